@@ -1,0 +1,95 @@
+package org.caviar.kernels;
+
+/**
+ * Element-wise activations over the first {@code len} elements of flat arrays, forward and
+ * backward. Backward takes what is cheapest to keep: the forward input {@code x} for ReLU and
+ * leaky ReLU, the forward output {@code y} for tanh ({@code 1 - y^2}) and sigmoid
+ * ({@code y (1 - y)}). Outputs may alias inputs (in place).
+ */
+public abstract class Activations {
+  /** The plain reference. */
+  public static Activations scalar() {
+    return ScalarActivations.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static Activations vector() {
+    return VectorActivations.INSTANCE;
+  }
+
+  /** {@code y = max(x, 0)}. */
+  public final void relu(int len, float[] x, float[] y) {
+    check(len, "x", x, "y", y);
+    reluImpl(len, x, y);
+  }
+
+  /** {@code dx = x > 0 ? dy : 0}. */
+  public final void reluBackward(int len, float[] x, float[] dy, float[] dx) {
+    check(len, "x", x, "dy", dy);
+    Checks.length("dx", dx, len);
+    reluBackwardImpl(len, x, dy, dx);
+  }
+
+  /** {@code y = x > 0 ? x : slope * x}. */
+  public final void leakyRelu(int len, float slope, float[] x, float[] y) {
+    Checks.finite("slope", slope);
+    check(len, "x", x, "y", y);
+    leakyReluImpl(len, slope, x, y);
+  }
+
+  /** {@code dx = x > 0 ? dy : slope * dy}. */
+  public final void leakyReluBackward(int len, float slope, float[] x, float[] dy, float[] dx) {
+    Checks.finite("slope", slope);
+    check(len, "x", x, "dy", dy);
+    Checks.length("dx", dx, len);
+    leakyReluBackwardImpl(len, slope, x, dy, dx);
+  }
+
+  /** {@code y = tanh(x)}. */
+  public final void tanh(int len, float[] x, float[] y) {
+    check(len, "x", x, "y", y);
+    tanhImpl(len, x, y);
+  }
+
+  /** {@code dx = dy * (1 - y^2)} with {@code y = tanh(x)}. */
+  public final void tanhBackward(int len, float[] y, float[] dy, float[] dx) {
+    check(len, "y", y, "dy", dy);
+    Checks.length("dx", dx, len);
+    tanhBackwardImpl(len, y, dy, dx);
+  }
+
+  /** {@code y = 1 / (1 + exp(-x))}. */
+  public final void sigmoid(int len, float[] x, float[] y) {
+    check(len, "x", x, "y", y);
+    sigmoidImpl(len, x, y);
+  }
+
+  /** {@code dx = dy * y * (1 - y)} with {@code y = sigmoid(x)}. */
+  public final void sigmoidBackward(int len, float[] y, float[] dy, float[] dx) {
+    check(len, "y", y, "dy", dy);
+    Checks.length("dx", dx, len);
+    sigmoidBackwardImpl(len, y, dy, dx);
+  }
+
+  private static void check(int len, String n1, float[] a1, String n2, float[] a2) {
+    Checks.nonNegative("len", len);
+    Checks.length(n1, a1, len);
+    Checks.length(n2, a2, len);
+  }
+
+  abstract void reluImpl(int len, float[] x, float[] y);
+
+  abstract void reluBackwardImpl(int len, float[] x, float[] dy, float[] dx);
+
+  abstract void leakyReluImpl(int len, float slope, float[] x, float[] y);
+
+  abstract void leakyReluBackwardImpl(int len, float slope, float[] x, float[] dy, float[] dx);
+
+  abstract void tanhImpl(int len, float[] x, float[] y);
+
+  abstract void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx);
+
+  abstract void sigmoidImpl(int len, float[] x, float[] y);
+
+  abstract void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx);
+}

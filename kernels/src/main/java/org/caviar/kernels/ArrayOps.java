@@ -1,0 +1,80 @@
+package org.caviar.kernels;
+
+/**
+ * The small vector utilities that training needs around GEMM: broadcast bias add, column sums
+ * (a bias gradient), axpy, scale, dot and sum of squares. Flat arrays, first {@code len} elements
+ * (or a row-major {@code rows x cols} matrix from index 0).
+ */
+public abstract class ArrayOps {
+  /** The plain reference. */
+  public static ArrayOps scalar() {
+    return ScalarArrayOps.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static ArrayOps vector() {
+    return VectorArrayOps.INSTANCE;
+  }
+
+  /** {@code x[r][j] += bias[j]} for every row. */
+  public final void addBias(int rows, int cols, float[] bias, float[] x) {
+    Checks.nonNegative("rows", rows);
+    Checks.nonNegative("cols", cols);
+    Checks.length("bias", bias, cols);
+    Checks.length("x", x, (long) rows * cols);
+    addBiasImpl(rows, cols, bias, x);
+  }
+
+  /** {@code sums[j] = sum_r x[r][j]} (overwritten; zeros when rows is 0). */
+  public final void columnSums(int rows, int cols, float[] x, float[] sums) {
+    Checks.nonNegative("rows", rows);
+    Checks.nonNegative("cols", cols);
+    Checks.length("x", x, (long) rows * cols);
+    Checks.length("sums", sums, cols);
+    columnSumsImpl(rows, cols, x, sums);
+  }
+
+  /** {@code y += alpha * x}. */
+  public final void axpy(int len, float alpha, float[] x, float[] y) {
+    Checks.nonNegative("len", len);
+    Checks.finite("alpha", alpha);
+    Checks.length("x", x, len);
+    Checks.length("y", y, len);
+    axpyImpl(len, alpha, x, y);
+  }
+
+  /** {@code x *= alpha}. */
+  public final void scale(int len, float alpha, float[] x) {
+    Checks.nonNegative("len", len);
+    Checks.finite("alpha", alpha);
+    Checks.length("x", x, len);
+    scaleImpl(len, alpha, x);
+  }
+
+  /** {@code sum_i x[i] * y[i]}. */
+  public final float dot(int len, float[] x, float[] y) {
+    Checks.nonNegative("len", len);
+    Checks.length("x", x, len);
+    Checks.length("y", y, len);
+    return dotImpl(len, x, y);
+  }
+
+  /** {@code sum_i x[i]^2}. */
+  public final float sumOfSquares(int len, float[] x) {
+    Checks.nonNegative("len", len);
+    Checks.length("x", x, len);
+    return sumOfSquaresImpl(len, x);
+  }
+
+  abstract void addBiasImpl(int rows, int cols, float[] bias, float[] x);
+
+  abstract void columnSumsImpl(int rows, int cols, float[] x, float[] sums);
+
+  abstract void axpyImpl(int len, float alpha, float[] x, float[] y);
+
+  abstract void scaleImpl(int len, float alpha, float[] x);
+
+  abstract float dotImpl(int len, float[] x, float[] y);
+
+  abstract float sumOfSquaresImpl(int len, float[] x);
+}

@@ -1,0 +1,105 @@
+package org.caviar.kernels;
+
+/**
+ * Batch normalization over a row-major {@code n x f} matrix (n examples, f features), per feature.
+ *
+ * <p>Training forward: {@code mean = sum_i x / n}, biased {@code var = sum_i (x - mean)^2 / n},
+ * {@code xhat = (x - mean) / sqrt(var + eps)}, {@code y = gamma * xhat + beta}; it keeps
+ * {@code xhat} and {@code invStd = 1 / sqrt(var + eps)} for backward and updates the running
+ * statistics as exponentially weighted averages:
+ * {@code running = momentum * running + (1 - momentum) * batch}, where the running variance takes
+ * the unbiased batch variance {@code var * n / (n - 1)} (it estimates the population's). A batch of
+ * one has no variance: training with {@code n == 1} is an error; inference with one example works.
+ *
+ * <p>Inference forward: {@code y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta}.
+ *
+ * <p>Backward (closed form, with {@code dxhat = dy * gamma}):
+ * {@code dbeta = sum_i dy}, {@code dgamma = sum_i dy * xhat},
+ * {@code dx = invStd / n * (n * dxhat - sum_i dxhat - xhat * sum_i dxhat * xhat)}.
+ *
+ * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy}.
+ */
+public abstract class BatchNorm {
+  /** The plain reference. */
+  public static BatchNorm scalar() {
+    return ScalarBatchNorm.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static BatchNorm vector() {
+    return VectorBatchNorm.INSTANCE;
+  }
+
+  /** Training forward with batch statistics; writes y, xhat, mean, invStd, updates running stats. */
+  public final void forwardTraining(
+      int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+      float[] runningMean, float[] runningVar,
+      float[] y, float[] xhat, float[] mean, float[] invStd) {
+    if (n == 1) {
+      throw new IllegalArgumentException(
+          "n must be >= 2 in training: a batch of 1 has no variance to normalize by (use inference)");
+    }
+    Checks.positive("n", n);
+    Checks.positive("f", f);
+    Checks.positiveFinite("eps", eps);
+    Checks.unitInterval("momentum", momentum);
+    long size = (long) n * f;
+    Checks.length("x", x, size);
+    Checks.length("gamma", gamma, f);
+    Checks.length("beta", beta, f);
+    Checks.length("runningMean", runningMean, f);
+    Checks.length("runningVar", runningVar, f);
+    Checks.length("y", y, size);
+    Checks.length("xhat", xhat, size);
+    Checks.length("mean", mean, f);
+    Checks.length("invStd", invStd, f);
+    forwardTrainingImpl(n, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
+  }
+
+  /** Inference forward with the running statistics. */
+  public final void forwardInference(
+      int n, int f, float[] x, float[] gamma, float[] beta,
+      float[] runningMean, float[] runningVar, float eps, float[] y) {
+    Checks.positive("n", n);
+    Checks.positive("f", f);
+    Checks.positiveFinite("eps", eps);
+    long size = (long) n * f;
+    Checks.length("x", x, size);
+    Checks.length("gamma", gamma, f);
+    Checks.length("beta", beta, f);
+    Checks.length("runningMean", runningMean, f);
+    Checks.length("runningVar", runningVar, f);
+    Checks.length("y", y, size);
+    forwardInferenceImpl(n, f, x, gamma, beta, runningMean, runningVar, eps, y);
+  }
+
+  /** Backward from what training forward kept: writes dx, dGamma, dBeta (overwritten, not added). */
+  public final void backward(
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      float[] dx, float[] dGamma, float[] dBeta) {
+    Checks.positive("n", n);
+    Checks.positive("f", f);
+    long size = (long) n * f;
+    Checks.length("dy", dy, size);
+    Checks.length("xhat", xhat, size);
+    Checks.length("gamma", gamma, f);
+    Checks.length("invStd", invStd, f);
+    Checks.length("dx", dx, size);
+    Checks.length("dGamma", dGamma, f);
+    Checks.length("dBeta", dBeta, f);
+    backwardImpl(n, f, dy, xhat, gamma, invStd, dx, dGamma, dBeta);
+  }
+
+  abstract void forwardTrainingImpl(
+      int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+      float[] runningMean, float[] runningVar,
+      float[] y, float[] xhat, float[] mean, float[] invStd);
+
+  abstract void forwardInferenceImpl(
+      int n, int f, float[] x, float[] gamma, float[] beta,
+      float[] runningMean, float[] runningVar, float eps, float[] y);
+
+  abstract void backwardImpl(
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      float[] dx, float[] dGamma, float[] dBeta);
+}

@@ -1,0 +1,86 @@
+package org.caviar.kernels;
+
+/**
+ * Argument checks shared by every kernel's public entry. They run once, before any write, and
+ * throw {@link IllegalArgumentException} with a message that names the argument and its value,
+ * so that a caller never sees an {@code ArrayIndexOutOfBoundsException} from deep inside a loop.
+ */
+final class Checks {
+  private Checks() {}
+
+  static void nonNegative(String name, int value) {
+    if (value < 0) throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+  }
+
+  static void positive(String name, int value) {
+    if (value <= 0) throw new IllegalArgumentException(name + " must be > 0, got " + value);
+  }
+
+  static void notNull(String name, Object array) {
+    if (array == null) throw new IllegalArgumentException(name + " must not be null");
+  }
+
+  /** {@code array} holds at least {@code length} elements from index 0. */
+  static void length(String name, float[] array, long length) {
+    notNull(name, array);
+    if (array.length < length) {
+      throw new IllegalArgumentException(
+          name + " has " + array.length + " elements, needs at least " + length);
+    }
+  }
+
+  /** {@code array} holds at least {@code length} elements from index 0. */
+  static void length(String name, int[] array, long length) {
+    notNull(name, array);
+    if (array.length < length) {
+      throw new IllegalArgumentException(
+          name + " has " + array.length + " elements, needs at least " + length);
+    }
+  }
+
+  /**
+   * A row-major {@code rows x cols} matrix stored from {@code offset} with leading dimension
+   * {@code ld} fits in {@code array}. An empty matrix needs no storage.
+   */
+  static void matrix(String name, float[] array, int offset, int rows, int cols, int ld) {
+    notNull(name, array);
+    nonNegative(name + " offset", offset);
+    if (ld < Math.max(1, cols)) {
+      throw new IllegalArgumentException(
+          "leading dimension of " + name + " must be >= max(1, " + cols + "), got " + ld);
+    }
+    if (rows == 0 || cols == 0) return;
+    long last = (long) offset + (long) (rows - 1) * ld + cols;
+    if (last > array.length) {
+      throw new IllegalArgumentException(
+          name + " has " + array.length + " elements, a " + rows + " x " + cols
+              + " matrix at offset " + offset + " with leading dimension " + ld + " needs " + last);
+    }
+  }
+
+  /** A finite value, e.g. a scaling factor. */
+  static void finite(String name, float value) {
+    if (!Float.isFinite(value)) throw new IllegalArgumentException(name + " must be finite, got " + value);
+  }
+
+  /** A finite value > 0, e.g. eps or a learning rate. */
+  static void positiveFinite(String name, float value) {
+    if (!(value > 0) || !Float.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be finite and > 0, got " + value);
+    }
+  }
+
+  /** A finite value >= 0, e.g. a weight decay. */
+  static void nonNegativeFinite(String name, float value) {
+    if (!(value >= 0) || !Float.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
+    }
+  }
+
+  /** A coefficient in [0, 1), e.g. a momentum or an averaging beta. */
+  static void unitInterval(String name, float value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+    }
+  }
+}

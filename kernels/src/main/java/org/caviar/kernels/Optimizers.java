@@ -1,0 +1,81 @@
+package org.caviar.kernels;
+
+/**
+ * Fused optimizer updates over a parameter array {@code w} and its gradient {@code g} (first
+ * {@code len} elements), each one pass over memory. L2 weight decay is fused too: every update
+ * uses {@code g' = g + weightDecay * w} in place of {@code g} ({@code g} itself is not modified).
+ * Averages follow the exponentially weighted form {@code v = beta * v + (1 - beta) * x}.
+ */
+public abstract class Optimizers {
+  /** The plain reference. */
+  public static Optimizers scalar() {
+    return ScalarOptimizers.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static Optimizers vector() {
+    return VectorOptimizers.INSTANCE;
+  }
+
+  /** {@code w -= lr * g'}. */
+  public final void sgd(int len, float lr, float weightDecay, float[] w, float[] g) {
+    common(len, lr, weightDecay, w, g);
+    sgdImpl(len, lr, weightDecay, w, g);
+  }
+
+  /** {@code v = beta v + (1 - beta) g'; w -= lr * v}. */
+  public final void momentum(
+      int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
+    common(len, lr, weightDecay, w, g);
+    Checks.unitInterval("beta", beta);
+    Checks.length("v", v, len);
+    momentumImpl(len, lr, beta, weightDecay, w, g, v);
+  }
+
+  /** {@code s = beta s + (1 - beta) g'^2; w -= lr * g' / (sqrt(s) + eps)}. */
+  public final void rmsprop(
+      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
+    common(len, lr, weightDecay, w, g);
+    Checks.unitInterval("beta", beta);
+    Checks.positiveFinite("eps", eps);
+    Checks.length("s", s, len);
+    rmspropImpl(len, lr, beta, eps, weightDecay, w, g, s);
+  }
+
+  /**
+   * Adam with bias correction at step {@code t >= 1}: {@code m = b1 m + (1 - b1) g'},
+   * {@code v = b2 v + (1 - b2) g'^2}, {@code w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)}.
+   */
+  public final void adam(
+      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      float[] w, float[] g, float[] m, float[] v) {
+    common(len, lr, weightDecay, w, g);
+    Checks.unitInterval("beta1", beta1);
+    Checks.unitInterval("beta2", beta2);
+    Checks.positiveFinite("eps", eps);
+    Checks.positive("t", t);
+    Checks.length("m", m, len);
+    Checks.length("v", v, len);
+    adamImpl(len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
+  }
+
+  private static void common(int len, float lr, float weightDecay, float[] w, float[] g) {
+    Checks.nonNegative("len", len);
+    Checks.positiveFinite("lr", lr);
+    Checks.nonNegativeFinite("weightDecay", weightDecay);
+    Checks.length("w", w, len);
+    Checks.length("g", g, len);
+  }
+
+  abstract void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g);
+
+  abstract void momentumImpl(
+      int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v);
+
+  abstract void rmspropImpl(
+      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s);
+
+  abstract void adamImpl(
+      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      float[] w, float[] g, float[] m, float[] v);
+}

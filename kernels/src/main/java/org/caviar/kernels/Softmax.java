@@ -1,0 +1,78 @@
+package org.caviar.kernels;
+
+/**
+ * Row-wise softmax over a row-major {@code rows x cols} matrix, its logarithm, and the fused
+ * softmax + cross-entropy that a classifier's output layer trains with.
+ *
+ * <p>All three subtract the row maximum first, so logits of any magnitude, and {@code -infinity}
+ * entries (probability 0), give finite, correct results. A row whose entries are all
+ * {@code -infinity} has no distribution and is an {@link IllegalArgumentException}; so is a NaN
+ * or {@code +infinity} logit. Output arrays may be the input array (in place).
+ */
+public abstract class Softmax {
+  /** The plain reference. */
+  public static Softmax scalar() {
+    return ScalarSoftmax.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static Softmax vector() {
+    return VectorSoftmax.INSTANCE;
+  }
+
+  /** {@code y[r][j] = exp(x[r][j] - max_r) / sum_j exp(x[r][j] - max_r)}. */
+  public final void forward(int rows, int cols, float[] x, float[] y) {
+    checkShape(rows, cols, x, y, "y");
+    forwardImpl(rows, cols, x, y);
+  }
+
+  /** {@code y[r][j] = x[r][j] - max_r - log(sum_j exp(x[r][j] - max_r))}. */
+  public final void logForward(int rows, int cols, float[] x, float[] y) {
+    checkShape(rows, cols, x, y, "y");
+    logForwardImpl(rows, cols, x, y);
+  }
+
+  /**
+   * Softmax + cross-entropy with integer labels: returns the mean over rows of
+   * {@code -log softmax(logits)[r][labels[r]]} and writes the gradient of that mean with respect
+   * to the logits, {@code (softmax(logits) - onehot(labels)) / rows}, into {@code grad} (which may
+   * be {@code logits}).
+   */
+  public final float crossEntropy(int rows, int cols, float[] logits, int[] labels, float[] grad) {
+    checkShape(rows, cols, logits, grad, "grad");
+    Checks.length("labels", labels, rows);
+    for (int r = 0; r < rows; r++) {
+      if (labels[r] < 0 || labels[r] >= cols) {
+        throw new IllegalArgumentException(
+            "labels[" + r + "] must be in [0, " + cols + "), got " + labels[r]);
+      }
+    }
+    return crossEntropyImpl(rows, cols, logits, labels, grad);
+  }
+
+  private static void checkShape(int rows, int cols, float[] x, float[] y, String yName) {
+    Checks.positive("rows", rows);
+    Checks.positive("cols", cols);
+    long size = (long) rows * cols;
+    Checks.length("x", x, size);
+    Checks.length(yName, y, size);
+  }
+
+  /**
+   * Throws the documented error for row {@code r} whose maximum {@code max} is not finite:
+   * {@code -infinity} (all entries are) or NaN / {@code +infinity} somewhere. Implementations call
+   * it from their max pass; a row is rejected before anything of it is written.
+   */
+  static IllegalArgumentException badRow(int r, float max) {
+    if (max == Float.NEGATIVE_INFINITY) {
+      return new IllegalArgumentException("row " + r + " is all -infinity: softmax is undefined");
+    }
+    return new IllegalArgumentException("row " + r + " holds NaN or +infinity (row max " + max + ")");
+  }
+
+  abstract void forwardImpl(int rows, int cols, float[] x, float[] y);
+
+  abstract void logForwardImpl(int rows, int cols, float[] x, float[] y);
+
+  abstract float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad);
+}

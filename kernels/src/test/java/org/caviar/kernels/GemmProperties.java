@@ -1,0 +1,227 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.caviar.kernels.Gemm.Op;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API GEMM (one thread and split over threads) against the scalar reference. */
+class GemmProperties {
+  private static final float U = 0x1p-24f; // unit roundoff of float
+
+  @Provide
+  Arbitrary<Integer> dims() {
+    // Crosses the micro-tile (MR rows, NR = 2L columns) and the MC row block (16 MR) edges.
+    return Shapes.sizes(VectorGemm.MC + VectorGemm.MR + 1);
+  }
+
+  @Provide
+  Arbitrary<Integer> depths() {
+    // Crosses the KC = 256 depth block, so later blocks must add to what the first wrote.
+    return Arbitraries.oneOf(Shapes.sizes(64), Arbitraries.of(VectorGemm.KC - 1, VectorGemm.KC, VectorGemm.KC + 1, 300));
+  }
+
+  @Provide
+  Arbitrary<Float> alphas() {
+    return Arbitraries.of(1f, -0.5f, 2.5f);
+  }
+
+  @Provide
+  Arbitrary<Float> betas() {
+    return Arbitraries.of(0f, 1f, -0.75f);
+  }
+
+  @Property(tries = 120)
+  void vectorMatchesScalar(
+      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k,
+      @ForAll Op opA, @ForAll Op opB, @ForAll("alphas") float alpha, @ForAll("betas") float beta,
+      @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] a = Shapes.uniform(rnd, m * k, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] c0 = Shapes.uniform(rnd, m * n, 1f);
+    float[] expected = c0.clone();
+    float[] actual = c0.clone();
+    Gemm.scalar().gemm(opA, opB, m, n, k, alpha, a, b, beta, expected);
+    Gemm.vector().gemm(opA, opB, m, n, k, alpha, a, b, beta, actual);
+    assertWithinBound(opA, opB, m, n, k, alpha, a, b, beta, c0, expected, actual);
+  }
+
+  @Property(tries = 40)
+  void parallelIsBitwiseTheVectorKernel(
+      @ForAll @IntRange(min = 1, max = 160) int m, @ForAll @IntRange(min = 1, max = 400) int n,
+      @ForAll @IntRange(min = 1, max = 300) int k, @ForAll Op opA, @ForAll Op opB,
+      @ForAll @IntRange(min = 2, max = 3) int threads, @ForAll long seed) {
+    // Every thread computes whole micro-tiles with the same packing and k blocking as one thread
+    // does, so the split must not change a single bit.
+    Random rnd = new Random(seed);
+    float[] a = Shapes.uniform(rnd, m * k, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] one = Shapes.uniform(rnd, m * n, 1f);
+    float[] many = one.clone();
+    Gemm.vector().gemm(opA, opB, m, n, k, 1.25f, a, b, 0.5f, one);
+    Gemm.parallel(threads).gemm(opA, opB, m, n, k, 1.25f, a, b, 0.5f, many);
+    assertArrayEquals(one, many);
+  }
+
+  @Property(tries = 40)
+  void transposedOperandEqualsExplicitTranspose(
+      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll long seed) {
+    // op = T packs the same panels as op = N on the transposed copy, so results agree exactly.
+    Random rnd = new Random(seed);
+    float[] a = Shapes.uniform(rnd, m * k, 1f); // m x k
+    float[] b = Shapes.uniform(rnd, k * n, 1f); // k x n
+    float[] at = transpose(a, m, k);
+    float[] bt = transpose(b, k, n);
+    float[] nn = new float[m * n];
+    Gemm.vector().gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, nn);
+    for (Op opA : Op.values()) {
+      for (Op opB : Op.values()) {
+        float[] c = new float[m * n];
+        Gemm.vector().gemm(opA, opB, m, n, k, 1f, opA == Op.N ? a : at, opB == Op.N ? b : bt, 0f, c);
+        assertArrayEquals(nn, c, opA + "" + opB);
+      }
+    }
+  }
+
+  @Property(tries = 40)
+  void subMatricesLeaveTheRestAlone(
+      @ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 70) int n,
+      @ForAll @IntRange(min = 1, max = 40) int k, @ForAll @IntRange(min = 0, max = 5) int pad,
+      @ForAll Op opA, @ForAll Op opB, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
+    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
+    int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + 3 * pad;
+    int aOff = 7, bOff = 3, cOff = 5;
+    float[] a = Shapes.uniform(rnd, aOff + aRows * lda, 1f);
+    float[] b = Shapes.uniform(rnd, bOff + bRows * ldb, 1f);
+    float[] c = Shapes.uniform(rnd, cOff + m * ldc + 4, 1f);
+    float[] expected = c.clone();
+    Gemm.scalar().gemm(opA, opB, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 2f, expected, cOff, ldc);
+    float[] actual = c.clone();
+    Gemm.vector().gemm(opA, opB, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 2f, actual, cOff, ldc);
+    for (int i = 0; i < c.length; i++) {
+      int rel = i - cOff;
+      boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+      if (!inside) assertEquals(c[i], actual[i], 0f, "element " + i + " outside C was written");
+      // The bound of assertWithinBound with |a|, |b| <= 1: sum_p |a b| <= k.
+      else assertEquals(expected[i], actual[i], (2 * k + 4) * U * (0.5f * k + 2f * Math.abs(c[i])) + 1e-30f);
+    }
+  }
+
+  @Test
+  void betaZeroDoesNotReadC() {
+    for (Gemm g : gemms()) {
+      float[] a = {1, 2, 3, 4}, b = {1, 0, 0, 1};
+      float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+      g.gemm(Op.N, Op.N, 2, 2, 2, 1f, a, b, 0f, c);
+      assertArrayEquals(new float[] {1, 2, 3, 4}, c);
+    }
+  }
+
+  @Test
+  void emptyDepthScalesCWithoutReadingAorB() {
+    for (Gemm g : gemms()) {
+      float[] c = {1, 2, 3, 4, 5, 6};
+      g.gemm(Op.N, Op.N, 2, 3, 0, 1f, new float[0], new float[0], 0.5f, c);
+      assertArrayEquals(new float[] {0.5f, 1, 1.5f, 2, 2.5f, 3}, c);
+      float[] nan = {Float.NaN, Float.NaN};
+      g.gemm(Op.N, Op.N, 1, 2, 0, 1f, new float[0], new float[0], 0f, nan);
+      assertArrayEquals(new float[] {0, 0}, nan, "k = 0 and beta = 0 must write zeros, not NaN");
+    }
+  }
+
+  @Test
+  void wideProductCrossesTheColumnBlock() {
+    // n > NC exercises the outermost loop, which the generated shapes are too small to reach.
+    int m = 13, n = VectorGemm.NC + VectorGemm.NR + 5, k = 3;
+    Random rnd = new Random(42);
+    float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f);
+    float[] expected = new float[m * n];
+    Gemm.scalar().gemm(Op.N, Op.T, m, n, k, 1f, a, transpose(b, k, n), 0f, expected);
+    for (Gemm g : gemms()) {
+      float[] actual = new float[m * n];
+      g.gemm(Op.N, Op.T, m, n, k, 1f, a, transpose(b, k, n), 0f, actual);
+      assertWithinBound(Op.N, Op.N, m, n, k, 1f, a, b, 0f, new float[m * n], expected, actual);
+    }
+  }
+
+  @Test
+  void badArgumentsNameTheArgumentAndWriteNothing() {
+    float[] a = new float[6], b = new float[6];
+    for (Gemm g : gemms()) {
+      float[] c = {9, 9, 9, 9};
+      expectBad("m", () -> g.gemm(Op.N, Op.N, -1, 2, 3, 1f, a, b, 0f, c));
+      expectBad("k", () -> g.gemm(Op.N, Op.N, 2, 2, -3, 1f, a, b, 0f, c));
+      expectBad("a has 6 elements", () -> g.gemm(Op.N, Op.N, 2, 2, 4, 1f, a, b, 0f, c));
+      expectBad("c has 4 elements", () -> g.gemm(Op.N, Op.N, 3, 2, 2, 1f, a, b, 0f, c));
+      expectBad("leading dimension of b", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, 0, 3, b, 0, 1, 0f, c, 0, 2));
+      expectBad("alpha", () -> g.gemm(Op.N, Op.N, 2, 2, 3, Float.NaN, a, b, 0f, c));
+      expectBad("beta", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, b, Float.POSITIVE_INFINITY, c));
+      expectBad("opA", () -> g.gemm(null, Op.N, 2, 2, 3, 1f, a, b, 0f, c));
+      expectBad("a offset", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
+      assertArrayEquals(new float[] {9, 9, 9, 9}, c, "C was written before the error");
+    }
+    expectBad("threads", () -> Gemm.parallel(0));
+  }
+
+  private static void expectBad(String fragment, Runnable call) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should name " + fragment);
+  }
+
+  private static Gemm[] gemms() {
+    return new Gemm[] {Gemm.scalar(), Gemm.vector(), Gemm.parallel(2)};
+  }
+
+  /**
+   * Both results are float dot products of length k; each differs from the exact value by at most
+   * gamma_k * sum_p |a_ip b_pj| with gamma_k ~= k u (Higham, Accuracy and Stability, 3.1), whatever
+   * the summation order or FMA use, plus a few u for the alpha and beta terms. Their difference is
+   * therefore bounded by (2k + 4) u (|alpha| sum_p |a||b| + |beta c|). The bound is the worst case:
+   * typical differences are far smaller, but any larger one is a bug, not rounding.
+   */
+  private static void assertWithinBound(
+      Op opA, Op opB, int m, int n, int k, float alpha, float[] a, float[] b, float beta,
+      float[] c0, float[] expected, float[] actual) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double magnitude = 0;
+        for (int p = 0; p < k; p++) {
+          float aip = opA == Op.N ? a[i * k + p] : a[p * m + i];
+          float bpj = opB == Op.N ? b[p * n + j] : b[j * k + p];
+          magnitude += Math.abs(aip * bpj);
+        }
+        double bound = (2.0 * k + 4) * U * (Math.abs(alpha) * magnitude + Math.abs(beta * c0[i * n + j])) + 1e-30;
+        float e = expected[i * n + j], x = actual[i * n + j];
+        if (!(Math.abs(e - x) <= bound)) {
+          throw new AssertionError(String.format(
+              "C[%d][%d] (m=%d n=%d k=%d %s%s alpha=%s beta=%s): scalar %s, vector %s, bound %s",
+              i, j, m, n, k, opA, opB, alpha, beta, e, x, bound));
+        }
+      }
+    }
+  }
+
+  static float[] transpose(float[] x, int rows, int cols) {
+    float[] t = new float[x.length];
+    for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
+    return t;
+  }
+
+  @Test
+  void transposeHelperIsRight() {
+    assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+  }
+}
