@@ -45,6 +45,9 @@ public abstract class Optimizers {
   /**
    * Adam with bias correction at step {@code t >= 1}: {@code m = b1 m + (1 - b1) g'},
    * {@code v = b2 v + (1 - b2) g'^2}, {@code w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)}.
+   * The corrections are computed once per call, in double, as {@code lr / (1 - b1^t)} and
+   * {@code 1 / sqrt(1 - b2^t)}, then rounded to float. {@code t} counts steps from 1 (the first
+   * update is {@code t = 1}, where the correction makes the step about {@code lr * sign(g')}).
    */
   public final void adam(
       int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,

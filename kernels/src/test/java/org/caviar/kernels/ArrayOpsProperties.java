@@ -1,0 +1,304 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Vector array operations against the scalar reference (and, for axpy, dot and sumOfSquares,
+ * against the exact value), over lengths around the lane count.
+ */
+class ArrayOpsProperties {
+  private static final ArrayOps SCALAR = ArrayOps.scalar();
+  private static final ArrayOps VECTOR = ArrayOps.vector();
+  private static final double U = 0x1p-24;
+  private static final float SENTINEL = -12345.5f;
+
+  @Provide
+  Arbitrary<Integer> sizes() {
+    return Shapes.sizes(300);
+  }
+
+  @Provide
+  Arbitrary<Integer> rows() {
+    return Shapes.sizes(12);
+  }
+
+  /**
+   * Finite values spread over magnitudes 2^-20 .. 2^20 with exact zeros and repeats of a
+   * neighbour's negation (cancellation), but no product or sum of a few hundred that overflows or
+   * lands in the subnormals: rounding stays relative, as the bounds below assume.
+   */
+  static float[] spread(Random rnd, int len) {
+    float[] a = new float[len];
+    for (int i = 0; i < len; i++) {
+      int kind = rnd.nextInt(10);
+      if (kind == 0) a[i] = 0f;
+      else if (kind == 1 && i > 0) a[i] = -a[i - 1];
+      else a[i] = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.scalb(1 + rnd.nextDouble(), rnd.nextInt(41) - 20));
+    }
+    return a;
+  }
+
+  /** Anything, NaN and infinities included: for operations whose bits must match exactly. */
+  static float[] extreme(Random rnd, int len) {
+    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
+        Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 1e-30f};
+    float[] a = spread(rnd, len);
+    for (int i = 0; i < len; i++) if (rnd.nextInt(8) == 0) a[i] = specials[rnd.nextInt(specials.length)];
+    return a;
+  }
+
+  private static float[] padded(float[] a) {
+    float[] out = Arrays.copyOf(a, a.length + 3);
+    Arrays.fill(out, a.length, out.length, SENTINEL);
+    return out;
+  }
+
+  private static void assertSameBits(float[] expected, float[] actual, String what) {
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+        fail(what + " at " + i + ": expected " + expected[i] + ", got " + actual[i]);
+      }
+    }
+  }
+
+  // ---- same bits: addBias, columnSums, scale ----
+
+  @Property(tries = 60)
+  void addBiasMatchesScalarBitForBit(@ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] bias = extreme(rnd, cols);
+    float[] x = padded(extreme(rnd, rows * cols));
+    float[] xs = x.clone();
+    SCALAR.addBias(rows, cols, bias, xs);
+    VECTOR.addBias(rows, cols, bias, x);
+    assertSameBits(xs, x, "addBias");
+    for (int i = rows * cols; i < x.length; i++) assertEquals(SENTINEL, x[i], "addBias wrote past the matrix");
+    // The reference itself: every row got the bias.
+    float[] again = new float[rows * cols];
+    Arrays.fill(again, -0f); // -0 + b = b for every b, -0 and NaN included
+    SCALAR.addBias(rows, cols, bias, again);
+    for (int r = 0; r < rows; r++) {
+      assertSameBits(Arrays.copyOf(bias, cols), Arrays.copyOfRange(again, r * cols, (r + 1) * cols), "row " + r);
+    }
+  }
+
+  /** Each column adds its rows top to bottom in both, so even the rounding is the same. */
+  @Property(tries = 60)
+  void columnSumsMatchScalarBitForBit(@ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = extreme(rnd, rows * cols);
+    float[] sums = new float[cols + 3];
+    Arrays.fill(sums, 99f); // overwritten, not accumulated into; untouched past cols
+    float[] sumsScalar = sums.clone();
+    SCALAR.columnSums(rows, cols, x, sumsScalar);
+    VECTOR.columnSums(rows, cols, x, sums);
+    assertSameBits(sumsScalar, sums, "columnSums");
+    for (int j = 0; j < cols; j++) {
+      float expected = 0f;
+      for (int r = 0; r < rows; r++) expected += x[r * cols + j];
+      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(sums[j]), "column " + j);
+    }
+  }
+
+  @Example
+  void columnSumsOfNoRowsAreZeros() {
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      float[] sums = new float[3 * Shapes.LANES + 5];
+      Arrays.fill(sums, 7f);
+      impl.columnSums(0, sums.length, new float[0], sums);
+      for (float s : sums) assertEquals(0f, s);
+    }
+  }
+
+  @Property(tries = 60)
+  void scaleMatchesScalarBitForBit(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] special = {0f, -0f, 1e30f, -1e-30f};
+    float alpha = rnd.nextBoolean() ? (float) rnd.nextGaussian() : special[rnd.nextInt(special.length)];
+    float[] x = padded(extreme(rnd, len));
+    float[] xs = x.clone();
+    SCALAR.scale(len, alpha, xs);
+    VECTOR.scale(len, alpha, x);
+    assertSameBits(xs, x, "scale");
+  }
+
+  // ---- axpy: one rounding against two ----
+
+  /**
+   * The vector axpy is one FMA per element: the exact {@code alpha x + y} rounded once, which
+   * BigDecimal gives us. The reference rounds {@code alpha x} first: with p = alpha x exact,
+   * |scalar - vector| <= u|p| + 2u|p + y| (first rounding, then both final roundings).
+   */
+  @Property(tries = 60)
+  void axpyIsOneRoundingAndNearTheScalar(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float alpha = (float) (rnd.nextGaussian() * Math.scalb(1.0, rnd.nextInt(11) - 5));
+    float[] x = spread(rnd, len);
+    float[] y = padded(spread(rnd, len));
+    float[] ys = y.clone();
+    float[] y0 = y.clone();
+    SCALAR.axpy(len, alpha, x, ys);
+    VECTOR.axpy(len, alpha, x, y);
+    for (int i = 0; i < len; i++) {
+      float exact = new BigDecimal(alpha).multiply(new BigDecimal(x[i])).add(new BigDecimal(y0[i])).floatValue();
+      // == rather than assertEquals: BigDecimal has no -0, and the sign of a zero sum is not at issue.
+      assertTrue(exact == y[i], "axpy at " + i + ": " + y[i] + " is not alpha x + y rounded once, " + exact);
+      double p = (double) alpha * x[i];
+      double tolerance = U * Math.abs(p) + 2 * U * Math.abs(p + y0[i]) + Float.MIN_VALUE;
+      assertTrue(Math.abs((double) y[i] - ys[i]) <= tolerance, "axpy at " + i + ": " + y[i] + " vs scalar " + ys[i]);
+    }
+    for (int i = len; i < y.length; i++) assertEquals(SENTINEL, y[i], "axpy wrote past len");
+  }
+
+  // ---- dot and sumOfSquares: a different summation order ----
+
+  /**
+   * Any order of summing n products, each product and each partial sum rounded once, is within
+   * gamma_n * sum |x_i y_i| of the exact dot product, gamma_n = n u / (1 - n u) (Higham, Accuracy
+   * and Stability, 3.1). The reference sums left to right, the vector kernel in four lane-wise
+   * accumulators then across lanes and the tail; both are such an order (the vector's products
+   * are fused, which only removes roundings). So each is within gamma_n S of the exact value
+   * (computed here in double, whose own error, n 2^-53 S, is added) and within 2 gamma_n S of
+   * the other.
+   */
+  @Property(tries = 80)
+  void dotWithinTheSummationBound(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = spread(rnd, len);
+    float[] y = spread(rnd, len);
+    double exact = 0;
+    double absolute = 0;
+    for (int i = 0; i < len; i++) {
+      exact += (double) x[i] * y[i];
+      absolute += Math.abs((double) x[i] * y[i]);
+    }
+    assertSummed("dot", len, exact, absolute, SCALAR.dot(len, x, y), VECTOR.dot(len, x, y));
+  }
+
+  @Property(tries = 80)
+  void sumOfSquaresWithinTheSummationBound(@ForAll("sizes") int len, @ForAll long seed) {
+    float[] x = spread(new Random(seed), len);
+    double exact = 0;
+    for (int i = 0; i < len; i++) exact += (double) x[i] * x[i];
+    assertSummed("sumOfSquares", len, exact, exact, SCALAR.sumOfSquares(len, x), VECTOR.sumOfSquares(len, x));
+  }
+
+  private static void assertSummed(String what, int n, double exact, double absolute, float scalar, float vector) {
+    double gamma = n * U / (1 - n * U);
+    double exactError = n * 0x1p-53 * absolute;
+    double bound = gamma * absolute + exactError;
+    assertTrue(Math.abs(scalar - exact) <= bound, what + " scalar " + scalar + ", exact " + exact + ", bound " + bound);
+    assertTrue(Math.abs(vector - exact) <= bound, what + " vector " + vector + ", exact " + exact + ", bound " + bound);
+    assertTrue(Math.abs((double) vector - scalar) <= 2 * gamma * absolute,
+        what + " vector " + vector + " vs scalar " + scalar + ", bound " + 2 * gamma * absolute);
+  }
+
+  /**
+   * Small integers: every product and partial sum is an integer below 2^24, so every order is
+   * exact. A skipped, doubled or misplaced element (in the unrolled body, the single-vector loop or
+   * the tail) shows as an exact mismatch, which the rounding bounds above might absorb.
+   */
+  @Property(tries = 80)
+  void dotAndSumOfSquaresAreExactOnSmallIntegers(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[len];
+    float[] y = new float[len];
+    long dot = 0;
+    long squares = 0;
+    for (int i = 0; i < len; i++) {
+      x[i] = rnd.nextInt(129) - 64;
+      y[i] = rnd.nextInt(129) - 64;
+      dot += (long) x[i] * (long) y[i];
+      squares += (long) x[i] * (long) x[i];
+    }
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      assertEquals((float) dot, impl.dot(len, x, y), "dot");
+      assertEquals((float) squares, impl.sumOfSquares(len, x), "sumOfSquares");
+    }
+  }
+
+  @Example
+  void nonFiniteValuesPropagateThroughReductions() {
+    int n = 4 * Shapes.LANES + 3;
+    for (int at : new int[] {0, n - 1, n / 2}) {
+      for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+        float[] x = new float[n];
+        Arrays.fill(x, 1f);
+        x[at] = Float.NaN;
+        assertTrue(Float.isNaN(impl.dot(n, x, x)));
+        assertTrue(Float.isNaN(impl.sumOfSquares(n, x)));
+        x[at] = Float.NEGATIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, impl.sumOfSquares(n, x));
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        assertEquals(Float.NEGATIVE_INFINITY, impl.dot(n, x, ones));
+      }
+    }
+  }
+
+  // ---- bad input ----
+
+  @Example
+  void badArgumentsAreRejectedBeforeAnyWrite() {
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      int n = Shapes.LANES + 1;
+      float[] x = new float[n], y = new float[n], shorter = new float[n - 1];
+      Arrays.fill(x, 3f);
+      Arrays.fill(y, 5f);
+      rejects("rows", x, () -> impl.addBias(-1, n, y, x));
+      rejects("cols", x, () -> impl.addBias(1, -1, y, x));
+      rejects("bias", x, () -> impl.addBias(1, n, shorter, x));
+      rejects("x", shorter, () -> impl.addBias(1, n, y, shorter));
+      rejects("x", x, () -> impl.addBias(2, n, y, x));
+      rejects("rows", y, () -> impl.columnSums(-2, n, x, y));
+      rejects("x", y, () -> impl.columnSums(2, n, x, y));
+      rejects("sums", shorter, () -> impl.columnSums(1, n, x, shorter));
+      rejects("len", y, () -> impl.axpy(-1, 1f, x, y));
+      rejects("alpha", y, () -> impl.axpy(n, Float.NaN, x, y));
+      rejects("alpha", y, () -> impl.axpy(n, Float.NEGATIVE_INFINITY, x, y));
+      rejects("x", y, () -> impl.axpy(n, 1f, shorter, y));
+      rejects("y", shorter, () -> impl.axpy(n, 1f, x, shorter));
+      rejects("y", x, () -> impl.axpy(n, 1f, x, null));
+      rejects("len", x, () -> impl.scale(-1, 2f, x));
+      rejects("alpha", x, () -> impl.scale(n, Float.POSITIVE_INFINITY, x));
+      rejects("x", shorter, () -> impl.scale(n, 2f, shorter));
+      rejects("len", x, () -> impl.dot(-1, x, y));
+      rejects("y", x, () -> impl.dot(n, x, shorter));
+      rejects("x", x, () -> impl.sumOfSquares(n, shorter));
+      rejects("len", x, () -> impl.sumOfSquares(-5, x));
+    }
+  }
+
+  private static void rejects(String argument, float[] watched, Runnable call) {
+    float[] before = watched.clone();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
+    assertArrayEquals(before, watched, "written despite the bad " + argument);
+  }
+
+  @Example
+  void emptyInputs() {
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      assertEquals(0f, impl.dot(0, new float[0], new float[0]));
+      assertEquals(0f, impl.sumOfSquares(0, new float[0]));
+      float[] y = {SENTINEL};
+      impl.axpy(0, 2f, new float[0], y);
+      impl.scale(0, 2f, y);
+      impl.addBias(5, 0, new float[0], y);
+      assertEquals(SENTINEL, y[0]);
+    }
+  }
+}

@@ -1,0 +1,412 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * One optimizer step, scalar and vector, against the formula written out in double. Each
+ * implementation must be within its own running error bound ({@link OptimizersErrorBound}, which
+ * follows that implementation's operations: separate multiply and add in the reference, fused in
+ * the vector kernel) of the formula, and the two within the sum of their bounds of each other.
+ * Then the invariants that say the formulas are the right ones, the tails, and bad arguments.
+ */
+class OptimizersProperties {
+  private static final Optimizers SCALAR = Optimizers.scalar();
+  private static final Optimizers VECTOR = Optimizers.vector();
+  private static final double U = OptimizersErrorBound.U;
+
+  @Provide
+  Arbitrary<Integer> sizes() {
+    return Shapes.sizes(300);
+  }
+
+  /** Hyperparameters of one try, including betas of 0 and the largest float below 1. */
+  record Hyper(float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+    static Hyper draw(Random rnd) {
+      float lr = (float) Math.pow(10, -4 + 4 * rnd.nextDouble());
+      float wd = rnd.nextInt(3) == 0 ? 0f : (float) Math.pow(10, -5 + 4 * rnd.nextDouble());
+      float eps = (float) Math.pow(10, -8 + 5 * rnd.nextDouble());
+      int t = rnd.nextBoolean() ? 1 + rnd.nextInt(3) : 1 + rnd.nextInt(100_000);
+      return new Hyper(lr, beta(rnd), beta(rnd), eps, wd, t);
+    }
+
+    private static float beta(Random rnd) {
+      float[] betas = {0f, 0.5f, 0.9f, 0.99f, 0.999f, Math.nextDown(1f)};
+      return rnd.nextInt(3) == 0 ? rnd.nextFloat() : betas[rnd.nextInt(betas.length)];
+    }
+  }
+
+  /** Signed values of magnitude 2^lo .. 2^hi, one in eight exactly 0. */
+  static float[] signed(Random rnd, int len, int lo, int hi) {
+    float[] a = new float[len];
+    for (int i = 0; i < len; i++) {
+      if (rnd.nextInt(8) == 0) continue;
+      a[i] = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.scalb(1 + rnd.nextDouble(), lo + rnd.nextInt(hi - lo + 1)));
+    }
+    return a;
+  }
+
+  /** Gradients of magnitude 2^-16 .. 2^4, one in eight exactly 0. */
+  static float[] gradients(Random rnd, int len) {
+    return signed(rnd, len, -16, 4);
+  }
+
+  /**
+   * Gradients, a quarter of them -(wd w) rounded, so that the decayed gradient g + wd w cancels:
+   * to exactly 0 in the reference, to the rounding error of wd w in the FMA. Only for SGD and
+   * momentum, whose step is linear in g'. RMSprop and Adam divide g' by about |g'| + eps, so
+   * where g' is within rounding of 0 their step is ill-conditioned (it can be 0 in one kernel and
+   * lr / sqrt(1 - beta) in the other, both correct to the last bit of g'); no bound holds there.
+   */
+  static float[] cancellingGradients(Random rnd, float[] w, float weightDecay) {
+    float[] g = gradients(rnd, w.length);
+    for (int i = 0; i < g.length; i++) if (rnd.nextInt(4) == 0) g[i] = -(weightDecay * w[i]);
+    return g;
+  }
+
+  static float[] squares(Random rnd, int len) {
+    float[] a = signed(rnd, len, -10, 2);
+    for (int i = 0; i < len; i++) a[i] *= a[i];
+    return a;
+  }
+
+  private static OptimizersErrorBound x(float value) {
+    return OptimizersErrorBound.exact(value);
+  }
+
+  /** Checks one output element of both implementations against the formula and each other. */
+  private static void check(
+      String what, int i, double formula, float scalar, float vector,
+      OptimizersErrorBound scalarBound, OptimizersErrorBound vectorBound) {
+    if (!(Math.abs(scalar - formula) <= scalarBound.tolerance())) {
+      fail(what + "[" + i + "] scalar " + scalar + ", formula " + formula + ", bound " + scalarBound.tolerance());
+    }
+    if (!(Math.abs(vector - formula) <= vectorBound.tolerance())) {
+      fail(what + "[" + i + "] vector " + vector + ", formula " + formula + ", bound " + vectorBound.tolerance());
+    }
+    double both = scalarBound.tolerance() + vectorBound.tolerance();
+    if (!(Math.abs((double) vector - scalar) <= both)) {
+      fail(what + "[" + i + "] vector " + vector + " vs scalar " + scalar + ", bound " + both);
+    }
+  }
+
+  // ---- one step against the formula ----
+
+  @Property(tries = 60)
+  void sgdStepMatchesFormula(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = cancellingGradients(rnd, w0, h.weightDecay);
+    float[] ws = w0.clone(), wv = w0.clone();
+    SCALAR.sgd(len, h.lr, h.weightDecay, ws, g);
+    VECTOR.sgd(len, h.lr, h.weightDecay, wv, g);
+    OptimizersErrorBound lr = x(h.lr), minusLr = x(-h.lr), wd = x(h.weightDecay);
+    for (int i = 0; i < len; i++) {
+      double formula = w0[i] - (double) h.lr * (g[i] + (double) h.weightDecay * w0[i]);
+      OptimizersErrorBound w = x(w0[i]);
+      OptimizersErrorBound scalar = w.minus(lr.times(x(g[i]).plus(wd.times(w))));
+      OptimizersErrorBound vector = w.fma(wd, x(g[i])).fma(minusLr, w);
+      check("sgd w", i, formula, ws[i], wv[i], scalar, vector);
+    }
+  }
+
+  @Property(tries = 60)
+  void momentumStepMatchesFormula(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float beta = h.beta1;
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = cancellingGradients(rnd, w0, h.weightDecay);
+    float[] v0 = signed(rnd, len, -16, 2);
+    float[] ws = w0.clone(), wv = w0.clone(), vs = v0.clone(), vv = v0.clone();
+    SCALAR.momentum(len, h.lr, beta, h.weightDecay, ws, g, vs);
+    VECTOR.momentum(len, h.lr, beta, h.weightDecay, wv, g, vv);
+    OptimizersErrorBound lr = x(h.lr), minusLr = x(-h.lr), wd = x(h.weightDecay), b = x(beta);
+    OptimizersErrorBound oneMinusBeta = OptimizersErrorBound.constant(1.0 - beta, 1f - beta);
+    for (int i = 0; i < len; i++) {
+      double grad = g[i] + (double) h.weightDecay * w0[i];
+      double v1 = beta * (double) v0[i] + (1.0 - beta) * grad;
+      double w1 = w0[i] - h.lr * v1;
+      OptimizersErrorBound w = x(w0[i]), v = x(v0[i]);
+      OptimizersErrorBound scalarV = b.times(v).plus(oneMinusBeta.times(x(g[i]).plus(wd.times(w))));
+      OptimizersErrorBound scalarW = w.minus(lr.times(scalarV));
+      OptimizersErrorBound vectorV = v.fma(b, w.fma(wd, x(g[i])).times(oneMinusBeta));
+      OptimizersErrorBound vectorW = vectorV.fma(minusLr, w);
+      check("momentum v", i, v1, vs[i], vv[i], scalarV, vectorV);
+      check("momentum w", i, w1, ws[i], wv[i], scalarW, vectorW);
+    }
+  }
+
+  @Property(tries = 60)
+  void rmspropStepMatchesFormula(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float beta = h.beta2;
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = gradients(rnd, w0.length);
+    float[] s0 = squares(rnd, len);
+    float[] ws = w0.clone(), wv = w0.clone(), ss = s0.clone(), sv = s0.clone();
+    SCALAR.rmsprop(len, h.lr, beta, h.eps, h.weightDecay, ws, g, ss);
+    VECTOR.rmsprop(len, h.lr, beta, h.eps, h.weightDecay, wv, g, sv);
+    OptimizersErrorBound lr = x(h.lr), minusLr = x(-h.lr), wd = x(h.weightDecay), b = x(beta), eps = x(h.eps);
+    OptimizersErrorBound oneMinusBeta = OptimizersErrorBound.constant(1.0 - beta, 1f - beta);
+    for (int i = 0; i < len; i++) {
+      double grad = g[i] + (double) h.weightDecay * w0[i];
+      double s1 = beta * (double) s0[i] + (1.0 - beta) * grad * grad;
+      double w1 = w0[i] - h.lr * grad / (Math.sqrt(s1) + h.eps);
+      OptimizersErrorBound w = x(w0[i]), s = x(s0[i]);
+      OptimizersErrorBound scalarGrad = x(g[i]).plus(wd.times(w));
+      OptimizersErrorBound scalarS = b.times(s).plus(oneMinusBeta.times(scalarGrad).times(scalarGrad));
+      OptimizersErrorBound scalarW = w.minus(lr.times(scalarGrad).dividedBy(scalarS.sqrt().plus(eps)));
+      OptimizersErrorBound vectorGrad = w.fma(wd, x(g[i]));
+      OptimizersErrorBound vectorS = s.fma(b, vectorGrad.times(oneMinusBeta).times(vectorGrad));
+      OptimizersErrorBound vectorW = vectorGrad.dividedBy(vectorS.sqrt().plus(eps)).fma(minusLr, w);
+      check("rmsprop s", i, s1, ss[i], sv[i], scalarS, vectorS);
+      check("rmsprop w", i, w1, ws[i], wv[i], scalarW, vectorW);
+    }
+  }
+
+  @Property(tries = 80)
+  void adamStepMatchesFormula(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = gradients(rnd, w0.length);
+    float[] m0 = signed(rnd, len, -16, 2);
+    float[] v0 = squares(rnd, len);
+    float[] ws = w0.clone(), wv = w0.clone(), ms = m0.clone(), mv = m0.clone(), vs = v0.clone(), vv = v0.clone();
+    SCALAR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, ws, g, ms, vs);
+    VECTOR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, wv, g, mv, vv);
+
+    double correction1 = 1 - Math.pow(h.beta1, h.t);
+    double correction2 = 1 - Math.pow(h.beta2, h.t);
+    OptimizersErrorBound wd = x(h.weightDecay), b1 = x(h.beta1), b2 = x(h.beta2), eps = x(h.eps);
+    OptimizersErrorBound oneMinusB1 = OptimizersErrorBound.constant(1.0 - h.beta1, 1f - h.beta1);
+    OptimizersErrorBound oneMinusB2 = OptimizersErrorBound.constant(1.0 - h.beta2, 1f - h.beta2);
+    OptimizersErrorBound step =
+        OptimizersErrorBound.constant(h.lr / correction1, ScalarOptimizers.adamStepSize(h.lr, h.beta1, h.t));
+    OptimizersErrorBound scale = OptimizersErrorBound.constant(
+        1 / Math.sqrt(correction2), ScalarOptimizers.adamDenominatorScale(h.beta2, h.t));
+    for (int i = 0; i < len; i++) {
+      double grad = g[i] + (double) h.weightDecay * w0[i];
+      double m1 = h.beta1 * (double) m0[i] + (1.0 - h.beta1) * grad;
+      double v1 = h.beta2 * (double) v0[i] + (1.0 - h.beta2) * grad * grad;
+      double mHat = m1 / correction1;
+      double vHat = v1 / correction2;
+      double w1 = w0[i] - h.lr * mHat / (Math.sqrt(vHat) + h.eps);
+
+      OptimizersErrorBound w = x(w0[i]), m = x(m0[i]), v = x(v0[i]);
+      OptimizersErrorBound scalarGrad = x(g[i]).plus(wd.times(w));
+      OptimizersErrorBound scalarM = b1.times(m).plus(oneMinusB1.times(scalarGrad));
+      OptimizersErrorBound scalarV = b2.times(v).plus(oneMinusB2.times(scalarGrad).times(scalarGrad));
+      OptimizersErrorBound scalarW =
+          w.minus(step.times(scalarM).dividedBy(scalarV.sqrt().times(scale).plus(eps)));
+      OptimizersErrorBound vectorGrad = w.fma(wd, x(g[i]));
+      OptimizersErrorBound vectorM = m.fma(b1, vectorGrad.times(oneMinusB1));
+      OptimizersErrorBound vectorV = v.fma(b2, vectorGrad.times(oneMinusB2).times(vectorGrad));
+      OptimizersErrorBound vectorW = vectorM.dividedBy(vectorV.sqrt().fma(scale, eps)).fma(step.negate(), w);
+      check("adam m", i, m1, ms[i], mv[i], scalarM, vectorM);
+      check("adam v", i, v1, vs[i], vv[i], scalarV, vectorV);
+      check("adam w", i, w1, ws[i], wv[i], scalarW, vectorW);
+    }
+  }
+
+  // ---- invariants ----
+
+  /**
+   * At t = 1 from zero moments the corrections undo the averaging: m / (1 - b1) = g and
+   * sqrt(v / (1 - b2)) = |g|, so each weight moves by lr g / (|g| + eps), about lr sign(g), whatever
+   * the betas (without the correction the move would be lr (1 - b1) / sqrt(1 - b2) sign(g)).
+   * Tolerance: eps / |g| for the eps in the denominator, about ten roundings of the step
+   * (10u lr) and the rounding of the new weight (u (|w| + lr)).
+   */
+  @Property(tries = 40)
+  void adamFirstStepMovesEachWeightByAboutLr(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float lr = (float) Math.pow(10, -3 + 2 * rnd.nextDouble());
+    float beta1 = Hyper.beta(rnd);
+    float beta2 = Hyper.beta(rnd);
+    float eps = 1e-8f;
+    float[] w0 = Shapes.uniform(rnd, len, 1f);
+    float[] g = new float[len];
+    for (int i = 0; i < len; i++) {
+      g[i] = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(10, -3 + 4 * rnd.nextDouble()));
+    }
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      float[] w = w0.clone();
+      impl.adam(len, lr, beta1, beta2, eps, 0f, 1, w, g, new float[len], new float[len]);
+      for (int i = 0; i < len; i++) {
+        double moved = (double) w0[i] - w[i];
+        double tolerance = lr * eps / Math.abs(g[i]) + 10 * U * lr + U * (Math.abs(w0[i]) + lr);
+        assertTrue(Math.abs(moved - lr * Math.signum(g[i])) <= tolerance,
+            name(impl) + " moved w[" + i + "] by " + moved + " for g = " + g[i] + ", lr = " + lr
+                + ", betas " + beta1 + ", " + beta2);
+      }
+    }
+  }
+
+  /**
+   * g = 0 and zero state: only the decay term acts, and it pulls every weight toward 0 without
+   * crossing it. The ranges make the smallest move (momentum, lr (1 - beta) wd |w| >= 5e-7 |w|)
+   * larger than half an ulp of w and the largest (RMSprop, lr / sqrt(1 - beta) <= 0.15) smaller
+   * than |w| >= 0.5, so the shrink is strict and the sign kept.
+   */
+  @Property(tries = 40)
+  void weightDecayWithZeroGradientShrinksWeights(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float lr = (float) Math.pow(10, -3 + 2 * rnd.nextDouble());
+    float wd = (float) Math.pow(10, -3 + 2 * rnd.nextDouble());
+    float beta = rnd.nextFloat() * 0.5f;
+    float[] w0 = new float[len];
+    for (int i = 0; i < len; i++) w0[i] = (rnd.nextBoolean() ? 1 : -1) * (0.5f + 1.5f * rnd.nextFloat());
+    float[] g = new float[len];
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      float[][] after = new float[4][];
+      for (int k = 0; k < 4; k++) after[k] = w0.clone();
+      impl.sgd(len, lr, wd, after[0], g);
+      impl.momentum(len, lr, beta, wd, after[1], g, new float[len]);
+      impl.rmsprop(len, lr, beta, 1e-8f, wd, after[2], g, new float[len]);
+      impl.adam(len, lr, beta, beta, 1e-8f, wd, 1, after[3], g, new float[len], new float[len]);
+      String[] names = {"sgd", "momentum", "rmsprop", "adam"};
+      for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < len; i++) {
+          float w = after[k][i];
+          assertTrue(Math.abs(w) < Math.abs(w0[i]) && Math.signum(w) == Math.signum(w0[i]),
+              name(impl) + " " + names[k] + " took w[" + i + "] from " + w0[i] + " to " + w);
+        }
+      }
+    }
+  }
+
+  /** No gradient, no decay, zero state: nothing moves, to the bit. */
+  @Property(tries = 20)
+  void zeroGradientWithoutDecayLeavesWeightsAlone(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = new float[len];
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      float[] w = w0.clone();
+      impl.sgd(len, 0.1f, 0f, w, g);
+      impl.momentum(len, 0.1f, 0.9f, 0f, w, g, new float[len]);
+      impl.rmsprop(len, 0.1f, 0.9f, 1e-8f, 0f, w, g, new float[len]);
+      impl.adam(len, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1 + rnd.nextInt(10), w, g, new float[len], new float[len]);
+      assertArrayEquals(w0, w, name(impl));
+    }
+  }
+
+  /**
+   * The last {@code len % L} elements go through the scalar copy of the vector arithmetic; in a
+   * longer array the same elements fall in full vectors. The bits must not change.
+   */
+  @Property(tries = 40)
+  void vectorResultDoesNotDependOnPositionInBodyOrTail(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    int longer = len + Shapes.LANES;
+    float[] w0 = signed(rnd, longer, -12, 4);
+    float[] g = cancellingGradients(rnd, w0, h.weightDecay);
+    float[] m0 = signed(rnd, longer, -16, 2);
+    float[] v0 = squares(rnd, longer);
+    float[][] a = {w0.clone(), m0.clone(), v0.clone()};
+    float[][] b = {w0.clone(), m0.clone(), v0.clone()};
+    VECTOR.sgd(len, h.lr, h.weightDecay, a[0], g);
+    VECTOR.sgd(longer, h.lr, h.weightDecay, b[0], g);
+    VECTOR.momentum(len, h.lr, h.beta1, h.weightDecay, a[0], g, a[1]);
+    VECTOR.momentum(longer, h.lr, h.beta1, h.weightDecay, b[0], g, b[1]);
+    VECTOR.rmsprop(len, h.lr, h.beta2, h.eps, h.weightDecay, a[0], g, a[2]);
+    VECTOR.rmsprop(longer, h.lr, h.beta2, h.eps, h.weightDecay, b[0], g, b[2]);
+    VECTOR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, a[0], g, a[1], a[2]);
+    VECTOR.adam(longer, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, b[0], g, b[1], b[2]);
+    for (int k = 0; k < 3; k++) {
+      assertArrayEquals(Arrays.copyOf(b[k], len), Arrays.copyOf(a[k], len), "array " + k);
+      // And nothing past len was touched.
+      float[] initial = k == 0 ? w0 : k == 1 ? m0 : v0;
+      assertArrayEquals(Arrays.copyOfRange(initial, len, longer), Arrays.copyOfRange(a[k], len, longer));
+    }
+  }
+
+  private static String name(Optimizers impl) {
+    return impl.getClass().getSimpleName();
+  }
+
+  // ---- bad input ----
+
+  @Example
+  void badArgumentsAreRejectedBeforeAnyWrite() {
+    int n = Shapes.LANES + 1;
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      float[] w = new float[n], g = new float[n], m = new float[n], v = new float[n], shorter = new float[n - 1];
+      Arrays.fill(w, 1f);
+      Arrays.fill(g, 0.5f);
+      Arrays.fill(m, 0.25f);
+      Arrays.fill(v, 0.125f);
+      float[][] watched = {w, m, v, shorter};
+
+      rejects("len", watched, () -> impl.sgd(-1, 0.1f, 0f, w, g));
+      for (float lr : new float[] {0f, -0.1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        rejects("lr", watched, () -> impl.sgd(n, lr, 0f, w, g));
+        rejects("lr", watched, () -> impl.momentum(n, lr, 0.9f, 0f, w, g, v));
+        rejects("lr", watched, () -> impl.rmsprop(n, lr, 0.9f, 1e-8f, 0f, w, g, v));
+        rejects("lr", watched, () -> impl.adam(n, lr, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, v));
+      }
+      for (float wd : new float[] {-1e-4f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        rejects("weightDecay", watched, () -> impl.sgd(n, 0.1f, wd, w, g));
+        rejects("weightDecay", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, wd, 1, w, g, m, v));
+      }
+      for (float beta : new float[] {-0.1f, 1f, 1.5f, Float.NaN}) {
+        rejects("beta", watched, () -> impl.momentum(n, 0.1f, beta, 0f, w, g, v));
+        rejects("beta", watched, () -> impl.rmsprop(n, 0.1f, beta, 1e-8f, 0f, w, g, v));
+        rejects("beta1", watched, () -> impl.adam(n, 0.1f, beta, 0.999f, 1e-8f, 0f, 1, w, g, m, v));
+        rejects("beta2", watched, () -> impl.adam(n, 0.1f, 0.9f, beta, 1e-8f, 0f, 1, w, g, m, v));
+      }
+      for (float eps : new float[] {0f, -1e-8f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        rejects("eps", watched, () -> impl.rmsprop(n, 0.1f, 0.9f, eps, 0f, w, g, v));
+        rejects("eps", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, eps, 0f, 1, w, g, m, v));
+      }
+      for (int t : new int[] {0, -1, Integer.MIN_VALUE}) {
+        rejects("t", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, t, w, g, m, v));
+      }
+      rejects("w", watched, () -> impl.sgd(n, 0.1f, 0f, shorter, g));
+      rejects("g", watched, () -> impl.sgd(n, 0.1f, 0f, w, shorter));
+      rejects("g", watched, () -> impl.momentum(n, 0.1f, 0.9f, 0f, w, null, v));
+      rejects("v", watched, () -> impl.momentum(n, 0.1f, 0.9f, 0f, w, g, shorter));
+      rejects("s", watched, () -> impl.rmsprop(n, 0.1f, 0.9f, 1e-8f, 0f, w, g, shorter));
+      rejects("m", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, shorter, v));
+      rejects("v", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, shorter));
+      rejects("len", watched, () -> impl.adam(-1, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, v));
+    }
+  }
+
+  /** Throws IAE whose message starts with the argument's name, and writes none of {@code watched}. */
+  private static void rejects(String argument, float[][] watched, Runnable call) {
+    float[][] before = new float[watched.length][];
+    for (int k = 0; k < watched.length; k++) before[k] = watched[k].clone();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
+    for (int k = 0; k < watched.length; k++) {
+      assertArrayEquals(before[k], watched[k], "written despite the bad " + argument);
+    }
+  }
+
+  @Example
+  void zeroLengthIsANoOp() {
+    float[] w = {3f};
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      impl.adam(0, 0.1f, 0.9f, 0.999f, 1e-8f, 0.1f, 1, w, w, w, w);
+      impl.sgd(0, 0.1f, 0.1f, w, w);
+      assertEquals(3f, w[0]);
+    }
+  }
+}
