@@ -1,0 +1,102 @@
+package org.caviar.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * What a run will measure: the selected benchmark methods grouped by class, PeakBench first, and
+ * the parameter values each class runs with.
+ */
+final class Plan {
+  private static final String PEAK = PeakBench.class.getName();
+
+  private final Map<String, List<BenchmarkListEntry>> methods = new LinkedHashMap<>();
+  private final Map<String, Map<String, String[]>> params = new LinkedHashMap<>();
+  private boolean peakAdded;
+
+  /**
+   * @param includes JMH regexes (a find in {@code org.caviar.bench.Class.method}); none means all
+   * @param overrides parameter values that replace the defaults in every class that has the parameter
+   * @param openBlasPresent whether GemmBench keeps its OpenBLAS entries when the user did not name them
+   */
+  static Plan of(List<String> includes, Map<String, String[]> overrides, boolean openBlasPresent) {
+    Plan plan = new Plan();
+    OutputFormat quiet = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+    List<String> patterns = includes.isEmpty() ? List.of("^org\\.caviar\\.bench\\.") : includes;
+    SortedSet<BenchmarkListEntry> found = BenchmarkList.defaultList().find(quiet, patterns, List.of());
+    // GEMM rows report % of the peak measured in the same run.
+    boolean gemm = found.stream().anyMatch(e -> e.getUserClassQName().contains("Gemm"));
+    if (gemm && found.stream().noneMatch(e -> e.getUserClassQName().equals(PEAK))) {
+      found.addAll(BenchmarkList.defaultList().find(quiet, List.of("^" + Pattern.quote(PEAK) + "\\."), List.of()));
+      plan.peakAdded = true;
+    }
+    found.stream().filter(e -> e.getUserClassQName().equals(PEAK)).forEach(plan::add);
+    found.stream().filter(e -> !e.getUserClassQName().equals(PEAK)).forEach(plan::add);
+    plan.methods.forEach((className, entries) -> {
+      Map<String, String[]> values = new LinkedHashMap<>();
+      for (BenchmarkListEntry entry : entries) {
+        if (entry.getParams().hasValue()) values.putAll(entry.getParams().get());
+      }
+      values.replaceAll((name, defaults) -> overrides.getOrDefault(name, defaults));
+      if (className.equals(GemmBench.class.getName()) && !openBlasPresent && !overrides.containsKey("impl")) {
+        values.computeIfPresent("impl",
+            (name, impls) -> Arrays.stream(impls).filter(v -> !v.startsWith("openblas")).toArray(String[]::new));
+      }
+      plan.params.put(className, values);
+    });
+    return plan;
+  }
+
+  private void add(BenchmarkListEntry entry) {
+    methods.computeIfAbsent(entry.getUserClassQName(), k -> new ArrayList<>()).add(entry);
+  }
+
+  boolean isEmpty() {
+    return methods.isEmpty();
+  }
+
+  /** Whether PeakBench was not selected but added, for the GEMM rows' % of peak. */
+  boolean peakAdded() {
+    return peakAdded;
+  }
+
+  Set<String> classes() {
+    return methods.keySet();
+  }
+
+  List<BenchmarkListEntry> methods(String className) {
+    return methods.get(className);
+  }
+
+  Map<String, String[]> params(String className) {
+    return params.get(className);
+  }
+
+  /** Configurations (method x parameter combination) the class runs: one JMH result each. */
+  int configurations(String className) {
+    int combinations = 1;
+    for (String[] values : params.get(className).values()) combinations *= values.length;
+    return combinations * methods.get(className).size();
+  }
+
+  int configurations() {
+    int total = 0;
+    for (String className : methods.keySet()) total += configurations(className);
+    return total;
+  }
+
+  static String simpleName(String className) {
+    return className.substring(className.lastIndexOf('.') + 1);
+  }
+}

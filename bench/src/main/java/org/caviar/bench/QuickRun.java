@@ -1,0 +1,222 @@
+package org.caviar.bench;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.WarmupMode;
+
+/**
+ * Runs the benchmarks through JMH's API and writes bench/target/summary.csv
+ * ({@value SummaryRow#CSV_HEADER}) and a table: what bench/run-quick calls.
+ *
+ * <pre>
+ * QuickRun [--full] [--out FILE] [-p name=v1,v2]... [regex]...
+ * </pre>
+ *
+ * <ul>
+ *   <li>default, quick: 2 x {@value #QUICK_SECONDS} s warm-up, 3 x {@value #QUICK_SECONDS} s
+ *       measurement, every configuration in this JVM (no fork) with all warm-ups first, for a look
+ *       at everything in minutes (see {@link #quick});
+ *   <li>{@code --full}: the benchmarks' own settings (1 fork, 3 x 1 s warm-up, 5 x 1 s measurement),
+ *       for the figures the README shows;
+ *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
+ *       selecting a GEMM benchmark also selects PeakBench, which its % of peak needs;
+ *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH.
+ * </ul>
+ *
+ * <p>Each benchmark class runs as its own JMH run, PeakBench first, so that GemmBench's OpenBLAS
+ * entries can be dropped (and the reason printed) on a machine without OpenBLAS.
+ */
+public final class QuickRun {
+  /** Iteration time of the quick run: ~180 configurations x 5 iterations x 0.4 s is about 6 min. */
+  static final double QUICK_SECONDS = 0.4;
+
+  /**
+   * Least warm-up a benchmark class gets in the quick run, spread over its configurations: the
+   * batch-norm kernels needed about 5 s of calls before C2 had compiled them, on a busy 2-core
+   * machine. Classes with many configurations have more than this from 2 iterations each.
+   */
+  static final double QUICK_CLASS_WARMUP_SECONDS = 8;
+
+  /** What one operation of each benchmark does, by benchmark class. */
+  private static final Map<String, Function<BenchmarkParams, Work>> WORK = Map.of(
+      PeakBench.class.getName(), PeakBench::work,
+      GemmBench.class.getName(), GemmBench::work,
+      GemmMlpBench.class.getName(), GemmMlpBench::work,
+      SoftmaxBench.class.getName(), SoftmaxBench::work,
+      BatchNormBench.class.getName(), BatchNormBench::work);
+
+  private QuickRun() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean full = false;
+    Path out = Path.of("target", "summary.csv");
+    Map<String, String[]> overrides = new LinkedHashMap<>();
+    List<String> includes = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--full" -> full = true;
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "-p" -> {
+          String spec = value(args, ++i, "-p");
+          int eq = spec.indexOf('=');
+          if (eq <= 0 || eq == spec.length() - 1) usage("-p wants name=v1,v2, got " + spec);
+          overrides.put(spec.substring(0, eq), spec.substring(eq + 1).split(","));
+        }
+        case "-h", "--help" -> {
+          usage(null);
+          return;
+        }
+        default -> {
+          if (args[i].startsWith("-")) usage("unknown option " + args[i]);
+          includes.add(args[i]);
+        }
+      }
+    }
+    System.exit(run(full, out, overrides, includes));
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) usage(option + " needs a value");
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    if (problem != null) System.err.println("run-quick: " + problem);
+    System.err.println("usage: bench/run-quick [--full] [-p name=v1,v2]... [JMH regex]...");
+    if (problem != null) System.exit(2);
+  }
+
+  private static int run(boolean full, Path out, Map<String, String[]> overrides, List<String> includes)
+      throws Exception {
+    System.out.println(Machine.describe());
+    OpenBlas.Probe openBlas = OpenBlas.probe();
+    printPeers(openBlas);
+
+    Plan plan = Plan.of(includes, overrides, openBlas.openBlas() != null);
+    if (plan.isEmpty()) {
+      System.err.println("run-quick: no benchmark matches " + includes);
+      return 2;
+    }
+    for (String className : plan.classes()) {
+      if (!WORK.containsKey(className)) {
+        System.err.println("run-quick: " + className + " has no entry in QuickRun.WORK (what one operation does)");
+        return 2;
+      }
+    }
+    if (plan.peakAdded()) System.out.println("Adding PeakBench: GEMM rows report % of the peak measured in the same run.");
+    double seconds = 0;
+    for (String className : plan.classes()) {
+      int n = plan.configurations(className);
+      seconds += full
+          ? n * (3 + 5 + 1.5) // + a fork's start and its first, cold calls
+          : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
+    }
+    System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
+        full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
+        Math.ceil(seconds / 60));
+    System.out.println(full
+        ? "Settings: the benchmarks' own: 1 fork each, 3 x 1 s warm-up, 5 x 1 s measurement."
+        : "Settings: quick: no fork, all warm-ups of a class first (2 x " + QUICK_SECONDS + " s each, "
+            + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
+            + " s measurement; --full for the README's figures.");
+
+    deleteOldJson(out);
+    Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
+    Summary summary = new Summary(describe);
+    ProgressFormat progress = new ProgressFormat(System.out, describe, plan.configurations());
+    for (String className : plan.classes()) {
+      ChainedOptionsBuilder options = new OptionsBuilder()
+          .shouldFailOnError(false)
+          .result(out.resolveSibling("jmh-" + Plan.simpleName(className) + ".json").toString())
+          .resultFormat(ResultFormatType.JSON);
+      for (BenchmarkListEntry entry : plan.methods(className)) {
+        options.include("^" + Pattern.quote(entry.getUsername()) + "$");
+      }
+      plan.params(className).forEach(options::param);
+      if (!full) quick(options, plan.configurations(className));
+      try {
+        Collection<RunResult> results = new Runner(options.build(), progress).run();
+        results.forEach(summary::add);
+      } catch (RunnerException ex) {
+        System.out.println("JMH run of " + Plan.simpleName(className) + " failed: " + ex);
+      }
+    }
+
+    System.out.println();
+    summary.printTable(System.out);
+    summary.writeCsv(out);
+    System.out.println();
+    System.out.println("Wrote " + out + " (" + summary.rows().size() + " rows) and JMH's JSON beside it.");
+    if (openBlas.openBlas() == null) System.out.println("OpenBLAS: absent, not measured (" + openBlas.absence() + ").");
+    int failed = plan.configurations() - progress.finished();
+    if (failed > 0) {
+      System.out.println(failed + " of " + plan.configurations() + " configurations failed: see the messages above.");
+      return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * The quick settings. A fresh JVM runs Vector API code interpreted, hundreds of times slower,
+   * until C2 compiles it, which takes seconds (a first 1024^3 GEMM call alone takes seconds): one
+   * fork per configuration would pay that ~180 times or measure cold code. So the quick run keeps
+   * every configuration in this JVM, and warms all of them up (JMH's bulk mode) before it measures
+   * any. Figures are for a look; the full run forks each configuration.
+   */
+  private static void quick(ChainedOptionsBuilder options, int configurations) {
+    TimeValue time = TimeValue.milliseconds(Math.round(QUICK_SECONDS * 1000));
+    int warmups = Math.max(2, (int) Math.ceil(QUICK_CLASS_WARMUP_SECONDS / (configurations * QUICK_SECONDS)));
+    options.forks(0).warmupMode(WarmupMode.BULK)
+        .warmupIterations(warmups).warmupTime(time)
+        .measurementIterations(3).measurementTime(time);
+  }
+
+  private static void printPeers(OpenBlas.Probe openBlas) {
+    Properties v = Machine.versions();
+    System.out.println("Peers: EJML " + v.getProperty("ejml") + " (CommonOps_FDRM), dev.ludovic.netlib blas "
+        + v.getProperty("netlib") + " (JavaBLAS.getInstance() = " + GemmPeers.netlibJava().getClass().getName()
+        + "), JMH " + v.getProperty("jmh"));
+    if (openBlas.openBlas() != null) {
+      System.out.println("OpenBLAS via JNIBLAS: " + openBlas.openBlas().config());
+    } else {
+      System.out.println("OpenBLAS via JNIBLAS: absent, not measured: " + openBlas.absence());
+    }
+    String coreType = System.getenv("OPENBLAS_CORETYPE");
+    if (coreType != null && openBlas.openBlas() != null) {
+      System.out.println("OPENBLAS_CORETYPE=" + coreType + " is set: OpenBLAS runs that core's kernels.");
+    }
+  }
+
+  /** JMH's JSON of an earlier run would sit beside this run's summary as if it belonged to it. */
+  private static void deleteOldJson(Path summary) throws IOException {
+    Path dir = summary.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) return;
+    try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "jmh-*.json")) {
+      for (Path file : old) Files.delete(file);
+    }
+  }
+
+  private static String className(String benchmark) {
+    return benchmark.substring(0, benchmark.lastIndexOf('.'));
+  }
+}
