@@ -44,7 +44,8 @@ final class Checks {
    */
   static void matrix(String name, float[] array, int offset, int rows, int cols, int ld) {
     notNull(name, array);
-    nonNegative(name + " offset", offset);
+    // No string concatenation on the happy path: this runs on every GEMM call of training.
+    if (offset < 0) throw new IllegalArgumentException(name + " offset must be >= 0, got " + offset);
     if (ld < Math.max(1, cols)) {
       throw new IllegalArgumentException(
           "leading dimension of " + name + " must be >= max(1, " + cols + "), got " + ld);

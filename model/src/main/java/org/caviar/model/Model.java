@@ -1,0 +1,112 @@
+package org.caviar.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Standardizer;
+import org.caviar.model.io.ModelFile;
+import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Evaluator;
+
+/**
+ * A trained classifier ready for use: the network, the standardization fitted on its training data
+ * (applied to every raw example before the network sees it) and the class names. Predictions run
+ * in inference mode, so one example can be classified alone.
+ *
+ * <p>Not thread-safe (it reuses buffers between calls); use one per thread.
+ */
+public final class Model {
+  private final Network network;
+  private final Standardizer standardizer;
+  private final List<String> classNames;
+  private float[] buffer = new float[0];
+  private final float[] probabilities;
+
+  /**
+   * @param standardizer applied to raw features first; null if the network takes raw features
+   * @param classNames one per network output
+   */
+  public Model(Network network, Standardizer standardizer, List<String> classNames) {
+    if (network == null || classNames == null) throw new IllegalArgumentException("network and classNames must not be null");
+    if (classNames.size() != network.classes()) {
+      throw new IllegalArgumentException(classNames.size() + " class names for a network of " + network.classes() + " classes");
+    }
+    if (standardizer != null && standardizer.featureCount() != network.inputSize()) {
+      throw new IllegalArgumentException(
+          "standardizer has " + standardizer.featureCount() + " features, network takes " + network.inputSize());
+    }
+    this.network = network;
+    this.standardizer = standardizer;
+    this.classNames = List.copyOf(classNames);
+    this.probabilities = new float[network.classes()];
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  /** The standardizer, or null. */
+  public Standardizer standardizer() {
+    return standardizer;
+  }
+
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /** The class index of one raw example. */
+  public int predict(float[] features) {
+    return network.predict(prepare(features, 1));
+  }
+
+  /** The class name of one raw example. */
+  public String predictName(float[] features) {
+    return classNames.get(predict(features));
+  }
+
+  /** Class probabilities of one raw example into {@code out} (length >= classes). */
+  public void probabilities(float[] features, float[] out) {
+    network.probabilities(prepare(features, 1), 1, out);
+  }
+
+  /** Class probabilities of one raw example, in a new array. */
+  public float[] probabilities(float[] features) {
+    probabilities(features, probabilities);
+    return probabilities.clone();
+  }
+
+  /** Class indices of {@code rows} raw examples. */
+  public void predict(float[] features, int rows, int[] out) {
+    network.predict(prepare(features, rows), rows, out);
+  }
+
+  /** Loss, accuracy and confusion matrix on a dataset of raw (unstandardized) examples. */
+  public Evaluation evaluate(Dataset raw) {
+    Dataset data = standardizer != null ? standardizer.apply(raw) : raw;
+    return new Evaluator(network, 256).evaluate(data);
+  }
+
+  /** Writes the model in the {@link ModelFile} format. */
+  public void save(Path path) throws IOException {
+    ModelFile.save(this, path);
+  }
+
+  /** Reads a model written by {@link #save}, on the default kernels. */
+  public static Model load(Path path) throws IOException {
+    return ModelFile.load(path);
+  }
+
+  private float[] prepare(float[] features, int rows) {
+    int n = rows * network.inputSize();
+    if (features == null || features.length < n) {
+      throw new IllegalArgumentException(
+          "features needs " + n + " values (" + rows + " x " + network.inputSize() + "), got "
+              + (features == null ? "null" : features.length));
+    }
+    if (standardizer == null) return features;
+    if (buffer.length < n) buffer = new float[n];
+    standardizer.transform(features, 0, buffer, 0, rows);
+    return buffer;
+  }
+}

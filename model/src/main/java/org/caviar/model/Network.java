@@ -1,0 +1,297 @@
+package org.caviar.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.caviar.model.layer.ActivationLayer;
+import org.caviar.model.layer.BatchNormLayer;
+import org.caviar.model.layer.Dense;
+import org.caviar.model.layer.Dropout;
+import org.caviar.model.layer.Layer;
+import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.layer.SoftmaxCrossEntropy;
+import org.caviar.model.layer.StateTensor;
+
+/**
+ * A classifier: a sequence of layers producing logits, and a softmax cross-entropy output.
+ *
+ * <p>A training step is {@link #forward} in {@link Mode#TRAIN}, {@link #loss} (which also
+ * computes the logits' gradient, fused), then {@link #backward}; each parameter's gradient is
+ * then in {@link Parameter#gradient()} for an optimizer. Workspaces are sized for the largest
+ * batch seen and reused, so steps with a fixed batch size allocate nothing.
+ *
+ * <p>Not thread-safe: a network holds the activations of its last pass. Use one per thread.
+ */
+public final class Network {
+  private final NetworkSpec spec;
+  private final Kernels kernels;
+  private final Layer[] layers;
+  private final SoftmaxCrossEntropy output;
+  private final List<Parameter> parameters;
+  private final List<StateTensor> state;
+  private final float[][] outputs;
+  private final float[][] outputGradients;
+  private int forwardRows;
+  private Mode forwardMode;
+  private boolean lossComputed;
+
+  private Network(NetworkSpec spec, List<Layer> layerList, int classes, Kernels kernels) {
+    if (layerList.isEmpty()) throw new IllegalArgumentException("a network needs at least one layer");
+    this.spec = spec;
+    this.kernels = kernels;
+    this.layers = layerList.toArray(new Layer[0]);
+    for (int i = 1; i < layers.length; i++) {
+      if (layers[i].inputSize() != layers[i - 1].outputSize()) {
+        throw new IllegalArgumentException(
+            "layer " + layers[i].name() + " takes " + layers[i].inputSize() + " inputs but "
+                + layers[i - 1].name() + " gives " + layers[i - 1].outputSize());
+      }
+    }
+    if (layers[layers.length - 1].outputSize() != classes) {
+      throw new IllegalArgumentException(
+          "the last layer gives " + layers[layers.length - 1].outputSize() + " outputs for " + classes + " classes");
+    }
+    // Nothing consumes the gradient with respect to the network's input.
+    layers[0].setInputGradientNeeded(false);
+    this.output = new SoftmaxCrossEntropy(classes, kernels.softmax());
+    List<Parameter> ps = new ArrayList<>();
+    List<StateTensor> st = new ArrayList<>();
+    for (Layer l : layers) {
+      ps.addAll(l.parameters());
+      st.addAll(l.state());
+    }
+    this.parameters = List.copyOf(ps);
+    this.state = List.copyOf(st);
+    this.outputs = new float[layers.length][];
+    this.outputGradients = new float[layers.length][];
+  }
+
+  /** Builds and initializes the network a spec describes, on the default (vector) kernels. */
+  public static Network create(NetworkSpec spec, long seed) {
+    return create(spec, seed, Kernels.vector());
+  }
+
+  /**
+   * Builds the network a spec describes. {@code seed} fixes the initial weights and the dropout
+   * masks: the same spec, seed and kernels give the same network.
+   */
+  public static Network create(NetworkSpec spec, long seed, Kernels kernels) {
+    if (spec == null) throw new IllegalArgumentException("spec must not be null");
+    if (kernels == null) throw new IllegalArgumentException("kernels must not be null");
+    Random random = new Random(seed);
+    List<Layer> list = new ArrayList<>();
+    int in = spec.inputs();
+    int index = 1;
+    for (int width : spec.hidden()) {
+      Dense dense = new Dense("dense" + index, in, width, !spec.batchNorm(), kernels.gemm(), kernels.arrayOps());
+      dense.initialize(spec.init(), random);
+      list.add(dense);
+      if (spec.batchNorm()) list.add(new BatchNormLayer("batchnorm" + index, width, kernels.batchNorm()));
+      list.add(new ActivationLayer(
+          spec.activation().label() + index, width, spec.activation(), spec.leakySlope(), kernels.activations()));
+      if (spec.dropout() > 0) list.add(new Dropout("dropout" + index, width, spec.dropout(), random.nextLong()));
+      in = width;
+      index++;
+    }
+    Dense last = new Dense("dense" + index, in, spec.classes(), true, kernels.gemm(), kernels.arrayOps());
+    last.initialize(Init.GLOROT, random);
+    list.add(last);
+    return new Network(spec, list, spec.classes(), kernels);
+  }
+
+  /**
+   * A network of hand-made layers (the last one gives the logits). It has no spec, so it cannot be
+   * saved; it is for experiments and tests.
+   */
+  public static Network of(List<Layer> layers, int classes, Kernels kernels) {
+    if (layers == null || kernels == null) throw new IllegalArgumentException("layers and kernels must not be null");
+    return new Network(null, layers, classes, kernels);
+  }
+
+  /** The spec this network was built from, or null for {@link #of hand-made} ones. */
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  public Kernels kernels() {
+    return kernels;
+  }
+
+  public int inputSize() {
+    return layers[0].inputSize();
+  }
+
+  public int classes() {
+    return output.classes();
+  }
+
+  public List<Layer> layers() {
+    return List.of(layers);
+  }
+
+  /** Every trainable tensor, layer by layer. */
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** Every non-trainable state tensor (batch norm running statistics), layer by layer. */
+  public List<StateTensor> state() {
+    return state;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (Parameter p : parameters) n += p.size();
+    return n;
+  }
+
+  /** Sizes every workspace for batches of up to {@code rows}, so later passes allocate nothing. */
+  public void ensureCapacity(int rows) {
+    for (Layer l : layers) l.ensureCapacity(rows);
+    output.ensureCapacity(rows);
+  }
+
+  /**
+   * Forward over {@code rows} examples of {@code x} ({@code rows x inputSize()}, row-major); returns
+   * the logits ({@code rows x classes()}), a buffer valid until the next forward.
+   */
+  public float[] forward(float[] x, int rows, Mode mode) {
+    lossComputed = false;
+    forwardRows = 0;
+    float[] a = x;
+    for (int i = 0; i < layers.length; i++) {
+      a = layers[i].forward(a, rows, mode);
+      outputs[i] = a;
+    }
+    forwardRows = rows;
+    forwardMode = mode;
+    return a;
+  }
+
+  /** The logits of the last forward pass. */
+  public float[] logits() {
+    return outputs[layers.length - 1];
+  }
+
+  /**
+   * Mean cross-entropy of the last forward pass's logits against {@code labels}, computing their
+   * gradient at the same time for {@link #backward()}. The logits must be finite: check with
+   * {@link #countCorrect} first when they might not be.
+   */
+  public float loss(int[] labels, int rows) {
+    requireForward(rows);
+    float value = output.lossAndGradient(logits(), labels, rows);
+    lossComputed = true;
+    return value;
+  }
+
+  /**
+   * Counts the rows of the last forward pass whose largest logit is at the label, or returns -1 if
+   * any logit is NaN or infinite (the network has diverged).
+   */
+  public int countCorrect(int[] labels, int rows) {
+    requireForward(rows);
+    float[] z = logits();
+    int classes = classes();
+    int correct = 0;
+    for (int r = 0; r < rows; r++) {
+      int o = r * classes;
+      int best = 0;
+      float max = z[o];
+      if (!Float.isFinite(max)) return -1;
+      for (int j = 1; j < classes; j++) {
+        float v = z[o + j];
+        if (!Float.isFinite(v)) return -1;
+        if (v > max) {
+          max = v;
+          best = j;
+        }
+      }
+      if (best == labels[r]) correct++;
+    }
+    return correct;
+  }
+
+  /** Backward from the gradient {@link #loss} computed; fills every parameter's gradient. */
+  public void backward() {
+    if (!lossComputed) throw new IllegalStateException("backward needs loss(labels, rows) after a TRAIN or PROBE forward");
+    int rows = forwardRows;
+    float[] g = output.gradient();
+    for (int i = layers.length - 1; i >= 0; i--) {
+      outputGradients[i] = g;
+      g = layers[i].backward(g, rows);
+    }
+  }
+
+  /** Output of layer {@code i} in the last forward pass. */
+  public float[] layerOutput(int i) {
+    return outputs[i];
+  }
+
+  /** Gradient of the loss with respect to layer {@code i}'s output in the last backward pass. */
+  public float[] layerOutputGradient(int i) {
+    return outputGradients[i];
+  }
+
+  /** Rows of the last forward pass (0 before any). */
+  public int lastRows() {
+    return forwardRows;
+  }
+
+  /** Class probabilities ({@code rows x classes()}) for {@code rows} examples, in inference mode. */
+  public void probabilities(float[] x, int rows, float[] out) {
+    float[] z = forward(x, rows, Mode.INFERENCE);
+    output.probabilities(z, rows, out);
+  }
+
+  /** The most probable class of each of {@code rows} examples, in inference mode. */
+  public void predict(float[] x, int rows, int[] out) {
+    if (out == null || out.length < rows) throw new IllegalArgumentException("out needs " + rows + " elements");
+    float[] z = forward(x, rows, Mode.INFERENCE);
+    int classes = classes();
+    for (int r = 0; r < rows; r++) out[r] = argmax(z, r * classes, classes);
+  }
+
+  /** The most probable class of one example, in inference mode. */
+  public int predict(float[] x) {
+    float[] z = forward(x, 1, Mode.INFERENCE);
+    return argmax(z, 0, classes());
+  }
+
+  static int argmax(float[] z, int offset, int n) {
+    int best = 0;
+    float max = z[offset];
+    for (int j = 1; j < n; j++) {
+      if (z[offset + j] > max) {
+        max = z[offset + j];
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  private void requireForward(int rows) {
+    if (forwardRows == 0) throw new IllegalStateException("no forward pass yet");
+    if (rows != forwardRows) throw new IllegalArgumentException("rows " + rows + " != rows of the last forward " + forwardRows);
+  }
+
+  /** Double-precision reference loss: used by the gradient check. Mean cross-entropy of logits. */
+  public double referenceLoss(double[] logits, int[] labels, int rows) {
+    return SoftmaxCrossEntropy.referenceLoss(logits, labels, rows, classes());
+  }
+
+  /** Layer by layer, one per line. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    if (spec != null) b.append(spec).append('\n');
+    for (Layer l : layers) b.append("  ").append(l).append('\n');
+    b.append("  softmax cross-entropy, ").append(parameterCount()).append(" parameters");
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return spec != null ? "Network[" + spec + "]" : "Network[" + layers.length + " layers]";
+  }
+}

@@ -1,0 +1,164 @@
+package org.caviar.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a multi-layer perceptron looks like, in a form a person reads and writes:
+ * {@code "64-128-128-10 relu batchnorm dropout=0.2"} is 64 inputs, two hidden layers of 128, 10
+ * classes, ReLU, batch norm after each hidden dense layer, dropout 0.2 after each activation.
+ *
+ * <p>Each hidden layer is {@code Dense -> [BatchNorm] -> activation -> [Dropout]}; the output is
+ * {@code Dense -> softmax}. A dense layer followed by batch norm has no bias. Hidden weights use
+ * {@link #init()} (by default the activation's {@link Activation#defaultInit()}); the output layer
+ * uses Glorot, which suits the softmax.
+ *
+ * <p>Text form: sizes joined by {@code -} (inputs, hidden..., classes), then in any order: the
+ * activation ({@code relu}, {@code leaky_relu}, {@code tanh}, {@code sigmoid}), {@code slope=S}
+ * (leaky ReLU only, default 0.01), {@code batchnorm} (or {@code bn}), {@code dropout=P} and
+ * {@code init=he|xavier|glorot}. {@link #toString()} writes the canonical form and
+ * {@link #parse(String)} reads it back to an equal spec.
+ *
+ * @param inputs features per example
+ * @param hidden hidden layer widths, possibly empty (then the network is softmax regression)
+ * @param classes number of classes, at least 2
+ * @param activation hidden non-linearity
+ * @param leakySlope leaky ReLU's negative slope in [0, 1) (kept at the default for the others)
+ * @param batchNorm whether each hidden dense layer is followed by batch norm
+ * @param dropout dropout rate after each hidden activation, in [0, 1); 0 means no dropout layer
+ * @param init hidden-layer weight initialization
+ */
+public record NetworkSpec(
+    int inputs, List<Integer> hidden, int classes, Activation activation, float leakySlope,
+    boolean batchNorm, float dropout, Init init) {
+
+  /** Leaky ReLU's slope unless one is given. */
+  public static final float DEFAULT_LEAKY_SLOPE = 0.01f;
+
+  public NetworkSpec {
+    if (inputs <= 0) throw new IllegalArgumentException("inputs must be > 0, got " + inputs);
+    if (classes < 2) throw new IllegalArgumentException("classes must be >= 2, got " + classes);
+    if (hidden == null) throw new IllegalArgumentException("hidden must not be null");
+    hidden = List.copyOf(hidden);
+    for (int h : hidden) if (h <= 0) throw new IllegalArgumentException("hidden sizes must be > 0, got " + hidden);
+    if (activation == null) throw new IllegalArgumentException("activation must not be null");
+    if (!(leakySlope >= 0 && leakySlope < 1)) {
+      throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + leakySlope);
+    }
+    if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
+    if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    if (init == null) init = activation.defaultInit();
+  }
+
+  /** ReLU, no batch norm, no dropout, default init. */
+  public static NetworkSpec of(int inputs, List<Integer> hidden, int classes) {
+    return new NetworkSpec(inputs, hidden, classes, Activation.RELU, DEFAULT_LEAKY_SLOPE, false, 0f, null);
+  }
+
+  /** Same spec with another activation and that activation's default init. */
+  public NetworkSpec withActivation(Activation a) {
+    return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
+  }
+
+  public NetworkSpec withLeakySlope(float slope) {
+    return new NetworkSpec(inputs, hidden, classes, activation, slope, batchNorm, dropout, init);
+  }
+
+  public NetworkSpec withBatchNorm(boolean on) {
+    return new NetworkSpec(inputs, hidden, classes, activation, leakySlope, on, dropout, init);
+  }
+
+  public NetworkSpec withDropout(float rate) {
+    return new NetworkSpec(inputs, hidden, classes, activation, leakySlope, batchNorm, rate, init);
+  }
+
+  public NetworkSpec withInit(Init i) {
+    return new NetworkSpec(inputs, hidden, classes, activation, leakySlope, batchNorm, dropout, i);
+  }
+
+  /** Multiply-adds of one example's forward pass through the dense layers. */
+  public long forwardMultiplyAdds() {
+    long total = 0;
+    int in = inputs;
+    for (int h : hidden) {
+      total += (long) in * h;
+      in = h;
+    }
+    return total + (long) in * classes;
+  }
+
+  /** Parses the text form described in the class comment. */
+  public static NetworkSpec parse(String text) {
+    if (text == null || text.isBlank()) throw new IllegalArgumentException("network spec must not be empty");
+    String[] tokens = text.trim().split("\\s+");
+    String[] sizes = tokens[0].split("-", -1);
+    if (sizes.length < 2) {
+      throw new IllegalArgumentException(
+          "network spec '" + text + "' must start with sizes such as 64-128-10 (inputs-hidden...-classes)");
+    }
+    int[] s = new int[sizes.length];
+    for (int i = 0; i < sizes.length; i++) {
+      try {
+        s[i] = Integer.parseInt(sizes[i]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("network spec '" + text + "': size '" + sizes[i] + "' is not an integer");
+      }
+    }
+    List<Integer> hidden = new ArrayList<>();
+    for (int i = 1; i < s.length - 1; i++) hidden.add(s[i]);
+    Activation activation = Activation.RELU;
+    float slope = DEFAULT_LEAKY_SLOPE;
+    boolean bn = false;
+    float dropout = 0f;
+    Init init = null;
+    boolean activationSeen = false;
+    for (int t = 1; t < tokens.length; t++) {
+      String token = tokens[t].toLowerCase(Locale.ROOT);
+      int eq = token.indexOf('=');
+      String key = eq < 0 ? token : token.substring(0, eq);
+      String value = eq < 0 ? null : token.substring(eq + 1);
+      switch (key) {
+        case "batchnorm", "bn" -> bn = true;
+        case "dropout" -> dropout = number(text, key, value);
+        case "slope" -> slope = number(text, key, value);
+        case "init" -> init = Init.parse(require(text, key, value));
+        default -> {
+          if (value != null) throw new IllegalArgumentException("network spec '" + text + "': unknown option '" + key + "'");
+          if (activationSeen) throw new IllegalArgumentException("network spec '" + text + "': more than one activation");
+          activation = Activation.parse(token);
+          activationSeen = true;
+        }
+      }
+    }
+    return new NetworkSpec(s[0], hidden, s[s.length - 1], activation, slope, bn, dropout, init);
+  }
+
+  private static String require(String text, String key, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException("network spec '" + text + "': " + key + " needs a value, e.g. " + key + "=...");
+    }
+    return value;
+  }
+
+  private static float number(String text, String key, String value) {
+    try {
+      return Float.parseFloat(require(text, key, value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("network spec '" + text + "': " + key + " '" + value + "' is not a number");
+    }
+  }
+
+  /** The canonical text form; {@link #parse(String)} reads it back. */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder().append(inputs);
+    for (int h : hidden) b.append('-').append(h);
+    b.append('-').append(classes).append(' ').append(activation.label());
+    if (activation == Activation.LEAKY_RELU) b.append(" slope=").append(leakySlope);
+    if (batchNorm) b.append(" batchnorm");
+    if (dropout > 0) b.append(" dropout=").append(dropout);
+    if (init != activation.defaultInit()) b.append(" init=").append(init.label());
+    return b.toString();
+  }
+}

@@ -1,0 +1,249 @@
+package org.caviar.model.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a classification dataset from CSV: every column but one holds a number, the label column
+ * holds a class (an integer or a name). Gzip input is recognized by its first bytes.
+ *
+ * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed; a field may be
+ * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
+ * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
+ * number. Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
+ * never a silently shifted column.
+ *
+ * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
+ * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values).
+ *
+ * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
+ * fields is a number.
+ */
+public final class CsvLoader {
+  /** Whether the first line names the columns. */
+  public enum Header {
+    PRESENT,
+    ABSENT,
+    /** A header if no field of the first line parses as a number. */
+    DETECT
+  }
+
+  private final Header header;
+  private final int labelIndex;
+  private final String labelName;
+  private final char delimiter;
+
+  private CsvLoader(Header header, int labelIndex, String labelName, char delimiter) {
+    this.header = header;
+    this.labelIndex = labelIndex;
+    this.labelName = labelName;
+    this.delimiter = delimiter;
+  }
+
+  /** Header detected, label in the last column, comma-separated. */
+  public static CsvLoader defaults() {
+    return new CsvLoader(Header.DETECT, -1, null, ',');
+  }
+
+  public CsvLoader withHeader(Header h) {
+    if (h == null) throw new IllegalArgumentException("header must not be null");
+    return new CsvLoader(h, labelIndex, labelName, delimiter);
+  }
+
+  /** The label column by 0-based index; negative counts from the end (-1 is the last). */
+  public CsvLoader withLabelColumn(int index) {
+    return new CsvLoader(header, index, null, delimiter);
+  }
+
+  /** The label column by its header name (needs a header). */
+  public CsvLoader withLabelColumn(String name) {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("label column name must not be blank");
+    return new CsvLoader(header, 0, name.trim(), delimiter);
+  }
+
+  public CsvLoader withDelimiter(char d) {
+    if (d == '"' || d == '\n' || d == '\r') throw new IllegalArgumentException("delimiter cannot be " + (int) d);
+    return new CsvLoader(header, labelIndex, labelName, d);
+  }
+
+  public Dataset load(Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      return load(in, path.toString());
+    }
+  }
+
+  /** Reads UTF-8 (gzip or not) from {@code in}; {@code source} names it in error messages. */
+  public Dataset load(InputStream in, String source) throws IOException {
+    return load(new InputStreamReader(Inputs.maybeGunzip(in), StandardCharsets.UTF_8), source);
+  }
+
+  public Dataset load(Reader reader, String source) throws IOException {
+    BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+    List<String> fields = new ArrayList<>();
+    String line;
+    long lineNo = 0;
+    int columns = -1;
+    int label = -1;
+    String[] names = null;
+    float[] features = new float[1024];
+    int featureCount = 0;
+    int[] provisional = new int[64];
+    int rows = 0;
+    Map<String, Integer> ids = new HashMap<>();
+    List<String> distinct = new ArrayList<>();
+    while ((line = in.readLine()) != null) {
+      lineNo++;
+      if (line.isBlank()) continue;
+      split(line, source, lineNo, fields);
+      if (columns < 0) {
+        columns = fields.size();
+        if (columns < 2) throw new MalformedDataException(source, lineNo, "needs at least 2 columns (features and a label), found " + columns);
+        boolean isHeader = switch (header) {
+          case PRESENT -> true;
+          case ABSENT -> false;
+          case DETECT -> fields.stream().noneMatch(CsvLoader::isNumber);
+        };
+        if (isHeader) names = fields.toArray(new String[0]);
+        label = resolveLabel(names, columns, source, lineNo);
+        featureCount = columns - 1;
+        if (isHeader) continue;
+      } else if (fields.size() != columns) {
+        throw new MalformedDataException(
+            source, lineNo, "expected " + columns + " fields, found " + fields.size());
+      }
+      if ((long) (rows + 1) * featureCount > Integer.MAX_VALUE - 8) {
+        throw new MalformedDataException(source, lineNo, "too many values for one array");
+      }
+      if ((rows + 1) * featureCount > features.length) {
+        features = Arrays.copyOf(features, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * features.length, (long) (rows + 1) * featureCount)));
+      }
+      if (rows == provisional.length) provisional = Arrays.copyOf(provisional, 2 * rows);
+      int f = rows * featureCount;
+      for (int c = 0; c < columns; c++) {
+        String v = fields.get(c);
+        if (c == label) {
+          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, "label (column " + (c + 1) + ") is empty");
+          Integer id = ids.get(v);
+          if (id == null) {
+            id = distinct.size();
+            ids.put(v, id);
+            distinct.add(v);
+          }
+          provisional[rows] = id;
+        } else {
+          features[f++] = parseFeature(v, source, lineNo, c, names);
+        }
+      }
+      rows++;
+    }
+    if (rows == 0) throw new MalformedDataException(source, "no data rows");
+    // Order the classes, then renumber the provisional (first-seen) ids.
+    List<String> classes = new ArrayList<>(distinct);
+    boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
+    if (numeric) classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+    else classes.sort(null);
+    int[] remap = new int[distinct.size()];
+    for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
+    int[] labels = new int[rows];
+    for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
+    return new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes);
+  }
+
+  private int resolveLabel(String[] names, int columns, String source, long lineNo) throws MalformedDataException {
+    if (labelName != null) {
+      if (names == null) {
+        throw new MalformedDataException(source, lineNo, "label column '" + labelName + "' is named but the file has no header");
+      }
+      for (int i = 0; i < names.length; i++) if (names[i].equals(labelName)) return i;
+      throw new MalformedDataException(
+          source, lineNo, "no column named '" + labelName + "' in header " + Arrays.toString(names));
+    }
+    int idx = labelIndex < 0 ? columns + labelIndex : labelIndex;
+    if (idx < 0 || idx >= columns) {
+      throw new MalformedDataException(source, lineNo, "label column " + labelIndex + " is outside the " + columns + " columns");
+    }
+    return idx;
+  }
+
+  private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
+      throws MalformedDataException {
+    String where = "column " + (column + 1) + (names != null ? " (" + names[column] + ")" : "");
+    if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where + " is empty");
+    float x;
+    try {
+      x = Float.parseFloat(v);
+    } catch (NumberFormatException e) {
+      throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a number");
+    }
+    if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a finite number");
+    return x;
+  }
+
+  /** Splits one line into trimmed fields, honoring double quotes. */
+  private void split(String line, String source, long lineNo, List<String> out) throws MalformedDataException {
+    out.clear();
+    int i = 0;
+    int n = line.length();
+    while (true) {
+      while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+      if (i < n && line.charAt(i) == '"') {
+        StringBuilder b = new StringBuilder();
+        i++;
+        while (true) {
+          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in column " + (out.size() + 1));
+          char c = line.charAt(i++);
+          if (c == '"') {
+            if (i < n && line.charAt(i) == '"') {
+              b.append('"');
+              i++;
+            } else {
+              break;
+            }
+          } else {
+            b.append(c);
+          }
+        }
+        while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+        if (i < n && line.charAt(i) != delimiter) {
+          throw new MalformedDataException(source, lineNo, "text after the closing quote in column " + (out.size() + 1));
+        }
+        out.add(b.toString().trim());
+      } else {
+        int start = i;
+        while (i < n && line.charAt(i) != delimiter) i++;
+        out.add(line.substring(start, i).trim());
+      }
+      if (i >= n) return;
+      i++; // skip the delimiter
+    }
+  }
+
+  private static boolean isNumber(String s) {
+    try {
+      Float.parseFloat(s);
+      return !s.isEmpty();
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean isInteger(String s) {
+    try {
+      Long.parseLong(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

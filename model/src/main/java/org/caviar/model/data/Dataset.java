@@ -1,0 +1,139 @@
+package org.caviar.model.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Examples for classification: a row-major {@code rows x featureCount} matrix of float features
+ * and one int label per row in {@code [0, classCount)}, with a name per class.
+ *
+ * <p>The arrays are shared, not copied (data sets can be large): do not modify them after
+ * handing them over. Operations that change data return a new dataset.
+ */
+public final class Dataset {
+  private final float[] features;
+  private final int[] labels;
+  private final int rows;
+  private final int featureCount;
+  private final List<String> classNames;
+
+  /**
+   * @param features {@code labels.length * featureCount} values, row-major
+   * @param labels one per row, each in {@code [0, classNames.size())}
+   * @param classNames the name of each class; its size is the class count
+   */
+  public Dataset(float[] features, int[] labels, int featureCount, List<String> classNames) {
+    if (features == null || labels == null || classNames == null) {
+      throw new IllegalArgumentException("features, labels and classNames must not be null");
+    }
+    if (featureCount <= 0) throw new IllegalArgumentException("featureCount must be > 0, got " + featureCount);
+    if (classNames.size() < 1) throw new IllegalArgumentException("a dataset needs at least one class name");
+    if ((long) labels.length * featureCount != features.length) {
+      throw new IllegalArgumentException(
+          "features has " + features.length + " values, " + labels.length + " rows x " + featureCount
+              + " features need " + (long) labels.length * featureCount);
+    }
+    for (int r = 0; r < labels.length; r++) {
+      if (labels[r] < 0 || labels[r] >= classNames.size()) {
+        throw new IllegalArgumentException(
+            "labels[" + r + "] must be in [0, " + classNames.size() + "), got " + labels[r]);
+      }
+    }
+    this.features = features;
+    this.labels = labels;
+    this.rows = labels.length;
+    this.featureCount = featureCount;
+    this.classNames = List.copyOf(classNames);
+  }
+
+  /** A dataset whose classes are named {@code "0"} to {@code classCount - 1}. */
+  public static Dataset of(float[] features, int[] labels, int featureCount, int classCount) {
+    return new Dataset(features, labels, featureCount, numberedClasses(classCount));
+  }
+
+  /** {@code "0", "1", ..., "n-1"}. */
+  public static List<String> numberedClasses(int n) {
+    if (n <= 0) throw new IllegalArgumentException("class count must be > 0, got " + n);
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) names.add(Integer.toString(i));
+    return names;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int featureCount() {
+    return featureCount;
+  }
+
+  public int classCount() {
+    return classNames.size();
+  }
+
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /** The shared feature matrix (do not modify). */
+  public float[] features() {
+    return features;
+  }
+
+  /** The shared labels (do not modify). */
+  public int[] labels() {
+    return labels;
+  }
+
+  public int label(int row) {
+    return labels[row];
+  }
+
+  public float feature(int row, int col) {
+    return features[row * featureCount + col];
+  }
+
+  /** A copy of one row's features. */
+  public float[] row(int row) {
+    float[] out = new float[featureCount];
+    System.arraycopy(features, row * featureCount, out, 0, featureCount);
+    return out;
+  }
+
+  /** The rows at {@code indices}, in that order, copied into a new dataset with the same classes. */
+  public Dataset subset(int[] indices) {
+    float[] f = new float[indices.length * featureCount];
+    int[] l = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      int r = indices[i];
+      if (r < 0 || r >= rows) throw new IllegalArgumentException("index " + r + " out of [0, " + rows + ")");
+      System.arraycopy(features, r * featureCount, f, i * featureCount, featureCount);
+      l[i] = labels[r];
+    }
+    return new Dataset(f, l, featureCount, classNames);
+  }
+
+  /** The first {@code n} rows. */
+  public Dataset head(int n) {
+    int[] idx = new int[Math.min(n, rows)];
+    for (int i = 0; i < idx.length; i++) idx[i] = i;
+    return subset(idx);
+  }
+
+  /** The same labels and classes with other features of the same shape. */
+  public Dataset withFeatures(float[] newFeatures) {
+    return new Dataset(newFeatures, labels, featureCount, classNames);
+  }
+
+  /** Examples per class. */
+  public int[] classCounts() {
+    int[] counts = new int[classCount()];
+    for (int l : labels) counts[l]++;
+    return counts;
+  }
+
+  @Override
+  public String toString() {
+    return "Dataset[" + rows + " rows x " + featureCount + " features, " + classCount() + " classes]";
+  }
+}

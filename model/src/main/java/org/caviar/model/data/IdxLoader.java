@@ -1,0 +1,120 @@
+package org.caviar.model.data;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loads MNIST-style IDX files (LeCun's format): a big-endian header of two zero bytes, a type byte
+ * and a dimension count, then each dimension as a 32-bit integer, then the values in row-major
+ * order. The images file has at least two dimensions (examples x ...), each example flattened into
+ * one row of features; the labels file has one dimension and an integer type. Gzip input is
+ * recognized by its first bytes.
+ *
+ * <p>Types: 0x08 unsigned byte, 0x09 signed byte, 0x0B short, 0x0C int, 0x0D float, 0x0E double.
+ * Pixel values are kept as they are (0..255 for MNIST); standardize afterwards. A bad magic, an
+ * unknown type, mismatched counts, a truncated file or bytes after the data are a
+ * {@link MalformedDataException}.
+ */
+public final class IdxLoader {
+  private IdxLoader() {}
+
+  /** Images and labels files into one dataset; classes are {@code 0..max(label)}. */
+  public static Dataset load(Path images, Path labels) throws IOException {
+    try (InputStream i = Files.newInputStream(images); InputStream l = Files.newInputStream(labels)) {
+      return load(i, images.toString(), l, labels.toString());
+    }
+  }
+
+  public static Dataset load(InputStream images, String imagesSource, InputStream labels, String labelsSource)
+      throws IOException {
+    DataInputStream li = new DataInputStream(Inputs.maybeGunzip(labels));
+    Header lh = Header.read(li, labelsSource);
+    if (lh.dims.length != 1) {
+      throw new MalformedDataException(labelsSource, "a labels file has 1 dimension, this one has " + lh.dims.length);
+    }
+    if (lh.type > 0x0C) {
+      throw new MalformedDataException(labelsSource, "labels must have an integer type, found type 0x" + Integer.toHexString(lh.type));
+    }
+    DataInputStream ii = new DataInputStream(Inputs.maybeGunzip(images));
+    Header ih = Header.read(ii, imagesSource);
+    if (ih.dims.length < 2) {
+      throw new MalformedDataException(imagesSource, "an images file has at least 2 dimensions, this one has " + ih.dims.length);
+    }
+    int n = ih.dims[0];
+    if (lh.dims[0] != n) {
+      throw new MalformedDataException(
+          labelsSource, lh.dims[0] + " labels for " + n + " images in " + imagesSource);
+    }
+    long perRow = 1;
+    for (int d = 1; d < ih.dims.length; d++) perRow *= ih.dims[d];
+    if (perRow == 0 || perRow * n > Integer.MAX_VALUE - 8) {
+      throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
+    }
+    float[] features = new float[(int) (perRow * n)];
+    for (int i = 0; i < features.length; i++) features[i] = (float) readValue(ii, ih.type, imagesSource, i, features.length);
+    requireEnd(ii, imagesSource);
+    int[] labelValues = new int[n];
+    int max = -1;
+    for (int i = 0; i < n; i++) {
+      double v = readValue(li, lh.type, labelsSource, i, n);
+      if (v < 0) throw new MalformedDataException(labelsSource, "label " + i + " is negative: " + (long) v);
+      labelValues[i] = (int) v;
+      max = Math.max(max, labelValues[i]);
+    }
+    requireEnd(li, labelsSource);
+    if (n == 0) throw new MalformedDataException(imagesSource, "no examples");
+    return Dataset.of(features, labelValues, (int) perRow, max + 1);
+  }
+
+  private record Header(int type, int[] dims) {
+    static Header read(DataInputStream in, String source) throws IOException {
+      int magic;
+      try {
+        magic = in.readInt();
+      } catch (EOFException e) {
+        throw new MalformedDataException(source, "too short for an IDX header");
+      }
+      int type = (magic >>> 8) & 0xFF;
+      int ndims = magic & 0xFF;
+      if ((magic >>> 16) != 0 || ndims == 0) {
+        throw new MalformedDataException(source, String.format("not an IDX file: magic 0x%08X", magic));
+      }
+      if (type != 0x08 && type != 0x09 && type != 0x0B && type != 0x0C && type != 0x0D && type != 0x0E) {
+        throw new MalformedDataException(source, "unknown IDX type 0x" + Integer.toHexString(type));
+      }
+      int[] dims = new int[ndims];
+      for (int d = 0; d < ndims; d++) {
+        try {
+          dims[d] = in.readInt();
+        } catch (EOFException e) {
+          throw new MalformedDataException(source, "truncated header: dimension " + d + " of " + ndims + " missing");
+        }
+        if (dims[d] < 0) throw new MalformedDataException(source, "dimension " + d + " is negative: " + dims[d]);
+      }
+      return new Header(type, dims);
+    }
+  }
+
+  private static double readValue(DataInputStream in, int type, String source, int index, int total) throws IOException {
+    try {
+      return switch (type) {
+        case 0x08 -> in.readUnsignedByte();
+        case 0x09 -> in.readByte();
+        case 0x0B -> in.readShort();
+        case 0x0C -> in.readInt();
+        case 0x0D -> in.readFloat();
+        default -> in.readDouble();
+      };
+    } catch (EOFException e) {
+      throw new MalformedDataException(source, "truncated: the header promises " + total + " values, the data ends at value " + index);
+    }
+  }
+
+  private static void requireEnd(InputStream in, String source) throws IOException {
+    if (in.read() >= 0) throw new MalformedDataException(source, "unexpected bytes after the last value");
+  }
+}

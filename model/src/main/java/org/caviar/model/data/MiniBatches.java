@@ -1,0 +1,92 @@
+package org.caviar.model.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * Mini-batches over a dataset, in a fresh random order each epoch. The batch buffers are allocated
+ * once; {@link #load} copies a batch's rows into them, so iterating allocates nothing.
+ *
+ * <p>The last batch of an epoch holds the remainder. With {@code minBatch = 2} (batch norm cannot
+ * train on one example) a remainder of one row is left out of that epoch; the shuffle makes it a
+ * different row each time.
+ */
+public final class MiniBatches {
+  private final Dataset data;
+  private final int batchSize;
+  private final int batchCount;
+  private final int[] order;
+  private final float[] features;
+  private final int[] labels;
+  private final SplittableRandom random;
+
+  /**
+   * @param minBatch the smallest batch to emit (1, or 2 when the network has batch norm)
+   */
+  public MiniBatches(Dataset data, int batchSize, int minBatch, long seed) {
+    if (data == null) throw new IllegalArgumentException("data must not be null");
+    if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+    if (minBatch < 1 || minBatch > batchSize) throw new IllegalArgumentException("minBatch must be in [1, batchSize], got " + minBatch);
+    if (data.rows() < minBatch) {
+      throw new IllegalArgumentException("dataset has " + data.rows() + " rows, fewer than a batch of " + minBatch);
+    }
+    this.data = data;
+    this.batchSize = batchSize;
+    int full = data.rows() / batchSize;
+    int rest = data.rows() % batchSize;
+    this.batchCount = full + (rest >= minBatch ? 1 : 0);
+    this.order = new int[data.rows()];
+    for (int i = 0; i < order.length; i++) order[i] = i;
+    this.features = new float[batchSize * data.featureCount()];
+    this.labels = new int[batchSize];
+    this.random = new SplittableRandom(seed);
+  }
+
+  public Dataset data() {
+    return data;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Batches per epoch. */
+  public int batchCount() {
+    return batchCount;
+  }
+
+  /** Starts an epoch: a new random order (Fisher-Yates). */
+  public void shuffle() {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  }
+
+  /** Copies batch {@code b} of the current order into {@link #features()} and {@link #labels()}; returns its rows. */
+  public int load(int b) {
+    if (b < 0 || b >= batchCount) throw new IllegalArgumentException("batch " + b + " outside [0, " + batchCount + ")");
+    int start = b * batchSize;
+    int rows = Math.min(batchSize, order.length - start);
+    int f = data.featureCount();
+    float[] src = data.features();
+    int[] srcLabels = data.labels();
+    for (int i = 0; i < rows; i++) {
+      int r = order[start + i];
+      System.arraycopy(src, r * f, features, i * f, f);
+      labels[i] = srcLabels[r];
+    }
+    return rows;
+  }
+
+  /** The current batch's features, {@code rows x featureCount} (the buffer may be longer). */
+  public float[] features() {
+    return features;
+  }
+
+  /** The current batch's labels (the buffer may be longer). */
+  public int[] labels() {
+    return labels;
+  }
+}

@@ -1,0 +1,49 @@
+package org.caviar.model.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A dataset cut into training, validation and test parts. {@link #stratified} keeps each class's
+ * share the same in every part (which matters on small sets such as digits, ~180 per class), and
+ * the same seed always gives the same parts.
+ */
+public record Split(Dataset train, Dataset validation, Dataset test) {
+
+  /**
+   * Shuffles each class's rows with {@code seed}, gives the first {@code trainFraction} of them to
+   * train, the next {@code validationFraction} to validation and the rest to test (each part is then
+   * shuffled once more, so classes are interleaved).
+   */
+  public static Split stratified(Dataset data, double trainFraction, double validationFraction, long seed) {
+    if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + trainFraction + " and " + validationFraction);
+    }
+    Random random = new Random(seed);
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int c = 0; c < data.classCount(); c++) byClass.add(new ArrayList<>());
+    for (int r = 0; r < data.rows(); r++) byClass.get(data.label(r)).add(r);
+    List<Integer> train = new ArrayList<>();
+    List<Integer> val = new ArrayList<>();
+    List<Integer> test = new ArrayList<>();
+    for (List<Integer> rows : byClass) {
+      java.util.Collections.shuffle(rows, random);
+      int n = rows.size();
+      int nTrain = (int) Math.round(n * trainFraction);
+      int nVal = Math.min(n - nTrain, (int) Math.round(n * validationFraction));
+      train.addAll(rows.subList(0, nTrain));
+      val.addAll(rows.subList(nTrain, nTrain + nVal));
+      test.addAll(rows.subList(nTrain + nVal, n));
+    }
+    return new Split(part(data, train, random), part(data, val, random), part(data, test, random));
+  }
+
+  private static Dataset part(Dataset data, List<Integer> rows, Random random) {
+    java.util.Collections.shuffle(rows, random);
+    int[] idx = new int[rows.size()];
+    for (int i = 0; i < idx.length; i++) idx[i] = rows.get(i);
+    return data.subset(idx);
+  }
+}

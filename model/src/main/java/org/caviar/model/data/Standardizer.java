@@ -1,0 +1,84 @@
+package org.caviar.model.data;
+
+/**
+ * Per-feature standardization {@code x' = (x - mean) * scale} with {@code scale = 1 / std},
+ * fitted on the training split only (fitting on all data would leak the test set's statistics into
+ * training). A feature that is constant in training ({@code std == 0}, e.g. the digits' always-blank
+ * corner pixels) gets {@code scale = 1}: centering is all that can be done. It is saved with the
+ * model so that new examples are transformed exactly as the training data was.
+ */
+public final class Standardizer {
+  private final float[] mean;
+  private final float[] scale;
+
+  /** Arrays are copied. */
+  public Standardizer(float[] mean, float[] scale) {
+    if (mean == null || scale == null || mean.length != scale.length || mean.length == 0) {
+      throw new IllegalArgumentException("mean and scale must be non-empty and of the same length");
+    }
+    for (int j = 0; j < mean.length; j++) {
+      if (!Float.isFinite(mean[j]) || !Float.isFinite(scale[j]) || scale[j] == 0) {
+        throw new IllegalArgumentException("feature " + j + ": mean " + mean[j] + " and scale " + scale[j] + " must be finite, scale != 0");
+      }
+    }
+    this.mean = mean.clone();
+    this.scale = scale.clone();
+  }
+
+  /** Mean and population standard deviation of each feature of {@code train}, accumulated in double. */
+  public static Standardizer fit(Dataset train) {
+    int f = train.featureCount();
+    int n = train.rows();
+    if (n == 0) throw new IllegalArgumentException("cannot fit a standardizer on an empty dataset");
+    float[] x = train.features();
+    double[] sum = new double[f];
+    for (int r = 0; r < n; r++) for (int j = 0; j < f; j++) sum[j] += x[r * f + j];
+    float[] mean = new float[f];
+    float[] scale = new float[f];
+    double[] sq = new double[f];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < f; j++) {
+        double d = x[r * f + j] - sum[j] / n;
+        sq[j] += d * d;
+      }
+    }
+    for (int j = 0; j < f; j++) {
+      mean[j] = (float) (sum[j] / n);
+      double std = Math.sqrt(sq[j] / n);
+      scale[j] = std > 1e-12 ? (float) (1 / std) : 1f;
+    }
+    return new Standardizer(mean, scale);
+  }
+
+  public int featureCount() {
+    return mean.length;
+  }
+
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  public float[] scale() {
+    return scale.clone();
+  }
+
+  /** A new dataset with standardized features. */
+  public Dataset apply(Dataset data) {
+    if (data.featureCount() != mean.length) {
+      throw new IllegalArgumentException("dataset has " + data.featureCount() + " features, standardizer " + mean.length);
+    }
+    float[] out = new float[data.features().length];
+    transform(data.features(), 0, out, 0, data.rows());
+    return data.withFeatures(out);
+  }
+
+  /** Standardizes {@code rows} rows from {@code src} into {@code dst} (which may be {@code src}). */
+  public void transform(float[] src, int srcOffset, float[] dst, int dstOffset, int rows) {
+    int f = mean.length;
+    for (int r = 0; r < rows; r++) {
+      int s = srcOffset + r * f;
+      int d = dstOffset + r * f;
+      for (int j = 0; j < f; j++) dst[d + j] = (src[s + j] - mean[j]) * scale[j];
+    }
+  }
+}

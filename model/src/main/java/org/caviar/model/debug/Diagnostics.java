@@ -1,0 +1,64 @@
+package org.caviar.model.debug;
+
+import java.util.SplittableRandom;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.layer.Mode;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
+import org.caviar.model.train.TrainingListener;
+
+/** Sanity checks from practice, to run before spending compute on a long training. */
+public final class Diagnostics {
+  private Diagnostics() {}
+
+  /** {@link #overfitTinyBatch(NetworkSpec, Dataset, int, int, long, Kernels)} with 32 examples, 300 steps, seed 0. */
+  public static OverfitReport overfitTinyBatch(NetworkSpec spec, Dataset data) {
+    return overfitTinyBatch(spec, data, 32, 300, 0L, Kernels.vector());
+  }
+
+  /**
+   * Trains a fresh network of {@code spec} (dropout removed) on {@code examples} random examples
+   * of {@code data}, full batch, Adam at 1e-2, until it classifies all of them right or
+   * {@code maxSteps} steps pass. A sound network and pipeline memorize a few dozen examples
+   * quickly; one that cannot has a bug (wrong gradients, labels misaligned with features, a
+   * learning rate far off, an architecture that cannot fit). Pass data as training will see it
+   * (standardized).
+   */
+  public static OverfitReport overfitTinyBatch(
+      NetworkSpec spec, Dataset data, int examples, int maxSteps, long seed, Kernels kernels) {
+    if (examples < 2) throw new IllegalArgumentException("examples must be >= 2, got " + examples);
+    if (data.rows() < examples) throw new IllegalArgumentException("data has " + data.rows() + " rows, fewer than " + examples);
+    int[] pick = new int[data.rows()];
+    for (int i = 0; i < pick.length; i++) pick[i] = i;
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < examples; i++) {
+      int j = i + random.nextInt(pick.length - i);
+      int t = pick[i];
+      pick[i] = pick[j];
+      pick[j] = t;
+    }
+    Dataset tiny = data.subset(java.util.Arrays.copyOf(pick, examples));
+    Network network = Network.create(spec.withDropout(0f), seed, kernels);
+    TrainingConfig config = TrainingConfig.builder()
+        .epochs(maxSteps).batchSize(examples).learningRate(1e-2f).restoreBest(false).seed(seed).build();
+    Trainer trainer = new Trainer(network, config);
+    // One batch per epoch, so the epoch's accuracy is the full set's, before that step's update.
+    var result = trainer.fit(tiny, null, m -> m.trainAccuracy() >= 1.0 ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE);
+    network.forward(tiny.features(), examples, Mode.PROBE);
+    int correct = network.countCorrect(tiny.labels(), examples);
+    double accuracy = correct < 0 ? 0 : (double) correct / examples;
+    double loss = correct < 0 ? Double.NaN : network.loss(tiny.labels(), examples);
+    boolean passed = correct == examples;
+    int steps = result.epochsRun();
+    String message = passed
+        ? String.format("PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
+        : String.format(
+            "FAILED: %s reached only %.1f%% on %d examples after %d steps (loss %.4f, %s): suspect the gradients"
+                + " (run GradientCheck), the labels, the learning rate or too small a network",
+            spec, 100 * accuracy, examples, steps, loss, result.status());
+    return new OverfitReport(passed, accuracy, loss, steps, examples, message);
+  }
+}

@@ -1,0 +1,65 @@
+package org.caviar.model.debug;
+
+import java.util.List;
+
+/**
+ * What a {@link GradientCheck} found.
+ *
+ * @param relativeError {@code ||g - g_num|| / (||g|| + ||g_num||)} over every checked entry
+ * @param threshold the largest relative error that passes
+ * @param passed whether the overall error is within the threshold and every tensor passes
+ * @param tensors the same error per parameter tensor, in network order (a broken layer shows here)
+ * @param worst the entries with the largest {@code |g - g_num|}, worst first
+ * @param checkedEntries how many parameter entries were compared
+ * @param kinks entries left out because their difference straddled a kink (see GradientCheck)
+ * @param totalEntries how many the network has
+ */
+public record GradientCheckResult(
+    double relativeError, double threshold, boolean passed, List<TensorError> tensors, List<EntryError> worst,
+    int checkedEntries, int kinks, long totalEntries) {
+
+  public GradientCheckResult {
+    tensors = List.copyOf(tensors);
+    worst = List.copyOf(worst);
+  }
+
+  /**
+   * One parameter tensor's relative error over its checked entries.
+   *
+   * @param passed whether the error is within the threshold, or at float32 noise level (see
+   *     {@link GradientCheck#NOISE})
+   */
+  public record TensorError(String name, double relativeError, int checked, boolean passed) {}
+
+  /**
+   * One parameter entry.
+   *
+   * @param name e.g. {@code dense1.weight[3,5]}
+   * @param analytic what backward computed (plus the L2 term when decayed)
+   * @param numeric the central difference of the double-precision reference loss
+   * @param relativeError {@code |analytic - numeric| / (|analytic| + |numeric|)} (0 when both are 0)
+   */
+  public record EntryError(String name, double analytic, double numeric, double relativeError) {}
+
+  /** The tensors whose error exceeds the threshold. */
+  public List<TensorError> failingTensors() {
+    return tensors.stream().filter(t -> !t.passed()).toList();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("gradient check %s: relative error %.3e (threshold %.1e), %d of %d entries checked%s%n",
+        passed ? "PASSED" : "FAILED", relativeError, threshold, checkedEntries, totalEntries,
+        kinks > 0 ? ", " + kinks + " left out at kinks" : ""));
+    for (TensorError t : tensors) {
+      String note = !t.passed() ? "  <-- FAILS" : t.relativeError() > threshold ? "  (noise: gradient ~0)" : "";
+      b.append(String.format("  %-24s %.3e%s%n", t.name(), t.relativeError(), note));
+    }
+    b.append("  worst entries:\n");
+    for (EntryError e : worst) {
+      b.append(String.format("    %-28s analytic % .6e  numeric % .6e  rel %.2e%n", e.name(), e.analytic(), e.numeric(), e.relativeError()));
+    }
+    return b.toString();
+  }
+}

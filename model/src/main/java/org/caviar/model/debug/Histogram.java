@@ -1,0 +1,44 @@
+package org.caviar.model.debug;
+
+/**
+ * Counts of values in {@code bins} equal-width bins over {@code [min, max]} (the last bin includes
+ * max).
+ */
+public record Histogram(double min, double max, long[] counts) {
+
+  /** Of the first {@code len} values of {@code values}. */
+  public static Histogram of(float[] values, int len, int bins) {
+    if (bins <= 0) throw new IllegalArgumentException("bins must be > 0, got " + bins);
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < len; i++) {
+      min = Math.min(min, values[i]);
+      max = Math.max(max, values[i]);
+    }
+    long[] counts = new long[bins];
+    if (len == 0) return new Histogram(0, 0, counts);
+    double width = (max - min) / bins;
+    for (int i = 0; i < len; i++) {
+      int b = width > 0 ? (int) ((values[i] - min) / width) : 0;
+      counts[Math.min(Math.max(b, 0), bins - 1)]++;
+    }
+    return new Histogram(min, max, counts);
+  }
+
+  public long total() {
+    long n = 0;
+    for (long c : counts) n += c;
+    return n;
+  }
+
+  /** One line: the range and a bar of block characters, one per bin. */
+  @Override
+  public String toString() {
+    String blocks = " ▁▂▃▄▅▆▇█";
+    long peak = 1;
+    for (long c : counts) peak = Math.max(peak, c);
+    StringBuilder b = new StringBuilder(String.format("[% .3g, % .3g] ", min, max));
+    for (long c : counts) b.append(blocks.charAt((int) Math.ceil(8.0 * c / peak)));
+    return b.toString();
+  }
+}

@@ -1,0 +1,42 @@
+package org.caviar.model.debug;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.caviar.model.Network;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.train.EpochMetrics;
+import org.caviar.model.train.TrainingListener;
+
+/**
+ * A listener that records {@link LayerStatistics} of every layer after every epoch, on a fixed
+ * probe batch (the first rows of a dataset, e.g. the validation set). Probing runs in PROBE mode,
+ * so it changes neither the weights, nor batch norm's statistics, nor the dropout masks to come:
+ * training with and without the recorder gives the same weights.
+ */
+public final class HistogramRecorder implements TrainingListener {
+  /** One epoch's statistics. */
+  public record Snapshot(int epoch, List<LayerStatistics> layers) {}
+
+  private final Network network;
+  private final Dataset probe;
+  private final int bins;
+  private final List<Snapshot> snapshots = new ArrayList<>();
+
+  /** Probes with up to {@code rows} rows of {@code data} (at least 2 for batch norm). */
+  public HistogramRecorder(Network network, Dataset data, int rows, int bins) {
+    if (rows < 2) throw new IllegalArgumentException("rows must be >= 2, got " + rows);
+    this.network = network;
+    this.probe = data.head(rows);
+    this.bins = bins;
+  }
+
+  @Override
+  public Action onEpochEnd(EpochMetrics metrics) {
+    snapshots.add(new Snapshot(metrics.epoch(), LayerStatistics.probe(network, probe.features(), probe.labels(), probe.rows(), bins)));
+    return Action.CONTINUE;
+  }
+
+  public List<Snapshot> snapshots() {
+    return List.copyOf(snapshots);
+  }
+}

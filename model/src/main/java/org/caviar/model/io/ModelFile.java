@@ -1,0 +1,181 @@
+package org.caviar.model.io;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import org.caviar.model.Kernels;
+import org.caviar.model.Model;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Standardizer;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.layer.StateTensor;
+
+/**
+ * The saved-model format, version 1. Everything is big-endian as {@link java.io.DataOutput}
+ * writes it; strings are {@code writeUTF} (a 16-bit byte length, then modified UTF-8); floats are
+ * their raw IEEE 754 bits, so a round trip is exact to the bit.
+ *
+ * <pre>
+ * magic         4 bytes  "CVMD"
+ * version       int32    1
+ * spec          UTF      the network spec's text form, e.g. "64-128-128-10 relu batchnorm"
+ * classes       int32 n, then n x UTF class name (n = the spec's class count)
+ * standardizer  int32 f: 0 for none, else the spec's input count, then f x float32 mean,
+ *               then f x float32 scale (x' = (x - mean) * scale)
+ * tensors       int32 t, then t x { UTF name, int32 length, length x float32 }: every parameter
+ *               then every state tensor of the network, in layer order, e.g.
+ *               dense1.weight (in x out, row-major), batchnorm1.gamma, batchnorm1.beta, ...,
+ *               dense3.bias, batchnorm1.runningMean, batchnorm1.runningVar, ...
+ * checksum      int64    CRC-32 of every byte before it
+ * </pre>
+ *
+ * Loading rebuilds the network from the spec, then requires each tensor's name and length to match
+ * the rebuilt network's, in order; any mismatch, a wrong checksum or trailing bytes is an
+ * {@link IOException} saying what differs.
+ */
+public final class ModelFile {
+  static final int MAGIC = 0x43564D44; // "CVMD"
+  static final int VERSION = 1;
+
+  private ModelFile() {}
+
+  public static void save(Model model, Path path) throws IOException {
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16)) {
+      write(model, out);
+    }
+  }
+
+  public static Model load(Path path) throws IOException {
+    return load(path, Kernels.vector());
+  }
+
+  /** Loads onto the given kernels. */
+  public static Model load(Path path, Kernels kernels) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+      return read(in, path.toString(), kernels);
+    }
+  }
+
+  /** Writes the format to a stream (left open). */
+  public static void write(Model model, OutputStream stream) throws IOException {
+    Network network = model.network();
+    if (network.spec() == null) throw new IllegalArgumentException("only networks built from a NetworkSpec can be saved");
+    CRC32 crc = new CRC32();
+    DataOutputStream out = new DataOutputStream(new CheckedOutputStream(stream, crc));
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeUTF(network.spec().toString());
+    out.writeInt(model.classNames().size());
+    for (String name : model.classNames()) out.writeUTF(name);
+    Standardizer s = model.standardizer();
+    if (s == null) {
+      out.writeInt(0);
+    } else {
+      out.writeInt(s.featureCount());
+      writeFloats(out, s.mean());
+      writeFloats(out, s.scale());
+    }
+    List<Parameter> params = network.parameters();
+    List<StateTensor> state = network.state();
+    out.writeInt(params.size() + state.size());
+    for (Parameter p : params) writeTensor(out, p.name(), p.values());
+    for (StateTensor t : state) writeTensor(out, t.name(), t.values());
+    out.flush();
+    // The checksum covers everything above; write it outside the checked stream.
+    new DataOutputStream(stream).writeLong(crc.getValue());
+    stream.flush();
+  }
+
+  /** Reads the format from a stream; {@code source} names it in errors. */
+  public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
+    CRC32 crc = new CRC32();
+    DataInputStream in = new DataInputStream(new CheckedInputStream(stream, crc));
+    try {
+      int magic = in.readInt();
+      if (magic != MAGIC) throw new IOException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
+      int version = in.readInt();
+      if (version != VERSION) throw new IOException(source + ": model format version " + version + ", this build reads " + VERSION);
+      NetworkSpec spec;
+      String specText = in.readUTF();
+      try {
+        spec = NetworkSpec.parse(specText);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(source + ": bad network spec: " + e.getMessage(), e);
+      }
+      int classCount = in.readInt();
+      if (classCount != spec.classes()) {
+        throw new IOException(source + ": " + classCount + " class names for a spec of " + spec.classes() + " classes");
+      }
+      List<String> classNames = new ArrayList<>(classCount);
+      for (int i = 0; i < classCount; i++) classNames.add(in.readUTF());
+      int f = in.readInt();
+      Standardizer standardizer = null;
+      if (f != 0) {
+        if (f != spec.inputs()) throw new IOException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
+        standardizer = new Standardizer(readFloats(in, f), readFloats(in, f));
+      }
+      Network network = Network.create(spec, 0L, kernels);
+      List<String> names = new ArrayList<>();
+      List<float[]> targets = new ArrayList<>();
+      for (Parameter p : network.parameters()) {
+        names.add(p.name());
+        targets.add(p.values());
+      }
+      for (StateTensor t : network.state()) {
+        names.add(t.name());
+        targets.add(t.values());
+      }
+      int count = in.readInt();
+      if (count != names.size()) throw new IOException(source + ": " + count + " tensors, the spec needs " + names.size());
+      for (int i = 0; i < count; i++) {
+        String name = in.readUTF();
+        int length = in.readInt();
+        if (!name.equals(names.get(i)) || length != targets.get(i).length) {
+          throw new IOException(
+              source + ": tensor " + i + " is " + name + "[" + length + "], expected " + names.get(i) + "["
+                  + targets.get(i).length + "]");
+        }
+        float[] dst = targets.get(i);
+        for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
+      }
+      long expected = crc.getValue();
+      long stored = new DataInputStream(stream).readLong();
+      if (stored != expected) {
+        throw new IOException(source + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(expected) + "): the file is damaged");
+      }
+      if (stream.read() >= 0) throw new IOException(source + ": unexpected bytes after the checksum");
+      return new Model(network, standardizer, classNames);
+    } catch (EOFException e) {
+      throw new IOException(source + ": truncated model file", e);
+    }
+  }
+
+  private static void writeTensor(DataOutputStream out, String name, float[] values) throws IOException {
+    out.writeUTF(name);
+    out.writeInt(values.length);
+    writeFloats(out, values);
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+    for (float v : values) out.writeInt(Float.floatToRawIntBits(v));
+  }
+
+  private static float[] readFloats(DataInputStream in, int n) throws IOException {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat(in.readInt());
+    return a;
+  }
+}

@@ -1,0 +1,149 @@
+package org.caviar.model.layer;
+
+import java.util.List;
+
+/**
+ * One step of a network over a batch stored as a flat row-major {@code float[]} of
+ * {@code rows x inputSize()} (the array may be longer; only the prefix is read).
+ *
+ * <p>A layer owns its output and input-gradient buffers, sized for the largest batch seen so far:
+ * they grow when a larger batch arrives and are reused otherwise, so a training loop with a fixed
+ * batch size allocates nothing after its first batch. The array {@link #forward} returns stays
+ * valid until the next forward call; the layer keeps a reference to its input for backward, so
+ * the caller must not modify the input between forward and backward.
+ *
+ * <p>Backward overwrites each parameter's gradient (it never accumulates) and returns the gradient
+ * with respect to the input, or {@code null} when {@link #setInputGradientNeeded(boolean)} turned
+ * that off (a network's first layer: nothing consumes it, and skipping it saves a GEMM).
+ *
+ * <p>Each layer also has a double-precision reference of its training-mode forward,
+ * {@link #referenceForward}, that the gradient check differentiates numerically.
+ */
+public abstract class Layer {
+  private final String name;
+  private final int inputSize;
+  private final int outputSize;
+  private int capacity;
+  private int forwardRows;
+  private Mode forwardMode;
+  private boolean inputGradientNeeded = true;
+
+  protected Layer(String name, int inputSize, int outputSize) {
+    if (inputSize <= 0) throw new IllegalArgumentException(name + ": inputSize must be > 0, got " + inputSize);
+    if (outputSize <= 0) throw new IllegalArgumentException(name + ": outputSize must be > 0, got " + outputSize);
+    this.name = name;
+    this.inputSize = inputSize;
+    this.outputSize = outputSize;
+  }
+
+  /** Unique within a network, e.g. {@code dense1}. */
+  public final String name() {
+    return name;
+  }
+
+  public final int inputSize() {
+    return inputSize;
+  }
+
+  public final int outputSize() {
+    return outputSize;
+  }
+
+  /** Rows the current workspaces hold. */
+  public final int capacity() {
+    return capacity;
+  }
+
+  /** Makes the workspaces hold at least {@code rows} rows; allocates only when they must grow. */
+  public final void ensureCapacity(int rows) {
+    if (rows > capacity) {
+      allocate(rows);
+      capacity = rows;
+    }
+  }
+
+  public final boolean inputGradientNeeded() {
+    return inputGradientNeeded;
+  }
+
+  /** Whether backward computes the input gradient (default true). */
+  public void setInputGradientNeeded(boolean needed) {
+    this.inputGradientNeeded = needed;
+  }
+
+  /** Forward over {@code rows} examples; returns the layer's output buffer ({@code rows x outputSize()}). */
+  public final float[] forward(float[] input, int rows, Mode mode) {
+    if (rows <= 0) throw new IllegalArgumentException(name + ": rows must be > 0, got " + rows);
+    if (mode == null) throw new IllegalArgumentException(name + ": mode must not be null");
+    if (input == null || input.length < (long) rows * inputSize) {
+      throw new IllegalArgumentException(
+          name + ": input needs " + (long) rows * inputSize + " elements (" + rows + " x " + inputSize
+              + "), got " + (input == null ? "null" : input.length));
+    }
+    ensureCapacity(rows);
+    forwardRows = 0;
+    float[] out = forwardImpl(input, rows, mode);
+    forwardRows = rows;
+    forwardMode = mode;
+    return out;
+  }
+
+  /**
+   * Backward for the batch of the last forward call (which must have run in a mode that
+   * {@linkplain Mode#allowsBackward() allows backward}); {@code gradOutput} is
+   * {@code rows x outputSize()}. Returns the input gradient or {@code null} if not needed.
+   */
+  public final float[] backward(float[] gradOutput, int rows) {
+    if (forwardRows == 0 || !forwardMode.allowsBackward()) {
+      throw new IllegalStateException(name + ": backward needs a preceding TRAIN or PROBE forward");
+    }
+    if (rows != forwardRows) {
+      throw new IllegalArgumentException(name + ": backward rows " + rows + " != forward rows " + forwardRows);
+    }
+    if (gradOutput == null || gradOutput.length < (long) rows * outputSize) {
+      throw new IllegalArgumentException(
+          name + ": gradOutput needs " + (long) rows * outputSize + " elements, got "
+              + (gradOutput == null ? "null" : gradOutput.length));
+    }
+    return backwardImpl(gradOutput, rows);
+  }
+
+  /** The mode of the last forward call, or null before the first. */
+  public final Mode lastMode() {
+    return forwardMode;
+  }
+
+  /** Trainable tensors, in a fixed order (empty by default). */
+  public List<Parameter> parameters() {
+    return List.of();
+  }
+
+  /** Non-trainable state a saved model carries (empty by default). */
+  public List<StateTensor> state() {
+    return List.of();
+  }
+
+  /**
+   * Double-precision reference of the forward pass as training computes it but without
+   * randomness (batch statistics for batch norm, identity for dropout): reads {@code rows x
+   * inputSize()} from {@code input} and writes {@code rows x outputSize()} into {@code output},
+   * with the parameters taken from {@code params}, one array per entry of {@link #parameters()}
+   * in that order. Slow and allocation-free is not a goal: it exists for gradient checking.
+   */
+  public abstract void referenceForward(double[] input, int rows, double[][] params, double[] output);
+
+  /** Allocates workspaces for {@code rows} rows. */
+  protected abstract void allocate(int rows);
+
+  /** Forward with arguments checked and workspaces in place. */
+  protected abstract float[] forwardImpl(float[] input, int rows, Mode mode);
+
+  /** Backward with arguments checked. */
+  protected abstract float[] backwardImpl(float[] gradOutput, int rows);
+
+  /** A short description, e.g. {@code dense1 64->128 (no bias)}. */
+  @Override
+  public String toString() {
+    return name + " " + inputSize + "->" + outputSize;
+  }
+}

@@ -1,0 +1,69 @@
+package org.caviar.model.layer;
+
+/**
+ * A trainable tensor: its values, the gradient backward writes for it (same length, overwritten by
+ * each backward pass, never accumulated), its shape for naming entries, and whether L2 weight
+ * decay applies (weights yes; biases and batch norm's gamma and beta no).
+ *
+ * <p>The arrays are the live storage of the layer: an optimizer updates {@link #values()} in
+ * place. Both are exactly {@link #size()} long.
+ */
+public final class Parameter {
+  private final String name;
+  private final float[] values;
+  private final float[] gradient;
+  private final int rows;
+  private final int cols;
+  private final boolean decayed;
+
+  public Parameter(String name, int rows, int cols, boolean decayed) {
+    if (rows <= 0 || cols <= 0) {
+      throw new IllegalArgumentException("parameter " + name + " shape must be positive, got " + rows + " x " + cols);
+    }
+    this.name = name;
+    this.rows = rows;
+    this.cols = cols;
+    this.values = new float[Math.multiplyExact(rows, cols)];
+    this.gradient = new float[values.length];
+    this.decayed = decayed;
+  }
+
+  /** Qualified name, e.g. {@code dense1.weight}. */
+  public String name() {
+    return name;
+  }
+
+  public float[] values() {
+    return values;
+  }
+
+  public float[] gradient() {
+    return gradient;
+  }
+
+  public int size() {
+    return values.length;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  public boolean decayed() {
+    return decayed;
+  }
+
+  /** Names entry {@code index}: {@code dense1.weight[3,5]} for a matrix, {@code dense1.bias[5]} for a vector. */
+  public String entryName(int index) {
+    return rows == 1 ? name + "[" + index + "]" : name + "[" + index / cols + "," + index % cols + "]";
+  }
+
+  @Override
+  public String toString() {
+    return name + (rows == 1 ? "[" + cols + "]" : "[" + rows + "x" + cols + "]");
+  }
+}

@@ -1,0 +1,62 @@
+package org.caviar.model.layer;
+
+import org.caviar.kernels.Softmax;
+
+/**
+ * The output: softmax over the logits with the mean cross-entropy loss. Training calls
+ * {@link #lossAndGradient}, one fused kernel pass that also writes {@code dz = (yhat - y) / rows},
+ * the gradient of the mean loss with respect to the logits.
+ */
+public final class SoftmaxCrossEntropy {
+  private final int classes;
+  private final Softmax kernel;
+  private float[] gradient = new float[0];
+
+  public SoftmaxCrossEntropy(int classes, Softmax kernel) {
+    if (classes < 2) throw new IllegalArgumentException("classes must be >= 2, got " + classes);
+    if (kernel == null) throw new IllegalArgumentException("kernel must not be null");
+    this.classes = classes;
+    this.kernel = kernel;
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  public void ensureCapacity(int rows) {
+    if (gradient.length < rows * classes) gradient = new float[rows * classes];
+  }
+
+  /**
+   * Mean cross-entropy of {@code rows} rows of logits against {@code labels}; the gradient goes to
+   * {@link #gradient()}. Logits must be finite (a diverged network is caught before this).
+   */
+  public float lossAndGradient(float[] logits, int[] labels, int rows) {
+    ensureCapacity(rows);
+    return kernel.crossEntropy(rows, classes, logits, labels, gradient);
+  }
+
+  /** The gradient of the last {@link #lossAndGradient} call, {@code rows x classes}. */
+  public float[] gradient() {
+    return gradient;
+  }
+
+  /** Class probabilities of {@code rows} rows of logits into {@code out}. */
+  public void probabilities(float[] logits, int rows, float[] out) {
+    kernel.forward(rows, classes, logits, out);
+  }
+
+  /** Mean cross-entropy in double from double logits: the reference the gradient check differentiates. */
+  public static double referenceLoss(double[] logits, int[] labels, int rows, int classes) {
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      int o = r * classes;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < classes; j++) max = Math.max(max, logits[o + j]);
+      double sum = 0;
+      for (int j = 0; j < classes; j++) sum += Math.exp(logits[o + j] - max);
+      total += Math.log(sum) + max - logits[o + labels[r]];
+    }
+    return total / rows;
+  }
+}

@@ -1,0 +1,91 @@
+package org.caviar.model.optim;
+
+import java.util.List;
+import org.caviar.kernels.Optimizers;
+import org.caviar.model.layer.Parameter;
+
+/**
+ * Applies an {@link OptimizerSpec} to a fixed list of parameters: one fused kernel call per
+ * parameter tensor and step, with L2 weight decay ({@code g + weightDecay * w}) on the tensors
+ * marked {@linkplain Parameter#decayed() decayed} (weights, not biases or batch norm's scale and
+ * shift). The state (velocities, squared-gradient averages) is allocated once here.
+ */
+public final class Optimizer {
+  private final OptimizerSpec spec;
+  private final Parameter[] parameters;
+  private final float weightDecay;
+  private final Optimizers kernel;
+  private final float[][] first;
+  private final float[][] second;
+  private int steps;
+
+  public Optimizer(OptimizerSpec spec, List<Parameter> parameters, float weightDecay, Optimizers kernel) {
+    if (spec == null || parameters == null || kernel == null) {
+      throw new IllegalArgumentException("spec, parameters and kernel must not be null");
+    }
+    if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+      throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
+    }
+    this.spec = spec;
+    this.parameters = parameters.toArray(new Parameter[0]);
+    this.weightDecay = weightDecay;
+    this.kernel = kernel;
+    boolean needsFirst = spec instanceof OptimizerSpec.Momentum || spec instanceof OptimizerSpec.RmsProp
+        || spec instanceof OptimizerSpec.Adam;
+    boolean needsSecond = spec instanceof OptimizerSpec.Adam;
+    this.first = new float[this.parameters.length][];
+    this.second = new float[this.parameters.length][];
+    for (int i = 0; i < this.parameters.length; i++) {
+      if (needsFirst) first[i] = new float[this.parameters[i].size()];
+      if (needsSecond) second[i] = new float[this.parameters[i].size()];
+    }
+  }
+
+  public OptimizerSpec spec() {
+    return spec;
+  }
+
+  public float weightDecay() {
+    return weightDecay;
+  }
+
+  /** Steps taken so far (Adam's bias correction uses it). */
+  public int steps() {
+    return steps;
+  }
+
+  /** One update of every parameter from its current gradient, with learning rate {@code lr}. */
+  public void step(float lr) {
+    steps++;
+    for (int i = 0; i < parameters.length; i++) {
+      Parameter p = parameters[i];
+      float wd = p.decayed() ? weightDecay : 0f;
+      int len = p.size();
+      switch (spec) {
+        case OptimizerSpec.Sgd s -> kernel.sgd(len, lr, wd, p.values(), p.gradient());
+        case OptimizerSpec.Momentum m -> kernel.momentum(len, lr, m.beta(), wd, p.values(), p.gradient(), first[i]);
+        case OptimizerSpec.RmsProp r ->
+            kernel.rmsprop(len, lr, r.beta(), r.eps(), wd, p.values(), p.gradient(), first[i]);
+        case OptimizerSpec.Adam a ->
+            kernel.adam(len, lr, a.beta1(), a.beta2(), a.eps(), wd, steps, p.values(), p.gradient(), first[i], second[i]);
+      }
+    }
+  }
+
+  /** Forgets the state: zero averages and step count. */
+  public void reset() {
+    steps = 0;
+    for (float[] a : first) if (a != null) java.util.Arrays.fill(a, 0f);
+    for (float[] a : second) if (a != null) java.util.Arrays.fill(a, 0f);
+  }
+
+  /** Half the L2 penalty, {@code weightDecay / 2 * sum w^2} over the decayed tensors, in double. */
+  public static double l2Penalty(List<Parameter> parameters, float weightDecay) {
+    double sum = 0;
+    for (Parameter p : parameters) {
+      if (!p.decayed()) continue;
+      for (float w : p.values()) sum += (double) w * w;
+    }
+    return 0.5 * weightDecay * sum;
+  }
+}

@@ -1,0 +1,78 @@
+package org.caviar.model.train;
+
+import java.util.List;
+
+/** Counts of (true class, predicted class) pairs: rows are the truth, columns the prediction. */
+public final class ConfusionMatrix {
+  private final List<String> classNames;
+  private final int[][] counts;
+
+  public ConfusionMatrix(List<String> classNames) {
+    this.classNames = List.copyOf(classNames);
+    this.counts = new int[classNames.size()][classNames.size()];
+  }
+
+  public void add(int truth, int predicted) {
+    counts[truth][predicted]++;
+  }
+
+  public int classes() {
+    return counts.length;
+  }
+
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  public int count(int truth, int predicted) {
+    return counts[truth][predicted];
+  }
+
+  public int total() {
+    int n = 0;
+    for (int[] row : counts) for (int c : row) n += c;
+    return n;
+  }
+
+  public int correct() {
+    int n = 0;
+    for (int i = 0; i < counts.length; i++) n += counts[i][i];
+    return n;
+  }
+
+  public double accuracy() {
+    int total = total();
+    return total == 0 ? Double.NaN : (double) correct() / total;
+  }
+
+  /** Of the examples of class {@code c}, the fraction predicted as {@code c} (NaN if none). */
+  public double recall(int c) {
+    int n = 0;
+    for (int p = 0; p < counts.length; p++) n += counts[c][p];
+    return n == 0 ? Double.NaN : (double) counts[c][c] / n;
+  }
+
+  /** Of the examples predicted as {@code c}, the fraction that are {@code c} (NaN if none). */
+  public double precision(int c) {
+    int n = 0;
+    for (int[] row : counts) n += row[c];
+    return n == 0 ? Double.NaN : (double) counts[c][c] / n;
+  }
+
+  /** A table with the true class down the side and the predicted class across. */
+  @Override
+  public String toString() {
+    int width = 5;
+    for (String name : classNames) width = Math.max(width, name.length() + 1);
+    for (int[] row : counts) for (int c : row) width = Math.max(width, Integer.toString(c).length() + 1);
+    StringBuilder b = new StringBuilder(String.format("%" + width + "s", "t\\p"));
+    for (String name : classNames) b.append(String.format("%" + width + "s", name));
+    b.append('\n');
+    for (int i = 0; i < counts.length; i++) {
+      b.append(String.format("%" + width + "s", classNames.get(i)));
+      for (int c : counts[i]) b.append(String.format("%" + width + "d", c));
+      b.append('\n');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,244 @@
+package org.caviar.model.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.caviar.model.Network;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.MiniBatches;
+import org.caviar.model.layer.BatchNormLayer;
+import org.caviar.model.layer.Layer;
+import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.layer.StateTensor;
+import org.caviar.model.optim.Optimizer;
+
+/**
+ * Trains a network by mini-batch gradient descent: {@link #fit} runs epochs with validation,
+ * early stopping, a listener and divergence detection; {@link #trainEpoch} and {@link #step} are
+ * the bare loop, for benchmarks.
+ *
+ * <p>The loop allocates nothing per batch: the network's workspaces, the batch buffers and the
+ * optimizer state are sized once. With single-threaded kernels the result is a function of the
+ * network's seed and the configuration's seed.
+ *
+ * <p>A NaN or infinite loss (or logit) stops training with {@link TrainingStatus#DIVERGED} before
+ * the bad gradient reaches the weights.
+ */
+public final class Trainer {
+  /** Rows per forward pass when evaluating: big enough for efficient GEMM, small enough for cache. */
+  private static final int EVAL_CHUNK = 256;
+
+  private final Network network;
+  private final TrainingConfig config;
+  private final Optimizer optimizer;
+  private final int minBatch;
+  private Evaluator evaluator;
+  private int lastCorrect;
+
+  public Trainer(Network network, TrainingConfig config) {
+    if (network == null || config == null) throw new IllegalArgumentException("network and config must not be null");
+    this.network = network;
+    this.config = config;
+    this.optimizer = new Optimizer(config.optimizer(), network.parameters(), config.weightDecay(), network.kernels().optimizers());
+    boolean hasBatchNorm = false;
+    for (Layer l : network.layers()) hasBatchNorm |= l instanceof BatchNormLayer;
+    if (hasBatchNorm && config.batchSize() < 2) {
+      throw new IllegalArgumentException("batchSize must be >= 2 with batch norm, got " + config.batchSize());
+    }
+    // Batch norm cannot train on a single row: a remainder batch of one is left out of its epoch.
+    this.minBatch = hasBatchNorm ? 2 : 1;
+    network.ensureCapacity(config.batchSize());
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public TrainingConfig config() {
+    return config;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** The mini-batches this trainer draws from {@code train} (shuffled with the configured seed). */
+  public MiniBatches batches(Dataset train) {
+    checkShape(train, "train");
+    return new MiniBatches(train, config.batchSize(), minBatch, config.seed());
+  }
+
+  /**
+   * One training step on {@code rows} examples: forward, loss and its gradient, backward, update.
+   * Returns the batch's mean loss, or NaN (without updating) if the network diverged.
+   */
+  public float step(float[] x, int[] labels, int rows, float learningRate) {
+    network.forward(x, rows, Mode.TRAIN);
+    lastCorrect = network.countCorrect(labels, rows);
+    if (lastCorrect < 0) return Float.NaN;
+    float loss = network.loss(labels, rows);
+    if (!Float.isFinite(loss)) return Float.NaN;
+    network.backward();
+    optimizer.step(learningRate);
+    return loss;
+  }
+
+  /** Examples the last {@link #step} classified right (before its update). */
+  public int lastCorrect() {
+    return lastCorrect;
+  }
+
+  /**
+   * One epoch over freshly shuffled batches. Returns the mean training loss and accuracy, or a
+   * result marked diverged at the batch where the loss stopped being finite.
+   */
+  public EpochTotals trainEpoch(MiniBatches batches, float learningRate) {
+    batches.shuffle();
+    double lossSum = 0;
+    long correct = 0;
+    int examples = 0;
+    for (int b = 0; b < batches.batchCount(); b++) {
+      int rows = batches.load(b);
+      float loss = step(batches.features(), batches.labels(), rows, learningRate);
+      if (Float.isNaN(loss)) return new EpochTotals(Double.NaN, Double.NaN, examples, b);
+      lossSum += (double) loss * rows;
+      correct += lastCorrect;
+      examples += rows;
+    }
+    return new EpochTotals(lossSum / examples, (double) correct / examples, examples, -1);
+  }
+
+  /**
+   * Totals of one epoch.
+   *
+   * @param divergedAtBatch the batch whose loss was not finite, or -1
+   */
+  public record EpochTotals(double loss, double accuracy, int examples, int divergedAtBatch) {
+    public boolean diverged() {
+      return divergedAtBatch >= 0;
+    }
+  }
+
+  /** Loss, accuracy and confusion matrix on {@code data}, in inference mode. */
+  public Evaluation evaluate(Dataset data) {
+    checkShape(data, "data");
+    return evaluator().evaluate(data);
+  }
+
+  /**
+   * Trains for up to {@code config.epochs()} epochs. After each epoch the network is evaluated on
+   * {@code validation} (may be null), the listener is told, and training stops early if the
+   * listener asks, if the validation loss has not improved by {@code minDelta} for
+   * {@code patience} epochs, or if the loss diverges. With {@code restoreBest} and a validation
+   * set, the network ends with the weights (and batch norm statistics) of its best epoch.
+   */
+  public TrainingResult fit(Dataset train, Dataset validation, TrainingListener listener) {
+    TrainingListener l = listener == null ? TrainingListener.none() : listener;
+    if (validation != null) checkShape(validation, "validation");
+    MiniBatches batches = batches(train);
+    long start = System.nanoTime();
+    l.onTrainingStart(network, config);
+    List<EpochMetrics> history = new ArrayList<>();
+    Snapshot best = validation != null && config.restoreBest() ? new Snapshot(network) : null;
+    double bestLoss = Double.POSITIVE_INFINITY;
+    int bestEpoch = -1;
+    TrainingStatus status = TrainingStatus.COMPLETED;
+    String message = "completed " + config.epochs() + " epochs";
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      float lr = config.schedule().rate(epoch);
+      long t0 = System.nanoTime();
+      EpochTotals totals = trainEpoch(batches, lr);
+      double seconds = (System.nanoTime() - t0) * 1e-9;
+      if (totals.diverged()) {
+        status = TrainingStatus.DIVERGED;
+        message = "diverged: the loss became NaN or infinite in epoch " + epoch + ", batch " + totals.divergedAtBatch()
+            + " (learning rate " + lr + "); try a lower learning rate";
+        break;
+      }
+      double valLoss = Double.NaN;
+      double valAccuracy = Double.NaN;
+      if (validation != null) {
+        ConfusionMatrix cm = new ConfusionMatrix(
+            validation.classCount() == network.classes() ? validation.classNames() : Dataset.numberedClasses(network.classes()));
+        valLoss = evaluator().evaluate(validation, cm);
+        valAccuracy = cm.accuracy();
+      }
+      EpochMetrics metrics = new EpochMetrics(epoch, totals.loss(), totals.accuracy(), valLoss, valAccuracy, lr, totals.examples(), seconds);
+      history.add(metrics);
+      if (validation != null && Double.isNaN(valLoss)) {
+        status = TrainingStatus.DIVERGED;
+        message = "diverged: the validation loss is NaN or infinite after epoch " + epoch + "; try a lower learning rate";
+        break;
+      }
+      if (validation != null && valLoss < bestLoss - config.minDelta()) {
+        bestLoss = valLoss;
+        bestEpoch = epoch;
+        if (best != null) best.save();
+      }
+      TrainingListener.Action action = l.onEpochEnd(metrics);
+      if (action == TrainingListener.Action.STOP) {
+        status = TrainingStatus.STOPPED_BY_LISTENER;
+        message = "stopped by the listener after epoch " + epoch;
+        break;
+      }
+      if (config.patience() > 0 && validation != null && epoch - bestEpoch >= config.patience()) {
+        status = TrainingStatus.EARLY_STOPPED;
+        message = "early stop after epoch " + epoch + ": no validation improvement for " + config.patience()
+            + " epochs (best " + String.format("%.4f", bestLoss) + " at epoch " + bestEpoch + ")";
+        break;
+      }
+    }
+    int restored = -1;
+    int lastEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
+    if (best != null && bestEpoch >= 0 && (bestEpoch != lastEpoch || status == TrainingStatus.DIVERGED)) {
+      best.restore();
+      restored = bestEpoch;
+      message += "; restored the weights of epoch " + bestEpoch;
+    }
+    TrainingResult result = new TrainingResult(
+        status, message, history, bestEpoch, bestEpoch >= 0 ? bestLoss : Double.NaN, restored,
+        (System.nanoTime() - start) * 1e-9);
+    l.onTrainingEnd(result);
+    return result;
+  }
+
+  private Evaluator evaluator() {
+    if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, config.batchSize()));
+    return evaluator;
+  }
+
+  private void checkShape(Dataset data, String name) {
+    if (data == null) throw new IllegalArgumentException(name + " must not be null");
+    if (data.featureCount() != network.inputSize()) {
+      throw new IllegalArgumentException(
+          name + " has " + data.featureCount() + " features, the network takes " + network.inputSize());
+    }
+    if (data.classCount() > network.classes()) {
+      throw new IllegalArgumentException(
+          name + " has " + data.classCount() + " classes, the network predicts " + network.classes());
+    }
+  }
+
+  /** A copy of every parameter and state tensor, allocated once. */
+  private static final class Snapshot {
+    private final float[][] live;
+    private final float[][] copy;
+
+    Snapshot(Network network) {
+      List<float[]> arrays = new ArrayList<>();
+      for (Parameter p : network.parameters()) arrays.add(p.values());
+      for (StateTensor s : network.state()) arrays.add(s.values());
+      live = arrays.toArray(new float[0][]);
+      copy = new float[live.length][];
+      for (int i = 0; i < live.length; i++) copy[i] = live[i].clone();
+    }
+
+    void save() {
+      for (int i = 0; i < live.length; i++) System.arraycopy(live[i], 0, copy[i], 0, live[i].length);
+    }
+
+    void restore() {
+      for (int i = 0; i < live.length; i++) System.arraycopy(copy[i], 0, live[i], 0, live[i].length);
+    }
+  }
+}

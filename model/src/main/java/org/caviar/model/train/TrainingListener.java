@@ -1,0 +1,55 @@
+package org.caviar.model.train;
+
+import java.util.List;
+import org.caviar.model.Network;
+
+/**
+ * Hears about training as it goes: after every epoch it gets the metrics and may ask to stop (a
+ * search's pruner does so for an unpromising trial; a progress display just returns
+ * {@link Action#CONTINUE}). Called on the training thread; keep it quick.
+ */
+@FunctionalInterface
+public interface TrainingListener {
+  /** What training should do after an epoch. */
+  enum Action {
+    CONTINUE,
+    STOP
+  }
+
+  /** After each completed epoch (not after a diverged one). */
+  Action onEpochEnd(EpochMetrics metrics);
+
+  /** Before the first epoch. */
+  default void onTrainingStart(Network network, TrainingConfig config) {}
+
+  /** After the last epoch, whatever ended training. */
+  default void onTrainingEnd(TrainingResult result) {}
+
+  /** Listens to nothing. */
+  static TrainingListener none() {
+    return m -> Action.CONTINUE;
+  }
+
+  /** Notifies each listener in turn; stops if any of them asks to. */
+  static TrainingListener all(List<TrainingListener> listeners) {
+    List<TrainingListener> copy = List.copyOf(listeners);
+    return new TrainingListener() {
+      @Override
+      public Action onEpochEnd(EpochMetrics metrics) {
+        Action result = Action.CONTINUE;
+        for (TrainingListener l : copy) if (l.onEpochEnd(metrics) == Action.STOP) result = Action.STOP;
+        return result;
+      }
+
+      @Override
+      public void onTrainingStart(Network network, TrainingConfig config) {
+        for (TrainingListener l : copy) l.onTrainingStart(network, config);
+      }
+
+      @Override
+      public void onTrainingEnd(TrainingResult result) {
+        for (TrainingListener l : copy) l.onTrainingEnd(result);
+      }
+    };
+  }
+}

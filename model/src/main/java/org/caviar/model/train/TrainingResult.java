@@ -1,0 +1,33 @@
+package org.caviar.model.train;
+
+import java.util.List;
+
+/**
+ * The outcome of {@link Trainer#fit}.
+ *
+ * @param status how training ended
+ * @param message a sentence a person can read, e.g. why it stopped
+ * @param history metrics of every completed epoch
+ * @param bestEpoch the epoch with the lowest validation loss, -1 without validation
+ * @param bestValidationLoss that loss, NaN without validation
+ * @param restoredEpoch the epoch whose weights the network holds at the end if they were restored,
+ *     else -1
+ * @param seconds wall time of the whole run
+ */
+public record TrainingResult(
+    TrainingStatus status, String message, List<EpochMetrics> history, int bestEpoch,
+    double bestValidationLoss, int restoredEpoch, double seconds) {
+
+  public TrainingResult {
+    history = List.copyOf(history);
+  }
+
+  /** Metrics of the last completed epoch, or null if none completed. */
+  public EpochMetrics last() {
+    return history.isEmpty() ? null : history.get(history.size() - 1);
+  }
+
+  public int epochsRun() {
+    return history.size();
+  }
+}

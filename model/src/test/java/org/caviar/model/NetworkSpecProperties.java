@@ -1,0 +1,66 @@
+package org.caviar.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class NetworkSpecProperties {
+  @Provide
+  Arbitrary<NetworkSpec> specs() {
+    return Combinators.combine(
+            Arbitraries.integers().between(1, 1000), Arbitraries.integers().between(1, 512).list().ofMaxSize(4),
+            Arbitraries.integers().between(2, 100), Arbitraries.of(Activation.class), Arbitraries.of(false, true),
+            Arbitraries.of(0f, 0.1f, 0.25f, 0.5f), Arbitraries.of(Init.class), Arbitraries.of(0f, 0.01f, 0.2f))
+        .as((in, h, c, a, bn, d, init, slope) -> new NetworkSpec(in, h, c, a, slope, bn, d, init));
+  }
+
+  @Property(tries = 200)
+  void textFormRoundTrips(@ForAll("specs") NetworkSpec spec) {
+    assertEquals(spec, NetworkSpec.parse(spec.toString()));
+  }
+
+  @Test
+  void readsTheIssuesExample() {
+    NetworkSpec s = NetworkSpec.parse("64-128-128-10 relu batchnorm dropout=0.2");
+    assertEquals(64, s.inputs());
+    assertEquals(List.of(128, 128), s.hidden());
+    assertEquals(10, s.classes());
+    assertEquals(Activation.RELU, s.activation());
+    assertTrue(s.batchNorm());
+    assertEquals(0.2f, s.dropout());
+    assertEquals(Init.HE, s.init(), "He by default for ReLU");
+    assertEquals(Init.XAVIER, NetworkSpec.parse("4-3 tanh").init());
+    assertEquals(Init.GLOROT, NetworkSpec.parse("4-3 sigmoid").init());
+    assertEquals(Init.GLOROT, NetworkSpec.parse("4-3 relu init=glorot").init(), "overridable");
+    assertEquals(64L * 128 + 128 * 128 + 128 * 10, s.forwardMultiplyAdds());
+  }
+
+  @Test
+  void badTextIsAClearError() {
+    assertMessage("64-abc-10 relu", "'abc' is not an integer");
+    assertMessage("64 relu", "must start with sizes");
+    assertMessage("64-10 swish", "unknown activation 'swish'");
+    assertMessage("64-10 relu tanh", "more than one activation");
+    assertMessage("64-10 relu dropout=1.5", "dropout must be in [0, 1)");
+    assertMessage("64-10 relu dropout=", "dropout needs a value");
+    assertMessage("64-10 relu dropout=x", "dropout 'x' is not a number");
+    assertMessage("64-10 relu colour=red", "unknown option 'colour'");
+    assertMessage("64-0-10 relu", "hidden sizes must be > 0");
+    assertMessage("64-1 relu", "classes must be >= 2");
+    assertMessage("", "must not be empty");
+  }
+
+  private static void assertMessage(String text, String expected) {
+    var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(text));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+}

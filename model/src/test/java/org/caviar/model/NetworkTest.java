@@ -1,0 +1,115 @@
+package org.caviar.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.caviar.model.layer.ActivationLayer;
+import org.caviar.model.layer.BatchNormLayer;
+import org.caviar.model.layer.Dense;
+import org.caviar.model.layer.Dropout;
+import org.caviar.model.layer.Layer;
+import org.caviar.model.layer.Mode;
+import org.junit.jupiter.api.Test;
+
+class NetworkTest {
+  @Test
+  void specBecomesTheDocumentedLayers() {
+    Network n = Network.create(NetworkSpec.parse("5-7-6-3 tanh batchnorm dropout=0.1"), 1);
+    List<String> names = n.layers().stream().map(Layer::name).toList();
+    assertEquals(List.of("dense1", "batchnorm1", "tanh1", "dropout1", "dense2", "batchnorm2", "tanh2", "dropout2", "dense3"), names);
+    assertFalse(((Dense) n.layers().get(0)).hasBias(), "batch norm's beta replaces the bias");
+    assertTrue(((Dense) n.layers().get(8)).hasBias(), "the output layer keeps its bias");
+    assertTrue(n.layers().get(1) instanceof BatchNormLayer);
+    assertTrue(n.layers().get(2) instanceof ActivationLayer);
+    assertTrue(n.layers().get(3) instanceof Dropout);
+    assertEquals(5 * 7 + 2 * 7 + 7 * 6 + 2 * 6 + 6 * 3 + 3, n.parameterCount());
+    assertEquals(4, n.state().size(), "two running statistics per batch norm");
+    Network plain = Network.create(NetworkSpec.parse("5-7-3 relu"), 1);
+    assertTrue(((Dense) plain.layers().get(0)).hasBias());
+    assertEquals(3, plain.layers().size());
+  }
+
+  @Test
+  void initialWeightsHaveTheInitsStandardDeviation() {
+    // 256 x 256 = 65536 Gaussian draws: the sample std is within 1% of sigma with probability
+    // ~1 - 1e-6 (its relative standard error is 1/sqrt(2n) = 0.28%).
+    Network n = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.TANH).withInit(Init.HE), 3);
+    assertStd(((Dense) n.layers().get(2)).weight().values(), Math.sqrt(2.0 / 256));
+    Network x = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.TANH), 3);
+    assertStd(((Dense) x.layers().get(2)).weight().values(), Math.sqrt(1.0 / 256));
+    Network g = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.SIGMOID), 3);
+    assertStd(((Dense) g.layers().get(2)).weight().values(), Math.sqrt(2.0 / 512));
+  }
+
+  private static void assertStd(float[] w, double sigma) {
+    double sq = 0;
+    for (float v : w) sq += (double) v * v;
+    double std = Math.sqrt(sq / w.length);
+    assertEquals(sigma, std, 0.01 * sigma);
+  }
+
+  @Test
+  void theSeedFixesTheNetwork() {
+    NetworkSpec spec = NetworkSpec.parse("8-9-4 relu dropout=0.5");
+    Network a = Network.create(spec, 11);
+    Network b = Network.create(spec, 11);
+    Network c = Network.create(spec, 12);
+    for (int i = 0; i < a.parameters().size(); i++) {
+      assertArrayEquals(a.parameters().get(i).values(), b.parameters().get(i).values());
+    }
+    assertFalse(java.util.Arrays.equals(a.parameters().get(0).values(), c.parameters().get(0).values()));
+  }
+
+  @Test
+  void oneExampleIsPredictedAsInABatch() {
+    Network n = Network.create(NetworkSpec.parse("6-10-4 relu batchnorm"), 5);
+    Random rnd = new Random(2);
+    float[] x = TestShapes.uniform(rnd, 20 * 6, 1f);
+    n.forward(x, 20, Mode.TRAIN); // give batch norm running statistics
+    int[] batch = new int[20];
+    n.predict(x, 20, batch);
+    for (int r = 0; r < 20; r++) {
+      float[] row = java.util.Arrays.copyOfRange(x, r * 6, r * 6 + 6);
+      assertEquals(batch[r], n.predict(row), "row " + r);
+    }
+    float[] p = new float[20 * 4];
+    n.probabilities(x, 20, p);
+    for (int r = 0; r < 20; r++) {
+      double sum = 0;
+      for (int j = 0; j < 4; j++) sum += p[r * 4 + j];
+      assertEquals(1.0, sum, 4 * 4 * TestShapes.U, "probabilities sum to 1 within 4 roundings of 4 terms");
+    }
+  }
+
+  @Test
+  void misuseIsAClearError() {
+    Network n = Network.create(NetworkSpec.parse("6-4-3 relu"), 5);
+    var shortInput = assertThrows(IllegalArgumentException.class, () -> n.forward(new float[11], 2, Mode.TRAIN));
+    assertTrue(shortInput.getMessage().contains("input needs 12 elements"), shortInput.getMessage());
+    assertThrows(IllegalStateException.class, n::backward);
+    n.forward(new float[12], 2, Mode.INFERENCE);
+    n.loss(new int[] {0, 1}, 2);
+    var afterInference = assertThrows(IllegalStateException.class, n::backward);
+    assertTrue(afterInference.getMessage().contains("TRAIN or PROBE"), afterInference.getMessage());
+    var mismatch = assertThrows(IllegalArgumentException.class,
+        () -> Network.of(List.of(new Dense("a", 3, 4, true, Kernels.vector().gemm(), Kernels.vector().arrayOps()),
+            new Dense("b", 5, 2, true, Kernels.vector().gemm(), Kernels.vector().arrayOps())), 2, Kernels.vector()));
+    assertTrue(mismatch.getMessage().contains("b takes 5 inputs but a gives 4"), mismatch.getMessage());
+  }
+
+  @Test
+  void theFirstLayerSkipsTheInputGradient() {
+    Network n = Network.create(NetworkSpec.parse("6-4-3 relu"), 5);
+    n.forward(new float[12], 2, Mode.TRAIN);
+    n.loss(new int[] {0, 1}, 2);
+    n.backward();
+    assertFalse(n.layers().get(0).inputGradientNeeded());
+    assertNull(n.layers().get(0).backward(n.layerOutputGradient(0), 2));
+  }
+}

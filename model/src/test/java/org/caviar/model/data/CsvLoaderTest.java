@@ -1,0 +1,107 @@
+package org.caviar.model.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvLoaderTest {
+  private static Dataset load(CsvLoader loader, String text) throws IOException {
+    return loader.load(new StringReader(text), "test.csv");
+  }
+
+  @Test
+  void noHeaderLabelLast() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "1,2,0\n3,4.5,1\n\n-1e-3,6,1\n");
+    assertEquals(3, d.rows(), "blank lines are skipped");
+    assertEquals(2, d.featureCount());
+    assertArrayEquals(new float[] {1, 2, 3, 4.5f, -1e-3f, 6}, d.features());
+    assertArrayEquals(new int[] {0, 1, 1}, d.labels());
+    assertEquals(List.of("0", "1"), d.classNames());
+  }
+
+  @Test
+  void headerLabelColumnNotLastAndStringClasses() throws IOException {
+    String csv = """
+        species, sepal_length ,sepal_width
+        setosa,5.1,3.5
+        virginica,6.3,3.3
+        "versicolor",5.9,3.0
+        setosa,4.9,3.0
+        """;
+    Dataset byName = load(CsvLoader.defaults().withLabelColumn("species"), csv);
+    Dataset byIndex = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT).withLabelColumn(0), csv);
+    for (Dataset d : List.of(byName, byIndex)) {
+      assertEquals(4, d.rows());
+      assertEquals(List.of("setosa", "versicolor", "virginica"), d.classNames(), "string classes sort as strings");
+      assertArrayEquals(new int[] {0, 2, 1, 0}, d.labels());
+      assertArrayEquals(new float[] {5.1f, 3.5f, 6.3f, 3.3f, 5.9f, 3.0f, 4.9f, 3.0f}, d.features());
+    }
+  }
+
+  @Test
+  void integerClassesSortNumerically() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "0.5,10\n0.25,9\n0.125,2\n");
+    assertEquals(List.of("2", "9", "10"), d.classNames());
+    assertArrayEquals(new int[] {2, 1, 0}, d.labels());
+  }
+
+  @Test
+  void quotedFieldsAndOtherDelimiters() throws IOException {
+    Dataset d = load(CsvLoader.defaults().withDelimiter(';').withLabelColumn(0), "\"a;b\";1.5\n\"say \"\"hi\"\"\";2\n");
+    assertEquals(List.of("a;b", "say \"hi\""), d.classNames().stream().sorted().toList());
+    assertEquals(1, d.featureCount());
+    assertArrayEquals(new float[] {1.5f, 2}, d.features());
+  }
+
+  @Test
+  void gzipIsRecognizedByItsBytes(@TempDir Path dir) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write("a,b,label\n1,2,x\n3,4,y\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Path file = dir.resolve("data.csv"); // no .gz in the name on purpose
+    Files.write(file, bytes.toByteArray());
+    Dataset d = CsvLoader.defaults().load(file);
+    assertEquals(2, d.rows());
+    assertEquals(List.of("x", "y"), d.classNames());
+  }
+
+  @Test
+  void malformedFilesNameTheLine() {
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,4,1\n5,6\n", 3, "expected 3 fields, found 2");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n\n3,4,1,7\n", 3, "expected 3 fields, found 4");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,x,1\n", 2, "column 2: 'x' is not a number");
+    assertMalformed(CsvLoader.defaults(), "a,b,c\n1,2,0\n3,,1\n", 3, "column 2 (b) is empty");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,NaN,1\n", 2, "'NaN' is not a finite number");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,4,\n", 2, "label (column 3) is empty");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n\"3,4,1\n", 2, "unterminated quoted field");
+    assertMalformed(CsvLoader.defaults().withLabelColumn("kind"), "a,b,c\n1,2,0\n", 1, "no column named 'kind'");
+    assertMalformed(CsvLoader.defaults().withLabelColumn("kind"), "1,2,0\n", 1, "has no header");
+    assertMalformed(CsvLoader.defaults().withLabelColumn(5), "1,2,0\n", 1, "label column 5 is outside the 3 columns");
+  }
+
+  @Test
+  void anEmptyFileIsAnError() {
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
+    assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
+  }
+
+  private static void assertMalformed(CsvLoader loader, String text, long line, String problem) {
+    var e = assertThrows(MalformedDataException.class, () -> load(loader, text));
+    assertEquals(line, e.line(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("test.csv line " + line + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+}

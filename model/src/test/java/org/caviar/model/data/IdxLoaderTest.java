@@ -1,0 +1,99 @@
+package org.caviar.model.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MNIST IDX loader on small files written here in the format's layout. */
+class IdxLoaderTest {
+  @TempDir Path dir;
+
+  /** An IDX file: two zero bytes, the type, the dimension count, the dimensions, then the values. */
+  private static byte[] idx(int type, int[] dims, double[] values) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt((type << 8) | dims.length);
+    for (int d : dims) out.writeInt(d);
+    for (double v : values) {
+      switch (type) {
+        case 0x08, 0x09 -> out.writeByte((int) v);
+        case 0x0B -> out.writeShort((int) v);
+        case 0x0C -> out.writeInt((int) v);
+        case 0x0D -> out.writeFloat((float) v);
+        default -> out.writeDouble(v);
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private Path write(String name, byte[] content) throws IOException {
+    Path p = dir.resolve(name);
+    Files.write(p, content);
+    return p;
+  }
+
+  private static double[] range(int n, int scale) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) v[i] = (i * scale) % 256;
+    return v;
+  }
+
+  @Test
+  void readsUnsignedByteImagesAndLabels() throws IOException {
+    // 5 images of 3 x 4 pixels; values up to 255 check that bytes are read unsigned.
+    Path images = write("images-idx3-ubyte", idx(0x08, new int[] {5, 3, 4}, range(60, 37)));
+    Path labels = write("labels-idx1-ubyte", idx(0x08, new int[] {5}, new double[] {3, 0, 9, 1, 3}));
+    Dataset d = IdxLoader.load(images, labels);
+    assertEquals(5, d.rows());
+    assertEquals(12, d.featureCount());
+    assertEquals(10, d.classCount());
+    assertArrayEquals(new int[] {3, 0, 9, 1, 3}, d.labels());
+    double[] expected = range(60, 37);
+    for (int i = 0; i < 60; i++) assertEquals((float) expected[i], d.features()[i]);
+    assertEquals(148f, d.feature(0, 4), "unsigned: 4 * 37 = 148 > 127");
+  }
+
+  @Test
+  void readsOtherTypesAndGzip() throws IOException {
+    double[] pixels = {0.5, -1.25, 3, 4, 5.5, 6};
+    Path images = dir.resolve("images.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(images))) {
+      out.write(idx(0x0D, new int[] {3, 2}, pixels));
+    }
+    Path labels = write("labels", idx(0x0C, new int[] {3}, new double[] {1, 0, 1}));
+    Dataset d = IdxLoader.load(images, labels);
+    assertArrayEquals(new float[] {0.5f, -1.25f, 3, 4, 5.5f, 6}, d.features());
+    assertEquals(2, d.classCount());
+  }
+
+  @Test
+  void malformedFilesAreClearErrors() throws IOException {
+    Path labels = write("labels", idx(0x08, new int[] {2}, new double[] {0, 1}));
+    assertProblem(write("bad-magic", new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), labels, "not an IDX file");
+    assertProblem(write("bad-type", idx(0x07, new int[] {2, 2}, new double[0])), labels, "unknown IDX type 0x7");
+    assertProblem(write("one-dim", idx(0x08, new int[] {2}, new double[] {1, 2})), labels, "at least 2 dimensions");
+    assertProblem(write("count", idx(0x08, new int[] {3, 2}, range(6, 1))), labels, "2 labels for 3 images");
+    byte[] full = idx(0x08, new int[] {2, 2}, range(4, 1));
+    assertProblem(write("truncated", java.util.Arrays.copyOf(full, full.length - 1)), labels, "truncated: the header promises 4 values, the data ends at value 3");
+    assertProblem(write("trailing", java.util.Arrays.copyOf(full, full.length + 1)), labels, "unexpected bytes after the last value");
+    Path floatLabels = write("float-labels", idx(0x0D, new int[] {2}, new double[] {0, 1}));
+    var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(write("ok", full), floatLabels));
+    assertTrue(e.getMessage().contains("labels must have an integer type"), e.getMessage());
+  }
+
+  private void assertProblem(Path images, Path labels, String problem) {
+    var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(images, labels));
+    assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+}

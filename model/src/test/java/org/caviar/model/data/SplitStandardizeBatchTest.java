@@ -1,0 +1,144 @@
+package org.caviar.model.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Splitting, standardization and mini-batching, on a dataset whose first feature is the row id. */
+class SplitStandardizeBatchTest {
+  /** 3 classes of 100, 60, 40 rows; feature 0 is the row id, feature 1 is constant, feature 2 varies. */
+  private static Dataset numbered() {
+    int n = 200;
+    float[] f = new float[n * 3];
+    int[] labels = new int[n];
+    for (int r = 0; r < n; r++) {
+      f[r * 3] = r;
+      f[r * 3 + 1] = 7;
+      f[r * 3 + 2] = (r * 37) % 11;
+      labels[r] = r < 100 ? 0 : r < 160 ? 1 : 2;
+    }
+    return Dataset.of(f, labels, 3, 3);
+  }
+
+  private static Set<Integer> ids(Dataset d) {
+    Set<Integer> s = new HashSet<>();
+    for (int r = 0; r < d.rows(); r++) s.add((int) d.feature(r, 0));
+    return s;
+  }
+
+  @Test
+  void stratifiedSplitPartitionsAndKeepsClassShares() {
+    Split s = Split.stratified(numbered(), 0.6, 0.2, 42);
+    assertEquals(120, s.train().rows());
+    assertEquals(40, s.validation().rows());
+    assertEquals(40, s.test().rows());
+    Set<Integer> all = new HashSet<>(ids(s.train()));
+    all.addAll(ids(s.validation()));
+    all.addAll(ids(s.test()));
+    assertEquals(200, all.size(), "every row lands in exactly one part");
+    assertArrayEquals(new int[] {60, 36, 24}, s.train().classCounts());
+    assertArrayEquals(new int[] {20, 12, 8}, s.test().classCounts());
+    for (int r = 0; r < s.train().rows(); r++) {
+      int id = (int) s.train().feature(r, 0);
+      assertEquals(id < 100 ? 0 : id < 160 ? 1 : 2, s.train().label(r), "labels travel with their rows");
+    }
+  }
+
+  @Test
+  void theSeedFixesTheSplit() {
+    Split a = Split.stratified(numbered(), 0.6, 0.2, 1);
+    Split b = Split.stratified(numbered(), 0.6, 0.2, 1);
+    Split c = Split.stratified(numbered(), 0.6, 0.2, 2);
+    assertArrayEquals(a.test().features(), b.test().features());
+    assertNotEquals(ids(a.test()), ids(c.test()));
+  }
+
+  @Test
+  void standardizationIsFittedOnTrainingDataOnly() {
+    Split s = Split.stratified(numbered(), 0.6, 0.2, 3);
+    Standardizer st = Standardizer.fit(s.train());
+    Dataset train = st.apply(s.train());
+    Dataset test = st.apply(s.test());
+    for (int j : new int[] {0, 2}) {
+      double sum = 0;
+      double sq = 0;
+      for (int r = 0; r < train.rows(); r++) {
+        sum += train.feature(r, j);
+        sq += (double) train.feature(r, j) * train.feature(r, j);
+      }
+      double mean = sum / train.rows();
+      // Mean 0 and variance 1 up to float rounding of values ~2 (a few u each).
+      assertEquals(0, mean, 1e-6);
+      assertEquals(1, sq / train.rows() - mean * mean, 1e-5);
+    }
+    // The constant feature is centered, not divided by a zero deviation.
+    assertEquals(1f, st.scale()[1]);
+    assertEquals(0f, train.feature(0, 1));
+    // The test part uses the training statistics: its own row would map through the same numbers.
+    float raw = s.test().feature(0, 0);
+    assertEquals((raw - st.mean()[0]) * st.scale()[0], test.feature(0, 0));
+  }
+
+  @Test
+  void eachEpochVisitsEveryRowOnceInANewOrder() {
+    Dataset d = numbered();
+    MiniBatches batches = new MiniBatches(d, 64, 1, 9);
+    assertEquals(4, batches.batchCount(), "3 full batches and a remainder of 8");
+    int[][] orders = new int[2][];
+    for (int epoch = 0; epoch < 2; epoch++) {
+      batches.shuffle();
+      int[] seen = new int[d.rows()];
+      int k = 0;
+      int[] order = new int[d.rows()];
+      for (int b = 0; b < batches.batchCount(); b++) {
+        int rows = batches.load(b);
+        for (int i = 0; i < rows; i++) {
+          int id = (int) batches.features()[i * 3];
+          seen[id]++;
+          order[k++] = id;
+          assertEquals(d.label(id), batches.labels()[i]);
+        }
+      }
+      for (int c : seen) assertEquals(1, c);
+      orders[epoch] = order;
+    }
+    assertFalse(Arrays.equals(orders[0], orders[1]), "shuffled anew each epoch");
+    MiniBatches same = new MiniBatches(d, 64, 1, 9);
+    same.shuffle();
+    same.load(0);
+    assertEquals(orders[0][0], (int) same.features()[0], "the seed fixes the order");
+  }
+
+  @Test
+  void aSingleRowRemainderIsLeftOutForBatchNorm() {
+    Dataset d = numbered().head(129);
+    assertEquals(3, new MiniBatches(d, 64, 1, 0).batchCount());
+    MiniBatches bn = new MiniBatches(d, 64, 2, 0);
+    assertEquals(2, bn.batchCount());
+    bn.shuffle();
+    assertTrue(bn.load(1) == 64);
+  }
+
+  @Test
+  void theShippedDigitsLoad() {
+    Dataset d = Datasets.digits();
+    assertEquals(1797, d.rows());
+    assertEquals(64, d.featureCount());
+    assertEquals(10, d.classCount());
+    for (int c : d.classCounts()) assertTrue(c >= 170 && c <= 190, "about 180 per class: " + c);
+    float max = 0;
+    for (float v : d.features()) {
+      assertTrue(v >= 0 && v == Math.rint(v));
+      max = Math.max(max, v);
+    }
+    assertEquals(16f, max);
+    assertEquals(0, d.label(0), "the file's first row is a 0");
+  }
+}

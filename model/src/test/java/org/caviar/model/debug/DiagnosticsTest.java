@@ -1,0 +1,122 @@
+package org.caviar.model.debug;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Datasets;
+import org.caviar.model.data.Split;
+import org.caviar.model.data.Standardizer;
+import org.caviar.model.layer.Dense;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
+import org.caviar.model.train.TrainingListener;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DiagnosticsTest {
+  private static Dataset train;
+  private static Dataset validation;
+
+  @BeforeAll
+  static void data() {
+    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
+    Standardizer s = Standardizer.fit(split.train());
+    train = s.apply(split.train());
+    validation = s.apply(split.validation());
+  }
+
+  @Test
+  void aSoundNetworkMemorizesATinyBatch() {
+    OverfitReport report = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu batchnorm dropout=0.5"), train);
+    assertTrue(report.passed(), report.message());
+    assertEquals(1.0, report.accuracy());
+    assertTrue(report.message().startsWith("PASSED"));
+  }
+
+  @Test
+  void aCrippledSetupFailsTheTinyBatchTest() {
+    // Two steps are not enough for anything to memorize 32 examples of 10 classes: the report must
+    // be able to say so.
+    OverfitReport report = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 2, 0, Kernels.vector());
+    assertFalse(report.passed(), report.message());
+    assertTrue(report.message().startsWith("FAILED") && report.message().contains("GradientCheck"), report.message());
+  }
+
+  @Test
+  void deadReluUnitsAreCounted() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 relu"), 1);
+    Dense first = (Dense) n.layers().get(0);
+    // Kill 5 of 20 units: a bias of -1000 keeps their pre-activation negative for any standardized input.
+    for (int j = 0; j < 5; j++) first.bias().values()[j] = -1000f;
+    Dataset probe = validation.head(50);
+    List<LayerStatistics> stats = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10);
+    LayerStatistics relu = stats.get(1);
+    assertEquals("relu1", relu.layer());
+    assertEquals(5 / 20.0, relu.deadFraction());
+    assertTrue(Double.isNaN(relu.saturatedFraction()));
+    assertEquals(50 * 20, relu.activations().total());
+    assertTrue(relu.gradientNorm() > 0 && stats.get(0).parameterGradientNorm() > 0);
+  }
+
+  @Test
+  void saturatedUnitsAreCounted() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 tanh"), 1);
+    Dataset probe = validation.head(50);
+    double calm = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10).get(1).saturatedFraction();
+    float[] w = ((Dense) n.layers().get(0)).weight().values();
+    for (int i = 0; i < w.length; i++) w[i] *= 100;
+    double saturated = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10).get(1).saturatedFraction();
+    // Xavier weights keep pre-activations ~N(0, 1): |tanh| > 0.99 needs |x| > 2.65, about 1% of
+    // them. Scaled by 100 they are ~N(0, 100): only |x| < 0.0265 (about 2%) stays unsaturated.
+    assertTrue(calm < 0.05, "calm " + calm);
+    assertTrue(saturated > 0.9, "saturated " + saturated);
+  }
+
+  @Test
+  void recordingHistogramsDoesNotChangeTraining() {
+    // Scalar kernels: they give the same bits whether interpreted or compiled, so the two runs can
+    // differ only if recording disturbed training.
+    NetworkSpec spec = NetworkSpec.parse("64-16-10 sigmoid batchnorm dropout=0.2");
+    TrainingConfig config = TrainingConfig.builder().epochs(3).seed(5).build();
+    Network plain = Network.create(spec, 2, Kernels.scalar());
+    new Trainer(plain, config).fit(train, validation, null);
+    Network observed = Network.create(spec, 2, Kernels.scalar());
+    HistogramRecorder recorder = new HistogramRecorder(observed, validation, 64, 12);
+    new Trainer(observed, config).fit(train, validation, recorder);
+    assertEquals(3, recorder.snapshots().size());
+    assertEquals(observed.layers().size(), recorder.snapshots().get(0).layers().size());
+    assertTrue(recorder.snapshots().get(2).layers().get(2).toString().contains("saturated"));
+    for (int i = 0; i < plain.parameters().size(); i++) {
+      assertArrayEquals(plain.parameters().get(i).values(), observed.parameters().get(i).values());
+    }
+    for (int i = 0; i < plain.state().size(); i++) assertArrayEquals(plain.state().get(i).values(), observed.state().get(i).values());
+  }
+
+  @Test
+  void worstExamplesAreTheLeastProbableLabels() {
+    Network n = Network.create(NetworkSpec.parse("64-32-10 relu"), 4);
+    new Trainer(n, TrainingConfig.builder().epochs(2).build()).fit(train, null, TrainingListener.none());
+    List<WorstExamples.Example> worst = WorstExamples.find(n, validation, 7);
+    assertEquals(7, worst.size());
+    float[] p = new float[validation.rows() * 10];
+    n.probabilities(validation.features(), validation.rows(), p);
+    double[] labelP = new double[validation.rows()];
+    for (int r = 0; r < validation.rows(); r++) labelP[r] = p[r * 10 + validation.label(r)];
+    double[] sorted = labelP.clone();
+    java.util.Arrays.sort(sorted);
+    for (int i = 0; i < 7; i++) {
+      WorstExamples.Example e = worst.get(i);
+      assertEquals(sorted[i], e.labelProbability(), "the i-th lowest probability of the true class");
+      assertEquals(labelP[e.index()], e.labelProbability());
+      assertEquals(validation.label(e.index()), e.label());
+      assertTrue(i == 0 || e.loss() <= worst.get(i - 1).loss(), "worst first");
+    }
+  }
+}

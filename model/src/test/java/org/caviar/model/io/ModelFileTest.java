@@ -1,0 +1,113 @@
+package org.caviar.model.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.caviar.model.Kernels;
+import org.caviar.model.Model;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Datasets;
+import org.caviar.model.data.Split;
+import org.caviar.model.data.Standardizer;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileTest {
+  private static Model trained;
+  private static Dataset rawTest;
+
+  @BeforeAll
+  static void train() {
+    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
+    Standardizer s = Standardizer.fit(split.train());
+    Network network = Network.create(NetworkSpec.parse("64-32-16-10 leaky_relu slope=0.05 batchnorm dropout=0.1"), 3);
+    new Trainer(network, TrainingConfig.builder().epochs(3).build()).fit(s.apply(split.train()), null, null);
+    List<String> names = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+    trained = new Model(network, s, names);
+    rawTest = split.test();
+  }
+
+  @Test
+  void aRoundTripIsExact(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("digits.cvm");
+    trained.save(file);
+    Model loaded = Model.load(file);
+    assertEquals(trained.network().spec(), loaded.network().spec());
+    assertEquals(trained.classNames(), loaded.classNames());
+    assertArrayEquals(trained.standardizer().mean(), loaded.standardizer().mean());
+    assertArrayEquals(trained.standardizer().scale(), loaded.standardizer().scale());
+    for (int i = 0; i < trained.network().parameters().size(); i++) {
+      assertArrayEquals(trained.network().parameters().get(i).values(), loaded.network().parameters().get(i).values());
+    }
+    for (int i = 0; i < trained.network().state().size(); i++) {
+      assertArrayEquals(trained.network().state().get(i).values(), loaded.network().state().get(i).values());
+    }
+    // Same kernels, same numbers: predictions and probabilities agree to the bit.
+    int n = rawTest.rows();
+    int[] before = new int[n];
+    int[] after = new int[n];
+    trained.predict(rawTest.features(), n, before);
+    loaded.predict(rawTest.features(), n, after);
+    assertArrayEquals(before, after);
+    for (int r = 0; r < 20; r++) {
+      float[] row = rawTest.row(r);
+      assertArrayEquals(trained.probabilities(row), loaded.probabilities(row));
+      assertEquals(trained.predictName(row), loaded.predictName(row));
+    }
+    assertEquals(trained.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+  }
+
+  @Test
+  void theFileStartsWithItsMagicAndVersion(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.cvm");
+    trained.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+    assertEquals("CVMD", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    assertArrayEquals(new byte[] {0, 0, 0, 1}, java.util.Arrays.copyOfRange(bytes, 4, 8));
+  }
+
+  @Test
+  void damageIsDetected(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.cvm");
+    trained.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+
+    byte[] flipped = bytes.clone();
+    flipped[bytes.length / 2] ^= 0x10; // a bit inside the weights
+    assertProblem(dir, "flipped", flipped, "checksum mismatch");
+    assertProblem(dir, "truncated", java.util.Arrays.copyOf(bytes, bytes.length - 3), "truncated");
+    assertProblem(dir, "longer", java.util.Arrays.copyOf(bytes, bytes.length + 1), "unexpected bytes after the checksum");
+    byte[] magic = bytes.clone();
+    magic[0] = 'X';
+    assertProblem(dir, "magic", magic, "not a Caviar model file");
+    byte[] version = bytes.clone();
+    version[7] = 9;
+    assertProblem(dir, "version", version, "model format version 9");
+  }
+
+  private static void assertProblem(Path dir, String name, byte[] content, String problem) throws IOException {
+    Path p = dir.resolve(name);
+    Files.write(p, content);
+    var e = assertThrows(IOException.class, () -> ModelFile.load(p, Kernels.vector()));
+    assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+
+  @Test
+  void onlySpecBuiltNetworksCanBeSaved(@TempDir Path dir) {
+    Network custom = Network.of(trained.network().layers(), 10, Kernels.vector());
+    Model m = new Model(custom, null, Dataset.numberedClasses(10));
+    var e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("x")));
+    assertTrue(e.getMessage().contains("NetworkSpec"), e.getMessage());
+  }
+}

@@ -1,0 +1,45 @@
+package org.caviar.model.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class LearningRateScheduleTest {
+  @Test
+  void ratesFollowTheirFormulas() {
+    // Expected values from the same float constants, evaluated in double and rounded once.
+    float lr = 0.1f;
+    float half = 0.5f;
+    assertEquals(lr, new LearningRateSchedule.Constant(lr).rate(50));
+    var inverse = new LearningRateSchedule.InverseTime(lr, half);
+    assertEquals(lr, inverse.rate(0));
+    assertEquals((float) (lr / (1 + 0.5 * 4)), inverse.rate(4));
+    assertEquals((float) (lr * 0.125), new LearningRateSchedule.Exponential(lr, half).rate(3));
+    float tenth = 0.1f;
+    var step = new LearningRateSchedule.Step(lr, tenth, 10);
+    assertEquals(lr, step.rate(9));
+    assertEquals((float) ((double) lr * tenth), step.rate(10));
+    assertEquals((float) (lr * Math.pow(tenth, 2)), step.rate(29));
+  }
+
+  @Test
+  void aDecayedRateStaysPositive() {
+    // The update kernels reject lr == 0; a long exponential decay must not underflow to it.
+    assertEquals(Float.MIN_NORMAL, new LearningRateSchedule.Exponential(0.1f, 0.5f).rate(1000));
+  }
+
+  @Test
+  void badArgumentsAreNamed() {
+    assertName("lr", () -> new LearningRateSchedule.Constant(0f));
+    assertName("decay", () -> new LearningRateSchedule.InverseTime(0.1f, -1f));
+    assertName("gamma", () -> new LearningRateSchedule.Exponential(0.1f, 1.5f));
+    assertName("every", () -> new LearningRateSchedule.Step(0.1f, 0.5f, 0));
+  }
+
+  private static void assertName(String name, org.junit.jupiter.api.function.Executable e) {
+    var ex = assertThrows(IllegalArgumentException.class, e);
+    assertTrue(ex.getMessage().startsWith(name + " "), ex.getMessage());
+  }
+}
