@@ -40,7 +40,7 @@ final class ParallelGemm extends Gemm {
     boolean splitN = colTiles >= threads;
     int parts = Math.min(threads, splitN ? colTiles : rowTiles);
     if (flops < MIN_PARALLEL_FLOPS || parts < 2) {
-      VectorGemm.block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      VectorGemm.INSTANCE.compute(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       return;
     }
     int tiles = splitN ? colTiles : rowTiles;

@@ -83,12 +83,84 @@ final class VectorGemm extends Gemm {
 
   private VectorGemm() {}
 
+  /**
+   * Up to this many rows of C, B is streamed as stored instead of packed: packing k x n values
+   * of B would cost about as much as the product itself (a single-example prediction is m = 1).
+   */
+  static final int SMALL_M = 4;
+
   @Override
   void compute(
       boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    if (m <= SMALL_M && !transB) {
+      smallM(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else {
+      block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+  }
+
+  /**
+   * Few rows, B not transposed: each row of C accumulates {@code A[i][p] * B[p][:]} straight from
+   * B's rows, four vectors of columns at a time. The k blocking, the order of the FMAs and the
+   * final {@code fma(acc, alpha, beta * C)} are those of the packed path, so the two give the
+   * same bits and callers may not tell which one ran.
+   */
+  static void smallM(
+      boolean transA, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      float betaBlock = pc == 0 ? beta : 1f;
+      FloatVector vb = FloatVector.broadcast(S, betaBlock);
+      for (int i = 0; i < m; i++) {
+        int aIdx = transA ? aOff + pc * lda + i : aOff + i * lda + pc;
+        int aStep = transA ? lda : 1;
+        int cRow = cOff + i * ldc;
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+          FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+          for (int p = 0, ai = aIdx, bi = bOff + pc * ldb + j; p < kc; p++, ai += aStep, bi += ldb) {
+            FloatVector ap = FloatVector.broadcast(S, a[ai]);
+            s0 = ap.fma(FloatVector.fromArray(S, b, bi), s0);
+            s1 = ap.fma(FloatVector.fromArray(S, b, bi + L), s1);
+            s2 = ap.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+            s3 = ap.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+          }
+          int ci = cRow + j;
+          if (betaBlock == 0f) {
+            s0.mul(va).intoArray(c, ci);
+            s1.mul(va).intoArray(c, ci + L);
+            s2.mul(va).intoArray(c, ci + 2 * L);
+            s3.mul(va).intoArray(c, ci + 3 * L);
+          } else {
+            s0.fma(va, FloatVector.fromArray(S, c, ci).mul(vb)).intoArray(c, ci);
+            s1.fma(va, FloatVector.fromArray(S, c, ci + L).mul(vb)).intoArray(c, ci + L);
+            s2.fma(va, FloatVector.fromArray(S, c, ci + 2 * L).mul(vb)).intoArray(c, ci + 2 * L);
+            s3.fma(va, FloatVector.fromArray(S, c, ci + 3 * L).mul(vb)).intoArray(c, ci + 3 * L);
+          }
+        }
+        for (; j + L <= n; j += L) {
+          FloatVector s0 = FloatVector.zero(S);
+          for (int p = 0, ai = aIdx, bi = bOff + pc * ldb + j; p < kc; p++, ai += aStep, bi += ldb) {
+            s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
+          }
+          int ci = cRow + j;
+          if (betaBlock == 0f) s0.mul(va).intoArray(c, ci);
+          else s0.fma(va, FloatVector.fromArray(S, c, ci).mul(vb)).intoArray(c, ci);
+        }
+        for (; j < n; j++) {
+          float s = 0f;
+          for (int p = 0, ai = aIdx, bi = bOff + pc * ldb + j; p < kc; p++, ai += aStep, bi += ldb) {
+            s = Math.fma(a[ai], b[bi], s);
+          }
+          c[cRow + j] = betaBlock == 0f ? s * alpha : Math.fma(s, alpha, c[cRow + j] * betaBlock);
+        }
+      }
+    }
   }
 
   /**
@@ -139,13 +211,17 @@ final class VectorGemm extends Gemm {
     else kernel6x2(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, alpha, beta);
   }
 
-  /** {@code C[r][j] = alpha * tile[r][j] + beta * C[r][j]} for the valid part of an edge tile. */
+  /**
+   * {@code C[r][j] = alpha * tile[r][j] + beta * C[r][j]} for the valid part of an edge tile,
+   * rounded exactly as the micro-kernel's own stores round ({@code fma(acc, alpha, beta * C)}),
+   * so an element's value does not depend on whether it sits in an edge tile.
+   */
   private static void copyEdge(int mr, int nr, float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
     for (int r = 0; r < mr; r++) {
       int row = cIdx + r * ldc;
       for (int j = 0; j < nr; j++) {
-        float v = alpha * tile[r * NR + j];
-        c[row + j] = beta == 0f ? v : v + beta * c[row + j];
+        float acc = tile[r * NR + j];
+        c[row + j] = beta == 0f ? acc * alpha : Math.fma(acc, alpha, c[row + j] * beta);
       }
     }
   }
