@@ -1,0 +1,48 @@
+package org.caviar.search.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code caviar} command: {@code tune}, {@code train} and {@code gradcheck}. */
+@Command(name = "caviar", mixinStandardHelpOptions = true, version = "caviar 0.1.0",
+    description = "Trains many small neural networks fast on the CPU and searches their hyperparameters.%n"
+        + "Start with: caviar tune   (a search on the shipped digits set, with a report)",
+    subcommands = {TuneCommand.class, TrainCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+public final class CaviarCli implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the command line; the exit code is 0 on success, 1 when a check fails, 2 on bad usage. */
+  public static int execute(String... args) {
+    return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with the given output and error streams (for tests). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new CaviarCli());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof java.io.IOException
+          || e instanceof java.io.UncheckedIOException) {
+        line.getErr().println("caviar " + line.getCommandName() + ": " + e.getMessage());
+        line.getErr().flush();
+        return 2;
+      }
+      throw e;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    return code;
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+}

@@ -1,0 +1,89 @@
+package org.caviar.search.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.caviar.model.data.CsvLoader;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Datasets;
+import org.caviar.model.data.IdxLoader;
+import org.caviar.model.data.Split;
+import org.caviar.model.data.Standardizer;
+import picocli.CommandLine.Option;
+
+/** Where the data comes from and how it is split; shared by the commands. */
+public final class DataOptions {
+  @Option(names = "--csv", paramLabel = "FILE",
+      description = "A CSV file (may be gzipped): numeric feature columns and one label column. Default: the shipped digits set.")
+  Path csv;
+
+  @Option(names = "--label-column", paramLabel = "COLUMN",
+      description = "The CSV's label column, by header name or 0-based index (negative counts from the end). Default: the last.")
+  String labelColumn;
+
+  @Option(names = "--idx-images", paramLabel = "FILE", description = "MNIST-style IDX images file (with --idx-labels).")
+  Path idxImages;
+
+  @Option(names = "--idx-labels", paramLabel = "FILE", description = "MNIST-style IDX labels file (with --idx-images).")
+  Path idxLabels;
+
+  @Option(names = "--split", paramLabel = "TRAIN,VALIDATION", defaultValue = "0.6,0.2",
+      description = "Fractions for training and validation, stratified by class; the rest is the test set. Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(names = "--split-seed", paramLabel = "SEED", defaultValue = "42", description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
+  long splitSeed;
+
+  /** The parts, standardized with the training part's statistics, and a description. */
+  public record Data(Dataset train, Dataset validation, Dataset test, Standardizer standardizer, String description) {
+    public int inputs() {
+      return train.featureCount();
+    }
+
+    public int classes() {
+      return Math.max(train.classCount(), Math.max(validation.classCount(), test.classCount()));
+    }
+  }
+
+  public Data load() throws IOException {
+    Dataset all;
+    String name;
+    if (csv != null && idxImages != null) throw new IllegalArgumentException("give either --csv or --idx-images, not both");
+    if (csv != null) {
+      CsvLoader loader = CsvLoader.defaults();
+      if (labelColumn != null) {
+        try {
+          loader = loader.withLabelColumn(Integer.parseInt(labelColumn.trim()));
+        } catch (NumberFormatException byName) {
+          loader = loader.withLabelColumn(labelColumn);
+        }
+      }
+      all = loader.load(csv);
+      name = csv.getFileName().toString();
+    } else if (idxImages != null || idxLabels != null) {
+      if (idxImages == null || idxLabels == null) throw new IllegalArgumentException("--idx-images and --idx-labels go together");
+      all = IdxLoader.load(idxImages, idxLabels);
+      name = idxImages.getFileName().toString();
+    } else {
+      all = Datasets.digits();
+      name = "digits";
+    }
+    String[] f = split.split(",");
+    if (f.length != 2) throw new IllegalArgumentException("--split needs TRAIN,VALIDATION fractions, got '" + split + "'");
+    double trainFraction;
+    double validationFraction;
+    try {
+      trainFraction = Double.parseDouble(f[0].trim());
+      validationFraction = Double.parseDouble(f[1].trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--split needs two numbers, got '" + split + "'", e);
+    }
+    Split parts = Split.stratified(all, trainFraction, validationFraction, splitSeed);
+    if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");
+    Standardizer standardizer = Standardizer.fit(parts.train());
+    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes; train %d / validation %d / test %d",
+        name, all.rows(), all.featureCount(), all.classCount(), parts.train().rows(), parts.validation().rows(), parts.test().rows());
+    return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
+        standardizer.apply(parts.test()), standardizer, description);
+  }
+}

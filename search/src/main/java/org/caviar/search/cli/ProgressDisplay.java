@@ -1,0 +1,87 @@
+package org.caviar.search.cli;
+
+import java.io.Console;
+import java.io.PrintWriter;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.caviar.search.report.Leaderboard;
+import org.caviar.search.study.StudyListener;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+
+/**
+ * The tune command's progress. On a terminal: a live bar of finished trials with the best value and
+ * the pruned and failed counts, and with {@code perEpoch} (panda mode, one trial at a time) the
+ * running trial's last epoch. Otherwise (output to a file or a pipe): a plain line at every tenth
+ * of the trials, so logs stay readable.
+ */
+final class ProgressDisplay implements StudyListener, AutoCloseable {
+  private final long trials;
+  private final boolean perEpoch;
+  private final boolean terminal;
+  private final PrintWriter out;
+  private ProgressBar bar;
+  private String summary = "";
+  private long finished;
+  private long nextLine;
+
+  ProgressDisplay(long trials, boolean perEpoch, PrintWriter out) {
+    this.trials = trials;
+    this.perEpoch = perEpoch;
+    this.out = out;
+    Console c = System.console();
+    this.terminal = c != null && c.isTerminal();
+  }
+
+  /** Shows the progress, starting at the trials a resumed study had done. */
+  synchronized void start(long alreadyDone) {
+    finished = alreadyDone;
+    nextLine = alreadyDone + step();
+    if (!terminal) return;
+    bar = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
+        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate().build();
+    if (alreadyDone > 0) bar.stepTo(alreadyDone);
+  }
+
+  private long step() {
+    return Math.max(1, trials / 10);
+  }
+
+  @Override
+  public synchronized void trialReported(TrialRecord t) {
+    if (!perEpoch || bar == null) return;
+    bar.setExtraMessage(summary + String.format(Locale.ROOT, " | trial %d epoch %d: %s", t.number(), t.lastStep(),
+        Leaderboard.format(t.lastIntermediate())));
+  }
+
+  @Override
+  public synchronized void trialFinished(TrialRecord t, History h) {
+    if (t.isInterrupted()) return;
+    TrialRecord best = h.best();
+    int pruned = 0;
+    int failed = 0;
+    for (TrialRecord r : h.trials()) {
+      if (r.state() == TrialState.PRUNED) pruned++;
+      if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
+    }
+    summary = "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
+    finished++;
+    if (bar != null) {
+      bar.setExtraMessage(summary);
+      bar.step();
+    } else if (finished >= nextLine || finished == trials) {
+      out.printf(Locale.ROOT, "trials %d/%d | %s%n", finished, trials, summary);
+      out.flush();
+      nextLine = finished + step();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (bar != null) bar.close();
+    bar = null;
+  }
+}

@@ -1,0 +1,145 @@
+package org.caviar.search.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.caviar.model.Kernels;
+import org.caviar.model.Model;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingListener;
+import org.caviar.model.train.TrainingResult;
+import org.caviar.search.objective.MlpSettings;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.StudyInfo;
+import org.caviar.search.study.Study;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code caviar train}: trains one configuration, shows each epoch, tests it and saves the model. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Trains one configuration and saves the model.",
+      "",
+      "Trains the MLP on a dataset (default: the shipped digits set), prints each epoch, evaluates it on the test "
+          + "part and saves the model. The configuration comes from --param settings (the names of 'caviar tune "
+          + "--show-space'), from the best trial of a study (--from-study), or from a network --spec.",
+      ""})
+public final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec commandSpec;
+  private java.io.PrintWriter out;
+
+  @Mixin DataOptions data = new DataOptions();
+
+  @Option(names = "--param", paramLabel = "NAME=VALUE",
+      description = "A setting, e.g. --param lr=0.003 --param units=256 --param optimizer=adam; repeat it.")
+  List<String> params;
+
+  @Option(names = "--from-study", paramLabel = "DIR", description = "Start from the best trial of the study in DIR.")
+  Path fromStudy;
+
+  @Option(names = "--spec", paramLabel = "SPEC",
+      description = "A network spec such as '64-128-128-10 relu batchnorm dropout=0.2'; replaces units, layers, "
+          + "activation, batchnorm and dropout.")
+  String spec;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Epochs (unless set by --param epochs=N). Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Threads inside the matrix products. Default: the number of cores.")
+  Integer threads;
+
+  @Option(names = "--seed", paramLabel = "SEED",
+      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study (so it trains as "
+          + "it did in the study), else 1.")
+  Long seed;
+
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.caviar", description = "Where to save the model. Default: ${DEFAULT-VALUE}.")
+  Path outFile;
+
+  @Override
+  public Integer call() throws Exception {
+    out = commandSpec.commandLine().getOut();
+    DataOptions.Data d = data.load();
+    Map<String, Object> settings = new LinkedHashMap<>();
+    long trainSeed = seed != null ? seed : 1;
+    if (fromStudy != null) {
+      Best best = bestOf(fromStudy.resolve("journal.jsonl"));
+      settings.putAll(best.params());
+      if (seed == null) trainSeed = best.seed();
+    }
+    if (params != null) {
+      for (String p : params) {
+        int eq = p.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
+        settings.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
+      }
+    }
+    MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
+    NetworkSpec net = s.network();
+    if (spec != null) {
+      net = NetworkSpec.parse(spec);
+      if (net.inputs() != d.inputs() || net.classes() < d.classes()) {
+        throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
+            + " classes, the data has " + d.inputs() + " and " + d.classes());
+      }
+    }
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+    Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
+    out.println("caviar train on " + d.description());
+    out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
+    out.println("training: " + s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
+        + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay());
+    Trainer trainer = new Trainer(network, s.training());
+    TrainingResult result = trainer.fit(d.train(), d.validation(), m -> {
+      out.println(m);
+      return TrainingListener.Action.CONTINUE;
+    });
+    out.println(result.message());
+    Evaluation test = trainer.evaluate(d.test());
+    out.printf(Locale.ROOT, "test: accuracy %.4f, loss %.4f on %d rows (%.1f s of training)%n",
+        test.accuracy(), test.loss(), test.rows(), result.seconds());
+    new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
+    out.println("saved: " + outFile.toAbsolutePath());
+    return 0;
+  }
+
+  /** A study's best trial: its parameters and its seed. */
+  record Best(Map<String, Object> params, long seed) {}
+
+  /** The best trial of the study journaled in {@code journal}. */
+  Best bestOf(Path journal) {
+    StudyInfo info = JournalStorage.peek(journal);
+    if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
+    try (JournalStorage storage = new JournalStorage(journal)) {
+      storage.open(info);
+      TrialRecord best = new History(storage.trials(), info.direction()).best();
+      if (best == null) throw new IllegalArgumentException("the study in " + journal.getParent() + " has no completed trial");
+      out.println("from " + journal.getParent() + ": trial " + best.number() + ", value " + best.value());
+      return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()));
+    }
+  }
+
+  static Object literal(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException notInt) {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException notNumber) {
+        return s;
+      }
+    }
+  }
+}

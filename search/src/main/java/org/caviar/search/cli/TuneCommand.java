@@ -1,0 +1,284 @@
+package org.caviar.search.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.caviar.search.objective.MlpObjective;
+import org.caviar.search.objective.MlpSettings;
+import org.caviar.search.pruner.AshaPruner;
+import org.caviar.search.pruner.MedianPruner;
+import org.caviar.search.pruner.Pruner;
+import org.caviar.search.report.Importance;
+import org.caviar.search.report.Leaderboard;
+import org.caviar.search.report.ReportWriter;
+import org.caviar.search.sampler.CoarseToFineSampler;
+import org.caviar.search.sampler.GridSampler;
+import org.caviar.search.sampler.RandomSampler;
+import org.caviar.search.sampler.Sampler;
+import org.caviar.search.sampler.TpeSampler;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.StudyInfo;
+import org.caviar.search.study.Budget;
+import org.caviar.search.study.ExecutionMode;
+import org.caviar.search.study.Study;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code caviar tune}: a hyperparameter search for the MLP on a dataset, with a report. */
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Searches the MLP's hyperparameters and reports the best.",
+      "",
+      "Maximizes the best validation accuracy of the MLP on a dataset (default: the shipped digits set), prints the "
+          + "leaderboard and writes a report folder (plots and one HTML page). The study is journaled as it runs: run "
+          + "the same command with --study DIR again to resume it after an interruption (even kill -9), or with a "
+          + "larger --trials to extend it.",
+      ""})
+public final class TuneCommand implements Callable<Integer> {
+  @Spec CommandSpec commandSpec;
+  private java.io.PrintWriter out;
+
+  /** The default space: what matters most for a small MLP, on each parameter's natural scale. */
+  public static final String DEFAULT_SPACE = """
+      lr = log(1e-4, 0.3)
+      batch_size = categorical(32, 64, 128)
+      units = int_log(32, 256)
+      layers = int(1, 3)
+      activation = categorical(relu, tanh)
+      batchnorm = categorical(true, false)
+      dropout = uniform(0, 0.4)
+      optimizer = categorical(adam, momentum)
+      beta2 = one_minus_log(0.99, 0.9999) if optimizer = adam
+      momentum = one_minus_log(0.8, 0.99) if optimizer = momentum
+      weight_decay = log(1e-6, 1e-2)
+      """;
+
+  @Mixin DataOptions data = new DataOptions();
+
+  @Option(names = "--trials", paramLabel = "N", defaultValue = "60",
+      description = "Trials in the study in all (counting trials of earlier runs of a resumed study). Default: ${DEFAULT-VALUE}.")
+  int trials;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop starting trials after this many seconds. Default: none.")
+  Double timeout;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+      description = "Epochs of a trial that is not pruned (unless the space has an 'epochs' parameter). Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "tpe",
+      description = "tpe (multivariate), tpe-univariate (Optuna's defaults), random, grid or coarse-to-fine. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String sampler;
+
+  @Option(names = "--startup-trials", paramLabel = "N", defaultValue = "10",
+      description = "TPE's random trials before it models. Default: ${DEFAULT-VALUE}.")
+  int startupTrials;
+
+  @Option(names = "--grid-resolution", paramLabel = "N", defaultValue = "3",
+      description = "Points per numeric parameter for the grid sampler. Default: ${DEFAULT-VALUE}.")
+  int gridResolution;
+
+  @Option(names = "--pruner", paramLabel = "NAME", defaultValue = "asha",
+      description = "asha, median or none. Default: ${DEFAULT-VALUE}.")
+  String pruner;
+
+  @Option(names = "--asha-min-epochs", paramLabel = "N",
+      description = "Epochs before ASHA's first rung; rungs follow at N x eta^k while the next fits in --epochs. "
+          + "Default: max(1, epochs / 15), i.e. rungs at 2 and 6 epochs of 30.")
+  Integer ashaMinEpochs;
+
+  @Option(names = "--asha-eta", paramLabel = "N", defaultValue = "3",
+      description = "ASHA's reduction factor: about 1 in N trials passes each rung. Default: ${DEFAULT-VALUE}.")
+  int ashaEta;
+
+  @Option(names = "--space", paramLabel = "FILE",
+      description = "A search space file, one parameter per line, e.g. 'lr = log(1e-4, 1)'. See --show-space.")
+  Path spaceFile;
+
+  @Option(names = "--param", paramLabel = "SPEC",
+      description = "A parameter of the space, e.g. --param 'lr = log(1e-4, 1)'; repeat it. Replaces the default space.")
+  List<String> params;
+
+  @Option(names = "--show-space", description = "Print the default space and the parameter names the MLP reads, and exit.")
+  boolean showSpace;
+
+  @Option(names = "--mode", paramLabel = "MODE", defaultValue = "caviar",
+      description = "caviar: many trials at once, one per core; panda: one trial at a time on all cores, with a live "
+          + "per-epoch line. Default: ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Trials at once in caviar mode. Default: the number of cores.")
+  Integer workers;
+
+  @Option(names = "--study", paramLabel = "DIR",
+      description = "The study folder (journal and report). An existing one is resumed. Default: studies/tune-<date-time>.")
+  Path studyDir;
+
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "Study seed: with one worker the same seed gives the same study. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "Rows of the leaderboard. Default: ${DEFAULT-VALUE}.")
+  int top;
+
+  @Option(names = "--no-report", description = "Do not write the report folder.")
+  boolean noReport;
+
+  @Option(names = "--no-progress", description = "No progress bar (e.g. when the output goes to a file).")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    out = commandSpec.commandLine().getOut();
+    if (showSpace) {
+      out.print("Default space:\n" + DEFAULT_SPACE + "\nParameters the MLP reads: "
+          + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
+      return 0;
+    }
+    if (trials < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trials);
+    if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+    DataOptions.Data d = data.load();
+    Path dir = studyDir != null ? studyDir
+        : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Path journal = dir.resolve("journal.jsonl");
+    StudyInfo stored = JournalStorage.peek(journal);
+    SearchSpace space = space(stored);
+    MlpSettings.checkNames(space);
+    ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
+      case "caviar" -> ExecutionMode.CAVIAR;
+      case "panda" -> ExecutionMode.PANDA;
+      default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
+    };
+    Sampler s = sampler();
+    Pruner p = pruner();
+    Study.Builder builder = Study.builder(space).name(dir.getFileName().toString()).direction(Direction.MAXIMIZE)
+        .sampler(s).pruner(p).storage(new JournalStorage(journal)).seed(seed).mode(executionMode);
+    if (workers != null) builder.workers(workers);
+    ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
+    if (progress != null) builder.listener(progress);
+    out.println("caviar tune on " + d.description());
+    if (stored != null) out.println("resuming the study in " + dir);
+    Study study = builder.build();
+    try {
+      History before = study.history();
+      int done = (int) before.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
+      out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of up to %d epochs; %d %s in %s mode%n",
+          space.size(), s.name(), describe(p), trials, epochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
+          executionMode.name().toLowerCase(Locale.ROOT));
+      out.println("study: " + journal + (done > 0 ? " (" + done + " trials done before)" : ""));
+      Budget budget = Budget.trials(trials);
+      if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
+      MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
+      if (progress != null) progress.start(done);
+      long t0 = System.nanoTime();
+      History h;
+      try {
+        h = study.optimize(objective, budget);
+      } finally {
+        if (progress != null) progress.close();
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      printSummary(h, before, seconds, space, dir);
+      if (!noReport) {
+        Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(dir.getFileName().toString(),
+            s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
+        out.println("report: " + page.toAbsolutePath());
+      }
+      out.println("resume or extend: caviar tune --study " + dir + " --trials " + (trials + 40));
+      return 0;
+    } finally {
+      study.close();
+    }
+  }
+
+  private void printSummary(History h, History before, double seconds, SearchSpace space, Path dir) {
+    long epochsRun = 0;
+    long newTrials = 0;
+    for (TrialRecord t : h.trials()) {
+      if (t.number() >= before.size()) {
+        epochsRun += t.reportCount();
+        newTrials++;
+      }
+    }
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %d trials; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
+        seconds, newTrials, Leaderboard.summary(h), epochsRun, newTrials * epochs,
+        newTrials == 0 ? 0.0 : 100.0 * epochsRun / (newTrials * epochs));
+    out.print(Leaderboard.table(h, top));
+    TrialRecord best = h.best();
+    if (best != null) {
+      out.printf(Locale.ROOT, "%nbest: trial %d, validation accuracy %s%n", best.number(), Leaderboard.format(best.value()));
+      for (Map.Entry<String, Object> e : best.params().asMap().entrySet()) {
+        out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), Leaderboard.format(e.getValue()));
+      }
+      Importance.Result importance = Importance.compute(h, space);
+      if (!importance.isEmpty()) {
+        StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
+        importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
+        out.println(sb);
+      }
+      out.println("train and save it: caviar train --from-study " + dir);
+    }
+  }
+
+  private SearchSpace space(StudyInfo stored) throws java.io.IOException {
+    if (spaceFile != null && params != null) throw new IllegalArgumentException("give either --space or --param, not both");
+    if (spaceFile != null) return SearchSpace.parse(Files.readString(spaceFile));
+    if (params != null) return SearchSpace.parse(String.join("\n", params));
+    if (stored != null) return stored.space();
+    return SearchSpace.parse(DEFAULT_SPACE);
+  }
+
+  private Sampler sampler() {
+    return switch (sampler.toLowerCase(Locale.ROOT)) {
+      case "tpe" -> TpeSampler.builder().startupTrials(startupTrials).build();
+      case "tpe-univariate" -> TpeSampler.builder().startupTrials(startupTrials).multivariate(false).gamma(0.1, 25).build();
+      case "random" -> new RandomSampler();
+      case "grid" -> new GridSampler(gridResolution);
+      case "coarse-to-fine" -> new CoarseToFineSampler(Math.max(2, trials / 5), 0.2);
+      default -> throw new IllegalArgumentException(
+          "--sampler must be tpe, tpe-univariate, random, grid or coarse-to-fine, got '" + sampler + "'");
+    };
+  }
+
+  private Pruner pruner() {
+    return switch (pruner.toLowerCase(Locale.ROOT)) {
+      case "asha" -> new AshaPruner(ashaMinEpochs != null ? ashaMinEpochs : defaultAshaMinEpochs(epochs), ashaEta, epochs);
+      case "median" -> new MedianPruner(5, Math.max(1, epochs / 10));
+      case "none" -> Pruner.none();
+      default -> throw new IllegalArgumentException("--pruner must be asha, median or none, got '" + pruner + "'");
+    };
+  }
+
+  /**
+   * ASHA's first rung by default: epochs / 15, so that 30 epochs get decisions at 2 and 6 and the
+   * survivors of 6 run to the end. Measured on digits (4 study seeds, 60 trials): 26-32% of the
+   * epochs and the same best validation accuracy as no pruning, where a first rung at 3 (decisions
+   * at 3 and 9) cost 23-46% and one at 1 lost a few tenths of a point.
+   */
+  static int defaultAshaMinEpochs(int epochs) {
+    return Math.max(1, epochs / 15);
+  }
+
+  private String describe(Pruner p) {
+    if (p instanceof AshaPruner a) {
+      StringBuilder rungs = new StringBuilder();
+      for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
+      return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
+    }
+    return p.name();
+  }
+}

@@ -1,0 +1,78 @@
+package org.caviar.search.objective;
+
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.train.EpochMetrics;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingListener;
+import org.caviar.model.train.TrainingResult;
+import org.caviar.model.train.TrainingStatus;
+import org.caviar.search.study.Objective;
+import org.caviar.search.study.Trial;
+import org.caviar.search.study.TrialDivergedException;
+import org.caviar.search.study.TrialPrunedException;
+
+/**
+ * The built-in objective: trains the model module's MLP with the trial's parameters
+ * ({@link MlpSettings}) on a training set and maximizes the best validation accuracy over its
+ * epochs. After each epoch it reports the validation accuracy (step = epoch, from 1) and stops
+ * through the trainer's listener when the pruner says so; a diverged run fails the trial with the
+ * trainer's message.
+ *
+ * <p>The datasets are shared by all trials and only read. Each trial builds its own network and
+ * trainer, single-threaded in CAVIAR mode and with a GEMM over all cores in PANDA mode
+ * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}.
+ */
+public final class MlpObjective implements Objective {
+  private final Dataset train;
+  private final Dataset validation;
+  private final int epochs;
+  /**
+   * Kernels by thread count, made once: each {@code Kernels.parallel(n)} starts a pool of its own,
+   * so one per trial would leave a pool of idle threads behind every trial.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, Kernels> kernels = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** @param epochs the epochs of a trial whose space has no {@code epochs} parameter */
+  public MlpObjective(Dataset train, Dataset validation, int epochs) {
+    if (train == null || validation == null) throw new IllegalArgumentException("train and validation must not be null");
+    if (validation.rows() == 0) throw new IllegalArgumentException("the validation set is empty");
+    if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+    this.train = train;
+    this.validation = validation;
+    this.epochs = epochs;
+  }
+
+  public int classes() {
+    return Math.max(train.classCount(), validation.classCount());
+  }
+
+  /** The settings a trial's parameters give on this objective's data. */
+  public MlpSettings settings(Trial trial) {
+    return MlpSettings.from(trial.params().asMap(), train.featureCount(), classes(), epochs, trial.seed());
+  }
+
+  @Override
+  public double evaluate(Trial trial) {
+    MlpSettings s = settings(trial);
+    Kernels k = kernels.computeIfAbsent(trial.kernelThreads(), n -> n > 1 ? Kernels.parallel(n) : Kernels.vector());
+    Network network = Network.create(s.network(), trial.seed(), k);
+    Trainer trainer = new Trainer(network, s.training());
+    double[] best = {Double.NEGATIVE_INFINITY};
+    boolean[] pruned = {false};
+    TrainingListener listener = (EpochMetrics m) -> {
+      best[0] = Math.max(best[0], m.validationAccuracy());
+      trial.report(m.epoch() + 1, m.validationAccuracy());
+      if (trial.shouldPrune()) {
+        pruned[0] = true;
+        return TrainingListener.Action.STOP;
+      }
+      return TrainingListener.Action.CONTINUE;
+    };
+    TrainingResult result = trainer.fit(train, validation, listener);
+    if (pruned[0]) throw new TrialPrunedException("pruned at epoch " + result.epochsRun());
+    if (result.status() == TrainingStatus.DIVERGED) throw new TrialDivergedException(result.message());
+    return best[0];
+  }
+}

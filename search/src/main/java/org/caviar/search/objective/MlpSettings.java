@@ -1,0 +1,117 @@
+package org.caviar.search.objective;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.caviar.model.Activation;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.OptimizerSpec;
+import org.caviar.model.train.TrainingConfig;
+import org.caviar.search.space.SearchSpace;
+
+/**
+ * Turns a trial's parameters into a network and a training configuration. Every parameter is
+ * optional and falls back to a default; a name that is not listed here is an error, so a typo in a
+ * space is caught before any trial runs.
+ *
+ * <pre>
+ * lr            learning rate (default 1e-3)
+ * batch_size    examples per mini-batch (64)
+ * units         width of each hidden layer (128)
+ * layers        number of hidden layers (2)
+ * activation    relu | leaky_relu | tanh | sigmoid (relu)
+ * batchnorm     true | false (false)
+ * dropout       rate after each hidden activation (0)
+ * optimizer     sgd | momentum | rmsprop | adam (adam)
+ * momentum      momentum's beta (0.9)
+ * rho           rmsprop's beta (0.9)
+ * beta1, beta2  Adam's betas (0.9, 0.999)
+ * weight_decay  L2 coefficient (0)
+ * epochs        maximum epochs (the objective's default)
+ * </pre>
+ */
+public record MlpSettings(NetworkSpec network, TrainingConfig training) {
+  /** The parameter names this objective reads. */
+  public static final Set<String> NAMES = Set.of("lr", "batch_size", "units", "layers", "activation", "batchnorm",
+      "dropout", "optimizer", "momentum", "rho", "beta1", "beta2", "weight_decay", "epochs");
+
+  /** Throws {@link IllegalArgumentException} naming any parameter of {@code space} this objective does not know. */
+  public static void checkNames(SearchSpace space) {
+    for (int i = 0; i < space.size(); i++) {
+      String name = space.get(i).name();
+      if (!NAMES.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter '" + name + "' for the MLP objective; known: "
+            + String.join(", ", new java.util.TreeSet<>(NAMES)));
+      }
+    }
+  }
+
+  /** Settings from parameters by name (Double, Integer or String values), for a dataset's shape. */
+  public static MlpSettings from(Map<String, ?> p, int inputs, int classes, int defaultEpochs, long seed) {
+    for (String name : p.keySet()) {
+      if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown parameter '" + name + "' for the MLP objective");
+    }
+    int units = integer(p, "units", 128);
+    int layers = integer(p, "layers", 2);
+    if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
+    if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
+    List<Integer> hidden = new ArrayList<>();
+    for (int i = 0; i < layers; i++) hidden.add(units);
+    Activation activation = Activation.parse(text(p, "activation", "relu"));
+    boolean batchNorm = bool(p, "batchnorm", false);
+    float dropout = (float) number(p, "dropout", 0);
+    NetworkSpec net = new NetworkSpec(inputs, hidden, classes, activation, NetworkSpec.DEFAULT_LEAKY_SLOPE, batchNorm, dropout, null);
+
+    OptimizerSpec optimizer = switch (text(p, "optimizer", "adam").toLowerCase(Locale.ROOT)) {
+      case "sgd" -> new OptimizerSpec.Sgd();
+      case "momentum" -> new OptimizerSpec.Momentum((float) number(p, "momentum", 0.9));
+      case "rmsprop" -> new OptimizerSpec.RmsProp((float) number(p, "rho", 0.9), 1e-8f);
+      case "adam" -> new OptimizerSpec.Adam((float) number(p, "beta1", 0.9), (float) number(p, "beta2", 0.999), 1e-8f);
+      default -> throw new IllegalArgumentException("optimizer must be sgd, momentum, rmsprop or adam, got '" + p.get("optimizer") + "'");
+    };
+    TrainingConfig training = TrainingConfig.builder()
+        .epochs(integer(p, "epochs", defaultEpochs))
+        .batchSize(integer(p, "batch_size", 64))
+        .optimizer(optimizer)
+        .learningRate((float) number(p, "lr", 1e-3))
+        .weightDecay((float) number(p, "weight_decay", 0))
+        .restoreBest(true)
+        .seed(seed)
+        .build();
+    return new MlpSettings(net, training);
+  }
+
+  private static double number(Map<String, ?> p, String name, double fallback) {
+    Object v = p.get(name);
+    if (v == null) return fallback;
+    if (v instanceof Number n) return n.doubleValue();
+    try {
+      return Double.parseDouble(v.toString());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got '" + v + "'", e);
+    }
+  }
+
+  private static int integer(Map<String, ?> p, String name, int fallback) {
+    double d = number(p, name, fallback);
+    if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + p.get(name));
+    return (int) d;
+  }
+
+  private static String text(Map<String, ?> p, String name, String fallback) {
+    Object v = p.get(name);
+    return v == null ? fallback : v.toString();
+  }
+
+  private static boolean bool(Map<String, ?> p, String name, boolean fallback) {
+    Object v = p.get(name);
+    if (v == null) return fallback;
+    return switch (v.toString().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new IllegalArgumentException(name + " must be true or false, got '" + v + "'");
+    };
+  }
+}

@@ -1,0 +1,185 @@
+package org.caviar.search.report;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.caviar.search.space.CategoricalParameter;
+import org.caviar.search.space.FixedParameter;
+import org.caviar.search.space.Parameter;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+
+/**
+ * How much of the variation in score each parameter explains on its own: a first-order, binned
+ * variance decomposition (the main-effect term of fANOVA, estimated from marginals instead of a
+ * random forest).
+ *
+ * <p>For each parameter, the completed trials where it was active are grouped into bins of its unit
+ * position (equal-count bins, about sqrt(n) of them, at most 10; one bin per choice for a
+ * categorical one). Its raw share is the between-bin part of the variance of the scores,
+ * corrected for the share that k bins would explain by chance (epsilon squared,
+ * {@code (SS_between - (k - 1) MS_within) / SS_total}, floored at 0). Scores are replaced by their
+ * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1.
+ *
+ * <p>Which values: the final values of the completed trials when there are at least 20 of them;
+ * otherwise (a pruner stopped most trials) the intermediate values at the latest step that at least
+ * two thirds of the trials with reports reached, which compares them at equal training. The result
+ * says which basis it used.
+ *
+ * <p>Limits, stated in the report: interactions are not attributed, and a sampler that
+ * concentrates its trials (TPE) shrinks the spread of the parameters it is sure about, which can
+ * lower their share; a sound reading needs some random trials, which TPE's start-up provides.
+ */
+public final class Importance {
+  private Importance() {}
+
+  /** Shares by parameter name, largest first, and the values they were computed from. */
+  public record Result(Map<String, Double> shares, String basis) {
+    public boolean isEmpty() {
+      return shares.isEmpty();
+    }
+  }
+
+  /** Fewer completed trials than this, and the intermediate values are used. */
+  static final int MIN_COMPLETE = 20;
+
+  /** Normalized importance, largest first; empty with fewer than 4 usable trials. */
+  public static Result compute(History history, SearchSpace space) {
+    List<TrialRecord> done = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
+    for (TrialRecord t : history.inState(TrialState.COMPLETE)) {
+      if (t.params() != null) {
+        done.add(t);
+        values.add(t.value());
+      }
+    }
+    String basis = "final values of " + done.size() + " completed trials";
+    if (done.size() < MIN_COMPLETE) {
+      int step = commonStep(history);
+      if (step >= 0) {
+        done.clear();
+        values.clear();
+        for (TrialRecord t : history.trials()) {
+          double v = t.intermediate(step);
+          if (t.params() != null && t.state() != TrialState.RUNNING && !Double.isNaN(v)) {
+            done.add(t);
+            values.add(v);
+          }
+        }
+        basis = "values at step " + step + " of " + done.size() + " trials";
+      }
+    }
+    Map<String, Double> raw = new LinkedHashMap<>();
+    if (done.size() < 4) return new Result(raw, basis);
+    double[] score = ranks(values, history);
+    double total = 0;
+    for (int i = 0; i < space.size(); i++) {
+      Parameter p = space.get(i);
+      if (p instanceof FixedParameter) continue;
+      double share = share(done, score, i, p);
+      raw.put(p.name(), share);
+      total += share;
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    final double sum = total;
+    raw.entrySet().stream()
+        .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+        .forEach(e -> out.put(e.getKey(), sum > 0 ? e.getValue() / sum : 0.0));
+    return new Result(out, basis);
+  }
+
+  /** The latest step that at least two thirds of the finished trials with reports reported, or -1. */
+  private static int commonStep(History h) {
+    List<TrialRecord> reported = new ArrayList<>();
+    int maxStep = -1;
+    for (TrialRecord t : h.trials()) {
+      if (t.state() != TrialState.RUNNING && t.reportCount() > 0) {
+        reported.add(t);
+        maxStep = Math.max(maxStep, t.lastStep());
+      }
+    }
+    int need = (int) Math.ceil(2.0 * reported.size() / 3);
+    for (int step = maxStep; step >= 0; step--) {
+      int n = 0;
+      for (TrialRecord t : reported) if (!Double.isNaN(t.intermediate(step))) n++;
+      if (n >= need && n >= 4) return step;
+    }
+    return -1;
+  }
+
+  /** Mid-ranks of the losses of the values (ties share their average rank). */
+  private static double[] ranks(List<Double> values, History h) {
+    int n = values.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    Arrays.sort(order, (a, b) -> Double.compare(h.direction().loss(values.get(a)), h.direction().loss(values.get(b))));
+    double[] r = new double[n];
+    for (int i = 0; i < n; ) {
+      int j = i;
+      double v = values.get(order[i]);
+      while (j + 1 < n && values.get(order[j + 1]) == v) j++;
+      for (int k = i; k <= j; k++) r[order[k]] = (i + j) / 2.0;
+      i = j + 1;
+    }
+    return r;
+  }
+
+  private static double share(List<TrialRecord> done, double[] score, int param, Parameter p) {
+    int n = 0;
+    double[] x = new double[done.size()];
+    double[] y = new double[done.size()];
+    for (int t = 0; t < done.size(); t++) {
+      double u = done.get(t).params().unit(param);
+      if (Double.isNaN(u)) continue;
+      x[n] = u;
+      y[n] = score[t];
+      n++;
+    }
+    if (n < 4) return 0;
+    int[] bin = new int[n];
+    int bins;
+    if (p instanceof CategoricalParameter c) {
+      bins = c.size();
+      for (int i = 0; i < n; i++) bin[i] = c.indexAt(x[i]);
+    } else {
+      bins = Math.max(2, Math.min(10, (int) Math.round(Math.sqrt(n))));
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) order[i] = i;
+      final double[] xs = x;
+      Arrays.sort(order, (a, b) -> Double.compare(xs[a], xs[b]));
+      for (int k = 0; k < n; k++) bin[order[k]] = (int) ((long) k * bins / n);
+    }
+    return epsilonSquared(y, bin, n, bins);
+  }
+
+  /** Between-bin share of the variance of y, corrected for chance; 0 when nothing varies. */
+  static double epsilonSquared(double[] y, int[] bin, int n, int bins) {
+    double mean = 0;
+    for (int i = 0; i < n; i++) mean += y[i];
+    mean /= n;
+    double[] sum = new double[bins];
+    int[] count = new int[bins];
+    double ssTotal = 0;
+    for (int i = 0; i < n; i++) {
+      sum[bin[i]] += y[i];
+      count[bin[i]]++;
+      ssTotal += (y[i] - mean) * (y[i] - mean);
+    }
+    if (ssTotal == 0) return 0;
+    double ssBetween = 0;
+    int used = 0;
+    for (int b = 0; b < bins; b++) {
+      if (count[b] == 0) continue;
+      used++;
+      double m = sum[b] / count[b];
+      ssBetween += count[b] * (m - mean) * (m - mean);
+    }
+    if (used < 2 || n <= used) return 0;
+    double msWithin = (ssTotal - ssBetween) / (n - used);
+    return Math.max(0, (ssBetween - (used - 1) * msWithin) / ssTotal);
+  }
+}

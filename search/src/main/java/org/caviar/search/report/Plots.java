@@ -1,0 +1,267 @@
+package org.caviar.search.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.caviar.search.space.CategoricalParameter;
+import org.caviar.search.space.FloatParameter;
+import org.caviar.search.space.IntParameter;
+import org.caviar.search.space.Parameter;
+import org.caviar.search.space.Scale;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The report's charts, built with XChart from a study's history. */
+public final class Plots {
+  static final int WIDTH = 900;
+  static final int HEIGHT = 480;
+  private static final Color GOOD = new Color(0x1f, 0x77, 0xb4);
+  private static final Color PRUNED = new Color(0xbb, 0xbb, 0xbb);
+  private static final Color BEST = new Color(0xd6, 0x27, 0x28);
+  private static final Color[] TOP = {
+    new Color(0xd6, 0x27, 0x28), new Color(0x1f, 0x77, 0xb4), new Color(0x2c, 0xa0, 0x2c),
+    new Color(0xff, 0x7f, 0x0e), new Color(0x94, 0x67, 0xbd)};
+
+  private Plots() {}
+
+  private static XYChart xy(String title, String x, String y) {
+    XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
+    // Below the plot, so that it never hides a point (the best ones sit in a corner).
+    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    c.getStyler().setMarkerSize(6);
+    return c;
+  }
+
+  private static XYSeries scatter(XYChart c, String name, List<Double> x, List<Double> y, Color color) {
+    XYSeries s = c.addSeries(name, x, y);
+    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    s.setMarker(SeriesMarkers.CIRCLE);
+    s.setMarkerColor(color);
+    return s;
+  }
+
+  /** Each trial's value by trial number, pruned trials at their last value, and the best so far. */
+  public static XYChart history(History h) {
+    XYChart c = xy("Optimization history", "trial", "value");
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    List<Double> px = new ArrayList<>();
+    List<Double> py = new ArrayList<>();
+    List<Double> bx = new ArrayList<>();
+    List<Double> by = new ArrayList<>();
+    double best = Double.NaN;
+    for (TrialRecord t : h.trials()) {
+      if (t.state() == TrialState.COMPLETE) {
+        xs.add((double) t.number());
+        ys.add(t.value());
+        if (h.direction().isBetter(t.value(), best)) best = t.value();
+      } else if (t.state() == TrialState.PRUNED && !Double.isNaN(t.value())) {
+        px.add((double) t.number());
+        py.add(t.value());
+      }
+      if (!Double.isNaN(best)) {
+        bx.add((double) t.number());
+        by.add(best);
+      }
+    }
+    if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
+    if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
+    if (!bx.isEmpty()) {
+      XYSeries s = c.addSeries("best so far", bx, by);
+      s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(BEST);
+    }
+    if (xs.isEmpty() && px.isEmpty()) c.addSeries("no finished trial", new double[] {0}, new double[] {0});
+    return c;
+  }
+
+  /**
+   * Score against one parameter on its own scale: a log axis for log parameters, {@code 1 - value}
+   * on a log axis for one-minus-log ones (so 0.9, 0.99, 0.999 are evenly spaced), the choices for
+   * categorical ones (spread a little sideways so that equal points show).
+   */
+  public static XYChart parameter(History h, SearchSpace space, int i) {
+    Parameter p = space.get(i);
+    boolean oneMinus = p.scale() == Scale.ONE_MINUS_LOG;
+    String axis = oneMinus ? "1 - " + p.name() + " (log scale)" : p.name() + (p.scale() == Scale.LOG ? " (log scale)" : "");
+    XYChart c = xy(p.name() + " against the value", axis, "value");
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    List<Double> px = new ArrayList<>();
+    List<Double> py = new ArrayList<>();
+    for (TrialRecord t : h.trials()) {
+      if (t.params() == null || t.params().value(i) == null || Double.isNaN(t.value())) continue;
+      if (t.state() != TrialState.COMPLETE && t.state() != TrialState.PRUNED) continue;
+      double x;
+      if (p instanceof CategoricalParameter cat) {
+        // A fixed jitter from the trial number: the same report every time.
+        x = cat.indexAt(t.params().unit(i)) + 0.3 * (((t.number() * 0.618034) % 1.0) - 0.5);
+      } else {
+        x = ((Number) t.params().value(i)).doubleValue();
+        if (oneMinus) x = 1 - x;
+      }
+      (t.state() == TrialState.COMPLETE ? xs : px).add(x);
+      (t.state() == TrialState.COMPLETE ? ys : py).add(t.value());
+    }
+    if (p.scale() == Scale.LOG || oneMinus) c.getStyler().setXAxisLogarithmic(true);
+    if (p instanceof CategoricalParameter cat) {
+      c.getStyler().setXAxisMin(-0.5);
+      c.getStyler().setXAxisMax(cat.size() - 0.5);
+      labelIntegerTicks(c, cat.size(), cat.choices()::get);
+    } else if (p instanceof FloatParameter f) {
+      setRange(c, f.lo(), f.hi(), oneMinus);
+    } else if (p instanceof IntParameter n) {
+      setRange(c, n.lo(), n.hi(), false);
+    }
+    if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
+    if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
+    if (xs.isEmpty() && px.isEmpty()) c.addSeries("no finished trial", new double[] {1}, new double[] {0});
+    return c;
+  }
+
+  /**
+   * Names the ticks 0..count-1 of an x axis that stands for a list (choices, parameters). XChart
+   * drops all labels unless they are unique, so the tick spacing hint is set to make its tick step
+   * exactly 1 (a hint of 0.8 units rounds up to the step 1) and no tick falls between two names.
+   */
+  private static void labelIntegerTicks(XYChart c, int count, java.util.function.IntFunction<String> name) {
+    int plotWidth = WIDTH - 120;
+    c.getStyler().setXAxisTickMarkSpacingHint(Math.max(1, (int) (0.8 * plotWidth / (count + 0.4))));
+    c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
+      long k = Math.round(v);
+      return Math.abs(v - k) < 1e-9 && k >= 0 && k < count ? name.apply((int) k) : "tick " + v;
+    });
+  }
+
+  private static void setRange(XYChart c, double lo, double hi, boolean oneMinus) {
+    c.getStyler().setXAxisMin(oneMinus ? 1 - hi : lo);
+    c.getStyler().setXAxisMax(oneMinus ? 1 - lo : hi);
+  }
+
+  /**
+   * One line per completed trial (the best {@code limit}) across one axis per parameter, at its
+   * unit position (0 = low end of its scale, 1 = high end), and a last axis with the value scaled
+   * from worst (0) to best (1). Darker lines are better trials.
+   */
+  public static XYChart parallelCoordinates(History h, SearchSpace space, int limit) {
+    List<Parameter> axes = new ArrayList<>();
+    List<Integer> index = new ArrayList<>();
+    for (int i = 0; i < space.size(); i++) {
+      if (space.get(i) instanceof org.caviar.search.space.FixedParameter) continue;
+      axes.add(space.get(i));
+      index.add(i);
+    }
+    XYChart c = xy("Parallel coordinates (best " + limit + " completed trials)", "", "position on the scale / scaled value");
+    c.getStyler().setLegendVisible(false);
+    c.getStyler().setYAxisMin(0.0);
+    c.getStyler().setYAxisMax(1.0);
+    c.getStyler().setXAxisMin(-0.2);
+    c.getStyler().setXAxisMax(axes.size() + 0.2);
+    labelIntegerTicks(c, axes.size() + 1, k -> k == axes.size() ? "value" : axes.get(k).name());
+    List<TrialRecord> top = Leaderboard.top(h, limit);
+    if (top.isEmpty()) {
+      c.addSeries("none", new double[] {0}, new double[] {0});
+      return c;
+    }
+    Direction d = h.direction();
+    double best = d.loss(top.get(0).value());
+    double worst = d.loss(top.get(top.size() - 1).value());
+    // Worst first, so that the best lines are drawn on top.
+    for (int r = top.size() - 1; r >= 0; r--) {
+      TrialRecord t = top.get(r);
+      double[] x = new double[axes.size() + 1];
+      double[] y = new double[axes.size() + 1];
+      for (int a = 0; a < axes.size(); a++) {
+        x[a] = a;
+        y[a] = t.params().unit(index.get(a)); // NaN for an inactive parameter leaves a gap
+      }
+      x[axes.size()] = axes.size();
+      double scaled = worst == best ? 1 : (worst - d.loss(t.value())) / (worst - best);
+      y[axes.size()] = scaled;
+      XYSeries s = c.addSeries("trial " + t.number(), x, y);
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(shade(scaled));
+      s.setLineStyle(new BasicStroke(r < 5 ? 2.0f : 1.0f));
+    }
+    return c;
+  }
+
+  /** Light grey-blue for 0 to dark blue for 1. */
+  private static Color shade(double t) {
+    t = Math.max(0, Math.min(1, t));
+    int r = (int) (0xdd + t * (0x08 - 0xdd));
+    int g = (int) (0xe4 + t * (0x30 - 0xe4));
+    int b = (int) (0xee + t * (0x6b - 0xee));
+    return new Color(r, g, b);
+  }
+
+  /** The intermediate values of the best {@code top} trials, over up to 200 others in grey. */
+  public static XYChart learningCurves(History h, int top) {
+    XYChart c = xy("Learning curves of the best trials", "step", "intermediate value");
+    List<TrialRecord> best = Leaderboard.top(h, top);
+    int others = 0;
+    for (TrialRecord t : h.trials()) {
+      if (t.reportCount() == 0 || best.contains(t) || others >= 200) continue;
+      others++;
+      XYSeries s = c.addSeries("trial " + t.number(), steps(t), values(t));
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(PRUNED);
+      s.setShowInLegend(false);
+    }
+    int k = 0;
+    for (TrialRecord t : best) {
+      if (t.reportCount() == 0) continue;
+      XYSeries s = c.addSeries("#" + (k + 1) + " trial " + t.number(), steps(t), values(t));
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(TOP[k % TOP.length]);
+      s.setLineStyle(new BasicStroke(2.0f));
+      k++;
+    }
+    if (c.getSeriesMap().isEmpty()) c.addSeries("no intermediate values", new double[] {0}, new double[] {0});
+    return c;
+  }
+
+  private static double[] steps(TrialRecord t) {
+    double[] s = new double[t.reportCount()];
+    for (int i = 0; i < s.length; i++) s[i] = t.stepAt(i);
+    return s;
+  }
+
+  private static double[] values(TrialRecord t) {
+    double[] v = new double[t.reportCount()];
+    for (int i = 0; i < v.length; i++) v[i] = t.intermediateAt(i);
+    return v;
+  }
+
+  /** Bars of the parameters' importance. */
+  public static CategoryChart importance(Map<String, Double> importance) {
+    CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Parameter importance")
+        .xAxisTitle("parameter").yAxisTitle("share of explained variance").build();
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
+    c.getStyler().setLegendVisible(false);
+    c.getStyler().setSeriesColors(new Color[] {GOOD});
+    List<String> names = new ArrayList<>(importance.keySet());
+    List<Double> values = new ArrayList<>(importance.values());
+    if (names.isEmpty()) {
+      names.add("(too few completed trials)");
+      values.add(0.0);
+    }
+    c.addSeries("importance", names, values);
+    return c;
+  }
+}

@@ -1,0 +1,135 @@
+package org.caviar.search.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.caviar.search.space.FixedParameter;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * Writes a study's report folder: every chart of {@link Plots} as PNG and SVG, the trials as CSV,
+ * and one {@code index.html} that shows the leaderboard, the best parameters, the importance and
+ * the charts.
+ */
+public final class ReportWriter {
+  private ReportWriter() {}
+
+  /** What the page says about how the study was run. */
+  public record Meta(String studyName, String sampler, String pruner, String notes) {}
+
+  /** Writes the report into {@code folder} (created if needed); returns the HTML page. */
+  public static Path write(Path folder, History h, SearchSpace space, Meta meta) {
+    try {
+      Files.createDirectories(folder);
+      List<String> figures = new ArrayList<>();
+      save(folder, "history", Plots.history(h), figures);
+      save(folder, "learning_curves", Plots.learningCurves(h, 5), figures);
+      save(folder, "parallel_coordinates", Plots.parallelCoordinates(h, space, 50), figures);
+      Importance.Result importance = Importance.compute(h, space);
+      save(folder, "importance", Plots.importance(importance.shares()), figures);
+      for (int i = 0; i < space.size(); i++) {
+        if (space.get(i) instanceof FixedParameter) continue;
+        save(folder, "param_" + space.get(i).name(), Plots.parameter(h, space, i), figures);
+      }
+      Files.writeString(folder.resolve("trials.csv"), csv(h, space), StandardCharsets.UTF_8);
+      Path page = folder.resolve("index.html");
+      Files.writeString(page, html(h, space, meta, importance, figures), StandardCharsets.UTF_8);
+      return page;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report to " + folder, e);
+    }
+  }
+
+  private static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
+    String base = folder.resolve(name).toString();
+    BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+    VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    figures.add(name);
+  }
+
+  /** One row per trial: number, state, value, steps, seconds, reason, then each parameter. */
+  static String csv(History h, SearchSpace space) {
+    StringBuilder sb = new StringBuilder("trial,state,value,steps,seconds,reason");
+    for (int i = 0; i < space.size(); i++) sb.append(',').append(space.get(i).name());
+    sb.append('\n');
+    for (TrialRecord t : h.trials()) {
+      sb.append(t.number()).append(',').append(t.state()).append(',').append(Double.isNaN(t.value()) ? "" : t.value())
+          .append(',').append(t.reportCount()).append(',').append(String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t)))
+          .append(',').append(csvField(t.reason()));
+      for (int i = 0; i < space.size(); i++) {
+        Object v = t.params() == null ? null : t.params().value(i);
+        sb.append(',').append(v == null ? "" : v);
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String csvField(String s) {
+    if (s == null) return "";
+    return '"' + s.replace("\"", "\"\"").replace('\n', ' ') + '"';
+  }
+
+  private static String esc(Object o) {
+    return String.valueOf(o).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  private static String html(History h, SearchSpace space, Meta meta, Importance.Result importance, List<String> figures) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Caviar study ")
+        .append(esc(meta.studyName())).append("</title>\n<style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}")
+        .append("table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}")
+        .append("td.num{text-align:right;font-variant-numeric:tabular-nums}img{max-width:100%;border:1px solid #eee;margin:.5em 0}")
+        .append("code,pre{background:#f6f6f6;padding:.1em .3em}</style></head><body>\n");
+    sb.append("<h1>Study ").append(esc(meta.studyName())).append("</h1>\n<p>")
+        .append(esc(Leaderboard.summary(h))).append(". Direction: ").append(esc(h.direction().name().toLowerCase(Locale.ROOT)))
+        .append(". Sampler: ").append(esc(meta.sampler())).append(". Pruner: ").append(esc(meta.pruner())).append(".</p>\n");
+    if (meta.notes() != null && !meta.notes().isBlank()) sb.append("<p>").append(esc(meta.notes())).append("</p>\n");
+    TrialRecord best = h.best();
+    if (best != null) {
+      sb.append("<h2>Best trial</h2>\n<p>Trial ").append(best.number()).append(": value <b>")
+          .append(esc(Leaderboard.format(best.value()))).append("</b></p>\n<table>");
+      for (Map.Entry<String, Object> e : best.params().asMap().entrySet()) {
+        sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
+            .append(esc(Leaderboard.format(e.getValue()))).append("</td></tr>");
+      }
+      sb.append("</table>\n");
+    }
+    sb.append("<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th>trial</th><th>value</th><th>steps</th><th>seconds</th><th>parameters</th></tr>\n");
+    int rank = 1;
+    for (TrialRecord t : Leaderboard.top(h, 10)) {
+      sb.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.number())
+          .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")
+          .append(t.reportCount() == 0 ? "-" : t.lastStep()).append("</td><td class=\"num\">")
+          .append(String.format(Locale.ROOT, "%.2f", Leaderboard.seconds(t))).append("</td><td>")
+          .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
+    }
+    sb.append("</table>\n<h2>Parameter importance</h2>\n<p>Share of the variation in the ranks of the scores that each "
+        + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
+        + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
+    for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
+      sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
+          .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+    }
+    sb.append("</table>\n<h2>Charts</h2>\n");
+    for (String f : figures) {
+      sb.append("<figure><img src=\"").append(esc(f)).append(".png\" alt=\"").append(esc(f))
+          .append("\"><figcaption><a href=\"").append(esc(f)).append(".svg\">").append(esc(f)).append(".svg</a></figcaption></figure>\n");
+    }
+    sb.append("<h2>Search space</h2>\n<pre>").append(esc(space.spec())).append("</pre>\n")
+        .append("<p>All trials: <a href=\"trials.csv\">trials.csv</a>.</p>\n</body></html>\n");
+    return sb.toString();
+  }
+}

@@ -1,0 +1,67 @@
+package org.caviar.search.space;
+
+/** A parameter that always has the same value; samplers leave it alone. */
+public final class FixedParameter extends Parameter {
+  private final Object value;
+
+  FixedParameter(String name, Object value, Condition condition) {
+    super(name, condition);
+    this.value = normalize(value);
+  }
+
+  private Object normalize(Object v) {
+    if (v instanceof Integer || v instanceof String) {
+      if (v instanceof String s && !s.matches("[^\\s,|()=#;]+")) {
+        throw invalid("fixed text must be a word without spaces or any of , | ( ) = # ;, got '" + s + "'");
+      }
+      return v;
+    }
+    if (v instanceof Long l && l == (int) (long) l) return (int) (long) l;
+    if (v instanceof Short || v instanceof Byte) return ((Number) v).intValue();
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (!Double.isFinite(d)) throw invalid("fixed value must be finite, got " + d);
+      return d;
+    }
+    throw invalid("fixed value must be an int, a double or a word, got " + v);
+  }
+
+  public Object value() {
+    return value;
+  }
+
+  @Override
+  public Scale scale() {
+    return Scale.LINEAR;
+  }
+
+  @Override
+  public Object fromUnit(double u) {
+    return value;
+  }
+
+  @Override
+  public double toUnit(Object v) {
+    coerce(v);
+    return 0.5;
+  }
+
+  @Override
+  public Object coerce(Object v) {
+    if (v != null && (v.equals(value)
+        || (v instanceof Number n && value instanceof Number m && n.doubleValue() == m.doubleValue()))) {
+      return value;
+    }
+    throw invalid("fixed at " + value + ", got " + v);
+  }
+
+  @Override
+  Parameter withCondition(Condition condition) {
+    return new FixedParameter(name(), value, condition);
+  }
+
+  @Override
+  String kindSpec() {
+    return "fixed(" + value + ")";
+  }
+}

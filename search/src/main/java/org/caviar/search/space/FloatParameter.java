@@ -1,0 +1,100 @@
+package org.caviar.search.space;
+
+/** A real-valued parameter in [lo, hi] on a linear, log or one-minus-log scale. */
+public final class FloatParameter extends Parameter {
+  private final double lo;
+  private final double hi;
+  private final Scale scale;
+  // The bounds on the scale: value = inverse(a + u (b - a)).
+  private final double a;
+  private final double b;
+
+  FloatParameter(String name, double lo, double hi, Scale scale, Condition condition) {
+    super(name, condition);
+    if (!Double.isFinite(lo)) throw invalid("lo must be finite, got " + lo);
+    if (!Double.isFinite(hi)) throw invalid("hi must be finite, got " + hi);
+    if (!(lo < hi)) throw invalid("needs lo < hi, got lo = " + lo + ", hi = " + hi + " (use fixed for one value)");
+    switch (scale) {
+      case LOG -> {
+        if (lo <= 0) throw invalid("log scale needs lo > 0, got lo = " + lo);
+      }
+      case ONE_MINUS_LOG -> {
+        if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + hi);
+      }
+      case LINEAR -> {}
+    }
+    this.lo = lo;
+    this.hi = hi;
+    this.scale = scale;
+    this.a = forward(lo);
+    this.b = forward(hi);
+  }
+
+  private double forward(double v) {
+    return switch (scale) {
+      case LINEAR -> v;
+      case LOG -> Math.log10(v);
+      case ONE_MINUS_LOG -> Math.log10(1 - v);
+    };
+  }
+
+  private double inverse(double r) {
+    return switch (scale) {
+      case LINEAR -> r;
+      case LOG -> Math.pow(10, r);
+      case ONE_MINUS_LOG -> 1 - Math.pow(10, r);
+    };
+  }
+
+  public double lo() {
+    return lo;
+  }
+
+  public double hi() {
+    return hi;
+  }
+
+  @Override
+  public Scale scale() {
+    return scale;
+  }
+
+  /** The value at u, a double in [lo, hi]. */
+  public double valueAt(double u) {
+    double v = inverse(a + clampUnit(u) * (b - a));
+    return v < lo ? lo : (v > hi ? hi : v); // rounding in pow may step just outside
+  }
+
+  /** The unit position of v in [lo, hi]. */
+  public double unitOf(double v) {
+    return clampUnit((forward(v) - a) / (b - a));
+  }
+
+  @Override
+  public Object fromUnit(double u) {
+    return valueAt(u);
+  }
+
+  @Override
+  public double toUnit(Object value) {
+    return unitOf((Double) coerce(value));
+  }
+
+  @Override
+  public Object coerce(Object value) {
+    if (!(value instanceof Number n)) throw invalid("needs a number, got " + value);
+    double v = n.doubleValue();
+    if (!(v >= lo && v <= hi)) throw invalid("value " + v + " is outside [" + lo + ", " + hi + "]");
+    return v;
+  }
+
+  @Override
+  Parameter withCondition(Condition condition) {
+    return new FloatParameter(name(), lo, hi, scale, condition);
+  }
+
+  @Override
+  String kindSpec() {
+    return scale.specName() + "(" + lo + ", " + hi + ")";
+  }
+}

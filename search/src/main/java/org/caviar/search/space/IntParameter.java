@@ -1,0 +1,92 @@
+package org.caviar.search.space;
+
+/**
+ * An integer parameter in [lo, hi] on a linear or log scale. The unit interval covers
+ * [lo - 1/2, hi + 1/2] on the scale and rounds, so on a linear scale every integer gets the same
+ * share and on a log scale each gets a share proportional to its log-width.
+ */
+public final class IntParameter extends Parameter {
+  private final int lo;
+  private final int hi;
+  private final Scale scale;
+  private final double a;
+  private final double b;
+
+  IntParameter(String name, int lo, int hi, Scale scale, Condition condition) {
+    super(name, condition);
+    if (lo >= hi) throw invalid("needs lo < hi, got lo = " + lo + ", hi = " + hi + " (use fixed for one value)");
+    switch (scale) {
+      case LOG -> {
+        if (lo < 1) throw invalid("int_log scale needs lo >= 1, got lo = " + lo);
+      }
+      case ONE_MINUS_LOG -> throw invalid("an integer parameter cannot use the one_minus_log scale");
+      case LINEAR -> {}
+    }
+    this.lo = lo;
+    this.hi = hi;
+    this.scale = scale;
+    this.a = forward(lo - 0.5);
+    this.b = forward(hi + 0.5);
+  }
+
+  private double forward(double v) {
+    return scale == Scale.LOG ? Math.log(v) : v;
+  }
+
+  private double inverse(double r) {
+    return scale == Scale.LOG ? Math.exp(r) : r;
+  }
+
+  public int lo() {
+    return lo;
+  }
+
+  public int hi() {
+    return hi;
+  }
+
+  @Override
+  public Scale scale() {
+    return scale;
+  }
+
+  /** The integer at u. */
+  public int valueAt(double u) {
+    long v = Math.round(inverse(a + clampUnit(u) * (b - a)));
+    return (int) Math.max(lo, Math.min(hi, v));
+  }
+
+  /** The unit position of the centre of v's share. */
+  public double unitOf(int v) {
+    return clampUnit((forward(v) - a) / (b - a));
+  }
+
+  @Override
+  public Object fromUnit(double u) {
+    return valueAt(u);
+  }
+
+  @Override
+  public double toUnit(Object value) {
+    return unitOf((Integer) coerce(value));
+  }
+
+  @Override
+  public Object coerce(Object value) {
+    if (!(value instanceof Number n)) throw invalid("needs an integer, got " + value);
+    double d = n.doubleValue();
+    if (d != Math.rint(d)) throw invalid("needs an integer, got " + value);
+    if (d < lo || d > hi) throw invalid("value " + value + " is outside [" + lo + ", " + hi + "]");
+    return (int) d;
+  }
+
+  @Override
+  Parameter withCondition(Condition condition) {
+    return new IntParameter(name(), lo, hi, scale, condition);
+  }
+
+  @Override
+  String kindSpec() {
+    return (scale == Scale.LOG ? "int_log" : "int") + "(" + lo + ", " + hi + ")";
+  }
+}

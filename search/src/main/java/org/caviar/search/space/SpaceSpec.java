@@ -1,0 +1,108 @@
+package org.caviar.search.space;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the text form of a search space: one parameter per line (or separated by ';'), '#' starts
+ * a comment.
+ *
+ * <pre>
+ * lr        = log(1e-4, 1)
+ * beta1     = one_minus_log(0.9, 0.999)
+ * units     = int_log(16, 512)
+ * layers    = int(1, 3)
+ * dropout   = uniform(0, 0.5)
+ * optimizer = categorical(sgd, momentum, adam)
+ * beta2     = one_minus_log(0.99, 0.9999) if optimizer = adam
+ * epochs    = fixed(30)
+ * </pre>
+ *
+ * A condition lists one or more parent values separated by '|'. {@link SearchSpace#spec()} writes
+ * this form, so a space survives a round trip through a journal.
+ */
+public final class SpaceSpec {
+  private static final Pattern LINE = Pattern.compile(
+      "([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*=\\s*([a-z_]+)\\s*\\(([^()]*)\\)\\s*"
+          + "(?:if\\s+([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*(?:=|in)\\s*(.+))?");
+
+  private SpaceSpec() {}
+
+  public static SearchSpace parse(String spec) {
+    if (spec == null) throw new IllegalArgumentException("space spec is null");
+    List<Parameter> params = new ArrayList<>();
+    int lineNo = 0;
+    for (String raw : spec.split("[\\n;]")) {
+      lineNo++;
+      int hash = raw.indexOf('#');
+      String line = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      if (line.isEmpty()) continue;
+      Matcher m = LINE.matcher(line);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("space spec entry " + lineNo + " '" + line
+            + "' is not of the form 'name = kind(args) [if parent = value | value]'");
+      }
+      Parameter p = parameter(m.group(1), m.group(2), m.group(3), line);
+      if (m.group(4) != null) {
+        String values = m.group(5).strip();
+        if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
+        p = p.when(m.group(4), Arrays.stream(values.split("[|,]")).map(String::strip).toArray(String[]::new));
+      }
+      params.add(p);
+    }
+    return SearchSpace.of(params);
+  }
+
+  private static Parameter parameter(String name, String kind, String argText, String line) {
+    String[] args = argText.isBlank() ? new String[0] : argText.split(",");
+    for (int i = 0; i < args.length; i++) args[i] = args[i].strip();
+    return switch (kind) {
+      case "uniform" -> Parameter.uniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
+      case "log" -> Parameter.logUniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
+      case "one_minus_log" -> Parameter.oneMinusLog(name, number(args, 0, 2, line), number(args, 1, 2, line));
+      case "int" -> Parameter.intUniform(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
+      case "int_log" -> Parameter.intLog(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
+      case "categorical" -> Parameter.categorical(name, args);
+      case "fixed" -> {
+        if (args.length != 1) throw new IllegalArgumentException("'" + line + "': fixed takes one value");
+        yield Parameter.fixed(name, literal(args[0]));
+      }
+      default -> throw new IllegalArgumentException("'" + line + "': unknown kind '" + kind
+          + "' (uniform, log, one_minus_log, int, int_log, categorical, fixed)");
+    };
+  }
+
+  private static double number(String[] args, int i, int count, String line) {
+    if (args.length != count) {
+      throw new IllegalArgumentException("'" + line + "': takes " + count + " numbers, got " + args.length);
+    }
+    try {
+      return Double.parseDouble(args[i]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is not a number", e);
+    }
+  }
+
+  private static int integer(String[] args, int i, int count, String line) {
+    double d = number(args, i, count, line);
+    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is not an integer");
+    }
+    return (int) d;
+  }
+
+  private static Object literal(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException notInt) {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException notDouble) {
+        return s;
+      }
+    }
+  }
+}

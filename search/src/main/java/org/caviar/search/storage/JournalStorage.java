@@ -1,0 +1,349 @@
+package org.caviar.search.storage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.caviar.search.space.Point;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+
+/**
+ * The embedded default storage: an append-only file of JSON lines, one per event, that needs no
+ * setup and survives {@code kill -9}.
+ *
+ * <pre>
+ * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1.0E-4, 1.0)\n..."}
+ * {"op":"claim","trial":0,"t":1732530000000}
+ * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
+ * {"op":"report","trial":0,"step":1,"value":0.91}
+ * {"op":"finish","trial":0,"state":"COMPLETE","value":0.975,"t":1732530001234}
+ * </pre>
+ *
+ * <p><b>Crash safety.</b> Each event is one write of one whole line before the recording method
+ * returns (see {@link Durability} for fsync). Opening an existing journal replays it. A crash can
+ * leave at most the last line torn (no newline): it is dropped and the file cut back to the last
+ * newline, so nothing after it is appended to garbage; a bad line anywhere else is corruption and
+ * an error naming the line. Trials still RUNNING in the journal belonged to the dead process: they
+ * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED}, and the study re-runs their
+ * parameters as new trials (see {@code Study}). Finished trials are never re-run.
+ *
+ * <p>One process at a time: the file is locked while open, and a second opener gets a clear error.
+ */
+public final class JournalStorage extends InMemoryStorage {
+  private static final int VERSION = 1;
+
+  private final Path file;
+  private final Durability durability;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final JsonFactory factory = mapper.getFactory();
+  private final LineBuffer line = new LineBuffer();
+  private FileChannel channel;
+  private FileLock lock;
+
+  public JournalStorage(Path file) {
+    this(file, Durability.PROCESS_CRASH);
+  }
+
+  public JournalStorage(Path file, Durability durability) {
+    this.file = file;
+    this.durability = durability;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public synchronized StudyInfo open(StudyInfo requested) {
+    if (channel != null) return super.open(requested);
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) Files.createDirectories(dir);
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        channel = null;
+        throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+      }
+      try {
+        long goodEnd = replay(requested);
+        if (goodEnd < channel.size()) channel.truncate(goodEnd); // drop a torn last line
+        channel.position(goodEnd);
+        if (info() == null) {
+          setInfo(requested);
+          writeHeader(requested);
+        }
+      } catch (RuntimeException | IOException e) {
+        close(); // a journal that cannot be resumed stays untouched and unlocked
+        throw e;
+      }
+      for (TrialRecord t : trials()) {
+        if (t.state() == TrialState.RUNNING) {
+          recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
+              TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+        }
+      }
+      return info();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open journal " + file, e);
+    }
+  }
+
+  /** Reads the journal into memory; returns the offset just past its last whole line. */
+  private long replay(StudyInfo requested) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int start = 0;
+    int lineNo = 0;
+    while (start < bytes.length) {
+      int nl = start;
+      while (nl < bytes.length && bytes[nl] != '\n') nl++;
+      if (nl == bytes.length) break; // a torn last line: no newline made it to the file
+      lineNo++;
+      if (nl > start) {
+        JsonNode event;
+        try {
+          event = mapper.readTree(bytes, start, nl - start);
+        } catch (IOException e) {
+          throw new IllegalStateException("journal " + file + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
+        }
+        try {
+          apply(event, requested);
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("journal " + file + " line " + lineNo + ": " + e.getMessage(), e);
+        }
+      }
+      start = nl + 1;
+    }
+    return start;
+  }
+
+  private void apply(JsonNode e, StudyInfo requested) {
+    String op = text(e, "op");
+    if (info() == null && !op.equals("study")) throw new IllegalStateException("the first event must be 'study', got '" + op + "'");
+    switch (op) {
+      case "study" -> {
+        if (info() != null) throw new IllegalStateException("a second 'study' event");
+        int version = e.path("version").asInt(-1);
+        if (version != VERSION) throw new IllegalStateException("journal version " + version + ", this reader knows " + VERSION);
+        StudyInfo stored = new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")),
+            SearchSpace.parse(text(e, "space")), e.path("seed").asLong());
+        stored.checkResumableAs(requested);
+        setInfo(stored);
+      }
+      case "claim" -> {
+        int n = e.path("trial").asInt(-1);
+        if (n != trials().size()) throw new IllegalStateException("claim of trial " + n + ", expected " + trials().size());
+        put(TrialRecord.claimed(n, e.path("t").asLong()));
+      }
+      case "params" -> {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> f : e.path("params").properties()) {
+          JsonNode v = f.getValue();
+          values.put(f.getKey(), v.isInt() ? (Object) v.intValue() : v.isNumber() ? (Object) v.doubleValue() : v.asText());
+        }
+        int n = e.path("trial").asInt(-1);
+        put(get(n).withParams(info().space().pointFromValues(values), e.path("retry_of").asInt(-1)));
+      }
+      case "report" -> {
+        int n = e.path("trial").asInt(-1);
+        put(get(n).withIntermediate(e.path("step").asInt(), number(e.path("value"))));
+      }
+      case "finish" -> {
+        int n = e.path("trial").asInt(-1);
+        JsonNode reason = e.path("reason");
+        put(get(n).withOutcome(TrialState.valueOf(text(e, "state")), number(e.path("value")),
+            reason.isTextual() ? reason.asText() : null, e.path("t").asLong()));
+      }
+      default -> throw new IllegalStateException("unknown event '" + op + "'");
+    }
+  }
+
+  private static String text(JsonNode e, String field) {
+    JsonNode v = e.get(field);
+    if (v == null || !v.isTextual()) throw new IllegalStateException("event has no text field '" + field + "'");
+    return v.asText();
+  }
+
+  private static double number(JsonNode v) {
+    if (v.isNumber()) return v.doubleValue();
+    if (v.isTextual()) return Double.parseDouble(v.asText()); // NaN, Infinity, -Infinity
+    return Double.NaN;
+  }
+
+  private void writeHeader(StudyInfo s) throws IOException {
+    JsonGenerator g = begin("study");
+    g.writeNumberField("version", VERSION);
+    g.writeStringField("name", s.name());
+    g.writeStringField("direction", s.direction().name());
+    g.writeNumberField("seed", s.seed());
+    g.writeStringField("space", s.space().spec());
+    end(g, true);
+  }
+
+  @Override
+  public synchronized TrialRecord claimTrial(long startMillis) {
+    TrialRecord t = TrialRecord.claimed(trials().size(), startMillis);
+    write(() -> {
+      JsonGenerator g = begin("claim");
+      g.writeNumberField("trial", t.number());
+      g.writeNumberField("t", startMillis);
+      end(g, durability == Durability.FSYNC_EVERY_EVENT);
+    });
+    put(t);
+    return t;
+  }
+
+  @Override
+  public synchronized void recordParams(int number, Point params, int retryOf) {
+    TrialRecord t = get(number).withParams(params, retryOf);
+    write(() -> {
+      JsonGenerator g = begin("params");
+      g.writeNumberField("trial", number);
+      g.writeObjectFieldStart("params");
+      for (int i = 0; i < params.space().size(); i++) {
+        Object v = params.value(i);
+        if (v == null) continue;
+        String name = params.space().get(i).name();
+        switch (v) {
+          case Integer n -> g.writeNumberField(name, n);
+          case Double d -> g.writeNumberField(name, d);
+          default -> g.writeStringField(name, v.toString());
+        }
+      }
+      g.writeEndObject();
+      if (retryOf >= 0) g.writeNumberField("retry_of", retryOf);
+      end(g, durability == Durability.FSYNC_EVERY_EVENT);
+    });
+    put(t);
+  }
+
+  @Override
+  public synchronized void recordIntermediate(int number, int step, double value) {
+    TrialRecord t = get(number).withIntermediate(step, value);
+    write(() -> {
+      JsonGenerator g = begin("report");
+      g.writeNumberField("trial", number);
+      g.writeNumberField("step", step);
+      writeValue(g, value);
+      end(g, durability == Durability.FSYNC_EVERY_EVENT);
+    });
+    put(t);
+  }
+
+  @Override
+  public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
+    TrialRecord t = get(number).withOutcome(state, value, reason, endMillis);
+    write(() -> {
+      JsonGenerator g = begin("finish");
+      g.writeNumberField("trial", number);
+      g.writeStringField("state", state.name());
+      writeValue(g, value);
+      if (reason != null) g.writeStringField("reason", reason);
+      g.writeNumberField("t", endMillis);
+      end(g, durability != Durability.PROCESS_CRASH);
+    });
+    put(t);
+  }
+
+  private static void writeValue(JsonGenerator g, double v) throws IOException {
+    if (Double.isFinite(v)) {
+      g.writeNumberField("value", v);
+    } else {
+      g.writeStringField("value", Double.toString(v));
+    }
+  }
+
+  private interface Event {
+    void write() throws IOException;
+  }
+
+  private void write(Event e) {
+    if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
+    try {
+      e.write();
+    } catch (IOException x) {
+      throw new UncheckedIOException("cannot append to journal " + file, x);
+    }
+  }
+
+  private JsonGenerator begin(String op) throws IOException {
+    line.reset();
+    JsonGenerator g = factory.createGenerator(line);
+    g.writeStartObject();
+    g.writeStringField("op", op);
+    return g;
+  }
+
+  /** Ends the line and writes it whole, in one call unless the OS splits it. */
+  private void end(JsonGenerator g, boolean fsync) throws IOException {
+    g.writeEndObject();
+    g.close();
+    line.write('\n');
+    ByteBuffer b = line.asBuffer();
+    while (b.hasRemaining()) channel.write(b);
+    if (fsync) channel.force(false);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (channel == null) return;
+    try {
+      if (lock != null) lock.release();
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close journal " + file, e);
+    } finally {
+      channel = null;
+      lock = null;
+    }
+  }
+
+  /** A reusable byte buffer whose content can be written without a copy. */
+  private static final class LineBuffer extends ByteArrayOutputStream {
+    LineBuffer() {
+      super(512);
+    }
+
+    ByteBuffer asBuffer() {
+      return ByteBuffer.wrap(buf, 0, count);
+    }
+  }
+
+  /**
+   * The study a journal file holds, read from its first line without opening (or locking) it, or
+   * null when the file is missing or empty; e.g. to resume a study with its stored space.
+   */
+  public static StudyInfo peek(Path file) {
+    if (!Files.exists(file)) return null;
+    try (var reader = Files.newBufferedReader(file)) {
+      String first = reader.readLine();
+      if (first == null || first.isBlank()) return null;
+      JsonNode e = new ObjectMapper().readTree(first);
+      if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
+      return new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")), SearchSpace.parse(text(e, "space")),
+          e.path("seed").asLong());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read journal " + file, e);
+    }
+  }
+}

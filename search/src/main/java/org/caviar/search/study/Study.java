@@ -1,0 +1,346 @@
+package org.caviar.search.study;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.caviar.search.pruner.Pruner;
+import org.caviar.search.sampler.Sampler;
+import org.caviar.search.sampler.Seeds;
+import org.caviar.search.sampler.TpeSampler;
+import org.caviar.search.space.Point;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.Storage;
+import org.caviar.search.storage.StudyInfo;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+
+/**
+ * A search: a space, a sampler, a pruner and a storage, run on a pool of workers until a budget
+ * is spent.
+ *
+ * <p>Each worker claims a trial, has the sampler propose its parameters (both under the study's
+ * lock, so the sampler sees every running trial as pending), evaluates the objective outside the
+ * lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
+ * one is recorded FAILED with its reason, and the worker goes on.
+ *
+ * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
+ * a study is the same from run to run; with several, which trials run beside which depends on
+ * timing, but each trial's own draws do not.
+ *
+ * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
+ * crash are not counted and their parameters are re-run first, as new trials that point back to
+ * them ({@link TrialRecord#retryOf()}). The trial budget counts the study's trials across runs.
+ */
+public final class Study {
+  private final SearchSpace space;
+  private final Sampler sampler;
+  private final Pruner pruner;
+  private final Storage storage;
+  private final StudyInfo info;
+  private final ExecutionMode mode;
+  private final int workers;
+  private final List<StudyListener> listeners;
+  private volatile boolean stopRequested;
+  private int running;
+  private Throwable fatal;
+
+  private Study(Builder b) {
+    this.space = b.space;
+    this.sampler = b.sampler;
+    this.pruner = b.pruner;
+    this.storage = b.storage;
+    this.mode = b.mode;
+    this.workers = b.workers > 0 ? b.workers
+        : (b.mode == ExecutionMode.PANDA ? 1 : Runtime.getRuntime().availableProcessors());
+    this.listeners = List.copyOf(b.listeners);
+    this.info = storage.open(new StudyInfo(b.name, b.direction, b.space, b.seed));
+  }
+
+  public static Builder builder(SearchSpace space) {
+    return new Builder(space);
+  }
+
+  /** Settings of a study; {@link #build()} opens (or resumes) it in its storage. */
+  public static final class Builder {
+    private final SearchSpace space;
+    private String name = "study";
+    private Direction direction = Direction.MINIMIZE;
+    private Sampler sampler = new TpeSampler();
+    private Pruner pruner = Pruner.none();
+    private Storage storage;
+    private long seed = System.nanoTime();
+    private ExecutionMode mode = ExecutionMode.CAVIAR;
+    private int workers;
+    private final List<StudyListener> listeners = new ArrayList<>();
+
+    private Builder(SearchSpace space) {
+      if (space == null) throw new IllegalArgumentException("space must not be null");
+      this.space = space;
+    }
+
+    public Builder name(String n) {
+      name = n;
+      return this;
+    }
+
+    public Builder direction(Direction d) {
+      if (d == null) throw new IllegalArgumentException("direction must not be null");
+      direction = d;
+      return this;
+    }
+
+    public Builder sampler(Sampler s) {
+      if (s == null) throw new IllegalArgumentException("sampler must not be null");
+      sampler = s;
+      return this;
+    }
+
+    public Builder pruner(Pruner p) {
+      if (p == null) throw new IllegalArgumentException("pruner must not be null");
+      pruner = p;
+      return this;
+    }
+
+    public Builder storage(Storage s) {
+      storage = s;
+      return this;
+    }
+
+    /** The seed of a new study; a resumed study keeps its stored seed. */
+    public Builder seed(long s) {
+      seed = s;
+      return this;
+    }
+
+    public Builder mode(ExecutionMode m) {
+      if (m == null) throw new IllegalArgumentException("mode must not be null");
+      mode = m;
+      return this;
+    }
+
+    /** Trials run at once; 0 (the default) means one per core in CAVIAR mode, 1 in PANDA mode. */
+    public Builder workers(int n) {
+      if (n < 0) throw new IllegalArgumentException("workers must be >= 0, got " + n);
+      workers = n;
+      return this;
+    }
+
+    public Builder listener(StudyListener l) {
+      if (l != null) listeners.add(l);
+      return this;
+    }
+
+    public Study build() {
+      if (storage == null) storage = new InMemoryStorage();
+      return new Study(this);
+    }
+  }
+
+  public StudyInfo info() {
+    return info;
+  }
+
+  public SearchSpace space() {
+    return space;
+  }
+
+  public Sampler sampler() {
+    return sampler;
+  }
+
+  public Pruner pruner() {
+    return pruner;
+  }
+
+  public ExecutionMode mode() {
+    return mode;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  public Direction direction() {
+    return info.direction();
+  }
+
+  /** A snapshot of all trials. */
+  public History history() {
+    return new History(storage.trials(), info.direction());
+  }
+
+  /** The best completed trial so far, or null. */
+  public TrialRecord best() {
+    return history().best();
+  }
+
+  /** Asks the workers to claim no more trials; running ones finish. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /**
+   * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. Throws
+   * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial.
+   */
+  public History optimize(Objective objective, Budget budget) {
+    if (objective == null) throw new IllegalArgumentException("objective must not be null");
+    if (budget == null) throw new IllegalArgumentException("budget must not be null");
+    long start = System.nanoTime();
+    long deadline = budget.hasTimeLimit() ? start + Math.min(budget.maxTime().toNanos(), Long.MAX_VALUE / 4) : Long.MAX_VALUE;
+    ArrayDeque<TrialRecord> retries = interruptedWithoutRetry();
+    int kernelThreads = mode == ExecutionMode.PANDA ? Runtime.getRuntime().availableProcessors() : 1;
+    stopRequested = false;
+    synchronized (this) {
+      fatal = null;
+    }
+    Runnable loop = () -> {
+      while (true) {
+        Trial trial = claim(budget, deadline, retries, kernelThreads);
+        if (trial == null) return;
+        evaluate(objective, trial);
+      }
+    };
+    if (workers == 1) {
+      loop.run();
+    } else {
+      AtomicInteger ids = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+        Thread t = new Thread(r, "caviar-trial-" + ids.getAndIncrement());
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < workers; w++) futures.add(pool.submit(loop));
+        for (Future<?> f : futures) f.get();
+      } catch (InterruptedException e) {
+        stopRequested = true;
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a study worker died", e.getCause());
+      } finally {
+        pool.shutdown();
+      }
+    }
+    synchronized (this) {
+      if (fatal != null) throw new IllegalStateException("the sampler failed: " + fatal, fatal);
+    }
+    return history();
+  }
+
+  /**
+   * The seed {@link Trial#seed()} gives trial {@code number} of a study seeded {@code studySeed} (a
+   * re-run of an interrupted trial gets the seed of the trial it re-runs), so that a trial can be
+   * trained again alone, e.g. by {@code caviar train --from-study}.
+   */
+  public static long trialSeed(long studySeed, int number) {
+    return Seeds.forPurpose(studySeed, 0x7472_6961_6cL + number).nextLong();
+  }
+
+  /** Interrupted trials whose parameters no later trial re-ran, oldest first. */
+  private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
+    List<TrialRecord> all = storage.trials();
+    Set<Integer> retried = new HashSet<>();
+    for (TrialRecord t : all) if (t.retryOf() >= 0) retried.add(t.retryOf());
+    ArrayDeque<TrialRecord> q = new ArrayDeque<>();
+    for (TrialRecord t : all) {
+      if (t.isInterrupted() && t.params() != null && !retried.contains(t.number())) q.add(t);
+    }
+    return q;
+  }
+
+  /** Claims and proposes the next trial, or returns null when the budget is spent. */
+  private synchronized Trial claim(Budget budget, long deadline, ArrayDeque<TrialRecord> retries, int kernelThreads) {
+    if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
+    List<TrialRecord> all = storage.trials();
+    int counted = 0;
+    for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
+    if (counted + running >= budget.maxTrials()) return null;
+    if (retries.isEmpty() && counted + running >= sampler.pointCount(space)) return null;
+    TrialRecord claimed = storage.claimTrial(System.currentTimeMillis());
+    int number = claimed.number();
+    Point params;
+    int retryOf = -1;
+    TrialRecord retry = retries.poll();
+    if (retry != null) {
+      params = retry.params();
+      retryOf = retry.number();
+    } else {
+      try {
+        params = sampler.propose(space, new History(storage.trials(), info.direction()), number, info.seed());
+      } catch (RuntimeException | Error e) {
+        storage.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());
+        fatal = e;
+        return null;
+      }
+    }
+    storage.recordParams(number, params, retryOf);
+    running++;
+    TrialRecord started = storage.trials().get(number);
+    for (StudyListener l : listeners) l.trialStarted(started);
+    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
+  }
+
+  private void evaluate(Objective objective, Trial trial) {
+    TrialState state;
+    double value;
+    String reason = null;
+    try {
+      value = objective.evaluate(trial);
+      if (Double.isFinite(value)) {
+        state = TrialState.COMPLETE;
+      } else {
+        state = TrialState.FAILED;
+        reason = "objective returned " + value;
+        value = Double.NaN;
+      }
+    } catch (TrialPrunedException e) {
+      state = TrialState.PRUNED;
+      reason = e.getMessage();
+      value = storage.trials().get(trial.number()).lastIntermediate();
+    } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
+      // A bad configuration can blow the stack or the heap: that fails the trial, not the study.
+      state = TrialState.FAILED;
+      reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
+      value = Double.NaN;
+    }
+    TrialRecord finished;
+    History after;
+    synchronized (this) {
+      storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+      running--;
+      after = history();
+      finished = after.trials().get(trial.number());
+    }
+    for (StudyListener l : listeners) l.trialFinished(finished, after);
+  }
+
+  void report(int number, int step, double value) {
+    storage.recordIntermediate(number, step, value);
+    if (!listeners.isEmpty()) {
+      TrialRecord t = storage.trials().get(number);
+      for (StudyListener l : listeners) l.trialReported(t);
+    }
+  }
+
+  boolean shouldPrune(int number) {
+    List<TrialRecord> all = storage.trials();
+    return pruner.shouldPrune(new History(all, info.direction()), all.get(number));
+  }
+
+  /** Closes the storage. */
+  public void close() {
+    storage.close();
+  }
+}

@@ -1,0 +1,95 @@
+package org.caviar.search.study;
+
+import org.caviar.search.space.Point;
+
+/**
+ * One evaluation of the objective, as the objective sees it: its parameters (already proposed by
+ * the sampler for the whole space, so parallel proposals can take each other into account), a way
+ * to report intermediate values, and the pruner's verdict.
+ */
+public final class Trial {
+  private final Study study;
+  private final int number;
+  private final Point params;
+  private final int kernelThreads;
+  private final long seed;
+  private int lastStep = Integer.MIN_VALUE;
+
+  Trial(Study study, int number, Point params, int kernelThreads, long seed) {
+    this.study = study;
+    this.number = number;
+    this.params = params;
+    this.kernelThreads = kernelThreads;
+    this.seed = seed;
+  }
+
+  public int number() {
+    return number;
+  }
+
+  public Point params() {
+    return params;
+  }
+
+  /** The value of an active parameter (Double, Integer or String). */
+  public Object get(String name) {
+    return params.get(name);
+  }
+
+  public double getDouble(String name) {
+    return params.getDouble(name);
+  }
+
+  public int getInt(String name) {
+    return params.getInt(name);
+  }
+
+  public String getString(String name) {
+    return params.getString(name);
+  }
+
+  /** Whether {@code name} is active in this trial (conditional parameters may not be). */
+  public boolean isActive(String name) {
+    return params.isActive(name);
+  }
+
+  /**
+   * A seed for the objective's own randomness (weight initialization, batch order), derived from
+   * the study seed and the trial number, so a trial re-run alone draws the same.
+   */
+  public long seed() {
+    return seed;
+  }
+
+  /**
+   * How many threads the objective may use inside this trial: 1 in {@link ExecutionMode#CAVIAR},
+   * where trials run side by side, all cores in {@link ExecutionMode#PANDA}.
+   */
+  public int kernelThreads() {
+    return kernelThreads;
+  }
+
+  /**
+   * Records the value after {@code step} (e.g. the validation accuracy after an epoch). A value
+   * that is not finite means the training diverged: it throws {@link TrialDivergedException}, which
+   * fails the trial.
+   */
+  public void report(int step, double value) {
+    if (!Double.isFinite(value)) {
+      throw new TrialDivergedException("diverged: value " + value + " at step " + step);
+    }
+    study.report(number, step, value);
+    lastStep = step;
+  }
+
+  /** Whether the pruner would stop this trial after its last report. */
+  public boolean shouldPrune() {
+    return lastStep != Integer.MIN_VALUE && study.shouldPrune(number);
+  }
+
+  /** Reports, then throws {@link TrialPrunedException} if the pruner says stop. */
+  public void reportAndMaybePrune(int step, double value) {
+    report(step, value);
+    if (shouldPrune()) throw new TrialPrunedException("pruned at step " + step);
+  }
+}

@@ -1,0 +1,190 @@
+package org.caviar.search.trial;
+
+import java.util.Arrays;
+import org.caviar.search.space.Point;
+
+/**
+ * An immutable snapshot of one trial: its number, state, parameters, intermediate values (one per
+ * reported step, in the order reported) and outcome. Storages keep these and hand out snapshots;
+ * every change makes a new record.
+ */
+public final class TrialRecord {
+  /**
+   * The start of the reason of a trial that was RUNNING when its process died. Studies do not count
+   * such trials against their budget and re-run their parameters.
+   */
+  public static final String INTERRUPTED = "interrupted";
+
+  private static final int[] NO_STEPS = new int[0];
+  private static final double[] NO_VALUES = new double[0];
+
+  private final int number;
+  private final TrialState state;
+  private final Point params;
+  private final int[] steps;
+  private final double[] intermediates;
+  private final double value;
+  private final String reason;
+  private final long startMillis;
+  private final long endMillis;
+  private final int retryOf;
+
+  private TrialRecord(int number, TrialState state, Point params, int[] steps, double[] intermediates,
+      double value, String reason, long startMillis, long endMillis, int retryOf) {
+    this.number = number;
+    this.state = state;
+    this.params = params;
+    this.steps = steps;
+    this.intermediates = intermediates;
+    this.value = value;
+    this.reason = reason;
+    this.startMillis = startMillis;
+    this.endMillis = endMillis;
+    this.retryOf = retryOf;
+  }
+
+  /** A newly claimed trial, RUNNING, with no parameters yet. */
+  public static TrialRecord claimed(int number, long startMillis) {
+    if (number < 0) throw new IllegalArgumentException("trial number must be >= 0, got " + number);
+    return new TrialRecord(number, TrialState.RUNNING, null, NO_STEPS, NO_VALUES, Double.NaN, null,
+        startMillis, -1, -1);
+  }
+
+  /** This trial with its parameters; {@code retryOf} is the interrupted trial it re-runs, or -1. */
+  public TrialRecord withParams(Point p, int retryOf) {
+    requireRunning("record parameters");
+    return new TrialRecord(number, state, p, steps, intermediates, value, reason, startMillis, endMillis, retryOf);
+  }
+
+  /** This trial with {@code value} at {@code step}, replacing an earlier value at the same step. */
+  public TrialRecord withIntermediate(int step, double v) {
+    requireRunning("report a value");
+    int at = indexOfStep(step);
+    int[] s;
+    double[] x;
+    if (at >= 0) {
+      s = steps;
+      x = intermediates.clone();
+      x[at] = v;
+    } else {
+      s = Arrays.copyOf(steps, steps.length + 1);
+      x = Arrays.copyOf(intermediates, intermediates.length + 1);
+      s[steps.length] = step;
+      x[steps.length] = v;
+    }
+    return new TrialRecord(number, state, params, s, x, value, reason, startMillis, endMillis, retryOf);
+  }
+
+  /** This trial finished in {@code newState} (not RUNNING). */
+  public TrialRecord withOutcome(TrialState newState, double v, String why, long end) {
+    requireRunning("finish");
+    if (newState == TrialState.RUNNING) throw new IllegalArgumentException("an outcome cannot be RUNNING");
+    return new TrialRecord(number, newState, params, steps, intermediates, v, why, startMillis, end, retryOf);
+  }
+
+  private void requireRunning(String what) {
+    if (state != TrialState.RUNNING) {
+      throw new IllegalStateException("trial " + number + " is " + state + ", cannot " + what);
+    }
+  }
+
+  private int indexOfStep(int step) {
+    for (int i = steps.length - 1; i >= 0; i--) if (steps[i] == step) return i;
+    return -1;
+  }
+
+  public int number() {
+    return number;
+  }
+
+  public TrialState state() {
+    return state;
+  }
+
+  /** The parameters, or null while the trial has just been claimed. */
+  public Point params() {
+    return params;
+  }
+
+  /** The final value: finite for COMPLETE, the last intermediate value for PRUNED, NaN otherwise. */
+  public double value() {
+    return value;
+  }
+
+  /** Why the trial failed or was pruned, or null. */
+  public String reason() {
+    return reason;
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  /** When it finished, or -1 while RUNNING. */
+  public long endMillis() {
+    return endMillis;
+  }
+
+  /** The number of the interrupted trial this one re-runs, or -1. */
+  public int retryOf() {
+    return retryOf;
+  }
+
+  /** Whether this trial FAILED because its process died while it ran. */
+  public boolean isInterrupted() {
+    return state == TrialState.FAILED && reason != null && reason.startsWith(INTERRUPTED);
+  }
+
+  /** How many intermediate values were reported. */
+  public int reportCount() {
+    return steps.length;
+  }
+
+  /** The step of the i-th report. */
+  public int stepAt(int i) {
+    return steps[i];
+  }
+
+  /** The value of the i-th report. */
+  public double intermediateAt(int i) {
+    return intermediates[i];
+  }
+
+  /** The value reported at {@code step}, or NaN. */
+  public double intermediate(int step) {
+    int i = indexOfStep(step);
+    return i < 0 ? Double.NaN : intermediates[i];
+  }
+
+  /** The largest step reported, or -1. */
+  public int lastStep() {
+    int m = -1;
+    for (int s : steps) m = Math.max(m, s);
+    return m;
+  }
+
+  /** The value of the last report, or NaN. */
+  public double lastIntermediate() {
+    return steps.length == 0 ? Double.NaN : intermediates[steps.length - 1];
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrialRecord t && t.number == number && t.state == state
+        && java.util.Objects.equals(t.params, params) && Arrays.equals(t.steps, steps)
+        && Arrays.equals(t.intermediates, intermediates) && Double.compare(t.value, value) == 0
+        && java.util.Objects.equals(t.reason, reason) && t.startMillis == startMillis
+        && t.endMillis == endMillis && t.retryOf == retryOf;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * number + state.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "trial " + number + " " + state + (Double.isNaN(value) ? "" : " value=" + value)
+        + (params == null ? "" : " " + params) + (reason == null ? "" : " (" + reason + ")");
+  }
+}

@@ -1,0 +1,98 @@
+package org.caviar.search.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.caviar.search.Spaces;
+import org.caviar.search.pruner.AshaPruner;
+import org.caviar.search.pruner.Pruner;
+import org.caviar.search.sampler.RandomSampler;
+import org.caviar.search.space.Parameter;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.study.Budget;
+import org.caviar.search.study.Study;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+  @TempDir Path dir;
+
+  /** A study of the every-kind space whose score rises with epochs toward a value set mostly by lr. */
+  static History study(int trials, Pruner pruner) {
+    SearchSpace space = Spaces.everyKind();
+    return Study.builder(space).direction(Direction.MAXIMIZE).pruner(pruner).seed(4).workers(1).build()
+        .optimize(t -> {
+          double target = 1 - Math.abs(Math.log10(t.getDouble("lr")) + 2) / 4 - 0.05 * t.getDouble("dropout");
+          double v = 0;
+          for (int e = 1; e <= 9; e++) {
+            v = target * (1 - Math.exp(-e / 2.0));
+            t.reportAndMaybePrune(e, v);
+          }
+          return v;
+        }, Budget.trials(trials));
+  }
+
+  @Test
+  void writesEveryChartAsPngAndSvgAndOnePageThatShowsThem() throws IOException {
+    History h = study(40, new AshaPruner(1, 3));
+    SearchSpace space = Spaces.everyKind();
+    Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta("demo", "tpe", "asha", null));
+    String html = Files.readString(page);
+    List<String> charts = List.of("history", "learning_curves", "parallel_coordinates", "importance",
+        "param_lr", "param_beta1", "param_dropout", "param_layers", "param_units", "param_optimizer", "param_beta2", "param_momentum");
+    for (String c : charts) {
+      BufferedImage png = ImageIO.read(dir.resolve("report/" + c + ".png").toFile());
+      assertNotNull(png, c);
+      assertEquals(Plots.WIDTH, png.getWidth());
+      assertEquals(Plots.HEIGHT, png.getHeight());
+      String svg = Files.readString(dir.resolve("report/" + c + ".svg"));
+      assertTrue(svg.contains("<svg"), c);
+      assertTrue(html.contains("src=\"" + c + ".png\""), c);
+    }
+    assertTrue(!Files.exists(dir.resolve("report/param_epochs.png")), "fixed parameters get no chart");
+    TrialRecord best = h.best();
+    assertTrue(html.contains("Trial " + best.number() + ": value <b>" + Leaderboard.format(best.value())), html);
+    List<String> csv = Files.readAllLines(dir.resolve("report/trials.csv"));
+    assertEquals(h.size() + 1, csv.size());
+    assertTrue(csv.get(0).startsWith("trial,state,value,steps,seconds,reason,lr,"));
+  }
+
+  @Test
+  void importanceFindsTheParameterThatMatters() {
+    SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
+        Parameter.categorical("act", "relu", "tanh", "gelu"), Parameter.intUniform("small", 1, 4));
+    History h = Study.builder(space).sampler(new RandomSampler()).seed(8).workers(1).build()
+        .optimize(t -> Math.pow(Math.log10(t.getDouble("lr")) + 2, 2) + 0.5 * t.getInt("small"), Budget.trials(200));
+    Map<String, Double> imp = Importance.compute(h, space).shares();
+    assertEquals(List.of("lr", "small"), List.copyOf(imp.keySet()).subList(0, 2), imp.toString());
+    // Variances of the two effects: (log10 lr + 2)^2 with log10 lr uniform in [-4, 0] has 16/5 - 16/9
+    // = 1.42; 0.5 small with small uniform in 1..4 has 0.25 * 1.25 = 0.31.
+    assertTrue(imp.get("lr") > 0.6, imp.toString());
+    assertTrue(imp.get("small") > 0.1, imp.toString());
+    assertTrue(imp.get("noise") < 0.05, imp.toString());
+    assertTrue(imp.get("act") < 0.05, imp.toString());
+    assertEquals(1.0, imp.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+  }
+
+  @Test
+  void leaderboardIsBestFirst() {
+    History h = study(30, Pruner.none());
+    List<TrialRecord> top = Leaderboard.top(h, 5);
+    for (int i = 1; i < top.size(); i++) assertTrue(top.get(i - 1).value() >= top.get(i).value());
+    assertEquals(h.best(), top.get(0));
+    String table = Leaderboard.table(h, 5);
+    assertEquals(6, table.lines().count(), table);
+    assertTrue(table.contains("lr="), table);
+  }
+}

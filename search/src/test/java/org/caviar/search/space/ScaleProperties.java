@@ -1,0 +1,92 @@
+package org.caviar.search.space;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.caviar.search.Stats;
+import org.caviar.search.sampler.RandomSampler;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Draws of the random sampler are uniform on each parameter's own scale. Each test uses a fixed seed
+ * and tests at significance 0.01, and checks that the same test rejects draws on the wrong scale,
+ * so that it has the power to fail.
+ */
+class ScaleProperties {
+  private static final int N = 4000;
+  private static final long SEED = 20251125L;
+
+  private static double[] draws(SearchSpace space, String name) {
+    RandomSampler sampler = new RandomSampler();
+    History empty = History.empty(Direction.MINIMIZE);
+    double[] out = new double[N];
+    for (int i = 0; i < N; i++) out[i] = sampler.propose(space, empty, i, SEED).getDouble(name);
+    return out;
+  }
+
+  @Test
+  void logUniformDrawsAreUniformInTheExponent() {
+    double[] lr = draws(SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1)), "lr");
+    double[] exponent = new double[N];
+    for (int i = 0; i < N; i++) {
+      assertTrue(lr[i] >= 1e-4 && lr[i] <= 1, "lr " + lr[i] + " outside [1e-4, 1]");
+      exponent[i] = Math.log10(lr[i]);
+    }
+    double d = Stats.ksUniform(exponent, -4, 0);
+    assertTrue(d < Stats.ksCritical01(N), "KS D = " + d + " rejects a uniform exponent at 0.01");
+    // Power: draws uniform in the value itself are far from uniform in the exponent.
+    double[] linear = draws(SearchSpace.of(Parameter.uniform("lr", 1e-4, 1)), "lr");
+    for (int i = 0; i < N; i++) linear[i] = Math.log10(linear[i]);
+    assertTrue(Stats.ksUniform(linear, -4, 0) > Stats.ksCritical01(N));
+  }
+
+  @Test
+  void oneMinusLogDrawsLandInRangeAndAreUniformInTheHorizon() {
+    double[] beta = draws(SearchSpace.of(Parameter.oneMinusLog("beta", 0.9, 0.999)), "beta");
+    double[] r = new double[N];
+    for (int i = 0; i < N; i++) {
+      assertTrue(beta[i] >= 0.9 && beta[i] <= 0.999, "beta " + beta[i] + " outside [0.9, 0.999]");
+      r[i] = Math.log10(1 - beta[i]);
+    }
+    double d = Stats.ksUniform(r, -3, -1);
+    assertTrue(d < Stats.ksCritical01(N), "KS D = " + d + " rejects a uniform log10(1 - beta) at 0.01");
+    double[] logBeta = draws(SearchSpace.of(Parameter.logUniform("beta", 0.9, 0.999)), "beta");
+    for (int i = 0; i < N; i++) logBeta[i] = Math.log10(1 - logBeta[i]);
+    assertTrue(Stats.ksUniform(logBeta, -3, -1) > Stats.ksCritical01(N));
+  }
+
+  @Test
+  void intLogDrawsGiveEachIntegerItsLogWidth() {
+    SearchSpace s = SearchSpace.of(Parameter.intLog("n", 1, 8));
+    RandomSampler sampler = new RandomSampler();
+    History empty = History.empty(Direction.MINIMIZE);
+    long[] counts = new long[8];
+    for (int i = 0; i < N; i++) counts[sampler.propose(s, empty, i, SEED).getInt("n") - 1]++;
+    double[] p = new double[8];
+    double[] flat = new double[8];
+    double total = Math.log(8.5) - Math.log(0.5);
+    for (int v = 1; v <= 8; v++) {
+      p[v - 1] = (Math.log(v + 0.5) - Math.log(v - 0.5)) / total;
+      flat[v - 1] = 1.0 / 8;
+    }
+    // Chi-square with 7 degrees of freedom: 18.475 is its 0.99 quantile.
+    double chi = Stats.chiSquare(counts, p);
+    assertTrue(chi < 18.475, "chi-square " + chi + " rejects log-width shares at 0.01");
+    assertTrue(Stats.chiSquare(counts, flat) > 18.475, "equal shares should be rejected");
+  }
+
+  @Test
+  void intUniformDrawsAreEquallyLikely() {
+    SearchSpace s = SearchSpace.of(Parameter.intUniform("n", -2, 3));
+    RandomSampler sampler = new RandomSampler();
+    History empty = History.empty(Direction.MINIMIZE);
+    long[] counts = new long[6];
+    for (int i = 0; i < N; i++) counts[sampler.propose(s, empty, i, SEED).getInt("n") + 2]++;
+    double[] p = {1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0};
+    // 5 degrees of freedom: 15.086 is the 0.99 quantile.
+    assertTrue(Stats.chiSquare(counts, p) < 15.086, "chi-square rejects equal shares at 0.01");
+    assertEquals(N, counts[0] + counts[1] + counts[2] + counts[3] + counts[4] + counts[5]);
+  }
+}

@@ -1,0 +1,114 @@
+package org.caviar.search.space;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.caviar.search.Spaces;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class SearchSpaceTest {
+  /** The build fails with an IllegalArgumentException whose message names every given word. */
+  private static void rejects(Executable build, String... words) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+    for (String w : words) assertTrue(e.getMessage().contains(w), "'" + e.getMessage() + "' should name " + w);
+  }
+
+  @Test
+  void invalidParametersAreClearErrorsNamingParameterAndValue() {
+    rejects(() -> Parameter.logUniform("lr", 0, 1), "'lr'", "lo = 0.0");
+    rejects(() -> Parameter.logUniform("lr", -1, 1), "'lr'", "lo = -1.0");
+    rejects(() -> Parameter.uniform("x", 2, 1), "'x'", "lo = 2.0", "hi = 1.0");
+    rejects(() -> Parameter.uniform("x", 1, 1), "'x'", "lo = 1.0");
+    rejects(() -> Parameter.uniform("x", Double.NaN, 1), "'x'", "NaN");
+    rejects(() -> Parameter.oneMinusLog("beta", 0.9, 1), "'beta'", "hi = 1.0");
+    rejects(() -> Parameter.intUniform("n", 5, 3), "'n'", "lo = 5", "hi = 3");
+    rejects(() -> Parameter.intLog("units", 0, 8), "'units'", "lo = 0");
+    rejects(() -> Parameter.categorical("opt"), "'opt'", "at least one choice");
+    rejects(() -> Parameter.categorical("opt", "adam", "adam"), "'opt'", "'adam'");
+    rejects(() -> Parameter.categorical("opt", "two words"), "'opt'", "'two words'");
+    rejects(() -> Parameter.fixed("e", Double.NaN), "'e'", "NaN");
+    rejects(() -> Parameter.uniform("1x", 0, 1), "'1x'");
+  }
+
+  @Test
+  void invalidSpacesAreClearErrors() {
+    rejects(() -> SearchSpace.of(), "at least one parameter");
+    rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
+    rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
+    rejects(() -> SearchSpace.of(
+        Parameter.uniform("b", 0, 1).when("opt", "adam"), Parameter.categorical("opt", "sgd", "adam")),
+        "'b'", "'opt'", "declared before");
+    rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("b", 0, 1).when("x", "1")),
+        "'b'", "'x'", "not categorical");
+    rejects(() -> SearchSpace.of(
+        Parameter.categorical("opt", "sgd", "adam"), Parameter.uniform("b", 0, 1).when("opt", "rmsprop")),
+        "'b'", "'rmsprop'", "[sgd, adam]");
+  }
+
+  @Test
+  void specRoundTrips() {
+    SearchSpace s = Spaces.everyKind();
+    SearchSpace back = SearchSpace.parse(s.spec());
+    assertEquals(s, back);
+    assertEquals(s.spec(), back.spec());
+  }
+
+  @Test
+  void parsesTheDocumentedForm() {
+    SearchSpace s = SearchSpace.parse("""
+        # a comment
+        lr = log(1e-4, 1)   # learning rate
+        optimizer = categorical(sgd, adam)
+        beta2 = one_minus_log(0.99, 0.9999) if optimizer = adam
+        epochs = fixed(30); dropout = uniform(0, 0.5)
+        """);
+    assertEquals(5, s.size());
+    assertEquals(Scale.LOG, s.get(0).scale());
+    assertEquals("optimizer", s.get(2).condition().parent());
+    assertEquals(30, ((FixedParameter) s.get(3)).value());
+    rejects(() -> SearchSpace.parse("lr = lgo(1, 2)"), "'lgo'");
+    rejects(() -> SearchSpace.parse("lr = log(1, 2, 3)"), "2 numbers");
+    rejects(() -> SearchSpace.parse("lr log 1 2"), "entry 1");
+  }
+
+  @Test
+  void unitPositionsRoundTrip() {
+    FloatParameter lr = Parameter.logUniform("lr", 1e-4, 1);
+    assertEquals(1e-4, lr.valueAt(0), 0);
+    assertEquals(1, lr.valueAt(1), 0);
+    assertEquals(1e-2, lr.valueAt(0.5), 1e-15); // the middle of the exponent range
+    FloatParameter beta = Parameter.oneMinusLog("beta", 0.9, 0.999);
+    assertEquals(0.9, beta.valueAt(0), 1e-15);
+    assertEquals(0.999, beta.valueAt(1), 1e-15);
+    assertEquals(0.99, beta.valueAt(0.5), 1e-15);
+    for (double u = 0; u <= 1; u += 0.01) {
+      // log10 and pow round to within a few ulps of the exponent range, scaled back to [0, 1].
+      assertEquals(u, lr.unitOf(lr.valueAt(u)), 1e-14);
+      assertEquals(u, beta.unitOf(beta.valueAt(u)), 1e-12);
+    }
+    IntParameter units = Parameter.intLog("units", 16, 512);
+    for (int v = 16; v <= 512; v++) assertEquals(v, units.valueAt(units.unitOf(v)));
+    CategoricalParameter opt = Parameter.categorical("opt", "a", "b", "c");
+    for (int i = 0; i < 3; i++) assertEquals(i, opt.indexAt(opt.unitOfIndex(i)));
+  }
+
+  @Test
+  void conditionalParametersAreActiveOnlyUnderTheirParentValues() {
+    SearchSpace s = Spaces.everyKind();
+    Point adam = s.pointFromValues(Map.of("lr", 0.01, "beta1", 0.9, "dropout", 0.1, "layers", 2,
+        "units", 64, "optimizer", "adam", "beta2", 0.999));
+    assertTrue(adam.isActive("beta2"));
+    assertFalse(adam.isActive("momentum"));
+    assertEquals(30, adam.getInt("epochs"));
+    assertTrue(Double.isNaN(adam.unit(s.indexOf("momentum"))));
+    rejects(() -> adam.get("momentum"), "'momentum'", "not active");
+    rejects(() -> s.pointFromValues(Map.of("lr", 0.01, "beta1", 0.9, "dropout", 0.1, "layers", 2,
+        "units", 64, "optimizer", "sgd", "beta2", 0.999)), "'beta2'", "inactive");
+    rejects(() -> s.pointFromValues(Map.of("lr", 5.0)), "'lr'", "5.0");
+    rejects(() -> s.pointFromValues(Map.of("nope", 1)), "'nope'");
+  }
+}

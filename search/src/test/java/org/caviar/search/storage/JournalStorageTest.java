@@ -1,0 +1,169 @@
+package org.caviar.search.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.caviar.search.Spaces;
+import org.caviar.search.space.Point;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalStorageTest {
+  @TempDir Path dir;
+
+  private static final SearchSpace SPACE = Spaces.everyKind();
+  private static final StudyInfo INFO = new StudyInfo("test", Direction.MAXIMIZE, SPACE, 42);
+
+  private static Point adam(double lr) {
+    return SPACE.pointFromValues(Map.of("lr", lr, "beta1", 0.9, "dropout", 0.1, "layers", 2,
+        "units", 64, "optimizer", "adam", "beta2", 0.999));
+  }
+
+  private static Point sgd(double lr) {
+    return SPACE.pointFromValues(Map.of("lr", lr, "beta1", 0.95, "dropout", 0.0, "layers", 1,
+        "units", 512, "optimizer", "sgd"));
+  }
+
+  /** Three trials: complete with reports, pruned, failed with a reason and a NaN report. */
+  private static List<TrialRecord> writeThree(Storage s) {
+    s.open(INFO);
+    int a = s.claimTrial(1000).number();
+    s.recordParams(a, adam(0.0031), -1);
+    s.recordIntermediate(a, 1, 0.5);
+    s.recordIntermediate(a, 2, 0.75);
+    s.recordOutcome(a, TrialState.COMPLETE, 0.975, null, 2000);
+    int b = s.claimTrial(1100).number();
+    s.recordParams(b, sgd(1e-4), -1);
+    s.recordIntermediate(b, 1, 0.1);
+    s.recordOutcome(b, TrialState.PRUNED, 0.1, "pruned at step 1", 2100);
+    int c = s.claimTrial(1200).number();
+    s.recordParams(c, adam(0.9), 1);
+    s.recordIntermediate(c, 1, Double.NaN);
+    s.recordOutcome(c, TrialState.FAILED, Double.NaN, "java.lang.IllegalStateException: \"quoted\"\nline", 2200);
+    return s.trials();
+  }
+
+  @Test
+  void roundTrip() {
+    Path file = dir.resolve("journal.jsonl");
+    List<TrialRecord> written;
+    try (JournalStorage s = new JournalStorage(file)) {
+      written = writeThree(s);
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      StudyInfo back = s.open(INFO);
+      assertEquals(INFO, back);
+      assertEquals(written, s.trials());
+    }
+    // And the same events in memory give the same records.
+    InMemoryStorage mem = new InMemoryStorage();
+    assertEquals(written, writeThree(mem));
+  }
+
+  @Test
+  void storedSeedWinsAndMismatchesAreClearErrors() {
+    Path file = dir.resolve("j.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      assertEquals(42, s.open(new StudyInfo("test", Direction.MAXIMIZE, SPACE, 7)).seed());
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> s.open(new StudyInfo("test", Direction.MINIMIZE, SPACE, 42)));
+      assertTrue(e.getMessage().contains("MAXIMIZE"), e.getMessage());
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> s.open(new StudyInfo("test", Direction.MAXIMIZE, SearchSpace.parse("lr = log(1e-5, 1)"), 42)));
+      assertTrue(e.getMessage().contains("space"), e.getMessage());
+    }
+    // A refused resume leaves the journal unlocked, even if the caller never closes the storage.
+    JournalStorage refused = new JournalStorage(file);
+    assertThrows(IllegalStateException.class, () -> refused.open(new StudyInfo("other", Direction.MAXIMIZE, SPACE, 42)));
+    try (JournalStorage s = new JournalStorage(file)) {
+      assertEquals(INFO, s.open(INFO));
+    }
+  }
+
+  @Test
+  void tornLastLineIsDroppedAndRunningTrialsBecomeInterrupted() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+      int d = s.claimTrial(3000).number();
+      s.recordParams(d, sgd(0.01), -1);
+      s.recordIntermediate(d, 1, 0.3);
+    }
+    // The crash cut the next line short.
+    Files.writeString(file, "{\"op\":\"report\",\"trial\":3,\"st", StandardOpenOption.APPEND);
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      List<TrialRecord> t = s.trials();
+      assertEquals(4, t.size());
+      assertEquals(TrialState.COMPLETE, t.get(0).state());
+      assertEquals(0.975, t.get(0).value());
+      TrialRecord d = t.get(3);
+      assertEquals(TrialState.FAILED, d.state());
+      assertTrue(d.isInterrupted(), d.reason());
+      assertEquals(1, d.reportCount()); // the torn report is gone, the whole one stayed
+      int e = s.claimTrial(4000).number();
+      assertEquals(4, e);
+    }
+    // The file is whole lines again: the torn bytes were cut before appending.
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    assertTrue(text.endsWith("\n"));
+    assertTrue(!text.contains("\"st{"), text);
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(5, s.trials().size());
+    }
+  }
+
+  @Test
+  void aBadLineInTheMiddleIsCorruptionNamedByLine() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+    }
+    List<String> lines = Files.readAllLines(file);
+    lines.set(3, "{\"op\":\"report\",\"tri");
+    Files.write(file, lines);
+    try (JournalStorage s = new JournalStorage(file)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.open(INFO));
+      assertTrue(e.getMessage().contains("line 4"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aSecondOpenerIsRefused() {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage a = new JournalStorage(file); JournalStorage b = new JournalStorage(file)) {
+      a.open(INFO);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.open(INFO));
+      assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    }
+  }
+
+  @Test
+  void eventsOnAFinishedTrialAreRejected() {
+    try (JournalStorage s = new JournalStorage(dir.resolve("j.jsonl"))) {
+      writeThree(s);
+      assertThrows(IllegalStateException.class, () -> s.recordIntermediate(0, 3, 0.1));
+      assertThrows(IllegalArgumentException.class, () -> s.recordIntermediate(9, 3, 0.1));
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package org.caviar.search.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.caviar.search.space.Point;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResumeTest {
+  @TempDir Path dir;
+
+  /**
+   * What resuming must guarantee: every trial that finished before the crash is still there,
+   * unchanged, and was not run again; every trial that was running is marked interrupted and its
+   * parameters were run once more; the budget counts the study's trials but not the interrupted ones.
+   */
+  private static void assertResumedCleanly(List<TrialRecord> beforeCrash, History after, int budget) {
+    Map<Integer, TrialRecord> byNumber = new HashMap<>();
+    for (TrialRecord t : after.trials()) byNumber.put(t.number(), t);
+    Map<Point, Integer> runs = new HashMap<>();
+    for (TrialRecord t : after.trials()) {
+      assertTrue(t.state().isFinished(), "left running: " + t);
+      if (!t.isInterrupted()) runs.merge(t.params(), 1, Integer::sum);
+    }
+    int interrupted = 0;
+    for (TrialRecord old : beforeCrash) {
+      TrialRecord now = byNumber.get(old.number());
+      if (old.state().isFinished()) {
+        assertEquals(old, now, "a finished trial changed or was lost");
+        assertEquals(1, runs.get(old.params()), "finished trial " + old.number() + " was run again");
+      } else {
+        interrupted++;
+        assertTrue(now.isInterrupted(), "trial " + old.number() + " should be interrupted: " + now);
+        long retries = after.trials().stream().filter(t -> t.retryOf() == old.number()).count();
+        assertEquals(1, retries, "interrupted trial " + old.number() + " re-run once");
+        TrialRecord retry = after.trials().stream().filter(t -> t.retryOf() == old.number()).findFirst().orElseThrow();
+        assertEquals(old.params(), retry.params());
+        assertEquals(TrialState.COMPLETE, retry.state());
+      }
+    }
+    long counted = after.trials().stream().filter(t -> !t.isInterrupted()).count();
+    assertEquals(budget, counted);
+    assertEquals(budget + interrupted, after.size());
+  }
+
+  @Test
+  void resumeAfterASimulatedCrashLosesNothingAndRepeatsNothing() throws IOException {
+    Path journal = dir.resolve("journal.jsonl");
+    Study first = Study.builder(org.caviar.search.bench.TestFunction.BRANIN.space()).name("crash")
+        .storage(new JournalStorage(journal)).seed(77).workers(1).build();
+    first.optimize(CrashingStudyMain::objective, Budget.trials(10));
+    first.close();
+    // Cut the journal as a crash during trial 6 would: its claim, parameters and first report made
+    // it, its finish did not, and the next line was torn halfway.
+    List<String> lines = Files.readAllLines(journal);
+    int cut = 0;
+    while (!lines.get(cut).contains("\"op\":\"report\",\"trial\":6")) cut++;
+    Files.write(journal, lines.subList(0, cut + 1));
+    Files.writeString(journal, "{\"op\":\"report\",\"trial\":6,\"step\":2,\"va", StandardOpenOption.APPEND);
+    List<TrialRecord> beforeCrash;
+    try (JournalStorage peek = new JournalStorage(dir.resolve("copy.jsonl"))) {
+      Files.copy(journal, dir.resolve("copy.jsonl"));
+      peek.open(first.info());
+      beforeCrash = new ArrayList<>();
+      for (TrialRecord t : peek.trials()) {
+        // The peek itself marks running trials interrupted: undo that to see what the crash left.
+        beforeCrash.add(t.isInterrupted() ? reopenAsRunning(t) : t);
+      }
+    }
+    assertEquals(7, beforeCrash.size());
+    Study resumed = CrashingStudyMain.study(journal);
+    resumed.optimize(CrashingStudyMain::objective, Budget.trials(10));
+    resumed.close();
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(first.info());
+      assertResumedCleanly(beforeCrash, new History(s.trials(), first.direction()), 10);
+    }
+  }
+
+  private static TrialRecord reopenAsRunning(TrialRecord t) {
+    TrialRecord r = TrialRecord.claimed(t.number(), t.startMillis()).withParams(t.params(), t.retryOf());
+    for (int i = 0; i < t.reportCount(); i++) r = r.withIntermediate(t.stepAt(i), t.intermediateAt(i));
+    return r;
+  }
+
+  /** The real thing: a child JVM running a study on two workers, killed with SIGKILL mid-trial. */
+  @Test
+  void resumeAfterKillDashNine() throws Exception {
+    Path journal = dir.resolve("journal.jsonl");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", classPath(),
+        CrashingStudyMain.class.getName(), journal.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (finishedLines(journal) < 8) {
+        assertTrue(System.nanoTime() < deadline, "child made no progress: " + Files.readString(dir.resolve("child.log")));
+        assertTrue(child.isAlive(), "child died: " + Files.readString(dir.resolve("child.log")));
+        Thread.sleep(5);
+      }
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no finally
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+    Files.copy(journal, dir.resolve("copy.jsonl"));
+    List<TrialRecord> beforeCrash = new ArrayList<>();
+    try (JournalStorage peek = new JournalStorage(dir.resolve("copy.jsonl"))) {
+      peek.open(CrashingStudyMain.study(dir.resolve("info.jsonl")).info());
+      for (TrialRecord t : peek.trials()) beforeCrash.add(t.isInterrupted() ? reopenAsRunning(t) : t);
+    }
+    long finished = beforeCrash.stream().filter(t -> t.state().isFinished()).count();
+    assertTrue(finished >= 8, "finished before the kill: " + finished);
+    // Two workers were busy when the kill came: some trial was cut off mid-run.
+    assertTrue(beforeCrash.stream().anyMatch(t -> t.state() == TrialState.RUNNING), "nothing was running");
+    int budget = (int) finished + 4;
+    Study resumed = CrashingStudyMain.study(journal);
+    History after = resumed.optimize(CrashingStudyMain::objective, Budget.trials(budget));
+    resumed.close();
+    assertResumedCleanly(beforeCrash, after, budget);
+  }
+
+  /** This JVM's class path, including a launcher's own class loader (surefire passes it as is). */
+  private static String classPath() {
+    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+    if (ResumeTest.class.getClassLoader() instanceof java.net.URLClassLoader u) {
+      for (java.net.URL url : u.getURLs()) {
+        try {
+          cp.append(java.io.File.pathSeparator).append(Path.of(url.toURI()));
+        } catch (java.net.URISyntaxException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return cp.toString();
+  }
+
+  private static long finishedLines(Path journal) throws IOException {
+    if (!Files.exists(journal)) return 0;
+    return Files.readAllLines(journal).stream().filter(l -> l.contains("\"op\":\"finish\"")).count();
+  }
+}

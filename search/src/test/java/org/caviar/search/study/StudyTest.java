@@ -1,0 +1,156 @@
+package org.caviar.search.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.caviar.search.bench.TestFunction;
+import org.caviar.search.pruner.AshaPruner;
+import org.caviar.search.sampler.RandomSampler;
+import org.caviar.search.sampler.TpeSampler;
+import org.caviar.search.space.Parameter;
+import org.caviar.search.space.SearchSpace;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+
+class StudyTest {
+  private static final TestFunction BRANIN = TestFunction.BRANIN;
+
+  @Test
+  void failingTrialsAreRecordedWithTheirReasonAndTheStudyGoesOn() {
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).seed(3).workers(1).build();
+    History h = study.optimize(t -> switch (t.number() % 4) {
+      case 0 -> throw new IllegalStateException("boom " + t.number());
+      case 1 -> Double.NaN;
+      case 2 -> {
+        t.report(1, 0.5);
+        t.report(2, Double.POSITIVE_INFINITY);
+        yield 0;
+      }
+      default -> BRANIN.evaluate(t.params());
+    }, Budget.trials(12));
+    assertEquals(12, h.size());
+    for (TrialRecord t : h.trials()) {
+      switch (t.number() % 4) {
+        case 0 -> {
+          assertEquals(TrialState.FAILED, t.state());
+          assertEquals("java.lang.IllegalStateException: boom " + t.number(), t.reason());
+        }
+        case 1 -> assertEquals("objective returned NaN", t.reason());
+        case 2 -> {
+          assertEquals(TrialState.FAILED, t.state());
+          assertEquals("diverged: value Infinity at step 2", t.reason());
+          assertEquals(1, t.reportCount());
+        }
+        default -> {
+          assertEquals(TrialState.COMPLETE, t.state());
+          assertNull(t.reason());
+        }
+      }
+    }
+    assertEquals(3, h.inState(TrialState.COMPLETE).size());
+    assertNotNull(h.best());
+  }
+
+  private static List<String> signature(History h) {
+    List<String> out = new ArrayList<>();
+    for (TrialRecord t : h.trials()) out.add(t.number() + " " + t.state() + " " + t.params() + " " + t.value());
+    return out;
+  }
+
+  @Test
+  void withASeedAndOneWorkerTheStudyIsTheSameEveryRun() {
+    Objective f = t -> BRANIN.evaluate(t.params());
+    List<String> a = signature(Study.builder(BRANIN.space()).seed(11).workers(1).build().optimize(f, Budget.trials(30)));
+    List<String> b = signature(Study.builder(BRANIN.space()).seed(11).workers(1).build().optimize(f, Budget.trials(30)));
+    assertEquals(a, b);
+  }
+
+  @Test
+  void parallelWorkersRunTheBudgetExactlyOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    Study study = Study.builder(BRANIN.space()).seed(5).workers(4).build();
+    History h = study.optimize(t -> {
+      calls.incrementAndGet();
+      Thread.sleep(1); // let the workers overlap, so the sampler sees pending trials
+      return BRANIN.evaluate(t.params());
+    }, Budget.trials(40));
+    assertEquals(40, calls.get());
+    assertEquals(40, h.size());
+    Set<Object> distinct = new HashSet<>();
+    for (TrialRecord t : h.trials()) {
+      assertEquals(TrialState.COMPLETE, t.state());
+      distinct.add(t.params());
+    }
+    assertEquals(40, distinct.size(), "no two trials got the same point");
+  }
+
+  @Test
+  void aTimeBudgetStopsClaimingTrials() {
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).seed(1).workers(1).build();
+    long start = System.nanoTime();
+    History h = study.optimize(t -> {
+      Thread.sleep(20);
+      return 0;
+    }, Budget.time(Duration.ofMillis(200)));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(h.size() >= 3 && h.size() <= 11, "trials " + h.size());
+    assertTrue(seconds < 1, "took " + seconds + " s");
+  }
+
+  /**
+   * Curves that rise toward a final value set by the parameter, as training does: ASHA stops most of
+   * the trials early, spending a fraction of the epochs, and still finds a best value close to
+   * the one that full training of every trial finds.
+   */
+  @Test
+  void ashaPrunesAndSavesMostOfTheEpochs() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("q", 0, 1), Parameter.uniform("noise", 0, 1));
+    int epochs = 27;
+    AtomicInteger spent = new AtomicInteger();
+    Objective curve = t -> {
+      double q = t.getDouble("q");
+      double v = 0;
+      for (int e = 1; e <= epochs; e++) {
+        spent.incrementAndGet();
+        v = q * (1 - Math.exp(-e / 4.0)) + 0.01 * t.getDouble("noise");
+        t.reportAndMaybePrune(e, v);
+      }
+      return v;
+    };
+    History pruned = Study.builder(space).direction(Direction.MAXIMIZE).sampler(new RandomSampler())
+        .pruner(new AshaPruner(1, 3)).seed(9).workers(1).build().optimize(curve, Budget.trials(60));
+    int withAsha = spent.getAndSet(0);
+    History full = Study.builder(space).direction(Direction.MAXIMIZE).sampler(new RandomSampler())
+        .seed(9).workers(1).build().optimize(curve, Budget.trials(60));
+    int without = spent.get();
+    assertEquals(60 * epochs, without);
+    int prunedCount = pruned.inState(TrialState.PRUNED).size();
+    assertTrue(prunedCount >= 30, "pruned " + prunedCount);
+    assertTrue(withAsha <= without / 3, "epochs with ASHA " + withAsha + " of " + without);
+    // Same draws (same seed, random sampler): the best configuration survives pruning.
+    assertEquals(full.best().value(), pruned.best().value(), 0.01);
+    for (TrialRecord t : pruned.inState(TrialState.PRUNED)) {
+      assertEquals(t.lastIntermediate(), t.value());
+      assertTrue(t.reason().startsWith("pruned at step"));
+    }
+  }
+
+  @Test
+  void tpeIsTheDefaultAndFindsBraninsMinimumRegion() {
+    Study study = Study.builder(BRANIN.space()).seed(2).workers(1).build();
+    assertTrue(study.sampler() instanceof TpeSampler);
+    double best = study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(80)).best().value();
+    assertTrue(best < 1.0, "best " + best);
+  }
+}
