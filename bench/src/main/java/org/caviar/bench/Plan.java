@@ -35,9 +35,9 @@ final class Plan {
     OutputFormat quiet = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
     List<String> patterns = includes.isEmpty() ? List.of("^org\\.caviar\\.bench\\.") : includes;
     SortedSet<BenchmarkListEntry> found = BenchmarkList.defaultList().find(quiet, patterns, List.of());
-    // GEMM rows report % of the peak measured in the same run.
-    boolean gemm = found.stream().anyMatch(e -> e.getUserClassQName().contains("Gemm"));
-    if (gemm && found.stream().noneMatch(e -> e.getUserClassQName().equals(PEAK))) {
+    // GEMM and training rows report % of the peak measured in the same run.
+    boolean needsPeak = found.stream().anyMatch(e -> reportsPctPeak(e.getUserClassQName()));
+    if (needsPeak && found.stream().noneMatch(e -> e.getUserClassQName().equals(PEAK))) {
       found.addAll(BenchmarkList.defaultList().find(quiet, List.of("^" + Pattern.quote(PEAK) + "\\."), List.of()));
       plan.peakAdded = true;
     }
@@ -58,6 +58,10 @@ final class Plan {
     return plan;
   }
 
+  private static boolean reportsPctPeak(String className) {
+    return className.contains("Gemm") || className.equals(TrainBench.class.getName());
+  }
+
   private void add(BenchmarkListEntry entry) {
     methods.computeIfAbsent(entry.getUserClassQName(), k -> new ArrayList<>()).add(entry);
   }
@@ -66,7 +70,7 @@ final class Plan {
     return methods.isEmpty();
   }
 
-  /** Whether PeakBench was not selected but added, for the GEMM rows' % of peak. */
+  /** Whether PeakBench was not selected but added, for the GEMM and training rows' % of peak. */
   boolean peakAdded() {
     return peakAdded;
   }

@@ -39,7 +39,7 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *   <li>{@code --full}: the benchmarks' own settings (1 fork, 3 x 1 s warm-up, 5 x 1 s measurement),
  *       for the figures the README shows;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
- *       selecting a GEMM benchmark also selects PeakBench, which its % of peak needs;
+ *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH.
  * </ul>
  *
@@ -47,7 +47,7 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * entries can be dropped (and the reason printed) on a machine without OpenBLAS.
  */
 public final class QuickRun {
-  /** Iteration time of the quick run: ~180 configurations x 5 iterations x 0.4 s is about 6 min. */
+  /** Iteration time of the quick run: ~200 configurations x 5 iterations x 0.4 s is about 7 min. */
   static final double QUICK_SECONDS = 0.4;
 
   /**
@@ -63,7 +63,9 @@ public final class QuickRun {
       GemmBench.class.getName(), GemmBench::work,
       GemmMlpBench.class.getName(), GemmMlpBench::work,
       SoftmaxBench.class.getName(), SoftmaxBench::work,
-      BatchNormBench.class.getName(), BatchNormBench::work);
+      BatchNormBench.class.getName(), BatchNormBench::work,
+      TrainBench.class.getName(), TrainBench::work,
+      InferenceBench.class.getName(), InferenceBench::work);
 
   private QuickRun() {}
 
@@ -123,7 +125,9 @@ public final class QuickRun {
         return 2;
       }
     }
-    if (plan.peakAdded()) System.out.println("Adding PeakBench: GEMM rows report % of the peak measured in the same run.");
+    if (plan.peakAdded()) {
+      System.out.println("Adding PeakBench: GEMM and training rows report % of the peak measured in the same run.");
+    }
     double seconds = 0;
     for (String className : plan.classes()) {
       int n = plan.configurations(className);

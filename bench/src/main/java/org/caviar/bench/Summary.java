@@ -16,16 +16,19 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Turns JMH results (operations per second) into the units the project reports, adds each GEMM
- * figure's share of the measured peak, and writes the CSV and the table.
+ * Turns JMH results (operations per second) into the units the project reports, adds each GFLOP/s
+ * figure's share of the measured peak and GEMM's share of training time ({@link TrainGemmShare}),
+ * and writes the CSV and the table.
  *
- * <p>GFLOP/s and GB/s scale the score, so their error scales with it. ns per element is the
- * reciprocal of the score; its error is the first-order one, the same relative error.
+ * <p>GFLOP/s, GB/s and examples/s scale the score, so their error scales with it. ns per element
+ * is the reciprocal of the score; its error is the first-order one, the same relative error.
+ * Results in time per operation (JMH's AverageTime) are reported as they are, in JMH's unit.
  */
 final class Summary {
   static final String GFLOPS = "GFLOP/s";
   static final String GBPS = "GB/s";
   static final String NS_PER_ELEMENT = "ns/element";
+  static final String EXAMPLES_PER_SECOND = "examples/s";
   static final String PEAK_KERNEL = "peak-fma";
 
   private final Function<BenchmarkParams, Work> describe;
@@ -47,6 +50,9 @@ final class Summary {
 
   /** The rows a result makes: one per unit that applies to its work. */
   static List<SummaryRow> convert(Work work, Result<?> primary) {
+    if (primary.getScoreUnit().endsWith("/op")) { // a time per operation, e.g. us/op
+      return List.of(row(work, primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
+    }
     if (!"ops/s".equals(primary.getScoreUnit())) {
       throw new IllegalStateException("expected a throughput in ops/s, got " + primary.getScoreUnit());
     }
@@ -65,6 +71,9 @@ final class Summary {
       double ns = 1e9 / (ops * work.elements());
       made.add(row(work, ns, ns * err / ops, NS_PER_ELEMENT));
     }
+    if (work.examples() > 0) {
+      made.add(row(work, ops * work.examples(), err * work.examples(), EXAMPLES_PER_SECOND));
+    }
     return made;
   }
 
@@ -73,17 +82,20 @@ final class Summary {
   }
 
   /**
-   * Every row so far, GEMM rows with their percentage of the peak at the same thread count, the
-   * peak first, then each kernel and shape together in the order they ran.
+   * Every row so far, GFLOP/s rows (GEMM and training) with their percentage of the peak at the
+   * same thread count, then GEMM's share of each training configuration; the peak first, then each
+   * kernel and shape together in the order they ran.
    */
   List<SummaryRow> rows() {
     Map<Integer, Double> peak = new HashMap<>();
     for (SummaryRow r : rows) if (r.kernel().equals(PEAK_KERNEL)) peak.put(r.threads(), r.score());
+    List<SummaryRow> all = new ArrayList<>(rows);
+    all.addAll(TrainGemmShare.rows(rows));
     Map<String, List<SummaryRow>> groups = new LinkedHashMap<>();
-    for (SummaryRow r : rows) {
+    for (SummaryRow r : all) {
       SummaryRow withPct = r;
       Double p = peak.get(r.threads());
-      if (r.kernel().startsWith("gemm") && r.unit().equals(GFLOPS) && p != null) {
+      if (!r.kernel().equals(PEAK_KERNEL) && r.unit().equals(GFLOPS) && p != null) {
         withPct = r.withPctPeak(100 * r.score() / p);
       }
       groups.computeIfAbsent(r.kernel() + "|" + r.shape(), key -> new ArrayList<>()).add(withPct);

@@ -1,0 +1,153 @@
+package org.caviar.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.caviar.kernels.Gemm;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.data.MiniBatches;
+import org.caviar.model.train.Trainer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/**
+ * Training throughput of the network stack, and the share of it that GEMM takes.
+ *
+ * <p>{@link #epoch}: one operation is one epoch through the public training loop,
+ * {@link Trainer#trainEpoch} (shuffle, then per batch: copy the rows, forward, loss, backward,
+ * Adam update), for the cases of {@link TrainCase}: the digits MLP 64-128-128-10 at batch 64 on
+ * the shipped data, and 784-256-256-10 at batches 32 and 128 on 4096 MNIST-shaped examples, all
+ * with batch norm and ReLU. {@code threads=1} runs the model's default kernels (GEMM on the
+ * calling thread); {@code threads=all} swaps in {@link Gemm#parallel()} over every available
+ * processor, the model's {@code Kernels.withGemm} option (everything but GEMM stays on one
+ * thread). Reported in examples/s and in the issue's effective GFLOP/s, 3 x forward
+ * multiply-adds x 2 flops per example, which the summary also gives as % of PeakBench's peak at
+ * the same thread count.
+ *
+ * <p>The network, trainer and optimizer state are rebuilt (untimed) before every iteration, so each
+ * iteration trains a fresh network for its second or so, as a real run does, rather than one
+ * network for thousands of epochs into a regime (saturated softmax, vanishing gradients) no real
+ * run reaches.
+ *
+ * <p>{@link #gemmReplay}, the share of GEMM: the model cannot be instrumented from here (and
+ * timers inside a step would disturb what they measure), so the same products are replayed alone.
+ * {@link TrainGemmReplay} makes the GEMM calls of every step of the same epoch (same batch
+ * sizes, shapes, transposes, order, and one set of buffers per layer as the network has), with
+ * the same GEMM as the training it is compared with. One operation of each is one epoch, so
+ * {@code gemm share = time(replay) / time(training) = (training examples/s) / (replay
+ * examples/s)}, which the summary reports as a row of its own ({@link TrainGemmShare}). The
+ * replay's examples/s is the speed training would reach if everything but GEMM were free; its
+ * GFLOP/s counts the products it runs (fewer than the issue's convention: the model skips the
+ * first layer's input gradient). The replay runs without the other work between the
+ * products, so its caches are at least as warm as in training: if anything it understates
+ * GEMM's share.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+// Longer warm-up than the kernel benchmarks: a training step compiles a dozen kernels and the layers around them.
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
+public class TrainBench {
+  /** Seed of the initial weights. */
+  static final long NETWORK_SEED = 7;
+
+  static final String ALL = "all";
+
+  /** A trainer, rebuilt before each iteration. */
+  @State(Scope.Thread)
+  public static class Training {
+    /** A {@link TrainCase} label. */
+    @Param({"digits-b64", "mnist-b32", "mnist-b128"})
+    public String config;
+
+    /** {@code 1} or {@code all}: the threads GEMM runs on. */
+    @Param({"1", ALL})
+    public String threads;
+
+    Trainer trainer;
+    MiniBatches batches;
+    float learningRate;
+
+    @Setup(Level.Iteration)
+    public void freshNetwork() {
+      TrainCase c = TrainCase.of(config);
+      Network network = Network.create(c.spec, NETWORK_SEED, Kernels.vector().withGemm(gemm(threads)));
+      trainer = new Trainer(network, c.trainingConfig());
+      batches = trainer.batches(c.data());
+      learningRate = trainer.config().schedule().rate(0);
+    }
+  }
+
+  /** The GEMM calls of the same epoch. */
+  @State(Scope.Thread)
+  public static class Replay {
+    @Param({"digits-b64", "mnist-b32", "mnist-b128"})
+    public String config;
+
+    @Param({"1", ALL})
+    public String threads;
+
+    TrainGemmReplay replay;
+
+    @Setup
+    public void setup() {
+      TrainCase c = TrainCase.of(config);
+      replay = TrainGemmReplay.of(c.spec, c.batchRows(), gemm(threads));
+    }
+  }
+
+  @Benchmark
+  public Trainer.EpochTotals epoch(Training t) {
+    Trainer.EpochTotals totals = t.trainer.trainEpoch(t.batches, t.learningRate);
+    // A diverged epoch stops early: its time would be for less work than the summary counts.
+    if (totals.diverged()) throw new IllegalStateException("training diverged at batch " + totals.divergedAtBatch());
+    return totals;
+  }
+
+  @Benchmark
+  public float[] gemmReplay(Replay r) {
+    r.replay.epoch();
+    return r.replay.lastWeightGradient();
+  }
+
+  /** One pool for every configuration: the quick run builds many networks in one JVM. */
+  private static final class AllCores {
+    static final Gemm GEMM = Gemm.parallel();
+  }
+
+  static Gemm gemm(String threads) {
+    return switch (threads) {
+      case "1" -> Gemm.vector();
+      case ALL -> AllCores.GEMM;
+      default -> throw new IllegalArgumentException("threads must be 1 or " + ALL + ", got " + threads);
+    };
+  }
+
+  static int threadCount(String threads) {
+    return threads.equals(ALL) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
+  }
+
+  static Work work(BenchmarkParams params) {
+    TrainCase c = TrainCase.of(params.getParam("config"));
+    int threads = threadCount(params.getParam("threads"));
+    String impl = threads == 1 ? "caviar-vector" : "caviar-parallel";
+    int[] batchRows = c.batchRows();
+    int examples = c.examplesPerEpoch();
+    if (params.getBenchmark().endsWith(".gemmReplay")) {
+      double flops = TrainGemmReplay.flopsPerEpoch(TrainGemmReplay.sizes(c.spec), batchRows);
+      return Work.training(TrainGemmShare.REPLAY_KERNEL, impl, c.shape(), threads, flops, examples);
+    }
+    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threads, c.flopsPerExample() * examples, examples);
+  }
+}
