@@ -35,11 +35,12 @@ public abstract class Gemm {
 
   /**
    * The Vector API kernel split over {@code threads} threads (the calling thread is one of
-   * them). Products too small to pay for the hand-off run on the calling thread alone.
+   * them). Products too small to pay for the hand-off run on the calling thread alone. One
+   * instance, and so one pool of daemon workers, exists per thread count: asking again is cheap.
    */
   public static Gemm parallel(int threads) {
     Checks.positive("threads", threads);
-    return threads == 1 ? VectorGemm.INSTANCE : new ParallelGemm(threads);
+    return threads == 1 ? VectorGemm.INSTANCE : ParallelGemm.withThreads(threads);
   }
 
   /** {@link #parallel(int)} over all available processors. */

@@ -1,5 +1,6 @@
 package org.caviar.kernels;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -17,10 +18,17 @@ final class ParallelGemm extends Gemm {
   /** 2 m n k below which one thread is faster: about 40 microseconds of single-thread work. */
   static final long MIN_PARALLEL_FLOPS = 4L << 20;
 
+  private static final ConcurrentHashMap<Integer, ParallelGemm> BY_THREADS = new ConcurrentHashMap<>();
+
   private final int threads;
   private final ExecutorService pool;
 
-  ParallelGemm(int threads) {
+  /** The shared instance for a thread count: pools are never shut down, so never duplicated. */
+  static ParallelGemm withThreads(int threads) {
+    return BY_THREADS.computeIfAbsent(threads, ParallelGemm::new);
+  }
+
+  private ParallelGemm(int threads) {
     this.threads = threads;
     this.pool = Executors.newFixedThreadPool(threads - 1, r -> {
       Thread t = new Thread(r, "caviar-gemm");

@@ -28,12 +28,6 @@ public final class MlpObjective implements Objective {
   private final Dataset train;
   private final Dataset validation;
   private final int epochs;
-  /**
-   * Kernels by thread count, made once: each {@code Kernels.parallel(n)} starts a pool of its own,
-   * so one per trial would leave a pool of idle threads behind every trial.
-   */
-  private final java.util.concurrent.ConcurrentHashMap<Integer, Kernels> kernels = new java.util.concurrent.ConcurrentHashMap<>();
-
   /** @param epochs the epochs of a trial whose space has no {@code epochs} parameter */
   public MlpObjective(Dataset train, Dataset validation, int epochs) {
     if (train == null || validation == null) throw new IllegalArgumentException("train and validation must not be null");
@@ -56,7 +50,8 @@ public final class MlpObjective implements Objective {
   @Override
   public double evaluate(Trial trial) {
     MlpSettings s = settings(trial);
-    Kernels k = kernels.computeIfAbsent(trial.kernelThreads(), n -> n > 1 ? Kernels.parallel(n) : Kernels.vector());
+    // Gemm.parallel keeps one pool per thread count, so asking per trial starts no new threads.
+    Kernels k = trial.kernelThreads() > 1 ? Kernels.parallel(trial.kernelThreads()) : Kernels.vector();
     Network network = Network.create(s.network(), trial.seed(), k);
     Trainer trainer = new Trainer(network, s.training());
     double[] best = {Double.NEGATIVE_INFINITY};
