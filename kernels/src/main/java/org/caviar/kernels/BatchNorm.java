@@ -10,6 +10,9 @@ package org.caviar.kernels;
  * {@code running = momentum * running + (1 - momentum) * batch}, where the running variance takes
  * the unbiased batch variance {@code var * n / (n - 1)} (it estimates the population's). A batch of
  * one has no variance: training with {@code n == 1} is an error; inference with one example works.
+ * The variance takes two passes (the mean, then the squared deviations from it), and a constant
+ * feature gets a mean equal to its value and a variance of exactly 0, hence {@code xhat = 0} and
+ * {@code y = beta}.
  *
  * <p>Inference forward: {@code y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta}.
  *

@@ -7,7 +7,9 @@ package org.caviar.kernels;
  * <p>All three subtract the row maximum first, so logits of any magnitude, and {@code -infinity}
  * entries (probability 0), give finite, correct results. A row whose entries are all
  * {@code -infinity} has no distribution and is an {@link IllegalArgumentException}; so is a NaN
- * or {@code +infinity} logit. Output arrays may be the input array (in place).
+ * or {@code +infinity} logit. Every row is checked before anything is written, so after such an
+ * error the outputs (and, in place, the input) are as they were. Output arrays may be the input
+ * array (in place).
  */
 public abstract class Softmax {
   /** The plain reference. */
@@ -36,7 +38,8 @@ public abstract class Softmax {
    * Softmax + cross-entropy with integer labels: returns the mean over rows of
    * {@code -log softmax(logits)[r][labels[r]]} and writes the gradient of that mean with respect
    * to the logits, {@code (softmax(logits) - onehot(labels)) / rows}, into {@code grad} (which may
-   * be {@code logits}).
+   * be {@code logits}). A label on a {@code -infinity} logit has probability 0: the loss is
+   * {@code +infinity}, the gradient stays finite.
    */
   public final float crossEntropy(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     checkShape(rows, cols, logits, grad, "grad");
@@ -59,9 +62,10 @@ public abstract class Softmax {
   }
 
   /**
-   * Throws the documented error for row {@code r} whose maximum {@code max} is not finite:
-   * {@code -infinity} (all entries are) or NaN / {@code +infinity} somewhere. Implementations call
-   * it from their max pass; a row is rejected before anything of it is written.
+   * The documented error for row {@code r} whose maximum {@code max} is not finite:
+   * {@code -infinity} (all entries are) or NaN / {@code +infinity} somewhere. Implementations
+   * find every row's maximum in a first pass that writes nothing and throw this for the first bad
+   * row, so nothing is written before the error.
    */
   static IllegalArgumentException badRow(int r, float max) {
     if (max == Float.NEGATIVE_INFINITY) {

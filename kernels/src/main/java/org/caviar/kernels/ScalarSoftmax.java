@@ -1,0 +1,81 @@
+package org.caviar.kernels;
+
+/**
+ * Reference softmax: plain loops over each row with {@link Math#exp} and {@link Math#log}, sums in
+ * float. Every row is checked before anything is written, so a bad row leaves all outputs as they
+ * were (which matters when the output is the input).
+ */
+final class ScalarSoftmax extends Softmax {
+  static final ScalarSoftmax INSTANCE = new ScalarSoftmax();
+
+  private ScalarSoftmax() {}
+
+  @Override
+  void forwardImpl(int rows, int cols, float[] x, float[] y) {
+    checkRows(rows, cols, x);
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      float max = rowMax(x, base, cols);
+      float sum = 0f;
+      for (int j = 0; j < cols; j++) {
+        float e = (float) Math.exp(x[base + j] - max);
+        y[base + j] = e;
+        sum += e;
+      }
+      for (int j = 0; j < cols; j++) y[base + j] /= sum;
+    }
+  }
+
+  @Override
+  void logForwardImpl(int rows, int cols, float[] x, float[] y) {
+    checkRows(rows, cols, x);
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      float max = rowMax(x, base, cols);
+      float sum = 0f;
+      for (int j = 0; j < cols; j++) sum += (float) Math.exp(x[base + j] - max);
+      float logSum = (float) Math.log(sum);
+      for (int j = 0; j < cols; j++) y[base + j] = (x[base + j] - max) - logSum;
+    }
+  }
+
+  @Override
+  float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
+    checkRows(rows, cols, logits);
+    double loss = 0;
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      int label = labels[r];
+      float max = rowMax(logits, base, cols);
+      // Read before the row of grad, which may be logits, is written.
+      float target = logits[base + label] - max;
+      float sum = 0f;
+      for (int j = 0; j < cols; j++) {
+        float e = (float) Math.exp(logits[base + j] - max);
+        grad[base + j] = e;
+        sum += e;
+      }
+      for (int j = 0; j < cols; j++) {
+        float p = grad[base + j] / sum;
+        grad[base + j] = (j == label ? p - 1f : p) / rows;
+      }
+      loss += Math.log(sum) - target;
+    }
+    return (float) (loss / rows);
+  }
+
+  /** Throws {@link Softmax#badRow} for the first row whose maximum is not finite. */
+  private static void checkRows(int rows, int cols, float[] x) {
+    for (int r = 0; r < rows; r++) {
+      float max = rowMax(x, r * cols, cols);
+      if (!Float.isFinite(max)) throw badRow(r, max);
+    }
+  }
+
+  /** The row maximum; NaN if the row holds one ({@link Math#max} propagates it). */
+  private static float rowMax(float[] x, int base, int cols) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < cols; j++) max = Math.max(max, x[base + j]);
+    return max;
+  }
+}

@@ -1,0 +1,391 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Batch normalization: the vector implementation against the scalar reference, and for both the
+ * properties of the normalized output, constant columns, inference against its formula, the
+ * running statistics against the exponentially weighted average, and the argument checks.
+ *
+ * <p>Bounds are first order in the unit roundoff {@code U = 2^-24}. For a column with mean mu,
+ * standard deviation sigma and {@code M = max_i |x_i - x_0|}, the kernels' float mean (deviations
+ * from x_0, summed, divided, added back) is off by at most
+ * {@code dMu = (n + 1) U M + U |mu|}: U M per deviation, (n - 1) U M from the sum of n terms of
+ * size at most M, U M for the division and U |mu| for adding x_0 back.
+ */
+class BatchNormProperties {
+  private static final BatchNorm SCALAR = BatchNorm.scalar();
+  private static final BatchNorm VECTOR = BatchNorm.vector();
+  private static final BatchNorm[] BOTH = {SCALAR, VECTOR};
+  private static final double U = 0x1p-24;
+  private static final float EPS = 1e-5f;
+  private static final float SENTINEL = -12345.5f;
+
+  @Provide
+  Arbitrary<Integer> batch() {
+    return Shapes.sizes(100).filter(n -> n >= 2);
+  }
+
+  @Provide
+  Arbitrary<Integer> features() {
+    return Shapes.sizes(200);
+  }
+
+  /** Everything training forward writes, from one call. */
+  record Training(float[] y, float[] xhat, float[] mean, float[] invStd, float[] runningMean, float[] runningVar) {
+    static Training run(BatchNorm bn, int n, int f, float[] x, float[] gamma, float[] beta, float momentum,
+        float[] runningMean, float[] runningVar) {
+      Training t = new Training(new float[n * f], new float[n * f], new float[f], new float[f],
+          runningMean.clone(), runningVar.clone());
+      bn.forwardTraining(n, f, x, gamma, beta, EPS, momentum, t.runningMean, t.runningVar, t.y, t.xhat, t.mean, t.invStd);
+      return t;
+    }
+  }
+
+  /**
+   * Vector training forward against the reference. It keeps the reference's order of operations
+   * for the statistics (see {@link VectorBatchNorm}), so mean, invStd, xhat and the running
+   * statistics are bit-identical; y is one FMA against two roundings,
+   * {@code |yv - ys| <= U |gamma xhat| + 2 U |y| <= 3 U (|gamma xhat| + |beta|)}. In place
+   * ({@code y == x}) gives the same bits.
+   */
+  @Property(tries = 40)
+  void trainingMatchesScalar(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] gamma = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] beta = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] rm = BatchNormInputs.gaussian(rnd, f);
+    float[] rv = BatchNormInputs.uniform(rnd, f, 0, 3);
+    float momentum = rnd.nextFloat() * 0.99f;
+    Training s = Training.run(SCALAR, n, f, x, gamma, beta, momentum, rm, rv);
+    Training v = Training.run(VECTOR, n, f, x, gamma, beta, momentum, rm, rv);
+    assertArrayEquals(s.mean, v.mean, "mean");
+    assertArrayEquals(s.invStd, v.invStd, "invStd");
+    assertArrayEquals(s.xhat, v.xhat, "xhat");
+    assertArrayEquals(s.runningMean, v.runningMean, "runningMean");
+    assertArrayEquals(s.runningVar, v.runningVar, "runningVar");
+    for (int i = 0; i < n * f; i++) {
+      int j = i % f;
+      double tol = 3 * U * (Math.abs(gamma[j] * s.xhat[i]) + Math.abs(beta[j]));
+      if (!(Math.abs(v.y[i] - s.y[i]) <= tol)) fail("y[" + i + "] vector " + v.y[i] + " scalar " + s.y[i]);
+    }
+    float[] inPlace = x.clone();
+    float[] rmCopy = rm.clone();
+    float[] rvCopy = rv.clone();
+    float[] xhat = new float[n * f];
+    VECTOR.forwardTraining(n, f, inPlace, gamma, beta, EPS, momentum, rmCopy, rvCopy, inPlace, xhat, new float[f], new float[f]);
+    assertArrayEquals(v.y, inPlace, "in place");
+  }
+
+  /**
+   * With gamma = 1 and beta = 0 each column of y has mean ~0 and biased variance
+   * ~sigma^2 / (sigma^2 + eps) (~1), for both implementations, against the column's statistics in
+   * double. Mean: {@code invStd * dMu} from the float mean plus 2 U |y| per element. Variance: the
+   * float sum of squares is within (n + 3) U relative (deviation, square, sum) plus
+   * {@code (dMu / sigma)^2}, invStd adds 2.5 U twice, each y 2 U twice: in all
+   * {@code (n + 12) U + (invStd dMu)^2} relative to a value <= 1. A constant column gives exactly 0.
+   */
+  @Property(tries = 40)
+  void normalizedColumnsHaveMeanZeroVarianceOne(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] ones = new float[f];
+    Arrays.fill(ones, 1f);
+    for (BatchNorm bn : BOTH) {
+      Training t = Training.run(bn, n, f, x, ones, new float[f], 0.9f, new float[f], new float[f]);
+      for (int j = 0; j < f; j++) {
+        Column c = Column.of(x, n, f, j);
+        double meanY = 0;
+        double maxY = 0;
+        for (int i = 0; i < n; i++) {
+          meanY += t.y[i * f + j];
+          maxY = Math.max(maxY, Math.abs(t.y[i * f + j]));
+        }
+        meanY /= n;
+        double varY = 0;
+        for (int i = 0; i < n; i++) varY += (t.y[i * f + j] - meanY) * (t.y[i * f + j] - meanY);
+        varY /= n;
+        String at = name(bn) + " column " + j + " (n " + n + ", mu " + c.mean + ", var " + c.var + ")";
+        if (c.constant) {
+          assertEquals(0, maxY, at);
+          continue;
+        }
+        double is = t.invStd[j];
+        double dMu = c.meanError(n);
+        if (!(Math.abs(meanY) <= is * dMu + 2 * U * maxY)) fail(at + ": mean of y " + meanY);
+        double expected = c.var / (c.var + EPS);
+        double tol = (n + 12) * U + (is * dMu) * (is * dMu);
+        if (!(Math.abs(varY - expected) <= tol)) fail(at + ": variance of y " + varY + ", expected " + expected);
+      }
+    }
+  }
+
+  /**
+   * A constant column, whatever its value: mean exactly the value, variance exactly 0 (so invStd is
+   * 1 / sqrt(eps) and the running variance decays by momentum alone), xhat exactly 0, y exactly beta.
+   */
+  @Property(tries = 30)
+  void constantColumnsNormalizeToExactlyZero(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] values = {0f, 0.1f, -3f, 1e4f, 1e7f, -0.7f, 123.456f};
+    for (int j = 0; j < f; j += 2) {
+      float c = rnd.nextBoolean() ? values[rnd.nextInt(values.length)] : (float) rnd.nextGaussian() * 1e3f;
+      for (int i = 0; i < n; i++) x[i * f + j] = c;
+    }
+    float[] gamma = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] beta = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] rv = BatchNormInputs.uniform(rnd, f, 0, 3);
+    float momentum = 0.9f;
+    for (BatchNorm bn : BOTH) {
+      Training t = Training.run(bn, n, f, x, gamma, beta, momentum, new float[f], rv);
+      for (int j = 0; j < f; j += 2) {
+        String at = name(bn) + " column " + j + " = " + x[j];
+        assertEquals(x[j], t.mean[j], at);
+        assertEquals(1f / (float) Math.sqrt(EPS), t.invStd[j], at);
+        assertEquals(momentum * rv[j] + (1 - momentum) * 0f, t.runningVar[j], at);
+        for (int i = 0; i < n; i++) {
+          assertEquals(0f, Math.abs(t.xhat[i * f + j]), at);
+          assertEquals(beta[j], t.y[i * f + j], at);
+        }
+      }
+    }
+  }
+
+  /**
+   * Inference against {@code gamma (x - runningMean) / sqrt(runningVar + eps) + beta} in double, for
+   * both implementations, n = 1 included. Roundings: x - runningMean (U), runningVar + eps and its
+   * square root (1.5 U), the product and division by gamma (2 U), the addition of beta (U |y|):
+   * within {@code 6 U (|t| + |beta|)}, t the normalized and scaled term.
+   */
+  @Property(tries = 40)
+  void inferenceMatchesFormula(@ForAll("features") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] gamma = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] beta = BatchNormInputs.uniform(rnd, f, -2, 2);
+    float[] rm = BatchNormInputs.uniform(rnd, f, -20, 20);
+    float[] rv = BatchNormInputs.uniform(rnd, f, 0, 100);
+    rv[0] = 0;
+    float eps = (float) Math.pow(10, -1 - 6 * rnd.nextDouble());
+    for (BatchNorm bn : BOTH) {
+      float[] y = new float[n * f];
+      bn.forwardInference(n, f, x, gamma, beta, rm, rv, eps, y);
+      for (int i = 0; i < n * f; i++) {
+        int j = i % f;
+        double t = gamma[j] * ((double) x[i] - rm[j]) / Math.sqrt((double) rv[j] + eps);
+        double tol = 6 * U * (Math.abs(t) + Math.abs(beta[j]));
+        if (!(Math.abs(y[i] - (t + beta[j])) <= tol)) fail(name(bn) + " y[" + i + "] " + y[i] + " expected " + (t + beta[j]));
+      }
+      float[] inPlace = x.clone();
+      bn.forwardInference(n, f, inPlace, gamma, beta, rm, rv, eps, inPlace);
+      assertArrayEquals(y, inPlace, name(bn) + " in place");
+    }
+  }
+
+  /**
+   * Running statistics against {@code momentum * old + (1 - momentum) * batch} in double, with the
+   * batch's exact mean and unbiased variance. Running mean: {@code (1 - momentum) dMu} plus three
+   * roundings of the terms. Running variance: the float variance is within (n + 3) U relative plus
+   * {@code (dMu / sigma)^2} (see {@link #normalizedColumnsHaveMeanZeroVarianceOne}), the unbiasing
+   * adds 2 U, the average three roundings of its terms.
+   */
+  @Property(tries = 40)
+  void runningStatisticsFollowTheAverage(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] rm = BatchNormInputs.uniform(rnd, f, -20, 20);
+    float[] rv = BatchNormInputs.uniform(rnd, f, 0, 100);
+    float momentum = rnd.nextBoolean() ? 0f : rnd.nextFloat() * 0.999f;
+    double m = momentum;
+    for (BatchNorm bn : BOTH) {
+      Training t = Training.run(bn, n, f, x, new float[f], new float[f], momentum, rm, rv);
+      for (int j = 0; j < f; j++) {
+        Column c = Column.of(x, n, f, j);
+        String at = name(bn) + " column " + j + " momentum " + momentum;
+        double dMu = c.meanError(n);
+        double oldPart = m * rm[j];
+        double newPart = (1 - m) * c.mean;
+        double tolMean = (1 - m) * dMu + 3 * U * (Math.abs(oldPart) + Math.abs(newPart));
+        if (!(Math.abs(t.runningMean[j] - (oldPart + newPart)) <= tolMean)) {
+          fail(at + ": running mean " + t.runningMean[j] + ", expected " + (oldPart + newPart));
+        }
+        double unbiased = c.var * n / (n - 1);
+        double relVar = (n + 5) * U + (c.var == 0 ? 0 : dMu * dMu / c.var);
+        double oldVar = m * rv[j];
+        double newVar = (1 - m) * unbiased;
+        double tolVar = newVar * relVar + 3 * U * (Math.abs(oldVar) + Math.abs(newVar));
+        if (!(Math.abs(t.runningVar[j] - (oldVar + newVar)) <= tolVar)) {
+          fail(at + ": running variance " + t.runningVar[j] + ", expected " + (oldVar + newVar));
+        }
+      }
+    }
+  }
+
+  /**
+   * Vector backward against the reference. dBeta sums dy in the same order (bit-identical); dGamma
+   * uses FMAs, each within (n + 1) U of {@code sum |dy xhat|}. dx: both evaluate the closed form
+   * {@code (gamma invStd / n)(n dy - sum dy - xhat sum dy xhat)} (arranged differently), whose error
+   * is dominated by the two sums: each within {@code (n + 6) U T}, with
+   * {@code T = |gamma| invStd / n (n |dy| + sum |dy| + |xhat| sum |dy xhat|)} the size of its terms.
+   * In place ({@code dx == dy}) gives the same bits.
+   */
+  @Property(tries = 40)
+  void backwardMatchesScalar(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] gamma = BatchNormInputs.uniform(rnd, f, -2, 2);
+    Training t = Training.run(SCALAR, n, f, x, gamma, new float[f], 0.9f, new float[f], new float[f]);
+    float[] dy = BatchNormInputs.gaussian(rnd, n * f);
+    float[][] dx = new float[2][n * f];
+    float[][] dGamma = new float[2][f];
+    float[][] dBeta = new float[2][f];
+    for (int k = 0; k < 2; k++) BOTH[k].backward(n, f, dy, t.xhat, gamma, t.invStd, dx[k], dGamma[k], dBeta[k]);
+    assertArrayEquals(dBeta[0], dBeta[1], "dBeta");
+    for (int j = 0; j < f; j++) {
+      double sumAbsDy = 0;
+      double sumAbsDyXhat = 0;
+      for (int i = 0; i < n; i++) {
+        sumAbsDy += Math.abs(dy[i * f + j]);
+        sumAbsDyXhat += Math.abs(dy[i * f + j] * t.xhat[i * f + j]);
+      }
+      if (!(Math.abs(dGamma[1][j] - dGamma[0][j]) <= 2 * (n + 1) * U * sumAbsDyXhat)) {
+        fail("dGamma[" + j + "] vector " + dGamma[1][j] + " scalar " + dGamma[0][j]);
+      }
+      double k = Math.abs(gamma[j]) * t.invStd[j] / n;
+      for (int i = 0; i < n; i++) {
+        int at = i * f + j;
+        double terms = k * (n * Math.abs(dy[at]) + sumAbsDy + Math.abs(t.xhat[at]) * sumAbsDyXhat);
+        if (!(Math.abs(dx[1][at] - dx[0][at]) <= 2 * (n + 6) * U * terms)) {
+          fail("dx[" + at + "] vector " + dx[1][at] + " scalar " + dx[0][at] + " (terms " + terms + ")");
+        }
+      }
+    }
+    float[] inPlace = dy.clone();
+    VECTOR.backward(n, f, inPlace, t.xhat, gamma, t.invStd, inPlace, new float[f], new float[f]);
+    assertArrayEquals(dx[1], inPlace, "in place");
+  }
+
+  /**
+   * Bad arguments: IllegalArgumentException whose message starts with the argument's name, and
+   * nothing written (outputs and running statistics keep their sentinels).
+   */
+  @Example
+  void badArgumentsNameTheArgument() {
+    int n = 3;
+    int f = 2;
+    float[] x = new float[n * f];
+    float[] p = new float[f];
+    for (BatchNorm bn : BOTH) {
+      float[][] outs = {filled(n * f), filled(n * f), filled(f), filled(f), filled(f), filled(f)};
+      float[] y = outs[0];
+      float[] xhat = outs[1];
+      float[] mean = outs[2];
+      float[] invStd = outs[3];
+      float[] rm = outs[4];
+      float[] rv = outs[5];
+      Train train = (nn, ff, xx, g, b, e, m, rmm, rvv, yy, xh, mu, is) ->
+          bn.forwardTraining(nn, ff, xx, g, b, e, m, rmm, rvv, yy, xh, mu, is);
+      expectBad("n", () -> train.run(1, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      expectBad("n", () -> train.run(0, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      expectBad("f", () -> train.run(n, -1, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      for (float eps : new float[] {0f, -1e-5f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        expectBad("eps", () -> train.run(n, f, x, p, p, eps, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+        expectBad("eps", () -> bn.forwardInference(n, f, x, p, p, rm, rv, eps, y), outs);
+      }
+      for (float momentum : new float[] {-0.1f, 1f, 1.5f, Float.NaN}) {
+        expectBad("momentum", () -> train.run(n, f, x, p, p, EPS, momentum, rm, rv, y, xhat, mean, invStd), outs);
+      }
+      float[] shortM = new float[n * f - 1];
+      float[] shortF = new float[f - 1];
+      expectBad("x", () -> train.run(n, f, shortM, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      expectBad("gamma", () -> train.run(n, f, x, shortF, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      expectBad("beta", () -> train.run(n, f, x, p, null, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      expectBad("runningMean", () -> train.run(n, f, x, p, p, EPS, 0.9f, shortF, rv, y, xhat, mean, invStd), outs);
+      expectBad("runningVar", () -> train.run(n, f, x, p, p, EPS, 0.9f, rm, shortF, y, xhat, mean, invStd), outs);
+      expectBad("y", () -> train.run(n, f, x, p, p, EPS, 0.9f, rm, rv, shortM, xhat, mean, invStd), outs);
+      expectBad("xhat", () -> train.run(n, f, x, p, p, EPS, 0.9f, rm, rv, y, shortM, mean, invStd), outs);
+      expectBad("mean", () -> train.run(n, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, shortF, invStd), outs);
+      expectBad("invStd", () -> train.run(n, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, shortF), outs);
+
+      expectBad("n", () -> bn.forwardInference(0, f, x, p, p, rm, rv, EPS, y), outs);
+      expectBad("f", () -> bn.forwardInference(n, 0, x, p, p, rm, rv, EPS, y), outs);
+      expectBad("x", () -> bn.forwardInference(n, f, shortM, p, p, rm, rv, EPS, y), outs);
+      expectBad("runningVar", () -> bn.forwardInference(n, f, x, p, p, rm, shortF, EPS, y), outs);
+      expectBad("y", () -> bn.forwardInference(n, f, x, p, p, rm, rv, EPS, shortM), outs);
+
+      float[] dx = outs[0];
+      float[] dGamma = outs[2];
+      float[] dBeta = outs[3];
+      expectBad("n", () -> bn.backward(-2, f, x, x, p, p, dx, dGamma, dBeta), outs);
+      expectBad("f", () -> bn.backward(n, 0, x, x, p, p, dx, dGamma, dBeta), outs);
+      expectBad("dy", () -> bn.backward(n, f, shortM, x, p, p, dx, dGamma, dBeta), outs);
+      expectBad("xhat", () -> bn.backward(n, f, x, shortM, p, p, dx, dGamma, dBeta), outs);
+      expectBad("gamma", () -> bn.backward(n, f, x, x, shortF, p, dx, dGamma, dBeta), outs);
+      expectBad("invStd", () -> bn.backward(n, f, x, x, p, null, dx, dGamma, dBeta), outs);
+      expectBad("dx", () -> bn.backward(n, f, x, x, p, p, shortM, dGamma, dBeta), outs);
+      expectBad("dGamma", () -> bn.backward(n, f, x, x, p, p, dx, shortF, dBeta), outs);
+      expectBad("dBeta", () -> bn.backward(n, f, x, x, p, p, dx, dGamma, shortF), outs);
+    }
+  }
+
+  /** The training forward's parameter list, so the checks above stay readable. */
+  @FunctionalInterface
+  private interface Train {
+    void run(int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+        float[] runningMean, float[] runningVar, float[] y, float[] xhat, float[] mean, float[] invStd);
+  }
+
+  private static void expectBad(String argument, Executable call, float[][] outputs) {
+    float[][] before = new float[outputs.length][];
+    for (int k = 0; k < outputs.length; k++) before[k] = outputs[k].clone();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, argument);
+    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
+    for (int k = 0; k < outputs.length; k++) assertArrayEquals(before[k], outputs[k], argument + ": output written");
+  }
+
+  private static float[] filled(int len) {
+    float[] a = new float[len];
+    Arrays.fill(a, SENTINEL);
+    return a;
+  }
+
+  private static String name(BatchNorm bn) {
+    return bn == SCALAR ? "scalar" : "vector";
+  }
+
+  /** A column's statistics in double, from its float values. */
+  record Column(double mean, double var, double maxDeviationFromFirst, boolean constant) {
+    static Column of(float[] x, int n, int f, int j) {
+      double sum = 0;
+      double maxDev = 0;
+      for (int i = 0; i < n; i++) {
+        sum += x[i * f + j];
+        maxDev = Math.max(maxDev, Math.abs((double) x[i * f + j] - x[j]));
+      }
+      double mean = sum / n;
+      double sq = 0;
+      for (int i = 0; i < n; i++) sq += (x[i * f + j] - mean) * (x[i * f + j] - mean);
+      return new Column(mean, sq / n, maxDev, BatchNormInputs.constant(x, n, f, j));
+    }
+
+    /** The bound dMu on the kernels' float mean (class comment). */
+    double meanError(int n) {
+      return (n + 1) * U * maxDeviationFromFirst + U * Math.abs(mean);
+    }
+  }
+}

@@ -1,0 +1,365 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Softmax, log-softmax and softmax + cross-entropy: the vector implementation against the scalar
+ * reference, the invariants of the functions for both, the vector {@code exp}'s error bound, bad
+ * rows and bad arguments.
+ *
+ * <p>Error bounds below are first order in the unit roundoff {@code U = 2^-24}. Both
+ * implementations compute {@code d = x - max} with the same single float subtraction, so they
+ * differ only from there on:
+ * <ul>
+ *   <li>{@code e = exp(d)}: reference {@code (float) Math.exp}, relative error at most U (half an
+ *       ulp plus Math.exp's double error); vector at most 0.89 ulp = 1.78 U (measured over every
+ *       float in [-86.5, 0], see {@link VectorSoftmax#expStore}), or +0 where d < -86.5 and
+ *       the true value is below 2.7e-38.
+ *   <li>The row sum of {@code cols} positive terms: relative error at most (cols - 1) U in either
+ *       summation order (Higham's bound for recursive summation).
+ *   <li>{@code y = e / sum}: one rounding (U) in the reference; {@code e * (1 / sum)} two (2 U).
+ * </ul>
+ */
+class SoftmaxProperties {
+  private static final Softmax SCALAR = Softmax.scalar();
+  private static final Softmax VECTOR = Softmax.vector();
+  private static final Softmax[] BOTH = {SCALAR, VECTOR};
+  private static final double U = 0x1p-24;
+  /**
+   * Absolute slack for probabilities the vector flushes to 0 (true value below exp(-86.5) =
+   * 2.7e-38, divided by a sum >= 1) and for rounding in the subnormal range (2^-149).
+   */
+  private static final double FLUSH = 3e-38;
+  private static final float SENTINEL = -12345.5f;
+
+  @Provide
+  Arbitrary<Integer> cols() {
+    return Shapes.sizes(300);
+  }
+
+  @Provide
+  Arbitrary<Integer> rows() {
+    return Arbitraries.integers().between(1, 6);
+  }
+
+  /**
+   * Vector forward within {@code (2 cols + 8) U} relative of the reference: exp 1.78 U + U, the two
+   * sums (cols - 1) U each plus the exp errors inside them, the final scaling 2 U + U; plus
+   * {@link #FLUSH}. In place ({@code y == x}) gives the same bits.
+   */
+  @Property(tries = 60)
+  void forwardMatchesScalar(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    float[] ys = new float[rows * cols];
+    float[] yv = new float[rows * cols];
+    SCALAR.forward(rows, cols, x, ys);
+    VECTOR.forward(rows, cols, x, yv);
+    double rel = (2.0 * cols + 8) * U;
+    for (int i = 0; i < ys.length; i++) {
+      if (!(Math.abs(yv[i] - ys[i]) <= rel * ys[i] + FLUSH)) {
+        fail("y[" + i + "] vector " + yv[i] + " scalar " + ys[i] + " for x " + x[i] + ", cols " + cols);
+      }
+    }
+    float[] inPlace = x.clone();
+    VECTOR.forward(rows, cols, inPlace, inPlace);
+    assertArrayEquals(yv, inPlace, "in place");
+  }
+
+  /**
+   * Rows sum to 1 within {@code (cols + 2) U}: the same rounded exponentials make up the sum and
+   * the numerators, so their errors cancel; what is left is the summation, (cols - 1) U, and the
+   * final scaling, at most 2 U per element, i.e. 2 U on the sum. Every probability is in [0, 1].
+   */
+  @Property(tries = 60)
+  void rowsSumToOne(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    for (Softmax s : BOTH) {
+      float[] y = new float[rows * cols];
+      s.forward(rows, cols, x, y);
+      for (int r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+          float p = y[r * cols + j];
+          if (!(p >= 0 && p <= 1)) fail(name(s) + " y[" + r + "][" + j + "] = " + p);
+          sum += p;
+        }
+        // The double summation of at most 300 floats adds under 1e-13.
+        if (!(Math.abs(sum - 1) <= (cols + 2) * U + 1e-13)) {
+          fail(name(s) + " row " + r + " sums to " + sum + " (cols " + cols + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * Adding a constant c to a row leaves every output bit-identical when the float arithmetic lets
+   * it: here x and c lie on a grid of 2^-8 with |x| <= 64 and |c| <= 1024, so x + c (under 2^11,
+   * at most 19 significant bits) is exact, max(x + c) = max(x) + c, and (x + c) - (max + c) rounds
+   * the same real number as x - max. Everything after that depends on x - max alone.
+   */
+  @Property(tries = 40)
+  void shiftingARowChangesNothing(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[rows * cols];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextInt(10) == 0 ? Float.NEGATIVE_INFINITY : (rnd.nextInt(1 << 15) - (1 << 14)) * 0x1p-8f;
+    }
+    for (int r = 0; r < rows; r++) x[r * cols] = (rnd.nextInt(1 << 15) - (1 << 14)) * 0x1p-8f;
+    int[] labels = new int[rows];
+    for (int r = 0; r < rows; r++) labels[r] = 0;
+    float[] shifted = x.clone();
+    for (int r = 0; r < rows; r++) {
+      float c = (rnd.nextInt(1 << 19) - (1 << 18)) * 0x1p-8f;
+      for (int j = 0; j < cols; j++) shifted[r * cols + j] += c;
+    }
+    for (Softmax s : BOTH) {
+      int n = rows * cols;
+      float[] a = new float[n];
+      float[] b = new float[n];
+      s.forward(rows, cols, x, a);
+      s.forward(rows, cols, shifted, b);
+      assertArrayEquals(a, b, name(s) + " forward");
+      s.logForward(rows, cols, x, a);
+      s.logForward(rows, cols, shifted, b);
+      assertArrayEquals(a, b, name(s) + " logForward");
+      float la = s.crossEntropy(rows, cols, x, labels, a);
+      float lb = s.crossEntropy(rows, cols, shifted, labels, b);
+      assertEquals(la, lb, name(s) + " loss");
+      assertArrayEquals(a, b, name(s) + " gradient");
+    }
+  }
+
+  /**
+   * log-softmax against the log of softmax, for both implementations. With {@code S} the float row
+   * sum (the same float in both functions: same code, same order), log-softmax is
+   * {@code d - log S} with roundings U |log S| and U |ly|, and log of the float softmax is
+   * {@code d - log S} off by the exp error (<= 1.78 U) and the scaling (<= 2 U). So
+   * {@code |ly - log y| <= U (log cols + |ly| + 4)} as {@code 1 <= S <= cols}; 5 for rounding room.
+   * Where softmax is below the normal range (or flushed), log-softmax must be below -86, and
+   * exactly -infinity for a -infinity logit.
+   */
+  @Property(tries = 60)
+  void logSoftmaxIsLogOfSoftmax(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    for (Softmax s : BOTH) {
+      float[] y = new float[rows * cols];
+      float[] ly = new float[rows * cols];
+      s.forward(rows, cols, x, y);
+      s.logForward(rows, cols, x, ly);
+      for (int i = 0; i < y.length; i++) {
+        String at = name(s) + " [" + i + "] x " + x[i] + " y " + y[i] + " ly " + ly[i];
+        if (x[i] == Float.NEGATIVE_INFINITY) {
+          assertEquals(Float.NEGATIVE_INFINITY, ly[i], at);
+        } else if (y[i] >= Float.MIN_NORMAL) {
+          double tol = U * (Math.log(cols) + Math.abs(ly[i]) + 5);
+          if (!(Math.abs(ly[i] - Math.log(y[i])) <= tol)) fail(at);
+        } else if (!(ly[i] <= -86)) {
+          fail(at);
+        }
+      }
+      float[] inPlace = x.clone();
+      s.logForward(rows, cols, inPlace, inPlace);
+      assertArrayEquals(ly, inPlace, name(s) + " in place");
+    }
+  }
+
+  /**
+   * Cross-entropy, vector against reference. Loss: {@code log S - (x[label] - max)} per row in
+   * double, so the loss differs by the two sums' relative errors, (2 cols + 2) U, plus each one's
+   * final rounding to float, U |loss|. Gradient: as {@link #forwardMatchesScalar} plus the scaling by
+   * 1 / rows (two more roundings in the vector), and for the label entry the subtraction of 1
+   * (exact for p >= 1/2, else U |p - 1|): {@code |gv - gs| <= ((2 cols + 12) U p + 4 U |g| rows) /
+   * rows + FLUSH}. In place ({@code grad == logits}) gives the same bits.
+   */
+  @Property(tries = 60)
+  void crossEntropyMatchesScalar(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    int[] labels = SoftmaxInputs.labels(rnd, x, rows, cols);
+    float[] p = new float[rows * cols];
+    SCALAR.forward(rows, cols, x, p);
+    float[] gs = new float[rows * cols];
+    float[] gv = new float[rows * cols];
+    float ls = SCALAR.crossEntropy(rows, cols, x, labels, gs);
+    float lv = VECTOR.crossEntropy(rows, cols, x, labels, gv);
+    double lossTol = (2.0 * cols + 3) * U + 2 * U * Math.abs(ls);
+    if (!(Math.abs(lv - ls) <= lossTol)) fail("loss vector " + lv + " scalar " + ls);
+    for (int i = 0; i < gs.length; i++) {
+      double tol = ((2.0 * cols + 12) * U * p[i] + 4 * U * Math.abs(gs[i]) * rows) / rows + FLUSH;
+      if (!(Math.abs(gv[i] - gs[i]) <= tol)) {
+        fail("grad[" + i + "] vector " + gv[i] + " scalar " + gs[i] + " p " + p[i] + " label " + labels[i / cols]);
+      }
+    }
+    float[] inPlace = x.clone();
+    assertEquals(lv, VECTOR.crossEntropy(rows, cols, inPlace, labels, inPlace), "in-place loss");
+    assertArrayEquals(gv, inPlace, "in-place gradient");
+  }
+
+  /**
+   * The documented error bound of the vector exp: within 1 ulp of the exact value for
+   * {@code x >= EXP_MIN}, +0 below (and for -infinity). Inputs: uniform in [-100, 0], uniform
+   * exponents down to 2^-40, and the boundaries; a length that leaves a partial last vector.
+   */
+  @Property(tries = 30)
+  void vectorExpIsWithinOneUlp(@ForAll long seed) {
+    Random rnd = new Random(seed);
+    int len = 64 * Shapes.LANES + rnd.nextInt(Shapes.LANES);
+    float[] x = new float[len];
+    for (int i = 0; i < len; i++) {
+      x[i] = switch (rnd.nextInt(3)) {
+        case 0 -> -100 * rnd.nextFloat();
+        case 1 -> (float) -Math.scalb(1 + rnd.nextDouble(), rnd.nextInt(47) - 40);
+        default -> VectorSoftmax.EXP_MIN + (rnd.nextInt(64) - 32) * 0x1p-16f;
+      };
+    }
+    x[0] = Float.NEGATIVE_INFINITY;
+    x[1] = -0f;
+    x[2] = 0f;
+    x[3] = VectorSoftmax.EXP_MIN;
+    x[4] = Math.nextDown(VectorSoftmax.EXP_MIN);
+    float[] e = new float[len];
+    VectorSoftmax.expStore(x, 0, len, 0f, e, 0, new float[Shapes.LANES]);
+    for (int i = 0; i < len; i++) {
+      double exact = Math.exp(x[i]);
+      if (x[i] < VectorSoftmax.EXP_MIN) {
+        assertEquals(0f, e[i], "exp(" + x[i] + ")");
+      } else if (!(Math.abs(e[i] - exact) <= Math.ulp((float) exact))) {
+        fail("exp(" + x[i] + ") = " + e[i] + ", exact " + exact);
+      }
+    }
+  }
+
+  /** Rows where exp(x - max) under- and overflows for every entry but the maxima, by hand. */
+  @Example
+  void extremeLogitsGiveExactProbabilities() {
+    float ninf = Float.NEGATIVE_INFINITY;
+    float[] x = {1e4f, -1e4f, 0f, ninf, 1e4f, /* row 2 */ -1e4f, ninf, ninf, -1e4f, -1e4f};
+    float[] expected = {0.5f, 0f, 0f, 0f, 0.5f, 1f / 3, 0f, 0f, 1f / 3, 1f / 3};
+    for (Softmax s : BOTH) {
+      float[] y = new float[10];
+      s.forward(2, 5, x, y);
+      assertArrayEquals(expected, y, 1e-7f, name(s));
+      s.logForward(2, 5, x, y);
+      assertEquals((float) -Math.log(2), y[0], 1e-7f, name(s));
+      assertEquals(-2e4f - (float) Math.log(2), y[1], 2e-3f, name(s));
+      assertEquals(ninf, y[3], name(s));
+      assertEquals((float) -Math.log(3), y[5], 1e-7f, name(s));
+      float loss = s.crossEntropy(2, 5, x, new int[] {0, 3}, y);
+      assertEquals((float) (Math.log(2) + Math.log(3)) / 2, loss, 1e-7f, name(s));
+      assertArrayEquals(new float[] {-0.25f, 0, 0, 0, 0.25f, 1f / 6, 0, 0, -1f / 3, 1f / 6}, y, 1e-7f, name(s));
+      // A label on a -infinity logit has probability 0: infinite loss, finite gradient.
+      assertEquals(Float.POSITIVE_INFINITY, s.crossEntropy(2, 5, x, new int[] {3, 1}, y), name(s));
+      for (float g : y) assertTrue(Float.isFinite(g), name(s));
+    }
+  }
+
+  /** A row of one: probability 1, log-probability 0, loss 0, gradient 0, whatever the logit. */
+  @Example
+  void singleColumnRows() {
+    float[] x = {-1e4f, 0f, 3.5f, 1e4f};
+    for (Softmax s : BOTH) {
+      float[] y = new float[4];
+      s.forward(4, 1, x, y);
+      assertArrayEquals(new float[] {1, 1, 1, 1}, y, name(s));
+      s.logForward(4, 1, x, y);
+      assertArrayEquals(new float[] {0, 0, 0, 0}, y, name(s));
+      assertEquals(0f, s.crossEntropy(4, 1, x, new int[4], y), name(s));
+      assertArrayEquals(new float[] {0, 0, 0, 0}, y, name(s));
+    }
+  }
+
+  /**
+   * A row that is all -infinity, or holds a NaN or +infinity, is an IllegalArgumentException naming
+   * the row, from every function of both implementations, before anything is written: the output
+   * keeps its sentinels, and in place the input is unchanged.
+   */
+  @Property(tries = 40)
+  void badRowsThrowBeforeWriting(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    int bad = rnd.nextInt(rows);
+    int kind = rnd.nextInt(3);
+    if (kind == 0) Arrays.fill(x, bad * cols, (bad + 1) * cols, Float.NEGATIVE_INFINITY);
+    else x[bad * cols + rnd.nextInt(cols)] = kind == 1 ? Float.NaN : Float.POSITIVE_INFINITY;
+    String expected = kind == 0 ? "row " + bad + " is all -infinity" : "row " + bad + " holds NaN or +infinity";
+    int[] labels = new int[rows];
+    for (Softmax s : BOTH) {
+      for (int function = 0; function < 3; function++) {
+        for (boolean inPlace : new boolean[] {false, true}) {
+          float[] in = x.clone();
+          float[] out = inPlace ? in : filled(rows * cols);
+          float[] before = out.clone();
+          int f = function;
+          Executable call = () -> {
+            switch (f) {
+              case 0 -> s.forward(rows, cols, in, out);
+              case 1 -> s.logForward(rows, cols, in, out);
+              default -> s.crossEntropy(rows, cols, in, labels, out);
+            }
+          };
+          String what = name(s) + " function " + function + (inPlace ? " in place" : "");
+          IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, what);
+          assertTrue(e.getMessage().contains(expected), what + ": " + e.getMessage());
+          assertArrayEquals(before, out, what + " wrote its output");
+          assertArrayEquals(x, in, what + " changed its input");
+        }
+      }
+    }
+  }
+
+  /** Bad shapes, arrays and labels: IllegalArgumentException naming the argument, nothing written. */
+  @Example
+  void badArgumentsNameTheArgument() {
+    float[] x = new float[12];
+    float[] y = filled(12);
+    int[] labels = {0, 1, 2};
+    for (Softmax s : BOTH) {
+      expectBad("rows", () -> s.forward(0, 4, x, y), y);
+      expectBad("rows", () -> s.logForward(-1, 4, x, y), y);
+      expectBad("cols", () -> s.forward(3, 0, x, y), y);
+      expectBad("x", () -> s.forward(3, 5, x, filled(15)), y);
+      expectBad("x", () -> s.logForward(3, 4, null, y), y);
+      expectBad("y", () -> s.forward(3, 4, x, new float[11]), y);
+      expectBad("y", () -> s.logForward(3, 4, x, null), y);
+      expectBad("grad", () -> s.crossEntropy(3, 4, x, labels, new float[11]), y);
+      expectBad("labels", () -> s.crossEntropy(3, 4, x, new int[2], y), y);
+      expectBad("labels", () -> s.crossEntropy(3, 4, x, null, y), y);
+      expectBad("labels[1]", () -> s.crossEntropy(3, 4, x, new int[] {0, 4, 0}, y), y);
+      expectBad("labels[2]", () -> s.crossEntropy(3, 4, x, new int[] {0, 1, -1}, y), y);
+    }
+  }
+
+  private static void expectBad(String argument, Executable call, float[] output) {
+    float[] before = output.clone();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, argument);
+    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
+    assertArrayEquals(before, output, argument + ": output written");
+  }
+
+  private static float[] filled(int n) {
+    float[] a = new float[n];
+    Arrays.fill(a, SENTINEL);
+    return a;
+  }
+
+  private static String name(Softmax s) {
+    return s == SCALAR ? "scalar" : "vector";
+  }
+}
