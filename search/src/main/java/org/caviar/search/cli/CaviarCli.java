@@ -31,7 +31,7 @@ public final class CaviarCli implements Runnable {
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException) {
-        line.getErr().println("caviar " + line.getCommandName() + ": " + e.getMessage());
+        line.getErr().println("caviar " + line.getCommandName() + ": " + describe(e));
         line.getErr().flush();
         return 2;
       }
@@ -40,6 +40,17 @@ public final class CaviarCli implements Runnable {
     int code = cl.execute(args);
     out.flush();
     return code;
+  }
+
+  /** A one-line message; file errors whose JDK message is only the path say what went wrong. */
+  static String describe(Exception e) {
+    Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+    if (t instanceof java.nio.file.NoSuchFileException f) return "no such file: " + f.getFile();
+    if (t instanceof java.nio.file.AccessDeniedException f) return "permission denied: " + f.getFile();
+    if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getFile() + ": " + f.getReason();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 
   public static void main(String[] args) {

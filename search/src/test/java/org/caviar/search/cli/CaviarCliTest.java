@@ -51,6 +51,10 @@ class CaviarCliTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--sampler"), r.err());
     assertEquals(2, run("tune", "--trials", "many").code()); // picocli's own type error
+    Path missing = dir.resolve("missing.csv");
+    r = run("tune", "--csv", missing.toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: no such file: " + missing, r.err().strip());
   }
 
   @Test
