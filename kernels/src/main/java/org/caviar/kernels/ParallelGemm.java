@@ -19,8 +19,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * with another caller's product computes its own product alone rather than wait.
  */
 final class ParallelGemm extends Gemm {
-  /** 2 m n k below which one thread is faster: about 5 microseconds of single-thread work. */
-  static final long MIN_PARALLEL_FLOPS = 1L << 20;
+  /**
+   * 2 m n k below which one thread is faster (about 20 microseconds of one thread's work). At
+   * 1 MFLOP the digits MLP's 2-MFLOP products were split and its training ran at 0.64x of one
+   * thread (JMH, --full); 4 MFLOP still splits every 784-256-256-10 product at batch 32, which
+   * ran at 1.36x.
+   */
+  static final long MIN_PARALLEL_FLOPS = 4L << 20;
   /** How long an idle worker watches its slot before it parks. */
   static final long SPIN_NANOS = 200_000;
 
