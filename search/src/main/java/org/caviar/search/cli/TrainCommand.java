@@ -16,6 +16,8 @@ import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.Storage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.History;
@@ -48,6 +50,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--from-study", paramLabel = "DIR", description = "Start from the best trial of the study in DIR.")
   Path fromStudy;
 
+  @Option(names = "--storage", paramLabel = "URL",
+      description = "With --from-study NAME: the study is in this PostgreSQL database (as with tune --storage).")
+  String storageUrl;
+
   @Option(names = "--spec", paramLabel = "SPEC",
       description = "A network spec such as '64-128-128-10 relu batchnorm dropout=0.2'; replaces units, layers, "
           + "activation, batchnorm and dropout.")
@@ -74,7 +80,8 @@ public final class TrainCommand implements Callable<Integer> {
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (fromStudy != null) {
-      Best best = bestOf(fromStudy.resolve("journal.jsonl"));
+      Best best = storageUrl != null ? bestInDatabase(storageUrl, fromStudy.getFileName().toString())
+          : bestOf(fromStudy.resolve("journal.jsonl"));
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
     }
@@ -123,12 +130,25 @@ public final class TrainCommand implements Callable<Integer> {
     StudyInfo info = JournalStorage.peek(journal);
     if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
     try (JournalStorage storage = new JournalStorage(journal)) {
-      storage.open(info);
-      TrialRecord best = new History(storage.trials(), info.direction()).best();
-      if (best == null) throw new IllegalArgumentException("the study in " + journal.getParent() + " has no completed trial");
-      out.println("from " + journal.getParent() + ": trial " + best.number() + ", value " + best.value());
-      return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()));
+      return best(storage, info, journal.getParent().toString());
     }
+  }
+
+  /** The best trial of the study {@code name} in a PostgreSQL database. */
+  Best bestInDatabase(String url, String name) {
+    try (PostgresStorage storage = new PostgresStorage(url)) {
+      StudyInfo info = storage.peek(name);
+      if (info == null) throw new IllegalArgumentException("no study '" + name + "' in " + storage.url());
+      return best(storage, info, "'" + name + "' in " + storage.url());
+    }
+  }
+
+  private Best best(Storage storage, StudyInfo info, String where) {
+    storage.open(info);
+    TrialRecord best = new History(storage.trials(), info.direction()).best();
+    if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
+    out.println("from " + where + ": trial " + best.number() + ", value " + best.value());
+    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()));
   }
 
   static Object literal(String s) {

@@ -24,6 +24,8 @@ import org.caviar.search.sampler.Sampler;
 import org.caviar.search.sampler.TpeSampler;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.Storage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.ExecutionMode;
@@ -47,7 +49,7 @@ import picocli.CommandLine.Spec;
           + "the same command with --study DIR again to resume it after an interruption (even kill -9), or with a "
           + "larger --trials to extend it.",
       ""})
-public final class TuneCommand implements Callable<Integer> {
+public class TuneCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
   private java.io.PrintWriter out;
 
@@ -68,8 +70,12 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Mixin DataOptions data = new DataOptions();
 
-  @Option(names = "--trials", paramLabel = "N", defaultValue = "60",
-      description = "Trials in the study in all (counting trials of earlier runs of a resumed study). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--trials", paramLabel = "N",
+      description = "Trials in the study in all (counting trials of earlier runs of a resumed study, and of every worker's "
+          + "with --storage, where it is stored as the study's budget). Default: the stored budget, else 60.")
+  Integer trialsOption;
+
+  /** The study's budget: --trials, else the budget stored with the study, else 60. */
   int trials;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop starting trials after this many seconds. Default: none.")
@@ -128,6 +134,12 @@ public final class TuneCommand implements Callable<Integer> {
       description = "The study folder (journal and report). An existing one is resumed. Default: studies/tune-<date-time>.")
   Path studyDir;
 
+  @Option(names = "--storage", paramLabel = "URL",
+      description = "Keep the study in PostgreSQL, e.g. postgresql://host:5432/db (user from the URL or PGUSER, password "
+          + "from PGPASSWORD or ~/.pgpass), where 'caviar worker's on any machine share it; --study names it. "
+          + "Default: a journal in the study folder.")
+  String storageUrl;
+
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
       description = "Study seed: with one worker the same seed gives the same study. Default: ${DEFAULT-VALUE}.")
   long seed;
@@ -149,13 +161,39 @@ public final class TuneCommand implements Callable<Integer> {
           + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
       return 0;
     }
-    if (trials < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trials);
+    if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
+    trials = trialsOption != null ? trialsOption : 60;
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     DataOptions.Data d = data.load();
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path journal = dir.resolve("journal.jsonl");
-    StudyInfo stored = JournalStorage.peek(journal);
+    PostgresStorage pg = storageUrl != null ? new PostgresStorage(storageUrl) : null;
+    try {
+      StudyInfo stored;
+      String where;
+      if (pg != null) {
+        String name = dir.getFileName().toString();
+        stored = pg.peek(name);
+        Integer storedBudget = pg.trialBudget(name);
+        if (trialsOption == null && storedBudget != null) trials = storedBudget;
+        where = "'" + name + "' in " + pg.url();
+      } else {
+        stored = JournalStorage.peek(journal);
+        where = journal.toString();
+      }
+      return run(d, dir, pg, journal, stored, where);
+    } catch (Throwable e) {
+      if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
+      throw e;
+    }
+  }
+
+  /**
+   * Checks the settings against the stored study, then runs it on {@code shared} (closed at the
+   * end), or when it is null on the journal, which is opened only once the settings are checked.
+   */
+  private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where) throws Exception {
     SearchSpace space = space(stored);
     MlpSettings.checkNames(space);
     ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -166,20 +204,21 @@ public final class TuneCommand implements Callable<Integer> {
     Sampler s = sampler();
     Pruner p = pruner();
     Study.Builder builder = Study.builder(space).name(dir.getFileName().toString()).direction(Direction.MAXIMIZE)
-        .sampler(s).pruner(p).storage(new JournalStorage(journal)).seed(seed).mode(executionMode);
+        .sampler(s).pruner(p).storage(shared != null ? shared : new JournalStorage(journal)).seed(seed).mode(executionMode);
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     out.println("caviar tune on " + d.description());
-    if (stored != null) out.println("resuming the study in " + dir);
+    if (stored != null) out.println("resuming the study " + where);
     Study study = builder.build();
+    if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
     try {
       History before = study.history();
       int done = (int) before.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
       out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of up to %d epochs; %d %s in %s mode%n",
           space.size(), s.name(), describe(p), trials, epochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
           executionMode.name().toLowerCase(Locale.ROOT));
-      out.println("study: " + journal + (done > 0 ? " (" + done + " trials done before)" : ""));
+      out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
       Budget budget = Budget.trials(trials);
       if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
@@ -198,7 +237,8 @@ public final class TuneCommand implements Callable<Integer> {
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
         out.println("report: " + page.toAbsolutePath());
       }
-      out.println("resume or extend: caviar tune --study " + dir + " --trials " + (trials + 40));
+      String storageArg = storageUrl != null ? " --storage " + storageUrl : "";
+      out.println("resume or extend: caviar tune --study " + dir + storageArg + " --trials " + (trials + 40));
       return 0;
     } finally {
       study.close();
@@ -230,7 +270,7 @@ public final class TuneCommand implements Callable<Integer> {
         importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
         out.println(sb);
       }
-      out.println("train and save it: caviar train --from-study " + dir);
+      out.println("train and save it: caviar train --from-study " + dir + (storageUrl != null ? " --storage " + storageUrl : ""));
     }
   }
 

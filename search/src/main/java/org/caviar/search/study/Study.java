@@ -17,6 +17,8 @@ import org.caviar.search.sampler.TpeSampler;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.SharedStorage;
+import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.Storage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
@@ -40,6 +42,9 @@ import org.caviar.search.trial.TrialState;
  * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
  * crash are not counted and their parameters are re-run first, as new trials that point back to
  * them ({@link TrialRecord#retryOf()}). The trial budget counts the study's trials across runs.
+ *
+ * <p>On a {@link SharedStorage} (processes on several machines) the claim, the budget check and the
+ * proposal happen inside the storage's own lock instead, from every process's trials.
  */
 public final class Study {
   private final SearchSpace space;
@@ -228,6 +233,7 @@ public final class Study {
         stopRequested = true;
         Thread.currentThread().interrupt();
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof StorageException se) throw se;
         throw new IllegalStateException("a study worker died", e.getCause());
       } finally {
         pool.shutdown();
@@ -263,6 +269,7 @@ public final class Study {
   /** Claims and proposes the next trial, or returns null when the budget is spent. */
   private synchronized Trial claim(Budget budget, long deadline, ArrayDeque<TrialRecord> retries, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
+    if (storage instanceof SharedStorage shared) return claimShared(shared, budget, kernelThreads);
     List<TrialRecord> all = storage.trials();
     int counted = 0;
     for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
@@ -290,6 +297,44 @@ public final class Study {
     TrialRecord started = storage.trials().get(number);
     for (StudyListener l : listeners) l.trialStarted(started);
     return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
+  }
+
+  /**
+   * Claims on a storage shared with other processes: the budget, the re-runs and the proposal are
+   * decided inside the storage's lock from every worker's trials, whose RUNNING ones are the other
+   * workers' pending trials. A trial lost with its worker is re-run once: a lost re-run is not.
+   */
+  private Trial claimShared(SharedStorage shared, Budget budget, int kernelThreads) {
+    TrialRecord started;
+    try {
+      started = shared.claimDecided(System.currentTimeMillis(), (all, number) -> {
+        int counted = 0;
+        Set<Integer> retried = new HashSet<>();
+        for (TrialRecord t : all) {
+          if (t.state() == TrialState.RUNNING || !t.isInterrupted()) counted++;
+          if (t.retryOf() >= 0) retried.add(t.retryOf());
+        }
+        if (counted >= budget.maxTrials()) return null;
+        for (TrialRecord t : all) {
+          if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) {
+            return new SharedStorage.Proposal(t.params(), t.number());
+          }
+        }
+        if (counted >= sampler.pointCount(space)) return null;
+        return new SharedStorage.Proposal(sampler.propose(space, new History(all, info.direction()), number, info.seed()), -1);
+      });
+    } catch (StorageException e) {
+      throw e; // the database, not the sampler
+    } catch (RuntimeException | Error e) {
+      fatal = e;
+      return null;
+    }
+    if (started == null) return null;
+    running++;
+    for (StudyListener l : listeners) l.trialStarted(started);
+    int retryOf = started.retryOf();
+    return new Trial(this, started.number(), started.params(), kernelThreads,
+        trialSeed(info.seed(), retryOf >= 0 ? retryOf : started.number()));
   }
 
   private void evaluate(Objective objective, Trial trial) {
@@ -320,6 +365,7 @@ public final class Study {
     synchronized (this) {
       storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
       running--;
+      if (listeners.isEmpty()) return; // a shared storage's history is a database read: only for listeners
       after = history();
       finished = after.trials().get(trial.number());
     }

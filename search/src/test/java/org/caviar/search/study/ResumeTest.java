@@ -45,6 +45,11 @@ class ResumeTest {
       } else {
         interrupted++;
         assertTrue(now.isInterrupted(), "trial " + old.number() + " should be interrupted: " + now);
+        if (old.params() == null) {
+          // Killed between its claim and its parameters (a narrow window, hit under load): nothing to re-run.
+          assertEquals(0, after.trials().stream().filter(t -> t.retryOf() == old.number()).count());
+          continue;
+        }
         long retries = after.trials().stream().filter(t -> t.retryOf() == old.number()).count();
         assertEquals(1, retries, "interrupted trial " + old.number() + " re-run once");
         TrialRecord retry = after.trials().stream().filter(t -> t.retryOf() == old.number()).findFirst().orElseThrow();

@@ -1,0 +1,28 @@
+package org.caviar.search.cli;
+
+import picocli.CommandLine.Command;
+
+/**
+ * {@code caviar worker}: one more process on a study kept in PostgreSQL. It takes the same options
+ * as {@code tune} (the objective's data, epochs, sampler and pruner must match the other workers'),
+ * runs trials until the study's budget is spent, and writes no report: {@code tune --storage} and
+ * {@code train --from-study} read the shared study from any machine.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Runs trials of a study shared through PostgreSQL until its budget is spent.",
+      "",
+      "Start any number, on any machines: caviar worker --storage postgresql://host:5432/db --study NAME "
+          + "[--trials N]. Each claims its next trial in a database transaction, so no trial runs twice and the "
+          + "budget (--trials, counting every worker's trials) is not overshot. A worker killed mid-trial is noticed "
+          + "by the others after a grace period; its trial is failed and re-run once.",
+      ""})
+public final class WorkerCommand extends TuneCommand {
+  @Override
+  public Integer call() throws Exception {
+    if (storageUrl == null) throw new IllegalArgumentException("worker needs --storage postgresql://host:port/db");
+    if (studyDir == null) throw new IllegalArgumentException("worker needs --study NAME (the study in the database)");
+    noReport = true;
+    return super.call();
+  }
+}

@@ -1,0 +1,98 @@
+package org.caviar.search.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.caviar.search.storage.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tune --storage} and {@code worker} on a real (embedded) PostgreSQL, and their errors. */
+class PostgresCliTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = CaviarCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  private static void assertOneLineError(Run r, String command, String expected) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    String err = r.err().strip();
+    assertFalse(err.contains("\n"), "more than one line: " + err);
+    assertTrue(err.startsWith("caviar " + command + ": ") && err.contains(expected), err);
+  }
+
+  @Test
+  void workerHasHelp() {
+    Run r = run("worker", "--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("Usage: caviar worker") && r.out().contains("--storage") && r.out().contains("--study"), r.out());
+  }
+
+  @Test
+  void badUrlsUnreachableServersAndWrongCredentialsAreOneLineErrors() {
+    String study = dir.resolve("s").toString();
+    assertOneLineError(run("tune", "--storage", "mysql://localhost/db", "--study", study), "tune", "bad storage URL 'mysql://localhost/db'");
+    assertOneLineError(run("tune", "--storage", "postgresql://localhost:5432", "--study", study), "tune", "one database name");
+    assertOneLineError(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study), "tune", "PGPASSWORD");
+    assertFalse(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study).err().contains("secret"),
+        "the password was printed");
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    assertOneLineError(run("worker", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s"), "worker",
+        "cannot reach PostgreSQL at 127.0.0.1:1");
+    String url = TestPostgres.newDatabase();
+    String port = url.replaceAll(".*:(\\d+)/.*", "$1");
+    assertOneLineError(run("worker", "--storage", "postgresql://nobody@localhost:" + port + "/postgres", "--study", "s"), "worker",
+        "refused user 'nobody'");
+    assertOneLineError(run("worker", "--storage", "postgresql://postgres@localhost:" + port + "/no_such_db", "--study", "s"), "worker",
+        "has no database 'no_such_db'");
+    assertOneLineError(run("worker", "--study", "s"), "worker", "needs --storage");
+    assertOneLineError(run("worker", "--storage", url), "worker", "needs --study");
+  }
+
+  @Test
+  void tuneAndWorkerShareAStudyInTheDatabase() {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--storage", url, "--study", dir.resolve("shared").toString(),
+        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    Run tune = run(concat(new String[] {"tune", "--trials", "2", "--no-report"}, small));
+    assertEquals(0, tune.code(), tune.err());
+    assertTrue(tune.out().contains("study: 'shared' in postgresql://postgres@localhost:"), tune.out());
+    Run worker = run(concat(new String[] {"worker", "--trials", "3"}, small));
+    assertEquals(0, worker.code(), worker.err());
+    assertTrue(worker.out().contains("resuming the study 'shared'") && worker.out().contains("2 trials done before"), worker.out());
+    // The budget is the study's: a worker without --trials runs until the stored one (3) is spent.
+    Run idle = run(concat(new String[] {"worker"}, small));
+    assertEquals(0, idle.code(), idle.err());
+    assertTrue(idle.out().contains("3 trials of up to 1 epochs") && idle.out().contains("for 0 trials"), idle.out());
+    // tune on the same study, from anywhere, reports it.
+    Run watch = run(concat(new String[] {"tune"}, small));
+    assertEquals(0, watch.code(), watch.err());
+    assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for 0 trials"), watch.out());
+    assertTrue(watch.out().contains("best: trial"), watch.out());
+    // And the best trial trains again from the database, as from a journal.
+    Run train = run("train", "--from-study", "shared", "--storage", url, "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("best.caviar").toString());
+    assertEquals(0, train.code(), train.err());
+    assertTrue(train.out().contains("from 'shared' in postgresql://") && train.out().contains("test: accuracy"), train.out());
+    assertOneLineError(run("train", "--from-study", "nope", "--storage", url, "--out", dir.resolve("x.caviar").toString()), "train",
+        "no study 'nope' in postgresql://");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+}

@@ -1,0 +1,34 @@
+package org.caviar.search.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PostgresUrlTest {
+  @Test
+  void parsesHostPortDatabaseAndUser() {
+    PostgresUrl u = PostgresUrl.parse("postgresql://ann@db.example:6543/studies");
+    assertEquals(new PostgresUrl("db.example", 6543, "studies", "ann"), u);
+    assertEquals("jdbc:postgresql://db.example:6543/studies", u.jdbcUrl());
+    assertEquals(5432, PostgresUrl.parse("postgresql://ann@db/studies").port());
+    assertEquals("jdbc:postgresql://[::1]:5432/s", PostgresUrl.parse("postgresql://ann@[::1]/s").jdbcUrl());
+    assertTrue(PostgresUrl.isPostgres("postgres://h/d"));
+    assertFalse(PostgresUrl.isPostgres("studies/x"));
+  }
+
+  @Test
+  void badUrlsNameTheUrlAndWhatIsWrong() {
+    for (String[] c : new String[][] {
+        {"jdbc:postgresql://h/d", "expected postgresql://"}, {"postgresql:///d", "no host"}, {"postgresql://h", "one database"},
+        {"postgresql://h/a/b", "one database"}, {"postgresql://h/d?ssl=true", "'?'"}}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse(c[0]));
+      assertTrue(e.getMessage().startsWith("bad storage URL '" + c[0] + "': ") && e.getMessage().contains(c[1]), e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse("postgresql://ann:hunter2@h/d"));
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    assertTrue(e.getMessage().contains("PGPASSWORD"), e.getMessage());
+  }
+}

