@@ -10,27 +10,16 @@ import org.caviar.model.Kernels;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
-import org.caviar.model.data.Datasets;
-import org.caviar.model.data.Split;
-import org.caviar.model.data.Standardizer;
+import org.caviar.model.data.DigitsSplit;
 import org.caviar.model.layer.Dense;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.model.train.TrainingListener;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class DiagnosticsTest {
-  private static Dataset train;
-  private static Dataset validation;
-
-  @BeforeAll
-  static void data() {
-    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
-    Standardizer s = Standardizer.fit(split.train());
-    train = s.apply(split.train());
-    validation = s.apply(split.validation());
-  }
+  private static final Dataset train = DigitsSplit.TRAIN;
+  private static final Dataset validation = DigitsSplit.VALIDATION;
 
   @Test
   void aSoundNetworkMemorizesATinyBatch() {

@@ -14,7 +14,7 @@ import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
-import org.caviar.model.data.Datasets;
+import org.caviar.model.data.DigitsSplit;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.train.Trainer;
@@ -29,10 +29,10 @@ class ModelFileTest {
 
   @BeforeAll
   static void train() {
-    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
-    Standardizer s = Standardizer.fit(split.train());
+    Split split = DigitsSplit.RAW;
+    Standardizer s = DigitsSplit.STANDARDIZER;
     Network network = Network.create(NetworkSpec.parse("64-32-16-10 leaky_relu slope=0.05 batchnorm dropout=0.1"), 3);
-    new Trainer(network, TrainingConfig.builder().epochs(3).build()).fit(s.apply(split.train()), null, null);
+    new Trainer(network, TrainingConfig.builder().epochs(3).build()).fit(DigitsSplit.TRAIN, null, null);
     List<String> names = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
     trained = new Model(network, s, names);
     rawTest = split.test();

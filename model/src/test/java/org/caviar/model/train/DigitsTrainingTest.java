@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
-import org.caviar.model.data.Datasets;
-import org.caviar.model.data.Split;
-import org.caviar.model.data.Standardizer;
+import org.caviar.model.data.DigitsSplit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,11 +19,9 @@ import org.junit.jupiter.api.Test;
 class DigitsTrainingTest {
   @Test
   void reaches97PercentTestAccuracyInSeconds() {
-    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
-    Standardizer standardizer = Standardizer.fit(split.train());
-    Dataset train = standardizer.apply(split.train());
-    Dataset validation = standardizer.apply(split.validation());
-    Dataset test = standardizer.apply(split.test());
+    Dataset train = DigitsSplit.TRAIN;
+    Dataset validation = DigitsSplit.VALIDATION;
+    Dataset test = DigitsSplit.TEST;
     Network network = Network.create(NetworkSpec.parse("64-128-128-10 relu batchnorm"), 1);
     Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(30).batchSize(64).seed(1).build());
     long start = System.nanoTime();

@@ -11,26 +11,15 @@ import org.caviar.model.Kernels;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
-import org.caviar.model.data.Datasets;
+import org.caviar.model.data.DigitsSplit;
 import org.caviar.model.data.MiniBatches;
-import org.caviar.model.data.Split;
-import org.caviar.model.data.Standardizer;
 import org.caviar.model.optim.LearningRateSchedule;
 import org.caviar.model.optim.OptimizerSpec;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
-  private static Dataset train;
-  private static Dataset validation;
-
-  @BeforeAll
-  static void data() {
-    Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
-    Standardizer s = Standardizer.fit(split.train());
-    train = s.apply(split.train());
-    validation = s.apply(split.validation());
-  }
+  private static final Dataset train = DigitsSplit.TRAIN;
+  private static final Dataset validation = DigitsSplit.VALIDATION;
 
   private static final NetworkSpec SPEC = NetworkSpec.parse("64-32-10 relu batchnorm dropout=0.1");
 
