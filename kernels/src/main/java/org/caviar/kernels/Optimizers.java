@@ -2,7 +2,8 @@ package org.caviar.kernels;
 
 /**
  * Fused optimizer updates over a parameter array {@code w} and its gradient {@code g} (first
- * {@code len} elements), each one pass over memory. L2 weight decay is fused too: every update
+ * {@code len} elements, or the elements {@code [from, to)}: the slice one thread of a parallel step
+ * owns), each one pass over memory. L2 weight decay is fused too: every update
  * uses {@code g' = g + weightDecay * w} in place of {@code g} ({@code g} itself is not modified).
  * Averages follow the exponentially weighted form {@code v = beta * v + (1 - beta) * x}.
  */
@@ -20,7 +21,7 @@ public abstract class Optimizers {
   /** {@code w -= lr * g'}. */
   public final void sgd(int len, float lr, float weightDecay, float[] w, float[] g) {
     common(len, lr, weightDecay, w, g);
-    sgdImpl(len, lr, weightDecay, w, g);
+    sgdImpl(0, len, lr, weightDecay, w, g);
   }
 
   /** {@code v = beta v + (1 - beta) g'; w -= lr * v}. */
@@ -29,7 +30,7 @@ public abstract class Optimizers {
     common(len, lr, weightDecay, w, g);
     Checks.unitInterval("beta", beta);
     Checks.length("v", v, len);
-    momentumImpl(len, lr, beta, weightDecay, w, g, v);
+    momentumImpl(0, len, lr, beta, weightDecay, w, g, v);
   }
 
   /** {@code s = beta s + (1 - beta) g'^2; w -= lr * g' / (sqrt(s) + eps)}. */
@@ -39,7 +40,7 @@ public abstract class Optimizers {
     Checks.unitInterval("beta", beta);
     Checks.positiveFinite("eps", eps);
     Checks.length("s", s, len);
-    rmspropImpl(len, lr, beta, eps, weightDecay, w, g, s);
+    rmspropImpl(0, len, lr, beta, eps, weightDecay, w, g, s);
   }
 
   /**
@@ -59,7 +60,56 @@ public abstract class Optimizers {
     Checks.positive("t", t);
     Checks.length("m", m, len);
     Checks.length("v", v, len);
-    adamImpl(len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
+    adamImpl(0, len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
+  }
+
+  // The same over the elements [from, to) only; elements outside are neither read nor written.
+
+  /** {@link #sgd} over {@code [from, to)}. */
+  public final void sgd(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
+    commonRange(from, to, lr, weightDecay, w, g);
+    sgdImpl(from, to, lr, weightDecay, w, g);
+  }
+
+  /** {@link #momentum} over {@code [from, to)}. */
+  public final void momentum(
+      int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
+    commonRange(from, to, lr, weightDecay, w, g);
+    Checks.unitInterval("beta", beta);
+    Checks.length("v", v, to);
+    momentumImpl(from, to, lr, beta, weightDecay, w, g, v);
+  }
+
+  /** {@link #rmsprop} over {@code [from, to)}. */
+  public final void rmsprop(
+      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
+    commonRange(from, to, lr, weightDecay, w, g);
+    Checks.unitInterval("beta", beta);
+    Checks.positiveFinite("eps", eps);
+    Checks.length("s", s, to);
+    rmspropImpl(from, to, lr, beta, eps, weightDecay, w, g, s);
+  }
+
+  /** {@link #adam} over {@code [from, to)}. */
+  public final void adam(
+      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      float[] w, float[] g, float[] m, float[] v) {
+    commonRange(from, to, lr, weightDecay, w, g);
+    Checks.unitInterval("beta1", beta1);
+    Checks.unitInterval("beta2", beta2);
+    Checks.positiveFinite("eps", eps);
+    Checks.positive("t", t);
+    Checks.length("m", m, to);
+    Checks.length("v", v, to);
+    adamImpl(from, to, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
+  }
+
+  private static void commonRange(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
+    Checks.range(from, to);
+    Checks.positiveFinite("lr", lr);
+    Checks.nonNegativeFinite("weightDecay", weightDecay);
+    Checks.length("w", w, to);
+    Checks.length("g", g, to);
   }
 
   private static void common(int len, float lr, float weightDecay, float[] w, float[] g) {
@@ -70,15 +120,15 @@ public abstract class Optimizers {
     Checks.length("g", g, len);
   }
 
-  abstract void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g);
+  abstract void sgdImpl(int from, int to, float lr, float weightDecay, float[] w, float[] g);
 
   abstract void momentumImpl(
-      int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v);
+      int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v);
 
   abstract void rmspropImpl(
-      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s);
+      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s);
 
   abstract void adamImpl(
-      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
       float[] w, float[] g, float[] m, float[] v);
 }

@@ -1,0 +1,119 @@
+package org.caviar.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The thread team: every part runs once, on its own thread, failures come back, no deadlock. */
+class WorkersTest {
+  private static final Workers TEAM = Workers.of(3);
+
+  @Test
+  void everyPartRunsOnceOnItsOwnThread() {
+    for (int parts = 1; parts <= 3; parts++) {
+      int[] runs = new int[parts];
+      Thread[] threads = new Thread[parts];
+      int p0 = parts;
+      TEAM.run(parts, (part, n) -> {
+        assertEquals(p0, n);
+        runs[part]++;
+        threads[part] = Thread.currentThread();
+      });
+      int[] once = new int[parts];
+      java.util.Arrays.fill(once, 1);
+      assertArrayEquals(once, runs);
+      assertSame(Thread.currentThread(), threads[0], "part 0 runs on the caller");
+      for (int a = 0; a < parts; a++) {
+        for (int b = a + 1; b < parts; b++) assertNotEquals(threads[a], threads[b], "parts " + a + " and " + b);
+      }
+    }
+  }
+
+  @Test
+  void aFailureOnAWorkerReachesTheCallerAfterEveryPartEnded() {
+    boolean[] finished = new boolean[3];
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> TEAM.run(3, (part, n) -> {
+      if (part == 2) throw new ArithmeticException("boom");
+      finished[part] = true;
+    }));
+    assertTrue(e.getCause() instanceof ArithmeticException, e.toString());
+    assertTrue(finished[0] && finished[1]);
+    // The team still works afterwards.
+    int[] runs = new int[3];
+    TEAM.run(3, (part, n) -> runs[part]++);
+    assertArrayEquals(new int[] {1, 1, 1}, runs);
+  }
+
+  @Test
+  void aFailureOnTheCallerIsRethrownAsIs() {
+    assertThrows(ArithmeticException.class, () -> TEAM.run(2, (part, n) -> {
+      if (part == 0) throw new ArithmeticException("boom");
+    }));
+  }
+
+  @Test
+  void aPartThatAsksForItsTeamAgainRunsTheInnerPartsItself() {
+    int[][] inner = new int[3][3];
+    TEAM.run(3, (part, n) -> TEAM.run(3, (q, m) -> inner[part][q]++));
+    for (int[] row : inner) assertArrayEquals(new int[] {1, 1, 1}, row);
+  }
+
+  @Test
+  void twoCallersAtOnceBothFinish() throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long[] sums = new long[2];
+    Thread[] callers = new Thread[2];
+    for (int c = 0; c < 2; c++) {
+      int id = c;
+      callers[c] = new Thread(() -> {
+        try {
+          start.await();
+          for (int round = 0; round < 2000; round++) {
+            long[] parts = new long[3];
+            TEAM.run(3, (part, n) -> parts[part] = part + 1);
+            sums[id] += parts[0] + parts[1] + parts[2];
+          }
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      });
+      callers[c].start();
+    }
+    start.countDown();
+    for (Thread t : callers) t.join(60_000);
+    if (failure.get() != null) throw new AssertionError(failure.get());
+    assertEquals(2000L * 6, sums[0]);
+    assertEquals(2000L * 6, sums[1]);
+  }
+
+  @Test
+  void boundariesCutWholeUnitsAndCoverTheExtent() {
+    for (int extent = 0; extent <= 100; extent++) {
+      for (int parts = 1; parts <= 4; parts++) {
+        assertEquals(0, Workers.boundary(extent, 8, 0, parts));
+        assertEquals(extent, Workers.boundary(extent, 8, parts, parts));
+        for (int p = 1; p < parts; p++) {
+          int b = Workers.boundary(extent, 8, p, parts);
+          assertTrue(b == extent || b % 8 == 0, "boundary " + b + " is not a whole unit");
+          assertTrue(b >= Workers.boundary(extent, 8, p - 1, parts), "boundaries go up");
+        }
+      }
+    }
+  }
+
+  @Test
+  void badArgumentsNameThemselves() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(4, (p, n) -> {}));
+    assertTrue(e.getMessage().startsWith("parts "), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Workers.of(0));
+    assertTrue(e.getMessage().startsWith("threads "), e.getMessage());
+  }
+}
