@@ -38,23 +38,12 @@ public abstract class BatchNorm {
       int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
       float[] runningMean, float[] runningVar,
       float[] y, float[] xhat, float[] mean, float[] invStd) {
-    forwardTraining(n, f, 0, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
-  }
-
-  /**
-   * {@link #forwardTraining} of the features (columns) {@code [from, to)} only, which are
-   * independent of the others: the share of one thread in a parallel step. Nothing outside those
-   * columns is read or written.
-   */
-  public final void forwardTraining(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta, float eps, float momentum,
-      float[] runningMean, float[] runningVar,
-      float[] y, float[] xhat, float[] mean, float[] invStd) {
     if (n == 1) {
       throw new IllegalArgumentException(
           "n must be >= 2 in training: a batch of 1 has no variance to normalize by (use inference)");
     }
-    checkShape(n, f, from, to);
+    Checks.positive("n", n);
+    Checks.positive("f", f);
     Checks.positiveFinite("eps", eps);
     Checks.unitInterval("momentum", momentum);
     long size = (long) n * f;
@@ -67,21 +56,15 @@ public abstract class BatchNorm {
     Checks.length("xhat", xhat, size);
     Checks.length("mean", mean, f);
     Checks.length("invStd", invStd, f);
-    forwardTrainingImpl(n, f, from, to, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
+    forwardTrainingImpl(n, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
   }
 
   /** Inference forward with the running statistics. */
   public final void forwardInference(
       int n, int f, float[] x, float[] gamma, float[] beta,
       float[] runningMean, float[] runningVar, float eps, float[] y) {
-    forwardInference(n, f, 0, f, x, gamma, beta, runningMean, runningVar, eps, y);
-  }
-
-  /** {@link #forwardInference} of the features {@code [from, to)} only. */
-  public final void forwardInference(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta,
-      float[] runningMean, float[] runningVar, float eps, float[] y) {
-    checkShape(n, f, from, to);
+    Checks.positive("n", n);
+    Checks.positive("f", f);
     Checks.positiveFinite("eps", eps);
     long size = (long) n * f;
     Checks.length("x", x, size);
@@ -90,21 +73,15 @@ public abstract class BatchNorm {
     Checks.length("runningMean", runningMean, f);
     Checks.length("runningVar", runningVar, f);
     Checks.length("y", y, size);
-    forwardInferenceImpl(n, f, from, to, x, gamma, beta, runningMean, runningVar, eps, y);
+    forwardInferenceImpl(n, f, x, gamma, beta, runningMean, runningVar, eps, y);
   }
 
   /** Backward from what training forward kept: writes dx, dGamma, dBeta (overwritten, not added). */
   public final void backward(
       int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dx, float[] dGamma, float[] dBeta) {
-    backward(n, f, 0, f, dy, xhat, gamma, invStd, dx, dGamma, dBeta);
-  }
-
-  /** {@link #backward} of the features {@code [from, to)} only. */
-  public final void backward(
-      int n, int f, int from, int to, float[] dy, float[] xhat, float[] gamma, float[] invStd,
-      float[] dx, float[] dGamma, float[] dBeta) {
-    checkShape(n, f, from, to);
+    Checks.positive("n", n);
+    Checks.positive("f", f);
     long size = (long) n * f;
     Checks.length("dy", dy, size);
     Checks.length("xhat", xhat, size);
@@ -113,26 +90,19 @@ public abstract class BatchNorm {
     Checks.length("dx", dx, size);
     Checks.length("dGamma", dGamma, f);
     Checks.length("dBeta", dBeta, f);
-    backwardImpl(n, f, from, to, dy, xhat, gamma, invStd, dx, dGamma, dBeta);
-  }
-
-  private static void checkShape(int n, int f, int from, int to) {
-    Checks.positive("n", n);
-    Checks.positive("f", f);
-    Checks.range(from, to);
-    if (to > f) throw new IllegalArgumentException("to must be <= f (" + f + "), got " + to);
+    backwardImpl(n, f, dy, xhat, gamma, invStd, dx, dGamma, dBeta);
   }
 
   abstract void forwardTrainingImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+      int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
       float[] runningMean, float[] runningVar,
       float[] y, float[] xhat, float[] mean, float[] invStd);
 
   abstract void forwardInferenceImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta,
+      int n, int f, float[] x, float[] gamma, float[] beta,
       float[] runningMean, float[] runningVar, float eps, float[] y);
 
   abstract void backwardImpl(
-      int n, int f, int from, int to, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dx, float[] dGamma, float[] dBeta);
 }

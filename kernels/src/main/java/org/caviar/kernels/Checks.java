@@ -16,12 +16,6 @@ final class Checks {
     if (value <= 0) throw new IllegalArgumentException(name + " must be > 0, got " + value);
   }
 
-  /** A range of indices {@code [from, to)} with {@code 0 <= from <= to}. */
-  static void range(int from, int to) {
-    if (from < 0) throw new IllegalArgumentException("from must be >= 0, got " + from);
-    if (to < from) throw new IllegalArgumentException("to must be >= from (" + from + "), got " + to);
-  }
-
   static void notNull(String name, Object array) {
     if (array == null) throw new IllegalArgumentException(name + " must not be null");
   }

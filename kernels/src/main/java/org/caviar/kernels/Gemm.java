@@ -48,39 +48,6 @@ public abstract class Gemm {
     return parallel(Runtime.getRuntime().availableProcessors());
   }
 
-  /**
-   * Whether {@link #parallel(int) parallel(threads)} splits an {@code m x n} product along n
-   * (columns), else along m (rows), when it splits it at all.
-   */
-  public static boolean splitsColumns(int m, int n, int threads) {
-    Checks.nonNegative("m", m);
-    Checks.nonNegative("n", n);
-    Checks.positive("threads", threads);
-    return ParallelGemm.alongColumns(m, n, threads);
-  }
-
-  /**
-   * The first column of part {@code part} of {@code parts} when a parallel GEMM splits n columns
-   * ({@code part == parts} gives n): shares are whole micro-tiles. Element-wise work over the same
-   * columns on the same {@link Workers} part reads what that thread's share wrote.
-   */
-  public static int splitColumns(int n, int part, int parts) {
-    checkPart(n, part, parts);
-    return Workers.boundary(n, VectorGemm.NR, part, parts);
-  }
-
-  /** As {@link #splitColumns}, for a split of m rows. */
-  public static int splitRows(int m, int part, int parts) {
-    checkPart(m, part, parts);
-    return Workers.boundary(m, VectorGemm.MR, part, parts);
-  }
-
-  private static void checkPart(int extent, int part, int parts) {
-    Checks.nonNegative("extent", extent);
-    Checks.positive("parts", parts);
-    if (part < 0 || part > parts) throw new IllegalArgumentException("part must be in [0, " + parts + "], got " + part);
-  }
-
   /** Full form with offsets and leading dimensions. */
   public final void gemm(
       Op opA, Op opB, int m, int n, int k, float alpha,

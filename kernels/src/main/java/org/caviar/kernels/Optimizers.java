@@ -2,8 +2,7 @@ package org.caviar.kernels;
 
 /**
  * Fused optimizer updates over a parameter array {@code w} and its gradient {@code g} (first
- * {@code len} elements, or the elements {@code [from, to)}: the slice one thread of a parallel step
- * owns), each one pass over memory. L2 weight decay is fused too: every update
+ * {@code len} elements), each one pass over memory. L2 weight decay is fused too: every update
  * uses {@code g' = g + weightDecay * w} in place of {@code g} ({@code g} itself is not modified).
  * Averages follow the exponentially weighted form {@code v = beta * v + (1 - beta) * x}.
  */
@@ -21,7 +20,7 @@ public abstract class Optimizers {
   /** {@code w -= lr * g'}. */
   public final void sgd(int len, float lr, float weightDecay, float[] w, float[] g) {
     common(len, lr, weightDecay, w, g);
-    sgdImpl(0, len, lr, weightDecay, w, g);
+    sgdImpl(len, lr, weightDecay, w, g);
   }
 
   /** {@code v = beta v + (1 - beta) g'; w -= lr * v}. */
@@ -30,7 +29,7 @@ public abstract class Optimizers {
     common(len, lr, weightDecay, w, g);
     Checks.unitInterval("beta", beta);
     Checks.length("v", v, len);
-    momentumImpl(0, len, lr, beta, weightDecay, w, g, v);
+    momentumImpl(len, lr, beta, weightDecay, w, g, v);
   }
 
   /** {@code s = beta s + (1 - beta) g'^2; w -= lr * g' / (sqrt(s) + eps)}. */
@@ -40,7 +39,7 @@ public abstract class Optimizers {
     Checks.unitInterval("beta", beta);
     Checks.positiveFinite("eps", eps);
     Checks.length("s", s, len);
-    rmspropImpl(0, len, lr, beta, eps, weightDecay, w, g, s);
+    rmspropImpl(len, lr, beta, eps, weightDecay, w, g, s);
   }
 
   /**
@@ -60,56 +59,7 @@ public abstract class Optimizers {
     Checks.positive("t", t);
     Checks.length("m", m, len);
     Checks.length("v", v, len);
-    adamImpl(0, len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
-  }
-
-  // The same over the elements [from, to) only; elements outside are neither read nor written.
-
-  /** {@link #sgd} over {@code [from, to)}. */
-  public final void sgd(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
-    commonRange(from, to, lr, weightDecay, w, g);
-    sgdImpl(from, to, lr, weightDecay, w, g);
-  }
-
-  /** {@link #momentum} over {@code [from, to)}. */
-  public final void momentum(
-      int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
-    commonRange(from, to, lr, weightDecay, w, g);
-    Checks.unitInterval("beta", beta);
-    Checks.length("v", v, to);
-    momentumImpl(from, to, lr, beta, weightDecay, w, g, v);
-  }
-
-  /** {@link #rmsprop} over {@code [from, to)}. */
-  public final void rmsprop(
-      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
-    commonRange(from, to, lr, weightDecay, w, g);
-    Checks.unitInterval("beta", beta);
-    Checks.positiveFinite("eps", eps);
-    Checks.length("s", s, to);
-    rmspropImpl(from, to, lr, beta, eps, weightDecay, w, g, s);
-  }
-
-  /** {@link #adam} over {@code [from, to)}. */
-  public final void adam(
-      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
-      float[] w, float[] g, float[] m, float[] v) {
-    commonRange(from, to, lr, weightDecay, w, g);
-    Checks.unitInterval("beta1", beta1);
-    Checks.unitInterval("beta2", beta2);
-    Checks.positiveFinite("eps", eps);
-    Checks.positive("t", t);
-    Checks.length("m", m, to);
-    Checks.length("v", v, to);
-    adamImpl(from, to, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
-  }
-
-  private static void commonRange(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
-    Checks.range(from, to);
-    Checks.positiveFinite("lr", lr);
-    Checks.nonNegativeFinite("weightDecay", weightDecay);
-    Checks.length("w", w, to);
-    Checks.length("g", g, to);
+    adamImpl(len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
   }
 
   private static void common(int len, float lr, float weightDecay, float[] w, float[] g) {
@@ -120,15 +70,15 @@ public abstract class Optimizers {
     Checks.length("g", g, len);
   }
 
-  abstract void sgdImpl(int from, int to, float lr, float weightDecay, float[] w, float[] g);
+  abstract void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g);
 
   abstract void momentumImpl(
-      int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v);
+      int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v);
 
   abstract void rmspropImpl(
-      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s);
+      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s);
 
   abstract void adamImpl(
-      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
       float[] w, float[] g, float[] m, float[] v);
 }

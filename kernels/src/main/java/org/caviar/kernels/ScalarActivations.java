@@ -11,49 +11,49 @@ final class ScalarActivations extends Activations {
   private ScalarActivations() {}
 
   @Override
-  void reluImpl(int from, int to, float[] x, float[] y) {
+  void reluImpl(int len, float[] x, float[] y) {
     // Math.max propagates NaN (a diverged input stays visible) and maps -0 to +0.
-    for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
+    for (int i = 0; i < len; i++) y[i] = Math.max(x[i], 0f);
   }
 
   @Override
-  void reluBackwardImpl(int from, int to, float[] x, float[] dy, float[] dx) {
-    for (int i = from; i < to; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
+  void reluBackwardImpl(int len, float[] x, float[] dy, float[] dx) {
+    for (int i = 0; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
   }
 
   @Override
-  void leakyReluImpl(int from, int to, float slope, float[] x, float[] y) {
-    for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
+  void leakyReluImpl(int len, float slope, float[] x, float[] y) {
+    for (int i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : slope * x[i];
   }
 
   @Override
-  void leakyReluBackwardImpl(int from, int to, float slope, float[] x, float[] dy, float[] dx) {
-    for (int i = from; i < to; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
+  void leakyReluBackwardImpl(int len, float slope, float[] x, float[] dy, float[] dx) {
+    for (int i = 0; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
   }
 
   @Override
-  void tanhImpl(int from, int to, float[] x, float[] y) {
-    for (int i = from; i < to; i++) y[i] = (float) Math.tanh(x[i]);
+  void tanhImpl(int len, float[] x, float[] y) {
+    for (int i = 0; i < len; i++) y[i] = (float) Math.tanh(x[i]);
   }
 
   @Override
-  void tanhBackwardImpl(int from, int to, float[] y, float[] dy, float[] dx) {
+  void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
     // In double, y * y is exact, so 1 - y^2 keeps its low bits when |y| is close to 1.
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < len; i++) {
       double yi = y[i];
       dx[i] = (float) (dy[i] * (1.0 - yi * yi));
     }
   }
 
   @Override
-  void sigmoidImpl(int from, int to, float[] x, float[] y) {
+  void sigmoidImpl(int len, float[] x, float[] y) {
     // exp(-x) = +inf for x << 0 gives 1 / inf = 0, never NaN.
-    for (int i = from; i < to; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+    for (int i = 0; i < len; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
   }
 
   @Override
-  void sigmoidBackwardImpl(int from, int to, float[] y, float[] dy, float[] dx) {
-    for (int i = from; i < to; i++) {
+  void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    for (int i = 0; i < len; i++) {
       double yi = y[i];
       dx[i] = (float) (dy[i] * (yi * (1.0 - yi)));
     }

@@ -13,10 +13,10 @@ final class ScalarBatchNorm extends BatchNorm {
 
   @Override
   void forwardTrainingImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+      int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
       float[] runningMean, float[] runningVar,
       float[] y, float[] xhat, float[] mean, float[] invStd) {
-    for (int j = from; j < to; j++) {
+    for (int j = 0; j < f; j++) {
       float shift = x[j];
       float sum = 0f;
       for (int i = 0; i < n; i++) sum += x[i * f + j] - shift;
@@ -43,9 +43,9 @@ final class ScalarBatchNorm extends BatchNorm {
 
   @Override
   void forwardInferenceImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta,
+      int n, int f, float[] x, float[] gamma, float[] beta,
       float[] runningMean, float[] runningVar, float eps, float[] y) {
-    for (int j = from; j < to; j++) {
+    for (int j = 0; j < f; j++) {
       float std = (float) Math.sqrt(runningVar[j] + eps);
       for (int i = 0; i < n; i++) {
         int at = i * f + j;
@@ -56,9 +56,9 @@ final class ScalarBatchNorm extends BatchNorm {
 
   @Override
   void backwardImpl(
-      int n, int f, int from, int to, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dx, float[] dGamma, float[] dBeta) {
-    for (int j = from; j < to; j++) {
+    for (int j = 0; j < f; j++) {
       float sumDy = 0f;
       float sumDyXhat = 0f;
       float sumDxhat = 0f;

@@ -29,17 +29,17 @@ final class ScalarOptimizers extends Optimizers {
   }
 
   @Override
-  void sgdImpl(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
-    for (int i = from; i < to; i++) {
+  void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g) {
+    for (int i = 0; i < len; i++) {
       float grad = g[i] + weightDecay * w[i];
       w[i] -= lr * grad;
     }
   }
 
   @Override
-  void momentumImpl(int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
+  void momentumImpl(int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
     float oneMinusBeta = 1f - beta;
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < len; i++) {
       float grad = g[i] + weightDecay * w[i];
       float vi = beta * v[i] + oneMinusBeta * grad;
       v[i] = vi;
@@ -49,9 +49,9 @@ final class ScalarOptimizers extends Optimizers {
 
   @Override
   void rmspropImpl(
-      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
+      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
     float oneMinusBeta = 1f - beta;
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < len; i++) {
       float grad = g[i] + weightDecay * w[i];
       float si = beta * s[i] + oneMinusBeta * grad * grad;
       s[i] = si;
@@ -61,13 +61,13 @@ final class ScalarOptimizers extends Optimizers {
 
   @Override
   void adamImpl(
-      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
       float[] w, float[] g, float[] m, float[] v) {
     float oneMinusBeta1 = 1f - beta1;
     float oneMinusBeta2 = 1f - beta2;
     float stepSize = adamStepSize(lr, beta1, t);
     float denominatorScale = adamDenominatorScale(beta2, t);
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < len; i++) {
       float grad = g[i] + weightDecay * w[i];
       float mi = beta1 * m[i] + oneMinusBeta1 * grad;
       float vi = beta2 * v[i] + oneMinusBeta2 * grad * grad;

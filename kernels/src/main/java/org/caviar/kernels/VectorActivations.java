@@ -39,23 +39,23 @@ final class VectorActivations extends Activations {
   private VectorActivations() {}
 
   @Override
-  void reluImpl(int from, int to, float[] x, float[] y) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void reluImpl(int len, float[] x, float[] y) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       // Lanewise MAX follows Math.max: NaN propagates, -0 becomes +0, as in the reference.
       FloatVector.fromArray(SPECIES, x, i).lanewise(VectorOperators.MAX, 0f).intoArray(y, i);
     }
-    for (; i < to; i++) y[i] = Math.max(x[i], 0f);
+    for (; i < len; i++) y[i] = Math.max(x[i], 0f);
   }
 
   @Override
-  void reluBackwardImpl(int from, int to, float[] x, float[] dy, float[] dx) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void reluBackwardImpl(int len, float[] x, float[] dy, float[] dx) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       reluBackward(FloatVector.fromArray(SPECIES, x, i), FloatVector.fromArray(SPECIES, dy, i))
           .intoArray(dx, i);
     }
-    for (; i < to; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
+    for (; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
   }
 
   /** A select, not a multiply by a 0/1 mask: {@code dy = inf} where {@code x <= 0} gives 0, not NaN. */
@@ -64,43 +64,43 @@ final class VectorActivations extends Activations {
   }
 
   @Override
-  void leakyReluImpl(int from, int to, float slope, float[] x, float[] y) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void leakyReluImpl(int len, float slope, float[] x, float[] y) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector v = FloatVector.fromArray(SPECIES, x, i);
       v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
     }
-    for (; i < to; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
+    for (; i < len; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
   }
 
   @Override
-  void leakyReluBackwardImpl(int from, int to, float slope, float[] x, float[] dy, float[] dx) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void leakyReluBackwardImpl(int len, float slope, float[] x, float[] dy, float[] dx) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector g = FloatVector.fromArray(SPECIES, dy, i);
       VectorMask<Float> positive = FloatVector.fromArray(SPECIES, x, i).compare(VectorOperators.GT, 0f);
       g.mul(slope).blend(g, positive).intoArray(dx, i);
     }
-    for (; i < to; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * slope;
+    for (; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * slope;
   }
 
   @Override
-  void tanhImpl(int from, int to, float[] x, float[] y) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void tanhImpl(int len, float[] x, float[] y) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       tanh(FloatVector.fromArray(SPECIES, x, i)).intoArray(y, i);
     }
-    for (; i < to; i++) y[i] = tanh(x[i]);
+    for (; i < len; i++) y[i] = tanh(x[i]);
   }
 
   @Override
-  void tanhBackwardImpl(int from, int to, float[] y, float[] dy, float[] dx) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       tanhBackward(FloatVector.fromArray(SPECIES, y, i), FloatVector.fromArray(SPECIES, dy, i))
           .intoArray(dx, i);
     }
-    for (; i < to; i++) dx[i] = Math.fma(-y[i], y[i], 1f) * dy[i];
+    for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], 1f) * dy[i];
   }
 
   /** {@code dy * (1 - y^2)}: the fused {@code 1 - y*y} is rounded once, so |y| near 1 keeps its bits. */
@@ -109,22 +109,22 @@ final class VectorActivations extends Activations {
   }
 
   @Override
-  void sigmoidImpl(int from, int to, float[] x, float[] y) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void sigmoidImpl(int len, float[] x, float[] y) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       sigmoid(FloatVector.fromArray(SPECIES, x, i)).intoArray(y, i);
     }
-    for (; i < to; i++) y[i] = sigmoid(x[i]);
+    for (; i < len; i++) y[i] = sigmoid(x[i]);
   }
 
   @Override
-  void sigmoidBackwardImpl(int from, int to, float[] y, float[] dy, float[] dx) {
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+  void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       sigmoidBackward(FloatVector.fromArray(SPECIES, y, i), FloatVector.fromArray(SPECIES, dy, i))
           .intoArray(dx, i);
     }
-    for (; i < to; i++) dx[i] = Math.fma(-y[i], y[i], y[i]) * dy[i];
+    for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], y[i]) * dy[i];
   }
 
   /** {@code dy * y (1 - y)} with {@code y - y*y} fused: one rounding, exact-ish as y nears 1. */

@@ -47,56 +47,56 @@ final class VectorBatchNorm extends BatchNorm {
 
   @Override
   void forwardTrainingImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta, float eps, float momentum,
+      int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
       float[] runningMean, float[] runningVar,
       float[] y, float[] xhat, float[] mean, float[] invStd) {
-    int fv = from + SPECIES.loopBound(to - from);
-    sumDeviations(n, f, from, fv, to, x, mean);
-    sumSquares(n, f, from, fv, to, x, mean, invStd);
-    statistics(n, from, to, eps, momentum, mean, runningMean, runningVar, invStd);
-    normalize(n, f, from, fv, to, x, gamma, beta, mean, invStd, xhat, y);
+    int fv = SPECIES.loopBound(f);
+    sumDeviations(n, f, fv, x, mean);
+    sumSquares(n, f, fv, x, mean, invStd);
+    statistics(n, f, eps, momentum, mean, runningMean, runningVar, invStd);
+    normalize(n, f, fv, x, gamma, beta, mean, invStd, xhat, y);
   }
 
   @Override
   void forwardInferenceImpl(
-      int n, int f, int from, int to, float[] x, float[] gamma, float[] beta,
+      int n, int f, float[] x, float[] gamma, float[] beta,
       float[] runningMean, float[] runningVar, float eps, float[] y) {
     float[] scale = SCALE.get();
     if (scale.length < f) {
       scale = new float[f];
       SCALE.set(scale);
     }
-    int fv = from + SPECIES.loopBound(to - from);
-    for (int v = from; v < fv; v += L) {
+    int fv = SPECIES.loopBound(f);
+    for (int v = 0; v < fv; v += L) {
       FloatVector std = FloatVector.fromArray(SPECIES, runningVar, v).add(eps).sqrt();
       FloatVector.fromArray(SPECIES, gamma, v).div(std).intoArray(scale, v);
     }
-    for (int j = fv; j < to; j++) scale[j] = gamma[j] / (float) Math.sqrt(runningVar[j] + eps);
-    infer(n, f, from, fv, to, x, beta, runningMean, scale, y);
+    for (int j = fv; j < f; j++) scale[j] = gamma[j] / (float) Math.sqrt(runningVar[j] + eps);
+    infer(n, f, fv, x, beta, runningMean, scale, y);
   }
 
   @Override
   void backwardImpl(
-      int n, int f, int from, int to, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dx, float[] dGamma, float[] dBeta) {
-    int fv = from + SPECIES.loopBound(to - from);
-    gradSums(n, f, from, fv, to, dy, xhat, dGamma, dBeta);
-    gradInput(n, f, from, fv, to, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
+    int fv = SPECIES.loopBound(f);
+    gradSums(n, f, fv, dy, xhat, dGamma, dBeta);
+    gradInput(n, f, fv, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
   }
 
   /**
    * {@code mean = x0 + sum_i (x_i - x0) / n} with x0 the first row: a constant column sums to
    * exactly 0, so its mean is exactly its value.
    */
-  private static void sumDeviations(int n, int f, int from, int fv, int to, float[] x, float[] mean) {
-    Arrays.fill(mean, from, to, 0f);
+  private static void sumDeviations(int n, int f, int fv, float[] x, float[] mean) {
+    Arrays.fill(mean, 0, f, 0f);
     int i = 0;
     for (; i + 4 <= n; i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector x0 = FloatVector.fromArray(SPECIES, x, v);
         FloatVector.fromArray(SPECIES, mean, v)
             .add(FloatVector.fromArray(SPECIES, x, r0 + v).sub(x0))
@@ -105,42 +105,42 @@ final class VectorBatchNorm extends BatchNorm {
             .add(FloatVector.fromArray(SPECIES, x, r3 + v).sub(x0))
             .intoArray(mean, v);
       }
-      for (int row = r0; row <= r3; row += f) deviationsTail(row, fv, to, x, mean);
+      for (int row = r0; row <= r3; row += f) deviationsTail(row, f, fv, x, mean);
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector x0 = FloatVector.fromArray(SPECIES, x, v);
         FloatVector.fromArray(SPECIES, mean, v)
             .add(FloatVector.fromArray(SPECIES, x, row + v).sub(x0))
             .intoArray(mean, v);
       }
-      deviationsTail(row, fv, to, x, mean);
+      deviationsTail(row, f, fv, x, mean);
     }
-    for (int v = from; v < fv; v += L) {
+    for (int v = 0; v < fv; v += L) {
       FloatVector x0 = FloatVector.fromArray(SPECIES, x, v);
       x0.add(FloatVector.fromArray(SPECIES, mean, v).div(n)).intoArray(mean, v);
     }
-    for (int j = fv; j < to; j++) mean[j] = x[j] + mean[j] / n;
+    for (int j = fv; j < f; j++) mean[j] = x[j] + mean[j] / n;
   }
 
-  private static void deviationsTail(int row, int fv, int to, float[] x, float[] mean) {
-    for (int j = fv; j < to; j++) mean[j] += x[row + j] - x[j];
+  private static void deviationsTail(int row, int f, int fv, float[] x, float[] mean) {
+    for (int j = fv; j < f; j++) mean[j] += x[row + j] - x[j];
   }
 
   /**
    * Sums of squared deviations from the mean, into {@code invStd} until the caller turns them into
    * what it should hold. {@code d * d + q} rounds twice, as in the reference.
    */
-  private static void sumSquares(int n, int f, int from, int fv, int to, float[] x, float[] mean, float[] invStd) {
-    Arrays.fill(invStd, from, to, 0f);
+  private static void sumSquares(int n, int f, int fv, float[] x, float[] mean, float[] invStd) {
+    Arrays.fill(invStd, 0, f, 0f);
     int i = 0;
     for (; i + 4 <= n; i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector mu = FloatVector.fromArray(SPECIES, mean, v);
         FloatVector d0 = FloatVector.fromArray(SPECIES, x, r0 + v).sub(mu);
         FloatVector d1 = FloatVector.fromArray(SPECIES, x, r1 + v).sub(mu);
@@ -153,21 +153,21 @@ final class VectorBatchNorm extends BatchNorm {
             .add(d3.mul(d3))
             .intoArray(invStd, v);
       }
-      for (int row = r0; row <= r3; row += f) squaresTail(row, fv, to, x, mean, invStd);
+      for (int row = r0; row <= r3; row += f) squaresTail(row, f, fv, x, mean, invStd);
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector d = FloatVector.fromArray(SPECIES, x, row + v)
             .sub(FloatVector.fromArray(SPECIES, mean, v));
         FloatVector.fromArray(SPECIES, invStd, v).add(d.mul(d)).intoArray(invStd, v);
       }
-      squaresTail(row, fv, to, x, mean, invStd);
+      squaresTail(row, f, fv, x, mean, invStd);
     }
   }
 
-  private static void squaresTail(int row, int fv, int to, float[] x, float[] mean, float[] invStd) {
-    for (int j = fv; j < to; j++) {
+  private static void squaresTail(int row, int f, int fv, float[] x, float[] mean, float[] invStd) {
+    for (int j = fv; j < f; j++) {
       float d = x[row + j] - mean[j];
       invStd[j] += d * d;
     }
@@ -181,9 +181,9 @@ final class VectorBatchNorm extends BatchNorm {
    * slower, for reasons not found).
    */
   private static void statistics(
-      int n, int from, int to, float eps, float momentum, float[] mean,
+      int n, int f, float eps, float momentum, float[] mean,
       float[] runningMean, float[] runningVar, float[] invStd) {
-    for (int j = from; j < to; j++) {
+    for (int j = 0; j < f; j++) {
       float var = invStd[j] / n;
       invStd[j] = 1f / (float) Math.sqrt(var + eps);
       runningMean[j] = momentum * runningMean[j] + (1 - momentum) * mean[j];
@@ -193,7 +193,7 @@ final class VectorBatchNorm extends BatchNorm {
 
   /** {@code xhat = (x - mean) * invStd}, {@code y = gamma * xhat + beta}. */
   private static void normalize(
-      int n, int f, int from, int fv, int to, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
+      int n, int f, int fv, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
       float[] xhat, float[] y) {
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -201,7 +201,7 @@ final class VectorBatchNorm extends BatchNorm {
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector mu = FloatVector.fromArray(SPECIES, mean, v);
         FloatVector is = FloatVector.fromArray(SPECIES, invStd, v);
         FloatVector g = FloatVector.fromArray(SPECIES, gamma, v);
@@ -220,12 +220,12 @@ final class VectorBatchNorm extends BatchNorm {
         h3.fma(g, b).intoArray(y, r3 + v);
       }
       for (int row = r0; row <= r3; row += f) {
-        normalizeTail(row, fv, to, x, gamma, beta, mean, invStd, xhat, y);
+        normalizeTail(row, f, fv, x, gamma, beta, mean, invStd, xhat, y);
       }
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector h = FloatVector.fromArray(SPECIES, x, row + v)
             .sub(FloatVector.fromArray(SPECIES, mean, v))
             .mul(FloatVector.fromArray(SPECIES, invStd, v));
@@ -233,14 +233,14 @@ final class VectorBatchNorm extends BatchNorm {
         h.fma(FloatVector.fromArray(SPECIES, gamma, v), FloatVector.fromArray(SPECIES, beta, v))
             .intoArray(y, row + v);
       }
-      normalizeTail(row, fv, to, x, gamma, beta, mean, invStd, xhat, y);
+      normalizeTail(row, f, fv, x, gamma, beta, mean, invStd, xhat, y);
     }
   }
 
   private static void normalizeTail(
-      int row, int fv, int to, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
+      int row, int f, int fv, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
       float[] xhat, float[] y) {
-    for (int j = fv; j < to; j++) {
+    for (int j = fv; j < f; j++) {
       float h = (x[row + j] - mean[j]) * invStd[j];
       xhat[row + j] = h;
       y[row + j] = gamma[j] * h + beta[j];
@@ -249,14 +249,14 @@ final class VectorBatchNorm extends BatchNorm {
 
   /** {@code y = (x - runningMean) * scale + beta}, one FMA per element. */
   private static void infer(
-      int n, int f, int from, int fv, int to, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
+      int n, int f, int fv, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
     int i = 0;
     for (; i + 4 <= n; i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector mu = FloatVector.fromArray(SPECIES, runningMean, v);
         FloatVector k = FloatVector.fromArray(SPECIES, scale, v);
         FloatVector b = FloatVector.fromArray(SPECIES, beta, v);
@@ -265,37 +265,37 @@ final class VectorBatchNorm extends BatchNorm {
         FloatVector.fromArray(SPECIES, x, r2 + v).sub(mu).fma(k, b).intoArray(y, r2 + v);
         FloatVector.fromArray(SPECIES, x, r3 + v).sub(mu).fma(k, b).intoArray(y, r3 + v);
       }
-      for (int row = r0; row <= r3; row += f) inferTail(row, fv, to, x, beta, runningMean, scale, y);
+      for (int row = r0; row <= r3; row += f) inferTail(row, f, fv, x, beta, runningMean, scale, y);
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector.fromArray(SPECIES, x, row + v)
             .sub(FloatVector.fromArray(SPECIES, runningMean, v))
             .fma(FloatVector.fromArray(SPECIES, scale, v), FloatVector.fromArray(SPECIES, beta, v))
             .intoArray(y, row + v);
       }
-      inferTail(row, fv, to, x, beta, runningMean, scale, y);
+      inferTail(row, f, fv, x, beta, runningMean, scale, y);
     }
   }
 
   private static void inferTail(
-      int row, int fv, int to, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
-    for (int j = fv; j < to; j++) y[row + j] = Math.fma(x[row + j] - runningMean[j], scale[j], beta[j]);
+      int row, int f, int fv, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
+    for (int j = fv; j < f; j++) y[row + j] = Math.fma(x[row + j] - runningMean[j], scale[j], beta[j]);
   }
 
   /** {@code dBeta = sum_i dy}, {@code dGamma = sum_i dy * xhat}. */
   private static void gradSums(
-      int n, int f, int from, int fv, int to, float[] dy, float[] xhat, float[] dGamma, float[] dBeta) {
-    Arrays.fill(dBeta, from, to, 0f);
-    Arrays.fill(dGamma, from, to, 0f);
+      int n, int f, int fv, float[] dy, float[] xhat, float[] dGamma, float[] dBeta) {
+    Arrays.fill(dBeta, 0, f, 0f);
+    Arrays.fill(dGamma, 0, f, 0f);
     int i = 0;
     for (; i + 4 <= n; i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector d0 = FloatVector.fromArray(SPECIES, dy, r0 + v);
         FloatVector d1 = FloatVector.fromArray(SPECIES, dy, r1 + v);
         FloatVector d2 = FloatVector.fromArray(SPECIES, dy, r2 + v);
@@ -308,23 +308,23 @@ final class VectorBatchNorm extends BatchNorm {
         sg = d3.fma(FloatVector.fromArray(SPECIES, xhat, r3 + v), sg);
         sg.intoArray(dGamma, v);
       }
-      for (int row = r0; row <= r3; row += f) gradSumsTail(row, fv, to, dy, xhat, dGamma, dBeta);
+      for (int row = r0; row <= r3; row += f) gradSumsTail(row, f, fv, dy, xhat, dGamma, dBeta);
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector d = FloatVector.fromArray(SPECIES, dy, row + v);
         FloatVector.fromArray(SPECIES, dBeta, v).add(d).intoArray(dBeta, v);
         d.fma(FloatVector.fromArray(SPECIES, xhat, row + v), FloatVector.fromArray(SPECIES, dGamma, v))
             .intoArray(dGamma, v);
       }
-      gradSumsTail(row, fv, to, dy, xhat, dGamma, dBeta);
+      gradSumsTail(row, f, fv, dy, xhat, dGamma, dBeta);
     }
   }
 
   private static void gradSumsTail(
-      int row, int fv, int to, float[] dy, float[] xhat, float[] dGamma, float[] dBeta) {
-    for (int j = fv; j < to; j++) {
+      int row, int f, int fv, float[] dy, float[] xhat, float[] dGamma, float[] dBeta) {
+    for (int j = fv; j < f; j++) {
       dBeta[j] += dy[row + j];
       dGamma[j] += dy[row + j] * xhat[row + j];
     }
@@ -337,7 +337,7 @@ final class VectorBatchNorm extends BatchNorm {
    * an FMA, a subtraction and a multiply per element.
    */
   private static void gradInput(
-      int n, int f, int from, int fv, int to, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      int n, int f, int fv, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dGamma, float[] dBeta, float[] dx) {
     float invN = 1f / n;
     int i = 0;
@@ -346,7 +346,7 @@ final class VectorBatchNorm extends BatchNorm {
       int r1 = r0 + f;
       int r2 = r1 + f;
       int r3 = r2 + f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector kn = FloatVector.fromArray(SPECIES, gamma, v)
             .mul(FloatVector.fromArray(SPECIES, invStd, v));
         FloatVector gn = FloatVector.fromArray(SPECIES, dGamma, v).mul(invN);
@@ -361,12 +361,12 @@ final class VectorBatchNorm extends BatchNorm {
         FloatVector.fromArray(SPECIES, dy, r3 + v).sub(p3).mul(kn).intoArray(dx, r3 + v);
       }
       for (int row = r0; row <= r3; row += f) {
-        gradInputTail(row, fv, to, invN, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
+        gradInputTail(row, f, fv, invN, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
       }
     }
     for (; i < n; i++) {
       int row = i * f;
-      for (int v = from; v < fv; v += L) {
+      for (int v = 0; v < fv; v += L) {
         FloatVector kn = FloatVector.fromArray(SPECIES, gamma, v)
             .mul(FloatVector.fromArray(SPECIES, invStd, v));
         FloatVector gn = FloatVector.fromArray(SPECIES, dGamma, v).mul(invN);
@@ -374,14 +374,14 @@ final class VectorBatchNorm extends BatchNorm {
         FloatVector p = FloatVector.fromArray(SPECIES, xhat, row + v).fma(gn, bn);
         FloatVector.fromArray(SPECIES, dy, row + v).sub(p).mul(kn).intoArray(dx, row + v);
       }
-      gradInputTail(row, fv, to, invN, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
+      gradInputTail(row, f, fv, invN, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
     }
   }
 
   private static void gradInputTail(
-      int row, int fv, int to, float invN, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      int row, int f, int fv, float invN, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dGamma, float[] dBeta, float[] dx) {
-    for (int j = fv; j < to; j++) {
+    for (int j = fv; j < f; j++) {
       float projection = Math.fma(xhat[row + j], dGamma[j] * invN, dBeta[j] * invN);
       dx[row + j] = (dy[row + j] - projection) * (gamma[j] * invStd[j]);
     }

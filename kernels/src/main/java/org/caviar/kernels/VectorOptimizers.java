@@ -28,36 +28,36 @@ final class VectorOptimizers extends Optimizers {
   private VectorOptimizers() {}
 
   @Override
-  void sgdImpl(int from, int to, float lr, float weightDecay, float[] w, float[] g) {
+  void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
       grad.fma(minusLr, wi).intoArray(w, i);
     }
-    for (; i < to; i++) {
+    for (; i < len; i++) {
       float grad = Math.fma(w[i], weightDecay, g[i]);
       w[i] = Math.fma(grad, -lr, w[i]);
     }
   }
 
   @Override
-  void momentumImpl(int from, int to, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
+  void momentumImpl(int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
     FloatVector b = FloatVector.broadcast(SPECIES, beta);
     float oneMinusBeta = 1f - beta;
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
       FloatVector vi = FloatVector.fromArray(SPECIES, v, i).fma(b, grad.mul(oneMinusBeta));
       vi.intoArray(v, i);
       vi.fma(minusLr, wi).intoArray(w, i);
     }
-    for (; i < to; i++) {
+    for (; i < len; i++) {
       float grad = Math.fma(w[i], weightDecay, g[i]);
       float vi = Math.fma(v[i], beta, grad * oneMinusBeta);
       v[i] = vi;
@@ -67,20 +67,20 @@ final class VectorOptimizers extends Optimizers {
 
   @Override
   void rmspropImpl(
-      int from, int to, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
+      int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
     FloatVector b = FloatVector.broadcast(SPECIES, beta);
     float oneMinusBeta = 1f - beta;
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
       FloatVector si = FloatVector.fromArray(SPECIES, s, i).fma(b, grad.mul(oneMinusBeta).mul(grad));
       si.intoArray(s, i);
       grad.div(si.sqrt().add(eps)).fma(minusLr, wi).intoArray(w, i);
     }
-    for (; i < to; i++) {
+    for (; i < len; i++) {
       float grad = Math.fma(w[i], weightDecay, g[i]);
       float si = Math.fma(s[i], beta, grad * oneMinusBeta * grad);
       s[i] = si;
@@ -90,7 +90,7 @@ final class VectorOptimizers extends Optimizers {
 
   @Override
   void adamImpl(
-      int from, int to, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
+      int len, float lr, float beta1, float beta2, float eps, float weightDecay, int t,
       float[] w, float[] g, float[] m, float[] v) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
     FloatVector b1 = FloatVector.broadcast(SPECIES, beta1);
@@ -102,8 +102,8 @@ final class VectorOptimizers extends Optimizers {
     FloatVector minusStep = FloatVector.broadcast(SPECIES, -step);
     FloatVector denominatorScale = FloatVector.broadcast(SPECIES, scale);
     FloatVector epsilon = FloatVector.broadcast(SPECIES, eps);
-    int i = from;
-    for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += L) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
       FloatVector mi = FloatVector.fromArray(SPECIES, m, i).fma(b1, grad.mul(oneMinusBeta1));
@@ -112,7 +112,7 @@ final class VectorOptimizers extends Optimizers {
       vi.intoArray(v, i);
       mi.div(vi.sqrt().fma(denominatorScale, epsilon)).fma(minusStep, wi).intoArray(w, i);
     }
-    for (; i < to; i++) {
+    for (; i < len; i++) {
       float grad = Math.fma(w[i], weightDecay, g[i]);
       float mi = Math.fma(m[i], beta1, grad * oneMinusBeta1);
       float vi = Math.fma(v[i], beta2, grad * oneMinusBeta2 * grad);

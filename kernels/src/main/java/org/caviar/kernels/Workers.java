@@ -7,9 +7,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A team of threads for the parts of one parallel step: the calling thread runs part 0 and
  * {@code threads - 1} daemon workers run the others, then the caller waits for them. The parallel
- * GEMM ({@link Gemm#parallel(int)}) runs its shares on the team of the same thread count, so a
- * network can run its element-wise work on the same threads over the same slices of a product
- * ({@link Gemm#splitColumns}): each core then reads what it wrote itself, from its own cache.
+ * GEMM ({@link Gemm#parallel(int)}) runs its shares on the team of its thread count.
+ *
+ * <p>Parts should write disjoint cache lines. Cutting a row-major batch by columns, so that every
+ * row has one 64-byte line written by both threads, made a ReLU over 128 x 256 floats take 26 us
+ * on two threads against 1.6 us on one (Zen 5, two vCPUs); contiguous halves took 1.8 us.
  *
  * <p>Training hands work to the team thousands of times a second, in parts of tens to hundreds
  * of microseconds, so the hand-off must cost far less. An executor's queue and a parked worker
