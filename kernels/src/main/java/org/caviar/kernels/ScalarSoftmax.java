@@ -50,14 +50,17 @@ final class ScalarSoftmax extends Softmax {
       // Read before the row of grad, which may be logits, is written.
       float target = logits[base + label] - max;
       float sum = 0f;
+      float others = 0f;
       for (int j = 0; j < cols; j++) {
         float e = (float) Math.exp(logits[base + j] - max);
         grad[base + j] = e;
         sum += e;
+        if (j != label) others += e;
       }
       for (int j = 0; j < cols; j++) {
-        float p = grad[base + j] / sum;
-        grad[base + j] = (j == label ? p - 1f : p) / rows;
+        // p - 1 as -(others / sum): the subtraction would keep only p's absolute error when p ~ 1.
+        float p = j == label ? 0f - others / sum : grad[base + j] / sum; // 0 - x: +0 for one class
+        grad[base + j] = p / rows;
       }
       loss += Math.log(sum) - target;
     }

@@ -86,11 +86,13 @@ final class VectorSoftmax extends Softmax {
       // Read before the row of grad, which may be logits, is written.
       float target = logits[at] - max;
       float sum = expStore(logits, base, cols, max, grad, base, ws.pad);
-      float eLabel = grad[at];
+      // p - 1 = -(the other classes' exps) / sum, with those summed apart: p - 1 by subtraction
+      // keeps only the absolute error of p (~1 ulp of 1), all of the result when p ~ 1.
+      grad[at] = 0f;
+      float others = rowSum(grad, base, cols);
       float inv = 1f / sum;
       scale(grad, base, cols, inv * invRows);
-      // p - 1 on its own: folding the -1 into the scaled p would lose p's low bits when p ~ 1.
-      grad[at] = (eLabel * inv - 1f) * invRows;
+      grad[at] = (0f - others * inv) * invRows; // 0 - x: +0, not -0, for a single class
       loss += Math.log(sum) - target;
     }
     return (float) (loss / rows);
@@ -218,6 +220,21 @@ final class VectorSoftmax extends Softmax {
       }
     }
     if (segments == 2) FloatVector.fromArray(SPECIES, pad, 0).intoArray(y, to + whole, partial);
+    for (int half = L / 2; half > 0; half /= 2) sum = sum.add(sum.slice(half));
+    return sum.lane(0);
+  }
+
+  /** The sum of {@code y[base, base + cols)}, its lanes added in the fixed order of {@link #expStore}. */
+  private static float rowSum(float[] y, int base, int cols) {
+    FloatVector sum = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
+      sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i));
+    }
+    if (i < cols) {
+      VectorMask<Float> m = SPECIES.indexInRange(i, cols);
+      sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i, m));
+    }
     for (int half = L / 2; half > 0; half /= 2) sum = sum.add(sum.slice(half));
     return sum.lane(0);
   }
