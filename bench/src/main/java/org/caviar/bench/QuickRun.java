@@ -65,7 +65,8 @@ public final class QuickRun {
       SoftmaxBench.class.getName(), SoftmaxBench::work,
       BatchNormBench.class.getName(), BatchNormBench::work,
       TrainBench.class.getName(), TrainBench::work,
-      InferenceBench.class.getName(), InferenceBench::work);
+      InferenceBench.class.getName(), InferenceBench::work,
+      StorageBench.class.getName(), StorageBench::work);
 
   private QuickRun() {}
 

@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
       "Runs trials of a study shared through PostgreSQL until its budget is spent.",
       "",
       "Start any number, on any machines: caviar worker --storage postgresql://host:5432/db --study NAME "
-          + "[--trials N]. Each claims its next trial in a database transaction, so no trial runs twice and the "
-          + "budget (--trials, counting every worker's trials) is not overshot. A worker killed mid-trial is noticed "
-          + "by the others after a grace period; its trial is failed and re-run once.",
+          + "[--trials N]. Each claims its next trial in one short database statement, so no trial runs twice and the "
+          + "budget (--trials, counting every worker's trials) is not overshot, then proposes its parameters from every "
+          + "worker's trials. A worker killed mid-trial is noticed by the others after a grace period; its trial is "
+          + "failed and re-run once.",
       ""})
 public final class WorkerCommand extends TuneCommand {
   @Override

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,15 +15,16 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
@@ -34,19 +36,27 @@ import org.flywaydb.core.api.FlywayException;
 /**
  * A study in a PostgreSQL database, shared by any number of worker processes on any machines.
  *
- * <p>Claims lock the study's row ({@code SELECT ... FOR UPDATE}) for one short transaction in
- * which lost trials are reaped, all trials are read, the study decides, and the new trial is
- * inserted with its parameters: the numbering, the budget check and the sampler's view are
- * therefore the same in every process. Every other event is one autocommitted statement.
+ * <p>Claims ({@link #claimNext}) are one autocommitted statement: it takes a lost trial's
+ * parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}), numbers the trial and checks
+ * the budget by incrementing the study row's counter, and inserts the RUNNING trial. The study row
+ * is locked only while that statement runs, so claims do not wait for each other's samplers, and
+ * their cost does not grow with the study. Every other event is one autocommitted statement too.
+ *
+ * <p>Reads are incremental: this process keeps its copy of the study ({@link TrialCache}) and asks
+ * only for trials changed since its last read (see the {@code changed_xid} column in the V3
+ * migration), in one statement, so one snapshot.
  *
  * <p>Heartbeats: while this process runs a trial, a daemon thread refreshes the trial's
  * {@code heartbeat} (the server's clock) every {@link Settings#heartbeat}; a RUNNING trial whose
  * heartbeat is older than {@link Settings#grace} is finished as FAILED with reason
- * {@code interrupted: ...} by the next claim of any worker, which is what studies re-run.
+ * {@code interrupted: ...} by a later claim of any worker (each worker looks at most once per
+ * heartbeat period, skipping rows another is finishing), and its parameters wait for one re-run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
- * backoff for {@link Settings#retryFor}, then fail with one clear message. Recording an outcome
- * twice, or for a trial already reaped, changes nothing, so a retried write is harmless.
+ * backoff for {@link Settings#retryFor}, then fail with one clear message. Every write is safe to
+ * retry: a claim whose reply was lost finds its committed trial by the claim's own token, and
+ * recording an outcome twice changes nothing. The result of a trial that was declared lost meanwhile
+ * is not counted, but is appended to the lost trial's reason and logged.
  *
  * <p>The schema is created and migrated by Flyway from {@code db/migration} on the class path.
  */
@@ -72,6 +82,7 @@ public final class PostgresStorage implements SharedStorage {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Flyway logs every check at INFO through java.util.logging; only its warnings matter here. */
   private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+  private static final System.Logger LOG = System.getLogger(PostgresStorage.class.getName());
 
   static {
     FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -79,12 +90,75 @@ public final class PostgresStorage implements SharedStorage {
 
   private static final long MAX_BACKOFF_MILLIS = 4_000;
 
+  /**
+   * The claim, in one statement so that the study row stays locked only while it runs: take the
+   * oldest lost trial waiting for its re-run (skipping one another claim holds), number the new
+   * trial if the budget allows (the re-run's limit, else the fresh one), mark the re-run taken only
+   * if a number was given, and insert the RUNNING trial with the re-run's parameters, if any.
+   * Parameters: study (x4), whether to take re-runs, budget, fresh limit, start, worker, token.
+   */
+  private static final String CLAIM = """
+      WITH rerun AS (
+        SELECT number, params FROM caviar_trial WHERE study_id = ? AND requeued AND ?
+        ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED),
+      numbered AS (
+        UPDATE caviar_study SET next_number = next_number + 1
+        WHERE id = ? AND next_number - lost < CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN ? ELSE ? END
+        RETURNING next_number - 1 AS number),
+      taken AS (
+        UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
+        WHERE t.study_id = ? AND t.number = rerun.number
+        RETURNING t.number, t.params)
+      INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker, claim_token)
+      SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?
+      FROM numbered LEFT JOIN taken ON true
+      RETURNING number, params, retry_of""";
+
+  /**
+   * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
+   * transaction holds (their worker is finishing them, or another reaper is), re-queues those that
+   * have parameters and are not re-runs themselves, and counts them lost on the study row, which is
+   * touched only when something was reaped. Parameters: study, grace in s, end, reason prefix, study.
+   */
+  private static final String REAP = """
+      WITH stale AS (
+        SELECT number FROM caviar_trial
+        WHERE study_id = ? AND state = 'RUNNING' AND heartbeat < now() - make_interval(secs => ?)
+        FOR UPDATE SKIP LOCKED),
+      reaped AS (
+        UPDATE caviar_trial t SET state = 'FAILED', value = NULL, end_millis = ?,
+          reason = ? || t.worker || ' sent no heartbeat for ' || to_char(now() - t.heartbeat, 'FMHH24:MI:SS'),
+          requeued = t.params IS NOT NULL AND t.retry_of < 0, changed_xid = pg_current_xact_id()
+        FROM stale WHERE t.study_id = ? AND t.number = stale.number
+        RETURNING t.number)
+      UPDATE caviar_study SET lost = lost + (SELECT count(*) FROM reaped)
+      WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)""";
+
+  /**
+   * Trials changed at or after the horizon, each with its intermediate values in report order, and
+   * the new horizon (the xmin of this statement's snapshot). One statement: one snapshot, and a row
+   * even when nothing changed. Parameters: study, horizon.
+   */
+  private static final String READ_CHANGED = """
+      SELECT h.horizon, t.number, t.state, t.params, t.retry_of, t.value, t.reason, t.start_millis, t.end_millis,
+             i.steps, i.vals
+      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon) h
+      LEFT JOIN caviar_trial t ON t.study_id = ? AND t.changed_xid >= ?::xid8
+      LEFT JOIN LATERAL (
+        SELECT array_agg(m.step ORDER BY m.seq) AS steps, array_agg(m.value ORDER BY m.seq) AS vals
+        FROM caviar_intermediate m WHERE m.study_id = t.study_id AND m.number = t.number) i ON true
+      ORDER BY t.number""";
+
   private final PostgresUrl url;
   private final Settings settings;
   private final HikariDataSource pool;
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService beat;
+  /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
+  private final Object cacheLock = new Object();
+  private final AtomicLong nextReapNanos = new AtomicLong(Long.MIN_VALUE);
+  private TrialCache cache = new TrialCache();
   private volatile StudyInfo info;
   private volatile long studyId = -1;
 
@@ -102,7 +176,8 @@ public final class PostgresStorage implements SharedStorage {
     c.setUsername(url.user());
     String password = System.getenv("PGPASSWORD");
     if (password != null) c.setPassword(password); // else the driver reads PGPASSFILE or ~/.pgpass
-    c.setMaximumPoolSize(4); // the study's claims are serialized; beats, reports and reads share the rest
+    // A study's worker thread holds one connection at a time, and runs one per core by default; plus the heartbeat's.
+    c.setMaximumPoolSize(Runtime.getRuntime().availableProcessors() + 2);
     c.setMinimumIdle(1);
     c.setConnectionTimeout(2_000); // a wait for a pooled connection; withRetry bounds the whole
     c.addDataSourceProperty("connectTimeout", "5");
@@ -110,7 +185,7 @@ public final class PostgresStorage implements SharedStorage {
     try {
       pool = new HikariDataSource(c);
     } catch (RuntimeException e) {
-      throw new IllegalStateException(describeConnectFailure(url, e), e);
+      throw new IllegalStateException(describeConnectFailure(url, e, password != null), e);
     }
     try {
       Flyway.configure().dataSource(pool).locations("classpath:db/migration")
@@ -195,101 +270,144 @@ public final class PostgresStorage implements SharedStorage {
     });
     stored.checkResumableAs(requested);
     info = stored;
+    synchronized (cacheLock) {
+      cache = new TrialCache();
+    }
     return stored;
   }
 
+  /** All trials: this process's copy, brought up to date with what changed since its last read. */
   @Override
   public List<TrialRecord> trials() {
     requireOpen();
-    return withRetry("read trials", c -> {
-      // One snapshot for the three queries: a trial claimed between them must not half-appear.
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try {
-        List<TrialRecord> all = load(c);
-        c.commit();
-        return all;
-      } catch (SQLException | RuntimeException | Error e) {
-        rollbackQuietly(c);
-        throw e;
-      } finally {
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        c.setAutoCommit(true);
-      }
-    });
+    synchronized (cacheLock) {
+      TrialCache into = cache;
+      withRetry("read trials", c -> {
+        try (PreparedStatement q = c.prepareStatement(READ_CHANGED)) {
+          q.setLong(1, studyId);
+          q.setString(2, into.horizon());
+          try (ResultSet r = q.executeQuery()) {
+            String horizon = null;
+            while (r.next()) {
+              horizon = r.getString(1);
+              if (r.getObject(2) != null) into.put(record(r));
+            }
+            into.advanceTo(horizon);
+          }
+        }
+        return null;
+      });
+      return into.snapshot();
+    }
   }
 
+  /** One row of {@link #READ_CHANGED} as a record: claimed, then parameters, reports and outcome in that order. */
+  private TrialRecord record(ResultSet r) throws SQLException {
+    TrialRecord t = TrialRecord.claimed(r.getInt(2), r.getLong(8));
+    String params = r.getString(4);
+    if (params != null) t = t.withParams(fromJson(params), r.getInt(5));
+    Array steps = r.getArray(10);
+    if (steps != null) {
+      Object[] s = (Object[]) steps.getArray();
+      Object[] v = (Object[]) r.getArray(11).getArray();
+      for (int k = 0; k < s.length; k++) t = t.withIntermediate(((Number) s[k]).intValue(), ((Number) v[k]).doubleValue());
+    }
+    TrialState state = TrialState.valueOf(r.getString(3));
+    if (state != TrialState.RUNNING) {
+      double v = r.getDouble(6);
+      if (r.wasNull()) v = Double.NaN;
+      t = t.withOutcome(state, v, r.getString(7), r.getLong(9));
+    }
+    return t;
+  }
+
+  /** A new RUNNING trial with the next number and no parameters, whatever the budget; takes no re-run. */
   @Override
   public TrialRecord claimTrial(long startMillis) {
-    return claim(startMillis, null, true);
+    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
   @Override
-  public TrialRecord claimDecided(long startMillis, Decision decision) {
-    if (decision == null) throw new IllegalArgumentException("decision must not be null");
-    return claim(startMillis, decision, false);
+  public TrialRecord claimNext(long startMillis, int budget, long freshLimit) {
+    if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+    if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
+    requireOpen();
+    reapLostNowAndThen();
+    return claim(startMillis, true, budget, (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE));
   }
 
-  private TrialRecord claim(long startMillis, Decision decision, boolean bare) {
+  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit) {
     requireOpen();
+    UUID token = UUID.randomUUID();
+    boolean[] sent = {false};
     TrialRecord t = withRetry("claim a trial", c -> {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement lock = c.prepareStatement("SELECT id FROM caviar_study WHERE id = ? FOR UPDATE")) {
-          lock.setLong(1, studyId);
-          lock.executeQuery().close();
+      // A retry after a lost connection: the earlier attempt may have committed, its reply lost.
+      if (sent[0]) {
+        TrialRecord earlier = claimedWith(c, token);
+        if (earlier != null) return earlier;
+      }
+      sent[0] = true;
+      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        ps.setLong(1, studyId);
+        ps.setBoolean(2, takeReruns);
+        ps.setLong(3, studyId);
+        ps.setInt(4, budget);
+        ps.setInt(5, freshLimit);
+        ps.setLong(6, studyId);
+        ps.setLong(7, studyId);
+        ps.setLong(8, startMillis);
+        ps.setString(9, worker);
+        ps.setObject(10, token);
+        try (ResultSet r = ps.executeQuery()) {
+          return r.next() ? claimedRecord(r, startMillis) : null;
         }
-        reapLost(c);
-        List<TrialRecord> all = load(c);
-        int number = all.size();
-        Proposal p = bare ? null : decision.decide(all, number);
-        if (!bare && p == null) {
-          c.rollback();
-          return null;
-        }
-        try (PreparedStatement ins = c.prepareStatement(
-            "INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?)")) {
-          ins.setLong(1, studyId);
-          ins.setInt(2, number);
-          ins.setString(3, p == null ? null : toJson(p.params()));
-          ins.setInt(4, p == null ? -1 : p.retryOf());
-          ins.setLong(5, startMillis);
-          ins.setString(6, worker);
-          ins.executeUpdate();
-        }
-        c.commit();
-        TrialRecord claimed = TrialRecord.claimed(number, startMillis);
-        return p == null ? claimed : claimed.withParams(p.params(), p.retryOf());
-      } catch (SQLException | RuntimeException | Error e) {
-        rollbackQuietly(c);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
     });
     if (t != null) mine.add(t.number());
     return t;
   }
 
-  /** Finishes RUNNING trials whose heartbeat is older than the grace period as interrupted. */
-  private void reapLost(Connection c) throws SQLException {
-    try (PreparedStatement up = c.prepareStatement(
-        "UPDATE caviar_trial SET state = 'FAILED', value = NULL, end_millis = ?, reason = ? || worker || ' sent no heartbeat for '"
-            + " || to_char(now() - heartbeat, 'FMHH24:MI:SS') WHERE study_id = ? AND state = 'RUNNING'"
-            + " AND heartbeat < now() - make_interval(secs => ?)")) {
-      up.setLong(1, System.currentTimeMillis());
-      up.setString(2, TrialRecord.INTERRUPTED + ": worker lost, ");
-      up.setLong(3, studyId);
-      up.setDouble(4, settings.grace.toMillis() / 1000.0);
-      up.executeUpdate();
+  /** The trial an earlier attempt of a claim committed, or null. */
+  private TrialRecord claimedWith(Connection c, UUID token) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement(
+        "SELECT number, params, retry_of, start_millis FROM caviar_trial WHERE study_id = ? AND claim_token = ?")) {
+      q.setLong(1, studyId);
+      q.setObject(2, token);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? claimedRecord(r, r.getLong(4)) : null;
+      }
     }
+  }
+
+  /** A claimed trial from (number, params, retry_of). */
+  private TrialRecord claimedRecord(ResultSet r, long startMillis) throws SQLException {
+    TrialRecord t = TrialRecord.claimed(r.getInt(1), startMillis);
+    String params = r.getString(2);
+    return params == null ? t : t.withParams(fromJson(params), r.getInt(3));
+  }
+
+  /** Reaps lost trials, unless this storage did less than a heartbeat period ago. */
+  private void reapLostNowAndThen() {
+    long now = System.nanoTime();
+    long due = nextReapNanos.get();
+    if (due != Long.MIN_VALUE && now - due < 0) return;
+    if (!nextReapNanos.compareAndSet(due, now + settings.heartbeat.toNanos())) return; // another thread of ours does it
+    update("fail lost trials", REAP, ps -> {
+      ps.setLong(1, studyId);
+      ps.setDouble(2, settings.grace.toMillis() / 1000.0);
+      ps.setLong(3, System.currentTimeMillis());
+      ps.setString(4, TrialRecord.INTERRUPTED + ": worker lost, ");
+      ps.setLong(5, studyId);
+      ps.setLong(6, studyId);
+    });
   }
 
   @Override
   public void recordParams(int number, Point params, int retryOf) {
     requireOpen();
     int n = update("record parameters of trial " + number,
-        "UPDATE caviar_trial SET params = ?, retry_of = ?, heartbeat = now() WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
+        "UPDATE caviar_trial SET params = ?, retry_of = ?, heartbeat = now(), changed_xid = pg_current_xact_id()"
+            + " WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
         ps -> {
           ps.setString(1, toJson(params));
           ps.setInt(2, retryOf);
@@ -301,14 +419,15 @@ public final class PostgresStorage implements SharedStorage {
 
   /**
    * Stores the value and refreshes the heartbeat. A trial that was already declared lost (its
-   * parameters re-queued) keeps its outcome: the late value is dropped.
+   * parameters re-queued) keeps its outcome: the late value is dropped, its final result noted.
    */
   @Override
   public void recordIntermediate(int number, int step, double value) {
     requireOpen();
     withRetry("report a value of trial " + number, c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "WITH t AS (UPDATE caviar_trial SET heartbeat = now() WHERE study_id = ? AND number = ? AND state = 'RUNNING' RETURNING study_id, number)"
+          "WITH t AS (UPDATE caviar_trial SET heartbeat = now(), changed_xid = pg_current_xact_id()"
+              + " WHERE study_id = ? AND number = ? AND state = 'RUNNING' RETURNING study_id, number)"
               + " INSERT INTO caviar_intermediate (study_id, number, step, value) SELECT study_id, number, ?, ? FROM t"
               + " ON CONFLICT (study_id, number, step) DO UPDATE SET value = EXCLUDED.value")) {
         ps.setLong(1, studyId);
@@ -320,13 +439,18 @@ public final class PostgresStorage implements SharedStorage {
     });
   }
 
-  /** Finishes the trial, unless it is already finished (a retried write, or a lost trial's late result). */
+  /**
+   * Finishes the trial, unless it is already finished: a retried write changes nothing, and the
+   * result of a trial declared lost meanwhile is not counted (its parameters wait for, or had, their
+   * re-run) but is appended to its reason, once, and logged.
+   */
   @Override
   public void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
     requireOpen();
     if (state == null || !state.isFinished()) throw new IllegalArgumentException("outcome state must be finished, got " + state);
-    update("finish trial " + number,
-        "UPDATE caviar_trial SET state = ?, value = ?, reason = ?, end_millis = ? WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
+    int n = update("finish trial " + number,
+        "UPDATE caviar_trial SET state = ?, value = ?, reason = ?, end_millis = ?, changed_xid = pg_current_xact_id()"
+            + " WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
         ps -> {
           ps.setString(1, state.name());
           if (Double.isNaN(value)) ps.setNull(2, Types.DOUBLE); else ps.setDouble(2, value);
@@ -336,6 +460,29 @@ public final class PostgresStorage implements SharedStorage {
           ps.setInt(6, number);
         });
     mine.remove(number);
+    if (n == 0) noteLateResult(number, state, value, reason);
+  }
+
+  /** The text appended to a lost trial's reason when its worker's result arrives after all. */
+  static final String LATE_RESULT = "; late result, not counted: ";
+
+  private void noteLateResult(int number, TrialState state, double value, String reason) {
+    String late = state + (Double.isNaN(value) ? "" : " " + value) + (reason == null ? "" : " (" + reason + ")") + " from " + worker;
+    int n = update("note the late result of trial " + number,
+        "UPDATE caviar_trial SET reason = reason || ? || ?, changed_xid = pg_current_xact_id()"
+            + " WHERE study_id = ? AND number = ? AND state = 'FAILED' AND starts_with(reason, ?) AND strpos(reason, ?) = 0",
+        ps -> {
+          ps.setString(1, LATE_RESULT);
+          ps.setString(2, late);
+          ps.setLong(3, studyId);
+          ps.setInt(4, number);
+          ps.setString(5, TrialRecord.INTERRUPTED);
+          ps.setString(6, LATE_RESULT);
+        });
+    if (n > 0) {
+      LOG.log(System.Logger.Level.WARNING, "trial {0} of study ''{1}'' finished {2} after it was declared lost: not counted, noted in its reason",
+          number, info.name(), late);
+    }
   }
 
   @Override
@@ -355,49 +502,6 @@ public final class PostgresStorage implements SharedStorage {
     } catch (SQLException | RuntimeException e) {
       // The next beat tries again; a server away for longer than the grace loses these trials.
     }
-  }
-
-  /**
-   * All trials, read by three queries that must share one view of the study: inside a claim the
-   * study lock keeps new trials out; elsewhere a repeatable-read transaction gives one snapshot.
-   */
-  private List<TrialRecord> load(Connection c) throws SQLException {
-    List<TrialRecord> out = new ArrayList<>();
-    try (PreparedStatement q = c.prepareStatement(
-        "SELECT number, state, params, retry_of, value, reason, start_millis, end_millis FROM caviar_trial WHERE study_id = ? ORDER BY number")) {
-      q.setLong(1, studyId);
-      try (ResultSet r = q.executeQuery()) {
-        while (r.next()) {
-          TrialRecord t = TrialRecord.claimed(r.getInt(1), r.getLong(7));
-          String params = r.getString(3);
-          if (params != null) t = t.withParams(fromJson(params), r.getInt(4));
-          out.add(t);
-        }
-      }
-    }
-    try (PreparedStatement q = c.prepareStatement(
-        "SELECT number, step, value FROM caviar_intermediate WHERE study_id = ? ORDER BY number, seq")) {
-      q.setLong(1, studyId);
-      try (ResultSet r = q.executeQuery()) {
-        while (r.next()) {
-          int n = r.getInt(1);
-          out.set(n, out.get(n).withIntermediate(r.getInt(2), r.getDouble(3)));
-        }
-      }
-    }
-    try (PreparedStatement q = c.prepareStatement(
-        "SELECT number, state, value, reason, end_millis FROM caviar_trial WHERE study_id = ? AND state <> 'RUNNING'")) {
-      q.setLong(1, studyId);
-      try (ResultSet r = q.executeQuery()) {
-        while (r.next()) {
-          int n = r.getInt(1);
-          double v = r.getDouble(3);
-          if (r.wasNull()) v = Double.NaN;
-          out.set(n, out.get(n).withOutcome(TrialState.valueOf(r.getString(2)), v, r.getString(4), r.getLong(5)));
-        }
-      }
-    }
-    return List.copyOf(out);
   }
 
   private String toJson(Point p) {
@@ -475,14 +579,22 @@ public final class PostgresStorage implements SharedStorage {
     }
   }
 
-  /** Connection failures (class 08), a server shutting down or starting (57P0x), or no pooled connection in time. */
+  /**
+   * Connection failures (class 08, but not 08004: the server or driver rejected the connection, e.g.
+   * no password was given, which retrying does not mend), a server shutting down or starting
+   * (57P0x), or no pooled connection in time.
+   */
   static boolean isConnectionLoss(SQLException e) {
     if (e instanceof SQLTransientConnectionException) return true;
     String s = e.getSQLState();
-    return s != null && (s.startsWith("08") || s.startsWith("57P"));
+    return s != null && ((s.startsWith("08") && !s.equals(REJECTED)) || s.startsWith("57P"));
   }
 
-  private static String describeConnectFailure(PostgresUrl url, Throwable e) {
+  /** SQLSTATE sqlserver_rejected_establishment_of_sqlconnection; the driver's, e.g., when no password is given. */
+  private static final String REJECTED = "08004";
+
+  /** One line naming what failed; never the password (the server's and driver's messages do not hold it). */
+  static String describeConnectFailure(PostgresUrl url, Throwable e, boolean passwordFromEnv) {
     SQLException sql = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s) {
@@ -493,18 +605,15 @@ public final class PostgresStorage implements SharedStorage {
     String state = sql == null ? "" : String.valueOf(sql.getSQLState());
     String msg = firstLine(sql != null ? sql.getMessage() : e.getMessage());
     String where = "PostgreSQL at " + url.host() + ":" + url.port();
-    if (state.startsWith("28")) return where + " refused user '" + url.user() + "': " + msg;
+    String source = passwordFromEnv ? " (password from PGPASSWORD)" : " (no PGPASSWORD: password from PGPASSFILE or ~/.pgpass, if any)";
+    if (state.startsWith("28")) return where + " refused user '" + url.user() + "': " + msg + source;
+    if (state.equals(REJECTED) && msg.contains("password")) {
+      return where + " wants a password for user '" + url.user() + "' and none was found: set PGPASSWORD or add a line to "
+          + "the pgpass file (PGPASSFILE, else ~/.pgpass): " + msg;
+    }
     if (state.equals("3D000")) return where + " has no database '" + url.database() + "': " + msg;
     if (state.startsWith("08")) return "cannot reach " + where + ": " + msg;
     return "cannot use " + where + "/" + url.database() + ": " + msg;
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // The connection is gone; the server rolls the transaction back itself.
-    }
   }
 
   static String firstLine(String s) {

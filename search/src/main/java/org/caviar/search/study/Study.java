@@ -30,9 +30,9 @@ import org.caviar.search.trial.TrialState;
  * A search: a space, a sampler, a pruner and a storage, run on a pool of workers until a budget
  * is spent.
  *
- * <p>Each worker claims a trial, has the sampler propose its parameters (both under the study's
- * lock, so the sampler sees every running trial as pending), evaluates the objective outside the
- * lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
+ * <p>Each worker claims a trial, has the sampler propose its parameters (on a local storage both
+ * under the study's lock, so the sampler sees every running trial as pending), evaluates the
+ * objective outside the lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
  * one is recorded FAILED with its reason, and the worker goes on.
  *
  * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
@@ -43,8 +43,10 @@ import org.caviar.search.trial.TrialState;
  * crash are not counted and their parameters are re-run first, as new trials that point back to
  * them ({@link TrialRecord#retryOf()}). The trial budget counts the study's trials across runs.
  *
- * <p>On a {@link SharedStorage} (processes on several machines) the claim, the budget check and the
- * proposal happen inside the storage's own lock instead, from every process's trials.
+ * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
+ * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
+ * their re-run; the sampler then proposes outside any lock but this study's own (samplers are called
+ * from one thread at a time), from every process's trials, their running ones as pending.
  */
 public final class Study {
   private final SearchSpace space;
@@ -57,7 +59,7 @@ public final class Study {
   private final List<StudyListener> listeners;
   private volatile boolean stopRequested;
   private int running;
-  private Throwable fatal;
+  private volatile Throwable fatal;
 
   private Study(Builder b) {
     this.space = b.space;
@@ -203,7 +205,8 @@ public final class Study {
     if (budget == null) throw new IllegalArgumentException("budget must not be null");
     long start = System.nanoTime();
     long deadline = budget.hasTimeLimit() ? start + Math.min(budget.maxTime().toNanos(), Long.MAX_VALUE / 4) : Long.MAX_VALUE;
-    ArrayDeque<TrialRecord> retries = interruptedWithoutRetry();
+    // A shared storage hands out re-runs itself, in its claims.
+    ArrayDeque<TrialRecord> retries = storage instanceof SharedStorage ? new ArrayDeque<>() : interruptedWithoutRetry();
     int kernelThreads = mode == ExecutionMode.PANDA ? Runtime.getRuntime().availableProcessors() : 1;
     stopRequested = false;
     synchronized (this) {
@@ -211,7 +214,9 @@ public final class Study {
     }
     Runnable loop = () -> {
       while (true) {
-        Trial trial = claim(budget, deadline, retries, kernelThreads);
+        Trial trial = storage instanceof SharedStorage shared
+            ? claimShared(shared, budget, deadline, kernelThreads)
+            : claim(budget, deadline, retries, kernelThreads);
         if (trial == null) return;
         evaluate(objective, trial);
       }
@@ -269,7 +274,6 @@ public final class Study {
   /** Claims and proposes the next trial, or returns null when the budget is spent. */
   private synchronized Trial claim(Budget budget, long deadline, ArrayDeque<TrialRecord> retries, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    if (storage instanceof SharedStorage shared) return claimShared(shared, budget, kernelThreads);
     List<TrialRecord> all = storage.trials();
     int counted = 0;
     for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
@@ -300,41 +304,39 @@ public final class Study {
   }
 
   /**
-   * Claims on a storage shared with other processes: the budget, the re-runs and the proposal are
-   * decided inside the storage's lock from every worker's trials, whose RUNNING ones are the other
-   * workers' pending trials. A trial lost with its worker is re-run once: a lost re-run is not.
+   * Claims on a storage shared with other processes, without this study's lock but for the
+   * proposal: the storage numbers the trial within the budget (counting every worker's trials) or
+   * hands out a lost trial's parameters for their one re-run; a fresh trial's parameters are then
+   * proposed from every worker's trials, whose running ones are pending, and recorded. Another
+   * worker's trial claimed but not yet given parameters is pending without a point; two trials
+   * proposed at once still differ, as each draws from its own number.
    */
-  private Trial claimShared(SharedStorage shared, Budget budget, int kernelThreads) {
-    TrialRecord started;
-    try {
-      started = shared.claimDecided(System.currentTimeMillis(), (all, number) -> {
-        int counted = 0;
-        Set<Integer> retried = new HashSet<>();
-        for (TrialRecord t : all) {
-          if (t.state() == TrialState.RUNNING || !t.isInterrupted()) counted++;
-          if (t.retryOf() >= 0) retried.add(t.retryOf());
+  private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
+    if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space));
+    if (claimed == null) return null;
+    int number = claimed.number();
+    Point params = claimed.params();
+    int retryOf = claimed.retryOf();
+    if (params == null) {
+      History seen = new History(shared.trials(), info.direction()); // a StorageException here is the database's
+      try {
+        synchronized (this) {
+          params = sampler.propose(space, seen, number, info.seed());
         }
-        if (counted >= budget.maxTrials()) return null;
-        for (TrialRecord t : all) {
-          if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) {
-            return new SharedStorage.Proposal(t.params(), t.number());
-          }
-        }
-        if (counted >= sampler.pointCount(space)) return null;
-        return new SharedStorage.Proposal(sampler.propose(space, new History(all, info.direction()), number, info.seed()), -1);
-      });
-    } catch (StorageException e) {
-      throw e; // the database, not the sampler
-    } catch (RuntimeException | Error e) {
-      fatal = e;
-      return null;
+      } catch (RuntimeException | Error e) {
+        shared.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());
+        fatal = e;
+        return null;
+      }
+      shared.recordParams(number, params, -1);
+      claimed = claimed.withParams(params, -1);
     }
-    if (started == null) return null;
-    running++;
-    for (StudyListener l : listeners) l.trialStarted(started);
-    int retryOf = started.retryOf();
-    return new Trial(this, started.number(), started.params(), kernelThreads,
-        trialSeed(info.seed(), retryOf >= 0 ? retryOf : started.number()));
+    synchronized (this) {
+      running++;
+    }
+    for (StudyListener l : listeners) l.trialStarted(claimed);
+    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
   }
 
   private void evaluate(Objective objective, Trial trial) {
@@ -362,12 +364,23 @@ public final class Study {
     }
     TrialRecord finished;
     History after;
-    synchronized (this) {
+    if (storage instanceof SharedStorage) {
+      // Other processes count trials in the database, not by this study's lock: no need to hold it.
       storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
-      running--;
+      synchronized (this) {
+        running--;
+      }
       if (listeners.isEmpty()) return; // a shared storage's history is a database read: only for listeners
       after = history();
       finished = after.trials().get(trial.number());
+    } else {
+      synchronized (this) {
+        storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+        running--;
+        if (listeners.isEmpty()) return;
+        after = history();
+        finished = after.trials().get(trial.number());
+      }
     }
     for (StudyListener l : listeners) l.trialFinished(finished, after);
   }

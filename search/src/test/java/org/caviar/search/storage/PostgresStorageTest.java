@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.caviar.search.bench.TestFunction;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
@@ -25,9 +31,26 @@ import org.junit.jupiter.api.Test;
 class PostgresStorageTest {
   private static final SearchSpace SPACE = TestFunction.BRANIN.space();
   private static final StudyInfo INFO = new StudyInfo("round-trip", Direction.MINIMIZE, SPACE, 42);
+  private static final long UNLIMITED = Long.MAX_VALUE;
 
   private static Point point(double x, double y) {
     return SPACE.pointFromUnit(new double[] {x, y});
+  }
+
+  private static PostgresStorage open(String url, PostgresStorage.Settings settings) {
+    PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), settings);
+    s.open(INFO);
+    return s;
+  }
+
+  /** A worker whose first heartbeat comes after the test is over: silent, as if dead, but still able to write. */
+  private static PostgresStorage.Settings silent() {
+    return new PostgresStorage.Settings(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(10));
+  }
+
+  /** Sleeps past the fast settings' grace, so that a silent worker's trials count as lost. */
+  private static void outlastGrace() throws InterruptedException {
+    Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 300);
   }
 
   @Test
@@ -38,8 +61,9 @@ class PostgresStorageTest {
     List<TrialRecord> written;
     try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
       assertEquals(INFO, s.open(INFO));
-      TrialRecord t0 = s.claimDecided(1000, (all, n) -> new SharedStorage.Proposal(a, -1));
-      assertEquals(0, t0.number());
+      TrialRecord t0 = s.claimNext(1000, 10, UNLIMITED);
+      assertEquals(TrialRecord.claimed(0, 1000), t0); // fresh: the caller proposes
+      s.recordParams(0, a, -1);
       s.recordIntermediate(0, 1, 3.5);
       s.recordIntermediate(0, 2, 2.5);
       s.recordIntermediate(0, 1, 3.25); // replaces step 1, keeps the report order
@@ -47,7 +71,7 @@ class PostgresStorageTest {
       TrialRecord t1 = s.claimTrial(3000);
       s.recordParams(1, b, 0);
       s.recordOutcome(1, TrialState.FAILED, Double.NaN, "boom", 4000);
-      s.claimDecided(5000, (all, n) -> new SharedStorage.Proposal(a, -1));
+      s.claimNext(5000, 10, UNLIMITED);
       written = s.trials();
       assertEquals(1, t1.number());
       assertEquals(3, written.size());
@@ -55,7 +79,7 @@ class PostgresStorageTest {
     TrialRecord expected0 = TrialRecord.claimed(0, 1000).withParams(a, -1).withIntermediate(1, 3.5)
         .withIntermediate(2, 2.5).withIntermediate(1, 3.25).withOutcome(TrialState.COMPLETE, 2.0, null, 2000);
     TrialRecord expected1 = TrialRecord.claimed(1, 3000).withParams(b, 0).withOutcome(TrialState.FAILED, Double.NaN, "boom", 4000);
-    TrialRecord expected2 = TrialRecord.claimed(2, 5000).withParams(a, -1);
+    TrialRecord expected2 = TrialRecord.claimed(2, 5000); // claimed, no parameters yet: pending without a point
     assertEquals(List.of(expected0, expected1, expected2), written);
     // A second process (here: a second pool) sees the same study; its seed wins over a new one.
     try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
@@ -66,15 +90,18 @@ class PostgresStorageTest {
   }
 
   @Test
-  void aDecisionThatDeclinesOrThrowsLeavesNothingBehind() {
-    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(TestPostgres.newDatabase()), TestPostgres.fastSettings())) {
-      s.open(INFO);
-      assertNull(s.claimDecided(1, (all, n) -> null));
-      assertThrows(ArithmeticException.class, () -> s.claimDecided(1, (all, n) -> {
-        throw new ArithmeticException("sampler bug");
-      }));
-      assertEquals(List.of(), s.trials());
-      assertEquals(0, s.claimDecided(1, (all, n) -> new SharedStorage.Proposal(point(0.5, 0.5), -1)).number());
+  void claimsStopAtTheBudgetAndFreshOnesAtTheFreshLimit() {
+    try (PostgresStorage s = open(TestPostgres.newDatabase(), TestPostgres.fastSettings())) {
+      assertNull(s.claimNext(1, 0, UNLIMITED));
+      assertEquals(0, s.claimNext(1, 3, 2).number());
+      assertEquals(1, s.claimNext(1, 3, 2).number());
+      assertNull(s.claimNext(1, 3, 2), "the fresh limit (e.g. a grid's size) is reached");
+      s.recordOutcome(0, TrialState.COMPLETE, 1.0, null, 2);
+      assertNull(s.claimNext(1, 2, UNLIMITED), "finished trials count against the budget");
+      assertEquals(2, s.claimNext(1, 3, UNLIMITED).number());
+      assertNull(s.claimNext(1, 3, UNLIMITED));
+      assertEquals(3, s.trials().size());
+      assertThrows(IllegalArgumentException.class, () -> s.claimNext(1, -1, UNLIMITED));
     }
   }
 
@@ -83,78 +110,194 @@ class PostgresStorageTest {
   void heartbeatsKeepALongTrialAliveAndTheirSilenceGetsItReaped() throws Exception {
     String url = TestPostgres.newDatabase();
     PostgresStorage.Settings fast = TestPostgres.fastSettings();
-    try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url), fast)) {
-      other.open(INFO);
-      PostgresStorage busy = new PostgresStorage(PostgresUrl.parse(url), fast);
-      busy.open(INFO);
-      busy.claimDecided(1, (all, n) -> new SharedStorage.Proposal(point(0.5, 0.5), -1));
+    try (PostgresStorage other = open(url, fast)) {
+      PostgresStorage busy = open(url, fast);
+      busy.claimNext(1, 10, UNLIMITED);
+      busy.recordParams(0, point(0.5, 0.5), -1);
       Thread.sleep(fast.grace().toMillis() + 1000); // no reports: only the heartbeat thread speaks
-      other.claimDecided(2, (all, n) -> {
-        assertEquals(TrialState.RUNNING, all.getFirst().state(), all.getFirst()::toString);
-        return null;
-      });
+      assertNull(other.claimNext(2, 0, UNLIMITED)); // claims nothing, but looks for lost trials first
+      assertEquals(TrialState.RUNNING, other.trials().getFirst().state(), () -> other.trials().toString());
       busy.close(); // the machine is gone: no outcome, no more heartbeats
       Thread.sleep(fast.grace().toMillis() + 500);
-      other.claimDecided(3, (all, n) -> {
-        TrialRecord lost = all.getFirst();
-        assertTrue(lost.isInterrupted() && lost.reason().contains("worker lost") && lost.reason().contains("no heartbeat"),
-            lost::toString);
-        return null;
-      });
+      assertNull(other.claimNext(3, 0, UNLIMITED));
+      TrialRecord lost = other.trials().getFirst();
+      assertTrue(lost.isInterrupted() && lost.reason().contains("worker lost") && lost.reason().contains("no heartbeat"),
+          lost::toString);
+      // Lost trials do not count against the budget; this one's parameters come back once.
+      TrialRecord rerun = other.claimNext(4, 1, UNLIMITED);
+      assertEquals(point(0.5, 0.5), rerun.params());
+      assertEquals(0, rerun.retryOf());
+      assertEquals(rerun, other.trials().get(1));
     }
   }
 
   /**
-   * Several storages (each its own pool, as separate processes would be) claim at once with a
-   * budget checked inside the decision: numbers are dense and unique, and the budget is exact.
+   * Several storages (each its own pool, as separate processes would be) claim at once: numbers
+   * are dense and unique, and the budget is exact.
    */
   @Test
   void concurrentClaimsNeverDuplicateANumberOrOvershootTheBudget() throws Exception {
     String url = TestPostgres.newDatabase();
     int budget = 60;
-    int clients = 4;
+    List<Integer> claimed = claimConcurrently(url, 4, budget, n -> point(n / (double) budget, 0.5));
+    assertEquals(budget, claimed.size());
+    assertEquals(budget, new HashSet<>(claimed).size(), "a trial claimed twice: " + claimed);
+    try (PostgresStorage s = open(url, TestPostgres.fastSettings())) {
+      List<TrialRecord> all = s.trials();
+      assertEquals(budget, all.size());
+      for (TrialRecord t : all) assertEquals(TrialState.COMPLETE, t.state(), t::toString);
+    }
+  }
+
+  /** A lost worker's trials with parameters are each re-run exactly once, however many claim at once; one without parameters is not. */
+  @Test
+  void lostTrialsAreRerunOnceEachUnderConcurrentClaims() throws Exception {
+    String url = TestPostgres.newDatabase();
+    List<Point> lostPoints = List.of(point(0.1, 0.1), point(0.2, 0.2), point(0.3, 0.3));
+    try (PostgresStorage dead = open(url, silent())) {
+      for (int n = 0; n < 3; n++) {
+        dead.claimNext(1, 10, UNLIMITED);
+        dead.recordParams(n, lostPoints.get(n), -1);
+      }
+      dead.claimNext(1, 10, UNLIMITED); // trial 3: died before its parameters were recorded
+    }
+    outlastGrace();
+    try (PostgresStorage reaper = open(url, TestPostgres.fastSettings())) {
+      assertNull(reaper.claimNext(1, 0, UNLIMITED));
+    }
+    int budget = 6; // the four lost trials do not count
+    List<Integer> claimed = claimConcurrently(url, 4, budget, n -> point(0.9, n / 100.0));
+    assertEquals(budget, claimed.size());
+    try (PostgresStorage s = open(url, TestPostgres.fastSettings())) {
+      List<TrialRecord> all = s.trials();
+      assertEquals(4 + budget, all.size(), all::toString);
+      List<Integer> retried = new ArrayList<>();
+      for (TrialRecord t : all.subList(4, all.size())) {
+        assertEquals(TrialState.COMPLETE, t.state(), t::toString);
+        if (t.retryOf() >= 0) {
+          retried.add(t.retryOf());
+          assertEquals(lostPoints.get(t.retryOf()), t.params(), t::toString);
+        }
+      }
+      retried.sort(null);
+      assertEquals(List.of(0, 1, 2), retried, all::toString);
+    }
+  }
+
+  /**
+   * Claims with {@code clients} storages, two threads each, until the budget is spent; fresh trials
+   * get {@code propose(number)}. Returns every claimed number.
+   */
+  private static List<Integer> claimConcurrently(String url, int clients, int budget, java.util.function.IntFunction<Point> propose)
+      throws Exception {
     List<PostgresStorage> storages = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(clients * 2);
     try {
-      for (int i = 0; i < clients; i++) {
-        PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
-        s.open(INFO);
-        storages.add(s);
-      }
+      for (int i = 0; i < clients; i++) storages.add(open(url, TestPostgres.fastSettings()));
       List<Future<List<Integer>>> futures = new ArrayList<>();
-      for (int i = 0; i < clients * 2; i++) { // two threads on each storage
+      for (int i = 0; i < clients * 2; i++) {
         PostgresStorage s = storages.get(i % clients);
         Callable<List<Integer>> claimer = () -> {
           List<Integer> mine = new ArrayList<>();
           while (true) {
-            TrialRecord t = s.claimDecided(System.currentTimeMillis(), (all, n) -> {
-              // Under the lock the decision sees every earlier claim, and its number is the next one.
-              assertEquals(all.size(), n);
-              for (int k = 0; k < all.size(); k++) assertEquals(k, all.get(k).number());
-              return all.size() >= budget ? null : new SharedStorage.Proposal(point(n / (double) budget, 0.5), -1);
-            });
+            TrialRecord t = s.claimNext(System.currentTimeMillis(), budget, UNLIMITED);
             if (t == null) return mine;
             mine.add(t.number());
+            if (t.params() == null) s.recordParams(t.number(), propose.apply(t.number()), -1);
             s.recordOutcome(t.number(), TrialState.COMPLETE, t.number(), null, System.currentTimeMillis());
           }
         };
         futures.add(pool.submit(claimer));
       }
-      Set<Integer> seen = new HashSet<>();
-      int total = 0;
-      for (Future<List<Integer>> f : futures) {
-        for (int n : f.get()) {
-          assertTrue(seen.add(n), "trial " + n + " claimed twice");
-          total++;
-        }
-      }
-      assertEquals(budget, total);
-      List<TrialRecord> all = storages.getFirst().trials();
-      assertEquals(budget, all.size());
-      for (TrialRecord t : all) assertEquals(TrialState.COMPLETE, t.state());
+      List<Integer> all = new ArrayList<>();
+      for (Future<List<Integer>> f : futures) all.addAll(f.get());
+      return all;
     } finally {
       pool.shutdownNow();
       for (PostgresStorage s : storages) s.close();
+    }
+  }
+
+  /**
+   * Reads are incremental: a change committed after the reader's last read by a transaction that
+   * began before a newer, already seen, change must still be read. A "version greater than the last
+   * seen" rule would skip it.
+   */
+  @Test
+  void incrementalReadsSeeAnOlderTransactionCommittedAfterANewerOne() throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage reader = open(url, TestPostgres.fastSettings());
+        PostgresStorage writer = open(url, TestPostgres.fastSettings());
+        Connection older = TestPostgres.connect(url)) {
+      for (int n = 0; n < 2; n++) {
+        writer.claimNext(1, 10, UNLIMITED);
+        writer.recordParams(n, point(0.5, n / 2.0), -1);
+      }
+      assertEquals(2, reader.trials().size());
+      older.setAutoCommit(false);
+      try (Statement st = older.createStatement()) { // finishes trial 0 as recordOutcome does, but stays open
+        assertEquals(1, st.executeUpdate("UPDATE caviar_trial SET state = 'COMPLETE', value = 7, end_millis = 9,"
+            + " changed_xid = pg_current_xact_id() WHERE number = 0"));
+      }
+      writer.recordOutcome(1, TrialState.COMPLETE, 5.0, null, 8); // a newer transaction, committed first
+      List<TrialRecord> middle = reader.trials();
+      assertEquals(TrialState.RUNNING, middle.get(0).state());
+      assertEquals(TrialState.COMPLETE, middle.get(1).state());
+      older.commit();
+      List<TrialRecord> after = reader.trials();
+      assertEquals(TrialState.COMPLETE, after.get(0).state(), "the older transaction's change was skipped");
+      assertEquals(7.0, after.get(0).value());
+      try (PostgresStorage fresh = open(url, TestPostgres.fastSettings())) {
+        assertEquals(fresh.trials(), after, "an incremental read differs from a full one");
+      }
+    }
+  }
+
+  /** The result of a trial declared lost meanwhile is not counted, but noted in its reason (once) and logged. */
+  @Test
+  void aLateResultOfALostTrialIsNotedNotCounted() throws Exception {
+    String url = TestPostgres.newDatabase();
+    List<LogRecord> logged = new ArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        synchronized (logged) {
+          logged.add(r);
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger log = Logger.getLogger(PostgresStorage.class.getName());
+    log.addHandler(capture);
+    try (PostgresStorage slow = open(url, silent()); PostgresStorage other = open(url, TestPostgres.fastSettings())) {
+      slow.claimNext(1, 10, UNLIMITED);
+      slow.recordParams(0, point(0.5, 0.5), -1);
+      outlastGrace();
+      assertNull(other.claimNext(2, 0, UNLIMITED)); // reaps trial 0
+      slow.recordIntermediate(0, 1, 4.0); // dropped: the trial is no longer running
+      slow.recordOutcome(0, TrialState.COMPLETE, 1.25, null, 3);
+      slow.recordOutcome(0, TrialState.COMPLETE, 1.25, null, 3); // a retried write: noted once
+      TrialRecord lost = other.trials().getFirst();
+      assertTrue(lost.isInterrupted(), lost::toString);
+      assertEquals(0, lost.reportCount());
+      String reason = lost.reason();
+      int at = reason.indexOf(PostgresStorage.LATE_RESULT);
+      assertTrue(at > 0 && reason.indexOf(PostgresStorage.LATE_RESULT, at + 1) < 0, reason);
+      assertTrue(reason.substring(at).contains("COMPLETE 1.25"), reason);
+      synchronized (logged) {
+        assertEquals(1, logged.size(), logged::toString);
+        assertTrue(logged.getFirst().getLevel() == java.util.logging.Level.WARNING);
+      }
+      // Still re-run once: the late result is not counted.
+      TrialRecord rerun = other.claimNext(4, 1, UNLIMITED);
+      assertEquals(0, rerun.retryOf());
+    } finally {
+      log.removeHandler(capture);
     }
   }
 }

@@ -52,6 +52,12 @@ public final class TestPostgres {
     return "postgresql://postgres@localhost:" + server().getPort() + "/" + name;
   }
 
+  /** A plain JDBC connection to the database of a storage URL from {@link #newDatabase}, for what a test does behind the storage's back. */
+  public static Connection connect(String storageUrl) throws SQLException {
+    PostgresUrl u = PostgresUrl.parse(storageUrl);
+    return java.sql.DriverManager.getConnection(u.jdbcUrl(), u.user(), null);
+  }
+
   /** Short heartbeats and grace, so the lost-worker tests take seconds. */
   public static PostgresStorage.Settings fastSettings() {
     return new PostgresStorage.Settings(Duration.ofMillis(200), Duration.ofMillis(1500), Duration.ofSeconds(10));

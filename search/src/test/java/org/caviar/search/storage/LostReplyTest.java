@@ -1,0 +1,30 @@
+package org.caviar.search.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.caviar.search.bench.TestFunction;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.TrialRecord;
+import org.junit.jupiter.api.Test;
+
+/** A claim whose commit succeeded but whose reply was lost is not claimed a second time on retry. */
+class LostReplyTest {
+  @Test
+  void aClaimRetriedAfterItsReplyWasLostReturnsTheCommittedTrial() throws Exception {
+    PostgresUrl direct = PostgresUrl.parse(TestPostgres.newDatabase());
+    try (CuttingProxy proxy = new CuttingProxy(direct.port());
+        PostgresStorage s = new PostgresStorage(new PostgresUrl("127.0.0.1", proxy.port(), direct.database(), direct.user()),
+            TestPostgres.fastSettings())) {
+      s.open(new StudyInfo("lost-reply", Direction.MINIMIZE, TestFunction.BRANIN.space(), 1));
+      proxy.armOn("INSERT 0 1"); // the claim's command tag
+      TrialRecord t = s.claimNext(1, 10, Long.MAX_VALUE);
+      assertTrue(proxy.cutAfterCommit(), "the reply was not cut after its commit: this test proves nothing");
+      assertEquals(0, t.number());
+      List<TrialRecord> all = s.trials();
+      assertEquals(List.of(TrialRecord.claimed(0, 1)), all, "the retry claimed a second trial");
+      assertEquals(1, s.claimNext(2, 10, Long.MAX_VALUE).number());
+    }
+  }
+}
