@@ -2,8 +2,6 @@ package org.caviar.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.caviar.model.Kernels;
-import org.caviar.model.Network;
-import org.caviar.model.data.MiniBatches;
 import org.caviar.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,23 +43,17 @@ public class CaviarTrainBench {
     @Param({"digits-b64", "mnist-b32", "mnist-b128"})
     public String config;
 
-    Trainer trainer;
-    MiniBatches batches;
-    float learningRate;
+    TrainCase.Fresh fresh;
 
     @Setup(Level.Iteration)
     public void freshNetwork() {
-      TrainCase c = TrainCase.of(config);
-      Network network = Network.create(c.spec, TrainBench.NETWORK_SEED, Kernels.vector());
-      trainer = new Trainer(network, c.trainingConfig());
-      batches = trainer.batches(c.data());
-      learningRate = trainer.config().schedule().rate(0);
+      fresh = TrainCase.of(config).fresh(TrainBench.NETWORK_SEED, Kernels.vector());
     }
   }
 
   @Benchmark
   public Trainer.EpochTotals epoch(Training t) {
-    Trainer.EpochTotals totals = t.trainer.trainEpoch(t.batches, t.learningRate);
+    Trainer.EpochTotals totals = t.fresh.trainer().trainEpoch(t.fresh.batches(), t.fresh.learningRate());
     if (totals.diverged()) throw new IllegalStateException("training diverged at batch " + totals.divergedAtBatch());
     return totals;
   }

@@ -3,8 +3,6 @@ package org.caviar.bench;
 import java.util.concurrent.TimeUnit;
 import org.caviar.kernels.Gemm;
 import org.caviar.model.Kernels;
-import org.caviar.model.Network;
-import org.caviar.model.data.MiniBatches;
 import org.caviar.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -75,17 +73,11 @@ public class TrainBench {
     @Param({"1", ALL})
     public String threads;
 
-    Trainer trainer;
-    MiniBatches batches;
-    float learningRate;
+    TrainCase.Fresh fresh;
 
     @Setup(Level.Iteration)
     public void freshNetwork() {
-      TrainCase c = TrainCase.of(config);
-      Network network = Network.create(c.spec, NETWORK_SEED, Kernels.vector().withGemm(gemm(threads)));
-      trainer = new Trainer(network, c.trainingConfig());
-      batches = trainer.batches(c.data());
-      learningRate = trainer.config().schedule().rate(0);
+      fresh = TrainCase.of(config).fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(gemm(threads)));
     }
   }
 
@@ -109,7 +101,7 @@ public class TrainBench {
 
   @Benchmark
   public Trainer.EpochTotals epoch(Training t) {
-    Trainer.EpochTotals totals = t.trainer.trainEpoch(t.batches, t.learningRate);
+    Trainer.EpochTotals totals = t.fresh.trainer().trainEpoch(t.fresh.batches(), t.fresh.learningRate());
     // A diverged epoch stops early: its time would be for less work than the summary counts.
     if (totals.diverged()) throw new IllegalStateException("training diverged at batch " + totals.divergedAtBatch());
     return totals;

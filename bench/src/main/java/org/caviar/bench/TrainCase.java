@@ -1,6 +1,8 @@
 package org.caviar.bench;
 
 import java.util.Arrays;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Datasets;
@@ -8,6 +10,7 @@ import org.caviar.model.data.MiniBatches;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.optim.OptimizerSpec;
+import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 
 /**
@@ -79,6 +82,15 @@ enum TrainCase {
       case MNIST_B32, MNIST_B128 -> MnistShaped.DATA;
     };
   }
+
+  /** A freshly initialized network of this case on {@code kernels}, ready to train epochs. */
+  Fresh fresh(long networkSeed, Kernels kernels) {
+    Trainer trainer = new Trainer(Network.create(spec, networkSeed, kernels), trainingConfig());
+    return new Fresh(trainer, trainer.batches(data()), trainer.config().schedule().rate(0));
+  }
+
+  /** A trainer, its shuffled batches and its first learning rate. */
+  record Fresh(Trainer trainer, MiniBatches batches, float learningRate) {}
 
   /** Rows of each batch of an epoch, cut by the model's own {@link MiniBatches}. */
   int[] batchRows() {

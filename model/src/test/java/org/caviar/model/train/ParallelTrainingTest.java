@@ -43,7 +43,7 @@ class ParallelTrainingTest {
       train(s, Kernels.parallel(2));
       Network one = train(s, Kernels.vector());
       Network two = train(s, Kernels.parallel(2));
-      assertArrayEquals(weights(one), weights(two), spec + ": parameters and running statistics");
+      assertArrayEquals(TrainerTest.parametersAndState(one), TrainerTest.parametersAndState(two), spec + ": parameters and running statistics");
       // Inference: batch norm with running statistics, over the same slices.
       float[] p1 = new float[ROWS * 10];
       float[] p2 = new float[ROWS * 10];
@@ -100,23 +100,6 @@ class ParallelTrainingTest {
     n.forward(DATA.features(), BATCH, Mode.PROBE);
     assertTrue(n.countCorrect(DATA.labels(), BATCH) >= 0, spec + " diverged");
     return n;
-  }
-
-  private static float[] weights(Network n) {
-    int size = 0;
-    for (var p : n.parameters()) size += p.size();
-    for (var t : n.state()) size += t.values().length;
-    float[] all = new float[size];
-    int at = 0;
-    for (var p : n.parameters()) {
-      System.arraycopy(p.values(), 0, all, at, p.size());
-      at += p.size();
-    }
-    for (var t : n.state()) {
-      System.arraycopy(t.values(), 0, all, at, t.values().length);
-      at += t.values().length;
-    }
-    return all;
   }
 
   /** Gaussian features, labels from a fixed random linear map, so the task is learnable. */

@@ -40,6 +40,11 @@ class TrainerTest {
   private static float[] trainedWeights(Kernels kernels) {
     Network n = Network.create(SPEC, 8, kernels);
     new Trainer(n, TrainingConfig.builder().epochs(3).batchSize(50).seed(4).build()).fit(train, validation, null);
+    return parametersAndState(n);
+  }
+
+  /** Every parameter and state tensor of {@code n}, concatenated in the network's order. */
+  static float[] parametersAndState(Network n) {
     int size = 0;
     for (var p : n.parameters()) size += p.size();
     for (var t : n.state()) size += t.values().length;
