@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.caviar.kernels.Activations;
 import org.caviar.kernels.ArrayOps;
 import org.caviar.kernels.BatchNorm;
+import org.caviar.kernels.Dropout;
 import org.caviar.kernels.Gemm;
 import org.caviar.kernels.Optimizers;
 import org.caviar.kernels.Softmax;
@@ -20,7 +21,8 @@ public record Kernels(
     BatchNorm batchNorm,
     Softmax softmax,
     ArrayOps arrayOps,
-    Optimizers optimizers) {
+    Optimizers optimizers,
+    Dropout dropout) {
 
   public Kernels {
     Objects.requireNonNull(gemm, "gemm");
@@ -29,13 +31,14 @@ public record Kernels(
     Objects.requireNonNull(softmax, "softmax");
     Objects.requireNonNull(arrayOps, "arrayOps");
     Objects.requireNonNull(optimizers, "optimizers");
+    Objects.requireNonNull(dropout, "dropout");
   }
 
   /** The Vector API kernels, GEMM on the calling thread. */
   public static Kernels vector() {
     return new Kernels(
         Gemm.vector(), Activations.vector(), BatchNorm.vector(), Softmax.vector(),
-        ArrayOps.vector(), Optimizers.vector());
+        ArrayOps.vector(), Optimizers.vector(), Dropout.vector());
   }
 
   /** The Vector API kernels with GEMM split over {@code threads} threads. */
@@ -47,11 +50,11 @@ public record Kernels(
   public static Kernels scalar() {
     return new Kernels(
         Gemm.scalar(), Activations.scalar(), BatchNorm.scalar(), Softmax.scalar(),
-        ArrayOps.scalar(), Optimizers.scalar());
+        ArrayOps.scalar(), Optimizers.scalar(), Dropout.scalar());
   }
 
   /** The same kernels with another GEMM, e.g. {@code Gemm.parallel(4)}. */
   public Kernels withGemm(Gemm other) {
-    return new Kernels(other, activations, batchNorm, softmax, arrayOps, optimizers);
+    return new Kernels(other, activations, batchNorm, softmax, arrayOps, optimizers, dropout);
   }
 }

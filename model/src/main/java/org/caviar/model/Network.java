@@ -90,7 +90,9 @@ public final class Network {
       if (spec.batchNorm()) list.add(new BatchNormLayer("batchnorm" + index, width, kernels.batchNorm()));
       list.add(new ActivationLayer(
           spec.activation().label() + index, width, spec.activation(), spec.leakySlope(), kernels.activations()));
-      if (spec.dropout() > 0) list.add(new Dropout("dropout" + index, width, spec.dropout(), random.nextLong()));
+      if (spec.dropout() > 0) {
+        list.add(new Dropout("dropout" + index, width, spec.dropout(), random.nextLong(), kernels.dropout()));
+      }
       in = width;
       index++;
     }

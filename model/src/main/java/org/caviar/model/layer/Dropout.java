@@ -5,17 +5,16 @@ package org.caviar.model.layer;
  * scaled by {@code 1 / (1 - rate)}, so the expected output equals the input and inference needs no
  * rescaling; in the other modes it passes its input through unchanged (returning the same array).
  *
- * <p>The mask comes from the layer's own SplitMix64 generator, seeded at construction: one
- * multiply-xorshift per unit and no shared state, so a seed fixes the masks and training stays
- * deterministic. The kernels have no element-wise product; these two loops are simple enough for
- * the JIT to vectorize where it can.
+ * <p>The masks come from the dropout kernel ({@link org.caviar.kernels.Dropout}): a hash of the
+ * layer's seed and each unit's position in the layer's stream of draws, which advances by the
+ * batch's size per training pass. So a seed fixes the masks, training stays deterministic, and the
+ * scalar and vector kernels draw the same masks.
  */
 public final class Dropout extends Layer {
   private final float rate;
-  private final float keepScale;
-  // keep a unit when its 24-bit uniform draw is below this threshold
-  private final int keepThreshold;
-  private long state;
+  private final org.caviar.kernels.Dropout kernel;
+  private long seed;
+  private long position;
   private float[] mask = new float[0];
   private float[] output = new float[0];
   private float[] gradInput = new float[0];
@@ -25,21 +24,27 @@ public final class Dropout extends Layer {
    * @param rate probability of dropping a unit, in [0, 1)
    */
   public Dropout(String name, int size, float rate, long seed) {
+    this(name, size, rate, seed, org.caviar.kernels.Dropout.vector());
+  }
+
+  /** On the given kernel. */
+  public Dropout(String name, int size, float rate, long seed, org.caviar.kernels.Dropout kernel) {
     super(name, size, size);
     if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException(name + ": rate must be in [0, 1), got " + rate);
+    if (kernel == null) throw new IllegalArgumentException(name + ": kernel must not be null");
     this.rate = rate;
-    this.keepScale = 1f / (1f - rate);
-    this.keepThreshold = (int) Math.round((1.0 - rate) * (1 << 24));
-    this.state = seed;
+    this.kernel = kernel;
+    this.seed = seed;
   }
 
   public float rate() {
     return rate;
   }
 
-  /** Reseeds the mask generator. */
+  /** Reseeds the mask generator and starts its stream over. */
   public void reseed(long seed) {
-    this.state = seed;
+    this.seed = seed;
+    this.position = 0;
   }
 
   @Override
@@ -54,17 +59,8 @@ public final class Dropout extends Layer {
     masked = mode == Mode.TRAIN && rate > 0;
     if (!masked) return x;
     int len = rows * outputSize();
-    long s = state;
-    for (int i = 0; i < len; i++) {
-      s += 0x9E3779B97F4A7C15L;
-      long z = s;
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      z ^= z >>> 31;
-      mask[i] = (int) (z >>> 40) < keepThreshold ? keepScale : 0f;
-    }
-    state = s;
-    for (int i = 0; i < len; i++) output[i] = x[i] * mask[i];
+    kernel.forward(len, seed, position, rate, x, mask, output);
+    position += len;
     return output;
   }
 
@@ -72,8 +68,7 @@ public final class Dropout extends Layer {
   protected float[] backwardImpl(float[] dy, int rows) {
     if (!inputGradientNeeded()) return null;
     if (!masked) return dy;
-    int len = rows * outputSize();
-    for (int i = 0; i < len; i++) gradInput[i] = dy[i] * mask[i];
+    kernel.backward(rows * outputSize(), mask, dy, gradInput);
     return gradInput;
   }
 

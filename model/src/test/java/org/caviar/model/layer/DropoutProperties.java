@@ -68,4 +68,26 @@ class DropoutProperties {
       assertArrayEquals(a.forward(x, rows, Mode.TRAIN), b.forward(x, rows, Mode.TRAIN));
     }
   }
+
+  @Property(tries = 20)
+  void theScalarAndVectorKernelsDrawTheSameMasks(@ForAll("sizes") int rows, @ForAll("sizes") int width, @ForAll long seed) {
+    Dropout s = new Dropout("s", width, 0.4f, seed, org.caviar.kernels.Dropout.scalar());
+    Dropout v = new Dropout("v", width, 0.4f, seed, org.caviar.kernels.Dropout.vector());
+    float[] x = TestShapes.uniform(new Random(seed), rows * width, 1f);
+    for (int step = 0; step < 3; step++) {
+      assertArrayEquals(s.forward(x, rows, Mode.TRAIN), v.forward(x, rows, Mode.TRAIN), "step " + step);
+      assertArrayEquals(s.mask(), v.mask());
+    }
+  }
+
+  @Property(tries = 10)
+  void eachPassDrawsANewMask(@ForAll @net.jqwik.api.constraints.IntRange(min = 8, max = 40) int rows, @ForAll long seed) {
+    // 8 x 16 units or more: two equal masks have probability at most 2^-128 at rate 0.5.
+    Dropout d = new Dropout("d", 16, 0.5f, seed);
+    float[] x = new float[rows * 16];
+    java.util.Arrays.fill(x, 1f);
+    float[] first = d.forward(x, rows, Mode.TRAIN).clone();
+    float[] second = d.forward(x, rows, Mode.TRAIN);
+    assertTrue(!java.util.Arrays.equals(first, second), "two passes drew the same mask");
+  }
 }

@@ -1,0 +1,87 @@
+package org.caviar.kernels;
+
+/**
+ * Inverted dropout: each element is kept with probability {@code 1 - rate} and scaled by
+ * {@code 1 / (1 - rate)}, else zeroed, {@code y = x * mask}; backward is {@code dx = dy * mask}.
+ *
+ * <p>The mask is a pure function of a seed and each element's position in the layer's stream of
+ * draws, so the two implementations give the same bits and a layer that advances its position
+ * by {@code len} per call draws a new mask each time. Element at position {@code p} is kept when
+ * the top 24 bits of {@code fmix32(lo(p) * 0x9E3779B9 + key(seed, hi(p)))} are below
+ * {@code round((1 - rate) 2^24)}: a Weyl sequence through MurmurHash3's 32-bit finalizer, which
+ * needs only 32-bit lanes (a 64-bit generator per element cost 4 ns per element in plain Java),
+ * and whose {@code key} changes every 2^32 positions, so the stream does not repeat.
+ */
+public abstract class Dropout {
+  /** The plain reference. */
+  public static Dropout scalar() {
+    return ScalarDropout.INSTANCE;
+  }
+
+  /** The Vector API implementation. */
+  public static Dropout vector() {
+    return VectorDropout.INSTANCE;
+  }
+
+  /**
+   * Draws the mask of positions {@code [position, position + len)} into {@code mask} (each
+   * element 0 or {@code 1 / (1 - rate)}) and writes {@code y = x * mask}. {@code y} may be
+   * {@code x}.
+   */
+  public final void forward(int len, long seed, long position, float rate, float[] x, float[] mask, float[] y) {
+    Checks.nonNegative("len", len);
+    if (position < 0) throw new IllegalArgumentException("position must be >= 0, got " + position);
+    if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("rate must be in [0, 1), got " + rate);
+    Checks.length("x", x, len);
+    Checks.length("mask", mask, len);
+    Checks.length("y", y, len);
+    int threshold = keepThreshold(rate);
+    float scale = 1f / (1f - rate);
+    // Split where the high half of the position changes, so each part has one key.
+    int done = 0;
+    while (done < len) {
+      long p = position + done;
+      long toBoundary = (1L << 32) - (p & 0xFFFF_FFFFL);
+      int part = (int) Math.min(len - done, toBoundary);
+      forwardImpl(done, part, (int) p, key(seed, (int) (p >>> 32)), threshold, scale, x, mask, y);
+      done += part;
+    }
+  }
+
+  /** {@code dx = dy * mask}; {@code dx} may be {@code dy}. */
+  public final void backward(int len, float[] mask, float[] dy, float[] dx) {
+    Checks.nonNegative("len", len);
+    Checks.length("mask", mask, len);
+    Checks.length("dy", dy, len);
+    Checks.length("dx", dx, len);
+    backwardImpl(len, mask, dy, dx);
+  }
+
+  /** Keep when the top 24 bits of the hash are below this. */
+  static int keepThreshold(float rate) {
+    return (int) Math.round((1.0 - rate) * (1 << 24));
+  }
+
+  /** The additive key of positions whose high 32 bits are {@code hi}. */
+  static int key(long seed, int hi) {
+    return fmix32((int) seed ^ fmix32((int) (seed >>> 32) + hi * 0x85EBCA77));
+  }
+
+  /** MurmurHash3's 32-bit finalizer: every input bit reaches every output bit. */
+  static int fmix32(int h) {
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    h ^= h >>> 16;
+    return h;
+  }
+
+  /**
+   * Elements {@code [from, from + len)}: the first at low position word {@code lo}, all with
+   * {@code key}.
+   */
+  abstract void forwardImpl(int from, int len, int lo, int key, int threshold, float scale, float[] x, float[] mask, float[] y);
+
+  abstract void backwardImpl(int len, float[] mask, float[] dy, float[] dx);
+}
