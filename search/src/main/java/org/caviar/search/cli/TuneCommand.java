@@ -47,7 +47,9 @@ import picocli.CommandLine.Spec;
       "Maximizes the best validation accuracy of the MLP on a dataset (default: the shipped digits set), prints the "
           + "leaderboard and writes a report folder (plots and one HTML page). The study is journaled as it runs: run "
           + "the same command with --study DIR again to resume it after an interruption (even kill -9), or with a "
-          + "larger --trials to extend it.",
+          + "larger --trials to extend it. The study stores the options its trials depend on (data, epochs, sampler, "
+          + "pruner and their settings): a resumed study uses them for every such option left out, and refuses one "
+          + "given with another value.",
       ""})
 public class TuneCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -163,8 +165,6 @@ public class TuneCommand implements Callable<Integer> {
     }
     if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
     trials = trialsOption != null ? trialsOption : 60;
-    if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-    DataOptions.Data d = data.load();
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path journal = dir.resolve("journal.jsonl");
@@ -182,7 +182,11 @@ public class TuneCommand implements Callable<Integer> {
         stored = JournalStorage.peek(journal);
         where = journal.toString();
       }
-      return run(d, dir, pg, journal, stored, where);
+      StudySettings settings = new StudySettings(this);
+      if (stored != null) useStoredSettings(settings, stored);
+      if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+      DataOptions.Data d = data.load();
+      return run(d, dir, pg, journal, stored, where, settings);
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
@@ -190,10 +194,27 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
+   * An existing study's options: those not given on the command line take the stored values, and
+   * one given with another value is an error, before anything is written (see {@link StudySettings}).
+   * A study created before its settings were stored runs with this run's options, as it always did.
+   */
+  private void useStoredSettings(StudySettings settings, StudyInfo stored) {
+    if (!stored.settingsRecorded()) {
+      out.println("study '" + stored.name() + "' was created before studies stored their settings: using this run's options "
+          + "(data, epochs, sampler, pruner) as given");
+      return;
+    }
+    var parsed = commandSpec.commandLine().getParseResult();
+    List<String> taken = settings.adopt(stored, parsed::hasMatchedOption);
+    if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
+  }
+
+  /**
    * Checks the settings against the stored study, then runs it on {@code shared} (closed at the
    * end), or when it is null on the journal, which is opened only once the settings are checked.
    */
-  private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where) throws Exception {
+  private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
+      StudySettings settings) throws Exception {
     SearchSpace space = space(stored);
     MlpSettings.checkNames(space);
     ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -204,7 +225,8 @@ public class TuneCommand implements Callable<Integer> {
     Sampler s = sampler();
     Pruner p = pruner();
     Study.Builder builder = Study.builder(space).name(dir.getFileName().toString()).direction(Direction.MAXIMIZE)
-        .sampler(s).pruner(p).storage(shared != null ? shared : new JournalStorage(journal)).seed(seed).mode(executionMode);
+        .sampler(s).pruner(p).storage(shared != null ? shared : new JournalStorage(journal)).seed(seed).mode(executionMode)
+        .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);

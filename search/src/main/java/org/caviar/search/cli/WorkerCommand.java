@@ -4,8 +4,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code caviar worker}: one more process on a study kept in PostgreSQL. It takes the same options
- * as {@code tune} (the objective's data, epochs, sampler and pruner must match the other workers'),
- * runs trials until the study's budget is spent, and writes no report: {@code tune --storage} and
+ * as {@code tune}, but needs none of the objective's (data, epochs, sampler, pruner): it uses those
+ * stored with the study, and refuses one given with another value. It runs trials until the
+ * study's budget is spent, and writes no report: {@code tune --storage} and
  * {@code train --from-study} read the shared study from any machine.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
@@ -16,7 +17,9 @@ import picocli.CommandLine.Command;
           + "[--trials N]. Each claims its next trial in one short database statement, so no trial runs twice and the "
           + "budget (--trials, counting every worker's trials) is not overshot, then proposes its parameters from every "
           + "worker's trials. A worker killed mid-trial is noticed by the others after a grace period; its trial is "
-          + "failed and re-run once.",
+          + "failed and re-run once. The data, epochs, sampler and pruner options are those stored with the study when "
+          + "tune created it: leave them out (a dataset file is found by its stored path; give --csv or --idx-* with "
+          + "another path to the same file if it lies elsewhere here), or give the same values.",
       ""})
 public final class WorkerCommand extends TuneCommand {
   @Override

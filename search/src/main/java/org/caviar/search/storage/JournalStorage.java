@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
@@ -27,12 +28,15 @@ import org.caviar.search.trial.TrialState;
  * setup and survives {@code kill -9}.
  *
  * <pre>
- * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1.0E-4, 1.0)\n..."}
+ * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1.0E-4, 1.0)\n...","settings":{"--epochs":"30",...}}
  * {"op":"claim","trial":0,"t":1732530000000}
  * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
  * {"op":"report","trial":0,"step":1,"value":0.91}
  * {"op":"finish","trial":0,"state":"COMPLETE","value":0.975,"t":1732530001234}
  * </pre>
+ *
+ * <p>The header's {@code settings} ({@link StudyInfo#settings()}) are written only when there are
+ * some; a journal written before they were stored has none and loads as "not recorded".
  *
  * <p><b>Crash safety.</b> Each event is one write of one whole line before the recording method
  * returns (see {@link Durability} for fsync). Opening an existing journal replays it. A crash can
@@ -145,8 +149,7 @@ public final class JournalStorage extends InMemoryStorage {
         if (info() != null) throw new IllegalStateException("a second 'study' event");
         int version = e.path("version").asInt(-1);
         if (version != VERSION) throw new IllegalStateException("journal version " + version + ", this reader knows " + VERSION);
-        StudyInfo stored = new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")),
-            SearchSpace.parse(text(e, "space")), e.path("seed").asLong());
+        StudyInfo stored = studyInfo(e);
         stored.checkResumableAs(requested);
         setInfo(stored);
       }
@@ -178,6 +181,19 @@ public final class JournalStorage extends InMemoryStorage {
     }
   }
 
+  /** The study of a header event; a journal written before settings were stored has none. */
+  private static StudyInfo studyInfo(JsonNode e) {
+    Map<String, String> settings = new TreeMap<>();
+    JsonNode stored = e.path("settings");
+    if (!stored.isMissingNode() && !stored.isObject()) throw new IllegalStateException("'settings' must be an object");
+    for (Map.Entry<String, JsonNode> f : stored.properties()) {
+      if (!f.getValue().isTextual()) throw new IllegalStateException("setting '" + f.getKey() + "' must be text");
+      settings.put(f.getKey(), f.getValue().asText());
+    }
+    return new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")), SearchSpace.parse(text(e, "space")),
+        e.path("seed").asLong(), settings);
+  }
+
   private static String text(JsonNode e, String field) {
     JsonNode v = e.get(field);
     if (v == null || !v.isTextual()) throw new IllegalStateException("event has no text field '" + field + "'");
@@ -197,6 +213,11 @@ public final class JournalStorage extends InMemoryStorage {
     g.writeStringField("direction", s.direction().name());
     g.writeNumberField("seed", s.seed());
     g.writeStringField("space", s.space().spec());
+    if (s.settingsRecorded()) {
+      g.writeObjectFieldStart("settings");
+      for (Map.Entry<String, String> e : s.settings().entrySet()) g.writeStringField(e.getKey(), e.getValue());
+      g.writeEndObject();
+    }
     end(g, true);
   }
 
@@ -340,8 +361,7 @@ public final class JournalStorage extends InMemoryStorage {
       if (first == null || first.isBlank()) return null;
       JsonNode e = new ObjectMapper().readTree(first);
       if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
-      return new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")), SearchSpace.parse(text(e, "space")),
-          e.path("seed").asLong());
+      return studyInfo(e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }

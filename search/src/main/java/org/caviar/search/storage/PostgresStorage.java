@@ -215,10 +215,11 @@ public final class PostgresStorage implements SharedStorage {
   /** The stored study named {@code name}, or null when there is none; creates nothing. */
   public StudyInfo peek(String name) {
     return withRetry("read study '" + name + "'", c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed FROM caviar_study WHERE name = ?")) {
+      try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
         try (ResultSet r = q.executeQuery()) {
-          return r.next() ? new StudyInfo(name, Direction.valueOf(r.getString(1)), SearchSpace.parse(r.getString(2)), r.getLong(3)) : null;
+          return r.next() ? new StudyInfo(name, Direction.valueOf(r.getString(1)), SearchSpace.parse(r.getString(2)), r.getLong(3),
+              settingsFromJson(r.getString(4))) : null;
         }
       }
     });
@@ -252,19 +253,21 @@ public final class PostgresStorage implements SharedStorage {
   public StudyInfo open(StudyInfo requested) {
     StudyInfo stored = withRetry("open study '" + requested.name() + "'", c -> {
       try (PreparedStatement ins = c.prepareStatement(
-          "INSERT INTO caviar_study (name, direction, space, seed) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+          "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
         ins.setString(1, requested.name());
         ins.setString(2, requested.direction().name());
         ins.setString(3, requested.space().spec());
         ins.setLong(4, requested.seed());
+        ins.setString(5, requested.settingsRecorded() ? toJson(requested.settings()) : null);
         ins.executeUpdate();
       }
-      try (PreparedStatement q = c.prepareStatement("SELECT id, direction, space, seed FROM caviar_study WHERE name = ?")) {
+      try (PreparedStatement q = c.prepareStatement("SELECT id, direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
         q.setString(1, requested.name());
         try (ResultSet r = q.executeQuery()) {
           r.next();
           studyId = r.getLong(1);
-          return new StudyInfo(requested.name(), Direction.valueOf(r.getString(2)), SearchSpace.parse(r.getString(3)), r.getLong(4));
+          return new StudyInfo(requested.name(), Direction.valueOf(r.getString(2)), SearchSpace.parse(r.getString(3)), r.getLong(4),
+              settingsFromJson(r.getString(5)));
         }
       }
     });
@@ -522,6 +525,26 @@ public final class PostgresStorage implements SharedStorage {
       return info.space().pointFromValues(values);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored parameters are not JSON: " + text, e);
+    }
+  }
+
+  private static String toJson(Map<String, String> settings) {
+    try {
+      return JSON.writeValueAsString(settings);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write study settings " + settings + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The stored settings; none (NULL) for a study created before they were recorded. */
+  private static Map<String, String> settingsFromJson(String text) {
+    if (text == null) return Map.of();
+    try {
+      Map<String, String> settings = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> f : JSON.readTree(text).properties()) settings.put(f.getKey(), f.getValue().asText());
+      return settings;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored study settings are not JSON: " + text, e);
     }
   }
 

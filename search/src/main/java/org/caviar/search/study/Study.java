@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,7 +71,7 @@ public final class Study {
     this.workers = b.workers > 0 ? b.workers
         : (b.mode == ExecutionMode.PANDA ? 1 : Runtime.getRuntime().availableProcessors());
     this.listeners = List.copyOf(b.listeners);
-    this.info = storage.open(new StudyInfo(b.name, b.direction, b.space, b.seed));
+    this.info = storage.open(new StudyInfo(b.name, b.direction, b.space, b.seed, b.settings));
   }
 
   public static Builder builder(SearchSpace space) {
@@ -89,6 +90,7 @@ public final class Study {
     private ExecutionMode mode = ExecutionMode.CAVIAR;
     private int workers;
     private final List<StudyListener> listeners = new ArrayList<>();
+    private Map<String, String> settings = Map.of();
 
     private Builder(SearchSpace space) {
       if (space == null) throw new IllegalArgumentException("space must not be null");
@@ -126,6 +128,16 @@ public final class Study {
     /** The seed of a new study; a resumed study keeps its stored seed. */
     public Builder seed(long s) {
       seed = s;
+      return this;
+    }
+
+    /**
+     * What else a trial depends on, as text (see {@link StudyInfo#settings()}), stored with a new
+     * study; a resumed study keeps the stored ones ({@link Study#info()}). Default: none.
+     */
+    public Builder settings(Map<String, String> s) {
+      if (s == null) throw new IllegalArgumentException("settings must not be null");
+      settings = Map.copyOf(s);
       return this;
     }
 

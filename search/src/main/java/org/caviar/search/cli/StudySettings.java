@@ -1,0 +1,172 @@
+package org.caviar.search.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.caviar.search.storage.StudyInfo;
+
+/**
+ * The options of {@code tune} and {@code worker} that define what a trial computes and how the
+ * search proceeds, as they are stored with a study: option name to canonical text. A run on an
+ * existing study takes the stored value of each of these options it was not given, and refuses
+ * one given with another value, so that every trial of a study answers the same question.
+ *
+ * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, its size
+ * and SHA-256: a worker on another machine may give another path to the same file, and a file
+ * changed in place under the stored path is noticed. An option not given when the study was
+ * created is stored as the empty text.
+ */
+final class StudySettings {
+  /** The key of a dataset file's fingerprint beside its path. */
+  static final String FINGERPRINT = ".fingerprint";
+
+  /** An option stored as text: its canonical value in this run, and how this run takes a stored one. */
+  private record TextOption(String name, Supplier<String> value, Consumer<String> adopt) {}
+
+  /** A dataset file option; null when not given. */
+  private record FileOption(String name, Supplier<Path> value, Consumer<Path> adopt) {}
+
+  private final List<FileOption> files;
+  private final List<TextOption> texts;
+  /** Hashing a large dataset takes a moment: once per file and run. */
+  private final Map<Path, String> fingerprints = new HashMap<>();
+
+  StudySettings(TuneCommand t) {
+    DataOptions d = t.data;
+    files = List.of(
+        new FileOption("--csv", () -> d.csv, p -> d.csv = p),
+        new FileOption("--idx-images", () -> d.idxImages, p -> d.idxImages = p),
+        new FileOption("--idx-labels", () -> d.idxLabels, p -> d.idxLabels = p));
+    // --epochs before --asha-min-epochs, whose default depends on it.
+    texts = List.of(
+        new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
+            v -> d.labelColumn = v.isEmpty() ? null : v),
+        new TextOption("--split", () -> canonicalSplit(d.split), v -> d.split = v),
+        new TextOption("--split-seed", () -> Long.toString(d.splitSeed), v -> d.splitSeed = Long.parseLong(v)),
+        new TextOption("--epochs", () -> Integer.toString(t.epochs), v -> t.epochs = Integer.parseInt(v)),
+        new TextOption("--sampler", () -> t.sampler.toLowerCase(Locale.ROOT), v -> t.sampler = v),
+        new TextOption("--startup-trials", () -> Integer.toString(t.startupTrials), v -> t.startupTrials = Integer.parseInt(v)),
+        new TextOption("--grid-resolution", () -> Integer.toString(t.gridResolution), v -> t.gridResolution = Integer.parseInt(v)),
+        new TextOption("--pruner", () -> t.pruner.toLowerCase(Locale.ROOT), v -> t.pruner = v),
+        new TextOption("--asha-min-epochs",
+            () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),
+            v -> t.ashaMinEpochs = Integer.parseInt(v)),
+        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v)));
+  }
+
+  /** This run's settings, to store with a new study. Reads (hashes) the dataset files. */
+  Map<String, String> current() {
+    Map<String, String> settings = new TreeMap<>();
+    for (FileOption f : files) {
+      Path p = f.value().get();
+      settings.put(f.name(), p == null ? "" : p.toAbsolutePath().normalize().toString());
+      if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p));
+    }
+    for (TextOption o : texts) settings.put(o.name(), o.value().get());
+    return settings;
+  }
+
+  /**
+   * Makes this run use the settings stored with {@code stored}: each option not {@code given} on
+   * the command line takes its stored value; one given with another value is an
+   * {@link IllegalArgumentException} naming the option, both values and the study. Options the
+   * study did not record (stored by an older version) keep this run's values. Returns the options
+   * taken from the study whose value differs from this run's, as "--name value", in option order.
+   */
+  List<String> adopt(StudyInfo stored, Predicate<String> given) {
+    Map<String, String> s = stored.settings();
+    String study = stored.name();
+    List<String> taken = new ArrayList<>();
+    for (FileOption f : files) {
+      String storedPath = s.get(f.name());
+      if (storedPath == null) continue;
+      String storedPrint = s.getOrDefault(f.name() + FINGERPRINT, "");
+      String was = storedPath.isEmpty() ? "without " + f.name() : "with " + f.name() + " " + storedPath + " (" + storedPrint + ")";
+      if (given.test(f.name())) {
+        Path p = f.value().get();
+        String print = fingerprint(p);
+        if (storedPath.isEmpty() || !print.equals(storedPrint)) {
+          throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p
+              + " (" + print + "), another file (leave it out to use the stored one, or start a new study)");
+        }
+      } else if (!storedPath.isEmpty()) {
+        Path p = Path.of(storedPath);
+        if (!Files.isRegularFile(p)) {
+          throw new IllegalArgumentException("study '" + study + "' was created " + was + ", which is not found here: give "
+              + f.name() + " with the path of the same file on this machine");
+        }
+        String print = fingerprint(p);
+        if (!print.equals(storedPrint)) {
+          throw new IllegalArgumentException("study '" + study + "' was created " + was + ", but that file now holds other data ("
+              + print + "): give " + f.name() + " with the path of the original, or start a new study");
+        }
+        f.adopt().accept(p);
+        taken.add(f.name() + " " + storedPath);
+      }
+    }
+    for (TextOption o : texts) {
+      String value = s.get(o.name());
+      if (value == null) continue;
+      String now = o.value().get();
+      if (given.test(o.name())) {
+        if (!now.equals(value)) {
+          throw new IllegalArgumentException("study '" + study + "' was created " + (value.isEmpty() ? "without " + o.name()
+              : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " " + (now.isEmpty() ? "''" : now)
+              + " (leave it out to use the stored value, or start a new study)");
+        }
+      } else {
+        if (!now.equals(value)) taken.add(o.name() + (value.isEmpty() ? " (not given)" : " " + value));
+        try {
+          o.adopt().accept(value);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("study '" + study + "' has a bad stored value for " + o.name() + ": '" + value + "'", e);
+        }
+      }
+    }
+    return taken;
+  }
+
+  /** "0.6,0.2" for any spelling of the same two fractions; the text itself when it is not two numbers (load() says why). */
+  static String canonicalSplit(String split) {
+    String[] f = split.split(",");
+    if (f.length != 2) return split.trim();
+    try {
+      return Double.parseDouble(f[0].trim()) + "," + Double.parseDouble(f[1].trim());
+    } catch (NumberFormatException e) {
+      return split.trim();
+    }
+  }
+
+  /** "SIZE bytes, sha256 HEX": the file's content, whatever its path. */
+  private String fingerprint(Path file) {
+    String known = fingerprints.get(file);
+    if (known != null) return known;
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      long size = 0;
+      for (int n; (n = in.read(buffer)) > 0; size += n) sha.update(buffer, 0, n);
+      String print = size + " bytes, sha256 " + HexFormat.of().formatHex(sha.digest());
+      fingerprints.put(file, print);
+      return print;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e); // every Java platform must have it
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package org.caviar.search.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.PostgresUrl;
+import org.caviar.search.storage.StudyInfo;
+import org.caviar.search.storage.TestPostgres;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study's stored options at the command line: a resumed study and a worker take the stored ones
+ * they are not given, refuse one given with another value before writing anything, compare dataset
+ * files by content, and a study from before settings were stored runs with the options given.
+ */
+class StudySettingsCliTest {
+  @TempDir Path dir;
+
+  /** Two quick trials of a small space; each trial runs every epoch (no pruning). */
+  private static final String[] SMALL_SPACE = {"--workers", "1", "--no-report", "--no-progress",
+      "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = CaviarCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** The command line {@code args} followed by the {@code options}. */
+  private static Run run(String[] options, String... args) {
+    return run(Stream.concat(Stream.of(args), Stream.of(options)).toArray(String[]::new));
+  }
+
+  private static void assertOk(Run r) {
+    assertEquals(0, r.code(), r.out() + r.err());
+  }
+
+  /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  private static void assertOneLineError(Run r, String command, String expected) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    String err = r.err().strip();
+    assertFalse(err.contains("\n"), "more than one line: " + err);
+    assertTrue(err.startsWith("caviar " + command + ": ") && err.contains(expected), err);
+  }
+
+  private static List<TrialRecord> journalTrials(Path study) {
+    Path journal = study.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(JournalStorage.peek(journal));
+      return s.trials();
+    }
+  }
+
+  /** The first output line, "caviar tune on NAME: rows, features, classes; train / validation / test". */
+  private static String dataLine(Run r) {
+    return r.out().lines().filter(l -> l.startsWith("caviar tune on ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+  }
+
+  @Test
+  void aResumeGivenAnotherValueFailsInOneLineAndWritesNothing() throws IOException {
+    Path study = dir.resolve("mlp");
+    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
+    byte[] journal = Files.readAllBytes(study.resolve("journal.jsonl"));
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(study)) {
+      files = s.sorted().toList();
+    }
+
+    Run r = run("tune", "--study", study.toString(), "--trials", "3", "--epochs", "3", "--no-progress");
+    assertOneLineError(r, "tune", "study 'mlp' was created with --epochs 2; this run asks for --epochs 3 "
+        + "(leave it out to use the stored value, or start a new study)");
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--pruner", "asha", "--no-progress"), "tune",
+        "study 'mlp' was created with --pruner none; this run asks for --pruner asha");
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--split", "0.5,0.3", "--no-progress"), "tune",
+        "study 'mlp' was created with --split 0.6,0.2; this run asks for --split 0.5,0.3");
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--label-column", "2", "--no-progress"), "tune",
+        "study 'mlp' was created without --label-column; this run asks for --label-column 2");
+
+    assertArrayEquals(journal, Files.readAllBytes(study.resolve("journal.jsonl")), "a refused run wrote to the journal");
+    try (Stream<Path> s = Files.walk(study)) {
+      assertEquals(files, s.sorted().toList(), "a refused run created files");
+    }
+  }
+
+  @Test
+  void aResumeWithoutOptionsUsesTheStoredOnes() {
+    Path study = dir.resolve("mlp");
+    Run first = run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none",
+        "--sampler", "random", "--split", "0.5,0.25", "--split-seed", "7");
+    assertOk(first);
+
+    // Neither the space nor any objective option: all stored.
+    Run resumed = run("tune", "--study", study.toString(), "--trials", "3", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(resumed);
+    assertTrue(resumed.out().contains("study 'mlp' uses its stored --split 0.5,0.25, --split-seed 7, --epochs 2, --sampler random, "
+        + "--pruner none\n"), resumed.out());
+    assertTrue(resumed.out().contains("sampler random; pruner none; 3 trials of up to 2 epochs"), resumed.out());
+    assertEquals(dataLine(first), dataLine(resumed), "the stored split was not used");
+    List<TrialRecord> trials = journalTrials(study);
+    assertEquals(3, trials.size());
+    for (TrialRecord t : trials) {
+      assertEquals(TrialState.COMPLETE, t.state(), t.toString());
+      assertEquals(2, t.reportCount(), "trial " + t.number() + " did not run the stored 2 epochs");
+    }
+
+    // The same values spelled otherwise are the same values.
+    Run same = run("tune", "--study", study.toString(), "--trials", "4", "--workers", "1", "--no-report", "--no-progress",
+        "--sampler", "RANDOM", "--split", "0.50, 0.250", "--epochs", "2");
+    assertOk(same);
+    assertTrue(same.out().contains("study 'mlp' uses its stored --split-seed 7, --pruner none\n"), same.out());
+    assertEquals(4, journalTrials(study).size());
+  }
+
+  @Test
+  void aJournalFromBeforeSettingsRunsWithTheOptionsGiven() throws IOException {
+    Path study = dir.resolve("old");
+    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
+    // Make it a journal as written before settings were stored: the header without them.
+    Path journal = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journal);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    assertTrue(header.has("settings"), lines.get(0));
+    header.remove("settings");
+    Files.writeString(journal, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+
+    Run r = run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "3", "--epochs", "1", "--pruner", "none");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'old' was created before studies stored their settings: using this run's options"), r.out());
+    List<TrialRecord> trials = journalTrials(study);
+    assertEquals(List.of(2, 2, 1), trials.stream().map(TrialRecord::reportCount).toList());
+    assertFalse(JournalStorage.peek(journal).settingsRecorded());
+  }
+
+  /** A small three-class CSV whose content depends on {@code seed}. */
+  private static Path csv(Path file, long seed) throws IOException {
+    Random random = new Random(seed);
+    StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
+    for (int i = 0; i < 90; i++) {
+      int label = i % 3;
+      for (int f = 0; f < 4; f++) sb.append(String.format(Locale.ROOT, "%.4f,", label + random.nextGaussian()));
+      sb.append(label).append('\n');
+    }
+    Files.writeString(file, sb);
+    return file;
+  }
+
+  @Test
+  void datasetFilesAreComparedByContentNotPath() throws IOException {
+    Path a = csv(dir.resolve("a.csv"), 1);
+    Path study = dir.resolve("csv");
+    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", a.toString()));
+
+    // Another path to the same content is the same dataset.
+    Path copy = Files.copy(a, dir.resolve("copy.csv"));
+    Run r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--csv",
+        copy.toString());
+    assertOk(r);
+    assertTrue(dataLine(r).startsWith("caviar tune on copy.csv: 90 rows"), r.out());
+    // Left out, the stored path is used.
+    r = run("tune", "--study", study.toString(), "--trials", "3", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'csv' uses its stored --csv " + a.toAbsolutePath().normalize() + ", --epochs 1"), r.out());
+    assertTrue(dataLine(r).startsWith("caviar tune on a.csv: 90 rows"), r.out());
+
+    Path other = csv(dir.resolve("other.csv"), 2);
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--csv", other.toString()), "tune",
+        "study 'csv' was created with --csv " + a.toAbsolutePath().normalize() + " (" + Files.size(a) + " bytes, sha256 ");
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--csv", other.toString()), "tune",
+        "this run asks for --csv " + other + " (" + Files.size(other) + " bytes, sha256 ");
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--idx-images", other.toString(), "--idx-labels",
+        other.toString()), "tune", "study 'csv' was created without --idx-images; this run asks for --idx-images " + other);
+
+    csv(a, 3); // changed in place
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4"), "tune",
+        "study 'csv' was created with --csv " + a.toAbsolutePath().normalize());
+    assertTrue(run("tune", "--study", study.toString(), "--trials", "4").err().contains("but that file now holds other data"));
+    Files.delete(a);
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4"), "tune",
+        "which is not found here: give --csv with the path of the same file on this machine");
+    assertEquals(3, journalTrials(study).size());
+
+    // A study on the shipped digits set refuses a CSV.
+    Path digits = dir.resolve("digits");
+    assertOk(run(SMALL_SPACE, "tune", "--study", digits.toString(), "--trials", "1", "--epochs", "1"));
+    assertOneLineError(run("tune", "--study", digits.toString(), "--trials", "2", "--csv", copy.toString()), "tune",
+        "study 'digits' was created without --csv; this run asks for --csv " + copy);
+  }
+
+  private static List<TrialRecord> databaseTrials(String url, String study) {
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      s.open(s.peek(study));
+      return s.trials();
+    }
+  }
+
+  @Test
+  void aWorkerWithoutObjectiveOptionsUsesTheStoredOnes() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Run tune = run(SMALL_SPACE, "tune", "--storage", url, "--study", "shared", "--trials", "2", "--epochs", "1", "--pruner", "none",
+        "--sampler", "random", "--split", "0.5,0.25");
+    assertOk(tune);
+
+    Run worker = run("worker", "--storage", url, "--study", "shared", "--trials", "3", "--workers", "1", "--no-progress");
+    assertOk(worker);
+    assertTrue(worker.out().contains("study 'shared' uses its stored --split 0.5,0.25, --epochs 1, --sampler random, --pruner none\n"),
+        worker.out());
+    assertTrue(worker.out().contains("sampler random; pruner none; 3 trials of up to 1 epochs"), worker.out());
+    assertEquals(dataLine(tune), dataLine(worker));
+    assertEquals(List.of(1, 1, 1), databaseTrials(url, "shared").stream().map(TrialRecord::reportCount).toList());
+
+    // Another value is refused before the worker claims a trial or records its budget.
+    assertOneLineError(run("worker", "--storage", url, "--study", "shared", "--trials", "4", "--epochs", "2"), "worker",
+        "study 'shared' was created with --epochs 1; this run asks for --epochs 2 "
+            + "(leave it out to use the stored value, or start a new study)");
+    assertEquals(3, databaseTrials(url, "shared").size());
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      assertEquals(3, s.trialBudget("shared"));
+    }
+
+    // tune on the study, without repeating anything, reports it.
+    Run watch = run("tune", "--storage", url, "--study", "shared", "--no-report", "--no-progress");
+    assertOk(watch);
+    assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for 0 trials") && watch.out().contains("best: trial"),
+        watch.out());
+  }
+
+  @Test
+  void aDatabaseStudyFromBeforeSettingsRunsWithTheOptionsGiven() throws Exception {
+    String url = TestPostgres.newDatabase();
+    assertOk(run(SMALL_SPACE, "tune", "--storage", url, "--study", "old", "--trials", "1", "--epochs", "1", "--pruner", "none"));
+    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+      assertEquals(1, st.executeUpdate("UPDATE caviar_study SET settings = NULL WHERE name = 'old'"));
+    }
+    Run worker = run("worker", "--storage", url, "--study", "old", "--trials", "2", "--workers", "1", "--no-progress", "--epochs", "2",
+        "--pruner", "none");
+    assertOk(worker);
+    assertTrue(worker.out().contains("study 'old' was created before studies stored their settings"), worker.out());
+    assertEquals(List.of(1, 2), databaseTrials(url, "old").stream().map(TrialRecord::reportCount).toList());
+    StudyInfo info;
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      info = s.peek("old");
+    }
+    assertFalse(info.settingsRecorded());
+  }
+}
