@@ -93,9 +93,11 @@ public final class PostgresStorage implements SharedStorage {
   /**
    * The claim, in one statement so that the study row stays locked only while it runs: take the
    * oldest lost trial waiting for its re-run (skipping one another claim holds), number the new
-   * trial if the budget allows (the re-run's limit, else the fresh one), mark the re-run taken only
-   * if a number was given, and insert the RUNNING trial with the re-run's parameters, if any.
-   * Parameters: study (x4), whether to take re-runs, budget, fresh limit, start, worker, token.
+   * trial if the budget allows (the re-run's limit; a fresh trial's limit less the re-runs still
+   * waiting, locked ones included, so that a fresh claim never takes the slot of a re-run another
+   * claim is taking), mark the re-run taken only if a number was given, and insert the RUNNING
+   * trial with the re-run's parameters, if any. Parameters: study (x5), whether to take re-runs,
+   * budget, fresh limit, start, worker, token.
    */
   private static final String CLAIM = """
       WITH rerun AS (
@@ -103,7 +105,8 @@ public final class PostgresStorage implements SharedStorage {
         ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED),
       numbered AS (
         UPDATE caviar_study SET next_number = next_number + 1
-        WHERE id = ? AND next_number - lost < CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN ? ELSE ? END
+        WHERE id = ? AND CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN next_number - lost < ?
+          ELSE next_number - lost + (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) < ? END
         RETURNING next_number - 1 AS number),
       taken AS (
         UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
@@ -336,7 +339,45 @@ public final class PostgresStorage implements SharedStorage {
     if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
     requireOpen();
     reapLostNowAndThen();
-    return claim(startMillis, true, budget, (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE));
+    int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
+    for (int attempt = 0; ; attempt++) {
+      TrialRecord t = claim(startMillis, true, budget, limit);
+      if (t != null || !slotsRemain(budget, limit)) return t;
+      // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
+      // commit), or a fresh claim that counted a re-run taken meanwhile (its statement's snapshot
+      // is older than the study row it saw). Either clears within a commit; try again.
+      sleepQuietly(Math.min(attempt, 10));
+    }
+  }
+
+  /**
+   * Whether another claim could still succeed: a re-run is waiting and the budget has room, or the
+   * fresh limit has room beyond the waiting re-runs.
+   */
+  private boolean slotsRemain(int budget, int freshLimit) {
+    return withRetry("read the study's budget", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT next_number - lost, (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) "
+              + "FROM caviar_study WHERE id = ?")) {
+        ps.setLong(1, studyId);
+        ps.setLong(2, studyId);
+        try (ResultSet r = ps.executeQuery()) {
+          if (!r.next()) return false;
+          long used = r.getLong(1);
+          long waiting = r.getLong(2);
+          return (waiting > 0 && used < budget) || used + waiting < freshLimit;
+        }
+      }
+    });
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while claiming a trial", e);
+    }
   }
 
   private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit) {
@@ -355,12 +396,13 @@ public final class PostgresStorage implements SharedStorage {
         ps.setBoolean(2, takeReruns);
         ps.setLong(3, studyId);
         ps.setInt(4, budget);
-        ps.setInt(5, freshLimit);
-        ps.setLong(6, studyId);
+        ps.setLong(5, studyId);
+        ps.setInt(6, freshLimit);
         ps.setLong(7, studyId);
-        ps.setLong(8, startMillis);
-        ps.setString(9, worker);
-        ps.setObject(10, token);
+        ps.setLong(8, studyId);
+        ps.setLong(9, startMillis);
+        ps.setString(10, worker);
+        ps.setObject(11, token);
         try (ResultSet r = ps.executeQuery()) {
           return r.next() ? claimedRecord(r, startMillis) : null;
         }

@@ -1,6 +1,7 @@
 package org.caviar.search.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -181,6 +183,45 @@ class PostgresStorageTest {
       }
       retried.sort(null);
       assertEquals(List.of(0, 1, 2), retried, all::toString);
+    }
+  }
+
+  /**
+   * The race behind a rare failure of the test above: one claim holds a waiting re-run's row
+   * (here a transaction of the test's own, as a claim between its lock and its commit would) while
+   * another claims with one slot of budget left. That slot is the re-run's: the second claim must
+   * not take it for a fresh trial (the re-run would then never run), but wait and take the re-run
+   * once the row is free.
+   */
+  @Test
+  void aFreshClaimDoesNotTakeTheSlotOfAReRunAnotherClaimHolds() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Point lost = point(0.4, 0.4);
+    try (PostgresStorage dead = open(url, silent())) {
+      dead.claimNext(1, 10, UNLIMITED);
+      dead.recordParams(0, lost, -1);
+    }
+    outlastGrace();
+    try (PostgresStorage s = open(url, TestPostgres.fastSettings());
+        Connection holder = TestPostgres.connect(url)) {
+      assertNull(s.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
+      holder.setAutoCommit(false);
+      try (Statement st = holder.createStatement()) {
+        st.executeQuery("SELECT number FROM caviar_trial WHERE requeued FOR UPDATE").close();
+      }
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<TrialRecord> claim = pool.submit(() -> s.claimNext(System.currentTimeMillis(), 1, UNLIMITED));
+        Thread.sleep(500);
+        assertFalse(claim.isDone(), () -> "claimed while the re-run was held: " + claim.resultNow());
+        holder.rollback();
+        TrialRecord t = claim.get(30, TimeUnit.SECONDS);
+        assertEquals(0, t.retryOf(), t::toString);
+        assertEquals(lost, t.params());
+        assertNull(s.claimNext(System.currentTimeMillis(), 1, UNLIMITED), "the budget of one is spent");
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
