@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.caviar.search.sampler.CoarseToFineSampler;
+import org.caviar.search.sampler.GpSampler;
 import org.caviar.search.sampler.GridSampler;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.sampler.Sampler;
@@ -20,8 +21,8 @@ import org.caviar.search.study.Study;
 import org.caviar.search.trial.TrialRecord;
 
 /**
- * The sampler benchmark of the issue: grid, random, coarse-to-fine and TPE (univariate and
- * multivariate) on Branin, Hartmann-6 and the one-parameter function, {@code trials} trials each
+ * The sampler benchmark of the issue: grid, random, coarse-to-fine, TPE (univariate and
+ * multivariate) and the Gaussian process on Branin, Hartmann-6 and the one-parameter function, {@code trials} trials each
  * over {@code seeds} seeds, one worker.
  *
  * <p>Prints, per function, the median over seeds of the best value after 10, 25, 50 and all trials,
@@ -56,6 +57,7 @@ public final class SamplerComparison {
     m.put("coarse-to-fine", () -> new CoarseToFineSampler(Math.max(2, trials / 5), 0.2));
     m.put("tpe (optuna)", TpeSampler::optunaDefaults);
     m.put("tpe (caviar)", TpeSampler::new);
+    m.put("gp", GpSampler::new);
     return m;
   }
 

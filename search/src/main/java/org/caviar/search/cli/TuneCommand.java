@@ -18,6 +18,7 @@ import org.caviar.search.report.Importance;
 import org.caviar.search.report.Leaderboard;
 import org.caviar.search.report.ReportWriter;
 import org.caviar.search.sampler.CoarseToFineSampler;
+import org.caviar.search.sampler.GpSampler;
 import org.caviar.search.sampler.GridSampler;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.sampler.Sampler;
@@ -88,12 +89,13 @@ public class TuneCommand implements Callable<Integer> {
   int epochs;
 
   @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "tpe",
-      description = "tpe (multivariate), tpe-univariate (Optuna's defaults), random, grid or coarse-to-fine. "
+      description = "tpe (multivariate), tpe-univariate (Optuna's defaults), gp (Gaussian process, expected improvement), "
+          + "random, grid or coarse-to-fine. "
           + "Default: ${DEFAULT-VALUE}.")
   String sampler;
 
   @Option(names = "--startup-trials", paramLabel = "N", defaultValue = "10",
-      description = "TPE's random trials before it models. Default: ${DEFAULT-VALUE}.")
+      description = "TPE's and GP's random trials before they model. Default: ${DEFAULT-VALUE}.")
   int startupTrials;
 
   @Option(names = "--grid-resolution", paramLabel = "N", defaultValue = "3",
@@ -308,11 +310,12 @@ public class TuneCommand implements Callable<Integer> {
     return switch (sampler.toLowerCase(Locale.ROOT)) {
       case "tpe" -> TpeSampler.builder().startupTrials(startupTrials).build();
       case "tpe-univariate" -> TpeSampler.builder().startupTrials(startupTrials).multivariate(false).gamma(0.1, 25).build();
+      case "gp" -> GpSampler.builder().startupTrials(startupTrials).build();
       case "random" -> new RandomSampler();
       case "grid" -> new GridSampler(gridResolution);
       case "coarse-to-fine" -> new CoarseToFineSampler(Math.max(2, trials / 5), 0.2);
       default -> throw new IllegalArgumentException(
-          "--sampler must be tpe, tpe-univariate, random, grid or coarse-to-fine, got '" + sampler + "'");
+          "--sampler must be tpe, tpe-univariate, gp, random, grid or coarse-to-fine, got '" + sampler + "'");
     };
   }
 

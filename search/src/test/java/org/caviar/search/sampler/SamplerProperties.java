@@ -27,7 +27,8 @@ class SamplerProperties {
   static List<Sampler> samplers() {
     return List.of(new RandomSampler(), new GridSampler(3), new CoarseToFineSampler(8, 0.25),
         TpeSampler.builder().startupTrials(5).multivariate(false).build(),
-        TpeSampler.builder().startupTrials(5).multivariate(true).build());
+        TpeSampler.builder().startupTrials(5).multivariate(true).build(),
+        GpSampler.builder().startupTrials(5).candidates(200).build());
   }
 
   /** A bumpy objective of every parameter, so that model-based samplers have something to model. */
