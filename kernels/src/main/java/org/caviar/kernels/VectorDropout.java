@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Dropout on the Vector API: the hash of {@link Dropout} for L positions at once in 32-bit integer
  * lanes of the same shape as the float vectors (so one int lane's keep test masks one float lane),
  * then a blend and a multiply. Integer arithmetic wraps identically in both implementations and
- * {@code x * mask} is one rounding in both, so they give the same bits. Tail: the scalar formula.
+ * {@code x * mask} is one rounding in both, so they give the same bits. Tail: the reference itself.
  */
 final class VectorDropout extends Dropout {
   static final VectorDropout INSTANCE = new VectorDropout();
@@ -44,12 +44,7 @@ final class VectorDropout extends Dropout {
       m.intoArray(mask, from + i);
       FloatVector.fromArray(FS, x, from + i).mul(m).intoArray(y, from + i);
     }
-    for (; i < len; i++) {
-      int h = fmix32((lo + i) * 0x9E3779B9 + key);
-      float m = (h >>> 8) < threshold ? scale : 0f;
-      mask[from + i] = m;
-      y[from + i] = x[from + i] * m;
-    }
+    if (i < len) ScalarDropout.INSTANCE.forwardImpl(from + i, len - i, lo + i, key, threshold, scale, x, mask, y);
   }
 
   @Override

@@ -1,10 +1,9 @@
 package org.caviar.search.cli;
 
+import static org.caviar.search.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,20 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CaviarCliTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CaviarCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void everyCommandHasHelp() {
     for (String[] args : List.of(new String[] {"--help"}, new String[] {"tune", "--help"}, new String[] {"train", "--help"},
         new String[] {"gradcheck", "--help"}, new String[] {"help", "tune"})) {
-      Run r = run(args);
+      CliRun r = run(args);
       assertEquals(0, r.code(), String.join(" ", args));
       assertTrue(r.out().startsWith("Usage: caviar"), r.out());
     }
@@ -41,7 +32,7 @@ class CaviarCliTest {
 
   @Test
   void badUsageIsAClearErrorWithExitCode2() {
-    Run r = run("tune", "--param", "lr = log(0, 1)", "--study", dir.resolve("s").toString());
+    CliRun r = run("tune", "--param", "lr = log(0, 1)", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("parameter 'lr'") && r.err().contains("lo = 0.0"), r.err());
     r = run("tune", "--param", "nope = uniform(0, 1)", "--study", dir.resolve("s").toString());
@@ -62,14 +53,14 @@ class CaviarCliTest {
     Path study = dir.resolve("study");
     String[] small = {"--epochs", "2", "--workers", "1", "--no-report", "--study", study.toString(),
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 32)", "--param", "layers = fixed(1)"};
-    Run first = run(concat(new String[] {"tune", "--trials", "4"}, small));
+    CliRun first = run(concat(new String[] {"tune", "--trials", "4"}, small));
     assertEquals(0, first.code(), first.err());
     assertTrue(first.out().contains("rank  trial"), first.out());
     assertTrue(first.out().contains("best: trial"), first.out());
     List<TrialRecord> before = trials(study);
     assertEquals(4, before.size());
 
-    Run second = run(concat(new String[] {"tune", "--trials", "6"}, small));
+    CliRun second = run(concat(new String[] {"tune", "--trials", "6"}, small));
     assertEquals(0, second.code(), second.err());
     assertTrue(second.out().contains("resuming") && second.out().contains("4 trials done before"), second.out());
     List<TrialRecord> after = trials(study);
@@ -77,7 +68,7 @@ class CaviarCliTest {
     assertEquals(before, after.subList(0, 4));
 
     Path model = dir.resolve("best.caviar");
-    Run train = run("train", "--from-study", study.toString(), "--epochs", "2", "--threads", "1", "--out", model.toString());
+    CliRun train = run("train", "--from-study", study.toString(), "--epochs", "2", "--threads", "1", "--out", model.toString());
     assertEquals(0, train.code(), train.err());
     assertTrue(train.out().contains("test: accuracy"), train.out());
     assertTrue(Files.size(model) > 0);
@@ -86,7 +77,7 @@ class CaviarCliTest {
   @Test
   void tuneWritesTheReport() {
     Path study = dir.resolve("reported");
-    Run r = run("tune", "--trials", "3", "--epochs", "1", "--workers", "1", "--pruner", "none", "--sampler", "random",
+    CliRun r = run("tune", "--trials", "3", "--epochs", "1", "--workers", "1", "--pruner", "none", "--sampler", "random",
         "--study", study.toString(), "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
         "--param", "layers = fixed(1)");
     assertEquals(0, r.code(), r.err());
@@ -96,7 +87,7 @@ class CaviarCliTest {
 
   @Test
   void gradcheckPassesOnASoundNetwork() {
-    Run r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4");
+    CliRun r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("PASSED"), r.out());
   }

@@ -1,11 +1,10 @@
 package org.caviar.search.cli;
 
+import static org.caviar.search.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.caviar.search.storage.TestPostgres;
 import org.junit.jupiter.api.Test;
@@ -15,17 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresCliTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CaviarCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
-  private static void assertOneLineError(Run r, String command, String expected) {
+  private static void assertOneLineError(CliRun r, String command, String expected) {
     assertEquals(2, r.code(), r.out() + r.err());
     String err = r.err().strip();
     assertFalse(err.contains("\n"), "more than one line: " + err);
@@ -34,7 +25,7 @@ class PostgresCliTest {
 
   @Test
   void workerHasHelp() {
-    Run r = run("worker", "--help");
+    CliRun r = run("worker", "--help");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("Usage: caviar worker") && r.out().contains("--storage") && r.out().contains("--study"), r.out());
   }
@@ -66,23 +57,23 @@ class PostgresCliTest {
     String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--storage", url, "--study", dir.resolve("shared").toString(),
         "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
         "--param", "layers = fixed(1)"};
-    Run tune = run(concat(new String[] {"tune", "--trials", "2", "--no-report"}, small));
+    CliRun tune = run(concat(new String[] {"tune", "--trials", "2", "--no-report"}, small));
     assertEquals(0, tune.code(), tune.err());
     assertTrue(tune.out().contains("study: 'shared' in postgresql://postgres@localhost:"), tune.out());
-    Run worker = run(concat(new String[] {"worker", "--trials", "3"}, small));
+    CliRun worker = run(concat(new String[] {"worker", "--trials", "3"}, small));
     assertEquals(0, worker.code(), worker.err());
     assertTrue(worker.out().contains("resuming the study 'shared'") && worker.out().contains("2 trials done before"), worker.out());
     // The budget is the study's: a worker without --trials runs until the stored one (3) is spent.
-    Run idle = run(concat(new String[] {"worker"}, small));
+    CliRun idle = run(concat(new String[] {"worker"}, small));
     assertEquals(0, idle.code(), idle.err());
     assertTrue(idle.out().contains("3 trials of up to 1 epochs") && idle.out().contains("for 0 trials"), idle.out());
     // tune on the same study, from anywhere, reports it.
-    Run watch = run(concat(new String[] {"tune"}, small));
+    CliRun watch = run(concat(new String[] {"tune"}, small));
     assertEquals(0, watch.code(), watch.err());
     assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for 0 trials"), watch.out());
     assertTrue(watch.out().contains("best: trial"), watch.out());
     // And the best trial trains again from the database, as from a journal.
-    Run train = run("train", "--from-study", "shared", "--storage", url, "--epochs", "1", "--threads", "1",
+    CliRun train = run("train", "--from-study", "shared", "--storage", url, "--epochs", "1", "--threads", "1",
         "--out", dir.resolve("best.caviar").toString());
     assertEquals(0, train.code(), train.err());
     assertTrue(train.out().contains("from 'shared' in postgresql://") && train.out().contains("test: accuracy"), train.out());

@@ -1,5 +1,6 @@
 package org.caviar.search.cli;
 
+import static org.caviar.search.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,26 +39,18 @@ class StudySettingsCliTest {
   private static final String[] SMALL_SPACE = {"--workers", "1", "--no-report", "--no-progress",
       "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = CaviarCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** The command line {@code args} followed by the {@code options}. */
-  private static Run run(String[] options, String... args) {
+  private static CliRun runWith(String[] options, String... args) {
     return run(Stream.concat(Stream.of(args), Stream.of(options)).toArray(String[]::new));
   }
 
-  private static void assertOk(Run r) {
+  private static void assertOk(CliRun r) {
     assertEquals(0, r.code(), r.out() + r.err());
   }
 
   /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
-  private static void assertOneLineError(Run r, String command, String expected) {
+  private static void assertOneLineError(CliRun r, String command, String expected) {
     assertEquals(2, r.code(), r.out() + r.err());
     String err = r.err().strip();
     assertFalse(err.contains("\n"), "more than one line: " + err);
@@ -75,21 +66,21 @@ class StudySettingsCliTest {
   }
 
   /** The first output line, "caviar tune on NAME: rows, features, classes; train / validation / test". */
-  private static String dataLine(Run r) {
+  private static String dataLine(CliRun r) {
     return r.out().lines().filter(l -> l.startsWith("caviar tune on ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
   }
 
   @Test
   void aResumeGivenAnotherValueFailsInOneLineAndWritesNothing() throws IOException {
     Path study = dir.resolve("mlp");
-    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
     byte[] journal = Files.readAllBytes(study.resolve("journal.jsonl"));
     List<Path> files;
     try (Stream<Path> s = Files.walk(study)) {
       files = s.sorted().toList();
     }
 
-    Run r = run("tune", "--study", study.toString(), "--trials", "3", "--epochs", "3", "--no-progress");
+    CliRun r = run("tune", "--study", study.toString(), "--trials", "3", "--epochs", "3", "--no-progress");
     assertOneLineError(r, "tune", "study 'mlp' was created with --epochs 2; this run asks for --epochs 3 "
         + "(leave it out to use the stored value, or start a new study)");
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--pruner", "asha", "--no-progress"), "tune",
@@ -108,12 +99,12 @@ class StudySettingsCliTest {
   @Test
   void aResumeWithoutOptionsUsesTheStoredOnes() {
     Path study = dir.resolve("mlp");
-    Run first = run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none",
+    CliRun first = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none",
         "--sampler", "random", "--split", "0.5,0.25", "--split-seed", "7");
     assertOk(first);
 
     // Neither the space nor any objective option: all stored.
-    Run resumed = run("tune", "--study", study.toString(), "--trials", "3", "--workers", "1", "--no-report", "--no-progress");
+    CliRun resumed = run("tune", "--study", study.toString(), "--trials", "3", "--workers", "1", "--no-report", "--no-progress");
     assertOk(resumed);
     assertTrue(resumed.out().contains("study 'mlp' uses its stored --split 0.5,0.25, --split-seed 7, --epochs 2, --sampler random, "
         + "--pruner none\n"), resumed.out());
@@ -127,7 +118,7 @@ class StudySettingsCliTest {
     }
 
     // The same values spelled otherwise are the same values.
-    Run same = run("tune", "--study", study.toString(), "--trials", "4", "--workers", "1", "--no-report", "--no-progress",
+    CliRun same = run("tune", "--study", study.toString(), "--trials", "4", "--workers", "1", "--no-report", "--no-progress",
         "--sampler", "RANDOM", "--split", "0.50, 0.250", "--epochs", "2");
     assertOk(same);
     assertTrue(same.out().contains("study 'mlp' uses its stored --split-seed 7, --pruner none\n"), same.out());
@@ -137,7 +128,7 @@ class StudySettingsCliTest {
   @Test
   void aJournalFromBeforeSettingsRunsWithTheOptionsGiven() throws IOException {
     Path study = dir.resolve("old");
-    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "2", "--pruner", "none"));
     // Make it a journal as written before settings were stored: the header without them.
     Path journal = study.resolve("journal.jsonl");
     List<String> lines = Files.readAllLines(journal);
@@ -148,7 +139,7 @@ class StudySettingsCliTest {
     Files.writeString(journal, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
         .map(l -> l + "\n").reduce("", String::concat));
 
-    Run r = run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "3", "--epochs", "1", "--pruner", "none");
+    CliRun r = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "3", "--epochs", "1", "--pruner", "none");
     assertOk(r);
     assertTrue(r.out().contains("study 'old' was created before studies stored their settings: using this run's options"), r.out());
     List<TrialRecord> trials = journalTrials(study);
@@ -173,11 +164,11 @@ class StudySettingsCliTest {
   void datasetFilesAreComparedByContentNotPath() throws IOException {
     Path a = csv(dir.resolve("a.csv"), 1);
     Path study = dir.resolve("csv");
-    assertOk(run(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", a.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", a.toString()));
 
     // Another path to the same content is the same dataset.
     Path copy = Files.copy(a, dir.resolve("copy.csv"));
-    Run r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--csv",
+    CliRun r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--csv",
         copy.toString());
     assertOk(r);
     assertTrue(dataLine(r).startsWith("caviar tune on copy.csv: 90 rows"), r.out());
@@ -206,7 +197,7 @@ class StudySettingsCliTest {
 
     // A study on the shipped digits set refuses a CSV.
     Path digits = dir.resolve("digits");
-    assertOk(run(SMALL_SPACE, "tune", "--study", digits.toString(), "--trials", "1", "--epochs", "1"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", digits.toString(), "--trials", "1", "--epochs", "1"));
     assertOneLineError(run("tune", "--study", digits.toString(), "--trials", "2", "--csv", copy.toString()), "tune",
         "study 'digits' was created without --csv; this run asks for --csv " + copy);
   }
@@ -221,11 +212,11 @@ class StudySettingsCliTest {
   @Test
   void aWorkerWithoutObjectiveOptionsUsesTheStoredOnes() throws Exception {
     String url = TestPostgres.newDatabase();
-    Run tune = run(SMALL_SPACE, "tune", "--storage", url, "--study", "shared", "--trials", "2", "--epochs", "1", "--pruner", "none",
+    CliRun tune = runWith(SMALL_SPACE, "tune", "--storage", url, "--study", "shared", "--trials", "2", "--epochs", "1", "--pruner", "none",
         "--sampler", "random", "--split", "0.5,0.25");
     assertOk(tune);
 
-    Run worker = run("worker", "--storage", url, "--study", "shared", "--trials", "3", "--workers", "1", "--no-progress");
+    CliRun worker = run("worker", "--storage", url, "--study", "shared", "--trials", "3", "--workers", "1", "--no-progress");
     assertOk(worker);
     assertTrue(worker.out().contains("study 'shared' uses its stored --split 0.5,0.25, --epochs 1, --sampler random, --pruner none\n"),
         worker.out());
@@ -243,7 +234,7 @@ class StudySettingsCliTest {
     }
 
     // tune on the study, without repeating anything, reports it.
-    Run watch = run("tune", "--storage", url, "--study", "shared", "--no-report", "--no-progress");
+    CliRun watch = run("tune", "--storage", url, "--study", "shared", "--no-report", "--no-progress");
     assertOk(watch);
     assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for 0 trials") && watch.out().contains("best: trial"),
         watch.out());
@@ -252,11 +243,11 @@ class StudySettingsCliTest {
   @Test
   void aDatabaseStudyFromBeforeSettingsRunsWithTheOptionsGiven() throws Exception {
     String url = TestPostgres.newDatabase();
-    assertOk(run(SMALL_SPACE, "tune", "--storage", url, "--study", "old", "--trials", "1", "--epochs", "1", "--pruner", "none"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--storage", url, "--study", "old", "--trials", "1", "--epochs", "1", "--pruner", "none"));
     try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
       assertEquals(1, st.executeUpdate("UPDATE caviar_study SET settings = NULL WHERE name = 'old'"));
     }
-    Run worker = run("worker", "--storage", url, "--study", "old", "--trials", "2", "--workers", "1", "--no-progress", "--epochs", "2",
+    CliRun worker = run("worker", "--storage", url, "--study", "old", "--trials", "2", "--workers", "1", "--no-progress", "--epochs", "2",
         "--pruner", "none");
     assertOk(worker);
     assertTrue(worker.out().contains("study 'old' was created before studies stored their settings"), worker.out());

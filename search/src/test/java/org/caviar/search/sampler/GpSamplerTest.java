@@ -1,12 +1,13 @@
 package org.caviar.search.sampler;
 
+import static org.caviar.search.sampler.ParallelProposals.median;
+import static org.caviar.search.sampler.ParallelProposals.pendingSpread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -18,9 +19,7 @@ import org.caviar.search.space.SearchSpace;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
-import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
-import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
 
 class GpSamplerTest {
@@ -88,11 +87,6 @@ class GpSamplerTest {
     return sign * study.optimize(t -> sign * f.evaluate(t.params()), Budget.trials(trials)).best().value();
   }
 
-  private static double median(double[] x) {
-    double[] s = x.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-  }
 
   /**
    * On Branin (minimum 0.398) random search's 40-trial median best is around 1; the GP's should be
@@ -127,39 +121,13 @@ class GpSamplerTest {
     double[] withLiar = new double[seeds];
     double[] without = new double[seeds];
     for (int s = 0; s < seeds; s++) {
-      withLiar[s] = pendingSpread(GpSampler.builder().constantLiar(true).build(), s);
-      without[s] = pendingSpread(GpSampler.builder().constantLiar(false).build(), s);
+      withLiar[s] = pendingSpread(GpSampler.builder().constantLiar(true).build(), 20, s);
+      without[s] = pendingSpread(GpSampler.builder().constantLiar(false).build(), 20, s);
     }
     assertTrue(median(withLiar) > 3 * median(without),
         "spread with liar " + median(withLiar) + " vs without " + median(without));
   }
 
-  private static double pendingSpread(GpSampler gp, long seed) {
-    TestFunction f = TestFunction.BRANIN;
-    SearchSpace space = f.space();
-    List<TrialRecord> trials = new ArrayList<>();
-    RandomSampler random = new RandomSampler();
-    for (int n = 0; n < 20; n++) {
-      Point p = random.propose(space, History.empty(Direction.MINIMIZE), n, seed);
-      trials.add(TrialRecord.claimed(n, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, f.evaluate(p), null, 0));
-    }
-    List<Point> pending = new ArrayList<>();
-    for (int n = 20; n < 28; n++) {
-      trials.add(TrialRecord.claimed(n, 0));
-      Point p = gp.propose(space, new History(trials, Direction.MINIMIZE), n, seed);
-      trials.set(n, trials.get(n).withParams(p, -1));
-      pending.add(p);
-    }
-    double sum = 0;
-    for (Point a : pending) {
-      double nearest = Double.POSITIVE_INFINITY;
-      for (Point b : pending) {
-        if (a != b) nearest = Math.min(nearest, Math.hypot(a.unit(0) - b.unit(0), a.unit(1) - b.unit(1)));
-      }
-      sum += nearest;
-    }
-    return sum / pending.size();
-  }
 
   @Test
   void badSettingsAreClearErrors() {

@@ -1,19 +1,12 @@
 package org.caviar.search.sampler;
 
+import static org.caviar.search.sampler.ParallelProposals.median;
+import static org.caviar.search.sampler.ParallelProposals.pendingSpread;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import org.caviar.search.bench.TestFunction;
-import org.caviar.search.space.Point;
-import org.caviar.search.space.SearchSpace;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.Study;
-import org.caviar.search.trial.Direction;
-import org.caviar.search.trial.History;
-import org.caviar.search.trial.TrialRecord;
-import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
 
 class TpeSamplerTest {
@@ -22,11 +15,6 @@ class TpeSamplerTest {
     return study.optimize(t -> f.evaluate(t.params()), Budget.trials(trials)).best().value();
   }
 
-  private static double median(double[] x) {
-    double[] s = x.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-  }
 
   @Test
   void defaultTpeBeatsRandomOnBraninInMedian() {
@@ -66,38 +54,11 @@ class TpeSamplerTest {
     double[] withLiar = new double[seeds];
     double[] without = new double[seeds];
     for (int s = 0; s < seeds; s++) {
-      withLiar[s] = pendingSpread(TpeSampler.builder().constantLiar(true).build(), s);
-      without[s] = pendingSpread(TpeSampler.builder().constantLiar(false).build(), s);
+      withLiar[s] = pendingSpread(TpeSampler.builder().constantLiar(true).build(), 30, s);
+      without[s] = pendingSpread(TpeSampler.builder().constantLiar(false).build(), 30, s);
     }
     assertTrue(median(withLiar) > 1.5 * median(without),
         "spread with liar " + median(withLiar) + " vs without " + median(without));
   }
 
-  private static double pendingSpread(TpeSampler tpe, long seed) {
-    TestFunction f = TestFunction.BRANIN;
-    SearchSpace space = f.space();
-    List<TrialRecord> trials = new ArrayList<>();
-    RandomSampler random = new RandomSampler();
-    for (int n = 0; n < 30; n++) {
-      Point p = random.propose(space, History.empty(Direction.MINIMIZE), n, seed);
-      trials.add(TrialRecord.claimed(n, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, f.evaluate(p), null, 0));
-    }
-    List<Point> pending = new ArrayList<>();
-    for (int n = 30; n < 38; n++) {
-      trials.add(TrialRecord.claimed(n, 0));
-      Point p = tpe.propose(space, new History(trials, Direction.MINIMIZE), n, seed);
-      trials.set(n, trials.get(n).withParams(p, -1));
-      pending.add(p);
-    }
-    double sum = 0;
-    for (Point a : pending) {
-      double nearest = Double.POSITIVE_INFINITY;
-      for (Point b : pending) {
-        if (a == b) continue;
-        nearest = Math.min(nearest, Math.hypot(a.unit(0) - b.unit(0), a.unit(1) - b.unit(1)));
-      }
-      sum += nearest;
-    }
-    return sum / pending.size();
-  }
 }
