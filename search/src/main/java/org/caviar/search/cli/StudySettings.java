@@ -45,18 +45,15 @@ final class StudySettings {
   /** Hashing a large dataset takes a moment: once per file and run. */
   private final Map<Path, String> fingerprints = new HashMap<>();
 
+  private StudySettings(List<FileOption> files, List<TextOption> texts) {
+    this.files = files;
+    this.texts = texts;
+  }
+
+  /** Everything {@code tune} and {@code worker} store and compare. */
   StudySettings(TuneCommand t) {
-    DataOptions d = t.data;
-    files = List.of(
-        new FileOption("--csv", () -> d.csv, p -> d.csv = p),
-        new FileOption("--idx-images", () -> d.idxImages, p -> d.idxImages = p),
-        new FileOption("--idx-labels", () -> d.idxLabels, p -> d.idxLabels = p));
-    // --epochs before --asha-min-epochs, whose default depends on it.
-    texts = List.of(
-        new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
-            v -> d.labelColumn = v.isEmpty() ? null : v),
-        new TextOption("--split", () -> canonicalSplit(d.split), v -> d.split = v),
-        new TextOption("--split-seed", () -> Long.toString(d.splitSeed), v -> d.splitSeed = Long.parseLong(v)),
+    this(dataFiles(t.data), concat(dataTexts(t.data), List.of(
+        // --epochs before --asha-min-epochs, whose default depends on it.
         new TextOption("--epochs", () -> Integer.toString(t.epochs), v -> t.epochs = Integer.parseInt(v)),
         new TextOption("--sampler", () -> t.sampler.toLowerCase(Locale.ROOT), v -> t.sampler = v),
         new TextOption("--startup-trials", () -> Integer.toString(t.startupTrials), v -> t.startupTrials = Integer.parseInt(v)),
@@ -65,7 +62,37 @@ final class StudySettings {
         new TextOption("--asha-min-epochs",
             () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),
             v -> t.ashaMinEpochs = Integer.parseInt(v)),
-        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v)));
+        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v)))));
+  }
+
+  /**
+   * What {@code train --from-study} takes from a study: its data (file, label column, split), so
+   * that the best trial is trained again on the data it was found on. Not its epochs: training a
+   * found configuration longer than the search did is a fair thing to ask.
+   */
+  static StudySettings forTraining(TrainCommand t) {
+    return new StudySettings(dataFiles(t.data), dataTexts(t.data));
+  }
+
+  private static List<FileOption> dataFiles(DataOptions d) {
+    return List.of(
+        new FileOption("--csv", () -> d.csv, p -> d.csv = p),
+        new FileOption("--idx-images", () -> d.idxImages, p -> d.idxImages = p),
+        new FileOption("--idx-labels", () -> d.idxLabels, p -> d.idxLabels = p));
+  }
+
+  private static List<TextOption> dataTexts(DataOptions d) {
+    return List.of(
+        new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
+            v -> d.labelColumn = v.isEmpty() ? null : v),
+        new TextOption("--split", () -> canonicalSplit(d.split), v -> d.split = v),
+        new TextOption("--split-seed", () -> Long.toString(d.splitSeed), v -> d.splitSeed = Long.parseLong(v)));
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
   /** This run's settings, to store with a new study. Reads (hashes) the dataset files. */
@@ -138,6 +165,21 @@ final class StudySettings {
       }
     }
     return taken;
+  }
+
+  /**
+   * {@link #adopt}, then one line on {@code out} naming what was taken from the study, or saying
+   * that the study recorded nothing (created by an older version) and this run's {@code options}
+   * stand as given.
+   */
+  void useStored(StudyInfo stored, Predicate<String> given, java.io.PrintWriter out, String options) {
+    if (!stored.settingsRecorded()) {
+      out.println("study '" + stored.name() + "' was created before studies stored their settings: using this run's options "
+          + "(" + options + ") as given");
+      return;
+    }
+    List<String> taken = adopt(stored, given);
+    if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
   }
 
   /** "0.6,0.2" for any spelling of the same two fractions; the text itself when it is not two numbers (load() says why). */

@@ -76,15 +76,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
-    DataOptions.Data d = data.load();
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (fromStudy != null) {
+      // Before the data loads: the study's stored data options stand unless given.
       Best best = storageUrl != null ? bestInDatabase(storageUrl, fromStudy.getFileName().toString())
           : bestOf(fromStudy.resolve("journal.jsonl"));
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
     }
+    DataOptions.Data d = data.load();
     if (params != null) {
       for (String p : params) {
         int eq = p.indexOf('=');
@@ -144,6 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private Best best(Storage storage, StudyInfo info, String where) {
+    StudySettings.forTraining(this).useStored(info, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data");
     storage.open(info);
     TrialRecord best = new History(storage.trials(), info.direction()).best();
     if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");

@@ -201,14 +201,7 @@ public class TuneCommand implements Callable<Integer> {
    * A study created before its settings were stored runs with this run's options, as it always did.
    */
   private void useStoredSettings(StudySettings settings, StudyInfo stored) {
-    if (!stored.settingsRecorded()) {
-      out.println("study '" + stored.name() + "' was created before studies stored their settings: using this run's options "
-          + "(data, epochs, sampler, pruner) as given");
-      return;
-    }
-    var parsed = commandSpec.commandLine().getParseResult();
-    List<String> taken = settings.adopt(stored, parsed::hasMatchedOption);
-    if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
+    settings.useStored(stored, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data, epochs, sampler, pruner");
   }
 
   /**

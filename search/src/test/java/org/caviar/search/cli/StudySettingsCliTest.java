@@ -161,6 +161,26 @@ class StudySettingsCliTest {
   }
 
   @Test
+  void trainFromAStudyTrainsOnTheStudysData() throws IOException {
+    Path a = csv(dir.resolve("a.csv"), 1);
+    Path study = dir.resolve("found");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "1", "--pruner", "none",
+        "--csv", a.toString(), "--split", "0.5,0.25"));
+    Path model = dir.resolve("best.caviar");
+    // No data options: the study's CSV and split, not the shipped digits.
+    CliRun r = run("train", "--from-study", study.toString(), "--epochs", "2", "--out", model.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("study 'found' uses its stored --csv " + a.toAbsolutePath().normalize() + ", --split 0.5,0.25"), r.out());
+    assertTrue(r.out().contains("caviar train on a.csv: 90 rows"), r.out());
+    assertTrue(r.out().contains("training: 2 epochs"), r.out()); // epochs are the run's own
+    assertTrue(Files.isRegularFile(model));
+    // Other data than the study's: refused before training.
+    Path other = csv(dir.resolve("other.csv"), 2);
+    assertOneLineError(run("train", "--from-study", study.toString(), "--csv", other.toString(), "--out", model.toString()),
+        "train", "study 'found' was created with --csv " + a.toAbsolutePath().normalize());
+  }
+
+  @Test
   void datasetFilesAreComparedByContentNotPath() throws IOException {
     Path a = csv(dir.resolve("a.csv"), 1);
     Path study = dir.resolve("csv");
