@@ -1,8 +1,6 @@
 package org.caviar.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -398,10 +396,7 @@ class ActivationsProperties {
 
   /** Throws IAE whose message starts with the argument's name, and leaves {@code watched} as it was. */
   private static void rejects(String argument, float[] watched, Runnable call) {
-    float[] before = watched.clone();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
-    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
-    assertArrayEquals(before, watched, "written despite the bad " + argument);
+    BadArguments.rejects(argument, call::run, watched);
   }
 
   @Example

@@ -2,7 +2,6 @@ package org.caviar.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -391,13 +390,7 @@ class OptimizersProperties {
 
   /** Throws IAE whose message starts with the argument's name, and writes none of {@code watched}. */
   private static void rejects(String argument, float[][] watched, Runnable call) {
-    float[][] before = new float[watched.length][];
-    for (int k = 0; k < watched.length; k++) before[k] = watched[k].clone();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
-    assertTrue(e.getMessage().startsWith(argument + " "), "message should name " + argument + ": " + e.getMessage());
-    for (int k = 0; k < watched.length; k++) {
-      assertArrayEquals(before[k], watched[k], "written despite the bad " + argument);
-    }
+    BadArguments.rejects(argument, call::run, watched);
   }
 
   @Example
