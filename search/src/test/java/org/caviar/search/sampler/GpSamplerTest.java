@@ -71,14 +71,25 @@ class GpSamplerTest {
     for (Point p : points) SamplerProperties.assertInSpace(space, p);
   }
 
-  @Property(tries = 4)
+  @Property(tries = 10)
   void sameSeedSameSequence(@ForAll long seed) {
     SearchSpace space = randomSpace(new Random(seed));
     GpSampler gp = GpSampler.builder().startupTrials(4).candidates(200).build();
     List<Point> a = run(gp, space, seed, 15, Direction.MINIMIZE);
     assertEquals(a, run(gp, space, seed, 15, Direction.MINIMIZE));
-    // The model-based part differs with the seed too, not only the startup draws.
-    assertNotEquals(a.subList(4, 15), run(gp, space, seed + 1, 15, Direction.MINIMIZE).subList(4, 15));
+  }
+
+  /**
+   * The model-based part differs with the seed too, not only the startup draws. Checked on Branin's
+   * two continuous parameters: in a random space of one small integer the GP rightly proposes the
+   * same best point every time whatever the seed (a CI run drew 11 times {p0=4} for both seeds).
+   */
+  @Property(tries = 10)
+  void modelBasedProposalsDependOnTheSeed(@ForAll long seed) {
+    GpSampler gp = GpSampler.builder().startupTrials(4).candidates(200).build();
+    SearchSpace space = TestFunction.BRANIN.space();
+    assertNotEquals(run(gp, space, seed, 15, Direction.MINIMIZE).subList(4, 15),
+        run(gp, space, seed + 1, 15, Direction.MINIMIZE).subList(4, 15));
   }
 
   private static double bestOf(Sampler s, TestFunction f, long seed, int trials, Direction dir) {
