@@ -10,10 +10,13 @@ import org.caviar.kernels.Optimizers;
 import org.caviar.kernels.Softmax;
 
 /**
- * The kernel implementations a network computes with. {@link #vector()} is the default: the
- * Vector API kernels with a single-threaded GEMM, which keeps training deterministic for a seed.
- * {@link #parallel(int)} swaps in a multi-threaded GEMM; {@link #scalar()} uses the plain
- * references (slow; for cross-checking).
+ * The kernel implementations a network computes with, and how many threads one network's work
+ * may use. {@link #vector()} is the default: the Vector API kernels on the calling thread, which
+ * keeps training deterministic for a seed. {@link #parallel(int)} lets a training step use
+ * {@code threads} threads (the trainer splits the network by features, see the trainer) and splits
+ * the GEMMs of inference; {@link #scalar()} uses the plain references (slow; for cross-checking).
+ *
+ * @param threads threads a training step may use; 1 for the calling thread alone
  */
 public record Kernels(
     Gemm gemm,
@@ -22,7 +25,8 @@ public record Kernels(
     Softmax softmax,
     ArrayOps arrayOps,
     Optimizers optimizers,
-    Dropout dropout) {
+    Dropout dropout,
+    int threads) {
 
   public Kernels {
     Objects.requireNonNull(gemm, "gemm");
@@ -32,29 +36,38 @@ public record Kernels(
     Objects.requireNonNull(arrayOps, "arrayOps");
     Objects.requireNonNull(optimizers, "optimizers");
     Objects.requireNonNull(dropout, "dropout");
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
   }
 
   /** The Vector API kernels, GEMM on the calling thread. */
   public static Kernels vector() {
     return new Kernels(
         Gemm.vector(), Activations.vector(), BatchNorm.vector(), Softmax.vector(),
-        ArrayOps.vector(), Optimizers.vector(), Dropout.vector());
+        ArrayOps.vector(), Optimizers.vector(), Dropout.vector(), 1);
   }
 
-  /** The Vector API kernels with GEMM split over {@code threads} threads. */
+  /**
+   * The Vector API kernels for {@code threads} threads: training steps split the network over
+   * them, and GEMMs outside training (evaluation, prediction) are split over them.
+   */
   public static Kernels parallel(int threads) {
-    return vector().withGemm(Gemm.parallel(threads));
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    Kernels v = vector();
+    return new Kernels(Gemm.parallel(threads), v.activations, v.batchNorm, v.softmax, v.arrayOps, v.optimizers, v.dropout, threads);
   }
 
   /** The scalar reference kernels. */
   public static Kernels scalar() {
     return new Kernels(
         Gemm.scalar(), Activations.scalar(), BatchNorm.scalar(), Softmax.scalar(),
-        ArrayOps.scalar(), Optimizers.scalar(), Dropout.scalar());
+        ArrayOps.scalar(), Optimizers.scalar(), Dropout.scalar(), 1);
   }
 
-  /** The same kernels with another GEMM, e.g. {@code Gemm.parallel(4)}. */
+  /**
+   * The same kernels and thread count with another GEMM: {@code vector().withGemm(Gemm.parallel(4))}
+   * keeps training steps on one thread and splits only their products (the benchmarks compare it).
+   */
   public Kernels withGemm(Gemm other) {
-    return new Kernels(other, activations, batchNorm, softmax, arrayOps, optimizers, dropout);
+    return new Kernels(other, activations, batchNorm, softmax, arrayOps, optimizers, dropout, threads);
   }
 }

@@ -194,8 +194,14 @@ public final class Network {
    */
   public int countCorrect(int[] labels, int rows) {
     requireForward(rows);
-    float[] z = logits();
-    int classes = classes();
+    return countCorrect(logits(), labels, rows, classes());
+  }
+
+  /**
+   * Counts the rows of {@code logits} ({@code rows x classes}) whose largest entry is at the label,
+   * or returns -1 if any entry is NaN or infinite.
+   */
+  public static int countCorrect(float[] z, int[] labels, int rows, int classes) {
     int correct = 0;
     for (int r = 0; r < rows; r++) {
       int o = r * classes;

@@ -66,9 +66,23 @@ public final class MiniBatches {
 
   /** Copies batch {@code b} of the current order into {@link #features()} and {@link #labels()}; returns its rows. */
   public int load(int b) {
+    return load(b, features, labels);
+  }
+
+  /** Rows of batch {@code b}. */
+  public int rows(int b) {
     if (b < 0 || b >= batchCount) throw new IllegalArgumentException("batch " + b + " outside [0, " + batchCount + ")");
+    return Math.min(batchSize, order.length - b * batchSize);
+  }
+
+  /**
+   * Copies batch {@code b} of the current order into the caller's buffers (at least
+   * {@code batchSize x featureCount} and {@code batchSize} long); returns its rows. Several
+   * threads may load the same batch at once, each into its own buffers, between shuffles.
+   */
+  public int load(int b, float[] features, int[] labels) {
+    int rows = rows(b);
     int start = b * batchSize;
-    int rows = Math.min(batchSize, order.length - start);
     int f = data.featureCount();
     float[] src = data.features();
     int[] srcLabels = data.labels();

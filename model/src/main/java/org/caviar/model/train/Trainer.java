@@ -2,6 +2,7 @@ package org.caviar.model.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.caviar.kernels.Workers;
 import org.caviar.model.Network;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.MiniBatches;
@@ -23,6 +24,12 @@ import org.caviar.model.optim.Optimizer;
  *
  * <p>A NaN or infinite loss (or logit) stops training with {@link TrainingStatus#DIVERGED} before
  * the bad gradient reaches the weights.
+ *
+ * <p>When the network's kernels allow several threads ({@code Kernels.parallel(n)}), each step is
+ * split over them by features ({@link ShardedStep}): the threads hold the live parameters during
+ * an epoch, and the network's own arrays are brought up to date at the end of each epoch of
+ * {@link #trainEpoch} and {@link #fit} (or by {@link #syncNetwork()} after bare {@link #step}s).
+ * The result is deterministic for a thread count and differs from one thread's by rounding.
  */
 public final class Trainer {
   /** Rows per forward pass when evaluating: big enough for efficient GEMM, small enough for cache. */
@@ -32,6 +39,10 @@ public final class Trainer {
   private final TrainingConfig config;
   private final Optimizer optimizer;
   private final int minBatch;
+  /** The step split over threads by features, or null to step on the calling thread. */
+  private final ShardedStep sharded;
+  /** Whether the sharded step's parameters are newer than the network's. */
+  private boolean networkBehind;
   private Evaluator evaluator;
   private int lastCorrect;
 
@@ -48,6 +59,10 @@ public final class Trainer {
     // Batch norm cannot train on a single row: a remainder batch of one is left out of its epoch.
     this.minBatch = hasBatchNorm ? 2 : 1;
     network.ensureCapacity(config.batchSize());
+    int threads = network.kernels().threads();
+    this.sharded = ShardedStep.supports(network, threads)
+        ? new ShardedStep(network, threads, Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
+        : null;
   }
 
   public Network network() {
@@ -58,6 +73,7 @@ public final class Trainer {
     return config;
   }
 
+  /** The optimizer of steps on the calling thread (a step split over threads has one per thread). */
   public Optimizer optimizer() {
     return optimizer;
   }
@@ -73,6 +89,12 @@ public final class Trainer {
    * Returns the batch's mean loss, or NaN (without updating) if the network diverged.
    */
   public float step(float[] x, int[] labels, int rows, float learningRate) {
+    if (sharded != null) {
+      networkBehind = true;
+      float loss = sharded.step(x, labels, rows, learningRate);
+      lastCorrect = sharded.lastCorrect();
+      return loss;
+    }
     network.forward(x, rows, Mode.TRAIN);
     lastCorrect = network.countCorrect(labels, rows);
     if (lastCorrect < 0) return Float.NaN;
@@ -81,6 +103,17 @@ public final class Trainer {
     network.backward();
     optimizer.step(learningRate);
     return loss;
+  }
+
+  /**
+   * Brings the network's parameters and batch norm statistics up to date after bare {@link #step}s
+   * split over threads; a no-op otherwise.
+   */
+  public void syncNetwork() {
+    if (sharded != null && networkBehind) {
+      sharded.push();
+      networkBehind = false;
+    }
   }
 
   /** Examples the last {@link #step} classified right (before its update). */
@@ -93,13 +126,32 @@ public final class Trainer {
    * result marked diverged at the batch where the loss stopped being finite.
    */
   public EpochTotals trainEpoch(MiniBatches batches, float learningRate) {
+    // The network may have been changed since the last epoch (a restored snapshot, say).
+    if (sharded != null && !networkBehind) sharded.pull();
+    try {
+      return epoch(batches, learningRate);
+    } finally {
+      syncNetwork();
+    }
+  }
+
+  private EpochTotals epoch(MiniBatches batches, float learningRate) {
     batches.shuffle();
     double lossSum = 0;
     long correct = 0;
     int examples = 0;
     for (int b = 0; b < batches.batchCount(); b++) {
-      int rows = batches.load(b);
-      float loss = step(batches.features(), batches.labels(), rows, learningRate);
+      int rows;
+      float loss;
+      if (sharded != null) {
+        rows = batches.rows(b);
+        networkBehind = true;
+        loss = sharded.step(batches, b, learningRate);
+        lastCorrect = sharded.lastCorrect();
+      } else {
+        rows = batches.load(b);
+        loss = step(batches.features(), batches.labels(), rows, learningRate);
+      }
       if (Float.isNaN(loss)) return new EpochTotals(Double.NaN, Double.NaN, examples, b);
       lossSum += (double) loss * rows;
       correct += lastCorrect;

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.caviar.kernels.Gemm;
 import org.caviar.model.Kernels;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
@@ -17,8 +18,8 @@ import org.caviar.model.layer.Mode;
 import org.junit.jupiter.api.Test;
 
 /**
- * Training on {@code Kernels.parallel(2)}, where the GEMMs are split over a team of two threads,
- * gives the bits of training on one thread: the GEMM shares are whole micro-tiles, each element
+ * Training with the GEMMs split over a team of two threads ({@code Gemm.parallel(2)}, the
+ * products of an unsharded step) gives the bits of training on one thread: the GEMM shares are whole micro-tiles, each element
  * computed by the same chain of FMAs as on one thread. So the test asks for exact equality, not a
  * tolerance. The shapes make the products split: 128 x 128 x 200 is 6.5 MFLOP, above the parallel
  * GEMM's threshold; the weight gradients (200 x 128, 128 x 128) split along m, the others along n.
@@ -39,10 +40,11 @@ class ParallelTrainingTest {
       NetworkSpec s = NetworkSpec.parse(spec);
       // The first runs compile the kernels (the vector softmax gives other bits interpreted than
       // compiled, see TrainerTest); the compared runs are the second ones.
+      Kernels gemmSplit = Kernels.vector().withGemm(Gemm.parallel(2));
       train(s, Kernels.vector());
-      train(s, Kernels.parallel(2));
+      train(s, gemmSplit);
       Network one = train(s, Kernels.vector());
-      Network two = train(s, Kernels.parallel(2));
+      Network two = train(s, gemmSplit);
       assertArrayEquals(TrainerTest.parametersAndState(one), TrainerTest.parametersAndState(two), spec + ": parameters and running statistics");
       // Inference: batch norm with running statistics, over the same slices.
       float[] p1 = new float[ROWS * 10];
@@ -55,7 +57,8 @@ class ParallelTrainingTest {
 
   @Test
   void parallelStepsAllocateNothingOnAnyThreadOnceCompiled() {
-    // As TrainerTest's single-thread check, on the calling thread and the GEMM team's worker.
+    // As TrainerTest's single-thread check, on the calling thread and the team's worker: the steps
+    // of Kernels.parallel(2) are sharded by features (ShardedStep).
     var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     Network network = Network.create(NetworkSpec.parse("200-128-128-10 relu batchnorm"), 1, Kernels.parallel(2));
     Trainer trainer = new Trainer(network, TrainingConfig.builder().batchSize(BATCH).build());
@@ -103,7 +106,7 @@ class ParallelTrainingTest {
   }
 
   /** Gaussian features, labels from a fixed random linear map, so the task is learnable. */
-  private static Dataset randomData(int rows, int inputs, int classes, long seed) {
+  static Dataset randomData(int rows, int inputs, int classes, long seed) {
     Random r = new Random(seed);
     float[] x = new float[rows * inputs];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();

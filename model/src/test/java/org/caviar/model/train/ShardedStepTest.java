@@ -1,0 +1,176 @@
+package org.caviar.model.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.caviar.kernels.Workers;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.DigitsSplit;
+import org.caviar.model.data.MiniBatches;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.optim.OptimizerSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The training step split by features ({@link ShardedStep}): its result depends on the number of
+ * shards only, never on the threads that run them; it computes what the unsharded step computes
+ * up to rounding; and the trainer uses it for {@code Kernels.parallel(n)} without the caller
+ * noticing anything but the speed.
+ */
+class ShardedStepTest {
+  private static final Dataset DATA = ParallelTrainingTest.randomData(384, 200, 10, 5);
+
+  /** Widths that are not multiples of a vector or of the shard count, every activation, dropout. */
+  private static final List<String> SPECS = List.of(
+      "200-128-128-10 relu batchnorm",
+      "200-100-37-10 tanh batchnorm dropout=0.2",
+      "200-64-48-33-10 sigmoid",
+      "200-96-10 leaky_relu batchnorm",
+      "200-5-10 relu");
+
+  @Test
+  void theShardsGiveTheSameBitsOnAnyTeam() {
+    for (String spec : SPECS) {
+      for (int shards : new int[] {2, 3}) {
+        // Shards in turn on the calling thread against shards on a team of their own count.
+        float[] inTurn = train(spec, shards, Workers.of(1));
+        float[] onTeam = train(spec, shards, Workers.of(shards));
+        assertArrayEquals(inTurn, onTeam, spec + ", " + shards + " shards: losses, parameters and running statistics");
+      }
+    }
+  }
+
+  /** Three epochs of Adam from seed 8 on {@code shards} shards; the losses of every step, then the network's arrays. */
+  private static float[] train(String spec, int shards, Workers team) {
+    Network n = Network.create(NetworkSpec.parse(spec), 8);
+    ShardedStep step = new ShardedStep(n, shards, team, new OptimizerSpec.Adam(), 1e-4f, 4);
+    MiniBatches batches = new MiniBatches(DATA, 64, 2, 4);
+    float[] losses = new float[3 * batches.batchCount()];
+    for (int e = 0, i = 0; e < 3; e++) {
+      batches.shuffle();
+      for (int b = 0; b < batches.batchCount(); b++) losses[i++] = step.step(batches, b, 1e-3f);
+    }
+    step.push();
+    float[] weights = TrainerTest.parametersAndState(n);
+    float[] all = new float[losses.length + weights.length];
+    System.arraycopy(losses, 0, all, 0, losses.length);
+    System.arraycopy(weights, 0, all, losses.length, weights.length);
+    return all;
+  }
+
+  /**
+   * One SGD step, sharded and not, from the same network: the same loss and nearly the same
+   * update. The forward pass, the weight gradients and the output layer are the same arithmetic
+   * (each element by the same chain of operations); only a hidden layer's input gradient differs,
+   * a sum over the next layer's units that the shards split into partial sums. Float sums of n
+   * terms err by at most n * 2^-24 of the sum of the terms' magnitudes (1.5e-5 for 256 units);
+   * the test allows 1e-4 of the update's largest magnitude per tensor, with room for cancellation.
+   */
+  @Test
+  void oneStepUpdatesAsTheUnshardedStepUpToRounding() {
+    for (String spec : List.of("200-128-128-10 relu batchnorm", "200-64-48-33-10 sigmoid", "200-96-10 tanh")) {
+      Network plain = Network.create(NetworkSpec.parse(spec), 3);
+      Network sharded = Network.create(NetworkSpec.parse(spec), 3);
+      float[] before = TrainerTest.parametersAndState(plain);
+      MiniBatches batches = new MiniBatches(DATA, 128, 2, 1);
+      batches.shuffle();
+      int rows = batches.load(0);
+      TrainingConfig config = TrainingConfig.builder().optimizer(new OptimizerSpec.Sgd()).batchSize(128).build();
+      float plainLoss = new Trainer(plain, config).step(batches.features(), batches.labels(), rows, 0.1f);
+      ShardedStep step = new ShardedStep(sharded, 2, Workers.of(2), new OptimizerSpec.Sgd(), 0f, 1);
+      float shardedLoss = step.step(batches.features(), batches.labels(), rows, 0.1f);
+      step.push();
+      // The loss comes from the forward pass alone: the same bits.
+      assertEquals(plainLoss, shardedLoss, spec + ": loss");
+      int at = 0;
+      for (int i = 0; i < plain.parameters().size(); i++) {
+        Parameter p = plain.parameters().get(i);
+        float[] u = p.values();
+        float[] s = sharded.parameters().get(i).values();
+        double largest = 0;
+        for (int j = 0; j < u.length; j++) largest = Math.max(largest, Math.abs(u[j] - before[at + j]));
+        for (int j = 0; j < u.length; j++) {
+          double bound = 1e-4 * largest + Math.ulp(Math.abs(u[j])) * 2;
+          assertTrue(Math.abs(u[j] - s[j]) <= bound,
+              spec + ": " + p.entryName(j) + " updated to " + s[j] + " sharded, " + u[j] + " not (bound " + bound + ")");
+        }
+        at += u.length;
+      }
+      for (int i = 0; i < plain.state().size(); i++) {
+        assertArrayEquals(plain.state().get(i).values(), sharded.state().get(i).values(), spec + ": running statistics (forward only)");
+      }
+    }
+  }
+
+  @Test
+  void pullAndPushCopyEveryParameterAndStatistic() {
+    Network n = Network.create(NetworkSpec.parse("200-100-37-10 relu batchnorm"), 2);
+    Random r = new Random(9);
+    for (Parameter p : n.parameters()) for (int i = 0; i < p.size(); i++) p.values()[i] = (float) r.nextGaussian();
+    for (var s : n.state()) for (int i = 0; i < s.values().length; i++) s.values()[i] = r.nextFloat() + 0.5f;
+    float[] original = TrainerTest.parametersAndState(n);
+    ShardedStep step = new ShardedStep(n, 3, Workers.of(1), new OptimizerSpec.Adam(), 0f, 1); // pulls
+    for (Parameter p : n.parameters()) java.util.Arrays.fill(p.values(), 0f);
+    for (var s : n.state()) java.util.Arrays.fill(s.values(), 0f);
+    step.push();
+    assertArrayEquals(original, TrainerTest.parametersAndState(n));
+  }
+
+  @Test
+  void aTrainerOnParallelKernelsTrainsDigitsAsWellAsOneThread() {
+    // DigitsTrainingTest's run on two threads: 97% test accuracy, the same claim with the same margin.
+    Network network = Network.create(NetworkSpec.parse("64-128-128-10 relu batchnorm"), 1, Kernels.parallel(2));
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(30).batchSize(64).seed(1).build());
+    TrainingResult result = trainer.fit(DigitsSplit.TRAIN, DigitsSplit.VALIDATION, null);
+    Evaluation test = trainer.evaluate(DigitsSplit.TEST);
+    assertEquals(TrainingStatus.COMPLETED, result.status());
+    assertTrue(test.accuracy() >= 0.97, "test accuracy " + test.accuracy());
+  }
+
+  @Test
+  void bareStepsReachTheNetworkWhenSynced() {
+    Network n = Network.create(NetworkSpec.parse("200-128-64-10 relu batchnorm"), 2, Kernels.parallel(2));
+    float[] before = TrainerTest.parametersAndState(n);
+    Trainer trainer = new Trainer(n, TrainingConfig.builder().batchSize(64).build());
+    MiniBatches batches = trainer.batches(DATA);
+    batches.shuffle();
+    int rows = batches.load(0);
+    trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
+    assertArrayEquals(before, TrainerTest.parametersAndState(n), "the shards hold the step's update until a sync");
+    trainer.syncNetwork();
+    assertFalse(java.util.Arrays.equals(before, TrainerTest.parametersAndState(n)), "synced");
+  }
+
+  @Test
+  void aStepWithNonFiniteLogitsUpdatesNothing() {
+    Network n = Network.create(NetworkSpec.parse("200-64-32-10 relu batchnorm"), 2);
+    List<Parameter> ps = n.parameters();
+    ps.get(ps.size() - 2).values()[3] = Float.NaN; // an output weight: every logit of class 3 is NaN
+    float[][] before = new float[ps.size()][];
+    for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).values().clone();
+    ShardedStep step = new ShardedStep(n, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    MiniBatches batches = new MiniBatches(DATA, 64, 2, 1);
+    batches.shuffle();
+    assertTrue(Float.isNaN(step.step(batches, 0, 1e-3f)));
+    assertEquals(-1, step.lastCorrect());
+    step.push();
+    // The parameters; batch norm's running statistics took the forward pass, as in the unsharded step.
+    for (int i = 0; i < ps.size(); i++) assertArrayEquals(before[i], ps.get(i).values(), ps.get(i).name() + " moved");
+  }
+
+  @Test
+  void divergenceStopsTrainingWithAClearStatus() {
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3, Kernels.parallel(2));
+    TrainingConfig config = TrainingConfig.builder().epochs(5).optimizer(new OptimizerSpec.Sgd()).learningRate(1e9f).build();
+    TrainingResult r = new Trainer(network, config).fit(DigitsSplit.TRAIN, DigitsSplit.VALIDATION, null);
+    assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+    assertTrue(r.message().contains("lower learning rate"), r.message());
+  }
+}
