@@ -25,10 +25,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@link Trainer#trainEpoch} (shuffle, then per batch: copy the rows, forward, loss, backward,
  * Adam update), for the cases of {@link TrainCase}: the digits MLP 64-128-128-10 at batch 64 on
  * the shipped data, and 784-256-256-10 at batches 32 and 128 on 4096 MNIST-shaped examples, all
- * with batch norm and ReLU. {@code threads=1} runs the model's default kernels (GEMM on the
- * calling thread); {@code threads=all} swaps in {@link Gemm#parallel()} over every available
- * processor, the model's {@code Kernels.withGemm} option (everything but GEMM stays on one
- * thread). Reported in examples/s and in the issue's effective GFLOP/s, 3 x forward
+ * with batch norm and ReLU. {@code threads=1} runs the model's default kernels (one thread);
+ * {@code threads=all} runs {@code Kernels.parallel(n)} over every available processor, whose
+ * steps the trainer splits by features (the model's ShardedStep); {@code threads=all-gemm} keeps
+ * the step on one thread and splits only its products ({@code Kernels.vector().withGemm(}{@link
+ * Gemm#parallel()}{@code )}), the way one model used several cores before the sharded step. Reported in examples/s and in the issue's effective GFLOP/s, 3 x forward
  * multiply-adds x 2 flops per example, which the summary also gives as % of PeakBench's peak at
  * the same thread count.
  *
@@ -61,6 +62,7 @@ public class TrainBench {
   static final long NETWORK_SEED = 7;
 
   static final String ALL = "all";
+  static final String ALL_GEMM = "all-gemm";
 
   /** A trainer, rebuilt before each iteration. */
   @State(Scope.Thread)
@@ -69,15 +71,16 @@ public class TrainBench {
     @Param({"digits-b64", "mnist-b32", "mnist-b128"})
     public String config;
 
-    /** {@code 1} or {@code all}: the threads GEMM runs on. */
-    @Param({"1", ALL})
+    /** {@code 1}, {@code all} (the step split by features) or {@code all-gemm} (its products split). */
+    @Param({"1", ALL, ALL_GEMM})
     public String threads;
 
     TrainCase.Fresh fresh;
 
     @Setup(Level.Iteration)
     public void freshNetwork() {
-      fresh = TrainCase.of(config).fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(gemm(threads)));
+      Kernels kernels = threads.equals(ALL) ? Kernels.parallel(threadCount(ALL)) : Kernels.vector().withGemm(gemm(threads));
+      fresh = TrainCase.of(config).fresh(TrainBench.NETWORK_SEED, kernels);
     }
   }
 
@@ -87,7 +90,8 @@ public class TrainBench {
     @Param({"digits-b64", "mnist-b32", "mnist-b128"})
     public String config;
 
-    @Param({"1", ALL})
+    /** The replay has no sharded form: it makes the unsharded step's calls. */
+    @Param({"1", ALL_GEMM})
     public String threads;
 
     TrainGemmReplay replay;
@@ -121,19 +125,20 @@ public class TrainBench {
   static Gemm gemm(String threads) {
     return switch (threads) {
       case "1" -> Gemm.vector();
-      case ALL -> AllCores.GEMM;
-      default -> throw new IllegalArgumentException("threads must be 1 or " + ALL + ", got " + threads);
+      case ALL_GEMM -> AllCores.GEMM;
+      default -> throw new IllegalArgumentException("threads must be 1 or " + ALL_GEMM + " for a GEMM, got " + threads);
     };
   }
 
   static int threadCount(String threads) {
-    return threads.equals(ALL) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
+    return threads.equals(ALL) || threads.equals(ALL_GEMM) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
   }
 
   static Work work(BenchmarkParams params) {
     TrainCase c = TrainCase.of(params.getParam("config"));
-    int threads = threadCount(params.getParam("threads"));
-    String impl = threads == 1 ? "caviar-vector" : "caviar-parallel";
+    String t = params.getParam("threads");
+    int threads = threadCount(t);
+    String impl = threads == 1 ? "caviar-vector" : t.equals(ALL) ? "caviar-sharded" : "caviar-gemm-split";
     int[] batchRows = c.batchRows();
     int examples = c.examplesPerEpoch();
     if (params.getBenchmark().endsWith(".gemmReplay")) {
