@@ -37,6 +37,11 @@ class GemmProperties {
   }
 
   @Provide
+  Arbitrary<Integer> fewColumns() {
+    return Arbitraries.integers().between(1, VectorGemm.SMALL_N);
+  }
+
+  @Provide
   Arbitrary<Float> betas() {
     return Arbitraries.of(0f, 1f, -0.75f);
   }
@@ -108,6 +113,24 @@ class GemmProperties {
     Gemm.vector().gemm(opA, Op.N, m, n, k, 0.75f, a, b, beta, streamed);
     Gemm.vector().gemm(opA, Op.T, m, n, k, 0.75f, a, transpose(b, k, n), beta, packed);
     assertArrayEquals(packed, streamed);
+  }
+
+  @Property(tries = 60)
+  void fewColumnsMatchThePackedPathBitForBit(
+      @ForAll("dims") int m, @ForAll("fewColumns") int n,
+      @ForAll("depths") int k, @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta, @ForAll long seed) {
+    // n <= SMALL_N takes the one-vector-per-row path; the packed path (what ParallelGemm's shares
+    // run) computes the same elements with the same FMA order, k blocking and final rounding.
+    Random rnd = new Random(seed);
+    float[] a = Shapes.uniform(rnd, m * k, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] few = Shapes.uniform(rnd, m * n, 1f);
+    float[] packed = few.clone();
+    boolean ta = opA == Op.T, tb = opB == Op.T;
+    int lda = ta ? m : k, ldb = tb ? k : n;
+    Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, beta, few, 0, n);
+    VectorGemm.block(ta, tb, 0, m, 0, n, k, 0.75f, a, 0, lda, b, 0, ldb, beta, packed, 0, n);
+    assertArrayEquals(packed, few);
   }
 
   @Property(tries = 40)
