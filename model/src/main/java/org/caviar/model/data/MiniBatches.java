@@ -18,6 +18,7 @@ public final class MiniBatches {
   private final float[] features;
   private final int[] labels;
   private final SplittableRandom random;
+  private int generation;
 
   /**
    * @param minBatch the smallest batch to emit (1, or 2 when the network has batch norm)
@@ -54,8 +55,14 @@ public final class MiniBatches {
     return batchCount;
   }
 
+  /** How many times {@link #shuffle} has run: a batch index means the same rows while it stays. */
+  public int generation() {
+    return generation;
+  }
+
   /** Starts an epoch: a new random order (Fisher-Yates). */
   public void shuffle() {
+    generation++;
     for (int i = order.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = order[i];
@@ -82,16 +89,26 @@ public final class MiniBatches {
    */
   public int load(int b, float[] features, int[] labels) {
     int rows = rows(b);
+    load(b, 0, rows, features, labels);
+    return rows;
+  }
+
+  /**
+   * Copies rows [from, to) of batch {@code b} into the same rows of the caller's buffers, so that
+   * threads can each load a share of one batch.
+   */
+  public void load(int b, int from, int to, float[] features, int[] labels) {
+    int rows = rows(b);
+    if (from < 0 || from > to || to > rows) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
     int start = b * batchSize;
     int f = data.featureCount();
     float[] src = data.features();
     int[] srcLabels = data.labels();
-    for (int i = 0; i < rows; i++) {
+    for (int i = from; i < to; i++) {
       int r = order[start + i];
       System.arraycopy(src, r * f, features, i * f, f);
       labels[i] = srcLabels[r];
     }
-    return rows;
   }
 
   /** The current batch's features, {@code rows x featureCount} (the buffer may be longer). */

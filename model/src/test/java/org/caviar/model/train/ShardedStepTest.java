@@ -73,6 +73,38 @@ class ShardedStepTest {
    * terms err by at most n * 2^-24 of the sum of the terms' magnitudes (1.5e-5 for 256 units);
    * the test allows 1e-4 of the update's largest magnitude per tensor, with room for cancellation.
    */
+  /**
+   * Each shard loads its share of the next batch at the end of a step and copies the others' in
+   * the next one: the steps see the same batches as steps on batches loaded by the caller, also
+   * across a reshuffle in the middle of an epoch (the loaded-ahead rows are then stale).
+   */
+  @Test
+  void batchesLoadedAheadAreTheBatchesLoadedByTheCaller() {
+    NetworkSpec spec = NetworkSpec.parse("200-64-48-10 relu batchnorm");
+    Network ahead = Network.create(spec, 6);
+    Network caller = Network.create(spec, 6);
+    ShardedStep a = new ShardedStep(ahead, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    ShardedStep c = new ShardedStep(caller, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    MiniBatches ba = new MiniBatches(DATA, 50, 2, 3); // 384 rows: 7 batches of 50, the last of 34
+    MiniBatches bc = new MiniBatches(DATA, 50, 2, 3);
+    for (int epoch = 0; epoch < 2; epoch++) {
+      ba.shuffle();
+      bc.shuffle();
+      for (int b = 0; b < ba.batchCount(); b++) {
+        if (epoch == 1 && b == 3) {
+          ba.shuffle();
+          bc.shuffle();
+        }
+        int rows = bc.load(b);
+        float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
+        assertEquals(lossCaller, a.step(ba, b, 1e-3f), "epoch " + epoch + ", batch " + b);
+      }
+    }
+    a.push();
+    c.push();
+    assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
+  }
+
   @Test
   void oneStepUpdatesAsTheUnshardedStepUpToRounding() {
     for (String spec : List.of("200-128-128-10 relu batchnorm", "200-64-48-33-10 sigmoid", "200-96-10 tanh")) {
