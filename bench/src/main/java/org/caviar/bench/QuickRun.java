@@ -65,6 +65,7 @@ public final class QuickRun {
       SoftmaxBench.class.getName(), SoftmaxBench::work,
       BatchNormBench.class.getName(), BatchNormBench::work,
       TrainBench.class.getName(), TrainBench::work,
+      GemmShareBench.class.getName(), GemmShareBench::work,
       CaviarTrainBench.class.getName(), CaviarTrainBench::work,
       InferenceBench.class.getName(), InferenceBench::work,
       StorageBench.class.getName(), StorageBench::work);

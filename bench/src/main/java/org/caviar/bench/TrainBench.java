@@ -38,18 +38,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * network for thousands of epochs into a regime (saturated softmax, vanishing gradients) no real
  * run reaches.
  *
- * <p>{@link #gemmReplay}, the share of GEMM: the model cannot be instrumented from here (and
- * timers inside a step would disturb what they measure), so the same products are replayed alone.
- * {@link TrainGemmReplay} makes the GEMM calls of every step of the same epoch (same batch
- * sizes, shapes, transposes, order, and one set of buffers per layer as the network has), with
- * the same GEMM as the training it is compared with. One operation of each is one epoch, so
- * {@code gemm share = time(replay) / time(training) = (training examples/s) / (replay
- * examples/s)}, which the summary reports as a row of its own ({@link TrainGemmShare}). The
- * replay's examples/s is the speed training would reach if everything but GEMM were free; its
- * GFLOP/s counts the products it runs (fewer than the issue's convention: the model skips the
- * first layer's input gradient). The replay runs without the other work between the
- * products, so its caches are at least as warm as in training: if anything it understates
- * GEMM's share.
+ *
+ * <p>GEMM's share of this time: {@link GemmShareBench}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -84,37 +74,12 @@ public class TrainBench {
     }
   }
 
-  /** The GEMM calls of the same epoch. */
-  @State(Scope.Thread)
-  public static class Replay {
-    @Param({"digits-b64", "mnist-b32", "mnist-b128"})
-    public String config;
-
-    /** The replay has no sharded form: it makes the unsharded step's calls. */
-    @Param({"1", ALL_GEMM})
-    public String threads;
-
-    TrainGemmReplay replay;
-
-    @Setup
-    public void setup() {
-      TrainCase c = TrainCase.of(config);
-      replay = TrainGemmReplay.of(c.spec, c.batchRows(), gemm(threads));
-    }
-  }
-
   @Benchmark
   public Trainer.EpochTotals epoch(Training t) {
     Trainer.EpochTotals totals = t.fresh.trainer().trainEpoch(t.fresh.batches(), t.fresh.learningRate());
     // A diverged epoch stops early: its time would be for less work than the summary counts.
     if (totals.diverged()) throw new IllegalStateException("training diverged at batch " + totals.divergedAtBatch());
     return totals;
-  }
-
-  @Benchmark
-  public float[] gemmReplay(Replay r) {
-    r.replay.epoch();
-    return r.replay.lastWeightGradient();
   }
 
   /** One pool for every configuration: the quick run builds many networks in one JVM. */
@@ -137,14 +102,12 @@ public class TrainBench {
   static Work work(BenchmarkParams params) {
     TrainCase c = TrainCase.of(params.getParam("config"));
     String t = params.getParam("threads");
-    int threads = threadCount(t);
-    String impl = threads == 1 ? "caviar-vector" : t.equals(ALL) ? "caviar-sharded" : "caviar-gemm-split";
-    int[] batchRows = c.batchRows();
-    int examples = c.examplesPerEpoch();
-    if (params.getBenchmark().endsWith(".gemmReplay")) {
-      double flops = TrainGemmReplay.flopsPerEpoch(TrainGemmReplay.sizes(c.spec), batchRows);
-      return Work.training(TrainGemmShare.REPLAY_KERNEL, impl, c.shape(), threads, flops, examples);
-    }
-    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threads, c.flopsPerExample() * examples, examples);
+    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl(t), c.shape(), threadCount(t), c.flopsPerExample() * c.examplesPerEpoch(),
+        c.examplesPerEpoch());
+  }
+
+  /** The summary's implementation label of a {@code threads} value. */
+  static String impl(String threads) {
+    return threadCount(threads) == 1 ? "caviar-vector" : threads.equals(ALL) ? "caviar-sharded" : "caviar-gemm-split";
   }
 }

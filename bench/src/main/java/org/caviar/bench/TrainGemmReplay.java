@@ -7,7 +7,7 @@ import org.caviar.model.NetworkSpec;
 
 /**
  * The matrix products of an MLP's training steps and nothing else, on buffers of the sizes the
- * network's own would have: what {@link TrainBench#gemmReplay} times to find GEMM's share of a
+ * network's own would have: what {@link GemmShareBench#gemmReplay} times to find GEMM's share of a
  * training step without instrumenting the model.
  *
  * <p>The calls mirror the model's {@code Dense} (W stored {@code in x out} row-major) and

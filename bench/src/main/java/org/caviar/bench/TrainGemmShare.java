@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * GEMM's share of training time, from a pair of {@link TrainBench} results: the epoch and the
+ * GEMM's share of training time, from a {@link TrainBench} result and its {@link GemmShareBench} replay: the epoch and the
  * replay of its GEMM calls ({@link TrainGemmReplay}) process the same examples per operation, so
  * {@code time(replay) / time(training)} is the ratio of their examples/s.
  */

@@ -61,7 +61,7 @@ class ParallelTrainingTest {
     // of Kernels.parallel(2) are sharded by features (ShardedStep).
     var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     Network network = Network.create(NetworkSpec.parse("200-128-128-10 relu batchnorm"), 1, Kernels.parallel(2));
-    Trainer trainer = new Trainer(network, TrainingConfig.builder().batchSize(BATCH).build());
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().batchSize(BATCH).build(), true);
     MiniBatches batches = trainer.batches(DATA);
     batches.shuffle();
     long worker = workerThreadId();

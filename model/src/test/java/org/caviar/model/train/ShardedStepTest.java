@@ -142,6 +142,19 @@ class ShardedStepTest {
   }
 
   @Test
+  void smallStepsStayOnOneThread() {
+    // 64-32-10 at batch 50: 6 x 2,368 x 50 = 0.7 MFLOP a step, far below the threshold.
+    Network n = Network.create(NetworkSpec.parse("64-32-10 relu"), 1, Kernels.parallel(2));
+    Trainer small = new Trainer(n, TrainingConfig.builder().batchSize(50).build());
+    float[] before = TrainerTest.parametersAndState(n);
+    MiniBatches batches = small.batches(DigitsSplit.TRAIN);
+    batches.shuffle();
+    int rows = batches.load(0);
+    small.step(batches.features(), batches.labels(), rows, 1e-3f);
+    assertFalse(java.util.Arrays.equals(before, TrainerTest.parametersAndState(n)), "an unsharded step updates the network at once");
+  }
+
+  @Test
   void pullAndPushCopyEveryParameterAndStatistic() {
     Network n = Network.create(NetworkSpec.parse("200-100-37-10 relu batchnorm"), 2);
     Random r = new Random(9);
@@ -159,7 +172,8 @@ class ShardedStepTest {
   void aTrainerOnParallelKernelsTrainsDigitsAsWellAsOneThread() {
     // DigitsTrainingTest's run on two threads: 97% test accuracy, the same claim with the same margin.
     Network network = Network.create(NetworkSpec.parse("64-128-128-10 relu batchnorm"), 1, Kernels.parallel(2));
-    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(30).batchSize(64).seed(1).build());
+    // Sharded although the step is small enough to stay on one thread by default.
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(30).batchSize(64).seed(1).build(), true);
     TrainingResult result = trainer.fit(DigitsSplit.TRAIN, DigitsSplit.VALIDATION, null);
     Evaluation test = trainer.evaluate(DigitsSplit.TEST);
     assertEquals(TrainingStatus.COMPLETED, result.status());
@@ -170,7 +184,7 @@ class ShardedStepTest {
   void bareStepsReachTheNetworkWhenSynced() {
     Network n = Network.create(NetworkSpec.parse("200-128-64-10 relu batchnorm"), 2, Kernels.parallel(2));
     float[] before = TrainerTest.parametersAndState(n);
-    Trainer trainer = new Trainer(n, TrainingConfig.builder().batchSize(64).build());
+    Trainer trainer = new Trainer(n, TrainingConfig.builder().batchSize(64).build(), true);
     MiniBatches batches = trainer.batches(DATA);
     batches.shuffle();
     int rows = batches.load(0);
@@ -201,7 +215,7 @@ class ShardedStepTest {
   void divergenceStopsTrainingWithAClearStatus() {
     Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3, Kernels.parallel(2));
     TrainingConfig config = TrainingConfig.builder().epochs(5).optimizer(new OptimizerSpec.Sgd()).learningRate(1e9f).build();
-    TrainingResult r = new Trainer(network, config).fit(DigitsSplit.TRAIN, DigitsSplit.VALIDATION, null);
+    TrainingResult r = new Trainer(network, config, true).fit(DigitsSplit.TRAIN, DigitsSplit.VALIDATION, null);
     assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
     assertTrue(r.message().contains("lower learning rate"), r.message());
   }
