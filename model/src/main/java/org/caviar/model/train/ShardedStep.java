@@ -246,7 +246,14 @@ final class ShardedStep {
     private final Layer[][] chain;
     private final Dense out;
     private final SoftmaxCrossEntropy softmax;
-    private final Optimizer optimizer;
+    /**
+     * One optimizer per hidden block and one for the output layer, each stepped as soon as its
+     * layer's backward is done: the weight gradient and the weights are then still in this core's
+     * cache. Nothing reads a layer's weights after its own backward in a step, so the result is
+     * the same as one update at the end.
+     */
+    private final Optimizer[] optimizers;
+    private final Optimizer outOptimizer;
     private final Gemm gemm = Gemm.vector();
     /** gathered[i]: the whole input of hidden block i >= 1 (rows x width of block i - 1); [blocks.length] the output layer's. */
     private final float[][] gathered;
@@ -268,7 +275,7 @@ final class ShardedStep {
       dense = new Dense[n];
       batchNorm = new BatchNormLayer[n];
       chain = new Layer[n][];
-      List<Parameter> params = new ArrayList<>();
+      optimizers = new Optimizer[n];
       int in = network.inputSize();
       for (int i = 0; i < n; i++) {
         Block b = blocks[i];
@@ -288,14 +295,16 @@ final class ShardedStep {
           c.add(new Dropout(b.dropout.name(), own, b.dropout.rate(), seed, k.dropout()));
         }
         chain[i] = c.toArray(new Layer[0]);
+        List<Parameter> params = new ArrayList<>();
         for (Layer l : chain[i]) params.addAll(l.parameters());
+        optimizers[i] = new Optimizer(spec, params, weightDecay, k.optimizers());
         in = b.width();
       }
       out = new Dense(output.name(), in, output.outputSize(), output.hasBias(), gemm, k.arrayOps());
       out.setInputGradientNeeded(false);
-      params.addAll(out.parameters());
+
       softmax = new SoftmaxCrossEntropy(output.outputSize(), k.softmax());
-      optimizer = new Optimizer(spec, params, weightDecay, k.optimizers());
+      outOptimizer = new Optimizer(spec, out.parameters(), weightDecay, k.optimizers());
       gathered = new float[n + 1][];
       blockOut = new float[n][];
       partial = new float[n][];
@@ -362,6 +371,7 @@ final class ShardedStep {
       int own = own(last, t);
       int classes = out.outputSize();
       gemm.gemm(Op.N, Op.T, rows, own, classes, 1f, dz, 0, classes, out.weight().values(), lo * classes, classes, 0f, reduced[last], 0, own);
+      outOptimizer.step(learningRate);
       backwardBlock(last);
     }
 
@@ -389,8 +399,8 @@ final class ShardedStep {
       Layer[] c = chain[i];
       for (int l = c.length - 1; l >= 0; l--) g = c[l].backward(g, rows);
       partial[i] = g;
+      optimizers[i].step(learningRate);
       if (i == 0) {
-        optimizer.step(learningRate);
         if (batches != null && nextRows > 0) {
           batches.load(batch + 1, Workers.boundary(nextRows, 1, t, shards), Workers.boundary(nextRows, 1, t + 1, shards),
               xs[current ^ 1], ys[current ^ 1]);
