@@ -23,24 +23,27 @@ import org.caviar.model.optim.OptimizerSpec;
  * One network's training step split over the threads of a team by features (tensor parallelism,
  * as in Megatron-LM): shard {@code t} owns a contiguous share of every hidden layer's units, with
  * its own arrays for their weight columns, bias, batch norm and optimizer state, and runs their
- * forward, backward and update on its own thread. The output layer (a few classes) is replicated:
- * every shard computes all logits, the loss and the output layer's update, with the same bits.
+ * forward, backward and update on its own thread. The output layer is split by its inputs: each
+ * shard multiplies its units of the last hidden layer by its rows of the output weights, every
+ * shard sums the partial logits in the same order and computes the loss and its gradient (a few
+ * classes: cheaper to repeat than to share), then the gradient of its own rows.
  *
  * <p>Why not split each product instead: the team then shares every buffer, and a step moves the
  * batch, the weights and every product between the cores' caches; on two Zen 5 vCPUs the
  * 784-256-256-10 step at batch 32 ran at 0.78x of one thread that way. Here a step moves only
- * what the math needs: each hidden layer's output (all-gather, so that the next layer sees its
- * whole input) and each shard's partial input gradient (summed by the owner of those units), so
- * {@code hidden + 2} hand-offs per step.
+ * what the math needs: each hidden layer's output but the last (all-gather, so that the next
+ * layer sees its whole input), the partial logits, and each shard's partial input gradient
+ * (summed by the owner of those units): {@code 2 x hidden} hand-offs per step.
  *
  * <p>The input gradient of a hidden layer is summed over the shards' units in a fixed order, so
  * the result is a function of the shard count, not of the threads or their timing: the same
  * step on a team of one thread (shards run in turn) gives the same bits as on a team of two. It
- * differs from the unsharded step by rounding only (the sums over a layer's units are split in
- * two), and dropout draws its masks per shard.
+ * differs from the unsharded step by rounding only (the logits and the hidden layers' input
+ * gradients are sums over a layer's units, split into one partial sum per shard), and dropout
+ * draws its masks per shard.
  *
  * <p>The shards hold the live parameters: {@link #pull} copies the network's into them and
- * {@link #push} copies them back (the output layer from shard 0).
+ * {@link #push} copies them back (the output bias, which every shard holds, from shard 0).
  */
 final class ShardedStep {
   /** Shares of a layer's units are whole cache lines of floats when the layer is wide enough. */
@@ -244,7 +247,10 @@ final class ShardedStep {
     private final Dense[] dense;
     private final BatchNormLayer[] batchNorm;
     private final Layer[][] chain;
-    private final Dense out;
+    /** This shard's rows of the output weights (its units of the last hidden layer x classes), and the whole output bias. */
+    private final Parameter outWeight;
+    private final Parameter outBias;
+    private final int classes;
     private final SoftmaxCrossEntropy softmax;
     /**
      * One optimizer per hidden block and one for the output layer, each stepped as soon as its
@@ -255,7 +261,7 @@ final class ShardedStep {
     private final Optimizer[] optimizers;
     private final Optimizer outOptimizer;
     private final Gemm gemm = Gemm.vector();
-    /** gathered[i]: the whole input of hidden block i >= 1 (rows x width of block i - 1); [blocks.length] the output layer's. */
+    /** gathered[i]: the whole input of hidden block i >= 1 (rows x width of block i - 1). */
     private final float[][] gathered;
     /** Output of each hidden block's last layer in the current step (rows x own units). */
     private final float[][] blockOut;
@@ -263,6 +269,9 @@ final class ShardedStep {
     private final float[][] partial;
     /** Gradient arriving at hidden block i's own units (rows x own units). */
     private final float[][] reduced;
+    private final org.caviar.kernels.ArrayOps arrayOps;
+    private float[] partialLogits = new float[0];
+    private float[] logits = new float[0];
     /** This shard's copies of the batch when it loads it itself: the current one and the spare. */
     private final float[][] xs = {new float[0], new float[0]};
     private final int[][] ys = {new int[0], new int[0]};
@@ -300,12 +309,14 @@ final class ShardedStep {
         optimizers[i] = new Optimizer(spec, params, weightDecay, k.optimizers());
         in = b.width();
       }
-      out = new Dense(output.name(), in, output.outputSize(), output.hasBias(), gemm, k.arrayOps());
-      out.setInputGradientNeeded(false);
+      classes = output.outputSize();
+      arrayOps = k.arrayOps();
+      outWeight = new Parameter(output.name() + ".weight", own(n - 1, t), classes, true);
+      outBias = output.hasBias() ? new Parameter(output.name() + ".bias", 1, classes, false) : null;
 
       softmax = new SoftmaxCrossEntropy(output.outputSize(), k.softmax());
-      outOptimizer = new Optimizer(spec, out.parameters(), weightDecay, k.optimizers());
-      gathered = new float[n + 1][];
+      outOptimizer = new Optimizer(spec, outBias == null ? List.of(outWeight) : List.of(outWeight, outBias), weightDecay, k.optimizers());
+      gathered = new float[n][];
       blockOut = new float[n][];
       partial = new float[n][];
       reduced = new float[n][];
@@ -316,10 +327,11 @@ final class ShardedStep {
         xs[i] = new float[rows * network.inputSize()];
         ys[i] = new int[rows];
       }
-      for (int i = 1; i <= blocks.length; i++) gathered[i] = new float[rows * blocks[i - 1].width()];
+      for (int i = 1; i < blocks.length; i++) gathered[i] = new float[rows * blocks[i - 1].width()];
+      partialLogits = new float[rows * classes];
+      logits = new float[rows * classes];
       for (int i = 0; i < blocks.length; i++) reduced[i] = new float[rows * own(i, t)];
       for (Layer[] c : chain) for (Layer l : c) l.ensureCapacity(rows);
-      out.ensureCapacity(rows);
       softmax.ensureCapacity(rows);
     }
 
@@ -347,6 +359,9 @@ final class ShardedStep {
       }
       for (Layer l : chain[i]) a = l.forward(a, rows, Mode.TRAIN);
       blockOut[i] = a;
+      if (i == blocks.length - 1) {
+        gemm.gemm(Op.N, Op.N, rows, classes, own(i, t), 1f, a, 0, own(i, t), outWeight.values(), 0, classes, 0f, partialLogits, 0, classes);
+      }
     }
 
     /**
@@ -356,21 +371,26 @@ final class ShardedStep {
      */
     void outputAndLastBlock() {
       int last = blocks.length - 1;
-      float[] logits = out.forward(gather(last + 1), rows, Mode.TRAIN);
+      int len = rows * classes;
+      System.arraycopy(shard[0].partialLogits, 0, logits, 0, len);
+      for (int q = 1; q < shards; q++) {
+        float[] p = shard[q].partialLogits;
+        for (int j = 0; j < len; j++) logits[j] += p[j];
+      }
+      if (outBias != null) arrayOps.addBias(rows, classes, outBias.values(), logits);
       int[] y = batches != null ? ys[current] : ShardedStep.this.labels;
-      correct = Network.countCorrect(logits, y, rows, out.outputSize());
+      correct = Network.countCorrect(logits, y, rows, classes);
       loss = correct < 0 ? Float.NaN : softmax.lossAndGradient(logits, y, rows);
       if (!Float.isFinite(loss)) {
         loss = Float.NaN;
         return;
       }
       float[] dz = softmax.gradient();
-      out.backward(dz, rows);
-      // This shard's columns of dz W^T: rows lo..hi of the output weights.
-      int lo = bounds[last][t];
       int own = own(last, t);
-      int classes = out.outputSize();
-      gemm.gemm(Op.N, Op.T, rows, own, classes, 1f, dz, 0, classes, out.weight().values(), lo * classes, classes, 0f, reduced[last], 0, own);
+      float[] a = blockOut[last];
+      gemm.gemm(Op.T, Op.N, own, classes, rows, 1f, a, 0, own, dz, 0, classes, 0f, outWeight.gradient(), 0, classes);
+      if (outBias != null) arrayOps.columnSums(rows, classes, dz, outBias.gradient());
+      gemm.gemm(Op.N, Op.T, rows, own, classes, 1f, dz, 0, classes, outWeight.values(), 0, classes, 0f, reduced[last], 0, own);
       outOptimizer.step(learningRate);
       backwardBlock(last);
     }
@@ -408,7 +428,7 @@ final class ShardedStep {
       }
     }
 
-    /** The whole input of hidden block i (or of the output layer, i = blocks.length): every shard's share of block i - 1. */
+    /** The whole input of hidden block i >= 1: every shard's share of block i - 1. */
     private float[] gather(int i) {
       float[] g = gathered[i];
       int w = blocks[i - 1].width();
@@ -439,12 +459,10 @@ final class ShardedStep {
           copy(in, b.batchNorm.runningVar(), lo, batchNorm[i].runningVar(), 0, own);
         }
       }
-      // Every shard holds the same output layer; the network takes shard 0's.
-      if (in || t == 0) {
-        float[] w = output.weight().values();
-        copy(in, w, 0, out.weight().values(), 0, w.length);
-        if (output.hasBias()) copy(in, output.bias().values(), 0, out.bias().values(), 0, output.outputSize());
-      }
+      int last = blocks.length - 1;
+      copy(in, output.weight().values(), bounds[last][t] * classes, outWeight.values(), 0, own(last, t) * classes);
+      // Every shard holds the same output bias; the network takes shard 0's.
+      if (outBias != null && (in || t == 0)) copy(in, output.bias().values(), 0, outBias.values(), 0, classes);
     }
 
     private static void copy(boolean in, float[] full, int fullOff, float[] mine, int mineOff, int len) {
