@@ -102,7 +102,10 @@ public class TrainBench {
   static Work work(BenchmarkParams params) {
     TrainCase c = TrainCase.of(params.getParam("config"));
     String t = params.getParam("threads");
-    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl(t), c.shape(), threadCount(t), c.flopsPerExample() * c.examplesPerEpoch(),
+    String impl = impl(t);
+    // The trainer keeps small steps on one thread even on parallel kernels (Trainer.MIN_SHARDED_FLOPS).
+    if (t.equals(ALL) && c.flopsPerExample() * c.batchSize < Trainer.MIN_SHARDED_FLOPS) impl = "caviar-unsharded";
+    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threadCount(t), c.flopsPerExample() * c.examplesPerEpoch(),
         c.examplesPerEpoch());
   }
 

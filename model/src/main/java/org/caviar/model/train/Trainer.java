@@ -54,7 +54,7 @@ public final class Trainer {
    * two Zen 5 vCPUs): the digits MLP 64-128-128-10 at batch 64, 9.9 MFLOP a step, ran 0.90x of
    * one thread sharded; 784-256-256-10 at batch 32, 51.6 MFLOP, 1.58x.
    */
-  static final double MIN_SHARDED_FLOPS = 32e6;
+  public static final double MIN_SHARDED_FLOPS = 32e6;
 
   public Trainer(Network network, TrainingConfig config) {
     this(network, config, false);
