@@ -35,8 +35,8 @@ import org.caviar.model.optim.OptimizerSpec;
  * layer sees its whole input), the partial logits, and each shard's partial input gradient
  * (summed by the owner of those units): {@code 2 x hidden} hand-offs per step.
  *
- * <p>The input gradient of a hidden layer is summed over the shards' units in a fixed order, so
- * the result is a function of the shard count, not of the threads or their timing: the same
+ * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
+ * result is a function of the shard count, not of the threads or their timing: the same
  * step on a team of one thread (shards run in turn) gives the same bits as on a team of two. It
  * differs from the unsharded step by rounding only (the logits and the hidden layers' input
  * gradients are sums over a layer's units, split into one partial sum per shard), and dropout
