@@ -191,6 +191,8 @@ public final class Trainer {
   /** Loss, accuracy and confusion matrix on {@code data}, in inference mode. */
   public Evaluation evaluate(Dataset data) {
     checkShape(data, "data");
+    // After bare steps split over threads, the network's own arrays are behind.
+    syncNetwork();
     return evaluator().evaluate(data);
   }
 

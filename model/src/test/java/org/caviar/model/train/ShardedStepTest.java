@@ -193,7 +193,12 @@ class ShardedStepTest {
     trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
     assertArrayEquals(before, TrainerTest.parametersAndState(n), "the shards hold the step's update until a sync");
     trainer.syncNetwork();
-    assertFalse(java.util.Arrays.equals(before, TrainerTest.parametersAndState(n)), "synced");
+    float[] synced = TrainerTest.parametersAndState(n);
+    assertFalse(java.util.Arrays.equals(before, synced), "synced");
+    // evaluate() syncs by itself: after a second step, it scores the updated network.
+    trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
+    trainer.evaluate(DATA);
+    assertFalse(java.util.Arrays.equals(synced, TrainerTest.parametersAndState(n)), "evaluate synced the second step");
   }
 
   @Test
