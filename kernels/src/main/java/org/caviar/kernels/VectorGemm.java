@@ -187,14 +187,13 @@ final class VectorGemm extends Gemm {
     Workspace ws = WORKSPACE.get();
     float[] bp = ws.bp(KC * L);
     float[] tile = ws.tile;
-    VectorMask<Float> cols = S.indexInRange(0, n);
     // Steps between consecutive p, and between consecutive rows i, in A as stored.
     int pStep = transA ? lda : 1;
     int iStep = transA ? 1 : lda;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       float betaBlock = pc == 0 ? beta : 1f;
-      packFewColumns(transB, b, bOff, ldb, pc, kc, n, cols, bp);
+      packFewColumns(transB, b, bOff, ldb, pc, kc, n, bp);
       int aBlock = aOff + pc * pStep;
       int i = 0;
       for (; i + SMALL_N_ROWS <= m; i += SMALL_N_ROWS) {
@@ -218,7 +217,7 @@ final class VectorGemm extends Gemm {
         s5.intoArray(tile, 5 * L);
         s6.intoArray(tile, 6 * L);
         s7.intoArray(tile, 7 * L);
-        storeTile(SMALL_N_ROWS, tile, alpha, betaBlock, cols, c, cOff + i * ldc, ldc);
+        storeTile(SMALL_N_ROWS, n, tile, alpha, betaBlock, c, cOff + i * ldc, ldc);
       }
       for (; i < m; i++) {
         FloatVector s0 = FloatVector.zero(S);
@@ -226,7 +225,7 @@ final class VectorGemm extends Gemm {
           s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
         }
         s0.intoArray(tile, 0);
-        storeTile(1, tile, alpha, betaBlock, cols, c, cOff + i * ldc, ldc);
+        storeTile(1, n, tile, alpha, betaBlock, c, cOff + i * ldc, ldc);
       }
     }
   }
@@ -235,8 +234,10 @@ final class VectorGemm extends Gemm {
   private static final int SMALL_N_ROWS = 8;
 
   /** Rows [pc, pc + kc) of op(B)'s first n columns into {@code kc x L} floats, lanes past n zero. */
-  private static void packFewColumns(
-      boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int n, VectorMask<Float> cols, float[] bp) {
+  private static void packFewColumns(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int n, float[] bp) {
+    // Masks are made here, not passed in: a mask argument of a method C2 does not inline is a
+    // heap object, and training steps must not allocate.
+    VectorMask<Float> cols = S.indexInRange(0, n);
     FloatVector zero = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int d = p * L;
@@ -261,7 +262,8 @@ final class VectorGemm extends Gemm {
    * or {@code fma(acc, alpha, beta * C)}. The accumulators go through the tile because a helper
    * taking vectors is not inlined into the panels (too large) and would box them.
    */
-  private static void storeTile(int mr, float[] tile, float alpha, float beta, VectorMask<Float> cols, float[] c, int ci, int ldc) {
+  private static void storeTile(int mr, int n, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
+    VectorMask<Float> cols = S.indexInRange(0, n);
     FloatVector va = FloatVector.broadcast(S, alpha);
     FloatVector vb = FloatVector.broadcast(S, beta);
     for (int r = 0; r < mr; r++, ci += ldc) {
