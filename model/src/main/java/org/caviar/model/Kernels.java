@@ -51,7 +51,6 @@ public record Kernels(
    * them, and GEMMs outside training (evaluation, prediction) are split over them.
    */
   public static Kernels parallel(int threads) {
-    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     Kernels v = vector();
     return new Kernels(Gemm.parallel(threads), v.activations, v.batchNorm, v.softmax, v.arrayOps, v.optimizers, v.dropout, threads);
   }

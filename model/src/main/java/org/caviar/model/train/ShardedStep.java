@@ -2,6 +2,7 @@ package org.caviar.model.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.caviar.kernels.ArrayOps;
 import org.caviar.kernels.Gemm;
 import org.caviar.kernels.Gemm.Op;
 import org.caviar.kernels.Workers;
@@ -260,7 +261,6 @@ final class ShardedStep {
      */
     private final Optimizer[] optimizers;
     private final Optimizer outOptimizer;
-    private final Gemm gemm = Gemm.vector();
     /** gathered[i]: the whole input of hidden block i >= 1 (rows x width of block i - 1). */
     private final float[][] gathered;
     /** Output of each hidden block's last layer in the current step (rows x own units). */
@@ -269,7 +269,8 @@ final class ShardedStep {
     private final float[][] partial;
     /** Gradient arriving at hidden block i's own units (rows x own units). */
     private final float[][] reduced;
-    private final org.caviar.kernels.ArrayOps arrayOps;
+    private final Gemm gemm;
+    private final ArrayOps arrayOps;
     private float[] partialLogits = new float[0];
     private float[] logits = new float[0];
     /** This shard's copies of the batch when it loads it itself: the current one and the spare. */
@@ -280,6 +281,8 @@ final class ShardedStep {
 
     Shard(int t, Kernels k, OptimizerSpec spec, float weightDecay, long dropoutSeed) {
       this.t = t;
+      this.gemm = k.gemm();
+      this.arrayOps = k.arrayOps();
       int n = blocks.length;
       dense = new Dense[n];
       batchNorm = new BatchNormLayer[n];
@@ -290,7 +293,7 @@ final class ShardedStep {
         Block b = blocks[i];
         int own = own(i, t);
         List<Layer> c = new ArrayList<>();
-        dense[i] = new Dense(b.dense.name(), in, own, b.dense.hasBias(), gemm, k.arrayOps());
+        dense[i] = new Dense(b.dense.name(), in, own, b.dense.hasBias(), gemm, arrayOps);
         // The first block's input gradient would be the network input's: nothing consumes it.
         dense[i].setInputGradientNeeded(i > 0);
         c.add(dense[i]);
@@ -310,11 +313,9 @@ final class ShardedStep {
         in = b.width();
       }
       classes = output.outputSize();
-      arrayOps = k.arrayOps();
       outWeight = new Parameter(output.name() + ".weight", own(n - 1, t), classes, true);
       outBias = output.hasBias() ? new Parameter(output.name() + ".bias", 1, classes, false) : null;
-
-      softmax = new SoftmaxCrossEntropy(output.outputSize(), k.softmax());
+      softmax = new SoftmaxCrossEntropy(classes, k.softmax());
       outOptimizer = new Optimizer(spec, outBias == null ? List.of(outWeight) : List.of(outWeight, outBias), weightDecay, k.optimizers());
       gathered = new float[n][];
       blockOut = new float[n][];
@@ -346,8 +347,8 @@ final class ShardedStep {
           int in = network.inputSize();
           for (int q = 0; q < shards; q++) {
             if (q == t) continue;
-            int from = Workers.boundary(rows, 1, q, shards) ;
-            int to = Workers.boundary(rows, 1, q + 1, shards);
+            int from = firstRow(rows, q);
+            int to = firstRow(rows, q + 1);
             System.arraycopy(shard[q].xs[current], from * in, a, from * in, (to - from) * in);
             System.arraycopy(shard[q].ys[current], from, ys[current], from, to - from);
           }
@@ -365,18 +366,13 @@ final class ShardedStep {
     }
 
     /**
-     * All logits, the loss and its gradient, the output layer's gradients, the gradient at this
-     * shard's units of the last hidden block and that block's backward; the update too when it is
-     * the only hidden block.
+     * All logits (every shard's partial sums), the loss and its gradient, the gradient and update
+     * of this shard's rows of the output layer, the gradient at this shard's units of the last
+     * hidden block and that block's backward and update.
      */
     void outputAndLastBlock() {
       int last = blocks.length - 1;
-      int len = rows * classes;
-      System.arraycopy(shard[0].partialLogits, 0, logits, 0, len);
-      for (int q = 1; q < shards; q++) {
-        float[] p = shard[q].partialLogits;
-        for (int j = 0; j < len; j++) logits[j] += p[j];
-      }
+      sumInShardOrder(-1, 0, classes, classes, logits);
       if (outBias != null) arrayOps.addBias(rows, classes, outBias.values(), logits);
       int[] y = batches != null ? ys[current] : ShardedStep.this.labels;
       correct = Network.countCorrect(logits, y, rows, classes);
@@ -397,21 +393,28 @@ final class ShardedStep {
 
     /** Sums the shards' partial gradients at this shard's units of block i, then block i's backward. */
     void backward(int i) {
-      int lo = bounds[i][t];
-      int own = own(i, t);
-      int w = blocks[i].width();
-      float[] d = reduced[i];
-      float[] first = shard[0].partial[i + 1];
-      for (int r = 0; r < rows; r++) System.arraycopy(first, r * w + lo, d, r * own, own);
-      for (int q = 1; q < shards; q++) {
-        float[] p = shard[q].partial[i + 1];
+      sumInShardOrder(i + 1, bounds[i][t], own(i, t), blocks[i].width(), reduced[i]);
+      backwardBlock(i);
+    }
+
+    /**
+     * {@code d[r * width + j] = sum over shards q, in shard order, of src_q[r * ld + lo + j]}, where
+     * src_q is shard q's partial input gradient of hidden block {@code block}, or its partial logits
+     * for {@code block < 0}. The fixed order makes the sum a function of the shard count only.
+     */
+    private void sumInShardOrder(int block, int lo, int width, int ld, float[] d) {
+      for (int q = 0; q < shards; q++) {
+        float[] src = block < 0 ? shard[q].partialLogits : shard[q].partial[block];
         for (int r = 0; r < rows; r++) {
-          int src = r * w + lo;
-          int dst = r * own;
-          for (int j = 0; j < own; j++) d[dst + j] += p[src + j];
+          int s = r * ld + lo;
+          int o = r * width;
+          if (q == 0) {
+            System.arraycopy(src, s, d, o, width);
+          } else {
+            for (int j = 0; j < width; j++) d[o + j] += src[s + j];
+          }
         }
       }
-      backwardBlock(i);
     }
 
     private void backwardBlock(int i) {
@@ -422,8 +425,7 @@ final class ShardedStep {
       optimizers[i].step(learningRate);
       if (i == 0) {
         if (batches != null && nextRows > 0) {
-          batches.load(batch + 1, Workers.boundary(nextRows, 1, t, shards), Workers.boundary(nextRows, 1, t + 1, shards),
-              xs[current ^ 1], ys[current ^ 1]);
+          batches.load(batch + 1, firstRow(nextRows, t), firstRow(nextRows, t + 1), xs[current ^ 1], ys[current ^ 1]);
         }
       }
     }
@@ -469,6 +471,11 @@ final class ShardedStep {
       if (in) System.arraycopy(full, fullOff, mine, mineOff, len);
       else System.arraycopy(mine, mineOff, full, fullOff, len);
     }
+  }
+
+  /** The first of a batch's {@code rows} that shard {@code t} loads ahead ({@code t == shards}: rows). */
+  private int firstRow(int rows, int t) {
+    return Workers.boundary(rows, 1, t, shards);
   }
 
   private int own(int block, int t) {
