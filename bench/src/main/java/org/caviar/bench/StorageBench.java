@@ -55,6 +55,15 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * falls (throughput that grows) as workers are added. The study keeps growing from invocation to
  * invocation, as a long study does, so a cost that grows with the study shows as a drift.
  *
+ * <p>With {@code objectiveMillis = 0} the score is the storage's own cost. On a small machine that
+ * cost already fills the cores with one worker (the workers and the database server share them),
+ * so more workers cannot raise throughput there whatever the locking. {@code objectiveMillis = 5}
+ * asks the other question, whether workers wait for each other: each trial then also sleeps 5 ms,
+ * as a worker does while its model trains on cores the database does not share (another machine).
+ * Workers that never block each other give {@code w} trials per (5 ms + overhead): the score falls
+ * about as 1 / w until the storage's own CPU work fills the machine; a lock held across trials
+ * would keep it near 5 ms whatever {@code w}.
+ *
  * <ul>
  *   <li>{@code postgresql}: each worker is a storage with its own connection pool, as a separate
  *       process on another machine would be, on an embedded PostgreSQL (binaries from the Maven
@@ -84,13 +93,18 @@ public class StorageBench {
   @Param({"journal", "postgresql"})
   public String storage;
 
+  /** Milliseconds each trial's objective sleeps (see the class comment). */
+  @Param({"0", "5"})
+  public int objectiveMillis;
+
   private final List<Study> studies = new ArrayList<>();
   private ExecutorService pool;
   private Path journalDir;
   private int target;
 
-  /** The objective: three reports and a value, nothing else. */
-  private static double objective(Trial t) {
+  /** The objective: three reports and a value, after {@code objectiveMillis} of sleep. */
+  private double objective(Trial t) throws InterruptedException {
+    if (objectiveMillis > 0) Thread.sleep(objectiveMillis);
     double v = t.getDouble("lr") + t.getDouble("dropout");
     for (int step = 1; step <= 3; step++) t.report(step, v + step);
     return v;
@@ -124,9 +138,9 @@ public class StorageBench {
   public int trials() throws InterruptedException, ExecutionException {
     target += TRIALS;
     Budget budget = Budget.trials(target);
-    if (pool == null) return studies.getFirst().optimize(StorageBench::objective, budget).size();
+    if (pool == null) return studies.getFirst().optimize(this::objective, budget).size();
     List<Future<?>> done = new ArrayList<>(workers);
-    for (Study s : studies) done.add(pool.submit(() -> s.optimize(StorageBench::objective, budget)));
+    for (Study s : studies) done.add(pool.submit(() -> s.optimize(this::objective, budget)));
     for (Future<?> f : done) f.get();
     return target;
   }
@@ -162,6 +176,8 @@ public class StorageBench {
   }
 
   static Work work(BenchmarkParams params) {
-    return Work.latency("storage-trial", params.getParam("storage"), "claim+3-reports+finish", Integer.parseInt(params.getParam("workers")));
+    int sleep = Integer.parseInt(params.getParam("objectiveMillis"));
+    String shape = "claim+3-reports+finish" + (sleep > 0 ? "+" + sleep + "ms-sleep" : "");
+    return Work.latency("storage-trial", params.getParam("storage"), shape, Integer.parseInt(params.getParam("workers")));
   }
 }
