@@ -17,11 +17,11 @@ def kernel(rows):
     out = [
         f"  /** {rows} x 2 vectors: {2 * rows} accumulators, 2 B vectors and one broadcast live at once. */",
         f"  private static void kernel{rows}x2(",
-        "      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int ldb, float[] c, int cIdx, int ldc, float alpha, float beta) {",
+        "      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {",
     ]
     for r in range(rows):
         out.append(f"    FloatVector c{r}a = FloatVector.zero(S), c{r}b = FloatVector.zero(S);")
-    out.append(f"    for (int p = 0; p < kc; p++, aIdx += {rows}, bIdx += ldb) {{")
+    out.append(f"    for (int p = 0; p < kc; p++, aIdx += {rows}, bIdx += bStride) {{")
     out.append("      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);")
     out.append("      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);")
     for r in range(rows):
