@@ -27,15 +27,30 @@ final class VectorOptimizers extends Optimizers {
 
   private VectorOptimizers() {}
 
+  /**
+   * Four vectors a turn, written out: SGD and momentum move many bytes per flop, and with one
+   * vector a turn the loop ran behind the reference's loop, which C2 vectorizes and unrolls
+   * itself (784 x 256 parameters, AVX-512, the two alternating in one JVM: 121 against 131 GB/s;
+   * four a turn 123-128 against 121-131). The same four calls of a helper ran no faster than one.
+   */
   @Override
   void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
     int i = 0;
+    for (int bound = len - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector w0 = FloatVector.fromArray(SPECIES, w, i);
+      FloatVector w1 = FloatVector.fromArray(SPECIES, w, i + L);
+      FloatVector w2 = FloatVector.fromArray(SPECIES, w, i + 2 * L);
+      FloatVector w3 = FloatVector.fromArray(SPECIES, w, i + 3 * L);
+      w0.fma(wd, FloatVector.fromArray(SPECIES, g, i)).fma(minusLr, w0).intoArray(w, i);
+      w1.fma(wd, FloatVector.fromArray(SPECIES, g, i + L)).fma(minusLr, w1).intoArray(w, i + L);
+      w2.fma(wd, FloatVector.fromArray(SPECIES, g, i + 2 * L)).fma(minusLr, w2).intoArray(w, i + 2 * L);
+      w3.fma(wd, FloatVector.fromArray(SPECIES, g, i + 3 * L)).fma(minusLr, w3).intoArray(w, i + 3 * L);
+    }
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
-      FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
-      grad.fma(minusLr, wi).intoArray(w, i);
+      wi.fma(wd, FloatVector.fromArray(SPECIES, g, i)).fma(minusLr, wi).intoArray(w, i);
     }
     for (; i < len; i++) {
       float grad = Math.fma(w[i], weightDecay, g[i]);
@@ -43,6 +58,7 @@ final class VectorOptimizers extends Optimizers {
     }
   }
 
+  /** Four vectors a turn, as {@link #sgdImpl}. */
   @Override
   void momentumImpl(int len, float lr, float beta, float weightDecay, float[] w, float[] g, float[] v) {
     FloatVector wd = FloatVector.broadcast(SPECIES, weightDecay);
@@ -50,6 +66,24 @@ final class VectorOptimizers extends Optimizers {
     float oneMinusBeta = 1f - beta;
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
     int i = 0;
+    for (int bound = len - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector w0 = FloatVector.fromArray(SPECIES, w, i);
+      FloatVector w1 = FloatVector.fromArray(SPECIES, w, i + L);
+      FloatVector w2 = FloatVector.fromArray(SPECIES, w, i + 2 * L);
+      FloatVector w3 = FloatVector.fromArray(SPECIES, w, i + 3 * L);
+      FloatVector v0 = FloatVector.fromArray(SPECIES, v, i).fma(b, w0.fma(wd, FloatVector.fromArray(SPECIES, g, i)).mul(oneMinusBeta));
+      FloatVector v1 = FloatVector.fromArray(SPECIES, v, i + L).fma(b, w1.fma(wd, FloatVector.fromArray(SPECIES, g, i + L)).mul(oneMinusBeta));
+      FloatVector v2 = FloatVector.fromArray(SPECIES, v, i + 2 * L).fma(b, w2.fma(wd, FloatVector.fromArray(SPECIES, g, i + 2 * L)).mul(oneMinusBeta));
+      FloatVector v3 = FloatVector.fromArray(SPECIES, v, i + 3 * L).fma(b, w3.fma(wd, FloatVector.fromArray(SPECIES, g, i + 3 * L)).mul(oneMinusBeta));
+      v0.intoArray(v, i);
+      v1.intoArray(v, i + L);
+      v2.intoArray(v, i + 2 * L);
+      v3.intoArray(v, i + 3 * L);
+      v0.fma(minusLr, w0).intoArray(w, i);
+      v1.fma(minusLr, w1).intoArray(w, i + L);
+      v2.fma(minusLr, w2).intoArray(w, i + 2 * L);
+      v3.fma(minusLr, w3).intoArray(w, i + 3 * L);
+    }
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
