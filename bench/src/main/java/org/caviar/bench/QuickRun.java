@@ -58,17 +58,21 @@ public final class QuickRun {
   static final double QUICK_CLASS_WARMUP_SECONDS = 8;
 
   /** What one operation of each benchmark does, by benchmark class. */
-  private static final Map<String, Function<BenchmarkParams, Work>> WORK = Map.of(
-      PeakBench.class.getName(), PeakBench::work,
-      GemmBench.class.getName(), GemmBench::work,
-      GemmMlpBench.class.getName(), GemmMlpBench::work,
-      SoftmaxBench.class.getName(), SoftmaxBench::work,
-      BatchNormBench.class.getName(), BatchNormBench::work,
-      TrainBench.class.getName(), TrainBench::work,
-      GemmShareBench.class.getName(), GemmShareBench::work,
-      CaviarTrainBench.class.getName(), CaviarTrainBench::work,
-      InferenceBench.class.getName(), InferenceBench::work,
-      StorageBench.class.getName(), StorageBench::work);
+  private static final Map<String, Function<BenchmarkParams, Work>> WORK = Map.ofEntries(
+      Map.entry(PeakBench.class.getName(), PeakBench::work),
+      Map.entry(GemmBench.class.getName(), GemmBench::work),
+      Map.entry(GemmMlpBench.class.getName(), GemmMlpBench::work),
+      Map.entry(SoftmaxBench.class.getName(), SoftmaxBench::work),
+      Map.entry(BatchNormBench.class.getName(), BatchNormBench::work),
+      Map.entry(ActivationBench.class.getName(), ActivationBench::work),
+      Map.entry(DropoutBench.class.getName(), DropoutBench::work),
+      Map.entry(ArrayOpsBench.class.getName(), ArrayOpsBench::work),
+      Map.entry(OptimizerBench.class.getName(), OptimizerBench::work),
+      Map.entry(TrainBench.class.getName(), TrainBench::work),
+      Map.entry(GemmShareBench.class.getName(), GemmShareBench::work),
+      Map.entry(CaviarTrainBench.class.getName(), CaviarTrainBench::work),
+      Map.entry(InferenceBench.class.getName(), InferenceBench::work),
+      Map.entry(StorageBench.class.getName(), StorageBench::work));
 
   private QuickRun() {}
 
