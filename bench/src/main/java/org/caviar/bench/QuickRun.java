@@ -47,7 +47,7 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * entries can be dropped (and the reason printed) on a machine without OpenBLAS.
  */
 public final class QuickRun {
-  /** Iteration time of the quick run: ~200 configurations x 5 iterations x 0.4 s is about 7 min. */
+  /** Iteration time of the quick run: 219 configurations x 5 iterations x 0.4 s, 9 min with the JMH runs around them. */
   static final double QUICK_SECONDS = 0.4;
 
   /**

@@ -36,6 +36,15 @@ import org.caviar.model.optim.OptimizerSpec;
  * layer sees its whole input), the partial logits, and each shard's partial input gradient
  * (summed by the owner of those units): {@code 2 x hidden} hand-offs per step.
  *
+ * <p>Tried and not kept: one team task per epoch, each shard running all its steps and waiting
+ * (a spin on the others' published progress) only for the outputs it reads, instead of a barrier
+ * after every phase; a shard computed a block's partial input gradient before its weight gradient
+ * and update, and loaded its share of the next batch first, so two of the four waits per step had
+ * slack. Those waits fell to zero, but the threads' imbalance (on these VMs one vCPU runs slower
+ * than the other for seconds at a time) moved to the next hard wait, the all-gather after the
+ * first block: 784-256-256-10 at batch 32, the two alternating in one JVM (medians of eight runs
+ * of 40-60 epochs), 1.61-1.77x one thread against 1.56-1.80x with barriers: no gain beyond noise.
+ *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
  * step on a team of one thread (shards run in turn) gives the same bits as on a team of two. It
