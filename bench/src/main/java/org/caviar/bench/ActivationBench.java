@@ -46,11 +46,7 @@ public class ActivationBench {
 
   @Setup
   public void setup() {
-    activations = switch (impl) {
-      case "scalar" -> Activations.scalar();
-      case "vector" -> Activations.vector();
-      default -> throw new IllegalArgumentException("unknown activations implementation: " + impl);
-    };
+    activations = Impl.scalarOrVector(impl, Activations::scalar, Activations::vector);
     // Pre-activations of a batch-normalized layer: mostly within a few units of 0, half negative.
     x = RandomArrays.uniform(1, elements, 3f);
     dy = RandomArrays.uniform(2, elements, 1f);

@@ -49,11 +49,7 @@ public class ArrayOpsBench {
 
   @Setup
   public void setup() {
-    ops = switch (impl) {
-      case "scalar" -> ArrayOps.scalar();
-      case "vector" -> ArrayOps.vector();
-      default -> throw new IllegalArgumentException("unknown array kernels implementation: " + impl);
-    };
+    ops = Impl.scalarOrVector(impl, ArrayOps::scalar, ArrayOps::vector);
     x = RandomArrays.uniform(1, rows * cols, 1f);
     y = RandomArrays.uniform(2, rows * cols, 1f);
     bias = RandomArrays.uniform(3, cols, 1f);

@@ -52,11 +52,7 @@ public class BatchNormBench {
 
   @Setup
   public void setup() {
-    batchNorm = switch (impl) {
-      case "scalar" -> BatchNorm.scalar();
-      case "vector" -> BatchNorm.vector();
-      default -> throw new IllegalArgumentException("unknown batch norm implementation: " + impl);
-    };
+    batchNorm = Impl.scalarOrVector(impl, BatchNorm::scalar, BatchNorm::vector);
     int n = examples;
     int f = features;
     int size = n * f;

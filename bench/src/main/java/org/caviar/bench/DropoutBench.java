@@ -48,11 +48,7 @@ public class DropoutBench {
 
   @Setup
   public void setup() {
-    dropout = switch (impl) {
-      case "scalar" -> Dropout.scalar();
-      case "vector" -> Dropout.vector();
-      default -> throw new IllegalArgumentException("unknown dropout implementation: " + impl);
-    };
+    dropout = Impl.scalarOrVector(impl, Dropout::scalar, Dropout::vector);
     x = RandomArrays.uniform(1, elements, 1f);
     dy = RandomArrays.uniform(2, elements, 1f);
     mask = new float[elements];

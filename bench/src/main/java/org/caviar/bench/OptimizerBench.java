@@ -55,11 +55,7 @@ public class OptimizerBench {
 
   @Setup
   public void setup() {
-    optimizers = switch (impl) {
-      case "scalar" -> Optimizers.scalar();
-      case "vector" -> Optimizers.vector();
-      default -> throw new IllegalArgumentException("unknown optimizer implementation: " + impl);
-    };
+    optimizers = Impl.scalarOrVector(impl, Optimizers::scalar, Optimizers::vector);
     // The same gradient every call moves the weights by at most lr per call: they stay finite and
     // normal for far longer than a benchmark runs, so no call meets subnormals.
     w = RandomArrays.uniform(1, params, 0.1f);

@@ -47,11 +47,7 @@ public class SoftmaxBench {
 
   @Setup
   public void setup() {
-    softmax = switch (impl) {
-      case "scalar" -> Softmax.scalar();
-      case "vector" -> Softmax.vector();
-      default -> throw new IllegalArgumentException("unknown softmax implementation: " + impl);
-    };
+    softmax = Impl.scalarOrVector(impl, Softmax::scalar, Softmax::vector);
     // Logits of a partly trained classifier span a few units; the kernel's cost does not depend on them.
     logits = RandomArrays.uniform(1, rows * cols, 4f);
     labels = RandomArrays.labels(2, rows, cols);
