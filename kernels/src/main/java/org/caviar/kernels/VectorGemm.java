@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * stays in L1 while all A panels of an MC block stream past it from L2.
  *
  * <p>Edges (a last tile with fewer than MR rows or NR columns) are packed with zero padding, run
- * through the same micro-kernel into a small scratch tile, and copied out; the hot path never
- * branches on edges. Packing buffers live in a per-thread workspace and are reused across calls,
+ * through a micro-kernel into a small scratch tile, and copied out; a last tile of exactly 4 or 8
+ * rows (2 or 4 on 8 lanes) and NR columns runs a kernel of that many rows straight into C (see
+ * {@link #tileRows}). Packing buffers live in a per-thread workspace and are reused across calls,
  * so small products do not allocate.
  *
  * <p>Packing that transposes (A stored by rows, B stored transposed) moves L x L blocks through
@@ -331,11 +332,12 @@ final class VectorGemm extends Gemm {
               int mr = Math.min(MR, mc - ir);
               int aIdx = ir * kc;
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-              if (mr == MR && nr == NR) {
-                kernel(kc, ap, aIdx, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
+              int rows = tileRows(mr);
+              if (rows == mr && nr == NR) {
+                kernel(rows, kc, ap, aIdx, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
               } else {
                 float[] tile = ws.tile;
-                kernel(kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
+                kernel(rows, kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
                 copyEdge(mr, nr, tile, alpha, betaBlock, c, cIdx, ldc);
               }
             }
@@ -345,10 +347,34 @@ final class VectorGemm extends Gemm {
     }
   }
 
+  /** Row counts of the edge kernels, smallest first: tiles of fewer than MR rows run the first that fits. */
+  private static final int EDGE_SMALL = MR == 12 ? 4 : 2;
+  private static final int EDGE_LARGE = MR == 12 ? 8 : 4;
+
+  /**
+   * Rows a micro-kernel computes for a tile of {@code mr} valid rows: MR, or for a last tile the
+   * smallest edge kernel that covers it. A batch of 32, 64 or 128 rows ends in a tile of 8 or 4
+   * rows (16 lanes; 2 or 4 on 8), which the full kernel computed as 12 with zero rows, a third or
+   * two thirds of its FMAs wasted, and then copied out element by element.
+   */
+  static int tileRows(int mr) {
+    return mr <= EDGE_SMALL ? EDGE_SMALL : mr <= EDGE_LARGE ? EDGE_LARGE : MR;
+  }
+
+  /** The first {@code rows} rows ({@link #tileRows}) of an MR-row panel of A times an NR-column panel of B. */
   private static void kernel(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
-    if (MR == 12) kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-    else kernel6x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      int rows, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha,
+      float beta) {
+    if (rows == MR) {
+      if (MR == 12) kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      else kernel6x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+    } else if (rows == 8) {
+      edge8x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+    } else if (rows == 4) {
+      edge4x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+    } else {
+      edge2x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+    }
   }
 
   /**
@@ -637,6 +663,160 @@ final class VectorGemm extends Gemm {
       c4b.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).mul(vb)).intoArray(c, cIdx + 4 * ldc + L);
       c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
       c5b.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).mul(vb)).intoArray(c, cIdx + 5 * ldc + L);
+    }
+  }
+
+  /** The first 2 rows of an MR-row panel of A x 2 vectors: a last tile of 2 rows. */
+  private static void edge2x2(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+    }
+  }
+
+  /** The first 4 rows of an MR-row panel of A x 2 vectors: a last tile of 4 rows. */
+  private static void edge4x2(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+      FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2a = a2.fma(b0, c2a);
+      c2b = a2.fma(b1, c2b);
+      FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3a = a3.fma(b0, c3a);
+      c3b = a3.fma(b1, c3b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
+    }
+  }
+
+  /** The first 8 rows of an MR-row panel of A x 2 vectors: a last tile of 8 rows. */
+  private static void edge8x2(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S), c4b = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S), c5b = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S), c6b = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+      FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2a = a2.fma(b0, c2a);
+      c2b = a2.fma(b1, c2b);
+      FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3a = a3.fma(b0, c3a);
+      c3b = a3.fma(b1, c3b);
+      FloatVector a4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+      c4a = a4.fma(b0, c4a);
+      c4b = a4.fma(b1, c4b);
+      FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+      c5a = a5.fma(b0, c5a);
+      c5b = a5.fma(b1, c5b);
+      FloatVector a6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+      c6a = a6.fma(b0, c6a);
+      c6b = a6.fma(b1, c6b);
+      FloatVector a7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+      c7a = a7.fma(b0, c7a);
+      c7b = a7.fma(b1, c7b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c4b.mul(va).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c5b.mul(va).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c6b.mul(va).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c7b.mul(va).intoArray(c, cIdx + 7 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c4b.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).mul(vb)).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c5b.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).mul(vb)).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c6b.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc + L).mul(vb)).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c7b.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc + L).mul(vb)).intoArray(c, cIdx + 7 * ldc + L);
     }
   }
 
