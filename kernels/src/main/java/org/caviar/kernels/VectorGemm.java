@@ -421,15 +421,13 @@ final class VectorGemm extends Gemm {
         }
       } else {
         int p0 = 0;
-        if (BLOCK_TRANSPOSE && rows == MR) {
-          // MR rows x L columns at a time. Each column is stored as a full vector at stride MR, so
-          // its zero tail lands on the next column's slot, which is written right after (and the
-          // last one's on the next block or panel, also written later, or on the slack).
-          for (; p0 + L <= kc; p0 += L) {
-            int src = aOff + i * lda + pc + p0;
-            if (L == 16) transpose12x16(a, src, lda, ap, dst + p0 * MR, MR);
-            else transpose6x8(a, src, lda, ap, dst + p0 * MR, MR);
-          }
+        if (BLOCK_TRANSPOSE && (rows == MR || rows == EDGE_LARGE || rows == EDGE_SMALL)) {
+          // rows x L columns at a time. Each column is stored as a full vector at stride MR, so
+          // its zero tail (the panel's rows past `rows`, then lanes past MR) lands on the next
+          // column's slot, which is written right after (and the last one's on the next block or
+          // panel, also written later, or on the slack). A last panel of 8 or 4 rows went element
+          // by element: 8 x 784 strided stores and 4 x 784 zeros for X of a batch of 32.
+          for (; p0 + L <= kc; p0 += L) transposeRows(rows, a, aOff + i * lda + pc + p0, lda, ap, dst + p0 * MR);
         }
         for (int r = 0; r < rows; r++) {
           int src = aOff + (i + r) * lda + pc;
@@ -439,6 +437,19 @@ final class VectorGemm extends Gemm {
           for (int p = p0; p < kc; p++) ap[dst + p * MR + r] = 0f;
         }
       }
+    }
+  }
+
+  /** Transposes {@code rows} (MR or an edge kernel's rows) x L of A into a panel, columns at stride MR. */
+  private static void transposeRows(int rows, float[] a, int src, int lda, float[] ap, int dst) {
+    if (L == 16) {
+      if (rows == 12) transpose12x16(a, src, lda, ap, dst, MR);
+      else if (rows == 8) transpose8x16(a, src, lda, ap, dst, MR);
+      else transpose4x16(a, src, lda, ap, dst, MR);
+    } else {
+      if (rows == 6) transpose6x8(a, src, lda, ap, dst, MR);
+      else if (rows == 4) transpose4x8(a, src, lda, ap, dst, MR);
+      else transpose2x8(a, src, lda, ap, dst, MR);
     }
   }
 
@@ -1084,6 +1095,270 @@ final class VectorGemm extends Gemm {
     r15.intoArray(dst, dstOff + 15 * dstStride);
   }
 
+  /** Transposes a 8 x 16 block (rows past 8 are zero): see micro_kernels.py. */
+  private static void transpose8x16(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
+    FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * ld);
+    FloatVector r2 = FloatVector.fromArray(S, src, srcOff + 2 * ld);
+    FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * ld);
+    FloatVector r4 = FloatVector.fromArray(S, src, srcOff + 4 * ld);
+    FloatVector r5 = FloatVector.fromArray(S, src, srcOff + 5 * ld);
+    FloatVector r6 = FloatVector.fromArray(S, src, srcOff + 6 * ld);
+    FloatVector r7 = FloatVector.fromArray(S, src, srcOff + 7 * ld);
+    FloatVector r8 = FloatVector.zero(S);
+    FloatVector r9 = FloatVector.zero(S);
+    FloatVector r10 = FloatVector.zero(S);
+    FloatVector r11 = FloatVector.zero(S);
+    FloatVector r12 = FloatVector.zero(S);
+    FloatVector r13 = FloatVector.zero(S);
+    FloatVector r14 = FloatVector.zero(S);
+    FloatVector r15 = FloatVector.zero(S);
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r8.blend(r9.rearrange(FROM_MINUS_1), ODD_1);
+      r9 = r9.blend(r8.rearrange(FROM_PLUS_1), EVEN_1);
+      r8 = t; }
+    { FloatVector t = r10.blend(r11.rearrange(FROM_MINUS_1), ODD_1);
+      r11 = r11.blend(r10.rearrange(FROM_PLUS_1), EVEN_1);
+      r10 = t; }
+    { FloatVector t = r12.blend(r13.rearrange(FROM_MINUS_1), ODD_1);
+      r13 = r13.blend(r12.rearrange(FROM_PLUS_1), EVEN_1);
+      r12 = t; }
+    { FloatVector t = r14.blend(r15.rearrange(FROM_MINUS_1), ODD_1);
+      r15 = r15.blend(r14.rearrange(FROM_PLUS_1), EVEN_1);
+      r14 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r8.blend(r10.rearrange(FROM_MINUS_2), ODD_2);
+      r10 = r10.blend(r8.rearrange(FROM_PLUS_2), EVEN_2);
+      r8 = t; }
+    { FloatVector t = r9.blend(r11.rearrange(FROM_MINUS_2), ODD_2);
+      r11 = r11.blend(r9.rearrange(FROM_PLUS_2), EVEN_2);
+      r9 = t; }
+    { FloatVector t = r12.blend(r14.rearrange(FROM_MINUS_2), ODD_2);
+      r14 = r14.blend(r12.rearrange(FROM_PLUS_2), EVEN_2);
+      r12 = t; }
+    { FloatVector t = r13.blend(r15.rearrange(FROM_MINUS_2), ODD_2);
+      r15 = r15.blend(r13.rearrange(FROM_PLUS_2), EVEN_2);
+      r13 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    { FloatVector t = r8.blend(r12.rearrange(FROM_MINUS_4), ODD_4);
+      r12 = r12.blend(r8.rearrange(FROM_PLUS_4), EVEN_4);
+      r8 = t; }
+    { FloatVector t = r9.blend(r13.rearrange(FROM_MINUS_4), ODD_4);
+      r13 = r13.blend(r9.rearrange(FROM_PLUS_4), EVEN_4);
+      r9 = t; }
+    { FloatVector t = r10.blend(r14.rearrange(FROM_MINUS_4), ODD_4);
+      r14 = r14.blend(r10.rearrange(FROM_PLUS_4), EVEN_4);
+      r10 = t; }
+    { FloatVector t = r11.blend(r15.rearrange(FROM_MINUS_4), ODD_4);
+      r15 = r15.blend(r11.rearrange(FROM_PLUS_4), EVEN_4);
+      r11 = t; }
+    { FloatVector t = r0.blend(r8.rearrange(FROM_MINUS_8), ODD_8);
+      r8 = r8.blend(r0.rearrange(FROM_PLUS_8), EVEN_8);
+      r0 = t; }
+    { FloatVector t = r1.blend(r9.rearrange(FROM_MINUS_8), ODD_8);
+      r9 = r9.blend(r1.rearrange(FROM_PLUS_8), EVEN_8);
+      r1 = t; }
+    { FloatVector t = r2.blend(r10.rearrange(FROM_MINUS_8), ODD_8);
+      r10 = r10.blend(r2.rearrange(FROM_PLUS_8), EVEN_8);
+      r2 = t; }
+    { FloatVector t = r3.blend(r11.rearrange(FROM_MINUS_8), ODD_8);
+      r11 = r11.blend(r3.rearrange(FROM_PLUS_8), EVEN_8);
+      r3 = t; }
+    { FloatVector t = r4.blend(r12.rearrange(FROM_MINUS_8), ODD_8);
+      r12 = r12.blend(r4.rearrange(FROM_PLUS_8), EVEN_8);
+      r4 = t; }
+    { FloatVector t = r5.blend(r13.rearrange(FROM_MINUS_8), ODD_8);
+      r13 = r13.blend(r5.rearrange(FROM_PLUS_8), EVEN_8);
+      r5 = t; }
+    { FloatVector t = r6.blend(r14.rearrange(FROM_MINUS_8), ODD_8);
+      r14 = r14.blend(r6.rearrange(FROM_PLUS_8), EVEN_8);
+      r6 = t; }
+    { FloatVector t = r7.blend(r15.rearrange(FROM_MINUS_8), ODD_8);
+      r15 = r15.blend(r7.rearrange(FROM_PLUS_8), EVEN_8);
+      r7 = t; }
+    r0.intoArray(dst, dstOff + 0 * dstStride);
+    r1.intoArray(dst, dstOff + 1 * dstStride);
+    r2.intoArray(dst, dstOff + 2 * dstStride);
+    r3.intoArray(dst, dstOff + 3 * dstStride);
+    r4.intoArray(dst, dstOff + 4 * dstStride);
+    r5.intoArray(dst, dstOff + 5 * dstStride);
+    r6.intoArray(dst, dstOff + 6 * dstStride);
+    r7.intoArray(dst, dstOff + 7 * dstStride);
+    r8.intoArray(dst, dstOff + 8 * dstStride);
+    r9.intoArray(dst, dstOff + 9 * dstStride);
+    r10.intoArray(dst, dstOff + 10 * dstStride);
+    r11.intoArray(dst, dstOff + 11 * dstStride);
+    r12.intoArray(dst, dstOff + 12 * dstStride);
+    r13.intoArray(dst, dstOff + 13 * dstStride);
+    r14.intoArray(dst, dstOff + 14 * dstStride);
+    r15.intoArray(dst, dstOff + 15 * dstStride);
+  }
+
+  /** Transposes a 4 x 16 block (rows past 4 are zero): see micro_kernels.py. */
+  private static void transpose4x16(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
+    FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * ld);
+    FloatVector r2 = FloatVector.fromArray(S, src, srcOff + 2 * ld);
+    FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * ld);
+    FloatVector r4 = FloatVector.zero(S);
+    FloatVector r5 = FloatVector.zero(S);
+    FloatVector r6 = FloatVector.zero(S);
+    FloatVector r7 = FloatVector.zero(S);
+    FloatVector r8 = FloatVector.zero(S);
+    FloatVector r9 = FloatVector.zero(S);
+    FloatVector r10 = FloatVector.zero(S);
+    FloatVector r11 = FloatVector.zero(S);
+    FloatVector r12 = FloatVector.zero(S);
+    FloatVector r13 = FloatVector.zero(S);
+    FloatVector r14 = FloatVector.zero(S);
+    FloatVector r15 = FloatVector.zero(S);
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r8.blend(r9.rearrange(FROM_MINUS_1), ODD_1);
+      r9 = r9.blend(r8.rearrange(FROM_PLUS_1), EVEN_1);
+      r8 = t; }
+    { FloatVector t = r10.blend(r11.rearrange(FROM_MINUS_1), ODD_1);
+      r11 = r11.blend(r10.rearrange(FROM_PLUS_1), EVEN_1);
+      r10 = t; }
+    { FloatVector t = r12.blend(r13.rearrange(FROM_MINUS_1), ODD_1);
+      r13 = r13.blend(r12.rearrange(FROM_PLUS_1), EVEN_1);
+      r12 = t; }
+    { FloatVector t = r14.blend(r15.rearrange(FROM_MINUS_1), ODD_1);
+      r15 = r15.blend(r14.rearrange(FROM_PLUS_1), EVEN_1);
+      r14 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r8.blend(r10.rearrange(FROM_MINUS_2), ODD_2);
+      r10 = r10.blend(r8.rearrange(FROM_PLUS_2), EVEN_2);
+      r8 = t; }
+    { FloatVector t = r9.blend(r11.rearrange(FROM_MINUS_2), ODD_2);
+      r11 = r11.blend(r9.rearrange(FROM_PLUS_2), EVEN_2);
+      r9 = t; }
+    { FloatVector t = r12.blend(r14.rearrange(FROM_MINUS_2), ODD_2);
+      r14 = r14.blend(r12.rearrange(FROM_PLUS_2), EVEN_2);
+      r12 = t; }
+    { FloatVector t = r13.blend(r15.rearrange(FROM_MINUS_2), ODD_2);
+      r15 = r15.blend(r13.rearrange(FROM_PLUS_2), EVEN_2);
+      r13 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    { FloatVector t = r8.blend(r12.rearrange(FROM_MINUS_4), ODD_4);
+      r12 = r12.blend(r8.rearrange(FROM_PLUS_4), EVEN_4);
+      r8 = t; }
+    { FloatVector t = r9.blend(r13.rearrange(FROM_MINUS_4), ODD_4);
+      r13 = r13.blend(r9.rearrange(FROM_PLUS_4), EVEN_4);
+      r9 = t; }
+    { FloatVector t = r10.blend(r14.rearrange(FROM_MINUS_4), ODD_4);
+      r14 = r14.blend(r10.rearrange(FROM_PLUS_4), EVEN_4);
+      r10 = t; }
+    { FloatVector t = r11.blend(r15.rearrange(FROM_MINUS_4), ODD_4);
+      r15 = r15.blend(r11.rearrange(FROM_PLUS_4), EVEN_4);
+      r11 = t; }
+    { FloatVector t = r0.blend(r8.rearrange(FROM_MINUS_8), ODD_8);
+      r8 = r8.blend(r0.rearrange(FROM_PLUS_8), EVEN_8);
+      r0 = t; }
+    { FloatVector t = r1.blend(r9.rearrange(FROM_MINUS_8), ODD_8);
+      r9 = r9.blend(r1.rearrange(FROM_PLUS_8), EVEN_8);
+      r1 = t; }
+    { FloatVector t = r2.blend(r10.rearrange(FROM_MINUS_8), ODD_8);
+      r10 = r10.blend(r2.rearrange(FROM_PLUS_8), EVEN_8);
+      r2 = t; }
+    { FloatVector t = r3.blend(r11.rearrange(FROM_MINUS_8), ODD_8);
+      r11 = r11.blend(r3.rearrange(FROM_PLUS_8), EVEN_8);
+      r3 = t; }
+    { FloatVector t = r4.blend(r12.rearrange(FROM_MINUS_8), ODD_8);
+      r12 = r12.blend(r4.rearrange(FROM_PLUS_8), EVEN_8);
+      r4 = t; }
+    { FloatVector t = r5.blend(r13.rearrange(FROM_MINUS_8), ODD_8);
+      r13 = r13.blend(r5.rearrange(FROM_PLUS_8), EVEN_8);
+      r5 = t; }
+    { FloatVector t = r6.blend(r14.rearrange(FROM_MINUS_8), ODD_8);
+      r14 = r14.blend(r6.rearrange(FROM_PLUS_8), EVEN_8);
+      r6 = t; }
+    { FloatVector t = r7.blend(r15.rearrange(FROM_MINUS_8), ODD_8);
+      r15 = r15.blend(r7.rearrange(FROM_PLUS_8), EVEN_8);
+      r7 = t; }
+    r0.intoArray(dst, dstOff + 0 * dstStride);
+    r1.intoArray(dst, dstOff + 1 * dstStride);
+    r2.intoArray(dst, dstOff + 2 * dstStride);
+    r3.intoArray(dst, dstOff + 3 * dstStride);
+    r4.intoArray(dst, dstOff + 4 * dstStride);
+    r5.intoArray(dst, dstOff + 5 * dstStride);
+    r6.intoArray(dst, dstOff + 6 * dstStride);
+    r7.intoArray(dst, dstOff + 7 * dstStride);
+    r8.intoArray(dst, dstOff + 8 * dstStride);
+    r9.intoArray(dst, dstOff + 9 * dstStride);
+    r10.intoArray(dst, dstOff + 10 * dstStride);
+    r11.intoArray(dst, dstOff + 11 * dstStride);
+    r12.intoArray(dst, dstOff + 12 * dstStride);
+    r13.intoArray(dst, dstOff + 13 * dstStride);
+    r14.intoArray(dst, dstOff + 14 * dstStride);
+    r15.intoArray(dst, dstOff + 15 * dstStride);
+  }
+
   /** Transposes a 8 x 8 block (rows past 8 are zero): see micro_kernels.py. */
   private static void transpose8x8(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
     FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
@@ -1148,6 +1423,118 @@ final class VectorGemm extends Gemm {
     FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * ld);
     FloatVector r4 = FloatVector.fromArray(S, src, srcOff + 4 * ld);
     FloatVector r5 = FloatVector.fromArray(S, src, srcOff + 5 * ld);
+    FloatVector r6 = FloatVector.zero(S);
+    FloatVector r7 = FloatVector.zero(S);
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    r0.intoArray(dst, dstOff + 0 * dstStride);
+    r1.intoArray(dst, dstOff + 1 * dstStride);
+    r2.intoArray(dst, dstOff + 2 * dstStride);
+    r3.intoArray(dst, dstOff + 3 * dstStride);
+    r4.intoArray(dst, dstOff + 4 * dstStride);
+    r5.intoArray(dst, dstOff + 5 * dstStride);
+    r6.intoArray(dst, dstOff + 6 * dstStride);
+    r7.intoArray(dst, dstOff + 7 * dstStride);
+  }
+
+  /** Transposes a 4 x 8 block (rows past 4 are zero): see micro_kernels.py. */
+  private static void transpose4x8(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
+    FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * ld);
+    FloatVector r2 = FloatVector.fromArray(S, src, srcOff + 2 * ld);
+    FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * ld);
+    FloatVector r4 = FloatVector.zero(S);
+    FloatVector r5 = FloatVector.zero(S);
+    FloatVector r6 = FloatVector.zero(S);
+    FloatVector r7 = FloatVector.zero(S);
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    r0.intoArray(dst, dstOff + 0 * dstStride);
+    r1.intoArray(dst, dstOff + 1 * dstStride);
+    r2.intoArray(dst, dstOff + 2 * dstStride);
+    r3.intoArray(dst, dstOff + 3 * dstStride);
+    r4.intoArray(dst, dstOff + 4 * dstStride);
+    r5.intoArray(dst, dstOff + 5 * dstStride);
+    r6.intoArray(dst, dstOff + 6 * dstStride);
+    r7.intoArray(dst, dstOff + 7 * dstStride);
+  }
+
+  /** Transposes a 2 x 8 block (rows past 2 are zero): see micro_kernels.py. */
+  private static void transpose2x8(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
+    FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * ld);
+    FloatVector r2 = FloatVector.zero(S);
+    FloatVector r3 = FloatVector.zero(S);
+    FloatVector r4 = FloatVector.zero(S);
+    FloatVector r5 = FloatVector.zero(S);
     FloatVector r6 = FloatVector.zero(S);
     FloatVector r7 = FloatVector.zero(S);
     { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
