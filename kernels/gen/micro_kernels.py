@@ -8,13 +8,13 @@ Usage: kernels/gen/micro_kernels.py   (from the project root or anywhere)
 import pathlib
 import re
 
-ROWS = (12, 6)  # 12 for 32 vector registers (AVX-512), 6 for 16 (AVX2)
-# Kernels for a last tile of fewer rows, on the same MR-row panels of A: 4 and 8 for MR = 12,
-# 2 and 4 for MR = 6 (a batch of 32, 64 or 128 rows ends in such a tile).
+ROWS = (12, 4)  # 12 for 32 vector registers (AVX-512), 4 for 16 (AVX2): see VectorGemm.MR
+# Kernels for a last tile of fewer rows, on the same MR-row panels of A: 4 and 8 for MR = 12
+# (a batch of 32, 64 or 128 rows ends in such a tile), 2 for MR = 4.
 EDGE_ROWS = (2, 4, 8)
 # (lanes, rows loaded): full blocks for packing B^T, MR-row blocks for packing A, and the edge
 # kernels' row counts for packing a last panel of A with fewer rows.
-TRANSPOSES = ((16, 16), (16, 12), (16, 8), (16, 4), (8, 8), (8, 6), (8, 4), (8, 2))
+TRANSPOSES = ((16, 16), (16, 12), (16, 8), (16, 4), (8, 8), (8, 4), (8, 2))
 
 
 def kernel(rows, edge=False):

@@ -15,12 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Tile sizes follow the species: with 16 lanes (AVX-512, 32 vector registers) the micro-tile
  * is 12 x 32 (24 accumulators + 2 B vectors + 1 broadcast = 27 registers); with 8 lanes (AVX2,
- * 16 registers) it is 6 x 16 (12 + 2 + 1 = 15). A B panel of KC x NR floats (32 KiB at 16 lanes)
+ * 16 registers) it is 4 x 16 (8 + 2 + 1 = 11). A 6 x 16 tile would fit 16 registers (15) on
+ * paper, but C2 compiled it to half the speed: the bare k loop on packed panels in L1, 8 lanes
+ * ({@code -XX:UseAVX=2} on Zen 4, whose 8-lane FMA peak is about 100 GFLOP/s), ran at 57, 74, 96,
+ * 40 and 50 GFLOP/s with 2, 3, 4, 5 and 6 rows; on 16 lanes 8 to 14 rows all ran at 115. A B panel of KC x NR floats (32 KiB at 16 lanes)
  * stays in L1 while all A panels of an MC block stream past it from L2.
  *
  * <p>Edges (a last tile with fewer than MR rows or NR columns) are packed with zero padding, run
  * through a micro-kernel into a small scratch tile, and copied out; a last tile of exactly 4 or 8
- * rows (2 or 4 on 8 lanes) and NR columns runs a kernel of that many rows straight into C (see
+ * rows (2 on 8 lanes) and NR columns runs a kernel of that many rows straight into C (see
  * {@link #tileRows}). Packing buffers live in a per-thread workspace and are reused across calls,
  * so small products do not allocate.
  *
@@ -36,13 +39,13 @@ final class VectorGemm extends Gemm {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int L = S.length();
   /** Rows of the micro-tile, sized to the vector register file (see the class comment). */
-  static final int MR = L >= 16 ? 12 : 6;
+  static final int MR = L >= 16 ? 12 : 4;
   /** Columns of the micro-tile: two vectors. */
   static final int NR = 2 * L;
   /** Depth of a packed block: a KC x NR panel of B fits in a 32-48 KiB L1 beside the A stream. */
   static final int KC = 256;
-  /** Rows of a packed A block (MC x KC floats: 192 KiB at 16 lanes), a multiple of MR, for L2. */
-  static final int MC = MR * 16;
+  /** Rows of a packed A block (MC x KC floats: 192 KiB at 16 lanes, 96 at 8), a multiple of MR, for L2. */
+  static final int MC = L >= 16 ? MR * 16 : MR * 24;
   /** Columns of a packed B block, a multiple of NR (KC x NC floats: 4 MiB, for L3). */
   static final int NC = NR * 128;
 
@@ -349,13 +352,13 @@ final class VectorGemm extends Gemm {
 
   /** Row counts of the edge kernels, smallest first: tiles of fewer than MR rows run the first that fits. */
   private static final int EDGE_SMALL = MR == 12 ? 4 : 2;
-  private static final int EDGE_LARGE = MR == 12 ? 8 : 4;
+  private static final int EDGE_LARGE = MR == 12 ? 8 : 2;
 
   /**
    * Rows a micro-kernel computes for a tile of {@code mr} valid rows: MR, or for a last tile the
-   * smallest edge kernel that covers it. A batch of 32, 64 or 128 rows ends in a tile of 8 or 4
-   * rows (16 lanes; 2 or 4 on 8), which the full kernel computed as 12 with zero rows, a third or
-   * two thirds of its FMAs wasted, and then copied out element by element.
+   * smallest edge kernel that covers it (4 or 8 rows on 16 lanes, 2 on 8). A batch of 32, 64 or
+   * 128 rows ends in a tile of 8 or 4 rows on 16 lanes, which the full kernel computed as 12 with
+   * zero rows, a third or two thirds of its FMAs wasted, and then copied out element by element.
    */
   static int tileRows(int mr) {
     return mr <= EDGE_SMALL ? EDGE_SMALL : mr <= EDGE_LARGE ? EDGE_LARGE : MR;
@@ -367,7 +370,7 @@ final class VectorGemm extends Gemm {
       float beta) {
     if (rows == MR) {
       if (MR == 12) kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-      else kernel6x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      else kernel4x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
     } else if (rows == 8) {
       edge8x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
     } else if (rows == 4) {
@@ -447,8 +450,7 @@ final class VectorGemm extends Gemm {
       else if (rows == 8) transpose8x16(a, src, lda, ap, dst, MR);
       else transpose4x16(a, src, lda, ap, dst, MR);
     } else {
-      if (rows == 6) transpose6x8(a, src, lda, ap, dst, MR);
-      else if (rows == 4) transpose4x8(a, src, lda, ap, dst, MR);
+      if (rows == 4) transpose4x8(a, src, lda, ap, dst, MR);
       else transpose2x8(a, src, lda, ap, dst, MR);
     }
   }
@@ -615,16 +617,14 @@ final class VectorGemm extends Gemm {
     }
   }
 
-  /** 6 x 2 vectors: 12 accumulators, 2 B vectors and one broadcast live at once. */
-  private static void kernel6x2(
+  /** 4 x 2 vectors: 8 accumulators, 2 B vectors and one broadcast live at once. */
+  private static void kernel4x2(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
     FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
-    FloatVector c4a = FloatVector.zero(S), c4b = FloatVector.zero(S);
-    FloatVector c5a = FloatVector.zero(S), c5b = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += 6, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += 4, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
@@ -639,12 +639,6 @@ final class VectorGemm extends Gemm {
       FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
       c3a = a3.fma(b0, c3a);
       c3b = a3.fma(b1, c3b);
-      FloatVector a4 = FloatVector.broadcast(S, ap[aIdx + 4]);
-      c4a = a4.fma(b0, c4a);
-      c4b = a4.fma(b1, c4b);
-      FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
-      c5a = a5.fma(b0, c5a);
-      c5b = a5.fma(b1, c5b);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);
     if (beta == 0f) {
@@ -656,10 +650,6 @@ final class VectorGemm extends Gemm {
       c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
       c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
       c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
-      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
-      c4b.mul(va).intoArray(c, cIdx + 4 * ldc + L);
-      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
-      c5b.mul(va).intoArray(c, cIdx + 5 * ldc + L);
     } else {
       FloatVector vb = FloatVector.broadcast(S, beta);
       c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
@@ -670,10 +660,6 @@ final class VectorGemm extends Gemm {
       c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
       c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
       c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
-      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
-      c4b.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).mul(vb)).intoArray(c, cIdx + 4 * ldc + L);
-      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
-      c5b.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).mul(vb)).intoArray(c, cIdx + 5 * ldc + L);
     }
   }
 
@@ -1369,62 +1355,6 @@ final class VectorGemm extends Gemm {
     FloatVector r5 = FloatVector.fromArray(S, src, srcOff + 5 * ld);
     FloatVector r6 = FloatVector.fromArray(S, src, srcOff + 6 * ld);
     FloatVector r7 = FloatVector.fromArray(S, src, srcOff + 7 * ld);
-    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
-      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
-      r0 = t; }
-    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
-      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
-      r2 = t; }
-    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
-      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
-      r4 = t; }
-    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
-      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
-      r6 = t; }
-    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
-      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
-      r0 = t; }
-    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
-      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
-      r1 = t; }
-    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
-      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
-      r4 = t; }
-    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
-      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
-      r5 = t; }
-    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
-      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
-      r0 = t; }
-    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
-      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
-      r1 = t; }
-    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
-      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
-      r2 = t; }
-    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
-      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
-      r3 = t; }
-    r0.intoArray(dst, dstOff + 0 * dstStride);
-    r1.intoArray(dst, dstOff + 1 * dstStride);
-    r2.intoArray(dst, dstOff + 2 * dstStride);
-    r3.intoArray(dst, dstOff + 3 * dstStride);
-    r4.intoArray(dst, dstOff + 4 * dstStride);
-    r5.intoArray(dst, dstOff + 5 * dstStride);
-    r6.intoArray(dst, dstOff + 6 * dstStride);
-    r7.intoArray(dst, dstOff + 7 * dstStride);
-  }
-
-  /** Transposes a 6 x 8 block (rows past 6 are zero): see micro_kernels.py. */
-  private static void transpose6x8(float[] src, int srcOff, int ld, float[] dst, int dstOff, int dstStride) {
-    FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * ld);
-    FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * ld);
-    FloatVector r2 = FloatVector.fromArray(S, src, srcOff + 2 * ld);
-    FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * ld);
-    FloatVector r4 = FloatVector.fromArray(S, src, srcOff + 4 * ld);
-    FloatVector r5 = FloatVector.fromArray(S, src, srcOff + 5 * ld);
-    FloatVector r6 = FloatVector.zero(S);
-    FloatVector r7 = FloatVector.zero(S);
     { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
       r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
       r0 = t; }
