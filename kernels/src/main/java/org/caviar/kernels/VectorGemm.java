@@ -18,8 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 registers) it is 4 x 16 (8 + 2 + 1 = 11). A 6 x 16 tile would fit 16 registers (15) on
  * paper, but C2 compiled it to half the speed: the bare k loop on packed panels in L1, 8 lanes
  * ({@code -XX:UseAVX=2} on Zen 4, whose 8-lane FMA peak is about 100 GFLOP/s), ran at 57, 74, 96,
- * 40 and 50 GFLOP/s with 2, 3, 4, 5 and 6 rows; on 16 lanes 8 to 14 rows all ran at 115. A B panel of KC x NR floats (32 KiB at 16 lanes)
- * stays in L1 while all A panels of an MC block stream past it from L2.
+ * 40 and 50 GFLOP/s with 2, 3, 4, 5 and 6 rows; on 16 lanes 8 to 14 rows all ran at 115.
+ *
+ * <p>A B panel of KC x NR floats (32 KiB at 16 lanes) stays in L1 while all A panels of an MC
+ * block stream past it from L2.
  *
  * <p>Edges (a last tile with fewer than MR rows or NR columns) are packed with zero padding, run
  * through a micro-kernel into a small scratch tile, and copied out; a last tile of exactly 4 or 8
