@@ -158,7 +158,7 @@ class GemmProperties {
       @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta, @ForAll @IntRange(min = 1, max = 12) int skip,
       @ForAll long seed) {
     // The rows from r0 on, multiplied on their own, fall into other tiles than in the whole
-    // product: a full MR-row tile, an edge kernel of 4 or 8 rows (2 or 4 on 8 lanes) written
+    // product: a full MR-row tile, an edge kernel of 4 or 8 rows (2 on 8 lanes) written
     // straight to C, a padded tile copied out, or the few-rows path. Each element is the same
     // chain of FMAs in every one of them, so the bits must agree.
     Random rnd = new Random(seed);
