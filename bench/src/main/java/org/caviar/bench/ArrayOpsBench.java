@@ -18,11 +18,13 @@ import org.caviar.kernels.ArrayOps;
 /**
  * The small array kernels, {@link ArrayOps}, the Vector API implementation beside its scalar
  * reference, in GB/s and ns per element: a dense layer's bias forward ({@code addBias}) and
- * backward ({@code columnSums}) over a batch 128 x 256 units, and the reductions and updates over
- * as many floats ({@code dot}, {@code sumOfSquares}, {@code axpy}, {@code scale}).
+ * backward ({@code columnSums}) over a batch 128 x 256 units, the sum of two such matrices
+ * ({@code add}: a sharded step's partial sums, there on blocks of half the columns), and the
+ * reductions and updates over as many floats ({@code dot}, {@code sumOfSquares}, {@code axpy},
+ * {@code scale}).
  *
  * <p>GB/s counts the minimal traffic: addBias reads and writes x (8 bytes an element), columnSums
- * reads x (4), dot reads x and y (8), sumOfSquares reads x (4), axpy reads x and y and writes y
+ * reads x (4), add reads x and y and writes a third matrix (12), dot reads x and y (8), sumOfSquares reads x (4), axpy reads x and y and writes y
  * (12), scale reads and writes x (8); the bias and the column sums, one row, are not counted.
  */
 @State(Scope.Thread)
@@ -38,14 +40,14 @@ public class ArrayOpsBench {
   @Param({"256"})
   public int cols;
 
-  @Param({"addBias", "columnSums", "dot", "sumOfSquares", "axpy", "scale"})
+  @Param({"addBias", "columnSums", "add", "dot", "sumOfSquares", "axpy", "scale"})
   public String op;
 
   @Param({"scalar", "vector"})
   public String impl;
 
   private ArrayOps ops;
-  private float[] x, y, bias, sums;
+  private float[] x, y, z, bias, sums;
 
   @Setup
   public void setup() {
@@ -54,6 +56,7 @@ public class ArrayOpsBench {
     y = RandomArrays.uniform(2, rows * cols, 1f);
     bias = RandomArrays.uniform(3, cols, 1f);
     sums = new float[cols];
+    z = new float[rows * cols];
   }
 
   /**
@@ -71,6 +74,10 @@ public class ArrayOpsBench {
       case "columnSums" -> {
         ops.columnSums(rows, cols, x, sums);
         yield sums;
+      }
+      case "add" -> {
+        ops.add(rows, cols, x, 0, cols, y, 0, cols, z, 0, cols);
+        yield z;
       }
       case "dot" -> ops.dot(n, x, y);
       case "sumOfSquares" -> ops.sumOfSquares(n, x);
@@ -93,7 +100,7 @@ public class ArrayOpsBench {
     double n = (double) rows * cols;
     int bytesPerElement = switch (op) {
       case "columnSums", "sumOfSquares" -> 4;
-      case "axpy" -> 12;
+      case "axpy", "add" -> 12;
       default -> 8;
     };
     return Work.traffic(op, "caviar-" + p.getParam("impl"), rows + "x" + cols, bytesPerElement * n, n);

@@ -2,8 +2,9 @@ package org.caviar.kernels;
 
 /**
  * The small vector utilities that training needs around GEMM: broadcast bias add, column sums
- * (a bias gradient), axpy, scale, dot and sum of squares. Flat arrays, first {@code len} elements
- * (or a row-major {@code rows x cols} matrix from index 0).
+ * (a bias gradient), the sum of two matrices, axpy, scale, dot and sum of squares. Flat arrays,
+ * first {@code len} elements (or a row-major {@code rows x cols} matrix from index 0, or, for
+ * {@link #add}, from an offset with a leading dimension).
  */
 public abstract class ArrayOps {
   /** The plain reference. */
@@ -32,6 +33,21 @@ public abstract class ArrayOps {
     Checks.length("x", x, (long) rows * cols);
     Checks.length("sums", sums, cols);
     columnSumsImpl(rows, cols, x, sums);
+  }
+
+  /**
+   * {@code c[r][j] = a[r][j] + b[r][j]} for a {@code rows x cols} block of each matrix, stored
+   * from its offset with its leading dimension (as in GEMM). {@code c} may be {@code a} or
+   * {@code b} at the same offset and leading dimension (an in-place sum).
+   */
+  public final void add(
+      int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    Checks.nonNegative("rows", rows);
+    Checks.nonNegative("cols", cols);
+    Checks.matrix("a", a, aOff, rows, cols, lda);
+    Checks.matrix("b", b, bOff, rows, cols, ldb);
+    Checks.matrix("c", c, cOff, rows, cols, ldc);
+    addImpl(rows, cols, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
   }
 
   /** {@code y += alpha * x}. */
@@ -69,6 +85,9 @@ public abstract class ArrayOps {
   abstract void addBiasImpl(int rows, int cols, float[] bias, float[] x);
 
   abstract void columnSumsImpl(int rows, int cols, float[] x, float[] sums);
+
+  abstract void addImpl(
+      int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc);
 
   abstract void axpyImpl(int len, float alpha, float[] x, float[] y);
 

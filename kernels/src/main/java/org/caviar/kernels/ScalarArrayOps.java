@@ -22,6 +22,14 @@ final class ScalarArrayOps extends ArrayOps {
   }
 
   @Override
+  void addImpl(
+      int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < cols; j++) c[cOff + r * ldc + j] = a[aOff + r * lda + j] + b[bOff + r * ldb + j];
+    }
+  }
+
+  @Override
   void axpyImpl(int len, float alpha, float[] x, float[] y) {
     for (int i = 0; i < len; i++) y[i] += alpha * x[i];
   }

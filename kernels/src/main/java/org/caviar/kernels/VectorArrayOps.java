@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Math#fma} wherever the vector loop fuses, so an element's result does not depend on
  * whether it fell in the body or the tail (dot and sumOfSquares excepted: order matters there).
  *
- * <p>Against {@link ScalarArrayOps}: addBias, scale and columnSums give the same bits (columnSums
+ * <p>Against {@link ScalarArrayOps}: addBias, add, scale and columnSums give the same bits (columnSums
  * adds each column's rows in the same order). axpy differs by the fused multiply-add: with
  * {@code u = 2^-24} and {@code y' = alpha x + y} exact,
  * {@code |vector - scalar| <= u |alpha x| + 2u |y'|} (the reference rounds the product and the
@@ -71,6 +71,22 @@ final class VectorArrayOps extends ArrayOps {
       float s = 0f;
       for (int r = 0, at = j; r < rows; r++, at += cols) s += x[at];
       sums[j] = s;
+    }
+  }
+
+  @Override
+  void addImpl(
+      int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    int bound = SPECIES.loopBound(cols);
+    for (int r = 0; r < rows; r++) {
+      int ar = aOff + r * lda;
+      int br = bOff + r * ldb;
+      int cr = cOff + r * ldc;
+      int j = 0;
+      for (; j < bound; j += L) {
+        FloatVector.fromArray(SPECIES, a, ar + j).add(FloatVector.fromArray(SPECIES, b, br + j)).intoArray(c, cr + j);
+      }
+      for (; j < cols; j++) c[cr + j] = a[ar + j] + b[br + j];
     }
   }
 

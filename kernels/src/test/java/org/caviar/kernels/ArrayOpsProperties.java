@@ -93,6 +93,44 @@ class ArrayOpsProperties {
     }
   }
 
+  /**
+   * One rounded addition per element in both: the same bits, NaN and infinities included, for
+   * blocks at offsets inside wider matrices; nothing outside the block of c is written, and the
+   * in-place form (c is a) gives what the out-of-place one does.
+   */
+  @Property(tries = 60)
+  void addMatchesScalarBitForBitAndWritesOnlyItsBlock(
+      @ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll("rows") int pad, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int lda = cols + pad, ldb = cols + 2 * pad, ldc = cols + 3 * pad;
+    int aOff = pad, bOff = 2 * pad + 1, cOff = 3;
+    float[] a = extreme(rnd, aOff + rows * lda);
+    float[] b = extreme(rnd, bOff + rows * ldb);
+    float[] c = padded(spread(rnd, cOff + rows * ldc));
+    float[] before = c.clone();
+    float[] cs = c.clone();
+    SCALAR.add(rows, cols, a, aOff, lda, b, bOff, ldb, cs, cOff, ldc);
+    VECTOR.add(rows, cols, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    assertSameBits(cs, c, "add");
+    for (int i = 0; i < c.length; i++) {
+      int rel = i - cOff;
+      boolean inside = rel >= 0 && rel / ldc < rows && rel % ldc < cols;
+      if (inside) {
+        int r = rel / ldc, j = rel % ldc;
+        assertSameBits(new float[] {a[aOff + r * lda + j] + b[bOff + r * ldb + j]}, new float[] {c[i]}, "add at " + r + "," + j);
+      } else {
+        assertEquals(before[i], c[i], 0f, "add wrote outside its block at " + i);
+      }
+    }
+    float[] inPlace = Arrays.copyOf(a, a.length);
+    VECTOR.add(rows, cols, inPlace, aOff, lda, b, bOff, ldb, inPlace, aOff, lda);
+    for (int r = 0; r < rows; r++) {
+      assertSameBits(
+          Arrays.copyOfRange(c, cOff + r * ldc, cOff + r * ldc + cols),
+          Arrays.copyOfRange(inPlace, aOff + r * lda, aOff + r * lda + cols), "in-place add, row " + r);
+    }
+  }
+
   /** Each column adds its rows top to bottom in both, so even the rounding is the same. */
   @Property(tries = 60)
   void columnSumsMatchScalarBitForBit(@ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll long seed) {
@@ -264,6 +302,10 @@ class ArrayOpsProperties {
       rejects("rows", y, () -> impl.columnSums(-2, n, x, y));
       rejects("x", y, () -> impl.columnSums(2, n, x, y));
       rejects("sums", shorter, () -> impl.columnSums(1, n, x, shorter));
+      rejects("rows", y, () -> impl.add(-1, n, x, 0, n, x, 0, n, y, 0, n));
+      rejects("a", y, () -> impl.add(1, n, shorter, 0, n, x, 0, n, y, 0, n));
+      rejects("b", y, () -> impl.add(1, n, x, 0, n, x, 1, n, y, 0, n));
+      rejects("c", shorter, () -> impl.add(1, n, x, 0, n, x, 0, n, shorter, 0, n));
       rejects("len", y, () -> impl.axpy(-1, 1f, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NaN, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NEGATIVE_INFINITY, x, y));
