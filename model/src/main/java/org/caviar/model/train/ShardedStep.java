@@ -79,16 +79,21 @@ final class ShardedStep {
   private int batch;
   /**
    * The batch loader's prefetch: in a step's last phase each shard loads its share of the rows of
-   * the next batch into its spare buffer, and in the next step's first phase copies the other
-   * shares from the other shards. Loading a batch is a gather of rows scattered over the whole
-   * data set (55 us a thread at 784 inputs and batch 128); this way each thread gathers half.
+   * the next batch into the spare buffer, which the next step reads whole. Loading a batch is a
+   * gather of rows scattered over the whole data set (55 us a thread at 784 inputs and batch
+   * 128); this way each thread gathers its share. Each shard then reads the other shares where
+   * they were loaded: copying them into buffers of its own (as an earlier version did) read them
+   * across the cores' caches just the same, and cost 14 us a shard and step at batch 128.
    */
   private boolean prefetched;
+  /** The batches the steps read, shared by the shards: the current one and the one loaded ahead. */
+  private final float[][] xs = {new float[0], new float[0]};
+  private final int[][] ys = {new int[0], new int[0]};
   private int nextRows;
   private MiniBatches prefetchFrom;
   private int prefetchBatch;
   private int prefetchGeneration;
-  /** Which of each shard's two batch buffers the current step uses. */
+  /** Which of the two batch buffers the current step uses. */
   private int current;
   private int rows;
   private float learningRate;
@@ -177,14 +182,13 @@ final class ShardedStep {
   }
 
   /**
-   * {@link #step} on batch {@code b} of {@code batches}, which every shard copies into its own
-   * buffers: a batch loaded by one thread and read by another would cross between the cores'
-   * caches at every step (100 KB at 784 inputs and batch 32).
+   * {@link #step} on batch {@code b} of {@code batches}, loaded into the step's own buffers by the
+   * shards at the end of the step before (each its share of the rows), or else by the caller.
    */
   float step(MiniBatches batches, int b, float learningRate) {
     boolean ready = prefetchFrom == batches && prefetchBatch == b && prefetchGeneration == batches.generation();
     prefetchFrom = null;
-    // Each shard's half-filled spare buffer becomes its batch buffer; else the current one is reloaded.
+    // The spare buffer, filled by the shards, becomes the current one; else the current one is reloaded.
     if (ready) current ^= 1;
     this.batches = batches;
     this.batch = b;
@@ -213,6 +217,8 @@ final class ShardedStep {
     }
     this.rows = rows;
     this.learningRate = learningRate;
+    // Not loaded ahead (an epoch's first batch, say): the caller loads it whole.
+    if (batches != null && !prefetched) batches.load(batch, xs[current], ys[current]);
     for (Workers.Task f : forward) run(f);
     run(outputAndLast);
     if (Float.isNaN(shard[0].loss)) return Float.NaN;
@@ -237,6 +243,10 @@ final class ShardedStep {
 
   private void ensureCapacity(int rows) {
     if (rows <= capacity) return;
+    for (int i = 0; i < 2; i++) {
+      xs[i] = new float[rows * network.inputSize()];
+      ys[i] = new int[rows];
+    }
     for (Shard s : shard) s.allocate(rows);
     capacity = rows;
   }
@@ -282,9 +292,6 @@ final class ShardedStep {
     private final ArrayOps arrayOps;
     private float[] partialLogits = new float[0];
     private float[] logits = new float[0];
-    /** This shard's copies of the batch when it loads it itself: the current one and the spare. */
-    private final float[][] xs = {new float[0], new float[0]};
-    private final int[][] ys = {new int[0], new int[0]};
     float loss;
     int correct;
 
@@ -333,10 +340,6 @@ final class ShardedStep {
     }
 
     void allocate(int rows) {
-      for (int i = 0; i < 2; i++) {
-        xs[i] = new float[rows * network.inputSize()];
-        ys[i] = new int[rows];
-      }
       for (int i = 1; i < blocks.length; i++) gathered[i] = new float[rows * blocks[i - 1].width()];
       partialLogits = new float[rows * classes];
       logits = new float[rows * classes];
@@ -352,18 +355,6 @@ final class ShardedStep {
         a = gather(i);
       } else if (batches != null) {
         a = xs[current];
-        if (prefetched) {
-          int in = network.inputSize();
-          for (int q = 0; q < shards; q++) {
-            if (q == t) continue;
-            int from = firstRow(rows, q);
-            int to = firstRow(rows, q + 1);
-            System.arraycopy(shard[q].xs[current], from * in, a, from * in, (to - from) * in);
-            System.arraycopy(shard[q].ys[current], from, ys[current], from, to - from);
-          }
-        } else {
-          batches.load(batch, a, ys[current]);
-        }
       } else {
         a = ShardedStep.this.x;
       }
@@ -412,18 +403,12 @@ final class ShardedStep {
      * for {@code block < 0}. The fixed order makes the sum a function of the shard count only.
      */
     private void sumInShardOrder(int block, int lo, int width, int ld, float[] d) {
-      for (int q = 0; q < shards; q++) {
-        float[] src = block < 0 ? shard[q].partialLogits : shard[q].partial[block];
-        for (int r = 0; r < rows; r++) {
-          int s = r * ld + lo;
-          int o = r * width;
-          if (q == 0) {
-            System.arraycopy(src, s, d, o, width);
-          } else {
-            for (int j = 0; j < width; j++) d[o + j] += src[s + j];
-          }
-        }
-      }
+      arrayOps.add(rows, width, partial(0, block), lo, ld, partial(1, block), lo, ld, d, 0, width);
+      for (int q = 2; q < shards; q++) arrayOps.add(rows, width, d, 0, width, partial(q, block), lo, ld, d, 0, width);
+    }
+
+    private float[] partial(int q, int block) {
+      return block < 0 ? shard[q].partialLogits : shard[q].partial[block];
     }
 
     private void backwardBlock(int i) {
