@@ -56,6 +56,17 @@ class SoftmaxProperties {
     return Arbitraries.integers().between(1, 6);
   }
 
+  /** Enough rows for several blocks of L and a partial one: the path across rows for few classes. */
+  @Provide
+  Arbitrary<Integer> manyRows() {
+    return Arbitraries.integers().between(1, 5 * Shapes.LANES + 3);
+  }
+
+  @Provide
+  Arbitrary<Integer> fewClasses() {
+    return Arbitraries.integers().between(1, VectorSoftmax.FEW_CLASSES + 2);
+  }
+
   /**
    * Vector forward within {@code (2 cols + 8) U} relative of the reference: exp 1.78 U + U, the two
    * sums (cols - 1) U each plus the exp errors inside them, the final scaling 2 U + U; plus
@@ -192,6 +203,16 @@ class SoftmaxProperties {
    */
   @Property(tries = 60)
   void crossEntropyMatchesScalar(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    crossEntropyAgainstScalar(rows, cols, seed);
+  }
+
+  /** The same bounds for a classifier's shapes: few classes (across rows, L rows at a time), many rows. */
+  @Property(tries = 80)
+  void crossEntropyOfFewClassesMatchesScalar(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    crossEntropyAgainstScalar(rows, cols, seed);
+  }
+
+  private static void crossEntropyAgainstScalar(int rows, int cols, long seed) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     int[] labels = SoftmaxInputs.labels(rnd, x, rows, cols);
@@ -296,6 +317,15 @@ class SoftmaxProperties {
    */
   @Property(tries = 40)
   void badRowsThrowBeforeWriting(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    badRowThrowsBeforeWriting(rows, cols, seed);
+  }
+
+  @Property(tries = 40)
+  void badRowsOfFewClassesThrowBeforeWriting(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    badRowThrowsBeforeWriting(rows, cols, seed);
+  }
+
+  private static void badRowThrowsBeforeWriting(int rows, int cols, long seed) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     int bad = rnd.nextInt(rows);
