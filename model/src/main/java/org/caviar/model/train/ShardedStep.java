@@ -44,6 +44,14 @@ import org.caviar.model.optim.OptimizerSpec;
  * than the other for seconds at a time) moved to the next hard wait, the all-gather after the
  * first block: 784-256-256-10 at batch 32, the two alternating in one JVM (medians of eight runs
  * of 40-60 epochs), 1.61-1.77x one thread against 1.56-1.80x with barriers: no gain beyond noise.
+ * Nor work stealing: each shard's dense products cut into chunks (12 or 8 rows of the forward
+ * product, 48 rows of the weight gradient) that a thread out of work could claim from the other
+ * shard (same bits: a block of C comes out the same whichever call computes it). With stealing on
+ * and off alternating epoch by epoch in one JVM, the median ratio over 20-30 epochs was 0.99-1.07
+ * in five runs, and about one chunk in ten steps was stolen. In some stretches of these VMs both
+ * vCPUs slow down together (two threads running a shard's products and update on data of their
+ * own, side by side, each took 300 us where one alone took 176), which no balancing recovers; and
+ * chunks cost a little each (the input gradient in four column blocks ran 28% slower).
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
