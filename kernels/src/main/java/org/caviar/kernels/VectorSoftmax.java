@@ -40,6 +40,13 @@ final class VectorSoftmax extends Softmax {
    */
   static final int FEW_CLASSES = 16;
 
+  /**
+   * Whether the gradient goes back by vector scatters: AVX-512 has them (16 lanes). AVX2 (8 lanes)
+   * has gathers but no scatter instruction, and there the Vector API's scatter fell back to Java
+   * code that allocated 5 KB a call at 32 x 10; a scalar loop writes the gradient instead.
+   */
+  private static final boolean SCATTER = L >= 16;
+
   /** Per-thread buffers, grown on demand and then reused, so calls do not allocate. */
   private static final class Workspace {
     /** The row maxima of the call in progress. */
@@ -250,6 +257,13 @@ final class VectorSoftmax extends Softmax {
 
   /** The block's gradient entries from {@code columns} back to rows {@code [r0, r0 + L)} of {@code grad}. */
   private static void scatterBlock(float[] columns, int at, int r0, int rows, int cols, int[] rowStarts, float[] grad) {
+    if (!SCATTER) {
+      for (int lane = 0, n = Math.min(L, rows - r0); lane < n; lane++) {
+        int o = (r0 + lane) * cols;
+        for (int j = 0; j < cols; j++) grad[o + j] = columns[at + j * L + lane];
+      }
+      return;
+    }
     VectorMask<Float> live = SPECIES.indexInRange(r0, rows);
     for (int j = 0; j < cols; j++) {
       FloatVector.fromArray(SPECIES, columns, at + j * L).intoArray(grad, r0 * cols + j, rowStarts, 0, live);
