@@ -1,7 +1,6 @@
 package org.caviar.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,25 +26,21 @@ final class VectorSoftmax extends Softmax {
   static final VectorSoftmax INSTANCE = new VectorSoftmax();
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
   private static final int L = SPECIES.length();
 
   /**
    * Up to this many classes, cross-entropy runs across rows, L rows at a time with one vector per
    * class ({@link #crossEntropyOfFewClasses}). Along a row, 10 logits fill 10 of 16 lanes, and
    * every row pays for two sums across lanes and a chain of dependent steps: 7.1 ns per logit at
-   * 32 x 10 (JMH), against 0.33 for rows of 1000. Across rows: 1.4-1.8 ns, about 0.85 of it in
-   * the gathers and scatters (timed without them, wrong results, 0.58); a scalar loop writing the
-   * gradient back instead of the scatters took 2.0-2.3 ns.
+   * 32 x 10 (JMH), against 0.33 for rows of 1000.
+   *
+   * <p>The block is transposed in and out by scalar loops. Vector gathers and scatters with an
+   * index map (stride cols) were faster on AVX-512 (1.4-1.8 ns per logit against 1.9-2.4), but
+   * in the training step's compilations they, or the int label vector beside them, were left to
+   * the Vector API's Java code, which boxed vectors: 1.6 KB a step at batch 16 on AVX-512, where
+   * the same calls alone allocated nothing; and AVX2 has no scatter instruction at all.
    */
   static final int FEW_CLASSES = 16;
-
-  /**
-   * Whether the gradient goes back by vector scatters: AVX-512 has them (16 lanes). AVX2 (8 lanes)
-   * has gathers but no scatter instruction, and there the Vector API's scatter fell back to Java
-   * code that allocated 5 KB a call at 32 x 10; a scalar loop writes the gradient instead.
-   */
-  private static final boolean SCATTER = L >= 16;
 
   /** Per-thread buffers, grown on demand and then reused, so calls do not allocate. */
   private static final class Workspace {
@@ -57,14 +52,8 @@ final class VectorSoftmax extends Softmax {
     final float[] pad = new float[L];
     /** Logits of L rows at a time, class by class (see {@link #crossEntropyOfFewClasses}). */
     float[] columns = new float[0];
-    /** Where each of L rows starts, for gathers: lane * cols. */
-    final int[] rowStarts = new int[L];
-    int rowStartsCols;
-    /**
-     * The same for a last block of fewer than L rows, lanes past them clamped to its last row: a
-     * masked gather or scatter still range-checks the indices of its unset lanes.
-     */
-    final int[] lastRowStarts = new int[L];
+    /** The rows' labels as floats, for comparisons in float lanes. */
+    float[] classes = new float[0];
     /** Per lane: the row's sum of exponentials, then the log of it; the target logit minus the max. */
     final float[] sums = new float[L];
     final float[] targets = new float[L];
@@ -75,19 +64,9 @@ final class VectorSoftmax extends Softmax {
       return columns;
     }
 
-    int[] rowStarts(int cols) {
-      if (rowStartsCols != cols) {
-        for (int lane = 0; lane < L; lane++) rowStarts[lane] = lane * cols;
-        rowStartsCols = cols;
-      }
-      return rowStarts;
-    }
-
-    /** Row starts of a block of {@code n <= L} rows. */
-    int[] rowStarts(int cols, int n) {
-      if (n == L) return rowStarts(cols);
-      for (int lane = 0; lane < L; lane++) lastRowStarts[lane] = Math.min(lane, n - 1) * cols;
-      return lastRowStarts;
+    float[] classes(int size) {
+      if (classes.length < size) classes = new float[size];
+      return classes;
     }
 
     float[] maxima(int rows) {
@@ -155,21 +134,34 @@ final class VectorSoftmax extends Softmax {
 
   /**
    * Cross-entropy for rows of at most {@link #FEW_CLASSES} logits, across rows: lane i of a vector
-   * holds row {@code r0 + i}, and class j of L rows is one vector, gathered with stride cols. The
+   * holds row {@code r0 + i}, and class j of L rows is one vector of a transposed copy. The
    * arithmetic per row is the reference's, in its order: the maximum, {@code exp(x - max)} summed
    * over the classes left to right, the other classes' sum for the label entry, the scaling. A
-   * first pass gathers every block into {@code columns} and finds the maxima (reading only, so a
+   * first pass copies every block into {@code columns} and finds the maxima (reading only, so a
    * bad row is rejected before anything is written); the second computes each block's gradient
-   * and scatters it to {@code grad}, which may be {@code logits}.
+   * and copies it back to {@code grad}, which may be {@code logits}.
    */
   private static float crossEntropyOfFewClasses(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     Workspace ws = WORKSPACE.get();
     int blocks = (rows + L - 1) / L;
     float[] maxima = ws.maxima(blocks * L);
     float[] columns = ws.columns(rows, cols);
+    float[] classes = ws.classes(blocks * L);
+    // Rows [r0, r0 + L) class by class into columns[at + j * L + lane] (lanes past the last row
+    // hold 0), their labels as floats into classes (-1 past the last row), then each row's
+    // maximum into maxima (NaN if the row holds one, as rowMax).
     for (int b = 0; b < blocks; b++) {
-      int[] rowStarts = ws.rowStarts(cols, Math.min(L, rows - b * L));
-      gatherBlock(logits, b * L, rows, cols, rowStarts, columns, b * cols * L, maxima);
+      int r0 = b * L;
+      int at = b * cols * L;
+      int n = Math.min(L, rows - r0);
+      for (int lane = 0; lane < L; lane++) {
+        int from = (r0 + lane) * cols;
+        for (int j = 0; j < cols; j++) columns[at + j * L + lane] = lane < n ? logits[from + j] : 0f;
+        classes[r0 + lane] = lane < n ? labels[r0 + lane] : -1f;
+      }
+      FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      for (int j = 0; j < cols; j++) max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
+      max.intoArray(maxima, r0);
     }
     for (int r = 0; r < rows; r++) {
       if (!Float.isFinite(maxima[r])) throw badRow(r, maxima[r]);
@@ -180,27 +172,16 @@ final class VectorSoftmax extends Softmax {
     float[] targets = ws.targets;
     for (int b = 0; b < blocks; b++) {
       int r0 = b * L;
-      gradientBlock(columns, b * cols * L, cols, maxima, labels, r0, rows, invRows, sums, targets);
-      scatterBlock(columns, b * cols * L, r0, rows, cols, ws.rowStarts(cols, Math.min(L, rows - r0)), grad);
-      for (int lane = 0, n = Math.min(L, rows - r0); lane < n; lane++) loss += (double) sums[lane] - targets[lane];
+      int at = b * cols * L;
+      int n = Math.min(L, rows - r0);
+      gradientBlock(columns, at, cols, maxima, classes, r0, invRows, sums, targets);
+      for (int lane = 0; lane < n; lane++) {
+        int to = (r0 + lane) * cols;
+        for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
+        loss += (double) sums[lane] - targets[lane];
+      }
     }
     return (float) (loss / rows);
-  }
-
-  /**
-   * Rows {@code [r0, r0 + L)} (those below {@code rows}) of {@code x}, class by class, into
-   * {@code columns[at + j * L + lane]}, and their maxima into {@code maxima[r0 + lane]} (NaN if the
-   * row holds one, as {@link #rowMax}). Lanes past the last row read nothing and hold 0.
-   */
-  private static void gatherBlock(float[] x, int r0, int rows, int cols, int[] rowStarts, float[] columns, int at, float[] maxima) {
-    VectorMask<Float> live = SPECIES.indexInRange(r0, rows);
-    FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-    for (int j = 0; j < cols; j++) {
-      FloatVector v = FloatVector.fromArray(SPECIES, x, r0 * cols + j, rowStarts, 0, live);
-      v.intoArray(columns, at + j * L);
-      max = max.lanewise(VectorOperators.MAX, v);
-    }
-    max.intoArray(maxima, r0);
   }
 
   /**
@@ -211,17 +192,16 @@ final class VectorSoftmax extends Softmax {
    * float sum, in double), within the loss bound of the properties; the loss is summed in double.
    */
   private static void gradientBlock(
-      float[] columns, int at, int cols, float[] maxima, int[] labels, int r0, int rows, float invRows,
+      float[] columns, int at, int cols, float[] maxima, float[] classes, int r0, float invRows,
       float[] sums, float[] targets) {
-    VectorMask<Integer> live = INTS.indexInRange(r0, rows);
-    IntVector label = IntVector.fromArray(INTS, labels, r0, live);
+    FloatVector label = FloatVector.fromArray(SPECIES, classes, r0);
     FloatVector vmax = FloatVector.fromArray(SPECIES, maxima, r0);
     FloatVector one = FloatVector.broadcast(SPECIES, 1f);
     FloatVector sum = FloatVector.zero(SPECIES);
     FloatVector others = sum;
     FloatVector target = sum;
     for (int j = 0; j < cols; j++) {
-      VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j).cast(SPECIES);
+      VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j);
       FloatVector v = FloatVector.fromArray(SPECIES, columns, at + j * L).sub(vmax);
       target = target.blend(v, isLabel);
       FloatVector z = v.fma(LOG2E, SHIFTER);
@@ -248,26 +228,11 @@ final class VectorSoftmax extends Softmax {
     // p - 1 = -(the other classes' exps) / sum (see crossEntropyImpl); 0 - x: +0 for a single class.
     FloatVector atLabel = FloatVector.zero(SPECIES).sub(others.mul(inv)).mul(invRows);
     for (int j = 0; j < cols; j++) {
-      VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j).cast(SPECIES);
+      VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j);
       FloatVector.fromArray(SPECIES, columns, at + j * L).mul(scale).blend(atLabel, isLabel).intoArray(columns, at + j * L);
     }
     sum.lanewise(VectorOperators.LOG).intoArray(sums, 0);
     target.intoArray(targets, 0);
-  }
-
-  /** The block's gradient entries from {@code columns} back to rows {@code [r0, r0 + L)} of {@code grad}. */
-  private static void scatterBlock(float[] columns, int at, int r0, int rows, int cols, int[] rowStarts, float[] grad) {
-    if (!SCATTER) {
-      for (int lane = 0, n = Math.min(L, rows - r0); lane < n; lane++) {
-        int o = (r0 + lane) * cols;
-        for (int j = 0; j < cols; j++) grad[o + j] = columns[at + j * L + lane];
-      }
-      return;
-    }
-    VectorMask<Float> live = SPECIES.indexInRange(r0, rows);
-    for (int j = 0; j < cols; j++) {
-      FloatVector.fromArray(SPECIES, columns, at + j * L).intoArray(grad, r0 * cols + j, rowStarts, 0, live);
-    }
   }
 
   /**
