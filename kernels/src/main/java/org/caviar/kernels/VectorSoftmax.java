@@ -19,8 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * compilation passes a node-count cutoff, and each Vector API operation costs hundreds of nodes
  * while it is parsed; a refused helper that returns a vector would box it on every call, an order
  * of magnitude slower, whereas a refused helper over arrays is merely a call. For the same reason
- * the {@code exp} code exists once along rows (see {@link #expStore}) and once across rows, for
- * few classes (see {@link #gradientBlock}), each in a method of its own.
+ * the {@code exp} code exists once (see {@link #expStore}).
  */
 final class VectorSoftmax extends Softmax {
   static final VectorSoftmax INSTANCE = new VectorSoftmax();
@@ -160,7 +159,9 @@ final class VectorSoftmax extends Softmax {
         classes[r0 + lane] = lane < n ? labels[r0 + lane] : -1f;
       }
       FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-      for (int j = 0; j < cols; j++) max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
+      for (int j = 0; j < cols; j++) {
+        max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
+      }
       max.intoArray(maxima, r0);
     }
     for (int r = 0; r < rows; r++) {
@@ -174,7 +175,7 @@ final class VectorSoftmax extends Softmax {
       int r0 = b * L;
       int at = b * cols * L;
       int n = Math.min(L, rows - r0);
-      gradientBlock(columns, at, cols, maxima, classes, r0, invRows, sums, targets);
+      gradientBlock(columns, at, cols, maxima, classes, r0, invRows, sums, targets, ws.pad);
       for (int lane = 0; lane < n; lane++) {
         int to = (r0 + lane) * cols;
         for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
@@ -187,49 +188,39 @@ final class VectorSoftmax extends Softmax {
   /**
    * Replaces the block's logits in {@code columns} by the gradient entries, and leaves per lane
    * the log of the row's sum of exponentials in {@code sums} and its target logit minus the max
-   * in {@code targets}. The exp is the one of {@link #expStore} (same constants and steps). The
-   * log is the Vector API's in float (an SVML call on x86; the reference's is Math.log of the
+   * in {@code targets}. The exp is {@link #expStore}'s, over the block once the max is taken off.
+   * The log is the Vector API's in float (an SVML call on x86; the reference's is Math.log of the
    * float sum, in double), within the loss bound of the properties; the loss is summed in double.
    */
   private static void gradientBlock(
       float[] columns, int at, int cols, float[] maxima, float[] classes, int r0, float invRows,
-      float[] sums, float[] targets) {
+      float[] sums, float[] targets, float[] pad) {
     FloatVector label = FloatVector.fromArray(SPECIES, classes, r0);
     FloatVector vmax = FloatVector.fromArray(SPECIES, maxima, r0);
-    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector target = FloatVector.zero(SPECIES);
+    // x - max, each lane its row's max; then exp in place (expStore with max 0: v - 0 is v).
+    for (int j = 0; j < cols; j++) {
+      FloatVector v = FloatVector.fromArray(SPECIES, columns, at + j * L).sub(vmax);
+      target = target.blend(v, label.compare(VectorOperators.EQ, j));
+      v.intoArray(columns, at + j * L);
+    }
+    expStore(columns, at, cols * L, 0f, columns, at, pad);
     FloatVector sum = FloatVector.zero(SPECIES);
     FloatVector others = sum;
-    FloatVector target = sum;
     for (int j = 0; j < cols; j++) {
-      VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j);
-      FloatVector v = FloatVector.fromArray(SPECIES, columns, at + j * L).sub(vmax);
-      target = target.blend(v, isLabel);
-      FloatVector z = v.fma(LOG2E, SHIFTER);
-      FloatVector k = z.sub(SHIFTER);
-      FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -LN2_HI), v);
-      r = k.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
-      FloatVector p = r.fma(C6, C5);
-      p = p.fma(r, FloatVector.broadcast(SPECIES, C4));
-      p = p.fma(r, FloatVector.broadcast(SPECIES, C3));
-      p = p.fma(r, FloatVector.broadcast(SPECIES, C2));
-      p = p.fma(r, one);
-      p = p.fma(r, one);
-      FloatVector e = p.reinterpretAsInts()
-          .add(z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
-          .reinterpretAsFloats()
-          .blend(0f, v.compare(VectorOperators.LT, EXP_MIN));
-      e.intoArray(columns, at + j * L);
+      FloatVector e = FloatVector.fromArray(SPECIES, columns, at + j * L);
       sum = sum.add(e);
       // 0 for the label: the same sum as the reference's over a row whose label entry is zeroed.
-      others = others.add(e.blend(0f, isLabel));
+      others = others.add(e.blend(0f, label.compare(VectorOperators.EQ, j)));
     }
-    FloatVector inv = one.div(sum);
+    FloatVector inv = FloatVector.broadcast(SPECIES, 1f).div(sum);
     FloatVector scale = inv.mul(invRows);
     // p - 1 = -(the other classes' exps) / sum (see crossEntropyImpl); 0 - x: +0 for a single class.
     FloatVector atLabel = FloatVector.zero(SPECIES).sub(others.mul(inv)).mul(invRows);
     for (int j = 0; j < cols; j++) {
       VectorMask<Float> isLabel = label.compare(VectorOperators.EQ, j);
-      FloatVector.fromArray(SPECIES, columns, at + j * L).mul(scale).blend(atLabel, isLabel).intoArray(columns, at + j * L);
+      FloatVector g = FloatVector.fromArray(SPECIES, columns, at + j * L).mul(scale);
+      g.blend(atLabel, isLabel).intoArray(columns, at + j * L);
     }
     sum.lanewise(VectorOperators.LOG).intoArray(sums, 0);
     target.intoArray(targets, 0);
