@@ -29,7 +29,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 5, time = 1)
+// As long as TrainBench's, whose comment says why.
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Threads(Threads.MAX)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})

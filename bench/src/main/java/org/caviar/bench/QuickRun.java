@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -36,7 +37,8 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *   <li>default, quick: 2 x {@value #QUICK_SECONDS} s warm-up, 3 x {@value #QUICK_SECONDS} s
  *       measurement, every configuration in this JVM (no fork) with all warm-ups first, for a look
  *       at everything in minutes (see {@link #quick});
- *   <li>{@code --full}: the benchmarks' own settings (1 fork, 3 x 1 s warm-up, 5 x 1 s measurement),
+ *   <li>{@code --full}: the benchmarks' own settings (1 fork, 3 x 1 s warm-up, 10 for training, 5 x 1 s
+ *       measurement),
  *       for the figures the README shows;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
@@ -115,6 +117,12 @@ public final class QuickRun {
     if (problem != null) System.exit(2);
   }
 
+  /** Warm-up seconds of a benchmark class's own settings (its {@code @Warmup}, 1 s iterations). */
+  private static int warmups(String className) throws ClassNotFoundException {
+    Warmup w = Class.forName(className).getAnnotation(Warmup.class);
+    return w == null ? 3 : w.iterations();
+  }
+
   private static int run(boolean full, Path out, Map<String, String[]> overrides, List<String> includes)
       throws Exception {
     System.out.println(Machine.describe());
@@ -139,14 +147,14 @@ public final class QuickRun {
     for (String className : plan.classes()) {
       int n = plan.configurations(className);
       seconds += full
-          ? n * (3 + 5 + 1.5) // + a fork's start and its first, cold calls
+          ? n * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
     }
     System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
     System.out.println(full
-        ? "Settings: the benchmarks' own: 1 fork each, 3 x 1 s warm-up, 5 x 1 s measurement."
+        ? "Settings: the benchmarks' own: 1 fork each, 3 x 1 s warm-up (10 for training), 5 x 1 s measurement."
         : "Settings: quick: no fork, all warm-ups of a class first (2 x " + QUICK_SECONDS + " s each, "
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");

@@ -43,8 +43,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-// Longer warm-up than the kernel benchmarks: a training step compiles a dozen kernels and the layers around them.
-@Warmup(iterations = 5, time = 1)
+// Longer warm-up than the kernel benchmarks: a training step compiles a dozen kernels and the
+// layers around them, and the layers' methods, called a few times a step, reach C2 late. With 5
+// warm-ups, mnist-b128 on two threads still compiled ShardedStep.run, Dense.forwardImpl,
+// BatchNormLayer.backwardImpl and others in its first two measured iterations (-XX:+PrintCompilation),
+// which ran at 14.9 and 21.3 epochs/s against 26-29 after; a compiler thread then takes a vCPU
+// from one of the two threads the step waits for (one thread leaves it the other vCPU). With 12,
+// the last such compile came in warm-up 9 (b32: warm-up 5).
+@Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
 public class TrainBench {
