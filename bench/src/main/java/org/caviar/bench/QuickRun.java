@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * ({@value SummaryRow#CSV_HEADER}) and a table: what bench/run-quick calls.
  *
  * <pre>
- * QuickRun [--full] [--out FILE] [-p name=v1,v2]... [regex]...
+ * QuickRun [--full [--forks N]] [--out FILE] [-p name=v1,v2]... [regex]...
  * </pre>
  *
  * <ul>
@@ -42,7 +42,10 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *       for the figures the README shows;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
- *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH.
+ *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
+ *   <li>{@code --forks N} (with {@code --full}) runs each configuration in N forks, whose
+ *       iterations JMH pools into one score: on a machine whose speed drifts for seconds at a
+ *       time, a figure that averages several JVMs started minutes apart.
  * </ul>
  *
  * <p>Each benchmark class runs as its own JMH run, PeakBench first, so that GemmBench's OpenBLAS
@@ -80,6 +83,7 @@ public final class QuickRun {
 
   public static void main(String[] args) throws Exception {
     boolean full = false;
+    int forks = 1;
     Path out = Path.of("target", "summary.csv");
     Map<String, String[]> overrides = new LinkedHashMap<>();
     List<String> includes = new ArrayList<>();
@@ -87,6 +91,15 @@ public final class QuickRun {
       switch (args[i]) {
         case "--full" -> full = true;
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--forks" -> {
+          String v = value(args, ++i, "--forks");
+          try {
+            forks = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            forks = 0;
+          }
+          if (forks < 1) usage("--forks wants a positive whole number, got " + v);
+        }
         case "-p" -> {
           String spec = value(args, ++i, "-p");
           int eq = spec.indexOf('=');
@@ -103,7 +116,8 @@ public final class QuickRun {
         }
       }
     }
-    System.exit(run(full, out, overrides, includes));
+    if (forks > 1 && !full) usage("--forks goes with --full (the quick run measures in this JVM)");
+    System.exit(run(full, forks, out, overrides, includes));
   }
 
   private static String value(String[] args, int i, String option) {
@@ -113,7 +127,7 @@ public final class QuickRun {
 
   private static void usage(String problem) {
     if (problem != null) System.err.println("run-quick: " + problem);
-    System.err.println("usage: bench/run-quick [--full] [-p name=v1,v2]... [JMH regex]...");
+    System.err.println("usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...");
     if (problem != null) System.exit(2);
   }
 
@@ -123,7 +137,7 @@ public final class QuickRun {
     return w == null ? 3 : w.iterations();
   }
 
-  private static int run(boolean full, Path out, Map<String, String[]> overrides, List<String> includes)
+  private static int run(boolean full, int forks, Path out, Map<String, String[]> overrides, List<String> includes)
       throws Exception {
     System.out.println(Machine.describe());
     OpenBlas.Probe openBlas = OpenBlas.probe();
@@ -147,14 +161,14 @@ public final class QuickRun {
     for (String className : plan.classes()) {
       int n = plan.configurations(className);
       seconds += full
-          ? n * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
+          ? n * forks * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
     }
     System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
     System.out.println(full
-        ? "Settings: the benchmarks' own: 1 fork each, 3 x 1 s warm-up (10 for training), 5 x 1 s measurement."
+        ? "Settings: the benchmarks' own: " + forks + (forks == 1 ? " fork" : " forks") + " each, 3 x 1 s warm-up (10 for training), 5 x 1 s measurement."
         : "Settings: quick: no fork, all warm-ups of a class first (2 x " + QUICK_SECONDS + " s each, "
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");
@@ -173,6 +187,7 @@ public final class QuickRun {
       }
       plan.params(className).forEach(options::param);
       if (!full) quick(options, plan.configurations(className));
+      else if (forks > 1) options.forks(forks);
       try {
         Collection<RunResult> results = new Runner(options.build(), progress).run();
         results.forEach(summary::add);
