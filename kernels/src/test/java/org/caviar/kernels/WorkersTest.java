@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The thread team: every part runs once, on its own thread, failures come back, no deadlock. */
 class WorkersTest {
@@ -92,6 +93,25 @@ class WorkersTest {
     if (failure.get() != null) throw new AssertionError(failure.get());
     assertEquals(2000L * 6, sums[0]);
     assertEquals(2000L * 6, sums[1]);
+  }
+
+  @Test
+  @Timeout(60)
+  void aParkedWorkerWakesForTheNextPart() throws InterruptedException {
+    Workers team = Workers.of(2);
+    team.run(2, (part, n) -> {});
+    Thread worker = null;
+    for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().equals("caviar-worker-2-1")) worker = t;
+    assertTrue(worker != null, "the team of two has a worker thread");
+    // Idle past its spin, the worker parks (WAITING); a lost wake-up would hang the next run.
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (worker.getState() != Thread.State.WAITING) {
+      assertTrue(System.nanoTime() < deadline, "the worker never parked: " + worker.getState());
+      Thread.sleep(Workers.YIELD_NANOS / 1_000_000 + 1);
+    }
+    Thread[] ranOn = new Thread[2];
+    team.run(2, (part, n) -> ranOn[part] = Thread.currentThread());
+    assertSame(worker, ranOn[1], "part 1 runs on the woken worker");
   }
 
   @Test
