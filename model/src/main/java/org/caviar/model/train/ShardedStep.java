@@ -91,7 +91,13 @@ final class ShardedStep {
    * gather of rows scattered over the whole data set (55 us a thread at 784 inputs and batch
    * 128); this way each thread gathers its share. Each shard then reads the other shares where
    * they were loaded: copying them into buffers of its own (as an earlier version did) read them
-   * across the cores' caches just the same, and cost 14 us a shard and step at batch 128.
+   * across the cores' caches just the same, and cost 14 us a shard and step at batch 128. Nor
+   * does each shard gather the whole batch itself, which reads nothing another core wrote: on
+   * these VMs the host moves the two vCPUs between cores that share an L3 and cores that do not
+   * (a hand-off's round trip 120-170 ns or 430-600 ns, for tens of seconds at a time), and with
+   * the two ways alternating epoch by epoch, each classed by the hand-off time measured before
+   * it, two threads ran at 1.52 / 1.49x one thread (shared / own batch, shared L3) and 1.60 /
+   * 1.58x (not shared) at batch 32, 1.82 / 1.77x and 1.63 / 1.62x at batch 128.
    */
   private boolean prefetched;
   /** The batches the steps read, shared by the shards: the current one and the one loaded ahead. */
