@@ -2,8 +2,14 @@ package org.caviar.bench;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.caviar.kernels.Gemm;
 import org.caviar.model.Kernels;
 
@@ -11,9 +17,11 @@ import org.caviar.model.Kernels;
  * One model on several threads against one thread, measured as a ratio on a machine whose speed
  * drifts: JMH times each configuration in its own fork, minutes apart, and on the 2-vCPU VMs of
  * this project the same binary's one-thread figure moved by 20% between such runs. Here the three
- * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step) train
- * alternately, one epoch each in turn, in one JVM, and the ratio of each epoch pair is taken;
- * reported are the median and quartiles of those ratios, and the ratio of the total throughputs.
+ * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step) and that of
+ * {@link CaviarTrainBench} (one model per thread, side by side: what the machine gives independent
+ * work at that moment) train alternately, one epoch each in turn, in one JVM, and the ratio of
+ * each epoch to the one-thread epoch before it is taken; reported are the median and quartiles of
+ * those ratios, and the ratio of the total throughputs.
  *
  * <p>The warm-up runs 8,000 steps of each set-up, and on until the JIT has compiled nothing for
  * three seconds: the methods called once or twice a step reach C2 only after some 5,000 calls
@@ -44,22 +52,30 @@ public final class TrainScaling {
     if (threads < 2) throw new IllegalArgumentException("threads must be >= 2, got " + threads);
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
     TrainCase c = TrainCase.of(config);
-    String[] names = {"1 thread", threads + " threads, sharded", threads + " threads, GEMM split"};
-    Kernels[] kernels = {Kernels.vector(), Kernels.parallel(threads), Kernels.vector().withGemm(Gemm.parallel(threads))};
-    TrainCase.Fresh[] runs = new TrainCase.Fresh[kernels.length];
-    for (int k = 0; k < kernels.length; k++) runs[k] = c.fresh(TrainBench.NETWORK_SEED, kernels[k]);
-    double[][] perSecond = new double[kernels.length][epochs];
-    warmUp(runs);
+    List<SetUp> setUps = new ArrayList<>();
+    TrainCase.Fresh one = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
+    setUps.add(new SetUp("1 thread", () -> examplesPerSecond(one)));
+    TrainCase.Fresh sharded = c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads));
+    setUps.add(new SetUp(threads + " threads, sharded", () -> examplesPerSecond(sharded)));
+    TrainCase.Fresh split = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads)));
+    setUps.add(new SetUp(threads + " threads, GEMM split", () -> examplesPerSecond(split)));
+    TrainCase.Fresh[] models = new TrainCase.Fresh[threads];
+    for (int m = 0; m < threads; m++) models[m] = c.fresh(TrainBench.NETWORK_SEED + m, Kernels.vector());
+    ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
+      Thread t = new Thread(r, "side-by-side");
+      t.setDaemon(true);
+      return t;
+    });
+    setUps.add(new SetUp(threads + " models side by side", () -> sideBySide(models, side)));
+
+    double[][] perSecond = new double[setUps.size()][epochs];
+    warmUp(setUps, one.batches().batchCount());
     for (int e = 0; e < epochs; e++) {
-      for (int k = 0; k < kernels.length; k++) {
-        long t0 = System.nanoTime();
-        var totals = runs[k].trainer().trainEpoch(runs[k].batches(), runs[k].learningRate());
-        if (totals.diverged()) throw new IllegalStateException(names[k] + " diverged");
-        perSecond[k][e] = totals.examples() / ((System.nanoTime() - t0) * 1e-9);
-      }
+      for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().examplesPerSecond();
     }
+    side.shutdown();
     System.out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
-    for (int k = 0; k < kernels.length; k++) {
+    for (int k = 0; k < setUps.size(); k++) {
       double[] ratio = new double[epochs];
       // Every epoch has the same examples, so the total throughput is the harmonic mean of the epochs'.
       double seconds = 0, secondsOne = 0;
@@ -72,20 +88,61 @@ public final class TrainScaling {
       Arrays.sort(eps);
       Arrays.sort(ratio);
       System.out.printf(Locale.ROOT, "  %-24s %,10.0f examples/s (median)   ratio to 1 thread %.2f (quartiles %.2f-%.2f), of totals %.2f%n",
-          names[k], eps[epochs / 2], ratio[epochs / 2], ratio[epochs / 4], ratio[3 * epochs / 4], secondsOne / seconds);
+          setUps.get(k).name(), eps[epochs / 2], ratio[epochs / 2], ratio[epochs / 4], ratio[3 * epochs / 4], secondsOne / seconds);
     }
   }
 
+  /** One way of training, and one epoch of it. */
+  private record SetUp(String name, Epoch epoch) {}
+
+  @FunctionalInterface
+  private interface Epoch {
+    double examplesPerSecond();
+  }
+
+  private static double examplesPerSecond(TrainCase.Fresh run) {
+    long t0 = System.nanoTime();
+    int examples = trainEpoch(run);
+    return examples / ((System.nanoTime() - t0) * 1e-9);
+  }
+
+  /** One epoch; returns its examples. */
+  private static int trainEpoch(TrainCase.Fresh run) {
+    var totals = run.trainer().trainEpoch(run.batches(), run.learningRate());
+    if (totals.diverged()) throw new IllegalStateException("training diverged at batch " + totals.divergedAtBatch());
+    return totals.examples();
+  }
+
+  /** An epoch of every model at once, one per thread (the caller's included): their examples over the wall time. */
+  private static double sideBySide(TrainCase.Fresh[] models, ExecutorService side) {
+    long t0 = System.nanoTime();
+    List<Future<Integer>> others = new ArrayList<>();
+    for (int m = 1; m < models.length; m++) {
+      TrainCase.Fresh model = models[m];
+      others.add(side.submit(() -> trainEpoch(model)));
+    }
+    int examples = trainEpoch(models[0]);
+    try {
+      for (Future<Integer> f : others) examples += f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a model side by side failed: " + e.getCause(), e.getCause());
+    }
+    return examples / ((System.nanoTime() - t0) * 1e-9);
+  }
+
   /** Epochs of every set-up in turn until the JIT has compiled nothing for 3 s, at least 8,000 steps of each (at most 120 s). */
-  private static void warmUp(TrainCase.Fresh[] runs) {
+  private static void warmUp(List<SetUp> setUps, int batchesPerEpoch) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long start = System.nanoTime();
     long quietSince = start;
     long compiled = jit.getTotalCompilationTime();
     int rounds = 0;
-    int minRounds = (8000 + runs[0].batches().batchCount() - 1) / runs[0].batches().batchCount();
+    int minRounds = (8000 + batchesPerEpoch - 1) / batchesPerEpoch;
     while (true) {
-      for (TrainCase.Fresh run : runs) run.trainer().trainEpoch(run.batches(), run.learningRate());
+      for (SetUp s : setUps) s.epoch().examplesPerSecond();
       rounds++;
       long now = System.nanoTime();
       long c = jit.getTotalCompilationTime();
