@@ -22,14 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The wait before parking is long (20 ms, where Intel's OpenMP waits 200 ms by default)
  * because on a busy virtual machine a late caller is common: when the host held up the caller's
  * vCPU for more than a shorter wait, the worker parked, and waking it then meant waking its
- * halted vCPU, which the host scheduled late in turn. With 200 us, a noisy stretch saw the worker park 75-82 times in
- * an epoch of 128 steps (784-256-256-10, batch 32, two vCPUs), and the two-thread epoch took as
- * long as the one-thread one. The two spins alternating epoch by epoch in one JVM, two threads
- * against one (ratio of total times, 60-100 epochs each): 1.42 -> 1.57, 0.90 -> 1.08, 1.25 ->
- * 1.40 (5 ms) and 1.49 -> 1.60, 1.25 -> 1.39, 1.26 -> 1.45 (20 ms) in noisy stretches; within
- * +-2% (0.99-1.02) in five quieter runs. It yields rather than spins past the first 200 us so
- * that a team with more busy threads than CPUs (two callers at once, say) still moves: spinning
- * 20 ms, WorkersTest's two callers on two vCPUs took 12.3 s against 0.49 s.
+ * halted vCPU, which the host scheduled late in turn. With 200 us, a noisy stretch saw the worker
+ * park 75-82 times in an epoch of 128 steps (784-256-256-10, batch 32, two vCPUs), and the
+ * two-thread epoch took as long as the one-thread one. A plain spin of 200 us against one of
+ * 5 or 20 ms, alternating epoch by epoch in one JVM, two threads against one (ratio of total
+ * times, 60-100 epochs each): 1.42 -> 1.57, 0.90 -> 1.08, 1.25 -> 1.40 (5 ms) and 1.49 -> 1.60,
+ * 1.25 -> 1.39, 1.26 -> 1.45 (20 ms) in noisy stretches; within 2% (0.99-1.02) in five quieter
+ * runs. Past the first 200 us the worker yields instead of spinning, so that a team with more
+ * busy threads than CPUs (two callers at once, say) still moves: WorkersTest's two callers on two
+ * vCPUs took 0.49 s with the 200 us spin, 12.3 s with a 20 ms one, 0.67 s yielding. The yielding
+ * wait against the 200 us spin, in three quieter runs: 1.44 / 1.44, 1.47 / 1.48, 1.57 / 1.56.
  *
  * <p>A caller that finds the team busy (another thread's step, or a part of this team's own step
  * asking for the team again) runs every part itself, in order. Parts must therefore be
