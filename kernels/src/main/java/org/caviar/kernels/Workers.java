@@ -30,8 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * 1.25 -> 1.39, 1.26 -> 1.45 (20 ms) in noisy stretches; within 2% (0.99-1.02) in five quieter
  * runs. Past the first 200 us the worker yields instead of spinning, so that a team with more
  * busy threads than CPUs (two callers at once, say) still moves: WorkersTest's two callers on two
- * vCPUs took 0.49 s with the 200 us spin, 12.3 s with a 20 ms one, 0.67 s yielding. The yielding
- * wait against the 200 us spin, in three quieter runs: 1.44 / 1.44, 1.47 / 1.48, 1.57 / 1.56.
+ * vCPUs took 0.49 s with the 200 us spin, 12.3 s with a 20 ms one, 0.67 s yielding. The 200 us
+ * spin against the yielding wait in seven quieter runs: 1.44 / 1.44, 1.47 / 1.48, 1.57 / 1.56,
+ * 1.63 / 1.59, 1.63 / 1.58, 1.59 / 1.59, 1.44 / 1.45; in the last four, the slowest two-thread
+ * epoch took 1.00-1.28x the time of a one-thread epoch with the spin, 1.00-1.05x yielding.
  *
  * <p>A caller that finds the team busy (another thread's step, or a part of this team's own step
  * asking for the team again) runs every part itself, in order. Parts must therefore be
