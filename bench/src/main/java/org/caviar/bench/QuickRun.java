@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
@@ -37,9 +40,8 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *   <li>default, quick: 2 x {@value #QUICK_SECONDS} s warm-up, 3 x {@value #QUICK_SECONDS} s
  *       measurement, every configuration in this JVM (no fork) with all warm-ups first, for a look
  *       at everything in minutes (see {@link #quick});
- *   <li>{@code --full}: the benchmarks' own settings (1 fork, 3 x 1 s warm-up, 10 for training, 5 x 1 s
- *       measurement),
- *       for the figures the README shows;
+ *   <li>{@code --full}: the benchmarks' own settings (1 fork, their {@code @Warmup}: 3 x 1 s, 10
+ *       for training; 5 x 1 s measurement), for the figures the README shows;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
@@ -158,8 +160,10 @@ public final class QuickRun {
       System.out.println("Adding PeakBench: GEMM and training rows report % of the peak measured in the same run.");
     }
     double seconds = 0;
+    Set<Integer> warmups = new TreeSet<>();
     for (String className : plan.classes()) {
       int n = plan.configurations(className);
+      warmups.add(warmups(className));
       seconds += full
           ? n * forks * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
@@ -168,7 +172,8 @@ public final class QuickRun {
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
     System.out.println(full
-        ? "Settings: the benchmarks' own: " + forks + (forks == 1 ? " fork" : " forks") + " each, 3 x 1 s warm-up (10 for training), 5 x 1 s measurement."
+        ? "Settings: the benchmarks' own: " + forks + (forks == 1 ? " fork" : " forks") + " each, "
+            + warmups.stream().map(String::valueOf).collect(Collectors.joining(" or ")) + " x 1 s warm-up, 5 x 1 s measurement."
         : "Settings: quick: no fork, all warm-ups of a class first (2 x " + QUICK_SECONDS + " s each, "
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.DoubleSupplier;
 import org.caviar.kernels.Gemm;
 import org.caviar.model.Kernels;
 
@@ -71,7 +72,7 @@ public final class TrainScaling {
     double[][] perSecond = new double[setUps.size()][epochs];
     warmUp(setUps, one.batches().batchCount());
     for (int e = 0; e < epochs; e++) {
-      for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().examplesPerSecond();
+      for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().getAsDouble();
     }
     side.shutdown();
     System.out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
@@ -92,13 +93,8 @@ public final class TrainScaling {
     }
   }
 
-  /** One way of training, and one epoch of it. */
-  private record SetUp(String name, Epoch epoch) {}
-
-  @FunctionalInterface
-  private interface Epoch {
-    double examplesPerSecond();
-  }
+  /** One way of training, and one epoch of it (its examples per second). */
+  private record SetUp(String name, DoubleSupplier epoch) {}
 
   private static double examplesPerSecond(TrainCase.Fresh run) {
     long t0 = System.nanoTime();
@@ -142,7 +138,7 @@ public final class TrainScaling {
     int rounds = 0;
     int minRounds = (8000 + batchesPerEpoch - 1) / batchesPerEpoch;
     while (true) {
-      for (SetUp s : setUps) s.epoch().examplesPerSecond();
+      for (SetUp s : setUps) s.epoch().getAsDouble();
       rounds++;
       long now = System.nanoTime();
       long c = jit.getTotalCompilationTime();
