@@ -16,7 +16,7 @@ import org.openjdk.jmh.runner.format.OutputFormat;
 
 /**
  * JMH output reduced to one line per finished configuration, already in the summary's units,
- * with a counter against the plan. Anything else JMH prints (warnings, failures with their stack
+ * with a counter against the plan (and the round, when the plan runs in rounds). Anything else JMH prints (warnings, failures with their stack
  * traces) passes through unchanged.
  */
 final class ProgressFormat implements OutputFormat {
@@ -29,13 +29,21 @@ final class ProgressFormat implements OutputFormat {
   private final PrintStream out;
   private final Function<BenchmarkParams, Work> describe;
   private final int planned;
+  private final int rounds;
+  private int round = 1;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
   private int finished;
 
-  ProgressFormat(PrintStream out, Function<BenchmarkParams, Work> describe, int planned) {
+  /** @param planned configurations in one round */
+  ProgressFormat(PrintStream out, Function<BenchmarkParams, Work> describe, int planned, int rounds) {
     this.out = out;
     this.describe = describe;
-    this.planned = planned;
+    this.planned = planned * rounds;
+    this.rounds = rounds;
+  }
+
+  void startRound(int round) {
+    this.round = round;
   }
 
   int finished() {
@@ -54,6 +62,7 @@ final class ProgressFormat implements OutputFormat {
         params.getBenchmark().replace("org.caviar.bench.", "")));
     for (String key : params.getParamsKeys()) line.append(' ').append(key).append('=').append(params.getParam(key));
     if (params.getThreads() > 1) line.append(" threads=").append(params.getThreads());
+    if (rounds > 1) line.append(" (round ").append(round).append('/').append(rounds).append(')');
     line.append(':');
     for (SummaryRow r : Summary.convert(describe.apply(params), result.getPrimaryResult())) {
       line.append("  ").append(SummaryRow.number(r.score()));

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
@@ -45,9 +47,14 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
- *   <li>{@code --forks N} (with {@code --full}) runs each configuration in N forks, whose
- *       iterations JMH pools into one score: on a machine whose speed drifts for seconds at a
- *       time, a figure that averages several JVMs started minutes apart.
+ *   <li>{@code --forks N} (with {@code --full}) runs the whole plan N times over, one fork of
+ *       each configuration per round, and pools each configuration's iterations from all rounds
+ *       into one score, as JMH pools its forks: on a machine whose speed drifts for seconds to
+ *       minutes at a time, a figure that averages several JVMs started minutes apart. Rounds,
+ *       rather than JMH's N forks of one configuration in a row, make configurations that are
+ *       compared with each other (one thread and two, say) take turns, so that a slow stretch
+ *       falls on both instead of on whichever ran through it. (The JSON's {@code forks} field
+ *       gives each round's count, 1; its {@code rawData} holds every round's iterations.)
  * </ul>
  *
  * <p>Each benchmark class runs as its own JMH run, PeakBench first, so that GemmBench's OpenBLAS
@@ -172,7 +179,7 @@ public final class QuickRun {
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
     System.out.println(full
-        ? "Settings: the benchmarks' own: " + forks + (forks == 1 ? " fork" : " forks") + " each, "
+        ? "Settings: the benchmarks' own: " + (forks == 1 ? "1 fork each, " : forks + " rounds of 1 fork each, pooled, ")
             + warmups.stream().map(String::valueOf).collect(Collectors.joining(" or ")) + " x 1 s warm-up, 5 x 1 s measurement."
         : "Settings: quick: no fork, all warm-ups of a class first (2 x " + QUICK_SECONDS + " s each, "
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
@@ -181,24 +188,39 @@ public final class QuickRun {
     deleteOldJson(out);
     Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
     Summary summary = new Summary(describe);
-    ProgressFormat progress = new ProgressFormat(System.out, describe, plan.configurations());
-    for (String className : plan.classes()) {
-      ChainedOptionsBuilder options = new OptionsBuilder()
-          .shouldFailOnError(false)
-          .result(out.resolveSibling("jmh-" + Plan.simpleName(className) + ".json").toString())
-          .resultFormat(ResultFormatType.JSON);
-      for (BenchmarkListEntry entry : plan.methods(className)) {
-        options.include("^" + Pattern.quote(entry.getUsername()) + "$");
+    int rounds = full ? forks : 1;
+    ProgressFormat progress = new ProgressFormat(System.out, describe, plan.configurations(), rounds);
+    Map<String, Pooled> pooled = new LinkedHashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      progress.startRound(round);
+      for (String className : plan.classes()) {
+        ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(false);
+        for (BenchmarkListEntry entry : plan.methods(className)) {
+          options.include("^" + Pattern.quote(entry.getUsername()) + "$");
+        }
+        plan.params(className).forEach(options::param);
+        if (!full) quick(options, plan.configurations(className));
+        else options.forks(1);
+        try {
+          for (RunResult r : new Runner(options.build(), progress).run()) {
+            pooled.computeIfAbsent(key(r.getParams()), k -> new Pooled(className, r.getParams()))
+                .forks.addAll(r.getBenchmarkResults());
+          }
+        } catch (RunnerException ex) {
+          System.out.println("JMH run of " + Plan.simpleName(className) + (rounds > 1 ? " in round " + round : "")
+              + " failed: " + ex);
+        }
       }
-      plan.params(className).forEach(options::param);
-      if (!full) quick(options, plan.configurations(className));
-      else if (forks > 1) options.forks(forks);
-      try {
-        Collection<RunResult> results = new Runner(options.build(), progress).run();
-        results.forEach(summary::add);
-      } catch (RunnerException ex) {
-        System.out.println("JMH run of " + Plan.simpleName(className) + " failed: " + ex);
-      }
+    }
+    Map<String, List<RunResult>> byClass = new LinkedHashMap<>();
+    for (Pooled p : pooled.values()) {
+      RunResult r = new RunResult(p.params, p.forks);
+      summary.add(r);
+      byClass.computeIfAbsent(p.className, c -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<RunResult>> e : byClass.entrySet()) {
+      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
+      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
     }
 
     System.out.println();
@@ -207,9 +229,9 @@ public final class QuickRun {
     System.out.println();
     System.out.println("Wrote " + out + " (" + summary.rows().size() + " rows) and JMH's JSON beside it.");
     if (openBlas.openBlas() == null) System.out.println("OpenBLAS: absent, not measured (" + openBlas.absence() + ").");
-    int failed = plan.configurations() - progress.finished();
+    int failed = plan.configurations() * rounds - progress.finished();
     if (failed > 0) {
-      System.out.println(failed + " of " + plan.configurations() + " configurations failed: see the messages above.");
+      System.out.println(failed + " of " + plan.configurations() * rounds + " configuration runs failed: see the messages above.");
       return 1;
     }
     return 0;
@@ -253,6 +275,20 @@ public final class QuickRun {
     try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "jmh-*.json")) {
       for (Path file : old) Files.delete(file);
     }
+  }
+
+  /** One configuration's forks from every round, and the class that ran it. */
+  private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks) {
+    Pooled(String className, BenchmarkParams params) {
+      this(className, params, new ArrayList<>());
+    }
+  }
+
+  /** What identifies a configuration across rounds: its benchmark, parameters and thread count. */
+  private static String key(BenchmarkParams params) {
+    StringBuilder k = new StringBuilder(params.getBenchmark()).append(" threads=").append(params.getThreads());
+    for (String name : params.getParamsKeys()) k.append(' ').append(name).append('=').append(params.getParam(name));
+    return k.toString();
   }
 
   private static String className(String benchmark) {
