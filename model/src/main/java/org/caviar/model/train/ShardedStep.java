@@ -86,23 +86,23 @@ final class ShardedStep {
   private MiniBatches batches;
   private int batch;
   /**
-   * The batch loader's prefetch: in a step's last phase each shard loads its share of the rows of
-   * the next batch into the spare buffer, which the next step reads whole. Loading a batch is a
-   * gather of rows scattered over the whole data set (55 us a thread at 784 inputs and batch
-   * 128); this way each thread gathers its share. Each shard then reads the other shares where
-   * they were loaded: copying them into buffers of its own (as an earlier version did) read them
-   * across the cores' caches just the same, and cost 14 us a shard and step at batch 128. Nor
-   * does each shard gather the whole batch itself, which reads nothing another core wrote: on
-   * these VMs the host moves the two vCPUs between cores that share an L3 and cores that do not
-   * (a hand-off's round trip 120-170 ns or 430-600 ns, for tens of seconds at a time), and with
-   * the two ways alternating epoch by epoch, each classed by the hand-off time measured before
-   * it, two threads ran at 1.52 / 1.49x one thread (shared / own batch, shared L3) and 1.60 /
-   * 1.58x (not shared) at batch 32, 1.82 / 1.77x and 1.63 / 1.62x at batch 128.
+   * The batch loader's prefetch: in a step's last phase each shard gathers the whole next batch
+   * into a spare buffer of its own, which its next step reads. Each shard gathers every row
+   * rather than half of them into a buffer both read, because on these VMs a cache line that one
+   * core writes after the other core has read it costs far more than a fresh one: a worker
+   * rewriting 64 KiB that the other thread had read took 9-12 us with the two vCPUs on cores
+   * that share an L3 and 30-44 us on cores that do not, against 1-2 us for 64 KiB the other
+   * thread had not read (scratch probe). The shared buffer paid that at every step for the
+   * half each shard wrote, and each shard then read the other half across the cores. The two
+   * ways alternating epoch by epoch (784-256-256-10, 150-200 epochs each, ratio of total times
+   * against one thread): 1.545 -> 1.611 and 1.603 -> 1.642 at batch 32, 1.641 -> 1.689 and
+   * 1.570 -> 1.639 at batch 128. (A session before measured the opposite, 1-3% against, with
+   * the epochs classed by the hand-off time before each; the host's states vary.) Having the
+   * reading core write back the lines it read from the other core (the other's input gradient
+   * and layer output), so that the next write finds them in no other cache, gave nothing
+   * measurable on top.
    */
   private boolean prefetched;
-  /** The batches the steps read, shared by the shards: the current one and the one loaded ahead. */
-  private final float[][] xs = {new float[0], new float[0]};
-  private final int[][] ys = {new int[0], new int[0]};
   private int nextRows;
   private MiniBatches prefetchFrom;
   private int prefetchBatch;
@@ -196,8 +196,8 @@ final class ShardedStep {
   }
 
   /**
-   * {@link #step} on batch {@code b} of {@code batches}, loaded into the step's own buffers by the
-   * shards at the end of the step before (each its share of the rows), or else by the caller.
+   * {@link #step} on batch {@code b} of {@code batches}, which each shard loaded into buffers of
+   * its own at the end of the step before, or else loads at the start of this one.
    */
   float step(MiniBatches batches, int b, float learningRate) {
     boolean ready = prefetchFrom == batches && prefetchBatch == b && prefetchGeneration == batches.generation();
@@ -231,8 +231,6 @@ final class ShardedStep {
     }
     this.rows = rows;
     this.learningRate = learningRate;
-    // Not loaded ahead (an epoch's first batch, say): the caller loads it whole.
-    if (batches != null && !prefetched) batches.load(batch, xs[current], ys[current]);
     for (Workers.Task f : forward) run(f);
     run(outputAndLast);
     if (Float.isNaN(shard[0].loss)) return Float.NaN;
@@ -257,10 +255,6 @@ final class ShardedStep {
 
   private void ensureCapacity(int rows) {
     if (rows <= capacity) return;
-    for (int i = 0; i < 2; i++) {
-      xs[i] = new float[rows * network.inputSize()];
-      ys[i] = new int[rows];
-    }
     for (Shard s : shard) s.allocate(rows);
     capacity = rows;
   }
@@ -304,6 +298,9 @@ final class ShardedStep {
     private final float[][] reduced;
     private final Gemm gemm;
     private final ArrayOps arrayOps;
+    /** This shard's copies of the batch: the current one ({@code current}) and the one loaded ahead. */
+    private final float[][] xs = {new float[0], new float[0]};
+    private final int[][] ys = {new int[0], new int[0]};
     private float[] partialLogits = new float[0];
     private float[] logits = new float[0];
     float loss;
@@ -354,6 +351,10 @@ final class ShardedStep {
     }
 
     void allocate(int rows) {
+      for (int b = 0; b < 2; b++) {
+        xs[b] = new float[rows * network.inputSize()];
+        ys[b] = new int[rows];
+      }
       for (int i = 1; i < blocks.length; i++) gathered[i] = new float[rows * blocks[i - 1].width()];
       partialLogits = new float[rows * classes];
       logits = new float[rows * classes];
@@ -368,6 +369,8 @@ final class ShardedStep {
       if (i > 0) {
         a = gather(i);
       } else if (batches != null) {
+        // Not loaded ahead (an epoch's first batch, say): loaded here.
+        if (!prefetched) batches.load(batch, xs[current], ys[current]);
         a = xs[current];
       } else {
         a = ShardedStep.this.x;
@@ -432,9 +435,7 @@ final class ShardedStep {
       partial[i] = g;
       optimizers[i].step(learningRate);
       if (i == 0) {
-        if (batches != null && nextRows > 0) {
-          batches.load(batch + 1, firstRow(nextRows, t), firstRow(nextRows, t + 1), xs[current ^ 1], ys[current ^ 1]);
-        }
+        if (batches != null && nextRows > 0) batches.load(batch + 1, xs[current ^ 1], ys[current ^ 1]);
       }
     }
 
@@ -479,11 +480,6 @@ final class ShardedStep {
       if (in) System.arraycopy(full, fullOff, mine, mineOff, len);
       else System.arraycopy(mine, mineOff, full, fullOff, len);
     }
-  }
-
-  /** The first of a batch's {@code rows} that shard {@code t} loads ahead ({@code t == shards}: rows). */
-  private int firstRow(int rows, int t) {
-    return Workers.boundary(rows, 1, t, shards);
   }
 
   private int own(int block, int t) {

@@ -66,17 +66,9 @@ class ShardedStepTest {
   }
 
   /**
-   * One SGD step, sharded and not, from the same network: nearly the same loss and update. The
-   * hidden layers' forward passes and weight gradients are the same arithmetic (each element by
-   * the same chain of operations); the logits and a hidden layer's input gradient differ, sums
-   * over a layer's units that the shards split into partial sums. Float sums of n
-   * terms err by at most n * 2^-24 of the sum of the terms' magnitudes (1.5e-5 for 256 units);
-   * the test allows 1e-4 of the update's largest magnitude per tensor, with room for cancellation.
-   */
-  /**
-   * Each shard loads its share of the next batch at the end of a step and copies the others' in
-   * the next one: the steps see the same batches as steps on batches loaded by the caller, also
-   * across a reshuffle in the middle of an epoch (the loaded-ahead rows are then stale).
+   * Each shard loads the whole next batch into buffers of its own at the end of a step: the steps
+   * see the same batches as steps on batches loaded by the caller, also across a reshuffle in the
+   * middle of an epoch (the loaded-ahead rows are then stale).
    */
   @Test
   void batchesLoadedAheadAreTheBatchesLoadedByTheCaller() {
@@ -105,6 +97,14 @@ class ShardedStepTest {
     assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
   }
 
+  /**
+   * One SGD step, sharded and not, from the same network: nearly the same loss and update. The
+   * hidden layers' forward passes and weight gradients are the same arithmetic (each element by
+   * the same chain of operations); the logits and a hidden layer's input gradient differ, sums
+   * over a layer's units that the shards split into partial sums. Float sums of n
+   * terms err by at most n * 2^-24 of the sum of the terms' magnitudes (1.5e-5 for 256 units);
+   * the test allows 1e-4 of the update's largest magnitude per tensor, with room for cancellation.
+   */
   @Test
   void oneStepUpdatesAsTheUnshardedStepUpToRounding() {
     for (String spec : List.of("200-128-128-10 relu batchnorm", "200-64-48-33-10 sigmoid", "200-96-10 tanh")) {
