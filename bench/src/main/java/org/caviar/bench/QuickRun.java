@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -190,7 +189,7 @@ public final class QuickRun {
     Summary summary = new Summary(describe);
     int rounds = full ? forks : 1;
     ProgressFormat progress = new ProgressFormat(System.out, describe, plan.configurations(), rounds);
-    Map<String, Pooled> pooled = new LinkedHashMap<>();
+    RoundPool pooled = new RoundPool();
     for (int round = 1; round <= rounds; round++) {
       progress.startRound(round);
       for (String className : plan.classes()) {
@@ -202,23 +201,15 @@ public final class QuickRun {
         if (!full) quick(options, plan.configurations(className));
         else options.forks(1);
         try {
-          for (RunResult r : new Runner(options.build(), progress).run()) {
-            pooled.computeIfAbsent(key(r.getParams()), k -> new Pooled(className, r.getParams()))
-                .forks.addAll(r.getBenchmarkResults());
-          }
+          for (RunResult r : new Runner(options.build(), progress).run()) pooled.add(className, r);
         } catch (RunnerException ex) {
           System.out.println("JMH run of " + Plan.simpleName(className) + (rounds > 1 ? " in round " + round : "")
               + " failed: " + ex);
         }
       }
     }
-    Map<String, List<RunResult>> byClass = new LinkedHashMap<>();
-    for (Pooled p : pooled.values()) {
-      RunResult r = new RunResult(p.params, p.forks);
-      summary.add(r);
-      byClass.computeIfAbsent(p.className, c -> new ArrayList<>()).add(r);
-    }
-    for (Map.Entry<String, List<RunResult>> e : byClass.entrySet()) {
+    for (Map.Entry<String, List<RunResult>> e : pooled.byClass().entrySet()) {
+      e.getValue().forEach(summary::add);
       String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
     }
@@ -275,20 +266,6 @@ public final class QuickRun {
     try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "jmh-*.json")) {
       for (Path file : old) Files.delete(file);
     }
-  }
-
-  /** One configuration's forks from every round, and the class that ran it. */
-  private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks) {
-    Pooled(String className, BenchmarkParams params) {
-      this(className, params, new ArrayList<>());
-    }
-  }
-
-  /** What identifies a configuration across rounds: its benchmark, parameters and thread count. */
-  private static String key(BenchmarkParams params) {
-    StringBuilder k = new StringBuilder(params.getBenchmark()).append(" threads=").append(params.getThreads());
-    for (String name : params.getParamsKeys()) k.append(' ').append(name).append('=').append(params.getParam(name));
-    return k.toString();
   }
 
   private static String className(String benchmark) {

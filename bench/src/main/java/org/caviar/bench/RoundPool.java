@@ -1,0 +1,44 @@
+package org.caviar.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * The forks of each configuration from every round of a run ({@code run-quick --full --forks N}),
+ * pooled into one result per configuration as JMH pools the forks of one run: the score is the
+ * mean over every measured iteration of every fork, the error from all of them.
+ */
+final class RoundPool {
+  /** One configuration's forks so far, and the benchmark class that ran it. */
+  private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks) {}
+
+  private final Map<String, Pooled> byConfiguration = new LinkedHashMap<>();
+
+  /** Adds the forks of one round's result of a configuration of {@code className}. */
+  void add(String className, RunResult result) {
+    byConfiguration
+        .computeIfAbsent(key(result.getParams()), k -> new Pooled(className, result.getParams(), new ArrayList<>()))
+        .forks.addAll(result.getBenchmarkResults());
+  }
+
+  /** The pooled results by benchmark class, classes and configurations in the order first added. */
+  Map<String, List<RunResult>> byClass() {
+    Map<String, List<RunResult>> out = new LinkedHashMap<>();
+    for (Pooled p : byConfiguration.values()) {
+      out.computeIfAbsent(p.className, c -> new ArrayList<>()).add(new RunResult(p.params, p.forks));
+    }
+    return out;
+  }
+
+  /** What identifies a configuration across rounds: its benchmark, thread count and parameters. */
+  static String key(BenchmarkParams params) {
+    StringBuilder k = new StringBuilder(params.getBenchmark()).append(" threads=").append(params.getThreads());
+    for (String name : params.getParamsKeys()) k.append(' ').append(name).append('=').append(params.getParam(name));
+    return k.toString();
+  }
+}
