@@ -130,7 +130,8 @@ public final class TrainCommand implements Callable<Integer> {
   Best bestOf(Path journal) {
     StudyInfo info = JournalStorage.peek(journal);
     if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
-    try (JournalStorage storage = new JournalStorage(journal)) {
+    // Read-only: the study may still be running in another process, which holds the journal's lock.
+    try (JournalStorage storage = JournalStorage.readOnly(journal)) {
       return best(storage, info, journal.getParent().toString());
     }
   }

@@ -47,6 +47,10 @@ import org.caviar.search.trial.TrialState;
  * parameters as new trials (see {@code Study}). Finished trials are never re-run.
  *
  * <p>One process at a time: the file is locked while open, and a second opener gets a clear error.
+ * The lock is an OS record lock ({@link FileChannel#tryLock()}, {@code fcntl} on Linux), which
+ * the process loses when it closes any descriptor of the file, so the journal is read through
+ * the locked channel only, never opened a second time while the study runs. {@link #readOnly}
+ * reads a journal, even one another process is appending to, without locking or writing it.
  */
 public final class JournalStorage extends InMemoryStorage {
   private static final int VERSION = 1;
@@ -56,6 +60,7 @@ public final class JournalStorage extends InMemoryStorage {
   private final ObjectMapper mapper = new ObjectMapper();
   private final JsonFactory factory = mapper.getFactory();
   private final LineBuffer line = new LineBuffer();
+  private final boolean readOnly;
   private FileChannel channel;
   private FileLock lock;
 
@@ -64,8 +69,22 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   public JournalStorage(Path file, Durability durability) {
+    this(file, durability, false);
+  }
+
+  private JournalStorage(Path file, Durability durability, boolean readOnly) {
     this.file = file;
     this.durability = durability;
+    this.readOnly = readOnly;
+  }
+
+  /**
+   * A view of the journal in {@code file} that {@link #open} reads without locking it or
+   * writing to it (e.g. {@code train --from-study} while the study may still run elsewhere):
+   * a torn last line is skipped, trials still running stay RUNNING, and recording fails.
+   */
+  public static JournalStorage readOnly(Path file) {
+    return new JournalStorage(file, Durability.PROCESS_CRASH, true);
   }
 
   public Path file() {
@@ -75,6 +94,7 @@ public final class JournalStorage extends InMemoryStorage {
   @Override
   public synchronized StudyInfo open(StudyInfo requested) {
     if (channel != null) return super.open(requested);
+    if (readOnly) return openReadOnly(requested);
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) Files.createDirectories(dir);
@@ -113,9 +133,38 @@ public final class JournalStorage extends InMemoryStorage {
     }
   }
 
+  private StudyInfo openReadOnly(StudyInfo requested) {
+    if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no study journal at " + file);
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+      try {
+        replay(requested);
+      } catch (RuntimeException | IOException e) {
+        close();
+        throw e;
+      }
+      if (info() == null) {
+        close();
+        throw new IllegalArgumentException("the journal " + file + " holds no study");
+      }
+      return info();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read journal " + file, e);
+    }
+  }
+
+  /** The whole file, read through the open channel (see the class comment on the lock). */
+  private byte[] readAll() throws IOException {
+    long size = channel.size();
+    if (size > Integer.MAX_VALUE - 16) throw new IllegalStateException("journal " + file + " is larger than 2 GB");
+    ByteBuffer all = ByteBuffer.allocate((int) size);
+    while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {}
+    return all.array();
+  }
+
   /** Reads the journal into memory; returns the offset just past its last whole line. */
   private long replay(StudyInfo requested) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = readAll();
     int start = 0;
     int lineNo = 0;
     while (start < bytes.length) {
@@ -300,6 +349,7 @@ public final class JournalStorage extends InMemoryStorage {
 
   private void write(Event e) {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
+    if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
     try {
       e.write();
     } catch (IOException x) {
@@ -352,7 +402,8 @@ public final class JournalStorage extends InMemoryStorage {
 
   /**
    * The study a journal file holds, read from its first line without opening (or locking) it, or
-   * null when the file is missing or empty; e.g. to resume a study with its stored space.
+   * null when the file is missing or empty; e.g. to resume a study with its stored space. Call it
+   * before this process opens a storage on the file: closing the reader would drop that lock.
    */
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;

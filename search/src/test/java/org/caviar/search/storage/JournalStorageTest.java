@@ -158,6 +158,59 @@ class JournalStorageTest {
     }
   }
 
+  /** What {@link LockProbe}, in a second JVM, finds on {@code file}: {@code locked} or {@code free}. */
+  private static String probeFromAnotherProcess(Path file) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(), file.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertEquals(0, p.waitFor(), out);
+    return out;
+  }
+
+  /**
+   * The lock holds against other processes after the journal was read on open: an OS record lock
+   * is dropped when the process closes any descriptor of the file, and reading the journal through
+   * a second one (as an earlier version did) let a second {@code tune} into a running study.
+   */
+  @Test
+  void anOpenJournalStaysLockedAgainstOtherProcesses() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s); // a new journal
+    }
+    assertEquals("free", probeFromAnotherProcess(file));
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO); // an existing one: replayed, then appended to
+      s.claimTrial(5000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    }
+    assertEquals("free", probeFromAnotherProcess(file));
+  }
+
+  /** A read-only view reads a journal that a running study holds, and writes nothing to it. */
+  @Test
+  void aReadOnlyViewLeavesARunningStudyAlone() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage running = new JournalStorage(file)) {
+      writeThree(running);
+      int d = running.claimTrial(3000).number();
+      running.recordParams(d, sgd(0.01), -1);
+      byte[] before = Files.readAllBytes(file);
+      try (JournalStorage view = JournalStorage.readOnly(file)) {
+        view.open(INFO);
+        List<TrialRecord> t = view.trials();
+        assertEquals(4, t.size());
+        assertEquals(0.975, t.get(0).value());
+        assertEquals(TrialState.RUNNING, t.get(3).state(), "still running elsewhere, not interrupted");
+        assertThrows(IllegalStateException.class, () -> view.claimTrial(4000));
+      }
+      assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(file, StandardCharsets.UTF_8));
+      running.recordOutcome(d, TrialState.COMPLETE, 0.5, null, 3500); // the study goes on
+    }
+    assertThrows(IllegalArgumentException.class, () -> JournalStorage.readOnly(dir.resolve("none.jsonl")).open(INFO));
+  }
+
   @Test
   void eventsOnAFinishedTrialAreRejected() {
     try (JournalStorage s = new JournalStorage(dir.resolve("j.jsonl"))) {
