@@ -1,5 +1,6 @@
 package org.caviar.search.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
+import org.caviar.model.train.TrainingStatus;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
@@ -102,6 +104,10 @@ public final class TrainCommand implements Callable<Integer> {
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
     }
+    // Before training: a model that cannot be saved would be lost at the end.
+    if (Files.isDirectory(outFile)) throw new IllegalArgumentException("--out " + outFile + " is a directory; give a file name");
+    Path outDir = outFile.toAbsolutePath().getParent();
+    if (outDir != null) Files.createDirectories(outDir);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
@@ -118,6 +124,10 @@ public final class TrainCommand implements Callable<Integer> {
     Evaluation test = trainer.evaluate(d.test());
     out.printf(Locale.ROOT, "test: accuracy %.4f, loss %.4f on %d rows (%.1f s of training)%n",
         test.accuracy(), test.loss(), test.rows(), result.seconds());
+    if (result.status() == TrainingStatus.DIVERGED) {
+      commandSpec.commandLine().getErr().println("caviar train: training diverged; the model was not saved (try a smaller lr)");
+      return 1;
+    }
     new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
     out.println("saved: " + outFile.toAbsolutePath());
     return 0;

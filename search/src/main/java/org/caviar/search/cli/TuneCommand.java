@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -166,6 +168,9 @@ public class TuneCommand implements Callable<Integer> {
       return 0;
     }
     if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
+    // Checked before anything is written or trained: these are read only at the end of a run.
+    if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
+    if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
     trials = trialsOption != null ? trialsOption : 60;
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -248,7 +253,7 @@ public class TuneCommand implements Callable<Integer> {
         if (progress != null) progress.close();
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      printSummary(h, before, seconds, space, dir);
+      int failedNow = printSummary(h, before, seconds, space, dir);
       if (!noReport) {
         Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(dir.getFileName().toString(),
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
@@ -256,25 +261,42 @@ public class TuneCommand implements Callable<Integer> {
       }
       String storageArg = storageUrl != null ? " --storage " + storageUrl : "";
       out.println("resume or extend: caviar tune --study " + dir + storageArg + " --trials " + (trials + 40));
+      if (h.best() == null && failedNow > 0) {
+        commandSpec.commandLine().getErr().println("caviar tune: no trial completed; " + failedNow + " failed (reasons above)");
+        return 1;
+      }
       return 0;
     } finally {
       study.close();
     }
   }
 
-  private void printSummary(History h, History before, double seconds, SearchSpace space, Path dir) {
+  /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */
+  private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir) {
     long epochsRun = 0;
     long newTrials = 0;
+    // Why trials failed, most common first: otherwise only the journal says.
+    Map<String, Integer> failures = new LinkedHashMap<>();
+    int failedNow = 0;
     for (TrialRecord t : h.trials()) {
       if (t.number() >= before.size()) {
         epochsRun += t.reportCount();
         newTrials++;
+        if (t.state() == TrialState.FAILED && !t.isInterrupted()) {
+          failedNow++;
+          failures.merge(String.valueOf(t.reason()), 1, Integer::sum);
+        }
       }
     }
     out.printf(Locale.ROOT, "%nsearch time %.1f s for %d trials; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
         seconds, newTrials, Leaderboard.summary(h), epochsRun, newTrials * epochs,
         newTrials == 0 ? 0.0 : 100.0 * epochsRun / (newTrials * epochs));
     out.print(Leaderboard.table(h, top));
+    if (!failures.isEmpty()) {
+      out.println();
+      failures.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+          .forEach(e -> out.println("failed: " + e.getValue() + (e.getValue() == 1 ? " trial: " : " trials: ") + e.getKey()));
+    }
     TrialRecord best = h.best();
     if (best != null) {
       out.printf(Locale.ROOT, "%nbest: trial %d, validation accuracy %s%n", best.number(), Leaderboard.format(best.value()));
@@ -289,6 +311,7 @@ public class TuneCommand implements Callable<Integer> {
       }
       out.println("train and save it: caviar train --from-study " + dir + (storageUrl != null ? " --storage " + storageUrl : ""));
     }
+    return failedNow;
   }
 
   private SearchSpace space(StudyInfo stored) throws java.io.IOException {

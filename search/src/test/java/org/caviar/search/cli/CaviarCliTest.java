@@ -48,6 +48,50 @@ class CaviarCliTest {
     assertEquals("caviar tune: no such file: " + missing, r.err().strip());
   }
 
+  /** Options read only at the end of a run are checked before the study is created. */
+  @Test
+  void endOfRunOptionsAreCheckedUpFront() {
+    Path study = dir.resolve("s");
+    CliRun r = run("tune", "--top", "0", "--trials", "1", "--study", study.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --top must be >= 1, got 0", r.err().strip());
+    r = run("tune", "--timeout", "-5", "--trials", "1", "--study", study.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5.0", r.err().strip());
+    assertTrue(!Files.exists(study), "nothing written");
+  }
+
+  /** Every trial failing (one class in the data) is an exit code of 1, and the reason is printed. */
+  @Test
+  void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
+    Path csv = dir.resolve("one-class.csv");
+    StringBuilder rows = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 40; i++) rows.append(i).append(',').append(i % 7).append(",0\n");
+    Files.writeString(csv, rows);
+    CliRun r = run("tune", "--csv", csv.toString(), "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report",
+        "--no-progress", "--study", dir.resolve("s").toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("failed: 2 trials: ") && r.out().contains("classes must be >= 2"), r.out());
+    assertTrue(r.err().contains("no trial completed; 2 failed"), r.err());
+  }
+
+  /** train checks --out before it trains, and does not save a model whose loss diverged. */
+  @Test
+  void trainDoesNotLoseWorkOrSaveADivergedModel() throws Exception {
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--out", dir.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--out " + dir + " is a directory"), r.err());
+    assertTrue(!r.out().contains("test: accuracy"), "stopped before training: " + r.out());
+
+    Path model = dir.resolve("sub/folder/diverged.caviar"); // missing folders are created
+    r = run("train", "--epochs", "2", "--threads", "1", "--param", "optimizer=momentum", "--param", "lr=1e9",
+        "--out", model.toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("diverged; the model was not saved"), r.err());
+    assertTrue(!Files.exists(model));
+    assertTrue(Files.isDirectory(model.getParent()));
+  }
+
   @Test
   void tuneRunsResumesAndTrainsTheBest() throws Exception {
     Path study = dir.resolve("study");
