@@ -77,7 +77,7 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--trials", paramLabel = "N",
       description = "Trials in the study in all (counting trials of earlier runs of a resumed study, and of every worker's "
-          + "with --storage, where it is stored as the study's budget). Default: the stored budget, else 60.")
+          + "with --storage). It is stored as the study's budget. Default: the stored budget, else 60.")
   Integer trialsOption;
 
   /** The study's budget: --trials, else the budget stored with the study, else 60. */
@@ -187,6 +187,8 @@ public class TuneCommand implements Callable<Integer> {
         where = "'" + name + "' in " + pg.url();
       } else {
         stored = JournalStorage.peek(journal);
+        Integer storedBudget = stored != null ? JournalStorage.peekTrialBudget(journal) : null;
+        if (trialsOption == null && storedBudget != null) trials = storedBudget;
         where = journal.toString();
       }
       StudySettings settings = new StudySettings(this);
@@ -224,8 +226,9 @@ public class TuneCommand implements Callable<Integer> {
     };
     Sampler s = sampler();
     Pruner p = pruner();
+    Storage storage = shared != null ? shared : new JournalStorage(journal);
     Study.Builder builder = Study.builder(space).name(dir.getFileName().toString()).direction(Direction.MAXIMIZE)
-        .sampler(s).pruner(p).storage(shared != null ? shared : new JournalStorage(journal)).seed(seed).mode(executionMode)
+        .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
@@ -234,6 +237,7 @@ public class TuneCommand implements Callable<Integer> {
     if (stored != null) out.println("resuming the study " + where);
     Study study = builder.build();
     if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
+    if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
     try {
       History before = study.history();
       int done = (int) before.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();

@@ -33,7 +33,11 @@ import org.caviar.search.trial.TrialState;
  * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
  * {"op":"report","trial":0,"step":1,"value":0.91}
  * {"op":"finish","trial":0,"state":"COMPLETE","value":0.975,"t":1732530001234}
+ * {"op":"budget","trials":100}
  * </pre>
+ *
+ * <p>A {@code budget} event records the study's {@code --trials} whenever a run sets a new one, so
+ * that a plain resume runs to the budget the study was last given ({@link #peekTrialBudget}).
  *
  * <p>The header's {@code settings} ({@link StudyInfo#settings()}) are written only when there are
  * some; a journal written before they were stored has none and loads as "not recorded".
@@ -63,6 +67,7 @@ public final class JournalStorage extends InMemoryStorage {
   private final boolean readOnly;
   private FileChannel channel;
   private FileLock lock;
+  private Integer trialBudget;
 
   public JournalStorage(Path file) {
     this(file, Durability.PROCESS_CRASH);
@@ -226,6 +231,11 @@ public final class JournalStorage extends InMemoryStorage {
         put(get(n).withOutcome(TrialState.valueOf(text(e, "state")), number(e.path("value")),
             reason.isTextual() ? reason.asText() : null, e.path("t").asLong()));
       }
+      case "budget" -> {
+        int n = e.path("trials").asInt(-1);
+        if (n < 1) throw new IllegalStateException("a budget of " + n + " trials");
+        trialBudget = n;
+      }
       default -> throw new IllegalStateException("unknown event '" + op + "'");
     }
   }
@@ -268,6 +278,23 @@ public final class JournalStorage extends InMemoryStorage {
       g.writeEndObject();
     }
     end(g, true);
+  }
+
+  /** The study's budget of trials as last recorded, or null when none was. */
+  public synchronized Integer trialBudget() {
+    return trialBudget;
+  }
+
+  /** Records the study's budget of trials ({@code --trials}), if it differs from the last one recorded. */
+  public synchronized void recordTrialBudget(int maxTrials) {
+    if (maxTrials < 1) throw new IllegalArgumentException("maxTrials must be >= 1, got " + maxTrials);
+    if (trialBudget != null && trialBudget == maxTrials) return;
+    write(() -> {
+      JsonGenerator g = begin("budget");
+      g.writeNumberField("trials", maxTrials);
+      end(g, durability == Durability.FSYNC_EVERY_EVENT);
+    });
+    trialBudget = maxTrials;
   }
 
   @Override
@@ -405,6 +432,31 @@ public final class JournalStorage extends InMemoryStorage {
    * null when the file is missing or empty; e.g. to resume a study with its stored space. Call it
    * before this process opens a storage on the file: closing the reader would drop that lock.
    */
+  /**
+   * The budget of trials last recorded in a journal file, read without opening (or locking) it, or
+   * null when there is none (a journal written before budgets were recorded). As {@link #peek},
+   * call it before this process opens a storage on the file.
+   */
+  public static Integer peekTrialBudget(Path file) {
+    if (!Files.exists(file)) return null;
+    Integer budget = null;
+    try (var reader = Files.newBufferedReader(file)) {
+      for (String l = reader.readLine(); l != null; l = reader.readLine()) {
+        if (!l.contains("\"budget\"")) continue;
+        JsonNode e;
+        try {
+          e = new ObjectMapper().readTree(l);
+        } catch (IOException torn) {
+          continue; // a torn last line; open() reports corruption elsewhere by line
+        }
+        if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
+      }
+      return budget;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read journal " + file, e);
+    }
+  }
+
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;
     try (var reader = Files.newBufferedReader(file)) {

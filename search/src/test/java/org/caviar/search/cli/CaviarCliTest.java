@@ -92,6 +92,23 @@ class CaviarCliTest {
     assertTrue(Files.isDirectory(model.getParent()));
   }
 
+  /** A plain resume runs to the budget the study was last given, not to the default 60 trials. */
+  @Test
+  void aResumedStudyKeepsItsBudget() throws Exception {
+    Path study = dir.resolve("budget");
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-report", "--no-progress", "--pruner", "none", "--study",
+        study.toString(), "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    assertEquals(0, run(concat(new String[] {"tune", "--trials", "2"}, small)).code());
+    CliRun resumed = run(concat(new String[] {"tune"}, small));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("2 trials of up to 1 epochs"), resumed.out());
+    assertEquals(2, trials(study).size());
+    assertEquals(0, run(concat(new String[] {"tune", "--trials", "3"}, small)).code()); // extended
+    assertEquals(0, run(concat(new String[] {"tune"}, small)).code());
+    assertEquals(3, trials(study).size());
+    assertEquals(3, JournalStorage.peekTrialBudget(study.resolve("journal.jsonl")));
+  }
+
   @Test
   void tuneRunsResumesAndTrainsTheBest() throws Exception {
     Path study = dir.resolve("study");
