@@ -150,6 +150,14 @@ public final class Network {
 
   /** Sizes every workspace for batches of up to {@code rows}, so later passes allocate nothing. */
   public void ensureCapacity(int rows) {
+    // A batch's activations are one float[] a layer: say so before an index overflows.
+    for (Layer l : layers) {
+      long floats = (long) rows * Math.max(l.inputSize(), l.outputSize());
+      if (floats > NetworkSpec.MAX_LAYER_WEIGHTS) {
+        throw new IllegalArgumentException("a batch of " + rows + " rows is too large for layer " + l.name() + ": "
+            + floats + " values, more than one array holds (" + NetworkSpec.MAX_LAYER_WEIGHTS + ")");
+      }
+    }
     for (Layer l : layers) l.ensureCapacity(rows);
     output.ensureCapacity(rows);
   }

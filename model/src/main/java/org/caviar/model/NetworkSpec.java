@@ -33,6 +33,9 @@ public record NetworkSpec(
     int inputs, List<Integer> hidden, int classes, Activation activation, float leakySlope,
     boolean batchNorm, float dropout, Init init) {
 
+  /** Most weights of one layer: the longest {@code float[]} a JVM allocates. */
+  public static final long MAX_LAYER_WEIGHTS = Integer.MAX_VALUE - 8;
+
   /** Leaky ReLU's slope unless one is given. */
   public static final float DEFAULT_LEAKY_SLOPE = 0.01f;
 
@@ -42,6 +45,16 @@ public record NetworkSpec(
     if (hidden == null) throw new IllegalArgumentException("hidden must not be null");
     hidden = List.copyOf(hidden);
     for (int h : hidden) if (h <= 0) throw new IllegalArgumentException("hidden sizes must be > 0, got " + hidden);
+    // A layer's weights are one float[]: a wider layer would overflow its index, not train.
+    int in = inputs;
+    for (int i = 0; i <= hidden.size(); i++) {
+      int out = i < hidden.size() ? hidden.get(i) : classes;
+      if ((long) in * out > MAX_LAYER_WEIGHTS) {
+        throw new IllegalArgumentException("layer " + (i + 1) + " (" + in + " x " + out + ") has " + (long) in * out
+            + " weights, more than one array holds (" + MAX_LAYER_WEIGHTS + ")");
+      }
+      in = out;
+    }
     if (activation == null) throw new IllegalArgumentException("activation must not be null");
     if (!(leakySlope >= 0 && leakySlope < 1)) {
       throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + leakySlope);

@@ -112,4 +112,18 @@ class NetworkTest {
     assertFalse(n.layers().get(0).inputGradientNeeded());
     assertNull(n.layers().get(0).backward(n.layerOutputGradient(0), 2));
   }
+
+  /** Sizes past what one float[] holds are clear errors before anything is allocated, not overflows. */
+  @Test
+  void layersAndBatchesBeyondOneArrayAreRefusedByName() {
+    var wide = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse("64-2000000000-10"));
+    assertTrue(wide.getMessage().contains("layer 1 (64 x 2000000000)"), wide.getMessage());
+    // Layer 1 holds exactly the limit (1 x MAX) and passes; layer 2 (MAX x 2) is the one named.
+    int max = (int) NetworkSpec.MAX_LAYER_WEIGHTS;
+    var second = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.of(1, List.of(max), 2));
+    assertTrue(second.getMessage().startsWith("layer 2 "), second.getMessage());
+    Network n = Network.create(NetworkSpec.parse("64-128-10"), 1);
+    var batch = assertThrows(IllegalArgumentException.class, () -> n.ensureCapacity(2_000_000_000));
+    assertTrue(batch.getMessage().contains("a batch of 2000000000 rows is too large"), batch.getMessage());
+  }
 }

@@ -37,8 +37,10 @@ public final class MiniBatches {
     this.batchCount = full + (rest >= minBatch ? 1 : 0);
     this.order = new int[data.rows()];
     for (int i = 0; i < order.length; i++) order[i] = i;
-    this.features = new float[batchSize * data.featureCount()];
-    this.labels = new int[batchSize];
+    // No batch has more rows than the data: a batch size beyond it needs no larger buffer.
+    int capacity = Math.min(batchSize, data.rows());
+    this.features = new float[capacity * data.featureCount()];
+    this.labels = new int[capacity];
     this.random = new SplittableRandom(seed);
   }
 

@@ -126,6 +126,18 @@ class SplitStandardizeBatchTest {
     assertTrue(bn.load(1) == 64);
   }
 
+  /** A batch size beyond the data is one batch of every row, with buffers no larger than the data. */
+  @Test
+  void aBatchLargerThanTheDataIsTheWholeData() {
+    Dataset d = numbered().head(50);
+    MiniBatches all = new MiniBatches(d, 2_000_000_000, 1, 0); // its buffers would overflow at full size
+    assertEquals(1, all.batchCount());
+    all.shuffle();
+    assertEquals(50, all.load(0));
+    assertEquals(ids(d), java.util.stream.IntStream.range(0, 50).mapToObj(i -> (int) all.features()[i * d.featureCount()])
+        .collect(java.util.stream.Collectors.toSet()));
+  }
+
   @Test
   void theShippedDigitsLoad() {
     Dataset d = Datasets.digits();

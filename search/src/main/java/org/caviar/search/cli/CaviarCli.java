@@ -37,7 +37,16 @@ public final class CaviarCli implements Runnable {
       }
       throw e;
     });
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // A network or batch larger than the heap: say so in one line rather than with a stack trace.
+      err.println("caviar: out of memory (" + e.getMessage() + "; the heap holds at most "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): use a smaller network or batch, or a larger -Xmx");
+      err.flush();
+      code = 1;
+    }
     out.flush();
     return code;
   }
