@@ -194,12 +194,24 @@ public class TuneCommand implements Callable<Integer> {
       StudySettings settings = new StudySettings(this);
       if (stored != null) useStoredSettings(settings, stored);
       if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+      checkSearchOptions();
       DataOptions.Data d = data.load();
       return run(d, dir, pg, journal, stored, where, settings);
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
     }
+  }
+
+  /** The sampler's and pruner's options, named as the user gave them (their classes name their own fields). */
+  private void checkSearchOptions() {
+    if (startupTrials < 0) throw new IllegalArgumentException("--startup-trials must be >= 0, got " + startupTrials);
+    if (ashaEta < 2) throw new IllegalArgumentException("--asha-eta must be >= 2, got " + ashaEta);
+    if (ashaMinEpochs != null && ashaMinEpochs < 1) throw new IllegalArgumentException("--asha-min-epochs must be >= 1, got " + ashaMinEpochs);
+    if (ashaMinEpochs != null && ashaMinEpochs > epochs) {
+      throw new IllegalArgumentException("--asha-min-epochs (" + ashaMinEpochs + ") must be <= --epochs (" + epochs + ")");
+    }
+    if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
   }
 
   /**

@@ -57,6 +57,18 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     int layers = integer(p, "layers", 2);
     if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
+    // Ranges checked here by the parameters' own names (the layers below would name their fields).
+    for (String name : List.of("momentum", "beta1", "beta2", "rho", "dropout")) {
+      if (p.containsKey(name) && !(number(p, name, 0) >= 0 && number(p, name, 0) < 1)) {
+        throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name));
+      }
+    }
+    if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + p.get("lr"));
+    if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
+      throw new IllegalArgumentException("weight_decay must be >= 0, got " + p.get("weight_decay"));
+    }
+    if (integer(p, "batch_size", 64) < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + p.get("batch_size"));
+    if (integer(p, "epochs", defaultEpochs) < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + p.get("epochs"));
     List<Integer> hidden = new ArrayList<>();
     for (int i = 0; i < layers; i++) hidden.add(units);
     Activation activation = Activation.parse(text(p, "activation", "relu"));

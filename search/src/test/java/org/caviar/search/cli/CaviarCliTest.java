@@ -59,6 +59,19 @@ class CaviarCliTest {
     assertEquals(2, r.code());
     assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5.0", r.err().strip());
     assertTrue(!Files.exists(study), "nothing written");
+    // Errors name the option or parameter as the user gave it, not a field of the class behind it.
+    for (String[] args : List.of(
+        new String[] {"tune", "--asha-eta", "1", "--study", study.toString()},
+        new String[] {"tune", "--asha-min-epochs", "5", "--epochs", "2", "--study", study.toString()},
+        new String[] {"tune", "--startup-trials", "-1", "--study", study.toString()},
+        new String[] {"train", "--param", "batch_size=0", "--out", dir.resolve("m.caviar").toString()},
+        new String[] {"train", "--param", "momentum=1.5", "--out", dir.resolve("m.caviar").toString()})) {
+      r = run(args);
+      assertEquals(2, r.code(), String.join(" ", args));
+      String given = args[1].startsWith("--param") ? args[2].substring(0, args[2].indexOf('=')) : args[1];
+      assertTrue(r.err().startsWith("caviar " + args[0] + ": " + given + " "), r.err());
+    }
+    assertTrue(!Files.exists(study), "nothing written");
   }
 
   /** Every trial failing (one class in the data) is an exit code of 1, and the reason is printed. */
