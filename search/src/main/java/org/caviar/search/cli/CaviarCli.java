@@ -28,6 +28,15 @@ public final class CaviarCli implements Runnable {
     CommandLine cl = new CommandLine(new CaviarCli());
     cl.setOut(out);
     cl.setErr(err);
+    // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).
+    cl.setParameterExceptionHandler((e, given) -> {
+      CommandLine c = e.getCommandLine();
+      String name = c.getCommandSpec().qualifiedName();
+      c.getErr().println(name + ": " + e.getMessage());
+      c.getErr().println("see: " + name + " --help");
+      c.getErr().flush();
+      return 2;
+    });
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException) {

@@ -41,7 +41,10 @@ class CaviarCliTest {
     r = run("tune", "--sampler", "bayes", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--sampler"), r.err());
-    assertEquals(2, run("tune", "--trials", "many").code()); // picocli's own type error
+    r = run("tune", "--trials", "many"); // picocli's own type error: one line and where the help is
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar tune: Invalid value for option '--trials': 'many' is not an int", "see: caviar tune --help"),
+        r.err().strip().lines().toList());
     Path missing = dir.resolve("missing.csv");
     r = run("tune", "--csv", missing.toString(), "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
