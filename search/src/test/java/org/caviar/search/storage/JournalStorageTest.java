@@ -55,6 +55,14 @@ class JournalStorageTest {
     return s.trials();
   }
 
+  /** {@link #writeThree}, then a fourth trial claimed with its parameters and left running; returns its number. */
+  private static int writeThreeAndClaimOne(Storage s) {
+    writeThree(s);
+    int d = s.claimTrial(3000).number();
+    s.recordParams(d, sgd(0.01), -1);
+    return d;
+  }
+
   @Test
   void roundTrip() {
     Path file = dir.resolve("journal.jsonl");
@@ -103,9 +111,7 @@ class JournalStorageTest {
   void tornLastLineIsDroppedAndRunningTrialsBecomeInterrupted() throws IOException {
     Path file = dir.resolve("journal.jsonl");
     try (JournalStorage s = new JournalStorage(file)) {
-      writeThree(s);
-      int d = s.claimTrial(3000).number();
-      s.recordParams(d, sgd(0.01), -1);
+      int d = writeThreeAndClaimOne(s);
       s.recordIntermediate(d, 1, 0.3);
     }
     // The crash cut the next line short.
@@ -193,9 +199,7 @@ class JournalStorageTest {
   void aReadOnlyViewLeavesARunningStudyAlone() throws IOException {
     Path file = dir.resolve("journal.jsonl");
     try (JournalStorage running = new JournalStorage(file)) {
-      writeThree(running);
-      int d = running.claimTrial(3000).number();
-      running.recordParams(d, sgd(0.01), -1);
+      int d = writeThreeAndClaimOne(running);
       byte[] before = Files.readAllBytes(file);
       try (JournalStorage view = JournalStorage.readOnly(file)) {
         view.open(INFO);
