@@ -1,6 +1,7 @@
 package org.caviar.search.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.caviar.model.data.CsvLoader;
@@ -45,10 +46,22 @@ public final class DataOptions {
     }
   }
 
+  /**
+   * A directory given for a file: reading one fails with only "Is a directory", without the path
+   * or the option.
+   */
+  static void notADirectory(String option, Path file) {
+    if (file != null && Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
+  }
+
   public Data load() throws IOException {
     Dataset all;
     String name;
     if (csv != null && idxImages != null) throw new IllegalArgumentException("give either --csv or --idx-images, not both");
+    if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
+    notADirectory("--csv", csv);
+    notADirectory("--idx-images", idxImages);
+    notADirectory("--idx-labels", idxLabels);
     if (csv != null) {
       CsvLoader loader = CsvLoader.defaults();
       if (labelColumn != null) {

@@ -122,8 +122,12 @@ public final class TrainCommand implements Callable<Integer> {
     });
     out.println(result.message());
     Evaluation test = trainer.evaluate(d.test());
-    out.printf(Locale.ROOT, "test: accuracy %.4f, loss %.4f on %d rows (%.1f s of training)%n",
-        test.accuracy(), test.loss(), test.rows(), result.seconds());
+    if (test.rows() == 0) {
+      out.printf(Locale.ROOT, "test: none (the split leaves no test rows; %.1f s of training)%n", result.seconds());
+    } else {
+      out.printf(Locale.ROOT, "test: accuracy %.4f, loss %.4f on %d rows (%.1f s of training)%n",
+          test.accuracy(), test.loss(), test.rows(), result.seconds());
+    }
     if (result.status() == TrainingStatus.DIVERGED) {
       commandSpec.commandLine().getErr().println("caviar train: training diverged; the model was not saved (try a smaller lr)");
       return 1;

@@ -175,6 +175,10 @@ public class TuneCommand implements Callable<Integer> {
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path journal = dir.resolve("journal.jsonl");
+    if (storageUrl == null && Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--study " + dir + " is a file, not a study folder");
+    }
+    DataOptions.notADirectory("--space", spaceFile);
     PostgresStorage pg = storageUrl != null ? new PostgresStorage(storageUrl) : null;
     try {
       StudyInfo stored;

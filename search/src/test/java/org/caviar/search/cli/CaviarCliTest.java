@@ -77,6 +77,25 @@ class CaviarCliTest {
     assertTrue(!Files.exists(study), "nothing written");
   }
 
+  /** A directory where a file is expected, or a file where a study folder is, is named with its option. */
+  @Test
+  void pathsOfTheWrongKindAreNamed() throws Exception {
+    CliRun r = run("tune", "--csv", dir.toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --csv " + dir + " is a directory, not a file", r.err().strip());
+    Path file = Files.writeString(dir.resolve("a.txt"), "not a study");
+    r = run("tune", "--study", file.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --study " + file + " is a file, not a study folder", r.err().strip());
+    r = run("tune", "--label-column", "3", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --label-column goes with --csv", r.err().strip());
+    // No test rows: said so, not an accuracy of NaN.
+    r = run("train", "--epochs", "1", "--threads", "1", "--split", "0.6,0.4", "--out", dir.resolve("m.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("test: none (the split leaves no test rows"), r.out());
+  }
+
   /** Every trial failing (one class in the data) is an exit code of 1, and the reason is printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
