@@ -67,8 +67,9 @@ final class StudySettings {
 
   /**
    * What {@code train --from-study} takes from a study: its data (file, label column, split), so
-   * that the best trial is trained again on the data it was found on. Not its epochs: training a
-   * found configuration longer than the search did is a fair thing to ask.
+   * that the best trial is trained again on the data it was found on. Its epochs are only a
+   * default there (training a found configuration longer than the search did is a fair thing to
+   * ask): see {@code TrainCommand}.
    */
   static StudySettings forTraining(TrainCommand t) {
     return new StudySettings(dataFiles(t.data), dataTexts(t.data));

@@ -61,7 +61,8 @@ public final class TrainCommand implements Callable<Integer> {
           + "activation, batchnorm and dropout.")
   String spec;
 
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Epochs (unless set by --param epochs=N). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+      description = "Epochs (unless set by --param epochs=N). Default: with --from-study the study's --epochs, else ${DEFAULT-VALUE}.")
   int epochs;
 
   @Option(names = "--threads", paramLabel = "N", description = "Threads inside the matrix products. Default: the number of cores.")
@@ -86,6 +87,11 @@ public final class TrainCommand implements Callable<Integer> {
           : bestOf(fromStudy.resolve("journal.jsonl"));
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
+      // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask).
+      if (best.epochs() != null && !commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+        epochs = best.epochs();
+        out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
+      }
     }
     DataOptions.Data d = data.load();
     if (params != null) {
@@ -137,8 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A study's best trial: its parameters and its seed. */
-  record Best(Map<String, Object> params, long seed) {}
+  /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */
+  record Best(Map<String, Object> params, long seed, Integer epochs) {}
 
   /** The best trial of the study journaled in {@code journal}. */
   Best bestOf(Path journal) {
@@ -165,7 +171,9 @@ public final class TrainCommand implements Callable<Integer> {
     TrialRecord best = new History(storage.trials(), info.direction()).best();
     if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
     out.println("from " + where + ": trial " + best.number() + ", value " + best.value());
-    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()));
+    String storedEpochs = info.settings().get("--epochs");
+    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()),
+        storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs));
   }
 
   static Object literal(String s) {

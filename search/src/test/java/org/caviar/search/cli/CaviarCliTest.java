@@ -168,6 +168,10 @@ class CaviarCliTest {
     assertEquals(0, train.code(), train.err());
     assertTrue(train.out().contains("test: accuracy"), train.out());
     assertTrue(Files.size(model) > 0);
+    // Without --epochs, as many epochs as the study's trials had.
+    CliRun asInStudy = run("train", "--from-study", study.toString(), "--threads", "1", "--out", model.toString());
+    assertEquals(0, asInStudy.code(), asInStudy.err());
+    assertTrue(asInStudy.out().contains("epochs: 2, as in the study") && asInStudy.out().contains("training: 2 epochs"), asInStudy.out());
   }
 
   @Test
