@@ -48,8 +48,9 @@ public final class GradcheckCommand implements Callable<Integer> {
     DataOptions.Data d = data.load();
     NetworkSpec net = spec != null ? NetworkSpec.parse(spec)
         : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");
-    if (net.inputs() != d.inputs()) {
-      throw new IllegalArgumentException("--spec takes " + net.inputs() + " inputs, the data has " + d.inputs());
+    if (net.inputs() != d.inputs() || net.classes() < d.classes()) {
+      throw new IllegalArgumentException("--spec takes " + net.inputs() + " inputs and " + net.classes() + " classes, the data has "
+          + d.inputs() + " and " + d.classes());
     }
     Network network = Network.create(net, seed, Kernels.vector());
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));

@@ -378,6 +378,7 @@ public class TuneCommand implements Callable<Integer> {
     if (p instanceof AshaPruner a) {
       StringBuilder rungs = new StringBuilder();
       for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
+      if (rungs.isEmpty()) return "asha (no decision within " + epochs + " epochs: it prunes nothing; see --asha-min-epochs)";
       return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
     }
     return p.name();

@@ -190,6 +190,19 @@ class CaviarCliTest {
     CliRun r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("PASSED"), r.out());
+    r = run("gradcheck", "--spec", "64-8-5", "--rows", "4"); // fewer classes than the digits have
+    assertEquals(2, r.code());
+    assertEquals("caviar gradcheck: --spec takes 64 inputs and 5 classes, the data has 64 and 10", r.err().strip());
+  }
+
+  /** With too few epochs for ASHA's first rung, the header says it prunes nothing. */
+  @Test
+  void ashaWithoutARungSaysSo() {
+    CliRun r = run("tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
+        "--study", dir.resolve("s").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("pruner asha (no decision within 1 epochs: it prunes nothing"), r.out());
   }
 
   private static List<TrialRecord> trials(Path study) {
