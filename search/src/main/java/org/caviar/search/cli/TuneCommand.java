@@ -251,6 +251,9 @@ public class TuneCommand implements Callable<Integer> {
     if (progress != null) builder.listener(progress);
     out.println("caviar tune on " + d.description());
     if (stored != null) out.println("resuming the study " + where);
+    if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
+      out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
+    }
     Study study = builder.build();
     if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
     if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);

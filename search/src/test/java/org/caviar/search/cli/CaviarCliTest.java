@@ -142,6 +142,9 @@ class CaviarCliTest {
     assertEquals(0, run(concat(new String[] {"tune"}, small)).code());
     assertEquals(3, trials(study).size());
     assertEquals(3, JournalStorage.peekTrialBudget(study.resolve("journal.jsonl")));
+    CliRun reseeded = run(concat(new String[] {"tune", "--seed", "7"}, small));
+    assertEquals(0, reseeded.code(), reseeded.err());
+    assertTrue(reseeded.out().contains("the study keeps its seed 42 (--seed 7 applies to new studies only)"), reseeded.out());
   }
 
   @Test
