@@ -85,7 +85,12 @@ public final class CsvLoader {
 
   /** Reads UTF-8 (gzip or not) from {@code in}; {@code source} names it in error messages. */
   public Dataset load(InputStream in, String source) throws IOException {
-    return load(new InputStreamReader(Inputs.maybeGunzip(in), StandardCharsets.UTF_8), source);
+    try {
+      return load(new InputStreamReader(Inputs.maybeGunzip(in), StandardCharsets.UTF_8), source);
+    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      // The JDK's message ("Unexpected end of ZLIB input stream") names neither the file nor the cause.
+      throw new MalformedDataException(source, "truncated or damaged gzip data (" + e.getMessage() + ")");
+    }
   }
 
   public Dataset load(Reader reader, String source) throws IOException {

@@ -76,6 +76,13 @@ class CsvLoaderTest {
     Dataset d = CsvLoader.defaults().load(file);
     assertEquals(2, d.rows());
     assertEquals(List.of("x", "y"), d.classNames());
+    // Cut short (a copy that stopped early): named as damaged gzip with the file, not the JDK's bare message.
+    Path cut = dir.resolve("cut.csv.gz");
+    Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() - 12));
+    MalformedDataException e = assertThrows(MalformedDataException.class,
+        () -> CsvLoader.defaults().load(cut));
+    assertEquals(cut.toString(), e.source());
+    assertTrue(e.getMessage().contains("truncated or damaged gzip data"), e.getMessage());
   }
 
   @Test

@@ -182,7 +182,7 @@ public final class JournalStorage extends InMemoryStorage {
         try {
           event = mapper.readTree(bytes, start, nl - start);
         } catch (IOException e) {
-          throw new IllegalStateException("journal " + file + " line " + lineNo + " is not valid JSON: " + e.getMessage(), e);
+          throw new IllegalStateException("journal " + file + " line " + lineNo + " is not valid JSON: " + jsonProblem(e), e);
         }
         try {
           apply(event, requested);
@@ -257,6 +257,11 @@ public final class JournalStorage extends InMemoryStorage {
     JsonNode v = e.get(field);
     if (v == null || !v.isTextual()) throw new IllegalStateException("event has no text field '" + field + "'");
     return v.asText();
+  }
+
+  /** Jackson's message without its "at [Source: ...]" location, which the line number replaces. */
+  private static String jsonProblem(IOException e) {
+    return e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage();
   }
 
   private static double number(JsonNode v) {
@@ -428,11 +433,6 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   /**
-   * The study a journal file holds, read from its first line without opening (or locking) it, or
-   * null when the file is missing or empty; e.g. to resume a study with its stored space. Call it
-   * before this process opens a storage on the file: closing the reader would drop that lock.
-   */
-  /**
    * The budget of trials last recorded in a journal file, read without opening (or locking) it, or
    * null when there is none (a journal written before budgets were recorded). As {@link #peek},
    * call it before this process opens a storage on the file.
@@ -457,12 +457,22 @@ public final class JournalStorage extends InMemoryStorage {
     }
   }
 
+  /**
+   * The study a journal file holds, read from its first line without opening (or locking) it, or
+   * null when the file is missing or empty; e.g. to resume a study with its stored space. Call it
+   * before this process opens a storage on the file: closing the reader would drop that lock.
+   */
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;
     try (var reader = Files.newBufferedReader(file)) {
       String first = reader.readLine();
       if (first == null || first.isBlank()) return null;
-      JsonNode e = new ObjectMapper().readTree(first);
+      JsonNode e;
+      try {
+        e = new ObjectMapper().readTree(first);
+      } catch (IOException bad) {
+        throw new IllegalStateException("journal " + file + " line 1 is not valid JSON: " + jsonProblem(bad), bad);
+      }
       if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
       return studyInfo(e);
     } catch (IOException e) {

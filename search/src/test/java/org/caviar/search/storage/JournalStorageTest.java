@@ -151,7 +151,13 @@ class JournalStorageTest {
     try (JournalStorage s = new JournalStorage(file)) {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.open(INFO));
       assertTrue(e.getMessage().contains("line 4"), e.getMessage());
+      assertTrue(!e.getMessage().contains("Source:"), "one line, without Jackson's location: " + e.getMessage());
     }
+    Files.writeString(file, "garbage\n");
+    IllegalStateException first = assertThrows(IllegalStateException.class, () -> JournalStorage.peek(file));
+    assertTrue(first.getMessage().startsWith("journal " + file + " line 1 is not valid JSON: Unrecognized token 'garbage'"),
+        first.getMessage());
+    assertTrue(!first.getMessage().contains("Source:"), first.getMessage());
   }
 
   @Test
