@@ -87,6 +87,14 @@ class CaviarCliTest {
     r = run("tune", "--study", file.toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --study " + file + " is a file, not a study folder", r.err().strip());
+    Path labelFirst = dir.resolve("label-first.csv");
+    StringBuilder rows = new StringBuilder("label,a,b\n");
+    for (int i = 0; i < 40; i++) rows.append(i % 3).append(',').append(i % 5).append(',').append(i * 0.37).append('\n');
+    Files.writeString(labelFirst, rows);
+    r = run("tune", "--csv", labelFirst.toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("(the last) has 40 distinct values in 40 rows; is it the label? Choose it with --label-column"),
+        r.err());
     r = run("tune", "--label-column", "3", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --label-column goes with --csv", r.err().strip());
