@@ -243,7 +243,9 @@ public class TuneCommand implements Callable<Integer> {
     Sampler s = sampler();
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
-    Study.Builder builder = Study.builder(space).name(dir.getFileName().toString()).direction(Direction.MAXIMIZE)
+    // A journal study keeps the name it was created with, so that its folder may be copied or renamed.
+    String name = stored != null && shared == null ? stored.name() : dir.getFileName().toString();
+    Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
         .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
     if (workers != null) builder.workers(workers);

@@ -150,6 +150,14 @@ class CaviarCliTest {
     assertEquals(0, run(concat(new String[] {"tune"}, small)).code());
     assertEquals(3, trials(study).size());
     assertEquals(3, JournalStorage.peekTrialBudget(study.resolve("journal.jsonl")));
+    // A copied study folder resumes under its new path (the journal keeps the study's name).
+    Path copy = Files.createDirectories(dir.resolve("copied"));
+    Files.copy(study.resolve("journal.jsonl"), copy.resolve("journal.jsonl"));
+    String[] atCopy = small.clone();
+    atCopy[java.util.Arrays.asList(atCopy).indexOf("--study") + 1] = copy.toString();
+    CliRun copied = run(concat(new String[] {"tune", "--trials", "4"}, atCopy));
+    assertEquals(0, copied.code(), copied.err());
+    assertEquals(4, trials(copy).size());
     CliRun reseeded = run(concat(new String[] {"tune", "--seed", "7"}, small));
     assertEquals(0, reseeded.code(), reseeded.err());
     assertTrue(reseeded.out().contains("the study keeps its seed 42 (--seed 7 applies to new studies only)"), reseeded.out());
