@@ -26,6 +26,7 @@ public final class CaviarCli implements Runnable {
   /** Runs the command line with the given output and error streams (for tests). */
   public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new CaviarCli());
+    WorkerCommand.adjustOptions(cl.getSubcommands().get("worker").getCommandSpec());
     cl.setOut(out);
     cl.setErr(err);
     // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).

@@ -1,6 +1,8 @@
 package org.caviar.search.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code caviar worker}: one more process on a study kept in PostgreSQL. It takes the same options
@@ -22,6 +24,19 @@ import picocli.CommandLine.Command;
           + "another path to the same file if it lies elsewhere here), or give the same values.",
       ""})
 public final class WorkerCommand extends TuneCommand {
+  /**
+   * The options inherited from {@code tune} that mean something else here: {@code --study} names
+   * the study in the database (there is no folder and no default), and {@code --show-space}, which
+   * needs no database, belongs to {@code tune}.
+   */
+  static void adjustOptions(CommandSpec spec) {
+    spec.remove(spec.findOption("--show-space"));
+    OptionSpec study = spec.findOption("--study");
+    spec.remove(study);
+    spec.addOption(OptionSpec.builder(study).paramLabel("NAME")
+        .description("The study's name in the database (required): the name tune --storage gave it.").build());
+  }
+
   @Override
   public Integer call() throws Exception {
     if (storageUrl == null) throw new IllegalArgumentException("worker needs --storage postgresql://host:port/db");

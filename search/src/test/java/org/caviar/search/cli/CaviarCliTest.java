@@ -28,6 +28,10 @@ class CaviarCliTest {
     }
     assertTrue(run("--help").out().contains("tune"));
     assertTrue(run("tune", "--help").out().contains("--study"));
+    // worker inherits tune's options; its --study is a name in the database, and --show-space is tune's.
+    String worker = run("worker", "--help").out();
+    assertTrue(worker.contains("--study=NAME") && worker.contains("The study's name in the database"), worker);
+    assertTrue(!worker.contains("Print the default space"), worker);
   }
 
   @Test
