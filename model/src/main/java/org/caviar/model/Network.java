@@ -153,9 +153,9 @@ public final class Network {
     // A batch's activations are one float[] a layer: say so before an index overflows.
     for (Layer l : layers) {
       long floats = (long) rows * Math.max(l.inputSize(), l.outputSize());
-      if (floats > NetworkSpec.MAX_LAYER_WEIGHTS) {
+      if (floats > NetworkSpec.MAX_ARRAY_LENGTH) {
         throw new IllegalArgumentException("a batch of " + rows + " rows is too large for layer " + l.name() + ": "
-            + floats + " values, more than one array holds (" + NetworkSpec.MAX_LAYER_WEIGHTS + ")");
+            + floats + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
       }
     }
     for (Layer l : layers) l.ensureCapacity(rows);

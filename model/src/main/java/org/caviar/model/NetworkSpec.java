@@ -33,8 +33,8 @@ public record NetworkSpec(
     int inputs, List<Integer> hidden, int classes, Activation activation, float leakySlope,
     boolean batchNorm, float dropout, Init init) {
 
-  /** Most weights of one layer: the longest {@code float[]} a JVM allocates. */
-  public static final long MAX_LAYER_WEIGHTS = Integer.MAX_VALUE - 8;
+  /** The longest {@code float[]} a JVM allocates: a layer's weights, or a batch's values at one layer. */
+  public static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   /** Leaky ReLU's slope unless one is given. */
   public static final float DEFAULT_LEAKY_SLOPE = 0.01f;
@@ -49,9 +49,9 @@ public record NetworkSpec(
     int in = inputs;
     for (int i = 0; i <= hidden.size(); i++) {
       int out = i < hidden.size() ? hidden.get(i) : classes;
-      if ((long) in * out > MAX_LAYER_WEIGHTS) {
+      if ((long) in * out > MAX_ARRAY_LENGTH) {
         throw new IllegalArgumentException("layer " + (i + 1) + " (" + in + " x " + out + ") has " + (long) in * out
-            + " weights, more than one array holds (" + MAX_LAYER_WEIGHTS + ")");
+            + " weights, more than one array holds (" + MAX_ARRAY_LENGTH + ")");
       }
       in = out;
     }

@@ -111,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     // Before training: a model that cannot be saved would be lost at the end.
-    if (Files.isDirectory(outFile)) throw new IllegalArgumentException("--out " + outFile + " is a directory; give a file name");
+    DataOptions.notADirectory("--out", outFile);
     Path outDir = outFile.toAbsolutePath().getParent();
     if (outDir != null) Files.createDirectories(outDir);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();

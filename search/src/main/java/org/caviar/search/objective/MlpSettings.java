@@ -57,18 +57,20 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     int layers = integer(p, "layers", 2);
     if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
-    // Ranges checked here by the parameters' own names (the layers below would name their fields).
-    for (String name : List.of("momentum", "beta1", "beta2", "rho", "dropout")) {
-      if (p.containsKey(name) && !(number(p, name, 0) >= 0 && number(p, name, 0) < 1)) {
-        throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name));
-      }
+    // Ranges checked here by the parameters' own names (the optimizer and the training config
+    // would name their fields); NetworkSpec already names dropout.
+    for (String name : List.of("momentum", "beta1", "beta2", "rho")) {
+      double v = number(p, name, 0);
+      if (p.containsKey(name) && !(v >= 0 && v < 1)) throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name));
     }
     if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + p.get("lr"));
     if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
       throw new IllegalArgumentException("weight_decay must be >= 0, got " + p.get("weight_decay"));
     }
-    if (integer(p, "batch_size", 64) < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + p.get("batch_size"));
-    if (integer(p, "epochs", defaultEpochs) < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + p.get("epochs"));
+    int batchSize = integer(p, "batch_size", 64);
+    int epochs = integer(p, "epochs", defaultEpochs);
+    if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + p.get("batch_size"));
+    if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + p.get("epochs"));
     List<Integer> hidden = new ArrayList<>();
     for (int i = 0; i < layers; i++) hidden.add(units);
     Activation activation = Activation.parse(text(p, "activation", "relu"));
@@ -84,8 +86,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
       default -> throw new IllegalArgumentException("optimizer must be sgd, momentum, rmsprop or adam, got '" + p.get("optimizer") + "'");
     };
     TrainingConfig training = TrainingConfig.builder()
-        .epochs(integer(p, "epochs", defaultEpochs))
-        .batchSize(integer(p, "batch_size", 64))
+        .epochs(epochs)
+        .batchSize(batchSize)
         .optimizer(optimizer)
         .learningRate((float) number(p, "lr", 1e-3))
         .weightDecay((float) number(p, "weight_decay", 0))

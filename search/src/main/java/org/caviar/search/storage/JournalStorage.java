@@ -67,6 +67,7 @@ public final class JournalStorage extends InMemoryStorage {
   private final boolean readOnly;
   private FileChannel channel;
   private FileLock lock;
+  /** The budget last recorded (replayed or written), so that an unchanged one is not written again. */
   private Integer trialBudget;
 
   public JournalStorage(Path file) {
@@ -283,11 +284,6 @@ public final class JournalStorage extends InMemoryStorage {
       g.writeEndObject();
     }
     end(g, true);
-  }
-
-  /** The study's budget of trials as last recorded, or null when none was. */
-  public synchronized Integer trialBudget() {
-    return trialBudget;
   }
 
   /** Records the study's budget of trials ({@code --trials}), if it differs from the last one recorded. */
