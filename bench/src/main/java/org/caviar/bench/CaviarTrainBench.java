@@ -36,6 +36,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
 public class CaviarTrainBench {
   static final String KERNEL = "train-caviar";
+  /** The summary's implementation label: one model per thread. */
+  static final String IMPL = "caviar-per-core";
 
   /** One model and its trainer per JMH thread, rebuilt before each iteration. */
   @State(Scope.Thread)
@@ -63,6 +65,6 @@ public class CaviarTrainBench {
     TrainCase c = TrainCase.of(params.getParam("config"));
     int examples = c.examplesPerEpoch();
     // JMH's throughput score sums the threads' operations, so one operation is still one epoch.
-    return Work.training(KERNEL, "caviar-per-core", c.shape(), params.getThreads(), c.flopsPerExample() * examples, examples);
+    return Work.training(KERNEL, IMPL, c.shape(), params.getThreads(), c.flopsPerExample() * examples, examples);
   }
 }

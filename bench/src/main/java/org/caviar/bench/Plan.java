@@ -87,6 +87,17 @@ final class Plan {
     return params.get(className);
   }
 
+  /**
+   * The training cases whose one model on several threads a full run also measures with {@link
+   * TrainScaling} (one thread and the others alternating epoch by epoch): TrainBench's {@code
+   * config} values whose steps the trainer shards, when TrainBench runs {@code threads=all}.
+   */
+  List<String> scalingConfigs() {
+    Map<String, String[]> values = params.get(TrainBench.class.getName());
+    if (values == null || !Arrays.asList(values.getOrDefault("threads", new String[0])).contains(TrainBench.ALL)) return List.of();
+    return Arrays.stream(values.getOrDefault("config", new String[0])).filter(c -> TrainCase.of(c).stepIsSharded()).toList();
+  }
+
   /** Configurations (method x parameter combination) the class runs: one JMH result each. */
   int configurations(String className) {
     int combinations = 1;

@@ -41,7 +41,10 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *       measurement, every configuration in this JVM (no fork) with all warm-ups first, for a look
  *       at everything in minutes (see {@link #quick});
  *   <li>{@code --full}: the benchmarks' own settings (1 fork, their {@code @Warmup}: 3 x 1 s, 10
- *       for training; 5 x 1 s measurement), for the figures the README shows;
+ *       for training; 5 x 1 s measurement), for the figures the README shows; when TrainBench
+ *       runs {@code threads=all} on cases whose steps are sharded, also {@link TrainScaling} on
+ *       those cases in this JVM afterwards ({@value #SCALING_EPOCHS} epoch pairs a round), whose
+ *       ratios go into the summary as {@code train-scaling} rows;
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
@@ -173,6 +176,8 @@ public final class QuickRun {
           ? n * forks * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
     }
+    // TrainScaling: a warm-up of 20-60 s and the epoch pairs, about 90 s a case and round.
+    if (full) seconds += 90.0 * forks * plan.scalingConfigs().size();
     System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
@@ -212,6 +217,7 @@ public final class QuickRun {
       String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
     }
+    if (full) scaling(plan.scalingConfigs(), rounds, summary);
 
     System.out.println();
     summary.printTable(System.out);
@@ -225,6 +231,29 @@ public final class QuickRun {
       return 1;
     }
     return 0;
+  }
+
+  /** Epoch pairs of {@link TrainScaling} per round of a full run. */
+  static final int SCALING_EPOCHS = 40;
+
+  /**
+   * One model on all threads against one thread, alternating epoch by epoch in this JVM
+   * ({@link TrainScaling}), for each case in {@code configs}: JMH's forks of the two run a minute
+   * or more apart, and on these VMs the host's state moved a fork pair's ratio from 1.42 to 2.0
+   * within one run, so the run also reports the ratio taken in the same moments.
+   */
+  private static void scaling(List<String> configs, int rounds, Summary summary) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    if (configs.isEmpty() || threads < 2) return;
+    for (String config : configs) {
+      System.out.println();
+      System.out.printf(Locale.ROOT, "TrainScaling %s: one thread and %d alternating, %d epochs of each after the warm-up%n",
+          config, threads, SCALING_EPOCHS * rounds);
+      TrainCase c = TrainCase.of(config);
+      for (TrainScaling.Scaling r : TrainScaling.measure(c, threads, SCALING_EPOCHS * rounds, System.out)) {
+        if (!r.impl().equals(TrainBench.impl("1"))) summary.addRows(r.rows(c.shape(), threads));
+      }
+    }
   }
 
   /**

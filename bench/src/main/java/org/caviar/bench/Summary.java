@@ -48,6 +48,11 @@ final class Summary {
     rows.addAll(convert(work, primary));
   }
 
+  /** Rows measured outside JMH (see {@link TrainScaling}). */
+  void addRows(List<SummaryRow> more) {
+    rows.addAll(more);
+  }
+
   /** The rows a result makes: one per unit that applies to its work. */
   static List<SummaryRow> convert(Work work, Result<?> primary) {
     if (primary.getScoreUnit().endsWith("/op")) { // a time per operation, e.g. us/op
@@ -122,7 +127,8 @@ final class Summary {
     int kernelW = width(all, SummaryRow::kernel, "kernel");
     int implW = width(all, SummaryRow::impl, "impl");
     int shapeW = width(all, SummaryRow::shape, "shape");
-    String format = "%-" + kernelW + "s  %-" + implW + "s  %-" + shapeW + "s  %7s  %10s  %-9s  %-10s  %6s%n";
+    int unitW = width(all, SummaryRow::unit, "unit");
+    String format = "%-" + kernelW + "s  %-" + implW + "s  %-" + shapeW + "s  %7s  %10s  %-9s  %-" + unitW + "s  %6s%n";
     out.printf(format, "kernel", "impl", "shape", "threads", "score", "± error", "unit", "% peak");
     String previous = null;
     for (SummaryRow r : all) {

@@ -110,7 +110,7 @@ public class TrainBench {
     String t = params.getParam("threads");
     String impl = impl(t);
     // The trainer keeps small steps on one thread even on parallel kernels (Trainer.MIN_SHARDED_FLOPS).
-    if (t.equals(ALL) && c.flopsPerExample() * c.batchSize < Trainer.MIN_SHARDED_FLOPS) impl = "caviar-unsharded";
+    if (t.equals(ALL) && !c.stepIsSharded()) impl = "caviar-unsharded";
     return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threadCount(t), c.flopsPerExample() * c.examplesPerEpoch(),
         c.examplesPerEpoch());
   }

@@ -69,6 +69,11 @@ enum TrainCase {
     return spec + " b" + batchSize + " " + dataName;
   }
 
+  /** Whether the trainer splits this case's steps over threads on parallel kernels (see Trainer.MIN_SHARDED_FLOPS). */
+  boolean stepIsSharded() {
+    return flopsPerExample() * batchSize >= Trainer.MIN_SHARDED_FLOPS;
+  }
+
   TrainingConfig trainingConfig() {
     return TrainingConfig.builder()
         .batchSize(batchSize).optimizer(new OptimizerSpec.Adam()).learningRate(LEARNING_RATE)

@@ -1,5 +1,6 @@
 package org.caviar.bench;
 
+import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -50,16 +51,66 @@ public final class TrainScaling {
         default -> throw new IllegalArgumentException("unknown argument " + kv[0] + " (config, threads, epochs)");
       }
     }
+    measure(TrainCase.of(config), threads, epochs, System.out);
+  }
+
+  /** One set-up's epochs against the one-thread epochs that ran beside them. */
+  record Scaling(String setUp, String impl, double medianExamplesPerSecond, double medianRatio, double lowerQuartile,
+      double upperQuartile, double totalsRatio) {
+
+    /**
+     * @param perSecond this set-up's examples per second, epoch by epoch
+     * @param onePerSecond the one-thread set-up's, epoch by epoch in the same turns
+     */
+    static Scaling of(String setUp, String impl, double[] perSecond, double[] onePerSecond) {
+      int n = perSecond.length;
+      if (n != onePerSecond.length || n < 4) throw new IllegalArgumentException("need >= 4 epoch pairs, got " + n);
+      double[] ratio = new double[n];
+      // Every epoch has the same examples, so the total throughput is the harmonic mean of the epochs'.
+      double seconds = 0, secondsOne = 0;
+      for (int e = 0; e < n; e++) {
+        ratio[e] = perSecond[e] / onePerSecond[e];
+        seconds += 1 / perSecond[e];
+        secondsOne += 1 / onePerSecond[e];
+      }
+      double[] eps = perSecond.clone();
+      Arrays.sort(eps);
+      Arrays.sort(ratio);
+      return new Scaling(setUp, impl, eps[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], secondsOne / seconds);
+    }
+
+    /**
+     * Summary rows: the median ratio (its error column half the interquartile range, not a
+     * confidence interval) and the ratio of the total times.
+     */
+    List<SummaryRow> rows(String shape, int threads) {
+      return List.of(
+          new SummaryRow(KERNEL, impl, shape, threads, medianRatio, (upperQuartile - lowerQuartile) / 2, MEDIAN_UNIT, Double.NaN),
+          new SummaryRow(KERNEL, impl, shape, threads, totalsRatio, Double.NaN, TOTALS_UNIT, Double.NaN));
+    }
+  }
+
+  /** The summary's kernel label of these rows. */
+  static final String KERNEL = "train-scaling";
+  /** Unit of the median of the epoch pairs' ratios; the error column holds half the interquartile range. */
+  static final String MEDIAN_UNIT = "x 1 thread, median";
+  /** Unit of the ratio of the set-up's total time to the one-thread total. */
+  static final String TOTALS_UNIT = "x 1 thread, totals";
+
+  /**
+   * Trains every set-up of {@code c} alternately, {@code epochs} epochs each after the warm-up,
+   * prints the results to {@code out} and returns them (the one-thread set-up first).
+   */
+  static List<Scaling> measure(TrainCase c, int threads, int epochs, PrintStream out) {
     if (threads < 2) throw new IllegalArgumentException("threads must be >= 2, got " + threads);
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
-    TrainCase c = TrainCase.of(config);
     List<SetUp> setUps = new ArrayList<>();
     TrainCase.Fresh one = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
-    setUps.add(new SetUp("1 thread", () -> examplesPerSecond(one)));
+    setUps.add(new SetUp("1 thread", TrainBench.impl("1"), () -> examplesPerSecond(one)));
     TrainCase.Fresh sharded = c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads));
-    setUps.add(new SetUp(threads + " threads, sharded", () -> examplesPerSecond(sharded)));
+    setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), () -> examplesPerSecond(sharded)));
     TrainCase.Fresh split = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads)));
-    setUps.add(new SetUp(threads + " threads, GEMM split", () -> examplesPerSecond(split)));
+    setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), () -> examplesPerSecond(split)));
     TrainCase.Fresh[] models = new TrainCase.Fresh[threads];
     for (int m = 0; m < threads; m++) models[m] = c.fresh(TrainBench.NETWORK_SEED + m, Kernels.vector());
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
@@ -67,34 +118,30 @@ public final class TrainScaling {
       t.setDaemon(true);
       return t;
     });
-    setUps.add(new SetUp(threads + " models side by side", () -> sideBySide(models, side)));
+    setUps.add(new SetUp(threads + " models side by side", CaviarTrainBench.IMPL, () -> sideBySide(models, side)));
 
     double[][] perSecond = new double[setUps.size()][epochs];
-    warmUp(setUps, one.batches().batchCount());
-    for (int e = 0; e < epochs; e++) {
-      for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().getAsDouble();
-    }
-    side.shutdown();
-    System.out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
-    for (int k = 0; k < setUps.size(); k++) {
-      double[] ratio = new double[epochs];
-      // Every epoch has the same examples, so the total throughput is the harmonic mean of the epochs'.
-      double seconds = 0, secondsOne = 0;
+    try {
+      warmUp(setUps, one.batches().batchCount(), out);
       for (int e = 0; e < epochs; e++) {
-        ratio[e] = perSecond[k][e] / perSecond[0][e];
-        seconds += 1 / perSecond[k][e];
-        secondsOne += 1 / perSecond[0][e];
+        for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().getAsDouble();
       }
-      double[] eps = perSecond[k].clone();
-      Arrays.sort(eps);
-      Arrays.sort(ratio);
-      System.out.printf(Locale.ROOT, "  %-24s %,10.0f examples/s (median)   ratio to 1 thread %.2f (quartiles %.2f-%.2f), of totals %.2f%n",
-          setUps.get(k).name(), eps[epochs / 2], ratio[epochs / 2], ratio[epochs / 4], ratio[3 * epochs / 4], secondsOne / seconds);
+    } finally {
+      side.shutdown();
     }
+    out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
+    List<Scaling> results = new ArrayList<>();
+    for (int k = 0; k < setUps.size(); k++) {
+      Scaling r = Scaling.of(setUps.get(k).name(), setUps.get(k).impl(), perSecond[k], perSecond[0]);
+      results.add(r);
+      out.printf(Locale.ROOT, "  %-24s %,10.0f examples/s (median)   ratio to 1 thread %.2f (quartiles %.2f-%.2f), of totals %.2f%n",
+          r.setUp(), r.medianExamplesPerSecond(), r.medianRatio(), r.lowerQuartile(), r.upperQuartile(), r.totalsRatio());
+    }
+    return results;
   }
 
-  /** One way of training, and one epoch of it (its examples per second). */
-  private record SetUp(String name, DoubleSupplier epoch) {}
+  /** One way of training, its summary label, and one epoch of it (its examples per second). */
+  private record SetUp(String name, String impl, DoubleSupplier epoch) {}
 
   private static double examplesPerSecond(TrainCase.Fresh run) {
     long t0 = System.nanoTime();
@@ -130,7 +177,7 @@ public final class TrainScaling {
   }
 
   /** Epochs of every set-up in turn until the JIT has compiled nothing for 3 s, at least 8,000 steps of each (at most 120 s). */
-  private static void warmUp(List<SetUp> setUps, int batchesPerEpoch) {
+  private static void warmUp(List<SetUp> setUps, int batchesPerEpoch, PrintStream out) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     long start = System.nanoTime();
     long quietSince = start;
@@ -148,7 +195,7 @@ public final class TrainScaling {
       }
       boolean quiet = now - quietSince >= 3_000_000_000L;
       if ((rounds >= minRounds && quiet) || now - start >= 120_000_000_000L) {
-        System.out.printf(Locale.ROOT, "Warm-up: %d epochs of each in %.1f s%s%n", rounds, (now - start) * 1e-9,
+        out.printf(Locale.ROOT, "Warm-up: %d epochs of each in %.1f s%s%n", rounds, (now - start) * 1e-9,
             quiet ? ", the last 3 s without a JIT compile" : "; the JIT was still compiling after 120 s");
         return;
       }

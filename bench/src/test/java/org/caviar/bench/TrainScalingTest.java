@@ -1,0 +1,66 @@
+package org.caviar.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** TrainScaling's statistics of epoch pairs, its summary rows, and which cases a full run measures. */
+class TrainScalingTest {
+  @Test
+  void ratiosAreTakenPairByPairAndTotalsAsHarmonicMeans() {
+    // Epoch e of the set-up ran beside epoch e of one thread; the host slowed both in epoch 2.
+    double[] one = {100, 100, 50, 100, 100};
+    double[] two = {180, 170, 60, 190, 160};
+    TrainScaling.Scaling s = TrainScaling.Scaling.of("2 threads, sharded", "caviar-sharded", two, one);
+    // Ratios 1.8, 1.7, 1.2, 1.9, 1.6, sorted 1.2 1.6 1.7 1.8 1.9: median [2], quartiles [1] and [3].
+    assertEquals(1.7, s.medianRatio(), 1e-12);
+    assertEquals(1.6, s.lowerQuartile(), 1e-12);
+    assertEquals(1.8, s.upperQuartile(), 1e-12);
+    assertEquals(170, s.medianExamplesPerSecond(), 0);
+    // Same examples every epoch: total time is the sum of 1/throughput.
+    double oneTime = 1 / 100.0 * 4 + 1 / 50.0;
+    double twoTime = 1 / 180.0 + 1 / 170.0 + 1 / 60.0 + 1 / 190.0 + 1 / 160.0;
+    assertEquals(oneTime / twoTime, s.totalsRatio(), 1e-12);
+    // The slow pair weighs in the totals, not in the median.
+    assertTrue(s.totalsRatio() < s.medianRatio());
+  }
+
+  @Test
+  void rowsGiveTheMedianWithHalfTheInterquartileRangeAndTheTotals() {
+    TrainScaling.Scaling s = new TrainScaling.Scaling("2 threads, sharded", "caviar-sharded", 9e4, 1.75, 1.7, 1.9, 1.66);
+    List<SummaryRow> rows = s.rows("784-256-256-10 b32", 2);
+    assertEquals(2, rows.size());
+    SummaryRow median = rows.get(0), totals = rows.get(1);
+    assertEquals(List.of(TrainScaling.KERNEL, "caviar-sharded", "784-256-256-10 b32", TrainScaling.MEDIAN_UNIT),
+        List.of(median.kernel(), median.impl(), median.shape(), median.unit()));
+    assertEquals(2, median.threads());
+    assertEquals(1.75, median.score(), 0);
+    assertEquals(0.1, median.error(), 1e-12); // (1.9 - 1.7) / 2
+    assertEquals(List.of(TrainScaling.KERNEL, "caviar-sharded", TrainScaling.TOTALS_UNIT),
+        List.of(totals.kernel(), totals.impl(), totals.unit()));
+    assertEquals(1.66, totals.score(), 0);
+    assertTrue(Double.isNaN(totals.error()) && Double.isNaN(totals.pctPeak()) && Double.isNaN(median.pctPeak()));
+  }
+
+  @Test
+  void tooFewOrUnpairedEpochsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", new double[3], new double[3]));
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", new double[5], new double[4]));
+  }
+
+  @Test
+  void aFullRunMeasuresTheCasesTrainBenchShardsOnAllThreads() {
+    Plan plan = Plan.of(List.of("TrainBench.epoch"), Map.of("config", new String[] {"digits-b64", "mnist-b32", "mnist-b128"},
+        "threads", new String[] {"1", "all"}), false);
+    // The digits MLP's steps stay on one thread (Trainer.MIN_SHARDED_FLOPS): nothing to alternate.
+    assertEquals(List.of("mnist-b32", "mnist-b128"), plan.scalingConfigs());
+    Plan oneThread = Plan.of(List.of("TrainBench.epoch"), Map.of("threads", new String[] {"1"}), false);
+    assertEquals(List.of(), oneThread.scalingConfigs());
+    Plan peakOnly = Plan.of(List.of("PeakBench"), Map.of(), false);
+    assertEquals(List.of(), peakOnly.scalingConfigs());
+  }
+}
