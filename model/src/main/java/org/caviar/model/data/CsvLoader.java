@@ -22,7 +22,8 @@ import java.util.Map;
  * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
  * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
  * number. Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
- * never a silently shifted column.
+ * never a silently shifted column. A column is named as an editor counts it, from 1, with the
+ * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
  * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
  * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values).
@@ -138,7 +139,7 @@ public final class CsvLoader {
       for (int c = 0; c < columns; c++) {
         String v = fields.get(c);
         if (c == label) {
-          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, "label (column " + (c + 1) + ") is empty");
+          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, "the label, " + column(c) + ", is empty");
           Integer id = ids.get(v);
           if (id == null) {
             id = distinct.size();
@@ -176,14 +177,20 @@ public final class CsvLoader {
     }
     int idx = labelIndex < 0 ? columns + labelIndex : labelIndex;
     if (idx < 0 || idx >= columns) {
-      throw new MalformedDataException(source, lineNo, "label column " + labelIndex + " is outside the " + columns + " columns");
+      throw new MalformedDataException(source, lineNo, "label column index " + labelIndex + " is outside the " + columns
+          + " columns (indexes 0 to " + (columns - 1) + ", or -1 to -" + columns + " from the end)");
     }
     return idx;
   }
 
+  /** A column as messages name it: counted from 1 as an editor does, with its 0-based index. */
+  static String column(int index) {
+    return "column " + (index + 1) + " (index " + index + ")";
+  }
+
   private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
       throws MalformedDataException {
-    String where = "column " + (column + 1) + (names != null ? " (" + names[column] + ")" : "");
+    String where = column(column) + (names != null ? " '" + names[column] + "'" : "");
     if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where + " is empty");
     float x;
     try {
@@ -206,7 +213,7 @@ public final class CsvLoader {
         StringBuilder b = new StringBuilder();
         i++;
         while (true) {
-          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in column " + (out.size() + 1));
+          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in " + column(out.size()));
           char c = line.charAt(i++);
           if (c == '"') {
             if (i < n && line.charAt(i) == '"') {
@@ -221,7 +228,7 @@ public final class CsvLoader {
         }
         while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
         if (i < n && line.charAt(i) != delimiter) {
-          throw new MalformedDataException(source, lineNo, "text after the closing quote in column " + (out.size() + 1));
+          throw new MalformedDataException(source, lineNo, "text after the closing quote in " + column(out.size()));
         }
         out.add(b.toString().trim());
       } else {

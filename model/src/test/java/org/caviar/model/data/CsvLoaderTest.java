@@ -89,14 +89,16 @@ class CsvLoaderTest {
   void malformedFilesNameTheLine() {
     assertMalformed(CsvLoader.defaults(), "1,2,0\n3,4,1\n5,6\n", 3, "expected 3 fields, found 2");
     assertMalformed(CsvLoader.defaults(), "1,2,0\n\n3,4,1,7\n", 3, "expected 3 fields, found 4");
-    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,x,1\n", 2, "column 2: 'x' is not a number");
-    assertMalformed(CsvLoader.defaults(), "a,b,c\n1,2,0\n3,,1\n", 3, "column 2 (b) is empty");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,x,1\n", 2, "column 2 (index 1): 'x' is not a number");
+    assertMalformed(CsvLoader.defaults(), "a,b,c\n1,2,0\n3,,1\n", 3, "column 2 (index 1) 'b' is empty");
     assertMalformed(CsvLoader.defaults(), "1,2,0\n3,NaN,1\n", 2, "'NaN' is not a finite number");
-    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,4,\n", 2, "label (column 3) is empty");
-    assertMalformed(CsvLoader.defaults(), "1,2,0\n\"3,4,1\n", 2, "unterminated quoted field");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,4,\n", 2, "the label, column 3 (index 2), is empty");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n\"3,4,1\n", 2, "unterminated quoted field in column 1 (index 0)");
     assertMalformed(CsvLoader.defaults().withLabelColumn("kind"), "a,b,c\n1,2,0\n", 1, "no column named 'kind'");
     assertMalformed(CsvLoader.defaults().withLabelColumn("kind"), "1,2,0\n", 1, "has no header");
-    assertMalformed(CsvLoader.defaults().withLabelColumn(5), "1,2,0\n", 1, "label column 5 is outside the 3 columns");
+    // A label chosen by index is named with that index, beside the count from 1 an editor shows.
+    assertMalformed(CsvLoader.defaults().withLabelColumn(0), "0,1,2\n,3,4\n", 2, "the label, column 1 (index 0), is empty");
+    assertMalformed(CsvLoader.defaults().withLabelColumn(5), "1,2,0\n", 1, "label column index 5 is outside the 3 columns (indexes 0 to 2, or -1 to -3 from the end)");
   }
 
   @Test
