@@ -39,14 +39,19 @@ final class VectorOptimizers extends Optimizers {
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
     int i = 0;
     for (int bound = len - 4 * L; i <= bound; i += 4 * L) {
+      // Every load of the block before its stores (see ADAM_BLOCK).
       FloatVector w0 = FloatVector.fromArray(SPECIES, w, i);
       FloatVector w1 = FloatVector.fromArray(SPECIES, w, i + L);
       FloatVector w2 = FloatVector.fromArray(SPECIES, w, i + 2 * L);
       FloatVector w3 = FloatVector.fromArray(SPECIES, w, i + 3 * L);
-      w0.fma(wd, FloatVector.fromArray(SPECIES, g, i)).fma(minusLr, w0).intoArray(w, i);
-      w1.fma(wd, FloatVector.fromArray(SPECIES, g, i + L)).fma(minusLr, w1).intoArray(w, i + L);
-      w2.fma(wd, FloatVector.fromArray(SPECIES, g, i + 2 * L)).fma(minusLr, w2).intoArray(w, i + 2 * L);
-      w3.fma(wd, FloatVector.fromArray(SPECIES, g, i + 3 * L)).fma(minusLr, w3).intoArray(w, i + 3 * L);
+      FloatVector g0 = FloatVector.fromArray(SPECIES, g, i);
+      FloatVector g1 = FloatVector.fromArray(SPECIES, g, i + L);
+      FloatVector g2 = FloatVector.fromArray(SPECIES, g, i + 2 * L);
+      FloatVector g3 = FloatVector.fromArray(SPECIES, g, i + 3 * L);
+      w0.fma(wd, g0).fma(minusLr, w0).intoArray(w, i);
+      w1.fma(wd, g1).fma(minusLr, w1).intoArray(w, i + L);
+      w2.fma(wd, g2).fma(minusLr, w2).intoArray(w, i + 2 * L);
+      w3.fma(wd, g3).fma(minusLr, w3).intoArray(w, i + 3 * L);
     }
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
@@ -107,6 +112,29 @@ final class VectorOptimizers extends Optimizers {
     float oneMinusBeta = 1f - beta;
     FloatVector minusLr = FloatVector.broadcast(SPECIES, -lr);
     int i = 0;
+    for (int bound = len - 4 * L; i <= bound; i += 4 * L) {
+      // Every load of the block before its stores (see ADAM_BLOCK); three streams leave registers for four on 8 lanes too.
+      FloatVector w0 = FloatVector.fromArray(SPECIES, w, i);
+      FloatVector w1 = FloatVector.fromArray(SPECIES, w, i + L);
+      FloatVector w2 = FloatVector.fromArray(SPECIES, w, i + 2 * L);
+      FloatVector w3 = FloatVector.fromArray(SPECIES, w, i + 3 * L);
+      FloatVector g0 = w0.fma(wd, FloatVector.fromArray(SPECIES, g, i));
+      FloatVector g1 = w1.fma(wd, FloatVector.fromArray(SPECIES, g, i + L));
+      FloatVector g2 = w2.fma(wd, FloatVector.fromArray(SPECIES, g, i + 2 * L));
+      FloatVector g3 = w3.fma(wd, FloatVector.fromArray(SPECIES, g, i + 3 * L));
+      FloatVector s0 = FloatVector.fromArray(SPECIES, s, i).fma(b, g0.mul(oneMinusBeta).mul(g0));
+      FloatVector s1 = FloatVector.fromArray(SPECIES, s, i + L).fma(b, g1.mul(oneMinusBeta).mul(g1));
+      FloatVector s2 = FloatVector.fromArray(SPECIES, s, i + 2 * L).fma(b, g2.mul(oneMinusBeta).mul(g2));
+      FloatVector s3 = FloatVector.fromArray(SPECIES, s, i + 3 * L).fma(b, g3.mul(oneMinusBeta).mul(g3));
+      s0.intoArray(s, i);
+      s1.intoArray(s, i + L);
+      s2.intoArray(s, i + 2 * L);
+      s3.intoArray(s, i + 3 * L);
+      g0.div(s0.sqrt().add(eps)).fma(minusLr, w0).intoArray(w, i);
+      g1.div(s1.sqrt().add(eps)).fma(minusLr, w1).intoArray(w, i + L);
+      g2.div(s2.sqrt().add(eps)).fma(minusLr, w2).intoArray(w, i + 2 * L);
+      g3.div(s3.sqrt().add(eps)).fma(minusLr, w3).intoArray(w, i + 3 * L);
+    }
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
       FloatVector grad = wi.fma(wd, FloatVector.fromArray(SPECIES, g, i));
