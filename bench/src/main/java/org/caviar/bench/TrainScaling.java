@@ -31,6 +31,9 @@ import org.caviar.model.Kernels;
  * without a compile, C2 still compiled Trainer.step and ShardedStep's outputAndLastBlock), and a
  * compiler thread running beside a two-thread step takes a vCPU from it.
  *
+ * <p>{@code bench/run-quick --full} runs it after JMH when TrainBench runs {@code threads=all}
+ * (see {@link QuickRun}); alone:
+ *
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *     org.caviar.bench.TrainScaling [config=mnist-b32] [threads=2] [epochs=40]</pre>
  */
