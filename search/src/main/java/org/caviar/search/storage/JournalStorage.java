@@ -436,12 +436,13 @@ public final class JournalStorage extends InMemoryStorage {
   public static Integer peekTrialBudget(Path file) {
     if (!Files.exists(file)) return null;
     Integer budget = null;
+    ObjectMapper mapper = new ObjectMapper();
     try (var reader = Files.newBufferedReader(file)) {
       for (String l = reader.readLine(); l != null; l = reader.readLine()) {
         if (!l.contains("\"budget\"")) continue;
         JsonNode e;
         try {
-          e = new ObjectMapper().readTree(l);
+          e = mapper.readTree(l);
         } catch (IOException torn) {
           continue; // a torn last line; open() reports corruption elsewhere by line
         }
