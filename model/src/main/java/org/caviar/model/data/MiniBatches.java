@@ -98,6 +98,11 @@ public final class MiniBatches {
   /**
    * Copies rows [from, to) of batch {@code b} into the same rows of the caller's buffers, so that
    * threads can each load a share of one batch.
+   *
+   * <p>A row at a time: the copy waits on memory (32 rows of 784 floats took 4.6 us from a
+   * dataset of 512 rows, 10-14 us from 4096, 12-17 us from 16384), and ways to have more misses
+   * in flight were no faster: rows copied in interleaved chunks (4 rows x 64 floats 13.0 us, 8 x 16
+   * 17.7 us, against 12.3 for a row at a time) or touched line by line first (16.1 against 14.2).
    */
   public void load(int b, int from, int to, float[] features, int[] labels) {
     int rows = rows(b);

@@ -52,6 +52,15 @@ import org.caviar.model.optim.OptimizerSpec;
  * vCPUs slow down together (two threads running a shard's products and update on data of their
  * own, side by side, each took 300 us where one alone took 176), which no balancing recovers; and
  * chunks cost a little each (the input gradient in four column blocks ran 28% slower).
+ * Nor shares sized to the threads' speeds. Over seconds one thread runs a few percent slower than
+ * the other (784-256-256-10, batch 32: busy 292 against 316 us a step), but it is neither one vCPU
+ * nor one role: with the caller and the worker pinned to the two vCPUs, swapped every five epochs,
+ * the caller's shard took 331 and 332 us a step and the worker's 337 and 337 either way, and which
+ * thread is slower changes within a run. An uneven split could follow that, but a share must stay
+ * a multiple of the micro-kernel's two vectors of columns (32 units on 16 lanes): 32 x N x 784
+ * forward products took 54.6, 84.8, 70.9, 101.9 and 85.3 us for N = 96, 112, 128, 144 and 160, a
+ * half panel costing a whole one. At 256 units the one uneven split, 160 / 96, moves 25% of the
+ * work for differences of 2-8%.
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
