@@ -243,7 +243,8 @@ public final class QuickRun {
    * within one run, so the run also reports the ratio taken in the same moments.
    */
   private static void scaling(List<String> configs, int rounds, Summary summary) {
-    int threads = Runtime.getRuntime().availableProcessors();
+    // The thread count of TrainBench's threads=all, whose ratio this measures again.
+    int threads = TrainBench.threadCount(TrainBench.ALL);
     if (configs.isEmpty() || threads < 2) return;
     for (String config : configs) {
       System.out.println();
