@@ -93,6 +93,9 @@ public final class TrainCommand implements Callable<Integer> {
         out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
       }
     }
+    // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
+    if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+    if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
     DataOptions.Data d = data.load();
     if (params != null) {
       for (String p : params) {
@@ -115,7 +118,6 @@ public final class TrainCommand implements Callable<Integer> {
     Path outDir = outFile.toAbsolutePath().getParent();
     if (outDir != null) Files.createDirectories(outDir);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");

@@ -69,8 +69,9 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     }
     int batchSize = integer(p, "batch_size", 64);
     int epochs = integer(p, "epochs", defaultEpochs);
-    if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + p.get("batch_size"));
-    if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + p.get("epochs"));
+    // The values themselves: epochs may be the caller's default rather than a parameter.
+    if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
+    if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     List<Integer> hidden = new ArrayList<>();
     for (int i = 0; i < layers; i++) hidden.add(units);
     Activation activation = Activation.parse(text(p, "activation", "relu"));

@@ -66,6 +66,19 @@ class CaviarCliTest {
     assertEquals(2, r.code());
     assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5.0", r.err().strip());
     assertTrue(!Files.exists(study), "nothing written");
+    // An option's error gives the value as given (epochs reached the network's settings as a
+    // default, whose message said "got null"), and comes before the data loads.
+    Path model = dir.resolve("m.caviar");
+    r = run("train", "--epochs", "-1", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --epochs must be >= 1, got -1", r.err().strip());
+    r = run("train", "--threads", "0", "--csv", dir.resolve("missing.csv").toString(), "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --threads must be >= 1, got 0", r.err().strip());
+    r = run("train", "--param", "epochs=0", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: epochs must be >= 1, got 0", r.err().strip());
+    assertTrue(!Files.exists(model), "nothing written");
     // Errors name the option or parameter as the user gave it, not a field of the class behind it.
     for (String[] args : List.of(
         new String[] {"tune", "--asha-eta", "1", "--study", study.toString()},
