@@ -57,6 +57,20 @@ public final class DataOptions {
   public Data load() throws IOException {
     Dataset all;
     String name;
+    String[] f = split.split(",");
+    if (f.length != 2) throw new IllegalArgumentException("--split needs TRAIN,VALIDATION fractions, got '" + split + "'");
+    double trainFraction;
+    double validationFraction;
+    try {
+      trainFraction = Double.parseDouble(f[0].trim());
+      validationFraction = Double.parseDouble(f[1].trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--split needs two numbers, got '" + split + "'", e);
+    }
+    // The split's own check would name its Java parameters, and only after the data had loaded.
+    if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
+      throw new IllegalArgumentException("--split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '" + split + "'");
+    }
     if (csv != null && idxImages != null) throw new IllegalArgumentException("give either --csv or --idx-images, not both");
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
     notADirectory("--csv", csv);
@@ -87,16 +101,6 @@ public final class DataOptions {
     } else {
       all = Datasets.digits();
       name = "digits";
-    }
-    String[] f = split.split(",");
-    if (f.length != 2) throw new IllegalArgumentException("--split needs TRAIN,VALIDATION fractions, got '" + split + "'");
-    double trainFraction;
-    double validationFraction;
-    try {
-      trainFraction = Double.parseDouble(f[0].trim());
-      validationFraction = Double.parseDouble(f[1].trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--split needs two numbers, got '" + split + "'", e);
     }
     Split parts = Split.stratified(all, trainFraction, validationFraction, splitSeed);
     if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");

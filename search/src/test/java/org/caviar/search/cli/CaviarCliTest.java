@@ -75,6 +75,9 @@ class CaviarCliTest {
     r = run("train", "--threads", "0", "--csv", dir.resolve("missing.csv").toString(), "--out", model.toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: --threads must be >= 1, got 0", r.err().strip());
+    r = run("train", "--split", "0.9,0.2", "--csv", dir.resolve("missing.csv").toString(), "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '0.9,0.2'", r.err().strip());
     r = run("train", "--param", "epochs=0", "--out", model.toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: epochs must be >= 1, got 0", r.err().strip());
