@@ -216,6 +216,7 @@ public class TuneCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--asha-min-epochs (" + ashaMinEpochs + ") must be <= --epochs (" + epochs + ")");
     }
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
   }
 
   /**
@@ -234,7 +235,7 @@ public class TuneCommand implements Callable<Integer> {
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
       StudySettings settings) throws Exception {
     SearchSpace space = space(stored);
-    MlpSettings.checkNames(space);
+    MlpSettings.checkSpace(space);
     ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
       case "caviar" -> ExecutionMode.CAVIAR;
       case "panda" -> ExecutionMode.PANDA;

@@ -9,6 +9,10 @@ import org.caviar.model.Activation;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.optim.OptimizerSpec;
 import org.caviar.model.train.TrainingConfig;
+import org.caviar.search.space.CategoricalParameter;
+import org.caviar.search.space.FixedParameter;
+import org.caviar.search.space.FloatParameter;
+import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 
 /**
@@ -37,8 +41,40 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
   public static final Set<String> NAMES = Set.of("lr", "batch_size", "units", "layers", "activation", "batchnorm",
       "dropout", "optimizer", "momentum", "rho", "beta1", "beta2", "weight_decay", "epochs");
 
+  /** The parameters whose values are whole numbers. */
+  private static final Set<String> INTEGERS = Set.of("batch_size", "units", "layers", "epochs");
+
+  /**
+   * Throws {@link IllegalArgumentException} naming a parameter of {@code space} that this
+   * objective does not know or that can take a value it rejects (tried: a range's two ends and
+   * middle, every choice, a fixed value), so that such a space fails before its first trial rather
+   * than trial by trial (units = int(0, 3) failed a third of them with "units must be >= 1").
+   */
+  public static void checkSpace(SearchSpace space) {
+    checkNames(space);
+    for (int i = 0; i < space.size(); i++) {
+      Parameter param = space.get(i);
+      String name = param.name();
+      if (param instanceof FloatParameter && INTEGERS.contains(name)) {
+        throw new IllegalArgumentException("parameter '" + name + "' takes whole numbers: give it int(lo, hi) or int_log(lo, hi)");
+      }
+      List<Object> values = switch (param) {
+        case CategoricalParameter c -> List.copyOf(c.choices());
+        case FixedParameter f -> List.of(f.value());
+        default -> List.of(param.fromUnit(0), param.fromUnit(0.5), param.fromUnit(1));
+      };
+      for (Object v : values) {
+        try {
+          from(Map.of(name, v), 1, 2, 1, 0);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("parameter '" + name + "' can take " + v + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
   /** Throws {@link IllegalArgumentException} naming any parameter of {@code space} this objective does not know. */
-  public static void checkNames(SearchSpace space) {
+  private static void checkNames(SearchSpace space) {
     for (int i = 0; i < space.size(); i++) {
       String name = space.get(i).name();
       if (!NAMES.contains(name)) {

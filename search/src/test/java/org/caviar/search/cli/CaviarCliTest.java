@@ -42,6 +42,13 @@ class CaviarCliTest {
     r = run("tune", "--param", "nope = uniform(0, 1)", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown parameter 'nope'"), r.err());
+    r = run("tune", "--param", "units = int(0, 3)", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: parameter 'units' can take 0: units must be >= 1, got 0", r.err().strip());
+    assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
+    r = run("tune", "--grid-resolution", "0", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --grid-resolution must be >= 1, got 0", r.err().strip());
     r = run("tune", "--sampler", "bayes", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--sampler"), r.err());

@@ -1,0 +1,40 @@
+package org.caviar.search.objective;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.caviar.search.cli.TuneCommand;
+import org.caviar.search.space.SearchSpace;
+import org.junit.jupiter.api.Test;
+
+class MlpSettingsTest {
+  private static String rejected(String spec) {
+    return assertThrows(IllegalArgumentException.class, () -> MlpSettings.checkSpace(SearchSpace.parse(spec))).getMessage();
+  }
+
+  @Test
+  void theDefaultSpaceAndSoundOnesPass() {
+    assertDoesNotThrow(() -> MlpSettings.checkSpace(SearchSpace.parse(TuneCommand.DEFAULT_SPACE)));
+    assertDoesNotThrow(() -> MlpSettings.checkSpace(SearchSpace.parse("""
+        units = int(1, 8)
+        layers = int(0, 2)
+        momentum = uniform(0, 0.99)
+        batch_size = categorical(16, 32)
+        epochs = fixed(3)
+        """)));
+  }
+
+  /** A value some trials would draw and the objective rejects is an error before any trial runs. */
+  @Test
+  void aSpaceThatCanDrawABadValueIsRejectedNamingTheParameterAndTheValue() {
+    assertEquals("parameter 'units' can take 0: units must be >= 1, got 0", rejected("units = int(0, 3)"));
+    assertEquals("parameter 'momentum' can take 1.0: momentum must be in [0, 1), got 1.0", rejected("momentum = uniform(0.5, 1)"));
+    assertEquals("parameter 'activation' can take swish: unknown activation 'swish': expected one of relu, leaky_relu, tanh, sigmoid",
+        rejected("activation = categorical(relu, swish)"));
+    assertEquals("parameter 'epochs' can take 0: epochs must be >= 1, got 0", rejected("epochs = fixed(0)"));
+    assertEquals("parameter 'layers' takes whole numbers: give it int(lo, hi) or int_log(lo, hi)", rejected("layers = uniform(1, 3)"));
+    assertEquals("unknown parameter 'units2' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, "
+        + "dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay", rejected("units2 = int(1, 3)"));
+  }
+}
