@@ -135,16 +135,30 @@ public record NetworkSpec(
         case "batchnorm", "bn" -> bn = true;
         case "dropout" -> dropout = number(text, key, value);
         case "slope" -> slope = number(text, key, value);
-        case "init" -> init = Init.parse(require(text, key, value));
+        case "init" -> init = inSpec(text, () -> Init.parse(require(text, key, value)));
         default -> {
           if (value != null) throw new IllegalArgumentException("network spec '" + text + "': unknown option '" + key + "'");
           if (activationSeen) throw new IllegalArgumentException("network spec '" + text + "': more than one activation");
-          activation = Activation.parse(token);
+          activation = inSpec(text, () -> Activation.parse(token));
           activationSeen = true;
         }
       }
     }
-    return new NetworkSpec(s[0], hidden, s[s.length - 1], activation, slope, bn, dropout, init);
+    // The constructor's own checks name its fields ("inputs must be > 0"); say which text they came from.
+    Activation a = activation;
+    float leakySlope = slope;
+    boolean batchNorm = bn;
+    float rate = dropout;
+    Init in = init;
+    return inSpec(text, () -> new NetworkSpec(s[0], hidden, s[s.length - 1], a, leakySlope, batchNorm, rate, in));
+  }
+
+  private static <T> T inSpec(String text, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("network spec '" + text + "': " + e.getMessage(), e);
+    }
   }
 
   private static String require(String text, String key, String value) {

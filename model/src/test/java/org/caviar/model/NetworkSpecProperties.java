@@ -56,11 +56,16 @@ class NetworkSpecProperties {
     assertMessage("64-10 relu colour=red", "unknown option 'colour'");
     assertMessage("64-0-10 relu", "hidden sizes must be > 0");
     assertMessage("64-1 relu", "classes must be >= 2");
-    assertMessage("", "must not be empty");
+    assertMessage("0-16-10", "inputs must be > 0, got 0");
+    assertMessage("64-10 relu init=zeros", "init");
+    assertEquals("network spec must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(" ")).getMessage());
   }
 
+  /** The message says what is wrong and, first, which text it is in. */
   private static void assertMessage(String text, String expected) {
     var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(text));
+    assertTrue(e.getMessage().startsWith("network spec '" + text + "'"), e.getMessage());
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 }
