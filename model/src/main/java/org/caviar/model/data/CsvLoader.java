@@ -90,7 +90,8 @@ public final class CsvLoader {
       return load(new InputStreamReader(Inputs.maybeGunzip(in), StandardCharsets.UTF_8), source);
     } catch (java.io.EOFException | java.util.zip.ZipException e) {
       // The JDK's message ("Unexpected end of ZLIB input stream") names neither the file nor the cause.
-      throw new MalformedDataException(source, "truncated or damaged gzip data (" + e.getMessage() + ")");
+      // Cut inside the gzip header, the EOFException has no message at all.
+      throw new MalformedDataException(source, "truncated or damaged gzip data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
     }
   }
 

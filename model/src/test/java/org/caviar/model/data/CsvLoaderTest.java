@@ -83,6 +83,10 @@ class CsvLoaderTest {
         () -> CsvLoader.defaults().load(cut));
     assertEquals(cut.toString(), e.source());
     assertTrue(e.getMessage().contains("truncated or damaged gzip data"), e.getMessage());
+    // Cut inside the gzip header, where the JDK's exception has no message: none is made up.
+    Files.write(cut, java.util.Arrays.copyOf(bytes.toByteArray(), 5));
+    e = assertThrows(MalformedDataException.class, () -> CsvLoader.defaults().load(cut));
+    assertTrue(e.getMessage().endsWith("truncated or damaged gzip data"), e.getMessage());
   }
 
   @Test
