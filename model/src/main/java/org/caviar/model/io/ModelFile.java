@@ -8,8 +8,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -52,10 +56,40 @@ public final class ModelFile {
 
   private ModelFile() {}
 
+  /**
+   * Writes the model to a file beside {@code path} and then moves it over {@code path}, so that a
+   * save that fails or is interrupted (a full disk, a kill) leaves the file that was there whole.
+   * A failure names the file.
+   */
   public static void save(Model model, Path path) throws IOException {
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16)) {
-      write(model, out);
+    Path partial = partialFile(path);
+    try {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+        write(model, out);
+      }
+      Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      if (e instanceof IOException io) throw new IOException("cannot save the model to " + path + ": " + reason(io), io);
+      throw e;
     }
+  }
+
+  /** What went wrong, without the path: the JDK's file exceptions are often only the path. */
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) return "no such folder";
+    if (e instanceof AccessDeniedException) return "permission denied";
+    if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** Where {@link #save} writes before it moves the file into place. */
+  public static Path partialFile(Path path) {
+    return path.toAbsolutePath().resolveSibling(path.getFileName() + ".partial");
   }
 
   public static Model load(Path path) throws IOException {

@@ -104,10 +104,35 @@ class ModelFileTest {
   }
 
   @Test
-  void onlySpecBuiltNetworksCanBeSaved(@TempDir Path dir) {
+  void onlySpecBuiltNetworksCanBeSaved(@TempDir Path dir) throws IOException {
     Network custom = Network.of(trained.network().layers(), 10, Kernels.vector());
     Model m = new Model(custom, null, Dataset.numberedClasses(10));
     var e = assertThrows(IllegalArgumentException.class, () -> m.save(dir.resolve("x")));
     assertTrue(e.getMessage().contains("NetworkSpec"), e.getMessage());
+    assertEquals(List.of(), listing(dir), "no partial file left behind");
+  }
+
+  /** A save that fails leaves the file that was there as it was, and nothing beside it. */
+  @Test
+  void aFailedSaveKeepsTheOldFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.caviar");
+    trained.save(file);
+    byte[] before = Files.readAllBytes(file);
+    Model unsaveable = new Model(Network.of(trained.network().layers(), 10, Kernels.vector()), null, Dataset.numberedClasses(10));
+    assertThrows(IllegalArgumentException.class, () -> unsaveable.save(file)); // fails after the partial file is opened
+    assertArrayEquals(before, Files.readAllBytes(file));
+    assertEquals(List.of("m.caviar"), listing(dir));
+    trained.save(file); // over an existing file
+    assertArrayEquals(before, Files.readAllBytes(file));
+    assertEquals(List.of("m.caviar"), listing(dir));
+    Path nowhere = dir.resolve("missing").resolve("m.caviar");
+    var e = assertThrows(IOException.class, () -> trained.save(nowhere));
+    assertEquals("cannot save the model to " + nowhere + ": no such folder", e.getMessage());
+  }
+
+  private static List<String> listing(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
   }
 }

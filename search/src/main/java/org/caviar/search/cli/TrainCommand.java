@@ -1,5 +1,6 @@
 package org.caviar.search.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.io.ModelFile;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingListener;
@@ -96,6 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    checkOut();
     DataOptions.Data d = data.load();
     if (params != null) {
       for (String p : params) {
@@ -113,10 +116,6 @@ public final class TrainCommand implements Callable<Integer> {
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
     }
-    // Before training: a model that cannot be saved would be lost at the end.
-    DataOptions.notADirectory("--out", outFile);
-    Path outDir = outFile.toAbsolutePath().getParent();
-    if (outDir != null) Files.createDirectories(outDir);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
@@ -143,6 +142,24 @@ public final class TrainCommand implements Callable<Integer> {
     new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
     out.println("saved: " + outFile.toAbsolutePath());
     return 0;
+  }
+
+  /**
+   * Before the data loads and the training runs: a model that cannot be saved would be lost at the
+   * end. Writes and deletes the file the save writes first ({@link ModelFile#partialFile}): a
+   * permission check alone passes for root where the file system still refuses (/proc, a
+   * read-only mount).
+   */
+  private void checkOut() {
+    DataOptions.notADirectory("--out", outFile);
+    Path probe = ModelFile.partialFile(outFile);
+    try {
+      Files.createDirectories(probe.getParent());
+      Files.newOutputStream(probe).close();
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--out " + outFile + ": cannot write in " + probe.getParent() + " (" + CaviarCli.describe(e) + ")", e);
+    }
   }
 
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */

@@ -64,7 +64,7 @@ class CaviarCliTest {
 
   /** Options read only at the end of a run are checked before the study is created. */
   @Test
-  void endOfRunOptionsAreCheckedUpFront() {
+  void endOfRunOptionsAreCheckedUpFront() throws Exception {
     Path study = dir.resolve("s");
     CliRun r = run("tune", "--top", "0", "--trials", "1", "--study", study.toString());
     assertEquals(2, r.code());
@@ -85,6 +85,11 @@ class CaviarCliTest {
     r = run("train", "--split", "0.9,0.2", "--csv", dir.resolve("missing.csv").toString(), "--out", model.toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: --split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '0.9,0.2'", r.err().strip());
+    Path aFile = dir.resolve("plain-file");
+    Files.writeString(aFile, "x");
+    r = run("train", "--out", aFile.resolve("m.caviar").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("caviar train: --out " + aFile.resolve("m.caviar") + ": cannot write in " + aFile + " ("), r.err());
     r = run("train", "--param", "epochs=0", "--out", model.toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: epochs must be >= 1, got 0", r.err().strip());
