@@ -63,7 +63,16 @@ public final class CaviarCli implements Runnable {
 
   /** A one-line message; file errors whose JDK message is only the path say what went wrong. */
   static String describe(Exception e) {
-    Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+    if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+      // Its own message says what was being done ("cannot open journal ..."), unless it is only the cause's.
+      String own = u.getMessage();
+      String cause = describeOne(u.getCause());
+      return own == null || own.equals(u.getCause().toString()) ? cause : own + ": " + cause;
+    }
+    return describeOne(e);
+  }
+
+  private static String describeOne(Throwable t) {
     if (t instanceof java.nio.file.NoSuchFileException f) return "no such file: " + f.getFile();
     if (t instanceof java.nio.file.AccessDeniedException f) return "permission denied: " + f.getFile();
     if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) {

@@ -62,6 +62,16 @@ class CaviarCliTest {
     assertEquals("caviar tune: no such file: " + missing, r.err().strip());
   }
 
+  /** What was being done is kept beside the file error under it; a bare wrapper adds nothing. */
+  @Test
+  void fileErrorsSayWhatWasBeingDone() {
+    var missing = new java.nio.file.NoSuchFileException("/x/y");
+    assertEquals("cannot open journal /x/y/j: no such file: /x/y",
+        CaviarCli.describe(new java.io.UncheckedIOException("cannot open journal /x/y/j", missing)));
+    assertEquals("no such file: /x/y", CaviarCli.describe(new java.io.UncheckedIOException(missing)));
+    assertEquals("no such file: /x/y", CaviarCli.describe(missing));
+  }
+
   /** Options read only at the end of a run are checked before the study is created. */
   @Test
   void endOfRunOptionsAreCheckedUpFront() throws Exception {
