@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
@@ -39,7 +42,8 @@ import picocli.CommandLine.Spec;
       "",
       "Trains the MLP on a dataset (default: the shipped digits set), prints each epoch, evaluates it on the test "
           + "part and saves the model. The configuration comes from --param settings (the names of 'caviar tune "
-          + "--show-space'), from the best trial of a study (--from-study), or from a network --spec.",
+          + "--show-space'), from the best trial of a study (--from-study), or from a network --spec. Stopped "
+          + "(Ctrl-C, kill), it ends the epoch under way and saves the model it has trained.",
       ""})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -123,11 +127,45 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("training: " + s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay());
     Trainer trainer = new Trainer(network, s.training());
+    // Interrupted (Ctrl-C, a plain kill), the run stops after the epoch under way and saves what it
+    // trained, instead of losing it: the JVM runs this hook and halts when it returns.
+    AtomicBoolean stopAsked = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopAsked.set(true);
+      commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model");
+      commandSpec.commandLine().getErr().flush();
+      try {
+        if (!finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + STOP_WAIT_SECONDS + " s; nothing saved");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "caviar-train-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return trainAndSave(trainer, network, d, stopAsked);
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs, or is about to: it finds the latch open and returns.
+      }
+    }
+  }
+
+  /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
+  static final long STOP_WAIT_SECONDS = 120;
+
+  private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
     TrainingResult result = trainer.fit(d.train(), d.validation(), m -> {
       out.println(m);
-      return TrainingListener.Action.CONTINUE;
+      return stopAsked.get() ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE;
     });
-    out.println(result.message());
+    out.println(stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
+        ? "interrupted after " + result.epochsRun() + " epochs" : result.message());
     Evaluation test = trainer.evaluate(d.test());
     if (test.rows() == 0) {
       out.printf(Locale.ROOT, "test: none (the split leaves no test rows; %.1f s of training)%n", result.seconds());
