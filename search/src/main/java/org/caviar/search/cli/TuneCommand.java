@@ -272,11 +272,25 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
+      String storageArg = storageUrl != null ? " --storage " + storageUrl : "";
+      // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
+      // the ones under way run again on resume; say so and how, rather than end without a word.
+      Thread interrupted = new Thread(() -> {
+        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar tune: interrupted; the finished trials are kept in "
+            + where + "; resume with: caviar tune --study " + dir + storageArg);
+        commandSpec.commandLine().getErr().flush();
+      }, "caviar-tune-stop");
+      Runtime.getRuntime().addShutdownHook(interrupted);
       History h;
       try {
         h = study.optimize(objective, budget);
       } finally {
         if (progress != null) progress.close();
+        try {
+          Runtime.getRuntime().removeShutdownHook(interrupted);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook runs: it only prints.
+        }
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       int failedNow = printSummary(h, before, seconds, space, dir);
@@ -285,7 +299,6 @@ public class TuneCommand implements Callable<Integer> {
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
         out.println("report: " + page.toAbsolutePath());
       }
-      String storageArg = storageUrl != null ? " --storage " + storageUrl : "";
       out.println("resume or extend: caviar tune --study " + dir + storageArg + " --trials " + (trials + 40));
       if (h.best() == null && failedNow > 0) {
         commandSpec.commandLine().getErr().println("caviar tune: no trial completed; " + failedNow + " failed (reasons above)");

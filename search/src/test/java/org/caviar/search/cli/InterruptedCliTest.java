@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A training run that is stopped (a plain kill; Ctrl-C takes the same path) ends the epoch under
- * way and saves what it trained. It runs the command line in a second JVM, the one the signal
- * stops.
+ * Runs stopped by a signal (a plain kill; Ctrl-C takes the same path): {@code train} ends the
+ * epoch under way and saves what it trained; {@code tune} says where its trials are and how to
+ * resume. The command line runs in a second JVM, the one the signal stops.
  */
-class InterruptedTrainCliTest {
+class InterruptedCliTest {
   @TempDir Path dir;
 
   @Test
@@ -49,5 +49,31 @@ class InterruptedTrainCliTest {
     assertEquals(10, saved.classNames().size());
     // Killed by the signal, after its hook: the shell's 128 + 15.
     assertEquals(143, p.exitValue(), out.toString());
+  }
+
+  @Test
+  void aStoppedSearchSaysHowToResumeIt() throws Exception {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Path study = dir.resolve("study");
+    Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+        CaviarCli.class.getName(), "tune", "--trials", "100000", "--no-progress", "--no-report", "--study", study.toString())
+        .redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("study: ")) {
+          Thread.sleep(1000); // a few trials in
+          p.toHandle().destroy();
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
+    assertTrue(out.toString().contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
+        + "; resume with: caviar tune --study " + study), out.toString());
+    assertEquals(143, p.exitValue(), out.toString());
+    CliRun resumed = CliRun.run("tune", "--trials", "1", "--no-progress", "--no-report", "--study", study.toString());
+    assertTrue(resumed.out().contains("resuming the study " + study.resolve("journal.jsonl")), resumed.out() + resumed.err());
   }
 }
