@@ -22,6 +22,7 @@ public final class Model {
   private final List<String> classNames;
   private float[] buffer = new float[0];
   private final float[] probabilities;
+  private final int[] predicted = new int[1];
 
   /**
    * @param standardizer applied to raw features first; null if the network takes raw features
@@ -57,7 +58,8 @@ public final class Model {
 
   /** The class index of one raw example. */
   public int predict(float[] features) {
-    return network.predict(prepare(features, 1));
+    network.predict(prepare(one(features), 1), 1, predicted);
+    return predicted[0];
   }
 
   /** The class name of one raw example. */
@@ -67,7 +69,7 @@ public final class Model {
 
   /** Class probabilities of one raw example into {@code out} (length >= classes). */
   public void probabilities(float[] features, float[] out) {
-    network.probabilities(prepare(features, 1), 1, out);
+    network.probabilities(prepare(one(features), 1), 1, out);
   }
 
   /** Class probabilities of one raw example, in a new array. */
@@ -95,6 +97,14 @@ public final class Model {
   /** Reads a model written by {@link #save}, on the default kernels. */
   public static Model load(Path path) throws IOException {
     return ModelFile.load(path);
+  }
+
+  /** One example's features: a longer array is a feature count that does not match, not a spare buffer. */
+  private float[] one(float[] features) {
+    if (features != null && features.length != network.inputSize()) {
+      throw new IllegalArgumentException("features has " + features.length + " values, the model takes " + network.inputSize());
+    }
+    return features;
   }
 
   private float[] prepare(float[] features, int rows) {

@@ -271,6 +271,10 @@ public final class Network {
 
   /** The most probable class of one example, in inference mode. */
   public int predict(float[] x) {
+    // One example: a longer array is a feature count that does not match, not a spare buffer.
+    if (x != null && x.length != inputSize()) {
+      throw new IllegalArgumentException("x has " + x.length + " features, the network takes " + inputSize());
+    }
     float[] z = forward(x, 1, Mode.INFERENCE);
     return argmax(z, 0, classes());
   }

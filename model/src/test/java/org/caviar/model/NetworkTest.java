@@ -78,6 +78,9 @@ class NetworkTest {
       float[] row = java.util.Arrays.copyOfRange(x, r * 6, r * 6 + 6);
       assertEquals(batch[r], n.predict(row), "row " + r);
     }
+    // One example is exactly one example's features: the batch array is not one with a spare tail.
+    var e = assertThrows(IllegalArgumentException.class, () -> n.predict(x));
+    assertEquals("x has 120 features, the network takes 6", e.getMessage());
     float[] p = new float[20 * 4];
     n.probabilities(x, 20, p);
     for (int r = 0; r < 20; r++) {

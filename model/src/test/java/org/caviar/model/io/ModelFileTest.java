@@ -66,6 +66,15 @@ class ModelFileTest {
       assertEquals(trained.predictName(row), loaded.predictName(row));
     }
     assertEquals(trained.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+    // One example's methods take one example's features, not a row of a wider table.
+    float[] wide = java.util.Arrays.copyOf(rawTest.row(0), 65);
+    for (Runnable call : List.<Runnable>of(() -> loaded.predict(wide), () -> loaded.predictName(wide), () -> loaded.probabilities(wide))) {
+      var e = assertThrows(IllegalArgumentException.class, call::run);
+      assertEquals("features has 65 values, the model takes 64", e.getMessage());
+    }
+    // A batch after a single example still predicts as before (the example's buffer is reused).
+    loaded.predict(rawTest.features(), n, after);
+    assertArrayEquals(before, after);
   }
 
   @Test
