@@ -39,6 +39,13 @@ public final class Dataset {
             "labels[" + r + "] must be in [0, " + classNames.size() + "), got " + labels[r]);
       }
     }
+    // A NaN or infinite feature would surface later as a diverged training ("try a smaller lr").
+    for (int i = 0; i < features.length; i++) {
+      if (!Float.isFinite(features[i])) {
+        throw new IllegalArgumentException("features must be finite: row " + i / featureCount + ", feature " + i % featureCount
+            + " is " + features[i]);
+      }
+    }
     this.features = features;
     this.labels = labels;
     this.rows = labels.length;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -31,6 +32,21 @@ class SplitStandardizeBatchTest {
     Set<Integer> s = new HashSet<>();
     for (int r = 0; r < d.rows(); r++) s.add((int) d.feature(r, 0));
     return s;
+  }
+
+  /** Non-finite features or labels out of range are refused where the dataset is made, with the place named. */
+  @Test
+  void aDatasetRefusesWhatTrainingCannotUse() {
+    float[] f = {1, 2, 3, 4, 5, Float.NaN};
+    var e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(f, new int[] {0, 1}, 3, 2));
+    assertEquals("features must be finite: row 1, feature 2 is NaN", e.getMessage());
+    f[5] = Float.NEGATIVE_INFINITY;
+    e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(f, new int[] {0, 1}, 3, 2));
+    assertEquals("features must be finite: row 1, feature 2 is -Infinity", e.getMessage());
+    f[5] = 6;
+    e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(f, new int[] {0, 2}, 3, 2));
+    assertEquals("labels[1] must be in [0, 2), got 2", e.getMessage());
+    assertEquals(2, Dataset.of(f, new int[] {0, 1}, 3, 2).rows());
   }
 
   @Test
