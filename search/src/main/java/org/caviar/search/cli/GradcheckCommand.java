@@ -45,6 +45,9 @@ public final class GradcheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
     if (rows < 1) throw new IllegalArgumentException("--rows must be >= 1, got " + rows);
+    if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+      throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + weightDecay);
+    }
     DataOptions.Data d = data.load();
     NetworkSpec net = spec != null ? NetworkSpec.parse(spec)
         : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");

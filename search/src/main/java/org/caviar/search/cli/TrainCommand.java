@@ -227,7 +227,7 @@ public final class TrainCommand implements Callable<Integer> {
     storage.open(info);
     TrialRecord best = new History(storage.trials(), info.direction()).best();
     if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
-    out.println("from " + where + ": trial " + best.number() + ", value " + best.value());
+    out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
     return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()),
         storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs));

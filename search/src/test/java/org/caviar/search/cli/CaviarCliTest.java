@@ -109,6 +109,7 @@ class CaviarCliTest {
         new String[] {"tune", "--asha-eta", "1", "--study", study.toString()},
         new String[] {"tune", "--asha-min-epochs", "5", "--epochs", "2", "--study", study.toString()},
         new String[] {"tune", "--startup-trials", "-1", "--study", study.toString()},
+        new String[] {"gradcheck", "--weight-decay", "-1"},
         new String[] {"train", "--param", "batch_size=0", "--out", dir.resolve("m.caviar").toString()},
         new String[] {"train", "--param", "momentum=1.5", "--out", dir.resolve("m.caviar").toString()})) {
       r = run(args);
