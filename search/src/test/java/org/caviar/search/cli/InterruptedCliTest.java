@@ -7,7 +7,9 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.caviar.model.Model;
 import org.caviar.model.io.ModelFile;
 import org.junit.jupiter.api.Test;
@@ -21,58 +23,65 @@ import org.junit.jupiter.api.io.TempDir;
 class InterruptedCliTest {
   @TempDir Path dir;
 
-  @Test
-  void aStoppedRunSavesTheModelItTrained() throws Exception {
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    Path model = dir.resolve("m.caviar");
-    Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-        CaviarCli.class.getName(), "train", "--epochs", "1000000", "--threads", "1", "--out", model.toString())
-        .redirectErrorStream(true).start();
+  /**
+   * The child's output; once a line passes {@code stop}, the child gets SIGTERM (through its handle:
+   * {@link Process#destroy} would also close the stream read here).
+   */
+  private static String stopAfter(Process p, Predicate<String> stop) throws Exception {
     StringBuilder out = new StringBuilder();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
-      int epochs = 0;
+      boolean sent = false;
       while ((line = r.readLine()) != null) {
         out.append(line).append('\n');
-        // A few epochs in, so that there is a model to save; then SIGTERM.
-        // (Through the handle: Process.destroy would also close the stream read here.)
-        if (line.startsWith("epoch ") && ++epochs == 3) p.toHandle().destroy();
-      }
-    }
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
-    assertTrue(out.toString().contains("caviar train: interrupted; stopping after this epoch to save the model"), out.toString());
-    String ended = out.toString().lines().filter(l -> l.startsWith("interrupted after ")).findFirst().orElseThrow(() -> new AssertionError(out));
-    int epochs = Integer.parseInt(ended.split(" ")[2]);
-    assertTrue(epochs >= 3 && epochs < 1_000_000, ended);
-    assertTrue(out.toString().contains("saved: " + model.toAbsolutePath()), out.toString());
-    Model saved = ModelFile.load(model);
-    assertEquals(10, saved.classNames().size());
-    // Killed by the signal, after its hook: the shell's 128 + 15.
-    assertEquals(143, p.exitValue(), out.toString());
-  }
-
-  @Test
-  void aStoppedSearchSaysHowToResumeIt() throws Exception {
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    Path study = dir.resolve("study");
-    Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-        CaviarCli.class.getName(), "tune", "--trials", "100000", "--no-progress", "--no-report", "--study", study.toString())
-        .redirectErrorStream(true).start();
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-        if (line.startsWith("study: ")) {
-          Thread.sleep(1000); // a few trials in
+        if (!sent && stop.test(line)) {
           p.toHandle().destroy();
+          sent = true;
         }
       }
     }
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
-    assertTrue(out.toString().contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
-        + "; resume with: caviar tune --study " + study), out.toString());
-    assertEquals(143, p.exitValue(), out.toString());
+    return out.toString();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aStoppedRunSavesTheModelItTrained() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
+    int[] seen = {0};
+    // A few epochs in, so that there is a model to save.
+    String out = stopAfter(p, line -> line.startsWith("epoch ") && ++seen[0] == 3);
+    assertTrue(out.contains("caviar train: interrupted; stopping after this epoch to save the model"), out);
+    String ended = out.lines().filter(l -> l.startsWith("interrupted after ")).findFirst().orElseThrow(() -> new AssertionError(out));
+    int epochs = Integer.parseInt(ended.split(" ")[2]);
+    assertTrue(epochs >= 3 && epochs < 1_000_000, ended);
+    assertTrue(out.contains("saved: " + model.toAbsolutePath()), out);
+    Model saved = ModelFile.load(model);
+    assertEquals(10, saved.classNames().size());
+    // Killed by the signal, after its hook: the shell's 128 + 15.
+    assertEquals(143, p.exitValue(), out);
+  }
+
+  @Test
+  void aStoppedSearchSaysHowToResumeIt() throws Exception {
+    Path study = dir.resolve("study");
+    Process p = CliRun.startChild(List.of(), "tune", "--trials", "100000", "--no-progress", "--no-report", "--study", study.toString());
+    String out = stopAfter(p, line -> {
+      if (!line.startsWith("study: ")) return false;
+      sleep(1000); // a few trials in
+      return true;
+    });
+    assertTrue(out.contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
+        + "; resume with: caviar tune --study " + study), out);
+    assertEquals(143, p.exitValue(), out);
     CliRun resumed = CliRun.run("tune", "--trials", "1", "--no-progress", "--no-report", "--study", study.toString());
     assertTrue(resumed.out().contains("resuming the study " + study.resolve("journal.jsonl")), resumed.out() + resumed.err());
   }

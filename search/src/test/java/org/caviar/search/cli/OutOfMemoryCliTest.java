@@ -22,12 +22,9 @@ class OutOfMemoryCliTest {
 
   @Test
   void aNetworkLargerThanTheHeapIsOneLine() throws Exception {
-    String java = ProcessHandle.current().info().command().orElseThrow();
     Path model = dir.resolve("m.caviar");
     // 4000 x 4000 weights are 64 MB in one float[]: within NetworkSpec's array limit, beyond the heap.
-    Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        CaviarCli.class.getName(), "train", "--spec", "64-4000-4000-10", "--epochs", "1", "--out", model.toString())
-        .redirectErrorStream(true).start();
+    Process p = CliRun.startChild(List.of("-Xmx64m"), "train", "--spec", "64-4000-4000-10", "--epochs", "1", "--out", model.toString());
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
     assertEquals(1, p.exitValue(), out);
