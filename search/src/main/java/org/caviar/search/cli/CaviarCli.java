@@ -5,11 +5,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code caviar} command: {@code tune}, {@code worker}, {@code train} and {@code gradcheck}. */
+/** The {@code caviar} command: {@code tune}, {@code worker}, {@code train}, {@code evaluate} and {@code gradcheck}. */
 @Command(name = "caviar", mixinStandardHelpOptions = true, version = "caviar 0.1.0",
     description = "Trains many small neural networks fast on the CPU and searches their hyperparameters.%n"
         + "Start with: caviar tune   (a search on the shipped digits set, with a report)",
-    subcommands = {TuneCommand.class, WorkerCommand.class, TrainCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TuneCommand.class, WorkerCommand.class, TrainCommand.class, EvaluateCommand.class, GradcheckCommand.class,
+        CommandLine.HelpCommand.class})
 public final class CaviarCli implements Runnable {
   @Spec CommandSpec spec;
 

@@ -54,7 +54,24 @@ public final class DataOptions {
     if (file != null && Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
   }
 
+  /** The parts, standardized with the training part's statistics. */
   public Data load() throws IOException {
+    Raw raw = loadRaw();
+    Split parts = raw.parts();
+    if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");
+    Standardizer standardizer = Standardizer.fit(parts.train());
+    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes; train %d / validation %d / test %d",
+        raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), parts.train().rows(),
+        parts.validation().rows(), parts.test().rows());
+    return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
+        standardizer.apply(parts.test()), standardizer, description);
+  }
+
+  /** The whole dataset as read, its split (not standardized), and the name of where it came from. */
+  public record Raw(Dataset all, Split parts, String name) {}
+
+  /** The data and its split as read, before any standardization. */
+  public Raw loadRaw() throws IOException {
     Dataset all;
     String name;
     String[] f = split.split(",");
@@ -102,12 +119,6 @@ public final class DataOptions {
       all = Datasets.digits();
       name = "digits";
     }
-    Split parts = Split.stratified(all, trainFraction, validationFraction, splitSeed);
-    if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");
-    Standardizer standardizer = Standardizer.fit(parts.train());
-    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes; train %d / validation %d / test %d",
-        name, all.rows(), all.featureCount(), all.classCount(), parts.train().rows(), parts.validation().rows(), parts.test().rows());
-    return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
-        standardizer.apply(parts.test()), standardizer, description);
+    return new Raw(all, Split.stratified(all, trainFraction, validationFraction, splitSeed), name);
   }
 }

@@ -21,7 +21,7 @@ class CaviarCliTest {
   @Test
   void everyCommandHasHelp() {
     for (String[] args : List.of(new String[] {"--help"}, new String[] {"tune", "--help"}, new String[] {"train", "--help"},
-        new String[] {"gradcheck", "--help"}, new String[] {"help", "tune"})) {
+        new String[] {"evaluate", "--help"}, new String[] {"gradcheck", "--help"}, new String[] {"help", "tune"})) {
       CliRun r = run(args);
       assertEquals(0, r.code(), String.join(" ", args));
       assertTrue(r.out().startsWith("Usage: caviar"), r.out());
@@ -60,6 +60,62 @@ class CaviarCliTest {
     r = run("tune", "--csv", missing.toString(), "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: no such file: " + missing, r.err().strip());
+  }
+
+  /**
+   * A saved model, evaluated on the rows training held out, scores what training printed for them;
+   * on a file of its own (--all) its classes are matched by name, whatever order the file has.
+   */
+  @Test
+  void evaluateScoresASavedModelAsTrainingDid() throws Exception {
+    Path csv = dir.resolve("three.csv");
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    java.util.Random rnd = new java.util.Random(3);
+    String[] names = {"low", "mid", "high"};
+    for (int i = 0; i < 90; i++) {
+      int c = i % 3;
+      text.append(c * 2 + rnd.nextGaussian() * 0.3).append(',').append(rnd.nextGaussian()).append(',').append(names[c]).append('\n');
+    }
+    Files.writeString(csv, text);
+    Path model = dir.resolve("m.caviar");
+    CliRun trained = run("train", "--csv", csv.toString(), "--epochs", "5", "--threads", "1", "--out", model.toString());
+    assertEquals(0, trained.code(), trained.err());
+    String testLine = trained.out().lines().filter(l -> l.startsWith("test: accuracy ")).findFirst().orElseThrow();
+    CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString());
+    assertEquals(0, e.code(), e.err());
+    // "test: accuracy A, loss L on N rows (...)" against "accuracy A, loss L"
+    assertTrue(testLine.startsWith("test: " + e.out().lines().filter(l -> l.startsWith("accuracy ")).findFirst().orElseThrow() + " on 18 rows"),
+        testLine + " / " + e.out());
+    assertTrue(e.out().contains("the test part of the split (18 rows)"), e.out());
+    // A file of one class: the loader numbers its classes [mid], the model [high, low, mid]; the
+    // labels are renumbered by name, so all 30 rows count as 'mid', none as 'high'.
+    Path midOnly = dir.resolve("mid.csv");
+    List<String> lines = Files.readAllLines(csv);
+    List<String> mid = new java.util.ArrayList<>(List.of(lines.get(0)));
+    lines.stream().filter(l -> l.endsWith(",mid")).forEach(mid::add);
+    Files.write(midOnly, mid);
+    CliRun m = run("evaluate", "--model", model.toString(), "--csv", midOnly.toString(), "--all");
+    assertEquals(0, m.code(), m.err());
+    assertTrue(m.out().contains("every row (30 rows)"), m.out());
+    assertEquals(30, confusionRow(m.out(), "mid").stream().mapToInt(Integer::intValue).sum(), m.out());
+    assertEquals(List.of(0, 0, 0), confusionRow(m.out(), "high"), m.out());
+    // Data the model cannot take: named, exit 2.
+    Files.writeString(dir.resolve("other.csv"), "a,b,label\n1,2,low\n3,4,top\n");
+    CliRun c = run("evaluate", "--model", model.toString(), "--csv", dir.resolve("other.csv").toString(), "--all");
+    assertEquals(2, c.code());
+    assertEquals("caviar evaluate: other.csv has class 'top', which the model does not know [high, low, mid]", c.err().strip());
+    CliRun d = run("evaluate", "--model", model.toString(), "--all");
+    assertEquals(2, d.code());
+    assertEquals("caviar evaluate: the model takes 2 features, digits has 64", d.err().strip());
+    CliRun none = run("evaluate", "--csv", csv.toString());
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--model"), none.err());
+  }
+
+  /** The counts of one true class's row of a printed confusion matrix. */
+  private static List<Integer> confusionRow(String out, String name) {
+    String row = out.lines().map(String::strip).filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
+    return java.util.Arrays.stream(row.substring(name.length()).strip().split("\\s+")).map(Integer::valueOf).toList();
   }
 
   /** What was being done is kept beside the file error under it; a bare wrapper adds nothing. */

@@ -1,0 +1,70 @@
+package org.caviar.search.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.caviar.model.Model;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.train.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code caviar evaluate}: a saved model's accuracy, loss and confusion matrix on labelled data. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Evaluates a saved model on labelled data.",
+      "",
+      "Loads a model that 'caviar train' saved and prints its accuracy, loss and confusion matrix on the test part "
+          + "of the data, split as 'caviar train' splits it (the same --split and --split-seed give the rows that "
+          + "training held out), or with --all on every row (a file kept apart from training). The model applies "
+          + "its own standardization; the data's classes are matched to the model's by name.",
+      ""})
+public final class EvaluateCommand implements Callable<Integer> {
+  @Spec CommandSpec commandSpec;
+
+  @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by 'caviar train'.")
+  Path modelFile;
+
+  @Mixin DataOptions data = new DataOptions();
+
+  @Option(names = "--all", description = "Evaluate on every row of the data instead of the test part of its split.")
+  boolean all;
+
+  @Override
+  public Integer call() throws Exception {
+    var out = commandSpec.commandLine().getOut();
+    DataOptions.notADirectory("--model", modelFile);
+    Model model = Model.load(modelFile);
+    DataOptions.Raw raw = data.loadRaw();
+    Dataset rows = all ? raw.all() : raw.parts().test();
+    if (rows.rows() == 0) throw new IllegalArgumentException("the split leaves no test rows; use --all, or a --split that leaves some");
+    int inputs = model.network().inputSize();
+    if (rows.featureCount() != inputs) {
+      throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
+    }
+    Evaluation e = model.evaluate(inModelClasses(rows, model.classNames(), raw.name()));
+    out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
+    out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : "the test part of the split", rows.rows());
+    out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
+    out.print("confusion (true class down, predicted across):\n" + e.confusion());
+    return 0;
+  }
+
+  /** The rows with their labels renumbered as the model numbers its classes (loaders number a file's own classes). */
+  static Dataset inModelClasses(Dataset rows, List<String> modelClasses, String source) {
+    if (rows.classNames().equals(modelClasses)) return rows;
+    int[] index = new int[rows.classCount()];
+    for (int c = 0; c < index.length; c++) {
+      String name = rows.classNames().get(c);
+      index[c] = modelClasses.indexOf(name);
+      if (index[c] < 0) throw new IllegalArgumentException(source + " has class '" + name + "', which the model does not know " + modelClasses);
+    }
+    int[] labels = new int[rows.rows()];
+    for (int r = 0; r < labels.length; r++) labels[r] = index[rows.label(r)];
+    return new Dataset(rows.features(), labels, rows.featureCount(), modelClasses);
+  }
+}
