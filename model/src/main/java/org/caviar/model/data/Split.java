@@ -17,6 +17,15 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
    * shuffled once more, so classes are interleaved).
    */
   public static Split stratified(Dataset data, double trainFraction, double validationFraction, long seed) {
+    Rows rows = stratifiedRows(data, trainFraction, validationFraction, seed);
+    return new Split(data.subset(rows.train()), data.subset(rows.validation()), data.subset(rows.test()));
+  }
+
+  /** Which rows of the data each part of {@link #stratified} holds, in the part's order. */
+  public record Rows(int[] train, int[] validation, int[] test) {}
+
+  /** The rows of {@link #stratified}'s parts (so that a part's row can be found in the data it came from). */
+  public static Rows stratifiedRows(Dataset data, double trainFraction, double validationFraction, long seed) {
     if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
       throw new IllegalArgumentException(
           "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + trainFraction + " and " + validationFraction);
@@ -37,13 +46,14 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
       val.addAll(rows.subList(nTrain, nTrain + nVal));
       test.addAll(rows.subList(nTrain + nVal, n));
     }
-    return new Split(part(data, train, random), part(data, val, random), part(data, test, random));
+    // The parts are shuffled in this order with the same generator: the split is a function of the seed.
+    return new Rows(shuffled(train, random), shuffled(val, random), shuffled(test, random));
   }
 
-  private static Dataset part(Dataset data, List<Integer> rows, Random random) {
+  private static int[] shuffled(List<Integer> rows, Random random) {
     java.util.Collections.shuffle(rows, random);
     int[] idx = new int[rows.size()];
     for (int i = 0; i < idx.length; i++) idx[i] = rows.get(i);
-    return data.subset(idx);
+    return idx;
   }
 }

@@ -67,6 +67,26 @@ class SplitStandardizeBatchTest {
     }
   }
 
+  /** Each part's row i is the data's row that {@link Split#stratifiedRows} names for it. */
+  @Test
+  void thePartsRowsAreFoundInTheData() {
+    Dataset d = numbered();
+    Split s = Split.stratified(d, 0.6, 0.2, 5);
+    Split.Rows rows = Split.stratifiedRows(d, 0.6, 0.2, 5);
+    Dataset[] parts = {s.train(), s.validation(), s.test()};
+    int[][] index = {rows.train(), rows.validation(), rows.test()};
+    Set<Integer> seen = new HashSet<>();
+    for (int p = 0; p < 3; p++) {
+      assertEquals(parts[p].rows(), index[p].length);
+      for (int i = 0; i < index[p].length; i++) {
+        assertArrayEquals(d.row(index[p][i]), parts[p].row(i));
+        assertEquals(d.label(index[p][i]), parts[p].label(i));
+        assertTrue(seen.add(index[p][i]), "row " + index[p][i] + " in two parts");
+      }
+    }
+    assertEquals(d.rows(), seen.size());
+  }
+
   @Test
   void theSeedFixesTheSplit() {
     Split a = Split.stratified(numbered(), 0.6, 0.2, 1);

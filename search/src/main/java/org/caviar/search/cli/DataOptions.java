@@ -67,8 +67,11 @@ public final class DataOptions {
         standardizer.apply(parts.test()), standardizer, description);
   }
 
-  /** The whole dataset as read, its split (not standardized), and the name of where it came from. */
-  public record Raw(Dataset all, Split parts, String name) {}
+  /**
+   * The whole dataset as read, its split (not standardized), which rows of {@code all} each part
+   * holds, and the name of where it came from.
+   */
+  public record Raw(Dataset all, Split parts, Split.Rows rows, String name) {}
 
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
@@ -119,6 +122,8 @@ public final class DataOptions {
       all = Datasets.digits();
       name = "digits";
     }
-    return new Raw(all, Split.stratified(all, trainFraction, validationFraction, splitSeed), name);
+    Split.Rows rows = Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed);
+    Split parts = new Split(all.subset(rows.train()), all.subset(rows.validation()), all.subset(rows.test()));
+    return new Raw(all, parts, rows, name);
   }
 }

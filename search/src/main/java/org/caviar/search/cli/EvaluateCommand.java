@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.caviar.model.Model;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,9 +35,15 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Evaluate on every row of the data instead of the test part of its split.")
   boolean all;
 
+  @Option(names = "--worst", paramLabel = "K", defaultValue = "0",
+      description = "Also list the K examples the model gets most wrong (least probability on the true class), by their "
+          + "row in the data: the data rows of a CSV counted from 0, the header not counted. Default: none.")
+  int worst;
+
   @Override
   public Integer call() throws Exception {
     var out = commandSpec.commandLine().getOut();
+    if (worst < 0) throw new IllegalArgumentException("--worst must be >= 0, got " + worst);
     DataOptions.notADirectory("--model", modelFile);
     Model model = Model.load(modelFile);
     DataOptions.Raw raw = data.loadRaw();
@@ -46,11 +53,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (rows.featureCount() != inputs) {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
     }
-    Evaluation e = model.evaluate(inModelClasses(rows, model.classNames(), raw.name()));
+    Dataset labelled = inModelClasses(rows, model.classNames(), raw.name());
+    Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
     out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : "the test part of the split", rows.rows());
     out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
+    if (worst > 0) {
+      Dataset input = model.standardizer() != null ? model.standardizer().apply(labelled) : labelled;
+      List<WorstExamples.Example> found = WorstExamples.find(model.network(), input, worst);
+      out.println("worst " + found.size() + ":");
+      List<String> names = model.classNames();
+      for (WorstExamples.Example x : found) {
+        int row = all ? x.index() : raw.rows().test()[x.index()];
+        out.printf(Locale.ROOT, "  row %d: true %s (p %.3f), predicted %s (p %.3f)%n",
+            row, names.get(x.label()), x.labelProbability(), names.get(x.predicted()), x.predictedProbability());
+      }
+    }
     return 0;
   }
 

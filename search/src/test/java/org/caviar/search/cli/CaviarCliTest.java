@@ -99,6 +99,18 @@ class CaviarCliTest {
     assertTrue(m.out().contains("every row (30 rows)"), m.out());
     assertEquals(30, confusionRow(m.out(), "mid").stream().mapToInt(Integer::intValue).sum(), m.out());
     assertEquals(List.of(0, 0, 0), confusionRow(m.out(), "high"), m.out());
+    // The worst examples are named by their row in the file, whether they come from the test part or from every row.
+    List<String> worstOfTest = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--worst", "3").out().lines()
+        .filter(l -> l.startsWith("  row ")).toList();
+    List<String> worstOfAll = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--all", "--worst", "90").out()
+        .lines().filter(l -> l.startsWith("  row ")).toList();
+    assertEquals(3, worstOfTest.size(), String.join("\n", worstOfTest));
+    assertEquals(90, worstOfAll.size());
+    for (String line : worstOfTest) {
+      assertTrue(worstOfAll.contains(line), line + " not among " + worstOfAll);
+      int row = Integer.parseInt(line.substring("  row ".length(), line.indexOf(':')));
+      assertTrue(line.contains(": true " + names[row % 3] + " "), line); // the file's row i has class i % 3
+    }
     // Data the model cannot take: named, exit 2.
     Files.writeString(dir.resolve("other.csv"), "a,b,label\n1,2,low\n3,4,top\n");
     CliRun c = run("evaluate", "--model", model.toString(), "--csv", dir.resolve("other.csv").toString(), "--all");
