@@ -120,7 +120,12 @@ public final class TrainCommand implements Callable<Integer> {
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
     }
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    int cores = Runtime.getRuntime().availableProcessors();
+    int t = threads != null ? threads : cores;
+    if (t > cores) {
+      // A step waits for its slowest thread: one that shares a core makes every step wait (digits, 4 threads on 2 cores: half the speed).
+      out.println("note: --threads " + t + " is more than the " + cores + " cores here; the threads beyond them share cores and slow training");
+    }
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");

@@ -81,6 +81,12 @@ class CaviarCliTest {
     CliRun trained = run("train", "--csv", csv.toString(), "--epochs", "5", "--threads", "1", "--out", model.toString());
     assertEquals(0, trained.code(), trained.err());
     String testLine = trained.out().lines().filter(l -> l.startsWith("test: accuracy ")).findFirst().orElseThrow();
+    assertTrue(!trained.out().contains("note: --threads"), trained.out());
+    int cores = Runtime.getRuntime().availableProcessors();
+    CliRun crowded = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", Integer.toString(cores + 1),
+        "--out", dir.resolve("crowded.caviar").toString());
+    assertEquals(0, crowded.code(), crowded.err());
+    assertTrue(crowded.out().startsWith("note: --threads " + (cores + 1) + " is more than the " + cores + " cores here"), crowded.out());
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString());
     assertEquals(0, e.code(), e.err());
     // "test: accuracy A, loss L on N rows (...)" against "accuracy A, loss L"
