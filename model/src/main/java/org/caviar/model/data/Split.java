@@ -17,7 +17,11 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
    * shuffled once more, so classes are interleaved).
    */
   public static Split stratified(Dataset data, double trainFraction, double validationFraction, long seed) {
-    Rows rows = stratifiedRows(data, trainFraction, validationFraction, seed);
+    return of(data, stratifiedRows(data, trainFraction, validationFraction, seed));
+  }
+
+  /** The parts of {@code data} that {@code rows} names. */
+  public static Split of(Dataset data, Rows rows) {
     return new Split(data.subset(rows.train()), data.subset(rows.validation()), data.subset(rows.test()));
   }
 

@@ -123,7 +123,6 @@ public final class DataOptions {
       name = "digits";
     }
     Split.Rows rows = Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed);
-    Split parts = new Split(all.subset(rows.train()), all.subset(rows.validation()), all.subset(rows.test()));
-    return new Raw(all, parts, rows, name);
+    return new Raw(all, Split.of(all, rows), rows, name);
   }
 }
