@@ -67,11 +67,13 @@ public final class DataOptions {
         standardizer.apply(parts.test()), standardizer, description);
   }
 
-  /**
-   * The whole dataset as read, its split (not standardized), which rows of {@code all} each part
-   * holds, and the name of where it came from.
-   */
-  public record Raw(Dataset all, Split parts, Split.Rows rows, String name) {}
+  /** The whole dataset as read, which of its rows each part of the split holds, and where it came from. */
+  public record Raw(Dataset all, Split.Rows rows, String name) {
+    /** The parts of the split, not standardized. */
+    public Split parts() {
+      return Split.of(all, rows);
+    }
+  }
 
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
@@ -122,7 +124,6 @@ public final class DataOptions {
       all = Datasets.digits();
       name = "digits";
     }
-    Split.Rows rows = Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed);
-    return new Raw(all, Split.of(all, rows), rows, name);
+    return new Raw(all, Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed), name);
   }
 }

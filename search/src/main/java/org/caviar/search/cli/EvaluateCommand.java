@@ -47,7 +47,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     DataOptions.notADirectory("--model", modelFile);
     Model model = Model.load(modelFile);
     DataOptions.Raw raw = data.loadRaw();
-    Dataset rows = all ? raw.all() : raw.parts().test();
+    // Only the test part is needed: the other two are not built.
+    Dataset rows = all ? raw.all() : raw.all().subset(raw.rows().test());
     if (rows.rows() == 0) throw new IllegalArgumentException("the split leaves no test rows; use --all, or a --split that leaves some");
     int inputs = model.network().inputSize();
     if (rows.featureCount() != inputs) {
