@@ -15,6 +15,8 @@ import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.debug.HistogramRecorder;
 import org.caviar.model.io.ModelFile;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
@@ -22,6 +24,7 @@ import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
 import org.caviar.model.train.TrainingStatus;
 import org.caviar.search.objective.MlpSettings;
+import org.caviar.search.report.TrainingReport;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
 import org.caviar.search.storage.Storage;
@@ -48,6 +51,8 @@ import picocli.CommandLine.Spec;
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
   private java.io.PrintWriter out;
+  /** How the network trains, as printed before the first epoch. */
+  private String trainingLine;
 
   @Mixin DataOptions data = new DataOptions();
 
@@ -82,6 +87,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.caviar", description = "Where to save the model. Default: ${DEFAULT-VALUE}.")
   Path outFile;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Also write an HTML report of the run into DIR: loss and accuracy curves, dead or saturated units and "
+          + "parameter gradients per layer and epoch, histograms of the activations and their gradients, the test "
+          + "confusion matrix.")
+  Path reportDir;
+
+  /** Validation rows the report's layer statistics probe after each epoch. */
+  static final int PROBE_ROWS = 256;
+  static final int HISTOGRAM_BINS = 40;
+
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
@@ -103,6 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
     checkOut();
+    checkReport();
     DataOptions.Data d = data.load();
     if (params != null) {
       for (String p : params) {
@@ -129,8 +145,9 @@ public final class TrainCommand implements Callable<Integer> {
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
-    out.println("training: " + s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
-        + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay());
+    trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
+        + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay();
+    out.println("training: " + trainingLine);
     Trainer trainer = new Trainer(network, s.training());
     // Interrupted (Ctrl-C, a plain kill), the run stops after the epoch under way and saves what it
     // trained, instead of losing it: the JVM runs this hook and halts when it returns.
@@ -165,26 +182,59 @@ public final class TrainCommand implements Callable<Integer> {
   static final long STOP_WAIT_SECONDS = 120;
 
   private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
+    // Probing changes nothing the training reads (HistogramRecorder): the run trains the same weights with or without it.
+    HistogramRecorder layers = reportDir == null ? null : new HistogramRecorder(network, probeRows(d), PROBE_ROWS, HISTOGRAM_BINS);
     TrainingResult result = trainer.fit(d.train(), d.validation(), m -> {
       out.println(m);
+      if (layers != null) layers.onEpochEnd(m);
       return stopAsked.get() ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE;
     });
-    out.println(stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
-        ? "interrupted after " + result.epochsRun() + " epochs" : result.message());
+    String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
+        ? "interrupted after " + result.epochsRun() + " epochs" : result.message();
+    out.println(outcome);
     Evaluation test = trainer.evaluate(d.test());
+    String tested;
     if (test.rows() == 0) {
-      out.printf(Locale.ROOT, "test: none (the split leaves no test rows; %.1f s of training)%n", result.seconds());
+      tested = String.format(Locale.ROOT, "none (the split leaves no test rows; %.1f s of training)", result.seconds());
     } else {
-      out.printf(Locale.ROOT, "test: accuracy %.4f, loss %.4f on %d rows (%.1f s of training)%n",
+      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %.4f on %d rows (%.1f s of training)",
           test.accuracy(), test.loss(), test.rows(), result.seconds());
     }
-    if (result.status() == TrainingStatus.DIVERGED) {
+    out.println("test: " + tested);
+    boolean diverged = result.status() == TrainingStatus.DIVERGED;
+    if (!diverged) {
+      new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
+      out.println("saved: " + outFile.toAbsolutePath());
+    }
+    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, diverged);
+    if (diverged) {
       commandSpec.commandLine().getErr().println("caviar train: training diverged; the model was not saved (try a smaller lr)");
       return 1;
     }
-    new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
-    out.println("saved: " + outFile.toAbsolutePath());
     return 0;
+  }
+
+  /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
+  private void writeReport(DataOptions.Data d, Network network, TrainingResult result, String outcome, Evaluation test,
+      String tested, HistogramRecorder layers, boolean diverged) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("data", d.description());
+    facts.put("network", network.spec() + " (" + network.parameterCount() + " parameters)");
+    facts.put("training", trainingLine);
+    facts.put("outcome", outcome);
+    if (result.restoredEpoch() >= 0) facts.put("weights", "those of epoch " + result.restoredEpoch() + ", the lowest validation loss");
+    facts.put("test", tested);
+    facts.put("model", diverged ? "not saved (diverged)" : outFile.toAbsolutePath().toString());
+    String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
+        + " (with the same data options).";
+    Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts,
+        result.history(), layers.snapshots(), probeRows(d).rows(), test, next));
+    out.println("report: " + page.toAbsolutePath());
+  }
+
+  /** The rows the report's layer statistics probe: validation rows, or training rows if there are too few for batch norm. */
+  private static Dataset probeRows(DataOptions.Data d) {
+    return (d.validation().rows() >= 2 ? d.validation() : d.train()).head(PROBE_ROWS);
   }
 
   /**
@@ -202,6 +252,20 @@ public final class TrainCommand implements Callable<Integer> {
       Files.delete(probe);
     } catch (IOException e) {
       throw new IllegalArgumentException("--out " + outFile + ": cannot write in " + probe.getParent() + " (" + CaviarCli.describe(e) + ")", e);
+    }
+  }
+
+  /** Before the data loads: a report that cannot be written would be found out only after the training. */
+  private void checkReport() {
+    if (reportDir == null) return;
+    if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
+      throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
+    }
+    try {
+      Files.createDirectories(reportDir);
+      Files.delete(Files.createTempFile(reportDir, "probe", ".tmp"));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--report " + reportDir + ": cannot write there (" + CaviarCli.describe(e) + ")", e);
     }
   }
 

@@ -30,13 +30,13 @@ public final class Plots {
   private static final Color GOOD = new Color(0x1f, 0x77, 0xb4);
   private static final Color PRUNED = new Color(0xbb, 0xbb, 0xbb);
   private static final Color BEST = new Color(0xd6, 0x27, 0x28);
-  private static final Color[] TOP = {
+  static final Color[] TOP = {
     new Color(0xd6, 0x27, 0x28), new Color(0x1f, 0x77, 0xb4), new Color(0x2c, 0xa0, 0x2c),
     new Color(0xff, 0x7f, 0x0e), new Color(0x94, 0x67, 0xbd)};
 
   private Plots() {}
 
-  private static XYChart xy(String title, String x, String y) {
+  static XYChart xy(String title, String x, String y) {
     XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
     c.getStyler().setChartBackgroundColor(Color.WHITE);
     // Below the plot, so that it never hides a point (the best ones sit in a corner).

@@ -51,7 +51,7 @@ public final class ReportWriter {
     }
   }
 
-  private static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
+  static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
     String base = folder.resolve(name).toString();
     BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
     VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
@@ -76,23 +76,35 @@ public final class ReportWriter {
     return sb.toString();
   }
 
-  private static String csvField(String s) {
+  static String csvField(String s) {
     if (s == null) return "";
     return '"' + s.replace("\"", "\"\"").replace('\n', ' ') + '"';
   }
 
-  private static String esc(Object o) {
+  static String esc(Object o) {
     return String.valueOf(o).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  /** The start of a report page, up to and including {@code <body>}: the title and the style every report shares. */
+  static String head(String title) {
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) + "</title>\n<style>"
+        + "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}"
+        + "table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}"
+        + "td.num{text-align:right;font-variant-numeric:tabular-nums}img{max-width:100%;border:1px solid #eee;margin:.5em 0}"
+        + "code,pre{background:#f6f6f6;padding:.1em .3em}</style></head><body>\n";
+  }
+
+  /** Each chart saved by {@link #save} as its PNG, with a link to its SVG. */
+  static void figures(StringBuilder sb, List<String> figures) {
+    for (String f : figures) {
+      sb.append("<figure><img src=\"").append(esc(f)).append(".png\" alt=\"").append(esc(f))
+          .append("\"><figcaption><a href=\"").append(esc(f)).append(".svg\">").append(esc(f)).append(".svg</a></figcaption></figure>\n");
+    }
   }
 
   private static String html(History h, SearchSpace space, Meta meta, Importance.Result importance, List<String> figures) {
     StringBuilder sb = new StringBuilder();
-    sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Caviar study ")
-        .append(esc(meta.studyName())).append("</title>\n<style>")
-        .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}")
-        .append("table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}")
-        .append("td.num{text-align:right;font-variant-numeric:tabular-nums}img{max-width:100%;border:1px solid #eee;margin:.5em 0}")
-        .append("code,pre{background:#f6f6f6;padding:.1em .3em}</style></head><body>\n");
+    sb.append(head("Caviar study " + meta.studyName()));
     sb.append("<h1>Study ").append(esc(meta.studyName())).append("</h1>\n<p>")
         .append(esc(Leaderboard.summary(h))).append(". Direction: ").append(esc(h.direction().name().toLowerCase(Locale.ROOT)))
         .append(". Sampler: ").append(esc(meta.sampler())).append(". Pruner: ").append(esc(meta.pruner())).append(".</p>\n");
@@ -124,10 +136,7 @@ public final class ReportWriter {
           .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
     }
     sb.append("</table>\n<h2>Charts</h2>\n");
-    for (String f : figures) {
-      sb.append("<figure><img src=\"").append(esc(f)).append(".png\" alt=\"").append(esc(f))
-          .append("\"><figcaption><a href=\"").append(esc(f)).append(".svg\">").append(esc(f)).append(".svg</a></figcaption></figure>\n");
-    }
+    figures(sb, figures);
     sb.append("<h2>Search space</h2>\n<pre>").append(esc(space.spec())).append("</pre>\n")
         .append("<p>All trials: <a href=\"trials.csv\">trials.csv</a>.</p>\n</body></html>\n");
     return sb.toString();

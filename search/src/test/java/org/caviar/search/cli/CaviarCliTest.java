@@ -1,6 +1,7 @@
 package org.caviar.search.cli;
 
 import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -250,6 +251,49 @@ class CaviarCliTest {
     assertTrue(r.err().contains("diverged; the model was not saved"), r.err());
     assertTrue(!Files.exists(model));
     assertTrue(Files.isDirectory(model.getParent()));
+  }
+
+  /**
+   * train --report writes the run's page with its charts and tables; probing the layers after each
+   * epoch changes nothing the training reads (the same model file, byte for byte, as without it); a
+   * diverged run still gets its report; a report path that is a file is refused before the data loads.
+   */
+  @Test
+  void trainWritesAReportThatChangesNothing() throws Exception {
+    Path plain = dir.resolve("plain.caviar");
+    Path reported = dir.resolve("reported.caviar");
+    Path report = dir.resolve("report");
+    // Batch norm and dropout: the layers a careless probe would change (running averages, the masks' stream).
+    String[] net = {"--param", "batchnorm=true", "--param", "dropout=0.2"};
+    CliRun a = run(concat(new String[] {"train", "--epochs", "3", "--threads", "1", "--out", plain.toString()}, net));
+    CliRun b = run(concat(new String[] {"train", "--epochs", "3", "--threads", "1", "--out", reported.toString(), "--report",
+        report.toString()}, net));
+    assertEquals(0, a.code(), a.err());
+    assertEquals(0, b.code(), b.err());
+    assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(reported));
+    assertTrue(b.out().contains("report: " + report.resolve("index.html").toAbsolutePath()), b.out());
+    String page = Files.readString(report.resolve("index.html"));
+    String test = b.out().lines().filter(l -> l.startsWith("test: ")).findFirst().orElseThrow().substring("test: ".length());
+    assertTrue(page.contains(test), test + " not in the page");
+    for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_relu1_outputs", "hist_relu2_gradients")) {
+      assertTrue(page.contains("src=\"" + chart + ".png\""), chart);
+      assertTrue(Files.size(report.resolve(chart + ".png")) > 0, chart);
+    }
+    assertEquals(1 + 3, Files.readAllLines(report.resolve("epochs.csv")).size());
+    // dense, batchnorm, relu and dropout twice, then the output dense: one row each per epoch.
+    assertEquals(1 + 3 * 9, Files.readAllLines(report.resolve("layers.csv")).size());
+
+    Path diverged = dir.resolve("diverged-report");
+    CliRun c = run("train", "--epochs", "2", "--threads", "1", "--param", "optimizer=momentum", "--param", "lr=1e9",
+        "--out", dir.resolve("diverged.caviar").toString(), "--report", diverged.toString());
+    assertEquals(1, c.code(), c.out() + c.err());
+    assertTrue(Files.readString(diverged.resolve("index.html")).contains("not saved (diverged)"));
+    assertEquals(1, Files.readAllLines(diverged.resolve("epochs.csv")).size(), "no epoch completed");
+
+    CliRun d = run("train", "--epochs", "1", "--out", dir.resolve("x.caviar").toString(), "--report", plain.toString());
+    assertEquals(2, d.code());
+    assertEquals("caviar train: --report " + plain + " is a file, not a directory", d.err().strip());
+    assertTrue(d.out().isEmpty(), "refused before the data loads: " + d.out());
   }
 
   /** A plain resume runs to the budget the study was last given, not to the default 60 trials. */

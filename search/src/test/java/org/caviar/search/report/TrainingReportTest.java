@@ -1,0 +1,113 @@
+package org.caviar.search.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.caviar.model.Activation;
+import org.caviar.model.Kernels;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.debug.Histogram;
+import org.caviar.model.debug.HistogramRecorder;
+import org.caviar.model.train.EpochMetrics;
+import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
+import org.caviar.model.train.TrainingResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingReportTest {
+  @TempDir Path dir;
+
+  /** Two gaussian blobs per class in 4 dimensions, three classes. */
+  private static Dataset blobs(int rows, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    float[] x = new float[rows * 4];
+    int[] y = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      y[i] = i % 3;
+      for (int j = 0; j < 4; j++) x[i * 4 + j] = (float) ((j == y[i] ? 2 : 0) + r.nextGaussian());
+    }
+    return new Dataset(x, y, 4, List.of("a", "b", "c"));
+  }
+
+  @Test
+  void aRealRunGivesEveryChartItsTablesAndTheConfusionMatrix() throws IOException {
+    Dataset train = blobs(120, 1);
+    Dataset validation = blobs(60, 2);
+    Network network = Network.create(NetworkSpec.of(4, List.of(16, 8), 3).withActivation(Activation.TANH).withBatchNorm(true), 3, Kernels.vector());
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(4).batchSize(16).learningRate(1e-2f).seed(5).build());
+    HistogramRecorder layers = new HistogramRecorder(network, validation, 50, 10);
+    TrainingResult result = trainer.fit(train, validation, layers);
+    Evaluation test = trainer.evaluate(blobs(30, 3));
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("network", "4-16-8-3 <tanh>");
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("blobs", facts, result.history(), layers.snapshots(), 50, test, "next"));
+
+    String html = Files.readString(page);
+    assertTrue(html.contains("<th>network</th><td>4-16-8-3 &lt;tanh&gt;</td>"), "facts are escaped");
+    for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_tanh1_outputs", "hist_tanh1_gradients",
+        "hist_tanh2_outputs", "hist_tanh2_gradients")) {
+      BufferedImage png = ImageIO.read(dir.resolve(chart + ".png").toFile());
+      assertNotNull(png, chart);
+      assertEquals(Plots.WIDTH, png.getWidth(), chart);
+      assertTrue(Files.readString(dir.resolve(chart + ".svg")).contains("<svg"), chart);
+      assertTrue(html.contains("src=\"" + chart + ".png\""), chart);
+    }
+    // Only activation layers get histograms.
+    assertTrue(!Files.exists(dir.resolve("hist_dense1_outputs.png")));
+    // The diagonal of the confusion matrix, in bold, adds up to the rows classified right.
+    int diagonal = 0;
+    for (int c = 0; c < 3; c++) diagonal += test.confusion().count(c, c);
+    assertEquals(Math.round(test.accuracy() * test.rows()), diagonal);
+    for (int c = 0; c < 3; c++) assertTrue(html.contains("<td class=\"num\"><b>" + test.confusion().count(c, c) + "</b></td>"));
+    assertTrue(html.contains("on 30 rows"), html);
+
+    List<String> epochs = Files.readAllLines(dir.resolve("epochs.csv"));
+    assertEquals(1 + 4, epochs.size());
+    EpochMetrics last = result.history().get(3);
+    assertEquals("3," + last.trainLoss() + "," + last.trainAccuracy() + "," + last.validationLoss() + ","
+        + last.validationAccuracy() + "," + last.learningRate() + ",120,", epochs.get(4).substring(0, epochs.get(4).lastIndexOf(',') + 1));
+    List<String> layerRows = Files.readAllLines(dir.resolve("layers.csv"));
+    // dense, batch norm and tanh twice, then the output dense: 7 layers, each epoch.
+    assertEquals(1 + 4 * 7, layerRows.size());
+    assertTrue(layerRows.get(1).startsWith("0,\"dense1\","), layerRows.get(1));
+  }
+
+  /** A run that diverged in its first epoch has no epoch and no snapshot; its page still says what happened. */
+  @Test
+  void aRunWithNoEpochStillGetsAPage() throws IOException {
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("diverged", Map.of("outcome", "diverged"), List.of(), List.of(), 0, null, null));
+    String html = Files.readString(page);
+    assertTrue(html.contains("<td>diverged</td>"));
+    assertTrue(!html.contains("units.png") && !html.contains("Test set"));
+    assertNotNull(ImageIO.read(dir.resolve("loss.png").toFile()));
+    assertEquals(List.of("epoch,loss,accuracy,val_loss,val_accuracy,lr,examples,seconds"), Files.readAllLines(dir.resolve("epochs.csv")));
+  }
+
+  /** A layer whose outputs are all equal (a dead layer) still draws; one that is not finite says so instead of failing. */
+  @Test
+  void histogramsOfOneValueOrOfNoFiniteValueDraw() throws IOException {
+    Histogram constant = Histogram.of(new float[] {0, 0, 0, 0}, 4, 5);
+    Histogram infinite = new Histogram(Double.NaN, Double.NaN, new long[] {4, 0});
+    var one = TrainingPlots.histogram("constant", "output", constant, 0, constant, 0);
+    assertEquals(1, one.getSeriesMap().size(), "the same snapshot twice is drawn once");
+    var none = TrainingPlots.histogram("nan", "output", infinite, 0, infinite, 1);
+    assertEquals(List.of("no finite values"), List.copyOf(none.getSeriesMap().keySet()));
+    ReportWriter.save(dir, "constant", one, new java.util.ArrayList<>());
+    ReportWriter.save(dir, "nan", none, new java.util.ArrayList<>());
+    assertNotNull(ImageIO.read(dir.resolve("constant.png").toFile()));
+    assertNotNull(ImageIO.read(dir.resolve("nan.png").toFile()));
+  }
+}
