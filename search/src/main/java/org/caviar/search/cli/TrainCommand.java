@@ -16,7 +16,9 @@ import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.debug.Diagnostics;
 import org.caviar.model.debug.HistogramRecorder;
+import org.caviar.model.debug.OverfitReport;
 import org.caviar.model.io.ModelFile;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
@@ -93,6 +95,15 @@ public final class TrainCommand implements Callable<Integer> {
           + "confusion matrix.")
   Path reportDir;
 
+  @Option(names = "--overfit-check",
+      description = "First check that the network and the data pipeline can memorize 32 training examples (Adam at 1e-2, "
+          + "full batch, up to 300 steps, no dropout), as a sound one does in a few dozen steps; if it cannot, stop "
+          + "before training.")
+  boolean overfitCheck;
+
+  static final int OVERFIT_EXAMPLES = 32;
+  static final int OVERFIT_STEPS = 300;
+
   /** Validation rows the report's layer statistics probe after each epoch. */
   static final int PROBE_ROWS = 256;
   static final int HISTOGRAM_BINS = 40;
@@ -148,6 +159,16 @@ public final class TrainCommand implements Callable<Integer> {
     trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay();
     out.println("training: " + trainingLine);
+    if (overfitCheck) {
+      OverfitReport check = Diagnostics.overfitTinyBatch(net, d.train(), Math.min(OVERFIT_EXAMPLES, d.train().rows()),
+          OVERFIT_STEPS, trainSeed, Kernels.vector());
+      out.println("overfit check: " + check.message());
+      if (!check.passed()) {
+        commandSpec.commandLine().getErr().println("caviar train: the overfit check failed; not training (check the gradients with "
+            + "caviar gradcheck --spec '" + net + "'; drop --overfit-check to train anyway)");
+        return 1;
+      }
+    }
     Trainer trainer = new Trainer(network, s.training());
     // Interrupted (Ctrl-C, a plain kill), the run stops after the epoch under way and saves what it
     // trained, instead of losing it: the JVM runs this hook and halts when it returns.

@@ -296,6 +296,24 @@ class CaviarCliTest {
     assertTrue(d.out().isEmpty(), "refused before the data loads: " + d.out());
   }
 
+  /**
+   * --overfit-check: a sound network memorizes 32 examples and training goes on; a one-unit
+   * bottleneck cannot (65.6% after 300 steps with these seeds), and the run stops before training.
+   */
+  @Test
+  void theOverfitCheckStopsANetworkThatCannotLearn() {
+    CliRun ok = run("train", "--epochs", "1", "--threads", "1", "--overfit-check", "--out", dir.resolve("ok.caviar").toString());
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("overfit check: PASSED: 64-128-128-10 relu memorized 32 examples in "), ok.out());
+    assertTrue(ok.out().contains("epoch   0"), ok.out());
+    CliRun bad = run("train", "--epochs", "1", "--threads", "1", "--overfit-check", "--spec", "64-1-10 relu",
+        "--out", dir.resolve("bad.caviar").toString());
+    assertEquals(1, bad.code(), bad.out() + bad.err());
+    assertTrue(bad.out().contains("overfit check: FAILED: 64-1-10 relu reached only "), bad.out());
+    assertTrue(bad.err().contains("not training (check the gradients with caviar gradcheck --spec '64-1-10 relu'"), bad.err());
+    assertTrue(!bad.out().contains("epoch   0") && !Files.exists(dir.resolve("bad.caviar")), bad.out());
+  }
+
   /** A plain resume runs to the budget the study was last given, not to the default 60 trials. */
   @Test
   void aResumedStudyKeepsItsBudget() throws Exception {
