@@ -36,6 +36,11 @@ public final class HistogramRecorder implements TrainingListener {
     return Action.CONTINUE;
   }
 
+  /** The rows each snapshot probes. */
+  public int probeRows() {
+    return probe.rows();
+  }
+
   public List<Snapshot> snapshots() {
     return List.copyOf(snapshots);
   }

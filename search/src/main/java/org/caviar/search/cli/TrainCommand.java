@@ -227,7 +227,7 @@ public final class TrainCommand implements Callable<Integer> {
       new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
       out.println("saved: " + outFile.toAbsolutePath());
     }
-    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, diverged);
+    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers);
     if (diverged) {
       commandSpec.commandLine().getErr().println("caviar train: training diverged; the model was not saved (try a smaller lr)");
       return 1;
@@ -237,7 +237,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
   private void writeReport(DataOptions.Data d, Network network, TrainingResult result, String outcome, Evaluation test,
-      String tested, HistogramRecorder layers, boolean diverged) {
+      String tested, HistogramRecorder layers) {
+    boolean diverged = result.status() == TrainingStatus.DIVERGED;
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("data", d.description());
     facts.put("network", network.spec() + " (" + network.parameterCount() + " parameters)");
@@ -249,7 +250,7 @@ public final class TrainCommand implements Callable<Integer> {
     String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
         + " (with the same data options).";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts,
-        result.history(), layers.snapshots(), probeRows(d).rows(), test, next));
+        result.history(), layers.snapshots(), layers.probeRows(), test, next));
     out.println("report: " + page.toAbsolutePath());
   }
 

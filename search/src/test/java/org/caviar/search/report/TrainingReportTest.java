@@ -19,6 +19,7 @@ import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.Histogram;
 import org.caviar.model.debug.HistogramRecorder;
+import org.caviar.model.debug.LayerStatistics;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
@@ -109,5 +110,20 @@ class TrainingReportTest {
     ReportWriter.save(dir, "nan", none, new java.util.ArrayList<>());
     assertNotNull(ImageIO.read(dir.resolve("constant.png").toFile()));
     assertNotNull(ImageIO.read(dir.resolve("nan.png").toFile()));
+  }
+
+  /** A probe with no gradient at all (the loss was not finite) leaves gaps on the log axis, not an error. */
+  @Test
+  void aLayerWithoutGradientLeavesAGap() throws IOException {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    LayerStatistics zero = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 3, 0);
+    LayerStatistics some = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 1, 3, 0.3);
+    for (List<HistogramRecorder.Snapshot> run : List.of(
+        List.of(new HistogramRecorder.Snapshot(0, List.of(zero))),
+        List.of(new HistogramRecorder.Snapshot(0, List.of(zero)), new HistogramRecorder.Snapshot(1, List.of(some))))) {
+      var chart = TrainingPlots.gradientScale(run);
+      ReportWriter.save(dir, "scale", chart, new java.util.ArrayList<>());
+      assertNotNull(ImageIO.read(dir.resolve("scale.png").toFile()));
+    }
   }
 }
