@@ -3,6 +3,7 @@ package org.caviar.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.caviar.model.data.Dataset;
 import org.caviar.model.layer.ActivationLayer;
 import org.caviar.model.layer.BatchNormLayer;
 import org.caviar.model.layer.Dense;
@@ -126,6 +127,20 @@ public final class Network {
 
   public int classes() {
     return output.classes();
+  }
+
+  /**
+   * Throws an {@link IllegalArgumentException} naming {@code name} if {@code data} cannot go through
+   * this network: null, another number of features, or more classes than it predicts.
+   */
+  public void checkFits(Dataset data, String name) {
+    if (data == null) throw new IllegalArgumentException(name + " must not be null");
+    if (data.featureCount() != inputSize()) {
+      throw new IllegalArgumentException(name + " has " + data.featureCount() + " features, the network takes " + inputSize());
+    }
+    if (data.classCount() > classes()) {
+      throw new IllegalArgumentException(name + " has " + data.classCount() + " classes, the network predicts " + classes());
+    }
   }
 
   public List<Layer> layers() {

@@ -9,12 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.debug.GradientCheck;
+import org.caviar.model.debug.HistogramRecorder;
+import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.layer.ActivationLayer;
 import org.caviar.model.layer.BatchNormLayer;
 import org.caviar.model.layer.Dense;
 import org.caviar.model.layer.Dropout;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 
 class NetworkTest {
@@ -104,6 +110,33 @@ class NetworkTest {
         () -> Network.of(List.of(new Dense("a", 3, 4, true, Kernels.vector().gemm(), Kernels.vector().arrayOps()),
             new Dense("b", 5, 2, true, Kernels.vector().gemm(), Kernels.vector().arrayOps())), 2, Kernels.vector()));
     assertTrue(mismatch.getMessage().contains("b takes 5 inputs but a gives 4"), mismatch.getMessage());
+  }
+
+  /**
+   * Data of the wrong shape is named, with what the network takes, by every API that runs a
+   * dataset through a network, before any layer sees it (a layer would name only its own array).
+   */
+  @Test
+  void dataOfTheWrongShapeIsNamedByEveryApiThatTakesIt() {
+    Network n = Network.create(NetworkSpec.parse("6-4-3 relu"), 5);
+    Dataset fiveFeatures = new Dataset(new float[20], new int[] {0, 1, 2, 0}, 5, List.of("a", "b", "c"));
+    Dataset fourClasses = new Dataset(new float[24], new int[] {0, 1, 2, 3}, 6, List.of("a", "b", "c", "d"));
+    String features = "has 5 features, the network takes 6";
+    String classes = "has 4 classes, the network predicts 3";
+    List<java.util.function.Function<Dataset, Object>> uses = List.of(
+        d -> GradientCheck.check(n, d, 0f),
+        d -> new HistogramRecorder(n, d, 4, 5),
+        d -> WorstExamples.find(n, d, 2),
+        d -> new Trainer(n, TrainingConfig.builder().epochs(1).build()).evaluate(d),
+        d -> new Trainer(n, TrainingConfig.builder().epochs(1).build()).fit(d, null, null));
+    for (var use : uses) {
+      var f = assertThrows(IllegalArgumentException.class, () -> use.apply(fiveFeatures));
+      assertTrue(f.getMessage().endsWith(features), f.getMessage());
+      var c = assertThrows(IllegalArgumentException.class, () -> use.apply(fourClasses));
+      assertTrue(c.getMessage().endsWith(classes), c.getMessage());
+    }
+    var negative = assertThrows(IllegalArgumentException.class, () -> fiveFeatures.head(-1));
+    assertEquals("n must be >= 0, got -1", negative.getMessage());
   }
 
   @Test

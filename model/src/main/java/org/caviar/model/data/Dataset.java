@@ -122,6 +122,7 @@ public final class Dataset {
 
   /** The first {@code n} rows. */
   public Dataset head(int n) {
+    if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
     int[] idx = new int[Math.min(n, rows)];
     for (int i = 0; i < idx.length; i++) idx[i] = i;
     return subset(idx);

@@ -103,6 +103,7 @@ public final class GradientCheck {
 
   /** Checks on the first rows of {@code batch} (at most 16; at least 3 with batch norm) with default options. */
   public static GradientCheckResult check(Network network, Dataset batch, float weightDecay) {
+    network.checkFits(batch, "batch");
     Dataset head = batch.head(Math.min(16, batch.rows()));
     return check(network, head.features(), head.labels(), head.rows(), weightDecay, Options.defaults());
   }

@@ -25,6 +25,7 @@ public final class HistogramRecorder implements TrainingListener {
   /** Probes with up to {@code rows} rows of {@code data} (at least 2 for batch norm). */
   public HistogramRecorder(Network network, Dataset data, int rows, int bins) {
     if (rows < 2) throw new IllegalArgumentException("rows must be >= 2, got " + rows);
+    network.checkFits(data, "data");
     this.network = network;
     this.probe = data.head(rows);
     this.bins = bins;

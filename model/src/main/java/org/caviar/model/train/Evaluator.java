@@ -37,13 +37,8 @@ public final class Evaluator {
    * predicted) pair to {@code confusion} (sized for the network's classes) if it is not null.
    */
   public double evaluate(Dataset data, ConfusionMatrix confusion) {
+    network.checkFits(data, "data");
     int f = network.inputSize();
-    if (data.featureCount() != f) {
-      throw new IllegalArgumentException("dataset has " + data.featureCount() + " features, network takes " + f);
-    }
-    if (data.classCount() > network.classes()) {
-      throw new IllegalArgumentException("dataset has " + data.classCount() + " classes, network " + network.classes());
-    }
     int classes = network.classes();
     double totalLoss = 0;
     boolean finite = true;

@@ -97,7 +97,7 @@ public final class Trainer {
 
   /** The mini-batches this trainer draws from {@code train} (shuffled with the configured seed). */
   public MiniBatches batches(Dataset train) {
-    checkShape(train, "train");
+    network.checkFits(train, "train");
     return new MiniBatches(train, config.batchSize(), minBatch, config.seed());
   }
 
@@ -190,7 +190,7 @@ public final class Trainer {
 
   /** Loss, accuracy and confusion matrix on {@code data}, in inference mode. */
   public Evaluation evaluate(Dataset data) {
-    checkShape(data, "data");
+    network.checkFits(data, "data");
     // After bare steps split over threads, the network's own arrays are behind.
     syncNetwork();
     return evaluator().evaluate(data);
@@ -205,7 +205,7 @@ public final class Trainer {
    */
   public TrainingResult fit(Dataset train, Dataset validation, TrainingListener listener) {
     TrainingListener l = listener == null ? TrainingListener.none() : listener;
-    if (validation != null) checkShape(validation, "validation");
+    if (validation != null) network.checkFits(validation, "validation");
     MiniBatches batches = batches(train);
     long start = System.nanoTime();
     l.onTrainingStart(network, config);
@@ -276,18 +276,6 @@ public final class Trainer {
   private Evaluator evaluator() {
     if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, config.batchSize()));
     return evaluator;
-  }
-
-  private void checkShape(Dataset data, String name) {
-    if (data == null) throw new IllegalArgumentException(name + " must not be null");
-    if (data.featureCount() != network.inputSize()) {
-      throw new IllegalArgumentException(
-          name + " has " + data.featureCount() + " features, the network takes " + network.inputSize());
-    }
-    if (data.classCount() > network.classes()) {
-      throw new IllegalArgumentException(
-          name + " has " + data.classCount() + " classes, the network predicts " + network.classes());
-    }
   }
 
   /** A copy of every parameter and state tensor, allocated once. */
