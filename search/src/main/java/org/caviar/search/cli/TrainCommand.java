@@ -250,13 +250,18 @@ public final class TrainCommand implements Callable<Integer> {
     String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
         + " (with the same data options).";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts,
-        result.history(), layers.snapshots(), layers.probeRows(), test, next));
+        result.history(), layers.snapshots(), layers.probeRows() + (probeFromValidation(d) ? " validation rows" : " training rows"),
+        test, next));
     out.println("report: " + page.toAbsolutePath());
   }
 
   /** The rows the report's layer statistics probe: validation rows, or training rows if there are too few for batch norm. */
   private static Dataset probeRows(DataOptions.Data d) {
-    return (d.validation().rows() >= 2 ? d.validation() : d.train()).head(PROBE_ROWS);
+    return (probeFromValidation(d) ? d.validation() : d.train()).head(PROBE_ROWS);
+  }
+
+  private static boolean probeFromValidation(DataOptions.Data d) {
+    return d.validation().rows() >= 2;
   }
 
   /**

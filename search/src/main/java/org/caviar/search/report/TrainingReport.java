@@ -33,12 +33,12 @@ public final class TrainingReport {
    * @param facts what was trained and how it ended, in order (label, text)
    * @param epochs the completed epochs' metrics
    * @param snapshots the layers' statistics after each epoch (may be empty)
-   * @param probeRows the rows the snapshots probed
+   * @param probe the rows the snapshots probed, e.g. "256 validation rows"
    * @param test the test set's evaluation, or null if there was none
    * @param next a last paragraph: what to look at next (may be null)
    */
   public record Run(String title, Map<String, String> facts, List<EpochMetrics> epochs, List<Snapshot> snapshots,
-      int probeRows, Evaluation test, String next) {
+      String probe, Evaluation test, String next) {
     public Run {
       epochs = List.copyOf(epochs);
       snapshots = List.copyOf(snapshots);
@@ -118,8 +118,8 @@ public final class TrainingReport {
     ReportWriter.figures(sb, curves);
     if (!run.snapshots().isEmpty()) {
       Snapshot last = run.snapshots().get(run.snapshots().size() - 1);
-      sb.append("<h2>Layers</h2>\n<p>Every layer probed after each epoch on the same ").append(run.probeRows())
-          .append(" validation rows, forward and backward as in training but changing nothing (no update, no dropout, "
+      sb.append("<h2>Layers</h2>\n<p>Every layer probed after each epoch on the same ").append(esc(run.probe()))
+          .append(", forward and backward as in training but changing nothing (no update, no dropout, "
               + "batch norm on the probe's own statistics). A ReLU unit is dead when it is zero for every probe row; a tanh or sigmoid output is saturated "
               + "within 0.01 of its bounds (it then passes less than 2% of the gradient).</p>\n");
       ReportWriter.figures(sb, layers);

@@ -54,7 +54,7 @@ class TrainingReportTest {
     Evaluation test = trainer.evaluate(blobs(30, 3));
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("network", "4-16-8-3 <tanh>");
-    Path page = TrainingReport.write(dir, new TrainingReport.Run("blobs", facts, result.history(), layers.snapshots(), 50, test, "next"));
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("blobs", facts, result.history(), layers.snapshots(), "50 validation rows", test, "next"));
 
     String html = Files.readString(page);
     assertTrue(html.contains("<th>network</th><td>4-16-8-3 &lt;tanh&gt;</td>"), "facts are escaped");
@@ -74,6 +74,7 @@ class TrainingReportTest {
     assertEquals(Math.round(test.accuracy() * test.rows()), diagonal);
     for (int c = 0; c < 3; c++) assertTrue(html.contains("<td class=\"num\"><b>" + test.confusion().count(c, c) + "</b></td>"));
     assertTrue(html.contains("on 30 rows"), html);
+    assertTrue(html.contains("on the same 50 validation rows, forward"), html);
 
     List<String> epochs = Files.readAllLines(dir.resolve("epochs.csv"));
     assertEquals(1 + 4, epochs.size());
@@ -89,7 +90,7 @@ class TrainingReportTest {
   /** A run that diverged in its first epoch has no epoch and no snapshot; its page still says what happened. */
   @Test
   void aRunWithNoEpochStillGetsAPage() throws IOException {
-    Path page = TrainingReport.write(dir, new TrainingReport.Run("diverged", Map.of("outcome", "diverged"), List.of(), List.of(), 0, null, null));
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("diverged", Map.of("outcome", "diverged"), List.of(), List.of(), "no rows", null, null));
     String html = Files.readString(page);
     assertTrue(html.contains("<td>diverged</td>"));
     assertTrue(!html.contains("units.png") && !html.contains("Test set"));
