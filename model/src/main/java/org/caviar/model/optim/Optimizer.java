@@ -78,14 +78,4 @@ public final class Optimizer {
     for (float[] a : first) if (a != null) java.util.Arrays.fill(a, 0f);
     for (float[] a : second) if (a != null) java.util.Arrays.fill(a, 0f);
   }
-
-  /** Half the L2 penalty, {@code weightDecay / 2 * sum w^2} over the decayed tensors, in double. */
-  public static double l2Penalty(List<Parameter> parameters, float weightDecay) {
-    double sum = 0;
-    for (Parameter p : parameters) {
-      if (!p.decayed()) continue;
-      for (float w : p.values()) sum += (double) w * w;
-    }
-    return 0.5 * weightDecay * sum;
-  }
 }
