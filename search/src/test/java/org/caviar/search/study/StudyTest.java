@@ -62,6 +62,43 @@ class StudyTest {
     assertNotNull(h.best());
   }
 
+  /**
+   * A sampler that throws is a bug, not a bad trial: the study records the trial it was proposing
+   * as failed with the sampler's error, starts no other, and throws it to the caller. With two
+   * workers the trial that was running when it failed still finishes.
+   */
+  @Test
+  void aFailingSamplerFailsItsTrialAndStopsTheStudy() {
+    for (int workers : new int[] {1, 2}) {
+      RandomSampler random = new RandomSampler();
+      org.caviar.search.sampler.Sampler failsAtFive = new org.caviar.search.sampler.Sampler() {
+        @Override
+        public org.caviar.search.space.Point propose(SearchSpace space, History history, int number, long seed) {
+          if (number == 5) throw new ArithmeticException("no proposal for " + number);
+          return random.propose(space, history, number, seed);
+        }
+
+        @Override
+        public String name() {
+          return "fails-at-5";
+        }
+      };
+      org.caviar.search.storage.InMemoryStorage storage = new org.caviar.search.storage.InMemoryStorage();
+      Study study = Study.builder(BRANIN.space()).sampler(failsAtFive).storage(storage).seed(3).workers(workers).build();
+      var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(20)));
+      assertEquals("the sampler failed: java.lang.ArithmeticException: no proposal for 5", e.getMessage(), "workers " + workers);
+      assertTrue(e.getCause() instanceof ArithmeticException);
+      History h = study.history();
+      TrialRecord five = h.trials().get(5);
+      assertEquals(TrialState.FAILED, five.state());
+      assertEquals("sampler failed: java.lang.ArithmeticException: no proposal for 5", five.reason());
+      // Trials 0-4 complete; with two workers one more may have been claimed before the failure, and completes.
+      assertTrue(h.size() <= 5 + workers, "workers " + workers + ": " + h.size() + " trials");
+      for (TrialRecord t : h.trials()) if (t.number() != 5) assertEquals(TrialState.COMPLETE, t.state(), t.toString());
+    }
+  }
+
   private static List<String> signature(History h) {
     List<String> out = new ArrayList<>();
     for (TrialRecord t : h.trials()) out.add(t.number() + " " + t.state() + " " + t.params() + " " + t.value());
