@@ -49,7 +49,7 @@ import org.caviar.search.trial.TrialState;
  * their re-run; the sampler then proposes outside any lock but this study's own (samplers are called
  * from one thread at a time), from every process's trials, their running ones as pending.
  */
-public final class Study {
+public final class Study implements AutoCloseable {
   private final SearchSpace space;
   private final Sampler sampler;
   private final Pruner pruner;
@@ -410,7 +410,8 @@ public final class Study {
     return pruner.shouldPrune(new History(all, info.direction()), all.get(number));
   }
 
-  /** Closes the storage. */
+  /** Closes the storage (a journal's lock is released: another study may open it). */
+  @Override
   public void close() {
     storage.close();
   }
