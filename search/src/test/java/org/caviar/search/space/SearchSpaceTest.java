@@ -49,6 +49,17 @@ class SearchSpaceTest {
         "'b'", "'rmsprop'", "[sgd, adam]");
   }
 
+  /** A malformed line of the text form is named whole, with what is wrong in it. */
+  @Test
+  void malformedSpecLinesAreNamedWithTheirFault() {
+    rejects(() -> SearchSpace.parse("lr = log(a, 1)"), "'lr = log(a, 1)'", "'a' is not a number");
+    rejects(() -> SearchSpace.parse("units = int(1.5, 8)"), "'units = int(1.5, 8)'", "'1.5' is not an integer");
+    rejects(() -> SearchSpace.parse("lr = log(1e-3)"), "'lr = log(1e-3)'", "takes 2 numbers, got 1");
+    rejects(() -> SearchSpace.parse("lr = loggy(1, 2)"), "unknown kind 'loggy'");
+    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "entry 2", "'lr log(1, 2)'", "name = kind(args)");
+    rejects(() -> SearchSpace.parse("x = fixed(a b)"), "'x'", "'a b'");
+  }
+
   @Test
   void specRoundTrips() {
     SearchSpace s = Spaces.everyKind();
