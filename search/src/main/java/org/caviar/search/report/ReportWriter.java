@@ -13,6 +13,7 @@ import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -53,7 +54,12 @@ public final class ReportWriter {
 
   static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
     String base = folder.resolve(name).toString();
-    BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+    // Straight to the file: ImageIO writing to a stream (BitmapEncoder.saveBitmap) caches on disk and
+    // adds a shutdown hook on first use, which fails once the JVM is shutting down, as when an
+    // interrupted `caviar train` writes its report ("Shutdown in progress").
+    if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", folder.resolve(name + ".png").toFile())) {
+      throw new IOException("no PNG writer for " + name);
+    }
     VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
     figures.add(name);
   }

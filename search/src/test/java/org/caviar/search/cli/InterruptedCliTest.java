@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs stopped by a signal (a plain kill; Ctrl-C takes the same path): {@code train} ends the
- * epoch under way and saves what it trained; {@code tune} says where its trials are and how to
+ * epoch under way and saves what it trained, and its report; {@code tune} says where its trials are and how to
  * resume. The command line runs in a second JVM, the one the signal stops.
  */
 class InterruptedCliTest {
@@ -55,7 +56,9 @@ class InterruptedCliTest {
   @Test
   void aStoppedRunSavesTheModelItTrained() throws Exception {
     Path model = dir.resolve("m.caviar");
-    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
+    Path report = dir.resolve("report");
+    Process p = CliRun.startChild(List.of("-Djava.awt.headless=true"), "train", "--epochs", "1000000", "--threads", "1",
+        "--out", model.toString(), "--report", report.toString());
     int[] seen = {0};
     // A few epochs in, so that there is a model to save.
     String out = stopAfter(p, line -> line.startsWith("epoch ") && ++seen[0] == 3);
@@ -66,6 +69,10 @@ class InterruptedCliTest {
     assertTrue(out.contains("saved: " + model.toAbsolutePath()), out);
     Model saved = ModelFile.load(model);
     assertEquals(10, saved.classNames().size());
+    // The report too, drawn while the JVM shuts down: every epoch trained is in it.
+    assertTrue(out.contains("report: " + report.resolve("index.html").toAbsolutePath()), out);
+    assertTrue(Files.readString(report.resolve("index.html")).contains("interrupted after " + epochs + " epochs"));
+    assertEquals(1 + epochs, Files.readAllLines(report.resolve("epochs.csv")).size());
     // Killed by the signal, after its hook: the shell's 128 + 15.
     assertEquals(143, p.exitValue(), out);
   }
