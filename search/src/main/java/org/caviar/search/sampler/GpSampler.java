@@ -261,7 +261,7 @@ public final class GpSampler implements Sampler {
    * the worst completed loss, at most {@code maxObservations}), the pending points, and how many
    * trials finished.
    */
-  private record Data(List<double[]> units, double[] losses, List<double[]> pending, int observed) {
+  record Data(List<double[]> units, double[] losses, List<double[]> pending, int observed) {
     /** Indices of the (at most) k observations with the smallest losses, best first. */
     int[] bestFirst(int k) {
       Integer[] order = new Integer[losses.length];
@@ -273,7 +273,7 @@ public final class GpSampler implements Sampler {
     }
   }
 
-  private Data data(History history, int number) {
+  Data data(History history, int number) {
     Direction dir = history.direction();
     List<TrialRecord> finished = new ArrayList<>();
     List<double[]> pending = new ArrayList<>();

@@ -140,6 +140,48 @@ class GpSamplerTest {
   }
 
 
+  /**
+   * Past maxObservations finished trials the model keeps the best half of that many and then the
+   * most recent others, in trial order; pruned trials count at the worst completed loss.
+   */
+  @Test
+  void pastMaxObservationsTheBestHalfAndTheMostRecentAreKept() {
+    SearchSpace space = TestFunction.BRANIN.space();
+    // Loss = trial number, except trials 5, 11 and 13, the best three (losses -3, -2, -1), and trial 17, pruned.
+    var history = Study.builder(space).sampler(new RandomSampler()).pruner(
+            new org.caviar.search.pruner.Pruner() {
+              @Override
+              public boolean shouldPrune(org.caviar.search.trial.History h, TrialRecord t) {
+                return t.number() == 17;
+              }
+
+              @Override
+              public String name() {
+                return "prunes-17";
+              }
+            })
+        .seed(2).workers(1).build()
+        .optimize(t -> {
+          t.reportAndMaybePrune(1, 99);
+          return switch (t.number()) {
+            case 5 -> -3.0;
+            case 11 -> -2.0;
+            case 13 -> -1.0;
+            default -> (double) t.number();
+          };
+        }, Budget.trials(20));
+    GpSampler.Data data = GpSampler.builder().maxObservations(6).build().data(history, 20);
+    assertEquals(20, data.observed());
+    // The best three (5, 11, 13), then the three latest of the rest (17 pruned, 18, 19), in trial order.
+    assertEquals(List.of(-3.0, -2.0, -1.0, 19.0, 18.0, 19.0),
+        java.util.Arrays.stream(data.losses()).boxed().toList(), "17 counts at the worst completed loss, 19");
+    List<Integer> kept = new ArrayList<>();
+    for (double[] u : data.units()) {
+      for (TrialRecord t : history.trials()) if (java.util.Arrays.equals(t.params().units(), u)) kept.add(t.number());
+    }
+    assertEquals(List.of(5, 11, 13, 17, 18, 19), kept);
+  }
+
   @Test
   void badSettingsAreClearErrors() {
     var e = assertThrows(IllegalArgumentException.class, () -> GpSampler.builder().startupTrials(-1));
