@@ -249,7 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
     facts.put("model", diverged ? "not saved (diverged)" : outFile.toAbsolutePath().toString());
     String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
         + " (with the same data options).";
-    Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts,
+    Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts, network.describe(),
         result.history(), layers.snapshots(), layers.probeRows() + (probeFromValidation(d) ? " validation rows" : " training rows"),
         test, next));
     out.println("report: " + page.toAbsolutePath());

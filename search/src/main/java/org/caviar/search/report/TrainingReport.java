@@ -31,13 +31,14 @@ public final class TrainingReport {
    *
    * @param title the page's heading
    * @param facts what was trained and how it ended, in order (label, text)
+   * @param layers the network's layers, one per line ({@link org.caviar.model.Network#describe}), or null
    * @param epochs the completed epochs' metrics
    * @param snapshots the layers' statistics after each epoch (may be empty)
    * @param probe the rows the snapshots probed, e.g. "256 validation rows"
    * @param test the test set's evaluation, or null if there was none
    * @param next a last paragraph: what to look at next (may be null)
    */
-  public record Run(String title, Map<String, String> facts, List<EpochMetrics> epochs, List<Snapshot> snapshots,
+  public record Run(String title, Map<String, String> facts, String layers, List<EpochMetrics> epochs, List<Snapshot> snapshots,
       String probe, Evaluation test, String next) {
     public Run {
       epochs = List.copyOf(epochs);
@@ -114,7 +115,9 @@ public final class TrainingReport {
     for (Map.Entry<String, String> f : run.facts().entrySet()) {
       sb.append("<tr><th>").append(esc(f.getKey())).append("</th><td>").append(esc(f.getValue())).append("</td></tr>");
     }
-    sb.append("</table>\n<h2>Learning curves</h2>\n");
+    sb.append("</table>\n");
+    if (run.layers() != null) sb.append("<pre>").append(esc(run.layers())).append("</pre>\n");
+    sb.append("<h2>Learning curves</h2>\n");
     ReportWriter.figures(sb, curves);
     if (!run.snapshots().isEmpty()) {
       Snapshot last = run.snapshots().get(run.snapshots().size() - 1);

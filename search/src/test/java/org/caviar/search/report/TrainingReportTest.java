@@ -54,10 +54,11 @@ class TrainingReportTest {
     Evaluation test = trainer.evaluate(blobs(30, 3));
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("network", "4-16-8-3 <tanh>");
-    Path page = TrainingReport.write(dir, new TrainingReport.Run("blobs", facts, result.history(), layers.snapshots(), "50 validation rows", test, "next"));
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("blobs", facts, network.describe(), result.history(), layers.snapshots(), "50 validation rows", test, "next"));
 
     String html = Files.readString(page);
     assertTrue(html.contains("<th>network</th><td>4-16-8-3 &lt;tanh&gt;</td>"), "facts are escaped");
+    assertTrue(html.contains("  batchnorm1 16-&gt;16\n"), "the layers, one per line");
     for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_tanh1_outputs", "hist_tanh1_gradients",
         "hist_tanh2_outputs", "hist_tanh2_gradients")) {
       BufferedImage png = ImageIO.read(dir.resolve(chart + ".png").toFile());
@@ -90,7 +91,7 @@ class TrainingReportTest {
   /** A run that diverged in its first epoch has no epoch and no snapshot; its page still says what happened. */
   @Test
   void aRunWithNoEpochStillGetsAPage() throws IOException {
-    Path page = TrainingReport.write(dir, new TrainingReport.Run("diverged", Map.of("outcome", "diverged"), List.of(), List.of(), "no rows", null, null));
+    Path page = TrainingReport.write(dir, new TrainingReport.Run("diverged", Map.of("outcome", "diverged"), null, List.of(), List.of(), "no rows", null, null));
     String html = Files.readString(page);
     assertTrue(html.contains("<td>diverged</td>"));
     assertTrue(!html.contains("units.png") && !html.contains("Test set"));
