@@ -245,6 +245,7 @@ public final class Trainer {
         bestLoss = valLoss;
         bestEpoch = epoch;
         if (best != null) best.save();
+        l.onNewBest(metrics);
       }
       TrainingListener.Action action = l.onEpochEnd(metrics);
       if (action == TrainingListener.Action.STOP) {

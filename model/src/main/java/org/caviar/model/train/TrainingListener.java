@@ -19,6 +19,13 @@ public interface TrainingListener {
   /** After each completed epoch (not after a diverged one). */
   Action onEpochEnd(EpochMetrics metrics);
 
+  /**
+   * After an epoch whose validation loss is the lowest so far (by more than the configured
+   * {@code minDelta}), before {@link #onEpochEnd} for it: the network then holds the weights that
+   * {@code restoreBest} would end with if training stopped now, the moment to checkpoint them.
+   */
+  default void onNewBest(EpochMetrics metrics) {}
+
   /** Before the first epoch. */
   default void onTrainingStart(Network network, TrainingConfig config) {}
 
@@ -39,6 +46,11 @@ public interface TrainingListener {
         Action result = Action.CONTINUE;
         for (TrainingListener l : copy) if (l.onEpochEnd(metrics) == Action.STOP) result = Action.STOP;
         return result;
+      }
+
+      @Override
+      public void onNewBest(EpochMetrics metrics) {
+        for (TrainingListener l : copy) l.onNewBest(metrics);
       }
 
       @Override

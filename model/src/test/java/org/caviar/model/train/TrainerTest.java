@@ -95,12 +95,40 @@ class TrainerTest {
     TrainingConfig config = TrainingConfig.builder().epochs(200).batchSize(20).learningRate(0.02f).patience(3).seed(2).build();
     Network network = Network.create(NetworkSpec.parse("64-64-10 relu"), 3);
     Trainer trainer = new Trainer(network, config);
-    TrainingResult r = trainer.fit(small, validation, null);
+    // The new bests the listener hears, each with the weights the network holds at that moment.
+    List<Integer> newBest = new ArrayList<>();
+    float[][] atLastNewBest = new float[1][];
+    TrainingListener checkpoints = new TrainingListener() {
+      @Override
+      public void onNewBest(EpochMetrics m) {
+        newBest.add(m.epoch());
+        atLastNewBest[0] = parametersAndState(network);
+      }
+
+      @Override
+      public Action onEpochEnd(EpochMetrics m) {
+        return Action.CONTINUE;
+      }
+    };
+    TrainingResult r = trainer.fit(small, validation, checkpoints);
     assertEquals(TrainingStatus.EARLY_STOPPED, r.status(), r.message());
     assertEquals(r.bestEpoch() + 3, r.last().epoch(), "stops after `patience` epochs without improvement");
     assertEquals(r.bestEpoch(), r.restoredEpoch());
     // Restored means restored: the network now scores exactly what it scored after its best epoch.
     assertEquals(r.history().get(r.bestEpoch()).validationLoss(), trainer.evaluate(validation).loss());
+    // Heard at every epoch that lowered the validation loss (minDelta 0), the last of them the best; its
+    // weights then are the ones restored at the end, bit for bit: a checkpoint there loses nothing.
+    List<Integer> lowered = new ArrayList<>();
+    double lowest = Double.POSITIVE_INFINITY;
+    for (EpochMetrics m : r.history()) {
+      if (m.validationLoss() < lowest) {
+        lowest = m.validationLoss();
+        lowered.add(m.epoch());
+      }
+    }
+    assertEquals(lowered, newBest);
+    assertEquals(r.bestEpoch(), newBest.get(newBest.size() - 1));
+    assertArrayEquals(atLastNewBest[0], parametersAndState(network));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.caviar.search.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.caviar.model.debug.Diagnostics;
 import org.caviar.model.debug.HistogramRecorder;
 import org.caviar.model.debug.OverfitReport;
 import org.caviar.model.io.ModelFile;
+import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingListener;
@@ -48,7 +50,8 @@ import picocli.CommandLine.Spec;
       "Trains the MLP on a dataset (default: the shipped digits set), prints each epoch, evaluates it on the test "
           + "part and saves the model. The configuration comes from --param settings (the names of 'caviar tune "
           + "--show-space'), from the best trial of a study (--from-study), or from a network --spec. Stopped "
-          + "(Ctrl-C, kill), it ends the epoch under way and saves the model it has trained.",
+          + "(Ctrl-C, kill), it ends the epoch under way and saves the model it has trained. The model is also saved at "
+          + "each new best validation loss, so that a run killed outright (kill -9, a crash) leaves its best epoch so far.",
       ""})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -205,10 +208,27 @@ public final class TrainCommand implements Callable<Integer> {
   private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
     // Probing changes nothing the training reads (HistogramRecorder): the run trains the same weights with or without it.
     HistogramRecorder layers = reportDir == null ? null : new HistogramRecorder(network, probeRows(d), PROBE_ROWS, HISTOGRAM_BINS);
-    TrainingResult result = trainer.fit(d.train(), d.validation(), m -> {
-      out.println(m);
-      if (layers != null) layers.onEpochEnd(m);
-      return stopAsked.get() ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE;
+    Model model = new Model(network, d.standardizer(), d.train().classNames());
+    int[] checkpoint = {-1};
+    TrainingResult result = trainer.fit(d.train(), d.validation(), new TrainingListener() {
+      @Override
+      public void onNewBest(EpochMetrics m) {
+        // Saved as it trains: a kill -9, a crash or a lost machine leaves the best epoch so far,
+        // the weights the run ends with (restoreBest) if it stops now. One atomic write a new best.
+        try {
+          model.save(outFile);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
+        }
+        checkpoint[0] = m.epoch();
+      }
+
+      @Override
+      public Action onEpochEnd(EpochMetrics m) {
+        out.println(m);
+        if (layers != null) layers.onEpochEnd(m);
+        return stopAsked.get() ? Action.STOP : Action.CONTINUE;
+      }
     });
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
         ? "interrupted after " + result.epochsRun() + " epochs" : result.message();
@@ -224,12 +244,14 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
-      new Model(network, d.standardizer(), d.train().classNames()).save(outFile);
+      model.save(outFile);
       out.println("saved: " + outFile.toAbsolutePath());
     }
-    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers);
+    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, checkpoint[0]);
     if (diverged) {
-      commandSpec.commandLine().getErr().println("caviar train: training diverged; the model was not saved (try a smaller lr)");
+      commandSpec.commandLine().getErr().println(checkpoint[0] < 0
+          ? "caviar train: training diverged; the model was not saved (try a smaller lr)"
+          : "caviar train: training diverged; " + outFile + " holds epoch " + checkpoint[0] + ", the best before it (try a smaller lr)");
       return 1;
     }
     return 0;
@@ -237,7 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
   private void writeReport(DataOptions.Data d, Network network, TrainingResult result, String outcome, Evaluation test,
-      String tested, HistogramRecorder layers) {
+      String tested, HistogramRecorder layers, int checkpoint) {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("data", d.description());
@@ -246,7 +268,8 @@ public final class TrainCommand implements Callable<Integer> {
     facts.put("outcome", outcome);
     if (result.restoredEpoch() >= 0) facts.put("weights", "those of epoch " + result.restoredEpoch() + ", the lowest validation loss");
     facts.put("test", tested);
-    facts.put("model", diverged ? "not saved (diverged)" : outFile.toAbsolutePath().toString());
+    facts.put("model", !diverged ? outFile.toAbsolutePath().toString()
+        : checkpoint < 0 ? "not saved (diverged)" : outFile.toAbsolutePath() + ": epoch " + checkpoint + ", the best before it diverged");
     String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
         + " (with the same data options).";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts, network.describe(),

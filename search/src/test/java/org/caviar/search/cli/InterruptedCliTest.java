@@ -77,6 +77,37 @@ class InterruptedCliTest {
     assertEquals(143, p.exitValue(), out);
   }
 
+  /**
+   * Killed outright (SIGKILL: no hook runs), a run leaves the model of its best epoch so far, saved
+   * when that epoch ended.
+   */
+  @Test
+  void aKilledRunLeavesItsBestEpochSoFar() throws Exception {
+    Path model = dir.resolve("k.caviar");
+    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
+    int[] seen = {0};
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("epoch ") && ++seen[0] == 5) {
+          p.destroyForcibly();
+          break;
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
+    assertEquals(137, p.exitValue(), out.toString()); // 128 + SIGKILL
+    assertTrue(!out.toString().contains("saved: "), "no hook ran: " + out);
+    // The file is the model of one of the epochs printed: on the validation rows (train's default
+    // split) it scores that epoch's val_acc exactly.
+    Model saved = ModelFile.load(model);
+    var validation = org.caviar.model.data.Split.stratified(org.caviar.model.data.Datasets.digits(), 0.6, 0.2, 42).validation();
+    String accuracy = String.format(java.util.Locale.ROOT, "val_acc %.4f", saved.evaluate(validation).accuracy());
+    assertTrue(out.toString().lines().filter(l -> l.startsWith("epoch ")).anyMatch(l -> l.contains(accuracy)), accuracy + " not in\n" + out);
+  }
+
   @Test
   void aStoppedSearchSaysHowToResumeIt() throws Exception {
     Path study = dir.resolve("study");
