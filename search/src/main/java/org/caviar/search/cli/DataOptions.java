@@ -57,6 +57,11 @@ public final class DataOptions {
   /** The parts, standardized with the training part's statistics. */
   public Data load() throws IOException {
     Raw raw = loadRaw();
+    // Else the network's own check says "classes must be >= 2", and tune only after failing every trial.
+    if (raw.all().classCount() < 2) {
+      throw new IllegalArgumentException(raw.name() + " has " + raw.all().classCount() + " class" + (raw.all().classCount() == 1
+          ? " ('" + raw.all().classNames().get(0) + "')" : "es") + " in its label column: a classifier needs at least 2");
+    }
     Split parts = raw.parts();
     if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");
     Standardizer standardizer = Standardizer.fit(parts.train());

@@ -222,18 +222,32 @@ class CaviarCliTest {
     assertTrue(r.out().contains("test: none (the split leaves no test rows"), r.out());
   }
 
-  /** Every trial failing (one class in the data) is an exit code of 1, and the reason is printed. */
+  /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
-    Path csv = dir.resolve("one-class.csv");
-    StringBuilder rows = new StringBuilder("a,b,label\n");
-    for (int i = 0; i < 40; i++) rows.append(i).append(',').append(i % 7).append(",0\n");
-    Files.writeString(csv, rows);
-    CliRun r = run("tune", "--csv", csv.toString(), "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report",
-        "--no-progress", "--study", dir.resolve("s").toString());
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", dir.resolve("s").toString());
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("failed: 2 trials: ") && r.out().contains("classes must be >= 2"), r.out());
+    assertEquals(2, r.out().lines().filter(l -> l.startsWith("failed: 1 trial: diverged: the loss became NaN or infinite")).count(), r.out());
     assertTrue(r.err().contains("no trial completed; 2 failed"), r.err());
+  }
+
+  /** Data of one class is refused by name before anything trains, by train and by tune (which failed every trial). */
+  @Test
+  void dataOfOneClassIsRefusedUpFront() throws Exception {
+    Path csv = dir.resolve("one.csv");
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 40; i++) text.append(i).append(',').append(2 * i).append(",x\n");
+    Files.writeString(csv, text);
+    String expected = "one.csv has 1 class ('x') in its label column: a classifier needs at least 2";
+    CliRun train = run("train", "--csv", csv.toString(), "--epochs", "1", "--out", dir.resolve("one.caviar").toString());
+    assertEquals(2, train.code());
+    assertEquals("caviar train: " + expected, train.err().strip());
+    CliRun tune = run("tune", "--csv", csv.toString(), "--trials", "2", "--epochs", "1", "--no-progress", "--no-report",
+        "--study", dir.resolve("one-study").toString());
+    assertEquals(2, tune.code());
+    assertEquals("caviar tune: " + expected, tune.err().strip());
+    assertTrue(!tune.out().contains("search time"), "no trial ran: " + tune.out());
   }
 
   /** train checks --out before it trains, and does not save a model whose loss diverged. */
