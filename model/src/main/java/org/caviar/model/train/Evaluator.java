@@ -26,6 +26,7 @@ public final class Evaluator {
 
   /** Loss, accuracy and confusion matrix of the network on {@code data}. */
   public Evaluation evaluate(Dataset data) {
+    network.checkFits(data, "data");
     ConfusionMatrix confusion = new ConfusionMatrix(
         data.classCount() == network.classes() ? data.classNames() : Dataset.numberedClasses(network.classes()));
     double loss = evaluate(data, confusion);

@@ -190,7 +190,6 @@ public final class Trainer {
 
   /** Loss, accuracy and confusion matrix on {@code data}, in inference mode. */
   public Evaluation evaluate(Dataset data) {
-    network.checkFits(data, "data");
     // After bare steps split over threads, the network's own arrays are behind.
     syncNetwork();
     return evaluator().evaluate(data);
