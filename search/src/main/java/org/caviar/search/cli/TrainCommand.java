@@ -289,20 +289,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Before the data loads and the training runs: a model that cannot be saved would be lost at the
-   * end. Writes and deletes the file the save writes first ({@link ModelFile#partialFile}): a
-   * permission check alone passes for root where the file system still refuses (/proc, a
-   * read-only mount).
+   * end. Probes the file the save writes first ({@link ModelFile#partialFile}).
    */
   private void checkOut() {
     DataOptions.notADirectory("--out", outFile);
-    Path probe = ModelFile.partialFile(outFile);
-    try {
-      Files.createDirectories(probe.getParent());
-      Files.newOutputStream(probe).close();
-      Files.delete(probe);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--out " + outFile + ": cannot write in " + probe.getParent() + " (" + CaviarCli.describe(e) + ")", e);
-    }
+    checkWritable("--out", outFile, ModelFile.partialFile(outFile));
   }
 
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
@@ -311,11 +302,20 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
+    checkWritable("--report", reportDir, reportDir.resolve(".caviar-probe"));
+  }
+
+  /**
+   * Creates {@code probe}'s folder, then writes and deletes {@code probe}: a permission check alone
+   * passes for root where the file system still refuses (/proc, a read-only mount).
+   */
+  private static void checkWritable(String option, Path given, Path probe) {
     try {
-      Files.createDirectories(reportDir);
-      Files.delete(Files.createTempFile(reportDir, "probe", ".tmp"));
+      Files.createDirectories(probe.getParent());
+      Files.newOutputStream(probe).close();
+      Files.delete(probe);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--report " + reportDir + ": cannot write there (" + CaviarCli.describe(e) + ")", e);
+      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + probe.getParent() + " (" + CaviarCli.describe(e) + ")", e);
     }
   }
 
