@@ -244,7 +244,8 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
-      model.save(outFile);
+      // The weights restored at the end are those the last new best saved: that file is this one already.
+      if (result.restoredEpoch() < 0 || result.restoredEpoch() != checkpoint[0]) model.save(outFile);
       out.println("saved: " + outFile.toAbsolutePath());
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, checkpoint[0]);
