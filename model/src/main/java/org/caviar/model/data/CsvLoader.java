@@ -115,7 +115,9 @@ public final class CsvLoader {
       split(line, source, lineNo, fields);
       if (columns < 0) {
         columns = fields.size();
-        if (columns < 2) throw new MalformedDataException(source, lineNo, "needs at least 2 columns (features and a label), found " + columns);
+        if (columns < 2) {
+          throw new MalformedDataException(source, lineNo, "needs at least 2 columns (features and a label), found " + columns + separatorHint(line));
+        }
         boolean isHeader = switch (header) {
           case PRESENT -> true;
           case ABSENT -> false;
@@ -240,6 +242,20 @@ public final class CsvLoader {
       if (i >= n) return;
       i++; // skip the delimiter
     }
+  }
+
+  /** A file separated by another delimiter than this loader's, read as one column, says so. */
+  private String separatorHint(String line) {
+    for (char c : new char[] {',', ';', '\t', '|'}) {
+      if (c != delimiter && line.indexOf(c) >= 0) {
+        return " (the delimiter is " + describe(delimiter) + "; this line has " + (c == '\t' ? "tabs" : describe(c)) + ")";
+      }
+    }
+    return "";
+  }
+
+  private static String describe(char c) {
+    return c == '\t' ? "a tab" : "'" + c + "'";
   }
 
   private static boolean isNumber(String s) {

@@ -106,6 +106,17 @@ class CsvLoaderTest {
   }
 
   @Test
+  void aFileOfAnotherDelimiterSaysWhichItHas() {
+    assertMalformed(CsvLoader.defaults(), "a;b;label\n1;2;x\n", 1, "needs at least 2 columns (features and a label), found 1 (the delimiter is ','; this line has ';')");
+    assertMalformed(CsvLoader.defaults(), "1\t2\t0\n", 1, "found 1 (the delimiter is ','; this line has tabs)");
+    assertMalformed(CsvLoader.defaults().withDelimiter(';'), "1,2,0\n", 1, "found 1 (the delimiter is ';'; this line has ',')");
+    assertMalformed(CsvLoader.defaults().withDelimiter('\t'), "1;2;0\n", 1, "found 1 (the delimiter is a tab; this line has ';')");
+    // One column and nothing else to point at: no hint.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1\n2\n"));
+    assertTrue(e.getMessage().endsWith("found 1"), e.getMessage());
+  }
+
+  @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
