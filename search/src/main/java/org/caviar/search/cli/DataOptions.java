@@ -22,6 +22,10 @@ public final class DataOptions {
       description = "The CSV's label column, by header name or 0-based index (negative counts from the end). Default: the last.")
   String labelColumn;
 
+  @Option(names = "--csv-delimiter", paramLabel = "CHAR",
+      description = "The CSV's field delimiter: one character, or 'tab'. Default: a comma.")
+  String csvDelimiter;
+
   @Option(names = "--idx-images", paramLabel = "FILE", description = "MNIST-style IDX images file (with --idx-labels).")
   Path idxImages;
 
@@ -100,11 +104,13 @@ public final class DataOptions {
     }
     if (csv != null && idxImages != null) throw new IllegalArgumentException("give either --csv or --idx-images, not both");
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
+    if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
+    char delimiter = delimiter(csvDelimiter);
     notADirectory("--csv", csv);
     notADirectory("--idx-images", idxImages);
     notADirectory("--idx-labels", idxLabels);
     if (csv != null) {
-      CsvLoader loader = CsvLoader.defaults();
+      CsvLoader loader = CsvLoader.defaults().withDelimiter(delimiter);
       if (labelColumn != null) {
         try {
           loader = loader.withLabelColumn(Integer.parseInt(labelColumn.trim()));
@@ -130,5 +136,21 @@ public final class DataOptions {
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed), name);
+  }
+
+  /** The --csv-delimiter as a study stores it: empty for the comma, "tab", or the character. */
+  static String canonicalDelimiter(String given) {
+    char c = delimiter(given);
+    return c == ',' ? "" : c == '\t' ? "tab" : String.valueOf(c);
+  }
+
+  /** The --csv-delimiter character (a comma when not given). */
+  private static char delimiter(String given) {
+    if (given == null) return ',';
+    if (given.equalsIgnoreCase("tab") || given.equals("\\t") || given.equals("\t")) return '\t';
+    if (given.length() != 1 || given.charAt(0) == '"' || given.charAt(0) == '\n' || given.charAt(0) == '\r') {
+      throw new IllegalArgumentException("--csv-delimiter must be one character other than a quote, or 'tab', got '" + given + "'");
+    }
+    return given.charAt(0);
   }
 }

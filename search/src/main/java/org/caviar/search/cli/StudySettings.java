@@ -86,6 +86,8 @@ final class StudySettings {
     return List.of(
         new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
             v -> d.labelColumn = v.isEmpty() ? null : v),
+        new TextOption("--csv-delimiter", () -> DataOptions.canonicalDelimiter(d.csvDelimiter),
+            v -> d.csvDelimiter = v.isEmpty() ? null : v),
         new TextOption("--split", () -> canonicalSplit(d.split), v -> d.split = v),
         new TextOption("--split-seed", () -> Long.toString(d.splitSeed), v -> d.splitSeed = Long.parseLong(v)));
   }

@@ -222,6 +222,29 @@ class CaviarCliTest {
     assertTrue(r.out().contains("test: none (the split leaves no test rows"), r.out());
   }
 
+  /** A file separated by semicolons says so when read with commas, and loads with --csv-delimiter. */
+  @Test
+  void aCsvOfAnotherDelimiterIsNamedAndReadWithCsvDelimiter() throws Exception {
+    Path csv = dir.resolve("semi.csv");
+    StringBuilder text = new StringBuilder("a;b;label\n");
+    for (int i = 0; i < 40; i++) text.append(i % 7).append(';').append(i * 0.5).append(';').append("abc".charAt(i % 3)).append('\n');
+    Files.writeString(csv, text);
+    Path model = dir.resolve("semi.caviar");
+    CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: " + csv + " line 1: needs at least 2 columns (features and a label), found 1 (the delimiter is ','; "
+        + "this line has ';')", r.err().strip());
+    r = run("train", "--csv", csv.toString(), "--csv-delimiter", ";", "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("caviar train on semi.csv: 40 rows"), r.out());
+    r = run("train", "--csv", csv.toString(), "--csv-delimiter", "ab", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --csv-delimiter must be one character other than a quote, or 'tab', got 'ab'", r.err().strip());
+    r = run("train", "--csv-delimiter", ";", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --csv-delimiter goes with --csv", r.err().strip());
+  }
+
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {

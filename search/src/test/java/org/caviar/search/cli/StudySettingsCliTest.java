@@ -181,6 +181,23 @@ class StudySettingsCliTest {
   }
 
   @Test
+  void aStudyKeepsItsCsvDelimiter() throws IOException {
+    Path tabs = dir.resolve("tabs.csv");
+    Files.writeString(tabs, Files.readString(csv(dir.resolve("a.csv"), 1)).replace(',', '\t'));
+    Path study = dir.resolve("tabs");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", tabs.toString(),
+        "--csv-delimiter", "tab"));
+    // Left out on resume, the stored delimiter reads the stored file.
+    CliRun r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(r);
+    assertTrue(r.out().contains("--csv-delimiter tab"), r.out());
+    assertTrue(dataLine(r).startsWith("caviar tune on tabs.csv: 90 rows"), r.out());
+    // Another delimiter for the same study is refused, by option name.
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--csv-delimiter", ";"), "tune",
+        "study 'tabs' was created with --csv-delimiter tab; this run asks for --csv-delimiter ;");
+  }
+
+  @Test
   void datasetFilesAreComparedByContentNotPath() throws IOException {
     Path a = csv(dir.resolve("a.csv"), 1);
     Path study = dir.resolve("csv");
