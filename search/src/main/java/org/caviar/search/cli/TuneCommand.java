@@ -263,9 +263,14 @@ public class TuneCommand implements Callable<Integer> {
     try {
       History before = study.history();
       int done = (int) before.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
-      out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of up to %d epochs; %d %s in %s mode%n",
+      int cores = Runtime.getRuntime().availableProcessors();
+      // More trials at once than cores only time-slice them, and the sampler then proposes more
+      // trials before it has heard from the earlier ones.
+      String oversubscribed = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
+          ? " (more than the " + cores + " cores: they take turns on them)" : "";
+      out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of up to %d epochs; %d %s in %s mode%s%n",
           space.size(), s.name(), describe(p), trials, epochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
-          executionMode.name().toLowerCase(Locale.ROOT));
+          executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
       Budget budget = Budget.trials(trials);
       if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));

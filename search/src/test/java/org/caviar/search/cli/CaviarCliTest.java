@@ -245,6 +245,21 @@ class CaviarCliTest {
     assertEquals("caviar train: --csv-delimiter goes with --csv", r.err().strip());
   }
 
+  /** More workers than cores is allowed, and said. */
+  @Test
+  void moreWorkersThanCoresIsSaid() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    CliRun r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores + 1), "--no-report", "--no-progress",
+        "--study", dir.resolve("many").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains((cores + 1) + " workers in caviar mode (more than the " + cores + " cores: they take turns on them)"),
+        r.out());
+    r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores), "--no-report", "--no-progress",
+        "--study", dir.resolve("enough").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
+  }
+
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
