@@ -73,34 +73,36 @@ class InterpretedTrainingTest {
         InterpretedTrainingTest.class.getName(), out.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
-    // Meanwhile, on the other core, the same runs over and over while the JIT compiles the kernels,
-    // each against the first. With VectorOperators.EXP in the softmax instead of its own exp (which
-    // C2 computes otherwise than the Java fallback), the 40-class case changed its bits at run 21.
-    float[][] first = new float[CASES.size()][];
-    for (int run = 0; run < RUNS; run++) {
-      for (int c = 0; c < CASES.size(); c++) {
-        float[] w = train(CASES.get(c));
-        if (run > 0) {
-          assertArrayEquals(first[c], w, CASES.get(c).spec() + ", run " + run + " in this JVM against its first");
-          continue;
+    try {
+      // Meanwhile, on the other core, the same runs over and over while the JIT compiles the
+      // kernels (if earlier tests have not), each against the first. With VectorOperators.EXP in
+      // the softmax instead of its own exp (which C2 computes otherwise than the Java fallback),
+      // the 40-class case changed its bits at run 21.
+      float[][] first = new float[CASES.size()][];
+      for (int run = 0; run < RUNS; run++) {
+        for (int c = 0; c < CASES.size(); c++) {
+          float[] w = train(CASES.get(c));
+          if (run > 0) {
+            assertArrayEquals(first[c], w, CASES.get(c).spec() + ", run " + run + " in this JVM against its first");
+            continue;
+          }
+          // A diverged run (NaN everywhere) would match anything.
+          for (float f : w) assertTrue(Float.isFinite(f), CASES.get(c).spec() + ": training diverged");
+          first[c] = w;
         }
-        // A diverged run (NaN everywhere) would match anything.
-        for (float f : w) assertTrue(Float.isFinite(f), CASES.get(c).spec() + ": training diverged");
-        first[c] = w;
       }
-    }
 
-    if (!child.waitFor(5, TimeUnit.MINUTES)) {
-      child.destroyForcibly();
-      throw new AssertionError("the interpreted run did not finish in 5 minutes");
-    }
-    assertEquals(0, child.exitValue(), () -> "interpreted run failed:\n" + readLog(log));
-    try (DataInputStream in = new DataInputStream(Files.newInputStream(out))) {
-      for (int c = 0; c < CASES.size(); c++) {
-        float[] interpreted = new float[in.readInt()];
-        for (int i = 0; i < interpreted.length; i++) interpreted[i] = in.readFloat();
-        assertArrayEquals(interpreted, first[c], CASES.get(c).spec() + ": parameters and running statistics, interpreted against this JVM's");
+      assertTrue(child.waitFor(5, TimeUnit.MINUTES), "the interpreted run did not finish in 5 minutes");
+      assertEquals(0, child.exitValue(), () -> "interpreted run failed:\n" + readLog(log));
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(out))) {
+        for (int c = 0; c < CASES.size(); c++) {
+          float[] interpreted = new float[in.readInt()];
+          for (int i = 0; i < interpreted.length; i++) interpreted[i] = in.readFloat();
+          assertArrayEquals(interpreted, first[c], CASES.get(c).spec() + ": parameters and running statistics, interpreted against this JVM's");
+        }
       }
+    } finally {
+      child.destroyForcibly();
     }
   }
 
