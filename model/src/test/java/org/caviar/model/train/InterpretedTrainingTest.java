@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +71,13 @@ class InterpretedTrainingTest {
     Path out = dir.resolve("interpreted.bin");
     Path log = dir.resolve("interpreted.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-Xint", "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-        InterpretedTrainingTest.class.getName(), out.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command = new ArrayList<>(List.of(java, "-Xint", "--add-modules=jdk.incubator.vector"));
+    // The lane count must be this JVM's: other lanes, other (equally valid) bits.
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("-XX:UseAVX=")) command.add(a);
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), InterpretedTrainingTest.class.getName(), out.toString()));
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
     try {
       // Meanwhile, on the other core, the same runs over and over while the JIT compiles the
