@@ -55,9 +55,7 @@ class ParallelTrainingTest {
 
   @Test
   void parallelStepsAllocateNothingOnAnyThreadOnceCompiled() {
-    // Under the coverage profile's agent, whose probes keep C2 from removing the Vector API's boxes
-    // (two-thread steps allocated 59 MB each), the count would measure the agent, not the trainer.
-    assumeFalse(CoverageAgent.attached(), "allocation is not measured under the JaCoCo agent");
+    assumeFalse(CoverageAgent.attached(), "allocation is not measured under the JaCoCo agent (see CoverageAgent)");
     // As TrainerTest's single-thread check, on the calling thread and the team's worker: the steps
     // of Kernels.parallel(2) are sharded by features (ShardedStep).
     var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

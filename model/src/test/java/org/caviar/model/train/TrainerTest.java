@@ -170,9 +170,7 @@ class TrainerTest {
 
   @Test
   void trainingStepsAllocateNothingOnceCompiled() {
-    // Under the coverage profile's agent, whose probes keep C2 from removing the Vector API's boxes
-    // (two-thread steps allocated 59 MB each), the count would measure the agent, not the trainer.
-    assumeFalse(CoverageAgent.attached(), "allocation is not measured under the JaCoCo agent");
+    assumeFalse(CoverageAgent.attached(), "allocation is not measured under the JaCoCo agent (see CoverageAgent)");
     // Until the JIT compiles them, the kernels' argument checks build strings (Checks.matrix
     // evaluates name + " offset" on every call) and the Vector API boxes its vectors; C2's escape
     // analysis removes both. The steady state must allocate nothing at all, on both kernel sets:
