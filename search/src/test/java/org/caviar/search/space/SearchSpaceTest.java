@@ -122,4 +122,31 @@ class SearchSpaceTest {
     rejects(() -> s.pointFromValues(Map.of("lr", 5.0)), "'lr'", "5.0");
     rejects(() -> s.pointFromValues(Map.of("nope", 1)), "'nope'");
   }
+
+  /**
+   * An objective reads its parameters with typed getters: a categorical of numbers ("32", "64")
+   * and a fixed value given as text convert, a float that is not whole is no integer, and what
+   * cannot convert is an error that names the parameter and its value.
+   */
+  @Test
+  void typedGettersConvertWhatTheyCanAndNameWhatTheyCannot() {
+    SearchSpace s = SearchSpace.of(Parameter.uniform("dropout", 0, 1), Parameter.intUniform("layers", 1, 4),
+        Parameter.categorical("batch", "32", "64"), Parameter.categorical("opt", "adam", "sgd"),
+        Parameter.fixed("epochs", 30.0), Parameter.fixed("decay", "1e-3"));
+    Point p = s.pointFromValues(Map.of("dropout", 0.25, "layers", 3, "batch", "64", "opt", "adam"));
+    assertEquals(0.25, p.getDouble("dropout"));
+    assertEquals(3, p.getInt("layers"));
+    assertEquals(3.0, p.getDouble("layers"));
+    assertEquals(64, p.getInt("batch"));
+    assertEquals(64.0, p.getDouble("batch"));
+    assertEquals(30, p.getInt("epochs"));
+    assertEquals(1e-3, p.getDouble("decay"));
+    assertEquals("adam", p.getString("opt"));
+    assertEquals("3", p.getString("layers"));
+    rejects(() -> p.getInt("dropout"), "'dropout'", "0.25", "not an integer");
+    rejects(() -> p.getInt("decay"), "'decay'", "1e-3", "not an integer");
+    rejects(() -> p.getInt("opt"), "'opt'", "'adam'", "not an integer");
+    rejects(() -> p.getDouble("opt"), "'opt'", "'adam'", "not a number");
+    rejects(() -> p.getDouble("nope"), "unknown parameter 'nope'");
+  }
 }
