@@ -260,6 +260,34 @@ class CaviarCliTest {
     assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
   }
 
+  /**
+   * Every sampler, pruner and mode that tune's help names runs a study from the command line (the
+   * library's tests cover the algorithms; this is their wiring: a name the switch misses, or a
+   * setting derived from the options, such as coarse-to-fine's rounds from --trials), and an
+   * unknown mode is named.
+   */
+  @Test
+  void everySamplerPrunerAndModeRunsFromTheCommandLine() {
+    String[] small = {"--epochs", "4", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    String[][] choices = {{"tpe", "asha", "caviar"}, {"tpe-univariate", "none", "caviar"}, {"gp", "none", "caviar"},
+        {"random", "median", "caviar"}, {"grid", "none", "caviar"}, {"coarse-to-fine", "none", "caviar"}, {"tpe", "none", "panda"}};
+    for (String[] c : choices) {
+      String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("tune", "--trials", "6", "--sampler", c[0], "--pruner", c[1],
+          "--mode", c[2], "--study", dir.resolve(String.join("-", c)).toString()), java.util.Arrays.stream(small)).toArray(String[]::new);
+      CliRun r = run(args);
+      assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
+      assertTrue(r.out().contains("sampler " + c[0] + "; pruner " + c[1]) && r.out().contains("1 worker in " + c[2] + " mode"), r.out());
+      assertTrue(r.out().contains("search time") && r.out().contains("6 trials: "), r.out());
+    }
+    CliRun r = run("tune", "--mode", "bamboo", "--study", dir.resolve("bamboo").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --mode must be caviar or panda, got 'bamboo'", r.err().strip());
+    r = run("tune", "--pruner", "hyperband", "--study", dir.resolve("hyperband").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --pruner must be asha, median or none, got 'hyperband'", r.err().strip());
+  }
+
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
