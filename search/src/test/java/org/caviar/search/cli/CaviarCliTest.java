@@ -288,6 +288,66 @@ class CaviarCliTest {
     assertEquals("caviar tune: --pruner must be asha, median or none, got 'hyperband'", r.err().strip());
   }
 
+  /**
+   * The data options that only the library's loaders were tested for: a CSV whose label is the
+   * first column, chosen by name or by index (the two must read the same rows), and MNIST's IDX
+   * files; and the errors of a half-given IDX pair, a --split that is not numbers and a --spec
+   * that does not fit the data.
+   */
+  @Test
+  void everyKindOfDataInputLoadsFromTheCommandLine() throws Exception {
+    StringBuilder csv = new StringBuilder("digit,a,b\n");
+    java.util.Random rnd = new java.util.Random(5);
+    for (int i = 0; i < 60; i++) csv.append(i % 3).append(',').append(i % 3 + rnd.nextGaussian() * 0.2).append(',').append(rnd.nextGaussian()).append('\n');
+    Path labelFirst = Files.writeString(dir.resolve("label-first.csv"), csv);
+    String byName = null;
+    for (String column : new String[] {"digit", "0"}) {
+      CliRun r = run("train", "--csv", labelFirst.toString(), "--label-column", column, "--epochs", "2", "--threads", "1",
+          "--out", dir.resolve("csv-" + column + ".caviar").toString());
+      assertEquals(0, r.code(), column + ": " + r.err());
+      String data = r.out().lines().filter(l -> l.startsWith("caviar train on ")).findFirst().orElseThrow();
+      assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 3 classes; train 36 / validation 12 / test 12", data);
+      assertTrue(r.out().contains("network: 2-128-128-3 relu"), r.out());
+      if (byName == null) byName = r.out();
+      else assertEquals(testLine(byName), testLine(r.out()), "the label by name and by index");
+    }
+
+    // 45 images of 3 x 4 pixels in 3 classes, each class brightest in its own rows.
+    int n = 45, height = 3, width = 4;
+    java.io.ByteArrayOutputStream images = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(images);
+    out.writeInt(0x00000803);
+    out.writeInt(n);
+    out.writeInt(height);
+    out.writeInt(width);
+    byte[] labels = new byte[8 + n];
+    java.nio.ByteBuffer.wrap(labels).putInt(0x00000801).putInt(n);
+    for (int i = 0; i < n; i++) {
+      labels[8 + i] = (byte) (i % 3);
+      for (int px = 0; px < height * width; px++) out.writeByte(px / width == i % 3 ? 200 + rnd.nextInt(50) : rnd.nextInt(50));
+    }
+    Path imageFile = Files.write(dir.resolve("images-idx3-ubyte"), images.toByteArray());
+    Path labelFile = Files.write(dir.resolve("labels-idx1-ubyte"), labels);
+    CliRun r = run("train", "--idx-images", imageFile.toString(), "--idx-labels", labelFile.toString(), "--epochs", "2",
+        "--threads", "1", "--out", dir.resolve("idx.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("caviar train on images-idx3-ubyte: 45 rows, 12 features, 3 classes"), r.out());
+
+    r = run("train", "--idx-images", imageFile.toString(), "--out", dir.resolve("half.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --idx-images and --idx-labels go together", r.err().strip());
+    r = run("train", "--split", "a,b", "--out", dir.resolve("split.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --split needs two numbers, got 'a,b'", r.err().strip());
+    r = run("train", "--spec", "10-8-3", "--out", dir.resolve("spec.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --spec '10-8-3' takes 10 inputs and 3 classes, the data has 64 and 10", r.err().strip());
+  }
+
+  private static String testLine(String out) {
+    return out.lines().filter(l -> l.startsWith("test: ")).findFirst().orElseThrow(() -> new AssertionError(out)).replaceAll(" \\(.*", "");
+  }
+
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
