@@ -28,6 +28,9 @@ class CaviarCliTest {
       assertTrue(r.out().startsWith("Usage: caviar"), r.out());
     }
     assertTrue(run("--help").out().contains("tune"));
+    CliRun bare = run(); // no command: the usage, as --help gives it
+    assertEquals(0, bare.code());
+    assertEquals(run("--help").out(), bare.out());
     assertTrue(run("tune", "--help").out().contains("--study"));
     // worker inherits tune's options; its --study is a name in the database, and --show-space is tune's.
     String worker = run("worker", "--help").out();
