@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.TrialRecord;
@@ -74,7 +80,7 @@ class CaviarCliTest {
   void evaluateScoresASavedModelAsTrainingDid() throws Exception {
     Path csv = dir.resolve("three.csv");
     StringBuilder text = new StringBuilder("a,b,label\n");
-    java.util.Random rnd = new java.util.Random(3);
+    Random rnd = new Random(3);
     String[] names = {"low", "mid", "high"};
     for (int i = 0; i < 90; i++) {
       int c = i % 3;
@@ -137,7 +143,7 @@ class CaviarCliTest {
   /** The counts of one true class's row of a printed confusion matrix. */
   private static List<Integer> confusionRow(String out, String name) {
     String row = out.lines().map(String::strip).filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
-    return java.util.Arrays.stream(row.substring(name.length()).strip().split("\\s+")).map(Integer::valueOf).toList();
+    return Arrays.stream(row.substring(name.length()).strip().split("\\s+")).map(Integer::valueOf).toList();
   }
 
   /** What was being done is kept beside the file error under it; a bare wrapper adds nothing. */
@@ -276,8 +282,8 @@ class CaviarCliTest {
     String[][] choices = {{"tpe", "asha", "caviar"}, {"tpe-univariate", "none", "caviar"}, {"gp", "none", "caviar"},
         {"random", "median", "caviar"}, {"grid", "none", "caviar"}, {"coarse-to-fine", "none", "caviar"}, {"tpe", "none", "panda"}};
     for (String[] c : choices) {
-      String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("tune", "--trials", "6", "--sampler", c[0], "--pruner", c[1],
-          "--mode", c[2], "--study", dir.resolve(String.join("-", c)).toString()), java.util.Arrays.stream(small)).toArray(String[]::new);
+      String[] args = Stream.concat(Stream.of("tune", "--trials", "6", "--sampler", c[0], "--pruner", c[1],
+          "--mode", c[2], "--study", dir.resolve(String.join("-", c)).toString()), Arrays.stream(small)).toArray(String[]::new);
       CliRun r = run(args);
       assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
       assertTrue(r.out().contains("sampler " + c[0] + "; pruner " + c[1]) && r.out().contains("1 worker in " + c[2] + " mode"), r.out());
@@ -300,7 +306,7 @@ class CaviarCliTest {
   @Test
   void everyKindOfDataInputLoadsFromTheCommandLine() throws Exception {
     StringBuilder csv = new StringBuilder("digit,a,b\n");
-    java.util.Random rnd = new java.util.Random(5);
+    Random rnd = new Random(5);
     for (int i = 0; i < 60; i++) csv.append(i % 3).append(',').append(i % 3 + rnd.nextGaussian() * 0.2).append(',').append(rnd.nextGaussian()).append('\n');
     Path labelFirst = Files.writeString(dir.resolve("label-first.csv"), csv);
     String byName = null;
@@ -317,14 +323,14 @@ class CaviarCliTest {
 
     // 45 images of 3 x 4 pixels in 3 classes, each class brightest in its own rows.
     int n = 45, height = 3, width = 4;
-    java.io.ByteArrayOutputStream images = new java.io.ByteArrayOutputStream();
-    java.io.DataOutputStream out = new java.io.DataOutputStream(images);
+    ByteArrayOutputStream images = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(images);
     out.writeInt(0x00000803);
     out.writeInt(n);
     out.writeInt(height);
     out.writeInt(width);
     byte[] labels = new byte[8 + n];
-    java.nio.ByteBuffer.wrap(labels).putInt(0x00000801).putInt(n);
+    ByteBuffer.wrap(labels).putInt(0x00000801).putInt(n);
     for (int i = 0; i < n; i++) {
       labels[8 + i] = (byte) (i % 3);
       for (int px = 0; px < height * width; px++) out.writeByte(px / width == i % 3 ? 200 + rnd.nextInt(50) : rnd.nextInt(50));
@@ -476,7 +482,7 @@ class CaviarCliTest {
     Path copy = Files.createDirectories(dir.resolve("copied"));
     Files.copy(study.resolve("journal.jsonl"), copy.resolve("journal.jsonl"));
     String[] atCopy = small.clone();
-    atCopy[java.util.Arrays.asList(atCopy).indexOf("--study") + 1] = copy.toString();
+    atCopy[Arrays.asList(atCopy).indexOf("--study") + 1] = copy.toString();
     CliRun copied = run(concat(new String[] {"tune", "--trials", "4"}, atCopy));
     assertEquals(0, copied.code(), copied.err());
     assertEquals(4, trials(copy).size());
