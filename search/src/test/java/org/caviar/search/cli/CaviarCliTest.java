@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.TrialRecord;
@@ -90,7 +89,7 @@ class CaviarCliTest {
     Path model = dir.resolve("m.caviar");
     CliRun trained = run("train", "--csv", csv.toString(), "--epochs", "5", "--threads", "1", "--out", model.toString());
     assertEquals(0, trained.code(), trained.err());
-    String testLine = trained.out().lines().filter(l -> l.startsWith("test: accuracy ")).findFirst().orElseThrow();
+    String testLine = firstLine(trained.out(), "test: accuracy ");
     assertTrue(!trained.out().contains("note: --threads"), trained.out());
     int cores = Runtime.getRuntime().availableProcessors();
     CliRun crowded = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", Integer.toString(cores + 1),
@@ -100,7 +99,7 @@ class CaviarCliTest {
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString());
     assertEquals(0, e.code(), e.err());
     // "test: accuracy A, loss L on N rows (...)" against "accuracy A, loss L"
-    assertTrue(testLine.startsWith("test: " + e.out().lines().filter(l -> l.startsWith("accuracy ")).findFirst().orElseThrow() + " on 18 rows"),
+    assertTrue(testLine.startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
         testLine + " / " + e.out());
     assertTrue(e.out().contains("the test part of the split (18 rows)"), e.out());
     // A file of one class: the loader numbers its classes [mid], the model [high, low, mid]; the
@@ -282,9 +281,8 @@ class CaviarCliTest {
     String[][] choices = {{"tpe", "asha", "caviar"}, {"tpe-univariate", "none", "caviar"}, {"gp", "none", "caviar"},
         {"random", "median", "caviar"}, {"grid", "none", "caviar"}, {"coarse-to-fine", "none", "caviar"}, {"tpe", "none", "panda"}};
     for (String[] c : choices) {
-      String[] args = Stream.concat(Stream.of("tune", "--trials", "6", "--sampler", c[0], "--pruner", c[1],
-          "--mode", c[2], "--study", dir.resolve(String.join("-", c)).toString()), Arrays.stream(small)).toArray(String[]::new);
-      CliRun r = run(args);
+      CliRun r = run(concat(new String[] {"tune", "--trials", "6", "--sampler", c[0], "--pruner", c[1], "--mode", c[2],
+          "--study", dir.resolve(String.join("-", c)).toString()}, small));
       assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
       assertTrue(r.out().contains("sampler " + c[0] + "; pruner " + c[1]) && r.out().contains("1 worker in " + c[2] + " mode"), r.out());
       assertTrue(r.out().contains("search time") && r.out().contains("6 trials: "), r.out());
@@ -314,11 +312,11 @@ class CaviarCliTest {
       CliRun r = run("train", "--csv", labelFirst.toString(), "--label-column", column, "--epochs", "2", "--threads", "1",
           "--out", dir.resolve("csv-" + column + ".caviar").toString());
       assertEquals(0, r.code(), column + ": " + r.err());
-      String data = r.out().lines().filter(l -> l.startsWith("caviar train on ")).findFirst().orElseThrow();
+      String data = firstLine(r.out(), "caviar train on ");
       assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 3 classes; train 36 / validation 12 / test 12", data);
       assertTrue(r.out().contains("network: 2-128-128-3 relu"), r.out());
       if (byName == null) byName = r.out();
-      else assertEquals(testLine(byName), testLine(r.out()), "the label by name and by index");
+      else assertEquals(testResult(byName), testResult(r.out()), "the label by name and by index");
     }
 
     // 45 images of 3 x 4 pixels in 3 classes, each class brightest in its own rows.
@@ -353,8 +351,15 @@ class CaviarCliTest {
     assertEquals("caviar train: --spec '10-8-3' takes 10 inputs and 3 classes, the data has 64 and 10", r.err().strip());
   }
 
-  private static String testLine(String out) {
-    return out.lines().filter(l -> l.startsWith("test: ")).findFirst().orElseThrow(() -> new AssertionError(out)).replaceAll(" \\(.*", "");
+  /** "test: accuracy A, loss L on N rows", without the training time after it. */
+  private static String testResult(String out) {
+    return firstLine(out, "test: ").replaceAll(" \\(.*", "");
+  }
+
+  /** The first line of {@code out} that starts with {@code prefix}. */
+  private static String firstLine(String out, String prefix) {
+    return out.lines().filter(l -> l.startsWith(prefix)).findFirst()
+        .orElseThrow(() -> new AssertionError("no line starting '" + prefix + "' in:\n" + out));
   }
 
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
@@ -422,7 +427,7 @@ class CaviarCliTest {
     assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(reported));
     assertTrue(b.out().contains("report: " + report.resolve("index.html").toAbsolutePath()), b.out());
     String page = Files.readString(report.resolve("index.html"));
-    String test = b.out().lines().filter(l -> l.startsWith("test: ")).findFirst().orElseThrow().substring("test: ".length());
+    String test = firstLine(b.out(), "test: ").substring("test: ".length());
     assertTrue(page.contains(test), test + " not in the page");
     for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_relu1_outputs", "hist_relu2_gradients")) {
       assertTrue(page.contains("src=\"" + chart + ".png\""), chart);
