@@ -50,8 +50,8 @@ class TrainingListenerTest {
     assertEquals(List.of("a:start", "b:start", "c:start", "a:best", "b:best", "c:best", "a:epoch", "b:epoch", "c:epoch",
         "a:end", "b:end", "c:end"), calls);
 
-    TrainingListener none = TrainingListener.all(List.of(new Recorder("d", TrainingListener.Action.CONTINUE, calls)));
-    assertEquals(TrainingListener.Action.CONTINUE, none.onEpochEnd(null));
+    TrainingListener one = TrainingListener.all(List.of(new Recorder("d", TrainingListener.Action.CONTINUE, calls)));
+    assertEquals(TrainingListener.Action.CONTINUE, one.onEpochEnd(null));
     assertEquals(TrainingListener.Action.CONTINUE, TrainingListener.all(List.of()).onEpochEnd(null));
     assertEquals(TrainingListener.Action.CONTINUE, TrainingListener.none().onEpochEnd(null));
   }
