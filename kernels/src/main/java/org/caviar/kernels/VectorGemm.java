@@ -26,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Edges (a last tile with fewer than MR rows or NR columns) are packed with zero padding, run
  * through a micro-kernel into a small scratch tile, and copied out; a last tile of exactly 4 or 8
  * rows (2 on 8 lanes) and NR columns runs a kernel of that many rows straight into C (see
- * {@link #tileRows}). Packing buffers live in a per-thread workspace and are reused across calls,
+ * {@link #tileRows}), and a last panel of at most L columns runs kernels of one vector instead of
+ * two (see {@link #panelWidth}), straight into C when it has exactly L. Packing buffers live in a per-thread workspace and are reused across calls,
  * so small products do not allocate.
  *
  * <p>Packing that transposes (A stored by rows, B stored transposed) moves L x L blocks through
@@ -319,8 +320,10 @@ final class VectorGemm extends Gemm {
     float[] ap = ws.ap;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
-      // Only a last panel narrower than NR is packed (zero-padded) when B is streamed.
-      int packedFrom = streamB ? nc / NR * NR : 0;
+      // A streamed B is read where it lies in whole panels of NR columns, and of L columns when
+      // exactly L are left; a last panel narrower than that is packed, zero-padded.
+      int rest = nc % NR;
+      int packedFrom = streamB ? (rest == L ? nc : nc - rest) : 0;
       float[] bp = ws.bp(KC * roundUp(nc - packedFrom, NR));
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
@@ -332,21 +335,23 @@ final class VectorGemm extends Gemm {
           packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
+            // A last panel of at most L columns runs the one-vector kernels: half the FMAs.
+            int width = panelWidth(nr);
             boolean packed = jr >= packedFrom;
             float[] bs = packed ? bp : b;
             // Packed panel (jr - packedFrom) / NR starts at that times kc * NR.
             int bIdx = packed ? (jr - packedFrom) * kc : bOff + pc * ldb + jc + jr;
-            int bStride = packed ? NR : ldb;
+            int bStride = packed ? width : ldb;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int aIdx = ir * kc;
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
               int rows = tileRows(mr);
-              if (rows == mr && nr == NR) {
-                kernel(rows, kc, ap, aIdx, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
+              if (rows == mr && nr == width) {
+                kernel(rows, width, kc, ap, aIdx, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
               } else {
                 float[] tile = ws.tile;
-                kernel(rows, kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
+                kernel(rows, width, kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
                 copyEdge(mr, nr, tile, alpha, betaBlock, c, cIdx, ldc);
               }
             }
@@ -370,15 +375,37 @@ final class VectorGemm extends Gemm {
     return mr <= EDGE_SMALL ? EDGE_SMALL : mr <= EDGE_LARGE ? EDGE_LARGE : MR;
   }
 
-  /** The first {@code rows} rows ({@link #tileRows}) of an MR-row panel of A times an NR-column panel of B. */
+  /**
+   * Columns a micro-kernel computes for a panel of {@code nr} valid columns: NR (two vectors), or L
+   * (one) for a last panel of at most L. A layer of 100 units ends in a panel of 4 columns, 112 in
+   * one of 16: on two vectors they cost the FMAs of 32 (and 64 x 128 x 100 took longer than
+   * 64 x 128 x 128 on Zen 5).
+   */
+  static int panelWidth(int nr) {
+    return nr <= L ? L : NR;
+  }
+
+  /**
+   * The first {@code rows} rows ({@link #tileRows}) of an MR-row panel of A times a panel of B of
+   * {@code width} columns ({@link #panelWidth}).
+   */
   private static void kernel(
-      int rows, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha,
-      float beta) {
-    switch (rows) {
-      case 12 -> kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-      case 8 -> kernel8x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-      case 4 -> kernel4x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-      default -> kernel2x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      int rows, int width, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
+      float alpha, float beta) {
+    if (width == NR) {
+      switch (rows) {
+        case 12 -> kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> kernel8x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> kernel4x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> kernel2x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      }
+    } else {
+      switch (rows) {
+        case 12 -> kernel12x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> kernel8x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> kernel4x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> kernel2x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      }
     }
   }
 
@@ -462,11 +489,13 @@ final class VectorGemm extends Gemm {
 
   /**
    * Packs rows [pc, pc + kc) x columns [jc, jc + nc) of op(B) into panels of NR columns: panel q
-   * holds op(B)[pc + p][jc + q*NR + j] at {@code q*kc*NR + p*NR + j}, columns past nc are zero.
+   * holds op(B)[pc + p][jc + q*NR + j] at {@code q*kc*NR + p*w + j}, where w is the panel's
+   * {@link #panelWidth} (NR, or L for a last panel of at most L columns); columns past nc are zero.
    */
   static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
     for (int q = 0, j = jc; j < jc + nc; q++, j += NR) {
       int cols = Math.min(NR, jc + nc - j);
+      int w = panelWidth(cols);
       int dst = q * kc * NR;
       if (!transB) {
         if (cols == NR) {
@@ -479,9 +508,9 @@ final class VectorGemm extends Gemm {
         } else {
           for (int p = 0; p < kc; p++) {
             int src = bOff + (pc + p) * ldb + j;
-            int d = dst + p * NR;
+            int d = dst + p * w;
             for (int jj = 0; jj < cols; jj++) bp[d + jj] = b[src + jj];
-            for (int jj = cols; jj < NR; jj++) bp[d + jj] = 0f;
+            for (int jj = cols; jj < w; jj++) bp[d + jj] = 0f;
           }
         }
       } else {
@@ -498,10 +527,10 @@ final class VectorGemm extends Gemm {
         }
         for (int jj = 0; jj < cols; jj++) {
           int src = bOff + (j + jj) * ldb + pc;
-          for (int p = p0; p < kc; p++) bp[dst + p * NR + jj] = b[src + p];
+          for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = b[src + p];
         }
-        for (int jj = cols; jj < NR; jj++) {
-          for (int p = p0; p < kc; p++) bp[dst + p * NR + jj] = 0f;
+        for (int jj = cols; jj < w; jj++) {
+          for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = 0f;
         }
       }
     }
@@ -773,6 +802,162 @@ final class VectorGemm extends Gemm {
       c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
       c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
       c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+    }
+  }
+
+  /** The first 12 rows of an MR-row panel of A x 1 vector: 12 accumulators, 1 B vector and one broadcast. */
+  private static void kernel12x1(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S);
+    FloatVector c4 = FloatVector.zero(S);
+    FloatVector c5 = FloatVector.zero(S);
+    FloatVector c6 = FloatVector.zero(S);
+    FloatVector c7 = FloatVector.zero(S);
+    FloatVector c8 = FloatVector.zero(S);
+    FloatVector c9 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, ap[aIdx + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, ap[aIdx + 7]).fma(b0, c7);
+      c8 = FloatVector.broadcast(S, ap[aIdx + 8]).fma(b0, c8);
+      c9 = FloatVector.broadcast(S, ap[aIdx + 9]).fma(b0, c9);
+      c10 = FloatVector.broadcast(S, ap[aIdx + 10]).fma(b0, c10);
+      c11 = FloatVector.broadcast(S, ap[aIdx + 11]).fma(b0, c11);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c8.mul(va).intoArray(c, cIdx + 8 * ldc);
+      c9.mul(va).intoArray(c, cIdx + 9 * ldc);
+      c10.mul(va).intoArray(c, cIdx + 10 * ldc);
+      c11.mul(va).intoArray(c, cIdx + 11 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c8.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc).mul(vb)).intoArray(c, cIdx + 8 * ldc);
+      c9.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc).mul(vb)).intoArray(c, cIdx + 9 * ldc);
+      c10.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc).mul(vb)).intoArray(c, cIdx + 10 * ldc);
+      c11.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc).mul(vb)).intoArray(c, cIdx + 11 * ldc);
+    }
+  }
+
+  /** The first 8 rows of an MR-row panel of A x 1 vector: 8 accumulators, 1 B vector and one broadcast. */
+  private static void kernel8x1(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S);
+    FloatVector c4 = FloatVector.zero(S);
+    FloatVector c5 = FloatVector.zero(S);
+    FloatVector c6 = FloatVector.zero(S);
+    FloatVector c7 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, ap[aIdx + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, ap[aIdx + 7]).fma(b0, c7);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7.mul(va).intoArray(c, cIdx + 7 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+    }
+  }
+
+  /** The first 4 rows of an MR-row panel of A x 1 vector: 4 accumulators, 1 B vector and one broadcast. */
+  private static void kernel4x1(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+    }
+  }
+
+  /** The first 2 rows of an MR-row panel of A x 1 vector: 2 accumulators, 1 B vector and one broadcast. */
+  private static void kernel2x1(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
     }
   }
 

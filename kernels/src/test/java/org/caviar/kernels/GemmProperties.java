@@ -174,6 +174,31 @@ class GemmProperties {
     assertArrayEquals(java.util.Arrays.copyOfRange(whole, r0 * n, m * n), java.util.Arrays.copyOfRange(rest, r0 * n, m * n));
   }
 
+  @Property(tries = 80)
+  void aColumnComesOutTheSameInWhicheverPanelComputesIt(
+      @ForAll("dims") int m, @ForAll @IntRange(min = 1, max = 3 * 32 + 17) int n, @ForAll("depths") int k,
+      @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta, @ForAll @IntRange(min = 1, max = 40) int skip,
+      @ForAll long seed) {
+    // The columns from j0 on, multiplied on their own, fall into other panels than in the whole
+    // product: a full two-vector panel, a last one of exactly one vector read where it lies or
+    // packed, a narrower one-vector panel or a two-vector one padded with zeros, or the
+    // few-columns path. Each element is the same chain of FMAs in every one of them.
+    Random rnd = new Random(seed);
+    int j0 = Math.min(skip, n - 1);
+    int lda = opA == Op.N ? k : m, ldb = opB == Op.N ? n : k;
+    float[] a = Shapes.uniform(rnd, m * k, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] whole = Shapes.uniform(rnd, m * n, 1f);
+    float[] rest = whole.clone();
+    Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, beta, whole, 0, n);
+    int bOff = opB == Op.N ? j0 : j0 * ldb;
+    Gemm.vector().gemm(opA, opB, m, n - j0, k, 0.75f, a, 0, lda, b, bOff, ldb, beta, rest, j0, n);
+    for (int i = 0; i < m; i++) {
+      assertArrayEquals(java.util.Arrays.copyOfRange(whole, i * n + j0, i * n + n),
+          java.util.Arrays.copyOfRange(rest, i * n + j0, i * n + n), "row " + i);
+    }
+  }
+
   @Property(tries = 40)
   void subMatricesLeaveTheRestAlone(
       @ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 70) int n,
