@@ -18,24 +18,29 @@ ROWS = (12, 8, 4, 2)
 TRANSPOSES = ((16, 16), (16, 12), (16, 8), (16, 4), (8, 8), (8, 4), (8, 2))
 
 
-def kernel(rows):
-    """Multiplies the first `rows` rows of an MR-row panel of A by two vectors of B: with rows = MR
-    the full micro-kernel, with fewer the kernel of a last tile. Every element is the same chain of
-    FMAs in any of them, so they give the same bits."""
+def kernel(rows, vectors):
+    """Multiplies the first `rows` rows of an MR-row panel of A by `vectors` vectors of B: with
+    rows = MR and two vectors the full micro-kernel, with fewer rows the kernel of a last tile, and
+    with one vector that of a last panel of at most L columns (a layer of 100 or 112 units, say),
+    which on two vectors paid for NR columns. Every element is the same chain of FMAs in any of
+    them, so they give the same bits."""
+    lanes = "ab"[:vectors]
+    offset = {"a": "", "b": " + L"}
+    plural = "s" if vectors > 1 else ""
     out = [
-        f"  /** The first {rows} rows of an MR-row panel of A x 2 vectors: {2 * rows} accumulators, 2 B vectors and one broadcast. */",
-        f"  private static void kernel{rows}x2(",
+        f"  /** The first {rows} rows of an MR-row panel of A x {vectors} vector{plural}: {vectors * rows} accumulators, {vectors} B vector{plural} and one broadcast. */",
+        f"  private static void kernel{rows}x{vectors}(",
         "      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {",
     ]
     for r in range(rows):
-        out.append(f"    FloatVector c{r}a = FloatVector.zero(S), c{r}b = FloatVector.zero(S);")
+        out.append("    " + ", ".join(f"{'FloatVector ' if i == 0 else ''}c{r}{v} = FloatVector.zero(S)" for i, v in enumerate(lanes)) + ";")
     out.append("    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {")
-    out.append("      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);")
-    out.append("      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);")
+    for i, v in enumerate(lanes):
+        out.append(f"      FloatVector b{i} = FloatVector.fromArray(S, bp, bIdx{offset[v]});")
     for r in range(rows):
         out.append(f"      FloatVector a{r} = FloatVector.broadcast(S, ap[aIdx + {r}]);")
-        out.append(f"      c{r}a = a{r}.fma(b0, c{r}a);")
-        out.append(f"      c{r}b = a{r}.fma(b1, c{r}b);")
+        for i, v in enumerate(lanes):
+            out.append(f"      c{r}{v} = a{r}.fma(b{i}, c{r}{v});")
     out.append("    }")
     # Stores are written out here rather than in a helper method: if C2 declines to inline a
     # call that takes the accumulators, it must box them and the whole kernel falls back to the
@@ -43,42 +48,14 @@ def kernel(rows):
     out.append("    FloatVector va = FloatVector.broadcast(S, alpha);")
     out.append("    if (beta == 0f) {")
     for r in range(rows):
-        out.append(f"      c{r}a.mul(va).intoArray(c, cIdx + {r} * ldc);")
-        out.append(f"      c{r}b.mul(va).intoArray(c, cIdx + {r} * ldc + L);")
+        for v in lanes:
+            out.append(f"      c{r}{v}.mul(va).intoArray(c, cIdx + {r} * ldc{offset[v]});")
     out.append("    } else {")
     out.append("      FloatVector vb = FloatVector.broadcast(S, beta);")
     for r in range(rows):
-        out.append(f"      c{r}a.fma(va, FloatVector.fromArray(S, c, cIdx + {r} * ldc).mul(vb)).intoArray(c, cIdx + {r} * ldc);")
-        out.append(f"      c{r}b.fma(va, FloatVector.fromArray(S, c, cIdx + {r} * ldc + L).mul(vb)).intoArray(c, cIdx + {r} * ldc + L);")
-    out.append("    }")
-    out.append("  }")
-    return "\n".join(out)
-
-
-def kernel_one_vector(rows):
-    """The same as kernel(rows) on one vector of B: a last panel of at most L columns (a layer of
-    100 or 112 units, say) then costs half the FMAs of a two-vector panel, in which it paid for
-    NR columns. Each lane is the same chain of FMAs as in the two-vector kernels: the same bits."""
-    out = [
-        f"  /** The first {rows} rows of an MR-row panel of A x 1 vector: {rows} accumulators, 1 B vector and one broadcast. */",
-        f"  private static void kernel{rows}x1(",
-        "      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {",
-    ]
-    for r in range(rows):
-        out.append(f"    FloatVector c{r} = FloatVector.zero(S);")
-    out.append("    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {")
-    out.append("      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);")
-    for r in range(rows):
-        out.append(f"      c{r} = FloatVector.broadcast(S, ap[aIdx + {r}]).fma(b0, c{r});")
-    out.append("    }")
-    out.append("    FloatVector va = FloatVector.broadcast(S, alpha);")
-    out.append("    if (beta == 0f) {")
-    for r in range(rows):
-        out.append(f"      c{r}.mul(va).intoArray(c, cIdx + {r} * ldc);")
-    out.append("    } else {")
-    out.append("      FloatVector vb = FloatVector.broadcast(S, beta);")
-    for r in range(rows):
-        out.append(f"      c{r}.fma(va, FloatVector.fromArray(S, c, cIdx + {r} * ldc).mul(vb)).intoArray(c, cIdx + {r} * ldc);")
+        for v in lanes:
+            at = f"cIdx + {r} * ldc{offset[v]}"
+            out.append(f"      c{r}{v}.fma(va, FloatVector.fromArray(S, c, {at}).mul(vb)).intoArray(c, {at});")
     out.append("    }")
     out.append("  }")
     return "\n".join(out)
@@ -117,7 +94,7 @@ def transpose(lanes, rows):
 def main():
     target = pathlib.Path(__file__).resolve().parent.parent / "src/main/java/org/caviar/kernels/VectorGemm.java"
     src = target.read_text()
-    body = "\n\n".join([kernel(r) for r in ROWS] + [kernel_one_vector(r) for r in ROWS]
+    body = "\n\n".join([kernel(r, 2) for r in ROWS] + [kernel(r, 1) for r in ROWS]
                        + [transpose(l, r) for l, r in TRANSPOSES])
     begin = "  // BEGIN GENERATED by kernels/gen/micro_kernels.py: do not edit by hand\n"
     end = "\n  // END GENERATED"

@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * through a micro-kernel into a small scratch tile, and copied out; a last tile of exactly 4 or 8
  * rows (2 on 8 lanes) and NR columns runs a kernel of that many rows straight into C (see
  * {@link #tileRows}), and a last panel of at most L columns runs kernels of one vector instead of
- * two (see {@link #panelWidth}), straight into C when it has exactly L. Packing buffers live in a per-thread workspace and are reused across calls,
- * so small products do not allocate.
+ * two (see {@link #panelWidth}), straight into C when it has exactly L. Packing buffers live in a
+ * per-thread workspace and are reused across calls, so small products do not allocate.
  *
  * <p>Packing that transposes (A stored by rows, B stored transposed) moves L x L blocks through
  * registers with log2(L) stages of lane shuffles instead of element by element, which made it
@@ -808,156 +808,182 @@ final class VectorGemm extends Gemm {
   /** The first 12 rows of an MR-row panel of A x 1 vector: 12 accumulators, 1 B vector and one broadcast. */
   private static void kernel12x1(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = FloatVector.zero(S);
-    FloatVector c2 = FloatVector.zero(S);
-    FloatVector c3 = FloatVector.zero(S);
-    FloatVector c4 = FloatVector.zero(S);
-    FloatVector c5 = FloatVector.zero(S);
-    FloatVector c6 = FloatVector.zero(S);
-    FloatVector c7 = FloatVector.zero(S);
-    FloatVector c8 = FloatVector.zero(S);
-    FloatVector c9 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S);
-    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S);
+    FloatVector c8a = FloatVector.zero(S);
+    FloatVector c9a = FloatVector.zero(S);
+    FloatVector c10a = FloatVector.zero(S);
+    FloatVector c11a = FloatVector.zero(S);
     for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
-      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
-      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
-      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
-      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
-      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
-      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
-      c6 = FloatVector.broadcast(S, ap[aIdx + 6]).fma(b0, c6);
-      c7 = FloatVector.broadcast(S, ap[aIdx + 7]).fma(b0, c7);
-      c8 = FloatVector.broadcast(S, ap[aIdx + 8]).fma(b0, c8);
-      c9 = FloatVector.broadcast(S, ap[aIdx + 9]).fma(b0, c9);
-      c10 = FloatVector.broadcast(S, ap[aIdx + 10]).fma(b0, c10);
-      c11 = FloatVector.broadcast(S, ap[aIdx + 11]).fma(b0, c11);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3a = a3.fma(b0, c3a);
+      FloatVector a4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+      c4a = a4.fma(b0, c4a);
+      FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+      c5a = a5.fma(b0, c5a);
+      FloatVector a6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+      c6a = a6.fma(b0, c6a);
+      FloatVector a7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+      c7a = a7.fma(b0, c7a);
+      FloatVector a8 = FloatVector.broadcast(S, ap[aIdx + 8]);
+      c8a = a8.fma(b0, c8a);
+      FloatVector a9 = FloatVector.broadcast(S, ap[aIdx + 9]);
+      c9a = a9.fma(b0, c9a);
+      FloatVector a10 = FloatVector.broadcast(S, ap[aIdx + 10]);
+      c10a = a10.fma(b0, c10a);
+      FloatVector a11 = FloatVector.broadcast(S, ap[aIdx + 11]);
+      c11a = a11.fma(b0, c11a);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);
     if (beta == 0f) {
-      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
-      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
-      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
-      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
-      c4.mul(va).intoArray(c, cIdx + 4 * ldc);
-      c5.mul(va).intoArray(c, cIdx + 5 * ldc);
-      c6.mul(va).intoArray(c, cIdx + 6 * ldc);
-      c7.mul(va).intoArray(c, cIdx + 7 * ldc);
-      c8.mul(va).intoArray(c, cIdx + 8 * ldc);
-      c9.mul(va).intoArray(c, cIdx + 9 * ldc);
-      c10.mul(va).intoArray(c, cIdx + 10 * ldc);
-      c11.mul(va).intoArray(c, cIdx + 11 * ldc);
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c8a.mul(va).intoArray(c, cIdx + 8 * ldc);
+      c9a.mul(va).intoArray(c, cIdx + 9 * ldc);
+      c10a.mul(va).intoArray(c, cIdx + 10 * ldc);
+      c11a.mul(va).intoArray(c, cIdx + 11 * ldc);
     } else {
       FloatVector vb = FloatVector.broadcast(S, beta);
-      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
-      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
-      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
-      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
-      c4.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
-      c5.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
-      c6.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
-      c7.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
-      c8.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc).mul(vb)).intoArray(c, cIdx + 8 * ldc);
-      c9.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc).mul(vb)).intoArray(c, cIdx + 9 * ldc);
-      c10.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc).mul(vb)).intoArray(c, cIdx + 10 * ldc);
-      c11.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc).mul(vb)).intoArray(c, cIdx + 11 * ldc);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c8a.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc).mul(vb)).intoArray(c, cIdx + 8 * ldc);
+      c9a.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc).mul(vb)).intoArray(c, cIdx + 9 * ldc);
+      c10a.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc).mul(vb)).intoArray(c, cIdx + 10 * ldc);
+      c11a.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc).mul(vb)).intoArray(c, cIdx + 11 * ldc);
     }
   }
 
   /** The first 8 rows of an MR-row panel of A x 1 vector: 8 accumulators, 1 B vector and one broadcast. */
   private static void kernel8x1(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = FloatVector.zero(S);
-    FloatVector c2 = FloatVector.zero(S);
-    FloatVector c3 = FloatVector.zero(S);
-    FloatVector c4 = FloatVector.zero(S);
-    FloatVector c5 = FloatVector.zero(S);
-    FloatVector c6 = FloatVector.zero(S);
-    FloatVector c7 = FloatVector.zero(S);
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S);
     for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
-      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
-      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
-      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
-      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
-      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
-      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
-      c6 = FloatVector.broadcast(S, ap[aIdx + 6]).fma(b0, c6);
-      c7 = FloatVector.broadcast(S, ap[aIdx + 7]).fma(b0, c7);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3a = a3.fma(b0, c3a);
+      FloatVector a4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+      c4a = a4.fma(b0, c4a);
+      FloatVector a5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+      c5a = a5.fma(b0, c5a);
+      FloatVector a6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+      c6a = a6.fma(b0, c6a);
+      FloatVector a7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+      c7a = a7.fma(b0, c7a);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);
     if (beta == 0f) {
-      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
-      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
-      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
-      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
-      c4.mul(va).intoArray(c, cIdx + 4 * ldc);
-      c5.mul(va).intoArray(c, cIdx + 5 * ldc);
-      c6.mul(va).intoArray(c, cIdx + 6 * ldc);
-      c7.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
     } else {
       FloatVector vb = FloatVector.broadcast(S, beta);
-      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
-      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
-      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
-      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
-      c4.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
-      c5.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
-      c6.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
-      c7.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
     }
   }
 
   /** The first 4 rows of an MR-row panel of A x 1 vector: 4 accumulators, 1 B vector and one broadcast. */
   private static void kernel4x1(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = FloatVector.zero(S);
-    FloatVector c2 = FloatVector.zero(S);
-    FloatVector c3 = FloatVector.zero(S);
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
     for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
-      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
-      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
-      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
-      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3a = a3.fma(b0, c3a);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);
     if (beta == 0f) {
-      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
-      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
-      c2.mul(va).intoArray(c, cIdx + 2 * ldc);
-      c3.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
     } else {
       FloatVector vb = FloatVector.broadcast(S, beta);
-      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
-      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
-      c2.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
-      c3.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
     }
   }
 
   /** The first 2 rows of an MR-row panel of A x 1 vector: 2 accumulators, 1 B vector and one broadcast. */
   private static void kernel2x1(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
     for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
-      c0 = FloatVector.broadcast(S, ap[aIdx + 0]).fma(b0, c0);
-      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);
     if (beta == 0f) {
-      c0.mul(va).intoArray(c, cIdx + 0 * ldc);
-      c1.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
     } else {
       FloatVector vb = FloatVector.broadcast(S, beta);
-      c0.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
-      c1.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
     }
   }
 
