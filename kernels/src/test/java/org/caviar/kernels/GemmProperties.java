@@ -199,6 +199,39 @@ class GemmProperties {
     }
   }
 
+  @Property(tries = 80)
+  void packedPanelsHoldOpBInTheirLayoutWithZerosPastTheLastColumn(
+      @ForAll boolean transB, @ForAll @IntRange(min = 1, max = 3 * 32 + 17) int nc, @ForAll("depths") int k,
+      @ForAll @IntRange(min = 0, max = 40) int jc, @ForAll @IntRange(min = 0, max = 3) int ldExtra,
+      @ForAll long seed) {
+    // Panel q holds op(B)[pc + p][jc + q NR + j] at q kc NR + p w + j, w = NR or, for a last panel
+    // of at most L columns, L; columns past nc are zero (the kernels read them). The copy must be
+    // exact whichever way a panel is moved: by whole vectors, transposed through registers, or
+    // through the zero-padded square of a narrow transposed panel.
+    Random rnd = new Random(seed);
+    int n = jc + nc;
+    int ldb = (transB ? k : n) + ldExtra;
+    int bOff = 3;
+    float[] b = Shapes.uniform(rnd, bOff + (transB ? n : k) * ldb, 1f);
+    int pc = k > VectorGemm.KC ? VectorGemm.KC : 0;
+    int kc = Math.min(VectorGemm.KC, k - pc);
+    int panels = (nc + VectorGemm.NR - 1) / VectorGemm.NR;
+    float[] bp = new float[panels * kc * VectorGemm.NR];
+    java.util.Arrays.fill(bp, Float.NaN);
+    VectorGemm.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+    for (int q = 0; q < panels; q++) {
+      int cols = Math.min(VectorGemm.NR, nc - q * VectorGemm.NR);
+      int w = VectorGemm.panelWidth(cols);
+      for (int p = 0; p < kc; p++) {
+        for (int j = 0; j < w; j++) {
+          int col = jc + q * VectorGemm.NR + j;
+          float expected = j >= cols ? 0f : transB ? b[bOff + col * ldb + pc + p] : b[bOff + (pc + p) * ldb + col];
+          assertEquals(expected, bp[q * kc * VectorGemm.NR + p * w + j], "panel " + q + ", p " + p + ", column " + j);
+        }
+      }
+    }
+  }
+
   @Property(tries = 40)
   void subMatricesLeaveTheRestAlone(
       @ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 70) int n,
