@@ -56,11 +56,14 @@ import org.caviar.model.optim.OptimizerSpec;
  * the other (784-256-256-10, batch 32: busy 292 against 316 us a step), but it is neither one vCPU
  * nor one role: with the caller and the worker pinned to the two vCPUs, swapped every five epochs,
  * the caller's shard took 331 and 332 us a step and the worker's 337 and 337 either way, and which
- * thread is slower changes within a run. An uneven split could follow that, but a share must stay
- * a multiple of the micro-kernel's two vectors of columns (32 units on 16 lanes): 32 x N x 784
- * forward products took 54.6, 84.8, 70.9, 101.9 and 85.3 us for N = 96, 112, 128, 144 and 160, a
- * half panel costing a whole one. At 256 units the one uneven split, 160 / 96, moves 25% of the
- * work for differences of 2-8%.
+ * thread is slower changes within a run. An uneven split could follow that. Only the first
+ * block's split could move without changing a bit (the later blocks' splits enter the partial
+ * sums), and since a last panel of 16 columns runs one-vector kernels, a share of 16 units costs
+ * its part: 32 x N x 784 forward products took 30.4, 37.0, 39.4, 43.2 and 47.4 us for N = 96,
+ * 112, 128, 144 and 160 (Zen 5, medians of five; before, 112 and 144 cost as much as 128 and
+ * 160). But moving 16 of a shard's 128 first-block units moves 12.5% of the two phases that
+ * block runs in, so it pays only where the threads differ by more than that, and the phase
+ * timers saw differences of 2-17% (busy 176.7 against 173.0 us a step on 2026-12-04).
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
