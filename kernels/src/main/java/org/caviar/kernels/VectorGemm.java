@@ -182,110 +182,167 @@ final class VectorGemm extends Gemm {
   }
 
   /**
-   * Up to this many columns of C (one vector), a row of C is one accumulator: the packed path
-   * would pad every B panel to {@link #NR} columns and send every tile through the edge copy. The
-   * output layer's products have n = classes: 32 x 10 x 256 took 6.8 us and its weight gradient
-   * (256 x 10, k = 32) 11.2 us on the packed path (Zen 5, AVX-512).
+   * Up to this many columns of C (two vectors), a row of C is one or two accumulators and A is
+   * read as stored: with a single panel of B the packed path packs A for nothing (no other panel
+   * reuses it), pads the panel to {@link #NR} columns and sends every tile through the edge copy.
+   * The output layer's products have n = classes: 32 x 10 x 256 took 6.8 us and its weight
+   * gradient (256 x 10, k = 32) 11.2 us on the packed path (Zen 5, AVX-512), and on 8 lanes, where
+   * ten classes are more than one vector, 64 x 128 x 10 took 5.5 us there against 1.9 for eight
+   * columns on one vector.
    */
-  static final int SMALL_N = L;
+  static final int SMALL_N = NR;
 
   /**
-   * Few columns ({@code n <= L}): each k block of op(B) is packed into {@code kc x L} floats (lanes
-   * past n zero), and row i of C is one vector accumulating {@code broadcast(op(A)[i][p]) * B[p]},
-   * eight rows at a time so that eight FMA chains share each B load; op(A) is read as stored. The
-   * k blocking, the order of the FMAs and the stores are the packed path's, so both give the same
-   * bits.
+   * Few columns ({@code n <= NR}): each k block of op(B) is packed into {@code kc x w} floats, w
+   * = {@link #panelWidth}(n) (lanes past n zero), and row i of C is one vector (n <= L) or two
+   * accumulating {@code broadcast(op(A)[i][p]) * B[p]}, eight rows (four of two vectors) at a time
+   * so that eight FMA chains share each B load; op(A) is read as stored. The k blocking, the
+   * order of the FMAs and the stores are the packed path's, so both give the same bits.
    */
   static void smallN(
       boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     Workspace ws = WORKSPACE.get();
-    float[] bp = ws.bp(KC * L);
-    float[] tile = ws.tile;
+    int w = panelWidth(n);
+    float[] bp = ws.bp(KC * w);
     // Steps between consecutive p, and between consecutive rows i, in A as stored.
     int pStep = transA ? lda : 1;
     int iStep = transA ? 1 : lda;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       float betaBlock = pc == 0 ? beta : 1f;
-      packFewColumns(transB, b, bOff, ldb, pc, kc, n, bp);
+      packFewColumns(transB, b, bOff, ldb, pc, kc, n, w, bp);
       int aBlock = aOff + pc * pStep;
-      int i = 0;
-      for (; i + SMALL_N_ROWS <= m; i += SMALL_N_ROWS) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += L) {
-          FloatVector bv = FloatVector.fromArray(S, bp, bi);
-          s0 = FloatVector.broadcast(S, a[ai]).fma(bv, s0);
-          s1 = FloatVector.broadcast(S, a[ai + 1 * iStep]).fma(bv, s1);
-          s2 = FloatVector.broadcast(S, a[ai + 2 * iStep]).fma(bv, s2);
-          s3 = FloatVector.broadcast(S, a[ai + 3 * iStep]).fma(bv, s3);
-          s4 = FloatVector.broadcast(S, a[ai + 4 * iStep]).fma(bv, s4);
-          s5 = FloatVector.broadcast(S, a[ai + 5 * iStep]).fma(bv, s5);
-          s6 = FloatVector.broadcast(S, a[ai + 6 * iStep]).fma(bv, s6);
-          s7 = FloatVector.broadcast(S, a[ai + 7 * iStep]).fma(bv, s7);
-        }
-        s0.intoArray(tile, 0 * L);
-        s1.intoArray(tile, 1 * L);
-        s2.intoArray(tile, 2 * L);
-        s3.intoArray(tile, 3 * L);
-        s4.intoArray(tile, 4 * L);
-        s5.intoArray(tile, 5 * L);
-        s6.intoArray(tile, 6 * L);
-        s7.intoArray(tile, 7 * L);
-        storeTile(SMALL_N_ROWS, n, tile, alpha, betaBlock, c, cOff + i * ldc, ldc);
-      }
-      for (; i < m; i++) {
-        FloatVector s0 = FloatVector.zero(S);
-        for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += L) {
-          s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
-        }
-        s0.intoArray(tile, 0);
-        storeTile(1, n, tile, alpha, betaBlock, c, cOff + i * ldc, ldc);
-      }
+      if (w == L) oneVectorRows(m, n, kc, a, aBlock, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cOff, ldc);
+      else twoVectorRows(m, n, kc, a, aBlock, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cOff, ldc);
     }
   }
 
-  /** Rows of C that {@link #smallN} advances together (eight FMA chains cover the FMA latency). */
+  /** Rows of C that {@link #smallN} advances together on one vector (eight FMA chains cover the FMA latency). */
   private static final int SMALL_N_ROWS = 8;
 
-  /** Rows [pc, pc + kc) of op(B)'s first n columns into {@code kc x L} floats, lanes past n zero. */
-  private static void packFewColumns(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int n, float[] bp) {
-    // Masks are made here, not passed in: a mask argument of a method C2 does not inline is a
-    // heap object, and training steps must not allocate.
-    VectorMask<Float> cols = S.indexInRange(0, n);
-    FloatVector zero = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int d = p * L;
-      if (transB) {
-        for (int j = 0; j < n; j++) bp[d + j] = b[bOff + j * ldb + pc + p];
-        for (int j = n; j < L; j++) bp[d + j] = 0f;
-      } else {
-        int src = bOff + (pc + p) * ldb;
-        if (src + L <= b.length) {
-          // A whole vector (past n it reads the next row or whatever follows), lanes past n zeroed.
-          zero.blend(FloatVector.fromArray(S, b, src), cols).intoArray(bp, d);
-        } else {
-          for (int j = 0; j < n; j++) bp[d + j] = b[src + j];
-          for (int j = n; j < L; j++) bp[d + j] = 0f;
-        }
+  /** {@link #smallN}'s k block for n <= L: eight rows of C at a time, each one vector. */
+  private static void oneVectorRows(
+      int m, int n, int kc, float[] a, int aBlock, int pStep, int iStep, float[] bp, float[] tile,
+      float alpha, float beta, float[] c, int cOff, int ldc) {
+    int i = 0;
+    for (; i + SMALL_N_ROWS <= m; i += SMALL_N_ROWS) {
+      FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+      for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += L) {
+        FloatVector bv = FloatVector.fromArray(S, bp, bi);
+        s0 = FloatVector.broadcast(S, a[ai]).fma(bv, s0);
+        s1 = FloatVector.broadcast(S, a[ai + 1 * iStep]).fma(bv, s1);
+        s2 = FloatVector.broadcast(S, a[ai + 2 * iStep]).fma(bv, s2);
+        s3 = FloatVector.broadcast(S, a[ai + 3 * iStep]).fma(bv, s3);
+        s4 = FloatVector.broadcast(S, a[ai + 4 * iStep]).fma(bv, s4);
+        s5 = FloatVector.broadcast(S, a[ai + 5 * iStep]).fma(bv, s5);
+        s6 = FloatVector.broadcast(S, a[ai + 6 * iStep]).fma(bv, s6);
+        s7 = FloatVector.broadcast(S, a[ai + 7 * iStep]).fma(bv, s7);
       }
+      s0.intoArray(tile, 0 * L);
+      s1.intoArray(tile, 1 * L);
+      s2.intoArray(tile, 2 * L);
+      s3.intoArray(tile, 3 * L);
+      s4.intoArray(tile, 4 * L);
+      s5.intoArray(tile, 5 * L);
+      s6.intoArray(tile, 6 * L);
+      s7.intoArray(tile, 7 * L);
+      storeTile(SMALL_N_ROWS, n, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
+    }
+    for (; i < m; i++) {
+      FloatVector s0 = FloatVector.zero(S);
+      for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += L) {
+        s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
+      }
+      s0.intoArray(tile, 0);
+      storeTile(1, n, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
+    }
+  }
+
+  /** {@link #smallN}'s k block for L < n <= NR: four rows of C at a time, each two vectors. */
+  private static void twoVectorRows(
+      int m, int n, int kc, float[] a, int aBlock, int pStep, int iStep, float[] bp, float[] tile,
+      float alpha, float beta, float[] c, int cOff, int ldc) {
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      FloatVector s0a = FloatVector.zero(S), s0b = s0a, s1a = s0a, s1b = s0a, s2a = s0a, s2b = s0a, s3a = s0a, s3b = s0a;
+      for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += NR) {
+        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        FloatVector x0 = FloatVector.broadcast(S, a[ai]);
+        s0a = x0.fma(b0, s0a);
+        s0b = x0.fma(b1, s0b);
+        FloatVector x1 = FloatVector.broadcast(S, a[ai + iStep]);
+        s1a = x1.fma(b0, s1a);
+        s1b = x1.fma(b1, s1b);
+        FloatVector x2 = FloatVector.broadcast(S, a[ai + 2 * iStep]);
+        s2a = x2.fma(b0, s2a);
+        s2b = x2.fma(b1, s2b);
+        FloatVector x3 = FloatVector.broadcast(S, a[ai + 3 * iStep]);
+        s3a = x3.fma(b0, s3a);
+        s3b = x3.fma(b1, s3b);
+      }
+      s0a.intoArray(tile, 0);
+      s0b.intoArray(tile, L);
+      s1a.intoArray(tile, NR);
+      s1b.intoArray(tile, NR + L);
+      s2a.intoArray(tile, 2 * NR);
+      s2b.intoArray(tile, 2 * NR + L);
+      s3a.intoArray(tile, 3 * NR);
+      s3b.intoArray(tile, 3 * NR + L);
+      storeTile(4, n, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
+    }
+    for (; i < m; i++) {
+      FloatVector s0a = FloatVector.zero(S), s0b = s0a;
+      for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += NR) {
+        FloatVector x0 = FloatVector.broadcast(S, a[ai]);
+        s0a = x0.fma(FloatVector.fromArray(S, bp, bi), s0a);
+        s0b = x0.fma(FloatVector.fromArray(S, bp, bi + L), s0b);
+      }
+      s0a.intoArray(tile, 0);
+      s0b.intoArray(tile, L);
+      storeTile(1, n, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
+    }
+  }
+
+  /** Rows [pc, pc + kc) of op(B)'s first n columns into {@code kc x w} floats, lanes past n zero. */
+  private static void packFewColumns(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int n, int w, float[] bp) {
+    if (!transB) {
+      packNarrow(b, bOff, ldb, pc, kc, 0, n, w, bp, 0);
+      return;
+    }
+    for (int p = 0; p < kc; p++) {
+      int d = p * w;
+      for (int j = 0; j < n; j++) bp[d + j] = b[bOff + j * ldb + pc + p];
+      for (int j = n; j < w; j++) bp[d + j] = 0f;
     }
   }
 
   /**
-   * Rows [0, mr) of C from a tile of one-vector rows: the first n lanes of each, {@code acc * alpha}
-   * or {@code fma(acc, alpha, beta * C)}. The accumulators go through the tile because a helper
-   * taking vectors is not inlined into the panels (too large) and would box them.
+   * Rows [0, mr) of C from a tile of rows {@code w} floats apart (one or two vectors): the first n
+   * lanes of each, {@code acc * alpha} or {@code fma(acc, alpha, beta * C)}. The accumulators go
+   * through the tile because a helper taking vectors is not inlined into the panels (too large)
+   * and would box them.
    */
-  private static void storeTile(int mr, int n, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
-    VectorMask<Float> cols = S.indexInRange(0, n);
+  private static void storeTile(int mr, int n, int w, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
+    // Masks are made here, not passed in: a mask argument of a method C2 does not inline is a
+    // heap object, and training steps must not allocate.
+    int head = w - L;
+    VectorMask<Float> last = S.indexInRange(head, n);
     FloatVector va = FloatVector.broadcast(S, alpha);
     FloatVector vb = FloatVector.broadcast(S, beta);
     for (int r = 0; r < mr; r++, ci += ldc) {
-      FloatVector acc = FloatVector.fromArray(S, tile, r * L);
-      if (beta == 0f) acc.mul(va).intoArray(c, ci, cols);
-      else acc.fma(va, FloatVector.fromArray(S, c, ci, cols).mul(vb)).intoArray(c, ci, cols);
+      int t = r * w;
+      if (head > 0) {
+        // Two vectors: the first is whole (n > L).
+        FloatVector acc = FloatVector.fromArray(S, tile, t);
+        if (beta == 0f) acc.mul(va).intoArray(c, ci);
+        else acc.fma(va, FloatVector.fromArray(S, c, ci).mul(vb)).intoArray(c, ci);
+      }
+      FloatVector acc = FloatVector.fromArray(S, tile, t + head);
+      if (beta == 0f) acc.mul(va).intoArray(c, ci + head, last);
+      else acc.fma(va, FloatVector.fromArray(S, c, ci + head, last).mul(vb)).intoArray(c, ci + head, last);
     }
   }
 
@@ -544,8 +601,8 @@ final class VectorGemm extends Gemm {
   }
 
   /**
-   * A last panel of {@code cols < NR} columns of B (not transposed), {@code w} wide: whole vectors
-   * with the lanes past {@code cols} zeroed, as {@link #packFewColumns} does. At k = 128 (Zen 5)
+   * A panel of {@code cols <= NR} columns of B (not transposed), {@code w} wide: whole vectors with
+   * the lanes past {@code cols} zeroed (a last panel, or {@link #smallN}'s only one). At k = 128 (Zen 5)
    * a panel of 4 columns took 0.80 us by element and takes 0.26 us so, one of 24 columns 1.44 and
    * 0.41 us; 64 x 128 x 120 as a whole went from 13.0-13.3 to 11.8-12.3 us.
    */

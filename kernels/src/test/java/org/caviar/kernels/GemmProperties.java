@@ -119,8 +119,9 @@ class GemmProperties {
   void fewColumnsMatchThePackedPathBitForBit(
       @ForAll("dims") int m, @ForAll("fewColumns") int n,
       @ForAll("depths") int k, @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta, @ForAll long seed) {
-    // n <= SMALL_N takes the one-vector-per-row path; the packed path (what ParallelGemm's shares
-    // run) computes the same elements with the same FMA order, k blocking and final rounding.
+    // n <= SMALL_N takes the few-columns path (a row of C on one vector, or on two past L); the
+    // packed path (what ParallelGemm's shares run) computes the same elements with the same FMA
+    // order, k blocking and final rounding.
     Random rnd = new Random(seed);
     float[] a = Shapes.uniform(rnd, m * k, 1f);
     float[] b = Shapes.uniform(rnd, k * n, 1f);
