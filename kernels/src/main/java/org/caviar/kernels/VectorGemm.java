@@ -570,22 +570,18 @@ final class VectorGemm extends Gemm {
         }
       } else {
         // op(B)[p][j] = B[j][p]: L x L blocks through registers, then the rest by element.
-        int p0 = 0;
-        if (BLOCK_TRANSPOSE) {
-          for (; p0 + L <= kc; p0 += L) {
-            for (int half = 0; half < w; half += L) {
-              int src = bOff + (j + half) * ldb + pc + p0;
-              int d = dst + p0 * w + half;
-              if (half + L <= cols) {
-                transposeSquare(b, src, ldb, bp, d, w);
-              } else {
-                // The panel's last rows of B (fewer than L), zero-padded.
-                float[] square = WORKSPACE.get().square;
-                int rows = cols - half;
-                for (int r = 0; r < rows; r++) System.arraycopy(b, src + r * ldb, square, r * L, L);
-                Arrays.fill(square, rows * L, L * L, 0f);
-                transposeSquare(square, 0, L, bp, d, w);
-              }
+        int p0 = BLOCK_TRANSPOSE ? kc / L * L : 0;
+        for (int half = 0; half < w && p0 > 0; half += L) {
+          int rows = Math.min(L, cols - half);
+          if (rows == L) {
+            for (int p = 0; p < p0; p += L) transposeSquare(b, bOff + (j + half) * ldb + pc + p, ldb, bp, dst + p * w + half, w);
+          } else {
+            // The panel's last rows of B (fewer than L) through a square whose other rows stay zero.
+            float[] square = WORKSPACE.get().square;
+            Arrays.fill(square, rows * L, L * L, 0f);
+            for (int p = 0; p < p0; p += L) {
+              for (int r = 0; r < rows; r++) System.arraycopy(b, bOff + (j + half + r) * ldb + pc + p, square, r * L, L);
+              transposeSquare(square, 0, L, bp, dst + p * w + half, w);
             }
           }
         }
