@@ -152,6 +152,48 @@ class SplitStandardizeBatchTest {
     assertEquals(orders[0][0], (int) same.features()[0], "the seed fixes the order");
   }
 
+  /**
+   * load copies a row's first feature apart from the rest (for speed): every feature of every row
+   * must still arrive, a share of a batch must fill only its own rows, and a dataset of one
+   * feature (nothing left after the first) must load too.
+   */
+  @Test
+  void loadCopiesWholeRowsAndAShareOnlyItsRows() {
+    for (int features : new int[] {1, 2, 19}) {
+      int n = 45;
+      float[] f = new float[n * features];
+      int[] labels = new int[n];
+      for (int r = 0; r < n; r++) {
+        for (int j = 0; j < features; j++) f[r * features + j] = r * 1000 + j;
+        labels[r] = r % 4;
+      }
+      Dataset d = Dataset.of(f, labels, features, 4);
+      MiniBatches batches = new MiniBatches(d, 16, 1, 3);
+      batches.shuffle();
+      for (int b = 0; b < batches.batchCount(); b++) {
+        int rows = batches.rows(b);
+        float[] x = new float[16 * features];
+        int[] y = new int[16];
+        Arrays.fill(x, -1);
+        Arrays.fill(y, -1);
+        // Rows [2, rows - 1) first, then the two ends, as two threads sharing a batch would.
+        batches.load(b, 2, rows - 1, x, y);
+        for (int j = 0; j < features; j++) {
+          assertEquals(-1, x[j], "row 0 is not in the share [2, " + (rows - 1) + ")");
+          assertEquals(-1, x[(rows - 1) * features + j], "nor is the last row");
+        }
+        batches.load(b, 0, 2, x, y);
+        batches.load(b, rows - 1, rows, x, y);
+        for (int i = 0; i < rows; i++) {
+          int id = (int) x[i * features] / 1000;
+          for (int j = 0; j < features; j++) assertEquals(id * 1000 + j, x[i * features + j], "batch " + b + " row " + i + " feature " + j);
+          assertEquals(id % 4, y[i]);
+        }
+        for (int i = rows * features; i < x.length; i++) assertEquals(-1, x[i], "past the batch's rows");
+      }
+    }
+  }
+
   @Test
   void aSingleRowRemainderIsLeftOutForBatchNorm() {
     Dataset d = numbered().head(129);
