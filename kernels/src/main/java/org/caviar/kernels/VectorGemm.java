@@ -248,7 +248,7 @@ final class VectorGemm extends Gemm {
       s5.intoArray(tile, 5 * L);
       s6.intoArray(tile, 6 * L);
       s7.intoArray(tile, 7 * L);
-      storeTile(SMALL_N_ROWS, n, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
+      storeTile(SMALL_N_ROWS, n, L, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
     }
     for (; i < m; i++) {
       FloatVector s0 = FloatVector.zero(S);
@@ -256,7 +256,7 @@ final class VectorGemm extends Gemm {
         s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, bp, bi), s0);
       }
       s0.intoArray(tile, 0);
-      storeTile(1, n, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
+      storeTile(1, n, L, L, tile, alpha, beta, c, cOff + i * ldc, ldc);
     }
   }
 
@@ -291,7 +291,7 @@ final class VectorGemm extends Gemm {
       s2b.intoArray(tile, 2 * NR + L);
       s3a.intoArray(tile, 3 * NR);
       s3b.intoArray(tile, 3 * NR + L);
-      storeTile(4, n, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
+      storeTile(4, n, NR, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
     }
     for (; i < m; i++) {
       FloatVector s0a = FloatVector.zero(S), s0b = s0a;
@@ -302,7 +302,7 @@ final class VectorGemm extends Gemm {
       }
       s0a.intoArray(tile, 0);
       s0b.intoArray(tile, L);
-      storeTile(1, n, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
+      storeTile(1, n, NR, NR, tile, alpha, beta, c, cOff + i * ldc, ldc);
     }
   }
 
@@ -320,12 +320,14 @@ final class VectorGemm extends Gemm {
   }
 
   /**
-   * Rows [0, mr) of C from a tile of rows {@code w} floats apart (one or two vectors): the first n
-   * lanes of each, {@code acc * alpha} or {@code fma(acc, alpha, beta * C)}. The accumulators go
-   * through the tile because a helper taking vectors is not inlined into the panels (too large)
-   * and would box them.
+   * Rows [0, mr) of C from a tile whose rows are {@code stride} floats apart, each {@code w} floats
+   * (one or two vectors) of accumulators: the first n lanes of each, {@code acc * alpha} or
+   * {@code fma(acc, alpha, beta * C)}. Every tile goes out this way, the few-columns path's and
+   * the edge tiles of the packed path (stride NR), so an element's value does not depend on which
+   * path or tile computed it. The accumulators go through the tile because a helper taking
+   * vectors is not inlined into the panels (too large) and would box them.
    */
-  private static void storeTile(int mr, int n, int w, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
+  private static void storeTile(int mr, int n, int w, int stride, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
     // Masks are made here, not passed in: a mask argument of a method C2 does not inline is a
     // heap object, and training steps must not allocate.
     int head = w - L;
@@ -333,7 +335,7 @@ final class VectorGemm extends Gemm {
     FloatVector va = FloatVector.broadcast(S, alpha);
     FloatVector vb = FloatVector.broadcast(S, beta);
     for (int r = 0; r < mr; r++, ci += ldc) {
-      int t = r * w;
+      int t = r * stride;
       if (head > 0) {
         // Two vectors: the first is whole (n > L).
         FloatVector acc = FloatVector.fromArray(S, tile, t);
@@ -412,7 +414,7 @@ final class VectorGemm extends Gemm {
               } else {
                 float[] tile = ws.tile;
                 kernel(rows, width, kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
-                copyEdge(mr, nr, tile, alpha, betaBlock, c, cIdx, ldc);
+                storeTile(mr, nr, width, NR, tile, alpha, betaBlock, c, cIdx, ldc);
               }
             }
           }
@@ -465,21 +467,6 @@ final class VectorGemm extends Gemm {
         case 8 -> kernel8x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
         case 4 -> kernel4x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
         default -> kernel2x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-      }
-    }
-  }
-
-  /**
-   * {@code C[r][j] = alpha * tile[r][j] + beta * C[r][j]} for the valid part of an edge tile,
-   * rounded exactly as the micro-kernel's own stores round ({@code fma(acc, alpha, beta * C)}),
-   * so an element's value does not depend on whether it sits in an edge tile.
-   */
-  private static void copyEdge(int mr, int nr, float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
-    for (int r = 0; r < mr; r++) {
-      int row = cIdx + r * ldc;
-      for (int j = 0; j < nr; j++) {
-        float acc = tile[r * NR + j];
-        c[row + j] = beta == 0f ? acc * alpha : Math.fma(acc, alpha, c[row + j] * beta);
       }
     }
   }
