@@ -111,9 +111,10 @@ public final class MiniBatches {
    * 784 floats from 4096 with 40 MB streamed between batches: 18.6-19.5 -> 12.2-12.9 us; from
    * 16384: 25.6-26.0 -> 17.6-18.4; from 4096 left in the caches: 3.8-5.4 -> 3.1-5.0 (Zen 5, scratch
    * loop). Reading every fourth line of every row first did about as well. Training 784-256-256-10
-   * at batch 32, the two ways alternating epoch by epoch (50 each, four runs): one thread 1.008-1.010
-   * of the examples per second (medians), two threads sharded 1.010-1.020 (totals 1.014-1.039); at
-   * batch 128 1.014 and 1.016; the digits MLP within 1%.
+   * at batch 32, this load (or one that only reads the first floats first) and the plain one
+   * alternating epoch by epoch (50 each, four runs): one thread 1.008-1.010 of the examples per
+   * second (medians), two threads sharded 1.010-1.020 (totals 1.014-1.039); at batch 128 1.014 and
+   * 1.016; the digits MLP within 1%. Details in bench/RESULTS.md.
    */
   public void load(int b, int from, int to, float[] features, int[] labels) {
     int rows = rows(b);
