@@ -328,10 +328,10 @@ final class VectorGemm extends Gemm {
    * vectors is not inlined into the panels (too large) and would box them.
    */
   private static void storeTile(int mr, int n, int w, int stride, float[] tile, float alpha, float beta, float[] c, int ci, int ldc) {
-    // Masks are made here, not passed in: a mask argument of a method C2 does not inline is a
-    // heap object, and training steps must not allocate.
+    // The mask comes from Lanes' table, not made here nor passed in: either way it would be a heap
+    // object whenever C2 does not inline its maker, and training steps must not allocate.
     int head = w - L;
-    VectorMask<Float> last = S.indexInRange(head, n);
+    VectorMask<Float> last = Lanes.inRange(head, n);
     FloatVector va = FloatVector.broadcast(S, alpha);
     FloatVector vb = FloatVector.broadcast(S, beta);
     for (int r = 0; r < mr; r++, ci += ldc) {
@@ -592,7 +592,7 @@ final class VectorGemm extends Gemm {
   private static void packNarrow(float[] b, int bOff, int ldb, int pc, int kc, int j, int cols, int w, float[] bp, int dst) {
     // The lanes of the panel's last vector that hold columns.
     int head = w - L;
-    VectorMask<Float> last = S.indexInRange(head, cols);
+    VectorMask<Float> last = Lanes.inRange(head, cols);
     FloatVector zero = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int src = bOff + (pc + p) * ldb + j;

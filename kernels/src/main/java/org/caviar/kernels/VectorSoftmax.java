@@ -258,7 +258,7 @@ final class VectorSoftmax extends Softmax {
     }
     // At most three whole vectors and a partial one: masked loads, which read nothing past cols.
     for (; i < cols; i += L) {
-      VectorMask<Float> m = SPECIES.indexInRange(i, cols);
+      VectorMask<Float> m = Lanes.inRange(i, cols);
       m0 = m0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i, m), m);
     }
     return m0.lanewise(VectorOperators.MAX, m1)
@@ -309,7 +309,7 @@ final class VectorSoftmax extends Softmax {
    */
   static float expStore(float[] x, int from, int cols, float max, float[] y, int to, float[] pad) {
     int whole = SPECIES.loopBound(cols);
-    VectorMask<Float> partial = SPECIES.indexInRange(whole, cols);
+    VectorMask<Float> partial = Lanes.inRange(whole, cols);
     int segments = 1;
     if (whole < cols) {
       FloatVector.fromArray(SPECIES, x, from + whole, partial)
@@ -360,7 +360,7 @@ final class VectorSoftmax extends Softmax {
       sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i));
     }
     if (i < cols) {
-      VectorMask<Float> m = SPECIES.indexInRange(i, cols);
+      VectorMask<Float> m = Lanes.inRange(i, cols);
       sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i, m));
     }
     for (int half = L / 2; half > 0; half /= 2) sum = sum.add(sum.slice(half));
@@ -374,7 +374,7 @@ final class VectorSoftmax extends Softmax {
       FloatVector.fromArray(SPECIES, y, base + i).mul(s).intoArray(y, base + i);
     }
     if (i < cols) {
-      VectorMask<Float> m = SPECIES.indexInRange(i, cols);
+      VectorMask<Float> m = Lanes.inRange(i, cols);
       FloatVector.fromArray(SPECIES, y, base + i, m).mul(s).intoArray(y, base + i, m);
     }
   }
@@ -386,7 +386,7 @@ final class VectorSoftmax extends Softmax {
       FloatVector.fromArray(SPECIES, x, base + i).sub(max).sub(logSum).intoArray(y, base + i);
     }
     if (i < cols) {
-      VectorMask<Float> m = SPECIES.indexInRange(i, cols);
+      VectorMask<Float> m = Lanes.inRange(i, cols);
       FloatVector.fromArray(SPECIES, x, base + i, m).sub(max).sub(logSum).intoArray(y, base + i, m);
     }
   }

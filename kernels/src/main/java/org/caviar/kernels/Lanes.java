@@ -1,0 +1,34 @@
+package org.caviar.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The masks of a vector's first k lanes (preferred species), made once. A mask that a kernel makes
+ * with {@code indexInRange} is a heap object unless C2 inlines the call that makes it, and whether
+ * it does depends on what else it compiled first: with that call kept out of line
+ * ({@code -XX:CompileCommand=dontinline,jdk.incubator.vector.*::indexInRange}) every training step
+ * of TrainerTest's network allocated 5,376 bytes for good, and twice the suite's allocation test
+ * failed with 8,960 bytes a step that no wait removed. A mask taken from this table exists
+ * already, so a masked tail allocates nothing, inlined or not.
+ */
+final class Lanes {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  @SuppressWarnings("unchecked")
+  private static final VectorMask<Float>[] FIRST = new VectorMask[L + 1];
+
+  static {
+    for (int k = 0; k <= L; k++) FIRST[k] = S.indexInRange(0, k);
+  }
+
+  private Lanes() {}
+
+  /** Lanes j with {@code from + j < to}: what {@code indexInRange(from, to)} gives, for {@code from >= 0}. */
+  static VectorMask<Float> inRange(int from, int to) {
+    int k = to - from;
+    return FIRST[k >= L ? L : Math.max(k, 0)];
+  }
+}
