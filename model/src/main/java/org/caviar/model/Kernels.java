@@ -13,8 +13,9 @@ import org.caviar.kernels.Softmax;
  * The kernel implementations a network computes with, and how many threads one network's work
  * may use. {@link #vector()} is the default: the Vector API kernels on the calling thread, which
  * keeps training deterministic for a seed. {@link #parallel(int)} lets a training step use
- * {@code threads} threads (the trainer splits the network by features, see the trainer) and splits
- * the GEMMs of inference; {@link #scalar()} uses the plain references (slow; for cross-checking).
+ * {@code threads} threads (the trainer splits the network by features, see the trainer), shares an
+ * evaluation's chunks between them (see the evaluator) and splits the GEMMs of other inference;
+ * {@link #scalar()} uses the plain references (slow; for cross-checking).
  *
  * @param threads threads a training step may use; 1 for the calling thread alone
  */
@@ -48,7 +49,8 @@ public record Kernels(
 
   /**
    * The Vector API kernels for {@code threads} threads: training steps split the network over
-   * them, and GEMMs outside training (evaluation, prediction) are split over them.
+   * them, an {@code Evaluator} shares its chunks between them, and the GEMMs of other inference
+   * (prediction) are split over them.
    */
   public static Kernels parallel(int threads) {
     Kernels v = vector();

@@ -1,18 +1,40 @@
 package org.caviar.model.train;
 
+import java.util.List;
+import org.caviar.kernels.Gemm;
+import org.caviar.kernels.Workers;
 import org.caviar.model.Network;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.layer.StateTensor;
 
 /**
  * Evaluates a network in inference mode, in chunks copied into buffers allocated once, so it can
  * run after every epoch without garbage.
+ *
+ * <p>On parallel kernels ({@code network.kernels().threads() > 1}, a network built from a spec) the
+ * chunks are shared out between the threads, each running a replica of the network (the same
+ * spec, the network's parameters and batch-norm statistics copied in at every evaluation) on
+ * contiguous chunks. Splitting each chunk's products instead, as the parallel GEMM does, evaluated
+ * 12,000 rows of 784-256-256-10 in 37-42 ms against 38-45 ms on one thread (two Zen 5 vCPUs). A
+ * chunk's rows go through the same kernels in the same chunk either way and the chunks' losses
+ * are summed in chunk order, so the result is the same to the bit as on one thread.
  */
 public final class Evaluator {
   private final Network network;
   private final int chunk;
-  private final float[] x;
-  private final int[] y;
+  /** One per thread: the network itself alone, or a replica on each thread. */
+  private final Part[] parts;
+  private final Workers team;
+  private final Workers.Task task;
+  /** Per chunk of the current evaluation: its rows' summed loss, and whether its logits were finite. */
+  private double[] chunkLoss = new double[0];
+  private boolean[] chunkFinite = new boolean[0];
+  /** The predicted class of each row of the current evaluation. */
+  private int[] predicted = new int[0];
+  private Dataset data;
+  private int chunks;
 
   /** @param chunkRows examples per forward pass (larger chunks make GEMM more efficient) */
   public Evaluator(Network network, int chunkRows) {
@@ -20,8 +42,18 @@ public final class Evaluator {
     if (chunkRows <= 0) throw new IllegalArgumentException("chunkRows must be > 0, got " + chunkRows);
     this.network = network;
     this.chunk = chunkRows;
-    this.x = new float[chunkRows * network.inputSize()];
-    this.y = new int[chunkRows];
+    int threads = network.spec() == null ? 1 : network.kernels().threads();
+    this.parts = new Part[threads];
+    if (threads == 1) {
+      parts[0] = new Part(network);
+      this.team = null;
+    } else {
+      // Each replica runs on one thread: its products stay on it.
+      var kernels = network.kernels().withGemm(Gemm.vector());
+      for (int p = 0; p < threads; p++) parts[p] = new Part(Network.create(network.spec(), 0, kernels));
+      this.team = Workers.of(threads);
+    }
+    this.task = (p, n) -> parts[p].evaluate(data, first(p, n), first(p + 1, n));
   }
 
   /** Loss, accuracy and confusion matrix of the network on {@code data}. */
@@ -39,30 +71,100 @@ public final class Evaluator {
    */
   public double evaluate(Dataset data, ConfusionMatrix confusion) {
     network.checkFits(data, "data");
-    int f = network.inputSize();
-    int classes = network.classes();
+    int n = (data.rows() + chunk - 1) / chunk;
+    if (chunkLoss.length < n) {
+      chunkLoss = new double[n];
+      chunkFinite = new boolean[n];
+    }
+    if (predicted.length < data.rows()) predicted = new int[data.rows()];
+    this.data = data;
+    this.chunks = n;
+    try {
+      int threads = Math.min(parts.length, n);
+      if (threads <= 1) {
+        if (team != null) parts[0].copyFrom(network);
+        parts[0].evaluate(data, 0, n);
+      } else {
+        for (int p = 0; p < threads; p++) parts[p].copyFrom(network);
+        team.run(threads, task);
+      }
+    } finally {
+      this.data = null;
+    }
+    // In chunk order, as one thread adds them.
     double totalLoss = 0;
     boolean finite = true;
-    for (int start = 0; start < data.rows(); start += chunk) {
-      int rows = Math.min(chunk, data.rows() - start);
-      System.arraycopy(data.features(), start * f, x, 0, rows * f);
-      System.arraycopy(data.labels(), start, y, 0, rows);
-      float[] z = network.forward(x, rows, Mode.INFERENCE);
-      boolean chunkFinite = true;
-      for (int r = 0; r < rows; r++) {
-        int o = r * classes;
-        int best = 0;
-        for (int j = 0; j < classes; j++) {
-          float v = z[o + j];
-          if (!Float.isFinite(v)) chunkFinite = false;
-          if (v > z[o + best]) best = j;
-        }
-        if (confusion != null) confusion.add(y[r], best);
-      }
-      if (chunkFinite) totalLoss += (double) network.loss(y, rows) * rows;
-      finite &= chunkFinite;
+    for (int c = 0; c < n; c++) {
+      if (chunkFinite[c]) totalLoss += chunkLoss[c];
+      finite &= chunkFinite[c];
+    }
+    if (confusion != null) {
+      int[] labels = data.labels();
+      for (int r = 0; r < data.rows(); r++) confusion.add(labels[r], predicted[r]);
     }
     double loss = totalLoss / data.rows();
     return finite && Double.isFinite(loss) ? loss : Double.NaN;
+  }
+
+  /** The first chunk of part {@code p} of {@code parts}: contiguous shares that differ by at most one chunk. */
+  private int first(int p, int parts) {
+    return Workers.boundary(chunks, 1, p, parts);
+  }
+
+  /** A network and its chunk buffers; on parallel kernels, one thread's replica. */
+  private final class Part {
+    private final Network net;
+    private final float[] x;
+    private final int[] y;
+
+    Part(Network net) {
+      this.net = net;
+      this.x = new float[chunk * net.inputSize()];
+      this.y = new int[chunk];
+    }
+
+    /** The network's parameters and state (batch-norm running statistics) into this replica. */
+    void copyFrom(Network source) {
+      copy(source.parameters(), net.parameters());
+      List<StateTensor> from = source.state();
+      List<StateTensor> to = net.state();
+      for (int i = 0; i < from.size(); i++) {
+        float[] v = from.get(i).values();
+        System.arraycopy(v, 0, to.get(i).values(), 0, v.length);
+      }
+    }
+
+    private static void copy(List<Parameter> from, List<Parameter> to) {
+      for (int i = 0; i < from.size(); i++) {
+        float[] v = from.get(i).values();
+        System.arraycopy(v, 0, to.get(i).values(), 0, v.length);
+      }
+    }
+
+    /** Chunks [from, to) of {@code data}: each row's prediction, each chunk's loss and finiteness. */
+    void evaluate(Dataset data, int from, int to) {
+      int f = net.inputSize();
+      int classes = net.classes();
+      for (int c = from; c < to; c++) {
+        int start = c * chunk;
+        int rows = Math.min(chunk, data.rows() - start);
+        System.arraycopy(data.features(), start * f, x, 0, rows * f);
+        System.arraycopy(data.labels(), start, y, 0, rows);
+        float[] z = net.forward(x, rows, Mode.INFERENCE);
+        boolean finite = true;
+        for (int r = 0; r < rows; r++) {
+          int o = r * classes;
+          int best = 0;
+          for (int j = 0; j < classes; j++) {
+            float v = z[o + j];
+            if (!Float.isFinite(v)) finite = false;
+            if (v > z[o + best]) best = j;
+          }
+          predicted[start + r] = best;
+        }
+        chunkFinite[c] = finite;
+        chunkLoss[c] = finite ? (double) net.loss(y, rows) * rows : 0;
+      }
+    }
   }
 }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.caviar.model.Kernels;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.TestShapes;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
 import org.junit.jupiter.api.Test;
 
 class EvaluationTest {
@@ -48,5 +51,87 @@ class EvaluationTest {
     // Three chunk means re-weighted in double against one float mean of 600 losses: the float sum
     // carries at most ~600 u relative error.
     assertEquals(whole, e.loss(), 600 * TestShapes.U * whole);
+  }
+
+  /** Copies every parameter and batch-norm statistic of {@code from} into {@code to} (same spec). */
+  private static void copyInto(Network from, Network to) {
+    for (int i = 0; i < from.parameters().size(); i++) {
+      Parameter p = from.parameters().get(i);
+      System.arraycopy(p.values(), 0, to.parameters().get(i).values(), 0, p.values().length);
+    }
+    for (int i = 0; i < from.state().size(); i++) {
+      float[] v = from.state().get(i).values();
+      System.arraycopy(v, 0, to.state().get(i).values(), 0, v.length);
+    }
+  }
+
+  private static Dataset randomData(int rows, int features, int classes, long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    float[] x = TestShapes.uniform(rnd, rows * features, 2f);
+    int[] y = new int[rows];
+    for (int i = 0; i < rows; i++) y[i] = rnd.nextInt(classes);
+    return Dataset.of(x, y, features, classes);
+  }
+
+  private static void assertSameEvaluation(Evaluation expected, Evaluation actual, String what) {
+    assertEquals(Double.doubleToRawLongBits(expected.loss()), Double.doubleToRawLongBits(actual.loss()),
+        what + ": loss " + expected.loss() + " against " + actual.loss());
+    int classes = expected.confusion().classes();
+    for (int t = 0; t < classes; t++) {
+      for (int p = 0; p < classes; p++) {
+        assertEquals(expected.confusion().count(t, p), actual.confusion().count(t, p), what + ": confusion[" + t + "][" + p + "]");
+      }
+    }
+  }
+
+  /**
+   * On parallel kernels the chunks are shared between threads, each on a replica of the network:
+   * the loss and every confusion count must be those of one thread to the bit (same chunks, same
+   * kernels, chunk losses summed in order), also after the network's parameters and batch-norm
+   * statistics change (the replicas must not keep old copies). 1,000 rows in chunks of 96: eleven
+   * chunks, the last one short, shared unevenly.
+   */
+  @Test
+  void parallelEvaluationEqualsOneThreadToTheBit() {
+    NetworkSpec spec = NetworkSpec.parse("24-40-33-7 relu batchnorm dropout=0.3");
+    Network one = Network.create(spec, 5, Kernels.vector());
+    Network two = Network.create(spec, 6, Kernels.parallel(2));
+    Dataset d = randomData(1000, 24, 7, 8);
+    Evaluator e1 = new Evaluator(one, 96);
+    Evaluator e2 = new Evaluator(two, 96);
+    for (int round = 0; round < 3; round++) {
+      // Training steps on `one` move its weights and running statistics; `two` then takes them.
+      TrainingConfig config = TrainingConfig.builder().batchSize(50).seed(round).build();
+      Trainer trainer = new Trainer(one, config);
+      var batches = trainer.batches(d);
+      trainer.trainEpoch(batches, 0.05f);
+      copyInto(one, two);
+      assertSameEvaluation(e1.evaluate(d), e2.evaluate(d), "round " + round);
+    }
+    // One chunk only: a single replica runs it, still with the network's latest parameters.
+    Dataset small = randomData(90, 24, 7, 9);
+    assertSameEvaluation(e1.evaluate(small), e2.evaluate(small), "one chunk");
+  }
+
+  /**
+   * Logits that overflow in one thread's share (a row of Float.MAX_VALUE, in the second thread's
+   * chunks) make the whole loss NaN, as on one thread; without that row the loss is finite.
+   */
+  @Test
+  void aNonFiniteLogitInAnyShareMakesTheLossNaN() {
+    NetworkSpec spec = NetworkSpec.parse("6-9-4 relu");
+    Network one = Network.create(spec, 1, Kernels.vector());
+    Network two = Network.create(spec, 1, Kernels.parallel(2));
+    Dataset d = randomData(300, 6, 4, 2);
+    float[] x = d.features().clone();
+    java.util.Arrays.fill(x, 250 * 6, 251 * 6, Float.MAX_VALUE);
+    Dataset bad = Dataset.of(x, d.labels(), 6, 4);
+    // 300 rows in chunks of 64: five chunks, rows 128-299 on the second thread.
+    Evaluator e1 = new Evaluator(one, 64);
+    Evaluator e2 = new Evaluator(two, 64);
+    assertTrue(Double.isNaN(e1.evaluate(bad).loss()), "one thread");
+    assertTrue(Double.isNaN(e2.evaluate(bad).loss()), "two threads");
+    assertTrue(Double.isFinite(e2.evaluate(d).loss()));
+    assertSameEvaluation(e1.evaluate(d), e2.evaluate(d), "the same rows without it");
   }
 }
