@@ -65,6 +65,15 @@ class EvaluationTest {
     }
   }
 
+  /** The network of {@code spec} on one thread's kernels and on two threads', with the same parameters. */
+  private static Network[] oneAndTwoThreads(String spec) {
+    NetworkSpec parsed = NetworkSpec.parse(spec);
+    Network one = Network.create(parsed, 5, Kernels.vector());
+    Network two = Network.create(parsed, 6, Kernels.parallel(2));
+    copyInto(one, two);
+    return new Network[] {one, two};
+  }
+
   private static Dataset randomData(int rows, int features, int classes, long seed) {
     java.util.Random rnd = new java.util.Random(seed);
     float[] x = TestShapes.uniform(rnd, rows * features, 2f);
@@ -93,9 +102,9 @@ class EvaluationTest {
    */
   @Test
   void parallelEvaluationEqualsOneThreadToTheBit() {
-    NetworkSpec spec = NetworkSpec.parse("24-40-33-7 relu batchnorm dropout=0.3");
-    Network one = Network.create(spec, 5, Kernels.vector());
-    Network two = Network.create(spec, 6, Kernels.parallel(2));
+    Network[] nets = oneAndTwoThreads("24-40-33-7 relu batchnorm dropout=0.3");
+    Network one = nets[0];
+    Network two = nets[1];
     Dataset d = randomData(1000, 24, 7, 8);
     Evaluator e1 = new Evaluator(one, 96);
     Evaluator e2 = new Evaluator(two, 96);
@@ -119,16 +128,14 @@ class EvaluationTest {
    */
   @Test
   void aNonFiniteLogitInAnyShareMakesTheLossNaN() {
-    NetworkSpec spec = NetworkSpec.parse("6-9-4 relu");
-    Network one = Network.create(spec, 1, Kernels.vector());
-    Network two = Network.create(spec, 1, Kernels.parallel(2));
+    Network[] nets = oneAndTwoThreads("6-9-4 relu");
     Dataset d = randomData(300, 6, 4, 2);
     float[] x = d.features().clone();
     java.util.Arrays.fill(x, 250 * 6, 251 * 6, Float.MAX_VALUE);
     Dataset bad = Dataset.of(x, d.labels(), 6, 4);
     // 300 rows in chunks of 64: five chunks, rows 128-299 on the second thread.
-    Evaluator e1 = new Evaluator(one, 64);
-    Evaluator e2 = new Evaluator(two, 64);
+    Evaluator e1 = new Evaluator(nets[0], 64);
+    Evaluator e2 = new Evaluator(nets[1], 64);
     assertTrue(Double.isNaN(e1.evaluate(bad).loss()), "one thread");
     assertTrue(Double.isNaN(e2.evaluate(bad).loss()), "two threads");
     assertTrue(Double.isFinite(e2.evaluate(d).loss()));
