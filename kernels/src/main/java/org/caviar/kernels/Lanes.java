@@ -9,11 +9,12 @@ import jdk.incubator.vector.VectorSpecies;
  * with {@code indexInRange} is a heap object unless C2 inlines the call that makes it, and whether
  * it does depends on what else it compiled first: with that call kept out of line ({@code
  * -XX:CompileCommand=dontinline,jdk.incubator.vector.*::indexInRange}) every training step of
- * TrainerTest's network allocated 5,376 bytes for good, and twice the suite's allocation test
- * failed with 8,960 bytes a step that no wait removed, most likely so. A mask taken from this table
- * exists already, so a masked tail allocates nothing, inlined or not (the same forced run: no
- * allocation). Loading it costs nothing measurable: GEMM products with edge tiles (scratch, second
- * of two rounds) ran 0-4% faster than with indexInRange on 16 and on 8 lanes.
+ * TrainerTest's network allocated 5,376 bytes for good. (The suite's allocation test failures of
+ * 8,960 bytes a step, first blamed on this, came from vector tanh and exp helpers that C2 had not
+ * inlined; see VectorActivations.) A mask taken from this table exists already, so a masked tail
+ * allocates nothing, inlined or not (the same forced run: no allocation). Loading it costs nothing
+ * measurable: GEMM products with edge tiles (scratch, second of two rounds) ran 0-4% faster than
+ * with indexInRange on 16 and on 8 lanes.
  */
 final class Lanes {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -11,9 +11,16 @@ import jdk.incubator.vector.VectorSpecies;
  * repeats the vector arithmetic operation for operation ({@link Math#fma} where the vector fuses),
  * so a result has the same bits whether its element fell in the body or the tail.
  *
- * <p>Why not a masked tail: a second call site of {@link #tanh(FloatVector)} in the same method
- * pushed C2 past its inlining node budget; the non-inlined call then boxed its vectors, and the
- * 5-element tail of a 37-element tanh cost more than two full vectors.
+ * <p>No kernel passes vectors to a helper method of its own: the math is written out in each loop,
+ * the exp of tanh and sigmoid twice. A helper that C2 does not inline receives and returns its
+ * vectors as heap objects, and whether it inlines depends on the order of compilation (a helper
+ * compiled on its own before its caller may be refused as "already compiled into a medium method"
+ * when the caller's profile calls it cold). With vector tanh and exp as helpers, the suite's
+ * allocation test failed now and then with 8,960 bytes a step, the figure that forcing both out of
+ * line gives. One loop for both with a {@code boolean tanh} (which C2 could take out of the loop)
+ * cost sigmoid 5-12% on 16 lanes; two loops cost nothing measurable. Why not a masked tail: when
+ * tanh was a helper, a second call site of it pushed C2 past its inlining node budget, and a
+ * second copy of the math would make the loop twice as large for a few elements.
  *
  * <p>tanh and sigmoid use the inline approximations below rather than {@code lanewise(TANH)} /
  * {@code lanewise(EXP)}. On this JDK (x86, AVX-512) those call SVML stubs; over 4096 floats in L1
@@ -52,15 +59,11 @@ final class VectorActivations extends Activations {
   void reluBackwardImpl(int len, float[] x, float[] dy, float[] dx) {
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      reluBackward(FloatVector.fromArray(SPECIES, x, i), FloatVector.fromArray(SPECIES, dy, i))
-          .intoArray(dx, i);
+      // A select, not a multiply by a 0/1 mask: dy = inf where x <= 0 gives 0, not NaN.
+      VectorMask<Float> positive = FloatVector.fromArray(SPECIES, x, i).compare(VectorOperators.GT, 0f);
+      FloatVector.zero(SPECIES).blend(FloatVector.fromArray(SPECIES, dy, i), positive).intoArray(dx, i);
     }
     for (; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
-  }
-
-  /** A select, not a multiply by a 0/1 mask: {@code dy = inf} where {@code x <= 0} gives 0, not NaN. */
-  private static FloatVector reluBackward(FloatVector x, FloatVector dy) {
-    return FloatVector.zero(SPECIES).blend(dy, x.compare(VectorOperators.GT, 0f));
   }
 
   @Override
@@ -86,33 +89,79 @@ final class VectorActivations extends Activations {
 
   @Override
   void tanhImpl(int len, float[] x, float[] y) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      tanh(FloatVector.fromArray(SPECIES, x, i)).intoArray(y, i);
+      // tanh(float), operation for operation (see there); its exp is expNonPositive(float)'s.
+      FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+      FloatVector ax = v.abs();
+      FloatVector a = ax.mul(-2f).lanewise(VectorOperators.MAX, TANH_EXP_MIN);
+      FloatVector shifted = a.fma(LOG2E, SHIFTER);
+      FloatVector k = shifted.sub(SHIFTER);
+      FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -LN2_HI), a);
+      r = k.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
+      FloatVector q = r.fma(E4, E3);
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E2));
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E1));
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E0));
+      FloatVector p = r.mul(r).fma(q, r).add(1f);
+      IntVector ki = shifted.reinterpretAsInts().sub(SHIFTER_BITS);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      IntVector k2 = ki.sub(k1);
+      FloatVector scale1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector scale2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(scale1).mul(scale2);
+      FloatVector large = one.sub(e).div(one.add(e));
+      FloatVector u = ax.mul(ax);
+      FloatVector t = u.fma(T5, T4);
+      t = t.fma(u, FloatVector.broadcast(SPECIES, T3));
+      t = t.fma(u, FloatVector.broadcast(SPECIES, T2));
+      t = t.fma(u, FloatVector.broadcast(SPECIES, T1));
+      t = t.fma(u, FloatVector.broadcast(SPECIES, T0));
+      FloatVector small = u.mul(ax).fma(t, ax);
+      FloatVector magnitude = large.blend(small, ax.compare(VectorOperators.LT, TANH_SMALL));
+      IntVector sign = v.reinterpretAsInts().and(Integer.MIN_VALUE);
+      magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(y, i);
     }
     for (; i < len; i++) y[i] = tanh(x[i]);
   }
 
   @Override
   void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      tanhBackward(FloatVector.fromArray(SPECIES, y, i), FloatVector.fromArray(SPECIES, dy, i))
-          .intoArray(dx, i);
+      // dy * (1 - y^2): the fused 1 - y*y is rounded once, so |y| near 1 keeps its bits.
+      FloatVector v = FloatVector.fromArray(SPECIES, y, i);
+      v.neg().fma(v, one).mul(FloatVector.fromArray(SPECIES, dy, i)).intoArray(dx, i);
     }
     for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], 1f) * dy[i];
   }
 
-  /** {@code dy * (1 - y^2)}: the fused {@code 1 - y*y} is rounded once, so |y| near 1 keeps its bits. */
-  private static FloatVector tanhBackward(FloatVector y, FloatVector dy) {
-    return y.neg().fma(y, FloatVector.broadcast(SPECIES, 1f)).mul(dy);
-  }
-
   @Override
   void sigmoidImpl(int len, float[] x, float[] y) {
+    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      sigmoid(FloatVector.fromArray(SPECIES, x, i)).intoArray(y, i);
+      // sigmoid(float), operation for operation; its exp is expNonPositive(float)'s, as in tanhImpl.
+      FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+      FloatVector a = v.abs().neg().lanewise(VectorOperators.MAX, SIGMOID_EXP_MIN);
+      FloatVector shifted = a.fma(LOG2E, SHIFTER);
+      FloatVector k = shifted.sub(SHIFTER);
+      FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -LN2_HI), a);
+      r = k.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
+      FloatVector q = r.fma(E4, E3);
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E2));
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E1));
+      q = q.fma(r, FloatVector.broadcast(SPECIES, E0));
+      FloatVector p = r.mul(r).fma(q, r).add(1f);
+      IntVector ki = shifted.reinterpretAsInts().sub(SHIFTER_BITS);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      IntVector k2 = ki.sub(k1);
+      FloatVector scale1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector scale2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(scale1).mul(scale2);
+      one.blend(e, v.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(y, i);
     }
     for (; i < len; i++) y[i] = sigmoid(x[i]);
   }
@@ -121,15 +170,11 @@ final class VectorActivations extends Activations {
   void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      sigmoidBackward(FloatVector.fromArray(SPECIES, y, i), FloatVector.fromArray(SPECIES, dy, i))
-          .intoArray(dx, i);
+      // dy * y (1 - y) with y - y*y fused: one rounding, exact-ish as y nears 1.
+      FloatVector v = FloatVector.fromArray(SPECIES, y, i);
+      v.neg().fma(v, v).mul(FloatVector.fromArray(SPECIES, dy, i)).intoArray(dx, i);
     }
     for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], y[i]) * dy[i];
-  }
-
-  /** {@code dy * y (1 - y)} with {@code y - y*y} fused: one rounding, exact-ish as y nears 1. */
-  private static FloatVector sigmoidBackward(FloatVector y, FloatVector dy) {
-    return y.neg().fma(y, y).mul(dy);
   }
 
   // ---- tanh ----
@@ -151,28 +196,8 @@ final class VectorActivations extends Activations {
    * tanh on |x|, sign put back from x's sign bit: odd, exact at +-0, exactly +-1 from |x| = 8.67
    * on (the rounded reference reaches 1 at 9.01; in between they differ by its last ulp) and at
    * +-infinity; NaN stays NaN (it fails the small-branch compare and the exponential propagates
-   * it).
+   * it). {@link #tanhImpl}'s vector loop is this, operation for operation (the tail's bits match).
    */
-  static FloatVector tanh(FloatVector x) {
-    FloatVector ax = x.abs();
-    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-    // Large branch: (1 - e) / (1 + e) with e = exp(-2|x|) in (0, 0.29] for |x| >= 0.625.
-    FloatVector e = expNonPositive(ax.mul(-2f).lanewise(VectorOperators.MAX, TANH_EXP_MIN));
-    FloatVector large = one.sub(e).div(one.add(e));
-    // Small branch: |x| + |x|^3 P(x^2), Horner with fused multiply-adds.
-    FloatVector u = ax.mul(ax);
-    FloatVector p = u.fma(T5, T4);
-    p = p.fma(u, FloatVector.broadcast(SPECIES, T3));
-    p = p.fma(u, FloatVector.broadcast(SPECIES, T2));
-    p = p.fma(u, FloatVector.broadcast(SPECIES, T1));
-    p = p.fma(u, FloatVector.broadcast(SPECIES, T0));
-    FloatVector small = u.mul(ax).fma(p, ax);
-    FloatVector magnitude = large.blend(small, ax.compare(VectorOperators.LT, TANH_SMALL));
-    IntVector sign = x.reinterpretAsInts().and(Integer.MIN_VALUE);
-    return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
-  }
-
-  /** {@link #tanh(FloatVector)} on one lane, operation for operation (the tail's bits match). */
   static float tanh(float x) {
     float ax = Math.abs(x);
     float e = expNonPositive(Math.max(ax * -2f, TANH_EXP_MIN));
@@ -198,15 +223,8 @@ final class VectorActivations extends Activations {
    * {@code 1 / (1 + e)} for x >= 0 and {@code e / (1 + e)} for x < 0, with {@code e = exp(-|x|)}
    * in [0, 1]: e never overflows, so +-1e4 and +-infinity give exactly 1 and 0 (no inf / inf), and
    * small results keep their relative accuracy instead of being {@code 1 - (something near 1)}.
+   * {@link #sigmoidImpl}'s vector loop is this, operation for operation.
    */
-  static FloatVector sigmoid(FloatVector x) {
-    FloatVector e = expNonPositive(x.abs().neg().lanewise(VectorOperators.MAX, SIGMOID_EXP_MIN));
-    FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-    FloatVector numerator = one.blend(e, x.compare(VectorOperators.LT, 0f));
-    return numerator.div(one.add(e));
-  }
-
-  /** {@link #sigmoid(FloatVector)} on one lane, operation for operation. */
   static float sigmoid(float x) {
     float e = expNonPositive(Math.max(-Math.abs(x), SIGMOID_EXP_MIN));
     float numerator = x < 0f ? e : 1f;
@@ -234,26 +252,8 @@ final class VectorActivations extends Activations {
    * {@code exp(a)} for {@code a} in [-104, 0] (callers clamp), NaN propagated. 2^k is applied as
    * two factors 2^(k/2) 2^(k - k/2), each a normal float for k >= -150, so results below 2^-126
    * underflow gradually (one rounding, in the last multiply) instead of flushing to zero.
+   * The vector loops of tanh and sigmoid write this out, operation for operation.
    */
-  static FloatVector expNonPositive(FloatVector a) {
-    FloatVector shifted = a.fma(LOG2E, SHIFTER);
-    FloatVector k = shifted.sub(SHIFTER);
-    FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -LN2_HI), a);
-    r = k.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
-    FloatVector q = r.fma(E4, E3);
-    q = q.fma(r, FloatVector.broadcast(SPECIES, E2));
-    q = q.fma(r, FloatVector.broadcast(SPECIES, E1));
-    q = q.fma(r, FloatVector.broadcast(SPECIES, E0));
-    FloatVector p = r.mul(r).fma(q, r).add(1f);
-    IntVector ki = shifted.reinterpretAsInts().sub(SHIFTER_BITS);
-    IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
-    IntVector k2 = ki.sub(k1);
-    FloatVector scale1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    FloatVector scale2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(scale1).mul(scale2);
-  }
-
-  /** {@link #expNonPositive(FloatVector)} on one lane, operation for operation. */
   static float expNonPositive(float a) {
     float shifted = Math.fma(a, LOG2E, SHIFTER);
     float k = shifted - SHIFTER;

@@ -130,7 +130,13 @@ final class VectorArrayOps extends ArrayOps {
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
       s0 = FloatVector.fromArray(SPECIES, x, i).fma(FloatVector.fromArray(SPECIES, y, i), s0);
     }
-    float sum = laneSum(s0.add(s1).add(s2.add(s3)));
+    // The lanes added pairwise in a fixed order, written out here, not in a helper that would receive
+    // the vector as a heap object if C2 did not inline it. reduceLanes(ADD) may associate
+    // differently once C2 compiles it than when interpreted, and the same input must give the same
+    // bits whether or not the JIT has run (a seeded training run must be reproducible).
+    FloatVector s = s0.add(s1).add(s2.add(s3));
+    for (int half = L / 2; half > 0; half /= 2) s = s.add(s.slice(half));
+    float sum = s.lane(0);
     for (; i < len; i++) sum = Math.fma(x[i], y[i], sum);
     return sum;
   }
@@ -156,18 +162,10 @@ final class VectorArrayOps extends ArrayOps {
       FloatVector v = FloatVector.fromArray(SPECIES, x, i);
       s0 = v.fma(v, s0);
     }
-    float sum = laneSum(s0.add(s1).add(s2.add(s3)));
+    FloatVector s = s0.add(s1).add(s2.add(s3));
+    for (int half = L / 2; half > 0; half /= 2) s = s.add(s.slice(half)); // as in dotImpl
+    float sum = s.lane(0);
     for (; i < len; i++) sum = Math.fma(x[i], x[i], sum);
     return sum;
-  }
-
-  /**
-   * The lanes of {@code v} added pairwise in a fixed order. {@code reduceLanes(ADD)} may associate
-   * differently once C2 compiles it than when interpreted, and the same input must give the same
-   * bits whether or not the JIT has run (a seeded training run must be reproducible).
-   */
-  private static float laneSum(FloatVector v) {
-    for (int half = L / 2; half > 0; half /= 2) v = v.add(v.slice(half));
-    return v.lane(0);
   }
 }

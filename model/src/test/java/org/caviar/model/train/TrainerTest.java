@@ -176,8 +176,10 @@ class TrainerTest {
     // analysis removes both. The steady state must allocate nothing at all, on both kernel sets:
     // workspaces are sized by the first batch, and this module's loop has no other allocation.
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    for (Kernels kernels : List.of(Kernels.scalar(), Kernels.vector())) {
-      Network network = Network.create(NetworkSpec.parse("64-12-8-10 tanh batchnorm dropout=0.2"), 1, kernels);
+    // Each activation once (forward and backward), batch norm and dropout in the first.
+    List<String> specs = List.of("64-12-8-10 tanh batchnorm dropout=0.2", "64-12-10 sigmoid", "64-12-10 relu batchnorm", "64-12-10 leaky_relu");
+    for (Kernels kernels : List.of(Kernels.scalar(), Kernels.vector())) for (String spec : specs) {
+      Network network = Network.create(NetworkSpec.parse(spec), 1, kernels);
       // Batches of 14 split the 1,078 rows evenly, and every step ends in the same short tile of
       // the GEMM (14 = 12 + 2 rows on 16 lanes, 3 x 4 + 2 on 8), so every kernel of a step is hot.
       // With 16, the epoch's last batch of 6 rows was the only caller of the 8-lane 2-row kernel,
@@ -187,11 +189,12 @@ class TrainerTest {
       MiniBatches batches = trainer.batches(train);
       batches.shuffle();
       // Rounds of 500 steps until one allocates nothing: 4-16 rounds in the suite (six runs,
-      // 2026-12-04), bounded by a minute, after which a kernel that allocates for good fails. Twice
-      // the suite failed here with 4,480,000 bytes a round that no wait removed, most likely masks
-      // made by indexInRange calls that C2 had kept out of line (forcing them out of line made
-      // every round allocate 2.4-2.7 MB). The kernels now take their masks from Lanes, and the
-      // pom's masks-out-of-line execution runs this test with those calls forced out of line.
+      // 2026-12-04), bounded by a minute, after which a kernel that allocates for good fails. Three
+      // times the suite failed here with 4,480,000 bytes a round that no wait removed: vector tanh
+      // and exp were helpers that C2 had not inlined (forcing both out of line gives exactly that
+      // figure), so their vectors crossed the calls as heap objects. No kernel passes vectors to a
+      // helper now, and the pom's helpers-out-of-line execution runs this test with every method of
+      // the vector kernels forced out of line.
       long deadline = System.nanoTime() + 60_000_000_000L;
       long allocated = -1;
       int rounds = 0;
@@ -206,7 +209,7 @@ class TrainerTest {
       }
       // (48 bytes per step here means a kernel's argument check still builds a string eagerly, e.g.
       // Checks.matrix's nonNegative(name + " offset", offset), at a call site C2 did not inline.)
-      assertEquals(0, allocated, "bytes allocated by the last 500 of " + rounds + " x 500 training steps on " + kernels.gemm());
+      assertEquals(0, allocated, "bytes allocated by the last 500 of " + rounds + " x 500 training steps of " + spec + " on " + kernels.gemm());
     }
   }
 }
