@@ -69,26 +69,24 @@ class ParallelTrainingTest {
     // Bounded by time, not rounds, as in TrainerTest: how long C2 takes depends on its queue and the host.
     long deadline = System.nanoTime() + 60_000_000_000L;
     int rounds = 0;
+    Runnable round = () -> {
+      for (int b = 0; b < 200; b++) {
+        int rows = batches.load(b % batches.batchCount());
+        trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
+      }
+    };
     while (allocated != 0 && System.nanoTime() < deadline) {
       rounds++;
       // Single-value queries: the array form allocates its result on the calling thread.
       long callerBefore = mx.getCurrentThreadAllocatedBytes();
       long workerBefore = mx.getThreadAllocatedBytes(worker);
-      for (int b = 0; b < 200; b++) {
-        int rows = batches.load(b % batches.batchCount());
-        trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
-      }
+      round.run();
       long callerBytes = mx.getCurrentThreadAllocatedBytes() - callerBefore;
       long workerBytes = mx.getThreadAllocatedBytes(worker) - workerBefore;
       allocated = callerBytes + workerBytes;
       detail = "caller " + callerBytes + ", worker " + workerBytes;
     }
-    String sites = allocated == 0 ? "" : "; one more round: " + AllocationSites.during(() -> {
-      for (int b = 0; b < 200; b++) {
-        int rows = batches.load(b % batches.batchCount());
-        trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
-      }
-    });
+    String sites = allocated == 0 ? "" : "; one more round: " + AllocationSites.during(round);
     assertEquals(0, allocated, "bytes allocated by the last 200 of " + rounds + " x 200 two-thread training steps (" + detail + ")" + sites);
   }
 

@@ -198,23 +198,21 @@ class TrainerTest {
       long deadline = System.nanoTime() + 60_000_000_000L;
       long allocated = -1;
       int rounds = 0;
-      while (allocated != 0 && System.nanoTime() < deadline) {
-        long before = threads.getCurrentThreadAllocatedBytes();
+      Runnable round = () -> {
         for (int b = 0; b < 500; b++) {
           int rows = batches.load(b % batches.batchCount());
           trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
         }
+      };
+      while (allocated != 0 && System.nanoTime() < deadline) {
+        long before = threads.getCurrentThreadAllocatedBytes();
+        round.run();
         allocated = threads.getCurrentThreadAllocatedBytes() - before;
         rounds++;
       }
       // (48 bytes per step here means a kernel's argument check still builds a string eagerly, e.g.
       // Checks.matrix's nonNegative(name + " offset", offset), at a call site C2 did not inline.)
-      String sites = allocated == 0 ? "" : "; one more round: " + AllocationSites.during(() -> {
-        for (int b = 0; b < 500; b++) {
-          int rows = batches.load(b % batches.batchCount());
-          trainer.step(batches.features(), batches.labels(), rows, 1e-3f);
-        }
-      });
+      String sites = allocated == 0 ? "" : "; one more round: " + AllocationSites.during(round);
       assertEquals(0, allocated, "bytes allocated by the last 500 of " + rounds + " x 500 training steps of " + spec + " on " + kernels.gemm() + sites);
     }
   }
