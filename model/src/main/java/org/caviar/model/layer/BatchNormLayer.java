@@ -129,4 +129,72 @@ public final class BatchNormLayer extends Layer {
       for (int r = 0; r < rows; r++) y[r * f + j] = g[j] * (x[r * f + j] - mu) * inv + b[j];
     }
   }
+
+  /**
+   * Per feature, with {@code n} rows: {@code dx_r = gamma / std * (dy_r - mean(dy) - xhat_r mean(dy xhat))},
+   * {@code dgamma = sum_r dy_r xhat_r}, {@code dbeta = sum_r dy_r}. The error carried into
+   * {@code dx_r} goes through the exact map, {@code J_rq = gamma / std * ([r = q] - 1 / n - xhat_r
+   * xhat_q / n)}. The own error counts the magnitudes of the three terms and the forward's rounding
+   * of {@code xhat} and {@code 1 / std}: {@code x_r - mean} is rounded relative to
+   * {@code a_r = (|x_r| + |mean|) / std}, the variance relative to {@code mean(a |xhat|)}.
+   */
+  @Override
+  public void referenceBackwardError(
+      double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
+      double[] inputError) {
+    int f = outputSize();
+    double[] g = params[0];
+    double[] xhat = new double[rows];
+    double[] a = new double[rows];
+    for (int j = 0; j < f; j++) {
+      double sum = 0;
+      for (int r = 0; r < rows; r++) sum += x[r * f + j];
+      double mu = sum / rows;
+      double v = 0;
+      for (int r = 0; r < rows; r++) {
+        double d = x[r * f + j] - mu;
+        v += d * d;
+      }
+      double inv = 1 / Math.sqrt(v / rows + EPS);
+      double meanDy = 0;
+      double meanDyXhat = 0;
+      double meanAbsDy = 0;
+      double meanAbsDyXhat = 0;
+      double meanAAbsDy = 0;
+      double meanAXhat = 0;
+      double ownGamma = 0;
+      double carriedGamma = 0;
+      double carriedBeta = 0;
+      for (int r = 0; r < rows; r++) {
+        xhat[r] = (x[r * f + j] - mu) * inv;
+        a[r] = (Math.abs(x[r * f + j]) + Math.abs(mu)) * inv;
+        double d = dy[r * f + j];
+        double er = e[r * f + j];
+        meanDy += d / rows;
+        meanDyXhat += d * xhat[r] / rows;
+        meanAbsDy += Math.abs(d) / rows;
+        meanAbsDyXhat += Math.abs(d * xhat[r]) / rows;
+        meanAAbsDy += a[r] * Math.abs(d) / rows;
+        meanAXhat += a[r] * Math.abs(xhat[r]) / rows;
+        ownGamma += Math.abs(d) * (Math.abs(xhat[r]) + a[r]);
+        carriedGamma += xhat[r] * xhat[r] * er * er;
+        carriedBeta += er * er;
+      }
+      paramErrors[0][j] = Math.hypot(ownGamma, Math.sqrt(carriedGamma));
+      paramErrors[1][j] = Math.hypot(rows * meanAbsDy, Math.sqrt(carriedBeta));
+      if (inputError == null) continue;
+      double scale = Math.abs(g[j]) * inv;
+      for (int r = 0; r < rows; r++) {
+        double dx = scale * Math.abs(dy[r * f + j] - meanDy - xhat[r] * meanDyXhat);
+        double own = scale * (Math.abs(dy[r * f + j]) + meanAbsDy + a[r] * meanAbsDyXhat + Math.abs(xhat[r]) * meanAAbsDy)
+            + dx * meanAXhat;
+        double carried = 0;
+        for (int q = 0; q < rows; q++) {
+          double jrq = ((r == q ? 1 : 0) - 1.0 / rows - xhat[r] * xhat[q] / rows) * e[q * f + j];
+          carried += jrq * jrq;
+        }
+        inputError[r * f + j] = Math.hypot(own, scale * Math.sqrt(carried));
+      }
+    }
+  }
 }

@@ -104,6 +104,55 @@ public final class Dense extends Layer {
     }
   }
 
+  /**
+   * Weight {@code sum_r x[r,p] dy[r,j]}, bias {@code sum_r dy[r,j]}, input {@code sum_j w[p,j] dy[r,j]};
+   * each carries the incoming errors through the same products.
+   */
+  @Override
+  public void referenceBackwardError(
+      double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
+      double[] inputError) {
+    int in = inputSize();
+    int out = outputSize();
+    double[] w = params[0];
+    for (int p = 0; p < in; p++) {
+      for (int j = 0; j < out; j++) {
+        double own = 0;
+        double carried = 0;
+        for (int r = 0; r < rows; r++) {
+          double xv = x[r * in + p];
+          own += Math.abs(xv * dy[r * out + j]);
+          carried += xv * xv * e[r * out + j] * e[r * out + j];
+        }
+        paramErrors[0][p * out + j] = Math.hypot(own, Math.sqrt(carried));
+      }
+    }
+    if (bias != null) {
+      for (int j = 0; j < out; j++) {
+        double own = 0;
+        double carried = 0;
+        for (int r = 0; r < rows; r++) {
+          own += Math.abs(dy[r * out + j]);
+          carried += e[r * out + j] * e[r * out + j];
+        }
+        paramErrors[1][j] = Math.hypot(own, Math.sqrt(carried));
+      }
+    }
+    if (inputError == null) return;
+    for (int r = 0; r < rows; r++) {
+      for (int p = 0; p < in; p++) {
+        double own = 0;
+        double carried = 0;
+        for (int j = 0; j < out; j++) {
+          double wv = w[p * out + j];
+          own += Math.abs(wv * dy[r * out + j]);
+          carried += wv * wv * e[r * out + j] * e[r * out + j];
+        }
+        inputError[r * in + p] = Math.hypot(own, Math.sqrt(carried));
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return super.toString() + (bias == null ? " (no bias)" : "");

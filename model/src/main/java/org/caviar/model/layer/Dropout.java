@@ -78,6 +78,14 @@ public final class Dropout extends Layer {
     System.arraycopy(x, 0, y, 0, rows * outputSize());
   }
 
+  /** The identity, as in the reference forward: the error passes through and nothing is rounded. */
+  @Override
+  public void referenceBackwardError(
+      double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
+      double[] inputError) {
+    if (inputError != null) System.arraycopy(e, 0, inputError, 0, rows * outputSize());
+  }
+
   /** The mask of the last TRAIN forward (0 or {@code 1 / (1 - rate)} per unit); a live view. */
   float[] mask() {
     return mask;

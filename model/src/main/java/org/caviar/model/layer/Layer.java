@@ -17,7 +17,9 @@ import java.util.List;
  * that off (a network's first layer: nothing consumes it, and skipping it saves a GEMM).
  *
  * <p>Each layer also has a double-precision reference of its training-mode forward,
- * {@link #referenceForward}, that the gradient check differentiates numerically.
+ * {@link #referenceForward}, that the gradient check differentiates numerically, and
+ * {@link #referenceBackwardError}, an estimate of its float32 backward's rounding, from which the
+ * check knows how far rounding alone can move a correct gradient.
  */
 public abstract class Layer {
   private final String name;
@@ -131,6 +133,28 @@ public abstract class Layer {
    * in that order. Slow and allocation-free is not a goal: it exists for gradient checking.
    */
   public abstract void referenceForward(double[] input, int rows, double[][] params, double[] output);
+
+  /**
+   * An estimate of the float32 backward pass's rounding error, for the gradient check, in units of
+   * u = 2^-24. Given the output gradient {@code gradOutput} and the estimated error it already
+   * carries ({@code errorOutput}, both {@code rows x outputSize()}), writes the estimated error of
+   * each parameter-gradient entry into {@code paramErrors} (one array per entry of
+   * {@link #parameters()}, sized like it) and, unless it is null, of each input-gradient entry into
+   * {@code errorInput} ({@code rows x inputSize()}).
+   *
+   * <p>Each estimate is {@code sqrt(carried^2 + own^2)}: the incoming error carried through the
+   * backward's linear map as independent errors add, in quadrature ({@code sqrt(sum_j J_ij^2 e_j^2)}),
+   * and the layer's own rounding, the sum of the magnitudes of the terms its sums add. The own part
+   * is what matters where a sum cancels: batch norm's input gradient is a difference of nearly
+   * equal terms, and a weight feeding it can have an exact gradient of about 0 whose rounding is
+   * that of terms far larger. Carrying the incoming error in quadrature, not as a sum of magnitudes,
+   * keeps the estimate from growing with depth faster than the errors do (sums of magnitudes
+   * compound each layer's cancellation, a factor of 10 or more per layer with batch norm).
+   * {@code input} and {@code output} are the reference forward's, for {@code params}.
+   */
+  public abstract void referenceBackwardError(
+      double[] input, double[] output, int rows, double[][] params, double[] gradOutput, double[] errorOutput,
+      double[][] paramErrors, double[] errorInput);
 
   /** Allocates workspaces for {@code rows} rows. */
   protected abstract void allocate(int rows);

@@ -42,6 +42,13 @@ final class BrokenLayers {
     }
 
     @Override
+    public void referenceBackwardError(
+        double[] input, double[] output, int rows, double[][] params, double[] gradOutput, double[] errorOutput,
+        double[][] paramErrors, double[] errorInput) {
+      inner.referenceBackwardError(input, output, rows, params, gradOutput, errorOutput, paramErrors, errorInput);
+    }
+
+    @Override
     protected void allocate(int rows) {
       inner.ensureCapacity(rows);
     }
