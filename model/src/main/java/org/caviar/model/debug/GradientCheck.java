@@ -10,6 +10,7 @@ import org.caviar.model.layer.BatchNormLayer;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.layer.Parameter;
+import org.caviar.model.layer.SoftmaxCrossEntropy;
 
 /**
  * Checks a network's backward pass against numerical differentiation, as a user-facing tool.
@@ -224,16 +225,11 @@ public final class GradientCheck {
     return summarize(params, chosen, offsets, tensorOf, analytic, numeric, allowance, curvature, total, options);
   }
 
-  /** Mean over rows of the magnitudes the loss sums: {@code |max logit| + log(sum exp) + |label's logit|}. */
+  /** Mean over rows of the magnitudes of the loss's two terms, {@code |log sum exp| + |label's logit|}. */
   private static double lossMagnitude(double[] logits, int[] labels, int rows, int classes) {
     double total = 0;
     for (int r = 0; r < rows; r++) {
-      int o = r * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < classes; j++) max = Math.max(max, logits[o + j]);
-      double sum = 0;
-      for (int j = 0; j < classes; j++) sum += Math.exp(logits[o + j] - max);
-      total += Math.abs(max) + Math.log(sum) + Math.abs(logits[o + labels[r]]);
+      total += Math.abs(SoftmaxCrossEntropy.logSumExp(logits, r * classes, classes)) + Math.abs(logits[r * classes + labels[r]]);
     }
     return total / rows;
   }
@@ -251,13 +247,8 @@ public final class GradientCheck {
     double[] e = new double[rows * classes];
     for (int r = 0; r < rows; r++) {
       int o = r * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < classes; j++) max = Math.max(max, logits[o + j]);
-      double sum = 0;
-      for (int j = 0; j < classes; j++) sum += Math.exp(logits[o + j] - max);
-      for (int j = 0; j < classes; j++) {
-        e[o + j] = (Math.exp(logits[o + j] - max) / sum + (j == labels[r] ? 1 : 0)) / rows;
-      }
+      double lse = SoftmaxCrossEntropy.logSumExp(logits, o, classes);
+      for (int j = 0; j < classes; j++) e[o + j] = (Math.exp(logits[o + j] - lse) + (j == labels[r] ? 1 : 0)) / rows;
     }
     double[][][] errors = new double[depth][][];
     for (int l = depth - 1; l >= 0; l--) {

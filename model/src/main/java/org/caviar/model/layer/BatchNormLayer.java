@@ -116,16 +116,11 @@ public final class BatchNormLayer extends Layer {
     int f = outputSize();
     double[] g = params[0];
     double[] b = params[1];
+    double[] stats = new double[2];
     for (int j = 0; j < f; j++) {
-      double s = 0;
-      for (int r = 0; r < rows; r++) s += x[r * f + j];
-      double mu = s / rows;
-      double v = 0;
-      for (int r = 0; r < rows; r++) {
-        double d = x[r * f + j] - mu;
-        v += d * d;
-      }
-      double inv = 1 / Math.sqrt(v / rows + EPS);
+      batchStatistics(x, rows, f, j, stats);
+      double mu = stats[0];
+      double inv = stats[1];
       for (int r = 0; r < rows; r++) y[r * f + j] = g[j] * (x[r * f + j] - mu) * inv + b[j];
     }
   }
@@ -146,16 +141,11 @@ public final class BatchNormLayer extends Layer {
     double[] g = params[0];
     double[] xhat = new double[rows];
     double[] a = new double[rows];
+    double[] stats = new double[2];
     for (int j = 0; j < f; j++) {
-      double sum = 0;
-      for (int r = 0; r < rows; r++) sum += x[r * f + j];
-      double mu = sum / rows;
-      double v = 0;
-      for (int r = 0; r < rows; r++) {
-        double d = x[r * f + j] - mu;
-        v += d * d;
-      }
-      double inv = 1 / Math.sqrt(v / rows + EPS);
+      batchStatistics(x, rows, f, j, stats);
+      double mu = stats[0];
+      double inv = stats[1];
       double meanDy = 0;
       double meanDyXhat = 0;
       double meanAbsDy = 0;
@@ -196,5 +186,19 @@ public final class BatchNormLayer extends Layer {
         inputError[r * f + j] = Math.hypot(own, scale * Math.sqrt(carried));
       }
     }
+  }
+
+  /** Feature j's batch mean and {@code 1 / sqrt(biased variance + EPS)} in double, into {@code out[0]} and {@code out[1]}. */
+  private static void batchStatistics(double[] x, int rows, int f, int j, double[] out) {
+    double sum = 0;
+    for (int r = 0; r < rows; r++) sum += x[r * f + j];
+    double mu = sum / rows;
+    double v = 0;
+    for (int r = 0; r < rows; r++) {
+      double d = x[r * f + j] - mu;
+      v += d * d;
+    }
+    out[0] = mu;
+    out[1] = 1 / Math.sqrt(v / rows + EPS);
   }
 }

@@ -49,14 +49,16 @@ public final class SoftmaxCrossEntropy {
   /** Mean cross-entropy in double from double logits: the reference the gradient check differentiates. */
   public static double referenceLoss(double[] logits, int[] labels, int rows, int classes) {
     double total = 0;
-    for (int r = 0; r < rows; r++) {
-      int o = r * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < classes; j++) max = Math.max(max, logits[o + j]);
-      double sum = 0;
-      for (int j = 0; j < classes; j++) sum += Math.exp(logits[o + j] - max);
-      total += Math.log(sum) + max - logits[o + labels[r]];
-    }
+    for (int r = 0; r < rows; r++) total += logSumExp(logits, r * classes, classes) - logits[r * classes + labels[r]];
     return total / rows;
+  }
+
+  /** {@code log(sum_j exp(z[offset + j]))} over {@code n} entries, shifted by their max so that nothing overflows. */
+  public static double logSumExp(double[] z, int offset, int n) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) max = Math.max(max, z[offset + j]);
+    double sum = 0;
+    for (int j = 0; j < n; j++) sum += Math.exp(z[offset + j] - max);
+    return max + Math.log(sum);
   }
 }
