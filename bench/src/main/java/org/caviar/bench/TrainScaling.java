@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.DoubleSupplier;
 import org.caviar.kernels.Gemm;
+import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 
 /**
@@ -109,11 +110,13 @@ public final class TrainScaling {
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
     List<SetUp> setUps = new ArrayList<>();
     TrainCase.Fresh one = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
-    setUps.add(new SetUp("1 thread", TrainBench.impl("1"), () -> examplesPerSecond(one)));
+    setUps.add(new SetUp("1 thread", TrainBench.impl("1"), () -> examplesPerSecond(one, () -> {})));
+    Workers team = Workers.of(threads);
+    Runnable wakeTeam = () -> team.run(threads, (part, parts) -> {});
     TrainCase.Fresh sharded = c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads));
-    setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), () -> examplesPerSecond(sharded)));
+    setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), () -> examplesPerSecond(sharded, wakeTeam)));
     TrainCase.Fresh split = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads)));
-    setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), () -> examplesPerSecond(split)));
+    setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), () -> examplesPerSecond(split, wakeTeam)));
     TrainCase.Fresh[] models = new TrainCase.Fresh[threads];
     for (int m = 0; m < threads; m++) models[m] = c.fresh(TrainBench.NETWORK_SEED + m, Kernels.vector());
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
@@ -146,7 +149,17 @@ public final class TrainScaling {
   /** One way of training, its summary label, and one epoch of it (its examples per second). */
   private record SetUp(String name, String impl, DoubleSupplier epoch) {}
 
-  private static double examplesPerSecond(TrainCase.Fresh run) {
+  /**
+   * One epoch's examples per second, timed after {@code wake} has run. Between two epochs of a
+   * set-up on the team, the other set-ups' epochs leave its workers idle for tens of milliseconds,
+   * long enough to park (see Workers), and the sharded step's first step of an epoch then waited
+   * 0.4-0.9 ms for the worker: 1.8-8.8 us a step at batch 32 in eight runs on 2026-12-04 (phase
+   * timers in a scratch copy of ShardedStep), 0.2-1.0 us with the wake. Continuous training (JMH's
+   * TrainBench, or a trainer whose validation runs on the same team) does not pay it. So the team
+   * is woken before the clock starts, and so is the side-by-side set-up's thread.
+   */
+  private static double examplesPerSecond(TrainCase.Fresh run, Runnable wake) {
+    wake.run();
     long t0 = System.nanoTime();
     int examples = trainEpoch(run);
     return examples / ((System.nanoTime() - t0) * 1e-9);
@@ -161,6 +174,11 @@ public final class TrainScaling {
 
   /** An epoch of every model at once, one per thread (the caller's included): their examples over the wall time. */
   private static double sideBySide(TrainCase.Fresh[] models, ExecutorService side) {
+    try {
+      side.submit(() -> {}).get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException("the side-by-side thread failed to wake", e);
+    }
     long t0 = System.nanoTime();
     List<Future<Integer>> others = new ArrayList<>();
     for (int m = 1; m < models.length; m++) {
