@@ -88,7 +88,8 @@ public final class GradientCheck {
 
   /**
    * The numerical gradient's rounding, as a fraction of the loss's magnitude over h: 16 double
-   * epsilons; the largest seen was 0.45 (two evaluations of the loss, each rounded, differenced).
+   * epsilons. The largest seen was 0.45 epsilons of |L| / h (two evaluations of the loss, each
+   * rounded, differenced), and the magnitude used is at least |L|.
    */
   public static final double NUMERIC_NOISE = 16 * 0x1p-52;
 
