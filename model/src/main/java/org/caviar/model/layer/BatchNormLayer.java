@@ -174,15 +174,25 @@ public final class BatchNormLayer extends Layer {
       paramErrors[1][j] = Math.hypot(rows * meanAbsDy, Math.sqrt(carriedBeta));
       if (inputError == null) continue;
       double scale = Math.abs(g[j]) * inv;
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      for (int q = 0; q < rows; q++) {
+        double eq2 = e[q * f + j] * e[q * f + j];
+        s0 += eq2;
+        s1 += xhat[q] * eq2;
+        s2 += xhat[q] * xhat[q] * eq2;
+      }
       for (int r = 0; r < rows; r++) {
         double dx = scale * Math.abs(dy[r * f + j] - meanDy - xhat[r] * meanDyXhat);
         double own = scale * (Math.abs(dy[r * f + j]) + meanAbsDy + a[r] * meanAbsDyXhat + Math.abs(xhat[r]) * meanAAbsDy)
             + dx * meanAXhat;
-        double carried = 0;
-        for (int q = 0; q < rows; q++) {
-          double jrq = ((r == q ? 1 : 0) - 1.0 / rows - xhat[r] * xhat[q] / rows) * e[q * f + j];
-          carried += jrq * jrq;
-        }
+        // sum_q (J_rq e_q)^2 / scale^2 with c_q = (1 + xhat_r xhat_q) / n: e_r^2 (1 - 2 c_r) +
+        // sum_q c_q^2 e_q^2, the last (S0 + 2 xhat_r S1 + xhat_r^2 S2) / n^2; O(n) a row, not O(n^2).
+        double er = e[r * f + j];
+        double cr = (1 + xhat[r] * xhat[r]) / rows;
+        double sums = (s0 + 2 * xhat[r] * s1 + xhat[r] * xhat[r] * s2) / ((double) rows * rows);
+        double carried = Math.max(0, er * er * (1 - 2 * cr) + sums);
         inputError[r * f + j] = Math.hypot(own, scale * Math.sqrt(carried));
       }
     }
