@@ -26,8 +26,8 @@ public record GradientCheckResult(
   /**
    * One parameter tensor's relative error over its checked entries.
    *
-   * @param passed whether the error is within the threshold, or at float32 noise level (see
-   *     {@link GradientCheck#NOISE})
+   * @param passed whether the error is within the threshold, or the differences within what float32
+   *     rounding can leave (see {@link GradientCheck#NOISE})
    */
   public record TensorError(String name, double relativeError, int checked, boolean passed) {}
 
@@ -53,7 +53,7 @@ public record GradientCheckResult(
         passed ? "PASSED" : "FAILED", relativeError, threshold, checkedEntries, totalEntries,
         kinks > 0 ? ", " + kinks + " left out at kinks" : ""));
     for (TensorError t : tensors) {
-      String note = !t.passed() ? "  <-- FAILS" : t.relativeError() > threshold ? "  (noise: gradient ~0)" : "";
+      String note = !t.passed() ? "  <-- FAILS" : t.relativeError() > threshold ? "  (within float32 rounding)" : "";
       b.append(String.format("  %-24s %.3e%s%n", t.name(), t.relativeError(), note));
     }
     b.append("  worst entries:\n");
