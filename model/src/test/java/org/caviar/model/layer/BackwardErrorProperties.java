@@ -41,6 +41,7 @@ class BackwardErrorProperties {
     return TestShapes.sizes(2, 13);
   }
 
+  /** {@code in} is the input width of the dense kinds; the others are {@code out} wide on both sides. */
   private static Layer layer(Kind kind, int in, int out, Random rnd, boolean nonNegative) {
     Layer layer = switch (kind) {
       case DENSE -> new Dense("d", in, out, true, K.gemm(), K.arrayOps());
@@ -61,10 +62,6 @@ class BackwardErrorProperties {
       System.arraycopy(v, 0, p.values(), 0, v.length);
     }
     return layer;
-  }
-
-  private static Layer layer(Kind kind, int in, int out, Random rnd) {
-    return layer(kind, kind == Kind.DENSE || kind == Kind.DENSE_WITHOUT_BIAS ? in : out, out, rnd, false);
   }
 
   private static double[][] params(Layer layer) {
@@ -101,7 +98,7 @@ class BackwardErrorProperties {
   void theErrorCarriedIsTheBackwardMapInQuadrature(
       @ForAll Kind kind, @ForAll("sizes") int rows, @ForAll("sizes") int in, @ForAll("sizes") int out, @ForAll long seed) {
     Random rnd = new Random(seed);
-    Layer layer = layer(kind, in, out, rnd);
+    Layer layer = layer(kind, in, out, rnd, false);
     float[] x = TestShapes.uniform(rnd, rows * layer.inputSize(), 2f);
     int n = rows * layer.outputSize();
     double[] e = new double[n];
@@ -141,7 +138,7 @@ class BackwardErrorProperties {
   void theOwnErrorCoversOneLayersRounding(
       @ForAll Kind kind, @ForAll("sizes") int rows, @ForAll("sizes") int in, @ForAll("sizes") int out, @ForAll long seed) {
     Random rnd = new Random(seed);
-    Layer layer = layer(kind, in, out, rnd);
+    Layer layer = layer(kind, in, out, rnd, false);
     float[] x = TestShapes.uniform(rnd, rows * layer.inputSize(), 2f);
     float[] dy = TestShapes.uniform(rnd, rows * layer.outputSize(), 1f);
     List<double[]> own = estimate(layer, x, rows, dy, new double[dy.length]);
@@ -188,7 +185,7 @@ class BackwardErrorProperties {
       @ForAll Kind kind, @ForAll("sizes") int rows, @ForAll("sizes") int in, @ForAll("sizes") int out, @ForAll long seed) {
     if (kind == Kind.BATCH_NORM) return; // always cancels; see the class comment
     Random rnd = new Random(seed);
-    Layer layer = layer(kind, kind == Kind.DENSE || kind == Kind.DENSE_WITHOUT_BIAS ? in : out, out, rnd, true);
+    Layer layer = layer(kind, in, out, rnd, true);
     float[] x = TestShapes.uniform(rnd, rows * layer.inputSize(), 2f);
     float[] dy = TestShapes.uniform(rnd, rows * layer.outputSize(), 1f);
     for (int i = 0; i < x.length; i++) x[i] = Math.abs(x[i]);
