@@ -253,7 +253,7 @@ public final class QuickRun {
       TrainCase c = TrainCase.of(config);
       List<TrainScaling.Scaling> results = TrainScaling.measure(c, threads, SCALING_EPOCHS * rounds, System.out);
       // The first is one thread against itself.
-      for (TrainScaling.Scaling r : results.subList(1, results.size())) summary.addRows(r.rows(c.shape(), threads));
+      for (TrainScaling.Scaling r : results.subList(1, results.size())) summary.addRows(r.rows(c.shape()));
     }
   }
 

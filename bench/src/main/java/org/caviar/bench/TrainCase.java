@@ -94,6 +94,15 @@ enum TrainCase {
     return new Fresh(trainer, trainer.batches(data()), trainer.config().schedule().rate(0));
   }
 
+  /**
+   * {@link #fresh} on {@code Kernels.parallel(shards)} with the split steps' shards run one after
+   * another on the calling thread ({@code Trainer.shardedInTurn}): the split's work without a second thread.
+   */
+  Fresh freshInTurn(long networkSeed, int shards) {
+    Trainer trainer = Trainer.shardedInTurn(Network.create(spec, networkSeed, Kernels.parallel(shards)), trainingConfig());
+    return new Fresh(trainer, trainer.batches(data()), trainer.config().schedule().rate(0));
+  }
+
   /** A trainer, its shuffled batches and its first learning rate. */
   record Fresh(Trainer trainer, MiniBatches batches, float learningRate) {}
 

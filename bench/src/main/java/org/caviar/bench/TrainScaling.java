@@ -20,11 +20,13 @@ import org.caviar.model.Kernels;
  * One model on several threads against one thread, measured as a ratio on a machine whose speed
  * drifts: JMH times each configuration in its own fork, minutes apart, and on the 2-vCPU VMs of
  * this project the same binary's one-thread figure moved by 20% between such runs. Here the three
- * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step) and that of
+ * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step), the sharded
+ * step with its shards in turn on one thread (what the split costs in work: below 1), and that of
  * {@link CaviarTrainBench} (one model per thread, side by side: what the machine gives independent
  * work at that moment) train alternately, one epoch each in turn, in one JVM, and the ratio of
  * each epoch to the one-thread epoch before it is taken; reported are the median and quartiles of
- * those ratios, and the ratio of the total throughputs.
+ * those ratios, and the ratio of the total throughputs. The sharded step can get at most about
+ * the in-turn ratio times the side-by-side one; the rest is its hand-offs and cross-core reads.
  *
  * <p>The warm-up runs 8,000 steps of each set-up, and on until the JIT has compiled nothing for
  * three seconds: the methods called once or twice a step reach C2 only after some 5,000 calls
@@ -59,14 +61,14 @@ public final class TrainScaling {
   }
 
   /** One set-up's epochs against the one-thread epochs that ran beside them. */
-  record Scaling(String setUp, String impl, double medianExamplesPerSecond, double medianRatio, double lowerQuartile,
+  record Scaling(String setUp, String impl, int threads, double medianExamplesPerSecond, double medianRatio, double lowerQuartile,
       double upperQuartile, double totalsRatio) {
 
     /**
      * @param perSecond this set-up's examples per second, epoch by epoch
      * @param onePerSecond the one-thread set-up's, epoch by epoch in the same turns
      */
-    static Scaling of(String setUp, String impl, double[] perSecond, double[] onePerSecond) {
+    static Scaling of(String setUp, String impl, int threads, double[] perSecond, double[] onePerSecond) {
       int n = perSecond.length;
       if (n != onePerSecond.length || n < 4) throw new IllegalArgumentException("need >= 4 epoch pairs, got " + n);
       double[] ratio = new double[n];
@@ -80,19 +82,22 @@ public final class TrainScaling {
       double[] eps = perSecond.clone();
       Arrays.sort(eps);
       Arrays.sort(ratio);
-      return new Scaling(setUp, impl, eps[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], secondsOne / seconds);
+      return new Scaling(setUp, impl, threads, eps[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], secondsOne / seconds);
     }
 
     /**
      * Summary rows: the median ratio (its error column half the interquartile range, not a
      * confidence interval) and the ratio of the total times.
      */
-    List<SummaryRow> rows(String shape, int threads) {
+    List<SummaryRow> rows(String shape) {
       return List.of(
           new SummaryRow(KERNEL, impl, shape, threads, medianRatio, (upperQuartile - lowerQuartile) / 2, MEDIAN_UNIT, Double.NaN),
           new SummaryRow(KERNEL, impl, shape, threads, totalsRatio, Double.NaN, TOTALS_UNIT, Double.NaN));
     }
   }
+
+  /** The impl label of the sharded step run in turn on one thread (its rows have threads = 1). */
+  static final String IN_TURN_IMPL = "caviar-sharded-in-turn";
 
   /** The summary's kernel label of these rows. */
   static final String KERNEL = "train-scaling";
@@ -110,13 +115,16 @@ public final class TrainScaling {
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
     List<SetUp> setUps = new ArrayList<>();
     TrainCase.Fresh one = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
-    setUps.add(new SetUp("1 thread", TrainBench.impl("1"), () -> examplesPerSecond(one, () -> {})));
+    setUps.add(new SetUp("1 thread", TrainBench.impl("1"), 1, () -> examplesPerSecond(one, () -> {})));
     Workers team = Workers.of(threads);
     Runnable wakeTeam = () -> team.run(threads, (part, parts) -> {});
     TrainCase.Fresh sharded = c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads));
-    setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), () -> examplesPerSecond(sharded, wakeTeam)));
+    setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), threads, () -> examplesPerSecond(sharded, wakeTeam)));
+    // The same split run in turn on one thread: what it costs in work, apart from the second thread.
+    TrainCase.Fresh inTurn = c.freshInTurn(TrainBench.NETWORK_SEED, threads);
+    setUps.add(new SetUp("sharded, in turn on 1", IN_TURN_IMPL, 1, () -> examplesPerSecond(inTurn, () -> {})));
     TrainCase.Fresh split = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads)));
-    setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), () -> examplesPerSecond(split, wakeTeam)));
+    setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), threads, () -> examplesPerSecond(split, wakeTeam)));
     TrainCase.Fresh[] models = new TrainCase.Fresh[threads];
     for (int m = 0; m < threads; m++) models[m] = c.fresh(TrainBench.NETWORK_SEED + m, Kernels.vector());
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
@@ -124,7 +132,7 @@ public final class TrainScaling {
       t.setDaemon(true);
       return t;
     });
-    setUps.add(new SetUp(threads + " models side by side", CaviarTrainBench.IMPL, () -> sideBySide(models, side)));
+    setUps.add(new SetUp(threads + " models side by side", CaviarTrainBench.IMPL, threads, () -> sideBySide(models, side)));
 
     double[][] perSecond = new double[setUps.size()][epochs];
     try {
@@ -138,7 +146,7 @@ public final class TrainScaling {
     out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
     List<Scaling> results = new ArrayList<>();
     for (int k = 0; k < setUps.size(); k++) {
-      Scaling r = Scaling.of(setUps.get(k).name(), setUps.get(k).impl(), perSecond[k], perSecond[0]);
+      Scaling r = Scaling.of(setUps.get(k).name(), setUps.get(k).impl(), setUps.get(k).threads(), perSecond[k], perSecond[0]);
       results.add(r);
       out.printf(Locale.ROOT, "  %-24s %,10.0f examples/s (median)   ratio to 1 thread %.2f (quartiles %.2f-%.2f), of totals %.2f%n",
           r.setUp(), r.medianExamplesPerSecond(), r.medianRatio(), r.lowerQuartile(), r.upperQuartile(), r.totalsRatio());
@@ -147,7 +155,7 @@ public final class TrainScaling {
   }
 
   /** One way of training, its summary label, and one epoch of it (its examples per second). */
-  private record SetUp(String name, String impl, DoubleSupplier epoch) {}
+  private record SetUp(String name, String impl, int threads, DoubleSupplier epoch) {}
 
   /**
    * One epoch's examples per second, timed after {@code wake} has run. Between two epochs of a

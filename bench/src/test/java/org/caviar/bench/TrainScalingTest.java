@@ -15,7 +15,7 @@ class TrainScalingTest {
     // Epoch e of the set-up ran beside epoch e of one thread; the host slowed both in epoch 2.
     double[] one = {100, 100, 50, 100, 100};
     double[] two = {180, 170, 60, 190, 160};
-    TrainScaling.Scaling s = TrainScaling.Scaling.of("2 threads, sharded", "caviar-sharded", two, one);
+    TrainScaling.Scaling s = TrainScaling.Scaling.of("2 threads, sharded", "caviar-sharded", 2, two, one);
     // Ratios 1.8, 1.7, 1.2, 1.9, 1.6, sorted 1.2 1.6 1.7 1.8 1.9: median [2], quartiles [1] and [3].
     assertEquals(1.7, s.medianRatio(), 1e-12);
     assertEquals(1.6, s.lowerQuartile(), 1e-12);
@@ -31,8 +31,8 @@ class TrainScalingTest {
 
   @Test
   void rowsGiveTheMedianWithHalfTheInterquartileRangeAndTheTotals() {
-    TrainScaling.Scaling s = new TrainScaling.Scaling("2 threads, sharded", "caviar-sharded", 9e4, 1.75, 1.7, 1.9, 1.66);
-    List<SummaryRow> rows = s.rows("784-256-256-10 b32", 2);
+    TrainScaling.Scaling s = new TrainScaling.Scaling("2 threads, sharded", "caviar-sharded", 2, 9e4, 1.75, 1.7, 1.9, 1.66);
+    List<SummaryRow> rows = s.rows("784-256-256-10 b32");
     assertEquals(2, rows.size());
     SummaryRow median = rows.get(0), totals = rows.get(1);
     assertEquals(List.of(TrainScaling.KERNEL, "caviar-sharded", "784-256-256-10 b32", TrainScaling.MEDIAN_UNIT),
@@ -47,9 +47,18 @@ class TrainScalingTest {
   }
 
   @Test
+  void theSplitInTurnIsReportedOnOneThread() {
+    TrainScaling.Scaling s = new TrainScaling.Scaling("sharded, in turn on 1", TrainScaling.IN_TURN_IMPL, 1, 8e4, 0.93, 0.92, 0.95, 0.92);
+    for (SummaryRow r : s.rows("784-256-256-10 b32")) {
+      assertEquals(1, r.threads());
+      assertEquals(TrainScaling.IN_TURN_IMPL, r.impl());
+    }
+  }
+
+  @Test
   void tooFewOrUnpairedEpochsAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", new double[3], new double[3]));
-    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", new double[5], new double[4]));
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", 2, new double[3], new double[3]));
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", 2, new double[5], new double[4]));
   }
 
   @Test

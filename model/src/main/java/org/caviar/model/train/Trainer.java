@@ -62,6 +62,32 @@ public final class Trainer {
 
   /** With {@code alwaysShard}, parallel kernels shard every step whatever its size (for tests). */
   Trainer(Network network, TrainingConfig config, boolean alwaysShard) {
+    this(network, config, alwaysShard, null);
+  }
+
+  /**
+   * A trainer whose steps are split as on {@code network}'s parallel kernels, with the shards run
+   * one after another on the calling thread: what the split costs in work alone, without a second
+   * thread. Benchmarks set it beside one thread and beside the shards on threads of their own (it
+   * gives the latter's bits, see {@link ShardedStep}); it is never faster than one thread.
+   *
+   * @throws IllegalArgumentException unless the network's kernels have several threads and the
+   *     network can be split that many ways (dense blocks built from a spec, each as wide)
+   */
+  public static Trainer shardedInTurn(Network network, TrainingConfig config) {
+    if (network == null || config == null) throw new IllegalArgumentException("network and config must not be null");
+    int threads = network.kernels().threads();
+    if (threads < 2) {
+      throw new IllegalArgumentException("shardedInTurn needs kernels of several threads (Kernels.parallel(n), n >= 2), got threads = " + threads);
+    }
+    if (!ShardedStep.supports(network, threads)) {
+      throw new IllegalArgumentException("network " + network + " cannot be split " + threads + " ways (its kernels' threads)");
+    }
+    return new Trainer(network, config, true, Workers.of(1));
+  }
+
+  /** {@code team} runs the shards of a split step; null for the team of the kernels' thread count. */
+  private Trainer(Network network, TrainingConfig config, boolean alwaysShard, Workers team) {
     if (network == null || config == null) throw new IllegalArgumentException("network and config must not be null");
     this.network = network;
     this.config = config;
@@ -78,7 +104,7 @@ public final class Trainer {
     boolean bigEnough = alwaysShard
         || network.spec() != null && 6.0 * network.spec().forwardMultiplyAdds() * config.batchSize() >= MIN_SHARDED_FLOPS;
     this.sharded = bigEnough && ShardedStep.supports(network, threads)
-        ? new ShardedStep(network, threads, Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
+        ? new ShardedStep(network, threads, team != null ? team : Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
         : null;
   }
 

@@ -3,6 +3,7 @@ package org.caviar.model.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -180,6 +181,41 @@ class ShardedStepTest {
     Evaluation test = trainer.evaluate(DigitsSplit.TEST);
     assertEquals(TrainingStatus.COMPLETED, result.status());
     assertTrue(test.accuracy() >= 0.97, "test accuracy " + test.accuracy());
+  }
+
+  /**
+   * The benchmarks' trainer with the shards in turn on the caller (a team of one) trains to the
+   * bits of the shards on a team of two, and so is the split step: not the unsharded one.
+   */
+  @Test
+  void aTrainerWithShardsInTurnTrainsToTheBitsOfShardsOnTheirOwnThreads() {
+    NetworkSpec spec = NetworkSpec.parse("200-100-37-10 relu batchnorm");
+    TrainingConfig config = TrainingConfig.builder().batchSize(64).seed(3).build();
+    float[] inTurn = twoEpochs(spec, config, 0);
+    float[] onTeam = twoEpochs(spec, config, 1);
+    float[] unsharded = twoEpochs(spec, config, 2);
+    assertArrayEquals(onTeam, inTurn);
+    assertFalse(java.util.Arrays.equals(unsharded, inTurn), "the split step's partial sums round unlike the unsharded step's");
+  }
+
+  /** The network's arrays after two epochs of a trainer: 0 shards in turn, 1 shards on two threads, 2 one thread unsharded. */
+  private static float[] twoEpochs(NetworkSpec spec, TrainingConfig config, int kind) {
+    Network n = Network.create(spec, 5, kind == 2 ? Kernels.vector() : Kernels.parallel(2));
+    Trainer t = kind == 0 ? Trainer.shardedInTurn(n, config) : new Trainer(n, config, true);
+    MiniBatches batches = t.batches(DATA);
+    for (int e = 0; e < 2; e++) assertFalse(t.trainEpoch(batches, 1e-3f).diverged());
+    return TrainerTest.parametersAndState(n);
+  }
+
+  @Test
+  void shardsInTurnNeedKernelsOfSeveralThreadsAndANetworkThatSplits() {
+    TrainingConfig config = TrainingConfig.builder().build();
+    Network oneThread = Network.create(NetworkSpec.parse("200-64-10 relu"), 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.shardedInTurn(oneThread, config));
+    assertTrue(e.getMessage().contains("threads = 1"), e.getMessage());
+    Network narrow = Network.create(NetworkSpec.parse("200-1-10 relu"), 1, Kernels.parallel(2));
+    e = assertThrows(IllegalArgumentException.class, () -> Trainer.shardedInTurn(narrow, config));
+    assertTrue(e.getMessage().contains("cannot be split 2 ways"), e.getMessage());
   }
 
   @Test
