@@ -486,7 +486,10 @@ final class VectorGemm extends Gemm {
         // layer's weight gradient at batch 128 took 65 us. Not packing at all (the micro-kernel
         // reading A^T where it lies, striding by lda instead of MR; same bits) ran 0.92-1.11x as
         // fast on the weight-gradient shapes of 784-256-256-10 and of the digits MLP, and 0.31x
-        // and 0.65x in two runs on 128 x 128 x 64 (A's rows 512 bytes apart): kept packed.
+        // and 0.65x in two runs on 128 x 128 x 64 (A's rows 512 bytes apart), on Zen 4, whose L1
+        // has 8 ways; on Zen 5 (12 ways) the same shapes ran 1.03-1.16x, 128 x 128 x 64 1.14-1.16x.
+        // Only strides spread over the L1's sets (the 784-wide layer's) would be safe on both,
+        // about 1% of that network's step: kept packed.
         int p = 0;
         if (rows == MR && MR <= L) {
           for (; p < kc; p++) {
