@@ -90,8 +90,7 @@ enum TrainCase {
 
   /** A freshly initialized network of this case on {@code kernels}, ready to train epochs. */
   Fresh fresh(long networkSeed, Kernels kernels) {
-    Trainer trainer = new Trainer(Network.create(spec, networkSeed, kernels), trainingConfig());
-    return new Fresh(trainer, trainer.batches(data()), trainer.config().schedule().rate(0));
+    return Fresh.of(new Trainer(Network.create(spec, networkSeed, kernels), trainingConfig()), data());
   }
 
   /**
@@ -99,12 +98,16 @@ enum TrainCase {
    * another on the calling thread ({@code Trainer.shardedInTurn}): the split's work without a second thread.
    */
   Fresh freshInTurn(long networkSeed, int shards) {
-    Trainer trainer = Trainer.shardedInTurn(Network.create(spec, networkSeed, Kernels.parallel(shards)), trainingConfig());
-    return new Fresh(trainer, trainer.batches(data()), trainer.config().schedule().rate(0));
+    return Fresh.of(Trainer.shardedInTurn(Network.create(spec, networkSeed, Kernels.parallel(shards)), trainingConfig()), data());
   }
 
   /** A trainer, its shuffled batches and its first learning rate. */
-  record Fresh(Trainer trainer, MiniBatches batches, float learningRate) {}
+  record Fresh(Trainer trainer, MiniBatches batches, float learningRate) {
+    /** {@code trainer} with its batches of {@code data} and its first learning rate. */
+    static Fresh of(Trainer trainer, Dataset data) {
+      return new Fresh(trainer, trainer.batches(data), trainer.config().schedule().rate(0));
+    }
+  }
 
   /** Rows of each batch of an epoch, cut by the model's own {@link MiniBatches}. */
   int[] batchRows() {
