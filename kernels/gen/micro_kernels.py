@@ -23,18 +23,19 @@ def kernel(rows, vectors):
     rows = MR and two vectors the full micro-kernel, with fewer rows the kernel of a last tile, and
     with one vector that of a last panel of at most L columns (a layer of 100 or 112 units, say),
     which on two vectors paid for NR columns. Every element is the same chain of FMAs in any of
-    them, so they give the same bits."""
+    them, so they give the same bits. A's k-th column starts aStride floats after the one before:
+    MR in a packed panel, lda where A^T is read in place (see VectorGemm.readsAInPlace)."""
     lanes = "ab"[:vectors]
     offset = {"a": "", "b": " + L"}
     plural = "s" if vectors > 1 else ""
     out = [
         f"  /** The first {rows} rows of an MR-row panel of A x {vectors} vector{plural}: {vectors * rows} accumulators, {vectors} B vector{plural} and one broadcast. */",
         f"  private static void kernel{rows}x{vectors}(",
-        "      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {",
+        "      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {",
     ]
     for r in range(rows):
         out.append("    " + ", ".join(f"{'FloatVector ' if i == 0 else ''}c{r}{v} = FloatVector.zero(S)" for i, v in enumerate(lanes)) + ";")
-    out.append("    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {")
+    out.append("    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {")
     for i, v in enumerate(lanes):
         out.append(f"      FloatVector b{i} = FloatVector.fromArray(S, bp, bIdx{offset[v]});")
     for r in range(rows):

@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-kernel multiplies an {@link #MR} x KC panel of A by a KC x {@link #NR} panel of B with
  * {@code MR * 2} vector accumulators held in registers for the whole k loop. When A has at
  * most MC rows and B is not transposed, B's whole panels are read where they lie (row stride
- * ldb) instead of packed copies: see {@link #streamsB}.
+ * ldb) instead of packed copies: see {@link #streamsB}; and a transposed A whose rows spread over
+ * the L1's sets is read where it lies: see {@link #readsAInPlace}.
  *
  * <p>Tile sizes follow the species: with 16 lanes (AVX-512, 32 vector registers) the micro-tile
  * is 12 x 32 (24 accumulators + 2 B vectors + 1 broadcast = 27 registers); with 8 lanes (AVX2,
@@ -356,7 +357,7 @@ final class VectorGemm extends Gemm {
       boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    block(streamsB(transB, i1 - i0), transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    block(streamsB(transB, i1 - i0), readsAInPlace(transA, lda), transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   /**
@@ -372,12 +373,37 @@ final class VectorGemm extends Gemm {
     return !transB && rows <= MC;
   }
 
-  /** {@link #block} with the choice of {@link #streamsB} made by the caller (tests compare both). */
+  /**
+   * Whether {@link #block} reads a transposed A where it lies instead of packing it: the
+   * micro-kernel then takes each k's MR values of op(A) (contiguous in a row of A) at stride lda
+   * instead of MR. Only where those rows fall into every set of the L1 (64 sets of 64-byte lines
+   * on Zen 3, 4 and 5): the k rows of a panel must stay in L1 while every panel of B passes. On
+   * 784 x N x K weight gradients (lda 784, rows 3,136 bytes apart: every set), in place against
+   * packed, alternating in one JVM, same bits (Zen 5): 1.00-1.21x on 16 lanes (784 x 128 x 128
+   * 1.10x), 0.98-1.09x on 8 lanes ({@code -XX:UseAVX=2}). Rows 512 bytes apart use 8 sets: on
+   * Zen 4 (8 ways) 128 x 128 x 64 ran at 0.31-0.65x in place, so any stride that shares sets
+   * stays packed.
+   */
+  static boolean readsAInPlace(boolean transA, int lda) {
+    return transA && gcd(lda, 1024) <= 16;
+  }
+
+  private static int gcd(int x, int y) {
+    while (y != 0) {
+      int t = x % y;
+      x = y;
+      y = t;
+    }
+    return x;
+  }
+
+  /** {@link #block} with the choices of {@link #streamsB} and {@link #readsAInPlace} made by the caller (tests compare them). */
   static void block(
-      boolean streamB, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
+      boolean streamB, boolean aInPlace, boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     if (streamB && transB) throw new IllegalArgumentException("a transposed B cannot be streamed");
+    if (aInPlace && !transA) throw new IllegalArgumentException("only a transposed A is read in place");
     Workspace ws = WORKSPACE.get();
     float[] ap = ws.ap;
     for (int jc = j0; jc < j1; jc += NC) {
@@ -394,7 +420,10 @@ final class VectorGemm extends Gemm {
         if (packedFrom < nc) packB(transB, b, bOff, ldb, pc, kc, jc + packedFrom, nc - packedFrom, bp);
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
-          packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+          // In place, only a last tile that no kernel fits exactly is packed (as panel 0).
+          int edge = mc % MR;
+          if (!aInPlace) packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+          else if (edge != 0 && tileRows(edge) != edge) packA(transA, a, aOff, lda, ic + mc - edge, edge, pc, kc, ap);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             // A last panel of at most L columns runs the one-vector kernels: half the FMAs.
@@ -406,14 +435,17 @@ final class VectorGemm extends Gemm {
             int bStride = packed ? width : ldb;
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
-              int aIdx = ir * kc;
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
               int rows = tileRows(mr);
+              boolean direct = aInPlace && rows == mr;
+              float[] as = direct ? a : ap;
+              int aIdx = direct ? aOff + pc * lda + ic + ir : aInPlace ? 0 : ir * kc;
+              int aStride = direct ? lda : MR;
               if (rows == mr && nr == width) {
-                kernel(rows, width, kc, ap, aIdx, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
+                kernel(rows, width, kc, as, aIdx, aStride, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
               } else {
                 float[] tile = ws.tile;
-                kernel(rows, width, kc, ap, aIdx, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
+                kernel(rows, width, kc, as, aIdx, aStride, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
                 storeTile(mr, nr, width, NR, tile, alpha, betaBlock, c, cIdx, ldc);
               }
             }
@@ -452,21 +484,21 @@ final class VectorGemm extends Gemm {
    * {@code width} columns ({@link #panelWidth}).
    */
   private static void kernel(
-      int rows, int width, int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
+      int rows, int width, int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
       float alpha, float beta) {
     if (width == NR) {
       switch (rows) {
-        case 12 -> kernel12x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        case 8 -> kernel8x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        case 4 -> kernel4x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        default -> kernel2x2(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 12 -> kernel12x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> kernel8x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> kernel4x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> kernel2x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
       }
     } else {
       switch (rows) {
-        case 12 -> kernel12x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        case 8 -> kernel8x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        case 4 -> kernel4x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
-        default -> kernel2x1(kc, ap, aIdx, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 12 -> kernel12x1(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> kernel8x1(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> kernel4x1(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> kernel2x1(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
       }
     }
   }
@@ -483,13 +515,8 @@ final class VectorGemm extends Gemm {
         // op(A)[i][p] = A[p][i]: each p contributes MR contiguous values, copied as one vector
         // (MR <= L) whose lanes past MR land on the next p's slot, written right after (the last
         // p's on the next panel, or on the slack). By element, the 784 x 128 panels of the first
-        // layer's weight gradient at batch 128 took 65 us. Not packing at all (the micro-kernel
-        // reading A^T where it lies, striding by lda instead of MR; same bits) ran 0.92-1.11x as
-        // fast on the weight-gradient shapes of 784-256-256-10 and of the digits MLP, and 0.31x
-        // and 0.65x in two runs on 128 x 128 x 64 (A's rows 512 bytes apart), on Zen 4, whose L1
-        // has 8 ways; on Zen 5 (12 ways) the same shapes ran 1.03-1.16x, 128 x 128 x 64 1.14-1.16x.
-        // Only strides spread over the L1's sets (the 784-wide layer's) would be safe on both,
-        // about 1% of that network's step: kept packed.
+        // layer's weight gradient at batch 128 took 65 us. Where A's rows spread over the L1's
+        // sets, block reads A^T in place instead (see readsAInPlace).
         int p = 0;
         if (rows == MR && MR <= L) {
           for (; p < kc; p++) {
@@ -624,7 +651,7 @@ final class VectorGemm extends Gemm {
   // BEGIN GENERATED by kernels/gen/micro_kernels.py: do not edit by hand
   /** The first 12 rows of an MR-row panel of A x 2 vectors: 24 accumulators, 2 B vectors and one broadcast. */
   private static void kernel12x2(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
@@ -637,7 +664,7 @@ final class VectorGemm extends Gemm {
     FloatVector c9a = FloatVector.zero(S), c9b = FloatVector.zero(S);
     FloatVector c10a = FloatVector.zero(S), c10b = FloatVector.zero(S);
     FloatVector c11a = FloatVector.zero(S), c11b = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
@@ -734,7 +761,7 @@ final class VectorGemm extends Gemm {
 
   /** The first 8 rows of an MR-row panel of A x 2 vectors: 16 accumulators, 2 B vectors and one broadcast. */
   private static void kernel8x2(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
@@ -743,7 +770,7 @@ final class VectorGemm extends Gemm {
     FloatVector c5a = FloatVector.zero(S), c5b = FloatVector.zero(S);
     FloatVector c6a = FloatVector.zero(S), c6b = FloatVector.zero(S);
     FloatVector c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
@@ -812,12 +839,12 @@ final class VectorGemm extends Gemm {
 
   /** The first 4 rows of an MR-row panel of A x 2 vectors: 8 accumulators, 2 B vectors and one broadcast. */
   private static void kernel4x2(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
     FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
@@ -858,10 +885,10 @@ final class VectorGemm extends Gemm {
 
   /** The first 2 rows of an MR-row panel of A x 2 vectors: 4 accumulators, 2 B vectors and one broadcast. */
   private static void kernel2x2(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
@@ -888,7 +915,7 @@ final class VectorGemm extends Gemm {
 
   /** The first 12 rows of an MR-row panel of A x 1 vector: 12 accumulators, 1 B vector and one broadcast. */
   private static void kernel12x1(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S);
@@ -901,7 +928,7 @@ final class VectorGemm extends Gemm {
     FloatVector c9a = FloatVector.zero(S);
     FloatVector c10a = FloatVector.zero(S);
     FloatVector c11a = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
       c0a = a0.fma(b0, c0a);
@@ -961,7 +988,7 @@ final class VectorGemm extends Gemm {
 
   /** The first 8 rows of an MR-row panel of A x 1 vector: 8 accumulators, 1 B vector and one broadcast. */
   private static void kernel8x1(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S);
@@ -970,7 +997,7 @@ final class VectorGemm extends Gemm {
     FloatVector c5a = FloatVector.zero(S);
     FloatVector c6a = FloatVector.zero(S);
     FloatVector c7a = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
       c0a = a0.fma(b0, c0a);
@@ -1014,12 +1041,12 @@ final class VectorGemm extends Gemm {
 
   /** The first 4 rows of an MR-row panel of A x 1 vector: 4 accumulators, 1 B vector and one broadcast. */
   private static void kernel4x1(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S);
     FloatVector c2a = FloatVector.zero(S);
     FloatVector c3a = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
       c0a = a0.fma(b0, c0a);
@@ -1047,10 +1074,10 @@ final class VectorGemm extends Gemm {
 
   /** The first 2 rows of an MR-row panel of A x 1 vector: 2 accumulators, 1 B vector and one broadcast. */
   private static void kernel2x1(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+      int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
     FloatVector c0a = FloatVector.zero(S);
     FloatVector c1a = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++, aIdx += MR, bIdx += bStride) {
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
       c0a = a0.fma(b0, c0a);

@@ -2,6 +2,7 @@ package org.caviar.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,9 +149,31 @@ class GemmProperties {
     float[] b = Shapes.uniform(rnd, bOff + k * ldb, 1f);
     float[] streamed = Shapes.uniform(rnd, m * n, 1f);
     float[] packed = streamed.clone();
-    VectorGemm.block(true, ta, false, 0, m, 0, n, k, 0.75f, a, 0, lda, b, bOff, ldb, beta, streamed, 0, n);
-    VectorGemm.block(false, ta, false, 0, m, 0, n, k, 0.75f, a, 0, lda, b, bOff, ldb, beta, packed, 0, n);
+    VectorGemm.block(true, false, ta, false, 0, m, 0, n, k, 0.75f, a, 0, lda, b, bOff, ldb, beta, streamed, 0, n);
+    VectorGemm.block(false, false, ta, false, 0, m, 0, n, k, 0.75f, a, 0, lda, b, bOff, ldb, beta, packed, 0, n);
     assertArrayEquals(packed, streamed);
+  }
+
+  @Property(tries = 60)
+  void aTransposedAReadInPlaceMatchesThePackedOneBitForBit(
+      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll Op opB,
+      @ForAll("betas") float beta, @ForAll @IntRange(min = 0, max = 40) int pad, @ForAll boolean streamB,
+      @ForAll long seed) {
+    // In place, the micro-kernel reads each k's values of op(A) = A^T from A's row at stride lda
+    // instead of from a packed panel at stride MR: the same values in the same order, so the same
+    // bits, for any lda and offset (the stride only decides whether it is worth it), any edge
+    // tile (packed in either case when no kernel fits it) and k past a block of KC.
+    Random rnd = new Random(seed);
+    boolean tb = opB == Op.T;
+    boolean stream = streamB && !tb;
+    int lda = m + pad, aOff = pad / 3, ldb = tb ? k : n;
+    float[] a = Shapes.uniform(rnd, aOff + k * lda, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] inPlace = Shapes.uniform(rnd, m * n, 1f);
+    float[] packed = inPlace.clone();
+    VectorGemm.block(stream, true, true, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, inPlace, 0, n);
+    VectorGemm.block(stream, false, true, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, packed, 0, n);
+    assertArrayEquals(packed, inPlace);
   }
 
   @Property(tries = 80)
@@ -257,6 +280,18 @@ class GemmProperties {
       // The bound of assertWithinBound with |a|, |b| <= 1: sum_p |a b| <= k.
       else assertEquals(expected[i], actual[i], (2 * k + 4) * U * (0.5f * k + 2f * Math.abs(c[i])) + 1e-30f);
     }
+  }
+
+  @Test
+  void aTransposedAIsReadInPlaceOnlyWhereItsRowsSpreadOverTheL1Sets() {
+    // Rows lda floats apart fall into every one of 64 sets of 64-byte lines when 4 * lda bytes
+    // is an odd multiple of 64 or not a multiple of it: the first layer's 784 features (3,136
+    // bytes), odd widths. Power-of-two strides use a few sets, and 512 bytes ran at 0.31-0.65x.
+    for (int lda : new int[] {784, 100, 48, 50, 10, 3, 1}) {
+      assertTrue(VectorGemm.readsAInPlace(true, lda), "lda " + lda);
+      assertFalse(VectorGemm.readsAInPlace(false, lda), "op(A) = N, lda " + lda);
+    }
+    for (int lda : new int[] {32, 64, 96, 128, 256, 512, 800, 1024, 4096}) assertFalse(VectorGemm.readsAInPlace(true, lda), "lda " + lda);
   }
 
   @Test
