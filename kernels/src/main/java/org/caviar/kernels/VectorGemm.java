@@ -377,7 +377,8 @@ final class VectorGemm extends Gemm {
    * Whether {@link #block} reads a transposed A where it lies instead of packing it: the
    * micro-kernel then takes each k's MR values of op(A) (contiguous in a row of A) at stride lda
    * instead of MR. Only where those rows fall into every set of the L1 (64 sets of 64-byte lines
-   * on Zen 3, 4 and 5): the k rows of a panel must stay in L1 while every panel of B passes. On
+   * on Zen 3, 4 and 5 and on Xeons since Skylake; not measured on a Xeon): the k rows of a panel
+   * must stay in L1 while every panel of B passes. On
    * 784 x N x K weight gradients (lda 784, rows 3,136 bytes apart: every set), in place against
    * packed, alternating in one JVM, same bits (Zen 5): 1.00-1.21x on 16 lanes (784 x 128 x 128
    * 1.10x), 0.98-1.09x on 8 lanes ({@code -XX:UseAVX=2}). Rows 512 bytes apart use 8 sets: on
