@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code MR * 2} vector accumulators held in registers for the whole k loop. When A has at
  * most MC rows and B is not transposed, B's whole panels are read where they lie (row stride
  * ldb) instead of packed copies: see {@link #streamsB}; and a transposed A whose rows spread over
- * the L1's sets is read where it lies: see {@link #readsAInPlace}.
+ * the L1's sets, or a non-transposed A multiplied by a few panels of B, is read where it lies:
+ * see {@link #readsAInPlace}.
  *
  * <p>Tile sizes follow the species: with 16 lanes (AVX-512, 32 vector registers) the micro-tile
  * is 12 x 32 (24 accumulators + 2 B vectors + 1 broadcast = 27 registers); with 8 lanes (AVX2,
@@ -357,7 +358,7 @@ final class VectorGemm extends Gemm {
       boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    block(streamsB(transB, i1 - i0), readsAInPlace(transA, lda), transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    block(streamsB(transB, i1 - i0), readsAInPlace(transA, lda, j1 - j0), transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   /**
@@ -374,7 +375,7 @@ final class VectorGemm extends Gemm {
   }
 
   /**
-   * Whether {@link #block} reads a transposed A where it lies instead of packing it: the
+   * Whether {@link #block} reads A where it lies instead of packing it. A transposed A: the
    * micro-kernel then takes each k's MR values of op(A) (contiguous in a row of A) at stride lda
    * instead of MR. Only where those rows fall into every set of the L1 (64 sets of 64-byte lines
    * on Zen 3, 4 and 5 and on Xeons since Skylake; not measured on a Xeon): the k rows of a panel
@@ -384,11 +385,26 @@ final class VectorGemm extends Gemm {
    * 1.10x), 0.98-1.09x on 8 lanes ({@code -XX:UseAVX=2}). Rows 512 bytes apart use 8 sets: on
    * Zen 4 (8 ways) 128 x 128 x 64 ran at 0.31-0.65x in place, so any stride that shares sets
    * stays packed.
+   *
+   * <p>A non-transposed A is read in place when the block has at most {@link
+   * #ROWS_IN_PLACE_PANELS} panels of B ({@code cols} columns): the rows kernels ({@code
+   * rowsKernel...}) broadcast each k's value from MR rows lda apart. Packing transposes A, and a
+   * packed panel pays back only over many panels of B, while the rows kernel, with MR row offsets
+   * where the packed one has a single base, is a few percent slower per panel on 16 lanes. M x N x K,
+   * in place against packed through {@link #block}, alternating in one JVM, same bits (Zen 5, M 32,
+   * 64 and 128, K 64 to 784): on 16 lanes 1.20-1.45x at N = 16 and 32, 1.07-1.21x at 64, 1.03-1.11x
+   * at 96, 0.99-1.07x at 128, 0.96-1.05x at 192, 0.91-1.08x at 256; on 8 lanes ({@code -XX:UseAVX=2},
+   * MR = 4) 1.9-2.1x at N = 16, 1.05-1.16x at 128 and 1.00-1.12x at 256. Strides of 512, 1024 and 2048
+   * floats did as well as others (the rows kernel reads each row's line once per 16 k).
    */
-  static boolean readsAInPlace(boolean transA, int lda) {
+  static boolean readsAInPlace(boolean transA, int lda, int cols) {
     // Every set, with a 4 KiB period of 64 sets: 4 * lda bytes is not a multiple of 128.
-    return transA && Integer.numberOfTrailingZeros(lda) <= 4;
+    if (transA) return Integer.numberOfTrailingZeros(lda) <= 4;
+    return cols <= ROWS_IN_PLACE_PANELS * NR;
   }
+
+  /** Panels of B up to which {@link #block} reads a non-transposed A in place: 128 columns on 16 lanes, 256 on 8. */
+  static final int ROWS_IN_PLACE_PANELS = MR == 12 ? 4 : 16;
 
   /** {@link #block} with the choices of {@link #streamsB} and {@link #readsAInPlace} made by the caller (tests compare them). */
   static void block(
@@ -396,7 +412,6 @@ final class VectorGemm extends Gemm {
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     if (streamB && transB) throw new IllegalArgumentException("a transposed B cannot be streamed");
-    if (aInPlace && !transA) throw new IllegalArgumentException("only a transposed A is read in place");
     Workspace ws = WORKSPACE.get();
     float[] ap = ws.ap;
     for (int jc = j0; jc < j1; jc += NC) {
@@ -432,13 +447,14 @@ final class VectorGemm extends Gemm {
               int rows = tileRows(mr);
               boolean direct = aInPlace && rows == mr;
               float[] as = direct ? a : ap;
-              int aIdx = direct ? aOff + pc * lda + ic + ir : aInPlace ? 0 : ir * kc;
+              int aIdx = !direct ? (aInPlace ? 0 : ir * kc) : transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
               int aStride = direct ? lda : MR;
+              boolean aRows = direct && !transA;
               if (rows == mr && nr == width) {
-                kernel(rows, width, kc, as, aIdx, aStride, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
+                kernel(rows, width, kc, aRows, as, aIdx, aStride, bs, bIdx, bStride, c, cIdx, ldc, alpha, betaBlock);
               } else {
                 float[] tile = ws.tile;
-                kernel(rows, width, kc, as, aIdx, aStride, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
+                kernel(rows, width, kc, aRows, as, aIdx, aStride, bs, bIdx, bStride, tile, 0, NR, 1f, 0f);
                 storeTile(mr, nr, width, NR, tile, alpha, betaBlock, c, cIdx, ldc);
               }
             }
@@ -477,9 +493,11 @@ final class VectorGemm extends Gemm {
    * {@code width} columns ({@link #panelWidth}).
    */
   private static void kernel(
-      int rows, int width, int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
-      float alpha, float beta) {
-    if (width == NR) {
+      int rows, int width, int kc, boolean aRows, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, int bStride, float[] c, int cIdx,
+      int ldc, float alpha, float beta) {
+    if (aRows) {
+      rowsKernel(rows, width, kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+    } else if (width == NR) {
       switch (rows) {
         case 12 -> kernel12x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
         case 8 -> kernel8x2(kc, ap, aIdx, aStride, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
@@ -495,6 +513,27 @@ final class VectorGemm extends Gemm {
       }
     }
   }
+  /** {@link #kernel} on rows of a non-transposed A read where they lie, lda apart (see readsAInPlace). */
+  private static void rowsKernel(
+      int rows, int width, int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
+      float alpha, float beta) {
+    if (width == NR) {
+      switch (rows) {
+        case 12 -> rowsKernel12x2(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> rowsKernel8x2(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> rowsKernel4x2(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> rowsKernel2x2(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      }
+    } else {
+      switch (rows) {
+        case 12 -> rowsKernel12x1(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 8 -> rowsKernel8x1(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        case 4 -> rowsKernel4x1(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+        default -> rowsKernel2x1(kc, a, aIdx, lda, bp, bIdx, bStride, c, cIdx, ldc, alpha, beta);
+      }
+    }
+  }
+
 
   /**
    * Packs rows [ic, ic + mc) x columns [pc, pc + kc) of op(A) into panels of MR rows: panel q
@@ -1075,6 +1114,452 @@ final class VectorGemm extends Gemm {
       FloatVector a0 = FloatVector.broadcast(S, ap[aIdx + 0]);
       c0a = a0.fma(b0, c0a);
       FloatVector a1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1a = a1.fma(b0, c1a);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+    }
+  }
+
+  /** 12 rows of A read where they lie, lda apart, x 2 vectors: as kernel12x2, the same bits. */
+  private static void rowsKernel12x2(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S), c4b = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S), c5b = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S), c6b = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
+    FloatVector c8a = FloatVector.zero(S), c8b = FloatVector.zero(S);
+    FloatVector c9a = FloatVector.zero(S), c9b = FloatVector.zero(S);
+    FloatVector c10a = FloatVector.zero(S), c10b = FloatVector.zero(S);
+    FloatVector c11a = FloatVector.zero(S), c11b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      c2b = a2.fma(b1, c2b);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+      c3b = a3.fma(b1, c3b);
+      FloatVector a4 = FloatVector.broadcast(S, a[aIdx + 4 * lda]);
+      c4a = a4.fma(b0, c4a);
+      c4b = a4.fma(b1, c4b);
+      FloatVector a5 = FloatVector.broadcast(S, a[aIdx + 5 * lda]);
+      c5a = a5.fma(b0, c5a);
+      c5b = a5.fma(b1, c5b);
+      FloatVector a6 = FloatVector.broadcast(S, a[aIdx + 6 * lda]);
+      c6a = a6.fma(b0, c6a);
+      c6b = a6.fma(b1, c6b);
+      FloatVector a7 = FloatVector.broadcast(S, a[aIdx + 7 * lda]);
+      c7a = a7.fma(b0, c7a);
+      c7b = a7.fma(b1, c7b);
+      FloatVector a8 = FloatVector.broadcast(S, a[aIdx + 8 * lda]);
+      c8a = a8.fma(b0, c8a);
+      c8b = a8.fma(b1, c8b);
+      FloatVector a9 = FloatVector.broadcast(S, a[aIdx + 9 * lda]);
+      c9a = a9.fma(b0, c9a);
+      c9b = a9.fma(b1, c9b);
+      FloatVector a10 = FloatVector.broadcast(S, a[aIdx + 10 * lda]);
+      c10a = a10.fma(b0, c10a);
+      c10b = a10.fma(b1, c10b);
+      FloatVector a11 = FloatVector.broadcast(S, a[aIdx + 11 * lda]);
+      c11a = a11.fma(b0, c11a);
+      c11b = a11.fma(b1, c11b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c4b.mul(va).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c5b.mul(va).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c6b.mul(va).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c7b.mul(va).intoArray(c, cIdx + 7 * ldc + L);
+      c8a.mul(va).intoArray(c, cIdx + 8 * ldc);
+      c8b.mul(va).intoArray(c, cIdx + 8 * ldc + L);
+      c9a.mul(va).intoArray(c, cIdx + 9 * ldc);
+      c9b.mul(va).intoArray(c, cIdx + 9 * ldc + L);
+      c10a.mul(va).intoArray(c, cIdx + 10 * ldc);
+      c10b.mul(va).intoArray(c, cIdx + 10 * ldc + L);
+      c11a.mul(va).intoArray(c, cIdx + 11 * ldc);
+      c11b.mul(va).intoArray(c, cIdx + 11 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c4b.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).mul(vb)).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c5b.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).mul(vb)).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c6b.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc + L).mul(vb)).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c7b.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc + L).mul(vb)).intoArray(c, cIdx + 7 * ldc + L);
+      c8a.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc).mul(vb)).intoArray(c, cIdx + 8 * ldc);
+      c8b.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc + L).mul(vb)).intoArray(c, cIdx + 8 * ldc + L);
+      c9a.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc).mul(vb)).intoArray(c, cIdx + 9 * ldc);
+      c9b.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc + L).mul(vb)).intoArray(c, cIdx + 9 * ldc + L);
+      c10a.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc).mul(vb)).intoArray(c, cIdx + 10 * ldc);
+      c10b.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc + L).mul(vb)).intoArray(c, cIdx + 10 * ldc + L);
+      c11a.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc).mul(vb)).intoArray(c, cIdx + 11 * ldc);
+      c11b.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc + L).mul(vb)).intoArray(c, cIdx + 11 * ldc + L);
+    }
+  }
+
+  /** 8 rows of A read where they lie, lda apart, x 2 vectors: as kernel8x2, the same bits. */
+  private static void rowsKernel8x2(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S), c4b = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S), c5b = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S), c6b = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      c2b = a2.fma(b1, c2b);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+      c3b = a3.fma(b1, c3b);
+      FloatVector a4 = FloatVector.broadcast(S, a[aIdx + 4 * lda]);
+      c4a = a4.fma(b0, c4a);
+      c4b = a4.fma(b1, c4b);
+      FloatVector a5 = FloatVector.broadcast(S, a[aIdx + 5 * lda]);
+      c5a = a5.fma(b0, c5a);
+      c5b = a5.fma(b1, c5b);
+      FloatVector a6 = FloatVector.broadcast(S, a[aIdx + 6 * lda]);
+      c6a = a6.fma(b0, c6a);
+      c6b = a6.fma(b1, c6b);
+      FloatVector a7 = FloatVector.broadcast(S, a[aIdx + 7 * lda]);
+      c7a = a7.fma(b0, c7a);
+      c7b = a7.fma(b1, c7b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c4b.mul(va).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c5b.mul(va).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c6b.mul(va).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c7b.mul(va).intoArray(c, cIdx + 7 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c4b.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).mul(vb)).intoArray(c, cIdx + 4 * ldc + L);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c5b.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).mul(vb)).intoArray(c, cIdx + 5 * ldc + L);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c6b.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc + L).mul(vb)).intoArray(c, cIdx + 6 * ldc + L);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c7b.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc + L).mul(vb)).intoArray(c, cIdx + 7 * ldc + L);
+    }
+  }
+
+  /** 4 rows of A read where they lie, lda apart, x 2 vectors: as kernel4x2, the same bits. */
+  private static void rowsKernel4x2(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S), c2b = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      c2b = a2.fma(b1, c2b);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+      c3b = a3.fma(b1, c3b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c2b.mul(va).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c3b.mul(va).intoArray(c, cIdx + 3 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c2b.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).mul(vb)).intoArray(c, cIdx + 2 * ldc + L);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c3b.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).mul(vb)).intoArray(c, cIdx + 3 * ldc + L);
+    }
+  }
+
+  /** 2 rows of A read where they lie, lda apart, x 2 vectors: as kernel2x2, the same bits. */
+  private static void rowsKernel2x2(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S), c1b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      c0b = a0.fma(b1, c0b);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      c1b = a1.fma(b1, c1b);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c0b.mul(va).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c1b.mul(va).intoArray(c, cIdx + 1 * ldc + L);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c0b.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc + L).mul(vb)).intoArray(c, cIdx + 0 * ldc + L);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c1b.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc + L).mul(vb)).intoArray(c, cIdx + 1 * ldc + L);
+    }
+  }
+
+  /** 12 rows of A read where they lie, lda apart, x 1 vector: as kernel12x1, the same bits. */
+  private static void rowsKernel12x1(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S);
+    FloatVector c8a = FloatVector.zero(S);
+    FloatVector c9a = FloatVector.zero(S);
+    FloatVector c10a = FloatVector.zero(S);
+    FloatVector c11a = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+      FloatVector a4 = FloatVector.broadcast(S, a[aIdx + 4 * lda]);
+      c4a = a4.fma(b0, c4a);
+      FloatVector a5 = FloatVector.broadcast(S, a[aIdx + 5 * lda]);
+      c5a = a5.fma(b0, c5a);
+      FloatVector a6 = FloatVector.broadcast(S, a[aIdx + 6 * lda]);
+      c6a = a6.fma(b0, c6a);
+      FloatVector a7 = FloatVector.broadcast(S, a[aIdx + 7 * lda]);
+      c7a = a7.fma(b0, c7a);
+      FloatVector a8 = FloatVector.broadcast(S, a[aIdx + 8 * lda]);
+      c8a = a8.fma(b0, c8a);
+      FloatVector a9 = FloatVector.broadcast(S, a[aIdx + 9 * lda]);
+      c9a = a9.fma(b0, c9a);
+      FloatVector a10 = FloatVector.broadcast(S, a[aIdx + 10 * lda]);
+      c10a = a10.fma(b0, c10a);
+      FloatVector a11 = FloatVector.broadcast(S, a[aIdx + 11 * lda]);
+      c11a = a11.fma(b0, c11a);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+      c8a.mul(va).intoArray(c, cIdx + 8 * ldc);
+      c9a.mul(va).intoArray(c, cIdx + 9 * ldc);
+      c10a.mul(va).intoArray(c, cIdx + 10 * ldc);
+      c11a.mul(va).intoArray(c, cIdx + 11 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+      c8a.fma(va, FloatVector.fromArray(S, c, cIdx + 8 * ldc).mul(vb)).intoArray(c, cIdx + 8 * ldc);
+      c9a.fma(va, FloatVector.fromArray(S, c, cIdx + 9 * ldc).mul(vb)).intoArray(c, cIdx + 9 * ldc);
+      c10a.fma(va, FloatVector.fromArray(S, c, cIdx + 10 * ldc).mul(vb)).intoArray(c, cIdx + 10 * ldc);
+      c11a.fma(va, FloatVector.fromArray(S, c, cIdx + 11 * ldc).mul(vb)).intoArray(c, cIdx + 11 * ldc);
+    }
+  }
+
+  /** 8 rows of A read where they lie, lda apart, x 1 vector: as kernel8x1, the same bits. */
+  private static void rowsKernel8x1(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
+    FloatVector c4a = FloatVector.zero(S);
+    FloatVector c5a = FloatVector.zero(S);
+    FloatVector c6a = FloatVector.zero(S);
+    FloatVector c7a = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+      FloatVector a4 = FloatVector.broadcast(S, a[aIdx + 4 * lda]);
+      c4a = a4.fma(b0, c4a);
+      FloatVector a5 = FloatVector.broadcast(S, a[aIdx + 5 * lda]);
+      c5a = a5.fma(b0, c5a);
+      FloatVector a6 = FloatVector.broadcast(S, a[aIdx + 6 * lda]);
+      c6a = a6.fma(b0, c6a);
+      FloatVector a7 = FloatVector.broadcast(S, a[aIdx + 7 * lda]);
+      c7a = a7.fma(b0, c7a);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+      c4a.mul(va).intoArray(c, cIdx + 4 * ldc);
+      c5a.mul(va).intoArray(c, cIdx + 5 * ldc);
+      c6a.mul(va).intoArray(c, cIdx + 6 * ldc);
+      c7a.mul(va).intoArray(c, cIdx + 7 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+      c4a.fma(va, FloatVector.fromArray(S, c, cIdx + 4 * ldc).mul(vb)).intoArray(c, cIdx + 4 * ldc);
+      c5a.fma(va, FloatVector.fromArray(S, c, cIdx + 5 * ldc).mul(vb)).intoArray(c, cIdx + 5 * ldc);
+      c6a.fma(va, FloatVector.fromArray(S, c, cIdx + 6 * ldc).mul(vb)).intoArray(c, cIdx + 6 * ldc);
+      c7a.fma(va, FloatVector.fromArray(S, c, cIdx + 7 * ldc).mul(vb)).intoArray(c, cIdx + 7 * ldc);
+    }
+  }
+
+  /** 4 rows of A read where they lie, lda apart, x 1 vector: as kernel4x1, the same bits. */
+  private static void rowsKernel4x1(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    FloatVector c2a = FloatVector.zero(S);
+    FloatVector c3a = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
+      c1a = a1.fma(b0, c1a);
+      FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * lda]);
+      c2a = a2.fma(b0, c2a);
+      FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * lda]);
+      c3a = a3.fma(b0, c3a);
+    }
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    if (beta == 0f) {
+      c0a.mul(va).intoArray(c, cIdx + 0 * ldc);
+      c1a.mul(va).intoArray(c, cIdx + 1 * ldc);
+      c2a.mul(va).intoArray(c, cIdx + 2 * ldc);
+      c3a.mul(va).intoArray(c, cIdx + 3 * ldc);
+    } else {
+      FloatVector vb = FloatVector.broadcast(S, beta);
+      c0a.fma(va, FloatVector.fromArray(S, c, cIdx + 0 * ldc).mul(vb)).intoArray(c, cIdx + 0 * ldc);
+      c1a.fma(va, FloatVector.fromArray(S, c, cIdx + 1 * ldc).mul(vb)).intoArray(c, cIdx + 1 * ldc);
+      c2a.fma(va, FloatVector.fromArray(S, c, cIdx + 2 * ldc).mul(vb)).intoArray(c, cIdx + 2 * ldc);
+      c3a.fma(va, FloatVector.fromArray(S, c, cIdx + 3 * ldc).mul(vb)).intoArray(c, cIdx + 3 * ldc);
+    }
+  }
+
+  /** 2 rows of A read where they lie, lda apart, x 1 vector: as kernel2x1, the same bits. */
+  private static void rowsKernel2x1(
+      int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc, float alpha, float beta) {
+    FloatVector c0a = FloatVector.zero(S);
+    FloatVector c1a = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx++, bIdx += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector a0 = FloatVector.broadcast(S, a[aIdx]);
+      c0a = a0.fma(b0, c0a);
+      FloatVector a1 = FloatVector.broadcast(S, a[aIdx + 1 * lda]);
       c1a = a1.fma(b0, c1a);
     }
     FloatVector va = FloatVector.broadcast(S, alpha);

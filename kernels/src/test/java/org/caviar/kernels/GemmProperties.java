@@ -155,26 +155,28 @@ class GemmProperties {
   }
 
   @Property(tries = 60)
-  void aTransposedAReadInPlaceMatchesThePackedOneBitForBit(
-      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll Op opB,
+  void aReadInPlaceMatchesThePackedOneBitForBit(
+      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll Op opA, @ForAll Op opB,
       @ForAll("betas") float beta, @ForAll @IntRange(min = 0, max = 40) int pad, @ForAll boolean streamB,
       @ForAll long seed) {
-    // In place, the micro-kernel reads each k's values of op(A) = A^T from A's row at stride lda
-    // instead of from a packed panel at stride MR: the same values in the same order, so the same
-    // bits, for any lda and offset (the stride only decides whether it is worth it), any edge
-    // tile (packed in either case when no kernel fits it) and k past a block of KC.
+    // In place, the micro-kernel reads each k's values of op(A) where A lies: for A^T from A's
+    // row at stride lda instead of from a packed panel at stride MR, for A from MR rows lda
+    // apart. The same values in the same order, so the same bits, for any lda and offset (the
+    // rule only decides whether it is worth it), any edge tile (packed in either case when no
+    // kernel fits it) and k past a block of KC.
     Random rnd = new Random(seed);
-    boolean tb = opB == Op.T;
+    boolean ta = opA == Op.T, tb = opB == Op.T;
     boolean stream = streamB && !tb;
-    int lda = m + pad, aOff = pad / 3, ldb = tb ? k : n;
-    float[] a = Shapes.uniform(rnd, aOff + k * lda, 1f);
+    int lda = (ta ? m : k) + pad, aOff = pad / 3, ldb = tb ? k : n;
+    float[] a = Shapes.uniform(rnd, aOff + (ta ? k : m) * lda, 1f);
     float[] b = Shapes.uniform(rnd, k * n, 1f);
     float[] inPlace = Shapes.uniform(rnd, m * n, 1f);
     float[] packed = inPlace.clone();
-    VectorGemm.block(stream, true, true, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, inPlace, 0, n);
-    VectorGemm.block(stream, false, true, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, packed, 0, n);
+    VectorGemm.block(stream, true, ta, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, inPlace, 0, n);
+    VectorGemm.block(stream, false, ta, tb, 0, m, 0, n, k, 0.75f, a, aOff, lda, b, 0, ldb, beta, packed, 0, n);
     assertArrayEquals(packed, inPlace);
   }
+
 
   @Property(tries = 80)
   void aRowComesOutTheSameInWhicheverTileComputesIt(
@@ -287,12 +289,25 @@ class GemmProperties {
     // Rows lda floats apart fall into every one of 64 sets of 64-byte lines when 4 * lda bytes
     // is an odd multiple of 64 or not a multiple of it: the first layer's 784 features (3,136
     // bytes), odd widths. Power-of-two strides use a few sets, and 512 bytes ran at 0.31-0.65x.
-    for (int lda : new int[] {784, 100, 48, 50, 10, 3, 1}) {
-      assertTrue(VectorGemm.readsAInPlace(true, lda), "lda " + lda);
-      assertFalse(VectorGemm.readsAInPlace(false, lda), "op(A) = N, lda " + lda);
+    for (int lda : new int[] {784, 100, 48, 50, 10, 3, 1}) assertTrue(VectorGemm.readsAInPlace(true, lda, 256), "lda " + lda);
+    for (int lda : new int[] {32, 64, 96, 128, 256, 512, 800, 1024, 4096}) {
+      assertFalse(VectorGemm.readsAInPlace(true, lda, 256), "lda " + lda);
     }
-    for (int lda : new int[] {32, 64, 96, 128, 256, 512, 800, 1024, 4096}) assertFalse(VectorGemm.readsAInPlace(true, lda), "lda " + lda);
   }
+
+  @Test
+  void aIsReadInPlaceOnlyForProductsOfFewPanels() {
+    // A packed panel of A serves every panel of B; below a few panels its packing is not paid
+    // back, whatever the stride (power-of-two strides included: measured at 512-2048).
+    int most = VectorGemm.ROWS_IN_PLACE_PANELS * VectorGemm.NR;
+    for (int lda : new int[] {784, 256, 1024, 64, 10, 1}) {
+      for (int cols : new int[] {1, 10, VectorGemm.L, VectorGemm.NR, most - 1, most}) {
+        assertTrue(VectorGemm.readsAInPlace(false, lda, cols), "lda " + lda + ", cols " + cols);
+      }
+      for (int cols : new int[] {most + 1, 2 * most, 4096}) assertFalse(VectorGemm.readsAInPlace(false, lda, cols), "lda " + lda + ", cols " + cols);
+    }
+  }
+
 
   @Test
   void betaZeroDoesNotReadC() {
