@@ -447,7 +447,9 @@ final class VectorGemm extends Gemm {
               int rows = tileRows(mr);
               boolean direct = aInPlace && rows == mr;
               float[] as = direct ? a : ap;
-              int aIdx = !direct ? (aInPlace ? 0 : ir * kc) : transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
+              // Packed: this tile's panel, or in place the last tile packed as panel 0.
+              int aIdx = aInPlace ? 0 : ir * kc;
+              if (direct) aIdx = transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
               int aStride = direct ? lda : MR;
               boolean aRows = direct && !transA;
               if (rows == mr && nr == width) {
@@ -513,6 +515,7 @@ final class VectorGemm extends Gemm {
       }
     }
   }
+
   /** {@link #kernel} on rows of a non-transposed A read where they lie, lda apart (see readsAInPlace). */
   private static void rowsKernel(
       int rows, int width, int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, int bStride, float[] c, int cIdx, int ldc,
@@ -533,7 +536,6 @@ final class VectorGemm extends Gemm {
       }
     }
   }
-
 
   /**
    * Packs rows [ic, ic + mc) x columns [pc, pc + kc) of op(A) into panels of MR rows: panel q

@@ -177,7 +177,6 @@ class GemmProperties {
     assertArrayEquals(packed, inPlace);
   }
 
-
   @Property(tries = 80)
   void aRowComesOutTheSameInWhicheverTileComputesIt(
       @ForAll @IntRange(min = 1, max = 3 * 12 + 9) int m, @ForAll("dims") int n, @ForAll("depths") int k,
@@ -307,7 +306,6 @@ class GemmProperties {
       for (int cols : new int[] {most + 1, 2 * most, 4096}) assertFalse(VectorGemm.readsAInPlace(false, lda, cols), "lda " + lda + ", cols " + cols);
     }
   }
-
 
   @Test
   void betaZeroDoesNotReadC() {
