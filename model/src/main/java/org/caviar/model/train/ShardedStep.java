@@ -68,7 +68,11 @@ import org.caviar.model.optim.OptimizerSpec;
  * 112, 128, 144 and 160 (Zen 5, medians of five; before, 112 and 144 cost as much as 128 and
  * 160). But moving 16 of a shard's 128 first-block units moves 12.5% of the two phases that
  * block runs in, so it pays only where the threads differ by more than that, and the phase
- * timers saw differences of 2-17% (busy 176.7 against 173.0 us a step on 2026-12-04).
+ * timers saw differences of 2-17% (busy 176.7 against 173.0 us a step on 2026-12-04). Measured in
+ * training later that day: with the first block split 112/144 at batch 32, the 112-unit shard was as
+ * busy as with 128 while the other did 12% more, and a split chosen in hindsight for every window of
+ * 4-256 steps would have saved 0.5-1.4% of the step in a balanced run and 6-7% in a run where the
+ * worker's vCPU was 21% slower throughout.
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
@@ -132,7 +136,9 @@ final class ShardedStep {
    * other batch into arrays of its own batch) and read in place by both shards, which removes the
    * per-step gathers (a probe with no gather at all ran 4.5-6.8% faster): 0.975-1.006 of the time
    * in three runs of 50 epochs each way, the rows then coming from the L3 at each step, for a
-   * second copy of the data.
+   * second copy of the data. Nor copying the next batch a row at a time between the first block's
+   * weight-gradient tiles, so that its misses overlap the product: 0.953-0.982x the speed, sharded
+   * and in turn (the product lost more than the copy saved).
    */
   private boolean prefetched;
   private int nextRows;
