@@ -80,7 +80,15 @@ import org.caviar.model.optim.OptimizerSpec;
  * training later that day: with the first block split 112/144 at batch 32, the 112-unit shard was as
  * busy as with 128 while the other did 12% more, and a split chosen in hindsight for every window of
  * 4-256 steps would have saved 0.5-1.4% of the step in a balanced run and 6-7% in a run where the
- * worker's vCPU was 21% slower throughout.
+ * worker's vCPU was 21% slower throughout. Built the next sitting (branch
+ * experiment/first-block-balancer): every 64 steps a balancer compared the shards' time in the
+ * first block's two phases and moved whole 16-unit shares, with their weights, statistics and
+ * optimizer state, to even them out (the same bits, tested with moves after every step). Two
+ * sharded trainers alternating epoch by epoch, the balancer on in one, the roles swapped halfway
+ * (identical trainers differ by up to 9% in one JVM): 0.949-1.005x at batch 32 in ten runs of 400
+ * epochs, with moves made in 8 of them; a product pinned to each vCPU ran 35% and 58% slower on
+ * one of them in 2 of the 11 checks between runs, and moves also came in the even stretches. The
+ * phases the split cannot move still wait for the slower thread, which changed every 10-60 s.
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
