@@ -88,7 +88,8 @@ import org.caviar.model.optim.OptimizerSpec;
  * (identical trainers differ by up to 9% in one JVM): 0.949-1.005x at batch 32 in ten runs of 400
  * epochs, with moves made in 8 of them; a product pinned to each vCPU ran 35% and 58% slower on
  * one of them in 2 of the 11 checks between runs, and moves also came in the even stretches. The
- * phases the split cannot move still wait for the slower thread, which changed every 10-60 s.
+ * phases the split cannot move still wait for the slower thread, which changed within seconds to a
+ * minute.
  *
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
