@@ -43,14 +43,23 @@ class NetworkTest {
 
   @Test
   void initialWeightsHaveTheInitsStandardDeviation() {
-    // 256 x 256 = 65536 Gaussian draws: the sample std is within 1% of sigma with probability
-    // ~1 - 1e-6 (its relative standard error is 1/sqrt(2n) = 0.28%).
-    Network n = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.TANH).withInit(Init.HE), 3);
-    assertStd(((Dense) n.layers().get(2)).weight().values(), Math.sqrt(2.0 / 256));
-    Network x = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.TANH), 3);
-    assertStd(((Dense) x.layers().get(2)).weight().values(), Math.sqrt(1.0 / 256));
-    Network g = Network.create(NetworkSpec.of(256, List.of(256, 256), 10).withActivation(Activation.SIGMOID), 3);
-    assertStd(((Dense) g.layers().get(2)).weight().values(), Math.sqrt(2.0 / 512));
+    // dense2 is 512 x 128 (n_in != n_out, so the three inits differ: He sqrt(2/512) = 0.0625,
+    // Xavier sqrt(1/512) = 0.0442, Glorot sqrt(2/640) = 0.0559, each over 10% from the others).
+    // Its 65,536 Gaussian draws give a sample std with relative standard error 1/sqrt(2n) = 0.28%,
+    // so the 1% tolerance is 3.6 standard errors (two-sided, about 3e-4); the seed is fixed.
+    NetworkSpec spec = NetworkSpec.of(128, List.of(512, 128), 10);
+    Network he = Network.create(spec.withActivation(Activation.TANH).withInit(Init.HE), 3);
+    assertStd(((Dense) he.layers().get(2)).weight().values(), Math.sqrt(2.0 / 512));
+    // The default follows the activation: Xavier for tanh, Glorot for sigmoid.
+    Network xavier = Network.create(spec.withActivation(Activation.TANH), 3);
+    assertStd(((Dense) xavier.layers().get(2)).weight().values(), Math.sqrt(1.0 / 512));
+    Network glorot = Network.create(spec.withActivation(Activation.SIGMOID), 3);
+    assertStd(((Dense) glorot.layers().get(2)).weight().values(), Math.sqrt(2.0 / 640));
+    // The output layer (softmax) is Glorot whatever the hidden layers' init: 512 x 128 again.
+    Network out = Network.create(NetworkSpec.of(64, List.of(512), 128).withInit(Init.HE), 3);
+    Dense output = (Dense) out.layers().get(out.layers().size() - 1);
+    assertEquals(512 * 128, output.weight().values().length);
+    assertStd(output.weight().values(), Math.sqrt(2.0 / 640));
   }
 
   private static void assertStd(float[] w, double sigma) {
