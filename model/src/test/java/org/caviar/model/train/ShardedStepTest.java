@@ -43,6 +43,7 @@ class ShardedStepTest {
         // Shards in turn on the calling thread against shards on a team of their own count.
         float[] inTurn = train(spec, shards, Workers.of(1));
         float[] onTeam = train(spec, shards, Workers.of(shards));
+        TrainerTest.assertAllFinite(inTurn, spec + ", " + shards + " shards in turn");
         assertArrayEquals(inTurn, onTeam, spec + ", " + shards + " shards: losses, parameters and running statistics");
       }
     }
@@ -90,11 +91,13 @@ class ShardedStepTest {
         }
         int rows = bc.load(b);
         float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
+        assertTrue(Float.isFinite(lossCaller), "epoch " + epoch + ", batch " + b + ": loss " + lossCaller);
         assertEquals(lossCaller, a.step(ba, b, 1e-3f), "epoch " + epoch + ", batch " + b);
       }
     }
     a.push();
     c.push();
+    TrainerTest.assertAllFinite(TrainerTest.parametersAndState(caller), "the caller-loaded run");
     assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
   }
 
@@ -194,6 +197,7 @@ class ShardedStepTest {
     float[] inTurn = twoEpochs(spec, config, 0);
     float[] onTeam = twoEpochs(spec, config, 1);
     float[] unsharded = twoEpochs(spec, config, 2);
+    TrainerTest.assertAllFinite(inTurn, "shards in turn");
     assertArrayEquals(onTeam, inTurn);
     assertFalse(java.util.Arrays.equals(unsharded, inTurn), "the split step's partial sums round unlike the unsharded step's");
   }

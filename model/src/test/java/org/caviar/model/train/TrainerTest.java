@@ -30,11 +30,13 @@ class TrainerTest {
     // Scalar kernels: bit for bit on every run, cold (interpreted) or warm (compiled).
     float[][] scalar = new float[3][];
     for (int run = 0; run < 3; run++) scalar[run] = trainedWeights(Kernels.scalar());
+    assertAllFinite(scalar[0], "scalar run");
     assertArrayEquals(scalar[0], scalar[1], "cold and warm runs agree");
     assertArrayEquals(scalar[1], scalar[2]);
     // Vector kernels: the same, cold or warm (InterpretedTrainingTest holds them to a JVM that
     // never compiles).
     float[] vector = trainedWeights(Kernels.vector());
+    assertAllFinite(vector, "vector run");
     assertArrayEquals(vector, trainedWeights(Kernels.vector()), "cold and warm runs agree");
     assertArrayEquals(vector, trainedWeights(Kernels.vector()));
   }
@@ -47,6 +49,16 @@ class TrainerTest {
   }
 
   /** Every parameter and state tensor of {@code n}, concatenated in the network's order. */
+  /**
+   * Fails on a NaN or infinity: the bit-equality checks compare floats by their bits, so two runs
+   * that both diverged to NaN would agree.
+   */
+  static void assertAllFinite(float[] values, String what) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) throw new AssertionError(what + ": element " + i + " of " + values.length + " is " + values[i]);
+    }
+  }
+
   static float[] parametersAndState(Network n) {
     int size = 0;
     for (var p : n.parameters()) size += p.size();
