@@ -1,5 +1,6 @@
 package org.caviar.model.data;
 
+import static org.caviar.model.TestShapes.U;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -110,9 +111,14 @@ class SplitStandardizeBatchTest {
         sq += (double) train.feature(r, j) * train.feature(r, j);
       }
       double mean = sum / train.rows();
-      // Mean 0 and variance 1 up to float rounding of values ~2 (a few u each).
-      assertEquals(0, mean, 1e-6);
-      assertEquals(1, sq / train.rows() - mean * mean, 1e-5);
+      // Mean 0 and variance 1 up to the rounding of z = (x - mean) * scale (|z| <= 1.75 here):
+      // the mean and scale rounded to float, the difference and the product rounded once each.
+      // The mean's rounding shifts every z alike (|shift| <= u |mean| / std <= 1.75 u) and cancels
+      // in the variance; the scale's multiplies the variance by at most 1 + 2u; the other two add
+      // at most 2u |z| to each z, so 4u to the variance. Mean: 1.75 u + 2u * 1.75 < 6u; variance
+      // 6u (u = 2^-24).
+      assertEquals(0, mean, 6 * U);
+      assertEquals(1, sq / train.rows() - mean * mean, 6 * U);
     }
     // The constant feature is centered, not divided by a zero deviation.
     assertEquals(1f, st.scale()[1]);
