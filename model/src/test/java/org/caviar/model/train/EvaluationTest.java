@@ -32,7 +32,7 @@ class EvaluationTest {
 
   @Test
   void evaluatorAgreesWithOneBigForwardPass() {
-    // 600 rows are evaluated in chunks of 256; the totals must match a per-row computation.
+    // 600 rows are evaluated in chunks of 256; the totals must match one pass over all 600 rows.
     Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);
     java.util.Random rnd = new java.util.Random(3);
     float[] x = TestShapes.uniform(rnd, 600 * 5, 2f);

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
  * products of an unsharded step) gives the bits of training on one thread: the GEMM shares are whole micro-tiles, each element
  * computed by the same chain of FMAs as on one thread. So the test asks for exact equality, not a
  * tolerance. The shapes make the products split: 128 x 128 x 200 is 6.5 MFLOP, above the parallel
- * GEMM's threshold; the weight gradients (200 x 128, 128 x 128) split along m, the others along n.
+ * GEMM's threshold of 4 x 2^20 flops, and 128 x 128 x 128 is exactly at it (split: only products
+ * below it stay on one thread); the weight gradients (200 x 128, 128 x 128) split along m, the
+ * others along n. Nothing here sees the split happen: that the shares run on the team, and give
+ * the same bits, is kernels' GemmProperties' to check.
  */
 class ParallelTrainingTest {
   private static final int INPUTS = 200;
