@@ -27,6 +27,14 @@ record OptimizersErrorBound(double value, double error) {
     return new OptimizersErrorBound(exact, Math.abs(stored - exact));
   }
 
+  /**
+   * A constant that a correct kernel computes to within {@code relative} of {@code exact}: the
+   * bound comes from how the constant should be computed, not from the value the kernel returned.
+   */
+  static OptimizersErrorBound within(double exact, double relative) {
+    return new OptimizersErrorBound(exact, relative * Math.abs(exact));
+  }
+
   /** The bound with room for the doubles' own rounding (see the class comment). */
   double tolerance() {
     return error * (1 + 0x1p-20);

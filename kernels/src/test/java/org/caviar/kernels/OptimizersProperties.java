@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.Arbitrary;
@@ -24,6 +26,24 @@ class OptimizersProperties {
   private static final Optimizers SCALAR = Optimizers.scalar();
   private static final Optimizers VECTOR = Optimizers.vector();
   private static final double U = OptimizersErrorBound.U;
+
+  /**
+   * How far a correct {@link ScalarOptimizers#adamStepSize} or
+   * {@link ScalarOptimizers#adamDenominatorScale} is from its exact value, relative: both are
+   * evaluated in double and rounded once to float (u). In double, pow is within an ulp of
+   * beta^t < 1, so within 2^-53, and 1 - pow is exact from 1/2 up and rounded once below: 1 - beta^t
+   * is off by at most 2^-53 / (1 - beta^t) <= 2^-29 of itself, as 1 - beta^t >= 1 - beta >= 2^-24
+   * for a float beta < 1 (the sqrt halves that). 2^-50 covers the division's and sqrt's own
+   * roundings (2^-53 each) and the products of the terms.
+   */
+  static final double ADAM_CONSTANT_ERROR = U + 0x1p-29 + 0x1p-50;
+
+  /**
+   * BigDecimal.pow carries one digit more than t has past this, against the growth of its
+   * roundings, so beta^t is good to ~1e-48 and 1 - beta^t >= 2^-24 to ~1e-40 of itself: exact as
+   * far as a double can tell.
+   */
+  private static final MathContext DIGITS = new MathContext(50);
 
   @Provide
   Arbitrary<Integer> sizes() {
@@ -189,15 +209,16 @@ class OptimizersProperties {
     SCALAR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, ws, g, ms, vs);
     VECTOR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, wv, g, mv, vv);
 
-    double correction1 = 1 - Math.pow(h.beta1, h.t);
-    double correction2 = 1 - Math.pow(h.beta2, h.t);
+    // Not 1 - pow in double, which keeps only 2^-29 of 1 - beta^t where beta is close to 1.
+    double correction1 = oneMinusPower(h.beta1, h.t).doubleValue();
+    double correction2 = oneMinusPower(h.beta2, h.t).doubleValue();
     OptimizersErrorBound wd = x(h.weightDecay), b1 = x(h.beta1), b2 = x(h.beta2), eps = x(h.eps);
     OptimizersErrorBound oneMinusB1 = OptimizersErrorBound.constant(1.0 - h.beta1, 1f - h.beta1);
     OptimizersErrorBound oneMinusB2 = OptimizersErrorBound.constant(1.0 - h.beta2, 1f - h.beta2);
-    OptimizersErrorBound step =
-        OptimizersErrorBound.constant(h.lr / correction1, ScalarOptimizers.adamStepSize(h.lr, h.beta1, h.t));
-    OptimizersErrorBound scale = OptimizersErrorBound.constant(
-        1 / Math.sqrt(correction2), ScalarOptimizers.adamDenominatorScale(h.beta2, h.t));
+    // Both kernels take these from the helpers: bounded by what a correct helper achieves (checked
+    // in adamBiasCorrectionsAreTheFormulaRoundedOnce), not by what the helper returned.
+    OptimizersErrorBound step = OptimizersErrorBound.within(h.lr / correction1, ADAM_CONSTANT_ERROR);
+    OptimizersErrorBound scale = OptimizersErrorBound.within(1 / Math.sqrt(correction2), ADAM_CONSTANT_ERROR);
     for (int i = 0; i < len; i++) {
       double grad = g[i] + (double) h.weightDecay * w0[i];
       double m1 = h.beta1 * (double) m0[i] + (1.0 - h.beta1) * grad;
@@ -219,6 +240,49 @@ class OptimizersProperties {
       check("adam m", i, m1, ms[i], mv[i], scalarM, vectorM);
       check("adam v", i, v1, vs[i], vv[i], scalarV, vectorV);
       check("adam w", i, w1, ws[i], wv[i], scalarW, vectorW);
+    }
+  }
+
+  /**
+   * The bias corrections that both kernels take from ScalarOptimizers, lr / (1 - beta1^t) and
+   * 1 / sqrt(1 - beta2^t), against 1 - beta^t to 50 digits: within ADAM_CONSTANT_ERROR for t from
+   * 1 to 10^6 and betas from 0 to the largest float below 1, close to 1 at every scale of 1 - beta.
+   */
+  @Property(tries = 100)
+  void adamBiasCorrectionsAreTheFormulaRoundedOnce(@ForAll long seed) {
+    Random rnd = new Random(seed);
+    float lr = (float) Math.pow(10, -6 + 7 * rnd.nextDouble());
+    float[] betas = {0f, 0.5f, 0.9f, 0.99f, 0.999f, 0.9999f, 1 - 1e-6f, Math.nextDown(1f)};
+    float beta = switch (rnd.nextInt(3)) {
+      case 0 -> betas[rnd.nextInt(betas.length)];
+      case 1 -> 1f - (float) Math.scalb(1 + rnd.nextDouble(), -2 - rnd.nextInt(22)); // 1 - beta in [2^-23, 1/2)
+      default -> rnd.nextFloat();
+    };
+    int[] ts = new int[24];
+    ts[0] = 1;
+    ts[1] = 2;
+    ts[2] = 3;
+    ts[3] = 1_000_000;
+    for (int i = 4; i < ts.length; i++) ts[i] = (int) Math.ceil(Math.pow(10, 6 * rnd.nextDouble()));
+    for (int t : ts) {
+      BigDecimal correction = oneMinusPower(beta, t);
+      expectCorrection("adamStepSize(" + lr + ", ", ScalarOptimizers.adamStepSize(lr, beta, t),
+          new BigDecimal(lr).divide(correction, DIGITS), beta, t);
+      expectCorrection("adamDenominatorScale(", ScalarOptimizers.adamDenominatorScale(beta, t),
+          BigDecimal.ONE.divide(correction.sqrt(DIGITS), DIGITS), beta, t);
+    }
+  }
+
+  /** 1 - beta^t (see DIGITS); the difference rounded, since 0.5^10^6 written out has 301,030 digits. */
+  static BigDecimal oneMinusPower(float beta, int t) {
+    return BigDecimal.ONE.subtract(new BigDecimal(beta).pow(t, DIGITS), DIGITS);
+  }
+
+  private static void expectCorrection(String call, float actual, BigDecimal exact, float beta, int t) {
+    double error = new BigDecimal(actual).subtract(exact).abs().divide(exact, DIGITS).doubleValue();
+    if (!(error <= ADAM_CONSTANT_ERROR)) {
+      fail(call + beta + ", " + t + ") = " + actual + ", exact " + exact.round(new MathContext(12))
+          + ": off by " + error / U + " u, bound " + ADAM_CONSTANT_ERROR / U + " u");
     }
   }
 
