@@ -65,19 +65,53 @@ class GemmProperties {
 
   @Property(tries = 40)
   void parallelIsBitwiseTheVectorKernel(
-      @ForAll @IntRange(min = 1, max = 160) int m, @ForAll @IntRange(min = 1, max = 400) int n,
-      @ForAll @IntRange(min = 1, max = 300) int k, @ForAll Op opA, @ForAll Op opB,
+      @ForAll("dims") int rows, @ForAll("dims") int n, @ForAll("depths") int depth, @ForAll Op opA,
+      @ForAll Op opB, @ForAll("betas") float beta, @ForAll @IntRange(min = 0, max = 16) int pad,
       @ForAll @IntRange(min = 2, max = 3) int threads, @ForAll long seed) {
     // Every thread computes whole micro-tiles with the same packing and k blocking as one thread
-    // does, so the split must not change a single bit.
+    // does, so the split must not change a single bit. Only a product that ParallelGemm splits
+    // tests that, so every one here is: it has two tiles or more along the way it is cut (a shape
+    // of one tile either way gets a second row tile), and k grows until 2mnk >= MIN_PARALLEL_FLOPS
+    // (a grown k ends its last KC block anywhere).
+    int m = shares(rows, n, threads) < 2 ? rows + VectorGemm.MR : rows;
+    int k = (int) Math.max(depth, (ParallelGemm.MIN_PARALLEL_FLOPS + 2L * m * n - 1) / (2L * m * n));
+    assertParallelIsTheVectorKernel(opA, opB, m, n, k, beta, pad, threads, seed);
+  }
+
+  @Property(tries = 20)
+  void smallProductThroughParallelIsBitwiseTheVectorKernel(
+      @ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 70) int n,
+      @ForAll @IntRange(min = 1, max = 40) int k, @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta,
+      @ForAll @IntRange(min = 0, max = 5) int pad, @ForAll @IntRange(min = 2, max = 3) int threads,
+      @ForAll long seed) {
+    // Below MIN_PARALLEL_FLOPS (2mnk <= 224 K here) ParallelGemm hands the whole product to the
+    // one-thread kernel: the bits must survive the hand-off of every argument (the offsets differ
+    // from each other, so one passed in another's place shows).
+    assertParallelIsTheVectorKernel(opA, opB, m, n, k, beta, pad, threads, seed);
+  }
+
+  /** The shares ParallelGemm.compute cuts a product of at least MIN_PARALLEL_FLOPS into. */
+  private static int shares(int m, int n, int threads) {
+    boolean alongN = ParallelGemm.alongColumns(m, n, threads);
+    int extent = alongN ? n : m, unit = alongN ? VectorGemm.NR : VectorGemm.MR;
+    return Math.min(threads, (extent + unit - 1) / unit);
+  }
+
+  /** The same product on parallel(threads) and on vector(), with offsets and padded rows: the same bits in and around C. */
+  private static void assertParallelIsTheVectorKernel(
+      Op opA, Op opB, int m, int n, int k, float beta, int pad, int threads, long seed) {
     Random rnd = new Random(seed);
-    float[] a = Shapes.uniform(rnd, m * k, 1f);
-    float[] b = Shapes.uniform(rnd, k * n, 1f);
-    float[] one = Shapes.uniform(rnd, m * n, 1f);
+    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
+    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
+    int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + 3 * pad;
+    int aOff = 7, bOff = 3, cOff = 5;
+    float[] a = Shapes.uniform(rnd, aOff + aRows * lda, 1f);
+    float[] b = Shapes.uniform(rnd, bOff + bRows * ldb, 1f);
+    float[] one = Shapes.uniform(rnd, cOff + m * ldc, 1f);
     float[] many = one.clone();
-    Gemm.vector().gemm(opA, opB, m, n, k, 1.25f, a, b, 0.5f, one);
-    Gemm.parallel(threads).gemm(opA, opB, m, n, k, 1.25f, a, b, 0.5f, many);
-    assertArrayEquals(one, many);
+    Gemm.vector().gemm(opA, opB, m, n, k, 1.25f, a, aOff, lda, b, bOff, ldb, beta, one, cOff, ldc);
+    Gemm.parallel(threads).gemm(opA, opB, m, n, k, 1.25f, a, aOff, lda, b, bOff, ldb, beta, many, cOff, ldc);
+    assertArrayEquals(one, many, m + " x " + n + " x " + k + " " + opA + opB + " on " + threads + " threads");
   }
 
   @Property(tries = 40)
@@ -331,17 +365,28 @@ class GemmProperties {
 
   @Test
   void wideProductCrossesTheColumnBlock() {
-    // n > NC exercises the outermost loop, which the generated shapes are too small to reach.
-    int m = 13, n = VectorGemm.NC + VectorGemm.NR + 5, k = 3;
+    // n > NC exercises the outermost loop, which the generated shapes are too small to reach. In
+    // parallel(2) each thread runs that loop over its own share of the columns, so the product is
+    // cut along n into NC + NR and NC + 5 columns, and k is the least depth at which
+    // 2mnk >= MIN_PARALLEL_FLOPS, so that it is cut at all.
+    int m = 13, n = 2 * VectorGemm.NC + VectorGemm.NR + 5;
+    int k = (int) ((ParallelGemm.MIN_PARALLEL_FLOPS + 2L * m * n - 1) / (2L * m * n));
+    int cut = Workers.boundary(n, VectorGemm.NR, 1, 2);
+    assertTrue(ParallelGemm.alongColumns(m, n, 2) && cut > VectorGemm.NC && n - cut > VectorGemm.NC,
+        "shares of " + cut + " and " + (n - cut) + " columns");
     Random rnd = new Random(42);
-    float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f);
+    float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), bt = transpose(b, k, n);
     float[] expected = new float[m * n];
-    Gemm.scalar().gemm(Op.N, Op.T, m, n, k, 1f, a, transpose(b, k, n), 0f, expected);
+    Gemm.scalar().gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, expected);
     for (Gemm g : gemms()) {
       float[] actual = new float[m * n];
-      g.gemm(Op.N, Op.T, m, n, k, 1f, a, transpose(b, k, n), 0f, actual);
+      g.gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, actual);
       assertWithinBound(Op.N, Op.N, m, n, k, 1f, a, b, 0f, new float[m * n], expected, actual);
     }
+    float[] one = new float[m * n], two = new float[m * n];
+    Gemm.vector().gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, one);
+    Gemm.parallel(2).gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, two);
+    assertArrayEquals(one, two, "parallel(2) against vector()");
   }
 
   @Test
