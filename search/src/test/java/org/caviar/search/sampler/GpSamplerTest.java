@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.caviar.search.bench.TestFunction;
@@ -19,6 +21,7 @@ import org.caviar.search.space.SearchSpace;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.junit.jupiter.api.Test;
 
@@ -80,16 +83,26 @@ class GpSamplerTest {
   }
 
   /**
-   * The model-based part differs with the seed too, not only the startup draws. Checked on Branin's
-   * two continuous parameters: in a random space of one small integer the GP rightly proposes the
-   * same best point every time whatever the seed (a CI run drew 11 times {p0=4} for both seeds).
+   * The model-based proposals depend on the seed, not only the startup draws: on one fixed history
+   * (20 random trials on Branin, well past the 4 startup trials) the same seed gives the same
+   * proposal and five seeds give five different ones. A proposal could also come from the random
+   * fallback when the model cannot be fitted, which depends on the seed too: none is that draw, so
+   * the model made them. Checked on Branin's two continuous parameters: in a space of one small
+   * integer the GP rightly proposes the same best point whatever the seed.
    */
-  @Property(tries = 10)
-  void modelBasedProposalsDependOnTheSeed(@ForAll long seed) {
+  @Test
+  void modelBasedProposalsDependOnTheSeed() {
     GpSampler gp = GpSampler.builder().startupTrials(4).candidates(200).build();
     SearchSpace space = TestFunction.BRANIN.space();
-    assertNotEquals(run(gp, space, seed, 15, Direction.MINIMIZE).subList(4, 15),
-        run(gp, space, seed + 1, 15, Direction.MINIMIZE).subList(4, 15));
+    History history = new History(ParallelProposals.randomBranin(20, 7), Direction.MINIMIZE);
+    Set<Point> proposals = new HashSet<>();
+    for (long seed = 0; seed < 5; seed++) {
+      Point p = gp.propose(space, history, 20, seed);
+      assertEquals(p, gp.propose(space, history, 20, seed), "seed " + seed + ": same history and seed, same proposal");
+      assertNotEquals(new RandomSampler().propose(space, history, 20, seed), p, "seed " + seed + ": the fallback's random draw");
+      proposals.add(p);
+    }
+    assertEquals(5, proposals.size(), "five seeds, one history: " + proposals);
   }
 
   private static double bestOf(Sampler s, TestFunction f, long seed, int trials, Direction dir) {
@@ -100,8 +113,10 @@ class GpSamplerTest {
 
 
   /**
-   * On Branin (minimum 0.398) random search's 40-trial median best is around 1; the GP's should be
-   * well below it. Run once minimizing f and once maximizing -f: the direction must not matter.
+   * On Branin (minimum 0.398) random search's 40-trial best has a median of about 1.3: 1.72% of the
+   * square lies below 1.29, and (1 - 0.0172)^40 = 1/2 (2000 seeded random runs: 1.34). On these five
+   * seeds its median is 1.96. The GP's should be near the minimum. Run once minimizing f and once
+   * maximizing -f: the direction must not matter.
    */
   @Test
   void beatsRandomOnBraninInMedianEitherDirection() {
@@ -115,9 +130,13 @@ class GpSamplerTest {
       random[s] = bestOf(new RandomSampler(), TestFunction.BRANIN, s, 40, Direction.MINIMIZE);
     }
     assertTrue(median(gpMin) < median(random), "GP median best " + median(gpMin) + " vs random " + median(random));
-    // And it finds the optimum itself: within 0.05 of 0.398 (random's median after 40 is about 2).
-    assertTrue(median(gpMin) < 0.45, "GP median best " + median(gpMin));
     assertTrue(median(gpMax) < median(random), "GP (maximizing -f) median best " + median(gpMax) + " vs random " + median(random));
+    // And it finds the optimum itself, in either direction: a median within 0.05 of 0.398. Measured:
+    // 0.3986 both ways, every seed below 0.404. Random search meets it 6 times in 10,000: 0.1% of the
+    // square lies below 0.45, so one 40-trial run gets there with probability 0.039, and three of five
+    // runs with 0.0006.
+    assertTrue(median(gpMin) < 0.45, "GP median best " + median(gpMin));
+    assertTrue(median(gpMax) < 0.45, "GP (maximizing -f) median best " + median(gpMax));
   }
 
   /**

@@ -11,7 +11,7 @@ import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
 
-/** Test helpers for the samplers' handling of running trials and for medians over seeds. */
+/** Test helpers: histories of random trials, the samplers' handling of running trials, medians over seeds. */
 final class ParallelProposals {
   private ParallelProposals() {}
 
@@ -22,14 +22,8 @@ final class ParallelProposals {
    * apart give a larger spread.
    */
   static double pendingSpread(Sampler sampler, int finished, long seed) {
-    TestFunction f = TestFunction.BRANIN;
-    SearchSpace space = f.space();
-    List<TrialRecord> trials = new ArrayList<>();
-    RandomSampler random = new RandomSampler();
-    for (int n = 0; n < finished; n++) {
-      Point p = random.propose(space, History.empty(Direction.MINIMIZE), n, seed);
-      trials.add(TrialRecord.claimed(n, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, f.evaluate(p), null, 0));
-    }
+    SearchSpace space = TestFunction.BRANIN.space();
+    List<TrialRecord> trials = randomBranin(finished, seed);
     List<Point> pending = new ArrayList<>();
     for (int n = finished; n < finished + 8; n++) {
       trials.add(TrialRecord.claimed(n, 0));
@@ -46,6 +40,18 @@ final class ParallelProposals {
       sum += nearest;
     }
     return sum / pending.size();
+  }
+
+  /** {@code finished} completed trials of random points on Branin, numbered from 0, drawn with {@code seed}. */
+  static List<TrialRecord> randomBranin(int finished, long seed) {
+    TestFunction f = TestFunction.BRANIN;
+    List<TrialRecord> trials = new ArrayList<>();
+    RandomSampler random = new RandomSampler();
+    for (int n = 0; n < finished; n++) {
+      Point p = random.propose(f.space(), History.empty(Direction.MINIMIZE), n, seed);
+      trials.add(TrialRecord.claimed(n, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, f.evaluate(p), null, 0));
+    }
+    return trials;
   }
 
   static double median(double[] x) {
