@@ -27,6 +27,11 @@ class TpeSamplerTest {
     }
     assertTrue(median(tpe) < median(random),
         "TPE median best " + median(tpe) + " should beat random's " + median(random));
+    // And near Branin's minimum, 0.398. Measured: 0.462, and the fifth of the seven 0.509, under it
+    // too (on 20 other seeds TPE's 60-trial best is below 0.55 14 times). Random search meets it 1.6% of the time:
+    // 0.29% of the square lies below 0.55, so one 60-trial run gets there with probability 0.16, and
+    // four of seven runs with 0.016. Its median on these seeds is 0.906.
+    assertTrue(median(tpe) < 0.55, "TPE median best " + median(tpe));
   }
 
   @Test
@@ -40,6 +45,11 @@ class TpeSamplerTest {
     }
     assertTrue(median(tpe) < median(random),
         "TPE median best " + median(tpe) + " should beat random's " + median(random));
+    // And well into the minimum's basin (-3.32). Measured: -2.71, a margin of 0.21 (on 20 other seeds
+    // TPE's 60-trial best is below -2.5 14 times). Random search meets it 1% of the time: 0.18% of the cube lies below -2.5,
+    // so one 60-trial run gets there with probability 0.10, and three of five runs with 0.0095. Its
+    // median on these seeds is -2.15.
+    assertTrue(median(tpe) < -2.5, "TPE median best " + median(tpe));
   }
 
   /**

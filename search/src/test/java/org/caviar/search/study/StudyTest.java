@@ -147,8 +147,8 @@ class StudyTest {
 
   /**
    * Curves that rise toward a final value set by the parameter, as training does: ASHA stops most of
-   * the trials early, spending a fraction of the epochs, and still finds a best value close to
-   * the one that full training of every trial finds.
+   * the trials early, spending a fraction of the epochs, and still finds the trial that full
+   * training of every trial finds best.
    */
   @Test
   void ashaPrunesAndSavesMostOfTheEpochs() {
@@ -175,19 +175,43 @@ class StudyTest {
     int prunedCount = pruned.inState(TrialState.PRUNED).size();
     assertTrue(prunedCount >= 30, "pruned " + prunedCount);
     assertTrue(withAsha <= without / 3, "epochs with ASHA " + withAsha + " of " + without);
-    // Same draws (same seed, random sampler): the best configuration survives pruning.
-    assertEquals(full.best().value(), pruned.best().value(), 0.01);
+    // Same draws (same seed, random sampler), so trial k has the same parameters in both runs. The
+    // best trial leads every other one at every rung (1, 3, 9, 27) too, and ASHA always lets a rung's
+    // best go on, so it is not pruned: the same trial, with the same value. The runner-up is only
+    // 0.0056 behind it, so comparing values within a tolerance could not tell the two apart.
+    TrialRecord best = full.best();
+    for (int rung : new int[] {1, 3, 9, 27}) {
+      for (TrialRecord t : full.trials()) {
+        assertTrue(t.intermediateAt(rung - 1) <= best.intermediateAt(rung - 1), "trial " + t.number() + " leads at rung " + rung);
+      }
+    }
+    assertEquals(best.number(), pruned.best().number());
+    assertEquals(best.params(), pruned.best().params());
+    assertEquals(best.value(), pruned.best().value());
     for (TrialRecord t : pruned.inState(TrialState.PRUNED)) {
       assertEquals(t.lastIntermediate(), t.value());
       assertTrue(t.reason().startsWith("pruned at step"));
     }
   }
 
+  /**
+   * The default sampler is TPE, and it gets near Branin's minimum (0.398): the median best of seven
+   * seeded 80-trial studies is below 0.5. Measured: 0.434, six of the seven below 0.5 (the highest
+   * 0.455), one at 0.718. Random search meets it 1.1% of the time: 0.20% of the square lies below
+   * 0.5, so one 80-trial run gets there with probability 0.146, and four of seven runs with 0.011
+   * (on these seeds its median is 0.845).
+   */
   @Test
   void tpeIsTheDefaultAndFindsBraninsMinimumRegion() {
-    Study study = Study.builder(BRANIN.space()).seed(2).workers(1).build();
-    assertTrue(study.sampler() instanceof TpeSampler);
-    double best = study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(80)).best().value();
-    assertTrue(best < 1.0, "best " + best);
+    int seeds = 7;
+    double[] best = new double[seeds];
+    for (int s = 0; s < seeds; s++) {
+      Study study = Study.builder(BRANIN.space()).seed(s).workers(1).build();
+      assertTrue(study.sampler() instanceof TpeSampler);
+      best[s] = study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(80)).best().value();
+    }
+    double[] sorted = best.clone();
+    java.util.Arrays.sort(sorted);
+    assertTrue(sorted[seeds / 2] < 0.5, "median best " + sorted[seeds / 2] + " of " + java.util.Arrays.toString(best));
   }
 }
