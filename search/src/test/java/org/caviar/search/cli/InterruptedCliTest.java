@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -79,33 +80,65 @@ class InterruptedCliTest {
 
   /**
    * Killed outright (SIGKILL: no hook runs), a run leaves the model of its best epoch so far, saved
-   * when that epoch ended.
+   * when that epoch ended. At lr 0.01, ten times the default, the validation loss goes up and down
+   * from the first epochs (with seed 1 it rises at epoch 3: 0.1394 after 0.1375), so the kill comes
+   * right after an epoch that is not the best, and a file of the last epoch would not pass for the
+   * best one. (At the default lr it falls at every epoch up to 23: the best epoch is the last.)
    */
   @Test
   void aKilledRunLeavesItsBestEpochSoFar() throws Exception {
     Path model = dir.resolve("k.caviar");
-    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
-    int[] seen = {0};
+    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--param", "lr=0.01",
+        "--out", model.toString());
     StringBuilder out = new StringBuilder();
+    List<String> epochs = new ArrayList<>();
+    boolean killed = false;
+    boolean rose = false;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
+      double lowest = Double.POSITIVE_INFINITY;
       while ((line = r.readLine()) != null) {
         out.append(line).append('\n');
-        if (line.startsWith("epoch ") && ++seen[0] == 5) {
-          p.destroyForcibly();
-          break;
+        if (!line.startsWith("epoch ")) continue;
+        epochs.add(line);
+        double loss = number(line, "val_loss");
+        // Killed right after the first epoch whose validation loss is above an earlier one (printed
+        // values: rounding keeps their order), or after 30 epochs without one.
+        if (!killed && (loss > lowest || epochs.size() == 30)) {
+          rose = loss > lowest;
+          p.toHandle().destroyForcibly(); // through its handle: Process#destroyForcibly would close the stream read here
+          killed = true;
         }
+        lowest = Math.min(lowest, loss);
+        // Read on to the end: the epochs the child printed before the kill landed count too.
       }
     }
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
     assertEquals(137, p.exitValue(), out.toString()); // 128 + SIGKILL
     assertTrue(!out.toString().contains("saved: "), "no hook ran: " + out);
-    // The file is the model of one of the epochs printed: on the validation rows (train's default
-    // split) it scores that epoch's val_acc exactly.
+    assertTrue(rose, "the validation loss never rose in 30 epochs, so the best epoch was the last: " + out);
+    // The file holds the last epoch printed with the lowest val_loss so far. It is saved before its
+    // line is printed, so a kill between the two leaves an epoch that no line shows, better than all
+    // of them; a kill during a save leaves the previous file whole (the save writes a partial file
+    // and renames it), and that epoch's line never printed. Matched on the validation rows (train's
+    // default split) by val_loss, printed to 4 decimals (so within 0.0001: half a unit of rounding and
+    // float noise from evaluating in other chunks), and by val_acc exactly.
     Model saved = ModelFile.load(model);
     var validation = org.caviar.model.data.Split.stratified(org.caviar.model.data.Datasets.digits(), 0.6, 0.2, 42).validation();
-    String accuracy = String.format(java.util.Locale.ROOT, "val_acc %.4f", saved.evaluate(validation).accuracy());
-    assertTrue(out.toString().lines().filter(l -> l.startsWith("epoch ")).anyMatch(l -> l.contains(accuracy)), accuracy + " not in\n" + out);
+    var e = saved.evaluate(validation);
+    double lowest = epochs.stream().mapToDouble(l -> number(l, "val_loss")).min().orElseThrow();
+    if (e.loss() < lowest - 1e-4) return; // the epoch saved just before the kill, not printed
+    String accuracy = String.format(java.util.Locale.ROOT, "val_acc %.4f", e.accuracy());
+    String match = epochs.stream().filter(l -> Math.abs(number(l, "val_loss") - e.loss()) <= 1e-4 && l.contains(accuracy))
+        .findFirst().orElseThrow(() -> new AssertionError("val_loss " + e.loss() + ", " + accuracy + " not in\n" + out));
+    assertEquals(lowest, number(match, "val_loss"), "the saved epoch, " + match + ", is not the lowest so far:\n" + out);
+  }
+
+  /** The number after {@code name} in an epoch line such as {@code epoch 3 ... val_loss 0.1394 val_acc 0.9554 ...}. */
+  private static double number(String epochLine, String name) {
+    String[] words = epochLine.trim().split("\\s+");
+    for (int i = 0; i + 1 < words.length; i++) if (words[i].equals(name)) return Double.parseDouble(words[i + 1]);
+    throw new AssertionError("no " + name + " in " + epochLine);
   }
 
   @Test
