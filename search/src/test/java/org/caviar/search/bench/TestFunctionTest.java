@@ -40,7 +40,7 @@ class TestFunctionTest {
       grid[s] = SamplerComparison.bestSoFar(new GridSampler(10), TestFunction.ONE_PARAMETER, s, 100)[99];
       random[s] = SamplerComparison.bestSoFar(new RandomSampler(), TestFunction.ONE_PARAMETER, s, 100)[99];
     }
-    // The grid's x values are k / 9: the nearest, 3 / 9, is 2 widths from the well, f = -0.147.
+    // The grid's x values are k / 9: the nearest, 3 / 9, is 1.96 widths from the well, f = -0.1453.
     for (double g : grid) assertEquals(-0.1453, g, 1e-4);
     assertTrue(SamplerComparison.median(random) < -0.5, Arrays.toString(random));
   }

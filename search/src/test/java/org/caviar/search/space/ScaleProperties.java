@@ -1,6 +1,5 @@
 package org.caviar.search.space;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.caviar.search.Stats;
@@ -83,10 +82,17 @@ class ScaleProperties {
     RandomSampler sampler = new RandomSampler();
     History empty = History.empty(Direction.MINIMIZE);
     long[] counts = new long[6];
-    for (int i = 0; i < N; i++) counts[sampler.propose(s, empty, i, SEED).getInt("n") + 2]++;
+    for (int i = 0; i < N; i++) {
+      int n = sampler.propose(s, empty, i, SEED).getInt("n");
+      assertTrue(n >= -2 && n <= 3, "n " + n + " outside [-2, 3]");
+      counts[n + 2]++;
+    }
     double[] p = {1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0, 1 / 6.0};
     // 5 degrees of freedom: 15.086 is the 0.99 quantile.
-    assertTrue(Stats.chiSquare(counts, p) < 15.086, "chi-square rejects equal shares at 0.01");
-    assertEquals(N, counts[0] + counts[1] + counts[2] + counts[3] + counts[4] + counts[5]);
+    double chi = Stats.chiSquare(counts, p);
+    assertTrue(chi < 15.086, "chi-square " + chi + " rejects equal shares at 0.01");
+    // Power: rounding a draw on [-2, 3] instead of [-2.5, 3.5] gives the two ends half a share each.
+    double[] halfEnds = {0.1, 0.2, 0.2, 0.2, 0.2, 0.1};
+    assertTrue(Stats.chiSquare(counts, halfEnds) > 15.086, "half shares at the ends should be rejected");
   }
 }
