@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
@@ -149,8 +150,19 @@ class GradientCheckProperties {
     layers.set(bn, new BrokenLayers.BatchNormWithoutStatisticsGradient((BatchNormLayer) layers.get(bn)));
     Network broken = Network.of(layers, spec.classes(), K);
     int rows = 3 + rnd.nextInt(8);
-    GradientCheckResult result = GradientCheck.check(
-        broken, inputs(rnd, rows, spec.inputs()), labels(rnd, rows, spec.classes()), rows, 0f, GradientCheck.Options.defaults());
+    float[] x = inputs(rnd, rows, spec.inputs());
+    int[] y = labels(rnd, rows, spec.classes());
+    GradientCheck.Options options = GradientCheck.Options.defaults();
+    // Where float32 cannot resolve dense1's gradient even in the sound network (it passes there on
+    // the check's rounding allowance, as in aWeightFeedingBatchNormThroughOneUnitPasses), no check
+    // can tell a wrong one from it: such draws are discarded. They are rare (none in a run of 400
+    // tries); 2-4-8-4-2 relu batchnorm from seed -9705 was one, and the check passed the broken
+    // layer there on the allowance alone.
+    GradientCheckResult soundResult = GradientCheck.check(sound, x, y, rows, 0f, options);
+    Assume.that(soundResult.tensors().stream()
+        .filter(t -> t.name().equals("dense1.weight"))
+        .allMatch(t -> t.relativeError() <= options.threshold()));
+    GradientCheckResult result = GradientCheck.check(broken, x, y, rows, 0f, options);
     assertFalse(result.passed(), spec + "\n" + result);
     assertTrue(result.failingTensors().stream().anyMatch(t -> t.name().equals("dense1.weight")), result.toString());
   }
