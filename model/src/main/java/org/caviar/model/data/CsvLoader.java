@@ -111,6 +111,8 @@ public final class CsvLoader {
     List<String> distinct = new ArrayList<>();
     while ((line = in.readLine()) != null) {
       lineNo++;
+      // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) would stick to the first field.
+      if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
       split(line, source, lineNo, fields);
       if (columns < 0) {

@@ -51,6 +51,17 @@ class CsvLoaderTest {
   }
 
   @Test
+  void aByteOrderMarkIsNotPartOfTheFirstField() throws IOException {
+    // Excel's "CSV UTF-8" starts the file with U+FEFF, read as a character of the first field.
+    Dataset plain = load(CsvLoader.defaults().withLabelColumn(0), "3,1.5\n10,2\n");
+    Dataset marked = load(CsvLoader.defaults().withLabelColumn(0), "\uFEFF3,1.5\n10,2\n");
+    assertEquals(List.of("3", "10"), marked.classNames());
+    assertArrayEquals(plain.labels(), marked.labels());
+    Dataset header = load(CsvLoader.defaults().withLabelColumn("id"), "\uFEFFid,x\n1,0.5\n2,0.25\n");
+    assertEquals(List.of("1", "2"), header.classNames());
+  }
+
+  @Test
   void integerClassesSortNumerically() throws IOException {
     Dataset d = load(CsvLoader.defaults(), "0.5,10\n0.25,9\n0.125,2\n");
     assertEquals(List.of("2", "9", "10"), d.classNames());
