@@ -83,9 +83,16 @@ public final class Model {
     network.predict(prepare(features, rows), rows, out);
   }
 
-  /** Loss, accuracy and confusion matrix on a dataset of raw (unstandardized) examples. */
+  /**
+   * Loss, accuracy and confusion matrix on a dataset of raw (unstandardized) examples, its labels
+   * matched to the model's classes by name (see {@link Dataset#inClasses}).
+   *
+   * @throws IllegalArgumentException if the data has a class the model does not know
+   */
   public Evaluation evaluate(Dataset raw) {
-    Dataset data = standardizer != null ? standardizer.apply(raw) : raw;
+    if (raw == null) throw new IllegalArgumentException("data must not be null");
+    Dataset named = raw.inClasses(classNames, "the data", "the model");
+    Dataset data = standardizer != null ? standardizer.apply(named) : named;
     return new Evaluator(network, 256).evaluate(data);
   }
 
@@ -113,6 +120,14 @@ public final class Model {
       throw new IllegalArgumentException(
           "features needs " + n + " values (" + rows + " x " + network.inputSize() + "), got "
               + (features == null ? "null" : features.length));
+    }
+    // A NaN or infinite feature (a missing value, say) gives NaN logits, and the arg max of NaNs is
+    // class 0: a silent wrong answer.
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(features[i])) {
+        throw new IllegalArgumentException("features[" + i + "] (row " + i / network.inputSize() + ", feature "
+            + i % network.inputSize() + ") is " + features[i] + ": the model takes finite values");
+      }
     }
     if (standardizer == null) return features;
     if (buffer.length < n) buffer = new float[n];

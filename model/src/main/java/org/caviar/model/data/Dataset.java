@@ -128,6 +128,40 @@ public final class Dataset {
     return subset(idx);
   }
 
+  /**
+   * These rows with their labels renumbered into {@code classes} by name. Loaders number a file's
+   * own classes, so a file that lacks one of the classes a model was trained on numbers the others
+   * differently (a test file without "0" would have "1" as class 0): compared by number, every
+   * label would be off. Rows whose classes are unnamed, numbered "0" to "k-1" as {@link #of} names
+   * them, keep their numbers when {@code classes} are named otherwise. Returns this dataset when the
+   * names are already {@code classes}.
+   *
+   * @param name what these rows are, for the message
+   * @param owner whose classes {@code classes} are, for the message ("the model")
+   * @throws IllegalArgumentException naming {@code name} and the class, if one of these rows'
+   *     classes is not in {@code classes}
+   */
+  public Dataset inClasses(List<String> classes, String name, String owner) {
+    if (classes == null) throw new IllegalArgumentException("classes must not be null");
+    if (classNames.equals(classes)) return this;
+    if (!classes.containsAll(classNames) && classNames.equals(numberedClasses(classNames.size()))) {
+      if (classNames.size() > classes.size()) {
+        throw new IllegalArgumentException(name + " has " + classNames.size() + " classes, " + owner + " knows " + classes.size());
+      }
+      return new Dataset(features, labels, featureCount, classes);
+    }
+    int[] index = new int[classNames.size()];
+    for (int c = 0; c < index.length; c++) {
+      index[c] = classes.indexOf(classNames.get(c));
+      if (index[c] < 0) {
+        throw new IllegalArgumentException(name + " has class '" + classNames.get(c) + "', which " + owner + " does not know " + classes);
+      }
+    }
+    int[] renumbered = new int[rows];
+    for (int r = 0; r < rows; r++) renumbered[r] = index[labels[r]];
+    return new Dataset(features, renumbered, featureCount, classes);
+  }
+
   /** The same labels and classes with other features of the same shape. */
   public Dataset withFeatures(float[] newFeatures) {
     return new Dataset(newFeatures, labels, featureCount, classNames);

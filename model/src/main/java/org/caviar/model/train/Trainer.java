@@ -35,6 +35,11 @@ import org.caviar.model.optim.Optimizer;
 public final class Trainer {
   /** Rows per forward pass when evaluating: big enough for efficient GEMM, small enough for cache. */
   private static final int EVAL_CHUNK = 256;
+  /**
+   * Evaluation chunks follow a larger batch size up to this many rows (a chunk's buffers are
+   * allocated whole, per thread): past it a product gains nothing from more rows.
+   */
+  private static final int MAX_EVAL_CHUNK = 4096;
 
   private final Network network;
   private final TrainingConfig config;
@@ -46,6 +51,8 @@ public final class Trainer {
   private boolean networkBehind;
   private Evaluator evaluator;
   private int lastCorrect;
+  /** The classes of the last {@link #fit}'s training data: evaluated data is matched to them by name. */
+  private List<String> trainedClasses;
 
   /**
    * Steps of fewer flops (3 x forward multiply-adds x 2 x batch size) stay on one thread even on
@@ -100,7 +107,7 @@ public final class Trainer {
     }
     // Batch norm cannot train on a single row: a remainder batch of one is left out of its epoch.
     this.minBatch = hasBatchNorm ? 2 : 1;
-    network.ensureCapacity(config.batchSize());
+    // The network's workspaces are sized for the batches in batches(train): no larger than the data.
     int threads = network.kernels().threads();
     boolean bigEnough = alwaysShard
         || network.spec() != null && 6.0 * network.spec().forwardMultiplyAdds() * config.batchSize() >= MIN_SHARDED_FLOPS;
@@ -125,6 +132,9 @@ public final class Trainer {
   /** The mini-batches this trainer draws from {@code train} (shuffled with the configured seed). */
   public MiniBatches batches(Dataset train) {
     network.checkFits(train, "train");
+    // Sized here, not for config.batchSize(): a batch size above the row count (a search drawing
+    // 4096 on a small file) would otherwise allocate for rows that never come.
+    network.ensureCapacity(Math.min(config.batchSize(), Math.max(train.rows(), 1)));
     return new MiniBatches(train, config.batchSize(), minBatch, config.seed());
   }
 
@@ -215,11 +225,15 @@ public final class Trainer {
     }
   }
 
-  /** Loss, accuracy and confusion matrix on {@code data}, in inference mode. */
+  /**
+   * Loss, accuracy and confusion matrix on {@code data}, in inference mode; after {@link #fit}, its
+   * labels matched to the training data's classes by name (see {@link Dataset#inClasses}).
+   */
   public Evaluation evaluate(Dataset data) {
+    if (data == null) throw new IllegalArgumentException("data must not be null");
     // After bare steps split over threads, the network's own arrays are behind.
     syncNetwork();
-    return evaluator().evaluate(data);
+    return evaluator().evaluate(trainedClasses != null ? data.inClasses(trainedClasses, "the data", "the training data") : data);
   }
 
   /**
@@ -231,8 +245,16 @@ public final class Trainer {
    */
   public TrainingResult fit(Dataset train, Dataset validation, TrainingListener listener) {
     TrainingListener l = listener == null ? TrainingListener.none() : listener;
-    if (validation != null) network.checkFits(validation, "validation");
     MiniBatches batches = batches(train);
+    if (validation != null) {
+      // Loaded from a file of its own, validation data numbers its own classes: match them by name.
+      validation = validation.inClasses(train.classNames(), "validation", "the training data");
+      network.checkFits(validation, "validation");
+      if (validation.rows() == 0) {
+        throw new IllegalArgumentException("validation has no rows: pass null to train without validation");
+      }
+    }
+    trainedClasses = train.classNames();
     long start = System.nanoTime();
     l.onTrainingStart(network, config);
     List<EpochMetrics> history = new ArrayList<>();
@@ -301,7 +323,7 @@ public final class Trainer {
   }
 
   private Evaluator evaluator() {
-    if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, config.batchSize()));
+    if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, Math.min(config.batchSize(), MAX_EVAL_CHUNK)));
     return evaluator;
   }
 

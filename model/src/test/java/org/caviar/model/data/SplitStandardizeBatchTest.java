@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,25 @@ class SplitStandardizeBatchTest {
     Split c = Split.stratified(numbered(), 0.6, 0.2, 2);
     assertArrayEquals(a.test().features(), b.test().features());
     assertNotEquals(ids(a.test()), ids(c.test()));
+  }
+
+  @Test
+  void inClassesRenumbersLabelsByName() {
+    // A file without class "a" numbers "b" as 0 and "c" as 1; in the model's classes they are 1 and 2.
+    Dataset file = new Dataset(new float[] {1, 2, 3}, new int[] {1, 0, 1}, 1, List.of("b", "c"));
+    Dataset named = file.inClasses(List.of("a", "b", "c"), "test.csv", "the model");
+    assertArrayEquals(new int[] {2, 1, 2}, named.labels());
+    assertEquals(List.of("a", "b", "c"), named.classNames());
+    assertArrayEquals(file.features(), named.features());
+    assertTrue(file.inClasses(List.of("b", "c"), "test.csv", "the model") == file, "same names: the dataset itself");
+    var e = assertThrows(IllegalArgumentException.class, () -> file.inClasses(List.of("a", "b"), "test.csv", "the model"));
+    assertEquals("test.csv has class 'c', which the model does not know [a, b]", e.getMessage());
+    // Unnamed classes (Dataset.of's "0", "1", ...) are class numbers when the others are named.
+    Dataset unnamed = Dataset.of(new float[] {1, 2, 3}, new int[] {1, 0, 1}, 1, 2);
+    assertArrayEquals(new int[] {1, 0, 1}, unnamed.inClasses(List.of("a", "b", "c"), "rows", "the model").labels());
+    // Numbered classes that are all among the model's are names: "1" is class 1 of "0", "1", "2".
+    Dataset ones = new Dataset(new float[] {1, 2}, new int[] {0, 1}, 1, List.of("1", "2"));
+    assertArrayEquals(new int[] {1, 2}, ones.inClasses(List.of("0", "1", "2"), "rows", "the model").labels());
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.caviar.model.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -144,6 +145,28 @@ class TrainerTest {
     assertEquals(lowered, newBest);
     assertEquals(r.bestEpoch(), newBest.get(newBest.size() - 1));
     assertArrayEquals(atLastNewBest[0], parametersAndState(network));
+  }
+
+  @Test
+  void validationIsCheckedAndMatchedToTheTrainingClasses() {
+    Trainer trainer = new Trainer(Network.create(SPEC, 2), TrainingConfig.builder().epochs(1).build());
+    // An empty validation part (a small class's share rounds to 0 rows) would evaluate to 0/0.
+    var e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(train, validation.head(0), null));
+    assertEquals("validation has no rows: pass null to train without validation", e.getMessage());
+    Dataset other = new Dataset(new float[64], new int[] {0}, 64, List.of("ten"));
+    e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(train, other, null));
+    assertEquals("validation has class 'ten', which the training data does not know " + train.classNames(), e.getMessage());
+  }
+
+  @Test
+  void aBatchSizeAboveTheRowCountTrainsOnTheWholeSet() {
+    // Workspaces are sized for the batches that come, not for the configured size: 50 million rows
+    // of 64 inputs would not fit one array, and the trainer used to size them in its constructor.
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(2).batchSize(50_000_000).build());
+    TrainingResult result = trainer.fit(train, validation, null);
+    assertEquals(TrainingStatus.COMPLETED, result.status(), result.message());
+    assertEquals(train.rows(), result.history().get(0).examples());
   }
 
   @Test

@@ -54,7 +54,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (rows.featureCount() != inputs) {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
     }
-    Dataset labelled = inModelClasses(rows, model.classNames(), raw.name());
+    Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
     out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : "the test part of the split", rows.rows());
@@ -72,19 +72,5 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** The rows with their labels renumbered as the model numbers its classes (loaders number a file's own classes). */
-  static Dataset inModelClasses(Dataset rows, List<String> modelClasses, String source) {
-    if (rows.classNames().equals(modelClasses)) return rows;
-    int[] index = new int[rows.classCount()];
-    for (int c = 0; c < index.length; c++) {
-      String name = rows.classNames().get(c);
-      index[c] = modelClasses.indexOf(name);
-      if (index[c] < 0) throw new IllegalArgumentException(source + " has class '" + name + "', which the model does not know " + modelClasses);
-    }
-    int[] labels = new int[rows.rows()];
-    for (int r = 0; r < labels.length; r++) labels[r] = index[rows.label(r)];
-    return new Dataset(rows.features(), labels, rows.featureCount(), modelClasses);
   }
 }

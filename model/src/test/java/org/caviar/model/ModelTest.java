@@ -1,0 +1,57 @@
+package org.caviar.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.DigitsSplit;
+import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Trainer;
+import org.caviar.model.train.TrainingConfig;
+import org.junit.jupiter.api.Test;
+
+/** What Model does with the data a user hands it: classes matched by name, features that must be finite. */
+class ModelTest {
+  private static Model trained() {
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 5);
+    new Trainer(network, TrainingConfig.builder().epochs(20).build()).fit(DigitsSplit.TRAIN, null, null);
+    return new Model(network, DigitsSplit.STANDARDIZER, DigitsSplit.RAW.train().classNames());
+  }
+
+  @Test
+  void aFileWithoutSomeClassIsScoredByClassName() {
+    Model model = trained();
+    Dataset test = DigitsSplit.RAW.test();
+    // The test rows without digit 0, once as the split has them (classes "0" to "9") and once as a
+    // loader numbers a file that has no 0 (classes "1" to "9", numbered 0 to 8).
+    List<Integer> rows = new ArrayList<>();
+    for (int r = 0; r < test.rows(); r++) if (test.label(r) != 0) rows.add(r);
+    Dataset withoutZero = test.subset(rows.stream().mapToInt(Integer::intValue).toArray());
+    int[] shifted = new int[withoutZero.rows()];
+    for (int r = 0; r < shifted.length; r++) shifted[r] = withoutZero.label(r) - 1;
+    Dataset file = new Dataset(withoutZero.features(), shifted, 64, test.classNames().subList(1, 10));
+    Evaluation expected = model.evaluate(withoutZero);
+    Evaluation fromFile = model.evaluate(file);
+    assertTrue(expected.accuracy() > 0.9, "the model is trained: accuracy " + expected.accuracy());
+    assertEquals(expected.accuracy(), fromFile.accuracy());
+    assertEquals(expected.loss(), fromFile.loss());
+    Dataset unknown = new Dataset(new float[64], new int[] {0}, 64, List.of("ten"));
+    var e = assertThrows(IllegalArgumentException.class, () -> model.evaluate(unknown));
+    assertEquals("the data has class 'ten', which the model does not know " + model.classNames(), e.getMessage());
+  }
+
+  @Test
+  void aFeatureThatIsNotFiniteIsAnError() {
+    // NaN logits would make the arg max class 0: a silent wrong answer.
+    Model model = new Model(Network.create(NetworkSpec.parse("4-8-3 relu"), 1), null, List.of("a", "b", "c"));
+    float[] x = {0.5f, 1f, Float.NaN, 2f};
+    var e = assertThrows(IllegalArgumentException.class, () -> model.predictName(x));
+    assertEquals("features[2] (row 0, feature 2) is NaN: the model takes finite values", e.getMessage());
+    float[] rows = {0, 0, 0, 0, 1, Float.POSITIVE_INFINITY, 1, 1};
+    e = assertThrows(IllegalArgumentException.class, () -> model.predict(rows, 2, new int[2]));
+    assertEquals("features[5] (row 1, feature 1) is Infinity: the model takes finite values", e.getMessage());
+  }
+}
