@@ -156,10 +156,14 @@ public final class ModelFile {
       List<String> classNames = new ArrayList<>(classCount);
       for (int i = 0; i < classCount; i++) classNames.add(in.readUTF());
       int f = in.readInt();
-      Standardizer standardizer = null;
+      // Built after the checksum check: a damaged value (a NaN mean, a zero scale) must read as a
+      // damaged file, not as the Standardizer's complaint about its argument.
+      float[] mean = null;
+      float[] scale = null;
       if (f != 0) {
         if (f != spec.inputs()) throw new IOException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
-        standardizer = new Standardizer(readFloats(in, f), readFloats(in, f));
+        mean = readFloats(in, f);
+        scale = readFloats(in, f);
       }
       Network network = Network.create(spec, 0L, kernels);
       List<String> names = new ArrayList<>();
@@ -191,6 +195,14 @@ public final class ModelFile {
         throw new IOException(source + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(expected) + "): the file is damaged");
       }
       if (stream.read() >= 0) throw new IOException(source + ": unexpected bytes after the checksum");
+      Standardizer standardizer = null;
+      if (mean != null) {
+        try {
+          standardizer = new Standardizer(mean, scale);
+        } catch (IllegalArgumentException e) {
+          throw new IOException(source + ": bad standardizer: " + e.getMessage(), e);
+        }
+      }
       return new Model(network, standardizer, classNames);
     } catch (EOFException e) {
       throw new IOException(source + ": truncated model file", e);

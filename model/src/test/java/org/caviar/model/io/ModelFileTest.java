@@ -103,6 +103,27 @@ class ModelFileTest {
     byte[] version = bytes.clone();
     version[7] = 9;
     assertProblem(dir, "version", version, "model format version 9");
+    // A standardizer mean damaged into a NaN: the checksum says so, before the Standardizer can
+    // refuse the value as an argument.
+    byte[] nanMean = bytes.clone();
+    int at = standardizerOffset(bytes);
+    nanMean[at] = 0x7f;
+    nanMean[at + 1] = (byte) 0xc0;
+    nanMean[at + 2] = 0;
+    nanMean[at + 3] = 0;
+    assertProblem(dir, "nan-mean", nanMean, "checksum mismatch");
+  }
+
+  /** Where the first standardizer mean lies in a saved file: past the magic, version, spec, class names and feature count. */
+  private static int standardizerOffset(byte[] file) throws IOException {
+    var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
+    in.readInt();
+    in.readInt();
+    in.readUTF();
+    int classes = in.readInt();
+    for (int i = 0; i < classes; i++) in.readUTF();
+    assertEquals(64, in.readInt(), "the digits model's standardizer has 64 features");
+    return file.length - in.available();
   }
 
   private static void assertProblem(Path dir, String name, byte[] content, String problem) throws IOException {
