@@ -31,6 +31,23 @@ public final class IdxLoader {
 
   public static Dataset load(InputStream images, String imagesSource, InputStream labels, String labelsSource)
       throws IOException {
+    String[] reading = {labelsSource};
+    try {
+      return read(images, imagesSource, labels, labelsSource, reading);
+    } catch (java.util.zip.ZipException e) {
+      // The JDK's message names neither the file nor the cause.
+      throw new MalformedDataException(reading[0], "damaged gzip data (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The most classes a labels file may number (labels 0 to this - 1): a damaged or foreign file
+   * with a label in the billions would otherwise make a class name for every number below it.
+   */
+  static final int MAX_CLASSES = 1 << 16;
+
+  private static Dataset read(InputStream images, String imagesSource, InputStream labels, String labelsSource, String[] reading)
+      throws IOException {
     DataInputStream li = new DataInputStream(Inputs.maybeGunzip(labels));
     Header lh = Header.read(li, labelsSource);
     if (lh.dims.length != 1) {
@@ -39,6 +56,7 @@ public final class IdxLoader {
     if (lh.type > 0x0C) {
       throw new MalformedDataException(labelsSource, "labels must have an integer type, found type 0x" + Integer.toHexString(lh.type));
     }
+    reading[0] = imagesSource;
     DataInputStream ii = new DataInputStream(Inputs.maybeGunzip(images));
     Header ih = Header.read(ii, imagesSource);
     if (ih.dims.length < 2) {
@@ -55,13 +73,23 @@ public final class IdxLoader {
       throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
     }
     float[] features = new float[(int) (perRow * n)];
-    for (int i = 0; i < features.length; i++) features[i] = (float) readValue(ii, ih.type, imagesSource, i, features.length);
+    for (int i = 0; i < features.length; i++) {
+      features[i] = (float) readValue(ii, ih.type, imagesSource, i, features.length);
+      if (!Float.isFinite(features[i])) {
+        throw new MalformedDataException(imagesSource, "value " + i + " (image " + i / perRow + ", pixel " + i % perRow + ") is "
+            + features[i] + ": features must be finite");
+      }
+    }
     requireEnd(ii, imagesSource);
+    reading[0] = labelsSource;
     int[] labelValues = new int[n];
     int max = -1;
     for (int i = 0; i < n; i++) {
       double v = readValue(li, lh.type, labelsSource, i, n);
       if (v < 0) throw new MalformedDataException(labelsSource, "label " + i + " is negative: " + (long) v);
+      if (v >= MAX_CLASSES) {
+        throw new MalformedDataException(labelsSource, "label " + i + " is " + (long) v + ": labels number classes from 0, at most " + MAX_CLASSES);
+      }
       labelValues[i] = (int) v;
       max = Math.max(max, labelValues[i]);
     }

@@ -90,6 +90,24 @@ class IdxLoaderTest {
     Path floatLabels = write("float-labels", idx(0x0D, new int[] {2}, new double[] {0, 1}));
     var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(write("ok", full), floatLabels));
     assertTrue(e.getMessage().contains("labels must have an integer type"), e.getMessage());
+    // Values the network cannot take, and labels that cannot be class numbers, name their file.
+    assertProblem(write("nan", idx(0x0D, new int[] {2, 2}, new double[] {0, 1, Double.NaN, 3})), labels,
+        "value 2 (image 1, pixel 0) is NaN: features must be finite");
+    assertProblem(write("huge", idx(0x0E, new int[] {2, 2}, new double[] {0, 1e300, 2, 3})), labels,
+        "value 1 (image 0, pixel 1) is Infinity");
+    Path huge = write("huge-label", idx(0x0C, new int[] {2}, new double[] {0, Integer.MAX_VALUE}));
+    e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(write("ok2", full), huge));
+    assertTrue(e.getMessage().contains("huge-label") && e.getMessage().contains("label 1 is 2147483647"), e.getMessage());
+    // A gzip file damaged after its header: the JDK's ZipException, with the file named.
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(full);
+    }
+    byte[] damaged = gz.toByteArray();
+    for (int i = 10; i < damaged.length - 8; i++) damaged[i] ^= (byte) 0x5a;
+    Path damagedFile = write("damaged.gz", damaged);
+    e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(damagedFile, labels));
+    assertTrue(e.getMessage().contains("damaged.gz") && e.getMessage().contains("damaged gzip data"), e.getMessage());
   }
 
   private void assertProblem(Path images, Path labels, String problem) {
