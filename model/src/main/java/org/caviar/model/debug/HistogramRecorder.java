@@ -25,7 +25,10 @@ public final class HistogramRecorder implements TrainingListener {
   /** Probes with up to {@code rows} rows of {@code data} (at least 2 for batch norm). */
   public HistogramRecorder(Network network, Dataset data, int rows, int bins) {
     if (rows < 2) throw new IllegalArgumentException("rows must be >= 2, got " + rows);
+    if (bins < 1) throw new IllegalArgumentException("bins must be >= 1, got " + bins);
     network.checkFits(data, "data");
+    // Checked here, not at the first epoch's end, when an epoch of training has been spent.
+    if (data.rows() < 2) throw new IllegalArgumentException("data must have at least 2 rows to probe, has " + data.rows());
     this.network = network;
     this.probe = data.head(rows);
     this.bins = bins;

@@ -3,6 +3,7 @@ package org.caviar.model.debug;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -86,6 +87,16 @@ class DiagnosticsTest {
       assertArrayEquals(plain.parameters().get(i).values(), observed.parameters().get(i).values());
     }
     for (int i = 0; i < plain.state().size(); i++) assertArrayEquals(plain.state().get(i).values(), observed.state().get(i).values());
+  }
+
+  @Test
+  void aRecorderThatCannotProbeSaysSoWhenBuilt() {
+    // Not at the end of the first epoch, when the epoch has been spent.
+    Network n = Network.create(NetworkSpec.parse("64-16-10 relu batchnorm"), 2);
+    var oneRow = assertThrows(IllegalArgumentException.class, () -> new HistogramRecorder(n, validation.head(1), 64, 12));
+    assertEquals("data must have at least 2 rows to probe, has 1", oneRow.getMessage());
+    var noBins = assertThrows(IllegalArgumentException.class, () -> new HistogramRecorder(n, validation, 64, 0));
+    assertEquals("bins must be >= 1, got 0", noBins.getMessage());
   }
 
   @Test
