@@ -57,6 +57,9 @@ public final class Workers {
 
   private static final ConcurrentHashMap<Integer, Workers> BY_THREADS = new ConcurrentHashMap<>();
 
+  /** The largest team: far past any core count these kernels are for, short of exhausting native threads. */
+  public static final int MAX_THREADS = 1024;
+
   private final int threads;
   private final Worker[] workers;
   private final ReentrantLock busy = new ReentrantLock();
@@ -67,6 +70,8 @@ public final class Workers {
    */
   public static Workers of(int threads) {
     Checks.positive("threads", threads);
+    // Each count is a team of daemon threads that live as long as the JVM.
+    if (threads > MAX_THREADS) throw new IllegalArgumentException("threads must be <= " + MAX_THREADS + ", got " + threads);
     return BY_THREADS.computeIfAbsent(threads, Workers::new);
   }
 
@@ -113,8 +118,13 @@ public final class Workers {
         Throwable f = workers[p - 1].awaitDone();
         if (theirs == null) theirs = f;
       }
-      if (mine instanceof RuntimeException r) throw r;
-      if (mine instanceof Error e) throw e;
+      if (mine != null) {
+        if (theirs != null) mine.addSuppressed(theirs);
+        if (mine instanceof RuntimeException r) throw r;
+        if (mine instanceof Error e) throw e;
+        // A checked exception thrown without being declared (a "sneaky throw"): not lost either.
+        throw new IllegalStateException("part 0 failed: " + mine, mine);
+      }
       if (theirs != null) throw new IllegalStateException("a part failed on a worker thread: " + theirs, theirs);
     } finally {
       busy.unlock();
@@ -127,6 +137,10 @@ public final class Workers {
    * {@code extent}. Shares differ by at most one unit.
    */
   public static int boundary(int extent, int unit, int part, int parts) {
+    Checks.nonNegative("extent", extent);
+    Checks.positive("unit", unit);
+    Checks.positive("parts", parts);
+    if (part < 0 || part > parts) throw new IllegalArgumentException("part must be in [0, " + parts + "], got " + part);
     int units = (extent + unit - 1) / unit;
     return Math.min(extent, (int) ((long) units * part / parts) * unit);
   }
@@ -180,6 +194,10 @@ public final class Workers {
             task.run(part, parts);
           } catch (Throwable e) {
             failure = e;
+          } finally {
+            // A part that set the interrupt flag (restoring it after an InterruptedException, say)
+            // would leave it to every later part on this thread, and park would return at once.
+            Thread.interrupted();
           }
           task = null; // do not keep the caller's arrays alive
           pending = false;
@@ -195,6 +213,8 @@ public final class Workers {
           parked = true;
           if (!pending) LockSupport.park(this);
           parked = false;
+          // Nothing owns these threads to act on an interrupt; a set flag would make park spin.
+          Thread.interrupted();
           idleSince = System.nanoTime();
         }
       }

@@ -60,6 +60,49 @@ class WorkersTest {
   }
 
   @Test
+  void aFailureOnTheCallerKeepsTheWorkersFailureAndCheckedOnesAreNotLost() {
+    var e = assertThrows(ArithmeticException.class, () -> TEAM.run(2, (part, n) -> {
+      throw new ArithmeticException("part " + part);
+    }));
+    assertEquals("part 0", e.getMessage());
+    assertEquals(1, e.getSuppressed().length, "the worker's failure rides along");
+    // A checked exception thrown undeclared (a sneaky throw) on the caller: not returned from silently.
+    var s = assertThrows(IllegalStateException.class, () -> TEAM.run(2, (part, n) -> {
+      if (part == 0) WorkersTest.<RuntimeException>sneaky(new java.io.IOException("disk"));
+    }));
+    assertTrue(s.getCause() instanceof java.io.IOException, String.valueOf(s.getCause()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  @Test
+  void anInterruptSetInAPartDoesNotStayWithTheWorker() {
+    TEAM.run(2, (part, n) -> {
+      if (part == 1) Thread.currentThread().interrupt();
+    });
+    boolean[] interrupted = {true};
+    TEAM.run(2, (part, n) -> {
+      if (part == 1) interrupted[0] = Thread.currentThread().isInterrupted();
+    });
+    // Had the team been busy, the caller would have run part 1 and set its own flag: not left set.
+    boolean callerInterrupted = Thread.interrupted();
+    assertTrue(!interrupted[0], "the next part on that worker saw the flag");
+    assertTrue(!callerInterrupted, "part 1 ran on the caller, not on the worker");
+  }
+
+  @Test
+  void teamSizesAndBoundariesAreChecked() {
+    var big = assertThrows(IllegalArgumentException.class, () -> Workers.of(Workers.MAX_THREADS + 1));
+    assertEquals("threads must be <= 1024, got 1025", big.getMessage());
+    assertEquals("unit must be > 0, got 0", assertThrows(IllegalArgumentException.class, () -> Workers.boundary(10, 0, 0, 1)).getMessage());
+    assertEquals("parts must be > 0, got 0", assertThrows(IllegalArgumentException.class, () -> Workers.boundary(10, 1, 0, 0)).getMessage());
+    assertEquals("part must be in [0, 2], got 3", assertThrows(IllegalArgumentException.class, () -> Workers.boundary(10, 1, 3, 2)).getMessage());
+  }
+
+  @Test
   void aPartThatAsksForItsTeamAgainRunsTheInnerPartsItself() {
     int[][] inner = new int[3][3];
     TEAM.run(3, (part, n) -> TEAM.run(3, (q, m) -> inner[part][q]++));
