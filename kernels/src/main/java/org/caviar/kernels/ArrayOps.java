@@ -47,7 +47,23 @@ public abstract class ArrayOps {
     Checks.matrix("a", a, aOff, rows, cols, lda);
     Checks.matrix("b", b, bOff, rows, cols, ldb);
     Checks.matrix("c", c, cOff, rows, cols, ldc);
+    inPlaceOrApart("a", a, aOff, lda, c, cOff, ldc, rows, cols);
+    inPlaceOrApart("b", b, bOff, ldb, c, cOff, ldc, rows, cols);
     addImpl(rows, cols, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+  }
+
+  /**
+   * c shares src's array only in place (the same offset and leading dimension) or where their
+   * blocks do not overlap: a shifted overlap would read values the sum has already overwritten.
+   */
+  private static void inPlaceOrApart(String name, float[] src, int srcOff, int ld, float[] c, int cOff, int ldc, int rows, int cols) {
+    if (src != c || rows == 0 || cols == 0 || srcOff == cOff && (ld == ldc || rows == 1)) return;
+    long srcEnd = srcOff + (long) (rows - 1) * ld + cols;
+    long cEnd = cOff + (long) (rows - 1) * ldc + cols;
+    if (srcOff < cEnd && cOff < srcEnd) {
+      throw new IllegalArgumentException("c overlaps " + name + " (the same array, cOff " + cOff + " and ldc " + ldc + " against "
+          + name + "Off " + srcOff + " and ld" + name + " " + ld + "): it may be " + name + " only in place");
+    }
   }
 
   /** {@code y += alpha * x}. */

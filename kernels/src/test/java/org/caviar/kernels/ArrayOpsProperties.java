@@ -306,6 +306,13 @@ class ArrayOpsProperties {
       rejects("a", y, () -> impl.add(1, n, shorter, 0, n, x, 0, n, y, 0, n));
       rejects("b", y, () -> impl.add(1, n, x, 0, n, x, 1, n, y, 0, n));
       rejects("c", shorter, () -> impl.add(1, n, x, 0, n, x, 0, n, shorter, 0, n));
+      // c may be a or b in place, or apart in the same array, but not shifted over them.
+      float[] wide = new float[2 * n + 1];
+      rejects("c overlaps a", wide, () -> impl.add(1, n, wide, 0, n, y, 0, n, wide, 1, n));
+      float[] twoRows = new float[2 * n];
+      rejects("c overlaps b", wide, () -> impl.add(2, n, twoRows, 0, n, wide, 0, n, wide, 0, n + 1));
+      impl.add(1, n, wide, 0, n, y, 0, n, wide, n, n); // apart: allowed
+      assertEquals(5f, wide[n]);
       rejects("len", y, () -> impl.axpy(-1, 1f, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NaN, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NEGATIVE_INFINITY, x, y));
