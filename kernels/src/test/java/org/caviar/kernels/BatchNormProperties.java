@@ -324,6 +324,13 @@ class BatchNormProperties {
       expectBad("f", () -> bn.forwardInference(n, 0, x, p, p, rm, rv, EPS, y), outs);
       expectBad("x", () -> bn.forwardInference(n, f, shortM, p, p, rm, rv, EPS, y), outs);
       expectBad("runningVar", () -> bn.forwardInference(n, f, x, p, p, rm, shortF, EPS, y), outs);
+      // A damaged running statistic would make a whole column NaN.
+      for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        float[] badVar = {1f, bad};
+        expectBad("runningVar[1]", () -> bn.forwardInference(n, f, x, p, p, new float[f], badVar, EPS, y), outs);
+        float[] badMean = {bad, 0f};
+        if (!(bad == -1f)) expectBad("runningMean[0]", () -> bn.forwardInference(n, f, x, p, p, badMean, new float[] {1f, 1f}, EPS, y), outs);
+      }
       expectBad("y", () -> bn.forwardInference(n, f, x, p, p, rm, rv, EPS, shortM), outs);
 
       float[] dx = outs[0];
