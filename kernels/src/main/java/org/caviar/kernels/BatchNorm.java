@@ -73,12 +73,10 @@ public abstract class BatchNorm {
     Checks.length("runningMean", runningMean, f);
     Checks.length("runningVar", runningVar, f);
     Checks.length("y", y, size);
-    // A variance below 0 or a NaN (a damaged checkpoint) would turn a whole column into NaN.
+    // A variance below 0 is no variance: its square root would make the column NaN with no NaN
+    // in sight. (A NaN statistic, from a diverged network, propagates as every NaN input does.)
     for (int j = 0; j < f; j++) {
-      if (!(runningVar[j] >= 0) || !Float.isFinite(runningVar[j])) {
-        throw new IllegalArgumentException("runningVar[" + j + "] must be finite and >= 0, got " + runningVar[j]);
-      }
-      if (!Float.isFinite(runningMean[j])) throw new IllegalArgumentException("runningMean[" + j + "] must be finite, got " + runningMean[j]);
+      if (runningVar[j] < 0) throw new IllegalArgumentException("runningVar[" + j + "] must be >= 0, got " + runningVar[j]);
     }
     forwardInferenceImpl(n, f, x, gamma, beta, runningMean, runningVar, eps, y);
   }

@@ -324,12 +324,10 @@ class BatchNormProperties {
       expectBad("f", () -> bn.forwardInference(n, 0, x, p, p, rm, rv, EPS, y), outs);
       expectBad("x", () -> bn.forwardInference(n, f, shortM, p, p, rm, rv, EPS, y), outs);
       expectBad("runningVar", () -> bn.forwardInference(n, f, x, p, p, rm, shortF, EPS, y), outs);
-      // A damaged running statistic would make a whole column NaN.
-      for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+      // A negative running variance would make a whole column NaN, with no NaN in the input.
+      for (float bad : new float[] {-1e-3f, Float.NEGATIVE_INFINITY}) {
         float[] badVar = {1f, bad};
         expectBad("runningVar[1]", () -> bn.forwardInference(n, f, x, p, p, new float[f], badVar, EPS, y), outs);
-        float[] badMean = {bad, 0f};
-        if (!(bad == -1f)) expectBad("runningMean[0]", () -> bn.forwardInference(n, f, x, p, p, badMean, new float[] {1f, 1f}, EPS, y), outs);
       }
       expectBad("y", () -> bn.forwardInference(n, f, x, p, p, rm, rv, EPS, shortM), outs);
 
