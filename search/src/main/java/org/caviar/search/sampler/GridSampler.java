@@ -14,6 +14,7 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
 
 /**
  * Every combination of a few evenly spaced points per parameter, spaced on the parameter's own
@@ -22,9 +23,11 @@ import org.caviar.search.trial.History;
  * resolution. Conditional parameters branch only under the parent values that activate them, so
  * no combination repeats.
  *
- * <p>Trial n takes the grid point at position n of an order shuffled with the study seed, so the
- * best-so-far curve of a partial grid is not biased toward one corner and parallel workers never
- * share a point. Past the last point the study stops ({@link #pointCount}).
+ * <p>Trials take the grid points in an order shuffled with the study seed, so the best-so-far
+ * curve of a partial grid is not biased toward one corner; each takes the first point no trial has
+ * yet (in a clean run trial n takes position n), so parallel workers never share a point and a
+ * study resumed after a crash still covers every point once. Past the last point the study stops
+ * ({@link #pointCount}).
  */
 public final class GridSampler implements Sampler {
   /** Refuse grids larger than this: the points are held in memory. */
@@ -35,6 +38,8 @@ public final class GridSampler implements Sampler {
   private SearchSpace cachedSpace;
   private long cachedSeed;
   private List<double[]> cachedPoints;
+  /** The points of the first positions of {@link #cachedPoints} looked at so far. */
+  private final List<Point> cachedPointObjects = new ArrayList<>();
 
   /** {@code resolution} points per numeric parameter. */
   public GridSampler(int resolution) {
@@ -51,32 +56,127 @@ public final class GridSampler implements Sampler {
     this.resolutions = new HashMap<>(byName);
   }
 
+  /**
+   * The first point of the shuffled order that no trial of the history has, skipping one more for
+   * each lower-numbered trial that has no point yet but will take one (claimed by another worker, or
+   * missing from the history): trial numbers are not grid positions once a crash has re-run a
+   * trial's point under a new number or used a number up without one. In a clean run, trial n
+   * takes position n. Past the last point: one whose trials were all interrupted, else position
+   * {@code number} again.
+   */
   @Override
   public synchronized Point propose(SearchSpace space, History history, int number, long seed) {
     List<double[]> points = points(space, seed);
-    return space.pointFromUnit(points.get(number % points.size()));
+    Map<Point, Boolean> taken = new HashMap<>(); // point -> whether a trial not interrupted has it
+    int settledBelow = 0;
+    for (TrialRecord t : history.trials()) {
+      if (t.params() != null) taken.merge(t.params(), !t.isInterrupted(), Boolean::logicalOr);
+      if (t.number() < number && (t.params() != null || t.state().isFinished())) settledBelow++;
+    }
+    int skip = Math.max(0, number - settledBelow);
+    List<Point> onlyInterrupted = new ArrayList<>();
+    for (int k = 0; k < points.size(); k++) {
+      Point p = pointAt(space, points, k);
+      Boolean counted = taken.get(p);
+      if (counted == null) {
+        if (skip-- == 0) return p;
+      } else if (!counted) {
+        onlyInterrupted.add(p);
+      }
+    }
+    // Every point is taken: a lost trial whose re-run was lost too left its point unevaluated.
+    if (skip < onlyInterrupted.size()) return onlyInterrupted.get(skip);
+    return pointAt(space, points, number % points.size());
   }
 
+  /** The point at position k of the order, built once (a clean run looks at positions 0..n at trial n). */
+  private Point pointAt(SearchSpace space, List<double[]> order, int k) {
+    while (cachedPointObjects.size() <= k) cachedPointObjects.add(null);
+    Point p = cachedPointObjects.get(k);
+    if (p == null) {
+      p = space.pointFromUnit(order.get(k));
+      cachedPointObjects.set(k, p);
+    }
+    return p;
+  }
+
+  /** The number of grid points, exact even past {@link #MAX_POINTS} (up to Long.MAX_VALUE). */
   @Override
   public synchronized long pointCount(SearchSpace space) {
     if (cachedPoints != null && space.equals(cachedSpace)) return cachedPoints.size();
-    return count(space, axes(space), 0, new double[space.size()]);
+    return count(space);
   }
 
-  /** The number of grid points below parameter i, given the positions before it; stops past the cap. */
-  private static long count(SearchSpace space, double[][] axes, int i, double[] unit) {
+  /**
+   * The number of grid points, from each axis's length: only the axes of parents of conditional
+   * parameters (categorical, short) are built, so a huge resolution is counted at once.
+   */
+  private long count(SearchSpace space) {
+    checkNames(space);
+    boolean[] parent = new boolean[space.size()];
+    for (int i = 0; i < space.size(); i++) if (space.parentOf(i) >= 0) parent[space.parentOf(i)] = true;
+    double[][] parentAxes = new double[space.size()][];
+    long[] lengths = new long[space.size()];
+    for (int i = 0; i < space.size(); i++) {
+      Parameter p = space.get(i);
+      int resolution = resolutions.getOrDefault(p.name(), defaultResolution);
+      if (parent[i]) parentAxes[i] = axis(p, resolution);
+      lengths[i] = parent[i] ? parentAxes[i].length : axisLength(p, resolution);
+    }
+    return count(space, parentAxes, lengths, 0, new double[space.size()]);
+  }
+
+  /**
+   * The number of grid points below parameter i, given the positions before it. Only a parent
+   * branches; any other parameter multiplies, as no later one reads its position.
+   */
+  private static long count(SearchSpace space, double[][] parentAxes, long[] lengths, int i, double[] unit) {
     if (i == space.size()) return 1;
     if (!space.isActive(i, unit)) {
       unit[i] = Double.NaN;
-      return count(space, axes, i + 1, unit);
+      return count(space, parentAxes, lengths, i + 1, unit);
+    }
+    if (parentAxes[i] == null) {
+      unit[i] = 0.5;
+      long below = count(space, parentAxes, lengths, i + 1, unit);
+      return below > Long.MAX_VALUE / lengths[i] ? Long.MAX_VALUE : below * lengths[i];
     }
     long n = 0;
-    for (double u : axes[i]) {
+    for (double u : parentAxes[i]) {
       unit[i] = u;
-      n += count(space, axes, i + 1, unit);
-      if (n > MAX_POINTS) return n;
+      long below = count(space, parentAxes, lengths, i + 1, unit);
+      n = below > Long.MAX_VALUE - n ? Long.MAX_VALUE : n + below;
     }
     return n;
+  }
+
+  /** The length of {@link #axis}{@code (p, resolution)}, without building it. */
+  static long axisLength(Parameter p, int resolution) {
+    return switch (p) {
+      case FixedParameter f -> 1;
+      case CategoricalParameter c -> c.size();
+      case FloatParameter f -> resolution;
+      case IntParameter n -> {
+        long range = (long) n.hi() - n.lo() + 1;
+        if (range <= resolution) yield range;
+        if (resolution == 1) yield 1;
+        // valueAt is monotone: count where it changes rather than collect the values.
+        long distinct = 1;
+        int last = n.valueAt(0);
+        for (int k = 1; k < resolution; k++) {
+          int v = n.valueAt((double) k / (resolution - 1));
+          if (v != last) distinct++;
+          last = v;
+        }
+        yield distinct;
+      }
+    };
+  }
+
+  private void checkNames(SearchSpace space) {
+    for (String name : resolutions.keySet()) {
+      if (space.indexOf(name) < 0) throw new IllegalArgumentException("grid resolution given for unknown parameter '" + name + "'");
+    }
   }
 
   private List<double[]> points(SearchSpace space, long seed) {
@@ -93,26 +193,24 @@ public final class GridSampler implements Sampler {
       cachedSpace = space;
       cachedSeed = seed;
       cachedPoints = pts;
+      cachedPointObjects.clear();
     }
     return cachedPoints;
   }
 
   /** All grid points, as unit positions (NaN for inactive parameters), in a fixed order. */
   public List<double[]> enumerate(SearchSpace space) {
-    double[][] axes = axes(space);
-    long n = count(space, axes, 0, new double[space.size()]);
+    long n = count(space);
     if (n > MAX_POINTS) {
-      throw new IllegalArgumentException("grid has more than " + MAX_POINTS + " points: lower the resolution");
+      throw new IllegalArgumentException("grid has " + n + " points, more than " + MAX_POINTS + ": lower the resolution");
     }
+    double[][] axes = axes(space);
     List<double[]> out = new ArrayList<>((int) n);
     fill(space, axes, 0, new double[space.size()], out);
     return out;
   }
 
   private double[][] axes(SearchSpace space) {
-    for (String name : resolutions.keySet()) {
-      if (space.indexOf(name) < 0) throw new IllegalArgumentException("grid resolution given for unknown parameter '" + name + "'");
-    }
     double[][] axes = new double[space.size()][];
     for (int i = 0; i < space.size(); i++) {
       Parameter p = space.get(i);

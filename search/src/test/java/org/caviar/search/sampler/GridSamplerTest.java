@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,17 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.study.Budget;
+import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.study.Study;
+import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GridSamplerTest {
+  @TempDir Path dir;
+
   @Test
   void gridCoversEachAxisOnItsOwnScale() {
     SearchSpace s = SearchSpace.of(
@@ -82,6 +89,20 @@ class GridSamplerTest {
       distinct.add(p);
     }
     assertEquals(160, distinct.size());
+    assertEquals(160, grid.pointCount(s));
+  }
+
+  @Test
+  void countsLargeGridsExactlyWithoutEnumeratingThem() {
+    SearchSpace s = SearchSpace.of(Parameter.uniform("a", 0, 1), Parameter.uniform("b", 0, 1), Parameter.uniform("c", 0, 1),
+        Parameter.categorical("opt", "x", "y"), Parameter.uniform("d", 0, 1).when("opt", "x"));
+    // 1000^3 x (1000 under x + 1 under y)
+    assertEquals(1_000_000_000L * 1001, new GridSampler(1000).pointCount(s));
+    assertEquals(Long.MAX_VALUE, new GridSampler(Integer.MAX_VALUE).pointCount(s));
+    // Integers on a log scale share the low values: the count is that of the values the grid enumerates.
+    SearchSpace ints = SearchSpace.of(Parameter.intLog("n", 1, 100_000), Parameter.intUniform("m", 0, 10));
+    assertEquals(new GridSampler(1000).enumerate(ints).size(), new GridSampler(1000).pointCount(ints));
+    assertTrue(new GridSampler(1000).pointCount(ints) < 1000 * 11);
   }
 
   @Test
@@ -92,5 +113,75 @@ class GridSamplerTest {
     assertTrue(e.getMessage().contains("'nope'"));
     e = assertThrows(IllegalArgumentException.class, () -> new GridSampler(100).enumerate(Spaces.everyKind()));
     assertTrue(e.getMessage().contains("resolution"));
+  }
+
+  /** An error the study does not catch: the trial stays RUNNING in the journal, as after kill -9. */
+  private static final class Killed extends Error {}
+
+  private static final SearchSpace FOUR = SearchSpace.of(Parameter.categorical("c", "a", "b", "c", "d"));
+
+  private static Study fourPointStudy(Path journal) {
+    return Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(new JournalStorage(journal))
+        .seed(5).workers(1).build();
+  }
+
+  /** The points of the trials that ran to the end (not interrupted). */
+  private static List<Object> evaluated(History h) {
+    List<Object> out = new ArrayList<>();
+    for (TrialRecord t : h.trials()) if (!t.isInterrupted()) out.add(t.params().get("c"));
+    return out;
+  }
+
+  @Test
+  void aGridResumedAfterAKillStillCoversEveryPointOnce() {
+    // Killed during trial 1: its parameters re-run as trial 2, so trial numbers no longer match grid positions.
+    Path journal = dir.resolve("killed-mid-trial.jsonl");
+    try (Study s = fourPointStudy(journal)) {
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        if (t.number() == 1) throw new Killed();
+        return 0;
+      }, Budget.trials(4)));
+    }
+    try (Study s = fourPointStudy(journal)) {
+      History h = s.optimize(t -> 0, Budget.trials(4));
+      assertEquals(5, h.size());
+      List<Object> points = evaluated(h);
+      assertEquals(Set.of("a", "b", "c", "d"), new HashSet<>(points), "evaluated: " + points);
+      assertEquals(4, points.size());
+    }
+    // Killed after trial 1's claim, before its parameters: the number is used up, nothing re-runs.
+    Path claimOnly = dir.resolve("killed-after-claim.jsonl");
+    try (Study s = fourPointStudy(claimOnly)) {
+      s.optimize(t -> 0, Budget.trials(1));
+    }
+    try (JournalStorage j = new JournalStorage(claimOnly)) {
+      j.open(fourPointStudy(dir.resolve("info.jsonl")).info());
+      j.claimTrial(0);
+    }
+    try (Study s = fourPointStudy(claimOnly)) {
+      List<Object> points = evaluated(s.optimize(t -> 0, Budget.trials(4)));
+      assertEquals(Set.of("a", "b", "c", "d"), new HashSet<>(points), "evaluated: " + points);
+      assertEquals(4, points.size());
+    }
+  }
+
+  @Test
+  void aCleanRunTakesTheShuffledOrderAndPendingTrialsWithoutAPointKeepTheirPlace() {
+    SearchSpace s = Spaces.everyKind();
+    GridSampler grid = new GridSampler(2);
+    Study study = Study.builder(s).sampler(grid).seed(3).workers(1).build();
+    List<TrialRecord> run = study.optimize(t -> 0, Budget.trials(20)).trials();
+    // Trial n of a clean run takes position n of the order: what propose gives trial n with no history.
+    for (TrialRecord t : run) {
+      assertEquals(t.params(), new GridSampler(2).propose(s, History.empty(Direction.MINIMIZE), t.number(), 3));
+    }
+    // Two workers of a shared study propose at once, each seeing the other's claim without a point:
+    // they take different points, the first the one the lower number would take alone.
+    List<TrialRecord> seen = new ArrayList<>(run.subList(0, 10));
+    seen.add(TrialRecord.claimed(10, 0));
+    seen.add(TrialRecord.claimed(11, 0));
+    History h = new History(seen, Direction.MINIMIZE);
+    assertEquals(run.get(10).params(), grid.propose(s, h, 10, 3));
+    assertEquals(run.get(11).params(), grid.propose(s, h, 11, 3));
   }
 }

@@ -158,6 +158,48 @@ class DistributedStudyTest {
     }
   }
 
+  /**
+   * Two processes' grid studies (two storages, two worker threads each) propose at once, each from
+   * a history where the others' fresh claims have no point yet: still every point exactly once.
+   */
+  @Test
+  void gridWorkersProposingAtOnceTakeDistinctPoints() throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage first = storage(url); PostgresStorage second = storage(url)) {
+      List<Thread> runs = new ArrayList<>();
+      List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (PostgresStorage s : List.of(first, second)) {
+        Study study = Study.builder(TestFunction.BRANIN.space()).name("grid").storage(s).seed(4).workers(2)
+            .sampler(new org.caviar.search.sampler.GridSampler(5)).build();
+        Thread t = new Thread(() -> {
+          try {
+            study.optimize(trial -> {
+              Thread.sleep(5);
+              return TestFunction.BRANIN.evaluate(trial.params());
+            }, Budget.trials(100));
+          } catch (Throwable e) {
+            errors.add(e);
+          }
+        });
+        t.start();
+        runs.add(t);
+      }
+      for (Thread t : runs) t.join(120_000);
+      assertEquals(List.of(), errors);
+      List<TrialRecord> all = trials(url, "grid");
+      Set<Point> seen = new HashSet<>();
+      for (TrialRecord t : all) assertTrue(seen.add(t.params()), "parameters evaluated twice: " + t.params());
+      assertEquals(25, seen.size(), "trials: " + all);
+    }
+  }
+
+  private static List<TrialRecord> trials(String url, String name) {
+    try (PostgresStorage s = storage(url)) {
+      Study.builder(TestFunction.BRANIN.space()).name(name).storage(s).build();
+      return s.trials();
+    }
+  }
+
   private static String read(String file) {
     try {
       return Files.readString(Path.of(file));
