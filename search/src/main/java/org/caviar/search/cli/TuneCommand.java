@@ -186,6 +186,11 @@ public class TuneCommand implements Callable<Integer> {
       if (pg != null) {
         String name = dir.getFileName().toString();
         stored = pg.peek(name);
+        if (stored == null && !createsStudies()) {
+          // A mistyped name would otherwise start a new study with the default space and budget.
+          throw new IllegalArgumentException("no study '" + name + "' in " + pg.url() + "; create it with caviar tune --storage "
+              + storageUrl + " --study " + name);
+        }
         Integer storedBudget = pg.trialBudget(name);
         if (trialsOption == null && storedBudget != null) trials = storedBudget;
         where = "'" + name + "' in " + pg.url();
@@ -205,6 +210,11 @@ public class TuneCommand implements Callable<Integer> {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
     }
+  }
+
+  /** Whether a study that does not exist yet is created (tune), or is an error (worker). */
+  boolean createsStudies() {
+    return true;
   }
 
   /** The sampler's and pruner's options, named as the user gave them (their classes name their own fields). */
@@ -242,6 +252,12 @@ public class TuneCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
     };
     Sampler s = sampler();
+    long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
+    if (gridPoints > GridSampler.MAX_POINTS) {
+      // Now, not at the first proposal: the resolution is stored with the study, which could then not take another.
+      throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of " + gridPoints
+          + " points, more than the grid sampler holds (" + GridSampler.MAX_POINTS + "): lower it");
+    }
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
     // A journal study keeps the name it was created with, so that its folder may be copied or renamed.

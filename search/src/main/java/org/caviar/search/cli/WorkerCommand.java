@@ -37,6 +37,12 @@ public final class WorkerCommand extends TuneCommand {
         .description("The study's name in the database (required): the name tune --storage gave it.").build());
   }
 
+  /** Only tune creates a study: a worker on a mistyped name would start a new one. */
+  @Override
+  boolean createsStudies() {
+    return false;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (storageUrl == null) throw new IllegalArgumentException("worker needs --storage postgresql://host:port/db");

@@ -1,5 +1,6 @@
 package org.caviar.search.study;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -216,7 +217,9 @@ public final class Study implements AutoCloseable {
     if (objective == null) throw new IllegalArgumentException("objective must not be null");
     if (budget == null) throw new IllegalArgumentException("budget must not be null");
     long start = System.nanoTime();
-    long deadline = budget.hasTimeLimit() ? start + Math.min(budget.maxTime().toNanos(), Long.MAX_VALUE / 4) : Long.MAX_VALUE;
+    // A time too long for a deadline in nanoseconds (toNanos throws past 292 years; --timeout inf) is none.
+    boolean deadlineFits = budget.hasTimeLimit() && budget.maxTime().compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) <= 0;
+    long deadline = deadlineFits ? start + budget.maxTime().toNanos() : Long.MAX_VALUE;
     // A shared storage hands out re-runs itself, in its claims.
     ArrayDeque<TrialRecord> retries = storage instanceof SharedStorage ? new ArrayDeque<>() : interruptedWithoutRetry();
     int kernelThreads = mode == ExecutionMode.PANDA ? Runtime.getRuntime().availableProcessors() : 1;

@@ -58,6 +58,12 @@ class CaviarCliTest {
     r = run("tune", "--grid-resolution", "0", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --grid-resolution must be >= 1, got 0", r.err().strip());
+    // A grid too large to hold is refused before the study exists (its resolution would be stored with it).
+    r = run("tune", "--sampler", "grid", "--grid-resolution", "10", "--trials", "1", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar tune: --grid-resolution 10 makes a grid of 7200000 points, more than the grid sampler holds (1000000): "
+        + "lower it", r.err().strip());
+    assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
     r = run("tune", "--sampler", "bayes", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--sampler"), r.err());
@@ -269,6 +275,18 @@ class CaviarCliTest {
         "--study", dir.resolve("enough").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
+  }
+
+  /** A timeout longer than a Duration holds in nanoseconds (292 years) is no deadline, not an ArithmeticException. */
+  @Test
+  void aHugeTimeoutIsNoDeadline() {
+    for (String timeout : new String[] {"1e300", "Infinity"}) {
+      CliRun r = run("tune", "--timeout", timeout, "--trials", "1", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+          "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
+          "--study", dir.resolve("timeout-" + timeout).toString());
+      assertEquals(0, r.code(), timeout + ": " + r.err());
+      assertTrue(r.out().contains("1 trials: 1 complete"), r.out());
+    }
   }
 
   /**

@@ -81,6 +81,20 @@ class PostgresCliTest {
         "no study 'nope' in postgresql://");
   }
 
+  /** A mistyped --study must not start a new study with the default space and budget. */
+  @Test
+  void workerRefusesAStudyThatDoesNotExist() throws Exception {
+    String url = TestPostgres.newDatabase();
+    CliRun r = run("worker", "--storage", url, "--study", "mlpp", "--epochs", "1", "--no-progress");
+    assertOneLineError(r, "worker", "no study 'mlpp' in postgresql://postgres@localhost:");
+    assertTrue(r.err().contains("create it with caviar tune --storage " + url + " --study mlpp"), r.err());
+    try (java.sql.Connection c = TestPostgres.connect(url); java.sql.Statement q = c.createStatement();
+        java.sql.ResultSet rows = q.executeQuery("SELECT count(*) FROM caviar_study")) {
+      rows.next();
+      assertEquals(0, rows.getInt(1), "a study was created");
+    }
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
