@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -65,7 +67,10 @@ public final class JournalStorage extends InMemoryStorage {
   private final JsonFactory factory = mapper.getFactory();
   private final LineBuffer line = new LineBuffer();
   private final boolean readOnly;
+  private final Opener opener;
   private FileChannel channel;
+  /** Set when a failed write could not be taken back: the file may end in a fragment. */
+  private boolean torn;
   private FileLock lock;
   /** The budget last recorded (replayed or written), so that an unchanged one is not written again. */
   private Integer trialBudget;
@@ -79,9 +84,24 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   private JournalStorage(Path file, Durability durability, boolean readOnly) {
+    this(file, durability, readOnly, f -> FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  /** A journal whose channel {@code opener} opens for reading and writing (tests make its writes fail). */
+  JournalStorage(Path file, Opener opener) {
+    this(file, Durability.PROCESS_CRASH, false, opener);
+  }
+
+  private JournalStorage(Path file, Durability durability, boolean readOnly, Opener opener) {
     this.file = file;
     this.durability = durability;
     this.readOnly = readOnly;
+    this.opener = opener;
+  }
+
+  /** Opens the journal's file for reading and writing. */
+  interface Opener {
+    FileChannel open(Path file) throws IOException;
   }
 
   /**
@@ -104,7 +124,7 @@ public final class JournalStorage extends InMemoryStorage {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) Files.createDirectories(dir);
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = opener.open(file);
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
@@ -378,6 +398,7 @@ public final class JournalStorage extends InMemoryStorage {
   private void write(Event e) {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
+    if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
     try {
       e.write();
     } catch (IOException x) {
@@ -393,13 +414,29 @@ public final class JournalStorage extends InMemoryStorage {
     return g;
   }
 
-  /** Ends the line and writes it whole, in one call unless the OS splits it. */
+  /**
+   * Ends the line and writes it whole, in one call unless the OS splits it. A write that fails
+   * part-way (disk full) is cut back off: later lines would glue onto the fragment and make it a
+   * corrupt line in the middle, which no resume gets past.
+   */
   private void end(JsonGenerator g, boolean fsync) throws IOException {
     g.writeEndObject();
     g.close();
     line.write('\n');
     ByteBuffer b = line.asBuffer();
-    while (b.hasRemaining()) channel.write(b);
+    long lineStart = channel.position();
+    try {
+      while (b.hasRemaining()) channel.write(b);
+    } catch (IOException e) {
+      try {
+        channel.truncate(lineStart);
+        channel.position(lineStart);
+      } catch (IOException | RuntimeException cut) {
+        torn = true; // no more writes: replay drops a torn last line, but not one with lines after it
+        e.addSuppressed(cut);
+      }
+      throw e;
+    }
     if (fsync) channel.force(false);
   }
 
@@ -414,6 +451,7 @@ public final class JournalStorage extends InMemoryStorage {
     } finally {
       channel = null;
       lock = null;
+      torn = false;
     }
   }
 
@@ -456,14 +494,19 @@ public final class JournalStorage extends InMemoryStorage {
 
   /**
    * The study a journal file holds, read from its first line without opening (or locking) it, or
-   * null when the file is missing or empty; e.g. to resume a study with its stored space. Call it
+   * null when the file is missing or empty, or its first line has no newline (a crash tore the
+   * header, which {@link #open} drops); e.g. to resume a study with its stored space. Call it
    * before this process opens a storage on the file: closing the reader would drop that lock.
    */
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;
-    try (var reader = Files.newBufferedReader(file)) {
-      String first = reader.readLine();
-      if (first == null || first.isBlank()) return null;
+    try (var in = new BufferedInputStream(Files.newInputStream(file))) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) != -1 && b != '\n') line.write(b);
+      if (b == -1) return null; // torn: as replay, which would cut it off, sees no study
+      String first = line.toString(StandardCharsets.UTF_8);
+      if (first.isBlank()) return null;
       JsonNode e;
       try {
         e = new ObjectMapper().readTree(first);

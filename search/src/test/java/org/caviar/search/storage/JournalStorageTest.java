@@ -139,6 +139,63 @@ class JournalStorageTest {
     }
   }
 
+  /** A crash while the header was written: peek agrees with open, which drops the torn line, that there is no study. */
+  @Test
+  void aTornHeaderIsNoStudyYet() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+    }
+    String header = Files.readString(file);
+    for (String torn : new String[] {header.substring(0, header.length() / 2), header.strip()}) {
+      Files.writeString(file, torn);
+      assertEquals(null, JournalStorage.peek(file), torn);
+      try (JournalStorage s = new JournalStorage(file)) {
+        assertEquals(INFO, s.open(INFO));
+        assertEquals(0, s.trials().size());
+      }
+      assertEquals(INFO, JournalStorage.peek(file));
+    }
+  }
+
+  /** A write cut short (disk full) is taken back, so that the next line does not glue onto it. */
+  @Test
+  void aWriteThatFailsPartWayLeavesNoFragment() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    FailingChannel[] channel = new FailingChannel[1];
+    JournalStorage.Opener failing = f -> channel[0] = new FailingChannel(
+        java.nio.channels.FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    try (JournalStorage s = new JournalStorage(file, failing)) {
+      s.open(INFO);
+      int a = s.claimTrial(1000).number();
+      s.recordParams(a, adam(0.01), -1);
+      channel[0].failAfter = 10;
+      assertThrows(java.io.UncheckedIOException.class, () -> s.recordIntermediate(a, 1, 0.5));
+      s.recordIntermediate(a, 1, 0.6); // space again
+      s.recordOutcome(a, TrialState.COMPLETE, 0.6, null, 2000);
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      TrialRecord t = s.trials().get(0);
+      assertEquals(TrialState.COMPLETE, t.state());
+      assertEquals(1, t.reportCount());
+      assertEquals(0.6, t.intermediateAt(0));
+    }
+    // When the fragment cannot be cut off, the journal takes no more lines: it stays resumable.
+    try (JournalStorage s = new JournalStorage(file, failing)) {
+      s.open(INFO);
+      channel[0].failAfter = 10;
+      channel[0].truncateFails = true;
+      assertThrows(java.io.UncheckedIOException.class, () -> s.claimTrial(3000));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.claimTrial(3000));
+      assertTrue(e.getMessage().contains("cut short by a failed write"), e.getMessage());
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(1, s.trials().size());
+    }
+  }
+
   @Test
   void aBadLineInTheMiddleIsCorruptionNamedByLine() throws IOException {
     Path file = dir.resolve("journal.jsonl");
