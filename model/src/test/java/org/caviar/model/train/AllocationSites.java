@@ -47,8 +47,9 @@ final class AllocationSites {
             break;
           }
         }
-        // No frame of ours: another thread's allocation (JFR's own, say), not the work's.
-        if (frame != null) sites.merge(event.getClass("objectClass").getName() + " at " + frame, 1L, Long::sum);
+        // No frame of ours: another thread's allocation (JFR's own, say), not the work's. Innermost
+        // frame this class: the recording's own stop (a new TLAB now and then), not the work's.
+        if (frame != null && !frame.startsWith(AllocationSites.class.getName() + ".")) sites.merge(event.getClass("objectClass").getName() + " at " + frame, 1L, Long::sum);
       }
       if (sites.isEmpty()) return "no allocation events in org.caviar code recorded";
       return sites.entrySet().stream()

@@ -17,7 +17,8 @@ class AllocationSitesTest {
 
   @Test
   void saysWhenNothingOfOursAllocated() {
-    assertTrue(AllocationSites.during(() -> {}).contains("no allocation events"));
+    String sites = AllocationSites.during(() -> {});
+    assertTrue(sites.contains("no allocation events"), sites);
   }
 
   private static void allocate() {
