@@ -100,18 +100,29 @@ class GemmProperties {
   /** The same product on parallel(threads) and on vector(), with offsets and padded rows: the same bits in and around C. */
   private static void assertParallelIsTheVectorKernel(
       Op opA, Op opB, int m, int n, int k, float beta, int pad, int threads, long seed) {
-    Random rnd = new Random(seed);
-    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
-    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
-    int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + 3 * pad;
-    int aOff = 7, bOff = 3, cOff = 5;
-    float[] a = Shapes.uniform(rnd, aOff + aRows * lda, 1f);
-    float[] b = Shapes.uniform(rnd, bOff + bRows * ldb, 1f);
-    float[] one = Shapes.uniform(rnd, cOff + m * ldc, 1f);
+    Padded x = Padded.of(new Random(seed), opA, opB, m, n, k, pad, 0);
+    float[] one = x.c();
     float[] many = one.clone();
-    Gemm.vector().gemm(opA, opB, m, n, k, 1.25f, a, aOff, lda, b, bOff, ldb, beta, one, cOff, ldc);
-    Gemm.parallel(threads).gemm(opA, opB, m, n, k, 1.25f, a, aOff, lda, b, bOff, ldb, beta, many, cOff, ldc);
+    Gemm.vector().gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, one, x.cOff(), x.ldc());
+    Gemm.parallel(threads).gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, many, x.cOff(), x.ldc());
     assertArrayEquals(one, many, m + " x " + n + " x " + k + " " + opA + opB + " on " + threads + " threads");
+  }
+
+  /**
+   * Operands stored from offsets (7, 3 and 5, so that one passed for another shows) with rows
+   * padded (lda, ldb and ldc longer than a row by pad, 2 pad and 3 pad), values in [-1, 1], and
+   * {@code cSlack} more floats after C.
+   */
+  private record Padded(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    static Padded of(Random rnd, Op opA, Op opB, int m, int n, int k, int pad, int cSlack) {
+      int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
+      int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
+      int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + 3 * pad;
+      float[] a = Shapes.uniform(rnd, 7 + aRows * lda, 1f);
+      float[] b = Shapes.uniform(rnd, 3 + bRows * ldb, 1f);
+      float[] c = Shapes.uniform(rnd, 5 + m * ldc + cSlack, 1f);
+      return new Padded(a, 7, lda, b, 3, ldb, c, 5, ldc);
+    }
   }
 
   @Property(tries = 40)
@@ -296,14 +307,9 @@ class GemmProperties {
       @ForAll @IntRange(min = 1, max = 40) int m, @ForAll @IntRange(min = 1, max = 70) int n,
       @ForAll @IntRange(min = 1, max = 40) int k, @ForAll @IntRange(min = 0, max = 5) int pad,
       @ForAll Op opA, @ForAll Op opB, @ForAll long seed) {
-    Random rnd = new Random(seed);
-    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
-    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
-    int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + 3 * pad;
-    int aOff = 7, bOff = 3, cOff = 5;
-    float[] a = Shapes.uniform(rnd, aOff + aRows * lda, 1f);
-    float[] b = Shapes.uniform(rnd, bOff + bRows * ldb, 1f);
-    float[] c = Shapes.uniform(rnd, cOff + m * ldc + 4, 1f);
+    Padded x = Padded.of(new Random(seed), opA, opB, m, n, k, pad, 4);
+    float[] a = x.a(), b = x.b(), c = x.c();
+    int aOff = x.aOff(), bOff = x.bOff(), cOff = x.cOff(), lda = x.lda(), ldb = x.ldb(), ldc = x.ldc();
     float[] expected = c.clone();
     Gemm.scalar().gemm(opA, opB, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 2f, expected, cOff, ldc);
     float[] actual = c.clone();
