@@ -141,8 +141,11 @@ class StudyTest {
       return 0;
     }, Budget.time(Duration.ofMillis(200)));
     double seconds = (System.nanoTime() - start) / 1e9;
-    assertTrue(h.size() >= 3 && h.size() <= 11, "trials " + h.size());
-    assertTrue(seconds < 1, "took " + seconds + " s");
+    // A sleep never ends early, so at most 200 / 20 + 1 trials start before the deadline; how few
+    // start depends on the host (a stalled vCPU), so only the first is certain. With no trial budget,
+    // ending at all is the time budget's doing; 30 s only keeps a broken one from hanging the build.
+    assertTrue(h.size() >= 1 && h.size() <= 11, "trials " + h.size());
+    assertTrue(seconds < 30, "took " + seconds + " s");
   }
 
   /**
