@@ -132,7 +132,11 @@ class WorkersTest {
       callers[c].start();
     }
     start.countDown();
-    for (Thread t : callers) t.join(60_000);
+    for (Thread t : callers) {
+      t.join(60_000);
+      // Still running, it would hold the shared team and fail the later tests for it, not this one.
+      assertTrue(!t.isAlive(), t.getName() + " still running after 60 s");
+    }
     if (failure.get() != null) throw new AssertionError(failure.get());
     assertEquals(2000L * 6, sums[0]);
     assertEquals(2000L * 6, sums[1]);
