@@ -59,7 +59,8 @@ final class Plan {
   }
 
   private static boolean reportsPctPeak(String className) {
-    return className.contains("Gemm") || className.equals(TrainBench.class.getName());
+    return className.contains("Gemm") || className.equals(TrainBench.class.getName())
+        || className.equals(CaviarTrainBench.class.getName());
   }
 
   private void add(BenchmarkListEntry entry) {

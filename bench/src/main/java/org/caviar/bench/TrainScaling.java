@@ -23,9 +23,10 @@ import org.caviar.model.Kernels;
  * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step), the sharded
  * step with its shards in turn on one thread (what the split costs in work: below 1), and that of
  * {@link CaviarTrainBench} (one model per thread, side by side: what the machine gives independent
- * work at that moment) train alternately, one epoch each in turn, in one JVM, and the ratio of
- * each epoch to the one-thread epoch before it is taken; reported are the median and quartiles of
- * those ratios, and the ratio of the total throughputs. The sharded step can get at most about
+ * work at that moment) train alternately, one epoch each in turn (the order turning by one each
+ * round), in one JVM, and the ratio of each epoch to the one-thread epoch of its round is taken;
+ * reported are the median and quartiles of those ratios (interpolated), and the ratio of the total
+ * throughputs. The sharded step can get at most about
  * the in-turn ratio times the side-by-side one; the rest is its hand-offs and cross-core reads.
  *
  * <p>The warm-up runs 8,000 steps of each set-up, and on until the JIT has compiled nothing for
@@ -82,7 +83,16 @@ public final class TrainScaling {
       double[] eps = perSecond.clone();
       Arrays.sort(eps);
       Arrays.sort(ratio);
-      return new Scaling(setUp, impl, threads, eps[n / 2], ratio[n / 2], ratio[n / 4], ratio[3 * n / 4], secondsOne / seconds);
+      return new Scaling(setUp, impl, threads, quantile(eps, 0.5), quantile(ratio, 0.5), quantile(ratio, 0.25),
+          quantile(ratio, 0.75), secondsOne / seconds);
+    }
+
+    /** The p-quantile of sorted values, interpolated between ranks ((n - 1) p): for even n the median is the mean of the middle two. */
+    static double quantile(double[] sorted, double p) {
+      double at = (sorted.length - 1) * p;
+      int lo = (int) Math.floor(at);
+      int hi = Math.min(lo + 1, sorted.length - 1);
+      return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
     }
 
     /**
@@ -138,7 +148,12 @@ public final class TrainScaling {
     try {
       warmUp(setUps, one.batches().batchCount(), out);
       for (int e = 0; e < epochs; e++) {
-        for (int k = 0; k < setUps.size(); k++) perSecond[k][e] = setUps.get(k).epoch().getAsDouble();
+        // The order turns by one each round, so that no set-up always follows the same one (a team
+        // spins for up to Workers.YIELD_NANOS after its epoch, on a vCPU the next set-up wants).
+        for (int j = 0; j < setUps.size(); j++) {
+          int k = (j + e) % setUps.size();
+          perSecond[k][e] = setUps.get(k).epoch().getAsDouble();
+        }
       }
     } finally {
       side.shutdown();

@@ -20,6 +20,11 @@ class TrainScalingTest {
     assertEquals(1.7, s.medianRatio(), 1e-12);
     assertEquals(1.6, s.lowerQuartile(), 1e-12);
     assertEquals(1.8, s.upperQuartile(), 1e-12);
+    // An even count: the median is the mean of the middle two, the quartiles interpolated at (n - 1) / 4.
+    TrainScaling.Scaling even = TrainScaling.Scaling.of("x", "y", 2, new double[] {180, 170, 190, 160}, new double[] {100, 100, 100, 100});
+    assertEquals(1.75, even.medianRatio(), 1e-12);
+    assertEquals(1.675, even.lowerQuartile(), 1e-12);
+    assertEquals(1.825, even.upperQuartile(), 1e-12);
     assertEquals(170, s.medianExamplesPerSecond(), 0);
     // Same examples every epoch: total time is the sum of 1/throughput.
     double oneTime = 1 / 100.0 * 4 + 1 / 50.0;
@@ -71,5 +76,13 @@ class TrainScalingTest {
     assertEquals(List.of(), oneThread.scalingConfigs());
     Plan peakOnly = Plan.of(List.of("PeakBench"), Map.of(), false);
     assertEquals(List.of(), peakOnly.scalingConfigs());
+  }
+
+  @Test
+  void trainingAloneBringsThePeakItsRowsAreSetAgainst() {
+    for (String selected : List.of("TrainBench.epoch", "CaviarTrainBench")) {
+      Plan plan = Plan.of(List.of(selected), Map.of(), false);
+      assertTrue(plan.classes().contains(PeakBench.class.getName()), selected + ": " + plan.classes());
+    }
   }
 }
