@@ -8,11 +8,43 @@ import picocli.CommandLine.Spec;
 /** The {@code caviar} command: {@code tune}, {@code worker}, {@code train}, {@code evaluate} and {@code gradcheck}. */
 @Command(name = "caviar", mixinStandardHelpOptions = true, version = "caviar 0.1.0",
     description = "Trains many small neural networks fast on the CPU and searches their hyperparameters.%n"
-        + "Start with: caviar tune   (a search on the shipped digits set, with a report)",
+        + "Start with: " + CaviarCli.COMMAND_IN_HELP + " tune   (a search on the shipped digits set, with a report)",
     subcommands = {TuneCommand.class, WorkerCommand.class, TrainCommand.class, EvaluateCommand.class, GradcheckCommand.class,
         CommandLine.HelpCommand.class})
 public final class CaviarCli implements Runnable {
   @Spec CommandSpec spec;
+
+  /**
+   * The system property in which the launcher passes how the user invoked caviar (e.g.
+   * {@code ./caviar}, which is not on the PATH), so that the commands printed for the next step run
+   * when pasted.
+   */
+  static final String COMMAND_PROPERTY = "caviar.command";
+  static final String DEFAULT_COMMAND = "caviar";
+  /** The same in help texts, where picocli reads the property when it prints them. */
+  static final String COMMAND_IN_HELP = "${sys:" + COMMAND_PROPERTY + ":-" + DEFAULT_COMMAND + "}";
+
+  /** How the user invoked caviar: the launcher's {@value #COMMAND_PROPERTY}, else {@value #DEFAULT_COMMAND}. */
+  static String command() {
+    String given = System.getProperty(COMMAND_PROPERTY);
+    return given == null || given.isBlank() ? DEFAULT_COMMAND : given.strip();
+  }
+
+  /**
+   * A command to print for the user to run: {@link #command()} and then {@code args}, each quoted
+   * for a POSIX shell where it would be split or expanded (a path with a space, a network spec).
+   */
+  static String commandLine(Object... args) {
+    StringBuilder sb = new StringBuilder(command());
+    for (Object a : args) sb.append(' ').append(shellWord(String.valueOf(a)));
+    return sb.toString();
+  }
+
+  /** {@code s} as one shell word: as it is when it is safe, else in single quotes. */
+  static String shellWord(String s) {
+    if (s.matches("[A-Za-z0-9_@%+=:,./-]+")) return s;
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
 
   @Override
   public void run() {
@@ -35,7 +67,8 @@ public final class CaviarCli implements Runnable {
       CommandLine c = e.getCommandLine();
       String name = c.getCommandSpec().qualifiedName();
       c.getErr().println(name + ": " + e.getMessage());
-      c.getErr().println("see: " + name + " --help");
+      String sub = name.substring(c.getCommandSpec().root().name().length()).strip();
+      c.getErr().println("see: " + (sub.isEmpty() ? commandLine("--help") : commandLine(sub, "--help")));
       c.getErr().flush();
       return 2;
     });

@@ -1,8 +1,9 @@
 package org.caviar.search.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.caviar.model.data.CsvLoader;
 import org.caviar.model.data.Dataset;
@@ -32,11 +33,14 @@ public final class DataOptions {
   @Option(names = "--idx-labels", paramLabel = "FILE", description = "MNIST-style IDX labels file (with --idx-images).")
   Path idxLabels;
 
-  @Option(names = "--split", paramLabel = "TRAIN,VALIDATION", defaultValue = "0.6,0.2",
+  static final String DEFAULT_SPLIT = "0.6,0.2";
+  static final String DEFAULT_SPLIT_SEED = "42";
+
+  @Option(names = "--split", paramLabel = "TRAIN,VALIDATION", defaultValue = DEFAULT_SPLIT,
       description = "Fractions for training and validation, stratified by class; the rest is the test set. Default: ${DEFAULT-VALUE}.")
   String split;
 
-  @Option(names = "--split-seed", paramLabel = "SEED", defaultValue = "42", description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--split-seed", paramLabel = "SEED", defaultValue = DEFAULT_SPLIT_SEED, description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
   long splitSeed;
 
   /** The parts, standardized with the training part's statistics, and a description. */
@@ -50,12 +54,27 @@ public final class DataOptions {
     }
   }
 
+  /** Whether the split is the default one (any spelling of its fractions), which a command given no --split uses. */
+  boolean defaultSplit() {
+    return StudySettings.canonicalSplit(split).equals(StudySettings.canonicalSplit(DEFAULT_SPLIT))
+        && splitSeed == Long.parseLong(DEFAULT_SPLIT_SEED);
+  }
+
   /**
-   * A directory given for a file: reading one fails with only "Is a directory", without the path
-   * or the option.
+   * These options as arguments of another command on the same data and split (e.g. evaluate after
+   * train): the data options given (or taken from a study), and the split unless it is the default.
    */
-  static void notADirectory(String option, Path file) {
-    if (file != null && Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
+  List<Object> arguments() {
+    List<Object> args = new ArrayList<>();
+    if (csv != null) args.addAll(List.of("--csv", csv));
+    if (labelColumn != null) args.addAll(List.of("--label-column", labelColumn));
+    if (csvDelimiter != null && !canonicalDelimiter(csvDelimiter).isEmpty()) {
+      args.addAll(List.of("--csv-delimiter", canonicalDelimiter(csvDelimiter)));
+    }
+    if (idxImages != null) args.addAll(List.of("--idx-images", idxImages));
+    if (idxLabels != null) args.addAll(List.of("--idx-labels", idxLabels));
+    if (!defaultSplit()) args.addAll(List.of("--split", split.strip(), "--split-seed", splitSeed));
+    return args;
   }
 
   /** The parts, standardized with the training part's statistics. */
@@ -106,9 +125,9 @@ public final class DataOptions {
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
     if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
     char delimiter = delimiter(csvDelimiter);
-    notADirectory("--csv", csv);
-    notADirectory("--idx-images", idxImages);
-    notADirectory("--idx-labels", idxLabels);
+    PathChecks.existingFile("--csv", csv);
+    PathChecks.existingFile("--idx-images", idxImages);
+    PathChecks.existingFile("--idx-labels", idxLabels);
     if (csv != null) {
       CsvLoader loader = CsvLoader.defaults().withDelimiter(delimiter);
       if (labelColumn != null) {

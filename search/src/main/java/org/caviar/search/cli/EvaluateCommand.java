@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var out = commandSpec.commandLine().getOut();
     if (worst < 0) throw new IllegalArgumentException("--worst must be >= 0, got " + worst);
-    DataOptions.notADirectory("--model", modelFile);
+    PathChecks.existingFile("--model", modelFile);
     Model model = Model.load(modelFile);
     DataOptions.Raw raw = data.loadRaw();
     // Only the test part is needed: the other two are not built.

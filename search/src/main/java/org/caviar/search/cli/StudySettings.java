@@ -128,6 +128,7 @@ final class StudySettings {
       String was = storedPath.isEmpty() ? "without " + f.name() : "with " + f.name() + " " + storedPath + " (" + storedPrint + ")";
       if (given.test(f.name())) {
         Path p = f.value().get();
+        PathChecks.existingFile(f.name(), p); // named, rather than found out while hashing it
         String print = fingerprint(p);
         if (storedPath.isEmpty() || !print.equals(storedPrint)) {
           throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
       "Trains one configuration and saves the model.",
       "",
       "Trains the MLP on a dataset (default: the shipped digits set), prints each epoch, evaluates it on the test "
-          + "part and saves the model. The configuration comes from --param settings (the names of 'caviar tune "
+          + "part and saves the model. The configuration comes from --param settings (the names of '" + CaviarCli.COMMAND_IN_HELP + " tune "
           + "--show-space'), from the best trial of a study (--from-study), or from a network --spec. Stopped "
           + "(Ctrl-C, kill), it ends the epoch under way and saves the model it has trained. The model is also saved at "
           + "each new best validation loss, so that a run killed outright (kill -9, a crash) leaves its best epoch so far.",
@@ -168,7 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
       out.println("overfit check: " + check.message());
       if (!check.passed()) {
         commandSpec.commandLine().getErr().println("caviar train: the overfit check failed; not training (check the gradients with "
-            + "caviar gradcheck --spec '" + net + "'; drop --overfit-check to train anyway)");
+            + CaviarCli.commandLine("gradcheck", "--spec", net) + "; drop --overfit-check to train anyway)");
         return 1;
       }
     }
@@ -247,6 +247,10 @@ public final class TrainCommand implements Callable<Integer> {
       // The weights restored at the end are those the last new best saved: that file is this one already.
       if (result.restoredEpoch() < 0 || result.restoredEpoch() != checkpoint[0]) model.save(outFile);
       out.println("saved: " + outFile.toAbsolutePath());
+      // The model file does not record its split: evaluate's default one would score rows it trained on.
+      if (!data.defaultSplit()) {
+        out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
+      }
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, checkpoint[0]);
     if (diverged) {
@@ -271,12 +275,18 @@ public final class TrainCommand implements Callable<Integer> {
     facts.put("test", tested);
     facts.put("model", !diverged ? outFile.toAbsolutePath().toString()
         : checkpoint < 0 ? "not saved (diverged)" : outFile.toAbsolutePath() + ": epoch " + checkpoint + ", the best before it diverged");
-    String next = diverged ? null : "The test rows it gets most wrong: caviar evaluate --model " + outFile + " --worst 10"
-        + " (with the same data options).";
+    String next = diverged ? null : "The test rows it gets most wrong: " + evaluateCommand() + " --worst 10";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts, network.describe(),
         result.history(), layers.snapshots(), layers.probeRows() + (probeFromValidation(d) ? " validation rows" : " training rows"),
         test, next));
     out.println("report: " + page.toAbsolutePath());
+  }
+
+  /** The evaluate command for the saved model on the data and split it trained on: its test rows. */
+  private String evaluateCommand() {
+    List<Object> args = new java.util.ArrayList<>(List.of("evaluate", "--model", outFile));
+    args.addAll(data.arguments());
+    return CaviarCli.commandLine(args.toArray());
   }
 
   /** The rows the report's layer statistics probe: validation rows, or training rows if there are too few for batch norm. */
@@ -293,8 +303,8 @@ public final class TrainCommand implements Callable<Integer> {
    * end. Probes the file the save writes first ({@link ModelFile#partialFile}).
    */
   private void checkOut() {
-    DataOptions.notADirectory("--out", outFile);
-    checkWritable("--out", outFile, ModelFile.partialFile(outFile));
+    if (Files.isDirectory(outFile)) throw new IllegalArgumentException("--out " + outFile + " is a directory, not a file");
+    PathChecks.writableFile("--out", outFile, ModelFile.partialFile(outFile));
   }
 
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
@@ -303,21 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
-    checkWritable("--report", reportDir, reportDir.resolve(".caviar-probe"));
-  }
-
-  /**
-   * Creates {@code probe}'s folder, then writes and deletes {@code probe}: a permission check alone
-   * passes for root where the file system still refuses (/proc, a read-only mount).
-   */
-  private static void checkWritable(String option, Path given, Path probe) {
-    try {
-      Files.createDirectories(probe.getParent());
-      Files.newOutputStream(probe).close();
-      Files.delete(probe);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + probe.getParent() + " (" + CaviarCli.describe(e) + ")", e);
-    }
+    PathChecks.writableFile("--report", reportDir, reportDir.resolve(".caviar-probe"));
   }
 
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */

@@ -77,7 +77,8 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--trials", paramLabel = "N",
       description = "Trials in the study in all (counting trials of earlier runs of a resumed study, and of every worker's "
-          + "with --storage). It is stored as the study's budget. Default: the stored budget, else 60.")
+          + "with --storage). It is stored as the study's budget; to extend a study, give more than the trials it has "
+          + "finished (fewer is refused: it would lower the budget). Default: the stored budget, else 60.")
   Integer trialsOption;
 
   /** The study's budget: --trials, else the budget stored with the study, else 60. */
@@ -142,7 +143,7 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--storage", paramLabel = "URL",
       description = "Keep the study in PostgreSQL, e.g. postgresql://host:5432/db (user from the URL or PGUSER, password "
-          + "from PGPASSWORD or ~/.pgpass), where 'caviar worker's on any machine share it; --study names it. "
+          + "from PGPASSWORD or ~/.pgpass), where '" + CaviarCli.COMMAND_IN_HELP + " worker's on any machine share it; --study names it. "
           + "Default: a journal in the study folder.")
   String storageUrl;
 
@@ -178,7 +179,9 @@ public class TuneCommand implements Callable<Integer> {
     if (storageUrl == null && Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--study " + dir + " is a file, not a study folder");
     }
-    DataOptions.notADirectory("--space", spaceFile);
+    // Before the data loads: the journal would be found unwritable only after it.
+    if (storageUrl == null) PathChecks.writableFolder("--study", dir, dir);
+    PathChecks.existingFile("--space", spaceFile);
     PostgresStorage pg = storageUrl != null ? new PostgresStorage(storageUrl) : null;
     try {
       StudyInfo stored;
@@ -188,8 +191,8 @@ public class TuneCommand implements Callable<Integer> {
         stored = pg.peek(name);
         if (stored == null && !createsStudies()) {
           // A mistyped name would otherwise start a new study with the default space and budget.
-          throw new IllegalArgumentException("no study '" + name + "' in " + pg.url() + "; create it with caviar tune --storage "
-              + storageUrl + " --study " + name);
+          throw new IllegalArgumentException("no study '" + name + "' in " + pg.url() + "; create it with "
+              + CaviarCli.commandLine("tune", "--storage", storageUrl, "--study", name));
         }
         Integer storedBudget = pg.trialBudget(name);
         if (trialsOption == null && storedBudget != null) trials = storedBudget;
@@ -199,6 +202,13 @@ public class TuneCommand implements Callable<Integer> {
         Integer storedBudget = stored != null ? JournalStorage.peekTrialBudget(journal) : null;
         if (trialsOption == null && storedBudget != null) trials = storedBudget;
         where = journal.toString();
+        if (stored != null && trialsOption != null) {
+          // Read-only, before this process opens (and locks) the journal; run() checks again on the study it opens.
+          try (JournalStorage view = JournalStorage.readOnly(journal)) {
+            view.open(stored);
+            checkExtends(finishedTrials(view.trials()));
+          }
+        }
       }
       StudySettings settings = new StudySettings(this);
       if (stored != null) useStoredSettings(settings, stored);
@@ -209,6 +219,30 @@ public class TuneCommand implements Callable<Integer> {
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
+    }
+  }
+
+  /** The trials the "resume or extend" line suggests beyond those the study has. */
+  static final int EXTEND_BY = 40;
+
+  /** The trials that count against a study's budget: finished, and not interrupted (their re-runs count). */
+  static int finishedTrials(List<TrialRecord> trials) {
+    return (int) trials.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
+  }
+
+  /**
+   * --trials at or below the trials the study has finished would run none, and be stored as its
+   * budget (which a later plain resume keeps): refused, as it can only be a mistake.
+   */
+  /**
+   * A --trials below the finished trials would lower the study's budget and run nothing: refused
+   * by tune. Equal is allowed (the same command again shows the results), and a worker, which joins
+   * a study whose budget another command set, is never refused for it.
+   */
+  private void checkExtends(int done) {
+    if (createsStudies() && trialsOption != null && trialsOption < done) {
+      throw new IllegalArgumentException("the study has " + done + " finished trial" + (done == 1 ? "" : "s") + ": --trials "
+          + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
   }
 
@@ -268,17 +302,19 @@ public class TuneCommand implements Callable<Integer> {
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
-    out.println("caviar tune on " + d.description());
-    if (stored != null) out.println("resuming the study " + where);
-    if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
-      out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
-    }
     Study study = builder.build();
-    if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
-    if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
     try {
       History before = study.history();
-      int done = (int) before.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
+      int done = finishedTrials(before.trials());
+      // Before the budget is recorded: a lower one would run no trial and stay as the study's.
+      checkExtends(done);
+      out.println("caviar tune on " + d.description());
+      if (stored != null) out.println("resuming the study " + where);
+      if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
+        out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
+      }
+      if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
+      if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
       int cores = Runtime.getRuntime().availableProcessors();
       // More trials at once than cores only time-slice them, and the sampler then proposes more
       // trials before it has heard from the earlier ones.
@@ -293,12 +329,13 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
-      String storageArg = storageUrl != null ? " --storage " + storageUrl : "";
+      String resumeCommand = storageUrl != null ? CaviarCli.commandLine("tune", "--study", dir, "--storage", storageUrl)
+          : CaviarCli.commandLine("tune", "--study", dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       Thread interrupted = new Thread(() -> {
         commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar tune: interrupted; the finished trials are kept in "
-            + where + "; resume with: caviar tune --study " + dir + storageArg);
+            + where + "; resume with: " + resumeCommand);
         commandSpec.commandLine().getErr().flush();
       }, "caviar-tune-stop");
       Runtime.getRuntime().addShutdownHook(interrupted);
@@ -320,7 +357,9 @@ public class TuneCommand implements Callable<Integer> {
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
         out.println("report: " + page.toAbsolutePath());
       }
-      out.println("resume or extend: caviar tune --study " + dir + storageArg + " --trials " + (trials + 40));
+      // Above the finished trials too: a plain resume keeps a budget that may be below them (a
+      // journal from before budgets were stored resumes at the default).
+      out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finishedTrials(h.trials())) + EXTEND_BY));
       if (h.best() == null && failedNow > 0) {
         commandSpec.commandLine().getErr().println("caviar tune: no trial completed; " + failedNow + " failed (reasons above)");
         return 1;
@@ -369,7 +408,8 @@ public class TuneCommand implements Callable<Integer> {
         importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
         out.println(sb);
       }
-      out.println("train and save it: caviar train --from-study " + dir + (storageUrl != null ? " --storage " + storageUrl : ""));
+      out.println("train and save it: " + (storageUrl != null ? CaviarCli.commandLine("train", "--from-study", dir, "--storage", storageUrl)
+          : CaviarCli.commandLine("train", "--from-study", dir)));
     }
     return failedNow;
   }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.OptionSpec;
     description = {
       "Runs trials of a study shared through PostgreSQL until its budget is spent.",
       "",
-      "Start any number, on any machines: caviar worker --storage postgresql://host:5432/db --study NAME "
+      "Start any number, on any machines: " + CaviarCli.COMMAND_IN_HELP + " worker --storage postgresql://host:5432/db --study NAME "
           + "[--trials N]. Each claims its next trial in one short database statement, so no trial runs twice and the "
           + "budget (--trials, counting every worker's trials) is not overshot, then proposes its parameters from every "
           + "worker's trials. A worker killed mid-trial is noticed by the others after a grace period; its trial is "

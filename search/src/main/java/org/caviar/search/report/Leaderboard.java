@@ -61,10 +61,18 @@ public final class Leaderboard {
     return sb.toString();
   }
 
-  /** Counts by state, e.g. "60 trials: 14 complete, 44 pruned, 2 failed". */
+  /**
+   * Counts by state, e.g. "60 trials: 14 complete, 44 pruned, 2 failed". Trials interrupted by the
+   * end of their process (Ctrl-C, a kill, a lost worker) are FAILED in the storage but did not
+   * fail: they are counted apart ("2 interrupted"), as the budget and the progress line leave them
+   * out, and their parameters run again as new trials.
+   */
   public static String summary(History h) {
+    List<TrialRecord> failed = h.inState(TrialState.FAILED);
+    long interrupted = failed.stream().filter(TrialRecord::isInterrupted).count();
     return h.size() + " trials: " + h.inState(TrialState.COMPLETE).size() + " complete, "
-        + h.inState(TrialState.PRUNED).size() + " pruned, " + h.inState(TrialState.FAILED).size() + " failed"
+        + h.inState(TrialState.PRUNED).size() + " pruned, " + (failed.size() - interrupted) + " failed"
+        + (interrupted == 0 ? "" : ", " + interrupted + " interrupted")
         + (h.inState(TrialState.RUNNING).isEmpty() ? "" : ", " + h.inState(TrialState.RUNNING).size() + " running");
   }
 }

@@ -74,7 +74,7 @@ class CaviarCliTest {
     Path missing = dir.resolve("missing.csv");
     r = run("tune", "--csv", missing.toString(), "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
-    assertEquals("caviar tune: no such file: " + missing, r.err().strip());
+    assertEquals("caviar tune: --csv " + missing + ": no such file", r.err().strip());
   }
 
   /**
@@ -576,6 +576,169 @@ class CaviarCliTest {
         "--study", dir.resolve("s").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("pruner asha (no decision within 1 epochs: it prunes nothing"), r.out());
+  }
+
+  /** The small space of the quick studies below: two trials take about a second. */
+  private static final String[] QUICK = {"--epochs", "1", "--workers", "1", "--no-report", "--no-progress", "--pruner", "none",
+      "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+
+  /**
+   * Runs {@code body} with the system property the launcher sets (-Dcaviar.command=./caviar, how the
+   * user invoked it), then restores it.
+   */
+  private static void asInvokedBy(String command, ThrowingRunnable body) throws Exception {
+    String before = System.getProperty("caviar.command");
+    System.setProperty("caviar.command", command);
+    try {
+      body.run();
+    } finally {
+      if (before == null) System.clearProperty("caviar.command");
+      else System.setProperty("caviar.command", before);
+    }
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /**
+   * The commands the CLI prints for the next step start as the user invoked it (the launcher is
+   * ./caviar, not on the PATH), so that they run when pasted; without the property, "caviar".
+   */
+  @Test
+  void printedCommandsStartAsTheUserInvokedCaviar() throws Exception {
+    Path study = dir.resolve("hinted");
+    asInvokedBy("./caviar", () -> {
+      CliRun r = run(concat(new String[] {"tune", "--trials", "1", "--study", study.toString()}, QUICK));
+      assertEquals(0, r.code(), r.out() + r.err());
+      assertEquals("resume or extend: ./caviar tune --study " + study + " --trials 41", firstLine(r.out(), "resume or extend: "));
+      assertEquals("train and save it: ./caviar train --from-study " + study, firstLine(r.out(), "train and save it: "));
+      CliRun bad = run("tune", "--trials", "many");
+      assertEquals("see: ./caviar tune --help", bad.err().strip().lines().reduce((a, b) -> b).orElseThrow(), bad.err());
+      assertTrue(run("--help").out().contains("Start with: ./caviar tune "), run("--help").out());
+      CliRun overfit = run("train", "--epochs", "1", "--threads", "1", "--overfit-check", "--spec", "64-1-10 relu",
+          "--out", dir.resolve("bad.caviar").toString());
+      assertTrue(overfit.err().contains("check the gradients with ./caviar gradcheck --spec '64-1-10 relu'"), overfit.err());
+      // A path a shell would split is quoted.
+      Path spaced = dir.resolve("my study");
+      r = run(concat(new String[] {"tune", "--trials", "1", "--study", spaced.toString()}, QUICK));
+      assertEquals(0, r.code(), r.out() + r.err());
+      assertEquals("train and save it: ./caviar train --from-study '" + spaced + "'", firstLine(r.out(), "train and save it: "));
+    });
+    assertEquals("train and save it: caviar train --from-study " + study, firstLine(run(concat(new String[] {"tune", "--study",
+        study.toString(), "--trials", "2"}, QUICK)).out(), "train and save it: "));
+  }
+
+  /**
+   * --trials at or below the trials a study has finished would run none and lower its stored
+   * budget: refused in one line naming the count, before anything is written. The hint to extend a
+   * study is above both its budget and its finished trials.
+   */
+  @Test
+  void aResumeCannotLowerTheBudgetBelowTheFinishedTrials() throws Exception {
+    Path study = dir.resolve("lower");
+    Path journal = study.resolve("journal.jsonl");
+    CliRun first = run(concat(new String[] {"tune", "--trials", "3", "--study", study.toString()}, QUICK));
+    assertEquals(0, first.code(), first.out() + first.err());
+    assertEquals("resume or extend: caviar tune --study " + study + " --trials 43", firstLine(first.out(), "resume or extend: "));
+    byte[] before = Files.readAllBytes(journal);
+    for (String n : List.of("2", "1")) {
+      CliRun r = run(concat(new String[] {"tune", "--trials", n, "--study", study.toString()}, QUICK));
+      assertEquals(2, r.code(), r.out() + r.err());
+      assertEquals("caviar tune: the study has 3 finished trials: --trials " + n + " would lower its budget; give --trials 3 or more",
+          r.err().strip());
+      assertTrue(r.out().isEmpty(), "refused before the data loads: " + r.out());
+    }
+    assertArrayEquals(before, Files.readAllBytes(journal), "the stored budget is unchanged");
+    // The same command again runs nothing and shows the results.
+    CliRun again = run(concat(new String[] {"tune", "--trials", "3", "--study", study.toString()}, QUICK));
+    assertEquals(0, again.code(), again.out() + again.err());
+    assertEquals(3, trials(study).size(), "none ran");
+    assertEquals(3, JournalStorage.peekTrialBudget(journal));
+    // A study with more finished trials than its budget (e.g. one journaled before budgets were
+    // stored, resumed at the default 60 after 100 trials): the hint is above what it has.
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(JournalStorage.peek(journal));
+      for (int i = 0; i < 5; i++) {
+        TrialRecord t = s.claimTrial(0);
+        s.recordOutcome(t.number(), org.caviar.search.trial.TrialState.FAILED, Double.NaN, "failed elsewhere", 1);
+      }
+    }
+    CliRun resumed = run(concat(new String[] {"tune", "--study", study.toString()}, QUICK));
+    assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+    assertEquals("resume or extend: caviar tune --study " + study + " --trials 48", firstLine(resumed.out(), "resume or extend: "));
+    assertEquals(8, trials(study).size(), "none ran either");
+  }
+
+  /**
+   * A model trained on another split than the default is scored on its own test rows only with the
+   * same --split and --split-seed: train prints the evaluate command with them and the data options,
+   * and that command, run as printed, scores the rows training tested on.
+   */
+  @Test
+  void trainOnAnotherSplitPrintsTheEvaluateCommandForIt() throws Exception {
+    Path csv = dir.resolve("three.csv");
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    Random rnd = new Random(5);
+    for (int i = 0; i < 90; i++) text.append(i % 3 * 2 + rnd.nextGaussian() * 0.3).append(',').append(rnd.nextGaussian())
+        .append(',').append("xyz".charAt(i % 3)).append('\n');
+    Files.writeString(csv, text);
+    Path model = dir.resolve("split.caviar");
+    asInvokedBy("./caviar", () -> {
+      CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "3",
+          "--threads", "1", "--out", model.toString());
+      assertEquals(0, t.code(), t.out() + t.err());
+      String command = "./caviar evaluate --model " + model + " --csv " + csv + " --split 0.5,0.3 --split-seed 7";
+      String hint = firstLine(t.out(), "evaluate it on its test rows: ");
+      assertTrue(hint.startsWith("evaluate it on its test rows: " + command), hint);
+      int saved = t.out().indexOf("saved: ");
+      assertTrue(saved >= 0 && saved < t.out().indexOf(hint), "after the saved line: " + t.out());
+      CliRun e = run(command.substring("./caviar ".length()).split(" "));
+      assertEquals(0, e.code(), e.err());
+      assertTrue(firstLine(t.out(), "test: ").startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
+          t.out() + " / " + e.out());
+      // The default split needs no such line: evaluate's defaults are train's.
+      CliRun plain = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+      assertEquals(0, plain.code(), plain.err());
+      assertTrue(!plain.out().contains("evaluate it on its test rows"), plain.out());
+    });
+  }
+
+  /** A missing file, or a study folder that cannot be written, is named with its option before the data loads. */
+  @Test
+  void missingPathsAreNamedWithTheirOptionUpFront() throws Exception {
+    Path missing = dir.resolve("missing.csv");
+    CliRun r = run("tune", "--csv", missing.toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --csv " + missing + ": no such file", r.err().strip());
+    r = run("train", "--csv", missing.toString(), "--out", dir.resolve("m.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --csv " + missing + ": no such file", r.err().strip());
+    r = run("tune", "--space", dir.resolve("missing.space").toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --space " + dir.resolve("missing.space") + ": no such file", r.err().strip());
+    r = run("evaluate", "--model", dir.resolve("missing.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar evaluate: --model " + dir.resolve("missing.caviar") + ": no such file", r.err().strip());
+    r = run("tune", "--idx-images", missing.toString(), "--idx-labels", missing.toString(), "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --idx-images " + missing + ": no such file", r.err().strip());
+    assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
+    // A resumed study given a --csv that is not there: named, not found out while fingerprinting it.
+    Path study = dir.resolve("resumed");
+    assertEquals(0, run(concat(new String[] {"tune", "--trials", "1", "--study", study.toString()}, QUICK)).code());
+    r = run(concat(new String[] {"tune", "--trials", "2", "--csv", missing.toString(), "--study", study.toString()}, QUICK));
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --csv " + missing + ": no such file", r.err().strip());
+    // Folders the file system refuses to write in (as root, a permission check would pass): said before the data loads.
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux's /proc");
+    r = run("tune", "--study", "/proc/caviar-study", "--trials", "1");
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --study /proc/caviar-study: cannot write in /proc", r.err().strip());
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    r = run("train", "--out", "/proc/m.caviar");
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --out /proc/m.caviar: cannot write in /proc", r.err().strip());
   }
 
   private static List<TrialRecord> trials(Path study) {

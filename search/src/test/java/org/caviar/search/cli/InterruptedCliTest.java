@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.caviar.model.Model;
 import org.caviar.model.io.ModelFile;
+import org.caviar.search.storage.JournalStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,16 +145,27 @@ class InterruptedCliTest {
   @Test
   void aStoppedSearchSaysHowToResumeIt() throws Exception {
     Path study = dir.resolve("study");
-    Process p = CliRun.startChild(List.of(), "tune", "--trials", "100000", "--no-progress", "--no-report", "--study", study.toString());
+    // As the launcher starts it: the command to resume starts as the user invoked it.
+    Process p = CliRun.startChild(List.of("-Dcaviar.command=./caviar"), "tune", "--trials", "100000", "--no-progress",
+        "--no-report", "--study", study.toString());
     String out = stopAfter(p, line -> {
       if (!line.startsWith("study: ")) return false;
       sleep(1000); // a few trials in
       return true;
     });
     assertTrue(out.contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
-        + "; resume with: caviar tune --study " + study), out);
+        + "; resume with: ./caviar tune --study " + study), out);
     assertEquals(143, p.exitValue(), out);
-    CliRun resumed = CliRun.run("tune", "--trials", "1", "--no-progress", "--no-report", "--study", study.toString());
-    assertTrue(resumed.out().contains("resuming the study " + study.resolve("journal.jsonl")), resumed.out() + resumed.err());
+    // Extended by one trial beyond those it finished (fewer is refused: it would run none).
+    Path journal = study.resolve("journal.jsonl");
+    long finished;
+    try (JournalStorage s = JournalStorage.readOnly(journal)) {
+      s.open(JournalStorage.peek(journal));
+      finished = s.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
+    }
+    CliRun resumed = CliRun.run("tune", "--trials", Long.toString(finished + 1), "--no-progress", "--no-report",
+        "--study", study.toString());
+    assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+    assertTrue(resumed.out().contains("resuming the study " + journal), resumed.out() + resumed.err());
   }
 }

@@ -1,0 +1,76 @@
+package org.caviar.search.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The commands' paths, checked before the data loads and anything trains, with messages that name
+ * the option as given: reading or writing them later fails with only the path, or a reason that
+ * misleads (/proc refuses a new file with "no such file").
+ */
+final class PathChecks {
+  private PathChecks() {}
+
+  /** A file to read, if given: it exists and is not a directory. */
+  static void existingFile(String option, Path file) {
+    if (file == null) return;
+    if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
+    if (!Files.exists(file)) throw new IllegalArgumentException(option + " " + file + ": no such file");
+  }
+
+  /**
+   * That a file can be created in {@code folder} (of the option {@code option given}), without
+   * creating the folder or any above it: a probe file goes in the nearest that exists and is deleted
+   * (a permission check alone passes for root where the file system still refuses: /proc, a
+   * read-only mount).
+   */
+  static void writableFolder(String option, Path given, Path folder) {
+    Path existing = nearestExisting(option, given, folder);
+    if (existing == null) return; // nothing above it exists: the write will say why
+    try {
+      Files.delete(Files.createTempFile(existing, ".caviar-probe", null));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + existing + reason(e), e);
+    }
+  }
+
+  /** Creates {@code probe}'s folder, then writes and deletes {@code probe}, the first file a later write creates. */
+  static void writableFile(String option, Path given, Path probe) {
+    Path folder = probe.toAbsolutePath().getParent();
+    nearestExisting(option, given, folder);
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(option + " " + given + ": cannot create the folder " + folder + reason(e), e);
+    }
+    try {
+      Files.newOutputStream(probe).close();
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + folder + reason(e), e);
+    }
+  }
+
+  /** {@code folder} or the nearest folder above it that exists, or null if none does; a file on the way is an error. */
+  private static Path nearestExisting(String option, Path given, Path folder) {
+    Path existing = folder;
+    while (existing != null && !Files.exists(existing)) existing = existing.toAbsolutePath().getParent();
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + folder + " ("
+          + (existing.equals(folder) ? "it is a file" : existing + " is a file") + ", not a folder)");
+    }
+    return existing;
+  }
+
+  /** " (why)", or nothing where the file system's reason would mislead ("no such file" in a folder that exists). */
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) return "";
+    if (e instanceof AccessDeniedException) return " (permission denied)";
+    if (e instanceof FileSystemException f && f.getReason() != null) return " (" + f.getReason() + ")";
+    return " (" + CaviarCli.describe(e) + ")";
+  }
+}

@@ -1,0 +1,34 @@
+package org.caviar.search.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+
+class LeaderboardTest {
+  private static TrialRecord finished(int number, TrialState state, double value, String reason) {
+    return TrialRecord.claimed(number, 0).withOutcome(state, value, reason, 1);
+  }
+
+  /**
+   * A trial interrupted by the end of its process (Ctrl-C, kill -9, a lost worker) did not fail: it
+   * is counted apart, as the progress line and the budget leave it out, and its re-run counts.
+   */
+  @Test
+  void theSummaryCountsInterruptedTrialsApartFromFailedOnes() {
+    History h = new History(List.of(
+        finished(0, TrialState.COMPLETE, 0.9, null),
+        finished(1, TrialState.PRUNED, 0.5, "pruned at step 2"),
+        finished(2, TrialState.FAILED, Double.NaN, "diverged: the loss became NaN or infinite"),
+        finished(3, TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process ended while it ran"),
+        finished(4, TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process ended while it ran"),
+        TrialRecord.claimed(5, 0)), Direction.MAXIMIZE);
+    assertEquals("6 trials: 1 complete, 1 pruned, 1 failed, 2 interrupted, 1 running", Leaderboard.summary(h));
+    History clean = new History(List.of(finished(0, TrialState.COMPLETE, 0.9, null)), Direction.MAXIMIZE);
+    assertEquals("1 trials: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
+  }
+}
