@@ -133,8 +133,8 @@ public final class Dataset {
    * own classes, so a file that lacks one of the classes a model was trained on numbers the others
    * differently (a test file without "0" would have "1" as class 0): compared by number, every
    * label would be off. Rows whose classes are unnamed, numbered "0" to "k-1" as {@link #of} names
-   * them, keep their numbers when {@code classes} are named otherwise. Returns this dataset when the
-   * names are already {@code classes}.
+   * them, keep their numbers when none of {@code classes} is a number. Returns this dataset when
+   * the names are already {@code classes}.
    *
    * @param name what these rows are, for the message
    * @param owner whose classes {@code classes} are, for the message ("the model")
@@ -144,7 +144,10 @@ public final class Dataset {
   public Dataset inClasses(List<String> classes, String name, String owner) {
     if (classes == null) throw new IllegalArgumentException("classes must not be null");
     if (classNames.equals(classes)) return this;
-    if (!classes.containsAll(classNames) && classNames.equals(numberedClasses(classNames.size()))) {
+    // Unnamed rows (classes "0" to "k-1") against classes with names that are not numbers: the
+    // numbers can only be indices. Against numbered classes they are names ("0" is not "1").
+    if (!classes.containsAll(classNames) && classNames.equals(numberedClasses(classNames.size()))
+        && classes.stream().noneMatch(n -> n.matches("-?[0-9]+"))) {
       if (classNames.size() > classes.size()) {
         throw new IllegalArgumentException(name + " has " + classNames.size() + " classes, " + owner + " knows " + classes.size());
       }

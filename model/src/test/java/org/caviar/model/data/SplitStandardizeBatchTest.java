@@ -115,6 +115,11 @@ class SplitStandardizeBatchTest {
     // Numbered classes that are all among the model's are names: "1" is class 1 of "0", "1", "2".
     Dataset ones = new Dataset(new float[] {1, 2}, new int[] {0, 1}, 1, List.of("1", "2"));
     assertArrayEquals(new int[] {1, 2}, ones.inClasses(List.of("0", "1", "2"), "rows", "the model").labels());
+    // Against numbered classes, a number the model does not have is an unknown class, not an index:
+    // a file labelled 0, 1, 2 for a model of classes 1, 2, 3.
+    Dataset zeroBased = Dataset.of(new float[] {1, 2, 3}, new int[] {0, 1, 2}, 1, 3);
+    var z = assertThrows(IllegalArgumentException.class, () -> zeroBased.inClasses(List.of("1", "2", "3"), "test.csv", "the model"));
+    assertEquals("test.csv has class '0', which the model does not know [1, 2, 3]", z.getMessage());
   }
 
   @Test
