@@ -1,5 +1,6 @@
 package org.caviar.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -313,6 +314,10 @@ class ArrayOpsProperties {
       rejects("c overlaps b", wide, () -> impl.add(2, n, twoRows, 0, n, wide, 0, n, wide, 0, n + 1));
       impl.add(1, n, wide, 0, n, y, 0, n, wide, n, n); // apart: allowed
       assertEquals(5f, wide[n]);
+      // Side by side in the same rows (a in columns 0-1, c in 2-3 of rows 4 floats apart): allowed.
+      float[] grid = {1, 2, 0, 0, 3, 4, 0, 0};
+      impl.add(2, 2, grid, 0, 4, new float[] {10, 20, 30, 40}, 0, 2, grid, 2, 4);
+      assertArrayEquals(new float[] {1, 2, 11, 22, 3, 4, 33, 44}, grid);
       rejects("len", y, () -> impl.axpy(-1, 1f, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NaN, x, y));
       rejects("alpha", y, () -> impl.axpy(n, Float.NEGATIVE_INFINITY, x, y));
