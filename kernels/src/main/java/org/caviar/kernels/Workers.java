@@ -119,7 +119,8 @@ public final class Workers {
         if (theirs == null) theirs = f;
       }
       if (mine != null) {
-        if (theirs != null) mine.addSuppressed(theirs);
+        // Not the same object (a shared preallocated OutOfMemoryError): that would throw instead.
+        if (theirs != null && theirs != mine) mine.addSuppressed(theirs);
         if (mine instanceof RuntimeException r) throw r;
         if (mine instanceof Error e) throw e;
         // A checked exception thrown without being declared (a "sneaky throw"): not lost either.

@@ -71,6 +71,12 @@ class WorkersTest {
       if (part == 0) WorkersTest.<RuntimeException>sneaky(new java.io.IOException("disk"));
     }));
     assertTrue(s.getCause() instanceof java.io.IOException, String.valueOf(s.getCause()));
+    // Both parts throwing one shared object (as HotSpot's preallocated OutOfMemoryError is): that
+    // object, not addSuppressed's complaint about suppressing itself.
+    ArithmeticException shared = new ArithmeticException("shared");
+    assertSame(shared, assertThrows(ArithmeticException.class, () -> TEAM.run(2, (part, n) -> {
+      throw shared;
+    })));
   }
 
   @SuppressWarnings("unchecked")
