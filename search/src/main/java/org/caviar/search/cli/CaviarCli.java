@@ -35,7 +35,7 @@ public final class CaviarCli implements Runnable {
    * for a POSIX shell where it would be split or expanded (a path with a space, a network spec).
    */
   static String commandLine(Object... args) {
-    StringBuilder sb = new StringBuilder(command());
+    StringBuilder sb = new StringBuilder(shellWord(command()));
     for (Object a : args) sb.append(' ').append(shellWord(String.valueOf(a)));
     return sb.toString();
   }

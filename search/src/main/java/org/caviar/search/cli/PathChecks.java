@@ -19,7 +19,9 @@ final class PathChecks {
   static void existingFile(String option, Path file) {
     if (file == null) return;
     if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
-    if (!Files.exists(file)) throw new IllegalArgumentException(option + " " + file + ": no such file");
+    // notExists, not !exists: a path that cannot be checked (no permission on a folder above it) is
+    // left to the reader, whose error says why.
+    if (Files.notExists(file)) throw new IllegalArgumentException(option + " " + file + ": no such file");
   }
 
   /**

@@ -231,10 +231,6 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
-   * --trials at or below the trials the study has finished would run none, and be stored as its
-   * budget (which a later plain resume keeps): refused, as it can only be a mistake.
-   */
-  /**
    * A --trials below the finished trials would lower the study's budget and run nothing: refused
    * by tune. Equal is allowed (the same command again shows the results), and a worker, which joins
    * a study whose budget another command set, is never refused for it.

@@ -630,9 +630,9 @@ class CaviarCliTest {
   }
 
   /**
-   * --trials at or below the trials a study has finished would run none and lower its stored
-   * budget: refused in one line naming the count, before anything is written. The hint to extend a
-   * study is above both its budget and its finished trials.
+   * --trials below the trials a study has finished would run none and lower its stored budget:
+   * refused in one line naming the count, before anything is written; equal shows the results. The
+   * hint to extend a study is above both its budget and its finished trials.
    */
   @Test
   void aResumeCannotLowerTheBudgetBelowTheFinishedTrials() throws Exception {
