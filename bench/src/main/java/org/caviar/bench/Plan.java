@@ -24,6 +24,7 @@ final class Plan {
   private final Map<String, List<BenchmarkListEntry>> methods = new LinkedHashMap<>();
   private final Map<String, Map<String, String[]>> params = new LinkedHashMap<>();
   private boolean peakAdded;
+  private boolean needsPeak;
 
   /**
    * @param includes JMH regexes (a find in {@code org.caviar.bench.Class.method}); none means all
@@ -37,6 +38,7 @@ final class Plan {
     SortedSet<BenchmarkListEntry> found = BenchmarkList.defaultList().find(quiet, patterns, List.of());
     // GEMM and training rows report % of the peak measured in the same run.
     boolean needsPeak = found.stream().anyMatch(e -> reportsPctPeak(e.getUserClassQName()));
+    plan.needsPeak = needsPeak;
     if (needsPeak && found.stream().noneMatch(e -> e.getUserClassQName().equals(PEAK))) {
       found.addAll(BenchmarkList.defaultList().find(quiet, List.of("^" + Pattern.quote(PEAK) + "\\."), List.of()));
       plan.peakAdded = true;
@@ -78,6 +80,24 @@ final class Plan {
 
   Set<String> classes() {
     return methods.keySet();
+  }
+
+  /**
+   * The classes in the order a round runs them: PeakBench first and, when other classes' rows are
+   * set against its peak, once more at the end. The two pool into one result, so that the peak is
+   * measured on both sides of the minutes the rows took, not only before them (the machines drift).
+   */
+  List<String> runOrder() {
+    List<String> order = new ArrayList<>(methods.keySet());
+    if (needsPeak && order.size() > 1 && order.contains(PEAK)) order.add(PEAK);
+    return order;
+  }
+
+  /** Configuration runs a round makes: {@link #configurations()} and the second PeakBench. */
+  int runs() {
+    int total = 0;
+    for (String className : runOrder()) total += configurations(className);
+    return total;
   }
 
   List<BenchmarkListEntry> methods(String className) {

@@ -165,11 +165,11 @@ public final class QuickRun {
       }
     }
     if (plan.peakAdded()) {
-      System.out.println("Adding PeakBench: GEMM and training rows report % of the peak measured in the same run.");
+      System.out.println("Adding PeakBench: GEMM and training rows report % of the peak measured in the same run (before and after them).");
     }
     double seconds = 0;
     Set<Integer> warmups = new TreeSet<>();
-    for (String className : plan.classes()) {
+    for (String className : plan.runOrder()) {
       int n = plan.configurations(className);
       warmups.add(warmups(className));
       seconds += full
@@ -192,11 +192,11 @@ public final class QuickRun {
     Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
     Summary summary = new Summary(describe);
     int rounds = full ? forks : 1;
-    ProgressFormat progress = new ProgressFormat(System.out, describe, plan.configurations(), rounds);
+    ProgressFormat progress = new ProgressFormat(System.out, describe, plan.runs(), rounds);
     RoundPool pooled = new RoundPool();
     for (int round = 1; round <= rounds; round++) {
       progress.startRound(round);
-      for (String className : plan.classes()) {
+      for (String className : plan.runOrder()) {
         ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(false);
         for (BenchmarkListEntry entry : plan.methods(className)) {
           options.include("^" + Pattern.quote(entry.getUsername()) + "$");
@@ -225,9 +225,9 @@ public final class QuickRun {
     System.out.println();
     System.out.println("Wrote " + out + " (" + summary.rows().size() + " rows) and JMH's JSON beside it.");
     if (openBlas.openBlas() == null) System.out.println("OpenBLAS: absent, not measured (" + openBlas.absence() + ").");
-    int failed = plan.configurations() * rounds - progress.finished();
+    int failed = plan.runs() * rounds - progress.finished();
     if (failed > 0) {
-      System.out.println(failed + " of " + plan.configurations() * rounds + " configuration runs failed: see the messages above.");
+      System.out.println(failed + " of " + plan.runs() * rounds + " configuration runs failed: see the messages above.");
       return 1;
     }
     return 0;
