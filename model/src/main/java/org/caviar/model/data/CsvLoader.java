@@ -87,11 +87,11 @@ public final class CsvLoader {
   /** Reads UTF-8 (gzip or not) from {@code in}; {@code source} names it in error messages. */
   public Dataset load(InputStream in, String source) throws IOException {
     try {
-      return load(new InputStreamReader(Inputs.maybeGunzip(in), StandardCharsets.UTF_8), source);
-    } catch (java.io.EOFException | java.util.zip.ZipException e) {
-      // The JDK's message ("Unexpected end of ZLIB input stream") names neither the file nor the cause.
-      // Cut inside the gzip header, the EOFException has no message at all.
-      throw new MalformedDataException(source, "truncated or damaged gzip data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+      return load(new InputStreamReader(Inputs.maybeGunzip(in, source), StandardCharsets.UTF_8), source);
+    } catch (java.io.EOFException e) {
+      // A text file does not end in an EOFException: gzip data cut short does (the JDK's "Unexpected
+      // end of ZLIB input stream", or no message at all inside the header).
+      throw Inputs.damagedGzip(source, e);
     }
   }
 

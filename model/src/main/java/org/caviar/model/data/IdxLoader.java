@@ -22,6 +22,12 @@ import java.nio.file.Path;
 public final class IdxLoader {
   private IdxLoader() {}
 
+  /**
+   * The most classes a labels file may number (labels 0 to this - 1): a damaged or foreign file
+   * with a label in the billions would otherwise make a class name for every number below it.
+   */
+  static final int MAX_CLASSES = 1 << 16;
+
   /** Images and labels files into one dataset; classes are {@code 0..max(label)}. */
   public static Dataset load(Path images, Path labels) throws IOException {
     try (InputStream i = Files.newInputStream(images); InputStream l = Files.newInputStream(labels)) {
@@ -31,24 +37,7 @@ public final class IdxLoader {
 
   public static Dataset load(InputStream images, String imagesSource, InputStream labels, String labelsSource)
       throws IOException {
-    String[] reading = {labelsSource};
-    try {
-      return read(images, imagesSource, labels, labelsSource, reading);
-    } catch (java.util.zip.ZipException e) {
-      // The JDK's message names neither the file nor the cause.
-      throw new MalformedDataException(reading[0], "damaged gzip data (" + e.getMessage() + ")");
-    }
-  }
-
-  /**
-   * The most classes a labels file may number (labels 0 to this - 1): a damaged or foreign file
-   * with a label in the billions would otherwise make a class name for every number below it.
-   */
-  static final int MAX_CLASSES = 1 << 16;
-
-  private static Dataset read(InputStream images, String imagesSource, InputStream labels, String labelsSource, String[] reading)
-      throws IOException {
-    DataInputStream li = new DataInputStream(Inputs.maybeGunzip(labels));
+    DataInputStream li = new DataInputStream(Inputs.maybeGunzip(labels, labelsSource));
     Header lh = Header.read(li, labelsSource);
     if (lh.dims.length != 1) {
       throw new MalformedDataException(labelsSource, "a labels file has 1 dimension, this one has " + lh.dims.length);
@@ -56,8 +45,7 @@ public final class IdxLoader {
     if (lh.type > 0x0C) {
       throw new MalformedDataException(labelsSource, "labels must have an integer type, found type 0x" + Integer.toHexString(lh.type));
     }
-    reading[0] = imagesSource;
-    DataInputStream ii = new DataInputStream(Inputs.maybeGunzip(images));
+    DataInputStream ii = new DataInputStream(Inputs.maybeGunzip(images, imagesSource));
     Header ih = Header.read(ii, imagesSource);
     if (ih.dims.length < 2) {
       throw new MalformedDataException(imagesSource, "an images file has at least 2 dimensions, this one has " + ih.dims.length);
@@ -81,7 +69,6 @@ public final class IdxLoader {
       }
     }
     requireEnd(ii, imagesSource);
-    reading[0] = labelsSource;
     int[] labelValues = new int[n];
     int max = -1;
     for (int i = 0; i < n; i++) {

@@ -1,21 +1,74 @@
 package org.caviar.model.data;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /** Opens data streams, decompressing gzip when the first bytes say so (not the file name). */
 final class Inputs {
   private Inputs() {}
 
-  static InputStream maybeGunzip(InputStream in) throws IOException {
+  /**
+   * {@code in}, decompressed when its first bytes are gzip's. Damaged compressed data (the JDK's
+   * ZipException, whose message names neither the file nor the cause) reads as a
+   * {@link MalformedDataException} naming {@code source}, wherever the loader is in the file.
+   */
+  static InputStream maybeGunzip(InputStream in, String source) throws IOException {
     BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
     b.mark(2);
     int first = b.read();
     int second = b.read();
     b.reset();
-    if (first == 0x1f && second == 0x8b) return new BufferedInputStream(new GZIPInputStream(b, 1 << 16), 1 << 16);
-    return b;
+    if (first != 0x1f || second != 0x8b) return b;
+    try {
+      return new BufferedInputStream(new NamedGzip(new GZIPInputStream(b, 1 << 16), source), 1 << 16);
+    } catch (ZipException e) {
+      throw damagedGzip(source, e);
+    }
+  }
+
+  /** What a loader says of gzip data that is cut short or damaged, with the JDK's detail if it had one. */
+  static MalformedDataException damagedGzip(String source, IOException e) {
+    return new MalformedDataException(source, "truncated or damaged gzip data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+  }
+
+  /** A gzip stream whose ZipExceptions name their source. */
+  private static final class NamedGzip extends FilterInputStream {
+    private final String source;
+
+    NamedGzip(InputStream gzip, String source) {
+      super(gzip);
+      this.source = source;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (ZipException e) {
+        throw damagedGzip(source, e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (ZipException e) {
+        throw damagedGzip(source, e);
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      try {
+        return super.skip(n);
+      } catch (ZipException e) {
+        throw damagedGzip(source, e);
+      }
+    }
   }
 }
