@@ -269,7 +269,8 @@ public final class CsvLoader {
     }
   }
 
-  private static boolean isInteger(String s) {
+  /** Whether a class name is an integer: such classes sort by value, and are numbers to {@link Dataset#inClasses}. */
+  static boolean isInteger(String s) {
     try {
       Long.parseLong(s);
       return true;

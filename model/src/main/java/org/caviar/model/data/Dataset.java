@@ -146,8 +146,7 @@ public final class Dataset {
     if (classNames.equals(classes)) return this;
     // Unnamed rows (classes "0" to "k-1") against classes with names that are not numbers: the
     // numbers can only be indices. Against numbered classes they are names ("0" is not "1").
-    if (!classes.containsAll(classNames) && classNames.equals(numberedClasses(classNames.size()))
-        && classes.stream().noneMatch(n -> n.matches("-?[0-9]+"))) {
+    if (classNames.equals(numberedClasses(classNames.size())) && classes.stream().noneMatch(CsvLoader::isInteger)) {
       if (classNames.size() > classes.size()) {
         throw new IllegalArgumentException(name + " has " + classNames.size() + " classes, " + owner + " knows " + classes.size());
       }
