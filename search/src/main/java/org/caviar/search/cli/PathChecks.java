@@ -18,10 +18,15 @@ final class PathChecks {
   /** A file to read, if given: it exists and is not a directory. */
   static void existingFile(String option, Path file) {
     if (file == null) return;
-    if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
+    notADirectory(option, file);
     // notExists, not !exists: a path that cannot be checked (no permission on a folder above it) is
     // left to the reader, whose error says why.
     if (Files.notExists(file)) throw new IllegalArgumentException(option + " " + file + ": no such file");
+  }
+
+  /** A path given for a file: reading or writing one that is a directory fails with only "Is a directory". */
+  static void notADirectory(String option, Path file) {
+    if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
   }
 
   /**

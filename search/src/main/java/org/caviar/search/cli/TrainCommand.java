@@ -303,7 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
    * end. Probes the file the save writes first ({@link ModelFile#partialFile}).
    */
   private void checkOut() {
-    if (Files.isDirectory(outFile)) throw new IllegalArgumentException("--out " + outFile + " is a directory, not a file");
+    PathChecks.notADirectory("--out", outFile);
     PathChecks.writableFile("--out", outFile, ModelFile.partialFile(outFile));
   }
 

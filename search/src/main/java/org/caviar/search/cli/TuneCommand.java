@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -242,6 +243,13 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /** A command to print, {@code args} then this study's --storage if it has one. */
+  private String onThisStudy(Object... args) {
+    List<Object> all = new ArrayList<>(List.of(args));
+    if (storageUrl != null) all.addAll(List.of("--storage", storageUrl));
+    return CaviarCli.commandLine(all.toArray());
+  }
+
   /** Whether a study that does not exist yet is created (tune), or is an error (worker). */
   boolean createsStudies() {
     return true;
@@ -325,8 +333,7 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
-      String resumeCommand = storageUrl != null ? CaviarCli.commandLine("tune", "--study", dir, "--storage", storageUrl)
-          : CaviarCli.commandLine("tune", "--study", dir);
+      String resumeCommand = onThisStudy("tune", "--study", dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       Thread interrupted = new Thread(() -> {
@@ -404,8 +411,7 @@ public class TuneCommand implements Callable<Integer> {
         importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
         out.println(sb);
       }
-      out.println("train and save it: " + (storageUrl != null ? CaviarCli.commandLine("train", "--from-study", dir, "--storage", storageUrl)
-          : CaviarCli.commandLine("train", "--from-study", dir)));
+      out.println("train and save it: " + onThisStudy("train", "--from-study", dir));
     }
     return failedNow;
   }
