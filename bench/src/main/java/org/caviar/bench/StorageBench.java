@@ -157,11 +157,7 @@ public class StorageBench {
     // The quick run measures everything in one JVM: a populated database left behind keeps the
     // server's autovacuum busy on the vCPUs of the benchmarks after this one.
     if (database != null) {
-      try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-        st.execute("DROP DATABASE " + database + " WITH (FORCE)");
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot drop database " + database, e);
-      }
+      onServer("DROP DATABASE " + database + " WITH (FORCE)");
       database = null;
     }
     if (journalDir != null) {
@@ -180,12 +176,17 @@ public class StorageBench {
       throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
     }
     String name = "caviar_bench_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-    try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + name, e);
-    }
+    onServer("CREATE DATABASE " + name);
     return name;
+  }
+
+  /** Runs one statement on the embedded server's postgres database. */
+  private static void onServer(String sql) {
+    try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot " + sql, e);
+    }
   }
 
   static Work work(BenchmarkParams params) {
