@@ -205,7 +205,7 @@ public final class QuickRun {
         if (!full) quick(options, plan.configurations(className));
         else options.forks(1);
         try {
-          for (RunResult r : new Runner(options.build(), progress).run()) pooled.add(className, r);
+          for (RunResult r : new Runner(options.build(), progress).run()) pooled.add(className, round, r);
         } catch (RunnerException ex) {
           System.out.println("JMH run of " + Plan.simpleName(className) + (rounds > 1 ? " in round " + round : "")
               + " failed: " + ex);
@@ -217,6 +217,7 @@ public final class QuickRun {
       String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
     }
+    summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
     if (full) scaling(plan.scalingConfigs(), rounds, summary);
 
     System.out.println();
@@ -251,9 +252,7 @@ public final class QuickRun {
       System.out.printf(Locale.ROOT, "TrainScaling %s: one thread and %d alternating, %d epochs of each after the warm-up%n",
           config, threads, SCALING_EPOCHS * rounds);
       TrainCase c = TrainCase.of(config);
-      List<TrainScaling.Scaling> results = TrainScaling.measure(c, threads, SCALING_EPOCHS * rounds, System.out);
-      // The first is one thread against itself.
-      for (TrainScaling.Scaling r : results.subList(1, results.size())) summary.addRows(r.rows(c.shape()));
+      summary.addRows(TrainScaling.measure(c, threads, SCALING_EPOCHS * rounds, System.out).rows(c.shape()));
     }
   }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
@@ -11,19 +13,23 @@ import org.openjdk.jmh.results.RunResult;
 /**
  * The forks of each configuration from every round of a run ({@code run-quick --full --forks N}),
  * pooled into one result per configuration as JMH pools the forks of one run: the score is the
- * mean over every measured iteration of every fork, the error from all of them.
+ * mean over every measured iteration of every fork, the error from all of them. Each round's
+ * result is kept too ({@link #byRound}), for figures whose spread between rounds is the question
+ * ({@link RoundRatios}).
  */
 final class RoundPool {
-  /** One configuration's forks so far, and the benchmark class that ran it. */
-  private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks) {}
+  /** One configuration's forks so far, by round, and the benchmark class that ran it. */
+  private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks,
+      SortedMap<Integer, List<BenchmarkResult>> rounds) {}
 
   private final Map<String, Pooled> byConfiguration = new LinkedHashMap<>();
 
-  /** Adds the forks of one round's result of a configuration of {@code className}. */
-  void add(String className, RunResult result) {
-    byConfiguration
-        .computeIfAbsent(key(result.getParams()), k -> new Pooled(className, result.getParams(), new ArrayList<>()))
-        .forks.addAll(result.getBenchmarkResults());
+  /** Adds the forks of round {@code round}'s result of a configuration of {@code className}. */
+  void add(String className, int round, RunResult result) {
+    Pooled p = byConfiguration.computeIfAbsent(
+        key(result.getParams()), k -> new Pooled(className, result.getParams(), new ArrayList<>(), new TreeMap<>()));
+    p.forks.addAll(result.getBenchmarkResults());
+    p.rounds.computeIfAbsent(round, r -> new ArrayList<>()).addAll(result.getBenchmarkResults());
   }
 
   /** The pooled results by benchmark class, classes and configurations in the order first added. */
@@ -31,6 +37,20 @@ final class RoundPool {
     Map<String, List<RunResult>> out = new LinkedHashMap<>();
     for (Pooled p : byConfiguration.values()) {
       out.computeIfAbsent(p.className, c -> new ArrayList<>()).add(new RunResult(p.params, p.forks));
+    }
+    return out;
+  }
+
+  /**
+   * Each configuration's results by round (a round that ran it twice, as PeakBench's start and
+   * end, pooled into one), configurations in the order first added.
+   */
+  List<SortedMap<Integer, RunResult>> byRound() {
+    List<SortedMap<Integer, RunResult>> out = new ArrayList<>();
+    for (Pooled p : byConfiguration.values()) {
+      SortedMap<Integer, RunResult> rounds = new TreeMap<>();
+      p.rounds.forEach((round, forks) -> rounds.put(round, new RunResult(p.params, forks)));
+      out.add(rounds);
     }
     return out;
   }

@@ -29,6 +29,11 @@ import org.caviar.model.Kernels;
  * throughputs. The sharded step can get at most about
  * the in-turn ratio times the side-by-side one; the rest is its hand-offs and cross-core reads.
  *
+ * <p>The same rotation runs the one-thread epoch's GEMM calls alone ({@link TrainGemmReplay}), so
+ * that GEMM's share of that epoch is also taken pair by pair, {@code time(replay) / time(epoch)}
+ * of the two epochs of a round, rather than as JMH's ratio of two forks minutes apart
+ * ({@link TrainGemmShare}).
+ *
  * <p>The warm-up runs 8,000 steps of each set-up, and on until the JIT has compiled nothing for
  * three seconds: the methods called once or twice a step reach C2 only after some 5,000 calls
  * (at batch 128 and 32 steps an epoch, 16 s into a run: after a warm-up of 15 s, its last 5 s
@@ -106,6 +111,56 @@ public final class TrainScaling {
     }
   }
 
+  /**
+   * GEMM's share of the one-thread epoch: each round's replay of the epoch's GEMM calls against
+   * the one-thread epoch of the same round, {@code time(replay) / time(epoch)}, in %.
+   */
+  record GemmShare(double medianPercent, double lowerQuartile, double upperQuartile, double totalsPercent) {
+    /**
+     * @param replayPerSecond the replay's examples per second, epoch by epoch
+     * @param onePerSecond the one-thread epoch's, in the same rounds
+     */
+    static GemmShare of(double[] replayPerSecond, double[] onePerSecond) {
+      int n = replayPerSecond.length;
+      if (n != onePerSecond.length || n < 4) throw new IllegalArgumentException("need >= 4 epoch pairs, got " + n);
+      double[] share = new double[n];
+      double replaySeconds = 0, oneSeconds = 0;
+      for (int e = 0; e < n; e++) {
+        // Both process the same examples, so the ratio of times is the inverse ratio of throughputs.
+        share[e] = 100 * onePerSecond[e] / replayPerSecond[e];
+        replaySeconds += 1 / replayPerSecond[e];
+        oneSeconds += 1 / onePerSecond[e];
+      }
+      Arrays.sort(share);
+      return new GemmShare(Scaling.quantile(share, 0.5), Scaling.quantile(share, 0.25), Scaling.quantile(share, 0.75),
+          100 * replaySeconds / oneSeconds);
+    }
+
+    /** Summary rows beside JMH's share: the median (error: half the interquartile range) and the share of the total times. */
+    List<SummaryRow> rows(String shape) {
+      String impl = TrainBench.impl("1");
+      return List.of(
+          new SummaryRow(TrainGemmShare.SHARE_KERNEL, impl, shape, 1, medianPercent, (upperQuartile - lowerQuartile) / 2, SHARE_MEDIAN_UNIT, Double.NaN),
+          new SummaryRow(TrainGemmShare.SHARE_KERNEL, impl, shape, 1, totalsPercent, Double.NaN, SHARE_TOTALS_UNIT, Double.NaN));
+    }
+  }
+
+  /** What {@link #measure} found: every set-up against one thread (the one-thread set-up first), and GEMM's share. */
+  record Measured(List<Scaling> scalings, GemmShare gemmShare) {
+    /** The summary rows: each set-up's but the one-thread one (one thread against itself), then GEMM's share. */
+    List<SummaryRow> rows(String shape) {
+      List<SummaryRow> rows = new ArrayList<>();
+      for (Scaling s : scalings.subList(1, scalings.size())) rows.addAll(s.rows(shape));
+      rows.addAll(gemmShare.rows(shape));
+      return rows;
+    }
+  }
+
+  /** Unit of GEMM's share taken epoch pair by epoch pair: the median; the error column holds half the interquartile range. */
+  static final String SHARE_MEDIAN_UNIT = "% alternating, median";
+  /** Unit of GEMM's share of the total times of the alternating epochs. */
+  static final String SHARE_TOTALS_UNIT = "% alternating, totals";
+
   /** The impl label of the sharded step run in turn on one thread (its rows have threads = 1). */
   static final String IN_TURN_IMPL = "caviar-sharded-in-turn";
 
@@ -118,9 +173,9 @@ public final class TrainScaling {
 
   /**
    * Trains every set-up of {@code c} alternately, {@code epochs} epochs each after the warm-up,
-   * prints the results to {@code out} and returns them (the one-thread set-up first).
+   * and the one-thread epoch's GEMM calls alone, prints the results to {@code out} and returns them.
    */
-  static List<Scaling> measure(TrainCase c, int threads, int epochs, PrintStream out) {
+  static Measured measure(TrainCase c, int threads, int epochs, PrintStream out) {
     if (threads < 2) throw new IllegalArgumentException("threads must be >= 2, got " + threads);
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
     List<SetUp> setUps = new ArrayList<>();
@@ -143,6 +198,15 @@ public final class TrainScaling {
       return t;
     });
     setUps.add(new SetUp(threads + " models side by side", CaviarTrainBench.IMPL, threads, () -> sideBySide(models, side)));
+    // Last, so that the set-ups above keep their indices: the replay is not a way of training.
+    TrainGemmReplay replay = TrainGemmReplay.of(c.spec, c.batchRows(), Gemm.vector());
+    int examples = c.examplesPerEpoch();
+    setUps.add(new SetUp("GEMM calls alone", TrainGemmShare.REPLAY_KERNEL, 1, () -> {
+      long t0 = System.nanoTime();
+      replay.epoch();
+      return examples / ((System.nanoTime() - t0) * 1e-9);
+    }));
+    int replayIndex = setUps.size() - 1;
 
     double[][] perSecond = new double[setUps.size()][epochs];
     try {
@@ -160,13 +224,16 @@ public final class TrainScaling {
     }
     out.printf("%s, %d epochs of each, alternating:%n", c.shape(), epochs);
     List<Scaling> results = new ArrayList<>();
-    for (int k = 0; k < setUps.size(); k++) {
+    for (int k = 0; k < replayIndex; k++) {
       Scaling r = Scaling.of(setUps.get(k).name(), setUps.get(k).impl(), setUps.get(k).threads(), perSecond[k], perSecond[0]);
       results.add(r);
       out.printf(Locale.ROOT, "  %-24s %,10.0f examples/s (median)   ratio to 1 thread %.2f (quartiles %.2f-%.2f), of totals %.2f%n",
           r.setUp(), r.medianExamplesPerSecond(), r.medianRatio(), r.lowerQuartile(), r.upperQuartile(), r.totalsRatio());
     }
-    return results;
+    GemmShare share = GemmShare.of(perSecond[replayIndex], perSecond[0]);
+    out.printf(Locale.ROOT, "  %-24s %.1f%% of the 1-thread epoch (median; quartiles %.1f-%.1f%%), of totals %.1f%%%n",
+        "GEMM share", share.medianPercent(), share.lowerQuartile(), share.upperQuartile(), share.totalsPercent());
+    return new Measured(results, share);
   }
 
   /** One way of training, its summary label, and one epoch of it (its examples per second). */

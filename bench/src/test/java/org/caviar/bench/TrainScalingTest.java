@@ -61,6 +61,39 @@ class TrainScalingTest {
   }
 
   @Test
+  void gemmShareIsTheReplaysTimeOverTheEpochsPairByPair() {
+    // Round e's one-thread epoch and its GEMM calls alone; the host slowed both in round 2.
+    double[] one = {100, 100, 50, 100, 100};
+    double[] replay = {125, 140, 60, 130, 160};
+    TrainScaling.GemmShare s = TrainScaling.GemmShare.of(replay, one);
+    // Shares 80, 71.43, 83.33, 76.92, 62.5 %, sorted 62.5 71.43 76.92 80 83.33.
+    assertEquals(100 * 100 / 130.0, s.medianPercent(), 1e-12);
+    assertEquals(100 * 100 / 140.0, s.lowerQuartile(), 1e-12);
+    assertEquals(80.0, s.upperQuartile(), 1e-12);
+    double replayTime = 1 / 125.0 + 1 / 140.0 + 1 / 60.0 + 1 / 130.0 + 1 / 160.0;
+    double oneTime = 4 / 100.0 + 1 / 50.0;
+    assertEquals(100 * replayTime / oneTime, s.totalsPercent(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.GemmShare.of(new double[3], new double[3]));
+    assertThrows(IllegalArgumentException.class, () -> TrainScaling.GemmShare.of(new double[5], new double[4]));
+  }
+
+  @Test
+  void measuredRowsLeaveOutOneThreadAgainstItselfAndEndWithGemmsShare() {
+    TrainScaling.Scaling one = new TrainScaling.Scaling("1 thread", "caviar-vector", 1, 1e5, 1, 1, 1, 1);
+    TrainScaling.Scaling sharded = new TrainScaling.Scaling("2 threads, sharded", "caviar-sharded", 2, 1.7e5, 1.7, 1.6, 1.8, 1.65);
+    TrainScaling.GemmShare share = new TrainScaling.GemmShare(74, 72, 77, 74.5);
+    List<SummaryRow> rows = new TrainScaling.Measured(List.of(one, sharded), share).rows("net");
+    assertEquals(List.of("caviar-sharded", "caviar-sharded", "caviar-vector", "caviar-vector"), rows.stream().map(SummaryRow::impl).toList());
+    SummaryRow median = rows.get(2), totals = rows.get(3);
+    assertEquals(List.of(TrainGemmShare.SHARE_KERNEL, TrainScaling.SHARE_MEDIAN_UNIT), List.of(median.kernel(), median.unit()));
+    assertEquals(74, median.score(), 0);
+    assertEquals(2.5, median.error(), 1e-12); // (77 - 72) / 2
+    assertEquals(1, median.threads());
+    assertEquals(List.of(TrainGemmShare.SHARE_KERNEL, TrainScaling.SHARE_TOTALS_UNIT, 74.5), List.of(totals.kernel(), totals.unit(), totals.score()));
+    assertTrue(Double.isNaN(totals.error()));
+  }
+
+  @Test
   void tooFewOrUnpairedEpochsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", 2, new double[3], new double[3]));
     assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", 2, new double[5], new double[4]));
