@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.caviar.kernels.Gemm;
 import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
@@ -179,19 +180,22 @@ public final class TrainScaling {
     if (threads < 2) throw new IllegalArgumentException("threads must be >= 2, got " + threads);
     if (epochs < 4) throw new IllegalArgumentException("epochs must be >= 4, got " + epochs);
     List<SetUp> setUps = new ArrayList<>();
-    TrainCase.Fresh one = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
+    Renewed one = new Renewed(() -> c.fresh(TrainBench.NETWORK_SEED, Kernels.vector()));
     setUps.add(new SetUp("1 thread", TrainBench.impl("1"), 1, () -> examplesPerSecond(one, () -> {})));
     Workers team = Workers.of(threads);
     Runnable wakeTeam = () -> team.run(threads, (part, parts) -> {});
-    TrainCase.Fresh sharded = c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads));
+    Renewed sharded = new Renewed(() -> c.fresh(TrainBench.NETWORK_SEED, Kernels.parallel(threads)));
     setUps.add(new SetUp(threads + " threads, sharded", TrainBench.impl(TrainBench.ALL), threads, () -> examplesPerSecond(sharded, wakeTeam)));
     // The same split run in turn on one thread: what it costs in work, apart from the second thread.
-    TrainCase.Fresh inTurn = c.freshInTurn(TrainBench.NETWORK_SEED, threads);
+    Renewed inTurn = new Renewed(() -> c.freshInTurn(TrainBench.NETWORK_SEED, threads));
     setUps.add(new SetUp("sharded, in turn on 1", IN_TURN_IMPL, 1, () -> examplesPerSecond(inTurn, () -> {})));
-    TrainCase.Fresh split = c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads)));
+    Renewed split = new Renewed(() -> c.fresh(TrainBench.NETWORK_SEED, Kernels.vector().withGemm(Gemm.parallel(threads))));
     setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), threads, () -> examplesPerSecond(split, wakeTeam)));
-    TrainCase.Fresh[] models = new TrainCase.Fresh[threads];
-    for (int m = 0; m < threads; m++) models[m] = c.fresh(TrainBench.NETWORK_SEED + m, Kernels.vector());
+    Renewed[] models = new Renewed[threads];
+    for (int m = 0; m < threads; m++) {
+      long seed = TrainBench.NETWORK_SEED + m;
+      models[m] = new Renewed(() -> c.fresh(seed, Kernels.vector()));
+    }
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
       Thread t = new Thread(r, "side-by-side");
       t.setDaemon(true);
@@ -210,7 +214,7 @@ public final class TrainScaling {
 
     double[][] perSecond = new double[setUps.size()][epochs];
     try {
-      warmUp(setUps, one.batches().batchCount(), out);
+      warmUp(setUps, c.batchRows().length, out);
       for (int e = 0; e < epochs; e++) {
         // The order turns by one each round, so that no set-up always follows the same one (a team
         // spins for up to Workers.YIELD_NANOS after its epoch, on a vCPU the next set-up wants).
@@ -236,6 +240,39 @@ public final class TrainScaling {
     return new Measured(results, share);
   }
 
+  /** Epochs a network of a set-up trains before it is replaced by a fresh one. */
+  static final int EPOCHS_PER_NETWORK = 25;
+
+  /**
+   * A set-up's network, replaced by a freshly built one (untimed) every {@value
+   * #EPOCHS_PER_NETWORK} epochs, about one JMH iteration's worth: {@link TrainBench} rebuilds its
+   * network before each iteration, so that what is timed is a network early in training, as a
+   * real run's is, rather than one trained for hundreds of epochs (the warm-up alone trains some
+   * 250 at batch 128). A new network also lies elsewhere in the heap, and identical networks in
+   * one JVM ran up to 3.5% (one thread) and 10% (sharded) apart by where their arrays lie
+   * (bench/RESULTS.md, ninth sitting): renewing samples placements as JMH's iterations do.
+   */
+  static final class Renewed {
+    private final Supplier<TrainCase.Fresh> build;
+    private TrainCase.Fresh current;
+    private int epochs;
+
+    Renewed(Supplier<TrainCase.Fresh> build) {
+      this.build = build;
+      this.current = build.get();
+    }
+
+    /** The network for the next epoch. */
+    TrainCase.Fresh next() {
+      if (epochs == EPOCHS_PER_NETWORK) {
+        current = build.get();
+        epochs = 0;
+      }
+      epochs++;
+      return current;
+    }
+  }
+
   /** One way of training, its summary label, and one epoch of it (its examples per second). */
   private record SetUp(String name, String impl, int threads, DoubleSupplier epoch) {}
 
@@ -248,7 +285,8 @@ public final class TrainScaling {
    * TrainBench, or a trainer whose validation runs on the same team) does not pay it. So the team
    * is woken before the clock starts, and so is the side-by-side set-up's thread.
    */
-  private static double examplesPerSecond(TrainCase.Fresh run, Runnable wake) {
+  private static double examplesPerSecond(Renewed network, Runnable wake) {
+    TrainCase.Fresh run = network.next();
     wake.run();
     long t0 = System.nanoTime();
     int examples = trainEpoch(run);
@@ -263,7 +301,9 @@ public final class TrainScaling {
   }
 
   /** An epoch of every model at once, one per thread (the caller's included): their examples over the wall time. */
-  private static double sideBySide(TrainCase.Fresh[] models, ExecutorService side) {
+  private static double sideBySide(Renewed[] networks, ExecutorService side) {
+    TrainCase.Fresh[] models = new TrainCase.Fresh[networks.length];
+    for (int m = 0; m < models.length; m++) models[m] = networks[m].next();
     try {
       side.submit(() -> {}).get();
     } catch (InterruptedException | ExecutionException e) {

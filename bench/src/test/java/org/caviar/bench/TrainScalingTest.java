@@ -1,6 +1,8 @@
 package org.caviar.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +93,23 @@ class TrainScalingTest {
     assertEquals(1, median.threads());
     assertEquals(List.of(TrainGemmShare.SHARE_KERNEL, TrainScaling.SHARE_TOTALS_UNIT, 74.5), List.of(totals.kernel(), totals.unit(), totals.score()));
     assertTrue(Double.isNaN(totals.error()));
+  }
+
+  @Test
+  void aSetUpsNetworkIsRenewedEveryEpochsPerNetworkEpochs() {
+    int[] built = {0};
+    TrainScaling.Renewed network = new TrainScaling.Renewed(() -> {
+      built[0]++;
+      return TrainCase.MNIST_B32.fresh(built[0], org.caviar.model.Kernels.scalar());
+    });
+    TrainCase.Fresh first = network.next();
+    for (int e = 2; e <= TrainScaling.EPOCHS_PER_NETWORK; e++) assertSame(first, network.next(), "epoch " + e);
+    TrainCase.Fresh second = network.next();
+    assertNotSame(first, second);
+    assertEquals(2, built[0]);
+    for (int e = 2; e <= TrainScaling.EPOCHS_PER_NETWORK; e++) assertSame(second, network.next());
+    assertNotSame(second, network.next());
+    assertEquals(3, built[0]);
   }
 
   @Test
