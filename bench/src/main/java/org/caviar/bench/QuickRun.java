@@ -44,7 +44,10 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *       for training; 5 x 1 s measurement), for the figures the README shows; when TrainBench
  *       runs {@code threads=all} on cases whose steps are sharded, also {@link TrainScaling} on
  *       those cases in this JVM afterwards ({@value #SCALING_EPOCHS} epoch pairs a round), whose
- *       ratios go into the summary as {@code train-scaling} rows;
+ *       ratios go into the summary as {@code train-scaling} rows, and its GEMM shares as
+ *       {@code train-gemm-share} rows; and every training figure on several threads gets a
+ *       {@code train-scaling} row of its ratio to JMH's one-thread figure, with the rounds'
+ *       spread ({@link RoundRatios});
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
@@ -176,7 +179,7 @@ public final class QuickRun {
           ? n * forks * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
     }
-    // TrainScaling: a warm-up of 20-60 s and the epoch pairs, about 90 s a case and round.
+    // TrainScaling: a warm-up of 20-60 s and the epochs (five set-ups and the GEMM replay), about 90 s a case and round.
     if (full) seconds += 90.0 * forks * plan.scalingConfigs().size();
     System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
@@ -217,8 +220,11 @@ public final class QuickRun {
       String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
     }
-    summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
-    if (full) scaling(plan.scalingConfigs(), rounds, summary);
+    if (full) {
+      // The quick run measures in one JVM, one round: no rounds to set side by side.
+      summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
+      scaling(plan.scalingConfigs(), rounds, summary);
+    }
 
     System.out.println();
     summary.printTable(System.out);

@@ -11,7 +11,8 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * The forks of each configuration from every round of a run ({@code run-quick --full --forks N}),
+ * The forks of each configuration from every round of a run ({@code run-quick --full --forks N};
+ * a quick run, or a full one without {@code --forks}, is one round),
  * pooled into one result per configuration as JMH pools the forks of one run: the score is the
  * mean over every measured iteration of every fork, the error from all of them. Each round's
  * result is kept too ({@link #byRound}), for figures whose spread between rounds is the question

@@ -48,7 +48,7 @@ final class Summary {
     rows.addAll(convert(work, primary));
   }
 
-  /** Rows measured outside JMH (see {@link TrainScaling}). */
+  /** Rows made outside JMH's results: {@link TrainScaling}'s, and {@link RoundRatios}' from the rounds. */
   void addRows(List<SummaryRow> more) {
     rows.addAll(more);
   }

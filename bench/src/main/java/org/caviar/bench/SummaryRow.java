@@ -6,7 +6,9 @@ import java.math.MathContext;
 /**
  * One line of bench/target/summary.csv: a result in one unit.
  *
- * @param error half-width of JMH's 99.9% confidence interval, NaN when too few iterations ran
+ * @param error half-width of JMH's 99.9% confidence interval, NaN when too few iterations ran; for
+ *     the ratios and shares measured across rounds or epoch pairs, what their unit's doc says (half
+ *     the interquartile range, half the range of the rounds)
  * @param pctPeak GFLOP/s as a percentage of PeakBench with the same thread count in the same run;
  *     NaN where it does not apply or no peak was measured
  */
@@ -20,8 +22,14 @@ record SummaryRow(
   }
 
   String csv() {
-    return String.join(",", kernel, impl, shape, Integer.toString(threads),
-        number(score), number(error), unit, Double.isNaN(pctPeak) ? "" : number(pctPeak));
+    return String.join(",", cell(kernel), cell(impl), cell(shape), Integer.toString(threads),
+        number(score), number(error), cell(unit), Double.isNaN(pctPeak) ? "" : number(pctPeak));
+  }
+
+  /** A text cell as RFC 4180 has it: quoted, with quotes doubled, when it holds a comma, a quote or a line break. */
+  static String cell(String text) {
+    if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return text;
+    return '"' + text.replace("\"", "\"\"") + '"';
   }
 
   /** Four significant digits, never in exponent notation; empty for NaN. */

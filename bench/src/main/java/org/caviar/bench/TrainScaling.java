@@ -250,7 +250,8 @@ public final class TrainScaling {
    * real run's is, rather than one trained for hundreds of epochs (the warm-up alone trains some
    * 250 at batch 128). A new network also lies elsewhere in the heap, and identical networks in
    * one JVM ran up to 3.5% (one thread) and 10% (sharded) apart by where their arrays lie
-   * (bench/RESULTS.md, ninth sitting): renewing samples placements as JMH's iterations do.
+   * (bench/RESULTS.md, ninth sitting): renewing samples placements as JMH's iterations do. (The
+   * GEMM replay trains nothing and keeps its arrays.)
    */
   static final class Renewed {
     private final Supplier<TrainCase.Fresh> build;

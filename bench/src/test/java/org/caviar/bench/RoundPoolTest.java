@@ -2,17 +2,12 @@ package org.caviar.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -31,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class RoundPoolTest {
   private static final IterationParams MEASUREMENT = new IterationParams(IterationType.MEASUREMENT, 2, TimeValue.seconds(1), 1);
 
-  private static BenchmarkParams params(String benchmark, String threads) {
+  static BenchmarkParams params(String benchmark, String threads) {
     WorkloadParams w = new WorkloadParams();
     w.put("config", "mnist-b32", 0);
     w.put("threads", threads, 1);
@@ -42,7 +37,7 @@ class RoundPoolTest {
   }
 
   /** One fork of {@code params} whose measured iterations ran at the given operations per second. */
-  private static RunResult fork(BenchmarkParams params, double... opsPerSecond) {
+  static RunResult fork(BenchmarkParams params, double... opsPerSecond) {
     List<IterationResult> iterations = new ArrayList<>();
     for (double ops : opsPerSecond) {
       IterationResult it = new IterationResult(params, MEASUREMENT, new IterationResultMetaData(1, 1));
@@ -95,33 +90,6 @@ class RoundPoolTest {
     assertEquals(List.of(1, 2), List.copyOf(trainRounds.keySet()));
     assertEquals(11.0, trainRounds.get(1).getPrimaryResult().getScore(), 0.0);
     assertEquals(21.0, trainRounds.get(2).getPrimaryResult().getScore(), 0.0);
-  }
-
-  @Test
-  void multiThreadTrainingIsSetAgainstOneThreadRoundByRound() {
-    String train = "org.caviar.bench.TrainBench.epoch";
-    RoundPool pool = new RoundPool();
-    // Round 1: 10 -> 18 epochs/s (1.8x); round 2, slower host: 20 -> 30 (1.5x); a third round ran only one thread.
-    pool.add(TrainBench.class.getName(), 1, fork(params(train, "1"), 10, 10));
-    pool.add(TrainBench.class.getName(), 1, fork(params(train, "all"), 18, 18));
-    pool.add(TrainBench.class.getName(), 2, fork(params(train, "1"), 20, 20));
-    pool.add(TrainBench.class.getName(), 2, fork(params(train, "all"), 30, 30));
-    pool.add(TrainBench.class.getName(), 3, fork(params(train, "1"), 99, 99));
-    // 1000 examples an epoch; the "all" configuration runs 2 threads.
-    Function<BenchmarkParams, Work> describe = p -> {
-      boolean one = p.getParam("threads").equals("1");
-      return Work.training(TrainGemmShare.TRAIN_KERNEL, one ? "caviar-vector" : "caviar-sharded", "net", one ? 1 : 2, 1e9, 1000);
-    };
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    List<SummaryRow> rows = RoundRatios.rows(pool.byRound(), describe, new PrintStream(printed, true, StandardCharsets.UTF_8));
-    assertEquals(1, rows.size(), "only the multi-thread configuration gets a ratio");
-    SummaryRow r = rows.get(0);
-    assertEquals(List.of(TrainScaling.KERNEL, "caviar-sharded", "net", RoundRatios.UNIT), List.of(r.kernel(), r.impl(), r.shape(), r.unit()));
-    assertEquals(2, r.threads());
-    // Ratio of the means over rounds 1 and 2 (round 3 had no pair): 24 / 15.
-    assertEquals(1.6, r.score(), 1e-12);
-    assertEquals(0.15, r.error(), 1e-12); // (1.8 - 1.5) / 2
-    assertTrue(printed.toString(StandardCharsets.UTF_8).contains("1.60x one thread in JMH (rounds 1.80, 1.50)"), printed.toString());
   }
 
   @Test

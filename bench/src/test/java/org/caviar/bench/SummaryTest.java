@@ -64,6 +64,14 @@ class SummaryTest {
   }
 
   @Test
+  void aUnitWithACommaIsQuotedSoTheLineKeepsItsEightCells() {
+    SummaryRow r = new SummaryRow("train-scaling", "caviar-sharded", "net b32", 2, 1.66, 0.026, "x 1 thread, median", Double.NaN);
+    assertEquals("train-scaling,caviar-sharded,net b32,2,1.66,0.026,\"x 1 thread, median\",", r.csv());
+    assertEquals("\"say \"\"hi\"\"\"", SummaryRow.cell("say \"hi\""));
+    assertEquals("plain", SummaryRow.cell("plain"));
+  }
+
+  @Test
   void numbersKeepFourSignificantDigitsWithoutExponents() {
     assertEquals("1235", SummaryRow.number(1234.5678));
     assertEquals("0.0001235", SummaryRow.number(0.00012345678));

@@ -1,0 +1,89 @@
+package org.caviar.bench;
+
+import static org.caviar.bench.RoundPoolTest.fork;
+import static org.caviar.bench.RoundPoolTest.params;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/** JMH's multi-thread training figures against one thread, round by round. */
+class RoundRatiosTest {
+  private static final String TRAIN = "org.caviar.bench.TrainBench.epoch";
+  private static final String CAVIAR = "org.caviar.bench.CaviarTrainBench.epoch";
+
+  /** 1000 examples an epoch; TrainBench's "all" and CaviarTrainBench run 2 threads. */
+  private static final Function<BenchmarkParams, Work> DESCRIBE = p -> {
+    if (p.getBenchmark().equals(CAVIAR)) return Work.training(CaviarTrainBench.KERNEL, CaviarTrainBench.IMPL, "net", 2, 1e9, 1000);
+    boolean one = p.getParam("threads").equals("1");
+    return Work.training(TrainGemmShare.TRAIN_KERNEL, one ? "caviar-vector" : "caviar-sharded", "net", one ? 1 : 2, 1e9, 1000);
+  };
+
+  private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+  private List<SummaryRow> rows(RoundPool pool) {
+    return RoundRatios.rows(pool.byRound(), DESCRIBE, new PrintStream(printed, true, StandardCharsets.UTF_8));
+  }
+
+  private String printed() {
+    return printed.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void multiThreadTrainingIsSetAgainstOneThreadRoundByRound() {
+    RoundPool pool = new RoundPool();
+    // Round 1: 10 -> 18 epochs/s (1.8x); round 2, slower host: 20 -> 30 (1.5x); a third round ran only one thread.
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "1"), 10, 10));
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "all"), 18, 18));
+    pool.add(TrainBench.class.getName(), 2, fork(params(TRAIN, "1"), 20, 20));
+    pool.add(TrainBench.class.getName(), 2, fork(params(TRAIN, "all"), 30, 30));
+    pool.add(TrainBench.class.getName(), 3, fork(params(TRAIN, "1"), 99, 99));
+    List<SummaryRow> rows = rows(pool);
+    assertEquals(1, rows.size(), "only the multi-thread configuration gets a ratio");
+    SummaryRow r = rows.get(0);
+    assertEquals(List.of(TrainScaling.KERNEL, "caviar-sharded", "net", RoundRatios.UNIT), List.of(r.kernel(), r.impl(), r.shape(), r.unit()));
+    assertEquals(2, r.threads());
+    // Ratio of the means over rounds 1 and 2 (round 3 had no pair): 24 / 15, not the mean of the ratios (1.65).
+    assertEquals(1.6, r.score(), 1e-12);
+    assertEquals(0.15, r.error(), 1e-12); // (1.8 - 1.5) / 2
+    assertTrue(printed().contains("1.60x one thread in JMH (rounds 1.80, 1.50)"), printed());
+  }
+
+  @Test
+  void modelsSideBySideAreSetAgainstOneThreadOfTrainBench() {
+    RoundPool pool = new RoundPool();
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "1"), 10, 10));
+    pool.add(CaviarTrainBench.class.getName(), 1, fork(params(CAVIAR, "1"), 19, 19));
+    List<SummaryRow> rows = rows(pool);
+    assertEquals(1, rows.size());
+    assertEquals(CaviarTrainBench.IMPL, rows.get(0).impl());
+    assertEquals(1.9, rows.get(0).score(), 1e-12);
+  }
+
+  @Test
+  void oneRoundHasNoSpreadAndNoRoundsToPrint() {
+    RoundPool pool = new RoundPool();
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "1"), 10, 10));
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "all"), 17, 17));
+    SummaryRow r = rows(pool).get(0);
+    assertEquals(1.7, r.score(), 1e-12);
+    assertTrue(Double.isNaN(r.error()));
+    assertTrue(printed().contains("1.70x one thread in JMH"), printed());
+    assertFalse(printed().contains("rounds"), printed());
+  }
+
+  @Test
+  void withoutAOneThreadFigureThereIsNoRatio() {
+    RoundPool pool = new RoundPool();
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "all"), 17, 17));
+    assertEquals(List.of(), rows(pool));
+    assertEquals("", printed());
+  }
+}
