@@ -345,7 +345,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
-    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), best.retryOf() >= 0 ? best.retryOf() : best.number()),
+    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), storage.trials(), best),
         storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs));
   }
 

@@ -20,7 +20,6 @@ import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
 import org.caviar.search.storage.SharedStorage;
-import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.Storage;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
@@ -228,12 +227,17 @@ public final class Study implements AutoCloseable {
       fatal = null;
     }
     Runnable loop = () -> {
-      while (true) {
-        Trial trial = storage instanceof SharedStorage shared
-            ? claimShared(shared, budget, deadline, kernelThreads)
-            : claim(budget, deadline, retries, kernelThreads);
-        if (trial == null) return;
-        evaluate(objective, trial);
+      try {
+        while (true) {
+          Trial trial = storage instanceof SharedStorage shared
+              ? claimShared(shared, budget, deadline, kernelThreads)
+              : claim(budget, deadline, retries, kernelThreads);
+          if (trial == null) return;
+          evaluate(objective, trial);
+        }
+      } catch (RuntimeException | Error e) {
+        stopRequested = true; // e.g. the storage failed: the other workers would run out the budget before it is reported
+        throw e;
       }
     };
     if (workers == 1) {
@@ -253,8 +257,9 @@ public final class Study implements AutoCloseable {
         stopRequested = true;
         Thread.currentThread().interrupt();
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof StorageException se) throw se;
-        throw new IllegalStateException("a study worker died", e.getCause());
+        // The worker's own error, as one worker throws it: a journal that cannot be written says so.
+        if (e.getCause() instanceof RuntimeException r) throw r;
+        throw new IllegalStateException("a study worker died: " + e.getCause(), e.getCause());
       } finally {
         pool.shutdown();
       }
@@ -272,6 +277,23 @@ public final class Study implements AutoCloseable {
    */
   public static long trialSeed(long studySeed, int number) {
     return Seeds.forPurpose(studySeed, 0x7472_6961_6cL + number).nextLong();
+  }
+
+  /**
+   * The seed {@code trial} of {@code trials} (the study's, in number order) ran with: that of the
+   * first trial of its parameters, back through re-runs of re-runs (a trial interrupted twice).
+   */
+  public static long trialSeed(long studySeed, List<TrialRecord> trials, TrialRecord trial) {
+    return trialSeed(studySeed, firstRun(trials, trial.retryOf() >= 0 ? trial.retryOf() : trial.number()));
+  }
+
+  /** The trial that {@code number} re-runs, through its own retry_of and theirs; {@code number} if none. */
+  private static int firstRun(List<TrialRecord> trials, int number) {
+    // Each re-run points to an earlier trial, so the walk ends; the bound guards a corrupt journal.
+    for (int hops = 0; hops < trials.size() && number < trials.size() && trials.get(number).retryOf() >= 0; hops++) {
+      number = trials.get(number).retryOf();
+    }
+    return number;
   }
 
   /** Interrupted trials whose parameters no later trial re-ran, oldest first. */
@@ -315,7 +337,7 @@ public final class Study implements AutoCloseable {
     running++;
     TrialRecord started = storage.trials().get(number);
     for (StudyListener l : listeners) l.trialStarted(started);
-    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
+    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), storage.trials(), started));
   }
 
   /**
@@ -351,6 +373,7 @@ public final class Study implements AutoCloseable {
       running++;
     }
     for (StudyListener l : listeners) l.trialStarted(claimed);
+    // A lost re-run is not re-run again on a shared storage: retry_of is the first run.
     return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
   }
 

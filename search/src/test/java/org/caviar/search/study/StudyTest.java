@@ -3,8 +3,11 @@ package org.caviar.search.study;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,7 +19,10 @@ import org.caviar.search.pruner.AshaPruner;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.sampler.TpeSampler;
 import org.caviar.search.space.Parameter;
+import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
+import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -73,7 +79,7 @@ class StudyTest {
       RandomSampler random = new RandomSampler();
       org.caviar.search.sampler.Sampler failsAtFive = new org.caviar.search.sampler.Sampler() {
         @Override
-        public org.caviar.search.space.Point propose(SearchSpace space, History history, int number, long seed) {
+        public Point propose(SearchSpace space, History history, int number, long seed) {
           if (number == 5) throw new ArithmeticException("no proposal for " + number);
           return random.propose(space, history, number, seed);
         }
@@ -83,9 +89,9 @@ class StudyTest {
           return "fails-at-5";
         }
       };
-      org.caviar.search.storage.InMemoryStorage storage = new org.caviar.search.storage.InMemoryStorage();
+      InMemoryStorage storage = new InMemoryStorage();
       Study study = Study.builder(BRANIN.space()).sampler(failsAtFive).storage(storage).seed(3).workers(workers).build();
-      var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+      var e = assertThrows(IllegalStateException.class,
           () -> study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(20)));
       assertEquals("the sampler failed: java.lang.ArithmeticException: no proposal for 5", e.getMessage(), "workers " + workers);
       assertTrue(e.getCause() instanceof ArithmeticException);
@@ -97,6 +103,63 @@ class StudyTest {
       assertTrue(h.size() <= 5 + workers, "workers " + workers + ": " + h.size() + " trials");
       for (TrialRecord t : h.trials()) if (t.number() != 5) assertEquals(TrialState.COMPLETE, t.state(), t.toString());
     }
+  }
+
+  /**
+   * A storage that fails (a journal on a full disk) ends the study with its own error whatever the
+   * number of workers, not "a study worker died" without a reason, and the other workers stop
+   * claiming trials instead of running out the budget.
+   */
+  @Test
+  void aFailingStorageStopsTheStudyWithItsOwnError() throws InterruptedException {
+    for (int workers : new int[] {1, 2}) {
+      InMemoryStorage full = new InMemoryStorage() {
+        @Override
+        public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
+          if (number == 3) {
+            throw new UncheckedIOException("cannot append to journal j.jsonl", new IOException("No space left on device"));
+          }
+          super.recordOutcome(number, state, value, reason, endMillis);
+        }
+      };
+      Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(full).seed(3).workers(workers).build();
+      var e = assertThrows(RuntimeException.class, () -> study.optimize(t -> {
+        Thread.sleep(1);
+        return BRANIN.evaluate(t.params());
+      }, Budget.trials(200)));
+      assertEquals("cannot append to journal j.jsonl", e.getMessage(), "workers " + workers);
+      Thread.sleep(300); // a worker left running would go on claiming meanwhile
+      int claimed = study.history().size();
+      assertTrue(claimed <= 4 + workers, "workers " + workers + ": " + claimed + " trials claimed");
+    }
+  }
+
+  /**
+   * A trial interrupted twice (its re-run was interrupted too) runs a third time with the seed it
+   * first had, as a re-run after one interruption does: not with the seed of the re-run's number.
+   */
+  @Test
+  void aReRunOfAReRunKeepsTheFirstTrialsSeed() {
+    SearchSpace space = BRANIN.space();
+    InMemoryStorage storage = new InMemoryStorage();
+    storage.open(new StudyInfo("twice", Direction.MINIMIZE, space, 21));
+    Point p = space.pointFromUnit(new double[] {0.3, 0.6});
+    for (int retryOf : new int[] {-1, 0}) {
+      int n = storage.claimTrial(0).number();
+      storage.recordParams(n, p, retryOf);
+      storage.recordOutcome(n, TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": killed", 1);
+    }
+    Study study = Study.builder(space).name("twice").storage(storage).seed(21).workers(1).build();
+    List<Long> seeds = new ArrayList<>();
+    History h = study.optimize(t -> {
+      seeds.add(t.seed());
+      return BRANIN.evaluate(t.params());
+    }, Budget.trials(1));
+    TrialRecord third = h.trials().get(2);
+    assertEquals(1, third.retryOf());
+    assertEquals(p, third.params());
+    assertEquals(List.of(Study.trialSeed(21, 0)), seeds);
+    assertEquals(Study.trialSeed(21, 0), Study.trialSeed(21, h.trials(), third));
   }
 
   private static List<String> signature(History h) {
