@@ -217,6 +217,7 @@ public final class Network {
    */
   public int countCorrect(int[] labels, int rows) {
     requireForward(rows);
+    requireLabels(labels, rows);
     return countCorrect(logits(), labels, rows, classes());
   }
 
@@ -272,6 +273,11 @@ public final class Network {
 
   /** Class probabilities ({@code rows x classes()}) for {@code rows} examples, in inference mode. */
   public void probabilities(float[] x, int rows, float[] out) {
+    // Before the kernel, whose message would name its own argument ("y").
+    if (out == null || out.length < (long) rows * classes()) {
+      throw new IllegalArgumentException("out needs " + (long) rows * classes() + " elements (" + rows + " x " + classes() + "), got "
+          + (out == null ? "null" : out.length));
+    }
     float[] z = forward(x, rows, Mode.INFERENCE);
     output.probabilities(z, rows, out);
   }
@@ -304,6 +310,14 @@ public final class Network {
       }
     }
     return best;
+  }
+
+  /** Labels for {@code rows} rows, checked before a loop would run off their end. */
+  public static void requireLabels(int[] labels, int rows) {
+    if (labels == null || labels.length < rows) {
+      throw new IllegalArgumentException(
+          "labels needs " + rows + " elements (one per row), got " + (labels == null ? "null" : labels.length));
+    }
   }
 
   private void requireForward(int rows) {

@@ -143,7 +143,12 @@ public final class Trainer {
    * Returns the batch's mean loss, or NaN (without updating) if the network diverged.
    */
   public float step(float[] x, int[] labels, int rows, float learningRate) {
+    // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
+    Network.requireLabels(labels, rows);
     if (sharded != null) {
+      // After a sync the network's arrays are the live ones, and may have been changed since (a
+      // restored snapshot, fit's restoreBest): the shards take them, as trainEpoch does.
+      if (!networkBehind) sharded.pull();
       networkBehind = true;
       float loss = sharded.step(x, labels, rows, learningRate);
       lastCorrect = sharded.lastCorrect();

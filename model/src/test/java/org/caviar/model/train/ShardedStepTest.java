@@ -241,6 +241,30 @@ class ShardedStepTest {
     assertFalse(java.util.Arrays.equals(synced, TrainerTest.parametersAndState(n)), "evaluate synced the second step");
   }
 
+  /**
+   * After a sync the network's arrays are the live ones again: a bare step that follows starts from
+   * them, changed or not (weights put back by hand here; fit's restoreBest does the same), as an
+   * epoch does. SGD has no state, so the same step from the same weights gives the same bits.
+   */
+  @Test
+  void aBareStepAfterASyncStartsFromTheNetworksWeights() {
+    Network n = Network.create(NetworkSpec.parse("200-128-64-10 relu"), 2, Kernels.parallel(2));
+    List<Parameter> ps = n.parameters();
+    float[][] initial = new float[ps.size()][];
+    for (int i = 0; i < ps.size(); i++) initial[i] = ps.get(i).values().clone();
+    Trainer trainer = new Trainer(n, TrainingConfig.builder().batchSize(64).optimizer(new OptimizerSpec.Sgd()).build(), true);
+    MiniBatches batches = trainer.batches(DATA);
+    batches.shuffle();
+    int rows = batches.load(0);
+    trainer.step(batches.features(), batches.labels(), rows, 1e-2f);
+    trainer.syncNetwork();
+    float[] once = TrainerTest.parametersAndState(n);
+    for (int i = 0; i < ps.size(); i++) System.arraycopy(initial[i], 0, ps.get(i).values(), 0, initial[i].length);
+    trainer.step(batches.features(), batches.labels(), rows, 1e-2f);
+    trainer.syncNetwork();
+    assertArrayEquals(once, TrainerTest.parametersAndState(n), "the second step started from the weights put back");
+  }
+
   @Test
   void aStepWithNonFiniteLogitsUpdatesNothing() {
     Network n = Network.create(NetworkSpec.parse("200-64-32-10 relu batchnorm"), 2);

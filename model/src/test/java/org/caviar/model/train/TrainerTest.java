@@ -169,6 +169,29 @@ class TrainerTest {
     assertEquals(train.rows(), result.history().get(0).examples());
   }
 
+  /**
+   * Labels shorter than the batch are an error naming them, on one thread and sharded, not an
+   * index out of bounds from the loop that counts the right answers (on a worker thread, sharded).
+   */
+  @Test
+  void labelsShorterThanTheBatchAreAClearError() {
+    float[] x = new float[4 * 64];
+    int[] labels = new int[3];
+    NetworkSpec spec = NetworkSpec.parse("64-32-10 relu");
+    Network network = Network.create(spec, 3);
+    TrainingConfig config = TrainingConfig.builder().batchSize(4).build();
+    Trainer one = new Trainer(network, config);
+    Trainer sharded = new Trainer(Network.create(spec, 3, Kernels.parallel(2)), config, true);
+    for (Trainer t : List.of(one, sharded)) {
+      var e = assertThrows(IllegalArgumentException.class, () -> t.step(x, labels, 4, 1e-3f));
+      assertEquals("labels needs 4 elements (one per row), got 3", e.getMessage());
+    }
+    // The gradient check and the layer statistics count through the network itself.
+    network.forward(x, 4, org.caviar.model.layer.Mode.PROBE);
+    var e = assertThrows(IllegalArgumentException.class, () -> network.countCorrect(labels, 4));
+    assertEquals("labels needs 4 elements (one per row), got 3", e.getMessage());
+  }
+
   @Test
   void divergenceStopsWithAClearStatus() {
     Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
