@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Loads MNIST-style IDX files (LeCun's format): a big-endian header of two zero bytes, a type byte
@@ -60,9 +61,13 @@ public final class IdxLoader {
     if (perRow == 0 || perRow * n > Integer.MAX_VALUE - 8) {
       throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
     }
-    float[] features = new float[(int) (perRow * n)];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (float) readValue(ii, ih.type, imagesSource, i, features.length);
+    int total = (int) (perRow * n);
+    // Grown as values arrive, not sized by the header alone: a damaged or foreign header promising
+    // billions of values over a few bytes would be an OutOfMemoryError, not "truncated".
+    float[] features = new float[Math.min(total, 1 << 20)];
+    for (int i = 0; i < total; i++) {
+      if (i == features.length) features = Arrays.copyOf(features, (int) Math.min(total, 2L * i));
+      features[i] = (float) readValue(ii, ih.type, imagesSource, i, total);
       if (!Float.isFinite(features[i])) {
         throw new MalformedDataException(imagesSource, "value " + i + " (image " + i / perRow + ", pixel " + i % perRow + ") is "
             + features[i] + ": features must be finite");

@@ -110,6 +110,19 @@ class IdxLoaderTest {
     assertTrue(e.getMessage().contains("damaged.gz") && e.getMessage().contains("damaged gzip data"), e.getMessage());
   }
 
+  /**
+   * A damaged or foreign header promising billions of values over a few bytes of data is a
+   * truncated file, not an OutOfMemoryError from an array sized by the header's word (2^31 - 9
+   * floats, 8 GiB: more than a test JVM's heap).
+   */
+  @Test
+  void aHeaderPromisingMoreThanTheFileHoldsIsTruncationNotOutOfMemory() throws IOException {
+    int promised = Integer.MAX_VALUE - 8;
+    Path images = write("promises", idx(0x08, new int[] {1, promised}, range(4, 1)));
+    Path labels = write("one-label", idx(0x08, new int[] {1}, new double[] {0}));
+    assertProblem(images, labels, "truncated: the header promises " + promised + " values, the data ends at value 4");
+  }
+
   private void assertProblem(Path images, Path labels, String problem) {
     var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(images, labels));
     assertTrue(e.getMessage().contains(problem), e.getMessage());
