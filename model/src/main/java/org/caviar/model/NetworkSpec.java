@@ -132,7 +132,11 @@ public record NetworkSpec(
       String key = eq < 0 ? token : token.substring(0, eq);
       String value = eq < 0 ? null : token.substring(eq + 1);
       switch (key) {
-        case "batchnorm", "bn" -> bn = true;
+        case "batchnorm", "bn" -> {
+          // A flag: "batchnorm=false" would otherwise turn batch norm on.
+          if (value != null) throw new IllegalArgumentException("network spec '" + text + "': " + key + " takes no value, got '" + value + "'");
+          bn = true;
+        }
         case "dropout" -> dropout = number(text, key, value);
         case "slope" -> slope = number(text, key, value);
         case "init" -> init = inSpec(text, () -> Init.parse(require(text, key, value)));

@@ -54,6 +54,9 @@ class NetworkSpecProperties {
     assertMessage("64-10 relu dropout=", "dropout needs a value");
     assertMessage("64-10 relu dropout=x", "dropout 'x' is not a number");
     assertMessage("64-10 relu colour=red", "unknown option 'colour'");
+    // A flag with a value is a mistake, not the flag: "batchnorm=false" must not turn batch norm on.
+    assertMessage("64-10 relu batchnorm=false", "batchnorm takes no value, got 'false'");
+    assertMessage("64-10 relu bn=0", "bn takes no value, got '0'");
     assertMessage("64-0-10 relu", "hidden sizes must be > 0");
     assertMessage("64-1 relu", "classes must be >= 2");
     assertMessage("0-16-10", "inputs must be > 0, got 0");

@@ -97,6 +97,9 @@ class NetworkTest {
     var e = assertThrows(IllegalArgumentException.class, () -> n.predict(x));
     assertEquals("x has 120 features, the network takes 6", e.getMessage());
     float[] p = new float[20 * 4];
+    // Too short an output is named as the caller knows it, not as the softmax kernel's "y".
+    var shortOut = assertThrows(IllegalArgumentException.class, () -> n.probabilities(x, 20, new float[79]));
+    assertEquals("out needs 80 elements (20 x 4), got 79", shortOut.getMessage());
     n.probabilities(x, 20, p);
     for (int r = 0; r < 20; r++) {
       double sum = 0;

@@ -97,6 +97,10 @@ public final class Dataset {
   }
 
   public float feature(int row, int col) {
+    // A column past the row would read the next row's feature, silently.
+    if (row < 0 || row >= rows || col < 0 || col >= featureCount) {
+      throw new IllegalArgumentException("feature (" + row + ", " + col + ") outside " + rows + " rows x " + featureCount + " features");
+    }
     return features[row * featureCount + col];
   }
 

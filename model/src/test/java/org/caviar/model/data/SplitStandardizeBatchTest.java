@@ -51,6 +51,17 @@ class SplitStandardizeBatchTest {
     assertEquals(2, Dataset.of(f, new int[] {0, 1}, 3, 2).rows());
   }
 
+  /** A column past the row's features is an error, not the next row's feature read silently. */
+  @Test
+  void aFeatureOutsideTheRowIsAnError() {
+    Dataset d = Dataset.of(new float[] {1, 2, 3, 4, 5, 6}, new int[] {0, 1}, 3, 2);
+    assertEquals(6f, d.feature(1, 2));
+    var e = assertThrows(IllegalArgumentException.class, () -> d.feature(0, 3));
+    assertEquals("feature (0, 3) outside 2 rows x 3 features", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> d.feature(1, -1));
+    assertThrows(IllegalArgumentException.class, () -> d.feature(2, 0));
+  }
+
   @Test
   void stratifiedSplitPartitionsAndKeepsClassShares() {
     Split s = Split.stratified(numbered(), 0.6, 0.2, 42);
