@@ -71,6 +71,11 @@ public final class Evaluator {
    */
   public double evaluate(Dataset data, ConfusionMatrix confusion) {
     network.checkFits(data, "data");
+    // Checked before the work: a smaller matrix failed with an index error after the whole pass.
+    if (confusion != null && confusion.classes() != network.classes()) {
+      throw new IllegalArgumentException(
+          "confusion has " + confusion.classes() + " classes, the network " + network.classes());
+    }
     int n = (data.rows() + chunk - 1) / chunk;
     if (chunkLoss.length < n) {
       chunkLoss = new double[n];

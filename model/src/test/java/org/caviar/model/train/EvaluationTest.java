@@ -1,6 +1,7 @@
 package org.caviar.model.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -28,6 +29,14 @@ class EvaluationTest {
     assertEquals(1.0, m.precision(0));
     assertEquals(2.0 / 3, m.precision(1));
     assertTrue(m.toString().contains("cat") && m.toString().contains("dog"));
+  }
+
+  @Test
+  void aConfusionMatrixOfOtherClassesIsRefusedBeforeTheWork() {
+    Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);
+    Dataset d = Dataset.of(new float[4 * 5], new int[] {0, 1, 2, 2}, 5, 3);
+    var e = assertThrows(IllegalArgumentException.class, () -> new Evaluator(n, 256).evaluate(d, new ConfusionMatrix(List.of("a", "b"))));
+    assertEquals("confusion has 2 classes, the network 3", e.getMessage());
   }
 
   @Test
