@@ -312,7 +312,7 @@ public class TuneCommand implements Callable<Integer> {
       int done = finishedTrials(before.trials());
       // Before the budget is recorded: a lower one would run no trial and stay as the study's.
       checkExtends(done);
-      out.println("caviar tune on " + d.description());
+      out.println("caviar " + commandSpec.name() + " on " + d.description());
       if (stored != null) out.println("resuming the study " + where);
       if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
@@ -333,11 +333,12 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
-      String resumeCommand = onThisStudy("tune", "--study", dir);
+      // As the user ran it: a worker goes on as a worker.
+      String resumeCommand = onThisStudy(commandSpec.name(), "--study", dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       Thread interrupted = new Thread(() -> {
-        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar tune: interrupted; the finished trials are kept in "
+        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name() + ": interrupted; the finished trials are kept in "
             + where + "; resume with: " + resumeCommand);
         commandSpec.commandLine().getErr().flush();
       }, "caviar-tune-stop");
@@ -364,7 +365,7 @@ public class TuneCommand implements Callable<Integer> {
       // journal from before budgets were stored resumes at the default).
       out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finishedTrials(h.trials())) + EXTEND_BY));
       if (h.best() == null && failedNow > 0) {
-        commandSpec.commandLine().getErr().println("caviar tune: no trial completed; " + failedNow + " failed (reasons above)");
+        commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + failedNow + " failed (reasons above)");
         return 1;
       }
       return 0;

@@ -63,6 +63,8 @@ class PostgresCliTest {
     CliRun worker = run(concat(new String[] {"worker", "--trials", "3"}, small));
     assertEquals(0, worker.code(), worker.err());
     assertTrue(worker.out().contains("resuming the study 'shared'") && worker.out().contains("2 trials done before"), worker.out());
+    // What it prints is about a worker: it goes on as one.
+    assertTrue(worker.out().contains("caviar worker on ") && worker.out().contains("resume or extend: caviar worker --study "), worker.out());
     // The budget is the study's: a worker without --trials runs until the stored one (3) is spent.
     CliRun idle = run(concat(new String[] {"worker"}, small));
     assertEquals(0, idle.code(), idle.err());
