@@ -324,8 +324,10 @@ public class TuneCommand implements Callable<Integer> {
       // trials before it has heard from the earlier ones.
       String oversubscribed = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
           ? " (more than the " + cores + " cores: they take turns on them)" : "";
-      out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of up to %d epochs; %d %s in %s mode%s%n",
-          space.size(), s.name(), describe(p), trials, epochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
+      // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
+      String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs" : "up to " + epochs + " epochs";
+      out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of %s; %d %s in %s mode%s%n",
+          space.size(), s.name(), describe(p), trials, trialEpochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
       Budget budget = Budget.trials(trials);
@@ -374,9 +376,16 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */
+  private int epochsOf(TrialRecord t) {
+    Object own = t.params() == null ? null : t.params().asMap().get("epochs");
+    return own instanceof Number n ? n.intValue() : epochs;
+  }
+
   /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */
   private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir) {
     long epochsRun = 0;
+    long epochsUnpruned = 0;
     long newTrials = 0;
     // Why trials failed, most common first: otherwise only the journal says.
     Map<String, Integer> failures = new LinkedHashMap<>();
@@ -384,6 +393,7 @@ public class TuneCommand implements Callable<Integer> {
     for (TrialRecord t : h.trials()) {
       if (t.number() >= before.size()) {
         epochsRun += t.reportCount();
+        epochsUnpruned += epochsOf(t);
         newTrials++;
         if (t.state() == TrialState.FAILED && !t.isInterrupted()) {
           failedNow++;
@@ -392,8 +402,8 @@ public class TuneCommand implements Callable<Integer> {
       }
     }
     out.printf(Locale.ROOT, "%nsearch time %.1f s for %d trials; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
-        seconds, newTrials, Leaderboard.summary(h), epochsRun, newTrials * epochs,
-        newTrials == 0 ? 0.0 : 100.0 * epochsRun / (newTrials * epochs));
+        seconds, newTrials, Leaderboard.summary(h), epochsRun, epochsUnpruned,
+        epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();

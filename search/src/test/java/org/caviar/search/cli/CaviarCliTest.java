@@ -383,6 +383,20 @@ class CaviarCliTest {
         .orElseThrow(() -> new AssertionError("no line starting '" + prefix + "' in:\n" + out));
   }
 
+  /**
+   * A space with an 'epochs' parameter sets each trial's epochs: the header and the summary count
+   * those, not --epochs (2 trials of 1 epoch each, unpruned, read "2 epochs trained of 60").
+   */
+  @Test
+  void aSpaceWithEpochsCountsEachTrialsOwn() throws Exception {
+    CliRun r = run("tune", "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--pruner", "none",
+        "--param", "epochs = fixed(1)", "--param", "lr = log(1e-3, 1e-2)", "--param", "units = fixed(8)", "--param", "layers = fixed(1)",
+        "--study", dir.resolve("s").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("2 trials of their 'epochs' parameter's epochs"), r.out());
+    assertTrue(r.out().contains("2 epochs trained of 2 without pruning (100%)"), r.out());
+  }
+
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {

@@ -65,9 +65,10 @@ class StudySettingsCliTest {
     }
   }
 
-  /** The first output line, "caviar tune on NAME: rows, features, classes; train / validation / test". */
+  /** The data of the first output line, "caviar tune on NAME: rows, ..." (a worker's: "caviar worker on"): from NAME on. */
   private static String dataLine(CliRun r) {
-    return r.out().lines().filter(l -> l.startsWith("caviar tune on ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+    return r.out().lines().filter(l -> l.startsWith("caviar tune on ") || l.startsWith("caviar worker on "))
+        .map(l -> l.substring(l.indexOf(" on ") + 4)).findFirst().orElseThrow(() -> new AssertionError(r.out()));
   }
 
   @Test
@@ -191,7 +192,7 @@ class StudySettingsCliTest {
     CliRun r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress");
     assertOk(r);
     assertTrue(r.out().contains("--csv-delimiter tab"), r.out());
-    assertTrue(dataLine(r).startsWith("caviar tune on tabs.csv: 90 rows"), r.out());
+    assertTrue(dataLine(r).startsWith("tabs.csv: 90 rows"), r.out());
     // Another delimiter for the same study is refused, by option name.
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--csv-delimiter", ";"), "tune",
         "study 'tabs' was created with --csv-delimiter tab; this run asks for --csv-delimiter ;");
@@ -208,12 +209,12 @@ class StudySettingsCliTest {
     CliRun r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--csv",
         copy.toString());
     assertOk(r);
-    assertTrue(dataLine(r).startsWith("caviar tune on copy.csv: 90 rows"), r.out());
+    assertTrue(dataLine(r).startsWith("copy.csv: 90 rows"), r.out());
     // Left out, the stored path is used.
     r = run("tune", "--study", study.toString(), "--trials", "3", "--workers", "1", "--no-report", "--no-progress");
     assertOk(r);
     assertTrue(r.out().contains("study 'csv' uses its stored --csv " + a.toAbsolutePath().normalize() + ", --epochs 1"), r.out());
-    assertTrue(dataLine(r).startsWith("caviar tune on a.csv: 90 rows"), r.out());
+    assertTrue(dataLine(r).startsWith("a.csv: 90 rows"), r.out());
 
     Path other = csv(dir.resolve("other.csv"), 2);
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--csv", other.toString()), "tune",
