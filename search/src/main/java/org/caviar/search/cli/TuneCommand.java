@@ -363,9 +363,12 @@ public class TuneCommand implements Callable<Integer> {
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
         out.println("report: " + page.toAbsolutePath());
       }
+      int finished = finishedTrials(h.trials());
+      // Stopped before the budget (--timeout): the same command without --trials runs the rest.
+      if (finished < trials) out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
-      out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finishedTrials(h.trials())) + EXTEND_BY));
+      out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
       if (h.best() == null && failedNow > 0) {
         commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + failedNow + " failed (reasons above)");
         return 1;

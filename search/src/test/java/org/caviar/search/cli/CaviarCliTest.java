@@ -277,6 +277,24 @@ class CaviarCliTest {
     assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
   }
 
+  /**
+   * A run that a --timeout stops before the budget says that the same command without --trials
+   * runs the rest; one that spends its budget does not.
+   */
+  @Test
+  void aRunStoppedByItsTimeoutSaysHowToRunTheRest() {
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    String study = dir.resolve("timed").toString();
+    // A timeout of 0 s starts no trial.
+    CliRun stopped = run(concat(new String[] {"tune", "--trials", "3", "--timeout", "0", "--study", study}, small));
+    assertEquals(0, stopped.code(), stopped.err());
+    assertTrue(stopped.out().contains("resume: caviar tune --study " + study + " (3 of the study's 3 trials to go)"), stopped.out());
+    CliRun rest = run(concat(new String[] {"tune", "--study", study}, small));
+    assertEquals(0, rest.code(), rest.err());
+    assertTrue(rest.out().contains("3 trials: 3 complete") && !rest.out().contains("resume: "), rest.out());
+  }
+
   /** A timeout longer than a Duration holds in nanoseconds (292 years) is no deadline, not an ArithmeticException. */
   @Test
   void aHugeTimeoutIsNoDeadline() {
