@@ -364,8 +364,10 @@ public class TuneCommand implements Callable<Integer> {
         out.println("report: " + page.toAbsolutePath());
       }
       int finished = finishedTrials(h.trials());
-      // Stopped before the budget (--timeout): the same command without --trials runs the rest.
-      if (finished < trials) out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
+      // Stopped by --timeout before the budget: the same command without --trials runs the rest. (Not
+      // a grid spent before the budget, nor a shared study whose last trials run on other workers.)
+      boolean timedOut = timeout != null && seconds >= timeout;
+      if (timedOut && finished < trials) out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
       out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
@@ -382,7 +384,8 @@ public class TuneCommand implements Callable<Integer> {
   /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */
   private int epochsOf(TrialRecord t) {
     Object own = t.params() == null ? null : t.params().asMap().get("epochs");
-    return own instanceof Number n ? n.intValue() : epochs;
+    // A number, or a categorical's text ("epochs = categorical(10, 20)"), as MlpSettings reads it.
+    return own == null ? epochs : (int) Double.parseDouble(own.toString());
   }
 
   /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */

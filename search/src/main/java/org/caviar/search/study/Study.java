@@ -210,7 +210,8 @@ public final class Study implements AutoCloseable {
 
   /**
    * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. Throws
-   * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial.
+   * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial. A
+   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is.
    */
   public History optimize(Objective objective, Budget budget) {
     if (objective == null) throw new IllegalArgumentException("objective must not be null");
@@ -259,6 +260,7 @@ public final class Study implements AutoCloseable {
       } catch (ExecutionException e) {
         // The worker's own error, as one worker throws it: a journal that cannot be written says so.
         if (e.getCause() instanceof RuntimeException r) throw r;
+        if (e.getCause() instanceof Error err) throw err; // out of memory: the CLI says so in one line
         throw new IllegalStateException("a study worker died: " + e.getCause(), e.getCause());
       } finally {
         pool.shutdown();
@@ -271,9 +273,11 @@ public final class Study implements AutoCloseable {
   }
 
   /**
-   * The seed {@link Trial#seed()} gives trial {@code number} of a study seeded {@code studySeed} (a
-   * re-run of an interrupted trial gets the seed of the trial it re-runs), so that a trial can be
-   * trained again alone, e.g. by {@code caviar train --from-study}.
+   * The seed {@link Trial#seed()} gives trial {@code number} of a study seeded {@code studySeed}, so
+   * that a trial can be trained again alone, e.g. by {@code caviar train --from-study}. A re-run of
+   * an interrupted trial gets its first run's seed: {@link #trialSeed(long, List, TrialRecord)}.
+   * (Journals written before 2026-12-05 ran a re-run of a re-run with the seed of the re-run it
+   * repeated; such a trial trains again with its first run's seed.)
    */
   public static long trialSeed(long studySeed, int number) {
     return Seeds.forPurpose(studySeed, 0x7472_6961_6cL + number).nextLong();

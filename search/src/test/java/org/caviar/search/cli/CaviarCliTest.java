@@ -403,7 +403,8 @@ class CaviarCliTest {
 
   /**
    * A space with an 'epochs' parameter sets each trial's epochs: the header and the summary count
-   * those, not --epochs (2 trials of 1 epoch each, unpruned, read "2 epochs trained of 60").
+   * those, not --epochs (2 trials of 1 epoch each, unpruned, read "2 epochs trained of 60"), a
+   * categorical's too (its values are text).
    */
   @Test
   void aSpaceWithEpochsCountsEachTrialsOwn() throws Exception {
@@ -413,6 +414,11 @@ class CaviarCliTest {
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("2 trials of their 'epochs' parameter's epochs"), r.out());
     assertTrue(r.out().contains("2 epochs trained of 2 without pruning (100%)"), r.out());
+    r = run("tune", "--trials", "3", "--workers", "1", "--no-report", "--no-progress", "--pruner", "none",
+        "--param", "epochs = categorical(1, 2)", "--param", "lr = log(1e-3, 1e-2)", "--param", "units = fixed(8)",
+        "--param", "layers = fixed(1)", "--study", dir.resolve("c").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().matches("(?s).* ([3-6]) epochs trained of \\1 without pruning \\(100%\\).*"), r.out());
   }
 
   /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */

@@ -134,6 +134,21 @@ class StudyTest {
     }
   }
 
+  /** An Error of a worker (out of memory) reaches the caller as it is, whose CLI says so in one line. */
+  @Test
+  void aWorkersErrorIsThrownAsItIs() {
+    InMemoryStorage failing = new InMemoryStorage() {
+      @Override
+      public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
+        if (number == 2) throw new OutOfMemoryError("Java heap space");
+        super.recordOutcome(number, state, value, reason, endMillis);
+      }
+    };
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(failing).seed(3).workers(2).build();
+    var e = assertThrows(OutOfMemoryError.class, () -> study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(50)));
+    assertEquals("Java heap space", e.getMessage());
+  }
+
   /**
    * A trial interrupted twice (its re-run was interrupted too) runs a third time with the seed it
    * first had, as a re-run after one interruption does: not with the seed of the re-run's number.
