@@ -179,8 +179,8 @@ public final class QuickRun {
           ? n * forks * (warmups(className) + 5 + 1.5) // + a fork's start and its first, cold calls
           : Math.max(n * 2 * QUICK_SECONDS, QUICK_CLASS_WARMUP_SECONDS) + n * 3 * QUICK_SECONDS;
     }
-    // TrainScaling: a warm-up of 20-60 s and the epochs (five set-ups and the GEMM replay), about 90 s a case and round.
-    if (full) seconds += 90.0 * forks * plan.scalingConfigs().size();
+    // TrainScaling: a warm-up of 20-60 s and the epochs (five set-ups and the GEMM replay), about 100 s a case and round.
+    if (full) seconds += 100.0 * forks * plan.scalingConfigs().size();
     System.out.printf(Locale.ROOT, "%s run: %d configurations in %s, about %.0f min%n",
         full ? "Full" : "Quick", plan.configurations(), plan.classes().stream().map(Plan::simpleName).toList(),
         Math.ceil(seconds / 60));
