@@ -57,7 +57,14 @@ public final class IdxLoader {
           labelsSource, lh.dims[0] + " labels for " + n + " images in " + imagesSource);
     }
     long perRow = 1;
-    for (int d = 1; d < ih.dims.length; d++) perRow *= ih.dims[d];
+    for (int d = 1; d < ih.dims.length; d++) {
+      perRow *= ih.dims[d];
+      // Up to 255 dimensions of up to 2^31 each: stop before the product wraps around (to 0, say).
+      if (perRow > Integer.MAX_VALUE) {
+        throw new MalformedDataException(imagesSource, "an image of " + Arrays.toString(
+            Arrays.copyOfRange(ih.dims, 1, ih.dims.length)) + " values is more than an array holds");
+      }
+    }
     if (perRow == 0 || perRow * n > Integer.MAX_VALUE - 8) {
       throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
     }

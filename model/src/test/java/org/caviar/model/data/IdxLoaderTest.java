@@ -123,6 +123,14 @@ class IdxLoaderTest {
     assertProblem(images, labels, "truncated: the header promises " + promised + " values, the data ends at value 4");
   }
 
+  /** Dimensions whose product wraps around a long (2^16 x 4 = 2^64 = 0) are named, not "1 x 0 values". */
+  @Test
+  void dimensionsWhoseProductOverflowsAreNamed() throws IOException {
+    Path images = write("huge", idx(0x08, new int[] {1, 65536, 65536, 65536, 65536}, range(4, 1)));
+    Path labels = write("one-label", idx(0x08, new int[] {1}, new double[] {0}));
+    assertProblem(images, labels, "an image of [65536, 65536, 65536, 65536] values is more than an array holds");
+  }
+
   private void assertProblem(Path images, Path labels, String problem) {
     var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(images, labels));
     assertTrue(e.getMessage().contains(problem), e.getMessage());
