@@ -146,9 +146,7 @@ public final class Trainer {
     // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
     Network.requireLabels(labels, rows);
     if (sharded != null) {
-      // After a sync the network's arrays are the live ones, and may have been changed since (a
-      // restored snapshot, fit's restoreBest): the shards take them, as trainEpoch does.
-      if (!networkBehind) sharded.pull();
+      pullNetwork();
       networkBehind = true;
       float loss = sharded.step(x, labels, rows, learningRate);
       lastCorrect = sharded.lastCorrect();
@@ -175,6 +173,15 @@ public final class Trainer {
     }
   }
 
+  /**
+   * After a sync the network's arrays are the live ones, and may have been changed since (a
+   * restored snapshot, fit's restoreBest): the shards take them before they step again. A no-op
+   * while the shards are ahead, or unsharded.
+   */
+  private void pullNetwork() {
+    if (sharded != null && !networkBehind) sharded.pull();
+  }
+
   /** Examples the last {@link #step} classified right (before its update). */
   public int lastCorrect() {
     return lastCorrect;
@@ -185,8 +192,7 @@ public final class Trainer {
    * result marked diverged at the batch where the loss stopped being finite.
    */
   public EpochTotals trainEpoch(MiniBatches batches, float learningRate) {
-    // The network may have been changed since the last epoch (a restored snapshot, say).
-    if (sharded != null && !networkBehind) sharded.pull();
+    pullNetwork();
     try {
       return epoch(batches, learningRate);
     } finally {
