@@ -383,9 +383,7 @@ public class TuneCommand implements Callable<Integer> {
 
   /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */
   private int epochsOf(TrialRecord t) {
-    Object own = t.params() == null ? null : t.params().asMap().get("epochs");
-    // A number, or a categorical's text ("epochs = categorical(10, 20)"), as MlpSettings reads it.
-    return own == null ? epochs : (int) Double.parseDouble(own.toString());
+    return t.params() == null ? epochs : MlpSettings.epochs(t.params().asMap(), epochs);
   }
 
   /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */

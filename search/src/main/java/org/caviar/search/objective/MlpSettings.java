@@ -104,7 +104,7 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
       throw new IllegalArgumentException("weight_decay must be >= 0, got " + p.get("weight_decay"));
     }
     int batchSize = integer(p, "batch_size", 64);
-    int epochs = integer(p, "epochs", defaultEpochs);
+    int epochs = epochs(p, defaultEpochs);
     // The values themselves: epochs may be the caller's default rather than a parameter.
     if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
     if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
@@ -143,6 +143,11 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a number, got '" + v + "'", e);
     }
+  }
+
+  /** The epochs a trial of parameters {@code p} trains unless pruned: its 'epochs', else {@code defaultEpochs}. */
+  public static int epochs(Map<String, ?> p, int defaultEpochs) {
+    return integer(p, "epochs", defaultEpochs);
   }
 
   private static int integer(Map<String, ?> p, String name, int fallback) {

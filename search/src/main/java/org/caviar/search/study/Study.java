@@ -339,9 +339,10 @@ public final class Study implements AutoCloseable {
     }
     storage.recordParams(number, params, retryOf);
     running++;
-    TrialRecord started = storage.trials().get(number);
+    List<TrialRecord> now = storage.trials();
+    TrialRecord started = now.get(number);
     for (StudyListener l : listeners) l.trialStarted(started);
-    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), storage.trials(), started));
+    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), now, started));
   }
 
   /**
