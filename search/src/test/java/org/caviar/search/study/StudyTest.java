@@ -113,15 +113,9 @@ class StudyTest {
   @Test
   void aFailingStorageStopsTheStudyWithItsOwnError() throws InterruptedException {
     for (int workers : new int[] {1, 2}) {
-      InMemoryStorage full = new InMemoryStorage() {
-        @Override
-        public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
-          if (number == 3) {
-            throw new UncheckedIOException("cannot append to journal j.jsonl", new IOException("No space left on device"));
-          }
-          super.recordOutcome(number, state, value, reason, endMillis);
-        }
-      };
+      InMemoryStorage full = failingAt(3, () -> {
+        throw new UncheckedIOException("cannot append to journal j.jsonl", new IOException("No space left on device"));
+      });
       Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(full).seed(3).workers(workers).build();
       var e = assertThrows(RuntimeException.class, () -> study.optimize(t -> {
         Thread.sleep(1);
@@ -137,13 +131,9 @@ class StudyTest {
   /** An Error of a worker (out of memory) reaches the caller as it is, whose CLI says so in one line. */
   @Test
   void aWorkersErrorIsThrownAsItIs() {
-    InMemoryStorage failing = new InMemoryStorage() {
-      @Override
-      public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
-        if (number == 2) throw new OutOfMemoryError("Java heap space");
-        super.recordOutcome(number, state, value, reason, endMillis);
-      }
-    };
+    InMemoryStorage failing = failingAt(2, () -> {
+      throw new OutOfMemoryError("Java heap space");
+    });
     Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(failing).seed(3).workers(2).build();
     var e = assertThrows(OutOfMemoryError.class, () -> study.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(50)));
     assertEquals("Java heap space", e.getMessage());
@@ -175,6 +165,17 @@ class StudyTest {
     assertEquals(p, third.params());
     assertEquals(List.of(Study.trialSeed(21, 0)), seeds);
     assertEquals(Study.trialSeed(21, 0), Study.trialSeed(21, h.trials(), third));
+  }
+
+  /** An in-memory storage that runs {@code fail} (which throws) instead of recording trial {@code failing}'s outcome. */
+  private static InMemoryStorage failingAt(int failing, Runnable fail) {
+    return new InMemoryStorage() {
+      @Override
+      public synchronized void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
+        if (number == failing) fail.run();
+        super.recordOutcome(number, state, value, reason, endMillis);
+      }
+    };
   }
 
   private static List<String> signature(History h) {
