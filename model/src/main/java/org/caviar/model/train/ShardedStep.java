@@ -21,22 +21,46 @@ import org.caviar.model.optim.Optimizer;
 import org.caviar.model.optim.OptimizerSpec;
 
 /**
- * One network's training step split over the threads of a team by features (tensor parallelism,
- * as in Megatron-LM): shard {@code t} owns a contiguous share of every hidden layer's units, with
- * its own arrays for their weight columns, bias, batch norm and optimizer state, and runs their
- * forward, backward and update on its own thread. The output layer is split by its inputs: each
- * shard multiplies its units of the last hidden layer by its rows of the output weights, every
- * shard sums the partial logits in the same order and computes the loss and its gradient (a few
- * classes: cheaper to repeat than to share), then the gradient of its own rows.
+ * One network's training step split over the threads of a team (tensor parallelism, the hidden
+ * blocks paired as in Megatron-LM's MLP). The blocks alternate between two splits:
+ * <ul>
+ *   <li>a block split by its units (the first, the third, ...) gives shard {@code t} a contiguous
+ *       share of its units, with its own arrays for their weight columns, bias, batch norm and
+ *       optimizer state; it reads the block's whole input, which every shard holds;
+ *   <li>the block after it is split by its inputs: shard {@code t} multiplies its units of the
+ *       block before by its rows of the weights, a partial pre-activation over all of the block's
+ *       units. Every shard sums the shards' partial sums in the same order, then runs the block's
+ *       bias, batch norm, activation and dropout over all the units itself, so that every shard
+ *       holds the block's whole output, as the next block (split by its units) needs.
+ * </ul>
+ * The output layer follows the same rule: split by its inputs after a block split by its units
+ * (partial logits, summed by every shard), else run whole by every shard. The loss and its
+ * gradient are repeated on every shard (a few classes: cheaper to repeat than to share).
+ *
+ * <p>Backward needs no hand-off inside a pair: the gradient at a block split by its inputs is
+ * whole on every shard, and the shard's weight rows give the gradient at its own units of the
+ * block before. Only a block split by its units (not the first) leaves a partial gradient at its
+ * input, which the shards sum. At 784-256-256-10 a step has one hand-off in the middle (the second
+ * block's partial pre-activation) and one at its end.
+ *
+ * <p>The split before this one put every hidden block on its units (the output on its inputs):
+ * {@code 2 x hidden} hand-offs a step, four at 784-256-256-10 (the all-gather of the first block's
+ * output, the partial logits, the partial gradient at the first block's output, the step's end).
+ * This one repeats more work on every shard (the second block's batch norm and activation over all
+ * 256 units, and the output layer, whose products of 10 columns run far below the kernels' speed)
+ * and saves two hand-offs, the gather and two of the sums. Against it, alternating epoch by epoch
+ * in one JVM (784-256-256-10, Zen 5, two vCPUs; medians of the epoch pairs' speed ratios): 1.020x
+ * (quartiles 1.005-1.032) at batch 32 and 1.065x (1.040-1.087) at batch 128 on two threads, and
+ * 0.953x (0.944-0.961) with the shards in turn on one thread, where the repeated work costs and no
+ * wait is saved.
  *
  * <p>Why not split each product instead: the team then shares every buffer, and a step moves the
  * batch, the weights and every product between the cores' caches; on two Zen 5 vCPUs the
  * 784-256-256-10 step at batch 32 ran at 0.78x of one thread that way. Here a step moves only
- * what the math needs: each hidden layer's output but the last (all-gather, so that the next
- * layer sees its whole input), the partial logits, and each shard's partial input gradient
- * (summed by the owner of those units): {@code 2 x hidden} hand-offs per step.
+ * what the math needs: the partial sums each shard reads of the others.
  *
- * <p>Tried and not kept: one team task per epoch, each shard running all its steps and waiting
+ * <p>Tried and not kept, on the earlier split (every block by its units, four hand-offs a step):
+ * one team task per epoch, each shard running all its steps and waiting
  * (a spin on the others' published progress) only for the outputs it reads, instead of a barrier
  * after every phase; a shard computed a block's partial input gradient before its weight gradient
  * and update, and loaded its share of the next batch first, so two of the four waits per step had
@@ -46,7 +70,7 @@ import org.caviar.model.optim.OptimizerSpec;
  * of 40-60 epochs), 1.61-1.77x one thread against 1.56-1.80x with barriers: no gain beyond noise.
  * Nor three hand-offs a step instead of four: the first block's backward and update left to the
  * next step's first phase, which then ran them and the first block's forward (no shard reads
- * another's data between the two; same bits). Against this class, alternating epoch by epoch,
+ * another's data between the two; same bits). Against that split, alternating epoch by epoch,
  * 60-100 epochs each: 0.978-1.042x the speed at batch 32 in five runs (median 1.000), 1.002 and
  * 1.005x at batch 128.
  * Nor work stealing: each shard's dense products cut into chunks (12 or 8 rows of the forward
@@ -94,12 +118,15 @@ import org.caviar.model.optim.OptimizerSpec;
  * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
  * step on a team of one thread (shards run in turn) gives the same bits as on a team of two. It
- * differs from the unsharded step by rounding only (the logits and the hidden layers' input
- * gradients are sums over a layer's units, split into one partial sum per shard), and dropout
- * draws its masks per shard.
+ * differs from the unsharded step by rounding only (sums over a layer's units that the shards
+ * split into one partial sum each: the pre-activations of the blocks split by their inputs, the
+ * gradients at the inputs of the blocks split by their units, the logits when the output is
+ * split), and in dropout's masks: drawn per shard in a block split by its units, the same on
+ * every shard in a block split by its inputs.
  *
  * <p>The shards hold the live parameters: {@link #pull} copies the network's into them and
- * {@link #push} copies them back (the output bias, which every shard holds, from shard 0).
+ * {@link #push} copies them back (what every shard holds a copy of from shard 0: the output bias,
+ * and a block split by its inputs but for its weight rows).
  */
 final class ShardedStep {
   /** Shares of a layer's units are whole cache lines of floats when the layer is wide enough. */
@@ -111,12 +138,20 @@ final class ShardedStep {
   /** Hidden blocks (dense, batch norm, activation, dropout) of the network, in order. */
   private final Block[] blocks;
   private final Dense output;
+  /** Whether the output layer is split by its inputs (the last hidden block is split by its units). */
+  private final boolean outputSplit;
   /** bounds[i][t]: first unit of hidden block i owned by shard t; bounds[i][shards] = width. */
   private final int[][] bounds;
   private final Shard[] shard;
-  private final Workers.Task[] forward;
-  private final Workers.Task outputAndLast;
-  private final Workers.Task[] backward;
+  /** The step's phases, run one after the other by every shard; each ends where a shard reads another's partial sums. */
+  private final Workers.Task[] phases;
+  /** The phase that computes the loss; a shard that finds it not finite stops there. */
+  private final int lossPhase;
+
+  /** One piece of a shard's step; false stops the shard's step (the loss was not finite). */
+  private interface Piece {
+    boolean run(Shard s);
+  }
 
   // The step's arguments, read by the phases: the batch itself, or where each shard loads it from.
   private float[] x;
@@ -175,6 +210,14 @@ final class ShardedStep {
   }
 
   /**
+   * Whether hidden block i is split by its inputs (its dense rows; every shard then holds all its
+   * units): the odd ones, each following a block split by its units.
+   */
+  private static boolean byInputs(int block) {
+    return (block & 1) == 1;
+  }
+
+  /**
    * Whether a network can be sharded {@code shards} ways: built from a spec (dense blocks and a
    * dense output) with at least one hidden layer, each at least {@code shards} units wide.
    */
@@ -194,6 +237,7 @@ final class ShardedStep {
     this.shards = shards;
     this.blocks = blocks(network.layers());
     this.output = (Dense) network.layers().get(network.layers().size() - 1);
+    this.outputSplit = !byInputs(blocks.length - 1);
     this.bounds = new int[blocks.length][shards + 1];
     for (int i = 0; i < blocks.length; i++) {
       int w = blocks[i].width();
@@ -203,16 +247,51 @@ final class ShardedStep {
     Kernels k = network.kernels().withGemm(Gemm.vector());
     this.shard = new Shard[shards];
     for (int t = 0; t < shards; t++) shard[t] = new Shard(t, k, optimizer, weightDecay, dropoutSeed);
-    this.forward = new Workers.Task[blocks.length];
+
+    // The step as pieces, cut into phases where a shard next reads the others' partial sums.
+    List<List<Piece>> cut = new ArrayList<>();
+    List<Piece> phase = new ArrayList<>();
     for (int i = 0; i < blocks.length; i++) {
-      int block = i;
-      forward[i] = (t, n) -> shard[t].forward(block);
+      int b = i;
+      if (byInputs(b)) {
+        phase.add(s -> s.partialPreActivation(b));
+        cut.add(phase);
+        phase = new ArrayList<>();
+        phase.add(s -> s.forwardByInputs(b));
+      } else {
+        phase.add(s -> s.forwardByUnits(b));
+      }
     }
-    this.outputAndLast = (t, n) -> shard[t].outputAndLastBlock();
-    this.backward = new Workers.Task[blocks.length];
-    for (int i = 0; i + 1 < blocks.length; i++) {
-      int block = i;
-      backward[i] = (t, n) -> shard[t].backward(block);
+    if (outputSplit) {
+      phase.add(Shard::partialLogits);
+      cut.add(phase);
+      phase = new ArrayList<>();
+    }
+    phase.add(Shard::loss);
+    this.lossPhase = cut.size();
+    phase.add(Shard::outputBackward);
+    for (int i = blocks.length - 1; i >= 0; i--) {
+      int b = i;
+      if (byInputs(b)) {
+        phase.add(s -> s.backwardByInputs(b));
+      } else {
+        phase.add(s -> s.backwardByUnits(b));
+        if (b > 0) {
+          cut.add(phase);
+          phase = new ArrayList<>();
+          phase.add(s -> s.sumInputGradient(b));
+        }
+      }
+    }
+    phase.add(Shard::loadNextBatch);
+    cut.add(phase);
+    this.phases = new Workers.Task[cut.size()];
+    for (int p = 0; p < phases.length; p++) {
+      Piece[] pieces = cut.get(p).toArray(new Piece[0]);
+      phases[p] = (t, n) -> {
+        Shard s = shard[t];
+        for (Piece piece : pieces) if (!piece.run(s)) return;
+      };
     }
     pull();
   }
@@ -266,7 +345,7 @@ final class ShardedStep {
     this.nextRows = next < batches.batchCount() && batches.rows(next) <= capacity ? batches.rows(next) : 0;
     try {
       float loss = step(batches.rows(b), learningRate);
-      // The last phase loaded each shard's share of the next batch (unless the step stopped early).
+      // The last phase loaded each shard's copy of the next batch (unless the step stopped early).
       if (nextRows > 0 && !Float.isNaN(loss)) {
         prefetchFrom = batches;
         prefetchBatch = next;
@@ -286,10 +365,10 @@ final class ShardedStep {
     }
     this.rows = rows;
     this.learningRate = learningRate;
-    for (Workers.Task f : forward) run(f);
-    run(outputAndLast);
-    if (Float.isNaN(shard[0].loss)) return Float.NaN;
-    for (int i = blocks.length - 2; i >= 0; i--) run(backward[i]);
+    for (int p = 0; p < phases.length; p++) {
+      run(phases[p]);
+      if (p == lossPhase && Float.isNaN(shard[0].loss)) return Float.NaN;
+    }
     return shard[0].loss;
   }
 
@@ -327,12 +406,19 @@ final class ShardedStep {
   /** The layers, buffers and optimizer of one shard; only its own thread touches them in a step. */
   private final class Shard {
     private final int t;
+    /**
+     * Each block's dense layer: this shard's weight columns (and bias) for a block split by its
+     * units; its weight rows, for its units of the block before, for a block split by its inputs.
+     */
     private final Dense[] dense;
-    private final BatchNormLayer[] batchNorm;
-    private final Layer[][] chain;
-    /** This shard's rows of the output weights (its units of the last hidden layer x classes), and the whole output bias. */
+    /** The whole bias of a block split by its inputs (every shard a copy), or null. */
+    private final Parameter[] inputsBias;
+    /** Each block's batch norm, activation and dropout: over this shard's units, or all of a block split by its inputs. */
+    private final Layer[][] post;
+    /** This shard's rows of the output weights (its units of the last hidden layer x classes), or all of them; and the whole output bias. */
     private final Parameter outWeight;
     private final Parameter outBias;
+    private final int outRows;
     private final int classes;
     private final SoftmaxCrossEntropy softmax;
     /**
@@ -343,14 +429,19 @@ final class ShardedStep {
      */
     private final Optimizer[] optimizers;
     private final Optimizer outOptimizer;
-    /** gathered[i]: the whole input of hidden block i >= 1 (rows x width of block i - 1). */
-    private final float[][] gathered;
-    /** Output of each hidden block's last layer in the current step (rows x own units). */
-    private final float[][] blockOut;
-    /** Partial input gradient of hidden block i >= 1 over this shard's units (rows x width of block i - 1). */
+    /** Each block's output in the current step: this shard's units, or all of a block split by its inputs. */
+    private final float[][] out;
+    /**
+     * What the other shards read: for a block split by its inputs, this shard's partial
+     * pre-activation (rows x width); for a block i >= 1 split by its units, this shard's partial
+     * gradient at block i - 1's output (rows x width of block i - 1).
+     */
     private final float[][] partial;
-    /** Gradient arriving at hidden block i's own units (rows x own units). */
-    private final float[][] reduced;
+    /** A block split by its inputs: every shard's partial pre-activation summed, plus the bias. */
+    private final float[][] summed;
+    /** The gradient arriving at each block's output, and buffers for the sums that make it. */
+    private final float[][] grad;
+    private final float[][] gradSum;
     private final Gemm gemm;
     private final ArrayOps arrayOps;
     /** This shard's copies of the batch: the current one ({@code current}) and the one loaded ahead. */
@@ -367,42 +458,57 @@ final class ShardedStep {
       this.arrayOps = k.arrayOps();
       int n = blocks.length;
       dense = new Dense[n];
-      batchNorm = new BatchNormLayer[n];
-      chain = new Layer[n][];
+      inputsBias = new Parameter[n];
+      post = new Layer[n][];
       optimizers = new Optimizer[n];
       int in = network.inputSize();
       for (int i = 0; i < n; i++) {
         Block b = blocks[i];
-        int own = own(i, t);
+        String name = b.dense.name();
+        int units;
+        long stream;
+        if (byInputs(i)) {
+          units = b.width();
+          dense[i] = new Dense(name, own(i - 1, t), units, false, gemm, arrayOps);
+          if (b.dense.hasBias()) inputsBias[i] = new Parameter(name + ".bias", 1, units, false);
+          // Every shard computes this block's layers over all its units: the same masks.
+          stream = 1 + i * (long) shards;
+        } else {
+          units = own(i, t);
+          dense[i] = new Dense(name, in, units, b.dense.hasBias(), gemm, arrayOps);
+          // The first block's input gradient would be the network input's: nothing consumes it.
+          dense[i].setInputGradientNeeded(i > 0);
+          stream = 1 + i * (long) shards + t;
+        }
         List<Layer> c = new ArrayList<>();
-        dense[i] = new Dense(b.dense.name(), in, own, b.dense.hasBias(), gemm, arrayOps);
-        // The first block's input gradient would be the network input's: nothing consumes it.
-        dense[i].setInputGradientNeeded(i > 0);
-        c.add(dense[i]);
-        if (b.batchNorm != null) {
-          batchNorm[i] = new BatchNormLayer(b.batchNorm.name(), own, k.batchNorm());
-          c.add(batchNorm[i]);
-        }
-        c.add(new ActivationLayer(b.activation.name(), own, b.activation.activation(), b.activation.slope(), k.activations()));
+        if (b.batchNorm != null) c.add(new BatchNormLayer(b.batchNorm.name(), units, k.batchNorm()));
+        c.add(new ActivationLayer(b.activation.name(), units, b.activation.activation(), b.activation.slope(), k.activations()));
         if (b.dropout != null) {
-          long seed = dropoutSeed ^ (0x9E3779B97F4A7C15L * (1 + i * (long) shards + t));
-          c.add(new Dropout(b.dropout.name(), own, b.dropout.rate(), seed, k.dropout()));
+          c.add(new Dropout(b.dropout.name(), units, b.dropout.rate(), dropoutSeed ^ (0x9E3779B97F4A7C15L * stream), k.dropout()));
         }
-        chain[i] = c.toArray(new Layer[0]);
-        List<Parameter> params = new ArrayList<>();
-        for (Layer l : chain[i]) params.addAll(l.parameters());
+        post[i] = c.toArray(new Layer[0]);
+        List<Parameter> params = new ArrayList<>(dense[i].parameters());
+        if (inputsBias[i] != null) params.add(inputsBias[i]);
+        for (Layer l : post[i]) params.addAll(l.parameters());
         optimizers[i] = new Optimizer(spec, params, weightDecay, k.optimizers());
         in = b.width();
       }
       classes = output.outputSize();
-      outWeight = new Parameter(output.name() + ".weight", own(n - 1, t), classes, true);
+      outRows = outputSplit ? own(n - 1, t) : blocks[n - 1].width();
+      outWeight = new Parameter(output.name() + ".weight", outRows, classes, true);
       outBias = output.hasBias() ? new Parameter(output.name() + ".bias", 1, classes, false) : null;
       softmax = new SoftmaxCrossEntropy(classes, k.softmax());
       outOptimizer = new Optimizer(spec, outBias == null ? List.of(outWeight) : List.of(outWeight, outBias), weightDecay, k.optimizers());
-      gathered = new float[n][];
-      blockOut = new float[n][];
+      out = new float[n][];
       partial = new float[n][];
-      reduced = new float[n][];
+      summed = new float[n][];
+      grad = new float[n][];
+      gradSum = new float[n][];
+    }
+
+    /** Units of block i this shard computes: its share, or all of a block split by its inputs. */
+    private int units(int i) {
+      return byInputs(i) ? blocks[i].width() : own(i, t);
     }
 
     void allocate(int rows) {
@@ -410,125 +516,167 @@ final class ShardedStep {
         xs[b] = new float[rows * network.inputSize()];
         ys[b] = new int[rows];
       }
-      for (int i = 1; i < blocks.length; i++) gathered[i] = new float[rows * blocks[i - 1].width()];
+      for (int i = 0; i < blocks.length; i++) {
+        if (byInputs(i)) summed[i] = new float[rows * blocks[i].width()];
+        gradSum[i] = new float[rows * units(i)];
+      }
       partialLogits = new float[rows * classes];
       logits = new float[rows * classes];
-      for (int i = 0; i < blocks.length; i++) reduced[i] = new float[rows * own(i, t)];
-      for (Layer[] c : chain) for (Layer l : c) l.ensureCapacity(rows);
+      for (int i = 0; i < blocks.length; i++) {
+        dense[i].ensureCapacity(rows);
+        for (Layer l : post[i]) l.ensureCapacity(rows);
+      }
       softmax.ensureCapacity(rows);
     }
 
-    /** Hidden block i over this shard's units; its input is the network's or every shard's last outputs. */
-    void forward(int i) {
-      float[] a;
-      if (i > 0) {
-        a = gather(i);
-      } else if (batches != null) {
-        // Not loaded ahead (an epoch's first batch, say): loaded here.
-        if (!prefetched) batches.load(batch, xs[current], ys[current]);
-        a = xs[current];
-      } else {
-        a = ShardedStep.this.x;
-      }
-      for (Layer l : chain[i]) a = l.forward(a, rows, Mode.TRAIN);
-      blockOut[i] = a;
-      if (i == blocks.length - 1) {
-        gemm.gemm(Op.N, Op.N, rows, classes, own(i, t), 1f, a, 0, own(i, t), outWeight.values(), 0, classes, 0f, partialLogits, 0, classes);
-      }
+    /** The network's input for this step: the batch this shard loaded, or the caller's. */
+    private float[] input() {
+      if (batches == null) return ShardedStep.this.x;
+      // Not loaded ahead (an epoch's first batch, say): loaded here.
+      if (!prefetched) batches.load(batch, xs[current], ys[current]);
+      return xs[current];
     }
 
-    /**
-     * All logits (every shard's partial sums), the loss and its gradient, the gradient and update
-     * of this shard's rows of the output layer, the gradient at this shard's units of the last
-     * hidden block and that block's backward and update.
-     */
-    void outputAndLastBlock() {
-      int last = blocks.length - 1;
-      sumInShardOrder(-1, 0, classes, classes, logits);
+    /** Block i over this shard's units, from the block's whole input (which every shard holds). */
+    boolean forwardByUnits(int i) {
+      float[] a = dense[i].forward(i == 0 ? input() : out[i - 1], rows, Mode.TRAIN);
+      for (Layer l : post[i]) a = l.forward(a, rows, Mode.TRAIN);
+      out[i] = a;
+      return true;
+    }
+
+    /** Block i's pre-activation from this shard's units of block i - 1 alone: a partial sum. */
+    boolean partialPreActivation(int i) {
+      partial[i] = dense[i].forward(out[i - 1], rows, Mode.TRAIN);
+      return true;
+    }
+
+    /** Block i split by its inputs: every shard's partial sums added, then the bias and the rest of the block over all units. */
+    boolean forwardByInputs(int i) {
+      int w = blocks[i].width();
+      float[] a = summed[i];
+      sumInShardOrder(i, w, a);
+      if (inputsBias[i] != null) arrayOps.addBias(rows, w, inputsBias[i].values(), a);
+      for (Layer l : post[i]) a = l.forward(a, rows, Mode.TRAIN);
+      out[i] = a;
+      return true;
+    }
+
+    /** This shard's units of the last hidden block times its rows of the output weights. */
+    boolean partialLogits() {
+      gemm.gemm(Op.N, Op.N, rows, classes, outRows, 1f, out[blocks.length - 1], 0, outRows, outWeight.values(), 0, classes, 0f, partialLogits, 0, classes);
+      return true;
+    }
+
+    /** All logits (every shard's partial sums, or the whole product), the loss and its gradient. */
+    boolean loss() {
+      if (outputSplit) {
+        sumInShardOrder(-1, classes, logits);
+      } else {
+        gemm.gemm(Op.N, Op.N, rows, classes, outRows, 1f, out[blocks.length - 1], 0, outRows, outWeight.values(), 0, classes, 0f, logits, 0, classes);
+      }
       if (outBias != null) arrayOps.addBias(rows, classes, outBias.values(), logits);
       int[] y = batches != null ? ys[current] : ShardedStep.this.labels;
       correct = Network.countCorrect(logits, y, rows, classes);
       loss = correct < 0 ? Float.NaN : softmax.lossAndGradient(logits, y, rows);
-      if (!Float.isFinite(loss)) {
-        loss = Float.NaN;
-        return;
-      }
-      float[] dz = softmax.gradient();
-      int own = own(last, t);
-      float[] a = blockOut[last];
-      gemm.gemm(Op.T, Op.N, own, classes, rows, 1f, a, 0, own, dz, 0, classes, 0f, outWeight.gradient(), 0, classes);
-      if (outBias != null) arrayOps.columnSums(rows, classes, dz, outBias.gradient());
-      gemm.gemm(Op.N, Op.T, rows, own, classes, 1f, dz, 0, classes, outWeight.values(), 0, classes, 0f, reduced[last], 0, own);
-      outOptimizer.step(learningRate);
-      backwardBlock(last);
+      if (Float.isFinite(loss)) return true;
+      loss = Float.NaN;
+      return false;
     }
 
-    /** Sums the shards' partial gradients at this shard's units of block i, then block i's backward. */
-    void backward(int i) {
-      sumInShardOrder(i + 1, bounds[i][t], own(i, t), blocks[i].width(), reduced[i]);
-      backwardBlock(i);
+    /** The gradient and update of this shard's output weights, and the gradient at its part of the last hidden block. */
+    boolean outputBackward() {
+      int last = blocks.length - 1;
+      float[] dz = softmax.gradient();
+      gemm.gemm(Op.T, Op.N, outRows, classes, rows, 1f, out[last], 0, outRows, dz, 0, classes, 0f, outWeight.gradient(), 0, classes);
+      if (outBias != null) arrayOps.columnSums(rows, classes, dz, outBias.gradient());
+      gemm.gemm(Op.N, Op.T, rows, outRows, classes, 1f, dz, 0, classes, outWeight.values(), 0, classes, 0f, gradSum[last], 0, outRows);
+      grad[last] = gradSum[last];
+      outOptimizer.step(learningRate);
+      return true;
+    }
+
+    /** Block i split by its units: backward and update; for i >= 1 the partial gradient at block i - 1's output. */
+    boolean backwardByUnits(int i) {
+      float[] g = grad[i];
+      for (int l = post[i].length - 1; l >= 0; l--) g = post[i][l].backward(g, rows);
+      partial[i] = dense[i].backward(g, rows);
+      optimizers[i].step(learningRate);
+      return true;
+    }
+
+    /** The gradient at block i - 1's output: every shard's partial gradient from block i, added. */
+    boolean sumInputGradient(int i) {
+      sumInShardOrder(i, blocks[i - 1].width(), gradSum[i - 1]);
+      grad[i - 1] = gradSum[i - 1];
+      return true;
+    }
+
+    /** Block i split by its inputs: the rest of the block over all units, then this shard's weight rows, which give the gradient at its units of block i - 1. */
+    boolean backwardByInputs(int i) {
+      float[] g = grad[i];
+      for (int l = post[i].length - 1; l >= 0; l--) g = post[i][l].backward(g, rows);
+      if (inputsBias[i] != null) arrayOps.columnSums(rows, blocks[i].width(), g, inputsBias[i].gradient());
+      grad[i - 1] = dense[i].backward(g, rows);
+      optimizers[i].step(learningRate);
+      return true;
+    }
+
+    /** The next batch into this shard's spare buffers, which its next step reads. */
+    boolean loadNextBatch() {
+      if (batches != null && nextRows > 0) batches.load(batch + 1, xs[current ^ 1], ys[current ^ 1]);
+      return true;
     }
 
     /**
-     * {@code d[r * width + j] = sum over shards q, in shard order, of src_q[r * ld + lo + j]}, where
-     * src_q is shard q's partial input gradient of hidden block {@code block}, or its partial logits
-     * for {@code block < 0}. The fixed order makes the sum a function of the shard count only.
+     * {@code d = sum over shards q, in shard order, of q's partial[block]} (its partial logits for
+     * {@code block < 0}), each {@code rows x width}. The fixed order makes the sum a function of
+     * the shard count only, and every shard that makes it gets the same bits.
      */
-    private void sumInShardOrder(int block, int lo, int width, int ld, float[] d) {
-      arrayOps.add(rows, width, partial(0, block), lo, ld, partial(1, block), lo, ld, d, 0, width);
-      for (int q = 2; q < shards; q++) arrayOps.add(rows, width, d, 0, width, partial(q, block), lo, ld, d, 0, width);
+    private void sumInShardOrder(int block, int width, float[] d) {
+      arrayOps.add(rows, width, partial(0, block), 0, width, partial(1, block), 0, width, d, 0, width);
+      for (int q = 2; q < shards; q++) arrayOps.add(rows, width, d, 0, width, partial(q, block), 0, width, d, 0, width);
     }
 
     private float[] partial(int q, int block) {
       return block < 0 ? shard[q].partialLogits : shard[q].partial[block];
     }
 
-    private void backwardBlock(int i) {
-      float[] g = reduced[i];
-      Layer[] c = chain[i];
-      for (int l = c.length - 1; l >= 0; l--) g = c[l].backward(g, rows);
-      partial[i] = g;
-      optimizers[i].step(learningRate);
-      if (i == 0) {
-        if (batches != null && nextRows > 0) batches.load(batch + 1, xs[current ^ 1], ys[current ^ 1]);
-      }
-    }
-
-    /** The whole input of hidden block i >= 1: every shard's share of block i - 1. */
-    private float[] gather(int i) {
-      float[] g = gathered[i];
-      int w = blocks[i - 1].width();
-      for (int q = 0; q < shards; q++) {
-        float[] src = shard[q].blockOut[i - 1];
-        int lo = bounds[i - 1][q];
-        int own = own(i - 1, q);
-        for (int r = 0; r < rows; r++) System.arraycopy(src, r * own, g, r * w + lo, own);
-      }
-      return g;
-    }
-
-    /** Network to shard ({@code in}) or back. */
+    /** Network to shard ({@code in}) or back; what every shard holds a copy of goes back from shard 0. */
     void copy(boolean in) {
+      boolean whole = in || t == 0;
       for (int i = 0; i < blocks.length; i++) {
         Block b = blocks[i];
-        int lo = bounds[i][t];
-        int own = own(i, t);
         int w = b.width();
         float[] full = b.dense.weight().values();
         float[] mine = dense[i].weight().values();
-        for (int p = 0; p < b.dense.inputSize(); p++) copy(in, full, p * w + lo, mine, p * own, own);
-        if (b.dense.hasBias()) copy(in, b.dense.bias().values(), lo, dense[i].bias().values(), 0, own);
-        if (b.batchNorm != null) {
-          copy(in, b.batchNorm.gamma().values(), lo, batchNorm[i].gamma().values(), 0, own);
-          copy(in, b.batchNorm.beta().values(), lo, batchNorm[i].beta().values(), 0, own);
-          copy(in, b.batchNorm.runningMean(), lo, batchNorm[i].runningMean(), 0, own);
-          copy(in, b.batchNorm.runningVar(), lo, batchNorm[i].runningVar(), 0, own);
+        if (byInputs(i)) {
+          // Rows of the weights: this shard's units of block i - 1.
+          copy(in, full, bounds[i - 1][t] * w, mine, 0, own(i - 1, t) * w);
+          if (b.dense.hasBias() && whole) copy(in, b.dense.bias().values(), 0, inputsBias[i].values(), 0, w);
+          if (b.batchNorm != null && whole) copyBatchNorm(in, b.batchNorm, (BatchNormLayer) post[i][0], 0, w);
+        } else {
+          int lo = bounds[i][t];
+          int own = own(i, t);
+          for (int p = 0; p < b.dense.inputSize(); p++) copy(in, full, p * w + lo, mine, p * own, own);
+          if (b.dense.hasBias()) copy(in, b.dense.bias().values(), lo, dense[i].bias().values(), 0, own);
+          if (b.batchNorm != null) copyBatchNorm(in, b.batchNorm, (BatchNormLayer) post[i][0], lo, own);
         }
       }
       int last = blocks.length - 1;
-      copy(in, output.weight().values(), bounds[last][t] * classes, outWeight.values(), 0, own(last, t) * classes);
-      // Every shard holds the same output bias; the network takes shard 0's.
-      if (outBias != null && (in || t == 0)) copy(in, output.bias().values(), 0, outBias.values(), 0, classes);
+      if (outputSplit) {
+        copy(in, output.weight().values(), bounds[last][t] * classes, outWeight.values(), 0, outRows * classes);
+      } else if (whole) {
+        copy(in, output.weight().values(), 0, outWeight.values(), 0, outRows * classes);
+      }
+      if (outBias != null && whole) copy(in, output.bias().values(), 0, outBias.values(), 0, classes);
+    }
+
+    private static void copyBatchNorm(boolean in, BatchNormLayer full, BatchNormLayer mine, int lo, int len) {
+      copy(in, full.gamma().values(), lo, mine.gamma().values(), 0, len);
+      copy(in, full.beta().values(), lo, mine.beta().values(), 0, len);
+      copy(in, full.runningMean(), lo, mine.runningMean(), 0, len);
+      copy(in, full.runningVar(), lo, mine.runningVar(), 0, len);
     }
 
     private static void copy(boolean in, float[] full, int fullOff, float[] mine, int mineOff, int len) {

@@ -102,12 +102,15 @@ class ShardedStepTest {
   }
 
   /**
-   * One SGD step, sharded and not, from the same network: nearly the same loss and update. The
-   * hidden layers' forward passes and weight gradients are the same arithmetic (each element by
-   * the same chain of operations); the logits and a hidden layer's input gradient differ, sums
-   * over a layer's units that the shards split into partial sums. Float sums of n
-   * terms err by at most n * 2^-24 of the sum of the terms' magnitudes (1.5e-5 for 256 units);
-   * the test allows 1e-4 of the update's largest magnitude per tensor, with room for cancellation.
+   * One SGD step, sharded and not, from the same network: nearly the same loss, update and running
+   * statistics. A block split by its units computes each of its elements by the same chain of
+   * operations as the unsharded layer; what differs are sums over a layer's units that the shards
+   * split into one partial sum each: the pre-activation of a block split by its inputs (the second
+   * hidden block), the gradient at the input of a block split by its units, and the logits when the
+   * output is split. Float sums of n terms err by at most n * 2^-24 of the sum of the terms'
+   * magnitudes (7.6e-6 for 128 units); the test allows 1e-4 of a tensor's largest change in the
+   * step, with room for cancellation and for batch norm, which divides a pre-activation's error by
+   * the batch's standard deviation.
    */
   @Test
   void oneStepUpdatesAsTheUnshardedStepUpToRounding() {
@@ -123,27 +126,31 @@ class ShardedStepTest {
       ShardedStep step = new ShardedStep(sharded, 2, Workers.of(2), new OptimizerSpec.Sgd(), 0f, 1);
       float shardedLoss = step.step(batches.features(), batches.labels(), rows, 0.1f);
       step.push();
-      // The logits are sums over the last hidden layer's units, split into one partial sum per
-      // shard: a float sum of n <= 128 terms errs by at most 128 x 2^-24 = 7.6e-6 of the terms'
-      // magnitudes (about 1 here), and cross-entropy moves by at most twice a logit's error.
+      // The loss is a function of the logits, and cross-entropy moves by at most twice a logit's
+      // error: a float sum of n <= 128 terms of magnitude about 1 errs by 7.6e-6 at most.
       assertEquals(plainLoss, shardedLoss, 2e-5f * plainLoss, spec + ": loss");
       int at = 0;
       for (int i = 0; i < plain.parameters().size(); i++) {
         Parameter p = plain.parameters().get(i);
-        float[] u = p.values();
-        float[] s = sharded.parameters().get(i).values();
-        double largest = 0;
-        for (int j = 0; j < u.length; j++) largest = Math.max(largest, Math.abs(u[j] - before[at + j]));
-        for (int j = 0; j < u.length; j++) {
-          double bound = 1e-4 * largest + Math.ulp(Math.abs(u[j])) * 2;
-          assertTrue(Math.abs(u[j] - s[j]) <= bound,
-              spec + ": " + p.entryName(j) + " updated to " + s[j] + " sharded, " + u[j] + " not (bound " + bound + ")");
-        }
-        at += u.length;
+        assertChangedAlike(spec + ": " + p.name(), before, at, p.values(), sharded.parameters().get(i).values());
+        at += p.size();
       }
       for (int i = 0; i < plain.state().size(); i++) {
-        assertArrayEquals(plain.state().get(i).values(), sharded.state().get(i).values(), spec + ": running statistics (forward only)");
+        var s = plain.state().get(i);
+        assertChangedAlike(spec + ": " + s.name() + " (forward only)", before, at, s.values(), sharded.state().get(i).values());
+        at += s.values().length;
       }
+    }
+  }
+
+  /** {@code sharded} is {@code plain} to 1e-4 of the largest change from {@code before[at...]}, plus two ulps. */
+  private static void assertChangedAlike(String what, float[] before, int at, float[] plain, float[] sharded) {
+    double largest = 0;
+    for (int j = 0; j < plain.length; j++) largest = Math.max(largest, Math.abs(plain[j] - before[at + j]));
+    for (int j = 0; j < plain.length; j++) {
+      double bound = 1e-4 * largest + Math.ulp(Math.abs(plain[j])) * 2;
+      assertTrue(Math.abs(plain[j] - sharded[j]) <= bound,
+          what + "[" + j + "] changed to " + sharded[j] + " sharded, " + plain[j] + " not (bound " + bound + ")");
     }
   }
 

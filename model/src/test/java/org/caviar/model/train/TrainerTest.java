@@ -49,7 +49,6 @@ class TrainerTest {
     return parametersAndState(n);
   }
 
-  /** Every parameter and state tensor of {@code n}, concatenated in the network's order. */
   /**
    * Fails on a NaN or infinity: the bit-equality checks compare floats by their bits, so two runs
    * that both diverged to NaN would agree.
@@ -60,6 +59,7 @@ class TrainerTest {
     }
   }
 
+  /** Every parameter and state tensor of {@code n}, concatenated in the network's order. */
   static float[] parametersAndState(Network n) {
     int size = 0;
     for (var p : n.parameters()) size += p.size();
