@@ -403,6 +403,21 @@ final class ShardedStep {
     for (Shard s : shard) s.copy(false);
   }
 
+  /**
+   * Whether every shard's copies of what all shards hold (the output bias; of a block split by its
+   * inputs all but its weight rows; the output weights when not split) have the same bits as shard
+   * 0's: the shards compute them from the same sums in the same order, and draw the same dropout
+   * masks there. For tests; {@link #push} takes shard 0's.
+   */
+  boolean copiesAgree() {
+    List<float[]> first = shard[0].copies();
+    for (int q = 1; q < shards; q++) {
+      List<float[]> other = shard[q].copies();
+      for (int i = 0; i < first.size(); i++) if (!java.util.Arrays.equals(first.get(i), other.get(i))) return false;
+    }
+    return true;
+  }
+
   /** The layers, buffers and optimizer of one shard; only its own thread touches them in a step. */
   private final class Shard {
     private final int t;
@@ -640,6 +655,22 @@ final class ShardedStep {
 
     private float[] partial(int q, int block) {
       return block < 0 ? shard[q].partialLogits : shard[q].partial[block];
+    }
+
+    /** The arrays every shard holds a copy of, in the same order on every shard. */
+    private List<float[]> copies() {
+      List<float[]> arrays = new ArrayList<>();
+      for (int i = 0; i < blocks.length; i++) {
+        if (!byInputs(i)) continue;
+        if (inputsBias[i] != null) arrays.add(inputsBias[i].values());
+        for (Layer l : post[i]) {
+          for (Parameter p : l.parameters()) arrays.add(p.values());
+          for (var st : l.state()) arrays.add(st.values());
+        }
+      }
+      if (!outputSplit) arrays.add(outWeight.values());
+      if (outBias != null) arrays.add(outBias.values());
+      return arrays;
     }
 
     /** Network to shard ({@code in}) or back; what every shard holds a copy of goes back from shard 0. */

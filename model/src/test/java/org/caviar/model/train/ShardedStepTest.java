@@ -49,6 +49,29 @@ class ShardedStepTest {
     }
   }
 
+  /**
+   * What every shard holds a copy of (a block split by its inputs but for its weight rows, the
+   * output bias, the output weights after such a block) stays the same on every shard through
+   * training: each shard sums the same partial sums in the same order and draws the same dropout
+   * masks there. Different masks, say, would pass the bit test above (the run is deterministic
+   * either way) but train each shard's rows on another gradient.
+   */
+  @Test
+  void theShardsCopiesStayTheSame() {
+    for (String spec : SPECS) {
+      for (int shards : new int[] {2, 3}) {
+        Network n = Network.create(NetworkSpec.parse(spec), 8);
+        ShardedStep step = new ShardedStep(n, shards, Workers.of(1), new OptimizerSpec.Adam(), 1e-4f, 4);
+        MiniBatches batches = new MiniBatches(DATA, 64, 2, 4);
+        for (int e = 0; e < 2; e++) {
+          batches.shuffle();
+          for (int b = 0; b < batches.batchCount(); b++) assertTrue(Float.isFinite(step.step(batches, b, 1e-3f)), spec);
+        }
+        assertTrue(step.copiesAgree(), spec + ", " + shards + " shards");
+      }
+    }
+  }
+
   /** Three epochs of Adam from seed 8 on {@code shards} shards; the losses of every step, then the network's arrays. */
   private static float[] train(String spec, int shards, Workers team) {
     Network n = Network.create(NetworkSpec.parse(spec), 8);
