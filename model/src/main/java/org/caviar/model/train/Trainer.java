@@ -76,7 +76,7 @@ public final class Trainer {
    * A trainer whose steps are split as on {@code network}'s parallel kernels, with the shards run
    * one after another on the calling thread: what the split costs in work alone, without a second
    * thread. Benchmarks set it beside one thread and beside the shards on threads of their own (it
-   * gives the latter's bits, see {@link ShardedStep}); 784-256-256-10 ran at 0.88-0.94 of one
+   * gives the latter's bits, see {@link ShardedStep}); 784-256-256-10 ran at 0.87-0.92 of one
    * thread's speed this way (bench/RESULTS.md).
    *
    * @throws IllegalArgumentException unless the network's kernels have several threads and the
