@@ -48,7 +48,8 @@ import org.caviar.model.optim.OptimizerSpec;
  * output, the partial logits, the partial gradient at the first block's output, the step's end).
  * This one repeats more work on every shard (the second block's batch norm and activation over all
  * 256 units, and the output layer, whose products of 10 columns run far below the kernels' speed)
- * and saves two hand-offs, the gather and two of the sums. Against it, alternating epoch by epoch
+ * and saves two hand-offs: the all-gather becomes a sum of partial pre-activations, and the sums
+ * of the partial logits and of the partial gradient go. Against it, alternating epoch by epoch
  * in one JVM (784-256-256-10, Zen 5, two vCPUs; medians of the epoch pairs' speed ratios): 1.020x
  * (quartiles 1.005-1.032) at batch 32 and 1.065x (1.040-1.087) at batch 128 on two threads, and
  * 0.953x (0.944-0.961) with the shards in turn on one thread, where the repeated work costs and no
@@ -115,7 +116,7 @@ import org.caviar.model.optim.OptimizerSpec;
  * phases the split cannot move still wait for the slower thread, which changed within seconds to a
  * minute.
  *
- * <p>Partial sums (a hidden layer's input gradient, the logits) are added in shard order, so the
+ * <p>Partial sums are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
  * step on a team of one thread (shards run in turn) gives the same bits as on a team of two. It
  * differs from the unsharded step by rounding only (sums over a layer's units that the shards
@@ -126,7 +127,8 @@ import org.caviar.model.optim.OptimizerSpec;
  *
  * <p>The shards hold the live parameters: {@link #pull} copies the network's into them and
  * {@link #push} copies them back (what every shard holds a copy of from shard 0: the output bias,
- * and a block split by its inputs but for its weight rows).
+ * the output weights when the output is not split, and a block split by its inputs but for its
+ * weight rows).
  */
 final class ShardedStep {
   /** Shares of a layer's units are whole cache lines of floats when the layer is wide enough. */
@@ -313,7 +315,8 @@ final class ShardedStep {
 
   /**
    * One step on {@code rows} examples: forward, loss, backward and update on every shard. Returns
-   * the mean loss, or NaN without updating anything if a logit or the loss is not finite.
+   * the mean loss, or NaN without updating any parameter if a logit or the loss is not finite (batch
+   * norm's running statistics have taken the forward pass, as in the unsharded step).
    */
   float step(float[] x, int[] labels, int rows, float learningRate) {
     prefetchFrom = null;
@@ -336,13 +339,21 @@ final class ShardedStep {
   float step(MiniBatches batches, int b, float learningRate) {
     boolean ready = prefetchFrom == batches && prefetchBatch == b && prefetchGeneration == batches.generation();
     prefetchFrom = null;
+    int next = b + 1;
+    int following = next < batches.batchCount() ? batches.rows(next) : 0;
+    // Grown here for this batch and the next, so that even a step that grows them loads ahead;
+    // growing drops what was loaded ahead.
+    int need = Math.max(batches.rows(b), following);
+    if (need > capacity) {
+      ensureCapacity(need);
+      ready = false;
+    }
     // The spare buffer, filled by the shards, becomes the current one; else the current one is reloaded.
     if (ready) current ^= 1;
     this.batches = batches;
     this.batch = b;
     this.prefetched = ready;
-    int next = b + 1;
-    this.nextRows = next < batches.batchCount() && batches.rows(next) <= capacity ? batches.rows(next) : 0;
+    this.nextRows = following;
     try {
       float loss = step(batches.rows(b), learningRate);
       // The last phase loaded each shard's copy of the next batch (unless the step stopped early).
@@ -367,9 +378,19 @@ final class ShardedStep {
     this.learningRate = learningRate;
     for (int p = 0; p < phases.length; p++) {
       run(phases[p]);
-      if (p == lossPhase && Float.isNaN(shard[0].loss)) return Float.NaN;
+      if (p == lossPhase && diverged()) return Float.NaN;
     }
     return shard[0].loss;
+  }
+
+  /**
+   * Whether a shard stopped at the loss. Every shard computes the same logits, so all stop or none
+   * does; asking all of them keeps a step from returning NaN while a shard went on to update.
+   */
+  private boolean diverged() {
+    boolean any = false;
+    for (Shard s : shard) any |= Float.isNaN(s.loss);
+    return any;
   }
 
   /** Rows the last step classified right (before its update), or -1 if it diverged. */
@@ -418,7 +439,11 @@ final class ShardedStep {
     return true;
   }
 
-  /** The layers, buffers and optimizer of one shard; only its own thread touches them in a step. */
+  /**
+   * The layers, buffers and optimizer of one shard. Only its own thread writes them in a step; the
+   * other shards read its partial sums ({@code partial}, {@code partialLogits}) in the phase after
+   * the one that wrote them.
+   */
   private final class Shard {
     private final int t;
     /**
@@ -533,9 +558,10 @@ final class ShardedStep {
       }
       for (int i = 0; i < blocks.length; i++) {
         if (byInputs(i)) summed[i] = new float[rows * blocks[i].width()];
-        gradSum[i] = new float[rows * units(i)];
+        // The output's gradient at the last block, or the sum of a block split by its units at its input.
+        if (i == blocks.length - 1 || byInputs(i)) gradSum[i] = new float[rows * units(i)];
       }
-      partialLogits = new float[rows * classes];
+      if (outputSplit) partialLogits = new float[rows * classes];
       logits = new float[rows * classes];
       for (int i = 0; i < blocks.length; i++) {
         dense[i].ensureCapacity(rows);

@@ -60,14 +60,16 @@ class ShardedStepTest {
   void theShardsCopiesStayTheSame() {
     for (String spec : SPECS) {
       for (int shards : new int[] {2, 3}) {
-        Network n = Network.create(NetworkSpec.parse(spec), 8);
-        ShardedStep step = new ShardedStep(n, shards, Workers.of(1), new OptimizerSpec.Adam(), 1e-4f, 4);
-        MiniBatches batches = new MiniBatches(DATA, 64, 2, 4);
-        for (int e = 0; e < 2; e++) {
-          batches.shuffle();
-          for (int b = 0; b < batches.batchCount(); b++) assertTrue(Float.isFinite(step.step(batches, b, 1e-3f)), spec);
+        for (int threads : new int[] {1, shards}) {
+          Network n = Network.create(NetworkSpec.parse(spec), 8);
+          ShardedStep step = new ShardedStep(n, shards, Workers.of(threads), new OptimizerSpec.Adam(), 1e-4f, 4);
+          MiniBatches batches = new MiniBatches(DATA, 64, 2, 4);
+          for (int e = 0; e < 2; e++) {
+            batches.shuffle();
+            for (int b = 0; b < batches.batchCount(); b++) assertTrue(Float.isFinite(step.step(batches, b, 1e-3f)), spec);
+          }
+          assertTrue(step.copiesAgree(), spec + ", " + shards + " shards on " + threads + " threads");
         }
-        assertTrue(step.copiesAgree(), spec + ", " + shards + " shards");
       }
     }
   }
@@ -125,6 +127,34 @@ class ShardedStepTest {
   }
 
   /**
+   * A step whose batch is larger than any before grows the shards' buffers (and drops what was
+   * loaded ahead): batches of 32, then of 64, then of 32 again, as the caller's batches.
+   */
+  @Test
+  void stepsThatGrowTheBuffersSeeTheCallersBatches() {
+    NetworkSpec spec = NetworkSpec.parse("200-64-48-10 relu batchnorm");
+    Network ahead = Network.create(spec, 6);
+    Network caller = Network.create(spec, 6);
+    ShardedStep a = new ShardedStep(ahead, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    ShardedStep c = new ShardedStep(caller, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    for (int size : new int[] {32, 64, 32}) {
+      MiniBatches ba = new MiniBatches(DATA, size, 2, size);
+      MiniBatches bc = new MiniBatches(DATA, size, 2, size);
+      ba.shuffle();
+      bc.shuffle();
+      for (int b = 0; b < ba.batchCount(); b++) {
+        int rows = bc.load(b);
+        float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
+        assertTrue(Float.isFinite(lossCaller), "batch size " + size + ", batch " + b);
+        assertEquals(lossCaller, a.step(ba, b, 1e-3f), "batch size " + size + ", batch " + b);
+      }
+    }
+    a.push();
+    c.push();
+    assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
+  }
+
+  /**
    * One SGD step, sharded and not, from the same network: nearly the same loss, update and running
    * statistics. A block split by its units computes each of its elements by the same chain of
    * operations as the unsharded layer; what differs are sums over a layer's units that the shards
@@ -138,31 +168,38 @@ class ShardedStepTest {
   @Test
   void oneStepUpdatesAsTheUnshardedStepUpToRounding() {
     for (String spec : List.of("200-128-128-10 relu batchnorm", "200-64-48-33-10 sigmoid", "200-96-10 tanh")) {
-      Network plain = Network.create(NetworkSpec.parse(spec), 3);
-      Network sharded = Network.create(NetworkSpec.parse(spec), 3);
-      float[] before = TrainerTest.parametersAndState(plain);
-      MiniBatches batches = new MiniBatches(DATA, 128, 2, 1);
-      batches.shuffle();
-      int rows = batches.load(0);
-      TrainingConfig config = TrainingConfig.builder().optimizer(new OptimizerSpec.Sgd()).batchSize(128).build();
-      float plainLoss = new Trainer(plain, config).step(batches.features(), batches.labels(), rows, 0.1f);
-      ShardedStep step = new ShardedStep(sharded, 2, Workers.of(2), new OptimizerSpec.Sgd(), 0f, 1);
-      float shardedLoss = step.step(batches.features(), batches.labels(), rows, 0.1f);
-      step.push();
-      // The loss is a function of the logits, and cross-entropy moves by at most twice a logit's
-      // error: a float sum of n <= 128 terms of magnitude about 1 errs by 7.6e-6 at most.
-      assertEquals(plainLoss, shardedLoss, 2e-5f * plainLoss, spec + ": loss");
-      int at = 0;
-      for (int i = 0; i < plain.parameters().size(); i++) {
-        Parameter p = plain.parameters().get(i);
-        assertChangedAlike(spec + ": " + p.name(), before, at, p.values(), sharded.parameters().get(i).values());
-        at += p.size();
+      for (int shards : new int[] {2, 3}) {
+        oneStepAgainstTheUnshardedStep(spec, shards);
       }
-      for (int i = 0; i < plain.state().size(); i++) {
-        var s = plain.state().get(i);
-        assertChangedAlike(spec + ": " + s.name() + " (forward only)", before, at, s.values(), sharded.state().get(i).values());
-        at += s.values().length;
-      }
+    }
+  }
+
+  private static void oneStepAgainstTheUnshardedStep(String spec, int shards) {
+    Network plain = Network.create(NetworkSpec.parse(spec), 3);
+    Network sharded = Network.create(NetworkSpec.parse(spec), 3);
+    float[] before = TrainerTest.parametersAndState(plain);
+    MiniBatches batches = new MiniBatches(DATA, 128, 2, 1);
+    batches.shuffle();
+    int rows = batches.load(0);
+    TrainingConfig config = TrainingConfig.builder().optimizer(new OptimizerSpec.Sgd()).batchSize(128).build();
+    float plainLoss = new Trainer(plain, config).step(batches.features(), batches.labels(), rows, 0.1f);
+    ShardedStep step = new ShardedStep(sharded, shards, Workers.of(shards), new OptimizerSpec.Sgd(), 0f, 1);
+    float shardedLoss = step.step(batches.features(), batches.labels(), rows, 0.1f);
+    step.push();
+    // The loss is a function of the logits, and cross-entropy moves by at most twice a logit's
+    // error: a float sum of n <= 128 terms of magnitude about 1 errs by 7.6e-6 at most.
+    spec = spec + ", " + shards + " shards";
+    assertEquals(plainLoss, shardedLoss, 2e-5f * plainLoss, spec + ": loss");
+    int at = 0;
+    for (int i = 0; i < plain.parameters().size(); i++) {
+      Parameter p = plain.parameters().get(i);
+      assertChangedAlike(spec + ": " + p.name(), before, at, p.values(), sharded.parameters().get(i).values());
+      at += p.size();
+    }
+    for (int i = 0; i < plain.state().size(); i++) {
+      var s = plain.state().get(i);
+      assertChangedAlike(spec + ": " + s.name() + " (forward only)", before, at, s.values(), sharded.state().get(i).values());
+      at += s.values().length;
     }
   }
 
@@ -192,16 +229,20 @@ class ShardedStepTest {
 
   @Test
   void pullAndPushCopyEveryParameterAndStatistic() {
-    Network n = Network.create(NetworkSpec.parse("200-100-37-10 relu batchnorm"), 2);
-    Random r = new Random(9);
-    for (Parameter p : n.parameters()) for (int i = 0; i < p.size(); i++) p.values()[i] = (float) r.nextGaussian();
-    for (var s : n.state()) for (int i = 0; i < s.values().length; i++) s.values()[i] = r.nextFloat() + 0.5f;
-    float[] original = TrainerTest.parametersAndState(n);
-    ShardedStep step = new ShardedStep(n, 3, Workers.of(1), new OptimizerSpec.Adam(), 0f, 1); // pulls
-    for (Parameter p : n.parameters()) java.util.Arrays.fill(p.values(), 0f);
-    for (var s : n.state()) java.util.Arrays.fill(s.values(), 0f);
-    step.push();
-    assertArrayEquals(original, TrainerTest.parametersAndState(n));
+    for (String spec : SPECS) {
+      for (int shards : new int[] {2, 3}) {
+        Network n = Network.create(NetworkSpec.parse(spec), 2);
+        Random r = new Random(9);
+        for (Parameter p : n.parameters()) for (int i = 0; i < p.size(); i++) p.values()[i] = (float) r.nextGaussian();
+        for (var s : n.state()) for (int i = 0; i < s.values().length; i++) s.values()[i] = r.nextFloat() + 0.5f;
+        float[] original = TrainerTest.parametersAndState(n);
+        ShardedStep step = new ShardedStep(n, shards, Workers.of(1), new OptimizerSpec.Adam(), 0f, 1); // pulls
+        for (Parameter p : n.parameters()) java.util.Arrays.fill(p.values(), 0f);
+        for (var s : n.state()) java.util.Arrays.fill(s.values(), 0f);
+        step.push();
+        assertArrayEquals(original, TrainerTest.parametersAndState(n), spec + ", " + shards + " shards");
+      }
+    }
   }
 
   @Test
@@ -297,19 +338,27 @@ class ShardedStepTest {
 
   @Test
   void aStepWithNonFiniteLogitsUpdatesNothing() {
-    Network n = Network.create(NetworkSpec.parse("200-64-32-10 relu batchnorm"), 2);
-    List<Parameter> ps = n.parameters();
-    ps.get(ps.size() - 2).values()[3] = Float.NaN; // an output weight: every logit of class 3 is NaN
-    float[][] before = new float[ps.size()][];
-    for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).values().clone();
-    ShardedStep step = new ShardedStep(n, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
-    MiniBatches batches = new MiniBatches(DATA, 64, 2, 1);
-    batches.shuffle();
-    assertTrue(Float.isNaN(step.step(batches, 0, 1e-3f)));
-    assertEquals(-1, step.lastCorrect());
-    step.push();
-    // The parameters; batch norm's running statistics took the forward pass, as in the unsharded step.
-    for (int i = 0; i < ps.size(); i++) assertArrayEquals(before[i], ps.get(i).values(), ps.get(i).name() + " moved");
+    // The output whole on every shard (two hidden blocks) or split by its inputs (one or three).
+    for (String spec : List.of("200-64-32-10 relu batchnorm", "200-96-10 relu batchnorm", "200-64-48-33-10 sigmoid")) {
+      for (int shards : new int[] {2, 3}) {
+        Network n = Network.create(NetworkSpec.parse(spec), 2);
+        List<Parameter> ps = n.parameters();
+        // An output weight of the first unit (shard 0's row when split): every logit of class 3 is NaN.
+        ps.get(ps.size() - 2).values()[3] = Float.NaN;
+        float[][] before = new float[ps.size()][];
+        for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).values().clone();
+        ShardedStep step = new ShardedStep(n, shards, Workers.of(shards), new OptimizerSpec.Adam(), 0f, 1);
+        MiniBatches batches = new MiniBatches(DATA, 64, 2, 1);
+        batches.shuffle();
+        assertTrue(Float.isNaN(step.step(batches, 0, 1e-3f)), spec);
+        assertEquals(-1, step.lastCorrect(), spec);
+        step.push();
+        // The parameters; batch norm's running statistics took the forward pass, as in the unsharded step.
+        for (int i = 0; i < ps.size(); i++) {
+          assertArrayEquals(before[i], ps.get(i).values(), spec + ", " + shards + " shards: " + ps.get(i).name() + " moved");
+        }
+      }
+    }
   }
 
   @Test
