@@ -2,6 +2,7 @@ package org.caviar.model.io;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -133,10 +134,16 @@ public final class ModelFile {
     stream.flush();
   }
 
-  /** Reads the format from a stream; {@code source} names it in errors. */
+  /**
+   * Reads the format from a stream; {@code source} names it in errors. The whole stream is read
+   * and its checksum checked before the network is built: a damaged spec naming a huge layer must
+   * read as a damaged file, not run out of memory building it.
+   */
   public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
+    byte[] bytes = stream.readAllBytes();
+    ByteArrayInputStream raw = new ByteArrayInputStream(bytes);
     CRC32 crc = new CRC32();
-    DataInputStream in = new DataInputStream(new CheckedInputStream(stream, crc));
+    DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
     try {
       int magic = in.readInt();
       if (magic != MAGIC) throw new IOException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
@@ -162,9 +169,27 @@ public final class ModelFile {
       float[] scale = null;
       if (f != 0) {
         if (f != spec.inputs()) throw new IOException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
+        requireFloats(raw, 2L * f);
         mean = readFloats(in, f);
         scale = readFloats(in, f);
       }
+      // The tensors: walked past here to reach the checksum, read into the network after it.
+      int tensorsAt = bytes.length - raw.available();
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        in.readUTF();
+        int length = in.readInt();
+        if (length < 0) throw new IOException(source + ": tensor " + i + " of negative length " + length + ": the file is damaged");
+        requireFloats(raw, length);
+        in.skipNBytes(4L * length);
+      }
+      long expected = crc.getValue();
+      long stored = new DataInputStream(raw).readLong();
+      if (stored != expected) {
+        throw new IOException(source + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(expected) + "): the file is damaged");
+      }
+      if (raw.read() >= 0) throw new IOException(source + ": unexpected bytes after the checksum");
+
       Network network = Network.create(spec, 0L, kernels);
       List<String> names = new ArrayList<>();
       List<float[]> targets = new ArrayList<>();
@@ -176,7 +201,8 @@ public final class ModelFile {
         names.add(t.name());
         targets.add(t.values());
       }
-      int count = in.readInt();
+      in = new DataInputStream(new ByteArrayInputStream(bytes, tensorsAt, bytes.length - tensorsAt));
+      in.readInt();
       if (count != names.size()) throw new IOException(source + ": " + count + " tensors, the spec needs " + names.size());
       for (int i = 0; i < count; i++) {
         String name = in.readUTF();
@@ -189,12 +215,6 @@ public final class ModelFile {
         float[] dst = targets.get(i);
         for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
       }
-      long expected = crc.getValue();
-      long stored = new DataInputStream(stream).readLong();
-      if (stored != expected) {
-        throw new IOException(source + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(expected) + "): the file is damaged");
-      }
-      if (stream.read() >= 0) throw new IOException(source + ": unexpected bytes after the checksum");
       Standardizer standardizer = null;
       if (mean != null) {
         try {
@@ -207,6 +227,11 @@ public final class ModelFile {
     } catch (EOFException e) {
       throw new IOException(source + ": truncated model file", e);
     }
+  }
+
+  /** Fails as a truncated file unless {@code floats} floats remain: a damaged count must not size an array. */
+  private static void requireFloats(ByteArrayInputStream raw, long floats) throws EOFException {
+    if (4 * floats > raw.available()) throw new EOFException();
   }
 
   private static void writeTensor(DataOutputStream out, String name, float[] values) throws IOException {

@@ -112,6 +112,26 @@ class ModelFileTest {
     nanMean[at + 2] = 0;
     nanMean[at + 3] = 0;
     assertProblem(dir, "nan-mean", nanMean, "checksum mismatch");
+    // A spec damaged into a first layer of 20 million units (64 x 2e7 weights, 5 GB): the checksum says
+    // so before the network is built; building it first ran out of memory.
+    assertProblem(dir, "huge-spec", withSpec(bytes, s -> s.replaceFirst("-32-", "-20000000-")), "checksum mismatch");
+  }
+
+  /** The file with its spec text replaced (the checksum left as it was). */
+  private static byte[] withSpec(byte[] file, java.util.function.UnaryOperator<String> change) throws IOException {
+    var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
+    int magic = in.readInt();
+    int version = in.readInt();
+    String spec = in.readUTF();
+    String damaged = change.apply(spec);
+    assertTrue(!damaged.equals(spec), spec);
+    var out = new java.io.ByteArrayOutputStream();
+    var data = new java.io.DataOutputStream(out);
+    data.writeInt(magic);
+    data.writeInt(version);
+    data.writeUTF(damaged);
+    data.write(in.readAllBytes());
+    return out.toByteArray();
   }
 
   /** Where the first standardizer mean lies in a saved file: past the magic, version, spec, class names and feature count. */
