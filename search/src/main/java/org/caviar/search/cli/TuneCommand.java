@@ -106,6 +106,11 @@ public class TuneCommand implements Callable<Integer> {
       description = "Points per numeric parameter for the grid sampler. Default: ${DEFAULT-VALUE}.")
   int gridResolution;
 
+  @Option(names = "--round-size", paramLabel = "N",
+      description = "Trials per round of the coarse-to-fine sampler. Default: a fifth of --trials, at least 2, "
+          + "when the study is created; the study keeps it.")
+  Integer roundSize;
+
   @Option(names = "--pruner", paramLabel = "NAME", defaultValue = "asha",
       description = "asha, median or none. Default: ${DEFAULT-VALUE}.")
   String pruner;
@@ -265,6 +270,15 @@ public class TuneCommand implements Callable<Integer> {
     }
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
+    if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);
+  }
+
+  /**
+   * The coarse-to-fine sampler's trials per round: given, or stored with the study (so that a study
+   * extended with a larger --trials keeps the rounds its trials were drawn in), or a fifth of --trials.
+   */
+  int roundSize() {
+    return roundSize != null ? roundSize : Math.max(2, trials / 5);
   }
 
   /**
@@ -446,7 +460,7 @@ public class TuneCommand implements Callable<Integer> {
       case "gp" -> GpSampler.builder().startupTrials(startupTrials).build();
       case "random" -> new RandomSampler();
       case "grid" -> new GridSampler(gridResolution);
-      case "coarse-to-fine" -> new CoarseToFineSampler(Math.max(2, trials / 5), 0.2);
+      case "coarse-to-fine" -> new CoarseToFineSampler(roundSize(), 0.2);
       default -> throw new IllegalArgumentException(
           "--sampler must be tpe, tpe-univariate, gp, random, grid or coarse-to-fine, got '" + sampler + "'");
     };

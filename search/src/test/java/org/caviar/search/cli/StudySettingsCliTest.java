@@ -126,6 +126,25 @@ class StudySettingsCliTest {
     assertEquals(4, journalTrials(study).size());
   }
 
+  /**
+   * Coarse-to-fine's rounds are the study's: extended from 10 to 20 trials, it keeps rounds of 2
+   * (a fifth of the 10 it was created with), where a fifth of this run's --trials would make the
+   * rounds 4 and put trials already drawn into other rounds than the ones they were drawn in.
+   */
+  @Test
+  void aCoarseToFineStudyKeepsItsRoundSize() {
+    Path study = dir.resolve("ctf");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "10", "--epochs", "1", "--pruner", "none",
+        "--sampler", "coarse-to-fine"));
+    CliRun extended = run("tune", "--study", study.toString(), "--trials", "20", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(extended);
+    assertTrue(extended.out().contains("study 'ctf' uses its stored --epochs 1, --sampler coarse-to-fine, --round-size 2, --pruner none\n"),
+        extended.out());
+    assertEquals(20, journalTrials(study).size());
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "30", "--round-size", "6", "--no-progress"), "tune",
+        "study 'ctf' was created with --round-size 2; this run asks for --round-size 6");
+  }
+
   @Test
   void aJournalFromBeforeSettingsRunsWithTheOptionsGiven() throws IOException {
     Path study = dir.resolve("old");
