@@ -315,8 +315,8 @@ final class ShardedStep {
 
   /**
    * One step on {@code rows} examples: forward, loss, backward and update on every shard. Returns
-   * the mean loss, or NaN without updating any parameter if a logit or the loss is not finite (batch
-   * norm's running statistics have taken the forward pass, as in the unsharded step).
+   * the mean loss, or NaN without updating anything (batch norm's running statistics included, as in
+   * the unsharded step) if a logit or the loss is not finite.
    */
   float step(float[] x, int[] labels, int rows, float learningRate) {
     prefetchFrom = null;
@@ -491,6 +491,9 @@ final class ShardedStep {
     private float[] logits = new float[0];
     float loss;
     int correct;
+    /** Batch norm's running statistics in this shard's layers, and their values before the step's forward pass. */
+    private final float[][] statistics;
+    private final float[][] statisticsBefore;
 
     Shard(int t, Kernels k, OptimizerSpec spec, float weightDecay, long dropoutSeed) {
       this.t = t;
@@ -539,6 +542,11 @@ final class ShardedStep {
       outBias = output.hasBias() ? new Parameter(output.name() + ".bias", 1, classes, false) : null;
       softmax = new SoftmaxCrossEntropy(classes, k.softmax());
       outOptimizer = new Optimizer(spec, outBias == null ? List.of(outWeight) : List.of(outWeight, outBias), weightDecay, k.optimizers());
+      List<float[]> stats = new ArrayList<>();
+      for (Layer[] c : post) for (Layer l : c) for (var st : l.state()) stats.add(st.values());
+      statistics = stats.toArray(new float[0][]);
+      statisticsBefore = new float[statistics.length][];
+      for (int i = 0; i < statistics.length; i++) statisticsBefore[i] = statistics[i].clone();
       out = new float[n][];
       partial = new float[n][];
       summed = new float[n][];
@@ -580,6 +588,8 @@ final class ShardedStep {
 
     /** Block i over this shard's units, from the block's whole input (which every shard holds). */
     boolean forwardByUnits(int i) {
+      // Block 0 comes first in a step: the statistics as they were, for a step that diverges.
+      if (i == 0) for (int s = 0; s < statistics.length; s++) System.arraycopy(statistics[s], 0, statisticsBefore[s], 0, statistics[s].length);
       float[] a = dense[i].forward(i == 0 ? input() : out[i - 1], rows, Mode.TRAIN);
       for (Layer l : post[i]) a = l.forward(a, rows, Mode.TRAIN);
       out[i] = a;
@@ -622,6 +632,7 @@ final class ShardedStep {
       loss = correct < 0 ? Float.NaN : softmax.lossAndGradient(logits, y, rows);
       if (Float.isFinite(loss)) return true;
       loss = Float.NaN;
+      for (int s = 0; s < statistics.length; s++) System.arraycopy(statisticsBefore[s], 0, statistics[s], 0, statistics[s].length);
       return false;
     }
 

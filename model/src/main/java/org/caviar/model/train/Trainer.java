@@ -47,6 +47,12 @@ public final class Trainer {
   private final int minBatch;
   /** The step split over threads by features, or null to step on the calling thread. */
   private final ShardedStep sharded;
+  /**
+   * Batch norm's running statistics before a step's forward pass, put back when its loss is not
+   * finite: a step that diverges changes nothing, so a network trained without a validation set
+   * (nothing to restore the best epoch from) keeps the statistics of its last finite step.
+   */
+  private final Snapshot statisticsBefore;
   /** Whether the sharded step's parameters are newer than the network's. */
   private boolean networkBehind;
   private Evaluator evaluator;
@@ -114,6 +120,7 @@ public final class Trainer {
     this.sharded = bigEnough && ShardedStep.supports(network, threads)
         ? new ShardedStep(network, threads, team != null ? team : Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
         : null;
+    this.statisticsBefore = new Snapshot(network, false);
   }
 
   public Network network() {
@@ -140,7 +147,8 @@ public final class Trainer {
 
   /**
    * One training step on {@code rows} examples: forward, loss and its gradient, backward, update.
-   * Returns the batch's mean loss, or NaN (without updating) if the network diverged.
+   * Returns the batch's mean loss, or NaN (without updating anything, batch norm's running
+   * statistics included) if the network diverged.
    */
   public float step(float[] x, int[] labels, int rows, float learningRate) {
     // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
@@ -152,11 +160,14 @@ public final class Trainer {
       lastCorrect = sharded.lastCorrect();
       return loss;
     }
+    statisticsBefore.save();
     network.forward(x, rows, Mode.TRAIN);
     lastCorrect = network.countCorrect(labels, rows);
-    if (lastCorrect < 0) return Float.NaN;
-    float loss = network.loss(labels, rows);
-    if (!Float.isFinite(loss)) return Float.NaN;
+    float loss = lastCorrect < 0 ? Float.NaN : network.loss(labels, rows);
+    if (!Float.isFinite(loss)) {
+      statisticsBefore.restore();
+      return Float.NaN;
+    }
     network.backward();
     optimizer.step(learningRate);
     return loss;
@@ -344,8 +355,13 @@ public final class Trainer {
     private final float[][] copy;
 
     Snapshot(Network network) {
+      this(network, true);
+    }
+
+    /** With {@code parameters} false, of the state tensors only (batch norm's running statistics). */
+    Snapshot(Network network, boolean parameters) {
       List<float[]> arrays = new ArrayList<>();
-      for (Parameter p : network.parameters()) arrays.add(p.values());
+      if (parameters) for (Parameter p : network.parameters()) arrays.add(p.values());
       for (StateTensor s : network.state()) arrays.add(s.values());
       live = arrays.toArray(new float[0][]);
       copy = new float[live.length][];

@@ -16,6 +16,7 @@ import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.DigitsSplit;
 import org.caviar.model.data.MiniBatches;
+import org.caviar.model.layer.Parameter;
 import org.caviar.model.optim.LearningRateSchedule;
 import org.caviar.model.optim.OptimizerSpec;
 import org.junit.jupiter.api.Test;
@@ -199,6 +200,26 @@ class TrainerTest {
     TrainingResult r = new Trainer(network, config).fit(train, validation, null);
     assertEquals(TrainingStatus.DIVERGED, r.status());
     assertTrue(r.message().contains("diverged") && r.message().contains("lower learning rate"), r.message());
+  }
+
+  /**
+   * A step whose logits are not finite changes nothing: no parameter, and not batch norm's running
+   * statistics either, which its forward pass had moved (a network trained without a validation
+   * set keeps them, there being no best epoch to restore).
+   */
+  @Test
+  void aStepWithNonFiniteLogitsChangesNothing() {
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 2);
+    List<Parameter> ps = network.parameters();
+    ps.get(ps.size() - 2).values()[3] = Float.NaN; // an output weight: every logit of class 3 is NaN
+    float[] before = parametersAndState(network);
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().batchSize(32).build());
+    MiniBatches batches = trainer.batches(train);
+    batches.shuffle();
+    int rows = batches.load(0);
+    assertTrue(Float.isNaN(trainer.step(batches.features(), batches.labels(), rows, 1e-3f)));
+    assertEquals(-1, trainer.lastCorrect());
+    assertArrayEquals(before, parametersAndState(network));
   }
 
   @Test
