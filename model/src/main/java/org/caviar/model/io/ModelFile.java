@@ -9,12 +9,15 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -59,14 +62,18 @@ public final class ModelFile {
 
   /**
    * Writes the model to a file beside {@code path} and then moves it over {@code path}, so that a
-   * save that fails or is interrupted (a full disk, a kill) leaves the file that was there whole.
+   * save that fails or is interrupted (a full disk, a kill, a power cut) leaves the file that was
+   * there whole: the new file is forced to the disk before the move.
    * A failure names the file.
    */
   public static void save(Model model, Path path) throws IOException {
     Path partial = partialFile(path);
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         write(model, out);
+        // On the disk before the move: a crash after it must not leave the name on unwritten data.
+        channel.force(true);
       }
       Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
