@@ -86,8 +86,8 @@ public final class CsvLoader {
 
   /** Reads UTF-8 (gzip or not) from {@code in}; {@code source} names it in error messages. */
   public Dataset load(InputStream in, String source) throws IOException {
-    try {
-      return load(new InputStreamReader(Inputs.maybeGunzip(in, source), StandardCharsets.UTF_8), source);
+    try (InputStream data = Inputs.maybeGunzip(in, source)) {
+      return load(new InputStreamReader(data, StandardCharsets.UTF_8), source);
     } catch (java.io.EOFException e) {
       // A text file does not end in an EOFException: gzip data cut short does (the JDK's "Unexpected
       // end of ZLIB input stream", or no message at all inside the header).

@@ -38,7 +38,17 @@ public final class IdxLoader {
 
   public static Dataset load(InputStream images, String imagesSource, InputStream labels, String labelsSource)
       throws IOException {
-    DataInputStream li = new DataInputStream(Inputs.maybeGunzip(labels, labelsSource));
+    // Closed here, they free gzip's native memory at once; the caller's streams stay open.
+    try (InputStream labelData = Inputs.maybeGunzip(labels, labelsSource)) {
+      DataInputStream li = new DataInputStream(labelData);
+      Header lh = readLabelsHeader(li, labelsSource);
+      try (InputStream imageData = Inputs.maybeGunzip(images, imagesSource)) {
+        return load(new DataInputStream(imageData), imagesSource, li, lh, labelsSource);
+      }
+    }
+  }
+
+  private static Header readLabelsHeader(DataInputStream li, String labelsSource) throws IOException {
     Header lh = Header.read(li, labelsSource);
     if (lh.dims.length != 1) {
       throw new MalformedDataException(labelsSource, "a labels file has 1 dimension, this one has " + lh.dims.length);
@@ -46,7 +56,11 @@ public final class IdxLoader {
     if (lh.type > 0x0C) {
       throw new MalformedDataException(labelsSource, "labels must have an integer type, found type 0x" + Integer.toHexString(lh.type));
     }
-    DataInputStream ii = new DataInputStream(Inputs.maybeGunzip(images, imagesSource));
+    return lh;
+  }
+
+  private static Dataset load(DataInputStream ii, String imagesSource, DataInputStream li, Header lh, String labelsSource)
+      throws IOException {
     Header ih = Header.read(ii, imagesSource);
     if (ih.dims.length < 2) {
       throw new MalformedDataException(imagesSource, "an images file has at least 2 dimensions, this one has " + ih.dims.length);

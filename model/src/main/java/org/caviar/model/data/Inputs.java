@@ -15,9 +15,11 @@ final class Inputs {
    * {@code in}, decompressed when its first bytes are gzip's. Damaged compressed data (the JDK's
    * ZipException, whose message names neither the file nor the cause) reads as a
    * {@link MalformedDataException} naming {@code source}, wherever the loader is in the file.
+   * Closing the stream returned frees the decompressor's native memory at once (not at the next
+   * garbage collection) and leaves {@code in} open: the caller opened it and closes it.
    */
   static InputStream maybeGunzip(InputStream in, String source) throws IOException {
-    BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
+    BufferedInputStream b = new BufferedInputStream(new LeftOpen(in), 1 << 16);
     b.mark(2);
     int first = b.read();
     int second = b.read();
@@ -33,6 +35,16 @@ final class Inputs {
   /** What a loader says of gzip data that is cut short or damaged, with the JDK's detail if it had one. */
   static MalformedDataException damagedGzip(String source, IOException e) {
     return new MalformedDataException(source, "truncated or damaged gzip data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+  }
+
+  /** {@code in} with a close that does not close it. */
+  private static final class LeftOpen extends FilterInputStream {
+    LeftOpen(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** A gzip stream whose ZipExceptions name their source. */

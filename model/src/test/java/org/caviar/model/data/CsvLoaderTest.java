@@ -76,6 +76,29 @@ class CsvLoaderTest {
     assertArrayEquals(new float[] {1.5f, 2}, d.features());
   }
 
+  /**
+   * The loader closes the gzip stream it made (freeing the decompressor's native memory at once)
+   * but not the caller's stream: whoever opened it closes it.
+   */
+  @Test
+  void theCallersStreamStaysOpen() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write("a,b,label\n1,2,x\n3,4,y\n".getBytes(StandardCharsets.UTF_8));
+    }
+    for (byte[] content : List.of(bytes.toByteArray(), "a,b,label\n1,2,x\n".getBytes(StandardCharsets.UTF_8))) {
+      boolean[] closed = {false};
+      java.io.InputStream in = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(content)) {
+        @Override
+        public void close() {
+          closed[0] = true;
+        }
+      };
+      CsvLoader.defaults().load(in, "caller's stream");
+      assertTrue(!closed[0], "the loader closed the caller's stream");
+    }
+  }
+
   @Test
   void gzipIsRecognizedByItsBytes(@TempDir Path dir) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
