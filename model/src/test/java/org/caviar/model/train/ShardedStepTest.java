@@ -99,11 +99,7 @@ class ShardedStepTest {
    */
   @Test
   void batchesLoadedAheadAreTheBatchesLoadedByTheCaller() {
-    NetworkSpec spec = NetworkSpec.parse("200-64-48-10 relu batchnorm");
-    Network ahead = Network.create(spec, 6);
-    Network caller = Network.create(spec, 6);
-    ShardedStep a = new ShardedStep(ahead, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
-    ShardedStep c = new ShardedStep(caller, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    AheadAndCaller both = new AheadAndCaller();
     MiniBatches ba = new MiniBatches(DATA, 50, 2, 3); // 384 rows: 7 batches of 50, the last of 34
     MiniBatches bc = new MiniBatches(DATA, 50, 2, 3);
     for (int epoch = 0; epoch < 2; epoch++) {
@@ -114,16 +110,10 @@ class ShardedStepTest {
           ba.shuffle();
           bc.shuffle();
         }
-        int rows = bc.load(b);
-        float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
-        assertTrue(Float.isFinite(lossCaller), "epoch " + epoch + ", batch " + b + ": loss " + lossCaller);
-        assertEquals(lossCaller, a.step(ba, b, 1e-3f), "epoch " + epoch + ", batch " + b);
+        both.step(ba, bc, b, "epoch " + epoch + ", batch " + b);
       }
     }
-    a.push();
-    c.push();
-    TrainerTest.assertAllFinite(TrainerTest.parametersAndState(caller), "the caller-loaded run");
-    assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
+    both.assertSameNetworks();
   }
 
   /**
@@ -132,26 +122,38 @@ class ShardedStepTest {
    */
   @Test
   void stepsThatGrowTheBuffersSeeTheCallersBatches() {
-    NetworkSpec spec = NetworkSpec.parse("200-64-48-10 relu batchnorm");
-    Network ahead = Network.create(spec, 6);
-    Network caller = Network.create(spec, 6);
-    ShardedStep a = new ShardedStep(ahead, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
-    ShardedStep c = new ShardedStep(caller, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    AheadAndCaller both = new AheadAndCaller();
     for (int size : new int[] {32, 64, 32}) {
       MiniBatches ba = new MiniBatches(DATA, size, 2, size);
       MiniBatches bc = new MiniBatches(DATA, size, 2, size);
       ba.shuffle();
       bc.shuffle();
-      for (int b = 0; b < ba.batchCount(); b++) {
-        int rows = bc.load(b);
-        float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
-        assertTrue(Float.isFinite(lossCaller), "batch size " + size + ", batch " + b);
-        assertEquals(lossCaller, a.step(ba, b, 1e-3f), "batch size " + size + ", batch " + b);
-      }
+      for (int b = 0; b < ba.batchCount(); b++) both.step(ba, bc, b, "batch size " + size + ", batch " + b);
     }
-    a.push();
-    c.push();
-    assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
+    both.assertSameNetworks();
+  }
+
+  /** Two sharded steps from the same network: one loads its batches ahead, the other is given the caller's. */
+  private static final class AheadAndCaller {
+    final Network ahead = Network.create(NetworkSpec.parse("200-64-48-10 relu batchnorm"), 6);
+    final Network caller = Network.create(NetworkSpec.parse("200-64-48-10 relu batchnorm"), 6);
+    final ShardedStep a = new ShardedStep(ahead, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+    final ShardedStep c = new ShardedStep(caller, 2, Workers.of(2), new OptimizerSpec.Adam(), 0f, 1);
+
+    /** Batch b: of {@code ba} loaded ahead, of {@code bc} (shuffled alike) loaded by the caller; the same loss. */
+    void step(MiniBatches ba, MiniBatches bc, int b, String what) {
+      int rows = bc.load(b);
+      float lossCaller = c.step(bc.features(), bc.labels(), rows, 1e-3f);
+      assertTrue(Float.isFinite(lossCaller), what + ": loss " + lossCaller);
+      assertEquals(lossCaller, a.step(ba, b, 1e-3f), what);
+    }
+
+    void assertSameNetworks() {
+      a.push();
+      c.push();
+      TrainerTest.assertAllFinite(TrainerTest.parametersAndState(caller), "the caller-loaded run");
+      assertArrayEquals(TrainerTest.parametersAndState(caller), TrainerTest.parametersAndState(ahead));
+    }
   }
 
   /**
