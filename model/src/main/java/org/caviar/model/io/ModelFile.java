@@ -9,6 +9,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -21,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
@@ -142,20 +143,30 @@ public final class ModelFile {
   }
 
   /**
-   * Reads the format from a stream; {@code source} names it in errors. The whole stream is read
-   * and its checksum checked before the network is built: a damaged spec naming a huge layer must
-   * read as a damaged file, not run out of memory building it.
+   * Reads the format from a stream; {@code source} names it in errors. The magic and version come
+   * first (a foreign file is refused after 8 bytes, however large); then the rest is read whole
+   * and its checksum checked before anything else is parsed or built, so that a damaged spec
+   * naming a huge layer reads as a damaged file instead of running out of memory.
    */
   public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
-    byte[] bytes = stream.readAllBytes();
-    ByteArrayInputStream raw = new ByteArrayInputStream(bytes);
+    byte[] header = stream.readNBytes(8);
+    if (header.length < 8) throw new IOException(source + ": truncated model file");
+    ByteBuffer h = ByteBuffer.wrap(header);
+    int magic = h.getInt();
+    if (magic != MAGIC) throw new IOException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
+    int version = h.getInt();
+    if (version != VERSION) throw new IOException(source + ": model format version " + version + ", this build reads " + VERSION);
+    byte[] body = stream.readAllBytes();
+    if (body.length < 8) throw new IOException(source + ": truncated model file");
+    int end = body.length - 8;
     CRC32 crc = new CRC32();
-    DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+    crc.update(header);
+    crc.update(body, 0, end);
+    long stored = ByteBuffer.wrap(body, end, 8).getLong();
+    if (stored != crc.getValue()) throw new IOException(source + ": " + damage(body, stored, crc.getValue()));
+
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(body, 0, end));
     try {
-      int magic = in.readInt();
-      if (magic != MAGIC) throw new IOException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
-      int version = in.readInt();
-      if (version != VERSION) throw new IOException(source + ": model format version " + version + ", this build reads " + VERSION);
       NetworkSpec spec;
       String specText = in.readUTF();
       try {
@@ -170,33 +181,17 @@ public final class ModelFile {
       List<String> classNames = new ArrayList<>(classCount);
       for (int i = 0; i < classCount; i++) classNames.add(in.readUTF());
       int f = in.readInt();
-      // Built after the checksum check: a damaged value (a NaN mean, a zero scale) must read as a
-      // damaged file, not as the Standardizer's complaint about its argument.
-      float[] mean = null;
-      float[] scale = null;
+      Standardizer standardizer = null;
       if (f != 0) {
         if (f != spec.inputs()) throw new IOException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
-        requireFloats(raw, 2L * f);
-        mean = readFloats(in, f);
-        scale = readFloats(in, f);
+        float[] mean = readFloats(in, f);
+        float[] scale = readFloats(in, f);
+        try {
+          standardizer = new Standardizer(mean, scale);
+        } catch (IllegalArgumentException e) {
+          throw new IOException(source + ": bad standardizer: " + e.getMessage(), e);
+        }
       }
-      // The tensors: walked past here to reach the checksum, read into the network after it.
-      int tensorsAt = bytes.length - raw.available();
-      int count = in.readInt();
-      for (int i = 0; i < count; i++) {
-        in.readUTF();
-        int length = in.readInt();
-        if (length < 0) throw new IOException(source + ": tensor " + i + " of negative length " + length + ": the file is damaged");
-        requireFloats(raw, length);
-        in.skipNBytes(4L * length);
-      }
-      long expected = crc.getValue();
-      long stored = new DataInputStream(raw).readLong();
-      if (stored != expected) {
-        throw new IOException(source + ": checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(expected) + "): the file is damaged");
-      }
-      if (raw.read() >= 0) throw new IOException(source + ": unexpected bytes after the checksum");
-
       Network network = Network.create(spec, 0L, kernels);
       List<String> names = new ArrayList<>();
       List<float[]> targets = new ArrayList<>();
@@ -208,8 +203,7 @@ public final class ModelFile {
         names.add(t.name());
         targets.add(t.values());
       }
-      in = new DataInputStream(new ByteArrayInputStream(bytes, tensorsAt, bytes.length - tensorsAt));
-      in.readInt();
+      int count = in.readInt();
       if (count != names.size()) throw new IOException(source + ": " + count + " tensors, the spec needs " + names.size());
       for (int i = 0; i < count; i++) {
         String name = in.readUTF();
@@ -222,23 +216,47 @@ public final class ModelFile {
         float[] dst = targets.get(i);
         for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
       }
-      Standardizer standardizer = null;
-      if (mean != null) {
-        try {
-          standardizer = new Standardizer(mean, scale);
-        } catch (IllegalArgumentException e) {
-          throw new IOException(source + ": bad standardizer: " + e.getMessage(), e);
-        }
-      }
+      if (in.available() > 0) throw new IOException(source + ": " + in.available() + " bytes between the tensors and the checksum");
       return new Model(network, standardizer, classNames);
     } catch (EOFException e) {
-      throw new IOException(source + ": truncated model file", e);
+      // The checksum matched, so the file is as written: a writer's fault, not damage.
+      throw new IOException(source + ": truncated model file (its parts end before its checksum)", e);
     }
   }
 
-  /** Fails as a truncated file unless {@code floats} floats remain: a damaged count must not size an array. */
-  private static void requireFloats(ByteArrayInputStream raw, long floats) throws EOFException {
-    if (4 * floats > raw.available()) throw new EOFException();
+  /**
+   * What is wrong with a file body (everything after the magic and version) whose checksum does
+   * not match: its parts, walked by their lengths alone (no text decoded), end past the file
+   * (truncated), before its last 8 bytes (bytes were added), or just there (a changed byte).
+   */
+  private static String damage(byte[] body, long stored, long computed) {
+    ByteBuffer b = ByteBuffer.wrap(body);
+    try {
+      skipText(b);
+      int classes = b.getInt();
+      for (int i = 0; i < classes && b.hasRemaining(); i++) skipText(b);
+      int f = b.getInt();
+      skip(b, 8L * Math.max(0, f));
+      int count = b.getInt();
+      for (int i = 0; i < count && b.hasRemaining(); i++) {
+        skipText(b);
+        skip(b, 4L * Math.max(0, b.getInt()));
+      }
+      skip(b, 8);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      return "truncated model file (or a damaged length in it): its parts run past its end";
+    }
+    if (b.hasRemaining()) return "unexpected bytes after the checksum (" + b.remaining() + ")";
+    return "checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(computed) + "): the file is damaged";
+  }
+
+  private static void skipText(ByteBuffer b) {
+    skip(b, Short.toUnsignedInt(b.getShort()));
+  }
+
+  private static void skip(ByteBuffer b, long n) {
+    if (n > b.remaining()) throw new BufferUnderflowException();
+    b.position(b.position() + (int) n);
   }
 
   private static void writeTensor(DataOutputStream out, String name, float[] values) throws IOException {

@@ -115,6 +115,20 @@ class ModelFileTest {
     // A spec damaged into a first layer of 20 million units (64 x 2e7 weights, 5 GB): the checksum says
     // so before the network is built; building it first ran out of memory.
     assertProblem(dir, "huge-spec", withSpec(bytes, s -> s.replaceFirst("-32-", "-20000000-")), "checksum mismatch");
+    // A damaged length: the parts no longer line up with the file; said so, with the file named
+    // (decoding the misplaced bytes as a tensor name would give the JDK's bare "malformed input").
+    byte[] length = bytes.clone();
+    length[tensorLengthOffset(bytes) + 3] ^= 1;
+    assertProblem(dir, "length", length, "length: truncated model file (or a damaged length in it)");
+  }
+
+  /** Where the first tensor's length lies: past the standardizer's floats, the tensor count and the first name. */
+  private static int tensorLengthOffset(byte[] file) throws IOException {
+    var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
+    in.skipNBytes(standardizerOffset(file) + 8L * 64);
+    in.readInt();
+    in.readUTF();
+    return file.length - in.available();
   }
 
   /** The file with its spec text replaced (the checksum left as it was). */
