@@ -58,7 +58,9 @@ final class StudySettings {
         new TextOption("--sampler", () -> t.sampler.toLowerCase(Locale.ROOT), v -> t.sampler = v),
         new TextOption("--startup-trials", () -> Integer.toString(t.startupTrials), v -> t.startupTrials = Integer.parseInt(v)),
         new TextOption("--grid-resolution", () -> Integer.toString(t.gridResolution), v -> t.gridResolution = Integer.parseInt(v)),
-        new TextOption("--round-size", () -> Integer.toString(t.roundSize()), v -> t.roundSize = Integer.parseInt(v)),
+        // Only a coarse-to-fine study has rounds (--sampler is adopted first): others store it empty.
+        new TextOption("--round-size", () -> t.usesRounds() ? Integer.toString(t.roundSize()) : "",
+            v -> t.roundSize = v.isEmpty() ? null : Integer.parseInt(v)),
         new TextOption("--pruner", () -> t.pruner.toLowerCase(Locale.ROOT), v -> t.pruner = v),
         new TextOption("--asha-min-epochs",
             () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),

@@ -271,6 +271,14 @@ public class TuneCommand implements Callable<Integer> {
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
     if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);
+    if (roundSize != null && !usesRounds()) {
+      throw new IllegalArgumentException("--round-size is the coarse-to-fine sampler's; this study's sampler is " + sampler);
+    }
+  }
+
+  /** Whether the sampler works in rounds (coarse-to-fine), so that --round-size applies. */
+  boolean usesRounds() {
+    return sampler.equalsIgnoreCase("coarse-to-fine");
   }
 
   /**

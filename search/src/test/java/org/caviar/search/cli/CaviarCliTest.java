@@ -61,6 +61,9 @@ class CaviarCliTest {
     r = run("tune", "--sampler", "coarse-to-fine", "--round-size", "1", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --round-size must be >= 2, got 1", r.err().strip());
+    r = run("tune", "--round-size", "4", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --round-size is the coarse-to-fine sampler's; this study's sampler is tpe", r.err().strip());
     // A grid too large to hold is refused before the study exists (its resolution would be stored with it).
     r = run("tune", "--sampler", "grid", "--grid-resolution", "10", "--trials", "1", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code(), r.out() + r.err());

@@ -143,6 +143,14 @@ class StudySettingsCliTest {
     assertEquals(20, journalTrials(study).size());
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "30", "--round-size", "6", "--no-progress"), "tune",
         "study 'ctf' was created with --round-size 2; this run asks for --round-size 6");
+
+    // A sampler without rounds stores none: extending its study says nothing of them.
+    Path random = dir.resolve("random");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", random.toString(), "--trials", "10", "--epochs", "1", "--pruner", "none",
+        "--sampler", "random"));
+    CliRun more = run("tune", "--study", random.toString(), "--trials", "20", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(more);
+    assertFalse(more.out().contains("round-size"), more.out());
   }
 
   @Test
