@@ -344,15 +344,20 @@ class ShardedStepTest {
     for (String spec : List.of("200-64-32-10 relu batchnorm", "200-96-10 relu batchnorm", "200-64-48-33-10 sigmoid")) {
       for (int shards : new int[] {2, 3}) {
         Network n = Network.create(NetworkSpec.parse(spec), 2);
-        List<Parameter> ps = n.parameters();
-        // An output weight of the first unit (shard 0's row when split): every logit of class 3 is NaN.
-        ps.get(ps.size() - 2).values()[3] = Float.NaN;
-        float[] before = TrainerTest.parametersAndState(n);
         ShardedStep step = new ShardedStep(n, shards, Workers.of(shards), new OptimizerSpec.Adam(), 0f, 1);
         MiniBatches batches = new MiniBatches(DATA, 64, 2, 1);
         batches.shuffle();
-        assertTrue(Float.isNaN(step.step(batches, 0, 1e-3f)), spec);
+        // A finite step first: the statistics are then not those of a new network.
+        assertTrue(Float.isFinite(step.step(batches, 0, 1e-3f)), spec);
+        step.push();
+        List<Parameter> ps = n.parameters();
+        // An output weight of the first unit (shard 0's row when split): every logit of class 3 is NaN.
+        ps.get(ps.size() - 2).values()[3] = Float.NaN;
+        step.pull();
+        float[] before = TrainerTest.parametersAndState(n);
+        assertTrue(Float.isNaN(step.step(batches, 1, 1e-3f)), spec);
         assertEquals(-1, step.lastCorrect(), spec);
+        assertTrue(step.copiesAgree(), spec);
         step.push();
         // The parameters and batch norm's running statistics, as in the unsharded step.
         assertArrayEquals(before, TrainerTest.parametersAndState(n), spec + ", " + shards + " shards");

@@ -210,13 +210,16 @@ class TrainerTest {
   @Test
   void aStepWithNonFiniteLogitsChangesNothing() {
     Network network = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 2);
-    List<Parameter> ps = network.parameters();
-    ps.get(ps.size() - 2).values()[3] = Float.NaN; // an output weight: every logit of class 3 is NaN
-    float[] before = parametersAndState(network);
     Trainer trainer = new Trainer(network, TrainingConfig.builder().batchSize(32).build());
     MiniBatches batches = trainer.batches(train);
     batches.shuffle();
+    // A finite step first: the statistics are then not those of a new network.
     int rows = batches.load(0);
+    assertTrue(Float.isFinite(trainer.step(batches.features(), batches.labels(), rows, 1e-3f)));
+    List<Parameter> ps = network.parameters();
+    ps.get(ps.size() - 2).values()[3] = Float.NaN; // an output weight: every logit of class 3 is NaN
+    float[] before = parametersAndState(network);
+    rows = batches.load(1);
     assertTrue(Float.isNaN(trainer.step(batches.features(), batches.labels(), rows, 1e-3f)));
     assertEquals(-1, trainer.lastCorrect());
     assertArrayEquals(before, parametersAndState(network));
