@@ -77,6 +77,30 @@ class IdxLoaderTest {
     assertEquals(2, d.classCount());
   }
 
+  /** The loader closes the gzip streams it makes but not the caller's streams: whoever opened them closes them. */
+  @Test
+  void theCallersStreamsStayOpen() throws IOException {
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (OutputStream out = new GZIPOutputStream(gz)) {
+      out.write(idx(0x0D, new int[] {2, 2}, new double[] {1, 2, 3, 4}));
+    }
+    boolean[] closed = {false, false};
+    java.io.InputStream images = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(gz.toByteArray())) {
+      @Override
+      public void close() {
+        closed[0] = true;
+      }
+    };
+    java.io.InputStream labels = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(idx(0x08, new int[] {2}, new double[] {0, 1}))) {
+      @Override
+      public void close() {
+        closed[1] = true;
+      }
+    };
+    assertEquals(2, IdxLoader.load(images, "images", labels, "labels").rows());
+    assertArrayEquals(new boolean[] {false, false}, closed, "the loader closed a caller's stream (images, labels)");
+  }
+
   @Test
   void malformedFilesAreClearErrors() throws IOException {
     Path labels = write("labels", idx(0x08, new int[] {2}, new double[] {0, 1}));
