@@ -50,10 +50,12 @@ import org.caviar.model.optim.OptimizerSpec;
  * 256 units, and the output layer, whose products of 10 columns run far below the kernels' speed)
  * and saves two hand-offs: the all-gather becomes a sum of partial pre-activations, and the sums
  * of the partial logits and of the partial gradient go. Against it, alternating epoch by epoch
- * in one JVM (784-256-256-10, Zen 5, two vCPUs; medians of the epoch pairs' speed ratios): 1.020x
- * (quartiles 1.005-1.032) at batch 32 and 1.065x (1.040-1.087) at batch 128 on two threads, and
- * 0.953x (0.944-0.961) with the shards in turn on one thread, where the repeated work costs and no
- * wait is saved.
+ * in one JVM (784-256-256-10, Zen 5, two vCPUs; medians of the epoch pairs' speed ratios), on two
+ * threads: 1.000-1.029x at batch 32 in four runs; at batch 128 1.065x and 1.028x in two runs, and
+ * 0.948x, 1.008x and 0.941x in three an hour later. With the shards in turn on one thread it runs
+ * at 0.953x (0.944-0.961): the repeated work costs there and no wait is saved. About even, then;
+ * kept for its one hand-off, against which a vCPU held up stalls the other once a step, not three
+ * times.
  *
  * <p>Why not split each product instead: the team then shares every buffer, and a step moves the
  * batch, the weights and every product between the cores' caches; on two Zen 5 vCPUs the
