@@ -101,6 +101,16 @@ public final class ModelFile {
     return path.toAbsolutePath().resolveSibling(path.getFileName() + ".partial");
   }
 
+  /** Whether {@code path} starts as a Caviar model file does (its magic), whatever its state after that. */
+  public static boolean isModelFile(Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(4);
+      return head.length == 4 && ByteBuffer.wrap(head).getInt() == MAGIC;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public static Model load(Path path) throws IOException {
     return load(path, Kernels.vector());
   }

@@ -121,7 +121,9 @@ public final class DataOptions {
     if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
       throw new IllegalArgumentException("--split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '" + split + "'");
     }
-    if (csv != null && idxImages != null) throw new IllegalArgumentException("give either --csv or --idx-images, not both");
+    if (csv != null && (idxImages != null || idxLabels != null)) {
+      throw new IllegalArgumentException("give either --csv or --idx-images with --idx-labels, not both");
+    }
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
     if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
     char delimiter = delimiter(csvDelimiter);

@@ -116,14 +116,22 @@ public final class TrainCommand implements Callable<Integer> {
     out = commandSpec.commandLine().getOut();
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
+    if (storageUrl != null && fromStudy == null) {
+      throw new IllegalArgumentException("--storage goes with --from-study NAME (the study in that database to train from)");
+    }
     if (fromStudy != null) {
       // Before the data loads: the study's stored data options stand unless given.
       Best best = storageUrl != null ? bestInDatabase(storageUrl, fromStudy.getFileName().toString())
           : bestOf(fromStudy.resolve("journal.jsonl"));
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
-      // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask).
-      if (best.epochs() != null && !commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+      // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask): a
+      // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N outranks it.
+      if (commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+        settings.remove("epochs");
+      } else if (best.params().containsKey("epochs")) {
+        out.println("epochs: " + MlpSettings.epochs(best.params(), epochs) + ", the trial's own (--epochs to change)");
+      } else if (best.epochs() != null) {
         epochs = best.epochs();
         out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
       }
@@ -145,7 +153,7 @@ public final class TrainCommand implements Callable<Integer> {
     NetworkSpec net = s.network();
     if (spec != null) {
       net = NetworkSpec.parse(spec);
-      if (net.inputs() != d.inputs() || net.classes() < d.classes()) {
+      if (net.inputs() != d.inputs() || net.classes() != d.classes()) {
         throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
@@ -304,6 +312,11 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private void checkOut() {
     PathChecks.notADirectory("--out", outFile);
+    // A model is replaced (the same command run again); any other file is not: --out iris.csv
+    // would have destroyed the data set at the first epoch's save.
+    if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
+      throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
+    }
     PathChecks.writableFile("--out", outFile, ModelFile.partialFile(outFile));
   }
 

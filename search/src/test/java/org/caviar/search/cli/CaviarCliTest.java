@@ -394,6 +394,32 @@ class CaviarCliTest {
     r = run("train", "--spec", "10-8-3", "--out", dir.resolve("spec.caviar").toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: --spec '10-8-3' takes 10 inputs and 3 classes, the data has 64 and 10", r.err().strip());
+    // More classes than the data has: refused here, not after training as a model of mismatched class names.
+    r = run("train", "--spec", "64-8-12 relu", "--out", dir.resolve("spec.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --spec '64-8-12 relu' takes 64 inputs and 12 classes, the data has 64 and 10", r.err().strip());
+    r = run("train", "--csv", dir.resolve("x.csv").toString(), "--idx-labels", dir.resolve("l").toString(), "--out", dir.resolve("c.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: give either --csv or --idx-images with --idx-labels, not both", r.err().strip());
+    r = run("train", "--storage", "postgresql://localhost/x", "--out", dir.resolve("s.caviar").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --storage goes with --from-study NAME (the study in that database to train from)", r.err().strip());
+  }
+
+  /** train --out replaces a model (the same command run again) but not another file, such as the data set. */
+  @Test
+  void trainDoesNotReplaceAFileThatIsNotAModel() throws Exception {
+    Path data = dir.resolve("data.csv");
+    byte[] text = "a,b,label\n1,2,x\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(data, text);
+    CliRun r = run("train", "--epochs", "1", "--out", data.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --out " + data + " exists and is not a Caviar model: give another path, or remove it", r.err().strip());
+    assertArrayEquals(text, Files.readAllBytes(data));
+    Path model = dir.resolve("m.caviar");
+    assertEquals(0, run("train", "--epochs", "1", "--out", model.toString()).code());
+    CliRun again = run("train", "--epochs", "1", "--out", model.toString());
+    assertEquals(0, again.code(), again.err());
   }
 
   /** "test: accuracy A, loss L on N rows", without the training time after it. */

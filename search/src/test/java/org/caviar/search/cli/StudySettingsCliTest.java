@@ -153,6 +153,24 @@ class StudySettingsCliTest {
     assertFalse(more.out().contains("round-size"), more.out());
   }
 
+  /**
+   * A study whose space has an 'epochs' parameter: train --from-study trains the trial's own epochs
+   * (and says so), and a given --epochs outranks them; it was silently ignored.
+   */
+  @Test
+  void trainFromAStudyWithAnEpochsParameter() {
+    Path study = dir.resolve("ep");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--pruner", "none",
+        "--param", "epochs = fixed(1)"));
+    CliRun own = run("train", "--from-study", study.toString(), "--out", dir.resolve("a.caviar").toString());
+    assertOk(own);
+    assertTrue(own.out().contains("epochs: 1, the trial's own (--epochs to change)"), own.out());
+    assertTrue(own.out().contains("training: 1 epochs"), own.out());
+    CliRun given = run("train", "--from-study", study.toString(), "--epochs", "2", "--out", dir.resolve("b.caviar").toString());
+    assertOk(given);
+    assertTrue(given.out().contains("training: 2 epochs"), given.out());
+  }
+
   @Test
   void aJournalFromBeforeSettingsRunsWithTheOptionsGiven() throws IOException {
     Path study = dir.resolve("old");
