@@ -1,6 +1,7 @@
 package org.caviar.model.data;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,8 @@ final class Inputs {
     if (first != 0x1f || second != 0x8b) return b;
     try {
       return new BufferedInputStream(new NamedGzip(new GZIPInputStream(b, 1 << 16), source), 1 << 16);
-    } catch (ZipException e) {
+    } catch (ZipException | EOFException e) {
+      // EOF: cut inside the gzip header.
       throw damagedGzip(source, e);
     }
   }
@@ -47,7 +49,11 @@ final class Inputs {
     public void close() {}
   }
 
-  /** A gzip stream whose ZipExceptions name their source. */
+  /**
+   * A gzip stream whose ZipExceptions name their source, and its EOFExceptions too: the
+   * decompressed data ends with -1, so an EOFException from below is compressed data cut short
+   * (the JDK's "Unexpected end of ZLIB input stream", or a missing trailer).
+   */
   private static final class NamedGzip extends FilterInputStream {
     private final String source;
 
@@ -60,7 +66,7 @@ final class Inputs {
     public int read() throws IOException {
       try {
         return super.read();
-      } catch (ZipException e) {
+      } catch (ZipException | EOFException e) {
         throw damagedGzip(source, e);
       }
     }
@@ -69,7 +75,7 @@ final class Inputs {
     public int read(byte[] b, int off, int len) throws IOException {
       try {
         return super.read(b, off, len);
-      } catch (ZipException e) {
+      } catch (ZipException | EOFException e) {
         throw damagedGzip(source, e);
       }
     }
@@ -78,7 +84,7 @@ final class Inputs {
     public long skip(long n) throws IOException {
       try {
         return super.skip(n);
-      } catch (ZipException e) {
+      } catch (ZipException | EOFException e) {
         throw damagedGzip(source, e);
       }
     }

@@ -132,6 +132,12 @@ class IdxLoaderTest {
     Path damagedFile = write("damaged.gz", damaged);
     e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(damagedFile, labels));
     assertTrue(e.getMessage().contains("damaged.gz") && e.getMessage().contains("damaged gzip data"), e.getMessage());
+    // Cut short: inside the gzip header, and before the trailer (the JDK's EOFException, no file named).
+    for (int keep : new int[] {4, gz.size() - 8}) {
+      Path cut = write("cut" + keep + ".gz", java.util.Arrays.copyOf(gz.toByteArray(), keep));
+      e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(cut, labels));
+      assertTrue(e.getMessage().contains("cut" + keep + ".gz") && e.getMessage().contains("truncated or damaged gzip data"), e.getMessage());
+    }
   }
 
   /**
