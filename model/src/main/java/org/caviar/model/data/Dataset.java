@@ -93,7 +93,12 @@ public final class Dataset {
   }
 
   public int label(int row) {
+    checkRow(row);
     return labels[row];
+  }
+
+  private void checkRow(int row) {
+    if (row < 0 || row >= rows) throw new IllegalArgumentException("row " + row + " outside " + rows + " rows");
   }
 
   public float feature(int row, int col) {
@@ -106,6 +111,7 @@ public final class Dataset {
 
   /** A copy of one row's features. */
   public float[] row(int row) {
+    checkRow(row);
     float[] out = new float[featureCount];
     System.arraycopy(features, row * featureCount, out, 0, featureCount);
     return out;

@@ -17,6 +17,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
+      checkEpoch(epoch);
       return lr;
     }
   }
@@ -30,7 +31,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr / (1.0 + decay * (double) epoch));
+      return floor(lr / (1.0 + decay * (double) checkEpoch(epoch)));
     }
   }
 
@@ -43,7 +44,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr * Math.pow(gamma, epoch));
+      return floor(lr * Math.pow(gamma, checkEpoch(epoch)));
     }
   }
 
@@ -57,8 +58,14 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr * Math.pow(factor, epoch / every));
+      return floor(lr * Math.pow(factor, checkEpoch(epoch) / every));
     }
+  }
+
+  /** Epochs count from 0: before it, inverse time would divide by zero or less and the others grow past lr. */
+  private static int checkEpoch(int epoch) {
+    if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+    return epoch;
   }
 
   private static float floor(double rate) {

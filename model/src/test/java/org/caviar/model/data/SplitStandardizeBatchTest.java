@@ -60,6 +60,9 @@ class SplitStandardizeBatchTest {
     assertEquals("feature (0, 3) outside 2 rows x 3 features", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> d.feature(1, -1));
     assertThrows(IllegalArgumentException.class, () -> d.feature(2, 0));
+    // A row or label outside the data: named, not an index error.
+    assertEquals("row 2 outside 2 rows", assertThrows(IllegalArgumentException.class, () -> d.row(2)).getMessage());
+    assertEquals("row -1 outside 2 rows", assertThrows(IllegalArgumentException.class, () -> d.label(-1)).getMessage());
   }
 
   @Test

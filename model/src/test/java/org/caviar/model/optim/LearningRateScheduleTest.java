@@ -30,6 +30,16 @@ class LearningRateScheduleTest {
     assertEquals(Float.MIN_NORMAL, new LearningRateSchedule.Exponential(0.1f, 0.5f).rate(1000));
   }
 
+  /** Epochs count from 0: before it, inverse time returned infinity and exponential a rate above lr. */
+  @Test
+  void aNegativeEpochIsAnError() {
+    for (LearningRateSchedule s : java.util.List.of(new LearningRateSchedule.Constant(0.1f), new LearningRateSchedule.InverseTime(0.1f, 1),
+        new LearningRateSchedule.Exponential(0.1f, 0.5f), new LearningRateSchedule.Step(0.1f, 0.5f, 2))) {
+      var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.rate(-1));
+      assertEquals("epoch must be >= 0, got -1", e.getMessage(), s.toString());
+    }
+  }
+
   @Test
   void badArgumentsAreNamed() {
     assertName("lr", () -> new LearningRateSchedule.Constant(0f));
