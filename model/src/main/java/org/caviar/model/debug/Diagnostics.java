@@ -30,6 +30,7 @@ public final class Diagnostics {
   public static OverfitReport overfitTinyBatch(
       NetworkSpec spec, Dataset data, int examples, int maxSteps, long seed, Kernels kernels) {
     if (examples < 2) throw new IllegalArgumentException("examples must be >= 2, got " + examples);
+    if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
     if (data.rows() < examples) throw new IllegalArgumentException("data has " + data.rows() + " rows, fewer than " + examples);
     int[] pick = new int[data.rows()];
     for (int i = 0; i < pick.length; i++) pick[i] = i;
@@ -45,14 +46,33 @@ public final class Diagnostics {
     TrainingConfig config = TrainingConfig.builder()
         .epochs(maxSteps).batchSize(examples).learningRate(1e-2f).restoreBest(false).seed(seed).build();
     Trainer trainer = new Trainer(network, config);
-    // One batch per epoch, so the epoch's accuracy is the full set's, before that step's update.
-    var result = trainer.fit(tiny, null, m -> m.trainAccuracy() >= 1.0 ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE);
-    network.forward(tiny.features(), examples, Mode.PROBE);
-    int correct = network.countCorrect(tiny.labels(), examples);
-    double accuracy = correct < 0 ? 0 : (double) correct / examples;
-    double loss = correct < 0 ? Double.NaN : network.loss(tiny.labels(), examples);
-    boolean passed = correct == examples;
-    int steps = result.epochsRun();
+    // One batch per epoch, so the epoch's accuracy is the full set's, before that step's update:
+    // all right in epoch e means memorized after e steps, and judged there (the update of epoch e
+    // itself comes after the look).
+    double[] memorized = {-1, Double.NaN}; // the epoch it was all right in, and its loss
+    var result = trainer.fit(tiny, null, m -> {
+      if (m.trainAccuracy() < 1.0) return TrainingListener.Action.CONTINUE;
+      memorized[0] = m.epoch();
+      memorized[1] = m.trainLoss();
+      return TrainingListener.Action.STOP;
+    });
+    boolean passed;
+    double accuracy;
+    double loss;
+    int steps;
+    if (memorized[0] >= 0) {
+      passed = true;
+      accuracy = 1.0;
+      loss = memorized[1];
+      steps = (int) memorized[0];
+    } else {
+      network.forward(tiny.features(), examples, Mode.PROBE);
+      int correct = network.countCorrect(tiny.labels(), examples);
+      accuracy = correct < 0 ? 0 : (double) correct / examples;
+      loss = correct < 0 ? Double.NaN : network.loss(tiny.labels(), examples);
+      passed = correct == examples;
+      steps = result.epochsRun();
+    }
     String message = passed
         ? String.format("PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
         : String.format(

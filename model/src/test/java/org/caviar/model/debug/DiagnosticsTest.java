@@ -30,6 +30,28 @@ class DiagnosticsTest {
     assertTrue(report.message().startsWith("PASSED"));
   }
 
+  /**
+   * The steps reported are the updates before the batch was all right: allowed exactly that many,
+   * the check passes with the same count; allowed one fewer, it fails. (It counted the update made
+   * after the look that found the batch memorized, one step too many.)
+   */
+  @Test
+  void theStepsCountedAreThoseBeforeTheBatchWasMemorized() {
+    NetworkSpec spec = NetworkSpec.parse("64-32-10 relu");
+    OverfitReport free = Diagnostics.overfitTinyBatch(spec, train, 32, 300, 0, Kernels.vector());
+    assertTrue(free.passed(), free.message());
+    int steps = free.epochs();
+    assertTrue(steps > 1, free.message());
+    OverfitReport exact = Diagnostics.overfitTinyBatch(spec, train, 32, steps, 0, Kernels.vector());
+    assertTrue(exact.passed(), exact.message());
+    assertEquals(steps, exact.epochs(), exact.message());
+    OverfitReport fewer = Diagnostics.overfitTinyBatch(spec, train, 32, steps - 1, 0, Kernels.vector());
+    assertFalse(fewer.passed(), fewer.message());
+    assertEquals("maxSteps must be >= 1, got 0",
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> Diagnostics.overfitTinyBatch(spec, train, 32, 0, 0, Kernels.vector())).getMessage());
+  }
+
   @Test
   void aCrippledSetupFailsTheTinyBatchTest() {
     // Two steps are not enough for anything to memorize 32 examples of 10 classes: the report must
