@@ -58,12 +58,10 @@ class CaviarCliTest {
     r = run("tune", "--grid-resolution", "0", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --grid-resolution must be >= 1, got 0", r.err().strip());
-    r = run("tune", "--sampler", "coarse-to-fine", "--round-size", "1", "--study", dir.resolve("s").toString());
-    assertEquals(2, r.code());
-    assertEquals("caviar tune: --round-size must be >= 2, got 1", r.err().strip());
-    r = run("tune", "--round-size", "4", "--study", dir.resolve("s").toString());
-    assertEquals(2, r.code());
-    assertEquals("caviar tune: --round-size is the coarse-to-fine sampler's; this study's sampler is tpe", r.err().strip());
+    assertUsageError("caviar tune: --round-size must be >= 2, got 1",
+        "tune", "--sampler", "coarse-to-fine", "--round-size", "1", "--study", dir.resolve("s").toString());
+    assertUsageError("caviar tune: --round-size is the coarse-to-fine sampler's; this study's sampler is tpe",
+        "tune", "--round-size", "4", "--study", dir.resolve("s").toString());
     // A grid too large to hold is refused before the study exists (its resolution would be stored with it).
     r = run("tune", "--sampler", "grid", "--grid-resolution", "10", "--trials", "1", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code(), r.out() + r.err());
@@ -395,15 +393,19 @@ class CaviarCliTest {
     assertEquals(2, r.code());
     assertEquals("caviar train: --spec '10-8-3' takes 10 inputs and 3 classes, the data has 64 and 10", r.err().strip());
     // More classes than the data has: refused here, not after training as a model of mismatched class names.
-    r = run("train", "--spec", "64-8-12 relu", "--out", dir.resolve("spec.caviar").toString());
-    assertEquals(2, r.code());
-    assertEquals("caviar train: --spec '64-8-12 relu' takes 64 inputs and 12 classes, the data has 64 and 10", r.err().strip());
-    r = run("train", "--csv", dir.resolve("x.csv").toString(), "--idx-labels", dir.resolve("l").toString(), "--out", dir.resolve("c.caviar").toString());
-    assertEquals(2, r.code());
-    assertEquals("caviar train: give either --csv or --idx-images with --idx-labels, not both", r.err().strip());
-    r = run("train", "--storage", "postgresql://localhost/x", "--out", dir.resolve("s.caviar").toString());
-    assertEquals(2, r.code());
-    assertEquals("caviar train: --storage goes with --from-study NAME (the study in that database to train from)", r.err().strip());
+    assertUsageError("caviar train: --spec '64-8-12 relu' takes 64 inputs and 12 classes, the data has 64 and 10",
+        "train", "--spec", "64-8-12 relu", "--out", dir.resolve("spec.caviar").toString());
+    assertUsageError("caviar train: give either --csv or --idx-images with --idx-labels, not both",
+        "train", "--csv", dir.resolve("x.csv").toString(), "--idx-labels", dir.resolve("l").toString(), "--out", dir.resolve("c.caviar").toString());
+    assertUsageError("caviar train: --storage goes with --from-study NAME (the study in that database to train from)",
+        "train", "--storage", "postgresql://localhost/x", "--out", dir.resolve("s.caviar").toString());
+  }
+
+  /** Exit code 2 and exactly {@code expected} on stderr. */
+  private static void assertUsageError(String expected, String... args) {
+    CliRun r = run(args);
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(expected, r.err().strip());
   }
 
   /** train --out replaces a model (the same command run again) but not another file, such as the data set. */
