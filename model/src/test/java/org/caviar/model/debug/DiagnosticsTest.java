@@ -52,6 +52,19 @@ class DiagnosticsTest {
             () -> Diagnostics.overfitTinyBatch(spec, train, 32, 0, 0, Kernels.vector())).getMessage());
   }
 
+  /** A NaN or an infinity among finite values is counted apart; it used to make the range NaN and put every value in bin 0. */
+  @Test
+  void aHistogramCountsNonFiniteValuesApart() {
+    Histogram h = Histogram.of(new float[] {1, Float.NaN, 3, Float.POSITIVE_INFINITY, 2}, 5, 2);
+    assertEquals(1.0, h.min());
+    assertEquals(3.0, h.max());
+    assertArrayEquals(new long[] {1, 2}, h.counts());
+    assertEquals(2, h.nonFinite());
+    assertTrue(h.toString().endsWith("(2 not finite)"), h.toString());
+    Histogram none = Histogram.of(new float[] {Float.NaN, Float.NaN}, 2, 3);
+    assertTrue(Double.isNaN(none.min()) && none.total() == 0 && none.nonFinite() == 2, none.toString());
+  }
+
   @Test
   void aCrippledSetupFailsTheTinyBatchTest() {
     // Two steps are not enough for anything to memorize 32 examples of 10 classes: the report must
