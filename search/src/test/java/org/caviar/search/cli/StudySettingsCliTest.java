@@ -171,6 +171,23 @@ class StudySettingsCliTest {
     assertTrue(given.out().contains("training: 2 epochs"), given.out());
   }
 
+  /**
+   * train --from-study takes the best trial: the one of the highest value among the complete
+   * trials, with its own parameters (its units show in the network line). Nothing else checked
+   * which trial or whose parameters it took.
+   */
+  @Test
+  void trainFromAStudyTakesItsBestTrialsParameters() {
+    Path study = dir.resolve("best");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "4", "--epochs", "1", "--pruner", "none"));
+    TrialRecord best = journalTrials(study).stream().filter(t -> t.state() == TrialState.COMPLETE)
+        .max(java.util.Comparator.comparingDouble(TrialRecord::value)).orElseThrow();
+    CliRun r = run("train", "--from-study", study.toString(), "--threads", "1", "--out", dir.resolve("b.caviar").toString());
+    assertOk(r);
+    assertTrue(r.out().contains(String.format(Locale.ROOT, ": trial %d, value %.4f%n", best.number(), best.value())), r.out());
+    assertTrue(r.out().contains("network: 64-" + best.params().get("units") + "-10 "), r.out());
+  }
+
   @Test
   void aJournalFromBeforeSettingsRunsWithTheOptionsGiven() throws IOException {
     Path study = dir.resolve("old");
