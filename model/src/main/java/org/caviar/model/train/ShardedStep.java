@@ -493,9 +493,8 @@ final class ShardedStep {
     private float[] logits = new float[0];
     float loss;
     int correct;
-    /** Batch norm's running statistics in this shard's layers, and their values before the step's forward pass. */
-    private final float[][] statistics;
-    private final float[][] statisticsBefore;
+    /** Batch norm's running statistics in this shard's layers, as they were before the step's forward pass. */
+    private final Snapshot statisticsBefore;
 
     Shard(int t, Kernels k, OptimizerSpec spec, float weightDecay, long dropoutSeed) {
       this.t = t;
@@ -546,9 +545,7 @@ final class ShardedStep {
       outOptimizer = new Optimizer(spec, outBias == null ? List.of(outWeight) : List.of(outWeight, outBias), weightDecay, k.optimizers());
       List<float[]> stats = new ArrayList<>();
       for (Layer[] c : post) for (Layer l : c) for (var st : l.state()) stats.add(st.values());
-      statistics = stats.toArray(new float[0][]);
-      statisticsBefore = new float[statistics.length][];
-      for (int i = 0; i < statistics.length; i++) statisticsBefore[i] = statistics[i].clone();
+      statisticsBefore = new Snapshot(stats);
       out = new float[n][];
       partial = new float[n][];
       summed = new float[n][];
@@ -591,7 +588,7 @@ final class ShardedStep {
     /** Block i over this shard's units, from the block's whole input (which every shard holds). */
     boolean forwardByUnits(int i) {
       // Block 0 comes first in a step: the statistics as they were, for a step that diverges.
-      if (i == 0) for (int s = 0; s < statistics.length; s++) System.arraycopy(statistics[s], 0, statisticsBefore[s], 0, statistics[s].length);
+      if (i == 0) statisticsBefore.save();
       float[] a = dense[i].forward(i == 0 ? input() : out[i - 1], rows, Mode.TRAIN);
       for (Layer l : post[i]) a = l.forward(a, rows, Mode.TRAIN);
       out[i] = a;
@@ -634,7 +631,7 @@ final class ShardedStep {
       loss = correct < 0 ? Float.NaN : softmax.lossAndGradient(logits, y, rows);
       if (Float.isFinite(loss)) return true;
       loss = Float.NaN;
-      for (int s = 0; s < statistics.length; s++) System.arraycopy(statisticsBefore[s], 0, statistics[s], 0, statistics[s].length);
+      statisticsBefore.restore();
       return false;
     }
 

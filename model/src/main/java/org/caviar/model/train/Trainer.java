@@ -9,8 +9,6 @@ import org.caviar.model.data.MiniBatches;
 import org.caviar.model.layer.BatchNormLayer;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
-import org.caviar.model.layer.Parameter;
-import org.caviar.model.layer.StateTensor;
 import org.caviar.model.optim.Optimizer;
 
 /**
@@ -120,7 +118,7 @@ public final class Trainer {
     this.sharded = bigEnough && ShardedStep.supports(network, threads)
         ? new ShardedStep(network, threads, team != null ? team : Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
         : null;
-    this.statisticsBefore = new Snapshot(network, false);
+    this.statisticsBefore = Snapshot.ofState(network);
   }
 
   public Network network() {
@@ -280,7 +278,7 @@ public final class Trainer {
     long start = System.nanoTime();
     l.onTrainingStart(network, config);
     List<EpochMetrics> history = new ArrayList<>();
-    Snapshot best = validation != null && config.restoreBest() ? new Snapshot(network) : null;
+    Snapshot best = validation != null && config.restoreBest() ? Snapshot.ofEverything(network) : null;
     double bestLoss = Double.POSITIVE_INFINITY;
     int bestEpoch = -1;
     TrainingStatus status = TrainingStatus.COMPLETED;
@@ -347,33 +345,5 @@ public final class Trainer {
   private Evaluator evaluator() {
     if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, Math.min(config.batchSize(), MAX_EVAL_CHUNK)));
     return evaluator;
-  }
-
-  /** A copy of every parameter and state tensor, allocated once. */
-  private static final class Snapshot {
-    private final float[][] live;
-    private final float[][] copy;
-
-    Snapshot(Network network) {
-      this(network, true);
-    }
-
-    /** With {@code parameters} false, of the state tensors only (batch norm's running statistics). */
-    Snapshot(Network network, boolean parameters) {
-      List<float[]> arrays = new ArrayList<>();
-      if (parameters) for (Parameter p : network.parameters()) arrays.add(p.values());
-      for (StateTensor s : network.state()) arrays.add(s.values());
-      live = arrays.toArray(new float[0][]);
-      copy = new float[live.length][];
-      for (int i = 0; i < live.length; i++) copy[i] = live[i].clone();
-    }
-
-    void save() {
-      for (int i = 0; i < live.length; i++) System.arraycopy(live[i], 0, copy[i], 0, live[i].length);
-    }
-
-    void restore() {
-      for (int i = 0; i < live.length; i++) System.arraycopy(copy[i], 0, live[i], 0, live[i].length);
-    }
   }
 }
