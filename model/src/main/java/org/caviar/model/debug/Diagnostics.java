@@ -6,6 +6,7 @@ import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.model.train.TrainingListener;
@@ -47,24 +48,19 @@ public final class Diagnostics {
         .epochs(maxSteps).batchSize(examples).learningRate(1e-2f).restoreBest(false).seed(seed).build();
     Trainer trainer = new Trainer(network, config);
     // One batch per epoch, so the epoch's accuracy is the full set's, before that step's update:
-    // all right in epoch e means memorized after e steps, and judged there (the update of epoch e
-    // itself comes after the look).
-    double[] memorized = {-1, Double.NaN}; // the epoch it was all right in, and its loss
-    var result = trainer.fit(tiny, null, m -> {
-      if (m.trainAccuracy() < 1.0) return TrainingListener.Action.CONTINUE;
-      memorized[0] = m.epoch();
-      memorized[1] = m.trainLoss();
-      return TrainingListener.Action.STOP;
-    });
+    // all right in epoch e (the last one run, since the listener stops there) means memorized
+    // after e steps, and judged there (the update of epoch e itself comes after the look).
+    var result = trainer.fit(tiny, null, m -> m.trainAccuracy() >= 1.0 ? TrainingListener.Action.STOP : TrainingListener.Action.CONTINUE);
+    EpochMetrics last = result.last();
     boolean passed;
     double accuracy;
     double loss;
     int steps;
-    if (memorized[0] >= 0) {
+    if (last != null && last.trainAccuracy() >= 1.0) {
       passed = true;
       accuracy = 1.0;
-      loss = memorized[1];
-      steps = (int) memorized[0];
+      loss = last.trainLoss();
+      steps = last.epoch();
     } else {
       network.forward(tiny.features(), examples, Mode.PROBE);
       int correct = network.countCorrect(tiny.labels(), examples);
