@@ -41,6 +41,12 @@ public record Histogram(double min, double max, long[] counts, long nonFinite) {
     return new Histogram(min, max, counts, nonFinite);
   }
 
+  /** Of no value at all (nothing was computed): a NaN range and {@code bins} empty bins. */
+  public static Histogram none(int bins) {
+    if (bins <= 0) throw new IllegalArgumentException("bins must be > 0, got " + bins);
+    return new Histogram(Double.NaN, Double.NaN, new long[bins], 0);
+  }
+
   public long total() {
     long n = 0;
     for (long c : counts) n += c;

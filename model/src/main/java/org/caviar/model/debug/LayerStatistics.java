@@ -14,7 +14,8 @@ import org.caviar.model.layer.Parameter;
  *
  * @param layer the layer's name
  * @param activations histogram of its outputs
- * @param gradients histogram of the loss gradient with respect to its outputs
+ * @param gradients histogram of the loss gradient with respect to its outputs; empty (no value,
+ *     a NaN range) when the probe's logits were not finite, since no gradient was computed then
  * @param mean mean output
  * @param std standard deviation of the outputs
  * @param saturatedFraction tanh: fraction of outputs with {@code |y| > 0.99}; sigmoid: with
@@ -22,9 +23,10 @@ import org.caviar.model.layer.Parameter;
  *     passes); NaN for other layers
  * @param deadFraction ReLU / leaky ReLU: fraction of units that are {@code <= 0} for every example
  *     of the batch (a dead ReLU never learns again); NaN for other layers
- * @param gradientNorm L2 norm of the output gradient
+ * @param gradientNorm L2 norm of the output gradient; NaN when no gradient was computed (the probe's
+ *     logits were not finite: a diverged network), not 0, which would read as a vanished gradient
  * @param parameterNorm L2 norm of the layer's parameters (0 if none)
- * @param parameterGradientNorm L2 norm of their gradient (0 if none)
+ * @param parameterGradientNorm L2 norm of their gradient (0 if none; NaN when no gradient was computed)
  */
 public record LayerStatistics(
     String layer, Histogram activations, Histogram gradients, double mean, double std, double saturatedFraction,
@@ -53,7 +55,7 @@ public record LayerStatistics(
       int width = layer.outputSize();
       int len = rows * width;
       float[] y = network.layerOutput(i);
-      float[] g = finite ? network.layerOutputGradient(i) : new float[len];
+      float[] g = finite ? network.layerOutputGradient(i) : null;
       double sum = 0;
       double sq = 0;
       for (int k = 0; k < len; k++) {
@@ -74,13 +76,14 @@ public record LayerStatistics(
       for (Parameter p : layer.parameters()) {
         for (int k = 0; k < p.size(); k++) {
           pn += (double) p.values()[k] * p.values()[k];
-          pg += finite ? (double) p.gradient()[k] * p.gradient()[k] : 0;
+          pg += finite ? (double) p.gradient()[k] * p.gradient()[k] : Double.NaN;
         }
       }
-      double gn = 0;
-      for (int k = 0; k < len; k++) gn += (double) g[k] * g[k];
+      double gn = finite ? 0 : Double.NaN;
+      for (int k = 0; finite && k < len; k++) gn += (double) g[k] * g[k];
+      Histogram gradients = finite ? Histogram.of(g, len, bins) : Histogram.none(bins);
       out.add(new LayerStatistics(
-          layer.name(), Histogram.of(y, len, bins), Histogram.of(g, len, bins), mean, std, saturated, dead,
+          layer.name(), Histogram.of(y, len, bins), gradients, mean, std, saturated, dead,
           Math.sqrt(gn), Math.sqrt(pn), Math.sqrt(pg)));
     }
     return out;
@@ -112,7 +115,7 @@ public record LayerStatistics(
     StringBuilder b = new StringBuilder(String.format("%-12s mean % .3f std %.3f", layer, mean, std));
     if (!Double.isNaN(saturatedFraction)) b.append(String.format("  saturated %.1f%%", 100 * saturatedFraction));
     if (!Double.isNaN(deadFraction)) b.append(String.format("  dead %.1f%%", 100 * deadFraction));
-    b.append(String.format("  |grad| %.3e", gradientNorm));
+    b.append(Double.isNaN(gradientNorm) ? "  no gradient (logits not finite)" : String.format("  |grad| %.3e", gradientNorm));
     if (parameterNorm > 0) b.append(String.format("  |W| %.3e |dW| %.3e", parameterNorm, parameterGradientNorm));
     b.append("\n    act  ").append(activations).append("\n    grad ").append(gradients);
     return b.toString();

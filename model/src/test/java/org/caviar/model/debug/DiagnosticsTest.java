@@ -90,6 +90,29 @@ class DiagnosticsTest {
     assertTrue(relu.gradientNorm() > 0 && stats.get(0).parameterGradientNorm() > 0);
   }
 
+  /**
+   * A diverged network (logits not finite) has no gradient to describe: the probe says so with NaN
+   * norms and empty gradient histograms. It used to report zeros, which read as vanished gradients.
+   */
+  @Test
+  void aDivergedNetworkReportsNoGradientRatherThanZero() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 relu"), 1);
+    ((Dense) n.layers().get(0)).weight().values()[0] = Float.NaN;
+    Dataset probe = validation.head(50);
+    List<LayerStatistics> stats = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10);
+    for (LayerStatistics s : stats) {
+      assertTrue(Double.isNaN(s.gradientNorm()), s.toString());
+      assertEquals(0, s.gradients().total(), s.toString());
+      assertTrue(Double.isNaN(s.gradients().min()), s.toString());
+      assertTrue(s.toString().contains("no gradient (logits not finite)"), s.toString());
+    }
+    assertTrue(Double.isNaN(stats.get(0).parameterGradientNorm()), stats.get(0).toString());
+    assertEquals(0.0, stats.get(1).parameterGradientNorm(), "relu has no parameters");
+    // The outputs are still described: the NaN weight (input 0 to unit 0) spoils unit 0 of every row.
+    assertEquals(50, stats.get(0).activations().nonFinite());
+    assertEquals(50 * 19, stats.get(0).activations().total());
+  }
+
   @Test
   void saturatedUnitsAreCounted() {
     Network n = Network.create(NetworkSpec.parse("64-20-10 tanh"), 1);
