@@ -1,8 +1,9 @@
 package org.caviar.search.report;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,9 +44,9 @@ public final class ReportWriter {
         if (space.get(i) instanceof FixedParameter) continue;
         save(folder, "param_" + space.get(i).name(), Plots.parameter(h, space, i), figures);
       }
-      Files.writeString(folder.resolve("trials.csv"), csv(h, space), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(folder.resolve("trials.csv"), csv(h, space));
       Path page = folder.resolve("index.html");
-      Files.writeString(page, html(h, space, meta, importance, figures), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(page, html(h, space, meta, importance, figures));
       return page;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + folder, e);
@@ -53,14 +54,17 @@ public final class ReportWriter {
   }
 
   static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
-    String base = folder.resolve(name).toString();
-    // Straight to the file: ImageIO writing to a stream (BitmapEncoder.saveBitmap) caches on disk and
+    // To a file, not a stream: ImageIO writing to a stream (BitmapEncoder.saveBitmap) caches on disk and
     // adds a shutdown hook on first use, which fails once the JVM is shutting down, as when an
     // interrupted `caviar train` writes its report ("Shutdown in progress").
-    if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", folder.resolve(name + ".png").toFile())) {
-      throw new IOException("no PNG writer for " + name);
-    }
-    VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    AtomicFiles.write(folder.resolve(name + ".png"), temp -> {
+      if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", temp.toFile())) throw new IOException("no PNG writer for " + name);
+    });
+    AtomicFiles.write(folder.resolve(name + ".svg"), temp -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      }
+    });
     figures.add(name);
   }
 

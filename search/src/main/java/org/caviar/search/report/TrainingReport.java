@@ -4,7 +4,6 @@ import static org.caviar.search.report.ReportWriter.esc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,10 +71,10 @@ public final class TrainingReport {
               histograms);
         }
       }
-      Files.writeString(folder.resolve("epochs.csv"), epochsCsv(run.epochs()), StandardCharsets.UTF_8);
-      Files.writeString(folder.resolve("layers.csv"), layersCsv(run.snapshots()), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(folder.resolve("epochs.csv"), epochsCsv(run.epochs()));
+      AtomicFiles.writeString(folder.resolve("layers.csv"), layersCsv(run.snapshots()));
       Path page = folder.resolve("index.html");
-      Files.writeString(page, html(run, curves, layers, histograms), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(page, html(run, curves, layers, histograms));
       return page;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + folder, e);
