@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.caviar.model.debug.HistogramRecorder.Snapshot;
 import org.caviar.model.debug.LayerStatistics;
 import org.caviar.model.train.ConfusionMatrix;
@@ -24,6 +25,9 @@ import org.caviar.model.train.Evaluation;
  */
 public final class TrainingReport {
   private TrainingReport() {}
+
+  /** The charts drawn only when layers were probed, and one pair per activation layer: a run of fewer layers draws fewer. */
+  private static final Pattern LAYER_CHART = Pattern.compile("units|gradient_scale|hist_.+_(outputs|gradients)");
 
   /**
    * What the page shows.
@@ -75,6 +79,9 @@ public final class TrainingReport {
       AtomicFiles.writeString(folder.resolve("layers.csv"), layersCsv(run.snapshots()));
       Path page = folder.resolve("index.html");
       AtomicFiles.writeString(page, html(run, curves, layers, histograms));
+      List<String> drawn = new ArrayList<>(layers);
+      drawn.addAll(histograms);
+      ReportWriter.removeStaleCharts(folder, LAYER_CHART, drawn);
       return page;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + folder, e);

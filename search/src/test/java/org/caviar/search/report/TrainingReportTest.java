@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.caviar.model.Activation;
 import org.caviar.model.Kernels;
@@ -125,6 +126,36 @@ class TrainingReportTest {
     }
     assertTrue(Files.readString(dir.resolve("index.html")).contains("second, with another title"));
     assertTrue(contents(dir).keySet().stream().noneMatch(f -> f.endsWith(".partial")), contents(dir).keySet().toString());
+  }
+
+  /**
+   * A --report folder used again by a run of fewer layers: the earlier run's charts of the layers
+   * it no longer has are gone, the user's files and folders stay, even those named like a chart.
+   */
+  @Test
+  void aReportWrittenAgainRemovesTheChartsItNoLongerDraws() throws IOException {
+    TrainingReport.write(dir, run("deep", "tanh1", "tanh2", "tanh3"));
+    assertTrue(Files.exists(dir.resolve("hist_tanh3_gradients.svg")));
+    Files.writeString(dir.resolve("notes.txt"), "mine");
+    Files.writeString(dir.resolve("hist_tanh3_outputs.png.orig"), "mine");
+    Files.writeString(dir.resolve("my_loss.png"), "mine");
+    Files.createDirectories(dir.resolve("hist_old_outputs.png").resolve("inside"));
+    Set<String> mine = Set.of("notes.txt", "hist_tanh3_outputs.png.orig", "my_loss.png", "hist_old_outputs.png");
+
+    TrainingReport.write(dir, run("shallow", "tanh1"));
+    Set<String> expected = new java.util.TreeSet<>(mine);
+    expected.addAll(List.of("index.html", "epochs.csv", "layers.csv"));
+    for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_tanh1_outputs", "hist_tanh1_gradients")) {
+      expected.add(chart + ".png");
+      expected.add(chart + ".svg");
+    }
+    assertEquals(expected, contents(dir).keySet());
+    assertTrue(Files.exists(dir.resolve("hist_old_outputs.png").resolve("inside")));
+
+    // No epoch at all (diverged at once): no layer charts.
+    TrainingReport.write(dir, new Run("diverged", Map.of(), null, List.of(), List.of(), "no rows", null, null));
+    expected.removeIf(f -> f.startsWith("units.") || f.startsWith("gradient_scale.") || f.startsWith("hist_tanh1_"));
+    assertEquals(expected, contents(dir).keySet());
   }
 
   /** A layer whose outputs are all equal (a dead layer) still draws; one that is not finite says so instead of failing. */
