@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import org.caviar.model.Kernels;
@@ -62,15 +64,17 @@ public final class ModelFile {
   private ModelFile() {}
 
   /**
-   * Writes the model to a file beside {@code path} and then moves it over {@code path}, so that a
-   * save that fails or is interrupted (a full disk, a kill, a power cut) leaves the file that was
-   * there whole: the new file is forced to the disk before the move.
+   * Writes the model to a new file beside {@code path}, named for this save alone, and then moves it
+   * over {@code path}, so that a save that fails or is interrupted (a full disk, a kill, a power cut)
+   * leaves the file that was there whole: the new file is forced to the disk before the move. Two
+   * saves of one file at once (two runs with the same --out) each move only their own whole file.
    * A failure names the file.
    */
   public static void save(Model model, Path path) throws IOException {
-    Path partial = partialFile(path);
+    Path partial = null;
     try {
-      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      partial = newPartialFile(path);
+      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         write(model, out);
         // On the disk before the move: a crash after it must not leave the name on unwritten data.
@@ -79,12 +83,31 @@ public final class ModelFile {
       Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       try {
-        Files.deleteIfExists(partial);
+        if (partial != null) Files.deleteIfExists(partial);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
       if (e instanceof IOException io) throw new IOException("cannot save the model to " + path + ": " + reason(io), io);
       throw e;
+    }
+  }
+
+  /**
+   * Creates an empty file beside {@code path} under a name no other file has, e.g.
+   * {@code model.caviar.3k9x0q2b7t1c.partial}. Not {@link Files#createTempFile}: its file would be
+   * readable by its owner alone, and so would the model moved from it.
+   */
+  private static Path newPartialFile(Path path) throws IOException {
+    Path target = path.toAbsolutePath();
+    while (true) {
+      String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+      Path partial = target.resolveSibling(target.getFileName() + "." + unique + ".partial");
+      try {
+        Files.newByteChannel(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        return partial;
+      } catch (FileAlreadyExistsException taken) {
+        // Another save's (or a killed one's): left alone, another name is drawn.
+      }
     }
   }
 
@@ -94,11 +117,6 @@ public final class ModelFile {
     if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-  }
-
-  /** Where {@link #save} writes before it moves the file into place. */
-  public static Path partialFile(Path path) {
-    return path.toAbsolutePath().resolveSibling(path.getFileName() + ".partial");
   }
 
   /** Whether {@code path} starts as a Caviar model file does (its magic), whatever its state after that. */

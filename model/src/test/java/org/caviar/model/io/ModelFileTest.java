@@ -194,6 +194,65 @@ class ModelFileTest {
     assertEquals("cannot save the model to " + nowhere + ": no such folder", e.getMessage());
   }
 
+  /**
+   * A save does not depend on a fixed file beside the model: one left by an earlier run (here a
+   * folder under the name the save once wrote first, m.caviar.partial) neither fails it nor is
+   * touched by it.
+   */
+  @Test
+  void aSaveIgnoresWhatIsBesideTheModel(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.caviar");
+    Path leftover = Files.createDirectory(dir.resolve("m.caviar.partial"));
+    trained.save(file);
+    assertEquals(trained.network().spec(), Model.load(file).network().spec());
+    assertTrue(Files.isDirectory(leftover), "left as it was");
+    assertEquals(List.of("m.caviar", "m.caviar.partial"), listing(dir));
+  }
+
+  /**
+   * Two saves of the same file at once (two runs with the same --out) both complete, and each
+   * leaves the whole file of one of them: each writes its own file before moving it into place.
+   */
+  @Test
+  void concurrentSavesOfOneFileEachLeaveAWholeFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("m.caviar");
+    Model other = new Model(trained.network(), null, trained.classNames()); // no standardizer: other bytes
+    byte[][] expected = new byte[2][];
+    for (int i = 0; i < 2; i++) {
+      Path one = dir.resolve("one-" + i);
+      (i == 0 ? trained : other).save(one);
+      expected[i] = Files.readAllBytes(one);
+      Files.delete(one);
+    }
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+      for (int round = 0; round < 200; round++) {
+        var start = new java.util.concurrent.CyclicBarrier(2);
+        List<java.util.concurrent.Future<Object>> saves = new java.util.ArrayList<>();
+        for (Model m : List.of(trained, other)) {
+          saves.add(pool.submit(() -> {
+            start.await();
+            m.save(file);
+            return null;
+          }));
+        }
+        for (var save : saves) save.get(); // throws if a save failed
+        byte[] saved = Files.readAllBytes(file);
+        assertTrue(java.util.Arrays.equals(expected[0], saved) || java.util.Arrays.equals(expected[1], saved), "round " + round);
+        assertEquals(List.of("m.caviar"), listing(dir), "round " + round);
+      }
+    }
+  }
+
+  /** A saved model may be read as any new file may (the umask's permissions), not by its owner alone. */
+  @Test
+  void aSavedModelHasANewFilesPermissions(@TempDir Path dir) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path file = dir.resolve("m.caviar");
+    trained.save(file);
+    Path plain = Files.createFile(dir.resolve("plain"));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+  }
+
   private static List<String> listing(Path dir) throws IOException {
     try (var files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).sorted().toList();

@@ -38,25 +38,27 @@ final class PathChecks {
   static void writableFolder(String option, Path given, Path folder) {
     Path existing = nearestExisting(option, given, folder);
     if (existing == null) return; // nothing above it exists: the write will say why
-    try {
-      Files.delete(Files.createTempFile(existing, ".caviar-probe", null));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(option + " " + given + ": cannot write in " + existing + reason(e), e);
-    }
+    probe(option, given, existing);
   }
 
-  /** Creates {@code probe}'s folder, then writes and deletes {@code probe}, the first file a later write creates. */
-  static void writableFile(String option, Path given, Path probe) {
-    Path folder = probe.toAbsolutePath().getParent();
+  /**
+   * Creates {@code folder} (and any above it), then a file in it, under a name of its own as the
+   * later writes' files have, and deletes it.
+   */
+  static void createWritableFolder(String option, Path given, Path folder) {
     nearestExisting(option, given, folder);
     try {
       Files.createDirectories(folder);
     } catch (IOException e) {
       throw new IllegalArgumentException(option + " " + given + ": cannot create the folder " + folder + reason(e), e);
     }
+    probe(option, given, folder);
+  }
+
+  /** Creates and deletes a file in {@code folder}: a name of its own, so that two runs probing one folder do not meet. */
+  private static void probe(String option, Path given, Path folder) {
     try {
-      Files.newOutputStream(probe).close();
-      Files.delete(probe);
+      Files.delete(Files.createTempFile(folder, ".caviar-probe", null));
     } catch (IOException e) {
       throw new IllegalArgumentException(option + " " + given + ": cannot write in " + folder + reason(e), e);
     }

@@ -308,7 +308,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Before the data loads and the training runs: a model that cannot be saved would be lost at the
-   * end. Probes the file the save writes first ({@link ModelFile#partialFile}).
+   * end. Probes the folder as the save uses it: a file of its own created in it (then moved over --out).
    */
   private void checkOut() {
     PathChecks.notADirectory("--out", outFile);
@@ -317,7 +317,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
       throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
     }
-    PathChecks.writableFile("--out", outFile, ModelFile.partialFile(outFile));
+    PathChecks.createWritableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
   }
 
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
@@ -326,7 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
-    PathChecks.writableFile("--report", reportDir, reportDir.resolve(".caviar-probe"));
+    PathChecks.createWritableFolder("--report", reportDir, reportDir.toAbsolutePath());
   }
 
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */

@@ -1,14 +1,19 @@
 package org.caviar.search.report;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.History;
@@ -25,6 +30,9 @@ import org.knowm.xchart.internal.chartpart.Chart;
  */
 public final class ReportWriter {
   private ReportWriter() {}
+
+  /** The charts of one parameter each: a study of other parameters writing into the folder draws others. */
+  private static final Pattern PARAMETER_CHART = Pattern.compile("param_.+");
 
   /** What the page says about how the study was run. */
   public record Meta(String studyName, String sampler, String pruner, String notes) {}
@@ -43,24 +51,47 @@ public final class ReportWriter {
         if (space.get(i) instanceof FixedParameter) continue;
         save(folder, "param_" + space.get(i).name(), Plots.parameter(h, space, i), figures);
       }
-      Files.writeString(folder.resolve("trials.csv"), csv(h, space), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(folder.resolve("trials.csv"), csv(h, space));
       Path page = folder.resolve("index.html");
-      Files.writeString(page, html(h, space, meta, importance, figures), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(page, html(h, space, meta, importance, figures));
+      removeStaleCharts(folder, PARAMETER_CHART, figures);
       return page;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + folder, e);
     }
   }
 
+  /**
+   * Deletes the charts (PNG and SVG) in {@code folder} that a report of this kind may draw, named as
+   * {@code owned} matches, but that this one did not draw ({@code drawn}): a folder written again
+   * for a smaller network or another space would keep the earlier charts beside the new page. Called
+   * once the new page is in place, so that a kill before leaves charts it does not show, not a page
+   * without its charts. Only files: a folder, or any other name, is the user's.
+   */
+  static void removeStaleCharts(Path folder, Pattern owned, Collection<String> drawn) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.{png,svg}")) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        String chart = name.substring(0, name.lastIndexOf('.'));
+        if (owned.matcher(chart).matches() && !drawn.contains(chart) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
   static void save(Path folder, String name, Chart<?, ?> chart, List<String> figures) throws IOException {
-    String base = folder.resolve(name).toString();
-    // Straight to the file: ImageIO writing to a stream (BitmapEncoder.saveBitmap) caches on disk and
+    // To a file, not a stream: ImageIO writing to a stream (BitmapEncoder.saveBitmap) caches on disk and
     // adds a shutdown hook on first use, which fails once the JVM is shutting down, as when an
     // interrupted `caviar train` writes its report ("Shutdown in progress").
-    if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", folder.resolve(name + ".png").toFile())) {
-      throw new IOException("no PNG writer for " + name);
-    }
-    VectorGraphicsEncoder.saveVectorGraphic(chart, base, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    AtomicFiles.write(folder.resolve(name + ".png"), temp -> {
+      if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", temp.toFile())) throw new IOException("no PNG writer for " + name);
+    });
+    AtomicFiles.write(folder.resolve(name + ".svg"), temp -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      }
+    });
     figures.add(name);
   }
 

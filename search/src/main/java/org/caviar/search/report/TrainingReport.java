@@ -4,13 +4,13 @@ import static org.caviar.search.report.ReportWriter.esc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.caviar.model.debug.HistogramRecorder.Snapshot;
 import org.caviar.model.debug.LayerStatistics;
 import org.caviar.model.train.ConfusionMatrix;
@@ -25,6 +25,9 @@ import org.caviar.model.train.Evaluation;
  */
 public final class TrainingReport {
   private TrainingReport() {}
+
+  /** The charts drawn only when layers were probed, and one pair per activation layer: a run of fewer layers draws fewer. */
+  private static final Pattern LAYER_CHART = Pattern.compile("units|gradient_scale|hist_.+_(outputs|gradients)");
 
   /**
    * What the page shows.
@@ -72,10 +75,13 @@ public final class TrainingReport {
               histograms);
         }
       }
-      Files.writeString(folder.resolve("epochs.csv"), epochsCsv(run.epochs()), StandardCharsets.UTF_8);
-      Files.writeString(folder.resolve("layers.csv"), layersCsv(run.snapshots()), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(folder.resolve("epochs.csv"), epochsCsv(run.epochs()));
+      AtomicFiles.writeString(folder.resolve("layers.csv"), layersCsv(run.snapshots()));
       Path page = folder.resolve("index.html");
-      Files.writeString(page, html(run, curves, layers, histograms), StandardCharsets.UTF_8);
+      AtomicFiles.writeString(page, html(run, curves, layers, histograms));
+      List<String> drawn = new ArrayList<>(layers);
+      drawn.addAll(histograms);
+      ReportWriter.removeStaleCharts(folder, LAYER_CHART, drawn);
       return page;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + folder, e);

@@ -68,6 +68,17 @@ class ReportTest {
     assertTrue(csv.get(0).startsWith("trial,state,value,steps,seconds,reason,lr,"));
   }
 
+  /** A study's report folder written again drops the charts of parameters the study no longer has, and keeps anything else. */
+  @Test
+  void aReportWrittenAgainRemovesChartsOfGoneParameters() throws IOException {
+    Path report = Files.createDirectories(dir.resolve("report"));
+    for (String f : List.of("param_gone.png", "param_gone.svg", "param_notes.txt", "history.png.orig")) Files.writeString(report.resolve(f), "x");
+    ReportWriter.write(report, study(10, new AshaPruner(1, 3)), Spaces.everyKind(), new ReportWriter.Meta("demo", "tpe", "asha", null));
+    assertTrue(!Files.exists(report.resolve("param_gone.png")) && !Files.exists(report.resolve("param_gone.svg")), "stale charts removed");
+    assertTrue(Files.exists(report.resolve("param_notes.txt")) && Files.exists(report.resolve("history.png.orig")), "other files kept");
+    assertTrue(Files.exists(report.resolve("param_lr.png")) && Files.exists(report.resolve("param_lr.svg")), "this study's charts");
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),

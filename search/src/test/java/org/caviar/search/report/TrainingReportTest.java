@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.caviar.model.Activation;
 import org.caviar.model.Kernels;
@@ -25,6 +26,7 @@ import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.model.train.TrainingResult;
+import org.caviar.search.report.TrainingReport.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +101,63 @@ class TrainingReportTest {
     assertEquals(List.of("epoch,loss,accuracy,val_loss,val_accuracy,lr,examples,seconds"), Files.readAllLines(dir.resolve("epochs.csv")));
   }
 
+  /**
+   * A report written again replaces its files instead of rewriting them in place: whoever is reading
+   * the earlier one (a browser loading the page, a server sending a chart) reads it whole, never
+   * the start of one file and the end of another, and no temporary file is left. Writing in place
+   * is also what leaves a half-written file when the run is killed during the write.
+   */
+  @Test
+  void aReportWrittenAgainReplacesItsFilesWhole() throws IOException {
+    TrainingReport.write(dir, run("first", "tanh1", "tanh2"));
+    Map<String, String> before = contents(dir);
+    Map<String, java.io.InputStream> readers = new java.util.TreeMap<>();
+    try {
+      for (String name : before.keySet()) readers.put(name, Files.newInputStream(dir.resolve(name)));
+      TrainingReport.write(dir, run("second, with another title and other numbers", "relu1", "relu2"));
+      List<String> changedUnderTheReader = new java.util.ArrayList<>();
+      for (var r : readers.entrySet()) {
+        String read = new String(r.getValue().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (!read.equals(before.get(r.getKey()))) changedUnderTheReader.add(r.getKey());
+      }
+      assertEquals(List.of(), changedUnderTheReader);
+    } finally {
+      for (var r : readers.values()) r.close();
+    }
+    assertTrue(Files.readString(dir.resolve("index.html")).contains("second, with another title"));
+    assertTrue(contents(dir).keySet().stream().noneMatch(f -> f.endsWith(".partial")), contents(dir).keySet().toString());
+  }
+
+  /**
+   * A --report folder used again by a run of fewer layers: the earlier run's charts of the layers
+   * it no longer has are gone, the user's files and folders stay, even those named like a chart.
+   */
+  @Test
+  void aReportWrittenAgainRemovesTheChartsItNoLongerDraws() throws IOException {
+    TrainingReport.write(dir, run("deep", "tanh1", "tanh2", "tanh3"));
+    assertTrue(Files.exists(dir.resolve("hist_tanh3_gradients.svg")));
+    Files.writeString(dir.resolve("notes.txt"), "mine");
+    Files.writeString(dir.resolve("hist_tanh3_outputs.png.orig"), "mine");
+    Files.writeString(dir.resolve("my_loss.png"), "mine");
+    Files.createDirectories(dir.resolve("hist_old_outputs.png").resolve("inside"));
+    Set<String> mine = Set.of("notes.txt", "hist_tanh3_outputs.png.orig", "my_loss.png", "hist_old_outputs.png");
+
+    TrainingReport.write(dir, run("shallow", "tanh1"));
+    Set<String> expected = new java.util.TreeSet<>(mine);
+    expected.addAll(List.of("index.html", "epochs.csv", "layers.csv"));
+    for (String chart : List.of("loss", "accuracy", "units", "gradient_scale", "hist_tanh1_outputs", "hist_tanh1_gradients")) {
+      expected.add(chart + ".png");
+      expected.add(chart + ".svg");
+    }
+    assertEquals(expected, contents(dir).keySet());
+    assertTrue(Files.exists(dir.resolve("hist_old_outputs.png").resolve("inside")));
+
+    // No epoch at all (diverged at once): no layer charts.
+    TrainingReport.write(dir, new Run("diverged", Map.of(), null, List.of(), List.of(), "no rows", null, null));
+    expected.removeIf(f -> f.startsWith("units.") || f.startsWith("gradient_scale.") || f.startsWith("hist_tanh1_"));
+    assertEquals(expected, contents(dir).keySet());
+  }
+
   /** A layer whose outputs are all equal (a dead layer) still draws; one that is not finite says so instead of failing. */
   @Test
   void histogramsOfOneValueOrOfNoFiniteValueDraw() throws IOException {
@@ -127,5 +186,31 @@ class TrainingReportTest {
       ReportWriter.save(dir, "scale", chart, new java.util.ArrayList<>());
       assertNotNull(ImageIO.read(dir.resolve("scale.png").toFile()));
     }
+  }
+
+  /** A run of two epochs whose snapshots have the given activation layers (each after a dense layer), with small made-up statistics. */
+  private static Run run(String title, String... activations) {
+    List<EpochMetrics> epochs = List.of(new EpochMetrics(0, 1.0, 0.5, 1.1, 0.4, 0.01f, 120, 0.1),
+        new EpochMetrics(1, 0.8, 0.6, 0.9, 0.5, 0.01f, 120, 0.1));
+    Histogram h = Histogram.of(new float[] {-1, 0, 0.5f, 1}, 4, 4);
+    List<LayerStatistics> layers = new java.util.ArrayList<>();
+    for (int i = 0; i < activations.length; i++) {
+      layers.add(new LayerStatistics("dense" + (i + 1), h, h, 0.1, 0.9, Double.NaN, Double.NaN, 0.2, 3, 0.3));
+      layers.add(new LayerStatistics(activations[i], h, h, 0.1, 0.9, Double.NaN, 0.05, 0.2, 0, 0));
+    }
+    List<HistogramRecorder.Snapshot> snapshots = List.of(new HistogramRecorder.Snapshot(0, layers), new HistogramRecorder.Snapshot(1, layers));
+    return new Run(title, Map.of("network", title), null, epochs, snapshots, "4 rows", null, null);
+  }
+
+  /** Every file in {@code folder} and its content, decoded as Latin-1 to compare bytes as text; folders as "(folder)". */
+  private static Map<String, String> contents(Path folder) throws IOException {
+    Map<String, String> files = new java.util.TreeMap<>();
+    try (var list = Files.list(folder)) {
+      for (Path f : list.toList()) {
+        files.put(f.getFileName().toString(),
+            Files.isDirectory(f) ? "(folder)" : new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    }
+    return files;
   }
 }
