@@ -1,6 +1,7 @@
 package org.caviar.search.cli;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ public final class DataOptions {
   static final String DEFAULT_SPLIT_SEED = "42";
 
   @Option(names = "--split", paramLabel = "TRAIN,VALIDATION", defaultValue = DEFAULT_SPLIT,
-      description = "Fractions for training and validation, stratified by class; the rest is the test set. Default: ${DEFAULT-VALUE}.")
+      description = "Fractions for training and validation, stratified by class; the rest is the test set. A part given a "
+          + "fraction gets a row if the data has one for each such part. Default: ${DEFAULT-VALUE}.")
   String split;
 
   @Option(names = "--split-seed", paramLabel = "SEED", defaultValue = DEFAULT_SPLIT_SEED, description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
@@ -85,8 +87,10 @@ public final class DataOptions {
       throw new IllegalArgumentException(raw.name() + " has " + raw.all().classCount() + " class" + (raw.all().classCount() == 1
           ? " ('" + raw.all().classNames().get(0) + "')" : "es") + " in its label column: a classifier needs at least 2");
     }
+    // Training fits on the train part and picks its epochs (early stopping, pruning, tune's value) on validation.
+    requireRows(raw, TRAIN);
+    requireRows(raw, VALIDATION);
     Split parts = raw.parts();
-    if (parts.validation().rows() == 0) throw new IllegalArgumentException("--split leaves no validation rows: '" + split + "'");
     Standardizer standardizer = Standardizer.fit(parts.train());
     String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes; train %d / validation %d / test %d",
         raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), parts.train().rows(),
@@ -107,20 +111,7 @@ public final class DataOptions {
   public Raw loadRaw() throws IOException {
     Dataset all;
     String name;
-    String[] f = split.split(",");
-    if (f.length != 2) throw new IllegalArgumentException("--split needs TRAIN,VALIDATION fractions, got '" + split + "'");
-    double trainFraction;
-    double validationFraction;
-    try {
-      trainFraction = Double.parseDouble(f[0].trim());
-      validationFraction = Double.parseDouble(f[1].trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--split needs two numbers, got '" + split + "'", e);
-    }
-    // The split's own check would name its Java parameters, and only after the data had loaded.
-    if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
-      throw new IllegalArgumentException("--split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '" + split + "'");
-    }
+    double[] fractions = fractions();
     if (csv != null && (idxImages != null || idxLabels != null)) {
       throw new IllegalArgumentException("give either --csv or --idx-images with --idx-labels, not both");
     }
@@ -156,7 +147,69 @@ public final class DataOptions {
       all = Datasets.digits();
       name = "digits";
     }
-    return new Raw(all, Split.stratifiedRows(all, trainFraction, validationFraction, splitSeed), name);
+    return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /** The --split's train and validation fractions, checked. */
+  private double[] fractions() {
+    String[] f = split.split(",");
+    if (f.length != 2) throw new IllegalArgumentException("--split needs TRAIN,VALIDATION fractions, got '" + split + "'");
+    double trainFraction;
+    double validationFraction;
+    try {
+      trainFraction = Double.parseDouble(f[0].trim());
+      validationFraction = Double.parseDouble(f[1].trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--split needs two numbers, got '" + split + "'", e);
+    }
+    // The split's own check would name its Java parameters, and only after the data had loaded.
+    if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
+      throw new IllegalArgumentException("--split needs TRAIN > 0, VALIDATION >= 0 and TRAIN + VALIDATION <= 1, got '" + split + "'");
+    }
+    return new double[] {trainFraction, validationFraction};
+  }
+
+  static final int TRAIN = 0;
+  static final int VALIDATION = 1;
+  static final int TEST = 2;
+  private static final String[] PART_NAMES = {"train", "validation", "test"};
+
+  /**
+   * Refuses a split that leaves {@code part} (TRAIN, VALIDATION or TEST) without a row, in one line
+   * that names the parts' sizes and fractions. Split leaves a part empty only when its fraction is 0
+   * or the data has fewer rows than parts asked for.
+   */
+  void requireRows(Raw raw, int part) {
+    int[] sizes = {raw.rows().train().length, raw.rows().validation().length, raw.rows().test().length};
+    if (sizes[part] > 0) return;
+    double[] f = fractions();
+    // BigDecimal: the test fraction as given (0.1 of 0.8,0.1), not as doubles subtract (0.09999999999999998).
+    BigDecimal train = BigDecimal.valueOf(f[0]);
+    BigDecimal validation = BigDecimal.valueOf(f[1]);
+    BigDecimal[] fraction = {train, validation, BigDecimal.ONE.subtract(train).subtract(validation)};
+    int asked = 0;
+    for (BigDecimal x : fraction) asked += askedFor(x) ? 1 : 0;
+    String why;
+    if (askedFor(fraction[part])) {
+      why = asked + " parts need at least " + asked + " rows";
+    } else if (part == VALIDATION) {
+      why = "training and tuning are scored on validation rows: give VALIDATION a fraction > 0";
+    } else {
+      why = "TRAIN + VALIDATION is 1";
+    }
+    if (part == TEST) why += "; use --all to evaluate on every row";
+    throw new IllegalArgumentException(String.format(Locale.ROOT, "--split %s of %d rows leaves no %s row "
+        + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", split.strip(), raw.all().rows(), PART_NAMES[part],
+        sizes[0], sizes[1], sizes[2], plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
+  }
+
+  /** Whether a part of this fraction is asked for, as Split counts it (not a test fraction rounded from a sum meant to be 1). */
+  private static boolean askedFor(BigDecimal fraction) {
+    return fraction.compareTo(new BigDecimal("1e-9")) > 0;
+  }
+
+  private static String plain(BigDecimal x) {
+    return x.signum() == 0 ? "0" : x.stripTrailingZeros().toPlainString();
   }
 
   /** The --csv-delimiter as a study stores it: empty for the comma, "tab", or the character. */

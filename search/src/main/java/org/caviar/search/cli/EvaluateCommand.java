@@ -47,9 +47,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     PathChecks.existingFile("--model", modelFile);
     Model model = Model.load(modelFile);
     DataOptions.Raw raw = data.loadRaw();
-    // Only the test part is needed: the other two are not built.
+    // Only the test part is needed: the other two are not built. --all needs no part, so a file of 2 rows does.
+    if (!all) data.requireRows(raw, DataOptions.TEST);
     Dataset rows = all ? raw.all() : raw.all().subset(raw.rows().test());
-    if (rows.rows() == 0) throw new IllegalArgumentException("the split leaves no test rows; use --all, or a --split that leaves some");
+    if (rows.rows() == 0) throw new IllegalArgumentException(raw.name() + " has no rows");
     int inputs = model.network().inputSize();
     if (rows.featureCount() != inputs) {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
