@@ -46,13 +46,28 @@ public final class FixedParameter extends Parameter {
     return 0.5;
   }
 
+  /**
+   * Also takes a number's text form and the reverse: a journal written before text was quoted in a
+   * spec may hold "30" for a study stored as fixed(30).
+   */
   @Override
   public Object coerce(Object v) {
     if (v != null && (v.equals(value)
-        || (v instanceof Number n && value instanceof Number m && n.doubleValue() == m.doubleValue()))) {
+        || (v instanceof Number || value instanceof Number) && asNumber(v) == asNumber(value))) {
       return value;
     }
     throw invalid("fixed at " + value + ", got " + v);
+  }
+
+  /** v as a double, parsed if it is text; NaN, equal to nothing, when it is not a number. */
+  private static double asNumber(Object v) {
+    if (v instanceof Number n) return n.doubleValue();
+    if (!(v instanceof String s)) return Double.NaN;
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 
   @Override
@@ -62,6 +77,9 @@ public final class FixedParameter extends Parameter {
 
   @Override
   String kindSpec() {
-    return "fixed(" + value + ")";
+    // Text the spec would read back as something else ("30" as a number) is quoted.
+    String text = value.toString();
+    boolean readsBack = !(value instanceof String) || text.equals(SpaceSpec.fixedValue(text));
+    return "fixed(" + (readsBack ? text : "\"" + text + "\"") + ")";
   }
 }

@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
  * epochs    = fixed(30)
  * </pre>
  *
- * A condition lists one or more parent values separated by '|'. {@link SearchSpace#spec()} writes
- * this form, so a space survives a round trip through a journal.
+ * A condition lists one or more parent values separated by '|'. A fixed value is a number, or text;
+ * text in double quotes stays text even when it looks like a number ({@code fixed("1e-3")}).
+ * {@link SearchSpace#spec()} writes this form, quoting such text, so a space and its value types
+ * survive a round trip through a journal.
  */
 public final class SpaceSpec {
   private static final Pattern LINE = Pattern.compile(
@@ -68,7 +70,7 @@ public final class SpaceSpec {
       case "categorical" -> Parameter.categorical(name, args);
       case "fixed" -> {
         if (args.length != 1) throw new IllegalArgumentException("'" + line + "': fixed takes one value");
-        yield Parameter.fixed(name, literal(args[0]));
+        yield Parameter.fixed(name, fixedValue(args[0]));
       }
       default -> throw new IllegalArgumentException("'" + line + "': unknown kind '" + kind
           + "' (uniform, log, one_minus_log, int, int_log, categorical, fixed)");
@@ -88,13 +90,18 @@ public final class SpaceSpec {
 
   private static int integer(String[] args, int i, int count, String line) {
     double d = number(args, i, count, line);
-    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is not an integer");
     }
     return (int) d;
   }
 
-  private static Object literal(String s) {
+  /**
+   * The value of {@code fixed(s)}: text in double quotes is that text; otherwise an Integer, a
+   * Double, or the text itself, as specs written before quoting are read.
+   */
+  static Object fixedValue(String s) {
+    if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) return s.substring(1, s.length() - 1);
     try {
       return Integer.parseInt(s);
     } catch (NumberFormatException notInt) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.caviar.search.Spaces;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,57 @@ class SearchSpaceTest {
     SearchSpace back = SearchSpace.parse(s.spec());
     assertEquals(s, back);
     assertEquals(s.spec(), back.spec());
+  }
+
+  /**
+   * Every space reads back from its spec unchanged, value types included: fixed text that looks like
+   * a number (or is quoted) stays text, and integer bounds reach Integer.MIN_VALUE.
+   */
+  @Test
+  void everySpaceSurvivesItsSpecWithItsValueTypes() {
+    SearchSpace s = SearchSpace.of(
+        Parameter.fixed("decay", "1e-3"), Parameter.fixed("epochs", "30"), Parameter.fixed("flag", "true"),
+        Parameter.fixed("nan", "NaN"), Parameter.fixed("f", "1f"), Parameter.fixed("plus", "+5"),
+        Parameter.fixed("quoted", "\"30\""), Parameter.fixed("act", "relu"),
+        Parameter.fixed("n", 30), Parameter.fixed("x", 30.0), Parameter.fixed("y", 1e-3), Parameter.fixed("z", -0.0),
+        Parameter.categorical("c", "1e-3", "30", "adam"),
+        Parameter.intUniform("low", Integer.MIN_VALUE, 0), Parameter.intUniform("high", 0, Integer.MAX_VALUE),
+        Parameter.intLog("units", 1, Integer.MAX_VALUE), Parameter.uniform("wide", -Double.MAX_VALUE / 2, Double.MAX_VALUE / 2),
+        Parameter.logUniform("tiny", Double.MIN_VALUE, 1), Parameter.oneMinusLog("beta", -1e300, 0.999));
+    SearchSpace back = SearchSpace.parse(s.spec());
+    assertEquals(s, back);
+    assertEquals(s.spec(), back.spec());
+    for (int i = 0; i < s.size(); i++) {
+      if (s.get(i) instanceof FixedParameter f) assertEquals(f.value(), ((FixedParameter) back.get(i)).value(), f.name());
+    }
+    assertEquals(s, SearchSpace.parse(back.spec()));
+  }
+
+  /** Specs written before text was quoted read as they did; a quoted value is text. */
+  @Test
+  void fixedValuesReadAsBeforeAndQuotedOnesAreText() {
+    SearchSpace s = SearchSpace.parse("""
+        a = fixed(30)
+        b = fixed(1e-3)
+        c = fixed(relu)
+        d = fixed("30")
+        e = fixed("relu")
+        """);
+    assertEquals(List.of(30, 1e-3, "relu", "30", "relu"),
+        s.parameters().stream().map(p -> ((FixedParameter) p).value()).toList());
+  }
+
+  /**
+   * A journal written before text was quoted may hold "30" for a space stored as fixed(30): a fixed
+   * number takes its own text form, so such a study opens with the number.
+   */
+  @Test
+  void aFixedNumberTakesItsOwnTextForm() {
+    assertEquals(30, Parameter.fixed("epochs", 30).coerce("30"));
+    assertEquals(1e-3, Parameter.fixed("decay", 1e-3).coerce("1e-3"));
+    assertEquals("30", Parameter.fixed("epochs", "30").coerce(30));
+    rejects(() -> Parameter.fixed("epochs", 30).coerce("31"), "'epochs'", "31");
+    rejects(() -> Parameter.fixed("act", "relu").coerce("tanh"), "'act'", "tanh");
   }
 
   @Test

@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
+import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -93,6 +95,31 @@ class ResumeTest {
     try (JournalStorage s = new JournalStorage(journal)) {
       s.open(first.info());
       assertResumedCleanly(beforeCrash, new History(s.trials(), first.direction()), 10);
+    }
+  }
+
+  /**
+   * Fixed text that looks like a number stays text through the journal's space and parameters, so
+   * the study reopens and resumes: "1e-3" once came back as the number 0.001 (a different space) and
+   * "30" as the number 30 (the space matched, the trials' "30" did not).
+   */
+  @Test
+  void aStudyWithFixedTextThatLooksLikeANumberResumes() {
+    for (String fixed : new String[] {"30", "1e-3"}) {
+      SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.fixed("epochs", fixed));
+      Path journal = dir.resolve("fixed-" + fixed + ".jsonl");
+      Objective objective = t -> {
+        assertEquals(fixed, t.get("epochs"));
+        return t.getDouble("x");
+      };
+      try (Study s = Study.builder(space).name("fixed").storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+        s.optimize(objective, Budget.trials(3));
+      }
+      try (Study s = Study.builder(space).name("fixed").storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+        History h = s.optimize(objective, Budget.trials(6));
+        assertEquals(6, h.size());
+        for (TrialRecord t : h.trials()) assertEquals(fixed, t.params().get("epochs"));
+      }
     }
   }
 
