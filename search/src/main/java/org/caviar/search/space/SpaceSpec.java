@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the text form of a search space: one parameter per line (or separated by ';'), '#' starts
- * a comment.
+ * a comment that runs to the end of the line (a ';' in it is part of it). An error names the line.
  *
  * <pre>
  * lr        = log(1e-4, 1)
@@ -36,26 +36,36 @@ public final class SpaceSpec {
   public static SearchSpace parse(String spec) {
     if (spec == null) throw new IllegalArgumentException("space spec is null");
     List<Parameter> params = new ArrayList<>();
-    int lineNo = 0;
-    for (String raw : spec.split("[\\n;]")) {
-      lineNo++;
-      int hash = raw.indexOf('#');
-      String line = (hash >= 0 ? raw.substring(0, hash) : raw).strip();
-      if (line.isEmpty()) continue;
-      Matcher m = LINE.matcher(line);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("space spec entry " + lineNo + " '" + line
-            + "' is not of the form 'name = kind(args) [if parent = value | value]'");
+    String[] lines = spec.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      // The comment goes first: a ';' in it separates nothing.
+      int hash = lines[i].indexOf('#');
+      String code = hash >= 0 ? lines[i].substring(0, hash) : lines[i];
+      for (String raw : code.split(";")) {
+        String entry = raw.strip();
+        if (entry.isEmpty()) continue;
+        try {
+          params.add(entry(entry));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("space spec line " + (i + 1) + ": " + e.getMessage(), e);
+        }
       }
-      Parameter p = parameter(m.group(1), m.group(2), m.group(3), line);
-      if (m.group(4) != null) {
-        String values = m.group(5).strip();
-        if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
-        p = p.when(m.group(4), Arrays.stream(values.split("[|,]")).map(String::strip).toArray(String[]::new));
-      }
-      params.add(p);
     }
     return SearchSpace.of(params);
+  }
+
+  private static Parameter entry(String line) {
+    Matcher m = LINE.matcher(line);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + line + "' is not of the form 'name = kind(args) [if parent = value | value]'");
+    }
+    Parameter p = parameter(m.group(1), m.group(2), m.group(3), line);
+    if (m.group(4) != null) {
+      String values = m.group(5).strip();
+      if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
+      p = p.when(m.group(4), Arrays.stream(values.split("[|,]")).map(String::strip).toArray(String[]::new));
+    }
+    return p;
   }
 
   private static Parameter parameter(String name, String kind, String argText, String line) {

@@ -57,7 +57,7 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("units = int(1.5, 8)"), "'units = int(1.5, 8)'", "'1.5' is not an integer");
     rejects(() -> SearchSpace.parse("lr = log(1e-3)"), "'lr = log(1e-3)'", "takes 2 numbers, got 1");
     rejects(() -> SearchSpace.parse("lr = loggy(1, 2)"), "unknown kind 'loggy'");
-    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "entry 2", "'lr log(1, 2)'", "name = kind(args)");
+    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "line 2", "'lr log(1, 2)'", "name = kind(args)");
     rejects(() -> SearchSpace.parse("x = fixed(a b)"), "'x'", "'a b'");
   }
 
@@ -121,6 +121,17 @@ class SearchSpaceTest {
   }
 
   @Test
+  void aSemicolonInACommentIsPartOfTheComment() {
+    assertEquals(1, SearchSpace.parse("lr = log(1e-4, 1)  # 1e-4 to 1; log scale").size());
+    assertEquals(1, SearchSpace.parse("lr = log(1e-4, 1)  # was: x; dropout = uniform(0, 0.5)").size());
+    assertEquals(2, SearchSpace.parse("lr = log(1e-4, 1); dropout = uniform(0, 0.5)  # two; not three").size());
+    // Errors name the line, counting blank and comment lines, whatever ';' splits it.
+    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\n\n# a; b\nx = uniform(0, 1); y = uniform(1, 0)"),
+        "line 4", "'y'", "lo = 1.0");
+    rejects(() -> SearchSpace.parse("a = uniform(0, 1)\nb = int(1, x)"), "line 2", "'x' is not a number");
+  }
+
+  @Test
   void parsesTheDocumentedForm() {
     SearchSpace s = SearchSpace.parse("""
         # a comment
@@ -135,7 +146,7 @@ class SearchSpaceTest {
     assertEquals(30, ((FixedParameter) s.get(3)).value());
     rejects(() -> SearchSpace.parse("lr = lgo(1, 2)"), "'lgo'");
     rejects(() -> SearchSpace.parse("lr = log(1, 2, 3)"), "2 numbers");
-    rejects(() -> SearchSpace.parse("lr log 1 2"), "entry 1");
+    rejects(() -> SearchSpace.parse("lr log 1 2"), "line 1");
   }
 
   @Test
