@@ -12,6 +12,7 @@ import org.caviar.search.space.FloatParameter;
 import org.caviar.search.space.IntParameter;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
+import org.caviar.search.space.Scale;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -20,8 +21,9 @@ import org.caviar.search.trial.TrialRecord;
  * Every combination of a few evenly spaced points per parameter, spaced on the parameter's own
  * scale (so a learning rate on a log scale gets 1e-4, 1e-3, ...), endpoints included. Categorical
  * parameters take every choice; integers take every value when there are no more than the
- * resolution. Conditional parameters branch only under the parent values that activate them, so
- * no combination repeats.
+ * resolution, else the points rounded (int_log(1, 1000) at 4 gets 1, 10, 100, 1000), fewer where
+ * rounding merges two. Conditional parameters branch only under the parent values that activate
+ * them, so no combination repeats.
  *
  * <p>Trials take the grid points in an order shuffled with the study seed, so the best-so-far
  * curve of a partial grid is not biased toward one corner; each takes the first point no trial has
@@ -160,11 +162,11 @@ public final class GridSampler implements Sampler {
         long range = (long) n.hi() - n.lo() + 1;
         if (range <= resolution) yield range;
         if (resolution == 1) yield 1;
-        // valueAt is monotone: count where it changes rather than collect the values.
+        // gridValue is monotone in k: count where it changes rather than collect the values.
         long distinct = 1;
-        int last = n.valueAt(0);
+        int last = gridValue(n, 0, resolution);
         for (int k = 1; k < resolution; k++) {
-          int v = n.valueAt((double) k / (resolution - 1));
+          int v = gridValue(n, k, resolution);
           if (v != last) distinct++;
           last = v;
         }
@@ -257,11 +259,26 @@ public final class GridSampler implements Sampler {
         } else if (resolution == 1) {
           values.add(n.valueAt(0.5));
         } else {
-          for (int k = 0; k < resolution; k++) values.add(n.valueAt((double) k / (resolution - 1)));
+          for (int k = 0; k < resolution; k++) values.add(gridValue(n, k, resolution));
         }
         yield values.stream().mapToDouble(n::unitOf).toArray();
       }
     };
+  }
+
+  /**
+   * Value k of a grid of {@code resolution} >= 2 points on an integer parameter with more values.
+   * On a log scale, the points evenly spaced in log(value) from lo to hi, rounded (several may round
+   * to one value). Linear, the value at unit position k / (resolution - 1) as always: unit positions
+   * span [lo - 1/2, hi + 1/2], evenly enough on a linear scale, but on a log scale that widening
+   * crowds the points toward lo (int_log(1, 1000) at 4 gave 1, 6, 79, 1000).
+   */
+  private static int gridValue(IntParameter n, int k, int resolution) {
+    double t = (double) k / (resolution - 1);
+    if (n.scale() != Scale.LOG) return n.valueAt(t);
+    double lnLo = Math.log(n.lo());
+    long v = Math.round(Math.exp(lnLo + t * (Math.log(n.hi()) - lnLo)));
+    return (int) Math.max(n.lo(), Math.min(n.hi(), v));
   }
 
   @Override

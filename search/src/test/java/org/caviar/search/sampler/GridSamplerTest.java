@@ -92,6 +92,32 @@ class GridSamplerTest {
     assertEquals(160, grid.pointCount(s));
   }
 
+  /** The values of one integer parameter's grid, in order. */
+  private static List<Integer> intGrid(Parameter p, int resolution) {
+    SearchSpace s = SearchSpace.of(p);
+    GridSampler grid = new GridSampler(resolution);
+    List<Integer> values = new ArrayList<>();
+    for (double[] u : grid.enumerate(s)) values.add(s.pointFromUnit(u).getInt(p.name()));
+    assertEquals(values.size(), grid.pointCount(s));
+    assertEquals(values.size(), new TreeSet<>(values).size(), "a value twice: " + values);
+    return values;
+  }
+
+  /** On a log scale integers are evenly spaced in log(value), endpoints included; linear ones as always. */
+  @Test
+  void integerGridsAreEvenlySpacedOnTheirScale() {
+    assertEquals(List.of(1, 10, 100, 1000), intGrid(Parameter.intLog("n", 1, 1000), 4));
+    assertEquals(List.of(1, 2, 4, 8), intGrid(Parameter.intLog("n", 1, 8), 4));
+    assertEquals(List.of(16, 32, 64, 128, 256), intGrid(Parameter.intLog("n", 16, 256), 5));
+    // Rounding merges low values: 1, 1.41, 2, 2.83, 4 give 1, 1, 2, 3, 4.
+    assertEquals(List.of(1, 2, 3, 4), intGrid(Parameter.intLog("n", 1, 16), 9).subList(0, 4));
+    List<Integer> wide = intGrid(Parameter.intLog("n", 1, Integer.MAX_VALUE), 32);
+    assertEquals(List.of(1, 2, 4, 8), wide.subList(0, 4));
+    assertEquals(Integer.MAX_VALUE, wide.getLast());
+    assertEquals(List.of(1, 4, 7, 10), intGrid(Parameter.intUniform("n", 1, 10), 4));
+    assertEquals(List.of(0, 50, 100), intGrid(Parameter.intUniform("n", 0, 100), 3));
+  }
+
   @Test
   void countsLargeGridsExactlyWithoutEnumeratingThem() {
     SearchSpace s = SearchSpace.of(Parameter.uniform("a", 0, 1), Parameter.uniform("b", 0, 1), Parameter.uniform("c", 0, 1),
