@@ -255,7 +255,7 @@ public final class GridSampler implements Sampler {
       case IntParameter n -> {
         TreeSet<Integer> values = new TreeSet<>();
         if ((long) n.hi() - n.lo() + 1 <= resolution) {
-          for (int v = n.lo(); v <= n.hi(); v++) values.add(v);
+          for (long v = n.lo(); v <= n.hi(); v++) values.add((int) v); // an int v would wrap at Integer.MAX_VALUE
         } else if (resolution == 1) {
           values.add(n.valueAt(0.5));
         } else {

@@ -2,9 +2,11 @@ package org.caviar.search.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -116,6 +118,16 @@ class GridSamplerTest {
     assertEquals(Integer.MAX_VALUE, wide.getLast());
     assertEquals(List.of(1, 4, 7, 10), intGrid(Parameter.intUniform("n", 1, 10), 4));
     assertEquals(List.of(0, 50, 100), intGrid(Parameter.intUniform("n", 0, 100), 3));
+  }
+
+  @Test
+  void anIntegerRangeEndingAtIntMaxTerminates() {
+    int max = Integer.MAX_VALUE;
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertEquals(List.of(max - 2, max - 1, max), intGrid(Parameter.intUniform("n", max - 2, max), 5));
+      assertEquals(List.of(max - 2, max - 1, max), intGrid(Parameter.intLog("n", max - 2, max), 3));
+      assertEquals(List.of(Integer.MIN_VALUE, 0, max), intGrid(Parameter.intUniform("n", Integer.MIN_VALUE, max), 3));
+    });
   }
 
   @Test
