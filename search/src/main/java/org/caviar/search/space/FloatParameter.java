@@ -21,7 +21,12 @@ public final class FloatParameter extends Parameter {
       case ONE_MINUS_LOG -> {
         if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + hi);
       }
-      case LINEAR -> {}
+      case LINEAR -> {
+        // Values are lo + u (hi - lo): were hi - lo to overflow, every value would be NaN.
+        if (Double.isInfinite(hi - lo)) {
+          throw invalid("needs hi - lo <= Double.MAX_VALUE, got lo = " + lo + ", hi = " + hi + " (use a narrower range)");
+        }
+      }
     }
     this.lo = lo;
     this.hi = hi;

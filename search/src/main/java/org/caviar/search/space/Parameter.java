@@ -23,7 +23,7 @@ public abstract sealed class Parameter
     this.condition = condition;
   }
 
-  /** A float drawn uniformly in [lo, hi]. */
+  /** A float drawn uniformly in [lo, hi]; hi - lo must not overflow (at most Double.MAX_VALUE). */
   public static FloatParameter uniform(String name, double lo, double hi) {
     return new FloatParameter(name, lo, hi, Scale.LINEAR, null);
   }

@@ -33,6 +33,8 @@ class SearchSpaceTest {
     rejects(() -> Parameter.categorical("opt", "two words"), "'opt'", "'two words'");
     rejects(() -> Parameter.fixed("e", Double.NaN), "'e'", "NaN");
     rejects(() -> Parameter.uniform("1x", 0, 1), "'1x'");
+    // hi - lo would overflow to Infinity: every draw would be NaN.
+    rejects(() -> Parameter.uniform("w", -1e308, 1e308), "'w'", "-1.0E308", "1.0E308");
   }
 
   @Test
@@ -147,6 +149,16 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("lr = lgo(1, 2)"), "'lgo'");
     rejects(() -> SearchSpace.parse("lr = log(1, 2, 3)"), "2 numbers");
     rejects(() -> SearchSpace.parse("lr log 1 2"), "line 1");
+  }
+
+  /** The widest linear range accepted keeps its endpoints exact. */
+  @Test
+  void aWideLinearRangeKeepsItsEndpoints() {
+    FloatParameter w = Parameter.uniform("w", -Double.MAX_VALUE / 2, Double.MAX_VALUE / 2);
+    assertEquals(-Double.MAX_VALUE / 2, w.valueAt(0));
+    assertEquals(0.0, w.valueAt(0.5));
+    assertEquals(Double.MAX_VALUE / 2, w.valueAt(1));
+    assertEquals(1.0, w.unitOf(Double.MAX_VALUE / 2));
   }
 
   @Test
