@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.caviar.search.space.CategoricalParameter;
-import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
@@ -233,17 +232,19 @@ public final class GpSampler implements Sampler {
   }
 
   /**
-   * Makes u what {@link SearchSpace#pointFromUnit} will see: inactive parameters NaN, fixed ones
-   * 0.5, categoricals at the middle of their choice, so that the features match the point proposed.
+   * Makes u the unit positions of the point {@link SearchSpace#pointFromUnit} makes of it: inactive
+   * parameters NaN, every active one at its value's own position (fixed ones 0.5, categoricals and
+   * integers the middle of their value's share, floats unchanged up to rounding), so that a
+   * candidate is scored where the point proposed will be. Integers matter most: the gaps between
+   * tried values look unexplored, but round to the values already tried.
    */
   static void snap(SearchSpace space, double[] u) {
     for (int i = 0; i < u.length; i++) {
       if (!space.isActive(i, u)) {
         u[i] = Double.NaN;
-      } else if (space.get(i) instanceof FixedParameter) {
-        u[i] = 0.5;
-      } else if (space.get(i) instanceof CategoricalParameter c) {
-        u[i] = c.unitOfIndex(c.indexAt(u[i]));
+      } else {
+        Parameter p = space.get(i);
+        u[i] = p.toUnit(p.fromUnit(u[i])); // as pointFromUnit computes the point's own positions
       }
     }
   }
