@@ -13,6 +13,10 @@ import java.util.Arrays;
  * group in turn and the noise, keeping what helps. That is at most 6 + 2 (groups + 1)
  * factorizations, deterministic, with the squared feature differences of every
  * pair computed once.
+ *
+ * <p>{@link #withPending} conditions a fitted process on made-up values at pending points (the
+ * constant liar) as exact values of the latent function, not as noisy observations: a noisy lie
+ * would leave variance s2 g / (1 + g) at its point and improvement with it.
  */
 final class GaussianProcess {
   private static final double SQRT5 = Math.sqrt(5);
@@ -22,22 +26,33 @@ final class GaussianProcess {
   private static final double MAX_SCALE = 20;
   private static final double MIN_NOISE = 1e-6;
   private static final double MAX_NOISE = 1;
+  /**
+   * The diagonal added for a pending point, whose value is taken as exact: the smallest noise, so
+   * that the factorization stays as stable as for observations (every pivot at least sqrt(1e-6)),
+   * e.g. for two pending points at one position. It leaves the latent variance there at most
+   * s2 1e-6.
+   */
+  private static final double PENDING_JITTER = MIN_NOISE;
 
   private final double[] x;
+  private final double[] y;
   private final int n;
   private final int d;
   private final double[] inverseScale2;
+  private final double noise;
   private final Cholesky chol;
   private final double[] alpha;
   private final double signalVariance;
   private final double logLikelihood;
 
-  private GaussianProcess(double[] x, int n, int d, double[] inverseScale2, Cholesky chol, double[] alpha,
-      double signalVariance, double logLikelihood) {
+  private GaussianProcess(double[] x, double[] y, int n, int d, double[] inverseScale2, double noise, Cholesky chol,
+      double[] alpha, double signalVariance, double logLikelihood) {
     this.x = x;
+    this.y = y;
     this.n = n;
     this.d = d;
     this.inverseScale2 = inverseScale2;
+    this.noise = noise;
     this.chol = chol;
     this.alpha = alpha;
     this.signalVariance = signalVariance;
@@ -158,7 +173,38 @@ final class GaussianProcess {
     double variance = Math.max(quad / n, 1e-12);
     // Profiled log likelihood, up to a constant: -n/2 log(s2) - 1/2 log det C.
     double ll = -0.5 * n * Math.log(variance) - 0.5 * chol.logDeterminant();
-    return new GaussianProcess(x, n, d, w, chol, alpha, variance, ll);
+    return new GaussianProcess(x, y, n, d, w, noise, chol, alpha, variance, ll);
+  }
+
+  /**
+   * This process conditioned also on p pending points (row-major {@code pendingX}, d features each)
+   * whose latent values are exactly {@code lies}: same length scales, noise and signal variance
+   * (the lies are not data to fit them to), and at a pending point the posterior mean is its lie
+   * and the variance at most the jitter's s2 1e-6 ({@link #isKnown}). Null when the correlation
+   * matrix does not factor.
+   */
+  GaussianProcess withPending(double[] pendingX, double[] lies, int p) {
+    if (p == 0) return this;
+    int m = n + p;
+    double[] xs = Arrays.copyOf(x, m * d);
+    System.arraycopy(pendingX, 0, xs, n * d, p * d);
+    double[] ys = Arrays.copyOf(y, m);
+    System.arraycopy(lies, 0, ys, n, p);
+    double[] c = new double[m * m];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < i; j++) {
+        double r2 = 0;
+        for (int f = 0; f < d; f++) {
+          double t = xs[i * d + f] - xs[j * d + f];
+          r2 += t * t * inverseScale2[f];
+        }
+        c[i * m + j] = matern52(r2);
+      }
+      c[i * m + i] = 1 + (i < n ? noise : PENDING_JITTER);
+    }
+    Cholesky chol = Cholesky.factor(c, m);
+    if (chol == null) return null;
+    return new GaussianProcess(xs, ys, m, d, inverseScale2, noise, chol, chol.solve(ys), signalVariance, logLikelihood);
   }
 
   /** The maximum-likelihood signal variance, an upper bound of every posterior variance. */
@@ -166,6 +212,7 @@ final class GaussianProcess {
     return signalVariance;
   }
 
+  /** The fit's log likelihood, of the observations only (pending points do not change it). */
   double logLikelihood() {
     return logLikelihood;
   }
@@ -200,6 +247,17 @@ final class GaussianProcess {
     for (int c = 0; c < m; c++) out[c] = signalVariance * Math.max(0, 1 - out[c]);
   }
 
+  /**
+   * Whether a posterior variance is at most what the jitter leaves at a pending point (s2 1e-6), or
+   * the smallest noise at an observation: the value there is known, and what the mean says beyond
+   * it is the jitter's slack (a pending point's mean can drift below its lie by a share 1e-6 / v of
+   * its disagreement with the data, v their variance there without it).
+   */
+  boolean isKnown(double variance) {
+    return variance <= signalVariance * PENDING_JITTER;
+  }
+
+  /** Data points: observations and pending points. */
   int size() {
     return n;
   }

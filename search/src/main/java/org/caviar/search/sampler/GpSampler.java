@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.caviar.search.space.CategoricalParameter;
-import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
@@ -26,10 +25,12 @@ import org.caviar.search.trial.TrialState;
  * their last value is not comparable with a final one, but they were stopped for looking bad. Failed
  * trials are left out.
  *
- * <p>Running trials are <b>pending</b>: with the constant liar on (the default) each joins the data
- * with the best observed loss as its value, so the posterior there has no variance and no
- * improvement left, and parallel workers are pushed elsewhere instead of all proposing the current
- * favourite.
+ * <p>Running trials are <b>pending</b>: with the constant liar on (the default) the fitted model is
+ * conditioned on each taking the best observed loss as its exact value (not a noisy observation,
+ * which would keep variance and improvement there when the fitted noise is large), so the
+ * posterior there has no variance and no improvement left, and parallel workers are pushed
+ * elsewhere instead of all proposing the current favourite. The lies are not fitted: the length
+ * scales and noise come from the observations alone.
  *
  * <p>The next point maximizes expected improvement over the best observed loss among
  * {@code candidates} uniform random points and {@code candidates / 2} Gaussian perturbations of the
@@ -37,10 +38,10 @@ import org.caviar.search.trial.TrialState;
  * trial's own random stream, scored in batches of 64 whose posterior variances share one blocked
  * triangular solve.
  *
- * <p>Cost per proposal: O(n^3) per likelihood evaluation (at most 8 + 2 x parameters of them) and
- * O(n^2) per candidate, for n observations plus pending points; past {@code maxObservations} the
- * model keeps the best half of that many and the most recent others, so that long studies stay
- * cheap.
+ * <p>Cost per proposal: O(n^3) per likelihood evaluation (at most 8 + 2 x parameters of them) for n
+ * observations, one factorization more with the p pending points, O((n + p)^3), and O((n + p)^2)
+ * per candidate; past {@code maxObservations} the model keeps the best half of that many and the
+ * most recent others, so that long studies stay cheap.
  */
 public final class GpSampler implements Sampler {
   private static final int LOCAL_CENTRES = 5;
@@ -113,10 +114,10 @@ public final class GpSampler implements Sampler {
       return space.pointFromUnit(RandomSampler.draw(space.size(), random));
     }
     int observations = data.losses.length;
-    int n = observations + data.pending.size();
+    int pending = data.pending.size();
     int d = features.count();
-    double[] x = new double[n * d];
-    double[] y = new double[n];
+    double[] x = new double[observations * d];
+    double[] y = new double[observations];
     double bestY = Double.POSITIVE_INFINITY;
     double mean = 0;
     for (double v : data.losses) mean += v;
@@ -129,11 +130,12 @@ public final class GpSampler implements Sampler {
       y[j] = (data.losses[j] - mean) / sd;
       bestY = Math.min(bestY, y[j]);
     }
-    for (int j = 0; j < data.pending.size(); j++) {
-      features.encode(data.pending.get(j), x, (observations + j) * d);
-      y[observations + j] = bestY; // the constant liar
-    }
-    GaussianProcess gp = GaussianProcess.fit(x, y, n, d, features.groupOfFeature(), features.groups());
+    double[] pendingX = new double[pending * d];
+    for (int j = 0; j < pending; j++) features.encode(data.pending.get(j), pendingX, j * d);
+    double[] lies = new double[pending];
+    Arrays.fill(lies, bestY); // the constant liar
+    GaussianProcess gp = GaussianProcess.fit(x, y, observations, d, features.groupOfFeature(), features.groups());
+    if (gp != null) gp = gp.withPending(pendingX, lies, pending);
     if (gp == null) return space.pointFromUnit(RandomSampler.draw(space.size(), random));
     return space.pointFromUnit(maximizeImprovement(space, features, gp, bestY, data, random));
   }
@@ -222,7 +224,9 @@ public final class GpSampler implements Sampler {
       if (pending == 0) return;
       gp.variances(block, pending, variances);
       for (int c = 0; c < pending; c++) {
-        double ei = expectedImprovement(bestY, means[c], Math.sqrt(variances[c]));
+        // A known value is an observation's, no better than the best, or a pending point's lie, the
+        // best: no improvement, whatever the jitter lets the mean say.
+        double ei = gp.isKnown(variances[c]) ? 0 : expectedImprovement(bestY, means[c], Math.sqrt(variances[c]));
         if (ei > bestImprovement) {
           bestImprovement = ei;
           System.arraycopy(units, c * size, best, 0, size);
@@ -233,17 +237,19 @@ public final class GpSampler implements Sampler {
   }
 
   /**
-   * Makes u what {@link SearchSpace#pointFromUnit} will see: inactive parameters NaN, fixed ones
-   * 0.5, categoricals at the middle of their choice, so that the features match the point proposed.
+   * Makes u the unit positions of the point {@link SearchSpace#pointFromUnit} makes of it: inactive
+   * parameters NaN, every active one at its value's own position (fixed ones 0.5, categoricals and
+   * integers the middle of their value's share, floats unchanged up to rounding), so that a
+   * candidate is scored where the point proposed will be. Integers matter most: the gaps between
+   * tried values look unexplored, but round to the values already tried.
    */
   static void snap(SearchSpace space, double[] u) {
     for (int i = 0; i < u.length; i++) {
       if (!space.isActive(i, u)) {
         u[i] = Double.NaN;
-      } else if (space.get(i) instanceof FixedParameter) {
-        u[i] = 0.5;
-      } else if (space.get(i) instanceof CategoricalParameter c) {
-        u[i] = c.unitOfIndex(c.indexAt(u[i]));
+      } else {
+        Parameter p = space.get(i);
+        u[i] = p.toUnit(p.fromUnit(u[i])); // as pointFromUnit computes the point's own positions
       }
     }
   }

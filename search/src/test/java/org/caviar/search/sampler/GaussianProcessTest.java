@@ -116,6 +116,34 @@ class GaussianProcessTest {
     assertEquals(s2, var[n], 1e-15 * s2);
   }
 
+  /**
+   * One observation, at the best value -1, and one pending point with that value as its lie, 0.7
+   * apart (2.3 length scales of 0.3: correlation 0.08), under the largest relative noise the model
+   * allows, g = 1. Taken as a noisy observation the lie would leave variance about s2 g / (1 + g)
+   * = s2 / 2 at the pending point and a mean pulled halfway to the prior's 0: an expected
+   * improvement of about 0.04, with s2 about 1/2. Taken as the exact value, the variance there is
+   * at most s2 1e-6, the jitter's (known), and the mean the lie, so the improvement is at most
+   * 0.4 sqrt(s2 1e-6), the sampler's 0.
+   */
+  @Test
+  void aPendingPointHasNoImprovementLeftUnderLargeNoise() {
+    double best = -1;
+    GaussianProcess observed = GaussianProcess.withScales(new double[] {0.2}, new double[] {best}, 1, 1, new double[] {0.3}, 1);
+    GaussianProcess gp = observed.withPending(new double[] {0.9}, new double[] {best}, 1);
+    assertEquals(2, gp.size());
+    double[] k = new double[2];
+    double mean = gp.mean(new double[] {0.9}, k);
+    double[][] block = {{k[0]}, {k[1]}};
+    double[] variance = new double[1];
+    gp.variances(block, 1, variance);
+    double s2 = gp.signalVariance();
+    assertEquals(observed.signalVariance(), s2, 0, "the lies do not change the fit");
+    assertTrue(gp.isKnown(variance[0]), "variance " + variance[0] + " at the pending point, s2 = " + s2);
+    assertEquals(best, mean, 1e-5, "mean at the pending point");
+    double ei = GpSampler.expectedImprovement(best, mean, Math.sqrt(variance[0]));
+    assertTrue(ei <= 0.4 * Math.sqrt(s2 * 1e-6) + 1e-5, "expected improvement " + ei + " at the pending point");
+  }
+
   /** EI against Simpson's rule on max(best - f, 0) N(f; mean, sd) over mean +- 12 sd. */
   @Property(tries = 40)
   void expectedImprovementMatchesIntegration(@ForAll long seed) {
