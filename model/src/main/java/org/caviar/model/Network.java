@@ -320,6 +320,16 @@ public final class Network {
     }
   }
 
+  /** {@link #requireLabels(int[], int)}, and each of the first {@code rows} a class in {@code [0, classes)}. */
+  public static void requireLabels(int[] labels, int rows, int classes) {
+    requireLabels(labels, rows);
+    for (int r = 0; r < rows; r++) {
+      if (labels[r] < 0 || labels[r] >= classes) {
+        throw new IllegalArgumentException("labels[" + r + "] must be in [0, " + classes + "), got " + labels[r]);
+      }
+    }
+  }
+
   private void requireForward(int rows) {
     if (forwardRows == 0) throw new IllegalStateException("no forward pass yet");
     if (rows != forwardRows) throw new IllegalArgumentException("rows " + rows + " != rows of the last forward " + forwardRows);

@@ -61,6 +61,7 @@ public record NetworkSpec(
     }
     if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
     if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    dropout += 0f; // -0 as +0: toString leaves a zero rate out, and the spec must read back equal
     if (init == null) init = activation.defaultInit();
   }
 
@@ -139,7 +140,11 @@ public record NetworkSpec(
         }
         case "dropout" -> dropout = number(text, key, value);
         case "slope" -> slope = number(text, key, value);
-        case "init" -> init = inSpec(text, () -> Init.parse(require(text, key, value)));
+        case "init" -> {
+          // require names the spec itself: outside inSpec, which would name it a second time.
+          String name = require(text, key, value);
+          init = inSpec(text, () -> Init.parse(name));
+        }
         default -> {
           if (value != null) throw new IllegalArgumentException("network spec '" + text + "': unknown option '" + key + "'");
           if (activationSeen) throw new IllegalArgumentException("network spec '" + text + "': more than one activation");

@@ -61,14 +61,24 @@ class NetworkSpecProperties {
     assertMessage("64-1 relu", "classes must be >= 2");
     assertMessage("0-16-10", "inputs must be > 0, got 0");
     assertMessage("64-10 relu init=zeros", "init");
+    assertMessage("64-10 relu init", "init needs a value, e.g. init=...");
     assertEquals("network spec must not be empty",
         assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(" ")).getMessage());
+  }
+
+  /** A dropout of -0 reads back as the spec it came from (toString leaves a zero rate out). */
+  @Test
+  void aNegativeZeroDropoutSurvivesTheRoundTrip() {
+    NetworkSpec s = NetworkSpec.parse("4-3 relu dropout=-0");
+    assertEquals(s, NetworkSpec.parse(s.toString()));
   }
 
   /** The message says what is wrong and, first, which text it is in. */
   private static void assertMessage(String text, String expected) {
     var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(text));
     assertTrue(e.getMessage().startsWith("network spec '" + text + "'"), e.getMessage());
+    // Once: a bare "init" named the spec twice.
+    assertEquals(e.getMessage().indexOf("network spec '"), e.getMessage().lastIndexOf("network spec '"), e.getMessage());
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 }

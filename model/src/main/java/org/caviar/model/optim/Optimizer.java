@@ -60,6 +60,8 @@ public final class Optimizer {
 
   /** One update of every parameter from its current gradient, with learning rate {@code lr}. */
   public void step(float lr) {
+    // Before the count moves: a refused rate must not leave Adam's bias correction a step ahead.
+    if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("lr must be > 0 and finite, got " + lr);
     steps++;
     for (int i = 0; i < parameters.length; i++) {
       Parameter p = parameters[i];

@@ -145,12 +145,16 @@ public final class Trainer {
 
   /**
    * One training step on {@code rows} examples: forward, loss and its gradient, backward, update.
-   * Returns the batch's mean loss, or NaN (without updating anything, batch norm's running
-   * statistics included) if the network diverged.
+   * Returns the batch's mean loss, or NaN (without updating the parameters, the optimizer or batch
+   * norm's running statistics; dropout's stream has moved on) if the network diverged. Labels and
+   * the learning rate are checked before the forward pass, so that a refused step changes nothing.
    */
   public float step(float[] x, int[] labels, int rows, float learningRate) {
     // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
-    Network.requireLabels(labels, rows);
+    Network.requireLabels(labels, rows, network.classes());
+    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be > 0 and finite, got " + learningRate);
+    }
     if (sharded != null) {
       pullNetwork();
       networkBehind = true;

@@ -15,7 +15,8 @@ import org.caviar.model.optim.OptimizerSpec;
  * @param patience epochs without validation-loss improvement before stopping early; 0 turns early
  *     stopping off
  * @param minDelta how much the validation loss must fall to count as an improvement
- * @param restoreBest whether to end with the weights of the epoch with the lowest validation loss
+ * @param restoreBest whether to end with the weights of the best epoch: the last one whose validation
+ *     loss beat the best before it by more than {@code minDelta} (with {@code minDelta} 0, the lowest)
  * @param seed seed of the mini-batch order
  */
 public record TrainingConfig(

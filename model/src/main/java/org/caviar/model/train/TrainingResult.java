@@ -8,7 +8,8 @@ import java.util.List;
  * @param status how training ended
  * @param message a sentence a person can read, e.g. why it stopped
  * @param history metrics of every completed epoch
- * @param bestEpoch the epoch with the lowest validation loss, -1 without validation
+ * @param bestEpoch the last epoch whose validation loss beat the best before it by more than
+ *     {@code minDelta} (with {@code minDelta} 0, the epoch of the lowest loss), -1 without validation
  * @param bestValidationLoss that loss, NaN without validation
  * @param restoredEpoch the epoch whose weights the network holds at the end if they were restored,
  *     else -1

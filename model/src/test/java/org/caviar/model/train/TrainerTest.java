@@ -43,6 +43,37 @@ class TrainerTest {
     assertArrayEquals(vector, trainedWeights(Kernels.vector()));
   }
 
+  /**
+   * A step refused for its input changes nothing: a label out of range used to be found by the
+   * loss kernel after the forward pass had moved batch norm's running statistics, and a rate of 0
+   * by the optimizer's kernel after its step count (Adam's bias correction) had moved on.
+   */
+  @Test
+  void aRefusedStepChangesNothing() {
+    Network n = Network.create(SPEC, 8);
+    Trainer t = new Trainer(n, TrainingConfig.builder().batchSize(32).seed(4).build());
+    MiniBatches b = t.batches(train);
+    int rows = b.load(0);
+    float[] before = parametersAndState(n);
+    int[] bad = java.util.Arrays.copyOf(b.labels(), rows);
+    bad[3] = 10;
+    assertEquals("labels[3] must be in [0, 10), got 10",
+        assertThrows(IllegalArgumentException.class, () -> t.step(b.features(), bad, rows, 1e-3f)).getMessage());
+    bad[3] = -1;
+    assertThrows(IllegalArgumentException.class, () -> t.step(b.features(), bad, rows, 1e-3f));
+    assertArrayEquals(before, parametersAndState(n), "after the refused labels");
+    assertEquals("learningRate must be > 0 and finite, got 0.0",
+        assertThrows(IllegalArgumentException.class, () -> t.step(b.features(), b.labels(), rows, 0f)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> t.step(b.features(), b.labels(), rows, Float.NaN));
+    assertArrayEquals(before, parametersAndState(n), "after the refused rates");
+    assertEquals(0, t.optimizer().steps());
+    // The optimizer on its own: a refused rate leaves the count where it was.
+    assertThrows(IllegalArgumentException.class, () -> t.optimizer().step(-1f));
+    assertEquals(0, t.optimizer().steps());
+    assertTrue(Float.isFinite(t.step(b.features(), b.labels(), rows, 1e-3f)));
+    assertEquals(1, t.optimizer().steps());
+  }
+
   /** Three epochs of a seeded network with batch norm and dropout; its weights and statistics, concatenated. */
   private static float[] trainedWeights(Kernels kernels) {
     Network n = Network.create(SPEC, 8, kernels);
