@@ -265,7 +265,8 @@ public final class Trainer {
    * {@code validation} (may be null), the listener is told, and training stops early if the
    * listener asks, if the validation loss has not improved by {@code minDelta} for
    * {@code patience} epochs, or if the loss diverges. With {@code restoreBest} and a validation
-   * set, the network ends with the weights (and batch norm statistics) of its best epoch.
+   * set, the network ends with the weights (and batch norm statistics) of its best epoch. Without
+   * a validation set there is no best epoch: patience and restoreBest then do nothing.
    */
   public TrainingResult fit(Dataset train, Dataset validation, TrainingListener listener) {
     TrainingListener l = listener == null ? TrainingListener.none() : listener;
