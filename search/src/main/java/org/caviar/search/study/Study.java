@@ -34,7 +34,8 @@ import org.caviar.search.trial.TrialState;
  * <p>Each worker claims a trial, has the sampler propose its parameters (on a local storage both
  * under the study's lock, so the sampler sees every running trial as pending), evaluates the
  * objective outside the lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
- * one is recorded FAILED with its reason, and the worker goes on.
+ * one is recorded FAILED with its reason, and the worker goes on. The storage failing while a trial
+ * reports is no fault of the trial: it stops the study ({@link #optimize}).
  *
  * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
  * a study is the same from run to run; with several, which trials run beside which depends on
@@ -211,7 +212,9 @@ public final class Study implements AutoCloseable {
   /**
    * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. Throws
    * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial. A
-   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is.
+   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is;
+   * so does one of the storage while a trial reports or asks the pruner, which leaves that trial
+   * RUNNING in the storage (a resume re-runs it) rather than failing it.
    */
   public History optimize(Objective objective, Budget budget) {
     if (objective == null) throw new IllegalArgumentException("objective must not be null");
@@ -405,6 +408,14 @@ public final class Study implements AutoCloseable {
       reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
       value = Double.NaN;
     }
+    RuntimeException storageFailure = trial.storageFailure();
+    if (storageFailure != null) {
+      // Not the trial's fault, even if the objective caught it: no outcome, so a resume re-runs it.
+      synchronized (this) {
+        running--;
+      }
+      throw storageFailure;
+    }
     TrialRecord finished;
     History after;
     if (storage instanceof SharedStorage) {
@@ -428,17 +439,25 @@ public final class Study implements AutoCloseable {
     for (StudyListener l : listeners) l.trialFinished(finished, after);
   }
 
-  void report(int number, int step, double value) {
-    storage.recordIntermediate(number, step, value);
-    if (!listeners.isEmpty()) {
-      TrialRecord t = storage.trials().get(number);
-      for (StudyListener l : listeners) l.trialReported(t);
+  void report(Trial trial, int step, double value) {
+    TrialRecord reported;
+    try {
+      storage.recordIntermediate(trial.number(), step, value);
+      reported = listeners.isEmpty() ? null : storage.trials().get(trial.number());
+    } catch (RuntimeException e) {
+      throw trial.storageFailed(e);
     }
+    if (reported != null) for (StudyListener l : listeners) l.trialReported(reported);
   }
 
-  boolean shouldPrune(int number) {
-    List<TrialRecord> all = storage.trials();
-    return pruner.shouldPrune(new History(all, info.direction()), all.get(number));
+  boolean shouldPrune(Trial trial) {
+    List<TrialRecord> all;
+    try {
+      all = storage.trials();
+    } catch (RuntimeException e) {
+      throw trial.storageFailed(e);
+    }
+    return pruner.shouldPrune(new History(all, info.direction()), all.get(trial.number()));
   }
 
   /** Closes the storage (a journal's lock is released: another study may open it). */

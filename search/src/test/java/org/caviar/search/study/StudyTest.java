@@ -3,6 +3,7 @@ package org.caviar.search.study;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
@@ -165,6 +167,70 @@ class StudyTest {
     assertEquals(p, third.params());
     assertEquals(List.of(Study.trialSeed(21, 0)), seeds);
     assertEquals(Study.trialSeed(21, 0), Study.trialSeed(21, h.trials(), third));
+  }
+
+  /**
+   * A storage that fails while a trial reports is the study's failure, not the trial's: optimize
+   * throws it as it is, and the trial is not recorded FAILED (lost to the budget, never re-run) but
+   * left RUNNING, for a resume to re-run. So too when the objective catches the error itself.
+   */
+  @Test
+  void aStorageFailureWhileATrialReportsStopsTheStudy() {
+    UncheckedIOException diskFull = new UncheckedIOException("cannot append to journal j.jsonl", new IOException("No space left on device"));
+    Objective reports = t -> {
+      t.report(1, 0.5);
+      return 1.0;
+    };
+    Objective swallows = t -> {
+      try {
+        t.report(1, 0.5);
+      } catch (RuntimeException ignored) {
+        // an objective that goes on regardless
+      }
+      return 1.0;
+    };
+    for (Objective objective : List.of(reports, swallows)) {
+      InMemoryStorage failsOnce = new InMemoryStorage() {
+        private boolean failed;
+
+        @Override
+        public synchronized void recordIntermediate(int number, int step, double value) {
+          if (!failed) {
+            failed = true;
+            throw diskFull;
+          }
+          super.recordIntermediate(number, step, value);
+        }
+      };
+      Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(failsOnce).seed(3).workers(1).build();
+      assertSame(diskFull, assertThrows(UncheckedIOException.class, () -> study.optimize(objective, Budget.trials(3))));
+      List<TrialRecord> trials = study.history().trials();
+      assertEquals(1, trials.size(), trials.toString());
+      assertEquals(TrialState.RUNNING, trials.get(0).state());
+    }
+  }
+
+  /** The same when the storage fails to give the pruner the history (PostgreSQL, after its retries). */
+  @Test
+  void aStorageFailureWhileTheTrialAsksThePrunerStopsTheStudy() {
+    StorageException unreachable = new StorageException("the database stayed unreachable for 60 s", new IOException("Connection refused"));
+    boolean[] down = new boolean[1];
+    InMemoryStorage storage = new InMemoryStorage() {
+      @Override
+      public synchronized List<TrialRecord> trials() {
+        if (down[0]) throw unreachable;
+        return super.trials();
+      }
+    };
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(storage).seed(3).workers(1).build();
+    assertSame(unreachable, assertThrows(StorageException.class, () -> study.optimize(t -> {
+      t.report(1, 0.5);
+      down[0] = true;
+      t.shouldPrune();
+      return 1.0;
+    }, Budget.trials(3))));
+    down[0] = false;
+    assertEquals(TrialState.RUNNING, study.history().trials().get(0).state());
   }
 
   /** An in-memory storage that runs {@code fail} (which throws) instead of recording trial {@code failing}'s outcome. */
