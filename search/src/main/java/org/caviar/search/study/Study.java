@@ -42,8 +42,10 @@ import org.caviar.search.trial.TrialState;
  * timing, but each trial's own draws do not.
  *
  * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
- * crash are not counted and their parameters are re-run first, as new trials that point back to
- * them ({@link TrialRecord#retryOf()}). The trial budget counts the study's trials across runs.
+ * crash are not counted and their parameters are re-run first, once, as new trials that point back
+ * to them ({@link TrialRecord#retryOf()}): a re-run that is interrupted too is not re-run again, so a
+ * configuration that kills or hangs the process does not come back on every resume. The trial
+ * budget counts the study's trials across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
  * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
@@ -288,7 +290,8 @@ public final class Study implements AutoCloseable {
 
   /**
    * The seed {@code trial} of {@code trials} (the study's, in number order) ran with: that of the
-   * first trial of its parameters, back through re-runs of re-runs (a trial interrupted twice).
+   * first trial of its parameters, back through re-runs of re-runs (which journals written before
+   * re-runs were limited to one hold: a trial interrupted twice).
    */
   public static long trialSeed(long studySeed, List<TrialRecord> trials, TrialRecord trial) {
     return trialSeed(studySeed, firstRun(trials, trial.retryOf() >= 0 ? trial.retryOf() : trial.number()));
@@ -303,14 +306,17 @@ public final class Study implements AutoCloseable {
     return number;
   }
 
-  /** Interrupted trials whose parameters no later trial re-ran, oldest first. */
+  /**
+   * Interrupted trials whose parameters no later trial re-ran, oldest first, but for re-runs:
+   * each gets one, as on a shared storage.
+   */
   private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
     List<TrialRecord> all = storage.trials();
     Set<Integer> retried = new HashSet<>();
     for (TrialRecord t : all) if (t.retryOf() >= 0) retried.add(t.retryOf());
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
     for (TrialRecord t : all) {
-      if (t.isInterrupted() && t.params() != null && !retried.contains(t.number())) q.add(t);
+      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) q.add(t);
     }
     return q;
   }
@@ -381,7 +387,7 @@ public final class Study implements AutoCloseable {
       running++;
     }
     for (StudyListener l : listeners) l.trialStarted(claimed);
-    // A lost re-run is not re-run again on a shared storage: retry_of is the first run.
+    // A lost re-run is not re-run again: retry_of is the first run.
     return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
   }
 
