@@ -144,15 +144,15 @@ public final class JournalStorage extends InMemoryStorage {
           setInfo(requested);
           writeHeader(requested);
         }
-      } catch (RuntimeException | IOException e) {
-        close(); // a journal that cannot be resumed stays untouched and unlocked
-        throw e;
-      }
-      for (TrialRecord t : trials()) {
-        if (t.state() == TrialState.RUNNING) {
-          recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
-              TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+        for (TrialRecord t : trials()) {
+          if (t.state() == TrialState.RUNNING) {
+            recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
+                TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+          }
         }
+      } catch (RuntimeException | IOException e) {
+        close(); // a journal that cannot be resumed stays unlocked, and no more is written to it
+        throw e;
       }
       return info();
     } catch (IOException e) {

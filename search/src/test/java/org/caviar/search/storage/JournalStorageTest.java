@@ -196,6 +196,31 @@ class JournalStorageTest {
     }
   }
 
+  /**
+   * Marking running trials interrupted is part of opening: when that write fails, the journal is
+   * left as it was and unlocked, as after any refused resume.
+   */
+  @Test
+  void aResumeThatCannotMarkItsRunningTrialsLeavesTheJournalUnlocked() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThreeAndClaimOne(s);
+    }
+    byte[] before = Files.readAllBytes(file);
+    JournalStorage diskFull = new JournalStorage(file, f -> {
+      FailingChannel c = new FailingChannel(
+          java.nio.channels.FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+      c.failAfter = 0;
+      return c;
+    });
+    assertThrows(java.io.UncheckedIOException.class, () -> diskFull.open(INFO));
+    assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(file, StandardCharsets.UTF_8));
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertTrue(s.trials().get(3).isInterrupted(), s.trials().get(3).toString());
+    }
+  }
+
   @Test
   void aBadLineInTheMiddleIsCorruptionNamedByLine() throws IOException {
     Path file = dir.resolve("journal.jsonl");
