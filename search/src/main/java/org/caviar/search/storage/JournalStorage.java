@@ -474,23 +474,31 @@ public final class JournalStorage extends InMemoryStorage {
    */
   public static Integer peekTrialBudget(Path file) {
     if (!Files.exists(file)) return null;
-    Integer budget = null;
-    ObjectMapper mapper = new ObjectMapper();
-    try (var reader = Files.newBufferedReader(file)) {
-      for (String l = reader.readLine(); l != null; l = reader.readLine()) {
-        if (!l.contains("\"budget\"")) continue;
-        JsonNode e;
-        try {
-          e = mapper.readTree(l);
-        } catch (IOException torn) {
-          continue; // a torn last line; open() reports corruption elsewhere by line
-        }
-        if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
-      }
-      return budget;
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }
+    Integer budget = null;
+    ObjectMapper mapper = new ObjectMapper();
+    // Whole lines only, as replay reads them: a torn last line (no newline, maybe cut inside a
+    // character, which a strict decoder refuses) is not part of the journal.
+    for (int start = 0, nl; start < bytes.length; start = nl + 1) {
+      nl = start;
+      while (nl < bytes.length && bytes[nl] != '\n') nl++;
+      if (nl == bytes.length) break;
+      String l = new String(bytes, start, nl - start, StandardCharsets.UTF_8);
+      if (!l.contains("\"budget\"")) continue;
+      JsonNode e;
+      try {
+        e = mapper.readTree(l);
+      } catch (IOException bad) {
+        continue; // open() reports it, by line
+      }
+      if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
+    }
+    return budget;
   }
 
   /**

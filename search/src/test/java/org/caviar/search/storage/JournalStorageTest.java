@@ -197,6 +197,31 @@ class JournalStorageTest {
   }
 
   /**
+   * peekTrialBudget sees the lines open keeps: a torn last line, even one cut inside a character,
+   * is skipped rather than failing to decode, and a whole event that lost its newline is torn too.
+   */
+  @Test
+  void peekTrialBudgetSkipsATornLastLineAsOpenDoes() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+      s.recordTrialBudget(7);
+    }
+    byte[] whole = Files.readAllBytes(file);
+    byte[] cafe = "{\"op\":\"finish\",\"reason\":\"caf\u00e9".getBytes(StandardCharsets.UTF_8);
+    byte[] cutInsideTheE = java.util.Arrays.copyOf(cafe, cafe.length - 1); // ends in 0xC3
+    for (byte[] torn : new byte[][] {cutInsideTheE, "{\"op\":\"budget\",\"trials\":9}".getBytes(StandardCharsets.UTF_8)}) {
+      Files.write(file, whole);
+      Files.write(file, torn, StandardOpenOption.APPEND);
+      assertEquals(7, JournalStorage.peekTrialBudget(file));
+      try (JournalStorage s = new JournalStorage(file)) {
+        s.open(INFO);
+        assertEquals(3, s.trials().size());
+      }
+    }
+  }
+
+  /**
    * Marking running trials interrupted is part of opening: when that write fails, the journal is
    * left as it was and unlocked, as after any refused resume.
    */
