@@ -50,7 +50,8 @@ import org.caviar.search.trial.TrialState;
  * newline, so nothing after it is appended to garbage; a bad line anywhere else is corruption and
  * an error naming the line. Trials still RUNNING in the journal belonged to the dead process: they
  * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED}, and the study re-runs their
- * parameters as new trials (see {@code Study}). Finished trials are never re-run.
+ * parameters once, as new trials (see {@code Study}); a re-run interrupted too is not re-run again.
+ * Finished trials are never re-run.
  *
  * <p>One process at a time: the file is locked while open, and a second opener gets a clear error.
  * The lock is an OS record lock ({@link FileChannel#tryLock()}, {@code fcntl} on Linux), which
@@ -143,15 +144,15 @@ public final class JournalStorage extends InMemoryStorage {
           setInfo(requested);
           writeHeader(requested);
         }
-      } catch (RuntimeException | IOException e) {
-        close(); // a journal that cannot be resumed stays untouched and unlocked
-        throw e;
-      }
-      for (TrialRecord t : trials()) {
-        if (t.state() == TrialState.RUNNING) {
-          recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
-              TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+        for (TrialRecord t : trials()) {
+          if (t.state() == TrialState.RUNNING) {
+            recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
+                TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+          }
         }
+      } catch (RuntimeException | IOException e) {
+        close(); // a journal that cannot be resumed stays unlocked, and no more is written to it
+        throw e;
       }
       return info();
     } catch (IOException e) {
@@ -473,23 +474,31 @@ public final class JournalStorage extends InMemoryStorage {
    */
   public static Integer peekTrialBudget(Path file) {
     if (!Files.exists(file)) return null;
-    Integer budget = null;
-    ObjectMapper mapper = new ObjectMapper();
-    try (var reader = Files.newBufferedReader(file)) {
-      for (String l = reader.readLine(); l != null; l = reader.readLine()) {
-        if (!l.contains("\"budget\"")) continue;
-        JsonNode e;
-        try {
-          e = mapper.readTree(l);
-        } catch (IOException torn) {
-          continue; // a torn last line; open() reports corruption elsewhere by line
-        }
-        if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
-      }
-      return budget;
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }
+    Integer budget = null;
+    ObjectMapper mapper = new ObjectMapper();
+    // Whole lines only, as replay reads them: a torn last line (no newline, maybe cut inside a
+    // character, which a strict decoder refuses) is not part of the journal.
+    for (int start = 0, nl; start < bytes.length; start = nl + 1) {
+      nl = start;
+      while (nl < bytes.length && bytes[nl] != '\n') nl++;
+      if (nl == bytes.length) break;
+      String l = new String(bytes, start, nl - start, StandardCharsets.UTF_8);
+      if (!l.contains("\"budget\"")) continue;
+      JsonNode e;
+      try {
+        e = mapper.readTree(l);
+      } catch (IOException bad) {
+        continue; // open() reports it, by line
+      }
+      if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
+    }
+    return budget;
   }
 
   /**

@@ -34,15 +34,18 @@ import org.caviar.search.trial.TrialState;
  * <p>Each worker claims a trial, has the sampler propose its parameters (on a local storage both
  * under the study's lock, so the sampler sees every running trial as pending), evaluates the
  * objective outside the lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
- * one is recorded FAILED with its reason, and the worker goes on.
+ * one is recorded FAILED with its reason, and the worker goes on. The storage failing while a trial
+ * reports is no fault of the trial: it stops the study ({@link #optimize}).
  *
  * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
  * a study is the same from run to run; with several, which trials run beside which depends on
  * timing, but each trial's own draws do not.
  *
  * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
- * crash are not counted and their parameters are re-run first, as new trials that point back to
- * them ({@link TrialRecord#retryOf()}). The trial budget counts the study's trials across runs.
+ * crash are not counted and their parameters are re-run first, once, as new trials that point back
+ * to them ({@link TrialRecord#retryOf()}): a re-run that is interrupted too is not re-run again, so a
+ * configuration that kills or hangs the process does not come back on every resume. The trial
+ * budget counts the study's trials across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
  * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
@@ -211,7 +214,9 @@ public final class Study implements AutoCloseable {
   /**
    * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. Throws
    * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial. A
-   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is.
+   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is;
+   * so does one of the storage while a trial reports or asks the pruner, which leaves that trial
+   * RUNNING in the storage (a resume re-runs it) rather than failing it.
    */
   public History optimize(Objective objective, Budget budget) {
     if (objective == null) throw new IllegalArgumentException("objective must not be null");
@@ -285,7 +290,8 @@ public final class Study implements AutoCloseable {
 
   /**
    * The seed {@code trial} of {@code trials} (the study's, in number order) ran with: that of the
-   * first trial of its parameters, back through re-runs of re-runs (a trial interrupted twice).
+   * first trial of its parameters, back through re-runs of re-runs (which journals written before
+   * re-runs were limited to one hold: a trial interrupted twice).
    */
   public static long trialSeed(long studySeed, List<TrialRecord> trials, TrialRecord trial) {
     return trialSeed(studySeed, firstRun(trials, trial.retryOf() >= 0 ? trial.retryOf() : trial.number()));
@@ -300,14 +306,17 @@ public final class Study implements AutoCloseable {
     return number;
   }
 
-  /** Interrupted trials whose parameters no later trial re-ran, oldest first. */
+  /**
+   * Interrupted trials whose parameters no later trial re-ran, oldest first, but for re-runs:
+   * each gets one, as on a shared storage.
+   */
   private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
     List<TrialRecord> all = storage.trials();
     Set<Integer> retried = new HashSet<>();
     for (TrialRecord t : all) if (t.retryOf() >= 0) retried.add(t.retryOf());
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
     for (TrialRecord t : all) {
-      if (t.isInterrupted() && t.params() != null && !retried.contains(t.number())) q.add(t);
+      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) q.add(t);
     }
     return q;
   }
@@ -378,7 +387,7 @@ public final class Study implements AutoCloseable {
       running++;
     }
     for (StudyListener l : listeners) l.trialStarted(claimed);
-    // A lost re-run is not re-run again on a shared storage: retry_of is the first run.
+    // A lost re-run is not re-run again: retry_of is the first run.
     return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
   }
 
@@ -405,6 +414,14 @@ public final class Study implements AutoCloseable {
       reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
       value = Double.NaN;
     }
+    RuntimeException storageFailure = trial.storageFailure();
+    if (storageFailure != null) {
+      // Not the trial's fault, even if the objective caught it: no outcome, so a resume re-runs it.
+      synchronized (this) {
+        running--;
+      }
+      throw storageFailure;
+    }
     TrialRecord finished;
     History after;
     if (storage instanceof SharedStorage) {
@@ -428,17 +445,25 @@ public final class Study implements AutoCloseable {
     for (StudyListener l : listeners) l.trialFinished(finished, after);
   }
 
-  void report(int number, int step, double value) {
-    storage.recordIntermediate(number, step, value);
-    if (!listeners.isEmpty()) {
-      TrialRecord t = storage.trials().get(number);
-      for (StudyListener l : listeners) l.trialReported(t);
+  void report(Trial trial, int step, double value) {
+    TrialRecord reported;
+    try {
+      storage.recordIntermediate(trial.number(), step, value);
+      reported = listeners.isEmpty() ? null : storage.trials().get(trial.number());
+    } catch (RuntimeException e) {
+      throw trial.storageFailed(e);
     }
+    if (reported != null) for (StudyListener l : listeners) l.trialReported(reported);
   }
 
-  boolean shouldPrune(int number) {
-    List<TrialRecord> all = storage.trials();
-    return pruner.shouldPrune(new History(all, info.direction()), all.get(number));
+  boolean shouldPrune(Trial trial) {
+    List<TrialRecord> all;
+    try {
+      all = storage.trials();
+    } catch (RuntimeException e) {
+      throw trial.storageFailed(e);
+    }
+    return pruner.shouldPrune(new History(all, info.direction()), all.get(trial.number()));
   }
 
   /** Closes the storage (a journal's lock is released: another study may open it). */

@@ -14,6 +14,8 @@ public final class Trial {
   private final int kernelThreads;
   private final long seed;
   private int lastStep = Integer.MIN_VALUE;
+  /** What the storage threw while this trial reported: the study's failure, not the trial's. */
+  private volatile RuntimeException storageFailure;
 
   Trial(Study study, int number, Point params, int kernelThreads, long seed) {
     this.study = study;
@@ -78,13 +80,24 @@ public final class Trial {
     if (!Double.isFinite(value)) {
       throw new TrialDivergedException("diverged: value " + value + " at step " + step);
     }
-    study.report(number, step, value);
+    study.report(this, step, value);
     lastStep = step;
   }
 
   /** Whether the pruner would stop this trial after its last report. */
   public boolean shouldPrune() {
-    return lastStep != Integer.MIN_VALUE && study.shouldPrune(number);
+    return lastStep != Integer.MIN_VALUE && study.shouldPrune(this);
+  }
+
+  /** Remembers {@code e}, thrown by the storage while this trial ran, and returns it to be thrown. */
+  RuntimeException storageFailed(RuntimeException e) {
+    if (storageFailure == null) storageFailure = e;
+    return e;
+  }
+
+  /** The storage's failure while this trial ran, or null: see {@link #storageFailed}. */
+  RuntimeException storageFailure() {
+    return storageFailure;
   }
 
   /** Reports, then throws {@link TrialPrunedException} if the pruner says stop. */

@@ -196,6 +196,56 @@ class JournalStorageTest {
     }
   }
 
+  /**
+   * peekTrialBudget sees the lines open keeps: a torn last line, even one cut inside a character,
+   * is skipped rather than failing to decode, and a whole event that lost its newline is torn too.
+   */
+  @Test
+  void peekTrialBudgetSkipsATornLastLineAsOpenDoes() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+      s.recordTrialBudget(7);
+    }
+    byte[] whole = Files.readAllBytes(file);
+    byte[] cafe = "{\"op\":\"finish\",\"reason\":\"caf\u00e9".getBytes(StandardCharsets.UTF_8);
+    byte[] cutInsideTheE = java.util.Arrays.copyOf(cafe, cafe.length - 1); // ends in 0xC3
+    for (byte[] torn : new byte[][] {cutInsideTheE, "{\"op\":\"budget\",\"trials\":9}".getBytes(StandardCharsets.UTF_8)}) {
+      Files.write(file, whole);
+      Files.write(file, torn, StandardOpenOption.APPEND);
+      assertEquals(7, JournalStorage.peekTrialBudget(file));
+      try (JournalStorage s = new JournalStorage(file)) {
+        s.open(INFO);
+        assertEquals(3, s.trials().size());
+      }
+    }
+  }
+
+  /**
+   * Marking running trials interrupted is part of opening: when that write fails, the journal is
+   * left as it was and unlocked, as after any refused resume.
+   */
+  @Test
+  void aResumeThatCannotMarkItsRunningTrialsLeavesTheJournalUnlocked() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThreeAndClaimOne(s);
+    }
+    byte[] before = Files.readAllBytes(file);
+    JournalStorage diskFull = new JournalStorage(file, f -> {
+      FailingChannel c = new FailingChannel(
+          java.nio.channels.FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+      c.failAfter = 0;
+      return c;
+    });
+    assertThrows(java.io.UncheckedIOException.class, () -> diskFull.open(INFO));
+    assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(file, StandardCharsets.UTF_8));
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertTrue(s.trials().get(3).isInterrupted(), s.trials().get(3).toString());
+    }
+  }
+
   @Test
   void aBadLineInTheMiddleIsCorruptionNamedByLine() throws IOException {
     Path file = dir.resolve("journal.jsonl");

@@ -1,6 +1,7 @@
 package org.caviar.search.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
@@ -121,6 +123,42 @@ class ResumeTest {
         for (TrialRecord t : h.trials()) assertEquals(fixed, t.params().get("epochs"));
       }
     }
+  }
+
+  /**
+   * An interrupted trial is re-run once, as on PostgreSQL: a configuration that brings the process
+   * down (or hangs it until Ctrl-C) would otherwise come back first on every resume, forever.
+   */
+  @Test
+  void anInterruptedReRunIsNotRunAgain() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    Path journal = dir.resolve("journal.jsonl");
+    Point p = space.pointFromValues(Map.of("x", 0.5));
+    StudyInfo info;
+    try (Study s = Study.builder(space).name("crashy").storage(new JournalStorage(journal)).seed(9).workers(1).build()) {
+      info = s.info();
+    }
+    // The first run died in trial 0; the resume died in its re-run, trial 1.
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(info);
+      s.recordParams(s.claimTrial(1000).number(), p, -1);
+    }
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(info);
+      s.recordParams(s.claimTrial(2000).number(), p, 0);
+    }
+    List<Point> seen = new ArrayList<>();
+    try (Study s = Study.builder(space).name("crashy").storage(new JournalStorage(journal)).seed(9).workers(1).build()) {
+      History h = s.optimize(t -> {
+        seen.add(t.params());
+        return t.getDouble("x");
+      }, Budget.trials(3));
+      assertEquals(5, h.size());
+      assertTrue(h.trials().get(1).isInterrupted(), h.trials().get(1).toString());
+      for (TrialRecord t : h.trials().subList(2, 5)) assertEquals(-1, t.retryOf(), t.toString());
+    }
+    assertEquals(3, seen.size());
+    assertFalse(seen.contains(p), seen.toString());
   }
 
   private static TrialRecord reopenAsRunning(TrialRecord t) {

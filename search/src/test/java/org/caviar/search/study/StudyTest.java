@@ -3,6 +3,7 @@ package org.caviar.search.study;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
@@ -140,8 +142,9 @@ class StudyTest {
   }
 
   /**
-   * A trial interrupted twice (its re-run was interrupted too) runs a third time with the seed it
-   * first had, as a re-run after one interruption does: not with the seed of the re-run's number.
+   * A trial interrupted twice (its re-run was interrupted too) is not run a third time; journals
+   * written before re-runs were limited to one hold such third runs, which keep the seed the trial
+   * first had, as a re-run after one interruption does: not the seed of the re-run's number.
    */
   @Test
   void aReRunOfAReRunKeepsTheFirstTrialsSeed() {
@@ -160,11 +163,77 @@ class StudyTest {
       seeds.add(t.seed());
       return BRANIN.evaluate(t.params());
     }, Budget.trials(1));
-    TrialRecord third = h.trials().get(2);
-    assertEquals(1, third.retryOf());
-    assertEquals(p, third.params());
-    assertEquals(List.of(Study.trialSeed(21, 0)), seeds);
-    assertEquals(Study.trialSeed(21, 0), Study.trialSeed(21, h.trials(), third));
+    TrialRecord fresh = h.trials().get(2);
+    assertEquals(-1, fresh.retryOf());
+    assertEquals(List.of(Study.trialSeed(21, 2)), seeds);
+    // As an older journal holds it: a third run of p, re-running trial 1.
+    int third = storage.claimTrial(0).number();
+    storage.recordParams(third, p, 1);
+    assertEquals(Study.trialSeed(21, 0), Study.trialSeed(21, storage.trials(), storage.trials().get(third)));
+  }
+
+  /**
+   * A storage that fails while a trial reports is the study's failure, not the trial's: optimize
+   * throws it as it is, and the trial is not recorded FAILED (lost to the budget, never re-run) but
+   * left RUNNING, for a resume to re-run. So too when the objective catches the error itself.
+   */
+  @Test
+  void aStorageFailureWhileATrialReportsStopsTheStudy() {
+    UncheckedIOException diskFull = new UncheckedIOException("cannot append to journal j.jsonl", new IOException("No space left on device"));
+    Objective reports = t -> {
+      t.report(1, 0.5);
+      return 1.0;
+    };
+    Objective swallows = t -> {
+      try {
+        t.report(1, 0.5);
+      } catch (RuntimeException ignored) {
+        // an objective that goes on regardless
+      }
+      return 1.0;
+    };
+    for (Objective objective : List.of(reports, swallows)) {
+      InMemoryStorage failsOnce = new InMemoryStorage() {
+        private boolean failed;
+
+        @Override
+        public synchronized void recordIntermediate(int number, int step, double value) {
+          if (!failed) {
+            failed = true;
+            throw diskFull;
+          }
+          super.recordIntermediate(number, step, value);
+        }
+      };
+      Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(failsOnce).seed(3).workers(1).build();
+      assertSame(diskFull, assertThrows(UncheckedIOException.class, () -> study.optimize(objective, Budget.trials(3))));
+      List<TrialRecord> trials = study.history().trials();
+      assertEquals(1, trials.size(), trials.toString());
+      assertEquals(TrialState.RUNNING, trials.get(0).state());
+    }
+  }
+
+  /** The same when the storage fails to give the pruner the history (PostgreSQL, after its retries). */
+  @Test
+  void aStorageFailureWhileTheTrialAsksThePrunerStopsTheStudy() {
+    StorageException unreachable = new StorageException("the database stayed unreachable for 60 s", new IOException("Connection refused"));
+    boolean[] down = new boolean[1];
+    InMemoryStorage storage = new InMemoryStorage() {
+      @Override
+      public synchronized List<TrialRecord> trials() {
+        if (down[0]) throw unreachable;
+        return super.trials();
+      }
+    };
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).storage(storage).seed(3).workers(1).build();
+    assertSame(unreachable, assertThrows(StorageException.class, () -> study.optimize(t -> {
+      t.report(1, 0.5);
+      down[0] = true;
+      t.shouldPrune();
+      return 1.0;
+    }, Budget.trials(3))));
+    down[0] = false;
+    assertEquals(TrialState.RUNNING, study.history().trials().get(0).state());
   }
 
   /** An in-memory storage that runs {@code fail} (which throws) instead of recording trial {@code failing}'s outcome. */
