@@ -243,12 +243,12 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
-   * A --trials below the finished trials would lower the study's budget and run nothing: refused
-   * by tune. Equal is allowed (the same command again shows the results), and a worker, which joins
-   * a study whose budget another command set, is never refused for it.
+   * A --trials below the finished trials would lower the study's budget and run nothing: refused,
+   * for a worker too (the budget is shared: it would stop every worker). Equal is allowed (the same
+   * command again shows the results).
    */
   private void checkExtends(int done) {
-    if (createsStudies() && trialsOption != null && trialsOption < done) {
+    if (trialsOption != null && trialsOption < done) {
       throw new IllegalArgumentException("the study has " + done + " finished trial" + (done == 1 ? "" : "s") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.PostgresUrl;
 import org.caviar.search.storage.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +83,32 @@ class PostgresCliTest {
     assertTrue(train.out().contains("from 'shared' in postgresql://") && train.out().contains("test: accuracy"), train.out());
     assertOneLineError(run("train", "--from-study", "nope", "--storage", url, "--out", dir.resolve("x.caviar").toString()), "train",
         "no study 'nope' in postgresql://");
+  }
+
+  /**
+   * A worker's --trials below the study's finished trials is refused as tune's is: it silently
+   * replaced the shared budget (10 became 3). Equal runs nothing and keeps it.
+   */
+  @Test
+  void aWorkerCannotLowerTheBudgetBelowTheFinishedTrials() throws Exception {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--storage", url, "--study", "lower", "--pruner", "none",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    CliRun tune = run(concat(new String[] {"tune", "--trials", "10", "--no-report"}, small));
+    assertEquals(0, tune.code(), tune.out() + tune.err());
+    CliRun lower = run(concat(new String[] {"worker", "--trials", "3"}, small));
+    assertOneLineError(lower, "worker", "the study has 10 finished trials: --trials 3 would lower its budget; give --trials 10 or more");
+    assertEquals(10, budget(url, "lower"));
+    CliRun same = run(concat(new String[] {"worker", "--trials", "10"}, small));
+    assertEquals(0, same.code(), same.out() + same.err());
+    assertTrue(same.out().contains("10 trials done before") && same.out().contains("for 0 trials"), same.out());
+    assertEquals(10, budget(url, "lower"));
+  }
+
+  private static Integer budget(String url, String study) {
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      return s.trialBudget(study);
+    }
   }
 
   /** A mistyped --study must not start a new study with the default space and budget. */
