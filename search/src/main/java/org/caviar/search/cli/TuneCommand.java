@@ -397,8 +397,11 @@ public class TuneCommand implements Callable<Integer> {
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
       out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
-      if (h.best() == null && failedNow > 0) {
-        commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + failedNow + " failed (reasons above)");
+      // Trials finished and none completed: a failure whichever run ran them, so that the same command
+      // again fails too. (A study that has run no trial yet, e.g. stopped by --timeout 0, has not failed.)
+      if (h.best() == null && finished > 0) {
+        String why = failedNow > 0 ? failedNow + " failed (reasons above)" : Leaderboard.summary(h);
+        commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + why);
         return 1;
       }
       return 0;

@@ -455,14 +455,22 @@ class CaviarCliTest {
     assertTrue(r.out().matches("(?s).* ([3-6]) epochs trained of \\1 without pruning \\(100%\\).*"), r.out());
   }
 
-  /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
+  /**
+   * Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons
+   * are printed; the same command again, which runs nothing, fails too (it exited 0).
+   */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
-    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
-        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", dir.resolve("s").toString());
+    String[] args = {"tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", dir.resolve("s").toString()};
+    CliRun r = run(args);
     assertEquals(1, r.code(), r.out() + r.err());
     assertEquals(2, r.out().lines().filter(l -> l.startsWith("failed: 1 trial: diverged: the loss became NaN or infinite")).count(), r.out());
     assertTrue(r.err().contains("no trial completed; 2 failed"), r.err());
+    CliRun again = run(args);
+    assertEquals(1, again.code(), again.out() + again.err());
+    assertTrue(again.out().contains("(no completed trial)"), again.out());
+    assertEquals("caviar tune: no trial completed; 2 trials: 0 complete, 0 pruned, 2 failed", again.err().strip());
   }
 
   /** Data of one class is refused by name before anything trains, by train and by tune (which failed every trial). */
