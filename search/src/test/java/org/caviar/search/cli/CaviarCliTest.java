@@ -408,6 +408,31 @@ class CaviarCliTest {
     assertEquals(expected, r.err().strip());
   }
 
+  /**
+   * A run that fails is exit 1, bad usage 2 (as every help lists them): a journal in use by another
+   * process or damaged is no usage error; both exited 2. A data file that does not read as the
+   * options describe it is still bad usage (see aCsvOfAnotherDelimiterIsNamedAndReadWithCsvDelimiter).
+   */
+  @Test
+  void aLockedOrDamagedJournalIsAFailureNotBadUsage() throws Exception {
+    Path study = dir.resolve("s");
+    Path journal = study.resolve("journal.jsonl");
+    String[] resume = concat(new String[] {"tune", "--trials", "2", "--study", study.toString()}, QUICK);
+    assertEquals(0, run(concat(new String[] {"tune", "--trials", "1", "--study", study.toString()}, QUICK)).code());
+    try (JournalStorage running = new JournalStorage(journal)) {
+      running.open(JournalStorage.peek(journal));
+      CliRun locked = run(resume);
+      assertEquals(1, locked.code(), locked.out() + locked.err());
+      assertEquals("caviar tune: journal " + journal + " is in use by another study (locked)", locked.err().strip());
+    }
+    Files.writeString(journal, "{not json\n", java.nio.file.StandardOpenOption.APPEND);
+    CliRun damaged = run(resume);
+    assertEquals(1, damaged.code(), damaged.out() + damaged.err());
+    assertTrue(damaged.err().matches("caviar tune: journal \\Q" + journal + "\\E line \\d+ is not valid JSON: .*\\R"), damaged.err());
+    assertTrue(run("--help").out().contains("Exit codes:"), run("--help").out());
+    assertTrue(run("worker", "--help").out().contains("Bad usage: an option or its value refused"), run("worker", "--help").out());
+  }
+
   /** train --out replaces a model (the same command run again) but not another file, such as the data set. */
   @Test
   void trainDoesNotReplaceAFileThatIsNotAModel() throws Exception {

@@ -17,9 +17,14 @@ class PostgresCliTest {
   @TempDir Path dir;
 
 
-  /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  /** Exit code 2 (bad usage) and exactly one line on stderr, starting with the command and containing {@code expected}. */
   private static void assertOneLineError(CliRun r, String command, String expected) {
-    assertEquals(2, r.code(), r.out() + r.err());
+    assertOneLine(2, r, command, expected);
+  }
+
+  /** Exit code {@code code} and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  private static void assertOneLine(int code, CliRun r, String command, String expected) {
+    assertEquals(code, r.code(), r.out() + r.err());
     String err = r.err().strip();
     assertFalse(err.contains("\n"), "more than one line: " + err);
     assertTrue(err.startsWith("caviar " + command + ": ") && err.contains(expected), err);
@@ -40,14 +45,15 @@ class PostgresCliTest {
     assertOneLineError(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study), "tune", "PGPASSWORD");
     assertFalse(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study).err().contains("secret"),
         "the password was printed");
-    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
-    assertOneLineError(run("worker", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s"), "worker",
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once. What the
+    // server refuses is a failed run (1), not bad usage (2): the URL itself was read.
+    assertOneLine(1, run("worker", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s"), "worker",
         "cannot reach PostgreSQL at 127.0.0.1:1");
     String url = TestPostgres.newDatabase();
     String port = url.replaceAll(".*:(\\d+)/.*", "$1");
-    assertOneLineError(run("worker", "--storage", "postgresql://nobody@localhost:" + port + "/postgres", "--study", "s"), "worker",
+    assertOneLine(1, run("worker", "--storage", "postgresql://nobody@localhost:" + port + "/postgres", "--study", "s"), "worker",
         "refused user 'nobody'");
-    assertOneLineError(run("worker", "--storage", "postgresql://postgres@localhost:" + port + "/no_such_db", "--study", "s"), "worker",
+    assertOneLine(1, run("worker", "--storage", "postgresql://postgres@localhost:" + port + "/no_such_db", "--study", "s"), "worker",
         "has no database 'no_such_db'");
     assertOneLineError(run("worker", "--study", "s"), "worker", "needs --storage");
     assertOneLineError(run("worker", "--storage", url), "worker", "needs --study");
