@@ -1,5 +1,8 @@
 package org.caviar.search.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.caviar.model.data.MalformedDataException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +54,23 @@ public final class CaviarCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Runs the command line; the exit code is 0 on success, 1 when a check fails, 2 on bad usage. */
+  /** Exit code of a failed check (every trial failed, a diverged model) or of a run that failed (a file or database error). */
+  static final int FAILED = 1;
+  /** Exit code of bad usage: an option or its value refused, or a file given that cannot be used as given. */
+  static final int USAGE = 2;
+
+  /** The exit codes, as every command's help lists them. */
+  private static final Map<String, String> EXIT_CODES = new LinkedHashMap<>();
+
+  static {
+    EXIT_CODES.put("0", "Success.");
+    EXIT_CODES.put(Integer.toString(FAILED), "A check failed (no trial of the study completed, a diverged model, the overfit "
+        + "check), or the run did: a file or database error, a journal in use by another process or damaged.");
+    EXIT_CODES.put(Integer.toString(USAGE), "Bad usage: an option or its value refused (with another study's stored one too), "
+        + "or a data file that does not read as the options describe it.");
+  }
+
+  /** Runs the command line; the exit code is 0 on success, 1 when a check or the run fails, 2 on bad usage. */
   public static int execute(String... args) {
     return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
   }
@@ -62,6 +81,8 @@ public final class CaviarCli implements Runnable {
     WorkerCommand.adjustOptions(cl.getSubcommands().get("worker").getCommandSpec());
     cl.setOut(out);
     cl.setErr(err);
+    listExitCodes(cl);
+    cl.getSubcommands().values().forEach(CaviarCli::listExitCodes);
     // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).
     cl.setParameterExceptionHandler((e, given) -> {
       CommandLine c = e.getCommandLine();
@@ -70,14 +91,14 @@ public final class CaviarCli implements Runnable {
       String sub = name.substring(c.getCommandSpec().root().name().length()).strip();
       c.getErr().println("see: " + (sub.isEmpty() ? commandLine("--help") : commandLine(sub, "--help")));
       c.getErr().flush();
-      return 2;
+      return USAGE;
     });
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException) {
         line.getErr().println("caviar " + line.getCommandName() + ": " + describe(e));
         line.getErr().flush();
-        return 2;
+        return exitCode(e);
       }
       throw e;
     });
@@ -89,10 +110,26 @@ public final class CaviarCli implements Runnable {
       err.println("caviar: out of memory (" + e.getMessage() + "; the heap holds at most "
           + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): use a smaller network or batch, or a larger -Xmx");
       err.flush();
-      code = 1;
+      code = FAILED;
     }
     out.flush();
     return code;
+  }
+
+  /**
+   * {@link #USAGE} for what the command line can fix: every check of an option, or of a value or file
+   * it names, throws IllegalArgumentException, and a data file that does not parse is read with the
+   * wrong options or is the wrong file. Anything else that stops a run is {@link #FAILED}: a file or
+   * database error (a full disk, an outage, credentials refused), or a journal locked by another
+   * process or damaged (IllegalStateException, UncheckedIOException, IOException).
+   */
+  static int exitCode(Exception e) {
+    return e instanceof IllegalArgumentException || e instanceof MalformedDataException ? USAGE : FAILED;
+  }
+
+  /** Ends the command's help with the exit codes. */
+  private static void listExitCodes(CommandLine c) {
+    c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
   }
 
   /** A one-line message; file errors whose JDK message is only the path say what went wrong. */

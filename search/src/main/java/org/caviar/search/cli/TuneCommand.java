@@ -25,6 +25,7 @@ import org.caviar.search.sampler.GridSampler;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.sampler.Sampler;
 import org.caviar.search.sampler.TpeSampler;
+import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
@@ -129,7 +130,8 @@ public class TuneCommand implements Callable<Integer> {
   Path spaceFile;
 
   @Option(names = "--param", paramLabel = "SPEC",
-      description = "A parameter of the space, e.g. --param 'lr = log(1e-4, 1)'; repeat it. Replaces the default space.")
+      description = "A parameter of the space, e.g. --param 'lr = log(1e-4, 1)'; repeat it. Replaces the default space "
+          + "(a resumed study keeps the one it was created with: leave --param and --space out).")
   List<String> params;
 
   @Option(names = "--show-space", description = "Print the default space and the parameter names the MLP reads, and exit.")
@@ -216,12 +218,16 @@ public class TuneCommand implements Callable<Integer> {
           }
         }
       }
+      SearchSpace space = space(stored);
+      // Here, not when the storage opens the study: that is after the data loads, in many lines.
+      if (stored != null) checkSameSpace(stored.space(), space, pg != null ? "the study " + where : "the study in " + dir);
+      MlpSettings.checkSpace(space);
       StudySettings settings = new StudySettings(this);
       if (stored != null) useStoredSettings(settings, stored);
       if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
       checkSearchOptions();
       DataOptions.Data d = data.load();
-      return run(d, dir, pg, journal, stored, where, settings);
+      return run(d, dir, pg, journal, stored, where, settings, space);
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
@@ -237,12 +243,12 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
-   * A --trials below the finished trials would lower the study's budget and run nothing: refused
-   * by tune. Equal is allowed (the same command again shows the results), and a worker, which joins
-   * a study whose budget another command set, is never refused for it.
+   * A --trials below the finished trials would lower the study's budget and run nothing: refused,
+   * for a worker too (the budget is shared: it would stop every worker). Equal is allowed (the same
+   * command again shows the results).
    */
   private void checkExtends(int done) {
-    if (createsStudies() && trialsOption != null && trialsOption < done) {
+    if (trialsOption != null && trialsOption < done) {
       throw new IllegalArgumentException("the study has " + done + " finished trial" + (done == 1 ? "" : "s") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
@@ -303,9 +309,7 @@ public class TuneCommand implements Callable<Integer> {
    * end), or when it is null on the journal, which is opened only once the settings are checked.
    */
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
-      StudySettings settings) throws Exception {
-    SearchSpace space = space(stored);
-    MlpSettings.checkSpace(space);
+      StudySettings settings, SearchSpace space) throws Exception {
     ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
       case "caviar" -> ExecutionMode.CAVIAR;
       case "panda" -> ExecutionMode.PANDA;
@@ -393,8 +397,11 @@ public class TuneCommand implements Callable<Integer> {
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
       out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
-      if (h.best() == null && failedNow > 0) {
-        commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + failedNow + " failed (reasons above)");
+      // Trials finished and none completed: a failure whichever run ran them, so that the same command
+      // again fails too. (A study that has run no trial yet, e.g. stopped by --timeout 0, has not failed.)
+      if (h.best() == null && finished > 0) {
+        String why = failedNow > 0 ? failedNow + " failed (reasons above)" : Leaderboard.summary(h);
+        commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": no trial completed; " + why);
         return 1;
       }
       return 0;
@@ -459,6 +466,40 @@ public class TuneCommand implements Callable<Integer> {
     if (params != null) return SearchSpace.parse(String.join("\n", params));
     if (stored != null) return stored.space();
     return SearchSpace.parse(DEFAULT_SPACE);
+  }
+
+  /**
+   * Refuses a --space or --param that is not the space {@code study} was created with, in one line
+   * naming the first parameter that differs (a study's trials must all come from one space).
+   */
+  private void checkSameSpace(SearchSpace stored, SearchSpace given, String study) {
+    String difference = spaceDifference(stored, given);
+    if (difference == null) return;
+    String option = spaceFile != null ? "--space" : "--param";
+    throw new IllegalArgumentException(option + ": " + study + " was created " + difference
+        + "; resume without --param/--space, or start a new --study");
+  }
+
+  /**
+   * How {@code given} first differs from {@code stored} ("with A, not B"), going through the stored
+   * parameters in order, then the added ones; null when the spaces are equal.
+   */
+  private static String spaceDifference(SearchSpace stored, SearchSpace given) {
+    if (stored.equals(given)) return null;
+    for (Parameter p : stored.parameters()) {
+      int i = given.indexOf(p.name());
+      if (i < 0) return "with " + p.spec() + ", which the space given leaves out";
+      if (!given.get(i).equals(p)) return "with " + p.spec() + ", not " + given.get(i).spec();
+    }
+    for (Parameter p : given.parameters()) {
+      if (stored.indexOf(p.name()) < 0) return "without " + p.name() + ", which the space given adds as " + p.spec();
+    }
+    // The same parameters in another order: samplers fill a point in declaration order.
+    return "with its parameters in the order " + names(stored) + ", not " + names(given);
+  }
+
+  private static String names(SearchSpace space) {
+    return String.join(", ", space.parameters().stream().map(Parameter::name).toList());
   }
 
   private Sampler sampler() {

@@ -408,6 +408,31 @@ class CaviarCliTest {
     assertEquals(expected, r.err().strip());
   }
 
+  /**
+   * A run that fails is exit 1, bad usage 2 (as every help lists them): a journal in use by another
+   * process or damaged is no usage error; both exited 2. A data file that does not read as the
+   * options describe it is still bad usage (see aCsvOfAnotherDelimiterIsNamedAndReadWithCsvDelimiter).
+   */
+  @Test
+  void aLockedOrDamagedJournalIsAFailureNotBadUsage() throws Exception {
+    Path study = dir.resolve("s");
+    Path journal = study.resolve("journal.jsonl");
+    String[] resume = concat(new String[] {"tune", "--trials", "2", "--study", study.toString()}, QUICK);
+    assertEquals(0, run(concat(new String[] {"tune", "--trials", "1", "--study", study.toString()}, QUICK)).code());
+    try (JournalStorage running = new JournalStorage(journal)) {
+      running.open(JournalStorage.peek(journal));
+      CliRun locked = run(resume);
+      assertEquals(1, locked.code(), locked.out() + locked.err());
+      assertEquals("caviar tune: journal " + journal + " is in use by another study (locked)", locked.err().strip());
+    }
+    Files.writeString(journal, "{not json\n", java.nio.file.StandardOpenOption.APPEND);
+    CliRun damaged = run(resume);
+    assertEquals(1, damaged.code(), damaged.out() + damaged.err());
+    assertTrue(damaged.err().matches("caviar tune: journal \\Q" + journal + "\\E line \\d+ is not valid JSON: .*\\R"), damaged.err());
+    assertTrue(run("--help").out().contains("Exit codes:"), run("--help").out());
+    assertTrue(run("worker", "--help").out().contains("Bad usage: an option or its value refused"), run("worker", "--help").out());
+  }
+
   /** train --out replaces a model (the same command run again) but not another file, such as the data set. */
   @Test
   void trainDoesNotReplaceAFileThatIsNotAModel() throws Exception {
@@ -455,14 +480,22 @@ class CaviarCliTest {
     assertTrue(r.out().matches("(?s).* ([3-6]) epochs trained of \\1 without pruning \\(100%\\).*"), r.out());
   }
 
-  /** Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons are printed. */
+  /**
+   * Every trial failing (learning rates that diverge at once) is an exit code of 1, and the reasons
+   * are printed; the same command again, which runs nothing, fails too (it exited 0).
+   */
   @Test
   void aStudyWhoseTrialsAllFailSaysWhyAndFails() throws Exception {
-    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
-        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", dir.resolve("s").toString());
+    String[] args = {"tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", dir.resolve("s").toString()};
+    CliRun r = run(args);
     assertEquals(1, r.code(), r.out() + r.err());
     assertEquals(2, r.out().lines().filter(l -> l.startsWith("failed: 1 trial: diverged: the loss became NaN or infinite")).count(), r.out());
     assertTrue(r.err().contains("no trial completed; 2 failed"), r.err());
+    CliRun again = run(args);
+    assertEquals(1, again.code(), again.out() + again.err());
+    assertTrue(again.out().contains("(no completed trial)"), again.out());
+    assertEquals("caviar tune: no trial completed; 2 trials: 0 complete, 0 pruned, 2 failed", again.err().strip());
   }
 
   /** Data of one class is refused by name before anything trains, by train and by tune (which failed every trial). */

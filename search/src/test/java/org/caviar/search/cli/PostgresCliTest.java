@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.PostgresUrl;
 import org.caviar.search.storage.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +17,14 @@ class PostgresCliTest {
   @TempDir Path dir;
 
 
-  /** Exit code 2 and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  /** Exit code 2 (bad usage) and exactly one line on stderr, starting with the command and containing {@code expected}. */
   private static void assertOneLineError(CliRun r, String command, String expected) {
-    assertEquals(2, r.code(), r.out() + r.err());
+    assertOneLine(2, r, command, expected);
+  }
+
+  /** Exit code {@code code} and exactly one line on stderr, starting with the command and containing {@code expected}. */
+  private static void assertOneLine(int code, CliRun r, String command, String expected) {
+    assertEquals(code, r.code(), r.out() + r.err());
     String err = r.err().strip();
     assertFalse(err.contains("\n"), "more than one line: " + err);
     assertTrue(err.startsWith("caviar " + command + ": ") && err.contains(expected), err);
@@ -38,14 +45,15 @@ class PostgresCliTest {
     assertOneLineError(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study), "tune", "PGPASSWORD");
     assertFalse(run("tune", "--storage", "postgresql://u:secret@localhost/db", "--study", study).err().contains("secret"),
         "the password was printed");
-    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
-    assertOneLineError(run("worker", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s"), "worker",
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once. What the
+    // server refuses is a failed run (1), not bad usage (2): the URL itself was read.
+    assertOneLine(1, run("worker", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s"), "worker",
         "cannot reach PostgreSQL at 127.0.0.1:1");
     String url = TestPostgres.newDatabase();
     String port = url.replaceAll(".*:(\\d+)/.*", "$1");
-    assertOneLineError(run("worker", "--storage", "postgresql://nobody@localhost:" + port + "/postgres", "--study", "s"), "worker",
+    assertOneLine(1, run("worker", "--storage", "postgresql://nobody@localhost:" + port + "/postgres", "--study", "s"), "worker",
         "refused user 'nobody'");
-    assertOneLineError(run("worker", "--storage", "postgresql://postgres@localhost:" + port + "/no_such_db", "--study", "s"), "worker",
+    assertOneLine(1, run("worker", "--storage", "postgresql://postgres@localhost:" + port + "/no_such_db", "--study", "s"), "worker",
         "has no database 'no_such_db'");
     assertOneLineError(run("worker", "--study", "s"), "worker", "needs --storage");
     assertOneLineError(run("worker", "--storage", url), "worker", "needs --study");
@@ -81,6 +89,32 @@ class PostgresCliTest {
     assertTrue(train.out().contains("from 'shared' in postgresql://") && train.out().contains("test: accuracy"), train.out());
     assertOneLineError(run("train", "--from-study", "nope", "--storage", url, "--out", dir.resolve("x.caviar").toString()), "train",
         "no study 'nope' in postgresql://");
+  }
+
+  /**
+   * A worker's --trials below the study's finished trials is refused as tune's is: it silently
+   * replaced the shared budget (10 became 3). Equal runs nothing and keeps it.
+   */
+  @Test
+  void aWorkerCannotLowerTheBudgetBelowTheFinishedTrials() throws Exception {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--storage", url, "--study", "lower", "--pruner", "none",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    CliRun tune = run(concat(new String[] {"tune", "--trials", "10", "--no-report"}, small));
+    assertEquals(0, tune.code(), tune.out() + tune.err());
+    CliRun lower = run(concat(new String[] {"worker", "--trials", "3"}, small));
+    assertOneLineError(lower, "worker", "the study has 10 finished trials: --trials 3 would lower its budget; give --trials 10 or more");
+    assertEquals(10, budget(url, "lower"));
+    CliRun same = run(concat(new String[] {"worker", "--trials", "10"}, small));
+    assertEquals(0, same.code(), same.out() + same.err());
+    assertTrue(same.out().contains("10 trials done before") && same.out().contains("for 0 trials"), same.out());
+    assertEquals(10, budget(url, "lower"));
+  }
+
+  private static Integer budget(String url, String study) {
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      return s.trialBudget(study);
+    }
   }
 
   /** A mistyped --study must not start a new study with the default space and budget. */

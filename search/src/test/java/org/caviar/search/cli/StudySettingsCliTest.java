@@ -45,6 +45,11 @@ class StudySettingsCliTest {
     return run(Stream.concat(Stream.of(args), Stream.of(options)).toArray(String[]::new));
   }
 
+  /** The command line {@code args} followed by {@code more}. */
+  private static CliRun runFollowedBy(String[] args, String... more) {
+    return runWith(more, args);
+  }
+
   private static void assertOk(CliRun r) {
     assertEquals(0, r.code(), r.out() + r.err());
   }
@@ -95,6 +100,54 @@ class StudySettingsCliTest {
     try (Stream<Path> s = Files.walk(study)) {
       assertEquals(files, s.sorted().toList(), "a refused run created files");
     }
+  }
+
+  /**
+   * A resume given another space is refused in one line naming the first parameter that differs
+   * (it was a storage error after the data had loaded: "journal ... line 1: stored study 'x' has
+   * the space" and both whole spaces), also for a parameter left out or added.
+   */
+  @Test
+  void aResumeGivenAnotherSpaceIsRefusedInOneLineBeforeTheDataLoads() throws IOException {
+    Path study = dir.resolve("space");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none"));
+    byte[] journal = Files.readAllBytes(study.resolve("journal.jsonl"));
+    String[] resume = {"tune", "--study", study.toString(), "--trials", "2", "--no-progress", "--no-report"};
+    String advice = "; resume without --param/--space, or start a new --study";
+
+    CliRun lr = runFollowedBy(resume, "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
+        "layers = fixed(1)");
+    assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1), "
+        + "not lr = log(1.0E-4, 0.1)" + advice);
+    assertFalse(lr.err().contains("line 1"), lr.err());
+    assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)"), "tune",
+        "--param: the study in " + study + " was created with layers = fixed(1), which the space given leaves out" + advice);
+    assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
+        "layers = fixed(1)", "--param", "dropout = uniform(0, 0.4)"), "tune",
+        "--param: the study in " + study + " was created without dropout, which the space given adds as dropout = uniform(0.0, 0.4)");
+    assertOneLineError(runFollowedBy(resume, "--param", "units = int_log(8, 16)", "--param", "lr = log(1e-3, 1e-1)", "--param",
+        "layers = fixed(1)"), "tune", "was created with its parameters in the order lr, units, layers, not units, lr, layers");
+    Path file = Files.writeString(dir.resolve("space.txt"), "lr = log(1e-3, 1e-1)\nunits = int_log(8, 32)\nlayers = fixed(1)\n");
+    assertOneLineError(runFollowedBy(resume, "--space", file.toString()), "tune",
+        "--space: the study in " + study + " was created with units = int_log(8, 16), not units = int_log(8, 32)" + advice);
+    assertArrayEquals(journal, Files.readAllBytes(study.resolve("journal.jsonl")), "a refused run wrote to the journal");
+    // The same space spelled otherwise is the same space.
+    assertOk(runFollowedBy(resume, "--param", "lr = log(0.001, 0.1)", "--param", "units = int_log(8, 16)", "--param",
+        "layers = fixed(1)"));
+
+    // Before the data loads: with the settings dropped from the header (as an older version wrote
+    // it), a --label-column without --csv is found out only by loading the data.
+    Path journalFile = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    header.remove("settings");
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    CliRun early = runFollowedBy(resume, "--label-column", "3", "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)");
+    assertOneLineError(early, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1)");
+    assertTrue(early.out().isEmpty(), early.out());
   }
 
   @Test

@@ -96,10 +96,10 @@ class PasswordAuthTest {
     return "127.0.0.1:" + server.getPort() + ":" + DB + ":" + USER + ":" + password + "\n";
   }
 
-  /** Exit 2 and one line on stderr that contains {@code expected} and no password. */
-  private static void assertOneLine(String name, Run r, String expected) {
+  /** Exit {@code code} and one line on stderr that contains {@code expected} and no password. */
+  private static void assertOneLine(String name, Run r, int code, String expected) {
     String err = r.err().strip();
-    assertEquals(2, r.code(), name + ": " + r.out() + err);
+    assertEquals(code, r.code(), name + ": " + r.out() + err);
     assertFalse(err.contains("\n"), name + ": more than one line: " + err);
     assertTrue(err.startsWith("caviar train: ") && err.contains(expected), name + ": " + err);
     assertFalse(err.contains(PASSWORD) || err.contains(WRONG) || r.out().contains(PASSWORD) || r.out().contains(WRONG),
@@ -123,10 +123,12 @@ class PasswordAuthTest {
     for (int i = 0; i < runs.size(); i++) r.add(await(names.get(i), runs.get(i)));
     // Connected, authenticated and migrated: the study is what is missing.
     String connected = "no study 'nope' in postgresql://" + USER + "@127.0.0.1:" + server.getPort() + "/" + DB;
-    assertOneLine("env", r.get(0), connected);
-    assertOneLine("pgpassfile", r.get(1), connected);
-    assertOneLine("home-pgpass", r.get(2), connected);
-    assertOneLine("wrong", r.get(3), "refused user 'alice': FATAL: password authentication failed for user \"alice\" (password from PGPASSWORD)");
-    assertOneLine("none", r.get(4), "wants a password for user 'alice' and none was found: set PGPASSWORD");
+    assertOneLine("env", r.get(0), 2, connected);
+    assertOneLine("pgpassfile", r.get(1), 2, connected);
+    assertOneLine("home-pgpass", r.get(2), 2, connected);
+    // Refused by the server: a failed run (exit 1), not bad usage.
+    assertOneLine("wrong", r.get(3), 1,
+        "refused user 'alice': FATAL: password authentication failed for user \"alice\" (password from PGPASSWORD)");
+    assertOneLine("none", r.get(4), 1, "wants a password for user 'alice' and none was found: set PGPASSWORD");
   }
 }
