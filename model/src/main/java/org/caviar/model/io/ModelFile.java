@@ -14,16 +14,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import org.caviar.model.Kernels;
@@ -71,43 +68,17 @@ public final class ModelFile {
    * A failure names the file.
    */
   public static void save(Model model, Path path) throws IOException {
-    Path partial = null;
     try {
-      partial = newPartialFile(path);
-      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-        write(model, out);
-        // On the disk before the move: a crash after it must not leave the name on unwritten data.
-        channel.force(true);
-      }
-      Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      try {
-        if (partial != null) Files.deleteIfExists(partial);
-      } catch (IOException cleanup) {
-        e.addSuppressed(cleanup);
-      }
-      if (e instanceof IOException io) throw new IOException("cannot save the model to " + path + ": " + reason(io), io);
-      throw e;
-    }
-  }
-
-  /**
-   * Creates an empty file beside {@code path} under a name no other file has, e.g.
-   * {@code model.caviar.3k9x0q2b7t1c.partial}. Not {@link Files#createTempFile}: its file would be
-   * readable by its owner alone, and so would the model moved from it.
-   */
-  private static Path newPartialFile(Path path) throws IOException {
-    Path target = path.toAbsolutePath();
-    while (true) {
-      String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-      Path partial = target.resolveSibling(target.getFileName() + "." + unique + ".partial");
-      try {
-        Files.newByteChannel(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return partial;
-      } catch (FileAlreadyExistsException taken) {
-        // Another save's (or a killed one's): left alone, another name is drawn.
-      }
+      AtomicFiles.write(path, partial -> {
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+          write(model, out);
+          // On the disk before the move: a crash after it must not leave the name on unwritten data.
+          channel.force(true);
+        }
+      });
+    } catch (IOException e) {
+      throw new IOException("cannot save the model to " + path + ": " + reason(e), e);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.caviar.model.io.AtomicFiles;
 import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.History;

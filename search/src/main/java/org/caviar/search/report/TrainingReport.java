@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.caviar.model.debug.HistogramRecorder.Snapshot;
 import org.caviar.model.debug.LayerStatistics;
+import org.caviar.model.io.AtomicFiles;
 import org.caviar.model.train.ConfusionMatrix;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;

@@ -1,4 +1,4 @@
-package org.caviar.search.report;
+package org.caviar.model.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,27 +10,29 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes a report's files whole or not at all: each to a new file beside it, under a name of its
- * own, then moved over it. A run stopped while it writes its report (killed, or halted when its
- * interrupted epoch took too long) leaves each file as it was or as it is now, never a page that
- * ends mid-table or a truncated CSV or image. Not forced to the disk: a kill is what this guards
- * against, and a sync per chart would slow every report for a power cut's sake.
+ * Writes files whole or not at all: each to a new file beside it, under a name of its own, then
+ * moved over it. A run stopped while it writes (killed, or halted when its interrupted epoch took
+ * too long) leaves each file as it was or as it is now, never a page that ends mid-table or a
+ * truncated CSV, image or model, and two writers of one file each move only their own whole file.
+ * Nothing is forced to the disk here: a content that must survive a power cut forces its own file
+ * before it returns, as {@link ModelFile#save} does; a report's pages and charts do not.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Writes the content of a file to the path it is given. */
   @FunctionalInterface
-  interface Content {
+  public interface Content {
     void writeTo(Path file) throws IOException;
   }
 
-  static void writeString(Path file, String text) throws IOException {
+  /** Writes {@code text} as UTF-8. */
+  public static void writeString(Path file, String text) throws IOException {
     write(file, temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
   }
 
   /** Has {@code content} write a new file beside {@code file}, then moves it over {@code file}; a failure leaves neither changed nor a file behind. */
-  static void write(Path file, Content content) throws IOException {
+  public static void write(Path file, Content content) throws IOException {
     Path temp = newFileBeside(file);
     try {
       content.writeTo(temp);
@@ -48,7 +50,7 @@ final class AtomicFiles {
   /**
    * An empty file beside {@code file} under a name no other file has, e.g.
    * {@code index.html.3k9x0q2b7t1c.partial}. Not {@link Files#createTempFile}: its file would be
-   * readable by its owner alone, and so would the report moved from it.
+   * readable by its owner alone, and so would the file moved from it.
    */
   private static Path newFileBeside(Path file) throws IOException {
     Path target = file.toAbsolutePath();

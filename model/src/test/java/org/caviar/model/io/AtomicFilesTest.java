@@ -1,4 +1,4 @@
-package org.caviar.search.report;
+package org.caviar.model.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
