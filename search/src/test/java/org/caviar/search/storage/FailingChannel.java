@@ -19,6 +19,12 @@ final class FailingChannel extends FileChannel {
     this.file = file;
   }
 
+  /** The journal's file opened as JournalStorage opens it, behind a channel that can be made to fail. */
+  static FailingChannel open(java.nio.file.Path path) throws IOException {
+    return new FailingChannel(FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE));
+  }
+
   @Override
   public int write(ByteBuffer src) throws IOException {
     if (failAfter < 0) return file.write(src);

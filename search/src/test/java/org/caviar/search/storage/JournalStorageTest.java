@@ -163,8 +163,7 @@ class JournalStorageTest {
   void aWriteThatFailsPartWayLeavesNoFragment() throws IOException {
     Path file = dir.resolve("journal.jsonl");
     FailingChannel[] channel = new FailingChannel[1];
-    JournalStorage.Opener failing = f -> channel[0] = new FailingChannel(
-        java.nio.channels.FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+    JournalStorage.Opener failing = f -> channel[0] = FailingChannel.open(f);
     try (JournalStorage s = new JournalStorage(file, failing)) {
       s.open(INFO);
       int a = s.claimTrial(1000).number();
@@ -233,8 +232,7 @@ class JournalStorageTest {
     }
     byte[] before = Files.readAllBytes(file);
     JournalStorage diskFull = new JournalStorage(file, f -> {
-      FailingChannel c = new FailingChannel(
-          java.nio.channels.FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+      FailingChannel c = FailingChannel.open(f);
       c.failAfter = 0;
       return c;
     });
