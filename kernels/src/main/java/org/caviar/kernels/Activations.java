@@ -8,8 +8,9 @@ package org.caviar.kernels;
  *
  * <p>NaN propagates through every forward ({@code relu(NaN) = NaN}, so a diverged input stays
  * visible), and {@code relu(-0) = +0} ({@link Math#max}). The ReLU backward formulas are selects on
- * {@code x > 0}: a NaN {@code x} takes the {@code x <= 0} branch (0, or {@code slope * dy}), and an
- * infinite {@code dy} where {@code x <= 0} gives 0, not NaN. tanh saturates to exactly +-1 and
+ * {@code x > 0}: a NaN {@code x} takes the {@code x <= 0} branch (0, or {@code slope * dy}), and for
+ * ReLU an infinite {@code dy} where {@code x <= 0} gives 0, not NaN (leaky ReLU multiplies by its
+ * slope there, and {@code 0 * infinity} is NaN: use ReLU for a slope of 0). tanh saturates to exactly +-1 and
  * sigmoid to exactly 0 and 1 (at +-infinity too); sigmoid never overflows to NaN.
  *
  * <p>{@link #scalar()} computes tanh, sigmoid and their backward in double, rounded once.

@@ -26,10 +26,12 @@ public abstract class ArrayOps {
     addBiasImpl(rows, cols, bias, x);
   }
 
-  /** {@code sums[j] = sum_r x[r][j]} (overwritten; zeros when rows is 0). */
+  /** {@code sums[j] = sum_r x[r][j]} (overwritten; zeros when rows is 0). {@code sums} must not be {@code x}. */
   public final void columnSums(int rows, int cols, float[] x, float[] sums) {
     Checks.nonNegative("rows", rows);
     Checks.nonNegative("cols", cols);
+    // The reference zeroes sums before it adds: in place it would sum over a cleared row 0.
+    if (sums == x && rows > 0 && cols > 0) throw new IllegalArgumentException("sums must not be x (columnSums is not in place)");
     Checks.length("x", x, (long) rows * cols);
     Checks.length("sums", sums, cols);
     columnSumsImpl(rows, cols, x, sums);

@@ -4,8 +4,9 @@ package org.caviar.kernels;
  * Row-wise softmax over a row-major {@code rows x cols} matrix, its logarithm, and the fused
  * softmax + cross-entropy that a classifier's output layer trains with.
  *
- * <p>All three subtract the row maximum first, so logits of any magnitude, and {@code -infinity}
- * entries (probability 0), give finite, correct results. A row whose entries are all
+ * <p>All three subtract the row maximum first, so logits of any magnitude give finite, correct
+ * results, and a {@code -infinity} entry has probability exactly 0 (its log-softmax is
+ * {@code -infinity}, and so is minus the cross-entropy of a label on it). A row whose entries are all
  * {@code -infinity} has no distribution and is an {@link IllegalArgumentException}; so is a NaN
  * or {@code +infinity} logit. Every row is checked before anything is written, so after such an
  * error the outputs (and, in place, the input) are as they were. Output arrays may be the input
@@ -24,13 +25,13 @@ public abstract class Softmax {
 
   /** {@code y[r][j] = exp(x[r][j] - max_r) / sum_j exp(x[r][j] - max_r)}. */
   public final void forward(int rows, int cols, float[] x, float[] y) {
-    checkShape(rows, cols, x, y, "y");
+    checkShape(rows, cols, x, "x", y, "y");
     forwardImpl(rows, cols, x, y);
   }
 
   /** {@code y[r][j] = x[r][j] - max_r - log(sum_j exp(x[r][j] - max_r))}. */
   public final void logForward(int rows, int cols, float[] x, float[] y) {
-    checkShape(rows, cols, x, y, "y");
+    checkShape(rows, cols, x, "x", y, "y");
     logForwardImpl(rows, cols, x, y);
   }
 
@@ -42,7 +43,7 @@ public abstract class Softmax {
    * {@code +infinity}, the gradient stays finite.
    */
   public final float crossEntropy(int rows, int cols, float[] logits, int[] labels, float[] grad) {
-    checkShape(rows, cols, logits, grad, "grad");
+    checkShape(rows, cols, logits, "logits", grad, "grad");
     Checks.length("labels", labels, rows);
     for (int r = 0; r < rows; r++) {
       if (labels[r] < 0 || labels[r] >= cols) {
@@ -53,11 +54,11 @@ public abstract class Softmax {
     return crossEntropyImpl(rows, cols, logits, labels, grad);
   }
 
-  private static void checkShape(int rows, int cols, float[] x, float[] y, String yName) {
+  private static void checkShape(int rows, int cols, float[] x, String xName, float[] y, String yName) {
     Checks.positive("rows", rows);
     Checks.positive("cols", cols);
     long size = (long) rows * cols;
-    Checks.length("x", x, size);
+    Checks.length(xName, x, size);
     Checks.length(yName, y, size);
   }
 

@@ -142,8 +142,9 @@ public final class Workers {
     Checks.positive("unit", unit);
     Checks.positive("parts", parts);
     if (part < 0 || part > parts) throw new IllegalArgumentException("part must be in [0, " + parts + "], got " + part);
-    int units = (extent + unit - 1) / unit;
-    return Math.min(extent, (int) ((long) units * part / parts) * unit);
+    // In long: an extent near Integer.MAX_VALUE, or a large unit, overflowed int.
+    long units = ((long) extent + unit - 1) / unit;
+    return (int) Math.min(extent, units * part / parts * unit);
   }
 
   /**

@@ -373,6 +373,7 @@ class SoftmaxProperties {
       expectBad("y", () -> s.forward(3, 4, x, new float[11]), y);
       expectBad("y", () -> s.logForward(3, 4, x, null), y);
       expectBad("grad", () -> s.crossEntropy(3, 4, x, labels, new float[11]), y);
+      expectBad("logits", () -> s.crossEntropy(3, 4, new float[11], labels, y), y);
       expectBad("labels", () -> s.crossEntropy(3, 4, x, new int[2], y), y);
       expectBad("labels", () -> s.crossEntropy(3, 4, x, null, y), y);
       expectBad("labels[1]", () -> s.crossEntropy(3, 4, x, new int[] {0, 4, 0}, y), y);

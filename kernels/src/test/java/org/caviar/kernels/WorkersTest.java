@@ -167,6 +167,15 @@ class WorkersTest {
     assertSame(worker, ranOn[1], "part 1 runs on the woken worker");
   }
 
+  /** Near Integer.MAX_VALUE, or with a large unit, the int arithmetic overflowed to a negative boundary. */
+  @Test
+  void boundariesDoNotOverflow() {
+    assertEquals(Integer.MAX_VALUE, Workers.boundary(Integer.MAX_VALUE, 2, 1, 1));
+    assertEquals((1 << 30) + 1, Workers.boundary((1 << 30) + 1, 1 << 30, 1, 1));
+    int half = Workers.boundary(Integer.MAX_VALUE, 32, 1, 2);
+    assertTrue(half > 0 && half % 32 == 0 && half < Integer.MAX_VALUE, "boundary " + half);
+  }
+
   @Test
   void boundariesCutWholeUnitsAndCoverTheExtent() {
     for (int extent = 0; extent <= 100; extent++) {
