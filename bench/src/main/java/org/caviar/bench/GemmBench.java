@@ -1,6 +1,7 @@
 package org.caviar.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.caviar.kernels.Gemm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,6 +62,11 @@ public class GemmBench {
     int n = Integer.parseInt(params.getParam("n"));
     String impl = params.getParam("impl");
     String shape = params.getParam("form") + " " + n + "x" + n + "x" + n;
-    return Work.flops("gemm", GemmPeers.label(impl), shape, GemmPeers.threads(impl), 2.0 * n * n * n);
+    return Work.flops("gemm", GemmPeers.label(impl), shape, threadsThatRun(impl, n), 2.0 * n * n * n);
+  }
+
+  /** Threads that run {@code impl} at size n: Caviar's parallel GEMM keeps a product too small to split on one thread. */
+  static int threadsThatRun(String impl, int n) {
+    return impl.equals("caviar-all") && 2.0 * n * n * n < Gemm.MIN_PARALLEL_FLOPS ? 1 : GemmPeers.threads(impl);
   }
 }

@@ -66,6 +66,6 @@ public class GemmShareBench {
     TrainCase c = TrainCase.of(params.getParam("config"));
     String t = params.getParam("threads");
     double flops = TrainGemmReplay.flopsPerEpoch(TrainGemmReplay.sizes(c.spec), c.batchRows());
-    return Work.training(TrainGemmShare.REPLAY_KERNEL, TrainBench.impl(t), c.shape(), TrainBench.threadCount(t), flops, c.examplesPerEpoch());
+    return Work.training(TrainGemmShare.REPLAY_KERNEL, TrainBench.impl(t), c.shape(), TrainBench.threadsThatRun(c, t), flops, c.examplesPerEpoch());
   }
 }

@@ -111,8 +111,20 @@ public class TrainBench {
     String impl = impl(t);
     // The trainer keeps small steps on one thread even on parallel kernels (Trainer.MIN_SHARDED_FLOPS).
     if (t.equals(ALL) && !c.stepIsSharded()) impl = "caviar-unsharded";
-    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threadCount(t), c.flopsPerExample() * c.examplesPerEpoch(),
+    return Work.training(TrainGemmShare.TRAIN_KERNEL, impl, c.shape(), threadsThatRun(c, t), c.flopsPerExample() * c.examplesPerEpoch(),
         c.examplesPerEpoch());
+  }
+
+  /**
+   * Threads that train case {@code c} under {@code threads}: a step the trainer does not shard
+   * runs its products on the parallel GEMM, which keeps each one below
+   * {@link Gemm#MIN_PARALLEL_FLOPS} on the calling thread; when all of them are (the digits MLP),
+   * one thread ran, and its % of peak is against one thread's peak.
+   */
+  static int threadsThatRun(TrainCase c, String threads) {
+    int n = threadCount(threads);
+    if (n == 1 || threads.equals(ALL) && c.stepIsSharded()) return n;
+    return TrainGemmReplay.anyProductSplits(TrainGemmReplay.sizes(c.spec), c.batchSize) ? n : 1;
   }
 
   /** The summary's implementation label of a {@code threads} value. */

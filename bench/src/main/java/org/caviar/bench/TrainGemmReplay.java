@@ -112,6 +112,14 @@ final class TrainGemmReplay {
     return weightGradient[0];
   }
 
+  /** Whether any product of a step on {@code rows} examples is large enough for a parallel GEMM to split. */
+  static boolean anyProductSplits(int[] sizes, int rows) {
+    for (int l = 0; l + 1 < sizes.length; l++) {
+      if (2.0 * rows * sizes[l] * sizes[l + 1] >= Gemm.MIN_PARALLEL_FLOPS) return true;
+    }
+    return false;
+  }
+
   /** Flops the products of an epoch of batches of {@code batchRows} rows compute: {@code 2 m n k} each. */
   static double flopsPerEpoch(int[] sizes, int[] batchRows) {
     double total = 0;

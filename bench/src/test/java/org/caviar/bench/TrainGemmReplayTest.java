@@ -123,4 +123,22 @@ class TrainGemmReplayTest {
     for (int v : values) list.add(v);
     return list;
   }
+
+  /**
+   * A case whose every product is below the parallel GEMM's threshold runs on one thread, and its
+   * rows say so (their % of peak was against the two-thread peak): the digits MLP at batch 64 under
+   * the GEMM split; 784-256-256-10 at batch 32 splits its first layer's products.
+   */
+  @Example
+  void casesTooSmallToSplitReportOneThread() {
+    assertEquals(false, TrainGemmReplay.anyProductSplits(TrainGemmReplay.sizes(TrainCase.DIGITS_B64.spec), 64));
+    assertEquals(true, TrainGemmReplay.anyProductSplits(TrainGemmReplay.sizes(TrainCase.MNIST_B32.spec), 32));
+    assertEquals(1, TrainBench.threadsThatRun(TrainCase.DIGITS_B64, "all-gemm"));
+    assertEquals(1, TrainBench.threadsThatRun(TrainCase.DIGITS_B64, "all"));
+    int n = Runtime.getRuntime().availableProcessors();
+    assertEquals(n, TrainBench.threadsThatRun(TrainCase.MNIST_B32, "all-gemm"));
+    assertEquals(n, TrainBench.threadsThatRun(TrainCase.MNIST_B128, "all"));
+    assertEquals(1, GemmBench.threadsThatRun("caviar-all", 64));
+    assertEquals(n, GemmBench.threadsThatRun("caviar-all", 128)); // 2 x 128^3 is exactly the threshold
+  }
 }

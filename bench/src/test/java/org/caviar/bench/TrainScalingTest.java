@@ -12,6 +12,27 @@ import org.junit.jupiter.api.Test;
 
 /** TrainScaling's statistics of epoch pairs, its summary rows, and which cases a full run measures. */
 class TrainScalingTest {
+  /**
+   * Every round runs every set-up once, and over 40 rounds of 7 no set-up follows the same one in
+   * more than half of them (turning the order by one each round, as before, put each behind the
+   * same neighbour in 34 of 40).
+   */
+  @Test
+  void theRoundsChangeWhichSetUpFollowsWhich() {
+    int size = 7;
+    int rounds = 40;
+    int[][] behind = new int[size][size];
+    for (int e = 0; e < rounds; e++) {
+      int[] order = TrainScaling.roundOrder(e, size);
+      assertEquals(size, java.util.Arrays.stream(order).distinct().filter(k -> k >= 0 && k < size).count(), "a permutation");
+      for (int j = 1; j < size; j++) behind[order[j]][order[j - 1]]++;
+    }
+    for (int k = 0; k < size; k++) {
+      int most = java.util.Arrays.stream(behind[k]).max().getAsInt();
+      assertTrue(most <= rounds / 2, "set-up " + k + " followed one set-up in " + most + " of " + rounds + " rounds");
+    }
+  }
+
   @Test
   void ratiosAreTakenPairByPairAndTotalsAsHarmonicMeans() {
     // Epoch e of the set-up ran beside epoch e of one thread; the host slowed both in epoch 2.

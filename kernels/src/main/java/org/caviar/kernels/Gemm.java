@@ -23,6 +23,12 @@ public abstract class Gemm {
     T
   }
 
+  /**
+   * A product of fewer flops ({@code 2 m n k}) than this stays on the calling thread of a
+   * {@link #parallel(int)} Gemm: too small to pay for the hand-off.
+   */
+  public static final long MIN_PARALLEL_FLOPS = ParallelGemm.MIN_PARALLEL_FLOPS;
+
   /** The plain triple-loop reference. */
   public static Gemm scalar() {
     return ScalarGemm.INSTANCE;
