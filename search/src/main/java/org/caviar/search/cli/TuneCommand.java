@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.pruner.AshaPruner;
@@ -29,11 +30,14 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.SharedStorage;
 import org.caviar.search.storage.Storage;
+import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.ExecutionMode;
 import org.caviar.search.study.Study;
+import org.caviar.search.study.StudyListener;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -332,6 +336,13 @@ public class TuneCommand implements Callable<Integer> {
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
+    AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
+    builder.listener(new StudyListener() {
+      @Override
+      public void trialStarted(TrialRecord trial) {
+        claimed.incrementAndGet();
+      }
+    });
     Study study = builder.build();
     try {
       History before = study.history();
@@ -365,9 +376,12 @@ public class TuneCommand implements Callable<Integer> {
       String resumeCommand = onThisStudy(commandSpec.name(), "--study", dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
+      // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
       Thread interrupted = new Thread(() -> {
+        String released = shared instanceof SharedStorage held ? release(held) : null;
         commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name() + ": interrupted; the finished trials are kept in "
             + where + "; resume with: " + resumeCommand);
+        if (released != null) commandSpec.commandLine().getErr().println(released);
         commandSpec.commandLine().getErr().flush();
       }, "caviar-tune-stop");
       Runtime.getRuntime().addShutdownHook(interrupted);
@@ -384,6 +398,12 @@ public class TuneCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       int failedNow = printSummary(h, before, seconds, space, dir);
+      int held = h.inState(TrialState.RUNNING).size();
+      if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
+        // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
+        out.println((held == 1 ? "1 trial is" : held + " trials are") + " still held by another worker (or one stopped less than "
+            + pg.settings().grace().toSeconds() + " s ago); run again after that to re-run " + (held == 1 ? "it" : "them") + " if it stopped");
+      }
       if (!noReport) {
         Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(dir.getFileName().toString(),
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
@@ -407,6 +427,17 @@ public class TuneCommand implements Callable<Integer> {
       return 0;
     } finally {
       study.close();
+    }
+  }
+
+  /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */
+  private static String release(SharedStorage storage) {
+    try {
+      int n = storage.releaseHeld();
+      return n == 0 ? null : (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were")
+          + " released: the resume re-runs " + (n == 1 ? "it" : "them");
+    } catch (StorageException e) {
+      return e.getMessage();
     }
   }
 

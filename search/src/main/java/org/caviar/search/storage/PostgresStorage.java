@@ -123,19 +123,36 @@ public final class PostgresStorage implements SharedStorage {
    * have parameters and are not re-runs themselves, and counts them lost on the study row, which is
    * touched only when something was reaped. Parameters: study, grace in s, end, reason prefix, study.
    */
-  private static final String REAP = """
-      WITH stale AS (
-        SELECT number FROM caviar_trial
-        WHERE study_id = ? AND state = 'RUNNING' AND heartbeat < now() - make_interval(secs => ?)
-        FOR UPDATE SKIP LOCKED),
-      reaped AS (
-        UPDATE caviar_trial t SET state = 'FAILED', value = NULL, end_millis = ?,
-          reason = ? || t.worker || ' sent no heartbeat for ' || to_char(now() - t.heartbeat, 'FMHH24:MI:SS'),
-          requeued = t.params IS NOT NULL AND t.retry_of < 0, changed_xid = pg_current_xact_id()
-        FROM stale WHERE t.study_id = ? AND t.number = stale.number
-        RETURNING t.number)
-      UPDATE caviar_study SET lost = lost + (SELECT count(*) FROM reaped)
-      WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)""";
+  private static final String REAP = interrupt("heartbeat < now() - make_interval(secs => ?)",
+      "' sent no heartbeat for ' || to_char(now() - t.heartbeat, 'FMHH24:MI:SS')", "");
+
+  /**
+   * The reaper's statement for the trials this storage holds, whatever their heartbeat: its process
+   * stops, so they are lost now rather than after the grace. Returns how many it finished.
+   * Parameters: study, worker, numbers, end, reason prefix, study, study.
+   */
+  private static final String RELEASE = interrupt("worker = ? AND number = ANY (?)", "' stopped while this trial ran'",
+      " RETURNING (SELECT count(*) FROM reaped)");
+
+  /** {@link #REAP} for the RUNNING trials that match {@code which}, with the reason's end and the last clause's. */
+  private static String interrupt(String which, String reasonEnd, String returning) {
+    return """
+        WITH stale AS (
+          SELECT number FROM caviar_trial
+          WHERE study_id = ? AND state = 'RUNNING' AND %s
+          FOR UPDATE SKIP LOCKED),
+        reaped AS (
+          UPDATE caviar_trial t SET state = 'FAILED', value = NULL, end_millis = ?,
+            reason = ? || t.worker || %s,
+            requeued = t.params IS NOT NULL AND t.retry_of < 0, changed_xid = pg_current_xact_id()
+          FROM stale WHERE t.study_id = ? AND t.number = stale.number
+          RETURNING t.number)
+        UPDATE caviar_study SET lost = lost + (SELECT count(*) FROM reaped)
+        WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, returning);
+  }
+
+  /** How long a release may wait for the database: it runs as the process stops (e.g. in a shutdown hook). */
+  private static final int RELEASE_TIMEOUT_SECONDS = 3;
 
   /**
    * Trials changed at or after the horizon, each with its intermediate values in report order, and
@@ -157,6 +174,8 @@ public final class PostgresStorage implements SharedStorage {
   private final HikariDataSource pool;
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
+  /** Set by {@link #releaseHeld}: a claim that commits after it releases its own trial. */
+  private volatile boolean released;
   private final ScheduledExecutorService beat;
   /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
   private final Object cacheLock = new Object();
@@ -338,6 +357,7 @@ public final class PostgresStorage implements SharedStorage {
     if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
     if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
     requireOpen();
+    if (released) return null;
     reapLostNowAndThen();
     int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
     for (int attempt = 0; ; attempt++) {
@@ -409,6 +429,11 @@ public final class PostgresStorage implements SharedStorage {
       }
     });
     if (t != null) mine.add(t.number());
+    if (t != null && released) {
+      // Committed as this storage was being released (mine was read before the add): release it too.
+      releaseHeld();
+      return null;
+    }
     return t;
   }
 
@@ -528,6 +553,45 @@ public final class PostgresStorage implements SharedStorage {
       LOG.log(System.Logger.Level.WARNING, "trial {0} of study ''{1}'' finished {2} after it was declared lost: not counted, noted in its reason",
           number, info.name(), late);
     }
+  }
+
+  /**
+   * Finishes the trials this storage claimed and has not finished as interrupted, at once, as the
+   * reaper would once their heartbeat is older than the grace: the next claim of any worker re-runs
+   * those with parameters (once, as for any lost trial). For a process that stops (the study is
+   * closed, Ctrl-C); the storage claims nothing after. Waits for the database a few seconds at
+   * most, then throws a {@link StorageException} saying that the trials are re-run after the grace.
+   * Returns how many trials it finished.
+   */
+  @Override
+  public int releaseHeld() {
+    released = true;
+    if (mine.isEmpty() || studyId < 0) return 0;
+    Integer[] held = mine.toArray(Integer[]::new);
+    int n;
+    // Not withRetry: a stopping process must not wait a minute for a database that is away.
+    try (Connection c = pool.getConnection()) {
+      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
+      try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
+        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+        ps.setLong(1, studyId);
+        ps.setString(2, worker);
+        ps.setArray(3, c.createArrayOf("integer", held));
+        ps.setLong(4, System.currentTimeMillis());
+        ps.setString(5, TrialRecord.INTERRUPTED + ": worker ");
+        ps.setLong(6, studyId);
+        ps.setLong(7, studyId);
+        try (ResultSet r = ps.executeQuery()) {
+          n = r.next() ? r.getInt(1) : 0;
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw new StorageException("PostgreSQL storage " + url + ": cannot release " + (held.length == 1 ? "the running trial" : "the " + held.length + " running trials") + " of this worker ("
+          + firstLine(e.getMessage()) + "); another worker's claim re-runs " + (held.length == 1 ? "it once it has" : "them once they have") + " sent no heartbeat for "
+          + settings.grace.toSeconds() + " s", e);
+    }
+    mine.removeAll(List.of(held));
+    return n;
   }
 
   @Override

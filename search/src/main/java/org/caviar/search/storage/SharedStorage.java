@@ -22,4 +22,11 @@ public interface SharedStorage extends Storage {
    * (not on every call: at most once per heartbeat period of this storage).
    */
   TrialRecord claimNext(long startMillis, int budget, long freshLimit);
+
+  /**
+   * Finishes the trials this storage claimed and has not finished as interrupted, at once (not
+   * after the grace), so that the next claim re-runs them; for a process that stops. Claims nothing
+   * after. Returns how many it finished; throws {@link StorageException} if it could not.
+   */
+  int releaseHeld();
 }

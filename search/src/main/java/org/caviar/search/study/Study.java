@@ -21,6 +21,7 @@ import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
 import org.caviar.search.storage.SharedStorage;
 import org.caviar.search.storage.Storage;
+import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
@@ -466,9 +467,20 @@ public final class Study implements AutoCloseable {
     return pruner.shouldPrune(new History(all, info.direction()), all.get(trial.number()));
   }
 
-  /** Closes the storage (a journal's lock is released: another study may open it). */
+  /**
+   * Closes the storage (a journal's lock is released: another study may open it). A shared storage
+   * first releases the trials this study still runs (stopped by an error), so that a resume re-runs
+   * them at once rather than after the grace.
+   */
   @Override
   public void close() {
-    storage.close();
+    try {
+      if (storage instanceof SharedStorage shared) shared.releaseHeld();
+    } catch (StorageException e) {
+      // Not thrown: it would hide the error that stopped the run, and the trials are re-run after the grace anyway.
+      System.getLogger(Study.class.getName()).log(System.Logger.Level.WARNING, e.getMessage());
+    } finally {
+      storage.close();
+    }
   }
 }

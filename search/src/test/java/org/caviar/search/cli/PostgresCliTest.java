@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.caviar.search.storage.PostgresStorage;
 import org.caviar.search.storage.PostgresUrl;
 import org.caviar.search.storage.TestPostgres;
+import org.caviar.search.trial.TrialRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +135,72 @@ class PostgresCliTest {
         java.sql.ResultSet rows = q.executeQuery("SELECT count(*) FROM caviar_study")) {
       rows.next();
       assertEquals(0, rows.getInt(1), "a study was created");
+    }
+  }
+
+  /**
+   * A run that finds the budget spent by trials another worker holds (their heartbeat recent: a live
+   * worker, or one killed less than the grace ago) runs nothing, and says why rather than exiting
+   * as if the study were done.
+   */
+  @Test
+  void aRunThatFindsTheBudgetHeldByRunningTrialsSaysSo() {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "held",
+        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
+    assertEquals(0, first.code(), first.out() + first.err());
+    // Another worker, whose first heartbeat would come after the test: its trials are fresh, not lost.
+    try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url),
+        new PostgresStorage.Settings(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(10)))) {
+      other.open(other.peek("held"));
+      for (int n = 1; n <= 2; n++) assertEquals(n, other.claimNext(System.currentTimeMillis(), 3, Long.MAX_VALUE).number());
+      CliRun again = run(concat(new String[] {"tune", "--trials", "3"}, small));
+      assertEquals(0, again.code(), again.out() + again.err());
+      assertTrue(again.out().contains("for 0 trials") && again.out().contains("2 running"), again.out());
+      assertTrue(again.out().contains("2 trials are still held by another worker (or one stopped less than 60 s ago); "
+          + "run again after that to re-run them if it stopped"), again.out());
+    }
+  }
+
+  /**
+   * Stopped by a signal (a plain kill; Ctrl-C takes the same path), tune releases the trial it was
+   * running, so that a resume at once re-runs it (instead of a claim after the grace, a minute).
+   */
+  @Test
+  void aStoppedTuneReleasesItsTrialUnderWay() throws Exception {
+    String url = TestPostgres.newDatabase();
+    // Trials of 100000 epochs: the one under way when the signal comes is still running.
+    Process p = CliRun.startChild(List.of(), "tune", "--trials", "5", "--epochs", "100000", "--workers", "1", "--no-progress",
+        "--no-report", "--storage", url, "--study", "stopped", "--sampler", "random", "--pruner", "none",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)");
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      boolean sent = false;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (!sent && line.startsWith("study: ")) {
+          Thread.sleep(1500); // trial 0 under way
+          p.toHandle().destroy(); // SIGTERM, through the handle: Process#destroy would close the stream read here
+          sent = true;
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
+    assertEquals(143, p.exitValue(), out.toString());
+    assertTrue(out.toString().contains("the trial under way was released: the resume re-runs it"), out.toString());
+    try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      s.open(s.peek("stopped"));
+      List<TrialRecord> all = s.trials();
+      assertEquals(1, all.size(), all::toString);
+      TrialRecord t = all.getFirst();
+      assertTrue(t.isInterrupted() && t.reason().contains("stopped while this trial ran"), t::toString);
+      // Its parameters wait for their re-run: the next claim takes them, within the budget of one.
+      TrialRecord rerun = s.claimNext(System.currentTimeMillis(), 1, Long.MAX_VALUE);
+      assertEquals(0, rerun.retryOf(), rerun::toString);
+      assertEquals(t.params(), rerun.params());
     }
   }
 

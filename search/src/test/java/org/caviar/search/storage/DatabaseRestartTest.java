@@ -80,4 +80,29 @@ class DatabaseRestartTest {
       storage.close();
     }
   }
+
+  /**
+   * A worker that stops while the server is down cannot release its trials: it must not hold up
+   * the stop (no minute of retries), and says that they are re-run after the grace.
+   */
+  @Test
+  void releasingWithTheServerDownFailsFastAndSaysTheGraceStillApplies() throws Exception {
+    EmbeddedPostgres server = start(dir.resolve("pgdata"), 0);
+    String url = "postgresql://postgres@localhost:" + server.getPort() + "/postgres";
+    PostgresStorage.Settings settings = new PostgresStorage.Settings(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    try (PostgresStorage storage = new PostgresStorage(PostgresUrl.parse(url), settings)) {
+      storage.open(new StudyInfo("down", Direction.MINIMIZE, TestFunction.BRANIN.space(), 3));
+      storage.claimNext(System.currentTimeMillis(), 5, Long.MAX_VALUE);
+      server.close();
+      long t0 = System.nanoTime();
+      StorageException e = assertThrows(StorageException.class, storage::releaseHeld);
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+      assertTrue(seconds < 10, "took " + seconds + " s");
+      assertTrue(e.getMessage().contains("cannot release the running trial of this worker")
+          && e.getMessage().contains("re-runs it once it has sent no heartbeat for 60 s"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    } finally {
+      server.close();
+    }
+  }
 }

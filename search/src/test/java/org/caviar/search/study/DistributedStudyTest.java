@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -127,6 +128,41 @@ class DistributedStudyTest {
       assertEquals(TrialState.COMPLETE, reruns.getFirst().state());
       assertEquals(0, all.stream().filter(t -> t.state() == TrialState.RUNNING).count(), "still running: " + all);
       assertEquals(budget, all.stream().filter(t -> t.state() == TrialState.COMPLETE).count(), "completed: " + all);
+    }
+  }
+
+  /**
+   * A worker stopped with trials under way (its study closed: an error, or Ctrl-C through the CLI's
+   * hook) releases them: a resume at once re-runs both, rather than finding the budget spent by two
+   * RUNNING trials and running nothing until their heartbeat is older than the grace (a minute here).
+   */
+  @Test
+  void aClosedWorkersRunningTrialsAreRerunAtOnce() {
+    String url = TestPostgres.newDatabase();
+    PostgresStorage.Settings longGrace = new PostgresStorage.Settings(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(10));
+    List<Point> held = new ArrayList<>();
+    try (PostgresStorage a = new PostgresStorage(PostgresUrl.parse(url), longGrace)) {
+      Study stopped = PostgresWorkerMain.study(a);
+      for (int n = 0; n < 2; n++) {
+        Point p = TestFunction.BRANIN.space().pointFromUnit(new double[] {0.1 + 0.3 * n, 0.5});
+        assertEquals(n, a.claimNext(System.currentTimeMillis(), 2, Long.MAX_VALUE).number());
+        a.recordParams(n, p, -1);
+        held.add(p);
+      }
+      stopped.close();
+    }
+    try (PostgresStorage b = new PostgresStorage(PostgresUrl.parse(url), longGrace)) {
+      List<TrialRecord> all = PostgresWorkerMain.study(b).optimize(t -> PostgresWorkerMain.objective(t, 0), Budget.trials(2)).trials();
+      assertEquals(0, all.stream().filter(t -> t.state() == TrialState.RUNNING).count(), "still running: " + all);
+      assertEquals(4, all.size(), all::toString);
+      for (int n = 0; n < 2; n++) {
+        TrialRecord first = all.get(n);
+        assertTrue(first.isInterrupted() && first.reason().contains("stopped while this trial ran"), first::toString);
+        TrialRecord rerun = all.get(2 + n);
+        assertEquals(n, rerun.retryOf(), rerun::toString);
+        assertEquals(held.get(n), rerun.params());
+        assertEquals(TrialState.COMPLETE, rerun.state(), rerun::toString);
+      }
     }
   }
 
