@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.caviar.model.Model;
 import org.caviar.model.io.ModelFile;
 import org.caviar.search.storage.JournalStorage;
@@ -26,35 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class InterruptedCliTest {
   @TempDir Path dir;
 
-  /**
-   * The child's output; once a line passes {@code stop}, the child gets SIGTERM (through its handle:
-   * {@link Process#destroy} would also close the stream read here).
-   */
-  private static String stopAfter(Process p, Predicate<String> stop) throws Exception {
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean sent = false;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!sent && stop.test(line)) {
-          p.toHandle().destroy();
-          sent = true;
-        }
-      }
-    }
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
-    return out.toString();
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Test
   void aStoppedRunSavesTheModelItTrained() throws Exception {
     Path model = dir.resolve("m.caviar");
@@ -63,7 +33,7 @@ class InterruptedCliTest {
         "--out", model.toString(), "--report", report.toString());
     int[] seen = {0};
     // A few epochs in, so that there is a model to save.
-    String out = stopAfter(p, line -> line.startsWith("epoch ") && ++seen[0] == 3);
+    String out = CliRun.stopAfter(p, line -> line.startsWith("epoch ") && ++seen[0] == 3);
     assertTrue(out.contains("caviar train: interrupted; stopping after this epoch to save the model"), out);
     String ended = out.lines().filter(l -> l.startsWith("interrupted after ")).findFirst().orElseThrow(() -> new AssertionError(out));
     int epochs = Integer.parseInt(ended.split(" ")[2]);
@@ -148,9 +118,9 @@ class InterruptedCliTest {
     // As the launcher starts it: the command to resume starts as the user invoked it.
     Process p = CliRun.startChild(List.of("-Dcaviar.command=./caviar"), "tune", "--trials", "100000", "--no-progress",
         "--no-report", "--study", study.toString());
-    String out = stopAfter(p, line -> {
+    String out = CliRun.stopAfter(p, line -> {
       if (!line.startsWith("study: ")) return false;
-      sleep(1000); // a few trials in
+      CliRun.sleep(1000); // a few trials in
       return true;
     });
     assertTrue(out.contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")

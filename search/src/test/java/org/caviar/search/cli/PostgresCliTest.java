@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.caviar.search.storage.PostgresStorage;
 import org.caviar.search.storage.PostgresUrl;
 import org.caviar.search.storage.TestPostgres;
@@ -175,22 +171,13 @@ class PostgresCliTest {
     Process p = CliRun.startChild(List.of(), "tune", "--trials", "5", "--epochs", "100000", "--workers", "1", "--no-progress",
         "--no-report", "--storage", url, "--study", "stopped", "--sampler", "random", "--pruner", "none",
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)");
-    StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      boolean sent = false;
-      while ((line = r.readLine()) != null) {
-        out.append(line).append('\n');
-        if (!sent && line.startsWith("study: ")) {
-          Thread.sleep(1500); // trial 0 under way
-          p.toHandle().destroy(); // SIGTERM, through the handle: Process#destroy would close the stream read here
-          sent = true;
-        }
-      }
-    }
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
-    assertEquals(143, p.exitValue(), out.toString());
-    assertTrue(out.toString().contains("the trial under way was released: the resume re-runs it"), out.toString());
+    String out = CliRun.stopAfter(p, line -> {
+      if (!line.startsWith("study: ")) return false;
+      CliRun.sleep(1500); // trial 0 under way
+      return true;
+    });
+    assertEquals(143, p.exitValue(), out);
+    assertTrue(out.contains("the trial under way was released: the resume re-runs it"), out);
     try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
       s.open(s.peek("stopped"));
       List<TrialRecord> all = s.trials();
