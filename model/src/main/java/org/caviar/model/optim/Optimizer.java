@@ -60,9 +60,9 @@ public final class Optimizer {
 
   /** One update of every parameter from its current gradient, with learning rate {@code lr}. */
   public void step(float lr) {
-    // Before the count moves: a refused rate must not leave Adam's bias correction a step ahead.
-    if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("lr must be > 0 and finite, got " + lr);
-    steps++;
+    // Counted once the updates are made: a rate the kernels refuse (before writing anything) must
+    // not leave Adam's bias correction a step ahead.
+    int t = steps + 1;
     for (int i = 0; i < parameters.length; i++) {
       Parameter p = parameters[i];
       float wd = p.decayed() ? weightDecay : 0f;
@@ -73,9 +73,10 @@ public final class Optimizer {
         case OptimizerSpec.RmsProp r ->
             kernel.rmsprop(len, lr, r.beta(), r.eps(), wd, p.values(), p.gradient(), first[i]);
         case OptimizerSpec.Adam a ->
-            kernel.adam(len, lr, a.beta1(), a.beta2(), a.eps(), wd, steps, p.values(), p.gradient(), first[i], second[i]);
+            kernel.adam(len, lr, a.beta1(), a.beta2(), a.eps(), wd, t, p.values(), p.gradient(), first[i], second[i]);
       }
     }
+    steps = t;
   }
 
   /** Forgets the state: zero averages and step count. */
