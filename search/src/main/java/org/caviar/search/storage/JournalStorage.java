@@ -192,26 +192,40 @@ public final class JournalStorage extends InMemoryStorage {
   /** Reads the journal into memory; returns the offset just past its last whole line. */
   private long replay(StudyInfo requested) throws IOException {
     byte[] bytes = readAll();
+    return wholeLines(bytes, (start, end, lineNo) -> {
+      if (end == start) return;
+      JsonNode event;
+      try {
+        event = mapper.readTree(bytes, start, end - start);
+      } catch (IOException e) {
+        throw new IllegalStateException("journal " + file + " line " + lineNo + " is not valid JSON: " + jsonProblem(e), e);
+      }
+      try {
+        apply(event, requested);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("journal " + file + " line " + lineNo + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** One line of a journal's bytes: {@code [start, end)} without its newline, and its number from 1. */
+  @FunctionalInterface
+  private interface Line {
+    void at(int start, int end, int lineNo);
+  }
+
+  /**
+   * Calls {@code line} for each line of {@code bytes} that ends in a newline, and returns the offset
+   * just past the last of them: a torn last line (no newline made it to the file, perhaps cut inside
+   * a character) is not part of the journal.
+   */
+  private static int wholeLines(byte[] bytes, Line line) {
     int start = 0;
-    int lineNo = 0;
-    while (start < bytes.length) {
+    for (int lineNo = 1; start < bytes.length; lineNo++) {
       int nl = start;
       while (nl < bytes.length && bytes[nl] != '\n') nl++;
-      if (nl == bytes.length) break; // a torn last line: no newline made it to the file
-      lineNo++;
-      if (nl > start) {
-        JsonNode event;
-        try {
-          event = mapper.readTree(bytes, start, nl - start);
-        } catch (IOException e) {
-          throw new IllegalStateException("journal " + file + " line " + lineNo + " is not valid JSON: " + jsonProblem(e), e);
-        }
-        try {
-          apply(event, requested);
-        } catch (RuntimeException e) {
-          throw new IllegalStateException("journal " + file + " line " + lineNo + ": " + e.getMessage(), e);
-        }
-      }
+      if (nl == bytes.length) break;
+      line.at(start, nl, lineNo);
       start = nl + 1;
     }
     return start;
@@ -480,25 +494,21 @@ public final class JournalStorage extends InMemoryStorage {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }
-    Integer budget = null;
+    Integer[] budget = {null};
     ObjectMapper mapper = new ObjectMapper();
-    // Whole lines only, as replay reads them: a torn last line (no newline, maybe cut inside a
-    // character, which a strict decoder refuses) is not part of the journal.
-    for (int start = 0, nl; start < bytes.length; start = nl + 1) {
-      nl = start;
-      while (nl < bytes.length && bytes[nl] != '\n') nl++;
-      if (nl == bytes.length) break;
-      String l = new String(bytes, start, nl - start, StandardCharsets.UTF_8);
-      if (!l.contains("\"budget\"")) continue;
+    // Whole lines only, as replay reads them (a strict decoder refuses a line torn inside a character).
+    wholeLines(bytes, (start, end, lineNo) -> {
+      String l = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+      if (!l.contains("\"budget\"")) return;
       JsonNode e;
       try {
         e = mapper.readTree(l);
       } catch (IOException bad) {
-        continue; // open() reports it, by line
+        return; // open() reports it, by line
       }
-      if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget = e.path("trials").asInt();
-    }
-    return budget;
+      if ("budget".equals(e.path("op").asText()) && e.path("trials").asInt(-1) >= 1) budget[0] = e.path("trials").asInt();
+    });
+    return budget[0];
   }
 
   /**
