@@ -21,6 +21,12 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
     return of(data, stratifiedRows(data, trainFraction, validationFraction, seed));
   }
 
+  /**
+   * A test fraction at most this is no part asked for: it is what doubles leave of fractions meant
+   * to sum to 1 (0.7 and 0.3 leave 5.6e-17).
+   */
+  public static final double NEGLIGIBLE_FRACTION = 1e-9;
+
   /** The parts of {@code data} that {@code rows} names. */
   public static Split of(Dataset data, Rows rows) {
     return new Split(data.subset(rows.train()), data.subset(rows.validation()), data.subset(rows.test()));
@@ -45,8 +51,7 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
           "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + trainFraction + " and " + validationFraction);
     }
     double testFraction = 1 - trainFraction - validationFraction;
-    // A test fraction this small is what doubles leave of fractions that sum to 1 (0.7,0.3 leaves 5.6e-17), not a part asked for.
-    double[] fractions = {trainFraction, validationFraction, testFraction > 1e-9 ? testFraction : 0};
+    double[] fractions = {trainFraction, validationFraction, testFraction > NEGLIGIBLE_FRACTION ? testFraction : 0};
     Random random = new Random(seed);
     List<List<Integer>> byClass = new ArrayList<>();
     for (int c = 0; c < data.classCount(); c++) byClass.add(new ArrayList<>());

@@ -205,7 +205,7 @@ public final class DataOptions {
 
   /** Whether a part of this fraction is asked for, as Split counts it (not a test fraction rounded from a sum meant to be 1). */
   private static boolean askedFor(BigDecimal fraction) {
-    return fraction.compareTo(new BigDecimal("1e-9")) > 0;
+    return fraction.compareTo(BigDecimal.valueOf(Split.NEGLIGIBLE_FRACTION)) > 0;
   }
 
   private static String plain(BigDecimal x) {
