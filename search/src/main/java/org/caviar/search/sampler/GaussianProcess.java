@@ -192,14 +192,7 @@ final class GaussianProcess {
     System.arraycopy(lies, 0, ys, n, p);
     double[] c = new double[m * m];
     for (int i = 0; i < m; i++) {
-      for (int j = 0; j < i; j++) {
-        double r2 = 0;
-        for (int f = 0; f < d; f++) {
-          double t = xs[i * d + f] - xs[j * d + f];
-          r2 += t * t * inverseScale2[f];
-        }
-        c[i * m + j] = matern52(r2);
-      }
+      for (int j = 0; j < i; j++) c[i * m + j] = correlation(xs, i * d, xs, j * d);
       c[i * m + i] = 1 + (i < n ? noise : PENDING_JITTER);
     }
     Cholesky chol = Cholesky.factor(c, m);
@@ -221,16 +214,20 @@ final class GaussianProcess {
   double mean(double[] q, double[] k) {
     double m = 0;
     for (int i = 0; i < n; i++) {
-      int ri = i * d;
-      double r2 = 0;
-      for (int f = 0; f < d; f++) {
-        double t = q[f] - x[ri + f];
-        r2 += t * t * inverseScale2[f];
-      }
-      k[i] = matern52(r2);
+      k[i] = correlation(q, 0, x, i * d);
       m += k[i] * alpha[i];
     }
     return m;
+  }
+
+  /** The kernel's correlation of the points at {@code a[ai..]} and {@code b[bi..]} (d features each). */
+  private double correlation(double[] a, int ai, double[] b, int bi) {
+    double r2 = 0;
+    for (int f = 0; f < d; f++) {
+      double t = a[ai + f] - b[bi + f];
+      r2 += t * t * inverseScale2[f];
+    }
+    return matern52(r2);
   }
 
   /**
