@@ -3,6 +3,7 @@ package org.caviar.kernels;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A team of threads for the parts of one parallel step: the calling thread runs part 0 and
@@ -57,6 +58,9 @@ public final class Workers {
 
   private static final ConcurrentHashMap<Integer, Workers> BY_THREADS = new ConcurrentHashMap<>();
 
+  /** Put in a worker's slot in place of a part, it ends the worker (see {@link Worker#retire}). */
+  private static final Task RETIRE = (part, parts) -> {};
+
   /** The largest team: far past any core count these kernels are for, short of exhausting native threads. */
   public static final int MAX_THREADS = 1024;
 
@@ -66,7 +70,9 @@ public final class Workers {
 
   /**
    * The shared team of {@code threads} threads (the caller included): its workers live as long
-   * as the JVM, so there is one team per thread count. {@code of(1)} has no workers.
+   * as the JVM, so there is one team per thread count. {@code of(1)} has no workers. A worker
+   * that cannot start (no native threads left) throws {@link IllegalStateException}; the ones
+   * started before it end, and the next call tries again.
    */
   public static Workers of(int threads) {
     Checks.positive("threads", threads);
@@ -76,11 +82,28 @@ public final class Workers {
   }
 
   private Workers(int threads) {
+    this(threads, Thread::start);
+  }
+
+  /**
+   * Starts each worker with {@code start} ({@code Thread::start} but in tests, which make it
+   * fail at some worker). If a worker fails to start, the ones started before it end and the
+   * failure comes back wrapped, naming the team.
+   */
+  Workers(int threads, Consumer<Thread> start) {
     this.threads = threads;
     this.workers = new Worker[threads - 1];
-    for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker("caviar-worker-" + threads + "-" + (i + 1));
-      workers[i].start();
+    try {
+      for (int i = 0; i < workers.length; i++) {
+        workers[i] = new Worker("caviar-worker-" + threads + "-" + (i + 1));
+        start.accept(workers[i]);
+      }
+    } catch (Throwable e) {
+      // computeIfAbsent keeps no failed team, so workers left running would pile up with every
+      // retry. The one whose start failed gets the slot too: harmless if it never started.
+      for (Worker w : workers) if (w != null) w.retire();
+      throw new IllegalStateException(
+          "could not start the " + workers.length + " workers of a team of " + threads + " threads: " + e, e);
     }
   }
 
@@ -174,6 +197,11 @@ public final class Workers {
       if (parked) LockSupport.unpark(this);
     }
 
+    /** Ends the worker when it next looks at its slot, waking it if parked: its team failed to start. */
+    void retire() {
+      submit(RETIRE, 0, 0);
+    }
+
     /** Waits for the part; returns what it threw, or null. */
     Throwable awaitDone() {
       long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -192,6 +220,7 @@ public final class Workers {
       long idleSince = System.nanoTime();
       while (true) {
         if (pending) {
+          if (task == RETIRE) return; // its team failed to start; a plain read the part's call makes anyway
           try {
             task.run(part, parts);
           } catch (Throwable e) {

@@ -2,13 +2,18 @@ package org.caviar.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -97,6 +102,83 @@ class WorkersTest {
     boolean callerInterrupted = Thread.interrupted();
     assertTrue(!interrupted[0], "the next part on that worker saw the flag");
     assertTrue(!callerInterrupted, "part 1 ran on the caller, not on the worker");
+  }
+
+  /**
+   * The caller's interrupt (a cancelled trial, Ctrl-C) is its own to act on: the team neither
+   * clears it nor cuts the step short for it.
+   */
+  @Test
+  void theCallersInterruptIsKeptAndEveryPartStillRuns() {
+    Thread.currentThread().interrupt();
+    int[] runs = new int[3];
+    TEAM.run(3, (part, n) -> runs[part]++);
+    // Read (and cleared) before any assertion, so that a failure leaves no flag to later tests.
+    boolean keptFromBefore = Thread.interrupted();
+    assertArrayEquals(new int[] {1, 1, 1}, runs);
+    assertTrue(keptFromBefore, "the interrupt set before the step was cleared");
+
+    // Arriving while the caller waits for part 1, past its spin into its yielding.
+    Thread caller = Thread.currentThread();
+    AtomicBoolean callerDone = new AtomicBoolean();
+    int[] done = new int[2];
+    TEAM.run(2, (part, n) -> {
+      if (part == 1) {
+        while (!callerDone.get()) Thread.onSpinWait();
+        caller.interrupt();
+        long until = System.nanoTime() + 10 * Workers.SPIN_NANOS;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+      }
+      done[part] = 1;
+      if (part == 0) callerDone.set(true);
+    });
+    boolean keptFromWaiting = Thread.interrupted();
+    assertArrayEquals(new int[] {1, 1}, done);
+    assertTrue(keptFromWaiting, "the interrupt that came while the caller waited was cleared");
+  }
+
+  /**
+   * A worker that fails to start (Thread.start's "unable to create native thread") must not leave
+   * the ones started before it running: of() keeps no failed team, so each retry would add more.
+   */
+  @Test
+  @Timeout(60)
+  void aTeamThatFailsToStartEndsTheWorkersItStarted() throws InterruptedException {
+    for (boolean parkedFirst : new boolean[] {false, true}) {
+      List<Thread> started = new ArrayList<>();
+      OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (test)");
+      Throwable failure = null;
+      try {
+        new Workers(5, t -> {
+          if (started.size() == 2) {
+            // Parked, the started workers need waking to see that they must end.
+            if (parkedFirst) awaitParked(started);
+            throw noThread;
+          }
+          t.start();
+          started.add(t);
+        });
+      } catch (Throwable e) {
+        failure = e;
+      }
+      for (Thread t : started) {
+        t.join(5_000);
+        assertTrue(!t.isAlive(), t.getName() + " still running, parked first: " + parkedFirst);
+      }
+      var e = assertInstanceOf(IllegalStateException.class, failure);
+      assertSame(noThread, e.getCause());
+      assertEquals("could not start the 4 workers of a team of 5 threads: " + noThread, e.getMessage());
+    }
+  }
+
+  private static void awaitParked(List<Thread> threads) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    for (Thread t : threads) {
+      while (t.getState() != Thread.State.WAITING) {
+        assertTrue(System.nanoTime() < deadline, t.getName() + " never parked: " + t.getState());
+        LockSupport.parkNanos(Workers.YIELD_NANOS);
+      }
+    }
   }
 
   @Test
