@@ -13,8 +13,9 @@ import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
 
 /**
- * The tune command's progress. On a terminal: a live bar of finished trials with the best value and
- * the pruned and failed counts, and with {@code perEpoch} (panda mode, one trial at a time) the
+ * The tune command's progress. On a terminal: a live bar of the study's finished trials (every
+ * worker's, when several share the storage) against its budget, with the best value and the pruned
+ * and failed counts, and with {@code perEpoch} (panda mode, one trial at a time) the
  * running trial's last epoch. Otherwise (output to a file or a pipe): a plain line at every tenth
  * of the trials, so logs stay readable.
  */
@@ -68,10 +69,13 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
       if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
     }
     summary = "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
-    finished++;
+    // The study's count, from the history it read anyway: other workers' trials show without another
+    // read of the storage. Histories of trials that finish at once may arrive out of order: the bar
+    // never goes back.
+    finished = Math.max(finished, TuneCommand.finishedTrials(h.trials()));
     if (bar != null) {
       bar.setExtraMessage(summary);
-      bar.step();
+      bar.stepTo(finished);
     } else if (finished >= nextLine || finished == trials) {
       out.printf(Locale.ROOT, "trials %d/%d | %s%n", finished, trials, summary);
       out.flush();

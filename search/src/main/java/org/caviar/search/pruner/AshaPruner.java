@@ -13,6 +13,7 @@ import org.caviar.search.trial.TrialRecord;
  * or past a rung, its value there is compared with the values every other trial (running or
  * finished) had at that rung; it goes on only if it is among the best {@code floor(n / eta)} of the
  * n values (itself included), or the best of all while fewer than eta trials have reached the rung.
+ * A trial interrupted with its process is not among them: its re-run, if any, counts in its place.
  * So roughly 1/eta of the trials pass each rung and compute goes to the promising ones, without any
  * worker waiting for a rung to fill.
  *
@@ -83,7 +84,9 @@ public final class AshaPruner implements Pruner {
       if (competitors == null) competitors = new double[history.size() + 1];
       int m = 0;
       for (TrialRecord t : history.trials()) {
-        if (t.number() == trial.number()) continue;
+        // An interrupted attempt's reports stay in the storage, but its re-run (a trial of its own)
+        // stands for its parameters: counting both would put them in the rung twice.
+        if (t.number() == trial.number() || t.isInterrupted()) continue;
         int at = firstReportAtOrPast(t, rung);
         if (at >= 0) {
           double v = dir.loss(t.intermediateAt(at));

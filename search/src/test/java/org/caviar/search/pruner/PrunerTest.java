@@ -82,6 +82,36 @@ class PrunerTest {
     assertTrue(asha.shouldPrune(h, trial(9, false, badAt6)));
   }
 
+  /** A trial interrupted with its process after reporting {@code curve}. */
+  private static TrialRecord interrupted(int number, double... curve) {
+    return trial(number, false, curve).withOutcome(TrialState.FAILED, Double.NaN,
+        TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", 0);
+  }
+
+  /** Trial {@code number}, the re-run of {@code retryOf}, having reported {@code curve}, finished or not. */
+  private static TrialRecord reRun(int number, int retryOf, boolean finished, double... curve) {
+    TrialRecord t = TrialRecord.claimed(number, 0).withParams(null, retryOf);
+    for (int s = 1; s <= curve.length; s++) t = t.withIntermediate(s, curve[s - 1]);
+    return finished ? t.withOutcome(TrialState.COMPLETE, curve[curve.length - 1], null, 0) : t;
+  }
+
+  @Test
+  void ashaCountsAnInterruptedTrialOnceBesideItsReRun() {
+    AshaPruner asha = new AshaPruner(1, 2);
+    // Trial 1 was interrupted after its first epoch; trial 2 re-ran it to the same value.
+    History h = new History(List.of(trial(0, true, 0.9), interrupted(1, 0.1), reRun(2, 1, true, 0.1)), Direction.MAXIMIZE);
+    // At rung 0: 0.9, 0.1 and its own 0.5, three values, so only the best goes on. With the
+    // interrupted attempt's 0.1 counted too, four values would promote the top two, 0.5 among them.
+    assertTrue(asha.shouldPrune(h, trial(3, false, 0.5)));
+    // A re-run does not compete with its own first attempt (whose value may differ, e.g. on other
+    // threads): against 0.5 alone, 0.8 is the best of two and goes on.
+    TrialRecord running = reRun(2, 1, false, 0.8);
+    History rerunning = new History(List.of(trial(0, true, 0.5), interrupted(1, 0.9), running), Direction.MAXIMIZE);
+    assertFalse(asha.shouldPrune(rerunning, running));
+    // The median pruner counts completed trials only: the interrupted attempt was never among them.
+    assertFalse(new MedianPruner(1, 0).shouldPrune(rerunning, running));
+  }
+
   @Test
   void medianPrunesBelowTheMedianOfCompletedTrialsAtTheSameStep() {
     MedianPruner median = new MedianPruner(3, 1);

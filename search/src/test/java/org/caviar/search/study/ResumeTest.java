@@ -13,11 +13,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.caviar.search.pruner.AshaPruner;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.StudyInfo;
+import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
@@ -159,6 +161,43 @@ class ResumeTest {
     }
     assertEquals(3, seen.size());
     assertFalse(seen.contains(p), seen.toString());
+  }
+
+  /**
+   * ASHA's rung holds an interrupted trial once, by its re-run: the first attempt's reports stay in
+   * the journal, and counted beside the re-run's they would let more trials through the rung.
+   */
+  @Test
+  void ashaCountsAnInterruptedTrialOnceAfterItsReRun() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    Path journal = dir.resolve("journal.jsonl");
+    StudyInfo info;
+    try (Study s = Study.builder(space).name("asha").direction(Direction.MAXIMIZE).storage(new JournalStorage(journal)).seed(5)
+        .workers(1).build()) {
+      info = s.info();
+    }
+    // The first run finished trial 0 at 0.9, then died in trial 1 after its first epoch, at 0.1.
+    try (JournalStorage s = new JournalStorage(journal)) {
+      s.open(info);
+      s.recordParams(s.claimTrial(1000).number(), space.pointFromValues(Map.of("x", 0.9)), -1);
+      s.recordIntermediate(0, 1, 0.9);
+      s.recordOutcome(0, TrialState.COMPLETE, 0.9, null, 1500);
+      s.recordParams(s.claimTrial(2000).number(), space.pointFromValues(Map.of("x", 0.1)), -1);
+      s.recordIntermediate(1, 1, 0.1);
+    }
+    Map<Integer, Boolean> prune = new HashMap<>();
+    try (Study s = Study.builder(space).name("asha").direction(Direction.MAXIMIZE).storage(new JournalStorage(journal)).seed(5)
+        .workers(1).pruner(new AshaPruner(1, 2)).build()) {
+      History h = s.optimize(t -> {
+        double v = t.getDouble("x") == 0.1 ? 0.1 : 0.5; // the re-run repeats its first attempt
+        t.report(1, v);
+        prune.put(t.number(), t.shouldPrune());
+        return v;
+      }, Budget.trials(3));
+      assertEquals(1, h.trials().get(2).retryOf(), h.trials().toString());
+    }
+    // Trial 3 meets 0.9 and the re-run's 0.1 at rung 0: the best of three goes on, and 0.5 is not it.
+    assertEquals(Map.of(2, true, 3, true), prune);
   }
 
   private static TrialRecord reopenAsRunning(TrialRecord t) {
