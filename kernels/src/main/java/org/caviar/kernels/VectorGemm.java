@@ -90,6 +90,10 @@ final class VectorGemm extends Gemm {
     float[] ap = new float[MC * KC + L];
     float[] bp = new float[0];
     final float[] tile = new float[MR * NR];
+    /** The tile of {@link #columns}: 2L rows x L columns (up to {@link #COLUMNS_MAX} of them computed), column-major. */
+    final float[] columns = new float[2 * L * L];
+    /** Half of that tile transposed: L rows of L floats. */
+    final float[] columnRows = new float[L * L];
     /** L x L floats: the last rows of a narrow transposed panel, zero-padded to a whole transpose. */
     final float[] square = new float[L * L];
 
@@ -195,11 +199,13 @@ final class VectorGemm extends Gemm {
   static final int SMALL_N = NR;
 
   /**
-   * Few columns ({@code n <= NR}): each k block of op(B) is packed into {@code kc x w} floats, w
-   * = {@link #panelWidth}(n) (lanes past n zero), and row i of C is one vector (n <= L) or two
-   * accumulating {@code broadcast(op(A)[i][p]) * B[p]}, eight rows (four of two vectors) at a time
-   * so that eight FMA chains share each B load; op(A) is read as stored. The k blocking, the
-   * order of the FMAs and the stores are the packed path's, so both give the same bits.
+   * Few columns ({@code n <= NR}). Up to {@link #COLUMNS_N} columns, groups of 2L rows of C go by
+   * columns ({@link #columns}). The other rows go by rows: each k block of op(B) is packed into
+   * {@code kc x w} floats, w = {@link #panelWidth}(n) (lanes past n zero), and row i of C is one
+   * vector (n <= L) or two accumulating {@code broadcast(op(A)[i][p]) * B[p]}, eight rows (four of
+   * two vectors) at a time so that eight FMA chains share each B load; op(A) is read as stored.
+   * Either way the k blocking, the order of the FMAs and the stores are the packed path's, so all
+   * give the same bits.
    */
   static void smallN(
       boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -211,13 +217,101 @@ final class VectorGemm extends Gemm {
     // Steps between consecutive p, and between consecutive rows i, in A as stored.
     int pStep = transA ? lda : 1;
     int iStep = transA ? 1 : lda;
+    // Rows of C that fill two vectors go by columns (see columns), the rest by rows.
+    int byColumns = BLOCK_TRANSPOSE && n <= COLUMNS_N ? m / (2 * L) * (2 * L) : 0;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       float betaBlock = pc == 0 ? beta : 1f;
-      packFewColumns(transB, b, bOff, ldb, pc, kc, n, w, bp);
       int aBlock = aOff + pc * pStep;
-      if (w == L) oneVectorRows(m, n, kc, a, aBlock, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cOff, ldc);
-      else twoVectorRows(m, n, kc, a, aBlock, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cOff, ldc);
+      for (int i = 0; i < byColumns; i += 2 * L) {
+        if (transA) {
+          columns(n, kc, a, aBlock + i, lda, transB, b, bOff, ldb, pc, ws.columns, ws.columnRows, alpha, betaBlock, c, cOff + i * ldc, ldc);
+        } else {
+          packColumns(kc, a, aBlock + i * lda, lda, ws.ap);
+          columns(n, kc, ws.ap, 0, 2 * L, transB, b, bOff, ldb, pc, ws.columns, ws.columnRows, alpha, betaBlock, c, cOff + i * ldc, ldc);
+        }
+      }
+      int rest = m - byColumns;
+      if (rest == 0) continue;
+      packFewColumns(transB, b, bOff, ldb, pc, kc, n, w, bp);
+      int aRest = aBlock + byColumns * iStep, cRest = cOff + byColumns * ldc;
+      if (w == L) oneVectorRows(rest, n, kc, a, aRest, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cRest, ldc);
+      else twoVectorRows(rest, n, kc, a, aRest, pStep, iStep, bp, ws.tile, alpha, betaBlock, c, cRest, ldc);
+    }
+  }
+
+  /** The widest pass of {@link #columns}: 2 x 12 accumulators with 32 vector registers, 2 x 6 with 16. */
+  static final int COLUMNS_MAX = L >= 16 ? 12 : 6;
+
+  /**
+   * Up to this many columns of C, {@link #smallN} computes rows of C in groups of 2L by columns.
+   * Past it the rows path, whose cost does not grow with n up to a vector, was as fast or faster:
+   * 256 x n x 32 (A^T) on 16 lanes took 2.4 us by rows for any n up to 16, and by columns 1.1, 1.6,
+   * 1.8, 2.0, 3.2 and 3.2 us for n = 2, 8, 10, 12, 14 and 16 (two passes from 13 on); on 8 lanes
+   * (MaxVectorSize=32 on the same machine) 3.2, 4.9, 5.1 and 5.0 us by rows for n = 8, 10, 12 and 16
+   * against 2.8, 3.4, 3.4 and 4.8 by columns (Zen 5, scratch probes, fastest of seven).
+   */
+  static final int COLUMNS_N = 12;
+
+  /**
+   * One k block of {@link #smallN} for 2L rows of C: each k's 2L values of op(A) as two vector
+   * loads (from A^T's row as stored, or from A packed by {@link #packColumns}) times the n columns
+   * of op(B) (in passes of up to {@link #COLUMNS_MAX}), each broadcast from B as stored. The rows
+   * path broadcasts op(A) instead and fills n of a vector's L lanes: a load per FMA, and 10 of 16
+   * lanes for ten classes. The output layer's three products at batch 32 (Zen 5, AVX-512, scratch
+   * probe running them in turn): the forward 32 x 10 x 256 2.9 us by rows and 2.0-2.1 by columns,
+   * the weight gradient 256 x 10 x 32 3.0-3.1 and 1.9-2.0 (at batch 128 10.1-11.3 and 4.3); the
+   * price is a transposed store of the column-major tile ({@link #storeColumns}).
+   */
+  private static void columns(
+      int n, int kc, float[] a, int ai, int aStride, boolean transB, float[] b, int bOff, int ldb, int pc,
+      float[] tile, float[] rows, float alpha, float beta, float[] c, int cOff, int ldc) {
+    // op(B)[pc + p][j]: B's row pc + p, or column pc + p of B's row j.
+    int bRow = transB ? bOff + pc : bOff + pc * ldb;
+    int bStep = transB ? 1 : ldb;
+    int bCol = transB ? ldb : 1;
+    int passes = (n + COLUMNS_MAX - 1) / COLUMNS_MAX;
+    int width = (n + passes - 1) / passes;
+    for (int j = 0; j < n; j += width) {
+      int w = Math.min(width, n - j);
+      int bi = bRow + j * bCol;
+      switch ((w + 1) / 2) {
+        case 1 -> columnsKernel2(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+        case 2 -> columnsKernel4(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+        case 3 -> columnsKernel6(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+        case 4 -> columnsKernel8(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+        case 5 -> columnsKernel10(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+        default -> columnsKernel12(kc, w, a, ai, aStride, b, bi, bStep, bCol, tile);
+      }
+      storeColumns(w, tile, rows, alpha, beta, c, cOff + j, ldc);
+    }
+  }
+
+  /**
+   * 2L rows x kc columns of A (not transposed) into {@code ap} as {@link #columns} reads them: the
+   * k-th values of the rows together, at k * 2L. L x L blocks through registers, the last kc % L
+   * columns by element.
+   */
+  private static void packColumns(int kc, float[] a, int aRow, int lda, float[] ap) {
+    int p0 = kc / L * L;
+    for (int half = 0; half < 2 * L; half += L) {
+      for (int p = 0; p < p0; p += L) transposeSquare(a, aRow + half * lda + p, lda, ap, p * 2 * L + half, 2 * L);
+    }
+    for (int r = 0; r < 2 * L; r++) {
+      for (int p = p0; p < kc; p++) ap[p * 2 * L + r] = a[aRow + r * lda + p];
+    }
+  }
+
+  /**
+   * Rows [0, 2L) of C from the column-major tile of {@link #columns} (w columns, column q at q *
+   * 2L): each half's L x L block transposed into {@code rows} (row r at r * L), then stored as the
+   * packed path's edge tiles are ({@link #storeTile}), so the same bits. Storing the tile by element
+   * instead took about half of the 256 x 10 weight gradient's time.
+   */
+  private static void storeColumns(int w, float[] tile, float[] rows, float alpha, float beta, float[] c, int ci, int ldc) {
+    for (int half = 0; half < 2 * L; half += L) {
+      transposeSquare(tile, half, 2 * L, rows, 0, L);
+      storeTile(L, w, L, L, rows, alpha, beta, c, ci + half * ldc, ldc);
     }
   }
 
@@ -636,12 +730,24 @@ final class VectorGemm extends Gemm {
             }
           }
         }
-        for (int jj = 0; jj < cols; jj++) {
-          int src = bOff + (j + jj) * ldb + pc;
-          for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = b[src + p];
-        }
-        for (int jj = cols; jj < w; jj++) {
-          for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = 0f;
+        // The last kc - p0 < L values of each row through a masked transpose, its other rows zero:
+        // the output layer's input gradient packs 256 rows of 10 (k = classes), which by element
+        // took 1.7 of the product's 2.9 us (32 x 256 x 10, Zen 5, scratch probe). The transpose
+        // reads L floats of each row: a panel whose last row ends too near B's end goes by element.
+        if (BLOCK_TRANSPOSE && p0 < kc && bOff + (j + cols - 1) * ldb + pc + p0 + L <= b.length) {
+          VectorMask<Float> valid = Lanes.inRange(p0, kc);
+          for (int half = 0; half < w; half += L) {
+            int rows = Math.max(0, Math.min(L, cols - half));
+            transposeMasked(b, bOff + (j + half) * ldb + pc + p0, ldb, rows, valid, kc - p0, bp, dst + p0 * w + half, w);
+          }
+        } else {
+          for (int jj = 0; jj < cols; jj++) {
+            int src = bOff + (j + jj) * ldb + pc;
+            for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = b[src + p];
+          }
+          for (int jj = cols; jj < w; jj++) {
+            for (int p = p0; p < kc; p++) bp[dst + p * w + jj] = 0f;
+          }
         }
       }
     }
@@ -670,6 +776,12 @@ final class VectorGemm extends Gemm {
         for (int jj = cols; jj < w; jj++) bp[d + jj] = 0f;
       }
     }
+  }
+
+  /** Rows x cols floats (cols < L values of up to L rows of B) transposed into a panel of stride {@code w}, lanes past rows zero. */
+  private static void transposeMasked(float[] src, int srcOff, int ld, int rows, VectorMask<Float> valid, int cols, float[] bp, int d, int w) {
+    if (L == 16) transposeMasked16(src, srcOff, ld, rows, valid, cols, bp, d, w);
+    else transposeMasked8(src, srcOff, ld, rows, valid, cols, bp, d, w);
   }
 
   /** An L x L block of B^T into a panel of stride {@code w}. */
@@ -2269,6 +2381,546 @@ final class VectorGemm extends Gemm {
     r5.intoArray(dst, dstOff + 5 * dstStride);
     r6.intoArray(dst, dstOff + 6 * dstStride);
     r7.intoArray(dst, dstOff + 7 * dstStride);
+  }
+
+  /** 2L rows of A^T as stored x up to 2 columns of B broadcast: 4 accumulators (see micro_kernels.py). */
+  private static void columnsKernel2(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+  }
+
+  /** 2L rows of A^T as stored x up to 4 columns of B broadcast: 8 accumulators (see micro_kernels.py). */
+  private static void columnsKernel4(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    int o2 = Math.min(2, w - 1) * bCol;
+    int o3 = Math.min(3, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    FloatVector s2a = FloatVector.zero(S), s2b = FloatVector.zero(S);
+    FloatVector s3a = FloatVector.zero(S), s3b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+      FloatVector y2 = FloatVector.broadcast(S, b[bIdx + o2]);
+      s2a = x0.fma(y2, s2a);
+      s2b = x1.fma(y2, s2b);
+      FloatVector y3 = FloatVector.broadcast(S, b[bIdx + o3]);
+      s3a = x0.fma(y3, s3a);
+      s3b = x1.fma(y3, s3b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+    s2a.intoArray(tile, 2 * 2 * L);
+    s2b.intoArray(tile, 2 * 2 * L + L);
+    s3a.intoArray(tile, 3 * 2 * L);
+    s3b.intoArray(tile, 3 * 2 * L + L);
+  }
+
+  /** 2L rows of A^T as stored x up to 6 columns of B broadcast: 12 accumulators (see micro_kernels.py). */
+  private static void columnsKernel6(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    int o2 = Math.min(2, w - 1) * bCol;
+    int o3 = Math.min(3, w - 1) * bCol;
+    int o4 = Math.min(4, w - 1) * bCol;
+    int o5 = Math.min(5, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    FloatVector s2a = FloatVector.zero(S), s2b = FloatVector.zero(S);
+    FloatVector s3a = FloatVector.zero(S), s3b = FloatVector.zero(S);
+    FloatVector s4a = FloatVector.zero(S), s4b = FloatVector.zero(S);
+    FloatVector s5a = FloatVector.zero(S), s5b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+      FloatVector y2 = FloatVector.broadcast(S, b[bIdx + o2]);
+      s2a = x0.fma(y2, s2a);
+      s2b = x1.fma(y2, s2b);
+      FloatVector y3 = FloatVector.broadcast(S, b[bIdx + o3]);
+      s3a = x0.fma(y3, s3a);
+      s3b = x1.fma(y3, s3b);
+      FloatVector y4 = FloatVector.broadcast(S, b[bIdx + o4]);
+      s4a = x0.fma(y4, s4a);
+      s4b = x1.fma(y4, s4b);
+      FloatVector y5 = FloatVector.broadcast(S, b[bIdx + o5]);
+      s5a = x0.fma(y5, s5a);
+      s5b = x1.fma(y5, s5b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+    s2a.intoArray(tile, 2 * 2 * L);
+    s2b.intoArray(tile, 2 * 2 * L + L);
+    s3a.intoArray(tile, 3 * 2 * L);
+    s3b.intoArray(tile, 3 * 2 * L + L);
+    s4a.intoArray(tile, 4 * 2 * L);
+    s4b.intoArray(tile, 4 * 2 * L + L);
+    s5a.intoArray(tile, 5 * 2 * L);
+    s5b.intoArray(tile, 5 * 2 * L + L);
+  }
+
+  /** 2L rows of A^T as stored x up to 8 columns of B broadcast: 16 accumulators (see micro_kernels.py). */
+  private static void columnsKernel8(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    int o2 = Math.min(2, w - 1) * bCol;
+    int o3 = Math.min(3, w - 1) * bCol;
+    int o4 = Math.min(4, w - 1) * bCol;
+    int o5 = Math.min(5, w - 1) * bCol;
+    int o6 = Math.min(6, w - 1) * bCol;
+    int o7 = Math.min(7, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    FloatVector s2a = FloatVector.zero(S), s2b = FloatVector.zero(S);
+    FloatVector s3a = FloatVector.zero(S), s3b = FloatVector.zero(S);
+    FloatVector s4a = FloatVector.zero(S), s4b = FloatVector.zero(S);
+    FloatVector s5a = FloatVector.zero(S), s5b = FloatVector.zero(S);
+    FloatVector s6a = FloatVector.zero(S), s6b = FloatVector.zero(S);
+    FloatVector s7a = FloatVector.zero(S), s7b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+      FloatVector y2 = FloatVector.broadcast(S, b[bIdx + o2]);
+      s2a = x0.fma(y2, s2a);
+      s2b = x1.fma(y2, s2b);
+      FloatVector y3 = FloatVector.broadcast(S, b[bIdx + o3]);
+      s3a = x0.fma(y3, s3a);
+      s3b = x1.fma(y3, s3b);
+      FloatVector y4 = FloatVector.broadcast(S, b[bIdx + o4]);
+      s4a = x0.fma(y4, s4a);
+      s4b = x1.fma(y4, s4b);
+      FloatVector y5 = FloatVector.broadcast(S, b[bIdx + o5]);
+      s5a = x0.fma(y5, s5a);
+      s5b = x1.fma(y5, s5b);
+      FloatVector y6 = FloatVector.broadcast(S, b[bIdx + o6]);
+      s6a = x0.fma(y6, s6a);
+      s6b = x1.fma(y6, s6b);
+      FloatVector y7 = FloatVector.broadcast(S, b[bIdx + o7]);
+      s7a = x0.fma(y7, s7a);
+      s7b = x1.fma(y7, s7b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+    s2a.intoArray(tile, 2 * 2 * L);
+    s2b.intoArray(tile, 2 * 2 * L + L);
+    s3a.intoArray(tile, 3 * 2 * L);
+    s3b.intoArray(tile, 3 * 2 * L + L);
+    s4a.intoArray(tile, 4 * 2 * L);
+    s4b.intoArray(tile, 4 * 2 * L + L);
+    s5a.intoArray(tile, 5 * 2 * L);
+    s5b.intoArray(tile, 5 * 2 * L + L);
+    s6a.intoArray(tile, 6 * 2 * L);
+    s6b.intoArray(tile, 6 * 2 * L + L);
+    s7a.intoArray(tile, 7 * 2 * L);
+    s7b.intoArray(tile, 7 * 2 * L + L);
+  }
+
+  /** 2L rows of A^T as stored x up to 10 columns of B broadcast: 20 accumulators (see micro_kernels.py). */
+  private static void columnsKernel10(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    int o2 = Math.min(2, w - 1) * bCol;
+    int o3 = Math.min(3, w - 1) * bCol;
+    int o4 = Math.min(4, w - 1) * bCol;
+    int o5 = Math.min(5, w - 1) * bCol;
+    int o6 = Math.min(6, w - 1) * bCol;
+    int o7 = Math.min(7, w - 1) * bCol;
+    int o8 = Math.min(8, w - 1) * bCol;
+    int o9 = Math.min(9, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    FloatVector s2a = FloatVector.zero(S), s2b = FloatVector.zero(S);
+    FloatVector s3a = FloatVector.zero(S), s3b = FloatVector.zero(S);
+    FloatVector s4a = FloatVector.zero(S), s4b = FloatVector.zero(S);
+    FloatVector s5a = FloatVector.zero(S), s5b = FloatVector.zero(S);
+    FloatVector s6a = FloatVector.zero(S), s6b = FloatVector.zero(S);
+    FloatVector s7a = FloatVector.zero(S), s7b = FloatVector.zero(S);
+    FloatVector s8a = FloatVector.zero(S), s8b = FloatVector.zero(S);
+    FloatVector s9a = FloatVector.zero(S), s9b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+      FloatVector y2 = FloatVector.broadcast(S, b[bIdx + o2]);
+      s2a = x0.fma(y2, s2a);
+      s2b = x1.fma(y2, s2b);
+      FloatVector y3 = FloatVector.broadcast(S, b[bIdx + o3]);
+      s3a = x0.fma(y3, s3a);
+      s3b = x1.fma(y3, s3b);
+      FloatVector y4 = FloatVector.broadcast(S, b[bIdx + o4]);
+      s4a = x0.fma(y4, s4a);
+      s4b = x1.fma(y4, s4b);
+      FloatVector y5 = FloatVector.broadcast(S, b[bIdx + o5]);
+      s5a = x0.fma(y5, s5a);
+      s5b = x1.fma(y5, s5b);
+      FloatVector y6 = FloatVector.broadcast(S, b[bIdx + o6]);
+      s6a = x0.fma(y6, s6a);
+      s6b = x1.fma(y6, s6b);
+      FloatVector y7 = FloatVector.broadcast(S, b[bIdx + o7]);
+      s7a = x0.fma(y7, s7a);
+      s7b = x1.fma(y7, s7b);
+      FloatVector y8 = FloatVector.broadcast(S, b[bIdx + o8]);
+      s8a = x0.fma(y8, s8a);
+      s8b = x1.fma(y8, s8b);
+      FloatVector y9 = FloatVector.broadcast(S, b[bIdx + o9]);
+      s9a = x0.fma(y9, s9a);
+      s9b = x1.fma(y9, s9b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+    s2a.intoArray(tile, 2 * 2 * L);
+    s2b.intoArray(tile, 2 * 2 * L + L);
+    s3a.intoArray(tile, 3 * 2 * L);
+    s3b.intoArray(tile, 3 * 2 * L + L);
+    s4a.intoArray(tile, 4 * 2 * L);
+    s4b.intoArray(tile, 4 * 2 * L + L);
+    s5a.intoArray(tile, 5 * 2 * L);
+    s5b.intoArray(tile, 5 * 2 * L + L);
+    s6a.intoArray(tile, 6 * 2 * L);
+    s6b.intoArray(tile, 6 * 2 * L + L);
+    s7a.intoArray(tile, 7 * 2 * L);
+    s7b.intoArray(tile, 7 * 2 * L + L);
+    s8a.intoArray(tile, 8 * 2 * L);
+    s8b.intoArray(tile, 8 * 2 * L + L);
+    s9a.intoArray(tile, 9 * 2 * L);
+    s9b.intoArray(tile, 9 * 2 * L + L);
+  }
+
+  /** 2L rows of A^T as stored x up to 12 columns of B broadcast: 24 accumulators (see micro_kernels.py). */
+  private static void columnsKernel12(
+      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
+    int o0 = 0;
+    int o1 = Math.min(1, w - 1) * bCol;
+    int o2 = Math.min(2, w - 1) * bCol;
+    int o3 = Math.min(3, w - 1) * bCol;
+    int o4 = Math.min(4, w - 1) * bCol;
+    int o5 = Math.min(5, w - 1) * bCol;
+    int o6 = Math.min(6, w - 1) * bCol;
+    int o7 = Math.min(7, w - 1) * bCol;
+    int o8 = Math.min(8, w - 1) * bCol;
+    int o9 = Math.min(9, w - 1) * bCol;
+    int o10 = Math.min(10, w - 1) * bCol;
+    int o11 = Math.min(11, w - 1) * bCol;
+    FloatVector s0a = FloatVector.zero(S), s0b = FloatVector.zero(S);
+    FloatVector s1a = FloatVector.zero(S), s1b = FloatVector.zero(S);
+    FloatVector s2a = FloatVector.zero(S), s2b = FloatVector.zero(S);
+    FloatVector s3a = FloatVector.zero(S), s3b = FloatVector.zero(S);
+    FloatVector s4a = FloatVector.zero(S), s4b = FloatVector.zero(S);
+    FloatVector s5a = FloatVector.zero(S), s5b = FloatVector.zero(S);
+    FloatVector s6a = FloatVector.zero(S), s6b = FloatVector.zero(S);
+    FloatVector s7a = FloatVector.zero(S), s7b = FloatVector.zero(S);
+    FloatVector s8a = FloatVector.zero(S), s8b = FloatVector.zero(S);
+    FloatVector s9a = FloatVector.zero(S), s9b = FloatVector.zero(S);
+    FloatVector s10a = FloatVector.zero(S), s10b = FloatVector.zero(S);
+    FloatVector s11a = FloatVector.zero(S), s11b = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++, aIdx += aStride, bIdx += bStep) {
+      FloatVector x0 = FloatVector.fromArray(S, a, aIdx);
+      FloatVector x1 = FloatVector.fromArray(S, a, aIdx + L);
+      FloatVector y0 = FloatVector.broadcast(S, b[bIdx + o0]);
+      s0a = x0.fma(y0, s0a);
+      s0b = x1.fma(y0, s0b);
+      FloatVector y1 = FloatVector.broadcast(S, b[bIdx + o1]);
+      s1a = x0.fma(y1, s1a);
+      s1b = x1.fma(y1, s1b);
+      FloatVector y2 = FloatVector.broadcast(S, b[bIdx + o2]);
+      s2a = x0.fma(y2, s2a);
+      s2b = x1.fma(y2, s2b);
+      FloatVector y3 = FloatVector.broadcast(S, b[bIdx + o3]);
+      s3a = x0.fma(y3, s3a);
+      s3b = x1.fma(y3, s3b);
+      FloatVector y4 = FloatVector.broadcast(S, b[bIdx + o4]);
+      s4a = x0.fma(y4, s4a);
+      s4b = x1.fma(y4, s4b);
+      FloatVector y5 = FloatVector.broadcast(S, b[bIdx + o5]);
+      s5a = x0.fma(y5, s5a);
+      s5b = x1.fma(y5, s5b);
+      FloatVector y6 = FloatVector.broadcast(S, b[bIdx + o6]);
+      s6a = x0.fma(y6, s6a);
+      s6b = x1.fma(y6, s6b);
+      FloatVector y7 = FloatVector.broadcast(S, b[bIdx + o7]);
+      s7a = x0.fma(y7, s7a);
+      s7b = x1.fma(y7, s7b);
+      FloatVector y8 = FloatVector.broadcast(S, b[bIdx + o8]);
+      s8a = x0.fma(y8, s8a);
+      s8b = x1.fma(y8, s8b);
+      FloatVector y9 = FloatVector.broadcast(S, b[bIdx + o9]);
+      s9a = x0.fma(y9, s9a);
+      s9b = x1.fma(y9, s9b);
+      FloatVector y10 = FloatVector.broadcast(S, b[bIdx + o10]);
+      s10a = x0.fma(y10, s10a);
+      s10b = x1.fma(y10, s10b);
+      FloatVector y11 = FloatVector.broadcast(S, b[bIdx + o11]);
+      s11a = x0.fma(y11, s11a);
+      s11b = x1.fma(y11, s11b);
+    }
+    s0a.intoArray(tile, 0 * 2 * L);
+    s0b.intoArray(tile, 0 * 2 * L + L);
+    s1a.intoArray(tile, 1 * 2 * L);
+    s1b.intoArray(tile, 1 * 2 * L + L);
+    s2a.intoArray(tile, 2 * 2 * L);
+    s2b.intoArray(tile, 2 * 2 * L + L);
+    s3a.intoArray(tile, 3 * 2 * L);
+    s3b.intoArray(tile, 3 * 2 * L + L);
+    s4a.intoArray(tile, 4 * 2 * L);
+    s4b.intoArray(tile, 4 * 2 * L + L);
+    s5a.intoArray(tile, 5 * 2 * L);
+    s5b.intoArray(tile, 5 * 2 * L + L);
+    s6a.intoArray(tile, 6 * 2 * L);
+    s6b.intoArray(tile, 6 * 2 * L + L);
+    s7a.intoArray(tile, 7 * 2 * L);
+    s7b.intoArray(tile, 7 * 2 * L + L);
+    s8a.intoArray(tile, 8 * 2 * L);
+    s8b.intoArray(tile, 8 * 2 * L + L);
+    s9a.intoArray(tile, 9 * 2 * L);
+    s9b.intoArray(tile, 9 * 2 * L + L);
+    s10a.intoArray(tile, 10 * 2 * L);
+    s10b.intoArray(tile, 10 * 2 * L + L);
+    s11a.intoArray(tile, 11 * 2 * L);
+    s11b.intoArray(tile, 11 * 2 * L + L);
+  }
+
+  /** Transposes rows x cols floats (16 x 16 at most; the rest zero) and stores the first cols columns: see micro_kernels.py. */
+  private static void transposeMasked16(
+      float[] src, int srcOff, int ld, int rows, VectorMask<Float> valid, int cols, float[] dst, int dstOff, int dstStride) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector r0 = 0 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 0 * ld), valid) : zero;
+    FloatVector r1 = 1 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 1 * ld), valid) : zero;
+    FloatVector r2 = 2 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 2 * ld), valid) : zero;
+    FloatVector r3 = 3 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 3 * ld), valid) : zero;
+    FloatVector r4 = 4 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 4 * ld), valid) : zero;
+    FloatVector r5 = 5 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 5 * ld), valid) : zero;
+    FloatVector r6 = 6 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 6 * ld), valid) : zero;
+    FloatVector r7 = 7 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 7 * ld), valid) : zero;
+    FloatVector r8 = 8 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 8 * ld), valid) : zero;
+    FloatVector r9 = 9 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 9 * ld), valid) : zero;
+    FloatVector r10 = 10 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 10 * ld), valid) : zero;
+    FloatVector r11 = 11 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 11 * ld), valid) : zero;
+    FloatVector r12 = 12 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 12 * ld), valid) : zero;
+    FloatVector r13 = 13 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 13 * ld), valid) : zero;
+    FloatVector r14 = 14 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 14 * ld), valid) : zero;
+    FloatVector r15 = 15 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 15 * ld), valid) : zero;
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r8.blend(r9.rearrange(FROM_MINUS_1), ODD_1);
+      r9 = r9.blend(r8.rearrange(FROM_PLUS_1), EVEN_1);
+      r8 = t; }
+    { FloatVector t = r10.blend(r11.rearrange(FROM_MINUS_1), ODD_1);
+      r11 = r11.blend(r10.rearrange(FROM_PLUS_1), EVEN_1);
+      r10 = t; }
+    { FloatVector t = r12.blend(r13.rearrange(FROM_MINUS_1), ODD_1);
+      r13 = r13.blend(r12.rearrange(FROM_PLUS_1), EVEN_1);
+      r12 = t; }
+    { FloatVector t = r14.blend(r15.rearrange(FROM_MINUS_1), ODD_1);
+      r15 = r15.blend(r14.rearrange(FROM_PLUS_1), EVEN_1);
+      r14 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r8.blend(r10.rearrange(FROM_MINUS_2), ODD_2);
+      r10 = r10.blend(r8.rearrange(FROM_PLUS_2), EVEN_2);
+      r8 = t; }
+    { FloatVector t = r9.blend(r11.rearrange(FROM_MINUS_2), ODD_2);
+      r11 = r11.blend(r9.rearrange(FROM_PLUS_2), EVEN_2);
+      r9 = t; }
+    { FloatVector t = r12.blend(r14.rearrange(FROM_MINUS_2), ODD_2);
+      r14 = r14.blend(r12.rearrange(FROM_PLUS_2), EVEN_2);
+      r12 = t; }
+    { FloatVector t = r13.blend(r15.rearrange(FROM_MINUS_2), ODD_2);
+      r15 = r15.blend(r13.rearrange(FROM_PLUS_2), EVEN_2);
+      r13 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    { FloatVector t = r8.blend(r12.rearrange(FROM_MINUS_4), ODD_4);
+      r12 = r12.blend(r8.rearrange(FROM_PLUS_4), EVEN_4);
+      r8 = t; }
+    { FloatVector t = r9.blend(r13.rearrange(FROM_MINUS_4), ODD_4);
+      r13 = r13.blend(r9.rearrange(FROM_PLUS_4), EVEN_4);
+      r9 = t; }
+    { FloatVector t = r10.blend(r14.rearrange(FROM_MINUS_4), ODD_4);
+      r14 = r14.blend(r10.rearrange(FROM_PLUS_4), EVEN_4);
+      r10 = t; }
+    { FloatVector t = r11.blend(r15.rearrange(FROM_MINUS_4), ODD_4);
+      r15 = r15.blend(r11.rearrange(FROM_PLUS_4), EVEN_4);
+      r11 = t; }
+    { FloatVector t = r0.blend(r8.rearrange(FROM_MINUS_8), ODD_8);
+      r8 = r8.blend(r0.rearrange(FROM_PLUS_8), EVEN_8);
+      r0 = t; }
+    { FloatVector t = r1.blend(r9.rearrange(FROM_MINUS_8), ODD_8);
+      r9 = r9.blend(r1.rearrange(FROM_PLUS_8), EVEN_8);
+      r1 = t; }
+    { FloatVector t = r2.blend(r10.rearrange(FROM_MINUS_8), ODD_8);
+      r10 = r10.blend(r2.rearrange(FROM_PLUS_8), EVEN_8);
+      r2 = t; }
+    { FloatVector t = r3.blend(r11.rearrange(FROM_MINUS_8), ODD_8);
+      r11 = r11.blend(r3.rearrange(FROM_PLUS_8), EVEN_8);
+      r3 = t; }
+    { FloatVector t = r4.blend(r12.rearrange(FROM_MINUS_8), ODD_8);
+      r12 = r12.blend(r4.rearrange(FROM_PLUS_8), EVEN_8);
+      r4 = t; }
+    { FloatVector t = r5.blend(r13.rearrange(FROM_MINUS_8), ODD_8);
+      r13 = r13.blend(r5.rearrange(FROM_PLUS_8), EVEN_8);
+      r5 = t; }
+    { FloatVector t = r6.blend(r14.rearrange(FROM_MINUS_8), ODD_8);
+      r14 = r14.blend(r6.rearrange(FROM_PLUS_8), EVEN_8);
+      r6 = t; }
+    { FloatVector t = r7.blend(r15.rearrange(FROM_MINUS_8), ODD_8);
+      r15 = r15.blend(r7.rearrange(FROM_PLUS_8), EVEN_8);
+      r7 = t; }
+    if (0 < cols) r0.intoArray(dst, dstOff + 0 * dstStride);
+    if (1 < cols) r1.intoArray(dst, dstOff + 1 * dstStride);
+    if (2 < cols) r2.intoArray(dst, dstOff + 2 * dstStride);
+    if (3 < cols) r3.intoArray(dst, dstOff + 3 * dstStride);
+    if (4 < cols) r4.intoArray(dst, dstOff + 4 * dstStride);
+    if (5 < cols) r5.intoArray(dst, dstOff + 5 * dstStride);
+    if (6 < cols) r6.intoArray(dst, dstOff + 6 * dstStride);
+    if (7 < cols) r7.intoArray(dst, dstOff + 7 * dstStride);
+    if (8 < cols) r8.intoArray(dst, dstOff + 8 * dstStride);
+    if (9 < cols) r9.intoArray(dst, dstOff + 9 * dstStride);
+    if (10 < cols) r10.intoArray(dst, dstOff + 10 * dstStride);
+    if (11 < cols) r11.intoArray(dst, dstOff + 11 * dstStride);
+    if (12 < cols) r12.intoArray(dst, dstOff + 12 * dstStride);
+    if (13 < cols) r13.intoArray(dst, dstOff + 13 * dstStride);
+    if (14 < cols) r14.intoArray(dst, dstOff + 14 * dstStride);
+    if (15 < cols) r15.intoArray(dst, dstOff + 15 * dstStride);
+  }
+
+  /** Transposes rows x cols floats (8 x 8 at most; the rest zero) and stores the first cols columns: see micro_kernels.py. */
+  private static void transposeMasked8(
+      float[] src, int srcOff, int ld, int rows, VectorMask<Float> valid, int cols, float[] dst, int dstOff, int dstStride) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector r0 = 0 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 0 * ld), valid) : zero;
+    FloatVector r1 = 1 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 1 * ld), valid) : zero;
+    FloatVector r2 = 2 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 2 * ld), valid) : zero;
+    FloatVector r3 = 3 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 3 * ld), valid) : zero;
+    FloatVector r4 = 4 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 4 * ld), valid) : zero;
+    FloatVector r5 = 5 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 5 * ld), valid) : zero;
+    FloatVector r6 = 6 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 6 * ld), valid) : zero;
+    FloatVector r7 = 7 < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + 7 * ld), valid) : zero;
+    { FloatVector t = r0.blend(r1.rearrange(FROM_MINUS_1), ODD_1);
+      r1 = r1.blend(r0.rearrange(FROM_PLUS_1), EVEN_1);
+      r0 = t; }
+    { FloatVector t = r2.blend(r3.rearrange(FROM_MINUS_1), ODD_1);
+      r3 = r3.blend(r2.rearrange(FROM_PLUS_1), EVEN_1);
+      r2 = t; }
+    { FloatVector t = r4.blend(r5.rearrange(FROM_MINUS_1), ODD_1);
+      r5 = r5.blend(r4.rearrange(FROM_PLUS_1), EVEN_1);
+      r4 = t; }
+    { FloatVector t = r6.blend(r7.rearrange(FROM_MINUS_1), ODD_1);
+      r7 = r7.blend(r6.rearrange(FROM_PLUS_1), EVEN_1);
+      r6 = t; }
+    { FloatVector t = r0.blend(r2.rearrange(FROM_MINUS_2), ODD_2);
+      r2 = r2.blend(r0.rearrange(FROM_PLUS_2), EVEN_2);
+      r0 = t; }
+    { FloatVector t = r1.blend(r3.rearrange(FROM_MINUS_2), ODD_2);
+      r3 = r3.blend(r1.rearrange(FROM_PLUS_2), EVEN_2);
+      r1 = t; }
+    { FloatVector t = r4.blend(r6.rearrange(FROM_MINUS_2), ODD_2);
+      r6 = r6.blend(r4.rearrange(FROM_PLUS_2), EVEN_2);
+      r4 = t; }
+    { FloatVector t = r5.blend(r7.rearrange(FROM_MINUS_2), ODD_2);
+      r7 = r7.blend(r5.rearrange(FROM_PLUS_2), EVEN_2);
+      r5 = t; }
+    { FloatVector t = r0.blend(r4.rearrange(FROM_MINUS_4), ODD_4);
+      r4 = r4.blend(r0.rearrange(FROM_PLUS_4), EVEN_4);
+      r0 = t; }
+    { FloatVector t = r1.blend(r5.rearrange(FROM_MINUS_4), ODD_4);
+      r5 = r5.blend(r1.rearrange(FROM_PLUS_4), EVEN_4);
+      r1 = t; }
+    { FloatVector t = r2.blend(r6.rearrange(FROM_MINUS_4), ODD_4);
+      r6 = r6.blend(r2.rearrange(FROM_PLUS_4), EVEN_4);
+      r2 = t; }
+    { FloatVector t = r3.blend(r7.rearrange(FROM_MINUS_4), ODD_4);
+      r7 = r7.blend(r3.rearrange(FROM_PLUS_4), EVEN_4);
+      r3 = t; }
+    if (0 < cols) r0.intoArray(dst, dstOff + 0 * dstStride);
+    if (1 < cols) r1.intoArray(dst, dstOff + 1 * dstStride);
+    if (2 < cols) r2.intoArray(dst, dstOff + 2 * dstStride);
+    if (3 < cols) r3.intoArray(dst, dstOff + 3 * dstStride);
+    if (4 < cols) r4.intoArray(dst, dstOff + 4 * dstStride);
+    if (5 < cols) r5.intoArray(dst, dstOff + 5 * dstStride);
+    if (6 < cols) r6.intoArray(dst, dstOff + 6 * dstStride);
+    if (7 < cols) r7.intoArray(dst, dstOff + 7 * dstStride);
   }
   // END GENERATED
 
