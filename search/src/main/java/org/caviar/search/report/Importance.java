@@ -27,8 +27,9 @@ import org.caviar.search.trial.TrialState;
  *
  * <p>Which values: the final values of the completed trials when there are at least 20 of them;
  * otherwise (a pruner stopped most trials) the intermediate values at the latest step that at least
- * two thirds of the trials with reports reached, which compares them at equal training. The result
- * says which basis it used.
+ * two thirds of the trials with reports reached, which compares them at equal training. A trial
+ * interrupted with its process is left out there: its re-run, a trial of its own, stands for its
+ * parameters. The result says which basis it used.
  *
  * <p>Limits, stated in the report: interactions are not attributed, and a sampler that
  * concentrates its trials (TPE) shrinks the spread of the parameters it is sure about, which can
@@ -65,7 +66,7 @@ public final class Importance {
         values.clear();
         for (TrialRecord t : history.trials()) {
           double v = t.intermediate(step);
-          if (t.params() != null && t.state() != TrialState.RUNNING && !Double.isNaN(v)) {
+          if (t.params() != null && t.state() != TrialState.RUNNING && !t.isInterrupted() && !Double.isNaN(v)) {
             done.add(t);
             values.add(v);
           }
@@ -97,7 +98,7 @@ public final class Importance {
     List<TrialRecord> reported = new ArrayList<>();
     int maxStep = -1;
     for (TrialRecord t : h.trials()) {
-      if (t.state() != TrialState.RUNNING && t.reportCount() > 0) {
+      if (t.state() != TrialState.RUNNING && !t.isInterrupted() && t.reportCount() > 0) {
         reported.add(t);
         maxStep = Math.max(maxStep, t.lastStep());
       }

@@ -22,6 +22,7 @@ import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +95,24 @@ class ReportTest {
     assertTrue(imp.get("noise") < 0.05, imp.toString());
     assertTrue(imp.get("act") < 0.05, imp.toString());
     assertEquals(1.0, imp.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+  }
+
+  @Test
+  void importanceOnIntermediateValuesCountsAnInterruptedTrialOnce() {
+    // Trials 0 and 1 were interrupted by a crash after three reports and re-run as trials 6 and 7,
+    // which the pruner stopped like trials 2-5: six parameter points, which the interrupted
+    // attempts' reports would count eight.
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      double x = (i % 6) / 6.0;
+      TrialRecord t = TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("x", x)), i >= 6 ? i - 6 : -1);
+      for (int s = 1; s <= 3; s++) t = t.withIntermediate(s, x * s);
+      trials.add(i < 2
+          ? t.withOutcome(TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", 0)
+          : t.withOutcome(TrialState.PRUNED, Double.NaN, null, 0));
+    }
+    assertEquals("values at step 3 of 6 trials", Importance.compute(new History(trials, Direction.MAXIMIZE), space).basis());
   }
 
   @Test
