@@ -109,14 +109,14 @@ def transpose(lanes, rows):
 
 def columns_kernel(cols):
     """Two vectors of rows of op(A) (2L rows whose k-th values lie together: A^T read where it
-    lies) times up to `cols` columns of op(B), each broadcast from B as stored: 2 x cols
+    lies, or A packed so by VectorGemm.packColumns) times up to `cols` columns of op(B), each broadcast from B as stored: 2 x cols
     accumulators, so that the two row vectors share every broadcast and no lane is padding. Column
     q is read at bIdx + min(q, w - 1) * bCol: past w the kernel repeats the last column, which the
     caller does not store. Each element is the chain of FMAs the packed path makes (op(A)[i][p] *
     op(B)[p][j] added in order of p from zero), so it gives the same bits. The accumulators go to
     the tile, column q at q * 2L: a helper that stores them straight to C would box them."""
     out = [
-        f"  /** 2L rows of A^T as stored x up to {cols} columns of B broadcast: {2 * cols} accumulators (see micro_kernels.py). */",
+        f"  /** 2L rows of op(A), each k's values together, x up to {cols} columns of B broadcast: {2 * cols} accumulators (see micro_kernels.py). */",
         f"  private static void columnsKernel{cols}(",
         "      int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {",
     ]

@@ -188,8 +188,8 @@ final class VectorGemm extends Gemm {
   }
 
   /**
-   * Up to this many columns of C (two vectors), a row of C is one or two accumulators and A is
-   * read as stored: with a single panel of B the packed path packs A for nothing (no other panel
+   * Up to this many columns of C (two vectors), {@link #smallN} takes the product instead of the
+   * packed path: with a single panel of B the packed path packs A for nothing (no other panel
    * reuses it), pads the panel to {@link #NR} columns and sends every tile through the edge copy.
    * The output layer's products have n = classes: 32 x 10 x 256 took 6.8 us and its weight
    * gradient (256 x 10, k = 32) 11.2 us on the packed path (Zen 5, AVX-512), and on 8 lanes, where
@@ -714,7 +714,7 @@ final class VectorGemm extends Gemm {
           packNarrow(b, bOff, ldb, pc, kc, j, cols, w, bp, dst);
         }
       } else {
-        // op(B)[p][j] = B[j][p]: L x L blocks through registers, then the rest by element.
+        // op(B)[p][j] = B[j][p]: L x L blocks through registers, then the last kc % L values.
         int p0 = BLOCK_TRANSPOSE ? kc / L * L : 0;
         for (int half = 0; half < w && p0 > 0; half += L) {
           int rows = Math.min(L, cols - half);
@@ -2383,7 +2383,7 @@ final class VectorGemm extends Gemm {
     r7.intoArray(dst, dstOff + 7 * dstStride);
   }
 
-  /** 2L rows of A^T as stored x up to 2 columns of B broadcast: 4 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 2 columns of B broadcast: 4 accumulators (see micro_kernels.py). */
   private static void columnsKernel2(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;
@@ -2406,7 +2406,7 @@ final class VectorGemm extends Gemm {
     s1b.intoArray(tile, 1 * 2 * L + L);
   }
 
-  /** 2L rows of A^T as stored x up to 4 columns of B broadcast: 8 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 4 columns of B broadcast: 8 accumulators (see micro_kernels.py). */
   private static void columnsKernel4(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;
@@ -2443,7 +2443,7 @@ final class VectorGemm extends Gemm {
     s3b.intoArray(tile, 3 * 2 * L + L);
   }
 
-  /** 2L rows of A^T as stored x up to 6 columns of B broadcast: 12 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 6 columns of B broadcast: 12 accumulators (see micro_kernels.py). */
   private static void columnsKernel6(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;
@@ -2494,7 +2494,7 @@ final class VectorGemm extends Gemm {
     s5b.intoArray(tile, 5 * 2 * L + L);
   }
 
-  /** 2L rows of A^T as stored x up to 8 columns of B broadcast: 16 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 8 columns of B broadcast: 16 accumulators (see micro_kernels.py). */
   private static void columnsKernel8(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;
@@ -2559,7 +2559,7 @@ final class VectorGemm extends Gemm {
     s7b.intoArray(tile, 7 * 2 * L + L);
   }
 
-  /** 2L rows of A^T as stored x up to 10 columns of B broadcast: 20 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 10 columns of B broadcast: 20 accumulators (see micro_kernels.py). */
   private static void columnsKernel10(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;
@@ -2638,7 +2638,7 @@ final class VectorGemm extends Gemm {
     s9b.intoArray(tile, 9 * 2 * L + L);
   }
 
-  /** 2L rows of A^T as stored x up to 12 columns of B broadcast: 24 accumulators (see micro_kernels.py). */
+  /** 2L rows of op(A), each k's values together, x up to 12 columns of B broadcast: 24 accumulators (see micro_kernels.py). */
   private static void columnsKernel12(
       int kc, int w, float[] a, int aIdx, int aStride, float[] b, int bIdx, int bStep, int bCol, float[] tile) {
     int o0 = 0;

@@ -165,9 +165,9 @@ class GemmProperties {
   void fewColumnsMatchThePackedPathBitForBit(
       @ForAll("dims") int m, @ForAll("fewColumns") int n,
       @ForAll("depths") int k, @ForAll Op opA, @ForAll Op opB, @ForAll("betas") float beta, @ForAll long seed) {
-    // n <= SMALL_N takes the few-columns path (a row of C on one vector, or on two past L); the
-    // packed path (what ParallelGemm's shares run) computes the same elements with the same FMA
-    // order, k blocking and final rounding.
+    // n <= SMALL_N takes the few-columns path (groups of 2L rows by columns up to COLUMNS_N
+    // columns; other rows on one vector, or on two past L); the packed path (what ParallelGemm's
+    // shares run) computes the same elements with the same FMA order, k blocking and final rounding.
     Random rnd = new Random(seed);
     float[] a = Shapes.uniform(rnd, m * k, 1f);
     float[] b = Shapes.uniform(rnd, k * n, 1f);
@@ -178,6 +178,39 @@ class GemmProperties {
     Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, beta, few, 0, n);
     VectorGemm.block(ta, tb, 0, m, 0, n, k, 0.75f, a, 0, lda, b, 0, ldb, beta, packed, 0, n);
     assertArrayEquals(packed, few);
+  }
+
+  @Test
+  void everyColumnsPassMatchesThePackedPathBitForBit() {
+    // The few-columns path by columns (n <= COLUMNS_N, groups of 2L rows) has a generated kernel
+    // per even width, a packed A when A is not transposed, and leaves the rows past the last group
+    // to the rows path; the properties above reach each combination only now and then. Every
+    // width here, each operand from an offset with padded rows and its array ending where it ends
+    // (so a vector load past an operand's end shows), k within one block, past L, and past KC; all
+    // of C's array (padding and the floats around C included) must come out as the packed path
+    // leaves it.
+    int l = VectorGemm.L;
+    Random rnd = new Random(11);
+    for (int n = 1; n <= VectorGemm.COLUMNS_N + 1; n++) {
+      for (int m : new int[] {2 * l, 2 * l + 1, 6 * l - 1}) {
+        for (int k : new int[] {1, l - 1, l + 1, VectorGemm.KC + l + 3}) {
+          for (Op opA : Op.values()) {
+            for (Op opB : Op.values()) {
+              for (float beta : new float[] {0f, 1f, -0.75f}) {
+                int pad = (n + m + k) % 3;
+                Padded x = Padded.of(rnd, opA, opB, m, n, k, pad, 0);
+                boolean ta = opA == Op.T, tb = opB == Op.T;
+                float[] few = x.c();
+                float[] packed = few.clone();
+                Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, few, x.cOff(), x.ldc());
+                VectorGemm.block(ta, tb, 0, m, 0, n, k, 0.75f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, packed, x.cOff(), x.ldc());
+                assertArrayEquals(packed, few, m + " x " + n + " x " + k + " " + opA + opB + ", beta " + beta + ", pad " + pad);
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   @Property(tries = 60)
