@@ -77,6 +77,22 @@ def kernel(rows, vectors, a_rows=False):
     return "\n".join(out)
 
 
+def transpose_stages(lanes):
+    """The log2(lanes) stages of (rearrange, blend) pairs that transpose rows r0..r{lanes-1} in place."""
+    out = []
+    h = 1
+    while h < lanes:
+        # Swap the off-diagonal h x h blocks of every 2h x 2h block: rows i (upper) and i + h.
+        for i in range(lanes):
+            if (i // h) % 2 == 0:
+                j = i + h
+                out.append(f"    {{ FloatVector t = r{i}.blend(r{j}.rearrange(FROM_MINUS_{h}), ODD_{h});")
+                out.append(f"      r{j} = r{j}.blend(r{i}.rearrange(FROM_PLUS_{h}), EVEN_{h});")
+                out.append(f"      r{i} = t; }}")
+        h *= 2
+    return out
+
+
 def transpose(lanes, rows):
     """Loads `rows` rows of `lanes` floats (the rest are zero), transposes the lanes x lanes block
     in registers with log2(lanes) stages of (rearrange, blend) pairs, and stores each column as one
@@ -91,16 +107,7 @@ def transpose(lanes, rows):
             out.append(f"    FloatVector r{t} = FloatVector.fromArray(S, src, srcOff + {t} * ld);")
         else:
             out.append(f"    FloatVector r{t} = FloatVector.zero(S);")
-    h = 1
-    while h < lanes:
-        # Swap the off-diagonal h x h blocks of every 2h x 2h block: rows i (upper) and i + h.
-        for i in range(lanes):
-            if (i // h) % 2 == 0:
-                j = i + h
-                out.append(f"    {{ FloatVector t = r{i}.blend(r{j}.rearrange(FROM_MINUS_{h}), ODD_{h});")
-                out.append(f"      r{j} = r{j}.blend(r{i}.rearrange(FROM_PLUS_{h}), EVEN_{h});")
-                out.append(f"      r{i} = t; }}")
-        h *= 2
+    out += transpose_stages(lanes)
     for t in range(lanes):
         out.append(f"    r{t}.intoArray(dst, dstOff + {t} * dstStride);")
     out.append("  }")
@@ -154,15 +161,7 @@ def masked_transpose(lanes):
     ]
     for t in range(lanes):
         out.append(f"    FloatVector r{t} = {t} < rows ? zero.blend(FloatVector.fromArray(S, src, srcOff + {t} * ld), valid) : zero;")
-    h = 1
-    while h < lanes:
-        for i in range(lanes):
-            if (i // h) % 2 == 0:
-                j = i + h
-                out.append(f"    {{ FloatVector t = r{i}.blend(r{j}.rearrange(FROM_MINUS_{h}), ODD_{h});")
-                out.append(f"      r{j} = r{j}.blend(r{i}.rearrange(FROM_PLUS_{h}), EVEN_{h});")
-                out.append(f"      r{i} = t; }}")
-        h *= 2
+    out += transpose_stages(lanes)
     for t in range(lanes):
         out.append(f"    if ({t} < cols) r{t}.intoArray(dst, dstOff + {t} * dstStride);")
     out.append("  }")
