@@ -188,6 +188,11 @@ public class TuneCommand implements Callable<Integer> {
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path journal = dir.resolve("journal.jsonl");
+    // A study is named by the path's last part, in the database too; "/" has none.
+    if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
+      throw new IllegalArgumentException("--study " + CaviarCli.shellWord(dir.toString())
+          + " has no name: the study is named by the path's last part");
+    }
     if (storageUrl == null && Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--study " + dir + " is a file, not a study folder");
     }

@@ -1,0 +1,68 @@
+package org.caviar.search.cli;
+
+import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tune}'s and {@code worker}'s options that were taken without a word where they do not
+ * apply, or failed with an exception's text: a study path with no name, --workers in panda mode, a
+ * folder that holds no study, a --space that is not text, another sampler's or pruner's options,
+ * and the worker's help.
+ */
+class TuneCommandTest {
+  @TempDir Path dir;
+
+  /** A small space, one epoch per trial and no report: a run that should have been refused ends soon. */
+  private static final String[] SMALL = {"--epochs", "1", "--no-report", "--no-progress",
+      "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+
+  private static CliRun runSmall(String... args) {
+    return run(Stream.concat(Stream.of(args), Stream.of(SMALL)).toArray(String[]::new));
+  }
+
+  /** {@link #SMALL}, one trial at a time. */
+  private static CliRun runQuick(String... args) {
+    return runSmall(Stream.concat(Stream.of(args), Stream.of("--workers", "1")).toArray(String[]::new));
+  }
+
+  private static void assertOk(CliRun r) {
+    assertEquals(0, r.code(), r.out() + r.err());
+  }
+
+  /** Exit code 2 and exactly {@code expected} on stderr, nothing on stdout. */
+  private static void assertUsageError(String expected, CliRun r) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(expected, r.err().strip());
+    assertEquals("", r.out());
+  }
+
+  private static Set<String> storedSettings(Path study) {
+    return JournalStorage.peek(study.resolve("journal.jsonl")).settings().keySet();
+  }
+
+  /** A study is named by the last part of --study: "/" has none (it was a NullPointerException's stack trace). */
+  @Test
+  void aStudyPathWithoutANameIsRefused() {
+    String expected = "caviar tune: --study / has no name: the study is named by the path's last part";
+    assertUsageError(expected, runQuick("tune", "--study", "/", "--trials", "1"));
+    assertUsageError("caviar tune: --study '' has no name: the study is named by the path's last part",
+        runQuick("tune", "--study", "", "--trials", "1"));
+    String url = TestPostgres.newDatabase();
+    assertUsageError(expected, runQuick("tune", "--storage", url, "--study", "/", "--trials", "1"));
+  }
+}
