@@ -146,7 +146,8 @@ public class TuneCommand implements Callable<Integer> {
           + "per-epoch line. Default: ${DEFAULT-VALUE}.")
   String mode;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Trials at once in caviar mode. Default: the number of cores.")
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Trials at once in caviar mode (panda mode runs one). Default: the number of cores.")
   Integer workers;
 
   @Option(names = "--study", paramLabel = "DIR",
@@ -283,12 +284,26 @@ public class TuneCommand implements Callable<Integer> {
     if (ashaMinEpochs != null && ashaMinEpochs > epochs) {
       throw new IllegalArgumentException("--asha-min-epochs (" + ashaMinEpochs + ") must be <= --epochs (" + epochs + ")");
     }
+    ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    // Each trial in panda mode trains on all cores: more at once would only take turns on them.
+    if (workers != null && workers > 1 && executionMode == ExecutionMode.PANDA) {
+      throw new IllegalArgumentException("--workers " + workers + " does not go with --mode panda, which runs one trial at a time "
+          + "on all cores");
+    }
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
     if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);
     if (roundSize != null && !usesRounds()) {
       throw new IllegalArgumentException("--round-size is the coarse-to-fine sampler's; this study's sampler is " + sampler);
     }
+  }
+
+  private ExecutionMode executionMode() {
+    return switch (mode.toLowerCase(Locale.ROOT)) {
+      case "caviar" -> ExecutionMode.CAVIAR;
+      case "panda" -> ExecutionMode.PANDA;
+      default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
+    };
   }
 
   /** Whether the sampler works in rounds (coarse-to-fine), so that --round-size applies. */
@@ -319,11 +334,7 @@ public class TuneCommand implements Callable<Integer> {
    */
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
       StudySettings settings, SearchSpace space) throws Exception {
-    ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
-      case "caviar" -> ExecutionMode.CAVIAR;
-      case "panda" -> ExecutionMode.PANDA;
-      default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
-    };
+    ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
     long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
     if (gridPoints > GridSampler.MAX_POINTS) {

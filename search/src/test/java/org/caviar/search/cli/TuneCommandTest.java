@@ -65,4 +65,16 @@ class TuneCommandTest {
     String url = TestPostgres.newDatabase();
     assertUsageError(expected, runQuick("tune", "--storage", url, "--study", "/", "--trials", "1"));
   }
+
+  /** Panda mode runs one trial at a time on all cores: --workers 2 ran two at once, each on all cores. */
+  @Test
+  void pandaModeRefusesMoreThanOneWorker() {
+    Path study = dir.resolve("panda");
+    assertUsageError("caviar tune: --workers 2 does not go with --mode panda, which runs one trial at a time on all cores",
+        runSmall("tune", "--mode", "panda", "--workers", "2", "--trials", "2", "--study", study.toString()));
+    assertFalse(Files.exists(study), "a refused run wrote the study");
+    CliRun one = runQuick("tune", "--mode", "panda", "--trials", "1", "--study", study.toString());
+    assertOk(one);
+    assertTrue(one.out().contains("1 worker in panda mode"), one.out());
+  }
 }
