@@ -151,7 +151,8 @@ public class TuneCommand implements Callable<Integer> {
   Integer workers;
 
   @Option(names = "--study", paramLabel = "DIR",
-      description = "The study folder (journal and report). An existing one is resumed. Default: studies/tune-<date-time>.")
+      description = "The study folder (journal and report): a new or empty folder, or a study's, which is resumed. "
+          + "Default: studies/tune-<date-time>.")
   Path studyDir;
 
   @Option(names = "--storage", paramLabel = "URL",
@@ -197,6 +198,11 @@ public class TuneCommand implements Callable<Integer> {
     if (storageUrl == null && Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--study " + dir + " is a file, not a study folder");
     }
+    // A folder of other files (studies/, which holds the default study folders) would get a journal and report among them.
+    if (storageUrl == null && !Files.exists(journal) && holdsFiles(dir)) {
+      throw new IllegalArgumentException("--study " + dir + " holds no study (no journal.jsonl) and is not empty: give a new or "
+          + "empty folder, or a study folder");
+    }
     // Before the data loads: the journal would be found unwritable only after it.
     if (storageUrl == null) PathChecks.writableFolder("--study", dir, dir);
     PathChecks.existingFile("--space", spaceFile);
@@ -241,6 +247,19 @@ public class TuneCommand implements Callable<Integer> {
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
+    }
+  }
+
+  /**
+   * Whether {@code dir} is a folder with anything in it but another run's probe file (see
+   * {@link PathChecks}). One that cannot be listed is left to the writes, whose error says why.
+   */
+  private static boolean holdsFiles(Path dir) {
+    if (!Files.isDirectory(dir)) return false;
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> !p.getFileName().toString().startsWith(PathChecks.PROBE_PREFIX));
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

@@ -77,4 +77,30 @@ class TuneCommandTest {
     assertOk(one);
     assertTrue(one.out().contains("1 worker in panda mode"), one.out());
   }
+
+  /**
+   * A folder with files but no journal (such as studies/, which holds the default study folders)
+   * was made a study: its journal and report written among the files. An empty folder is a new
+   * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
+   */
+  @Test
+  void aFolderThatHoldsNoStudyIsRefused() throws IOException {
+    Path studies = dir.resolve("studies");
+    Files.createDirectories(studies.resolve("tune-1"));
+    Files.writeString(studies.resolve("notes.txt"), "mine");
+    assertUsageError("caviar tune: --study " + studies + " holds no study (no journal.jsonl) and is not empty: give a new or "
+        + "empty folder, or a study folder", runQuick("tune", "--study", studies.toString(), "--trials", "1"));
+    try (Stream<Path> files = Files.list(studies)) {
+      assertEquals(List.of(studies.resolve("notes.txt"), studies.resolve("tune-1")), files.sorted().toList());
+    }
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertOk(runQuick("tune", "--study", empty.toString(), "--trials", "1"));
+    CliRun resumed = runQuick("tune", "--study", empty.toString(), "--trials", "2");
+    assertOk(resumed);
+    assertTrue(resumed.out().contains("resuming the study"), resumed.out());
+
+    String url = TestPostgres.newDatabase();
+    assertOk(runQuick("tune", "--storage", url, "--study", studies.toString(), "--trials", "1"));
+  }
 }
