@@ -528,10 +528,19 @@ public class TuneCommand implements Callable<Integer> {
 
   private SearchSpace space(StudyInfo stored) throws java.io.IOException {
     if (spaceFile != null && params != null) throw new IllegalArgumentException("give either --space or --param, not both");
-    if (spaceFile != null) return SearchSpace.parse(Files.readString(spaceFile));
+    if (spaceFile != null) return SearchSpace.parse(readSpaceFile());
     if (params != null) return SearchSpace.parse(String.join("\n", params));
     if (stored != null) return stored.space();
     return SearchSpace.parse(DEFAULT_SPACE);
+  }
+
+  private String readSpaceFile() throws java.io.IOException {
+    try {
+      return Files.readString(spaceFile);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      // Its message is only "Input length = 1".
+      throw new IllegalArgumentException("--space " + spaceFile + ": not a UTF-8 text file", e);
+    }
   }
 
   /**

@@ -103,4 +103,12 @@ class TuneCommandTest {
     String url = TestPostgres.newDatabase();
     assertOk(runQuick("tune", "--storage", url, "--study", studies.toString(), "--trials", "1"));
   }
+
+  /** A --space that is not text said only "Input length = 1" (the decoder's exception). */
+  @Test
+  void aSpaceFileThatIsNotUtf8IsNamed() throws IOException {
+    Path binary = Files.write(dir.resolve("space.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 'l', 'r'});
+    assertUsageError("caviar tune: --space " + binary + ": not a UTF-8 text file",
+        run("tune", "--space", binary.toString(), "--study", dir.resolve("s").toString()));
+  }
 }
