@@ -297,6 +297,15 @@ public class TuneCommand implements Callable<Integer> {
 
   /** The sampler's and pruner's options, named as the user gave them (their classes name their own fields). */
   private void checkSearchOptions() {
+    // The names first: the options below are checked against them.
+    String samplerName = oneOf("--sampler", sampler, SAMPLERS);
+    String prunerName = oneOf("--pruner", pruner, PRUNERS);
+    // An option of another sampler or pruner would be ignored: refused, whether the study is new or resumed.
+    onlyWith("--startup-trials", usesStartupTrials(), "the tpe, tpe-univariate and gp samplers'", "sampler", samplerName);
+    onlyWith("--grid-resolution", usesGrid(), "the grid sampler's", "sampler", samplerName);
+    onlyWith("--round-size", usesRounds(), "the coarse-to-fine sampler's", "sampler", samplerName);
+    onlyWith("--asha-min-epochs", usesAsha(), "the asha pruner's", "pruner", prunerName);
+    onlyWith("--asha-eta", usesAsha(), "the asha pruner's", "pruner", prunerName);
     if (startupTrials < 0) throw new IllegalArgumentException("--startup-trials must be >= 0, got " + startupTrials);
     if (ashaEta < 2) throw new IllegalArgumentException("--asha-eta must be >= 2, got " + ashaEta);
     if (ashaMinEpochs != null && ashaMinEpochs < 1) throw new IllegalArgumentException("--asha-min-epochs must be >= 1, got " + ashaMinEpochs);
@@ -312,22 +321,49 @@ public class TuneCommand implements Callable<Integer> {
     }
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
     if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);
-    if (roundSize != null && !usesRounds()) {
-      throw new IllegalArgumentException("--round-size is the coarse-to-fine sampler's; this study's sampler is " + sampler);
+  }
+
+  private static final List<String> SAMPLERS = List.of("tpe", "tpe-univariate", "gp", "random", "grid", "coarse-to-fine");
+  private static final List<String> PRUNERS = List.of("asha", "median", "none");
+  private static final List<String> MODES = List.of("caviar", "panda");
+
+  /** {@code value} in lower case, one of {@code names}, else a usage error naming {@code option} and them. */
+  private static String oneOf(String option, String value, List<String> names) {
+    String name = value.toLowerCase(Locale.ROOT);
+    if (names.contains(name)) return name;
+    throw new IllegalArgumentException(option + " must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
+        + names.getLast() + ", got '" + value + "'");
+  }
+
+  /** Refuses {@code option}, given on the command line, when the study's {@code kind} ({@code name}) does not use it. */
+  private void onlyWith(String option, boolean used, String whose, String kind, String name) {
+    if (!used && commandSpec.commandLine().getParseResult().hasMatchedOption(option)) {
+      throw new IllegalArgumentException(option + " is " + whose + "; this study's " + kind + " is " + name);
     }
   }
 
   private ExecutionMode executionMode() {
-    return switch (mode.toLowerCase(Locale.ROOT)) {
-      case "caviar" -> ExecutionMode.CAVIAR;
-      case "panda" -> ExecutionMode.PANDA;
-      default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
-    };
+    return oneOf("--mode", mode, MODES).equals("panda") ? ExecutionMode.PANDA : ExecutionMode.CAVIAR;
+  }
+
+  /** Whether the sampler models after random start-up trials (TPE, GP), so that --startup-trials applies. */
+  boolean usesStartupTrials() {
+    return List.of("tpe", "tpe-univariate", "gp").contains(sampler.toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether the sampler is the grid, so that --grid-resolution applies. */
+  boolean usesGrid() {
+    return sampler.equalsIgnoreCase("grid");
   }
 
   /** Whether the sampler works in rounds (coarse-to-fine), so that --round-size applies. */
   boolean usesRounds() {
     return sampler.equalsIgnoreCase("coarse-to-fine");
+  }
+
+  /** Whether the pruner is ASHA, so that --asha-min-epochs and --asha-eta apply. */
+  boolean usesAsha() {
+    return pruner.equalsIgnoreCase("asha");
   }
 
   /**
@@ -578,24 +614,23 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   private Sampler sampler() {
-    return switch (sampler.toLowerCase(Locale.ROOT)) {
+    return switch (oneOf("--sampler", sampler, SAMPLERS)) {
       case "tpe" -> TpeSampler.builder().startupTrials(startupTrials).build();
       case "tpe-univariate" -> TpeSampler.builder().startupTrials(startupTrials).multivariate(false).gamma(0.1, 25).build();
       case "gp" -> GpSampler.builder().startupTrials(startupTrials).build();
       case "random" -> new RandomSampler();
       case "grid" -> new GridSampler(gridResolution);
       case "coarse-to-fine" -> new CoarseToFineSampler(roundSize(), 0.2);
-      default -> throw new IllegalArgumentException(
-          "--sampler must be tpe, tpe-univariate, gp, random, grid or coarse-to-fine, got '" + sampler + "'");
+      default -> throw new AssertionError(sampler); // one of SAMPLERS
     };
   }
 
   private Pruner pruner() {
-    return switch (pruner.toLowerCase(Locale.ROOT)) {
+    return switch (oneOf("--pruner", pruner, PRUNERS)) {
       case "asha" -> new AshaPruner(ashaMinEpochs != null ? ashaMinEpochs : defaultAshaMinEpochs(epochs), ashaEta, epochs);
       case "median" -> new MedianPruner(5, Math.max(1, epochs / 10));
       case "none" -> Pruner.none();
-      default -> throw new IllegalArgumentException("--pruner must be asha, median or none, got '" + pruner + "'");
+      default -> throw new AssertionError(pruner); // one of PRUNERS
     };
   }
 

@@ -44,10 +44,15 @@ class TuneCommandTest {
     assertEquals(0, r.code(), r.out() + r.err());
   }
 
-  /** Exit code 2 and exactly {@code expected} on stderr, nothing on stdout. */
-  private static void assertUsageError(String expected, CliRun r) {
+  /** Exit code 2 and exactly {@code expected} on stderr. */
+  private static void assertRefused(String expected, CliRun r) {
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals(expected, r.err().strip());
+  }
+
+  /** {@link #assertRefused}, and nothing on stdout: refused before the data loads. */
+  private static void assertUsageError(String expected, CliRun r) {
+    assertRefused(expected, r);
     assertEquals("", r.out());
   }
 
@@ -110,5 +115,71 @@ class TuneCommandTest {
     Path binary = Files.write(dir.resolve("space.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 'l', 'r'});
     assertUsageError("caviar tune: --space " + binary + ": not a UTF-8 text file",
         run("tune", "--space", binary.toString(), "--study", dir.resolve("s").toString()));
+  }
+
+  /**
+   * An option of another sampler or pruner than the study's is refused as --round-size is (they
+   * were ignored, but stored and compared on resume); a study stores only the options of its own
+   * sampler and pruner.
+   */
+  @Test
+  void anotherSamplersOrPrunersOptionIsRefused() {
+    String s = dir.resolve("s").toString();
+    // Refused for not applying, not for its value.
+    assertUsageError("caviar tune: --asha-eta is the asha pruner's; this study's pruner is none",
+        runSmall("tune", "--pruner", "none", "--asha-eta", "1", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --asha-min-epochs is the asha pruner's; this study's pruner is median",
+        runSmall("tune", "--pruner", "median", "--asha-min-epochs", "1", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --grid-resolution is the grid sampler's; this study's sampler is tpe",
+        runSmall("tune", "--grid-resolution", "4", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --startup-trials is the tpe, tpe-univariate and gp samplers'; this study's sampler is random",
+        runSmall("tune", "--sampler", "random", "--startup-trials", "5", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --startup-trials is the tpe, tpe-univariate and gp samplers'; this study's sampler is grid",
+        runSmall("tune", "--sampler", "grid", "--startup-trials", "5", "--trials", "1", "--study", s));
+    assertFalse(Files.exists(Path.of(s)), "a refused run wrote the study");
+
+    Path study = dir.resolve("random-none");
+    assertOk(runQuick("tune", "--sampler", "random", "--pruner", "none", "--trials", "1", "--study", study.toString()));
+    Set<String> stored = storedSettings(study);
+    assertTrue(stored.containsAll(List.of("--sampler", "--pruner", "--epochs")), stored.toString());
+    for (String option : List.of("--startup-trials", "--grid-resolution", "--round-size", "--asha-min-epochs", "--asha-eta")) {
+      assertFalse(stored.contains(option), option + " stored: " + stored);
+    }
+    // On resume the study's pruner decides (it was "created with --asha-eta 3").
+    assertRefused("caviar tune: --asha-eta is the asha pruner's; this study's pruner is none",
+        run("tune", "--asha-eta", "4", "--trials", "2", "--study", study.toString()));
+
+    Path asha = dir.resolve("tpe-asha");
+    assertOk(runQuick("tune", "--startup-trials", "3", "--asha-eta", "2", "--trials", "1", "--study", asha.toString()));
+    assertTrue(storedSettings(asha).containsAll(List.of("--startup-trials", "--asha-min-epochs", "--asha-eta")),
+        storedSettings(asha).toString());
+    assertFalse(storedSettings(asha).contains("--grid-resolution"), storedSettings(asha).toString());
+    assertUsageError("caviar tune: study 'tpe-asha' was created with --asha-eta 2; this run asks for --asha-eta 3 "
+        + "(leave it out to use the stored value, or start a new study)", run("tune", "--asha-eta", "3", "--study", asha.toString()));
+  }
+
+  /**
+   * Studies stored every option, of any sampler and pruner: a stored value of an option that does
+   * not apply to the study's sampler or pruner is neither taken nor compared.
+   */
+  @Test
+  void aStudyThatStoredOtherSamplersOptionsResumes() throws IOException {
+    Path study = dir.resolve("old");
+    assertOk(runQuick("tune", "--sampler", "random", "--pruner", "none", "--trials", "1", "--study", study.toString()));
+    // The header as the older version wrote it, given --grid-resolution 5 --asha-eta 4 (then ignored).
+    Path journal = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journal);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ObjectNode settings = (ObjectNode) header.get("settings");
+    settings.put("--startup-trials", "10").put("--grid-resolution", "5").put("--round-size", "").put("--asha-min-epochs", "1")
+        .put("--asha-eta", "4");
+    Files.writeString(journal, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+
+    CliRun r = run("tune", "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("sampler random; pruner none; 2 trials of up to 1 epochs"), r.out());
+    assertFalse(r.out().contains("--grid-resolution") || r.out().contains("--asha"), r.out());
   }
 }
