@@ -182,4 +182,30 @@ class TuneCommandTest {
     assertTrue(r.out().contains("sampler random; pruner none; 2 trials of up to 1 epochs"), r.out());
     assertFalse(r.out().contains("--grid-resolution") || r.out().contains("--asha"), r.out());
   }
+
+  /** A worker's help says what its options do in a worker: it inherits tune's. */
+  @Test
+  void workerHelpDescribesAWorkersOptions() {
+    String tune = run("tune", "--help").out();
+    String worker = run("worker", "--help").out();
+    assertTrue(option(tune, "--storage").contains("Default: a journal in the study folder") && tune.contains("--no-report")
+        && option(tune, "--seed").contains("Study seed: with one worker the same seed gives"), tune);
+    String storage = option(worker, "--storage");
+    assertTrue(storage.contains("(required)") && !storage.contains("journal"), storage);
+    assertFalse(worker.contains("--no-report"), worker);
+    String seed = option(worker, "--seed");
+    assertTrue(seed.contains("the seed stored with the study") && !seed.contains("with one worker the same seed"), seed);
+    assertTrue(option(worker, "--space").contains("See tune --show-space."), worker); // a worker has no --show-space
+    // Hidden, not removed: the options a tune was given still start a worker.
+    assertEquals(1, run("worker", "--no-report", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s").code());
+  }
+
+  /** An option's entry in a help text, its description's lines joined. */
+  private static String option(String help, String name) {
+    int start = help.indexOf("  " + name + "=");
+    assertTrue(start >= 0, name + " not in: " + help);
+    java.util.regex.Matcher next = java.util.regex.Pattern.compile("\n {2,6}-").matcher(help);
+    int end = next.find(start + 1) ? next.start() : help.length();
+    return help.substring(start, end).replaceAll("\\s+", " ");
+  }
 }
