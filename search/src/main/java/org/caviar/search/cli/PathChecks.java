@@ -15,6 +15,9 @@ import java.nio.file.Path;
 final class PathChecks {
   private PathChecks() {}
 
+  /** The start of a probe file's name: a folder holding only another run's probe is still empty. */
+  static final String PROBE_PREFIX = ".caviar-probe";
+
   /** A file to read, if given: it exists and is not a directory. */
   static void existingFile(String option, Path file) {
     if (file == null) return;
@@ -58,7 +61,7 @@ final class PathChecks {
   /** Creates and deletes a file in {@code folder}: a name of its own, so that two runs probing one folder do not meet. */
   private static void probe(String option, Path given, Path folder) {
     try {
-      Files.delete(Files.createTempFile(folder, ".caviar-probe", null));
+      Files.delete(Files.createTempFile(folder, PROBE_PREFIX, null));
     } catch (IOException e) {
       throw new IllegalArgumentException(option + " " + given + ": cannot write in " + folder + reason(e), e);
     }

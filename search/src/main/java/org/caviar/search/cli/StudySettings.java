@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -28,14 +29,23 @@ import org.caviar.search.storage.StudyInfo;
  * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, its size
  * and SHA-256: a worker on another machine may give another path to the same file, and a file
  * changed in place under the stored path is noticed. An option not given when the study was
- * created is stored as the empty text.
+ * created is stored as the empty text. A sampler's or pruner's own option is stored only with a
+ * study of that sampler or pruner (older versions stored them all: such a stored value is neither
+ * taken nor compared).
  */
 final class StudySettings {
   /** The key of a dataset file's fingerprint beside its path. */
   static final String FINGERPRINT = ".fingerprint";
 
-  /** An option stored as text: its canonical value in this run, and how this run takes a stored one. */
-  private record TextOption(String name, Supplier<String> value, Consumer<String> adopt) {}
+  /**
+   * An option stored as text: its canonical value in this run, how this run takes a stored one, and
+   * whether it applies (an option of one sampler or pruner, read after the study's is taken).
+   */
+  private record TextOption(String name, Supplier<String> value, Consumer<String> adopt, BooleanSupplier applies) {
+    TextOption(String name, Supplier<String> value, Consumer<String> adopt) {
+      this(name, value, adopt, () -> true);
+    }
+  }
 
   /** A dataset file option; null when not given. */
   private record FileOption(String name, Supplier<Path> value, Consumer<Path> adopt) {}
@@ -55,17 +65,20 @@ final class StudySettings {
     this(dataFiles(t.data), concat(dataTexts(t.data), List.of(
         // --epochs before --asha-min-epochs, whose default depends on it.
         new TextOption("--epochs", () -> Integer.toString(t.epochs), v -> t.epochs = Integer.parseInt(v)),
+        // Each sampler's and pruner's own options after it, so that they apply to the one the study has.
         new TextOption("--sampler", () -> t.sampler.toLowerCase(Locale.ROOT), v -> t.sampler = v),
-        new TextOption("--startup-trials", () -> Integer.toString(t.startupTrials), v -> t.startupTrials = Integer.parseInt(v)),
-        new TextOption("--grid-resolution", () -> Integer.toString(t.gridResolution), v -> t.gridResolution = Integer.parseInt(v)),
-        // Only a coarse-to-fine study has rounds (--sampler is adopted first): others store it empty.
-        new TextOption("--round-size", () -> t.usesRounds() ? Integer.toString(t.roundSize()) : "",
-            v -> t.roundSize = v.isEmpty() ? null : Integer.parseInt(v)),
+        new TextOption("--startup-trials", () -> Integer.toString(t.startupTrials), v -> t.startupTrials = Integer.parseInt(v),
+            t::usesStartupTrials),
+        new TextOption("--grid-resolution", () -> Integer.toString(t.gridResolution), v -> t.gridResolution = Integer.parseInt(v),
+            t::usesGrid),
+        // Stored empty for every sampler by versions that stored options of samplers other than the study's.
+        new TextOption("--round-size", () -> Integer.toString(t.roundSize()), v -> t.roundSize = v.isEmpty() ? null : Integer.parseInt(v),
+            t::usesRounds),
         new TextOption("--pruner", () -> t.pruner.toLowerCase(Locale.ROOT), v -> t.pruner = v),
         new TextOption("--asha-min-epochs",
             () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),
-            v -> t.ashaMinEpochs = Integer.parseInt(v)),
-        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v)))));
+            v -> t.ashaMinEpochs = Integer.parseInt(v), t::usesAsha),
+        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v), t::usesAsha))));
   }
 
   /**
@@ -109,7 +122,9 @@ final class StudySettings {
       settings.put(f.name(), p == null ? "" : p.toAbsolutePath().normalize().toString());
       if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p));
     }
-    for (TextOption o : texts) settings.put(o.name(), o.value().get());
+    for (TextOption o : texts) {
+      if (o.applies().getAsBoolean()) settings.put(o.name(), o.value().get());
+    }
     return settings;
   }
 
@@ -117,8 +132,10 @@ final class StudySettings {
    * Makes this run use the settings stored with {@code stored}: each option not {@code given} on
    * the command line takes its stored value; one given with another value is an
    * {@link IllegalArgumentException} naming the option, both values and the study. Options the
-   * study did not record (stored by an older version) keep this run's values. Returns the options
-   * taken from the study whose value differs from this run's, as "--name value", in option order.
+   * study did not record (stored by an older version) keep this run's values, and those of another
+   * sampler or pruner than the study's are skipped (the command refuses them given). Returns the
+   * options taken from the study whose value differs from this run's, as "--name value", in option
+   * order.
    */
   List<String> adopt(StudyInfo stored, Predicate<String> given) {
     Map<String, String> s = stored.settings();
@@ -154,7 +171,8 @@ final class StudySettings {
     }
     for (TextOption o : texts) {
       String value = s.get(o.name());
-      if (value == null) continue;
+      // Older versions stored every sampler's and pruner's options: one the study's does not use was never used.
+      if (value == null || !o.applies().getAsBoolean()) continue;
       String now = o.value().get();
       if (given.test(o.name())) {
         if (!now.equals(value)) {

@@ -146,11 +146,13 @@ public class TuneCommand implements Callable<Integer> {
           + "per-epoch line. Default: ${DEFAULT-VALUE}.")
   String mode;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Trials at once in caviar mode. Default: the number of cores.")
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Trials at once in caviar mode (panda mode runs one). Default: the number of cores.")
   Integer workers;
 
   @Option(names = "--study", paramLabel = "DIR",
-      description = "The study folder (journal and report). An existing one is resumed. Default: studies/tune-<date-time>.")
+      description = "The study folder (journal and report): a new or empty folder, or a study's, which is resumed. "
+          + "Default: studies/tune-<date-time>.")
   Path studyDir;
 
   @Option(names = "--storage", paramLabel = "URL",
@@ -188,8 +190,18 @@ public class TuneCommand implements Callable<Integer> {
     Path dir = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Path journal = dir.resolve("journal.jsonl");
+    // A study is named by the path's last part, in the database too; "/" has none.
+    if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
+      throw new IllegalArgumentException("--study " + CaviarCli.shellWord(dir.toString())
+          + " has no name: the study is named by the path's last part");
+    }
     if (storageUrl == null && Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("--study " + dir + " is a file, not a study folder");
+    }
+    // A folder of other files (studies/, which holds the default study folders) would get a journal and report among them.
+    if (storageUrl == null && !Files.exists(journal) && holdsFiles(dir)) {
+      throw new IllegalArgumentException("--study " + dir + " holds no study (no journal.jsonl) and is not empty: give a new or "
+          + "empty folder, or a study folder");
     }
     // Before the data loads: the journal would be found unwritable only after it.
     if (storageUrl == null) PathChecks.writableFolder("--study", dir, dir);
@@ -238,6 +250,19 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Whether {@code dir} is a folder with anything in it but another run's probe file (see
+   * {@link PathChecks}). One that cannot be listed is left to the writes, whose error says why.
+   */
+  private static boolean holdsFiles(Path dir) {
+    if (!Files.isDirectory(dir)) return false;
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> !p.getFileName().toString().startsWith(PathChecks.PROBE_PREFIX));
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
 
@@ -272,23 +297,73 @@ public class TuneCommand implements Callable<Integer> {
 
   /** The sampler's and pruner's options, named as the user gave them (their classes name their own fields). */
   private void checkSearchOptions() {
+    // The names first: the options below are checked against them.
+    String samplerName = oneOf("--sampler", sampler, SAMPLERS);
+    String prunerName = oneOf("--pruner", pruner, PRUNERS);
+    // An option of another sampler or pruner would be ignored: refused, whether the study is new or resumed.
+    onlyWith("--startup-trials", usesStartupTrials(), "the tpe, tpe-univariate and gp samplers'", "sampler", samplerName);
+    onlyWith("--grid-resolution", usesGrid(), "the grid sampler's", "sampler", samplerName);
+    onlyWith("--round-size", usesRounds(), "the coarse-to-fine sampler's", "sampler", samplerName);
+    onlyWith("--asha-min-epochs", usesAsha(), "the asha pruner's", "pruner", prunerName);
+    onlyWith("--asha-eta", usesAsha(), "the asha pruner's", "pruner", prunerName);
     if (startupTrials < 0) throw new IllegalArgumentException("--startup-trials must be >= 0, got " + startupTrials);
     if (ashaEta < 2) throw new IllegalArgumentException("--asha-eta must be >= 2, got " + ashaEta);
     if (ashaMinEpochs != null && ashaMinEpochs < 1) throw new IllegalArgumentException("--asha-min-epochs must be >= 1, got " + ashaMinEpochs);
     if (ashaMinEpochs != null && ashaMinEpochs > epochs) {
       throw new IllegalArgumentException("--asha-min-epochs (" + ashaMinEpochs + ") must be <= --epochs (" + epochs + ")");
     }
+    ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    // Each trial in panda mode trains on all cores: more at once would only take turns on them.
+    if (workers != null && workers > 1 && executionMode == ExecutionMode.PANDA) {
+      throw new IllegalArgumentException("--workers " + workers + " does not go with --mode panda, which runs one trial at a time "
+          + "on all cores");
+    }
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
     if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);
-    if (roundSize != null && !usesRounds()) {
-      throw new IllegalArgumentException("--round-size is the coarse-to-fine sampler's; this study's sampler is " + sampler);
+  }
+
+  private static final List<String> SAMPLERS = List.of("tpe", "tpe-univariate", "gp", "random", "grid", "coarse-to-fine");
+  private static final List<String> PRUNERS = List.of("asha", "median", "none");
+  private static final List<String> MODES = List.of("caviar", "panda");
+
+  /** {@code value} in lower case, one of {@code names}, else a usage error naming {@code option} and them. */
+  private static String oneOf(String option, String value, List<String> names) {
+    String name = value.toLowerCase(Locale.ROOT);
+    if (names.contains(name)) return name;
+    throw new IllegalArgumentException(option + " must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
+        + names.getLast() + ", got '" + value + "'");
+  }
+
+  /** Refuses {@code option}, given on the command line, when the study's {@code kind} ({@code name}) does not use it. */
+  private void onlyWith(String option, boolean used, String whose, String kind, String name) {
+    if (!used && commandSpec.commandLine().getParseResult().hasMatchedOption(option)) {
+      throw new IllegalArgumentException(option + " is " + whose + "; this study's " + kind + " is " + name);
     }
+  }
+
+  private ExecutionMode executionMode() {
+    return oneOf("--mode", mode, MODES).equals("panda") ? ExecutionMode.PANDA : ExecutionMode.CAVIAR;
+  }
+
+  /** Whether the sampler models after random start-up trials (TPE, GP), so that --startup-trials applies. */
+  boolean usesStartupTrials() {
+    return List.of("tpe", "tpe-univariate", "gp").contains(sampler.toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether the sampler is the grid, so that --grid-resolution applies. */
+  boolean usesGrid() {
+    return sampler.equalsIgnoreCase("grid");
   }
 
   /** Whether the sampler works in rounds (coarse-to-fine), so that --round-size applies. */
   boolean usesRounds() {
     return sampler.equalsIgnoreCase("coarse-to-fine");
+  }
+
+  /** Whether the pruner is ASHA, so that --asha-min-epochs and --asha-eta apply. */
+  boolean usesAsha() {
+    return pruner.equalsIgnoreCase("asha");
   }
 
   /**
@@ -314,11 +389,7 @@ public class TuneCommand implements Callable<Integer> {
    */
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
       StudySettings settings, SearchSpace space) throws Exception {
-    ExecutionMode executionMode = switch (mode.toLowerCase(Locale.ROOT)) {
-      case "caviar" -> ExecutionMode.CAVIAR;
-      case "panda" -> ExecutionMode.PANDA;
-      default -> throw new IllegalArgumentException("--mode must be caviar or panda, got '" + mode + "'");
-    };
+    ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
     long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
     if (gridPoints > GridSampler.MAX_POINTS) {
@@ -493,10 +564,19 @@ public class TuneCommand implements Callable<Integer> {
 
   private SearchSpace space(StudyInfo stored) throws java.io.IOException {
     if (spaceFile != null && params != null) throw new IllegalArgumentException("give either --space or --param, not both");
-    if (spaceFile != null) return SearchSpace.parse(Files.readString(spaceFile));
+    if (spaceFile != null) return SearchSpace.parse(readSpaceFile());
     if (params != null) return SearchSpace.parse(String.join("\n", params));
     if (stored != null) return stored.space();
     return SearchSpace.parse(DEFAULT_SPACE);
+  }
+
+  private String readSpaceFile() throws java.io.IOException {
+    try {
+      return Files.readString(spaceFile);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      // Its message is only "Input length = 1".
+      throw new IllegalArgumentException("--space " + spaceFile + ": not a UTF-8 text file", e);
+    }
   }
 
   /**
@@ -534,24 +614,23 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   private Sampler sampler() {
-    return switch (sampler.toLowerCase(Locale.ROOT)) {
+    return switch (oneOf("--sampler", sampler, SAMPLERS)) {
       case "tpe" -> TpeSampler.builder().startupTrials(startupTrials).build();
       case "tpe-univariate" -> TpeSampler.builder().startupTrials(startupTrials).multivariate(false).gamma(0.1, 25).build();
       case "gp" -> GpSampler.builder().startupTrials(startupTrials).build();
       case "random" -> new RandomSampler();
       case "grid" -> new GridSampler(gridResolution);
       case "coarse-to-fine" -> new CoarseToFineSampler(roundSize(), 0.2);
-      default -> throw new IllegalArgumentException(
-          "--sampler must be tpe, tpe-univariate, gp, random, grid or coarse-to-fine, got '" + sampler + "'");
+      default -> throw new AssertionError(sampler); // one of SAMPLERS
     };
   }
 
   private Pruner pruner() {
-    return switch (pruner.toLowerCase(Locale.ROOT)) {
+    return switch (oneOf("--pruner", pruner, PRUNERS)) {
       case "asha" -> new AshaPruner(ashaMinEpochs != null ? ashaMinEpochs : defaultAshaMinEpochs(epochs), ashaEta, epochs);
       case "median" -> new MedianPruner(5, Math.max(1, epochs / 10));
       case "none" -> Pruner.none();
-      default -> throw new IllegalArgumentException("--pruner must be asha, median or none, got '" + pruner + "'");
+      default -> throw new AssertionError(pruner); // one of PRUNERS
     };
   }
 

@@ -1,5 +1,8 @@
 package org.caviar.search.cli;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -26,15 +29,29 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class WorkerCommand extends TuneCommand {
   /**
    * The options inherited from {@code tune} that mean something else here: {@code --study} names
-   * the study in the database (there is no folder and no default), and {@code --show-space}, which
-   * needs no database, belongs to {@code tune}.
+   * the study in the database (there is no folder and no default), {@code --storage} is required,
+   * {@code --seed} is the study's own, and {@code --no-report} is hidden (a worker writes no report;
+   * it is still taken, so that tune's options start a worker). {@code --show-space}, which needs no
+   * database, belongs to {@code tune} (and --space's help points there).
    */
   static void adjustOptions(CommandSpec spec) {
     spec.remove(spec.findOption("--show-space"));
-    OptionSpec study = spec.findOption("--study");
-    spec.remove(study);
-    spec.addOption(OptionSpec.builder(study).paramLabel("NAME")
-        .description("The study's name in the database (required): the name tune --storage gave it.").build());
+    Map<String, UnaryOperator<OptionSpec.Builder>> changes = Map.of(
+        "--study", o -> o.paramLabel("NAME")
+            .description("The study's name in the database (required): the name tune --storage gave it."),
+        "--storage", o -> o.description("The study's PostgreSQL database (required): the URL tune --storage created it in, e.g. "
+            + "postgresql://host:5432/db (user from the URL or PGUSER, password from PGPASSWORD or ~/.pgpass)."),
+        "--seed", o -> o.description("Not used: a worker runs with the seed stored with the study (tune's --seed when it "
+            + "created it)."),
+        "--space", o -> o.description("A search space file, one parameter per line, e.g. 'lr = log(1e-4, 1)'. See tune "
+            + "--show-space."),
+        "--no-report", o -> o.hidden(true));
+    // Every option taken out and put back, changed or not: the help lists them in the order they were added.
+    for (OptionSpec option : List.copyOf(spec.options())) {
+      UnaryOperator<OptionSpec.Builder> change = changes.get(option.longestName());
+      spec.remove(option);
+      spec.addOption(change == null ? option : change.apply(OptionSpec.builder(option)).build());
+    }
   }
 
   /** Only tune creates a study: a worker on a mistyped name would start a new one. */

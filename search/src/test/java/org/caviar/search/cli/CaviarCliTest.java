@@ -55,7 +55,7 @@ class CaviarCliTest {
     assertEquals(2, r.code());
     assertEquals("caviar tune: parameter 'units' can take 0: units must be >= 1, got 0", r.err().strip());
     assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
-    r = run("tune", "--grid-resolution", "0", "--study", dir.resolve("s").toString());
+    r = run("tune", "--sampler", "grid", "--grid-resolution", "0", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --grid-resolution must be >= 1, got 0", r.err().strip());
     assertUsageError("caviar tune: --round-size must be >= 2, got 1",

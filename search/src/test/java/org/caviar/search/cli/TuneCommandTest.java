@@ -1,0 +1,211 @@
+package org.caviar.search.cli;
+
+import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tune}'s and {@code worker}'s options that were taken without a word where they do not
+ * apply, or failed with an exception's text: a study path with no name, --workers in panda mode, a
+ * folder that holds no study, a --space that is not text, another sampler's or pruner's options,
+ * and the worker's help.
+ */
+class TuneCommandTest {
+  @TempDir Path dir;
+
+  /** A small space, one epoch per trial and no report: a run that should have been refused ends soon. */
+  private static final String[] SMALL = {"--epochs", "1", "--no-report", "--no-progress",
+      "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+
+  private static CliRun runSmall(String... args) {
+    return run(Stream.concat(Stream.of(args), Stream.of(SMALL)).toArray(String[]::new));
+  }
+
+  /** {@link #SMALL}, one trial at a time. */
+  private static CliRun runQuick(String... args) {
+    return runSmall(Stream.concat(Stream.of(args), Stream.of("--workers", "1")).toArray(String[]::new));
+  }
+
+  private static void assertOk(CliRun r) {
+    assertEquals(0, r.code(), r.out() + r.err());
+  }
+
+  /** Exit code 2 and exactly {@code expected} on stderr. */
+  private static void assertRefused(String expected, CliRun r) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(expected, r.err().strip());
+  }
+
+  /** {@link #assertRefused}, and nothing on stdout: refused before the data loads. */
+  private static void assertUsageError(String expected, CliRun r) {
+    assertRefused(expected, r);
+    assertEquals("", r.out());
+  }
+
+  private static Set<String> storedSettings(Path study) {
+    return JournalStorage.peek(study.resolve("journal.jsonl")).settings().keySet();
+  }
+
+  /** A study is named by the last part of --study: "/" has none (it was a NullPointerException's stack trace). */
+  @Test
+  void aStudyPathWithoutANameIsRefused() {
+    String expected = "caviar tune: --study / has no name: the study is named by the path's last part";
+    assertUsageError(expected, runQuick("tune", "--study", "/", "--trials", "1"));
+    assertUsageError("caviar tune: --study '' has no name: the study is named by the path's last part",
+        runQuick("tune", "--study", "", "--trials", "1"));
+    String url = TestPostgres.newDatabase();
+    assertUsageError(expected, runQuick("tune", "--storage", url, "--study", "/", "--trials", "1"));
+  }
+
+  /** Panda mode runs one trial at a time on all cores: --workers 2 ran two at once, each on all cores. */
+  @Test
+  void pandaModeRefusesMoreThanOneWorker() {
+    Path study = dir.resolve("panda");
+    assertUsageError("caviar tune: --workers 2 does not go with --mode panda, which runs one trial at a time on all cores",
+        runSmall("tune", "--mode", "panda", "--workers", "2", "--trials", "2", "--study", study.toString()));
+    assertFalse(Files.exists(study), "a refused run wrote the study");
+    CliRun one = runQuick("tune", "--mode", "panda", "--trials", "1", "--study", study.toString());
+    assertOk(one);
+    assertTrue(one.out().contains("1 worker in panda mode"), one.out());
+  }
+
+  /**
+   * A folder with files but no journal (such as studies/, which holds the default study folders)
+   * was made a study: its journal and report written among the files. An empty folder is a new
+   * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
+   */
+  @Test
+  void aFolderThatHoldsNoStudyIsRefused() throws IOException {
+    Path studies = dir.resolve("studies");
+    Files.createDirectories(studies.resolve("tune-1"));
+    Files.writeString(studies.resolve("notes.txt"), "mine");
+    assertUsageError("caviar tune: --study " + studies + " holds no study (no journal.jsonl) and is not empty: give a new or "
+        + "empty folder, or a study folder", runQuick("tune", "--study", studies.toString(), "--trials", "1"));
+    try (Stream<Path> files = Files.list(studies)) {
+      assertEquals(List.of(studies.resolve("notes.txt"), studies.resolve("tune-1")), files.sorted().toList());
+    }
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertOk(runQuick("tune", "--study", empty.toString(), "--trials", "1"));
+    CliRun resumed = runQuick("tune", "--study", empty.toString(), "--trials", "2");
+    assertOk(resumed);
+    assertTrue(resumed.out().contains("resuming the study"), resumed.out());
+
+    String url = TestPostgres.newDatabase();
+    assertOk(runQuick("tune", "--storage", url, "--study", studies.toString(), "--trials", "1"));
+  }
+
+  /** A --space that is not text said only "Input length = 1" (the decoder's exception). */
+  @Test
+  void aSpaceFileThatIsNotUtf8IsNamed() throws IOException {
+    Path binary = Files.write(dir.resolve("space.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 'l', 'r'});
+    assertUsageError("caviar tune: --space " + binary + ": not a UTF-8 text file",
+        run("tune", "--space", binary.toString(), "--study", dir.resolve("s").toString()));
+  }
+
+  /**
+   * An option of another sampler or pruner than the study's is refused as --round-size is (they
+   * were ignored, but stored and compared on resume); a study stores only the options of its own
+   * sampler and pruner.
+   */
+  @Test
+  void anotherSamplersOrPrunersOptionIsRefused() {
+    String s = dir.resolve("s").toString();
+    // Refused for not applying, not for its value.
+    assertUsageError("caviar tune: --asha-eta is the asha pruner's; this study's pruner is none",
+        runSmall("tune", "--pruner", "none", "--asha-eta", "1", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --asha-min-epochs is the asha pruner's; this study's pruner is median",
+        runSmall("tune", "--pruner", "median", "--asha-min-epochs", "1", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --grid-resolution is the grid sampler's; this study's sampler is tpe",
+        runSmall("tune", "--grid-resolution", "4", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --startup-trials is the tpe, tpe-univariate and gp samplers'; this study's sampler is random",
+        runSmall("tune", "--sampler", "random", "--startup-trials", "5", "--trials", "1", "--study", s));
+    assertUsageError("caviar tune: --startup-trials is the tpe, tpe-univariate and gp samplers'; this study's sampler is grid",
+        runSmall("tune", "--sampler", "grid", "--startup-trials", "5", "--trials", "1", "--study", s));
+    assertFalse(Files.exists(Path.of(s)), "a refused run wrote the study");
+
+    Path study = dir.resolve("random-none");
+    assertOk(runQuick("tune", "--sampler", "random", "--pruner", "none", "--trials", "1", "--study", study.toString()));
+    Set<String> stored = storedSettings(study);
+    assertTrue(stored.containsAll(List.of("--sampler", "--pruner", "--epochs")), stored.toString());
+    for (String option : List.of("--startup-trials", "--grid-resolution", "--round-size", "--asha-min-epochs", "--asha-eta")) {
+      assertFalse(stored.contains(option), option + " stored: " + stored);
+    }
+    // On resume the study's pruner decides (it was "created with --asha-eta 3").
+    assertRefused("caviar tune: --asha-eta is the asha pruner's; this study's pruner is none",
+        run("tune", "--asha-eta", "4", "--trials", "2", "--study", study.toString()));
+
+    Path asha = dir.resolve("tpe-asha");
+    assertOk(runQuick("tune", "--startup-trials", "3", "--asha-eta", "2", "--trials", "1", "--study", asha.toString()));
+    assertTrue(storedSettings(asha).containsAll(List.of("--startup-trials", "--asha-min-epochs", "--asha-eta")),
+        storedSettings(asha).toString());
+    assertFalse(storedSettings(asha).contains("--grid-resolution"), storedSettings(asha).toString());
+    assertUsageError("caviar tune: study 'tpe-asha' was created with --asha-eta 2; this run asks for --asha-eta 3 "
+        + "(leave it out to use the stored value, or start a new study)", run("tune", "--asha-eta", "3", "--study", asha.toString()));
+  }
+
+  /**
+   * Studies stored every option, of any sampler and pruner: a stored value of an option that does
+   * not apply to the study's sampler or pruner is neither taken nor compared.
+   */
+  @Test
+  void aStudyThatStoredOtherSamplersOptionsResumes() throws IOException {
+    Path study = dir.resolve("old");
+    assertOk(runQuick("tune", "--sampler", "random", "--pruner", "none", "--trials", "1", "--study", study.toString()));
+    // The header as the older version wrote it, given --grid-resolution 5 --asha-eta 4 (then ignored).
+    Path journal = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journal);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ObjectNode settings = (ObjectNode) header.get("settings");
+    settings.put("--startup-trials", "10").put("--grid-resolution", "5").put("--round-size", "").put("--asha-min-epochs", "1")
+        .put("--asha-eta", "4");
+    Files.writeString(journal, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+
+    CliRun r = run("tune", "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("sampler random; pruner none; 2 trials of up to 1 epochs"), r.out());
+    assertFalse(r.out().contains("--grid-resolution") || r.out().contains("--asha"), r.out());
+  }
+
+  /** A worker's help says what its options do in a worker: it inherits tune's. */
+  @Test
+  void workerHelpDescribesAWorkersOptions() {
+    String tune = run("tune", "--help").out();
+    String worker = run("worker", "--help").out();
+    assertTrue(option(tune, "--storage").contains("Default: a journal in the study folder") && tune.contains("--no-report")
+        && option(tune, "--seed").contains("Study seed: with one worker the same seed gives"), tune);
+    String storage = option(worker, "--storage");
+    assertTrue(storage.contains("(required)") && !storage.contains("journal"), storage);
+    assertFalse(worker.contains("--no-report"), worker);
+    String seed = option(worker, "--seed");
+    assertTrue(seed.contains("the seed stored with the study") && !seed.contains("with one worker the same seed"), seed);
+    assertTrue(option(worker, "--space").contains("See tune --show-space."), worker); // a worker has no --show-space
+    // Hidden, not removed: the options a tune was given still start a worker.
+    assertEquals(1, run("worker", "--no-report", "--storage", "postgresql://127.0.0.1:1/db", "--study", "s").code());
+  }
+
+  /** An option's entry in a help text, its description's lines joined. */
+  private static String option(String help, String name) {
+    int start = help.indexOf("  " + name + "=");
+    assertTrue(start >= 0, name + " not in: " + help);
+    java.util.regex.Matcher next = java.util.regex.Pattern.compile("\n {2,6}-").matcher(help);
+    int end = next.find(start + 1) ? next.start() : help.length();
+    return help.substring(start, end).replaceAll("\\s+", " ");
+  }
+}
