@@ -121,8 +121,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (fromStudy != null) {
       // Before the data loads: the study's stored data options stand unless given.
-      Best best = storageUrl != null ? bestInDatabase(storageUrl, fromStudy.getFileName().toString())
-          : bestOf(fromStudy.resolve("journal.jsonl"));
+      Best best = storageUrl != null ? bestInDatabase(storageUrl, studyName(fromStudy)) : bestOf(fromStudy);
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
       // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask): a
@@ -332,14 +331,25 @@ public final class TrainCommand implements Callable<Integer> {
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */
   record Best(Map<String, Object> params, long seed, Integer epochs) {}
 
-  /** The best trial of the study journaled in {@code journal}. */
-  Best bestOf(Path journal) {
+  /** The best trial of the study in the folder {@code study}. */
+  Best bestOf(Path study) {
+    Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
     if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
-      return best(storage, info, journal.getParent().toString());
+      return best(storage, info, study.toString());
     }
+  }
+
+  /** The study's name in a database: the last part of --from-study, as tune --storage --study names it. */
+  static String studyName(Path given) {
+    // The root ("/") has no last part.
+    if (given.getFileName() == null || given.getFileName().toString().isEmpty()) {
+      throw new IllegalArgumentException("--from-study " + given + " names no study: give the study's name in the database "
+          + "(as tune --storage --study NAME gave it)");
+    }
+    return given.getFileName().toString();
   }
 
   /** The best trial of the study {@code name} in a PostgreSQL database. */

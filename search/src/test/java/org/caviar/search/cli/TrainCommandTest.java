@@ -1,0 +1,45 @@
+package org.caviar.search.cli;
+
+import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code caviar train}: what it refuses before it writes anything, and what it prints. */
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  /** Exit code 2 and one line on stderr, exactly {@code expected}. */
+  private static void assertOneLineError(CliRun r, String expected) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertFalse(r.err().strip().contains("\n"), "more than one line: " + r.err());
+    assertEquals(expected, r.err().strip());
+  }
+
+  /** A path with no file name (the root) names no study in a database: a usage error, not a NullPointerException. */
+  @Test
+  void fromStudyWithNoNameIsAUsageError() {
+    CliRun r = run("train", "--storage", "postgresql://localhost:1/db", "--from-study", "/", "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --from-study / names no study: give the study's name in the database "
+        + "(as tune --storage --study NAME gave it)");
+    // Without --storage the root is a folder that holds no journal.
+    r = run("train", "--from-study", "/", "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: no study journal at /journal.jsonl");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
