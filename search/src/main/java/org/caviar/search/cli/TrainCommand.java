@@ -174,8 +174,11 @@ public final class TrainCommand implements Callable<Integer> {
           OVERFIT_STEPS, trainSeed, Kernels.vector());
       out.println("overfit check: " + check.message());
       if (!check.passed()) {
+        // On the same data: gradcheck's default, the digits, would refuse a network of another shape.
+        List<Object> gradcheck = new java.util.ArrayList<>(List.of("gradcheck", "--spec", net));
+        gradcheck.addAll(data.arguments());
         commandSpec.commandLine().getErr().println("caviar train: the overfit check failed; not training (check the gradients with "
-            + CaviarCli.commandLine("gradcheck", "--spec", net) + "; drop --overfit-check to train anyway)");
+            + CaviarCli.commandLine(gradcheck.toArray()) + "; drop --overfit-check to train anyway)");
         return 1;
       }
     }

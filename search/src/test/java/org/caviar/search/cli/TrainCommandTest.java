@@ -36,6 +36,28 @@ class TrainCommandTest {
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
+  /**
+   * A failed overfit check on the user's own data suggests a gradcheck on that data: without the
+   * data options the command checked the network against the shipped digits and failed at once.
+   */
+  @Test
+  void theOverfitChecksGradcheckHintKeepsTheData() throws Exception {
+    // Random labels of 10 classes: a one-unit bottleneck cannot memorize 32 of them.
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    Random rnd = new Random(11);
+    for (int i = 0; i < 100; i++) text.append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian()).append(",c").append(i % 10).append('\n');
+    Path csv = Files.writeString(dir.resolve("random.csv"), text);
+    CliRun bad = run("train", "--csv", csv.toString(), "--split", "0.7,0.2", "--epochs", "1", "--threads", "1", "--overfit-check",
+        "--spec", "2-1-10 relu", "--out", dir.resolve("bad.caviar").toString());
+    assertEquals(1, bad.code(), bad.out() + bad.err());
+    String command = "caviar gradcheck --spec '2-1-10 relu' --csv " + csv + " --split 0.7,0.2 --split-seed 42";
+    assertTrue(bad.err().contains("(check the gradients with " + command + "; drop --overfit-check"), bad.err());
+    // As printed, it runs on the same data.
+    CliRun check = run("gradcheck", "--spec", "2-1-10 relu", "--csv", csv.toString(), "--split", "0.7,0.2", "--split-seed", "42");
+    assertEquals(0, check.code(), check.out() + check.err());
+    assertTrue(check.out().contains("on 16 rows of random.csv"), check.out());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
