@@ -673,6 +673,34 @@ class CaviarCliTest {
     assertEquals("caviar gradcheck: --spec takes 64 inputs and 5 classes, the data has 64 and 10", r.err().strip());
   }
 
+  /**
+   * A --model file that is not a Caviar model, or a damaged one, cannot be used as given: bad usage
+   * (2), as a data file that does not parse is; a file error (a disk that cannot be read) is a
+   * failure (1).
+   */
+  @Test
+  void aModelFileThatIsNotAModelIsBadUsage() throws Exception {
+    Path text = Files.writeString(dir.resolve("notes.caviar"), "not a model at all\n");
+    CliRun r = run("evaluate", "--model", text.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: " + text + ": not a Caviar model file (magic 6e6f7420)", r.err().strip());
+    Path model = dir.resolve("m.caviar");
+    CliRun t = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    byte[] whole = Files.readAllBytes(model);
+    Path cut = Files.write(dir.resolve("cut.caviar"), Arrays.copyOf(whole, whole.length - 100));
+    r = run("evaluate", "--model", cut.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: " + cut + ": truncated model file"), r.err());
+    byte[] newer = whole.clone();
+    newer[7] = 2; // version 2
+    r = run("evaluate", "--model", Files.write(dir.resolve("v2.caviar"), newer).toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("model format version 2, this build reads 1"), r.err());
+    assertEquals(1, CaviarCli.exitCode(new java.nio.file.AccessDeniedException(model.toString())));
+    assertEquals(1, CaviarCli.exitCode(new java.io.IOException("Input/output error")));
+  }
+
   /** With too few epochs for ASHA's first rung, the header says it prunes nothing. */
   @Test
   void ashaWithoutARungSaysSo() {
