@@ -95,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR",
       description = "Also write an HTML report of the run into DIR: loss and accuracy curves, dead or saturated units and "
           + "parameter gradients per layer and epoch, histograms of the activations and their gradients, the test "
-          + "confusion matrix.")
+          + "confusion matrix. DIR is new, empty, or an earlier run's report (rewritten).")
   Path reportDir;
 
   @Option(names = "--overfit-check",
@@ -328,7 +328,21 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
+    // The report's files have fixed names: a folder of the user's own (a site, --report .) would lose
+    // its index.html or epochs.csv. A previous report, the same command run again, is rewritten.
+    if (Files.isDirectory(reportDir) && !isEmpty(reportDir) && !TrainingReport.holdsReport(reportDir)) {
+      throw new IllegalArgumentException("--report " + reportDir + " holds other files than a Caviar training report "
+          + "(it would overwrite index.html, epochs.csv, layers.csv and the charts): give a new or empty folder");
+    }
     PathChecks.createWritableFolder("--report", reportDir, reportDir.toAbsolutePath());
+  }
+
+  private static boolean isEmpty(Path folder) {
+    try (var entries = Files.list(folder)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--report " + folder + ": cannot list it (" + CaviarCli.describe(e) + ")", e);
+    }
   }
 
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */

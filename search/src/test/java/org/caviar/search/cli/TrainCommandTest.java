@@ -58,6 +58,40 @@ class TrainCommandTest {
     assertTrue(check.out().contains("on 16 rows of random.csv"), check.out());
   }
 
+  /**
+   * --report refuses a folder of other files (it would overwrite index.html, epochs.csv, the charts)
+   * and writes again into one that holds a Caviar training report, or into an empty one.
+   */
+  @Test
+  void theReportDoesNotOverwriteAnotherFolder() throws Exception {
+    Path mine = Files.createDirectories(dir.resolve("site"));
+    byte[] page = "<html>my own page</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(mine.resolve("index.html"), page);
+    Files.writeString(mine.resolve("epochs.csv"), "mine\n");
+    Path model = dir.resolve("m.caviar");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+        "--report", mine.toString());
+    assertOneLineError(r, "caviar train: --report " + mine + " holds other files than a Caviar training report "
+        + "(it would overwrite index.html, epochs.csv, layers.csv and the charts): give a new or empty folder");
+    assertTrue(r.out().isEmpty(), "refused before the data loads: " + r.out());
+    assertArrayEquals(page, Files.readAllBytes(mine.resolve("index.html")));
+    assertEquals("mine\n", Files.readString(mine.resolve("epochs.csv")));
+    assertFalse(Files.exists(model), "nothing written");
+    // A folder with any other file is refused too.
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.writeString(other.resolve("notes.txt"), "x");
+    assertEquals(2, run("train", "--epochs", "1", "--out", model.toString(), "--report", other.toString()).code());
+
+    Path report = dir.resolve("report");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    for (Path folder : List.of(report, report, empty)) { // a new folder, the same again, an empty one
+      CliRun ok = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+          "--report", folder.toString());
+      assertEquals(0, ok.code(), ok.out() + ok.err());
+      assertTrue(Files.exists(folder.resolve("index.html")));
+    }
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
