@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
@@ -58,6 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
   private java.io.PrintWriter out;
   /** How the network trains, as printed before the first epoch. */
   private String trainingLine;
+  /** The epoch --out holds, saved at its new best validation loss, or -1: read by the stop hook too. */
+  private final AtomicInteger savedEpoch = new AtomicInteger(-1);
 
   @Mixin DataOptions data = new DataOptions();
 
@@ -192,8 +195,11 @@ public final class TrainCommand implements Callable<Integer> {
       commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model");
       commandSpec.commandLine().getErr().flush();
       try {
-        if (!finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
-          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + STOP_WAIT_SECONDS + " s; nothing saved");
+        if (!finished.await(stopWaitSeconds, TimeUnit.SECONDS)) {
+          // Halted as it is: --out holds what the last new best saved, if any did.
+          int saved = savedEpoch.get();
+          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + stopWaitSeconds + " s; "
+              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", the best so far"));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -214,12 +220,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;
+  /** {@link #STOP_WAIT_SECONDS}, which a test's JVM lowers to see what a run halted mid-epoch says. */
+  static volatile long stopWaitSeconds = STOP_WAIT_SECONDS;
 
   private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
     // Probing changes nothing the training reads (HistogramRecorder): the run trains the same weights with or without it.
     HistogramRecorder layers = reportDir == null ? null : new HistogramRecorder(network, probeRows(d), PROBE_ROWS, HISTOGRAM_BINS);
     Model model = new Model(network, d.standardizer(), d.train().classNames());
-    int[] checkpoint = {-1};
     TrainingResult result = trainer.fit(d.train(), d.validation(), new TrainingListener() {
       @Override
       public void onNewBest(EpochMetrics m) {
@@ -230,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
           throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
         }
-        checkpoint[0] = m.epoch();
+        savedEpoch.set(m.epoch());
       }
 
       @Override
@@ -255,18 +262,18 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
       // The weights restored at the end are those the last new best saved: that file is this one already.
-      if (result.restoredEpoch() < 0 || result.restoredEpoch() != checkpoint[0]) model.save(outFile);
+      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) model.save(outFile);
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
       if (!data.defaultSplit()) {
         out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
       }
     }
-    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, checkpoint[0]);
+    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());
     if (diverged) {
-      commandSpec.commandLine().getErr().println(checkpoint[0] < 0
+      commandSpec.commandLine().getErr().println(savedEpoch.get() < 0
           ? "caviar train: training diverged; the model was not saved (try a smaller lr)"
-          : "caviar train: training diverged; " + outFile + " holds epoch " + checkpoint[0] + ", the best before it (try a smaller lr)");
+          : "caviar train: training diverged; " + outFile + " holds epoch " + savedEpoch.get() + ", the best before it (try a smaller lr)");
       return 1;
     }
     return 0;
