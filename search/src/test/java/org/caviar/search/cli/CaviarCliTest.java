@@ -701,6 +701,26 @@ class CaviarCliTest {
     assertEquals(1, CaviarCli.exitCode(new java.io.IOException("Input/output error")));
   }
 
+  /**
+   * The "is this the label?" check (more classes than half the rows) is for the default last
+   * column: a label column the user chose is used, however many classes it has.
+   */
+  @Test
+  void aChosenLabelColumnMayHaveManyClasses() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",k").append(i % 40).append('\n');
+    Path many = Files.writeString(dir.resolve("forty.csv"), b); // 40 classes in 60 rows
+    CliRun r = run("train", "--csv", many.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("b.caviar").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("(the last) has 40 distinct values in 60 rows; is it the label? Choose it with --label-column"), r.err());
+    for (String column : List.of("label", "2", "-1")) {
+      r = run("train", "--csv", many.toString(), "--label-column", column, "--split", "0.5,0.5", "--epochs", "1", "--threads", "1",
+          "--out", dir.resolve("b.caviar").toString());
+      assertEquals(0, r.code(), column + ": " + r.out() + r.err());
+      assertTrue(r.out().contains("forty.csv: 60 rows, 2 features, 40 classes"), r.out());
+    }
+  }
+
   /** With too few epochs for ASHA's first rung, the header says it prunes nothing. */
   @Test
   void ashaWithoutARungSaysSo() {
