@@ -117,6 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
+    Map<String, Object> given = givenParams();
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (storageUrl != null && fromStudy == null) {
@@ -138,23 +139,21 @@ public final class TrainCommand implements Callable<Integer> {
         out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
       }
     }
+    settings.putAll(given);
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    // The parameters' own checks need no data (any shape will do): a mistake is said before a large
+    // file loads, and before anything is written.
+    MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
     checkOut();
     checkReport();
     DataOptions.Data d = data.load();
-    if (params != null) {
-      for (String p : params) {
-        int eq = p.indexOf('=');
-        if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
-        settings.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
-      }
-    }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
-    if (spec != null) {
-      net = NetworkSpec.parse(spec);
+    if (specGiven != null) {
+      net = specGiven;
       if (net.inputs() != d.inputs() || net.classes() != d.classes()) {
         throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
             + " classes, the data has " + d.inputs() + " and " + d.classes());
@@ -233,7 +232,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Saved as it trains: a kill -9, a crash or a lost machine leaves the best epoch so far,
         // the weights the run ends with (restoreBest) if it stops now. One atomic write a new best.
         try {
-          model.save(outFile);
+          save(model);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
         }
@@ -262,7 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
       // The weights restored at the end are those the last new best saved: that file is this one already.
-      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) model.save(outFile);
+      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) save(model);
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
       if (!data.defaultSplit()) {
@@ -299,6 +298,24 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("report: " + page.toAbsolutePath());
   }
 
+  /** The --param settings by name, as given (numbers read as numbers). */
+  private Map<String, Object> givenParams() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    if (params == null) return given;
+    for (String p : params) {
+      int eq = p.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
+      given.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
+    }
+    return given;
+  }
+
+  /** Saves the model to --out, creating its folder at the first save: a run that saves nothing leaves none behind. */
+  private void save(Model model) throws IOException {
+    Files.createDirectories(outFile.toAbsolutePath().getParent());
+    model.save(outFile);
+  }
+
   /** The evaluate command for the saved model on the data and split it trained on: its test rows. */
   private String evaluateCommand() {
     List<Object> args = new java.util.ArrayList<>(List.of("evaluate", "--model", outFile));
@@ -317,7 +334,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Before the data loads and the training runs: a model that cannot be saved would be lost at the
-   * end. Probes the folder as the save uses it: a file of its own created in it (then moved over --out).
+   * end. Probes the folder as the save uses it: a file of its own created in it (then moved over
+   * --out), or in the nearest folder above it that exists (the first save creates the rest).
    */
   private void checkOut() {
     PathChecks.notADirectory("--out", outFile);
@@ -326,7 +344,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
       throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
     }
-    PathChecks.createWritableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
+    PathChecks.writableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
   }
 
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
@@ -341,7 +359,8 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--report " + reportDir + " holds other files than a Caviar training report "
           + "(it would overwrite index.html, epochs.csv, layers.csv and the charts): give a new or empty folder");
     }
-    PathChecks.createWritableFolder("--report", reportDir, reportDir.toAbsolutePath());
+    // Created when the report is written: a run refused before it leaves no empty folder.
+    PathChecks.writableFolder("--report", reportDir, reportDir.toAbsolutePath());
   }
 
   private static boolean isEmpty(Path folder) {

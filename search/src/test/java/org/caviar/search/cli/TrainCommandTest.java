@@ -92,6 +92,28 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A --param mistake is refused before anything is created: it was found after the data loaded,
+   * when --out's and --report's missing folders had been created, and left them empty.
+   */
+  @Test
+  void aParamMistakeCreatesNoFolder() {
+    Path out = dir.resolve("new/m.caviar");
+    Path report = dir.resolve("new-report");
+    for (String[] param : List.of(new String[] {"nope=1", "unknown parameter 'nope' for the MLP objective"},
+        new String[] {"units=many", "units must be a number, got 'many'"}, new String[] {"lr", "--param needs NAME=VALUE, got 'lr'"})) {
+      CliRun r = run("train", "--param", param[0], "--out", out.toString(), "--report", report.toString());
+      assertOneLineError(r, "caviar train: " + param[1]);
+      assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+      assertFalse(Files.exists(out.getParent()), "created " + out.getParent());
+      assertFalse(Files.exists(report), "created " + report);
+    }
+    // Nor a data file that does not load.
+    CliRun r = run("train", "--csv", dir.resolve("missing.csv").toString(), "--out", out.toString(), "--report", report.toString());
+    assertEquals(2, r.code(), r.err());
+    assertFalse(Files.exists(out.getParent()) || Files.exists(report), "folders created");
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
