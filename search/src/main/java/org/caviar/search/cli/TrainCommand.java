@@ -129,14 +129,17 @@ public final class TrainCommand implements Callable<Integer> {
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
       // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask): a
-      // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N outranks it.
+      // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N
+      // outranks it, and then the study's epochs are not those trained (the training line says them).
       if (commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
         settings.remove("epochs");
-      } else if (best.params().containsKey("epochs")) {
-        out.println("epochs: " + MlpSettings.epochs(best.params(), epochs) + ", the trial's own (--epochs to change)");
-      } else if (best.epochs() != null) {
-        epochs = best.epochs();
-        out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
+      } else if (!given.containsKey("epochs")) {
+        if (best.params().containsKey("epochs")) {
+          out.println("epochs: " + MlpSettings.epochs(best.params(), epochs) + ", the trial's own (--epochs to change)");
+        } else if (best.epochs() != null) {
+          epochs = best.epochs();
+          out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
+        }
       }
     }
     settings.putAll(given);

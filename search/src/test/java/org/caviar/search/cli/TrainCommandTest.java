@@ -114,6 +114,32 @@ class TrainCommandTest {
     assertFalse(Files.exists(out.getParent()) || Files.exists(report), "folders created");
   }
 
+  /** With --from-study, --param epochs=N is the epochs trained, and the line before training says so. */
+  @Test
+  void fromStudyPrintsTheEpochsItTrains() throws Exception {
+    Path own = dir.resolve("own");
+    String[] quick = {"--workers", "1", "--no-report", "--no-progress", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)",
+        "--param", "units = fixed(8)", "--param", "layers = fixed(1)"};
+    CliRun t = run(concat(new String[] {"tune", "--trials", "1", "--param", "epochs = fixed(2)", "--study", own.toString()}, quick));
+    assertEquals(0, t.code(), t.out() + t.err());
+    Path model = dir.resolve("m.caviar");
+    CliRun r = run("train", "--from-study", own.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertFalse(r.out().contains("the trial's own"), r.out());
+    r = run("train", "--from-study", own.toString(), "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("epochs: 2, the trial's own (--epochs to change)") && r.out().contains("training: 2 epochs"), r.out());
+
+    Path stored = dir.resolve("stored"); // the study's --epochs, no 'epochs' parameter
+    t = run(concat(new String[] {"tune", "--trials", "1", "--epochs", "2", "--study", stored.toString()}, quick));
+    assertEquals(0, t.code(), t.out() + t.err());
+    r = run("train", "--from-study", stored.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertFalse(r.out().contains("as in the study"), r.out());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
