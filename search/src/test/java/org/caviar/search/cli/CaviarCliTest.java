@@ -676,6 +676,31 @@ class CaviarCliTest {
   }
 
   /**
+   * gradcheck's --rows on a network with batch norm: fewer than 3 rows leave no gradient to check
+   * (the library's rule), said with the option's name before the data loads; and the rows the
+   * training part has, when they are fewer.
+   */
+  @Test
+  void gradcheckRowsForBatchNormAreNamed() throws Exception {
+    String why = " (over 2 rows a normalized feature is +-1 whatever its input: no gradient to check)";
+    CliRun r = run("gradcheck", "--rows", "2"); // the default network has batch norm
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar gradcheck: --rows must be >= 3 for a network with batch norm, got 2" + why, r.err().strip());
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertUsageError("caviar gradcheck: --rows must be >= 3 for a network with batch norm, got 1" + why,
+        "gradcheck", "--spec", "64-8-10 relu batchnorm", "--rows", "1");
+    assertUsageError("caviar gradcheck: --rows must be >= 1, got 0", "gradcheck", "--spec", "64-8-10 tanh", "--rows", "0");
+    r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "2"); // no batch norm: 2 rows are enough
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("gradcheck", "--spec", "64-10 batchnorm", "--rows", "2"); // no hidden layer: no batch norm layer
+    assertEquals(0, r.code(), r.out() + r.err());
+    // Two classes of 3 rows: a split of 0.4 leaves 2 training rows.
+    Path csv = Files.writeString(dir.resolve("six.csv"), "a,label\n1,x\n2,x\n3,x\n4,y\n5,y\n6,y\n");
+    assertUsageError("caviar gradcheck: --rows 16 takes the training part's 2 rows: a network with batch norm needs at least 3"
+        + why + "; give --split a larger TRAIN", "gradcheck", "--csv", csv.toString(), "--split", "0.4,0.3");
+  }
+
+  /**
    * A --model file that is not a Caviar model, or a damaged one, cannot be used as given: bad usage
    * (2), as a data file that does not parse is; a file error (a disk that cannot be read) is a
    * failure (1).
