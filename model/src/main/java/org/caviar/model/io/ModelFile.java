@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -51,8 +52,8 @@ import org.caviar.model.layer.StateTensor;
  * </pre>
  *
  * Loading rebuilds the network from the spec, then requires each tensor's name and length to match
- * the rebuilt network's, in order; any mismatch, a wrong checksum or trailing bytes is an
- * {@link IOException} saying what differs.
+ * the rebuilt network's, in order; any mismatch, a wrong checksum or trailing bytes is a
+ * {@link MalformedModelException} saying what differs.
  */
 public final class ModelFile {
   static final int MAGIC = 0x43564D44; // "CVMD"
@@ -149,20 +150,20 @@ public final class ModelFile {
    */
   public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
     byte[] header = stream.readNBytes(8);
-    if (header.length < 8) throw new IOException(source + ": truncated model file");
+    if (header.length < 8) throw new MalformedModelException(source + ": truncated model file");
     ByteBuffer h = ByteBuffer.wrap(header);
     int magic = h.getInt();
-    if (magic != MAGIC) throw new IOException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
+    if (magic != MAGIC) throw new MalformedModelException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
     int version = h.getInt();
-    if (version != VERSION) throw new IOException(source + ": model format version " + version + ", this build reads " + VERSION);
+    if (version != VERSION) throw new MalformedModelException(source + ": model format version " + version + ", this build reads " + VERSION);
     byte[] body = stream.readAllBytes();
-    if (body.length < 8) throw new IOException(source + ": truncated model file");
+    if (body.length < 8) throw new MalformedModelException(source + ": truncated model file");
     int end = body.length - 8;
     CRC32 crc = new CRC32();
     crc.update(header);
     crc.update(body, 0, end);
     long stored = ByteBuffer.wrap(body, end, 8).getLong();
-    if (stored != crc.getValue()) throw new IOException(source + ": " + damage(body, stored, crc.getValue()));
+    if (stored != crc.getValue()) throw new MalformedModelException(source + ": " + damage(body, stored, crc.getValue()));
 
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(body, 0, end));
     try {
@@ -171,24 +172,24 @@ public final class ModelFile {
       try {
         spec = NetworkSpec.parse(specText);
       } catch (IllegalArgumentException e) {
-        throw new IOException(source + ": bad network spec: " + e.getMessage(), e);
+        throw new MalformedModelException(source + ": bad network spec: " + e.getMessage(), e);
       }
       int classCount = in.readInt();
       if (classCount != spec.classes()) {
-        throw new IOException(source + ": " + classCount + " class names for a spec of " + spec.classes() + " classes");
+        throw new MalformedModelException(source + ": " + classCount + " class names for a spec of " + spec.classes() + " classes");
       }
       List<String> classNames = new ArrayList<>(classCount);
       for (int i = 0; i < classCount; i++) classNames.add(in.readUTF());
       int f = in.readInt();
       Standardizer standardizer = null;
       if (f != 0) {
-        if (f != spec.inputs()) throw new IOException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
+        if (f != spec.inputs()) throw new MalformedModelException(source + ": standardizer of " + f + " features for " + spec.inputs() + " inputs");
         float[] mean = readFloats(in, f);
         float[] scale = readFloats(in, f);
         try {
           standardizer = new Standardizer(mean, scale);
         } catch (IllegalArgumentException e) {
-          throw new IOException(source + ": bad standardizer: " + e.getMessage(), e);
+          throw new MalformedModelException(source + ": bad standardizer: " + e.getMessage(), e);
         }
       }
       Network network = Network.create(spec, 0L, kernels);
@@ -203,23 +204,25 @@ public final class ModelFile {
         targets.add(t.values());
       }
       int count = in.readInt();
-      if (count != names.size()) throw new IOException(source + ": " + count + " tensors, the spec needs " + names.size());
+      if (count != names.size()) throw new MalformedModelException(source + ": " + count + " tensors, the spec needs " + names.size());
       for (int i = 0; i < count; i++) {
         String name = in.readUTF();
         int length = in.readInt();
         if (!name.equals(names.get(i)) || length != targets.get(i).length) {
-          throw new IOException(
+          throw new MalformedModelException(
               source + ": tensor " + i + " is " + name + "[" + length + "], expected " + names.get(i) + "["
                   + targets.get(i).length + "]");
         }
         float[] dst = targets.get(i);
         for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
       }
-      if (in.available() > 0) throw new IOException(source + ": " + in.available() + " bytes between the tensors and the checksum");
+      if (in.available() > 0) throw new MalformedModelException(source + ": " + in.available() + " bytes between the tensors and the checksum");
       return new Model(network, standardizer, classNames);
     } catch (EOFException e) {
       // The checksum matched, so the file is as written: a writer's fault, not damage.
-      throw new IOException(source + ": truncated model file (its parts end before its checksum)", e);
+      throw new MalformedModelException(source + ": truncated model file (its parts end before its checksum)", e);
+    } catch (UTFDataFormatException e) {
+      throw new MalformedModelException(source + ": a name in the model file is not valid modified UTF-8", e);
     }
   }
 

@@ -163,8 +163,18 @@ class ModelFileTest {
   private static void assertProblem(Path dir, String name, byte[] content, String problem) throws IOException {
     Path p = dir.resolve(name);
     Files.write(p, content);
-    var e = assertThrows(IOException.class, () -> ModelFile.load(p, Kernels.vector()));
+    // Its own type: a command line refuses such a file as bad usage, and a file it cannot read as a failure.
+    var e = assertThrows(MalformedModelException.class, () -> ModelFile.load(p, Kernels.vector()));
     assertTrue(e.getMessage().contains(problem), e.getMessage());
+  }
+
+  /** A file that cannot be read at all is a plain IOException, not a malformed model. */
+  @Test
+  void aFileThatCannotBeReadIsNotMalformed(@TempDir Path dir) {
+    for (Path p : List.of(dir, dir.resolve("missing.cvm"))) {
+      var e = assertThrows(IOException.class, () -> ModelFile.load(p));
+      assertTrue(!(e instanceof MalformedModelException), p + ": " + e);
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.caviar.search.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.caviar.model.data.MalformedDataException;
+import org.caviar.model.io.MalformedModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,7 +68,7 @@ public final class CaviarCli implements Runnable {
     EXIT_CODES.put(Integer.toString(FAILED), "A check failed (no trial of the study completed, a diverged model, the overfit "
         + "check), or the run did: a file or database error, a journal in use by another process or damaged.");
     EXIT_CODES.put(Integer.toString(USAGE), "Bad usage: an option or its value refused (with another study's stored one too), "
-        + "or a data file that does not read as the options describe it.");
+        + "a data file that does not read as the options describe it, or a model file that is not a Caviar model or is damaged.");
   }
 
   /** Runs the command line; the exit code is 0 on success, 1 when a check or the run fails, 2 on bad usage. */
@@ -118,13 +119,15 @@ public final class CaviarCli implements Runnable {
 
   /**
    * {@link #USAGE} for what the command line can fix: every check of an option, or of a value or file
-   * it names, throws IllegalArgumentException, and a data file that does not parse is read with the
-   * wrong options or is the wrong file. Anything else that stops a run is {@link #FAILED}: a file or
+   * it names, throws IllegalArgumentException, a data file that does not parse is read with the
+   * wrong options or is the wrong file, and a model file that does not is the wrong file (or a
+   * damaged one: another must be given). Anything else that stops a run is {@link #FAILED}: a file or
    * database error (a full disk, an outage, credentials refused), or a journal locked by another
    * process or damaged (IllegalStateException, UncheckedIOException, IOException).
    */
   static int exitCode(Exception e) {
-    return e instanceof IllegalArgumentException || e instanceof MalformedDataException ? USAGE : FAILED;
+    return e instanceof IllegalArgumentException || e instanceof MalformedDataException || e instanceof MalformedModelException
+        ? USAGE : FAILED;
   }
 
   /** Ends the command's help with the exit codes. */

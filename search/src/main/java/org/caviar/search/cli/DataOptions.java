@@ -133,11 +133,11 @@ public final class DataOptions {
       all = loader.load(csv);
       name = csv.getFileName().toString();
       // A feature taken for the label (the last column by default) makes nearly every row a class
-      // of its own, and the split then fails for a reason that does not point here.
-      if (all.rows() >= 20 && all.classCount() > all.rows() / 2) {
-        throw new IllegalArgumentException("the label column of " + csv + " (" + (labelColumn == null ? "the last" : labelColumn)
-            + ") has " + all.classCount() + " distinct values in " + all.rows() + " rows; is it the label? Choose it with "
-            + "--label-column (a name, or an index from 0)");
+      // of its own, and the split then fails for a reason that does not point here. A column the
+      // user chose is the label, however many classes it has.
+      if (labelColumn == null && all.rows() >= 20 && all.classCount() > all.rows() / 2) {
+        throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + all.classCount()
+            + " distinct values in " + all.rows() + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
       }
     } else if (idxImages != null || idxLabels != null) {
       if (idxImages == null || idxLabels == null) throw new IllegalArgumentException("--idx-images and --idx-labels go together");

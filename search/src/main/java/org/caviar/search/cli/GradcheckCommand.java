@@ -41,19 +41,33 @@ public final class GradcheckCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of the weights. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  /** GradientCheck's rule: fewer rows leave batch norm nothing to check. */
+  static final int MIN_ROWS_BATCH_NORM = 3;
+  private static final String BATCH_NORM_ROWS = " (over 2 rows a normalized feature is +-1 whatever its input: no gradient to check)";
+
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
-    if (rows < 1) throw new IllegalArgumentException("--rows must be >= 1, got " + rows);
+    NetworkSpec given = spec != null ? NetworkSpec.parse(spec) : null;
+    // The default network has batch norm; a spec's has a batch norm layer only after a hidden layer.
+    boolean batchNorm = given == null || given.batchNorm() && !given.hidden().isEmpty();
+    int fewest = batchNorm ? MIN_ROWS_BATCH_NORM : 1;
+    if (rows < fewest) {
+      throw new IllegalArgumentException("--rows must be >= " + fewest + (batchNorm ? " for a network with batch norm" : "")
+          + ", got " + rows + (batchNorm ? BATCH_NORM_ROWS : ""));
+    }
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
       throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + weightDecay);
     }
     DataOptions.Data d = data.load();
-    NetworkSpec net = spec != null ? NetworkSpec.parse(spec)
-        : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");
+    NetworkSpec net = given != null ? given : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");
     if (net.inputs() != d.inputs() || net.classes() < d.classes()) {
       throw new IllegalArgumentException("--spec takes " + net.inputs() + " inputs and " + net.classes() + " classes, the data has "
           + d.inputs() + " and " + d.classes());
+    }
+    if (d.train().rows() < fewest) {
+      throw new IllegalArgumentException("--rows " + rows + " takes the training part's " + d.train().rows() + " rows: a network "
+          + "with batch norm needs at least " + fewest + BATCH_NORM_ROWS + "; give --split a larger TRAIN");
     }
     Network network = Network.create(net, seed, Kernels.vector());
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
@@ -58,6 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
   private java.io.PrintWriter out;
   /** How the network trains, as printed before the first epoch. */
   private String trainingLine;
+  /** The epoch --out holds, saved at its new best validation loss, or -1: read by the stop hook too. */
+  private final AtomicInteger savedEpoch = new AtomicInteger(-1);
 
   @Mixin DataOptions data = new DataOptions();
 
@@ -95,7 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR",
       description = "Also write an HTML report of the run into DIR: loss and accuracy curves, dead or saturated units and "
           + "parameter gradients per layer and epoch, histograms of the activations and their gradients, the test "
-          + "confusion matrix.")
+          + "confusion matrix. DIR is new, empty, or an earlier run's report (rewritten).")
   Path reportDir;
 
   @Option(names = "--overfit-check",
@@ -114,6 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
+    Map<String, Object> given = givenParams();
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (storageUrl != null && fromStudy == null) {
@@ -121,38 +125,38 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (fromStudy != null) {
       // Before the data loads: the study's stored data options stand unless given.
-      Best best = storageUrl != null ? bestInDatabase(storageUrl, fromStudy.getFileName().toString())
-          : bestOf(fromStudy.resolve("journal.jsonl"));
+      Best best = storageUrl != null ? bestInDatabase(storageUrl, studyName(fromStudy)) : bestOf(fromStudy);
       settings.putAll(best.params());
       if (seed == null) trainSeed = best.seed();
       // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask): a
-      // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N outranks it.
+      // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N
+      // outranks it, and then the study's epochs are not those trained (the training line says them).
       if (commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
         settings.remove("epochs");
-      } else if (best.params().containsKey("epochs")) {
-        out.println("epochs: " + MlpSettings.epochs(best.params(), epochs) + ", the trial's own (--epochs to change)");
-      } else if (best.epochs() != null) {
-        epochs = best.epochs();
-        out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
+      } else if (!given.containsKey("epochs")) {
+        if (best.params().containsKey("epochs")) {
+          out.println("epochs: " + MlpSettings.epochs(best.params(), epochs) + ", the trial's own (--epochs to change)");
+        } else if (best.epochs() != null) {
+          epochs = best.epochs();
+          out.println("epochs: " + epochs + ", as in the study (--epochs to change)");
+        }
       }
     }
+    settings.putAll(given);
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    // The parameters' own checks need no data (any shape will do): a mistake is said before a large
+    // file loads, and before anything is written.
+    MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
     checkOut();
     checkReport();
     DataOptions.Data d = data.load();
-    if (params != null) {
-      for (String p : params) {
-        int eq = p.indexOf('=');
-        if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
-        settings.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
-      }
-    }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
-    if (spec != null) {
-      net = NetworkSpec.parse(spec);
+    if (specGiven != null) {
+      net = specGiven;
       if (net.inputs() != d.inputs() || net.classes() != d.classes()) {
         throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
             + " classes, the data has " + d.inputs() + " and " + d.classes());
@@ -175,8 +179,11 @@ public final class TrainCommand implements Callable<Integer> {
           OVERFIT_STEPS, trainSeed, Kernels.vector());
       out.println("overfit check: " + check.message());
       if (!check.passed()) {
+        // On the same data: gradcheck's default, the digits, would refuse a network of another shape.
+        List<Object> gradcheck = new java.util.ArrayList<>(List.of("gradcheck", "--spec", net));
+        gradcheck.addAll(data.arguments());
         commandSpec.commandLine().getErr().println("caviar train: the overfit check failed; not training (check the gradients with "
-            + CaviarCli.commandLine("gradcheck", "--spec", net) + "; drop --overfit-check to train anyway)");
+            + CaviarCli.commandLine(gradcheck.toArray()) + "; drop --overfit-check to train anyway)");
         return 1;
       }
     }
@@ -190,8 +197,11 @@ public final class TrainCommand implements Callable<Integer> {
       commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model");
       commandSpec.commandLine().getErr().flush();
       try {
-        if (!finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
-          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + STOP_WAIT_SECONDS + " s; nothing saved");
+        if (!finished.await(stopWaitSeconds, TimeUnit.SECONDS)) {
+          // Halted as it is: --out holds what the last new best saved, if any did.
+          int saved = savedEpoch.get();
+          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + stopWaitSeconds + " s; "
+              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", the best so far"));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -212,23 +222,24 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;
+  /** {@link #STOP_WAIT_SECONDS}, which a test's JVM lowers to see what a run halted mid-epoch says. */
+  static volatile long stopWaitSeconds = STOP_WAIT_SECONDS;
 
   private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
     // Probing changes nothing the training reads (HistogramRecorder): the run trains the same weights with or without it.
     HistogramRecorder layers = reportDir == null ? null : new HistogramRecorder(network, probeRows(d), PROBE_ROWS, HISTOGRAM_BINS);
     Model model = new Model(network, d.standardizer(), d.train().classNames());
-    int[] checkpoint = {-1};
     TrainingResult result = trainer.fit(d.train(), d.validation(), new TrainingListener() {
       @Override
       public void onNewBest(EpochMetrics m) {
         // Saved as it trains: a kill -9, a crash or a lost machine leaves the best epoch so far,
         // the weights the run ends with (restoreBest) if it stops now. One atomic write a new best.
         try {
-          model.save(outFile);
+          save(model);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
         }
-        checkpoint[0] = m.epoch();
+        savedEpoch.set(m.epoch());
       }
 
       @Override
@@ -253,18 +264,18 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
       // The weights restored at the end are those the last new best saved: that file is this one already.
-      if (result.restoredEpoch() < 0 || result.restoredEpoch() != checkpoint[0]) model.save(outFile);
+      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) save(model);
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
       if (!data.defaultSplit()) {
         out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
       }
     }
-    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, checkpoint[0]);
+    if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());
     if (diverged) {
-      commandSpec.commandLine().getErr().println(checkpoint[0] < 0
+      commandSpec.commandLine().getErr().println(savedEpoch.get() < 0
           ? "caviar train: training diverged; the model was not saved (try a smaller lr)"
-          : "caviar train: training diverged; " + outFile + " holds epoch " + checkpoint[0] + ", the best before it (try a smaller lr)");
+          : "caviar train: training diverged; " + outFile + " holds epoch " + savedEpoch.get() + ", the best before it (try a smaller lr)");
       return 1;
     }
     return 0;
@@ -290,6 +301,24 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("report: " + page.toAbsolutePath());
   }
 
+  /** The --param settings by name, as given (numbers read as numbers). */
+  private Map<String, Object> givenParams() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    if (params == null) return given;
+    for (String p : params) {
+      int eq = p.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
+      given.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
+    }
+    return given;
+  }
+
+  /** Saves the model to --out, creating its folder at the first save: a run that saves nothing leaves none behind. */
+  private void save(Model model) throws IOException {
+    Files.createDirectories(outFile.toAbsolutePath().getParent());
+    model.save(outFile);
+  }
+
   /** The evaluate command for the saved model on the data and split it trained on: its test rows. */
   private String evaluateCommand() {
     List<Object> args = new java.util.ArrayList<>(List.of("evaluate", "--model", outFile));
@@ -308,7 +337,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * Before the data loads and the training runs: a model that cannot be saved would be lost at the
-   * end. Probes the folder as the save uses it: a file of its own created in it (then moved over --out).
+   * end. Probes the folder as the save uses it: a file of its own created in it (then moved over
+   * --out), or in the nearest folder above it that exists (the first save creates the rest).
    */
   private void checkOut() {
     PathChecks.notADirectory("--out", outFile);
@@ -317,7 +347,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
       throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
     }
-    PathChecks.createWritableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
+    PathChecks.writableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
   }
 
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
@@ -326,20 +356,46 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
-    PathChecks.createWritableFolder("--report", reportDir, reportDir.toAbsolutePath());
+    // The report's files have fixed names: a folder of the user's own (a site, --report .) would lose
+    // its index.html or epochs.csv. A previous report, the same command run again, is rewritten.
+    if (Files.isDirectory(reportDir) && !isEmpty(reportDir) && !TrainingReport.holdsReport(reportDir)) {
+      throw new IllegalArgumentException("--report " + reportDir + " holds other files than a Caviar training report "
+          + "(it would overwrite index.html, epochs.csv, layers.csv and the charts): give a new or empty folder");
+    }
+    // Created when the report is written: a run refused before it leaves no empty folder.
+    PathChecks.writableFolder("--report", reportDir, reportDir.toAbsolutePath());
+  }
+
+  private static boolean isEmpty(Path folder) {
+    try (var entries = Files.list(folder)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--report " + folder + ": cannot list it (" + CaviarCli.describe(e) + ")", e);
+    }
   }
 
   /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */
   record Best(Map<String, Object> params, long seed, Integer epochs) {}
 
-  /** The best trial of the study journaled in {@code journal}. */
-  Best bestOf(Path journal) {
+  /** The best trial of the study in the folder {@code study}. */
+  Best bestOf(Path study) {
+    Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
     if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
-      return best(storage, info, journal.getParent().toString());
+      return best(storage, info, study.toString());
     }
+  }
+
+  /** The study's name in a database: the last part of --from-study, as tune --storage --study names it. */
+  static String studyName(Path given) {
+    // The root ("/") has no last part.
+    if (given.getFileName() == null || given.getFileName().toString().isEmpty()) {
+      throw new IllegalArgumentException("--from-study " + given + " names no study: give the study's name in the database "
+          + "(as tune --storage --study NAME gave it)");
+    }
+    return given.getFileName().toString();
   }
 
   /** The best trial of the study {@code name} in a PostgreSQL database. */

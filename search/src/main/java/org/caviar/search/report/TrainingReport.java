@@ -50,6 +50,30 @@ public final class TrainingReport {
     }
   }
 
+  /**
+   * What the page says first, after its head: a folder whose index.html has it holds a report of
+   * {@code caviar train}, which a run may write again.
+   */
+  static final String MARKER = "<!-- a caviar training report: caviar train --report writes this folder again -->";
+
+  /** How the page began before it had the marker: each such page's title is the CLI's "caviar train: SPEC". */
+  private static final String OLDER_TITLE = "<title>caviar train: ";
+
+  /**
+   * Whether {@code folder} holds a training report (its index.html says so): one that a run may
+   * write again. Any other folder's index.html, CSV files or charts would be overwritten.
+   */
+  public static boolean holdsReport(Path folder) {
+    byte[] head;
+    try (var in = Files.newInputStream(folder.resolve("index.html"))) {
+      head = in.readNBytes(4096); // the marker and the title come first
+    } catch (IOException e) {
+      return false;
+    }
+    String text = new String(head, java.nio.charset.StandardCharsets.UTF_8);
+    return text.startsWith("<!DOCTYPE html>") && (text.contains(MARKER) || text.contains(OLDER_TITLE));
+  }
+
   /** Writes the report into {@code folder} (created if needed); returns the HTML page. */
   public static Path write(Path folder, Run run) {
     try {
@@ -117,7 +141,7 @@ public final class TrainingReport {
   }
 
   private static String html(Run run, List<String> curves, List<String> layers, List<String> histograms) {
-    StringBuilder sb = new StringBuilder(ReportWriter.head(run.title()));
+    StringBuilder sb = new StringBuilder(ReportWriter.head(run.title())).append(MARKER).append('\n');
     sb.append("<h1>").append(esc(run.title())).append("</h1>\n<table>");
     for (Map.Entry<String, String> f : run.facts().entrySet()) {
       sb.append("<tr><th>").append(esc(f.getKey())).append("</th><td>").append(esc(f.getValue())).append("</td></tr>");

@@ -524,13 +524,15 @@ class CaviarCliTest {
     assertTrue(r.err().contains("--out " + dir + " is a directory"), r.err());
     assertTrue(!r.out().contains("test: accuracy"), "stopped before training: " + r.out());
 
-    Path model = dir.resolve("sub/folder/diverged.caviar"); // missing folders are created
+    Path model = dir.resolve("sub/folder/diverged.caviar");
     r = run("train", "--epochs", "2", "--threads", "1", "--param", "optimizer=momentum", "--param", "lr=1e9",
         "--out", model.toString());
     assertEquals(1, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("diverged; the model was not saved"), r.err());
-    assertTrue(!Files.exists(model));
-    assertTrue(Files.isDirectory(model.getParent()));
+    assertTrue(!Files.exists(dir.resolve("sub")), "nothing saved, no folder created");
+    r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(Files.isRegularFile(model), "missing folders are created by the save");
   }
 
   /**
@@ -671,6 +673,79 @@ class CaviarCliTest {
     r = run("gradcheck", "--spec", "64-8-5", "--rows", "4"); // fewer classes than the digits have
     assertEquals(2, r.code());
     assertEquals("caviar gradcheck: --spec takes 64 inputs and 5 classes, the data has 64 and 10", r.err().strip());
+  }
+
+  /**
+   * gradcheck's --rows on a network with batch norm: fewer than 3 rows leave no gradient to check
+   * (the library's rule), said with the option's name before the data loads; and the rows the
+   * training part has, when they are fewer.
+   */
+  @Test
+  void gradcheckRowsForBatchNormAreNamed() throws Exception {
+    String why = " (over 2 rows a normalized feature is +-1 whatever its input: no gradient to check)";
+    CliRun r = run("gradcheck", "--rows", "2"); // the default network has batch norm
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar gradcheck: --rows must be >= 3 for a network with batch norm, got 2" + why, r.err().strip());
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertUsageError("caviar gradcheck: --rows must be >= 3 for a network with batch norm, got 1" + why,
+        "gradcheck", "--spec", "64-8-10 relu batchnorm", "--rows", "1");
+    assertUsageError("caviar gradcheck: --rows must be >= 1, got 0", "gradcheck", "--spec", "64-8-10 tanh", "--rows", "0");
+    r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "2"); // no batch norm: 2 rows are enough
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("gradcheck", "--spec", "64-10 batchnorm", "--rows", "2"); // no hidden layer: no batch norm layer
+    assertEquals(0, r.code(), r.out() + r.err());
+    // Two classes of 3 rows: a split of 0.4 leaves 2 training rows.
+    Path csv = Files.writeString(dir.resolve("six.csv"), "a,label\n1,x\n2,x\n3,x\n4,y\n5,y\n6,y\n");
+    assertUsageError("caviar gradcheck: --rows 16 takes the training part's 2 rows: a network with batch norm needs at least 3"
+        + why + "; give --split a larger TRAIN", "gradcheck", "--csv", csv.toString(), "--split", "0.4,0.3");
+  }
+
+  /**
+   * A --model file that is not a Caviar model, or a damaged one, cannot be used as given: bad usage
+   * (2), as a data file that does not parse is; a file error (a disk that cannot be read) is a
+   * failure (1).
+   */
+  @Test
+  void aModelFileThatIsNotAModelIsBadUsage() throws Exception {
+    Path text = Files.writeString(dir.resolve("notes.caviar"), "not a model at all\n");
+    CliRun r = run("evaluate", "--model", text.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: " + text + ": not a Caviar model file (magic 6e6f7420)", r.err().strip());
+    Path model = dir.resolve("m.caviar");
+    CliRun t = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    byte[] whole = Files.readAllBytes(model);
+    Path cut = Files.write(dir.resolve("cut.caviar"), Arrays.copyOf(whole, whole.length - 100));
+    r = run("evaluate", "--model", cut.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: " + cut + ": truncated model file"), r.err());
+    byte[] newer = whole.clone();
+    newer[7] = 2; // version 2
+    r = run("evaluate", "--model", Files.write(dir.resolve("v2.caviar"), newer).toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("model format version 2, this build reads 1"), r.err());
+    assertEquals(1, CaviarCli.exitCode(new java.nio.file.AccessDeniedException(model.toString())));
+    assertEquals(1, CaviarCli.exitCode(new java.io.IOException("Input/output error")));
+  }
+
+  /**
+   * The "is this the label?" check (more classes than half the rows) is for the default last
+   * column: a label column the user chose is used, however many classes it has.
+   */
+  @Test
+  void aChosenLabelColumnMayHaveManyClasses() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",k").append(i % 40).append('\n');
+    Path many = Files.writeString(dir.resolve("forty.csv"), b); // 40 classes in 60 rows
+    CliRun r = run("train", "--csv", many.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("b.caviar").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("(the last) has 40 distinct values in 60 rows; is it the label? Choose it with --label-column"), r.err());
+    for (String column : List.of("label", "2", "-1")) {
+      r = run("train", "--csv", many.toString(), "--label-column", column, "--split", "0.5,0.5", "--epochs", "1", "--threads", "1",
+          "--out", dir.resolve("b.caviar").toString());
+      assertEquals(0, r.code(), column + ": " + r.out() + r.err());
+      assertTrue(r.out().contains("forty.csv: 60 rows, 2 features, 40 classes"), r.out());
+    }
   }
 
   /** With too few epochs for ASHA's first rung, the header says it prunes nothing. */

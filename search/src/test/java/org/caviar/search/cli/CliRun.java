@@ -27,11 +27,16 @@ record CliRun(int code, String out, String err) {
    * its error stream merged into its output.
    */
   static Process startChild(List<String> jvmOptions, String... args) throws IOException {
+    return startChild(CaviarCli.class, jvmOptions, args);
+  }
+
+  /** The same with another main class that runs the command line (one that first changes a setting for the test). */
+  static Process startChild(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("--add-modules=jdk.incubator.vector");
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), CaviarCli.class.getName()));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }

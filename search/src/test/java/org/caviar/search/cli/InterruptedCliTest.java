@@ -105,6 +105,33 @@ class InterruptedCliTest {
     assertEquals(lowest, number(match, "val_loss"), "the saved epoch, " + match + ", is not the lowest so far:\n" + out);
   }
 
+  /**
+   * A run whose epoch does not end within the wait after the signal (0 s here, 120 s in use) is
+   * halted as it is: it says what --out holds, the last new best epoch saved as it trained, and
+   * "nothing saved" only before any was. The first epoch of a wide network takes seconds (0.4 s
+   * the next ones): the signal comes a second into it, once the hook is set, or right after it.
+   */
+  @Test
+  void aRunHaltedMidEpochSaysWhatItSaved() throws Exception {
+    Path model = dir.resolve("h.caviar");
+    String[] args = {"train", "--epochs", "1000000", "--threads", "1", "--spec", "64-2048-2048-10 relu", "--out", model.toString()};
+    String out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> {
+      if (!line.startsWith("training: ")) return false;
+      CliRun.sleep(1000); // the hook is set after this line
+      return true;
+    });
+    assertTrue(out.contains("caviar train: the epoch did not end within 0 s; nothing saved"), out);
+    assertTrue(!out.contains("epoch   0") && !Files.exists(model), out);
+
+    out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> line.startsWith("epoch   0"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("caviar train: the epoch did not end within 0 s; \\Q" + model
+        + "\\E holds epoch (\\d+), the best so far").matcher(out);
+    assertTrue(m.find(), out);
+    int saved = Integer.parseInt(m.group(1));
+    assertTrue(out.contains(String.format(java.util.Locale.ROOT, "epoch %3d", saved)), "epoch " + saved + " was printed: " + out);
+    assertEquals(10, ModelFile.load(model).classNames().size());
+  }
+
   /** The number after {@code name} in an epoch line such as {@code epoch 3 ... val_loss 0.1394 val_acc 0.9554 ...}. */
   private static double number(String epochLine, String name) {
     String[] words = epochLine.trim().split("\\s+");

@@ -158,6 +158,27 @@ class TrainingReportTest {
     assertEquals(expected, contents(dir).keySet());
   }
 
+  /**
+   * A folder holds a training report when its index.html is one this class wrote (or one written
+   * before the page had its marker, titled by the CLI): train --report writes again only into such a
+   * folder. Another page (a tune report, a site) or none is not one.
+   */
+  @Test
+  void aFolderHoldsAReportWhenItsPageIsOne() throws IOException {
+    Path report = dir.resolve("report");
+    assertTrue(!TrainingReport.holdsReport(report), "no folder");
+    TrainingReport.write(report, run("any title", "tanh1"));
+    assertTrue(TrainingReport.holdsReport(report));
+    Path older = Files.createDirectories(dir.resolve("older"));
+    Files.writeString(older.resolve("index.html"), ReportWriter.head("caviar train: 64-8-10 relu") + "<h1>caviar train</h1>");
+    assertTrue(TrainingReport.holdsReport(older));
+    Path site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(site.resolve("index.html"), "<!DOCTYPE html><html><title>my site</title></html>");
+    assertTrue(!TrainingReport.holdsReport(site));
+    Files.writeString(site.resolve("index.html"), ReportWriter.head("caviar tune: s"));
+    assertTrue(!TrainingReport.holdsReport(site), "a study's report");
+  }
+
   /** A layer whose outputs are all equal (a dead layer) still draws; one that is not finite says so instead of failing. */
   @Test
   void histogramsOfOneValueOrOfNoFiniteValueDraw() throws IOException {

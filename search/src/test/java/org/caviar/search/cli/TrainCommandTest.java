@@ -1,0 +1,149 @@
+package org.caviar.search.cli;
+
+import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code caviar train}: what it refuses before it writes anything, and what it prints. */
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  /** Exit code 2 and one line on stderr, exactly {@code expected}. */
+  private static void assertOneLineError(CliRun r, String expected) {
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertFalse(r.err().strip().contains("\n"), "more than one line: " + r.err());
+    assertEquals(expected, r.err().strip());
+  }
+
+  /** A path with no file name (the root) names no study in a database: a usage error, not a NullPointerException. */
+  @Test
+  void fromStudyWithNoNameIsAUsageError() {
+    CliRun r = run("train", "--storage", "postgresql://localhost:1/db", "--from-study", "/", "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --from-study / names no study: give the study's name in the database "
+        + "(as tune --storage --study NAME gave it)");
+    // Without --storage the root is a folder that holds no journal.
+    r = run("train", "--from-study", "/", "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: no study journal at /journal.jsonl");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
+  /**
+   * A failed overfit check on the user's own data suggests a gradcheck on that data: without the
+   * data options the command checked the network against the shipped digits and failed at once.
+   */
+  @Test
+  void theOverfitChecksGradcheckHintKeepsTheData() throws Exception {
+    // Random labels of 10 classes: a one-unit bottleneck cannot memorize 32 of them.
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    Random rnd = new Random(11);
+    for (int i = 0; i < 100; i++) text.append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian()).append(",c").append(i % 10).append('\n');
+    Path csv = Files.writeString(dir.resolve("random.csv"), text);
+    CliRun bad = run("train", "--csv", csv.toString(), "--split", "0.7,0.2", "--epochs", "1", "--threads", "1", "--overfit-check",
+        "--spec", "2-1-10 relu", "--out", dir.resolve("bad.caviar").toString());
+    assertEquals(1, bad.code(), bad.out() + bad.err());
+    String command = "caviar gradcheck --spec '2-1-10 relu' --csv " + csv + " --split 0.7,0.2 --split-seed 42";
+    assertTrue(bad.err().contains("(check the gradients with " + command + "; drop --overfit-check"), bad.err());
+    // As printed, it runs on the same data.
+    CliRun check = run("gradcheck", "--spec", "2-1-10 relu", "--csv", csv.toString(), "--split", "0.7,0.2", "--split-seed", "42");
+    assertEquals(0, check.code(), check.out() + check.err());
+    assertTrue(check.out().contains("on 16 rows of random.csv"), check.out());
+  }
+
+  /**
+   * --report refuses a folder of other files (it would overwrite index.html, epochs.csv, the charts)
+   * and writes again into one that holds a Caviar training report, or into an empty one.
+   */
+  @Test
+  void theReportDoesNotOverwriteAnotherFolder() throws Exception {
+    Path mine = Files.createDirectories(dir.resolve("site"));
+    byte[] page = "<html>my own page</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(mine.resolve("index.html"), page);
+    Files.writeString(mine.resolve("epochs.csv"), "mine\n");
+    Path model = dir.resolve("m.caviar");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+        "--report", mine.toString());
+    assertOneLineError(r, "caviar train: --report " + mine + " holds other files than a Caviar training report "
+        + "(it would overwrite index.html, epochs.csv, layers.csv and the charts): give a new or empty folder");
+    assertTrue(r.out().isEmpty(), "refused before the data loads: " + r.out());
+    assertArrayEquals(page, Files.readAllBytes(mine.resolve("index.html")));
+    assertEquals("mine\n", Files.readString(mine.resolve("epochs.csv")));
+    assertFalse(Files.exists(model), "nothing written");
+    // A folder with any other file is refused too.
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.writeString(other.resolve("notes.txt"), "x");
+    assertEquals(2, run("train", "--epochs", "1", "--out", model.toString(), "--report", other.toString()).code());
+
+    Path report = dir.resolve("report");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    for (Path folder : List.of(report, report, empty)) { // a new folder, the same again, an empty one
+      CliRun ok = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+          "--report", folder.toString());
+      assertEquals(0, ok.code(), ok.out() + ok.err());
+      assertTrue(Files.exists(folder.resolve("index.html")));
+    }
+  }
+
+  /**
+   * A --param mistake is refused before anything is created: it was found after the data loaded,
+   * when --out's and --report's missing folders had been created, and left them empty.
+   */
+  @Test
+  void aParamMistakeCreatesNoFolder() {
+    Path out = dir.resolve("new/m.caviar");
+    Path report = dir.resolve("new-report");
+    for (String[] param : List.of(new String[] {"nope=1", "unknown parameter 'nope' for the MLP objective"},
+        new String[] {"units=many", "units must be a number, got 'many'"}, new String[] {"lr", "--param needs NAME=VALUE, got 'lr'"})) {
+      CliRun r = run("train", "--param", param[0], "--out", out.toString(), "--report", report.toString());
+      assertOneLineError(r, "caviar train: " + param[1]);
+      assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+      assertFalse(Files.exists(out.getParent()), "created " + out.getParent());
+      assertFalse(Files.exists(report), "created " + report);
+    }
+    // Nor a data file that does not load.
+    CliRun r = run("train", "--csv", dir.resolve("missing.csv").toString(), "--out", out.toString(), "--report", report.toString());
+    assertEquals(2, r.code(), r.err());
+    assertFalse(Files.exists(out.getParent()) || Files.exists(report), "folders created");
+  }
+
+  /** With --from-study, --param epochs=N is the epochs trained, and the line before training says so. */
+  @Test
+  void fromStudyPrintsTheEpochsItTrains() throws Exception {
+    Path own = dir.resolve("own");
+    String[] quick = {"--workers", "1", "--no-report", "--no-progress", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)",
+        "--param", "units = fixed(8)", "--param", "layers = fixed(1)"};
+    CliRun t = run(concat(new String[] {"tune", "--trials", "1", "--param", "epochs = fixed(2)", "--study", own.toString()}, quick));
+    assertEquals(0, t.code(), t.out() + t.err());
+    Path model = dir.resolve("m.caviar");
+    CliRun r = run("train", "--from-study", own.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertFalse(r.out().contains("the trial's own"), r.out());
+    r = run("train", "--from-study", own.toString(), "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("epochs: 2, the trial's own (--epochs to change)") && r.out().contains("training: 2 epochs"), r.out());
+
+    Path stored = dir.resolve("stored"); // the study's --epochs, no 'epochs' parameter
+    t = run(concat(new String[] {"tune", "--trials", "1", "--epochs", "2", "--study", stored.toString()}, quick));
+    assertEquals(0, t.code(), t.out() + t.err());
+    r = run("train", "--from-study", stored.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertFalse(r.out().contains("as in the study"), r.out());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
