@@ -108,8 +108,10 @@ class InterruptedCliTest {
   /**
    * A run whose epoch does not end within the wait after the signal (0 s here, 120 s in use) is
    * halted as it is: it says what --out holds, the last new best epoch saved as it trained, and
-   * "nothing saved" only before any was. The first epoch of a wide network takes seconds (0.4 s
-   * the next ones): the signal comes a second into it, once the hook is set, or right after it.
+   * "nothing saved" only before any was. The first epoch of a wide network takes seconds (its
+   * 28 GFLOP would take 0.3 s at full speed on one thread, and a fresh JVM runs far below that;
+   * 0.4 s the next ones): the signal comes 0.2 s into it, once the hook is set (microseconds after
+   * the "training:" line), or right after it.
    */
   @Test
   void aRunHaltedMidEpochSaysWhatItSaved() throws Exception {
@@ -117,7 +119,7 @@ class InterruptedCliTest {
     String[] args = {"train", "--epochs", "1000000", "--threads", "1", "--spec", "64-2048-2048-10 relu", "--out", model.toString()};
     String out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> {
       if (!line.startsWith("training: ")) return false;
-      CliRun.sleep(1000); // the hook is set after this line
+      CliRun.sleep(200); // the hook is set just after this line
       return true;
     });
     assertTrue(out.contains("caviar train: the epoch did not end within 0 s; nothing saved"), out);
