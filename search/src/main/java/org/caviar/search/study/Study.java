@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.caviar.search.pruner.Pruner;
 import org.caviar.search.sampler.Sampler;
 import org.caviar.search.sampler.Seeds;
@@ -36,7 +37,8 @@ import org.caviar.search.trial.TrialState;
  * under the study's lock, so the sampler sees every running trial as pending), evaluates the
  * objective outside the lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
  * one is recorded FAILED with its reason, and the worker goes on. The storage failing while a trial
- * reports is no fault of the trial: it stops the study ({@link #optimize}).
+ * reports is no fault of the trial, nor is a listener failing, nor an interrupt: each stops the
+ * study ({@link #optimize}).
  *
  * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
  * a study is the same from run to run; with several, which trials run beside which depends on
@@ -207,21 +209,44 @@ public final class Study implements AutoCloseable {
     return history().best();
   }
 
-  /** Asks the workers to claim no more trials; running ones finish. */
+  /**
+   * Asks the workers to claim no more trials; running ones finish. Called while no optimize runs,
+   * it stops the next one before its first trial: a stop() that races the start of optimize on
+   * another thread is not lost. Each optimize ends by clearing it.
+   */
   public void stop() {
     stopRequested = true;
   }
 
   /**
-   * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. Throws
-   * {@link IllegalStateException} if the sampler itself failed: that is a bug, not a bad trial. A
-   * failure outside the objective (the storage's, say) stops every worker and is thrown as it is;
-   * so does one of the storage while a trial reports or asks the pruner, which leaves that trial
-   * RUNNING in the storage (a resume re-runs it) rather than failing it.
+   * Runs trials until the budget is spent (or {@link #stop()}), and returns the history. One
+   * optimize at a time per study. Throws {@link IllegalStateException} if the sampler itself
+   * failed: that is a bug, not a bad trial. A failure outside the objective (the storage's, a
+   * listener's) stops every worker and is thrown as it is, once the other workers' trials have
+   * ended (the first such failure; later ones are suppressed in it), so that no trial runs on when
+   * optimize returns or throws, and the caller may close the study at once. A storage failure while
+   * a trial reports or asks the pruner leaves that trial RUNNING in the storage (a resume re-runs it)
+   * rather than failing it; a listener's failure leaves the trial's outcome recorded as it was.
+   *
+   * <p>Interrupts: an objective interrupted (it throws {@link InterruptedException}, or ends with
+   * its thread's interrupt flag set) is a request to stop, not a failure of the trial: the study
+   * claims no more trials and the trial is recorded interrupted ({@link TrialRecord#INTERRUPTED};
+   * on a {@link SharedStorage} it is left RUNNING, and {@link #close()} releases it), so its
+   * parameters are re-run once, as after a crash. An interrupt of the thread that called optimize
+   * stops the study too: optimize waits for the trials under way (with one worker, the trial runs on
+   * that thread and is interrupted itself), returns, and leaves the interrupt flag set.
    */
   public History optimize(Objective objective, Budget budget) {
     if (objective == null) throw new IllegalArgumentException("objective must not be null");
     if (budget == null) throw new IllegalArgumentException("budget must not be null");
+    try {
+      return run(objective, budget);
+    } finally {
+      stopRequested = false; // a stop() asks one optimize to stop: this one
+    }
+  }
+
+  private History run(Objective objective, Budget budget) {
     long start = System.nanoTime();
     // A time too long for a deadline in nanoseconds (toNanos throws past 292 years; --timeout inf) is none.
     boolean deadlineFits = budget.hasTimeLimit() && budget.maxTime().compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) <= 0;
@@ -229,22 +254,37 @@ public final class Study implements AutoCloseable {
     // A shared storage hands out re-runs itself, in its claims.
     ArrayDeque<TrialRecord> retries = storage instanceof SharedStorage ? new ArrayDeque<>() : interruptedWithoutRetry();
     int kernelThreads = mode == ExecutionMode.PANDA ? Runtime.getRuntime().availableProcessors() : 1;
-    stopRequested = false;
     synchronized (this) {
       fatal = null;
+      // No trial of this study runs between optimizes (each waits for its workers): a count left
+      // by an earlier run's failure must not shrink this one's budget.
+      running = 0;
     }
     Runnable loop = () -> {
+      boolean interrupted = false;
       try {
         while (true) {
+          // Interrupted before a claim (between trials, or before optimize): no storage write under
+          // the flag (a journal's channel closes on it), and no new trial.
+          if (Thread.currentThread().isInterrupted()) {
+            stopRequested = true;
+            return;
+          }
           Trial trial = storage instanceof SharedStorage shared
               ? claimShared(shared, budget, deadline, kernelThreads)
               : claim(budget, deadline, retries, kernelThreads);
           if (trial == null) return;
-          evaluate(objective, trial);
+          if (evaluate(objective, trial)) {
+            interrupted = true;
+            stopRequested = true;
+            return;
+          }
         }
       } catch (RuntimeException | Error e) {
         stopRequested = true; // e.g. the storage failed: the other workers would run out the budget before it is reported
         throw e;
+      } finally {
+        if (interrupted) Thread.currentThread().interrupt(); // cleared for the storage's writes: the caller's (one worker) again
       }
     };
     if (workers == 1) {
@@ -256,20 +296,38 @@ public final class Study implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+      List<Future<?>> futures = new ArrayList<>();
       try {
-        List<Future<?>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) futures.add(pool.submit(loop));
-        for (Future<?> f : futures) f.get();
-      } catch (InterruptedException e) {
-        stopRequested = true;
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException e) {
-        // The worker's own error, as one worker throws it: a journal that cannot be written says so.
-        if (e.getCause() instanceof RuntimeException r) throw r;
-        if (e.getCause() instanceof Error err) throw err; // out of memory: the CLI says so in one line
-        throw new IllegalStateException("a study worker died: " + e.getCause(), e.getCause());
       } finally {
         pool.shutdown();
+      }
+      Throwable failure = null;
+      boolean interrupted = false;
+      // Every worker is awaited, whatever the first one did: a trial still running when optimize
+      // returns would outlive the storage the caller closes next, and lose its outcome.
+      for (Future<?> f : futures) {
+        while (true) {
+          try {
+            f.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+            stopRequested = true; // the running trials finish; then the workers claim no more
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (failure == null) failure = cause;
+            else if (failure != cause) failure.addSuppressed(cause);
+            break;
+          }
+        }
+      }
+      if (interrupted) Thread.currentThread().interrupt();
+      if (failure != null) {
+        // The worker's own error, as one worker throws it: a journal that cannot be written says so.
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error err) throw err; // out of memory: the CLI says so in one line
+        throw new IllegalStateException("a study worker died: " + failure, failure);
       }
     }
     synchronized (this) {
@@ -349,10 +407,17 @@ public final class Study implements AutoCloseable {
     }
     storage.recordParams(number, params, retryOf);
     running++;
-    List<TrialRecord> now = storage.trials();
+    List<TrialRecord> now;
+    try {
+      now = storage.trials();
+    } catch (RuntimeException | Error e) {
+      running--; // the trial stays RUNNING in the storage: a resume re-runs it
+      throw e;
+    }
     TrialRecord started = now.get(number);
-    for (StudyListener l : listeners) l.trialStarted(started);
-    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), now, started));
+    Trial trial = new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), now, started));
+    started(trial, started);
+    return trial;
   }
 
   /**
@@ -387,63 +452,170 @@ public final class Study implements AutoCloseable {
     synchronized (this) {
       running++;
     }
-    for (StudyListener l : listeners) l.trialStarted(claimed);
     // A lost re-run is not re-run again: retry_of is the first run.
-    return new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
+    Trial trial = new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), retryOf >= 0 ? retryOf : number));
+    started(trial, claimed);
+    return trial;
   }
 
-  private void evaluate(Objective objective, Trial trial) {
-    TrialState state;
-    double value;
-    String reason = null;
+  /**
+   * Tells the listeners that {@code trial} starts. One that throws stops the study with its error;
+   * the trial, which never ran, is given up as interrupted, so its parameters are re-run.
+   */
+  private void started(Trial trial, TrialRecord record) {
+    Throwable failure = tell(l -> l.trialStarted(record));
+    if (failure != null) {
+      giveUp(trial, "a listener failed as the trial started: " + failure);
+      throw rethrow(failure);
+    }
+  }
+
+  /**
+   * Calls {@code call} on every listener, and returns the first one's failure (later ones
+   * suppressed in it), or null. A listener's failure is not the trial's: it is thrown only after the
+   * trial's outcome is recorded, and stops the study ({@link #optimize}).
+   */
+  private Throwable tell(Consumer<StudyListener> call) {
+    Throwable first = null;
+    for (StudyListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException | Error e) {
+        if (first == null) first = e;
+        else if (first != e) first.addSuppressed(e);
+      }
+    }
+    return first;
+  }
+
+  private static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) throw r;
+    if (t instanceof Error e) throw e;
+    throw new IllegalStateException(t);
+  }
+
+  /**
+   * Ends {@code trial} without an outcome of its own (interrupted, or never run): recorded as
+   * interrupted, so that it does not count and its parameters are re-run once, as after a crash. On
+   * a shared storage it is left RUNNING: an interrupted outcome recorded there would count against
+   * the budget and never be re-run, whereas {@link #close()} releases it for its re-run.
+   */
+  private void giveUp(Trial trial, String why) {
+    synchronized (this) {
+      try {
+        if (!(storage instanceof SharedStorage)) {
+          storage.recordOutcome(trial.number(), TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": " + why, System.currentTimeMillis());
+        }
+      } finally {
+        running--;
+      }
+    }
+  }
+
+  /**
+   * Runs the objective on {@code trial} and records its outcome. Returns whether the worker was
+   * interrupted: the trial was then given up ({@link #giveUp}) unless it ended on its own, and the
+   * interrupt flag is cleared (the caller stops, and sets it again).
+   */
+  private boolean evaluate(Objective objective, Trial trial) {
+    boolean holding = true; // whether `running` still counts this trial: decremented once, however this ends
+    boolean interrupted = false;
     try {
-      value = objective.evaluate(trial);
-      if (Double.isFinite(value)) {
-        state = TrialState.COMPLETE;
-      } else {
+      TrialState state;
+      double value;
+      String reason = null;
+      boolean interruptedTrial = false;
+      try {
+        value = objective.evaluate(trial);
+        if (Double.isFinite(value)) {
+          state = TrialState.COMPLETE;
+        } else {
+          state = TrialState.FAILED;
+          reason = "objective returned " + value;
+          value = Double.NaN;
+        }
+      } catch (TrialPrunedException e) {
+        state = TrialState.PRUNED;
+        reason = e.getMessage();
+        value = Double.NaN; // its last report, read below with the flag cleared
+      } catch (InterruptedException e) {
         state = TrialState.FAILED;
-        reason = "objective returned " + value;
         value = Double.NaN;
+        interruptedTrial = true;
+      } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
+        // A bad configuration can blow the stack or the heap: that fails the trial, not the study.
+        state = TrialState.FAILED;
+        reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
+        value = Double.NaN;
+        // Thrown with the flag set (I/O closed by the interrupt, an exception wrapping it): the interrupt's doing.
+        interruptedTrial = Thread.currentThread().isInterrupted();
       }
-    } catch (TrialPrunedException e) {
-      state = TrialState.PRUNED;
-      reason = e.getMessage();
-      value = storage.trials().get(trial.number()).lastIntermediate();
-    } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
-      // A bad configuration can blow the stack or the heap: that fails the trial, not the study.
-      state = TrialState.FAILED;
-      reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
-      value = Double.NaN;
-    }
-    RuntimeException storageFailure = trial.storageFailure();
-    if (storageFailure != null) {
-      // Not the trial's fault, even if the objective caught it: no outcome, so a resume re-runs it.
-      synchronized (this) {
-        running--;
+      // Cleared before the storage is written (an interrupted write closes a journal's channel); the worker stops.
+      interrupted = Thread.interrupted() || interruptedTrial;
+      RuntimeException storageFailure = trial.storageFailure();
+      if (storageFailure != null) {
+        // Not the trial's fault, even if the objective caught it: no outcome, so a resume re-runs it.
+        throw storageFailure;
       }
-      throw storageFailure;
-    }
-    TrialRecord finished;
-    History after;
-    if (storage instanceof SharedStorage) {
-      // Other processes count trials in the database, not by this study's lock: no need to hold it.
-      storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
-      synchronized (this) {
-        running--;
+      if (interruptedTrial) {
+        stopRequested = true; // before the write: the other workers claim no more meanwhile
+        holding = false;
+        giveUp(trial, "the study was interrupted while this trial ran");
+        return true;
       }
-      if (listeners.isEmpty()) return; // a shared storage's history is a database read: only for listeners
-      after = history();
-      finished = after.trials().get(trial.number());
-    } else {
-      synchronized (this) {
-        storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
-        running--;
-        if (listeners.isEmpty()) return;
-        after = history();
+      if (state == TrialState.PRUNED) value = storage.trials().get(trial.number()).lastIntermediate();
+      TrialRecord finished;
+      History after;
+      if (storage instanceof SharedStorage) {
+        // Other processes count trials in the database, not by this study's lock: no need to hold it.
+        try {
+          storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+        } finally {
+          holding = false;
+          synchronized (this) {
+            running--;
+          }
+        }
+        if (listeners.isEmpty()) return finish(trial, null, interrupted);
+        after = history(); // a shared storage's history is a database read: only for listeners
         finished = after.trials().get(trial.number());
+      } else {
+        synchronized (this) {
+          // One step under the lock, so that a claim never counts the trial both finished and running.
+          try {
+            storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+          } finally {
+            holding = false;
+            running--;
+          }
+          if (listeners.isEmpty()) return finish(trial, null, interrupted);
+          after = history();
+          finished = after.trials().get(trial.number());
+        }
+      }
+      return finish(trial, tell(l -> l.trialFinished(finished, after)), interrupted);
+    } catch (RuntimeException | Error e) {
+      if (interrupted) Thread.currentThread().interrupt(); // cleared for the storage: set again, as the worker ends with this error
+      throw e;
+    } finally {
+      if (holding) {
+        synchronized (this) {
+          running--;
+        }
       }
     }
-    for (StudyListener l : listeners) l.trialFinished(finished, after);
+  }
+
+  /**
+   * After the trial's outcome is recorded: throws the first listener failure heard while it ran
+   * or as it finished (the latter suppressed in the former), else returns {@code interrupted}.
+   */
+  private static boolean finish(Trial trial, Throwable finishedFailure, boolean interrupted) {
+    Throwable failure = trial.listenerFailure();
+    if (failure == null) failure = finishedFailure;
+    else if (finishedFailure != null && finishedFailure != failure) failure.addSuppressed(finishedFailure);
+    if (failure != null) throw rethrow(failure);
+    return interrupted;
   }
 
   void report(Trial trial, int step, double value) {
@@ -454,7 +626,14 @@ public final class Study implements AutoCloseable {
     } catch (RuntimeException e) {
       throw trial.storageFailed(e);
     }
-    if (reported != null) for (StudyListener l : listeners) l.trialReported(reported);
+    if (reported == null) return;
+    Throwable failure = tell(l -> l.trialReported(reported));
+    if (failure != null) {
+      // Not thrown into the objective (the trial would be failed with it): the trial goes on, and
+      // its outcome is recorded before the study stops with this error.
+      trial.listenerFailed(failure);
+      stopRequested = true;
+    }
   }
 
   boolean shouldPrune(Trial trial) {

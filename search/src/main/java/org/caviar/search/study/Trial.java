@@ -16,6 +16,8 @@ public final class Trial {
   private int lastStep = Integer.MIN_VALUE;
   /** What the storage threw while this trial reported: the study's failure, not the trial's. */
   private volatile RuntimeException storageFailure;
+  /** What a listener threw as this trial reported: thrown once the trial's outcome is recorded. */
+  private volatile Throwable listenerFailure;
 
   Trial(Study study, int number, Point params, int kernelThreads, long seed) {
     this.study = study;
@@ -98,6 +100,16 @@ public final class Trial {
   /** The storage's failure while this trial ran, or null: see {@link #storageFailed}. */
   RuntimeException storageFailure() {
     return storageFailure;
+  }
+
+  /** Remembers {@code e}, thrown by a listener as this trial reported (the first one only). */
+  void listenerFailed(Throwable e) {
+    if (listenerFailure == null) listenerFailure = e;
+  }
+
+  /** A listener's failure as this trial reported, or null: see {@link #listenerFailed}. */
+  Throwable listenerFailure() {
+    return listenerFailure;
   }
 
   /** Reports, then throws {@link TrialPrunedException} if the pruner says stop. */
