@@ -17,6 +17,9 @@ import org.caviar.search.bench.TestFunction;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.storage.InMemoryStorage;
 import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.PostgresUrl;
+import org.caviar.search.storage.TestPostgres;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
@@ -223,6 +226,37 @@ class StudyLifecycleTest {
       assertEquals(h.trials().get(1).params(), resumed.trials().get(2).params());
     }
     assertFalse(Thread.currentThread().isInterrupted());
+  }
+
+  /**
+   * On a shared storage an interrupted trial is left RUNNING (an interrupted outcome recorded there
+   * would count and never be re-run); closing the study releases it, and the next run re-runs it.
+   */
+  @Test
+  void anInterruptedObjectiveOnASharedStorageIsReleasedAndReRun() {
+    String url = TestPostgres.newDatabase();
+    History h;
+    try (Study s = Study.builder(BRANIN.space()).name("interrupted").sampler(new RandomSampler())
+        .storage(new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())).seed(3).workers(1).build()) {
+      try {
+        h = s.optimize(t -> {
+          if (t.number() == 1) throw new InterruptedException("stop");
+          return BRANIN.evaluate(t.params());
+        }, Budget.trials(5));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt flag is restored");
+      }
+    }
+    assertEquals(2, h.size(), h.trials().toString());
+    assertEquals(TrialState.RUNNING, h.trials().get(1).state());
+    try (Study s = Study.builder(BRANIN.space()).name("interrupted").sampler(new RandomSampler())
+        .storage(new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())).seed(3).workers(1).build()) {
+      History resumed = s.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(5));
+      assertTrue(resumed.trials().get(1).isInterrupted(), resumed.trials().get(1).toString());
+      assertEquals(5, counted(resumed));
+      assertEquals(1, resumed.trials().get(2).retryOf());
+      assertEquals(h.trials().get(1).params(), resumed.trials().get(2).params());
+    }
   }
 
   /** The same in memory with several workers: the study stops, the others' trials finish. */
