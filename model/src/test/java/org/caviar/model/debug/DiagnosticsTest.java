@@ -91,6 +91,26 @@ class DiagnosticsTest {
   }
 
   /**
+   * Leaky ReLU units below 0 on every row still pass slope times their gradient: they are not dead,
+   * and the fraction is not applicable (NaN), while their gradient is still there.
+   */
+  @Test
+  void leakyReluUnitsAreNeverCountedDead() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 leaky_relu"), 1);
+    Dense first = (Dense) n.layers().get(0);
+    for (int j = 0; j < 5; j++) first.bias().values()[j] = -1000f;
+    Dataset probe = validation.head(50);
+    List<LayerStatistics> stats = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10);
+    LayerStatistics leaky = stats.get(1);
+    assertEquals("leaky_relu1", leaky.layer());
+    assertTrue(Double.isNaN(leaky.deadFraction()), "dead fraction " + leaky.deadFraction());
+    assertTrue(Double.isNaN(leaky.saturatedFraction()));
+    assertFalse(leaky.toString().contains("dead"), leaky.toString());
+    // The units held below 0 still pass gradient to their bias.
+    for (int j = 0; j < 5; j++) assertTrue(first.bias().gradient()[j] != 0, "bias " + j);
+  }
+
+  /**
    * A diverged network (logits not finite) has no gradient to describe: the probe says so with NaN
    * norms and empty gradient histograms. It used to report zeros, which read as vanished gradients.
    */
