@@ -63,6 +63,11 @@ class DiagnosticsTest {
     assertTrue(h.toString().endsWith("(2 not finite)"), h.toString());
     Histogram none = Histogram.of(new float[] {Float.NaN, Float.NaN}, 2, 3);
     assertTrue(Double.isNaN(none.min()) && none.total() == 0 && none.nonFinite() == 2, none.toString());
+    // No value at all: no finite value either, so a NaN range, not [0, 0].
+    Histogram empty = Histogram.of(new float[0], 0, 3);
+    assertTrue(Double.isNaN(empty.min()) && Double.isNaN(empty.max()), empty.toString());
+    assertEquals(0, empty.total());
+    assertEquals(0, empty.nonFinite());
   }
 
   @Test
