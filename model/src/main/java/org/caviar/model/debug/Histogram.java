@@ -30,7 +30,7 @@ public record Histogram(double min, double max, long[] counts, long nonFinite) {
       max = Math.max(max, values[i]);
     }
     long[] counts = new long[bins];
-    if (len == 0) return new Histogram(0, 0, counts);
+    // No finite value, none at all included: a range of [0, 0] would claim values at 0.
     if (nonFinite == len) return new Histogram(Double.NaN, Double.NaN, counts, nonFinite);
     double width = (max - min) / bins;
     for (int i = 0; i < len; i++) {

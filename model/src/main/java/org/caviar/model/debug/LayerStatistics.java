@@ -21,8 +21,9 @@ import org.caviar.model.layer.Parameter;
  * @param saturatedFraction tanh: fraction of outputs with {@code |y| > 0.99}; sigmoid: with
  *     {@code y < 0.01} or {@code y > 0.99} (their derivative is then below 0.02, so little gradient
  *     passes); NaN for other layers
- * @param deadFraction ReLU / leaky ReLU: fraction of units that are {@code <= 0} for every example
- *     of the batch (a dead ReLU never learns again); NaN for other layers
+ * @param deadFraction ReLU: fraction of units that are {@code <= 0} for every example of the batch
+ *     (a dead ReLU passes no gradient and never learns again); NaN for other layers, leaky ReLU
+ *     included: a leaky unit below 0 still passes {@code slope} times its gradient, so it is not dead
  * @param gradientNorm L2 norm of the output gradient; NaN when no gradient was computed (the probe's
  *     logits were not finite: a diverged network), not 0, which would read as a vanished gradient
  * @param parameterNorm L2 norm of the layer's parameters (0 if none)
@@ -69,7 +70,7 @@ public record LayerStatistics(
       if (layer instanceof ActivationLayer a) {
         Activation kind = a.activation();
         if (kind == Activation.TANH || kind == Activation.SIGMOID) saturated = saturatedFraction(kind, y, len);
-        else dead = deadFraction(y, rows, width);
+        else if (kind == Activation.RELU) dead = deadFraction(y, rows, width);
       }
       double pn = 0;
       double pg = 0;

@@ -6,22 +6,33 @@ import java.util.List;
 import java.util.PriorityQueue;
 import org.caviar.model.Network;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.SoftmaxCrossEntropy;
 
-/** Finds the examples a network gets most wrong: the highest loss, i.e. the least probability on the true class. */
+/**
+ * Finds the examples a network gets most wrong: the highest cross-entropy, i.e. the least
+ * probability on the true class.
+ *
+ * <p>The loss is computed from the logits in double, {@code logSumExp(z) - z[label]}, not from the
+ * float32 softmax: the label's float probability underflows to 0 once its logit trails the largest
+ * by about 104, and every such row would then tie at the same loss, however far behind its label is.
+ * Ties (equal losses) go to the lower row index.
+ */
 public final class WorstExamples {
   /**
    * @param index row in the dataset
    * @param label true class
-   * @param predicted most probable class
-   * @param labelProbability probability the network gives the true class
-   * @param predictedProbability probability of the predicted class
+   * @param predicted most probable class (the lowest index among equal logits)
+   * @param labelProbability probability the network gives the true class, {@code exp(-loss)} in
+   *     double (0 only past a loss of about 745)
+   * @param predictedProbability probability of the predicted class, in double
+   * @param loss cross-entropy of this example, {@code logSumExp(z) - z[label]} in double
    */
-  public record Example(int index, int label, int predicted, double labelProbability, double predictedProbability) {
-    /** Cross-entropy of this example. */
-    public double loss() {
-      return -Math.log(Math.max(labelProbability, Double.MIN_VALUE));
-    }
-  }
+  public record Example(int index, int label, int predicted, double labelProbability, double predictedProbability, double loss) {}
+
+  /** Worst first: higher loss, then lower index. */
+  private static final Comparator<Example> WORST_FIRST =
+      Comparator.comparingDouble(Example::loss).reversed().thenComparingInt(Example::index);
 
   private WorstExamples() {}
 
@@ -33,29 +44,33 @@ public final class WorstExamples {
     int f = data.featureCount();
     int chunk = 256;
     float[] x = new float[chunk * f];
-    float[] p = new float[chunk * classes];
-    Comparator<Example> byProbability = Comparator.comparingDouble(Example::labelProbability);
-    // Max-heap on the label's probability: the head is the best of the k worst kept so far.
-    PriorityQueue<Example> kept = new PriorityQueue<>(byProbability.reversed());
+    double[] z = new double[classes];
+    // Head is the least bad of the k kept so far (lowest loss, then highest index).
+    PriorityQueue<Example> kept = new PriorityQueue<>(WORST_FIRST.reversed());
     for (int start = 0; start < data.rows(); start += chunk) {
       int rows = Math.min(chunk, data.rows() - start);
       System.arraycopy(data.features(), start * f, x, 0, rows * f);
-      network.probabilities(x, rows, p);
+      float[] logits = network.forward(x, rows, Mode.INFERENCE);
       for (int r = 0; r < rows; r++) {
         int label = data.label(start + r);
         int best = 0;
-        for (int j = 1; j < classes; j++) if (p[r * classes + j] > p[r * classes + best]) best = j;
-        Example e = new Example(start + r, label, best, p[r * classes + label], p[r * classes + best]);
+        for (int j = 0; j < classes; j++) {
+          z[j] = logits[r * classes + j];
+          if (z[j] > z[best]) best = j;
+        }
+        double lse = SoftmaxCrossEntropy.logSumExp(z, 0, classes);
+        double loss = lse - z[label];
+        Example e = new Example(start + r, label, best, Math.exp(-loss), Math.exp(z[best] - lse), loss);
         if (kept.size() < k) {
           kept.add(e);
-        } else if (k > 0 && e.labelProbability() < kept.peek().labelProbability()) {
+        } else if (k > 0 && WORST_FIRST.compare(e, kept.peek()) < 0) {
           kept.poll();
           kept.add(e);
         }
       }
     }
     List<Example> out = new ArrayList<>(kept);
-    out.sort(byProbability);
+    out.sort(WORST_FIRST);
     return out;
   }
 }

@@ -416,6 +416,14 @@ final class ShardedStep {
     capacity = rows;
   }
 
+  /** Forgets every shard's optimizer state (moments and step counts), as at construction. */
+  void resetOptimizers() {
+    for (Shard sh : shard) {
+      for (Optimizer o : sh.optimizers) o.reset();
+      sh.outOptimizer.reset();
+    }
+  }
+
   /** Copies the network's parameters and batch norm statistics into the shards. */
   void pull() {
     for (Shard s : shard) s.copy(true);

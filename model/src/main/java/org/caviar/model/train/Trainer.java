@@ -267,6 +267,15 @@ public final class Trainer {
    * {@code patience} epochs, or if the loss diverges. With {@code restoreBest} and a validation
    * set, the network ends with the weights (and batch norm statistics) of its best epoch. Without
    * a validation set there is no best epoch: patience and restoreBest then do nothing.
+   *
+   * <p>Each fit is a new training run from the network's current weights: the batches are shuffled
+   * from the configured seed again, the schedule starts at epoch 0, and the optimizer state (Adam's
+   * moments and step count, momentum; each thread's under a split step) starts from zero, as on a
+   * fresh trainer. Carrying the moments over while everything else restarted made a second fit
+   * neither a continuation nor a fresh run. What lives in the network carries over: the weights,
+   * batch norm's running statistics and its dropout layers' streams (a split step's dropout streams
+   * are the trainer's and continue, so there only a network without dropout repeats a fresh
+   * trainer's bits).
    */
   public TrainingResult fit(Dataset train, Dataset validation, TrainingListener listener) {
     TrainingListener l = listener == null ? TrainingListener.none() : listener;
@@ -280,6 +289,9 @@ public final class Trainer {
       }
     }
     trainedClasses = train.classNames();
+    // A new run (see above); after the checks, so that a refused fit changes nothing.
+    optimizer.reset();
+    if (sharded != null) sharded.resetOptimizers();
     long start = System.nanoTime();
     l.onTrainingStart(network, config);
     List<EpochMetrics> history = new ArrayList<>();

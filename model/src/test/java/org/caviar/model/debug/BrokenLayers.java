@@ -84,6 +84,26 @@ final class BrokenLayers {
     }
   }
 
+  /** Multiplies one parameter tensor's gradient by a factor, leaving the others right. */
+  static final class ScaledTensorGradient extends Wrapper {
+    private final int tensor;
+    private final float factor;
+
+    ScaledTensorGradient(Layer inner, int tensor, float factor) {
+      super(inner);
+      this.tensor = tensor;
+      this.factor = factor;
+    }
+
+    @Override
+    protected float[] backwardImpl(float[] gradOutput, int rows) {
+      float[] dx = inner.backward(gradOutput, rows);
+      float[] g = inner.parameters().get(tensor).gradient();
+      for (int i = 0; i < g.length; i++) g[i] *= factor;
+      return dx;
+    }
+  }
+
   /** Subtracts {@code decay * w} from the first parameter's gradient (as if decay were forgotten). */
   static final class SubtractedDecay extends Wrapper {
     private final float decay;

@@ -63,6 +63,11 @@ class DiagnosticsTest {
     assertTrue(h.toString().endsWith("(2 not finite)"), h.toString());
     Histogram none = Histogram.of(new float[] {Float.NaN, Float.NaN}, 2, 3);
     assertTrue(Double.isNaN(none.min()) && none.total() == 0 && none.nonFinite() == 2, none.toString());
+    // No value at all: no finite value either, so a NaN range, not [0, 0].
+    Histogram empty = Histogram.of(new float[0], 0, 3);
+    assertTrue(Double.isNaN(empty.min()) && Double.isNaN(empty.max()), empty.toString());
+    assertEquals(0, empty.total());
+    assertEquals(0, empty.nonFinite());
   }
 
   @Test
@@ -88,6 +93,26 @@ class DiagnosticsTest {
     assertTrue(Double.isNaN(relu.saturatedFraction()));
     assertEquals(50 * 20, relu.activations().total());
     assertTrue(relu.gradientNorm() > 0 && stats.get(0).parameterGradientNorm() > 0);
+  }
+
+  /**
+   * Leaky ReLU units below 0 on every row still pass slope times their gradient: they are not dead,
+   * and the fraction is not applicable (NaN), while their gradient is still there.
+   */
+  @Test
+  void leakyReluUnitsAreNeverCountedDead() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 leaky_relu"), 1);
+    Dense first = (Dense) n.layers().get(0);
+    for (int j = 0; j < 5; j++) first.bias().values()[j] = -1000f;
+    Dataset probe = validation.head(50);
+    List<LayerStatistics> stats = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10);
+    LayerStatistics leaky = stats.get(1);
+    assertEquals("leaky_relu1", leaky.layer());
+    assertTrue(Double.isNaN(leaky.deadFraction()), "dead fraction " + leaky.deadFraction());
+    assertTrue(Double.isNaN(leaky.saturatedFraction()));
+    assertFalse(leaky.toString().contains("dead"), leaky.toString());
+    // The units held below 0 still pass gradient to their bias.
+    for (int j = 0; j < 5; j++) assertTrue(first.bias().gradient()[j] != 0, "bias " + j);
   }
 
   /**
@@ -157,6 +182,12 @@ class DiagnosticsTest {
     assertEquals("bins must be >= 1, got 0", noBins.getMessage());
   }
 
+  /**
+   * The worst examples are the highest losses, computed in double from the logits: the same losses
+   * recomputed here are equal bit for bit. Their probabilities match the float softmax to a relative
+   * 1e-5: float rounds {@code z - max} (|z - max| up to ~20 here) to u relative, an error of
+   * 20 * 6e-8 = 1.2e-6 in the exponential, plus a few u from the kernel's exp and sum.
+   */
   @Test
   void worstExamplesAreTheLeastProbableLabels() {
     Network n = Network.create(NetworkSpec.parse("64-32-10 relu"), 4);
@@ -165,16 +196,55 @@ class DiagnosticsTest {
     assertEquals(7, worst.size());
     float[] p = new float[validation.rows() * 10];
     n.probabilities(validation.features(), validation.rows(), p);
-    double[] labelP = new double[validation.rows()];
-    for (int r = 0; r < validation.rows(); r++) labelP[r] = p[r * 10 + validation.label(r)];
-    double[] sorted = labelP.clone();
+    float[] z = n.forward(validation.features(), validation.rows(), org.caviar.model.layer.Mode.INFERENCE).clone();
+    double[] loss = new double[validation.rows()];
+    for (int r = 0; r < validation.rows(); r++) {
+      double[] row = new double[10];
+      for (int j = 0; j < 10; j++) row[j] = z[r * 10 + j];
+      loss[r] = org.caviar.model.layer.SoftmaxCrossEntropy.logSumExp(row, 0, 10) - row[validation.label(r)];
+    }
+    double[] sorted = loss.clone();
     java.util.Arrays.sort(sorted);
     for (int i = 0; i < 7; i++) {
       WorstExamples.Example e = worst.get(i);
-      assertEquals(sorted[i], e.labelProbability(), "the i-th lowest probability of the true class");
-      assertEquals(labelP[e.index()], e.labelProbability());
+      assertEquals(sorted[sorted.length - 1 - i], e.loss(), "the i-th highest loss");
+      assertEquals(loss[e.index()], e.loss());
+      float labelP = p[e.index() * 10 + validation.label(e.index())];
+      assertEquals(labelP, e.labelProbability(), 1e-5 * labelP);
       assertEquals(validation.label(e.index()), e.label());
-      assertTrue(i == 0 || e.loss() <= worst.get(i - 1).loss(), "worst first");
     }
+  }
+
+  /**
+   * Labels far behind the top logit: float32 softmax gives each of them probability exactly 0
+   * (a gap above ~104), but their losses, the gaps, still rank them, and equal losses go to the lower
+   * index. A 3-3 network with identity weights and zero bias makes the logits the features; each
+   * row's loss is its gap plus log(1 + 2 e^-gap), equal to the gap in double for gaps above 40.
+   */
+  @Test
+  void worstExamplesRankLabelsWhoseProbabilityUnderflows() {
+    Network n = Network.create(NetworkSpec.parse("3-3"), 1);
+    float[] w = n.parameters().get(0).values();
+    java.util.Arrays.fill(w, 0f);
+    for (int j = 0; j < 3; j++) w[j * 3 + j] = 1f;
+    java.util.Arrays.fill(n.parameters().get(1).values(), 0f);
+    float[] gaps = {150, 300, 120, 200, 1, 110, 300};
+    float[] x = new float[gaps.length * 3];
+    int[] labels = new int[gaps.length];
+    for (int r = 0; r < gaps.length; r++) {
+      x[r * 3] = gaps[r];
+      labels[r] = 1;
+    }
+    float[] p = new float[gaps.length * 3];
+    n.probabilities(x, gaps.length, p);
+    assertEquals(0f, p[1 * 3 + 1], "the premise: float softmax underflows");
+    List<WorstExamples.Example> worst = WorstExamples.find(n, Dataset.of(x, labels, 3, 3), 4);
+    assertEquals(List.of(1, 6, 3, 0), worst.stream().map(WorstExamples.Example::index).toList());
+    assertEquals(List.of(300.0, 300.0, 200.0, 150.0), worst.stream().map(WorstExamples.Example::loss).toList());
+    for (WorstExamples.Example e : worst) {
+      assertEquals(0, e.predicted());
+      assertEquals(1.0, e.predictedProbability());
+    }
+    assertEquals(Math.exp(-150), worst.get(3).labelProbability(), 1e-15 * Math.exp(-150));
   }
 }

@@ -213,6 +213,44 @@ class GradientCheckProperties {
   }
 
   /**
+   * Past {@code maxChecked} every tensor is sampled, so a small broken tensor cannot go unchecked:
+   * in a 48-24-24-3 network (1,851 entries) checked on 300, the output bias has 3 entries, which a
+   * uniform sample would miss with probability (1 - 3/1851)^300 = 0.61. With that bias's gradient
+   * 2% off (a relative error of ~1e-2, ten times the threshold) the check fails on every seed and
+   * names it, and every tensor is listed with at least its floor of entries.
+   */
+  @org.junit.jupiter.api.Test
+  void aSmallBrokenTensorIsCaughtOnEverySample() {
+    Network sound = Network.create(NetworkSpec.parse("48-24-24-3 tanh"), 5, K);
+    Random rnd = new Random(5);
+    int rows = 6;
+    float[] x = inputs(rnd, rows, 48);
+    int[] y = {0, 1, 2, 0, 1, 2};
+    List<Layer> layers = new ArrayList<>(sound.layers());
+    int last = layers.size() - 1;
+    layers.set(last, new BrokenLayers.ScaledTensorGradient(layers.get(last), 1, 1.02f));
+    Network broken = Network.of(layers, 3, K);
+    List<String> names = sound.parameters().stream().map(Parameter::name).toList();
+    assertEquals("dense3.bias", names.getLast());
+    int floor = GradientCheck.perTensorFloor(300, names.size());
+    for (long seed = 0; seed < 20; seed++) {
+      GradientCheck.Options options = new GradientCheck.Options(1e-6, 1e-3, 300, 5, seed);
+      GradientCheckResult ok = GradientCheck.check(sound, x, y, rows, 0f, options);
+      assertTrue(ok.passed(), ok.toString());
+      assertEquals(names, ok.tensors().stream().map(GradientCheckResult.TensorError::name).toList());
+      assertEquals(300, ok.checkedEntries() + ok.kinks());
+      GradientCheckResult result = GradientCheck.check(broken, x, y, rows, 0f, options);
+      assertFalse(result.passed(), "seed " + seed + "\n" + result);
+      assertEquals(names, result.tensors().stream().map(GradientCheckResult.TensorError::name).toList());
+      for (int t = 0; t < names.size(); t++) {
+        var tensor = result.tensors().get(t);
+        assertTrue(tensor.checked() >= Math.min(floor, sound.parameters().get(t).size()), tensor.toString());
+        assertEquals(t != names.size() - 1, tensor.passed(), "only the bias is broken: " + tensor);
+      }
+    }
+  }
+
+  /**
    * A ReLU whose input sits within the difference step of its kink: the central difference of the
    * bias feeding it averages the two slopes and disagrees with the one-sided analytic gradient by
    * about half, which the second difference explains; the entry is counted as a kink, not a

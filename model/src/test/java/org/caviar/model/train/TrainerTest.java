@@ -76,6 +76,49 @@ class TrainerTest {
     assertEquals(1, t.optimizer().steps());
   }
 
+  /**
+   * A second fit on one trainer is a new run from the first fit's weights, like a fit on a fresh
+   * trainer: bit for bit on scalar kernels (one thread, the same operations in the same order).
+   * Adam's moments and step count used to carry over while the shuffles and schedule restarted.
+   */
+  @Test
+  void aSecondFitIsAFreshRunFromTheCurrentWeights() {
+    TrainingConfig config = TrainingConfig.builder().epochs(2).batchSize(50).seed(4).build();
+    Network reused = Network.create(SPEC, 8, Kernels.scalar());
+    Trainer t = new Trainer(reused, config);
+    t.fit(train, null, null);
+    t.fit(train, null, null);
+    Network fresh = Network.create(SPEC, 8, Kernels.scalar());
+    new Trainer(fresh, config).fit(train, null, null);
+    Trainer second = new Trainer(fresh, config);
+    second.fit(train, null, null);
+    float[] expected = parametersAndState(fresh);
+    assertAllFinite(expected, "fresh trainers");
+    assertArrayEquals(expected, parametersAndState(reused));
+    assertEquals(second.optimizer().steps(), t.optimizer().steps(), "steps of one fit");
+  }
+
+  /**
+   * The same for a step split over two threads, whose optimizers are the shards': bit for bit, the
+   * split being deterministic for a thread count. No dropout: the shards' dropout streams are the
+   * trainer's and continue (see fit).
+   */
+  @Test
+  void aSecondFitOfASplitStepIsAFreshRunToo() {
+    NetworkSpec spec = NetworkSpec.parse("64-32-10 relu batchnorm");
+    TrainingConfig config = TrainingConfig.builder().epochs(2).batchSize(50).seed(4).build();
+    Network reused = Network.create(spec, 8, Kernels.parallel(2));
+    Trainer t = new Trainer(reused, config, true);
+    t.fit(train, null, null);
+    t.fit(train, null, null);
+    Network fresh = Network.create(spec, 8, Kernels.parallel(2));
+    new Trainer(fresh, config, true).fit(train, null, null);
+    new Trainer(fresh, config, true).fit(train, null, null);
+    float[] expected = parametersAndState(fresh);
+    assertAllFinite(expected, "fresh trainers");
+    assertArrayEquals(expected, parametersAndState(reused));
+  }
+
   /** Three epochs of a seeded network with batch norm and dropout; its weights and statistics, concatenated. */
   private static float[] trainedWeights(Kernels kernels) {
     Network n = Network.create(SPEC, 8, kernels);

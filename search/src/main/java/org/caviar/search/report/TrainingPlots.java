@@ -56,7 +56,8 @@ public final class TrainingPlots {
 
   /**
    * For each activation layer, the share of its units that no longer pass gradient: dead ReLUs
-   * (zero for every probe example), or tanh and sigmoid outputs in their flat tails.
+   * (zero for every probe example), or tanh and sigmoid outputs in their flat tails. Leaky ReLU
+   * layers are left out: their units always pass slope times the gradient (no dead fraction).
    */
   public static XYChart units(List<Snapshot> snapshots) {
     XYChart c = Plots.xy("Dead ReLUs and saturated units", "epoch", "fraction of the layer");
@@ -74,7 +75,7 @@ public final class TrainingPlots {
         for (double v : y) if (v > top) top = v;
       }
     }
-    if (k == 0) c.addSeries("no activation layer recorded", new double[] {0}, new double[] {0});
+    if (k == 0) c.addSeries("no ReLU, tanh or sigmoid layer recorded", new double[] {0}, new double[] {0});
     // Room above the highest line, and an axis at all when every fraction is zero (a healthy run).
     c.getStyler().setYAxisMax(Math.min(1.0, Math.max(0.1, 1.2 * top)));
     return c;
