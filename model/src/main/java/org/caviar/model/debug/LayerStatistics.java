@@ -28,10 +28,12 @@ import org.caviar.model.layer.Parameter;
  *     logits were not finite: a diverged network), not 0, which would read as a vanished gradient
  * @param parameterNorm L2 norm of the layer's parameters (0 if none)
  * @param parameterGradientNorm L2 norm of their gradient (0 if none; NaN when no gradient was computed)
+ * @param activation whether the layer is an activation (ReLU, leaky ReLU, tanh, sigmoid): what the
+ *     next layer sees, whose histograms a report draws (a leaky ReLU has neither fraction above)
  */
 public record LayerStatistics(
     String layer, Histogram activations, Histogram gradients, double mean, double std, double saturatedFraction,
-    double deadFraction, double gradientNorm, double parameterNorm, double parameterGradientNorm) {
+    double deadFraction, double gradientNorm, double parameterNorm, double parameterGradientNorm, boolean activation) {
 
   /** Tanh units beyond this magnitude pass less than 2% of the gradient ({@code 1 - y^2 < 0.02}). */
   public static final double TANH_SATURATION = 0.99;
@@ -85,7 +87,7 @@ public record LayerStatistics(
       Histogram gradients = finite ? Histogram.of(g, len, bins) : Histogram.none(bins);
       out.add(new LayerStatistics(
           layer.name(), Histogram.of(y, len, bins), gradients, mean, std, saturated, dead,
-          Math.sqrt(gn), Math.sqrt(pn), Math.sqrt(pg)));
+          Math.sqrt(gn), Math.sqrt(pn), Math.sqrt(pg), layer instanceof ActivationLayer));
     }
     return out;
   }

@@ -92,7 +92,7 @@ public final class TrainingReport {
           LayerStatistics a = first.layers().get(l);
           LayerStatistics b = last.layers().get(l);
           // The activation layers: what the next layer sees, and the gradient that reaches them.
-          if (Double.isNaN(b.deadFraction()) && Double.isNaN(b.saturatedFraction())) continue;
+          if (!b.activation()) continue;
           ReportWriter.save(folder, "hist_" + b.layer() + "_outputs", TrainingPlots.histogram(
               b.layer() + " outputs", "output", a.activations(), first.epoch(), b.activations(), last.epoch()), histograms);
           ReportWriter.save(folder, "hist_" + b.layer() + "_gradients", TrainingPlots.histogram(

@@ -45,6 +45,20 @@ class TrainingReportTest {
     return new Dataset(x, y, 4, List.of("a", "b", "c"));
   }
 
+  /** Leaky ReLU layers have no dead or saturated fraction, and still get their histograms. */
+  @Test
+  void leakyReluLayersGetTheirHistograms() throws IOException {
+    Network network = Network.create(NetworkSpec.parse("4-8-3 leaky_relu"), 3, Kernels.vector());
+    Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(2).batchSize(16).seed(5).build());
+    HistogramRecorder layers = new HistogramRecorder(network, blobs(30, 2), 30, 10);
+    TrainingResult result = trainer.fit(blobs(60, 1), blobs(30, 2), layers);
+    TrainingReport.write(dir, new TrainingReport.Run("leaky", Map.of("network", "4-8-3 leaky_relu"), network.describe(),
+        result.history(), layers.snapshots(), "30 validation rows", null, null));
+    String act = network.layers().get(1).name();
+    assertTrue(Files.exists(dir.resolve("hist_" + act + "_outputs.png")) && Files.exists(dir.resolve("hist_" + act + "_gradients.png")), act);
+    assertTrue(!Files.exists(dir.resolve("hist_dense1_outputs.png")));
+  }
+
   @Test
   void aRealRunGivesEveryChartItsTablesAndTheConfusionMatrix() throws IOException {
     Dataset train = blobs(120, 1);
@@ -198,8 +212,8 @@ class TrainingReportTest {
   @Test
   void aLayerWithoutGradientLeavesAGap() throws IOException {
     Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
-    LayerStatistics zero = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 3, 0);
-    LayerStatistics some = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 1, 3, 0.3);
+    LayerStatistics zero = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 3, 0, false);
+    LayerStatistics some = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 1, 3, 0.3, false);
     for (List<HistogramRecorder.Snapshot> run : List.of(
         List.of(new HistogramRecorder.Snapshot(0, List.of(zero))),
         List.of(new HistogramRecorder.Snapshot(0, List.of(zero)), new HistogramRecorder.Snapshot(1, List.of(some))))) {
@@ -216,8 +230,8 @@ class TrainingReportTest {
     Histogram h = Histogram.of(new float[] {-1, 0, 0.5f, 1}, 4, 4);
     List<LayerStatistics> layers = new java.util.ArrayList<>();
     for (int i = 0; i < activations.length; i++) {
-      layers.add(new LayerStatistics("dense" + (i + 1), h, h, 0.1, 0.9, Double.NaN, Double.NaN, 0.2, 3, 0.3));
-      layers.add(new LayerStatistics(activations[i], h, h, 0.1, 0.9, Double.NaN, 0.05, 0.2, 0, 0));
+      layers.add(new LayerStatistics("dense" + (i + 1), h, h, 0.1, 0.9, Double.NaN, Double.NaN, 0.2, 3, 0.3, false));
+      layers.add(new LayerStatistics(activations[i], h, h, 0.1, 0.9, Double.NaN, 0.05, 0.2, 0, 0, true));
     }
     List<HistogramRecorder.Snapshot> snapshots = List.of(new HistogramRecorder.Snapshot(0, layers), new HistogramRecorder.Snapshot(1, layers));
     return new Run(title, Map.of("network", title), null, epochs, snapshots, "4 rows", null, null);
