@@ -151,6 +151,23 @@ public final class PostgresStorage implements SharedStorage {
         WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, returning);
   }
 
+  /**
+   * Gives back a trial whose claim committed after {@link #releaseHeld}: finishes it as interrupted
+   * with neither parameters nor a re-run of its own (it never ran, so it is nobody's re-run), puts
+   * the lost trial it took, if any, back in the queue for its one re-run, and counts it lost.
+   * Parameters: end, reason, study, number, study, number of the re-run taken (-1: none), study.
+   */
+  private static final String GIVE_BACK = """
+      WITH gone AS (
+        UPDATE caviar_trial SET state = 'FAILED', value = NULL, params = NULL, retry_of = -1, end_millis = ?, reason = ?,
+          requeued = false, changed_xid = pg_current_xact_id()
+        WHERE study_id = ? AND number = ? AND state = 'RUNNING'
+        RETURNING number),
+      back AS (
+        UPDATE caviar_trial SET requeued = true
+        WHERE study_id = ? AND number = ? AND EXISTS (SELECT 1 FROM gone))
+      UPDATE caviar_study SET lost = lost + 1 WHERE id = ? AND EXISTS (SELECT 1 FROM gone)""";
+
   /** How long a release may wait for the database: it runs as the process stops (e.g. in a shutdown hook). */
   private static final int RELEASE_TIMEOUT_SECONDS = 3;
 
@@ -174,8 +191,13 @@ public final class PostgresStorage implements SharedStorage {
   private final HikariDataSource pool;
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
-  /** Set by {@link #releaseHeld}: a claim that commits after it releases its own trial. */
+  /** Set by {@link #releaseHeld}: a claim that commits after it gives its trial back, and none follows. */
   private volatile boolean released;
+  /**
+   * Makes setting {@link #released} and reading {@link #mine} one step against a claim's check and
+   * add: each trial is either released with the held ones or given back by its claim, never both.
+   */
+  private final Object releaseLock = new Object();
   private final ScheduledExecutorService beat;
   /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
   private final Object cacheLock = new Object();
@@ -183,6 +205,8 @@ public final class PostgresStorage implements SharedStorage {
   private TrialCache cache = new TrialCache();
   private volatile StudyInfo info;
   private volatile long studyId = -1;
+  /** Tests only: runs when a claim has committed, before this storage takes the trial as its own. */
+  volatile Runnable afterClaimCommit = () -> {};
 
   public PostgresStorage(String url) {
     this(PostgresUrl.parse(url), Settings.defaults());
@@ -361,6 +385,9 @@ public final class PostgresStorage implements SharedStorage {
     reapLostNowAndThen();
     int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
     for (int attempt = 0; ; attempt++) {
+      // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
+      // would claim and give back until the process halts.
+      if (released) return null;
       TrialRecord t = claim(startMillis, true, budget, limit);
       if (t != null || !slotsRemain(budget, limit)) return t;
       // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
@@ -428,13 +455,39 @@ public final class PostgresStorage implements SharedStorage {
         }
       }
     });
-    if (t != null) mine.add(t.number());
-    if (t != null && released) {
-      // Committed as this storage was being released (mine was read before the add): release it too.
-      releaseHeld();
-      return null;
+    afterClaimCommit.run();
+    if (t == null) return null;
+    synchronized (releaseLock) {
+      if (!released) {
+        mine.add(t.number());
+        return t;
+      }
     }
-    return t;
+    // Committed after releaseHeld read mine: the trial never ran, so its re-run, if it took one, is still due.
+    giveBack(t);
+    return null;
+  }
+
+  /** Runs {@link #GIVE_BACK} for {@code t}, waiting for the database a few seconds at most, as {@link #releaseHeld}. */
+  private void giveBack(TrialRecord t) {
+    try (Connection c = pool.getConnection()) {
+      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
+      try (PreparedStatement ps = c.prepareStatement(GIVE_BACK)) {
+        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+        ps.setLong(1, System.currentTimeMillis());
+        ps.setString(2, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran");
+        ps.setLong(3, studyId);
+        ps.setInt(4, t.number());
+        ps.setLong(5, studyId);
+        ps.setInt(6, t.retryOf());
+        ps.setLong(7, studyId);
+        ps.executeUpdate();
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", claimed as this worker stopped ("
+          + firstLine(e.getMessage()) + "); another worker's claim finishes it once it has sent no heartbeat for "
+          + settings.grace.toSeconds() + " s" + (t.retryOf() >= 0 ? ", but the re-run of trial " + t.retryOf() + " it took is lost" : ""), e);
+    }
   }
 
   /** The trial an earlier attempt of a claim committed, or null. */
@@ -565,9 +618,12 @@ public final class PostgresStorage implements SharedStorage {
    */
   @Override
   public int releaseHeld() {
-    released = true;
-    if (mine.isEmpty() || studyId < 0) return 0;
-    Integer[] held = mine.toArray(Integer[]::new);
+    Integer[] held;
+    synchronized (releaseLock) {
+      released = true;
+      held = mine.toArray(Integer[]::new);
+    }
+    if (held.length == 0 || studyId < 0) return 0;
     int n;
     // Not withRetry: a stopping process must not wait a minute for a database that is away.
     try (Connection c = pool.getConnection()) {
