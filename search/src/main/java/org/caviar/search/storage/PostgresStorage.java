@@ -53,7 +53,8 @@ import org.flywaydb.core.api.FlywayException;
  * heartbeat period, skipping rows another is finishing), and its parameters wait for one re-run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
- * backoff for {@link Settings#retryFor}, then fail with one clear message. Every write is safe to
+ * backoff for {@link Settings#retryFor}, then fail with one clear message; a statement with no reply
+ * for {@link Settings#socketTimeout} counts as one (a network that drops packets silently). Every write is safe to
  * retry: a claim whose reply was lost finds its committed trial by the claim's own token, and
  * recording an outcome twice changes nothing. The result of a trial that was declared lost meanwhile
  * is not counted, but is appended to the lost trial's reason and logged.
@@ -71,6 +72,20 @@ public final class PostgresStorage implements SharedStorage {
         throw new IllegalArgumentException("grace must be at least two heartbeats (" + heartbeat.multipliedBy(2) + "), got " + grace);
       }
       if (retryFor == null || retryFor.isNegative()) throw new IllegalArgumentException("retryFor must be >= 0, got " + retryFor);
+    }
+
+    /**
+     * How long a statement waits for the server's reply before its connection counts as lost (and
+     * is retried on another, within {@link #retryFor}): without it, a network that silently drops
+     * packets blocks the statement for TCP's ~15 min of retransmissions, and a hung heartbeat lets
+     * other workers reap this one's live trials. Half the grace, so that a hung beat gives way to
+     * the next in time, but at least 10 s (no statement of this storage waits that long on a
+     * healthy server; tests use a grace of about a second) and at most 30 s. Whole seconds, as the
+     * driver's {@code socketTimeout}.
+     */
+    public Duration socketTimeout() {
+      long seconds = Math.clamp(grace.toSeconds() / 2, 10, 30);
+      return Duration.ofSeconds(seconds);
     }
 
     /** Beats every 5 s, lost after 60 s of silence, retries a lost database for 60 s. */
@@ -207,6 +222,8 @@ public final class PostgresStorage implements SharedStorage {
   private volatile long studyId = -1;
   /** Tests only: runs when a claim has committed, before this storage takes the trial as its own. */
   volatile Runnable afterClaimCommit = () -> {};
+  /** Tests only: runs at the start of each heartbeat that has trials to refresh. */
+  volatile Runnable beforeBeat = () -> {};
 
   public PostgresStorage(String url) {
     this(PostgresUrl.parse(url), Settings.defaults());
@@ -227,6 +244,9 @@ public final class PostgresStorage implements SharedStorage {
     c.setMinimumIdle(1);
     c.setConnectionTimeout(2_000); // a wait for a pooled connection; withRetry bounds the whole
     c.addDataSourceProperty("connectTimeout", "5");
+    c.addDataSourceProperty("socketTimeout", String.valueOf(settings.socketTimeout().toSeconds()));
+    // The OS notices a dead peer of an idle pooled connection (after its keepalive time) rather than never.
+    c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("ApplicationName", "caviar");
     try {
       pool = new HikariDataSource(c);
@@ -650,6 +670,16 @@ public final class PostgresStorage implements SharedStorage {
     return n;
   }
 
+  /** Tests only: a connection from the pool, as every statement of this storage gets one. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /** Tests only: a property the driver gets for each new connection, or null. */
+  String dataSourceProperty(String name) {
+    return pool.getDataSourceProperties().getProperty(name);
+  }
+
   @Override
   public void close() {
     beat.shutdownNow();
@@ -658,14 +688,21 @@ public final class PostgresStorage implements SharedStorage {
 
   private void beatOnce() {
     if (mine.isEmpty() || studyId < 0) return;
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE caviar_trial SET heartbeat = now() WHERE study_id = ? AND number = ANY (?) AND state = 'RUNNING'")) {
-      ps.setLong(1, studyId);
-      ps.setArray(2, c.createArrayOf("integer", mine.toArray()));
-      ps.executeUpdate();
+    try {
+      beforeBeat.run();
+      try (Connection c = pool.getConnection();
+          PreparedStatement ps = c.prepareStatement(
+              "UPDATE caviar_trial SET heartbeat = now() WHERE study_id = ? AND number = ANY (?) AND state = 'RUNNING'")) {
+        ps.setLong(1, studyId);
+        ps.setArray(2, c.createArrayOf("integer", mine.toArray()));
+        ps.executeUpdate();
+      }
     } catch (SQLException | RuntimeException e) {
       // The next beat tries again; a server away for longer than the grace loses these trials.
+    } catch (Throwable e) {
+      // An Error (e.g. OutOfMemoryError) thrown out of a scheduled task cancels it for good: no
+      // beat would follow, and other workers would reap this one's live trials. Say so and go on.
+      System.err.println("caviar: a heartbeat failed (" + e + "); the next one tries again");
     }
   }
 

@@ -380,4 +380,36 @@ class PostgresStorageTest {
       pool.shutdownNow();
     }
   }
+
+  /** A statement on a connection whose network silently drops packets fails within the retry window, not after TCP gives up. */
+  @Test
+  void connectionsTimeOutAndKeepAlive() throws Exception {
+    try (PostgresStorage s = open(TestPostgres.newDatabase(), PostgresStorage.Settings.defaults());
+        Connection c = s.connection()) {
+      assertEquals(30_000, c.getNetworkTimeout(), "socket timeout in ms");
+      assertEquals("true", s.dataSourceProperty("tcpKeepAlive"));
+    }
+    // Half the grace, within [10 s, 30 s].
+    assertEquals(Duration.ofSeconds(10), TestPostgres.fastSettings().socketTimeout());
+    assertEquals(Duration.ofSeconds(20), new PostgresStorage.Settings(Duration.ofSeconds(5), Duration.ofSeconds(40), Duration.ZERO).socketTimeout());
+  }
+
+  /** An Error in one heartbeat (e.g. OutOfMemoryError) does not stop the next ones: the trial is not reaped while it runs. */
+  @Test
+  void theHeartbeatSurvivesAnError() throws Exception {
+    String url = TestPostgres.newDatabase();
+    PostgresStorage.Settings fast = TestPostgres.fastSettings();
+    try (PostgresStorage busy = open(url, fast); PostgresStorage other = open(url, fast)) {
+      java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+      busy.beforeBeat = () -> {
+        if (beats.incrementAndGet() == 1) throw new OutOfMemoryError("test: the first heartbeat fails");
+      };
+      busy.claimNext(1, 10, UNLIMITED);
+      busy.recordParams(0, point(0.5, 0.5), -1);
+      Thread.sleep(fast.grace().toMillis() + 1000); // only the heartbeat thread speaks
+      assertTrue(beats.get() > 2, "heartbeats after the Error: " + (beats.get() - 1));
+      assertNull(other.claimNext(2, 0, UNLIMITED)); // looks for lost trials
+      assertEquals(TrialState.RUNNING, other.trials().getFirst().state(), () -> other.trials().toString());
+    }
+  }
 }
