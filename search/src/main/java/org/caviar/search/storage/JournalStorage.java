@@ -90,7 +90,12 @@ public final class JournalStorage extends InMemoryStorage {
 
   /** A journal whose channel {@code opener} opens for reading and writing (tests make its writes fail). */
   JournalStorage(Path file, Opener opener) {
-    this(file, Durability.PROCESS_CRASH, false, opener);
+    this(file, Durability.PROCESS_CRASH, opener);
+  }
+
+  /** A journal with {@code durability} whose channel {@code opener} opens (tests make its writes or fsyncs fail). */
+  JournalStorage(Path file, Durability durability, Opener opener) {
+    this(file, durability, false, opener);
   }
 
   private JournalStorage(Path file, Durability durability, boolean readOnly, Opener opener) {
@@ -432,7 +437,10 @@ public final class JournalStorage extends InMemoryStorage {
   /**
    * Ends the line and writes it whole, in one call unless the OS splits it. A write that fails
    * part-way (disk full) is cut back off: later lines would glue onto the fragment and make it a
-   * corrupt line in the middle, which no resume gets past.
+   * corrupt line in the middle, which no resume gets past. So is a line whose fsync fails: the
+   * caller does not take the event into memory, and the file must not hold it either (a claim
+   * kept in the file only would be claimed again under the same number, and no resume gets past
+   * that).
    */
   private void end(JsonGenerator g, boolean fsync) throws IOException {
     g.writeEndObject();
@@ -442,6 +450,7 @@ public final class JournalStorage extends InMemoryStorage {
     long lineStart = channel.position();
     try {
       while (b.hasRemaining()) channel.write(b);
+      if (fsync) channel.force(false);
     } catch (IOException e) {
       try {
         channel.truncate(lineStart);
@@ -452,7 +461,6 @@ public final class JournalStorage extends InMemoryStorage {
       }
       throw e;
     }
-    if (fsync) channel.force(false);
   }
 
   @Override

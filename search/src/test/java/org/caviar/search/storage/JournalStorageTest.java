@@ -196,6 +196,29 @@ class JournalStorageTest {
   }
 
   /**
+   * A failed fsync is a failed write: the line is taken back, so that the file and the study in
+   * memory agree. Were the line kept but not the trial, the next claim would write the same
+   * number again and no resume would get past the journal.
+   */
+  @Test
+  void aFailedFsyncLeavesTheJournalAsTheStudyInMemory() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    FailingChannel[] channel = new FailingChannel[1];
+    try (JournalStorage s = new JournalStorage(file, Durability.FSYNC_EVERY_EVENT, f -> channel[0] = FailingChannel.open(f))) {
+      s.open(INFO);
+      channel[0].forceFails = true;
+      assertThrows(java.io.UncheckedIOException.class, () -> s.claimTrial(1000));
+      assertEquals(0, s.trials().size());
+      assertEquals(0, s.claimTrial(2000).number());
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(1, s.trials().size());
+      assertEquals(2000, s.trials().get(0).startMillis());
+    }
+  }
+
+  /**
    * peekTrialBudget sees the lines open keeps: a torn last line, even one cut inside a character,
    * is skipped rather than failing to decode, and a whole event that lost its newline is torn too.
    */
