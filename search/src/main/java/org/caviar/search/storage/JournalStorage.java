@@ -419,10 +419,19 @@ public final class JournalStorage extends InMemoryStorage {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
     if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
+    if (!channel.isOpen()) {
+      throw new IllegalStateException("journal " + file + " was closed (a thread was interrupted as it wrote): reopen it to resume");
+    }
+    // A FileChannel used by a thread whose interrupt flag is set closes itself, which drops the
+    // file lock while the study runs: a worker interrupted mid-trial (its objective ignored it)
+    // must still record the trial. So the flag is held back around the write and set again after.
+    boolean interrupted = Thread.interrupted();
     try {
       e.write();
     } catch (IOException x) {
       throw new UncheckedIOException("cannot append to journal " + file, x);
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
@@ -467,7 +476,9 @@ public final class JournalStorage extends InMemoryStorage {
   public synchronized void close() {
     if (channel == null) return;
     try {
-      if (lock != null) lock.release();
+      // A channel closed already (by an interrupt) released the lock with it: release would throw,
+      // and its error replace the one that closed the channel.
+      if (lock != null && lock.isValid() && channel.isOpen()) lock.release();
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close journal " + file, e);

@@ -219,6 +219,47 @@ class JournalStorageTest {
   }
 
   /**
+   * A thread whose interrupt flag is set (a worker interrupted mid-trial whose objective ignored
+   * it) still writes: the channel would otherwise close itself, dropping the file lock while the
+   * study runs. The flag stays set for the caller.
+   */
+  @Test
+  void aWriteFromAnInterruptedThreadSucceedsAndKeepsTheLockAndTheFlag() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      Thread.currentThread().interrupt();
+      int n;
+      try {
+        n = s.claimTrial(1000).number();
+        assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag was cleared");
+      } finally {
+        Thread.interrupted();
+      }
+      s.recordOutcome(n, TrialState.FAILED, Double.NaN, "stopped", 2000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(TrialState.FAILED, s.trials().get(0).state());
+    }
+  }
+
+  /** Closing a journal whose channel is already closed (e.g. by an interrupt) does not replace the error that closed it. */
+  @Test
+  void closingAJournalWhoseChannelIsClosedSucceeds() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    FailingChannel[] channel = new FailingChannel[1];
+    JournalStorage s = new JournalStorage(file, f -> channel[0] = FailingChannel.open(f));
+    s.open(INFO);
+    channel[0].close();
+    s.close();
+    try (JournalStorage again = new JournalStorage(file)) {
+      assertEquals(INFO, again.open(INFO));
+    }
+  }
+
+  /**
    * peekTrialBudget sees the lines open keeps: a torn last line, even one cut inside a character,
    * is skipped rather than failing to decode, and a whole event that lost its newline is torn too.
    */
