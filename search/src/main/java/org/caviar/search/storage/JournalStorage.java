@@ -90,7 +90,12 @@ public final class JournalStorage extends InMemoryStorage {
 
   /** A journal whose channel {@code opener} opens for reading and writing (tests make its writes fail). */
   JournalStorage(Path file, Opener opener) {
-    this(file, Durability.PROCESS_CRASH, false, opener);
+    this(file, Durability.PROCESS_CRASH, opener);
+  }
+
+  /** A journal with {@code durability} whose channel {@code opener} opens (tests make its writes or fsyncs fail). */
+  JournalStorage(Path file, Durability durability, Opener opener) {
+    this(file, durability, false, opener);
   }
 
   private JournalStorage(Path file, Durability durability, boolean readOnly, Opener opener) {
@@ -414,10 +419,19 @@ public final class JournalStorage extends InMemoryStorage {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
     if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
+    if (!channel.isOpen()) {
+      throw new IllegalStateException("journal " + file + " was closed (a thread was interrupted as it wrote): reopen it to resume");
+    }
+    // A FileChannel used by a thread whose interrupt flag is set closes itself, which drops the
+    // file lock while the study runs: a worker interrupted mid-trial (its objective ignored it)
+    // must still record the trial. So the flag is held back around the write and set again after.
+    boolean interrupted = Thread.interrupted();
     try {
       e.write();
     } catch (IOException x) {
       throw new UncheckedIOException("cannot append to journal " + file, x);
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
@@ -432,7 +446,10 @@ public final class JournalStorage extends InMemoryStorage {
   /**
    * Ends the line and writes it whole, in one call unless the OS splits it. A write that fails
    * part-way (disk full) is cut back off: later lines would glue onto the fragment and make it a
-   * corrupt line in the middle, which no resume gets past.
+   * corrupt line in the middle, which no resume gets past. So is a line whose fsync fails: the
+   * caller does not take the event into memory, and the file must not hold it either (a claim
+   * kept in the file only would be claimed again under the same number, and no resume gets past
+   * that).
    */
   private void end(JsonGenerator g, boolean fsync) throws IOException {
     g.writeEndObject();
@@ -442,6 +459,7 @@ public final class JournalStorage extends InMemoryStorage {
     long lineStart = channel.position();
     try {
       while (b.hasRemaining()) channel.write(b);
+      if (fsync) channel.force(false);
     } catch (IOException e) {
       try {
         channel.truncate(lineStart);
@@ -452,14 +470,15 @@ public final class JournalStorage extends InMemoryStorage {
       }
       throw e;
     }
-    if (fsync) channel.force(false);
   }
 
   @Override
   public synchronized void close() {
     if (channel == null) return;
     try {
-      if (lock != null) lock.release();
+      // A channel closed already (by an interrupt) released the lock with it: release would throw,
+      // and its error replace the one that closed the channel.
+      if (lock != null && lock.isValid() && channel.isOpen()) lock.release();
       channel.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close journal " + file, e);

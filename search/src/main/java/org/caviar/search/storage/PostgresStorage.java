@@ -53,7 +53,8 @@ import org.flywaydb.core.api.FlywayException;
  * heartbeat period, skipping rows another is finishing), and its parameters wait for one re-run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
- * backoff for {@link Settings#retryFor}, then fail with one clear message. Every write is safe to
+ * backoff for {@link Settings#retryFor}, then fail with one clear message; a statement with no reply
+ * for {@link Settings#socketTimeout} counts as one (a network that drops packets silently). Every write is safe to
  * retry: a claim whose reply was lost finds its committed trial by the claim's own token, and
  * recording an outcome twice changes nothing. The result of a trial that was declared lost meanwhile
  * is not counted, but is appended to the lost trial's reason and logged.
@@ -71,6 +72,20 @@ public final class PostgresStorage implements SharedStorage {
         throw new IllegalArgumentException("grace must be at least two heartbeats (" + heartbeat.multipliedBy(2) + "), got " + grace);
       }
       if (retryFor == null || retryFor.isNegative()) throw new IllegalArgumentException("retryFor must be >= 0, got " + retryFor);
+    }
+
+    /**
+     * How long a statement waits for the server's reply before its connection counts as lost (and
+     * is retried on another, within {@link #retryFor}): without it, a network that silently drops
+     * packets blocks the statement for TCP's ~15 min of retransmissions, and a hung heartbeat lets
+     * other workers reap this one's live trials. Half the grace, so that a hung beat gives way to
+     * the next in time, but at least 10 s (no statement of this storage waits that long on a
+     * healthy server; tests use a grace of about a second) and at most 30 s. Whole seconds, as the
+     * driver's {@code socketTimeout}.
+     */
+    public Duration socketTimeout() {
+      long seconds = Math.clamp(grace.toSeconds() / 2, 10, 30);
+      return Duration.ofSeconds(seconds);
     }
 
     /** Beats every 5 s, lost after 60 s of silence, retries a lost database for 60 s. */
@@ -151,6 +166,23 @@ public final class PostgresStorage implements SharedStorage {
         WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, returning);
   }
 
+  /**
+   * Gives back a trial whose claim committed after {@link #releaseHeld}: finishes it as interrupted
+   * with neither parameters nor a re-run of its own (it never ran, so it is nobody's re-run), puts
+   * the lost trial it took, if any, back in the queue for its one re-run, and counts it lost.
+   * Parameters: end, reason, study, number, study, number of the re-run taken (-1: none), study.
+   */
+  private static final String GIVE_BACK = """
+      WITH gone AS (
+        UPDATE caviar_trial SET state = 'FAILED', value = NULL, params = NULL, retry_of = -1, end_millis = ?, reason = ?,
+          requeued = false, changed_xid = pg_current_xact_id()
+        WHERE study_id = ? AND number = ? AND state = 'RUNNING'
+        RETURNING number),
+      back AS (
+        UPDATE caviar_trial SET requeued = true
+        WHERE study_id = ? AND number = ? AND EXISTS (SELECT 1 FROM gone))
+      UPDATE caviar_study SET lost = lost + 1 WHERE id = ? AND EXISTS (SELECT 1 FROM gone)""";
+
   /** How long a release may wait for the database: it runs as the process stops (e.g. in a shutdown hook). */
   private static final int RELEASE_TIMEOUT_SECONDS = 3;
 
@@ -174,8 +206,13 @@ public final class PostgresStorage implements SharedStorage {
   private final HikariDataSource pool;
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
-  /** Set by {@link #releaseHeld}: a claim that commits after it releases its own trial. */
+  /** Set by {@link #releaseHeld}: a claim that commits after it gives its trial back, and none follows. */
   private volatile boolean released;
+  /**
+   * Makes setting {@link #released} and reading {@link #mine} one step against a claim's check and
+   * add: each trial is either released with the held ones or given back by its claim, never both.
+   */
+  private final Object releaseLock = new Object();
   private final ScheduledExecutorService beat;
   /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
   private final Object cacheLock = new Object();
@@ -183,6 +220,10 @@ public final class PostgresStorage implements SharedStorage {
   private TrialCache cache = new TrialCache();
   private volatile StudyInfo info;
   private volatile long studyId = -1;
+  /** Tests only: runs when a claim has committed, before this storage takes the trial as its own. */
+  volatile Runnable afterClaimCommit = () -> {};
+  /** Tests only: runs at the start of each heartbeat that has trials to refresh. */
+  volatile Runnable beforeBeat = () -> {};
 
   public PostgresStorage(String url) {
     this(PostgresUrl.parse(url), Settings.defaults());
@@ -203,6 +244,9 @@ public final class PostgresStorage implements SharedStorage {
     c.setMinimumIdle(1);
     c.setConnectionTimeout(2_000); // a wait for a pooled connection; withRetry bounds the whole
     c.addDataSourceProperty("connectTimeout", "5");
+    c.addDataSourceProperty("socketTimeout", String.valueOf(settings.socketTimeout().toSeconds()));
+    // The OS notices a dead peer of an idle pooled connection (after its keepalive time) rather than never.
+    c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("ApplicationName", "caviar");
     try {
       pool = new HikariDataSource(c);
@@ -361,6 +405,9 @@ public final class PostgresStorage implements SharedStorage {
     reapLostNowAndThen();
     int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
     for (int attempt = 0; ; attempt++) {
+      // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
+      // would claim and give back until the process halts.
+      if (released) return null;
       TrialRecord t = claim(startMillis, true, budget, limit);
       if (t != null || !slotsRemain(budget, limit)) return t;
       // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
@@ -428,13 +475,39 @@ public final class PostgresStorage implements SharedStorage {
         }
       }
     });
-    if (t != null) mine.add(t.number());
-    if (t != null && released) {
-      // Committed as this storage was being released (mine was read before the add): release it too.
-      releaseHeld();
-      return null;
+    afterClaimCommit.run();
+    if (t == null) return null;
+    synchronized (releaseLock) {
+      if (!released) {
+        mine.add(t.number());
+        return t;
+      }
     }
-    return t;
+    // Committed after releaseHeld read mine: the trial never ran, so its re-run, if it took one, is still due.
+    giveBack(t);
+    return null;
+  }
+
+  /** Runs {@link #GIVE_BACK} for {@code t}, waiting for the database a few seconds at most, as {@link #releaseHeld}. */
+  private void giveBack(TrialRecord t) {
+    try (Connection c = pool.getConnection()) {
+      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
+      try (PreparedStatement ps = c.prepareStatement(GIVE_BACK)) {
+        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+        ps.setLong(1, System.currentTimeMillis());
+        ps.setString(2, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran");
+        ps.setLong(3, studyId);
+        ps.setInt(4, t.number());
+        ps.setLong(5, studyId);
+        ps.setInt(6, t.retryOf());
+        ps.setLong(7, studyId);
+        ps.executeUpdate();
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", claimed as this worker stopped ("
+          + firstLine(e.getMessage()) + "); another worker's claim finishes it once it has sent no heartbeat for "
+          + settings.grace.toSeconds() + " s" + (t.retryOf() >= 0 ? ", but the re-run of trial " + t.retryOf() + " it took is lost" : ""), e);
+    }
   }
 
   /** The trial an earlier attempt of a claim committed, or null. */
@@ -565,9 +638,12 @@ public final class PostgresStorage implements SharedStorage {
    */
   @Override
   public int releaseHeld() {
-    released = true;
-    if (mine.isEmpty() || studyId < 0) return 0;
-    Integer[] held = mine.toArray(Integer[]::new);
+    Integer[] held;
+    synchronized (releaseLock) {
+      released = true;
+      held = mine.toArray(Integer[]::new);
+    }
+    if (held.length == 0 || studyId < 0) return 0;
     int n;
     // Not withRetry: a stopping process must not wait a minute for a database that is away.
     try (Connection c = pool.getConnection()) {
@@ -594,6 +670,16 @@ public final class PostgresStorage implements SharedStorage {
     return n;
   }
 
+  /** Tests only: a connection from the pool, as every statement of this storage gets one. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /** Tests only: a property the driver gets for each new connection, or null. */
+  String dataSourceProperty(String name) {
+    return pool.getDataSourceProperties().getProperty(name);
+  }
+
   @Override
   public void close() {
     beat.shutdownNow();
@@ -602,14 +688,21 @@ public final class PostgresStorage implements SharedStorage {
 
   private void beatOnce() {
     if (mine.isEmpty() || studyId < 0) return;
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE caviar_trial SET heartbeat = now() WHERE study_id = ? AND number = ANY (?) AND state = 'RUNNING'")) {
-      ps.setLong(1, studyId);
-      ps.setArray(2, c.createArrayOf("integer", mine.toArray()));
-      ps.executeUpdate();
+    try {
+      beforeBeat.run();
+      try (Connection c = pool.getConnection();
+          PreparedStatement ps = c.prepareStatement(
+              "UPDATE caviar_trial SET heartbeat = now() WHERE study_id = ? AND number = ANY (?) AND state = 'RUNNING'")) {
+        ps.setLong(1, studyId);
+        ps.setArray(2, c.createArrayOf("integer", mine.toArray()));
+        ps.executeUpdate();
+      }
     } catch (SQLException | RuntimeException e) {
       // The next beat tries again; a server away for longer than the grace loses these trials.
+    } catch (Throwable e) {
+      // An Error (e.g. OutOfMemoryError) thrown out of a scheduled task cancels it for good: no
+      // beat would follow, and other workers would reap this one's live trials. Say so and go on.
+      System.err.println("caviar: a heartbeat failed (" + e + "); the next one tries again");
     }
   }
 

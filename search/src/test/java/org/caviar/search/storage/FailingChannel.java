@@ -14,6 +14,8 @@ final class FailingChannel extends FileChannel {
   /** Bytes the next write gets through before it fails; negative: writes succeed. */
   int failAfter = -1;
   boolean truncateFails;
+  /** The next force (fsync) fails, as on an I/O error, after the written bytes reached the file. */
+  boolean forceFails;
 
   FailingChannel(FileChannel file) {
     this.file = file;
@@ -76,6 +78,10 @@ final class FailingChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    if (forceFails) {
+      forceFails = false;
+      throw new IOException("Input/output error");
+    }
     file.force(metaData);
   }
 

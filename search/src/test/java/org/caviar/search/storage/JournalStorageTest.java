@@ -196,6 +196,70 @@ class JournalStorageTest {
   }
 
   /**
+   * A failed fsync is a failed write: the line is taken back, so that the file and the study in
+   * memory agree. Were the line kept but not the trial, the next claim would write the same
+   * number again and no resume would get past the journal.
+   */
+  @Test
+  void aFailedFsyncLeavesTheJournalAsTheStudyInMemory() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    FailingChannel[] channel = new FailingChannel[1];
+    try (JournalStorage s = new JournalStorage(file, Durability.FSYNC_EVERY_EVENT, f -> channel[0] = FailingChannel.open(f))) {
+      s.open(INFO);
+      channel[0].forceFails = true;
+      assertThrows(java.io.UncheckedIOException.class, () -> s.claimTrial(1000));
+      assertEquals(0, s.trials().size());
+      assertEquals(0, s.claimTrial(2000).number());
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(1, s.trials().size());
+      assertEquals(2000, s.trials().get(0).startMillis());
+    }
+  }
+
+  /**
+   * A thread whose interrupt flag is set (a worker interrupted mid-trial whose objective ignored
+   * it) still writes: the channel would otherwise close itself, dropping the file lock while the
+   * study runs. The flag stays set for the caller.
+   */
+  @Test
+  void aWriteFromAnInterruptedThreadSucceedsAndKeepsTheLockAndTheFlag() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      Thread.currentThread().interrupt();
+      int n;
+      try {
+        n = s.claimTrial(1000).number();
+        assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag was cleared");
+      } finally {
+        Thread.interrupted();
+      }
+      s.recordOutcome(n, TrialState.FAILED, Double.NaN, "stopped", 2000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(TrialState.FAILED, s.trials().get(0).state());
+    }
+  }
+
+  /** Closing a journal whose channel is already closed (e.g. by an interrupt) does not replace the error that closed it. */
+  @Test
+  void closingAJournalWhoseChannelIsClosedSucceeds() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    FailingChannel[] channel = new FailingChannel[1];
+    JournalStorage s = new JournalStorage(file, f -> channel[0] = FailingChannel.open(f));
+    s.open(INFO);
+    channel[0].close();
+    s.close();
+    try (JournalStorage again = new JournalStorage(file)) {
+      assertEquals(INFO, again.open(INFO));
+    }
+  }
+
+  /**
    * peekTrialBudget sees the lines open keeps: a torn last line, even one cut inside a character,
    * is skipped rather than failing to decode, and a whole event that lost its newline is torn too.
    */

@@ -341,4 +341,75 @@ class PostgresStorageTest {
       log.removeHandler(capture);
     }
   }
+
+  /**
+   * A claim that commits as the storage is released (Ctrl-C while a worker thread is inside
+   * claimNext) gives its trial back and claims nothing more: one unrun trial, not one per pass of
+   * the claim loop until the process halts, and the re-run it took waits for another worker.
+   */
+  @Test
+  void aClaimCommittedAsTheStorageIsReleasedGivesBackItsReRunAndClaimsNoMore() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Point lost = point(0.4, 0.4);
+    try (PostgresStorage dead = open(url, silent())) {
+      dead.claimNext(1, 10, UNLIMITED);
+      dead.recordParams(0, lost, -1);
+    }
+    outlastGrace();
+    PostgresStorage stopping = open(url, TestPostgres.fastSettings());
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (PostgresStorage other = open(url, TestPostgres.fastSettings())) {
+      assertNull(other.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
+      java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+      stopping.afterClaimCommit = () -> {
+        if (first.getAndSet(false)) stopping.releaseHeld(); // the hook of Ctrl-C, between the commit and the claim's end
+      };
+      Future<TrialRecord> claim = pool.submit(() -> stopping.claimNext(System.currentTimeMillis(), 1, UNLIMITED));
+      assertNull(claim.get(10, TimeUnit.SECONDS));
+      assertNull(stopping.claimNext(System.currentTimeMillis(), 1, UNLIMITED), "a released storage claims nothing");
+      List<TrialRecord> all = other.trials();
+      assertEquals(2, all.size(), all::toString);
+      TrialRecord unrun = all.get(1);
+      assertTrue(unrun.isInterrupted(), unrun::toString);
+      assertEquals(-1, unrun.retryOf(), () -> "counted as trial 0's re-run, which never ran: " + unrun);
+      TrialRecord rerun = other.claimNext(System.currentTimeMillis(), 1, UNLIMITED);
+      assertEquals(0, rerun.retryOf(), rerun::toString);
+      assertEquals(lost, rerun.params());
+    } finally {
+      stopping.close(); // also ends a claim loop that did not stop
+      pool.shutdownNow();
+    }
+  }
+
+  /** A statement on a connection whose network silently drops packets fails within the retry window, not after TCP gives up. */
+  @Test
+  void connectionsTimeOutAndKeepAlive() throws Exception {
+    try (PostgresStorage s = open(TestPostgres.newDatabase(), PostgresStorage.Settings.defaults());
+        Connection c = s.connection()) {
+      assertEquals(30_000, c.getNetworkTimeout(), "socket timeout in ms");
+      assertEquals("true", s.dataSourceProperty("tcpKeepAlive"));
+    }
+    // Half the grace, within [10 s, 30 s].
+    assertEquals(Duration.ofSeconds(10), TestPostgres.fastSettings().socketTimeout());
+    assertEquals(Duration.ofSeconds(20), new PostgresStorage.Settings(Duration.ofSeconds(5), Duration.ofSeconds(40), Duration.ZERO).socketTimeout());
+  }
+
+  /** An Error in one heartbeat (e.g. OutOfMemoryError) does not stop the next ones: the trial is not reaped while it runs. */
+  @Test
+  void theHeartbeatSurvivesAnError() throws Exception {
+    String url = TestPostgres.newDatabase();
+    PostgresStorage.Settings fast = TestPostgres.fastSettings();
+    try (PostgresStorage busy = open(url, fast); PostgresStorage other = open(url, fast)) {
+      java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+      busy.beforeBeat = () -> {
+        if (beats.incrementAndGet() == 1) throw new OutOfMemoryError("test: the first heartbeat fails");
+      };
+      busy.claimNext(1, 10, UNLIMITED);
+      busy.recordParams(0, point(0.5, 0.5), -1);
+      Thread.sleep(fast.grace().toMillis() + 1000); // only the heartbeat thread speaks
+      assertTrue(beats.get() > 2, "heartbeats after the Error: " + (beats.get() - 1));
+      assertNull(other.claimNext(2, 0, UNLIMITED)); // looks for lost trials
+      assertEquals(TrialState.RUNNING, other.trials().getFirst().state(), () -> other.trials().toString());
+    }
+  }
 }
