@@ -186,6 +186,17 @@ class PostgresStorageTest {
     }
   }
 
+  /** A new database whose study has trial 0, of parameters {@code lost}, lost with its process: its re-run waits. */
+  private static String databaseWithALostTrial(Point lost) throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage dead = open(url, silent())) {
+      dead.claimNext(1, 10, UNLIMITED);
+      dead.recordParams(0, lost, -1);
+    }
+    outlastGrace();
+    return url;
+  }
+
   /**
    * The race behind a rare failure of the test above: one claim holds a waiting re-run's row
    * (here a transaction of the test's own, as a claim between its lock and its commit would) while
@@ -195,13 +206,8 @@ class PostgresStorageTest {
    */
   @Test
   void aFreshClaimDoesNotTakeTheSlotOfAReRunAnotherClaimHolds() throws Exception {
-    String url = TestPostgres.newDatabase();
     Point lost = point(0.4, 0.4);
-    try (PostgresStorage dead = open(url, silent())) {
-      dead.claimNext(1, 10, UNLIMITED);
-      dead.recordParams(0, lost, -1);
-    }
-    outlastGrace();
+    String url = databaseWithALostTrial(lost);
     try (PostgresStorage s = open(url, TestPostgres.fastSettings());
         Connection holder = TestPostgres.connect(url)) {
       assertNull(s.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
@@ -349,13 +355,8 @@ class PostgresStorageTest {
    */
   @Test
   void aClaimCommittedAsTheStorageIsReleasedGivesBackItsReRunAndClaimsNoMore() throws Exception {
-    String url = TestPostgres.newDatabase();
     Point lost = point(0.4, 0.4);
-    try (PostgresStorage dead = open(url, silent())) {
-      dead.claimNext(1, 10, UNLIMITED);
-      dead.recordParams(0, lost, -1);
-    }
-    outlastGrace();
+    String url = databaseWithALostTrial(lost);
     PostgresStorage stopping = open(url, TestPostgres.fastSettings());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (PostgresStorage other = open(url, TestPostgres.fastSettings())) {
