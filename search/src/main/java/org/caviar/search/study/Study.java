@@ -566,15 +566,13 @@ public final class Study implements AutoCloseable {
       if (state == TrialState.PRUNED) value = storage.trials().get(trial.number()).lastIntermediate();
       TrialRecord finished;
       History after;
+      // A recordOutcome that throws leaves the trial to the finally below, which takes it off `running`.
       if (storage instanceof SharedStorage) {
         // Other processes count trials in the database, not by this study's lock: no need to hold it.
-        try {
-          storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
-        } finally {
-          holding = false;
-          synchronized (this) {
-            running--;
-          }
+        storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+        holding = false;
+        synchronized (this) {
+          running--;
         }
         if (listeners.isEmpty()) return finish(trial, null, interrupted);
         after = history(); // a shared storage's history is a database read: only for listeners
@@ -582,12 +580,9 @@ public final class Study implements AutoCloseable {
       } else {
         synchronized (this) {
           // One step under the lock, so that a claim never counts the trial both finished and running.
-          try {
-            storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
-          } finally {
-            holding = false;
-            running--;
-          }
+          storage.recordOutcome(trial.number(), state, value, reason, System.currentTimeMillis());
+          holding = false;
+          running--;
           if (listeners.isEmpty()) return finish(trial, null, interrupted);
           after = history();
           finished = after.trials().get(trial.number());
