@@ -490,10 +490,8 @@ public final class PostgresStorage implements SharedStorage {
 
   /** Runs {@link #GIVE_BACK} for {@code t}, waiting for the database a few seconds at most, as {@link #releaseHeld}. */
   private void giveBack(TrialRecord t) {
-    try (Connection c = pool.getConnection()) {
-      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
-      try (PreparedStatement ps = c.prepareStatement(GIVE_BACK)) {
-        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+    try {
+      asStopping(GIVE_BACK, (c, ps) -> {
         ps.setLong(1, System.currentTimeMillis());
         ps.setString(2, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran");
         ps.setLong(3, studyId);
@@ -501,8 +499,8 @@ public final class PostgresStorage implements SharedStorage {
         ps.setLong(5, studyId);
         ps.setInt(6, t.retryOf());
         ps.setLong(7, studyId);
-        ps.executeUpdate();
-      }
+        return ps.executeUpdate();
+      });
     } catch (SQLException | RuntimeException e) {
       throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", claimed as this worker stopped ("
           + firstLine(e.getMessage()) + "); another worker's claim finishes it once it has sent no heartbeat for "
@@ -645,11 +643,8 @@ public final class PostgresStorage implements SharedStorage {
     }
     if (held.length == 0 || studyId < 0) return 0;
     int n;
-    // Not withRetry: a stopping process must not wait a minute for a database that is away.
-    try (Connection c = pool.getConnection()) {
-      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
-      try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
-        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+    try {
+      n = asStopping(RELEASE, (c, ps) -> {
         ps.setLong(1, studyId);
         ps.setString(2, worker);
         ps.setArray(3, c.createArrayOf("integer", held));
@@ -658,9 +653,9 @@ public final class PostgresStorage implements SharedStorage {
         ps.setLong(6, studyId);
         ps.setLong(7, studyId);
         try (ResultSet r = ps.executeQuery()) {
-          n = r.next() ? r.getInt(1) : 0;
+          return r.next() ? r.getInt(1) : 0;
         }
-      }
+      });
     } catch (SQLException | RuntimeException e) {
       throw new StorageException("PostgreSQL storage " + url + ": cannot release " + (held.length == 1 ? "the running trial" : "the " + held.length + " running trials") + " of this worker ("
           + firstLine(e.getMessage()) + "); another worker's claim re-runs " + (held.length == 1 ? "it once it has" : "them once they have") + " sent no heartbeat for "
@@ -754,6 +749,26 @@ public final class PostgresStorage implements SharedStorage {
   @FunctionalInterface
   private interface SqlWork<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface StatementWork<T> {
+    T run(Connection c, PreparedStatement ps) throws SQLException;
+  }
+
+  /**
+   * {@code work} on {@code sql}, once, waiting for the database {@link #RELEASE_TIMEOUT_SECONDS} at
+   * most: for a process that stops, which must not wait a minute for a database that is away (not
+   * {@link #withRetry}).
+   */
+  private <T> T asStopping(String sql, StatementWork<T> work) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_SECONDS * 1000);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setQueryTimeout(RELEASE_TIMEOUT_SECONDS);
+        return work.run(c, ps);
+      }
+    }
   }
 
   @FunctionalInterface
