@@ -53,7 +53,7 @@ final class VectorSoftmax extends Softmax {
     float[] columns = new float[0];
     /** The rows' labels as floats, for comparisons in float lanes. */
     float[] classes = new float[0];
-    /** Per lane: the row's sum of exponentials, then the log of it; the target logit minus the max. */
+    /** Per lane: the row's sum of exponentials; the target logit minus the max. */
     final float[] sums = new float[L];
     final float[] targets = new float[L];
 
@@ -179,7 +179,10 @@ final class VectorSoftmax extends Softmax {
       for (int lane = 0; lane < n; lane++) {
         int to = (r0 + lane) * cols;
         for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
-        loss += (double) sums[lane] - targets[lane];
+        // The reference's expression: the log in double of the float sum. A float log of the Vector
+        // API (lanewise LOG) is an SVML call once C2 compiles it, whose last bit differs from the
+        // interpreter's on AVX2: the same input gave a loss of other bits before and after the JIT.
+        loss += Math.log(sums[lane]) - targets[lane];
       }
     }
     return (float) (loss / rows);
@@ -187,10 +190,9 @@ final class VectorSoftmax extends Softmax {
 
   /**
    * Replaces the block's logits in {@code columns} by the gradient entries, and leaves per lane
-   * the log of the row's sum of exponentials in {@code sums} and its target logit minus the max
-   * in {@code targets}. The exp is {@link #expStore}'s, over the block once the max is taken off.
-   * The log is the Vector API's in float (an SVML call on x86; the reference's is Math.log of the
-   * float sum, in double), within the loss bound of the properties; the loss is summed in double.
+   * the row's sum of exponentials in {@code sums} and its target logit minus the max in
+   * {@code targets}, for the caller to take the log of in double, as the reference does. The exp
+   * is {@link #expStore}'s, over the block once the max is taken off.
    */
   private static void gradientBlock(
       float[] columns, int at, int cols, float[] maxima, float[] classes, int r0, float invRows,
@@ -222,7 +224,7 @@ final class VectorSoftmax extends Softmax {
       FloatVector g = FloatVector.fromArray(SPECIES, columns, at + j * L).mul(scale);
       g.blend(atLabel, isLabel).intoArray(columns, at + j * L);
     }
-    sum.lanewise(VectorOperators.LOG).intoArray(sums, 0);
+    sum.intoArray(sums, 0);
     target.intoArray(targets, 0);
   }
 

@@ -237,6 +237,53 @@ class SoftmaxProperties {
     assertArrayEquals(gv, inPlace, "in-place gradient");
   }
 
+  /** Class counts on both sides of FEW_CLASSES: the path across rows and the one along them. */
+  @Provide
+  Arbitrary<Integer> classesEitherSide() {
+    return Arbitraries.integers().between(1, 2 * VectorSoftmax.FEW_CLASSES + 3);
+  }
+
+  /**
+   * Where every exponential is exact the loss must be the reference's bits. Each logit is its
+   * row's maximum or 110 or more below it (on a grid of 1/4, so x - max is exact), hence
+   * exp(x - max) is exactly 1 or, in float, exactly 0 in both implementations (Math.exp(-110)
+   * rounds to float 0; the vector exp flushes below -86.5). Then the float sum is the count of
+   * maxima whatever the order, the target x[label] - max is the same subtraction, and the loss,
+   * the mean over rows of log(sum) - target with the log taken in double of the float sum, leaves
+   * no room for rounding to differ: no tolerance. A float log (the Vector API's, which C2 compiles
+   * to an SVML call whose last bit differs from the interpreter's on AVX2) fails this: the same
+   * input gave a loss of other bits before and after the JIT.
+   */
+  @Property(tries = 60)
+  void lossIsTheReferenceBitsWhereTheExponentialsAreExact(
+      @ForAll("manyRows") int rows, @ForAll("classesEitherSide") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[rows * cols];
+    int[] labels = new int[rows];
+    double expected = 0;
+    for (int r = 0; r < rows; r++) {
+      float max = (rnd.nextInt(801) - 400) * 0.25f;
+      int maxima = 0;
+      for (int j = 0; j < cols; j++) {
+        boolean atMax = j == 0 || rnd.nextBoolean();
+        x[r * cols + j] = atMax ? max : max - 110 - rnd.nextInt(200) * 0.25f;
+        if (atMax) maxima++;
+      }
+      // Rotate so that the forced maximum is not always in column 0.
+      int shift = rnd.nextInt(cols);
+      float[] row = Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
+      for (int j = 0; j < cols; j++) x[r * cols + (j + shift) % cols] = row[j];
+      labels[r] = rnd.nextInt(cols);
+      expected += Math.log(maxima) - (x[r * cols + labels[r]] - max);
+    }
+    float loss = (float) (expected / rows);
+    for (Softmax s : BOTH) {
+      float got = s.crossEntropy(rows, cols, x, labels, new float[rows * cols]);
+      assertEquals(Float.floatToIntBits(loss), Float.floatToIntBits(got),
+          name(s) + " loss " + got + ", expected " + loss + " (rows " + rows + ", cols " + cols + ")");
+    }
+  }
+
   /**
    * The documented error bound of the vector exp: within 1 ulp of the exact value for
    * {@code x >= EXP_MIN}, +0 below (and for -infinity). Inputs: uniform in [-100, 0], uniform
