@@ -86,7 +86,7 @@ final class VectorSoftmax extends Softmax {
   @Override
   void forwardImpl(int rows, int cols, float[] x, float[] y) {
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float sum = expStore(x, base, cols, maxima[r], y, base, ws.pad);
       scale(y, base, cols, 1f / sum);
@@ -96,7 +96,7 @@ final class VectorSoftmax extends Softmax {
   @Override
   void logForwardImpl(int rows, int cols, float[] x, float[] y) {
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
     // The exponentials go to scratch: y may be x, which the last sweep still reads.
     float[] scratch = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -110,7 +110,7 @@ final class VectorSoftmax extends Softmax {
   float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     if (cols <= FEW_CLASSES) return crossEntropyOfFewClasses(rows, cols, logits, labels, grad);
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, logits, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, logits, "logits", ws.maxima(rows));
     float invRows = 1f / rows;
     double loss = 0;
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -165,7 +165,7 @@ final class VectorSoftmax extends Softmax {
       max.intoArray(maxima, r0);
     }
     for (int r = 0; r < rows; r++) {
-      if (!Float.isFinite(maxima[r])) throw badRow(r, maxima[r]);
+      if (!Float.isFinite(maxima[r])) throw badRow("logits", logits, r, cols, maxima[r]);
     }
     float invRows = 1f / rows;
     double loss = 0;
@@ -230,12 +230,12 @@ final class VectorSoftmax extends Softmax {
 
   /**
    * Every row's maximum, into {@code maxima}; throws {@link Softmax#badRow} for the first row whose
-   * maximum is not finite, before the caller has written anything.
+   * maximum is not finite, before the caller has written anything; name is x's argument name.
    */
-  private static float[] checkedMaxima(int rows, int cols, float[] x, float[] maxima) {
+  private static float[] checkedMaxima(int rows, int cols, float[] x, String name, float[] maxima) {
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float max = rowMax(x, base, cols);
-      if (!Float.isFinite(max)) throw badRow(r, max);
+      if (!Float.isFinite(max)) throw badRow(name, x, r, cols, max);
       maxima[r] = max;
     }
     return maxima;

@@ -359,8 +359,9 @@ class SoftmaxProperties {
 
   /**
    * A row that is all -infinity, or holds a NaN or +infinity, is an IllegalArgumentException naming
-   * the row, from every function of both implementations, before anything is written: the output
-   * keeps its sentinels, and in place the input is unchanged.
+   * the argument and the row (or the entry and its value), from every function of both
+   * implementations, before anything is written: the output keeps its sentinels, and in place the
+   * input is unchanged.
    */
   @Property(tries = 40)
   void badRowsThrowBeforeWriting(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
@@ -377,9 +378,11 @@ class SoftmaxProperties {
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     int bad = rnd.nextInt(rows);
     int kind = rnd.nextInt(3);
+    int col = rnd.nextInt(cols);
     if (kind == 0) Arrays.fill(x, bad * cols, (bad + 1) * cols, Float.NEGATIVE_INFINITY);
-    else x[bad * cols + rnd.nextInt(cols)] = kind == 1 ? Float.NaN : Float.POSITIVE_INFINITY;
-    String expected = kind == 0 ? "row " + bad + " is all -infinity" : "row " + bad + " holds NaN or +infinity";
+    else x[bad * cols + col] = kind == 1 ? Float.NaN : Float.POSITIVE_INFINITY;
+    // The message starts with the argument's name, then the row, or the entry and its value.
+    String where = kind == 0 ? " row " + bad + " is all -infinity" : "[" + bad + "][" + col + "] is " + x[bad * cols + col];
     int[] labels = new int[rows];
     for (Softmax s : BOTH) {
       for (int function = 0; function < 3; function++) {
@@ -397,7 +400,8 @@ class SoftmaxProperties {
           };
           String what = name(s) + " function " + function + (inPlace ? " in place" : "");
           IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, what);
-          assertTrue(e.getMessage().contains(expected), what + ": " + e.getMessage());
+          String expected = (f == 2 ? "logits" : "x") + where;
+          assertTrue(e.getMessage().startsWith(expected), what + ": " + e.getMessage() + ", expected " + expected);
           assertArrayEquals(before, out, what + " wrote its output");
           assertArrayEquals(x, in, what + " changed its input");
         }
