@@ -30,10 +30,10 @@ public abstract class ArrayOps {
   public final void columnSums(int rows, int cols, float[] x, float[] sums) {
     Checks.nonNegative("rows", rows);
     Checks.nonNegative("cols", cols);
-    // The reference zeroes sums before it adds: in place it would sum over a cleared row 0.
-    if (sums == x && rows > 0 && cols > 0) throw new IllegalArgumentException("sums must not be x (columnSums is not in place)");
     Checks.length("x", x, (long) rows * cols);
     Checks.length("sums", sums, cols);
+    // The reference zeroes sums before it adds: in place it would sum over a cleared row 0.
+    if (sums == x && rows > 0 && cols > 0) throw new IllegalArgumentException("sums must not be x (columnSums is not in place)");
     columnSumsImpl(rows, cols, x, sums);
   }
 

@@ -7,10 +7,17 @@ package org.caviar.kernels;
  * <p>The mask is a pure function of a seed and each element's position in the layer's stream of
  * draws, so the two implementations give the same bits and a layer that advances its position
  * by {@code len} per call draws a new mask each time. Element at position {@code p} is kept when
- * the top 24 bits of {@code fmix32(lo(p) * 0x9E3779B9 + key(seed, hi(p)))} are below
+ * the top 24 bits of {@code fmix32(lo(p) * weyl(hi(p)) + key(seed, hi(p)))} are below
  * {@code round((1 - rate) 2^24)}: a Weyl sequence through MurmurHash3's 32-bit finalizer, which
- * needs only 32-bit lanes (a 64-bit generator per element cost 4 ns per element in plain Java),
- * and whose {@code key} changes every 2^32 positions, so the stream does not repeat.
+ * needs only 32-bit lanes (a 64-bit generator per element cost 4 ns per element in plain Java).
+ * Within a block of 2^32 positions (one {@code hi}) no hash input repeats. Every block hashes the
+ * same 2^32 inputs, so the blocks differ only in the order of their draws: with one increment
+ * for all, the key alone would make a block's draws those of block 0 shifted by a fixed offset
+ * (positions 2^32 on repeating a stretch of the stream), so each block also has an increment of
+ * its own ({@code weyl(hi)}: {@code 0x9E3779B9} for block 0, distinct odd numbers after it). Draw t
+ * of one block is draw {@code b + a t} (mod 2^32) of another, with a the ratio of their
+ * increments: 1 with one increment for all, a replay; here an odd number far from 1, so
+ * consecutive draws of one block fall far apart in the other.
  */
 public abstract class Dropout {
   /** The plain reference. */
@@ -43,7 +50,8 @@ public abstract class Dropout {
       long p = position + done;
       long toBoundary = (1L << 32) - (p & 0xFFFF_FFFFL);
       int part = (int) Math.min(len - done, toBoundary);
-      forwardImpl(done, part, (int) p, key(seed, (int) (p >>> 32)), threshold, scale, x, mask, y);
+      int hi = (int) (p >>> 32);
+      forwardImpl(done, part, (int) p, weyl(hi), key(seed, hi), threshold, scale, x, mask, y);
       done += part;
     }
   }
@@ -62,6 +70,19 @@ public abstract class Dropout {
     return (int) Math.round((1.0 - rate) * (1 << 24));
   }
 
+  /** The golden-ratio increment of the first 2^32 positions. */
+  static final int WEYL_0 = 0x9E3779B9;
+
+  /**
+   * The Weyl increment of positions whose high 32 bits are {@code hi}: odd, so that the low 32 bits
+   * map one to one onto hash inputs, and {@link #WEYL_0} for the first block (whose masks this
+   * leaves as they were). {@code 2 hi C} with C odd takes 2^31 distinct values for the 2^31 blocks,
+   * so no two blocks share an increment (a hashed increment would, from about 2^16 blocks on).
+   */
+  static int weyl(int hi) {
+    return WEYL_0 + 2 * hi * 0x6A09E667;
+  }
+
   /** The additive key of positions whose high 32 bits are {@code hi}. */
   static int key(long seed, int hi) {
     return fmix32((int) seed ^ fmix32((int) (seed >>> 32) + hi * 0x85EBCA77));
@@ -78,10 +99,11 @@ public abstract class Dropout {
   }
 
   /**
-   * Elements {@code [from, from + len)}: the first at low position word {@code lo}, all with
-   * {@code key}.
+   * Elements {@code [from, from + len)}: the first at low position word {@code lo}, all with the
+   * increment {@code weyl} and {@code key}.
    */
-  abstract void forwardImpl(int from, int len, int lo, int key, int threshold, float scale, float[] x, float[] mask, float[] y);
+  abstract void forwardImpl(
+      int from, int len, int lo, int weyl, int key, int threshold, float scale, float[] x, float[] mask, float[] y);
 
   abstract void backwardImpl(int len, float[] mask, float[] dy, float[] dx);
 }

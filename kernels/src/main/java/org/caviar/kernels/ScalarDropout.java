@@ -7,9 +7,10 @@ final class ScalarDropout extends Dropout {
   private ScalarDropout() {}
 
   @Override
-  void forwardImpl(int from, int len, int lo, int key, int threshold, float scale, float[] x, float[] mask, float[] y) {
+  void forwardImpl(
+      int from, int len, int lo, int weyl, int key, int threshold, float scale, float[] x, float[] mask, float[] y) {
     for (int i = 0; i < len; i++) {
-      int h = fmix32((lo + i) * 0x9E3779B9 + key);
+      int h = fmix32((lo + i) * weyl + key);
       float m = (h >>> 8) < threshold ? scale : 0f;
       mask[from + i] = m;
       y[from + i] = x[from + i] * m;

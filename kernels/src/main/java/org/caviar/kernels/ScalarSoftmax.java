@@ -12,7 +12,7 @@ final class ScalarSoftmax extends Softmax {
 
   @Override
   void forwardImpl(int rows, int cols, float[] x, float[] y) {
-    checkRows(rows, cols, x);
+    checkRows(rows, cols, x, "x");
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       float max = rowMax(x, base, cols);
@@ -28,7 +28,7 @@ final class ScalarSoftmax extends Softmax {
 
   @Override
   void logForwardImpl(int rows, int cols, float[] x, float[] y) {
-    checkRows(rows, cols, x);
+    checkRows(rows, cols, x, "x");
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       float max = rowMax(x, base, cols);
@@ -41,7 +41,7 @@ final class ScalarSoftmax extends Softmax {
 
   @Override
   float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
-    checkRows(rows, cols, logits);
+    checkRows(rows, cols, logits, "logits");
     double loss = 0;
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
@@ -67,11 +67,11 @@ final class ScalarSoftmax extends Softmax {
     return (float) (loss / rows);
   }
 
-  /** Throws {@link Softmax#badRow} for the first row whose maximum is not finite. */
-  private static void checkRows(int rows, int cols, float[] x) {
+  /** Throws {@link Softmax#badRow} for the first row whose maximum is not finite; x is the argument name. */
+  private static void checkRows(int rows, int cols, float[] x, String name) {
     for (int r = 0; r < rows; r++) {
       float max = rowMax(x, r * cols, cols);
-      if (!Float.isFinite(max)) throw badRow(r, max);
+      if (!Float.isFinite(max)) throw badRow(name, x, r, cols, max);
     }
   }
 

@@ -63,16 +63,24 @@ public abstract class Softmax {
   }
 
   /**
-   * The documented error for row {@code r} whose maximum {@code max} is not finite:
-   * {@code -infinity} (all entries are) or NaN / {@code +infinity} somewhere. Implementations
-   * find every row's maximum in a first pass that writes nothing and throw this for the first bad
-   * row, so nothing is written before the error.
+   * The documented error for row {@code r} of {@code x} (the argument {@code name}, x or logits),
+   * whose maximum {@code max} is not finite: {@code -infinity} (all entries are) or NaN /
+   * {@code +infinity} somewhere, which the message names by its indices and value.
+   * Implementations find every row's maximum in a first pass that writes nothing and throw this
+   * for the first bad row, so nothing is written before the error.
    */
-  static IllegalArgumentException badRow(int r, float max) {
+  static IllegalArgumentException badRow(String name, float[] x, int r, int cols, float max) {
     if (max == Float.NEGATIVE_INFINITY) {
-      return new IllegalArgumentException("row " + r + " is all -infinity: softmax is undefined");
+      return new IllegalArgumentException(name + " row " + r + " is all -infinity: softmax is undefined");
     }
-    return new IllegalArgumentException("row " + r + " holds NaN or +infinity (row max " + max + ")");
+    for (int j = 0, base = r * cols; j < cols; j++) {
+      float v = x[base + j];
+      if (Float.isNaN(v) || v == Float.POSITIVE_INFINITY) {
+        return new IllegalArgumentException(
+            name + "[" + r + "][" + j + "] is " + v + ": softmax takes finite logits and -infinity");
+      }
+    }
+    return new IllegalArgumentException(name + " row " + r + " has no finite maximum (" + max + ")");
   }
 
   abstract void forwardImpl(int rows, int cols, float[] x, float[] y);

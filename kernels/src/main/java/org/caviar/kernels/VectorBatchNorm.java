@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * cache line once, front to back, whatever f is.
  *
  * <p>Features past the last whole vector ({@code f mod L}) are handled by scalar code inside the
- * same row sweeps, with the reference's expressions.
+ * same row sweeps: with the reference's expressions in the training forward and the gradient sums
+ * (there y and dGamma round twice, as in the reference, where the vector loop fuses), and with the
+ * vector loop's own, {@link Math#fma} included, in inference and for dx (the same bits as the loop).
  *
  * <p>Training forward keeps the reference's order of operations for the statistics: per feature,
  * the sum of deviations from the first row, then the sum of squared deviations from the mean,

@@ -18,24 +18,25 @@ final class VectorDropout extends Dropout {
   private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
   private static final int L = FS.length();
-  /** 0, 1, ..., L - 1 times the Weyl increment: lane offsets of the hash input. */
-  private static final int[] STEPS = new int[L];
+  /** 0, 1, ..., L - 1: lane offsets of the position, times the Weyl increment for the hash input. */
+  private static final int[] LANE = new int[L];
 
   static {
-    for (int i = 0; i < L; i++) STEPS[i] = i * 0x9E3779B9;
+    for (int i = 0; i < L; i++) LANE[i] = i;
   }
 
   private VectorDropout() {}
 
   @Override
-  void forwardImpl(int from, int len, int lo, int key, int threshold, float scale, float[] x, float[] mask, float[] y) {
-    IntVector steps = IntVector.fromArray(IS, STEPS, 0);
+  void forwardImpl(
+      int from, int len, int lo, int weyl, int key, int threshold, float scale, float[] x, float[] mask, float[] y) {
+    IntVector steps = IntVector.fromArray(IS, LANE, 0).mul(weyl);
     FloatVector keepValue = FloatVector.broadcast(FS, scale);
     FloatVector zero = FloatVector.zero(FS);
     int i = 0;
     for (int bound = FS.loopBound(len); i < bound; i += L) {
       // lane j hashes (lo + i + j) * W + key = (lo + i) * W + key + j * W
-      IntVector h = steps.add((lo + i) * 0x9E3779B9 + key);
+      IntVector h = steps.add((lo + i) * weyl + key);
       h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
       h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
       h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
@@ -44,7 +45,7 @@ final class VectorDropout extends Dropout {
       m.intoArray(mask, from + i);
       FloatVector.fromArray(FS, x, from + i).mul(m).intoArray(y, from + i);
     }
-    if (i < len) ScalarDropout.INSTANCE.forwardImpl(from + i, len - i, lo + i, key, threshold, scale, x, mask, y);
+    if (i < len) ScalarDropout.INSTANCE.forwardImpl(from + i, len - i, lo + i, weyl, key, threshold, scale, x, mask, y);
   }
 
   @Override

@@ -53,7 +53,7 @@ final class VectorSoftmax extends Softmax {
     float[] columns = new float[0];
     /** The rows' labels as floats, for comparisons in float lanes. */
     float[] classes = new float[0];
-    /** Per lane: the row's sum of exponentials, then the log of it; the target logit minus the max. */
+    /** Per lane: the row's sum of exponentials; the target logit minus the max. */
     final float[] sums = new float[L];
     final float[] targets = new float[L];
 
@@ -86,7 +86,7 @@ final class VectorSoftmax extends Softmax {
   @Override
   void forwardImpl(int rows, int cols, float[] x, float[] y) {
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float sum = expStore(x, base, cols, maxima[r], y, base, ws.pad);
       scale(y, base, cols, 1f / sum);
@@ -96,7 +96,7 @@ final class VectorSoftmax extends Softmax {
   @Override
   void logForwardImpl(int rows, int cols, float[] x, float[] y) {
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
     // The exponentials go to scratch: y may be x, which the last sweep still reads.
     float[] scratch = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -110,7 +110,7 @@ final class VectorSoftmax extends Softmax {
   float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     if (cols <= FEW_CLASSES) return crossEntropyOfFewClasses(rows, cols, logits, labels, grad);
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, logits, ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, logits, "logits", ws.maxima(rows));
     float invRows = 1f / rows;
     double loss = 0;
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -165,7 +165,7 @@ final class VectorSoftmax extends Softmax {
       max.intoArray(maxima, r0);
     }
     for (int r = 0; r < rows; r++) {
-      if (!Float.isFinite(maxima[r])) throw badRow(r, maxima[r]);
+      if (!Float.isFinite(maxima[r])) throw badRow("logits", logits, r, cols, maxima[r]);
     }
     float invRows = 1f / rows;
     double loss = 0;
@@ -179,7 +179,10 @@ final class VectorSoftmax extends Softmax {
       for (int lane = 0; lane < n; lane++) {
         int to = (r0 + lane) * cols;
         for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
-        loss += (double) sums[lane] - targets[lane];
+        // The reference's expression: the log in double of the float sum. A float log of the Vector
+        // API (lanewise LOG) is an SVML call once C2 compiles it, whose last bit differs from the
+        // interpreter's on AVX2: the same input gave a loss of other bits before and after the JIT.
+        loss += Math.log(sums[lane]) - targets[lane];
       }
     }
     return (float) (loss / rows);
@@ -187,10 +190,9 @@ final class VectorSoftmax extends Softmax {
 
   /**
    * Replaces the block's logits in {@code columns} by the gradient entries, and leaves per lane
-   * the log of the row's sum of exponentials in {@code sums} and its target logit minus the max
-   * in {@code targets}. The exp is {@link #expStore}'s, over the block once the max is taken off.
-   * The log is the Vector API's in float (an SVML call on x86; the reference's is Math.log of the
-   * float sum, in double), within the loss bound of the properties; the loss is summed in double.
+   * the row's sum of exponentials in {@code sums} and its target logit minus the max in
+   * {@code targets}, for the caller to take the log of in double, as the reference does. The exp
+   * is {@link #expStore}'s, over the block once the max is taken off.
    */
   private static void gradientBlock(
       float[] columns, int at, int cols, float[] maxima, float[] classes, int r0, float invRows,
@@ -222,18 +224,18 @@ final class VectorSoftmax extends Softmax {
       FloatVector g = FloatVector.fromArray(SPECIES, columns, at + j * L).mul(scale);
       g.blend(atLabel, isLabel).intoArray(columns, at + j * L);
     }
-    sum.lanewise(VectorOperators.LOG).intoArray(sums, 0);
+    sum.intoArray(sums, 0);
     target.intoArray(targets, 0);
   }
 
   /**
    * Every row's maximum, into {@code maxima}; throws {@link Softmax#badRow} for the first row whose
-   * maximum is not finite, before the caller has written anything.
+   * maximum is not finite, before the caller has written anything; name is x's argument name.
    */
-  private static float[] checkedMaxima(int rows, int cols, float[] x, float[] maxima) {
+  private static float[] checkedMaxima(int rows, int cols, float[] x, String name, float[] maxima) {
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float max = rowMax(x, base, cols);
-      if (!Float.isFinite(max)) throw badRow(r, max);
+      if (!Float.isFinite(max)) throw badRow(name, x, r, cols, max);
       maxima[r] = max;
     }
     return maxima;

@@ -305,6 +305,8 @@ class ArrayOpsProperties {
       rejects("sums", shorter, () -> impl.columnSums(1, n, x, shorter));
       // In place the reference summed over a cleared row 0, the vector kernel did not: refused.
       rejects("sums must not be x", x, () -> impl.columnSums(1, n, x, x));
+      // Both null is a missing x first, not an aliasing of the two.
+      rejects("x", y, () -> impl.columnSums(1, n, null, null));
       rejects("rows", y, () -> impl.add(-1, n, x, 0, n, x, 0, n, y, 0, n));
       rejects("a", y, () -> impl.add(1, n, shorter, 0, n, x, 0, n, y, 0, n));
       rejects("b", y, () -> impl.add(1, n, x, 0, n, x, 1, n, y, 0, n));

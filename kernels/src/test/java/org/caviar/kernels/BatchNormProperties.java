@@ -58,7 +58,7 @@ class BatchNormProperties {
    * for the statistics (see {@link VectorBatchNorm}), so mean, invStd, xhat and the running
    * statistics are bit-identical; y is one FMA against two roundings,
    * {@code |yv - ys| <= U |gamma xhat| + 2 U |y| <= 3 U (|gamma xhat| + |beta|)}. In place
-   * ({@code y == x}) gives the same bits.
+   * ({@code y == x}) gives the same bits, in both implementations.
    */
   @Property(tries = 40)
   void trainingMatchesScalar(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
@@ -81,12 +81,14 @@ class BatchNormProperties {
       double tol = 3 * U * (Math.abs(gamma[j] * s.xhat[i]) + Math.abs(beta[j]));
       if (!(Math.abs(v.y[i] - s.y[i]) <= tol)) fail("y[" + i + "] vector " + v.y[i] + " scalar " + s.y[i]);
     }
-    float[] inPlace = x.clone();
-    float[] rmCopy = rm.clone();
-    float[] rvCopy = rv.clone();
-    float[] xhat = new float[n * f];
-    VECTOR.forwardTraining(n, f, inPlace, gamma, beta, EPS, momentum, rmCopy, rvCopy, inPlace, xhat, new float[f], new float[f]);
-    assertArrayEquals(v.y, inPlace, "in place");
+    for (Training t : new Training[] {s, v}) {
+      BatchNorm bn = t == s ? SCALAR : VECTOR;
+      float[] inPlace = x.clone();
+      float[] xhat = new float[n * f];
+      bn.forwardTraining(n, f, inPlace, gamma, beta, EPS, momentum, rm.clone(), rv.clone(), inPlace, xhat, new float[f], new float[f]);
+      assertArrayEquals(t.y, inPlace, name(bn) + " in place");
+      assertArrayEquals(t.xhat, xhat, name(bn) + " xhat in place");
+    }
   }
 
   /**
@@ -240,7 +242,7 @@ class BatchNormProperties {
    * {@code (gamma invStd / n)(n dy - sum dy - xhat sum dy xhat)} (arranged differently), whose error
    * is dominated by the two sums: each within {@code (n + 6) U T}, with
    * {@code T = |gamma| invStd / n (n |dy| + sum |dy| + |xhat| sum |dy xhat|)} the size of its terms.
-   * In place ({@code dx == dy}) gives the same bits.
+   * In place ({@code dx == dy}) gives the same bits, in both implementations.
    */
   @Property(tries = 40)
   void backwardMatchesScalar(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
@@ -273,9 +275,15 @@ class BatchNormProperties {
         }
       }
     }
-    float[] inPlace = dy.clone();
-    VECTOR.backward(n, f, inPlace, t.xhat, gamma, t.invStd, inPlace, new float[f], new float[f]);
-    assertArrayEquals(dx[1], inPlace, "in place");
+    for (int k = 0; k < 2; k++) {
+      float[] inPlace = dy.clone();
+      float[] dg = new float[f];
+      float[] db = new float[f];
+      BOTH[k].backward(n, f, inPlace, t.xhat, gamma, t.invStd, inPlace, dg, db);
+      assertArrayEquals(dx[k], inPlace, name(BOTH[k]) + " in place");
+      assertArrayEquals(dGamma[k], dg, name(BOTH[k]) + " dGamma in place");
+      assertArrayEquals(dBeta[k], db, name(BOTH[k]) + " dBeta in place");
+    }
   }
 
   /**

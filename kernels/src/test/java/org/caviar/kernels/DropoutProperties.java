@@ -115,6 +115,44 @@ class DropoutProperties {
     assertTrue(Math.abs(pairs - (n - 1) * p2) <= 5 * sigma2 + 1, "neighbour pairs kept " + pairs + ", expected " + (n - 1) * p2);
   }
 
+  /**
+   * The blocks of 2^32 positions are not shifted copies of the first. Every block hashes the same
+   * 2^32 inputs; had they all one Weyl increment W, the input of position 2^32 hi + t,
+   * {@code t W + key(hi)}, would be that of position {@code delta + t} of block 0 with
+   * {@code delta = (key(hi) - key(0)) / W} (mod 2^32), and every mask from 2^32 hi on would replay
+   * the stretch of block 0 from delta (so it did: a layer's stream repeated after 2^32 draws). A
+   * window of 256 draws at rate 1/2 agrees by chance with probability 2^-256. Block 0 keeps the
+   * formula's increment W.
+   */
+  @Property(tries = 20)
+  void laterBlocksDoNotReplayTheFirst(@ForAll long seed, @ForAll boolean vector) {
+    Dropout d = vector ? VECTOR : SCALAR;
+    int w = 0x9E3779B9; // block 0's increment (the documented formula)
+    int inverse = w; // Newton's iteration for the inverse of w mod 2^32: 5 steps from 3 bits
+    for (int k = 0; k < 5; k++) inverse *= 2 - w * inverse;
+    assertEquals(1, w * inverse);
+    int n = 256;
+    float[] x = new float[n];
+    Arrays.fill(x, 1f);
+    // Block 0 draws what the documented formula gives with increment w (masks of the first 2^32
+    // positions, all that training reaches in practice, are those of the original hash).
+    float[] start = new float[n];
+    d.forward(n, seed, 0, 0.5f, x, start, new float[n]);
+    for (int t = 0; t < n; t++) {
+      boolean kept = (Dropout.fmix32(t * w + Dropout.key(seed, 0)) >>> 8) < Dropout.keepThreshold(0.5f);
+      assertEquals(kept ? 2f : 0f, start[t], "position " + t);
+    }
+    for (int hi : new int[] {1, 2, 3, 1000, Integer.MAX_VALUE}) {
+      long delta = Integer.toUnsignedLong((Dropout.key(seed, hi) - Dropout.key(seed, 0)) * inverse);
+      if (delta > (1L << 32) - n) continue; // the stretch would run into block 1
+      float[] later = new float[n];
+      float[] first = new float[n];
+      d.forward(n, seed, (long) hi << 32, 0.5f, x, later, new float[n]);
+      d.forward(n, seed, delta, 0.5f, x, first, new float[n]);
+      assertFalse(Arrays.equals(first, later), "block " + hi + " replays block 0 from " + delta);
+    }
+  }
+
   @Example
   void nextPositionsAndOtherSeedsDrawOtherMasks() {
     int len = 256;
