@@ -290,6 +290,7 @@ public final class GradientCheck {
     double[] g2 = new double[n];
     double[] allowance2 = new double[n];
     int[] counts = new int[n];
+    int[] kinksOf = new int[n];
     List<Integer> kept = new ArrayList<>();
     int kinks = 0;
     for (int c = 0; c < chosen.length; c++) {
@@ -298,6 +299,7 @@ public final class GradientCheck {
           && disagreement > allowance[c];
       if (matters && curvature[c] >= 0.5 * disagreement) {
         kinks++;
+        kinksOf[tensorOf[c]]++;
         continue;
       }
       kept.add(c);
@@ -316,10 +318,14 @@ public final class GradientCheck {
     double allowanceAll = 0;
     boolean passed = true;
     for (int t = 0; t < n; t++) {
-      if (counts[t] == 0) continue;
+      if (counts[t] == 0) {
+        // Every sampled entry at a kink: listed, as nothing was judged (not left out of the list).
+        if (kinksOf[t] > 0) tensors.add(new GradientCheckResult.TensorError(params.get(t).name(), Double.NaN, 0, kinksOf[t], true));
+        continue;
+      }
       double e = relative(Math.sqrt(diff2[t]), Math.sqrt(a2[t]), Math.sqrt(g2[t]));
       boolean ok = e <= options.threshold() || Math.sqrt(diff2[t]) <= Math.sqrt(allowance2[t]);
-      tensors.add(new GradientCheckResult.TensorError(params.get(t).name(), e, counts[t], ok));
+      tensors.add(new GradientCheckResult.TensorError(params.get(t).name(), e, counts[t], kinksOf[t], ok));
       passed &= ok;
       diffAll += diff2[t];
       aAll += a2[t];

@@ -24,12 +24,15 @@ public record GradientCheckResult(
   }
 
   /**
-   * One parameter tensor's relative error over its checked entries.
+   * One parameter tensor's relative error over its checked entries. A tensor whose sampled entries
+   * all straddled kinks is listed with {@code checked} 0 and a NaN error: nothing in it was judged.
    *
+   * @param checked entries compared (kinks not counted)
+   * @param kinks entries of this tensor left out at kinks
    * @param passed whether the error is within the threshold, or the differences within what float32
    *     rounding can leave (see {@link GradientCheck#NOISE})
    */
-  public record TensorError(String name, double relativeError, int checked, boolean passed) {}
+  public record TensorError(String name, double relativeError, int checked, int kinks, boolean passed) {}
 
   /**
    * One parameter entry.
@@ -53,6 +56,10 @@ public record GradientCheckResult(
         passed ? "PASSED" : "FAILED", relativeError, threshold, checkedEntries, totalEntries,
         kinks > 0 ? ", " + kinks + " left out at kinks" : ""));
     for (TensorError t : tensors) {
+      if (t.checked() == 0) {
+        b.append(String.format("  %-24s not judged: %s at a kink%n", t.name(), t.kinks() == 1 ? "its 1 sampled entry" : "all " + t.kinks() + " sampled entries"));
+        continue;
+      }
       String note = !t.passed() ? "  <-- FAILS" : t.relativeError() > threshold ? "  (within float32 rounding)" : "";
       b.append(String.format("  %-24s %.3e%s%n", t.name(), t.relativeError(), note));
     }

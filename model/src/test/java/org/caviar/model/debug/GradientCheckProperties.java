@@ -270,6 +270,14 @@ class GradientCheckProperties {
     assertEquals(1, result.kinks(), result.toString());
     assertTrue(result.passed(), result.toString());
     assertEquals(n.parameterCount() - 1, result.checkedEntries());
+    // The bias, its one entry at the kink, is still listed, as not judged.
+    assertEquals(n.parameters().stream().map(Parameter::name).toList(),
+        result.tensors().stream().map(GradientCheckResult.TensorError::name).toList(), result.toString());
+    var bias = result.tensors().get(1);
+    assertEquals(0, bias.checked());
+    assertEquals(1, bias.kinks());
+    assertTrue(Double.isNaN(bias.relativeError()), bias.toString());
+    assertTrue(result.toString().contains("dense1.bias") && result.toString().contains("not judged"), result.toString());
   }
 
   @org.junit.jupiter.api.Test

@@ -19,6 +19,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
@@ -73,6 +77,13 @@ public final class JournalStorage extends InMemoryStorage {
   /** Set when a failed write could not be taken back: the file may end in a fragment. */
   private boolean torn;
   private FileLock lock;
+  /**
+   * The one thread that writes events while the journal is open. A FileChannel closes itself when
+   * the thread using it is interrupted, dropping the file lock while the study runs; no one
+   * interrupts this thread, so an interrupt of a recording thread (a worker, or the caller of a
+   * study's optimize) cannot land inside a write.
+   */
+  private ExecutorService writer;
   /** The budget last recorded (replayed or written), so that an unchanged one is not written again. */
   private Integer trialBudget;
 
@@ -141,6 +152,11 @@ public final class JournalStorage extends InMemoryStorage {
         channel = null;
         throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
       }
+      writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "caviar-journal-writer");
+        t.setDaemon(true);
+        return t;
+      });
       try {
         long goodEnd = replay(requested);
         if (goodEnd < channel.size()) channel.truncate(goodEnd); // drop a torn last line
@@ -419,17 +435,29 @@ public final class JournalStorage extends InMemoryStorage {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
     if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
-    if (!channel.isOpen()) {
-      throw new IllegalStateException("journal " + file + " was closed (a thread was interrupted as it wrote): reopen it to resume");
-    }
-    // A FileChannel used by a thread whose interrupt flag is set closes itself, which drops the
-    // file lock while the study runs: a worker interrupted mid-trial (its objective ignored it)
-    // must still record the trial. So the flag is held back around the write and set again after.
-    boolean interrupted = Thread.interrupted();
-    try {
+    if (!channel.isOpen()) throw new IllegalStateException("journal " + file + " was closed: reopen it to resume");
+    // The event is written by the writer thread, and waited for even if this thread is
+    // interrupted meanwhile: the caller takes the event into memory only once it is in the file.
+    Future<?> done = writer.submit(() -> {
       e.write();
-    } catch (IOException x) {
-      throw new UncheckedIOException("cannot append to journal " + file, x);
+      return null;
+    });
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          done.get();
+          return;
+        } catch (InterruptedException x) {
+          interrupted = true;
+        }
+      }
+    } catch (ExecutionException x) {
+      Throwable cause = x.getCause();
+      if (cause instanceof IOException io) throw new UncheckedIOException("cannot append to journal " + file, io);
+      if (cause instanceof RuntimeException r) throw r;
+      if (cause instanceof Error err) throw err;
+      throw new IllegalStateException("cannot append to journal " + file, cause);
     } finally {
       if (interrupted) Thread.currentThread().interrupt();
     }
@@ -486,6 +514,9 @@ public final class JournalStorage extends InMemoryStorage {
       channel = null;
       lock = null;
       torn = false;
+      // Idle: every write was waited for. Read-only views and refused opens have none.
+      if (writer != null) writer.shutdown();
+      writer = null;
     }
   }
 

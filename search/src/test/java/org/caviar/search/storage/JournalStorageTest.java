@@ -245,6 +245,48 @@ class JournalStorageTest {
     }
   }
 
+  /**
+   * An interrupt that lands while an event is being written (another thread interrupting the
+   * recording one at any moment) neither fails the write nor closes the file: the recording thread
+   * hands its writes to a thread no one interrupts. On a channel written by the interrupted thread
+   * itself, one of these writes closed the channel and dropped the lock.
+   */
+  @Test
+  void interruptsLandingDuringWritesLoseNothing() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    int reports = 3000;
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      int n = s.claimTrial(1000).number();
+      java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread recorder = Thread.currentThread();
+      Thread interrupter = new Thread(() -> {
+        while (writing.get()) recorder.interrupt();
+      });
+      interrupter.start();
+      try {
+        for (int step = 0; step < reports; step++) s.recordIntermediate(n, step, step);
+      } finally {
+        writing.set(false);
+        while (interrupter.isAlive()) {
+          try {
+            interrupter.join();
+          } catch (InterruptedException lateInterrupt) {
+            // its last interrupts
+          }
+        }
+        Thread.interrupted();
+      }
+      s.recordOutcome(n, TrialState.COMPLETE, 1.0, null, 2000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    }
+    try (JournalStorage s = new JournalStorage(file)) {
+      s.open(INFO);
+      assertEquals(TrialState.COMPLETE, s.trials().get(0).state());
+      assertEquals(reports, s.trials().get(0).reportCount());
+    }
+  }
+
   /** Closing a journal whose channel is already closed (e.g. by an interrupt) does not replace the error that closed it. */
   @Test
   void closingAJournalWhoseChannelIsClosedSucceeds() throws IOException {
