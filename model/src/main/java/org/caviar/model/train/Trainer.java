@@ -152,9 +152,7 @@ public final class Trainer {
   public float step(float[] x, int[] labels, int rows, float learningRate) {
     // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
     Network.requireLabels(labels, rows, network.classes());
-    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-      throw new IllegalArgumentException("learningRate must be > 0 and finite, got " + learningRate);
-    }
+    requireLearningRate(learningRate);
     if (sharded != null) {
       pullNetwork();
       networkBehind = true;
@@ -200,11 +198,31 @@ public final class Trainer {
     return lastCorrect;
   }
 
+  private static void requireLearningRate(float learningRate) {
+    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be > 0 and finite, got " + learningRate);
+    }
+  }
+
   /**
    * One epoch over freshly shuffled batches. Returns the mean training loss and accuracy, or a
-   * result marked diverged at the batch where the loss stopped being finite.
+   * result marked diverged at the batch where the loss stopped being finite. The rate and the
+   * batches are checked before the shuffle, so that a refused epoch changes nothing: batches of
+   * data this network cannot take (another feature count, more classes, or with batch norm a
+   * batch of one row, which {@link #batches} leaves out) are an error naming them.
    */
   public EpochTotals trainEpoch(MiniBatches batches, float learningRate) {
+    // Here, not only in step: the split step takes its batches straight from the MiniBatches, and
+    // there a refused rate was found by the optimizer kernels after the forward pass had moved
+    // batch norm's running statistics. Rows of another width were read as rows of this one.
+    requireLearningRate(learningRate);
+    if (batches == null) throw new IllegalArgumentException("batches must not be null");
+    network.checkFits(batches.data(), "batches");
+    int last = batches.batchCount() - 1;
+    if (last >= 0 && batches.rows(last) < minBatch) {
+      throw new IllegalArgumentException("batches ends with a batch of " + batches.rows(last) + " row: batch norm trains on at least "
+          + minBatch + " (Trainer.batches(data) leaves such a row out)");
+    }
     pullNetwork();
     try {
       return epoch(batches, learningRate);

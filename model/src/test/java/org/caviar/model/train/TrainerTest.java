@@ -77,6 +77,58 @@ class TrainerTest {
   }
 
   /**
+   * An epoch refused for its rate changes nothing, on one thread and split over two: the split
+   * step took its batches straight from the MiniBatches, and its optimizer kernels refused the rate
+   * (as "lr") only after the forward pass had moved batch norm's running statistics. Nor is the
+   * order shuffled (MiniBatches.generation) for an epoch that does not run.
+   */
+  @Test
+  void anEpochRefusedForItsRateChangesNothing() {
+    NetworkSpec spec = NetworkSpec.parse("64-32-10 relu batchnorm");
+    TrainingConfig config = TrainingConfig.builder().batchSize(32).seed(4).build();
+    for (Kernels kernels : List.of(Kernels.parallel(2), Kernels.vector())) {
+      Network n = Network.create(spec, 8, kernels);
+      Trainer t = new Trainer(n, config, true);
+      MiniBatches b = t.batches(train);
+      float[] before = parametersAndState(n);
+      for (float rate : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+        var e = assertThrows(IllegalArgumentException.class, () -> t.trainEpoch(b, rate), kernels.gemm().toString());
+        assertEquals("learningRate must be > 0 and finite, got " + rate, e.getMessage());
+      }
+      assertEquals(0, b.generation(), "not shuffled");
+      t.syncNetwork();
+      assertArrayEquals(before, parametersAndState(n), kernels.gemm() + ": parameters and running statistics");
+    }
+  }
+
+  /**
+   * Batches of data the network cannot take are refused before the epoch, naming them: rows of 65
+   * features used to be read as rows of 64 (trained on, silently, as long as the buffer was long
+   * enough), and with batch norm a last batch of one row failed in the middle of the epoch, after
+   * the batches before it had trained.
+   */
+  @Test
+  void anEpochOfBatchesTheNetworkCannotTakeIsRefusedBeforeItStarts() {
+    Network n = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 8);
+    Trainer t = new Trainer(n, TrainingConfig.builder().batchSize(32).build());
+    float[] before = parametersAndState(n);
+    Dataset wide = new Dataset(new float[40 * 65], new int[40], 65, train.classNames());
+    var e = assertThrows(IllegalArgumentException.class, () -> t.trainEpoch(new MiniBatches(wide, 32, 2, 1), 1e-3f));
+    assertEquals("batches has 65 features, the network takes 64", e.getMessage());
+    // 33 rows in batches of 32, a remainder of one kept (minBatch 1): batch norm cannot train on it.
+    MiniBatches single = new MiniBatches(train.head(33), 32, 1, 1);
+    e = assertThrows(IllegalArgumentException.class, () -> t.trainEpoch(single, 1e-3f));
+    assertEquals("batches ends with a batch of 1 row: batch norm trains on at least 2 (Trainer.batches(data) leaves such a row out)",
+        e.getMessage());
+    assertArrayEquals(before, parametersAndState(n));
+    assertThrows(IllegalArgumentException.class, () -> t.trainEpoch(null, 1e-3f));
+    // Without batch norm a batch of one row trains.
+    Network plain = Network.create(NetworkSpec.parse("64-32-10 relu"), 8);
+    assertEquals(33, new Trainer(plain, TrainingConfig.builder().batchSize(32).build()).trainEpoch(
+        new MiniBatches(train.head(33), 32, 1, 1), 1e-3f).examples());
+  }
+
+  /**
    * A second fit on one trainer is a new run from the first fit's weights, like a fit on a fresh
    * trainer: bit for bit on scalar kernels (one thread, the same operations in the same order).
    * Adam's moments and step count used to carry over while the shuffles and schedule restarted.
