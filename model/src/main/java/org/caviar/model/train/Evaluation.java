@@ -3,8 +3,9 @@ package org.caviar.model.train;
 /**
  * How a network does on a dataset, in inference mode.
  *
- * @param loss mean cross-entropy, NaN if the network produced a non-finite logit
- * @param accuracy fraction classified right
+ * @param loss mean cross-entropy, NaN if the network produced a non-finite logit or there are no
+ *     rows
+ * @param accuracy fraction classified right, NaN if there are no rows
  * @param rows examples evaluated
  * @param confusion counts of (true, predicted) classes
  */

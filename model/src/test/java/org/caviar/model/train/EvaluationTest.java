@@ -39,6 +39,18 @@ class EvaluationTest {
     assertEquals("confusion has 2 classes, the network 3", e.getMessage());
   }
 
+  /**
+   * No rows: no loss and no accuracy (NaN, as documented), and rows 0, which search's train command
+   * reads as "the split leaves no test rows".
+   */
+  @Test
+  void anEmptyDatasetHasNoLossOrAccuracy() {
+    Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);
+    Evaluation e = new Evaluator(n, 256).evaluate(Dataset.of(new float[0], new int[0], 5, 3));
+    assertEquals(0, e.rows());
+    assertTrue(Double.isNaN(e.loss()) && Double.isNaN(e.accuracy()), e.toString());
+  }
+
   @Test
   void evaluatorAgreesWithOneBigForwardPass() {
     // 600 rows are evaluated in chunks of 256; the totals must match one pass over all 600 rows.
