@@ -30,6 +30,10 @@ public final class Model {
    */
   public Model(Network network, Standardizer standardizer, List<String> classNames) {
     if (network == null || classNames == null) throw new IllegalArgumentException("network and classNames must not be null");
+    // List.copyOf below would throw a bare NullPointerException.
+    for (int i = 0; i < classNames.size(); i++) {
+      if (classNames.get(i) == null) throw new IllegalArgumentException("classNames[" + i + "] must not be null");
+    }
     if (classNames.size() != network.classes()) {
       throw new IllegalArgumentException(classNames.size() + " class names for a network of " + network.classes() + " classes");
     }
@@ -115,6 +119,8 @@ public final class Model {
   }
 
   private float[] prepare(float[] features, int rows) {
+    // Before n: a negative row count made n negative, and the first layer named its own rows.
+    if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
     int n = rows * network.inputSize();
     if (features == null || features.length < n) {
       throw new IllegalArgumentException(

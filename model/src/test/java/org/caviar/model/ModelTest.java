@@ -43,6 +43,19 @@ class ModelTest {
     assertEquals("the data has class 'ten', which the model does not know " + model.classNames(), e.getMessage());
   }
 
+  /** Bad arguments are named with their values, not a bare NullPointerException or the first layer's own rows. */
+  @Test
+  void badArgumentsAreNamed() {
+    Network network = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
+    var e = assertThrows(IllegalArgumentException.class, () -> new Model(network, null, java.util.Arrays.asList("a", null, "c")));
+    assertEquals("classNames[1] must not be null", e.getMessage());
+    Model model = new Model(network, null, List.of("a", "b", "c"));
+    for (int rows : new int[] {0, -1}) {
+      e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[8], rows, new int[2]));
+      assertEquals("rows must be > 0, got " + rows, e.getMessage());
+    }
+  }
+
   @Test
   void aFeatureThatIsNotFiniteIsAnError() {
     // NaN logits would make the arg max class 0: a silent wrong answer.

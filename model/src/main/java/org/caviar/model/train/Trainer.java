@@ -137,6 +137,11 @@ public final class Trainer {
   /** The mini-batches this trainer draws from {@code train} (shuffled with the configured seed). */
   public MiniBatches batches(Dataset train) {
     network.checkFits(train, "train");
+    // Named here, not as MiniBatches' "dataset".
+    if (train.rows() < minBatch) {
+      throw new IllegalArgumentException(train.rows() == 0 ? "train has no rows"
+          : "train has " + train.rows() + " row, batch norm trains on batches of at least " + minBatch);
+    }
     // Sized here, not for config.batchSize(): a batch size above the row count (a search drawing
     // 4096 on a small file) would otherwise allocate for rows that never come.
     network.ensureCapacity(Math.min(config.batchSize(), Math.max(train.rows(), 1)));

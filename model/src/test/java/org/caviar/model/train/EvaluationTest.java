@@ -31,6 +31,16 @@ class EvaluationTest {
     assertTrue(m.toString().contains("cat") && m.toString().contains("dog"));
   }
 
+  /** A class outside the matrix is named with its value, not an index out of bounds. */
+  @Test
+  void aConfusionMatrixRefusesClassesItDoesNotHave() {
+    ConfusionMatrix m = new ConfusionMatrix(List.of("cat", "dog"));
+    assertEquals("truth must be in [0, 2), got 2", assertThrows(IllegalArgumentException.class, () -> m.add(2, 0)).getMessage());
+    assertEquals("predicted must be in [0, 2), got -1", assertThrows(IllegalArgumentException.class, () -> m.add(0, -1)).getMessage());
+    assertEquals(0, m.total(), "nothing counted");
+    assertEquals("classNames must not be null", assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(null)).getMessage());
+  }
+
   @Test
   void aConfusionMatrixOfOtherClassesIsRefusedBeforeTheWork() {
     Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);

@@ -287,6 +287,20 @@ class TrainerTest {
     assertEquals("validation has class 'ten', which the training data does not know " + train.classNames(), e.getMessage());
   }
 
+  /** Too few training rows are named as the training data, not as MiniBatches' "dataset". */
+  @Test
+  void tooFewTrainingRowsAreNamed() {
+    Trainer withBatchNorm = new Trainer(Network.create(SPEC, 2), TrainingConfig.builder().epochs(1).build());
+    var e = assertThrows(IllegalArgumentException.class, () -> withBatchNorm.fit(train.head(1), null, null));
+    assertEquals("train has 1 row, batch norm trains on batches of at least 2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> withBatchNorm.fit(train.head(0), null, null));
+    assertEquals("train has no rows", e.getMessage());
+    Trainer plain = new Trainer(Network.create(NetworkSpec.parse("64-32-10 relu"), 2), TrainingConfig.builder().epochs(1).build());
+    e = assertThrows(IllegalArgumentException.class, () -> plain.batches(train.head(0)));
+    assertEquals("train has no rows", e.getMessage());
+    assertEquals(1, plain.fit(train.head(1), null, null).last().examples(), "one row trains without batch norm");
+  }
+
   @Test
   void aBatchSizeAboveTheRowCountTrainsOnTheWholeSet() {
     // Workspaces are sized for the batches that come, not for the configured size: 50 million rows
