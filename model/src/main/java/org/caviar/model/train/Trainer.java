@@ -287,7 +287,8 @@ public final class Trainer {
    * Trains for up to {@code config.epochs()} epochs. After each epoch the network is evaluated on
    * {@code validation} (may be null), the listener is told, and training stops early if the
    * listener asks, if the validation loss has not improved by {@code minDelta} for
-   * {@code patience} epochs, or if the loss diverges. With {@code restoreBest} and a validation
+   * {@code patience} epochs, or if the loss diverges (a loss or logit not finite; a validation loss
+   * not finite; without a validation set, a weight the last update left not finite). With {@code restoreBest} and a validation
    * set, the network ends with the weights (and batch norm statistics) of its best epoch. Without
    * a validation set there is no best epoch: patience and restoreBest then do nothing.
    *
@@ -368,6 +369,15 @@ public final class Trainer {
         break;
       }
     }
+    // An update that overflows leaves weights only the next step's forward pass finds not finite;
+    // after the last step there is none, and without a validation set nothing evaluates them. So
+    // a run whose last update overflowed ended COMPLETED (or stopped) with infinite weights.
+    if (validation == null && status != TrainingStatus.DIVERGED && !history.isEmpty() && !finite(network)) {
+      EpochMetrics last = history.get(history.size() - 1);
+      status = TrainingStatus.DIVERGED;
+      message = "diverged: a weight became NaN or infinite in the last update of epoch " + last.epoch() + " (learning rate "
+          + last.learningRate() + "); try a lower learning rate";
+    }
     int restored = -1;
     int lastEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
     if (best != null && bestEpoch >= 0 && (bestEpoch != lastEpoch || status == TrainingStatus.DIVERGED)) {
@@ -380,6 +390,13 @@ public final class Trainer {
         (System.nanoTime() - start) * 1e-9);
     l.onTrainingEnd(result);
     return result;
+  }
+
+  /** Whether every parameter and state value of {@code network} is finite (its arrays up to date). */
+  private static boolean finite(Network network) {
+    for (var p : network.parameters()) for (float v : p.values()) if (!Float.isFinite(v)) return false;
+    for (var t : network.state()) for (float v : t.values()) if (!Float.isFinite(v)) return false;
+    return true;
   }
 
   private Evaluator evaluator() {

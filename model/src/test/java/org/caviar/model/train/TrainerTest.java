@@ -345,6 +345,31 @@ class TrainerTest {
   }
 
   /**
+   * The last update of a run overflowing the weights is divergence too, without a validation set:
+   * the next step's forward pass would find it, but there is none, and the run used to end
+   * COMPLETED with infinite weights. One step (a batch as large as the data) of SGD at the largest
+   * float rate, whose weight decay makes each weight's gradient over 1 in magnitude
+   * (g + 100 w with |w| of about 0.2), so the update lr * g overflows: the forward pass and the loss
+   * before it are finite.
+   */
+  @Test
+  void aLastUpdateThatOverflowsIsDivergence() {
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
+    TrainingConfig config = TrainingConfig.builder().epochs(1).batchSize(train.rows()).optimizer(new OptimizerSpec.Sgd())
+        .learningRate(Float.MAX_VALUE).weightDecay(100f).build();
+    TrainingResult r = new Trainer(network, config).fit(train, null, null);
+    assertEquals(1, r.epochsRun(), "the epoch itself was finite");
+    assertTrue(Double.isFinite(r.last().trainLoss()));
+    assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+    assertEquals("diverged: a weight became NaN or infinite in the last update of epoch 0 (learning rate " + Float.MAX_VALUE
+        + "); try a lower learning rate", r.message());
+    // A finite run still completes.
+    TrainingResult fine = new Trainer(Network.create(NetworkSpec.parse("64-32-10 relu"), 3),
+        TrainingConfig.builder().epochs(1).build()).fit(train, null, null);
+    assertEquals(TrainingStatus.COMPLETED, fine.status(), fine.message());
+  }
+
+  /**
    * A step whose logits are not finite changes nothing: no parameter, and not batch norm's running
    * statistics either, which its forward pass had moved (a network trained without a validation
    * set keeps them, there being no best epoch to restore).
