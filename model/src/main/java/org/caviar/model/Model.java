@@ -121,12 +121,15 @@ public final class Model {
   private float[] prepare(float[] features, int rows) {
     // Before n: a negative row count made n negative, and the first layer named its own rows.
     if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
-    int n = rows * network.inputSize();
-    if (features == null || features.length < n) {
+    // In long: a row count past what one array holds overflowed int, passed the length check as a
+    // negative count, and failed in the standardizer with an index out of bounds.
+    long needed = (long) rows * network.inputSize();
+    if (features == null || features.length < needed) {
       throw new IllegalArgumentException(
-          "features needs " + n + " values (" + rows + " x " + network.inputSize() + "), got "
+          "features needs " + needed + " values (" + rows + " x " + network.inputSize() + "), got "
               + (features == null ? "null" : features.length));
     }
+    int n = (int) needed;
     // A NaN or infinite feature (a missing value, say) gives NaN logits, and the arg max of NaNs is
     // class 0: a silent wrong answer.
     for (int i = 0; i < n; i++) {

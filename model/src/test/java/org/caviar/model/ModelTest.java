@@ -54,6 +54,12 @@ class ModelTest {
       e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[8], rows, new int[2]));
       assertEquals("rows must be > 0, got " + rows, e.getMessage());
     }
+    // rows x features past the int range: computed in int it wrapped to -4, passed the length check
+    // and failed in the standardizer with an index out of bounds.
+    Model standardized = new Model(network, new org.caviar.model.data.Standardizer(new float[4], new float[] {1, 1, 1, 1}),
+        List.of("a", "b", "c"));
+    e = assertThrows(IllegalArgumentException.class, () -> standardized.predict(new float[8], 1_073_741_823, new int[2]));
+    assertEquals("features needs 4294967292 values (1073741823 x 4), got 8", e.getMessage());
   }
 
   @Test
