@@ -31,6 +31,23 @@ class EvaluationTest {
     assertTrue(m.toString().contains("cat") && m.toString().contains("dog"));
   }
 
+  /**
+   * The figures a person reads are printed with a decimal point whatever the JVM's locale (the
+   * command line prints its own with Locale.ROOT beside them): in German they read "0,5000".
+   */
+  @Test
+  void figuresArePrintedTheSameInEveryLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+      assertEquals("loss 0.5000, accuracy 0.2500 on 4 examples", new Evaluation(0.5, 0.25, 4, new ConfusionMatrix(List.of("a", "b"))).toString());
+      assertEquals("epoch   3  loss 1.2500  acc 0.5000  val_loss 0.7500  val_acc 0.2500  lr 0.00100  200 ex/s",
+          new EpochMetrics(3, 1.25, 0.5, 0.75, 0.25, 1e-3f, 100, 0.5).toString());
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
   /** A class outside the matrix is named with its value, not an index out of bounds. */
   @Test
   void aConfusionMatrixRefusesClassesItDoesNotHave() {
