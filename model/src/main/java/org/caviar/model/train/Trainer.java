@@ -288,9 +288,10 @@ public final class Trainer {
    * {@code validation} (may be null), the listener is told, and training stops early if the
    * listener asks, if the validation loss has not improved by {@code minDelta} for
    * {@code patience} epochs, or if the loss diverges (a loss or logit not finite; a validation loss
-   * not finite; without a validation set, a weight the last update left not finite). With {@code restoreBest} and a validation
-   * set, the network ends with the weights (and batch norm statistics) of its best epoch. Without
-   * a validation set there is no best epoch: patience and restoreBest then do nothing.
+   * not finite; without a validation set, a weight the last update left not finite). With
+   * {@code restoreBest} and a validation set, the network ends with the weights (and batch norm
+   * statistics) of its best epoch. Without a validation set there is no best epoch: patience and
+   * restoreBest then do nothing.
    *
    * <p>Each fit is a new training run from the network's current weights: the batches are shuffled
    * from the configured seed again, the schedule starts at epoch 0, and the optimizer state (Adam's
