@@ -30,6 +30,10 @@ public final class Model {
    */
   public Model(Network network, Standardizer standardizer, List<String> classNames) {
     if (network == null || classNames == null) throw new IllegalArgumentException("network and classNames must not be null");
+    // List.copyOf below would throw a bare NullPointerException.
+    for (int i = 0; i < classNames.size(); i++) {
+      if (classNames.get(i) == null) throw new IllegalArgumentException("classNames[" + i + "] must not be null");
+    }
     if (classNames.size() != network.classes()) {
       throw new IllegalArgumentException(classNames.size() + " class names for a network of " + network.classes() + " classes");
     }
@@ -115,12 +119,17 @@ public final class Model {
   }
 
   private float[] prepare(float[] features, int rows) {
-    int n = rows * network.inputSize();
-    if (features == null || features.length < n) {
+    // Before n: a negative row count made n negative, and the first layer named its own rows.
+    if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
+    // In long: a row count past what one array holds overflowed int, passed the length check as a
+    // negative count, and failed in the standardizer with an index out of bounds.
+    long needed = (long) rows * network.inputSize();
+    if (features == null || features.length < needed) {
       throw new IllegalArgumentException(
-          "features needs " + n + " values (" + rows + " x " + network.inputSize() + "), got "
+          "features needs " + needed + " values (" + rows + " x " + network.inputSize() + "), got "
               + (features == null ? "null" : features.length));
     }
+    int n = (int) needed;
     // A NaN or infinite feature (a missing value, say) gives NaN logits, and the arg max of NaNs is
     // class 0: a silent wrong answer.
     for (int i = 0; i < n; i++) {

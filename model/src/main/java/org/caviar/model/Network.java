@@ -284,7 +284,9 @@ public final class Network {
 
   /** The most probable class of each of {@code rows} examples, in inference mode. */
   public void predict(float[] x, int rows, int[] out) {
-    if (out == null || out.length < rows) throw new IllegalArgumentException("out needs " + rows + " elements");
+    if (out == null || out.length < rows) {
+      throw new IllegalArgumentException("out needs " + rows + " elements (one per row), got " + (out == null ? "null" : out.length));
+    }
     float[] z = forward(x, rows, Mode.INFERENCE);
     int classes = classes();
     for (int r = 0; r < rows; r++) out[r] = argmax(z, r * classes, classes);

@@ -43,6 +43,8 @@ public record NetworkSpec(
     if (inputs <= 0) throw new IllegalArgumentException("inputs must be > 0, got " + inputs);
     if (classes < 2) throw new IllegalArgumentException("classes must be >= 2, got " + classes);
     if (hidden == null) throw new IllegalArgumentException("hidden must not be null");
+    // Not contains(null), which List.of's lists refuse; List.copyOf would throw a bare NullPointerException.
+    for (Integer h : hidden) if (h == null) throw new IllegalArgumentException("hidden sizes must not be null, got " + hidden);
     hidden = List.copyOf(hidden);
     for (int h : hidden) if (h <= 0) throw new IllegalArgumentException("hidden sizes must be > 0, got " + hidden);
     // A layer's weights are one float[]: a wider layer would overflow its index, not train.

@@ -43,6 +43,25 @@ class ModelTest {
     assertEquals("the data has class 'ten', which the model does not know " + model.classNames(), e.getMessage());
   }
 
+  /** Bad arguments are named with their values, not a bare NullPointerException or the first layer's own rows. */
+  @Test
+  void badArgumentsAreNamed() {
+    Network network = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
+    var e = assertThrows(IllegalArgumentException.class, () -> new Model(network, null, java.util.Arrays.asList("a", null, "c")));
+    assertEquals("classNames[1] must not be null", e.getMessage());
+    Model model = new Model(network, null, List.of("a", "b", "c"));
+    for (int rows : new int[] {0, -1}) {
+      e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[8], rows, new int[2]));
+      assertEquals("rows must be > 0, got " + rows, e.getMessage());
+    }
+    // rows x features past the int range: computed in int it wrapped to -4, passed the length check
+    // and failed in the standardizer with an index out of bounds.
+    Model standardized = new Model(network, new org.caviar.model.data.Standardizer(new float[4], new float[] {1, 1, 1, 1}),
+        List.of("a", "b", "c"));
+    e = assertThrows(IllegalArgumentException.class, () -> standardized.predict(new float[8], 1_073_741_823, new int[2]));
+    assertEquals("features needs 4294967292 values (1073741823 x 4), got 8", e.getMessage());
+  }
+
   @Test
   void aFeatureThatIsNotFiniteIsAnError() {
     // NaN logits would make the arg max class 0: a silent wrong answer.

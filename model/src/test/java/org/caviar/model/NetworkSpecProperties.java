@@ -66,6 +66,14 @@ class NetworkSpecProperties {
         assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(" ")).getMessage());
   }
 
+  /** A null hidden size is named, not a bare NullPointerException from copying the list. */
+  @Test
+  void aNullHiddenSizeIsAClearError() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new NetworkSpec(4, java.util.Arrays.asList(3, null), 3, Activation.RELU, 0.01f, false, 0f, null));
+    assertEquals("hidden sizes must not be null, got [3, null]", e.getMessage());
+  }
+
   /** A dropout of -0 reads back as the spec it came from (toString leaves a zero rate out). */
   @Test
   void aNegativeZeroDropoutSurvivesTheRoundTrip() {

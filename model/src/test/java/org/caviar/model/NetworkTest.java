@@ -100,6 +100,11 @@ class NetworkTest {
     // Too short an output is named as the caller knows it, not as the softmax kernel's "y".
     var shortOut = assertThrows(IllegalArgumentException.class, () -> n.probabilities(x, 20, new float[79]));
     assertEquals("out needs 80 elements (20 x 4), got 79", shortOut.getMessage());
+    // And the predicted classes' array the same way, with what it got.
+    assertEquals("out needs 20 elements (one per row), got 19",
+        assertThrows(IllegalArgumentException.class, () -> n.predict(x, 20, new int[19])).getMessage());
+    assertEquals("out needs 20 elements (one per row), got null",
+        assertThrows(IllegalArgumentException.class, () -> n.predict(x, 20, null)).getMessage());
     n.probabilities(x, 20, p);
     for (int r = 0; r < 20; r++) {
       double sum = 0;

@@ -105,10 +105,18 @@ public final class ModelFile {
     return load(path, Kernels.vector());
   }
 
-  /** Loads onto the given kernels. */
+  /**
+   * Loads onto the given kernels. A file that cannot be read is an {@link IOException} naming it:
+   * the JDK's file exceptions ({@link NoSuchFileException}, {@link AccessDeniedException}, ...) as
+   * they are, a read error that names no file (a folder's "Is a directory") with the file named.
+   */
   public static Model load(Path path, Kernels kernels) throws IOException {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
       return read(in, path.toString(), kernels);
+    } catch (MalformedModelException | FileSystemException e) {
+      throw e; // each names the file
+    } catch (IOException e) {
+      throw new IOException("cannot read the model " + path + ": " + reason(e), e);
     }
   }
 

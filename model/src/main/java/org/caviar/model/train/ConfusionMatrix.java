@@ -8,11 +8,19 @@ public final class ConfusionMatrix {
   private final int[][] counts;
 
   public ConfusionMatrix(List<String> classNames) {
+    if (classNames == null) throw new IllegalArgumentException("classNames must not be null");
     this.classNames = List.copyOf(classNames);
     this.counts = new int[classNames.size()][classNames.size()];
   }
 
   public void add(int truth, int predicted) {
+    // Named here: an index out of bounds would not say which of the two, nor against how many classes.
+    if (truth < 0 || truth >= counts.length) {
+      throw new IllegalArgumentException("truth must be in [0, " + counts.length + "), got " + truth);
+    }
+    if (predicted < 0 || predicted >= counts.length) {
+      throw new IllegalArgumentException("predicted must be in [0, " + counts.length + "), got " + predicted);
+    }
     counts[truth][predicted]++;
   }
 

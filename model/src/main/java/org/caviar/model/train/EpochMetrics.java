@@ -29,7 +29,8 @@ public record EpochMetrics(
 
   @Override
   public String toString() {
-    return String.format(
+    // Locale.ROOT: a decimal point in any locale, as the command line's own figures are printed.
+    return String.format(java.util.Locale.ROOT,
         "epoch %3d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.0f ex/s",
         epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, examplesPerSecond());
   }

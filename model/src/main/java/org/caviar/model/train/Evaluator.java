@@ -66,8 +66,9 @@ public final class Evaluator {
   }
 
   /**
-   * Mean loss on {@code data} (NaN if a logit is not finite), adding each example's (true,
-   * predicted) pair to {@code confusion} (sized for the network's classes) if it is not null.
+   * Mean loss on {@code data} (NaN if a logit is not finite, or if the data has no rows), adding
+   * each example's (true, predicted) pair to {@code confusion} (sized for the network's classes)
+   * if it is not null.
    */
   public double evaluate(Dataset data, ConfusionMatrix confusion) {
     network.checkFits(data, "data");

@@ -137,6 +137,11 @@ public final class Trainer {
   /** The mini-batches this trainer draws from {@code train} (shuffled with the configured seed). */
   public MiniBatches batches(Dataset train) {
     network.checkFits(train, "train");
+    // Named here, not as MiniBatches' "dataset".
+    if (train.rows() < minBatch) {
+      throw new IllegalArgumentException(train.rows() == 0 ? "train has no rows"
+          : "train has " + train.rows() + " row, batch norm trains on batches of at least " + minBatch);
+    }
     // Sized here, not for config.batchSize(): a batch size above the row count (a search drawing
     // 4096 on a small file) would otherwise allocate for rows that never come.
     network.ensureCapacity(Math.min(config.batchSize(), Math.max(train.rows(), 1)));
@@ -152,9 +157,7 @@ public final class Trainer {
   public float step(float[] x, int[] labels, int rows, float learningRate) {
     // Here, not in the shards: there a short array is an index out of bounds on a worker thread.
     Network.requireLabels(labels, rows, network.classes());
-    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-      throw new IllegalArgumentException("learningRate must be > 0 and finite, got " + learningRate);
-    }
+    requireLearningRate(learningRate);
     if (sharded != null) {
       pullNetwork();
       networkBehind = true;
@@ -200,11 +203,31 @@ public final class Trainer {
     return lastCorrect;
   }
 
+  private static void requireLearningRate(float learningRate) {
+    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be > 0 and finite, got " + learningRate);
+    }
+  }
+
   /**
    * One epoch over freshly shuffled batches. Returns the mean training loss and accuracy, or a
-   * result marked diverged at the batch where the loss stopped being finite.
+   * result marked diverged at the batch where the loss stopped being finite. The rate and the
+   * batches are checked before the shuffle, so that a refused epoch changes nothing: batches of
+   * data this network cannot take (another feature count, more classes, or with batch norm a
+   * batch of one row, which {@link #batches} leaves out) are an error naming them.
    */
   public EpochTotals trainEpoch(MiniBatches batches, float learningRate) {
+    // Here, not only in step: the split step takes its batches straight from the MiniBatches, and
+    // there a refused rate was found by the optimizer kernels after the forward pass had moved
+    // batch norm's running statistics. Rows of another width were read as rows of this one.
+    requireLearningRate(learningRate);
+    if (batches == null) throw new IllegalArgumentException("batches must not be null");
+    network.checkFits(batches.data(), "batches");
+    int last = batches.batchCount() - 1;
+    if (last >= 0 && batches.rows(last) < minBatch) {
+      throw new IllegalArgumentException("batches ends with a batch of " + batches.rows(last) + " row: batch norm trains on at least "
+          + minBatch + " (Trainer.batches(data) leaves such a row out)");
+    }
     pullNetwork();
     try {
       return epoch(batches, learningRate);
@@ -264,9 +287,11 @@ public final class Trainer {
    * Trains for up to {@code config.epochs()} epochs. After each epoch the network is evaluated on
    * {@code validation} (may be null), the listener is told, and training stops early if the
    * listener asks, if the validation loss has not improved by {@code minDelta} for
-   * {@code patience} epochs, or if the loss diverges. With {@code restoreBest} and a validation
-   * set, the network ends with the weights (and batch norm statistics) of its best epoch. Without
-   * a validation set there is no best epoch: patience and restoreBest then do nothing.
+   * {@code patience} epochs, or if the loss diverges (a loss or logit not finite; a validation loss
+   * not finite; without a validation set, a weight the last update left not finite). With
+   * {@code restoreBest} and a validation set, the network ends with the weights (and batch norm
+   * statistics) of its best epoch. Without a validation set there is no best epoch: patience and
+   * restoreBest then do nothing.
    *
    * <p>Each fit is a new training run from the network's current weights: the batches are shuffled
    * from the configured seed again, the schedule starts at epoch 0, and the optimizer state (Adam's
@@ -341,9 +366,18 @@ public final class Trainer {
       if (config.patience() > 0 && validation != null && epoch - bestEpoch >= config.patience()) {
         status = TrainingStatus.EARLY_STOPPED;
         message = "early stop after epoch " + epoch + ": no validation improvement for " + config.patience()
-            + " epochs (best " + String.format("%.4f", bestLoss) + " at epoch " + bestEpoch + ")";
+            + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch " + bestEpoch + ")";
         break;
       }
+    }
+    // An update that overflows leaves weights only the next step's forward pass finds not finite;
+    // after the last step there is none, and without a validation set nothing evaluates them. So
+    // a run whose last update overflowed ended COMPLETED (or stopped) with infinite weights.
+    if (validation == null && status != TrainingStatus.DIVERGED && !history.isEmpty() && !finite(network)) {
+      EpochMetrics last = history.get(history.size() - 1);
+      status = TrainingStatus.DIVERGED;
+      message = "diverged: a weight became NaN or infinite in the last update of epoch " + last.epoch() + " (learning rate "
+          + last.learningRate() + "); try a lower learning rate";
     }
     int restored = -1;
     int lastEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();
@@ -357,6 +391,13 @@ public final class Trainer {
         (System.nanoTime() - start) * 1e-9);
     l.onTrainingEnd(result);
     return result;
+  }
+
+  /** Whether every parameter and state value of {@code network} is finite (its arrays up to date). */
+  private static boolean finite(Network network) {
+    for (var p : network.parameters()) for (float v : p.values()) if (!Float.isFinite(v)) return false;
+    for (var t : network.state()) for (float v : t.values()) if (!Float.isFinite(v)) return false;
+    return true;
   }
 
   private Evaluator evaluator() {

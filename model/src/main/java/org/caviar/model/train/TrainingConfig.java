@@ -17,7 +17,8 @@ import org.caviar.model.optim.OptimizerSpec;
  * @param minDelta how much the validation loss must fall to count as an improvement
  * @param restoreBest whether to end with the weights of the best epoch: the last one whose validation
  *     loss beat the best before it by more than {@code minDelta} (with {@code minDelta} 0, the lowest)
- * @param seed seed of the mini-batch order
+ * @param seed seed of the mini-batch order, and of the dropout masks of a step split over threads
+ *     (on one thread they come from the network's seed)
  */
 public record TrainingConfig(
     int epochs, int batchSize, OptimizerSpec optimizer, LearningRateSchedule schedule,

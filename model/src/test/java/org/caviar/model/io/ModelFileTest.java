@@ -174,7 +174,11 @@ class ModelFileTest {
     for (Path p : List.of(dir, dir.resolve("missing.cvm"))) {
       var e = assertThrows(IOException.class, () -> ModelFile.load(p));
       assertTrue(!(e instanceof MalformedModelException), p + ": " + e);
+      // Named: a folder's read error was the JDK's bare "Is a directory".
+      assertTrue(e.getMessage().contains(p.toString()), p + ": " + e);
     }
+    // The JDK's own file exceptions keep their type: a command line tells them apart.
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> ModelFile.load(dir.resolve("missing.cvm")));
   }
 
   @Test

@@ -31,12 +31,51 @@ class EvaluationTest {
     assertTrue(m.toString().contains("cat") && m.toString().contains("dog"));
   }
 
+  /**
+   * The figures a person reads are printed with a decimal point whatever the JVM's locale (the
+   * command line prints its own with Locale.ROOT beside them): in German they read "0,5000".
+   */
+  @Test
+  void figuresArePrintedTheSameInEveryLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+      assertEquals("loss 0.5000, accuracy 0.2500 on 4 examples", new Evaluation(0.5, 0.25, 4, new ConfusionMatrix(List.of("a", "b"))).toString());
+      assertEquals("epoch   3  loss 1.2500  acc 0.5000  val_loss 0.7500  val_acc 0.2500  lr 0.00100  200 ex/s",
+          new EpochMetrics(3, 1.25, 0.5, 0.75, 0.25, 1e-3f, 100, 0.5).toString());
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  /** A class outside the matrix is named with its value, not an index out of bounds. */
+  @Test
+  void aConfusionMatrixRefusesClassesItDoesNotHave() {
+    ConfusionMatrix m = new ConfusionMatrix(List.of("cat", "dog"));
+    assertEquals("truth must be in [0, 2), got 2", assertThrows(IllegalArgumentException.class, () -> m.add(2, 0)).getMessage());
+    assertEquals("predicted must be in [0, 2), got -1", assertThrows(IllegalArgumentException.class, () -> m.add(0, -1)).getMessage());
+    assertEquals(0, m.total(), "nothing counted");
+    assertEquals("classNames must not be null", assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(null)).getMessage());
+  }
+
   @Test
   void aConfusionMatrixOfOtherClassesIsRefusedBeforeTheWork() {
     Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);
     Dataset d = Dataset.of(new float[4 * 5], new int[] {0, 1, 2, 2}, 5, 3);
     var e = assertThrows(IllegalArgumentException.class, () -> new Evaluator(n, 256).evaluate(d, new ConfusionMatrix(List.of("a", "b"))));
     assertEquals("confusion has 2 classes, the network 3", e.getMessage());
+  }
+
+  /**
+   * No rows: no loss and no accuracy (NaN, as documented), and rows 0, which search's train command
+   * reads as "the split leaves no test rows".
+   */
+  @Test
+  void anEmptyDatasetHasNoLossOrAccuracy() {
+    Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);
+    Evaluation e = new Evaluator(n, 256).evaluate(Dataset.of(new float[0], new int[0], 5, 3));
+    assertEquals(0, e.rows());
+    assertTrue(Double.isNaN(e.loss()) && Double.isNaN(e.accuracy()), e.toString());
   }
 
   @Test

@@ -157,9 +157,9 @@ class ShardedStepTest {
   }
 
   /**
-   * One SGD step, sharded and not, from the same network: nearly the same loss, update and running
-   * statistics. A block split by its units computes each of its elements by the same chain of
-   * operations as the unsharded layer; what differs are sums over a layer's units that the shards
+   * One SGD step with weight decay, sharded and not, from the same network: nearly the same loss,
+   * update and running statistics. A block split by its units computes each of its elements by the
+   * same chain of operations as the unsharded layer; what differs are sums over a layer's units that the shards
    * split into one partial sum each: the pre-activation of a block split by its inputs (the second
    * hidden block), the gradient at the input of a block split by its units, and the logits when the
    * output is split. Float sums of n terms err by at most n * 2^-24 of the sum of the terms'
@@ -183,9 +183,12 @@ class ShardedStepTest {
     MiniBatches batches = new MiniBatches(DATA, 128, 2, 1);
     batches.shuffle();
     int rows = batches.load(0);
-    TrainingConfig config = TrainingConfig.builder().optimizer(new OptimizerSpec.Sgd()).batchSize(128).build();
+    // With weight decay, which each shard's optimizers apply to their own tensors: it must reach
+    // the same tensors as unsharded (weights, not biases, gamma or beta), the output layer's too.
+    float decay = 0.1f;
+    TrainingConfig config = TrainingConfig.builder().optimizer(new OptimizerSpec.Sgd()).batchSize(128).weightDecay(decay).build();
     float plainLoss = new Trainer(plain, config).step(batches.features(), batches.labels(), rows, 0.1f);
-    ShardedStep step = new ShardedStep(sharded, shards, Workers.of(shards), new OptimizerSpec.Sgd(), 0f, 1);
+    ShardedStep step = new ShardedStep(sharded, shards, Workers.of(shards), new OptimizerSpec.Sgd(), decay, 1);
     float shardedLoss = step.step(batches.features(), batches.labels(), rows, 0.1f);
     step.push();
     // The loss is a function of the logits, and cross-entropy moves by at most twice a logit's
