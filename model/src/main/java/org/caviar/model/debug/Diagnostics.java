@@ -70,7 +70,7 @@ public final class Diagnostics {
       steps = result.epochsRun();
     }
     String message = passed
-        ? String.format("PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
+        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
         : String.format(
             "FAILED: %s reached only %.1f%% on %d examples after %d steps (loss %.4f, %s): suspect the gradients"
                 + " (run GradientCheck), the labels, the learning rate or too small a network",

@@ -52,20 +52,20 @@ public record GradientCheckResult(
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format("gradient check %s: relative error %.3e (threshold %.1e), %d of %d entries checked%s%n",
+    b.append(String.format(java.util.Locale.ROOT, "gradient check %s: relative error %.3e (threshold %.1e), %d of %d entries checked%s%n",
         passed ? "PASSED" : "FAILED", relativeError, threshold, checkedEntries, totalEntries,
         kinks > 0 ? ", " + kinks + " left out at kinks" : ""));
     for (TensorError t : tensors) {
       if (t.checked() == 0) {
-        b.append(String.format("  %-24s not judged: %s at a kink%n", t.name(), t.kinks() == 1 ? "its 1 sampled entry" : "all " + t.kinks() + " sampled entries"));
+        b.append(String.format(java.util.Locale.ROOT, "  %-24s not judged: %s at a kink%n", t.name(), t.kinks() == 1 ? "its 1 sampled entry" : "all " + t.kinks() + " sampled entries"));
         continue;
       }
       String note = !t.passed() ? "  <-- FAILS" : t.relativeError() > threshold ? "  (within float32 rounding)" : "";
-      b.append(String.format("  %-24s %.3e%s%n", t.name(), t.relativeError(), note));
+      b.append(String.format(java.util.Locale.ROOT, "  %-24s %.3e%s%n", t.name(), t.relativeError(), note));
     }
     b.append("  worst entries:\n");
     for (EntryError e : worst) {
-      b.append(String.format("    %-28s analytic % .6e  numeric % .6e  rel %.2e%n", e.name(), e.analytic(), e.numeric(), e.relativeError()));
+      b.append(String.format(java.util.Locale.ROOT, "    %-28s analytic % .6e  numeric % .6e  rel %.2e%n", e.name(), e.analytic(), e.numeric(), e.relativeError()));
     }
     return b.toString();
   }

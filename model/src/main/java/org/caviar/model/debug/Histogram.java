@@ -59,7 +59,7 @@ public record Histogram(double min, double max, long[] counts, long nonFinite) {
     String blocks = " ▁▂▃▄▅▆▇█";
     long peak = 1;
     for (long c : counts) peak = Math.max(peak, c);
-    StringBuilder b = new StringBuilder(String.format("[% .3g, % .3g] ", min, max));
+    StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "[% .3g, % .3g] ", min, max));
     for (long c : counts) b.append(blocks.charAt((int) Math.ceil(8.0 * c / peak)));
     if (nonFinite > 0) b.append(" (").append(nonFinite).append(" not finite)");
     return b.toString();

@@ -115,11 +115,11 @@ public record LayerStatistics(
 
   @Override
   public String toString() {
-    StringBuilder b = new StringBuilder(String.format("%-12s mean % .3f std %.3f", layer, mean, std));
-    if (!Double.isNaN(saturatedFraction)) b.append(String.format("  saturated %.1f%%", 100 * saturatedFraction));
-    if (!Double.isNaN(deadFraction)) b.append(String.format("  dead %.1f%%", 100 * deadFraction));
-    b.append(Double.isNaN(gradientNorm) ? "  no gradient (logits not finite)" : String.format("  |grad| %.3e", gradientNorm));
-    if (parameterNorm > 0) b.append(String.format("  |W| %.3e |dW| %.3e", parameterNorm, parameterGradientNorm));
+    StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%-12s mean % .3f std %.3f", layer, mean, std));
+    if (!Double.isNaN(saturatedFraction)) b.append(String.format(java.util.Locale.ROOT, "  saturated %.1f%%", 100 * saturatedFraction));
+    if (!Double.isNaN(deadFraction)) b.append(String.format(java.util.Locale.ROOT, "  dead %.1f%%", 100 * deadFraction));
+    b.append(Double.isNaN(gradientNorm) ? "  no gradient (logits not finite)" : String.format(java.util.Locale.ROOT, "  |grad| %.3e", gradientNorm));
+    if (parameterNorm > 0) b.append(String.format(java.util.Locale.ROOT, "  |W| %.3e |dW| %.3e", parameterNorm, parameterGradientNorm));
     b.append("\n    act  ").append(activations).append("\n    grad ").append(gradients);
     return b.toString();
   }

@@ -73,12 +73,12 @@ public final class ConfusionMatrix {
     int width = 5;
     for (String name : classNames) width = Math.max(width, name.length() + 1);
     for (int[] row : counts) for (int c : row) width = Math.max(width, Integer.toString(c).length() + 1);
-    StringBuilder b = new StringBuilder(String.format("%" + width + "s", "t\\p"));
-    for (String name : classNames) b.append(String.format("%" + width + "s", name));
+    StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%" + width + "s", "t\\p"));
+    for (String name : classNames) b.append(String.format(java.util.Locale.ROOT, "%" + width + "s", name));
     b.append('\n');
     for (int i = 0; i < counts.length; i++) {
-      b.append(String.format("%" + width + "s", classNames.get(i)));
-      for (int c : counts[i]) b.append(String.format("%" + width + "d", c));
+      b.append(String.format(java.util.Locale.ROOT, "%" + width + "s", classNames.get(i)));
+      for (int c : counts[i]) b.append(String.format(java.util.Locale.ROOT, "%" + width + "d", c));
       b.append('\n');
     }
     return b.toString();

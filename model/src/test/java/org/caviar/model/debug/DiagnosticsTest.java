@@ -19,6 +19,28 @@ import org.caviar.model.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 class DiagnosticsTest {
+  /** The debugging aids print a decimal point in every locale, as the rest of Caviar's output does. */
+  @Test
+  void reportsPrintTheSameFiguresInEveryLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+      GradientCheckResult check = new GradientCheckResult(1.5e-5, 1e-3, true,
+          List.of(new GradientCheckResult.TensorError("dense1.weight", 2.5e-6, 10, 0, true)),
+          List.of(new GradientCheckResult.EntryError("dense1.weight[0,0]", 0.5, 0.25, 0.125)), 10, 0, 10);
+      String text = check.toString();
+      assertTrue(text.startsWith("gradient check PASSED: relative error 1.500e-05 (threshold 1.0e-03)"), text);
+      assertTrue(text.contains("analytic  5.000000e-01  numeric  2.500000e-01  rel 1.25e-01"), text);
+      Histogram h = Histogram.of(new float[] {-1.5f, 2.5f}, 2, 2);
+      assertTrue(h.toString().startsWith("[-1.50,  2.50] "), h.toString());
+      LayerStatistics stats = new LayerStatistics("relu1", h, h, 0.5, 0.25, Double.NaN, 0.125, 1.5, 2.5, 0.5, true);
+      assertEquals("relu1        mean  0.500 std 0.250  dead 12.5%  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
+          stats.toString().lines().findFirst().orElseThrow());
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
   private static final Dataset train = DigitsSplit.TRAIN;
   private static final Dataset validation = DigitsSplit.VALIDATION;
 
