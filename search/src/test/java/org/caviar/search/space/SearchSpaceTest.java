@@ -35,6 +35,10 @@ class SearchSpaceTest {
     rejects(() -> Parameter.uniform("1x", 0, 1), "'1x'");
     // hi - lo would overflow to Infinity: every draw would be NaN.
     rejects(() -> Parameter.uniform("w", -1e308, 1e308), "'w'", "-1.0E308", "1.0E308");
+    // Ends that differ but map to one position on their scale (1 - 1e-17 is 1; log10 of two
+    // neighbouring doubles near 1e300 is one double): every point's unit position was NaN.
+    rejects(() -> Parameter.oneMinusLog("beta", 0, 1e-17), "'beta'", "lo = 0.0", "hi = 1.0E-17", "one_minus_log");
+    rejects(() -> Parameter.logUniform("big", 1e300, Math.nextUp(1e300)), "'big'", "lo = 1.0E300", "log");
   }
 
   @Test
