@@ -61,6 +61,8 @@ class SearchSpaceTest {
   void malformedSpecLinesAreNamedWithTheirFault() {
     rejects(() -> SearchSpace.parse("lr = log(a, 1)"), "'lr = log(a, 1)'", "'a' is not a number");
     rejects(() -> SearchSpace.parse("units = int(1.5, 8)"), "'units = int(1.5, 8)'", "'1.5' is not an integer");
+    // A whole number past the int range is out of range, not "not an integer".
+    rejects(() -> SearchSpace.parse("units = int(1, 3000000000)"), "'units = int(1, 3000000000)'", "'3000000000'", "2147483647");
     rejects(() -> SearchSpace.parse("lr = log(1e-3)"), "'lr = log(1e-3)'", "takes 2 numbers, got 1");
     rejects(() -> SearchSpace.parse("lr = loggy(1, 2)"), "unknown kind 'loggy'");
     rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "line 2", "'lr log(1, 2)'", "name = kind(args)");
