@@ -229,5 +229,10 @@ class SearchSpaceTest {
     rejects(() -> p.getInt("opt"), "'opt'", "'adam'", "not an integer");
     rejects(() -> p.getDouble("opt"), "'opt'", "'adam'", "not a number");
     rejects(() -> p.getDouble("nope"), "unknown parameter 'nope'");
+    // The int range's ends are integers; past them is out of range, not "not an integer".
+    SearchSpace ends = SearchSpace.of(Parameter.fixed("min", (double) Integer.MIN_VALUE), Parameter.fixed("big", 1e10));
+    Point q = ends.pointFromValues(Map.of());
+    assertEquals(Integer.MIN_VALUE, q.getInt("min"));
+    rejects(() -> q.getInt("big"), "'big'", "1.0E10", "outside the int range");
   }
 }
