@@ -158,7 +158,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     double d = number(p, name, fallback);
     if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + p.get(name));
     // The value as given: a cast would report 1e10 as 2147483647.
-    if (Math.abs(d) > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
+    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
+    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + p.get(name));
     return (int) d;
   }
 

@@ -40,6 +40,8 @@ class MlpSettingsTest {
         rejected("activation = categorical(relu, swish)"));
     assertEquals("parameter 'epochs' can take 0: epochs must be >= 1, got 0", rejected("epochs = fixed(0)"));
     assertEquals("parameter 'units' can take 1.0E10: units must be at most 2147483647, got 1.0E10", rejected("units = fixed(1e10)"));
+    // Below the int range: not "at most 2147483647", which it is.
+    assertEquals("parameter 'layers' can take -1.0E10: layers must be at least -2147483648, got -1.0E10", rejected("layers = fixed(-1e10)"));
     assertEquals("parameter 'layers' takes whole numbers: give it int(lo, hi) or int_log(lo, hi)", rejected("layers = uniform(1, 3)"));
     assertEquals("unknown parameter 'units2' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, "
         + "dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay", rejected("units2 = int(1, 3)"));
