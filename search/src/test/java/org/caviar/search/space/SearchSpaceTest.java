@@ -44,6 +44,9 @@ class SearchSpaceTest {
   @Test
   void invalidSpacesAreClearErrors() {
     rejects(() -> SearchSpace.of(), "at least one parameter");
+    // A bad condition names the parameter it was put on, not only its parent.
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt"), "'b'", "'opt'", "at least one value");
+    rejects(() -> Parameter.uniform("b", 0, 1).when(" ", "adam"), "'b'", "' '");
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
     rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
     rejects(() -> SearchSpace.of(
