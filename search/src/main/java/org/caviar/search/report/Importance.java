@@ -23,7 +23,8 @@ import org.caviar.search.trial.TrialState;
  * bin per choice for a categorical one). Its raw share is the between-bin part of the variance of the scores,
  * corrected for the share that k bins would explain by chance (epsilon squared,
  * {@code (SS_between - (k - 1) MS_within) / SS_total}, floored at 0). Scores are replaced by their
- * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1.
+ * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1,
+ * unless no parameter explains anything beyond chance: then every share is 0.
  *
  * <p>Which values: the final values of the completed trials when there are at least 20 of them;
  * otherwise (a pruner stopped most trials) the intermediate values at the latest step that at least
@@ -48,7 +49,7 @@ public final class Importance {
   /** Fewer completed trials than this, and the intermediate values are used. */
   static final int MIN_COMPLETE = 20;
 
-  /** Normalized importance, largest first; empty with fewer than 4 usable trials. */
+  /** Normalized importance, largest first (all 0 when none explains anything); empty with fewer than 4 usable trials. */
   public static Result compute(History history, SearchSpace space) {
     List<TrialRecord> done = new ArrayList<>();
     List<Double> values = new ArrayList<>();
