@@ -137,6 +137,16 @@ class ReportTest {
     assertEquals("values at step 3 of 6 trials", Importance.compute(new History(trials, Direction.MAXIMIZE), space).basis());
   }
 
+  /** A choice may hold a double quote (a word is anything without spaces or , | ( ) = # ;): its CSV field is quoted. */
+  @Test
+  void csvQuotesAValueWithADoubleQuote() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("note", "a\"b", "c"));
+    TrialRecord t = TrialRecord.claimed(0, 0).withParams(space.pointFromValues(Map.of("note", "a\"b")), -1)
+        .withOutcome(TrialState.COMPLETE, 1.0, null, 0);
+    List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MINIMIZE), space).lines().toList();
+    assertEquals("0,COMPLETE,1.0,0,0.000,,\"a\"\"b\"", lines.get(1));
+  }
+
   @Test
   void leaderboardIsBestFirst() {
     History h = study(30, Pruner.none());
