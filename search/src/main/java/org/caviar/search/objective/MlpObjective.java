@@ -16,9 +16,9 @@ import org.caviar.search.study.TrialPrunedException;
 /**
  * The built-in objective: trains the model module's MLP with the trial's parameters
  * ({@link MlpSettings}) on a training set and maximizes the best validation accuracy over its
- * epochs. After each epoch it reports the validation accuracy (step = epoch, from 1) and stops
- * through the trainer's listener when the pruner says so; a diverged run fails the trial with the
- * trainer's message.
+ * epochs. After each epoch it reports the validation accuracy (step = epoch, from 1) and, but after
+ * the last, stops through the trainer's listener when the pruner says so; a diverged run fails the
+ * trial with the trainer's message.
  *
  * <p>The datasets are shared by all trials and only read. Each trial builds its own network and
  * trainer, single-threaded in CAVIAR mode and with a GEMM over all cores in PANDA mode
@@ -59,7 +59,8 @@ public final class MlpObjective implements Objective {
     TrainingListener listener = (EpochMetrics m) -> {
       best[0] = Math.max(best[0], m.validationAccuracy());
       trial.report(m.epoch() + 1, m.validationAccuracy());
-      if (trial.shouldPrune()) {
+      // After the last epoch the work is done: a trial stopped there would be PRUNED, not COMPLETE.
+      if (m.epoch() + 1 < s.training().epochs() && trial.shouldPrune()) {
         pruned[0] = true;
         return TrainingListener.Action.STOP;
       }

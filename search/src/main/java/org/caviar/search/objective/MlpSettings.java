@@ -95,9 +95,13 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
     // Ranges checked here by the parameters' own names (the optimizer and the training config
     // would name their fields); NetworkSpec already names dropout.
+    // The optimizers take floats: a value within 3e-8 of 1 becomes 1 there (one_minus_log(0.9,
+    // 0.99999999) can draw one), which they reject trial by trial as "beta ... got 1.0".
     for (String name : List.of("momentum", "beta1", "beta2", "rho")) {
       double v = number(p, name, 0);
-      if (p.containsKey(name) && !(v >= 0 && v < 1)) throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name));
+      if (p.containsKey(name) && !(v >= 0 && (float) v < 1)) {
+        throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name) + (v < 1 ? " (1.0 as a float)" : ""));
+      }
     }
     if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + p.get("lr"));
     if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
@@ -154,7 +158,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     double d = number(p, name, fallback);
     if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + p.get(name));
     // The value as given: a cast would report 1e10 as 2147483647.
-    if (Math.abs(d) > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
+    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
+    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + p.get(name));
     return (int) d;
   }
 

@@ -30,7 +30,11 @@ public final class AshaPruner implements Pruner {
   private final int reductionFactor;
   private final long maxResource;
 
-  /** Rungs at steps minResource * reductionFactor^k without end. */
+  /**
+   * Rungs at steps minResource * reductionFactor^k without end. When trials have a last step, give
+   * it as maxResource instead: here a rung at that step (9 of 9 epochs at 1 and 3) prunes trials
+   * that have done all their work.
+   */
   public AshaPruner(int minResource, int reductionFactor) {
     this(minResource, reductionFactor, Long.MAX_VALUE);
   }

@@ -19,11 +19,12 @@ import org.caviar.search.trial.TrialState;
  * random forest).
  *
  * <p>For each parameter, the completed trials where it was active are grouped into bins of its unit
- * position (equal-count bins, about sqrt(n) of them, at most 10; one bin per choice for a
- * categorical one). Its raw share is the between-bin part of the variance of the scores,
+ * position (equal-count bins, about sqrt(n) of them, at most 10, equal values always in one bin; one
+ * bin per choice for a categorical one). Its raw share is the between-bin part of the variance of the scores,
  * corrected for the share that k bins would explain by chance (epsilon squared,
  * {@code (SS_between - (k - 1) MS_within) / SS_total}, floored at 0). Scores are replaced by their
- * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1.
+ * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1,
+ * unless no parameter explains anything beyond chance: then every share is 0.
  *
  * <p>Which values: the final values of the completed trials when there are at least 20 of them;
  * otherwise (a pruner stopped most trials) the intermediate values at the latest step that at least
@@ -48,7 +49,7 @@ public final class Importance {
   /** Fewer completed trials than this, and the intermediate values are used. */
   static final int MIN_COMPLETE = 20;
 
-  /** Normalized importance, largest first; empty with fewer than 4 usable trials. */
+  /** Normalized importance, largest first (all 0 when none explains anything); empty with fewer than 4 usable trials. */
   public static Result compute(History history, SearchSpace space) {
     List<TrialRecord> done = new ArrayList<>();
     List<Double> values = new ArrayList<>();
@@ -152,7 +153,11 @@ public final class Importance {
       for (int i = 0; i < n; i++) order[i] = i;
       final double[] xs = x;
       Arrays.sort(order, (a, b) -> Double.compare(xs[a], xs[b]));
-      for (int k = 0; k < n; k++) bin[order[k]] = (int) ((long) k * bins / n);
+      // Equal values share a bin (that of the first of them): an integer's or a grid's repeated
+      // values split by trial order would pick up the scores' trend over the study as an effect.
+      for (int k = 0; k < n; k++) {
+        bin[order[k]] = k > 0 && xs[order[k]] == xs[order[k - 1]] ? bin[order[k - 1]] : (int) ((long) k * bins / n);
+      }
     }
     return epsilonSquared(y, bin, n, bins);
   }

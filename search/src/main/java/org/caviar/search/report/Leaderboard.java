@@ -16,6 +16,7 @@ public final class Leaderboard {
 
   /** The {@code top} best COMPLETE trials, best first (ties: the earlier trial first). */
   public static List<TrialRecord> top(History history, int top) {
+    if (top < 0) throw new IllegalArgumentException("top must be >= 0, got " + top);
     Direction d = history.direction();
     List<TrialRecord> done = new ArrayList<>(history.inState(TrialState.COMPLETE));
     done.sort(Comparator.comparingDouble((TrialRecord t) -> d.loss(t.value())).thenComparingInt(TrialRecord::number));

@@ -107,7 +107,8 @@ public final class ReportWriter {
           .append(',').append(csvField(t.reason()));
       for (int i = 0; i < space.size(); i++) {
         Object v = t.params() == null ? null : t.params().value(i);
-        sb.append(',').append(v == null ? "" : v);
+        // A word may hold a double quote, which a CSV field may not hold unquoted (no comma: words have none).
+        sb.append(',').append(v == null ? "" : v instanceof String w && w.indexOf('"') >= 0 ? csvField(w) : v);
       }
       sb.append('\n');
     }

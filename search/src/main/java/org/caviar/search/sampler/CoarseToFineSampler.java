@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.caviar.search.space.CategoricalParameter;
 import org.caviar.search.space.FixedParameter;
+import org.caviar.search.space.IntParameter;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
@@ -21,8 +22,9 @@ import org.caviar.search.trial.TrialState;
  * <p>Trial n belongs to round n / roundSize. Round 0 draws from the whole space. Round k draws
  * uniformly, on each parameter's scale, inside the bounding box of the best {@code keepFraction} of
  * the completed trials (at least two), widened on each side by a quarter of its width and by at least
- * {@code 0.5 / roundSize} so that it never collapses to a point; categorical parameters draw among
- * the choices that those best trials used. A conditional parameter no best trial used keeps its
+ * {@code 0.5 / roundSize} so that it never collapses to a point, and for an integer at least to the
+ * integers next to those the best trials used, so that it never collapses to one value; categorical
+ * parameters draw among the choices that those best trials used. A conditional parameter no best trial used keeps its
  * whole range.
  */
 public final class CoarseToFineSampler implements Sampler {
@@ -83,6 +85,12 @@ public final class CoarseToFineSampler implements Sampler {
       double widen = Math.max(0.25 * (hi - lo), margin);
       double a = Math.max(0, lo - widen);
       double b = Math.min(1, hi + widen);
+      if (p instanceof IntParameter n) {
+        // Out to the centres of the integers next to those used: a box of 1 / roundSize can lie
+        // inside one integer's share (a third of the interval for int(1, 3)), which froze it.
+        a = Math.min(a, n.unitOf((int) Math.max(n.lo(), (long) n.valueAt(lo) - 1)));
+        b = Math.max(b, n.unitOf((int) Math.min(n.hi(), (long) n.valueAt(hi) + 1)));
+      }
       u[i] = a + u[i] * (b - a);
     }
     return space.pointFromUnit(u);

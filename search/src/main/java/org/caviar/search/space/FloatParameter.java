@@ -33,6 +33,12 @@ public final class FloatParameter extends Parameter {
     this.scale = scale;
     this.a = forward(lo);
     this.b = forward(hi);
+    // Ends this close map to one position (1 - 1e-17 is 1): every unit position would be 0 / 0.
+    // (On one_minus_log a > b: the scale runs down.)
+    if (a == b) {
+      throw invalid("lo = " + lo + " and hi = " + hi + " are one position on the " + scale.specName()
+          + " scale (use fixed for one value, or a wider range)");
+    }
   }
 
   private double forward(double v) {

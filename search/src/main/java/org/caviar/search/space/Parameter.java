@@ -78,7 +78,13 @@ public abstract sealed class Parameter
 
   /** This parameter, active only when categorical {@code parent} has one of {@code values}. */
   public final Parameter when(String parent, String... values) {
-    return withCondition(new Condition(parent, List.of(values)));
+    Condition condition;
+    try {
+      condition = new Condition(parent, List.of(values));
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage()); // the parameter it is for, not only its parent
+    }
+    return withCondition(condition);
   }
 
   abstract Parameter withCondition(Condition condition);

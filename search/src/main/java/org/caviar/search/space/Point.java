@@ -79,8 +79,9 @@ public final class Point {
         throw new IllegalArgumentException("parameter '" + name + "' is '" + v + "', not an integer", e);
       }
     }
-    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("parameter '" + name + "' is " + v + ", not an integer");
+    if (d != Math.rint(d)) throw new IllegalArgumentException("parameter '" + name + "' is " + v + ", not an integer");
+    if (d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("parameter '" + name + "' is " + v + ", outside the int range");
     }
     return (int) d;
   }

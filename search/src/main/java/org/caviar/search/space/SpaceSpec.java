@@ -100,8 +100,10 @@ public final class SpaceSpec {
 
   private static int integer(String[] args, int i, int count, String line) {
     double d = number(args, i, count, line);
-    if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is not an integer");
+    if (d != Math.rint(d)) throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is not an integer");
+    if (d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("'" + line + "': '" + args[i] + "' is outside the integers' range ["
+          + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]");
     }
     return (int) d;
   }

@@ -44,7 +44,7 @@ class ReadmeExampleTest {
     History history;
     try (Study study = Study.builder(space)
         .direction(Direction.MAXIMIZE)                          // TPE is the default sampler
-        .pruner(new AshaPruner(1, 3))                           // rungs at 1, 3, 9 steps; 1 in 3 goes on
+        .pruner(new AshaPruner(1, 3, 9))                        // rungs at 1, 3 of 9 steps; 1 in 3 goes on
         .storage(new JournalStorage(dir.resolve("study.jsonl")))    // build() again on this file resumes it
         .seed(7).workers(2).build()) {
       history = study.optimize(trial -> {
@@ -62,6 +62,9 @@ class ReadmeExampleTest {
 
     assertEquals(40, history.size());
     assertTrue(history.inState(TrialState.PRUNED).size() > 0, "ASHA pruned some trials");
+    // A trial that trained all 9 epochs is complete: with rungs at 1, 3 and 9 and no maximum, ASHA
+    // decided at 9 too and turned most trials that had done all their work into pruned ones.
+    for (TrialRecord t : history.inState(TrialState.PRUNED)) assertTrue(t.lastStep() < 9, "pruned after its last epoch: " + t);
     // The score at epoch 9 is at most 1 - e^-3 = 0.9502, less 0.95 x the two penalties; above 0.94
     // they sum below 0.011 (lr within a factor 10^0.33 of 1e-2, units within e^0.33 of 128). Two
     // workers make a run not repeatable; on 2026-12-04, 150 runs of this study (seed 7) scored at

@@ -30,10 +30,18 @@ class MlpSettingsTest {
   void aSpaceThatCanDrawABadValueIsRejectedNamingTheParameterAndTheValue() {
     assertEquals("parameter 'units' can take 0: units must be >= 1, got 0", rejected("units = int(0, 3)"));
     assertEquals("parameter 'momentum' can take 1.0: momentum must be in [0, 1), got 1.0", rejected("momentum = uniform(0.5, 1)"));
+    // Below 1 as a double, 1 as the float the optimizer takes: only Adam's betas were built by the
+    // check (Adam being the default optimizer), so momentum and rho failed trial by trial.
+    assertEquals("parameter 'momentum' can take 0.99999999: momentum must be in [0, 1), got 0.99999999 (1.0 as a float)",
+        rejected("optimizer = categorical(sgd, momentum); momentum = one_minus_log(0.9, 0.99999999) if optimizer = momentum"));
+    assertEquals("parameter 'rho' can take 0.99999999: rho must be in [0, 1), got 0.99999999 (1.0 as a float)",
+        rejected("rho = fixed(0.99999999)"));
     assertEquals("parameter 'activation' can take swish: unknown activation 'swish': expected one of relu, leaky_relu, tanh, sigmoid",
         rejected("activation = categorical(relu, swish)"));
     assertEquals("parameter 'epochs' can take 0: epochs must be >= 1, got 0", rejected("epochs = fixed(0)"));
     assertEquals("parameter 'units' can take 1.0E10: units must be at most 2147483647, got 1.0E10", rejected("units = fixed(1e10)"));
+    // Below the int range: not "at most 2147483647", which it is.
+    assertEquals("parameter 'layers' can take -1.0E10: layers must be at least -2147483648, got -1.0E10", rejected("layers = fixed(-1e10)"));
     assertEquals("parameter 'layers' takes whole numbers: give it int(lo, hi) or int_log(lo, hi)", rejected("layers = uniform(1, 3)"));
     assertEquals("unknown parameter 'units2' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, "
         + "dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay", rejected("units2 = int(1, 3)"));

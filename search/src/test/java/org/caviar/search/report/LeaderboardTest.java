@@ -1,6 +1,7 @@
 package org.caviar.search.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.caviar.search.trial.Direction;
@@ -30,5 +31,13 @@ class LeaderboardTest {
     assertEquals("6 trials: 1 complete, 1 pruned, 1 failed, 2 interrupted, 1 running", Leaderboard.summary(h));
     History clean = new History(List.of(finished(0, TrialState.COMPLETE, 0.9, null)), Direction.MAXIMIZE);
     assertEquals("1 trials: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
+  }
+
+  /** A negative row count is named, not a subList's "fromIndex(0) > toIndex(-1)". */
+  @Test
+  void aNegativeTopIsAClearError() {
+    History h = new History(List.of(finished(0, TrialState.COMPLETE, 0.9, null)), Direction.MAXIMIZE);
+    assertEquals(List.of(), Leaderboard.top(h, 0));
+    assertEquals("top must be >= 0, got -1", assertThrows(IllegalArgumentException.class, () -> Leaderboard.top(h, -1)).getMessage());
   }
 }

@@ -97,6 +97,28 @@ class ReportTest {
     assertEquals(1.0, imp.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
   }
 
+  /**
+   * Equal values of a parameter (an integer, a grid's points) fall in one bin: split by trial order
+   * instead, they took on the trend of the scores over the study (a sampler that improves), and a
+   * parameter that did nothing explained all of it.
+   */
+  @Test
+  void importanceDoesNotSplitEqualValuesByTrialOrder() {
+    SearchSpace space = SearchSpace.of(Parameter.intUniform("a", 1, 3), Parameter.intUniform("b", 1, 2),
+        Parameter.uniform("c", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      // a always 2, b alternating: neither says anything about the score, which improves with the trial number.
+      var p = space.pointFromValues(Map.of("a", 2, "b", 1 + i % 2, "c", ((i * 7) % 30) / 30.0));
+      trials.add(TrialRecord.claimed(i, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, 30 - i, null, 0));
+    }
+    Map<String, Double> imp = Importance.compute(new History(trials, Direction.MINIMIZE), space).shares();
+    // One bin for a: nothing between bins. b's two bins differ by half a rank in mean ranks, which the
+    // chance correction takes to 0 (between 7.5 against (2 - 1) x 80 within): exactly 0 for both.
+    assertEquals(0.0, imp.get("a"), imp.toString());
+    assertEquals(0.0, imp.get("b"), imp.toString());
+  }
+
   @Test
   void importanceOnIntermediateValuesCountsAnInterruptedTrialOnce() {
     // Trials 0 and 1 were interrupted by a crash after three reports and re-run as trials 6 and 7,
@@ -113,6 +135,16 @@ class ReportTest {
           : t.withOutcome(TrialState.PRUNED, Double.NaN, null, 0));
     }
     assertEquals("values at step 3 of 6 trials", Importance.compute(new History(trials, Direction.MAXIMIZE), space).basis());
+  }
+
+  /** A choice may hold a double quote (a word is anything without spaces or , | ( ) = # ;): its CSV field is quoted. */
+  @Test
+  void csvQuotesAValueWithADoubleQuote() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("note", "a\"b", "c"));
+    TrialRecord t = TrialRecord.claimed(0, 0).withParams(space.pointFromValues(Map.of("note", "a\"b")), -1)
+        .withOutcome(TrialState.COMPLETE, 1.0, null, 0);
+    List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MINIMIZE), space).lines().toList();
+    assertEquals("0,COMPLETE,1.0,0,0.000,,\"a\"\"b\"", lines.get(1));
   }
 
   @Test

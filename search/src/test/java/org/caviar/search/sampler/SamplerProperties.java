@@ -99,6 +99,25 @@ class SamplerProperties {
     }
   }
 
+  /**
+   * Maximizing -f is minimizing f: every sampler reads values through the direction's loss, so the
+   * two studies propose the same points (one that compared raw values would chase the worst).
+   */
+  @Property(tries = 3)
+  void maximizingTheNegationProposesTheSamePoints(@ForAll long seed) {
+    for (Sampler s : samplers()) {
+      List<List<Point>> runs = new ArrayList<>();
+      for (Direction d : Direction.values()) {
+        Study study = Study.builder(Spaces.everyKind()).sampler(s).direction(d).seed(seed).workers(1).build();
+        double sign = d == Direction.MINIMIZE ? 1 : -1;
+        List<Point> points = new ArrayList<>();
+        for (TrialRecord t : study.optimize(t -> sign * objective(t.params()), Budget.trials(25)).trials()) points.add(t.params());
+        runs.add(points);
+      }
+      assertEquals(runs.get(0), runs.get(1), s.name());
+    }
+  }
+
   @Property(tries = 5)
   void eachTrialsDrawsDependOnlyOnSeedAndNumber(@ForAll long seed) {
     // A sampler without history: trial 7's proposal is the same whatever came before it.

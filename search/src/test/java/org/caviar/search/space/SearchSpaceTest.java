@@ -35,11 +35,18 @@ class SearchSpaceTest {
     rejects(() -> Parameter.uniform("1x", 0, 1), "'1x'");
     // hi - lo would overflow to Infinity: every draw would be NaN.
     rejects(() -> Parameter.uniform("w", -1e308, 1e308), "'w'", "-1.0E308", "1.0E308");
+    // Ends that differ but map to one position on their scale (1 - 1e-17 is 1; log10 of two
+    // neighbouring doubles near 1e300 is one double): every point's unit position was NaN.
+    rejects(() -> Parameter.oneMinusLog("beta", 0, 1e-17), "'beta'", "lo = 0.0", "hi = 1.0E-17", "one_minus_log");
+    rejects(() -> Parameter.logUniform("big", 1e300, Math.nextUp(1e300)), "'big'", "lo = 1.0E300", "log");
   }
 
   @Test
   void invalidSpacesAreClearErrors() {
     rejects(() -> SearchSpace.of(), "at least one parameter");
+    // A bad condition names the parameter it was put on, not only its parent.
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt"), "'b'", "'opt'", "at least one value");
+    rejects(() -> Parameter.uniform("b", 0, 1).when(" ", "adam"), "'b'", "' '");
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
     rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
     rejects(() -> SearchSpace.of(
@@ -57,6 +64,8 @@ class SearchSpaceTest {
   void malformedSpecLinesAreNamedWithTheirFault() {
     rejects(() -> SearchSpace.parse("lr = log(a, 1)"), "'lr = log(a, 1)'", "'a' is not a number");
     rejects(() -> SearchSpace.parse("units = int(1.5, 8)"), "'units = int(1.5, 8)'", "'1.5' is not an integer");
+    // A whole number past the int range is out of range, not "not an integer".
+    rejects(() -> SearchSpace.parse("units = int(1, 3000000000)"), "'units = int(1, 3000000000)'", "'3000000000'", "2147483647");
     rejects(() -> SearchSpace.parse("lr = log(1e-3)"), "'lr = log(1e-3)'", "takes 2 numbers, got 1");
     rejects(() -> SearchSpace.parse("lr = loggy(1, 2)"), "unknown kind 'loggy'");
     rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "line 2", "'lr log(1, 2)'", "name = kind(args)");
@@ -223,5 +232,10 @@ class SearchSpaceTest {
     rejects(() -> p.getInt("opt"), "'opt'", "'adam'", "not an integer");
     rejects(() -> p.getDouble("opt"), "'opt'", "'adam'", "not a number");
     rejects(() -> p.getDouble("nope"), "unknown parameter 'nope'");
+    // The int range's ends are integers; past them is out of range, not "not an integer".
+    SearchSpace ends = SearchSpace.of(Parameter.fixed("min", (double) Integer.MIN_VALUE), Parameter.fixed("big", 1e10));
+    Point q = ends.pointFromValues(Map.of());
+    assertEquals(Integer.MIN_VALUE, q.getInt("min"));
+    rejects(() -> q.getInt("big"), "'big'", "1.0E10", "outside the int range");
   }
 }
