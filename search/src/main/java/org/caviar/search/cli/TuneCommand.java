@@ -536,8 +536,8 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %d trials; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
-        seconds, newTrials, Leaderboard.summary(h), epochsRun, epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %d %s; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
+        seconds, newTrials, newTrials == 1 ? "trial" : "trials", Leaderboard.summary(h), epochsRun, epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {

@@ -71,7 +71,7 @@ public final class Leaderboard {
   public static String summary(History h) {
     List<TrialRecord> failed = h.inState(TrialState.FAILED);
     long interrupted = failed.stream().filter(TrialRecord::isInterrupted).count();
-    return h.size() + " trials: " + h.inState(TrialState.COMPLETE).size() + " complete, "
+    return h.size() + (h.size() == 1 ? " trial: " : " trials: ") + h.inState(TrialState.COMPLETE).size() + " complete, "
         + h.inState(TrialState.PRUNED).size() + " pruned, " + (failed.size() - interrupted) + " failed"
         + (interrupted == 0 ? "" : ", " + interrupted + " interrupted")
         + (h.inState(TrialState.RUNNING).isEmpty() ? "" : ", " + h.inState(TrialState.RUNNING).size() + " running");

@@ -307,7 +307,7 @@ class CaviarCliTest {
           "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
           "--study", dir.resolve("timeout-" + timeout).toString());
       assertEquals(0, r.code(), timeout + ": " + r.err());
-      assertTrue(r.out().contains("1 trials: 1 complete"), r.out());
+      assertTrue(r.out().contains("1 trial: 1 complete"), r.out());
     }
   }
 

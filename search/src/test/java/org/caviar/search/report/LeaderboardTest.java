@@ -30,7 +30,7 @@ class LeaderboardTest {
         TrialRecord.claimed(5, 0)), Direction.MAXIMIZE);
     assertEquals("6 trials: 1 complete, 1 pruned, 1 failed, 2 interrupted, 1 running", Leaderboard.summary(h));
     History clean = new History(List.of(finished(0, TrialState.COMPLETE, 0.9, null)), Direction.MAXIMIZE);
-    assertEquals("1 trials: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
+    assertEquals("1 trial: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
   }
 
   /** A negative row count is named, not a subList's "fromIndex(0) > toIndex(-1)". */
