@@ -45,10 +45,11 @@ final class Checks {
   static void matrix(String name, float[] array, int offset, int rows, int cols, int ld) {
     notNull(name, array);
     // No string concatenation on the happy path: this runs on every GEMM call of training.
-    if (offset < 0) throw new IllegalArgumentException(name + " offset must be >= 0, got " + offset);
+    // Named as the callers' parameters are (aOff, lda, ...).
+    if (offset < 0) throw new IllegalArgumentException(name + "Off must be >= 0, got " + offset);
     if (ld < Math.max(1, cols)) {
       throw new IllegalArgumentException(
-          "leading dimension of " + name + " must be >= max(1, " + cols + "), got " + ld);
+          "ld" + name + " (the leading dimension of " + name + ") must be >= max(1, " + cols + "), got " + ld);
     }
     if (rows == 0 || cols == 0) return;
     long last = (long) offset + (long) (rows - 1) * ld + cols;

@@ -437,11 +437,11 @@ class GemmProperties {
       expectBad("k", () -> g.gemm(Op.N, Op.N, 2, 2, -3, 1f, a, b, 0f, c));
       expectBad("a has 6 elements", () -> g.gemm(Op.N, Op.N, 2, 2, 4, 1f, a, b, 0f, c));
       expectBad("c has 4 elements", () -> g.gemm(Op.N, Op.N, 3, 2, 2, 1f, a, b, 0f, c));
-      expectBad("leading dimension of b", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, 0, 3, b, 0, 1, 0f, c, 0, 2));
+      expectBad("ldb (the leading dimension of b) must be >= max(1, 2), got 1", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, 0, 3, b, 0, 1, 0f, c, 0, 2));
       expectBad("alpha", () -> g.gemm(Op.N, Op.N, 2, 2, 3, Float.NaN, a, b, 0f, c));
       expectBad("beta", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, b, Float.POSITIVE_INFINITY, c));
       expectBad("opA", () -> g.gemm(null, Op.N, 2, 2, 3, 1f, a, b, 0f, c));
-      expectBad("a offset", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
+      expectBad("aOff must be >= 0, got -1", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
       assertArrayEquals(new float[] {9, 9, 9, 9}, c, "C was written before the error");
     }
     expectBad("threads", () -> Gemm.parallel(0));
