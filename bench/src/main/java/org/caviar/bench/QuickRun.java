@@ -192,6 +192,13 @@ public final class QuickRun {
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");
 
+    // Before the run, not after it: a folder that cannot be made would lose the run's results.
+    try {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      System.err.println("run-quick: --out " + out + ": cannot create its folder (" + e + ")");
+      return 2;
+    }
     deleteOldJson(out);
     Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
     Summary summary = new Summary(describe);
@@ -216,11 +223,7 @@ public final class QuickRun {
         }
       }
     }
-    for (Map.Entry<String, List<RunResult>> e : pooled.byClass().entrySet()) {
-      e.getValue().forEach(summary::add);
-      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
-      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
-    }
+    for (List<RunResult> results : pooled.byClass().values()) results.forEach(summary::add);
     if (full) {
       // The quick run measures in one JVM, one round: no rounds to set side by side.
       summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
@@ -229,7 +232,7 @@ public final class QuickRun {
 
     System.out.println();
     summary.printTable(System.out);
-    summary.writeCsv(out);
+    writeFiles(pooled.byClass(), summary, out);
     System.out.println();
     System.out.println("Wrote " + out + " (" + summary.rows().size() + " rows) and JMH's JSON beside it.");
     if (openBlas.openBlas() == null) System.out.println("OpenBLAS: absent, not measured (" + openBlas.absence() + ").");
@@ -297,6 +300,16 @@ public final class QuickRun {
     if (coreType != null && openBlas.openBlas() != null) {
       System.out.println("OPENBLAS_CORETYPE=" + coreType + " is set: OpenBLAS runs that core's kernels.");
     }
+  }
+
+  /** Writes the summary CSV to {@code out} and each class's JMH JSON beside it. */
+  static void writeFiles(Map<String, List<RunResult>> byClass, Summary summary, Path out) throws IOException {
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    for (Map.Entry<String, List<RunResult>> e : byClass.entrySet()) {
+      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
+      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
+    }
+    summary.writeCsv(out);
   }
 
   /** JMH's JSON of an earlier run would sit beside this run's summary as if it belonged to it. */
