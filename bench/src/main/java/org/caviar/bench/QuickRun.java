@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -96,53 +97,85 @@ public final class QuickRun {
   private QuickRun() {}
 
   public static void main(String[] args) throws Exception {
-    boolean full = false;
-    int forks = 1;
-    Path out = Path.of("target", "summary.csv");
-    Map<String, String[]> overrides = new LinkedHashMap<>();
-    List<String> includes = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--full" -> full = true;
-        case "--out" -> out = Path.of(value(args, ++i, "--out"));
-        case "--forks" -> {
-          String v = value(args, ++i, "--forks");
-          try {
-            forks = Integer.parseInt(v);
-          } catch (NumberFormatException e) {
-            forks = 0;
+    Args a;
+    try {
+      a = Args.parse(args);
+    } catch (BadUsage e) {
+      System.err.println("run-quick: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (a.help()) {
+      System.err.println(USAGE);
+      return;
+    }
+    System.exit(run(a.full(), a.forks(), a.out(), a.overrides(), a.includes()));
+  }
+
+  static final String USAGE = "usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...";
+
+  /** A command line run-quick cannot run, with what is wrong in it. */
+  static final class BadUsage extends IllegalArgumentException {
+    BadUsage(String problem) {
+      super(problem);
+    }
+  }
+
+  /** QuickRun's command line. */
+  record Args(boolean full, int forks, Path out, Map<String, String[]> overrides, List<String> includes, boolean help) {
+    /** @throws BadUsage naming the option and the value at fault */
+    static Args parse(String... args) {
+      boolean full = false;
+      int forks = 1;
+      Path out = Path.of("target", "summary.csv");
+      Map<String, String[]> overrides = new LinkedHashMap<>();
+      List<String> includes = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--full" -> full = true;
+          case "--out" -> out = Path.of(value(args, ++i, "--out"));
+          case "--forks" -> {
+            String v = value(args, ++i, "--forks");
+            try {
+              forks = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              forks = 0;
+            }
+            if (forks < 1) throw new BadUsage("--forks wants a positive whole number, got " + v);
           }
-          if (forks < 1) usage("--forks wants a positive whole number, got " + v);
-        }
-        case "-p" -> {
-          String spec = value(args, ++i, "-p");
-          int eq = spec.indexOf('=');
-          if (eq <= 0 || eq == spec.length() - 1) usage("-p wants name=v1,v2, got " + spec);
-          overrides.put(spec.substring(0, eq), spec.substring(eq + 1).split(","));
-        }
-        case "-h", "--help" -> {
-          usage(null);
-          return;
-        }
-        default -> {
-          if (args[i].startsWith("-")) usage("unknown option " + args[i]);
-          includes.add(args[i]);
+          case "-p" -> {
+            String spec = value(args, ++i, "-p");
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) throw new BadUsage("-p wants name=v1,v2, got " + spec);
+            String[] values = spec.substring(eq + 1).split(",", -1);
+            for (String v : values) {
+              if (v.isEmpty()) throw new BadUsage("-p " + spec + " has an empty value");
+            }
+            overrides.put(spec.substring(0, eq), values);
+          }
+          case "-h", "--help" -> {
+            return new Args(full, forks, out, overrides, includes, true);
+          }
+          default -> {
+            if (args[i].startsWith("-")) throw new BadUsage("unknown option " + args[i]);
+            try {
+              Pattern.compile(args[i]);
+            } catch (PatternSyntaxException e) {
+              throw new BadUsage(args[i] + " is not a JMH regex: " + e.getDescription() + " near index " + e.getIndex());
+            }
+            includes.add(args[i]);
+          }
         }
       }
+      if (forks > 1 && !full) throw new BadUsage("--forks goes with --full (the quick run measures in this JVM)");
+      return new Args(full, forks, out, overrides, includes, false);
     }
-    if (forks > 1 && !full) usage("--forks goes with --full (the quick run measures in this JVM)");
-    System.exit(run(full, forks, out, overrides, includes));
-  }
 
-  private static String value(String[] args, int i, String option) {
-    if (i >= args.length) usage(option + " needs a value");
-    return args[i];
-  }
-
-  private static void usage(String problem) {
-    if (problem != null) System.err.println("run-quick: " + problem);
-    System.err.println("usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...");
-    if (problem != null) System.exit(2);
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) throw new BadUsage(option + " needs a value");
+      return args[i];
+    }
   }
 
   /** Warm-up seconds of a benchmark class's own settings (its {@code @Warmup}, 1 s iterations). */
