@@ -190,7 +190,13 @@ public final class QuickRun {
     OpenBlas.Probe openBlas = OpenBlas.probe();
     printPeers(openBlas);
 
-    Plan plan = Plan.of(includes, overrides, openBlas.openBlas() != null);
+    Plan plan;
+    try {
+      plan = Plan.of(includes, overrides, openBlas.openBlas() != null);
+    } catch (BadUsage e) {
+      System.err.println("run-quick: " + e.getMessage());
+      return 2;
+    }
     if (plan.isEmpty()) {
       System.err.println("run-quick: no benchmark matches " + includes);
       return 2;
