@@ -332,6 +332,11 @@ public final class QuickRun {
         + "), JMH " + v.getProperty("jmh"));
     if (openBlas.openBlas() != null) {
       System.out.println("OpenBLAS via JNIBLAS: " + openBlas.openBlas().config());
+      int all = openBlas.openBlas().threadsOnAllCores();
+      if (all < Machine.cores()) {
+        System.out.println("OpenBLAS runs " + all + " thread(s) when asked for " + Machine.cores()
+            + " (a serial build, or MAX_THREADS): its openblas-all rows say " + all + ".");
+      }
     } else {
       System.out.println("OpenBLAS via JNIBLAS: absent, not measured: " + openBlas.absence());
     }
