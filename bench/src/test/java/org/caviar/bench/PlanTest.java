@@ -54,6 +54,17 @@ class PlanTest {
     assertTrue(p.contains("-p config=mnist-b64") && p.contains("unknown training case: mnist-b64"), p);
   }
 
+  /** TrainBench's threads are set-ups (1, all, all-gemm): "-p threads=2" failed every configuration in setup. */
+  @Test
+  void aTrainingSetUpThatIsNotOneIsNamed() {
+    String p = refused(List.of("TrainBench.epoch"), "threads", "1", "2");
+    assertTrue(p.contains("-p threads=1,2") && p.contains("one of 1, all, all-gemm, not 2"), p);
+    // GemmShareBench replays the unsharded step: no "all".
+    String share = refused(List.of("GemmShareBench"), "threads", "all");
+    assertTrue(share.contains("one of 1, all-gemm, not all"), share);
+    Plan.of(List.of("TrainBench.epoch", "GemmShareBench"), Map.of("threads", new String[] {"1", "all-gemm"}), false);
+  }
+
   @Test
   void goodOverridesReplaceTheDefaults() {
     Plan plan = Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"512", "1024"}, "impl", new String[] {"caviar"}), false);
