@@ -68,7 +68,12 @@ public class CaviarTrainBench {
    * cache for the other: not the independent trials this stands for.
    */
   static TrainCase.Fresh model(String config, int thread) {
-    return TrainCase.of(config).fresh(TrainBench.NETWORK_SEED + thread, TrainCase.SHUFFLE_SEED + thread, Kernels.vector());
+    return model(TrainCase.of(config), thread);
+  }
+
+  /** {@link #model(String, int)} of a case: also TrainScaling's models side by side. */
+  static TrainCase.Fresh model(TrainCase c, int thread) {
+    return c.fresh(TrainBench.NETWORK_SEED + thread, TrainCase.SHUFFLE_SEED + thread, Kernels.vector());
   }
 
   @Benchmark

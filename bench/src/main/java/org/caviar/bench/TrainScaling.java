@@ -223,8 +223,9 @@ public final class TrainScaling {
     setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), threads, () -> examplesPerSecond(split, wakeTeam)));
     Renewed[] models = new Renewed[threads];
     for (int m = 0; m < threads; m++) {
-      long seed = TrainBench.NETWORK_SEED + m;
-      models[m] = new Renewed(() -> c.fresh(seed, Kernels.vector()));
+      int model = m;
+      // Each its own weights and batch order, as CaviarTrainBench's threads.
+      models[m] = new Renewed(() -> CaviarTrainBench.model(c, model));
     }
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
       Thread t = new Thread(r, "side-by-side");
