@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * Training throughput of a search in "caviar" mode: one model per core, each on single-threaded
@@ -47,11 +48,32 @@ public class CaviarTrainBench {
     public String config;
 
     TrainCase.Fresh fresh;
+    private int thread;
+
+    @Setup(Level.Trial)
+    public void thread(ThreadParams params) {
+      thread = params.getThreadIndex();
+    }
 
     @Setup(Level.Iteration)
     public void freshNetwork() {
-      fresh = TrainCase.of(config).fresh(TrainBench.NETWORK_SEED, Kernels.vector());
+      fresh = model(config, thread);
     }
+  }
+
+  /**
+   * JMH thread {@code thread}'s model: its own initial weights and its own batch order, as a
+   * search's trials have (thread 0's are TrainBench's). With one seed for all, every thread read
+   * the same rows of the shared data in the same order at about the same time, each warming the
+   * cache for the other: not the independent trials this stands for.
+   */
+  static TrainCase.Fresh model(String config, int thread) {
+    return model(TrainCase.of(config), thread);
+  }
+
+  /** {@link #model(String, int)} of a case: also TrainScaling's models side by side. */
+  static TrainCase.Fresh model(TrainCase c, int thread) {
+    return c.fresh(TrainBench.NETWORK_SEED + thread, TrainCase.SHUFFLE_SEED + thread, Kernels.vector());
   }
 
   @Benchmark

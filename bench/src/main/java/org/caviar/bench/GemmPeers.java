@@ -34,9 +34,20 @@ final class GemmPeers {
     static final Gemm GEMM = Gemm.parallel(Runtime.getRuntime().availableProcessors());
   }
 
-  /** Threads the named implementation uses. */
+  /**
+   * Threads the named implementation uses: {@code openblas-all} as many as the installed OpenBLAS
+   * runs when asked for all of them (one, in a serial build), the other {@code -all} every
+   * available processor.
+   */
   static int threads(String impl) {
-    return impl.endsWith(ALL_SUFFIX) ? Runtime.getRuntime().availableProcessors() : 1;
+    OpenBlas openBlas = impl.equals("openblas-all") ? OpenBlas.probe().openBlas() : null;
+    return threads(impl, openBlas);
+  }
+
+  /** {@link #threads(String)} with the OpenBLAS that would run it (null: none, or not OpenBLAS). */
+  static int threads(String impl, OpenBlas openBlas) {
+    if (!impl.endsWith(ALL_SUFFIX)) return 1;
+    return impl.equals("openblas-all") && openBlas != null ? openBlas.threadsOnAllCores() : Runtime.getRuntime().availableProcessors();
   }
 
   /** The name a summary row shows: what ran, with the thread count left to its own column. */
@@ -76,7 +87,7 @@ final class GemmPeers {
       case "openblas", "openblas-all" -> {
         OpenBlas.Probe probe = OpenBlas.probe();
         if (probe.openBlas() == null) throw new IllegalStateException("OpenBLAS is absent: " + probe.absence());
-        probe.openBlas().setThreads(threads(impl));
+        probe.openBlas().setThreads(impl.endsWith(ALL_SUFFIX) ? Runtime.getRuntime().availableProcessors() : 1);
         yield blas(probe.openBlas().blas(), transA, transB, m, n, k, a, b, c);
       }
       default -> throw new IllegalArgumentException("unknown GEMM implementation: " + impl);

@@ -27,15 +27,23 @@ final class OpenBlas {
 
   private final NativeBLAS blas;
   private final MethodHandle setNumThreads;
+  private final MethodHandle getNumThreads;
   private final String config;
+  private final int threadsOnAllCores;
 
   /** The library, or why there is none ({@code openBlas == null}). */
   record Probe(OpenBlas openBlas, String absence) {}
 
-  private OpenBlas(NativeBLAS blas, MethodHandle setNumThreads, String config) {
+  /**
+   * @param setNumThreads {@code openblas_set_num_threads}, {@code (int)void}
+   * @param getNumThreads {@code openblas_get_num_threads}, {@code ()int}
+   */
+  OpenBlas(NativeBLAS blas, MethodHandle setNumThreads, MethodHandle getNumThreads, String config) {
     this.blas = blas;
     this.setNumThreads = setNumThreads;
+    this.getNumThreads = getNumThreads;
     this.config = config;
+    this.threadsOnAllCores = setThreads(Runtime.getRuntime().availableProcessors());
   }
 
   /**
@@ -46,7 +54,16 @@ final class OpenBlas {
     NETLIB_LOG.setLevel(Level.SEVERE);
   }
 
+  /** Probed once per JVM: the answer does not change, and a summary asks for every GEMM row. */
+  private static final class Probed {
+    static final Probe PROBE = probeNow();
+  }
+
   static Probe probe() {
+    return Probed.PROBE;
+  }
+
+  private static Probe probeNow() {
     quietNetlibLogs();
     NativeBLAS blas;
     try {
@@ -60,15 +77,17 @@ final class OpenBlas {
       Linker linker = Linker.nativeLinker();
       SymbolLookup lookup = libraryLookup(library);
       Optional<MemorySegment> setThreads = lookup.find("openblas_set_num_threads");
+      Optional<MemorySegment> getThreads = lookup.find("openblas_get_num_threads");
       Optional<MemorySegment> getConfig = lookup.find("openblas_get_config");
-      if (setThreads.isEmpty() || getConfig.isEmpty()) {
+      if (setThreads.isEmpty() || getThreads.isEmpty() || getConfig.isEmpty()) {
         return new Probe(null, "JNIBLAS runs " + library + ", which is not OpenBLAS");
       }
       MethodHandle set = linker.downcallHandle(setThreads.get(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+      MethodHandle threads = linker.downcallHandle(getThreads.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
       MethodHandle get = linker.downcallHandle(getConfig.get(), FunctionDescriptor.of(ValueLayout.ADDRESS));
       MemorySegment text = (MemorySegment) get.invokeExact();
       String config = text.reinterpret(Long.MAX_VALUE).getString(0).trim();
-      return new Probe(new OpenBlas(blas, set, config), null);
+      return new Probe(new OpenBlas(blas, set, threads, config), null);
     } catch (Throwable e) {
       return new Probe(null, "JNIBLAS runs " + library + ", whose OpenBLAS entry points failed: " + e);
     }
@@ -98,12 +117,22 @@ final class OpenBlas {
     return config;
   }
 
-  /** Sets OpenBLAS's own thread pool for every later call, process-wide. */
-  void setThreads(int threads) {
+  /**
+   * Sets OpenBLAS's own thread pool for every later call, process-wide, and returns the threads
+   * OpenBLAS says it now uses: fewer than asked in a serial build (Debian's libopenblas0-serial,
+   * whose set is a no-op) or one whose MAX_THREADS is below the request.
+   */
+  int setThreads(int threads) {
     try {
       setNumThreads.invokeExact(threads);
+      return (int) getNumThreads.invokeExact();
     } catch (Throwable e) {
       throw new IllegalStateException("openblas_set_num_threads(" + threads + ") failed", e);
     }
+  }
+
+  /** The threads OpenBLAS runs when asked for every available processor: what {@code openblas-all} is. */
+  int threadsOnAllCores() {
+    return threadsOnAllCores;
   }
 }

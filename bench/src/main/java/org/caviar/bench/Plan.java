@@ -1,13 +1,17 @@
 package org.caviar.bench;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.format.OutputFormat;
@@ -45,6 +49,7 @@ final class Plan {
     }
     found.stream().filter(e -> e.getUserClassQName().equals(PEAK)).forEach(plan::add);
     found.stream().filter(e -> !e.getUserClassQName().equals(PEAK)).forEach(plan::add);
+    checkOverrides(plan.methods.keySet(), overrides);
     plan.methods.forEach((className, entries) -> {
       Map<String, String[]> values = new LinkedHashMap<>();
       for (BenchmarkListEntry entry : entries) {
@@ -58,6 +63,82 @@ final class Plan {
       plan.params.put(className, values);
     });
     return plan;
+  }
+
+  /**
+   * Refuses, before anything runs, an override that no selected class has a parameter for (JMH
+   * would ignore it and run the defaults) or a value the parameter cannot take (every configuration
+   * would fail inside JMH, each with a stack trace): a number that is not one, a training case
+   * that does not exist.
+   *
+   * @throws QuickRun.BadUsage naming the -p option and the value
+   */
+  static void checkOverrides(Collection<String> classNames, Map<String, String[]> overrides) {
+    Map<String, List<Field>> fields = new TreeMap<>();
+    for (String className : classNames) {
+      try {
+        collectParams(Class.forName(className), fields);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("JMH lists " + className + ", which does not load", e);
+      }
+    }
+    overrides.forEach((name, values) -> {
+      String spec = "-p " + name + "=" + String.join(",", values);
+      List<Field> declared = fields.get(name);
+      if (declared == null) {
+        throw new QuickRun.BadUsage(spec + ": no selected benchmark has a parameter " + name
+            + (fields.isEmpty() ? " (they have none)" : " (theirs: " + String.join(", ", fields.keySet()) + ")"));
+      }
+      for (Field f : declared) {
+        for (String v : values) {
+          String problem = problem(f, v);
+          if (problem != null) throw new QuickRun.BadUsage(spec + ": " + problem);
+        }
+      }
+    });
+  }
+
+  /** The @Param fields of a benchmark class, its superclasses and its nested state classes, by name. */
+  private static void collectParams(Class<?> type, Map<String, List<Field>> fields) {
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        if (f.isAnnotationPresent(Param.class)) fields.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f);
+      }
+      for (Class<?> nested : c.getDeclaredClasses()) collectParams(nested, fields);
+    }
+  }
+
+  /** Why parameter {@code f} cannot take {@code value}, or null if it can. */
+  private static String problem(Field f, String value) {
+    Class<?> t = f.getType();
+    String where = f.getName() + " of " + simpleName(f.getDeclaringClass().getName().replace('$', '.'));
+    try {
+      if (t == int.class || t == Integer.class) Integer.parseInt(value);
+      else if (t == long.class || t == Long.class) Long.parseLong(value);
+      else if (t == float.class || t == Float.class || t == double.class || t == Double.class) Double.parseDouble(value);
+      else if ((t == boolean.class || t == Boolean.class) && !value.equals("true") && !value.equals("false")) {
+        return where + " is true or false, not " + value;
+      }
+    } catch (NumberFormatException e) {
+      return where + " is " + (t == float.class || t == Float.class || t == double.class || t == Double.class
+          ? "a number" : "a whole number") + ", not " + value;
+    }
+    // The training benchmarks' threads are named set-ups, not counts: "-p threads=2" failed every
+    // configuration in its setup.
+    List<String> setUps = f.getDeclaringClass() == TrainBench.Training.class ? List.of("1", TrainBench.ALL, TrainBench.ALL_GEMM)
+        : f.getDeclaringClass() == GemmShareBench.Replay.class ? List.of("1", TrainBench.ALL_GEMM) : null;
+    if (setUps != null && f.getName().equals("threads") && !setUps.contains(value)) {
+      return where + " is one of " + String.join(", ", setUps) + ", not " + value;
+    }
+    // TrainBench's, CaviarTrainBench's and GemmShareBench's config names a TrainCase.
+    if (f.getName().equals("config") && t == String.class) {
+      try {
+        TrainCase.of(value);
+      } catch (IllegalArgumentException e) {
+        return e.getMessage();
+      }
+    }
+    return null;
   }
 
   private static boolean reportsPctPeak(String className) {

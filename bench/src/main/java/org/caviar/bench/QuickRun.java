@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -96,53 +97,85 @@ public final class QuickRun {
   private QuickRun() {}
 
   public static void main(String[] args) throws Exception {
-    boolean full = false;
-    int forks = 1;
-    Path out = Path.of("target", "summary.csv");
-    Map<String, String[]> overrides = new LinkedHashMap<>();
-    List<String> includes = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--full" -> full = true;
-        case "--out" -> out = Path.of(value(args, ++i, "--out"));
-        case "--forks" -> {
-          String v = value(args, ++i, "--forks");
-          try {
-            forks = Integer.parseInt(v);
-          } catch (NumberFormatException e) {
-            forks = 0;
+    Args a;
+    try {
+      a = Args.parse(args);
+    } catch (BadUsage e) {
+      System.err.println("run-quick: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (a.help()) {
+      System.err.println(USAGE);
+      return;
+    }
+    System.exit(run(a.full(), a.forks(), a.out(), a.overrides(), a.includes()));
+  }
+
+  static final String USAGE = "usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...";
+
+  /** A command line run-quick cannot run, with what is wrong in it. */
+  static final class BadUsage extends IllegalArgumentException {
+    BadUsage(String problem) {
+      super(problem);
+    }
+  }
+
+  /** QuickRun's command line. */
+  record Args(boolean full, int forks, Path out, Map<String, String[]> overrides, List<String> includes, boolean help) {
+    /** @throws BadUsage naming the option and the value at fault */
+    static Args parse(String... args) {
+      boolean full = false;
+      int forks = 1;
+      Path out = Path.of("target", "summary.csv");
+      Map<String, String[]> overrides = new LinkedHashMap<>();
+      List<String> includes = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--full" -> full = true;
+          case "--out" -> out = Path.of(value(args, ++i, "--out"));
+          case "--forks" -> {
+            String v = value(args, ++i, "--forks");
+            try {
+              forks = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              forks = 0;
+            }
+            if (forks < 1) throw new BadUsage("--forks wants a positive whole number, got " + v);
           }
-          if (forks < 1) usage("--forks wants a positive whole number, got " + v);
-        }
-        case "-p" -> {
-          String spec = value(args, ++i, "-p");
-          int eq = spec.indexOf('=');
-          if (eq <= 0 || eq == spec.length() - 1) usage("-p wants name=v1,v2, got " + spec);
-          overrides.put(spec.substring(0, eq), spec.substring(eq + 1).split(","));
-        }
-        case "-h", "--help" -> {
-          usage(null);
-          return;
-        }
-        default -> {
-          if (args[i].startsWith("-")) usage("unknown option " + args[i]);
-          includes.add(args[i]);
+          case "-p" -> {
+            String spec = value(args, ++i, "-p");
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) throw new BadUsage("-p wants name=v1,v2, got " + spec);
+            String[] values = spec.substring(eq + 1).split(",", -1);
+            for (String v : values) {
+              if (v.isEmpty()) throw new BadUsage("-p " + spec + " has an empty value");
+            }
+            overrides.put(spec.substring(0, eq), values);
+          }
+          case "-h", "--help" -> {
+            return new Args(full, forks, out, overrides, includes, true);
+          }
+          default -> {
+            if (args[i].startsWith("-")) throw new BadUsage("unknown option " + args[i]);
+            try {
+              Pattern.compile(args[i]);
+            } catch (PatternSyntaxException e) {
+              throw new BadUsage(args[i] + " is not a JMH regex: " + e.getDescription() + " near index " + e.getIndex());
+            }
+            includes.add(args[i]);
+          }
         }
       }
+      if (forks > 1 && !full) throw new BadUsage("--forks goes with --full (the quick run measures in this JVM)");
+      return new Args(full, forks, out, overrides, includes, false);
     }
-    if (forks > 1 && !full) usage("--forks goes with --full (the quick run measures in this JVM)");
-    System.exit(run(full, forks, out, overrides, includes));
-  }
 
-  private static String value(String[] args, int i, String option) {
-    if (i >= args.length) usage(option + " needs a value");
-    return args[i];
-  }
-
-  private static void usage(String problem) {
-    if (problem != null) System.err.println("run-quick: " + problem);
-    System.err.println("usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...");
-    if (problem != null) System.exit(2);
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) throw new BadUsage(option + " needs a value");
+      return args[i];
+    }
   }
 
   /** Warm-up seconds of a benchmark class's own settings (its {@code @Warmup}, 1 s iterations). */
@@ -157,7 +190,13 @@ public final class QuickRun {
     OpenBlas.Probe openBlas = OpenBlas.probe();
     printPeers(openBlas);
 
-    Plan plan = Plan.of(includes, overrides, openBlas.openBlas() != null);
+    Plan plan;
+    try {
+      plan = Plan.of(includes, overrides, openBlas.openBlas() != null);
+    } catch (BadUsage e) {
+      System.err.println("run-quick: " + e.getMessage());
+      return 2;
+    }
     if (plan.isEmpty()) {
       System.err.println("run-quick: no benchmark matches " + includes);
       return 2;
@@ -192,6 +231,13 @@ public final class QuickRun {
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");
 
+    // Before the run, not after it: a folder that cannot be made would lose the run's results.
+    try {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      System.err.println("run-quick: --out " + out + ": cannot create its folder (" + e + ")");
+      return 2;
+    }
     deleteOldJson(out);
     Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
     Summary summary = new Summary(describe);
@@ -216,11 +262,7 @@ public final class QuickRun {
         }
       }
     }
-    for (Map.Entry<String, List<RunResult>> e : pooled.byClass().entrySet()) {
-      e.getValue().forEach(summary::add);
-      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
-      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
-    }
+    for (List<RunResult> results : pooled.byClass().values()) results.forEach(summary::add);
     if (full) {
       // The quick run measures in one JVM, one round: no rounds to set side by side.
       summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
@@ -229,7 +271,7 @@ public final class QuickRun {
 
     System.out.println();
     summary.printTable(System.out);
-    summary.writeCsv(out);
+    writeFiles(pooled.byClass(), summary, out);
     System.out.println();
     System.out.println("Wrote " + out + " (" + summary.rows().size() + " rows) and JMH's JSON beside it.");
     if (openBlas.openBlas() == null) System.out.println("OpenBLAS: absent, not measured (" + openBlas.absence() + ").");
@@ -290,6 +332,11 @@ public final class QuickRun {
         + "), JMH " + v.getProperty("jmh"));
     if (openBlas.openBlas() != null) {
       System.out.println("OpenBLAS via JNIBLAS: " + openBlas.openBlas().config());
+      int all = openBlas.openBlas().threadsOnAllCores();
+      if (all < Machine.cores()) {
+        System.out.println("OpenBLAS runs " + all + " thread(s) when asked for " + Machine.cores()
+            + " (a serial build, or MAX_THREADS): its openblas-all rows say " + all + ".");
+      }
     } else {
       System.out.println("OpenBLAS via JNIBLAS: absent, not measured: " + openBlas.absence());
     }
@@ -297,6 +344,16 @@ public final class QuickRun {
     if (coreType != null && openBlas.openBlas() != null) {
       System.out.println("OPENBLAS_CORETYPE=" + coreType + " is set: OpenBLAS runs that core's kernels.");
     }
+  }
+
+  /** Writes the summary CSV to {@code out} and each class's JMH JSON beside it. */
+  static void writeFiles(Map<String, List<RunResult>> byClass, Summary summary, Path out) throws IOException {
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    for (Map.Entry<String, List<RunResult>> e : byClass.entrySet()) {
+      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
+      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
+    }
+    summary.writeCsv(out);
   }
 
   /** JMH's JSON of an earlier run would sit beside this run's summary as if it belonged to it. */

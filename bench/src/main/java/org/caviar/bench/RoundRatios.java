@@ -26,6 +26,9 @@ final class RoundRatios {
   /** The summary's unit of these rows. */
   static final String UNIT = "x 1 thread, JMH rounds";
 
+  /** The implementation label of TrainBench's {@code threads=1}, the baseline. */
+  private static final String ONE_THREAD_IMPL = TrainBench.impl("1");
+
   private RoundRatios() {}
 
   /** One training configuration's examples/s in each round it ran. */
@@ -48,7 +51,9 @@ final class RoundRatios {
       SortedMap<Integer, Double> examples = new TreeMap<>();
       rounds.forEach((round, r) -> examples.put(round, r.getPrimaryResult().getScore() * work.examples()));
       Figure f = new Figure(work, examples);
-      if (work.threads() == 1 && work.kernel().equals(TrainGemmShare.TRAIN_KERNEL)) oneThread.put(work.shape(), f);
+      // TrainBench's threads=1, not a split that ran on one thread (threads=all or all-gemm on the
+      // digits MLP, whose rows also say 1 thread): the last of those would replace the baseline.
+      if (work.kernel().equals(TrainGemmShare.TRAIN_KERNEL) && work.impl().equals(ONE_THREAD_IMPL)) oneThread.put(work.shape(), f);
       else if (work.threads() > 1) more.add(f);
     }
     List<SummaryRow> rows = new ArrayList<>();

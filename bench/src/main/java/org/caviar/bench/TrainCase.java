@@ -90,7 +90,13 @@ enum TrainCase {
 
   /** A freshly initialized network of this case on {@code kernels}, ready to train epochs. */
   Fresh fresh(long networkSeed, Kernels kernels) {
-    return Fresh.of(new Trainer(Network.create(spec, networkSeed, kernels), trainingConfig()), data());
+    return fresh(networkSeed, SHUFFLE_SEED, kernels);
+  }
+
+  /** {@link #fresh(long, Kernels)} with its own batch order, from {@code shuffleSeed}. */
+  Fresh fresh(long networkSeed, long shuffleSeed, Kernels kernels) {
+    TrainingConfig config = trainingConfig().toBuilder().seed(shuffleSeed).build();
+    return Fresh.of(new Trainer(Network.create(spec, networkSeed, kernels), config), data());
   }
 
   /**

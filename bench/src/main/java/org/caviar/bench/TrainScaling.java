@@ -50,21 +50,51 @@ import org.caviar.model.Kernels;
 public final class TrainScaling {
   private TrainScaling() {}
 
+  static final String USAGE = "usage: TrainScaling [config=mnist-b32] [threads=2] [epochs=40]";
+
   public static void main(String[] args) {
-    String config = "mnist-b32";
-    int threads = 2;
-    int epochs = 40;
-    for (String a : args) {
-      String[] kv = a.split("=", 2);
-      if (kv.length != 2) throw new IllegalArgumentException("arguments are key=value, got " + a);
-      switch (kv[0]) {
-        case "config" -> config = kv[1];
-        case "threads" -> threads = Integer.parseInt(kv[1]);
-        case "epochs" -> epochs = Integer.parseInt(kv[1]);
-        default -> throw new IllegalArgumentException("unknown argument " + kv[0] + " (config, threads, epochs)");
-      }
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("TrainScaling: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
     }
-    measure(TrainCase.of(config), threads, epochs, System.out);
+    measure(o.config(), o.threads(), o.epochs(), System.out);
+  }
+
+  /** The command line of {@link #main}: key=value arguments, each checked before anything trains. */
+  record Options(TrainCase config, int threads, int epochs) {
+    /** @throws IllegalArgumentException naming the argument at fault */
+    static Options parse(String... args) {
+      TrainCase config = TrainCase.MNIST_B32;
+      int threads = 2;
+      int epochs = 40;
+      for (String a : args) {
+        String[] kv = a.split("=", 2);
+        if (kv.length != 2) throw new IllegalArgumentException("arguments are key=value, got " + a);
+        switch (kv[0]) {
+          case "config" -> config = TrainCase.of(kv[1]);
+          case "threads" -> threads = atLeast(a, kv[1], 2);
+          case "epochs" -> epochs = atLeast(a, kv[1], 4);
+          default -> throw new IllegalArgumentException("unknown argument " + a + " (config, threads, epochs)");
+        }
+      }
+      return new Options(config, threads, epochs);
+    }
+
+    private static int atLeast(String arg, String value, int least) {
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        n = Integer.MIN_VALUE;
+      }
+      if (n < least) throw new IllegalArgumentException(arg + ": wants a whole number >= " + least);
+      return n;
+    }
   }
 
   /** One set-up's epochs against the one-thread epochs that ran beside them. */
@@ -193,8 +223,9 @@ public final class TrainScaling {
     setUps.add(new SetUp(threads + " threads, GEMM split", TrainBench.impl(TrainBench.ALL_GEMM), threads, () -> examplesPerSecond(split, wakeTeam)));
     Renewed[] models = new Renewed[threads];
     for (int m = 0; m < threads; m++) {
-      long seed = TrainBench.NETWORK_SEED + m;
-      models[m] = new Renewed(() -> c.fresh(seed, Kernels.vector()));
+      int model = m;
+      // Each its own weights and batch order, as CaviarTrainBench's threads.
+      models[m] = new Renewed(() -> CaviarTrainBench.model(c, model));
     }
     ExecutorService side = Executors.newFixedThreadPool(threads - 1, r -> {
       Thread t = new Thread(r, "side-by-side");

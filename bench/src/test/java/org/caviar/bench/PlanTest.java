@@ -1,12 +1,14 @@
 package org.caviar.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What a round of run-quick runs, and in which order. */
+/** What a round of run-quick runs, and in which order, and the -p overrides it refuses before measuring anything. */
 class PlanTest {
   private static final String PEAK = PeakBench.class.getName();
 
@@ -20,5 +22,55 @@ class PlanTest {
     assertEquals(List.of(SoftmaxBench.class.getName()), softmax.runOrder());
     assertEquals(softmax.configurations(), softmax.runs());
     assertEquals(List.of(PEAK), Plan.of(List.of("PeakBench"), Map.of(), false).runOrder());
+  }
+
+  private static String refused(List<String> includes, String name, String... values) {
+    return assertThrows(QuickRun.BadUsage.class, () -> Plan.of(includes, Map.of(name, values), false)).getMessage();
+  }
+
+  /** JMH ignores a parameter no benchmark has: a typo ran the defaults, minutes of them, silently. */
+  @Test
+  void aParameterNoSelectedBenchmarkHasIsNamed() {
+    String p = refused(List.of("GemmBench"), "nn", "256");
+    assertTrue(p.contains("-p nn=256") && p.contains("no selected benchmark has a parameter nn"), p);
+    assertTrue(p.contains("form, impl, n"), p);
+    // rows is SoftmaxBench's, not GemmBench's.
+    assertTrue(refused(List.of("GemmBench"), "rows", "32").contains("no selected benchmark"));
+  }
+
+  /** Each configuration failed inside JMH with a NumberFormatException stack trace. */
+  @Test
+  void aNumberThatIsNotOneIsNamed() {
+    String p = refused(List.of("GemmBench"), "n", "256", "5l2");
+    assertTrue(p.contains("-p n=256,5l2") && p.contains("5l2") && p.contains("whole number"), p);
+    String rate = refused(List.of("DropoutBench"), "rate", "0,2".split(";"));
+    assertTrue(rate.contains("rate") && rate.contains("a number"), rate);
+  }
+
+  /** An unknown training case threw from the full run's time estimate, a stack trace before anything ran. */
+  @Test
+  void anUnknownTrainingCaseIsNamed() {
+    String p = refused(List.of("TrainBench.epoch"), "config", "mnist-b64");
+    assertTrue(p.contains("-p config=mnist-b64") && p.contains("unknown training case: mnist-b64"), p);
+  }
+
+  /** TrainBench's threads are set-ups (1, all, all-gemm): "-p threads=2" failed every configuration in setup. */
+  @Test
+  void aTrainingSetUpThatIsNotOneIsNamed() {
+    String p = refused(List.of("TrainBench.epoch"), "threads", "1", "2");
+    assertTrue(p.contains("-p threads=1,2") && p.contains("one of 1, all, all-gemm, not 2"), p);
+    // GemmShareBench replays the unsharded step: no "all".
+    String share = refused(List.of("GemmShareBench"), "threads", "all");
+    assertTrue(share.contains("one of 1, all-gemm, not all"), share);
+    Plan.of(List.of("TrainBench.epoch", "GemmShareBench"), Map.of("threads", new String[] {"1", "all-gemm"}), false);
+  }
+
+  @Test
+  void goodOverridesReplaceTheDefaults() {
+    Plan plan = Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"512", "1024"}, "impl", new String[] {"caviar"}), false);
+    assertEquals(List.of("512", "1024"), List.of(plan.params(GemmBench.class.getName()).get("n")));
+    assertEquals(3 * 2, plan.configurations(GemmBench.class.getName()));
+    Plan rate = Plan.of(List.of("DropoutBench"), Map.of("rate", new String[] {"0.5"}), false);
+    assertEquals(2, rate.configurations(DropoutBench.class.getName()));
   }
 }

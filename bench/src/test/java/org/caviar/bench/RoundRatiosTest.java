@@ -67,6 +67,29 @@ class RoundRatiosTest {
     assertEquals(1.9, rows.get(0).score(), 1e-12);
   }
 
+  /**
+   * A case too small to split (the digits MLP) runs threads=all and threads=all-gemm on one thread,
+   * and their rows say threads 1: they are not the one-thread figure. The last of them to come was
+   * taken as the baseline, so the models side by side were set against the GEMM split's figure.
+   */
+  @Test
+  void theBaselineIsTheOneThreadConfigurationNotAnotherThatRanOnOneThread() {
+    Function<BenchmarkParams, Work> describe = p -> {
+      if (p.getBenchmark().equals(CAVIAR)) return Work.training(CaviarTrainBench.KERNEL, CaviarTrainBench.IMPL, "net", 2, 1e9, 1000);
+      String threads = p.getParam("threads");
+      return Work.training(TrainGemmShare.TRAIN_KERNEL, TrainBench.impl(threads), "net", 1, 1e9, 1000);
+    };
+    RoundPool pool = new RoundPool();
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, "1"), 10, 10));
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, TrainBench.ALL), 10.5, 10.5));
+    pool.add(TrainBench.class.getName(), 1, fork(params(TRAIN, TrainBench.ALL_GEMM), 8, 8));
+    pool.add(CaviarTrainBench.class.getName(), 1, fork(params(CAVIAR, "1"), 20, 20));
+    List<SummaryRow> rows = RoundRatios.rows(pool.byRound(), describe, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    assertEquals(1, rows.size(), rows.toString());
+    assertEquals(CaviarTrainBench.IMPL, rows.get(0).impl());
+    assertEquals(2.0, rows.get(0).score(), 1e-12); // 20 / 10, not 20 / 8
+  }
+
   @Test
   void oneRoundHasNoSpreadAndNoRoundsToPrint() {
     RoundPool pool = new RoundPool();

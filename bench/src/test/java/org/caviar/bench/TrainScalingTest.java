@@ -134,6 +134,21 @@ class TrainScalingTest {
     assertEquals(3, built[0]);
   }
 
+  /** Its command line: a NumberFormatException ('For input string: "two"') or IllegalArgumentException stack trace before. */
+  @Test
+  void badArgumentsAreNamed() {
+    for (String bad : List.of("threads=two", "threads=1", "epochs=3", "epochs=")) {
+      var e = assertThrows(IllegalArgumentException.class, () -> TrainScaling.Options.parse(bad));
+      assertTrue(e.getMessage().startsWith(bad + ": wants a whole number >= "), e.getMessage());
+    }
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainScaling.Options.parse("config=mnist-b64"))
+        .getMessage().contains("unknown training case: mnist-b64"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainScaling.Options.parse("thread=2"))
+        .getMessage().contains("unknown argument thread=2"));
+    assertEquals(new TrainScaling.Options(TrainCase.MNIST_B128, 3, 8), TrainScaling.Options.parse("config=mnist-b128", "threads=3", "epochs=8"));
+    assertEquals(new TrainScaling.Options(TrainCase.MNIST_B32, 2, 40), TrainScaling.Options.parse());
+  }
+
   @Test
   void tooFewOrUnpairedEpochsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> TrainScaling.Scaling.of("x", "y", 2, new double[3], new double[3]));

@@ -1,8 +1,11 @@
 package org.caviar.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.caviar.model.Kernels;
@@ -81,6 +84,24 @@ class TrainSummaryTest {
     Trainer trainer = new Trainer(Network.create(c.spec, 1, Kernels.vector()), c.trainingConfig());
     Trainer.EpochTotals totals = trainer.trainEpoch(trainer.batches(c.data()), TrainCase.LEARNING_RATE);
     assertEquals(totals.examples(), c.examplesPerEpoch());
+  }
+
+  /** Caviar mode stands for independent trials: each JMH thread its own weights and batch order, thread 0 TrainBench's. */
+  @Test
+  void modelsSideBySideTrainOnTheirOwnBatchOrder() {
+    TrainCase.Fresh one = TrainCase.MNIST_B32.fresh(TrainBench.NETWORK_SEED, Kernels.vector());
+    TrainCase.Fresh first = CaviarTrainBench.model("mnist-b32", 0);
+    TrainCase.Fresh second = CaviarTrainBench.model("mnist-b32", 1);
+    int[] labelsOne = firstBatchLabels(one), labelsFirst = firstBatchLabels(first), labelsSecond = firstBatchLabels(second);
+    assertArrayEquals(labelsOne, labelsFirst);
+    assertFalse(Arrays.equals(labelsFirst, labelsSecond), "both threads start the epoch on the same rows");
+    assertFalse(Arrays.equals(first.trainer().network().parameters().get(0).values(), second.trainer().network().parameters().get(0).values()));
+  }
+
+  private static int[] firstBatchLabels(TrainCase.Fresh f) {
+    f.batches().shuffle();
+    f.batches().load(0);
+    return f.batches().labels().clone();
   }
 
   @Test

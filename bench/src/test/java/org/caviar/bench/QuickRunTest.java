@@ -1,0 +1,77 @@
+package org.caviar.bench;
+
+import static org.caviar.bench.RoundPoolTest.fork;
+import static org.caviar.bench.RoundPoolTest.params;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** run-quick's command line and the files a run leaves. */
+class QuickRunTest {
+  private static final String TRAIN = "org.caviar.bench.TrainBench.epoch";
+
+  /**
+   * {@code --out} may name a folder that does not exist yet: the JMH JSON beside the summary was
+   * written before anything created it, and a whole run ended in a FileNotFoundException without
+   * its summary.
+   */
+  @Test
+  void theSummaryAndJsonGoIntoAFolderThatDidNotExist(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("new").resolve("deeper").resolve("summary.csv");
+    Summary summary = new Summary(p -> Work.training(TrainGemmShare.TRAIN_KERNEL, "caviar-vector", "net", 1, 1e9, 1000));
+    var results = List.of(fork(params(TRAIN, "1"), 10, 12));
+    results.forEach(summary::add);
+    QuickRun.writeFiles(Map.of(TrainBench.class.getName(), results), summary, out);
+    List<String> csv = Files.readAllLines(out);
+    assertEquals(SummaryRow.CSV_HEADER, csv.get(0));
+    assertEquals(3, csv.size(), csv.toString()); // GFLOP/s and examples/s
+    assertTrue(Files.size(out.resolveSibling("jmh-TrainBench.json")) > 0);
+  }
+
+  private static String problem(String... args) {
+    return assertThrows(QuickRun.BadUsage.class, () -> QuickRun.Args.parse(args)).getMessage();
+  }
+
+  @Test
+  void aGoodCommandLineIsTakenApart() {
+    var a = QuickRun.Args.parse("--full", "--forks", "3", "--out", "x/s.csv", "-p", "n=256,512", "Peak", "Gemm");
+    assertTrue(a.full());
+    assertEquals(3, a.forks());
+    assertEquals(Path.of("x/s.csv"), a.out());
+    assertArrayEquals(new String[] {"256", "512"}, a.overrides().get("n"));
+    assertEquals(List.of("Peak", "Gemm"), a.includes());
+  }
+
+  /** JMH compiled the regexes deep in the plan: a PatternSyntaxException stack trace, no word of run-quick's. */
+  @Test
+  void aRegexThatIsNotOneIsNamed() {
+    String p = problem("Gemm", "Soft[max");
+    assertTrue(p.contains("Soft[max") && p.contains("regex"), p);
+  }
+
+  /** "n=," gave no values at all (a plan of 0 configurations) and "n=1,,2" an empty one JMH failed on. */
+  @Test
+  void anEmptyParameterValueIsNamed() {
+    for (String spec : List.of("n=,", "n=1,,2", "n=1,")) {
+      String p = problem("-p", spec);
+      assertTrue(p.contains("-p") && p.contains(spec), p);
+    }
+  }
+
+  @Test
+  void badOptionsAreNamedWithTheirValues() {
+    assertTrue(problem("--forks", "two", "--full").contains("--forks wants a positive whole number, got two"));
+    assertTrue(problem("--forks", "2").contains("--forks goes with --full"));
+    assertTrue(problem("--out").contains("--out needs a value"));
+    assertTrue(problem("-p", "n").contains("-p wants name=v1,v2, got n"));
+    assertTrue(problem("--fulll").contains("unknown option --fulll"));
+  }
+}
