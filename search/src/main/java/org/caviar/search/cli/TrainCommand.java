@@ -379,9 +379,20 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The best trial of the study in the folder {@code study}. */
   Best bestOf(Path study) {
+    String give = "give a study folder that 'caviar tune --study' wrote";
+    if (Files.isRegularFile(study)) {
+      // The journal itself, say: its folder is the study.
+      Path folder = study.toAbsolutePath().getParent();
+      throw new IllegalArgumentException("--from-study " + study + " is a file; give the study folder that holds it: "
+          + (study.getParent() != null ? study.getParent() : folder));
+    }
+    if (!Files.isDirectory(study)) throw new IllegalArgumentException("--from-study " + study + ": no such folder; " + give);
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
-    if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
+    if (info == null) {
+      throw new IllegalArgumentException("--from-study " + study + " holds no study (" + (Files.exists(journal)
+          ? "its journal.jsonl records none yet" : "no journal.jsonl") + "); " + give);
+    }
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
       return best(storage, info, study.toString());

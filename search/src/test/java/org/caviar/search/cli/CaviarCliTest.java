@@ -921,6 +921,26 @@ class CaviarCliTest {
     assertEquals("caviar train: --out /proc/m.caviar: cannot write in /proc", r.err().strip());
   }
 
+  /**
+   * --from-study given a folder that is not a study, or the study's journal file itself: one line
+   * that names the option and what to give instead (it said "no study journal at
+   * s/journal.jsonl/journal.jsonl", naming no option).
+   */
+  @Test
+  void fromStudyThatIsNoStudyNamesTheOptionAndWhatToGive() throws Exception {
+    Path missing = dir.resolve("nosuch");
+    assertUsageError("caviar train: --from-study " + missing + ": no such folder; give a study folder that "
+        + "'caviar tune --study' wrote", "train", "--from-study", missing.toString());
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.writeString(other.resolve("notes.txt"), "hi");
+    assertUsageError("caviar train: --from-study " + other + " holds no study (no journal.jsonl); give a study folder that "
+        + "'caviar tune --study' wrote", "train", "--from-study", other.toString());
+    Path study = Files.createDirectories(dir.resolve("s"));
+    Path journal = Files.writeString(study.resolve("journal.jsonl"), "");
+    assertUsageError("caviar train: --from-study " + journal + " is a file; give the study folder that holds it: " + study,
+        "train", "--from-study", journal.toString());
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
