@@ -710,7 +710,9 @@ class CaviarCliTest {
     Path text = Files.writeString(dir.resolve("notes.caviar"), "not a model at all\n");
     CliRun r = run("evaluate", "--model", text.toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("caviar evaluate: " + text + ": not a Caviar model file (magic 6e6f7420)", r.err().strip());
+    // The option, the file, and what to give instead (it named neither the option nor a remedy).
+    assertEquals("caviar evaluate: --model " + text + ": not a Caviar model file (magic 6e6f7420); give a file that "
+        + "'caviar train' saved", r.err().strip());
     Path model = dir.resolve("m.caviar");
     CliRun t = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
     assertEquals(0, t.code(), t.out() + t.err());
@@ -718,7 +720,7 @@ class CaviarCliTest {
     Path cut = Files.write(dir.resolve("cut.caviar"), Arrays.copyOf(whole, whole.length - 100));
     r = run("evaluate", "--model", cut.toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertTrue(r.err().startsWith("caviar evaluate: " + cut + ": truncated model file"), r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: --model " + cut + ": truncated model file"), r.err());
     byte[] newer = whole.clone();
     newer[7] = 2; // version 2
     r = run("evaluate", "--model", Files.write(dir.resolve("v2.caviar"), newer).toString());
