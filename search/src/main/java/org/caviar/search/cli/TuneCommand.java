@@ -564,11 +564,34 @@ public class TuneCommand implements Callable<Integer> {
 
   private SearchSpace space(StudyInfo stored) throws java.io.IOException {
     if (spaceFile != null && params != null) throw new IllegalArgumentException("give either --space or --param, not both");
-    if (spaceFile != null) return SearchSpace.parse(readSpaceFile());
-    if (params != null) return SearchSpace.parse(String.join("\n", params));
+    if (spaceFile != null) {
+      String text = readSpaceFile();
+      try {
+        return SearchSpace.parse(text);
+      } catch (IllegalArgumentException e) {
+        // "space spec line 2: ..." named neither the option nor the file.
+        throw new IllegalArgumentException(SPEC_LINE.matcher(e.getMessage()).lookingAt()
+            ? "--space " + spaceFile + e.getMessage().substring("space spec".length())
+            : "--space " + spaceFile + ": " + e.getMessage(), e);
+      }
+    }
+    if (params != null) {
+      try {
+        return SearchSpace.parse(String.join("\n", params));
+      } catch (IllegalArgumentException e) {
+        // Its line number counts --params: the --param quoted after it, or the parameter named, says which.
+        java.util.regex.Matcher m = SPEC_LINE.matcher(e.getMessage());
+        if (!m.lookingAt()) throw e;
+        String problem = e.getMessage().substring(m.end());
+        throw new IllegalArgumentException(problem.startsWith("'") ? "--param " + problem : problem, e);
+      }
+    }
     if (stored != null) return stored.space();
     return SearchSpace.parse(DEFAULT_SPACE);
   }
+
+  /** How the space parser starts the message of an error on one line ("space spec line 2: "). */
+  private static final java.util.regex.Pattern SPEC_LINE = java.util.regex.Pattern.compile("space spec line \\d+: ");
 
   private String readSpaceFile() throws java.io.IOException {
     try {

@@ -943,6 +943,22 @@ class CaviarCliTest {
         "train", "--from-study", journal.toString());
   }
 
+  /** An error in a --space file names the option and the file with the line (it said "space spec line 2"). */
+  @Test
+  void aSpaceFileErrorNamesTheOptionAndTheFile() throws Exception {
+    Path space = Files.writeString(dir.resolve("typo.space"), "lr = log(1e-4, 1)\nunits = int_logg(16, 256)\n");
+    assertUsageError("caviar tune: --space " + space + " line 2: 'units = int_logg(16, 256)': unknown kind 'int_logg' "
+        + "(uniform, log, one_minus_log, int, int_log, categorical, fixed)",
+        "tune", "--space", space.toString(), "--study", dir.resolve("s").toString());
+    Path empty = Files.writeString(dir.resolve("empty.space"), "# nothing\n");
+    assertUsageError("caviar tune: --space " + empty + ": a search space needs at least one parameter",
+        "tune", "--space", empty.toString(), "--study", dir.resolve("s").toString());
+    assertUsageError("caviar tune: --param 'units = int_logg(16, 256)': unknown kind 'int_logg' "
+        + "(uniform, log, one_minus_log, int, int_log, categorical, fixed)",
+        "tune", "--param", "lr = log(1e-4, 1)", "--param", "units = int_logg(16, 256)", "--study", dir.resolve("s").toString());
+    assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
