@@ -6,10 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.caviar.model.data.CsvLoader;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Datasets;
 import org.caviar.model.data.IdxLoader;
+import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import picocli.CommandLine.Option;
@@ -130,7 +133,11 @@ public final class DataOptions {
           loader = loader.withLabelColumn(labelColumn);
         }
       }
-      all = loader.load(csv);
+      try {
+        all = loader.load(csv);
+      } catch (MalformedDataException e) {
+        throw labelHint(e);
+      }
       name = csv.getFileName().toString();
       // A feature taken for the label (the last column by default) makes nearly every row a class
       // of its own, and the split then fails for a reason that does not point here. A column the
@@ -148,6 +155,28 @@ public final class DataOptions {
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /** A feature column's problem as CsvLoader says it: "column 1 (index 0) 'digit': 'zero' is not a number". */
+  private static final Pattern NOT_A_NUMBER = Pattern.compile("column \\d+ \\(index (\\d+)\\)(?: '(.*)')?: '.*' is not a number");
+
+  /**
+   * The loader's error, with the --label-column to give when a word in a feature column is a class
+   * name: with the label not last (the default) and no --label-column, a column of names reads as
+   * a feature that is not a number, and the error alone does not point at the option.
+   */
+  private MalformedDataException labelHint(MalformedDataException e) {
+    String prefix = e.source() + " line " + e.line() + ": ";
+    if (labelColumn != null || e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
+    String problem = e.getMessage().substring(prefix.length());
+    Matcher m = NOT_A_NUMBER.matcher(problem);
+    if (!m.matches()) return e;
+    String column = m.group(2) == null ? m.group(1)
+        : m.group(2).matches("[A-Za-z0-9_.:+-]+") ? m.group(2) : "'" + m.group(2).replace("'", "'\\''") + "'";
+    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem
+        + "; if this column is the label, choose it with --label-column " + column + " (the label is the last column by default)");
+    hinted.initCause(e);
+    return hinted;
   }
 
   /** The --split's train and validation fractions, checked. */

@@ -959,6 +959,28 @@ class CaviarCliTest {
     assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
   }
 
+  /**
+   * A CSV whose label, a column of class names, is not the last one: the default label column (the
+   * last) leaves the names among the features, and the loader's "'zero' is not a number" now says
+   * which --label-column to give.
+   */
+  @Test
+  void classNamesInAFeatureColumnPointToLabelColumn() throws Exception {
+    StringBuilder csv = new StringBuilder("digit,a,b\n");
+    for (int i = 0; i < 30; i++) csv.append(List.of("zero", "one", "two").get(i % 3)).append(',').append(i).append(',').append(i % 5).append('\n');
+    Path file = Files.writeString(dir.resolve("names-first.csv"), csv);
+    assertUsageError("caviar train: " + file + " line 2: column 1 (index 0) 'digit': 'zero' is not a number; "
+        + "if this column is the label, choose it with --label-column digit (the label is the last column by default)",
+        "train", "--csv", file.toString(), "--epochs", "1");
+    // Without a header the hint names the index; a --label-column given is the user's choice: no hint.
+    Path noHeader = Files.writeString(dir.resolve("no-header.csv"), csv.substring(csv.indexOf("\n") + 1));
+    assertUsageError("caviar train: " + noHeader + " line 1: column 1 (index 0): 'zero' is not a number; "
+        + "if this column is the label, choose it with --label-column 0 (the label is the last column by default)",
+        "train", "--csv", noHeader.toString(), "--epochs", "1");
+    assertUsageError("caviar train: " + file + " line 2: column 1 (index 0) 'digit': 'zero' is not a number",
+        "train", "--csv", file.toString(), "--label-column", "b", "--epochs", "1");
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
