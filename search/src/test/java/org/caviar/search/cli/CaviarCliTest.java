@@ -981,6 +981,29 @@ class CaviarCliTest {
         "train", "--csv", file.toString(), "--label-column", "b", "--epochs", "1");
   }
 
+  /**
+   * A CSV with a header whose label is not the last column, given without --label-column: the last
+   * column, a feature of a few integer values, made a valid label and the run trained on it with no
+   * word of which column it took ("17 classes" on the digits with their label first). The data line
+   * now names the column taken, and the option to choose another.
+   */
+  @Test
+  void theDefaultLabelColumnIsNamedWhenTheFileHasAHeader() throws Exception {
+    StringBuilder csv = new StringBuilder("digit,a,level\n");
+    for (int i = 0; i < 60; i++) csv.append(i % 3).append(',').append(i % 3 + (i % 7) * 0.1).append(',').append(i % 4).append('\n');
+    Path file = Files.writeString(dir.resolve("label-first.csv"), csv);
+    CliRun r = run("train", "--csv", file.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("m.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 4 classes in column 'level' "
+        + "(the last; --label-column chooses another); train 36 / validation 12 / test 12", firstLine(r.out(), "caviar train on "));
+    // Chosen, or without a header (nothing to name), the line is as before.
+    r = run("train", "--csv", file.toString(), "--label-column", "digit", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 3 classes; train 36 / validation 12 / test 12",
+        firstLine(r.out(), "caviar train on "));
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
