@@ -1004,6 +1004,35 @@ class CaviarCliTest {
         firstLine(r.out(), "caviar train on "));
   }
 
+  /**
+   * A misspelled option or command: picocli's message, then the close names it knows (it printed
+   * "Unknown options: '--trails', '5'" and no hint, though --trials is one letter away).
+   */
+  @Test
+  void aMisspelledOptionOrCommandSuggestsTheNameMeant() {
+    CliRun r = run("tune", "--trails", "5");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar tune: Unknown options: '--trails', '5'; did you mean --trials?", "see: caviar tune --help"),
+        r.err().strip().lines().toList());
+    r = run("tun");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar: Unmatched argument at index 0: 'tun'; did you mean tune?", "see: caviar --help"),
+        r.err().strip().lines().toList());
+    r = run("tune", "--zzzzzz"); // nothing close: no hint
+    assertEquals(List.of("caviar tune: Unknown option: '--zzzzzz'", "see: caviar tune --help"), r.err().strip().lines().toList());
+    // A setting of the MLP given as an option of its own: the --param that says it.
+    r = run("train", "--lr", "0.1");
+    assertEquals(List.of("caviar train: Unknown options: '--lr', '0.1'; a setting is given as --param lr=0.1",
+        "see: caviar train --help"), r.err().strip().lines().toList());
+    r = run("tune", "--batch-size=64");
+    assertEquals(List.of("caviar tune: Unknown option: '--batch-size=64'; a parameter of the space is given as "
+        + "--param 'batch_size = ...' (see --show-space)", "see: caviar tune --help"), r.err().strip().lines().toList());
+    // A misspelled required option was reported as missing, not as the misspelling it is.
+    r = run("evaluate", "--modle", "m.caviar");
+    assertEquals(List.of("caviar evaluate: Unknown options: '--modle', 'm.caviar'; did you mean --model?",
+        "see: caviar evaluate --help"), r.err().strip().lines().toList());
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
