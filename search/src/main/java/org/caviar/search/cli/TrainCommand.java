@@ -114,10 +114,22 @@ public final class TrainCommand implements Callable<Integer> {
   static final int PROBE_ROWS = 256;
   static final int HISTOGRAM_BINS = 40;
 
+  /** The settings a --spec replaces (the help of --spec names them). */
+  private static final List<String> SPEC_PARTS = List.of("units", "layers", "activation", "batchnorm", "dropout");
+
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
     Map<String, Object> given = givenParams();
+    if (spec != null) {
+      // The spec is the whole network: a part of it given as well would be dropped without a word.
+      for (String part : SPEC_PARTS) {
+        if (given.containsKey(part)) {
+          throw new IllegalArgumentException("--param " + part + "=" + given.get(part) + " sets a part of the network, which --spec '"
+              + spec + "' gives whole (" + String.join(", ", SPEC_PARTS) + "): write it in the spec, or leave --spec out");
+        }
+      }
+    }
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (storageUrl != null && fromStudy == null) {

@@ -1033,6 +1033,18 @@ class CaviarCliTest {
         "see: caviar evaluate --help"), r.err().strip().lines().toList());
   }
 
+  /**
+   * --spec gives the whole network: a --param for a part of it (units, layers, activation,
+   * batchnorm, dropout) was dropped without a word, and the run trained another network than asked.
+   */
+  @Test
+  void aParamThatTheSpecReplacesIsRefused() {
+    assertUsageError("caviar train: --param units=3 sets a part of the network, which --spec '64-32-10' gives whole "
+        + "(units, layers, activation, batchnorm, dropout): write it in the spec, or leave --spec out",
+        "train", "--spec", "64-32-10", "--param", "units=3", "--epochs", "1", "--out", dir.resolve("m.caviar").toString());
+    assertTrue(!Files.exists(dir.resolve("m.caviar")), "nothing written");
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
