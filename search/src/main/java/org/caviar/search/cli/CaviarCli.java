@@ -170,6 +170,8 @@ public final class CaviarCli implements Runnable {
             + (command.equals("tune") ? "" : "tune ") + "--show-space)";
       }
     }
+    // tune's --study given to train: picocli's closest name would be --storage.
+    if (command.equals("train") && !unmatched.isEmpty() && unmatched.get(0).matches("--study(=.*)?")) return "; did you mean --from-study?";
     List<String> close = u.getSuggestions();
     if (close == null || close.isEmpty()) return "";
     return "; did you mean " + String.join(" or ", close.subList(0, Math.min(3, close.size()))) + "?";

@@ -1027,6 +1027,10 @@ class CaviarCliTest {
     r = run("tune", "--batch-size=64");
     assertEquals(List.of("caviar tune: Unknown option: '--batch-size=64'; a parameter of the space is given as "
         + "--param 'batch_size = ...' (see --show-space)", "see: caviar tune --help"), r.err().strip().lines().toList());
+    // tune's --study given to train: picocli's closest name, --storage, is not the one meant.
+    r = run("train", "--study", "studies/x");
+    assertEquals(List.of("caviar train: Unknown options: '--study', 'studies/x'; did you mean --from-study?",
+        "see: caviar train --help"), r.err().strip().lines().toList());
     // A misspelled required option was reported as missing, not as the misspelling it is.
     r = run("evaluate", "--modle", "m.caviar");
     assertEquals(List.of("caviar evaluate: Unknown options: '--modle', 'm.caviar'; did you mean --model?",
