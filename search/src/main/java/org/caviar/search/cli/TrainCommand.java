@@ -77,7 +77,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--spec", paramLabel = "SPEC",
       description = "A network spec such as '64-128-128-10 relu batchnorm dropout=0.2'; replaces units, layers, "
-          + "activation, batchnorm and dropout.")
+          + "activation, batchnorm and dropout (a study's, with --from-study; with --param they are refused).")
   String spec;
 
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
