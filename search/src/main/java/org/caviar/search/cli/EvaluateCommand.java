@@ -65,6 +65,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (rows.featureCount() != inputs) {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
     }
+    // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
+    // indices (as an IDX file's are), which for a CSV means another column or another coding.
+    List<String> mine = raw.all().classNames();
+    if (data.csv != null && mine.equals(Dataset.numberedClasses(mine.size()))
+        && model.classNames().stream().noneMatch(n -> n.matches("-?\\d+"))) {
+      throw new IllegalArgumentException("the label column of " + raw.name() + " holds numbers (0 to " + (mine.size() - 1)
+          + "), the model's classes are names (" + String.join(", ", model.classNames().subList(0, Math.min(8, model.classNames().size())))
+          + (model.classNames().size() > 8 ? ", ..." : "") + "): give the column of these "
+          + "names with --label-column");
+    }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());

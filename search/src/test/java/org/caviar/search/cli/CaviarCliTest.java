@@ -1049,6 +1049,30 @@ class CaviarCliTest {
     assertTrue(!Files.exists(dir.resolve("m.caviar")), "nothing written");
   }
 
+  /**
+   * A model trained on class names, evaluated on a CSV whose label column holds numbers (another
+   * column taken for the label, or another coding): the numbers were taken for the model's class
+   * indices, and evaluate printed an accuracy of chance with no error.
+   */
+  @Test
+  void numbersEvaluatedAgainstAModelOfNamedClassesAreRefused() throws Exception {
+    StringBuilder named = new StringBuilder("a,b,kind\n");
+    StringBuilder numbered = new StringBuilder("a,b,kind\n");
+    for (int i = 0; i < 60; i++) {
+      String features = (i % 3) + "," + (i % 3 + (i % 7) * 0.1);
+      named.append(features).append(',').append(List.of("cat", "dog", "emu").get(i % 3)).append('\n');
+      numbered.append(features).append(',').append(i % 3).append('\n');
+    }
+    Path namedCsv = Files.writeString(dir.resolve("named.csv"), named);
+    Path numberedCsv = Files.writeString(dir.resolve("numbered.csv"), numbered);
+    Path model = dir.resolve("m.caviar");
+    CliRun t = run("train", "--csv", namedCsv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, t.code(), t.err());
+    assertUsageError("caviar evaluate: the label column of numbered.csv holds numbers (0 to 2), the model's classes are names "
+        + "(cat, dog, emu): give the column of these names with --label-column",
+        "evaluate", "--model", model.toString(), "--csv", numberedCsv.toString());
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
