@@ -415,6 +415,7 @@ public class TuneCommand implements Callable<Integer> {
       }
     });
     Study study = builder.build();
+    Thread[] reporting = {null}; // the hook for a stop after the trials, while the summary and report are written
     try {
       History before = study.history();
       int done = finishedTrials(before.trials());
@@ -467,6 +468,19 @@ public class TuneCommand implements Callable<Integer> {
           // The hook runs: it only prints.
         }
       }
+      // Stopped from here on, every trial is in the storage: only the summary and the report are cut
+      // short (a report half drawn, and no word of it), and the same command writes them again.
+      reporting[0] = new Thread(() -> {
+        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name()
+            + ": interrupted while writing the report; the study is kept whole in " + where + "; write the report again with: "
+            + resumeCommand);
+        commandSpec.commandLine().getErr().flush();
+      }, "caviar-tune-report-stop");
+      try {
+        Runtime.getRuntime().addShutdownHook(reporting[0]);
+      } catch (IllegalStateException shuttingDown) {
+        reporting[0] = null; // stopped during the trials: the hook above has said so
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       int failedNow = printSummary(h, before, seconds, space, dir);
       int held = h.inState(TrialState.RUNNING).size();
@@ -497,6 +511,13 @@ public class TuneCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
+      if (reporting[0] != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(reporting[0]);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook runs: it only prints.
+        }
+      }
       study.close();
     }
   }
