@@ -1,9 +1,11 @@
 package org.caviar.search.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.io.MalformedModelException;
+import org.caviar.search.objective.MlpSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,10 +87,12 @@ public final class CaviarCli implements Runnable {
     listExitCodes(cl);
     cl.getSubcommands().values().forEach(CaviarCli::listExitCodes);
     // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).
-    cl.setParameterExceptionHandler((e, given) -> {
-      CommandLine c = e.getCommandLine();
+    cl.setParameterExceptionHandler((thrown, given) -> {
+      CommandLine c = thrown.getCommandLine();
+      // A misspelled required option (--modle) is first reported missing: say what was mistyped.
+      CommandLine.ParameterException e = thrown instanceof CommandLine.MissingParameterException ? unknownOptions(c, given, thrown) : thrown;
       String name = c.getCommandSpec().qualifiedName();
-      c.getErr().println(name + ": " + e.getMessage());
+      c.getErr().println(name + ": " + e.getMessage() + suggestion(e));
       String sub = name.substring(c.getCommandSpec().root().name().length()).strip();
       c.getErr().println("see: " + (sub.isEmpty() ? commandLine("--help") : commandLine(sub, "--help")));
       c.getErr().flush();
@@ -128,6 +132,49 @@ public final class CaviarCli implements Runnable {
   static int exitCode(Exception e) {
     return e instanceof IllegalArgumentException || e instanceof MalformedDataException || e instanceof MalformedModelException
         ? USAGE : FAILED;
+  }
+
+  /** The options in {@code given} that {@code c} does not know (each with the value after it), as picocli reports them; else {@code otherwise}. */
+  private static CommandLine.ParameterException unknownOptions(CommandLine c, String[] given,
+      CommandLine.ParameterException otherwise) {
+    List<String> unknown = new java.util.ArrayList<>();
+    for (int i = 0; i < given.length; i++) {
+      String a = given[i];
+      if (a.equals("--")) break;
+      if (!a.startsWith("--")) continue;
+      int eq = a.indexOf('=');
+      if (c.getCommandSpec().findOption(eq < 0 ? a : a.substring(0, eq)) != null) continue;
+      unknown.add(a);
+      if (eq < 0 && i + 1 < given.length && !given[i + 1].startsWith("-")) unknown.add(given[++i]);
+    }
+    return unknown.isEmpty() ? otherwise : new CommandLine.UnmatchedArgumentException(c, unknown);
+  }
+
+  /** "; did you mean --trials?" for a misspelled option or command that picocli finds close names for, else "". */
+  private static String suggestion(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u)) return "";
+    // A setting of the MLP given as an option of its own (--lr 0.1): the --param that gives it.
+    List<String> unmatched = u.getUnmatched();
+    String command = e.getCommandLine().getCommandName();
+    if (!unmatched.isEmpty() && unmatched.get(0).startsWith("--") && !command.equals("evaluate") && !command.equals("gradcheck")) {
+      String first = unmatched.get(0).substring(2);
+      int eq = first.indexOf('=');
+      String name = (eq < 0 ? first : first.substring(0, eq)).replace('-', '_');
+      if (MlpSettings.NAMES.contains(name)) {
+        if (command.equals("train")) {
+          String value = eq >= 0 ? first.substring(eq + 1)
+              : unmatched.size() > 1 && !unmatched.get(1).startsWith("-") ? unmatched.get(1) : "VALUE";
+          return "; a setting is given as --param " + name + "=" + value;
+        }
+        return "; a parameter of the space is given as --param '" + name + " = ...' (see "
+            + (command.equals("tune") ? "" : "tune ") + "--show-space)";
+      }
+    }
+    // tune's --study given to train: picocli's closest name would be --storage.
+    if (command.equals("train") && !unmatched.isEmpty() && unmatched.get(0).matches("--study(=.*)?")) return "; did you mean --from-study?";
+    List<String> close = u.getSuggestions();
+    if (close == null || close.isEmpty()) return "";
+    return "; did you mean " + String.join(" or ", close.subList(0, Math.min(3, close.size()))) + "?";
   }
 
   /** Ends the command's help with the exit codes. */

@@ -1,15 +1,25 @@
 package org.caviar.search.cli;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.caviar.model.data.CsvLoader;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Datasets;
 import org.caviar.model.data.IdxLoader;
+import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import picocli.CommandLine.Option;
@@ -92,8 +102,12 @@ public final class DataOptions {
     requireRows(raw, VALIDATION);
     Split parts = raw.parts();
     Standardizer standardizer = Standardizer.fit(parts.train());
-    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes; train %d / validation %d / test %d",
-        raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), parts.train().rows(),
+    // A label left to the default is named when the header names it: a feature of a few integer
+    // values taken for a label that sits elsewhere reads as classes, and would train unnoticed.
+    String label = defaultLabelName == null ? ""
+        : " in column '" + defaultLabelName + "' (the last; --label-column chooses another)";
+    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes%s; train %d / validation %d / test %d",
+        raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
         parts.validation().rows(), parts.test().rows());
     return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
         standardizer.apply(parts.test()), standardizer, description);
@@ -130,8 +144,13 @@ public final class DataOptions {
           loader = loader.withLabelColumn(labelColumn);
         }
       }
-      all = loader.load(csv);
+      try {
+        all = loader.load(csv);
+      } catch (MalformedDataException e) {
+        throw labelHint(e);
+      }
       name = csv.getFileName().toString();
+      defaultLabelName = labelColumn == null ? lastHeaderField(csv, delimiter) : null;
       // A feature taken for the label (the last column by default) makes nearly every row a class
       // of its own, and the split then fails for a reason that does not point here. A column the
       // user chose is the label, however many classes it has.
@@ -148,6 +167,84 @@ public final class DataOptions {
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */
+  private String defaultLabelName;
+
+  /**
+   * The last field of the CSV's header, or null when its first line is no header as CsvLoader
+   * detects one (a field that is a number) or cannot be read: for messages only, so a file the
+   * loader has read already is read here no further than its first line.
+   */
+  static String lastHeaderField(Path file, char delimiter) {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+      raw.mark(2);
+      int b0 = raw.read();
+      int b1 = raw.read();
+      raw.reset();
+      InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw) : raw;
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = reader.readLine();
+      } while (line != null && line.isBlank());
+      if (line == null) return null;
+      if (line.startsWith("\uFEFF")) line = line.substring(1);
+      List<String> fields = new ArrayList<>();
+      StringBuilder field = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (c == '"') {
+          if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            field.append('"');
+            i++;
+          } else {
+            quoted = !quoted;
+          }
+        } else if (c == delimiter && !quoted) {
+          fields.add(field.toString().strip());
+          field.setLength(0);
+        } else {
+          field.append(c);
+        }
+      }
+      fields.add(field.toString().strip());
+      for (String f : fields) {
+        try {
+          Float.parseFloat(f);
+          if (!f.isEmpty()) return null; // a number: no header
+        } catch (NumberFormatException word) {
+          // a word: a header's, so far
+        }
+      }
+      return fields.getLast();
+    } catch (IOException | RuntimeException unreadable) {
+      return null;
+    }
+  }
+
+  /** A feature column's problem as CsvLoader says it: "column 1 (index 0) 'digit': 'zero' is not a number". */
+  private static final Pattern NOT_A_NUMBER = Pattern.compile("column \\d+ \\(index (\\d+)\\)(?: '(.*)')?: '.*' is not a number");
+
+  /**
+   * The loader's error, with the --label-column to give when a word in a feature column is a class
+   * name: with the label not last (the default) and no --label-column, a column of names reads as
+   * a feature that is not a number, and the error alone does not point at the option.
+   */
+  private MalformedDataException labelHint(MalformedDataException e) {
+    String prefix = e.source() + " line " + e.line() + ": ";
+    if (labelColumn != null || e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
+    String problem = e.getMessage().substring(prefix.length());
+    Matcher m = NOT_A_NUMBER.matcher(problem);
+    if (!m.matches()) return e;
+    String column = m.group(2) == null ? m.group(1)
+        : m.group(2).matches("[A-Za-z0-9_.:+-]+") ? m.group(2) : "'" + m.group(2).replace("'", "'\\''") + "'";
+    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem
+        + "; if this column is the label, choose it with --label-column " + column + " (the label is the last column by default)");
+    hinted.initCause(e);
+    return hinted;
   }
 
   /** The --split's train and validation fractions, checked. */

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.caviar.model.Model;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.WorstExamples;
+import org.caviar.model.io.MalformedModelException;
 import org.caviar.model.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +46,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     var out = commandSpec.commandLine().getOut();
     if (worst < 0) throw new IllegalArgumentException("--worst must be >= 0, got " + worst);
     PathChecks.existingFile("--model", modelFile);
-    Model model = Model.load(modelFile);
+    Model model;
+    try {
+      model = Model.load(modelFile);
+    } catch (MalformedModelException e) {
+      // Its message names the file only: say which option gave it and what to give instead.
+      String problem = e.getMessage() != null && e.getMessage().startsWith(modelFile + ": ")
+          ? e.getMessage().substring((modelFile + ": ").length()) : e.getMessage();
+      String remedy = problem != null && problem.startsWith("not a Caviar model file") ? "; give a file that 'caviar train' saved" : "";
+      throw new IllegalArgumentException("--model " + modelFile + ": " + problem + remedy, e);
+    }
     DataOptions.Raw raw = data.loadRaw();
     // Only the test part is needed: the other two are not built. --all needs no part, so a file of 2 rows does.
     if (!all) data.requireRows(raw, DataOptions.TEST);
@@ -54,6 +64,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     int inputs = model.network().inputSize();
     if (rows.featureCount() != inputs) {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
+    }
+    // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
+    // indices (as an IDX file's are), which for a CSV means another column or another coding.
+    List<String> mine = raw.all().classNames();
+    if (data.csv != null && mine.equals(Dataset.numberedClasses(mine.size()))
+        && model.classNames().stream().noneMatch(n -> n.matches("-?\\d+"))) {
+      throw new IllegalArgumentException("the label column of " + raw.name() + " holds numbers (0 to " + (mine.size() - 1)
+          + "), the model's classes are names (" + String.join(", ", model.classNames().subList(0, Math.min(8, model.classNames().size())))
+          + (model.classNames().size() > 8 ? ", ..." : "") + "): give the column of these "
+          + "names with --label-column");
     }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
     Evaluation e = model.evaluate(labelled);

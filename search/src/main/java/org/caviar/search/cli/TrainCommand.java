@@ -77,7 +77,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--spec", paramLabel = "SPEC",
       description = "A network spec such as '64-128-128-10 relu batchnorm dropout=0.2'; replaces units, layers, "
-          + "activation, batchnorm and dropout.")
+          + "activation, batchnorm and dropout (a study's, with --from-study; with --param they are refused).")
   String spec;
 
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
@@ -114,10 +114,22 @@ public final class TrainCommand implements Callable<Integer> {
   static final int PROBE_ROWS = 256;
   static final int HISTOGRAM_BINS = 40;
 
+  /** The settings a --spec replaces (the help of --spec names them). */
+  private static final List<String> SPEC_PARTS = List.of("units", "layers", "activation", "batchnorm", "dropout");
+
   @Override
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
     Map<String, Object> given = givenParams();
+    if (spec != null) {
+      // The spec is the whole network: a part of it given as well would be dropped without a word.
+      for (String part : SPEC_PARTS) {
+        if (given.containsKey(part)) {
+          throw new IllegalArgumentException("--param " + part + "=" + given.get(part) + " sets a part of the network, which --spec '"
+              + spec + "' gives whole (" + String.join(", ", SPEC_PARTS) + "): write it in the spec, or leave --spec out");
+        }
+      }
+    }
     Map<String, Object> settings = new LinkedHashMap<>();
     long trainSeed = seed != null ? seed : 1;
     if (storageUrl != null && fromStudy == null) {
@@ -379,9 +391,20 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The best trial of the study in the folder {@code study}. */
   Best bestOf(Path study) {
+    String give = "give a study folder that 'caviar tune --study' wrote";
+    if (Files.isRegularFile(study)) {
+      // The journal itself, say: its folder is the study.
+      Path folder = study.toAbsolutePath().getParent();
+      throw new IllegalArgumentException("--from-study " + study + " is a file; give the study folder that holds it: "
+          + (study.getParent() != null ? study.getParent() : folder));
+    }
+    if (!Files.isDirectory(study)) throw new IllegalArgumentException("--from-study " + study + ": no such folder; " + give);
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
-    if (info == null) throw new IllegalArgumentException("no study journal at " + journal);
+    if (info == null) {
+      throw new IllegalArgumentException("--from-study " + study + " holds no study (" + (Files.exists(journal)
+          ? "its journal.jsonl records none yet" : "no journal.jsonl") + "); " + give);
+    }
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
       return best(storage, info, study.toString());

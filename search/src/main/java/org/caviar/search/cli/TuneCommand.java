@@ -415,6 +415,7 @@ public class TuneCommand implements Callable<Integer> {
       }
     });
     Study study = builder.build();
+    Thread[] reporting = {null}; // the hook for a stop after the trials, while the summary and report are written
     try {
       History before = study.history();
       int done = finishedTrials(before.trials());
@@ -467,6 +468,19 @@ public class TuneCommand implements Callable<Integer> {
           // The hook runs: it only prints.
         }
       }
+      // Stopped from here on, every trial is in the storage: only the summary and the report are cut
+      // short (a report half drawn, and no word of it), and the same command writes them again.
+      reporting[0] = new Thread(() -> {
+        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name()
+            + ": interrupted while writing the report; the study is kept whole in " + where + "; write the report again with: "
+            + resumeCommand);
+        commandSpec.commandLine().getErr().flush();
+      }, "caviar-tune-report-stop");
+      try {
+        Runtime.getRuntime().addShutdownHook(reporting[0]);
+      } catch (IllegalStateException shuttingDown) {
+        reporting[0] = null; // stopped during the trials: the hook above has said so
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       int failedNow = printSummary(h, before, seconds, space, dir);
       int held = h.inState(TrialState.RUNNING).size();
@@ -497,6 +511,13 @@ public class TuneCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
+      if (reporting[0] != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(reporting[0]);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook runs: it only prints.
+        }
+      }
       study.close();
     }
   }
@@ -564,11 +585,34 @@ public class TuneCommand implements Callable<Integer> {
 
   private SearchSpace space(StudyInfo stored) throws java.io.IOException {
     if (spaceFile != null && params != null) throw new IllegalArgumentException("give either --space or --param, not both");
-    if (spaceFile != null) return SearchSpace.parse(readSpaceFile());
-    if (params != null) return SearchSpace.parse(String.join("\n", params));
+    if (spaceFile != null) {
+      String text = readSpaceFile();
+      try {
+        return SearchSpace.parse(text);
+      } catch (IllegalArgumentException e) {
+        // "space spec line 2: ..." named neither the option nor the file.
+        throw new IllegalArgumentException(SPEC_LINE.matcher(e.getMessage()).lookingAt()
+            ? "--space " + spaceFile + e.getMessage().substring("space spec".length())
+            : "--space " + spaceFile + ": " + e.getMessage(), e);
+      }
+    }
+    if (params != null) {
+      try {
+        return SearchSpace.parse(String.join("\n", params));
+      } catch (IllegalArgumentException e) {
+        // Its line number counts --params: the --param quoted after it, or the parameter named, says which.
+        java.util.regex.Matcher m = SPEC_LINE.matcher(e.getMessage());
+        if (!m.lookingAt()) throw e;
+        String problem = e.getMessage().substring(m.end());
+        throw new IllegalArgumentException(problem.startsWith("'") ? "--param " + problem : problem, e);
+      }
+    }
     if (stored != null) return stored.space();
     return SearchSpace.parse(DEFAULT_SPACE);
   }
+
+  /** How the space parser starts the message of an error on one line ("space spec line 2: "). */
+  private static final java.util.regex.Pattern SPEC_LINE = java.util.regex.Pattern.compile("space spec line \\d+: ");
 
   private String readSpaceFile() throws java.io.IOException {
     try {

@@ -710,7 +710,9 @@ class CaviarCliTest {
     Path text = Files.writeString(dir.resolve("notes.caviar"), "not a model at all\n");
     CliRun r = run("evaluate", "--model", text.toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("caviar evaluate: " + text + ": not a Caviar model file (magic 6e6f7420)", r.err().strip());
+    // The option, the file, and what to give instead (it named neither the option nor a remedy).
+    assertEquals("caviar evaluate: --model " + text + ": not a Caviar model file (magic 6e6f7420); give a file that "
+        + "'caviar train' saved", r.err().strip());
     Path model = dir.resolve("m.caviar");
     CliRun t = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
     assertEquals(0, t.code(), t.out() + t.err());
@@ -718,7 +720,7 @@ class CaviarCliTest {
     Path cut = Files.write(dir.resolve("cut.caviar"), Arrays.copyOf(whole, whole.length - 100));
     r = run("evaluate", "--model", cut.toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertTrue(r.err().startsWith("caviar evaluate: " + cut + ": truncated model file"), r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: --model " + cut + ": truncated model file"), r.err());
     byte[] newer = whole.clone();
     newer[7] = 2; // version 2
     r = run("evaluate", "--model", Files.write(dir.resolve("v2.caviar"), newer).toString());
@@ -919,6 +921,156 @@ class CaviarCliTest {
     r = run("train", "--out", "/proc/m.caviar");
     assertEquals(2, r.code());
     assertEquals("caviar train: --out /proc/m.caviar: cannot write in /proc", r.err().strip());
+  }
+
+  /**
+   * --from-study given a folder that is not a study, or the study's journal file itself: one line
+   * that names the option and what to give instead (it said "no study journal at
+   * s/journal.jsonl/journal.jsonl", naming no option).
+   */
+  @Test
+  void fromStudyThatIsNoStudyNamesTheOptionAndWhatToGive() throws Exception {
+    Path missing = dir.resolve("nosuch");
+    assertUsageError("caviar train: --from-study " + missing + ": no such folder; give a study folder that "
+        + "'caviar tune --study' wrote", "train", "--from-study", missing.toString());
+    Path other = Files.createDirectories(dir.resolve("other"));
+    Files.writeString(other.resolve("notes.txt"), "hi");
+    assertUsageError("caviar train: --from-study " + other + " holds no study (no journal.jsonl); give a study folder that "
+        + "'caviar tune --study' wrote", "train", "--from-study", other.toString());
+    Path study = Files.createDirectories(dir.resolve("s"));
+    Path journal = Files.writeString(study.resolve("journal.jsonl"), "");
+    assertUsageError("caviar train: --from-study " + journal + " is a file; give the study folder that holds it: " + study,
+        "train", "--from-study", journal.toString());
+  }
+
+  /** An error in a --space file names the option and the file with the line (it said "space spec line 2"). */
+  @Test
+  void aSpaceFileErrorNamesTheOptionAndTheFile() throws Exception {
+    Path space = Files.writeString(dir.resolve("typo.space"), "lr = log(1e-4, 1)\nunits = int_logg(16, 256)\n");
+    assertUsageError("caviar tune: --space " + space + " line 2: 'units = int_logg(16, 256)': unknown kind 'int_logg' "
+        + "(uniform, log, one_minus_log, int, int_log, categorical, fixed)",
+        "tune", "--space", space.toString(), "--study", dir.resolve("s").toString());
+    Path empty = Files.writeString(dir.resolve("empty.space"), "# nothing\n");
+    assertUsageError("caviar tune: --space " + empty + ": a search space needs at least one parameter",
+        "tune", "--space", empty.toString(), "--study", dir.resolve("s").toString());
+    assertUsageError("caviar tune: --param 'units = int_logg(16, 256)': unknown kind 'int_logg' "
+        + "(uniform, log, one_minus_log, int, int_log, categorical, fixed)",
+        "tune", "--param", "lr = log(1e-4, 1)", "--param", "units = int_logg(16, 256)", "--study", dir.resolve("s").toString());
+    assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
+  }
+
+  /**
+   * A CSV whose label, a column of class names, is not the last one: the default label column (the
+   * last) leaves the names among the features, and the loader's "'zero' is not a number" now says
+   * which --label-column to give.
+   */
+  @Test
+  void classNamesInAFeatureColumnPointToLabelColumn() throws Exception {
+    StringBuilder csv = new StringBuilder("digit,a,b\n");
+    for (int i = 0; i < 30; i++) csv.append(List.of("zero", "one", "two").get(i % 3)).append(',').append(i).append(',').append(i % 5).append('\n');
+    Path file = Files.writeString(dir.resolve("names-first.csv"), csv);
+    assertUsageError("caviar train: " + file + " line 2: column 1 (index 0) 'digit': 'zero' is not a number; "
+        + "if this column is the label, choose it with --label-column digit (the label is the last column by default)",
+        "train", "--csv", file.toString(), "--epochs", "1");
+    // Without a header the hint names the index; a --label-column given is the user's choice: no hint.
+    Path noHeader = Files.writeString(dir.resolve("no-header.csv"), csv.substring(csv.indexOf("\n") + 1));
+    assertUsageError("caviar train: " + noHeader + " line 1: column 1 (index 0): 'zero' is not a number; "
+        + "if this column is the label, choose it with --label-column 0 (the label is the last column by default)",
+        "train", "--csv", noHeader.toString(), "--epochs", "1");
+    assertUsageError("caviar train: " + file + " line 2: column 1 (index 0) 'digit': 'zero' is not a number",
+        "train", "--csv", file.toString(), "--label-column", "b", "--epochs", "1");
+  }
+
+  /**
+   * A CSV with a header whose label is not the last column, given without --label-column: the last
+   * column, a feature of a few integer values, made a valid label and the run trained on it with no
+   * word of which column it took ("17 classes" on the digits with their label first). The data line
+   * now names the column taken, and the option to choose another.
+   */
+  @Test
+  void theDefaultLabelColumnIsNamedWhenTheFileHasAHeader() throws Exception {
+    StringBuilder csv = new StringBuilder("digit,a,level\n");
+    for (int i = 0; i < 60; i++) csv.append(i % 3).append(',').append(i % 3 + (i % 7) * 0.1).append(',').append(i % 4).append('\n');
+    Path file = Files.writeString(dir.resolve("label-first.csv"), csv);
+    CliRun r = run("train", "--csv", file.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("m.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 4 classes in column 'level' "
+        + "(the last; --label-column chooses another); train 36 / validation 12 / test 12", firstLine(r.out(), "caviar train on "));
+    // Chosen, or without a header (nothing to name), the line is as before.
+    r = run("train", "--csv", file.toString(), "--label-column", "digit", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("caviar train on label-first.csv: 60 rows, 2 features, 3 classes; train 36 / validation 12 / test 12",
+        firstLine(r.out(), "caviar train on "));
+  }
+
+  /**
+   * A misspelled option or command: picocli's message, then the close names it knows (it printed
+   * "Unknown options: '--trails', '5'" and no hint, though --trials is one letter away).
+   */
+  @Test
+  void aMisspelledOptionOrCommandSuggestsTheNameMeant() {
+    CliRun r = run("tune", "--trails", "5");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar tune: Unknown options: '--trails', '5'; did you mean --trials?", "see: caviar tune --help"),
+        r.err().strip().lines().toList());
+    r = run("tun");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar: Unmatched argument at index 0: 'tun'; did you mean tune?", "see: caviar --help"),
+        r.err().strip().lines().toList());
+    r = run("tune", "--zzzzzz"); // nothing close: no hint
+    assertEquals(List.of("caviar tune: Unknown option: '--zzzzzz'", "see: caviar tune --help"), r.err().strip().lines().toList());
+    // A setting of the MLP given as an option of its own: the --param that says it.
+    r = run("train", "--lr", "0.1");
+    assertEquals(List.of("caviar train: Unknown options: '--lr', '0.1'; a setting is given as --param lr=0.1",
+        "see: caviar train --help"), r.err().strip().lines().toList());
+    r = run("tune", "--batch-size=64");
+    assertEquals(List.of("caviar tune: Unknown option: '--batch-size=64'; a parameter of the space is given as "
+        + "--param 'batch_size = ...' (see --show-space)", "see: caviar tune --help"), r.err().strip().lines().toList());
+    // tune's --study given to train: picocli's closest name, --storage, is not the one meant.
+    r = run("train", "--study", "studies/x");
+    assertEquals(List.of("caviar train: Unknown options: '--study', 'studies/x'; did you mean --from-study?",
+        "see: caviar train --help"), r.err().strip().lines().toList());
+    // A misspelled required option was reported as missing, not as the misspelling it is.
+    r = run("evaluate", "--modle", "m.caviar");
+    assertEquals(List.of("caviar evaluate: Unknown options: '--modle', 'm.caviar'; did you mean --model?",
+        "see: caviar evaluate --help"), r.err().strip().lines().toList());
+  }
+
+  /**
+   * --spec gives the whole network: a --param for a part of it (units, layers, activation,
+   * batchnorm, dropout) was dropped without a word, and the run trained another network than asked.
+   */
+  @Test
+  void aParamThatTheSpecReplacesIsRefused() {
+    assertUsageError("caviar train: --param units=3 sets a part of the network, which --spec '64-32-10' gives whole "
+        + "(units, layers, activation, batchnorm, dropout): write it in the spec, or leave --spec out",
+        "train", "--spec", "64-32-10", "--param", "units=3", "--epochs", "1", "--out", dir.resolve("m.caviar").toString());
+    assertTrue(!Files.exists(dir.resolve("m.caviar")), "nothing written");
+  }
+
+  /**
+   * A model trained on class names, evaluated on a CSV whose label column holds numbers (another
+   * column taken for the label, or another coding): the numbers were taken for the model's class
+   * indices, and evaluate printed an accuracy of chance with no error.
+   */
+  @Test
+  void numbersEvaluatedAgainstAModelOfNamedClassesAreRefused() throws Exception {
+    StringBuilder named = new StringBuilder("a,b,kind\n");
+    StringBuilder numbered = new StringBuilder("a,b,kind\n");
+    for (int i = 0; i < 60; i++) {
+      String features = (i % 3) + "," + (i % 3 + (i % 7) * 0.1);
+      named.append(features).append(',').append(List.of("cat", "dog", "emu").get(i % 3)).append('\n');
+      numbered.append(features).append(',').append(i % 3).append('\n');
+    }
+    Path namedCsv = Files.writeString(dir.resolve("named.csv"), named);
+    Path numberedCsv = Files.writeString(dir.resolve("numbered.csv"), numbered);
+    Path model = dir.resolve("m.caviar");
+    CliRun t = run("train", "--csv", namedCsv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, t.code(), t.err());
+    assertUsageError("caviar evaluate: the label column of numbered.csv holds numbers (0 to 2), the model's classes are names "
+        + "(cat, dog, emu): give the column of these names with --label-column",
+        "evaluate", "--model", model.toString(), "--csv", numberedCsv.toString());
   }
 
   private static List<TrialRecord> trials(Path study) {

@@ -167,4 +167,19 @@ class InterruptedCliTest {
     assertEquals(0, resumed.code(), resumed.out() + resumed.err());
     assertTrue(resumed.out().contains("resuming the study " + journal), resumed.out() + resumed.err());
   }
+
+  /**
+   * Stopped after its trials, while it writes the report: the study is whole in the journal, and the
+   * run says so and how to write the report again (it ended without a word, its report half drawn).
+   */
+  @Test
+  void aTuneStoppedWhileItWritesTheReportSaysHowToWriteItAgain() throws Exception {
+    Path study = dir.resolve("study");
+    Process p = CliRun.startChild(List.of("-Djava.awt.headless=true"), "tune", "--trials", "2", "--epochs", "2", "--workers", "1",
+        "--no-progress", "--study", study.toString());
+    String out = CliRun.stopAfter(p, line -> line.startsWith("train and save it: "));
+    assertTrue(out.contains("caviar tune: interrupted while writing the report; the study is kept whole in "
+        + study.resolve("journal.jsonl") + "; write the report again with: caviar tune --study " + study), out);
+    assertEquals(143, p.exitValue(), out);
+  }
 }

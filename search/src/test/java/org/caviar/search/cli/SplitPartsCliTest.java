@@ -34,7 +34,7 @@ class SplitPartsCliTest {
     Path model = dir.resolve("m.caviar");
     CliRun t = run("train", "--csv", csv.toString(), "--split", "0.8,0.1", "--epochs", "2", "--threads", "1", "--out", model.toString());
     assertEquals(0, t.code(), t.err());
-    assertTrue(t.out().contains("forty.csv: 40 rows, 2 features, 10 classes; train 30 / validation 4 / test 6"), t.out());
+    assertTrue(t.out().contains("forty.csv: 40 rows, 2 features, 10 classes in column 'label' (the last; --label-column chooses another); train 30 / validation 4 / test 6"), t.out());
     assertFalse(t.out().contains("NaN"), t.out());
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--split", "0.8,0.1");
     assertEquals(0, e.code(), e.err());

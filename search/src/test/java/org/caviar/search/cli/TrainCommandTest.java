@@ -32,7 +32,8 @@ class TrainCommandTest {
         + "(as tune --storage --study NAME gave it)");
     // Without --storage the root is a folder that holds no journal.
     r = run("train", "--from-study", "/", "--out", dir.resolve("m.caviar").toString());
-    assertOneLineError(r, "caviar train: no study journal at /journal.jsonl");
+    assertOneLineError(r, "caviar train: --from-study / holds no study (no journal.jsonl); give a study folder that "
+        + "'caviar tune --study' wrote");
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
