@@ -62,8 +62,8 @@ class ReadmeExampleTest {
 
     assertEquals(40, history.size());
     assertTrue(history.inState(TrialState.PRUNED).size() > 0, "ASHA pruned some trials");
-    // A trial that trained all 9 epochs is complete: with rungs at 1, 3 and 9 and no maximum, ASHA
-    // decided at 9 too and turned most trials that had done all their work into pruned ones.
+    // A trial that trained all 9 epochs is complete: the README's pruner has 9 as its maximum, so
+    // 9 is no rung (without it, rungs at 1, 3 and 9, ASHA pruned trials that had done all their work).
     for (TrialRecord t : history.inState(TrialState.PRUNED)) assertTrue(t.lastStep() < 9, "pruned after its last epoch: " + t);
     // The score at epoch 9 is at most 1 - e^-3 = 0.9502, less 0.95 x the two penalties; above 0.94
     // they sum below 0.011 (lr within a factor 10^0.33 of 1e-2, units within e^0.33 of 128). Two
