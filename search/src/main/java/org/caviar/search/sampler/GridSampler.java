@@ -177,7 +177,14 @@ public final class GridSampler implements Sampler {
 
   private void checkNames(SearchSpace space) {
     for (String name : resolutions.keySet()) {
-      if (space.indexOf(name) < 0) throw new IllegalArgumentException("grid resolution given for unknown parameter '" + name + "'");
+      int i = space.indexOf(name);
+      if (i < 0) throw new IllegalArgumentException("grid resolution given for unknown parameter '" + name + "'");
+      // Its grid is its choices (or its one value): a resolution would be silently ignored.
+      Parameter p = space.get(i);
+      if (p instanceof CategoricalParameter || p instanceof FixedParameter) {
+        throw new IllegalArgumentException("grid resolution given for '" + name + "', a " + (p instanceof FixedParameter ? "fixed" : "categorical")
+            + " parameter: the grid takes " + (p instanceof FixedParameter ? "its one value" : "each of its choices") + ", give resolutions to numeric ones only");
+      }
     }
   }
 

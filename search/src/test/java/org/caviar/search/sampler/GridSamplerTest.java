@@ -149,6 +149,11 @@ class GridSamplerTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new GridSampler(3, Map.of("nope", 2)).enumerate(Spaces.everyKind()));
     assertTrue(e.getMessage().contains("'nope'"));
+    for (String notNumeric : new String[] {"optimizer", "epochs"}) {
+      e = assertThrows(IllegalArgumentException.class,
+          () -> new GridSampler(3, Map.of(notNumeric, 2)).enumerate(Spaces.everyKind()));
+      assertTrue(e.getMessage().startsWith("grid resolution given for '" + notNumeric + "', a "), e.getMessage());
+    }
     e = assertThrows(IllegalArgumentException.class, () -> new GridSampler(100).enumerate(Spaces.everyKind()));
     assertTrue(e.getMessage().contains("resolution"));
   }
