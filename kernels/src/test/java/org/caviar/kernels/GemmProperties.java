@@ -447,6 +447,52 @@ class GemmProperties {
     expectBad("threads", () -> Gemm.parallel(0));
   }
 
+  @Test
+  void aCThatSharesAnElementWithAOrBIsRefusedAndBlocksApartAreNot() {
+    // The kernels write C while they still read A and B (the scalar reference element by element,
+    // the packed path after each k block of KC, ParallelGemm in its other shares), so C = A B in
+    // place, or shifted by a row, read values already overwritten: a wrong product, and no error.
+    float[] x = new float[64];
+    for (int i = 0; i < x.length; i++) x[i] = i % 7 - 3;
+    float[] b = {1, 2, 3, 4, 5, 6}, a = {1, -1, 2, 0.5f};
+    for (Gemm g : gemms()) {
+      float[] y = x.clone();
+      expectBad("c overlaps a", () -> g.gemm(Op.N, Op.N, 2, 2, 2, 1f, y, 0, 2, b, 0, 2, 0f, y, 0, 2));
+      expectBad("c overlaps b", () -> g.gemm(Op.N, Op.N, 2, 2, 2, 1f, a, 0, 2, y, 4, 2, 0f, y, 6, 2));
+      // A^T stored 3 x 2 at offset 10, lda 8: its last row [26, 28) meets C's first row [27, 29).
+      expectBad("c overlaps a", () -> g.gemm(Op.T, Op.N, 2, 2, 3, 1f, y, 10, 8, b, 0, 2, 0f, y, 27, 8));
+      expectBad("c overlaps b", () -> g.gemm(Op.N, Op.T, 2, 2, 2, 1f, a, 0, 2, y, 1, 3, 1f, y, 3, 3));
+      assertArrayEquals(x, y, "C was written before the error");
+      // Side by side in the same rows (A in columns 0-2, B in 3-4, C in 5-6 of rows 8 wide), and C
+      // in the rows past A: apart, so computed as on separate copies.
+      float[] z = x.clone(), expected = x.clone();
+      g.gemm(Op.N, Op.N, 3, 2, 3, 1f, z, 0, 8, z, 3, 8, 0.5f, z, 5, 8);
+      Gemm.scalar().gemm(Op.N, Op.N, 3, 2, 3, 1f, x.clone(), 0, 8, x.clone(), 3, 8, 0.5f, expected, 5, 8);
+      assertArrayEquals(expected, z);
+      g.gemm(Op.N, Op.N, 2, 2, 2, 1f, z, 0, 2, b, 0, 2, 0f, z, 4, 2);
+    }
+  }
+
+  @Property(tries = 400)
+  void theOverlapCheckAgreesWithTheElementsBothBlocksHold(
+      @ForAll @IntRange(min = 0, max = 40) int off, @ForAll @IntRange(min = 0, max = 4) int rows,
+      @ForAll @IntRange(min = 0, max = 5) int cols, @ForAll @IntRange(min = 0, max = 6) int ldExtra,
+      @ForAll @IntRange(min = 0, max = 40) int srcOff, @ForAll @IntRange(min = 0, max = 4) int srcRows,
+      @ForAll @IntRange(min = 0, max = 5) int srcCols, @ForAll @IntRange(min = 0, max = 6) int srcLdExtra) {
+    int ld = Math.max(1, cols + ldExtra), srcLd = Math.max(1, srcCols + srcLdExtra);
+    java.util.Set<Integer> held = new java.util.HashSet<>();
+    for (int r = 0; r < srcRows; r++) for (int j = 0; j < srcCols; j++) held.add(srcOff + r * srcLd + j);
+    boolean shared = false;
+    for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) shared |= held.contains(off + r * ld + j);
+    boolean refused = false;
+    try {
+      Checks.apart("c", off, rows, cols, ld, "a", srcOff, srcRows, srcCols, srcLd);
+    } catch (IllegalArgumentException e) {
+      refused = true;
+    }
+    assertEquals(shared, refused);
+  }
+
   private static void expectBad(String fragment, Runnable call) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
     assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should name " + fragment);
