@@ -391,6 +391,41 @@ class GemmProperties {
   }
 
   @Test
+  void betaZeroDoesNotReadCOnAnyPath() {
+    // The 2 x 2 product above reaches only the few-columns path. Here every path stores the first
+    // k block with beta = 0: few rows with B streamed, few columns (by columns and by rows, on one
+    // vector and on two), the packed path's direct and edge tiles and a panel of exactly L
+    // columns, k past KC, and a product that parallel(2) splits. C in NaN must come out as from a
+    // C of zeros, bit for bit, and the NaN around it (padded rows, floats before and after) stay.
+    int l = VectorGemm.L, mr = VectorGemm.MR, kc = VectorGemm.KC;
+    int[][] shapes = {
+        {3, 5 * l + 3, 7}, {2 * l + 1, 5, kc + 3}, {9, l + 3, 4}, {3 * mr + 1, 6 * l + 5, kc + 1},
+        {mr + 1, 3 * l, 9}, {64, 70, (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1)}};
+    Random rnd = new Random(5);
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          Padded x = Padded.of(rnd, opA, opB, m, n, k, 2, 3);
+          for (Gemm g : gemms()) {
+            float[] zeros = x.c().clone(), nan = x.c().clone();
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(zeros, x.cOff() + i * x.ldc(), x.cOff() + i * x.ldc() + n, 0f);
+            java.util.Arrays.fill(nan, Float.NaN);
+            g.gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), 0f, zeros, x.cOff(), x.ldc());
+            g.gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), 0f, nan, x.cOff(), x.ldc());
+            for (int i = 0; i < nan.length; i++) {
+              int rel = i - x.cOff();
+              boolean inside = rel >= 0 && rel / x.ldc() < m && rel % x.ldc() < n;
+              float expected = inside ? zeros[i] : Float.NaN;
+              assertEquals(expected, nan[i], 0f, g + " " + m + " x " + n + " x " + k + " " + opA + opB + ", element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void emptyDepthScalesCWithoutReadingAorB() {
     for (Gemm g : gemms()) {
       float[] c = {1, 2, 3, 4, 5, 6};
