@@ -22,7 +22,8 @@ class GemmProperties {
 
   @Provide
   Arbitrary<Integer> dims() {
-    // Crosses the micro-tile (MR rows, NR = 2L columns) and the MC row block (16 MR) edges.
+    // Crosses the micro-tile (MR rows, NR = 2L columns) and the MC row block (16 MR on 16 lanes,
+    // 24 MR on 8) edges: jqwik's edge cases include the bound, MC + MR + 1.
     return Shapes.sizes(VectorGemm.MC + VectorGemm.MR + 1);
   }
 
