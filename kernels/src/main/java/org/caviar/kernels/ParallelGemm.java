@@ -13,9 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (op(A) is {@code m x k}, op(B) {@code k x n}), and m has a micro-tile for every thread, and
  * also whenever n has fewer micro-tiles than threads (see {@link #alongColumns}). Measured on
  * the 784-256-256-10 training products at batch 128 (each thread's share timed alone against one
- * thread on the whole): the weight gradient {@code X^T dY} (784 x 256, k = 128) split along m ran 1.82x, along
- * n 1.65x, where every thread packed and transposed all 100 K elements of X. Square products
- * stay split along n: 1024^3 NN ran at 1.62x of one thread split along m, 2.0x along n (JMH).
+ * thread on the whole): the weight gradient {@code X^T dY} (784 x 256, k = 128) split along m
+ * ran 1.82x, along n 1.65x, where every thread packed and transposed all 100 K elements of X.
+ * Square products stay split along n: 1024^3 NN ran at 1.62x of one thread split along m, 2.0x
+ * along n (JMH).
  *
  * <p>Products below {@link #MIN_PARALLEL_FLOPS} stay on the calling thread. A caller that finds
  * the team busy with another caller's product computes its own product alone rather than wait.
