@@ -439,6 +439,23 @@ class GemmProperties {
   }
 
   @Test
+  void emptyProductsTouchNothingAndNeedNoStorage() {
+    // m = 0 or n = 0: nothing to compute or scale, whatever k, beta and the other operand; an
+    // empty operand needs no array beyond its (empty) block, and C's NaN stays untouched.
+    for (Gemm g : gemms()) {
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          float[] b = {1, 2, 3, 4, 5, 6}, c = {Float.NaN, Float.NaN};
+          g.gemm(opA, opB, 0, 3, 2, 1f, new float[0], b, 0f, c); // m = 0: A and C empty
+          g.gemm(opA, opB, 2, 0, 3, 1f, b, new float[0], 0.5f, c); // n = 0: B and C empty
+          g.gemm(opA, opB, 0, 0, 0, 1f, new float[0], new float[0], 0f, new float[0]);
+          assertArrayEquals(new float[] {Float.NaN, Float.NaN}, c, g + " " + opA + opB);
+        }
+      }
+    }
+  }
+
+  @Test
   void wideProductCrossesTheColumnBlock() {
     // n > NC exercises the outermost loop, which the generated shapes are too small to reach. In
     // parallel(2) each thread runs that loop over its own share of the columns, so the product is
