@@ -6,9 +6,10 @@ package org.caviar.kernels;
  *
  * <p>{@code op(A)} is {@code m x k}, {@code op(B)} is {@code k x n}, {@code C} is {@code m x n}.
  * Each matrix is given as an array, an offset and a leading dimension (the distance between rows
- * as stored), so a caller may pass sub-matrices. As in BLAS, when {@code beta == 0} the old
- * contents of C are not read (NaN in C does not leak), and when {@code k == 0} or
- * {@code alpha == 0} the product is not computed.
+ * as stored), so a caller may pass sub-matrices. C must not share an element with A or B (blocks
+ * of one array that lie apart are fine): an overlap throws {@link IllegalArgumentException}. As in
+ * BLAS, when {@code beta == 0} the old contents of C are not read (NaN in C does not leak), and
+ * when {@code k == 0} or {@code alpha == 0} the product is not computed.
  *
  * <p>Implementations: {@link #scalar()} (the reference), {@link #vector()} (packed panels and a
  * register-blocked FMA micro-kernel on the Vector API, one thread) and {@link #parallel(int)}
@@ -72,6 +73,10 @@ public abstract class Gemm {
     if (opB == Op.N) Checks.matrix("b", b, bOff, k, n, ldb);
     else Checks.matrix("b", b, bOff, n, k, ldb);
     Checks.matrix("c", c, cOff, m, n, ldc);
+    // The kernels write C while they still read A and B (the scalar one element by element, the
+    // packed one after each k block, ParallelGemm's other shares): an overlap reads results as operands.
+    if (c == a) Checks.apart("c", cOff, m, n, ldc, "a", aOff, opA == Op.N ? m : k, opA == Op.N ? k : m, lda);
+    if (c == b) Checks.apart("c", cOff, m, n, ldc, "b", bOff, opB == Op.N ? k : n, opB == Op.N ? n : k, ldb);
     if (m == 0 || n == 0) return;
     if (k == 0 || alpha == 0f) {
       scaleC(m, n, beta, c, cOff, ldc);

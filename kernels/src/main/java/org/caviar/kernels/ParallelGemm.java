@@ -9,12 +9,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * element is computed exactly as one thread would compute it.
  *
  * <p>Each thread packs its own panels, so a split along n packs all of op(A) once per thread and
- * a split along m all of op(B): the split goes along m only when op(B) is the smaller,
- * {@code m > n} (op(A) is {@code m x k}, op(B) {@code k x n}). Measured on the 784-256-256-10
- * training products at batch 128 (each thread's share timed alone against one thread on the
- * whole): the weight gradient {@code X^T dY} (784 x 256, k = 128) split along m ran 1.82x, along
- * n 1.65x, where every thread packed and transposed all 100 K elements of X. Square products
- * stay split along n: 1024^3 NN ran at 1.62x of one thread split along m, 2.0x along n (JMH).
+ * a split along m all of op(B): the split goes along m when op(B) is the smaller, {@code m > n}
+ * (op(A) is {@code m x k}, op(B) {@code k x n}), and m has a micro-tile for every thread, and
+ * also whenever n has fewer micro-tiles than threads (see {@link #alongColumns}). Measured on
+ * the 784-256-256-10 training products at batch 128 (each thread's share timed alone against one
+ * thread on the whole): the weight gradient {@code X^T dY} (784 x 256, k = 128) split along m
+ * ran 1.82x, along n 1.65x, where every thread packed and transposed all 100 K elements of X.
+ * Square products stay split along n: 1024^3 NN ran at 1.62x of one thread split along m, 2.0x
+ * along n (JMH).
  *
  * <p>Products below {@link #MIN_PARALLEL_FLOPS} stay on the calling thread. A caller that finds
  * the team busy with another caller's product computes its own product alone rather than wait.
@@ -45,7 +47,11 @@ final class ParallelGemm extends Gemm {
     this.team = Workers.of(threads);
   }
 
-  /** Whether a product of this shape is split along n (else along m) over {@code threads}. */
+  /**
+   * Whether a product of this shape is split along n (else along m) over {@code threads}: when n
+   * has a micro-tile ({@link VectorGemm#NR} columns) for every thread and either {@code m <= n} or
+   * m has fewer micro-tiles ({@link VectorGemm#MR} rows) than threads.
+   */
   static boolean alongColumns(int m, int n, int threads) {
     int colTiles = (n + VectorGemm.NR - 1) / VectorGemm.NR;
     int rowTiles = (m + VectorGemm.MR - 1) / VectorGemm.MR;

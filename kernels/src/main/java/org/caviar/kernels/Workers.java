@@ -115,7 +115,7 @@ public final class Workers {
   /**
    * Runs {@code task.run(p, parts)} for every {@code p < parts}, {@code parts <= threads()}, and
    * returns when all have finished. An exception in a part is rethrown here (wrapped when it
-   * happened on a worker).
+   * happened on a worker), the other parts' exceptions added to it as suppressed.
    */
   public void run(int parts, Task task) {
     if (task == null) throw new IllegalArgumentException("task must not be null");
@@ -136,20 +136,32 @@ public final class Workers {
         mine = e;
       }
       // Wait for every worker even after a failure here: none may still write into the caller's arrays.
-      Throwable theirs = null;
+      Throwable[] theirs = null; // made only when a worker failed
       for (int p = 1; p < parts; p++) {
         Throwable f = workers[p - 1].awaitDone();
-        if (theirs == null) theirs = f;
+        if (f != null) {
+          if (theirs == null) theirs = new Throwable[parts];
+          theirs[p] = f;
+        }
       }
-      if (mine != null) {
-        // Not the same object (a shared preallocated OutOfMemoryError): that would throw instead.
-        if (theirs != null && theirs != mine) mine.addSuppressed(theirs);
-        if (mine instanceof RuntimeException r) throw r;
-        if (mine instanceof Error e) throw e;
-        // A checked exception thrown without being declared (a "sneaky throw"): not lost either.
-        throw new IllegalStateException("part 0 failed: " + mine, mine);
+      if (mine == null && theirs == null) return;
+      Throwable thrown;
+      if (mine instanceof RuntimeException || mine instanceof Error) thrown = mine;
+      // A checked exception thrown without being declared (a "sneaky throw"): not lost either.
+      else if (mine != null) thrown = new IllegalStateException("part 0 failed: " + mine, mine);
+      else {
+        int p = 1;
+        while (theirs[p] == null) p++;
+        thrown = new IllegalStateException("a part failed on a worker thread: " + theirs[p], theirs[p]);
       }
-      if (theirs != null) throw new IllegalStateException("a part failed on a worker thread: " + theirs, theirs);
+      // Every other part's failure rides along. Not the thrown object or its cause (one shared
+      // preallocated OutOfMemoryError, say): suppressing itself would throw instead.
+      for (int p = 1; theirs != null && p < parts; p++) {
+        Throwable f = theirs[p];
+        if (f != null && f != thrown && f != thrown.getCause()) thrown.addSuppressed(f);
+      }
+      if (thrown instanceof RuntimeException r) throw r;
+      throw (Error) thrown;
     } finally {
       busy.unlock();
     }

@@ -22,7 +22,8 @@ class GemmProperties {
 
   @Provide
   Arbitrary<Integer> dims() {
-    // Crosses the micro-tile (MR rows, NR = 2L columns) and the MC row block (16 MR) edges.
+    // Crosses the micro-tile (MR rows, NR = 2L columns) and the MC row block (16 MR on 16 lanes,
+    // 24 MR on 8) edges: jqwik's edge cases include the bound, MC + MR + 1.
     return Shapes.sizes(VectorGemm.MC + VectorGemm.MR + 1);
   }
 
@@ -391,6 +392,41 @@ class GemmProperties {
   }
 
   @Test
+  void betaZeroDoesNotReadCOnAnyPath() {
+    // The 2 x 2 product above reaches only the few-columns path. Here every path stores the first
+    // k block with beta = 0: few rows with B streamed, few columns (by columns and by rows, on one
+    // vector and on two), the packed path's direct and edge tiles and a panel of exactly L
+    // columns, k past KC, and a product that parallel(2) splits. C in NaN must come out as from a
+    // C of zeros, bit for bit, and the NaN around it (padded rows, floats before and after) stay.
+    int l = VectorGemm.L, mr = VectorGemm.MR, kc = VectorGemm.KC;
+    int[][] shapes = {
+        {3, 5 * l + 3, 7}, {2 * l + 1, 5, kc + 3}, {9, l + 3, 4}, {3 * mr + 1, 6 * l + 5, kc + 1},
+        {mr + 1, 3 * l, 9}, {64, 70, (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1)}};
+    Random rnd = new Random(5);
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          Padded x = Padded.of(rnd, opA, opB, m, n, k, 2, 3);
+          for (Gemm g : gemms()) {
+            float[] zeros = x.c().clone(), nan = x.c().clone();
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(zeros, x.cOff() + i * x.ldc(), x.cOff() + i * x.ldc() + n, 0f);
+            java.util.Arrays.fill(nan, Float.NaN);
+            g.gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), 0f, zeros, x.cOff(), x.ldc());
+            g.gemm(opA, opB, m, n, k, 1.25f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), 0f, nan, x.cOff(), x.ldc());
+            for (int i = 0; i < nan.length; i++) {
+              int rel = i - x.cOff();
+              boolean inside = rel >= 0 && rel / x.ldc() < m && rel % x.ldc() < n;
+              float expected = inside ? zeros[i] : Float.NaN;
+              assertEquals(expected, nan[i], 0f, g + " " + m + " x " + n + " x " + k + " " + opA + opB + ", element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void emptyDepthScalesCWithoutReadingAorB() {
     for (Gemm g : gemms()) {
       float[] c = {1, 2, 3, 4, 5, 6};
@@ -399,6 +435,23 @@ class GemmProperties {
       float[] nan = {Float.NaN, Float.NaN};
       g.gemm(Op.N, Op.N, 1, 2, 0, 1f, new float[0], new float[0], 0f, nan);
       assertArrayEquals(new float[] {0, 0}, nan, "k = 0 and beta = 0 must write zeros, not NaN");
+    }
+  }
+
+  @Test
+  void emptyProductsTouchNothingAndNeedNoStorage() {
+    // m = 0 or n = 0: nothing to compute or scale, whatever k, beta and the other operand; an
+    // empty operand needs no array beyond its (empty) block, and C's NaN stays untouched.
+    for (Gemm g : gemms()) {
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          float[] b = {1, 2, 3, 4, 5, 6}, c = {Float.NaN, Float.NaN};
+          g.gemm(opA, opB, 0, 3, 2, 1f, new float[0], b, 0f, c); // m = 0: A and C empty
+          g.gemm(opA, opB, 2, 0, 3, 1f, b, new float[0], 0.5f, c); // n = 0: B and C empty
+          g.gemm(opA, opB, 0, 0, 0, 1f, new float[0], new float[0], 0f, new float[0]);
+          assertArrayEquals(new float[] {Float.NaN, Float.NaN}, c, g + " " + opA + opB);
+        }
+      }
     }
   }
 
@@ -445,6 +498,52 @@ class GemmProperties {
       assertArrayEquals(new float[] {9, 9, 9, 9}, c, "C was written before the error");
     }
     expectBad("threads", () -> Gemm.parallel(0));
+  }
+
+  @Test
+  void aCThatSharesAnElementWithAOrBIsRefusedAndBlocksApartAreNot() {
+    // The kernels write C while they still read A and B (the scalar reference element by element,
+    // the packed path after each k block of KC, ParallelGemm in its other shares), so C = A B in
+    // place, or shifted by a row, read values already overwritten: a wrong product, and no error.
+    float[] x = new float[64];
+    for (int i = 0; i < x.length; i++) x[i] = i % 7 - 3;
+    float[] b = {1, 2, 3, 4, 5, 6}, a = {1, -1, 2, 0.5f};
+    for (Gemm g : gemms()) {
+      float[] y = x.clone();
+      expectBad("c overlaps a", () -> g.gemm(Op.N, Op.N, 2, 2, 2, 1f, y, 0, 2, b, 0, 2, 0f, y, 0, 2));
+      expectBad("c overlaps b", () -> g.gemm(Op.N, Op.N, 2, 2, 2, 1f, a, 0, 2, y, 4, 2, 0f, y, 6, 2));
+      // A^T stored 3 x 2 at offset 10, lda 8: its last row [26, 28) meets C's first row [27, 29).
+      expectBad("c overlaps a", () -> g.gemm(Op.T, Op.N, 2, 2, 3, 1f, y, 10, 8, b, 0, 2, 0f, y, 27, 8));
+      expectBad("c overlaps b", () -> g.gemm(Op.N, Op.T, 2, 2, 2, 1f, a, 0, 2, y, 1, 3, 1f, y, 3, 3));
+      assertArrayEquals(x, y, "C was written before the error");
+      // Side by side in the same rows (A in columns 0-2, B in 3-4, C in 5-6 of rows 8 wide), and C
+      // in the rows past A: apart, so computed as on separate copies.
+      float[] z = x.clone(), expected = x.clone();
+      g.gemm(Op.N, Op.N, 3, 2, 3, 1f, z, 0, 8, z, 3, 8, 0.5f, z, 5, 8);
+      Gemm.scalar().gemm(Op.N, Op.N, 3, 2, 3, 1f, x.clone(), 0, 8, x.clone(), 3, 8, 0.5f, expected, 5, 8);
+      assertArrayEquals(expected, z);
+      g.gemm(Op.N, Op.N, 2, 2, 2, 1f, z, 0, 2, b, 0, 2, 0f, z, 4, 2);
+    }
+  }
+
+  @Property(tries = 400)
+  void theOverlapCheckAgreesWithTheElementsBothBlocksHold(
+      @ForAll @IntRange(min = 0, max = 40) int off, @ForAll @IntRange(min = 0, max = 4) int rows,
+      @ForAll @IntRange(min = 0, max = 5) int cols, @ForAll @IntRange(min = 0, max = 6) int ldExtra,
+      @ForAll @IntRange(min = 0, max = 40) int srcOff, @ForAll @IntRange(min = 0, max = 4) int srcRows,
+      @ForAll @IntRange(min = 0, max = 5) int srcCols, @ForAll @IntRange(min = 0, max = 6) int srcLdExtra) {
+    int ld = Math.max(1, cols + ldExtra), srcLd = Math.max(1, srcCols + srcLdExtra);
+    java.util.Set<Integer> held = new java.util.HashSet<>();
+    for (int r = 0; r < srcRows; r++) for (int j = 0; j < srcCols; j++) held.add(srcOff + r * srcLd + j);
+    boolean shared = false;
+    for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) shared |= held.contains(off + r * ld + j);
+    boolean refused = false;
+    try {
+      Checks.apart("c", off, rows, cols, ld, "a", srcOff, srcRows, srcCols, srcLd);
+    } catch (IllegalArgumentException e) {
+      refused = true;
+    }
+    assertEquals(shared, refused);
   }
 
   private static void expectBad(String fragment, Runnable call) {

@@ -84,6 +84,29 @@ class WorkersTest {
     })));
   }
 
+  @Test
+  void everyPartsFailureReachesTheCaller() {
+    // Only the first worker's failure came back: a second one on another worker was dropped.
+    var e = assertThrows(IllegalStateException.class, () -> TEAM.run(3, (part, n) -> {
+      if (part > 0) throw new ArithmeticException("part " + part);
+    }));
+    assertEquals("part 1", e.getCause().getMessage());
+    assertEquals(1, e.getSuppressed().length, java.util.Arrays.toString(e.getSuppressed()));
+    assertEquals("part 2", e.getSuppressed()[0].getMessage());
+    var mine = assertThrows(ArithmeticException.class, () -> TEAM.run(3, (part, n) -> {
+      throw new ArithmeticException("part " + part);
+    }));
+    assertEquals("part 0", mine.getMessage());
+    assertEquals(2, mine.getSuppressed().length, java.util.Arrays.toString(mine.getSuppressed()));
+    // A checked exception on the caller: wrapped, with the workers' failures on the wrapper.
+    var s = assertThrows(IllegalStateException.class, () -> TEAM.run(3, (part, n) -> {
+      if (part == 0) WorkersTest.<RuntimeException>sneaky(new java.io.IOException("disk"));
+      throw new ArithmeticException("part " + part);
+    }));
+    assertTrue(s.getCause() instanceof java.io.IOException, String.valueOf(s.getCause()));
+    assertEquals(2, s.getSuppressed().length, java.util.Arrays.toString(s.getSuppressed()));
+  }
+
   @SuppressWarnings("unchecked")
   private static <T extends Throwable> void sneaky(Throwable t) throws T {
     throw (T) t;
