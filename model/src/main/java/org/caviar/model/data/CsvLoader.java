@@ -29,14 +29,19 @@ import java.util.Map;
  * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values).
  *
  * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
- * fields is a number.
+ * fields is a number, when one of its fields is the label column given by name, or when its label
+ * is a word while every other row's label is an integer (a header of numbered columns such as
+ * pandas writes, "0,1,...,63,target").
+ *
+ * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
+ * class names silently merged at the undecodable character.
  */
 public final class CsvLoader {
   /** Whether the first line names the columns. */
   public enum Header {
     PRESENT,
     ABSENT,
-    /** A header if no field of the first line parses as a number. */
+    /** A header if no field of the first line parses as a number, or as the class doc says. */
     DETECT
   }
 
@@ -114,6 +119,13 @@ public final class CsvLoader {
       // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) would stick to the first field.
       if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
+      // Bytes that are not UTF-8 (a Latin-1 "café") decode to U+FFFD: class names that differ only
+      // there ("café", "cafè") would silently become one class.
+      int bad = line.indexOf('\uFFFD');
+      if (bad >= 0) {
+        throw new MalformedDataException(source, lineNo, "character " + (bad + 1)
+            + " is not UTF-8 text (read as U+FFFD); save the file as UTF-8");
+      }
       split(line, source, lineNo, fields);
       if (columns < 0) {
         columns = fields.size();
@@ -123,7 +135,8 @@ public final class CsvLoader {
         boolean isHeader = switch (header) {
           case PRESENT -> true;
           case ABSENT -> false;
-          case DETECT -> fields.stream().noneMatch(CsvLoader::isNumber);
+          // A header of numbered columns ("0,1,label") still names the label column given by name.
+          case DETECT -> fields.stream().noneMatch(CsvLoader::isNumber) || labelName != null && fields.contains(labelName);
         };
         if (isHeader) names = fields.toArray(new String[0]);
         label = resolveLabel(names, columns, source, lineNo);
@@ -158,9 +171,17 @@ public final class CsvLoader {
       }
       rows++;
     }
+    if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
+      // The first line was a header of numbered columns ("0,1,...,63,target"): drop its row and its "class".
+      distinct.set(provisional[0], null);
+      features = Arrays.copyOfRange(features, featureCount, rows * featureCount);
+      provisional = Arrays.copyOfRange(provisional, 1, rows);
+      rows--;
+    }
     if (rows == 0) throw new MalformedDataException(source, "no data rows");
     // Order the classes, then renumber the provisional (first-seen) ids.
     List<String> classes = new ArrayList<>(distinct);
+    classes.removeIf(java.util.Objects::isNull);
     boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
     if (numeric) classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
     else classes.sort(null);
@@ -169,6 +190,19 @@ public final class CsvLoader {
     int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
     return new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes);
+  }
+
+  /**
+   * Whether the first row, read as data, is a header of numbered columns: its label is a word that
+   * no other row has, and every other row's label is an integer (a data row with the only word label
+   * among integers is no class anyone trains on).
+   */
+  private static boolean numberedHeader(List<String> distinct, int[] provisional, int rows) {
+    if (rows < 2 || isInteger(distinct.get(provisional[0]))) return false;
+    for (int r = 1; r < rows; r++) {
+      if (provisional[r] == provisional[0] || !isInteger(distinct.get(provisional[r]))) return false;
+    }
+    return true;
   }
 
   private int resolveLabel(String[] names, int columns, String source, long lineNo) throws MalformedDataException {

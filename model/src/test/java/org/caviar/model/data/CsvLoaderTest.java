@@ -151,6 +151,37 @@ class CsvLoaderTest {
   }
 
   @Test
+  void aHeaderOfNumberedColumnsIsAHeader() throws IOException {
+    // pandas writes integer column names as numbers: the first line is a header all the same, not a
+    // row of a class "target" beside the integer classes.
+    Dataset d = load(CsvLoader.defaults(), "0,1,target\n1,2,3\n4,5,6\n7,8,3\n");
+    assertEquals(List.of("3", "6"), d.classNames());
+    assertArrayEquals(new float[] {1, 2, 4, 5, 7, 8}, d.features());
+    assertArrayEquals(new int[] {0, 1, 0}, d.labels());
+    // Named, the label column says the first line is the header.
+    Dataset named = load(CsvLoader.defaults().withLabelColumn("target"), "target,0,1\ncat,1,2\ndog,3,4\n");
+    assertEquals(List.of("cat", "dog"), named.classNames());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, named.features());
+    // Word labels throughout: the first line is data, as it always was.
+    Dataset words = load(CsvLoader.defaults(), "1,2,cat\n3,4,dog\n5,6,cat\n");
+    assertEquals(3, words.rows());
+    assertEquals(List.of("cat", "dog"), words.classNames());
+    // Said to be absent, it is absent.
+    Dataset absent = load(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), "0,1,x\n1,2,3\n");
+    assertEquals(2, absent.rows());
+  }
+
+  @Test
+  void bytesThatAreNotUtf8NameTheLine() {
+    // Latin-1 "café" and "cafè" would both decode to "caf\uFFFD": one class where the file has two.
+    byte[] latin1 = "1,2,ok\n3,4,caf\u00e9\n5,6,caf\u00e8\n".getBytes(StandardCharsets.ISO_8859_1);
+    var e = assertThrows(MalformedDataException.class,
+        () -> CsvLoader.defaults().load(new java.io.ByteArrayInputStream(latin1), "test.csv"));
+    assertEquals(2, e.line(), e.getMessage());
+    assertTrue(e.getMessage().contains("character 8 is not UTF-8 text"), e.getMessage());
+  }
+
+  @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
