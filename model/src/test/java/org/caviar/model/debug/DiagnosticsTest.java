@@ -36,6 +36,11 @@ class DiagnosticsTest {
       LayerStatistics stats = new LayerStatistics("relu1", h, h, 0.5, 0.25, Double.NaN, 0.125, 1.5, 2.5, 0.5, true);
       assertEquals("relu1        mean  0.500 std 0.250  dead 12.5%  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
           stats.toString().lines().findFirst().orElseThrow());
+      // One step cannot memorize 32 examples: the FAILED report, in figures with a decimal point.
+      OverfitReport failed = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 1, 0, Kernels.vector());
+      assertFalse(failed.passed(), failed.message());
+      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 steps \\(loss \\d+\\.\\d{4}, .*"),
+          failed.message());
     } finally {
       java.util.Locale.setDefault(before);
     }
