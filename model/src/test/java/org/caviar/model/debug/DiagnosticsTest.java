@@ -81,6 +81,18 @@ class DiagnosticsTest {
 
   /** A NaN or an infinity among finite values is counted apart; it used to make the range NaN and put every value in bin 0. */
   @Test
+  void aHistogramOfMoreOrFewerValuesThanThereAreSaysSo() {
+    assertEquals("len must be in [0, 2] (the values' length), got 3",
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new float[2], 3, 4)).getMessage());
+    assertEquals("len must be in [0, 2] (the values' length), got -1",
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new float[2], -1, 4)).getMessage());
+    // Edges: the max in the last bin, all-equal values in the first, none at all a NaN range.
+    assertArrayEquals(new long[] {1, 0, 0, 2}, Histogram.of(new float[] {0, 4, 4}, 3, 4).counts());
+    assertArrayEquals(new long[] {3, 0}, Histogram.of(new float[] {7, 7, 7}, 3, 2).counts());
+    assertTrue(Double.isNaN(Histogram.of(new float[2], 0, 4).min()));
+  }
+
+  @Test
   void aHistogramCountsNonFiniteValuesApart() {
     Histogram h = Histogram.of(new float[] {1, Float.NaN, 3, Float.POSITIVE_INFINITY, 2}, 5, 2);
     assertEquals(1.0, h.min());
