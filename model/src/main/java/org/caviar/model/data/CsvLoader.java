@@ -21,12 +21,13 @@ import java.util.Map;
  * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed; a field may be
  * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
  * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
- * number. Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
+ * decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
  * never a silently shifted column. A column is named as an editor counts it, from 1, with the
  * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
  * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
- * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values).
+ * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values). One
+ * number written two ways ("1" and "01") is an error, not two classes.
  *
  * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
  * fields is a number, when one of its fields is the label column given by name, or when its label
@@ -114,6 +115,7 @@ public final class CsvLoader {
     int rows = 0;
     Map<String, Integer> ids = new HashMap<>();
     List<String> distinct = new ArrayList<>();
+    List<Long> firstLine = new ArrayList<>(); // of each distinct label
     while ((line = in.readLine()) != null) {
       lineNo++;
       // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) would stick to the first field.
@@ -163,6 +165,7 @@ public final class CsvLoader {
             id = distinct.size();
             ids.put(v, id);
             distinct.add(v);
+            firstLine.add(lineNo);
           }
           provisional[rows] = id;
         } else {
@@ -183,8 +186,22 @@ public final class CsvLoader {
     List<String> classes = new ArrayList<>(distinct);
     classes.removeIf(java.util.Objects::isNull);
     boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
-    if (numeric) classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
-    else classes.sort(null);
+    if (numeric) {
+      classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+      for (int i = 1; i < classes.size(); i++) {
+        // "1", "01" and "+1" are one number but three names: three classes, each with a share of its rows.
+        String a = classes.get(i - 1);
+        String b = classes.get(i);
+        if (Long.parseLong(a) == Long.parseLong(b)) {
+          long la = firstLine.get(ids.get(a));
+          long lb = firstLine.get(ids.get(b));
+          throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? a : b) + "' is the number of label '"
+              + (la > lb ? b : a) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
+        }
+      }
+    } else {
+      classes.sort(null);
+    }
     int[] remap = new int[distinct.size()];
     for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
     int[] labels = new int[rows];
@@ -233,6 +250,7 @@ public final class CsvLoader {
     if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where + " is empty");
     float x;
     try {
+      if (javaSyntax(v)) throw new NumberFormatException(v);
       x = Float.parseFloat(v);
     } catch (NumberFormatException e) {
       throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a number");
@@ -252,7 +270,8 @@ public final class CsvLoader {
         StringBuilder b = new StringBuilder();
         i++;
         while (true) {
-          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in " + column(out.size()));
+          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in " + column(out.size())
+              + " (a quoted field ends on its line: line breaks inside quotes are not read)");
           char c = line.charAt(i++);
           if (c == '"') {
             if (i < n && line.charAt(i) == '"') {
@@ -294,8 +313,18 @@ public final class CsvLoader {
     return c == '\t' ? "a tab" : "'" + c + "'";
   }
 
+  /**
+   * Whether {@code v} is a number only to Java, which no CSV means: a type suffix ("7d", "2f") is a
+   * unit or a code, hex ("0x1p3") a string. {@link Float#parseFloat} takes both.
+   */
+  private static boolean javaSyntax(String v) {
+    char last = v.charAt(v.length() - 1);
+    return last == 'd' || last == 'D' || last == 'f' || last == 'F' || v.indexOf('x') >= 0 || v.indexOf('X') >= 0;
+  }
+
   private static boolean isNumber(String s) {
     try {
+      if (!s.isEmpty() && javaSyntax(s)) return false;
       Float.parseFloat(s);
       return !s.isEmpty();
     } catch (NumberFormatException e) {

@@ -182,6 +182,29 @@ class CsvLoaderTest {
   }
 
   @Test
+  void oneNumberWrittenTwoWaysIsNotTwoClasses() {
+    assertMalformed(CsvLoader.defaults(), "1,1\n2,2\n3,01\n", 3, "label '01' is the number of label '1' (line 1) written another way");
+    assertMalformed(CsvLoader.defaults(), "1,+2\n2,0\n3,2\n", 3, "label '2' is the number of label '+2' (line 1) written another way");
+  }
+
+  @Test
+  void javasOwnNumberSyntaxIsNoNumber() throws IOException {
+    // Float.parseFloat reads "7d" as 7 and "0x1p3" as 8: in a CSV they are a unit or a code.
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n7d,2,1\n", 2, "column 1 (index 0): '7d' is not a number");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,2F,1\n", 2, "column 2 (index 1): '2F' is not a number");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,0x1p3,1\n", 2, "column 2 (index 1): '0x1p3' is not a number");
+    // Exponents and signs are decimal numbers still.
+    assertArrayEquals(new float[] {1e3f, -2.5e-1f}, load(CsvLoader.defaults(), "1E3,-2.5e-1,x\n").features());
+    // A header of such names is a header.
+    assertEquals(1, load(CsvLoader.defaults(), "1d,7d,label\n1,2,x\n").rows());
+  }
+
+  @Test
+  void aQuotedLineBreakIsSaidToBeUnsupported() {
+    assertMalformed(CsvLoader.defaults(), "a,b\n\"x\ny\",1\n", 2, "line breaks inside quotes are not read");
+  }
+
+  @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
