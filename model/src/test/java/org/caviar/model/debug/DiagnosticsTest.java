@@ -93,6 +93,18 @@ class DiagnosticsTest {
   }
 
   @Test
+  void aGradientCheckTakesOnlyAWeightDecayTheOptimizerTakes() {
+    // An infinite weight decay, which the optimizer refuses, made a check of NaN errors that failed with no reason given.
+    Network n = Network.create(NetworkSpec.parse("64-20-10 relu"), 1);
+    Dataset batch = train.head(4);
+    assertEquals("weightDecay must be finite and >= 0, got Infinity",
+        assertThrows(IllegalArgumentException.class, () -> GradientCheck.check(n, batch, Float.POSITIVE_INFINITY)).getMessage());
+    assertEquals("weightDecay must be finite and >= 0, got NaN",
+        assertThrows(IllegalArgumentException.class, () -> GradientCheck.check(n, batch, Float.NaN)).getMessage());
+    assertTrue(GradientCheck.check(n, batch, 1e-2f).passed());
+  }
+
+  @Test
   void aHistogramCountsNonFiniteValuesApart() {
     Histogram h = Histogram.of(new float[] {1, Float.NaN, 3, Float.POSITIVE_INFINITY, 2}, 5, 2);
     assertEquals(1.0, h.min());
