@@ -159,7 +159,9 @@ public final class CsvLoader {
       for (int c = 0; c < columns; c++) {
         String v = fields.get(c);
         if (c == label) {
-          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, "the label, " + column(c) + ", is empty");
+          if (v.isEmpty()) {
+            throw new MalformedDataException(source, lineNo, "the label, " + column(c) + ", is empty" + trailingDelimiter(line, c, columns));
+          }
           Integer id = ids.get(v);
           if (id == null) {
             id = distinct.size();
@@ -169,6 +171,7 @@ public final class CsvLoader {
           }
           provisional[rows] = id;
         } else {
+          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where(c, names) + " is empty" + trailingDelimiter(line, c, columns));
           features[f++] = parseFeature(v, source, lineNo, c, names);
         }
       }
@@ -246,8 +249,7 @@ public final class CsvLoader {
 
   private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
       throws MalformedDataException {
-    String where = column(column) + (names != null ? " '" + names[column] + "'" : "");
-    if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where + " is empty");
+    String where = where(column, names);
     float x;
     try {
       if (javaSyntax(v)) throw new NumberFormatException(v);
@@ -257,6 +259,23 @@ public final class CsvLoader {
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a finite number");
     return x;
+  }
+
+  private static String where(int column, String[] names) {
+    return column(column) + (names != null ? " '" + names[column] + "'" : "");
+  }
+
+  /**
+   * For an empty field: that the line ends with the delimiter, when it does and the field is the
+   * last column (files written with a delimiter after every field have an empty column more).
+   */
+  private String trailingDelimiter(String line, int c, int columns) {
+    if (c != columns - 1) return "";
+    int end = line.length();
+    while (end > 0 && line.charAt(end - 1) != delimiter && Character.isWhitespace(line.charAt(end - 1))) end--;
+    return end > 0 && line.charAt(end - 1) == delimiter
+        ? " (the line ends with " + describe(delimiter) + ": a delimiter after the last field makes an empty last column)"
+        : "";
   }
 
   /** Splits one line into trimmed fields, honoring double quotes. */

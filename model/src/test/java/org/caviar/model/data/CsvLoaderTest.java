@@ -205,6 +205,17 @@ class CsvLoaderTest {
   }
 
   @Test
+  void aDelimiterAfterTheLastFieldIsNamed() {
+    assertMalformed(CsvLoader.defaults(), "1,2,0,\n3,4,1,\n", 1,
+        "the label, column 4 (index 3), is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
+    assertMalformed(CsvLoader.defaults().withLabelColumn(0), "a,b,\nx,2,\n", 2,
+        "column 3 (index 2) '' is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
+    // An empty field elsewhere has no such hint.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,,0\n"));
+    assertTrue(e.getMessage().endsWith("column 2 (index 1) is empty"), e.getMessage());
+  }
+
+  @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());
