@@ -240,6 +240,22 @@ class SplitStandardizeBatchTest {
   }
 
   @Test
+  void buffersTooSmallForTheBatchAreNamedBeforeAnyCopy() {
+    Dataset d = numbered().head(40); // 3 features
+    MiniBatches batches = new MiniBatches(d, 16, 1, 0);
+    batches.shuffle();
+    float[] x = new float[47];
+    Arrays.fill(x, -1);
+    assertEquals("buffers of 47 features and 16 labels cannot hold rows up to 16 (48 features)",
+        assertThrows(IllegalArgumentException.class, () -> batches.load(0, x, new int[16])).getMessage());
+    for (float v : x) assertEquals(-1, v, "nothing copied");
+    assertEquals("buffers of 48 features and 15 labels cannot hold rows up to 16 (48 features)",
+        assertThrows(IllegalArgumentException.class, () -> batches.load(0, new float[48], new int[15])).getMessage());
+    // The last batch's 8 rows need only 8 rows of buffer.
+    assertEquals(8, batches.load(2, new float[24], new int[8]));
+  }
+
+  @Test
   void aSingleRowRemainderIsLeftOutForBatchNorm() {
     Dataset d = numbered().head(129);
     assertEquals(3, new MiniBatches(d, 64, 1, 0).batchCount());
