@@ -21,22 +21,28 @@ import java.util.Map;
  * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed; a field may be
  * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
  * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
- * number. Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
+ * decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
  * never a silently shifted column. A column is named as an editor counts it, from 1, with the
  * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
  * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
- * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values).
+ * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values). One
+ * number written two ways ("1" and "01") is an error, not two classes.
  *
  * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
- * fields is a number.
+ * fields is a number, when one of its fields is the label column given by name, or when its label
+ * is a word while every other row's label is an integer (a header of numbered columns such as
+ * pandas writes, "0,1,...,63,target").
+ *
+ * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
+ * class names silently merged at the undecodable character.
  */
 public final class CsvLoader {
   /** Whether the first line names the columns. */
   public enum Header {
     PRESENT,
     ABSENT,
-    /** A header if no field of the first line parses as a number. */
+    /** A header if no field of the first line parses as a number, or as the class doc says. */
     DETECT
   }
 
@@ -109,11 +115,19 @@ public final class CsvLoader {
     int rows = 0;
     Map<String, Integer> ids = new HashMap<>();
     List<String> distinct = new ArrayList<>();
+    List<Long> firstLine = new ArrayList<>(); // of each distinct label
     while ((line = in.readLine()) != null) {
       lineNo++;
       // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) would stick to the first field.
       if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
       if (line.isBlank()) continue;
+      // Bytes that are not UTF-8 (a Latin-1 "café") decode to U+FFFD: class names that differ only
+      // there ("café", "cafè") would silently become one class.
+      int bad = line.indexOf('\uFFFD');
+      if (bad >= 0) {
+        throw new MalformedDataException(source, lineNo, "character " + (bad + 1)
+            + " is not UTF-8 text (read as U+FFFD); save the file as UTF-8");
+      }
       split(line, source, lineNo, fields);
       if (columns < 0) {
         columns = fields.size();
@@ -123,7 +137,8 @@ public final class CsvLoader {
         boolean isHeader = switch (header) {
           case PRESENT -> true;
           case ABSENT -> false;
-          case DETECT -> fields.stream().noneMatch(CsvLoader::isNumber);
+          // A header of numbered columns ("0,1,label") still names the label column given by name.
+          case DETECT -> fields.stream().noneMatch(CsvLoader::isNumber) || labelName != null && fields.contains(labelName);
         };
         if (isHeader) names = fields.toArray(new String[0]);
         label = resolveLabel(names, columns, source, lineNo);
@@ -144,31 +159,70 @@ public final class CsvLoader {
       for (int c = 0; c < columns; c++) {
         String v = fields.get(c);
         if (c == label) {
-          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, "the label, " + column(c) + ", is empty");
+          if (v.isEmpty()) {
+            throw new MalformedDataException(source, lineNo, "the label, " + column(c) + ", is empty" + trailingDelimiter(line, c, columns));
+          }
           Integer id = ids.get(v);
           if (id == null) {
             id = distinct.size();
             ids.put(v, id);
             distinct.add(v);
+            firstLine.add(lineNo);
           }
           provisional[rows] = id;
         } else {
+          if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where(c, names) + " is empty" + trailingDelimiter(line, c, columns));
           features[f++] = parseFeature(v, source, lineNo, c, names);
         }
       }
       rows++;
     }
+    if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
+      // The first line was a header of numbered columns ("0,1,...,63,target"): drop its row and its "class".
+      distinct.set(provisional[0], null);
+      features = Arrays.copyOfRange(features, featureCount, rows * featureCount);
+      provisional = Arrays.copyOfRange(provisional, 1, rows);
+      rows--;
+    }
     if (rows == 0) throw new MalformedDataException(source, "no data rows");
     // Order the classes, then renumber the provisional (first-seen) ids.
     List<String> classes = new ArrayList<>(distinct);
+    classes.removeIf(java.util.Objects::isNull);
     boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
-    if (numeric) classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
-    else classes.sort(null);
+    if (numeric) {
+      classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+      for (int i = 1; i < classes.size(); i++) {
+        // "1", "01" and "+1" are one number but three names: three classes, each with a share of its rows.
+        String a = classes.get(i - 1);
+        String b = classes.get(i);
+        if (Long.parseLong(a) == Long.parseLong(b)) {
+          long la = firstLine.get(ids.get(a));
+          long lb = firstLine.get(ids.get(b));
+          throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? a : b) + "' is the number of label '"
+              + (la > lb ? b : a) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
+        }
+      }
+    } else {
+      classes.sort(null);
+    }
     int[] remap = new int[distinct.size()];
     for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
     int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
     return new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes);
+  }
+
+  /**
+   * Whether the first row, read as data, is a header of numbered columns: its label is a word that
+   * no other row has, and every other row's label is an integer (a data row with the only word label
+   * among integers is no class anyone trains on).
+   */
+  private static boolean numberedHeader(List<String> distinct, int[] provisional, int rows) {
+    if (rows < 2 || isInteger(distinct.get(provisional[0]))) return false;
+    for (int r = 1; r < rows; r++) {
+      if (provisional[r] == provisional[0] || !isInteger(distinct.get(provisional[r]))) return false;
+    }
+    return true;
   }
 
   private int resolveLabel(String[] names, int columns, String source, long lineNo) throws MalformedDataException {
@@ -195,16 +249,33 @@ public final class CsvLoader {
 
   private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
       throws MalformedDataException {
-    String where = column(column) + (names != null ? " '" + names[column] + "'" : "");
-    if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where + " is empty");
+    String where = where(column, names);
     float x;
     try {
+      if (javaSyntax(v)) throw new NumberFormatException(v);
       x = Float.parseFloat(v);
     } catch (NumberFormatException e) {
       throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a number");
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where + ": '" + v + "' is not a finite number");
     return x;
+  }
+
+  private static String where(int column, String[] names) {
+    return column(column) + (names != null ? " '" + names[column] + "'" : "");
+  }
+
+  /**
+   * For an empty field: that the line ends with the delimiter, when it does and the field is the
+   * last column (files written with a delimiter after every field have an empty column more).
+   */
+  private String trailingDelimiter(String line, int c, int columns) {
+    if (c != columns - 1) return "";
+    int end = line.length();
+    while (end > 0 && line.charAt(end - 1) != delimiter && Character.isWhitespace(line.charAt(end - 1))) end--;
+    return end > 0 && line.charAt(end - 1) == delimiter
+        ? " (the line ends with " + describe(delimiter) + ": a delimiter after the last field makes an empty last column)"
+        : "";
   }
 
   /** Splits one line into trimmed fields, honoring double quotes. */
@@ -218,7 +289,8 @@ public final class CsvLoader {
         StringBuilder b = new StringBuilder();
         i++;
         while (true) {
-          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in " + column(out.size()));
+          if (i >= n) throw new MalformedDataException(source, lineNo, "unterminated quoted field in " + column(out.size())
+              + " (a quoted field ends on its line: line breaks inside quotes are not read)");
           char c = line.charAt(i++);
           if (c == '"') {
             if (i < n && line.charAt(i) == '"') {
@@ -260,8 +332,18 @@ public final class CsvLoader {
     return c == '\t' ? "a tab" : "'" + c + "'";
   }
 
+  /**
+   * Whether {@code v} is a number only to Java, which no CSV means: a type suffix ("7d", "2f") is a
+   * unit or a code, hex ("0x1p3") a string. {@link Float#parseFloat} takes both.
+   */
+  private static boolean javaSyntax(String v) {
+    char last = v.charAt(v.length() - 1);
+    return last == 'd' || last == 'D' || last == 'f' || last == 'F' || v.indexOf('x') >= 0 || v.indexOf('X') >= 0;
+  }
+
   private static boolean isNumber(String s) {
     try {
+      if (!s.isEmpty() && javaSyntax(s)) return false;
       Float.parseFloat(s);
       return !s.isEmpty();
     } catch (NumberFormatException e) {

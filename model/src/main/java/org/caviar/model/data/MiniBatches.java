@@ -86,7 +86,7 @@ public final class MiniBatches {
 
   /**
    * Copies batch {@code b} of the current order into the caller's buffers (at least
-   * {@code batchSize x featureCount} and {@code batchSize} long); returns its rows. Several
+   * {@code rows(b) x featureCount} and {@code rows(b)} long); returns its rows. Several
    * threads may load the same batch at once, each into its own buffers, between shuffles.
    */
   public int load(int b, float[] features, int[] labels) {
@@ -121,6 +121,11 @@ public final class MiniBatches {
     if (from < 0 || from > to || to > rows) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
     int start = b * batchSize;
     int f = data.featureCount();
+    // Checked before any row is copied: an index exception from the copy would leave half a batch behind it.
+    if (features == null || labels == null || features.length < (long) to * f || labels.length < to) {
+      throw new IllegalArgumentException("buffers of " + (features == null ? "null" : features.length) + " features and "
+          + (labels == null ? "null" : labels.length) + " labels cannot hold rows up to " + to + " (" + (long) to * f + " features)");
+    }
     float[] src = data.features();
     int[] srcLabels = data.labels();
     // Every row's first feature first (see above), then the rest of each row.

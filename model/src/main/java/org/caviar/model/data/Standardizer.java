@@ -75,6 +75,13 @@ public final class Standardizer {
   /** Standardizes {@code rows} rows from {@code src} into {@code dst} (which may be {@code src}). */
   public void transform(float[] src, int srcOffset, float[] dst, int dstOffset, int rows) {
     int f = mean.length;
+    long n = (long) rows * f;
+    // Checked before any row is written: an index exception partway would leave half the rows transformed.
+    if (rows < 0 || srcOffset < 0 || dstOffset < 0 || src == null || dst == null
+        || srcOffset + n > src.length || dstOffset + n > dst.length) {
+      throw new IllegalArgumentException(rows + " rows of " + f + " features do not fit src (" + (src == null ? "null" : src.length)
+          + " values from " + srcOffset + ") and dst (" + (dst == null ? "null" : dst.length) + " values from " + dstOffset + ")");
+    }
     for (int r = 0; r < rows; r++) {
       int s = srcOffset + r * f;
       int d = dstOffset + r * f;

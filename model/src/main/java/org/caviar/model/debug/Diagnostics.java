@@ -71,7 +71,7 @@ public final class Diagnostics {
     }
     String message = passed
         ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
-        : String.format(
+        : String.format(java.util.Locale.ROOT,
             "FAILED: %s reached only %.1f%% on %d examples after %d steps (loss %.4f, %s): suspect the gradients"
                 + " (run GradientCheck), the labels, the learning rate or too small a network",
             spec, 100 * accuracy, examples, steps, loss, result.status());

@@ -142,7 +142,9 @@ public final class GradientCheck {
    */
   public static GradientCheckResult check(
       Network network, float[] x, int[] labels, int rows, float weightDecay, Options options) {
-    if (!(weightDecay >= 0)) throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+    if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+      throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
+    }
     List<Layer> layers = network.layers();
     if (rows < 3 && layers.stream().anyMatch(l -> l instanceof BatchNormLayer)) {
       throw new IllegalArgumentException(

@@ -18,6 +18,11 @@ public record Histogram(double min, double max, long[] counts, long nonFinite) {
    */
   public static Histogram of(float[] values, int len, int bins) {
     if (bins <= 0) throw new IllegalArgumentException("bins must be > 0, got " + bins);
+    if (values == null) throw new IllegalArgumentException("values must not be null");
+    // A negative len made a histogram of nothing over [Infinity, -Infinity]; one past the array, an index exception.
+    if (len < 0 || len > values.length) {
+      throw new IllegalArgumentException("len must be in [0, " + values.length + "] (the values' length), got " + len);
+    }
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     long nonFinite = 0;

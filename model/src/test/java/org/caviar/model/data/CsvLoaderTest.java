@@ -151,6 +151,71 @@ class CsvLoaderTest {
   }
 
   @Test
+  void aHeaderOfNumberedColumnsIsAHeader() throws IOException {
+    // pandas writes integer column names as numbers: the first line is a header all the same, not a
+    // row of a class "target" beside the integer classes.
+    Dataset d = load(CsvLoader.defaults(), "0,1,target\n1,2,3\n4,5,6\n7,8,3\n");
+    assertEquals(List.of("3", "6"), d.classNames());
+    assertArrayEquals(new float[] {1, 2, 4, 5, 7, 8}, d.features());
+    assertArrayEquals(new int[] {0, 1, 0}, d.labels());
+    // Named, the label column says the first line is the header.
+    Dataset named = load(CsvLoader.defaults().withLabelColumn("target"), "target,0,1\ncat,1,2\ndog,3,4\n");
+    assertEquals(List.of("cat", "dog"), named.classNames());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, named.features());
+    // Word labels throughout: the first line is data, as it always was.
+    Dataset words = load(CsvLoader.defaults(), "1,2,cat\n3,4,dog\n5,6,cat\n");
+    assertEquals(3, words.rows());
+    assertEquals(List.of("cat", "dog"), words.classNames());
+    // Said to be absent, it is absent.
+    Dataset absent = load(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), "0,1,x\n1,2,3\n");
+    assertEquals(2, absent.rows());
+  }
+
+  @Test
+  void bytesThatAreNotUtf8NameTheLine() {
+    // Latin-1 "café" and "cafè" would both decode to "caf\uFFFD": one class where the file has two.
+    byte[] latin1 = "1,2,ok\n3,4,caf\u00e9\n5,6,caf\u00e8\n".getBytes(StandardCharsets.ISO_8859_1);
+    var e = assertThrows(MalformedDataException.class,
+        () -> CsvLoader.defaults().load(new java.io.ByteArrayInputStream(latin1), "test.csv"));
+    assertEquals(2, e.line(), e.getMessage());
+    assertTrue(e.getMessage().contains("character 8 is not UTF-8 text"), e.getMessage());
+  }
+
+  @Test
+  void oneNumberWrittenTwoWaysIsNotTwoClasses() {
+    assertMalformed(CsvLoader.defaults(), "1,1\n2,2\n3,01\n", 3, "label '01' is the number of label '1' (line 1) written another way");
+    assertMalformed(CsvLoader.defaults(), "1,+2\n2,0\n3,2\n", 3, "label '2' is the number of label '+2' (line 1) written another way");
+  }
+
+  @Test
+  void javasOwnNumberSyntaxIsNoNumber() throws IOException {
+    // Float.parseFloat reads "7d" as 7 and "0x1p3" as 8: in a CSV they are a unit or a code.
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n7d,2,1\n", 2, "column 1 (index 0): '7d' is not a number");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,2F,1\n", 2, "column 2 (index 1): '2F' is not a number");
+    assertMalformed(CsvLoader.defaults(), "1,2,0\n3,0x1p3,1\n", 2, "column 2 (index 1): '0x1p3' is not a number");
+    // Exponents and signs are decimal numbers still.
+    assertArrayEquals(new float[] {1e3f, -2.5e-1f}, load(CsvLoader.defaults(), "1E3,-2.5e-1,x\n").features());
+    // A header of such names is a header.
+    assertEquals(1, load(CsvLoader.defaults(), "1d,7d,label\n1,2,x\n").rows());
+  }
+
+  @Test
+  void aQuotedLineBreakIsSaidToBeUnsupported() {
+    assertMalformed(CsvLoader.defaults(), "a,b\n\"x\ny\",1\n", 2, "line breaks inside quotes are not read");
+  }
+
+  @Test
+  void aDelimiterAfterTheLastFieldIsNamed() {
+    assertMalformed(CsvLoader.defaults(), "1,2,0,\n3,4,1,\n", 1,
+        "the label, column 4 (index 3), is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
+    assertMalformed(CsvLoader.defaults().withLabelColumn(0), "a,b,\nx,2,\n", 2,
+        "column 3 (index 2) '' is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
+    // An empty field elsewhere has no such hint.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,,0\n"));
+    assertTrue(e.getMessage().endsWith("column 2 (index 1) is empty"), e.getMessage());
+  }
+
+  @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
     assertTrue(e.getMessage().contains("no data rows"), e.getMessage());

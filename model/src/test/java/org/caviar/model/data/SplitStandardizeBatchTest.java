@@ -240,6 +240,36 @@ class SplitStandardizeBatchTest {
   }
 
   @Test
+  void aStandardizerSaysWhenRowsDoNotFitItsArrays() {
+    Standardizer s = new Standardizer(new float[] {1, 2}, new float[] {1, 1});
+    float[] src = {1, 2, 3, 4, 5};
+    float[] dst = new float[4];
+    assertEquals("3 rows of 2 features do not fit src (5 values from 0) and dst (4 values from 0)",
+        assertThrows(IllegalArgumentException.class, () -> s.transform(src, 0, dst, 0, 3)).getMessage());
+    assertArrayEquals(new float[4], dst, "nothing written");
+    assertEquals("2 rows of 2 features do not fit src (5 values from 2) and dst (4 values from 0)",
+        assertThrows(IllegalArgumentException.class, () -> s.transform(src, 2, dst, 0, 2)).getMessage());
+    s.transform(src, 1, dst, 0, 2);
+    assertArrayEquals(new float[] {1, 1, 3, 3}, dst);
+  }
+
+  @Test
+  void buffersTooSmallForTheBatchAreNamedBeforeAnyCopy() {
+    Dataset d = numbered().head(40); // 3 features
+    MiniBatches batches = new MiniBatches(d, 16, 1, 0);
+    batches.shuffle();
+    float[] x = new float[47];
+    Arrays.fill(x, -1);
+    assertEquals("buffers of 47 features and 16 labels cannot hold rows up to 16 (48 features)",
+        assertThrows(IllegalArgumentException.class, () -> batches.load(0, x, new int[16])).getMessage());
+    for (float v : x) assertEquals(-1, v, "nothing copied");
+    assertEquals("buffers of 48 features and 15 labels cannot hold rows up to 16 (48 features)",
+        assertThrows(IllegalArgumentException.class, () -> batches.load(0, new float[48], new int[15])).getMessage());
+    // The last batch's 8 rows need only 8 rows of buffer.
+    assertEquals(8, batches.load(2, new float[24], new int[8]));
+  }
+
+  @Test
   void aSingleRowRemainderIsLeftOutForBatchNorm() {
     Dataset d = numbered().head(129);
     assertEquals(3, new MiniBatches(d, 64, 1, 0).batchCount());

@@ -36,6 +36,11 @@ class DiagnosticsTest {
       LayerStatistics stats = new LayerStatistics("relu1", h, h, 0.5, 0.25, Double.NaN, 0.125, 1.5, 2.5, 0.5, true);
       assertEquals("relu1        mean  0.500 std 0.250  dead 12.5%  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
           stats.toString().lines().findFirst().orElseThrow());
+      // One step cannot memorize 32 examples: the FAILED report, in figures with a decimal point.
+      OverfitReport failed = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 1, 0, Kernels.vector());
+      assertFalse(failed.passed(), failed.message());
+      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 steps \\(loss \\d+\\.\\d{4}, .*"),
+          failed.message());
     } finally {
       java.util.Locale.setDefault(before);
     }
@@ -75,6 +80,30 @@ class DiagnosticsTest {
   }
 
   /** A NaN or an infinity among finite values is counted apart; it used to make the range NaN and put every value in bin 0. */
+  @Test
+  void aHistogramOfMoreOrFewerValuesThanThereAreSaysSo() {
+    assertEquals("len must be in [0, 2] (the values' length), got 3",
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new float[2], 3, 4)).getMessage());
+    assertEquals("len must be in [0, 2] (the values' length), got -1",
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of(new float[2], -1, 4)).getMessage());
+    // Edges: the max in the last bin, all-equal values in the first, none at all a NaN range.
+    assertArrayEquals(new long[] {1, 0, 0, 2}, Histogram.of(new float[] {0, 4, 4}, 3, 4).counts());
+    assertArrayEquals(new long[] {3, 0}, Histogram.of(new float[] {7, 7, 7}, 3, 2).counts());
+    assertTrue(Double.isNaN(Histogram.of(new float[2], 0, 4).min()));
+  }
+
+  @Test
+  void aGradientCheckTakesOnlyAWeightDecayTheOptimizerTakes() {
+    // An infinite weight decay, which the optimizer refuses, made a check of NaN errors that failed with no reason given.
+    Network n = Network.create(NetworkSpec.parse("64-20-10 relu"), 1);
+    Dataset batch = train.head(4);
+    assertEquals("weightDecay must be finite and >= 0, got Infinity",
+        assertThrows(IllegalArgumentException.class, () -> GradientCheck.check(n, batch, Float.POSITIVE_INFINITY)).getMessage());
+    assertEquals("weightDecay must be finite and >= 0, got NaN",
+        assertThrows(IllegalArgumentException.class, () -> GradientCheck.check(n, batch, Float.NaN)).getMessage());
+    assertTrue(GradientCheck.check(n, batch, 1e-2f).passed());
+  }
+
   @Test
   void aHistogramCountsNonFiniteValuesApart() {
     Histogram h = Histogram.of(new float[] {1, Float.NaN, 3, Float.POSITIVE_INFINITY, 2}, 5, 2);
