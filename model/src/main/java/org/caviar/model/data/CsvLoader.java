@@ -84,16 +84,32 @@ public final class CsvLoader {
     return new CsvLoader(header, labelIndex, labelName, d);
   }
 
+  /**
+   * A loaded file and what its header said of the label.
+   *
+   * @param labelName the label column's name in the header, or null when the file has none
+   */
+  public record Table(Dataset data, String labelName) {}
+
   public Dataset load(Path path) throws IOException {
+    return loadTable(path).data();
+  }
+
+  /** {@link #load(Path)}, with the label column's header name as the header detection found it. */
+  public Table loadTable(Path path) throws IOException {
     try (InputStream in = Files.newInputStream(path)) {
-      return load(in, path.toString());
+      return loadTable(in, path.toString());
     }
   }
 
   /** Reads UTF-8 (gzip or not) from {@code in}; {@code source} names it in error messages. */
   public Dataset load(InputStream in, String source) throws IOException {
+    return loadTable(in, source).data();
+  }
+
+  private Table loadTable(InputStream in, String source) throws IOException {
     try (InputStream data = Inputs.maybeGunzip(in, source)) {
-      return load(new InputStreamReader(data, StandardCharsets.UTF_8), source);
+      return loadTable(new InputStreamReader(data, StandardCharsets.UTF_8), source);
     } catch (java.io.EOFException e) {
       // A text file does not end in an EOFException: gzip data cut short does (the JDK's "Unexpected
       // end of ZLIB input stream", or no message at all inside the header).
@@ -102,6 +118,10 @@ public final class CsvLoader {
   }
 
   public Dataset load(Reader reader, String source) throws IOException {
+    return loadTable(reader, source).data();
+  }
+
+  private Table loadTable(Reader reader, String source) throws IOException {
     BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
     List<String> fields = new ArrayList<>();
     String line;
@@ -177,8 +197,10 @@ public final class CsvLoader {
       }
       rows++;
     }
+    String labelHeader = names != null ? names[label] : null;
     if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
       // The first line was a header of numbered columns ("0,1,...,63,target"): drop its row and its "class".
+      labelHeader = distinct.get(provisional[0]);
       distinct.set(provisional[0], null);
       features = Arrays.copyOfRange(features, featureCount, rows * featureCount);
       provisional = Arrays.copyOfRange(provisional, 1, rows);
@@ -209,7 +231,7 @@ public final class CsvLoader {
     for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
     int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
-    return new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes);
+    return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader);
   }
 
   /**

@@ -171,6 +171,25 @@ class CsvLoaderTest {
     assertEquals(2, absent.rows());
   }
 
+  /** The label column's header name, as the header detection decided, for callers that name it. */
+  @Test
+  void theTableNamesTheLabelColumnAsTheHeaderSaid(@TempDir Path dir) throws IOException {
+    String[][] cases = {
+        {"a,b,digit\n1,2,3\n4,5,6\n", "digit"},
+        {"0,1,target\n1,2,3\n4,5,6\n7,8,3\n", "target"}, // numbered columns
+        {"1,2,3\n4,5,6\n", null}, // no header
+        {"7d,2F,label\n1,2,3\n4,5,6\n", "label"}, // no field is a number to the loader
+    };
+    for (String[] c : cases) {
+      Path file = dir.resolve("t.csv");
+      Files.writeString(file, c[0]);
+      assertEquals(c[1], CsvLoader.defaults().loadTable(file).labelName(), c[0]);
+    }
+    Path file = dir.resolve("first.csv");
+    Files.writeString(file, "digit,a,b\n3,1,2\n6,4,5\n");
+    assertEquals("digit", CsvLoader.defaults().withLabelColumn(0).loadTable(file).labelName());
+  }
+
   @Test
   void bytesThatAreNotUtf8NameTheLine() {
     // Latin-1 "café" and "cafè" would both decode to "caf\uFFFD": one class where the file has two.

@@ -1,20 +1,13 @@
 package org.caviar.search.cli;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import org.caviar.model.data.CsvLoader;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Datasets;
@@ -144,13 +137,15 @@ public final class DataOptions {
           loader = loader.withLabelColumn(labelColumn);
         }
       }
+      CsvLoader.Table table;
       try {
-        all = loader.load(csv);
+        table = loader.loadTable(csv);
       } catch (MalformedDataException e) {
         throw labelHint(e);
       }
+      all = table.data();
       name = csv.getFileName().toString();
-      defaultLabelName = labelColumn == null ? lastHeaderField(csv, delimiter) : null;
+      defaultLabelName = labelColumn == null ? table.labelName() : null;
       // A feature taken for the label (the last column by default) makes nearly every row a class
       // of its own, and the split then fails for a reason that does not point here. A column the
       // user chose is the label, however many classes it has.
@@ -171,59 +166,6 @@ public final class DataOptions {
 
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */
   private String defaultLabelName;
-
-  /**
-   * The last field of the CSV's header, or null when its first line is no header as CsvLoader
-   * detects one (a field that is a number) or cannot be read: for messages only, so a file the
-   * loader has read already is read here no further than its first line.
-   */
-  static String lastHeaderField(Path file, char delimiter) {
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-      raw.mark(2);
-      int b0 = raw.read();
-      int b1 = raw.read();
-      raw.reset();
-      InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw) : raw;
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      String line;
-      do {
-        line = reader.readLine();
-      } while (line != null && line.isBlank());
-      if (line == null) return null;
-      if (line.startsWith("\uFEFF")) line = line.substring(1);
-      List<String> fields = new ArrayList<>();
-      StringBuilder field = new StringBuilder();
-      boolean quoted = false;
-      for (int i = 0; i < line.length(); i++) {
-        char c = line.charAt(i);
-        if (c == '"') {
-          if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            field.append('"');
-            i++;
-          } else {
-            quoted = !quoted;
-          }
-        } else if (c == delimiter && !quoted) {
-          fields.add(field.toString().strip());
-          field.setLength(0);
-        } else {
-          field.append(c);
-        }
-      }
-      fields.add(field.toString().strip());
-      for (String f : fields) {
-        try {
-          Float.parseFloat(f);
-          if (!f.isEmpty()) return null; // a number: no header
-        } catch (NumberFormatException word) {
-          // a word: a header's, so far
-        }
-      }
-      return fields.getLast();
-    } catch (IOException | RuntimeException unreadable) {
-      return null;
-    }
-  }
 
   /** A feature column's problem as CsvLoader says it: "column 1 (index 0) 'digit': 'zero' is not a number". */
   private static final Pattern NOT_A_NUMBER = Pattern.compile("column \\d+ \\(index (\\d+)\\)(?: '(.*)')?: '.*' is not a number");
