@@ -123,12 +123,11 @@ final class Plan {
       return where + " is " + (t == float.class || t == Float.class || t == double.class || t == Double.class
           ? "a number" : "a whole number") + ", not " + value;
     }
-    // The training benchmarks' threads are named set-ups, not counts: "-p threads=2" failed every
-    // configuration in its setup.
-    List<String> setUps = f.getDeclaringClass() == TrainBench.Training.class ? List.of("1", TrainBench.ALL, TrainBench.ALL_GEMM)
-        : f.getDeclaringClass() == GemmShareBench.Replay.class ? List.of("1", TrainBench.ALL_GEMM) : null;
-    if (setUps != null && f.getName().equals("threads") && !setUps.contains(value)) {
-      return where + " is one of " + String.join(", ", setUps) + ", not " + value;
+    // The training benchmarks' threads are named set-ups, not counts ("-p threads=2" failed every
+    // configuration in its setup): their @Param lists every one.
+    if (f.getName().equals("threads") && t == String.class) {
+      List<String> setUps = List.of(f.getAnnotation(Param.class).value());
+      if (!setUps.contains(value)) return where + " is one of " + String.join(", ", setUps) + ", not " + value;
     }
     // TrainBench's, CaviarTrainBench's and GemmShareBench's config names a TrainCase.
     if (f.getName().equals("config") && t == String.class) {
