@@ -13,6 +13,14 @@ package org.caviar.kernels;
  * slope there, and {@code 0 * infinity} is NaN: use ReLU for a slope of 0). tanh saturates to exactly +-1 and
  * sigmoid to exactly 0 and 1 (at +-infinity too); sigmoid never overflows to NaN.
  *
+ * <p>The tanh and sigmoid backward take the layer's own outputs, which lie in [-1, 1] and [0, 1].
+ * A y outside that range (+-infinity included) cannot come from the forward, so it is the caller's
+ * error, and it gives NaN, whatever dy is, in both implementations: no value of the formula means
+ * anything there, and a NaN shows up downstream as a diverged input does (checking and throwing
+ * would cost a pass over y before any write, as dx may alias it). A NaN y gives NaN too. Inside the
+ * range, a dy of +-0, +-infinity or NaN gives the same signed zero, infinity or NaN in both
+ * ({@code dy * 0} at y = +-1 for tanh, y = 0 or 1 for sigmoid: +-0, or NaN for an infinite dy).
+ *
  * <p>{@link #scalar()} computes tanh, sigmoid and their backward in double, rounded once.
  * {@link #vector()} approximates tanh and sigmoid within 2 ulp of it and the two backward within
  * {@code 3 * 2^-24} relative; ReLU and leaky ReLU agree bit for bit.
@@ -62,7 +70,10 @@ public abstract class Activations {
     tanhImpl(len, x, y);
   }
 
-  /** {@code dx = dy * (1 - y^2)} with {@code y = tanh(x)}. */
+  /**
+   * {@code dx = dy * (1 - y^2)} with {@code y = tanh(x)}; NaN where y is outside [-1, 1] or NaN
+   * (see the class comment).
+   */
   public final void tanhBackward(int len, float[] y, float[] dy, float[] dx) {
     check(len, "y", y, "dy", dy);
     Checks.length("dx", dx, len);
@@ -75,7 +86,10 @@ public abstract class Activations {
     sigmoidImpl(len, x, y);
   }
 
-  /** {@code dx = dy * y * (1 - y)} with {@code y = sigmoid(x)}. */
+  /**
+   * {@code dx = dy * y * (1 - y)} with {@code y = sigmoid(x)}; NaN where y is outside [0, 1] or
+   * NaN (see the class comment).
+   */
   public final void sigmoidBackward(int len, float[] y, float[] dy, float[] dx) {
     check(len, "y", y, "dy", dy);
     Checks.length("dx", dx, len);

@@ -15,6 +15,11 @@ package org.caviar.kernels;
  * {@code y = beta}.
  *
  * <p>Inference forward: {@code y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta}.
+ * The reference evaluates it as written; the vector implementation folds
+ * {@code gamma / sqrt(runningVar + eps)} into one factor per feature where that factor is a normal
+ * float (or gamma is 0), and evaluates the expression as written, with the reference's bits, for
+ * the features where it is not (parameters at the ends of the float range, such as gamma = 1e30
+ * over {@code sqrt(0 + 1e-45)}: a folded infinite factor would give NaN at x = runningMean).
  *
  * <p>Backward (closed form, with {@code dxhat = dy * gamma}):
  * {@code dbeta = sum_i dy}, {@code dgamma = sum_i dy * xhat},

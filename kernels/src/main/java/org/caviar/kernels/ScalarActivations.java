@@ -38,10 +38,11 @@ final class ScalarActivations extends Activations {
 
   @Override
   void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
-    // In double, y * y is exact, so 1 - y^2 keeps its low bits when |y| is close to 1.
+    // In double, y * y is exact, so 1 - y^2 keeps its low bits when |y| is close to 1. Outside
+    // [-1, 1] (tanh never gives it) and at NaN: NaN (see Activations).
     for (int i = 0; i < len; i++) {
       double yi = y[i];
-      dx[i] = (float) (dy[i] * (1.0 - yi * yi));
+      dx[i] = Math.abs(yi) <= 1 ? (float) (dy[i] * (1.0 - yi * yi)) : Float.NaN;
     }
   }
 
@@ -53,9 +54,10 @@ final class ScalarActivations extends Activations {
 
   @Override
   void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    // Outside [0, 1] (sigmoid never gives it) and at NaN: NaN (see Activations).
     for (int i = 0; i < len; i++) {
       double yi = y[i];
-      dx[i] = (float) (dy[i] * (yi * (1.0 - yi)));
+      dx[i] = yi >= 0 && yi <= 1 ? (float) (dy[i] * (yi * (1.0 - yi))) : Float.NaN;
     }
   }
 }

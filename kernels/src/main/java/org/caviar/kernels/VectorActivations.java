@@ -129,13 +129,22 @@ final class VectorActivations extends Activations {
   @Override
   void tanhBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
     FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector nan = FloatVector.broadcast(SPECIES, Float.NaN);
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      // dy * (1 - y^2): the fused 1 - y*y is rounded once, so |y| near 1 keeps its bits.
+      // dy * (1 - y^2): the fused 1 - y*y is rounded once, so |y| near 1 keeps its bits. It is
+      // below 0 exactly where |y| > 1 (from 1 + 2^-23 on, 1 - y^2 <= -2^-22: no rounding to 0),
+      // outside tanh's range: NaN there (see Activations), a compare and a blend.
       FloatVector v = FloatVector.fromArray(SPECIES, y, i);
-      v.neg().fma(v, one).mul(FloatVector.fromArray(SPECIES, dy, i)).intoArray(dx, i);
+      FloatVector slope = v.neg().fma(v, one);
+      slope.mul(FloatVector.fromArray(SPECIES, dy, i))
+          .blend(nan, slope.compare(VectorOperators.LT, 0f))
+          .intoArray(dx, i);
     }
-    for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], 1f) * dy[i];
+    for (; i < len; i++) {
+      float slope = Math.fma(-y[i], y[i], 1f);
+      dx[i] = slope < 0f ? Float.NaN : slope * dy[i];
+    }
   }
 
   @Override
@@ -168,13 +177,22 @@ final class VectorActivations extends Activations {
 
   @Override
   void sigmoidBackwardImpl(int len, float[] y, float[] dy, float[] dx) {
+    FloatVector nan = FloatVector.broadcast(SPECIES, Float.NaN);
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {
-      // dy * y (1 - y) with y - y*y fused: one rounding, exact-ish as y nears 1.
+      // dy * y (1 - y) with y - y*y fused: one rounding, exact-ish as y nears 1. It is below 0
+      // exactly where y < 0 or y > 1 (y (1 - y) is then at least MIN_VALUE, or 2^-23 above 1, in
+      // magnitude: no rounding to 0), outside sigmoid's range: NaN there, as in tanhBackwardImpl.
       FloatVector v = FloatVector.fromArray(SPECIES, y, i);
-      v.neg().fma(v, v).mul(FloatVector.fromArray(SPECIES, dy, i)).intoArray(dx, i);
+      FloatVector slope = v.neg().fma(v, v);
+      slope.mul(FloatVector.fromArray(SPECIES, dy, i))
+          .blend(nan, slope.compare(VectorOperators.LT, 0f))
+          .intoArray(dx, i);
     }
-    for (; i < len; i++) dx[i] = Math.fma(-y[i], y[i], y[i]) * dy[i];
+    for (; i < len; i++) {
+      float slope = Math.fma(-y[i], y[i], y[i]);
+      dx[i] = slope < 0f ? Float.NaN : slope * dy[i];
+    }
   }
 
   // ---- tanh ----

@@ -2,6 +2,8 @@ package org.caviar.kernels;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,8 +44,17 @@ final class VectorBatchNorm extends BatchNorm {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int L = SPECIES.length();
 
-  /** Inference's f scale factors, per thread, grown on demand and then reused. */
-  private static final ThreadLocal<float[]> SCALE = ThreadLocal.withInitial(() -> new float[0]);
+  /**
+   * Inference's per-feature factors, per thread, grown on demand and then reused: {@code scale}
+   * holds {@code gamma / sqrt(runningVar + eps)}, {@code divisor} 0 where that scale folds (see
+   * {@link #forwardInferenceImpl}) and {@code sqrt(runningVar + eps)} where it does not.
+   */
+  private static final class InferenceFactors {
+    float[] scale = new float[0];
+    float[] divisor = new float[0];
+  }
+
+  private static final ThreadLocal<InferenceFactors> FACTORS = ThreadLocal.withInitial(InferenceFactors::new);
 
   private VectorBatchNorm() {}
 
@@ -59,22 +70,59 @@ final class VectorBatchNorm extends BatchNorm {
     normalize(n, f, fv, x, gamma, beta, mean, invStd, xhat, y);
   }
 
+  /**
+   * {@code y = (x - runningMean) * k + beta}, one FMA per element, with the scale
+   * {@code k = gamma / sqrt(runningVar + eps)} folded once per feature. The fold is exact to its
+   * own rounding where k comes out a normal float, or gamma is 0 (k = +-0, and {@code d * 0} is
+   * what {@code 0 * d / std} is). Elsewhere it loses what the reference's
+   * {@code gamma * (x - runningMean) / std + beta} keeps: k = +-inf from a large gamma over a tiny
+   * std (at {@code x == runningMean} that gives {@code 0 * inf = NaN} where the reference gives
+   * beta, and +-inf where {@code gamma d / std} is finite), k = 0 or subnormal from a std that is
+   * infinite or huge against gamma (beta, or a few bits, where the reference gives NaN or its
+   * value), k = NaN from an infinite gamma over an infinite std. Such features (found in the O(f)
+   * pass that computes k) take the reference's expression, so they get its bits; when there are
+   * none, which is every ordinary set of parameters, the loop is the FMA loop alone, and the check
+   * costs a few compares per vector of features beside the square root and the division there.
+   * Where the scale folds, the results differ from the reference's by rounding, and where the
+   * reference's own {@code gamma * (x - runningMean)} overflows or underflows before its division
+   * (|gamma| and |x - mean| both huge, or both tiny, against std), the FMA is the closer to the
+   * formula; with a finite beta it is NaN only where the reference is.
+   */
   @Override
   void forwardInferenceImpl(
       int n, int f, float[] x, float[] gamma, float[] beta,
       float[] runningMean, float[] runningVar, float eps, float[] y) {
-    float[] scale = SCALE.get();
-    if (scale.length < f) {
-      scale = new float[f];
-      SCALE.set(scale);
+    InferenceFactors factors = FACTORS.get();
+    if (factors.scale.length < f) {
+      factors.scale = new float[f];
+      factors.divisor = new float[f];
     }
+    float[] scale = factors.scale;
+    float[] divisor = factors.divisor;
     int fv = SPECIES.loopBound(f);
+    boolean allFold = true;
     for (int v = 0; v < fv; v += L) {
       FloatVector std = FloatVector.fromArray(SPECIES, runningVar, v).add(eps).sqrt();
-      FloatVector.fromArray(SPECIES, gamma, v).div(std).intoArray(scale, v);
+      FloatVector g = FloatVector.fromArray(SPECIES, gamma, v);
+      FloatVector k = g.div(std);
+      k.intoArray(scale, v);
+      FloatVector magnitude = k.abs();
+      VectorMask<Float> folds = magnitude.compare(VectorOperators.GE, Float.MIN_NORMAL)
+          .and(magnitude.compare(VectorOperators.LE, Float.MAX_VALUE))
+          .or(g.compare(VectorOperators.EQ, 0f));
+      FloatVector.zero(SPECIES).blend(std, folds.not()).intoArray(divisor, v);
+      allFold &= folds.allTrue();
     }
-    for (int j = fv; j < f; j++) scale[j] = gamma[j] / (float) Math.sqrt(runningVar[j] + eps);
-    infer(n, f, fv, x, beta, runningMean, scale, y);
+    for (int j = fv; j < f; j++) {
+      float std = (float) Math.sqrt(runningVar[j] + eps);
+      float k = gamma[j] / std;
+      scale[j] = k;
+      boolean folds = (Math.abs(k) >= Float.MIN_NORMAL && Math.abs(k) <= Float.MAX_VALUE) || gamma[j] == 0f;
+      divisor[j] = folds ? 0f : std;
+      allFold &= folds;
+    }
+    if (allFold) infer(n, f, fv, x, beta, runningMean, scale, y);
+    else inferUnfolded(n, f, fv, x, gamma, beta, runningMean, scale, divisor, y);
   }
 
   @Override
@@ -284,6 +332,37 @@ final class VectorBatchNorm extends BatchNorm {
   private static void inferTail(
       int row, int f, int fv, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
     for (int j = fv; j < f; j++) y[row + j] = Math.fma(x[row + j] - runningMean[j], scale[j], beta[j]);
+  }
+
+  /**
+   * {@link #infer} for parameters where some scale does not fold ({@code divisor != 0}): those
+   * features take the reference's {@code gamma * (x - runningMean) / divisor + beta} (a NaN divisor
+   * too), the others the FMA, lane by lane, so a feature's result does not depend on its
+   * neighbours. A row at a time: only absurd parameters come here.
+   */
+  private static void inferUnfolded(
+      int n, int f, int fv, float[] x, float[] gamma, float[] beta, float[] runningMean,
+      float[] scale, float[] divisor, float[] y) {
+    for (int i = 0; i < n; i++) {
+      int row = i * f;
+      for (int v = 0; v < fv; v += L) {
+        FloatVector d = FloatVector.fromArray(SPECIES, x, row + v)
+            .sub(FloatVector.fromArray(SPECIES, runningMean, v));
+        FloatVector b = FloatVector.fromArray(SPECIES, beta, v);
+        FloatVector out = d.fma(FloatVector.fromArray(SPECIES, scale, v), b);
+        FloatVector std = FloatVector.fromArray(SPECIES, divisor, v);
+        VectorMask<Float> unfolded = std.compare(VectorOperators.NE, 0f);
+        if (unfolded.anyTrue()) {
+          FloatVector reference = FloatVector.fromArray(SPECIES, gamma, v).mul(d).div(std).add(b);
+          out = out.blend(reference, unfolded);
+        }
+        out.intoArray(y, row + v);
+      }
+      for (int j = fv; j < f; j++) {
+        float d = x[row + j] - runningMean[j];
+        y[row + j] = divisor[j] == 0f ? Math.fma(d, scale[j], beta[j]) : gamma[j] * d / divisor[j] + beta[j];
+      }
+    }
   }
 
   /** {@code dBeta = sum_i dy}, {@code dGamma = sum_i dy * xhat}. */

@@ -228,6 +228,71 @@ class ActivationsProperties {
     }
   }
 
+  /** Outputs tanh never gives (|y| > 1), from just past 1 to infinity, both signs. */
+  private static final float[] OUTSIDE_TANH = {
+    Math.nextUp(1f), -Math.nextUp(1f), 1.5f, -3f, 1e10f, -1e19f, 2e19f, -1e30f, Float.MAX_VALUE,
+    -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+  };
+  /** Outputs sigmoid never gives (y < 0 or y > 1). */
+  private static final float[] OUTSIDE_SIGMOID = {
+    -Float.MIN_VALUE, -1e-30f, -0.5f, Math.nextUp(1f), 2f, 1e10f, 2e19f, -1e30f, Float.MAX_VALUE,
+    -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+  };
+  /** The ends of each output range and its special values. */
+  private static final float[] RANGE_EDGES = {0f, -0f, 1f, -1f, Float.NaN};
+  /** Incoming gradients that can make a NaN, an infinity or a signed zero of dx. */
+  private static final float[] SPECIAL_GRADIENTS = {
+    0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN
+  };
+
+  /**
+   * tanh and sigmoid backward fed outputs their forward never gives (a caller error), NaN, the
+   * ends of the range, or special gradients: no rounding separates the two implementations here,
+   * so they must agree bit for bit (floatToIntBits: any NaN is NaN). And as documented: an output
+   * outside the range, infinities included, gives NaN whatever dy is, and so does a NaN. Before,
+   * the vector kernel's float {@code 1 - y*y} (or {@code y - y*y}) overflowed to -inf past
+   * |y| = 2^64, making {@code -inf * 0 = NaN} and -inf where the reference, in double, gave 0 and
+   * finite values.
+   */
+  @Property(tries = 60)
+  void backwardOutsideTheOutputRangeIsNaNInBoth(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    for (boolean tanh : new boolean[] {true, false}) {
+      float[] outside = tanh ? OUTSIDE_TANH : OUTSIDE_SIGMOID;
+      float[] inRange = outputs(rnd, len, tanh);
+      float[] y = new float[len];
+      float[] dy = gradients(rnd, len);
+      for (int i = 0; i < len; i++) {
+        switch (rnd.nextInt(3)) {
+          case 0 -> y[i] = outside[rnd.nextInt(outside.length)];
+          case 1 -> y[i] = RANGE_EDGES[rnd.nextInt(RANGE_EDGES.length)];
+          default -> {
+            y[i] = inRange[i];
+            dy[i] = SPECIAL_GRADIENTS[rnd.nextInt(SPECIAL_GRADIENTS.length)];
+          }
+        }
+        if (rnd.nextInt(4) == 0) dy[i] = SPECIAL_GRADIENTS[rnd.nextInt(SPECIAL_GRADIENTS.length)];
+      }
+      float[] dxs = output(len), dxv = output(len);
+      String what = tanh ? "tanhBackward" : "sigmoidBackward";
+      if (tanh) {
+        SCALAR.tanhBackward(len, y, dy, dxs);
+        VECTOR.tanhBackward(len, y, dy, dxv);
+      } else {
+        SCALAR.sigmoidBackward(len, y, dy, dxs);
+        VECTOR.sigmoidBackward(len, y, dy, dxv);
+      }
+      for (int i = 0; i < len; i++) {
+        if (Float.floatToIntBits(dxs[i]) != Float.floatToIntBits(dxv[i])) {
+          fail(what + "(y = " + y[i] + ", dy = " + dy[i] + "): scalar " + dxs[i] + ", vector " + dxv[i]);
+        }
+        boolean valid = tanh ? Math.abs(y[i]) <= 1 : y[i] >= 0 && y[i] <= 1;
+        if (!valid) assertTrue(Float.isNaN(dxs[i]), what + "(y = " + y[i] + ", dy = " + dy[i] + ") = " + dxs[i]);
+      }
+      assertUntouchedBeyond(dxv, len, what);
+    }
+  }
+
   // ---- the vector kernels' tails ----
 
   /**

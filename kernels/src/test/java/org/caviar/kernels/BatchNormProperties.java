@@ -197,6 +197,113 @@ class BatchNormProperties {
     }
   }
 
+  // ---- inference with absurd parameters ----
+
+  /**
+   * gamma = 1e30 with eps = 1e-45 (MIN_VALUE) and a running variance of 0: sqrt(var + eps) is
+   * 3.7e-23 and gamma / sqrt(var + eps) is beyond the float range. The reference computes
+   * {@code gamma (x - mean) / sqrt(var + eps) + beta}: beta where x equals the running mean, +-inf
+   * elsewhere. A scale folded into one infinite factor gives {@code 0 * inf = NaN} at x = mean.
+   * The vector kernel must give the reference's bits for such features (exact comparison: it takes
+   * the reference's expression for them, see {@link VectorBatchNorm}); both a body of whole vectors
+   * and a tail of features, and rows in and after the four-row blocks.
+   */
+  @Example
+  void inferenceWithAScaleBeyondTheFloatRangeGivesTheReferenceBits() {
+    int n = 7;
+    int f = 2 * Shapes.LANES + 3;
+    float[] gamma = new float[f];
+    float[] beta = new float[f];
+    float[] rm = new float[f];
+    Arrays.fill(gamma, 1e30f);
+    for (int j = 0; j < f; j++) {
+      beta[j] = 0.25f * (j % 5) - 0.5f;
+      rm[j] = j % 3 - 1f;
+    }
+    float[] x = new float[n * f];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < f; j++) x[i * f + j] = (i + j) % 2 == 0 ? rm[j] : rm[j] + 0.5f * (i - 3);
+    }
+    float eps = 1e-45f;
+    float[] ys = new float[n * f], yv = new float[n * f];
+    SCALAR.forwardInference(n, f, x, gamma, beta, rm, new float[f], eps, ys);
+    VECTOR.forwardInference(n, f, x, gamma, beta, rm, new float[f], eps, yv);
+    for (int i = 0; i < n * f; i++) {
+      assertEquals(x[i] == rm[i % f] ? beta[i % f] : Math.signum(x[i] - rm[i % f]) * Float.POSITIVE_INFINITY, ys[i],
+          "reference y[" + i + "]");
+      assertSameBits(ys[i], yv[i], "vector y[" + i + "] (x = " + x[i] + ", mean " + rm[i % f] + ")");
+    }
+  }
+
+  private static final float[] ABSURD_GAMMAS = {
+    0f, -0f, Float.MIN_VALUE, -1e-30f, 1e-10f, 1f, -3f, 1e10f, 1e30f, -1e30f, Float.MAX_VALUE,
+    -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN
+  };
+  private static final float[] ABSURD_VARIANCES = {
+    0f, Float.MIN_VALUE, 1e-30f, 1f, 100f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN
+  };
+  private static final float[] ABSURD_EPS = {Float.MIN_VALUE, 1e-30f, 1e-5f, 1f};
+
+  /**
+   * Parameters from the extremes of the float range, per feature: gammas from 0 and MIN_VALUE to
+   * MAX_VALUE, infinities and NaN; running variances from 0 to infinity and NaN; eps from MIN_VALUE
+   * to 1; finite beta; x equal to the running mean in a third of the places. Where
+   * {@code k = gamma / sqrt(var + eps)} is not a normal float (nor {@code gamma = 0}), folding it
+   * into one factor loses what the reference keeps (k = inf, 0 or subnormal where the terms are
+   * not), and the vector kernel must give the reference's bits: exact comparison. Everywhere, a
+   * NaN from the vector kernel needs a NaN from the reference (with a finite beta, a folded k is
+   * NaN-free). Where k folds, the vector result is within the 6 U (|t| + |beta|) of
+   * {@link #inferenceMatchesFormula}, plus MIN_VALUE for a product in the subnormal range, of the
+   * formula in double, as long as that is in the float range (there the reference, which rounds
+   * {@code gamma (x - mean)} on its own, can overflow or underflow before its division). In place
+   * gives the same bits.
+   */
+  @Property(tries = 60)
+  void inferenceWithAbsurdParametersFollowsTheReference(
+      @ForAll("features") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] gamma = new float[f], beta = new float[f], rm = new float[f], rv = new float[f];
+    for (int j = 0; j < f; j++) {
+      gamma[j] = ABSURD_GAMMAS[rnd.nextInt(ABSURD_GAMMAS.length)];
+      rv[j] = ABSURD_VARIANCES[rnd.nextInt(ABSURD_VARIANCES.length)];
+      beta[j] = rnd.nextInt(4) == 0 ? 0f : (float) rnd.nextGaussian();
+      rm[j] = (float) (20 * rnd.nextDouble() - 10);
+    }
+    float eps = ABSURD_EPS[rnd.nextInt(ABSURD_EPS.length)];
+    float[] x = new float[n * f];
+    for (int i = 0; i < n * f; i++) {
+      x[i] = rnd.nextInt(3) == 0 ? rm[i % f] : (float) (rm[i % f] + Math.scalb(rnd.nextGaussian(), rnd.nextInt(40) - 20));
+    }
+    float[] ys = new float[n * f], yv = new float[n * f];
+    SCALAR.forwardInference(n, f, x, gamma, beta, rm, rv, eps, ys);
+    VECTOR.forwardInference(n, f, x, gamma, beta, rm, rv, eps, yv);
+    for (int i = 0; i < n * f; i++) {
+      int j = i % f;
+      String at = "y[" + i + "] (gamma " + gamma[j] + ", var " + rv[j] + ", eps " + eps + ", x - mean " + (x[i] - rm[j]) + ")";
+      float k = gamma[j] / (float) Math.sqrt(rv[j] + eps);
+      boolean folds = (Math.abs(k) >= Float.MIN_NORMAL && Math.abs(k) <= Float.MAX_VALUE) || gamma[j] == 0;
+      if (!folds) {
+        assertSameBits(ys[i], yv[i], at);
+        continue;
+      }
+      if (Float.isNaN(yv[i]) && !Float.isNaN(ys[i])) fail("vector NaN, reference " + ys[i] + " at " + at);
+      double t = gamma[j] * ((double) x[i] - rm[j]) / Math.sqrt((double) rv[j] + eps);
+      double tol = 6 * U * (Math.abs(t) + Math.abs(beta[j])) + Float.MIN_VALUE;
+      if (Math.abs(t) + Math.abs(beta[j]) < 0.5 * Float.MAX_VALUE && !(Math.abs(yv[i] - (t + beta[j])) <= tol)) {
+        fail("vector " + yv[i] + ", formula " + (t + beta[j]) + " at " + at);
+      }
+    }
+    float[] inPlace = x.clone();
+    VECTOR.forwardInference(n, f, inPlace, gamma, beta, rm, rv, eps, inPlace);
+    for (int i = 0; i < n * f; i++) assertSameBits(yv[i], inPlace[i], "in place y[" + i + "]");
+  }
+
+  private static void assertSameBits(float expected, float actual, String what) {
+    if (Float.floatToIntBits(expected) != Float.floatToIntBits(actual)) {
+      fail(what + ": expected " + expected + ", got " + actual);
+    }
+  }
+
   /**
    * Running statistics against {@code momentum * old + (1 - momentum) * batch} in double, with the
    * batch's exact mean and unbiased variance. Running mean: {@code (1 - momentum) dMu} plus three

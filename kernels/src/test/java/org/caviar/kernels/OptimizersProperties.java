@@ -205,6 +205,19 @@ class OptimizersProperties {
     float[] g = gradients(rnd, w0.length);
     float[] m0 = signed(rnd, len, -16, 2);
     float[] v0 = squares(rnd, len);
+    checkAdamStep(h, len, w0, g, m0, v0, false);
+  }
+
+  /**
+   * One Adam step of both kernels from the given state, each element against the formula in
+   * double and the two kernels against each other, within the running bounds of their own
+   * operations. With {@code onlyWhereReferenceIsFinite}, weights for which the reference overflowed
+   * (its {@code step * m} beyond the float range) are not checked: no float kernel can be within a
+   * bound of the formula there, and the vector kernel, which follows the reference's order, overflows
+   * with it up to the rounding of m.
+   */
+  private static void checkAdamStep(
+      Hyper h, int len, float[] w0, float[] g, float[] m0, float[] v0, boolean onlyWhereReferenceIsFinite) {
     float[] ws = w0.clone(), wv = w0.clone(), ms = m0.clone(), mv = m0.clone(), vs = v0.clone(), vv = v0.clone();
     SCALAR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, ws, g, ms, vs);
     VECTOR.adam(len, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.t, wv, g, mv, vv);
@@ -236,9 +249,11 @@ class OptimizersProperties {
       OptimizersErrorBound vectorGrad = w.fma(wd, x(g[i]));
       OptimizersErrorBound vectorM = m.fma(b1, vectorGrad.times(oneMinusB1));
       OptimizersErrorBound vectorV = v.fma(b2, vectorGrad.times(oneMinusB2).times(vectorGrad));
-      OptimizersErrorBound vectorW = vectorM.dividedBy(vectorV.sqrt().fma(scale, eps)).fma(step.negate(), w);
+      // -step * m, then the division, then the addition of w: the reference's order (see VectorOptimizers).
+      OptimizersErrorBound vectorW = w.plus(step.negate().times(vectorM).dividedBy(vectorV.sqrt().fma(scale, eps)));
       check("adam m", i, m1, ms[i], mv[i], scalarM, vectorM);
       check("adam v", i, v1, vs[i], vv[i], scalarV, vectorV);
+      if (onlyWhereReferenceIsFinite && !Float.isFinite(ws[i])) continue;
       check("adam w", i, w1, ws[i], wv[i], scalarW, vectorW);
     }
   }
@@ -284,6 +299,54 @@ class OptimizersProperties {
       fail(call + beta + ", " + t + ") = " + actual + ", exact " + exact.round(new MathContext(12))
           + ": off by " + error / U + " u, bound " + ADAM_CONSTANT_ERROR / U + " u");
     }
+  }
+
+  // ---- large first moments ----
+
+  /**
+   * A first moment far larger than the second, as a state loaded or set by hand can hold: |m| up to
+   * 2^127, with g = 0, v = 0 and no decay. Then g' = +0 and both kernels compute m' = beta1 m and
+   * v' = 0 with one rounding each, a denominator of exactly eps and, taking the reference's order
+   * of operations, w - (step m') / eps with the same three roundings: the same bits, infinities
+   * (step m' beyond the float range, in both) included, so the comparison is exact. Dividing m' by
+   * eps first, as the vector kernel did, overflows from |m'| > MAX_VALUE eps (3.4e30 at eps = 1e-8)
+   * where the reference's update is finite.
+   */
+  @Property(tries = 60)
+  void adamLargeFirstMomentGivesTheReferenceBits(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] m0 = signed(rnd, len, 80, 127);
+    float[] g = new float[len];
+    float[] ws = w0.clone(), wv = w0.clone(), ms = m0.clone(), mv = m0.clone(), vs = new float[len], vv = new float[len];
+    SCALAR.adam(len, h.lr, h.beta1, h.beta2, h.eps, 0f, h.t, ws, g, ms, vs);
+    VECTOR.adam(len, h.lr, h.beta1, h.beta2, h.eps, 0f, h.t, wv, g, mv, vv);
+    String hyper = " (lr " + h.lr + ", beta1 " + h.beta1 + ", eps " + h.eps + ", t " + h.t + ")";
+    for (int i = 0; i < len; i++) {
+      String at = "[" + i + "] from m = " + m0[i] + hyper;
+      assertEquals(Float.floatToIntBits(ms[i]), Float.floatToIntBits(mv[i]), "adam m" + at);
+      assertEquals(Float.floatToIntBits(vs[i]), Float.floatToIntBits(vv[i]), "adam v" + at);
+      if (Float.floatToIntBits(ws[i]) != Float.floatToIntBits(wv[i])) {
+        fail("adam w" + at + ": vector " + wv[i] + ", scalar " + ws[i]);
+      }
+    }
+  }
+
+  /**
+   * Large first moments (2^60 to 2^127) with ordinary gradients and second moments, so that m' is
+   * up to 2^137 times sqrt(v'): wherever the reference's update is finite, both kernels must be
+   * within their running bounds of the formula (see checkAdamStep), the vector kernel's finite too.
+   */
+  @Property(tries = 60)
+  void adamLargeFirstMomentMatchesFormulaWhereReferenceIsFinite(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Hyper h = Hyper.draw(rnd);
+    float[] w0 = signed(rnd, len, -12, 4);
+    float[] g = gradients(rnd, w0.length);
+    float[] m0 = signed(rnd, len, 60, 127);
+    float[] v0 = squares(rnd, len);
+    checkAdamStep(h, len, w0, g, m0, v0, true);
   }
 
   // ---- invariants ----
