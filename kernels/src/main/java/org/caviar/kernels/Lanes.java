@@ -15,6 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * allocates nothing, inlined or not (the same forced run: no allocation). Loading it costs nothing
  * measurable: GEMM products with edge tiles (scratch, second of two rounds) ran 0-4% faster than
  * with indexInRange on 16 and on 8 lanes.
+ *
+ * <p>A masked load or store whose vector would reach past the array's end takes another path in
+ * the Vector API: it checks each lane with a compare whose mask is a heap object wherever C2 does
+ * not inline that check into a context where the mask's class is known, and in the suite it then
+ * allocated 120 bytes a training step (GEMM's last tile of C, TrainerTest's tanh network on 8
+ * lanes, 2026-12-05; JFR: {@code boolean[]} from {@code FloatVector.compareTemplate} under
+ * {@code AbstractMask.checkIndexByLane}). So the kernels use masks only where the whole vector
+ * lies inside the array, and do the last values of an array by element.
  */
 final class Lanes {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

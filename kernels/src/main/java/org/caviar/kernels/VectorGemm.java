@@ -438,6 +438,15 @@ final class VectorGemm extends Gemm {
         if (beta == 0f) acc.mul(va).intoArray(c, ci);
         else acc.fma(va, FloatVector.fromArray(S, c, ci).mul(vb)).intoArray(c, ci);
       }
+      if (ci + head + L > c.length) {
+        // The last vector would reach past C's end, where a masked store may allocate (see
+        // Lanes): C's last values by element, the same operations.
+        for (int j = head; j < n; j++) {
+          float acc = tile[t + j];
+          c[ci + j] = beta == 0f ? acc * alpha : Math.fma(acc, alpha, c[ci + j] * beta);
+        }
+        continue;
+      }
       FloatVector acc = FloatVector.fromArray(S, tile, t + head);
       if (beta == 0f) acc.mul(va).intoArray(c, ci + head, last);
       else acc.fma(va, FloatVector.fromArray(S, c, ci + head, last).mul(vb)).intoArray(c, ci + head, last);

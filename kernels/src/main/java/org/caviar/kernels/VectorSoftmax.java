@@ -122,7 +122,7 @@ final class VectorSoftmax extends Softmax {
       // p - 1 = -(the other classes' exps) / sum, with those summed apart: p - 1 by subtraction
       // keeps only the absolute error of p (~1 ulp of 1), all of the result when p ~ 1.
       grad[at] = 0f;
-      float others = rowSum(grad, base, cols);
+      float others = rowSum(grad, base, cols, ws.pad);
       float inv = 1f / sum;
       scale(grad, base, cols, inv * invRows);
       grad[at] = (0f - others * inv) * invRows; // 0 - x: +0, not -0, for a single class
@@ -260,6 +260,13 @@ final class VectorSoftmax extends Softmax {
     }
     // At most three whole vectors and a partial one: masked loads, which read nothing past cols.
     for (; i < cols; i += L) {
+      if (base + i + L > x.length) {
+        // Past x's end (see Lanes): the row's last values by element; max is exact.
+        float t = x[base + i];
+        for (int j = i + 1; j < cols; j++) t = Math.max(t, x[base + j]);
+        m0 = m0.lanewise(VectorOperators.MAX, t);
+        break;
+      }
       VectorMask<Float> m = Lanes.inRange(i, cols);
       m0 = m0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, base + i, m), m);
     }
@@ -314,9 +321,14 @@ final class VectorSoftmax extends Softmax {
     VectorMask<Float> partial = Lanes.inRange(whole, cols);
     int segments = 1;
     if (whole < cols) {
-      FloatVector.fromArray(SPECIES, x, from + whole, partial)
-          .blend(Float.NEGATIVE_INFINITY, partial.not())
-          .intoArray(pad, 0);
+      if (from + whole + L <= x.length) {
+        FloatVector.fromArray(SPECIES, x, from + whole, partial)
+            .blend(Float.NEGATIVE_INFINITY, partial.not())
+            .intoArray(pad, 0);
+      } else {
+        // Past x's end (see Lanes): the same pad, by element.
+        for (int j = 0; j < L; j++) pad[j] = whole + j < cols ? x[from + whole + j] : Float.NEGATIVE_INFINITY;
+      }
       segments = 2;
     }
     FloatVector vmax = FloatVector.broadcast(SPECIES, max);
@@ -349,19 +361,29 @@ final class VectorSoftmax extends Softmax {
         sum = sum.add(e);
       }
     }
-    if (segments == 2) FloatVector.fromArray(SPECIES, pad, 0).intoArray(y, to + whole, partial);
+    if (segments == 2) {
+      if (to + whole + L <= y.length) FloatVector.fromArray(SPECIES, pad, 0).intoArray(y, to + whole, partial);
+      else System.arraycopy(pad, 0, y, to + whole, cols - whole);
+    }
     for (int half = L / 2; half > 0; half /= 2) sum = sum.add(sum.slice(half));
     return sum.lane(0);
   }
 
-  /** The sum of {@code y[base, base + cols)}, its lanes added in the fixed order of {@link #expStore}. */
-  private static float rowSum(float[] y, int base, int cols) {
+  /**
+   * The sum of {@code y[base, base + cols)}, its lanes added in the fixed order of {@link #expStore};
+   * {@code pad} (L floats) stages a last partial vector that would reach past y's end.
+   */
+  private static float rowSum(float[] y, int base, int cols, float[] pad) {
     FloatVector sum = FloatVector.zero(SPECIES);
     int i = 0;
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i));
     }
-    if (i < cols) {
+    if (i < cols && base + i + L > y.length) {
+      // Past y's end (see Lanes): the masked load's lanes, zero past the row, from pad.
+      for (int j = 0; j < L; j++) pad[j] = i + j < cols ? y[base + i + j] : 0f;
+      sum = sum.add(FloatVector.fromArray(SPECIES, pad, 0));
+    } else if (i < cols) {
       VectorMask<Float> m = Lanes.inRange(i, cols);
       sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i, m));
     }
@@ -375,7 +397,9 @@ final class VectorSoftmax extends Softmax {
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       FloatVector.fromArray(SPECIES, y, base + i).mul(s).intoArray(y, base + i);
     }
-    if (i < cols) {
+    if (i < cols && base + i + L > y.length) {
+      for (; i < cols; i++) y[base + i] *= s; // past y's end (see Lanes)
+    } else if (i < cols) {
       VectorMask<Float> m = Lanes.inRange(i, cols);
       FloatVector.fromArray(SPECIES, y, base + i, m).mul(s).intoArray(y, base + i, m);
     }
@@ -387,7 +411,9 @@ final class VectorSoftmax extends Softmax {
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       FloatVector.fromArray(SPECIES, x, base + i).sub(max).sub(logSum).intoArray(y, base + i);
     }
-    if (i < cols) {
+    if (i < cols && Math.max(base + i + L - x.length, base + i + L - y.length) > 0) {
+      for (; i < cols; i++) y[base + i] = x[base + i] - max - logSum; // past an array's end (see Lanes)
+    } else if (i < cols) {
       VectorMask<Float> m = Lanes.inRange(i, cols);
       FloatVector.fromArray(SPECIES, x, base + i, m).sub(max).sub(logSum).intoArray(y, base + i, m);
     }

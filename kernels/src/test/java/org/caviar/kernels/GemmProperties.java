@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -593,5 +594,24 @@ class GemmProperties {
   @Test
   void transposeHelperIsRight() {
     assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+  }
+
+  @Property(tries = 80)
+  void cEndingTheArrayGivesTheSameBitsAsCWithFloatsAfterIt(
+      @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll Op opA, @ForAll Op opB,
+      @ForAll("betas") float beta, @ForAll long seed) {
+    // A last tile whose vector would reach past C's end is stored by element (see Lanes): the same
+    // operations as the masked store, so the same bits as when floats follow C, and nothing past C
+    // is written either way.
+    Random rnd = new Random(seed);
+    float[] a = Shapes.uniform(rnd, m * k, 1f);
+    float[] b = Shapes.uniform(rnd, k * n, 1f);
+    float[] ending = Shapes.uniform(rnd, m * n, 1f);
+    float[] followed = Arrays.copyOf(ending, m * n + 2 * Shapes.LANES);
+    Arrays.fill(followed, m * n, followed.length, -7.5f);
+    Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, a, b, beta, ending);
+    Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, a, b, beta, followed);
+    assertArrayEquals(ending, Arrays.copyOf(followed, m * n));
+    for (int i = m * n; i < followed.length; i++) assertEquals(-7.5f, followed[i], "after C at " + i);
   }
 }
