@@ -43,6 +43,34 @@ class CaviarCliTest {
     assertTrue(!worker.contains("Print the default space"), worker);
   }
 
+  /**
+   * A worker cannot run without --storage and --study: its help showed both as optional
+   * ("[--study=NAME] [--storage=URL]"), as tune's (which has a default folder and a journal). They
+   * are required options now: the synopsis shows them bare, and one left out is picocli's usage
+   * error naming it, with where the help is, as for evaluate's --model; no database is reached.
+   */
+  @Test
+  void workerShowsStorageAndStudyAsRequired() {
+    String synopsis = run("worker", "--help").out().split("\\R\\R", 2)[0];
+    assertTrue(synopsis.contains(" --study=NAME") && !synopsis.contains("[--study=NAME]"), synopsis);
+    assertTrue(synopsis.contains(" --storage=URL") && !synopsis.contains("[--storage=URL]"), synopsis);
+    // tune's are optional: a default folder, a journal.
+    String tune = run("tune", "--help").out().split("\\R\\R", 2)[0];
+    assertTrue(tune.contains("[--study=DIR]") && tune.contains("[--storage=URL]"), tune);
+    CliRun r = run("worker", "--study", "s");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required option: '--storage=URL'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+    r = run("worker", "--storage", "postgresql://127.0.0.1:1/db");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required option: '--study=NAME'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+    r = run("worker", "--trials", "3");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required options: '--study=NAME', '--storage=URL'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+  }
+
   @Test
   void badUsageIsAClearErrorWithExitCode2() {
     CliRun r = run("tune", "--param", "lr = log(0, 1)", "--study", dir.resolve("s").toString());
