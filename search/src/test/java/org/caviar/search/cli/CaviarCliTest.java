@@ -367,6 +367,35 @@ class CaviarCliTest {
   }
 
   /**
+   * A headerless CSV whose first row alone has a word label ("cat" among 0, 1, 2) was taken for a
+   * header without a word, its row lost. The loader now asks, and the command line says how to
+   * answer: --csv-header absent (a data row) or present (a header), which a study stores.
+   */
+  @Test
+  void aFirstRowWhoseOnlyWordIsItsLabelAsksForCsvHeader() throws Exception {
+    StringBuilder csv = new StringBuilder("7.5,2,cat\n");
+    Random rnd = new Random(3);
+    for (int i = 0; i < 60; i++) csv.append(i % 3 + rnd.nextGaussian() * 0.2).append(',').append(rnd.nextGaussian()).append(',').append(i % 3).append('\n');
+    Path file = Files.writeString(dir.resolve("cat-first.csv"), csv);
+    assertUsageError("caviar train: " + file + " line 1: label 'cat' is the only one that is not an integer, and its other fields "
+        + "are numbers: is line 1 a header or a data row? Say which: --csv-header present for a header, --csv-header absent "
+        + "for a data row", "train", "--csv", file.toString(), "--epochs", "1");
+    CliRun r = run("train", "--csv", file.toString(), "--csv-header", "absent", "--epochs", "1", "--threads", "1",
+        "--split", "0.5,0.3", "--out", dir.resolve("absent.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("61 rows, 2 features, 4 classes"), r.out());
+    // The evaluate command it prints reads the file as it did.
+    assertTrue(r.out().contains("--csv-header absent"), r.out());
+    r = run("train", "--csv", file.toString(), "--csv-header", "present", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("present.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("60 rows, 2 features, 3 classes in column 'cat'"), r.out());
+    assertUsageError("caviar train: --csv-header must be present, absent or detect, got 'maybe'",
+        "train", "--csv", file.toString(), "--csv-header", "maybe", "--epochs", "1");
+    assertUsageError("caviar train: --csv-header goes with --csv", "train", "--csv-header", "absent", "--epochs", "1");
+  }
+
+  /**
    * The data options that only the library's loaders were tested for: a CSV whose label is the
    * first column, chosen by name or by index (the two must read the same rows), and MNIST's IDX
    * files; and the errors of a half-given IDX pair, a --split that is not numbers and a --spec
