@@ -231,7 +231,7 @@ public final class CsvLoader {
     // Order the classes, then renumber the provisional (first-seen) ids.
     List<String> classes = new ArrayList<>(distinct);
     classes.removeIf(java.util.Objects::isNull);
-    boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
+    boolean numeric = classes.stream().allMatch(ClassNames::isInteger);
     if (numeric) {
       classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
       for (int i = 1; i < classes.size(); i++) {
@@ -261,9 +261,9 @@ public final class CsvLoader {
    * among integers is no class anyone trains on).
    */
   private static boolean numberedHeader(List<String> distinct, int[] provisional, int rows) {
-    if (rows < 2 || isInteger(distinct.get(provisional[0]))) return false;
+    if (rows < 2 || ClassNames.isInteger(distinct.get(provisional[0]))) return false;
     for (int r = 1; r < rows; r++) {
-      if (provisional[r] == provisional[0] || !isInteger(distinct.get(provisional[r]))) return false;
+      if (provisional[r] == provisional[0] || !ClassNames.isInteger(distinct.get(provisional[r]))) return false;
     }
     return true;
   }
@@ -278,7 +278,7 @@ public final class CsvLoader {
     for (int c = 0, j = 0; c < first.length; c++) {
       if (c == label) continue;
       String v = first[c];
-      if (v.isEmpty() || !Character.isDigit(v.charAt(0)) || !isInteger(v)) return false;
+      if (v.isEmpty() || !Character.isDigit(v.charAt(0)) || !ClassNames.isInteger(v)) return false;
       long n = Long.parseLong(v);
       fits[0] &= n == c;
       fits[1] &= n == c + 1;
@@ -415,13 +415,4 @@ public final class CsvLoader {
     }
   }
 
-  /** Whether a class name is an integer: such classes sort by value, and are numbers to {@link Dataset#inClasses}. */
-  static boolean isInteger(String s) {
-    try {
-      Long.parseLong(s);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
 }

@@ -177,6 +177,40 @@ class CaviarCliTest {
     assertTrue(none.err().contains("--model"), none.err());
   }
 
+  /**
+   * Whether the model's classes are numbers was evaluate's own regex ("-?\\d+"), while the loader
+   * and Dataset.inClasses use ClassNames.isInteger: "+1" was a name to evaluate and a number to
+   * them, and a number too large for a long a number to evaluate and a name to them. The second
+   * passed evaluate's check, and inClasses then took the file's labels 0 and 1 for the indices of
+   * the model's named classes without a word. Both now ask ClassNames.isInteger.
+   */
+  @Test
+  void evaluateAndTheLoaderAgreeOnWhichClassNamesAreNumbers() throws Exception {
+    for (String[] classes : new String[][] {{"10000000000000000000", "20000000000000000000"}, {"+1", "+2"}}) {
+      StringBuilder named = new StringBuilder("a,b,label\n");
+      StringBuilder numbered = new StringBuilder("a,b,label\n");
+      Random rnd = new Random(3);
+      for (int i = 0; i < 40; i++) {
+        String row = (i % 2 * 2 + rnd.nextGaussian() * 0.3) + "," + rnd.nextGaussian() + ",";
+        named.append(row).append(classes[i % 2]).append('\n');
+        numbered.append(row).append(i % 2).append('\n');
+      }
+      Path train = Files.writeString(dir.resolve("named.csv"), named);
+      Path other = Files.writeString(dir.resolve("numbered.csv"), numbered);
+      Path model = dir.resolve("m.caviar");
+      CliRun trained = run("train", "--csv", train.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+      assertEquals(0, trained.code(), trained.err());
+      CliRun e = run("evaluate", "--model", model.toString(), "--csv", other.toString(), "--all");
+      assertEquals(2, e.code(), classes[0] + ": " + e.out() + e.err());
+      String expected = classes[0].startsWith("+")
+          // Numbers to the model: the file's 0 is another class than its +1.
+          ? "caviar evaluate: numbered.csv has class '0', which the model does not know [+1, +2]"
+          : "caviar evaluate: the label column of numbered.csv holds numbers (0 to 1), the model's classes are names ("
+              + classes[0] + ", " + classes[1] + "): give the column of these names with --label-column";
+      assertEquals(expected, e.err().strip());
+    }
+  }
+
   /** The counts of one true class's row of a printed confusion matrix. */
   private static List<Integer> confusionRow(String out, String name) {
     String row = out.lines().map(String::strip).filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
