@@ -1,7 +1,7 @@
 package org.caviar.bench;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.util.Collection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -238,7 +238,7 @@ public final class QuickRun {
       System.err.println("run-quick: --out " + out + ": cannot create its folder (" + e + ")");
       return 2;
     }
-    deleteOldJson(out);
+    deleteOldJson(out, plan.runOrder());
     Function<BenchmarkParams, Work> describe = params -> WORK.get(className(params.getBenchmark())).apply(params);
     Summary summary = new Summary(describe);
     int rounds = full ? forks : 1;
@@ -350,19 +350,27 @@ public final class QuickRun {
   static void writeFiles(Map<String, List<RunResult>> byClass, Summary summary, Path out) throws IOException {
     Files.createDirectories(out.toAbsolutePath().getParent());
     for (Map.Entry<String, List<RunResult>> e : byClass.entrySet()) {
-      String json = out.resolveSibling("jmh-" + Plan.simpleName(e.getKey()) + ".json").toString();
-      ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(e.getValue());
+      ResultFormatFactory.getInstance(ResultFormatType.JSON, json(out, e.getKey()).toString()).writeOut(e.getValue());
     }
     summary.writeCsv(out);
   }
 
-  /** JMH's JSON of an earlier run would sit beside this run's summary as if it belonged to it. */
-  private static void deleteOldJson(Path summary) throws IOException {
-    Path dir = summary.toAbsolutePath().getParent();
-    if (!Files.isDirectory(dir)) return;
-    try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "jmh-*.json")) {
-      for (Path file : old) Files.delete(file);
+  /**
+   * Deletes the JSON that this run writes beside {@code summary} for each of {@code classNames}
+   * (see {@link #writeFiles}), from an earlier run: it would sit beside this run's summary as if it
+   * belonged to it, also when this run's JMH run of the class fails and writes none. Only those:
+   * every jmh-*.json was, so a run of one class lost the others' JSON of an earlier run, and any
+   * such file a user kept in the --out folder.
+   */
+  static void deleteOldJson(Path summary, Collection<String> classNames) throws IOException {
+    for (String className : new java.util.LinkedHashSet<>(classNames)) {
+      Files.deleteIfExists(json(summary, className));
     }
+  }
+
+  /** The JMH JSON of a benchmark class beside the summary {@code out}. */
+  private static Path json(Path out, String className) {
+    return out.resolveSibling("jmh-" + Plan.simpleName(className) + ".json");
   }
 
   private static String className(String benchmark) {

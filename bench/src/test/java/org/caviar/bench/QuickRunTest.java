@@ -36,6 +36,26 @@ class QuickRunTest {
     assertTrue(Files.size(out.resolveSibling("jmh-TrainBench.json")) > 0);
   }
 
+  /**
+   * Before a run, the JSON of an earlier one is deleted only for the benchmark classes this run
+   * measures (and rewrites): every jmh-*.json in the --out folder was, so a run of one class lost
+   * the JSON of the others, and any jmh-*.json the user kept there, which no run wrote.
+   */
+  @Test
+  void onlyTheJsonThisRunRewritesIsDeleted(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("summary.csv");
+    for (String name : List.of("jmh-TrainBench.json", "jmh-GemmBench.json", "jmh-baseline-2025.json", "notes.json", "summary.csv")) {
+      Files.writeString(dir.resolve(name), "kept");
+    }
+    QuickRun.deleteOldJson(out, List.of(TrainBench.class.getName(), PeakBench.class.getName(), PeakBench.class.getName()));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("jmh-GemmBench.json", "jmh-baseline-2025.json", "notes.json", "summary.csv"),
+          files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
+    // A folder that does not exist yet holds nothing to delete.
+    QuickRun.deleteOldJson(dir.resolve("none").resolve("summary.csv"), List.of(TrainBench.class.getName()));
+  }
+
   private static String problem(String... args) {
     return assertThrows(QuickRun.BadUsage.class, () -> QuickRun.Args.parse(args)).getMessage();
   }

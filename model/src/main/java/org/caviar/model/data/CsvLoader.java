@@ -31,8 +31,12 @@ import java.util.Map;
  *
  * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
  * fields is a number, when one of its fields is the label column given by name, or when its label
- * is a word while every other row's label is an integer (a header of numbered columns such as
- * pandas writes, "0,1,...,63,target").
+ * is a word while every other row's label is an integer and its other fields are the columns'
+ * numbers (a header of numbered columns such as pandas writes, "0,1,...,63,target": each field the
+ * number of its column, or of its feature, from 0 or from 1). A first line whose label is such a
+ * word and whose other fields are other numbers ("5,7,cat" above rows of classes 0 to 9) is a
+ * header or a data row of a class of its own: a {@link MalformedDataException} naming the line
+ * says so and how to say which ({@link #HEADER_HINT}), rather than either guess.
  *
  * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
  * class names silently merged at the undecodable character.
@@ -45,6 +49,12 @@ public final class CsvLoader {
     /** A header if no field of the first line parses as a number, or as the class doc says. */
     DETECT
   }
+
+  /**
+   * How a message of this loader tells the caller to say whether the first line is a header (see
+   * the class doc): a command line that has its own option for it puts that in its place.
+   */
+  public static final String HEADER_HINT = "withHeader(Header.PRESENT) for a header, withHeader(Header.ABSENT) for a data row";
 
   private final Header header;
   private final int labelIndex;
@@ -129,6 +139,9 @@ public final class CsvLoader {
     int columns = -1;
     int label = -1;
     String[] names = null;
+    // The first line read as data, and its number: it may turn out to be a header of numbered columns.
+    String[] first = null;
+    long firstLineNo = -1;
     float[] features = new float[1024];
     int featureCount = 0;
     int[] provisional = new int[64];
@@ -164,6 +177,8 @@ public final class CsvLoader {
         label = resolveLabel(names, columns, source, lineNo);
         featureCount = columns - 1;
         if (isHeader) continue;
+        first = fields.toArray(new String[0]);
+        firstLineNo = lineNo;
       } else if (fields.size() != columns) {
         throw new MalformedDataException(
             source, lineNo, "expected " + columns + " fields, found " + fields.size());
@@ -199,6 +214,12 @@ public final class CsvLoader {
     }
     String labelHeader = names != null ? names[label] : null;
     if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
+      // Its features are numbers as every row's: a data row of a class of its own ("cat" among 0..9)
+      // reads the same, unless they are its columns' numbers. Either guess loses a row or adds one.
+      if (!numberedColumns(first, label)) {
+        throw new MalformedDataException(source, firstLineNo, "label '" + first[label] + "' is the only one that is not an integer, "
+            + "and its other fields are numbers: is line " + firstLineNo + " a header or a data row? Say which: " + HEADER_HINT);
+      }
       // The first line was a header of numbered columns ("0,1,...,63,target"): drop its row and its "class".
       labelHeader = distinct.get(provisional[0]);
       distinct.set(provisional[0], null);
@@ -210,7 +231,7 @@ public final class CsvLoader {
     // Order the classes, then renumber the provisional (first-seen) ids.
     List<String> classes = new ArrayList<>(distinct);
     classes.removeIf(java.util.Objects::isNull);
-    boolean numeric = classes.stream().allMatch(CsvLoader::isInteger);
+    boolean numeric = classes.stream().allMatch(ClassNames::isInteger);
     if (numeric) {
       classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
       for (int i = 1; i < classes.size(); i++) {
@@ -240,11 +261,32 @@ public final class CsvLoader {
    * among integers is no class anyone trains on).
    */
   private static boolean numberedHeader(List<String> distinct, int[] provisional, int rows) {
-    if (rows < 2 || isInteger(distinct.get(provisional[0]))) return false;
+    if (rows < 2 || ClassNames.isInteger(distinct.get(provisional[0]))) return false;
     for (int r = 1; r < rows; r++) {
-      if (provisional[r] == provisional[0] || !isInteger(distinct.get(provisional[r]))) return false;
+      if (provisional[r] == provisional[0] || !ClassNames.isInteger(distinct.get(provisional[r]))) return false;
     }
     return true;
+  }
+
+  /**
+   * Whether the fields of {@code first} but its label are column numbers: each the number of its
+   * column, or of its feature (the columns without the label), counted from 0 or from 1, written
+   * as an integer. Data has such a row hardly ever; a header that names columns by number always.
+   */
+  private static boolean numberedColumns(String[] first, int label) {
+    boolean[] fits = {true, true, true, true}; // column from 0, column from 1, feature from 0, feature from 1
+    for (int c = 0, j = 0; c < first.length; c++) {
+      if (c == label) continue;
+      String v = first[c];
+      if (v.isEmpty() || !Character.isDigit(v.charAt(0)) || !ClassNames.isInteger(v)) return false;
+      long n = Long.parseLong(v);
+      fits[0] &= n == c;
+      fits[1] &= n == c + 1;
+      fits[2] &= n == j;
+      fits[3] &= n == j + 1;
+      j++;
+    }
+    return fits[0] || fits[1] || fits[2] || fits[3];
   }
 
   private int resolveLabel(String[] names, int columns, String source, long lineNo) throws MalformedDataException {
@@ -373,13 +415,4 @@ public final class CsvLoader {
     }
   }
 
-  /** Whether a class name is an integer: such classes sort by value, and are numbers to {@link Dataset#inClasses}. */
-  static boolean isInteger(String s) {
-    try {
-      Long.parseLong(s);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
 }

@@ -156,7 +156,7 @@ public final class Dataset {
     if (classNames.equals(classes)) return this;
     // Unnamed rows (classes "0" to "k-1") against classes with names that are not numbers: the
     // numbers can only be indices. Against numbered classes they are names ("0" is not "1").
-    if (classNames.equals(numberedClasses(classNames.size())) && classes.stream().noneMatch(CsvLoader::isInteger)) {
+    if (classNames.equals(numberedClasses(classNames.size())) && classes.stream().noneMatch(ClassNames::isInteger)) {
       if (classNames.size() > classes.size()) {
         throw new IllegalArgumentException(name + " has " + classNames.size() + " classes, " + owner + " knows " + classes.size());
       }

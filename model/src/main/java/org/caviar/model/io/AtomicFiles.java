@@ -1,6 +1,7 @@
 package org.caviar.model.io;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,8 +15,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * moved over it. A run stopped while it writes (killed, or halted when its interrupted epoch took
  * too long) leaves each file as it was or as it is now, never a page that ends mid-table or a
  * truncated CSV, image or model, and two writers of one file each move only their own whole file.
- * Nothing is forced to the disk here: a content that must survive a power cut forces its own file
- * before it returns, as {@link ModelFile#save} does; a report's pages and charts do not.
+ *
+ * <p>Power cuts too: the new file's contents are forced to the disk ({@link FileChannel#force})
+ * before the move, so that the name never survives on data that did not (ext4 and XFS may keep a
+ * rename whose file's blocks were never written: an empty or zero-filled file). After the move
+ * the folder is forced, where the platform opens folders (Linux, macOS; not Windows, where the
+ * move is left to the file system's journal), so that the new name itself is on the disk when
+ * {@link #write} returns. Every file this project writes whole goes through here: models, report
+ * pages, CSVs and charts.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -31,11 +38,54 @@ public final class AtomicFiles {
     write(file, temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
   }
 
-  /** Has {@code content} write a new file beside {@code file}, then moves it over {@code file}; a failure leaves neither changed nor a file behind. */
+  /**
+   * Has {@code content} write a new file beside {@code file}, forces it to the disk, moves it over
+   * {@code file} and forces the folder; a failure before the move (of the content, or of forcing
+   * it) leaves neither changed nor a file behind.
+   */
   public static void write(Path file, Content content) throws IOException {
+    write(file, content, Disk.FORCE);
+  }
+
+  /** How a write reaches the disk: {@link #FORCE}, or for tests a recording of when it is asked to. */
+  interface Disk {
+    /** Forces a file's contents (and size) to the disk. */
+    void forceFile(Path file) throws IOException;
+
+    /** Forces a folder's entries to the disk where the platform can; a no-op where it cannot open a folder. */
+    void forceFolder(Path folder) throws IOException;
+
+    Disk FORCE = new Disk() {
+      @Override
+      public void forceFile(Path file) throws IOException {
+        // fsync flushes the file's pages, whichever descriptor wrote them.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          channel.force(true);
+        }
+      }
+
+      @Override
+      public void forceFolder(Path folder) throws IOException {
+        FileChannel channel;
+        try {
+          channel = FileChannel.open(folder, StandardOpenOption.READ);
+        } catch (IOException notOnThisPlatform) {
+          return; // Windows opens no folder as a file: its NTFS journals the rename itself.
+        }
+        try (channel) {
+          channel.force(true);
+        } catch (IOException notSupported) {
+          // Some file systems refuse fsync on a folder (EINVAL): the move stands, as it would without it.
+        }
+      }
+    };
+  }
+
+  static void write(Path file, Content content, Disk disk) throws IOException {
     Path temp = newFileBeside(file);
     try {
       content.writeTo(temp);
+      disk.forceFile(temp);
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (Throwable e) {
       try {
@@ -45,6 +95,7 @@ public final class AtomicFiles {
       }
       throw e;
     }
+    disk.forceFolder(temp.getParent());
   }
 
   /**

@@ -64,7 +64,8 @@ public final class ModelFile {
   /**
    * Writes the model to a new file beside {@code path}, named for this save alone, and then moves it
    * over {@code path}, so that a save that fails or is interrupted (a full disk, a kill, a power cut)
-   * leaves the file that was there whole: the new file is forced to the disk before the move. Two
+   * leaves the file that was there whole: the new file is forced to the disk before the move, and
+   * the folder after it ({@link AtomicFiles#write}). Two
    * saves of one file at once (two runs with the same --out) each move only their own whole file.
    * A failure names the file.
    */
@@ -74,8 +75,7 @@ public final class ModelFile {
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
           write(model, out);
-          // On the disk before the move: a crash after it must not leave the name on unwritten data.
-          channel.force(true);
+          // AtomicFiles forces it to the disk before the move, and the folder after it.
         }
       });
     } catch (IOException e) {

@@ -290,8 +290,11 @@ public final class Trainer {
    * {@code patience} epochs, or if the loss diverges (a loss or logit not finite; a validation loss
    * not finite; without a validation set, a weight the last update left not finite). With
    * {@code restoreBest} and a validation set, the network ends with the weights (and batch norm
-   * statistics) of its best epoch. Without a validation set there is no best epoch: patience and
-   * restoreBest then do nothing.
+   * statistics) of its best epoch; a run that diverges before it has one (its first validation loss
+   * NaN or infinite, or its training loss in the first epoch) ends {@link TrainingStatus#DIVERGED}
+   * with the weights it started from ({@code restoredEpoch} -1, {@code bestEpoch} -1, the message
+   * says so). Without restoreBest a diverged run keeps its last weights, which may not be finite.
+   * Without a validation set there is no best epoch: patience and restoreBest then do nothing.
    *
    * <p>Each fit is a new training run from the network's current weights: the batches are shuffled
    * from the configured seed again, the schedule starts at epoch 0, and the optimizer state (Adam's
@@ -385,6 +388,12 @@ public final class Trainer {
       best.restore();
       restored = bestEpoch;
       message += "; restored the weights of epoch " + bestEpoch;
+    } else if (best != null && status == TrainingStatus.DIVERGED) {
+      // Diverged before any epoch's validation loss was finite (the first one NaN, or the training
+      // loss in the first epoch): there is no best epoch, and the network held the weights that
+      // diverged. The snapshot still holds those the fit started from: the only ones that did not.
+      best.restore();
+      message += "; no epoch had a finite validation loss: restored the weights the run started from";
     }
     TrainingResult result = new TrainingResult(
         status, message, history, bestEpoch, bestEpoch >= 0 ? bestLoss : Double.NaN, restored,

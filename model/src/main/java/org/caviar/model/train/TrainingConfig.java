@@ -16,7 +16,9 @@ import org.caviar.model.optim.OptimizerSpec;
  *     stopping off
  * @param minDelta how much the validation loss must fall to count as an improvement
  * @param restoreBest whether to end with the weights of the best epoch: the last one whose validation
- *     loss beat the best before it by more than {@code minDelta} (with {@code minDelta} 0, the lowest)
+ *     loss beat the best before it by more than {@code minDelta} (with {@code minDelta} 0, the lowest);
+ *     a run that diverges before any epoch's validation loss is finite ends with the weights it
+ *     started from
  * @param seed seed of the mini-batch order, and of the dropout masks of a step split over threads
  *     (on one thread they come from the network's seed)
  */

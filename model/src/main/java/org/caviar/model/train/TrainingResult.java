@@ -12,7 +12,9 @@ import java.util.List;
  *     {@code minDelta} (with {@code minDelta} 0, the epoch of the lowest loss), -1 without validation
  * @param bestValidationLoss that loss, NaN without validation
  * @param restoredEpoch the epoch whose weights the network holds at the end if they were restored,
- *     else -1
+ *     else -1. A run with restoreBest and a validation set that diverged before any best epoch
+ *     ({@code bestEpoch} -1, status {@link TrainingStatus#DIVERGED}) holds the weights it started
+ *     from, and has -1 here too: no epoch's weights were restored (its message says so)
  * @param seconds wall time of the whole run
  */
 public record TrainingResult(

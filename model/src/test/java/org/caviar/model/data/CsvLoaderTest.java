@@ -171,6 +171,42 @@ class CsvLoaderTest {
     assertEquals(2, absent.rows());
   }
 
+  /**
+   * A first line whose only word is its label, among rows of integer labels, is a header or a data
+   * row of its own class: its features are numbers like every row's. It used to be taken for a
+   * header of numbered columns without a word, and the row was gone. A header of numbered columns
+   * is recognized by its numbers (each feature field its column's number, from 0 or 1); any other
+   * such first line is an error naming it and how to say which it is.
+   */
+  @Test
+  void aFirstRowWhoseOnlyWordIsItsLabelIsNotSilentlyAHeader() throws IOException {
+    String text = "7,2,cat\n3,4,1\n5,6,2\n";
+    assertMalformed(CsvLoader.defaults(), text, 1, "label 'cat' is the only one that is not an integer, and its other fields are "
+        + "numbers: is line 1 a header or a data row? Say which: " + CsvLoader.HEADER_HINT);
+    // Blank lines before it: the line is named as an editor counts it.
+    assertMalformed(CsvLoader.defaults(), "\n" + text, 2, "is line 2 a header or a data row?");
+    Dataset absent = load(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), text);
+    assertEquals(3, absent.rows());
+    assertEquals(List.of("1", "2", "cat"), absent.classNames());
+    Dataset present = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT), text);
+    assertEquals(2, present.rows());
+    assertEquals(List.of("1", "2"), present.classNames());
+    // Numbered columns, from 0 or from 1, the label anywhere: a header, as pandas and others write them.
+    for (String header : new String[] {"0,1,target", "1,2,target", "target,0,1", "target,1,2", "0,target,2"}) {
+      boolean labelFirst = header.startsWith("target");
+      CsvLoader loader = labelFirst ? CsvLoader.defaults().withLabelColumn(0)
+          : header.startsWith("0,target") ? CsvLoader.defaults().withLabelColumn(1) : CsvLoader.defaults();
+      String rows = labelFirst ? "3,1,2\n6,4,5\n" : header.startsWith("0,target") ? "1,3,2\n4,6,5\n" : "1,2,3\n4,5,6\n";
+      Dataset d = load(loader, header + "\n" + rows);
+      assertEquals(2, d.rows(), header);
+      assertEquals(List.of("3", "6"), d.classNames(), header);
+    }
+    // Numbers that are not the columns' ("5,7", "0.0,1", "0,0"): the same question.
+    for (String first : new String[] {"5,7,target", "0.0,1,target", "0,0,target", "1,3,target"}) {
+      assertMalformed(CsvLoader.defaults(), first + "\n1,2,3\n4,5,6\n", 1, "label 'target' is the only one");
+    }
+  }
+
   /** The label column's header name, as the header detection decided, for callers that name it. */
   @Test
   void theTableNamesTheLabelColumnAsTheHeaderSaid(@TempDir Path dir) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,60 @@ class AtomicFilesTest {
     }));
     assertEquals("epoch,loss\n0,1.5\n", Files.readString(file));
     assertEquals(List.of("epochs.csv"), listing());
+  }
+
+  /**
+   * A write forces the new file's whole content to the disk before the move (the name must not
+   * survive a power cut on data that did not), and the folder after it (the new name itself). A
+   * power cut cannot be had in a test: what is checked is that each force is asked for, when, and
+   * of what; and that the real one runs on this platform.
+   */
+  @Test
+  void aWriteForcesTheFileBeforeTheMoveAndTheFolderAfter() throws IOException {
+    Path file = dir.resolve("trials.csv");
+    AtomicFiles.writeString(file, "old");
+    List<String> events = new ArrayList<>();
+    AtomicFiles.Disk recording = new AtomicFiles.Disk() {
+      @Override
+      public void forceFile(Path f) throws IOException {
+        events.add("file " + f.getParent().equals(dir.toAbsolutePath()) + " " + f.getFileName().toString().startsWith("trials.csv.")
+            + " " + Files.readString(f) + " target " + Files.readString(file));
+      }
+
+      @Override
+      public void forceFolder(Path folder) throws IOException {
+        events.add("folder " + folder.equals(dir.toAbsolutePath()) + " target " + Files.readString(file) + " " + listing());
+      }
+    };
+    AtomicFiles.write(file, temp -> Files.writeString(temp, "trial,value\n0,0.5\n"), recording);
+    assertEquals(List.of("file true true trial,value\n0,0.5\n target old", "folder true target trial,value\n0,0.5\n [trials.csv]"),
+        events);
+    // The real forces, on this platform's file system.
+    AtomicFiles.writeString(file, "done");
+    assertEquals("done", Files.readString(file));
+    assertEquals(List.of("trials.csv"), listing());
+  }
+
+  /** A force that fails (an I/O error on the disk) is a failed write: the old file stays, no temporary file. */
+  @Test
+  void aFailedForceLeavesTheOldFile() throws IOException {
+    Path file = dir.resolve("index.html");
+    AtomicFiles.writeString(file, "old page");
+    AtomicFiles.Disk failing = new AtomicFiles.Disk() {
+      @Override
+      public void forceFile(Path f) throws IOException {
+        throw new IOException("Input/output error");
+      }
+
+      @Override
+      public void forceFolder(Path folder) {
+        throw new AssertionError("no move, no folder to force");
+      }
+    };
+    var e = assertThrows(IOException.class, () -> AtomicFiles.write(file, temp -> Files.writeString(temp, "new page"), failing));
+    assertEquals("Input/output error", e.getMessage());
+    assertEquals("old page", Files.readString(file));
+    assertEquals(List.of("index.html"), listing());
   }
 
   /** A report's files may be read as any new file may (the umask's permissions), for a web server or a colleague. */

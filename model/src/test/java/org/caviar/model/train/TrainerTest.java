@@ -370,6 +370,44 @@ class TrainerTest {
   }
 
   /**
+   * A first validation loss that is NaN is divergence before any best epoch: there is no epoch to
+   * restore, and the network used to end holding the weights that overflowed (restoredEpoch -1,
+   * nothing said), although restoreBest promises weights that did not diverge. With restoreBest it
+   * now ends with the weights the fit started from, and says so; without it, it keeps the last
+   * weights, and says nothing of restoring. The run is the one above whose single update
+   * overflows every weight: its training loss is finite, its validation loss is not.
+   */
+  @Test
+  void aFirstValidationLossThatIsNaNRestoresTheStartingWeights() {
+    for (boolean restoreBest : new boolean[] {true, false}) {
+      Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
+      float[] start = parametersAndState(network);
+      TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(train.rows()).optimizer(new OptimizerSpec.Sgd())
+          .learningRate(Float.MAX_VALUE).weightDecay(100f).patience(2).restoreBest(restoreBest).build();
+      TrainingResult r = new Trainer(network, config).fit(train, validation, null);
+      assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+      assertEquals(1, r.epochsRun());
+      assertTrue(Double.isFinite(r.last().trainLoss()) && Double.isNaN(r.last().validationLoss()));
+      assertEquals(-1, r.bestEpoch());
+      assertTrue(Double.isNaN(r.bestValidationLoss()));
+      assertEquals(-1, r.restoredEpoch(), "no epoch was restored");
+      String diverged = "diverged: the validation loss is NaN or infinite after epoch 0; try a lower learning rate";
+      if (restoreBest) {
+        assertEquals(diverged + "; no epoch had a finite validation loss: restored the weights the run started from", r.message());
+        assertArrayEquals(start, parametersAndState(network), "restoreBest: the starting weights");
+      } else {
+        assertEquals(diverged, r.message());
+        assertTrue(!finite(parametersAndState(network)), "without restoreBest the diverged weights stay");
+      }
+    }
+  }
+
+  private static boolean finite(float[] values) {
+    for (float v : values) if (!Float.isFinite(v)) return false;
+    return true;
+  }
+
+  /**
    * A step whose logits are not finite changes nothing: no parameter, and not batch norm's running
    * statistics either, which its forward pass had moved (a network trained without a validation
    * set keeps them, there being no best epoch to restore).

@@ -31,6 +31,12 @@ public final class DataOptions {
       description = "The CSV's field delimiter: one character, or 'tab'. Default: a comma.")
   String csvDelimiter;
 
+  @Option(names = "--csv-header", paramLabel = "WHICH",
+      description = "Whether the CSV's first line is a header: present, absent or detect. Detected, it is one when none of "
+          + "its fields is a number, or it names --label-column, or its numbers are the columns' (0,1,...,target); a first "
+          + "line that could be either is an error that asks for this option. Default: detect.")
+  String csvHeader;
+
   @Option(names = "--idx-images", paramLabel = "FILE", description = "MNIST-style IDX images file (with --idx-labels).")
   Path idxImages;
 
@@ -76,6 +82,7 @@ public final class DataOptions {
     if (csvDelimiter != null && !canonicalDelimiter(csvDelimiter).isEmpty()) {
       args.addAll(List.of("--csv-delimiter", canonicalDelimiter(csvDelimiter)));
     }
+    if (csvHeader != null && !canonicalHeader(csvHeader).isEmpty()) args.addAll(List.of("--csv-header", canonicalHeader(csvHeader)));
     if (idxImages != null) args.addAll(List.of("--idx-images", idxImages));
     if (idxLabels != null) args.addAll(List.of("--idx-labels", idxLabels));
     if (!defaultSplit()) args.addAll(List.of("--split", split.strip(), "--split-seed", splitSeed));
@@ -124,12 +131,14 @@ public final class DataOptions {
     }
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
     if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
+    if (csvHeader != null && csv == null) throw new IllegalArgumentException("--csv-header goes with --csv");
     char delimiter = delimiter(csvDelimiter);
+    CsvLoader.Header header = header(csvHeader);
     PathChecks.existingFile("--csv", csv);
     PathChecks.existingFile("--idx-images", idxImages);
     PathChecks.existingFile("--idx-labels", idxLabels);
     if (csv != null) {
-      CsvLoader loader = CsvLoader.defaults().withDelimiter(delimiter);
+      CsvLoader loader = CsvLoader.defaults().withDelimiter(delimiter).withHeader(header);
       if (labelColumn != null) {
         try {
           loader = loader.withLabelColumn(Integer.parseInt(labelColumn.trim()));
@@ -177,8 +186,17 @@ public final class DataOptions {
    */
   private MalformedDataException labelHint(MalformedDataException e) {
     String prefix = e.source() + " line " + e.line() + ": ";
-    if (labelColumn != null || e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
+    if (e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
     String problem = e.getMessage().substring(prefix.length());
+    if (problem.endsWith(CsvLoader.HEADER_HINT)) {
+      // The loader's way to say whether the first line is a header, as this command line says it.
+      MalformedDataException hinted = new MalformedDataException(e.source(), e.line(),
+          problem.substring(0, problem.length() - CsvLoader.HEADER_HINT.length())
+              + "--csv-header present for a header, --csv-header absent for a data row");
+      hinted.initCause(e);
+      return hinted;
+    }
+    if (labelColumn != null) return e;
     Matcher m = NOT_A_NUMBER.matcher(problem);
     if (!m.matches()) return e;
     String column = m.group(2) == null ? m.group(1)
@@ -255,6 +273,23 @@ public final class DataOptions {
   static String canonicalDelimiter(String given) {
     char c = delimiter(given);
     return c == ',' ? "" : c == '\t' ? "tab" : String.valueOf(c);
+  }
+
+  /** The --csv-header as a study stores it: empty when detected (not given, or "detect"), else "present" or "absent". */
+  static String canonicalHeader(String given) {
+    CsvLoader.Header h = header(given);
+    return h == CsvLoader.Header.DETECT ? "" : h.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The --csv-header's loader setting (detected when not given). */
+  private static CsvLoader.Header header(String given) {
+    if (given == null) return CsvLoader.Header.DETECT;
+    return switch (given.strip().toLowerCase(Locale.ROOT)) {
+      case "present" -> CsvLoader.Header.PRESENT;
+      case "absent" -> CsvLoader.Header.ABSENT;
+      case "detect" -> CsvLoader.Header.DETECT;
+      default -> throw new IllegalArgumentException("--csv-header must be present, absent or detect, got '" + given + "'");
+    };
   }
 
   /** The --csv-delimiter character (a comma when not given). */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.caviar.model.Model;
+import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
@@ -69,7 +70,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     // indices (as an IDX file's are), which for a CSV means another column or another coding.
     List<String> mine = raw.all().classNames();
     if (data.csv != null && mine.equals(Dataset.numberedClasses(mine.size()))
-        && model.classNames().stream().noneMatch(n -> n.matches("-?\\d+"))) {
+        && model.classNames().stream().noneMatch(ClassNames::isInteger)) {
       throw new IllegalArgumentException("the label column of " + raw.name() + " holds numbers (0 to " + (mine.size() - 1)
           + "), the model's classes are names (" + String.join(", ", model.classNames().subList(0, Math.min(8, model.classNames().size())))
           + (model.classNames().size() > 8 ? ", ..." : "") + "): give the column of these "

@@ -104,6 +104,9 @@ final class StudySettings {
             v -> d.labelColumn = v.isEmpty() ? null : v),
         new TextOption("--csv-delimiter", () -> DataOptions.canonicalDelimiter(d.csvDelimiter),
             v -> d.csvDelimiter = v.isEmpty() ? null : v),
+        // Not stored by older versions: such a study keeps this run's (detected unless given).
+        new TextOption("--csv-header", () -> DataOptions.canonicalHeader(d.csvHeader),
+            v -> d.csvHeader = v.isEmpty() ? null : v),
         new TextOption("--split", () -> canonicalSplit(d.split), v -> d.split = v),
         new TextOption("--split-seed", () -> Long.toString(d.splitSeed), v -> d.splitSeed = Long.parseLong(v)));
   }

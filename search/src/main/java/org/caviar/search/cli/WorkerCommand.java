@@ -29,7 +29,8 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class WorkerCommand extends TuneCommand {
   /**
    * The options inherited from {@code tune} that mean something else here: {@code --study} names
-   * the study in the database (there is no folder and no default), {@code --storage} is required,
+   * the study in the database (there is no folder and no default), and it and {@code --storage} are
+   * required options (the help shows them so; one left out is picocli's usage error naming it),
    * {@code --seed} is the study's own, and {@code --no-report} is hidden (a worker writes no report;
    * it is still taken, so that tune's options start a worker). {@code --show-space}, which needs no
    * database, belongs to {@code tune} (and --space's help points there).
@@ -37,9 +38,9 @@ public final class WorkerCommand extends TuneCommand {
   static void adjustOptions(CommandSpec spec) {
     spec.remove(spec.findOption("--show-space"));
     Map<String, UnaryOperator<OptionSpec.Builder>> changes = Map.of(
-        "--study", o -> o.paramLabel("NAME")
+        "--study", o -> o.paramLabel("NAME").required(true)
             .description("The study's name in the database (required): the name tune --storage gave it."),
-        "--storage", o -> o.description("The study's PostgreSQL database (required): the URL tune --storage created it in, e.g. "
+        "--storage", o -> o.required(true).description("The study's PostgreSQL database (required): the URL tune --storage created it in, e.g. "
             + "postgresql://host:5432/db (user from the URL or PGUSER, password from PGPASSWORD or ~/.pgpass)."),
         "--seed", o -> o.description("Not used: a worker runs with the seed stored with the study (tune's --seed when it "
             + "created it)."),
@@ -62,8 +63,8 @@ public final class WorkerCommand extends TuneCommand {
 
   @Override
   public Integer call() throws Exception {
-    if (storageUrl == null) throw new IllegalArgumentException("worker needs --storage postgresql://host:port/db");
-    if (studyDir == null) throw new IllegalArgumentException("worker needs --study NAME (the study in the database)");
+    // --storage and --study are required options (adjustOptions): picocli refuses a command line without them.
+    if (storageUrl == null || studyDir == null) throw new IllegalStateException("worker needs --storage and --study");
     noReport = true;
     return super.call();
   }

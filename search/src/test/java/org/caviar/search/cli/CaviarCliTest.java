@@ -43,6 +43,34 @@ class CaviarCliTest {
     assertTrue(!worker.contains("Print the default space"), worker);
   }
 
+  /**
+   * A worker cannot run without --storage and --study: its help showed both as optional
+   * ("[--study=NAME] [--storage=URL]"), as tune's (which has a default folder and a journal). They
+   * are required options now: the synopsis shows them bare, and one left out is picocli's usage
+   * error naming it, with where the help is, as for evaluate's --model; no database is reached.
+   */
+  @Test
+  void workerShowsStorageAndStudyAsRequired() {
+    String synopsis = run("worker", "--help").out().split("\\R\\R", 2)[0];
+    assertTrue(synopsis.contains(" --study=NAME") && !synopsis.contains("[--study=NAME]"), synopsis);
+    assertTrue(synopsis.contains(" --storage=URL") && !synopsis.contains("[--storage=URL]"), synopsis);
+    // tune's are optional: a default folder, a journal.
+    String tune = run("tune", "--help").out().split("\\R\\R", 2)[0];
+    assertTrue(tune.contains("[--study=DIR]") && tune.contains("[--storage=URL]"), tune);
+    CliRun r = run("worker", "--study", "s");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required option: '--storage=URL'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+    r = run("worker", "--storage", "postgresql://127.0.0.1:1/db");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required option: '--study=NAME'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+    r = run("worker", "--trials", "3");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals(List.of("caviar worker: Missing required options: '--study=NAME', '--storage=URL'", "see: caviar worker --help"),
+        r.err().strip().lines().toList());
+  }
+
   @Test
   void badUsageIsAClearErrorWithExitCode2() {
     CliRun r = run("tune", "--param", "lr = log(0, 1)", "--study", dir.resolve("s").toString());
@@ -147,6 +175,40 @@ class CaviarCliTest {
     CliRun none = run("evaluate", "--csv", csv.toString());
     assertEquals(2, none.code());
     assertTrue(none.err().contains("--model"), none.err());
+  }
+
+  /**
+   * Whether the model's classes are numbers was evaluate's own regex ("-?\\d+"), while the loader
+   * and Dataset.inClasses use ClassNames.isInteger: "+1" was a name to evaluate and a number to
+   * them, and a number too large for a long a number to evaluate and a name to them. The second
+   * passed evaluate's check, and inClasses then took the file's labels 0 and 1 for the indices of
+   * the model's named classes without a word. Both now ask ClassNames.isInteger.
+   */
+  @Test
+  void evaluateAndTheLoaderAgreeOnWhichClassNamesAreNumbers() throws Exception {
+    for (String[] classes : new String[][] {{"10000000000000000000", "20000000000000000000"}, {"+1", "+2"}}) {
+      StringBuilder named = new StringBuilder("a,b,label\n");
+      StringBuilder numbered = new StringBuilder("a,b,label\n");
+      Random rnd = new Random(3);
+      for (int i = 0; i < 40; i++) {
+        String row = (i % 2 * 2 + rnd.nextGaussian() * 0.3) + "," + rnd.nextGaussian() + ",";
+        named.append(row).append(classes[i % 2]).append('\n');
+        numbered.append(row).append(i % 2).append('\n');
+      }
+      Path train = Files.writeString(dir.resolve("named.csv"), named);
+      Path other = Files.writeString(dir.resolve("numbered.csv"), numbered);
+      Path model = dir.resolve("m.caviar");
+      CliRun trained = run("train", "--csv", train.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+      assertEquals(0, trained.code(), trained.err());
+      CliRun e = run("evaluate", "--model", model.toString(), "--csv", other.toString(), "--all");
+      assertEquals(2, e.code(), classes[0] + ": " + e.out() + e.err());
+      String expected = classes[0].startsWith("+")
+          // Numbers to the model: the file's 0 is another class than its +1.
+          ? "caviar evaluate: numbered.csv has class '0', which the model does not know [+1, +2]"
+          : "caviar evaluate: the label column of numbered.csv holds numbers (0 to 1), the model's classes are names ("
+              + classes[0] + ", " + classes[1] + "): give the column of these names with --label-column";
+      assertEquals(expected, e.err().strip());
+    }
   }
 
   /** The counts of one true class's row of a printed confusion matrix. */
@@ -336,6 +398,35 @@ class CaviarCliTest {
     r = run("tune", "--pruner", "hyperband", "--study", dir.resolve("hyperband").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --pruner must be asha, median or none, got 'hyperband'", r.err().strip());
+  }
+
+  /**
+   * A headerless CSV whose first row alone has a word label ("cat" among 0, 1, 2) was taken for a
+   * header without a word, its row lost. The loader now asks, and the command line says how to
+   * answer: --csv-header absent (a data row) or present (a header), which a study stores.
+   */
+  @Test
+  void aFirstRowWhoseOnlyWordIsItsLabelAsksForCsvHeader() throws Exception {
+    StringBuilder csv = new StringBuilder("7.5,2,cat\n");
+    Random rnd = new Random(3);
+    for (int i = 0; i < 60; i++) csv.append(i % 3 + rnd.nextGaussian() * 0.2).append(',').append(rnd.nextGaussian()).append(',').append(i % 3).append('\n');
+    Path file = Files.writeString(dir.resolve("cat-first.csv"), csv);
+    assertUsageError("caviar train: " + file + " line 1: label 'cat' is the only one that is not an integer, and its other fields "
+        + "are numbers: is line 1 a header or a data row? Say which: --csv-header present for a header, --csv-header absent "
+        + "for a data row", "train", "--csv", file.toString(), "--epochs", "1");
+    CliRun r = run("train", "--csv", file.toString(), "--csv-header", "absent", "--epochs", "1", "--threads", "1",
+        "--split", "0.5,0.3", "--out", dir.resolve("absent.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("61 rows, 2 features, 4 classes"), r.out());
+    // The evaluate command it prints reads the file as it did.
+    assertTrue(r.out().contains("--csv-header absent"), r.out());
+    r = run("train", "--csv", file.toString(), "--csv-header", "present", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("present.caviar").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("60 rows, 2 features, 3 classes in column 'cat'"), r.out());
+    assertUsageError("caviar train: --csv-header must be present, absent or detect, got 'maybe'",
+        "train", "--csv", file.toString(), "--csv-header", "maybe", "--epochs", "1");
+    assertUsageError("caviar train: --csv-header goes with --csv", "train", "--csv-header", "absent", "--epochs", "1");
   }
 
   /**

@@ -313,6 +313,23 @@ class StudySettingsCliTest {
         "study 'tabs' was created with --csv-delimiter tab; this run asks for --csv-delimiter ;");
   }
 
+  /** --csv-header is stored with the study: left out on resume, the stored one reads the file as the study did. */
+  @Test
+  void aStudyKeepsItsCsvHeader() throws IOException {
+    Path file = dir.resolve("numbers-header.csv");
+    // A header whose label is a word and whose other fields are numbers, not the columns': the loader asks.
+    Files.writeString(file, Files.readString(csv(dir.resolve("a.csv"), 1)).replace("a,b,c,d,label", "7.5,2,1,3,cat"));
+    Path study = dir.resolve("header");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", file.toString(),
+        "--csv-header", "present"));
+    CliRun r = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(r);
+    assertTrue(r.out().contains("--csv-header present"), r.out());
+    assertTrue(dataLine(r).startsWith("numbers-header.csv: 90 rows"), r.out());
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--csv-header", "absent"), "tune",
+        "study 'header' was created with --csv-header present; this run asks for --csv-header absent");
+  }
+
   @Test
   void datasetFilesAreComparedByContentNotPath() throws IOException {
     Path a = csv(dir.resolve("a.csv"), 1);
