@@ -1,6 +1,7 @@
 package org.caviar.search.sampler;
 
 import java.util.SplittableRandom;
+import org.caviar.search.space.IntParameter;
 
 /**
  * TPE's joint estimator over several parameters (Optuna's multivariate TPE, Falkner et al. 2018):
@@ -9,7 +10,8 @@ import java.util.SplittableRandom;
  * dimension, {@code 0.2 n^(-1 / (D + 4))} (Scott's rule shape) clipped like the univariate one;
  * categorical dimensions hold a choice index and use the smoothed kernel of
  * {@link CategoricalEstimator}. Densities are summed in log space, since a product over many
- * dimensions underflows.
+ * dimensions underflows. An integer dimension scores a point by the probability of the whole share
+ * of the value it rounds to (Optuna's discrete kernels), not by the density at the point itself.
  */
 final class MultivariateParzen {
   private final int m;
@@ -21,6 +23,11 @@ final class MultivariateParzen {
   private final double[] sigma; // per dimension and kernel, numeric only
   private final double[] invSigma;
   private final double[] logNorm; // -log(sigma * mass inside [0, 1] * sqrt(2 pi))
+  private final double[] logInvInside; // -log(mass inside [0, 1]), for integer dimensions
+  /** Per dimension: the integer parameter it is, or null. */
+  private final IntParameter[] ints;
+  private final double[] shareLo;
+  private final double[] shareHi;
   private final double[] logHit; // per categorical dimension: log p(observed choice)
   private final double[] logMiss; // per categorical dimension: log p(any other choice)
   private final double[] logUniformChoice; // per categorical dimension: log(1 / choices), the prior's
@@ -32,9 +39,15 @@ final class MultivariateParzen {
   private final double[] cumulative;
   private final double[] scratch;
 
-  /** @param obs {@code n x dims} row-major: unit positions, or choice indices for categorical dims */
-  MultivariateParzen(double[] obs, double[] weights, int n, int[] choices, double priorWeight) {
+  /**
+   * @param obs {@code n x dims} row-major: unit positions, or choice indices for categorical dims
+   * @param ints per dimension, the integer parameter it is, or null (then scored by density)
+   */
+  MultivariateParzen(double[] obs, double[] weights, int n, int[] choices, IntParameter[] ints, double priorWeight) {
     this.dims = choices.length;
+    this.ints = ints.clone();
+    shareLo = new double[dims];
+    shareHi = new double[dims];
     this.choices = choices.clone();
     this.m = n + 1;
     mu = new double[m * dims];
@@ -47,6 +60,7 @@ final class MultivariateParzen {
     sigma = new double[m * dims];
     invSigma = new double[m * dims];
     logNorm = new double[m * dims];
+    logInvInside = new double[m * dims];
     // All observation kernels share one bandwidth: one log for the untruncated normalizer, and
     // another only for the few kernels near an edge that lose mass outside [0, 1].
     double logNormInside = -Math.log(s * Gaussians.SQRT_2PI);
@@ -58,6 +72,7 @@ final class MultivariateParzen {
         sigma[at] = sj;
         invSigma[at] = 1 / sj;
         double mass = Gaussians.massInUnit(mu[at], sj);
+        logInvInside[at] = -Math.log(mass);
         logNorm[at] = j == n ? -Math.log(sj * mass * Gaussians.SQRT_2PI)
             : mass == 1 ? logNormInside : logNormInside - Math.log(mass);
       }
@@ -66,7 +81,8 @@ final class MultivariateParzen {
     for (int j = 0; j < m; j++) {
       double room = 0;
       for (int d = dims - 1; d >= 0; d--) {
-        if (choices[d] == 0) room += Math.max(0, logNorm[j * dims + d]);
+        // The most a dimension's term can be: an integer's share has probability at most 1.
+        if (choices[d] == 0) room += Math.max(0, ints[d] != null ? logInvInside[j * dims + d] : logNorm[j * dims + d]);
         headroom[j * (dims + 1) + d] = room;
       }
     }
@@ -103,6 +119,12 @@ final class MultivariateParzen {
    * from x in some dimension, so most stop after a dimension or two.
    */
   double logDensity(double[] x) {
+    for (int d = 0; d < dims; d++) {
+      if (ints[d] == null) continue;
+      int v = ints[d].valueAt(x[d]);
+      shareLo[d] = ints[d].shareStart(v);
+      shareHi[d] = ints[d].shareEnd(v);
+    }
     double max = Double.NEGATIVE_INFINITY;
     int prior = m - 1;
     // The prior kernel first (j = m - 1, then 0, 1, ...): it is never far from x, so the running
@@ -115,7 +137,10 @@ final class MultivariateParzen {
       double floor = max - 40;
       for (int d = 0; d < dims; d++) {
         int k = choices[d];
-        if (k == 0) {
+        if (k == 0 && ints[d] != null) {
+          t += logInvInside[base + d]
+              + Math.log(Gaussians.massBetween(mu[base + d], sigma[base + d], shareLo[d], shareHi[d]));
+        } else if (k == 0) {
           double z = (x[d] - mu[base + d]) * invSigma[base + d];
           t += logNorm[base + d] - 0.5 * z * z;
         } else if (j == prior) {

@@ -24,6 +24,8 @@ final class ParzenEstimator {
   private final double[] invSigma;
   /** Normalized weight / (sigma * mass inside [0, 1] * sqrt(2 pi)). */
   private final double[] amp;
+  /** Normalized weight / (mass inside [0, 1]): a kernel's share per unit of its untruncated mass. */
+  private final double[] massShare;
   /** Cumulative normalized weights, for picking a kernel to sample. */
   private final double[] cumulative;
 
@@ -67,12 +69,15 @@ final class ParzenEstimator {
     for (int k = 0; k < m; k++) total += w[k];
     invSigma = new double[m];
     amp = new double[m];
+    massShare = new double[m];
     cumulative = new double[m];
     double acc = 0;
     for (int k = 0; k < m; k++) {
       invSigma[k] = 1 / sigma[k];
       double p = w[k] / total;
-      amp[k] = p / (sigma[k] * Gaussians.massInUnit(mu[k], sigma[k]) * Gaussians.SQRT_2PI);
+      double inside = Gaussians.massInUnit(mu[k], sigma[k]);
+      massShare[k] = p / inside;
+      amp[k] = massShare[k] / (sigma[k] * Gaussians.SQRT_2PI);
       acc += p;
       cumulative[k] = acc;
     }
@@ -92,6 +97,23 @@ final class ParzenEstimator {
       double z = (x - mu[k]) * invSigma[k];
       double z2 = z * z;
       if (z2 < Gaussians.CUTOFF_Z2) s += amp[k] * Math.exp(-0.5 * z2);
+    }
+    return s;
+  }
+
+  /**
+   * The probability of [lo, hi], a sub-interval of [0, 1]: the share of one integer value, which is
+   * how TPE scores an integer candidate (as Optuna's discrete kernels do), not by the density at
+   * the unrounded draw. Always > 0 for lo < hi, thanks to the prior. Kernels whose nearest end is
+   * more than {@link Gaussians#CUTOFF_SIGMAS} sigmas away are skipped, as in {@link #density}.
+   */
+  double mass(double lo, double hi) {
+    double s = 0;
+    for (int k = 0; k < m; k++) {
+      double zl = (lo - mu[k]) * invSigma[k];
+      double zh = (hi - mu[k]) * invSigma[k];
+      if (zl > Gaussians.CUTOFF_SIGMAS || zh < -Gaussians.CUTOFF_SIGMAS) continue;
+      s += massShare[k] * Gaussians.massBetween(mu[k], sigma[k], lo, hi);
     }
     return s;
   }

@@ -61,6 +61,19 @@ public final class IntParameter extends Parameter {
     return clampUnit((forward(v) - a) / (b - a));
   }
 
+  /**
+   * The start of v's share of the unit interval: {@link #valueAt} gives v exactly on
+   * [shareStart(v), shareEnd(v)) (the last share includes 1).
+   */
+  public double shareStart(int v) {
+    return clampUnit((forward(v - 0.5) - a) / (b - a));
+  }
+
+  /** The end of v's share of the unit interval; see {@link #shareStart}. */
+  public double shareEnd(int v) {
+    return clampUnit((forward(v + 0.5) - a) / (b - a));
+  }
+
   @Override
   public Object fromUnit(double u) {
     return valueAt(u);

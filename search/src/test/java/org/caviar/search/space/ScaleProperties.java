@@ -1,5 +1,6 @@
 package org.caviar.search.space;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.caviar.search.Stats;
@@ -94,5 +95,28 @@ class ScaleProperties {
     // Power: rounding a draw on [-2, 3] instead of [-2.5, 3.5] gives the two ends half a share each.
     double[] halfEnds = {0.1, 0.2, 0.2, 0.2, 0.2, 0.1};
     assertTrue(Stats.chiSquare(counts, halfEnds) > 15.086, "half shares at the ends should be rejected");
+  }
+
+  /**
+   * An integer's share, which TPE scores a candidate by, is exactly where valueAt gives it: the
+   * shares tile [0, 1] in order, each maps to its value just inside both ends, and the next value
+   * starts at its end (linear, log, negative bounds).
+   */
+  @Test
+  void integerSharesAreWhereValueAtGivesTheValue() {
+    for (IntParameter p : new IntParameter[] {Parameter.intUniform("k", 1, 3), Parameter.intUniform("k", -4, 7),
+        Parameter.intLog("k", 1, 1000), Parameter.intLog("k", 16, 512)}) {
+      assertEquals(0, p.shareStart(p.lo()), 0);
+      assertEquals(1, p.shareEnd(p.hi()), 1e-15);
+      for (int v = p.lo(); v <= p.hi(); v++) {
+        double a = p.shareStart(v);
+        double b = p.shareEnd(v);
+        assertTrue(a < b, p + ": share of " + v);
+        assertEquals(v, p.valueAt(a + 1e-9 * (b - a)), p + ": start of " + v);
+        assertEquals(v, p.valueAt(b - 1e-9 * (b - a)), p + ": end of " + v);
+        assertEquals(v, p.valueAt(p.unitOf(v)), p + ": position of " + v);
+        if (v < p.hi()) assertEquals(b, p.shareStart(v + 1), 1e-15, p + ": after " + v);
+      }
+    }
   }
 }
