@@ -110,10 +110,27 @@ public final class AtomicFiles {
       Path temp = target.resolveSibling(target.getFileName() + "." + unique + ".partial");
       try {
         Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        deleteOnExit(temp);
         return temp;
       } catch (FileAlreadyExistsException taken) {
         // Another writer's (or a killed one's): left alone, another name is drawn.
       }
+    }
+  }
+
+  /**
+   * Has the JVM delete {@code temp} as it exits, if it is still there: a run stopped (Ctrl-C, a
+   * plain kill) while it writes, a tune's report say, halts its writing thread mid-file, which left
+   * the {@code .partial} file in the folder for good. The JVM deletes such files once every
+   * shutdown hook has returned, so an interrupted {@code train} still finishes its last save first;
+   * a file moved into place by then is gone under this name, and the deletion does nothing. (Each
+   * write adds its name to the JVM's list, a few dozen bytes.) A kill -9 still leaves one.
+   */
+  private static void deleteOnExit(Path temp) {
+    try {
+      temp.toFile().deleteOnExit();
+    } catch (IllegalStateException | UnsupportedOperationException shuttingDownOrNotAFile) {
+      // Written as the JVM ends its exit (too late to ask), or on a file system without files.
     }
   }
 }

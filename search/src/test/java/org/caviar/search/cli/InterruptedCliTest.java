@@ -182,4 +182,23 @@ class InterruptedCliTest {
         + study.resolve("journal.jsonl") + "; write the report again with: caviar tune --study " + study), out);
     assertEquals(143, p.exitValue(), out);
   }
+  /**
+   * Stopped (Ctrl-C, a plain kill) while a file is written whole (a report's chart, a model): the
+   * file is left as it was, and no {@code .partial} beside it. The halted write left its temporary
+   * file, e.g. {@code history.png.3smgxvj7l4956.partial} in a tune's report folder, and the report
+   * written again kept it.
+   */
+  @Test
+  void aWriteStoppedMidFileLeavesNoPartialFile() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("report"));
+    Path page = folder.resolve("index.html");
+    Files.writeString(page, "old page");
+    Process p = CliRun.startChild(StoppedWriteMain.class, List.of(), page.toString());
+    String out = CliRun.stopAfter(p, line -> line.equals("writing"));
+    assertEquals(143, p.exitValue(), out);
+    assertEquals("old page", Files.readString(page));
+    try (var files = Files.list(folder)) {
+      assertEquals(List.of("index.html"), files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
+  }
 }
