@@ -3,11 +3,15 @@ package org.caviar.model.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -82,6 +86,7 @@ public final class AtomicFiles {
   }
 
   static void write(Path file, Content content, Disk disk) throws IOException {
+    removeStalePartials(file);
     Path temp = newFileBeside(file);
     try {
       content.writeTo(temp);
@@ -116,6 +121,46 @@ public final class AtomicFiles {
         // Another writer's (or a killed one's): left alone, another name is drawn.
       }
     }
+  }
+
+  /**
+   * How long a {@code .partial} file may go unwritten before a write of its file takes it for one
+   * left by a killed writer: no writer of a whole file pauses that long between two of its writes.
+   */
+  static final Duration STALE_AFTER = Duration.ofMinutes(10);
+
+  /**
+   * Deletes the temporary files of {@code file} (its name, a unique part, {@code .partial}) that
+   * no one has written for {@link #STALE_AFTER}: a run killed outright (kill -9, a power cut) while it
+   * wrote left one, which nothing else removes (an 8 MB model.caviar.2lexi5l9qe7hn.partial beside
+   * the model after each kill during a save). A recent one may be another writer's, under way: it
+   * is left alone. Best effort: a file that cannot be listed or deleted stays, and the write goes on.
+   */
+  private static void removeStalePartials(Path file) {
+    Path target = file.toAbsolutePath();
+    Path folder = target.getParent();
+    String prefix = target.getFileName() + ".";
+    long before = System.currentTimeMillis() - STALE_AFTER.toMillis();
+    try (DirectoryStream<Path> partials = Files.newDirectoryStream(folder, f -> isTemporaryOf(f.getFileName().toString(), prefix))) {
+      for (Path f : partials) {
+        try {
+          if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toMillis() < before) {
+            Files.deleteIfExists(f);
+          }
+        } catch (IOException e) {
+          // Another's, or gone already: left as it is.
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      // A folder that cannot be listed: the write says so itself if it cannot write there either.
+    }
+  }
+
+  /** Whether {@code name} is {@code prefix} (a file's name and a dot), a unique part as {@link #newFileBeside} draws it, {@code .partial}. */
+  private static boolean isTemporaryOf(String name, String prefix) {
+    if (!name.startsWith(prefix) || !name.endsWith(".partial")) return false;
+    String unique = name.substring(prefix.length(), name.length() - ".partial".length());
+    return unique.matches("[0-9a-z]{11,13}"); // a random long in base 36: 13 digits, rarely fewer
   }
 
   /**
