@@ -158,7 +158,8 @@ public final class AtomicFiles {
 
   /** Whether {@code name} is {@code prefix} (a file's name and a dot), a unique part as {@link #newFileBeside} draws it, {@code .partial}. */
   private static boolean isTemporaryOf(String name, String prefix) {
-    if (!name.startsWith(prefix) || !name.endsWith(".partial")) return false;
+    // Long enough for both ends and a part between: "m.caviar.partial" is m.caviar's prefix and suffix overlapping.
+    if (name.length() <= prefix.length() + ".partial".length() || !name.startsWith(prefix) || !name.endsWith(".partial")) return false;
     String unique = name.substring(prefix.length(), name.length() - ".partial".length());
     return unique.matches("[0-9a-z]{11,13}"); // a random long in base 36: 13 digits, rarely fewer
   }
