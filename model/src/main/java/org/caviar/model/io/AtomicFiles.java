@@ -3,11 +3,15 @@ package org.caviar.model.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -82,6 +86,7 @@ public final class AtomicFiles {
   }
 
   static void write(Path file, Content content, Disk disk) throws IOException {
+    removeStalePartials(file);
     Path temp = newFileBeside(file);
     try {
       content.writeTo(temp);
@@ -110,10 +115,68 @@ public final class AtomicFiles {
       Path temp = target.resolveSibling(target.getFileName() + "." + unique + ".partial");
       try {
         Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        deleteOnExit(temp);
         return temp;
       } catch (FileAlreadyExistsException taken) {
         // Another writer's (or a killed one's): left alone, another name is drawn.
       }
+    }
+  }
+
+  /**
+   * How long a {@code .partial} file may go unwritten before a write of its file takes it for one
+   * left by a killed writer: no writer of a whole file pauses that long between two of its writes.
+   */
+  static final Duration STALE_AFTER = Duration.ofMinutes(10);
+
+  /**
+   * Deletes the temporary files of {@code file} (its name, a unique part, {@code .partial}) that
+   * no one has written for {@link #STALE_AFTER}: a run killed outright (kill -9, a power cut) while it
+   * wrote left one, which nothing else removes (an 8 MB model.caviar.2lexi5l9qe7hn.partial beside
+   * the model after each kill during a save). A recent one may be another writer's, under way: it
+   * is left alone. Best effort: a file that cannot be listed or deleted stays, and the write goes on.
+   */
+  private static void removeStalePartials(Path file) {
+    Path target = file.toAbsolutePath();
+    Path folder = target.getParent();
+    String prefix = target.getFileName() + ".";
+    long before = System.currentTimeMillis() - STALE_AFTER.toMillis();
+    try (DirectoryStream<Path> partials = Files.newDirectoryStream(folder, f -> isTemporaryOf(f.getFileName().toString(), prefix))) {
+      for (Path f : partials) {
+        try {
+          if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toMillis() < before) {
+            Files.deleteIfExists(f);
+          }
+        } catch (IOException e) {
+          // Another's, or gone already: left as it is.
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      // A folder that cannot be listed: the write says so itself if it cannot write there either.
+    }
+  }
+
+  /** Whether {@code name} is {@code prefix} (a file's name and a dot), a unique part as {@link #newFileBeside} draws it, {@code .partial}. */
+  private static boolean isTemporaryOf(String name, String prefix) {
+    // Long enough for both ends and a part between: "m.caviar.partial" is m.caviar's prefix and suffix overlapping.
+    if (name.length() <= prefix.length() + ".partial".length() || !name.startsWith(prefix) || !name.endsWith(".partial")) return false;
+    String unique = name.substring(prefix.length(), name.length() - ".partial".length());
+    return unique.matches("[0-9a-z]{11,13}"); // a random long in base 36: 13 digits, rarely fewer
+  }
+
+  /**
+   * Has the JVM delete {@code temp} as it exits, if it is still there: a run stopped (Ctrl-C, a
+   * plain kill) while it writes, a tune's report say, halts its writing thread mid-file, which left
+   * the {@code .partial} file in the folder for good. The JVM deletes such files once every
+   * shutdown hook has returned, so an interrupted {@code train} still finishes its last save first;
+   * a file moved into place by then is gone under this name, and the deletion does nothing. (Each
+   * write adds its name to the JVM's list, a few dozen bytes.) A kill -9 still leaves one.
+   */
+  private static void deleteOnExit(Path temp) {
+    try {
+      temp.toFile().deleteOnExit();
+    } catch (IllegalStateException | UnsupportedOperationException shuttingDownOrNotAFile) {
+      // Written as the JVM ends its exit (too late to ask), or on a file system without files.
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -103,6 +104,28 @@ class AtomicFilesTest {
     AtomicFiles.writeString(file, "page");
     Path plain = Files.createFile(dir.resolve("plain"));
     assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+  }
+
+  /**
+   * A run killed outright (kill -9) while it wrote leaves its .partial file; the next write of that
+   * file deletes it once no one has written it for a while, but not a recent one (another writer's,
+   * under way), nor another file's, nor a name it did not draw. They stayed for good.
+   */
+  @Test
+  void aWriteRemovesItsFilesStalePartials() throws IOException {
+    Path model = dir.resolve("model.caviar");
+    FileTime old = FileTime.fromMillis(System.currentTimeMillis() - AtomicFiles.STALE_AFTER.toMillis() - 60_000);
+    Path stale = Files.writeString(dir.resolve("model.caviar.2lexi5l9qe7hn.partial"), "half a model");
+    Files.setLastModifiedTime(stale, old);
+    Path underWay = Files.writeString(dir.resolve("model.caviar.23f8bykvmjyzg.partial"), "a model being written");
+    Path another = Files.writeString(dir.resolve("index.html.3k9x0q2b7t1c.partial"), "half a page");
+    Files.setLastModifiedTime(another, old);
+    Path users = Files.writeString(dir.resolve("model.caviar.backup.partial"), "the user's");
+    Files.setLastModifiedTime(users, old);
+    AtomicFiles.writeString(model, "a model");
+    assertEquals(List.of("index.html.3k9x0q2b7t1c.partial", "model.caviar", "model.caviar.23f8bykvmjyzg.partial",
+        "model.caviar.backup.partial"), listing());
+    assertEquals("a model being written", Files.readString(underWay));
   }
 
   private List<String> listing() throws IOException {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.caviar.search.report.Leaderboard;
 import org.caviar.search.study.StudyListener;
@@ -29,12 +30,25 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private long finished;
   private long nextLine;
 
+  /** The bar's consumer: null for the library's own, which writes to the terminal at its width. */
+  private final ProgressBarConsumer consumer;
+
   ProgressDisplay(long trials, boolean perEpoch, PrintWriter out) {
+    this(trials, perEpoch, out, onTerminal(), null);
+  }
+
+  /** {@code terminal}: a bar, written to {@code consumer} (null: the terminal); else plain lines to {@code out}. */
+  ProgressDisplay(long trials, boolean perEpoch, PrintWriter out, boolean terminal, ProgressBarConsumer consumer) {
     this.trials = trials;
     this.perEpoch = perEpoch;
     this.out = out;
+    this.terminal = terminal;
+    this.consumer = consumer;
+  }
+
+  private static boolean onTerminal() {
     Console c = System.console();
-    this.terminal = c != null && c.isTerminal();
+    return c != null && c.isTerminal();
   }
 
   /** Shows the progress, starting at the trials a resumed study had done. */
@@ -42,8 +56,10 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     finished = alreadyDone;
     nextLine = alreadyDone + step();
     if (!terminal) return;
-    bar = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
-        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate().build();
+    ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
+        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate();
+    if (consumer != null) builder.setConsumer(consumer);
+    bar = builder.build();
     if (alreadyDone > 0) bar.stepTo(alreadyDone);
   }
 
@@ -54,8 +70,10 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   @Override
   public synchronized void trialReported(TrialRecord t) {
     if (!perEpoch || bar == null) return;
-    bar.setExtraMessage(summary + String.format(Locale.ROOT, " | trial %d epoch %d: %s", t.number(), t.lastStep(),
-        Leaderboard.format(t.lastIntermediate())));
+    // The running trial first: the bar cuts what does not fit the terminal's width from the end, and
+    // in 80 columns it left "best 0.9666 | pruned 4 | failed 0 | t" of the line panda mode is for.
+    bar.setExtraMessage(String.format(Locale.ROOT, "trial %d epoch %d: %s", t.number(), t.lastStep(),
+        Leaderboard.format(t.lastIntermediate())) + (summary.isEmpty() ? "" : " | " + summary));
   }
 
   @Override

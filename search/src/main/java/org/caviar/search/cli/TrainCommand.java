@@ -261,8 +261,12 @@ public final class TrainCommand implements Callable<Integer> {
         return stopAsked.get() ? Action.STOP : Action.CONTINUE;
       }
     });
+    // Interrupted, the weights are those of the best epoch (restoreBest), as when the run completes:
+    // say so, as then, or "interrupted after 80 epochs" passes for the last epoch's weights.
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
-        ? "interrupted after " + result.epochsRun() + " epochs" : result.message();
+        ? "interrupted after " + result.epochsRun() + (result.epochsRun() == 1 ? " epoch" : " epochs")
+            + (result.restoredEpoch() >= 0 ? "; restored the weights of epoch " + result.restoredEpoch() : "")
+        : result.message();
     out.println(outcome);
     Evaluation test = trainer.evaluate(d.test());
     String tested;

@@ -498,10 +498,21 @@ public class TuneCommand implements Callable<Integer> {
       // Stopped by --timeout before the budget: the same command without --trials runs the rest. (Not
       // a grid spent before the budget, nor a shared study whose last trials run on other workers.)
       boolean timedOut = timeout != null && seconds >= timeout;
-      if (timedOut && finished < trials) out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
-      // Above the finished trials too: a plain resume keeps a budget that may be below them (a
-      // journal from before budgets were stored resumes at the default).
-      out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
+      // A grid whose every point has run has nothing left to extend: a larger --trials runs no trial
+      // (it printed "resume or extend: ... --trials 49" for a grid of 9, then "--trials 89", and so on).
+      long points = s.pointCount(space);
+      boolean spent = finished >= points;
+      if (timedOut && finished < trials && !spent) {
+        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
+      }
+      if (spent) {
+        out.println("the " + s.name() + " sampler's " + points + " points have all run: a larger --trials would run no more "
+            + "(a finer grid is a new --study with a larger --grid-resolution)");
+      } else {
+        // Above the finished trials too: a plain resume keeps a budget that may be below them (a
+        // journal from before budgets were stored resumes at the default).
+        out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
+      }
       // Trials finished and none completed: a failure whichever run ran them, so that the same command
       // again fails too. (A study that has run no trial yet, e.g. stopped by --timeout 0, has not failed.)
       if (h.best() == null && finished > 0) {

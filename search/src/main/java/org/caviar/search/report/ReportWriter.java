@@ -96,6 +96,16 @@ public final class ReportWriter {
     figures.add(name);
   }
 
+  /**
+   * A trial's seconds for the CSV; none for an interrupted one. A journal records a trial the
+   * process stopped in (Ctrl-C, kill -9) as interrupted when the study is resumed, at that time: its
+   * start to then is how long the study waited, not how long the trial ran (a study resumed the next
+   * morning showed a trial of 50000 seconds).
+   */
+  static String seconds(TrialRecord t) {
+    return t.isInterrupted() ? "" : String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t));
+  }
+
   /** One row per trial: number, state, value, steps, seconds, reason, then each parameter. */
   static String csv(History h, SearchSpace space) {
     StringBuilder sb = new StringBuilder("trial,state,value,steps,seconds,reason");
@@ -103,7 +113,7 @@ public final class ReportWriter {
     sb.append('\n');
     for (TrialRecord t : h.trials()) {
       sb.append(t.number()).append(',').append(t.state()).append(',').append(Double.isNaN(t.value()) ? "" : t.value())
-          .append(',').append(t.reportCount()).append(',').append(String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t)))
+          .append(',').append(t.reportCount()).append(',').append(seconds(t))
           .append(',').append(csvField(t.reason()));
       for (int i = 0; i < space.size(); i++) {
         Object v = t.params() == null ? null : t.params().value(i);

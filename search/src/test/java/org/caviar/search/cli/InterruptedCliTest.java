@@ -50,6 +50,24 @@ class InterruptedCliTest {
   }
 
   /**
+   * Stopped when its last epoch is not its best, a run ends with the best epoch's weights, saves and
+   * tests those, and says so, as a run that completes does ("restored the weights of epoch 4"). It
+   * said "interrupted after 7 epochs" alone, which reads as the last epoch's model. At lr 0.01 with
+   * seed 1 on one thread the validation loss is lowest at epoch 4 (0.1071), and above it at epochs
+   * 5 to 11: the signal, sent once epoch 5 is printed, stops the run after one of them.
+   */
+  @Test
+  void aStoppedRunSaysItRestoredTheBestEpoch() throws Exception {
+    Path model = dir.resolve("b.caviar");
+    Process p = CliRun.startChild(List.of(), "train", "--epochs", "12", "--threads", "1", "--param", "lr=0.01",
+        "--out", model.toString());
+    String out = CliRun.stopAfter(p, line -> line.matches("epoch +5 .*"));
+    assertEquals(143, p.exitValue(), out);
+    String ended = out.lines().filter(l -> l.startsWith("interrupted after ")).findFirst().orElseThrow(() -> new AssertionError(out));
+    assertTrue(ended.matches("interrupted after ([6-9]|1[0-2]) epochs; restored the weights of epoch 4"), ended);
+  }
+
+  /**
    * Killed outright (SIGKILL: no hook runs), a run leaves the model of its best epoch so far, saved
    * when that epoch ended. At lr 0.01, ten times the default, the validation loss goes up and down
    * from the first epochs (with seed 1 it rises at epoch 3: 0.1394 after 0.1375), so the kill comes
@@ -181,5 +199,24 @@ class InterruptedCliTest {
     assertTrue(out.contains("caviar tune: interrupted while writing the report; the study is kept whole in "
         + study.resolve("journal.jsonl") + "; write the report again with: caviar tune --study " + study), out);
     assertEquals(143, p.exitValue(), out);
+  }
+  /**
+   * Stopped (Ctrl-C, a plain kill) while a file is written whole (a report's chart, a model): the
+   * file is left as it was, and no {@code .partial} beside it. The halted write left its temporary
+   * file, e.g. {@code history.png.3smgxvj7l4956.partial} in a tune's report folder, and the report
+   * written again kept it.
+   */
+  @Test
+  void aWriteStoppedMidFileLeavesNoPartialFile() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("report"));
+    Path page = folder.resolve("index.html");
+    Files.writeString(page, "old page");
+    Process p = CliRun.startChild(StoppedWriteMain.class, List.of(), page.toString());
+    String out = CliRun.stopAfter(p, line -> line.equals("writing"));
+    assertEquals(143, p.exitValue(), out);
+    assertEquals("old page", Files.readString(page));
+    try (var files = Files.list(folder)) {
+      assertEquals(List.of("index.html"), files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
   }
 }

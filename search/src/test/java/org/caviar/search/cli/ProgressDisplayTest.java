@@ -1,10 +1,15 @@
 package org.caviar.search.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.PostgresStorage;
@@ -13,6 +18,9 @@ import org.caviar.search.storage.TestPostgres;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
+import org.caviar.search.trial.History;
+import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
 
 class ProgressDisplayTest {
@@ -46,5 +54,32 @@ class ProgressDisplayTest {
     List<String> counts = out.toString().lines().map(l -> l.substring(0, l.indexOf(" |"))).toList();
     assertEquals(List.of("trials 11/20", "trials 13/20", "trials 15/20", "trials 17/20", "trials 19/20", "trials 20/20"), counts,
         out.toString());
+  }
+  /**
+   * Panda mode on a terminal 80 columns wide, the most common: the live line shows the running
+   * trial's epoch and value. After the first trial it ended "best 0.9666 | pruned 0 | failed 0 | t",
+   * the trial's part cut off by the width.
+   */
+  @Test
+  void pandasLiveLineShowsTheRunningTrialIn80Columns() {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    ProgressDisplay progress = new ProgressDisplay(30, true, new PrintWriter(new StringWriter()), true,
+        new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 80));
+    TrialRecord first = TrialRecord.claimed(0, 0).withIntermediate(1, 0.9).withOutcome(TrialState.COMPLETE, 0.9666, null, 1000);
+    TrialRecord second = TrialRecord.claimed(1, 1000);
+    try {
+      progress.start(0);
+      progress.trialFinished(first, new History(List.of(first), Direction.MAXIMIZE));
+      for (int epoch = 1; epoch <= 12; epoch++) {
+        second = second.withIntermediate(epoch, 0.9 + epoch / 1000.0);
+        progress.trialReported(second);
+      }
+    } finally {
+      progress.close(); // draws the bar a last time, as it is now
+    }
+    String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    assertTrue(last.contains("trial 1 epoch 12: 0.912"), last);
+    assertTrue(last.contains("best 0.9666"), last);
   }
 }

@@ -208,4 +208,24 @@ class TuneCommandTest {
     int end = next.find(start + 1) ? next.start() : help.length();
     return help.substring(start, end).replaceAll("\\s+", " ");
   }
+  /**
+   * A grid whose every point has run: the run says so, and prints no "resume or extend" command,
+   * which ran no trial (a grid of 4 points, "--trials 44", then "--trials 84", ...).
+   */
+  @Test
+  void aSpentGridOffersNoExtension() {
+    Path study = dir.resolve("grid");
+    CliRun r = runQuick("tune", "--sampler", "grid", "--grid-resolution", "2", "--pruner", "none", "--trials", "10",
+        "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("search time"), r.out());
+    assertFalse(r.out().contains("resume or extend: "), r.out());
+    assertTrue(r.out().contains("the grid sampler's 4 points have all run: a larger --trials would run no more "
+        + "(a finer grid is a new --study with a larger --grid-resolution)"), r.out());
+    // Stopped before the grid is spent, it offers to extend as any study.
+    CliRun part = runQuick("tune", "--sampler", "grid", "--grid-resolution", "2", "--pruner", "none", "--trials", "2",
+        "--study", dir.resolve("part").toString());
+    assertOk(part);
+    assertTrue(part.out().contains("resume or extend: "), part.out());
+  }
 }

@@ -147,6 +147,21 @@ class ReportTest {
     assertEquals("0,COMPLETE,1.0,0,0.000,,\"a\"\"b\"", lines.get(1));
   }
 
+  /**
+   * A trial interrupted by the end of its process is recorded so when the study resumes: the time
+   * from its start to that record is not its duration, and its seconds are left empty (a resume the
+   * next day wrote 86400.000).
+   */
+  @Test
+  void csvLeavesAnInterruptedTrialsSecondsEmpty() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("note", "a", "c"));
+    TrialRecord t = TrialRecord.claimed(0, 1_000).withParams(space.pointFromValues(Map.of("note", "a")), -1)
+        .withIntermediate(1, 0.5)
+        .withOutcome(TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", 86_401_000);
+    List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MAXIMIZE), space).lines().toList();
+    assertEquals("0,FAILED,,1,,\"interrupted: the process stopped while this trial ran\",a", lines.get(1));
+  }
+
   @Test
   void leaderboardIsBestFirst() {
     History h = study(30, Pruner.none());
