@@ -206,7 +206,11 @@ public final class TrainCommand implements Callable<Integer> {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stopAsked.set(true);
-      commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model");
+      // A second Ctrl-C does nothing while the JVM shuts down: say what stops it at once, and what that leaves.
+      int savedSoFar = savedEpoch.get();
+      commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model (at most "
+          + stopWaitSeconds + " s; kill -9 stops at once and leaves "
+          + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
       commandSpec.commandLine().getErr().flush();
       try {
         if (!finished.await(stopWaitSeconds, TimeUnit.SECONDS)) {
