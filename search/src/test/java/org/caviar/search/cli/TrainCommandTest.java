@@ -64,6 +64,19 @@ class TrainCommandTest {
    * and writes again into one that holds a Caviar training report, or into an empty one.
    */
   @Test
+  void aRunOverAnEarlierModelSaysItReplacesIt() throws Exception {
+    // The model is saved at the first new best over whatever --out held: said before training.
+    Path model = dir.resolve("m.caviar");
+    String note = "note: " + model + " exists; this run replaces it at its first new best epoch";
+    CliRun first = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, first.code(), first.out() + first.err());
+    assertFalse(first.out().contains(note), first.out());
+    CliRun second = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, second.code(), second.out() + second.err());
+    assertTrue(second.out().contains(note), second.out());
+  }
+
+  @Test
   void theReportDoesNotOverwriteAnotherFolder() throws Exception {
     Path mine = Files.createDirectories(dir.resolve("site"));
     byte[] page = "<html>my own page</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
