@@ -32,7 +32,7 @@ public abstract class Optimizers {
     momentumImpl(len, lr, beta, weightDecay, w, g, v);
   }
 
-  /** {@code s = beta s + (1 - beta) g'^2; w -= lr * g' / (sqrt(s) + eps)}. */
+  /** {@code s = beta s + (1 - beta) g'^2; w -= lr * (g' / (sqrt(s) + eps))}: the quotient first, which stays below 1 / sqrt(1 - beta). */
   public final void rmsprop(
       int len, float lr, float beta, float eps, float weightDecay, float[] w, float[] g, float[] s) {
     common(len, lr, weightDecay, w, g);

@@ -55,7 +55,9 @@ final class ScalarOptimizers extends Optimizers {
       float grad = g[i] + weightDecay * w[i];
       float si = beta * s[i] + oneMinusBeta * grad * grad;
       s[i] = si;
-      w[i] -= lr * grad / ((float) Math.sqrt(si) + eps);
+      // lr * (g / d), as the vector kernel orders it: the quotient is at most 1 / sqrt(1 - beta) in
+      // magnitude (d >= sqrt((1 - beta) g^2)), where (lr * g) / d overflowed from lr g > 3.4e38.
+      w[i] -= lr * (grad / ((float) Math.sqrt(si) + eps));
     }
   }
 

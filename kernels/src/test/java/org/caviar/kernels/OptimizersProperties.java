@@ -188,12 +188,34 @@ class OptimizersProperties {
       OptimizersErrorBound w = x(w0[i]), s = x(s0[i]);
       OptimizersErrorBound scalarGrad = x(g[i]).plus(wd.times(w));
       OptimizersErrorBound scalarS = b.times(s).plus(oneMinusBeta.times(scalarGrad).times(scalarGrad));
-      OptimizersErrorBound scalarW = w.minus(lr.times(scalarGrad).dividedBy(scalarS.sqrt().plus(eps)));
+      OptimizersErrorBound scalarW = w.minus(lr.times(scalarGrad.dividedBy(scalarS.sqrt().plus(eps))));
       OptimizersErrorBound vectorGrad = w.fma(wd, x(g[i]));
       OptimizersErrorBound vectorS = s.fma(b, vectorGrad.times(oneMinusBeta).times(vectorGrad));
       OptimizersErrorBound vectorW = vectorGrad.dividedBy(vectorS.sqrt().plus(eps)).fma(minusLr, w);
       check("rmsprop s", i, s1, ss[i], sv[i], scalarS, vectorS);
       check("rmsprop w", i, w1, ws[i], wv[i], scalarW, vectorW);
+    }
+  }
+
+  /**
+   * A rate so large that {@code lr * g} overflows while the step {@code lr * g / d} does not (lr
+   * 1e30, |g| 1e9 to 1e10, from zero state: d is about sqrt(1 - beta) |g|, so the step is about
+   * lr / sqrt(1 - beta), under 1e32). Both kernels divide first, so both are finite, and within the
+   * step's few roundings of each other: 4 U relative (the quotient, its square root and sum, the
+   * product with lr; the vector's fused update rounds once where the reference rounds twice).
+   */
+  @Property(tries = 20)
+  void rmspropWithAHugeRateIsFiniteInBoth(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float lr = 1e30f;
+    float[] g = new float[len];
+    for (int i = 0; i < len; i++) g[i] = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(10, 9 + rnd.nextDouble()));
+    float[] ws = new float[len], wv = new float[len];
+    SCALAR.rmsprop(len, lr, 0.9f, 1e-8f, 0f, ws, g, new float[len]);
+    VECTOR.rmsprop(len, lr, 0.9f, 1e-8f, 0f, wv, g, new float[len]);
+    for (int i = 0; i < len; i++) {
+      assertTrue(Float.isFinite(ws[i]) && Float.isFinite(wv[i]), "[" + i + "] g " + g[i] + ": scalar " + ws[i] + ", vector " + wv[i]);
+      assertEquals(ws[i], wv[i], 4 * 0x1p-24 * Math.abs(ws[i]), "[" + i + "] g " + g[i]);
     }
   }
 
