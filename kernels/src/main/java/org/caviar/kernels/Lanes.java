@@ -37,6 +37,15 @@ final class Lanes {
 
   private Lanes() {}
 
+  /**
+   * Whether a whole vector at {@code offset} lies inside {@code a}: where it does not, a kernel goes
+   * by element, since an unmasked access would throw and a masked one may allocate (see the class
+   * comment). Written so that it cannot overflow for an offset near the largest array.
+   */
+  static boolean fits(int offset, float[] a) {
+    return offset <= a.length - L;
+  }
+
   /** Lanes j with {@code from + j < to}: what {@code indexInRange(from, to)} gives, for {@code from >= 0}. */
   static VectorMask<Float> inRange(int from, int to) {
     int k = to - from;

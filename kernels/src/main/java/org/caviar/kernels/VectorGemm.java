@@ -438,7 +438,7 @@ final class VectorGemm extends Gemm {
         if (beta == 0f) acc.mul(va).intoArray(c, ci);
         else acc.fma(va, FloatVector.fromArray(S, c, ci).mul(vb)).intoArray(c, ci);
       }
-      if (ci + head + L > c.length) {
+      if (!Lanes.fits(ci + head, c)) {
         // The last vector would reach past C's end, where a masked store may allocate (see
         // Lanes): C's last values by element, the same operations.
         for (int j = head; j < n; j++) {
@@ -658,7 +658,7 @@ final class VectorGemm extends Gemm {
         if (rows == MR && MR <= L) {
           for (; p < kc; p++) {
             int src = aOff + (pc + p) * lda + i;
-            if (src + L > a.length) break;
+            if (!Lanes.fits(src, a)) break;
             FloatVector.fromArray(S, a, src).intoArray(ap, dst + p * MR);
           }
         }
@@ -743,7 +743,7 @@ final class VectorGemm extends Gemm {
         // the output layer's input gradient packs 256 rows of 10 (k = classes), which by element
         // took 1.7 of the product's 2.9 us (32 x 256 x 10, Zen 5, scratch probe). The transpose
         // reads L floats of each row: a panel whose last row ends too near B's end goes by element.
-        if (BLOCK_TRANSPOSE && p0 < kc && bOff + (j + cols - 1) * ldb + pc + p0 + L <= b.length) {
+        if (BLOCK_TRANSPOSE && p0 < kc && Lanes.fits(bOff + (j + cols - 1) * ldb + pc + p0, b)) {
           VectorMask<Float> valid = Lanes.inRange(p0, kc);
           for (int half = 0; half < w; half += L) {
             int rows = Math.max(0, Math.min(L, cols - half));
@@ -777,7 +777,7 @@ final class VectorGemm extends Gemm {
       int src = bOff + (pc + p) * ldb + j;
       int d = dst + p * w;
       if (head > 0) FloatVector.fromArray(S, b, src).intoArray(bp, d);
-      if (src + w <= b.length) {
+      if (Lanes.fits(src + head, b)) {
         // A whole vector (past cols it reads the next row or whatever follows), lanes past cols zeroed.
         zero.blend(FloatVector.fromArray(S, b, src + head), last).intoArray(bp, d + head);
       } else {

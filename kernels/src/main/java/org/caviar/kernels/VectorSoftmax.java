@@ -260,7 +260,7 @@ final class VectorSoftmax extends Softmax {
     }
     // At most three whole vectors and a partial one: masked loads, which read nothing past cols.
     for (; i < cols; i += L) {
-      if (base + i + L > x.length) {
+      if (!Lanes.fits(base + i, x)) {
         // Past x's end (see Lanes): the row's last values by element; max is exact.
         float t = x[base + i];
         for (int j = i + 1; j < cols; j++) t = Math.max(t, x[base + j]);
@@ -321,7 +321,7 @@ final class VectorSoftmax extends Softmax {
     VectorMask<Float> partial = Lanes.inRange(whole, cols);
     int segments = 1;
     if (whole < cols) {
-      if (from + whole + L <= x.length) {
+      if (Lanes.fits(from + whole, x)) {
         FloatVector.fromArray(SPECIES, x, from + whole, partial)
             .blend(Float.NEGATIVE_INFINITY, partial.not())
             .intoArray(pad, 0);
@@ -362,7 +362,7 @@ final class VectorSoftmax extends Softmax {
       }
     }
     if (segments == 2) {
-      if (to + whole + L <= y.length) FloatVector.fromArray(SPECIES, pad, 0).intoArray(y, to + whole, partial);
+      if (Lanes.fits(to + whole, y)) FloatVector.fromArray(SPECIES, pad, 0).intoArray(y, to + whole, partial);
       else System.arraycopy(pad, 0, y, to + whole, cols - whole);
     }
     for (int half = L / 2; half > 0; half /= 2) sum = sum.add(sum.slice(half));
@@ -379,7 +379,7 @@ final class VectorSoftmax extends Softmax {
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       sum = sum.add(FloatVector.fromArray(SPECIES, y, base + i));
     }
-    if (i < cols && base + i + L > y.length) {
+    if (i < cols && !Lanes.fits(base + i, y)) {
       // Past y's end (see Lanes): the masked load's lanes, zero past the row, from pad.
       for (int j = 0; j < L; j++) pad[j] = i + j < cols ? y[base + i + j] : 0f;
       sum = sum.add(FloatVector.fromArray(SPECIES, pad, 0));
@@ -397,7 +397,7 @@ final class VectorSoftmax extends Softmax {
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       FloatVector.fromArray(SPECIES, y, base + i).mul(s).intoArray(y, base + i);
     }
-    if (i < cols && base + i + L > y.length) {
+    if (i < cols && !Lanes.fits(base + i, y)) {
       for (; i < cols; i++) y[base + i] *= s; // past y's end (see Lanes)
     } else if (i < cols) {
       VectorMask<Float> m = Lanes.inRange(i, cols);
@@ -411,7 +411,7 @@ final class VectorSoftmax extends Softmax {
     for (int bound = SPECIES.loopBound(cols); i < bound; i += L) {
       FloatVector.fromArray(SPECIES, x, base + i).sub(max).sub(logSum).intoArray(y, base + i);
     }
-    if (i < cols && Math.max(base + i + L - x.length, base + i + L - y.length) > 0) {
+    if (i < cols && !(Lanes.fits(base + i, x) && Lanes.fits(base + i, y))) {
       for (; i < cols; i++) y[base + i] = x[base + i] - max - logSum; // past an array's end (see Lanes)
     } else if (i < cols) {
       VectorMask<Float> m = Lanes.inRange(i, cols);
