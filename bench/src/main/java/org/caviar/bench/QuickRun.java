@@ -1,11 +1,12 @@
 package org.caviar.bench;
 
 import java.io.IOException;
-import java.util.Collection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -363,7 +364,7 @@ public final class QuickRun {
    * such file a user kept in the --out folder.
    */
   static void deleteOldJson(Path summary, Collection<String> classNames) throws IOException {
-    for (String className : new java.util.LinkedHashSet<>(classNames)) {
+    for (String className : new LinkedHashSet<>(classNames)) { // PeakBench runs twice a round
       Files.deleteIfExists(json(summary, className));
     }
   }

@@ -187,7 +187,7 @@ public final class TrainCommand implements Callable<Integer> {
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay();
     out.println("training: " + trainingLine);
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
-    if (java.nio.file.Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");
+    if (Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");
     if (overfitCheck) {
       OverfitReport check = Diagnostics.overfitTinyBatch(net, d.train(), Math.min(OVERFIT_EXAMPLES, d.train().rows()),
           OVERFIT_STEPS, trainSeed, Kernels.vector());
