@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -99,6 +101,8 @@ public final class AtomicFiles {
         e.addSuppressed(cleanup);
       }
       throw e;
+    } finally {
+      LIVE.remove(temp); // moved or deleted: nothing is left under this name
     }
     disk.forceFolder(temp.getParent());
   }
@@ -115,7 +119,7 @@ public final class AtomicFiles {
       Path temp = target.resolveSibling(target.getFileName() + "." + unique + ".partial");
       try {
         Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        deleteOnExit(temp);
+        register(temp);
         return temp;
       } catch (FileAlreadyExistsException taken) {
         // Another writer's (or a killed one's): left alone, another name is drawn.
@@ -165,13 +169,56 @@ public final class AtomicFiles {
   }
 
   /**
-   * Has the JVM delete {@code temp} as it exits, if it is still there: a run stopped (Ctrl-C, a
-   * plain kill) while it writes, a tune's report say, halts its writing thread mid-file, which left
-   * the {@code .partial} file in the folder for good. The JVM deletes such files once every
-   * shutdown hook has returned, so an interrupted {@code train} still finishes its last save first;
-   * a file moved into place by then is gone under this name, and the deletion does nothing. (Each
-   * write adds its name to the JVM's list, a few dozen bytes.) A kill -9 still leaves one.
+   * The temporary files of the writes under way, removed from as each is moved into place or
+   * deleted. A run stopped (Ctrl-C, a plain kill) while it writes, a tune's report say, halts its
+   * writing thread mid-file, which left the {@code .partial} file in the folder for good: what is
+   * here when the JVM exits is deleted. (It was {@link java.io.File#deleteOnExit} for each file,
+   * whose list only grows: one entry per write for the JVM's lifetime, thousands in a long tune.)
    */
+  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+  /** Set by the shutdown hook: from then on each new temporary file is handed to the JVM at once. */
+  private static volatile boolean exiting;
+
+  /**
+   * Registers {@code temp} and, on the first write, the hook. The hook does not delete the files
+   * itself: shutdown hooks run together, and another may still be writing (an interrupted
+   * {@code train} ends its epoch and saves while the JVM shuts down; deleting its temporary file
+   * would fail that last save). It hands each file left to {@link java.io.File#deleteOnExit},
+   * whose deletions run after every shutdown hook has returned, so only the files of writes under
+   * way as the JVM exits join that list; a file moved into place by then is gone under this name,
+   * and its deletion does nothing. A kill -9 or {@link Runtime#halt} still leaves one.
+   */
+  private static void register(Path temp) {
+    LIVE.add(temp);
+    if (!hookAdded) addHook();
+    // After the add: a hook that ran before it missed this file, and set the flag first.
+    if (exiting) deleteOnExit(temp);
+  }
+
+  private static volatile boolean hookAdded;
+
+  /** Adds the hook once, at the first write: a JVM that writes no file has none. */
+  private static synchronized void addHook() {
+    if (hookAdded) return;
+    hookAdded = true;
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::handOverLeftovers, "caviar-partial-files"));
+    } catch (IllegalStateException shuttingDown) {
+      handOverLeftovers(); // the first write is one during shutdown: its file goes to the JVM's list now
+    }
+  }
+
+  private static void handOverLeftovers() {
+    exiting = true;
+    LIVE.forEach(AtomicFiles::deleteOnExit);
+  }
+
+  /** How many temporary files are registered: those of the writes under way, for tests. */
+  static int liveTemporaryFiles() {
+    return LIVE.size();
+  }
+
   private static void deleteOnExit(Path temp) {
     try {
       temp.toFile().deleteOnExit();

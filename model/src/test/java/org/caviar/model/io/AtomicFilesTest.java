@@ -2,13 +2,18 @@ package org.caviar.model.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +131,61 @@ class AtomicFilesTest {
     assertEquals(List.of("index.html.3k9x0q2b7t1c.partial", "model.caviar", "model.caviar.23f8bykvmjyzg.partial",
         "model.caviar.backup.partial"), listing());
     assertEquals("a model being written", Files.readString(underWay));
+  }
+
+  /**
+   * Each write's temporary file is forgotten once moved: the JVM's delete-on-exit list, to which
+   * each write added its file's name for the JVM's lifetime, stays empty however many files a run
+   * writes (a long tune writes thousands).
+   */
+  @Test
+  void manyWritesLeaveNothingToDeleteAtExit() throws Exception {
+    for (int i = 0; i < 200; i++) AtomicFiles.writeString(dir.resolve("trials.csv"), "row " + i);
+    assertEquals(0, AtomicFiles.liveTemporaryFiles());
+    String out = child(List.of("--add-opens=java.base/java.io=ALL-UNNAMED"), ManyWritesMain.class,
+        dir.resolve("index.html").toString(), "1000");
+    assertTrue(out.contains("delete on exit: 0\n"), out);
+  }
+
+  /**
+   * A write under way as the JVM shuts down, that a shutdown hook waits for, ends whole: the
+   * temporary files left at exit are deleted after every hook, not while one still writes.
+   */
+  @Test
+  void aWriteThatEndsDuringShutdownIsKept() throws Exception {
+    Path file = dir.resolve("model.caviar");
+    Process p = start(List.of(), WriteDuringShutdownMain.class, file.toString());
+    String out = readUntilSignal(p, "writing");
+    assertTrue(out.contains("written\n"), out);
+    assertEquals("the first half, the second half", Files.readString(file));
+    assertEquals(List.of("model.caviar"), listing());
+  }
+
+  private static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  private static String child(List<String> jvmOptions, Class<?> main, String... args) throws Exception {
+    return readUntilSignal(start(jvmOptions, main, args), null);
+  }
+
+  /** The child's output; SIGTERM once it prints the line {@code signalAt} (none if null). */
+  private static String readUntilSignal(Process p, String signalAt) throws Exception {
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.equals(signalAt)) p.toHandle().destroy();
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish: " + out);
+    return out.toString();
   }
 
   private List<String> listing() throws IOException {
