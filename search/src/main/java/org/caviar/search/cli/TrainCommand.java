@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
           + "part and saves the model. The configuration comes from --param settings (the names of '" + CaviarCli.COMMAND_IN_HELP + " tune "
           + "--show-space'), from the best trial of a study (--from-study), or from a network --spec. Stopped "
           + "(Ctrl-C, kill), it ends the epoch under way and saves the model it has trained. The model is also saved at "
-          + "each new best validation loss, so that a run killed outright (kill -9, a crash) leaves its best epoch so far.",
+          + "each new best validation loss, so that a run killed outright (kill -9, a crash, a second Ctrl-C) leaves its best "
+          + "epoch so far.",
       ""})
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -61,6 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
   private String trainingLine;
   /** The epoch --out holds, saved at its new best validation loss, or -1: read by the stop hook too. */
   private final AtomicInteger savedEpoch = new AtomicInteger(-1);
+  /** Held while --out is saved: a second Ctrl-C waits for the save under way, and then halts. */
+  private final Object saving = new Object();
 
   @Mixin DataOptions data = new DataOptions();
 
@@ -208,10 +211,10 @@ public final class TrainCommand implements Callable<Integer> {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stopAsked.set(true);
-      // A second Ctrl-C does nothing while the JVM shuts down: say what stops it at once, and what that leaves.
+      boolean secondStops = haltOnSecondInterrupt();
       int savedSoFar = savedEpoch.get();
       commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model (at most "
-          + stopWaitSeconds + " s; kill -9 stops at once and leaves "
+          + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
           + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
       commandSpec.commandLine().getErr().flush();
       try {
@@ -238,6 +241,32 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Has a second SIGINT halt the JVM at once, while it waits for the epoch to end; false where
+   * SIGINT is not this JVM's to handle (ignored, as in a script's background job, or -Xrs). The
+   * JVM's own handler calls System.exit, which during shutdown blocks for good (Shutdown.exit
+   * waits on the lock the shutdown under way holds): a second Ctrl-C did nothing. This handler
+   * (sun.misc.Signal, jdk.unsupported) replaces it from the first signal on; the JVM runs it on a
+   * thread of its own. It waits for a save under way (the lock), so that --out is the last new
+   * best whole, says which epoch that is, and halts: no more hooks run, as kill -9.
+   */
+  private boolean haltOnSecondInterrupt() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+        synchronized (saving) {
+          int saved = savedEpoch.get();
+          commandSpec.commandLine().getErr().println("caviar train: stopped at once (Ctrl-C again); "
+              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", its last save"));
+          commandSpec.commandLine().getErr().flush();
+          Runtime.getRuntime().halt(130); // 128 + SIGINT, as the JVM's own exit on it
+        }
+      });
+      return true;
+    } catch (IllegalArgumentException notOurs) {
+      return false;
+    }
+  }
+
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;
   /** {@link #STOP_WAIT_SECONDS}, which a test's JVM lowers to see what a run halted mid-epoch says. */
@@ -252,12 +281,14 @@ public final class TrainCommand implements Callable<Integer> {
       public void onNewBest(EpochMetrics m) {
         // Saved as it trains: a kill -9, a crash or a lost machine leaves the best epoch so far,
         // the weights the run ends with (restoreBest) if it stops now. One atomic write a new best.
-        try {
-          save(model);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
+        synchronized (saving) {
+          try {
+            save(model);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the model of epoch " + m.epoch() + " to " + outFile, e);
+          }
+          savedEpoch.set(m.epoch());
         }
-        savedEpoch.set(m.epoch());
       }
 
       @Override
@@ -286,7 +317,13 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     if (!diverged) {
       // The weights restored at the end are those the last new best saved: that file is this one already.
-      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) save(model);
+      if (result.restoredEpoch() < 0 || result.restoredEpoch() != savedEpoch.get()) {
+        synchronized (saving) {
+          save(model);
+          // Without restored weights, those of the last epoch (a second Ctrl-C from here says so).
+          savedEpoch.set(result.restoredEpoch() >= 0 ? result.restoredEpoch() : result.epochsRun() - 1);
+        }
+      }
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
       if (!data.defaultSplit()) {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.caviar.model.Model;
 import org.caviar.model.io.ModelFile;
 import org.caviar.search.storage.JournalStorage;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class InterruptedCliTest {
     int[] seen = {0};
     // A few epochs in, so that there is a model to save.
     String out = CliRun.stopAfter(p, line -> line.startsWith("epoch ") && ++seen[0] == 3);
-    assertTrue(out.contains("caviar train: interrupted; stopping after this epoch to save the model (at most 120 s; kill -9 stops at once and leaves "
+    assertTrue(out.contains("caviar train: interrupted; stopping after this epoch to save the model (at most 120 s; Ctrl-C again stops at once and leaves "
         + model + " at epoch "), out);
     String ended = out.lines().filter(l -> l.startsWith("interrupted after ")).findFirst().orElseThrow(() -> new AssertionError(out));
     int epochs = Integer.parseInt(ended.split(" ")[2]);
@@ -151,6 +152,51 @@ class InterruptedCliTest {
     int saved = Integer.parseInt(m.group(1));
     assertTrue(out.contains(String.format(java.util.Locale.ROOT, "epoch %3d", saved)), "epoch " + saved + " was printed: " + out);
     assertEquals(10, ModelFile.load(model).classNames().size());
+  }
+
+  /**
+   * A second Ctrl-C while the run waits for its epoch to end stops it at once, and says what --out
+   * holds: the last new best saved, whole. It did nothing: the JVM's own handler of the second
+   * signal blocked behind the shutdown under way, and the run went on to the end of its epoch.
+   * Epochs of seconds here (batch 1 on a wide network): the second signal comes mid-epoch.
+   */
+  @Test
+  void aSecondInterruptStopsAtOnce() throws Exception {
+    Path model = dir.resolve("s.caviar");
+    Process p = CliRun.startChild(List.of(), "train", "--epochs", "1000000", "--threads", "1", "--spec", "64-1024-1024-10 relu",
+        "--param", "batch_size=1", "--out", model.toString());
+    StringBuilder out = new StringBuilder();
+    long secondSent = 0;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("epoch   0")) {
+          // SIGINT ignored (inherited from a background job that started the build): no Ctrl-C to test.
+          boolean ignored = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+              .filter(l -> l.startsWith("SigIgn:")).anyMatch(l -> (Long.parseLong(l.substring(7).trim(), 16) & 2) != 0);
+          if (ignored) p.toHandle().destroyForcibly();
+          Assumptions.assumeFalse(ignored, "SIGINT is ignored in this process tree");
+          interrupt(p);
+        } else if (line.startsWith("caviar train: interrupted; ")) {
+          interrupt(p);
+          secondSent = System.nanoTime();
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
+    assertTrue(secondSent > 0, out.toString());
+    // Halted on the spot, not at the end of the epoch: no more lines of the run.
+    assertEquals(130, p.exitValue(), out.toString());
+    assertTrue(out.toString().contains("caviar train: stopped at once (Ctrl-C again); " + model + " holds epoch 0, its last save\n"), out.toString());
+    assertTrue(!out.toString().contains("interrupted after") && !out.toString().contains("epoch   1"), out.toString());
+    assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(2), out.toString());
+    assertEquals(10, ModelFile.load(model).classNames().size());
+  }
+
+  /** Sends SIGINT, as Ctrl-C in a terminal does (ProcessHandle sends only SIGTERM and SIGKILL). */
+  private static void interrupt(Process p) throws Exception {
+    assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor());
   }
 
   /** The number after {@code name} in an epoch line such as {@code epoch 3 ... val_loss 0.1394 val_acc 0.9554 ...}. */
