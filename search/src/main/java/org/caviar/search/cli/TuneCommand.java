@@ -238,16 +238,46 @@ public class TuneCommand implements Callable<Integer> {
       // Here, not when the storage opens the study: that is after the data loads, in many lines.
       if (stored != null) checkSameSpace(stored.space(), space, pg != null ? "the study " + where : "the study in " + dir);
       MlpSettings.checkSpace(space);
-      StudySettings settings = new StudySettings(this);
-      if (stored != null) useStoredSettings(settings, stored);
-      if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-      checkSearchOptions();
-      DataOptions.Data d = data.load();
+      // From here to the end of the load, the data is read (a resumed study first checks its file's
+      // fingerprint): seconds for a large file, before anything is written.
+      Thread loading = whileLoading(stored != null
+          ? "the study " + where + " is as it was; resume with: " + onThisStudy(commandSpec.name(), "--study", dir)
+          : "no study was created; run the command again to start it");
+      StudySettings settings;
+      DataOptions.Data d;
+      try {
+        settings = new StudySettings(this);
+        if (stored != null) useStoredSettings(settings, stored);
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        checkSearchOptions();
+        d = data.load();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(loading);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook runs: it only prints.
+        }
+      }
       return run(d, dir, pg, journal, stored, where, settings, space);
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
     }
+  }
+
+  /**
+   * A hook, added, that says, if the run is stopped while it reads its data, that no trial started:
+   * nothing is written before the data is in (the study folder and its journal are created after),
+   * and {@code state} says what the study is. It ended with 130 and no word.
+   */
+  private Thread whileLoading(String state) {
+    Thread loading = new Thread(() -> {
+      commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": interrupted while loading the data; "
+          + "no trial started and " + state);
+      commandSpec.commandLine().getErr().flush();
+    }, "caviar-tune-load-stop");
+    Runtime.getRuntime().addShutdownHook(loading);
+    return loading;
   }
 
   /**

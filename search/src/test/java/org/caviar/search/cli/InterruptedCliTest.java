@@ -172,11 +172,7 @@ class InterruptedCliTest {
       while ((line = r.readLine()) != null) {
         out.append(line).append('\n');
         if (line.startsWith("epoch   0")) {
-          // SIGINT ignored (inherited from a background job that started the build): no Ctrl-C to test.
-          boolean ignored = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-              .filter(l -> l.startsWith("SigIgn:")).anyMatch(l -> (Long.parseLong(l.substring(7).trim(), 16) & 2) != 0);
-          if (ignored) p.toHandle().destroyForcibly();
-          Assumptions.assumeFalse(ignored, "SIGINT is ignored in this process tree");
+          Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
           interrupt(p);
         } else if (line.startsWith("caviar train: interrupted; ")) {
           interrupt(p);
@@ -192,6 +188,58 @@ class InterruptedCliTest {
     assertTrue(!out.toString().contains("interrupted after") && !out.toString().contains("epoch   1"), out.toString());
     assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(2), out.toString());
     assertEquals(10, ModelFile.load(model).classNames().size());
+  }
+
+  /**
+   * Stopped while it loads its data, {@code tune} says that no trial started and what the study is:
+   * not created (nothing is written before the data is in), or as it was and how to resume. It ended
+   * with 130 and no word. The data is a named pipe the test holds open: the load waits in it.
+   */
+  @Test
+  void aTuneStoppedWhileItLoadsItsDataSaysNothingStarted() throws Exception {
+    Path study = dir.resolve("new-study");
+    String out = interruptedWhileLoading(study);
+    assertTrue(out.contains("caviar tune: interrupted while loading the data; no trial started and no study was created; "
+        + "run the command again to start it\n"), out);
+    assertTrue(!Files.exists(study), out);
+
+    Path existing = dir.resolve("study");
+    CliRun first = CliRun.run("tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report",
+        "--study", existing.toString());
+    assertEquals(0, first.code(), first.err());
+    byte[] journal = Files.readAllBytes(existing.resolve("journal.jsonl"));
+    out = interruptedWhileLoading(existing);
+    assertTrue(out.contains("caviar tune: interrupted while loading the data; no trial started and the study "
+        + existing.resolve("journal.jsonl") + " is as it was; resume with: caviar tune --study " + existing + "\n"), out);
+    assertEquals(new String(journal, StandardCharsets.UTF_8), Files.readString(existing.resolve("journal.jsonl")));
+  }
+
+  /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */
+  private String interruptedWhileLoading(Path study) throws Exception {
+    Path fifo = dir.resolve("data-" + study.getFileName() + ".csv");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    Process p = CliRun.startChild(List.of("-Dcaviar.command=caviar"), "tune", "--csv", fifo.toString(), "--trials", "2",
+        "--epochs", "1", "--no-progress", "--study", study.toString());
+    Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+    // Opening the pipe to write waits for the child to open it to read: then it loads, and waits for more.
+    try (var pipe = Files.newOutputStream(fifo)) {
+      pipe.write("a,b,label\n1,2,x\n".getBytes(StandardCharsets.UTF_8));
+      pipe.flush();
+      CliRun.sleep(200);
+      interrupt(p);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end");
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(130, p.exitValue(), out);
+    return out;
+  }
+
+  /** Whether {@code p} ignores SIGINT (inherited from a background job that started the build): no Ctrl-C to test then. */
+  private static boolean ignoresInterrupts(Process p) throws Exception {
+    boolean ignored = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+        .filter(l -> l.startsWith("SigIgn:")).anyMatch(l -> (Long.parseLong(l.substring(7).trim(), 16) & 2) != 0);
+    if (ignored) p.toHandle().destroyForcibly();
+    return ignored;
   }
 
   /** Sends SIGINT, as Ctrl-C in a terminal does (ProcessHandle sends only SIGTERM and SIGKILL). */
