@@ -163,6 +163,17 @@ public final class Network {
     return n;
   }
 
+  /**
+   * The most rows a batch may have: its activations at the widest layer (or the inputs) are one
+   * float[]. Chunked passes (evaluation) take their chunk no larger, so that a network of millions
+   * of inputs (a 4096 x 4096 image: 256 rows would be 2^32 floats, 0 in int) still evaluates.
+   */
+  public int maxBatchRows() {
+    long widest = 1;
+    for (Layer l : layers) widest = Math.max(widest, Math.max(l.inputSize(), l.outputSize()));
+    return (int) Math.max(1, NetworkSpec.MAX_ARRAY_LENGTH / widest);
+  }
+
   /** Sizes every workspace for batches of up to {@code rows}, so later passes allocate nothing. */
   public void ensureCapacity(int rows) {
     // A batch's activations are one float[] a layer: say so before an index overflows.

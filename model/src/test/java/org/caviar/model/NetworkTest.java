@@ -24,6 +24,17 @@ import org.caviar.model.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 
 class NetworkTest {
+  /**
+   * The most rows a batch (an evaluation chunk) may have: one layer's activations in one array. A
+   * network of 2^20 inputs takes 2047 rows, where an evaluation chunk of 256 rows would have
+   * wrapped an int from 2^23 inputs on (256 x 2^23 = 2^31).
+   */
+  @Test
+  void theMostRowsOfABatchKeepEachLayersActivationsInOneArray() {
+    assertEquals(2147483639 / 1024, Network.create(NetworkSpec.parse("64-1024-10 relu"), 1).maxBatchRows());
+    assertEquals(2047, Network.create(NetworkSpec.parse("1048576-2"), 1).maxBatchRows());
+  }
+
   @Test
   void specBecomesTheDocumentedLayers() {
     Network n = Network.create(NetworkSpec.parse("5-7-6-3 tanh batchnorm dropout=0.1"), 1);

@@ -183,13 +183,15 @@ public final class CsvLoader {
         throw new MalformedDataException(
             source, lineNo, "expected " + columns + " fields, found " + fields.size());
       }
-      if ((long) (rows + 1) * featureCount > Integer.MAX_VALUE - 8) {
-        throw new MalformedDataException(source, lineNo, "too many values for one array");
+      if ((long) (rows + 1) * featureCount > Dataset.MAX_VALUES) {
+        throw new MalformedDataException(source, lineNo, (rows + 1) + " rows of " + featureCount + " features = "
+            + (long) (rows + 1) * featureCount + " floats, more than a Java array holds (" + Dataset.MAX_VALUES + ")");
       }
       if ((rows + 1) * featureCount > features.length) {
         features = Arrays.copyOf(features, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * features.length, (long) (rows + 1) * featureCount)));
       }
-      if (rows == provisional.length) provisional = Arrays.copyOf(provisional, 2 * rows);
+      // In long: past 2^30 rows (of one feature, a 4 GB file) 2 * rows is negative.
+      if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));
       int f = rows * featureCount;
       for (int c = 0; c < columns; c++) {
         String v = fields.get(c);

@@ -11,6 +11,9 @@ import java.util.List;
  * handing them over. Operations that change data return a new dataset.
  */
 public final class Dataset {
+  /** The most values the features' one array may hold: a Java array's limit (HotSpot refuses the last few below 2^31 - 1). */
+  static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
   private final float[] features;
   private final int[] labels;
   private final int rows;
@@ -119,6 +122,11 @@ public final class Dataset {
 
   /** The rows at {@code indices}, in that order, copied into a new dataset with the same classes. */
   public Dataset subset(int[] indices) {
+    // Rows may repeat: more of them than this dataset has could wrap an int (to a small or negative size).
+    if ((long) indices.length * featureCount > MAX_VALUES) {
+      throw new IllegalArgumentException(indices.length + " rows of " + featureCount + " features = " + (long) indices.length * featureCount
+          + " floats, more than a Java array holds (" + MAX_VALUES + ")");
+    }
     float[] f = new float[indices.length * featureCount];
     int[] l = new int[indices.length];
     for (int i = 0; i < indices.length; i++) {

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * Loads MNIST-style IDX files (LeCun's format): a big-endian header of two zero bytes, a type byte
@@ -79,8 +80,12 @@ public final class IdxLoader {
             Arrays.copyOfRange(ih.dims, 1, ih.dims.length)) + " values is more than an array holds");
       }
     }
-    if (perRow == 0 || perRow * n > Integer.MAX_VALUE - 8) {
-      throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
+    if (perRow == 0) throw new MalformedDataException(imagesSource, "cannot hold " + n + " x " + perRow + " values");
+    // Refused from the header, before any allocation: both factors fit in an int, their product in a long.
+    if (perRow * n > Dataset.MAX_VALUES) {
+      String shape = Arrays.stream(ih.dims, 1, ih.dims.length).mapToObj(Integer::toString).collect(Collectors.joining(" x "));
+      throw new MalformedDataException(imagesSource, n + " images of " + shape + " = " + perRow * n
+          + " floats, more than a Java array holds (" + Dataset.MAX_VALUES + ")");
     }
     int total = (int) (perRow * n);
     // Past 2^24 values (64 MB) grown as values arrive, not sized by the header alone: a damaged or

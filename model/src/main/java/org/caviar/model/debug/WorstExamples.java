@@ -42,7 +42,7 @@ public final class WorstExamples {
     network.checkFits(data, "data");
     int classes = network.classes();
     int f = data.featureCount();
-    int chunk = 256;
+    int chunk = Math.min(256, network.maxBatchRows()); // chunk x f floats in one array
     float[] x = new float[chunk * f];
     double[] z = new double[classes];
     // Head is the least bad of the k kept so far (lowest loss, then highest index).

@@ -41,7 +41,7 @@ public final class Evaluator {
     if (network == null) throw new IllegalArgumentException("network must not be null");
     if (chunkRows <= 0) throw new IllegalArgumentException("chunkRows must be > 0, got " + chunkRows);
     this.network = network;
-    this.chunk = chunkRows;
+    this.chunk = Math.min(chunkRows, network.maxBatchRows()); // chunk x inputs floats in one array
     int threads = network.spec() == null ? 1 : network.kernels().threads();
     this.parts = new Part[threads];
     if (threads == 1) {

@@ -161,6 +161,22 @@ class IdxLoaderTest {
     assertProblem(images, labels, "an image of [65536, 65536, 65536, 65536] values is more than an array holds");
   }
 
+  /**
+   * A header that declares more values than one array holds (100,000,000 MNIST images: 78.4
+   * billion floats, about 8 times the limit) is refused from the header, sizes named, before
+   * anything is allocated: the files hold no data.
+   */
+  @Test
+  void aHeaderDeclaringMoreThanAnArrayHoldsIsRefusedFromTheHeader() throws IOException {
+    Path images = write("images", idx(0x08, new int[] {100_000_000, 28, 28}, new double[0]));
+    Path labels = write("labels", idx(0x08, new int[] {100_000_000}, new double[0]));
+    assertProblem(images, labels, images + ": 100000000 images of 28 x 28 = 78400000000 floats, more than a Java array holds (2147483639)");
+    // Just past the limit: 2,739,137 images of 28 x 28 (2,147,483,408 fit, one image more does not).
+    images = write("images-limit", idx(0x08, new int[] {2_739_138, 28, 28}, new double[0]));
+    labels = write("labels-limit", idx(0x08, new int[] {2_739_138}, new double[0]));
+    assertProblem(images, labels, "2739138 images of 28 x 28 = 2147484192 floats, more than a Java array holds (2147483639)");
+  }
+
   private void assertProblem(Path images, Path labels, String problem) {
     var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(images, labels));
     assertTrue(e.getMessage().contains(problem), e.getMessage());

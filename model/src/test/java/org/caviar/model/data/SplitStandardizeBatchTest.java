@@ -16,6 +16,18 @@ import org.junit.jupiter.api.Test;
 
 /** Splitting, standardization and mini-batching, on a dataset whose first feature is the row id. */
 class SplitStandardizeBatchTest {
+  /**
+   * A subset whose rows repeat may be larger than its dataset: past one array's limit it is an
+   * error naming the sizes, not an int that wraps to a negative size (2049 x 2^20 floats here).
+   */
+  @Test
+  void aSubsetLargerThanAnArrayHoldsIsRefused() {
+    int features = 1 << 20;
+    Dataset one = Dataset.of(new float[features], new int[] {0}, features, 1);
+    var e = assertThrows(IllegalArgumentException.class, () -> one.subset(new int[2049]));
+    assertEquals("2049 rows of 1048576 features = 2148532224 floats, more than a Java array holds (2147483639)", e.getMessage());
+  }
+
   /** 3 classes of 100, 60, 40 rows; feature 0 is the row id, feature 1 is constant, feature 2 varies. */
   private static Dataset numbered() {
     int n = 200;
