@@ -117,6 +117,30 @@ final class Cholesky {
     return x;
   }
 
+  /**
+   * A^-1, row-major and full (both triangles): L^-1 by a blocked forward solve of the identity,
+   * then A^-1 = L^-T L^-1 summed row by row of L^-1, so that every access is along a row.
+   */
+  double[] inverse() {
+    double[][] li = new double[n][n];
+    for (int i = 0; i < n; i++) li[i][i] = 1;
+    forwardSolveColumnsInPlace(li, n);
+    double[] out = new double[n * n];
+    for (int k = 0; k < n; k++) {
+      double[] row = li[k]; // L^-1 is lower triangular: row k is 0 past column k
+      for (int i = 0; i <= k; i++) {
+        double v = row[i];
+        if (v == 0) continue;
+        int ri = i * n;
+        for (int j = 0; j <= i; j++) out[ri + j] += v * row[j];
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < i; j++) out[j * n + i] = out[i * n + j];
+    }
+    return out;
+  }
+
   /** log det A = 2 sum log L_ii. */
   double logDeterminant() {
     double s = 0;

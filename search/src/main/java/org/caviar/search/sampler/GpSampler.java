@@ -19,9 +19,10 @@ import org.caviar.search.trial.TrialState;
  *
  * <p>The first {@code startupTrials} trials are random, as with {@link TpeSampler}. Then the losses of
  * the completed trials (the value, negated when maximizing) are standardized and modelled by a
- * {@link GaussianProcess} with a Matern 5/2 kernel, one length scale per parameter fitted by
- * marginal likelihood, and a fitted noise level, on the features of {@link GpFeatures} (categoricals
- * one-hot; inactive conditional parameters at 0.5). Pruned trials count at the worst completed loss:
+ * {@link GaussianProcess} with a Matern 5/2 kernel, one length scale per parameter, a signal
+ * variance and a fitted noise level, all by maximum a posteriori (marginal likelihood and priors
+ * after Optuna's), on the features of {@link GpFeatures} (categoricals one-hot; inactive
+ * conditional parameters at 0.5). Pruned trials count at the worst completed loss:
  * their last value is not comparable with a final one, but they were stopped for looking bad. Failed
  * trials are left out.
  *
@@ -38,9 +39,10 @@ import org.caviar.search.trial.TrialState;
  * trial's own random stream, scored in batches of 64 whose posterior variances share one blocked
  * triangular solve.
  *
- * <p>Cost per proposal: O(n^3) per likelihood evaluation (at most 8 + 2 x parameters of them) for n
- * observations, one factorization more with the p pending points, O((n + p)^3), and O((n + p)^2)
- * per candidate; past {@code maxObservations} the model keeps the best half of that many and the
+ * <p>Cost per proposal, for n observations: the fit's 6 likelihood evaluations at its starting
+ * grid and at most 2 x 40 evaluations with gradient by the quasi-Newton method (fewer when it
+ * converges first), each O(n^3), a factorization and, with the gradient, an inverse; one
+ * factorization more with the p pending points, O((n + p)^3); and O((n + p)^2) per candidate; past {@code maxObservations} the model keeps the best half of that many and the
  * most recent others, so that long studies stay cheap.
  */
 public final class GpSampler implements Sampler {
