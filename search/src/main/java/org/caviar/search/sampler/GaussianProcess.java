@@ -11,11 +11,11 @@ import java.util.Arrays;
  * (optuna/_gp/gp.py and prior.py): it maximizes the log marginal likelihood plus a log prior, over
  * the log-parameters theta = (log w per length-scale group, log g), w = 1 / l^2 the inverse squared
  * length scale, with analytic gradients and a bounded quasi-Newton method ({@link Lbfgs}). The
- * priors are Optuna's defaults, with one change: -(0.1 / w + 0.1 w) for each w, which favours
- * length scales near 1 (the width of the unit features) and keeps a few observations from being
- * explained by ever shorter ones; Gamma(2, 1) on s2 (log s2 - s2, mode 1); and on the noise an
- * exponential prior of rate 30, -30 g, where Optuna has Gamma(1.1, 30), 0.1 log g - 30 g. That
- * one's mode, g = 1/300, is where the fit lands when the data say nothing about the noise (two
+ * priors are Optuna's defaults but for the noise's (see below): -(0.1 / w + 0.1 w) for each w,
+ * which favours length scales near 1 (the width of the unit features) and keeps a few observations
+ * from being explained by ever shorter ones; Gamma(2, 1) on s2 (log s2 - s2, mode 1); and on the
+ * noise an exponential prior of rate 30, -30 g, where Optuna has Gamma(1.1, 30), 0.1 log g - 30 g.
+ * That one's mode, g = 1/300, is where the fit lands when the data say nothing about the noise (two
  * observations, say), and the latent variance s2 g / (1 + g) it leaves at every observation gave
  * re-evaluating the best tried value more expected improvement than an untried value between two
  * tried ones (0.020 against 0.0065 in GpSamplerTest's integer case, losses 0 and 1): with the
@@ -30,11 +30,12 @@ import java.util.Arrays;
  * g 0.013, so every tried value looked more uncertain than the value between them.
  *
  * <p>s2 is fitted, not profiled out by maximum likelihood, because the profile y^T C^-1 y / n of a
- * zero-mean process with long length scales reached 7 to 10 on standardized noisy data (the noise
- * test's in GaussianProcessTest): the prior keeps it nearer the targets' scale. It needs no search
- * of its own: for given theta the log posterior in s2, -q / (2 s2) - (n/2 - 1) log s2 - s2 with q =
- * y^T C^-1 y, is largest at the positive root of q - (n - 2) s2 - 2 s2^2 = 0 (floored at 1e-12, for
- * q = 0), and since s2 is optimal there its change with theta adds nothing to the gradient.
+ * zero-mean process with long length scales reached 7 to 10 on standardized noisy data (sin(6x)
+ * plus noise of standard deviation 0.4 at 80 points): the prior keeps it nearer the targets' scale.
+ * It needs no search of its own: for given theta the log posterior in s2, -q / (2 s2) - (n/2 - 1)
+ * log s2 - s2 with q = y^T C^-1 y, is largest at the positive root of q - (n - 2) s2 - 2 s2^2 = 0
+ * (floored at 1e-12, for q = 0), and since s2 is optimal there its change with theta adds nothing
+ * to the gradient.
  *
  * <p>The log posterior, up to a constant, is L = -1/2 q / s2 - n/2 log s2 - 1/2 log det C + log
  * prior, and dL/dtheta_k = 1/2 tr((alpha alpha^T / s2 - C^-1) dC/dtheta_k) + dlog prior/dtheta_k,
@@ -59,8 +60,8 @@ final class GaussianProcess {
   private static final double[] NOISE_LEVELS = {1e-6, 1e-2};
   private static final double MIN_SCALE = 0.01;
   private static final double MAX_SCALE = 20;
-  static final double MIN_NOISE = 1e-6;
-  static final double MAX_NOISE = 10;
+  private static final double MIN_NOISE = 1e-6;
+  private static final double MAX_NOISE = 10;
   /** The length-scale prior's weight: -(0.1 / w + 0.1 w) per inverse squared length scale w. */
   private static final double SCALE_PRIOR = 0.1;
   /** Gamma(2, 1) on the signal variance s2: (2 - 1) log s2 - s2. */
@@ -144,9 +145,9 @@ final class GaussianProcess {
   }
 
   /**
-   * The process whose length scales (one per group: feature f uses group {@code groupOf[f]}'s) and
-   * noise are the maximum a posteriori found as described above; null only when no setting of the
-   * starting grid factors.
+   * The process whose length scales (one per group: feature f uses group {@code groupOf[f]}'s),
+   * noise and signal variance are the maximum a posteriori found as described above; null only
+   * when no setting of the starting grid factors.
    */
   static GaussianProcess fit(double[] x, double[] y, int n, int d, int[] groupOf, int groups) {
     Posterior post = new Posterior(x, y, n, d, groupOf, groups);
@@ -226,7 +227,10 @@ final class GaussianProcess {
       this.diff2 = pairDifferences(x, n, d);
     }
 
-    /** The log posterior at theta, up to a constant, and its gradient in {@code gradient} unless null; NaN when C does not factor. */
+    /**
+     * The log posterior at theta, up to a constant, and its gradient in {@code gradient} unless
+     * null; NaN when C does not factor.
+     */
     double value(double[] theta, double[] gradient) {
       GaussianProcess gp = process(theta, gradient);
       return gp == null ? Double.NaN : gp.logPosterior;

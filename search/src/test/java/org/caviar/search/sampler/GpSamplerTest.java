@@ -270,9 +270,10 @@ class GpSamplerTest {
    * tried, with losses (k - c)^2 for a random c in [1, 8], no noise: 6 untried integers remain, so
    * proposing a tried one again is waste. Counted over the 40 proposals. Measured: none with
    * candidates snapped to integers, 32 of 40 when scored between them. Two tried values, not more:
-   * with three or four the likelihood can prefer the shortest length scales and a noise of 0.08,
-   * under which the best tried value may rightly be worth a second look (3 to 9 proposals in 40
-   * then, in trials of this kind): for a fit that finds such noise in two values, 2 are allowed.
+   * with three or four the old grid fit's likelihood could prefer the shortest length scales and a
+   * noise of 0.08 (not re-measured with the MAP fit), under which the best tried value may rightly
+   * be worth a second look (3 to 9 proposals in 40 then, in trials of this kind): for a fit that
+   * finds such noise in two values, 2 are allowed.
    */
   @Test
   void triedIntegersAreNotProposedAgainWhileOthersAreUntried() {
