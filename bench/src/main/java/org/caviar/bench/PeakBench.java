@@ -88,6 +88,6 @@ public class PeakBench {
 
   static Work work(BenchmarkParams params) {
     String shape = SPECIES.length() + " lanes x " + CHAINS + " chains";
-    return Work.flops("peak-fma", "vector-fma", shape, params.getThreads(), FLOPS_PER_CALL);
+    return Work.flops(Summary.PEAK_KERNEL, "vector-fma", shape, params.getThreads(), FLOPS_PER_CALL);
   }
 }

@@ -50,7 +50,9 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  *       ratios go into the summary as {@code train-scaling} rows, and its GEMM shares as
  *       {@code train-gemm-share} rows; and every training figure on several threads gets a
  *       {@code train-scaling} row of its ratio to JMH's one-thread figure, with the rounds'
- *       spread ({@link RoundRatios});
+ *       spread ({@link RoundRatios}), and PeakBench's all-thread figure over its one-thread one
+ *       at each round's start and end is printed, naming any round where it fell below 0.9 of
+ *       the thread count (a {@code peak-scaling} row holds the lowest);
  *   <li>regexes select benchmarks by JMH's rule (a find in {@code org.caviar.bench.Class.method});
  *       selecting a GEMM or training benchmark also selects PeakBench, which its % of peak needs;
  *   <li>{@code -p} overrides a parameter's values in every benchmark that has it, as in JMH;
@@ -267,6 +269,7 @@ public final class QuickRun {
     if (full) {
       // The quick run measures in one JVM, one round: no rounds to set side by side.
       summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
+      summary.addRows(RoundRatios.peakRows(pooled.byRound(), describe, System.out));
       scaling(plan.scalingConfigs(), rounds, summary);
     }
 

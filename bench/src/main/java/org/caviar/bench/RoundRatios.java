@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -80,5 +81,64 @@ final class RoundRatios {
           both.size() > 1 ? " (rounds " + String.join(", ", each) + ")" : "");
     }
     return rows;
+  }
+
+  /** The summary's kernel and unit of {@link #peakRows}' row. */
+  static final String PEAK_SCALING_KERNEL = "peak-scaling";
+  static final String PEAK_UNIT = "x 1 thread, lowest round end";
+
+  /**
+   * PeakBench on all threads over PeakBench on one, at each round's start and end (it runs at
+   * both), printed round by round; a ratio below 0.9 of the thread count is flagged. On these VMs
+   * the host once withheld a vCPU within a round: the two-thread peak at its end fell to 231
+   * GFLOP/s against 449 at its start, one thread's 231, and that round's sharded training ran at
+   * 0.91x one thread where the other rounds ran at 1.56-1.87x. Training figures of such a round
+   * measure the host, and this line says which rounds those were. The row holds the lowest ratio.
+   */
+  static List<SummaryRow> peakRows(List<SortedMap<Integer, RunResult>> byRound, Function<BenchmarkParams, Work> describe,
+      PrintStream out) {
+    SortedMap<Integer, RunResult> one = null;
+    SortedMap<Integer, RunResult> all = null;
+    int threads = 0;
+    for (SortedMap<Integer, RunResult> rounds : byRound) {
+      if (rounds.isEmpty()) continue;
+      Work work = describe.apply(rounds.get(rounds.firstKey()).getParams());
+      if (!work.kernel().equals(Summary.PEAK_KERNEL)) continue;
+      if (work.threads() == 1) {
+        one = rounds;
+      } else {
+        all = rounds;
+        threads = work.threads();
+      }
+    }
+    if (one == null || all == null) return List.of();
+    List<String> each = new ArrayList<>();
+    List<Integer> flagged = new ArrayList<>();
+    double lowest = Double.POSITIVE_INFINITY;
+    for (Map.Entry<Integer, RunResult> e : all.entrySet()) {
+      RunResult base = one.get(e.getKey());
+      if (base == null) continue;
+      List<BenchmarkResult> a = new ArrayList<>(e.getValue().getBenchmarkResults());
+      List<BenchmarkResult> b = new ArrayList<>(base.getBenchmarkResults());
+      List<String> ends = new ArrayList<>();
+      boolean low = false;
+      // The round's runs in the order they ran: its start, then its end.
+      for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+        double ratio = a.get(i).getPrimaryResult().getScore() / b.get(i).getPrimaryResult().getScore();
+        lowest = Math.min(lowest, ratio);
+        low |= ratio < 0.9 * threads;
+        ends.add(String.format(Locale.ROOT, "%.2f", ratio));
+      }
+      if (ends.isEmpty()) continue;
+      if (low) flagged.add(e.getKey());
+      each.add((all.size() > 1 ? "round " + e.getKey() + " " : "") + String.join(" / ", ends));
+    }
+    if (each.isEmpty()) return List.of();
+    out.printf(Locale.ROOT, "FMA peak on %d threads over 1 thread, at the start / end of each round: %s%s%n", threads,
+        String.join(", ", each), flagged.isEmpty() ? ""
+            : String.format(Locale.ROOT, " (below %.1f in round%s %s: the host gave these threads less than %d whole cores then, "
+                + "and those rounds' multi-thread figures measure that)", 0.9 * threads, flagged.size() > 1 ? "s" : "",
+                flagged.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")), threads));
+    return List.of(new SummaryRow(PEAK_SCALING_KERNEL, "vector-fma", "", threads, lowest, Double.NaN, PEAK_UNIT, Double.NaN));
   }
 }

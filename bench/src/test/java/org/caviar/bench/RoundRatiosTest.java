@@ -102,6 +102,51 @@ class RoundRatiosTest {
     assertFalse(printed().contains("rounds"), printed());
   }
 
+  private static final String PEAK_ONE = "org.caviar.bench.PeakBench.oneThread";
+  private static final String PEAK_ALL = "org.caviar.bench.PeakBench.allThreads";
+
+  /** PeakBench's figures: 1e9 flops a call, on 1 thread or 2. */
+  private static final Function<BenchmarkParams, Work> PEAK =
+      p -> Work.flops(Summary.PEAK_KERNEL, "vector-fma", "16 lanes", p.getBenchmark().equals(PEAK_ONE) ? 1 : 2, 1e9);
+
+  /**
+   * The run of 2026-12-05 13:46 (its rounds 1 and 4, here 1 and 2): the two-thread peak at the
+   * last round's end fell to the one-thread one (231 against 231 GFLOP/s), and that round is
+   * named; round 1 is not (1.99 and 1.96).
+   */
+  @Test
+  void aRoundWhoseTwoThreadPeakFellIsNamed() {
+    RoundPool pool = new RoundPool();
+    String peak = PeakBench.class.getName();
+    pool.add(peak, 1, fork(params(PEAK_ALL, "2"), 455.7));
+    pool.add(peak, 1, fork(params(PEAK_ONE, "1"), 229.2));
+    pool.add(peak, 1, fork(params(PEAK_ALL, "2"), 448.1));
+    pool.add(peak, 1, fork(params(PEAK_ONE, "1"), 228.8));
+    pool.add(peak, 2, fork(params(PEAK_ALL, "2"), 448.8));
+    pool.add(peak, 2, fork(params(PEAK_ONE, "1"), 220.4));
+    pool.add(peak, 2, fork(params(PEAK_ALL, "2"), 231.0));
+    pool.add(peak, 2, fork(params(PEAK_ONE, "1"), 231.4));
+    List<SummaryRow> rows = RoundRatios.peakRows(pool.byRound(), PEAK, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    assertTrue(printed().contains("at the start / end of each round: round 1 1.99 / 1.96, round 2 2.04 / 1.00 (below 1.8 in round 2:"),
+        printed());
+    assertEquals(1, rows.size());
+    assertEquals(RoundRatios.PEAK_SCALING_KERNEL, rows.get(0).kernel());
+    assertEquals(231.0 / 231.4, rows.get(0).score(), 1e-12);
+  }
+
+  @Test
+  void evenRoundsAreNotFlagged() {
+    RoundPool pool = new RoundPool();
+    String peak = PeakBench.class.getName();
+    pool.add(peak, 1, fork(params(PEAK_ALL, "2"), 400));
+    pool.add(peak, 1, fork(params(PEAK_ONE, "1"), 200));
+    pool.add(peak, 1, fork(params(PEAK_ALL, "2"), 362)); // 1.81: just above 0.9 x 2
+    pool.add(peak, 1, fork(params(PEAK_ONE, "1"), 200));
+    RoundRatios.peakRows(pool.byRound(), PEAK, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    assertTrue(printed().contains("each round: 2.00 / 1.81"), printed());
+    assertFalse(printed().contains("below"), printed());
+  }
+
   @Test
   void withoutAOneThreadFigureThereIsNoRatio() {
     RoundPool pool = new RoundPool();
