@@ -513,6 +513,16 @@ public final class Study implements AutoCloseable {
   }
 
   /**
+   * The reason of a trial that threw {@link TrialDivergedException}: its message, made to start
+   * with {@value TrialRecord#DIVERGED} if it does not, since {@link TrialRecord#isDiverged} (and so
+   * the samplers) read the divergence from the reason.
+   */
+  static String divergedReason(String message) {
+    if (message == null || message.isBlank()) return TrialRecord.DIVERGED;
+    return message.startsWith(TrialRecord.DIVERGED) ? message : TrialRecord.DIVERGED + ": " + message;
+  }
+
+  /**
    * Runs the objective on {@code trial} and records its outcome. Returns whether the worker was
    * interrupted: the trial was then given up ({@link #giveUp}) unless it ended on its own, and the
    * interrupt flag is cleared (the caller stops, and sets it again).
@@ -545,7 +555,7 @@ public final class Study implements AutoCloseable {
       } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
         // A bad configuration can blow the stack or the heap: that fails the trial, not the study.
         state = TrialState.FAILED;
-        reason = e instanceof TrialDivergedException ? e.getMessage() : e.toString();
+        reason = e instanceof TrialDivergedException ? divergedReason(e.getMessage()) : e.toString();
         value = Double.NaN;
         // Thrown with the flag set (I/O closed by the interrupt, an exception wrapping it): the interrupt's doing.
         interruptedTrial = Thread.currentThread().isInterrupted();

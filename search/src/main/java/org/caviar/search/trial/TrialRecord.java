@@ -15,6 +15,12 @@ public final class TrialRecord {
    */
   public static final String INTERRUPTED = "interrupted";
 
+  /**
+   * The start of the reason of a trial whose training diverged (a loss or reported value that is
+   * not finite: {@code TrialDivergedException}). Samplers count such trials as bad observations.
+   */
+  public static final String DIVERGED = "diverged";
+
   private static final int[] NO_STEPS = new int[0];
   private static final double[] NO_VALUES = new double[0];
 
@@ -133,6 +139,15 @@ public final class TrialRecord {
   /** Whether this trial FAILED because its process died while it ran. */
   public boolean isInterrupted() {
     return state == TrialState.FAILED && reason != null && reason.startsWith(INTERRUPTED);
+  }
+
+  /**
+   * Whether this trial FAILED because its training diverged: a property of its parameters (a
+   * learning rate too high, say), unlike other failures. Read from the reason, so that it survives
+   * every storage, and journals written before this method.
+   */
+  public boolean isDiverged() {
+    return state == TrialState.FAILED && reason != null && reason.startsWith(DIVERGED);
   }
 
   /** How many intermediate values were reported. */
