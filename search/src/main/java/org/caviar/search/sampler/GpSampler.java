@@ -23,8 +23,12 @@ import org.caviar.search.trial.TrialState;
  * variance and a fitted noise level, all by maximum a posteriori (marginal likelihood and priors
  * after Optuna's), on the features of {@link GpFeatures} (categoricals one-hot; inactive
  * conditional parameters at 0.5). Pruned trials count at the worst completed loss:
- * their last value is not comparable with a final one, but they were stopped for looking bad. Failed
- * trials are left out.
+ * their last value is not comparable with a final one, but they were stopped for looking bad.
+ * Diverged trials ({@link TrialRecord#isDiverged}) count there too, since a divergence comes from
+ * the configuration (a learning rate too high) and has no value of its own; Optuna leaves out every
+ * failed trial, as a failure may come from outside the configuration, and Caviar still leaves out
+ * the other failures and interrupted trials. With no completed trial there is no worst loss, and
+ * the proposal is random.
  *
  * <p>Running trials are <b>pending</b>: with the constant liar on (the default) the fitted model is
  * conditioned on each taking the best observed loss as its exact value (not a noisy observation,
@@ -265,9 +269,9 @@ public final class GpSampler implements Sampler {
   }
 
   /**
-   * The model's data: unit positions and losses of the observations in trial order (pruned ones at
-   * the worst completed loss, at most {@code maxObservations}), the pending points, and how many
-   * trials finished.
+   * The model's data: unit positions and losses of the observations in trial order (pruned and
+   * diverged ones at the worst completed loss, at most {@code maxObservations}), the pending points,
+   * and how many trials finished (other failures are not counted).
    */
   record Data(List<double[]> units, double[] losses, List<double[]> pending, int observed) {
     /** Indices of the (at most) k observations with the smallest losses, best first. */
@@ -293,7 +297,7 @@ public final class GpSampler implements Sampler {
         finished.add(t);
         worst = Math.max(worst, dir.loss(t.value()));
         complete++;
-      } else if (t.state() == TrialState.PRUNED) {
+      } else if (t.state() == TrialState.PRUNED || t.isDiverged()) {
         finished.add(t);
       } else if (t.state() == TrialState.RUNNING && constantLiar && t.number() != number) {
         pending.add(t.params().units());

@@ -31,6 +31,12 @@ import org.caviar.search.trial.TrialState;
  * less once a group has more than 25 (Optuna's ramp). The first {@code startupTrials} trials are
  * random.
  *
+ * <p><b>Diverged</b> trials ({@link TrialRecord#isDiverged}: FAILED with a loss that was not
+ * finite) rank after all completed and pruned ones, in the bad group and never in the good one;
+ * other failures, and interrupted trials, are left out. Optuna leaves out every failed trial, since
+ * a failure may come from outside the configuration; but a divergence comes from the configuration
+ * itself (a learning rate too high), and left out, its region would be drawn from at the prior's rate.
+ *
  * <p>Running trials are <b>pending</b>: with the constant liar on (the default) their points join
  * the bad group as if they had come out worst, so that parallel workers are pushed away from points
  * already being evaluated instead of all proposing the current favourite.
@@ -333,16 +339,19 @@ public final class TpeSampler implements Sampler {
     Direction dir = history.direction();
     List<TrialRecord> complete = new ArrayList<>();
     List<TrialRecord> pruned = new ArrayList<>();
+    List<TrialRecord> diverged = new ArrayList<>();
     List<Point> pending = new ArrayList<>();
     for (TrialRecord t : history.trials()) {
       if (t.params() == null) continue;
       if (t.state() == TrialState.COMPLETE) complete.add(t);
       else if (t.state() == TrialState.PRUNED && !Double.isNaN(t.value())) pruned.add(t);
+      else if (t.isDiverged()) diverged.add(t);
       else if (t.state() == TrialState.RUNNING && constantLiar && t.number() != number) pending.add(t.params());
     }
-    int observed = complete.size() + pruned.size();
-    int nGood = gamma(observed, gammaFraction, gammaMax);
-    // Rank: completed by loss, then pruned by how far they got, then by their last value.
+    int observed = complete.size() + pruned.size() + diverged.size();
+    // Diverged trials rank last, and are never good: they have no value to rank among themselves.
+    int nGood = Math.min(gamma(observed, gammaFraction, gammaMax), complete.size() + pruned.size());
+    // Rank: completed by loss, then pruned by how far they got, then by their last value, then diverged.
     double[] losses = new double[complete.size()];
     for (int k = 0; k < losses.length; k++) losses[k] = dir.loss(complete.get(k).value());
     boolean[] isGood = new boolean[complete.size()];
@@ -368,6 +377,7 @@ public final class TpeSampler implements Sampler {
     List<TrialRecord> bad = new ArrayList<>();
     for (int k = 0; k < complete.size(); k++) (isGood[k] ? good : bad).add(complete.get(k));
     for (TrialRecord t : pruned) (goodPruned.contains(t) ? good : bad).add(t);
+    bad.addAll(diverged);
     Comparator<TrialRecord> byNumber = Comparator.comparingInt(TrialRecord::number);
     good.sort(byNumber);
     bad.sort(byNumber);
