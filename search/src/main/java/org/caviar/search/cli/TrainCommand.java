@@ -252,7 +252,8 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private boolean haltOnSecondInterrupt() {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+      // Where SIGINT is ignored the JVM installs nothing and returns SIG_IGN, without refusing.
+      return sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
         synchronized (saving) {
           int saved = savedEpoch.get();
           commandSpec.commandLine().getErr().println("caviar train: stopped at once (Ctrl-C again); "
@@ -260,8 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
           commandSpec.commandLine().getErr().flush();
           Runtime.getRuntime().halt(130); // 128 + SIGINT, as the JVM's own exit on it
         }
-      });
-      return true;
+      }) != sun.misc.SignalHandler.SIG_IGN;
     } catch (IllegalArgumentException notOurs) {
       return false;
     }

@@ -191,6 +191,25 @@ class InterruptedCliTest {
   }
 
   /**
+   * Where SIGINT is ignored (a script's background job, nohup-like wrappers), a second Ctrl-C cannot
+   * stop the run: stopped by a plain kill, it says that kill -9 does, not Ctrl-C. sun.misc.Signal
+   * refuses nothing there: it returns the old handler, SIG_IGN, and installs none.
+   */
+  @Test
+  void whereSigintIsIgnoredTheStopSaysKillNine() throws Exception {
+    Path model = dir.resolve("i.caviar");
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$@\"", "sh",
+        ProcessHandle.current().info().command().orElseThrow(), "--add-modules=jdk.incubator.vector",
+        "-cp", System.getProperty("java.class.path"), CaviarCli.class.getName()));
+    command.addAll(List.of("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = CliRun.stopAfter(p, line -> line.startsWith("epoch "));
+    assertTrue(out.contains("caviar train: interrupted; stopping after this epoch to save the model (at most 120 s; kill -9 stops at once"),
+        out);
+    assertEquals(143, p.exitValue(), out);
+  }
+
+  /**
    * Stopped while it loads its data, {@code tune} says that no trial started and what the study is:
    * not created (nothing is written before the data is in), or as it was and how to resume. It ended
    * with 130 and no word. The data is a named pipe the test holds open: the load waits in it.
