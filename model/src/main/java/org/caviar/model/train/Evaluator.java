@@ -77,7 +77,7 @@ public final class Evaluator {
       throw new IllegalArgumentException(
           "confusion has " + confusion.classes() + " classes, the network " + network.classes());
     }
-    int n = (data.rows() + chunk - 1) / chunk;
+    int n = (int) (((long) data.rows() + chunk - 1) / chunk); // in long: rows near 2^31 would wrap
     if (chunkLoss.length < n) {
       chunkLoss = new double[n];
       chunkFinite = new boolean[n];

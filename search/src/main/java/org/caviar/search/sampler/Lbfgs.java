@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <p>Each iteration takes the projected gradient (components at a bound that push outward are 0,
  * those variables are held), the L-BFGS direction from the last {@link #MEMORY} steps (two-loop
  * recursion) on the free variables, and a backtracking line search from the unit step that halves
- * until the clamped point satisfies Armijo's condition f(x') <= f(x) + 1e-4 g.(x' - x). A point
+ * until the clamped point satisfies Armijo's condition f(x') <= f(x) + 1e-4 min(0, g.(x' - x)). A point
  * where f is not finite (say the kernel matrix does not factor) is rejected like an insufficient
  * decrease. A step with no positive curvature, s.y <= 0, is not stored; a direction that is not
  * a descent direction, or a line search that fails, restarts from steepest descent, and a failed
@@ -101,7 +101,9 @@ final class Lbfgs {
         }
         fNew = f.valueAndGradient(xNew, gNew);
         evaluations++;
-        if (Double.isFinite(fNew) && fNew <= fx + ARMIJO * decrease) {
+        // Clamping can turn a descent direction's step into one whose first-order change is
+        // positive; then only a lower value is accepted, so no run ends above its start.
+        if (Double.isFinite(fNew) && fNew <= fx + ARMIJO * Math.min(0, decrease)) {
           accepted = true;
           break;
         }

@@ -31,8 +31,8 @@ import org.caviar.search.trial.TrialState;
  * less once a group has more than 25 (Optuna's ramp). The first {@code startupTrials} trials are
  * random.
  *
- * <p><b>Diverged</b> trials ({@link TrialRecord#isDiverged}: FAILED with a loss that was not
- * finite) rank after all completed and pruned ones, in the bad group and never in the good one;
+ * <p><b>Diverged</b> trials ({@link TrialRecord#isDiverged}: FAILED because the training's loss
+ * or a reported value was not finite, not an objective that returned NaN) rank after all completed and pruned ones, in the bad group and never in the good one;
  * other failures, and interrupted trials, are left out. Optuna leaves out every failed trial, since
  * a failure may come from outside the configuration; but a divergence comes from the configuration
  * itself (a learning rate too high), and left out, its region would be drawn from at the prior's rate.
