@@ -279,14 +279,8 @@ class GaussianProcessTest {
   @Test
   void mapFitReachesAFineGridOnNoisyData() {
     for (long seed = 0; seed < 5; seed++) {
-      Random r = new Random(seed);
-      int n = 30;
-      double[] x = new double[n];
-      double[] raw = new double[n];
-      for (int i = 0; i < n; i++) {
-        x[i] = r.nextDouble();
-        raw[i] = Math.sin(6 * x[i]) + 0.3 * r.nextGaussian();
-      }
+      double[] x = new double[30];
+      double[] raw = noisySine(seed, 0.3, x);
       double[] y = standardized(raw);
       double map = fit1d(x, y).logPosterior();
       double grid = fineGridBest(x, y);
@@ -323,14 +317,9 @@ class GaussianProcessTest {
   @Test
   void noiseOfClearlyNoisyDataIsNearTheGeneratingNoise() {
     for (long seed = 0; seed < 5; seed++) {
-      Random r = new Random(seed);
       int n = 80;
       double[] x = new double[n];
-      double[] raw = new double[n];
-      for (int i = 0; i < n; i++) {
-        x[i] = r.nextDouble();
-        raw[i] = Math.sin(6 * x[i]) + 0.8 * r.nextGaussian();
-      }
+      double[] raw = noisySine(seed, 0.8, x);
       double mean = 0;
       for (double v : raw) mean += v / n;
       double var = 0;
@@ -360,5 +349,19 @@ class GaussianProcessTest {
       GaussianProcess gp = fit1d(x, standardized(raw));
       assertTrue(gp.noise() < 1e-4, "seed " + seed + ": g = " + gp.noise());
     }
+  }
+
+  /**
+   * sin(6 x) plus Gaussian noise of standard deviation {@code sd} at x.length uniform points of
+   * [0, 1], which it writes into x.
+   */
+  private static double[] noisySine(long seed, double sd, double[] x) {
+    Random r = new Random(seed);
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextDouble();
+      y[i] = Math.sin(6 * x[i]) + sd * r.nextGaussian();
+    }
+    return y;
   }
 }

@@ -58,14 +58,7 @@ class LbfgsTest {
       a[i] = Math.pow(10, 3 * rnd.nextDouble()); // 1 to 1000
       c[i] = 4 * rnd.nextDouble() - 2; // half of them outside [-1, 1]
     }
-    Lbfgs.Objective f = (x, g) -> {
-      double v = 0;
-      for (int i = 0; i < m; i++) {
-        v += a[i] * (x[i] - c[i]) * (x[i] - c[i]);
-        g[i] = 2 * a[i] * (x[i] - c[i]);
-      }
-      return v;
-    };
+    Lbfgs.Objective f = quadratic(a, c);
     double[] start = new double[m];
     for (int i = 0; i < m; i++) start[i] = 2 * rnd.nextDouble() - 1;
     Lbfgs.Result r = Lbfgs.minimize(f, start, filled(m, -1), filled(m, 1), 1e-9, 1000);
@@ -96,17 +89,21 @@ class LbfgsTest {
         c[i] = 4 * rnd.nextDouble() - 2;
         start[i] = 2 * rnd.nextDouble() - 1;
       }
-      Lbfgs.Objective f = (x, g) -> {
-        double v = 0;
-        for (int i = 0; i < m; i++) {
-          v += a[i] * (x[i] - c[i]) * (x[i] - c[i]);
-          g[i] = 2 * a[i] * (x[i] - c[i]);
-        }
-        return v;
-      };
-      total += Lbfgs.minimize(f, start, filled(m, -1), filled(m, 1), 1e-9, 1000).evaluations();
+      total += Lbfgs.minimize(quadratic(a, c), start, filled(m, -1), filled(m, 1), 1e-9, 1000).evaluations();
     }
     assertTrue(total <= 1000, total + " evaluations");
+  }
+
+  /** sum a_i (x_i - c_i)^2 and its gradient. */
+  private static Lbfgs.Objective quadratic(double[] a, double[] c) {
+    return (x, g) -> {
+      double v = 0;
+      for (int i = 0; i < a.length; i++) {
+        v += a[i] * (x[i] - c[i]) * (x[i] - c[i]);
+        g[i] = 2 * a[i] * (x[i] - c[i]);
+      }
+      return v;
+    };
   }
 
   /** A start outside the box is clamped into it; a start where f is not defined gives null. */
