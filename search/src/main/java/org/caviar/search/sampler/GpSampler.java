@@ -27,8 +27,9 @@ import org.caviar.search.trial.TrialState;
  * Diverged trials ({@link TrialRecord#isDiverged}) count there too, since a divergence comes from
  * the configuration (a learning rate too high) and has no value of its own; Optuna leaves out every
  * failed trial, as a failure may come from outside the configuration, and Caviar still leaves out
- * the other failures and interrupted trials. With no completed trial there is no worst loss, and
- * the proposal is random.
+ * the other failures and interrupted trials. When every completed loss is the same (a single
+ * completed trial), they count above it instead, so that the model still sees the completed
+ * trials as better. With no completed trial there is no worst loss, and the proposal is random.
  *
  * <p>Running trials are <b>pending</b>: with the constant liar on (the default) the fitted model is
  * conditioned on each taking the best observed loss as its exact value (not a noisy observation,
@@ -290,12 +291,14 @@ public final class GpSampler implements Sampler {
     List<TrialRecord> finished = new ArrayList<>();
     List<double[]> pending = new ArrayList<>();
     double worst = Double.NEGATIVE_INFINITY;
+    double best = Double.POSITIVE_INFINITY;
     int complete = 0;
     for (TrialRecord t : history.trials()) {
       if (t.params() == null) continue;
       if (t.state() == TrialState.COMPLETE) {
         finished.add(t);
         worst = Math.max(worst, dir.loss(t.value()));
+        best = Math.min(best, dir.loss(t.value()));
         complete++;
       } else if (t.state() == TrialState.PRUNED || t.isDiverged()) {
         finished.add(t);
@@ -305,10 +308,15 @@ public final class GpSampler implements Sampler {
     }
     if (complete == 0) return new Data(List.of(), new double[0], pending, finished.size());
     int m = finished.size();
+    // Where every completed loss is the same (one completed trial, say, early in an ASHA study),
+    // pruned and diverged trials at that loss would leave all the targets equal: a flat model
+    // whose proposals only flee the data. Set apart from it by any amount (the targets are
+    // standardized, so the amount does not matter), they say the completed trials did better.
+    double stopped = best < worst ? worst : worst + Math.max(1, Math.abs(worst));
     double[] loss = new double[m];
     for (int j = 0; j < m; j++) {
       TrialRecord t = finished.get(j);
-      loss[j] = t.state() == TrialState.COMPLETE ? dir.loss(t.value()) : worst;
+      loss[j] = t.state() == TrialState.COMPLETE ? dir.loss(t.value()) : stopped;
     }
     boolean[] keep = new boolean[m];
     if (m <= maxObservations) {

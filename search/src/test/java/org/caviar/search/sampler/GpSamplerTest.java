@@ -207,6 +207,32 @@ class GpSamplerTest {
     assertEquals(List.of(5, 11, 13, 17, 18, 19), kept);
   }
 
+  /**
+   * One completed trial among pruned and diverged ones, as early in an ASHA study: at the worst
+   * completed loss they would tie with it, every target equal, and the model would be flat. They
+   * count above it; with two different completed losses, at the worst of them as before. (A probe
+   * of 20 seeds, lr log-uniform in [1e-4, 1], one trial completed at 0.01 and 14 diverged above
+   * 0.1: every proposal at lr 0.0025-0.0026 so, at 1.0e-4-1.02e-4, the far edge, when tied.)
+   */
+  @Test
+  void stoppedTrialsCountAboveALoneCompletedOne() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new ArrayList<>();
+    trials.add(complete(space, 0, Map.of("x", 0.5), 0.25));
+    for (int n = 1; n <= 4; n++) {
+      TrialRecord t = TrialRecord.claimed(n, 0).withParams(space.pointFromValues(Map.of("x", 0.2 * n - 0.1)), -1);
+      trials.add(n % 2 == 0 ? t.withIntermediate(1, 0.9).withOutcome(TrialState.PRUNED, 0.9, null, 0)
+          : t.withOutcome(TrialState.FAILED, Double.NaN, TrialRecord.DIVERGED + ": value NaN at step 1", 0));
+    }
+    GpSampler gp = GpSampler.builder().build();
+    double[] losses = gp.data(new History(trials, Direction.MINIMIZE), 5).losses();
+    assertEquals(0.25, losses[0]);
+    for (int j = 1; j < losses.length; j++) assertTrue(losses[j] > 0.25, java.util.Arrays.toString(losses));
+    trials.add(complete(space, 5, Map.of("x", 0.05), 0.75));
+    losses = gp.data(new History(trials, Direction.MINIMIZE), 6).losses();
+    assertEquals(List.of(0.25, 0.75, 0.75, 0.75, 0.75, 0.75), java.util.Arrays.stream(losses).boxed().toList());
+  }
+
   /** Trial {@code number}, complete at {@code value}, with the given parameter values. */
   static TrialRecord complete(SearchSpace space, int number, Map<String, ?> values, double value) {
     return TrialRecord.claimed(number, 0).withParams(space.pointFromValues(values), -1)
