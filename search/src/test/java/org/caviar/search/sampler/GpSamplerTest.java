@@ -212,7 +212,8 @@ class GpSamplerTest {
    * completed loss they would tie with it, every target equal, and the model would be flat. They
    * count above it; with two different completed losses, at the worst of them as before. (A probe
    * of 20 seeds, lr log-uniform in [1e-4, 1], one trial completed at 0.01 and 14 diverged above
-   * 0.1: every proposal at lr 0.0025-0.0026 so, at 1.0e-4-1.02e-4, the far edge, when tied.)
+   * 0.1: every proposal at lr 0.0025-0.0026 this way, and at 1.00e-4-1.02e-4, the far edge, when
+   * they tied with it.)
    */
   @Test
   void stoppedTrialsCountAboveALoneCompletedOne() {
