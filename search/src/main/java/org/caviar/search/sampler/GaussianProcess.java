@@ -99,11 +99,10 @@ final class GaussianProcess {
   private final Cholesky chol;
   private final double[] alpha;
   private final double signalVariance;
-  private final double logLikelihood;
   private final double logPosterior;
 
   private GaussianProcess(double[] x, double[] y, int n, int d, double[] inverseScale2, double noise, Cholesky chol,
-      double[] alpha, double signalVariance, double logLikelihood, double logPosterior) {
+      double[] alpha, double signalVariance, double logPosterior) {
     this.x = x;
     this.y = y;
     this.n = n;
@@ -113,7 +112,6 @@ final class GaussianProcess {
     this.chol = chol;
     this.alpha = alpha;
     this.signalVariance = signalVariance;
-    this.logLikelihood = logLikelihood;
     this.logPosterior = logPosterior;
   }
 
@@ -287,7 +285,7 @@ final class GaussianProcess {
         prior -= SCALE_PRIOR * (1 / wk + wk);
       }
       if (gradient != null) gradient(chol, alpha, variance, slope, w, g, theta, gradient);
-      return new GaussianProcess(x, y, n, d, w, g, chol, alpha, variance, ll, ll + prior);
+      return new GaussianProcess(x, y, n, d, w, g, chol, alpha, variance, ll + prior);
     }
 
     /**
@@ -339,8 +337,7 @@ final class GaussianProcess {
     }
     Cholesky chol = Cholesky.factor(c, m);
     if (chol == null) return null;
-    return new GaussianProcess(xs, ys, m, d, inverseScale2, noise, chol, chol.solve(ys), signalVariance, logLikelihood,
-        logPosterior);
+    return new GaussianProcess(xs, ys, m, d, inverseScale2, noise, chol, chol.solve(ys), signalVariance, logPosterior);
   }
 
   /** The fitted signal variance s2 (maximum a posteriori), an upper bound of every posterior variance. */
@@ -348,12 +345,10 @@ final class GaussianProcess {
     return signalVariance;
   }
 
-  /** The fit's log likelihood, of the observations only (pending points do not change it). */
-  double logLikelihood() {
-    return logLikelihood;
-  }
-
-  /** The fit's log posterior: {@link #logLikelihood} plus the log prior of its kernel parameters. */
+  /**
+   * The fit's log posterior, up to a constant: the observations' log likelihood plus the log prior
+   * of its kernel parameters (pending points do not change it).
+   */
   double logPosterior() {
     return logPosterior;
   }
