@@ -32,10 +32,11 @@ import org.caviar.search.trial.TrialState;
  * random.
  *
  * <p><b>Diverged</b> trials ({@link TrialRecord#isDiverged}: FAILED because the training's loss
- * or a reported value was not finite, not an objective that returned NaN) rank after all completed and pruned ones, in the bad group and never in the good one;
- * other failures, and interrupted trials, are left out. Optuna leaves out every failed trial, since
- * a failure may come from outside the configuration; but a divergence comes from the configuration
- * itself (a learning rate too high), and left out, its region would be drawn from at the prior's rate.
+ * or a reported value was not finite, not an objective that returned NaN) rank after all completed
+ * and pruned ones, in the bad group and never in the good one; other failures, and interrupted
+ * trials, are left out. Optuna leaves out every failed trial, since a failure may come from outside
+ * the configuration; but a divergence comes from the configuration itself (a learning rate too
+ * high), and left out, its region would be drawn from at the prior's rate.
  *
  * <p>Running trials are <b>pending</b>: with the constant liar on (the default) their points join
  * the bad group as if they had come out worst, so that parallel workers are pushed away from points
