@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -249,7 +250,9 @@ public final class QuickRun {
     RoundPool pooled = new RoundPool();
     for (int round = 1; round <= rounds; round++) {
       progress.startRound(round);
+      Map<String, Integer> runsThisRound = new HashMap<>(); // PeakBench runs at the round's start and end
       for (String className : plan.runOrder()) {
+        int run = runsThisRound.merge(className, 1, Integer::sum) - 1;
         ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(false);
         for (BenchmarkListEntry entry : plan.methods(className)) {
           options.include("^" + Pattern.quote(entry.getUsername()) + "$");
@@ -258,7 +261,7 @@ public final class QuickRun {
         if (!full) quick(options, plan.configurations(className));
         else options.forks(1);
         try {
-          for (RunResult r : new Runner(options.build(), progress).run()) pooled.add(className, round, r);
+          for (RunResult r : new Runner(options.build(), progress).run()) pooled.add(className, round, run, r);
         } catch (RunnerException ex) {
           System.out.println("JMH run of " + Plan.simpleName(className) + (rounds > 1 ? " in round " + round : "")
               + " failed: " + ex);
@@ -269,7 +272,7 @@ public final class QuickRun {
     if (full) {
       // The quick run measures in one JVM, one round: no rounds to set side by side.
       summary.addRows(RoundRatios.rows(pooled.byRound(), describe, System.out));
-      summary.addRows(RoundRatios.peakRows(pooled.byRound(), describe, System.out));
+      summary.addRows(RoundRatios.peakRows(pooled.byRun(), describe, System.out));
       scaling(plan.scalingConfigs(), rounds, summary);
     }
 

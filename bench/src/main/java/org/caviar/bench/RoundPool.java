@@ -19,18 +19,30 @@ import org.openjdk.jmh.results.RunResult;
  * ({@link RoundRatios}).
  */
 final class RoundPool {
-  /** One configuration's forks so far, by round, and the benchmark class that ran it. */
+  /**
+   * One configuration's forks so far, by round, and the benchmark class that ran it; {@code runs}
+   * keeps each round's forks by the class's run within the round (PeakBench's start and end).
+   */
   private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks,
-      SortedMap<Integer, List<BenchmarkResult>> rounds) {}
+      SortedMap<Integer, List<BenchmarkResult>> rounds, SortedMap<Integer, SortedMap<Integer, List<BenchmarkResult>>> runs) {}
 
   private final Map<String, Pooled> byConfiguration = new LinkedHashMap<>();
 
-  /** Adds the forks of round {@code round}'s result of a configuration of {@code className}. */
+  /** Adds the forks of round {@code round}'s result of a configuration of {@code className}, its first run in the round. */
   void add(String className, int round, RunResult result) {
-    Pooled p = byConfiguration.computeIfAbsent(
-        key(result.getParams()), k -> new Pooled(className, result.getParams(), new ArrayList<>(), new TreeMap<>()));
+    add(className, round, 0, result);
+  }
+
+  /**
+   * Adds the forks of a configuration's result from run {@code run} (0, 1, ...) of
+   * {@code className} in round {@code round}: PeakBench runs at a round's start (0) and end (1).
+   */
+  void add(String className, int round, int run, RunResult result) {
+    Pooled p = byConfiguration.computeIfAbsent(key(result.getParams()),
+        k -> new Pooled(className, result.getParams(), new ArrayList<>(), new TreeMap<>(), new TreeMap<>()));
     p.forks.addAll(result.getBenchmarkResults());
     p.rounds.computeIfAbsent(round, r -> new ArrayList<>()).addAll(result.getBenchmarkResults());
+    p.runs.computeIfAbsent(round, r -> new TreeMap<>()).computeIfAbsent(run, r -> new ArrayList<>()).addAll(result.getBenchmarkResults());
   }
 
   /** The pooled results by benchmark class, classes and configurations in the order first added. */
@@ -51,6 +63,24 @@ final class RoundPool {
     for (Pooled p : byConfiguration.values()) {
       SortedMap<Integer, RunResult> rounds = new TreeMap<>();
       p.rounds.forEach((round, forks) -> rounds.put(round, new RunResult(p.params, forks)));
+      out.add(rounds);
+    }
+    return out;
+  }
+
+  /**
+   * Each configuration's results by round and by run within the round, configurations in the
+   * order first added: a run that failed for one configuration leaves a gap there, not a shift.
+   */
+  List<SortedMap<Integer, SortedMap<Integer, RunResult>>> byRun() {
+    List<SortedMap<Integer, SortedMap<Integer, RunResult>>> out = new ArrayList<>();
+    for (Pooled p : byConfiguration.values()) {
+      SortedMap<Integer, SortedMap<Integer, RunResult>> rounds = new TreeMap<>();
+      p.runs.forEach((round, runs) -> {
+        SortedMap<Integer, RunResult> each = new TreeMap<>();
+        runs.forEach((run, forks) -> each.put(run, new RunResult(p.params, forks)));
+        rounds.put(round, each);
+      });
       out.add(rounds);
     }
     return out;

@@ -95,14 +95,15 @@ final class RoundRatios {
    * 0.91x one thread where the other rounds ran at 1.56-1.87x. Training figures of such a round
    * measure the host, and this line says which rounds those were. The row holds the lowest ratio.
    */
-  static List<SummaryRow> peakRows(List<SortedMap<Integer, RunResult>> byRound, Function<BenchmarkParams, Work> describe,
-      PrintStream out) {
-    SortedMap<Integer, RunResult> one = null;
-    SortedMap<Integer, RunResult> all = null;
+  static List<SummaryRow> peakRows(List<SortedMap<Integer, SortedMap<Integer, RunResult>>> byRun,
+      Function<BenchmarkParams, Work> describe, PrintStream out) {
+    SortedMap<Integer, SortedMap<Integer, RunResult>> one = null;
+    SortedMap<Integer, SortedMap<Integer, RunResult>> all = null;
     int threads = 0;
-    for (SortedMap<Integer, RunResult> rounds : byRound) {
+    for (SortedMap<Integer, SortedMap<Integer, RunResult>> rounds : byRun) {
       if (rounds.isEmpty()) continue;
-      Work work = describe.apply(rounds.get(rounds.firstKey()).getParams());
+      SortedMap<Integer, RunResult> first = rounds.get(rounds.firstKey());
+      Work work = describe.apply(first.get(first.firstKey()).getParams());
       if (!work.kernel().equals(Summary.PEAK_KERNEL)) continue;
       if (work.threads() == 1) {
         one = rounds;
@@ -115,21 +116,27 @@ final class RoundRatios {
     List<String> each = new ArrayList<>();
     List<Integer> flagged = new ArrayList<>();
     double lowest = Double.POSITIVE_INFINITY;
-    for (Map.Entry<Integer, RunResult> e : all.entrySet()) {
-      RunResult base = one.get(e.getKey());
+    for (Map.Entry<Integer, SortedMap<Integer, RunResult>> e : all.entrySet()) {
+      SortedMap<Integer, RunResult> base = one.get(e.getKey());
       if (base == null) continue;
-      List<BenchmarkResult> a = new ArrayList<>(e.getValue().getBenchmarkResults());
-      List<BenchmarkResult> b = new ArrayList<>(base.getBenchmarkResults());
       List<String> ends = new ArrayList<>();
       boolean low = false;
-      // The round's runs in the order they ran: its start, then its end.
-      for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-        double ratio = a.get(i).getPrimaryResult().getScore() / b.get(i).getPrimaryResult().getScore();
+      // The round's start and end, each set against the one-thread figure of the same run; a run
+      // that failed for either prints a dash (pairing by position would set a start against an end).
+      int lastRun = Math.max(e.getValue().lastKey(), base.lastKey());
+      for (int run = 0; run <= lastRun; run++) {
+        RunResult a = e.getValue().get(run);
+        RunResult b = base.get(run);
+        if (a == null || b == null) {
+          ends.add("-");
+          continue;
+        }
+        double ratio = a.getPrimaryResult().getScore() / b.getPrimaryResult().getScore();
         lowest = Math.min(lowest, ratio);
         low |= ratio < 0.9 * threads;
         ends.add(String.format(Locale.ROOT, "%.2f", ratio));
       }
-      if (ends.isEmpty()) continue;
+      if (ends.stream().allMatch("-"::equals)) continue;
       if (low) flagged.add(e.getKey());
       each.add((all.size() > 1 ? "round " + e.getKey() + " " : "") + String.join(" / ", ends));
     }
