@@ -193,6 +193,49 @@ class InterruptedCliTest {
   }
 
   /**
+   * A second Ctrl-C stops the run at once also when stderr is stalled (a full pipe that nobody
+   * reads, a terminal paused with Ctrl-S): its message is waited for a short while, not for good.
+   * It never halted: the handler printed before it halted, and the print blocked. The child's
+   * stderr is a pipe this test does not read, which the child fills ({@link StalledStderrCli});
+   * its stdout, read here, says when the first signal has stopped the run.
+   */
+  @Test
+  void aSecondInterruptStopsAtOnceWhenStderrIsStalled() throws Exception {
+    Path model = dir.resolve("t.caviar");
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
+    command.addAll(List.of("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString()));
+    Process p = new ProcessBuilder(command).start(); // stderr: a pipe of its own, left unread
+    StringBuilder out = new StringBuilder();
+    long secondSent = 0;
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          if (line.startsWith("epoch   2")) {
+            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+            interrupt(p);
+          } else if (line.startsWith("saved: ") && secondSent == 0) {
+            // The hook set the stop, and then the handler of a second Ctrl-C, before this line; its
+            // own message to stderr blocks, and the JVM waits for it: only a second Ctrl-C ends it.
+            interrupt(p);
+            secondSent = System.nanoTime();
+            break; // on the old code the child never ends: its stdout would not either
+          }
+        }
+      }
+      assertTrue(secondSent > 0, out.toString());
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child JVM did not halt on the second Ctrl-C: " + out);
+      assertEquals(130, p.exitValue(), out.toString());
+      // The message is given a second (HALT_MESSAGE_MILLIS): the halt comes soon after it.
+      assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(5), out.toString());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
    * Where SIGINT is ignored (a script's background job, nohup-like wrappers), a second Ctrl-C cannot
    * stop the run: stopped by a plain kill, it says that kill -9 does, not Ctrl-C. sun.misc.Signal
    * refuses nothing there: it returns the old handler, SIG_IGN, and installs none.
