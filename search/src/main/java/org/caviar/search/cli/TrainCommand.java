@@ -248,7 +248,9 @@ public final class TrainCommand implements Callable<Integer> {
    * waits on the lock the shutdown under way holds): a second Ctrl-C did nothing. This handler
    * (sun.misc.Signal, jdk.unsupported) replaces it from the first signal on; the JVM runs it on a
    * thread of its own. It waits for a save under way (the lock), so that --out is the last new
-   * best whole, says which epoch that is, and halts: no more hooks run, as kill -9.
+   * best whole, says which epoch that is, and halts: no more hooks run, as kill -9. The message
+   * is waited for at most {@link #HALT_MESSAGE_MILLIS}: on a stalled stderr (a full pipe that
+   * nobody reads, a terminal paused with Ctrl-S) the write blocks, and the halt never came.
    */
   private boolean haltOnSecondInterrupt() {
     try {
@@ -256,9 +258,18 @@ public final class TrainCommand implements Callable<Integer> {
       return sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
         synchronized (saving) {
           int saved = savedEpoch.get();
-          commandSpec.commandLine().getErr().println("caviar train: stopped at once (Ctrl-C again); "
-              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", its last save"));
-          commandSpec.commandLine().getErr().flush();
+          String message = "caviar train: stopped at once (Ctrl-C again); "
+              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", its last save");
+          // On a thread of its own, so that a write that blocks does not hold the halt (a daemon: nothing waits for it).
+          Thread say = Thread.ofPlatform().daemon().name("caviar-train-halt-message").start(() -> {
+            commandSpec.commandLine().getErr().println(message);
+            commandSpec.commandLine().getErr().flush();
+          });
+          try {
+            say.join(HALT_MESSAGE_MILLIS);
+          } catch (InterruptedException e) {
+            // Halted all the same, below.
+          }
           Runtime.getRuntime().halt(130); // 128 + SIGINT, as the JVM's own exit on it
         }
       }) != sun.misc.SignalHandler.SIG_IGN;
@@ -266,6 +277,9 @@ public final class TrainCommand implements Callable<Integer> {
       return false;
     }
   }
+
+  /** How long a second Ctrl-C waits for its message to be written before it halts without it (a stalled stderr). */
+  static final long HALT_MESSAGE_MILLIS = 1000;
 
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;

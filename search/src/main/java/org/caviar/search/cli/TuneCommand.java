@@ -252,10 +252,14 @@ public class TuneCommand implements Callable<Integer> {
         checkSearchOptions();
         d = data.load();
       } finally {
+        // Removed, the hook never runs (the JVM takes its hooks under the lock this takes); not, it
+        // runs or is about to, and says that nothing was created.
         try {
           Runtime.getRuntime().removeShutdownHook(loading);
         } catch (IllegalStateException shuttingDown) {
-          // The hook runs: it only prints.
+          // The JVM halts once its hooks return, but this thread runs on until then: it went on to
+          // create the study (its folder and journal, or its rows) after the hook said it had not.
+          awaitHalt();
         }
       }
       return run(d, dir, pg, journal, stored, where, settings, space);
@@ -278,6 +282,17 @@ public class TuneCommand implements Callable<Integer> {
     }, "caviar-tune-load-stop");
     Runtime.getRuntime().addShutdownHook(loading);
     return loading;
+  }
+
+  /** Waits for the JVM, which is shutting down, to halt: it does once its hooks have run. */
+  private static void awaitHalt() {
+    while (true) {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        // Still shutting down: wait on.
+      }
+    }
   }
 
   /**

@@ -193,6 +193,49 @@ class InterruptedCliTest {
   }
 
   /**
+   * A second Ctrl-C stops the run at once also when stderr is stalled (a full pipe that nobody
+   * reads, a terminal paused with Ctrl-S): its message is waited for a short while, not for good.
+   * It never halted: the handler printed before it halted, and the print blocked. The child's
+   * stderr is a pipe this test does not read, which the child fills ({@link StalledStderrCli});
+   * its stdout, read here, says when the first signal has stopped the run.
+   */
+  @Test
+  void aSecondInterruptStopsAtOnceWhenStderrIsStalled() throws Exception {
+    Path model = dir.resolve("t.caviar");
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
+    command.addAll(List.of("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString()));
+    Process p = new ProcessBuilder(command).start(); // stderr: a pipe of its own, left unread
+    StringBuilder out = new StringBuilder();
+    long secondSent = 0;
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          if (line.startsWith("epoch   2")) {
+            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+            interrupt(p);
+          } else if (line.startsWith("saved: ") && secondSent == 0) {
+            // The hook set the stop, and then the handler of a second Ctrl-C, before this line; its
+            // own message to stderr blocks, and the JVM waits for it: only a second Ctrl-C ends it.
+            interrupt(p);
+            secondSent = System.nanoTime();
+            break; // on the old code the child never ends: its stdout would not either
+          }
+        }
+      }
+      assertTrue(secondSent > 0, out.toString());
+      assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child JVM did not halt on the second Ctrl-C: " + out);
+      assertEquals(130, p.exitValue(), out.toString());
+      // The message is given a second (HALT_MESSAGE_MILLIS): the halt comes soon after it.
+      assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(5), out.toString());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
    * Where SIGINT is ignored (a script's background job, nohup-like wrappers), a second Ctrl-C cannot
    * stop the run: stopped by a plain kill, it says that kill -9 does, not Ctrl-C. sun.misc.Signal
    * refuses nothing there: it returns the old handler, SIG_IGN, and installs none.
@@ -233,6 +276,82 @@ class InterruptedCliTest {
     assertTrue(out.contains("caviar tune: interrupted while loading the data; no trial started and the study "
         + existing.resolve("journal.jsonl") + " is as it was; resume with: caviar tune --study " + existing + "\n"), out);
     assertEquals(new String(journal, StandardCharsets.UTF_8), Files.readString(existing.resolve("journal.jsonl")));
+  }
+
+  /**
+   * Stopped while it loads its data, {@code tune} creates no study and starts no trial also when the
+   * load ends before the JVM does: the main thread runs on while the shutdown hooks run. It went on
+   * to create the study folder and its journal after it had said that no study was created. The
+   * shutdown is held here by a hook of the child's main ({@link SlowShutdownCli}), and the data
+   * ends once the message is out.
+   */
+  @Test
+  void aTuneStoppedWhileItLoadsCreatesNoStudyWhenTheLoadEndsBeforeTheJvm() throws Exception {
+    Path study = dir.resolve("late-study");
+    Path fifo = dir.resolve("late-data.csv");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    Process p = CliRun.startChild(SlowShutdownCli.class, List.of("-Dcaviar.command=caviar"), "tune", "--csv", fifo.toString(),
+        "--trials", "2", "--epochs", "1", "--workers", "1", "--no-progress", "--study", study.toString());
+    Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 40; i++) rows.append(i).append(',').append(i % 7).append(',').append(i % 2 == 0 ? "x" : "y").append('\n');
+    byte[] data = ("a,b,label\n" + rows).getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder();
+    Thread again = null;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      // Opening the pipe to write waits for the child to open it to read: then it loads, and waits for more.
+      try (var pipe = Files.newOutputStream(fifo)) {
+        pipe.write(data, 0, "a,b,label\n".length());
+        pipe.flush();
+        CliRun.sleep(200);
+        interrupt(p);
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          if (line.startsWith("caviar tune: interrupted while loading the data; ")) break;
+        }
+        pipe.write(data, "a,b,label\n".length(), data.length - "a,b,label\n".length());
+      } // closed: the load ends, while the shutdown waits for the child's slow hook
+      // A new study then fingerprints its data, and reads the file again: once the load has closed
+      // it, a second writer feeds that read, as a plain file would (a writer opened before would
+      // add to the load's read).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (opens(p.pid(), fifo) && System.nanoTime() < deadline) CliRun.sleep(10);
+      again = Thread.ofPlatform().daemon().start(() -> {
+        try (var pipe = Files.newOutputStream(fifo)) {
+          pipe.write(data);
+        } catch (java.io.IOException e) {
+          // Let go below, unread.
+        }
+      });
+      String line;
+      while ((line = r.readLine()) != null) out.append(line).append('\n');
+    } finally {
+      if (again != null) {
+        // A reader's open, even one closed at once, ends the wait of a writer the child never read.
+        new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
+        again.join(10_000);
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
+    assertEquals(130, p.exitValue(), out.toString());
+    assertTrue(out.toString().contains("caviar tune: interrupted while loading the data; no trial started and no study was created; "
+        + "run the command again to start it\n"), out.toString());
+    assertTrue(!Files.exists(study), "the study was created: " + out);
+    assertTrue(!out.toString().contains("study: ") && !out.toString().contains("caviar tune on "), out.toString());
+  }
+
+  /** Whether the process {@code pid} has {@code file} open. */
+  private static boolean opens(long pid, Path file) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return fds.anyMatch(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).equals(file);
+        } catch (java.io.IOException gone) {
+          return false; // closed while listed
+        }
+      });
+    }
   }
 
   /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */
