@@ -202,10 +202,7 @@ class InterruptedCliTest {
   @Test
   void aSecondInterruptStopsAtOnceWhenStderrIsStalled() throws Exception {
     Path model = dir.resolve("t.caviar");
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
-    command.addAll(List.of("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString()));
-    Process p = new ProcessBuilder(command).start(); // stderr: a pipe of its own, left unread
+    Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
     StringBuilder out = new StringBuilder();
     long secondSent = 0;
     try {
@@ -228,11 +225,53 @@ class InterruptedCliTest {
       assertTrue(secondSent > 0, out.toString());
       assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child JVM did not halt on the second Ctrl-C: " + out);
       assertEquals(130, p.exitValue(), out.toString());
-      // The message is given a second (HALT_MESSAGE_MILLIS): the halt comes soon after it.
+      // The message is given a second (Stderr.WAIT_MILLIS): the halt comes soon after it.
       assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(5), out.toString());
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /**
+   * Stopped once (Ctrl-C) with stderr stalled, a run ends its epoch, saves, and exits by itself: the
+   * stop hook's message is waited for a short while, not for good. The hook printed before it waited
+   * for the epoch, the print blocked, and the JVM, which waits for its hooks, never exited: only a
+   * second Ctrl-C or kill -9 ended it. The child's stdout, read here, says when the model is saved.
+   */
+  @Test
+  void aStoppedRunExitsWhenStderrIsStalled() throws Exception {
+    Path model = dir.resolve("u.caviar");
+    Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
+    StringBuilder out = new StringBuilder();
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          if (line.startsWith("epoch   2")) {
+            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+            interrupt(p);
+          } else if (line.startsWith("saved: ")) {
+            break; // on the old code the child never ends: its stdout would not either
+          }
+        }
+      }
+      assertTrue(out.toString().contains("interrupted after ") && out.toString().contains("saved: " + model.toAbsolutePath()),
+          out.toString());
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child JVM did not exit once the model was saved: " + out);
+      assertEquals(130, p.exitValue(), out.toString()); // the JVM's own exit on SIGINT, once the hook returns
+      assertEquals(10, ModelFile.load(model).classNames().size());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** The command line in a child JVM whose stderr is stalled ({@link StalledStderrCli}): a pipe of its own, left unread. */
+  private static Process startStalled(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).start();
   }
 
   /**
