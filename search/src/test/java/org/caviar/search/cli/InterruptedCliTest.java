@@ -336,7 +336,6 @@ class InterruptedCliTest {
     for (int i = 0; i < 40; i++) rows.append(i).append(',').append(i % 7).append(',').append(i % 2 == 0 ? "x" : "y").append('\n');
     byte[] data = ("a,b,label\n" + rows).getBytes(StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder();
-    Thread again = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       // Opening the pipe to write waits for the child to open it to read: then it loads, and waits for more.
       try (var pipe = Files.newOutputStream(fifo)) {
@@ -351,26 +350,8 @@ class InterruptedCliTest {
         }
         pipe.write(data, "a,b,label\n".length(), data.length - "a,b,label\n".length());
       } // closed: the load ends, while the shutdown waits for the child's slow hook
-      // A new study then fingerprints its data, and reads the file again: once the load has closed
-      // it, a second writer feeds that read, as a plain file would (a writer opened before would
-      // add to the load's read).
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (opens(p.pid(), fifo) && System.nanoTime() < deadline) CliRun.sleep(10);
-      again = Thread.ofPlatform().daemon().start(() -> {
-        try (var pipe = Files.newOutputStream(fifo)) {
-          pipe.write(data);
-        } catch (java.io.IOException e) {
-          // Let go below, unread.
-        }
-      });
       String line;
       while ((line = r.readLine()) != null) out.append(line).append('\n');
-    } finally {
-      if (again != null) {
-        // A reader's open, even one closed at once, ends the wait of a writer the child never read.
-        new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
-        again.join(10_000);
-      }
     }
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
     assertEquals(130, p.exitValue(), out.toString());
@@ -413,19 +394,6 @@ class InterruptedCliTest {
     CliRun again = CliRun.run(args);
     assertEquals(0, again.code(), again.out() + again.err());
     assertTrue(again.out().contains("resuming the study " + journal), again.out());
-  }
-
-  /** Whether the process {@code pid} has {@code file} open. */
-  private static boolean opens(long pid, Path file) throws Exception {
-    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      return fds.anyMatch(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).equals(file);
-        } catch (java.io.IOException gone) {
-          return false; // closed while listed
-        }
-      });
-    }
   }
 
   /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */
