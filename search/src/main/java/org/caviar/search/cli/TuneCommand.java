@@ -540,10 +540,10 @@ public class TuneCommand implements Callable<Integer> {
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
       Thread interrupted = new Thread(() -> {
         String released = shared instanceof SharedStorage held ? release(held) : null;
-        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name() + ": interrupted; the finished trials are kept in "
-            + where + "; resume with: " + resumeCommand);
-        if (released != null) commandSpec.commandLine().getErr().println(released);
-        commandSpec.commandLine().getErr().flush();
+        // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
+        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
+            + ": interrupted; the finished trials are kept in " + where + "; resume with: " + resumeCommand
+            + (released != null ? System.lineSeparator() + released : ""));
       }, "caviar-tune-stop");
       try {
         Runtime.getRuntime().addShutdownHook(interrupted);
@@ -565,10 +565,9 @@ public class TuneCommand implements Callable<Integer> {
       // Stopped from here on, every trial is in the storage: only the summary and the report are cut
       // short (a report half drawn, and no word of it), and the same command writes them again.
       reporting[0] = new Thread(() -> {
-        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name()
+        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
             + ": interrupted while writing the report; the study is kept whole in " + where + "; write the report again with: "
             + resumeCommand);
-        commandSpec.commandLine().getErr().flush();
       }, "caviar-tune-report-stop");
       try {
         Runtime.getRuntime().addShutdownHook(reporting[0]);

@@ -266,6 +266,34 @@ class InterruptedCliTest {
     }
   }
 
+  /**
+   * Stopped (Ctrl-C) with stderr stalled, {@code tune} exits by itself: its stop hook's message is
+   * waited for a short while, as {@code train}'s. The hook printed, the print blocked, and the JVM,
+   * which waits for its hooks, never exited.
+   */
+  @Test
+  void aStoppedSearchExitsWhenStderrIsStalled() throws Exception {
+    Path study = dir.resolve("stalled");
+    Process p = startStalled("tune", "--trials", "100000", "--workers", "1", "--no-progress", "--no-report", "--study",
+        study.toString());
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null && !line.startsWith("study: ")) {
+          // the trials start after this line
+        }
+      }
+      Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+      CliRun.sleep(500);
+      interrupt(p);
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child JVM did not exit once stopped");
+      assertEquals(130, p.exitValue());
+      assertTrue(JournalStorage.peek(study.resolve("journal.jsonl")) != null);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   /** The command line in a child JVM whose stderr is stalled ({@link StalledStderrCli}): a pipe of its own, left unread. */
   private static Process startStalled(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
