@@ -169,9 +169,12 @@ final class StudySettings {
         });
       } else if (!storedPath.isEmpty()) {
         Path p = Path.of(storedPath);
-        if (!Files.exists(p) || Files.isDirectory(p)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + was + ", which is not found here: give "
-              + f.name() + " with the path of the same file on this machine");
+        if (!Files.isRegularFile(p)) {
+          // A pipe is not the same data twice: it is read only when given, and then checked once loaded.
+          throw new IllegalArgumentException("study '" + study + "' was created " + was + (Files.exists(p)
+              ? ", which is not a regular file here (a pipe?): give " + f.name() + " " + storedPath + " to read it, or the path "
+                  + "of a file of the same data"
+              : ", which is not found here: give " + f.name() + " with the path of the same file on this machine"));
         }
         check(p, print -> {
           if (!print.equals(storedPrint)) {

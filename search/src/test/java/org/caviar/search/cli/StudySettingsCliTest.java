@@ -406,6 +406,9 @@ class StudySettingsCliTest {
         + bytes.length + " bytes, sha256 "), other.out());
     assertTrue(other.out().contains("this run asks for --csv " + fifo + " ("), other.out());
     assertEquals(2, journalTrials(piped).size());
+    // Left out, the stored pipe is not read unasked (nothing may feed it): the refusal says to give it.
+    assertOneLineError(run("tune", "--study", piped.toString(), "--trials", "3"), "tune", "which is not a regular file here (a pipe?): "
+        + "give --csv " + fifo.toAbsolutePath().normalize() + " to read it, or the path of a file of the same data");
   }
 
   /** {@code args} with the small space, run in a child JVM while {@code bytes} are written once into the named pipe {@code fifo}. */
