@@ -117,7 +117,8 @@ public final class CsvLoader {
     return loadTable(in, source).data();
   }
 
-  private Table loadTable(InputStream in, String source) throws IOException {
+  /** {@link #load(InputStream, String)}, with the label column's header name as the header detection found it. */
+  public Table loadTable(InputStream in, String source) throws IOException {
     try (InputStream data = Inputs.maybeGunzip(in, source)) {
       return loadTable(new InputStreamReader(data, StandardCharsets.UTF_8), source);
     } catch (java.io.EOFException e) {

@@ -1,11 +1,14 @@
 package org.caviar.search.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.caviar.model.data.CsvLoader;
@@ -147,8 +150,9 @@ public final class DataOptions {
         }
       }
       CsvLoader.Table table;
-      try {
-        table = loader.loadTable(csv);
+      try (InputStream in = open(csv)) {
+        table = loader.loadTable(in, csv.toString());
+        read(csv, in);
       } catch (MalformedDataException e) {
         throw labelHint(e);
       }
@@ -164,13 +168,34 @@ public final class DataOptions {
       }
     } else if (idxImages != null || idxLabels != null) {
       if (idxImages == null || idxLabels == null) throw new IllegalArgumentException("--idx-images and --idx-labels go together");
-      all = IdxLoader.load(idxImages, idxLabels);
+      try (InputStream images = open(idxImages); InputStream labels = open(idxLabels)) {
+        all = IdxLoader.load(images, idxImages.toString(), labels, idxLabels.toString());
+        read(idxImages, images);
+        read(idxLabels, labels);
+      }
       name = idxImages.getFileName().toString();
     } else {
       all = Datasets.digits();
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /**
+   * Told the fingerprint of each data file the load reads ({@link StudySettings}, whose format it
+   * is), or null: computed from the bytes the load reads, as a pipe can be read only once.
+   */
+  BiConsumer<Path, String> onRead;
+
+  /** A data file opened to load it: hashed as it is read when {@link #onRead} is set. */
+  private InputStream open(Path file) throws IOException {
+    InputStream in = Files.newInputStream(file);
+    return onRead == null ? in : new StudySettings.Hashing(in);
+  }
+
+  /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #onRead} its fingerprint. */
+  private void read(Path file, InputStream in) throws IOException {
+    if (in instanceof StudySettings.Hashing hashing) onRead.accept(file, hashing.fingerprint());
   }
 
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */

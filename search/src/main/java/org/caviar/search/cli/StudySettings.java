@@ -1,5 +1,6 @@
 package org.caviar.search.cli;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,15 +55,23 @@ final class StudySettings {
   private final List<TextOption> texts;
   /** Hashing a large dataset takes a moment: once per file and run. */
   private final Map<Path, String> fingerprints = new HashMap<>();
+  /** The checks of files that are not regular (a pipe), made on the fingerprint the load computes. */
+  private final Map<Path, Consumer<String>> checksOnLoad = new HashMap<>();
 
-  private StudySettings(List<FileOption> files, List<TextOption> texts) {
-    this.files = files;
-    this.texts = texts;
+  /**
+   * The data options of {@code data} and the other {@code texts}. The load of {@code data} tells
+   * this the fingerprints of the files it reads: a file is read once, which a pipe (--csv
+   * <(zcat data.csv.gz), a named pipe) requires: read again to hash it, it waited for a new writer.
+   */
+  private StudySettings(DataOptions data, List<TextOption> texts) {
+    this.files = dataFiles(data);
+    this.texts = concat(dataTexts(data), texts);
+    data.onRead = this::loaded;
   }
 
   /** Everything {@code tune} and {@code worker} store and compare. */
   StudySettings(TuneCommand t) {
-    this(dataFiles(t.data), concat(dataTexts(t.data), List.of(
+    this(t.data, List.of(
         // --epochs before --asha-min-epochs, whose default depends on it.
         new TextOption("--epochs", () -> Integer.toString(t.epochs), v -> t.epochs = Integer.parseInt(v)),
         // Each sampler's and pruner's own options after it, so that they apply to the one the study has.
@@ -78,7 +87,7 @@ final class StudySettings {
         new TextOption("--asha-min-epochs",
             () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),
             v -> t.ashaMinEpochs = Integer.parseInt(v), t::usesAsha),
-        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v), t::usesAsha))));
+        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v), t::usesAsha)));
   }
 
   /**
@@ -88,7 +97,7 @@ final class StudySettings {
    * ask): see {@code TrainCommand}.
    */
   static StudySettings forTraining(TrainCommand t) {
-    return new StudySettings(dataFiles(t.data), dataTexts(t.data));
+    return new StudySettings(t.data, List.of());
   }
 
   private static List<FileOption> dataFiles(DataOptions d) {
@@ -117,7 +126,7 @@ final class StudySettings {
     return List.copyOf(all);
   }
 
-  /** This run's settings, to store with a new study. Reads (hashes) the dataset files. */
+  /** This run's settings, to store with a new study: after the load, which hashed the dataset files. */
   Map<String, String> current() {
     Map<String, String> settings = new TreeMap<>();
     for (FileOption f : files) {
@@ -152,22 +161,27 @@ final class StudySettings {
       if (given.test(f.name())) {
         Path p = f.value().get();
         PathChecks.existingFile(f.name(), p); // named, rather than found out while hashing it
-        String print = fingerprint(p);
-        if (storedPath.isEmpty() || !print.equals(storedPrint)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p
-              + " (" + print + "), another file (leave it out to use the stored one, or start a new study)");
-        }
+        check(p, print -> {
+          if (storedPath.isEmpty() || !print.equals(storedPrint)) {
+            throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p
+                + " (" + print + "), another file (leave it out to use the stored one, or start a new study)");
+          }
+        });
       } else if (!storedPath.isEmpty()) {
         Path p = Path.of(storedPath);
         if (!Files.isRegularFile(p)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + was + ", which is not found here: give "
-              + f.name() + " with the path of the same file on this machine");
+          // A pipe is not the same data twice: it is read only when given, and then checked once loaded.
+          throw new IllegalArgumentException("study '" + study + "' was created " + was + (Files.exists(p)
+              ? ", which is not a regular file here (a pipe?): give " + f.name() + " " + storedPath + " to read it, or the path "
+                  + "of a file of the same data"
+              : ", which is not found here: give " + f.name() + " with the path of the same file on this machine"));
         }
-        String print = fingerprint(p);
-        if (!print.equals(storedPrint)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + was + ", but that file now holds other data ("
-              + print + "): give " + f.name() + " with the path of the original, or start a new study");
-        }
+        check(p, print -> {
+          if (!print.equals(storedPrint)) {
+            throw new IllegalArgumentException("study '" + study + "' was created " + was + ", but that file now holds other data ("
+                + print + "): give " + f.name() + " with the path of the original, or start a new study");
+          }
+        });
         f.adopt().accept(p);
         taken.add(f.name() + " " + storedPath);
       }
@@ -221,22 +235,91 @@ final class StudySettings {
     }
   }
 
-  /** "SIZE bytes, sha256 HEX": the file's content, whatever its path. */
+  /**
+   * Runs {@code check} on the fingerprint of {@code file}: now for a regular file (a file of other
+   * data is refused before it loads); for another (a pipe), which can be read only once, when the
+   * load has read it ({@link #loaded}).
+   */
+  private void check(Path file, Consumer<String> check) {
+    if (Files.isRegularFile(file)) {
+      check.accept(fingerprint(file));
+    } else {
+      checksOnLoad.put(file, check);
+    }
+  }
+
+  /** Told by the load: the fingerprint of a file it has read whole. */
+  private void loaded(Path file, String print) {
+    fingerprints.put(file, print);
+    Consumer<String> check = checksOnLoad.remove(file);
+    if (check != null) check.accept(print);
+  }
+
+  /** "SIZE bytes, sha256 HEX": the file's content, whatever its path; the load's, if it has read the file. */
   private String fingerprint(Path file) {
     String known = fingerprints.get(file);
     if (known != null) return known;
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      long size = 0;
-      for (int n; (n = in.read(buffer)) > 0; size += n) sha.update(buffer, 0, n);
-      String print = size + " bytes, sha256 " + HexFormat.of().formatHex(sha.digest());
+    try (Hashing in = new Hashing(Files.newInputStream(file))) {
+      String print = in.fingerprint();
       fingerprints.put(file, print);
       return print;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e); // every Java platform must have it
+    }
+  }
+
+  /** A stream that hashes what is read through it: a file's fingerprint as it is read to load it. */
+  static final class Hashing extends FilterInputStream {
+    private final MessageDigest sha;
+    private long size;
+
+    Hashing(InputStream in) {
+      super(in);
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JVM has no SHA-256", e); // every Java platform must have it
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        sha.update((byte) b);
+        size++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        sha.update(b, off, n);
+        size += n;
+      }
+      return n;
+    }
+
+    /** Read, not skipped below (FilterInputStream's skip): the bytes skipped are the file's too. */
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buffer = new byte[Math.clamp(n, 0, 1 << 16)];
+      long skipped = 0;
+      for (int r; skipped < n && (r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped))) > 0; ) skipped += r;
+      return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    /** "SIZE bytes, sha256 HEX" of the whole stream: what is left (a loader may stop before the end) is read first. */
+    String fingerprint() throws IOException {
+      skip(Long.MAX_VALUE);
+      return size + " bytes, sha256 " + HexFormat.of().formatHex(sha.digest());
     }
   }
 }

@@ -213,15 +213,16 @@ public final class TrainCommand implements Callable<Integer> {
       stopAsked.set(true);
       boolean secondStops = haltOnSecondInterrupt();
       int savedSoFar = savedEpoch.get();
-      commandSpec.commandLine().getErr().println("caviar train: interrupted; stopping after this epoch to save the model (at most "
-          + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
+      // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never
+      // exited, the epoch ended and the model saved.
+      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: interrupted; stopping after this epoch to save the model "
+          + "(at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
           + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
-      commandSpec.commandLine().getErr().flush();
       try {
         if (!finished.await(stopWaitSeconds, TimeUnit.SECONDS)) {
           // Halted as it is: --out holds what the last new best saved, if any did.
           int saved = savedEpoch.get();
-          commandSpec.commandLine().getErr().println("caviar train: the epoch did not end within " + stopWaitSeconds + " s; "
+          Stderr.println(commandSpec.commandLine().getErr(), "caviar train: the epoch did not end within " + stopWaitSeconds + " s; "
               + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", the best so far"));
         }
       } catch (InterruptedException e) {
@@ -249,7 +250,7 @@ public final class TrainCommand implements Callable<Integer> {
    * (sun.misc.Signal, jdk.unsupported) replaces it from the first signal on; the JVM runs it on a
    * thread of its own. It waits for a save under way (the lock), so that --out is the last new
    * best whole, says which epoch that is, and halts: no more hooks run, as kill -9. The message
-   * is waited for at most {@link #HALT_MESSAGE_MILLIS}: on a stalled stderr (a full pipe that
+   * is waited for at most {@link Stderr#WAIT_MILLIS}: on a stalled stderr (a full pipe that
    * nobody reads, a terminal paused with Ctrl-S) the write blocks, and the halt never came.
    */
   private boolean haltOnSecondInterrupt() {
@@ -258,18 +259,9 @@ public final class TrainCommand implements Callable<Integer> {
       return sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
         synchronized (saving) {
           int saved = savedEpoch.get();
-          String message = "caviar train: stopped at once (Ctrl-C again); "
-              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", its last save");
-          // On a thread of its own, so that a write that blocks does not hold the halt (a daemon: nothing waits for it).
-          Thread say = Thread.ofPlatform().daemon().name("caviar-train-halt-message").start(() -> {
-            commandSpec.commandLine().getErr().println(message);
-            commandSpec.commandLine().getErr().flush();
-          });
-          try {
-            say.join(HALT_MESSAGE_MILLIS);
-          } catch (InterruptedException e) {
-            // Halted all the same, below.
-          }
+          // A write that blocks does not hold the halt.
+          Stderr.println(commandSpec.commandLine().getErr(), "caviar train: stopped at once (Ctrl-C again); "
+              + (saved < 0 ? "nothing saved" : outFile + " holds epoch " + saved + ", its last save"));
           Runtime.getRuntime().halt(130); // 128 + SIGINT, as the JVM's own exit on it
         }
       }) != sun.misc.SignalHandler.SIG_IGN;
@@ -277,9 +269,6 @@ public final class TrainCommand implements Callable<Integer> {
       return false;
     }
   }
-
-  /** How long a second Ctrl-C waits for its message to be written before it halts without it (a stalled stderr). */
-  static final long HALT_MESSAGE_MILLIS = 1000;
 
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;

@@ -238,50 +238,87 @@ public class TuneCommand implements Callable<Integer> {
       // Here, not when the storage opens the study: that is after the data loads, in many lines.
       if (stored != null) checkSameSpace(stored.space(), space, pg != null ? "the study " + where : "the study in " + dir);
       MlpSettings.checkSpace(space);
-      // From here to the end of the load, the data is read (a resumed study first checks its file's
-      // fingerprint): seconds for a large file, before anything is written.
-      Thread loading = whileLoading(stored != null
-          ? "the study " + where + " is as it was; resume with: " + onThisStudy(commandSpec.name(), "--study", dir)
-          : "no study was created; run the command again to start it");
-      StudySettings settings;
-      DataOptions.Data d;
+      // From here to the trials' own hook, this one says what a stop leaves: the data is read first (a
+      // resumed study first checks its file's fingerprint), seconds for a large file, before anything
+      // is written; then the study is created, or its budget recorded.
+      String resume = onThisStudy(commandSpec.name(), "--study", dir);
+      SetupHook setup = new SetupHook("while loading the data; no trial started and " + (stored != null
+          ? "the study " + where + " is as it was; resume with: " + resume
+          : "no study was created; run the command again to start it"), stored != null
+          ? "before the trials; no trial started and the study " + where + " keeps its trials; resume with: " + resume
+          : "while creating the study; no trial started; " + (pg != null ? "the study " + where : "the study folder " + dir)
+              + " may hold it in part: run the command again to start it (it goes on from what was created)"
+              + (pg != null ? "" : ", or delete the folder"));
       try {
-        settings = new StudySettings(this);
+        StudySettings settings = new StudySettings(this);
         if (stored != null) useStoredSettings(settings, stored);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         checkSearchOptions();
-        d = data.load();
+        DataOptions.Data d = data.load();
+        setup.enter(Stage.CREATING);
+        return run(d, dir, pg, journal, stored, where, settings, space, setup);
       } finally {
-        // Removed, the hook never runs (the JVM takes its hooks under the lock this takes); not, it
-        // runs or is about to, and says that nothing was created.
-        try {
-          Runtime.getRuntime().removeShutdownHook(loading);
-        } catch (IllegalStateException shuttingDown) {
-          // The JVM halts once its hooks return, but this thread runs on until then: it went on to
-          // create the study (its folder and journal, or its rows) after the hook said it had not.
-          awaitHalt();
-        }
+        setup.remove();
       }
-      return run(d, dir, pg, journal, stored, where, settings, space);
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
     }
   }
 
+  /** How far a run got before its trials, as its {@link SetupHook} says it. */
+  private enum Stage { LOADING, CREATING, TRIALS }
+
   /**
-   * A hook, added, that says, if the run is stopped while it reads its data, that no trial started:
-   * nothing is written before the data is in (the study folder and its journal are created after),
-   * and {@code state} says what the study is. It ended with 130 and no word.
+   * The hook from the start of the load to the trials' own: a stop says that no trial started and
+   * what the study is, which depends on the stage. The main thread moves on to the next stage only
+   * if the hook has not run, and else waits for the halt, so that what the hook said stays true (the
+   * main thread runs on while the hooks run: it created the study after a hook had said that none
+   * was). There was no hook from the end of the load to the trials': a stop while the study was
+   * created, or its budget recorded, ended with 130 and no word.
    */
-  private Thread whileLoading(String state) {
-    Thread loading = new Thread(() -> {
-      commandSpec.commandLine().getErr().println("caviar " + commandSpec.name() + ": interrupted while loading the data; "
-          + "no trial started and " + state);
-      commandSpec.commandLine().getErr().flush();
-    }, "caviar-tune-load-stop");
-    Runtime.getRuntime().addShutdownHook(loading);
-    return loading;
+  private final class SetupHook {
+    private final Object lock = new Object();
+    private final Thread thread;
+    private Stage stage = Stage.LOADING;
+    private boolean ran;
+
+    /** {@code loading} and {@code creating}: what a stop in that stage leaves, after "interrupted ". */
+    SetupHook(String loading, String creating) {
+      thread = new Thread(() -> {
+        Stage now;
+        synchronized (lock) {
+          ran = true;
+          now = stage;
+        }
+        String state = switch (now) {
+          case LOADING -> loading;
+          case CREATING -> creating;
+          case TRIALS -> null; // the trials' hook says it
+        };
+        if (state != null) Stderr.println(commandSpec.commandLine().getErr(), "caviar " + commandSpec.name() + ": interrupted " + state);
+      }, "caviar-tune-setup-stop");
+      Runtime.getRuntime().addShutdownHook(thread);
+    }
+
+    /** On to {@code next}; or, stopped already, waits for the halt: the hook has said what the stage before leaves. */
+    void enter(Stage next) {
+      synchronized (lock) {
+        if (!ran) {
+          stage = next;
+          return;
+        }
+      }
+      awaitHalt();
+    }
+
+    void remove() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(thread);
+      } catch (IllegalStateException shuttingDown) {
+        // It runs, or is about to: it says what the stage leaves.
+      }
+    }
   }
 
   /** Waits for the JVM, which is shutting down, to halt: it does once its hooks have run. */
@@ -307,6 +344,12 @@ public class TuneCommand implements Callable<Integer> {
       return false;
     }
   }
+
+  /**
+   * Run once the study is created, before its budget is recorded: nothing, but a test's child JVM
+   * holds the run there, to stop it in that window ({@code StudyCreationCli}).
+   */
+  static volatile Runnable beforeBudget = () -> {};
 
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
@@ -433,7 +476,7 @@ public class TuneCommand implements Callable<Integer> {
    * end), or when it is null on the journal, which is opened only once the settings are checked.
    */
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
-      StudySettings settings, SearchSpace space) throws Exception {
+      StudySettings settings, SearchSpace space, SetupHook setup) throws Exception {
     ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
     long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
@@ -471,6 +514,7 @@ public class TuneCommand implements Callable<Integer> {
       if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
       }
+      beforeBudget.run();
       if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
       if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
       int cores = Runtime.getRuntime().availableProcessors();
@@ -496,12 +540,17 @@ public class TuneCommand implements Callable<Integer> {
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
       Thread interrupted = new Thread(() -> {
         String released = shared instanceof SharedStorage held ? release(held) : null;
-        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name() + ": interrupted; the finished trials are kept in "
-            + where + "; resume with: " + resumeCommand);
-        if (released != null) commandSpec.commandLine().getErr().println(released);
-        commandSpec.commandLine().getErr().flush();
+        // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
+        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
+            + ": interrupted; the finished trials are kept in " + where + "; resume with: " + resumeCommand
+            + (released != null ? System.lineSeparator() + released : ""));
       }, "caviar-tune-stop");
-      Runtime.getRuntime().addShutdownHook(interrupted);
+      try {
+        Runtime.getRuntime().addShutdownHook(interrupted);
+      } catch (IllegalStateException shuttingDown) {
+        awaitHalt(); // the setup hook runs, still in its stage: it says what the stop leaves
+      }
+      setup.enter(Stage.TRIALS);
       History h;
       try {
         h = study.optimize(objective, budget);
@@ -516,10 +565,9 @@ public class TuneCommand implements Callable<Integer> {
       // Stopped from here on, every trial is in the storage: only the summary and the report are cut
       // short (a report half drawn, and no word of it), and the same command writes them again.
       reporting[0] = new Thread(() -> {
-        commandSpec.commandLine().getErr().println(System.lineSeparator() + "caviar " + commandSpec.name()
+        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
             + ": interrupted while writing the report; the study is kept whole in " + where + "; write the report again with: "
             + resumeCommand);
-        commandSpec.commandLine().getErr().flush();
       }, "caviar-tune-report-stop");
       try {
         Runtime.getRuntime().addShutdownHook(reporting[0]);

@@ -202,10 +202,7 @@ class InterruptedCliTest {
   @Test
   void aSecondInterruptStopsAtOnceWhenStderrIsStalled() throws Exception {
     Path model = dir.resolve("t.caviar");
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
-    command.addAll(List.of("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString()));
-    Process p = new ProcessBuilder(command).start(); // stderr: a pipe of its own, left unread
+    Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
     StringBuilder out = new StringBuilder();
     long secondSent = 0;
     try {
@@ -228,11 +225,81 @@ class InterruptedCliTest {
       assertTrue(secondSent > 0, out.toString());
       assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child JVM did not halt on the second Ctrl-C: " + out);
       assertEquals(130, p.exitValue(), out.toString());
-      // The message is given a second (HALT_MESSAGE_MILLIS): the halt comes soon after it.
+      // The message is given a second (Stderr.WAIT_MILLIS): the halt comes soon after it.
       assertTrue(System.nanoTime() - secondSent < TimeUnit.SECONDS.toNanos(5), out.toString());
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /**
+   * Stopped once (Ctrl-C) with stderr stalled, a run ends its epoch, saves, and exits by itself: the
+   * stop hook's message is waited for a short while, not for good. The hook printed before it waited
+   * for the epoch, the print blocked, and the JVM, which waits for its hooks, never exited: only a
+   * second Ctrl-C or kill -9 ended it. The child's stdout, read here, says when the model is saved.
+   */
+  @Test
+  void aStoppedRunExitsWhenStderrIsStalled() throws Exception {
+    Path model = dir.resolve("u.caviar");
+    Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
+    StringBuilder out = new StringBuilder();
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          out.append(line).append('\n');
+          if (line.startsWith("epoch   2")) {
+            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+            interrupt(p);
+          } else if (line.startsWith("saved: ")) {
+            break; // on the old code the child never ends: its stdout would not either
+          }
+        }
+      }
+      assertTrue(out.toString().contains("interrupted after ") && out.toString().contains("saved: " + model.toAbsolutePath()),
+          out.toString());
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child JVM did not exit once the model was saved: " + out);
+      assertEquals(130, p.exitValue(), out.toString()); // the JVM's own exit on SIGINT, once the hook returns
+      assertEquals(10, ModelFile.load(model).classNames().size());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
+   * Stopped (Ctrl-C) with stderr stalled, {@code tune} exits by itself: its stop hook's message is
+   * waited for a short while, as {@code train}'s. The hook printed, the print blocked, and the JVM,
+   * which waits for its hooks, never exited.
+   */
+  @Test
+  void aStoppedSearchExitsWhenStderrIsStalled() throws Exception {
+    Path study = dir.resolve("stalled");
+    Process p = startStalled("tune", "--trials", "100000", "--workers", "1", "--no-progress", "--no-report", "--study",
+        study.toString());
+    try {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null && !line.startsWith("study: ")) {
+          // the trials start after this line
+        }
+      }
+      Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+      CliRun.sleep(500);
+      interrupt(p);
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child JVM did not exit once stopped");
+      assertEquals(130, p.exitValue());
+      assertTrue(JournalStorage.peek(study.resolve("journal.jsonl")) != null);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** The command line in a child JVM whose stderr is stalled ({@link StalledStderrCli}): a pipe of its own, left unread. */
+  private static Process startStalled(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), StalledStderrCli.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).start();
   }
 
   /**
@@ -297,7 +364,6 @@ class InterruptedCliTest {
     for (int i = 0; i < 40; i++) rows.append(i).append(',').append(i % 7).append(',').append(i % 2 == 0 ? "x" : "y").append('\n');
     byte[] data = ("a,b,label\n" + rows).getBytes(StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder();
-    Thread again = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       // Opening the pipe to write waits for the child to open it to read: then it loads, and waits for more.
       try (var pipe = Files.newOutputStream(fifo)) {
@@ -312,26 +378,8 @@ class InterruptedCliTest {
         }
         pipe.write(data, "a,b,label\n".length(), data.length - "a,b,label\n".length());
       } // closed: the load ends, while the shutdown waits for the child's slow hook
-      // A new study then fingerprints its data, and reads the file again: once the load has closed
-      // it, a second writer feeds that read, as a plain file would (a writer opened before would
-      // add to the load's read).
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (opens(p.pid(), fifo) && System.nanoTime() < deadline) CliRun.sleep(10);
-      again = Thread.ofPlatform().daemon().start(() -> {
-        try (var pipe = Files.newOutputStream(fifo)) {
-          pipe.write(data);
-        } catch (java.io.IOException e) {
-          // Let go below, unread.
-        }
-      });
       String line;
       while ((line = r.readLine()) != null) out.append(line).append('\n');
-    } finally {
-      if (again != null) {
-        // A reader's open, even one closed at once, ends the wait of a writer the child never read.
-        new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
-        again.join(10_000);
-      }
     }
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end: " + out);
     assertEquals(130, p.exitValue(), out.toString());
@@ -341,17 +389,39 @@ class InterruptedCliTest {
     assertTrue(!out.toString().contains("study: ") && !out.toString().contains("caviar tune on "), out.toString());
   }
 
-  /** Whether the process {@code pid} has {@code file} open. */
-  private static boolean opens(long pid, Path file) throws Exception {
-    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      return fds.anyMatch(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).equals(file);
-        } catch (java.io.IOException gone) {
-          return false; // closed while listed
-        }
-      });
-    }
+  /**
+   * Stopped once the study is created and before its trials (its budget not yet recorded), {@code
+   * tune} says that no trial started, where the study may be in part, and that the command run
+   * again goes on from it; and it does. No hook was set from the end of the load to the trials':
+   * the run ended with 130 and no word, and a study half made. The child holds the run in that
+   * window ({@link StudyCreationCli}).
+   */
+  @Test
+  void aTuneStoppedWhileItCreatesTheStudySaysWhatItLeaves() throws Exception {
+    Path study = dir.resolve("creating");
+    String[] args = {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
+        study.toString()};
+    Process p = CliRun.startChild(StudyCreationCli.class, List.of("-Dcaviar.command=caviar"), args);
+    String out = CliRun.stopAfter(p, line -> {
+      if (!line.equals(StudyCreationCli.HOLDING)) return false;
+      try {
+        Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+        interrupt(p);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      return false; // SIGINT sent: no SIGTERM
+    });
+    assertEquals(130, p.exitValue(), out);
+    assertTrue(out.contains("caviar tune: interrupted while creating the study; no trial started; the study folder " + study
+        + " may hold it in part: run the command again to start it (it goes on from what was created), or delete the folder\n"), out);
+    // Created, with no trial and no budget: the same command goes on from it.
+    Path journal = study.resolve("journal.jsonl");
+    assertTrue(JournalStorage.peek(journal) != null, out);
+    assertEquals(null, JournalStorage.peekTrialBudget(journal), out);
+    CliRun again = CliRun.run(args);
+    assertEquals(0, again.code(), again.out() + again.err());
+    assertTrue(again.out().contains("resuming the study " + journal), again.out());
   }
 
   /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */

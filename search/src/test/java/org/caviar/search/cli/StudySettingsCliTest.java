@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
@@ -370,6 +371,67 @@ class StudySettingsCliTest {
     assertOk(runWith(SMALL_SPACE, "tune", "--study", digits.toString(), "--trials", "1", "--epochs", "1"));
     assertOneLineError(run("tune", "--study", digits.toString(), "--trials", "2", "--csv", copy.toString()), "tune",
         "study 'digits' was created without --csv; this run asks for --csv " + copy);
+  }
+
+  /**
+   * A pipe as --csv (--csv <(zcat data.csv.gz), a named pipe) is read once: a new study stores the
+   * fingerprint of the bytes its load read, that of the same bytes in a regular file. The file was
+   * read a second time to hash it, and that read waited for good for a new writer. A resumed study
+   * checks a pipe once it has loaded it: the same bytes resume it, others are refused. Each run is
+   * a child JVM: one that waits for good is ended.
+   */
+  @Test
+  void aPipeAsTheCsvIsReadOnce() throws Exception {
+    Path file = csv(dir.resolve("data.csv"), 1);
+    byte[] bytes = Files.readAllBytes(file);
+    Path regular = dir.resolve("regular");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", regular.toString(), "--trials", "1", "--epochs", "1", "--csv", file.toString()));
+    Path fifo = dir.resolve("pipe.csv");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    Path piped = dir.resolve("piped");
+    String[] args = {"tune", "--study", piped.toString(), "--epochs", "1", "--csv", fifo.toString()};
+
+    CliRun created = throughPipe(fifo, bytes, Stream.concat(Stream.of(args), Stream.of("--trials", "1")).toArray(String[]::new));
+    assertOk(created);
+    assertEquals(JournalStorage.peek(regular.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT),
+        JournalStorage.peek(piped.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT));
+
+    CliRun resumed = throughPipe(fifo, bytes, Stream.concat(Stream.of(args), Stream.of("--trials", "2")).toArray(String[]::new));
+    assertOk(resumed);
+    assertTrue(resumed.out().contains("resuming the study "), resumed.out());
+    CliRun other = throughPipe(fifo, Files.readAllBytes(csv(dir.resolve("other.csv"), 2)),
+        Stream.concat(Stream.of(args), Stream.of("--trials", "3")).toArray(String[]::new));
+    assertEquals(2, other.code(), other.out());
+    assertTrue(other.out().contains("caviar tune: study 'piped' was created with --csv " + fifo.toAbsolutePath().normalize() + " ("
+        + bytes.length + " bytes, sha256 "), other.out());
+    assertTrue(other.out().contains("this run asks for --csv " + fifo + " ("), other.out());
+    assertEquals(2, journalTrials(piped).size());
+    // Left out, the stored pipe is not read unasked (nothing may feed it): the refusal says to give it.
+    assertOneLineError(run("tune", "--study", piped.toString(), "--trials", "3"), "tune", "which is not a regular file here (a pipe?): "
+        + "give --csv " + fifo.toAbsolutePath().normalize() + " to read it, or the path of a file of the same data");
+  }
+
+  /** {@code args} with the small space, run in a child JVM while {@code bytes} are written once into the named pipe {@code fifo}. */
+  private static CliRun throughPipe(Path fifo, byte[] bytes, String... args) throws Exception {
+    Process p = CliRun.startChild(List.of(), Stream.concat(Stream.of(args), Stream.of(SMALL_SPACE)).toArray(String[]::new));
+    Thread writer = Thread.ofPlatform().daemon().start(() -> {
+      try (var pipe = Files.newOutputStream(fifo)) { // waits for the child to open it to read
+        pipe.write(bytes);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(); // its output goes with it
+        throw new AssertionError("the child JVM did not end: " + String.join(" ", args));
+      }
+      return new CliRun(p.exitValue(), new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "");
+    } finally {
+      // A reader's open, even one closed at once, ends the wait of a writer that the child never read.
+      new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
+      writer.join(10_000);
+    }
   }
 
   private static List<TrialRecord> databaseTrials(String url, String study) {
