@@ -157,7 +157,7 @@ public final class DataOptions {
         throw labelHint(e);
       }
       all = table.data();
-      name = csv.getFileName().toString();
+      name = dataName(csv);
       defaultLabelName = labelColumn == null ? table.labelName() : null;
       // A feature taken for the label (the last column by default) makes nearly every row a class
       // of its own, and the split then fails for a reason that does not point here. A column the
@@ -173,12 +173,21 @@ public final class DataOptions {
         read(idxImages, images);
         read(idxLabels, labels);
       }
-      name = idxImages.getFileName().toString();
+      name = dataName(idxImages);
     } else {
       all = Datasets.digits();
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /**
+   * A data file's name in the output: its file name, or its whole path when it is not a regular
+   * file (a pipe such as {@code --csv <(zcat data.csv.gz)} is /dev/fd/63, whose name, 63, says nothing).
+   */
+  static String dataName(Path file) {
+    Path name = file.getFileName();
+    return name == null || !Files.isRegularFile(file) ? file.toString() : name.toString();
   }
 
   /**

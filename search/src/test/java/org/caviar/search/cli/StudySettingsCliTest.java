@@ -393,6 +393,8 @@ class StudySettingsCliTest {
 
     CliRun created = throughPipe(fifo, bytes, Stream.concat(Stream.of(args), Stream.of("--trials", "1")).toArray(String[]::new));
     assertOk(created);
+    // Named by its whole path: a pipe's name alone (63 of /dev/fd/63 for <(...)) says nothing.
+    assertTrue(created.out().contains("caviar tune on " + fifo + ": "), created.out());
     assertEquals(JournalStorage.peek(regular.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT),
         JournalStorage.peek(piped.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT));
 
