@@ -204,25 +204,12 @@ class InterruptedCliTest {
     Path model = dir.resolve("t.caviar");
     Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
     StringBuilder out = new StringBuilder();
-    long secondSent = 0;
     try {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          out.append(line).append('\n');
-          if (line.startsWith("epoch   2")) {
-            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
-            interrupt(p);
-          } else if (line.startsWith("saved: ") && secondSent == 0) {
-            // The hook set the stop, and then the handler of a second Ctrl-C, before this line; its
-            // own message to stderr blocks, and the JVM waits for it: only a second Ctrl-C ends it.
-            interrupt(p);
-            secondSent = System.nanoTime();
-            break; // on the old code the child never ends: its stdout would not either
-          }
-        }
-      }
-      assertTrue(secondSent > 0, out.toString());
+      assertTrue(interruptedUntilSaved(p, out), out.toString());
+      // The hook set the stop, and then the handler of a second Ctrl-C, before the "saved: " line;
+      // its own message to stderr blocks, and the JVM waits for it: only a second Ctrl-C ends it.
+      interrupt(p);
+      long secondSent = System.nanoTime();
       assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child JVM did not halt on the second Ctrl-C: " + out);
       assertEquals(130, p.exitValue(), out.toString());
       // The message is given a second (Stderr.WAIT_MILLIS): the halt comes soon after it.
@@ -244,18 +231,7 @@ class InterruptedCliTest {
     Process p = startStalled("train", "--epochs", "1000000", "--threads", "1", "--out", model.toString());
     StringBuilder out = new StringBuilder();
     try {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          out.append(line).append('\n');
-          if (line.startsWith("epoch   2")) {
-            Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
-            interrupt(p);
-          } else if (line.startsWith("saved: ")) {
-            break; // on the old code the child never ends: its stdout would not either
-          }
-        }
-      }
+      interruptedUntilSaved(p, out);
       assertTrue(out.toString().contains("interrupted after ") && out.toString().contains("saved: " + model.toAbsolutePath()),
           out.toString());
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child JVM did not exit once the model was saved: " + out);
@@ -264,6 +240,27 @@ class InterruptedCliTest {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /**
+   * The stdout of a child {@code train} into {@code out}: Ctrl-C at its second epoch, then read up to
+   * its "saved: " line, and no further (with stderr stalled, the old code's child never ended, nor
+   * did its stdout). Whether that line came.
+   */
+  private static boolean interruptedUntilSaved(Process p, StringBuilder out) throws Exception {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.append(line).append('\n');
+        if (line.startsWith("epoch   2")) {
+          Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+          interrupt(p);
+        } else if (line.startsWith("saved: ")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
