@@ -20,11 +20,11 @@ import org.openjdk.jmh.results.RunResult;
  */
 final class RoundPool {
   /**
-   * One configuration's forks so far, by round, and the benchmark class that ran it; {@code runs}
-   * keeps each round's forks by the class's run within the round (PeakBench's start and end).
+   * One configuration's forks so far, and by round and the class's run within the round
+   * (PeakBench's start and end), and the benchmark class that ran it.
    */
   private record Pooled(String className, BenchmarkParams params, List<BenchmarkResult> forks,
-      SortedMap<Integer, List<BenchmarkResult>> rounds, SortedMap<Integer, SortedMap<Integer, List<BenchmarkResult>>> runs) {}
+      SortedMap<Integer, SortedMap<Integer, List<BenchmarkResult>>> runs) {}
 
   private final Map<String, Pooled> byConfiguration = new LinkedHashMap<>();
 
@@ -39,9 +39,8 @@ final class RoundPool {
    */
   void add(String className, int round, int run, RunResult result) {
     Pooled p = byConfiguration.computeIfAbsent(key(result.getParams()),
-        k -> new Pooled(className, result.getParams(), new ArrayList<>(), new TreeMap<>(), new TreeMap<>()));
+        k -> new Pooled(className, result.getParams(), new ArrayList<>(), new TreeMap<>()));
     p.forks.addAll(result.getBenchmarkResults());
-    p.rounds.computeIfAbsent(round, r -> new ArrayList<>()).addAll(result.getBenchmarkResults());
     p.runs.computeIfAbsent(round, r -> new TreeMap<>()).computeIfAbsent(run, r -> new ArrayList<>()).addAll(result.getBenchmarkResults());
   }
 
@@ -62,7 +61,11 @@ final class RoundPool {
     List<SortedMap<Integer, RunResult>> out = new ArrayList<>();
     for (Pooled p : byConfiguration.values()) {
       SortedMap<Integer, RunResult> rounds = new TreeMap<>();
-      p.rounds.forEach((round, forks) -> rounds.put(round, new RunResult(p.params, forks)));
+      p.runs.forEach((round, runs) -> {
+        List<BenchmarkResult> forks = new ArrayList<>();
+        runs.values().forEach(forks::addAll); // the round's runs in order, as they were added
+        rounds.put(round, new RunResult(p.params, forks));
+      });
       out.add(rounds);
     }
     return out;
