@@ -3,6 +3,7 @@ package org.caviar.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.caviar.model.data.Dataset;
 
 /**
  * What a multi-layer perceptron looks like, in a form a person reads and writes:
@@ -33,8 +34,8 @@ public record NetworkSpec(
     int inputs, List<Integer> hidden, int classes, Activation activation, float leakySlope,
     boolean batchNorm, float dropout, Init init) {
 
-  /** The longest {@code float[]} a JVM allocates: a layer's weights, or a batch's values at one layer. */
-  public static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+  /** The longest {@code float[]} a JVM allocates: a layer's weights, or a batch's values at one layer; a dataset's limit too. */
+  public static final long MAX_ARRAY_LENGTH = Dataset.MAX_VALUES;
 
   /** Leaky ReLU's slope unless one is given. */
   public static final float DEFAULT_LEAKY_SLOPE = 0.01f;

@@ -189,7 +189,7 @@ public final class CsvLoader {
             + (long) (rows + 1) * featureCount + " floats, more than a Java array holds (" + Dataset.MAX_VALUES + ")");
       }
       if ((rows + 1) * featureCount > features.length) {
-        features = Arrays.copyOf(features, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * features.length, (long) (rows + 1) * featureCount)));
+        features = Arrays.copyOf(features, (int) Math.min(Dataset.MAX_VALUES, Math.max(2L * features.length, (long) (rows + 1) * featureCount)));
       }
       // In long: past 2^30 rows (of one feature, a 4 GB file) 2 * rows is negative.
       if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));

@@ -11,8 +11,11 @@ import java.util.List;
  * handing them over. Operations that change data return a new dataset.
  */
 public final class Dataset {
-  /** The most values the features' one array may hold: a Java array's limit (HotSpot refuses the last few below 2^31 - 1). */
-  static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+  /**
+   * The most values the features' one array may hold: a Java array's limit (HotSpot refuses the
+   * last few below 2^31 - 1), as for any of the network's arrays ({@code NetworkSpec.MAX_ARRAY_LENGTH}).
+   */
+  public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
 
   private final float[] features;
   private final int[] labels;
