@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.caviar.model.data.CsvLoader;
@@ -191,20 +190,28 @@ public final class DataOptions {
   }
 
   /**
-   * Told the fingerprint of each data file the load reads ({@link StudySettings}, whose format it
-   * is), or null: computed from the bytes the load reads, as a pipe can be read only once.
+   * Where the load tells the fingerprint of each data file it reads ({@link StudySettings}, whose
+   * format it is), or null: computed from the bytes the load reads, as a pipe can be read only once.
    */
-  BiConsumer<Path, String> onRead;
+  interface Fingerprints {
+    /** Whether {@code file}'s fingerprint is known already (a resumed study checks a regular file first): not hashed again. */
+    boolean known(Path file);
 
-  /** A data file opened to load it: hashed as it is read when {@link #onRead} is set. */
-  private InputStream open(Path file) throws IOException {
-    InputStream in = Files.newInputStream(file);
-    return onRead == null ? in : new StudySettings.Hashing(in);
+    /** The fingerprint of {@code file}, whose load has read it whole. */
+    void read(Path file, String print);
   }
 
-  /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #onRead} its fingerprint. */
+  Fingerprints fingerprints;
+
+  /** A data file opened to load it: hashed as it is read when {@link #fingerprints} wants it. */
+  private InputStream open(Path file) throws IOException {
+    InputStream in = Files.newInputStream(file);
+    return fingerprints == null || fingerprints.known(file) ? in : new StudySettings.Hashing(in);
+  }
+
+  /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #fingerprints} its fingerprint. */
   private void read(Path file, InputStream in) throws IOException {
-    if (in instanceof StudySettings.Hashing hashing) onRead.accept(file, hashing.fingerprint());
+    if (in instanceof StudySettings.Hashing hashing) fingerprints.read(file, hashing.fingerprint());
   }
 
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */

@@ -66,7 +66,17 @@ final class StudySettings {
   private StudySettings(DataOptions data, List<TextOption> texts) {
     this.files = dataFiles(data);
     this.texts = concat(dataTexts(data), texts);
-    data.onRead = this::loaded;
+    data.fingerprints = new DataOptions.Fingerprints() {
+      @Override
+      public boolean known(Path file) {
+        return fingerprints.containsKey(file);
+      }
+
+      @Override
+      public void read(Path file, String print) {
+        loaded(file, print);
+      }
+    };
   }
 
   /** Everything {@code tune} and {@code worker} store and compare. */
