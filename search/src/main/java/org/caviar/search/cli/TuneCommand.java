@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.pruner.AshaPruner;
@@ -238,27 +240,29 @@ public class TuneCommand implements Callable<Integer> {
       // Here, not when the storage opens the study: that is after the data loads, in many lines.
       if (stored != null) checkSameSpace(stored.space(), space, pg != null ? "the study " + where : "the study in " + dir);
       MlpSettings.checkSpace(space);
-      // From here to the trials' own hook, this one says what a stop leaves: the data is read first (a
-      // resumed study first checks its file's fingerprint), seconds for a large file, before anything
-      // is written; then the study is created, or its budget recorded.
+      // From here to the end, this hook says what a stop leaves: the data is read first (a resumed
+      // study first checks its file's fingerprint), seconds for a large file, before anything is
+      // written; then the study is created, or its budget recorded; then the trials, the report.
       String resume = onThisStudy(commandSpec.name(), "--study", dir);
-      SetupHook setup = new SetupHook("while loading the data; no trial started and " + (stored != null
+      String loading = interrupted(" while loading the data; no trial started and " + (stored != null
           ? "the study " + where + " is as it was; resume with: " + resume
-          : "no study was created; run the command again to start it"), stored != null
-          ? "before the trials; no trial started and the study " + where + " keeps its trials; resume with: " + resume
-          : "while creating the study; no trial started; " + (pg != null ? "the study " + where : "the study folder " + dir)
+          : "no study was created; run the command again to start it"));
+      String creating = interrupted(stored != null
+          ? " before the trials; no trial started and the study " + where + " keeps its trials; resume with: " + resume
+          : " while creating the study; no trial started; " + (pg != null ? "the study " + where : "the study folder " + dir)
               + " may hold it in part: run the command again to start it (it goes on from what was created)"
               + (pg != null ? "" : ", or delete the folder"));
+      StopHook stop = new StopHook(() -> loading);
       try {
         StudySettings settings = new StudySettings(this);
         if (stored != null) useStoredSettings(settings, stored);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         checkSearchOptions();
         DataOptions.Data d = data.load();
-        setup.enter(Stage.CREATING);
-        return run(d, dir, pg, journal, stored, where, settings, space, setup);
+        stop.enter(() -> creating);
+        return run(d, dir, pg, journal, stored, where, settings, space, stop);
       } finally {
-        setup.remove();
+        stop.remove();
       }
     } catch (Throwable e) {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
@@ -266,46 +270,46 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
-  /** How far a run got before its trials, as its {@link SetupHook} says it. */
-  private enum Stage { LOADING, CREATING, TRIALS }
+  /** "caviar tune: interrupted" and {@code rest}: what a stop leaves. */
+  private String interrupted(String rest) {
+    return "caviar " + commandSpec.name() + ": interrupted" + rest;
+  }
 
   /**
-   * The hook from the start of the load to the trials' own: a stop says that no trial started and
-   * what the study is, which depends on the stage. The main thread moves on to the next stage only
-   * if the hook has not run, and else waits for the halt, so that what the hook said stays true (the
-   * main thread runs on while the hooks run: it created the study after a hook had said that none
-   * was). There was no hook from the end of the load to the trials': a stop while the study was
-   * created, or its budget recorded, ended with 130 and no word.
+   * The one shutdown hook of a run, from the start of the load to the end of the report: a stop
+   * (Ctrl-C, kill) prints what the stage it came in leaves. The main thread moves on to the next
+   * stage only if the hook has not run, and else waits for the halt, so that what the hook said
+   * stays true (the main thread runs on while the hooks run: it created the study after a hook had
+   * said that none was). One hook for every stage, so that no stop falls between two: there was no
+   * hook from the end of the load to the trials' (a stop while the study was created, or its budget
+   * recorded, ended with 130 and no word), nor from the trials' to the report's.
    */
-  private final class SetupHook {
+  private final class StopHook {
     private final Object lock = new Object();
     private final Thread thread;
-    private Stage stage = Stage.LOADING;
+    /** What a stop in the current stage prints (read by the hook: a trials' stop first releases the trials held). */
+    private Supplier<String> says;
     private boolean ran;
 
-    /** {@code loading} and {@code creating}: what a stop in that stage leaves, after "interrupted ". */
-    SetupHook(String loading, String creating) {
+    StopHook(Supplier<String> first) {
+      says = first;
       thread = new Thread(() -> {
-        Stage now;
+        Supplier<String> now;
         synchronized (lock) {
           ran = true;
-          now = stage;
+          now = says;
         }
-        String state = switch (now) {
-          case LOADING -> loading;
-          case CREATING -> creating;
-          case TRIALS -> null; // the trials' hook says it
-        };
-        if (state != null) Stderr.println(commandSpec.commandLine().getErr(), "caviar " + commandSpec.name() + ": interrupted " + state);
-      }, "caviar-tune-setup-stop");
+        // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
+        Stderr.println(commandSpec.commandLine().getErr(), now.get());
+      }, "caviar-tune-stop");
       Runtime.getRuntime().addShutdownHook(thread);
     }
 
-    /** On to {@code next}; or, stopped already, waits for the halt: the hook has said what the stage before leaves. */
-    void enter(Stage next) {
+    /** On to a stage where a stop prints {@code next}; or, stopped already, waits for the halt: the hook has said what the stage before leaves. */
+    void enter(Supplier<String> next) {
       synchronized (lock) {
         if (!ran) {
-          stage = next;
+          says = next;
           return;
         }
       }
@@ -346,10 +350,13 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
-   * Run once the study is created, before its budget is recorded: nothing, but a test's child JVM
-   * holds the run there, to stop it in that window ({@code StudyCreationCli}).
+   * Run at the points named below: nothing, but a test's child JVM holds the run at one of them, to
+   * stop it there ({@code HoldingCli}).
    */
-  static volatile Runnable beforeBudget = () -> {};
+  static volatile Consumer<String> at = point -> {};
+
+  /** Points of {@link #at}: once the study is created, before its budget is recorded; after the trials, before the summary. */
+  static final String BEFORE_BUDGET = "before the budget", AFTER_TRIALS = "after the trials";
 
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
@@ -476,7 +483,7 @@ public class TuneCommand implements Callable<Integer> {
    * end), or when it is null on the journal, which is opened only once the settings are checked.
    */
   private Integer run(DataOptions.Data d, Path dir, Storage shared, Path journal, StudyInfo stored, String where,
-      StudySettings settings, SearchSpace space, SetupHook setup) throws Exception {
+      StudySettings settings, SearchSpace space, StopHook stop) throws Exception {
     ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
     long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
@@ -503,7 +510,6 @@ public class TuneCommand implements Callable<Integer> {
       }
     });
     Study study = builder.build();
-    Thread[] reporting = {null}; // the hook for a stop after the trials, while the summary and report are written
     try {
       History before = study.history();
       int done = finishedTrials(before.trials());
@@ -514,7 +520,7 @@ public class TuneCommand implements Callable<Integer> {
       if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
       }
-      beforeBudget.run();
+      at.accept(BEFORE_BUDGET);
       if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
       if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
       int cores = Runtime.getRuntime().availableProcessors();
@@ -538,42 +544,22 @@ public class TuneCommand implements Callable<Integer> {
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
-      Thread interrupted = new Thread(() -> {
+      stop.enter(() -> {
         String released = shared instanceof SharedStorage held ? release(held) : null;
-        // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
-        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
-            + ": interrupted; the finished trials are kept in " + where + "; resume with: " + resumeCommand
+        return System.lineSeparator() + interrupted("; the finished trials are kept in " + where + "; resume with: " + resumeCommand
             + (released != null ? System.lineSeparator() + released : ""));
-      }, "caviar-tune-stop");
-      try {
-        Runtime.getRuntime().addShutdownHook(interrupted);
-      } catch (IllegalStateException shuttingDown) {
-        awaitHalt(); // the setup hook runs, still in its stage: it says what the stop leaves
-      }
-      setup.enter(Stage.TRIALS);
+      });
       History h;
       try {
         h = study.optimize(objective, budget);
       } finally {
         if (progress != null) progress.close();
-        try {
-          Runtime.getRuntime().removeShutdownHook(interrupted);
-        } catch (IllegalStateException shuttingDown) {
-          // The hook runs: it only prints.
-        }
       }
       // Stopped from here on, every trial is in the storage: only the summary and the report are cut
       // short (a report half drawn, and no word of it), and the same command writes them again.
-      reporting[0] = new Thread(() -> {
-        Stderr.println(commandSpec.commandLine().getErr(), System.lineSeparator() + "caviar " + commandSpec.name()
-            + ": interrupted while writing the report; the study is kept whole in " + where + "; write the report again with: "
-            + resumeCommand);
-      }, "caviar-tune-report-stop");
-      try {
-        Runtime.getRuntime().addShutdownHook(reporting[0]);
-      } catch (IllegalStateException shuttingDown) {
-        reporting[0] = null; // stopped during the trials: the hook above has said so
-      }
+      stop.enter(() -> System.lineSeparator() + interrupted(" while writing the report; the study is kept whole in " + where
+          + "; write the report again with: " + resumeCommand));
+      at.accept(AFTER_TRIALS);
       double seconds = (System.nanoTime() - t0) / 1e9;
       int failedNow = printSummary(h, before, seconds, space, dir);
       int held = h.inState(TrialState.RUNNING).size();
@@ -615,13 +601,6 @@ public class TuneCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      if (reporting[0] != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(reporting[0]);
-        } catch (IllegalStateException shuttingDown) {
-          // The hook runs: it only prints.
-        }
-      }
       study.close();
     }
   }

@@ -391,25 +391,14 @@ class InterruptedCliTest {
    * tune} says that no trial started, where the study may be in part, and that the command run
    * again goes on from it; and it does. No hook was set from the end of the load to the trials':
    * the run ended with 130 and no word, and a study half made. The child holds the run in that
-   * window ({@link StudyCreationCli}).
+   * window ({@link HoldingCli}).
    */
   @Test
   void aTuneStoppedWhileItCreatesTheStudySaysWhatItLeaves() throws Exception {
     Path study = dir.resolve("creating");
     String[] args = {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
         study.toString()};
-    Process p = CliRun.startChild(StudyCreationCli.class, List.of("-Dcaviar.command=caviar"), args);
-    String out = CliRun.stopAfter(p, line -> {
-      if (!line.equals(StudyCreationCli.HOLDING)) return false;
-      try {
-        Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
-        interrupt(p);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-      return false; // SIGINT sent: no SIGTERM
-    });
-    assertEquals(130, p.exitValue(), out);
+    String out = interruptedWhileHolding(TuneCommand.BEFORE_BUDGET, args);
     assertTrue(out.contains("caviar tune: interrupted while creating the study; no trial started; the study folder " + study
         + " may hold it in part: run the command again to start it (it goes on from what was created), or delete the folder\n"), out);
     // Created, with no trial and no budget: the same command goes on from it.
@@ -419,6 +408,45 @@ class InterruptedCliTest {
     CliRun again = CliRun.run(args);
     assertEquals(0, again.code(), again.out() + again.err());
     assertTrue(again.out().contains("resuming the study " + journal), again.out());
+  }
+
+  /**
+   * Stopped between the end of the trials and the summary, {@code tune} says that the study is whole
+   * and how to write the report again. Between the trials' hook and the report's no hook was set:
+   * a stop there ended with 130 and no word.
+   */
+  @Test
+  void aTuneStoppedJustAfterItsTrialsSaysTheStudyIsWhole() throws Exception {
+    Path study = dir.resolve("after-trials");
+    String[] args = {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
+        study.toString()};
+    String out = interruptedWhileHolding(TuneCommand.AFTER_TRIALS, args);
+    Path journal = study.resolve("journal.jsonl");
+    assertTrue(out.contains("caviar tune: interrupted while writing the report; the study is kept whole in " + journal
+        + "; write the report again with: caviar tune --study " + study + "\n"), out);
+    assertTrue(!out.contains("search time"), out); // the summary was not printed: the run waited for the halt
+    try (JournalStorage j = JournalStorage.readOnly(journal)) {
+      j.open(JournalStorage.peek(journal));
+      assertEquals(1, j.trials().size(), out);
+      assertTrue(j.trials().get(0).state().isFinished(), out);
+    }
+  }
+
+  /** The output of a child tune ({@link HoldingCli}) sent SIGINT once it holds at {@code point}, once it has ended with 130. */
+  private String interruptedWhileHolding(String point, String[] args) throws Exception {
+    Process p = CliRun.startChild(HoldingCli.class, List.of("-Dcaviar.command=caviar", "-D" + HoldingCli.POINT + "=" + point), args);
+    String out = CliRun.stopAfter(p, line -> {
+      if (!line.equals(HoldingCli.holding(point))) return false;
+      try {
+        Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+        interrupt(p);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      return false; // SIGINT sent: no SIGTERM
+    });
+    assertEquals(130, p.exitValue(), out);
+    return out;
   }
 
   /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */
