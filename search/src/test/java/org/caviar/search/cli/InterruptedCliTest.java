@@ -396,8 +396,7 @@ class InterruptedCliTest {
   @Test
   void aTuneStoppedWhileItCreatesTheStudySaysWhatItLeaves() throws Exception {
     Path study = dir.resolve("creating");
-    String[] args = {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
-        study.toString()};
+    String[] args = oneTrial(study);
     String out = interruptedWhileHolding(TuneCommand.BEFORE_BUDGET, args);
     assertTrue(out.contains("caviar tune: interrupted while creating the study; no trial started; the study folder " + study
         + " may hold it in part: run the command again to start it (it goes on from what was created), or delete the folder\n"), out);
@@ -418,8 +417,7 @@ class InterruptedCliTest {
   @Test
   void aTuneStoppedJustAfterItsTrialsSaysTheStudyIsWhole() throws Exception {
     Path study = dir.resolve("after-trials");
-    String[] args = {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
-        study.toString()};
+    String[] args = oneTrial(study);
     String out = interruptedWhileHolding(TuneCommand.AFTER_TRIALS, args);
     Path journal = study.resolve("journal.jsonl");
     assertTrue(out.contains("caviar tune: interrupted while writing the report; the study is kept whole in " + journal
@@ -430,6 +428,12 @@ class InterruptedCliTest {
       assertEquals(1, j.trials().size(), out);
       assertTrue(j.trials().get(0).state().isFinished(), out);
     }
+  }
+
+  /** A tune of one trial of one epoch on one worker, without progress or report, in {@code study}. */
+  private static String[] oneTrial(Path study) {
+    return new String[] {"tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--study",
+        study.toString()};
   }
 
   /** The output of a child tune ({@link HoldingCli}) sent SIGINT once it holds at {@code point}, once it has ended with 130. */
