@@ -305,10 +305,15 @@ public class TuneCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(thread);
     }
 
-    /** On to a stage where a stop prints {@code next}; or, stopped already, waits for the halt: the hook has said what the stage before leaves. */
+    /**
+     * On to a stage where a stop prints {@code next}; or, stopped already, waits for the halt: the
+     * hook has said, or will say, what the stage before leaves. Stopped already includes a shutdown
+     * whose hooks have started but not yet this one, which would otherwise print the next stage's
+     * words for a stage that never began.
+     */
     void enter(Supplier<String> next) {
       synchronized (lock) {
-        if (!ran) {
+        if (!ran && !shuttingDown()) {
           says = next;
           return;
         }
@@ -322,6 +327,18 @@ public class TuneCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // It runs, or is about to: it says what the stage leaves.
       }
+    }
+  }
+
+  /** Whether the JVM is shutting down: it then refuses to add or remove a hook (this empty one then runs, harmlessly). */
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
     }
   }
 
