@@ -290,6 +290,7 @@ public final class Network {
           + (out == null ? "null" : out.length));
     }
     float[] z = forward(x, rows, Mode.INFERENCE);
+    requireFiniteLogits(x, z, rows);
     output.probabilities(z, rows, out);
   }
 
@@ -299,6 +300,7 @@ public final class Network {
       throw new IllegalArgumentException("out needs " + rows + " elements (one per row), got " + (out == null ? "null" : out.length));
     }
     float[] z = forward(x, rows, Mode.INFERENCE);
+    requireFiniteLogits(x, z, rows);
     int classes = classes();
     for (int r = 0; r < rows; r++) out[r] = argmax(z, r * classes, classes);
   }
@@ -310,7 +312,35 @@ public final class Network {
       throw new IllegalArgumentException("x has " + x.length + " features, the network takes " + inputSize());
     }
     float[] z = forward(x, 1, Mode.INFERENCE);
+    requireFiniteLogits(x, z, 1);
     return argmax(z, 0, classes());
+  }
+
+  /**
+   * Throws an {@link IllegalArgumentException} if a logit of the {@code rows} rows of {@code z} is
+   * not finite: the arg max of NaNs is class 0, a silent wrong answer (and the softmax kernel's
+   * message names its own arguments). Names the row's first feature that is not finite, if one is,
+   * else its largest; only the error path looks at {@code x}.
+   */
+  private void requireFiniteLogits(float[] x, float[] z, int rows) {
+    int classes = classes();
+    int n = rows * classes;
+    for (int i = 0; i < n; i++) {
+      if (Float.isFinite(z[i])) continue;
+      int r = i / classes;
+      int f = inputSize();
+      float largest = 0;
+      for (int j = 0; j < f; j++) {
+        float v = x[r * f + j];
+        if (!Float.isFinite(v)) {
+          throw new IllegalArgumentException("x[" + (r * f + j) + "] (row " + r + ", feature " + j + ") is " + v + ": the network takes finite values");
+        }
+        if (Math.abs(v) > Math.abs(largest)) largest = v;
+      }
+      throw new IllegalArgumentException("row " + r + " gives logits that are not finite (class " + i % classes + " is " + z[i]
+          + "): its features are too large for the network (the largest in magnitude is " + largest
+          + "), or its weights are not finite");
+    }
   }
 
   static int argmax(float[] z, int offset, int n) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.DigitsSplit;
+import org.caviar.model.data.Standardizer;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
@@ -72,5 +73,35 @@ class ModelTest {
     float[] rows = {0, 0, 0, 0, 1, Float.POSITIVE_INFINITY, 1, 1};
     e = assertThrows(IllegalArgumentException.class, () -> model.predict(rows, 2, new int[2]));
     assertEquals("features[5] (row 1, feature 1) is Infinity: the model takes finite values", e.getMessage());
+  }
+
+  /**
+   * Finite raw features can still leave the network's range: a feature nearly constant in training
+   * (std 1e-10, so scale 1e10) standardizes a new value of 1e30 to infinity, and a raw value near
+   * Float.MAX_VALUE overflows the first product. The logits are then not finite and the arg max of
+   * NaNs was class 0, a silent wrong answer; probabilities failed in the softmax kernel's terms
+   * ("x[0][0] is Infinity").
+   */
+  @Test
+  void featuresThatOverflowAreAnErrorNotClassZero() {
+    Network network = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
+    Standardizer nearlyConstant = new Standardizer(new float[4], new float[] {1e10f, 1, 1, 1});
+    Model model = new Model(network, nearlyConstant, List.of("a", "b", "c"));
+    float[] x = {1e30f, 0, 0, 0};
+    var e = assertThrows(IllegalArgumentException.class, () -> model.predictName(x));
+    assertEquals("features[0] (row 0, feature 0) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+        + " far outside the training data", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> model.probabilities(x));
+    assertEquals("features[0] (row 0, feature 0) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+        + " far outside the training data", e.getMessage());
+    Model raw = new Model(network, null, List.of("a", "b", "c"));
+    float[] huge = {3e38f, 3e38f, -3e38f, 3e38f};
+    e = assertThrows(IllegalArgumentException.class, () -> raw.predict(huge));
+    assertTrue(e.getMessage().startsWith("row 0 gives logits that are not finite"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> raw.probabilities(huge));
+    assertTrue(e.getMessage().startsWith("row 0 gives logits that are not finite"), e.getMessage());
+    float[] rows = {0, 0, 0, 0, 3e38f, 3e38f, -3e38f, 3e38f};
+    e = assertThrows(IllegalArgumentException.class, () -> raw.predict(rows, 2, new int[2]));
+    assertTrue(e.getMessage().startsWith("row 1 gives logits that are not finite"), e.getMessage());
   }
 }

@@ -190,4 +190,25 @@ class NetworkTest {
     var batch = assertThrows(IllegalArgumentException.class, () -> n.ensureCapacity(2_000_000_000));
     assertTrue(batch.getMessage().contains("a batch of 2000000000 rows is too large"), batch.getMessage());
   }
+
+  /**
+   * The arg max of NaN logits is class 0: a NaN feature (a missing value) or one that overflows
+   * the first product was classified as class 0 without a word. Each prediction API refuses it.
+   */
+  @Test
+  void inputsThatGiveLogitsThatAreNotFiniteAreAnError() {
+    Network network = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
+    var e = assertThrows(IllegalArgumentException.class, () -> network.predict(new float[] {0, Float.NaN, 0, 0}));
+    assertEquals("x[1] (row 0, feature 1) is NaN: the network takes finite values", e.getMessage());
+    float[] two = {0, 0, 0, 0, 3e38f, 3e38f, -3e38f, 3e38f};
+    e = assertThrows(IllegalArgumentException.class, () -> network.predict(two, 2, new int[2]));
+    assertTrue(e.getMessage().startsWith("row 1 gives logits that are not finite (class "), e.getMessage());
+    assertTrue(e.getMessage().endsWith(
+        "): its features are too large for the network (the largest in magnitude is 3.0E38), or its weights are not finite"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> network.probabilities(two, 2, new float[6]));
+    assertTrue(e.getMessage().startsWith("row 1 gives logits that are not finite (class "), e.getMessage());
+    // Finite logits are still predicted as before.
+    assertEquals(network.predict(new float[] {1, 2, 3, 4}), network.predict(new float[] {1, 2, 3, 4}));
+  }
 }
