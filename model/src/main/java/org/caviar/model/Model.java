@@ -3,6 +3,7 @@ package org.caviar.model;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.io.ModelFile;
@@ -26,14 +27,12 @@ public final class Model {
 
   /**
    * @param standardizer applied to raw features first; null if the network takes raw features
-   * @param classNames one per network output
+   * @param classNames one per network output, each once
    */
   public Model(Network network, Standardizer standardizer, List<String> classNames) {
     if (network == null || classNames == null) throw new IllegalArgumentException("network and classNames must not be null");
-    // List.copyOf below would throw a bare NullPointerException.
-    for (int i = 0; i < classNames.size(); i++) {
-      if (classNames.get(i) == null) throw new IllegalArgumentException("classNames[" + i + "] must not be null");
-    }
+    // List.copyOf below would throw a bare NullPointerException; evaluate matches classes by name.
+    ClassNames.requireDistinct(classNames, "classNames");
     if (classNames.size() != network.classes()) {
       throw new IllegalArgumentException(classNames.size() + " class names for a network of " + network.classes() + " classes");
     }

@@ -50,6 +50,9 @@ class ModelTest {
     Network network = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
     var e = assertThrows(IllegalArgumentException.class, () -> new Model(network, null, java.util.Arrays.asList("a", null, "c")));
     assertEquals("classNames[1] must not be null", e.getMessage());
+    // Classes are matched by name: a name given twice would take the data's rows for its first class.
+    e = assertThrows(IllegalArgumentException.class, () -> new Model(network, null, List.of("a", "b", "a")));
+    assertEquals("classNames has 'a' twice (classes 0 and 2): classes are matched by name", e.getMessage());
     Model model = new Model(network, null, List.of("a", "b", "c"));
     for (int rows : new int[] {0, -1}) {
       e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[8], rows, new int[2]));

@@ -22,4 +22,21 @@ public final class ClassNames {
       return false;
     }
   }
+
+  /**
+   * Throws an {@link IllegalArgumentException} naming {@code what} if a name is null or given twice:
+   * classes are matched by name ({@link Dataset#inClasses}), and a name given twice would take every
+   * row of that name for its first class.
+   */
+  public static void requireDistinct(java.util.List<String> names, String what) {
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name == null) throw new IllegalArgumentException(what + "[" + i + "] must not be null");
+      Integer first = seen.putIfAbsent(name, i);
+      if (first != null) {
+        throw new IllegalArgumentException(what + " has '" + name + "' twice (classes " + first + " and " + i + "): classes are matched by name");
+      }
+    }
+  }
 }

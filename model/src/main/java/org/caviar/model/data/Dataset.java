@@ -26,7 +26,7 @@ public final class Dataset {
   /**
    * @param features {@code labels.length * featureCount} values, row-major
    * @param labels one per row, each in {@code [0, classNames.size())}
-   * @param classNames the name of each class; its size is the class count
+   * @param classNames the name of each class, each once and not null; its size is the class count
    */
   public Dataset(float[] features, int[] labels, int featureCount, List<String> classNames) {
     if (features == null || labels == null || classNames == null) {
@@ -34,6 +34,7 @@ public final class Dataset {
     }
     if (featureCount <= 0) throw new IllegalArgumentException("featureCount must be > 0, got " + featureCount);
     if (classNames.size() < 1) throw new IllegalArgumentException("a dataset needs at least one class name");
+    ClassNames.requireDistinct(classNames, "classNames");
     if ((long) labels.length * featureCount != features.length) {
       throw new IllegalArgumentException(
           "features has " + features.length + " values, " + labels.length + " rows x " + featureCount

@@ -28,6 +28,7 @@ import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.StateTensor;
@@ -188,6 +189,11 @@ public final class ModelFile {
       }
       List<String> classNames = new ArrayList<>(classCount);
       for (int i = 0; i < classCount; i++) classNames.add(in.readUTF());
+      try {
+        ClassNames.requireDistinct(classNames, "classNames");
+      } catch (IllegalArgumentException e) {
+        throw new MalformedModelException(source + ": bad class names: " + e.getMessage(), e);
+      }
       int f = in.readInt();
       Standardizer standardizer = null;
       if (f != 0) {

@@ -63,6 +63,21 @@ class SplitStandardizeBatchTest {
     assertEquals(2, Dataset.of(f, new int[] {0, 1}, 3, 2).rows());
   }
 
+  /**
+   * Classes are matched by name (a validation file, Model.evaluate): a name given twice ("cat, dog,
+   * cat" for "cat, dog, cow") made every row of the file's "cat" class 0, whichever the training
+   * data meant, without a word; a null name was a bare NullPointerException.
+   */
+  @Test
+  void classNamesAreDistinctAndNotNull() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new Dataset(new float[] {1, 2, 3}, new int[] {0, 1, 2}, 1, List.of("cat", "dog", "cat")));
+    assertEquals("classNames has 'cat' twice (classes 0 and 2): classes are matched by name", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new Dataset(new float[] {1, 2}, new int[] {0, 1}, 1, java.util.Arrays.asList("cat", null)));
+    assertEquals("classNames[1] must not be null", e.getMessage());
+  }
+
   /** A column past the row's features is an error, not the next row's feature read silently. */
   @Test
   void aFeatureOutsideTheRowIsAnError() {

@@ -122,6 +122,32 @@ class ModelFileTest {
     assertProblem(dir, "length", length, "length: truncated model file (or a damaged length in it)");
   }
 
+  /**
+   * A file whose class names repeat one (written before Model refused that, or by another writer,
+   * its checksum right) is a malformed model; it was loaded, and then matched data to its classes
+   * by name, every row of the repeated name to its first class.
+   */
+  @Test
+  void classNamesGivenTwiceAreAMalformedModel(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.cvm");
+    trained.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] one = {0, 3, 'o', 'n', 'e'};
+    int at = -1;
+    for (int i = 0; at < 0 && i + one.length <= bytes.length; i++) {
+      if (java.util.Arrays.equals(bytes, i, i + one.length, one, 0, one.length)) at = i;
+    }
+    assertTrue(at > 0, "the class name 'one' is in the file");
+    byte[] twice = bytes.clone();
+    twice[at + 2] = 's';
+    twice[at + 3] = 'i';
+    twice[at + 4] = 'x';
+    var crc = new java.util.zip.CRC32();
+    crc.update(twice, 0, twice.length - 8);
+    java.nio.ByteBuffer.wrap(twice, twice.length - 8, 8).putLong(crc.getValue());
+    assertProblem(dir, "twice", twice, "bad class names: classNames has 'six' twice (classes 1 and 6)");
+  }
+
   /** Where the first tensor's length lies: past the standardizer's floats, the tensor count and the first name. */
   private static int tensorLengthOffset(byte[] file) throws IOException {
     var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
