@@ -3,8 +3,10 @@ package org.caviar.model.data;
 /**
  * Per-feature standardization {@code x' = (x - mean) * scale} with {@code scale = 1 / std},
  * fitted on the training split only (fitting on all data would leak the test set's statistics into
- * training). A feature that is constant in training ({@code std == 0}, e.g. the digits' always-blank
- * corner pixels) gets {@code scale = 1}: centering is all that can be done. It is saved with the
+ * training). A feature that is constant in training (every value equal, e.g. the digits'
+ * always-blank corner pixels) gets {@code scale = 1}: centering is all that can be done. Any other
+ * gets {@code 1 / std} however small its values (at most {@link Float#MAX_VALUE}, for a spread of
+ * subnormal values). It is saved with the
  * model so that new examples are transformed exactly as the training data was.
  */
 public final class Standardizer {
@@ -42,10 +44,16 @@ public final class Standardizer {
         sq[j] += d * d;
       }
     }
+    // Constant means every value equal, not a deviation below some size: an absolute threshold
+    // (1e-12) left features of small units (farads) unscaled, and the double sums' rounding makes
+    // a constant feature's deviation a little above 0 rather than 0.
+    boolean[] varies = new boolean[f];
+    for (int r = 1; r < n; r++) for (int j = 0; j < f; j++) varies[j] |= x[r * f + j] != x[j];
     for (int j = 0; j < f; j++) {
       mean[j] = (float) (sum[j] / n);
       double std = Math.sqrt(sq[j] / n);
-      scale[j] = std > 1e-12 ? (float) (1 / std) : 1f;
+      // A spread of subnormal values has a 1 / std past what a float holds.
+      scale[j] = varies[j] ? (float) Math.min(1 / std, Float.MAX_VALUE) : 1f;
     }
     return new Standardizer(mean, scale);
   }

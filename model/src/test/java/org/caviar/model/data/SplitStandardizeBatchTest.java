@@ -194,6 +194,36 @@ class SplitStandardizeBatchTest {
     assertEquals((raw - st.mean()[0]) * st.scale()[0], test.feature(0, 0));
   }
 
+  /**
+   * Only a feature that is constant is left unscaled, as the class doc says: one whose spread was
+   * below 1e-12 (a capacitance in farads, 0.1 to 0.4 pF) was taken for constant and left at its
+   * size, about 1e-13, which the network cannot tell from 0.
+   */
+  @Test
+  void aFeatureOfSmallValuesIsScaledLikeAnyOther() {
+    float[] x = {1e-13f, 5, 2e-13f, 5, 3e-13f, 5, 4e-13f, 5};
+    Dataset d = Dataset.of(x, new int[] {0, 1, 0, 1}, 2, 2);
+    Standardizer st = Standardizer.fit(d);
+    Dataset z = st.apply(d);
+    double sum = 0;
+    double sq = 0;
+    for (int r = 0; r < 4; r++) {
+      sum += z.feature(r, 0);
+      sq += (double) z.feature(r, 0) * z.feature(r, 0);
+    }
+    // Mean 0 and variance 1 up to the rounding of (x - mean) * scale, as in
+    // standardizationIsFittedOnTrainingDataOnly (|z| <= 1.35 here, so 6u holds for both).
+    assertEquals(0, sum / 4, 6 * U);
+    assertEquals(1, sq / 4 - (sum / 4) * (sum / 4), 6 * U);
+    // The constant feature is still centered only.
+    assertEquals(1f, st.scale()[1]);
+    assertEquals(0f, z.feature(0, 1));
+    // A spread too small for 1 / std to be a float (subnormal values) gets the largest scale a
+    // float holds, not an infinite one the Standardizer refuses.
+    Standardizer tiny = Standardizer.fit(Dataset.of(new float[] {0, Float.MIN_VALUE}, new int[] {0, 0}, 1, 1));
+    assertEquals(Float.MAX_VALUE, tiny.scale()[0]);
+  }
+
   @Test
   void eachEpochVisitsEveryRowOnceInANewOrder() {
     Dataset d = numbered();
