@@ -70,13 +70,26 @@ public final class Standardizer {
     return scale.clone();
   }
 
-  /** A new dataset with standardized features. */
+  /**
+   * A new dataset with standardized features.
+   *
+   * @throws IllegalArgumentException naming the row and feature, if a value standardizes to infinity
+   */
   public Dataset apply(Dataset data) {
     if (data.featureCount() != mean.length) {
       throw new IllegalArgumentException("dataset has " + data.featureCount() + " features, standardizer " + mean.length);
     }
     float[] out = new float[data.features().length];
     transform(data.features(), 0, out, 0, data.rows());
+    // Finite data can standardize to infinity (a large scale): the dataset's own check would call
+    // the caller's finite features infinite.
+    int f = mean.length;
+    for (int i = 0; i < out.length; i++) {
+      if (!Float.isFinite(out[i])) {
+        throw new IllegalArgumentException("row " + i / f + ", feature " + i % f + " is " + data.features()[i] + ", which standardizes to "
+            + out[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the data the standardizer was fitted on");
+      }
+    }
     return data.withFeatures(out);
   }
 

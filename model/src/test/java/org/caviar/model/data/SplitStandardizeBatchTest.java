@@ -224,6 +224,20 @@ class SplitStandardizeBatchTest {
     assertEquals(Float.MAX_VALUE, tiny.scale()[0]);
   }
 
+  /**
+   * Finite data can standardize to infinity (a feature nearly constant in training has a large
+   * scale): apply said "features must be finite: row 1, feature 0 is Infinity" of data whose
+   * features all were.
+   */
+  @Test
+  void dataThatStandardizesToInfinityIsNamedAsItWas() {
+    Standardizer st = new Standardizer(new float[] {0, 0}, new float[] {1, 1e10f});
+    Dataset raw = Dataset.of(new float[] {1, 2, 3, 1e30f}, new int[] {0, 1}, 2, 2);
+    var e = assertThrows(IllegalArgumentException.class, () -> st.apply(raw));
+    assertEquals("row 1, feature 1 is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+        + " far outside the data the standardizer was fitted on", e.getMessage());
+  }
+
   @Test
   void eachEpochVisitsEveryRowOnceInANewOrder() {
     Dataset d = numbered();
