@@ -206,6 +206,13 @@ public final class ModelFile {
           throw new MalformedModelException(source + ": bad standardizer: " + e.getMessage(), e);
         }
       }
+      // Each weight is 4 bytes of the file: a spec that needs more than it holds is refused before
+      // the network is built (a layer of millions of units, its checksum right, ran out of memory).
+      long weights = spec.forwardMultiplyAdds();
+      if (4 * weights > end) {
+        throw new MalformedModelException(source + ": the spec " + spec + " has " + weights + " weights (4 bytes each), more than the file's "
+            + (end + 16) + " bytes hold");
+      }
       Network network = Network.create(spec, 0L, kernels);
       List<String> names = new ArrayList<>();
       List<float[]> targets = new ArrayList<>();

@@ -148,6 +148,23 @@ class ModelFileTest {
     assertProblem(dir, "twice", twice, "bad class names: classNames has 'six' twice (classes 1 and 6)");
   }
 
+  /**
+   * A spec whose weights need more bytes than the file has, its checksum right (a file edited and
+   * re-summed, or another writer's): a first layer of 20 million units (5 GB of weights) ran out of
+   * memory building the network before the tensors were compared with it.
+   */
+  @Test
+  void aSpecLargerThanTheFileIsAMalformedModel(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.cvm");
+    trained.save(file);
+    byte[] huge = withSpec(Files.readAllBytes(file), s -> s.replaceFirst("-32-", "-20000000-"));
+    var crc = new java.util.zip.CRC32();
+    crc.update(huge, 0, huge.length - 8);
+    java.nio.ByteBuffer.wrap(huge, huge.length - 8, 8).putLong(crc.getValue());
+    assertProblem(dir, "huge", huge, "64-20000000-16-10 leaky_relu slope=0.05 batchnorm dropout=0.1 has 1600000160 weights"
+        + " (4 bytes each), more than the file's");
+  }
+
   /** Where the first tensor's length lies: past the standardizer's floats, the tensor count and the first name. */
   private static int tensorLengthOffset(byte[] file) throws IOException {
     var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
