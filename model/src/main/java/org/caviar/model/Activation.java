@@ -36,6 +36,7 @@ public enum Activation {
 
   /** Parses a label as written by {@link #label()}, case-insensitively. */
   public static Activation parse(String text) {
+    if (text == null) throw new IllegalArgumentException("activation must not be null");
     String t = text.trim().toLowerCase(Locale.ROOT);
     for (Activation a : values()) if (a.label.equals(t)) return a;
     throw new IllegalArgumentException(

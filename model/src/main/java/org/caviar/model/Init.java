@@ -34,6 +34,7 @@ public enum Init {
   }
 
   public static Init parse(String text) {
+    if (text == null) throw new IllegalArgumentException("init must not be null");
     String t = text.trim().toLowerCase(Locale.ROOT);
     for (Init i : values()) if (i.label.equals(t)) return i;
     throw new IllegalArgumentException("unknown init '" + text + "': expected one of he, xavier, glorot");

@@ -109,6 +109,9 @@ public final class Network {
    */
   public static Network of(List<Layer> layers, int classes, Kernels kernels) {
     if (layers == null || kernels == null) throw new IllegalArgumentException("layers and kernels must not be null");
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i) == null) throw new IllegalArgumentException("layers[" + i + "] must not be null");
+    }
     return new Network(null, layers, classes, kernels);
   }
 

@@ -75,6 +75,7 @@ public record NetworkSpec(
 
   /** Same spec with another activation and that activation's default init. */
   public NetworkSpec withActivation(Activation a) {
+    if (a == null) throw new IllegalArgumentException("activation must not be null");
     return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
   }
 

@@ -126,6 +126,7 @@ public final class Dataset {
 
   /** The rows at {@code indices}, in that order, copied into a new dataset with the same classes. */
   public Dataset subset(int[] indices) {
+    if (indices == null) throw new IllegalArgumentException("indices must not be null");
     // Rows may repeat: more of them than this dataset has could wrap an int (to a small or negative size).
     if ((long) indices.length * featureCount > MAX_VALUES) {
       throw new IllegalArgumentException(indices.length + " rows of " + featureCount + " features = " + (long) indices.length * featureCount

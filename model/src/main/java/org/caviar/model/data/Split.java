@@ -29,6 +29,7 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
 
   /** The parts of {@code data} that {@code rows} names. */
   public static Split of(Dataset data, Rows rows) {
+    if (data == null || rows == null) throw new IllegalArgumentException("data and rows must not be null");
     return new Split(data.subset(rows.train()), data.subset(rows.validation()), data.subset(rows.test()));
   }
 
@@ -46,6 +47,7 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
    * A part can still be empty (a fraction of 0, fewer rows than parts): its user says so.
    */
   public static Rows stratifiedRows(Dataset data, double trainFraction, double validationFraction, long seed) {
+    if (data == null) throw new IllegalArgumentException("data must not be null");
     if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
       throw new IllegalArgumentException(
           "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + trainFraction + " and " + validationFraction);

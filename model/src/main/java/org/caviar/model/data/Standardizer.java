@@ -29,6 +29,7 @@ public final class Standardizer {
 
   /** Mean and population standard deviation of each feature of {@code train}, accumulated in double. */
   public static Standardizer fit(Dataset train) {
+    if (train == null) throw new IllegalArgumentException("train must not be null");
     int f = train.featureCount();
     int n = train.rows();
     if (n == 0) throw new IllegalArgumentException("cannot fit a standardizer on an empty dataset");
@@ -76,6 +77,7 @@ public final class Standardizer {
    * @throws IllegalArgumentException naming the row and feature, if a value standardizes to infinity
    */
   public Dataset apply(Dataset data) {
+    if (data == null) throw new IllegalArgumentException("data must not be null");
     if (data.featureCount() != mean.length) {
       throw new IllegalArgumentException("dataset has " + data.featureCount() + " features, standardizer " + mean.length);
     }

@@ -30,6 +30,8 @@ public final class Diagnostics {
    */
   public static OverfitReport overfitTinyBatch(
       NetworkSpec spec, Dataset data, int examples, int maxSteps, long seed, Kernels kernels) {
+    if (spec == null) throw new IllegalArgumentException("spec must not be null");
+    if (data == null) throw new IllegalArgumentException("data must not be null");
     if (examples < 2) throw new IllegalArgumentException("examples must be >= 2, got " + examples);
     if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
     if (data.rows() < examples) throw new IllegalArgumentException("data has " + data.rows() + " rows, fewer than " + examples);

@@ -130,6 +130,7 @@ public final class GradientCheck {
 
   /** Checks on the first rows of {@code batch} (at most 16; at least 3 with batch norm) with default options. */
   public static GradientCheckResult check(Network network, Dataset batch, float weightDecay) {
+    if (network == null) throw new IllegalArgumentException("network must not be null");
     network.checkFits(batch, "batch");
     Dataset head = batch.head(Math.min(16, batch.rows()));
     return check(network, head.features(), head.labels(), head.rows(), weightDecay, Options.defaults());
@@ -142,6 +143,8 @@ public final class GradientCheck {
    */
   public static GradientCheckResult check(
       Network network, float[] x, int[] labels, int rows, float weightDecay, Options options) {
+    if (network == null) throw new IllegalArgumentException("network must not be null");
+    if (options == null) throw new IllegalArgumentException("options must not be null");
     if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
       throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
     }

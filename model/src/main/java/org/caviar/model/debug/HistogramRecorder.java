@@ -24,6 +24,7 @@ public final class HistogramRecorder implements TrainingListener {
 
   /** Probes with up to {@code rows} rows of {@code data} (at least 2 for batch norm). */
   public HistogramRecorder(Network network, Dataset data, int rows, int bins) {
+    if (network == null) throw new IllegalArgumentException("network must not be null");
     if (rows < 2) throw new IllegalArgumentException("rows must be >= 2, got " + rows);
     if (bins < 1) throw new IllegalArgumentException("bins must be >= 1, got " + bins);
     network.checkFits(data, "data");

@@ -45,6 +45,7 @@ public record LayerStatistics(
    * norm statistics untouched, weights unchanged) and describes every layer.
    */
   public static List<LayerStatistics> probe(Network network, float[] x, int[] labels, int rows, int bins) {
+    if (network == null) throw new IllegalArgumentException("network must not be null");
     network.forward(x, rows, Mode.PROBE);
     boolean finite = network.countCorrect(labels, rows) >= 0;
     if (finite) {

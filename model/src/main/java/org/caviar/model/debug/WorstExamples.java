@@ -38,6 +38,7 @@ public final class WorstExamples {
 
   /** The {@code k} examples of {@code data} with the highest loss, worst first, in inference mode. */
   public static List<Example> find(Network network, Dataset data, int k) {
+    if (network == null) throw new IllegalArgumentException("network must not be null");
     if (k < 0) throw new IllegalArgumentException("k must be >= 0, got " + k);
     network.checkFits(data, "data");
     int classes = network.classes();

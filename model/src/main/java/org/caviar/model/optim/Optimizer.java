@@ -32,6 +32,9 @@ public final class Optimizer {
     }
     this.spec = spec;
     this.parameters = parameters.toArray(new Parameter[0]);
+    for (int i = 0; i < this.parameters.length; i++) {
+      if (this.parameters[i] == null) throw new IllegalArgumentException("parameters[" + i + "] must not be null");
+    }
     this.weightDecay = weightDecay;
     this.kernel = kernel;
     boolean needsFirst = spec instanceof OptimizerSpec.Momentum || spec instanceof OptimizerSpec.RmsProp

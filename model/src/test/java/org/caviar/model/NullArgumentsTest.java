@@ -1,0 +1,56 @@
+package org.caviar.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Split;
+import org.caviar.model.data.Standardizer;
+import org.caviar.model.debug.Diagnostics;
+import org.caviar.model.debug.GradientCheck;
+import org.caviar.model.debug.HistogramRecorder;
+import org.caviar.model.debug.LayerStatistics;
+import org.caviar.model.debug.WorstExamples;
+import org.caviar.model.layer.Layer;
+import org.caviar.model.layer.Parameter;
+import org.caviar.model.optim.Optimizer;
+import org.caviar.model.optim.OptimizerSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * A null where the public API takes an object is an IllegalArgumentException naming the argument,
+ * as everywhere else in the module: these were bare NullPointerExceptions from inside the call
+ * (Optimizer's and Network.of's list entries only at the first step or pass, far from the cause).
+ */
+class NullArgumentsTest {
+  private static final Dataset DATA = Dataset.of(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, new int[] {0, 1, 0, 1}, 2, 2);
+  private static final NetworkSpec SPEC = NetworkSpec.parse("2-3-2");
+
+  private static void refused(String message, Executable call) {
+    assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
+  }
+
+  @Test
+  void nullArgumentsAreNamed() {
+    Network network = Network.create(SPEC, 1);
+    refused("activation must not be null", () -> SPEC.withActivation(null));
+    refused("activation must not be null", () -> Activation.parse(null));
+    refused("init must not be null", () -> Init.parse(null));
+    refused("train must not be null", () -> Standardizer.fit(null));
+    refused("data must not be null", () -> Standardizer.fit(DATA).apply(null));
+    refused("data must not be null", () -> Split.stratified(null, 0.5, 0.25, 1));
+    refused("indices must not be null", () -> DATA.subset(null));
+    refused("spec must not be null", () -> Diagnostics.overfitTinyBatch(null, DATA, 2, 1, 0, Kernels.vector()));
+    refused("data must not be null", () -> Diagnostics.overfitTinyBatch(SPEC, null, 2, 1, 0, Kernels.vector()));
+    refused("network must not be null", () -> GradientCheck.check(null, DATA, 0f));
+    refused("options must not be null", () -> GradientCheck.check(network, DATA.features(), DATA.labels(), 4, 0f, null));
+    refused("network must not be null", () -> WorstExamples.find(null, DATA, 1));
+    refused("network must not be null", () -> LayerStatistics.probe(null, DATA.features(), DATA.labels(), 4, 3));
+    refused("network must not be null", () -> new HistogramRecorder(null, DATA, 2, 3));
+    refused("parameters[0] must not be null",
+        () -> new Optimizer(new OptimizerSpec.Sgd(), Arrays.asList((Parameter) null), 0f, Kernels.vector().optimizers()));
+    refused("layers[0] must not be null", () -> Network.of(Arrays.asList((Layer) null), 2, Kernels.vector()));
+  }
+}
