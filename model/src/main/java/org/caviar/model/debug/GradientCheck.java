@@ -106,7 +106,8 @@ public final class GradientCheck {
    */
   public record Options(double step, double threshold, int maxChecked, int worst, long seed) {
     public Options {
-      if (!(step > 0)) throw new IllegalArgumentException("step must be > 0, got " + step);
+      // An infinite step makes every numerical gradient NaN, which reads as a broken backward pass.
+      if (!(step > 0) || !Double.isFinite(step)) throw new IllegalArgumentException("step must be finite and > 0, got " + step);
       if (!(threshold > 0)) throw new IllegalArgumentException("threshold must be > 0, got " + threshold);
       if (maxChecked <= 0) throw new IllegalArgumentException("maxChecked must be > 0, got " + maxChecked);
       if (worst < 0) throw new IllegalArgumentException("worst must be >= 0, got " + worst);
