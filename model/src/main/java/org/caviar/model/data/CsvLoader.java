@@ -27,7 +27,7 @@ import java.util.Map;
  *
  * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
  * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values). One
- * number written two ways ("1" and "01") is an error, not two classes.
+ * number written two ways ("1" and "01", "1" and "1.0") is an error, not two classes.
  *
  * <p>Header: {@link Header#DETECT} (the default) takes the first line as a header when none of its
  * fields is a number, when one of its fields is the label column given by name, or when its label
@@ -257,6 +257,20 @@ public final class CsvLoader {
         }
       }
     } else {
+      // Labels that are numbers but not all integers ("1" and "1.0" from a column written as
+      // floats, "0.5" and ".5") are one number written two ways, as "1" and "01" are.
+      Map<Double, String> byValue = new HashMap<>();
+      for (String name : classes) {
+        if (!isNumber(name)) continue;
+        double value = Double.parseDouble(name);
+        String other = byValue.putIfAbsent(value, name);
+        if (other != null && !Double.isNaN(value)) {
+          long la = firstLine.get(ids.get(other));
+          long lb = firstLine.get(ids.get(name));
+          throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? other : name) + "' is the number of label '"
+              + (la > lb ? name : other) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
+        }
+      }
       classes.sort(null);
     }
     int[] remap = new int[distinct.size()];

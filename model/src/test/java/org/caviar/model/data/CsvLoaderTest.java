@@ -240,6 +240,9 @@ class CsvLoaderTest {
   void oneNumberWrittenTwoWaysIsNotTwoClasses() {
     assertMalformed(CsvLoader.defaults(), "1,1\n2,2\n3,01\n", 3, "label '01' is the number of label '1' (line 1) written another way");
     assertMalformed(CsvLoader.defaults(), "1,+2\n2,0\n3,2\n", 3, "label '2' is the number of label '+2' (line 1) written another way");
+    // Not only integers: "1" and "1.0" (a column pandas wrote as floats) were two classes, as were "0.5" and ".5".
+    assertMalformed(CsvLoader.defaults(), "1,1\n2,2\n3,1.0\n", 3, "label '1.0' is the number of label '1' (line 1) written another way");
+    assertMalformed(CsvLoader.defaults(), "1,0.5\n2,low\n3,.5\n", 3, "label '.5' is the number of label '0.5' (line 1) written another way");
   }
 
   @Test
