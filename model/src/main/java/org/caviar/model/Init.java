@@ -26,6 +26,9 @@ public enum Init {
 
   /** The standard deviation for a layer with {@code nIn} inputs and {@code nOut} outputs. */
   public double std(int nIn, int nOut) {
+    // A layer of no inputs or outputs would get an infinite (or NaN) standard deviation.
+    if (nIn < 1) throw new IllegalArgumentException("nIn must be >= 1, got " + nIn);
+    if (nOut < 1) throw new IllegalArgumentException("nOut must be >= 1, got " + nOut);
     return switch (this) {
       case HE -> Math.sqrt(2.0 / nIn);
       case XAVIER -> Math.sqrt(1.0 / nIn);

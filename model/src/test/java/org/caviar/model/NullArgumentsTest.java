@@ -38,6 +38,9 @@ class NullArgumentsTest {
     refused("activation must not be null", () -> SPEC.withActivation(null));
     refused("activation must not be null", () -> Activation.parse(null));
     refused("init must not be null", () -> Init.parse(null));
+    // Not null, but as silent: a layer of no inputs got an infinite standard deviation.
+    refused("nIn must be >= 1, got 0", () -> Init.HE.std(0, 3));
+    refused("nOut must be >= 1, got 0", () -> Init.GLOROT.std(3, 0));
     refused("train must not be null", () -> Standardizer.fit(null));
     refused("data must not be null", () -> Standardizer.fit(DATA).apply(null));
     refused("data must not be null", () -> Split.stratified(null, 0.5, 0.25, 1));

@@ -94,7 +94,8 @@ public final class BatchNormLayer extends Layer {
     }
     if (rows < 2) {
       throw new IllegalArgumentException(
-          name() + ": training needs a batch of at least 2 rows (a single row has no variance), got " + rows);
+          name() + ": " + (mode == Mode.TRAIN ? "training" : "a probe") + " uses the batch's statistics and needs at least 2 rows"
+              + " (a single row has no variance), got " + rows);
     }
     boolean update = mode == Mode.TRAIN;
     kernel.forwardTraining(

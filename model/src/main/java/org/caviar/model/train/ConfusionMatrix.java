@@ -14,14 +14,14 @@ public final class ConfusionMatrix {
   }
 
   public void add(int truth, int predicted) {
-    // Named here: an index out of bounds would not say which of the two, nor against how many classes.
-    if (truth < 0 || truth >= counts.length) {
-      throw new IllegalArgumentException("truth must be in [0, " + counts.length + "), got " + truth);
-    }
-    if (predicted < 0 || predicted >= counts.length) {
-      throw new IllegalArgumentException("predicted must be in [0, " + counts.length + "), got " + predicted);
-    }
+    requireClass("truth", truth);
+    requireClass("predicted", predicted);
     counts[truth][predicted]++;
+  }
+
+  /** Named here: an index out of bounds would not say which argument, nor against how many classes. */
+  private void requireClass(String name, int c) {
+    if (c < 0 || c >= counts.length) throw new IllegalArgumentException(name + " must be in [0, " + counts.length + "), got " + c);
   }
 
   public int classes() {
@@ -33,6 +33,8 @@ public final class ConfusionMatrix {
   }
 
   public int count(int truth, int predicted) {
+    requireClass("truth", truth);
+    requireClass("predicted", predicted);
     return counts[truth][predicted];
   }
 
@@ -55,6 +57,7 @@ public final class ConfusionMatrix {
 
   /** Of the examples of class {@code c}, the fraction predicted as {@code c} (NaN if none). */
   public double recall(int c) {
+    requireClass("c", c);
     int n = 0;
     for (int p = 0; p < counts.length; p++) n += counts[c][p];
     return n == 0 ? Double.NaN : (double) counts[c][c] / n;
@@ -62,6 +65,7 @@ public final class ConfusionMatrix {
 
   /** Of the examples predicted as {@code c}, the fraction that are {@code c} (NaN if none). */
   public double precision(int c) {
+    requireClass("c", c);
     int n = 0;
     for (int[] row : counts) n += row[c];
     return n == 0 ? Double.NaN : (double) counts[c][c] / n;

@@ -2,6 +2,7 @@ package org.caviar.model.layer;
 
 import static org.caviar.model.TestShapes.U;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -220,9 +221,12 @@ class BatchNormLayerProperties {
   }
 
   @Test
-  void trainingOnOneRowIsAClearError() {
+  void trainingOrProbingOnOneRowIsAClearError() {
     BatchNormLayer bn = new BatchNormLayer("bn", 3, K.batchNorm());
     var e = assertThrows(IllegalArgumentException.class, () -> bn.forward(new float[3], 1, Mode.TRAIN));
-    assertTrue(e.getMessage().contains("at least 2 rows"), e.getMessage());
+    assertEquals("bn: training uses the batch's statistics and needs at least 2 rows (a single row has no variance), got 1", e.getMessage());
+    // A probe (LayerStatistics) also uses the batch's statistics; it is not training and says so.
+    e = assertThrows(IllegalArgumentException.class, () -> bn.forward(new float[3], 1, Mode.PROBE));
+    assertEquals("bn: a probe uses the batch's statistics and needs at least 2 rows (a single row has no variance), got 1", e.getMessage());
   }
 }

@@ -55,6 +55,10 @@ class EvaluationTest {
     assertEquals("truth must be in [0, 2), got 2", assertThrows(IllegalArgumentException.class, () -> m.add(2, 0)).getMessage());
     assertEquals("predicted must be in [0, 2), got -1", assertThrows(IllegalArgumentException.class, () -> m.add(0, -1)).getMessage());
     assertEquals(0, m.total(), "nothing counted");
+    assertEquals("truth must be in [0, 2), got 2", assertThrows(IllegalArgumentException.class, () -> m.count(2, 0)).getMessage());
+    assertEquals("predicted must be in [0, 2), got -1", assertThrows(IllegalArgumentException.class, () -> m.count(0, -1)).getMessage());
+    assertEquals("c must be in [0, 2), got 2", assertThrows(IllegalArgumentException.class, () -> m.recall(2)).getMessage());
+    assertEquals("c must be in [0, 2), got -1", assertThrows(IllegalArgumentException.class, () -> m.precision(-1)).getMessage());
     assertEquals("classNames must not be null", assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(null)).getMessage());
   }
 
