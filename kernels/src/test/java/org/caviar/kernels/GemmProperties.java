@@ -440,6 +440,45 @@ class GemmProperties {
   }
 
   @Test
+  void alphaZeroScalesCWithoutReadingAOrB() {
+    // As in BLAS, alpha = 0 leaves the product uncomputed: C = beta C exactly (zeros for beta = 0,
+    // C's NaN not read), whatever A and B hold. Computed, the NaN and infinities below would give
+    // 0 * NaN = NaN. Shapes for the few-columns, few-rows and packed paths, and one past
+    // MIN_PARALLEL_FLOPS; C padded, so that nothing around the block may change either.
+    int l = VectorGemm.L;
+    int[][] shapes = {{3, 5, 7}, {2, 5 * l + 3, 9}, {3 * VectorGemm.MR + 1, 6 * l + 5, VectorGemm.KC + 1},
+        {64, 70, (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1)}};
+    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    Random rnd = new Random(17);
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          Padded x = Padded.of(rnd, opA, opB, m, n, k, 1, 2);
+          for (float[] operand : new float[][] {x.a(), x.b()}) {
+            for (int i = 0; i < operand.length; i += 3) operand[i] = specials[i % specials.length];
+          }
+          for (float beta : new float[] {0f, 1f, -0.75f}) {
+            for (Gemm g : gemms()) {
+              float[] c = x.c().clone();
+              if (beta == 0f) for (int i = 0; i < m; i++) c[x.cOff() + i * x.ldc()] = Float.NaN;
+              float[] before = c.clone();
+              g.gemm(opA, opB, m, n, k, 0f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, c, x.cOff(), x.ldc());
+              for (int i = 0; i < c.length; i++) {
+                int rel = i - x.cOff();
+                boolean inside = rel >= 0 && rel / x.ldc() < m && rel % x.ldc() < n;
+                // beta * c is one rounding of exact operands: the same float in any implementation.
+                float expected = !inside ? before[i] : beta == 0f ? 0f : beta * before[i];
+                assertEquals(expected, c[i], 0f, g + " " + m + " x " + n + " x " + k + " " + opA + opB + ", beta " + beta + ", element " + i);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void emptyProductsTouchNothingAndNeedNoStorage() {
     // m = 0 or n = 0: nothing to compute or scale, whatever k, beta and the other operand; an
     // empty operand needs no array beyond its (empty) block, and C's NaN stays untouched.
