@@ -132,6 +132,36 @@ class ArrayOpsProperties {
     }
   }
 
+  /**
+   * A block stored from an offset with padded rows needs {@code off + (rows - 1) ld + cols} floats:
+   * an array of exactly that many is taken (the sum of exactly those elements), one float shorter
+   * is an IllegalArgumentException naming it, before anything is written.
+   */
+  @Property(tries = 100)
+  void addTakesBlocksOfExactlyTheirExtentAndNamesOneFloatShorter(
+      @ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll("rows") int off, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int lda = cols + off % 4, ldb = cols + (off + 1) % 4, ldc = cols + (off + 2) % 4;
+    int aOff = off, bOff = (off + 5) % 13, cOff = (off + 9) % 13;
+    float[] a = spread(rnd, aOff + (rows - 1) * lda + cols);
+    float[] b = spread(rnd, bOff + (rows - 1) * ldb + cols);
+    float[] c = spread(rnd, cOff + (rows - 1) * ldc + cols);
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      float[] sum = c.clone();
+      impl.add(rows, cols, a, aOff, lda, b, bOff, ldb, sum, cOff, ldc);
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+          assertEquals(a[aOff + r * lda + j] + b[bOff + r * ldb + j], sum[cOff + r * ldc + j], "element " + r + "," + j);
+        }
+      }
+      float[] shortA = Arrays.copyOf(a, a.length - 1), shortB = Arrays.copyOf(b, b.length - 1);
+      float[] shortC = Arrays.copyOf(c, c.length - 1), out = c.clone();
+      rejects("a", out, () -> impl.add(rows, cols, shortA, aOff, lda, b, bOff, ldb, out, cOff, ldc));
+      rejects("b", out, () -> impl.add(rows, cols, a, aOff, lda, shortB, bOff, ldb, out, cOff, ldc));
+      rejects("c", shortC, () -> impl.add(rows, cols, a, aOff, lda, b, bOff, ldb, shortC, cOff, ldc));
+    }
+  }
+
   /** Each column adds its rows top to bottom in both, so even the rounding is the same. */
   @Property(tries = 60)
   void columnSumsMatchScalarBitForBit(@ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll long seed) {

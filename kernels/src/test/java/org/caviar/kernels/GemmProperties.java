@@ -540,6 +540,37 @@ class GemmProperties {
     expectBad("threads", () -> Gemm.parallel(0));
   }
 
+  /**
+   * An operand stored from an offset with padded rows needs {@code off + (rows - 1) ld + cols}
+   * floats, the last row's padding not included: an array of exactly that many is taken, and one
+   * float shorter is an IllegalArgumentException naming it, before anything is written (not an
+   * ArrayIndexOutOfBoundsException from inside a kernel, nor a read past the block).
+   */
+  @Property(tries = 150)
+  void anOperandOfExactlyItsExtentIsTakenAndOneFloatShorterIsNamed(
+      @ForAll Op opA, @ForAll Op opB, @ForAll @IntRange(min = 1, max = 9) int m,
+      @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 9) int k,
+      @ForAll @IntRange(min = 0, max = 5) int off, @ForAll @IntRange(min = 0, max = 4) int pad,
+      @ForAll @IntRange(min = 0, max = 2) int shorter, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
+    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
+    int lda = aCols + pad, ldb = bCols + (pad + 1) % 5, ldc = n + (pad + 2) % 5;
+    int aOff = off, bOff = (off + 2) % 6, cOff = (off + 4) % 6;
+    float[] a = Shapes.uniform(rnd, aOff + (aRows - 1) * lda + aCols, 1f);
+    float[] b = Shapes.uniform(rnd, bOff + (bRows - 1) * ldb + bCols, 1f);
+    float[] c = Shapes.uniform(rnd, cOff + (m - 1) * ldc + n, 1f);
+    for (Gemm g : gemms()) {
+      float[] taken = c.clone();
+      g.gemm(opA, opB, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 0.5f, taken, cOff, ldc);
+      float[] sa = shorter == 0 ? Arrays.copyOf(a, a.length - 1) : a;
+      float[] sb = shorter == 1 ? Arrays.copyOf(b, b.length - 1) : b;
+      float[] sc = shorter == 2 ? Arrays.copyOf(c, c.length - 1) : c.clone();
+      String name = new String[] {"a", "b", "c"}[shorter];
+      BadArguments.rejects(name, () -> g.gemm(opA, opB, m, n, k, 0.5f, sa, aOff, lda, sb, bOff, ldb, 0.5f, sc, cOff, ldc), sc);
+    }
+  }
+
   @Test
   void aCThatSharesAnElementWithAOrBIsRefusedAndBlocksApartAreNot() {
     // The kernels write C while they still read A and B (the scalar reference element by element,
