@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -519,6 +521,28 @@ class GemmProperties {
     Gemm.vector().gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, one);
     Gemm.parallel(2).gemm(Op.N, Op.T, m, n, k, 1f, a, bt, 0f, two);
     assertArrayEquals(one, two, "parallel(2) against vector()");
+  }
+
+  /**
+   * parallel(n) is one long-lived instance per thread count, and it hands the product to its
+   * shares through a field: once a product has returned, its operands and C must not stay
+   * reachable from there (weights and activations of a network that is gone, held until the next
+   * product of that instance, or for good).
+   */
+  @Test
+  void aParallelProductKeepsNoneOfItsArraysAlive() throws InterruptedException {
+    List<WeakReference<float[]>> arrays = splitProduct();
+    for (int i = 0; i < arrays.size(); i++) WorkersTest.awaitCollected(arrays.get(i), "operand " + "abc".charAt(i));
+  }
+
+  /** A product that parallel(2) splits, on arrays only weak references lead to afterwards. */
+  private static List<WeakReference<float[]>> splitProduct() {
+    int m = 64, n = 70, k = (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1);
+    assertTrue(ParallelGemm.alongColumns(m, n, 2), "split along n");
+    Random rnd = new Random(3);
+    float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), c = new float[m * n];
+    Gemm.parallel(2).gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
+    return List.of(new WeakReference<>(a), new WeakReference<>(b), new WeakReference<>(c));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -202,6 +203,35 @@ class WorkersTest {
         LockSupport.parkNanos(Workers.YIELD_NANOS);
       }
     }
+  }
+
+  /**
+   * A team lives as long as the JVM, so what a finished step handed to it must not stay reachable
+   * from it: a worker that kept its last part would keep the arrays that part uses (a training
+   * step's activations, say) until its next part, for good if there is none. Here the part's
+   * array, once the step has returned and the test dropped it, must be collected.
+   */
+  @Test
+  void aFinishedStepKeepsNothingOfItsPartsAlive() throws InterruptedException {
+    WeakReference<float[]> used = stepOnTeam();
+    awaitCollected(used, "the array of a finished step's part");
+  }
+
+  /** A step of three parts on TEAM writing into an array of its own, which only a weak reference leads to afterwards. */
+  private static WeakReference<float[]> stepOnTeam() {
+    float[] big = new float[1 << 20];
+    TEAM.run(3, (part, parts) -> big[part] = part + 1);
+    assertArrayEquals(new float[] {1, 2, 3}, java.util.Arrays.copyOf(big, 3));
+    return new WeakReference<>(big);
+  }
+
+  /** Full collections until {@code ref} is cleared; fails if ten do not clear it. */
+  static void awaitCollected(WeakReference<?> ref, String what) throws InterruptedException {
+    for (int i = 0; i < 10 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertTrue(ref.get() == null, what + " is still reachable");
   }
 
   @Test
