@@ -217,6 +217,40 @@ class GemmProperties {
     }
   }
 
+  @Test
+  void everyEdgeTileAndLastPanelMatchesTheReference() {
+    // The packed path's edge kernels (a last tile of m mod MR rows: 4 or 8 rows on 16 lanes, 2 on
+    // 8, or MR padded) meet each kind of last panel (exactly L columns, fewer, between L and NR), with A
+    // read in place (rows of A, or A^T's rows at stride lda) or packed (more than
+    // ROWS_IN_PLACE_PANELS panels), B streamed or packed, and C stored straight (beta read when it
+    // is not 0, and from the second k block on) or through the tile. The generated shapes reach
+    // some of these combinations only now and then (an 8-row tile storing over a one-vector
+    // panel of exactly L columns with beta != 0 in none of a whole run): here every one, against
+    // the reference within the bound of assertWithinBound.
+    int l = VectorGemm.L, nr = VectorGemm.NR, mr = VectorGemm.MR;
+    int[] widths = {2 * nr + 1, 2 * nr + l, 2 * nr + l + 1, VectorGemm.ROWS_IN_PLACE_PANELS * nr + l};
+    Random rnd = new Random(23);
+    for (int m = mr + 1; m <= 2 * mr; m++) {
+      for (int n : widths) {
+        for (int k : new int[] {3, VectorGemm.KC + 5}) {
+          for (Op opA : Op.values()) {
+            for (Op opB : Op.values()) {
+              float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), c0 = Shapes.uniform(rnd, m * n, 1f);
+              float[] expected = new float[m * n];
+              for (float beta : new float[] {0f, 1f, -0.75f}) {
+                System.arraycopy(c0, 0, expected, 0, c0.length);
+                Gemm.scalar().gemm(opA, opB, m, n, k, -0.5f, a, b, beta, expected);
+                float[] actual = c0.clone();
+                Gemm.vector().gemm(opA, opB, m, n, k, -0.5f, a, b, beta, actual);
+                assertWithinBound(opA, opB, m, n, k, -0.5f, a, b, beta, c0, expected, actual);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Property(tries = 60)
   void streamedBMatchesPackedBBitForBit(
       @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k, @ForAll Op opA,
