@@ -86,6 +86,24 @@ class WorkersTest {
   }
 
   @Test
+  void anErrorOnTheCallerIsRethrownAsItselfAndOneOnAWorkerComesBackAsTheCause() {
+    // An Error (an assertion in a part, a StackOverflowError) is as much a failure as an
+    // exception: the caller's own is the very object thrown, with the workers' failures on it, not
+    // a wrapper that a catch (AssertionError e) would miss; a worker's comes back as the cause.
+    AssertionError own = new AssertionError("part 0");
+    var e = assertThrows(AssertionError.class, () -> TEAM.run(3, (part, n) -> {
+      if (part == 0) throw own;
+      throw new ArithmeticException("part " + part);
+    }));
+    assertSame(own, e);
+    assertEquals(2, e.getSuppressed().length, java.util.Arrays.toString(e.getSuppressed()));
+    var w = assertThrows(IllegalStateException.class, () -> TEAM.run(2, (part, n) -> {
+      if (part == 1) throw new StackOverflowError("part 1");
+    }));
+    assertInstanceOf(StackOverflowError.class, w.getCause());
+  }
+
+  @Test
   void everyPartsFailureReachesTheCaller() {
     // Only the first worker's failure came back: a second one on another worker was dropped.
     var e = assertThrows(IllegalStateException.class, () -> TEAM.run(3, (part, n) -> {
@@ -328,8 +346,15 @@ class WorkersTest {
 
   @Test
   void badArgumentsNameThemselves() {
+    assertEquals(3, TEAM.threads());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(4, (p, n) -> {}));
     assertTrue(e.getMessage().startsWith("parts "), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(0, (p, n) -> {}));
+    assertEquals("parts must be in [1, 3], got 0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(2, null));
+    assertEquals("task must not be null", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Workers.boundary(10, 1, -1, 2));
+    assertEquals("part must be in [0, 2], got -1", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Workers.of(0));
     assertTrue(e.getMessage().startsWith("threads "), e.getMessage());
   }
