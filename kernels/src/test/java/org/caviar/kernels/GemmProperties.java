@@ -592,10 +592,13 @@ class GemmProperties {
       expectBad("alpha", () -> g.gemm(Op.N, Op.N, 2, 2, 3, Float.NaN, a, b, 0f, c));
       expectBad("beta", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, b, Float.POSITIVE_INFINITY, c));
       expectBad("opA", () -> g.gemm(null, Op.N, 2, 2, 3, 1f, a, b, 0f, c));
+      expectBad("opB", () -> g.gemm(Op.N, null, 2, 2, 3, 1f, a, b, 0f, c));
       expectBad("aOff must be >= 0, got -1", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
       assertArrayEquals(new float[] {9, 9, 9, 9}, c, "C was written before the error");
     }
     expectBad("threads", () -> Gemm.parallel(0));
+    expectBad("threads must be <= 1024", () -> Gemm.parallel(Workers.MAX_THREADS + 1));
+    assertTrue(Gemm.parallel(1) == Gemm.vector(), "parallel(1) is the one-thread kernel, no team");
   }
 
   /**
