@@ -579,6 +579,43 @@ class GemmProperties {
     return List.of(new WeakReference<>(a), new WeakReference<>(b), new WeakReference<>(c));
   }
 
+  /**
+   * parallel(n) is one instance per thread count, shared by every caller, and it hands a product
+   * to its shares through one field: a second caller that finds it busy computes its own product
+   * alone. Two threads multiplying their own matrices at once through parallel(2) must each get
+   * the bits of vector(), round after round.
+   */
+  @Test
+  void twoCallersOfOneParallelGemmEachGetTheirOwnProduct() throws Exception {
+    int m = 64, n = 70, k = (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1);
+    Gemm shared = Gemm.parallel(2);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread[] callers = new Thread[2];
+    for (int t = 0; t < callers.length; t++) {
+      Random rnd = new Random(100 + t);
+      float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), expected = new float[m * n];
+      Gemm.vector().gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, expected);
+      callers[t] = new Thread(() -> {
+        try {
+          start.await();
+          for (int round = 0; round < 30; round++) {
+            float[] c = new float[m * n];
+            shared.gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
+            assertArrayEquals(expected, c, "round " + round);
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      });
+      callers[t].start();
+    }
+    start.countDown();
+    for (Thread t : callers) t.join(60_000);
+    for (Thread t : callers) assertFalse(t.isAlive(), t.getName() + " still running after 60 s");
+    if (failure.get() != null) throw new AssertionError(failure.get());
+  }
+
   @Test
   void badArgumentsNameTheArgumentAndWriteNothing() {
     float[] a = new float[6], b = new float[6];
