@@ -21,6 +21,10 @@ package org.caviar.kernels;
  * range, a dy of +-0, +-infinity or NaN gives the same signed zero, infinity or NaN in both
  * ({@code dy * 0} at y = +-1 for tanh, y = 0 or 1 for sigmoid: +-0, or NaN for an infinite dy).
  *
+ * <p>Arguments: {@code len >= 0}, arrays not null and holding {@code len} floats, a finite
+ * {@code slope}; otherwise an {@link IllegalArgumentException} naming the argument, before
+ * anything is written.
+ *
  * <p>{@link #scalar()} computes tanh, sigmoid and their backward in double, rounded once.
  * {@link #vector()} approximates tanh and sigmoid within 2 ulp of it and the two backward within
  * {@code 3 * 2^-24} relative; ReLU and leaky ReLU agree bit for bit.

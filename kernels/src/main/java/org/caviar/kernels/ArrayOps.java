@@ -5,6 +5,10 @@ package org.caviar.kernels;
  * (a bias gradient), the sum of two matrices, axpy, scale, dot and sum of squares. Flat arrays,
  * first {@code len} elements (or a row-major {@code rows x cols} matrix from index 0, or, for
  * {@link #add}, from an offset with a leading dimension).
+ *
+ * <p>Arguments: {@code rows, cols, len >= 0}; {@code alpha} finite; arrays not null and holding
+ * what the shape needs (for {@link #add}, offsets and leading dimensions as in {@link Gemm}).
+ * Otherwise an {@link IllegalArgumentException} naming the argument, before anything is written.
  */
 public abstract class ArrayOps {
   /** The plain reference. */

@@ -26,6 +26,12 @@ package org.caviar.kernels;
  * {@code dx = invStd / n * (n * dxhat - sum_i dxhat - xhat * sum_i dxhat * xhat)}.
  *
  * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy}.
+ *
+ * <p>Arguments: {@code n, f >= 1} ({@code n >= 2} in training); {@code eps} finite and
+ * {@code > 0}; {@code momentum} in {@code [0, 1)}; arrays not null, the per-example ones holding
+ * {@code n * f} floats and the per-feature ones {@code f}; in inference every
+ * {@code runningVar[j] >= 0} (NaN passes, and propagates). Otherwise an
+ * {@link IllegalArgumentException} naming the argument, before anything is written.
  */
 public abstract class BatchNorm {
   /** The plain reference. */

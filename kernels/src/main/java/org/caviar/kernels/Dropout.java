@@ -18,6 +18,10 @@ package org.caviar.kernels;
  * of one block is draw {@code b + a t} (mod 2^32) of another, with a the ratio of their
  * increments: 1 with one increment for all, a replay; here an odd number far from 1, so
  * consecutive draws of one block fall far apart in the other.
+ *
+ * <p>Arguments: {@code len >= 0}, {@code position >= 0}, {@code rate} in {@code [0, 1)}, arrays
+ * not null and holding {@code len} floats; otherwise an {@link IllegalArgumentException} naming
+ * the argument, before anything is written.
  */
 public abstract class Dropout {
   /** The plain reference. */

@@ -11,6 +11,13 @@ package org.caviar.kernels;
  * BLAS, when {@code beta == 0} the old contents of C are not read (NaN in C does not leak), and
  * when {@code k == 0} or {@code alpha == 0} the product is not computed.
  *
+ * <p>Arguments: {@code m, n, k >= 0}; {@code alpha} and {@code beta} finite (BLAS takes any
+ * value; here an infinite or NaN factor is refused); opA, opB and the arrays not null; each
+ * operand's offset {@code >= 0} and leading dimension at least {@code max(1, its stored row
+ * length)}, and its array holds {@code offset + (rows - 1) * ld + cols} floats of the block as
+ * stored (none for an empty block). Anything else, or C overlapping A or B, is an
+ * {@link IllegalArgumentException} naming the argument, thrown before anything is written.
+ *
  * <p>Implementations: {@link #scalar()} (the reference), {@link #vector()} (packed panels and a
  * register-blocked FMA micro-kernel on the Vector API, one thread) and {@link #parallel(int)}
  * (the same kernel with the n or m loop split over a pool).

@@ -5,6 +5,12 @@ package org.caviar.kernels;
  * {@code len} elements), each one pass over memory. L2 weight decay is fused too: every update
  * uses {@code g' = g + weightDecay * w} in place of {@code g} ({@code g} itself is not modified).
  * Averages follow the exponentially weighted form {@code v = beta * v + (1 - beta) * x}.
+ *
+ * <p>Arguments: {@code len >= 0}; {@code lr} finite and {@code > 0} (a rate of 0 is refused, not
+ * a frozen step); {@code weightDecay} finite and {@code >= 0}; every beta in {@code [0, 1)};
+ * {@code eps} finite and {@code > 0}; Adam's {@code t >= 1}; arrays not null and holding
+ * {@code len} floats. Otherwise an {@link IllegalArgumentException} naming the argument, before
+ * anything is written.
  */
 public abstract class Optimizers {
   /** The plain reference. */

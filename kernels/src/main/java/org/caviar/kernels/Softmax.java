@@ -11,6 +11,11 @@ package org.caviar.kernels;
  * or {@code +infinity} logit. Every row is checked before anything is written, so after such an
  * error the outputs (and, in place, the input) are as they were. Output arrays may be the input
  * array (in place).
+ *
+ * <p>Arguments: {@code rows, cols >= 1} (an empty matrix is refused, where the other kernels take
+ * 0), arrays not null and holding {@code rows * cols} floats ({@code labels}: {@code rows} ints,
+ * each in {@code [0, cols)}); otherwise an {@link IllegalArgumentException} naming the argument,
+ * before anything is written.
  */
 public abstract class Softmax {
   /** The plain reference. */

@@ -365,6 +365,49 @@ class ActivationsProperties {
     }
   }
 
+  /**
+   * The other aliasings the class comment allows: every output over each of its inputs (leaky ReLU
+   * forward over x; each backward over dy and over x or y), on outputs the backward kernels can
+   * receive, so that the results are numbers rather than the NaN of an out-of-range y.
+   */
+  @Property(tries = 30)
+  void everyOutputMayBeAnyOfItsInputs(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = mixed(rnd, len), dy = mixed(rnd, len);
+    float[] yTanh = outputs(rnd, len, true), ySigmoid = outputs(rnd, len, false);
+    float slope = 0.1f;
+    for (Activations impl : new Activations[] {SCALAR, VECTOR}) {
+      String name = name(impl);
+      float[] out = new float[len];
+      float[] alias = x.clone();
+      impl.leakyRelu(len, slope, x, out);
+      impl.leakyRelu(len, slope, alias, alias);
+      assertSameBits(out, alias, len, name + " leakyRelu over x");
+      impl.reluBackward(len, x, dy, out);
+      alias = x.clone();
+      impl.reluBackward(len, alias, dy, alias);
+      assertSameBits(out, alias, len, name + " reluBackward over x");
+      impl.leakyReluBackward(len, slope, x, dy, out);
+      alias = dy.clone();
+      impl.leakyReluBackward(len, slope, x, alias, alias);
+      assertSameBits(out, alias, len, name + " leakyReluBackward over dy");
+      alias = x.clone();
+      impl.leakyReluBackward(len, slope, alias, dy, alias);
+      assertSameBits(out, alias, len, name + " leakyReluBackward over x");
+      impl.tanhBackward(len, yTanh, dy, out);
+      alias = yTanh.clone();
+      impl.tanhBackward(len, alias, dy, alias);
+      assertSameBits(out, alias, len, name + " tanhBackward over y");
+      impl.sigmoidBackward(len, ySigmoid, dy, out);
+      alias = dy.clone();
+      impl.sigmoidBackward(len, ySigmoid, alias, alias);
+      assertSameBits(out, alias, len, name + " sigmoidBackward over dy");
+      alias = ySigmoid.clone();
+      impl.sigmoidBackward(len, alias, dy, alias);
+      assertSameBits(out, alias, len, name + " sigmoidBackward over y");
+    }
+  }
+
   // ---- documented special values ----
 
   @Example

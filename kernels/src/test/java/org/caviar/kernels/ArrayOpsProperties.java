@@ -13,6 +13,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * Vector array operations against the scalar reference (and, for axpy, dot and sumOfSquares,
@@ -129,6 +130,78 @@ class ArrayOpsProperties {
       assertSameBits(
           Arrays.copyOfRange(c, cOff + r * ldc, cOff + r * ldc + cols),
           Arrays.copyOfRange(inPlace, aOff + r * lda, aOff + r * lda + cols), "in-place add, row " + r);
+    }
+  }
+
+  /**
+   * A block stored from an offset with padded rows needs {@code off + (rows - 1) ld + cols} floats:
+   * an array of exactly that many is taken (the sum of exactly those elements), one float shorter
+   * is an IllegalArgumentException naming it, before anything is written.
+   */
+  @Property(tries = 100)
+  void addTakesBlocksOfExactlyTheirExtentAndNamesOneFloatShorter(
+      @ForAll("rows") int rows, @ForAll("sizes") int cols, @ForAll("rows") int off, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int lda = cols + off % 4, ldb = cols + (off + 1) % 4, ldc = cols + (off + 2) % 4;
+    int aOff = off, bOff = (off + 5) % 13, cOff = (off + 9) % 13;
+    float[] a = spread(rnd, aOff + (rows - 1) * lda + cols);
+    float[] b = spread(rnd, bOff + (rows - 1) * ldb + cols);
+    float[] c = spread(rnd, cOff + (rows - 1) * ldc + cols);
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      float[] sum = c.clone();
+      impl.add(rows, cols, a, aOff, lda, b, bOff, ldb, sum, cOff, ldc);
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+          assertEquals(a[aOff + r * lda + j] + b[bOff + r * ldb + j], sum[cOff + r * ldc + j], "element " + r + "," + j);
+        }
+      }
+      float[] shortA = Arrays.copyOf(a, a.length - 1), shortB = Arrays.copyOf(b, b.length - 1);
+      float[] shortC = Arrays.copyOf(c, c.length - 1), out = c.clone();
+      rejects("a", out, () -> impl.add(rows, cols, shortA, aOff, lda, b, bOff, ldb, out, cOff, ldc));
+      rejects("b", out, () -> impl.add(rows, cols, a, aOff, lda, shortB, bOff, ldb, out, cOff, ldc));
+      rejects("c", shortC, () -> impl.add(rows, cols, a, aOff, lda, b, bOff, ldb, shortC, cOff, ldc));
+    }
+  }
+
+  /**
+   * c in a's array: refused exactly where the sum would read an element of a that it has already
+   * written, i.e. where the blocks share an element other than in place (same offset, and same
+   * leading dimension or a single row); accepted blocks (side by side, or rows apart) give the sum
+   * of separate copies. With two leading dimensions the check may refuse blocks that merely
+   * interleave (it compares their spans), but never accepts a pair that shares an element.
+   */
+  @Property(tries = 400)
+  void cInAsArrayIsRefusedExactlyWhereTheyShareAnElement(
+      @ForAll @IntRange(min = 0, max = 30) int aOff, @ForAll @IntRange(min = 0, max = 30) int cOff,
+      @ForAll @IntRange(min = 1, max = 4) int rows, @ForAll @IntRange(min = 1, max = 5) int cols,
+      @ForAll @IntRange(min = 0, max = 6) int ldExtra, @ForAll @IntRange(min = 0, max = 6) int ldcExtra,
+      @ForAll boolean sameLd, @ForAll long seed) {
+    int lda = cols + ldExtra, ldc = sameLd ? lda : cols + ldcExtra;
+    java.util.Set<Integer> held = new java.util.HashSet<>();
+    for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) held.add(aOff + r * lda + j);
+    boolean shared = false;
+    for (int r = 0; r < rows; r++) for (int j = 0; j < cols; j++) shared |= held.contains(cOff + r * ldc + j);
+    boolean inPlace = aOff == cOff && (lda == ldc || rows == 1);
+    float[] x = spread(new Random(seed), Math.max(aOff + (rows - 1) * lda, cOff + (rows - 1) * ldc) + cols);
+    float[] b = spread(new Random(~seed), rows * cols);
+    for (ArrayOps impl : new ArrayOps[] {SCALAR, VECTOR}) {
+      float[] same = x.clone();
+      boolean refused = false;
+      try {
+        impl.add(rows, cols, same, aOff, lda, b, 0, cols, same, cOff, ldc);
+      } catch (IllegalArgumentException e) {
+        refused = true;
+        assertArrayEquals(x, same, "written before the error");
+      }
+      String at = "a from " + aOff + " ld " + lda + ", c from " + cOff + " ld " + ldc + ", " + rows + " x " + cols;
+      if (shared && !inPlace) assertTrue(refused, "accepted, sharing an element: " + at);
+      if (!shared || inPlace) {
+        if (sameLd || inPlace) assertTrue(!refused, "refused, apart or in place: " + at);
+        if (refused) continue;
+        float[] expected = x.clone();
+        SCALAR.add(rows, cols, x.clone(), aOff, lda, b, 0, cols, expected, cOff, ldc);
+        assertArrayEquals(expected, same, "not the sum of separate copies: " + at);
+      }
     }
   }
 

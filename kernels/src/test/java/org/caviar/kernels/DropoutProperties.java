@@ -54,16 +54,21 @@ class DropoutProperties {
       assertTrue(ms[i] == 0f || ms[i] == scale, "mask " + ms[i]);
       assertEquals(x[i] * ms[i], ys[i]);
     }
-    // In place, and backward.
-    float[] inPlace = x.clone();
-    VECTOR.forward(len, seed, position, rate, inPlace, new float[len], inPlace);
-    assertArrayEquals(yv, inPlace, "in place");
+    // In place (y over x), and backward, also in place (dx over dy), in both.
     float[] dy = Shapes.uniform(rnd, len, 1f);
     float[] ds = new float[len], dv = new float[len];
     SCALAR.backward(len, ms, dy, ds);
     VECTOR.backward(len, mv, dy, dv);
     assertArrayEquals(ds, dv, "backward");
     for (int i = 0; i < len; i++) assertEquals(dy[i] * ms[i], ds[i]);
+    for (Dropout d : new Dropout[] {SCALAR, VECTOR}) {
+      float[] inPlace = x.clone();
+      d.forward(len, seed, position, rate, inPlace, new float[len], inPlace);
+      assertArrayEquals(yv, inPlace, d.getClass().getSimpleName() + " in place");
+      float[] grad = dy.clone();
+      d.backward(len, ms, grad, grad);
+      assertArrayEquals(ds, grad, d.getClass().getSimpleName() + " backward in place");
+    }
   }
 
   @Property(tries = 40)

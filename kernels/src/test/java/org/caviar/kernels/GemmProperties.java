@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -207,6 +209,40 @@ class GemmProperties {
                 Gemm.vector().gemm(opA, opB, m, n, k, 0.75f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, few, x.cOff(), x.ldc());
                 VectorGemm.block(ta, tb, 0, m, 0, n, k, 0.75f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, packed, x.cOff(), x.ldc());
                 assertArrayEquals(packed, few, m + " x " + n + " x " + k + " " + opA + opB + ", beta " + beta + ", pad " + pad);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyEdgeTileAndLastPanelMatchesTheReference() {
+    // The packed path's edge kernels (a last tile of m mod MR rows: 4 or 8 rows on 16 lanes, 2 on
+    // 8, or MR padded) meet each kind of last panel (exactly L columns, fewer, between L and NR), with A
+    // read in place (rows of A, or A^T's rows at stride lda) or packed (more than
+    // ROWS_IN_PLACE_PANELS panels), B streamed or packed, and C stored straight (beta read when it
+    // is not 0, and from the second k block on) or through the tile. The generated shapes reach
+    // some of these combinations only now and then (an 8-row tile storing over a one-vector
+    // panel of exactly L columns with beta != 0 in none of a whole run): here every one, against
+    // the reference within the bound of assertWithinBound.
+    int l = VectorGemm.L, nr = VectorGemm.NR, mr = VectorGemm.MR;
+    int[] widths = {2 * nr + 1, 2 * nr + l, 2 * nr + l + 1, VectorGemm.ROWS_IN_PLACE_PANELS * nr + l};
+    Random rnd = new Random(23);
+    for (int m = mr + 1; m <= 2 * mr; m++) {
+      for (int n : widths) {
+        for (int k : new int[] {3, VectorGemm.KC + 5}) {
+          for (Op opA : Op.values()) {
+            for (Op opB : Op.values()) {
+              float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), c0 = Shapes.uniform(rnd, m * n, 1f);
+              float[] expected = new float[m * n];
+              for (float beta : new float[] {0f, 1f, -0.75f}) {
+                System.arraycopy(c0, 0, expected, 0, c0.length);
+                Gemm.scalar().gemm(opA, opB, m, n, k, -0.5f, a, b, beta, expected);
+                float[] actual = c0.clone();
+                Gemm.vector().gemm(opA, opB, m, n, k, -0.5f, a, b, beta, actual);
+                assertWithinBound(opA, opB, m, n, k, -0.5f, a, b, beta, c0, expected, actual);
               }
             }
           }
@@ -440,6 +476,45 @@ class GemmProperties {
   }
 
   @Test
+  void alphaZeroScalesCWithoutReadingAOrB() {
+    // As in BLAS, alpha = 0 leaves the product uncomputed: C = beta C exactly (zeros for beta = 0,
+    // C's NaN not read), whatever A and B hold. Computed, the NaN and infinities below would give
+    // 0 * NaN = NaN. Shapes for the few-columns, few-rows and packed paths, and one past
+    // MIN_PARALLEL_FLOPS; C padded, so that nothing around the block may change either.
+    int l = VectorGemm.L;
+    int[][] shapes = {{3, 5, 7}, {2, 5 * l + 3, 9}, {3 * VectorGemm.MR + 1, 6 * l + 5, VectorGemm.KC + 1},
+        {64, 70, (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1)}};
+    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    Random rnd = new Random(17);
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      for (Op opA : Op.values()) {
+        for (Op opB : Op.values()) {
+          Padded x = Padded.of(rnd, opA, opB, m, n, k, 1, 2);
+          for (float[] operand : new float[][] {x.a(), x.b()}) {
+            for (int i = 0; i < operand.length; i += 3) operand[i] = specials[i % specials.length];
+          }
+          for (float beta : new float[] {0f, 1f, -0.75f}) {
+            for (Gemm g : gemms()) {
+              float[] c = x.c().clone();
+              if (beta == 0f) for (int i = 0; i < m; i++) c[x.cOff() + i * x.ldc()] = Float.NaN;
+              float[] before = c.clone();
+              g.gemm(opA, opB, m, n, k, 0f, x.a(), x.aOff(), x.lda(), x.b(), x.bOff(), x.ldb(), beta, c, x.cOff(), x.ldc());
+              for (int i = 0; i < c.length; i++) {
+                int rel = i - x.cOff();
+                boolean inside = rel >= 0 && rel / x.ldc() < m && rel % x.ldc() < n;
+                // beta * c is one rounding of exact operands: the same float in any implementation.
+                float expected = !inside ? before[i] : beta == 0f ? 0f : beta * before[i];
+                assertEquals(expected, c[i], 0f, g + " " + m + " x " + n + " x " + k + " " + opA + opB + ", beta " + beta + ", element " + i);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void emptyProductsTouchNothingAndNeedNoStorage() {
     // m = 0 or n = 0: nothing to compute or scale, whatever k, beta and the other operand; an
     // empty operand needs no array beyond its (empty) block, and C's NaN stays untouched.
@@ -482,6 +557,65 @@ class GemmProperties {
     assertArrayEquals(one, two, "parallel(2) against vector()");
   }
 
+  /**
+   * parallel(n) is one long-lived instance per thread count, and it hands the product to its
+   * shares through a field: once a product has returned, its operands and C must not stay
+   * reachable from there (weights and activations of a network that is gone, held until the next
+   * product of that instance, or for good).
+   */
+  @Test
+  void aParallelProductKeepsNoneOfItsArraysAlive() throws InterruptedException {
+    List<WeakReference<float[]>> arrays = splitProduct();
+    for (int i = 0; i < arrays.size(); i++) WorkersTest.awaitCollected(arrays.get(i), "operand " + "abc".charAt(i));
+  }
+
+  /** A product that parallel(2) splits, on arrays only weak references lead to afterwards. */
+  private static List<WeakReference<float[]>> splitProduct() {
+    int m = 64, n = 70, k = (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1);
+    assertTrue(ParallelGemm.alongColumns(m, n, 2), "split along n");
+    Random rnd = new Random(3);
+    float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), c = new float[m * n];
+    Gemm.parallel(2).gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
+    return List.of(new WeakReference<>(a), new WeakReference<>(b), new WeakReference<>(c));
+  }
+
+  /**
+   * parallel(n) is one instance per thread count, shared by every caller, and it hands a product
+   * to its shares through one field: a second caller that finds it busy computes its own product
+   * alone. Two threads multiplying their own matrices at once through parallel(2) must each get
+   * the bits of vector(), round after round.
+   */
+  @Test
+  void twoCallersOfOneParallelGemmEachGetTheirOwnProduct() throws Exception {
+    int m = 64, n = 70, k = (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1);
+    Gemm shared = Gemm.parallel(2);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread[] callers = new Thread[2];
+    for (int t = 0; t < callers.length; t++) {
+      Random rnd = new Random(100 + t);
+      float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), expected = new float[m * n];
+      Gemm.vector().gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, expected);
+      callers[t] = new Thread(() -> {
+        try {
+          start.await();
+          for (int round = 0; round < 30; round++) {
+            float[] c = new float[m * n];
+            shared.gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
+            assertArrayEquals(expected, c, "round " + round);
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      });
+      callers[t].start();
+    }
+    start.countDown();
+    for (Thread t : callers) t.join(60_000);
+    for (Thread t : callers) assertFalse(t.isAlive(), t.getName() + " still running after 60 s");
+    if (failure.get() != null) throw new AssertionError(failure.get());
+  }
+
   @Test
   void badArgumentsNameTheArgumentAndWriteNothing() {
     float[] a = new float[6], b = new float[6];
@@ -495,10 +629,44 @@ class GemmProperties {
       expectBad("alpha", () -> g.gemm(Op.N, Op.N, 2, 2, 3, Float.NaN, a, b, 0f, c));
       expectBad("beta", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, b, Float.POSITIVE_INFINITY, c));
       expectBad("opA", () -> g.gemm(null, Op.N, 2, 2, 3, 1f, a, b, 0f, c));
+      expectBad("opB", () -> g.gemm(Op.N, null, 2, 2, 3, 1f, a, b, 0f, c));
       expectBad("aOff must be >= 0, got -1", () -> g.gemm(Op.N, Op.N, 2, 2, 3, 1f, a, -1, 3, b, 0, 2, 0f, c, 0, 2));
       assertArrayEquals(new float[] {9, 9, 9, 9}, c, "C was written before the error");
     }
     expectBad("threads", () -> Gemm.parallel(0));
+    expectBad("threads must be <= 1024", () -> Gemm.parallel(Workers.MAX_THREADS + 1));
+    assertTrue(Gemm.parallel(1) == Gemm.vector(), "parallel(1) is the one-thread kernel, no team");
+  }
+
+  /**
+   * An operand stored from an offset with padded rows needs {@code off + (rows - 1) ld + cols}
+   * floats, the last row's padding not included: an array of exactly that many is taken, and one
+   * float shorter is an IllegalArgumentException naming it, before anything is written (not an
+   * ArrayIndexOutOfBoundsException from inside a kernel, nor a read past the block).
+   */
+  @Property(tries = 150)
+  void anOperandOfExactlyItsExtentIsTakenAndOneFloatShorterIsNamed(
+      @ForAll Op opA, @ForAll Op opB, @ForAll @IntRange(min = 1, max = 9) int m,
+      @ForAll @IntRange(min = 1, max = 40) int n, @ForAll @IntRange(min = 1, max = 9) int k,
+      @ForAll @IntRange(min = 0, max = 5) int off, @ForAll @IntRange(min = 0, max = 4) int pad,
+      @ForAll @IntRange(min = 0, max = 2) int shorter, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    int aRows = opA == Op.N ? m : k, aCols = opA == Op.N ? k : m;
+    int bRows = opB == Op.N ? k : n, bCols = opB == Op.N ? n : k;
+    int lda = aCols + pad, ldb = bCols + (pad + 1) % 5, ldc = n + (pad + 2) % 5;
+    int aOff = off, bOff = (off + 2) % 6, cOff = (off + 4) % 6;
+    float[] a = Shapes.uniform(rnd, aOff + (aRows - 1) * lda + aCols, 1f);
+    float[] b = Shapes.uniform(rnd, bOff + (bRows - 1) * ldb + bCols, 1f);
+    float[] c = Shapes.uniform(rnd, cOff + (m - 1) * ldc + n, 1f);
+    for (Gemm g : gemms()) {
+      float[] taken = c.clone();
+      g.gemm(opA, opB, m, n, k, 0.5f, a, aOff, lda, b, bOff, ldb, 0.5f, taken, cOff, ldc);
+      float[] sa = shorter == 0 ? Arrays.copyOf(a, a.length - 1) : a;
+      float[] sb = shorter == 1 ? Arrays.copyOf(b, b.length - 1) : b;
+      float[] sc = shorter == 2 ? Arrays.copyOf(c, c.length - 1) : c.clone();
+      String name = new String[] {"a", "b", "c"}[shorter];
+      BadArguments.rejects(name, () -> g.gemm(opA, opB, m, n, k, 0.5f, sa, aOff, lda, sb, bOff, ldb, 0.5f, sc, cOff, ldc), sc);
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +83,24 @@ class WorkersTest {
     assertSame(shared, assertThrows(ArithmeticException.class, () -> TEAM.run(2, (part, n) -> {
       throw shared;
     })));
+  }
+
+  @Test
+  void anErrorOnTheCallerIsRethrownAsItselfAndOneOnAWorkerComesBackAsTheCause() {
+    // An Error (an assertion in a part, a StackOverflowError) is as much a failure as an
+    // exception: the caller's own is the very object thrown, with the workers' failures on it, not
+    // a wrapper that a catch (AssertionError e) would miss; a worker's comes back as the cause.
+    AssertionError own = new AssertionError("part 0");
+    var e = assertThrows(AssertionError.class, () -> TEAM.run(3, (part, n) -> {
+      if (part == 0) throw own;
+      throw new ArithmeticException("part " + part);
+    }));
+    assertSame(own, e);
+    assertEquals(2, e.getSuppressed().length, java.util.Arrays.toString(e.getSuppressed()));
+    var w = assertThrows(IllegalStateException.class, () -> TEAM.run(2, (part, n) -> {
+      if (part == 1) throw new StackOverflowError("part 1");
+    }));
+    assertInstanceOf(StackOverflowError.class, w.getCause());
   }
 
   @Test
@@ -204,6 +223,35 @@ class WorkersTest {
     }
   }
 
+  /**
+   * A team lives as long as the JVM, so what a finished step handed to it must not stay reachable
+   * from it: a worker that kept its last part would keep the arrays that part uses (a training
+   * step's activations, say) until its next part, for good if there is none. Here the part's
+   * array, once the step has returned and the test dropped it, must be collected.
+   */
+  @Test
+  void aFinishedStepKeepsNothingOfItsPartsAlive() throws InterruptedException {
+    WeakReference<float[]> used = stepOnTeam();
+    awaitCollected(used, "the array of a finished step's part");
+  }
+
+  /** A step of three parts on TEAM writing into an array of its own, which only a weak reference leads to afterwards. */
+  private static WeakReference<float[]> stepOnTeam() {
+    float[] big = new float[1 << 20];
+    TEAM.run(3, (part, parts) -> big[part] = part + 1);
+    assertArrayEquals(new float[] {1, 2, 3}, java.util.Arrays.copyOf(big, 3));
+    return new WeakReference<>(big);
+  }
+
+  /** Full collections until {@code ref} is cleared; fails if ten do not clear it. */
+  static void awaitCollected(WeakReference<?> ref, String what) throws InterruptedException {
+    for (int i = 0; i < 10 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertTrue(ref.get() == null, what + " is still reachable");
+  }
+
   @Test
   void teamSizesAndBoundariesAreChecked() {
     var big = assertThrows(IllegalArgumentException.class, () -> Workers.of(Workers.MAX_THREADS + 1));
@@ -298,8 +346,15 @@ class WorkersTest {
 
   @Test
   void badArgumentsNameThemselves() {
+    assertEquals(3, TEAM.threads());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(4, (p, n) -> {}));
     assertTrue(e.getMessage().startsWith("parts "), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(0, (p, n) -> {}));
+    assertEquals("parts must be in [1, 3], got 0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TEAM.run(2, null));
+    assertEquals("task must not be null", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Workers.boundary(10, 1, -1, 2));
+    assertEquals("part must be in [0, 2], got -1", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Workers.of(0));
     assertTrue(e.getMessage().startsWith("threads "), e.getMessage());
   }
