@@ -329,7 +329,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
-      if (!data.defaultSplit()) {
+      // A split with no test part has no rows to evaluate it on (the command would be refused).
+      if (!data.defaultSplit() && test.rows() > 0) {
         out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
       }
     }
@@ -356,7 +357,7 @@ public final class TrainCommand implements Callable<Integer> {
     facts.put("test", tested);
     facts.put("model", !diverged ? outFile.toAbsolutePath().toString()
         : checkpoint < 0 ? "not saved (diverged)" : outFile.toAbsolutePath() + ": epoch " + checkpoint + ", the best before it diverged");
-    String next = diverged ? null : "The test rows it gets most wrong: " + evaluateCommand() + " --worst 10";
+    String next = diverged || test.rows() == 0 ? null : "The test rows it gets most wrong: " + evaluateCommand() + " --worst 10";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts, network.describe(),
         result.history(), layers.snapshots(), layers.probeRows() + (probeFromValidation(d) ? " validation rows" : " training rows"),
         test, next));

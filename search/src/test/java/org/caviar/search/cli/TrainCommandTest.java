@@ -154,6 +154,31 @@ class TrainCommandTest {
     assertFalse(r.out().contains("as in the study"), r.out());
   }
 
+  /**
+   * A split with no test part (--split 0.8,0.2) has no rows to evaluate the model on: train printed
+   * "evaluate it on its test rows: caviar evaluate ... --split 0.8,0.2", and the report "the test
+   * rows it gets most wrong: ... --worst 10", two commands that failed with exit code 2 ("leaves no
+   * test row").
+   */
+  @Test
+  void aSplitWithoutTestRowsPrintsNoEvaluateCommand() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--split", "0.8,0.2", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+        "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("test: none (the split leaves no test rows"), r.out());
+    assertFalse(r.out().contains("evaluate"), r.out());
+    assertFalse(Files.readString(report.resolve("index.html")).contains("evaluate"), "the report names an evaluate command");
+    // What such a command does: refused.
+    assertEquals(2, run("evaluate", "--model", model.toString(), "--split", "0.8,0.2").code());
+    // With test rows, the command is printed, and it runs.
+    r = run("train", "--split", "0.7,0.2", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("evaluate it on its test rows: caviar evaluate --model " + model + " --split 0.7,0.2"), r.out());
+    assertEquals(0, run("evaluate", "--model", model.toString(), "--split", "0.7,0.2").code());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
