@@ -368,12 +368,27 @@ public final class TrainCommand implements Callable<Integer> {
   private Map<String, Object> givenParams() {
     Map<String, Object> given = new LinkedHashMap<>();
     if (params == null) return given;
+    Map<String, String> texts = new java.util.HashMap<>(); // each as written, for the message
     for (String p : params) {
       int eq = p.indexOf('=');
       if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
-      given.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
+      String name = p.substring(0, eq).trim();
+      String text = p.substring(eq + 1).trim();
+      Object value = literal(text);
+      Object before = given.put(name, value);
+      // The last one was taken without a word (tune refuses a parameter declared twice).
+      if (before != null && !sameValue(before, value)) {
+        throw new IllegalArgumentException("--param " + name + " is given twice, as " + texts.get(name) + " and " + text + ": give it once");
+      }
+      texts.putIfAbsent(name, text);
     }
     return given;
+  }
+
+  /** Whether two --param values are the same setting: numbers by value (1e-2 is 0.01), words as written. */
+  private static boolean sameValue(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) return x.doubleValue() == y.doubleValue();
+    return a.equals(b);
   }
 
   /** Saves the model to --out, creating its folder at the first save: a run that saves nothing leaves none behind. */

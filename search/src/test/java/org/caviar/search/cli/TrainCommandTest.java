@@ -179,6 +179,23 @@ class TrainCommandTest {
     assertEquals(0, run("evaluate", "--model", model.toString(), "--split", "0.7,0.2").code());
   }
 
+  /**
+   * A --param given twice was taken at its last value without a word (--param lr=0.1 ... --param
+   * lr=0.01 trained at 0.01), where tune refuses a parameter declared twice: refused, naming both.
+   * The same value twice is no conflict.
+   */
+  @Test
+  void aParamGivenTwiceWithTwoValuesIsRefused() {
+    Path out = dir.resolve("m.caviar");
+    CliRun r = run("train", "--param", "lr=0.1", "--param", "units=8", "--param", "lr = 0.01", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param lr is given twice, as 0.1 and 0.01: give it once");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertFalse(Files.exists(out));
+    r = run("train", "--param", "lr=0.01", "--param", "lr=1e-2", "--param", "units=8", "--epochs", "1", "--threads", "1",
+        "--out", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
