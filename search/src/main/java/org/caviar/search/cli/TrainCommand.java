@@ -164,6 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
     MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    checkOptimizerSettings(given, settings);
     NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
     checkOut();
     checkReport();
@@ -383,6 +384,28 @@ public final class TrainCommand implements Callable<Integer> {
       texts.putIfAbsent(name, text);
     }
     return given;
+  }
+
+  /** The settings of one optimizer only, and that optimizer (MlpSettings reads each for it alone). */
+  private static final Map<String, String> OPTIMIZER_OF = Map.of("momentum", "momentum", "rho", "rmsprop", "beta1", "adam",
+      "beta2", "adam");
+
+  /**
+   * Refuses a --param that the optimizer training uses does not read (--param momentum=0.95 with
+   * Adam, the default): it was dropped without a word. A study's trial may hold such settings (a
+   * space of its own draws them unconditionally): only those given here are checked.
+   */
+  private void checkOptimizerSettings(Map<String, Object> given, Map<String, Object> settings) {
+    Object chosen = settings.get("optimizer");
+    String optimizer = chosen == null ? "adam" : chosen.toString().toLowerCase(Locale.ROOT);
+    String whose = given.containsKey("optimizer") ? "" : chosen == null ? " (the default)" : " (the study's trial's)";
+    for (Map.Entry<String, Object> e : given.entrySet()) {
+      String reader = OPTIMIZER_OF.get(e.getKey());
+      if (reader == null || reader.equals(optimizer)) continue;
+      throw new IllegalArgumentException("--param " + e.getKey() + "=" + e.getValue() + " is read by the " + reader
+          + " optimizer only, and the optimizer is " + optimizer + whose + ": add --param optimizer=" + reader + ", or leave "
+          + e.getKey() + " out");
+    }
   }
 
   /** Whether two --param values are the same setting: numbers by value (1e-2 is 0.01), words as written. */

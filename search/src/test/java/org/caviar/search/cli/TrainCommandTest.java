@@ -196,6 +196,33 @@ class TrainCommandTest {
     assertEquals(0, r.code(), r.out() + r.err());
   }
 
+  /**
+   * A setting of another optimizer than the one that trains was dropped without a word: --param
+   * momentum=0.95 trained with Adam (the default), momentum unread. Refused, naming the optimizer
+   * that reads it; with that optimizer it trains.
+   */
+  @Test
+  void anOptimizerSettingTheOptimizerDoesNotReadIsRefused() {
+    Path out = dir.resolve("m.caviar");
+    CliRun r = run("train", "--param", "momentum=0.95", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param momentum=0.95 is read by the momentum optimizer only, and the optimizer is "
+        + "adam (the default): add --param optimizer=momentum, or leave momentum out");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    r = run("train", "--param", "optimizer=momentum", "--param", "beta2=0.99", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param beta2=0.99 is read by the adam optimizer only, and the optimizer is "
+        + "momentum: add --param optimizer=adam, or leave beta2 out");
+    r = run("train", "--param", "optimizer=adam", "--param", "rho=0.8", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param rho=0.8 is read by the rmsprop optimizer only, and the optimizer is "
+        + "adam: add --param optimizer=rmsprop, or leave rho out");
+    assertFalse(Files.exists(out));
+    for (String[] ok : List.of(new String[] {"optimizer=momentum", "momentum=0.95"}, new String[] {"optimizer=RMSprop", "rho=0.8"},
+        new String[] {"beta1=0.8", "beta2=0.99"})) {
+      r = run("train", "--param", ok[0], "--param", ok[1], "--param", "units=8", "--epochs", "1", "--threads", "1", "--out", out.toString());
+      assertEquals(0, r.code(), r.out() + r.err());
+    }
+    assertTrue(r.out().contains("adam(beta1=0.8, beta2=0.99"), r.out());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
