@@ -716,7 +716,9 @@ public class TuneCommand implements Callable<Integer> {
 
   private String readSpaceFile() throws java.io.IOException {
     try {
-      return Files.readString(spaceFile);
+      String text = Files.readString(spaceFile);
+      // A byte order mark (a Windows editor's "UTF-8 with BOM"; the CSV loader skips one too) read as part of line 1.
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
     } catch (java.nio.charset.CharacterCodingException e) {
       // Its message is only "Input length = 1".
       throw new IllegalArgumentException("--space " + spaceFile + ": not a UTF-8 text file", e);
