@@ -189,8 +189,55 @@ public class TuneCommand implements Callable<Integer> {
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
     if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
     trials = trialsOption != null ? trialsOption : 60;
-    Path dir = studyDir != null ? studyDir
+    Path named = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    // Not given, a folder of its own, created now: two runs started in the same second took the same
+    // folder, and the second was refused ("in use by another study") or resumed the first's study.
+    boolean created = studyDir == null && storageUrl == null;
+    Path parent = named.toAbsolutePath().getParent();
+    boolean parentCreated = created && !Files.exists(parent);
+    Path dir = created ? createStudyFolder(named) : named;
+    try {
+      return call(dir);
+    } catch (Throwable e) {
+      // A run refused before its study was created leaves no folder behind, as one given --study does.
+      if (created && !holdsFiles(dir)) {
+        deleteQuietly(dir);
+        if (parentCreated) deleteQuietly(parent); // studies/, if this run created it and it is empty
+      }
+      throw e;
+    }
+  }
+
+  /** {@code named}, else {@code named}-2, -3, ...: the first that did not exist, created (atomically: two runs get two). */
+  static Path createStudyFolder(Path named) {
+    PathChecks.writableFolder("--study", named, named);
+    for (int n = 1; ; n++) {
+      Path folder = n == 1 ? named : named.resolveSibling(named.getFileName() + "-" + n);
+      try {
+        Files.createDirectories(named.toAbsolutePath().getParent());
+        return Files.createDirectory(folder);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // Another run's, or another second's of an earlier run's: the next.
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot create the study folder " + folder, e);
+      }
+    }
+  }
+
+  /** Deletes a folder that holds nothing but PathChecks' probe files (a run's own, or a killed run's). */
+  private static void deleteQuietly(Path emptyFolder) {
+    try (java.util.stream.Stream<Path> entries = Files.list(emptyFolder)) {
+      List<Path> all = entries.toList();
+      if (all.stream().anyMatch(p -> !p.getFileName().toString().startsWith(PathChecks.PROBE_PREFIX))) return;
+      for (Path p : all) Files.deleteIfExists(p);
+      Files.deleteIfExists(emptyFolder);
+    } catch (java.io.IOException ignored) {
+      // Left behind: an empty folder, which a later --study may name.
+    }
+  }
+
+  private Integer call(Path dir) throws Exception {
     Path journal = dir.resolve("journal.jsonl");
     // A study is named by the path's last part, in the database too; "/" has none.
     if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
