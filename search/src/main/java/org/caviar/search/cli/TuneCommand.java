@@ -656,6 +656,13 @@ public class TuneCommand implements Callable<Integer> {
         // journal from before budgets were stored resumes at the default).
         out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
       }
+      // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
+      // ("which is not found here" for /dev/fd/63).
+      String piped = pipedData();
+      if (piped != null) {
+        out.println("the data came from a pipe (" + piped + "), read once: give it again to the commands above "
+            + "(the study checks that it is the same data)");
+      }
       // Trials finished and none completed: a failure whichever run ran them, so that the same command
       // again fails too. (A study that has run no trial yet, e.g. stopped by --timeout 0, has not failed.)
       if (h.best() == null && finished > 0) {
@@ -667,6 +674,16 @@ public class TuneCommand implements Callable<Integer> {
     } finally {
       study.close();
     }
+  }
+
+  /** The data option of this run that names a pipe rather than a file ("--csv /dev/fd/63"), or null. */
+  private String pipedData() {
+    String[] names = {"--csv", "--idx-images", "--idx-labels"};
+    Path[] files = {data.csv, data.idxImages, data.idxLabels};
+    for (int i = 0; i < names.length; i++) {
+      if (files[i] != null && !Files.isRegularFile(files[i])) return names[i] + " " + files[i];
+    }
+    return null;
   }
 
   /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */
