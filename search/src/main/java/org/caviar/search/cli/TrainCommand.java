@@ -164,6 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
     MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    checkOptimizerSettings(given, settings);
     NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
     checkOut();
     checkReport();
@@ -329,7 +330,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
       out.println("saved: " + outFile.toAbsolutePath());
       // The model file does not record its split: evaluate's default one would score rows it trained on.
-      if (!data.defaultSplit()) {
+      // A split with no test part has no rows to evaluate it on (the command would be refused).
+      if (!data.defaultSplit() && test.rows() > 0) {
         out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
       }
     }
@@ -356,7 +358,7 @@ public final class TrainCommand implements Callable<Integer> {
     facts.put("test", tested);
     facts.put("model", !diverged ? outFile.toAbsolutePath().toString()
         : checkpoint < 0 ? "not saved (diverged)" : outFile.toAbsolutePath() + ": epoch " + checkpoint + ", the best before it diverged");
-    String next = diverged ? null : "The test rows it gets most wrong: " + evaluateCommand() + " --worst 10";
+    String next = diverged || test.rows() == 0 ? null : "The test rows it gets most wrong: " + evaluateCommand() + " --worst 10";
     Path page = TrainingReport.write(reportDir, new TrainingReport.Run("caviar train: " + network.spec(), facts, network.describe(),
         result.history(), layers.snapshots(), layers.probeRows() + (probeFromValidation(d) ? " validation rows" : " training rows"),
         test, next));
@@ -367,12 +369,49 @@ public final class TrainCommand implements Callable<Integer> {
   private Map<String, Object> givenParams() {
     Map<String, Object> given = new LinkedHashMap<>();
     if (params == null) return given;
+    Map<String, String> texts = new java.util.HashMap<>(); // each as written, for the message
     for (String p : params) {
       int eq = p.indexOf('=');
       if (eq <= 0) throw new IllegalArgumentException("--param needs NAME=VALUE, got '" + p + "'");
-      given.put(p.substring(0, eq).trim(), literal(p.substring(eq + 1).trim()));
+      String name = p.substring(0, eq).trim();
+      String text = p.substring(eq + 1).trim();
+      Object value = literal(text);
+      Object before = given.put(name, value);
+      // The last one was taken without a word (tune refuses a parameter declared twice).
+      if (before != null && !sameValue(before, value)) {
+        throw new IllegalArgumentException("--param " + name + " is given twice, as " + texts.get(name) + " and " + text + ": give it once");
+      }
+      texts.putIfAbsent(name, text);
     }
     return given;
+  }
+
+  /** The settings of one optimizer only, and that optimizer (MlpSettings reads each for it alone). */
+  private static final Map<String, String> OPTIMIZER_OF = Map.of("momentum", "momentum", "rho", "rmsprop", "beta1", "adam",
+      "beta2", "adam");
+
+  /**
+   * Refuses a --param that the optimizer training uses does not read (--param momentum=0.95 with
+   * Adam, the default): it was dropped without a word. A study's trial may hold such settings (a
+   * space of its own draws them unconditionally): only those given here are checked.
+   */
+  private void checkOptimizerSettings(Map<String, Object> given, Map<String, Object> settings) {
+    Object chosen = settings.get("optimizer");
+    String optimizer = chosen == null ? "adam" : chosen.toString().toLowerCase(Locale.ROOT);
+    String whose = given.containsKey("optimizer") ? "" : chosen == null ? " (the default)" : " (the study's trial's)";
+    for (Map.Entry<String, Object> e : given.entrySet()) {
+      String reader = OPTIMIZER_OF.get(e.getKey());
+      if (reader == null || reader.equals(optimizer)) continue;
+      throw new IllegalArgumentException("--param " + e.getKey() + "=" + e.getValue() + " is read by the " + reader
+          + " optimizer only, and the optimizer is " + optimizer + whose + ": add --param optimizer=" + reader + ", or leave "
+          + e.getKey() + " out");
+    }
+  }
+
+  /** Whether two --param values are the same setting: numbers by value (1e-2 is 0.01), words as written. */
+  private static boolean sameValue(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) return x.doubleValue() == y.doubleValue();
+    return a.equals(b);
   }
 
   /** Saves the model to --out, creating its folder at the first save: a run that saves nothing leaves none behind. */

@@ -189,8 +189,55 @@ public class TuneCommand implements Callable<Integer> {
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
     if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
     trials = trialsOption != null ? trialsOption : 60;
-    Path dir = studyDir != null ? studyDir
+    Path named = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    // Not given, a folder of its own, created now: two runs started in the same second took the same
+    // folder, and the second was refused ("in use by another study") or resumed the first's study.
+    boolean created = studyDir == null && storageUrl == null;
+    Path parent = named.toAbsolutePath().getParent();
+    boolean parentCreated = created && !Files.exists(parent);
+    Path dir = created ? createStudyFolder(named) : named;
+    try {
+      return call(dir);
+    } catch (Throwable e) {
+      // A run refused before its study was created leaves no folder behind, as one given --study does.
+      if (created && !holdsFiles(dir)) {
+        deleteQuietly(dir);
+        if (parentCreated) deleteQuietly(parent); // studies/, if this run created it and it is empty
+      }
+      throw e;
+    }
+  }
+
+  /** {@code named}, else {@code named}-2, -3, ...: the first that did not exist, created (atomically: two runs get two). */
+  static Path createStudyFolder(Path named) {
+    PathChecks.writableFolder("--study", named, named);
+    for (int n = 1; ; n++) {
+      Path folder = n == 1 ? named : named.resolveSibling(named.getFileName() + "-" + n);
+      try {
+        Files.createDirectories(named.toAbsolutePath().getParent());
+        return Files.createDirectory(folder);
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // Another run's, or another second's of an earlier run's: the next.
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot create the study folder " + folder, e);
+      }
+    }
+  }
+
+  /** Deletes a folder that holds nothing but PathChecks' probe files (a run's own, or a killed run's). */
+  private static void deleteQuietly(Path emptyFolder) {
+    try (java.util.stream.Stream<Path> entries = Files.list(emptyFolder)) {
+      List<Path> all = entries.toList();
+      if (all.stream().anyMatch(p -> !p.getFileName().toString().startsWith(PathChecks.PROBE_PREFIX))) return;
+      for (Path p : all) Files.deleteIfExists(p);
+      Files.deleteIfExists(emptyFolder);
+    } catch (java.io.IOException ignored) {
+      // Left behind: an empty folder, which a later --study may name.
+    }
+  }
+
+  private Integer call(Path dir) throws Exception {
     Path journal = dir.resolve("journal.jsonl");
     // A study is named by the path's last part, in the database too; "/" has none.
     if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
@@ -609,6 +656,13 @@ public class TuneCommand implements Callable<Integer> {
         // journal from before budgets were stored resumes at the default).
         out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
       }
+      // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
+      // ("which is not found here" for /dev/fd/63).
+      String piped = pipedData();
+      if (piped != null) {
+        out.println("the data came from a pipe (" + piped + "), read once: give it again to the commands above "
+            + "(the study checks that it is the same data)");
+      }
       // Trials finished and none completed: a failure whichever run ran them, so that the same command
       // again fails too. (A study that has run no trial yet, e.g. stopped by --timeout 0, has not failed.)
       if (h.best() == null && finished > 0) {
@@ -620,6 +674,16 @@ public class TuneCommand implements Callable<Integer> {
     } finally {
       study.close();
     }
+  }
+
+  /** The data option of this run that names a pipe rather than a file ("--csv /dev/fd/63"), or null. */
+  private String pipedData() {
+    String[] names = {"--csv", "--idx-images", "--idx-labels"};
+    Path[] files = {data.csv, data.idxImages, data.idxLabels};
+    for (int i = 0; i < names.length; i++) {
+      if (files[i] != null && !Files.isRegularFile(files[i])) return names[i] + " " + files[i];
+    }
+    return null;
   }
 
   /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */
@@ -716,7 +780,9 @@ public class TuneCommand implements Callable<Integer> {
 
   private String readSpaceFile() throws java.io.IOException {
     try {
-      return Files.readString(spaceFile);
+      String text = Files.readString(spaceFile);
+      // A byte order mark (a Windows editor's "UTF-8 with BOM"; the CSV loader skips one too) read as part of line 1.
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
     } catch (java.nio.charset.CharacterCodingException e) {
       // Its message is only "Input length = 1".
       throw new IllegalArgumentException("--space " + spaceFile + ": not a UTF-8 text file", e);

@@ -1051,6 +1051,20 @@ class CaviarCliTest {
   }
 
   /**
+   * A space file saved with a byte order mark (Windows editors' "UTF-8 with BOM", as the CSV loader
+   * already reads) was refused: "line 1: 'lr = log(1e-4, 0.3)' is not of the form ..." with U+FEFF before lr, the
+   * mark invisible in the message. It reads as the same file without the mark, CRLF line ends too.
+   */
+  @Test
+  void aSpaceFileWithAByteOrderMarkReads() throws Exception {
+    Path space = Files.writeString(dir.resolve("bom.space"), "\uFEFFlr = log(1e-3, 1e-1)\r\nunits = fixed(8)\r\nlayers = fixed(1)\r\n");
+    CliRun r = run("tune", "--space", space.toString(), "--trials", "1", "--workers", "1", "--epochs", "1", "--no-report",
+        "--no-progress", "--study", dir.resolve("s").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("space: 3 parameters"), r.out());
+  }
+
+  /**
    * A CSV whose label, a column of class names, is not the last one: the default label column (the
    * last) leaves the names among the features, and the loader's "'zero' is not a number" now says
    * which --label-column to give.

@@ -395,6 +395,10 @@ class StudySettingsCliTest {
     assertOk(created);
     // Named by its whole path: a pipe's name alone (63 of /dev/fd/63 for <(...)) says nothing.
     assertTrue(created.out().contains("caviar tune on " + fifo + ": "), created.out());
+    // The commands it prints for the next step (train --from-study, resume) are refused without the
+    // data given again (below): said with them.
+    assertTrue(created.out().contains("the data came from a pipe (--csv " + fifo + "), read once: give it again to the commands "
+        + "above (the study checks that it is the same data)"), created.out());
     assertEquals(JournalStorage.peek(regular.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT),
         JournalStorage.peek(piped.resolve("journal.jsonl")).settings().get("--csv" + StudySettings.FINGERPRINT));
 

@@ -154,6 +154,75 @@ class TrainCommandTest {
     assertFalse(r.out().contains("as in the study"), r.out());
   }
 
+  /**
+   * A split with no test part (--split 0.8,0.2) has no rows to evaluate the model on: train printed
+   * "evaluate it on its test rows: caviar evaluate ... --split 0.8,0.2", and the report "the test
+   * rows it gets most wrong: ... --worst 10", two commands that failed with exit code 2 ("leaves no
+   * test row").
+   */
+  @Test
+  void aSplitWithoutTestRowsPrintsNoEvaluateCommand() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--split", "0.8,0.2", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString(),
+        "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("test: none (the split leaves no test rows"), r.out());
+    assertFalse(r.out().contains("evaluate"), r.out());
+    assertFalse(Files.readString(report.resolve("index.html")).contains("evaluate"), "the report names an evaluate command");
+    // What such a command does: refused.
+    assertEquals(2, run("evaluate", "--model", model.toString(), "--split", "0.8,0.2").code());
+    // With test rows, the command is printed, and it runs.
+    r = run("train", "--split", "0.7,0.2", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("evaluate it on its test rows: caviar evaluate --model " + model + " --split 0.7,0.2"), r.out());
+    assertEquals(0, run("evaluate", "--model", model.toString(), "--split", "0.7,0.2").code());
+  }
+
+  /**
+   * A --param given twice was taken at its last value without a word (--param lr=0.1 ... --param
+   * lr=0.01 trained at 0.01), where tune refuses a parameter declared twice: refused, naming both.
+   * The same value twice is no conflict.
+   */
+  @Test
+  void aParamGivenTwiceWithTwoValuesIsRefused() {
+    Path out = dir.resolve("m.caviar");
+    CliRun r = run("train", "--param", "lr=0.1", "--param", "units=8", "--param", "lr = 0.01", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param lr is given twice, as 0.1 and 0.01: give it once");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertFalse(Files.exists(out));
+    r = run("train", "--param", "lr=0.01", "--param", "lr=1e-2", "--param", "units=8", "--epochs", "1", "--threads", "1",
+        "--out", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+  }
+
+  /**
+   * A setting of another optimizer than the one that trains was dropped without a word: --param
+   * momentum=0.95 trained with Adam (the default), momentum unread. Refused, naming the optimizer
+   * that reads it; with that optimizer it trains.
+   */
+  @Test
+  void anOptimizerSettingTheOptimizerDoesNotReadIsRefused() {
+    Path out = dir.resolve("m.caviar");
+    CliRun r = run("train", "--param", "momentum=0.95", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param momentum=0.95 is read by the momentum optimizer only, and the optimizer is "
+        + "adam (the default): add --param optimizer=momentum, or leave momentum out");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    r = run("train", "--param", "optimizer=momentum", "--param", "beta2=0.99", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param beta2=0.99 is read by the adam optimizer only, and the optimizer is "
+        + "momentum: add --param optimizer=adam, or leave beta2 out");
+    r = run("train", "--param", "optimizer=adam", "--param", "rho=0.8", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param rho=0.8 is read by the rmsprop optimizer only, and the optimizer is "
+        + "adam: add --param optimizer=rmsprop, or leave rho out");
+    assertFalse(Files.exists(out));
+    for (String[] ok : List.of(new String[] {"optimizer=momentum", "momentum=0.95"}, new String[] {"optimizer=RMSprop", "rho=0.8"},
+        new String[] {"beta1=0.8", "beta2=0.99"})) {
+      r = run("train", "--param", ok[0], "--param", ok[1], "--param", "units=8", "--epochs", "1", "--threads", "1", "--out", out.toString());
+      assertEquals(0, r.code(), r.out() + r.err());
+    }
+    assertTrue(r.out().contains("adam(beta1=0.8, beta2=0.99"), r.out());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

@@ -228,4 +228,38 @@ class TuneCommandTest {
     assertOk(part);
     assertTrue(part.out().contains("resume or extend: "), part.out());
   }
+  /**
+   * Without --study the study folder is studies/tune-DATE-TIME, to the second: two runs started in
+   * the same second (a script starting one per data file) took the same folder, and the second
+   * failed ("journal ... is in use by another study (locked)", exit 1), or, the first one over,
+   * resumed it or was refused for its options; a folder of that name holding other files refused
+   * the run. Each run now takes a folder of its own (tune-DATE-TIME-2, -3, ...), created at once.
+   * The folders of the next seconds are taken here in advance, whatever second the run starts in.
+   */
+  @Test
+  void theDefaultStudyFolderIsAFolderOfItsOwn() throws Exception {
+    Path studies = Files.createDirectories(dir.resolve("studies"));
+    java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    java.time.LocalDateTime now = java.time.LocalDateTime.now();
+    for (int s = -1; s < 120; s++) {
+      Files.writeString(Files.createDirectories(studies.resolve("tune-" + now.plusSeconds(s).format(stamp))).resolve("notes.txt"), "mine");
+    }
+    List<String> args = new java.util.ArrayList<>(List.of("tune", "--trials", "1", "--workers", "1"));
+    args.addAll(List.of(SMALL));
+    // In a JVM of its own, whose working folder (where studies/ is) is this test's.
+    Process p = CliRun.startChild(List.of("-Duser.dir=" + dir), args.toArray(String[]::new));
+    String out = CliRun.stopAfter(p, line -> false);
+    assertEquals(0, p.exitValue(), out);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("study: (studies/tune-\\d{8}-\\d{6})-2/journal.jsonl").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals(List.of("notes.txt"), Files.list(dir.resolve(m.group(1))).map(f -> f.getFileName().toString()).toList());
+    assertTrue(Files.exists(dir.resolve(m.group(1) + "-2").resolve("journal.jsonl")));
+    // A run refused once its folder is created (the data is read after) leaves none, nor studies/.
+    Path fresh = Files.createDirectories(dir.resolve("fresh"));
+    p = CliRun.startChild(List.of("-Duser.dir=" + fresh), "tune", "--csv", "missing.csv");
+    out = CliRun.stopAfter(p, line -> false);
+    assertEquals(2, p.exitValue(), out);
+    assertTrue(out.contains("caviar tune: --csv missing.csv: no such file"), out);
+    assertFalse(Files.exists(fresh.resolve("studies")), out);
+  }
 }
