@@ -197,14 +197,18 @@ public class TuneCommand implements Callable<Integer> {
     Path parent = named.toAbsolutePath().getParent();
     boolean parentCreated = created && !Files.exists(parent);
     Path dir = created ? createStudyFolder(named) : named;
-    try {
-      return call(dir);
-    } catch (Throwable e) {
-      // A run refused before its study was created leaves no folder behind, as one given --study does.
+    // A run refused, or stopped, before its study was created leaves no folder behind, as one given
+    // --study does (a stop while it loaded said "no study was created" and left the folder).
+    Runnable giveBack = () -> {
       if (created && !holdsFiles(dir)) {
         deleteQuietly(dir);
         if (parentCreated) deleteQuietly(parent); // studies/, if this run created it and it is empty
       }
+    };
+    try {
+      return call(dir, giveBack);
+    } catch (Throwable e) {
+      giveBack.run();
       throw e;
     }
   }
@@ -237,7 +241,8 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
-  private Integer call(Path dir) throws Exception {
+  /** @param giveBack removes the study folder if this run created it and nothing is in it yet */
+  private Integer call(Path dir, Runnable giveBack) throws Exception {
     Path journal = dir.resolve("journal.jsonl");
     // A study is named by the path's last part, in the database too; "/" has none.
     if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
@@ -299,7 +304,10 @@ public class TuneCommand implements Callable<Integer> {
           : " while creating the study; no trial started; " + (pg != null ? "the study " + where : "the study folder " + dir)
               + " may hold it in part: run the command again to start it (it goes on from what was created)"
               + (pg != null ? "" : ", or delete the folder"));
-      StopHook stop = new StopHook(() -> loading);
+      StopHook stop = new StopHook(() -> {
+        giveBack.run(); // the main thread writes nothing before it enters the next stage, which waits for the halt now
+        return loading;
+      });
       try {
         StudySettings settings = new StudySettings(this);
         if (stored != null) useStoredSettings(settings, stored);

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +33,18 @@ record CliRun(int code, String out, String err) {
 
   /** The same with another main class that runs the command line (one that first changes a setting for the test). */
   static Process startChild(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
+    return startChildIn(null, main, jvmOptions, args);
+  }
+
+  /** The same in the working directory {@code directory} (null: this JVM's). */
+  static Process startChildIn(Path directory, Class<?> main, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("--add-modules=jdk.incubator.vector");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new ProcessBuilder(command).directory(directory == null ? null : directory.toFile()).redirectErrorStream(true).start();
   }
 
   /**

@@ -130,23 +130,25 @@ class InterruptedCliTest {
   /**
    * A run whose epoch does not end within the wait after the signal (0 s here, 120 s in use) is
    * halted as it is: it says what --out holds, the last new best epoch saved as it trained, and
-   * "nothing saved" only before any was. The first epoch of a wide network takes seconds (its
-   * 28 GFLOP would take 0.3 s at full speed on one thread, and a fresh JVM runs far below that;
-   * 0.4 s the next ones): the signal comes 0.2 s into it, once the hook is set (microseconds after
-   * the "training:" line), or right after it.
+   * "nothing saved" only before any was. The first epoch of a wide network takes seconds (the
+   * 64-2048-2048-10 network's 28 GFLOP would take 0.3 s at full speed on one thread, and a fresh
+   * JVM runs far below that; 0.4 s the next ones): the signal comes 1 s into an epoch of four times
+   * that work, once the hook is set (microseconds after the "training:" line on an idle machine;
+   * 0.2 s was too short once, beside other JVMs building), or right after the first epoch.
    */
   @Test
   void aRunHaltedMidEpochSaysWhatItSaved() throws Exception {
     Path model = dir.resolve("h.caviar");
-    String[] args = {"train", "--epochs", "1000000", "--threads", "1", "--spec", "64-2048-2048-10 relu", "--out", model.toString()};
+    String[] args = {"train", "--epochs", "1000000", "--threads", "1", "--spec", "64-4096-4096-10 relu", "--out", model.toString()};
     String out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> {
       if (!line.startsWith("training: ")) return false;
-      CliRun.sleep(200); // the hook is set just after this line
+      CliRun.sleep(1000); // the hook is set just after this line
       return true;
     });
     assertTrue(out.contains("caviar train: the epoch did not end within 0 s; nothing saved"), out);
     assertTrue(!out.contains("epoch   0") && !Files.exists(model), out);
 
+    args[6] = "64-2048-2048-10 relu"; // epochs that end
     out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> line.startsWith("epoch   0"));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("caviar train: the epoch did not end within 0 s; \\Q" + model
         + "\\E holds epoch (\\d+), the best so far").matcher(out);
@@ -331,6 +333,14 @@ class InterruptedCliTest {
         + "run the command again to start it\n"), out);
     assertTrue(!Files.exists(study), out);
 
+    // Without --study the run creates its folder (studies/tune-DATE-TIME) at its start, to have one
+    // of its own: a stop while it loads gives it back (it was left, empty, under the same words).
+    Path work = Files.createDirectories(dir.resolve("work"));
+    out = interruptedWhileLoading(work, "data-default.csv");
+    assertTrue(out.contains("caviar tune: interrupted while loading the data; no trial started and no study was created; "
+        + "run the command again to start it\n"), out);
+    assertTrue(!Files.exists(work.resolve("studies")), out);
+
     Path existing = dir.resolve("study");
     CliRun first = CliRun.run("tune", "--trials", "1", "--epochs", "1", "--workers", "1", "--no-progress", "--no-report",
         "--study", existing.toString());
@@ -455,10 +465,16 @@ class InterruptedCliTest {
 
   /** A child tune on a named pipe, sent SIGINT once it reads from it: its output, once it has ended with 130. */
   private String interruptedWhileLoading(Path study) throws Exception {
-    Path fifo = dir.resolve("data-" + study.getFileName() + ".csv");
+    return interruptedWhileLoading(null, "data-" + study.getFileName() + ".csv", "--study", study.toString());
+  }
+
+  /** A tune in the working directory {@code in} (null: this JVM's), with {@code more} options, stopped while it loads its data. */
+  private String interruptedWhileLoading(Path in, String dataName, String... more) throws Exception {
+    Path fifo = dir.resolve(dataName);
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
-    Process p = CliRun.startChild(List.of("-Dcaviar.command=caviar"), "tune", "--csv", fifo.toString(), "--trials", "2",
-        "--epochs", "1", "--no-progress", "--study", study.toString());
+    List<String> args = new ArrayList<>(List.of("tune", "--csv", fifo.toString(), "--trials", "2", "--epochs", "1", "--no-progress"));
+    args.addAll(List.of(more));
+    Process p = CliRun.startChildIn(in, CaviarCli.class, List.of("-Dcaviar.command=caviar"), args.toArray(new String[0]));
     Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
     // Opening the pipe to write waits for the child to open it to read: then it loads, and waits for more.
     try (var pipe = Files.newOutputStream(fifo)) {
