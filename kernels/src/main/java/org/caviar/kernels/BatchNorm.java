@@ -25,7 +25,8 @@ package org.caviar.kernels;
  * {@code dbeta = sum_i dy}, {@code dgamma = sum_i dy * xhat},
  * {@code dx = invStd / n * (n * dxhat - sum_i dxhat - xhat * sum_i dxhat * xhat)}.
  *
- * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy}.
+ * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy}. In training the per-feature
+ * outputs (running and batch statistics) and {@code xhat} are arrays of their own.
  *
  * <p>Arguments: {@code n, f >= 1} ({@code n >= 2} in training); {@code eps} finite and
  * {@code > 0}; {@code momentum} in {@code [0, 1)}; arrays not null, the per-example ones holding
@@ -67,6 +68,16 @@ public abstract class BatchNorm {
     Checks.length("xhat", xhat, size);
     Checks.length("mean", mean, f);
     Checks.length("invStd", invStd, f);
+    // The per-feature outputs, each an array of its own (y may be x; xhat is kept for backward).
+    String[] names = {"runningMean", "runningVar", "mean", "invStd"};
+    float[][] written = {runningMean, runningVar, mean, invStd};
+    for (int i = 0; i < written.length; i++) {
+      for (int j = i + 1; j < written.length; j++) Checks.distinct(names[i], written[i], names[j], written[j]);
+      Checks.distinct(names[i], written[i], "gamma", gamma);
+      Checks.distinct(names[i], written[i], "beta", beta);
+    }
+    Checks.distinct("xhat", xhat, "x", x);
+    Checks.distinct("xhat", xhat, "y", y);
     forwardTrainingImpl(n, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
   }
 

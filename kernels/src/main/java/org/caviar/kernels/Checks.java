@@ -84,6 +84,18 @@ final class Checks {
     }
   }
 
+  /**
+   * Refuses {@code array}, which a kernel writes, when it is {@code other}, which the kernel reads
+   * or writes too: the two would overwrite each other (a dropout mask passed as its output, batch
+   * norm's batch mean as its running mean).
+   */
+  static void distinct(String name, float[] array, String otherName, float[] other) {
+    if (array == other) {
+      throw new IllegalArgumentException(name + " must not be " + otherName + " (the same array): the kernel writes " + name
+          + " and needs " + otherName + " as well");
+    }
+  }
+
   /** A finite value, e.g. a scaling factor. */
   static void finite(String name, float value) {
     if (!Float.isFinite(value)) throw new IllegalArgumentException(name + " must be finite, got " + value);

@@ -37,7 +37,7 @@ public abstract class Dropout {
   /**
    * Draws the mask of positions {@code [position, position + len)} into {@code mask} (each
    * element 0 or {@code 1 / (1 - rate)}) and writes {@code y = x * mask}. {@code y} may be
-   * {@code x}.
+   * {@code x}; {@code mask} must be an array of its own.
    */
   public final void forward(int len, long seed, long position, float rate, float[] x, float[] mask, float[] y) {
     Checks.nonNegative("len", len);
@@ -46,6 +46,9 @@ public abstract class Dropout {
     Checks.length("x", x, len);
     Checks.length("mask", mask, len);
     Checks.length("y", y, len);
+    // y may be x; the mask is kept for the backward pass and must be neither.
+    Checks.distinct("mask", mask, "x", x);
+    Checks.distinct("mask", mask, "y", y);
     int threshold = keepThreshold(rate);
     float scale = 1f / (1f - rate);
     // Split where the high half of the position changes, so each part has one key.

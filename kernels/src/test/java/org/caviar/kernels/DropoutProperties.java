@@ -189,6 +189,11 @@ class DropoutProperties {
       expectBad("len", () -> d.forward(-1, 1, 0, 0.5f, a, a, a));
       expectBad("mask", () -> d.forward(4, 1, 0, 0.5f, a, new float[3], a));
       expectBad("dx", () -> d.backward(4, a, a, new float[2]));
+      // The mask as the output or the input: y = x * mask overwrote it (4.0 kept where 2.0 was drawn).
+      float[] x = {1, 2, 3, 4};
+      float[] mask = new float[4];
+      expectBad("mask", () -> d.forward(4, 1, 0, 0.5f, x, mask, mask));
+      expectBad("mask", () -> d.forward(4, 1, 0, 0.5f, mask, mask, x));
     }
   }
 
