@@ -46,6 +46,13 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var out = commandSpec.commandLine().getOut();
     if (worst < 0) throw new IllegalArgumentException("--worst must be >= 0, got " + worst);
+    // --all takes every row: a split given with it chose nothing, without a word.
+    var parsed = commandSpec.commandLine().getParseResult();
+    for (String option : List.of("--split", "--split-seed")) {
+      if (all && parsed.hasMatchedOption(option)) {
+        throw new IllegalArgumentException(option + " chooses the test part, and --all evaluates every row: give one or the other");
+      }
+    }
     PathChecks.existingFile("--model", modelFile);
     Model model;
     try {
