@@ -93,6 +93,14 @@ public final class DataOptions {
 
   /** The parts, standardized with the training part's statistics. */
   public Data load() throws IOException {
+    return load(true);
+  }
+
+  /**
+   * The same; {@code scored} false for a command that uses the training part only (gradcheck),
+   * which then takes a split without validation rows.
+   */
+  Data load(boolean scored) throws IOException {
     Raw raw = loadRaw();
     // Else the network's own check says "classes must be >= 2", and tune only after failing every trial.
     if (raw.all().classCount() < 2) {
@@ -101,7 +109,7 @@ public final class DataOptions {
     }
     // Training fits on the train part and picks its epochs (early stopping, pruning, tune's value) on validation.
     requireRows(raw, TRAIN);
-    requireRows(raw, VALIDATION);
+    if (scored) requireRows(raw, VALIDATION);
     Split parts = raw.parts();
     Standardizer standardizer = Standardizer.fit(parts.train());
     // A label left to the default is named when the header names it: a feature of a few integer

@@ -59,7 +59,7 @@ public final class GradcheckCommand implements Callable<Integer> {
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
       throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + weightDecay);
     }
-    DataOptions.Data d = data.load();
+    DataOptions.Data d = data.load(false); // the training part only: a split without validation rows will do
     NetworkSpec net = given != null ? given : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");
     if (net.inputs() != d.inputs() || net.classes() < d.classes()) {
       throw new IllegalArgumentException("--spec takes " + net.inputs() + " inputs and " + net.classes() + " classes, the data has "

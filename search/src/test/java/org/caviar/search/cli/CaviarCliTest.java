@@ -172,6 +172,10 @@ class CaviarCliTest {
     CliRun d = run("evaluate", "--model", model.toString(), "--all");
     assertEquals(2, d.code());
     assertEquals("caviar evaluate: the model takes 2 features, digits has 64", d.err().strip());
+    // --all evaluates every row: a split given with it was ignored without a word.
+    CliRun split = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--all", "--split", "0.5,0.2");
+    assertEquals(2, split.code());
+    assertEquals("caviar evaluate: --split chooses the test part, and --all evaluates every row: give one or the other", split.err().strip());
     CliRun none = run("evaluate", "--csv", csv.toString());
     assertEquals(2, none.code());
     assertTrue(none.err().contains("--model"), none.err());
@@ -761,6 +765,11 @@ class CaviarCliTest {
     CliRun r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("PASSED"), r.out());
+    // The training part only: a split without validation (or test) rows will do. It was refused
+    // ("training and tuning are scored on validation rows").
+    r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4", "--split", "1,0");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("train 1797 / validation 0 / test 0") && r.out().contains("PASSED"), r.out());
     r = run("gradcheck", "--spec", "64-8-5", "--rows", "4"); // fewer classes than the digits have
     assertEquals(2, r.code());
     assertEquals("caviar gradcheck: --spec takes 64 inputs and 5 classes, the data has 64 and 10", r.err().strip());
