@@ -165,6 +165,7 @@ public final class TrainCommand implements Callable<Integer> {
     // file loads, and before anything is written.
     MlpSettings.from(settings, 1, 2, epochs, trainSeed);
     checkOptimizerSettings(given, settings);
+    checkHiddenSettings(given, settings);
     NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
     checkOut();
     checkReport();
@@ -405,6 +406,23 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--param " + e.getKey() + "=" + e.getValue() + " is read by the " + reader
           + " optimizer only, and the optimizer is " + optimizer + whose + ": add --param optimizer=" + reader + ", or leave "
           + e.getKey() + " out");
+    }
+  }
+
+  /** The settings that only hidden layers read. */
+  private static final List<String> HIDDEN_ONLY = List.of("units", "activation", "batchnorm", "dropout");
+
+  /**
+   * Refuses a --param that only hidden layers read when there are none (--param layers=0 --param
+   * units=64): it was dropped without a word. As for the optimizer's, only those given are checked.
+   */
+  private void checkHiddenSettings(Map<String, Object> given, Map<String, Object> settings) {
+    if (!(settings.get("layers") instanceof Number layers) || layers.doubleValue() != 0) return;
+    String whose = given.containsKey("layers") ? "" : " (the study's trial's)";
+    for (String name : HIDDEN_ONLY) {
+      if (!given.containsKey(name)) continue;
+      throw new IllegalArgumentException("--param " + name + "=" + given.get(name) + " is read by the hidden layers only, and layers is 0"
+          + whose + ": leave " + name + " out, or give layers >= 1");
     }
   }
 

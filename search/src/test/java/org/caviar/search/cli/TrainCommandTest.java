@@ -223,6 +223,23 @@ class TrainCommandTest {
     assertTrue(r.out().contains("adam(beta1=0.8, beta2=0.99"), r.out());
   }
 
+  /** With no hidden layer, a setting of the hidden layers reads nothing: it was dropped without a word. */
+  @Test
+  void aHiddenLayerSettingWithoutHiddenLayersIsRefused() {
+    Path out = dir.resolve("m.caviar");
+    CliRun r = run("train", "--param", "layers=0", "--param", "units=64", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param units=64 is read by the hidden layers only, and layers is 0: leave units out, "
+        + "or give layers >= 1");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    r = run("train", "--param", "layers=0", "--param", "batchnorm=true", "--out", out.toString());
+    assertOneLineError(r, "caviar train: --param batchnorm=true is read by the hidden layers only, and layers is 0: leave "
+        + "batchnorm out, or give layers >= 1");
+    assertFalse(Files.exists(out));
+    r = run("train", "--param", "layers=0", "--param", "lr=0.01", "--epochs", "1", "--threads", "1", "--out", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("network: 64-10"), r.out());
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
