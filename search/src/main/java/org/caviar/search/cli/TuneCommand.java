@@ -633,7 +633,8 @@ public class TuneCommand implements Callable<Integer> {
           + "; write the report again with: " + resumeCommand));
       at.accept(AFTER_TRIALS);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      int failedNow = printSummary(h, before, seconds, space, dir);
+      Importance.Result importance = Importance.compute(h, space); // once, for the summary and the report
+      int failedNow = printSummary(h, before, seconds, space, dir, importance);
       int held = h.inState(TrialState.RUNNING).size();
       if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
         // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
@@ -642,7 +643,7 @@ public class TuneCommand implements Callable<Integer> {
       }
       if (!noReport) {
         Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(dir.getFileName().toString(),
-            s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"));
+            s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"), importance);
         out.println("report: " + page.toAbsolutePath());
       }
       int finished = finishedTrials(h.trials());
@@ -711,7 +712,7 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */
-  private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir) {
+  private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir, Importance.Result importance) {
     long epochsRun = 0;
     long epochsUnpruned = 0;
     long newTrials = 0;
@@ -744,7 +745,6 @@ public class TuneCommand implements Callable<Integer> {
       for (Map.Entry<String, Object> e : best.params().asMap().entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), Leaderboard.format(e.getValue()));
       }
-      Importance.Result importance = Importance.compute(h, space);
       if (!importance.isEmpty()) {
         StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
         importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));

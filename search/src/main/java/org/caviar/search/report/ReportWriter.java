@@ -40,13 +40,17 @@ public final class ReportWriter {
 
   /** Writes the report into {@code folder} (created if needed); returns the HTML page. */
   public static Path write(Path folder, History h, SearchSpace space, Meta meta) {
+    return write(folder, h, space, meta, Importance.compute(h, space));
+  }
+
+  /** The same with the parameters' importance already computed from {@code h} and {@code space}. */
+  public static Path write(Path folder, History h, SearchSpace space, Meta meta, Importance.Result importance) {
     try {
       Files.createDirectories(folder);
       List<String> figures = new ArrayList<>();
       save(folder, "history", Plots.history(h), figures);
       save(folder, "learning_curves", Plots.learningCurves(h, 5), figures);
       save(folder, "parallel_coordinates", Plots.parallelCoordinates(h, space, 50), figures);
-      Importance.Result importance = Importance.compute(h, space);
       save(folder, "importance", Plots.importance(importance.shares()), figures);
       for (int i = 0; i < space.size(); i++) {
         if (space.get(i) instanceof FixedParameter) continue;
