@@ -69,16 +69,25 @@ public abstract class BatchNorm {
     Checks.length("mean", mean, f);
     Checks.length("invStd", invStd, f);
     // The per-feature outputs, each an array of its own (y may be x; xhat is kept for backward).
-    String[] names = {"runningMean", "runningVar", "mean", "invStd"};
-    float[][] written = {runningMean, runningVar, mean, invStd};
-    for (int i = 0; i < written.length; i++) {
-      for (int j = i + 1; j < written.length; j++) Checks.distinct(names[i], written[i], names[j], written[j]);
-      Checks.distinct(names[i], written[i], "gamma", gamma);
-      Checks.distinct(names[i], written[i], "beta", beta);
-    }
+    // Call by call, not over arrays of them: this runs at every training step, which allocates nothing.
+    distinctFromInputs("runningMean", runningMean, gamma, beta);
+    distinctFromInputs("runningVar", runningVar, gamma, beta);
+    distinctFromInputs("mean", mean, gamma, beta);
+    distinctFromInputs("invStd", invStd, gamma, beta);
+    Checks.distinct("runningMean", runningMean, "runningVar", runningVar);
+    Checks.distinct("runningMean", runningMean, "mean", mean);
+    Checks.distinct("runningMean", runningMean, "invStd", invStd);
+    Checks.distinct("runningVar", runningVar, "mean", mean);
+    Checks.distinct("runningVar", runningVar, "invStd", invStd);
+    Checks.distinct("mean", mean, "invStd", invStd);
     Checks.distinct("xhat", xhat, "x", x);
     Checks.distinct("xhat", xhat, "y", y);
     forwardTrainingImpl(n, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
+  }
+
+  private static void distinctFromInputs(String name, float[] written, float[] gamma, float[] beta) {
+    Checks.distinct(name, written, "gamma", gamma);
+    Checks.distinct(name, written, "beta", beta);
   }
 
   /** Inference forward with the running statistics. */
