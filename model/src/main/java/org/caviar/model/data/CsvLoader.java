@@ -89,10 +89,20 @@ public final class CsvLoader {
     return new CsvLoader(header, 0, name.trim(), delimiter);
   }
 
+  /**
+   * The field delimiter: any character but a quote, a line end or one that numbers are written with
+   * (a digit, '.', '-', '+', 'e', 'E'), which would cut numbers apart ('-' split "-1" into an empty
+   * field and "1").
+   */
   public CsvLoader withDelimiter(char d) {
     if (d == '"' || d == '\n' || d == '\r') throw new IllegalArgumentException("delimiter cannot be " + (int) d);
+    if (NUMBER_CHARACTERS.indexOf(d) >= 0) {
+      throw new IllegalArgumentException("delimiter cannot be '" + d + "': numbers are written with it");
+    }
     return new CsvLoader(header, labelIndex, labelName, d);
   }
+
+  private static final String NUMBER_CHARACTERS = "0123456789.-+eE";
 
   /**
    * A loaded file and what its header said of the label.

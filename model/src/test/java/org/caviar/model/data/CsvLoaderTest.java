@@ -145,6 +145,11 @@ class CsvLoaderTest {
     assertMalformed(CsvLoader.defaults(), "1\t2\t0\n", 1, "found 1 (the delimiter is ','; this line has tabs)");
     assertMalformed(CsvLoader.defaults().withDelimiter(';'), "1,2,0\n", 1, "found 1 (the delimiter is ';'; this line has ',')");
     assertMalformed(CsvLoader.defaults().withDelimiter('\t'), "1;2;0\n", 1, "found 1 (the delimiter is a tab; this line has ';')");
+    // A delimiter that numbers are written with cut them apart ('-' made "-1-2-a" an empty field, "1", "2", "a").
+    for (char c : "0123456789.-+eE".toCharArray()) {
+      var e = assertThrows(IllegalArgumentException.class, () -> CsvLoader.defaults().withDelimiter(c));
+      assertEquals("delimiter cannot be '" + c + "': numbers are written with it", e.getMessage());
+    }
     // One column and nothing else to point at: no hint.
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1\n2\n"));
     assertTrue(e.getMessage().endsWith("found 1"), e.getMessage());

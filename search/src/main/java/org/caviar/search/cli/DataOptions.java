@@ -345,7 +345,8 @@ public final class DataOptions {
   private static char delimiter(String given) {
     if (given == null) return ',';
     if (given.equalsIgnoreCase("tab") || given.equals("\\t") || given.equals("\t")) return '\t';
-    String refused = "--csv-delimiter must be one character other than a quote, or 'tab', got '" + given + "'";
+    String refused = "--csv-delimiter must be one character other than a quote or one of a number (a digit, '.', '-', '+', 'e'), "
+        + "or 'tab', got '" + given + "'";
     if (given.length() != 1) throw new IllegalArgumentException(refused);
     try {
       CsvLoader.defaults().withDelimiter(given.charAt(0)); // the loader's rule, said with the option's name

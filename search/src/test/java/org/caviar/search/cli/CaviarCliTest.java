@@ -323,10 +323,16 @@ class CaviarCliTest {
     assertTrue(r.out().contains("caviar train on semi.csv: 40 rows"), r.out());
     r = run("train", "--csv", csv.toString(), "--csv-delimiter", "ab", "--out", model.toString());
     assertEquals(2, r.code());
-    assertEquals("caviar train: --csv-delimiter must be one character other than a quote, or 'tab', got 'ab'", r.err().strip());
+    assertEquals("caviar train: --csv-delimiter must be one character other than a quote or one of a number (a digit, '.', '-', "
+        + "'+', 'e'), or 'tab', got 'ab'", r.err().strip());
     r = run("train", "--csv", csv.toString(), "--csv-delimiter", "\"", "--out", model.toString());
     assertEquals(2, r.code());
-    assertEquals("caviar train: --csv-delimiter must be one character other than a quote, or 'tab', got '\"'", r.err().strip());
+    assertEquals("caviar train: --csv-delimiter must be one character other than a quote or one of a number (a digit, '.', '-', "
+        + "'+', 'e'), or 'tab', got '\"'", r.err().strip());
+    r = run("train", "--csv", csv.toString(), "--csv-delimiter", "-", "--out", model.toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar train: --csv-delimiter must be one character other than a quote or one of a number (a digit, '.', '-', "
+        + "'+', 'e'), or 'tab', got '-'", r.err().strip());
     r = run("train", "--csv-delimiter", ";", "--out", model.toString());
     assertEquals(2, r.code());
     assertEquals("caviar train: --csv-delimiter goes with --csv", r.err().strip());
