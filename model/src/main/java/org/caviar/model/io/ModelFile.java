@@ -71,6 +71,15 @@ public final class ModelFile {
    * A failure names the file.
    */
   public static void save(Model model, Path path) throws IOException {
+    // Said before the file is touched, and by name: writeUTF's own error quotes the start of the string.
+    List<String> names = model.classNames();
+    for (int c = 0; c < names.size(); c++) {
+      long bytes = modifiedUtf8Length(names.get(c));
+      if (bytes > MAX_STRING_BYTES) {
+        throw new IllegalArgumentException("class " + c + "'s name is " + bytes + " bytes in UTF-8, more than a model file holds ("
+            + MAX_STRING_BYTES + "): cannot save the model to " + path);
+      }
+    }
     try {
       AtomicFiles.write(path, partial -> {
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
@@ -82,6 +91,19 @@ public final class ModelFile {
     } catch (IOException e) {
       throw new IOException("cannot save the model to " + path + ": " + reason(e), e);
     }
+  }
+
+  /** The most bytes a string takes in the file (writeUTF's 16-bit length). */
+  static final int MAX_STRING_BYTES = 65_535;
+
+  /** The bytes writeUTF writes for {@code s} after its length: 1 for U+0001-U+007F, 2 for U+0000 and up to U+07FF, else 3. */
+  static long modifiedUtf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      n += ch >= 0x0001 && ch <= 0x007F ? 1 : ch <= 0x07FF ? 2 : 3;
+    }
+    return n;
   }
 
   /** What went wrong, without the path: the JDK's file exceptions are often only the path. */

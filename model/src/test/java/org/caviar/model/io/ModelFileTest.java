@@ -315,4 +315,26 @@ class ModelFileTest {
       return files.map(f -> f.getFileName().toString()).sorted().toList();
     }
   }
+
+  /**
+   * A class name longer than the file's strings hold (65,535 bytes of modified UTF-8) is refused by
+   * name before the file is touched; the JDK's own error quoted the name's start. The longest that
+   * fits saves and loads back.
+   */
+  @Test
+  void aClassNameTooLongForTheFileIsNamed(@TempDir Path dir) throws IOException {
+    Network network = Network.create(NetworkSpec.parse("2-3-2"), 1);
+    Path longest = dir.resolve("longest.caviar");
+    String fits = "a".repeat(65_535);
+    ModelFile.save(new Model(network, null, List.of("b", fits)), longest);
+    assertEquals(List.of("b", fits), ModelFile.load(longest).classNames());
+    Path refused = dir.resolve("refused.caviar");
+    for (String name : List.of("a".repeat(65_536), "\u00e9".repeat(32_768), "\u20ac".repeat(21_846))) {
+      var e = assertThrows(IllegalArgumentException.class, () -> ModelFile.save(new Model(network, null, List.of("b", name)), refused));
+      long bytes = name.charAt(0) == 'a' ? 65_536 : name.charAt(0) == '\u00e9' ? 65_536 : 65_538;
+      assertEquals("class 1's name is " + bytes + " bytes in UTF-8, more than a model file holds (65535): cannot save the model to "
+          + refused, e.getMessage());
+    }
+    assertEquals(List.of("longest.caviar"), listing(dir));
+  }
 }
