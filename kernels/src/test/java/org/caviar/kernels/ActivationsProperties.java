@@ -379,33 +379,26 @@ class ActivationsProperties {
     for (Activations impl : new Activations[] {SCALAR, VECTOR}) {
       String name = name(impl);
       float[] out = new float[len];
-      float[] alias = x.clone();
       impl.leakyRelu(len, slope, x, out);
-      impl.leakyRelu(len, slope, alias, alias);
-      assertSameBits(out, alias, len, name + " leakyRelu over x");
+      assertOverInput(out, x, a -> impl.leakyRelu(len, slope, a, a), len, name + " leakyRelu over x");
       impl.reluBackward(len, x, dy, out);
-      alias = x.clone();
-      impl.reluBackward(len, alias, dy, alias);
-      assertSameBits(out, alias, len, name + " reluBackward over x");
+      assertOverInput(out, x, a -> impl.reluBackward(len, a, dy, a), len, name + " reluBackward over x");
       impl.leakyReluBackward(len, slope, x, dy, out);
-      alias = dy.clone();
-      impl.leakyReluBackward(len, slope, x, alias, alias);
-      assertSameBits(out, alias, len, name + " leakyReluBackward over dy");
-      alias = x.clone();
-      impl.leakyReluBackward(len, slope, alias, dy, alias);
-      assertSameBits(out, alias, len, name + " leakyReluBackward over x");
+      assertOverInput(out, dy, a -> impl.leakyReluBackward(len, slope, x, a, a), len, name + " leakyReluBackward over dy");
+      assertOverInput(out, x, a -> impl.leakyReluBackward(len, slope, a, dy, a), len, name + " leakyReluBackward over x");
       impl.tanhBackward(len, yTanh, dy, out);
-      alias = yTanh.clone();
-      impl.tanhBackward(len, alias, dy, alias);
-      assertSameBits(out, alias, len, name + " tanhBackward over y");
+      assertOverInput(out, yTanh, a -> impl.tanhBackward(len, a, dy, a), len, name + " tanhBackward over y");
       impl.sigmoidBackward(len, ySigmoid, dy, out);
-      alias = dy.clone();
-      impl.sigmoidBackward(len, ySigmoid, alias, alias);
-      assertSameBits(out, alias, len, name + " sigmoidBackward over dy");
-      alias = ySigmoid.clone();
-      impl.sigmoidBackward(len, alias, dy, alias);
-      assertSameBits(out, alias, len, name + " sigmoidBackward over y");
+      assertOverInput(out, dy, a -> impl.sigmoidBackward(len, ySigmoid, a, a), len, name + " sigmoidBackward over dy");
+      assertOverInput(out, ySigmoid, a -> impl.sigmoidBackward(len, a, dy, a), len, name + " sigmoidBackward over y");
     }
+  }
+
+  /** {@code call} on a copy of {@code input} that is also its output gives {@code expected}'s bits. */
+  private static void assertOverInput(float[] expected, float[] input, java.util.function.Consumer<float[]> call, int len, String what) {
+    float[] alias = input.clone();
+    call.accept(alias);
+    assertSameBits(expected, alias, len, what);
   }
 
   // ---- documented special values ----

@@ -204,17 +204,14 @@ class TrainCommandTest {
   @Test
   void anOptimizerSettingTheOptimizerDoesNotReadIsRefused() {
     Path out = dir.resolve("m.caviar");
-    CliRun r = run("train", "--param", "momentum=0.95", "--out", out.toString());
-    assertOneLineError(r, "caviar train: --param momentum=0.95 is read by the momentum optimizer only, and the optimizer is "
-        + "adam (the default): add --param optimizer=momentum, or leave momentum out");
-    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
-    r = run("train", "--param", "optimizer=momentum", "--param", "beta2=0.99", "--out", out.toString());
-    assertOneLineError(r, "caviar train: --param beta2=0.99 is read by the adam optimizer only, and the optimizer is "
-        + "momentum: add --param optimizer=adam, or leave beta2 out");
-    r = run("train", "--param", "optimizer=adam", "--param", "rho=0.8", "--out", out.toString());
-    assertOneLineError(r, "caviar train: --param rho=0.8 is read by the rmsprop optimizer only, and the optimizer is "
-        + "adam: add --param optimizer=rmsprop, or leave rho out");
+    assertParamsRefused(out, "--param momentum=0.95 is read by the momentum optimizer only, and the optimizer is adam (the default): "
+        + "add --param optimizer=momentum, or leave momentum out", "momentum=0.95");
+    assertParamsRefused(out, "--param beta2=0.99 is read by the adam optimizer only, and the optimizer is momentum: add --param "
+        + "optimizer=adam, or leave beta2 out", "optimizer=momentum", "beta2=0.99");
+    assertParamsRefused(out, "--param rho=0.8 is read by the rmsprop optimizer only, and the optimizer is adam: add --param "
+        + "optimizer=rmsprop, or leave rho out", "optimizer=adam", "rho=0.8");
     assertFalse(Files.exists(out));
+    CliRun r = null;
     for (String[] ok : List.of(new String[] {"optimizer=momentum", "momentum=0.95"}, new String[] {"optimizer=RMSprop", "rho=0.8"},
         new String[] {"beta1=0.8", "beta2=0.99"})) {
       r = run("train", "--param", ok[0], "--param", ok[1], "--param", "units=8", "--epochs", "1", "--threads", "1", "--out", out.toString());
@@ -227,17 +224,24 @@ class TrainCommandTest {
   @Test
   void aHiddenLayerSettingWithoutHiddenLayersIsRefused() {
     Path out = dir.resolve("m.caviar");
-    CliRun r = run("train", "--param", "layers=0", "--param", "units=64", "--out", out.toString());
-    assertOneLineError(r, "caviar train: --param units=64 is read by the hidden layers only, and layers is 0: leave units out, "
-        + "or give layers >= 1");
-    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
-    r = run("train", "--param", "layers=0", "--param", "batchnorm=true", "--out", out.toString());
-    assertOneLineError(r, "caviar train: --param batchnorm=true is read by the hidden layers only, and layers is 0: leave "
-        + "batchnorm out, or give layers >= 1");
+    assertParamsRefused(out, "--param units=64 is read by the hidden layers only, and layers is 0: leave units out, or give layers >= 1",
+        "layers=0", "units=64");
+    assertParamsRefused(out, "--param batchnorm=true is read by the hidden layers only, and layers is 0: leave batchnorm out, or "
+        + "give layers >= 1", "layers=0", "batchnorm=true");
     assertFalse(Files.exists(out));
-    r = run("train", "--param", "layers=0", "--param", "lr=0.01", "--epochs", "1", "--threads", "1", "--out", out.toString());
+    CliRun r = run("train", "--param", "layers=0", "--param", "lr=0.01", "--epochs", "1", "--threads", "1", "--out", out.toString());
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("network: 64-10"), r.out());
+  }
+
+  /** train with these --param values is refused in one line, {@code message}, before the data loads. */
+  private void assertParamsRefused(Path out, String message, String... params) {
+    List<String> args = new java.util.ArrayList<>(List.of("train"));
+    for (String p : params) args.addAll(List.of("--param", p));
+    args.addAll(List.of("--out", out.toString()));
+    CliRun r = run(args.toArray(new String[0]));
+    assertOneLineError(r, "caviar train: " + message);
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
   }
 
   private static String[] concat(String[] a, String[] b) {
