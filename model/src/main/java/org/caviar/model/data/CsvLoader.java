@@ -519,7 +519,7 @@ public final class CsvLoader {
     return last == 'd' || last == 'D' || last == 'f' || last == 'F' || v.indexOf('x') >= 0 || v.indexOf('X') >= 0;
   }
 
-  private static boolean isNumber(String s) {
+  static boolean isNumber(String s) {
     try {
       if (!s.isEmpty() && javaSyntax(s)) return false;
       Float.parseFloat(s);

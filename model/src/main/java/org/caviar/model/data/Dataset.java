@@ -178,6 +178,7 @@ public final class Dataset {
     int[] index = new int[classNames.size()];
     for (int c = 0; c < index.length; c++) {
       index[c] = classes.indexOf(classNames.get(c));
+      if (index[c] < 0) index[c] = sameNumber(classes, classNames.get(c));
       if (index[c] < 0) {
         throw new IllegalArgumentException(name + " has class '" + classNames.get(c) + "', which " + owner + " does not know " + classes);
       }
@@ -185,6 +186,21 @@ public final class Dataset {
     int[] renumbered = new int[rows];
     for (int r = 0; r < rows; r++) renumbered[r] = index[labels[r]];
     return new Dataset(features, renumbered, featureCount, classes);
+  }
+
+  /**
+   * The class of {@code classes} that is the number {@code name} written another way ("1.0" or "+1"
+   * for "1": a label column written as floats, as a data frame often saves it), or -1. The loader
+   * takes such labels for one class; no two of a loaded file's classes are one number.
+   */
+  private static int sameNumber(List<String> classes, String name) {
+    if (!CsvLoader.isNumber(name)) return -1;
+    double value = Double.parseDouble(name);
+    for (int i = 0; i < classes.size(); i++) {
+      String other = classes.get(i);
+      if (CsvLoader.isNumber(other) && Double.parseDouble(other) == value) return i;
+    }
+    return -1;
   }
 
   /** The same labels and classes with other features of the same shape. */

@@ -35,4 +35,25 @@ class ClassNamesTest {
         () -> unnamed.inClasses(List.of("+1", "+2"), "the data", "the model"));
     assertEquals("the data has class '0', which the model does not know [+1, +2]", e.getMessage());
   }
+
+  /**
+   * Labels written as floats ("0.0" to "2.0", as a data frame saves an integer column that had a
+   * missing value) against a model of classes "0" to "2" are the same classes, as the loader takes
+   * "1" and "1.0" for one number; they were refused ("has class '0.0', which the model does not
+   * know"). Names that are not numbers still match only as written.
+   */
+  @Test
+  void numbersWrittenAnotherWayAreTheSameClass() throws java.io.IOException {
+    Dataset floats = CsvLoader.defaults().load(new java.io.StringReader("1,2.0\n2,0.0\n3,1.0\n"), "t");
+    Dataset matched = floats.inClasses(List.of("0", "1", "2"), "the data", "the model");
+    assertEquals(List.of("0", "1", "2"), matched.classNames());
+    assertEquals(List.of(2, 0, 1), java.util.Arrays.stream(matched.labels()).boxed().toList());
+    Dataset words = Dataset.of(new float[] {1, 2}, new int[] {0, 1}, 1, 2).inClasses(List.of("a", "b"), "t", "m");
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> words.inClasses(List.of("A", "b"), "the data", "the model"));
+    assertEquals("the data has class 'a', which the model does not know [A, b]", e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> floats.inClasses(List.of("0", "1", "3"), "the data", "the model"));
+    assertEquals("the data has class '2.0', which the model does not know [0, 1, 3]", e.getMessage());
+  }
 }
