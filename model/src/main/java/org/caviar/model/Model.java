@@ -139,17 +139,7 @@ public final class Model {
     }
     if (standardizer == null) return features;
     if (buffer.length < n) buffer = new float[n];
-    standardizer.transform(features, 0, buffer, 0, rows);
-    // A finite value can standardize to infinity (a feature nearly constant in training has a
-    // large scale): the network would name the standardized value, which the caller never saw.
-    for (int i = 0; i < n; i++) {
-      if (!Float.isFinite(buffer[i])) {
-        int j = i % network.inputSize();
-        throw new IllegalArgumentException("features[" + i + "] (row " + i / network.inputSize() + ", feature " + j + ") is "
-            + features[i] + ", which standardizes to " + buffer[i] + " (mean " + standardizer.mean()[j] + ", scale "
-            + standardizer.scale()[j] + "): far outside the training data");
-      }
-    }
+    standardizer.transformFinite("features", features, buffer, rows);
     return buffer;
   }
 }

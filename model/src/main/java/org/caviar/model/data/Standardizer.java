@@ -82,17 +82,25 @@ public final class Standardizer {
       throw new IllegalArgumentException("dataset has " + data.featureCount() + " features, standardizer " + mean.length);
     }
     float[] out = new float[data.features().length];
-    transform(data.features(), 0, out, 0, data.rows());
-    // Finite data can standardize to infinity (a large scale): the dataset's own check would call
-    // the caller's finite features infinite.
+    transformFinite("features", data.features(), out, data.rows());
+    return data.withFeatures(out);
+  }
+
+  /**
+   * {@link #transform} into another array, then refuses a value that standardized to infinity,
+   * naming it as the caller gave it ({@code name[i]}, its row and feature) with the feature's mean
+   * and scale: finite data can standardize to infinity (a feature nearly constant in training has a
+   * large scale), and a later check would call the caller's finite value infinite.
+   */
+  public void transformFinite(String name, float[] src, float[] dst, int rows) {
+    transform(src, 0, dst, 0, rows);
     int f = mean.length;
-    for (int i = 0; i < out.length; i++) {
-      if (!Float.isFinite(out[i])) {
-        throw new IllegalArgumentException("row " + i / f + ", feature " + i % f + " is " + data.features()[i] + ", which standardizes to "
-            + out[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the data the standardizer was fitted on");
+    for (int i = 0; i < rows * f; i++) {
+      if (!Float.isFinite(dst[i])) {
+        throw new IllegalArgumentException(name + "[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + src[i]
+            + ", which standardizes to " + dst[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the training data");
       }
     }
-    return data.withFeatures(out);
   }
 
   /** Standardizes {@code rows} rows from {@code src} into {@code dst} (which may be {@code src}). */

@@ -234,8 +234,8 @@ class SplitStandardizeBatchTest {
     Standardizer st = new Standardizer(new float[] {0, 0}, new float[] {1, 1e10f});
     Dataset raw = Dataset.of(new float[] {1, 2, 3, 1e30f}, new int[] {0, 1}, 2, 2);
     var e = assertThrows(IllegalArgumentException.class, () -> st.apply(raw));
-    assertEquals("row 1, feature 1 is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
-        + " far outside the data the standardizer was fitted on", e.getMessage());
+    assertEquals("features[3] (row 1, feature 1) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+        + " far outside the training data", e.getMessage());
   }
 
   @Test
