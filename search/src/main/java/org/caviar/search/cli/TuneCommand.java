@@ -200,8 +200,8 @@ public class TuneCommand implements Callable<Integer> {
     // A run refused, or stopped, before its study was created leaves no folder behind, as one given
     // --study does (a stop while it loaded said "no study was created" and left the folder).
     Runnable giveBack = () -> {
-      if (created && !holdsFiles(dir)) {
-        deleteQuietly(dir);
+      if (created) {
+        deleteQuietly(dir); // only if it holds nothing but probe files
         if (parentCreated) deleteQuietly(parent); // studies/, if this run created it and it is empty
       }
     };
