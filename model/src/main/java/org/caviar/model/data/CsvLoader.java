@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -252,35 +253,22 @@ public final class CsvLoader {
     // Order the classes, then renumber the provisional (first-seen) ids.
     List<String> classes = new ArrayList<>(distinct);
     classes.removeIf(java.util.Objects::isNull);
-    boolean numeric = classes.stream().allMatch(ClassNames::isInteger);
-    if (numeric) {
+    // One number written two ways ("1", "01" and "+1"; "1" and "1.0" from a column written as floats;
+    // "0.5" and ".5") is an error: two names, two classes, each with a share of its rows.
+    Map<BigDecimal, String> byValue = new HashMap<>();
+    for (String name : classes) {
+      BigDecimal value = decimal(name);
+      String other = value == null ? null : byValue.putIfAbsent(value, name);
+      if (other != null) {
+        long la = firstLine.get(ids.get(other));
+        long lb = firstLine.get(ids.get(name));
+        throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? other : name) + "' is the number of label '"
+            + (la > lb ? name : other) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
+      }
+    }
+    if (classes.stream().allMatch(ClassNames::isInteger)) {
       classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
-      for (int i = 1; i < classes.size(); i++) {
-        // "1", "01" and "+1" are one number but three names: three classes, each with a share of its rows.
-        String a = classes.get(i - 1);
-        String b = classes.get(i);
-        if (Long.parseLong(a) == Long.parseLong(b)) {
-          long la = firstLine.get(ids.get(a));
-          long lb = firstLine.get(ids.get(b));
-          throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? a : b) + "' is the number of label '"
-              + (la > lb ? b : a) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
-        }
-      }
     } else {
-      // Labels that are numbers but not all integers ("1" and "1.0" from a column written as
-      // floats, "0.5" and ".5") are one number written two ways, as "1" and "01" are.
-      Map<Double, String> byValue = new HashMap<>();
-      for (String name : classes) {
-        if (!isNumber(name)) continue;
-        double value = Double.parseDouble(name);
-        String other = byValue.putIfAbsent(value, name);
-        if (other != null && !Double.isNaN(value)) {
-          long la = firstLine.get(ids.get(other));
-          long lb = firstLine.get(ids.get(name));
-          throw new MalformedDataException(source, Math.max(la, lb), "label '" + (la > lb ? other : name) + "' is the number of label '"
-              + (la > lb ? name : other) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
-        }
-      }
       classes.sort(null);
     }
     int[] remap = new int[distinct.size()];
@@ -517,6 +505,16 @@ public final class CsvLoader {
   private static boolean javaSyntax(String v) {
     char last = v.charAt(v.length() - 1);
     return last == 'd' || last == 'D' || last == 'f' || last == 'F' || v.indexOf('x') >= 0 || v.indexOf('X') >= 0;
+  }
+
+  /** A label's value when it is a number (an integer as {@link ClassNames#isInteger} reads it, or a decimal), else null. */
+  private static BigDecimal decimal(String name) {
+    try {
+      BigDecimal value = ClassNames.isInteger(name) ? BigDecimal.valueOf(Long.parseLong(name)) : isNumber(name) ? new BigDecimal(name) : null;
+      return value == null ? null : value.stripTrailingZeros(); // 1.0 and 1, 10 and 1E+1: one key
+    } catch (NumberFormatException e) {
+      return null; // a number to parseFloat only ("Infinity", "NaN"): a name
+    }
   }
 
   static boolean isNumber(String s) {
