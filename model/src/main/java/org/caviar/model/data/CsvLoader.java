@@ -508,7 +508,7 @@ public final class CsvLoader {
   }
 
   /** A label's value when it is a number (an integer as {@link ClassNames#isInteger} reads it, or a decimal), else null. */
-  private static BigDecimal decimal(String name) {
+  static BigDecimal decimal(String name) {
     try {
       BigDecimal value = ClassNames.isInteger(name) ? BigDecimal.valueOf(Long.parseLong(name)) : isNumber(name) ? new BigDecimal(name) : null;
       return value == null ? null : value.stripTrailingZeros(); // 1.0 and 1, 10 and 1E+1: one key
@@ -517,7 +517,7 @@ public final class CsvLoader {
     }
   }
 
-  static boolean isNumber(String s) {
+  private static boolean isNumber(String s) {
     try {
       if (!s.isEmpty() && javaSyntax(s)) return false;
       Float.parseFloat(s);

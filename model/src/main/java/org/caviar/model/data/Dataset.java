@@ -194,11 +194,10 @@ public final class Dataset {
    * takes such labels for one class; no two of a loaded file's classes are one number.
    */
   private static int sameNumber(List<String> classes, String name) {
-    if (!CsvLoader.isNumber(name)) return -1;
-    double value = Double.parseDouble(name);
+    java.math.BigDecimal value = CsvLoader.decimal(name); // the loader's own test of one number written two ways
+    if (value == null) return -1;
     for (int i = 0; i < classes.size(); i++) {
-      String other = classes.get(i);
-      if (CsvLoader.isNumber(other) && Double.parseDouble(other) == value) return i;
+      if (value.equals(CsvLoader.decimal(classes.get(i)))) return i;
     }
     return -1;
   }
