@@ -57,9 +57,9 @@ public abstract class Gemm {
     return threads == 1 ? VectorGemm.INSTANCE : ParallelGemm.withThreads(threads);
   }
 
-  /** {@link #parallel(int)} over all available processors. */
+  /** {@link #parallel(int)} over all available processors (at most {@link Workers#MAX_THREADS}). */
   public static Gemm parallel() {
-    return parallel(Runtime.getRuntime().availableProcessors());
+    return parallel(Workers.allProcessors());
   }
 
   /** Full form with offsets and leading dimensions. */

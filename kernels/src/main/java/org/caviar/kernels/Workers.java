@@ -64,6 +64,16 @@ public final class Workers {
   /** The largest team: far past any core count these kernels are for, short of exhausting native threads. */
   public static final int MAX_THREADS = 1024;
 
+  /** A team of every processor, as {@code Gemm.parallel()} and one model on all cores ask for: capped at {@link #MAX_THREADS}. */
+  public static int allProcessors() {
+    return teamOf(Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The team for {@code processors} processors: all of them, up to {@link #MAX_THREADS}. */
+  static int teamOf(int processors) {
+    return Math.min(processors, MAX_THREADS);
+  }
+
   private final int threads;
   private final Worker[] workers;
   private final ReentrantLock busy = new ReentrantLock();

@@ -253,6 +253,15 @@ class WorkersTest {
   }
 
   @Test
+  void aTeamOfEveryProcessorStopsAtTheLargestTeam() {
+    // A machine past MAX_THREADS processors gets the largest team rather than Workers.of's refusal.
+    assertEquals(Workers.MAX_THREADS, Workers.teamOf(4 * Workers.MAX_THREADS));
+    assertEquals(Workers.MAX_THREADS, Workers.teamOf(Workers.MAX_THREADS + 1));
+    assertEquals(2, Workers.teamOf(2));
+    assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), Workers.MAX_THREADS), Workers.allProcessors());
+  }
+
+  @Test
   void teamSizesAndBoundariesAreChecked() {
     var big = assertThrows(IllegalArgumentException.class, () -> Workers.of(Workers.MAX_THREADS + 1));
     assertEquals("threads must be <= 1024, got 1025", big.getMessage());

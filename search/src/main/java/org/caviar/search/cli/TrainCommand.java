@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
@@ -180,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    int t = threads != null ? threads : cores;
+    int t = threads != null ? threads : Workers.allProcessors();
     if (t > cores) {
       // A step waits for its slowest thread: one that shares a core makes every step wait (digits, 4 threads on 2 cores: half the speed).
       out.println("note: --threads " + t + " is more than the " + cores + " cores here; the threads beyond them share cores and slow training");

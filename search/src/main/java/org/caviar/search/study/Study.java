@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.caviar.kernels.Workers;
 import org.caviar.search.pruner.Pruner;
 import org.caviar.search.sampler.Sampler;
 import org.caviar.search.sampler.Seeds;
@@ -253,7 +254,7 @@ public final class Study implements AutoCloseable {
     long deadline = deadlineFits ? start + budget.maxTime().toNanos() : Long.MAX_VALUE;
     // A shared storage hands out re-runs itself, in its claims.
     ArrayDeque<TrialRecord> retries = storage instanceof SharedStorage ? new ArrayDeque<>() : interruptedWithoutRetry();
-    int kernelThreads = mode == ExecutionMode.PANDA ? Runtime.getRuntime().availableProcessors() : 1;
+    int kernelThreads = mode == ExecutionMode.PANDA ? Workers.allProcessors() : 1;
     synchronized (this) {
       fatal = null;
       // No trial of this study runs between optimizes (each waits for its workers): a count left
