@@ -43,80 +43,19 @@ import org.caviar.model.optim.OptimizerSpec;
  * input, which the shards sum. At 784-256-256-10 a step has one hand-off in the middle (the second
  * block's partial pre-activation) and one at its end.
  *
- * <p>The split before this one put every hidden block on its units (the output on its inputs):
- * {@code 2 x hidden} hand-offs a step, four at 784-256-256-10 (the all-gather of the first block's
- * output, the partial logits, the partial gradient at the first block's output, the step's end).
- * This one repeats more work on every shard (the second block's batch norm and activation over all
- * 256 units, and the output layer, whose products of 10 columns run far below the kernels' speed)
- * and saves two hand-offs: the all-gather becomes a sum of partial pre-activations, and the sums
- * of the partial logits and of the partial gradient go. Against it, alternating epoch by epoch
- * in one JVM (784-256-256-10, Zen 5, two vCPUs; medians of the epoch pairs' speed ratios), on two
- * threads: 1.000-1.029x at batch 32 in four runs; at batch 128 1.065x and 1.028x in two runs, and
- * 0.948x, 1.008x and 0.941x in three an hour later. With the shards in turn on one thread it runs
- * at 0.953x (0.944-0.961): the repeated work costs there and no wait is saved. About even, then;
- * kept for its one hand-off, against which a vCPU held up stalls the other once a step, not three
- * times.
+ * <p>The split before this one put every hidden block on its units: four hand-offs a step at
+ * 784-256-256-10 instead of two. This one repeats more work on every shard (the second block's
+ * batch norm and activation, the output layer) and measured about even against it; it is kept for
+ * its fewer hand-offs, each a point where a vCPU held up stalls the other.
  *
  * <p>Why not split each product instead: the team then shares every buffer, and a step moves the
  * batch, the weights and every product between the cores' caches; on two Zen 5 vCPUs the
  * 784-256-256-10 step at batch 32 ran at 0.78x of one thread that way. Here a step moves only
  * what the math needs: the partial sums each shard reads of the others.
  *
- * <p>Tried and not kept, on the earlier split (every block by its units, four hand-offs a step):
- * one team task per epoch, each shard running all its steps and waiting
- * (a spin on the others' published progress) only for the outputs it reads, instead of a barrier
- * after every phase; a shard computed a block's partial input gradient before its weight gradient
- * and update, and loaded its share of the next batch first, so two of the four waits per step had
- * slack. Those waits fell to zero, but the threads' imbalance (on these VMs one vCPU runs slower
- * than the other for seconds at a time) moved to the next hard wait, the all-gather after the
- * first block: 784-256-256-10 at batch 32, the two alternating in one JVM (medians of eight runs
- * of 40-60 epochs), 1.61-1.77x one thread against 1.56-1.80x with barriers: no gain beyond noise.
- * Nor three hand-offs a step instead of four: the first block's backward and update left to the
- * next step's first phase, which then ran them and the first block's forward (no shard reads
- * another's data between the two; same bits). Against that split, alternating epoch by epoch,
- * 60-100 epochs each: 0.978-1.042x the speed at batch 32 in five runs (median 1.000), 1.002 and
- * 1.005x at batch 128.
- * Nor work stealing: each shard's dense products cut into chunks (12 or 8 rows of the forward
- * product, 48 rows of the weight gradient) that a thread out of work could claim from the other
- * shard (same bits: a block of C comes out the same whichever call computes it). With stealing on
- * and off alternating epoch by epoch in one JVM, the median ratio over 20-30 epochs was 0.99-1.07
- * in five runs, and about one chunk in ten steps was stolen. In some stretches of these VMs both
- * vCPUs slow down together (two threads running a shard's products and update on data of their
- * own, side by side, each took 300 us where one alone took 176), which no balancing recovers; and
- * chunks cost a little each (the input gradient in four column blocks ran 28% slower).
- * Nor stealing the update, which is element by element and so gives the same bits whichever
- * thread runs it: each shard's Adam of the block just back-propagated cut into chunks of 4,096
- * floats a tensor, claimed from an atomic counter, and a shard done with its own chunks claiming
- * the other's once that shard's gradient was complete. 1.4-4.4 chunks a step changed threads,
- * and the step ran at 0.89-0.94x the speed (batch 32, epochs alternating with the plain update);
- * the chunks alone, none stolen, at 0.975-0.981x. A stolen chunk reads the gradient from the
- * other core's cache and leaves the weights and averages in the stealer's, where the owner's next
- * forward product finds them.
- * Nor shares sized to the threads' speeds. Over seconds one thread runs a few percent slower than
- * the other (784-256-256-10, batch 32: busy 292 against 316 us a step), but it is neither one vCPU
- * nor one role: with the caller and the worker pinned to the two vCPUs, swapped every five epochs,
- * the caller's shard took 331 and 332 us a step and the worker's 337 and 337 either way, and which
- * thread is slower changes within a run. An uneven split could follow that. Only the first
- * block's split could move without changing a bit (the later blocks' splits enter the partial
- * sums), and since a last panel of 16 columns runs one-vector kernels, a share of 16 units costs
- * its part: 32 x N x 784 forward products took 30.4, 37.0, 39.4, 43.2 and 47.4 us for N = 96,
- * 112, 128, 144 and 160 (Zen 5, medians of five; before, 112 and 144 cost as much as 128 and
- * 160). But moving 16 of a shard's 128 first-block units moves 12.5% of the two phases that
- * block runs in, so it pays only where the threads differ by more than that, and the phase
- * timers saw differences of 2-17% (busy 176.7 against 173.0 us a step on 2026-12-04). Measured in
- * training later that day: with the first block split 112/144 at batch 32, the 112-unit shard was as
- * busy as with 128 while the other did 12% more, and a split chosen in hindsight for every window of
- * 4-256 steps would have saved 0.5-1.4% of the step in a balanced run and 6-7% in a run where the
- * worker's vCPU was 21% slower throughout. Built the next sitting (branch
- * experiment/first-block-balancer): every 64 steps a balancer compared the shards' time in the
- * first block's two phases and moved whole 16-unit shares, with their weights, statistics and
- * optimizer state, to even them out (the same bits, tested with moves after every step). Two
- * sharded trainers alternating epoch by epoch, the balancer on in one, the roles swapped halfway
- * (identical trainers differ by up to 9% in one JVM): 0.949-1.005x at batch 32 in ten runs of 400
- * epochs, with moves made in 8 of them; a product pinned to each vCPU ran 35% and 58% slower on
- * one of them in 2 of the 11 checks between runs, and moves also came in the even stretches. The
- * phases the split cannot move still wait for the slower thread, which changed within seconds to a
- * minute.
+ * <p>What else was tried on this step and measured, and why it is not here (one team task per
+ * epoch, work stealing, stealing the update, shares sized to the threads' speeds, a balancer):
+ * bench/RESULTS.md, "Tried in the sharded step and not kept".
  *
  * <p>Partial sums are added in shard order, so the
  * result is a function of the shard count, not of the threads or their timing: the same
@@ -173,28 +112,9 @@ final class ShardedStep {
    * half each shard wrote, and each shard then read the other half across the cores. The two
    * ways alternating epoch by epoch (784-256-256-10, 150-200 epochs each, ratio of total times
    * against one thread): 1.545 -> 1.611 and 1.603 -> 1.642 at batch 32, 1.641 -> 1.689 and
-   * 1.570 -> 1.639 at batch 128. (A session before measured the opposite, 1-3% against, with
-   * the epochs classed by the hand-off time before each; the host's states vary.) Having the
-   * reading core write back the lines it read from the other core (the other's input gradient
-   * and layer output), so that the next write finds them in no other cache, gave nothing
-   * measurable on top. The most that sharing the gather could give: each shard gathering only
-   * half of the rows into its own buffer (the rest left stale; a timing probe, not a step),
-   * alternating epoch by epoch with the whole gather, ran 0.6% and 0.6% faster in total at
-   * batch 32 and 1.8% at batch 128. Nor did gathering while waiting pay: a shard that finished
-   * a phase first copied rows of the next batch, one at a time, until the other finished (the
-   * rest at the next step's start); 12-17 of 32 rows and 59-65 of 128 were copied that way, and
-   * the totals against the gather in the last phase were +0.4%, -1.4% and -1.7% at batch 32,
-   * -0.3% at batch 128. Nor did starting each shard's gather at its own share of the rows (shard 1
-   * copies rows 16-31, then 0-15, and finds those in the L3 that shard 0 has just filled): the
-   * gather fell from 12.0-13.9 to 9.4-11.8 us a step at batch 32, and the step's total time
-   * changed by -1.1% to +1.4% in six runs of 40-60 epochs each way, alternating epoch by epoch.
-   * Nor a permuted copy of the whole epoch, made at its start by both threads (each copying every
-   * other batch into arrays of its own batch) and read in place by both shards, which removes the
-   * per-step gathers (a probe with no gather at all ran 4.5-6.8% faster): 0.975-1.006 of the time
-   * in three runs of 50 epochs each way, the rows then coming from the L3 at each step, for a
-   * second copy of the data. Nor copying the next batch a row at a time between the first block's
-   * weight-gradient tiles, so that its misses overlap the product: 0.953-0.982x the speed, sharded
-   * and in turn (the product lost more than the copy saved).
+   * 1.570 -> 1.639 at batch 128.
+   * Other ways of loading the batch, tried and measured: bench/RESULTS.md, "Tried in the sharded
+   * step and not kept".
    */
   private boolean prefetched;
   private int nextRows;
