@@ -414,8 +414,13 @@ class TrainerTest {
     Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
     TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(train.rows()).optimizer(new OptimizerSpec.Sgd())
         .learningRate(Float.MAX_VALUE).weightDecay(100f).build();
-    TrainingResult r = new Trainer(network, config).fit(train, validation, null);
+    List<EpochMetrics> heard = new ArrayList<>();
+    TrainingResult r = new Trainer(network, config).fit(train, validation, m -> {
+      heard.add(m);
+      return TrainingListener.Action.CONTINUE;
+    });
     assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+    assertEquals(List.of(), heard, "the listener hears no diverged epoch");
     EpochMetrics diverged = r.last();
     assertTrue(Double.isNaN(diverged.validationLoss()));
     assertTrue(diverged.hasValidation(), "validated on " + validation.rows() + " rows: " + diverged);
