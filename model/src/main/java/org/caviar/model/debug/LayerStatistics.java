@@ -22,7 +22,8 @@ import org.caviar.model.layer.Parameter;
  *     {@code y < 0.01} or {@code y > 0.99} (their derivative is then below 0.02, so little gradient
  *     passes); NaN for other layers
  * @param deadFraction ReLU: fraction of units that are {@code <= 0} for every example of the batch
- *     (a dead ReLU passes no gradient and never learns again); NaN for other layers, leaky ReLU
+ *     (a dead ReLU passes no gradient and never learns again; a unit whose output is NaN is not
+ *     dead, but not finite, as the histogram counts it); NaN for other layers, leaky ReLU
  *     included: a leaky unit below 0 still passes {@code slope} times its gradient, so it is not dead
  * @param gradientNorm L2 norm of the output gradient; NaN when no gradient was computed (the probe's
  *     logits were not finite: a diverged network), not 0, which would read as a vanished gradient
@@ -108,7 +109,8 @@ public record LayerStatistics(
     int dead = 0;
     for (int j = 0; j < width; j++) {
       boolean alive = false;
-      for (int r = 0; r < rows && !alive; r++) alive = y[r * width + j] > 0;
+      // Not y > 0: a NaN output (a diverging network) is not <= 0, and counted a dead unit that was never there.
+      for (int r = 0; r < rows && !alive; r++) alive = !(y[r * width + j] <= 0);
       if (!alive) dead++;
     }
     return (double) dead / width;

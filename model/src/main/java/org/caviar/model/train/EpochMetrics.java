@@ -3,13 +3,17 @@ package org.caviar.model.train;
 /**
  * What one epoch achieved. Training loss and accuracy are averaged over the epoch's mini-batches
  * as they were trained (training mode, before each update); validation figures are measured after
- * the epoch in inference mode, and are NaN without a validation set.
+ * the epoch in inference mode, and are NaN without a validation set. An epoch whose network
+ * diverged on the validation set (a logit not finite: the run ends {@link TrainingStatus#DIVERGED}
+ * after it) has a NaN validation loss and the accuracy of its predictions as they were: it
+ * {@linkplain #hasValidation() had validation}, and {@linkplain #validationDiverged() diverged there}.
  *
  * @param epoch 0-based
  * @param trainLoss mean cross-entropy over the epoch's examples (without the L2 term)
  * @param trainAccuracy fraction of the epoch's examples classified right
- * @param validationLoss mean cross-entropy on the validation set
- * @param validationAccuracy fraction of the validation set classified right
+ * @param validationLoss mean cross-entropy on the validation set; NaN without one, or when a
+ *     logit on it was not finite
+ * @param validationAccuracy fraction of the validation set classified right; NaN without one
  * @param learningRate the rate used for this epoch
  * @param examples training examples seen in this epoch
  * @param seconds wall time of the epoch's training (validation excluded)
@@ -18,8 +22,18 @@ public record EpochMetrics(
     int epoch, double trainLoss, double trainAccuracy, double validationLoss, double validationAccuracy,
     float learningRate, int examples, double seconds) {
 
+  /**
+   * Whether the epoch was measured on a validation set, whether or not the network diverged there:
+   * its validation accuracy is a number. (It was whether the validation loss was a number, so that
+   * an epoch that diverged on its validation set read as one without any.)
+   */
   public boolean hasValidation() {
-    return !Double.isNaN(validationLoss);
+    return !Double.isNaN(validationAccuracy);
+  }
+
+  /** Whether the epoch was measured on a validation set and its loss there is NaN: a logit was not finite. */
+  public boolean validationDiverged() {
+    return hasValidation() && Double.isNaN(validationLoss);
   }
 
   /** Training examples per second of this epoch. */

@@ -16,7 +16,10 @@ public interface TrainingListener {
     STOP
   }
 
-  /** After each completed epoch (not after a diverged one). */
+  /**
+   * After each completed epoch: not after one that diverged, in training or on the validation set
+   * (the latter is the last of {@link TrainingResult#history()}, {@link EpochMetrics#validationDiverged()}).
+   */
   Action onEpochEnd(EpochMetrics metrics);
 
   /**

@@ -7,7 +7,9 @@ import java.util.List;
  *
  * @param status how training ended
  * @param message a sentence a person can read, e.g. why it stopped
- * @param history metrics of every completed epoch
+ * @param history metrics of every epoch whose training completed; the last one may have diverged
+ *     on the validation set ({@link EpochMetrics#validationDiverged()}, not heard by the
+ *     listener's {@code onEpochEnd}); an epoch that diverged in training is not in it
  * @param bestEpoch the last epoch whose validation loss beat the best before it by more than
  *     {@code minDelta} (with {@code minDelta} 0, the epoch of the lowest loss), -1 without validation
  * @param bestValidationLoss that loss, NaN without validation

@@ -147,6 +147,25 @@ class DiagnosticsTest {
   }
 
   /**
+   * A ReLU unit whose output is NaN (a NaN weight into it: a diverging network) is not dead: dead
+   * is {@code <= 0} on every row, which NaN is not. It was counted dead (not {@code > 0} on any
+   * row), so that a diverging network's report showed dead units that were never there, besides
+   * the non-finite values its histogram counts apart. Units 1-5 are killed as above; unit 0 is NaN.
+   */
+  @Test
+  void aReluUnitThatIsNaNIsNotCountedDead() {
+    Network n = Network.create(NetworkSpec.parse("64-20-10 relu"), 1);
+    Dense first = (Dense) n.layers().get(0);
+    for (int j = 1; j <= 5; j++) first.bias().values()[j] = -1000f;
+    first.weight().values()[0] = Float.NaN; // input 0 to unit 0
+    Dataset probe = validation.head(50);
+    LayerStatistics relu = LayerStatistics.probe(n, probe.features(), probe.labels(), 50, 10).get(1);
+    assertEquals("relu1", relu.layer());
+    assertEquals(50, relu.activations().nonFinite(), "unit 0 of every row is NaN");
+    assertEquals(5 / 20.0, relu.deadFraction(), relu.toString());
+  }
+
+  /**
    * Leaky ReLU units below 0 on every row still pass slope times their gradient: they are not dead,
    * and the fraction is not applicable (NaN), while their gradient is still there.
    */

@@ -402,6 +402,38 @@ class TrainerTest {
     }
   }
 
+  /**
+   * An epoch that was validated and diverged there (its validation loss NaN) had validation:
+   * {@code hasValidation()} was false for it, as for a run without a validation set, so that a
+   * report of the run's curves left the validation curve out (its first epoch "had none") and a
+   * reader could not tell divergence from a missing validation set. The run is the one above
+   * whose single update overflows every weight.
+   */
+  @Test
+  void anEpochThatDivergedOnItsValidationSetHadValidation() {
+    Network network = Network.create(NetworkSpec.parse("64-32-10 relu"), 3);
+    TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(train.rows()).optimizer(new OptimizerSpec.Sgd())
+        .learningRate(Float.MAX_VALUE).weightDecay(100f).build();
+    List<EpochMetrics> heard = new ArrayList<>();
+    TrainingResult r = new Trainer(network, config).fit(train, validation, m -> {
+      heard.add(m);
+      return TrainingListener.Action.CONTINUE;
+    });
+    assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+    assertEquals(List.of(), heard, "the listener hears no diverged epoch");
+    EpochMetrics diverged = r.last();
+    assertTrue(Double.isNaN(diverged.validationLoss()));
+    assertTrue(diverged.hasValidation(), "validated on " + validation.rows() + " rows: " + diverged);
+    assertTrue(diverged.validationDiverged(), diverged.toString());
+    // Without a validation set: neither.
+    TrainingResult none = new Trainer(Network.create(NetworkSpec.parse("64-32-10 relu"), 3), config.toBuilder().epochs(1)
+        .learningRate(1e-3f).weightDecay(0f).build()).fit(train, null, null);
+    assertTrue(!none.last().hasValidation() && !none.last().validationDiverged(), none.last().toString());
+    // A finite validation loss: validated, not diverged.
+    EpochMetrics fine = new EpochMetrics(0, 1.0, 0.5, 0.9, 0.6, 1e-3f, 10, 0.1);
+    assertTrue(fine.hasValidation() && !fine.validationDiverged());
+  }
+
   private static boolean finite(float[] values) {
     for (float v : values) if (!Float.isFinite(v)) return false;
     return true;
