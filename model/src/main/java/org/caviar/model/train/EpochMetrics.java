@@ -24,8 +24,7 @@ public record EpochMetrics(
 
   /**
    * Whether the epoch was measured on a validation set, whether or not the network diverged there:
-   * its validation accuracy is a number. (It was whether the validation loss was a number, so that
-   * an epoch that diverged on its validation set read as one without any.)
+   * its validation accuracy is a number (its loss is NaN where it diverged).
    */
   public boolean hasValidation() {
     return !Double.isNaN(validationAccuracy);
