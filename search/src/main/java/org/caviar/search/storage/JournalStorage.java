@@ -34,7 +34,7 @@ import org.caviar.search.trial.TrialState;
  * setup and survives {@code kill -9}.
  *
  * <pre>
- * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1.0E-4, 1.0)\n...","settings":{"--epochs":"30",...}}
+ * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1e-4, 1)\n...","settings":{"--epochs":"30",...}}
  * {"op":"claim","trial":0,"t":1732530000000}
  * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
  * {"op":"report","trial":0,"step":1,"value":0.91}
