@@ -158,6 +158,7 @@ public final class JournalStorage extends InMemoryStorage {
         return t;
       });
       try {
+        forgetReplayed();
         long goodEnd = replay(requested);
         if (goodEnd < channel.size()) channel.truncate(goodEnd); // drop a torn last line
         channel.position(goodEnd);
@@ -186,6 +187,7 @@ public final class JournalStorage extends InMemoryStorage {
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);
       try {
+        forgetReplayed();
         replay(requested);
       } catch (RuntimeException | IOException e) {
         close();
@@ -199,6 +201,16 @@ public final class JournalStorage extends InMemoryStorage {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }
+  }
+
+  /**
+   * Drops what an earlier open read: a journal closed and opened again ("reopen it to resume") is
+   * replayed whole, with what other processes appended meanwhile, not on top of the trials it held
+   * (its header then read as "a second 'study' event").
+   */
+  private void forgetReplayed() {
+    forget();
+    trialBudget = null;
   }
 
   /** The whole file, read through the open channel (see the class comment on the lock). */

@@ -440,4 +440,42 @@ class JournalStorageTest {
       assertThrows(IllegalArgumentException.class, () -> s.recordIntermediate(9, 3, 0.1));
     }
   }
+  /**
+   * A journal closed and opened again (a study closed, then resumed on the same storage, as its
+   * errors say: "reopen it to resume") holds what its file holds, including events another process
+   * appended meanwhile. Its second open replayed the file on top of the trials still in memory and
+   * failed with "line 1: a second 'study' event", as if the file were corrupt.
+   */
+  @Test
+  void aClosedJournalReopensWithWhatItsFileHolds() {
+    Path file = dir.resolve("journal.jsonl");
+    JournalStorage s = new JournalStorage(file);
+    List<TrialRecord> three = writeThree(s);
+    s.close();
+    int d;
+    try (JournalStorage other = new JournalStorage(file)) {
+      other.open(INFO);
+      d = other.claimTrial(3000).number();
+      other.recordParams(d, sgd(0.01), -1);
+      other.recordOutcome(d, TrialState.COMPLETE, 0.5, null, 3500);
+    }
+    assertEquals(INFO, s.open(INFO));
+    assertEquals(three, s.trials().subList(0, 3));
+    assertEquals(4, s.trials().size());
+    assertEquals(TrialState.COMPLETE, s.trials().get(d).state());
+    int e = s.claimTrial(4000).number();
+    assertEquals(4, e);
+    s.close();
+    JournalStorage view = JournalStorage.readOnly(file);
+    view.open(INFO);
+    view.close();
+    view.open(INFO);
+    assertEquals(5, view.trials().size(), "a read-only view reopens too");
+    view.close();
+    try (JournalStorage fresh = new JournalStorage(file)) {
+      fresh.open(INFO);
+      assertEquals(5, fresh.trials().size());
+      assertTrue(fresh.trials().get(e).isInterrupted(), fresh.trials().get(e).toString());
+    }
+  }
 }
