@@ -411,6 +411,39 @@ class JournalStorageTest {
     assertEquals("free", probeFromAnotherProcess(file));
   }
 
+  /**
+   * Nothing else in this process that reads the journal drops the lock a study holds on it: an OS
+   * record lock goes with the first descriptor of the file the process closes, and a second opener
+   * refused, a read-only view (a dashboard reading the running study) and peek each closed one, so
+   * that another process could then open the journal and write into it beside the study.
+   */
+  @Test
+  void readersInTheSameProcessLeaveTheLockHeld() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+      try (JournalStorage b = new JournalStorage(file)) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.open(INFO));
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+      }
+      assertEquals("locked", probeFromAnotherProcess(file), "after a second opener was refused");
+      try (JournalStorage view = JournalStorage.readOnly(file)) {
+        view.open(INFO);
+        assertEquals(s.trials(), view.trials());
+      }
+      assertEquals("locked", probeFromAnotherProcess(file), "after a read-only view");
+      assertEquals(INFO, JournalStorage.peek(file));
+      assertEquals(null, JournalStorage.peekTrialBudget(file));
+      assertEquals("locked", probeFromAnotherProcess(file), "after peek");
+      s.claimTrial(5000);
+    }
+    assertEquals("free", probeFromAnotherProcess(file));
+    try (JournalStorage again = new JournalStorage(file)) {
+      again.open(INFO);
+      assertEquals(4, again.trials().size());
+    }
+  }
+
   /** A read-only view reads a journal that a running study holds, and writes nothing to it. */
   @Test
   void aReadOnlyViewLeavesARunningStudyAlone() throws IOException {
