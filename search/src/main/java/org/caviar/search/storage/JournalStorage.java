@@ -158,8 +158,10 @@ public final class JournalStorage extends InMemoryStorage {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) Files.createDirectories(dir);
       synchronized (HELD) {
-        // Refused before a descriptor is opened: closing it would drop the holder's lock.
-        if (HELD.containsKey(keyOf(file))) {
+        // Refused before a descriptor is opened: closing it would drop the holder's lock. (A
+        // holder whose channel an interrupt closed has lost its lock already, and holds nothing.)
+        JournalStorage holder = HELD.get(keyOf(file));
+        if (holder != null && holder.channel.isOpen()) {
           throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
         }
         channel = opener.open(file);
@@ -173,6 +175,7 @@ public final class JournalStorage extends InMemoryStorage {
           channel = null;
           throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
         }
+        if (holder != null) holder.heldKey = null; // a later close of it must not unregister this one
         heldKey = keyOf(file);
         HELD.put(heldKey, this);
       }

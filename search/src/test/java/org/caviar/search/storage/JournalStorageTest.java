@@ -299,6 +299,19 @@ class JournalStorageTest {
     try (JournalStorage again = new JournalStorage(file)) {
       assertEquals(INFO, again.open(INFO));
     }
+    // Nor need it be closed for the journal to reopen ("reopen it to resume"): its lock went with
+    // its channel, and closing it after changes nothing for the new one.
+    JournalStorage stale = new JournalStorage(file, f -> channel[0] = FailingChannel.open(f));
+    stale.open(INFO);
+    channel[0].close();
+    try (JournalStorage again = new JournalStorage(file)) {
+      assertEquals(INFO, again.open(INFO));
+      stale.close();
+      again.claimTrial(1000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /**
