@@ -126,15 +126,24 @@ public final class GpSampler implements Sampler {
     double[] x = new double[observations * d];
     double[] y = new double[observations];
     double bestY = Double.POSITIVE_INFINITY;
+    // Standardized in units of the power of two just below the largest loss: scaling by a power of
+    // two is exact, so the targets are the ones the losses themselves give, but the squares neither
+    // overflow (losses past 1e154 made the variance infinite, every target 0) nor underflow (losses
+    // under 1e-154 made it 0, the targets left at about 0): either way the model was flat.
+    double largest = 0;
+    for (double v : data.losses) largest = Math.max(largest, Math.abs(v));
+    int shift = largest == 0 ? 0 : -Math.getExponent(largest);
+    double[] scaled = new double[observations];
+    for (int j = 0; j < observations; j++) scaled[j] = Math.scalb(data.losses[j], shift);
     double mean = 0;
-    for (double v : data.losses) mean += v;
+    for (double v : scaled) mean += v;
     mean /= observations;
     double var = 0;
-    for (double v : data.losses) var += (v - mean) * (v - mean);
+    for (double v : scaled) var += (v - mean) * (v - mean);
     double sd = observations > 1 && var > 0 ? Math.sqrt(var / (observations - 1)) : 1;
     for (int j = 0; j < observations; j++) {
       features.encode(data.units.get(j), x, j * d);
-      y[j] = (data.losses[j] - mean) / sd;
+      y[j] = (scaled[j] - mean) / sd;
       bestY = Math.min(bestY, y[j]);
     }
     double[] pendingX = new double[pending * d];

@@ -77,8 +77,10 @@ public final class FixedParameter extends Parameter {
 
   @Override
   String kindSpec() {
-    // Text the spec would read back as something else ("30" as a number) is quoted.
-    String text = value.toString();
+    // Text the spec would read back as something else ("30" as a number) is quoted. A double is
+    // written as a user would (1e-4), but keeps a ".0" where it would otherwise read back as an int.
+    String text = value instanceof Double d ? SpaceSpec.number(d) : value.toString();
+    if (value instanceof Double && SpaceSpec.fixedValue(text) instanceof Integer) text += ".0";
     boolean readsBack = !(value instanceof String) || text.equals(SpaceSpec.fixedValue(text));
     return "fixed(" + (readsBack ? text : "\"" + text + "\"") + ")";
   }

@@ -106,6 +106,6 @@ public final class FloatParameter extends Parameter {
 
   @Override
   String kindSpec() {
-    return scale.specName() + "(" + lo + ", " + hi + ")";
+    return scale.specName() + "(" + SpaceSpec.number(lo) + ", " + SpaceSpec.number(hi) + ")";
   }
 }

@@ -108,7 +108,7 @@ public abstract sealed class Parameter
   /** The scale samplers see; categorical and fixed parameters are {@link Scale#LINEAR}. */
   public abstract Scale scale();
 
-  /** The kind and its arguments in a space spec, e.g. {@code log(1.0E-4, 1.0)}. */
+  /** The kind and its arguments in a space spec, e.g. {@code log(1e-4, 1)}. */
   abstract String kindSpec();
 
   /** One line of a space spec, e.g. {@code beta2 = one_minus_log(0.99, 0.9999) if optimizer = adam}. */

@@ -109,6 +109,19 @@ public final class SpaceSpec {
   }
 
   /**
+   * A double as a user writes it in a spec, and as short as reads back to the very same double:
+   * Java's shortest form (which {@link Double#parseDouble} reads back exactly) without its ".0" and
+   * with a small "e", so 1e-4, 0.3, 1, 2.5e300.
+   */
+  static String number(double v) {
+    String s = Double.toString(v);
+    int e = s.indexOf('E');
+    String digits = e < 0 ? s : s.substring(0, e);
+    if (digits.endsWith(".0")) digits = digits.substring(0, digits.length() - 2);
+    return e < 0 ? digits : digits + "e" + s.substring(e + 1);
+  }
+
+  /**
    * The value of {@code fixed(s)}: text in double quotes is that text; otherwise an Integer, a
    * Double, or the text itself, as specs written before quoting are read.
    */

@@ -59,6 +59,13 @@ public class InMemoryStorage implements Storage {
     info = stored;
   }
 
+  /** Drops the study and its trials, for a storage that reads them again (a journal reopened). */
+  protected synchronized void forget() {
+    trials.clear();
+    snapshot = null;
+    info = null;
+  }
+
   /** The current record of trial {@code number}. */
   protected synchronized TrialRecord get(int number) {
     if (number < 0 || number >= trials.size()) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +15,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +35,7 @@ import org.caviar.search.trial.TrialState;
  * setup and survives {@code kill -9}.
  *
  * <pre>
- * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1.0E-4, 1.0)\n...","settings":{"--epochs":"30",...}}
+ * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1e-4, 1)\n...","settings":{"--epochs":"30",...}}
  * {"op":"claim","trial":0,"t":1732530000000}
  * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
  * {"op":"report","trial":0,"step":1,"value":0.91}
@@ -60,8 +61,11 @@ import org.caviar.search.trial.TrialState;
  * <p>One process at a time: the file is locked while open, and a second opener gets a clear error.
  * The lock is an OS record lock ({@link FileChannel#tryLock()}, {@code fcntl} on Linux), which
  * the process loses when it closes any descriptor of the file, so the journal is read through
- * the locked channel only, never opened a second time while the study runs. {@link #readOnly}
- * reads a journal, even one another process is appending to, without locking or writing it.
+ * the locked channel only, never opened a second time while the study runs: nor by anything else
+ * in this process (a second opener is refused before it opens the file; {@link #readOnly} views,
+ * {@link #peek} and {@link #peekTrialBudget} read a journal this process holds through its channel).
+ * {@link #readOnly} reads a journal, even one another process is appending to, without locking or
+ * writing it, and keeps no descriptor of it open.
  */
 public final class JournalStorage extends InMemoryStorage {
   private static final int VERSION = 1;
@@ -74,6 +78,18 @@ public final class JournalStorage extends InMemoryStorage {
   private final boolean readOnly;
   private final Opener opener;
   private FileChannel channel;
+  /** Whether a read-only view is open: it keeps no descriptor of the file (see {@link #HELD}). */
+  private boolean viewOpen;
+  /** This journal's file in {@link #HELD} while it holds the lock, else null. */
+  private Object heldKey;
+
+  /**
+   * The journals this process holds locked, by file: an OS record lock goes with the first
+   * descriptor of the file the process closes, so nothing in this process opens the file a second
+   * time while one is held (a second opener is refused before it opens anything, and readers read
+   * through the holder's channel). Every open, close and read of a file goes under this lock.
+   */
+  private static final Map<Object, JournalStorage> HELD = new HashMap<>();
   /** Set when a failed write could not be taken back: the file may end in a fragment. */
   private boolean torn;
   private FileLock lock;
@@ -136,21 +152,32 @@ public final class JournalStorage extends InMemoryStorage {
 
   @Override
   public synchronized StudyInfo open(StudyInfo requested) {
-    if (channel != null) return super.open(requested);
+    if (channel != null || viewOpen) return super.open(requested);
     if (readOnly) return openReadOnly(requested);
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) Files.createDirectories(dir);
-      channel = opener.open(file);
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock == null) {
-        channel.close();
-        channel = null;
-        throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+      synchronized (HELD) {
+        // Refused before a descriptor is opened: closing it would drop the holder's lock. (A
+        // holder whose channel an interrupt closed has lost its lock already, and holds nothing.)
+        JournalStorage holder = HELD.get(keyOf(file));
+        if (holder != null && holder.channel.isOpen()) {
+          throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+        }
+        channel = opener.open(file);
+        try {
+          lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+          lock = null;
+        }
+        if (lock == null) {
+          channel.close();
+          channel = null;
+          throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+        }
+        if (holder != null) holder.heldKey = null; // a later close of it must not unregister this one
+        heldKey = keyOf(file);
+        HELD.put(heldKey, this);
       }
       writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "caviar-journal-writer");
@@ -158,7 +185,8 @@ public final class JournalStorage extends InMemoryStorage {
         return t;
       });
       try {
-        long goodEnd = replay(requested);
+        forgetReplayed();
+        long goodEnd = replay(readAll(), requested);
         if (goodEnd < channel.size()) channel.truncate(goodEnd); // drop a torn last line
         channel.position(goodEnd);
         if (info() == null) {
@@ -183,26 +211,63 @@ public final class JournalStorage extends InMemoryStorage {
 
   private StudyInfo openReadOnly(StudyInfo requested) {
     if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no study journal at " + file);
+    byte[] bytes = readBytes(file);
+    forgetReplayed();
+    replay(bytes, requested);
+    if (info() == null) throw new IllegalArgumentException("the journal " + file + " holds no study");
+    viewOpen = true;
+    return info();
+  }
+
+  /** What identifies {@code file} (its device and inode where the system has them), or null when it does not exist. */
+  private static Object keyOf(Path file) throws IOException {
+    if (!Files.exists(file)) return null;
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    return key != null ? key : file.toRealPath();
+  }
+
+  /**
+   * The bytes of {@code file}: read through the channel of the journal of this process that holds
+   * it, if one does (see {@link #HELD}), else through a descriptor of their own, opened and closed
+   * while no journal of this process can take the file's lock.
+   */
+  private static byte[] readBytes(Path file) {
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ);
-      try {
-        replay(requested);
-      } catch (RuntimeException | IOException e) {
-        close();
-        throw e;
+      synchronized (HELD) {
+        JournalStorage holder = HELD.get(keyOf(file));
+        if (holder != null) {
+          try {
+            return readAll(holder.channel, file);
+          } catch (java.nio.channels.ClosedChannelException closed) {
+            // Closed by an interrupt, which took the lock with it: nothing left to keep.
+          }
+        }
+        try (FileChannel own = FileChannel.open(file, StandardOpenOption.READ)) {
+          return readAll(own, file);
+        }
       }
-      if (info() == null) {
-        close();
-        throw new IllegalArgumentException("the journal " + file + " holds no study");
-      }
-      return info();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read journal " + file, e);
     }
   }
 
+  /**
+   * Drops what an earlier open read: a journal closed and opened again ("reopen it to resume") is
+   * replayed whole, with what other processes appended meanwhile, not on top of the trials it held
+   * (its header then read as "a second 'study' event").
+   */
+  private void forgetReplayed() {
+    forget();
+    trialBudget = null;
+  }
+
   /** The whole file, read through the open channel (see the class comment on the lock). */
   private byte[] readAll() throws IOException {
+    return readAll(channel, file);
+  }
+
+  /** The whole of {@code file}, read through {@code channel} without moving its position. */
+  private static byte[] readAll(FileChannel channel, Path file) throws IOException {
     long size = channel.size();
     if (size > Integer.MAX_VALUE - 16) throw new IllegalStateException("journal " + file + " is larger than 2 GB");
     ByteBuffer all = ByteBuffer.allocate((int) size);
@@ -211,8 +276,7 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   /** Reads the journal into memory; returns the offset just past its last whole line. */
-  private long replay(StudyInfo requested) throws IOException {
-    byte[] bytes = readAll();
+  private long replay(byte[] bytes, StudyInfo requested) {
     return wholeLines(bytes, (start, end, lineNo) -> {
       if (end == start) return;
       JsonNode event;
@@ -432,8 +496,8 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   private void write(Event e) {
-    if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (readOnly) throw new IllegalStateException("journal " + file + " is open read-only");
+    if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
     if (!channel.isOpen()) throw new IllegalStateException("journal " + file + " was closed: reopen it to resume");
     // The event is written by the writer thread, and waited for even if this thread is
@@ -502,7 +566,14 @@ public final class JournalStorage extends InMemoryStorage {
 
   @Override
   public synchronized void close() {
+    viewOpen = false;
     if (channel == null) return;
+    synchronized (HELD) {
+      closeHeld();
+    }
+  }
+
+  private void closeHeld() {
     try {
       // A channel closed already (by an interrupt) released the lock with it: release would throw,
       // and its error replace the one that closed the channel.
@@ -511,6 +582,8 @@ public final class JournalStorage extends InMemoryStorage {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close journal " + file, e);
     } finally {
+      if (heldKey != null) HELD.remove(heldKey);
+      heldKey = null;
       channel = null;
       lock = null;
       torn = false;
@@ -534,16 +607,11 @@ public final class JournalStorage extends InMemoryStorage {
   /**
    * The budget of trials last recorded in a journal file, read without opening (or locking) it, or
    * null when there is none (a journal written before budgets were recorded). As {@link #peek},
-   * call it before this process opens a storage on the file.
+   * it leaves the lock of a journal this process holds in place.
    */
   public static Integer peekTrialBudget(Path file) {
     if (!Files.exists(file)) return null;
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read journal " + file, e);
-    }
+    byte[] bytes = readBytes(file);
     Integer[] budget = {null};
     ObjectMapper mapper = new ObjectMapper();
     // Whole lines only, as replay reads them (a strict decoder refuses a line torn inside a character).
@@ -564,28 +632,24 @@ public final class JournalStorage extends InMemoryStorage {
   /**
    * The study a journal file holds, read from its first line without opening (or locking) it, or
    * null when the file is missing or empty, or its first line has no newline (a crash tore the
-   * header, which {@link #open} drops); e.g. to resume a study with its stored space. Call it
-   * before this process opens a storage on the file: closing the reader would drop that lock.
+   * header, which {@link #open} drops); e.g. to resume a study with its stored space. A journal
+   * this process holds is read through its own channel, so its lock stays held.
    */
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;
-    try (var in = new BufferedInputStream(Files.newInputStream(file))) {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) != -1 && b != '\n') line.write(b);
-      if (b == -1) return null; // torn: as replay, which would cut it off, sees no study
-      String first = line.toString(StandardCharsets.UTF_8);
-      if (first.isBlank()) return null;
-      JsonNode e;
-      try {
-        e = new ObjectMapper().readTree(first);
-      } catch (IOException bad) {
-        throw new IllegalStateException("journal " + file + " line 1 is not valid JSON: " + jsonProblem(bad), bad);
-      }
-      if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
-      return studyInfo(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read journal " + file, e);
+    byte[] bytes = readBytes(file);
+    int nl = 0;
+    while (nl < bytes.length && bytes[nl] != '\n') nl++;
+    if (nl == bytes.length) return null; // torn: as replay, which would cut it off, sees no study
+    String first = new String(bytes, 0, nl, StandardCharsets.UTF_8);
+    if (first.isBlank()) return null;
+    JsonNode e;
+    try {
+      e = new ObjectMapper().readTree(first);
+    } catch (IOException bad) {
+      throw new IllegalStateException("journal " + file + " line 1 is not valid JSON: " + jsonProblem(bad), bad);
     }
+    if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
+    return studyInfo(e);
   }
 }

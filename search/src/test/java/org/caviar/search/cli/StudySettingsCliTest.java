@@ -119,13 +119,13 @@ class StudySettingsCliTest {
     CliRun lr = runFollowedBy(resume, "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
         "layers = fixed(1)");
     assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1), "
-        + "not lr = log(1.0E-4, 0.1)" + advice);
+        + "not lr = log(1e-4, 0.1)" + advice);
     assertFalse(lr.err().contains("line 1"), lr.err());
     assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)"), "tune",
         "--param: the study in " + study + " was created with layers = fixed(1), which the space given leaves out" + advice);
     assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
         "layers = fixed(1)", "--param", "dropout = uniform(0, 0.4)"), "tune",
-        "--param: the study in " + study + " was created without dropout, which the space given adds as dropout = uniform(0.0, 0.4)");
+        "--param: the study in " + study + " was created without dropout, which the space given adds as dropout = uniform(0, 0.4)");
     assertOneLineError(runFollowedBy(resume, "--param", "units = int_log(8, 16)", "--param", "lr = log(1e-3, 1e-1)", "--param",
         "layers = fixed(1)"), "tune", "was created with its parameters in the order lr, units, layers, not units, lr, layers");
     Path file = Files.writeString(dir.resolve("space.txt"), "lr = log(1e-3, 1e-1)\nunits = int_log(8, 32)\nlayers = fixed(1)\n");

@@ -234,6 +234,30 @@ class GpSamplerTest {
     assertEquals(List.of(0.25, 0.75, 0.75, 0.75, 0.75, 0.75), java.util.Arrays.stream(losses).boxed().toList());
   }
 
+  /**
+   * The model standardizes the losses, so scaling the objective changes nothing: losses around 1e180
+   * overflowed the variance (every target 0, a flat model) and losses around 1e-180 underflowed it
+   * (the targets left near 0, as flat), and the proposals after the start-up were not the
+   * unscaled ones. A power of two scales every loss, sum and square root exactly, so the points must
+   * be the very same.
+   */
+  @Test
+  void proposalsDoNotDependOnTheScaleOfTheObjective() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.logUniform("y", 1e-4, 1));
+    List<List<Point>> runs = new ArrayList<>();
+    for (int exponent : new int[] {0, 600, -600}) {
+      Study study = Study.builder(space).sampler(GpSampler.builder().startupTrials(4).candidates(200).build())
+          .seed(5).workers(1).build();
+      List<Point> points = new ArrayList<>();
+      for (TrialRecord t : study.optimize(t -> Math.scalb(bumpy(t.params()) + 3, exponent), Budget.trials(12)).trials()) {
+        points.add(t.params());
+      }
+      runs.add(points);
+    }
+    assertEquals(runs.get(0), runs.get(1), "losses times 2^600");
+    assertEquals(runs.get(0), runs.get(2), "losses times 2^-600");
+  }
+
   /** Trial {@code number}, complete at {@code value}, with the given parameter values. */
   static TrialRecord complete(SearchSpace space, int number, Map<String, ?> values, double value) {
     return TrialRecord.claimed(number, 0).withParams(space.pointFromValues(values), -1)

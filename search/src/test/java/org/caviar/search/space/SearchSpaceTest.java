@@ -104,6 +104,52 @@ class SearchSpaceTest {
     assertEquals(s, SearchSpace.parse(back.spec()));
   }
 
+  /**
+   * A spec shows numbers as a user writes them (it printed Java's forms: log(1.0E-4, 0.3),
+   * uniform(0.0, 0.5)): no exponent in capitals, no ".0" on a float bound; a fixed float keeps its
+   * ".0" or exponent, so that it still reads back as a float and not an integer.
+   */
+  @Test
+  void specsPrintNumbersAsAUserWritesThem() {
+    String spec = """
+        lr = log(1e-4, 0.3)
+        dropout = uniform(0, 0.5)
+        beta = one_minus_log(0.9, 0.999)
+        w = uniform(-1e7, 2.5e-8)
+        big = log(1, 1.5e300)
+        f = fixed(1e-4)
+        g = fixed(30.0)
+        h = fixed(-0.0)
+        k = fixed(1e20)
+        """;
+    assertEquals(spec, SearchSpace.parse(spec).spec());
+  }
+
+  /**
+   * Whatever the form, a bound or fixed value reads back from the spec as the very same double (the
+   * spaces' equality compares specs, so it would not see a bound that moved by an ulp).
+   */
+  @Test
+  void specNumbersReadBackBitForBit() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int k = 0; k < 20_000; k++) {
+      // Random bits cover every exponent; a few short decimals and integers as users write them.
+      double lo = switch (k % 3) {
+        case 0 -> Double.longBitsToDouble(r.nextLong() & Long.MAX_VALUE);
+        case 1 -> r.nextInt(-1000, 1000) / 100.0;
+        default -> (double) r.nextInt();
+      };
+      if (!Double.isFinite(lo) || lo == 0) continue;
+      double hi = Math.nextUp(Math.abs(lo)) * 4;
+      if (!Double.isFinite(hi)) continue;
+      FloatParameter p = (FloatParameter) SearchSpace.parse(Parameter.logUniform("x", Math.abs(lo), hi).spec()).get(0);
+      assertEquals(Double.doubleToLongBits(Math.abs(lo)), Double.doubleToLongBits(p.lo()), p.spec());
+      assertEquals(Double.doubleToLongBits(hi), Double.doubleToLongBits(p.hi()), p.spec());
+      Object back = ((FixedParameter) SearchSpace.parse(Parameter.fixed("f", lo).spec()).get(0)).value();
+      assertEquals(Double.valueOf(lo), back, Parameter.fixed("f", lo).spec());
+    }
+  }
+
   /** Specs written before text was quoted read as they did; a quoted value is text. */
   @Test
   void fixedValuesReadAsBeforeAndQuotedOnesAreText() {

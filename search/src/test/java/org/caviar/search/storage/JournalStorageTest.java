@@ -299,6 +299,19 @@ class JournalStorageTest {
     try (JournalStorage again = new JournalStorage(file)) {
       assertEquals(INFO, again.open(INFO));
     }
+    // Nor need it be closed for the journal to reopen ("reopen it to resume"): its lock went with
+    // its channel, and closing it after changes nothing for the new one.
+    JournalStorage stale = new JournalStorage(file, f -> channel[0] = FailingChannel.open(f));
+    stale.open(INFO);
+    channel[0].close();
+    try (JournalStorage again = new JournalStorage(file)) {
+      assertEquals(INFO, again.open(INFO));
+      stale.close();
+      again.claimTrial(1000);
+      assertEquals("locked", probeFromAnotherProcess(file));
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /**
@@ -411,6 +424,39 @@ class JournalStorageTest {
     assertEquals("free", probeFromAnotherProcess(file));
   }
 
+  /**
+   * Nothing else in this process that reads the journal drops the lock a study holds on it: an OS
+   * record lock goes with the first descriptor of the file the process closes, and a second opener
+   * refused, a read-only view (a dashboard reading the running study) and peek each closed one, so
+   * that another process could then open the journal and write into it beside the study.
+   */
+  @Test
+  void readersInTheSameProcessLeaveTheLockHeld() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+      try (JournalStorage b = new JournalStorage(file)) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.open(INFO));
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+      }
+      assertEquals("locked", probeFromAnotherProcess(file), "after a second opener was refused");
+      try (JournalStorage view = JournalStorage.readOnly(file)) {
+        view.open(INFO);
+        assertEquals(s.trials(), view.trials());
+      }
+      assertEquals("locked", probeFromAnotherProcess(file), "after a read-only view");
+      assertEquals(INFO, JournalStorage.peek(file));
+      assertEquals(null, JournalStorage.peekTrialBudget(file));
+      assertEquals("locked", probeFromAnotherProcess(file), "after peek");
+      s.claimTrial(5000);
+    }
+    assertEquals("free", probeFromAnotherProcess(file));
+    try (JournalStorage again = new JournalStorage(file)) {
+      again.open(INFO);
+      assertEquals(4, again.trials().size());
+    }
+  }
+
   /** A read-only view reads a journal that a running study holds, and writes nothing to it. */
   @Test
   void aReadOnlyViewLeavesARunningStudyAlone() throws IOException {
@@ -438,6 +484,44 @@ class JournalStorageTest {
       writeThree(s);
       assertThrows(IllegalStateException.class, () -> s.recordIntermediate(0, 3, 0.1));
       assertThrows(IllegalArgumentException.class, () -> s.recordIntermediate(9, 3, 0.1));
+    }
+  }
+  /**
+   * A journal closed and opened again (a study closed, then resumed on the same storage, as its
+   * errors say: "reopen it to resume") holds what its file holds, including events another process
+   * appended meanwhile. Its second open replayed the file on top of the trials still in memory and
+   * failed with "line 1: a second 'study' event", as if the file were corrupt.
+   */
+  @Test
+  void aClosedJournalReopensWithWhatItsFileHolds() {
+    Path file = dir.resolve("journal.jsonl");
+    JournalStorage s = new JournalStorage(file);
+    List<TrialRecord> three = writeThree(s);
+    s.close();
+    int d;
+    try (JournalStorage other = new JournalStorage(file)) {
+      other.open(INFO);
+      d = other.claimTrial(3000).number();
+      other.recordParams(d, sgd(0.01), -1);
+      other.recordOutcome(d, TrialState.COMPLETE, 0.5, null, 3500);
+    }
+    assertEquals(INFO, s.open(INFO));
+    assertEquals(three, s.trials().subList(0, 3));
+    assertEquals(4, s.trials().size());
+    assertEquals(TrialState.COMPLETE, s.trials().get(d).state());
+    int e = s.claimTrial(4000).number();
+    assertEquals(4, e);
+    s.close();
+    JournalStorage view = JournalStorage.readOnly(file);
+    view.open(INFO);
+    view.close();
+    view.open(INFO);
+    assertEquals(5, view.trials().size(), "a read-only view reopens too");
+    view.close();
+    try (JournalStorage fresh = new JournalStorage(file)) {
+      fresh.open(INFO);
+      assertEquals(5, fresh.trials().size());
+      assertTrue(fresh.trials().get(e).isInterrupted(), fresh.trials().get(e).toString());
     }
   }
 }
