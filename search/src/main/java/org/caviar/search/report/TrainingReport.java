@@ -118,8 +118,9 @@ public final class TrainingReport {
     StringBuilder sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,examples,seconds\n");
     for (EpochMetrics m : epochs) {
       sb.append(m.epoch()).append(',').append(m.trainLoss()).append(',').append(m.trainAccuracy()).append(',')
-          .append(Double.isNaN(m.validationLoss()) ? "" : m.validationLoss()).append(',')
-          .append(Double.isNaN(m.validationAccuracy()) ? "" : m.validationAccuracy()).append(',').append(m.learningRate())
+          // Without validation both fields are empty; a validation loss that diverged is NaN.
+          .append(m.hasValidation() ? String.valueOf(m.validationLoss()) : "").append(',')
+          .append(m.hasValidation() ? String.valueOf(m.validationAccuracy()) : "").append(',').append(m.learningRate())
           .append(',').append(m.examples()).append(',').append(String.format(Locale.ROOT, "%.4f", m.seconds())).append('\n');
     }
     return sb.toString();

@@ -31,6 +31,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingReportTest {
+  /**
+   * epochs.csv tells the three kinds of validation apart: none (empty fields), measured, and
+   * measured on a network that diverged there (loss NaN, the accuracy of its predictions).
+   */
+  @Test
+  void epochsCsvWritesNaNForAValidationLossThatDivergedAndNothingWithoutValidation() {
+    String csv = TrainingReport.epochsCsv(List.of(
+        new EpochMetrics(0, 2.5, 0.25, 2.0, 0.5, 0.01f, 100, 0.5),
+        new EpochMetrics(1, 3.09, 0.077, Double.NaN, 0.1003, 0.01f, 100, 0.5),
+        new EpochMetrics(2, 3.0, 0.1, Double.NaN, Double.NaN, 0.01f, 100, 0.5)));
+    assertEquals(List.of(
+        "epoch,loss,accuracy,val_loss,val_accuracy,lr,examples,seconds",
+        "0,2.5,0.25,2.0,0.5,0.01,100,0.5000",
+        "1,3.09,0.077,NaN,0.1003,0.01,100,0.5000",
+        "2,3.0,0.1,,,0.01,100,0.5000"), csv.lines().toList());
+  }
+
   @TempDir Path dir;
 
   /** Two gaussian blobs per class in 4 dimensions, three classes. */
