@@ -11,20 +11,20 @@ public final class FloatParameter extends Parameter {
 
   FloatParameter(String name, double lo, double hi, Scale scale, Condition condition) {
     super(name, condition);
-    if (!Double.isFinite(lo)) throw invalid("lo must be finite, got " + lo);
-    if (!Double.isFinite(hi)) throw invalid("hi must be finite, got " + hi);
-    if (!(lo < hi)) throw invalid("needs lo < hi, got lo = " + lo + ", hi = " + hi + " (use fixed for one value)");
+    if (!Double.isFinite(lo)) throw invalid("lo must be finite, got " + SpaceSpec.number(lo));
+    if (!Double.isFinite(hi)) throw invalid("hi must be finite, got " + SpaceSpec.number(hi));
+    if (!(lo < hi)) throw invalid("needs lo < hi, got lo = " + SpaceSpec.number(lo) + ", hi = " + SpaceSpec.number(hi) + " (use fixed for one value)");
     switch (scale) {
       case LOG -> {
-        if (lo <= 0) throw invalid("log scale needs lo > 0, got lo = " + lo);
+        if (lo <= 0) throw invalid("log scale needs lo > 0, got lo = " + SpaceSpec.number(lo));
       }
       case ONE_MINUS_LOG -> {
-        if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + hi);
+        if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + SpaceSpec.number(hi));
       }
       case LINEAR -> {
         // Values are lo + u (hi - lo): were hi - lo to overflow, every value would be NaN.
         if (Double.isInfinite(hi - lo)) {
-          throw invalid("needs hi - lo <= Double.MAX_VALUE, got lo = " + lo + ", hi = " + hi + " (use a narrower range)");
+          throw invalid("needs hi - lo <= Double.MAX_VALUE, got lo = " + SpaceSpec.number(lo) + ", hi = " + SpaceSpec.number(hi) + " (use a narrower range)");
         }
       }
     }
@@ -36,7 +36,7 @@ public final class FloatParameter extends Parameter {
     // Ends this close map to one position (1 - 1e-17 is 1): every unit position would be 0 / 0.
     // (On one_minus_log a > b: the scale runs down.)
     if (a == b) {
-      throw invalid("lo = " + lo + " and hi = " + hi + " are one position on the " + scale.specName()
+      throw invalid("lo = " + SpaceSpec.number(lo) + " and hi = " + SpaceSpec.number(hi) + " are one position on the " + scale.specName()
           + " scale (use fixed for one value, or a wider range)");
     }
   }
@@ -95,7 +95,7 @@ public final class FloatParameter extends Parameter {
   public Object coerce(Object value) {
     if (!(value instanceof Number n)) throw invalid("needs a number, got " + value);
     double v = n.doubleValue();
-    if (!(v >= lo && v <= hi)) throw invalid("value " + v + " is outside [" + lo + ", " + hi + "]");
+    if (!(v >= lo && v <= hi)) throw invalid("value " + SpaceSpec.number(v) + " is outside [" + SpaceSpec.number(lo) + ", " + SpaceSpec.number(hi) + "]");
     return v;
   }
 

@@ -20,12 +20,12 @@ class SearchSpaceTest {
 
   @Test
   void invalidParametersAreClearErrorsNamingParameterAndValue() {
-    rejects(() -> Parameter.logUniform("lr", 0, 1), "'lr'", "lo = 0.0");
-    rejects(() -> Parameter.logUniform("lr", -1, 1), "'lr'", "lo = -1.0");
-    rejects(() -> Parameter.uniform("x", 2, 1), "'x'", "lo = 2.0", "hi = 1.0");
-    rejects(() -> Parameter.uniform("x", 1, 1), "'x'", "lo = 1.0");
+    rejects(() -> Parameter.logUniform("lr", 0, 1), "'lr'", "lo > 0, got lo = 0");
+    rejects(() -> Parameter.logUniform("lr", -1, 1), "'lr'", "lo > 0, got lo = -1");
+    rejects(() -> Parameter.uniform("x", 2, 1), "'x'", "lo = 2, hi = 1 (");
+    rejects(() -> Parameter.uniform("x", 1, 1), "'x'", "lo = 1, hi = 1 (");
     rejects(() -> Parameter.uniform("x", Double.NaN, 1), "'x'", "NaN");
-    rejects(() -> Parameter.oneMinusLog("beta", 0.9, 1), "'beta'", "hi = 1.0");
+    rejects(() -> Parameter.oneMinusLog("beta", 0.9, 1), "'beta'", "hi < 1, got hi = 1");
     rejects(() -> Parameter.intUniform("n", 5, 3), "'n'", "lo = 5", "hi = 3");
     rejects(() -> Parameter.intLog("units", 0, 8), "'units'", "lo = 0");
     rejects(() -> Parameter.categorical("opt"), "'opt'", "at least one choice");
@@ -34,11 +34,11 @@ class SearchSpaceTest {
     rejects(() -> Parameter.fixed("e", Double.NaN), "'e'", "NaN");
     rejects(() -> Parameter.uniform("1x", 0, 1), "'1x'");
     // hi - lo would overflow to Infinity: every draw would be NaN.
-    rejects(() -> Parameter.uniform("w", -1e308, 1e308), "'w'", "-1.0E308", "1.0E308");
+    rejects(() -> Parameter.uniform("w", -1e308, 1e308), "'w'", "lo = -1e308, hi = 1e308 (");
     // Ends that differ but map to one position on their scale (1 - 1e-17 is 1; log10 of two
     // neighbouring doubles near 1e300 is one double): every point's unit position was NaN.
-    rejects(() -> Parameter.oneMinusLog("beta", 0, 1e-17), "'beta'", "lo = 0.0", "hi = 1.0E-17", "one_minus_log");
-    rejects(() -> Parameter.logUniform("big", 1e300, Math.nextUp(1e300)), "'big'", "lo = 1.0E300", "log");
+    rejects(() -> Parameter.oneMinusLog("beta", 0, 1e-17), "'beta'", "lo = 0 and hi = 1e-17", "one_minus_log");
+    rejects(() -> Parameter.logUniform("big", 1e300, Math.nextUp(1e300)), "'big'", "lo = 1e300 and", "log");
   }
 
   @Test
@@ -184,7 +184,7 @@ class SearchSpaceTest {
     assertEquals(2, SearchSpace.parse("lr = log(1e-4, 1); dropout = uniform(0, 0.5)  # two; not three").size());
     // Errors name the line, counting blank and comment lines, whatever ';' splits it.
     rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\n\n# a; b\nx = uniform(0, 1); y = uniform(1, 0)"),
-        "line 4", "'y'", "lo = 1.0");
+        "line 4", "'y'", "lo = 1, hi = 0 (");
     rejects(() -> SearchSpace.parse("a = uniform(0, 1)\nb = int(1, x)"), "line 2", "'x' is not a number");
   }
 
@@ -249,7 +249,7 @@ class SearchSpaceTest {
     rejects(() -> adam.get("momentum"), "'momentum'", "not active");
     rejects(() -> s.pointFromValues(Map.of("lr", 0.01, "beta1", 0.9, "dropout", 0.1, "layers", 2,
         "units", 64, "optimizer", "sgd", "beta2", 0.999)), "'beta2'", "inactive");
-    rejects(() -> s.pointFromValues(Map.of("lr", 5.0)), "'lr'", "5.0");
+    rejects(() -> s.pointFromValues(Map.of("lr", 5.0)), "'lr'", "value 5 is outside [");
     rejects(() -> s.pointFromValues(Map.of("nope", 1)), "'nope'");
   }
 
