@@ -654,16 +654,18 @@ public class TuneCommand implements Callable<Integer> {
       // (it printed "resume or extend: ... --trials 49" for a grid of 9, then "--trials 89", and so on).
       long points = s.pointCount(space);
       boolean spent = finished >= points;
-      if (timedOut && finished < trials && !spent) {
-        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
-      }
+      // Above the finished trials too: a plain resume keeps a budget that may be below them (a
+      // journal from before budgets were stored resumes at the default).
+      int extended = Math.max(trials, finished) + EXTEND_BY;
       if (spent) {
         out.println("the " + s.name() + " sampler's " + points + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
+      } else if (timedOut && finished < trials) {
+        // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
+        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go; --trials "
+            + extended + " extends it)");
       } else {
-        // Above the finished trials too: a plain resume keeps a budget that may be below them (a
-        // journal from before budgets were stored resumes at the default).
-        out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
+        out.println("resume or extend: " + resumeCommand + " --trials " + extended);
       }
       // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
       // ("which is not found here" for /dev/fd/63).

@@ -354,8 +354,10 @@ class CaviarCliTest {
   }
 
   /**
-   * A run that a --timeout stops before the budget says that the same command without --trials
-   * runs the rest; one that spends its budget does not.
+   * A run that a --timeout stops before the budget says, in one line, that the same command without
+   * --trials runs the rest and which --trials extends the study; one that spends its budget does
+   * not. (It printed a "resume:" line and a "resume or extend:" line below it, two commands for one
+   * next step.)
    */
   @Test
   void aRunStoppedByItsTimeoutSaysHowToRunTheRest() {
@@ -365,7 +367,8 @@ class CaviarCliTest {
     // A timeout of 0 s starts no trial.
     CliRun stopped = run(concat(new String[] {"tune", "--trials", "3", "--timeout", "0", "--study", study}, small));
     assertEquals(0, stopped.code(), stopped.err());
-    assertTrue(stopped.out().contains("resume: caviar tune --study " + study + " (3 of the study's 3 trials to go)"), stopped.out());
+    assertEquals(List.of("resume: caviar tune --study " + study + " (3 of the study's 3 trials to go; --trials 43 extends it)"),
+        stopped.out().lines().filter(l -> l.startsWith("resume")).toList(), stopped.out());
     CliRun rest = run(concat(new String[] {"tune", "--study", study}, small));
     assertEquals(0, rest.code(), rest.err());
     assertTrue(rest.out().contains("3 trials: 3 complete") && !rest.out().contains("resume: "), rest.out());
