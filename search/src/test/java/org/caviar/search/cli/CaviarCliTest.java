@@ -342,15 +342,30 @@ class CaviarCliTest {
   @Test
   void moreWorkersThanCoresIsSaid() {
     int cores = Runtime.getRuntime().availableProcessors();
-    CliRun r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores + 1), "--no-report", "--no-progress",
-        "--study", dir.resolve("many").toString());
+    CliRun r = run("tune", "--trials", Integer.toString(cores + 1), "--epochs", "1", "--workers", Integer.toString(cores + 1),
+        "--no-report", "--no-progress", "--study", dir.resolve("many").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains((cores + 1) + " workers in caviar mode (more than the " + cores + " cores: they take turns on them)"),
         r.out());
-    r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores), "--no-report", "--no-progress",
-        "--study", dir.resolve("enough").toString());
+    r = run("tune", "--trials", Integer.toString(cores), "--epochs", "1", "--workers", Integer.toString(cores), "--no-report",
+        "--no-progress", "--study", dir.resolve("enough").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
+  }
+
+  /**
+   * More workers than the budget has trials would only start threads that claim nothing: --workers
+   * 100000 with --trials 1 started 100000 threads, ran out the machine's threads (other programs'
+   * fork failed) for minutes, and ended in "out of memory". The workers are capped at the budget,
+   * and the line says so.
+   */
+  @Test
+  void workersBeyondTheBudgetAreNotStarted() {
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "100000", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
+        "--study", dir.resolve("capped").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 100000, capped at the budget's 2 trials)"), r.out());
   }
 
   /**
