@@ -91,8 +91,9 @@ public final class TrainCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--seed", paramLabel = "SEED",
-      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study (so it trains as "
-          + "it did in the study), else 1.")
+      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study, else 1. A trial "
+          + "of a caviar-mode study trained on one thread: with --threads 1 it trains again as it did in the study, epoch "
+          + "by epoch (on more threads a network's sums may run in another order, and its epochs differ slightly).")
   Long seed;
 
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.caviar", description = "Where to save the model. Default: ${DEFAULT-VALUE}.")
