@@ -1211,6 +1211,28 @@ class CaviarCliTest {
         "evaluate", "--model", model.toString(), "--csv", numberedCsv.toString());
   }
 
+  /**
+   * The same model evaluated without --csv, on the shipped digits (a CSV too, labelled 0 to 9): the
+   * check was for a --csv only, so a model of 64 features and 10 named classes took the digits'
+   * labels for its class indices and printed an accuracy with no error.
+   */
+  @Test
+  void theShippedDigitsEvaluatedAgainstAModelOfNamedClassesAreRefused() throws Exception {
+    StringBuilder named = new StringBuilder();
+    Random rnd = new Random(5);
+    for (int i = 0; i < 100; i++) {
+      for (int f = 0; f < 64; f++) named.append(rnd.nextInt(17)).append(',');
+      named.append("class").append((char) ('a' + i % 10)).append('\n');
+    }
+    Path namedCsv = Files.writeString(dir.resolve("named64.csv"), named);
+    Path model = dir.resolve("m64.caviar");
+    CliRun t = run("train", "--csv", namedCsv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    assertUsageError("caviar evaluate: the shipped digits are labelled with numbers (0 to 9), the model's classes are names "
+        + "(classa, classb, classc, classd, classe, classf, classg, classh, ...): give the data it was trained on with --csv",
+        "evaluate", "--model", model.toString());
+  }
+
   private static List<TrialRecord> trials(Path study) {
     Path journal = study.resolve("journal.jsonl");
     StudyInfo info = JournalStorage.peek(journal);
