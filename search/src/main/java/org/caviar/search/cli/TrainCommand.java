@@ -331,10 +331,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
       out.println("saved: " + outFile.toAbsolutePath());
-      // The model file does not record its split: evaluate's default one would score rows it trained on.
-      // A split with no test part has no rows to evaluate it on (the command would be refused).
-      if (!data.defaultSplit() && test.rows() > 0) {
-        out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
+      // The model file records neither its data nor its split: evaluate's defaults would score the
+      // shipped digits, or rows it trained on. A split with no test part has no rows to evaluate it
+      // on (the command would be refused).
+      if (!data.arguments().isEmpty() && test.rows() > 0) {
+        out.println("evaluate it on its test rows: " + evaluateCommand()
+            + (data.defaultSplit() ? "" : " (another split would test it on rows it trained on)"));
       }
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());

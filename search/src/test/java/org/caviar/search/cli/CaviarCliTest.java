@@ -978,8 +978,9 @@ class CaviarCliTest {
 
   /**
    * A model trained on another split than the default is scored on its own test rows only with the
-   * same --split and --split-seed: train prints the evaluate command with them and the data options,
-   * and that command, run as printed, scores the rows training tested on.
+   * same --split and --split-seed, and one trained on other data than the digits only with the same
+   * data options: train prints the evaluate command with them, and that command, run as printed,
+   * scores the rows training tested on.
    */
   @Test
   void trainOnAnotherSplitPrintsTheEvaluateCommandForIt() throws Exception {
@@ -1003,10 +1004,16 @@ class CaviarCliTest {
       assertEquals(0, e.code(), e.err());
       assertTrue(firstLine(t.out(), "test: ").startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
           t.out() + " / " + e.out());
-      // The default split needs no such line: evaluate's defaults are train's.
+      // On the default split the data options are still needed: evaluate's default data is the
+      // shipped digits (the line was left out, and `evaluate --model` alone scored the digits).
       CliRun plain = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
       assertEquals(0, plain.code(), plain.err());
-      assertTrue(!plain.out().contains("evaluate it on its test rows"), plain.out());
+      assertEquals("evaluate it on its test rows: ./caviar evaluate --model " + model + " --csv " + csv,
+          firstLine(plain.out(), "evaluate it on its test rows: "), plain.out());
+      // The digits on the default split need none: evaluate's defaults are train's.
+      CliRun digits = run("train", "--spec", "64-8-10", "--epochs", "1", "--threads", "1", "--out", model.toString());
+      assertEquals(0, digits.code(), digits.err());
+      assertTrue(!digits.out().contains("evaluate it on its test rows"), digits.out());
     });
   }
 
