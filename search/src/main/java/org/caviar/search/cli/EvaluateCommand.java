@@ -74,14 +74,18 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
     }
     // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
-    // indices (as an IDX file's are), which for a CSV means another column or another coding.
+    // indices (as an IDX file's are), which for a CSV means another column or another coding, and
+    // for the shipped digits (a CSV too; no data option given) a model trained on other data.
     List<String> mine = raw.all().classNames();
-    if (data.csv != null && mine.equals(Dataset.numberedClasses(mine.size()))
-        && model.classNames().stream().noneMatch(ClassNames::isInteger)) {
-      throw new IllegalArgumentException("the label column of " + raw.name() + " holds numbers (0 to " + (mine.size() - 1)
-          + "), the model's classes are names (" + String.join(", ", model.classNames().subList(0, Math.min(8, model.classNames().size())))
-          + (model.classNames().size() > 8 ? ", ..." : "") + "): give the column of these "
-          + "names with --label-column");
+    boolean idx = data.idxImages != null;
+    if (!idx && mine.equals(Dataset.numberedClasses(mine.size())) && model.classNames().stream().noneMatch(ClassNames::isInteger)) {
+      String names = String.join(", ", model.classNames().subList(0, Math.min(8, model.classNames().size())))
+          + (model.classNames().size() > 8 ? ", ..." : "");
+      throw new IllegalArgumentException(data.csv == null
+          ? "the shipped digits are labelled with numbers (0 to " + (mine.size() - 1) + "), the model's classes are names ("
+              + names + "): give the data it was trained on with --csv"
+          : "the label column of " + raw.name() + " holds numbers (0 to " + (mine.size() - 1) + "), the model's classes are names ("
+              + names + "): give the column of these names with --label-column");
     }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
     Evaluation e = model.evaluate(labelled);

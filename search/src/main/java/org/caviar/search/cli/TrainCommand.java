@@ -92,8 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--seed", paramLabel = "SEED",
-      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study (so it trains as "
-          + "it did in the study), else 1.")
+      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study, else 1. A trial "
+          + "of a caviar-mode study trained on one thread: with --threads 1 it trains again as it did in the study, epoch "
+          + "by epoch (on more threads a network's sums may run in another order, and its epochs differ slightly).")
   Long seed;
 
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.caviar", description = "Where to save the model. Default: ${DEFAULT-VALUE}.")
@@ -331,10 +332,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
       out.println("saved: " + outFile.toAbsolutePath());
-      // The model file does not record its split: evaluate's default one would score rows it trained on.
-      // A split with no test part has no rows to evaluate it on (the command would be refused).
-      if (!data.defaultSplit() && test.rows() > 0) {
-        out.println("evaluate it on its test rows: " + evaluateCommand() + " (another split would test it on rows it trained on)");
+      // The model file records neither its data nor its split: evaluate's defaults would score the
+      // shipped digits, or rows it trained on. A split with no test part has no rows to evaluate it
+      // on (the command would be refused).
+      if (!data.arguments().isEmpty() && test.rows() > 0) {
+        out.println("evaluate it on its test rows: " + evaluateCommand()
+            + (data.defaultSplit() ? "" : " (another split would test it on rows it trained on)"));
       }
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());

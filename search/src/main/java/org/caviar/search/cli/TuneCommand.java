@@ -571,7 +571,10 @@ public class TuneCommand implements Callable<Integer> {
     Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
         .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
-    if (workers != null) builder.workers(workers);
+    // No more at once than the budget's trials: the others would only start a thread each that claims
+    // nothing (--workers 100000 --trials 1 ran out the machine's threads for minutes).
+    boolean capped = workers != null && workers > trials;
+    if (workers != null) builder.workers(capped ? trials : workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
@@ -598,8 +601,11 @@ public class TuneCommand implements Callable<Integer> {
       int cores = Runtime.getRuntime().availableProcessors();
       // More trials at once than cores only time-slice them, and the sampler then proposes more
       // trials before it has heard from the earlier ones.
-      String oversubscribed = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
-          ? " (more than the " + cores + " cores: they take turns on them)" : "";
+      String beyondCores = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
+          ? "more than the " + cores + " cores: they take turns on them" : "";
+      String cap = capped ? "--workers " + workers + ", capped at the budget's " + trials + (trials == 1 ? " trial" : " trials") : "";
+      String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
+          : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
       String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs" : "up to " + epochs + " epochs";
       out.printf(Locale.ROOT, "space: %d parameters; sampler %s; pruner %s; %d trials of %s; %d %s in %s mode%s%n",
@@ -654,16 +660,18 @@ public class TuneCommand implements Callable<Integer> {
       // (it printed "resume or extend: ... --trials 49" for a grid of 9, then "--trials 89", and so on).
       long points = s.pointCount(space);
       boolean spent = finished >= points;
-      if (timedOut && finished < trials && !spent) {
-        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go)");
-      }
+      // Above the finished trials too: a plain resume keeps a budget that may be below them (a
+      // journal from before budgets were stored resumes at the default).
+      int extended = Math.max(trials, finished) + EXTEND_BY;
       if (spent) {
         out.println("the " + s.name() + " sampler's " + points + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
+      } else if (timedOut && finished < trials) {
+        // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
+        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go; --trials "
+            + extended + " extends it)");
       } else {
-        // Above the finished trials too: a plain resume keeps a budget that may be below them (a
-        // journal from before budgets were stored resumes at the default).
-        out.println("resume or extend: " + resumeCommand + " --trials " + (Math.max(trials, finished) + EXTEND_BY));
+        out.println("resume or extend: " + resumeCommand + " --trials " + extended);
       }
       // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
       // ("which is not found here" for /dev/fd/63).

@@ -342,20 +342,37 @@ class CaviarCliTest {
   @Test
   void moreWorkersThanCoresIsSaid() {
     int cores = Runtime.getRuntime().availableProcessors();
-    CliRun r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores + 1), "--no-report", "--no-progress",
-        "--study", dir.resolve("many").toString());
+    CliRun r = run("tune", "--trials", Integer.toString(cores + 1), "--epochs", "1", "--workers", Integer.toString(cores + 1),
+        "--no-report", "--no-progress", "--study", dir.resolve("many").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains((cores + 1) + " workers in caviar mode (more than the " + cores + " cores: they take turns on them)"),
         r.out());
-    r = run("tune", "--trials", "1", "--epochs", "1", "--workers", Integer.toString(cores), "--no-report", "--no-progress",
-        "--study", dir.resolve("enough").toString());
+    r = run("tune", "--trials", Integer.toString(cores), "--epochs", "1", "--workers", Integer.toString(cores), "--no-report",
+        "--no-progress", "--study", dir.resolve("enough").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains(cores + " worker") && !r.out().contains("take turns"), r.out());
   }
 
   /**
-   * A run that a --timeout stops before the budget says that the same command without --trials
-   * runs the rest; one that spends its budget does not.
+   * More workers than the budget has trials would only start threads that claim nothing: --workers
+   * 100000 with --trials 1 started 100000 threads, ran out the machine's threads (other programs'
+   * fork failed) for minutes, and ended in "out of memory". The workers are capped at the budget,
+   * and the line says so.
+   */
+  @Test
+  void workersBeyondTheBudgetAreNotStarted() {
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "100000", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
+        "--study", dir.resolve("capped").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 100000, capped at the budget's 2 trials)"), r.out());
+  }
+
+  /**
+   * A run that a --timeout stops before the budget says, in one line, that the same command without
+   * --trials runs the rest and which --trials extends the study; one that spends its budget does
+   * not. (It printed a "resume:" line and a "resume or extend:" line below it, two commands for one
+   * next step.)
    */
   @Test
   void aRunStoppedByItsTimeoutSaysHowToRunTheRest() {
@@ -365,7 +382,8 @@ class CaviarCliTest {
     // A timeout of 0 s starts no trial.
     CliRun stopped = run(concat(new String[] {"tune", "--trials", "3", "--timeout", "0", "--study", study}, small));
     assertEquals(0, stopped.code(), stopped.err());
-    assertTrue(stopped.out().contains("resume: caviar tune --study " + study + " (3 of the study's 3 trials to go)"), stopped.out());
+    assertEquals(List.of("resume: caviar tune --study " + study + " (3 of the study's 3 trials to go; --trials 43 extends it)"),
+        stopped.out().lines().filter(l -> l.startsWith("resume")).toList(), stopped.out());
     CliRun rest = run(concat(new String[] {"tune", "--study", study}, small));
     assertEquals(0, rest.code(), rest.err());
     assertTrue(rest.out().contains("3 trials: 3 complete") && !rest.out().contains("resume: "), rest.out());
@@ -960,8 +978,9 @@ class CaviarCliTest {
 
   /**
    * A model trained on another split than the default is scored on its own test rows only with the
-   * same --split and --split-seed: train prints the evaluate command with them and the data options,
-   * and that command, run as printed, scores the rows training tested on.
+   * same --split and --split-seed, and one trained on other data than the digits only with the same
+   * data options: train prints the evaluate command with them, and that command, run as printed,
+   * scores the rows training tested on.
    */
   @Test
   void trainOnAnotherSplitPrintsTheEvaluateCommandForIt() throws Exception {
@@ -985,10 +1004,16 @@ class CaviarCliTest {
       assertEquals(0, e.code(), e.err());
       assertTrue(firstLine(t.out(), "test: ").startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
           t.out() + " / " + e.out());
-      // The default split needs no such line: evaluate's defaults are train's.
+      // On the default split the data options are still needed: evaluate's default data is the
+      // shipped digits (the line was left out, and `evaluate --model` alone scored the digits).
       CliRun plain = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
       assertEquals(0, plain.code(), plain.err());
-      assertTrue(!plain.out().contains("evaluate it on its test rows"), plain.out());
+      assertEquals("evaluate it on its test rows: ./caviar evaluate --model " + model + " --csv " + csv,
+          firstLine(plain.out(), "evaluate it on its test rows: "), plain.out());
+      // The digits on the default split need none: evaluate's defaults are train's.
+      CliRun digits = run("train", "--spec", "64-8-10", "--epochs", "1", "--threads", "1", "--out", model.toString());
+      assertEquals(0, digits.code(), digits.err());
+      assertTrue(!digits.out().contains("evaluate it on its test rows"), digits.out());
     });
   }
 
@@ -1191,6 +1216,28 @@ class CaviarCliTest {
     assertUsageError("caviar evaluate: the label column of numbered.csv holds numbers (0 to 2), the model's classes are names "
         + "(cat, dog, emu): give the column of these names with --label-column",
         "evaluate", "--model", model.toString(), "--csv", numberedCsv.toString());
+  }
+
+  /**
+   * The same model evaluated without --csv, on the shipped digits (a CSV too, labelled 0 to 9): the
+   * check was for a --csv only, so a model of 64 features and 10 named classes took the digits'
+   * labels for its class indices and printed an accuracy with no error.
+   */
+  @Test
+  void theShippedDigitsEvaluatedAgainstAModelOfNamedClassesAreRefused() throws Exception {
+    StringBuilder named = new StringBuilder();
+    Random rnd = new Random(5);
+    for (int i = 0; i < 100; i++) {
+      for (int f = 0; f < 64; f++) named.append(rnd.nextInt(17)).append(',');
+      named.append("class").append((char) ('a' + i % 10)).append('\n');
+    }
+    Path namedCsv = Files.writeString(dir.resolve("named64.csv"), named);
+    Path model = dir.resolve("m64.caviar");
+    CliRun t = run("train", "--csv", namedCsv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    assertUsageError("caviar evaluate: the shipped digits are labelled with numbers (0 to 9), the model's classes are names "
+        + "(classa, classb, classc, classd, classe, classf, classg, classh, ...): give the data it was trained on with --csv",
+        "evaluate", "--model", model.toString());
   }
 
   private static List<TrialRecord> trials(Path study) {
