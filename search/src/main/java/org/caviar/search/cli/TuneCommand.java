@@ -481,6 +481,9 @@ public class TuneCommand implements Callable<Integer> {
     }
     ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    if (workers != null && workers > Study.MAX_WORKERS) {
+      throw new IllegalArgumentException("--workers must be <= " + Study.MAX_WORKERS + " (a thread each), got " + workers);
+    }
     // Each trial in panda mode trains on all cores: more at once would only take turns on them.
     if (workers != null && workers > 1 && executionMode == ExecutionMode.PANDA) {
       throw new IllegalArgumentException("--workers " + workers + " does not go with --mode panda, which runs one trial at a time "

@@ -63,6 +63,9 @@ public final class Study implements AutoCloseable {
   private final Storage storage;
   private final StudyInfo info;
   private final ExecutionMode mode;
+  /** The most trials run at once, each on a thread of its own: far past any core count, short of exhausting native threads. */
+  public static final int MAX_WORKERS = 1024;
+
   private final int workers;
   private final List<StudyListener> listeners;
   private volatile boolean stopRequested;
@@ -76,7 +79,7 @@ public final class Study implements AutoCloseable {
     this.storage = b.storage;
     this.mode = b.mode;
     this.workers = b.workers > 0 ? b.workers
-        : (b.mode == ExecutionMode.PANDA ? 1 : Runtime.getRuntime().availableProcessors());
+        : (b.mode == ExecutionMode.PANDA ? 1 : Math.min(Runtime.getRuntime().availableProcessors(), MAX_WORKERS));
     this.listeners = List.copyOf(b.listeners);
     this.info = storage.open(new StudyInfo(b.name, b.direction, b.space, b.seed, b.settings));
   }
@@ -154,9 +157,10 @@ public final class Study implements AutoCloseable {
       return this;
     }
 
-    /** Trials run at once; 0 (the default) means one per core in CAVIAR mode, 1 in PANDA mode. */
+    /** Trials run at once, up to {@link #MAX_WORKERS}; 0 (the default) means one per core in CAVIAR mode, 1 in PANDA mode. */
     public Builder workers(int n) {
       if (n < 0) throw new IllegalArgumentException("workers must be >= 0, got " + n);
+      if (n > MAX_WORKERS) throw new IllegalArgumentException("workers must be <= " + MAX_WORKERS + ", got " + n);
       workers = n;
       return this;
     }

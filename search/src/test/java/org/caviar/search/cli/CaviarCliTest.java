@@ -357,15 +357,19 @@ class CaviarCliTest {
    * More workers than the budget has trials would only start threads that claim nothing: --workers
    * 100000 with --trials 1 started 100000 threads, ran out the machine's threads (other programs'
    * fork failed) for minutes, and ended in "out of memory". The workers are capped at the budget,
-   * and the line says so.
+   * and the line says so; past Study.MAX_WORKERS, whatever the budget, they are refused.
    */
   @Test
   void workersBeyondTheBudgetAreNotStarted() {
-    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "100000", "--no-report", "--no-progress",
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "50", "--no-report", "--no-progress",
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
         "--study", dir.resolve("capped").toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 100000, capped at the budget's 2 trials)"), r.out());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 50, capped at the budget's 2 trials)"), r.out());
+    r = run("tune", "--trials", "100000", "--epochs", "1", "--workers", "100000", "--no-report", "--no-progress",
+        "--study", dir.resolve("huge").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar tune: --workers must be <= 1024 (a thread each), got 100000", r.err().strip().lines().findFirst().orElse(""));
   }
 
   /**

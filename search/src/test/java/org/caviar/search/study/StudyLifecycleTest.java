@@ -44,6 +44,17 @@ class StudyLifecycleTest {
    * worker is mid-trial: its trial finishes and is recorded before the error is thrown, so the
    * caller's close() does not pull the storage from under it.
    */
+  /** Workers are threads: a count past any machine's cores is refused by name before one starts. */
+  @Test
+  void workersPastTheMostAreRefused() {
+    var space = TestFunction.BRANIN.space();
+    var e = assertThrows(IllegalArgumentException.class, () -> Study.builder(space).workers(Study.MAX_WORKERS + 1));
+    assertEquals("workers must be <= 1024, got 1025", e.getMessage());
+    try (Study s = Study.builder(space).workers(Study.MAX_WORKERS).build()) {
+      assertEquals(Study.MAX_WORKERS, s.workers()); // a count, no threads until optimize
+    }
+  }
+
   @Test
   void aWorkersFailureWaitsForTheOtherWorkersTrial() {
     UncheckedIOException diskFull = new UncheckedIOException("cannot append", new IOException("No space left on device"));
