@@ -26,6 +26,9 @@ public record PostgresUrl(String host, int port, String database, String user) {
       throw bad(url, e.getReason());
     }
     String host = u.getHost();
+    String port = portText(u.getRawAuthority());
+    // A port that is not a number leaves the URI without a host: name the port, not the host.
+    if (port != null && !validPort(port)) throw bad(url, "port '" + port + "' is not a number from 1 to 65535");
     if (host == null || host.isEmpty()) throw bad(url, "no host");
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1); // IPv6 literal
     if (u.getRawQuery() != null || u.getRawFragment() != null) throw bad(url, "no '?' or '#' parts are read");
@@ -39,6 +42,21 @@ public record PostgresUrl(String host, int port, String database, String user) {
     if (user == null || user.isEmpty()) user = System.getenv("PGUSER");
     if (user == null || user.isEmpty()) user = System.getProperty("user.name");
     return new PostgresUrl(host, u.getPort() < 0 ? 5432 : u.getPort(), db, user);
+  }
+
+  /** The text after the host's ':' in {@code authority} (user and IPv6 brackets skipped), or null when there is none or it is empty. */
+  private static String portText(String authority) {
+    if (authority == null) return null;
+    String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+    int colon = hostPort.lastIndexOf(':');
+    if (colon < 0 || hostPort.lastIndexOf(']') > colon || colon == hostPort.length() - 1) return null; // "h:" is the default port
+    return hostPort.substring(colon + 1);
+  }
+
+  private static boolean validPort(String port) {
+    if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
+    int p = Integer.parseInt(port);
+    return p >= 1 && p <= 65535;
   }
 
   public String jdbcUrl() {

@@ -14,6 +14,7 @@ class PostgresUrlTest {
     assertEquals(new PostgresUrl("db.example", 6543, "studies", "ann"), u);
     assertEquals("jdbc:postgresql://db.example:6543/studies", u.jdbcUrl());
     assertEquals(5432, PostgresUrl.parse("postgresql://ann@db/studies").port());
+    assertEquals(5432, PostgresUrl.parse("postgresql://ann@db:/studies").port()); // an empty port is the default
     assertEquals("jdbc:postgresql://[::1]:5432/s", PostgresUrl.parse("postgresql://ann@[::1]/s").jdbcUrl());
     assertTrue(PostgresUrl.isPostgres("postgres://h/d"));
     assertFalse(PostgresUrl.isPostgres("studies/x"));
@@ -23,7 +24,12 @@ class PostgresUrlTest {
   void badUrlsNameTheUrlAndWhatIsWrong() {
     for (String[] c : new String[][] {
         {"jdbc:postgresql://h/d", "expected postgresql://"}, {"postgresql:///d", "no host"}, {"postgresql://h", "one database"},
-        {"postgresql://h/a/b", "one database"}, {"postgresql://h/d?ssl=true", "'?'"}}) {
+        {"postgresql://h/a/b", "one database"}, {"postgresql://h/d?ssl=true", "'?'"},
+        // A port that is not one: the URI then has no host at all, and "no host" blamed the host.
+        {"postgresql://h:notaport/d", "port 'notaport' is not a number from 1 to 65535"},
+        {"postgresql://ann@h:5x/d", "port '5x' is not a number from 1 to 65535"},
+        {"postgresql://h:99999/d", "port '99999' is not a number from 1 to 65535"},
+        {"postgresql://h:0/d", "port '0' is not a number from 1 to 65535"}}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse(c[0]));
       assertTrue(e.getMessage().startsWith("bad storage URL '" + c[0] + "': ") && e.getMessage().contains(c[1]), e.getMessage());
     }
