@@ -162,7 +162,7 @@ public final class JournalStorage extends InMemoryStorage {
         // holder whose channel an interrupt closed has lost its lock already, and holds nothing.)
         JournalStorage holder = HELD.get(keyOf(file));
         if (holder != null && holder.channel.isOpen()) {
-          throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+          throw inUse();
         }
         channel = opener.open(file);
         try {
@@ -173,7 +173,7 @@ public final class JournalStorage extends InMemoryStorage {
         if (lock == null) {
           channel.close();
           channel = null;
-          throw new IllegalStateException("journal " + file + " is in use by another study (locked)");
+          throw inUse();
         }
         if (holder != null) holder.heldKey = null; // a later close of it must not unregister this one
         heldKey = keyOf(file);
@@ -217,6 +217,12 @@ public final class JournalStorage extends InMemoryStorage {
     if (info() == null) throw new IllegalArgumentException("the journal " + file + " holds no study");
     viewOpen = true;
     return info();
+  }
+
+  /** The error of a second opener, which is most often a second run of the same study. */
+  private IllegalStateException inUse() {
+    return new IllegalStateException("journal " + file + " is in use by another run of its study (locked): one run at a time"
+        + " writes a journal; to run trials side by side, use more --workers or a shared --storage");
   }
 
   /** What identifies {@code file} (its device and inode where the system has them), or null when it does not exist. */

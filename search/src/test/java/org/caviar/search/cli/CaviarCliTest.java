@@ -546,7 +546,7 @@ class CaviarCliTest {
       running.open(JournalStorage.peek(journal));
       CliRun locked = run(resume);
       assertEquals(1, locked.code(), locked.out() + locked.err());
-      assertEquals("caviar tune: journal " + journal + " is in use by another study (locked)", locked.err().strip());
+      assertEquals("caviar tune: journal " + journal + " is in use by another run of its study (locked): one run at a time writes a journal; to run trials side by side, use more --workers or a shared --storage", locked.err().strip());
     }
     Files.writeString(journal, "{not json\n", java.nio.file.StandardOpenOption.APPEND);
     CliRun damaged = run(resume);

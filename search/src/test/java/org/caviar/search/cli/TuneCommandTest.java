@@ -231,7 +231,7 @@ class TuneCommandTest {
   /**
    * Without --study the study folder is studies/tune-DATE-TIME, to the second: two runs started in
    * the same second (a script starting one per data file) took the same folder, and the second
-   * failed ("journal ... is in use by another study (locked)", exit 1), or, the first one over,
+   * failed ("journal ... is in use by another run of its study (locked)", exit 1), or, the first one over,
    * resumed it or was refused for its options; a folder of that name holding other files refused
    * the run. Each run now takes a folder of its own (tune-DATE-TIME-2, -3, ...), created at once.
    * The folders of the next seconds are taken here in advance, whatever second the run starts in.
