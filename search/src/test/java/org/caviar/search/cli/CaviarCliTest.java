@@ -402,6 +402,8 @@ class CaviarCliTest {
           "--study", dir.resolve("timeout-" + timeout).toString());
       assertEquals(0, r.code(), timeout + ": " + r.err());
       assertTrue(r.out().contains("1 trial: 1 complete"), r.out());
+      // One of each, in the singular (it said "1 trials of up to 1 epochs; 1 workers").
+      assertTrue(r.out().contains("; 1 trial of up to 1 epoch; 1 worker in caviar mode"), r.out());
     }
   }
 
@@ -728,7 +730,7 @@ class CaviarCliTest {
     assertEquals(0, run(concat(new String[] {"tune", "--trials", "2"}, small)).code());
     CliRun resumed = run(concat(new String[] {"tune"}, small));
     assertEquals(0, resumed.code(), resumed.err());
-    assertTrue(resumed.out().contains("2 trials of up to 1 epochs"), resumed.out());
+    assertTrue(resumed.out().contains("2 trials of up to 1 epoch;"), resumed.out());
     assertEquals(2, trials(study).size());
     assertEquals(0, run(concat(new String[] {"tune", "--trials", "3"}, small)).code()); // extended
     assertEquals(0, run(concat(new String[] {"tune"}, small)).code());

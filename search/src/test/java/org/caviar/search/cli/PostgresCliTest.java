@@ -78,7 +78,7 @@ class PostgresCliTest {
     // The budget is the study's: a worker without --trials runs until the stored one (3) is spent.
     CliRun idle = run(concat(new String[] {"worker"}, small));
     assertEquals(0, idle.code(), idle.err());
-    assertTrue(idle.out().contains("3 trials of up to 1 epochs") && idle.out().contains("for 0 trials"), idle.out());
+    assertTrue(idle.out().contains("3 trials of up to 1 epoch;") && idle.out().contains("for 0 trials"), idle.out());
     // tune on the same study, from anywhere, reports it.
     CliRun watch = run(concat(new String[] {"tune"}, small));
     assertEquals(0, watch.code(), watch.err());

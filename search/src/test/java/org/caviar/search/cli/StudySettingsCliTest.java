@@ -458,7 +458,7 @@ class StudySettingsCliTest {
     assertOk(worker);
     assertTrue(worker.out().contains("study 'shared' uses its stored --split 0.5,0.25, --epochs 1, --sampler random, --pruner none\n"),
         worker.out());
-    assertTrue(worker.out().contains("sampler random; pruner none; 3 trials of up to 1 epochs"), worker.out());
+    assertTrue(worker.out().contains("sampler random; pruner none; 3 trials of up to 1 epoch;"), worker.out());
     assertEquals(dataLine(tune), dataLine(worker));
     assertEquals(List.of(1, 1, 1), databaseTrials(url, "shared").stream().map(TrialRecord::reportCount).toList());
 

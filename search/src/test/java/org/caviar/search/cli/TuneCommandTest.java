@@ -179,7 +179,7 @@ class TuneCommandTest {
 
     CliRun r = run("tune", "--trials", "2", "--workers", "1", "--no-report", "--no-progress", "--study", study.toString());
     assertOk(r);
-    assertTrue(r.out().contains("sampler random; pruner none; 2 trials of up to 1 epochs"), r.out());
+    assertTrue(r.out().contains("sampler random; pruner none; 2 trials of up to 1 epoch;"), r.out());
     assertFalse(r.out().contains("--grid-resolution") || r.out().contains("--asha"), r.out());
   }
 
