@@ -610,9 +610,11 @@ public class TuneCommand implements Callable<Integer> {
       String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
-      String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs" : "up to " + epochs + (epochs == 1 ? " epoch" : " epochs");
+      String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs"
+          : "up to " + epochs + (epochs == 1 ? " epoch" : " epochs");
       out.printf(Locale.ROOT, "space: %d %s; sampler %s; pruner %s; %d %s of %s; %d %s in %s mode%s%n",
-          space.size(), space.size() == 1 ? "parameter" : "parameters", s.name(), describe(p), trials, trials == 1 ? "trial" : "trials", trialEpochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
+          space.size(), space.size() == 1 ? "parameter" : "parameters", s.name(), describe(p),
+          trials, trials == 1 ? "trial" : "trials", trialEpochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
       Budget budget = Budget.trials(trials);
