@@ -185,6 +185,7 @@ public class TuneCommand implements Callable<Integer> {
       return 0;
     }
     if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
+    checkExecutionOptions();
     // Checked before anything is written or trained: these are read only at the end of a run.
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
     if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
@@ -462,6 +463,20 @@ public class TuneCommand implements Callable<Integer> {
     return true;
   }
 
+  /** How this run executes its trials (not stored with the study): checked before a study or a database is opened. */
+  private void checkExecutionOptions() {
+    ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
+    if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    if (workers != null && workers > Study.MAX_WORKERS) {
+      throw new IllegalArgumentException("--workers must be <= " + Study.MAX_WORKERS + " (a thread each), got " + workers);
+    }
+    // Each trial in panda mode trains on all cores: more at once would only take turns on them.
+    if (workers != null && workers > 1 && executionMode == ExecutionMode.PANDA) {
+      throw new IllegalArgumentException("--workers " + workers + " does not go with --mode panda, which runs one trial at a time "
+          + "on all cores");
+    }
+  }
+
   /** The sampler's and pruner's options, named as the user gave them (their classes name their own fields). */
   private void checkSearchOptions() {
     // The names first: the options below are checked against them.
@@ -478,16 +493,6 @@ public class TuneCommand implements Callable<Integer> {
     if (ashaMinEpochs != null && ashaMinEpochs < 1) throw new IllegalArgumentException("--asha-min-epochs must be >= 1, got " + ashaMinEpochs);
     if (ashaMinEpochs != null && ashaMinEpochs > epochs) {
       throw new IllegalArgumentException("--asha-min-epochs (" + ashaMinEpochs + ") must be <= --epochs (" + epochs + ")");
-    }
-    ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
-    if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
-    if (workers != null && workers > Study.MAX_WORKERS) {
-      throw new IllegalArgumentException("--workers must be <= " + Study.MAX_WORKERS + " (a thread each), got " + workers);
-    }
-    // Each trial in panda mode trains on all cores: more at once would only take turns on them.
-    if (workers != null && workers > 1 && executionMode == ExecutionMode.PANDA) {
-      throw new IllegalArgumentException("--workers " + workers + " does not go with --mode panda, which runs one trial at a time "
-          + "on all cores");
     }
     if (gridResolution < 1) throw new IllegalArgumentException("--grid-resolution must be >= 1, got " + gridResolution);
     if (roundSize != null && roundSize < 2) throw new IllegalArgumentException("--round-size must be >= 2, got " + roundSize);

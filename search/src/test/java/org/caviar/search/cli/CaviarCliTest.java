@@ -373,6 +373,20 @@ class CaviarCliTest {
   }
 
   /**
+   * How a run executes is checked before any study is opened: a worker given --workers 0 was
+   * refused only after it had connected to the database (or failed to, with a database error).
+   */
+  @Test
+  void aWorkersCountIsCheckedBeforeTheDatabase() {
+    CliRun r = run("worker", "--storage", "postgresql://127.0.0.1:1/nodb", "--study", "x", "--workers", "0");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar worker: --workers must be >= 1, got 0", r.err().strip().lines().findFirst().orElse(""));
+    r = run("worker", "--storage", "postgresql://127.0.0.1:1/nodb", "--study", "x", "--mode", "pandas");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("--mode") && r.err().contains("pandas"), r.err());
+  }
+
+  /**
    * A run that a --timeout stops before the budget says, in one line, that the same command without
    * --trials runs the rest and which --trials extends the study; one that spends its budget does
    * not. (It printed a "resume:" line and a "resume or extend:" line below it, two commands for one
