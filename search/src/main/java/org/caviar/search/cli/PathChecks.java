@@ -29,6 +29,8 @@ final class PathChecks {
 
   /** A path given for a file: reading or writing one that is a directory fails with only "Is a directory". */
   static void notADirectory(String option, Path file) {
+    // An empty path names the current folder: "--csv  is a directory" would puzzle.
+    if (file.toString().isEmpty()) throw new IllegalArgumentException(option + " is empty: give a file's path");
     if (Files.isDirectory(file)) throw new IllegalArgumentException(option + " " + file + " is a directory, not a file");
   }
 

@@ -285,6 +285,10 @@ class CaviarCliTest {
     CliRun r = run("tune", "--csv", dir.toString(), "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
     assertEquals("caviar tune: --csv " + dir + " is a directory, not a file", r.err().strip());
+    // An empty path is the current folder to the file system: it said "--csv  is a directory".
+    r = run("tune", "--csv", "", "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code());
+    assertEquals("caviar tune: --csv is empty: give a file's path", r.err().strip());
     Path file = Files.writeString(dir.resolve("a.txt"), "not a study");
     r = run("tune", "--study", file.toString());
     assertEquals(2, r.code());
