@@ -27,7 +27,13 @@ public final class Leaderboard {
   public static String format(Object v) {
     if (v instanceof Double d) {
       double a = Math.abs(d);
-      if (a != 0 && (a < 1e-3 || a >= 1e5)) return String.format(Locale.ROOT, "%.3e", d);
+      String scientific = String.format(Locale.ROOT, "%.3e", d);
+      if (a != 0 && (a < 1e-3 || a >= 1e5)) return scientific;
+      // %.4g goes scientific from 1e4 on: whole numbers there, up to five digits.
+      if (a >= 1e3) {
+        String whole = String.format(Locale.ROOT, "%.0f", d);
+        return whole.length() - (d < 0 ? 1 : 0) <= 5 ? whole : scientific;
+      }
       return String.format(Locale.ROOT, "%.4g", d).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
     }
     return String.valueOf(v);

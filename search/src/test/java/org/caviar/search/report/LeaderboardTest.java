@@ -19,6 +19,20 @@ class LeaderboardTest {
    * A trial interrupted by the end of its process (Ctrl-C, kill -9, a lost worker) did not fail: it
    * is counted apart, as the progress line and the budget leave it out, and its re-run counts.
    */
+  /** Plain from 1e-3 to below 1e5, as documented (%.4g went scientific from 1e4: "1.235e+04"). */
+  @Test
+  void numbersArePlainBetweenATinyAndAHugeOne() {
+    assertEquals("0.9861", Leaderboard.format(0.98611));
+    assertEquals("0.001235", Leaderboard.format(0.0012345678));
+    assertEquals("1235", Leaderboard.format(1234.5));
+    assertEquals("12346", Leaderboard.format(12345.6));
+    assertEquals("-99999", Leaderboard.format(-99999.4));
+    assertEquals("1.000e+05", Leaderboard.format(99999.6)); // rounds up to the huge
+    assertEquals("1.235e+05", Leaderboard.format(123456.0));
+    assertEquals("9.000e-04", Leaderboard.format(0.0009));
+    assertEquals("0", Leaderboard.format(0.0));
+  }
+
   @Test
   void theSummaryCountsInterruptedTrialsApartFromFailedOnes() {
     History h = new History(List.of(
