@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.caviar.search.storage.PostgresStorage;
 import org.caviar.search.storage.PostgresUrl;
 import org.caviar.search.storage.TestPostgres;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,11 +172,7 @@ class PostgresCliTest {
     Process p = CliRun.startChild(List.of(), "tune", "--trials", "5", "--epochs", "100000", "--workers", "1", "--no-progress",
         "--no-report", "--storage", url, "--study", "stopped", "--sampler", "random", "--pruner", "none",
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)");
-    String out = CliRun.stopAfter(p, line -> {
-      if (!line.startsWith("study: ")) return false;
-      CliRun.sleep(1500); // trial 0 under way
-      return true;
-    });
+    String out = CliRun.stopAfter(p, line -> line.startsWith("study: ") && trialUnderWay(url, "stopped"));
     assertEquals(143, p.exitValue(), out);
     assertTrue(out.contains("the trial under way was released: the resume re-runs it"), out);
     try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
@@ -188,6 +186,26 @@ class PostgresCliTest {
       assertEquals(0, rerun.retryOf(), rerun::toString);
       assertEquals(t.params(), rerun.params());
     }
+  }
+
+  /**
+   * Waits (up to a minute) until the study holds a running trial with its parameters: a fixed wait
+   * after the "study:" line was sometimes too short for the first claim. Read with the default
+   * settings, whose grace is the child's: this reader declares none of its trials lost.
+   */
+  private static boolean trialUnderWay(String url, String study) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try (PostgresStorage s = new PostgresStorage(url)) {
+        s.open(s.peek(study));
+        if (s.trials().stream().anyMatch(t -> t.state() == TrialState.RUNNING && t.params() != null)) {
+          CliRun.sleep(300); // into its first epochs
+          return true;
+        }
+      }
+      CliRun.sleep(100);
+    }
+    throw new AssertionError("no trial of '" + study + "' started within a minute");
   }
 
   private static String[] concat(String[] a, String[] b) {
