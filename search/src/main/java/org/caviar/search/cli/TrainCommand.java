@@ -192,7 +192,6 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
     trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay();
-    out.println("training: " + trainingLine);
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
     if (Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");
     if (overfitCheck) {
@@ -233,7 +232,16 @@ public final class TrainCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "caviar-train-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Interrupted before the hook was set: nothing trained, nothing saved ("Shutdown in progress"
+      // was all it said). The JVM's own handler ends the run.
+      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: interrupted before training began; nothing saved");
+      return 130; // 128 + SIGINT, as the JVM's own exit on it
+    }
+    // After the hook: from this line on a signal stops the run after its epoch, and saves it.
+    out.println("training: " + trainingLine);
     try {
       return trainAndSave(trainer, network, d, stopAsked);
     } finally {

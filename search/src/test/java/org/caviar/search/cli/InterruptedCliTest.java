@@ -133,8 +133,7 @@ class InterruptedCliTest {
    * "nothing saved" only before any was. The first epoch of a wide network takes seconds (the
    * 64-2048-2048-10 network's 28 GFLOP would take 0.3 s at full speed on one thread, and a fresh
    * JVM runs far below that; 0.4 s the next ones): the signal comes 1 s into an epoch of four times
-   * that work, once the hook is set (microseconds after the "training:" line on an idle machine;
-   * 0.2 s was too short once, beside other JVMs building), or right after the first epoch.
+   * that work (the hook is set before the "training:" line), or right after the first epoch.
    */
   @Test
   void aRunHaltedMidEpochSaysWhatItSaved() throws Exception {
@@ -142,7 +141,7 @@ class InterruptedCliTest {
     String[] args = {"train", "--epochs", "1000000", "--threads", "1", "--spec", "64-4096-4096-10 relu", "--out", model.toString()};
     String out = CliRun.stopAfter(CliRun.startChild(NoStopWaitCli.class, List.of(), args), line -> {
       if (!line.startsWith("training: ")) return false;
-      CliRun.sleep(1000); // the hook is set just after this line
+      CliRun.sleep(1000); // into the first epoch
       return true;
     });
     assertTrue(out.contains("caviar train: the epoch did not end within 0 s; nothing saved"), out);
