@@ -183,6 +183,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     int t = threads != null ? threads : Workers.allProcessors();
+    if (fromStudy != null && threads == null && t > 1) {
+      // The mode is not stored with a study, so this is said rather than chosen: its epochs are not the trial's otherwise.
+      out.println("threads: " + t + " (every core; a trial of a caviar-mode study, tune's default, trained on one: --threads 1 "
+          + "retraces it epoch by epoch)");
+    }
     if (t > cores) {
       // A step waits for its slowest thread: one that shares a core makes every step wait (digits, 4 threads on 2 cores: half the speed).
       out.println("note: --threads " + t + " is more than the " + cores + " cores here; the threads beyond them share cores and slow training");

@@ -53,6 +53,13 @@ class TrainCommandTest {
     List<String> trained = train.out().lines().filter(l -> l.startsWith("epoch "))
         .map(l -> l.replaceAll(".*val_acc (\\S+).*", "$1")).toList();
     assertEquals(reported, trained, train.out());
+    assertTrue(!train.out().contains("threads: "), train.out());
+    // On every core, the default, the run says which threads would retrace the trial.
+    int cores = Runtime.getRuntime().availableProcessors();
+    CliRun every = run("train", "--from-study", study.toString(), "--epochs", "1", "--out", dir.resolve("m2.caviar").toString());
+    assertEquals(0, every.code(), every.out() + every.err());
+    assertEquals(cores > 1, every.out().contains("threads: " + cores + " (every core; a trial of a caviar-mode study, tune's default, "
+        + "trained on one: --threads 1 retraces it epoch by epoch)"), every.out());
   }
 
   /** A path with no file name (the root) names no study in a database: a usage error, not a NullPointerException. */
