@@ -20,6 +20,11 @@ public sealed interface LearningRateSchedule {
       checkEpoch(epoch);
       return lr;
     }
+
+    @Override
+    public String toString() {
+      return "lr " + lr + " constant";
+    }
   }
 
   /** {@code lr / (1 + decay * epoch)}. */
@@ -32,6 +37,11 @@ public sealed interface LearningRateSchedule {
     @Override
     public float rate(int epoch) {
       return floor(lr / (1.0 + decay * (double) checkEpoch(epoch)));
+    }
+
+    @Override
+    public String toString() {
+      return "lr " + lr + " / (1 + " + decay + " epoch)";
     }
   }
 
@@ -46,6 +56,11 @@ public sealed interface LearningRateSchedule {
     public float rate(int epoch) {
       return floor(lr * Math.pow(gamma, checkEpoch(epoch)));
     }
+
+    @Override
+    public String toString() {
+      return "lr " + lr + " x " + gamma + "^epoch";
+    }
   }
 
   /** {@code lr * factor^(epoch / every)}: multiplied by {@code factor} every {@code every} epochs. */
@@ -59,6 +74,11 @@ public sealed interface LearningRateSchedule {
     @Override
     public float rate(int epoch) {
       return floor(lr * Math.pow(factor, checkEpoch(epoch) / every));
+    }
+
+    @Override
+    public String toString() {
+      return "lr " + lr + " x " + factor + " every " + (every == 1 ? "epoch" : every + " epochs");
     }
   }
 

@@ -327,7 +327,7 @@ public final class Trainer {
     double bestLoss = Double.POSITIVE_INFINITY;
     int bestEpoch = -1;
     TrainingStatus status = TrainingStatus.COMPLETED;
-    String message = "completed " + config.epochs() + " epochs";
+    String message = "completed " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs");
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
       float lr = config.schedule().rate(epoch);
       long t0 = System.nanoTime();

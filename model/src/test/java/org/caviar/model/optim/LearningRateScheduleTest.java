@@ -24,6 +24,16 @@ class LearningRateScheduleTest {
     assertEquals((float) (lr * Math.pow(tenth, 2)), step.rate(29));
   }
 
+  /** As train's "training:" line shows them (it showed the records' own "Constant[lr=0.001]"). */
+  @Test
+  void schedulesSayTheirFormula() {
+    assertEquals("lr 0.001 constant", new LearningRateSchedule.Constant(0.001f).toString());
+    assertEquals("lr 0.1 / (1 + 0.5 epoch)", new LearningRateSchedule.InverseTime(0.1f, 0.5f).toString());
+    assertEquals("lr 0.1 x 0.95^epoch", new LearningRateSchedule.Exponential(0.1f, 0.95f).toString());
+    assertEquals("lr 0.1 x 0.5 every 10 epochs", new LearningRateSchedule.Step(0.1f, 0.5f, 10).toString());
+    assertEquals("lr 0.1 x 0.5 every epoch", new LearningRateSchedule.Step(0.1f, 0.5f, 1).toString());
+  }
+
   @Test
   void aDecayedRateStaysPositive() {
     // The update kernels reject lr == 0; a long exponential decay must not underflow to it.

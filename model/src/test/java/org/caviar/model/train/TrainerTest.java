@@ -310,6 +310,10 @@ class TrainerTest {
     TrainingResult result = trainer.fit(train, validation, null);
     assertEquals(TrainingStatus.COMPLETED, result.status(), result.message());
     assertEquals(train.rows(), result.history().get(0).examples());
+    assertEquals("completed 2 epochs", result.message());
+    // One in the singular (it said "completed 1 epochs").
+    TrainingResult one = new Trainer(network, TrainingConfig.builder().epochs(1).build()).fit(train, null, null);
+    assertEquals("completed 1 epoch", one.message());
   }
 
   /**
