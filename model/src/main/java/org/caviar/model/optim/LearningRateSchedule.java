@@ -23,7 +23,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String toString() {
-      return "lr " + lr + " constant";
+      return "lr " + Floats.text(lr) + " constant";
     }
   }
 
@@ -41,7 +41,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String toString() {
-      return "lr " + lr + " / (1 + " + decay + " epoch)";
+      return "lr " + Floats.text(lr) + " / (1 + " + Floats.text(decay) + " epoch)";
     }
   }
 
@@ -59,7 +59,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String toString() {
-      return "lr " + lr + " x " + gamma + "^epoch";
+      return "lr " + Floats.text(lr) + " x " + Floats.text(gamma) + "^epoch";
     }
   }
 
@@ -78,7 +78,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public String toString() {
-      return "lr " + lr + " x " + factor + " every " + (every == 1 ? "epoch" : every + " epochs");
+      return "lr " + Floats.text(lr) + " x " + Floats.text(factor) + " every " + (every == 1 ? "epoch" : every + " epochs");
     }
   }
 

@@ -31,7 +31,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "momentum(beta=" + beta + ")";
+      return "momentum(beta=" + Floats.text(beta) + ")";
     }
   }
 
@@ -48,7 +48,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "rmsprop(beta=" + beta + ", eps=" + eps + ")";
+      return "rmsprop(beta=" + Floats.text(beta) + ", eps=" + Floats.text(eps) + ")";
     }
   }
 
@@ -66,7 +66,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "adam(beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + eps + ")";
+      return "adam(beta1=" + Floats.text(beta1) + ", beta2=" + Floats.text(beta2) + ", eps=" + Floats.text(eps) + ")";
     }
   }
 

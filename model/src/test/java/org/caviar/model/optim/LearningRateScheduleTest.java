@@ -32,6 +32,8 @@ class LearningRateScheduleTest {
     assertEquals("lr 0.1 x 0.95^epoch", new LearningRateSchedule.Exponential(0.1f, 0.95f).toString());
     assertEquals("lr 0.1 x 0.5 every 10 epochs", new LearningRateSchedule.Step(0.1f, 0.5f, 10).toString());
     assertEquals("lr 0.1 x 0.5 every epoch", new LearningRateSchedule.Step(0.1f, 0.5f, 1).toString());
+    assertEquals("lr 1e-4 constant", new LearningRateSchedule.Constant(1e-4f).toString());
+    assertEquals("lr 1 x 1^epoch", new LearningRateSchedule.Exponential(1f, 1f).toString());
   }
 
   @Test

@@ -29,6 +29,20 @@ class OptimizerTest {
     assertEquals(expected, actual, 8 * U * Math.max(1, Math.abs(expected)));
   }
 
+  /** As train's "training:" line shows them: numbers as written, not Java's 1.0E-8. */
+  @Test
+  void specsSayTheirSettingsAsWritten() {
+    assertEquals("adam(beta1=0.9, beta2=0.999, eps=1e-8)", new OptimizerSpec.Adam().toString());
+    assertEquals("rmsprop(beta=0.9, eps=1e-8)", new OptimizerSpec.RmsProp(0.9f, 1e-8f).toString());
+    assertEquals("momentum(beta=0.5)", new OptimizerSpec.Momentum(0.5f).toString());
+    assertEquals("1", Floats.text(1f));
+    assertEquals("-2.5e-7", Floats.text(-2.5e-7f));
+    // Read back exactly: the shortest digits of the float.
+    for (float f : new float[] {0.99960965f, 2.642528e-6f, Float.MIN_VALUE, Float.MAX_VALUE, 3e10f}) {
+      assertEquals(f, Float.parseFloat(Floats.text(f)));
+    }
+  }
+
   @Test
   void sgdDecaysOnlyDecayedTensors() {
     Parameter w = param("w", true, 2f, 0.5f);

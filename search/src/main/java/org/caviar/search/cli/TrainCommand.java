@@ -17,6 +17,7 @@ import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
+import org.caviar.model.optim.Floats;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.Diagnostics;
@@ -196,7 +197,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("caviar train on " + d.description());
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
     trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
-        + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + s.training().weightDecay();
+        + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + Floats.text(s.training().weightDecay());
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
     if (Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");
     if (overfitCheck) {

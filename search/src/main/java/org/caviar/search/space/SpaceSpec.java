@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.caviar.model.optim.Floats;
 
 /**
  * Reads the text form of a search space: one parameter per line (or separated by ';'), '#' starts
@@ -114,11 +115,7 @@ public final class SpaceSpec {
    * with a small "e", so 1e-4, 0.3, 1, 2.5e300.
    */
   static String number(double v) {
-    String s = Double.toString(v);
-    int e = s.indexOf('E');
-    String digits = e < 0 ? s : s.substring(0, e);
-    if (digits.endsWith(".0")) digits = digits.substring(0, digits.length() - 2);
-    return e < 0 ? digits : digits + "e" + s.substring(e + 1);
+    return Floats.text(v);
   }
 
   /**
