@@ -2,12 +2,11 @@ package org.caviar.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.caviar.kernels.Gemm.Op;
 import org.junit.jupiter.api.Test;
 
@@ -69,36 +68,24 @@ class ConcurrentCallersTest {
   void threadsCallingTheVectorKernelsTogetherEachGetTheLoneCallsBits() throws Exception {
     Work[] work = new Work[3];
     for (int t = 0; t < work.length; t++) work[t] = new Work(t);
-    CountDownLatch start = new CountDownLatch(1);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread[] threads = new Thread[work.length];
-    for (int t = 0; t < threads.length; t++) {
-      Work w = work[t];
+    List<Together.Body> threads = new ArrayList<>();
+    for (Work w : work) {
       float expectedLoss = w.loss;
-      threads[t] = new Thread(() -> {
-        try {
-          start.await();
-          int n = w.rows * w.cols;
-          for (int round = 0; round < ROUNDS && failure.get() == null; round++) {
-            float[] sm = new float[n], lsm = new float[n], g = new float[n], bn = new float[BATCH * w.cols], c = new float[n];
-            float loss = w.run(sm, lsm, g, bn, c);
-            String at = "thread of " + w.cols + " classes, round " + round;
-            assertArrayEquals(w.softmax, sm, at + ": forward");
-            assertArrayEquals(w.logSoft, lsm, at + ": logForward");
-            assertEquals(expectedLoss, loss, at + ": loss");
-            assertArrayEquals(w.grad, g, at + ": gradient");
-            assertArrayEquals(w.normalized, bn, at + ": batch norm inference");
-            assertArrayEquals(w.product, c, at + ": gemm");
-          }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
+      threads.add(() -> {
+        int n = w.rows * w.cols;
+        for (int round = 0; round < ROUNDS; round++) {
+          float[] sm = new float[n], lsm = new float[n], g = new float[n], bn = new float[BATCH * w.cols], c = new float[n];
+          float loss = w.run(sm, lsm, g, bn, c);
+          String at = "thread of " + w.cols + " classes, round " + round;
+          assertArrayEquals(w.softmax, sm, at + ": forward");
+          assertArrayEquals(w.logSoft, lsm, at + ": logForward");
+          assertEquals(expectedLoss, loss, at + ": loss");
+          assertArrayEquals(w.grad, g, at + ": gradient");
+          assertArrayEquals(w.normalized, bn, at + ": batch norm inference");
+          assertArrayEquals(w.product, c, at + ": gemm");
         }
       });
-      threads[t].start();
     }
-    start.countDown();
-    for (Thread t : threads) t.join(60_000);
-    for (Thread t : threads) assertFalse(t.isAlive(), t.getName() + " still running after 60 s");
-    if (failure.get() != null) throw new AssertionError(failure.get());
+    Together.run(threads);
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -589,31 +590,20 @@ class GemmProperties {
   void twoCallersOfOneParallelGemmEachGetTheirOwnProduct() throws Exception {
     int m = 64, n = 70, k = (int) (ParallelGemm.MIN_PARALLEL_FLOPS / (2 * 64 * 70) + 1);
     Gemm shared = Gemm.parallel(2);
-    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-    Thread[] callers = new Thread[2];
-    for (int t = 0; t < callers.length; t++) {
+    List<Together.Body> callers = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
       Random rnd = new Random(100 + t);
       float[] a = Shapes.uniform(rnd, m * k, 1f), b = Shapes.uniform(rnd, k * n, 1f), expected = new float[m * n];
       Gemm.vector().gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, expected);
-      callers[t] = new Thread(() -> {
-        try {
-          start.await();
-          for (int round = 0; round < 30; round++) {
-            float[] c = new float[m * n];
-            shared.gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
-            assertArrayEquals(expected, c, "round " + round);
-          }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
+      callers.add(() -> {
+        for (int round = 0; round < 30; round++) {
+          float[] c = new float[m * n];
+          shared.gemm(Op.N, Op.N, m, n, k, 1f, a, b, 0f, c);
+          assertArrayEquals(expected, c, "round " + round);
         }
       });
-      callers[t].start();
     }
-    start.countDown();
-    for (Thread t : callers) t.join(60_000);
-    for (Thread t : callers) assertFalse(t.isAlive(), t.getName() + " still running after 60 s");
-    if (failure.get() != null) throw new AssertionError(failure.get());
+    Together.run(callers);
   }
 
   @Test

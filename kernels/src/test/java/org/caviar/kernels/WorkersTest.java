@@ -11,9 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -279,33 +277,19 @@ class WorkersTest {
 
   @Test
   void twoCallersAtOnceBothFinish() throws Exception {
-    CountDownLatch start = new CountDownLatch(1);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
     long[] sums = new long[2];
-    Thread[] callers = new Thread[2];
+    List<Together.Body> callers = new ArrayList<>();
     for (int c = 0; c < 2; c++) {
       int id = c;
-      callers[c] = new Thread(() -> {
-        try {
-          start.await();
-          for (int round = 0; round < 2000; round++) {
-            long[] parts = new long[3];
-            TEAM.run(3, (part, n) -> parts[part] = part + 1);
-            sums[id] += parts[0] + parts[1] + parts[2];
-          }
-        } catch (Throwable t) {
-          failure.set(t);
+      callers.add(() -> {
+        for (int round = 0; round < 2000; round++) {
+          long[] parts = new long[3];
+          TEAM.run(3, (part, n) -> parts[part] = part + 1);
+          sums[id] += parts[0] + parts[1] + parts[2];
         }
       });
-      callers[c].start();
     }
-    start.countDown();
-    for (Thread t : callers) {
-      t.join(60_000);
-      // Still running, it would hold the shared team and fail the later tests for it, not this one.
-      assertTrue(!t.isAlive(), t.getName() + " still running after 60 s");
-    }
-    if (failure.get() != null) throw new AssertionError(failure.get());
+    Together.run(callers);
     assertEquals(2000L * 6, sums[0]);
     assertEquals(2000L * 6, sums[1]);
   }
