@@ -63,8 +63,8 @@ public final class Study implements AutoCloseable {
   private final Storage storage;
   private final StudyInfo info;
   private final ExecutionMode mode;
-  /** The most trials run at once, each on a thread of its own: far past any core count, short of exhausting native threads. */
-  public static final int MAX_WORKERS = 1024;
+  /** The most trials run at once, each on a thread of its own: as many as the largest team of threads. */
+  public static final int MAX_WORKERS = Workers.MAX_THREADS;
 
   private final int workers;
   private final List<StudyListener> listeners;
@@ -79,7 +79,7 @@ public final class Study implements AutoCloseable {
     this.storage = b.storage;
     this.mode = b.mode;
     this.workers = b.workers > 0 ? b.workers
-        : (b.mode == ExecutionMode.PANDA ? 1 : Math.min(Runtime.getRuntime().availableProcessors(), MAX_WORKERS));
+        : (b.mode == ExecutionMode.PANDA ? 1 : Workers.allProcessors());
     this.listeners = List.copyOf(b.listeners);
     this.info = storage.open(new StudyInfo(b.name, b.direction, b.space, b.seed, b.settings));
   }
