@@ -36,6 +36,11 @@ public final class CaviarCli implements Runnable {
     return given == null || given.isBlank() ? DEFAULT_COMMAND : given.strip();
   }
 
+  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   /**
    * A command to print for the user to run: {@link #command()} and then {@code args}, each quoted
    * for a POSIX shell where it would be split or expanded (a path with a space, a network spec).

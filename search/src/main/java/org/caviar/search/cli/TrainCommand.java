@@ -322,7 +322,7 @@ public final class TrainCommand implements Callable<Integer> {
     // Interrupted, the weights are those of the best epoch (restoreBest), as when the run completes:
     // say so, as then, or "interrupted after 80 epochs" passes for the last epoch's weights.
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
-        ? "interrupted after " + result.epochsRun() + (result.epochsRun() == 1 ? " epoch" : " epochs")
+        ? "interrupted after " + CaviarCli.count(result.epochsRun(), "epoch")
             + (result.restoredEpoch() >= 0 ? "; restored the weights of epoch " + result.restoredEpoch() : "")
         : result.message();
     out.println(outcome);

@@ -446,7 +446,7 @@ public class TuneCommand implements Callable<Integer> {
    */
   private void checkExtends(int done) {
     if (trialsOption != null && trialsOption < done) {
-      throw new IllegalArgumentException("the study has " + done + " finished trial" + (done == 1 ? "" : "s") + ": --trials "
+      throw new IllegalArgumentException("the study has " + CaviarCli.count(done, "finished trial") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
   }
@@ -611,15 +611,15 @@ public class TuneCommand implements Callable<Integer> {
       // trials before it has heard from the earlier ones.
       String beyondCores = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
           ? "more than the " + cores + " cores: they take turns on them" : "";
-      String cap = capped ? "--workers " + workers + ", capped at the budget's " + trials + (trials == 1 ? " trial" : " trials") : "";
+      String cap = capped ? "--workers " + workers + ", capped at the budget's " + CaviarCli.count(trials, "trial") : "";
       String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
       String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs"
-          : "up to " + epochs + (epochs == 1 ? " epoch" : " epochs");
-      out.printf(Locale.ROOT, "space: %d %s; sampler %s; pruner %s; %d %s of %s; %d %s in %s mode%s%n",
-          space.size(), space.size() == 1 ? "parameter" : "parameters", s.name(), describe(p),
-          trials, trials == 1 ? "trial" : "trials", trialEpochs, study.workers(), study.workers() == 1 ? "worker" : "workers",
+          : "up to " + CaviarCli.count(epochs, "epoch");
+      out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
+          CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
+          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(study.workers(), "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
       Budget budget = Budget.trials(trials);
@@ -748,14 +748,14 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %d %s; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
-        seconds, newTrials, newTrials == 1 ? "trial" : "trials", Leaderboard.summary(h), epochsRun, epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
+        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), epochsRun, epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();
       failures.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-          .forEach(e -> out.println("failed: " + e.getValue() + (e.getValue() == 1 ? " trial: " : " trials: ") + e.getKey()));
+          .forEach(e -> out.println("failed: " + CaviarCli.count(e.getValue(), "trial") + ": " + e.getKey()));
     }
     TrialRecord best = h.best();
     if (best != null) {
