@@ -322,10 +322,14 @@ public final class GpSampler implements Sampler {
     // whose proposals only flee the data. Set apart from it by any amount (the targets are
     // standardized, so the amount does not matter), they say the completed trials did better.
     double stopped = best < worst ? worst : worst + Math.max(1, Math.abs(worst));
+    // Past Double.MAX_VALUE / 2 that sum overflows; the two levels then stand at 0 and 1 instead.
+    boolean twoLevels = Double.isInfinite(stopped);
     double[] loss = new double[m];
     for (int j = 0; j < m; j++) {
       TrialRecord t = finished.get(j);
-      loss[j] = t.state() == TrialState.COMPLETE ? dir.loss(t.value()) : stopped;
+      boolean completed = t.state() == TrialState.COMPLETE;
+      if (twoLevels) loss[j] = completed ? 0 : 1;
+      else loss[j] = completed ? dir.loss(t.value()) : stopped;
     }
     boolean[] keep = new boolean[m];
     if (m <= maxObservations) {

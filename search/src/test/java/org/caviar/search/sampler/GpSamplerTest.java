@@ -235,6 +235,25 @@ class GpSamplerTest {
   }
 
   /**
+   * The stand-in above a lone completed loss is that loss plus its size, which overflowed past
+   * Double.MAX_VALUE / 2: the stopped trials then stood at infinity and every target at NaN. Those
+   * losses only matter up to scale and shift (they are standardized), so two levels do.
+   */
+  @Test
+  void stoppedTrialsStayFiniteAboveAHugeLoneCompletedLoss() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    for (double value : new double[] {1e308, Double.MAX_VALUE, -Double.MAX_VALUE}) {
+      List<TrialRecord> trials = new ArrayList<>();
+      trials.add(complete(space, 0, Map.of("x", 0.5), value));
+      trials.add(TrialRecord.claimed(1, 0).withParams(space.pointFromValues(Map.of("x", 0.1)), -1)
+          .withIntermediate(1, value).withOutcome(TrialState.PRUNED, value, null, 0));
+      double[] losses = GpSampler.builder().build().data(new History(trials, Direction.MINIMIZE), 2).losses();
+      assertTrue(Double.isFinite(losses[0]) && Double.isFinite(losses[1]) && losses[1] > losses[0],
+          value + ": " + java.util.Arrays.toString(losses));
+    }
+  }
+
+  /**
    * The model standardizes the losses, so scaling the objective changes nothing: losses around 1e180
    * overflowed the variance (every target 0, a flat model) and losses around 1e-180 underflowed it
    * (the targets left near 0, as flat), and the proposals after the start-up were not the
