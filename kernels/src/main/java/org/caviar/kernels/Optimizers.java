@@ -11,6 +11,10 @@ package org.caviar.kernels;
  * {@code eps} finite and {@code > 0}; Adam's {@code t >= 1}; arrays not null and holding
  * {@code len} floats. Otherwise an {@link IllegalArgumentException} naming the argument, before
  * anything is written.
+ *
+ * <p>The squares are float: past {@code |g'| = 1.8e19} RMSprop's and Adam's second average
+ * overflows to infinity, and that element's steps are 0 from then on (not NaN: the weight stays
+ * finite). Gradients that large come from a training run that has already diverged.
  */
 public abstract class Optimizers {
   /** The plain reference. */
