@@ -12,8 +12,9 @@ package org.caviar.kernels;
  * {@code len} floats. Otherwise an {@link IllegalArgumentException} naming the argument, before
  * anything is written.
  *
- * <p>The squares are float: past {@code |g'| = 1.8e19} RMSprop's and Adam's second average
- * overflows to infinity, and that element's steps are 0 from then on (not NaN: the weight stays
+ * <p>The squares are float: past {@code |g'| = 1.8e19 / sqrt(1 - beta)} ({@code (1 - beta) g'}
+ * times {@code g'} passes 3.4e38; 5.8e20 at Adam's default beta2 0.999) RMSprop's and Adam's
+ * second average overflows to infinity, and that element's steps are 0 from then on (not NaN: the weight stays
  * finite). Gradients that large come from a training run that has already diverged.
  */
 public abstract class Optimizers {

@@ -219,6 +219,35 @@ class OptimizersProperties {
     }
   }
 
+  /**
+   * What the class comment says of gradients past 1.8e19 / sqrt(1 - beta), where (1 - beta) g g
+   * overflows float (5.8e19 for beta 0.9, 5.8e20 for 0.999; drawn here from 1e21 to 1e37): the
+   * second average becomes infinite and stays so, and each step leaves the weight where it was, in
+   * both kernels; the first average stays finite.
+   */
+  @Property(tries = 20)
+  void squaresPastFloatRangeFreezeTheElementInBoth(@ForAll("sizes") int len, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] g = new float[len];
+    float[] w0 = new float[len];
+    for (int i = 0; i < len; i++) {
+      g[i] = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(10, 21 + 16 * rnd.nextDouble()));
+      w0[i] = (float) rnd.nextGaussian();
+    }
+    for (Optimizers o : new Optimizers[] {SCALAR, VECTOR}) {
+      float[] w = w0.clone(), m = new float[len], v = new float[len], s = new float[len];
+      for (int t = 1; t <= 3; t++) {
+        o.adam(len, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, t, w, g, m, v);
+        o.rmsprop(len, 1e-3f, 0.9f, 1e-8f, 0f, w, g, s);
+      }
+      for (int i = 0; i < len; i++) {
+        String at = o + " [" + i + "] g " + g[i];
+        assertEquals(w0[i], w[i], 0, at);
+        assertTrue(v[i] == Float.POSITIVE_INFINITY && s[i] == Float.POSITIVE_INFINITY && Float.isFinite(m[i]), at);
+      }
+    }
+  }
+
   @Property(tries = 80)
   void adamStepMatchesFormula(@ForAll("sizes") int len, @ForAll long seed) {
     Random rnd = new Random(seed);
