@@ -59,4 +59,23 @@ class KernelWorkTest {
     assertEquals(4 * (2 * 15 + 4 * 5), inference.bytes()); // x in, y out; gamma, beta, running mean and variance in
     assertEquals(15, inference.elements());
   }
+
+  private static Work mlp(String layer, String impl) {
+    return GemmMlpBench.work(params(GemmMlpBench.class.getName() + ".gemm",
+        Map.of("batch", "32", "layer", layer, "form", "forward", "impl", impl)));
+  }
+
+  /**
+   * The parallel GEMM keeps a product below Gemm.MIN_PARALLEL_FLOPS on the calling thread: its row
+   * must say one thread, or its % of peak is taken against the peak of all of them (half, on two).
+   */
+  @Test
+  void anMlpProductTooSmallToSplitRanOnOneThread() {
+    Work small = mlp("256x10", "caviar-all"); // 2 x 32 x 256 x 10 = 164 kflop
+    assertEquals(1, small.threads());
+    assertEquals(2.0 * 32 * 256 * 10, small.flops());
+    Work large = mlp("784x256", "caviar-all"); // 12.8 Mflop
+    assertEquals(Runtime.getRuntime().availableProcessors(), large.threads());
+    assertEquals(1, mlp("784x256", "caviar").threads());
+  }
 }
