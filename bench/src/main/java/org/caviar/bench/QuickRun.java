@@ -117,7 +117,7 @@ public final class QuickRun {
     System.exit(run(a.full(), a.forks(), a.out(), a.overrides(), a.includes()));
   }
 
-  static final String USAGE = "usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...";
+  static final String USAGE = "usage: bench/run-quick [--no-build] [--full [--forks N]] [--out FILE] [-p name=v1,v2]... [JMH regex]...";
 
   /** A command line run-quick cannot run, with what is wrong in it. */
   static final class BadUsage extends IllegalArgumentException {
