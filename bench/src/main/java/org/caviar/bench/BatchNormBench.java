@@ -16,14 +16,21 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Batch normalization as training runs it: {@link BatchNorm#forwardTraining} then
- * {@link BatchNorm#backward} on an {@code n x f} batch, the Vector API implementation beside its
- * scalar reference, in GB/s and ns per element of the batch.
+ * Batch normalization, {@link BatchNorm}, the Vector API implementation beside its scalar
+ * reference, in GB/s and ns per element of an {@code n x f} batch:
+ * <ul>
+ *   <li>{@link #forwardBackward}: as training runs it, {@link BatchNorm#forwardTraining} then
+ *       {@link BatchNorm#backward};
+ *   <li>{@link #forwardInference}: {@link BatchNorm#forwardInference}, with the running statistics,
+ *       as a trained model's prediction runs it.
+ * </ul>
  *
- * <p>GB/s counts the minimal traffic of the pair, in floats: forward reads x and writes y and xhat
+ * <p>GB/s counts the minimal traffic, in floats. Training: forward reads x and writes y and xhat
  * ({@code 3 n f}), reads gamma, beta and the running statistics and writes them, mean and invStd
  * ({@code 8 f}); backward reads dy and xhat and writes dx ({@code 3 n f}), reads gamma and invStd
- * and writes dGamma and dBeta ({@code 4 f}). Total {@code 4 (6 n f + 12 f)} bytes.
+ * and writes dGamma and dBeta ({@code 4 f}). Total {@code 4 (6 n f + 12 f)} bytes. Inference reads
+ * x and writes y ({@code 2 n f}) and reads gamma, beta and the running statistics ({@code 4 f}):
+ * {@code 4 (2 n f + 4 f)} bytes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -81,11 +88,23 @@ public class BatchNormBench {
     return dx;
   }
 
+  @Benchmark
+  public float[] forwardInference() {
+    batchNorm.forwardInference(examples, features, x, gamma, beta, runningMean, runningVar, EPS, y);
+    return y;
+  }
+
   static Work work(BenchmarkParams params) {
     int n = Integer.parseInt(params.getParam("examples"));
     int f = Integer.parseInt(params.getParam("features"));
     double elements = (double) n * f;
-    double bytes = 4 * (6 * elements + 12.0 * f);
-    return Work.traffic("batchnorm-train", "caviar-" + params.getParam("impl"), n + "x" + f, bytes, elements);
+    String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+    return switch (method) {
+      case "forwardBackward" -> Work.traffic("batchnorm-train", "caviar-" + params.getParam("impl"), n + "x" + f,
+          4 * (6 * elements + 12.0 * f), elements);
+      case "forwardInference" -> Work.traffic("batchnorm-inference", "caviar-" + params.getParam("impl"), n + "x" + f,
+          4 * (2 * elements + 4.0 * f), elements);
+      default -> throw new IllegalArgumentException("unknown BatchNormBench method: " + method);
+    };
   }
 }

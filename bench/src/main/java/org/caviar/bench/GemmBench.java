@@ -62,11 +62,15 @@ public class GemmBench {
     int n = Integer.parseInt(params.getParam("n"));
     String impl = params.getParam("impl");
     String shape = params.getParam("form") + " " + n + "x" + n + "x" + n;
-    return Work.flops("gemm", GemmPeers.label(impl), shape, threadsThatRun(impl, n), 2.0 * n * n * n);
+    double flops = 2.0 * n * n * n;
+    return Work.flops("gemm", GemmPeers.label(impl), shape, threadsThatRun(impl, flops), flops);
   }
 
-  /** Threads that run {@code impl} at size n: Caviar's parallel GEMM keeps a product too small to split on one thread. */
-  static int threadsThatRun(String impl, int n) {
-    return impl.equals("caviar-all") && 2.0 * n * n * n < Gemm.MIN_PARALLEL_FLOPS ? 1 : GemmPeers.threads(impl);
+  /**
+   * Threads that run {@code impl} on a product of {@code flops}: Caviar's parallel GEMM keeps a
+   * product too small to split on one thread (GemmMlpBench's output layers, GemmBench's n = 64).
+   */
+  static int threadsThatRun(String impl, double flops) {
+    return impl.equals("caviar-all") && flops < Gemm.MIN_PARALLEL_FLOPS ? 1 : GemmPeers.threads(impl);
   }
 }

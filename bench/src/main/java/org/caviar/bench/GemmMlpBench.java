@@ -100,6 +100,7 @@ public class GemmMlpBench {
     };
     String shape = form + " " + ops + " M=" + m + " K=" + k + " N=" + n;
     String impl = params.getParam("impl");
-    return Work.flops("gemm-mlp", GemmPeers.label(impl), shape, GemmPeers.threads(impl), 2.0 * m * k * n);
+    double flops = 2.0 * m * k * n;
+    return Work.flops("gemm-mlp", GemmPeers.label(impl), shape, GemmBench.threadsThatRun(impl, flops), flops);
   }
 }

@@ -2,6 +2,7 @@ package org.caviar.bench;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;
+import java.util.List;
 import org.caviar.kernels.Gemm;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
@@ -28,6 +29,9 @@ final class GemmPeers {
   }
 
   private static final String ALL_SUFFIX = "-all";
+
+  /** Every name {@link #bind} takes. */
+  static final List<String> NAMES = List.of("caviar", "caviar-all", "scalar", "naive", "ejml", "netlib", "openblas", "openblas-all");
 
   /** One pool for every binding: the quick run binds many times in one JVM. Created on first use. */
   private static final class AllCores {

@@ -68,8 +68,9 @@ final class Plan {
   /**
    * Refuses, before anything runs, an override that no selected class has a parameter for (JMH
    * would ignore it and run the defaults) or a value the parameter cannot take (every configuration
-   * would fail inside JMH, each with a stack trace): a number that is not one, a training case
-   * that does not exist.
+   * would fail inside JMH, each with a stack trace, or measure something else under the value's
+   * name): a number that is not one, a training case that does not exist, a word the benchmark
+   * does not know.
    *
    * @throws QuickRun.BadUsage naming the -p option and the value
    */
@@ -123,22 +124,33 @@ final class Plan {
       return where + " is " + (t == float.class || t == Float.class || t == double.class || t == Double.class
           ? "a number" : "a whole number") + ", not " + value;
     }
-    // The training benchmarks' threads are named set-ups, not counts ("-p threads=2" failed every
-    // configuration in its setup): their @Param lists every one.
-    if (f.getName().equals("threads") && t == String.class) {
-      List<String> setUps = List.of(f.getAnnotation(Param.class).value());
-      if (!setUps.contains(value)) return where + " is one of " + String.join(", ", setUps) + ", not " + value;
-    }
+    if (t != String.class) return null;
     // TrainBench's, CaviarTrainBench's and GemmShareBench's config names a TrainCase.
-    if (f.getName().equals("config") && t == String.class) {
+    if (f.getName().equals("config")) {
       try {
         TrainCase.of(value);
       } catch (IllegalArgumentException e) {
         return e.getMessage();
       }
+      return null;
     }
-    return null;
+    // The GEMM benchmarks bind any of GemmPeers' names, more than their defaults (scalar only on request).
+    Class<?> c = f.getDeclaringClass();
+    if (f.getName().equals("impl") && (c == GemmBench.class || c == GemmMlpBench.class)) {
+      return GemmPeers.NAMES.contains(value) ? null : where + " is one of " + String.join(", ", GemmPeers.NAMES) + ", not " + value;
+    }
+    // GemmMlpBench's layer is any fan-in x fan-out.
+    if (f.getName().equals("layer")) {
+      return value.matches("[1-9][0-9]{0,5}x[1-9][0-9]{0,5}") ? null : where + " is K x N, e.g. 784x256, not " + value;
+    }
+    // Any other word is one the benchmark switches on, and its @Param lists every one: another ran
+    // into an exception in every configuration (impl=vector on a GEMM, function=gelu), or, where
+    // the benchmark reads only a letter of it (GemmBench's form=nt), measured the wrong thing
+    // under its name. The training benchmarks' threads are named set-ups, not counts.
+    List<String> known = List.of(f.getAnnotation(Param.class).value());
+    return known.contains(value) ? null : where + " is one of " + String.join(", ", known) + ", not " + value;
   }
+
 
   private static boolean reportsPctPeak(String className) {
     return className.contains("Gemm") || className.equals(TrainBench.class.getName())

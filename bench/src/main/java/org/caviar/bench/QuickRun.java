@@ -71,7 +71,7 @@ import org.openjdk.jmh.runner.options.WarmupMode;
  * entries can be dropped (and the reason printed) on a machine without OpenBLAS.
  */
 public final class QuickRun {
-  /** Iteration time of the quick run: 219 configurations x 5 iterations x 0.4 s, 9 min with the JMH runs around them. */
+  /** Iteration time of the quick run: 227 configurations (without OpenBLAS) x 5 iterations x 0.4 s, 9 min with the JMH runs around them. */
   static final double QUICK_SECONDS = 0.4;
 
   /**
@@ -117,7 +117,7 @@ public final class QuickRun {
     System.exit(run(a.full(), a.forks(), a.out(), a.overrides(), a.includes()));
   }
 
-  static final String USAGE = "usage: bench/run-quick [--full [--forks N]] [-p name=v1,v2]... [JMH regex]...";
+  static final String USAGE = "usage: bench/run-quick [--no-build] [--full [--forks N]] [--out FILE] [-p name=v1,v2]... [JMH regex]...";
 
   /** A command line run-quick cannot run, with what is wrong in it. */
   static final class BadUsage extends IllegalArgumentException {

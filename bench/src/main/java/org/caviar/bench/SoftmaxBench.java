@@ -16,13 +16,19 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Fused softmax + cross-entropy (loss and gradient) of a classifier's output layer,
- * {@link Softmax#crossEntropy}, the Vector API implementation beside its scalar reference, in GB/s
- * and ns per logit.
+ * The softmax kernels, {@link Softmax}, the Vector API implementation beside its scalar reference,
+ * in GB/s and ns per logit:
+ * <ul>
+ *   <li>{@link #crossEntropy}: the fused softmax + cross-entropy (loss and gradient) a classifier's
+ *       output layer trains with;
+ *   <li>{@link #forward}: softmax alone, the probabilities a trained model's prediction reads;
+ *   <li>{@link #logForward}: log-softmax.
+ * </ul>
  *
- * <p>GB/s counts the minimal traffic: each logit read once and each gradient entry written once
- * ({@code 8 rows cols} bytes) plus the labels ({@code 4 rows}). A row of 1000 floats sits in L1,
- * so the kernel's extra passes over a row (max, sum of exponentials, write) are not counted.
+ * <p>GB/s counts the minimal traffic: each logit read once and each output (gradient,
+ * probability, log-probability) written once ({@code 8 rows cols} bytes), plus, for the
+ * cross-entropy, the labels ({@code 4 rows}). A row of 1000 floats sits in L1, so the kernels'
+ * extra passes over a row (max, sum of exponentials, write) are not counted.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,6 +50,7 @@ public class SoftmaxBench {
   private float[] logits;
   private int[] labels;
   private float[] grad;
+  private float[] out;
 
   @Setup
   public void setup() {
@@ -52,6 +59,7 @@ public class SoftmaxBench {
     logits = RandomArrays.uniform(1, rows * cols, 4f);
     labels = RandomArrays.labels(2, rows, cols);
     grad = new float[rows * cols];
+    out = new float[rows * cols];
   }
 
   @Benchmark
@@ -59,11 +67,30 @@ public class SoftmaxBench {
     return softmax.crossEntropy(rows, cols, logits, labels, grad);
   }
 
+  @Benchmark
+  public float[] forward() {
+    softmax.forward(rows, cols, logits, out);
+    return out;
+  }
+
+  @Benchmark
+  public float[] logForward() {
+    softmax.logForward(rows, cols, logits, out);
+    return out;
+  }
+
   static Work work(BenchmarkParams params) {
     int rows = Integer.parseInt(params.getParam("rows"));
     int cols = Integer.parseInt(params.getParam("cols"));
     double elements = (double) rows * cols;
-    double bytes = 8 * elements + 4.0 * rows;
-    return Work.traffic("softmax-xent", "caviar-" + params.getParam("impl"), rows + "x" + cols, bytes, elements);
+    String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+    String kernel = switch (method) {
+      case "crossEntropy" -> "softmax-xent";
+      case "forward" -> "softmax";
+      case "logForward" -> "log-softmax";
+      default -> throw new IllegalArgumentException("unknown SoftmaxBench method: " + method);
+    };
+    double bytes = 8 * elements + (method.equals("crossEntropy") ? 4.0 * rows : 0);
+    return Work.traffic(kernel, "caviar-" + params.getParam("impl"), rows + "x" + cols, bytes, elements);
   }
 }

@@ -24,7 +24,7 @@ import org.caviar.model.Kernels;
  * set-ups of {@link TrainBench} (one thread, the sharded step, the GEMM-split step), the sharded
  * step with its shards in turn on one thread (what the split costs in work: below 1), and that of
  * {@link CaviarTrainBench} (one model per thread, side by side: what the machine gives independent
- * work at that moment) train alternately, one epoch each in turn (the order turning by one each
+ * work at that moment) train alternately, one epoch each in turn (in an order shuffled anew each
  * round), in one JVM, and the ratio of each epoch to the one-thread epoch of its round is taken;
  * reported are the median and quartiles of those ratios (interpolated), and the ratio of the total
  * throughputs. The sharded step can get at most about

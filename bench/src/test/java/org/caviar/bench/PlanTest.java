@@ -65,6 +65,41 @@ class PlanTest {
     Plan.of(List.of("TrainBench.epoch", "GemmShareBench"), Map.of("threads", new String[] {"1", "all-gemm"}), false);
   }
 
+  /**
+   * A word a benchmark does not know: "-p impl=vector" (the kernels' name for the Vector API) ran
+   * every GEMM configuration into an exception in setup, each with its stack trace; "-p form=nt"
+   * measured NN and labelled it nt; "-p function=gelu" threw from the measured method.
+   */
+  @Test
+  void aValueABenchmarkDoesNotKnowIsNamed() {
+    String impl = refused(List.of("SoftmaxBench", "GemmBench"), "impl", "vector");
+    assertTrue(impl.contains("-p impl=vector") && impl.contains("impl of GemmBench") && impl.contains("caviar-all")
+        && impl.contains("not vector"), impl);
+    String form = refused(List.of("GemmBench"), "form", "nt");
+    assertTrue(form.contains("form of GemmBench is one of NN, NT, TN, not nt"), form);
+    String function = refused(List.of("ActivationBench"), "function", "relu", "gelu");
+    assertTrue(function.contains("not gelu"), function);
+    assertTrue(refused(List.of("SoftmaxBench"), "impl", "caviar").contains("impl of SoftmaxBench is one of scalar, vector"));
+    assertTrue(refused(List.of("GemmMlpBench"), "layer", "784").contains("K x N"));
+    assertTrue(refused(List.of("OptimizerBench"), "rule", "adamw").contains("not adamw"));
+  }
+
+  /** Values outside the defaults that the benchmarks do take. */
+  @Test
+  void theGemmPeersAndAnyLayerShapeAreTaken() {
+    Plan.of(List.of("GemmBench"), Map.of("impl", new String[] {"scalar", "caviar"}), false);
+    Plan.of(List.of("GemmMlpBench"), Map.of("impl", new String[] {"ejml", "caviar-all"}, "layer", new String[] {"100x20"}), false);
+    Plan.of(List.of("SoftmaxBench", "GemmBench"), Map.of("impl", new String[] {"scalar"}), false);
+    // Every name the check lets through binds (OpenBLAS: or says it is absent).
+    for (String name : GemmPeers.NAMES) {
+      try {
+        GemmPeers.bind(name, false, false, 2, 2, 2, new float[4], new float[4], new float[4]).run();
+      } catch (IllegalStateException absent) {
+        assertTrue(name.startsWith("openblas") && absent.getMessage().contains("OpenBLAS is absent"), absent.getMessage());
+      }
+    }
+  }
+
   @Test
   void goodOverridesReplaceTheDefaults() {
     Plan plan = Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"512", "1024"}, "impl", new String[] {"caviar"}), false);

@@ -21,6 +21,11 @@ class RunQuickScriptTest {
       assertTrue(out.startsWith("Builds the benchmarks and runs a short version"), out);
       assertTrue(out.contains("bench/run-quick --no-build ...") && !out.contains("Building"), out);
       assertTrue(!out.contains("#"), "comment markers stripped: " + out);
+      // Every option QuickRun takes is in the usage: --out was not, though the summary's place is one a user picks.
+      for (String option : new String[] {"--full", "--forks", "-p ", "--out", "--no-build"}) {
+        assertTrue(out.contains(option), option + " missing from the usage: " + out);
+      }
+      assertTrue(!out.contains("set -euo"), "the usage ends with the comment: " + out);
     }
   }
 }

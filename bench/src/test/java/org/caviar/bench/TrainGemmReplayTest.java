@@ -138,7 +138,7 @@ class TrainGemmReplayTest {
     int n = Runtime.getRuntime().availableProcessors();
     assertEquals(n, TrainBench.threadsThatRun(TrainCase.MNIST_B32, "all-gemm"));
     assertEquals(n, TrainBench.threadsThatRun(TrainCase.MNIST_B128, "all"));
-    assertEquals(1, GemmBench.threadsThatRun("caviar-all", 64));
-    assertEquals(n, GemmBench.threadsThatRun("caviar-all", 128)); // 2 x 128^3 is exactly the threshold
+    assertEquals(1, GemmBench.threadsThatRun("caviar-all", 2.0 * 64 * 64 * 64));
+    assertEquals(n, GemmBench.threadsThatRun("caviar-all", 2.0 * 128 * 128 * 128)); // exactly the threshold
   }
 }
