@@ -4,6 +4,7 @@ import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;
 import java.util.List;
 import org.caviar.kernels.Gemm;
+import org.caviar.kernels.Workers;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -35,7 +36,7 @@ final class GemmPeers {
 
   /** One pool for every binding: the quick run binds many times in one JVM. Created on first use. */
   private static final class AllCores {
-    static final Gemm GEMM = Gemm.parallel(Runtime.getRuntime().availableProcessors());
+    static final Gemm GEMM = Gemm.parallel();
   }
 
   /**
@@ -51,7 +52,7 @@ final class GemmPeers {
   /** {@link #threads(String)} with the OpenBLAS that would run it (null: none, or not OpenBLAS). */
   static int threads(String impl, OpenBlas openBlas) {
     if (!impl.endsWith(ALL_SUFFIX)) return 1;
-    return impl.equals("openblas-all") && openBlas != null ? openBlas.threadsOnAllCores() : Runtime.getRuntime().availableProcessors();
+    return impl.equals("openblas-all") && openBlas != null ? openBlas.threadsOnAllCores() : Workers.allProcessors();
   }
 
   /** The name a summary row shows: what ran, with the thread count left to its own column. */

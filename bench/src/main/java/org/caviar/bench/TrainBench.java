@@ -2,6 +2,7 @@ package org.caviar.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.caviar.kernels.Gemm;
+import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 import org.caviar.model.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -102,7 +103,7 @@ public class TrainBench {
   }
 
   static int threadCount(String threads) {
-    return threads.equals(ALL) || threads.equals(ALL_GEMM) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
+    return threads.equals(ALL) || threads.equals(ALL_GEMM) ? Workers.allProcessors() : Integer.parseInt(threads);
   }
 
   static Work work(BenchmarkParams params) {
