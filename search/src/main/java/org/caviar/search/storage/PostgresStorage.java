@@ -111,8 +111,8 @@ public final class PostgresStorage implements SharedStorage {
    * trial if the budget allows (the re-run's limit; a fresh trial's limit less the re-runs still
    * waiting, locked ones included, so that a fresh claim never takes the slot of a re-run another
    * claim is taking), mark the re-run taken only if a number was given, and insert the RUNNING
-   * trial with the re-run's parameters, if any. Parameters: study (x5), whether to take re-runs,
-   * budget, fresh limit, start, worker, token.
+   * trial with the re-run's parameters, if any, and its threads (NULL: not recorded). Parameters:
+   * study (x5), whether to take re-runs, budget, fresh limit, start, worker, token, threads.
    */
   private static final String CLAIM = """
       WITH rerun AS (
@@ -127,10 +127,10 @@ public final class PostgresStorage implements SharedStorage {
         UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
         WHERE t.study_id = ? AND t.number = rerun.number
         RETURNING t.number, t.params)
-      INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker, claim_token)
-      SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?
+      INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker, claim_token, threads)
+      SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?, ?
       FROM numbered LEFT JOIN taken ON true
-      RETURNING number, params, retry_of""";
+      RETURNING number, params, retry_of, threads""";
 
   /**
    * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
@@ -193,7 +193,7 @@ public final class PostgresStorage implements SharedStorage {
    */
   private static final String READ_CHANGED = """
       SELECT h.horizon, t.number, t.state, t.params, t.retry_of, t.value, t.reason, t.start_millis, t.end_millis,
-             i.steps, i.vals
+             i.steps, i.vals, t.threads
       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon) h
       LEFT JOIN caviar_trial t ON t.study_id = ? AND t.changed_xid >= ?::xid8
       LEFT JOIN LATERAL (
@@ -372,7 +372,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** One row of {@link #READ_CHANGED} as a record: claimed, then parameters, reports and outcome in that order. */
   private TrialRecord record(ResultSet r) throws SQLException {
-    TrialRecord t = TrialRecord.claimed(r.getInt(2), r.getLong(8));
+    TrialRecord t = TrialRecord.claimed(r.getInt(2), r.getLong(8), r.getInt(12)); // NULL reads as 0: THREADS_UNKNOWN
     String params = r.getString(4);
     if (params != null) t = t.withParams(fromJson(params), r.getInt(5));
     Array steps = r.getArray(10);
@@ -392,14 +392,16 @@ public final class PostgresStorage implements SharedStorage {
 
   /** A new RUNNING trial with the next number and no parameters, whatever the budget; takes no re-run. */
   @Override
-  public TrialRecord claimTrial(long startMillis) {
-    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  public TrialRecord claimTrial(long startMillis, int threads) {
+    checkThreads(threads);
+    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE, threads);
   }
 
   @Override
-  public TrialRecord claimNext(long startMillis, int budget, long freshLimit) {
+  public TrialRecord claimNext(long startMillis, int budget, long freshLimit, int threads) {
     if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
     if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
+    checkThreads(threads);
     requireOpen();
     if (released) return null;
     reapLostNowAndThen();
@@ -408,7 +410,7 @@ public final class PostgresStorage implements SharedStorage {
       // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
       // would claim and give back until the process halts.
       if (released) return null;
-      TrialRecord t = claim(startMillis, true, budget, limit);
+      TrialRecord t = claim(startMillis, true, budget, limit, threads);
       if (t != null || !slotsRemain(budget, limit)) return t;
       // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
       // commit), or a fresh claim that counted a re-run taken meanwhile (its statement's snapshot
@@ -447,7 +449,11 @@ public final class PostgresStorage implements SharedStorage {
     }
   }
 
-  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit) {
+  private static void checkThreads(int threads) {
+    if (threads < 0) throw new IllegalArgumentException("threads must be >= 1, or THREADS_UNKNOWN (0), got " + threads);
+  }
+
+  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit, int threads) {
     requireOpen();
     UUID token = UUID.randomUUID();
     boolean[] sent = {false};
@@ -470,8 +476,9 @@ public final class PostgresStorage implements SharedStorage {
         ps.setLong(9, startMillis);
         ps.setString(10, worker);
         ps.setObject(11, token);
+        if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(12, Types.INTEGER); else ps.setInt(12, threads);
         try (ResultSet r = ps.executeQuery()) {
-          return r.next() ? claimedRecord(r, startMillis) : null;
+          return r.next() ? claimedRecord(r, startMillis, r.getInt(4)) : null;
         }
       }
     });
@@ -511,18 +518,18 @@ public final class PostgresStorage implements SharedStorage {
   /** The trial an earlier attempt of a claim committed, or null. */
   private TrialRecord claimedWith(Connection c, UUID token) throws SQLException {
     try (PreparedStatement q = c.prepareStatement(
-        "SELECT number, params, retry_of, start_millis FROM caviar_trial WHERE study_id = ? AND claim_token = ?")) {
+        "SELECT number, params, retry_of, start_millis, threads FROM caviar_trial WHERE study_id = ? AND claim_token = ?")) {
       q.setLong(1, studyId);
       q.setObject(2, token);
       try (ResultSet r = q.executeQuery()) {
-        return r.next() ? claimedRecord(r, r.getLong(4)) : null;
+        return r.next() ? claimedRecord(r, r.getLong(4), r.getInt(5)) : null;
       }
     }
   }
 
-  /** A claimed trial from (number, params, retry_of). */
-  private TrialRecord claimedRecord(ResultSet r, long startMillis) throws SQLException {
-    TrialRecord t = TrialRecord.claimed(r.getInt(1), startMillis);
+  /** A claimed trial from (number, params, retry_of), with its threads (0, as a NULL reads: not recorded). */
+  private TrialRecord claimedRecord(ResultSet r, long startMillis, int threads) throws SQLException {
+    TrialRecord t = TrialRecord.claimed(r.getInt(1), startMillis, threads);
     String params = r.getString(2);
     return params == null ? t : t.withParams(fromJson(params), r.getInt(3));
   }
