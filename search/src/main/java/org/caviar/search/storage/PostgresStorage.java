@@ -203,7 +203,13 @@ public final class PostgresStorage implements SharedStorage {
 
   private final PostgresUrl url;
   private final Settings settings;
-  private final HikariDataSource pool;
+  /** The connections, and the heartbeat's thread: replaced when a closed storage is opened again ({@link #open}). */
+  private volatile HikariDataSource pool;
+  private volatile ScheduledExecutorService beat;
+  /** Set by {@link #close}: the next {@link #open} connects again, as a new storage would. */
+  private boolean closed;
+  /** Guards {@link #pool}, {@link #beat} and {@link #closed} as they change. */
+  private final Object lifecycle = new Object();
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
   /** Set by {@link #releaseHeld}: a claim that commits after it gives its trial back, and none follows. */
@@ -213,7 +219,6 @@ public final class PostgresStorage implements SharedStorage {
    * add: each trial is either released with the held ones or given back by its claim, never both.
    */
   private final Object releaseLock = new Object();
-  private final ScheduledExecutorService beat;
   /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
   private final Object cacheLock = new Object();
   private final AtomicLong nextReapNanos = new AtomicLong(Long.MIN_VALUE);
@@ -233,6 +238,12 @@ public final class PostgresStorage implements SharedStorage {
   public PostgresStorage(PostgresUrl url, Settings settings) {
     this.url = url;
     this.settings = settings;
+    this.worker = workerName();
+    connect();
+  }
+
+  /** Opens the pool (failing at once, in one line, if the server cannot be used), migrates the schema and starts the heartbeat. */
+  private void connect() {
     HikariConfig c = new HikariConfig();
     c.setPoolName("caviar-storage");
     c.setJdbcUrl(url.jdbcUrl());
@@ -248,26 +259,45 @@ public final class PostgresStorage implements SharedStorage {
     // The OS notices a dead peer of an idle pooled connection (after its keepalive time) rather than never.
     c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("ApplicationName", "caviar");
+    HikariDataSource connected;
     try {
-      pool = new HikariDataSource(c);
+      connected = new HikariDataSource(c);
     } catch (RuntimeException e) {
       throw new IllegalStateException(describeConnectFailure(url, e, password != null), e);
     }
     try {
-      Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+      Flyway.configure().dataSource(connected).locations("classpath:db/migration")
           .table("caviar_schema_history").load().migrate();
     } catch (FlywayException e) {
-      pool.close();
+      connected.close();
       throw new IllegalStateException("cannot migrate the caviar schema in " + url + ": " + firstLine(e.getMessage()), e);
     }
-    this.worker = workerName();
-    this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
+    pool = connected;
+    ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "caviar-heartbeat");
       t.setDaemon(true);
       return t;
     });
     long every = settings.heartbeat.toMillis();
-    beat.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
+    beats.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
+    beat = beats;
+  }
+
+  /**
+   * After {@link #close}: connects again, and forgets what the closed storage held (its trials were
+   * released or finished; a release must not stop this one's claims), as a new storage would.
+   */
+  private void reconnectIfClosed() {
+    synchronized (lifecycle) {
+      if (!closed) return;
+      connect();
+      closed = false;
+      synchronized (releaseLock) {
+        released = false;
+        mine.clear();
+      }
+      nextReapNanos.set(Long.MIN_VALUE);
+    }
   }
 
   public PostgresUrl url() {
@@ -315,8 +345,10 @@ public final class PostgresStorage implements SharedStorage {
     });
   }
 
+  /** Opens (or creates) the study; a storage that was closed connects again first, and then works as a new one. */
   @Override
   public StudyInfo open(StudyInfo requested) {
+    reconnectIfClosed();
     StudyInfo stored = withRetry("open study '" + requested.name() + "'", c -> {
       try (PreparedStatement ins = c.prepareStatement(
           "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
@@ -682,10 +714,14 @@ public final class PostgresStorage implements SharedStorage {
     return pool.getDataSourceProperties().getProperty(name);
   }
 
+  /** Stops the heartbeat and closes the connections; {@link #open} connects again. Closing twice is harmless. */
   @Override
   public void close() {
-    beat.shutdownNow();
-    pool.close();
+    synchronized (lifecycle) {
+      closed = true;
+      beat.shutdownNow();
+      pool.close();
+    }
   }
 
   private void beatOnce() {
