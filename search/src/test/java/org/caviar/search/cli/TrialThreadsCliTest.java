@@ -37,8 +37,13 @@ class TrialThreadsCliTest {
 
   /** A one-trial caviar-mode study of a network whose epochs differ on one thread and on two (batch norm, 224 units). */
   private Path tuneOneTrial() {
-    Path study = dir.resolve("study");
-    CliRun tune = run("tune", "--trials", "1", "--epochs", Integer.toString(EPOCHS), "--workers", "1", "--pruner", "none",
+    return tuneOneTrial("caviar");
+  }
+
+  /** The same in {@code mode}. */
+  private Path tuneOneTrial(String mode) {
+    Path study = dir.resolve("study-" + mode);
+    CliRun tune = run("tune", "--mode", mode, "--trials", "1", "--epochs", Integer.toString(EPOCHS), "--workers", "1", "--pruner", "none",
         "--no-report", "--no-progress", "--study", study.toString(), "--param", "lr = fixed(0.0017)", "--param", "units = fixed(224)",
         "--param", "layers = fixed(2)", "--param", "batchnorm = fixed(true)", "--param", "batch_size = fixed(128)",
         "--param", "activation = fixed(tanh)");
@@ -71,11 +76,21 @@ class TrialThreadsCliTest {
    */
   @Test
   void aCaviarModeTrialRetrainedWithoutThreadsRetracesItsEpochsBitForBit() throws Exception {
-    Path study = tuneOneTrial();
-    TrialRecord trial = onlyTrial(study);
-    assertEquals(1, trial.threads(), "a caviar-mode trial trains on one thread: " + trial);
+    retrainedWithoutThreadsRetracesItsEpochsBitForBit("caviar", 1);
+  }
 
-    // The trial's training as MlpObjective ran it: its seed, its settings, one thread (Kernels.vector()).
+  /** The same for a panda-mode trial, which trained on every processor (a sharded step depends on its thread count only). */
+  @Test
+  void aPandaModeTrialRetrainedWithoutThreadsRetracesItsEpochsBitForBit() throws Exception {
+    retrainedWithoutThreadsRetracesItsEpochsBitForBit("panda", org.caviar.kernels.Workers.allProcessors());
+  }
+
+  private void retrainedWithoutThreadsRetracesItsEpochsBitForBit(String mode, int threads) throws Exception {
+    Path study = tuneOneTrial(mode);
+    TrialRecord trial = onlyTrial(study);
+    assertEquals(threads, trial.threads(), "a " + mode + "-mode trial trains on " + threads + ": " + trial);
+
+    // The trial's training as MlpObjective ran it: its seed, its settings, its threads.
     StudyInfo info = JournalStorage.peek(study.resolve("journal.jsonl"));
     long seed = Study.trialSeed(info.seed(), List.of(trial), trial);
     TrainCommand defaults = new TrainCommand();
@@ -83,15 +98,15 @@ class TrialThreadsCliTest {
     DataOptions.Data d = defaults.data.load();
     MlpObjective objective = new MlpObjective(d.train(), d.validation(), EPOCHS);
     MlpSettings s = MlpSettings.from(trial.params().asMap(), d.inputs(), objective.classes(), EPOCHS, seed);
-    Network network = Network.create(s.network(), seed, Kernels.vector());
+    Network network = Network.create(s.network(), seed, threads > 1 ? Kernels.parallel(threads) : Kernels.vector());
     List<EpochMetrics> trialEpochs = new Trainer(network, s.training())
         .fit(d.train(), d.validation(), m -> TrainingListener.Action.CONTINUE).history();
     for (int e = 0; e < EPOCHS; e++) {
       assertEquals(trial.intermediate(e + 1), trialEpochs.get(e).validationAccuracy(), 0.0, "the reference is the trial's own training");
     }
 
-    Path report = dir.resolve("report");
-    CliRun train = run("train", "--from-study", study.toString(), "--report", report.toString(), "--out", dir.resolve("m.caviar").toString());
+    Path report = dir.resolve("report-" + mode);
+    CliRun train = run("train", "--from-study", study.toString(), "--report", report.toString(), "--out", dir.resolve(mode + ".caviar").toString());
     assertEquals(0, train.code(), train.out() + train.err());
     List<String[]> rows = epochsCsv(report);
     for (int e = 0; e < EPOCHS; e++) {
@@ -101,7 +116,7 @@ class TrialThreadsCliTest {
       assertEquals(Double.toString(m.validationLoss()), row[3], "validation loss of epoch " + e);
       assertEquals(Double.toString(trial.intermediate(e + 1)), row[4], "validation accuracy of epoch " + e + " (the journal's)");
     }
-    assertTrue(train.out().contains("threads: 1, the trial's own (--threads to change)"), train.out());
+    assertTrue(train.out().contains("threads: " + threads + ", the trial's own (--threads to change)"), train.out());
   }
 
   /** An explicit --threads wins over the trial's, and the run says that its epochs may then differ from the trial's. */
