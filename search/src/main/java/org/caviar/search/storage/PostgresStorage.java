@@ -310,6 +310,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** The stored study named {@code name}, or null when there is none; creates nothing. */
   public StudyInfo peek(String name) {
+    reconnectIfClosed();
     return withRetry("read study '" + name + "'", c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
@@ -323,6 +324,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** The trial budget stored for the study named {@code name}, or null when none was set. */
   public Integer trialBudget(String name) {
+    reconnectIfClosed();
     return withRetry("read the budget of study '" + name + "'", c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT max_trials FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
@@ -345,7 +347,10 @@ public final class PostgresStorage implements SharedStorage {
     });
   }
 
-  /** Opens (or creates) the study; a storage that was closed connects again first, and then works as a new one. */
+  /**
+   * Opens (or creates) the study; a storage that was closed connects again first (as {@link #peek}
+   * and {@link #trialBudget} do), and then works as a new one.
+   */
   @Override
   public StudyInfo open(StudyInfo requested) {
     reconnectIfClosed();

@@ -112,6 +112,8 @@ class PostgresStorageTest {
       other.claimNext(3000, 10, UNLIMITED);
       other.recordOutcome(2, TrialState.FAILED, Double.NaN, "boom", 3500);
     }
+    assertEquals(INFO, s.peek(INFO.name()), "a closed storage looks up a study as a new one does, before its open");
+    assertEquals(null, s.trialBudget(INFO.name()));
     assertEquals(INFO, s.open(INFO));
     List<TrialRecord> trials = s.trials();
     assertEquals(3, trials.size(), trials::toString);
