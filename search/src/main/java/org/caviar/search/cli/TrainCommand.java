@@ -292,8 +292,10 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * With --from-study: the threads line, which says where {@code t} comes from when it is not the
-   * trial's own as given (a run that may not retrace the trial's epochs says so).
+   * With --from-study: the threads line, which says whose the {@code t} threads are (the trial's, or
+   * every core for a trial that did not record its own), and that a --threads other than the
+   * trial's may not retrace its epochs; none when --threads is given and the trial's are the same or
+   * unknown.
    */
   private void sayThreads(int t, int cores) {
     if (threads == null && trialThreads != TrialRecord.THREADS_UNKNOWN) {
