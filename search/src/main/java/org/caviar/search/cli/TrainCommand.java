@@ -66,6 +66,8 @@ public final class TrainCommand implements Callable<Integer> {
   private final AtomicInteger savedEpoch = new AtomicInteger(-1);
   /** Held while --out is saved: a second Ctrl-C waits for the save under way, and then halts. */
   private final Object saving = new Object();
+  /** With --from-study: the threads the trial trained on, or {@link TrialRecord#THREADS_UNKNOWN}. */
+  private int trialThreads = TrialRecord.THREADS_UNKNOWN;
 
   @Mixin DataOptions data = new DataOptions();
 
@@ -89,13 +91,17 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Epochs (unless set by --param epochs=N). Default: with --from-study the study's --epochs, else ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Threads inside the matrix products. Default: the number of cores.")
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads inside the matrix products. Default: the number of cores; with --from-study, the threads the "
+          + "trial trained on (1 in a caviar-mode study, tune's default; the machine's cores in panda mode), so that it trains "
+          + "again as it did in the study, epoch by epoch: on other threads a network's sums run in another order, and its "
+          + "epochs differ slightly. Also when they are more than the cores here (slower, and said); a trial of a study "
+          + "written before trials recorded their threads: every core.")
   Integer threads;
 
   @Option(names = "--seed", paramLabel = "SEED",
-      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study, else 1. A trial "
-          + "of a caviar-mode study trained on one thread: with --threads 1 it trains again as it did in the study, epoch "
-          + "by epoch (on more threads a network's sums may run in another order, and its epochs differ slightly).")
+      description = "Seed of the weights and batch order. Default: the trial's own seed with --from-study (with its "
+          + "threads, see --threads, it trains again as it did in the study, epoch by epoch), else 1.")
   Long seed;
 
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.caviar", description = "Where to save the model. Default: ${DEFAULT-VALUE}.")
@@ -145,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
       // Before the data loads: the study's stored data options stand unless given.
       Best best = storageUrl != null ? bestInDatabase(storageUrl, studyName(fromStudy)) : bestOf(fromStudy);
       settings.putAll(best.params());
+      trialThreads = best.threads();
       if (seed == null) trainSeed = best.seed();
       // As the study trained it, unless asked otherwise (a longer run is a fair thing to ask): a
       // given --epochs outranks the trial's own 'epochs' parameter too; only --param epochs=N
@@ -183,13 +190,9 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    int t = threads != null ? threads : Workers.allProcessors();
-    if (fromStudy != null && threads == null && t > 1) {
-      // The mode is not stored with a study, so this is said rather than chosen: its epochs are not the trial's otherwise.
-      out.println("threads: " + t + " (every core; a trial of a caviar-mode study, tune's default, trained on one: --threads 1 "
-          + "retraces it epoch by epoch)");
-    }
-    if (t > cores) {
+    int t = threads != null ? threads : trialThreads != TrialRecord.THREADS_UNKNOWN ? trialThreads : Workers.allProcessors();
+    if (fromStudy != null) sayThreads(t, cores);
+    if (threads != null && t > cores) {
       // A step waits for its slowest thread: one that shares a core makes every step wait (digits, 4 threads on 2 cores: half the speed).
       out.println("note: --threads " + t + " is more than the " + cores + " cores here; the threads beyond them share cores and slow training");
     }
@@ -285,6 +288,32 @@ public final class TrainCommand implements Callable<Integer> {
       }) != sun.misc.SignalHandler.SIG_IGN;
     } catch (IllegalArgumentException notOurs) {
       return false;
+    }
+  }
+
+  /**
+   * With --from-study: the threads line, which says whose the {@code t} threads are (the trial's, or
+   * every core for a trial that did not record its own), and that a --threads other than the
+   * trial's may not retrace its epochs; none when --threads is given and the trial's are the same or
+   * unknown.
+   */
+  private void sayThreads(int t, int cores) {
+    if (threads == null && trialThreads != TrialRecord.THREADS_UNKNOWN) {
+      // More than the cores here: used all the same, since on fewer the sums run in another order
+      // and the run would not be the trial's; slower (a step waits for its slowest thread), so said.
+      out.println("threads: " + t + ", the trial's own (--threads to change)" + (t <= cores ? "" : ": more than the " + cores
+          + " cores here, which slows training, but on fewer its epochs would differ slightly from the trial's; --threads "
+          + cores + " for speed"));
+    } else if (threads == null) {
+      // Not recorded, so said rather than chosen: a caviar-mode trial's epochs are not retraced on every core.
+      if (t > 1) {
+        out.println("threads: " + t + " (every core: the study does not say which threads the trial trained on (written before "
+            + "they were recorded); a trial of a caviar-mode study, tune's default, trained on one: --threads 1 retraces it "
+            + "epoch by epoch)");
+      }
+    } else if (trialThreads != TrialRecord.THREADS_UNKNOWN && trialThreads != t) {
+      out.println("threads: " + t + " (--threads; the trial trained on " + trialThreads + ": on other threads a network's sums "
+          + "run in another order, and its epochs may differ slightly from the trial's)");
     }
   }
 
@@ -511,8 +540,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** A study's best trial: its parameters, its seed, and the study's epochs if it stored them. */
-  record Best(Map<String, Object> params, long seed, Integer epochs) {}
+  /**
+   * A study's best trial: its parameters, its seed, the study's epochs if it stored them, and the
+   * threads the trial trained on ({@link TrialRecord#THREADS_UNKNOWN} if not recorded).
+   */
+  record Best(Map<String, Object> params, long seed, Integer epochs, int threads) {}
 
   /** The best trial of the study in the folder {@code study}. */
   Best bestOf(Path study) {
@@ -563,7 +595,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
     return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), storage.trials(), best),
-        storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs));
+        storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs), best.threads());
   }
 
   static Object literal(String s) {

@@ -29,8 +29,8 @@ public class InMemoryStorage implements Storage {
   }
 
   @Override
-  public synchronized TrialRecord claimTrial(long startMillis) {
-    TrialRecord t = TrialRecord.claimed(trials.size(), startMillis);
+  public synchronized TrialRecord claimTrial(long startMillis, int threads) {
+    TrialRecord t = TrialRecord.claimed(trials.size(), startMillis, threads);
     put(t);
     return t;
   }

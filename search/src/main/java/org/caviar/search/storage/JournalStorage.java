@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.caviar.kernels.Workers;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
@@ -36,7 +37,7 @@ import org.caviar.search.trial.TrialState;
  *
  * <pre>
  * {"op":"study","version":1,"name":"digits","direction":"MAXIMIZE","seed":42,"space":"lr = log(1e-4, 1)\n...","settings":{"--epochs":"30",...}}
- * {"op":"claim","trial":0,"t":1732530000000}
+ * {"op":"claim","trial":0,"t":1732530000000,"threads":1}
  * {"op":"params","trial":0,"params":{"lr":0.0031,"units":128}}
  * {"op":"report","trial":0,"step":1,"value":0.91}
  * {"op":"finish","trial":0,"state":"COMPLETE","value":0.975,"t":1732530001234}
@@ -45,6 +46,10 @@ import org.caviar.search.trial.TrialState;
  *
  * <p>A {@code budget} event records the study's {@code --trials} whenever a run sets a new one, so
  * that a plain resume runs to the budget the study was last given ({@link #peekTrialBudget}).
+ *
+ * <p>A claim's {@code threads} ({@link TrialRecord#threads()}) is written only when known; a
+ * journal written before threads were recorded has none, and its trials' threads load as
+ * {@link TrialRecord#THREADS_UNKNOWN}.
  *
  * <p>The header's {@code settings} ({@link StudyInfo#settings()}) are written only when there are
  * some; a journal written before they were stored has none and loads as "not recorded".
@@ -337,7 +342,7 @@ public final class JournalStorage extends InMemoryStorage {
       case "claim" -> {
         int n = e.path("trial").asInt(-1);
         if (n != trials().size()) throw new IllegalStateException("claim of trial " + n + ", expected " + trials().size());
-        put(TrialRecord.claimed(n, e.path("t").asLong()));
+        put(TrialRecord.claimed(n, e.path("t").asLong(), threads(e)));
       }
       case "params" -> {
         Map<String, Object> values = new LinkedHashMap<>();
@@ -365,6 +370,16 @@ public final class JournalStorage extends InMemoryStorage {
       }
       default -> throw new IllegalStateException("unknown event '" + op + "'");
     }
+  }
+
+  /** The threads of a claim event; {@link TrialRecord#THREADS_UNKNOWN} in a journal written before they were recorded. */
+  private static int threads(JsonNode e) {
+    JsonNode v = e.get("threads");
+    if (v == null) return TrialRecord.THREADS_UNKNOWN;
+    if (!v.isInt() || v.intValue() < 1 || v.intValue() > Workers.MAX_THREADS) {
+      throw new IllegalStateException("a claim on " + v + " threads (1 to " + Workers.MAX_THREADS + ")");
+    }
+    return v.intValue();
   }
 
   /** The study of a header event; a journal written before settings were stored has none. */
@@ -425,12 +440,13 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   @Override
-  public synchronized TrialRecord claimTrial(long startMillis) {
-    TrialRecord t = TrialRecord.claimed(trials().size(), startMillis);
+  public synchronized TrialRecord claimTrial(long startMillis, int threads) {
+    TrialRecord t = TrialRecord.claimed(trials().size(), startMillis, threads);
     write(() -> {
       JsonGenerator g = begin("claim");
       g.writeNumberField("trial", t.number());
       g.writeNumberField("t", startMillis);
+      if (threads != TrialRecord.THREADS_UNKNOWN) g.writeNumberField("threads", threads);
       end(g, durability == Durability.FSYNC_EVERY_EVENT);
     });
     put(t);

@@ -111,8 +111,8 @@ public final class PostgresStorage implements SharedStorage {
    * trial if the budget allows (the re-run's limit; a fresh trial's limit less the re-runs still
    * waiting, locked ones included, so that a fresh claim never takes the slot of a re-run another
    * claim is taking), mark the re-run taken only if a number was given, and insert the RUNNING
-   * trial with the re-run's parameters, if any. Parameters: study (x5), whether to take re-runs,
-   * budget, fresh limit, start, worker, token.
+   * trial with the re-run's parameters, if any, and its threads (NULL: not recorded). Parameters:
+   * study (x5), whether to take re-runs, budget, fresh limit, start, worker, token, threads.
    */
   private static final String CLAIM = """
       WITH rerun AS (
@@ -127,10 +127,10 @@ public final class PostgresStorage implements SharedStorage {
         UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
         WHERE t.study_id = ? AND t.number = rerun.number
         RETURNING t.number, t.params)
-      INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker, claim_token)
-      SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?
+      INSERT INTO caviar_trial (study_id, number, state, params, retry_of, start_millis, worker, claim_token, threads)
+      SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?, ?
       FROM numbered LEFT JOIN taken ON true
-      RETURNING number, params, retry_of""";
+      RETURNING number, params, retry_of, threads""";
 
   /**
    * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
@@ -193,7 +193,7 @@ public final class PostgresStorage implements SharedStorage {
    */
   private static final String READ_CHANGED = """
       SELECT h.horizon, t.number, t.state, t.params, t.retry_of, t.value, t.reason, t.start_millis, t.end_millis,
-             i.steps, i.vals
+             i.steps, i.vals, t.threads
       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon) h
       LEFT JOIN caviar_trial t ON t.study_id = ? AND t.changed_xid >= ?::xid8
       LEFT JOIN LATERAL (
@@ -203,7 +203,13 @@ public final class PostgresStorage implements SharedStorage {
 
   private final PostgresUrl url;
   private final Settings settings;
-  private final HikariDataSource pool;
+  /** The connections, and the heartbeat's thread: replaced when a closed storage is opened again ({@link #open}). */
+  private volatile HikariDataSource pool;
+  private volatile ScheduledExecutorService beat;
+  /** Set by {@link #close}: the next {@link #open} connects again, as a new storage would. */
+  private boolean closed;
+  /** Guards {@link #pool}, {@link #beat} and {@link #closed} as they change. */
+  private final Object lifecycle = new Object();
   private final String worker;
   private final Set<Integer> mine = ConcurrentHashMap.newKeySet();
   /** Set by {@link #releaseHeld}: a claim that commits after it gives its trial back, and none follows. */
@@ -213,7 +219,6 @@ public final class PostgresStorage implements SharedStorage {
    * add: each trial is either released with the held ones or given back by its claim, never both.
    */
   private final Object releaseLock = new Object();
-  private final ScheduledExecutorService beat;
   /** Guards {@link #cache}: reads and merges happen one at a time, in order. */
   private final Object cacheLock = new Object();
   private final AtomicLong nextReapNanos = new AtomicLong(Long.MIN_VALUE);
@@ -233,6 +238,12 @@ public final class PostgresStorage implements SharedStorage {
   public PostgresStorage(PostgresUrl url, Settings settings) {
     this.url = url;
     this.settings = settings;
+    this.worker = workerName();
+    connect();
+  }
+
+  /** Opens the pool (failing at once, in one line, if the server cannot be used), migrates the schema and starts the heartbeat. */
+  private void connect() {
     HikariConfig c = new HikariConfig();
     c.setPoolName("caviar-storage");
     c.setJdbcUrl(url.jdbcUrl());
@@ -248,26 +259,45 @@ public final class PostgresStorage implements SharedStorage {
     // The OS notices a dead peer of an idle pooled connection (after its keepalive time) rather than never.
     c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("ApplicationName", "caviar");
+    HikariDataSource connected;
     try {
-      pool = new HikariDataSource(c);
+      connected = new HikariDataSource(c);
     } catch (RuntimeException e) {
       throw new IllegalStateException(describeConnectFailure(url, e, password != null), e);
     }
     try {
-      Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+      Flyway.configure().dataSource(connected).locations("classpath:db/migration")
           .table("caviar_schema_history").load().migrate();
     } catch (FlywayException e) {
-      pool.close();
+      connected.close();
       throw new IllegalStateException("cannot migrate the caviar schema in " + url + ": " + firstLine(e.getMessage()), e);
     }
-    this.worker = workerName();
-    this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
+    pool = connected;
+    ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "caviar-heartbeat");
       t.setDaemon(true);
       return t;
     });
     long every = settings.heartbeat.toMillis();
-    beat.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
+    beats.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
+    beat = beats;
+  }
+
+  /**
+   * After {@link #close}: connects again, and forgets what the closed storage held (its trials were
+   * released or finished; a release must not stop this one's claims), as a new storage would.
+   */
+  private void reconnectIfClosed() {
+    synchronized (lifecycle) {
+      if (!closed) return;
+      connect();
+      closed = false;
+      synchronized (releaseLock) {
+        released = false;
+        mine.clear();
+      }
+      nextReapNanos.set(Long.MIN_VALUE);
+    }
   }
 
   public PostgresUrl url() {
@@ -280,6 +310,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** The stored study named {@code name}, or null when there is none; creates nothing. */
   public StudyInfo peek(String name) {
+    reconnectIfClosed();
     return withRetry("read study '" + name + "'", c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
@@ -293,6 +324,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** The trial budget stored for the study named {@code name}, or null when none was set. */
   public Integer trialBudget(String name) {
+    reconnectIfClosed();
     return withRetry("read the budget of study '" + name + "'", c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT max_trials FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
@@ -315,8 +347,13 @@ public final class PostgresStorage implements SharedStorage {
     });
   }
 
+  /**
+   * Opens (or creates) the study; a storage that was closed connects again first (as {@link #peek}
+   * and {@link #trialBudget} do), and then works as a new one.
+   */
   @Override
   public StudyInfo open(StudyInfo requested) {
+    reconnectIfClosed();
     StudyInfo stored = withRetry("open study '" + requested.name() + "'", c -> {
       try (PreparedStatement ins = c.prepareStatement(
           "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
@@ -372,7 +409,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** One row of {@link #READ_CHANGED} as a record: claimed, then parameters, reports and outcome in that order. */
   private TrialRecord record(ResultSet r) throws SQLException {
-    TrialRecord t = TrialRecord.claimed(r.getInt(2), r.getLong(8));
+    TrialRecord t = TrialRecord.claimed(r.getInt(2), r.getLong(8), r.getInt(12)); // NULL reads as 0: THREADS_UNKNOWN
     String params = r.getString(4);
     if (params != null) t = t.withParams(fromJson(params), r.getInt(5));
     Array steps = r.getArray(10);
@@ -392,14 +429,16 @@ public final class PostgresStorage implements SharedStorage {
 
   /** A new RUNNING trial with the next number and no parameters, whatever the budget; takes no re-run. */
   @Override
-  public TrialRecord claimTrial(long startMillis) {
-    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  public TrialRecord claimTrial(long startMillis, int threads) {
+    checkThreads(threads);
+    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE, threads);
   }
 
   @Override
-  public TrialRecord claimNext(long startMillis, int budget, long freshLimit) {
+  public TrialRecord claimNext(long startMillis, int budget, long freshLimit, int threads) {
     if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
     if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
+    checkThreads(threads);
     requireOpen();
     if (released) return null;
     reapLostNowAndThen();
@@ -408,7 +447,7 @@ public final class PostgresStorage implements SharedStorage {
       // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
       // would claim and give back until the process halts.
       if (released) return null;
-      TrialRecord t = claim(startMillis, true, budget, limit);
+      TrialRecord t = claim(startMillis, true, budget, limit, threads);
       if (t != null || !slotsRemain(budget, limit)) return t;
       // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
       // commit), or a fresh claim that counted a re-run taken meanwhile (its statement's snapshot
@@ -447,7 +486,11 @@ public final class PostgresStorage implements SharedStorage {
     }
   }
 
-  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit) {
+  private static void checkThreads(int threads) {
+    if (threads < 0) throw new IllegalArgumentException("threads must be >= 1, or THREADS_UNKNOWN (0), got " + threads);
+  }
+
+  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit, int threads) {
     requireOpen();
     UUID token = UUID.randomUUID();
     boolean[] sent = {false};
@@ -470,8 +513,9 @@ public final class PostgresStorage implements SharedStorage {
         ps.setLong(9, startMillis);
         ps.setString(10, worker);
         ps.setObject(11, token);
+        if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(12, Types.INTEGER); else ps.setInt(12, threads);
         try (ResultSet r = ps.executeQuery()) {
-          return r.next() ? claimedRecord(r, startMillis) : null;
+          return r.next() ? claimedRecord(r, startMillis, r.getInt(4)) : null;
         }
       }
     });
@@ -511,18 +555,18 @@ public final class PostgresStorage implements SharedStorage {
   /** The trial an earlier attempt of a claim committed, or null. */
   private TrialRecord claimedWith(Connection c, UUID token) throws SQLException {
     try (PreparedStatement q = c.prepareStatement(
-        "SELECT number, params, retry_of, start_millis FROM caviar_trial WHERE study_id = ? AND claim_token = ?")) {
+        "SELECT number, params, retry_of, start_millis, threads FROM caviar_trial WHERE study_id = ? AND claim_token = ?")) {
       q.setLong(1, studyId);
       q.setObject(2, token);
       try (ResultSet r = q.executeQuery()) {
-        return r.next() ? claimedRecord(r, r.getLong(4)) : null;
+        return r.next() ? claimedRecord(r, r.getLong(4), r.getInt(5)) : null;
       }
     }
   }
 
-  /** A claimed trial from (number, params, retry_of). */
-  private TrialRecord claimedRecord(ResultSet r, long startMillis) throws SQLException {
-    TrialRecord t = TrialRecord.claimed(r.getInt(1), startMillis);
+  /** A claimed trial from (number, params, retry_of), with its threads (0, as a NULL reads: not recorded). */
+  private TrialRecord claimedRecord(ResultSet r, long startMillis, int threads) throws SQLException {
+    TrialRecord t = TrialRecord.claimed(r.getInt(1), startMillis, threads);
     String params = r.getString(2);
     return params == null ? t : t.withParams(fromJson(params), r.getInt(3));
   }
@@ -675,10 +719,14 @@ public final class PostgresStorage implements SharedStorage {
     return pool.getDataSourceProperties().getProperty(name);
   }
 
+  /** Stops the heartbeat and closes the connections; {@link #open} connects again. Closing twice is harmless. */
   @Override
   public void close() {
-    beat.shutdownNow();
-    pool.close();
+    synchronized (lifecycle) {
+      closed = true;
+      beat.shutdownNow();
+      pool.close();
+    }
   }
 
   private void beatOnce() {

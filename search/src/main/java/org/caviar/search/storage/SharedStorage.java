@@ -20,8 +20,17 @@ public interface SharedStorage extends Storage {
    *
    * <p>Before claiming, finishes trials whose worker stopped sending heartbeats as interrupted
    * (not on every call: at most once per heartbeat period of this storage).
+   *
+   * <p>The claimed trial records that it trains on {@code threads} threads
+   * ({@link TrialRecord#threads()}; {@link TrialRecord#THREADS_UNKNOWN}: not recorded); a re-run
+   * records its own, not those of the lost trial it repeats.
    */
-  TrialRecord claimNext(long startMillis, int budget, long freshLimit);
+  TrialRecord claimNext(long startMillis, int budget, long freshLimit, int threads);
+
+  /** {@link #claimNext(long, int, long, int)} without recording the trial's threads. */
+  default TrialRecord claimNext(long startMillis, int budget, long freshLimit) {
+    return claimNext(startMillis, budget, freshLimit, TrialRecord.THREADS_UNKNOWN);
+  }
 
   /**
    * Finishes the trials this storage claimed and has not finished as interrupted, at once (not

@@ -22,8 +22,17 @@ public interface Storage extends AutoCloseable {
   /** All trials so far in number order: a snapshot that later events do not change. */
   List<TrialRecord> trials();
 
-  /** Starts a new RUNNING trial with the next free number. */
-  TrialRecord claimTrial(long startMillis);
+  /**
+   * Starts a new RUNNING trial with the next free number, recording that it trains on
+   * {@code threads} threads ({@link TrialRecord#threads()}; {@link TrialRecord#THREADS_UNKNOWN}:
+   * not recorded).
+   */
+  TrialRecord claimTrial(long startMillis, int threads);
+
+  /** Starts a new RUNNING trial with the next free number, without recording its threads. */
+  default TrialRecord claimTrial(long startMillis) {
+    return claimTrial(startMillis, TrialRecord.THREADS_UNKNOWN);
+  }
 
   /** The trial's parameters; {@code retryOf} is the interrupted trial it re-runs, or -1. */
   void recordParams(int number, Point params, int retryOf);

@@ -258,6 +258,7 @@ public final class Study implements AutoCloseable {
     long deadline = deadlineFits ? start + budget.maxTime().toNanos() : Long.MAX_VALUE;
     // A shared storage hands out re-runs itself, in its claims.
     ArrayDeque<TrialRecord> retries = storage instanceof SharedStorage ? new ArrayDeque<>() : interruptedWithoutRetry();
+    // Recorded with each trial (TrialRecord.threads()): trained again on as many, it retraces its epochs.
     int kernelThreads = mode == ExecutionMode.PANDA ? Workers.allProcessors() : 1;
     synchronized (this) {
       fatal = null;
@@ -393,7 +394,7 @@ public final class Study implements AutoCloseable {
     for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
     if (counted + running >= budget.maxTrials()) return null;
     if (retries.isEmpty() && counted + running >= sampler.pointCount(space)) return null;
-    TrialRecord claimed = storage.claimTrial(System.currentTimeMillis());
+    TrialRecord claimed = storage.claimTrial(System.currentTimeMillis(), kernelThreads);
     int number = claimed.number();
     Point params;
     int retryOf = -1;
@@ -435,7 +436,7 @@ public final class Study implements AutoCloseable {
    */
   private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space));
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space), kernelThreads);
     if (claimed == null) return null;
     int number = claimed.number();
     Point params = claimed.params();

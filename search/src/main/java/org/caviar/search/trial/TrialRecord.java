@@ -21,6 +21,13 @@ public final class TrialRecord {
    */
   public static final String DIVERGED = "diverged";
 
+  /**
+   * {@link #threads()} of a trial whose storage did not record them: claimed through
+   * {@code Storage.claimTrial(long)}, or stored before threads were recorded (journals and
+   * databases written before 2026-12-06).
+   */
+  public static final int THREADS_UNKNOWN = 0;
+
   private static final int[] NO_STEPS = new int[0];
   private static final double[] NO_VALUES = new double[0];
 
@@ -34,9 +41,10 @@ public final class TrialRecord {
   private final long startMillis;
   private final long endMillis;
   private final int retryOf;
+  private final int threads;
 
   private TrialRecord(int number, TrialState state, Point params, int[] steps, double[] intermediates,
-      double value, String reason, long startMillis, long endMillis, int retryOf) {
+      double value, String reason, long startMillis, long endMillis, int retryOf, int threads) {
     this.number = number;
     this.state = state;
     this.params = params;
@@ -47,19 +55,29 @@ public final class TrialRecord {
     this.startMillis = startMillis;
     this.endMillis = endMillis;
     this.retryOf = retryOf;
+    this.threads = threads;
   }
 
-  /** A newly claimed trial, RUNNING, with no parameters yet. */
+  /** A newly claimed trial, RUNNING, with no parameters yet, whose threads are not recorded. */
   public static TrialRecord claimed(int number, long startMillis) {
+    return claimed(number, startMillis, THREADS_UNKNOWN);
+  }
+
+  /**
+   * A newly claimed trial, RUNNING, with no parameters yet, that trains on {@code threads} threads
+   * ({@link #threads()}; {@link #THREADS_UNKNOWN} if not recorded).
+   */
+  public static TrialRecord claimed(int number, long startMillis, int threads) {
     if (number < 0) throw new IllegalArgumentException("trial number must be >= 0, got " + number);
+    if (threads < 0) throw new IllegalArgumentException("threads must be >= 1, or THREADS_UNKNOWN (0), got " + threads);
     return new TrialRecord(number, TrialState.RUNNING, null, NO_STEPS, NO_VALUES, Double.NaN, null,
-        startMillis, -1, -1);
+        startMillis, -1, -1, threads);
   }
 
   /** This trial with its parameters; {@code retryOf} is the interrupted trial it re-runs, or -1. */
   public TrialRecord withParams(Point p, int retryOf) {
     requireRunning("record parameters");
-    return new TrialRecord(number, state, p, steps, intermediates, value, reason, startMillis, endMillis, retryOf);
+    return new TrialRecord(number, state, p, steps, intermediates, value, reason, startMillis, endMillis, retryOf, threads);
   }
 
   /** This trial with {@code value} at {@code step}, replacing an earlier value at the same step. */
@@ -78,14 +96,14 @@ public final class TrialRecord {
       s[steps.length] = step;
       x[steps.length] = v;
     }
-    return new TrialRecord(number, state, params, s, x, value, reason, startMillis, endMillis, retryOf);
+    return new TrialRecord(number, state, params, s, x, value, reason, startMillis, endMillis, retryOf, threads);
   }
 
   /** This trial finished in {@code newState} (not RUNNING). */
   public TrialRecord withOutcome(TrialState newState, double v, String why, long end) {
     requireRunning("finish");
     if (newState == TrialState.RUNNING) throw new IllegalArgumentException("an outcome cannot be RUNNING");
-    return new TrialRecord(number, newState, params, steps, intermediates, v, why, startMillis, end, retryOf);
+    return new TrialRecord(number, newState, params, steps, intermediates, v, why, startMillis, end, retryOf, threads);
   }
 
   private void requireRunning(String what) {
@@ -134,6 +152,16 @@ public final class TrialRecord {
   /** The number of the interrupted trial this one re-runs, or -1. */
   public int retryOf() {
     return retryOf;
+  }
+
+  /**
+   * The threads the study gave this trial's training ({@code Trial.kernelThreads()}: 1 in caviar
+   * mode, the machine's processors in panda mode), or {@link #THREADS_UNKNOWN} when not recorded.
+   * A network's sums run in an order that depends on its thread count: trained again on as many
+   * threads, with the trial's seed, the trial's epochs come back bit for bit.
+   */
+  public int threads() {
+    return threads;
   }
 
   /** Whether this trial FAILED because its process died while it ran. */
@@ -189,7 +217,7 @@ public final class TrialRecord {
         && java.util.Objects.equals(t.params, params) && Arrays.equals(t.steps, steps)
         && Arrays.equals(t.intermediates, intermediates) && Double.compare(t.value, value) == 0
         && java.util.Objects.equals(t.reason, reason) && t.startMillis == startMillis
-        && t.endMillis == endMillis && t.retryOf == retryOf;
+        && t.endMillis == endMillis && t.retryOf == retryOf && t.threads == threads;
   }
 
   @Override

@@ -91,6 +91,10 @@ class PostgresCliTest {
         "--out", dir.resolve("best.caviar").toString());
     assertEquals(0, train.code(), train.err());
     assertTrue(train.out().contains("from 'shared' in postgresql://") && train.out().contains("test: accuracy"), train.out());
+    // Without --threads, on the threads the database recorded for the trial (caviar mode: one).
+    CliRun own = run("train", "--from-study", "shared", "--storage", url, "--epochs", "1", "--out", dir.resolve("own.caviar").toString());
+    assertEquals(0, own.code(), own.err());
+    assertTrue(own.out().contains("threads: 1, the trial's own (--threads to change)"), own.out());
     assertOneLineError(run("train", "--from-study", "nope", "--storage", url, "--out", dir.resolve("x.caviar").toString()), "train",
         "no study 'nope' in postgresql://");
   }

@@ -29,13 +29,15 @@ class TrainCommandTest {
    * but a trial of a caviar-mode study trained on one thread, and train's default is every core,
    * whose sums run in another order (64-224-224-10 batch norm on 2 cores: validation accuracy
    * 0.8691 after the first epoch where the trial had 0.8858). The help says which threads retrace
-   * the trial, and on them the epochs are the trial's, each validation accuracy as the journal has it.
+   * the trial (and --from-study now takes them from the study: TrialThreadsCliTest), and on them the
+   * epochs are the trial's, each validation accuracy as the journal has it.
    */
   @Test
   void fromStudyOnOneThreadRetracesTheTrialAsTheHelpSays() throws Exception {
     String help = run("train", "--help").out();
-    String seedHelp = help.substring(help.lastIndexOf("--seed=SEED"), help.lastIndexOf("--out=FILE")).replaceAll("\\s+", " ");
-    assertTrue(seedHelp.contains("A trial of a caviar-mode study trained on one thread: with --threads 1 it trains again as it did in the study"), seedHelp);
+    String threadsHelp = help.substring(help.lastIndexOf("--threads=N"), help.lastIndexOf("--seed=SEED")).replaceAll("\\s+", " ");
+    assertTrue(threadsHelp.contains("with --from-study, the threads the trial trained on (1 in a caviar-mode study, tune's default; "
+        + "the machine's cores in panda mode), so that it trains again as it did in the study, epoch by epoch"), threadsHelp);
     Path study = dir.resolve("study");
     CliRun tune = run("tune", "--trials", "1", "--epochs", "3", "--workers", "1", "--pruner", "none", "--no-report", "--no-progress",
         "--study", study.toString(), "--param", "lr = fixed(0.0017)", "--param", "units = fixed(224)", "--param", "layers = fixed(2)",
@@ -54,12 +56,10 @@ class TrainCommandTest {
         .map(l -> l.replaceAll(".*val_acc (\\S+).*", "$1")).toList();
     assertEquals(reported, trained, train.out());
     assertTrue(!train.out().contains("threads: "), train.out());
-    // On every core, the default, the run says which threads would retrace the trial.
-    int cores = Runtime.getRuntime().availableProcessors();
-    CliRun every = run("train", "--from-study", study.toString(), "--epochs", "1", "--out", dir.resolve("m2.caviar").toString());
-    assertEquals(0, every.code(), every.out() + every.err());
-    assertEquals(cores > 1, every.out().contains("threads: " + cores + " (every core; a trial of a caviar-mode study, tune's default, "
-        + "trained on one: --threads 1 retraces it epoch by epoch)"), every.out());
+    // Without --threads, the trial's own: one.
+    CliRun own = run("train", "--from-study", study.toString(), "--epochs", "1", "--out", dir.resolve("m2.caviar").toString());
+    assertEquals(0, own.code(), own.out() + own.err());
+    assertTrue(own.out().contains("threads: 1, the trial's own (--threads to change)"), own.out());
   }
 
   /** A path with no file name (the root) names no study in a database: a usage error, not a NullPointerException. */

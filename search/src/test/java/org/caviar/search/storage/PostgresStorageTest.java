@@ -91,6 +91,50 @@ class PostgresStorageTest {
     }
   }
 
+  /**
+   * A storage closed and opened again (a study closed, then resumed on the same storage, as a
+   * journal can be) works as a new one would: it reads the study afresh, with what other workers
+   * wrote meanwhile, claims again (a closed study released its trials, which must not stop the
+   * next one's claims), beats for the trials it runs, and closes again.
+   */
+  @Test
+  void aClosedStorageReopens() throws Exception {
+    String url = TestPostgres.newDatabase();
+    PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
+    s.open(INFO);
+    s.claimNext(1000, 10, UNLIMITED);
+    s.recordParams(0, point(0.1, 0.1), -1);
+    s.recordOutcome(0, TrialState.COMPLETE, 1.0, null, 1500);
+    s.claimNext(2000, 10, UNLIMITED); // still running when its study closes: released
+    s.releaseHeld();
+    s.close();
+    try (PostgresStorage other = open(url, TestPostgres.fastSettings())) {
+      other.claimNext(3000, 10, UNLIMITED);
+      other.recordOutcome(2, TrialState.FAILED, Double.NaN, "boom", 3500);
+    }
+    assertEquals(INFO, s.peek(INFO.name()), "a closed storage looks up a study as a new one does, before its open");
+    assertEquals(null, s.trialBudget(INFO.name()));
+    assertEquals(INFO, s.open(INFO));
+    List<TrialRecord> trials = s.trials();
+    assertEquals(3, trials.size(), trials::toString);
+    assertTrue(trials.get(1).isInterrupted(), trials.get(1)::toString);
+    assertEquals("boom", trials.get(2).reason());
+    TrialRecord next = s.claimNext(4000, 10, UNLIMITED);
+    assertEquals(3, next.number(), "claims again after a release");
+    // Its heartbeat runs again: the trial outlives the grace.
+    Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 500);
+    try (PostgresStorage reaper = open(url, TestPostgres.fastSettings())) {
+      reaper.claimNext(5000, 10, UNLIMITED);
+      assertEquals(TrialState.RUNNING, reaper.trials().get(3).state(), "reaped: no heartbeat after the reopen");
+    }
+    s.recordOutcome(3, TrialState.COMPLETE, 0.5, null, 6000);
+    s.close();
+    s.close(); // twice is harmless
+    try (PostgresStorage check = open(url, TestPostgres.fastSettings())) {
+      assertEquals(TrialState.COMPLETE, check.trials().get(3).state());
+    }
+  }
+
   @Test
   void claimsStopAtTheBudgetAndFreshOnesAtTheFreshLimit() {
     try (PostgresStorage s = open(TestPostgres.newDatabase(), TestPostgres.fastSettings())) {

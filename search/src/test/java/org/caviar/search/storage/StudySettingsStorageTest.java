@@ -137,7 +137,7 @@ class StudySettingsStorageTest {
     try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement();
         ResultSet r = st.executeQuery("SELECT max(version::int) FROM caviar_schema_history WHERE success")) {
       r.next();
-      assertEquals(4, r.getInt(1));
+      assertEquals(5, r.getInt(1), "migrated to the latest (V5: trial threads)");
     }
   }
 }
