@@ -222,7 +222,6 @@ public final class TrainCommand implements Callable<Integer> {
     AtomicBoolean stopAsked = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      stopAsked.set(true);
       boolean secondStops = haltOnSecondInterrupt();
       int savedSoFar = savedEpoch.get();
       // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never
@@ -230,6 +229,9 @@ public final class TrainCommand implements Callable<Integer> {
       Stderr.println(commandSpec.commandLine().getErr(), "caviar train: interrupted; stopping after this epoch to save the model "
           + "(at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
           + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
+      // Asked after that line, not before: an epoch ending meanwhile printed "interrupted after N
+      // epochs" above the line that announced the stop.
+      stopAsked.set(true);
       try {
         if (!finished.await(stopWaitSeconds, TimeUnit.SECONDS)) {
           // Halted as it is: --out holds what the last new best saved, if any did.
