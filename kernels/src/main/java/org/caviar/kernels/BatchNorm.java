@@ -25,8 +25,10 @@ package org.caviar.kernels;
  * {@code dbeta = sum_i dy}, {@code dgamma = sum_i dy * xhat},
  * {@code dx = invStd / n * (n * dxhat - sum_i dxhat - xhat * sum_i dxhat * xhat)}.
  *
- * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy}. In training the per-feature
- * outputs (running and batch statistics) and {@code xhat} are arrays of their own.
+ * <p>{@code y} may be {@code x} (in place); {@code dx} may be {@code dy} (or {@code xhat}). Every
+ * other output is an array of its own, none of the call's other arrays (inputs may share one):
+ * one that is not is an {@link IllegalArgumentException}, since the kernels write the per-feature
+ * sums and statistics while they still read them and the rest.
  *
  * <p>Arguments: {@code n, f >= 1} ({@code n >= 2} in training); {@code eps} finite and
  * {@code > 0}; {@code momentum} in {@code [0, 1)}; arrays not null, the per-example ones holding
@@ -68,12 +70,13 @@ public abstract class BatchNorm {
     Checks.length("xhat", xhat, size);
     Checks.length("mean", mean, f);
     Checks.length("invStd", invStd, f);
-    // The per-feature outputs, each an array of its own (y may be x; xhat is kept for backward).
+    // The per-feature outputs, each an array of its own (y may be x; xhat is kept for backward):
+    // the kernels sum into mean and invStd while they read x, and write y and xhat from gamma and beta.
     // Call by call, not over arrays of them: this runs at every training step, which allocates nothing.
-    distinctFromInputs("runningMean", runningMean, gamma, beta);
-    distinctFromInputs("runningVar", runningVar, gamma, beta);
-    distinctFromInputs("mean", mean, gamma, beta);
-    distinctFromInputs("invStd", invStd, gamma, beta);
+    distinctFromTrainingArrays("runningMean", runningMean, x, gamma, beta, y, xhat);
+    distinctFromTrainingArrays("runningVar", runningVar, x, gamma, beta, y, xhat);
+    distinctFromTrainingArrays("mean", mean, x, gamma, beta, y, xhat);
+    distinctFromTrainingArrays("invStd", invStd, x, gamma, beta, y, xhat);
     Checks.distinct("runningMean", runningMean, "runningVar", runningVar);
     Checks.distinct("runningMean", runningMean, "mean", mean);
     Checks.distinct("runningMean", runningMean, "invStd", invStd);
@@ -82,12 +85,20 @@ public abstract class BatchNorm {
     Checks.distinct("mean", mean, "invStd", invStd);
     Checks.distinct("xhat", xhat, "x", x);
     Checks.distinct("xhat", xhat, "y", y);
+    Checks.distinct("xhat", xhat, "gamma", gamma);
+    Checks.distinct("xhat", xhat, "beta", beta);
+    Checks.distinct("y", y, "gamma", gamma);
+    Checks.distinct("y", y, "beta", beta);
     forwardTrainingImpl(n, f, x, gamma, beta, eps, momentum, runningMean, runningVar, y, xhat, mean, invStd);
   }
 
-  private static void distinctFromInputs(String name, float[] written, float[] gamma, float[] beta) {
+  private static void distinctFromTrainingArrays(
+      String name, float[] written, float[] x, float[] gamma, float[] beta, float[] y, float[] xhat) {
+    Checks.distinct(name, written, "x", x);
     Checks.distinct(name, written, "gamma", gamma);
     Checks.distinct(name, written, "beta", beta);
+    Checks.distinct(name, written, "y", y);
+    Checks.distinct(name, written, "xhat", xhat);
   }
 
   /** Inference forward with the running statistics. */
@@ -109,6 +120,11 @@ public abstract class BatchNorm {
     for (int j = 0; j < f; j++) {
       if (runningVar[j] < 0) throw new IllegalArgumentException("runningVar[" + j + "] must be >= 0, got " + runningVar[j]);
     }
+    // y may be x, but not a parameter that later rows still read.
+    Checks.distinct("y", y, "gamma", gamma);
+    Checks.distinct("y", y, "beta", beta);
+    Checks.distinct("y", y, "runningMean", runningMean);
+    Checks.distinct("y", y, "runningVar", runningVar);
     forwardInferenceImpl(n, f, x, gamma, beta, runningMean, runningVar, eps, y);
   }
 
@@ -126,7 +142,23 @@ public abstract class BatchNorm {
     Checks.length("dx", dx, size);
     Checks.length("dGamma", dGamma, f);
     Checks.length("dBeta", dBeta, f);
+    // dx may be dy (or xhat): each element is read where it is written. dGamma and dBeta hold the
+    // column sums that every dx is made from, and gamma and invStd are read for every row.
+    Checks.distinct("dx", dx, "gamma", gamma);
+    Checks.distinct("dx", dx, "invStd", invStd);
+    distinctFromBackwardArrays("dGamma", dGamma, dy, xhat, gamma, invStd, dx);
+    distinctFromBackwardArrays("dBeta", dBeta, dy, xhat, gamma, invStd, dx);
+    Checks.distinct("dGamma", dGamma, "dBeta", dBeta);
     backwardImpl(n, f, dy, xhat, gamma, invStd, dx, dGamma, dBeta);
+  }
+
+  private static void distinctFromBackwardArrays(
+      String name, float[] written, float[] dy, float[] xhat, float[] gamma, float[] invStd, float[] dx) {
+    Checks.distinct(name, written, "dy", dy);
+    Checks.distinct(name, written, "xhat", xhat);
+    Checks.distinct(name, written, "gamma", gamma);
+    Checks.distinct(name, written, "invStd", invStd);
+    Checks.distinct(name, written, "dx", dx);
   }
 
   abstract void forwardTrainingImpl(

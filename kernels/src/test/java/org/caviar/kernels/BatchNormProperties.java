@@ -467,6 +467,67 @@ class BatchNormProperties {
     }
   }
 
+  /**
+   * An output that is one of the call's other arrays is refused, naming one of the two, before
+   * anything is written: the kernels write the per-feature sums and statistics (dGamma and dBeta,
+   * the batch mean and invStd) while they still read them and the other arrays, so such a call
+   * gave wrong results with no error (backward with dGamma over gamma: every dx wrong in both
+   * implementations). The documented exceptions pass: y over x, dx over dy; and dx over xhat, which
+   * each kernel reads at the element it writes. Two inputs that are one array are fine. Every array
+   * here holds n * f floats, so that any may stand for any other.
+   */
+  @Example
+  void anOutputThatIsAnotherArgumentIsRefused() {
+    int n = 3;
+    int f = 2;
+    String[] train = {"x", "gamma", "beta", "runningMean", "runningVar", "y", "xhat", "mean", "invStd"};
+    String[] inference = {"x", "gamma", "beta", "runningMean", "runningVar", "y"};
+    String[] backward = {"dy", "xhat", "gamma", "invStd", "dx", "dGamma", "dBeta"};
+    for (BatchNorm bn : BOTH) {
+      expectAliasesRefused(train, java.util.Set.of("runningMean", "runningVar", "y", "xhat", "mean", "invStd"),
+          java.util.Set.of("y=x"), n * f,
+          a -> bn.forwardTraining(n, f, a[0], a[1], a[2], EPS, 0.9f, a[3], a[4], a[5], a[6], a[7], a[8]));
+      expectAliasesRefused(inference, java.util.Set.of("y"), java.util.Set.of("y=x"), n * f,
+          a -> bn.forwardInference(n, f, a[0], a[1], a[2], a[3], a[4], EPS, a[5]));
+      expectAliasesRefused(backward, java.util.Set.of("dx", "dGamma", "dBeta"), java.util.Set.of("dx=dy", "dx=xhat"), n * f,
+          a -> bn.backward(n, f, a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+    }
+  }
+
+  /**
+   * For every pair of arguments of which one is an output (and the pair is not allowed, written
+   * "output=other"), the call with both the same array throws naming one of them and changes none.
+   */
+  private static void expectAliasesRefused(
+      String[] names, java.util.Set<String> outputs, java.util.Set<String> allowed, int len,
+      java.util.function.Consumer<float[][]> call) {
+    for (int i = 0; i < names.length; i++) {
+      for (int j = 0; j < names.length; j++) {
+        if (i == j || !outputs.contains(names[i]) || allowed.contains(names[i] + "=" + names[j])
+            || allowed.contains(names[j] + "=" + names[i]) || outputs.contains(names[j]) && j < i) {
+          continue;
+        }
+        float[][] args = new float[names.length][];
+        for (int k = 0; k < args.length; k++) {
+          args[k] = new float[len];
+          Arrays.fill(args[k], 0.5f + k); // >= 0: a valid running variance wherever it stands
+        }
+        args[i] = args[j];
+        float[][] before = new float[args.length][];
+        for (int k = 0; k < args.length; k++) before[k] = args[k].clone();
+        String pair = names[i] + " over " + names[j];
+        IllegalArgumentException e =
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> call.accept(args), pair);
+        String message = e.getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(
+            (message.startsWith(names[i] + " ") && message.contains(names[j]))
+                || (message.startsWith(names[j] + " ") && message.contains(names[i])),
+            pair + ": " + message);
+        for (int k = 0; k < args.length; k++) assertArrayEquals(before[k], args[k], pair + ": " + names[k] + " written");
+      }
+    }
+  }
+
   /** The training forward's parameter list, so the checks above stay readable. */
   @FunctionalInterface
   private interface Train {
