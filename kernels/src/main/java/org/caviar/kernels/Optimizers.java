@@ -9,8 +9,9 @@ package org.caviar.kernels;
  * <p>Arguments: {@code len >= 0}; {@code lr} finite and {@code > 0} (a rate of 0 is refused, not
  * a frozen step); {@code weightDecay} finite and {@code >= 0}; every beta in {@code [0, 1)};
  * {@code eps} finite and {@code > 0}; Adam's {@code t >= 1}; arrays not null and holding
- * {@code len} floats. Otherwise an {@link IllegalArgumentException} naming the argument, before
- * anything is written.
+ * {@code len} floats, each state array (v, s, m) one of its own (not w, g or the other state;
+ * w may be g). Otherwise an {@link IllegalArgumentException} naming the argument, before anything
+ * is written.
  *
  * <p>The squares are float: past {@code |g'| = 1.8e19 / sqrt(1 - beta)} ({@code (1 - beta) g'}
  * times {@code g'} passes 3.4e38; 5.8e20 at Adam's default beta2 0.999) RMSprop's and Adam's
@@ -40,6 +41,7 @@ public abstract class Optimizers {
     common(len, lr, weightDecay, w, g);
     Checks.unitInterval("beta", beta);
     Checks.length("v", v, len);
+    state(len, "v", v, w, g);
     momentumImpl(len, lr, beta, weightDecay, w, g, v);
   }
 
@@ -50,6 +52,7 @@ public abstract class Optimizers {
     Checks.unitInterval("beta", beta);
     Checks.positiveFinite("eps", eps);
     Checks.length("s", s, len);
+    state(len, "s", s, w, g);
     rmspropImpl(len, lr, beta, eps, weightDecay, w, g, s);
   }
 
@@ -70,6 +73,9 @@ public abstract class Optimizers {
     Checks.positive("t", t);
     Checks.length("m", m, len);
     Checks.length("v", v, len);
+    state(len, "m", m, w, g);
+    state(len, "v", v, w, g);
+    if (len > 0) Checks.distinct("m", m, "v", v);
     adamImpl(len, lr, beta1, beta2, eps, weightDecay, t, w, g, m, v);
   }
 
@@ -79,6 +85,16 @@ public abstract class Optimizers {
     Checks.nonNegativeFinite("weightDecay", weightDecay);
     Checks.length("w", w, len);
     Checks.length("g", g, len);
+  }
+
+  /**
+   * A state array is neither w nor g: each element's update writes the state and then w from it,
+   * so a shared array would keep the wrong average. Empty arrays share nothing.
+   */
+  private static void state(int len, String name, float[] state, float[] w, float[] g) {
+    if (len == 0) return;
+    Checks.distinct(name, state, "w", w);
+    Checks.distinct(name, state, "g", g);
   }
 
   abstract void sgdImpl(int len, float lr, float weightDecay, float[] w, float[] g);

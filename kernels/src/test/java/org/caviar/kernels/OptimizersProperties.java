@@ -567,6 +567,38 @@ class OptimizersProperties {
     }
   }
 
+  /**
+   * A state array (momentum's v, RMSprop's s, Adam's m and v) that is w, g or the other state is
+   * refused before any write. Each element's update writes its state and then w, so such a call ran
+   * and kept the wrong average with no error: Adam with m and v one array left v in both, and every
+   * later step took v for its first moment. w over g is the formula applied elementwise and passes.
+   */
+  @Example
+  void aStateArrayThatIsAnotherArgumentIsRefused() {
+    int n = Shapes.LANES + 1;
+    for (Optimizers impl : new Optimizers[] {SCALAR, VECTOR}) {
+      float[] w = new float[n], g = new float[n], m = new float[n], v = new float[n];
+      Arrays.fill(w, 1f);
+      Arrays.fill(g, 0.5f);
+      Arrays.fill(m, 0.25f);
+      Arrays.fill(v, 0.125f);
+      float[][] watched = {w, g, m, v};
+      rejects("v", watched, () -> impl.momentum(n, 0.1f, 0.9f, 0f, w, g, w));
+      rejects("v", watched, () -> impl.momentum(n, 0.1f, 0.9f, 0f, w, g, g));
+      rejects("s", watched, () -> impl.rmsprop(n, 0.1f, 0.9f, 1e-8f, 0f, w, g, w));
+      rejects("s", watched, () -> impl.rmsprop(n, 0.1f, 0.9f, 1e-8f, 0f, w, g, g));
+      rejects("m", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, w, v));
+      rejects("m", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, g, v));
+      rejects("v", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, w));
+      rejects("v", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, g));
+      rejects("m", watched, () -> impl.adam(n, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1, w, g, m, m));
+      // w over g: each element reads g and w before it writes w.
+      float[] wg = {1f, -2f};
+      impl.sgd(2, 0.5f, 0f, wg, wg);
+      assertArrayEquals(new float[] {0.5f, -1f}, wg);
+    }
+  }
+
   /** Throws IAE whose message starts with the argument's name, and writes none of {@code watched}. */
   private static void rejects(String argument, float[][] watched, Runnable call) {
     BadArguments.rejects(argument, call::run, watched);
