@@ -19,7 +19,8 @@ package org.caviar.kernels;
  * increments: 1 with one increment for all, a replay; here an odd number far from 1, so
  * consecutive draws of one block fall far apart in the other.
  *
- * <p>Arguments: {@code len >= 0}, {@code position >= 0}, {@code rate} in {@code [0, 1)}, arrays
+ * <p>Arguments: {@code len >= 0}, {@code position >= 0} with {@code position + len - 1 <= Long.MAX_VALUE},
+ * {@code rate} in {@code [0, 1)}, arrays
  * not null and holding {@code len} floats; otherwise an {@link IllegalArgumentException} naming
  * the argument, before anything is written.
  */
@@ -42,6 +43,11 @@ public abstract class Dropout {
   public final void forward(int len, long seed, long position, float rate, float[] x, float[] mask, float[] y) {
     Checks.nonNegative("len", len);
     if (position < 0) throw new IllegalArgumentException("position must be >= 0, got " + position);
+    // The last position drawn, position + len - 1, is a position too: past Long.MAX_VALUE it wrapped.
+    if (len > 0 && position > Long.MAX_VALUE - (len - 1)) {
+      throw new IllegalArgumentException(
+          "position + len - 1 (the last position drawn) must be <= Long.MAX_VALUE, got position " + position + " and len " + len);
+    }
     if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("rate must be in [0, 1), got " + rate);
     Checks.length("x", x, len);
     Checks.length("mask", mask, len);

@@ -186,6 +186,12 @@ class DropoutProperties {
       expectBad("rate", () -> d.forward(4, 1, 0, 1f, a, a, a));
       expectBad("rate", () -> d.forward(4, 1, 0, Float.NaN, a, a, a));
       expectBad("position", () -> d.forward(4, 1, -1, 0.5f, a, a, a));
+      // Positions past Long.MAX_VALUE wrapped to negative ones, which the call refuses as a
+      // position; the last one may be Long.MAX_VALUE itself.
+      expectBad("position", () -> d.forward(4, 1, Long.MAX_VALUE - 2, 0.5f, a, new float[4], a));
+      expectBad("position", () -> d.forward(2, 1, Long.MAX_VALUE, 0.5f, a, new float[4], a));
+      d.forward(4, 1, Long.MAX_VALUE - 3, 0.5f, a, new float[4], a);
+      d.forward(0, 1, Long.MAX_VALUE, 0.5f, a, new float[4], a);
       expectBad("len", () -> d.forward(-1, 1, 0, 0.5f, a, a, a));
       expectBad("mask", () -> d.forward(4, 1, 0, 0.5f, a, new float[3], a));
       expectBad("dx", () -> d.backward(4, a, a, new float[2]));
