@@ -21,12 +21,14 @@ public abstract class ArrayOps {
     return VectorArrayOps.INSTANCE;
   }
 
-  /** {@code x[r][j] += bias[j]} for every row. */
+  /** {@code x[r][j] += bias[j]} for every row. {@code bias} must not be {@code x} (but for one row). */
   public final void addBias(int rows, int cols, float[] bias, float[] x) {
     Checks.nonNegative("rows", rows);
     Checks.nonNegative("cols", cols);
     Checks.length("bias", bias, cols);
     Checks.length("x", x, (long) rows * cols);
+    // Row 0 would add the bias to itself, and the later rows the doubled bias.
+    if (bias == x && rows > 1 && cols > 0) throw new IllegalArgumentException("bias must not be x (addBias reads it for every row)");
     addBiasImpl(rows, cols, bias, x);
   }
 

@@ -373,6 +373,14 @@ class ArrayOpsProperties {
       rejects("bias", x, () -> impl.addBias(1, n, shorter, x));
       rejects("x", shorter, () -> impl.addBias(1, n, y, shorter));
       rejects("x", x, () -> impl.addBias(2, n, y, x));
+      // bias as x: row 0 added the bias to itself, and every later row got it twice, with no error.
+      float[] twoRowsOfX = new float[2 * n];
+      Arrays.fill(twoRowsOfX, 3f);
+      rejects("bias must not be x", twoRowsOfX, () -> impl.addBias(2, n, twoRowsOfX, twoRowsOfX));
+      // One row is the formula elementwise: x[j] += x[j].
+      impl.addBias(1, n, x, x);
+      assertEquals(6f, x[n - 1]);
+      Arrays.fill(x, 3f);
       rejects("rows", y, () -> impl.columnSums(-2, n, x, y));
       rejects("x", y, () -> impl.columnSums(2, n, x, y));
       rejects("sums", shorter, () -> impl.columnSums(1, n, x, shorter));
