@@ -46,7 +46,8 @@ public abstract class ArrayOps {
   /**
    * {@code c[r][j] = a[r][j] + b[r][j]} for a {@code rows x cols} block of each matrix, stored
    * from its offset with its leading dimension (as in GEMM). {@code c} may be {@code a} or
-   * {@code b} at the same offset and leading dimension (an in-place sum).
+   * {@code b} at the same offset and leading dimension (an in-place sum), or a block of their array
+   * that shares no element with theirs; any other overlap is an {@link IllegalArgumentException}.
    */
   public final void add(
       int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
@@ -66,30 +67,10 @@ public abstract class ArrayOps {
    */
   private static void inPlaceOrApart(String name, float[] src, int srcOff, int ld, float[] c, int cOff, int ldc, int rows, int cols) {
     if (src != c || rows == 0 || cols == 0 || srcOff == cOff && (ld == ldc || rows == 1)) return;
-    if (overlaps(srcOff, ld, cOff, ldc, rows, cols)) {
+    if (Checks.share(cOff, rows, cols, ldc, srcOff, rows, cols, ld)) {
       throw new IllegalArgumentException("c overlaps " + name + " (the same array, cOff " + cOff + " and ldc " + ldc + " against "
           + name + "Off " + srcOff + " and ld" + name + " " + ld + "): it may be " + name + " only in place");
     }
-  }
-
-  /**
-   * Whether two rows x cols blocks of one array share an element. With one stride, row r of one and
-   * row q of the other meet only if |(r - q) ld - (cOff - srcOff)| < cols, so the row shifts nearest
-   * that difference decide (blocks side by side in the same rows do not meet); with two strides,
-   * conservatively, whether their spans meet.
-   */
-  private static boolean overlaps(int srcOff, int ld, int cOff, int ldc, int rows, int cols) {
-    long delta = (long) cOff - srcOff;
-    if (ld != ldc || ld == 0) {
-      long srcEnd = srcOff + (long) (rows - 1) * ld + cols;
-      long cEnd = cOff + (long) (rows - 1) * ldc + cols;
-      return srcOff < cEnd && cOff < srcEnd;
-    }
-    long nearest = Math.floorDiv(delta, ld);
-    for (long m = nearest - 1; m <= nearest + 1; m++) {
-      if (Math.abs(m) <= rows - 1 && Math.abs(m * ld - delta) < cols) return true;
-    }
-    return false;
   }
 
   /** {@code y += alpha * x}. */

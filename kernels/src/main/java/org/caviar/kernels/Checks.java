@@ -64,24 +64,35 @@ final class Checks {
    * Refuses a {@code rows x cols} block that a kernel writes ({@code name}) when it shares an
    * element with a block of the same array that it reads ({@code srcName}): the kernel would read
    * values it has already overwritten. Blocks of one array that are apart (side by side in the same
-   * rows, say) pass. Exact: for each written row, the first read row that could meet it decides.
+   * rows, say) pass. Exact (see {@link #share}).
    */
   static void apart(
       String name, int offset, int rows, int cols, int ld,
       String srcName, int srcOffset, int srcRows, int srcCols, int srcLd) {
-    if (rows == 0 || cols == 0 || srcRows == 0 || srcCols == 0) return;
-    for (int q = 0; q < rows; q++) {
-      // Row q of the written block, [start, start + cols), counted from the read block's first element.
-      long start = offset + (long) q * ld - srcOffset;
-      // The first read row r that ends after start (r * srcLd + srcCols > start), then whether it begins before row q ends.
-      long r = Math.max(0, Math.floorDiv(start - srcCols, (long) srcLd) + 1);
-      if (r < srcRows && r * srcLd < start + cols) {
+    if (share(offset, rows, cols, ld, srcOffset, srcRows, srcCols, srcLd)) {
         throw new IllegalArgumentException(
             name + " overlaps " + srcName + " (the same array: " + name + " is " + rows + " x " + cols + " from " + name + "Off "
                 + offset + " with ld" + name + " " + ld + ", " + srcName + " " + srcRows + " x " + srcCols + " from " + srcName
                 + "Off " + srcOffset + " with ld" + srcName + " " + srcLd + "): they must not share an element");
-      }
     }
+  }
+
+  /**
+   * Whether a {@code rows x cols} block from {@code offset} with leading dimension {@code ld} and
+   * a {@code srcRows x srcCols} block from {@code srcOffset} with {@code srcLd}, in one array,
+   * share an element. Exact, for any two leading dimensions: for each row of the first, the first
+   * row of the other that could meet it decides.
+   */
+  static boolean share(int offset, int rows, int cols, int ld, int srcOffset, int srcRows, int srcCols, int srcLd) {
+    if (rows == 0 || cols == 0 || srcRows == 0 || srcCols == 0) return false;
+    for (int q = 0; q < rows; q++) {
+      // Row q of the first block, [start, start + cols), counted from the other block's first element.
+      long start = offset + (long) q * ld - srcOffset;
+      // The first other row r that ends after start (r * srcLd + srcCols > start), then whether it begins before row q ends.
+      long r = Math.max(0, Math.floorDiv(start - srcCols, (long) srcLd) + 1);
+      if (r < srcRows && r * srcLd < start + cols) return true;
+    }
+    return false;
   }
 
   /**
