@@ -349,7 +349,7 @@ class BatchNormProperties {
    * {@code (gamma invStd / n)(n dy - sum dy - xhat sum dy xhat)} (arranged differently), whose error
    * is dominated by the two sums: each within {@code (n + 6) U T}, with
    * {@code T = |gamma| invStd / n (n |dy| + sum |dy| + |xhat| sum |dy xhat|)} the size of its terms.
-   * In place ({@code dx == dy}) gives the same bits, in both implementations.
+   * In place ({@code dx == dy}, or {@code dx == xhat}) gives the same bits, in both implementations.
    */
   @Property(tries = 40)
   void backwardMatchesScalar(@ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
@@ -390,6 +390,9 @@ class BatchNormProperties {
       assertArrayEquals(dx[k], inPlace, name(BOTH[k]) + " in place");
       assertArrayEquals(dGamma[k], dg, name(BOTH[k]) + " dGamma in place");
       assertArrayEquals(dBeta[k], db, name(BOTH[k]) + " dBeta in place");
+      float[] overXhat = t.xhat.clone();
+      BOTH[k].backward(n, f, dy, overXhat, gamma, t.invStd, overXhat, new float[f], new float[f]);
+      assertArrayEquals(dx[k], overXhat, name(BOTH[k]) + " dx over xhat");
     }
   }
 
