@@ -317,7 +317,17 @@ public final class CsvLoader {
       if (names == null) {
         throw new MalformedDataException(source, lineNo, "label column '" + labelName + "' is named but the file has no header");
       }
-      for (int i = 0; i < names.length; i++) if (names[i].equals(labelName)) return i;
+      int found = -1;
+      for (int i = 0; i < names.length; i++) {
+        if (!names[i].equals(labelName)) continue;
+        // Two columns of that name: either may be the label, and the other would be trained on as a feature.
+        if (found >= 0) {
+          throw new MalformedDataException(source, lineNo, "the header names '" + labelName + "' twice, " + column(found) + " and "
+              + column(i) + ": give the label column by its index");
+        }
+        found = i;
+      }
+      if (found >= 0) return found;
       throw new MalformedDataException(
           source, lineNo, "no column named '" + labelName + "' in header " + Arrays.toString(names));
     }

@@ -278,6 +278,24 @@ class CsvLoaderTest {
     assertTrue(e.getMessage().endsWith("column 2 (index 1) is empty"), e.getMessage());
   }
 
+  /**
+   * A header that names the label column twice ("y" over two columns, as a merge of two tables
+   * writes it) does not say which is the label: the first was taken, and the other silently
+   * trained on as a feature (here the other's classes, a perfect and useless feature).
+   */
+  @Test
+  void aLabelNameTheHeaderGivesTwiceIsAnError() throws IOException {
+    assertMalformed(CsvLoader.defaults().withLabelColumn("y"), "a,y,y\n1,2,0\n3,4,1\n", 1,
+        "the header names 'y' twice, column 2 (index 1) and column 3 (index 2): give the label column by its index");
+    // A name given twice that is not the label's is a feature's: the columns stay apart, as before.
+    Dataset d = load(CsvLoader.defaults().withLabelColumn("y"), "a,a,y\n1,2,0\n3,4,1\n");
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    // By its index, either column is the label.
+    Dataset byIndex = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT).withLabelColumn(2), "a,y,y\n1,2,0\n3,4,1\n");
+    assertEquals(List.of("0", "1"), byIndex.classNames());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, byIndex.features());
+  }
+
   @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
