@@ -205,6 +205,7 @@ public final class CsvLoader {
       // In long: past 2^30 rows (of one feature, a 4 GB file) 2 * rows is negative.
       if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));
       int f = rows * featureCount;
+      String headerQuestion = rows == 0 && header == Header.DETECT && names == null ? headerQuestion(fields, label, lineNo) : null;
       for (int c = 0; c < columns; c++) {
         if (c != label) {
           // A short integer is read from the line itself: no String for it (most fields of large files).
@@ -229,7 +230,7 @@ public final class CsvLoader {
           provisional[rows] = id;
         } else {
           if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where(c, names) + " is empty" + trailingDelimiter(line, c, columns));
-          features[f++] = parseFeature(v, source, lineNo, c, names);
+          features[f++] = parseFeature(v, source, lineNo, c, names, headerQuestion);
         }
       }
       rows++;
@@ -344,7 +345,26 @@ public final class CsvLoader {
     return "column " + (index + 1) + " (index " + index + ")";
   }
 
-  private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
+  /**
+   * For the first line read as data when the header is detected, and only when its label is not a
+   * number: what to add to a feature that is not a number. Such a line may be a header with a number
+   * among its names ("x,2019,y"), which detection reads as data; a data row whose label is a number
+   * and that has a word in a feature column has the label elsewhere, and gets no question. Null otherwise.
+   */
+  private static String headerQuestion(Fields fields, int label, long lineNo) {
+    if (isNumber(fields.get(label))) return null;
+    for (int c = 0; c < fields.size; c++) {
+      String v = fields.get(c);
+      if (isNumber(v)) {
+        return "; line " + lineNo + " has a number too (" + column(c) + " '" + v + "'), so it was read as data: is it a header? Say which: "
+            + HEADER_HINT;
+      }
+    }
+    return null;
+  }
+
+  /** @param headerQuestion added to a "not a number" message, or null (see {@link #headerQuestion}) */
+  private static float parseFeature(String v, String source, long lineNo, int column, String[] names, String headerQuestion)
       throws MalformedDataException {
     float x;
     try {
@@ -352,7 +372,8 @@ public final class CsvLoader {
       x = Float.parseFloat(v);
     } catch (NumberFormatException e) {
       // The message is built only here: built for every field, it took a quarter of the load.
-      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number");
+      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number"
+          + (headerQuestion == null ? "" : headerQuestion));
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a finite number");
     return x;

@@ -296,6 +296,29 @@ class CsvLoaderTest {
     assertArrayEquals(new float[] {1, 2, 3, 4}, byIndex.features());
   }
 
+  /**
+   * A header with a number among its names ("x,2019,y": years, sizes) is read as data, as the class
+   * doc says; the error on its first word said only that it is not a number, and a command line
+   * took it for a label column to choose. It now asks whether the line is a header, and how to say so.
+   */
+  @Test
+  void aHeaderWithANumberAmongItsNamesAsksWhetherItIsOne() throws IOException {
+    String text = "\nx,2019,y\n1,2,0\n3,4,1\n";
+    assertMalformed(CsvLoader.defaults(), text, 2, "column 1 (index 0): 'x' is not a number; line 2 has a number too (column 2 (index 1) "
+        + "'2019'), so it was read as data: is it a header? Say which: " + CsvLoader.HEADER_HINT);
+    Dataset d = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT), text);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    // A label that is a number: a data row with a word where a number goes (the label in another
+    // column, say), not a header; no question.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "setosa,5.1,1.4\nvirginica,6.3,3.3\n"));
+    assertTrue(e.getMessage().endsWith("column 1 (index 0): 'setosa' is not a number"), e.getMessage());
+    // Nor on a later line, nor with the header said to be absent.
+    e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,2,a\nx,4,b\n"));
+    assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
+    e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), text));
+    assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
+  }
+
   @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
