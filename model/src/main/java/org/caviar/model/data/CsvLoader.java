@@ -39,6 +39,10 @@ import java.util.Map;
  * header or a data row of a class of its own: a {@link MalformedDataException} naming the line
  * says so and how to say which ({@link #HEADER_HINT}), rather than either guess.
  *
+ * <p>A header whose first column has no name, unless that column is the label, is a
+ * {@link MalformedDataException}: that is how pandas and R write a table's row numbers, which as a
+ * feature tell the class of a file sorted by class.
+ *
  * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
  * class names silently merged at the undecodable character.
  */
@@ -187,6 +191,12 @@ public final class CsvLoader {
         };
         if (isHeader) names = fields.list().toArray(new String[0]);
         label = resolveLabel(names, columns, source, lineNo);
+        // pandas and R write the row numbers so; taken for a feature, on a file sorted by class they tell the class.
+        if (names != null && label != 0 && names[0].isEmpty()) {
+          throw new MalformedDataException(source, lineNo, column(0) + " has no name in the header: the row numbers that pandas (to_csv "
+              + "without index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file "
+              + "without them, or name the column");
+        }
         featureCount = columns - 1;
         if (isHeader) continue;
         first = fields.list().toArray(new String[0]);

@@ -319,6 +319,30 @@ class CsvLoaderTest {
     assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
   }
 
+  /**
+   * pandas' to_csv (unless index=False) and R's write.csv (unless row.names=FALSE) write the row
+   * numbers as a first column with no name in the header. It was loaded as a feature: on a file
+   * sorted by class, as iris is, the row number alone tells the class, and the model learns it.
+   */
+  @Test
+  void aFirstColumnWithoutANameIsRowNumbersNotAFeature() throws IOException {
+    String pandas = ",a,b,species\n0,5.1,3.5,setosa\n1,4.9,3.0,setosa\n2,6.3,3.3,virginica\n";
+    String r = "\"\",\"a\",\"b\",\"species\"\n\"1\",5.1,3.5,\"setosa\"\n\"2\",6.3,3.3,\"virginica\"\n";
+    for (String text : List.of(pandas, r)) {
+      for (CsvLoader loader : List.of(CsvLoader.defaults(), CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT),
+          CsvLoader.defaults().withLabelColumn("species"))) {
+        assertMalformed(loader, text, 1, "column 1 (index 0) has no name in the header: the row numbers that pandas (to_csv without "
+            + "index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file without them, "
+            + "or name the column");
+      }
+    }
+    // Named, it is a feature as any other.
+    Dataset named = load(CsvLoader.defaults(), "id,a,b,species\n0,5.1,3.5,setosa\n1,6.3,3.3,virginica\n");
+    assertArrayEquals(new float[] {0, 5.1f, 3.5f, 1, 6.3f, 3.3f}, named.features());
+    // The header said to be absent, there is no name to miss: an empty first field is an empty field.
+    assertMalformed(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), ",1,2\n", 1, "column 1 (index 0) is empty");
+  }
+
   @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
