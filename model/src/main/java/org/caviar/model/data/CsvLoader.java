@@ -37,7 +37,9 @@ import java.util.Map;
  * number of its column, or of its feature, from 0 or from 1). A first line whose label is such a
  * word and whose other fields are other numbers ("5,7,cat" above rows of classes 0 to 9) is a
  * header or a data row of a class of its own: a {@link MalformedDataException} naming the line
- * says so and how to say which ({@link #HEADER_HINT}), rather than either guess.
+ * says so and how to say which ({@link #HEADER_HINT}), rather than either guess. Over classes that
+ * are words, a first line of the columns' numbers (3 or more features) whose label, a word, no other
+ * row has is a header too ("0,1,2,3,species"); one of other numbers is a data row.
  *
  * <p>A header whose first column has no name, unless that column is the label, is a
  * {@link MalformedDataException}: that is how pandas and R write a table's row numbers, which as a
@@ -246,9 +248,12 @@ public final class CsvLoader {
       rows++;
     }
     String labelHeader = names != null ? names[label] : null;
-    if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
+    boolean integersBelow = numberedHeader(distinct, provisional, rows);
+    if (header == Header.DETECT && names == null && (integersBelow || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label))) {
       // Its features are numbers as every row's: a data row of a class of its own ("cat" among 0..9)
       // reads the same, unless they are its columns' numbers. Either guess loses a row or adds one.
+      // Over classes that are words ("0,1,2,3,species" over iris), such a row of the columns' numbers
+      // is a header; one of other numbers is a data row of a rare class, as it always was.
       if (!numberedColumns(first, label)) {
         throw new MalformedDataException(source, firstLineNo, "label '" + first[label] + "' is the only one that is not an integer, "
             + "and its other fields are numbers: is line " + firstLineNo + " a header or a data row? Say which: " + HEADER_HINT);
@@ -299,6 +304,17 @@ public final class CsvLoader {
     for (int r = 1; r < rows; r++) {
       if (provisional[r] == provisional[0] || !ClassNames.isInteger(distinct.get(provisional[r]))) return false;
     }
+    return true;
+  }
+
+  /**
+   * Whether the first row's label is a word (not a number) that no other row has, and the row has
+   * features enough (3) that its being its columns' numbers is no coincidence: a row "1,rare" of
+   * binary features is data.
+   */
+  private static boolean onlyWordOfItsClass(List<String> distinct, int[] provisional, int rows, int featureCount) {
+    if (rows < 2 || featureCount < 3 || isNumber(distinct.get(provisional[0]))) return false;
+    for (int r = 1; r < rows; r++) if (provisional[r] == provisional[0]) return false;
     return true;
   }
 

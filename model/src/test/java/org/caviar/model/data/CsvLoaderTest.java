@@ -212,6 +212,37 @@ class CsvLoaderTest {
     }
   }
 
+  /**
+   * A header of numbered columns over classes that are words ("0,1,2,3,species" as pandas writes a
+   * frame of sklearn's iris data): it was read as a data row of a class "species" of its own, its
+   * features the column numbers, and trained on.
+   */
+  @Test
+  void aHeaderOfNumberedColumnsOverWordClassesIsAHeader(@TempDir Path dir) throws IOException {
+    String last = "0,1,2,species\n5.1,3.5,1.4,setosa\n6.3,3.3,6.0,virginica\n4.9,3.0,1.4,setosa\n";
+    Dataset d = load(CsvLoader.defaults(), last);
+    assertEquals(List.of("setosa", "virginica"), d.classNames());
+    assertArrayEquals(new float[] {5.1f, 3.5f, 1.4f, 6.3f, 3.3f, 6.0f, 4.9f, 3.0f, 1.4f}, d.features());
+    Path file = Files.writeString(dir.resolve("iris.csv"), last);
+    assertEquals("species", CsvLoader.defaults().loadTable(file).labelName());
+    // The label first, the columns from 1.
+    Dataset first = load(CsvLoader.defaults().withLabelColumn(0), "species,1,2,3\nsetosa,5.1,3.5,1.4\nvirginica,6.3,3.3,6.0\n");
+    assertEquals(List.of("setosa", "virginica"), first.classNames());
+    assertArrayEquals(new float[] {5.1f, 3.5f, 1.4f, 6.3f, 3.3f, 6.0f}, first.features());
+    // A first row of a class of its own whose features are not the columns' numbers is data, as before.
+    Dataset rare = load(CsvLoader.defaults(), "5,7,rare\n1,2,cat\n3,4,cat\n");
+    assertEquals(3, rare.rows());
+    assertEquals(List.of("cat", "rare"), rare.classNames());
+    // A first row whose word label other rows share is data, whatever its numbers.
+    Dataset shared = load(CsvLoader.defaults(), "0,1,2,cat\n1,2,3,cat\n3,4,5,dog\n");
+    assertEquals(3, shared.rows());
+    // Fewer than 3 features are the columns' numbers by chance (binary features): data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,rare\n1,1,cat\n0,0,cat\n").rows());
+    assertEquals(3, load(CsvLoader.defaults(), "1,rare\n1,cat\n0,cat\n").rows());
+    // A label that is a number is no header's name.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,0.5\n1,2,3,low\n3,4,5,low\n").rows());
+  }
+
   /** The label column's header name, as the header detection decided, for callers that name it. */
   @Test
   void theTableNamesTheLabelColumnAsTheHeaderSaid(@TempDir Path dir) throws IOException {
