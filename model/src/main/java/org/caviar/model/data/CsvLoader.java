@@ -373,7 +373,7 @@ public final class CsvLoader {
 
   /**
    * For the first line read as data when the header is detected, and only when its label is not a
-   * number: what to add to a feature that is not a number. Such a line may be a header with a number
+   * number: what to add to a feature that is not a number and {@link #couldBeAName could be a name}. Such a line may be a header with a number
    * among its names ("x,2019,y"), which detection reads as data; a data row whose label is a number
    * and that has a word in a feature column has the label elsewhere, and gets no question. Null otherwise.
    */
@@ -389,6 +389,14 @@ public final class CsvLoader {
     return null;
   }
 
+  /** Missing values as data rows write them: no column's name. */
+  private static final java.util.Set<String> MISSING = java.util.Set.of("na", "n/a", "nan", "null", "none", "missing");
+
+  /** Whether a field that is not a number could be a column's name: it has a letter and is no missing-value marker ("?", "NA"). */
+  private static boolean couldBeAName(String v) {
+    return v.chars().anyMatch(Character::isLetter) && !MISSING.contains(v.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** @param headerQuestion added to a "not a number" message, or null (see {@link #headerQuestion}) */
   private static float parseFeature(String v, String source, long lineNo, int column, String[] names, String headerQuestion)
       throws MalformedDataException {
@@ -399,7 +407,7 @@ public final class CsvLoader {
     } catch (NumberFormatException e) {
       // The message is built only here: built for every field, it took a quarter of the load.
       throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number"
-          + (headerQuestion == null ? "" : headerQuestion));
+          + (headerQuestion == null || !couldBeAName(v) ? "" : headerQuestion));
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a finite number");
     return x;

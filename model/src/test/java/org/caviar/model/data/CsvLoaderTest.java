@@ -343,6 +343,11 @@ class CsvLoaderTest {
     // column, say), not a header; no question.
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "setosa,5.1,1.4\nvirginica,6.3,3.3\n"));
     assertTrue(e.getMessage().endsWith("column 1 (index 0): 'setosa' is not a number"), e.getMessage());
+    // A missing value in a data row ("?" as UCI writes it, "NA" as R does) is no header's name: no question.
+    for (String missing : List.of("?", "NA", "n/a", "null", "None", "-")) {
+      e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "5.1," + missing + ",1.4,setosa\n4.9,3.0,1.4,setosa\n"));
+      assertTrue(e.getMessage().endsWith("column 2 (index 1): '" + missing + "' is not a number"), e.getMessage());
+    }
     // Nor on a later line, nor with the header said to be absent.
     e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,2,a\nx,4,b\n"));
     assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
