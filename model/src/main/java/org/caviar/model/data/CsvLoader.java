@@ -242,7 +242,7 @@ public final class CsvLoader {
           provisional[rows] = id;
         } else {
           if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where(c, names) + " is empty" + trailingDelimiter(line, c, columns));
-          features[f++] = parseFeature(v, source, lineNo, c, names, headerQuestion);
+          features[f++] = parseFeature(v, source, lineNo, c, names, headerQuestion, delimiter);
         }
       }
       rows++;
@@ -389,6 +389,23 @@ public final class CsvLoader {
     return null;
   }
 
+  /** A number written with a decimal comma, as where Excel saves "5,1;3,5": digits, one comma, digits. */
+  private static final java.util.regex.Pattern DECIMAL_COMMA = java.util.regex.Pattern.compile("[+-]?[0-9]*,[0-9]+");
+
+  /**
+   * For a field that is not a number: a decimal comma ("5,1" in a file read with another delimiter
+   * than ','), or another delimiter in the field ("1;3": a ';' file read with ','). Else "".
+   */
+  private static String numberHint(String v, char delimiter) {
+    if (delimiter != ',' && DECIMAL_COMMA.matcher(v).matches()) return " (a decimal comma? numbers are read with a decimal point)";
+    for (char c : new char[] {';', '\t', '|'}) {
+      if (c != delimiter && v.indexOf(c) >= 0) {
+        return " (the delimiter is " + describe(delimiter) + "; this field has " + (c == '\t' ? "a tab" : describe(c)) + ")";
+      }
+    }
+    return "";
+  }
+
   /** Missing values as data rows write them: no column's name. */
   private static final java.util.Set<String> MISSING = java.util.Set.of("na", "n/a", "nan", "null", "none", "missing");
 
@@ -398,15 +415,15 @@ public final class CsvLoader {
   }
 
   /** @param headerQuestion added to a "not a number" message, or null (see {@link #headerQuestion}) */
-  private static float parseFeature(String v, String source, long lineNo, int column, String[] names, String headerQuestion)
-      throws MalformedDataException {
+  private static float parseFeature(String v, String source, long lineNo, int column, String[] names, String headerQuestion,
+      char delimiter) throws MalformedDataException {
     float x;
     try {
       if (javaSyntax(v)) throw new NumberFormatException(v);
       x = Float.parseFloat(v);
     } catch (NumberFormatException e) {
       // The message is built only here: built for every field, it took a quarter of the load.
-      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number"
+      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number" + numberHint(v, delimiter)
           + (headerQuestion == null || !couldBeAName(v) ? "" : headerQuestion));
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a finite number");

@@ -139,6 +139,23 @@ class CsvLoaderTest {
     assertMalformed(CsvLoader.defaults().withLabelColumn(5), "1,2,0\n", 1, "label column index 5 is outside the 3 columns (indexes 0 to 2, or -1 to -3 from the end)");
   }
 
+  /**
+   * A file that Excel saved where the decimal separator is a comma ("5,1;3,5;setosa") cut apart by
+   * the default comma into fields such as "1;3", or read with ';' into fields such as "5,1": the error
+   * said only that the field is not a number. It now says what the field has.
+   */
+  @Test
+  void aNumberWithADecimalCommaOrAnotherDelimiterSaysSo() {
+    assertMalformed(CsvLoader.defaults(), "5,1;3,5;setosa\n4,9;3,0;setosa\n", 1,
+        "column 2 (index 1): '1;3' is not a number (the delimiter is ','; this field has ';')");
+    assertMalformed(CsvLoader.defaults().withDelimiter(';'), "sl;sw;species\n5,1;3,5;setosa\n4,9;3,0;setosa\n", 2,
+        "column 1 (index 0) 'sl': '5,1' is not a number (a decimal comma? numbers are read with a decimal point)");
+    assertMalformed(CsvLoader.defaults().withDelimiter('\t'), "1\t2,5\t0\n", 1, "'2,5' is not a number (a decimal comma?");
+    // A comma that is no decimal comma ("1,000,000", "a,b") is not called one.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults().withDelimiter(';'), "1,000,000;2;0\n"));
+    assertTrue(e.getMessage().endsWith("'1,000,000' is not a number"), e.getMessage());
+  }
+
   @Test
   void aFileOfAnotherDelimiterSaysWhichItHas() {
     assertMalformed(CsvLoader.defaults(), "a;b;label\n1;2;x\n", 1, "needs at least 2 columns (features and a label), found 1 (the delimiter is ','; this line has ';')");
