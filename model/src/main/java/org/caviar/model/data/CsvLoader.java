@@ -19,7 +19,8 @@ import java.util.Map;
  * Loads a classification dataset from CSV: every column but one holds a number, the label column
  * holds a class (an integer or a name). Gzip input is recognized by its first bytes.
  *
- * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed; a field may be
+ * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed (of control
+ * characters and spaces, a no-break space too); a field may be
  * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
  * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
  * decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
@@ -463,7 +464,7 @@ public final class CsvLoader {
   private String trailingDelimiter(String line, int c, int columns) {
     if (c != columns - 1) return "";
     int end = line.length();
-    while (end > 0 && line.charAt(end - 1) != delimiter && Character.isWhitespace(line.charAt(end - 1))) end--;
+    while (end > 0 && line.charAt(end - 1) != delimiter && space(line.charAt(end - 1))) end--;
     return end > 0 && line.charAt(end - 1) == delimiter
         ? " (the line ends with " + describe(delimiter) + ": a delimiter after the last field makes an empty last column)"
         : "";
@@ -528,7 +529,7 @@ public final class CsvLoader {
     int i = 0;
     int n = line.length();
     while (true) {
-      while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+      while (i < n && line.charAt(i) != delimiter && space(line.charAt(i))) i++;
       if (i < n && line.charAt(i) == '"') {
         StringBuilder b = new StringBuilder();
         i++;
@@ -547,23 +548,42 @@ public final class CsvLoader {
             b.append(c);
           }
         }
-        while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+        while (i < n && line.charAt(i) != delimiter && space(line.charAt(i))) i++;
         if (i < n && line.charAt(i) != delimiter) {
           throw new MalformedDataException(source, lineNo, "text after the closing quote in " + column(out.size));
         }
-        out.addText(b.toString().trim());
+        out.addText(strip(b.toString()));
       } else {
         int start = i;
         while (i < n && line.charAt(i) != delimiter) i++;
-        // As substring(start, i).trim(), kept as bounds: a String is made only for a field that needs one.
+        // As strip(substring(start, i)), kept as bounds: a String is made only for a field that needs one.
         int end = i;
-        while (start < end && line.charAt(start) <= ' ') start++;
-        while (end > start && line.charAt(end - 1) <= ' ') end--;
+        while (start < end && space(line.charAt(start))) start++;
+        while (end > start && space(line.charAt(end - 1))) end--;
         out.addBounds(start, end);
       }
       if (i >= n) return;
       i++; // skip the delimiter
     }
+  }
+
+  /**
+   * Whether fields are trimmed of {@code c}: a control character or ASCII space, as {@link String#trim}
+   * takes, or a Unicode space (a no-break space U+00A0 after a word pasted from a web page into a
+   * spreadsheet), which left "setosa" and "setosa\u00a0" two classes and "5.1\u00a0" no number. ASCII
+   * other than space is tested with one comparison.
+   */
+  static boolean space(char c) {
+    return c <= ' ' || c >= '\u0080' && Character.isSpaceChar(c);
+  }
+
+  /** {@code s} without the {@link #space} characters at either end. */
+  private static String strip(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && space(s.charAt(from))) from++;
+    while (to > from && space(s.charAt(to - 1))) to--;
+    return s.substring(from, to);
   }
 
   /** A file separated by another delimiter than this loader's, read as one column, says so. */

@@ -156,6 +156,20 @@ class CsvLoaderTest {
     assertTrue(e.getMessage().endsWith("'1,000,000' is not a number"), e.getMessage());
   }
 
+  /**
+   * Fields are trimmed, and a no-break space (U+00A0, as a spreadsheet or a web page pasted into
+   * one leaves after a word) is space too: "setosa\u00a0" and "setosa" were two classes of one name
+   * to the eye, and "5.1\u00a0" not a number.
+   */
+  @Test
+  void spacesOtherThanAsciiAreTrimmedToo() throws IOException {
+    for (String space : List.of("\u00a0", "\u2003", "\u3000", "\u202f")) {
+      Dataset d = load(CsvLoader.defaults(), "5.1" + space + ",setosa" + space + "\n" + space + "6.3,setosa\n4.9,\"" + space + "virginica\"\n");
+      assertEquals(List.of("setosa", "virginica"), d.classNames(), "U+" + Integer.toHexString(space.charAt(0)));
+      assertArrayEquals(new float[] {5.1f, 6.3f, 4.9f}, d.features());
+    }
+  }
+
   @Test
   void aFileOfAnotherDelimiterSaysWhichItHas() {
     assertMalformed(CsvLoader.defaults(), "a;b;label\n1;2;x\n", 1, "needs at least 2 columns (features and a label), found 1 (the delimiter is ','; this line has ';')");
