@@ -44,7 +44,8 @@ import java.util.Map;
  *
  * <p>A header whose first column has no name, unless that column is the label, is a
  * {@link MalformedDataException}: that is how pandas and R write a table's row numbers, which as a
- * feature tell the class of a file sorted by class.
+ * feature tell the class of a file sorted by class. So is a label column given by a name that the
+ * header gives twice.
  *
  * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
  * class names silently merged at the undecodable character.
@@ -249,8 +250,8 @@ public final class CsvLoader {
       rows++;
     }
     String labelHeader = names != null ? names[label] : null;
-    boolean integersBelow = numberedHeader(distinct, provisional, rows);
-    if (header == Header.DETECT && names == null && (integersBelow || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label))) {
+    if (header == Header.DETECT && names == null && (numberedHeader(distinct, provisional, rows)
+        || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label))) {
       // Its features are numbers as every row's: a data row of a class of its own ("cat" among 0..9)
       // reads the same, unless they are its columns' numbers. Either guess loses a row or adds one.
       // Over classes that are words ("0,1,2,3,species" over iris), such a row of the columns' numbers
@@ -374,9 +375,10 @@ public final class CsvLoader {
 
   /**
    * For the first line read as data when the header is detected, and only when its label is not a
-   * number: what to add to a feature that is not a number and {@link #couldBeAName could be a name}. Such a line may be a header with a number
-   * among its names ("x,2019,y"), which detection reads as data; a data row whose label is a number
-   * and that has a word in a feature column has the label elsewhere, and gets no question. Null otherwise.
+   * number: what to add to a feature that is not a number and {@link #couldBeAName could be a name}.
+   * Such a line may be a header with a number among its names ("x,2019,y"), which detection reads as
+   * data; a data row whose label is a number and that has a word in a feature column has the label
+   * elsewhere, and gets no question. Null otherwise.
    */
   private static String headerQuestion(Fields fields, int label, long lineNo) {
     if (isNumber(fields.get(label))) return null;
@@ -571,7 +573,7 @@ public final class CsvLoader {
    * Whether fields are trimmed of {@code c}: a control character or ASCII space, as {@link String#trim}
    * takes, or a Unicode space (a no-break space U+00A0 after a word pasted from a web page into a
    * spreadsheet), which left "setosa" and "setosa\u00a0" two classes and "5.1\u00a0" no number. ASCII
-   * other than space is tested with one comparison.
+   * is told by two comparisons, without Character's tables.
    */
   static boolean space(char c) {
     return c <= ' ' || c >= '\u0080' && Character.isSpaceChar(c);
