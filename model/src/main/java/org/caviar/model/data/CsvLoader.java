@@ -20,10 +20,10 @@ import java.util.Map;
  * holds a class (an integer or a name). Gzip input is recognized by its first bytes.
  *
  * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed (of control
- * characters and spaces, a no-break space too); a field may be
- * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
- * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
- * decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
+ * characters and spaces, a no-break space too); a field may be quoted with {@code "} (a doubled
+ * {@code ""} inside is a quote; no line breaks inside). Blank lines are skipped, and so are lines of
+ * empty fields alone (",,", a spreadsheet's empty rows). Every line must have as many fields as the
+ * first; a feature must be a finite decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
  * never a silently shifted column. A column is named as an editor counts it, from 1, with the
  * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
@@ -182,6 +182,8 @@ public final class CsvLoader {
             + " is not UTF-8 text (read as U+FFFD); save the file as UTF-8");
       }
       split(line, source, lineNo, fields);
+      // Delimiters alone (",,"): a row a spreadsheet formatted and left empty, blank as an empty line is.
+      if (fields.allEmpty()) continue;
       if (columns < 0) {
         columns = fields.size;
         if (columns < 2) {
@@ -516,6 +518,12 @@ public final class CsvLoader {
     /** {@link CsvLoader#shortInteger(String)} of field {@code c}, without making its String. */
     float shortInteger(int c) {
       return text[c] != null ? CsvLoader.shortInteger(text[c]) : CsvLoader.shortInteger(line, start[c], end[c]);
+    }
+
+    /** Whether every field is empty (after trimming). */
+    boolean allEmpty() {
+      for (int c = 0; c < size; c++) if (text[c] != null ? !text[c].isEmpty() : end[c] > start[c]) return false;
+      return true;
     }
 
     List<String> list() {

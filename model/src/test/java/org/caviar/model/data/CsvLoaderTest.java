@@ -410,6 +410,21 @@ class CsvLoaderTest {
     assertMalformed(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), ",1,2\n", 1, "column 1 (index 0) is empty");
   }
 
+  /**
+   * A spreadsheet saved as CSV writes the rows it formatted but left empty as delimiters alone
+   * (",,"), often at the end: they hold nothing, as a blank line does, and are skipped as one. They
+   * were an error ("column 1 (index 0) 'a' is empty") that only editing the file got past.
+   */
+  @Test
+  void aLineOfDelimitersAloneIsBlank() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), ",,\na,b,y\n1,2,0\n , ,\n3,4,1\n,,\n\"\",,\n,,,\n");
+    assertEquals(2, d.rows());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    assertEquals(List.of("0", "1"), d.classNames());
+    // A line with something in it is a row: its empty fields are errors as before.
+    assertMalformed(CsvLoader.defaults(), "a,b,y\n1,2,0\n,,1\n", 3, "column 1 (index 0) 'a' is empty");
+  }
+
   @Test
   void anEmptyFileIsAnError() {
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "a,b\n\n"));
