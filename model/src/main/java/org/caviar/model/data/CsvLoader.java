@@ -40,7 +40,9 @@ import java.util.Map;
  * header or a data row of a class of its own: a {@link MalformedDataException} naming the line
  * says so and how to say which ({@link #HEADER_HINT}), rather than either guess. Over classes that
  * are words, a first line of the columns' numbers (3 or more features) whose label, a word, no other
- * row has is a header too ("0,1,2,3,species"); one of other numbers is a data row.
+ * row has is a header too ("0,1,2,3,species"); one of other numbers is a data row. So is a first line
+ * of 3 or more features whose every field, the label's too, is its column's number ("0,1,...,64") and
+ * whose label no other row has.
  *
  * <p>A header whose first column has no name, unless that column is the label, is a
  * {@link MalformedDataException}: that is how pandas and R write a table's row numbers, which as a
@@ -253,11 +255,14 @@ public final class CsvLoader {
     }
     String labelHeader = names != null ? names[label] : null;
     if (header == Header.DETECT && names == null && (numberedHeader(distinct, provisional, rows)
-        || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label))) {
+        || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label)
+        || onlyRowOfItsClass(provisional, rows) && featureCount >= 3 && everyColumnNumbered(first))) {
       // Its features are numbers as every row's: a data row of a class of its own ("cat" among 0..9)
       // reads the same, unless they are its columns' numbers. Either guess loses a row or adds one.
       // Over classes that are words ("0,1,2,3,species" over iris), such a row of the columns' numbers
-      // is a header; one of other numbers is a data row of a rare class, as it always was.
+      // is a header; one of other numbers is a data row of a rare class, as it always was. So is a row
+      // whose every field is its column's number, the label's too ("0,1,...,64", pandas' header of a
+      // numpy array with the labels last), if no other row has its label.
       if (!numberedColumns(first, label)) {
         throw new MalformedDataException(source, firstLineNo, "label '" + first[label] + "' is the only one that is not an integer, "
             + "and its other fields are numbers: is line " + firstLineNo + " a header or a data row? Say which: " + HEADER_HINT);
@@ -320,6 +325,27 @@ public final class CsvLoader {
     if (rows < 2 || featureCount < 3 || isNumber(distinct.get(provisional[0]))) return false;
     for (int r = 1; r < rows; r++) if (provisional[r] == provisional[0]) return false;
     return true;
+  }
+
+  /** Whether no row but the first has the first row's label. */
+  private static boolean onlyRowOfItsClass(int[] provisional, int rows) {
+    if (rows < 2) return false;
+    for (int r = 1; r < rows; r++) if (provisional[r] == provisional[0]) return false;
+    return true;
+  }
+
+  /** Whether every field of {@code first}, the label's too, is its column's number, all from 0 or all from 1, as an integer. */
+  private static boolean everyColumnNumbered(String[] first) {
+    boolean from0 = true;
+    boolean from1 = true;
+    for (int c = 0; c < first.length; c++) {
+      String v = first[c];
+      if (v.isEmpty() || !Character.isDigit(v.charAt(0)) || !ClassNames.isInteger(v)) return false;
+      long n = Long.parseLong(v);
+      from0 &= n == c;
+      from1 &= n == c + 1;
+    }
+    return from0 || from1;
   }
 
   /**

@@ -274,6 +274,28 @@ class CsvLoaderTest {
     assertEquals(3, load(CsvLoader.defaults(), "0,1,2,0.5\n1,2,3,low\n3,4,5,low\n").rows());
   }
 
+  /**
+   * A header whose every name is its column's number, the label's too: pandas writes one for a frame
+   * of a numpy array with the labels as its last column (pd.DataFrame(np.c_[X, y])), "0,1,...,64".
+   * It was read as a data row of a class "64" of its own, its features the column numbers.
+   */
+  @Test
+  void aHeaderOfNumberedColumnsWithANumberedLabelIsAHeader() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "0,1,2,3\n5,6,7,0\n8,9,1,1\n2,3,4,0\n");
+    assertEquals(List.of("0", "1"), d.classNames());
+    assertArrayEquals(new float[] {5, 6, 7, 8, 9, 1, 2, 3, 4}, d.features());
+    // From 1, the label first.
+    Dataset first = load(CsvLoader.defaults().withLabelColumn(0), "1,2,3,4\n0,5,6,7\n2,8,9,1\n");
+    assertEquals(List.of("0", "2"), first.classNames());
+    assertArrayEquals(new float[] {5, 6, 7, 8, 9, 1}, first.features());
+    // A class other rows have: a data row, as before (its numbers may be data's own).
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,3\n5,6,7,3\n8,9,1,1\n").rows());
+    // Fewer than 3 features: data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2\n5,6,0\n8,9,1\n").rows());
+    // Numbers that are not every column's: data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,4\n5,6,7,0\n8,9,1,1\n").rows());
+  }
+
   /** The label column's header name, as the header detection decided, for callers that name it. */
   @Test
   void theTableNamesTheLabelColumnAsTheHeaderSaid(@TempDir Path dir) throws IOException {
