@@ -19,10 +19,11 @@ import java.util.Map;
  * Loads a classification dataset from CSV: every column but one holds a number, the label column
  * holds a class (an integer or a name). Gzip input is recognized by its first bytes.
  *
- * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed; a field may be
- * quoted with {@code "} (a doubled {@code ""} inside is a quote; no line breaks inside). Blank
- * lines are skipped. Every line must have as many fields as the first; a feature must be a finite
- * decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
+ * <p>Rules: fields are separated by the delimiter (default {@code ,}) and trimmed (of control
+ * characters and spaces, a no-break space too); a field may be quoted with {@code "} (a doubled
+ * {@code ""} inside is a quote; no line breaks inside). Blank lines are skipped, and so are lines of
+ * empty fields alone (",,", a spreadsheet's empty rows). Every line must have as many fields as the
+ * first; a feature must be a finite decimal number (not Java's "7d", "2f" or hex "0x1p3"). Anything else is a {@link MalformedDataException} naming the line (1-based) and column,
  * never a silently shifted column. A column is named as an editor counts it, from 1, with the
  * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
@@ -37,7 +38,16 @@ import java.util.Map;
  * number of its column, or of its feature, from 0 or from 1). A first line whose label is such a
  * word and whose other fields are other numbers ("5,7,cat" above rows of classes 0 to 9) is a
  * header or a data row of a class of its own: a {@link MalformedDataException} naming the line
- * says so and how to say which ({@link #HEADER_HINT}), rather than either guess.
+ * says so and how to say which ({@link #HEADER_HINT}), rather than either guess. Over classes that
+ * are words, a first line of the columns' numbers (3 or more features) whose label, a word, no other
+ * row has is a header too ("0,1,2,3,species"); one of other numbers is a data row. So is a first line
+ * of 3 or more features whose every field, the label's too, is its column's number ("0,1,...,64") and
+ * whose label no other row has.
+ *
+ * <p>A header whose first column has no name, unless that column is the label, is a
+ * {@link MalformedDataException}: that is how pandas and R write a table's row numbers, which as a
+ * feature tell the class of a file sorted by class. So is a label column given by a name that the
+ * header gives twice.
  *
  * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
  * class names silently merged at the undecodable character.
@@ -174,6 +184,8 @@ public final class CsvLoader {
             + " is not UTF-8 text (read as U+FFFD); save the file as UTF-8");
       }
       split(line, source, lineNo, fields);
+      // Delimiters alone (",,"): a row a spreadsheet formatted and left empty, blank as an empty line is.
+      if (fields.allEmpty()) continue;
       if (columns < 0) {
         columns = fields.size;
         if (columns < 2) {
@@ -187,6 +199,12 @@ public final class CsvLoader {
         };
         if (isHeader) names = fields.list().toArray(new String[0]);
         label = resolveLabel(names, columns, source, lineNo);
+        // pandas and R write the row numbers so; taken for a feature, on a file sorted by class they tell the class.
+        if (names != null && label != 0 && names[0].isEmpty()) {
+          throw new MalformedDataException(source, lineNo, column(0) + " has no name in the header: the row numbers that pandas (to_csv "
+              + "without index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file "
+              + "without them, or name the column");
+        }
         featureCount = columns - 1;
         if (isHeader) continue;
         first = fields.list().toArray(new String[0]);
@@ -205,6 +223,7 @@ public final class CsvLoader {
       // In long: past 2^30 rows (of one feature, a 4 GB file) 2 * rows is negative.
       if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));
       int f = rows * featureCount;
+      String headerQuestion = rows == 0 && header == Header.DETECT && names == null ? headerQuestion(fields, label, lineNo) : null;
       for (int c = 0; c < columns; c++) {
         if (c != label) {
           // A short integer is read from the line itself: no String for it (most fields of large files).
@@ -229,15 +248,21 @@ public final class CsvLoader {
           provisional[rows] = id;
         } else {
           if (v.isEmpty()) throw new MalformedDataException(source, lineNo, where(c, names) + " is empty" + trailingDelimiter(line, c, columns));
-          features[f++] = parseFeature(v, source, lineNo, c, names);
+          features[f++] = parseFeature(v, source, lineNo, c, names, headerQuestion, delimiter);
         }
       }
       rows++;
     }
     String labelHeader = names != null ? names[label] : null;
-    if (header == Header.DETECT && names == null && numberedHeader(distinct, provisional, rows)) {
+    if (header == Header.DETECT && names == null && (numberedHeader(distinct, provisional, rows)
+        || onlyWordOfItsClass(distinct, provisional, rows, featureCount) && numberedColumns(first, label)
+        || onlyRowOfItsClass(provisional, rows) && featureCount >= 3 && everyColumnNumbered(first))) {
       // Its features are numbers as every row's: a data row of a class of its own ("cat" among 0..9)
       // reads the same, unless they are its columns' numbers. Either guess loses a row or adds one.
+      // Over classes that are words ("0,1,2,3,species" over iris), such a row of the columns' numbers
+      // is a header; one of other numbers is a data row of a rare class, as it always was. So is a row
+      // whose every field is its column's number, the label's too ("0,1,...,64", pandas' header of a
+      // numpy array with the labels last), if no other row has its label.
       if (!numberedColumns(first, label)) {
         throw new MalformedDataException(source, firstLineNo, "label '" + first[label] + "' is the only one that is not an integer, "
             + "and its other fields are numbers: is line " + firstLineNo + " a header or a data row? Say which: " + HEADER_HINT);
@@ -292,6 +317,38 @@ public final class CsvLoader {
   }
 
   /**
+   * Whether the first row's label is a word (not a number) that no other row has, and the row has
+   * features enough (3) that its being its columns' numbers is no coincidence: a row "1,rare" of
+   * binary features is data.
+   */
+  private static boolean onlyWordOfItsClass(List<String> distinct, int[] provisional, int rows, int featureCount) {
+    if (rows < 2 || featureCount < 3 || isNumber(distinct.get(provisional[0]))) return false;
+    for (int r = 1; r < rows; r++) if (provisional[r] == provisional[0]) return false;
+    return true;
+  }
+
+  /** Whether no row but the first has the first row's label. */
+  private static boolean onlyRowOfItsClass(int[] provisional, int rows) {
+    if (rows < 2) return false;
+    for (int r = 1; r < rows; r++) if (provisional[r] == provisional[0]) return false;
+    return true;
+  }
+
+  /** Whether every field of {@code first}, the label's too, is its column's number, all from 0 or all from 1, as an integer. */
+  private static boolean everyColumnNumbered(String[] first) {
+    boolean from0 = true;
+    boolean from1 = true;
+    for (int c = 0; c < first.length; c++) {
+      String v = first[c];
+      if (v.isEmpty() || !Character.isDigit(v.charAt(0)) || !ClassNames.isInteger(v)) return false;
+      long n = Long.parseLong(v);
+      from0 &= n == c;
+      from1 &= n == c + 1;
+    }
+    return from0 || from1;
+  }
+
+  /**
    * Whether the fields of {@code first} but its label are column numbers: each the number of its
    * column, or of its feature (the columns without the label), counted from 0 or from 1, written
    * as an integer. Data has such a row hardly ever; a header that names columns by number always.
@@ -317,7 +374,17 @@ public final class CsvLoader {
       if (names == null) {
         throw new MalformedDataException(source, lineNo, "label column '" + labelName + "' is named but the file has no header");
       }
-      for (int i = 0; i < names.length; i++) if (names[i].equals(labelName)) return i;
+      int found = -1;
+      for (int i = 0; i < names.length; i++) {
+        if (!names[i].equals(labelName)) continue;
+        // Two columns of that name: either may be the label, and the other would be trained on as a feature.
+        if (found >= 0) {
+          throw new MalformedDataException(source, lineNo, "the header names '" + labelName + "' twice, " + column(found) + " and "
+              + column(i) + ": give the label column by its index");
+        }
+        found = i;
+      }
+      if (found >= 0) return found;
       throw new MalformedDataException(
           source, lineNo, "no column named '" + labelName + "' in header " + Arrays.toString(names));
     }
@@ -334,15 +401,61 @@ public final class CsvLoader {
     return "column " + (index + 1) + " (index " + index + ")";
   }
 
-  private static float parseFeature(String v, String source, long lineNo, int column, String[] names)
-      throws MalformedDataException {
+  /**
+   * For the first line read as data when the header is detected, and only when its label is not a
+   * number: what to add to a feature that is not a number and {@link #couldBeAName could be a name}.
+   * Such a line may be a header with a number among its names ("x,2019,y"), which detection reads as
+   * data; a data row whose label is a number and that has a word in a feature column has the label
+   * elsewhere, and gets no question. Null otherwise.
+   */
+  private static String headerQuestion(Fields fields, int label, long lineNo) {
+    if (isNumber(fields.get(label))) return null;
+    for (int c = 0; c < fields.size; c++) {
+      String v = fields.get(c);
+      if (isNumber(v)) {
+        return "; line " + lineNo + " has a number too (" + column(c) + " '" + v + "'), so it was read as data: is it a header? Say which: "
+            + HEADER_HINT;
+      }
+    }
+    return null;
+  }
+
+  /** A number written with a decimal comma, as where Excel saves "5,1;3,5": digits, one comma, digits. */
+  private static final java.util.regex.Pattern DECIMAL_COMMA = java.util.regex.Pattern.compile("[+-]?[0-9]*,[0-9]+");
+
+  /**
+   * For a field that is not a number: a decimal comma ("5,1" in a file read with another delimiter
+   * than ','), or another delimiter in the field ("1;3": a ';' file read with ','). Else "".
+   */
+  private static String numberHint(String v, char delimiter) {
+    if (delimiter != ',' && DECIMAL_COMMA.matcher(v).matches()) return " (a decimal comma? numbers are read with a decimal point)";
+    for (char c : new char[] {';', '\t', '|'}) {
+      if (c != delimiter && v.indexOf(c) >= 0) {
+        return " (the delimiter is " + describe(delimiter) + "; this field has " + (c == '\t' ? "a tab" : describe(c)) + ")";
+      }
+    }
+    return "";
+  }
+
+  /** Missing values as data rows write them: no column's name. */
+  private static final java.util.Set<String> MISSING = java.util.Set.of("na", "n/a", "nan", "null", "none", "missing");
+
+  /** Whether a field that is not a number could be a column's name: it has a letter and is no missing-value marker ("?", "NA"). */
+  private static boolean couldBeAName(String v) {
+    return v.chars().anyMatch(Character::isLetter) && !MISSING.contains(v.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** @param headerQuestion added to a "not a number" message, or null (see {@link #headerQuestion}) */
+  private static float parseFeature(String v, String source, long lineNo, int column, String[] names, String headerQuestion,
+      char delimiter) throws MalformedDataException {
     float x;
     try {
       if (javaSyntax(v)) throw new NumberFormatException(v);
       x = Float.parseFloat(v);
     } catch (NumberFormatException e) {
       // The message is built only here: built for every field, it took a quarter of the load.
-      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number");
+      throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a number" + numberHint(v, delimiter)
+          + (headerQuestion == null || !couldBeAName(v) ? "" : headerQuestion));
     }
     if (!Float.isFinite(x)) throw new MalformedDataException(source, lineNo, where(column, names) + ": '" + v + "' is not a finite number");
     return x;
@@ -381,7 +494,7 @@ public final class CsvLoader {
   private String trailingDelimiter(String line, int c, int columns) {
     if (c != columns - 1) return "";
     int end = line.length();
-    while (end > 0 && line.charAt(end - 1) != delimiter && Character.isWhitespace(line.charAt(end - 1))) end--;
+    while (end > 0 && line.charAt(end - 1) != delimiter && space(line.charAt(end - 1))) end--;
     return end > 0 && line.charAt(end - 1) == delimiter
         ? " (the line ends with " + describe(delimiter) + ": a delimiter after the last field makes an empty last column)"
         : "";
@@ -433,6 +546,12 @@ public final class CsvLoader {
       return text[c] != null ? CsvLoader.shortInteger(text[c]) : CsvLoader.shortInteger(line, start[c], end[c]);
     }
 
+    /** Whether every field is empty (after trimming). */
+    boolean allEmpty() {
+      for (int c = 0; c < size; c++) if (text[c] != null ? !text[c].isEmpty() : end[c] > start[c]) return false;
+      return true;
+    }
+
     List<String> list() {
       List<String> all = new ArrayList<>(size);
       for (int c = 0; c < size; c++) all.add(get(c));
@@ -446,7 +565,7 @@ public final class CsvLoader {
     int i = 0;
     int n = line.length();
     while (true) {
-      while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+      while (i < n && line.charAt(i) != delimiter && space(line.charAt(i))) i++;
       if (i < n && line.charAt(i) == '"') {
         StringBuilder b = new StringBuilder();
         i++;
@@ -465,23 +584,42 @@ public final class CsvLoader {
             b.append(c);
           }
         }
-        while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+        while (i < n && line.charAt(i) != delimiter && space(line.charAt(i))) i++;
         if (i < n && line.charAt(i) != delimiter) {
           throw new MalformedDataException(source, lineNo, "text after the closing quote in " + column(out.size));
         }
-        out.addText(b.toString().trim());
+        out.addText(strip(b.toString()));
       } else {
         int start = i;
         while (i < n && line.charAt(i) != delimiter) i++;
-        // As substring(start, i).trim(), kept as bounds: a String is made only for a field that needs one.
+        // As strip(substring(start, i)), kept as bounds: a String is made only for a field that needs one.
         int end = i;
-        while (start < end && line.charAt(start) <= ' ') start++;
-        while (end > start && line.charAt(end - 1) <= ' ') end--;
+        while (start < end && space(line.charAt(start))) start++;
+        while (end > start && space(line.charAt(end - 1))) end--;
         out.addBounds(start, end);
       }
       if (i >= n) return;
       i++; // skip the delimiter
     }
+  }
+
+  /**
+   * Whether fields are trimmed of {@code c}: a control character or ASCII space, as {@link String#trim}
+   * takes, or a Unicode space (a no-break space U+00A0 after a word pasted from a web page into a
+   * spreadsheet), which left "setosa" and "setosa\u00a0" two classes and "5.1\u00a0" no number. ASCII
+   * is told by two comparisons, without Character's tables.
+   */
+  static boolean space(char c) {
+    return c <= ' ' || c >= '\u0080' && Character.isSpaceChar(c);
+  }
+
+  /** {@code s} without the {@link #space} characters at either end. */
+  private static String strip(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && space(s.charAt(from))) from++;
+    while (to > from && space(s.charAt(to - 1))) to--;
+    return s.substring(from, to);
   }
 
   /** A file separated by another delimiter than this loader's, read as one column, says so. */

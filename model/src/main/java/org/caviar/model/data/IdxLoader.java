@@ -128,9 +128,14 @@ public final class IdxLoader {
       int type = (magic >>> 8) & 0xFF;
       int ndims = magic & 0xFF;
       if ((magic >>> 16) != 0 || ndims == 0) {
-        throw new MalformedDataException(source, String.format("not an IDX file: magic 0x%08X", magic));
+        // Written in the machine's byte order (numpy's '<i4'): IDX's magic, reversed.
+        int reversed = Integer.reverseBytes(magic);
+        String littleEndian = (reversed >>> 16) == 0 && (reversed & 0xFF) != 0 && isType((reversed >>> 8) & 0xFF)
+            ? String.format(" (its bytes reversed, 0x%08X, are an IDX magic: IDX is big-endian, this file little-endian)", reversed)
+            : "";
+        throw new MalformedDataException(source, String.format("not an IDX file: magic 0x%08X", magic) + littleEndian);
       }
-      if (type != 0x08 && type != 0x09 && type != 0x0B && type != 0x0C && type != 0x0D && type != 0x0E) {
+      if (!isType(type)) {
         throw new MalformedDataException(source, "unknown IDX type 0x" + Integer.toHexString(type));
       }
       int[] dims = new int[ndims];
@@ -144,6 +149,11 @@ public final class IdxLoader {
       }
       return new Header(type, dims);
     }
+  }
+
+  /** Whether {@code type} is one of IDX's element types. */
+  private static boolean isType(int type) {
+    return type == 0x08 || type == 0x09 || type == 0x0B || type == 0x0C || type == 0x0D || type == 0x0E;
   }
 
   private static double readValue(DataInputStream in, int type, String source, int index, int total) throws IOException {

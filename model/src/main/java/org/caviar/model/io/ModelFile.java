@@ -181,10 +181,16 @@ public final class ModelFile {
    */
   public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
     byte[] header = stream.readNBytes(8);
-    if (header.length < 8) throw new MalformedModelException(source + ": truncated model file");
+    // A short file is a model file cut short only if it starts as one: a 6-byte CSV is not a model file.
+    byte[] magicBytes = ByteBuffer.allocate(4).putInt(MAGIC).array();
+    if (header.length < 4 && !java.util.Arrays.equals(header, java.util.Arrays.copyOf(magicBytes, header.length))) {
+      throw new MalformedModelException(source + ": not a Caviar model file (" + header.length + " bytes long)");
+    }
+    if (header.length < 4) throw new MalformedModelException(source + ": truncated model file");
     ByteBuffer h = ByteBuffer.wrap(header);
     int magic = h.getInt();
     if (magic != MAGIC) throw new MalformedModelException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
+    if (header.length < 8) throw new MalformedModelException(source + ": truncated model file");
     int version = h.getInt();
     if (version != VERSION) throw new MalformedModelException(source + ": model format version " + version + ", this build reads " + VERSION);
     byte[] body = stream.readAllBytes();

@@ -139,6 +139,37 @@ class CsvLoaderTest {
     assertMalformed(CsvLoader.defaults().withLabelColumn(5), "1,2,0\n", 1, "label column index 5 is outside the 3 columns (indexes 0 to 2, or -1 to -3 from the end)");
   }
 
+  /**
+   * A file that Excel saved where the decimal separator is a comma ("5,1;3,5;setosa") cut apart by
+   * the default comma into fields such as "1;3", or read with ';' into fields such as "5,1": the error
+   * said only that the field is not a number. It now says what the field has.
+   */
+  @Test
+  void aNumberWithADecimalCommaOrAnotherDelimiterSaysSo() {
+    assertMalformed(CsvLoader.defaults(), "5,1;3,5;setosa\n4,9;3,0;setosa\n", 1,
+        "column 2 (index 1): '1;3' is not a number (the delimiter is ','; this field has ';')");
+    assertMalformed(CsvLoader.defaults().withDelimiter(';'), "sl;sw;species\n5,1;3,5;setosa\n4,9;3,0;setosa\n", 2,
+        "column 1 (index 0) 'sl': '5,1' is not a number (a decimal comma? numbers are read with a decimal point)");
+    assertMalformed(CsvLoader.defaults().withDelimiter('\t'), "1\t2,5\t0\n", 1, "'2,5' is not a number (a decimal comma?");
+    // A comma that is no decimal comma ("1,000,000", "a,b") is not called one.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults().withDelimiter(';'), "1,000,000;2;0\n"));
+    assertTrue(e.getMessage().endsWith("'1,000,000' is not a number"), e.getMessage());
+  }
+
+  /**
+   * Fields are trimmed, and a no-break space (U+00A0, as a spreadsheet or a web page pasted into
+   * one leaves after a word) is space too: "setosa\u00a0" and "setosa" were two classes of one name
+   * to the eye, and "5.1\u00a0" not a number.
+   */
+  @Test
+  void spacesOtherThanAsciiAreTrimmedToo() throws IOException {
+    for (String space : List.of("\u00a0", "\u2003", "\u3000", "\u202f")) {
+      Dataset d = load(CsvLoader.defaults(), "5.1" + space + ",setosa" + space + "\n" + space + "6.3,setosa\n4.9,\"" + space + "virginica\"\n");
+      assertEquals(List.of("setosa", "virginica"), d.classNames(), "U+" + Integer.toHexString(space.charAt(0)));
+      assertArrayEquals(new float[] {5.1f, 6.3f, 4.9f}, d.features());
+    }
+  }
+
   @Test
   void aFileOfAnotherDelimiterSaysWhichItHas() {
     assertMalformed(CsvLoader.defaults(), "a;b;label\n1;2;x\n", 1, "needs at least 2 columns (features and a label), found 1 (the delimiter is ','; this line has ';')");
@@ -212,6 +243,59 @@ class CsvLoaderTest {
     }
   }
 
+  /**
+   * A header of numbered columns over classes that are words ("0,1,2,3,species" as pandas writes a
+   * frame of sklearn's iris data): it was read as a data row of a class "species" of its own, its
+   * features the column numbers, and trained on.
+   */
+  @Test
+  void aHeaderOfNumberedColumnsOverWordClassesIsAHeader(@TempDir Path dir) throws IOException {
+    String last = "0,1,2,species\n5.1,3.5,1.4,setosa\n6.3,3.3,6.0,virginica\n4.9,3.0,1.4,setosa\n";
+    Dataset d = load(CsvLoader.defaults(), last);
+    assertEquals(List.of("setosa", "virginica"), d.classNames());
+    assertArrayEquals(new float[] {5.1f, 3.5f, 1.4f, 6.3f, 3.3f, 6.0f, 4.9f, 3.0f, 1.4f}, d.features());
+    Path file = Files.writeString(dir.resolve("iris.csv"), last);
+    assertEquals("species", CsvLoader.defaults().loadTable(file).labelName());
+    // The label first, the columns from 1.
+    Dataset first = load(CsvLoader.defaults().withLabelColumn(0), "species,1,2,3\nsetosa,5.1,3.5,1.4\nvirginica,6.3,3.3,6.0\n");
+    assertEquals(List.of("setosa", "virginica"), first.classNames());
+    assertArrayEquals(new float[] {5.1f, 3.5f, 1.4f, 6.3f, 3.3f, 6.0f}, first.features());
+    // A first row of a class of its own whose features are not the columns' numbers is data, as before.
+    Dataset rare = load(CsvLoader.defaults(), "5,7,rare\n1,2,cat\n3,4,cat\n");
+    assertEquals(3, rare.rows());
+    assertEquals(List.of("cat", "rare"), rare.classNames());
+    // A first row whose word label other rows share is data, whatever its numbers.
+    Dataset shared = load(CsvLoader.defaults(), "0,1,2,cat\n1,2,3,cat\n3,4,5,dog\n");
+    assertEquals(3, shared.rows());
+    // Fewer than 3 features are the columns' numbers by chance (binary features): data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,rare\n1,1,cat\n0,0,cat\n").rows());
+    assertEquals(3, load(CsvLoader.defaults(), "1,rare\n1,cat\n0,cat\n").rows());
+    // A label that is a number is no header's name.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,0.5\n1,2,3,low\n3,4,5,low\n").rows());
+  }
+
+  /**
+   * A header whose every name is its column's number, the label's too: pandas writes one for a frame
+   * of a numpy array with the labels as its last column (pd.DataFrame(np.c_[X, y])), "0,1,...,64".
+   * It was read as a data row of a class "64" of its own, its features the column numbers.
+   */
+  @Test
+  void aHeaderOfNumberedColumnsWithANumberedLabelIsAHeader() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "0,1,2,3\n5,6,7,0\n8,9,1,1\n2,3,4,0\n");
+    assertEquals(List.of("0", "1"), d.classNames());
+    assertArrayEquals(new float[] {5, 6, 7, 8, 9, 1, 2, 3, 4}, d.features());
+    // From 1, the label first.
+    Dataset first = load(CsvLoader.defaults().withLabelColumn(0), "1,2,3,4\n0,5,6,7\n2,8,9,1\n");
+    assertEquals(List.of("0", "2"), first.classNames());
+    assertArrayEquals(new float[] {5, 6, 7, 8, 9, 1}, first.features());
+    // A class other rows have: a data row, as before (its numbers may be data's own).
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,3\n5,6,7,3\n8,9,1,1\n").rows());
+    // Fewer than 3 features: data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2\n5,6,0\n8,9,1\n").rows());
+    // Numbers that are not every column's: data.
+    assertEquals(3, load(CsvLoader.defaults(), "0,1,2,4\n5,6,7,0\n8,9,1,1\n").rows());
+  }
+
   /** The label column's header name, as the header detection decided, for callers that name it. */
   @Test
   void theTableNamesTheLabelColumnAsTheHeaderSaid(@TempDir Path dir) throws IOException {
@@ -276,6 +360,91 @@ class CsvLoaderTest {
     // An empty field elsewhere has no such hint.
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,,0\n"));
     assertTrue(e.getMessage().endsWith("column 2 (index 1) is empty"), e.getMessage());
+  }
+
+  /**
+   * A header that names the label column twice ("y" over two columns, as a merge of two tables
+   * writes it) does not say which is the label: the first was taken, and the other silently
+   * trained on as a feature (here the other's classes, a perfect and useless feature).
+   */
+  @Test
+  void aLabelNameTheHeaderGivesTwiceIsAnError() throws IOException {
+    assertMalformed(CsvLoader.defaults().withLabelColumn("y"), "a,y,y\n1,2,0\n3,4,1\n", 1,
+        "the header names 'y' twice, column 2 (index 1) and column 3 (index 2): give the label column by its index");
+    // A name given twice that is not the label's is a feature's: the columns stay apart, as before.
+    Dataset d = load(CsvLoader.defaults().withLabelColumn("y"), "a,a,y\n1,2,0\n3,4,1\n");
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    // By its index, either column is the label.
+    Dataset byIndex = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT).withLabelColumn(2), "a,y,y\n1,2,0\n3,4,1\n");
+    assertEquals(List.of("0", "1"), byIndex.classNames());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, byIndex.features());
+  }
+
+  /**
+   * A header with a number among its names ("x,2019,y": years, sizes) is read as data, as the class
+   * doc says; the error on its first word said only that it is not a number, and a command line
+   * took it for a label column to choose. It now asks whether the line is a header, and how to say so.
+   */
+  @Test
+  void aHeaderWithANumberAmongItsNamesAsksWhetherItIsOne() throws IOException {
+    String text = "\nx,2019,y\n1,2,0\n3,4,1\n";
+    assertMalformed(CsvLoader.defaults(), text, 2, "column 1 (index 0): 'x' is not a number; line 2 has a number too (column 2 (index 1) "
+        + "'2019'), so it was read as data: is it a header? Say which: " + CsvLoader.HEADER_HINT);
+    Dataset d = load(CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT), text);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    // A label that is a number: a data row with a word where a number goes (the label in another
+    // column, say), not a header; no question.
+    var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "setosa,5.1,1.4\nvirginica,6.3,3.3\n"));
+    assertTrue(e.getMessage().endsWith("column 1 (index 0): 'setosa' is not a number"), e.getMessage());
+    // A missing value in a data row ("?" as UCI writes it, "NA" as R does) is no header's name: no question.
+    for (String missing : List.of("?", "NA", "n/a", "null", "None", "-")) {
+      e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "5.1," + missing + ",1.4,setosa\n4.9,3.0,1.4,setosa\n"));
+      assertTrue(e.getMessage().endsWith("column 2 (index 1): '" + missing + "' is not a number"), e.getMessage());
+    }
+    // Nor on a later line, nor with the header said to be absent.
+    e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,2,a\nx,4,b\n"));
+    assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
+    e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), text));
+    assertTrue(e.getMessage().endsWith("'x' is not a number"), e.getMessage());
+  }
+
+  /**
+   * pandas' to_csv (unless index=False) and R's write.csv (unless row.names=FALSE) write the row
+   * numbers as a first column with no name in the header. It was loaded as a feature: on a file
+   * sorted by class, as iris is, the row number alone tells the class, and the model learns it.
+   */
+  @Test
+  void aFirstColumnWithoutANameIsRowNumbersNotAFeature() throws IOException {
+    String pandas = ",a,b,species\n0,5.1,3.5,setosa\n1,4.9,3.0,setosa\n2,6.3,3.3,virginica\n";
+    String r = "\"\",\"a\",\"b\",\"species\"\n\"1\",5.1,3.5,\"setosa\"\n\"2\",6.3,3.3,\"virginica\"\n";
+    for (String text : List.of(pandas, r)) {
+      for (CsvLoader loader : List.of(CsvLoader.defaults(), CsvLoader.defaults().withHeader(CsvLoader.Header.PRESENT),
+          CsvLoader.defaults().withLabelColumn("species"))) {
+        assertMalformed(loader, text, 1, "column 1 (index 0) has no name in the header: the row numbers that pandas (to_csv without "
+            + "index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file without them, "
+            + "or name the column");
+      }
+    }
+    // Named, it is a feature as any other.
+    Dataset named = load(CsvLoader.defaults(), "id,a,b,species\n0,5.1,3.5,setosa\n1,6.3,3.3,virginica\n");
+    assertArrayEquals(new float[] {0, 5.1f, 3.5f, 1, 6.3f, 3.3f}, named.features());
+    // The header said to be absent, there is no name to miss: an empty first field is an empty field.
+    assertMalformed(CsvLoader.defaults().withHeader(CsvLoader.Header.ABSENT), ",1,2\n", 1, "column 1 (index 0) is empty");
+  }
+
+  /**
+   * A spreadsheet saved as CSV writes the rows it formatted but left empty as delimiters alone
+   * (",,"), often at the end: they hold nothing, as a blank line does, and are skipped as one. They
+   * were an error ("column 1 (index 0) 'a' is empty") that only editing the file got past.
+   */
+  @Test
+  void aLineOfDelimitersAloneIsBlank() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), ",,\na,b,y\n1,2,0\n , ,\n3,4,1\n,,\n\"\",,\n,,,\n");
+    assertEquals(2, d.rows());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
+    assertEquals(List.of("0", "1"), d.classNames());
+    // A line with something in it is a row: its empty fields are errors as before.
+    assertMalformed(CsvLoader.defaults(), "a,b,y\n1,2,0\n,,1\n", 3, "column 1 (index 0) 'a' is empty");
   }
 
   @Test

@@ -141,6 +141,23 @@ class IdxLoaderTest {
   }
 
   /**
+   * An IDX file written little-endian (a numpy array's own byte order, written without '>i4') was
+   * "not an IDX file: magic 0x03080000", though the bytes are IDX's own, reversed.
+   */
+  @Test
+  void aLittleEndianFileIsNamedSo() throws IOException {
+    Path labels = write("labels", idx(0x08, new int[] {2}, new double[] {0, 1}));
+    byte[] big = idx(0x08, new int[] {2, 2}, range(4, 1));
+    java.nio.ByteBuffer little = java.nio.ByteBuffer.wrap(big.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 3; i++) little.putInt(4 * i, java.nio.ByteBuffer.wrap(big).getInt(4 * i)); // the magic and 2 dimensions
+    assertProblem(write("little", little.array()), labels,
+        "little: not an IDX file: magic 0x02080000 (its bytes reversed, 0x00000802, are an IDX magic: IDX is big-endian, this file little-endian)");
+    // Other bytes: no such guess.
+    var e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(write("csv", "0,0,5,13\n".getBytes()), labels));
+    assertTrue(e.getMessage().endsWith("not an IDX file: magic 0x302C302C"), e.getMessage());
+  }
+
+  /**
    * A damaged or foreign header promising billions of values over a few bytes of data is a
    * truncated file, not an OutOfMemoryError from an array sized by the header's word (2^31 - 9
    * floats, 8 GiB: more than a test JVM's heap).

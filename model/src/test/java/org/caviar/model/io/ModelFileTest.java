@@ -211,6 +211,20 @@ class ModelFileTest {
     assertTrue(e.getMessage().contains(problem), e.getMessage());
   }
 
+  /**
+   * A file shorter than the magic and version that does not start as a model file does (a small CSV
+   * given as --model, a text note) is not a model file; it was called a truncated one. A model file
+   * cut inside its version is truncated.
+   */
+  @Test
+  void aShortFileIsNamedForWhatItIs(@TempDir Path dir) throws IOException {
+    assertProblem(dir, "csv", "1,2,0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "csv: not a Caviar model file (magic 312c322c)");
+    assertProblem(dir, "three", new byte[] {'C', 'V', 'M'}, "three: truncated model file");
+    assertProblem(dir, "magic", new byte[] {'C', 'V', 'M', 'D', 0, 0}, "magic: truncated model file");
+    assertProblem(dir, "empty", new byte[0], "empty: truncated model file");
+    assertProblem(dir, "two", new byte[] {'a', '\n'}, "two: not a Caviar model file (2 bytes long)");
+  }
+
   /** A file that cannot be read at all is a plain IOException, not a malformed model. */
   @Test
   void aFileThatCannotBeReadIsNotMalformed(@TempDir Path dir) {
