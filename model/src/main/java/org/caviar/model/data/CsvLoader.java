@@ -27,7 +27,7 @@ import java.util.Map;
  * never a silently shifted column. A column is named as an editor counts it, from 1, with the
  * 0-based index that {@link #withLabelColumn(int)} takes beside it: "column 3 (index 2)".
  *
- * <p>Classes: when every label is an integer they are ordered numerically, otherwise as strings;
+ * <p>Classes: when every label is a number (2, 10, 2.5) they are ordered by value, otherwise as strings;
  * class {@code i} is the {@code i}-th label in that order (so labels 0..9 keep their values). One
  * number written two ways ("1" and "01", "1" and "1.0") is an error, not two classes.
  *
@@ -291,8 +291,9 @@ public final class CsvLoader {
             + (la > lb ? name : other) + "' (line " + Math.min(la, lb) + ") written another way: they would be two classes");
       }
     }
-    if (classes.stream().allMatch(ClassNames::isInteger)) {
-      classes.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+    // Numbers by value (2 before 10, 2.5 before 10.5), names as text.
+    if (classes.stream().allMatch(name -> decimal(name) != null)) {
+      classes.sort(java.util.Comparator.comparing(CsvLoader::decimal));
     } else {
       classes.sort(null);
     }

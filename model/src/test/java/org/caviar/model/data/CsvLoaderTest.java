@@ -68,6 +68,14 @@ class CsvLoaderTest {
     assertArrayEquals(new int[] {2, 1, 0}, d.labels());
   }
 
+  /** Decimal labels (grades, doses) sort by value too: as text 10.5 came between 1.5 and 2.5. */
+  @Test
+  void decimalClassesSortNumerically() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "1,10.5\n2,2.5\n3,1.5\n4,-0.5\n5,2\n");
+    assertEquals(List.of("-0.5", "1.5", "2", "2.5", "10.5"), d.classNames());
+    assertArrayEquals(new int[] {4, 3, 1, 0, 2}, d.labels());
+  }
+
   @Test
   void quotedFieldsAndOtherDelimiters() throws IOException {
     Dataset d = load(CsvLoader.defaults().withDelimiter(';').withLabelColumn(0), "\"a;b\";1.5\n\"say \"\"hi\"\"\";2\n");
