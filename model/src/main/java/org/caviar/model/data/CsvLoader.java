@@ -198,7 +198,7 @@ public final class CsvLoader {
           case DETECT -> fields.list().stream().noneMatch(CsvLoader::isNumber) || labelName != null && fields.list().contains(labelName);
         };
         if (isHeader) names = fields.list().toArray(new String[0]);
-        label = resolveLabel(names, columns, source, lineNo);
+        label = resolveLabel(names, fields.list(), columns, source, lineNo);
         // pandas and R write the row numbers so; taken for a feature, on a file sorted by class they tell the class.
         if (names != null && label != 0 && names[0].isEmpty()) {
           throw new MalformedDataException(source, lineNo, column(0) + " has no name in the header: the row numbers that pandas (to_csv "
@@ -370,7 +370,8 @@ public final class CsvLoader {
     return fits[0] || fits[1] || fits[2] || fits[3];
   }
 
-  private int resolveLabel(String[] names, int columns, String source, long lineNo) throws MalformedDataException {
+  /** @param first the first line's fields, header or not: where the error finds a number that is a column's name */
+  private int resolveLabel(String[] names, List<String> first, int columns, String source, long lineNo) throws MalformedDataException {
     if (labelName != null) {
       if (names == null) {
         throw new MalformedDataException(source, lineNo, "label column '" + labelName + "' is named but the file has no header");
@@ -391,8 +392,11 @@ public final class CsvLoader {
     }
     int idx = labelIndex < 0 ? columns + labelIndex : labelIndex;
     if (idx < 0 || idx >= columns) {
+      // A header name that is a number ("2019") reads as an index; the index of that name is the way to it.
+      int named = first.indexOf(Integer.toString(labelIndex));
       throw new MalformedDataException(source, lineNo, "label column index " + labelIndex + " is outside the " + columns
-          + " columns (indexes 0 to " + (columns - 1) + ", or -1 to -" + columns + " from the end)");
+          + " columns (indexes 0 to " + (columns - 1) + ", or -1 to -" + columns + " from the end)"
+          + (named < 0 ? "" : "; the column named '" + labelIndex + "' on line " + lineNo + " is index " + named));
     }
     return idx;
   }

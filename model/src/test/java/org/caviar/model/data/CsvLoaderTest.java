@@ -68,6 +68,16 @@ class CsvLoaderTest {
     assertArrayEquals(new int[] {2, 1, 0}, d.labels());
   }
 
+  /** A header name that is a number reads as an index: out of range, the error gives that name's index. */
+  @Test
+  void anIndexOutOfRangeThatIsAColumnsNameSaysItsIndex() {
+    for (CsvLoader.Header h : new CsvLoader.Header[] {CsvLoader.Header.DETECT, CsvLoader.Header.PRESENT}) {
+      MalformedDataException e = assertThrows(MalformedDataException.class,
+          () -> load(CsvLoader.defaults().withHeader(h).withLabelColumn(2019), "a,b,2019\n0.5,1,3\n0.25,2,4\n"));
+      assertTrue(e.getMessage().endsWith("the column named '2019' on line 1 is index 2"), h + ": " + e.getMessage());
+    }
+  }
+
   /** Decimal labels (grades, doses) sort by value too: as text 10.5 came between 1.5 and 2.5. */
   @Test
   void decimalClassesSortNumerically() throws IOException {
