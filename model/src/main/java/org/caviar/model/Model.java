@@ -7,13 +7,15 @@ import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.io.ModelFile;
+import org.caviar.model.io.Provenance;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Evaluator;
 
 /**
  * A trained classifier ready for use: the network, the standardization fitted on its training data
  * (applied to every raw example before the network sees it) and the class names. Predictions run
- * in inference mode, so one example can be classified alone.
+ * in inference mode, so one example can be classified alone. It may also carry its {@link Provenance}:
+ * the data and split it was trained on, which the model file keeps.
  *
  * <p>Not thread-safe (it reuses buffers between calls); use one per thread.
  */
@@ -21,6 +23,7 @@ public final class Model {
   private final Network network;
   private final Standardizer standardizer;
   private final List<String> classNames;
+  private final Provenance provenance;
   private float[] buffer = new float[0];
   private final float[] probabilities;
   private final int[] predicted = new int[1];
@@ -30,6 +33,15 @@ public final class Model {
    * @param classNames one per network output, each once
    */
   public Model(Network network, Standardizer standardizer, List<String> classNames) {
+    this(network, standardizer, classNames, null);
+  }
+
+  /**
+   * @param standardizer applied to raw features first; null if the network takes raw features
+   * @param classNames one per network output, each once
+   * @param provenance the data and split the network was trained on; null when unknown
+   */
+  public Model(Network network, Standardizer standardizer, List<String> classNames, Provenance provenance) {
     if (network == null || classNames == null) throw new IllegalArgumentException("network and classNames must not be null");
     // List.copyOf below would throw a bare NullPointerException; evaluate matches classes by name.
     ClassNames.requireDistinct(classNames, "classNames");
@@ -40,9 +52,13 @@ public final class Model {
       throw new IllegalArgumentException(
           "standardizer has " + standardizer.featureCount() + " features, network takes " + network.inputSize());
     }
+    if (provenance != null && provenance.features() != network.inputSize()) {
+      throw new IllegalArgumentException("provenance has data of " + provenance.features() + " features, network takes " + network.inputSize());
+    }
     this.network = network;
     this.standardizer = standardizer;
     this.classNames = List.copyOf(classNames);
+    this.provenance = provenance;
     this.probabilities = new float[network.classes()];
   }
 
@@ -57,6 +73,11 @@ public final class Model {
 
   public List<String> classNames() {
     return classNames;
+  }
+
+  /** The data and split the model was trained on, or null when unknown (a model built without them, a version 1 file). */
+  public Provenance provenance() {
+    return provenance;
   }
 
   /** The class index of one raw example. */

@@ -34,17 +34,21 @@ import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.StateTensor;
 
 /**
- * The saved-model format, version 1. Everything is big-endian as {@link java.io.DataOutput}
+ * The saved-model format, version 2. Everything is big-endian as {@link java.io.DataOutput}
  * writes it; strings are {@code writeUTF} (a 16-bit byte length, then modified UTF-8); floats are
  * their raw IEEE 754 bits, so a round trip is exact to the bit.
  *
  * <pre>
  * magic         4 bytes  "CVMD"
- * version       int32    1
+ * version       int32    2 (1 is read too: the same without the provenance)
  * spec          UTF      the network spec's text form, e.g. "64-128-128-10 relu batchnorm"
  * classes       int32 n, then n x UTF class name (n = the spec's class count)
  * standardizer  int32 f: 0 for none, else the spec's input count, then f x float32 mean,
  *               then f x float32 scale (x' = (x - mean) * scale)
+ * provenance    int8 0 for none, else 1 and the {@link Provenance}: UTF data (a description),
+ *               int32 rows, int32 features (the spec's input count), int32 classes,
+ *               int64 checksum (of the dataset, {@link Provenance#checksum}),
+ *               float64 train fraction, float64 validation fraction, int64 split seed
  * tensors       int32 t, then t x { UTF name, int32 length, length x float32 }: every parameter
  *               then every state tensor of the network, in layer order, e.g.
  *               dense1.weight (in x out, row-major), batchnorm1.gamma, batchnorm1.beta, ...,
@@ -54,11 +58,14 @@ import org.caviar.model.layer.StateTensor;
  *
  * Loading rebuilds the network from the spec, then requires each tensor's name and length to match
  * the rebuilt network's, in order; any mismatch, a wrong checksum or trailing bytes is a
- * {@link MalformedModelException} saying what differs.
+ * {@link MalformedModelException} saying what differs. A version 1 file (no provenance) loads as a
+ * model whose {@link Model#provenance()} is null.
  */
 public final class ModelFile {
   static final int MAGIC = 0x43564D44; // "CVMD"
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The first version, without the provenance: still read. */
+  static final int VERSION_1 = 1;
 
   private ModelFile() {}
 
@@ -162,6 +169,20 @@ public final class ModelFile {
       writeFloats(out, s.mean());
       writeFloats(out, s.scale());
     }
+    Provenance prov = model.provenance();
+    if (prov == null) {
+      out.writeByte(0);
+    } else {
+      out.writeByte(1);
+      out.writeUTF(prov.data());
+      out.writeInt(prov.rows());
+      out.writeInt(prov.features());
+      out.writeInt(prov.classes());
+      out.writeLong(prov.checksum());
+      out.writeDouble(prov.trainFraction());
+      out.writeDouble(prov.validationFraction());
+      out.writeLong(prov.splitSeed());
+    }
     List<Parameter> params = network.parameters();
     List<StateTensor> state = network.state();
     out.writeInt(params.size() + state.size());
@@ -192,7 +213,9 @@ public final class ModelFile {
     if (magic != MAGIC) throw new MalformedModelException(source + ": not a Caviar model file (magic " + Integer.toHexString(magic) + ")");
     if (header.length < 8) throw new MalformedModelException(source + ": truncated model file");
     int version = h.getInt();
-    if (version != VERSION) throw new MalformedModelException(source + ": model format version " + version + ", this build reads " + VERSION);
+    if (version != VERSION && version != VERSION_1) {
+      throw new MalformedModelException(source + ": model format version " + version + ", this build reads " + VERSION_1 + " and " + VERSION);
+    }
     byte[] body = stream.readAllBytes();
     if (body.length < 8) throw new MalformedModelException(source + ": truncated model file");
     int end = body.length - 8;
@@ -200,7 +223,7 @@ public final class ModelFile {
     crc.update(header);
     crc.update(body, 0, end);
     long stored = ByteBuffer.wrap(body, end, 8).getLong();
-    if (stored != crc.getValue()) throw new MalformedModelException(source + ": " + damage(body, stored, crc.getValue()));
+    if (stored != crc.getValue()) throw new MalformedModelException(source + ": " + damage(body, version, stored, crc.getValue()));
 
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(body, 0, end));
     try {
@@ -234,6 +257,7 @@ public final class ModelFile {
           throw new MalformedModelException(source + ": bad standardizer: " + e.getMessage(), e);
         }
       }
+      Provenance provenance = version == VERSION_1 ? null : readProvenance(in, source, spec);
       // Each weight is 4 bytes of the file: a spec that needs more than it holds is refused before
       // the network is built (a layer of millions of units, its checksum right, ran out of memory).
       long weights = spec.forwardMultiplyAdds();
@@ -266,7 +290,7 @@ public final class ModelFile {
         for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
       }
       if (in.available() > 0) throw new MalformedModelException(source + ": " + in.available() + " bytes between the tensors and the checksum");
-      return new Model(network, standardizer, classNames);
+      return new Model(network, standardizer, classNames, provenance);
     } catch (EOFException e) {
       // The checksum matched, so the file is as written: a writer's fault, not damage.
       throw new MalformedModelException(source + ": truncated model file (its parts end before its checksum)", e);
@@ -280,7 +304,7 @@ public final class ModelFile {
    * not match: its parts, walked by their lengths alone (no text decoded), end past the file
    * (truncated), before its last 8 bytes (bytes were added), or just there (a changed byte).
    */
-  private static String damage(byte[] body, long stored, long computed) {
+  private static String damage(byte[] body, int version, long stored, long computed) {
     ByteBuffer b = ByteBuffer.wrap(body);
     try {
       skipText(b);
@@ -288,6 +312,10 @@ public final class ModelFile {
       for (int i = 0; i < classes && b.hasRemaining(); i++) skipText(b);
       int f = b.getInt();
       skip(b, 8L * Math.max(0, f));
+      if (version != VERSION_1 && b.get() != 0) {
+        skipText(b);
+        skip(b, 3 * 4 + 4 * 8); // rows, features, classes; checksum, fractions, seed
+      }
       int count = b.getInt();
       for (int i = 0; i < count && b.hasRemaining(); i++) {
         skipText(b);
@@ -299,6 +327,29 @@ public final class ModelFile {
     }
     if (b.hasRemaining()) return "unexpected bytes after the checksum (" + b.remaining() + ")";
     return "checksum mismatch (stored " + Long.toHexString(stored) + ", computed " + Long.toHexString(computed) + "): the file is damaged";
+  }
+
+  /** The provenance section of a version 2 file (after the standardizer). */
+  private static Provenance readProvenance(DataInputStream in, String source, NetworkSpec spec) throws IOException {
+    int present = in.readUnsignedByte();
+    if (present == 0) return null;
+    if (present != 1) throw new MalformedModelException(source + ": bad provenance marker " + present + " (0 or 1)");
+    String data = in.readUTF();
+    int rows = in.readInt();
+    int features = in.readInt();
+    int classes = in.readInt();
+    long checksum = in.readLong();
+    double train = in.readDouble();
+    double validation = in.readDouble();
+    long seed = in.readLong();
+    if (features != spec.inputs()) {
+      throw new MalformedModelException(source + ": provenance of data with " + features + " features for " + spec.inputs() + " inputs");
+    }
+    try {
+      return new Provenance(data, rows, features, classes, checksum, train, validation, seed);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedModelException(source + ": bad provenance: " + e.getMessage(), e);
+    }
   }
 
   private static void skipText(ByteBuffer b) {

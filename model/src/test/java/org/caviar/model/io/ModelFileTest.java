@@ -14,6 +14,7 @@ import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Datasets;
 import org.caviar.model.data.DigitsSplit;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
@@ -83,7 +84,107 @@ class ModelFileTest {
     trained.save(file);
     byte[] bytes = Files.readAllBytes(file);
     assertEquals("CVMD", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
-    assertArrayEquals(new byte[] {0, 0, 0, 1}, java.util.Arrays.copyOfRange(bytes, 4, 8));
+    assertArrayEquals(new byte[] {0, 0, 0, 2}, java.util.Arrays.copyOfRange(bytes, 4, 8));
+  }
+
+  /** The data and split a model was trained on come back as saved, and the model predicts as before. */
+  @Test
+  void aRoundTripKeepsTheProvenance(@TempDir Path dir) throws IOException {
+    Provenance p = Provenance.of("digits", Datasets.digits(), 0.5, 0.3, 7);
+    Model model = new Model(trained.network(), trained.standardizer(), trained.classNames(), p);
+    Path file = dir.resolve("p.cvm");
+    model.save(file);
+    Model loaded = Model.load(file);
+    assertEquals(p, loaded.provenance()); // a record: every field, the fractions by their bits
+    assertEquals("0.5,0.3", loaded.provenance().split());
+    assertTrue(loaded.provenance().sameData(Datasets.digits()));
+    int n = rawTest.rows();
+    int[] before = new int[n];
+    int[] after = new int[n];
+    model.predict(rawTest.features(), n, before);
+    loaded.predict(rawTest.features(), n, after);
+    assertArrayEquals(before, after);
+    assertEquals(model.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+    // Damage past the provenance is still told apart: its parts are walked over it.
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] length = bytes.clone();
+    length[tensorLengthOffset(bytes) + 3] ^= 1;
+    assertProblem(dir, "length", length, "length: truncated model file (or a damaged length in it)");
+    byte[] flipped = bytes.clone();
+    flipped[bytes.length / 2] ^= 0x10;
+    assertProblem(dir, "flipped", flipped, "checksum mismatch");
+    // A model without provenance saves and loads without one.
+    trained.save(file);
+    assertEquals(null, Model.load(file).provenance());
+  }
+
+  /** A file of the first format (no provenance), which models saved before version 2 are, still loads and predicts as saved. */
+  @Test
+  void aVersion1FileStillLoads(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("v1.cvm");
+    Files.write(file, version1(trained));
+    Model loaded = Model.load(file);
+    assertEquals(null, loaded.provenance());
+    assertEquals(trained.classNames(), loaded.classNames());
+    int n = rawTest.rows();
+    int[] before = new int[n];
+    int[] after = new int[n];
+    trained.predict(rawTest.features(), n, before);
+    loaded.predict(rawTest.features(), n, after);
+    assertArrayEquals(before, after);
+    assertEquals(trained.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+    // Its damage is told as before: a tensor length is found where version 1 has it.
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] length = bytes.clone();
+    length[standardizerOffset(bytes) + 8 * 64 + 4 + 2 + "dense1.weight".length() + 3] ^= 1;
+    assertProblem(dir, "length", length, "length: truncated model file (or a damaged length in it)");
+  }
+
+  /** The fingerprint tells apart data that differs in one feature's bits, one label or one class name, and not equal copies. */
+  @Test
+  void theChecksumTellsDataApart() {
+    Dataset d = Datasets.digits();
+    long c = Provenance.checksum(d);
+    assertEquals(c, Provenance.checksum(new Dataset(d.features().clone(), d.labels().clone(), d.featureCount(), d.classNames())));
+    float[] f = d.features().clone();
+    f[1000] = Math.nextUp(f[1000]);
+    assertTrue(c != Provenance.checksum(new Dataset(f, d.labels(), d.featureCount(), d.classNames())));
+    int[] labels = d.labels().clone();
+    labels[5] = (labels[5] + 1) % 10;
+    assertTrue(c != Provenance.checksum(new Dataset(d.features(), labels, d.featureCount(), d.classNames())));
+    List<String> names = new java.util.ArrayList<>(d.classNames());
+    names.set(3, "three");
+    assertTrue(c != Provenance.checksum(new Dataset(d.features(), d.labels(), d.featureCount(), names)));
+    Provenance p = Provenance.of("digits", d, 0.6, 0.2, 42);
+    assertTrue(p.sameData(d));
+    assertTrue(!p.sameData(d.head(1796)));
+  }
+
+  /** The model in the version 1 layout, as builds before version 2 wrote it. */
+  private static byte[] version1(Model model) throws IOException {
+    var bytes = new java.io.ByteArrayOutputStream();
+    var crc = new java.util.zip.CRC32();
+    var out = new java.io.DataOutputStream(new java.util.zip.CheckedOutputStream(bytes, crc));
+    out.writeInt(0x43564D44);
+    out.writeInt(1);
+    out.writeUTF(model.network().spec().toString());
+    out.writeInt(model.classNames().size());
+    for (String name : model.classNames()) out.writeUTF(name);
+    out.writeInt(model.standardizer().featureCount());
+    for (float v : model.standardizer().mean()) out.writeInt(Float.floatToRawIntBits(v));
+    for (float v : model.standardizer().scale()) out.writeInt(Float.floatToRawIntBits(v));
+    var tensors = new java.util.ArrayList<java.util.Map.Entry<String, float[]>>();
+    for (var p : model.network().parameters()) tensors.add(java.util.Map.entry(p.name(), p.values()));
+    for (var t : model.network().state()) tensors.add(java.util.Map.entry(t.name(), t.values()));
+    out.writeInt(tensors.size());
+    for (var t : tensors) {
+      out.writeUTF(t.getKey());
+      out.writeInt(t.getValue().length);
+      for (float v : t.getValue()) out.writeInt(Float.floatToRawIntBits(v));
+    }
+    out.flush();
+    new java.io.DataOutputStream(bytes).writeLong(crc.getValue());
+    return bytes.toByteArray();
   }
 
   @Test
@@ -165,10 +266,14 @@ class ModelFileTest {
         + " (4 bytes each), more than the file's");
   }
 
-  /** Where the first tensor's length lies: past the standardizer's floats, the tensor count and the first name. */
+  /** Where the first tensor's length lies: past the standardizer's floats, the provenance, the tensor count and the first name. */
   private static int tensorLengthOffset(byte[] file) throws IOException {
     var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
     in.skipNBytes(standardizerOffset(file) + 8L * 64);
+    if (in.readByte() != 0) {
+      in.readUTF();
+      in.skipNBytes(3 * 4 + 4 * 8);
+    }
     in.readInt();
     in.readUTF();
     return file.length - in.available();

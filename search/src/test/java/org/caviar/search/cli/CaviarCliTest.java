@@ -870,10 +870,10 @@ class CaviarCliTest {
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("caviar evaluate: --model " + cut + ": truncated model file"), r.err());
     byte[] newer = whole.clone();
-    newer[7] = 2; // version 2
-    r = run("evaluate", "--model", Files.write(dir.resolve("v2.caviar"), newer).toString());
+    newer[7] = 3; // version 3
+    r = run("evaluate", "--model", Files.write(dir.resolve("v3.caviar"), newer).toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertTrue(r.err().contains("model format version 2, this build reads 1"), r.err());
+    assertTrue(r.err().contains("model format version 3, this build reads 1 and 2"), r.err());
     assertEquals(1, CaviarCli.exitCode(new java.nio.file.AccessDeniedException(model.toString())));
     assertEquals(1, CaviarCli.exitCode(new java.io.IOException("Input/output error")));
   }
