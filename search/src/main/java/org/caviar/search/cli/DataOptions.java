@@ -17,6 +17,7 @@ import org.caviar.model.data.IdxLoader;
 import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
+import org.caviar.model.io.Provenance;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from and how it is split; shared by the commands. */
@@ -56,8 +57,8 @@ public final class DataOptions {
   @Option(names = "--split-seed", paramLabel = "SEED", defaultValue = DEFAULT_SPLIT_SEED, description = "Seed of the split. Default: ${DEFAULT-VALUE}.")
   long splitSeed;
 
-  /** The parts, standardized with the training part's statistics, and a description. */
-  public record Data(Dataset train, Dataset validation, Dataset test, Standardizer standardizer, String description) {
+  /** The parts, standardized with the training part's statistics, a description, and the data as read. */
+  public record Data(Dataset train, Dataset validation, Dataset test, Standardizer standardizer, String description, Raw raw) {
     public int inputs() {
       return train.featureCount();
     }
@@ -74,10 +75,17 @@ public final class DataOptions {
   }
 
   /**
-   * These options as arguments of another command on the same data and split (e.g. evaluate after
+   * These options as arguments of another command on the same data and split (e.g. gradcheck after
    * train): the data options given (or taken from a study), and the split unless it is the default.
    */
   List<Object> arguments() {
+    List<Object> args = dataArguments();
+    if (!defaultSplit()) args.addAll(List.of("--split", split.strip(), "--split-seed", splitSeed));
+    return args;
+  }
+
+  /** The data options alone, as {@link #arguments()} gives them: for evaluate, which takes the split from the model. */
+  List<Object> dataArguments() {
     List<Object> args = new ArrayList<>();
     if (csv != null) args.addAll(List.of("--csv", csv));
     if (labelColumn != null) args.addAll(List.of("--label-column", labelColumn));
@@ -87,7 +95,6 @@ public final class DataOptions {
     if (csvHeader != null && !canonicalHeader(csvHeader).isEmpty()) args.addAll(List.of("--csv-header", canonicalHeader(csvHeader)));
     if (idxImages != null) args.addAll(List.of("--idx-images", idxImages));
     if (idxLabels != null) args.addAll(List.of("--idx-labels", idxLabels));
-    if (!defaultSplit()) args.addAll(List.of("--split", split.strip(), "--split-seed", splitSeed));
     return args;
   }
 
@@ -120,7 +127,7 @@ public final class DataOptions {
         raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
         parts.validation().rows(), parts.test().rows());
     return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
-        standardizer.apply(parts.test()), standardizer, description);
+        standardizer.apply(parts.test()), standardizer, description, raw);
   }
 
   /** The whole dataset as read, which of its rows each part of the split holds, and where it came from. */
@@ -186,6 +193,31 @@ public final class DataOptions {
       name = "digits";
     }
     return new Raw(all, Split.stratifiedRows(all, fractions[0], fractions[1], splitSeed), name);
+  }
+
+  /** The provenance of a model trained on {@code raw}'s split: the data's fingerprint, and this split. */
+  Provenance provenance(Raw raw) {
+    double[] f = fractions();
+    return Provenance.of(raw.name(), raw.all(), f[0], f[1], splitSeed);
+  }
+
+  /** Whether the split is {@code p}'s: the same fractions, as numbers (0.50 is 0.5), and seed. */
+  boolean isSplitOf(Provenance p) {
+    double[] f = fractions();
+    return f[0] == p.trainFraction() && f[1] == p.validationFraction() && splitSeed == p.splitSeed();
+  }
+
+  /** The split as the output says it: "0.6,0.2, seed 42", its fractions as numbers. */
+  String splitText() {
+    double[] f = fractions();
+    return plain(BigDecimal.valueOf(f[0])) + "," + plain(BigDecimal.valueOf(f[1])) + ", seed " + splitSeed;
+  }
+
+  /** {@code raw} split as {@code p} records (these options then say that split, as requireRows's messages do). */
+  Raw splitAs(Raw raw, Provenance p) {
+    split = p.split();
+    splitSeed = p.splitSeed();
+    return new Raw(raw.all(), Split.stratifiedRows(raw.all(), p.trainFraction(), p.validationFraction(), p.splitSeed()), raw.name());
   }
 
   /**

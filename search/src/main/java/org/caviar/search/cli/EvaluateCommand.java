@@ -9,6 +9,7 @@ import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
+import org.caviar.model.io.Provenance;
 import org.caviar.model.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,9 +23,11 @@ import picocli.CommandLine.Spec;
       "Evaluates a saved model on labelled data.",
       "",
       "Loads a model that 'caviar train' saved and prints its accuracy, loss and confusion matrix on the test part "
-          + "of the data, split as 'caviar train' splits it (the same --split and --split-seed give the rows that "
-          + "training held out), or with --all on every row (a file kept apart from training). The model applies "
-          + "its own standardization; the data's classes are matched to the model's by name.",
+          + "of the data, split as 'caviar train' splits it, or with --all on every row (a file kept apart from training). "
+          + "The model file records the split it was trained with and a fingerprint of its data: given the same data, "
+          + "the test part is the rows training held out, without --split or --split-seed (given, they choose another "
+          + "split; a model saved before it recorded them takes the same --split and --split-seed as training did). The "
+          + "model applies its own standardization; the data's classes are matched to the model's by name.",
       ""})
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -65,7 +68,37 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model " + modelFile + ": " + problem + remedy, e);
     }
     DataOptions.Raw raw = data.loadRaw();
+    // Which split's test part, said on the data line; and a note when its rows may be training rows.
+    String part = "the test part of the split";
+    String note = null;
+    Provenance trained = model.provenance();
+    if (!all && trained != null) {
+      boolean given = parsed.hasMatchedOption("--split") || parsed.hasMatchedOption("--split-seed");
+      String recorded = trained.split() + ", seed " + trained.splitSeed();
+      boolean sameData = trained.sameData(raw.all());
+      if (sameData && (!given || data.isSplitOf(trained))) {
+        if (!given) raw = data.splitAs(raw, trained);
+        part = "the test part of the split the model was trained with (" + recorded + ")";
+      } else {
+        part = "the test part of the split " + data.splitText();
+        if (sameData) {
+          note = "the model was trained on this data with the split " + recorded + ": the test part of another split may include rows it "
+              + "trained on (leave out --split and --split-seed to score its own test rows)";
+        } else {
+          Dataset a = raw.all();
+          String here = Provenance.shape(a.rows(), a.featureCount(), a.classCount());
+          note = raw.name() + " is not the data the model was trained on (" + trained.data() + ": " + trained.shape() + "; here " + here
+              + (here.equals(trained.shape()) ? ", other values" : "") + "), so the split it was trained with (" + recorded
+              + ") does not apply; if the two share rows, this test part may include rows the model trained on";
+        }
+      }
+    }
     // Only the test part is needed: the other two are not built. --all needs no part, so a file of 2 rows does.
+    if (!all && part.startsWith("the test part of the split the model") && raw.rows().test().length == 0) {
+      // Not "--split ... leaves no test row": the split is the model's, not one given here.
+      throw new IllegalArgumentException("the split the model was trained with (" + trained.split() + ", seed " + trained.splitSeed()
+          + ") leaves no test row of " + raw.name() + ": use --all to evaluate on every row (which includes the rows it trained on)");
+    }
     if (!all) data.requireRows(raw, DataOptions.TEST);
     Dataset rows = all ? raw.all() : raw.all().subset(raw.rows().test());
     if (rows.rows() == 0) throw new IllegalArgumentException(raw.name() + " has no rows");
@@ -90,7 +123,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
-    out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : "the test part of the split", rows.rows());
+    out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());
+    if (note != null) out.println("note: " + note);
     out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {

@@ -327,7 +327,8 @@ public final class TrainCommand implements Callable<Integer> {
   private Integer trainAndSave(Trainer trainer, Network network, DataOptions.Data d, AtomicBoolean stopAsked) throws IOException {
     // Probing changes nothing the training reads (HistogramRecorder): the run trains the same weights with or without it.
     HistogramRecorder layers = reportDir == null ? null : new HistogramRecorder(network, probeRows(d), PROBE_ROWS, HISTOGRAM_BINS);
-    Model model = new Model(network, d.standardizer(), d.train().classNames());
+    // The data and split it trained on, in the file: evaluate --model then scores its own test rows.
+    Model model = new Model(network, d.standardizer(), d.train().classNames(), data.provenance(d.raw()));
     TrainingResult result = trainer.fit(d.train(), d.validation(), new TrainingListener() {
       @Override
       public void onNewBest(EpochMetrics m) {
@@ -377,13 +378,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
       out.println("saved: " + outFile.toAbsolutePath());
-      // The model file records neither its data nor its split: evaluate's defaults would score the
-      // shipped digits, or rows it trained on. A split with no test part has no rows to evaluate it
-      // on (the command would be refused).
-      if (!data.arguments().isEmpty() && test.rows() > 0) {
-        out.println("evaluate it on its test rows: " + evaluateCommand()
-            + (data.defaultSplit() ? "" : " (another split would test it on rows it trained on)"));
-      }
+      // The model file records its split and a fingerprint of its data, not where the data is:
+      // evaluate's default data is the shipped digits, so other data needs its options. A split with
+      // no test part has no rows to evaluate it on (the command would be refused).
+      if (!data.dataArguments().isEmpty() && test.rows() > 0) out.println("evaluate it on its test rows: " + evaluateCommand());
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());
     if (diverged) {
@@ -487,10 +485,10 @@ public final class TrainCommand implements Callable<Integer> {
     model.save(outFile);
   }
 
-  /** The evaluate command for the saved model on the data and split it trained on: its test rows. */
+  /** The evaluate command for the saved model on the data it trained on: its test rows (the model gives the split). */
   private String evaluateCommand() {
     List<Object> args = new java.util.ArrayList<>(List.of("evaluate", "--model", outFile));
-    args.addAll(data.arguments());
+    args.addAll(data.dataArguments());
     return CaviarCli.commandLine(args.toArray());
   }
 

@@ -139,7 +139,7 @@ class CaviarCliTest {
     // "test: accuracy A, loss L on N rows (...)" against "accuracy A, loss L"
     assertTrue(testLine.startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
         testLine + " / " + e.out());
-    assertTrue(e.out().contains("the test part of the split (18 rows)"), e.out());
+    assertTrue(e.out().contains("the test part of the split the model was trained with (0.6,0.2, seed 42) (18 rows)"), e.out());
     // A file of one class: the loader numbers its classes [mid], the model [high, low, mid]; the
     // labels are renumbered by name, so all 30 rows count as 'mid', none as 'high'.
     Path midOnly = dir.resolve("mid.csv");
@@ -1001,10 +1001,10 @@ class CaviarCliTest {
   }
 
   /**
-   * A model trained on another split than the default is scored on its own test rows only with the
-   * same --split and --split-seed, and one trained on other data than the digits only with the same
+   * A model trained on other data than the digits is scored on its own test rows only with the same
    * data options: train prints the evaluate command with them, and that command, run as printed,
-   * scores the rows training tested on.
+   * scores the rows training tested on. The split is the model's own (its file records it): the
+   * command no longer needs --split and --split-seed.
    */
   @Test
   void trainOnAnotherSplitPrintsTheEvaluateCommandForIt() throws Exception {
@@ -1019,9 +1019,9 @@ class CaviarCliTest {
       CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "3",
           "--threads", "1", "--out", model.toString());
       assertEquals(0, t.code(), t.out() + t.err());
-      String command = "./caviar evaluate --model " + model + " --csv " + csv + " --split 0.5,0.3 --split-seed 7";
+      String command = "./caviar evaluate --model " + model + " --csv " + csv;
       String hint = firstLine(t.out(), "evaluate it on its test rows: ");
-      assertTrue(hint.startsWith("evaluate it on its test rows: " + command), hint);
+      assertEquals("evaluate it on its test rows: " + command, hint);
       int saved = t.out().indexOf("saved: ");
       assertTrue(saved >= 0 && saved < t.out().indexOf(hint), "after the saved line: " + t.out());
       CliRun e = run(command.substring("./caviar ".length()).split(" "));

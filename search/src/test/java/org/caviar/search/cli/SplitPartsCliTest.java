@@ -38,7 +38,7 @@ class SplitPartsCliTest {
     assertFalse(t.out().contains("NaN"), t.out());
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--split", "0.8,0.1");
     assertEquals(0, e.code(), e.err());
-    assertTrue(e.out().contains("the test part of the split (6 rows)"), e.out());
+    assertTrue(e.out().contains("the test part of the split the model was trained with (0.8,0.1, seed 42) (6 rows)"), e.out());
     CliRun tune = run("tune", "--csv", csv.toString(), "--split", "0.8,0.1", "--trials", "1", "--epochs", "1", "--no-progress",
         "--study", dir.resolve("study").toString());
     assertEquals(0, tune.code(), tune.err());

@@ -210,11 +210,18 @@ class TrainCommandTest {
     assertFalse(Files.readString(report.resolve("index.html")).contains("evaluate"), "the report names an evaluate command");
     // What such a command does: refused.
     assertEquals(2, run("evaluate", "--model", model.toString(), "--split", "0.8,0.2").code());
-    // With test rows, the command is printed, and it runs.
+    // The model's own split, which evaluate takes from the file, is refused as that split, not as a --split given.
+    CliRun e = run("evaluate", "--model", model.toString());
+    assertOneLineError(e, "caviar evaluate: the split the model was trained with (0.8,0.2, seed 42) leaves no test row of digits: "
+        + "use --all to evaluate on every row (which includes the rows it trained on)");
+    // With test rows on the digits, nothing to print: evaluate --model alone takes the digits and the model's split.
     r = run("train", "--split", "0.7,0.2", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", model.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("evaluate it on its test rows: caviar evaluate --model " + model + " --split 0.7,0.2"), r.out());
-    assertEquals(0, run("evaluate", "--model", model.toString(), "--split", "0.7,0.2").code());
+    assertFalse(r.out().contains("evaluate it on"), r.out());
+    e = run("evaluate", "--model", model.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertTrue(e.out().contains("data: digits, the test part of the split the model was trained with (0.7,0.2, seed 42) (180 rows)"),
+        e.out());
   }
 
   /**

@@ -1,0 +1,109 @@
+package org.caviar.search.cli;
+
+import static org.caviar.search.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A saved model records the data and split it trained on, so that {@code evaluate --model} with
+ * the same data scores its own test rows without repeating --split and --split-seed: the file
+ * recorded neither, and evaluate's default split (0.6,0.2, seed 42) scored rows the model had
+ * trained on, without a word.
+ */
+class ModelProvenanceCliTest {
+  @TempDir Path dir;
+
+  /** 90 rows of 3 classes, 2 features: the split 0.5,0.3 leaves 18 test rows. */
+  private Path csv(String name, long seed) throws Exception {
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    Random rnd = new Random(seed);
+    for (int i = 0; i < 90; i++) {
+      text.append(i % 3 * 2 + rnd.nextGaussian() * 0.3).append(',').append(rnd.nextGaussian()).append(',').append("xyz".charAt(i % 3))
+          .append('\n');
+    }
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  @Test
+  void evaluateAloneScoresTheTestRowsOfTheSplitTheModelTrainedWith() throws Exception {
+    Path model = dir.resolve("digits.cvmd");
+    CliRun t = run("train", "--spec", "64-8-10", "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "2", "--threads", "1",
+        "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    CliRun e = run("evaluate", "--model", model.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    // "test: accuracy A, loss L on N rows (...)" against "accuracy A, loss L": the same rows, the same
+    // model, the same kernels give the same printed figures (to the digits printed, no tolerance).
+    String test = firstLine(t.out(), "test: ");
+    String rows = test.replaceAll(".* on (\\d+) rows.*", "$1");
+    assertTrue(test.startsWith("test: " + firstLine(e.out(), "accuracy ") + " on " + rows + " rows"), t.out() + " / " + e.out());
+    assertEquals("data: digits, the test part of the split the model was trained with (0.5,0.3, seed 7) (" + rows + " rows)",
+        firstLine(e.out(), "data: "), e.out());
+    assertTrue(!e.out().contains("note:"), e.out());
+    // Nothing else to give on the shipped digits: train prints no evaluate command for them.
+    assertTrue(!t.out().contains("evaluate it on its test rows"), t.out());
+  }
+
+  @Test
+  void onACsvTheDataOptionsAloneAreEnough() throws Exception {
+    Path csv = csv("three.csv", 5);
+    Path model = dir.resolve("three.cvmd");
+    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "3", "--threads", "1",
+        "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertTrue(firstLine(t.out(), "test: ").startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
+        t.out() + " / " + e.out());
+    assertEquals("data: three.csv, the test part of the split the model was trained with (0.5,0.3, seed 7) (18 rows)",
+        firstLine(e.out(), "data: "));
+    // The same split given again is that split, and said so.
+    CliRun same = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--split", "0.50,0.3", "--split-seed", "7");
+    assertEquals(0, same.code(), same.out() + same.err());
+    assertEquals(firstLine(e.out(), "accuracy "), firstLine(same.out(), "accuracy "));
+    assertEquals(firstLine(e.out(), "data: "), firstLine(same.out(), "data: "));
+    assertTrue(!same.out().contains("note:"), same.out());
+  }
+
+  @Test
+  void anotherSplitGivenSaysItsTestPartMayHoldTrainingRows() throws Exception {
+    Path csv = csv("three.csv", 5);
+    Path model = dir.resolve("three.cvmd");
+    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "1", "--threads", "1",
+        "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--split-seed", "8");
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertEquals("data: three.csv, the test part of the split 0.6,0.2, seed 8 (18 rows)", firstLine(e.out(), "data: "));
+    assertEquals("note: the model was trained on this data with the split 0.5,0.3, seed 7: the test part of another split may include "
+        + "rows it trained on (leave out --split and --split-seed to score its own test rows)", firstLine(e.out(), "note: "));
+  }
+
+  @Test
+  void otherDataIsSaidToBeOther() throws Exception {
+    Path csv = csv("three.csv", 5);
+    Path other = csv("other.csv", 6);
+    Path model = dir.resolve("three.cvmd");
+    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "1", "--threads", "1",
+        "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    CliRun e = run("evaluate", "--model", model.toString(), "--csv", other.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    // Not the recorded split (it would choose rows of other data), but evaluate's default one.
+    assertEquals("data: other.csv, the test part of the split 0.6,0.2, seed 42 (18 rows)", firstLine(e.out(), "data: "));
+    assertEquals("note: other.csv is not the data the model was trained on (three.csv: 90 rows, 2 features, 3 classes; here 90 rows, "
+        + "2 features, 3 classes, other values), so the split it was trained with (0.5,0.3, seed 7) does not apply; if the two "
+        + "share rows, this test part may include rows the model trained on", firstLine(e.out(), "note: "));
+  }
+
+  private static String firstLine(String out, String prefix) {
+    return out.lines().filter(l -> l.startsWith(prefix)).findFirst()
+        .orElseThrow(() -> new AssertionError("no line starting '" + prefix + "' in:\n" + out));
+  }
+}
