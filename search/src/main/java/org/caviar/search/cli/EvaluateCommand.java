@@ -71,6 +71,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     // Which split's test part, said on the data line; and a note when its rows may be training rows.
     String part = "the test part of the split";
     String note = null;
+    boolean ownSplit = false; // the split the model file records, taken for want of one given
     Provenance trained = model.provenance();
     if (!all && trained != null) {
       boolean given = parsed.hasMatchedOption("--split") || parsed.hasMatchedOption("--split-seed");
@@ -78,6 +79,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       boolean sameData = trained.sameData(raw.all());
       if (sameData && (!given || data.isSplitOf(trained))) {
         if (!given) raw = data.splitAs(raw, trained);
+        ownSplit = !given;
         part = "the test part of the split the model was trained with (" + recorded + ")";
       } else {
         part = "the test part of the split " + data.splitText();
@@ -89,12 +91,13 @@ public final class EvaluateCommand implements Callable<Integer> {
           String here = Provenance.shape(a.rows(), a.featureCount(), a.classCount());
           note = raw.name() + " is not the data the model was trained on (" + trained.data() + ": " + trained.shape() + "; here " + here
               + (here.equals(trained.shape()) ? ", other values" : "") + "), so the split it was trained with (" + recorded
-              + ") does not apply; if the two share rows, this test part may include rows the model trained on";
+              + ") does not apply; if the two share rows, this test part may include rows the model trained on (a file kept apart "
+              + "from training is scored whole with --all)";
         }
       }
     }
     // Only the test part is needed: the other two are not built. --all needs no part, so a file of 2 rows does.
-    if (!all && part.startsWith("the test part of the split the model") && raw.rows().test().length == 0) {
+    if (ownSplit && raw.rows().test().length == 0) {
       // Not "--split ... leaves no test row": the split is the model's, not one given here.
       throw new IllegalArgumentException("the split the model was trained with (" + trained.split() + ", seed " + trained.splitSeed()
           + ") leaves no test row of " + raw.name() + ": use --all to evaluate on every row (which includes the rows it trained on)");

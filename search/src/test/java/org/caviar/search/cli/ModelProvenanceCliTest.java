@@ -99,7 +99,13 @@ class ModelProvenanceCliTest {
     assertEquals("data: other.csv, the test part of the split 0.6,0.2, seed 42 (18 rows)", firstLine(e.out(), "data: "));
     assertEquals("note: other.csv is not the data the model was trained on (three.csv: 90 rows, 2 features, 3 classes; here 90 rows, "
         + "2 features, 3 classes, other values), so the split it was trained with (0.5,0.3, seed 7) does not apply; if the two "
-        + "share rows, this test part may include rows the model trained on", firstLine(e.out(), "note: "));
+        + "share rows, this test part may include rows the model trained on (a file kept apart from training is scored whole with "
+        + "--all)", firstLine(e.out(), "note: "));
+    // --all is unchanged: every row, no note (the data is the user's to choose).
+    CliRun every = run("evaluate", "--model", model.toString(), "--csv", other.toString(), "--all");
+    assertEquals(0, every.code(), every.out() + every.err());
+    assertEquals("data: other.csv, every row (90 rows)", firstLine(every.out(), "data: "));
+    assertTrue(!every.out().contains("note:"), every.out());
   }
 
   private static String firstLine(String out, String prefix) {
