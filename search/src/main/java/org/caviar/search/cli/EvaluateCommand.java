@@ -69,12 +69,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     DataOptions.Raw raw = data.loadRaw();
     // Which split's test part, said on the data line; and a note when its rows may be training rows.
-    String part = "the test part of the split";
+    String part = "the test part of the split " + data.splitText();
     String note = null;
     boolean ownSplit = false; // the split the model file records, taken for want of one given
     Provenance trained = model.provenance();
+    boolean given = parsed.hasMatchedOption("--split") || parsed.hasMatchedOption("--split-seed");
+    if (!all && trained == null && !given) {
+      // evaluate's defaults, which are train's: right only if it trained on them.
+      note = "the model does not record the split it was trained with (a file saved before models recorded it, or a model built "
+          + "without it): if it was not " + data.splitText() + ", give its --split and --split-seed, or this test part may include "
+          + "rows it trained on";
+    }
     if (!all && trained != null) {
-      boolean given = parsed.hasMatchedOption("--split") || parsed.hasMatchedOption("--split-seed");
       String recorded = trained.split() + ", seed " + trained.splitSeed();
       boolean sameData = trained.sameData(raw.all());
       if (sameData && (!given || data.isSplitOf(trained))) {
@@ -82,7 +88,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         ownSplit = !given;
         part = "the test part of the split the model was trained with (" + recorded + ")";
       } else {
-        part = "the test part of the split " + data.splitText();
         if (sameData) {
           note = "the model was trained on this data with the split " + recorded + ": the test part of another split may include rows it "
               + "trained on (leave out --split and --split-seed to score its own test rows)";

@@ -2,11 +2,17 @@ package org.caviar.search.cli;
 
 import static org.caviar.search.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.caviar.model.Model;
+import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
+import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Datasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +112,31 @@ class ModelProvenanceCliTest {
     assertEquals(0, every.code(), every.out() + every.err());
     assertEquals("data: other.csv, every row (90 rows)", firstLine(every.out(), "data: "));
     assertTrue(!every.out().contains("note:"), every.out());
+  }
+
+  /**
+   * A model that does not record its split (a file saved before models recorded it, or one built
+   * through the API without it) is scored on the default split's test part, which holds training
+   * rows if it trained on another split: said, with what to give.
+   */
+  @Test
+  void aModelWithoutItsSplitSaysWhichSplitItScores() throws Exception {
+    Dataset digits = Datasets.digits();
+    Model model = new Model(Network.create(NetworkSpec.parse("64-8-10"), 1), null, digits.classNames());
+    assertNull(model.provenance());
+    Path file = dir.resolve("api.cvmd");
+    model.save(file);
+    CliRun e = run("evaluate", "--model", file.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertEquals("data: digits, the test part of the split 0.6,0.2, seed 42 (360 rows)", firstLine(e.out(), "data: "));
+    assertEquals("note: the model does not record the split it was trained with (a file saved before models recorded it, or a "
+        + "model built without it): if it was not 0.6,0.2, seed 42, give its --split and --split-seed, or this test part may "
+        + "include rows it trained on", firstLine(e.out(), "note: "));
+    // A split given is the user's: no note.
+    CliRun given = run("evaluate", "--model", file.toString(), "--split", "0.5,0.3", "--split-seed", "7");
+    assertEquals(0, given.code(), given.out() + given.err());
+    assertEquals("data: digits, the test part of the split 0.5,0.3, seed 7 (357 rows)", firstLine(given.out(), "data: "));
+    assertTrue(!given.out().contains("note:"), given.out());
   }
 
   private static String firstLine(String out, String prefix) {
