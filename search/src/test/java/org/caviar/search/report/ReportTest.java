@@ -80,6 +80,40 @@ class ReportTest {
     assertTrue(Files.exists(report.resolve("param_lr.png")) && Files.exists(report.resolve("param_lr.svg")), "this study's charts");
   }
 
+  /**
+   * The x axis's tick labels that XChart drew, within the axis (it lists some beyond its ends, not
+   * drawn); its axes are package-private, read once the chart is painted.
+   */
+  static List<String> xTickLabels(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) throws ReflectiveOperationException {
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getXAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getXAxis");
+    getXAxis.setAccessible(true);
+    var axis = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getXAxis.invoke(chart);
+    var ticks = axis.getAxisTickCalculator();
+    List<String> drawn = new java.util.ArrayList<>();
+    for (int i = 0; i < ticks.getTickLabels().size(); i++) {
+      double at = ticks.getTickLocations().get(i);
+      if (at >= 0 && at <= axis.getBounds().getWidth()) drawn.add(ticks.getTickLabels().get(i));
+    }
+    return drawn;
+  }
+
+  /**
+   * A categorical parameter's chart names its choices, and only them: its ticks fell every half
+   * choice, and the ones between two choices read "tick 0.5", "tick 1.5" on every report.
+   */
+  @Test
+  void categoricalChartNamesItsChoicesAndNothingElse() throws ReflectiveOperationException {
+    for (int size = 2; size <= 8; size++) {
+      String[] choices = new String[size];
+      for (int i = 0; i < size; i++) choices[i] = "c" + i;
+      SearchSpace space = SearchSpace.of(Parameter.categorical("pick", choices));
+      History h = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+          .optimize(t -> 1e-4 * t.getString("pick").charAt(1), Budget.trials(6)); // y labels as wide as 0.0054
+      assertEquals(List.of(choices), xTickLabels(Plots.parameter(h, space, 0)), size + " choices");
+    }
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
