@@ -152,7 +152,23 @@ public final class Plots {
    */
   private static void labelIntegerTicks(XYChart c, int count, java.util.function.IntFunction<String> name) {
     double span = c.getStyler().getXAxisMax() - c.getStyler().getXAxisMin();
-    c.getStyler().setXAxisTickMarkSpacingHint(Math.max(1, (int) Math.round(TICK_SPACE / span)));
+    int unit = Math.max(1, (int) Math.round(TICK_SPACE / span));
+    c.getStyler().setXAxisTickMarkSpacingHint(unit);
+    // XChart also doubles the step while its widest label (by characters), as drawn, is not a tenth
+    // narrower than a step: level, the default space's 11 parameters lost every other name. Names
+    // that do not fit level are slanted, or upright (the width of a line), with a tenth to spare
+    // for the estimate of the axis.
+    java.awt.Font font = c.getStyler().getAxisTickLabelsFont();
+    String widest = " ";
+    for (int k = 0; k < count; k++) if (name.apply(k).length() > widest.length()) widest = name.apply(k);
+    java.awt.font.TextLayout layout = new java.awt.font.TextLayout(widest, font, new java.awt.font.FontRenderContext(null, true, false));
+    for (int degrees : new int[] {0, 45, 90}) {
+      var rotation = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
+      if (degrees == 90 || layout.getOutline(rotation).getBounds().getWidth() * 1.1 < 0.9 * unit) {
+        c.getStyler().setXAxisLabelRotation(degrees);
+        break;
+      }
+    }
     c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
       long k = Math.round(v);
       return Math.abs(v - k) < 1e-9 && k >= 0 && k < count ? name.apply((int) k) : "tick " + v;

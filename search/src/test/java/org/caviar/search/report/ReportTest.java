@@ -114,6 +114,25 @@ class ReportTest {
     }
   }
 
+  /**
+   * Every axis of the parallel coordinates is named, the value's too: with the default space's 11
+   * parameters the names did not fit the step of one axis, XChart doubled it, and every other axis
+   * (batch_size, layers, batchnorm, optimizer, momentum, value) had no name.
+   */
+  @Test
+  void parallelCoordinatesNameEveryAxis() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.parse(org.caviar.search.cli.TuneCommand.DEFAULT_SPACE);
+    History h = Study.builder(space).direction(Direction.MAXIMIZE).sampler(new RandomSampler()).seed(3).workers(1).build()
+        .optimize(t -> t.getDouble("dropout"), Budget.trials(12));
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < space.size(); i++) names.add(space.get(i).name());
+    names.add("value");
+    assertEquals(names, xTickLabels(Plots.parallelCoordinates(h, space, 50)));
+    SearchSpace two = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.categorical("c", "a", "b"));
+    History h2 = Study.builder(two).sampler(new RandomSampler()).seed(3).workers(1).build().optimize(t -> t.getDouble("x"), Budget.trials(5));
+    assertEquals(List.of("x", "c", "value"), xTickLabels(Plots.parallelCoordinates(h2, two, 50)));
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
