@@ -288,6 +288,12 @@ public final class Plots {
       names.add("(too few completed trials)");
       values.add(0.0);
     }
+    // Bars of 0 only: XChart's axis from 0 to 0 put them at y = NaN in the SVG (a browser's error).
+    c.getStyler().setYAxisMin(0.0);
+    if (values.stream().noneMatch(v -> v > 0)) {
+      c.getStyler().setYAxisMax(1.0);
+      if (!importance.isEmpty()) c.setTitle("Parameter importance: no parameter explains more than chance");
+    }
     c.addSeries("importance", names, values);
     return c;
   }

@@ -181,14 +181,23 @@ public final class ReportWriter {
           .append(String.format(Locale.ROOT, "%.2f", Leaderboard.seconds(t))).append("</td><td>")
           .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
     }
-    sb.append("</table>\n<h2>Parameter importance</h2>\n<p>Share of the variation in the ranks of the scores that each "
-        + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
-        + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
-    for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
-      sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
-          .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+    sb.append("</table>\n<h2>Parameter importance</h2>\n");
+    if (importance.isEmpty()) {
+      sb.append("<p>Too few trials to estimate it (it takes 4 with a value; here the ").append(esc(importance.basis())).append(").</p>\n");
+    } else {
+      sb.append("<p>Share of the variation in the ranks of the scores that each "
+          + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
+          + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
+      for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
+        sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
+            .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+      }
+      sb.append("</table>\n");
+      if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+        sb.append("<p>No parameter explains more of the ranks than chance would: every share is 0.</p>\n");
+      }
     }
-    sb.append("</table>\n<h2>Charts</h2>\n");
+    sb.append("<h2>Charts</h2>\n");
     figures(sb, figures);
     sb.append("<h2>Search space</h2>\n<pre>").append(esc(space.spec())).append("</pre>\n")
         .append("<p>All trials: <a href=\"trials.csv\">trials.csv</a>.</p>\n</body></html>\n");

@@ -133,6 +133,29 @@ class ReportTest {
     assertEquals(List.of("x", "c", "value"), xTickLabels(Plots.parallelCoordinates(h2, two, 50)));
   }
 
+  /**
+   * The importance with nothing to show (too few trials, or no parameter above chance, all 0) is
+   * a chart of finite coordinates and a page that says why: the bars of a zero-height axis were
+   * drawn at y = NaN in the SVG (an error in a browser), and the page showed an empty table.
+   */
+  @Test
+  void importanceWithNothingToShowSaysWhy() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.categorical("c", "a", "b"));
+    History one = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(1));
+    Path page = ReportWriter.write(dir.resolve("one"), one, space, new ReportWriter.Meta("one", "tpe", "none", null));
+    String html = Files.readString(page);
+    assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
+    assertTrue(!html.contains("<table></table>"), html);
+    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trials)."), html);
+
+    Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
+        "final values of 30 completed trials");
+    html = Files.readString(ReportWriter.write(dir.resolve("none"), one, space, new ReportWriter.Meta("none", "tpe", "none", null), none));
+    assertTrue(!Files.readString(dir.resolve("none/importance.svg")).contains("NaN"), "finite bars");
+    assertTrue(html.contains("No parameter explains more of the ranks than chance would"), html);
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
