@@ -104,10 +104,11 @@ public final class ReportWriter {
    * A trial's seconds for the CSV; none for an interrupted one. A journal records a trial the
    * process stopped in (Ctrl-C, kill -9) as interrupted when the study is resumed, at that time: its
    * start to then is how long the study waited, not how long the trial ran (a study resumed the next
-   * morning showed a trial of 50000 seconds).
+   * morning showed a trial of 50000 seconds). None either for a trial still running (in another
+   * run of the study): it has no end yet.
    */
   static String seconds(TrialRecord t) {
-    return t.isInterrupted() ? "" : String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t));
+    return t.isInterrupted() || t.endMillis() < 0 ? "" : String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t));
   }
 
   /** One row per trial: number, state, value, steps, seconds, reason, then each parameter. */

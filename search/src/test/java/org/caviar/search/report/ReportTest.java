@@ -238,6 +238,18 @@ class ReportTest {
     assertEquals("0,FAILED,,1,,\"interrupted: the process stopped while this trial ran\",a", lines.get(1));
   }
 
+  /**
+   * A report written while another run of the study is under way lists its running trials: they
+   * have no seconds yet (the CSV said 0.000, as if they had taken none).
+   */
+  @Test
+  void csvLeavesARunningTrialsSecondsEmpty() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord t = TrialRecord.claimed(0, 1_000).withParams(space.pointFromValues(Map.of("x", 0.5)), -1).withIntermediate(1, 0.3);
+    List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MAXIMIZE), space).lines().toList();
+    assertEquals("0,RUNNING,,1,,,0.5", lines.get(1));
+  }
+
   @Test
   void leaderboardIsBestFirst() {
     History h = study(30, Pruner.none());
