@@ -89,6 +89,7 @@ public final class TrainingPlots {
     XYChart c = Plots.xy("Parameter gradients against the parameters", "epoch", "|gradient| / |parameters| (log scale)");
     c.getStyler().setYAxisLogarithmic(true);
     int k = 0;
+    boolean any = false;
     if (!snapshots.isEmpty()) {
       for (int l = 0; l < snapshots.get(0).layers().size(); l++) {
         LayerStatistics first = snapshots.get(0).layers().get(l);
@@ -100,12 +101,18 @@ public final class TrainingPlots {
           // A log axis takes no zero (no gradient at all: a diverged probe); left out as a gap.
           return r > 0 && Double.isFinite(r) ? r : Double.NaN;
         });
+        for (double v : y) any |= !Double.isNaN(v);
         line(c, first.layer(), epochs(snapshots), y, Plots.TOP[k++ % Plots.TOP.length]);
       }
     }
-    if (k == 0) {
+    if (k > 0 && !any) {
+      // Only gaps: the log axis had nothing to scale to (it read -2E308 to 2E308).
+      for (String name : List.copyOf(c.getSeriesMap().keySet())) c.removeSeries(name);
+    }
+    if (!any) {
       c.getStyler().setYAxisLogarithmic(false);
-      c.addSeries("no layer with parameters recorded", new double[] {0}, new double[] {0});
+      c.addSeries(k == 0 ? "no layer with parameters recorded" : "no layer's parameters had a gradient (zero, or not finite)",
+          new double[] {0}, new double[] {0});
     }
     return c;
   }

@@ -240,6 +240,20 @@ class TrainingReportTest {
     }
   }
 
+  /**
+   * A run whose probes found no gradient at all in any layer says so: its log axis had nothing to
+   * scale to and read -2E308 to 2E308 over an empty plot.
+   */
+  @Test
+  void gradientScaleWithNoGradientAnywhereSaysSo() {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    LayerStatistics zero = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 3, 0, false);
+    var chart = TrainingPlots.gradientScale(List.of(new HistogramRecorder.Snapshot(0, List.of(zero)),
+        new HistogramRecorder.Snapshot(1, List.of(zero))));
+    assertEquals(List.of("no layer's parameters had a gradient (zero, or not finite)"), List.copyOf(chart.getSeriesMap().keySet()));
+    assertTrue(!chart.getStyler().isYAxisLogarithmic());
+  }
+
   /** A run of two epochs whose snapshots have the given activation layers (each after a dense layer), with small made-up statistics. */
   private static Run run(String title, String... activations) {
     List<EpochMetrics> epochs = List.of(new EpochMetrics(0, 1.0, 0.5, 1.1, 0.4, 0.01f, 120, 0.1),
