@@ -175,6 +175,7 @@ public final class ReportWriter {
     }
     sb.append("<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th>trial</th><th>value</th><th>steps</th><th>seconds</th><th>parameters</th></tr>\n");
     int rank = 1;
+    if (best == null) sb.append("<tr><td colspan=\"6\">No trial completed.</td></tr>\n");
     for (TrialRecord t : Leaderboard.top(h, 10)) {
       sb.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.number())
           .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")

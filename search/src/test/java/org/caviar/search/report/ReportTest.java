@@ -250,6 +250,17 @@ class ReportTest {
     assertEquals("0,RUNNING,,1,,,0.5", lines.get(1));
   }
 
+  /** A study without a completed trial (all failed or pruned) says so in its leaderboard, which was an empty table. */
+  @Test
+  void leaderboardOfAStudyWithoutACompletedTrialSaysSo() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord failed = TrialRecord.claimed(0, 0).withParams(space.pointFromValues(Map.of("x", 0.5)), -1)
+        .withOutcome(TrialState.FAILED, Double.NaN, "diverged", 10);
+    String html = Files.readString(ReportWriter.write(dir.resolve("failed"), new History(List.of(failed), Direction.MAXIMIZE), space,
+        new ReportWriter.Meta("failed", "tpe", "asha", null)));
+    assertTrue(html.contains("<tr><td colspan=\"6\">No trial completed.</td></tr>"), html);
+  }
+
   @Test
   void leaderboardIsBestFirst() {
     History h = study(30, Pruner.none());
