@@ -254,6 +254,32 @@ class TrainingReportTest {
     assertTrue(!chart.getStyler().isYAxisLogarithmic());
   }
 
+  /**
+   * The gradient scale's axis has numbers when the ratios span less than a decade, as they often
+   * do over a short run: XChart's log axis names only the powers of ten, and between 0.0025 and
+   * 0.008 it named nothing.
+   */
+  @Test
+  void gradientScaleWithinOneDecadeHasNumbersOnItsAxis() throws ReflectiveOperationException {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    List<HistogramRecorder.Snapshot> snapshots = new java.util.ArrayList<>();
+    double[] ratios = {0.0025, 0.004, 0.008};
+    for (int e = 0; e < ratios.length; e++) {
+      snapshots.add(new HistogramRecorder.Snapshot(e,
+          List.of(new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 1, ratios[e], false))));
+    }
+    var chart = TrainingPlots.gradientScale(snapshots);
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getYAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getYAxis");
+    getYAxis.setAccessible(true);
+    var axis = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getYAxis.invoke(chart);
+    List<Double> named = axis.getAxisTickCalculator().getTickLabels().stream().filter(java.util.Objects::nonNull)
+        .map(Double::parseDouble).toList();
+    assertTrue(named.size() >= 3, named.toString());
+    // The labels are the ratios themselves (not their logarithms), around the data.
+    for (double v : named) assertTrue(v > 0.001 && v < 0.02, named.toString());
+  }
+
   /** A run of two epochs whose snapshots have the given activation layers (each after a dense layer), with small made-up statistics. */
   private static Run run(String title, String... activations) {
     List<EpochMetrics> epochs = List.of(new EpochMetrics(0, 1.0, 0.5, 1.1, 0.4, 0.01f, 120, 0.1),
