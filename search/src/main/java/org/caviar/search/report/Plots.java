@@ -98,6 +98,7 @@ public final class Plots {
   public static XYChart parameter(History h, SearchSpace space, int i) {
     Parameter p = space.get(i);
     boolean oneMinus = p.scale() == Scale.ONE_MINUS_LOG;
+    boolean log = p.scale() == Scale.LOG || oneMinus;
     String axis = oneMinus ? "1 - " + p.name() + " (log scale)" : p.name() + (p.scale() == Scale.LOG ? " (log scale)" : "");
     XYChart c = xy(p.name() + " against the value", axis, "value");
     List<Double> xs = new ArrayList<>();
@@ -114,19 +115,24 @@ public final class Plots {
       } else {
         x = ((Number) t.params().value(i)).doubleValue();
         if (oneMinus) x = 1 - x;
+        if (log) x = Math.log10(x);
       }
       (t.state() == TrialState.COMPLETE ? xs : px).add(x);
       (t.state() == TrialState.COMPLETE ? ys : py).add(t.value());
     }
-    if (p.scale() == Scale.LOG || oneMinus) c.getStyler().setXAxisLogarithmic(true);
+    if (log) {
+      // The logarithms on a plain axis, named by the values: XChart's log axis names only the powers
+      // of ten, one (100) for units from 32 to 256, none for a range within a decade.
+      c.getStyler().setxAxisTickLabelsFormattingFunction(Plots::logTick);
+    }
     if (p instanceof CategoricalParameter cat) {
       c.getStyler().setXAxisMin(-0.5);
       c.getStyler().setXAxisMax(cat.size() - 0.5);
       labelIntegerTicks(c, cat.size(), cat.choices()::get);
     } else if (p instanceof FloatParameter f) {
-      setRange(c, f.lo(), f.hi(), oneMinus);
+      setRange(c, f.lo(), f.hi(), oneMinus, log);
     } else if (p instanceof IntParameter n) {
-      setRange(c, n.lo(), n.hi(), false);
+      setRange(c, n.lo(), n.hi(), false, log);
     }
     if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
     if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
@@ -140,6 +146,13 @@ public final class Plots {
    * up to 40 fewer with wider ones).
    */
   private static final double TICK_SPACE = 0.92 * (WIDTH - 90);
+
+  /** The label of a tick at {@code v} on an axis of logarithms: 10^v to 3 significant digits, e.g. 0.000316, 31.6, 100. */
+  static String logTick(double v) {
+    double x = Math.pow(10, v);
+    if (!Double.isFinite(x) || x == 0) return Leaderboard.format(x);
+    return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+  }
 
   /**
    * Names the ticks 0..count-1 of an x axis that stands for a list (choices, parameters); call it
@@ -175,9 +188,11 @@ public final class Plots {
     });
   }
 
-  private static void setRange(XYChart c, double lo, double hi, boolean oneMinus) {
-    c.getStyler().setXAxisMin(oneMinus ? 1 - hi : lo);
-    c.getStyler().setXAxisMax(oneMinus ? 1 - lo : hi);
+  private static void setRange(XYChart c, double lo, double hi, boolean oneMinus, boolean log) {
+    double min = oneMinus ? 1 - hi : lo;
+    double max = oneMinus ? 1 - lo : hi;
+    c.getStyler().setXAxisMin(log ? Math.log10(min) : min);
+    c.getStyler().setXAxisMax(log ? Math.log10(max) : max);
   }
 
   /**

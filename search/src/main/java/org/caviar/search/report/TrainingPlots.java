@@ -111,7 +111,7 @@ public final class TrainingPlots {
     if (any) {
       // The ratios' logarithms on a plain axis, named by the ratios: XChart's log axis names only the
       // powers of ten, none at all when the ratios span less than a decade (as over a short run).
-      c.getStyler().setyAxisTickLabelsFormattingFunction(v -> Leaderboard.format(Math.pow(10, v)));
+      c.getStyler().setyAxisTickLabelsFormattingFunction(Plots::logTick);
     } else {
       c.addSeries(k == 0 ? "no layer with parameters recorded" : "no layer's parameters had a gradient (zero, or not finite)",
           new double[] {0}, new double[] {0});

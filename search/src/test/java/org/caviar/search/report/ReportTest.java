@@ -115,6 +115,29 @@ class ReportTest {
   }
 
   /**
+   * A log-scale parameter's chart has numbers on its axis when its range spans less than a decade
+   * or two: XChart's log axis names only the powers of ten, and the default space's units (32 to
+   * 256) had one number, 100; momentum's 1 - momentum (0.01 to 0.2) two.
+   */
+  @Test
+  void logParameterChartsHaveNumbersAcrossTheirRange() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.of(Parameter.intLog("units", 32, 256), Parameter.oneMinusLog("momentum", 0.8, 0.99),
+        Parameter.logUniform("lr", 0.002, 0.009));
+    History h = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getInt("units") * t.getDouble("lr"), Budget.trials(12));
+    double[][] ranges = {{32, 256}, {0.01, 0.2}, {0.002, 0.009}};
+    for (int i = 0; i < space.size(); i++) {
+      List<Double> named = xTickLabels(Plots.parameter(h, space, i)).stream().filter(java.util.Objects::nonNull)
+          .map(Double::parseDouble).toList(); // a log axis leaves the ticks between its powers of ten unnamed (null)
+      assertTrue(named.size() >= 3, space.get(i).name() + " " + named);
+      // The labels are the axis's values (1 - momentum for momentum), not their logarithms. XChart's
+      // ticks spread over 92% of the axis, so one may fall up to 4% of the range's log span (at most
+      // 1.3 decades here: a factor 1.13) beyond its ends, and still be drawn: 1.15 either way.
+      for (double v : named) assertTrue(v >= ranges[i][0] / 1.15 && v <= 1.15 * ranges[i][1], space.get(i).name() + " " + named);
+    }
+  }
+
+  /**
    * Every axis of the parallel coordinates is named, the value's too: with the default space's 11
    * parameters the names did not fit the step of one axis, XChart doubled it, and every other axis
    * (batch_size, layers, batchnorm, optimizer, momentum, value) had no name.
