@@ -141,6 +141,21 @@ public final class Plots {
   }
 
   /**
+   * The angle at which {@code names} fit {@code pixels} apart on an x axis, with a tenth to spare as
+   * XChart asks: level if they can, else slanted, else upright (the width of a line).
+   */
+  static int rotation(java.awt.Font font, List<String> names, double pixels) {
+    String widest = " "; // by characters, as XChart measures
+    for (String n : names) if (n.length() > widest.length()) widest = n;
+    java.awt.font.TextLayout layout = new java.awt.font.TextLayout(widest, font, new java.awt.font.FontRenderContext(null, true, false));
+    for (int degrees : new int[] {0, 45}) {
+      var turn = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
+      if (layout.getOutline(turn).getBounds().getWidth() * 1.1 < pixels) return degrees;
+    }
+    return 90;
+  }
+
+  /**
    * About the pixels of a chart's x axis that XChart spreads its ticks over: 92% of the plot, which
    * is the chart less the y axis's labels and the margins (827 of 900 with labels as wide as "0.1";
    * up to 40 fewer with wider ones).
@@ -168,20 +183,11 @@ public final class Plots {
     int unit = Math.max(1, (int) Math.round(TICK_SPACE / span));
     c.getStyler().setXAxisTickMarkSpacingHint(unit);
     // XChart also doubles the step while its widest label (by characters), as drawn, is not a tenth
-    // narrower than a step: level, the default space's 11 parameters lost every other name. Names
-    // that do not fit level are slanted, or upright (the width of a line), with a tenth to spare
-    // for the estimate of the axis.
-    java.awt.Font font = c.getStyler().getAxisTickLabelsFont();
-    String widest = " ";
-    for (int k = 0; k < count; k++) if (name.apply(k).length() > widest.length()) widest = name.apply(k);
-    java.awt.font.TextLayout layout = new java.awt.font.TextLayout(widest, font, new java.awt.font.FontRenderContext(null, true, false));
-    for (int degrees : new int[] {0, 45, 90}) {
-      var rotation = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
-      if (degrees == 90 || layout.getOutline(rotation).getBounds().getWidth() * 1.1 < 0.9 * unit) {
-        c.getStyler().setXAxisLabelRotation(degrees);
-        break;
-      }
-    }
+    // narrower than a step: level, the default space's 11 parameters lost every other name. With a
+    // tenth to spare for the estimate of the axis.
+    List<String> names = new ArrayList<>();
+    for (int k = 0; k < count; k++) names.add(name.apply(k));
+    c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * unit));
     c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
       long k = Math.round(v);
       return Math.abs(v - k) < 1e-9 && k >= 0 && k < count ? name.apply((int) k) : "tick " + v;
@@ -309,6 +315,8 @@ public final class Plots {
       c.getStyler().setYAxisMax(1.0);
       if (!importance.isEmpty()) c.setTitle("Parameter importance: no parameter explains more than chance");
     }
+    // One name per bar: XChart draws them all, and level they ran into each other ("weight_decayunits").
+    c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * TICK_SPACE / names.size()));
     c.addSeries("importance", names, values);
     return c;
   }

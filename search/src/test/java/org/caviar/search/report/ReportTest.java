@@ -138,6 +138,36 @@ class ReportTest {
   }
 
   /**
+   * The importance chart's parameter names do not run into each other: with the default space's
+   * 11 names level under 11 bars, they read "weight_decayunits", "optimizermomentum",
+   * "activationbatchnorm".
+   */
+  @Test
+  void importanceChartNamesDoNotOverlap() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.parse(org.caviar.search.cli.TuneCommand.DEFAULT_SPACE);
+    Map<String, Double> shares = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < space.size(); i++) shares.put(space.get(i).name(), 1.0 / space.size());
+    var chart = Plots.importance(shares);
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getXAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getXAxis");
+    getXAxis.setAccessible(true);
+    var ticks = ((org.knowm.xchart.internal.chartpart.Axis<?, ?>) getXAxis.invoke(chart)).getAxisTickCalculator();
+    assertEquals(List.copyOf(shares.keySet()), ticks.getTickLabels());
+    int degrees = chart.getStyler().getXAxisLabelRotation();
+    var rotation = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
+    var frc = new java.awt.font.FontRenderContext(null, true, false);
+    double[] width = new double[ticks.getTickLabels().size()];
+    for (int i = 0; i < width.length; i++) {
+      width[i] = new java.awt.font.TextLayout(ticks.getTickLabels().get(i), chart.getStyler().getAxisTickLabelsFont(), frc)
+          .getOutline(rotation).getBounds().getWidth();
+    }
+    for (int i = 1; i < width.length; i++) {
+      double gap = ticks.getTickLocations().get(i) - ticks.getTickLocations().get(i - 1);
+      assertTrue(gap > (width[i - 1] + width[i]) / 2, ticks.getTickLabels().get(i - 1) + " runs into " + ticks.getTickLabels().get(i));
+    }
+  }
+
+  /**
    * Every axis of the parallel coordinates is named, the value's too: with the default space's 11
    * parameters the names did not fit the step of one axis, XChart doubled it, and every other axis
    * (batch_size, layers, batchnorm, optimizer, momentum, value) had no name.
