@@ -214,7 +214,9 @@ public final class Plots {
       axes.add(space.get(i));
       index.add(i);
     }
-    XYChart c = xy("Parallel coordinates (best " + limit + " completed trials)", "", "position on the scale / scaled value");
+    int complete = h.inState(TrialState.COMPLETE).size();
+    XYChart c = xy("Parallel coordinates (" + (complete <= limit ? "the " + complete : "the best " + limit + " of " + complete)
+        + " completed trials)", "", "position on the scale / scaled value");
     c.getStyler().setLegendVisible(false);
     c.getStyler().setYAxisMin(0.0);
     c.getStyler().setYAxisMax(1.0);

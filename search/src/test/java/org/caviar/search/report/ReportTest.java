@@ -167,6 +167,15 @@ class ReportTest {
     }
   }
 
+  /** The parallel coordinates' title counts the trials it draws: it said "best 50" over the 12 a study had. */
+  @Test
+  void parallelCoordinatesTitleCountsTheTrialsDrawn() {
+    History h = study(12, Pruner.none());
+    assertEquals(12, h.inState(TrialState.COMPLETE).size());
+    assertEquals("Parallel coordinates (the 12 completed trials)", Plots.parallelCoordinates(h, Spaces.everyKind(), 50).getTitle());
+    assertEquals("Parallel coordinates (the best 5 of 12 completed trials)", Plots.parallelCoordinates(h, Spaces.everyKind(), 5).getTitle());
+  }
+
   /**
    * Every axis of the parallel coordinates is named, the value's too: with the default space's 11
    * parameters the names did not fit the step of one axis, XChart doubled it, and every other axis
