@@ -29,6 +29,8 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private String summary = "";
   private long finished;
   private long nextLine;
+  /** The count of the last plain line. */
+  private long printed;
 
   /** The bar's consumer: null for the library's own, which writes to the terminal at its width. */
   private final ProgressBarConsumer consumer;
@@ -55,6 +57,7 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   synchronized void start(long alreadyDone) {
     finished = alreadyDone;
     nextLine = alreadyDone + step();
+    printed = alreadyDone;
     if (!terminal) return;
     ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate();
@@ -94,10 +97,12 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     if (bar != null) {
       bar.setExtraMessage(summary);
       bar.stepTo(finished);
-    } else if (finished >= nextLine || finished == trials) {
+    } else if (finished > printed && (finished >= nextLine || finished == trials)) {
+      // Above the last line only: two trials ending together may both read every trial finished.
       out.printf(Locale.ROOT, "trials %d/%d | %s%n", finished, trials, summary);
       out.flush();
       nextLine = finished + step();
+      printed = finished;
     }
   }
 

@@ -98,6 +98,7 @@ public final class Plots {
   public static XYChart parameter(History h, SearchSpace space, int i) {
     Parameter p = space.get(i);
     boolean oneMinus = p.scale() == Scale.ONE_MINUS_LOG;
+    boolean log = p.scale() == Scale.LOG || oneMinus;
     String axis = oneMinus ? "1 - " + p.name() + " (log scale)" : p.name() + (p.scale() == Scale.LOG ? " (log scale)" : "");
     XYChart c = xy(p.name() + " against the value", axis, "value");
     List<Double> xs = new ArrayList<>();
@@ -114,19 +115,24 @@ public final class Plots {
       } else {
         x = ((Number) t.params().value(i)).doubleValue();
         if (oneMinus) x = 1 - x;
+        if (log) x = Math.log10(x);
       }
       (t.state() == TrialState.COMPLETE ? xs : px).add(x);
       (t.state() == TrialState.COMPLETE ? ys : py).add(t.value());
     }
-    if (p.scale() == Scale.LOG || oneMinus) c.getStyler().setXAxisLogarithmic(true);
+    if (log) {
+      // The logarithms on a plain axis, named by the values: XChart's log axis names only the powers
+      // of ten, one (100) for units from 32 to 256, none for a range within a decade.
+      c.getStyler().setxAxisTickLabelsFormattingFunction(Plots::logTick);
+    }
     if (p instanceof CategoricalParameter cat) {
       c.getStyler().setXAxisMin(-0.5);
       c.getStyler().setXAxisMax(cat.size() - 0.5);
       labelIntegerTicks(c, cat.size(), cat.choices()::get);
     } else if (p instanceof FloatParameter f) {
-      setRange(c, f.lo(), f.hi(), oneMinus);
+      setRange(c, f.lo(), f.hi(), oneMinus, log);
     } else if (p instanceof IntParameter n) {
-      setRange(c, n.lo(), n.hi(), false);
+      setRange(c, n.lo(), n.hi(), false, log);
     }
     if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
     if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
@@ -135,22 +141,64 @@ public final class Plots {
   }
 
   /**
-   * Names the ticks 0..count-1 of an x axis that stands for a list (choices, parameters). XChart
-   * drops all labels unless they are unique, so the tick spacing hint is set to make its tick step
-   * exactly 1 (a hint of 0.8 units rounds up to the step 1) and no tick falls between two names.
+   * The angle at which {@code names} fit {@code pixels} apart on an x axis, with a tenth to spare as
+   * XChart asks: level if they can, else slanted, else upright (the width of a line).
+   */
+  static int rotation(java.awt.Font font, List<String> names, double pixels) {
+    String widest = " "; // by characters, as XChart measures
+    for (String n : names) if (n.length() > widest.length()) widest = n;
+    java.awt.font.TextLayout layout = new java.awt.font.TextLayout(widest, font, new java.awt.font.FontRenderContext(null, true, false));
+    for (int degrees : new int[] {0, 45}) {
+      var turn = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
+      if (layout.getOutline(turn).getBounds().getWidth() * 1.1 < pixels) return degrees;
+    }
+    return 90;
+  }
+
+  /**
+   * About the pixels of a chart's x axis that XChart spreads its ticks over: 92% of the plot, which
+   * is the chart less the y axis's labels and the margins (827 of 900 with labels as wide as "0.1";
+   * up to 40 fewer with wider ones).
+   */
+  private static final double TICK_SPACE = 0.92 * (WIDTH - 90);
+
+  /** The label of a tick at {@code v} on an axis of logarithms: 10^v to 3 significant digits, e.g. 0.000316, 31.6, 100. */
+  static String logTick(double v) {
+    double x = Math.pow(10, v);
+    if (!Double.isFinite(x) || x == 0) return Leaderboard.format(x);
+    return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * Names the ticks 0..count-1 of an x axis that stands for a list (choices, parameters); call it
+   * once the axis's ends are set. XChart drops all labels unless they are unique, so a tick between
+   * two names gets one of its own ("tick 0.5"), and the step must be exactly 1: XChart takes the
+   * spacing hint in data units (span / tick space x hint pixels) to a step of 1, 2 or 5 times a
+   * power of ten, 1 for anything above 0.75 up to 1.5. A hint of one unit's pixels lands within
+   * 10% of 1 whatever the y axis's labels take; the former 0.8 x (WIDTH - 120) / (count + 0.4)
+   * made 0.66 to 0.69 of a unit, a step of 0.5, and every categorical chart read "tick 0.5".
    */
   private static void labelIntegerTicks(XYChart c, int count, java.util.function.IntFunction<String> name) {
-    int plotWidth = WIDTH - 120;
-    c.getStyler().setXAxisTickMarkSpacingHint(Math.max(1, (int) (0.8 * plotWidth / (count + 0.4))));
+    double span = c.getStyler().getXAxisMax() - c.getStyler().getXAxisMin();
+    int unit = Math.max(1, (int) Math.round(TICK_SPACE / span));
+    c.getStyler().setXAxisTickMarkSpacingHint(unit);
+    // XChart also doubles the step while its widest label (by characters), as drawn, is not a tenth
+    // narrower than a step: level, the default space's 11 parameters lost every other name. With a
+    // tenth to spare for the estimate of the axis.
+    List<String> names = new ArrayList<>();
+    for (int k = 0; k < count; k++) names.add(name.apply(k));
+    c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * unit));
     c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
       long k = Math.round(v);
       return Math.abs(v - k) < 1e-9 && k >= 0 && k < count ? name.apply((int) k) : "tick " + v;
     });
   }
 
-  private static void setRange(XYChart c, double lo, double hi, boolean oneMinus) {
-    c.getStyler().setXAxisMin(oneMinus ? 1 - hi : lo);
-    c.getStyler().setXAxisMax(oneMinus ? 1 - lo : hi);
+  private static void setRange(XYChart c, double lo, double hi, boolean oneMinus, boolean log) {
+    double min = oneMinus ? 1 - hi : lo;
+    double max = oneMinus ? 1 - lo : hi;
+    c.getStyler().setXAxisMin(log ? Math.log10(min) : min);
+    c.getStyler().setXAxisMax(log ? Math.log10(max) : max);
   }
 
   /**
@@ -166,7 +214,9 @@ public final class Plots {
       axes.add(space.get(i));
       index.add(i);
     }
-    XYChart c = xy("Parallel coordinates (best " + limit + " completed trials)", "", "position on the scale / scaled value");
+    int complete = h.inState(TrialState.COMPLETE).size();
+    XYChart c = xy("Parallel coordinates (" + (complete <= limit ? "the " + complete : "the best " + limit + " of " + complete)
+        + " completed trials)", "", "position on the scale / scaled value");
     c.getStyler().setLegendVisible(false);
     c.getStyler().setYAxisMin(0.0);
     c.getStyler().setYAxisMax(1.0);
@@ -261,6 +311,14 @@ public final class Plots {
       names.add("(too few completed trials)");
       values.add(0.0);
     }
+    // Bars of 0 only: XChart's axis from 0 to 0 put them at y = NaN in the SVG (a browser's error).
+    c.getStyler().setYAxisMin(0.0);
+    if (values.stream().noneMatch(v -> v > 0)) {
+      c.getStyler().setYAxisMax(1.0);
+      if (!importance.isEmpty()) c.setTitle("Parameter importance: no parameter explains more than chance");
+    }
+    // One name per bar: XChart draws them all, and level they ran into each other ("weight_decayunits").
+    c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * TICK_SPACE / names.size()));
     c.addSeries("importance", names, values);
     return c;
   }

@@ -104,10 +104,11 @@ public final class ReportWriter {
    * A trial's seconds for the CSV; none for an interrupted one. A journal records a trial the
    * process stopped in (Ctrl-C, kill -9) as interrupted when the study is resumed, at that time: its
    * start to then is how long the study waited, not how long the trial ran (a study resumed the next
-   * morning showed a trial of 50000 seconds).
+   * morning showed a trial of 50000 seconds). None either for a trial still running (in another
+   * run of the study): it has no end yet.
    */
   static String seconds(TrialRecord t) {
-    return t.isInterrupted() ? "" : String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t));
+    return t.isInterrupted() || t.endMillis() < 0 ? "" : String.format(Locale.ROOT, "%.3f", Leaderboard.seconds(t));
   }
 
   /** One row per trial: number, state, value, steps, seconds, reason, then each parameter. */
@@ -174,6 +175,7 @@ public final class ReportWriter {
     }
     sb.append("<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th>trial</th><th>value</th><th>steps</th><th>seconds</th><th>parameters</th></tr>\n");
     int rank = 1;
+    if (best == null) sb.append("<tr><td colspan=\"6\">No trial completed.</td></tr>\n");
     for (TrialRecord t : Leaderboard.top(h, 10)) {
       sb.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.number())
           .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")
@@ -181,14 +183,23 @@ public final class ReportWriter {
           .append(String.format(Locale.ROOT, "%.2f", Leaderboard.seconds(t))).append("</td><td>")
           .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
     }
-    sb.append("</table>\n<h2>Parameter importance</h2>\n<p>Share of the variation in the ranks of the scores that each "
-        + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
-        + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
-    for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
-      sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
-          .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+    sb.append("</table>\n<h2>Parameter importance</h2>\n");
+    if (importance.isEmpty()) {
+      sb.append("<p>Too few trials to estimate it (it takes 4 with a value; here the ").append(esc(importance.basis())).append(").</p>\n");
+    } else {
+      sb.append("<p>Share of the variation in the ranks of the scores that each "
+          + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
+          + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
+      for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
+        sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
+            .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+      }
+      sb.append("</table>\n");
+      if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+        sb.append("<p>No parameter explains more of the ranks than chance would: every share is 0.</p>\n");
+      }
     }
-    sb.append("</table>\n<h2>Charts</h2>\n");
+    sb.append("<h2>Charts</h2>\n");
     figures(sb, figures);
     sb.append("<h2>Search space</h2>\n<pre>").append(esc(space.spec())).append("</pre>\n")
         .append("<p>All trials: <a href=\"trials.csv\">trials.csv</a>.</p>\n</body></html>\n");

@@ -82,13 +82,13 @@ public final class TrainingPlots {
   }
 
   /**
-   * For each layer with parameters, the norm of their gradient over their own norm, on a log axis:
+   * For each layer with parameters, the norm of their gradient over their own norm, on a log scale:
    * a layer whose ratio sits decades below the others' hardly learns, one far above it is unstable.
    */
   public static XYChart gradientScale(List<Snapshot> snapshots) {
     XYChart c = Plots.xy("Parameter gradients against the parameters", "epoch", "|gradient| / |parameters| (log scale)");
-    c.getStyler().setYAxisLogarithmic(true);
     int k = 0;
+    boolean any = false;
     if (!snapshots.isEmpty()) {
       for (int l = 0; l < snapshots.get(0).layers().size(); l++) {
         LayerStatistics first = snapshots.get(0).layers().get(l);
@@ -97,15 +97,24 @@ public final class TrainingPlots {
         double[] y = series(snapshots, s -> {
           LayerStatistics st = s.layers().get(layer);
           double r = st.parameterGradientNorm() / st.parameterNorm();
-          // A log axis takes no zero (no gradient at all: a diverged probe); left out as a gap.
-          return r > 0 && Double.isFinite(r) ? r : Double.NaN;
+          // A log scale takes no zero (no gradient at all: a diverged probe); left out as a gap.
+          return r > 0 && Double.isFinite(r) ? Math.log10(r) : Double.NaN;
         });
+        for (double v : y) any |= !Double.isNaN(v);
         line(c, first.layer(), epochs(snapshots), y, Plots.TOP[k++ % Plots.TOP.length]);
       }
     }
-    if (k == 0) {
-      c.getStyler().setYAxisLogarithmic(false);
-      c.addSeries("no layer with parameters recorded", new double[] {0}, new double[] {0});
+    if (k > 0 && !any) {
+      // Only gaps: the log axis had nothing to scale to (it read -2E308 to 2E308).
+      for (String name : List.copyOf(c.getSeriesMap().keySet())) c.removeSeries(name);
+    }
+    if (any) {
+      // The ratios' logarithms on a plain axis, named by the ratios: XChart's log axis names only the
+      // powers of ten, none at all when the ratios span less than a decade (as over a short run).
+      c.getStyler().setyAxisTickLabelsFormattingFunction(Plots::logTick);
+    } else {
+      c.addSeries(k == 0 ? "no layer with parameters recorded" : "no layer's parameters had a gradient (zero, or not finite)",
+          new double[] {0}, new double[] {0});
     }
     return c;
   }

@@ -56,6 +56,26 @@ class ProgressDisplayTest {
         out.toString());
   }
   /**
+   * Not on a terminal, the study's last line is printed once: two workers whose trials end
+   * together each read a history with every trial finished (or the later one's first), and each
+   * printed "trials 20/20".
+   */
+  @Test
+  void printsTheLastLineOnceWhenTwoTrialsEndTogether() {
+    StringWriter out = new StringWriter();
+    ProgressDisplay progress = new ProgressDisplay(3, false, new PrintWriter(out), false, null);
+    List<TrialRecord> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) all.add(TrialRecord.claimed(i, 0).withOutcome(TrialState.COMPLETE, i, null, 10));
+    progress.start(0);
+    progress.trialFinished(all.get(0), new History(all.subList(0, 1), Direction.MAXIMIZE));
+    progress.trialFinished(all.get(2), new History(all, Direction.MAXIMIZE));
+    progress.trialFinished(all.get(1), new History(all, Direction.MAXIMIZE));
+    progress.close();
+    List<String> counts = out.toString().lines().map(l -> l.substring(0, l.indexOf(" |"))).toList();
+    assertEquals(List.of("trials 1/3", "trials 3/3"), counts, out.toString());
+  }
+
+  /**
    * Panda mode on a terminal 80 columns wide, the most common: the live line shows the running
    * trial's epoch and value. After the first trial it ended "best 0.9666 | pruned 0 | failed 0 | t",
    * the trial's part cut off by the width.

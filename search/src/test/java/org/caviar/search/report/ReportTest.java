@@ -80,6 +80,144 @@ class ReportTest {
     assertTrue(Files.exists(report.resolve("param_lr.png")) && Files.exists(report.resolve("param_lr.svg")), "this study's charts");
   }
 
+  /**
+   * The x axis's tick labels that XChart drew, within the axis (it lists some beyond its ends, not
+   * drawn); its axes are package-private, read once the chart is painted.
+   */
+  static List<String> xTickLabels(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) throws ReflectiveOperationException {
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getXAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getXAxis");
+    getXAxis.setAccessible(true);
+    var axis = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getXAxis.invoke(chart);
+    var ticks = axis.getAxisTickCalculator();
+    List<String> drawn = new java.util.ArrayList<>();
+    for (int i = 0; i < ticks.getTickLabels().size(); i++) {
+      double at = ticks.getTickLocations().get(i);
+      if (at >= 0 && at <= axis.getBounds().getWidth()) drawn.add(ticks.getTickLabels().get(i));
+    }
+    return drawn;
+  }
+
+  /**
+   * A categorical parameter's chart names its choices, and only them: its ticks fell every half
+   * choice, and the ones between two choices read "tick 0.5", "tick 1.5" on every report.
+   */
+  @Test
+  void categoricalChartNamesItsChoicesAndNothingElse() throws ReflectiveOperationException {
+    for (int size = 2; size <= 8; size++) {
+      String[] choices = new String[size];
+      for (int i = 0; i < size; i++) choices[i] = "c" + i;
+      SearchSpace space = SearchSpace.of(Parameter.categorical("pick", choices));
+      History h = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+          .optimize(t -> 1e-4 * t.getString("pick").charAt(1), Budget.trials(6)); // y labels as wide as 0.0054
+      assertEquals(List.of(choices), xTickLabels(Plots.parameter(h, space, 0)), size + " choices");
+    }
+  }
+
+  /**
+   * A log-scale parameter's chart has numbers on its axis when its range spans less than a decade
+   * or two: XChart's log axis names only the powers of ten, and the default space's units (32 to
+   * 256) had one number, 100; momentum's 1 - momentum (0.01 to 0.2) two.
+   */
+  @Test
+  void logParameterChartsHaveNumbersAcrossTheirRange() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.of(Parameter.intLog("units", 32, 256), Parameter.oneMinusLog("momentum", 0.8, 0.99),
+        Parameter.logUniform("lr", 0.002, 0.009));
+    History h = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getInt("units") * t.getDouble("lr"), Budget.trials(12));
+    double[][] ranges = {{32, 256}, {0.01, 0.2}, {0.002, 0.009}};
+    for (int i = 0; i < space.size(); i++) {
+      List<Double> named = xTickLabels(Plots.parameter(h, space, i)).stream().filter(java.util.Objects::nonNull)
+          .map(Double::parseDouble).toList(); // a log axis leaves the ticks between its powers of ten unnamed (null)
+      assertTrue(named.size() >= 3, space.get(i).name() + " " + named);
+      // The labels are the axis's values (1 - momentum for momentum), not their logarithms. XChart's
+      // ticks spread over 92% of the axis, so one may fall up to 4% of the range's log span (at most
+      // 1.3 decades here: a factor 1.13) beyond its ends, and still be drawn: 1.15 either way.
+      for (double v : named) assertTrue(v >= ranges[i][0] / 1.15 && v <= 1.15 * ranges[i][1], space.get(i).name() + " " + named);
+    }
+  }
+
+  /**
+   * The importance chart's parameter names do not run into each other: with the default space's
+   * 11 names level under 11 bars, they read "weight_decayunits", "optimizermomentum",
+   * "activationbatchnorm".
+   */
+  @Test
+  void importanceChartNamesDoNotOverlap() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.parse(org.caviar.search.cli.TuneCommand.DEFAULT_SPACE);
+    Map<String, Double> shares = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < space.size(); i++) shares.put(space.get(i).name(), 1.0 / space.size());
+    var chart = Plots.importance(shares);
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getXAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getXAxis");
+    getXAxis.setAccessible(true);
+    var ticks = ((org.knowm.xchart.internal.chartpart.Axis<?, ?>) getXAxis.invoke(chart)).getAxisTickCalculator();
+    assertEquals(List.copyOf(shares.keySet()), ticks.getTickLabels());
+    int degrees = chart.getStyler().getXAxisLabelRotation();
+    var rotation = degrees == 0 ? null : java.awt.geom.AffineTransform.getRotateInstance(-Math.toRadians(degrees));
+    var frc = new java.awt.font.FontRenderContext(null, true, false);
+    double[] width = new double[ticks.getTickLabels().size()];
+    for (int i = 0; i < width.length; i++) {
+      width[i] = new java.awt.font.TextLayout(ticks.getTickLabels().get(i), chart.getStyler().getAxisTickLabelsFont(), frc)
+          .getOutline(rotation).getBounds().getWidth();
+    }
+    for (int i = 1; i < width.length; i++) {
+      double gap = ticks.getTickLocations().get(i) - ticks.getTickLocations().get(i - 1);
+      assertTrue(gap > (width[i - 1] + width[i]) / 2, ticks.getTickLabels().get(i - 1) + " runs into " + ticks.getTickLabels().get(i));
+    }
+  }
+
+  /** The parallel coordinates' title counts the trials it draws: it said "best 50" over the 12 a study had. */
+  @Test
+  void parallelCoordinatesTitleCountsTheTrialsDrawn() {
+    History h = study(12, Pruner.none());
+    assertEquals(12, h.inState(TrialState.COMPLETE).size());
+    assertEquals("Parallel coordinates (the 12 completed trials)", Plots.parallelCoordinates(h, Spaces.everyKind(), 50).getTitle());
+    assertEquals("Parallel coordinates (the best 5 of 12 completed trials)", Plots.parallelCoordinates(h, Spaces.everyKind(), 5).getTitle());
+  }
+
+  /**
+   * Every axis of the parallel coordinates is named, the value's too: with the default space's 11
+   * parameters the names did not fit the step of one axis, XChart doubled it, and every other axis
+   * (batch_size, layers, batchnorm, optimizer, momentum, value) had no name.
+   */
+  @Test
+  void parallelCoordinatesNameEveryAxis() throws ReflectiveOperationException {
+    SearchSpace space = SearchSpace.parse(org.caviar.search.cli.TuneCommand.DEFAULT_SPACE);
+    History h = Study.builder(space).direction(Direction.MAXIMIZE).sampler(new RandomSampler()).seed(3).workers(1).build()
+        .optimize(t -> t.getDouble("dropout"), Budget.trials(12));
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < space.size(); i++) names.add(space.get(i).name());
+    names.add("value");
+    assertEquals(names, xTickLabels(Plots.parallelCoordinates(h, space, 50)));
+    SearchSpace two = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.categorical("c", "a", "b"));
+    History h2 = Study.builder(two).sampler(new RandomSampler()).seed(3).workers(1).build().optimize(t -> t.getDouble("x"), Budget.trials(5));
+    assertEquals(List.of("x", "c", "value"), xTickLabels(Plots.parallelCoordinates(h2, two, 50)));
+  }
+
+  /**
+   * The importance with nothing to show (too few trials, or no parameter above chance, all 0) is
+   * a chart of finite coordinates and a page that says why: the bars of a zero-height axis were
+   * drawn at y = NaN in the SVG (an error in a browser), and the page showed an empty table.
+   */
+  @Test
+  void importanceWithNothingToShowSaysWhy() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.categorical("c", "a", "b"));
+    History one = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(1));
+    Path page = ReportWriter.write(dir.resolve("one"), one, space, new ReportWriter.Meta("one", "tpe", "none", null));
+    String html = Files.readString(page);
+    assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
+    assertTrue(!html.contains("<table></table>"), html);
+    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trials)."), html);
+
+    Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
+        "final values of 30 completed trials");
+    html = Files.readString(ReportWriter.write(dir.resolve("none"), one, space, new ReportWriter.Meta("none", "tpe", "none", null), none));
+    assertTrue(!Files.readString(dir.resolve("none/importance.svg")).contains("NaN"), "finite bars");
+    assertTrue(html.contains("No parameter explains more of the ranks than chance would"), html);
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
@@ -160,6 +298,29 @@ class ReportTest {
         .withOutcome(TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", 86_401_000);
     List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MAXIMIZE), space).lines().toList();
     assertEquals("0,FAILED,,1,,\"interrupted: the process stopped while this trial ran\",a", lines.get(1));
+  }
+
+  /**
+   * A report written while another run of the study is under way lists its running trials: they
+   * have no seconds yet (the CSV said 0.000, as if they had taken none).
+   */
+  @Test
+  void csvLeavesARunningTrialsSecondsEmpty() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord t = TrialRecord.claimed(0, 1_000).withParams(space.pointFromValues(Map.of("x", 0.5)), -1).withIntermediate(1, 0.3);
+    List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MAXIMIZE), space).lines().toList();
+    assertEquals("0,RUNNING,,1,,,0.5", lines.get(1));
+  }
+
+  /** A study without a completed trial (all failed or pruned) says so in its leaderboard, which was an empty table. */
+  @Test
+  void leaderboardOfAStudyWithoutACompletedTrialSaysSo() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord failed = TrialRecord.claimed(0, 0).withParams(space.pointFromValues(Map.of("x", 0.5)), -1)
+        .withOutcome(TrialState.FAILED, Double.NaN, "diverged", 10);
+    String html = Files.readString(ReportWriter.write(dir.resolve("failed"), new History(List.of(failed), Direction.MAXIMIZE), space,
+        new ReportWriter.Meta("failed", "tpe", "asha", null)));
+    assertTrue(html.contains("<tr><td colspan=\"6\">No trial completed.</td></tr>"), html);
   }
 
   @Test

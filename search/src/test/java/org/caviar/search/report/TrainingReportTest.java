@@ -240,6 +240,46 @@ class TrainingReportTest {
     }
   }
 
+  /**
+   * A run whose probes found no gradient at all in any layer says so: its log axis had nothing to
+   * scale to and read -2E308 to 2E308 over an empty plot.
+   */
+  @Test
+  void gradientScaleWithNoGradientAnywhereSaysSo() {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    LayerStatistics zero = new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 3, 0, false);
+    var chart = TrainingPlots.gradientScale(List.of(new HistogramRecorder.Snapshot(0, List.of(zero)),
+        new HistogramRecorder.Snapshot(1, List.of(zero))));
+    assertEquals(List.of("no layer's parameters had a gradient (zero, or not finite)"), List.copyOf(chart.getSeriesMap().keySet()));
+    assertTrue(!chart.getStyler().isYAxisLogarithmic());
+  }
+
+  /**
+   * The gradient scale's axis has numbers when the ratios span less than a decade, as they often
+   * do over a short run: XChart's log axis names only the powers of ten, and between 0.0025 and
+   * 0.008 it named nothing.
+   */
+  @Test
+  void gradientScaleWithinOneDecadeHasNumbersOnItsAxis() throws ReflectiveOperationException {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    List<HistogramRecorder.Snapshot> snapshots = new java.util.ArrayList<>();
+    double[] ratios = {0.0025, 0.004, 0.008};
+    for (int e = 0; e < ratios.length; e++) {
+      snapshots.add(new HistogramRecorder.Snapshot(e,
+          List.of(new LayerStatistics("dense1", h, h, 1.5, 0.5, Double.NaN, Double.NaN, 0, 1, ratios[e], false))));
+    }
+    var chart = TrainingPlots.gradientScale(snapshots);
+    org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    var getYAxis = org.knowm.xchart.internal.chartpart.Chart.class.getDeclaredMethod("getYAxis");
+    getYAxis.setAccessible(true);
+    var axis = (org.knowm.xchart.internal.chartpart.Axis<?, ?>) getYAxis.invoke(chart);
+    List<Double> named = axis.getAxisTickCalculator().getTickLabels().stream().filter(java.util.Objects::nonNull)
+        .map(Double::parseDouble).toList();
+    assertTrue(named.size() >= 3, named.toString());
+    // The labels are the ratios themselves (not their logarithms), around the data.
+    for (double v : named) assertTrue(v > 0.001 && v < 0.02, named.toString());
+  }
+
   /** A run of two epochs whose snapshots have the given activation layers (each after a dense layer), with small made-up statistics. */
   private static Run run(String title, String... activations) {
     List<EpochMetrics> epochs = List.of(new EpochMetrics(0, 1.0, 0.5, 1.1, 0.4, 0.01f, 120, 0.1),
