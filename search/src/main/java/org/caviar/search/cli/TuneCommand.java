@@ -730,6 +730,18 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */
+  /** The summary's importance line: each parameter's share, or why there is none to show. */
+  static String importanceLine(Importance.Result importance) {
+    StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
+    // Every share 0 read as a list of zeros, as if something had gone wrong.
+    if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+      sb.append(" no parameter explains more of the ranks than chance would (every share 0)");
+    } else {
+      importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
+    }
+    return sb.toString();
+  }
+
   private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir, Importance.Result importance) {
     long epochsRun = 0;
     long epochsUnpruned = 0;
@@ -763,11 +775,7 @@ public class TuneCommand implements Callable<Integer> {
       for (Map.Entry<String, Object> e : best.params().asMap().entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), Leaderboard.format(e.getValue()));
       }
-      if (!importance.isEmpty()) {
-        StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
-        importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
-        out.println(sb);
-      }
+      if (!importance.isEmpty()) out.println(importanceLine(importance));
       out.println("train and save it: " + onThisStudy("train", "--from-study", dir));
     }
     return failedNow;

@@ -59,7 +59,7 @@ public final class Importance {
         values.add(t.value());
       }
     }
-    String basis = "final values of " + done.size() + " completed trials";
+    String basis = "final values of " + done.size() + " completed " + trials(done.size());
     if (done.size() < MIN_COMPLETE) {
       int step = commonStep(history);
       if (step >= 0) {
@@ -72,7 +72,7 @@ public final class Importance {
             values.add(v);
           }
         }
-        basis = "values at step " + step + " of " + done.size() + " trials";
+        basis = "values at step " + step + " of " + done.size() + " " + trials(done.size());
       }
     }
     Map<String, Double> raw = new LinkedHashMap<>();
@@ -187,5 +187,9 @@ public final class Importance {
     if (used < 2 || n <= used) return 0;
     double msWithin = (ssTotal - ssBetween) / (n - used);
     return Math.max(0, (ssBetween - (used - 1) * msWithin) / ssTotal);
+  }
+
+  private static String trials(int n) {
+    return n == 1 ? "trial" : "trials";
   }
 }

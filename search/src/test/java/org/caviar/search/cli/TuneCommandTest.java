@@ -61,6 +61,18 @@ class TuneCommandTest {
   }
 
   /** A study is named by the last part of --study: "/" has none (it was a NullPointerException's stack trace). */
+  /** Every share 0 printed a list of zeros ("x 0% c 0%"); the line now says what that means. */
+  @Test
+  void importanceOfNoShareSaysSo() {
+    var none = new org.caviar.search.report.Importance.Result(
+        new java.util.LinkedHashMap<>(java.util.Map.of("x", 0.0)), "final values of 30 completed trials");
+    assertEquals("importance (final values of 30 completed trials): no parameter explains more of the ranks than chance would "
+        + "(every share 0)", TuneCommand.importanceLine(none));
+    var some = new org.caviar.search.report.Importance.Result(
+        new java.util.LinkedHashMap<>(java.util.Map.of("x", 0.25)), "values at step 2 of 1 trial");
+    assertEquals("importance (values at step 2 of 1 trial): x 25%", TuneCommand.importanceLine(some));
+  }
+
   @Test
   void aStudyPathWithoutANameIsRefused() {
     String expected = "caviar tune: --study / has no name: the study is named by the path's last part";

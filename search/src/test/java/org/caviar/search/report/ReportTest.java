@@ -209,7 +209,7 @@ class ReportTest {
     String html = Files.readString(page);
     assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
     assertTrue(!html.contains("<table></table>"), html);
-    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trials)."), html);
+    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trial)."), html);
 
     Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
         "final values of 30 completed trials");
