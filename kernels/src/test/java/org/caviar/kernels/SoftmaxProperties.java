@@ -74,6 +74,38 @@ class SoftmaxProperties {
    */
   @Property(tries = 60)
   void forwardMatchesScalar(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    forwardAgainstScalar(rows, cols, seed);
+  }
+
+  /** As {@link #forwardMatchesScalar}, on the path across rows for few classes, over several blocks of rows. */
+  @Property(tries = 60)
+  void forwardOfFewClassesMatchesScalar(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    forwardAgainstScalar(rows, cols, seed);
+  }
+
+  /**
+   * Softmax and log-softmax of a row are the same bits alone as among other rows, in any place of
+   * a block of rows (the path across rows for few classes computes each row in a lane of its own).
+   */
+  @Property(tries = 40)
+  void aRowsResultDoesNotDependOnTheOtherRows(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    for (boolean log : new boolean[] {false, true}) {
+      float[] all = new float[rows * cols];
+      if (log) VECTOR.logForward(rows, cols, x, all);
+      else VECTOR.forward(rows, cols, x, all);
+      for (int r = 0; r < rows; r++) {
+        float[] one = new float[cols];
+        float[] row = Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
+        if (log) VECTOR.logForward(1, cols, row, one);
+        else VECTOR.forward(1, cols, row, one);
+        assertArrayEquals(one, Arrays.copyOfRange(all, r * cols, (r + 1) * cols), (log ? "log-softmax" : "softmax") + " row " + r);
+      }
+    }
+  }
+
+  private static void forwardAgainstScalar(int rows, int cols, long seed) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     float[] ys = new float[rows * cols];
@@ -170,6 +202,16 @@ class SoftmaxProperties {
    */
   @Property(tries = 60)
   void logSoftmaxIsLogOfSoftmax(@ForAll("rows") int rows, @ForAll("cols") int cols, @ForAll long seed) {
+    logSoftmaxAgainstSoftmax(rows, cols, seed);
+  }
+
+  /** As {@link #logSoftmaxIsLogOfSoftmax}, on the path across rows for few classes. */
+  @Property(tries = 60)
+  void logSoftmaxOfFewClassesIsLogOfSoftmax(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    logSoftmaxAgainstSoftmax(rows, cols, seed);
+  }
+
+  private static void logSoftmaxAgainstSoftmax(int rows, int cols, long seed) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     for (Softmax s : BOTH) {
