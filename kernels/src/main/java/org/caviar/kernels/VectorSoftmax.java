@@ -154,27 +154,9 @@ final class VectorSoftmax extends Softmax {
     float[] maxima = ws.maxima(blocks * L);
     float[] columns = ws.columns(rows, cols);
     float[] classes = ws.classes(blocks * L);
-    // Rows [r0, r0 + L) class by class into columns[at + j * L + lane] (lanes past the last row
-    // hold 0), their labels as floats into classes (-1 past the last row), then each row's
-    // maximum into maxima (NaN if the row holds one, as rowMax).
-    for (int b = 0; b < blocks; b++) {
-      int r0 = b * L;
-      int at = b * cols * L;
-      int n = Math.min(L, rows - r0);
-      for (int lane = 0; lane < L; lane++) {
-        int from = (r0 + lane) * cols;
-        for (int j = 0; j < cols; j++) columns[at + j * L + lane] = lane < n ? logits[from + j] : 0f;
-        classes[r0 + lane] = lane < n ? labels[r0 + lane] : -1f;
-      }
-      FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-      for (int j = 0; j < cols; j++) {
-        max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
-      }
-      max.intoArray(maxima, r0);
-    }
-    for (int r = 0; r < rows; r++) {
-      if (!Float.isFinite(maxima[r])) throw badRow("logits", logits, r, cols, maxima[r]);
-    }
+    // The labels as floats (-1 past the last row).
+    for (int r = 0; r < blocks * L; r++) classes[r] = r < rows ? labels[r] : -1f;
+    checkedBlocks(rows, cols, logits, "logits", columns, maxima);
     float invRows = 1f / rows;
     double loss = 0;
     float[] sums = ws.sums;
@@ -214,23 +196,7 @@ final class VectorSoftmax extends Softmax {
     float[] maxima = ws.maxima(blocks * L);
     float[] columns = ws.columns(rows, cols);
     // Every block in and every maximum checked before the first write: y may be x.
-    for (int b = 0; b < blocks; b++) {
-      int r0 = b * L;
-      int at = b * cols * L;
-      int n = Math.min(L, rows - r0);
-      for (int lane = 0; lane < L; lane++) {
-        int from = (r0 + lane) * cols;
-        for (int j = 0; j < cols; j++) columns[at + j * L + lane] = lane < n ? x[from + j] : 0f;
-      }
-      FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-      for (int j = 0; j < cols; j++) {
-        max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
-      }
-      max.intoArray(maxima, r0);
-    }
-    for (int r = 0; r < rows; r++) {
-      if (!Float.isFinite(maxima[r])) throw badRow("x", x, r, cols, maxima[r]);
-    }
+    checkedBlocks(rows, cols, x, "x", columns, maxima);
     float[] sums = ws.sums;
     for (int b = 0; b < blocks; b++) {
       int r0 = b * L;
@@ -266,6 +232,33 @@ final class VectorSoftmax extends Softmax {
         int to = (r0 + lane) * cols;
         for (int j = 0; j < cols; j++) y[to + j] = columns[at + j * L + lane];
       }
+    }
+  }
+
+  /**
+   * Rows [r0, r0 + L) class by class into {@code columns[at + j * L + lane]}, at = r0 cols (lanes
+   * past the last row hold 0), then each row's maximum into {@code maxima} (NaN if the row holds
+   * one, as rowMax); throws {@link Softmax#badRow} for the first row whose maximum is not finite,
+   * before the caller has written anything; name is x's argument name.
+   */
+  private static void checkedBlocks(int rows, int cols, float[] x, String name, float[] columns, float[] maxima) {
+    int blocks = (rows + L - 1) / L;
+    for (int b = 0; b < blocks; b++) {
+      int r0 = b * L;
+      int at = b * cols * L;
+      int n = Math.min(L, rows - r0);
+      for (int lane = 0; lane < L; lane++) {
+        int from = (r0 + lane) * cols;
+        for (int j = 0; j < cols; j++) columns[at + j * L + lane] = lane < n ? x[from + j] : 0f;
+      }
+      FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      for (int j = 0; j < cols; j++) {
+        max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, columns, at + j * L));
+      }
+      max.intoArray(maxima, r0);
+    }
+    for (int r = 0; r < rows; r++) {
+      if (!Float.isFinite(maxima[r])) throw badRow(name, x, r, cols, maxima[r]);
     }
   }
 
