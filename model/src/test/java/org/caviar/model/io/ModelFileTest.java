@@ -55,18 +55,12 @@ class ModelFileTest {
       assertArrayEquals(trained.network().state().get(i).values(), loaded.network().state().get(i).values());
     }
     // Same kernels, same numbers: predictions and probabilities agree to the bit.
-    int n = rawTest.rows();
-    int[] before = new int[n];
-    int[] after = new int[n];
-    trained.predict(rawTest.features(), n, before);
-    loaded.predict(rawTest.features(), n, after);
-    assertArrayEquals(before, after);
+    assertPredictsAsSaved(trained, loaded);
     for (int r = 0; r < 20; r++) {
       float[] row = rawTest.row(r);
       assertArrayEquals(trained.probabilities(row), loaded.probabilities(row));
       assertEquals(trained.predictName(row), loaded.predictName(row));
     }
-    assertEquals(trained.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
     // One example's methods take one example's features, not a row of a wider table.
     float[] wide = java.util.Arrays.copyOf(rawTest.row(0), 65);
     for (Runnable call : List.<Runnable>of(() -> loaded.predict(wide), () -> loaded.predictName(wide), () -> loaded.probabilities(wide))) {
@@ -74,8 +68,7 @@ class ModelFileTest {
       assertEquals("features has 65 values, the model takes 64", e.getMessage());
     }
     // A batch after a single example still predicts as before (the example's buffer is reused).
-    loaded.predict(rawTest.features(), n, after);
-    assertArrayEquals(before, after);
+    assertPredictsAsSaved(trained, loaded);
   }
 
   @Test
@@ -98,13 +91,7 @@ class ModelFileTest {
     assertEquals(p, loaded.provenance()); // a record: every field, the fractions by their bits
     assertEquals("0.5,0.3", loaded.provenance().split());
     assertTrue(loaded.provenance().sameData(Datasets.digits()));
-    int n = rawTest.rows();
-    int[] before = new int[n];
-    int[] after = new int[n];
-    model.predict(rawTest.features(), n, before);
-    loaded.predict(rawTest.features(), n, after);
-    assertArrayEquals(before, after);
-    assertEquals(model.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+    assertPredictsAsSaved(model, loaded);
     // Damage past the provenance is still told apart: its parts are walked over it.
     byte[] bytes = Files.readAllBytes(file);
     byte[] length = bytes.clone();
@@ -126,13 +113,7 @@ class ModelFileTest {
     Model loaded = Model.load(file);
     assertEquals(null, loaded.provenance());
     assertEquals(trained.classNames(), loaded.classNames());
-    int n = rawTest.rows();
-    int[] before = new int[n];
-    int[] after = new int[n];
-    trained.predict(rawTest.features(), n, before);
-    loaded.predict(rawTest.features(), n, after);
-    assertArrayEquals(before, after);
-    assertEquals(trained.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
+    assertPredictsAsSaved(trained, loaded);
     // Its damage is told as before: a tensor length is found where version 1 has it.
     byte[] bytes = Files.readAllBytes(file);
     byte[] length = bytes.clone();
@@ -455,5 +436,16 @@ class ModelFileTest {
           + refused, e.getMessage());
     }
     assertEquals(List.of("longest.caviar"), listing(dir));
+  }
+
+  /** The loaded model's classes of every test row, and its loss there, are the saved one's, to the bit. */
+  private static void assertPredictsAsSaved(Model saved, Model loaded) {
+    int n = rawTest.rows();
+    int[] before = new int[n];
+    int[] after = new int[n];
+    saved.predict(rawTest.features(), n, before);
+    loaded.predict(rawTest.features(), n, after);
+    assertArrayEquals(before, after);
+    assertEquals(saved.evaluate(rawTest).loss(), loaded.evaluate(rawTest).loss());
   }
 }
