@@ -53,13 +53,14 @@ class SplitPartsCliTest {
     assertEquals(0, run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString()).code());
     // Two rows for three parts: the split keeps its rounding (both rows train), training refuses it.
     Path two = Files.writeString(dir.resolve("two.csv"), "a,b,label\n0,0.5,c0\n1,1.5,c1\n");
-    String tooFew = "--split 0.6,0.2 of 2 rows leaves no validation row (train 2, validation 0, test 0 for fractions 0.6, 0.2, 0.2): "
+    // No --split given: the message says the split is the default one, not a --split the user did not give.
+    String tooFew = "the default --split 0.6,0.2 of 2 rows leaves no validation row (train 2, validation 0, test 0 for fractions 0.6, 0.2, 0.2): "
         + "3 parts need at least 3 rows";
     assertOneLineError(run("train", "--csv", two.toString(), "--epochs", "1", "--out", dir.resolve("two.caviar").toString()),
         "caviar train: " + tooFew);
     assertOneLineError(run("tune", "--csv", two.toString(), "--trials", "1", "--no-progress", "--study", dir.resolve("s").toString()),
         "caviar tune: " + tooFew);
-    assertOneLineError(run("evaluate", "--model", model.toString(), "--csv", two.toString()), "caviar evaluate: --split 0.6,0.2 of 2 rows "
+    assertOneLineError(run("evaluate", "--model", model.toString(), "--csv", two.toString()), "caviar evaluate: the default --split 0.6,0.2 of 2 rows "
         + "leaves no test row (train 2, validation 0, test 0 for fractions 0.6, 0.2, 0.2): 3 parts need at least 3 rows; use --all "
         + "to evaluate on every row");
     // --all uses no part of the split: the same file evaluates.
