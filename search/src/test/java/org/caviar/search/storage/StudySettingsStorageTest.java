@@ -63,11 +63,7 @@ class StudySettingsStorageTest {
   void aJournalWithoutSettingsIsNotRecordedAndStaysSo() throws Exception {
     // The header exactly as journals were written before settings were stored, then one finished trial.
     Path file = dir.resolve("old.jsonl");
-    String old = "{\"op\":\"study\",\"version\":1,\"name\":\"s\",\"direction\":\"MAXIMIZE\",\"seed\":7,\"space\":"
-        + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(SPACE.spec()) + "}\n"
-        + "{\"op\":\"claim\",\"trial\":0,\"t\":1000}\n"
-        + "{\"op\":\"params\",\"trial\":0,\"params\":{\"x1\":1.5,\"x2\":2.5}}\n"
-        + "{\"op\":\"finish\",\"trial\":0,\"state\":\"COMPLETE\",\"value\":3.0,\"t\":2000}\n";
+    String old = OldJournal.withOneFinishedTrial("s", "MAXIMIZE", 7, SPACE);
     Files.writeString(file, old);
     assertFalse(JournalStorage.peek(file).settingsRecorded());
     try (JournalStorage s = new JournalStorage(file)) {

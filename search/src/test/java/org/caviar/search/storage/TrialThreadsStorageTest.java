@@ -86,11 +86,7 @@ class TrialThreadsStorageTest {
   @Test
   void aJournalWithoutThreadsOpensWithUnknownThreads() throws Exception {
     Path file = dir.resolve("old.jsonl");
-    String old = "{\"op\":\"study\",\"version\":1,\"name\":\"threads\",\"direction\":\"MINIMIZE\",\"seed\":42,\"space\":"
-        + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(SPACE.spec()) + "}\n"
-        + "{\"op\":\"claim\",\"trial\":0,\"t\":1000}\n"
-        + "{\"op\":\"params\",\"trial\":0,\"params\":{\"x1\":1.5,\"x2\":2.5}}\n"
-        + "{\"op\":\"finish\",\"trial\":0,\"state\":\"COMPLETE\",\"value\":3.0,\"t\":2000}\n";
+    String old = OldJournal.withOneFinishedTrial("threads", "MINIMIZE", 42, SPACE);
     Files.writeString(file, old);
     try (JournalStorage j = new JournalStorage(file)) {
       j.open(INFO);
@@ -111,8 +107,7 @@ class TrialThreadsStorageTest {
   /** A claim with threads that no study writes is corruption, named by its line. */
   @Test
   void aClaimWithBadThreadsIsAnErrorNamingTheLine() throws Exception {
-    String header = "{\"op\":\"study\",\"version\":1,\"name\":\"threads\",\"direction\":\"MINIMIZE\",\"seed\":42,\"space\":"
-        + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(SPACE.spec()) + "}\n";
+    String header = OldJournal.header("threads", "MINIMIZE", 42, SPACE);
     for (String bad : List.of("0", "-1", "\"2\"", "1.5", Integer.toString(Workers.MAX_THREADS + 1))) {
       Path file = dir.resolve("bad" + bad.hashCode() + ".jsonl");
       Files.writeString(file, header + "{\"op\":\"claim\",\"trial\":0,\"t\":1000,\"threads\":" + bad + "}\n");
