@@ -70,8 +70,12 @@ public final class DataOptions {
 
   /** Whether the split is the default one (any spelling of its fractions), which a command given no --split uses. */
   boolean defaultSplit() {
-    return StudySettings.canonicalSplit(split).equals(StudySettings.canonicalSplit(DEFAULT_SPLIT))
-        && splitSeed == Long.parseLong(DEFAULT_SPLIT_SEED);
+    return defaultFractions() && splitSeed == Long.parseLong(DEFAULT_SPLIT_SEED);
+  }
+
+  /** Whether --split is the default's fractions (as numbers: 0.60,0.2 is 0.6,0.2). */
+  private boolean defaultFractions() {
+    return StudySettings.canonicalSplit(split).equals(StudySettings.canonicalSplit(DEFAULT_SPLIT));
   }
 
   /**
@@ -338,7 +342,7 @@ public final class DataOptions {
     if (part == TEST) why += "; use --all to evaluate on every row";
     // Not given (the default): said so, or the user looks for a --split in a command that has none.
     throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %d rows leaves no %s row "
-        + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", split.strip().equals(DEFAULT_SPLIT) ? "the default " : "",
+        + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
         split.strip(), raw.all().rows(), PART_NAMES[part],
         sizes[0], sizes[1], sizes[2], plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
