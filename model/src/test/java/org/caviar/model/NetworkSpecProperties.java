@@ -74,6 +74,18 @@ class NetworkSpecProperties {
     assertEquals("hidden sizes must not be null, got [3, null]", e.getMessage());
   }
 
+  /**
+   * A slope beside an activation other than leaky ReLU is an error: the spec kept the default slope
+   * and trained a plain ReLU (or tanh), so "relu slope=0.2", meant as a leaky ReLU, silently was not.
+   */
+  @Test
+  void aSlopeWithoutLeakyReluIsAnError() {
+    assertMessage("64-10 relu slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
+    assertMessage("64-10 slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
+    assertMessage("64-10 slope=0.2 tanh", "slope=0.2 is leaky_relu's option, the activation is tanh");
+    assertEquals(0.2f, NetworkSpec.parse("64-10 slope=0.2 leaky_relu").leakySlope(), "in any order");
+  }
+
   /** A dropout of -0 reads back as the spec it came from (toString leaves a zero rate out). */
   @Test
   void aNegativeZeroDropoutSurvivesTheRoundTrip() {
