@@ -132,11 +132,19 @@ public record NetworkSpec(
     Init init = null;
     boolean activationSeen = false;
     String slopeText = null;
+    // Each valued option once, as the activation: the last one given won, the others dropped unsaid.
+    java.util.Map<String, String> given = new java.util.HashMap<>();
     for (int t = 1; t < tokens.length; t++) {
       String token = tokens[t].toLowerCase(Locale.ROOT);
       int eq = token.indexOf('=');
       String key = eq < 0 ? token : token.substring(0, eq);
       String value = eq < 0 ? null : token.substring(eq + 1);
+      if (value != null && (key.equals("dropout") || key.equals("slope") || key.equals("init"))) {
+        String before = given.putIfAbsent(key, value);
+        if (before != null) {
+          throw new IllegalArgumentException("network spec '" + text + "': " + key + " is given twice (" + before + " and " + value + ")");
+        }
+      }
       switch (key) {
         case "batchnorm", "bn" -> {
           // A flag: "batchnorm=false" would otherwise turn batch norm on.
