@@ -49,6 +49,19 @@ class DiagnosticsTest {
   private static final Dataset train = DigitsSplit.TRAIN;
   private static final Dataset validation = DigitsSplit.VALIDATION;
 
+  /**
+   * Data the spec cannot take is named as the caller gave it, {@code data}: the trainer inside
+   * called it "train" ("train has 64 features, the network takes 63"), an argument the caller never
+   * passed.
+   */
+  @Test
+  void dataTheSpecCannotTakeIsNamedAsData() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Diagnostics.overfitTinyBatch(NetworkSpec.parse("63-8-10 relu"), train));
+    assertEquals("data has 64 features, the network takes 63", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-8-5 relu"), train));
+    assertEquals("data has 10 classes, the network predicts 5", e.getMessage());
+  }
+
   @Test
   void aSoundNetworkMemorizesATinyBatch() {
     OverfitReport report = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu batchnorm dropout=0.5"), train);
