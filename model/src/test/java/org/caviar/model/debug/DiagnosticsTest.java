@@ -221,6 +221,23 @@ class DiagnosticsTest {
     assertEquals(50 * 19, stats.get(0).activations().total());
   }
 
+  /**
+   * A probe batch with a NaN feature is an error naming it: it was described as a diverged network
+   * ("no gradient (logits not finite)") whose weights were sound. A label out of range is named by
+   * the probe too, not by the softmax kernel after the forward pass.
+   */
+  @Test
+  void aProbeBatchThatIsNotOneIsNamed() {
+    Network n = Network.create(NetworkSpec.parse("3-4-2 relu"), 1);
+    float[] x = {0.1f, 0.2f, 0.3f, 0.4f, Float.NaN, 0.6f};
+    var e = assertThrows(IllegalArgumentException.class, () -> LayerStatistics.probe(n, x, new int[] {0, 1}, 2, 10));
+    assertEquals("x[4] (row 1, feature 1) is NaN: the probe takes finite values", e.getMessage());
+    float[] finite = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    e = assertThrows(IllegalArgumentException.class, () -> LayerStatistics.probe(n, finite, new int[] {0, -1}, 2, 10));
+    assertEquals("labels[1] must be in [0, 2), got -1", e.getMessage());
+    assertEquals(LayerStatistics.class.getName(), e.getStackTrace()[2].getClassName(), "checked by the probe, not a kernel");
+  }
+
   @Test
   void saturatedUnitsAreCounted() {
     Network n = Network.create(NetworkSpec.parse("64-20-10 tanh"), 1);
