@@ -17,7 +17,10 @@ import org.caviar.model.train.Evaluator;
  * in inference mode, so one example can be classified alone. It may also carry its {@link Provenance}:
  * the data and split it was trained on, which the model file keeps.
  *
- * <p>Not thread-safe (it reuses buffers between calls); use one per thread.
+ * <p>Not thread-safe: it and its {@link Network} reuse buffers between calls, so two threads
+ * predicting at once get wrong classes without an error, and so do two Models built over one
+ * Network. Give each thread a Model of its own network: {@link #load} the file once per thread, or
+ * copy one through memory ({@link ModelFile#write} to a byte array, {@link ModelFile#read} from it).
  */
 public final class Model {
   private final Network network;

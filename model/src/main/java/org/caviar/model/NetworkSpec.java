@@ -17,7 +17,7 @@ import org.caviar.model.data.Dataset;
  *
  * <p>Text form: sizes joined by {@code -} (inputs, hidden..., classes), then in any order: the
  * activation ({@code relu}, {@code leaky_relu}, {@code tanh}, {@code sigmoid}), {@code slope=S}
- * (leaky ReLU only, default 0.01), {@code batchnorm} (or {@code bn}), {@code dropout=P} and
+ * (leaky ReLU only, default 0.01; an error beside another activation), {@code batchnorm} (or {@code bn}), {@code dropout=P} and
  * {@code init=he|xavier|glorot}. {@link #toString()} writes the canonical form and
  * {@link #parse(String)} reads it back to an equal spec.
  *
@@ -131,11 +131,20 @@ public record NetworkSpec(
     float dropout = 0f;
     Init init = null;
     boolean activationSeen = false;
+    String slopeText = null;
+    // Each valued option once, as the activation: the last one given won, the others dropped unsaid.
+    java.util.Map<String, String> given = new java.util.HashMap<>();
     for (int t = 1; t < tokens.length; t++) {
       String token = tokens[t].toLowerCase(Locale.ROOT);
       int eq = token.indexOf('=');
       String key = eq < 0 ? token : token.substring(0, eq);
       String value = eq < 0 ? null : token.substring(eq + 1);
+      if (value != null && (key.equals("dropout") || key.equals("slope") || key.equals("init"))) {
+        String before = given.putIfAbsent(key, value);
+        if (before != null) {
+          throw new IllegalArgumentException("network spec '" + text + "': " + key + " is given twice (" + before + " and " + value + ")");
+        }
+      }
       switch (key) {
         case "batchnorm", "bn" -> {
           // A flag: "batchnorm=false" would otherwise turn batch norm on.
@@ -143,7 +152,10 @@ public record NetworkSpec(
           bn = true;
         }
         case "dropout" -> dropout = number(text, key, value);
-        case "slope" -> slope = number(text, key, value);
+        case "slope" -> {
+          slope = number(text, key, value);
+          slopeText = value;
+        }
         case "init" -> {
           // require names the spec itself: outside inSpec, which would name it a second time.
           String name = require(text, key, value);
@@ -156,6 +168,12 @@ public record NetworkSpec(
           activationSeen = true;
         }
       }
+    }
+    // The constructor keeps the default slope for the other activations: "relu slope=0.2", meant as
+    // a leaky ReLU, trained a plain ReLU without a word.
+    if (slopeText != null && activation != Activation.LEAKY_RELU) {
+      throw new IllegalArgumentException("network spec '" + text + "': slope=" + slopeText + " is leaky_relu's option, the activation is "
+          + activation.label() + (activationSeen ? "" : " (the default)"));
     }
     // The constructor's own checks name its fields ("inputs must be > 0"); say which text they came from.
     Activation a = activation;

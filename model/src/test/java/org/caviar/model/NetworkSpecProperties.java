@@ -74,6 +74,29 @@ class NetworkSpecProperties {
     assertEquals("hidden sizes must not be null, got [3, null]", e.getMessage());
   }
 
+  /**
+   * A slope beside an activation other than leaky ReLU is an error: the spec kept the default slope
+   * and trained a plain ReLU (or tanh), so "relu slope=0.2", meant as a leaky ReLU, silently was not.
+   */
+  @Test
+  void aSlopeWithoutLeakyReluIsAnError() {
+    assertMessage("64-10 relu slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
+    assertMessage("64-10 slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
+    assertMessage("64-10 slope=0.2 tanh", "slope=0.2 is leaky_relu's option, the activation is tanh");
+    assertEquals(0.2f, NetworkSpec.parse("64-10 slope=0.2 leaky_relu").leakySlope(), "in any order");
+  }
+
+  /**
+   * An option given twice is an error, as a second activation is: the last one won and the other
+   * was dropped without a word ("dropout=0.2 ... dropout=0.5" trained at 0.5).
+   */
+  @Test
+  void anOptionGivenTwiceIsAnError() {
+    assertMessage("64-10 relu dropout=0.2 dropout=0.5", "dropout is given twice (0.2 and 0.5)");
+    assertMessage("64-10 relu init=he init=glorot", "init is given twice (he and glorot)");
+    assertMessage("64-10 leaky_relu slope=0.1 slope=0.3", "slope is given twice (0.1 and 0.3)");
+  }
+
   /** A dropout of -0 reads back as the spec it came from (toString leaves a zero rate out). */
   @Test
   void aNegativeZeroDropoutSurvivesTheRoundTrip() {

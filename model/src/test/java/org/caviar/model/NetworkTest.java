@@ -189,6 +189,18 @@ class NetworkTest {
     Network n = Network.create(NetworkSpec.parse("64-128-10"), 1);
     var batch = assertThrows(IllegalArgumentException.class, () -> n.ensureCapacity(2_000_000_000));
     assertTrue(batch.getMessage().contains("a batch of 2000000000 rows is too large"), batch.getMessage());
+    // A prediction's batch whose input fits one array but a wider layer's output does not: it was a
+    // NegativeArraySizeException from Dense.allocate (30,000 x 100,000 wraps to a negative int), or
+    // for 50,000 rows an array of the wrapped size (2.8 GB) and an OutOfMemoryError.
+    Network widening = Network.create(NetworkSpec.parse("2-100000-2"), 1);
+    Model model = new Model(widening, null, List.of("a", "b"));
+    for (int rows : new int[] {30_000, 50_000}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[2 * rows], rows, new int[rows]));
+      assertEquals("a batch of " + rows + " rows is too large for layer dense1: " + rows * 100_000L
+          + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> widening.forward(new float[2 * rows], rows, Mode.INFERENCE));
+      assertTrue(e.getMessage().startsWith("a batch of " + rows + " rows is too large for layer dense1"), e.getMessage());
+    }
   }
 
   /**

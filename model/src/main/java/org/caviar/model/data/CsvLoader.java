@@ -310,7 +310,8 @@ public final class CsvLoader {
    * among integers is no class anyone trains on).
    */
   private static boolean numberedHeader(List<String> distinct, int[] provisional, int rows) {
-    if (rows < 2 || ClassNames.isInteger(distinct.get(provisional[0]))) return false;
+    // A word, not a number that is no integer: "0.5" or "2.0" there is data, as on any other line.
+    if (rows < 2 || decimal(distinct.get(provisional[0])) != null) return false;
     for (int r = 1; r < rows; r++) {
       if (provisional[r] == provisional[0] || !ClassNames.isInteger(distinct.get(provisional[r]))) return false;
     }

@@ -94,10 +94,13 @@ public final class IdxLoader {
     float[] features = new float[Math.min(total, 1 << 24)];
     for (int i = 0; i < total; i++) {
       if (i == features.length) features = Arrays.copyOf(features, (int) Math.min(total, 2L * i));
-      features[i] = (float) readValue(ii, ih.type, imagesSource, i, total);
+      double value = readValue(ii, ih.type, imagesSource, i, total);
+      features[i] = (float) value;
       if (!Float.isFinite(features[i])) {
-        throw new MalformedDataException(imagesSource, "value " + i + " (image " + i / perRow + ", pixel " + i % perRow + ") is "
-            + features[i] + ": features must be finite");
+        // A float64 past a float's range rounds to Infinity: named as the file holds it.
+        String what = Double.isFinite(value) ? value + ", more than a float holds (" + Float.MAX_VALUE + "): features must be finite floats"
+            : value + ": features must be finite";
+        throw new MalformedDataException(imagesSource, "value " + i + " (image " + i / perRow + ", pixel " + i % perRow + ") is " + what);
       }
     }
     requireEnd(ii, imagesSource);

@@ -34,6 +34,9 @@ public final class Diagnostics {
     if (data == null) throw new IllegalArgumentException("data must not be null");
     if (examples < 2) throw new IllegalArgumentException("examples must be >= 2, got " + examples);
     if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
+    // Before the trainer, which names the data "train", an argument the caller never gave.
+    Network network = Network.create(spec.withDropout(0f), seed, kernels);
+    network.checkFits(data, "data");
     if (data.rows() < examples) throw new IllegalArgumentException("data has " + data.rows() + " rows, fewer than " + examples);
     int[] pick = new int[data.rows()];
     for (int i = 0; i < pick.length; i++) pick[i] = i;
@@ -45,7 +48,6 @@ public final class Diagnostics {
       pick[j] = t;
     }
     Dataset tiny = data.subset(java.util.Arrays.copyOf(pick, examples));
-    Network network = Network.create(spec.withDropout(0f), seed, kernels);
     TrainingConfig config = TrainingConfig.builder()
         .epochs(maxSteps).batchSize(examples).learningRate(1e-2f).restoreBest(false).seed(seed).build();
     Trainer trainer = new Trainer(network, config);

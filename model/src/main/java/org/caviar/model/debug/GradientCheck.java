@@ -149,6 +149,7 @@ public final class GradientCheck {
     if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
       throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
     }
+    requireBatch(network, x, labels, rows, "the gradient check");
     List<Layer> layers = network.layers();
     if (rows < 3 && layers.stream().anyMatch(l -> l instanceof BatchNormLayer)) {
       throw new IllegalArgumentException(
@@ -236,6 +237,27 @@ public final class GradientCheck {
       curvature[c] = Math.abs(plus - 2 * base + minus) / (2 * h);
     }
     return summarize(params, chosen, offsets, tensorOf, analytic, numeric, allowance, curvature, total, options);
+  }
+
+  /**
+   * Before the forward pass: a NaN feature read as "the network's logits are not finite" (blaming
+   * the network), and a label out of range failed in the softmax kernel. {@code user} names the
+   * tool in the message ("the gradient check takes finite values").
+   */
+  static void requireBatch(Network network, float[] x, int[] labels, int rows, String user) {
+    if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
+    int f = network.inputSize();
+    long n = (long) rows * f;
+    if (x == null || x.length < n) {
+      throw new IllegalArgumentException("x needs " + n + " values (" + rows + " x " + f + "), got " + (x == null ? "null" : x.length));
+    }
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(x[i])) {
+        throw new IllegalArgumentException("x[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + x[i]
+            + ": " + user + " takes finite values");
+      }
+    }
+    Network.requireLabels(labels, rows, network.classes());
   }
 
   /** Mean over rows of the magnitudes of the loss's two terms, {@code |log sum exp| + |label's logit|}. */

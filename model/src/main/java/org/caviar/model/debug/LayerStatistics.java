@@ -47,6 +47,8 @@ public record LayerStatistics(
    */
   public static List<LayerStatistics> probe(Network network, float[] x, int[] labels, int rows, int bins) {
     if (network == null) throw new IllegalArgumentException("network must not be null");
+    // A NaN feature described a sound network as a diverged one ("no gradient (logits not finite)").
+    GradientCheck.requireBatch(network, x, labels, rows, "the probe");
     network.forward(x, rows, Mode.PROBE);
     boolean finite = network.countCorrect(labels, rows) >= 0;
     if (finite) {

@@ -1,6 +1,7 @@
 package org.caviar.model.layer;
 
 import java.util.List;
+import org.caviar.model.NetworkSpec;
 
 /**
  * One step of a network over a batch stored as a flat row-major {@code float[]} of
@@ -56,9 +57,22 @@ public abstract class Layer {
     return capacity;
   }
 
-  /** Makes the workspaces hold at least {@code rows} rows; allocates only when they must grow. */
+  /**
+   * Makes the workspaces hold at least {@code rows} rows; allocates only when they must grow.
+   *
+   * @throws IllegalArgumentException if {@code rows} rows of this layer's inputs or outputs are more
+   *     values than one array holds
+   */
   public final void ensureCapacity(int rows) {
     if (rows > capacity) {
+      // Checked where they grow, not only in Network.ensureCapacity: a prediction's batch that fits
+      // its input array but not a wider layer's (30,000 rows at 100,000 units) wrapped the size to
+      // a negative int (a NegativeArraySizeException from allocate) or to a wrong positive one.
+      long values = (long) rows * Math.max(inputSize, outputSize);
+      if (values > NetworkSpec.MAX_ARRAY_LENGTH) {
+        throw new IllegalArgumentException("a batch of " + rows + " rows is too large for layer " + name + ": " + values
+            + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
+      }
       allocate(rows);
       capacity = rows;
     }

@@ -352,6 +352,23 @@ class CsvLoaderTest {
     assertMalformed(CsvLoader.defaults(), "1,0.5\n2,low\n3,.5\n", 3, "label '.5' is the number of label '0.5' (line 1) written another way");
   }
 
+  /**
+   * A first line whose label is a number that is not an integer ("2.0", "0.5", "1e3") among integer
+   * labels is data, as it is on any other line: it was asked whether it is a header ("label '0.5'
+   * is the only one that is not an integer ... a header or a data row?"), as a word label is, and
+   * "2.0" beside "2" was that question rather than the error of one number written two ways.
+   */
+  @Test
+  void aFirstRowWhoseLabelIsADecimalNumberIsData() throws IOException {
+    Dataset d = load(CsvLoader.defaults(), "5,7,0.5\n3,4,1\n6,6,2\n");
+    assertEquals(3, d.rows());
+    assertEquals(List.of("0.5", "1", "2"), d.classNames());
+    assertEquals(List.of("1", "2", "1e3"), load(CsvLoader.defaults(), "5,7,1e3\n3,4,1\n6,6,2\n").classNames());
+    assertMalformed(CsvLoader.defaults(), "5,7,2.0\n3,4,1\n6,6,2\n", 3, "label '2' is the number of label '2.0' (line 1) written another way");
+    // Its features its columns' numbers: data all the same, not a header of numbered columns.
+    assertEquals(3, load(CsvLoader.defaults(), "1,2,0.5\n3,4,1\n6,6,2\n").rows());
+  }
+
   @Test
   void javasOwnNumberSyntaxIsNoNumber() throws IOException {
     // Float.parseFloat reads "7d" as 7 and "0x1p3" as 8: in a CSV they are a unit or a code.

@@ -117,8 +117,11 @@ class IdxLoaderTest {
     // Values the network cannot take, and labels that cannot be class numbers, name their file.
     assertProblem(write("nan", idx(0x0D, new int[] {2, 2}, new double[] {0, 1, Double.NaN, 3})), labels,
         "value 2 (image 1, pixel 0) is NaN: features must be finite");
+    // A float64 past a float's range is named as the file holds it, not as the Infinity it rounds to.
     assertProblem(write("huge", idx(0x0E, new int[] {2, 2}, new double[] {0, 1e300, 2, 3})), labels,
-        "value 1 (image 0, pixel 1) is Infinity");
+        "value 1 (image 0, pixel 1) is 1.0E300, more than a float holds (3.4028235E38): features must be finite floats");
+    assertProblem(write("inf", idx(0x0E, new int[] {2, 2}, new double[] {0, 1, Double.NEGATIVE_INFINITY, 3})), labels,
+        "value 2 (image 1, pixel 0) is -Infinity: features must be finite");
     Path huge = write("huge-label", idx(0x0C, new int[] {2}, new double[] {0, Integer.MAX_VALUE}));
     e = assertThrows(MalformedDataException.class, () -> IdxLoader.load(write("ok2", full), huge));
     assertTrue(e.getMessage().contains("huge-label") && e.getMessage().contains("label 1 is 2147483647"), e.getMessage());

@@ -49,6 +49,19 @@ class DiagnosticsTest {
   private static final Dataset train = DigitsSplit.TRAIN;
   private static final Dataset validation = DigitsSplit.VALIDATION;
 
+  /**
+   * Data the spec cannot take is named as the caller gave it, {@code data}: the trainer inside
+   * called it "train" ("train has 64 features, the network takes 63"), an argument the caller never
+   * passed.
+   */
+  @Test
+  void dataTheSpecCannotTakeIsNamedAsData() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Diagnostics.overfitTinyBatch(NetworkSpec.parse("63-8-10 relu"), train));
+    assertEquals("data has 64 features, the network takes 63", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-8-5 relu"), train));
+    assertEquals("data has 10 classes, the network predicts 5", e.getMessage());
+  }
+
   @Test
   void aSoundNetworkMemorizesATinyBatch() {
     OverfitReport report = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu batchnorm dropout=0.5"), train);
@@ -206,6 +219,23 @@ class DiagnosticsTest {
     // The outputs are still described: the NaN weight (input 0 to unit 0) spoils unit 0 of every row.
     assertEquals(50, stats.get(0).activations().nonFinite());
     assertEquals(50 * 19, stats.get(0).activations().total());
+  }
+
+  /**
+   * A probe batch with a NaN feature is an error naming it: it was described as a diverged network
+   * ("no gradient (logits not finite)") whose weights were sound. A label out of range is named by
+   * the probe too, not by the softmax kernel after the forward pass.
+   */
+  @Test
+  void aProbeBatchThatIsNotOneIsNamed() {
+    Network n = Network.create(NetworkSpec.parse("3-4-2 relu"), 1);
+    float[] x = {0.1f, 0.2f, 0.3f, 0.4f, Float.NaN, 0.6f};
+    var e = assertThrows(IllegalArgumentException.class, () -> LayerStatistics.probe(n, x, new int[] {0, 1}, 2, 10));
+    assertEquals("x[4] (row 1, feature 1) is NaN: the probe takes finite values", e.getMessage());
+    float[] finite = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+    e = assertThrows(IllegalArgumentException.class, () -> LayerStatistics.probe(n, finite, new int[] {0, -1}, 2, 10));
+    assertEquals("labels[1] must be in [0, 2), got -1", e.getMessage());
+    assertEquals(LayerStatistics.class.getName(), e.getStackTrace()[2].getClassName(), "checked by the probe, not a kernel");
   }
 
   @Test
