@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Softmax on the Vector API. A first read-only sweep finds every row's maximum and rejects a bad
- * row before anything is written; the maxima are kept in a per-thread workspace so they are not
- * computed twice. Then each row takes two sweeps: {@code e = exp(x - max)} stored while its sum
+ * row before anything is written; the maxima are kept (in a per-thread workspace up to
+ * {@link #KEPT_MAXIMA} rows) so they are not computed twice. Then each row takes two sweeps: {@code e = exp(x - max)} stored while its sum
  * accumulates, then one multiply by {@code 1 / sum} (L1-resident by then).
  *
  * <p>{@code exp} is inline polynomial arithmetic (see {@link #expStore}) rather than
@@ -43,7 +43,7 @@ final class VectorSoftmax extends Softmax {
 
   /** Per-thread buffers, grown on demand and then reused, so calls do not allocate. */
   private static final class Workspace {
-    /** The row maxima of the call in progress. */
+    /** The row maxima of the call in progress (or its chunk), of at most {@link #KEPT_MAXIMA} rows (see {@link #rowMaxima}). */
     float[] maxima = new float[0];
     /** Scratch for the exponentials of a row that log-softmax does not keep. */
     float[] row = new float[0];
@@ -113,7 +113,7 @@ final class VectorSoftmax extends Softmax {
       return;
     }
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float sum = expStore(x, base, cols, maxima[r], y, base, ws.pad);
       scale(y, base, cols, 1f / sum);
@@ -127,7 +127,7 @@ final class VectorSoftmax extends Softmax {
       return;
     }
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     // The exponentials go to scratch: y may be x, which the last sweep still reads.
     float[] scratch = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -141,7 +141,7 @@ final class VectorSoftmax extends Softmax {
   float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     if (cols <= FEW_CLASSES) return crossEntropyOfFewClasses(rows, cols, logits, labels, grad);
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, logits, "logits", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, logits, "logits", rowMaxima(ws, rows));
     float invRows = 1f / rows;
     double loss = 0;
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -336,7 +336,7 @@ final class VectorSoftmax extends Softmax {
    * element, and the sum is taken class by class in order, as each lane of a block sums its row.
    */
   private static void fewClassesRowByRow(int rows, int cols, float[] x, float[] y, boolean log, Workspace ws) {
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     float[] exps = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float max = maxima[r];
@@ -391,6 +391,23 @@ final class VectorSoftmax extends Softmax {
     }
     sum.intoArray(sums, 0);
     target.intoArray(targets, 0);
+  }
+
+  /**
+   * Up to this many rows of more than {@link #FEW_CLASSES} values, the workspace keeps their
+   * maxima (256 KB at most), so that a training step of any batch size allocates nothing; past it
+   * see {@link #rowMaxima}.
+   */
+  static final int KEPT_MAXIMA = 1 << 16;
+
+  /**
+   * Room for the maxima of a call over rows of more than {@link #FEW_CLASSES} values: the
+   * workspace's up to {@link #KEPT_MAXIMA} rows, an array of this call's alone past that, so that
+   * the workspace does not keep the largest call's for good (a second pass over the rows to find
+   * the maxima again by chunks would cost more than the array).
+   */
+  private static float[] rowMaxima(Workspace ws, int rows) {
+    return rows <= KEPT_MAXIMA ? ws.maxima(rows) : new float[rows];
   }
 
   /**

@@ -506,14 +506,28 @@ class SoftmaxProperties {
    */
   @Example
   void workspaceStaysBoundedAfterManyRows() throws InterruptedException {
-    int rows = 200_000;
-    int cols = 10;
+    workspaceStaysBoundedAfter(200_000, 10);
+  }
+
+  /**
+   * The same for rows of more than FEW_CLASSES values: their maxima (rows floats) were kept. Up to
+   * KEPT_MAXIMA rows they still are, so that a training step of a large batch allocates nothing.
+   */
+  @Example
+  void workspaceStaysBoundedAfterManyWideRows() throws InterruptedException {
+    workspaceStaysBoundedAfter(2 * VectorSoftmax.KEPT_MAXIMA, VectorSoftmax.FEW_CLASSES + 4);
+  }
+
+  private static void workspaceStaysBoundedAfter(int rows, int cols) throws InterruptedException {
     Random rnd = new Random(7);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     int[] labels = SoftmaxInputs.labels(rnd, x, rows, cols);
     float[] y = new float[rows * cols];
     int lanes = Shapes.LANES;
-    long bound = (long) VectorSoftmax.CHUNK_ROWS * (VectorSoftmax.FEW_CLASSES + 2) + (VectorSoftmax.FEW_CLASSES + 3) * lanes;
+    // One chunk class by class and its labels; the maxima of a chunk or of KEPT_MAXIMA wide rows;
+    // a row (log-softmax's scratch), L rows of few classes, three vectors.
+    long bound = (long) VectorSoftmax.CHUNK_ROWS * (VectorSoftmax.FEW_CLASSES + 1)
+        + Math.max(VectorSoftmax.CHUNK_ROWS, VectorSoftmax.KEPT_MAXIMA) + cols + (VectorSoftmax.FEW_CLASSES + 3) * lanes;
     Together.run(List.of(() -> {
       VECTOR.forward(rows, cols, x, y);
       VECTOR.logForward(rows, cols, x, y);
