@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Softmax on the Vector API. A first read-only sweep finds every row's maximum and rejects a bad
  * row before anything is written; the maxima are kept (in a per-thread workspace up to
- * {@link #KEPT_MAXIMA} rows) so they are not computed twice. Then each row takes two sweeps: {@code e = exp(x - max)} stored while its sum
- * accumulates, then one multiply by {@code 1 / sum} (L1-resident by then).
+ * {@link #KEPT_MAXIMA} rows) so they are not computed twice. Then each row takes two sweeps:
+ * {@code e = exp(x - max)} stored while its sum accumulates, then one multiply by
+ * {@code 1 / sum} (L1-resident by then).
  *
  * <p>{@code exp} is inline polynomial arithmetic (see {@link #expStore}) rather than
  * {@code lanewise(EXP)}, which on x86 calls out to an SVML stub: exp, store and sum of 256K floats
@@ -43,7 +44,7 @@ final class VectorSoftmax extends Softmax {
 
   /** Per-thread buffers, grown on demand and then reused, so calls do not allocate. */
   private static final class Workspace {
-    /** The row maxima of the call in progress (or its chunk), of at most {@link #KEPT_MAXIMA} rows (see {@link #rowMaxima}). */
+    /** The row maxima of the call (or chunk) in progress: at most {@link #KEPT_MAXIMA} kept (see {@link #rowMaxima}). */
     float[] maxima = new float[0];
     /** Scratch for the exponentials of a row that log-softmax does not keep. */
     float[] row = new float[0];
