@@ -52,11 +52,10 @@ public abstract class BatchNorm {
       int n, int f, float[] x, float[] gamma, float[] beta, float eps, float momentum,
       float[] runningMean, float[] runningVar,
       float[] y, float[] xhat, float[] mean, float[] invStd) {
-    if (n == 1) {
+    if (n < 2) {
       throw new IllegalArgumentException(
-          "n must be >= 2 in training: a batch of 1 has no variance to normalize by (use inference)");
+          "n must be >= 2 in training, got " + n + ": a batch of 1 has no variance to normalize by (use inference)");
     }
-    Checks.positive("n", n);
     Checks.positive("f", f);
     Checks.positiveFinite("eps", eps);
     Checks.unitInterval("momentum", momentum);

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Softmax on the Vector API. A first read-only sweep finds every row's maximum and rejects a bad
- * row before anything is written; the maxima are kept in a per-thread workspace so they are not
- * computed twice. Then each row takes two sweeps: {@code e = exp(x - max)} stored while its sum
- * accumulates, then one multiply by {@code 1 / sum} (L1-resident by then).
+ * row before anything is written; the maxima are kept (in a per-thread workspace up to
+ * {@link #KEPT_MAXIMA} rows) so they are not computed twice. Then each row takes two sweeps:
+ * {@code e = exp(x - max)} stored while its sum accumulates, then one multiply by
+ * {@code 1 / sum} (L1-resident by then).
  *
  * <p>{@code exp} is inline polynomial arithmetic (see {@link #expStore}) rather than
  * {@code lanewise(EXP)}, which on x86 calls out to an SVML stub: exp, store and sum of 256K floats
@@ -43,7 +44,7 @@ final class VectorSoftmax extends Softmax {
 
   /** Per-thread buffers, grown on demand and then reused, so calls do not allocate. */
   private static final class Workspace {
-    /** The row maxima of the call in progress. */
+    /** The row maxima of the call (or chunk) in progress: at most {@link #KEPT_MAXIMA} kept (see {@link #rowMaxima}). */
     float[] maxima = new float[0];
     /** Scratch for the exponentials of a row that log-softmax does not keep. */
     float[] row = new float[0];
@@ -57,8 +58,9 @@ final class VectorSoftmax extends Softmax {
     final float[] sums = new float[L];
     final float[] targets = new float[L];
 
-    float[] columns(int rows, int cols) {
-      int size = (rows + L - 1) / L * L * cols;
+    /** For {@code blocks <= CHUNK_ROWS / L} blocks of L rows: bounded. */
+    float[] columns(int blocks, int cols) {
+      int size = blocks * L * cols;
       if (columns.length < size) columns = new float[size];
       return columns;
     }
@@ -81,6 +83,28 @@ final class VectorSoftmax extends Softmax {
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
+  /**
+   * The paths across rows for few classes go CHUNK_ROWS rows at a time (64 blocks of L rows), so
+   * that their copy of the rows class by class ({@link Workspace#columns}) has a bound whatever the
+   * call: at most 64 x 16 x 16 floats, 64 KB, on 16 lanes (32 KB on 8), which stays in a core's L2
+   * (256 KB and up) beside the chunk's rows of input and output, as large each. Copying the whole
+   * input instead needed an int size that overflowed near 2^31 floats and kept a second input's
+   * worth of memory in the thread's workspace for good. The work per row is the same at any chunk
+   * size, and 64 blocks leave the few steps per chunk (a loop's start) nothing to weigh. A call
+   * of at most one chunk (every training batch up to 1024 rows on 16 lanes) takes one pass as
+   * before; over more, every row's maximum is checked in a first, read-only pass, since a bad row
+   * must be rejected before anything is written (y may be x) and a chunk is written before the
+   * next is read.
+   */
+  static final int CHUNK_ROWS = 64 * L;
+
+  /** The floats the calling thread's workspace holds: what its buffers keep alive between calls. */
+  static long workspaceFloats() {
+    Workspace ws = WORKSPACE.get();
+    return (long) ws.maxima.length + ws.row.length + ws.pad.length + ws.columns.length + ws.classes.length
+        + ws.sums.length + ws.targets.length;
+  }
+
   private VectorSoftmax() {}
 
   @Override
@@ -90,7 +114,7 @@ final class VectorSoftmax extends Softmax {
       return;
     }
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float sum = expStore(x, base, cols, maxima[r], y, base, ws.pad);
       scale(y, base, cols, 1f / sum);
@@ -104,7 +128,7 @@ final class VectorSoftmax extends Softmax {
       return;
     }
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     // The exponentials go to scratch: y may be x, which the last sweep still reads.
     float[] scratch = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -118,7 +142,7 @@ final class VectorSoftmax extends Softmax {
   float crossEntropyImpl(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     if (cols <= FEW_CLASSES) return crossEntropyOfFewClasses(rows, cols, logits, labels, grad);
     Workspace ws = WORKSPACE.get();
-    float[] maxima = checkedMaxima(rows, cols, logits, "logits", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, logits, "logits", rowMaxima(ws, rows));
     float invRows = 1f / rows;
     double loss = 0;
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
@@ -143,39 +167,51 @@ final class VectorSoftmax extends Softmax {
    * Cross-entropy for rows of at most {@link #FEW_CLASSES} logits, across rows: lane i of a vector
    * holds row {@code r0 + i}, and class j of L rows is one vector of a transposed copy. The
    * arithmetic per row is the reference's, in its order: the maximum, {@code exp(x - max)} summed
-   * over the classes left to right, the other classes' sum for the label entry, the scaling. A
-   * first pass copies every block into {@code columns} and finds the maxima (reading only, so a
-   * bad row is rejected before anything is written); the second computes each block's gradient
-   * and copies it back to {@code grad}, which may be {@code logits}.
+   * over the classes left to right, the other classes' sum for the label entry, the scaling. By
+   * chunks of {@link #CHUNK_ROWS} rows: a first pass copies every block of the chunk into
+   * {@code columns} and finds the maxima (reading only, so a bad row is rejected before anything
+   * is written; over several chunks, {@link #checkRows} has checked every row before); the second
+   * computes each block's gradient and copies it back to {@code grad}, which may be {@code logits}.
    */
   private static float crossEntropyOfFewClasses(int rows, int cols, float[] logits, int[] labels, float[] grad) {
     Workspace ws = WORKSPACE.get();
-    int blocks = (rows + L - 1) / L;
-    float[] maxima = ws.maxima(blocks * L);
-    float[] columns = ws.columns(rows, cols);
-    float[] classes = ws.classes(blocks * L);
-    // The labels as floats (-1 past the last row).
-    for (int r = 0; r < blocks * L; r++) classes[r] = r < rows ? labels[r] : -1f;
-    checkedBlocks(rows, cols, logits, "logits", columns, maxima);
+    if (rows > CHUNK_ROWS) checkRows(rows, cols, logits, "logits");
+    int chunkBlocks = blocks(Math.min(rows, CHUNK_ROWS));
+    float[] maxima = ws.maxima(chunkBlocks * L);
+    float[] columns = ws.columns(chunkBlocks, cols);
+    float[] classes = ws.classes(chunkBlocks * L);
     float invRows = 1f / rows;
     double loss = 0;
     float[] sums = ws.sums;
     float[] targets = ws.targets;
-    for (int b = 0; b < blocks; b++) {
-      int r0 = b * L;
-      int at = b * cols * L;
-      int n = Math.min(L, rows - r0);
-      gradientBlock(columns, at, cols, maxima, classes, r0, invRows, sums, targets, ws.pad);
-      for (int lane = 0; lane < n; lane++) {
-        int to = (r0 + lane) * cols;
-        for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
-        // The reference's expression: the log in double of the float sum. A float log of the Vector
-        // API (lanewise LOG) is an SVML call once C2 compiles it, whose last bit differs from the
-        // interpreter's on AVX2: the same input gave a loss of other bits before and after the JIT.
-        loss += Math.log(sums[lane]) - targets[lane];
+    for (int first = 0; first < rows; ) {
+      int chunk = Math.min(CHUNK_ROWS, rows - first);
+      int blocks = blocks(chunk);
+      // The labels as floats (-1 past the chunk's last row).
+      for (int r = 0; r < blocks * L; r++) classes[r] = r < chunk ? labels[first + r] : -1f;
+      checkedBlocks(first, chunk, cols, logits, "logits", columns, maxima);
+      for (int b = 0; b < blocks; b++) {
+        int r0 = b * L;
+        int at = b * cols * L;
+        int n = Math.min(L, chunk - r0);
+        gradientBlock(columns, at, cols, maxima, classes, r0, invRows, sums, targets, ws.pad);
+        for (int lane = 0; lane < n; lane++) {
+          int to = (first + r0 + lane) * cols;
+          for (int j = 0; j < cols; j++) grad[to + j] = columns[at + j * L + lane];
+          // The reference's expression: the log in double of the float sum. A float log of the Vector
+          // API (lanewise LOG) is an SVML call once C2 compiles it, whose last bit differs from the
+          // interpreter's on AVX2: the same input gave a loss of other bits before and after the JIT.
+          loss += Math.log(sums[lane]) - targets[lane];
+        }
       }
+      first += chunk;
     }
     return (float) (loss / rows);
+  }
+
+  /** The blocks of L rows that hold {@code rows} rows, the last one partial (no overflow near 2^31). */
+  private static int blocks(int rows) {
+    return rows / L + (rows % L == 0 ? 0 : 1);
   }
 
   /**
@@ -192,16 +228,31 @@ final class VectorSoftmax extends Softmax {
       fewClassesRowByRow(rows, cols, x, y, log, ws);
       return;
     }
-    int blocks = (rows + L - 1) / L;
-    float[] maxima = ws.maxima(blocks * L);
-    float[] columns = ws.columns(rows, cols);
-    // Every block in and every maximum checked before the first write: y may be x.
-    checkedBlocks(rows, cols, x, "x", columns, maxima);
+    // Every maximum checked before the first write, y may be x: in one pass with the copy below
+    // for one chunk, before it for several (see CHUNK_ROWS).
+    if (rows > CHUNK_ROWS) checkRows(rows, cols, x, "x");
+    int chunkBlocks = blocks(Math.min(rows, CHUNK_ROWS));
+    float[] maxima = ws.maxima(chunkBlocks * L);
+    float[] columns = ws.columns(chunkBlocks, cols);
     float[] sums = ws.sums;
-    for (int b = 0; b < blocks; b++) {
+    for (int first = 0; first < rows; ) {
+      int chunk = Math.min(CHUNK_ROWS, rows - first);
+      checkedBlocks(first, chunk, cols, x, "x", columns, maxima);
+      fewClassesChunk(first, chunk, cols, columns, maxima, sums, y, log, ws);
+      first += chunk;
+    }
+  }
+
+  /**
+   * {@link #fewClasses} of rows [first, first + chunk), which {@link #checkedBlocks} has copied
+   * into {@code columns} with their maxima.
+   */
+  private static void fewClassesChunk(
+      int first, int chunk, int cols, float[] columns, float[] maxima, float[] sums, float[] y, boolean log, Workspace ws) {
+    for (int b = 0, blocks = blocks(chunk); b < blocks; b++) {
       int r0 = b * L;
       int at = b * cols * L;
-      int n = Math.min(L, rows - r0);
+      int n = Math.min(L, chunk - r0);
       FloatVector vmax = FloatVector.fromArray(SPECIES, maxima, r0);
       for (int j = 0; j < cols; j++) {
         FloatVector.fromArray(SPECIES, columns, at + j * L).sub(vmax).intoArray(columns, at + j * L);
@@ -229,26 +280,26 @@ final class VectorSoftmax extends Softmax {
         }
       }
       for (int lane = 0; lane < n; lane++) {
-        int to = (r0 + lane) * cols;
+        int to = (first + r0 + lane) * cols;
         for (int j = 0; j < cols; j++) y[to + j] = columns[at + j * L + lane];
       }
     }
   }
 
   /**
-   * Rows [r0, r0 + L) class by class into {@code columns[at + j * L + lane]}, at = r0 cols (lanes
-   * past the last row hold 0), then each row's maximum into {@code maxima} (NaN if the row holds
-   * one, as rowMax); throws {@link Softmax#badRow} for the first row whose maximum is not finite,
+   * The chunk of rows [first, first + chunk), block by block: rows [r0, r0 + L) of the chunk class
+   * by class into {@code columns[at + j * L + lane]}, at = r0 cols (lanes past the chunk's last
+   * row hold 0), then each row's maximum into {@code maxima[r0 + lane]} (NaN if the row holds one,
+   * as rowMax); throws {@link Softmax#badRow} for the first row whose maximum is not finite,
    * before the caller has written anything; name is x's argument name.
    */
-  private static void checkedBlocks(int rows, int cols, float[] x, String name, float[] columns, float[] maxima) {
-    int blocks = (rows + L - 1) / L;
-    for (int b = 0; b < blocks; b++) {
+  private static void checkedBlocks(int first, int chunk, int cols, float[] x, String name, float[] columns, float[] maxima) {
+    for (int b = 0, blocks = blocks(chunk); b < blocks; b++) {
       int r0 = b * L;
       int at = b * cols * L;
-      int n = Math.min(L, rows - r0);
+      int n = Math.min(L, chunk - r0);
       for (int lane = 0; lane < L; lane++) {
-        int from = (r0 + lane) * cols;
+        int from = lane < n ? (first + r0 + lane) * cols : 0;
         for (int j = 0; j < cols; j++) columns[at + j * L + lane] = lane < n ? x[from + j] : 0f;
       }
       FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
@@ -257,8 +308,20 @@ final class VectorSoftmax extends Softmax {
       }
       max.intoArray(maxima, r0);
     }
-    for (int r = 0; r < rows; r++) {
-      if (!Float.isFinite(maxima[r])) throw badRow(name, x, r, cols, maxima[r]);
+    for (int r = 0; r < chunk; r++) {
+      if (!Float.isFinite(maxima[r])) throw badRow(name, x, first + r, cols, maxima[r]);
+    }
+  }
+
+  /**
+   * Throws {@link Softmax#badRow} for the first row whose maximum is not finite, writing nothing:
+   * the first pass of a call over several chunks. The same rows fail as in {@link #checkedBlocks},
+   * with the same maximum (a row is bad if it holds a NaN or +infinity or is all -infinity).
+   */
+  private static void checkRows(int rows, int cols, float[] x, String name) {
+    for (int r = 0, base = 0; r < rows; r++, base += cols) {
+      float max = rowMax(x, base, cols);
+      if (!Float.isFinite(max)) throw badRow(name, x, r, cols, max);
     }
   }
 
@@ -274,7 +337,7 @@ final class VectorSoftmax extends Softmax {
    * element, and the sum is taken class by class in order, as each lane of a block sums its row.
    */
   private static void fewClassesRowByRow(int rows, int cols, float[] x, float[] y, boolean log, Workspace ws) {
-    float[] maxima = checkedMaxima(rows, cols, x, "x", ws.maxima(rows));
+    float[] maxima = checkedMaxima(rows, cols, x, "x", rowMaxima(ws, rows));
     float[] exps = ws.row(cols);
     for (int r = 0, base = 0; r < rows; r++, base += cols) {
       float max = maxima[r];
@@ -329,6 +392,23 @@ final class VectorSoftmax extends Softmax {
     }
     sum.intoArray(sums, 0);
     target.intoArray(targets, 0);
+  }
+
+  /**
+   * Up to this many rows of more than {@link #FEW_CLASSES} values, the workspace keeps their
+   * maxima (256 KB at most), so that a training step of any batch size allocates nothing; past it
+   * see {@link #rowMaxima}.
+   */
+  static final int KEPT_MAXIMA = 1 << 16;
+
+  /**
+   * Room for the maxima of a call over rows of more than {@link #FEW_CLASSES} values: the
+   * workspace's up to {@link #KEPT_MAXIMA} rows, an array of this call's alone past that, so that
+   * the workspace does not keep the largest call's for good (a second pass over the rows to find
+   * the maxima again by chunks would cost more than the array).
+   */
+  private static float[] rowMaxima(Workspace ws, int rows) {
+    return rows <= KEPT_MAXIMA ? ws.maxima(rows) : new float[rows];
   }
 
   /**

@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  *
  * <p>A caller that finds the team busy (another thread's step, or a part of this team's own step
  * asking for the team again) runs every part itself, in order. Parts must therefore be
- * independent of each other and of their thread: the results are then the same either way.
+ * independent of each other and of their thread: the results are then the same either way, and
+ * so is a failure (see {@link #run}).
  */
 public final class Workers {
   /** One part of a step, {@code part} in {@code [0, parts)}. */
@@ -124,8 +125,13 @@ public final class Workers {
 
   /**
    * Runs {@code task.run(p, parts)} for every {@code p < parts}, {@code parts <= threads()}, and
-   * returns when all have finished. An exception in a part is rethrown here (wrapped when it
-   * happened on a worker), the other parts' exceptions added to it as suppressed.
+   * returns when all have finished. If parts fail, every part has still run to its end, and the
+   * failure of the first failing part (the lowest p) is thrown here as itself, whichever thread
+   * ran it (its stack trace is that thread's), with the other parts' failures added to it as
+   * suppressed; a checked exception thrown undeclared comes wrapped in an
+   * {@link IllegalStateException} ("part p failed: ..."). The same whether the team ran the parts
+   * or, busy, the caller ran them all: a kernel's {@code IllegalArgumentException} in a part is
+   * one whatever the team size.
    */
   public void run(int parts, Task task) {
     if (task == null) throw new IllegalArgumentException("task must not be null");
@@ -134,47 +140,61 @@ public final class Workers {
     }
     // isHeldByCurrentThread: a part that asks for its own team again must not refill a busy slot.
     if (parts == 1 || busy.isHeldByCurrentThread() || !busy.tryLock()) {
-      for (int p = 0; p < parts; p++) task.run(p, parts);
+      Throwable[] failed = null; // made only when a part failed
+      for (int p = 0; p < parts; p++) {
+        // Every part runs, as on the team: a failure leaves the same arrays behind either way.
+        try {
+          task.run(p, parts);
+        } catch (Throwable e) {
+          if (failed == null) failed = new Throwable[parts];
+          failed[p] = e;
+        }
+      }
+      if (failed != null) throwFirst(failed);
       return;
     }
     try {
       for (int p = 1; p < parts; p++) workers[p - 1].submit(task, p, parts);
-      Throwable mine = null;
+      Throwable[] failed = null; // made only when a part failed
       try {
         task.run(0, parts);
       } catch (Throwable e) {
-        mine = e;
+        failed = new Throwable[parts];
+        failed[0] = e;
       }
       // Wait for every worker even after a failure here: none may still write into the caller's arrays.
-      Throwable[] theirs = null; // made only when a worker failed
       for (int p = 1; p < parts; p++) {
         Throwable f = workers[p - 1].awaitDone();
         if (f != null) {
-          if (theirs == null) theirs = new Throwable[parts];
-          theirs[p] = f;
+          if (failed == null) failed = new Throwable[parts];
+          failed[p] = f;
         }
       }
-      if (mine == null && theirs == null) return;
-      Throwable thrown;
-      if (mine instanceof RuntimeException || mine instanceof Error) thrown = mine;
-      // A checked exception thrown without being declared (a "sneaky throw"): not lost either.
-      else if (mine != null) thrown = new IllegalStateException("part 0 failed: " + mine, mine);
-      else {
-        int p = 1;
-        while (theirs[p] == null) p++;
-        thrown = new IllegalStateException("a part failed on a worker thread: " + theirs[p], theirs[p]);
-      }
-      // Every other part's failure rides along. Not the thrown object or its cause (one shared
-      // preallocated OutOfMemoryError, say): suppressing itself would throw instead.
-      for (int p = 1; theirs != null && p < parts; p++) {
-        Throwable f = theirs[p];
-        if (f != null && f != thrown && f != thrown.getCause()) thrown.addSuppressed(f);
-      }
-      if (thrown instanceof RuntimeException r) throw r;
-      throw (Error) thrown;
+      if (failed != null) throwFirst(failed);
     } finally {
       busy.unlock();
     }
+  }
+
+  /**
+   * Throws what {@link #run} throws for the parts' failures ({@code failed[p]}, null for a part
+   * that ended normally, at least one not null).
+   */
+  private static void throwFirst(Throwable[] failed) {
+    int first = 0;
+    while (failed[first] == null) first++;
+    Throwable f = failed[first];
+    // A checked exception thrown without being declared (a "sneaky throw"): not lost either.
+    Throwable thrown = f instanceof RuntimeException || f instanceof Error ? f
+        : new IllegalStateException("part " + first + " failed: " + f, f);
+    // Every other part's failure rides along. Not the thrown object or its cause (one shared
+    // preallocated OutOfMemoryError, say): suppressing itself would throw instead.
+    for (int p = first + 1; p < failed.length; p++) {
+      Throwable other = failed[p];
+      if (other != null && other != thrown && other != thrown.getCause()) thrown.addSuppressed(other);
+    }
+    if (thrown instanceof RuntimeException r) throw r;
+    throw (Error) thrown;
   }
 
   /**

@@ -2,6 +2,7 @@ package org.caviar.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
@@ -416,8 +417,13 @@ class BatchNormProperties {
       float[] rv = outs[5];
       Train train = (nn, ff, xx, g, b, e, m, rmm, rvv, yy, xh, mu, is) ->
           bn.forwardTraining(nn, ff, xx, g, b, e, m, rmm, rvv, yy, xh, mu, is);
-      expectBad("n", () -> train.run(1, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
-      expectBad("n", () -> train.run(0, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      // Training needs 2 rows, and says so with the value for every smaller n (0 was told "n must be > 0").
+      for (int small : new int[] {1, 0, -3}) {
+        var e = assertThrows(IllegalArgumentException.class, () -> train.run(small, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd));
+        assertEquals("n must be >= 2 in training, got " + small + ": a batch of 1 has no variance to normalize by (use inference)",
+            e.getMessage());
+        expectBad("n", () -> train.run(small, f, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
+      }
       expectBad("f", () -> train.run(n, -1, x, p, p, EPS, 0.9f, rm, rv, y, xhat, mean, invStd), outs);
       for (float eps : new float[] {0f, -1e-5f, Float.NaN, Float.POSITIVE_INFINITY}) {
         expectBad("eps", () -> train.run(n, f, x, p, p, eps, 0.9f, rm, rv, y, xhat, mean, invStd), outs);

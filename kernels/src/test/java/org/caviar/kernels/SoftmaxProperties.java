@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -89,6 +90,10 @@ class SoftmaxProperties {
    */
   @Property(tries = 40)
   void aRowsResultDoesNotDependOnTheOtherRows(@ForAll("manyRows") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    rowsAloneGiveTheSameBits(rows, cols, seed);
+  }
+
+  private static void rowsAloneGiveTheSameBits(int rows, int cols, long seed) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
     for (boolean log : new boolean[] {false, true}) {
@@ -427,9 +432,14 @@ class SoftmaxProperties {
   }
 
   private static void badRowThrowsBeforeWriting(int rows, int cols, long seed) {
+    badRowThrowsBeforeWriting(rows, cols, seed, 0);
+  }
+
+  /** As above, the bad row drawn from rows [from, rows). */
+  private static void badRowThrowsBeforeWriting(int rows, int cols, long seed, int from) {
     Random rnd = new Random(seed);
     float[] x = SoftmaxInputs.logits(rnd, rows, cols);
-    int bad = rnd.nextInt(rows);
+    int bad = from + rnd.nextInt(rows - from);
     int kind = rnd.nextInt(3);
     int col = rnd.nextInt(cols);
     if (kind == 0) Arrays.fill(x, bad * cols, (bad + 1) * cols, Float.NEGATIVE_INFINITY);
@@ -460,6 +470,71 @@ class SoftmaxProperties {
         }
       }
     }
+  }
+
+  /**
+   * Row counts around the chunks of {@link VectorSoftmax#CHUNK_ROWS} rows in which the path across
+   * rows for few classes goes: a few short of one, one exactly, just past it, several with a
+   * partial last block.
+   */
+  @Provide
+  Arbitrary<Integer> rowsAcrossChunks() {
+    int chunk = VectorSoftmax.CHUNK_ROWS;
+    return Arbitraries.of(chunk - 3, chunk, chunk + 1, chunk + 5, 2 * chunk + Shapes.LANES - 1, 3 * chunk + 7);
+  }
+
+  /**
+   * Across chunks, the path for few classes keeps what the tests above check over a few blocks:
+   * within the same bounds of the reference, in place the same bits, each row the same bits as
+   * alone, and a bad row in the last chunk rejected before the first chunk is written (in place
+   * too: the input stays as it was).
+   */
+  @Property(tries = 12)
+  void fewClassesAcrossChunks(@ForAll("rowsAcrossChunks") int rows, @ForAll("fewClasses") int cols, @ForAll long seed) {
+    forwardAgainstScalar(rows, cols, seed);
+    logSoftmaxAgainstSoftmax(rows, cols, seed);
+    crossEntropyAgainstScalar(rows, cols, seed);
+    rowsAloneGiveTheSameBits(rows, cols, seed);
+    badRowThrowsBeforeWriting(rows, cols, seed, (rows - 1) / VectorSoftmax.CHUNK_ROWS * VectorSoftmax.CHUNK_ROWS);
+  }
+
+  /**
+   * A call over many rows leaves the calling thread's workspace at a size independent of rows: at
+   * most one chunk of rows class by class, its maxima and labels, and the few vectors of scratch.
+   * (It was as large as the input, 200,000 x 10 floats here, and held for good.) On a thread of
+   * its own, so that no other test's calls count.
+   */
+  @Example
+  void workspaceStaysBoundedAfterManyRows() throws InterruptedException {
+    workspaceStaysBoundedAfter(200_000, 10);
+  }
+
+  /**
+   * The same for rows of more than FEW_CLASSES values: their maxima (rows floats) were kept. Up to
+   * KEPT_MAXIMA rows they still are, so that a training step of a large batch allocates nothing.
+   */
+  @Example
+  void workspaceStaysBoundedAfterManyWideRows() throws InterruptedException {
+    workspaceStaysBoundedAfter(2 * VectorSoftmax.KEPT_MAXIMA, VectorSoftmax.FEW_CLASSES + 4);
+  }
+
+  private static void workspaceStaysBoundedAfter(int rows, int cols) throws InterruptedException {
+    Random rnd = new Random(7);
+    float[] x = SoftmaxInputs.logits(rnd, rows, cols);
+    int[] labels = SoftmaxInputs.labels(rnd, x, rows, cols);
+    float[] y = new float[rows * cols];
+    int lanes = Shapes.LANES;
+    // One chunk class by class and its labels; the maxima of a chunk or of KEPT_MAXIMA wide rows;
+    // a row (log-softmax's scratch), L rows of few classes, three vectors.
+    long bound = (long) VectorSoftmax.CHUNK_ROWS * (VectorSoftmax.FEW_CLASSES + 1)
+        + Math.max(VectorSoftmax.CHUNK_ROWS, VectorSoftmax.KEPT_MAXIMA) + cols + (VectorSoftmax.FEW_CLASSES + 3) * lanes;
+    Together.run(List.of(() -> {
+      VECTOR.forward(rows, cols, x, y);
+      VECTOR.logForward(rows, cols, x, y);
+      VECTOR.crossEntropy(rows, cols, x, labels, y);
+      long kept = VectorSoftmax.workspaceFloats();
+      assertTrue(kept <= bound, "the workspace keeps " + kept + " floats after " + rows + " x " + cols + ", bound " + bound);
+    }));
   }
 
   /** Bad shapes, arrays and labels: IllegalArgumentException naming the argument, nothing written. */
