@@ -49,6 +49,10 @@ import java.util.Map;
  * feature tell the class of a file sorted by class. So is a label column given by a name that the
  * header gives twice.
  *
+ * <p>Columns can be left out ({@link #withIgnoredColumns}: an id, a name, a date); their fields are
+ * not read. A feature column that holds the rows' numbers (named, such as Kaggle's "Id") is loaded,
+ * but the {@link Table} names it, for the caller to warn of it.
+ *
  * <p>Text is UTF-8: a line with bytes that are not (a Latin-1 "café") is a {@link MalformedDataException}, not
  * class names silently merged at the undecodable character.
  */
@@ -71,33 +75,52 @@ public final class CsvLoader {
   private final int labelIndex;
   private final String labelName;
   private final char delimiter;
+  /** Columns read as neither feature nor label, as given: header names, or 0-based indexes written as integers. */
+  private final List<String> ignored;
 
-  private CsvLoader(Header header, int labelIndex, String labelName, char delimiter) {
+  private CsvLoader(Header header, int labelIndex, String labelName, char delimiter, List<String> ignored) {
     this.header = header;
     this.labelIndex = labelIndex;
     this.labelName = labelName;
     this.delimiter = delimiter;
+    this.ignored = ignored;
   }
 
-  /** Header detected, label in the last column, comma-separated. */
+  /** Header detected, label in the last column, comma-separated, every other column a feature. */
   public static CsvLoader defaults() {
-    return new CsvLoader(Header.DETECT, -1, null, ',');
+    return new CsvLoader(Header.DETECT, -1, null, ',', List.of());
   }
 
   public CsvLoader withHeader(Header h) {
     if (h == null) throw new IllegalArgumentException("header must not be null");
-    return new CsvLoader(h, labelIndex, labelName, delimiter);
+    return new CsvLoader(h, labelIndex, labelName, delimiter, ignored);
   }
 
   /** The label column by 0-based index; negative counts from the end (-1 is the last). */
   public CsvLoader withLabelColumn(int index) {
-    return new CsvLoader(header, index, null, delimiter);
+    return new CsvLoader(header, index, null, delimiter, ignored);
   }
 
   /** The label column by its header name (needs a header). */
   public CsvLoader withLabelColumn(String name) {
     if (name == null || name.isBlank()) throw new IllegalArgumentException("label column name must not be blank");
-    return new CsvLoader(header, 0, name.trim(), delimiter);
+    return new CsvLoader(header, 0, name.trim(), delimiter, ignored);
+  }
+
+  /**
+   * Columns to leave out: neither features nor the label, their fields not read (so they may hold
+   * text, such as an id or a name). Each is a header name, or a 0-based index written as an integer
+   * (negative counts from the end), as {@code --label-column} takes it; they replace any given before.
+   * A row-number column ({@link Table#rowNumberColumns}) is the usual one to leave out.
+   */
+  public CsvLoader withIgnoredColumns(List<String> columns) {
+    if (columns == null) throw new IllegalArgumentException("ignored columns must not be null");
+    List<String> trimmed = new ArrayList<>();
+    for (String c : columns) {
+      if (c == null || c.isBlank()) throw new IllegalArgumentException("an ignored column must not be blank, got " + columns);
+      trimmed.add(c.trim());
+    }
+    return new CsvLoader(header, labelIndex, labelName, delimiter, List.copyOf(trimmed));
   }
 
   /**
@@ -110,7 +133,7 @@ public final class CsvLoader {
     if (NUMBER_CHARACTERS.indexOf(d) >= 0) {
       throw new IllegalArgumentException("delimiter cannot be '" + d + "': numbers are written with it");
     }
-    return new CsvLoader(header, labelIndex, labelName, d);
+    return new CsvLoader(header, labelIndex, labelName, d, ignored);
   }
 
   private static final String NUMBER_CHARACTERS = "0123456789.-+eE";
@@ -119,8 +142,22 @@ public final class CsvLoader {
    * A loaded file and what its header said of the label.
    *
    * @param labelName the label column's name in the header, or null when the file has none
+   * @param rowNumberColumns the feature columns that hold the rows' numbers, as messages name a
+   *     column ("column 1 (index 0) 'Id'"): each row's value an integer, every value from 0 (or 1)
+   *     to the row count less 1 (or the row count) once, in any order, over at least
+   *     {@link #ROW_NUMBER_MIN_ROWS} rows. Such a column is an id, not a measurement: as a feature
+   *     it tells a model the class of a file sorted by class, even after the rows are shuffled (a
+   *     model of noise and Kaggle's Iris.csv "Id" scored 1.00). Loaded as a feature all the same
+   *     (a rank can be one); {@link #withIgnoredColumns} leaves it out.
    */
-  public record Table(Dataset data, String labelName) {}
+  public record Table(Dataset data, String labelName, List<String> rowNumberColumns) {
+    public Table {
+      rowNumberColumns = List.copyOf(rowNumberColumns);
+    }
+  }
+
+  /** Below this many rows a column of the row numbers can be a coincidence of small files, and is not reported. */
+  public static final int ROW_NUMBER_MIN_ROWS = 20;
 
   public Dataset load(Path path) throws IOException {
     return loadTable(path).data();
@@ -160,6 +197,8 @@ public final class CsvLoader {
     long lineNo = 0;
     int columns = -1;
     int label = -1;
+    // The ignored columns, true at each (null when none is).
+    boolean[] skip = null;
     String[] names = null;
     // The first line read as data, and its number: it may turn out to be a header of numbered columns.
     String[] first = null;
@@ -195,17 +234,20 @@ public final class CsvLoader {
           case PRESENT -> true;
           case ABSENT -> false;
           // A header of numbered columns ("0,1,label") still names the label column given by name.
-          case DETECT -> fields.list().stream().noneMatch(CsvLoader::isNumber) || labelName != null && fields.list().contains(labelName);
+          // So does one of the ignored columns given by name.
+          case DETECT -> fields.list().stream().noneMatch(CsvLoader::isNumber) || labelName != null && fields.list().contains(labelName)
+              || ignored.stream().anyMatch(c -> !isIndex(c) && fields.list().contains(c));
         };
         if (isHeader) names = fields.list().toArray(new String[0]);
         label = resolveLabel(names, fields.list(), columns, source, lineNo);
+        skip = resolveIgnored(names, columns, label, source, lineNo);
         // pandas and R write the row numbers so; taken for a feature, on a file sorted by class they tell the class.
-        if (names != null && label != 0 && names[0].isEmpty()) {
+        if (names != null && label != 0 && names[0].isEmpty() && (skip == null || !skip[0])) {
           throw new MalformedDataException(source, lineNo, column(0) + " has no name in the header: the row numbers that pandas (to_csv "
               + "without index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file "
-              + "without them, or name the column");
+              + "without them, leave the column out (index 0), or name it");
         }
-        featureCount = columns - 1;
+        featureCount = columns - 1 - count(skip);
         if (isHeader) continue;
         first = fields.list().toArray(new String[0]);
         firstLineNo = lineNo;
@@ -225,6 +267,7 @@ public final class CsvLoader {
       int f = rows * featureCount;
       String headerQuestion = rows == 0 && header == Header.DETECT && names == null ? headerQuestion(fields, label, lineNo) : null;
       for (int c = 0; c < columns; c++) {
+        if (skip != null && skip[c]) continue;
         if (c != label) {
           // A short integer is read from the line itself: no String for it (most fields of large files).
           float small = fields.shortInteger(c);
@@ -301,7 +344,84 @@ public final class CsvLoader {
     for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
     int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
-    return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader);
+    List<String> rowNumbers = new ArrayList<>();
+    for (int c = 0, f = 0; c < columns; c++) {
+      if (c == label || skip != null && skip[c]) continue;
+      if (rowNumbers(features, rows, featureCount, f)) rowNumbers.add(where(c, names));
+      f++;
+    }
+    return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader, rowNumbers);
+  }
+
+  /** Whether feature {@code f} holds the rows' numbers, from 0 or from 1, in any order (see {@link Table#rowNumberColumns}). */
+  private static boolean rowNumbers(float[] features, int rows, int featureCount, int f) {
+    if (rows < ROW_NUMBER_MIN_ROWS) return false;
+    // rows distinct integers in [0, rows]: every one of those rows + 1 values but one, which must be an end.
+    java.util.BitSet seen = new java.util.BitSet(rows + 1);
+    for (int r = 0, at = f; r < rows; r++, at += featureCount) {
+      float v = features[at];
+      if (!(v >= 0 && v <= rows) || v != (int) v || seen.get((int) v)) return false;
+      seen.set((int) v);
+    }
+    return !seen.get(0) || !seen.get(rows);
+  }
+
+  private static int count(boolean[] flags) {
+    int n = 0;
+    if (flags != null) for (boolean b : flags) if (b) n++;
+    return n;
+  }
+
+  /** Whether an ignored column is given by index: an integer, as --label-column reads one. */
+  private static boolean isIndex(String column) {
+    try {
+      Integer.parseInt(column);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The ignored columns as flags over the columns (null when none is); an error names any that is not there or is the label. */
+  private boolean[] resolveIgnored(String[] names, int columns, int label, String source, long lineNo)
+      throws MalformedDataException {
+    if (ignored.isEmpty()) return null;
+    boolean[] skip = new boolean[columns];
+    for (String given : ignored) {
+      int c;
+      if (isIndex(given)) {
+        int index = Integer.parseInt(given);
+        c = index < 0 ? columns + index : index;
+        if (c < 0 || c >= columns) {
+          throw new MalformedDataException(source, lineNo, "ignored column index " + index + " is outside the " + columns
+              + " columns (indexes 0 to " + (columns - 1) + ", or -1 to -" + columns + " from the end)");
+        }
+      } else {
+        if (names == null) {
+          throw new MalformedDataException(source, lineNo, "ignored column '" + given + "' is named but the file has no header"
+              + " (line " + lineNo + " is read as data); give its index");
+        }
+        c = -1;
+        for (int i = 0; i < names.length; i++) {
+          if (!names[i].equals(given)) continue;
+          if (c >= 0) {
+            throw new MalformedDataException(source, lineNo, "the header names '" + given + "' twice, " + column(c) + " and "
+                + column(i) + ": give the ignored column by its index");
+          }
+          c = i;
+        }
+        if (c < 0) throw new MalformedDataException(source, lineNo, "no column named '" + given + "' in header " + Arrays.toString(names));
+      }
+      if (c == label) {
+        throw new MalformedDataException(source, lineNo, "ignored column '" + given + "' is the label, " + where(c, names)
+            + ": a label column cannot be left out");
+      }
+      skip[c] = true;
+    }
+    if (count(skip) == columns - 1) {
+      throw new MalformedDataException(source, lineNo, "the ignored columns " + ignored + " leave no feature column beside the label");
+    }
+    return skip;
   }
 
   /**

@@ -457,7 +457,7 @@ class CsvLoaderTest {
           CsvLoader.defaults().withLabelColumn("species"))) {
         assertMalformed(loader, text, 1, "column 1 (index 0) has no name in the header: the row numbers that pandas (to_csv without "
             + "index=False) and R (write.csv without row.names=FALSE) write there? They would be a feature: write the file without them, "
-            + "or name the column");
+            + "leave the column out (index 0), or name it");
       }
     }
     // Named, it is a feature as any other.
