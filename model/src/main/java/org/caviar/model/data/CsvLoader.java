@@ -142,17 +142,24 @@ public final class CsvLoader {
    * A loaded file and what its header said of the label.
    *
    * @param labelName the label column's name in the header, or null when the file has none
-   * @param rowNumberColumns the feature columns that hold the rows' numbers, as messages name a
-   *     column ("column 1 (index 0) 'Id'"): each row's value an integer, every value from 0 (or 1)
+   * @param columnNames the header's names of the file's columns, or an empty list when it has none
+   * @param rowNumberColumns the 0-based indexes of the feature columns that hold the rows' numbers
+   *     ({@link #describe} names one): each row's value an integer, every value from 0 (or 1)
    *     to the row count less 1 (or the row count) once, in any order, over at least
    *     {@link #ROW_NUMBER_MIN_ROWS} rows. Such a column is an id, not a measurement: as a feature
    *     it tells a model the class of a file sorted by class, even after the rows are shuffled (a
    *     model of noise and Kaggle's Iris.csv "Id" scored 1.00). Loaded as a feature all the same
    *     (a rank can be one); {@link #withIgnoredColumns} leaves it out.
    */
-  public record Table(Dataset data, String labelName, List<String> rowNumberColumns) {
+  public record Table(Dataset data, String labelName, List<String> columnNames, List<Integer> rowNumberColumns) {
     public Table {
+      columnNames = List.copyOf(columnNames);
       rowNumberColumns = List.copyOf(rowNumberColumns);
+    }
+
+    /** A column as this loader's messages name it: "column 1 (index 0) 'Id'" (without the name when there is no header). */
+    public String describe(int column) {
+      return column(column) + (column < columnNames.size() ? " '" + columnNames.get(column) + "'" : "");
     }
   }
 
@@ -344,13 +351,14 @@ public final class CsvLoader {
     for (int i = 0; i < classes.size(); i++) remap[ids.get(classes.get(i))] = i;
     int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) labels[r] = remap[provisional[r]];
-    List<String> rowNumbers = new ArrayList<>();
+    List<Integer> rowNumbers = new ArrayList<>();
     for (int c = 0, f = 0; c < columns; c++) {
       if (c == label || skip != null && skip[c]) continue;
-      if (rowNumbers(features, rows, featureCount, f)) rowNumbers.add(where(c, names));
+      if (rowNumbers(features, rows, featureCount, f)) rowNumbers.add(c);
       f++;
     }
-    return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader, rowNumbers);
+    return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader,
+        names == null ? List.of() : Arrays.asList(names), rowNumbers);
   }
 
   /** Whether feature {@code f} holds the rows' numbers, from 0 or from 1, in any order (see {@link Table#rowNumberColumns}). */
