@@ -312,8 +312,9 @@ public final class PostgresStorage implements SharedStorage {
         flyway.migrate();
       }
     } catch (FlywayException e) {
+      String why = migrationFailure(e, readOnly ? null : flywayOn(connected));
       connected.close();
-      throw new IllegalStateException("cannot migrate the caviar schema in " + url + ": " + firstLine(e.getMessage()), e);
+      throw new IllegalStateException(why, e);
     }
     pool = connected;
     ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -328,6 +329,36 @@ public final class PostgresStorage implements SharedStorage {
 
   private static Flyway flywayOn(HikariDataSource data) {
     return Flyway.configure().dataSource(data).locations("classpath:db/migration").table("caviar_schema_history").load();
+  }
+
+  /**
+   * One line for a schema that could not be read ({@code flyway} null) or migrated: the server's
+   * reason rather than Flyway's "failed to execute script", and for a migration, the versions and
+   * the role, which may lack the rights to upgrade (a role that may only read), and what to do.
+   */
+  private String migrationFailure(FlywayException e, Flyway flyway) {
+    String reason = firstLine(e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        reason = firstLine(sql.getMessage());
+        break;
+      }
+    }
+    if (flyway == null) return "cannot read the caviar schema in " + url + " as role '" + url.user() + "': " + reason;
+    String versions = "";
+    try {
+      MigrationInfo[] pending = flyway.info().pending();
+      MigrationInfo current = flyway.info().current();
+      if (pending.length > 0) {
+        versions = " from version " + (current == null ? "none" : current.getVersion().getVersion()) + " to "
+            + pending[pending.length - 1].getVersion().getVersion();
+      }
+    } catch (FlywayException unread) {
+      // The reason above says enough.
+    }
+    return "cannot upgrade the caviar schema in " + url + versions + " as role '" + url.user() + "': " + reason
+        + "; run the same command once as a role that may alter the caviar tables (their owner): it upgrades the schema. "
+        + "A role that may only read can still train from a study (caviar train --from-study NAME --storage URL)";
   }
 
   /**

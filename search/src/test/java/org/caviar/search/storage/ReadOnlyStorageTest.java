@@ -146,4 +146,18 @@ class ReadOnlyStorageTest {
     }
     assertEquals(4, schemaVersion(db[0]));
   }
+
+  /**
+   * A writer (tune, worker) whose role may not upgrade an older schema: one line naming the role,
+   * the schema's version and this Caviar's, and what to run; the schema and study stay as they were.
+   */
+  @Test
+  void aRoleThatMayNotUpgradeAnOlderSchemaIsToldWhatToRun() throws Exception {
+    String[] db = oldStudy("4");
+    PostgresUrl reader = PostgresUrl.parse(db[1]);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> new PostgresStorage(reader, TestPostgres.fastSettings()));
+    assertTrue(e.getMessage().startsWith("cannot upgrade the caviar schema in " + reader + " from version 4 to 5 as role '"
+        + reader.user() + "': ERROR: must be owner of table caviar_trial; run the same command once as a role that may alter"), e.getMessage());
+    assertEquals(4, schemaVersion(db[0]));
+  }
 }
