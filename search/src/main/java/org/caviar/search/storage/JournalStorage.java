@@ -210,6 +210,17 @@ public final class JournalStorage extends InMemoryStorage {
         throw e;
       }
       return info();
+    } catch (java.nio.file.AccessDeniedException e) {
+      if (e.getFile() != null && Path.of(e.getFile()).equals(file) && !Files.exists(file)) {
+        Path dir = file.toAbsolutePath().getParent();
+        throw new UncheckedIOException("cannot create journal " + file + ": this user may not write in " + dir
+            + "; give a folder it may write in, or make that one writable", e);
+      }
+      if (e.getFile() != null && Path.of(e.getFile()).equals(file)) {
+        throw new UncheckedIOException("cannot write journal " + file + ", which resuming its study appends to: make it writable for"
+            + " this user (e.g. chmod u+w " + file + "), or run as its owner; training from it (train --from-study) only reads it", e);
+      }
+      throw new UncheckedIOException("cannot open journal " + file, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal " + file, e);
     }

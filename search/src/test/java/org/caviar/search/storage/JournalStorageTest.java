@@ -430,6 +430,40 @@ class JournalStorageTest {
     assertEquals(done, Files.readAllLines(file));
   }
 
+  /**
+   * A journal this user may not write (a study another user ran, a file made read-only): its path,
+   * and what to do, rather than only "cannot open journal X: permission denied". (The opener is
+   * refused as the OS refuses it: the tests may run as root, which no file mode stops.)
+   */
+  @Test
+  void aJournalThatMayNotBeWrittenSaysWhatToDo() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+    }
+    byte[] before = Files.readAllBytes(file);
+    try (JournalStorage s = new JournalStorage(file, f -> {
+      throw new java.nio.file.AccessDeniedException(f.toString());
+    })) {
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> s.open(INFO));
+      assertEquals("cannot write journal " + file + ", which resuming its study appends to: make it writable for this user"
+          + " (e.g. chmod u+w " + file + "), or run as its owner; training from it (train --from-study) only reads it", e.getMessage());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(file));
+    try (JournalStorage s = JournalStorage.readOnly(file)) {
+      assertEquals(3, s.open(INFO) == null ? -1 : s.trials().size());
+    }
+    // A new study's journal in a folder this user may not write: not "resuming".
+    Path fresh = dir.resolve("new.jsonl");
+    try (JournalStorage s = new JournalStorage(fresh, f -> {
+      throw new java.nio.file.AccessDeniedException(f.toString());
+    })) {
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> s.open(INFO));
+      assertEquals("cannot create journal " + fresh + ": this user may not write in " + dir + "; give a folder it may write in, or"
+          + " make that one writable", e.getMessage());
+    }
+  }
+
   @Test
   void aSecondOpenerIsRefused() {
     Path file = dir.resolve("journal.jsonl");
