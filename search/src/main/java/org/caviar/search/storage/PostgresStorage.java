@@ -954,7 +954,7 @@ public final class PostgresStorage implements SharedStorage {
         return work.run(c);
       } catch (SQLException e) {
         if (!isConnectionLoss(e)) {
-          throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + ": " + firstLine(e.getMessage()), e);
+          throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + ": " + firstLine(e.getMessage()) + privilegesNeeded(e), e);
         }
         if (System.nanoTime() + backoff * 1_000_000 > deadline) {
           throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + " after " + attempts
@@ -980,6 +980,16 @@ public final class PostgresStorage implements SharedStorage {
     if (e instanceof SQLTransientConnectionException) return true;
     String s = e.getSQLState();
     return s != null && ((s.startsWith("08") && !s.equals(REJECTED)) || s.startsWith("57P"));
+  }
+
+  /** For a statement the server refused for want of privileges (SQLSTATE 42501), which ones this storage needs; else nothing. */
+  private String privilegesNeeded(SQLException e) {
+    if (!"42501".equals(e.getSQLState())) return "";
+    return readOnly
+        ? "; role '" + url.user() + "' may not read the caviar tables: reading a study needs SELECT on caviar_study, caviar_trial,"
+            + " caviar_intermediate and caviar_schema_history"
+        : "; role '" + url.user() + "' may not write the caviar tables: tune and worker need SELECT, INSERT and UPDATE on them"
+            + " (and USAGE on their sequences); train --from-study needs SELECT only";
   }
 
   /** SQLSTATE sqlserver_rejected_establishment_of_sqlconnection; the driver's, e.g., when no password is given. */

@@ -160,4 +160,35 @@ class ReadOnlyStorageTest {
         + reader.user() + "': ERROR: must be owner of table caviar_trial; run the same command once as a role that may alter"), e.getMessage());
     assertEquals(4, schemaVersion(db[0]));
   }
+
+  /**
+   * A role without the privileges a command needs: the server's reason, and which privileges on
+   * which tables, for the role named (not only "permission denied for table caviar_study").
+   */
+  @Test
+  void aRoleWithoutThePrivilegesItNeedsIsToldWhichItNeeds() throws Exception {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage w = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      w.open(OLD);
+    }
+    PostgresUrl reader = PostgresUrl.parse(reader(url));
+    // A writer (tune, worker) as a role that may only read.
+    try (PostgresStorage s = new PostgresStorage(reader, TestPostgres.fastSettings())) {
+      StorageException e = assertThrows(StorageException.class, () -> s.open(OLD));
+      assertEquals("PostgreSQL storage " + reader + ": cannot open study 'old': ERROR: permission denied for table caviar_study; role '"
+          + reader.user() + "' may not write the caviar tables: tune and worker need SELECT, INSERT and UPDATE on them (and USAGE on"
+          + " their sequences); train --from-study needs SELECT only", e.getMessage());
+    }
+    // A reader that may not read the trials.
+    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+      st.execute("REVOKE SELECT ON caviar_trial FROM " + reader.user());
+    }
+    try (PostgresStorage s = PostgresStorage.readOnly(reader, TestPostgres.fastSettings())) {
+      s.open(OLD);
+      StorageException e = assertThrows(StorageException.class, s::trials);
+      assertEquals("PostgreSQL storage " + reader + ": cannot read trials: ERROR: permission denied for table caviar_trial; role '"
+          + reader.user() + "' may not read the caviar tables: reading a study needs SELECT on caviar_study, caviar_trial,"
+          + " caviar_intermediate and caviar_schema_history", e.getMessage());
+    }
+  }
 }
