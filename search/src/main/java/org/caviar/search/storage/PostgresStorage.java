@@ -394,8 +394,7 @@ public final class PostgresStorage implements SharedStorage {
       try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, " + since(4, "settings") + " FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
         try (ResultSet r = q.executeQuery()) {
-          return r.next() ? new StudyInfo(name, Direction.valueOf(r.getString(1)), SearchSpace.parse(r.getString(2)), r.getLong(3),
-              settingsFromJson(r.getString(4))) : null;
+          return r.next() ? storedStudy(name, r, 1) : null;
         }
       }
     });
@@ -463,11 +462,22 @@ public final class PostgresStorage implements SharedStorage {
       q.setString(1, name);
       try (ResultSet r = q.executeQuery()) {
         if (!r.next()) return null;
+        StudyInfo stored = storedStudy(name, r, 2);
         studyId = r.getLong(1);
-        return new StudyInfo(name, Direction.valueOf(r.getString(2)), SearchSpace.parse(r.getString(3)), r.getLong(4),
-            settingsFromJson(r.getString(5)));
+        return stored;
       }
     }
+  }
+
+  /** The study in columns direction, space, seed, settings from {@code first} on; one this Caviar cannot read is named with the database. */
+  private StudyInfo storedStudy(String name, ResultSet r, int first) throws SQLException {
+    SearchSpace space;
+    try {
+      space = SearchSpace.parse(r.getString(first + 1));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the study '" + name + "' in " + url + " has a stored space this Caviar cannot read: " + e.getMessage(), e);
+    }
+    return new StudyInfo(name, Direction.valueOf(r.getString(first)), space, r.getLong(first + 2), settingsFromJson(r.getString(first + 3)));
   }
 
   /**
