@@ -578,9 +578,9 @@ public final class TrainCommand implements Callable<Integer> {
     return given.getFileName().toString();
   }
 
-  /** The best trial of the study {@code name} in a PostgreSQL database. */
+  /** The best trial of the study {@code name} in a PostgreSQL database, read-only: a role that may only SELECT suffices. */
   Best bestInDatabase(String url, String name) {
-    try (PostgresStorage storage = new PostgresStorage(url)) {
+    try (PostgresStorage storage = PostgresStorage.readOnly(url)) {
       StudyInfo info = storage.peek(name);
       if (info == null) throw new IllegalArgumentException("no study '" + name + "' in " + storage.url());
       return best(storage, info, "'" + name + "' in " + storage.url());

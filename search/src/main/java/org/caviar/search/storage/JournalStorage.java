@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -209,6 +210,17 @@ public final class JournalStorage extends InMemoryStorage {
         throw e;
       }
       return info();
+    } catch (java.nio.file.AccessDeniedException e) {
+      if (e.getFile() != null && Path.of(e.getFile()).equals(file) && !Files.exists(file)) {
+        Path dir = file.toAbsolutePath().getParent();
+        throw new UncheckedIOException("cannot create journal " + file + ": this user may not write in " + dir
+            + "; give a folder it may write in, or make that one writable", e);
+      }
+      if (e.getFile() != null && Path.of(e.getFile()).equals(file)) {
+        throw new UncheckedIOException("cannot write journal " + file + ", which resuming its study appends to: make it writable for"
+            + " this user (e.g. chmod u+w " + file + "), or run as its owner; training from it (train --from-study) only reads it", e);
+      }
+      throw new UncheckedIOException("cannot open journal " + file, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal " + file, e);
     }
@@ -333,8 +345,6 @@ public final class JournalStorage extends InMemoryStorage {
     switch (op) {
       case "study" -> {
         if (info() != null) throw new IllegalStateException("a second 'study' event");
-        int version = e.path("version").asInt(-1);
-        if (version != VERSION) throw new IllegalStateException("journal version " + version + ", this reader knows " + VERSION);
         StudyInfo stored = studyInfo(e);
         stored.checkResumableAs(requested);
         setInfo(stored);
@@ -360,7 +370,7 @@ public final class JournalStorage extends InMemoryStorage {
       case "finish" -> {
         int n = e.path("trial").asInt(-1);
         JsonNode reason = e.path("reason");
-        put(get(n).withOutcome(TrialState.valueOf(text(e, "state")), number(e.path("value")),
+        put(get(n).withOutcome(enumValue(TrialState.class, "state", text(e, "state")), number(e.path("value")),
             reason.isTextual() ? reason.asText() : null, e.path("t").asLong()));
       }
       case "budget" -> {
@@ -382,8 +392,19 @@ public final class JournalStorage extends InMemoryStorage {
     return v.intValue();
   }
 
-  /** The study of a header event; a journal written before settings were stored has none. */
+  /**
+   * The study of a header event, once its version is the one this reader knows (a later one is a
+   * newer Caviar's, whose header may differ); a journal written before settings were stored has none.
+   */
   private static StudyInfo studyInfo(JsonNode e) {
+    JsonNode version = e.get("version");
+    if (version == null || !version.isInt() || version.intValue() != VERSION) {
+      if (version != null && version.isInt() && version.intValue() > VERSION) {
+        throw new IllegalStateException("written by a newer Caviar (journal version " + version.intValue() + "; this one reads version "
+            + VERSION + "): use that Caviar, or a later one, for this study");
+      }
+      throw new IllegalStateException("journal version " + version + ", this reader knows " + VERSION);
+    }
     Map<String, String> settings = new TreeMap<>();
     JsonNode stored = e.path("settings");
     if (!stored.isMissingNode() && !stored.isObject()) throw new IllegalStateException("'settings' must be an object");
@@ -391,8 +412,19 @@ public final class JournalStorage extends InMemoryStorage {
       if (!f.getValue().isTextual()) throw new IllegalStateException("setting '" + f.getKey() + "' must be text");
       settings.put(f.getKey(), f.getValue().asText());
     }
-    return new StudyInfo(text(e, "name"), Direction.valueOf(text(e, "direction")), SearchSpace.parse(text(e, "space")),
+    return new StudyInfo(text(e, "name"), enumValue(Direction.class, "direction", text(e, "direction")), SearchSpace.parse(text(e, "space")),
         e.path("seed").asLong(), settings);
+  }
+
+  /** The constant of {@code type} named {@code name}, or an error naming the field and the constants (not "No enum constant ..."). */
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String field, String name) {
+    E[] all = type.getEnumConstants();
+    for (E c : all) {
+      if (c.name().equals(name)) return c;
+    }
+    List<String> names = java.util.Arrays.stream(all).map(Enum::name).toList();
+    throw new IllegalStateException(field + " '" + name + "' is not " + (names.size() == 2 ? names.get(0) + " or " + names.get(1)
+        : "one of " + String.join(", ", names)));
   }
 
   private static String text(JsonNode e, String field) {
@@ -672,6 +704,10 @@ public final class JournalStorage extends InMemoryStorage {
       throw new IllegalStateException("journal " + file + " line 1 is not valid JSON: " + jsonProblem(bad), bad);
     }
     if (!"study".equals(e.path("op").asText())) throw new IllegalStateException("journal " + file + " does not start with a study");
-    return studyInfo(e);
+    try {
+      return studyInfo(e);
+    } catch (RuntimeException bad) {
+      throw new IllegalStateException("journal " + file + " line 1: " + bad.getMessage(), bad); // as open() says it
+    }
   }
 }

@@ -32,6 +32,7 @@ import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 
 /**
  * A study in a PostgreSQL database, shared by any number of worker processes on any machines.
@@ -60,6 +61,11 @@ import org.flywaydb.core.api.FlywayException;
  * is not counted, but is appended to the lost trial's reason and logged.
  *
  * <p>The schema is created and migrated by Flyway from {@code db/migration} on the class path.
+ *
+ * <p>A {@link #readOnly} storage (e.g. for {@code train --from-study}) only reads: it neither
+ * migrates the schema nor creates the study, and its connections are read-only, so a role that may
+ * only SELECT can use it, and a database an older Caviar wrote is read as it is (what a column that
+ * a later migration adds would hold reads as "not recorded").
  */
 public final class PostgresStorage implements SharedStorage {
   /** Timing of heartbeats, of declaring a silent worker lost, and of retrying a lost connection. */
@@ -203,6 +209,14 @@ public final class PostgresStorage implements SharedStorage {
 
   private final PostgresUrl url;
   private final Settings settings;
+  /** Set by {@link #readOnly}: no migration, no study created, read-only connections, every write refused. */
+  private final boolean readOnly;
+  /**
+   * The schema's version (the last migration applied, Flyway's), so that a read-only storage reads
+   * an older schema as it is: 0 when the database holds no caviar tables. A writer migrates to the
+   * latest, and reads every column.
+   */
+  private volatile int schemaVersion = Integer.MAX_VALUE;
   /** The connections, and the heartbeat's thread: replaced when a closed storage is opened again ({@link #open}). */
   private volatile HikariDataSource pool;
   private volatile ScheduledExecutorService beat;
@@ -236,10 +250,29 @@ public final class PostgresStorage implements SharedStorage {
 
   /** Connects (failing at once, in one line, if the server cannot be used) and migrates the schema. */
   public PostgresStorage(PostgresUrl url, Settings settings) {
+    this(url, settings, false);
+  }
+
+  private PostgresStorage(PostgresUrl url, Settings settings, boolean readOnly) {
     this.url = url;
     this.settings = settings;
+    this.readOnly = readOnly;
     this.worker = workerName();
     connect();
+  }
+
+  /**
+   * A storage that only reads the database at {@code url} (e.g. to train from a study's best
+   * trial): it connects read-only, migrates nothing and creates no study, so that a role that may
+   * only SELECT can use it, on the current schema or an older one, which it leaves as it is.
+   */
+  public static PostgresStorage readOnly(String url) {
+    return readOnly(PostgresUrl.parse(url), Settings.defaults());
+  }
+
+  /** {@link #readOnly(String)} with {@code settings}. */
+  public static PostgresStorage readOnly(PostgresUrl url, Settings settings) {
+    return new PostgresStorage(url, settings, true);
   }
 
   /** Opens the pool (failing at once, in one line, if the server cannot be used), migrates the schema and starts the heartbeat. */
@@ -259,6 +292,11 @@ public final class PostgresStorage implements SharedStorage {
     // The OS notices a dead peer of an idle pooled connection (after its keepalive time) rather than never.
     c.addDataSourceProperty("tcpKeepAlive", "true");
     c.addDataSourceProperty("ApplicationName", "caviar");
+    if (readOnly) {
+      // Every statement in a read-only transaction, autocommitted ones too: the server refuses any write.
+      c.setReadOnly(true);
+      c.addDataSourceProperty("readOnlyMode", "always");
+    }
     HikariDataSource connected;
     try {
       connected = new HikariDataSource(c);
@@ -266,11 +304,17 @@ public final class PostgresStorage implements SharedStorage {
       throw new IllegalStateException(describeConnectFailure(url, e, password != null), e);
     }
     try {
-      Flyway.configure().dataSource(connected).locations("classpath:db/migration")
-          .table("caviar_schema_history").load().migrate();
+      Flyway flyway = flywayOn(connected);
+      if (readOnly) {
+        MigrationInfo current = flyway.info().current();
+        schemaVersion = current == null ? 0 : Integer.parseInt(current.getVersion().getVersion());
+      } else {
+        flyway.migrate();
+      }
     } catch (FlywayException e) {
+      String why = migrationFailure(e, readOnly ? null : flywayOn(connected));
       connected.close();
-      throw new IllegalStateException("cannot migrate the caviar schema in " + url + ": " + firstLine(e.getMessage()), e);
+      throw new IllegalStateException(why, e);
     }
     pool = connected;
     ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -281,6 +325,40 @@ public final class PostgresStorage implements SharedStorage {
     long every = settings.heartbeat.toMillis();
     beats.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
     beat = beats;
+  }
+
+  private static Flyway flywayOn(HikariDataSource data) {
+    return Flyway.configure().dataSource(data).locations("classpath:db/migration").table("caviar_schema_history").load();
+  }
+
+  /**
+   * One line for a schema that could not be read ({@code flyway} null) or migrated: the server's
+   * reason rather than Flyway's "failed to execute script", and for a migration, the versions and
+   * the role, which may lack the rights to upgrade (a role that may only read), and what to do.
+   */
+  private String migrationFailure(FlywayException e, Flyway flyway) {
+    String reason = firstLine(e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        reason = firstLine(sql.getMessage());
+        break;
+      }
+    }
+    if (flyway == null) return "cannot read the caviar schema in " + url + " as role '" + url.user() + "': " + reason;
+    String versions = "";
+    try {
+      MigrationInfo[] pending = flyway.info().pending();
+      MigrationInfo current = flyway.info().current();
+      if (pending.length > 0) {
+        versions = " from version " + (current == null ? "none" : current.getVersion().getVersion()) + " to "
+            + pending[pending.length - 1].getVersion().getVersion();
+      }
+    } catch (FlywayException unread) {
+      // The reason above says enough.
+    }
+    return "cannot upgrade the caviar schema in " + url + versions + " as role '" + url.user() + "': " + reason
+        + "; run the same command once as a role that may alter the caviar tables (their owner): it upgrades the schema. "
+        + "A role that may only read can still train from a study (caviar train --from-study NAME --storage URL)";
   }
 
   /**
@@ -311,12 +389,12 @@ public final class PostgresStorage implements SharedStorage {
   /** The stored study named {@code name}, or null when there is none; creates nothing. */
   public StudyInfo peek(String name) {
     reconnectIfClosed();
+    if (schemaVersion == 0) return null;
     return withRetry("read study '" + name + "'", c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
+      try (PreparedStatement q = c.prepareStatement("SELECT direction, space, seed, " + since(4, "settings") + " FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
         try (ResultSet r = q.executeQuery()) {
-          return r.next() ? new StudyInfo(name, Direction.valueOf(r.getString(1)), SearchSpace.parse(r.getString(2)), r.getLong(3),
-              settingsFromJson(r.getString(4))) : null;
+          return r.next() ? storedStudy(name, r, 1) : null;
         }
       }
     });
@@ -325,8 +403,9 @@ public final class PostgresStorage implements SharedStorage {
   /** The trial budget stored for the study named {@code name}, or null when none was set. */
   public Integer trialBudget(String name) {
     reconnectIfClosed();
+    if (schemaVersion == 0) return null;
     return withRetry("read the budget of study '" + name + "'", c -> {
-      try (PreparedStatement q = c.prepareStatement("SELECT max_trials FROM caviar_study WHERE name = ?")) {
+      try (PreparedStatement q = c.prepareStatement("SELECT " + since(2, "max_trials") + " FROM caviar_study WHERE name = ?")) {
         q.setString(1, name);
         try (ResultSet r = q.executeQuery()) {
           if (!r.next()) return null;
@@ -339,7 +418,7 @@ public final class PostgresStorage implements SharedStorage {
 
   /** Stores the open study's trial budget, which workers started without one then use. */
   public void recordTrialBudget(int maxTrials) {
-    requireOpen();
+    requireWritable();
     if (maxTrials < 1) throw new IllegalArgumentException("maxTrials must be >= 1, got " + maxTrials);
     update("record the budget of study '" + info.name() + "'", "UPDATE caviar_study SET max_trials = ? WHERE id = ?", ps -> {
       ps.setInt(1, maxTrials);
@@ -355,6 +434,7 @@ public final class PostgresStorage implements SharedStorage {
   public StudyInfo open(StudyInfo requested) {
     reconnectIfClosed();
     StudyInfo stored = withRetry("open study '" + requested.name() + "'", c -> {
+      if (readOnly) return readStudy(c, requested.name());
       try (PreparedStatement ins = c.prepareStatement(
           "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
         ins.setString(1, requested.name());
@@ -364,22 +444,54 @@ public final class PostgresStorage implements SharedStorage {
         ins.setString(5, requested.settingsRecorded() ? toJson(requested.settings()) : null);
         ins.executeUpdate();
       }
-      try (PreparedStatement q = c.prepareStatement("SELECT id, direction, space, seed, settings FROM caviar_study WHERE name = ?")) {
-        q.setString(1, requested.name());
-        try (ResultSet r = q.executeQuery()) {
-          r.next();
-          studyId = r.getLong(1);
-          return new StudyInfo(requested.name(), Direction.valueOf(r.getString(2)), SearchSpace.parse(r.getString(3)), r.getLong(4),
-              settingsFromJson(r.getString(5)));
-        }
-      }
+      return readStudy(c, requested.name());
     });
+    if (stored == null) throw new IllegalArgumentException("no study '" + requested.name() + "' in " + url);
     stored.checkResumableAs(requested);
     info = stored;
     synchronized (cacheLock) {
       cache = new TrialCache();
     }
     return stored;
+  }
+
+  /** The study named {@code name}, its id noted as the open study's, or null when there is none (nor any caviar table). */
+  private StudyInfo readStudy(Connection c, String name) throws SQLException {
+    if (schemaVersion == 0) return null;
+    try (PreparedStatement q = c.prepareStatement("SELECT id, direction, space, seed, " + since(4, "settings") + " FROM caviar_study WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet r = q.executeQuery()) {
+        if (!r.next()) return null;
+        StudyInfo stored = storedStudy(name, r, 2);
+        studyId = r.getLong(1);
+        return stored;
+      }
+    }
+  }
+
+  /** The study in columns direction, space, seed, settings from {@code first} on; one this Caviar cannot read is named with the database. */
+  private StudyInfo storedStudy(String name, ResultSet r, int first) throws SQLException {
+    SearchSpace space;
+    try {
+      space = SearchSpace.parse(r.getString(first + 1));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the study '" + name + "' in " + url + " has a stored space this Caviar cannot read: " + e.getMessage(), e);
+    }
+    return new StudyInfo(name, Direction.valueOf(r.getString(first)), space, r.getLong(first + 2), settingsFromJson(r.getString(first + 3)));
+  }
+
+  /**
+   * {@code column} if the schema has it (migration {@code version} added it), else NULL: a
+   * read-only storage reads an older schema as it is, and what it lacks as "not recorded".
+   */
+  private String since(int version, String column) {
+    return schemaVersion >= version ? column : "NULL";
+  }
+
+  /** {@link #READ_CHANGED} for this schema: before V3 no trial notes its change (every read reads all), before V5 none its threads. */
+  private String readChanged() {
+    String sql = READ_CHANGED.replace("t.threads", since(5, "t.threads"));
+    return schemaVersion >= 3 ? sql : sql.replace("t.changed_xid >= ?::xid8", "?::text IS NOT NULL");
   }
 
   /** All trials: this process's copy, brought up to date with what changed since its last read. */
@@ -389,7 +501,7 @@ public final class PostgresStorage implements SharedStorage {
     synchronized (cacheLock) {
       TrialCache into = cache;
       withRetry("read trials", c -> {
-        try (PreparedStatement q = c.prepareStatement(READ_CHANGED)) {
+        try (PreparedStatement q = c.prepareStatement(readChanged())) {
           q.setLong(1, studyId);
           q.setString(2, into.horizon());
           try (ResultSet r = q.executeQuery()) {
@@ -439,7 +551,7 @@ public final class PostgresStorage implements SharedStorage {
     if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
     if (freshLimit < 0) throw new IllegalArgumentException("freshLimit must be >= 0, got " + freshLimit);
     checkThreads(threads);
-    requireOpen();
+    requireWritable();
     if (released) return null;
     reapLostNowAndThen();
     int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
@@ -491,7 +603,7 @@ public final class PostgresStorage implements SharedStorage {
   }
 
   private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit, int threads) {
-    requireOpen();
+    requireWritable();
     UUID token = UUID.randomUUID();
     boolean[] sent = {false};
     TrialRecord t = withRetry("claim a trial", c -> {
@@ -589,7 +701,7 @@ public final class PostgresStorage implements SharedStorage {
 
   @Override
   public void recordParams(int number, Point params, int retryOf) {
-    requireOpen();
+    requireWritable();
     int n = update("record parameters of trial " + number,
         "UPDATE caviar_trial SET params = ?, retry_of = ?, heartbeat = now(), changed_xid = pg_current_xact_id()"
             + " WHERE study_id = ? AND number = ? AND state = 'RUNNING'",
@@ -608,7 +720,7 @@ public final class PostgresStorage implements SharedStorage {
    */
   @Override
   public void recordIntermediate(int number, int step, double value) {
-    requireOpen();
+    requireWritable();
     withRetry("report a value of trial " + number, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "WITH t AS (UPDATE caviar_trial SET heartbeat = now(), changed_xid = pg_current_xact_id()"
@@ -631,7 +743,7 @@ public final class PostgresStorage implements SharedStorage {
    */
   @Override
   public void recordOutcome(int number, TrialState state, double value, String reason, long endMillis) {
-    requireOpen();
+    requireWritable();
     if (state == null || !state.isFinished()) throw new IllegalArgumentException("outcome state must be finished, got " + state);
     int n = update("finish trial " + number,
         "UPDATE caviar_trial SET state = ?, value = ?, reason = ?, end_millis = ?, changed_xid = pg_current_xact_id()"
@@ -794,6 +906,11 @@ public final class PostgresStorage implements SharedStorage {
     if (studyId < 0) throw new IllegalStateException("open the study before using the storage");
   }
 
+  private void requireWritable() {
+    if (readOnly) throw new IllegalStateException("PostgreSQL storage " + url + " is open read-only");
+    requireOpen();
+  }
+
   @FunctionalInterface
   private interface SqlWork<T> {
     T run(Connection c) throws SQLException;
@@ -847,7 +964,7 @@ public final class PostgresStorage implements SharedStorage {
         return work.run(c);
       } catch (SQLException e) {
         if (!isConnectionLoss(e)) {
-          throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + ": " + firstLine(e.getMessage()), e);
+          throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + ": " + firstLine(e.getMessage()) + privilegesNeeded(e), e);
         }
         if (System.nanoTime() + backoff * 1_000_000 > deadline) {
           throw new StorageException("PostgreSQL storage " + url + ": cannot " + what + " after " + attempts
@@ -873,6 +990,16 @@ public final class PostgresStorage implements SharedStorage {
     if (e instanceof SQLTransientConnectionException) return true;
     String s = e.getSQLState();
     return s != null && ((s.startsWith("08") && !s.equals(REJECTED)) || s.startsWith("57P"));
+  }
+
+  /** For a statement the server refused for want of privileges (SQLSTATE 42501), which ones this storage needs; else nothing. */
+  private String privilegesNeeded(SQLException e) {
+    if (!"42501".equals(e.getSQLState())) return "";
+    return readOnly
+        ? "; role '" + url.user() + "' may not read the caviar tables: reading a study needs SELECT on caviar_study, caviar_trial,"
+            + " caviar_intermediate and caviar_schema_history"
+        : "; role '" + url.user() + "' may not write the caviar tables: tune and worker need SELECT, INSERT and UPDATE on them"
+            + " (and USAGE on their sequences); train --from-study needs SELECT only";
   }
 
   /** SQLSTATE sqlserver_rejected_establishment_of_sqlconnection; the driver's, e.g., when no password is given. */

@@ -384,6 +384,86 @@ class JournalStorageTest {
     assertTrue(!first.getMessage().contains("Source:"), first.getMessage());
   }
 
+  /**
+   * A journal a newer Caviar wrote (a later version, whose header may differ), or a header or event
+   * whose values this one does not know: an error naming the file, the line and what to do, from
+   * {@link JournalStorage#peek} (which tune and train call first) as from opening it; not "event has
+   * no text field 'space'" or "No enum constant ...Direction.UP". The file is left as it was.
+   */
+  @Test
+  void aJournalFromANewerCaviarOrWithUnknownValuesIsNamedByFileAndLine() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    String newer = "{\"op\":\"study\",\"version\":2,\"name\":\"test\",\"direction\":\"MAXIMIZE\",\"seed\":42,\"objective\":{}}\n";
+    Files.writeString(file, newer);
+    String expected = "journal " + file + " line 1: written by a newer Caviar (journal version 2; this one reads version 1):"
+        + " use that Caviar, or a later one, for this study";
+    assertEquals(expected, assertThrows(IllegalStateException.class, () -> JournalStorage.peek(file)).getMessage());
+    try (JournalStorage s = new JournalStorage(file)) {
+      assertEquals(expected, assertThrows(IllegalStateException.class, () -> s.open(INFO)).getMessage());
+    }
+    try (JournalStorage s = JournalStorage.readOnly(file)) {
+      assertEquals(expected, assertThrows(IllegalStateException.class, () -> s.open(INFO)).getMessage());
+    }
+    assertEquals(newer, Files.readString(file));
+
+    try (JournalStorage s = new JournalStorage(file.resolveSibling("good.jsonl"))) {
+      writeThree(s);
+    }
+    List<String> lines = Files.readAllLines(file.resolveSibling("good.jsonl"));
+    List<String> up = new java.util.ArrayList<>(lines);
+    up.set(0, lines.get(0).replace("\"MAXIMIZE\"", "\"UP\""));
+    Files.write(file, up);
+    String badDirection = "journal " + file + " line 1: direction 'UP' is not MINIMIZE or MAXIMIZE";
+    assertEquals(badDirection, assertThrows(IllegalStateException.class, () -> JournalStorage.peek(file)).getMessage());
+    try (JournalStorage s = new JournalStorage(file)) {
+      assertEquals(badDirection, assertThrows(IllegalStateException.class, () -> s.open(INFO)).getMessage());
+    }
+    List<String> done = new java.util.ArrayList<>(lines);
+    int finish = 5; // header, claim, params, report, report, finish: line 6
+    assertTrue(done.get(finish).contains("\"COMPLETE\""), done.get(finish));
+    done.set(finish, done.get(finish).replace("\"COMPLETE\"", "\"DONE\""));
+    Files.write(file, done);
+    try (JournalStorage s = new JournalStorage(file)) {
+      assertEquals("journal " + file + " line 6: state 'DONE' is not one of RUNNING, COMPLETE, PRUNED, FAILED",
+          assertThrows(IllegalStateException.class, () -> s.open(INFO)).getMessage());
+    }
+    assertEquals(done, Files.readAllLines(file));
+  }
+
+  /**
+   * A journal this user may not write (a study another user ran, a file made read-only): its path,
+   * and what to do, rather than only "cannot open journal X: permission denied". (The opener is
+   * refused as the OS refuses it: the tests may run as root, which no file mode stops.)
+   */
+  @Test
+  void aJournalThatMayNotBeWrittenSaysWhatToDo() throws IOException {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      writeThree(s);
+    }
+    byte[] before = Files.readAllBytes(file);
+    try (JournalStorage s = new JournalStorage(file, f -> {
+      throw new java.nio.file.AccessDeniedException(f.toString());
+    })) {
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> s.open(INFO));
+      assertEquals("cannot write journal " + file + ", which resuming its study appends to: make it writable for this user"
+          + " (e.g. chmod u+w " + file + "), or run as its owner; training from it (train --from-study) only reads it", e.getMessage());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(file));
+    try (JournalStorage s = JournalStorage.readOnly(file)) {
+      assertEquals(3, s.open(INFO) == null ? -1 : s.trials().size());
+    }
+    // A new study's journal in a folder this user may not write: not "resuming".
+    Path fresh = dir.resolve("new.jsonl");
+    try (JournalStorage s = new JournalStorage(fresh, f -> {
+      throw new java.nio.file.AccessDeniedException(f.toString());
+    })) {
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> s.open(INFO));
+      assertEquals("cannot create journal " + fresh + ": this user may not write in " + dir + "; give a folder it may write in, or"
+          + " make that one writable", e.getMessage());
+    }
+  }
+
   @Test
   void aSecondOpenerIsRefused() {
     Path file = dir.resolve("journal.jsonl");

@@ -457,4 +457,29 @@ class PostgresStorageTest {
       assertEquals(TrialState.RUNNING, other.trials().getFirst().state(), () -> other.trials().toString());
     }
   }
+
+  /**
+   * A stored study this Caviar cannot read (a space a newer one wrote, say): the error names the
+   * study and the database, so that it is not taken for a mistake in the user's own --space.
+   */
+  @Test
+  void aStoredSpaceThatDoesNotParseNamesTheStudyAndDatabase() throws Exception {
+    String url = TestPostgres.newDatabase();
+    PostgresUrl u = PostgresUrl.parse(url);
+    new PostgresStorage(u, TestPostgres.fastSettings()).close();
+    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO caviar_study (name, direction, space, seed) VALUES ('warped', 'MINIMIZE', 'x = warped(1, 2)', 1)");
+    }
+    String expected = "the study 'warped' in " + u + " has a stored space this Caviar cannot read: space spec line 1:"
+        + " 'x = warped(1, 2)': unknown kind 'warped'";
+    for (PostgresStorage s : List.of(new PostgresStorage(u, TestPostgres.fastSettings()), PostgresStorage.readOnly(u, TestPostgres.fastSettings()))) {
+      try (s) {
+        IllegalStateException peek = assertThrows(IllegalStateException.class, () -> s.peek("warped"));
+        assertTrue(peek.getMessage().startsWith(expected), peek.getMessage());
+        IllegalStateException open = assertThrows(IllegalStateException.class,
+            () -> s.open(new StudyInfo("warped", Direction.MINIMIZE, SPACE, 1)));
+        assertTrue(open.getMessage().startsWith(expected), open.getMessage());
+      }
+    }
+  }
 }
