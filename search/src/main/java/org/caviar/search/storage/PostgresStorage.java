@@ -33,6 +33,7 @@ import org.caviar.search.trial.TrialState;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 
 /**
  * A study in a PostgreSQL database, shared by any number of worker processes on any machines.
@@ -305,6 +306,11 @@ public final class PostgresStorage implements SharedStorage {
     }
     try {
       Flyway flyway = flywayOn(connected);
+      String newer = newerSchema(flyway);
+      if (newer != null) {
+        connected.close();
+        throw new IllegalStateException(newer);
+      }
       if (readOnly) {
         MigrationInfo current = flyway.info().current();
         schemaVersion = current == null ? 0 : Integer.parseInt(current.getVersion().getVersion());
@@ -325,6 +331,30 @@ public final class PostgresStorage implements SharedStorage {
     long every = settings.heartbeat.toMillis();
     beats.scheduleWithFixedDelay(this::beatOnce, every, every, TimeUnit.MILLISECONDS);
     beat = beats;
+  }
+
+  /**
+   * Why this Caviar must not use the database, if a newer one migrated its schema past the
+   * migrations this one knows (Flyway's "future" migrations, which it would otherwise ignore): a
+   * writer would then leave new columns unset (a NOT NULL one failed the first claim), and a reader
+   * could not know what they mean. Null if the schema is this Caviar's or older. A newer journal
+   * is refused alike ({@link JournalStorage}).
+   */
+  private String newerSchema(Flyway flyway) {
+    MigrationInfo[] all = flyway.info().all();
+    String newest = null;
+    int known = 0;
+    for (MigrationInfo m : all) {
+      if (m.getVersion() == null) continue;
+      if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
+        newest = m.getVersion().getVersion();
+      } else {
+        known = Math.max(known, Integer.parseInt(m.getVersion().getVersion()));
+      }
+    }
+    if (newest == null) return null;
+    return "the caviar schema in " + url + " is at version " + newest + ", which a newer Caviar applied (this one knows versions up to "
+        + known + "): use that Caviar, or a later one";
   }
 
   private static Flyway flywayOn(HikariDataSource data) {
