@@ -30,6 +30,12 @@ public final class DataOptions {
       description = "The CSV's label column, by header name or 0-based index (negative counts from the end). Default: the last.")
   String labelColumn;
 
+  @Option(names = "--ignore-columns", paramLabel = "COLUMN", split = ",",
+      description = "CSV columns to leave out, neither features nor the label (an id, a name, a date), by header name or "
+          + "0-based index, comma-separated or the option repeated. A column of the rows' numbers (such as an 'Id') is one: "
+          + "as a feature it can tell the class of a file sorted by class.")
+  List<String> ignoreColumns;
+
   @Option(names = "--csv-delimiter", paramLabel = "CHAR",
       description = "The CSV's field delimiter: one character, or 'tab'. Default: a comma.")
   String csvDelimiter;
@@ -93,6 +99,7 @@ public final class DataOptions {
     List<Object> args = new ArrayList<>();
     if (csv != null) args.addAll(List.of("--csv", csv));
     if (labelColumn != null) args.addAll(List.of("--label-column", labelColumn));
+    if (ignoreColumns != null && !ignoreColumns.isEmpty()) args.addAll(List.of("--ignore-columns", canonicalIgnored(ignoreColumns)));
     if (csvDelimiter != null && !canonicalDelimiter(csvDelimiter).isEmpty()) {
       args.addAll(List.of("--csv-delimiter", canonicalDelimiter(csvDelimiter)));
     }
@@ -151,6 +158,7 @@ public final class DataOptions {
       throw new IllegalArgumentException("give either --csv or --idx-images with --idx-labels, not both");
     }
     if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
+    if (ignoreColumns != null && csv == null) throw new IllegalArgumentException("--ignore-columns goes with --csv");
     if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
     if (csvHeader != null && csv == null) throw new IllegalArgumentException("--csv-header goes with --csv");
     char delimiter = delimiter(csvDelimiter);
@@ -167,6 +175,12 @@ public final class DataOptions {
           loader = loader.withLabelColumn(labelColumn);
         }
       }
+      if (ignoreColumns != null) {
+        for (String c : ignoreColumns) {
+          if (c.isBlank()) throw new IllegalArgumentException("--ignore-columns has an empty column name: '" + canonicalIgnored(ignoreColumns) + "'");
+        }
+        loader = loader.withIgnoredColumns(ignoreColumns);
+      }
       CsvLoader.Table table;
       try (InputStream in = open(csv)) {
         table = loader.loadTable(in, csv.toString());
@@ -176,6 +190,15 @@ public final class DataOptions {
       }
       all = table.data();
       name = dataName(csv);
+      notes.clear();
+      for (int column : table.rowNumberColumns()) {
+        // By name where a name can be given (no comma in it, and not an integer, which would read as an index).
+        String byName = column < table.columnNames().size() ? table.columnNames().get(column) : null;
+        String option = byName != null && !byName.isEmpty() && !byName.contains(",") && !byName.strip().matches("[+-]?[0-9]+")
+            ? byName.strip() : Integer.toString(column);
+        notes.add(table.describe(column) + " holds the rows' numbers (each once): as a feature it can tell the class of a file "
+            + "sorted by class; --ignore-columns " + option + " leaves it out");
+      }
       defaultLabelName = labelColumn == null ? table.labelName() : null;
       // A feature taken for the label (the last column by default) makes nearly every row a class
       // of its own, and the split then fails for a reason that does not point here. A column the
@@ -256,6 +279,19 @@ public final class DataOptions {
   /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #fingerprints} its fingerprint. */
   private void read(Path file, InputStream in) throws IOException {
     if (in instanceof StudySettings.Hashing hashing) fingerprints.read(file, hashing.fingerprint());
+  }
+
+  /** What the last load found worth saying of the data, each a line after "note: ". */
+  final List<String> notes = new ArrayList<>();
+
+  /** Prints the notes of the last load, each a line "note: ...". */
+  void printNotes(java.io.PrintWriter out) {
+    for (String n : notes) out.println("note: " + n);
+  }
+
+  /** The ignored columns as one option value: trimmed, comma-separated, in the order given. */
+  static String canonicalIgnored(List<String> columns) {
+    return String.join(",", columns.stream().map(String::strip).toList());
   }
 
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */

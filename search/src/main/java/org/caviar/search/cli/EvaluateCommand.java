@@ -112,7 +112,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (rows.rows() == 0) throw new IllegalArgumentException(raw.name() + " has no rows");
     int inputs = model.network().inputSize();
     if (rows.featureCount() != inputs) {
-      throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount());
+      // A CSV's columns are the features but the label and those left out: the same options as train's give the same ones.
+      throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount()
+          + (data.csv == null ? "" : " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
+              + "): give the --label-column and --ignore-columns it was trained with"));
     }
     // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
     // indices (as an IDX file's are), which for a CSV means another column or another coding, and
@@ -133,6 +136,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
     out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());
     if (note != null) out.println("note: " + note);
+    data.printNotes(out);
     out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {

@@ -72,6 +72,7 @@ public final class GradcheckCommand implements Callable<Integer> {
     Network network = Network.create(net, seed, Kernels.vector());
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));
     out.println("gradcheck of " + net + " on " + batch.rows() + " rows of " + d.description());
+    data.printNotes(out);
     GradientCheckResult r = GradientCheck.check(network, batch.features(), batch.labels(), batch.rows(), weightDecay,
         GradientCheck.Options.defaults());
     out.println(r.toString().stripTrailing());

@@ -121,6 +121,9 @@ final class StudySettings {
     return List.of(
         new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
             v -> d.labelColumn = v.isEmpty() ? null : v),
+        // Not stored by older versions: such a study keeps this run's (none unless given).
+        new TextOption("--ignore-columns", () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
+            v -> d.ignoreColumns = v.isEmpty() ? null : List.of(v.split(",", -1))),
         new TextOption("--csv-delimiter", () -> DataOptions.canonicalDelimiter(d.csvDelimiter),
             v -> d.csvDelimiter = v.isEmpty() ? null : v),
         // Not stored by older versions: such a study keeps this run's (detected unless given).

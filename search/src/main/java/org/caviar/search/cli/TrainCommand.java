@@ -198,6 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
+    data.printNotes(out);
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
     trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + Floats.text(s.training().weightDecay());

@@ -599,6 +599,7 @@ public class TuneCommand implements Callable<Integer> {
       // Before the budget is recorded: a lower one would run no trial and stay as the study's.
       checkExtends(done);
       out.println("caviar " + commandSpec.name() + " on " + d.description());
+      data.printNotes(out);
       if (stored != null) out.println("resuming the study " + where);
       if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != stored.seed()) {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
