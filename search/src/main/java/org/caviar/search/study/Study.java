@@ -386,6 +386,20 @@ public final class Study implements AutoCloseable {
     return q;
   }
 
+  /**
+   * How many points were given up: those whose re-run was interrupted too, and which no other
+   * trial has run or runs. They do not count against the budget, but a sampler with a set of points
+   * (a grid) has no other point to offer in their place, and offering them again would bring back,
+   * on every resume, a configuration that kills the process.
+   */
+  public static long givenUpPoints(List<TrialRecord> trials) {
+    Set<Point> up = new HashSet<>();
+    for (TrialRecord t : trials) if (t.isInterrupted() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
+    if (up.isEmpty()) return 0;
+    for (TrialRecord t : trials) if (!t.isInterrupted() && t.params() != null) up.remove(t.params());
+    return up.size();
+  }
+
   /** Claims and proposes the next trial, or returns null when the budget is spent. */
   private synchronized Trial claim(Budget budget, long deadline, ArrayDeque<TrialRecord> retries, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
@@ -393,7 +407,7 @@ public final class Study implements AutoCloseable {
     int counted = 0;
     for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
     if (counted + running >= budget.maxTrials()) return null;
-    if (retries.isEmpty() && counted + running >= sampler.pointCount(space)) return null;
+    if (retries.isEmpty() && counted + running + givenUpPoints(all) >= sampler.pointCount(space)) return null;
     TrialRecord claimed = storage.claimTrial(System.currentTimeMillis(), kernelThreads);
     int number = claimed.number();
     Point params;
@@ -436,7 +450,10 @@ public final class Study implements AutoCloseable {
    */
   private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space), kernelThreads);
+    long points = sampler.pointCount(space);
+    // A grid's given-up points are not for fresh trials either (a database read, for such samplers only).
+    long fresh = points == Long.MAX_VALUE ? points : Math.max(0, points - givenUpPoints(shared.trials()));
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), fresh, kernelThreads);
     if (claimed == null) return null;
     int number = claimed.number();
     Point params = claimed.params();
