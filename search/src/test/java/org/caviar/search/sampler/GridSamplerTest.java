@@ -266,6 +266,25 @@ class GridSamplerTest {
     }
   }
 
+  /** Parallel workers of one study take every point once between them, and the study stops at the last. */
+  @Test
+  void parallelWorkersCoverEveryPointOnce() {
+    SearchSpace s = Spaces.everyKind();
+    GridSampler grid = new GridSampler(2);
+    long points = grid.pointCount(s);
+    Study study = Study.builder(s).sampler(grid).seed(8).workers(4).build();
+    List<TrialRecord> run = study.optimize(t -> {
+      Thread.sleep(1); // so that the workers' trials overlap
+      return 0;
+    }, Budget.trials(1000)).trials();
+    assertEquals(points, run.size());
+    Set<Point> seen = new HashSet<>();
+    for (TrialRecord t : run) assertTrue(seen.add(t.params()), "taken twice: " + t);
+    Set<Point> all = new HashSet<>();
+    for (double[] u : grid.enumerate(s)) all.add(s.pointFromUnit(u));
+    assertEquals(all, seen);
+  }
+
   @Test
   void aCleanRunTakesTheShuffledOrderAndPendingTrialsWithoutAPointKeepTheirPlace() {
     SearchSpace s = Spaces.everyKind();
