@@ -66,4 +66,25 @@ class BoundsProperties {
     return net.jqwik.api.Arbitraries.of(1e-6, 5e-6, 1e-5, 3e-5, 5e-5, 1e-4, 3e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.3,
         0.5, 0.9, 0.99, 0.999, 1.0, 5.0, 50.0);
   }
+
+  /**
+   * An integer's share of the unit interval is exactly where {@link IntParameter#valueAt} gives it,
+   * as documented: [shareStart(v), shareEnd(v)), so its start gives v and the double just below it
+   * the value before. Rounding in log and exp (or in a long linear range) put a share's start on
+   * the value before it (int(-220, 37399): shareStart(13958) gave 13957).
+   */
+  @Property
+  void integerSharesAreHalfOpenAsDocumented(@ForAll @net.jqwik.api.constraints.IntRange(min = -100_000, max = 100_000) int lo,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 1_000_000) int width,
+      @ForAll @net.jqwik.api.constraints.Scale(12) @DoubleRange(min = 0, max = 1) double at, @ForAll boolean log) {
+    int low = log ? Math.abs(lo) + 1 : lo;
+    IntParameter p = log ? Parameter.intLog("k", low, low + width) : Parameter.intUniform("k", low, low + width);
+    int v = (int) Math.min(p.hi(), p.lo() + (long) (at * ((long) p.hi() - p.lo() + 1)));
+    double start = p.shareStart(v);
+    double end = p.shareEnd(v);
+    assertEquals(v, p.valueAt(start), p + ": start of " + v);
+    assertEquals(v, p.valueAt(Math.nextDown(end)), p + ": end of " + v);
+    if (v > p.lo()) assertEquals(v - 1, p.valueAt(Math.nextDown(start)), p + ": just before " + v);
+    if (v < p.hi()) assertEquals(v + 1, p.valueAt(end), p + ": end of " + v + " is the start of the next");
+  }
 }
