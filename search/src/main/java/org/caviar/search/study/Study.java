@@ -418,7 +418,7 @@ public final class Study implements AutoCloseable {
       retryOf = retry.number();
     } else {
       try {
-        params = sampler.propose(space, new History(storage.trials(), info.direction()), number, info.seed());
+        params = proposal(sampler.propose(space, new History(storage.trials(), info.direction()), number, info.seed()), number);
       } catch (RuntimeException | Error e) {
         storage.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());
         fatal = e;
@@ -438,6 +438,20 @@ public final class Study implements AutoCloseable {
     Trial trial = new Trial(this, number, params, kernelThreads, trialSeed(info.seed(), now, started));
     started(trial, started);
     return trial;
+  }
+
+  /**
+   * {@code p}, the sampler's proposal for trial {@code number}, if it is a point of this study's
+   * space; else the sampler failed (a sampler of one's own): no point would fail every trial in
+   * the objective, and another space's point, once stored, would keep the journal from resuming.
+   */
+  private Point proposal(Point p, int number) {
+    if (p == null) throw new IllegalStateException("the " + sampler.name() + " sampler proposed no point for trial " + number);
+    if (!p.space().equals(space)) {
+      throw new IllegalStateException("the " + sampler.name() + " sampler proposed " + p + " for trial " + number
+          + ", a point of another space than the study's (" + space.spec().strip().replace("\n", "; ") + ")");
+    }
+    return p;
   }
 
   /**
@@ -462,7 +476,7 @@ public final class Study implements AutoCloseable {
       History seen = new History(shared.trials(), info.direction()); // a StorageException here is the database's
       try {
         synchronized (this) {
-          params = sampler.propose(space, seen, number, info.seed());
+          params = proposal(sampler.propose(space, seen, number, info.seed()), number);
         }
       } catch (RuntimeException | Error e) {
         shared.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());
