@@ -28,7 +28,8 @@ import org.caviar.search.trial.TrialRecord;
  * <p>Trials take the grid points in an order shuffled with the study seed, so the best-so-far
  * curve of a partial grid is not biased toward one corner; each takes the first point no trial has
  * yet (in a clean run trial n takes position n), so parallel workers never share a point and a
- * study resumed after a crash still covers every point once. Past the last point the study stops
+ * study resumed after a crash still covers every point once (but for a point whose re-run was
+ * killed too: given up, as {@link org.caviar.search.study.Study} gives it up). Past the last point the study stops
  * ({@link #pointCount}).
  */
 public final class GridSampler implements Sampler {
@@ -63,7 +64,8 @@ public final class GridSampler implements Sampler {
    * each lower-numbered trial that has no point yet but will take one (claimed by another worker, or
    * missing from the history): trial numbers are not grid positions once a crash has re-run a
    * trial's point under a new number or used a number up without one. In a clean run, trial n
-   * takes position n. Past the last point: one whose trials were all interrupted, else position
+   * takes position n. Past the last point: one whose trials were all interrupted before any re-run
+   * of it (a point whose re-run was interrupted too is given up, as by the study), else position
    * {@code number} again.
    */
   @Override
@@ -72,7 +74,8 @@ public final class GridSampler implements Sampler {
     Map<Point, Boolean> taken = new HashMap<>(); // point -> whether a trial not interrupted has it
     int settledBelow = 0;
     for (TrialRecord t : history.trials()) {
-      if (t.params() != null) taken.merge(t.params(), !t.isInterrupted(), Boolean::logicalOr);
+      // A point whose re-run was interrupted too is given up, as the study gives it up: taken.
+      if (t.params() != null) taken.merge(t.params(), !t.isInterrupted() || t.retryOf() >= 0, Boolean::logicalOr);
       if (t.number() < number && (t.params() != null || t.state().isFinished())) settledBelow++;
     }
     int skip = Math.max(0, number - settledBelow);
@@ -86,7 +89,7 @@ public final class GridSampler implements Sampler {
         onlyInterrupted.add(p);
       }
     }
-    // Every point is taken: a lost trial whose re-run was lost too left its point unevaluated.
+    // Every point is taken: a lost trial not re-run yet (on a shared storage, say) left its point unevaluated.
     if (skip < onlyInterrupted.size()) return onlyInterrupted.get(skip);
     return pointAt(space, points, number % points.size());
   }

@@ -70,9 +70,13 @@ public final class FloatParameter extends Parameter {
     return scale;
   }
 
-  /** The value at u, a double in [lo, hi]. */
+  /** The value at u, a double in [lo, hi]: lo itself at 0 (or below), hi itself at 1 (or above). */
   public double valueAt(double u) {
-    double v = inverse(a + clampUnit(u) * (b - a));
+    // The ends are the user's own numbers: 10^log10(0.5) is 0.49999999999999994, which a grid's
+    // last point showed as its learning rate.
+    if (u <= 0) return lo;
+    if (u >= 1) return hi;
+    double v = inverse(a + u * (b - a)); // NaN stays NaN, as before
     return v < lo ? lo : (v > hi ? hi : v); // rounding in pow may step just outside
   }
 

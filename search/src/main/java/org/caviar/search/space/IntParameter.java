@@ -52,8 +52,13 @@ public final class IntParameter extends Parameter {
 
   /** The integer at u. */
   public int valueAt(double u) {
-    long v = Math.round(inverse(a + clampUnit(u) * (b - a)));
-    return (int) Math.max(lo, Math.min(hi, v));
+    double c = clampUnit(u);
+    int v = (int) Math.max(lo, Math.min(hi, Math.round(inverse(a + c * (b - a)))));
+    // Rounding in exp and log (or in a long linear range) can land a position within an ulp of
+    // a share's end on the wrong side of it: the shares decide, so that they are where v is.
+    if (v > lo && c < shareStart(v)) return v - 1;
+    if (v < hi && c >= shareEnd(v)) return v + 1;
+    return v;
   }
 
   /** The unit position of the centre of v's share. */

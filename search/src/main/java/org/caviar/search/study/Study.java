@@ -386,6 +386,20 @@ public final class Study implements AutoCloseable {
     return q;
   }
 
+  /**
+   * How many points were given up: those whose re-run was interrupted too, and which no other
+   * trial has run or runs. They do not count against the budget, but a sampler with a set of points
+   * (a grid) has no other point to offer in their place, and offering them again would bring back,
+   * on every resume, a configuration that kills the process.
+   */
+  public static long givenUpPoints(List<TrialRecord> trials) {
+    Set<Point> up = new HashSet<>();
+    for (TrialRecord t : trials) if (t.isInterrupted() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
+    if (up.isEmpty()) return 0;
+    for (TrialRecord t : trials) if (!t.isInterrupted() && t.params() != null) up.remove(t.params());
+    return up.size();
+  }
+
   /** Claims and proposes the next trial, or returns null when the budget is spent. */
   private synchronized Trial claim(Budget budget, long deadline, ArrayDeque<TrialRecord> retries, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
@@ -393,7 +407,7 @@ public final class Study implements AutoCloseable {
     int counted = 0;
     for (TrialRecord t : all) if (t.state().isFinished() && !t.isInterrupted()) counted++;
     if (counted + running >= budget.maxTrials()) return null;
-    if (retries.isEmpty() && counted + running >= sampler.pointCount(space)) return null;
+    if (retries.isEmpty() && counted + running + givenUpPoints(all) >= sampler.pointCount(space)) return null;
     TrialRecord claimed = storage.claimTrial(System.currentTimeMillis(), kernelThreads);
     int number = claimed.number();
     Point params;
@@ -404,7 +418,7 @@ public final class Study implements AutoCloseable {
       retryOf = retry.number();
     } else {
       try {
-        params = sampler.propose(space, new History(storage.trials(), info.direction()), number, info.seed());
+        params = proposal(sampler.propose(space, new History(storage.trials(), info.direction()), number, info.seed()), number);
       } catch (RuntimeException | Error e) {
         storage.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());
         fatal = e;
@@ -427,6 +441,20 @@ public final class Study implements AutoCloseable {
   }
 
   /**
+   * {@code p}, the sampler's proposal for trial {@code number}, if it is a point of this study's
+   * space; else the sampler failed (a sampler of one's own): no point would fail every trial in
+   * the objective, and another space's point, once stored, would keep the journal from resuming.
+   */
+  private Point proposal(Point p, int number) {
+    if (p == null) throw new IllegalStateException("the " + sampler.name() + " sampler proposed no point for trial " + number);
+    if (!p.space().equals(space)) {
+      throw new IllegalStateException("the " + sampler.name() + " sampler proposed " + p + " for trial " + number
+          + ", a point of another space than the study's (" + space.spec().strip().replace("\n", "; ") + ")");
+    }
+    return p;
+  }
+
+  /**
    * Claims on a storage shared with other processes, without this study's lock but for the
    * proposal: the storage numbers the trial within the budget (counting every worker's trials) or
    * hands out a lost trial's parameters for their one re-run; a fresh trial's parameters are then
@@ -436,7 +464,10 @@ public final class Study implements AutoCloseable {
    */
   private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space), kernelThreads);
+    long points = sampler.pointCount(space);
+    // A grid's given-up points are not for fresh trials either (a database read, for such samplers only).
+    long fresh = points == Long.MAX_VALUE ? points : Math.max(0, points - givenUpPoints(shared.trials()));
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), fresh, kernelThreads);
     if (claimed == null) return null;
     int number = claimed.number();
     Point params = claimed.params();
@@ -445,7 +476,7 @@ public final class Study implements AutoCloseable {
       History seen = new History(shared.trials(), info.direction()); // a StorageException here is the database's
       try {
         synchronized (this) {
-          params = sampler.propose(space, seen, number, info.seed());
+          params = proposal(sampler.propose(space, seen, number, info.seed()), number);
         }
       } catch (RuntimeException | Error e) {
         shared.recordOutcome(number, TrialState.FAILED, Double.NaN, "sampler failed: " + e, System.currentTimeMillis());

@@ -74,4 +74,33 @@ class CoarseToFineSamplerTest {
     assertEquals(List.of(1, 2, 3), List.copyOf(counts.keySet()), counts.toString());
     assertTrue(counts.get(2) > counts.get(1) && counts.get(2) > counts.get(3), "the best trials' value stays the likeliest: " + counts);
   }
+
+  /**
+   * The box is on each parameter's own scale: the best learning rates 1e-4 and 1e-2 on
+   * log(1e-6, 1) span two decades, widened by half a decade on each side, so round 1 draws
+   * log10(lr) in [-4.5, -1.5], about as often below -3 as above. A box on the values themselves,
+   * [1e-6, 0.0125] (1e-4 - 0.0025 clamped), would put 12 draws in 13 above 1e-3, and the rest
+   * mostly below 10^-4.5.
+   */
+  @Test
+  void theBoxIsOnTheParametersOwnScale() {
+    SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-6, 1));
+    List<TrialRecord> trials = new ArrayList<>();
+    for (int n = 0; n < 10; n++) {
+      double lr = n == 3 ? 1e-4 : n == 7 ? 1e-2 : Math.pow(10, -0.5 * n % 6);
+      double loss = n == 3 || n == 7 ? 0 : 1;
+      trials.add(TrialRecord.claimed(n, 0).withParams(space.pointFromValues(Map.of("lr", lr)), -1)
+          .withOutcome(TrialState.COMPLETE, loss, null, 0));
+    }
+    History h = new History(trials, Direction.MINIMIZE);
+    CoarseToFineSampler s = new CoarseToFineSampler(10, 0.2);
+    int below = 0;
+    for (int n = 10; n < 110; n++) {
+      double e = Math.log10(s.propose(space, h, n, 5).getDouble("lr"));
+      assertTrue(e >= -4.5 - 1e-12 && e <= -1.5 + 1e-12, "log10(lr) = " + e + " outside [-4.5, -1.5]");
+      if (e < -3) below++;
+    }
+    // Binomial(100, 1/2): 30..70 holds with probability 1 - 8e-5; the value box would give about 8.
+    assertTrue(below >= 30 && below <= 70, below + " of 100 draws below 1e-3");
+  }
 }

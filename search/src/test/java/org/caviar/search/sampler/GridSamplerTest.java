@@ -1,6 +1,7 @@
 package org.caviar.search.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.caviar.search.Spaces;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.study.Budget;
 import org.caviar.search.storage.JournalStorage;
+import org.caviar.search.storage.PostgresStorage;
+import org.caviar.search.storage.PostgresUrl;
+import org.caviar.search.storage.Storage;
+import org.caviar.search.storage.TestPostgres;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
@@ -164,8 +170,11 @@ class GridSamplerTest {
   private static final SearchSpace FOUR = SearchSpace.of(Parameter.categorical("c", "a", "b", "c", "d"));
 
   private static Study fourPointStudy(Path journal) {
-    return Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(new JournalStorage(journal))
-        .seed(5).workers(1).build();
+    return fourPointStudy(new JournalStorage(journal));
+  }
+
+  private static Study fourPointStudy(Storage storage) {
+    return Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(storage).seed(5).workers(1).build();
   }
 
   /** The points of the trials that ran to the end (not interrupted). */
@@ -206,6 +215,74 @@ class GridSamplerTest {
       assertEquals(Set.of("a", "b", "c", "d"), new HashSet<>(points), "evaluated: " + points);
       assertEquals(4, points.size());
     }
+  }
+
+  /**
+   * As with any sampler (ResumeTest.anInterruptedReRunIsNotRunAgain), a point whose re-run was
+   * interrupted too is given up: a configuration that kills the process must not come back on
+   * every resume. The grid took it again once every other point was done, and the study, still
+   * one point short of the grid, claimed it on each resume: killed again, for ever.
+   */
+  @Test
+  void aPointWhoseReRunWasKilledTooIsGivenUp() {
+    Path journal = dir.resolve("killed-twice.jsonl");
+    assertGivesUpAPointKilledTwice(() -> new JournalStorage(journal));
+  }
+
+  /** The same on PostgreSQL, where the storage hands out the one re-run and the study closing releases the trial. */
+  @Test
+  void aPointWhoseReRunWasKilledTooIsGivenUpOnPostgres() {
+    String url = TestPostgres.newDatabase();
+    assertGivesUpAPointKilledTwice(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+  }
+
+  private static void assertGivesUpAPointKilledTwice(Supplier<Storage> storage) {
+    Point killer;
+    // Killed in trial 0; the resume was killed in its re-run, trial 1.
+    try (Study s = fourPointStudy(storage.get())) {
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        throw new Killed();
+      }, Budget.trials(4)));
+      killer = s.history().trials().get(0).params();
+    }
+    try (Study s = fourPointStudy(storage.get())) {
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        throw new Killed();
+      }, Budget.trials(4)));
+      assertEquals(0, s.history().trials().get(1).retryOf());
+    }
+    for (int resume = 0; resume < 2; resume++) {
+      List<Point> ran = new ArrayList<>();
+      try (Study s = fourPointStudy(storage.get())) {
+        History h = s.optimize(t -> {
+          ran.add(t.params());
+          if (t.params().equals(killer)) throw new Killed();
+          return 0;
+        }, Budget.trials(100));
+        assertEquals(5, h.size(), h.trials().toString());
+      }
+      assertEquals(resume == 0 ? 3 : 0, ran.size(), "resume " + resume + " ran " + ran);
+      assertFalse(ran.contains(killer), "resume " + resume + " ran " + ran);
+    }
+  }
+
+  /** Parallel workers of one study take every point once between them, and the study stops at the last. */
+  @Test
+  void parallelWorkersCoverEveryPointOnce() {
+    SearchSpace s = Spaces.everyKind();
+    GridSampler grid = new GridSampler(2);
+    long points = grid.pointCount(s);
+    Study study = Study.builder(s).sampler(grid).seed(8).workers(4).build();
+    List<TrialRecord> run = study.optimize(t -> {
+      Thread.sleep(1); // so that the workers' trials overlap
+      return 0;
+    }, Budget.trials(1000)).trials();
+    assertEquals(points, run.size());
+    Set<Point> seen = new HashSet<>();
+    for (TrialRecord t : run) assertTrue(seen.add(t.params()), "taken twice: " + t);
+    Set<Point> all = new HashSet<>();
+    for (double[] u : grid.enumerate(s)) all.add(s.pointFromUnit(u));
+    assertEquals(all, seen);
   }
 
   @Test

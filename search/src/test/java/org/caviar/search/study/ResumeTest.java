@@ -29,6 +29,55 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   @TempDir Path dir;
 
+  /** A learning curve per trial of every kind of parameter, reported for ASHA at steps 1..9. */
+  private static double curve(Trial t) {
+    Point p = t.params();
+    double v = Math.pow(Math.log10(p.getDouble("lr")) + 2, 2) + Math.abs(Math.log(p.getInt("units") / 100.0))
+        + p.getDouble("dropout") + ("adam".equals(p.getString("optimizer")) ? -Math.log10(1 - p.getDouble("beta2")) / 3 : 1);
+    for (int step = 1; step <= 9; step++) t.reportAndMaybePrune(step, v * (1 + 1.0 / step));
+    return v;
+  }
+
+  /**
+   * With one worker a study is the same from run to run, and a study stopped and resumed is the
+   * same as one that ran through: every sampler proposes from the seed, the trial number and the
+   * stored history alone, keeping nothing of its own that a resume would lose (pruned trials and
+   * both directions included).
+   */
+  @Test
+  void aStudyStoppedAndResumedProposesAsOneThatRanThrough() {
+    List<java.util.function.Supplier<org.caviar.search.sampler.Sampler>> samplers = List.of(
+        org.caviar.search.sampler.RandomSampler::new, () -> new org.caviar.search.sampler.GridSampler(3),
+        () -> new org.caviar.search.sampler.CoarseToFineSampler(8, 0.25), org.caviar.search.sampler.TpeSampler::new,
+        () -> org.caviar.search.sampler.GpSampler.builder().startupTrials(5).candidates(50).build());
+    for (var sampler : samplers) {
+      for (Direction d : Direction.values()) {
+        Path journal = dir.resolve(sampler.get().name() + "-" + d + ".jsonl");
+        java.util.function.Function<org.caviar.search.storage.Storage, Study> study = storage -> Study
+            .builder(org.caviar.search.Spaces.everyKind()).direction(d).sampler(sampler.get())
+            .pruner(new AshaPruner(1, 3, 9)).storage(storage).seed(7).workers(1).build();
+        try (Study s = study.apply(new JournalStorage(journal))) {
+          s.optimize(ResumeTest::curve, Budget.trials(12));
+        }
+        List<TrialRecord> resumed;
+        try (Study s = study.apply(new JournalStorage(journal))) {
+          resumed = s.optimize(ResumeTest::curve, Budget.trials(30)).trials();
+        }
+        List<TrialRecord> through;
+        try (Study s = study.apply(new org.caviar.search.storage.InMemoryStorage())) {
+          through = s.optimize(ResumeTest::curve, Budget.trials(30)).trials();
+        }
+        String what = sampler.get().name() + ", " + d;
+        assertEquals(30, through.size(), what);
+        assertEquals(through.size(), resumed.size(), what);
+        for (int n = 0; n < through.size(); n++) {
+          assertEquals(through.get(n).params(), resumed.get(n).params(), what + ": trial " + n);
+          assertEquals(through.get(n).state(), resumed.get(n).state(), what + ": trial " + n);
+        }
+      }
+    }
+  }
+
   /**
    * What resuming must guarantee: every trial that finished before the crash is still there,
    * unchanged, and was not run again; every trial that was running is marked interrupted and its

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import org.caviar.search.space.Parameter;
 import org.caviar.search.space.Point;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.InMemoryStorage;
+import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.StorageException;
 import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.trial.Direction;
@@ -30,6 +32,7 @@ import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
 import org.caviar.search.trial.TrialState;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StudyTest {
   private static final TestFunction BRANIN = TestFunction.BRANIN;
@@ -104,6 +107,47 @@ class StudyTest {
       // Trials 0-4 complete; with two workers one more may have been claimed before the failure, and completes.
       assertTrue(h.size() <= 5 + workers, "workers " + workers + ": " + h.size() + " trials");
       for (TrialRecord t : h.trials()) if (t.number() != 5) assertEquals(TrialState.COMPLETE, t.state(), t.toString());
+    }
+  }
+
+  /**
+   * A sampler of one's own that proposes no point, or a point of another space, is a failing
+   * sampler, said so in one line. It was taken as the trial's parameters: no point failed every
+   * trial with a NullPointerException in the objective (or threw one from deep inside the
+   * journal), and another space's point was written to the journal, which then no resume could
+   * read ("journal line 12: unknown parameter 'y'"): the study was lost.
+   */
+  @Test
+  void aSamplerProposingNoPointOrAnotherSpacesFailsAsASamplerAndTheJournalStillResumes(@TempDir Path dir) {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    SearchSpace other = SearchSpace.of(Parameter.uniform("y", 0, 1));
+    for (boolean none : new boolean[] {true, false}) {
+      org.caviar.search.sampler.Sampler bad = new org.caviar.search.sampler.Sampler() {
+        @Override
+        public Point propose(SearchSpace s, History history, int number, long seed) {
+          if (number < 2) return s.pointFromUnit(new double[] {0.25});
+          return none ? null : other.pointFromUnit(new double[] {0.5});
+        }
+
+        @Override
+        public String name() {
+          return "mine";
+        }
+      };
+      Path journal = dir.resolve("study-" + none + ".jsonl");
+      try (Study study = Study.builder(space).sampler(bad).storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+        var e = assertThrows(IllegalStateException.class, () -> study.optimize(t -> t.getDouble("x"), Budget.trials(5)));
+        String expected = none ? "the mine sampler proposed no point for trial 2"
+            : "the mine sampler proposed {y=0.5} for trial 2, a point of another space than the study's (x = uniform(0, 1))";
+        assertEquals("the sampler failed: java.lang.IllegalStateException: " + expected, e.getMessage());
+      }
+      try (Study study = Study.builder(space).storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+        List<TrialRecord> trials = study.history().trials();
+        assertEquals(3, trials.size(), trials.toString());
+        assertEquals(TrialState.FAILED, trials.get(2).state());
+        assertNull(trials.get(2).params());
+        assertTrue(trials.get(2).reason().startsWith("sampler failed: "), trials.get(2).reason());
+      }
     }
   }
 
