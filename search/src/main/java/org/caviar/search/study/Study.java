@@ -685,7 +685,17 @@ public final class Study implements AutoCloseable {
     } catch (RuntimeException e) {
       throw trial.storageFailed(e);
     }
-    return pruner.shouldPrune(new History(all, info.direction()), all.get(trial.number()));
+    History history = new History(all, info.direction());
+    TrialRecord mine = all.get(trial.number());
+    // The pruner is asked of every report since the last question, as if asked after each: an
+    // objective that reports epochs 1 and 2 and then asks still meets ASHA's rung at epoch 1 (a
+    // stateless pruner decides a rung at the report that first reaches it).
+    int from = Math.min(trial.askedReports + 1, mine.reportCount());
+    trial.askedReports = mine.reportCount();
+    for (int n = Math.max(from, 1); n <= mine.reportCount(); n++) {
+      if (pruner.shouldPrune(history, mine.withFirstReports(n))) return true;
+    }
+    return false;
   }
 
   /**

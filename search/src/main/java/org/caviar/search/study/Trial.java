@@ -14,6 +14,8 @@ public final class Trial {
   private final int kernelThreads;
   private final long seed;
   private int lastStep = Integer.MIN_VALUE;
+  /** How many of this trial's reports the pruner has been asked of ({@link Study#shouldPrune}). */
+  int askedReports;
   /** What the storage threw while this trial reported: the study's failure, not the trial's. */
   private volatile RuntimeException storageFailure;
   /** What a listener threw as this trial reported: thrown once the trial's outcome is recorded. */
@@ -86,7 +88,12 @@ public final class Trial {
     lastStep = step;
   }
 
-  /** Whether the pruner would stop this trial after its last report. */
+  /**
+   * Whether the pruner would stop this trial after its last report. Reports made since the last
+   * question are put to it too, in order, as if it had been asked after each (ASHA's rung at epoch
+   * 1 still decides a trial that reported epochs 1 and 2 before asking); a report once asked of
+   * is not asked again.
+   */
   public boolean shouldPrune() {
     return lastStep != Integer.MIN_VALUE && study.shouldPrune(this);
   }

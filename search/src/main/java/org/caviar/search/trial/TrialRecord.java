@@ -99,6 +99,19 @@ public final class TrialRecord {
     return new TrialRecord(number, state, params, s, x, value, reason, startMillis, endMillis, retryOf, threads);
   }
 
+  /**
+   * This trial as it was after its first {@code reports} reports (0 to {@link #reportCount()}):
+   * what a pruner saw, or would have seen had it been asked then.
+   */
+  public TrialRecord withFirstReports(int reports) {
+    if (reports < 0 || reports > steps.length) {
+      throw new IllegalArgumentException("reports must be in [0, " + steps.length + "], got " + reports);
+    }
+    if (reports == steps.length) return this;
+    return new TrialRecord(number, state, params, Arrays.copyOf(steps, reports), Arrays.copyOf(intermediates, reports), value, reason,
+        startMillis, endMillis, retryOf, threads);
+  }
+
   /** This trial finished in {@code newState} (not RUNNING). */
   public TrialRecord withOutcome(TrialState newState, double v, String why, long end) {
     requireRunning("finish");

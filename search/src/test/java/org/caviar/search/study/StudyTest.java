@@ -409,4 +409,35 @@ class StudyTest {
     java.util.Arrays.sort(sorted);
     assertTrue(sorted[seeds / 2] < 0.5, "median best " + sorted[seeds / 2] + " of " + java.util.Arrays.toString(best));
   }
+
+  /**
+   * A trial that reports two epochs before it asks the pruner is judged at ASHA's rung at epoch 1
+   * as one that asked after each: the stateless pruner decides a rung at the report that first
+   * reaches it, so asking after epoch 2 alone skipped the rung (Optuna decides missed rungs at the
+   * next check). The same decisions either way, for the median pruner too.
+   */
+  @Test
+  void thePrunerIsAskedOfEveryReportSinceTheLastQuestion() {
+    for (org.caviar.search.pruner.Pruner pruner : List.of(new AshaPruner(1, 3), new org.caviar.search.pruner.MedianPruner(3, 0))) {
+      for (boolean askEachReport : new boolean[] {true, false}) {
+        List<Boolean> decisions = new ArrayList<>();
+        Study study = Study.builder(BRANIN.space()).direction(Direction.MAXIMIZE).sampler(new RandomSampler()).pruner(pruner)
+            .seed(2).workers(1).build();
+        study.optimize(t -> {
+          // Six good trials run their three epochs; then two poor ones.
+          double v = t.number() < 6 ? 0.9 + 0.01 * t.number() : 0.1;
+          boolean prune = false;
+          for (int e = 1; e <= 3; e++) {
+            t.report(e, v);
+            if (askEachReport || e == 2) prune |= t.shouldPrune();
+            if (prune) break;
+          }
+          decisions.add(prune);
+          return v;
+        }, Budget.trials(8));
+        assertEquals(List.of(false, false, false, false, false, false, true, true), decisions,
+            pruner.name() + (askEachReport ? ", asked after each report" : ", asked after the second"));
+      }
+    }
+  }
 }
