@@ -74,11 +74,12 @@ public final class Diagnostics {
       steps = result.epochsRun();
     }
     String message = passed
-        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d steps (loss %.4f)", spec, examples, steps, loss)
+        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d step%s (loss %.4f)", spec, examples, steps,
+            steps == 1 ? "" : "s", loss)
         : String.format(java.util.Locale.ROOT,
-            "FAILED: %s reached only %.1f%% on %d examples after %d steps (loss %.4f, %s): suspect the gradients"
+            "FAILED: %s reached only %.1f%% on %d examples after %d step%s (loss %.4f, %s): suspect the gradients"
                 + " (run GradientCheck), the labels, the learning rate or too small a network",
-            spec, 100 * accuracy, examples, steps, loss, result.status());
+            spec, 100 * accuracy, examples, steps, steps == 1 ? "" : "s", loss, result.status());
     return new OverfitReport(passed, accuracy, loss, steps, examples, message);
   }
 }
