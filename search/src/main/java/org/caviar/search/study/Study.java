@@ -654,6 +654,7 @@ public final class Study implements AutoCloseable {
    */
   private static boolean finish(Trial trial, Throwable finishedFailure, boolean interrupted) {
     Throwable failure = trial.listenerFailure();
+    if (failure == null) failure = trial.prunerFailure();
     if (failure == null) failure = finishedFailure;
     else if (finishedFailure != null && finishedFailure != failure) failure.addSuppressed(finishedFailure);
     if (failure != null) throw rethrow(failure);
@@ -692,8 +693,14 @@ public final class Study implements AutoCloseable {
     // stateless pruner decides a rung at the report that first reaches it).
     int from = Math.min(trial.askedReports + 1, mine.reportCount());
     trial.askedReports = mine.reportCount();
-    for (int n = Math.max(from, 1); n <= mine.reportCount(); n++) {
-      if (pruner.shouldPrune(history, mine.withFirstReports(n))) return true;
+    try {
+      for (int n = Math.max(from, 1); n <= mine.reportCount(); n++) {
+        if (pruner.shouldPrune(history, mine.withFirstReports(n))) return true;
+      }
+    } catch (RuntimeException e) {
+      // A pruner of one's own that fails would fail every trial, the study going on: it stops the
+      // study, as a failing sampler does, once this trial's outcome is recorded (see finish).
+      throw trial.prunerFailed(new IllegalStateException("the " + pruner.name() + " pruner failed at trial " + trial.number() + ": " + e, e));
     }
     return false;
   }

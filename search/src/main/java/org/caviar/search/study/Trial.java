@@ -20,6 +20,8 @@ public final class Trial {
   private volatile RuntimeException storageFailure;
   /** What a listener threw as this trial reported: thrown once the trial's outcome is recorded. */
   private volatile Throwable listenerFailure;
+  /** The pruner's failure as this trial asked it: stops the study once the trial's outcome is recorded. */
+  private volatile RuntimeException prunerFailure;
 
   Trial(Study study, int number, Point params, int kernelThreads, long seed) {
     this.study = study;
@@ -107,6 +109,17 @@ public final class Trial {
   /** The storage's failure while this trial ran, or null: see {@link #storageFailed}. */
   RuntimeException storageFailure() {
     return storageFailure;
+  }
+
+  /** Remembers {@code e}, the pruner's failure as this trial asked it (the first one only), and returns it to be thrown. */
+  RuntimeException prunerFailed(RuntimeException e) {
+    if (prunerFailure == null) prunerFailure = e;
+    return e;
+  }
+
+  /** The pruner's failure as this trial asked it, or null: see {@link #prunerFailed}. */
+  RuntimeException prunerFailure() {
+    return prunerFailure;
   }
 
   /** Remembers {@code e}, thrown by a listener as this trial reported (the first one only). */

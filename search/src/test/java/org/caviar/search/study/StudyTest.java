@@ -440,4 +440,34 @@ class StudyTest {
       }
     }
   }
+
+  /**
+   * A pruner of one's own that throws failed each trial with its error while the study went on
+   * (every trial failing alike), where a failing sampler stops the study; it now stops it too, the
+   * trial that asked recorded as FAILED.
+   */
+  @Test
+  void aFailingPrunerStopsTheStudy() {
+    org.caviar.search.pruner.Pruner broken = new org.caviar.search.pruner.Pruner() {
+      @Override
+      public boolean shouldPrune(History history, TrialRecord trial) {
+        throw new ArithmeticException("/ by zero");
+      }
+
+      @Override
+      public String name() {
+        return "mine";
+      }
+    };
+    Study study = Study.builder(BRANIN.space()).sampler(new RandomSampler()).pruner(broken).seed(2).workers(1).build();
+    AtomicInteger ran = new AtomicInteger();
+    var e = assertThrows(IllegalStateException.class, () -> study.optimize(t -> {
+      ran.incrementAndGet();
+      t.reportAndMaybePrune(1, 0.5);
+      return 1.0;
+    }, Budget.trials(5)));
+    assertEquals("the mine pruner failed at trial 0: java.lang.ArithmeticException: / by zero", e.getMessage());
+    assertEquals(1, ran.get());
+    assertEquals(TrialState.FAILED, study.history().trials().get(0).state());
+  }
 }
