@@ -405,20 +405,7 @@ public final class CsvLoader {
               + " columns (indexes 0 to " + (columns - 1) + ", or -1 to -" + columns + " from the end)");
         }
       } else {
-        if (names == null) {
-          throw new MalformedDataException(source, lineNo, "ignored column '" + given + "' is named but the file has no header"
-              + " (line " + lineNo + " is read as data); give its index");
-        }
-        c = -1;
-        for (int i = 0; i < names.length; i++) {
-          if (!names[i].equals(given)) continue;
-          if (c >= 0) {
-            throw new MalformedDataException(source, lineNo, "the header names '" + given + "' twice, " + column(c) + " and "
-                + column(i) + ": give the ignored column by its index");
-          }
-          c = i;
-        }
-        if (c < 0) throw new MalformedDataException(source, lineNo, "no column named '" + given + "' in header " + Arrays.toString(names));
+        c = columnNamed(names, given, "ignored", source, lineNo);
       }
       if (c == label) {
         throw new MalformedDataException(source, lineNo, "ignored column '" + given + "' is the label, " + where(c, names)
@@ -499,26 +486,32 @@ public final class CsvLoader {
     return fits[0] || fits[1] || fits[2] || fits[3];
   }
 
+  /**
+   * The index of the column the header calls {@code name}; an error if there is no header, no such
+   * column, or two of them (either may be the one meant, and the other would be read as a feature).
+   * {@code role} is "label" or "ignored", as the messages name the column.
+   */
+  private static int columnNamed(String[] names, String name, String role, String source, long lineNo) throws MalformedDataException {
+    if (names == null) {
+      throw new MalformedDataException(source, lineNo, role + " column '" + name + "' is named but the file has no header"
+          + (role.equals("label") ? "" : " (line " + lineNo + " is read as data); give its index"));
+    }
+    int found = -1;
+    for (int i = 0; i < names.length; i++) {
+      if (!names[i].equals(name)) continue;
+      if (found >= 0) {
+        throw new MalformedDataException(source, lineNo, "the header names '" + name + "' twice, " + column(found) + " and "
+            + column(i) + ": give the " + role + " column by its index");
+      }
+      found = i;
+    }
+    if (found < 0) throw new MalformedDataException(source, lineNo, "no column named '" + name + "' in header " + Arrays.toString(names));
+    return found;
+  }
+
   /** @param first the first line's fields, header or not: where the error finds a number that is a column's name */
   private int resolveLabel(String[] names, List<String> first, int columns, String source, long lineNo) throws MalformedDataException {
-    if (labelName != null) {
-      if (names == null) {
-        throw new MalformedDataException(source, lineNo, "label column '" + labelName + "' is named but the file has no header");
-      }
-      int found = -1;
-      for (int i = 0; i < names.length; i++) {
-        if (!names[i].equals(labelName)) continue;
-        // Two columns of that name: either may be the label, and the other would be trained on as a feature.
-        if (found >= 0) {
-          throw new MalformedDataException(source, lineNo, "the header names '" + labelName + "' twice, " + column(found) + " and "
-              + column(i) + ": give the label column by its index");
-        }
-        found = i;
-      }
-      if (found >= 0) return found;
-      throw new MalformedDataException(
-          source, lineNo, "no column named '" + labelName + "' in header " + Arrays.toString(names));
-    }
+    if (labelName != null) return columnNamed(names, labelName, "label", source, lineNo);
     int idx = labelIndex < 0 ? columns + labelIndex : labelIndex;
     if (idx < 0 || idx >= columns) {
       // A header name that is a number ("2019") reads as an index; the index of that name is the way to it.

@@ -27,17 +27,8 @@ class ReadOnlyRoleCliTest {
         "--study", "shared", "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)",
         "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)");
     assertEquals(0, tune.code(), tune.out() + tune.err());
-    String db = url.substring(url.lastIndexOf('/') + 1);
-    String reader = db + "_reader";
-    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
-      st.execute("CREATE ROLE " + reader + " LOGIN");
-      st.execute("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
-      st.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
-      st.execute("GRANT CONNECT ON DATABASE " + db + " TO " + reader);
-      st.execute("GRANT USAGE ON SCHEMA public TO " + reader);
-      st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + reader);
-    }
-    String asReader = url.replace("postgresql://postgres@", "postgresql://" + reader + "@");
+    String asReader = TestPostgres.reader(url);
+    String reader = url.substring(url.lastIndexOf('/') + 1) + "_reader";
 
     CliRun current = run("train", "--from-study", "shared", "--storage", asReader, "--epochs", "1", "--threads", "1",
         "--out", dir.resolve("current.caviar").toString());

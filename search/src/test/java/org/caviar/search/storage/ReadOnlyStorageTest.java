@@ -42,23 +42,9 @@ class ReadOnlyStorageTest {
           + " (1, 1, 'FAILED', NULL, NULL, 30, 40, 'w')");
       st.execute("INSERT INTO caviar_intermediate (study_id, number, step, value) VALUES (1, 0, 1, 4.0)");
     }
-    return new String[] {url, reader(url)};
+    return new String[] {url, TestPostgres.reader(url)};
   }
 
-  /** A new role that may connect to the database of {@code url} and SELECT its tables, nothing more; returns its URL. */
-  static String reader(String url) throws Exception {
-    String db = url.substring(url.lastIndexOf('/') + 1);
-    String role = db + "_reader";
-    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
-      st.execute("CREATE ROLE " + role + " LOGIN");
-      st.execute("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
-      st.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
-      st.execute("GRANT CONNECT ON DATABASE " + db + " TO " + role);
-      st.execute("GRANT USAGE ON SCHEMA public TO " + role);
-      st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
-    }
-    return url.replace("postgresql://postgres@", "postgresql://" + role + "@");
-  }
 
   private static int schemaVersion(String url) throws Exception {
     try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement();
@@ -101,7 +87,7 @@ class ReadOnlyStorageTest {
       w.recordOutcome(t.number(), TrialState.COMPLETE, 2.0, null, 20);
       w.recordTrialBudget(5);
     }
-    try (PostgresStorage s = PostgresStorage.readOnly(PostgresUrl.parse(reader(url)), TestPostgres.fastSettings())) {
+    try (PostgresStorage s = PostgresStorage.readOnly(PostgresUrl.parse(TestPostgres.reader(url)), TestPostgres.fastSettings())) {
       assertEquals(5, s.trialBudget("old"));
       s.open(s.peek("old"));
       List<TrialRecord> trials = s.trials();
@@ -171,7 +157,7 @@ class ReadOnlyStorageTest {
     try (PostgresStorage w = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
       w.open(OLD);
     }
-    PostgresUrl reader = PostgresUrl.parse(reader(url));
+    PostgresUrl reader = PostgresUrl.parse(TestPostgres.reader(url));
     // A writer (tune, worker) as a role that may only read.
     try (PostgresStorage s = new PostgresStorage(reader, TestPostgres.fastSettings())) {
       StorageException e = assertThrows(StorageException.class, () -> s.open(OLD));

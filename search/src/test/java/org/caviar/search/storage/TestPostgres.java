@@ -41,6 +41,21 @@ public final class TestPostgres {
     return server;
   }
 
+  /** A new role that may connect to the database of {@code url} and SELECT its tables, nothing more; returns its URL. */
+  public static String reader(String url) throws Exception {
+    String db = url.substring(url.lastIndexOf('/') + 1);
+    String role = db + "_reader";
+    try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE " + role + " LOGIN");
+      st.execute("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
+      st.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+      st.execute("GRANT CONNECT ON DATABASE " + db + " TO " + role);
+      st.execute("GRANT USAGE ON SCHEMA public TO " + role);
+      st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
+    }
+    return url.replace("postgresql://postgres@", "postgresql://" + role + "@");
+  }
+
   /** A new empty database; returns its storage URL (user postgres, trusted: no password). */
   public static String newDatabase() {
     String name = "caviar_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
