@@ -171,6 +171,10 @@ public final class TrainCommand implements Callable<Integer> {
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    // Else the kernels' own check, after the data loaded and a note that the threads would train.
+    if (threads != null && threads > Workers.MAX_THREADS) {
+      throw new IllegalArgumentException("--threads must be <= " + Workers.MAX_THREADS + ", got " + threads);
+    }
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
     MlpSettings.from(settings, 1, 2, epochs, trainSeed);

@@ -279,6 +279,20 @@ class TrainCommandTest {
     assertTrue(r.out().contains("network: 64-10"), r.out());
   }
 
+  /**
+   * A --threads above what a team holds was refused only after the data loaded, by the kernels'
+   * check ("threads must be <= 1024, got 100000", which names no option), below a note that the
+   * threads beyond the cores would slow training, as if they would train: refused as --threads, as
+   * 0 is, before anything is read or written.
+   */
+  @Test
+  void tooManyThreadsIsRefusedAsTheOption() {
+    int over = org.caviar.kernels.Workers.MAX_THREADS + 1;
+    CliRun r = run("train", "--threads", Integer.toString(over), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --threads must be <= " + org.caviar.kernels.Workers.MAX_THREADS + ", got " + over);
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
