@@ -385,7 +385,15 @@ public final class TrainCommand implements Callable<Integer> {
       // The model file records its split and a fingerprint of its data, not where the data is:
       // evaluate's default data is the shipped digits, so other data needs its options. A split with
       // no test part has no rows to evaluate it on (the command would be refused).
-      if (!data.dataArguments().isEmpty() && test.rows() > 0) out.println("evaluate it on its test rows: " + evaluateCommand());
+      if (!data.dataArguments().isEmpty() && test.rows() > 0) {
+        out.println("evaluate it on its test rows: " + evaluateCommand());
+        // Pasted as printed, --csv /dev/fd/63 (a <(zcat ...)) is "no such file".
+        String piped = data.piped();
+        if (piped != null) {
+          out.println("the data came from a pipe (" + piped + "), read once: give it again to the command above (the model "
+              + "checks that it is the same data)");
+        }
+      }
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());
     if (diverged) {

@@ -685,7 +685,7 @@ public class TuneCommand implements Callable<Integer> {
       }
       // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
       // ("which is not found here" for /dev/fd/63).
-      String piped = pipedData();
+      String piped = data.piped();
       if (piped != null) {
         out.println("the data came from a pipe (" + piped + "), read once: give it again to the commands above "
             + "(the study checks that it is the same data)");
@@ -701,16 +701,6 @@ public class TuneCommand implements Callable<Integer> {
     } finally {
       study.close();
     }
-  }
-
-  /** The data option of this run that names a pipe rather than a file ("--csv /dev/fd/63"), or null. */
-  private String pipedData() {
-    String[] names = {"--csv", "--idx-images", "--idx-labels"};
-    Path[] files = {data.csv, data.idxImages, data.idxLabels};
-    for (int i = 0; i < names.length; i++) {
-      if (files[i] != null && !Files.isRegularFile(files[i])) return names[i] + " " + files[i];
-    }
-    return null;
   }
 
   /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */
