@@ -296,7 +296,7 @@ public class TuneCommand implements Callable<Integer> {
       // From here to the end, this hook says what a stop leaves: the data is read first (a resumed
       // study first checks its file's fingerprint), seconds for a large file, before anything is
       // written; then the study is created, or its budget recorded; then the trials, the report.
-      String resume = onThisStudy(commandSpec.name(), "--study", dir);
+      String resume = resumeCommand(dir);
       String loading = interrupted(" while loading the data; no trial started and " + (stored != null
           ? "the study " + where + " is as it was; resume with: " + resume
           : "no study was created; run the command again to start it"));
@@ -449,6 +449,17 @@ public class TuneCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the study has " + CaviarCli.count(done, "finished trial") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
+  }
+
+  /**
+   * The command that resumes the study in {@code dir} as the user ran it: a worker goes on as a
+   * worker, and panda mode, which the study does not store, stays panda mode (resumed in caviar
+   * mode, each trial trained on one core instead of all of them, without a word).
+   */
+  private String resumeCommand(Path dir) {
+    List<Object> args = new ArrayList<>(List.of(commandSpec.name(), "--study", dir));
+    if (executionMode() == ExecutionMode.PANDA) args.addAll(List.of("--mode", "panda"));
+    return onThisStudy(args.toArray());
   }
 
   /** A command to print, {@code args} then this study's --storage if it has one. */
@@ -627,8 +638,7 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
-      // As the user ran it: a worker goes on as a worker.
-      String resumeCommand = onThisStudy(commandSpec.name(), "--study", dir);
+      String resumeCommand = resumeCommand(dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.

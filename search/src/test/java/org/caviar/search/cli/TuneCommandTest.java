@@ -96,6 +96,22 @@ class TuneCommandTest {
   }
 
   /**
+   * The mode is not stored with the study: a panda-mode run printed "resume with: caviar tune
+   * --study S" (on Ctrl-C too), which resumed it in caviar mode, each trial on one core instead of
+   * all of them, without a word. The commands it prints to resume keep the mode.
+   */
+  @Test
+  void aPandaRunsResumeCommandKeepsTheMode() {
+    Path study = dir.resolve("panda-resumed");
+    CliRun r = runSmall("tune", "--mode", "panda", "--trials", "1", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume or extend: caviar tune --study " + study + " --mode panda --trials 41\n"), r.out());
+    CliRun caviar = runQuick("tune", "--trials", "2", "--study", study.toString());
+    assertOk(caviar);
+    assertTrue(caviar.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 42\n"), caviar.out());
+  }
+
+  /**
    * A folder with files but no journal (such as studies/, which holds the default study folders)
    * was made a study: its journal and report written among the files. An empty folder is a new
    * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
