@@ -525,6 +525,12 @@ public final class TrainCommand implements Callable<Integer> {
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
       throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
     }
+    // The model is written to a new file moved over --out: --out /dev/null replaced the device with
+    // the model (for root, who may write in /dev: for every process of the machine), a pipe likewise.
+    if (Files.exists(outFile) && !Files.isRegularFile(outFile)) {
+      throw new IllegalArgumentException("--out " + outFile + " is not a regular file (a device or a pipe): the model would replace it; "
+          + "give a file's path");
+    }
     PathChecks.writableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
   }
 

@@ -328,6 +328,24 @@ class TrainCommandTest {
         r.out());
   }
 
+  /**
+   * A model is saved to a new file that is then moved over --out: an --out that is not a regular
+   * file (--out /dev/null, to see the test accuracy without keeping the model, or a named pipe) was
+   * replaced by the model, and for root, who may write in /dev, /dev/null became a regular file for
+   * every process of the machine. Refused before the data loads, and left as it was. (A named pipe
+   * here: a run this test catches replacing it harms nothing.)
+   */
+  @Test
+  void anOutThatIsNotARegularFileIsRefused() throws Exception {
+    Path fifo = dir.resolve("pipe.caviar");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", fifo.toString());
+    assertOneLineError(r, "caviar train: --out " + fifo + " is not a regular file (a device or a pipe): the model would replace it; "
+        + "give a file's path");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
