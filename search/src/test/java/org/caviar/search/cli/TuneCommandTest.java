@@ -112,6 +112,22 @@ class TuneCommandTest {
   }
 
   /**
+   * A file where the report folder goes (a study folder copied by hand, a link to /dev/null to keep
+   * no report) ended the run with "cannot write the report to S/report: S/report", the file
+   * system's exception being only the path: it now says what is in the way.
+   */
+  @Test
+  void aFileWhereTheReportGoesIsSaidSo() throws IOException {
+    Path study = dir.resolve("blocked");
+    assertOk(runQuick("tune", "--trials", "1", "--study", study.toString()));
+    Path report = study.resolve("report");
+    Files.writeString(report, "not a folder");
+    CliRun r = run("tune", "--study", study.toString(), "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals("caviar tune: cannot write the report to " + report + ": " + report + " exists and is not a folder", r.err().strip());
+  }
+
+  /**
    * A folder with files but no journal (such as studies/, which holds the default study folders)
    * was made a study: its journal and report written among the files. An empty folder is a new
    * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
