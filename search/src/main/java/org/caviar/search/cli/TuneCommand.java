@@ -682,16 +682,22 @@ public class TuneCommand implements Callable<Integer> {
       boolean spent = finished >= points;
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
-      int extended = Math.max(trials, finished) + EXTEND_BY;
+      // In long, and at most the largest budget: a budget meant as no limit (--trials 2147483647, with
+      // --timeout) printed "--trials -2147483609 extends it". None when the budget is that already.
+      int most = Math.max(trials, finished);
+      int extended = (int) Math.min((long) most + EXTEND_BY, Integer.MAX_VALUE);
+      boolean extensible = extended > most;
       if (spent) {
         out.println("the " + s.name() + " sampler's " + points + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
       } else if (timedOut && finished < trials) {
         // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
-        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go; --trials "
-            + extended + " extends it)");
-      } else {
+        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go"
+            + (extensible ? "; --trials " + extended + " extends it" : "") + ")");
+      } else if (extensible) {
         out.println("resume or extend: " + resumeCommand + " --trials " + extended);
+      } else {
+        out.println("resume: " + resumeCommand);
       }
       // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
       // ("which is not found here" for /dev/fd/63).

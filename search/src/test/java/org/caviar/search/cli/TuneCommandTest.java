@@ -128,6 +128,25 @@ class TuneCommandTest {
   }
 
   /**
+   * A budget meant as no limit, stopped by --timeout (--trials 2147483647): the hint to extend it
+   * overflowed, "--trials -2147483609 extends it", a command refused as a --trials below 1. The
+   * hint stops at the largest budget, and is left out when the budget is that already.
+   */
+  @Test
+  void theHintToExtendAnUnlimitedBudgetDoesNotOverflow() {
+    Path study = dir.resolve("unlimited");
+    CliRun r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE), "--timeout", "0", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + study + " (2147483647 of the study's 2147483647 trials to go)\n"),
+        r.out());
+    Path near = dir.resolve("near");
+    r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE - 1), "--timeout", "0", "--study", near.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + near + " (2147483646 of the study's 2147483646 trials to go; "
+        + "--trials 2147483647 extends it)\n"), r.out());
+  }
+
+  /**
    * A folder with files but no journal (such as studies/, which holds the default study folders)
    * was made a study: its journal and report written among the files. An empty folder is a new
    * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
