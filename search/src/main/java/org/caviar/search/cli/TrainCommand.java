@@ -64,6 +64,8 @@ public final class TrainCommand implements Callable<Integer> {
   private String trainingLine;
   /** The epoch --out holds, saved at its new best validation loss, or -1: read by the stop hook too. */
   private final AtomicInteger savedEpoch = new AtomicInteger(-1);
+  /** Whether the training has ended (the test, the save and the report follow): read by the stop hook. */
+  private final AtomicBoolean trained = new AtomicBoolean();
   /** Held while --out is saved: a second Ctrl-C waits for the save under way, and then halts. */
   private final Object saving = new Object();
   /** With --from-study: the threads the trial trained on, or {@link TrialRecord#THREADS_UNKNOWN}. */
@@ -230,8 +232,13 @@ public final class TrainCommand implements Callable<Integer> {
       int savedSoFar = savedEpoch.get();
       // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never
       // exited, the epoch ended and the model saved.
-      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: interrupted; stopping after this epoch to save the model "
-          + "(at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
+      // Once the training has ended there is no epoch under way: the test, the save and the report finish.
+      String finishing = trained.get()
+          ? "interrupted after the training ended; finishing the run first (" + (reportDir != null
+              ? "the test, the save and the report" : "the test and the save") + "; "
+          : "interrupted; stopping after this epoch to save the model (";
+      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: " + finishing
+          + "at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
           + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
       // Asked after that line, not before: an epoch ending meanwhile printed "interrupted after N
       // epochs" above the line that announced the stop.
@@ -323,6 +330,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Run at the points named below: nothing, but a test's child JVM holds the run at one of them, to
+   * stop it there ({@code HoldingCli}).
+   */
+  static volatile java.util.function.Consumer<String> at = point -> {};
+
+  /** The point of {@link #at} once the training has ended, before the test, the save and the report. */
+  static final String AFTER_TRAINING = "after the training";
+
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;
   /** {@link #STOP_WAIT_SECONDS}, which a test's JVM lowers to see what a run halted mid-epoch says. */
@@ -355,6 +371,8 @@ public final class TrainCommand implements Callable<Integer> {
         return stopAsked.get() ? Action.STOP : Action.CONTINUE;
       }
     });
+    trained.set(true);
+    at.accept(AFTER_TRAINING);
     // Interrupted, the weights are those of the best epoch (restoreBest), as when the run completes:
     // say so, as then, or "interrupted after 80 epochs" passes for the last epoch's weights.
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
