@@ -201,6 +201,11 @@ public final class CaviarCli implements Runnable {
   private static String describeOne(Throwable t) {
     if (t instanceof java.nio.file.NoSuchFileException f) return "no such file: " + f.getFile();
     if (t instanceof java.nio.file.AccessDeniedException f) return "permission denied: " + f.getFile();
+    // Its message is only the path: a folder to create (a report's) where a file is, or a file to create that is there.
+    if (t instanceof java.nio.file.FileAlreadyExistsException f && f.getReason() == null && f.getFile() != null) {
+      java.nio.file.Path p = java.nio.file.Path.of(f.getFile());
+      return f.getFile() + " exists" + (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p) ? " and is not a folder" : "");
+    }
     if (t instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
       return f.getFile() + ": " + f.getReason();
     }

@@ -94,6 +94,16 @@ public final class DataOptions {
     return args;
   }
 
+  /** The data option given that names a pipe rather than a file ("--csv /dev/fd/63"), or null: its data is read once. */
+  String piped() {
+    String[] names = {"--csv", "--idx-images", "--idx-labels"};
+    Path[] files = {csv, idxImages, idxLabels};
+    for (int i = 0; i < names.length; i++) {
+      if (files[i] != null && !Files.isRegularFile(files[i])) return names[i] + " " + files[i];
+    }
+    return null;
+  }
+
   /** The data options alone, as {@link #arguments()} gives them: for evaluate, which takes the split from the model. */
   List<Object> dataArguments() {
     List<Object> args = new ArrayList<>();

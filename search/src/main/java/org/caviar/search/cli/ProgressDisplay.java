@@ -1,8 +1,10 @@
 package org.caviar.search.cli;
 
 import java.io.Console;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -32,20 +34,38 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   /** The count of the last plain line. */
   private long printed;
 
-  /** The bar's consumer: null for the library's own, which writes to the terminal at its width. */
+  /** The bar's consumer: by default standard output at the terminal's width. */
   private final ProgressBarConsumer consumer;
 
   ProgressDisplay(long trials, boolean perEpoch, PrintWriter out) {
     this(trials, perEpoch, out, onTerminal(), null);
   }
 
-  /** {@code terminal}: a bar, written to {@code consumer} (null: the terminal); else plain lines to {@code out}. */
+  /** {@code terminal}: a bar, written to {@code consumer} (null: standard output); else plain lines to {@code out}. */
   ProgressDisplay(long trials, boolean perEpoch, PrintWriter out, boolean terminal, ProgressBarConsumer consumer) {
     this.trials = trials;
     this.perEpoch = perEpoch;
     this.out = out;
     this.terminal = terminal;
-    this.consumer = consumer;
+    this.consumer = consumer != null ? consumer : standardOutput();
+  }
+
+  /**
+   * The bar on standard output, the stream {@link #onTerminal()} finds a terminal on (with standard
+   * input), where the plain lines go otherwise. The library's own consumer writes to standard error:
+   * {@code caviar tune 2>/dev/null} (to drop the JVM's incubator warning) showed no progress at all,
+   * and {@code 2>tune.log} filled the log with the bar's redraws and cursor moves. Each frame is
+   * flushed: a frame has no newline, which is all that flushes System.out by itself.
+   */
+  private static ProgressBarConsumer standardOutput() {
+    PrintStream stdout = System.out;
+    return new ConsoleProgressBarConsumer(stdout) {
+      @Override
+      public void accept(String frame) {
+        super.accept(frame);
+        stdout.flush();
+      }
+    };
   }
 
   private static boolean onTerminal() {
@@ -61,8 +81,7 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     if (!terminal) return;
     ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate();
-    if (consumer != null) builder.setConsumer(consumer);
-    bar = builder.build();
+    bar = builder.setConsumer(consumer).build();
     if (alreadyDone > 0) bar.stepTo(alreadyDone);
   }
 

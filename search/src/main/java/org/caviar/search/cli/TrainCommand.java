@@ -64,6 +64,8 @@ public final class TrainCommand implements Callable<Integer> {
   private String trainingLine;
   /** The epoch --out holds, saved at its new best validation loss, or -1: read by the stop hook too. */
   private final AtomicInteger savedEpoch = new AtomicInteger(-1);
+  /** Whether the training has ended (the test, the save and the report follow): read by the stop hook. */
+  private final AtomicBoolean trained = new AtomicBoolean();
   /** Held while --out is saved: a second Ctrl-C waits for the save under way, and then halts. */
   private final Object saving = new Object();
   /** With --from-study: the threads the trial trained on, or {@link TrialRecord#THREADS_UNKNOWN}. */
@@ -171,6 +173,10 @@ public final class TrainCommand implements Callable<Integer> {
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
     if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    // Else the kernels' own check, after the data loaded and a note that the threads would train.
+    if (threads != null && threads > Workers.MAX_THREADS) {
+      throw new IllegalArgumentException("--threads must be <= " + Workers.MAX_THREADS + ", got " + threads);
+    }
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
     MlpSettings.from(settings, 1, 2, epochs, trainSeed);
@@ -227,8 +233,13 @@ public final class TrainCommand implements Callable<Integer> {
       int savedSoFar = savedEpoch.get();
       // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never
       // exited, the epoch ended and the model saved.
-      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: interrupted; stopping after this epoch to save the model "
-          + "(at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
+      // Once the training has ended there is no epoch under way: the test, the save and the report finish.
+      String finishing = trained.get()
+          ? "interrupted after the training ended; finishing the run first (" + (reportDir != null
+              ? "the test, the save and the report" : "the test and the save") + "; "
+          : "interrupted; stopping after this epoch to save the model (";
+      Stderr.println(commandSpec.commandLine().getErr(), "caviar train: " + finishing
+          + "at most " + stopWaitSeconds + " s; " + (secondStops ? "Ctrl-C again" : "kill -9") + " stops at once and leaves "
           + (savedSoFar < 0 ? "no model" : outFile + " at epoch " + savedSoFar + ", the best so far") + ")");
       // Asked after that line, not before: an epoch ending meanwhile printed "interrupted after N
       // epochs" above the line that announced the stop.
@@ -320,6 +331,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Run at the points named below: nothing, but a test's child JVM holds the run at one of them, to
+   * stop it there ({@code HoldingCli}).
+   */
+  static volatile java.util.function.Consumer<String> at = point -> {};
+
+  /** The point of {@link #at} once the training has ended, before the test, the save and the report. */
+  static final String AFTER_TRAINING = "after the training";
+
   /** How long an interrupted run may take to end its epoch and save before the JVM exits anyway. */
   static final long STOP_WAIT_SECONDS = 120;
   /** {@link #STOP_WAIT_SECONDS}, which a test's JVM lowers to see what a run halted mid-epoch says. */
@@ -352,6 +372,8 @@ public final class TrainCommand implements Callable<Integer> {
         return stopAsked.get() ? Action.STOP : Action.CONTINUE;
       }
     });
+    trained.set(true);
+    at.accept(AFTER_TRAINING);
     // Interrupted, the weights are those of the best epoch (restoreBest), as when the run completes:
     // say so, as then, or "interrupted after 80 epochs" passes for the last epoch's weights.
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
@@ -382,7 +404,15 @@ public final class TrainCommand implements Callable<Integer> {
       // The model file records its split and a fingerprint of its data, not where the data is:
       // evaluate's default data is the shipped digits, so other data needs its options. A split with
       // no test part has no rows to evaluate it on (the command would be refused).
-      if (!data.dataArguments().isEmpty() && test.rows() > 0) out.println("evaluate it on its test rows: " + evaluateCommand());
+      if (!data.dataArguments().isEmpty() && test.rows() > 0) {
+        out.println("evaluate it on its test rows: " + evaluateCommand());
+        // Pasted as printed, --csv /dev/fd/63 (a <(zcat ...)) is "no such file".
+        String piped = data.piped();
+        if (piped != null) {
+          out.println("the data came from a pipe (" + piped + "), read once: give it again to the command above (the model "
+              + "checks that it is the same data)");
+        }
+      }
     }
     if (layers != null) writeReport(d, network, result, outcome, test, tested, layers, savedEpoch.get());
     if (diverged) {
@@ -513,6 +543,12 @@ public final class TrainCommand implements Callable<Integer> {
     // would have destroyed the data set at the first epoch's save.
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {
       throw new IllegalArgumentException("--out " + outFile + " exists and is not a Caviar model: give another path, or remove it");
+    }
+    // The model is written to a new file moved over --out: --out /dev/null replaced the device with
+    // the model (for root, who may write in /dev: for every process of the machine), a pipe likewise.
+    if (Files.exists(outFile) && !Files.isRegularFile(outFile)) {
+      throw new IllegalArgumentException("--out " + outFile + " is not a regular file (a device or a pipe): the model would replace it; "
+          + "give a file's path");
     }
     PathChecks.writableFolder("--out", outFile, outFile.toAbsolutePath().getParent());
   }

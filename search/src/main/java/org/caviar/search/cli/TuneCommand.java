@@ -296,7 +296,7 @@ public class TuneCommand implements Callable<Integer> {
       // From here to the end, this hook says what a stop leaves: the data is read first (a resumed
       // study first checks its file's fingerprint), seconds for a large file, before anything is
       // written; then the study is created, or its budget recorded; then the trials, the report.
-      String resume = onThisStudy(commandSpec.name(), "--study", dir);
+      String resume = resumeCommand(dir);
       String loading = interrupted(" while loading the data; no trial started and " + (stored != null
           ? "the study " + where + " is as it was; resume with: " + resume
           : "no study was created; run the command again to start it"));
@@ -449,6 +449,17 @@ public class TuneCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the study has " + CaviarCli.count(done, "finished trial") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
+  }
+
+  /**
+   * The command that resumes the study in {@code dir} as the user ran it: a worker goes on as a
+   * worker, and panda mode, which the study does not store, stays panda mode (resumed in caviar
+   * mode, each trial trained on one core instead of all of them, without a word).
+   */
+  private String resumeCommand(Path dir) {
+    List<Object> args = new ArrayList<>(List.of(commandSpec.name(), "--study", dir));
+    if (executionMode() == ExecutionMode.PANDA) args.addAll(List.of("--mode", "panda"));
+    return onThisStudy(args.toArray());
   }
 
   /** A command to print, {@code args} then this study's --storage if it has one. */
@@ -628,8 +639,7 @@ public class TuneCommand implements Callable<Integer> {
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();
-      // As the user ran it: a worker goes on as a worker.
-      String resumeCommand = onThisStudy(commandSpec.name(), "--study", dir);
+      String resumeCommand = resumeCommand(dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
@@ -673,20 +683,26 @@ public class TuneCommand implements Callable<Integer> {
       boolean spent = finished >= points;
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
-      int extended = Math.max(trials, finished) + EXTEND_BY;
+      // In long, and at most the largest budget: a budget meant as no limit (--trials 2147483647, with
+      // --timeout) printed "--trials -2147483609 extends it". None when the budget is that already.
+      int most = Math.max(trials, finished);
+      int extended = (int) Math.min((long) most + EXTEND_BY, Integer.MAX_VALUE);
+      boolean extensible = extended > most;
       if (spent) {
         out.println("the " + s.name() + " sampler's " + points + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
       } else if (timedOut && finished < trials) {
         // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
-        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go; --trials "
-            + extended + " extends it)");
-      } else {
+        out.println("resume: " + resumeCommand + " (" + (trials - finished) + " of the study's " + trials + " trials to go"
+            + (extensible ? "; --trials " + extended + " extends it" : "") + ")");
+      } else if (extensible) {
         out.println("resume or extend: " + resumeCommand + " --trials " + extended);
+      } else {
+        out.println("resume: " + resumeCommand);
       }
       // A pipe (--csv <(curl ...)) is not read unasked: each command above, as printed, was refused
       // ("which is not found here" for /dev/fd/63).
-      String piped = pipedData();
+      String piped = data.piped();
       if (piped != null) {
         out.println("the data came from a pipe (" + piped + "), read once: give it again to the commands above "
             + "(the study checks that it is the same data)");
@@ -702,16 +718,6 @@ public class TuneCommand implements Callable<Integer> {
     } finally {
       study.close();
     }
-  }
-
-  /** The data option of this run that names a pipe rather than a file ("--csv /dev/fd/63"), or null. */
-  private String pipedData() {
-    String[] names = {"--csv", "--idx-images", "--idx-labels"};
-    Path[] files = {data.csv, data.idxImages, data.idxLabels};
-    for (int i = 0; i < names.length; i++) {
-      if (files[i] != null && !Files.isRegularFile(files[i])) return names[i] + " " + files[i];
-    }
-    return null;
   }
 
   /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */

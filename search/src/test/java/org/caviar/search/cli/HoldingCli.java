@@ -1,8 +1,8 @@
 package org.caviar.search.cli;
 
 /**
- * The command line in a child JVM whose {@code tune} holds {@link #HOLD_MILLIS} at the point of
- * {@link TuneCommand#at} that the system property {@code caviar.test.hold} names: it prints
+ * The command line in a child JVM whose {@code tune} or {@code train} holds {@link #HOLD_MILLIS} at the point of
+ * {@link TuneCommand#at} or {@link TrainCommand#at} that the system property {@code caviar.test.hold} names: it prints
  * {@link #holding} of it to stdout, for the test to stop it there.
  */
 final class HoldingCli {
@@ -18,12 +18,14 @@ final class HoldingCli {
 
   public static void main(String[] args) {
     String point = System.getProperty(POINT);
-    TuneCommand.at = p -> {
+    java.util.function.Consumer<String> hold = p -> {
       if (!p.equals(point)) return;
       System.out.println(holding(p));
       System.out.flush();
       CliRun.sleep(HOLD_MILLIS);
     };
+    TuneCommand.at = hold;
+    TrainCommand.at = hold;
     CaviarCli.main(args);
   }
 }

@@ -1,6 +1,7 @@
 package org.caviar.search.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -437,6 +438,22 @@ class InterruptedCliTest {
       assertEquals(1, j.trials().size(), out);
       assertTrue(j.trials().get(0).state().isFinished(), out);
     }
+  }
+
+  /**
+   * Stopped once its training has ended (while it tests, saves and draws its report, seconds for a
+   * large network), a run said "interrupted; stopping after this epoch to save the model", as if
+   * an epoch were under way; it says that it finishes the run, and does.
+   */
+  @Test
+  void aTrainStoppedAfterItsTrainingSaysItFinishesTheRun() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    String out = interruptedWhileHolding(TrainCommand.AFTER_TRAINING, new String[] {"train", "--epochs", "1", "--threads", "1",
+        "--param", "units=8", "--out", model.toString()});
+    assertTrue(out.contains("caviar train: interrupted after the training ended; finishing the run first (the test and the save; "
+        + "at most 120 s;"), out);
+    assertFalse(out.contains("stopping after this epoch"), out);
+    assertTrue(out.contains("saved: " + model.toAbsolutePath()), out);
   }
 
   /** A tune of one trial of one epoch on one worker, without progress or report, in {@code study}. */

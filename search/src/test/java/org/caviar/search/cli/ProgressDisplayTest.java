@@ -102,4 +102,28 @@ class ProgressDisplayTest {
     assertTrue(last.contains("trial 1 epoch 12: 0.912"), last);
     assertTrue(last.contains("best 0.9666"), last);
   }
+  /**
+   * On a terminal the bar goes where the terminal was found, standard output, as the plain lines
+   * do off one. The library's own consumer wrote it to standard error: `caviar tune 2>/dev/null`
+   * (to drop the JVM's incubator warning) showed no progress at all, and `2>tune.log` filled the
+   * log with the bar's redraws and cursor moves.
+   */
+  @Test
+  void theBarGoesToStandardOutput() {
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    PrintStream saved = System.out;
+    TrialRecord first = TrialRecord.claimed(0, 0).withOutcome(TrialState.COMPLETE, 0.9666, null, 10);
+    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    try {
+      ProgressDisplay progress = new ProgressDisplay(4, false, new PrintWriter(new StringWriter()), true, null);
+      progress.start(0);
+      progress.trialFinished(first, new History(List.of(first), Direction.MAXIMIZE));
+      progress.close(); // draws the bar a last time, as it is now
+    } finally {
+      System.setOut(saved);
+    }
+    String[] frames = stdout.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    assertTrue(last.startsWith("trials") && last.contains("1/4") && last.contains("best 0.9666"), stdout.toString(StandardCharsets.UTF_8));
+  }
 }

@@ -279,6 +279,73 @@ class TrainCommandTest {
     assertTrue(r.out().contains("network: 64-10"), r.out());
   }
 
+  /**
+   * A --threads above what a team holds was refused only after the data loaded, by the kernels'
+   * check ("threads must be <= 1024, got 100000", which names no option), below a note that the
+   * threads beyond the cores would slow training, as if they would train: refused as --threads, as
+   * 0 is, before anything is read or written.
+   */
+  @Test
+  void tooManyThreadsIsRefusedAsTheOption() {
+    int over = org.caviar.kernels.Workers.MAX_THREADS + 1;
+    CliRun r = run("train", "--threads", Integer.toString(over), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --threads must be <= " + org.caviar.kernels.Workers.MAX_THREADS + ", got " + over);
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+  }
+
+  /**
+   * Data from a pipe (--csv <(zcat data.csv.gz), here a named pipe) is read once: train printed
+   * "evaluate it on its test rows: caviar evaluate --model m.caviar --csv /dev/fd/63", which pasted
+   * fails ("--csv /dev/fd/63: no such file"), with no word that the data must be given again, as
+   * tune says of its commands.
+   */
+  @Test
+  void aPipedCsvSaysToGiveItAgainToTheEvaluateCommand() throws Exception {
+    Path fifo = dir.resolve("pipe.csv");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    StringBuilder csv = new StringBuilder("a,b,label\n");
+    Random random = new Random(1);
+    for (int i = 0; i < 60; i++) csv.append(i % 3 + random.nextGaussian()).append(',').append(random.nextGaussian()).append(',').append(i % 3).append('\n');
+    Thread writer = Thread.ofPlatform().daemon().start(() -> {
+      try (var pipe = Files.newOutputStream(fifo)) { // waits for the run to open it to read
+        pipe.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    CliRun r;
+    try {
+      r = run("train", "--csv", fifo.toString(), "--epochs", "1", "--threads", "1", "--param", "units=8", "--out",
+          dir.resolve("m.caviar").toString());
+    } finally {
+      // A reader's open ends the wait of a writer that the run never read.
+      new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
+      writer.join(10_000);
+    }
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("evaluate it on its test rows: "), r.out());
+    assertTrue(r.out().contains("the data came from a pipe (--csv " + fifo + "), read once: give it again to the command above"),
+        r.out());
+  }
+
+  /**
+   * A model is saved to a new file that is then moved over --out: an --out that is not a regular
+   * file (--out /dev/null, to see the test accuracy without keeping the model, or a named pipe) was
+   * replaced by the model, and for root, who may write in /dev, /dev/null became a regular file for
+   * every process of the machine. Refused before the data loads, and left as it was. (A named pipe
+   * here: a run this test catches replacing it harms nothing.)
+   */
+  @Test
+  void anOutThatIsNotARegularFileIsRefused() throws Exception {
+    Path fifo = dir.resolve("pipe.caviar");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", fifo.toString());
+    assertOneLineError(r, "caviar train: --out " + fifo + " is not a regular file (a device or a pipe): the model would replace it; "
+        + "give a file's path");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));

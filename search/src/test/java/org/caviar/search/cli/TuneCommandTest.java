@@ -96,6 +96,57 @@ class TuneCommandTest {
   }
 
   /**
+   * The mode is not stored with the study: a panda-mode run printed "resume with: caviar tune
+   * --study S" (on Ctrl-C too), which resumed it in caviar mode, each trial on one core instead of
+   * all of them, without a word. The commands it prints to resume keep the mode.
+   */
+  @Test
+  void aPandaRunsResumeCommandKeepsTheMode() {
+    Path study = dir.resolve("panda-resumed");
+    CliRun r = runSmall("tune", "--mode", "panda", "--trials", "1", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume or extend: caviar tune --study " + study + " --mode panda --trials 41\n"), r.out());
+    CliRun caviar = runQuick("tune", "--trials", "2", "--study", study.toString());
+    assertOk(caviar);
+    assertTrue(caviar.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 42\n"), caviar.out());
+  }
+
+  /**
+   * A file where the report folder goes (a study folder copied by hand, a link to /dev/null to keep
+   * no report) ended the run with "cannot write the report to S/report: S/report", the file
+   * system's exception being only the path: it now says what is in the way.
+   */
+  @Test
+  void aFileWhereTheReportGoesIsSaidSo() throws IOException {
+    Path study = dir.resolve("blocked");
+    assertOk(runQuick("tune", "--trials", "1", "--study", study.toString()));
+    Path report = study.resolve("report");
+    Files.writeString(report, "not a folder");
+    CliRun r = run("tune", "--study", study.toString(), "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals("caviar tune: cannot write the report to " + report + ": " + report + " exists and is not a folder", r.err().strip());
+  }
+
+  /**
+   * A budget meant as no limit, stopped by --timeout (--trials 2147483647): the hint to extend it
+   * overflowed, "--trials -2147483609 extends it", a command refused as a --trials below 1. The
+   * hint stops at the largest budget, and is left out when the budget is that already.
+   */
+  @Test
+  void theHintToExtendAnUnlimitedBudgetDoesNotOverflow() {
+    Path study = dir.resolve("unlimited");
+    CliRun r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE), "--timeout", "0", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + study + " (2147483647 of the study's 2147483647 trials to go)\n"),
+        r.out());
+    Path near = dir.resolve("near");
+    r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE - 1), "--timeout", "0", "--study", near.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + near + " (2147483646 of the study's 2147483646 trials to go; "
+        + "--trials 2147483647 extends it)\n"), r.out());
+  }
+
+  /**
    * A folder with files but no journal (such as studies/, which holds the default study folders)
    * was made a study: its journal and report written among the files. An empty folder is a new
    * study, a study folder is resumed, and a study in PostgreSQL has no folder to check.
