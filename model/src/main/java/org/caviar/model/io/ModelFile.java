@@ -204,6 +204,8 @@ public final class ModelFile {
     byte[] header = stream.readNBytes(8);
     // A short file is a model file cut short only if it starts as one: a 6-byte CSV is not a model file.
     byte[] magicBytes = ByteBuffer.allocate(4).putInt(MAGIC).array();
+    // An empty file starts as anything: it holds no model (a save that never wrote, a touch), nor the start of one.
+    if (header.length == 0) throw new MalformedModelException(source + ": an empty file, not a Caviar model file");
     if (header.length < 4 && !java.util.Arrays.equals(header, java.util.Arrays.copyOf(magicBytes, header.length))) {
       throw new MalformedModelException(source + ": not a Caviar model file (" + header.length + " bytes long)");
     }

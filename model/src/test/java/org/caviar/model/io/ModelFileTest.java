@@ -307,8 +307,15 @@ class ModelFileTest {
     assertProblem(dir, "csv", "1,2,0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "csv: not a Caviar model file (magic 312c322c)");
     assertProblem(dir, "three", new byte[] {'C', 'V', 'M'}, "three: truncated model file");
     assertProblem(dir, "magic", new byte[] {'C', 'V', 'M', 'D', 0, 0}, "magic: truncated model file");
-    assertProblem(dir, "empty", new byte[0], "empty: truncated model file");
+    assertProblem(dir, "empty", new byte[0], "empty: an empty file, not a Caviar model file");
     assertProblem(dir, "two", new byte[] {'a', '\n'}, "two: not a Caviar model file (2 bytes long)");
+  }
+
+  /** The shape evaluate's notes show: "1 class", not "1 classes". */
+  @Test
+  void aShapeCountsInWords() {
+    assertEquals("1 row, 1 feature, 1 class", Provenance.shape(1, 1, 1));
+    assertEquals("0 rows, 64 features, 10 classes", Provenance.shape(0, 64, 10));
   }
 
   /** A file that cannot be read at all is a plain IOException, not a malformed model. */
