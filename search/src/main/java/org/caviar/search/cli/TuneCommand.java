@@ -435,6 +435,15 @@ public class TuneCommand implements Callable<Integer> {
   static final int EXTEND_BY = 40;
 
   /** The trials that count against a study's budget: finished, and not interrupted (their re-runs count). */
+  /**
+   * Whether every point of a sampler with a set of them (a grid) has run or been given up: a point
+   * whose run and re-run were both interrupted is given up by the study ({@link Study#givenUpPoints})
+   * and never run again, so a larger --trials would run nothing.
+   */
+  static boolean gridSpent(List<TrialRecord> trials, long points) {
+    return finishedTrials(trials) + Study.givenUpPoints(trials) >= points;
+  }
+
   static int finishedTrials(List<TrialRecord> trials) {
     return (int) trials.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
   }
@@ -680,7 +689,7 @@ public class TuneCommand implements Callable<Integer> {
       // A grid whose every point has run has nothing left to extend: a larger --trials runs no trial
       // (it printed "resume or extend: ... --trials 49" for a grid of 9, then "--trials 89", and so on).
       long points = s.pointCount(space);
-      boolean spent = finished >= points;
+      boolean spent = gridSpent(h.trials(), points);
       // Above the finished trials too: a plain resume keeps a budget that may be below them (a
       // journal from before budgets were stored resumes at the default).
       // In long, and at most the largest budget: a budget meant as no limit (--trials 2147483647, with

@@ -325,4 +325,24 @@ class TuneCommandTest {
     assertTrue(out.contains("caviar tune: --csv missing.csv: no such file"), out);
     assertFalse(Files.exists(fresh.resolve("studies")), out);
   }
+
+  /**
+   * A grid of 2 points, one run and one given up (its run and its re-run both interrupted, so the
+   * study never runs it again): spent, and tune says so rather than "resume or extend: ... --trials
+   * N", which would run nothing.
+   */
+  @Test
+  void aGridWithAGivenUpPointIsSpent() {
+    var space = org.caviar.search.space.SearchSpace.of(org.caviar.search.space.Parameter.categorical("c", "a", "b"));
+    var a = space.pointFromUnit(new double[] {0.25});
+    var b = space.pointFromUnit(new double[] {0.75});
+    String lost = org.caviar.search.trial.TrialRecord.INTERRUPTED + ": the process died";
+    var failed = org.caviar.search.trial.TrialState.FAILED;
+    var run = org.caviar.search.trial.TrialRecord.claimed(0, 1).withParams(a, -1)
+        .withOutcome(org.caviar.search.trial.TrialState.COMPLETE, 0.5, null, 2);
+    var killed = org.caviar.search.trial.TrialRecord.claimed(1, 3).withParams(b, -1).withOutcome(failed, Double.NaN, lost, 4);
+    var killedAgain = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1).withOutcome(failed, Double.NaN, lost, 6);
+    assertFalse(TuneCommand.gridSpent(List.of(run, killed), 2), "b still to re-run");
+    assertTrue(TuneCommand.gridSpent(List.of(run, killed, killedAgain), 2), "b given up");
+  }
 }
