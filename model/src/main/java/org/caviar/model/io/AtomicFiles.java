@@ -47,7 +47,8 @@ public final class AtomicFiles {
   /**
    * Has {@code content} write a new file beside {@code file}, forces it to the disk, moves it over
    * {@code file} and forces the folder; a failure before the move (of the content, or of forcing
-   * it) leaves neither changed nor a file behind.
+   * it) leaves neither changed nor a file behind. A {@code file} that exists and is not a regular
+   * file (a device, a pipe, a folder) is an IOException before anything is written.
    */
   public static void write(Path file, Content content) throws IOException {
     write(file, content, Disk.FORCE);
@@ -88,6 +89,13 @@ public final class AtomicFiles {
   }
 
   static void write(Path file, Content content, Disk disk) throws IOException {
+    // The move replaces what is there: a device (for root, /dev/null became a regular file for every
+    // process), a pipe, or an empty folder. A link is replaced as a link, as before.
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isSymbolicLink(file)) {
+      throw new IOException(file + " exists and is not a regular file (" + (Files.isDirectory(file) ? "a folder" : "a device or a pipe")
+          + "): writing it would replace it; give the path of a file");
+    }
     removeStalePartials(file);
     Path temp = newFileBeside(file);
     try {

@@ -193,4 +193,30 @@ class AtomicFilesTest {
       return files.map(f -> f.getFileName().toString()).sorted().toList();
     }
   }
+
+  /**
+   * The move replaced whatever was at the path: a named pipe (and, for root, /dev/null, which
+   * became a regular file for every process) or an empty folder. Refused before anything is
+   * written, naming the path; a link is still replaced as a link.
+   */
+  @Test
+  void aPathThatIsNotARegularFileIsNotReplaced() throws Exception {
+    Path fifo = dir.resolve("pipe");
+    Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor() == 0, "mkfifo");
+    Path folder = Files.createDirectory(dir.resolve("folder"));
+    for (Path p : List.of(fifo, folder)) {
+      var e = assertThrows(IOException.class, () -> AtomicFiles.writeString(p, "model"));
+      assertEquals(p + " exists and is not a regular file (" + (p == folder ? "a folder" : "a device or a pipe")
+          + "): writing it would replace it; give the path of a file", e.getMessage());
+      assertTrue(p == folder ? Files.isDirectory(p) : !Files.isRegularFile(p) && Files.exists(p), p + " left as it was");
+      try (var left = Files.list(dir)) {
+        assertEquals(List.of(), left.filter(f -> f.getFileName().toString().contains(".partial")).toList(), "nothing written beside it");
+      }
+    }
+    Path target = Files.writeString(dir.resolve("target"), "old");
+    Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+    AtomicFiles.writeString(link, "new");
+    assertEquals("new", Files.readString(link));
+    assertTrue(!Files.isSymbolicLink(link), "the link replaced by the file, as before");
+  }
 }
