@@ -160,6 +160,7 @@ public final class JournalStorage extends InMemoryStorage {
   public synchronized StudyInfo open(StudyInfo requested) {
     if (channel != null || viewOpen) return super.open(requested);
     if (readOnly) return openReadOnly(requested);
+    requireFile(file);
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null) Files.createDirectories(dir);
@@ -254,6 +255,17 @@ public final class JournalStorage extends InMemoryStorage {
    * it, if one does (see {@link #HELD}), else through a descriptor of their own, opened and closed
    * while no journal of this process can take the file's lock.
    */
+  /**
+   * A journal that exists must be a regular file: a named pipe there made tune wait for a writer
+   * for good (reading it), and a device or a folder is no journal either.
+   */
+  private static void requireFile(Path file) {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("the journal " + file + " is not a regular file (" + (Files.isDirectory(file) ? "a folder"
+          : "a named pipe or a device") + "): a study's journal is a file Caviar writes; give --study a folder of its own");
+    }
+  }
+
   private static byte[] readBytes(Path file) {
     try {
       synchronized (HELD) {
@@ -665,6 +677,7 @@ public final class JournalStorage extends InMemoryStorage {
    */
   public static Integer peekTrialBudget(Path file) {
     if (!Files.exists(file)) return null;
+    requireFile(file);
     byte[] bytes = readBytes(file);
     Integer[] budget = {null};
     ObjectMapper mapper = new ObjectMapper();
@@ -691,6 +704,7 @@ public final class JournalStorage extends InMemoryStorage {
    */
   public static StudyInfo peek(Path file) {
     if (!Files.exists(file)) return null;
+    requireFile(file);
     byte[] bytes = readBytes(file);
     int nl = 0;
     while (nl < bytes.length && bytes[nl] != '\n') nl++;

@@ -604,4 +604,21 @@ class JournalStorageTest {
       assertTrue(fresh.trials().get(e).isInterrupted(), fresh.trials().get(e).toString());
     }
   }
+
+  /** A named pipe where the journal goes made tune wait for a writer for good; a folder there is no journal either. */
+  @Test
+  void aJournalThatIsNotARegularFileIsRefusedAtOnce() throws Exception {
+    Path fifo = dir.resolve("fifo.jsonl");
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor() == 0);
+    Path folder = Files.createDirectory(dir.resolve("folder.jsonl"));
+    for (Path p : List.of(fifo, folder)) {
+      String expected = "the journal " + p + " is not a regular file (" + (p == folder ? "a folder" : "a named pipe or a device")
+          + "): a study's journal is a file Caviar writes; give --study a folder of its own";
+      assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> JournalStorage.peek(p)).getMessage());
+      assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> JournalStorage.peekTrialBudget(p)).getMessage());
+      try (JournalStorage s = new JournalStorage(p)) {
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> s.open(INFO)).getMessage());
+      }
+    }
+  }
 }
