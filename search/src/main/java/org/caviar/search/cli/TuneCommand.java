@@ -603,6 +603,8 @@ public class TuneCommand implements Callable<Integer> {
     // nothing (--workers 100000 --trials 1 ran out the machine's threads for minutes).
     boolean capped = workers != null && workers > trials;
     if (workers != null) builder.workers(capped ? trials : workers);
+    // The default (a worker per core) too: "2 workers" for --trials 1 said two trials would run at once.
+    else if (trials < Runtime.getRuntime().availableProcessors()) builder.workers(Math.max(1, trials));
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history

@@ -345,4 +345,14 @@ class TuneCommandTest {
     assertFalse(TuneCommand.gridSpent(List.of(run, killed), 2), "b still to re-run");
     assertTrue(TuneCommand.gridSpent(List.of(run, killed, killedAgain), 2), "b given up");
   }
+
+  /** The default of a worker per core stops at the budget, as a given --workers does: "2 workers" for one trial was wrong. */
+  @Test
+  void theDefaultWorkersStopAtTheBudget() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "one core: one worker anyway");
+    CliRun r = run("tune", "--study", dir.resolve("one").toString(), "--trials", "1", "--epochs", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 1 trial of up to 1 epoch; 1 worker in caviar mode"), r.out());
+  }
 }
