@@ -242,11 +242,20 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A study's name: the last part of its folder's path, "." and ".." resolved ("--study ." named
+   * the study "."); empty for "/", which has none.
+   */
+  static String studyName(Path dir) {
+    Path last = dir.toAbsolutePath().normalize().getFileName();
+    return last == null ? "" : last.toString();
+  }
+
   /** @param giveBack removes the study folder if this run created it and nothing is in it yet */
   private Integer call(Path dir, Runnable giveBack) throws Exception {
     Path journal = dir.resolve("journal.jsonl");
     // A study is named by the path's last part, in the database too; "/" has none.
-    if (dir.getFileName() == null || dir.getFileName().toString().isEmpty()) {
+    if (studyName(dir).isEmpty()) {
       throw new IllegalArgumentException("--study " + CaviarCli.shellWord(dir.toString())
           + " has no name: the study is named by the path's last part");
     }
@@ -266,7 +275,7 @@ public class TuneCommand implements Callable<Integer> {
       StudyInfo stored;
       String where;
       if (pg != null) {
-        String name = dir.getFileName().toString();
+        String name = studyName(dir);
         stored = pg.peek(name);
         if (stored == null && !createsStudies()) {
           // A mistyped name would otherwise start a new study with the default space and budget.
@@ -595,7 +604,7 @@ public class TuneCommand implements Callable<Integer> {
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
     // A journal study keeps the name it was created with, so that its folder may be copied or renamed.
-    String name = stored != null && shared == null ? stored.name() : dir.getFileName().toString();
+    String name = stored != null && shared == null ? stored.name() : studyName(dir);
     Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
         .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
@@ -680,7 +689,7 @@ public class TuneCommand implements Callable<Integer> {
             + pg.settings().grace().toSeconds() + " s ago); run again after that to re-run " + (held == 1 ? "it" : "them") + " if it stopped");
       }
       if (!noReport) {
-        Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(dir.getFileName().toString(),
+        Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(studyName(dir),
             s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"), importance);
         out.println("report: " + page.toAbsolutePath());
       }

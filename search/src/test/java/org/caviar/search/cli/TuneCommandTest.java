@@ -355,4 +355,14 @@ class TuneCommandTest {
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("; 1 trial of up to 1 epoch; 1 worker in caviar mode"), r.out());
   }
+
+  /** "--study ." named the study "."; the name is the folder's own, "." and ".." resolved. */
+  @Test
+  void aStudyIsNamedByItsFolderWithDotsResolved() {
+    assertEquals("runs", TuneCommand.studyName(Path.of("/tmp/runs/.")));
+    assertEquals("tmp", TuneCommand.studyName(Path.of("/tmp/runs/..")));
+    assertEquals("mlp", TuneCommand.studyName(Path.of("mlp")));
+    assertEquals(Path.of("").toAbsolutePath().getFileName().toString(), TuneCommand.studyName(Path.of(".")));
+    assertEquals("", TuneCommand.studyName(Path.of("/")));
+  }
 }
