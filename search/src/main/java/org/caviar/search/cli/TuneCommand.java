@@ -244,9 +244,10 @@ public class TuneCommand implements Callable<Integer> {
 
   /**
    * A study's name: the last part of its folder's path, "." and ".." resolved ("--study ." named
-   * the study "."); empty for "/", which has none.
+   * the study "."); empty for "/" and "", which have none (the empty path is no folder's name).
    */
   static String studyName(Path dir) {
+    if (dir.toString().isEmpty()) return "";
     Path last = dir.toAbsolutePath().normalize().getFileName();
     return last == null ? "" : last.toString();
   }

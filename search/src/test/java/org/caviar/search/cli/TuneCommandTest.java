@@ -364,5 +364,6 @@ class TuneCommandTest {
     assertEquals("mlp", TuneCommand.studyName(Path.of("mlp")));
     assertEquals(Path.of("").toAbsolutePath().getFileName().toString(), TuneCommand.studyName(Path.of(".")));
     assertEquals("", TuneCommand.studyName(Path.of("/")));
+    assertEquals("", TuneCommand.studyName(Path.of("")));
   }
 }
