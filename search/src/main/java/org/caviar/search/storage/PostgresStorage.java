@@ -450,6 +450,8 @@ public final class PostgresStorage implements SharedStorage {
   public void recordTrialBudget(int maxTrials) {
     requireWritable();
     if (maxTrials < 1) throw new IllegalArgumentException("maxTrials must be >= 1, got " + maxTrials);
+    // The same budget again (a plain resume, a report) is not written: a role that may only SELECT reports a study.
+    if (Integer.valueOf(maxTrials).equals(trialBudget(info.name()))) return;
     update("record the budget of study '" + info.name() + "'", "UPDATE caviar_study SET max_trials = ? WHERE id = ?", ps -> {
       ps.setInt(1, maxTrials);
       ps.setLong(2, studyId);
@@ -464,7 +466,10 @@ public final class PostgresStorage implements SharedStorage {
   public StudyInfo open(StudyInfo requested) {
     reconnectIfClosed();
     StudyInfo stored = withRetry("open study '" + requested.name() + "'", c -> {
-      if (readOnly) return readStudy(c, requested.name());
+      // Read first, created only when missing: reopening a study writes nothing, so that a role that
+      // may only SELECT can report a study whose trials have all run (tune --study S again).
+      StudyInfo existing = readStudy(c, requested.name());
+      if (readOnly || existing != null) return existing;
       try (PreparedStatement ins = c.prepareStatement(
           "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
         ins.setString(1, requested.name());
@@ -589,7 +594,14 @@ public final class PostgresStorage implements SharedStorage {
       // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
       // would claim and give back until the process halts.
       if (released) return null;
-      TrialRecord t = claim(startMillis, true, budget, limit, threads);
+      TrialRecord t;
+      try {
+        t = claim(startMillis, true, budget, limit, threads);
+      } catch (StorageException e) {
+        // A role that may only SELECT claims nothing; where nothing was left to claim, that is no error (a report).
+        if (deniedWrite(e) && !slotsRemain(budget, limit)) return null;
+        throw e;
+      }
       if (t != null || !slotsRemain(budget, limit)) return t;
       // Refused while a slot remains: a re-run another claim holds (it waits for that claim to
       // commit), or a fresh claim that counted a re-run taken meanwhile (its statement's snapshot
@@ -719,14 +731,24 @@ public final class PostgresStorage implements SharedStorage {
     long due = nextReapNanos.get();
     if (due != Long.MIN_VALUE && now - due < 0) return;
     if (!nextReapNanos.compareAndSet(due, now + settings.heartbeat.toNanos())) return; // another thread of ours does it
-    update("fail lost trials", REAP, ps -> {
-      ps.setLong(1, studyId);
-      ps.setDouble(2, settings.grace.toMillis() / 1000.0);
-      ps.setLong(3, System.currentTimeMillis());
-      ps.setString(4, TrialRecord.INTERRUPTED + ": worker lost, ");
-      ps.setLong(5, studyId);
-      ps.setLong(6, studyId);
-    });
+    try {
+      update("fail lost trials", REAP, ps -> {
+        ps.setLong(1, studyId);
+        ps.setDouble(2, settings.grace.toMillis() / 1000.0);
+        ps.setLong(3, System.currentTimeMillis());
+        ps.setString(4, TrialRecord.INTERRUPTED + ": worker lost, ");
+        ps.setLong(5, studyId);
+        ps.setLong(6, studyId);
+      });
+    } catch (StorageException e) {
+      // A role that may only SELECT reaps nothing (the workers that write do); its claim says more if it needs to write.
+      if (!deniedWrite(e)) throw e;
+    }
+  }
+
+  /** Whether the server refused a statement for want of privileges (SQLSTATE 42501). */
+  private static boolean deniedWrite(StorageException e) {
+    return e.getCause() instanceof SQLException s && "42501".equals(s.getSQLState());
   }
 
   @Override

@@ -35,6 +35,15 @@ class ReadOnlyRoleCliTest {
     assertEquals(0, current.code(), current.out() + current.err());
     assertTrue(current.out().contains("from 'shared' in postgresql://" + reader + "@"), current.out());
 
+    // search/README's "later, anywhere: report it": the study's one trial has run, so tune only reports,
+    // which a role that may only SELECT can do; asked for more trials, it is told what it lacks.
+    CliRun report = run("tune", "--storage", asReader, "--study", "shared", "--no-report", "--no-progress");
+    assertEquals(0, report.code(), report.out() + report.err());
+    assertTrue(report.out().contains("best: trial 0, validation accuracy "), report.out());
+    CliRun more = run("tune", "--storage", asReader, "--study", "shared", "--trials", "2", "--no-report", "--no-progress");
+    assertEquals(1, more.code(), more.out() + more.err());
+    assertTrue(more.err().contains("role '" + reader + "' may not write the caviar tables"), more.err());
+
     // The schema as Caviar before V5 left it: no threads column, history up to version 4.
     try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
       st.execute("ALTER TABLE caviar_trial DROP COLUMN threads");

@@ -158,12 +158,16 @@ class ReadOnlyStorageTest {
       w.open(OLD);
     }
     PostgresUrl reader = PostgresUrl.parse(TestPostgres.reader(url));
-    // A writer (tune, worker) as a role that may only read.
+    // A writer (tune, worker) as a role that may only read: opening a study that exists writes
+    // nothing (a report of a study whose trials have all run needs no more), the first claim does.
     try (PostgresStorage s = new PostgresStorage(reader, TestPostgres.fastSettings())) {
-      StorageException e = assertThrows(StorageException.class, () -> s.open(OLD));
-      assertEquals("PostgreSQL storage " + reader + ": cannot open study 'old': ERROR: permission denied for table caviar_study; role '"
-          + reader.user() + "' may not write the caviar tables: tune and worker need SELECT, INSERT and UPDATE on them (and USAGE on"
-          + " their sequences); train --from-study needs SELECT only", e.getMessage());
+      s.open(OLD);
+      StorageException e = assertThrows(StorageException.class, () -> s.claimNext(10, 5, Long.MAX_VALUE));
+      assertTrue(e.getMessage().startsWith("PostgreSQL storage " + reader + ": cannot claim a trial: ERROR: permission denied for table "),
+          e.getMessage());
+      assertTrue(e.getMessage().endsWith("; role '" + reader.user() + "' may not write the caviar tables: tune and worker need SELECT, "
+          + "INSERT and UPDATE on them (and USAGE on their sequences); train --from-study needs SELECT only"), e.getMessage());
+      assertNull(s.claimNext(10, 0, Long.MAX_VALUE), "nothing left to claim: no write needed, none refused");
     }
     // A reader that may not read the trials.
     try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
