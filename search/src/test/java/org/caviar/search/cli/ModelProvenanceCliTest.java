@@ -60,9 +60,7 @@ class ModelProvenanceCliTest {
   void onACsvTheDataOptionsAloneAreEnough() throws Exception {
     Path csv = csv("three.csv", 5);
     Path model = dir.resolve("three.cvmd");
-    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "3", "--threads", "1",
-        "--out", model.toString());
-    assertEquals(0, t.code(), t.out() + t.err());
+    CliRun t = trainWithSplit(csv, model, 3);
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString());
     assertEquals(0, e.code(), e.out() + e.err());
     assertTrue(firstLine(t.out(), "test: ").startsWith("test: " + firstLine(e.out(), "accuracy ") + " on 18 rows"),
@@ -81,9 +79,7 @@ class ModelProvenanceCliTest {
   void anotherSplitGivenSaysItsTestPartMayHoldTrainingRows() throws Exception {
     Path csv = csv("three.csv", 5);
     Path model = dir.resolve("three.cvmd");
-    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "1", "--threads", "1",
-        "--out", model.toString());
-    assertEquals(0, t.code(), t.out() + t.err());
+    trainWithSplit(csv, model, 1);
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--split-seed", "8");
     assertEquals(0, e.code(), e.out() + e.err());
     assertEquals("data: three.csv, the test part of the split 0.6,0.2, seed 8 (18 rows)", firstLine(e.out(), "data: "));
@@ -96,9 +92,7 @@ class ModelProvenanceCliTest {
     Path csv = csv("three.csv", 5);
     Path other = csv("other.csv", 6);
     Path model = dir.resolve("three.cvmd");
-    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", "1", "--threads", "1",
-        "--out", model.toString());
-    assertEquals(0, t.code(), t.out() + t.err());
+    trainWithSplit(csv, model, 1);
     CliRun e = run("evaluate", "--model", model.toString(), "--csv", other.toString());
     assertEquals(0, e.code(), e.out() + e.err());
     // Not the recorded split (it would choose rows of other data), but evaluate's default one.
@@ -137,6 +131,14 @@ class ModelProvenanceCliTest {
     assertEquals(0, given.code(), given.out() + given.err());
     assertEquals("data: digits, the test part of the split 0.5,0.3, seed 7 (357 rows)", firstLine(given.out(), "data: "));
     assertTrue(!given.out().contains("note:"), given.out());
+  }
+
+  /** Trains on {@code csv} with the split 0.5,0.3, seed 7 (not the default), saving to {@code model}; the run succeeded. */
+  private static CliRun trainWithSplit(Path csv, Path model, int epochs) {
+    CliRun t = run("train", "--csv", csv.toString(), "--split", "0.5,0.3", "--split-seed", "7", "--epochs", Integer.toString(epochs),
+        "--threads", "1", "--out", model.toString());
+    assertEquals(0, t.code(), t.out() + t.err());
+    return t;
   }
 
   private static String firstLine(String out, String prefix) {
