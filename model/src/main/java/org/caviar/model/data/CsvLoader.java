@@ -380,8 +380,11 @@ public final class CsvLoader {
     return n;
   }
 
-  /** Whether an ignored column is given by index: an integer, as --label-column reads one. */
-  private static boolean isIndex(String column) {
+  /**
+   * Whether {@link #withIgnoredColumns} reads {@code column} as an index rather than a header name:
+   * an integer (as --label-column reads one); a caller that suggests a column by name checks here.
+   */
+  public static boolean isIndex(String column) {
     try {
       Integer.parseInt(column);
       return true;

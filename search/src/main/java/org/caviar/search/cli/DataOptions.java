@@ -161,6 +161,7 @@ public final class DataOptions {
 
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
+    notes.clear();
     Dataset all;
     String name;
     double[] fractions = fractions();
@@ -200,11 +201,10 @@ public final class DataOptions {
       }
       all = table.data();
       name = dataName(csv);
-      notes.clear();
       for (int column : table.rowNumberColumns()) {
         // By name where a name can be given (no comma in it, and not an integer, which would read as an index).
         String byName = column < table.columnNames().size() ? table.columnNames().get(column) : null;
-        String option = byName != null && !byName.isEmpty() && !byName.contains(",") && !byName.strip().matches("[+-]?[0-9]+")
+        String option = byName != null && !byName.isEmpty() && !byName.contains(",") && !CsvLoader.isIndex(byName.strip())
             ? byName.strip() : Integer.toString(column);
         notes.add(table.describe(column) + " holds the rows' numbers (each once): as a feature it can tell the class of a file "
             + "sorted by class; --ignore-columns " + option + " leaves it out");
