@@ -141,7 +141,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void sumDeviations(int n, int f, int fv, float[] x, float[] mean) {
     Arrays.fill(mean, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -185,7 +185,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void sumSquares(int n, int f, int fv, float[] x, float[] mean, float[] invStd) {
     Arrays.fill(invStd, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -246,7 +246,7 @@ final class VectorBatchNorm extends BatchNorm {
       int n, int f, int fv, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
       float[] xhat, float[] y) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -301,7 +301,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void infer(
       int n, int f, int fv, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -371,7 +371,7 @@ final class VectorBatchNorm extends BatchNorm {
     Arrays.fill(dBeta, 0, f, 0f);
     Arrays.fill(dGamma, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -422,7 +422,7 @@ final class VectorBatchNorm extends BatchNorm {
       float[] dGamma, float[] dBeta, float[] dx) {
     float invN = 1f / n;
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
