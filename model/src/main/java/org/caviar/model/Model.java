@@ -128,6 +128,7 @@ public final class Model {
 
   /** Writes the model in the {@link ModelFile} format. */
   public void save(Path path) throws IOException {
+    if (path == null) throw new IllegalArgumentException("path must not be null");
     ModelFile.save(this, path);
   }
 

@@ -12,6 +12,7 @@ import org.caviar.model.debug.GradientCheck;
 import org.caviar.model.debug.HistogramRecorder;
 import org.caviar.model.debug.LayerStatistics;
 import org.caviar.model.debug.WorstExamples;
+import org.caviar.model.io.ModelFile;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.optim.Optimizer;
@@ -55,5 +56,23 @@ class NullArgumentsTest {
     refused("parameters[0] must not be null",
         () -> new Optimizer(new OptimizerSpec.Sgd(), Arrays.asList((Parameter) null), 0f, Kernels.vector().optimizers()));
     refused("layers[0] must not be null", () -> Network.of(Arrays.asList((Layer) null), 2, Kernels.vector()));
+  }
+
+  /** Saving and loading: a null path or model was a NullPointerException from java.nio or from inside the writer. */
+  @Test
+  void modelFilesNameTheirNullArguments() {
+    Model model = new Model(Network.create(SPEC, 1), null, java.util.List.of("a", "b"));
+    java.nio.file.Path somewhere = java.nio.file.Path.of("model.bin");
+    refused("path must not be null", () -> model.save(null));
+    refused("path must not be null", () -> Model.load(null));
+    refused("path must not be null", () -> ModelFile.save(model, null));
+    refused("model must not be null", () -> ModelFile.save(null, somewhere));
+    refused("path must not be null", () -> ModelFile.load(null, Kernels.vector()));
+    refused("kernels must not be null", () -> ModelFile.load(somewhere, null));
+    refused("path must not be null", () -> ModelFile.isModelFile(null));
+    refused("model must not be null", () -> ModelFile.write(null, java.io.OutputStream.nullOutputStream()));
+    refused("stream must not be null", () -> ModelFile.write(model, null));
+    refused("stream must not be null", () -> ModelFile.read(null, "x", Kernels.vector()));
+    refused("kernels must not be null", () -> ModelFile.read(java.io.InputStream.nullInputStream(), "x", null));
   }
 }
