@@ -19,6 +19,7 @@ import org.caviar.model.layer.Dense;
 import org.caviar.model.layer.Dropout;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
@@ -244,6 +245,28 @@ class NetworkTest {
           + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> widening.forward(new float[2 * rows], rows, Mode.INFERENCE));
       assertTrue(e.getMessage().startsWith("a batch of " + rows + " rows is too large for layer dense1"), e.getMessage());
+    }
+  }
+
+  /**
+   * A hand-made layer or parameter past one array: an ArithmeticException ("integer overflow")
+   * from Math.multiplyExact, or an OutOfMemoryError for a shape just past the limit. And an entry
+   * index outside the parameter was named as an entry of another row ({@code p[2,0]} for index 6
+   * of a 2 x 3 parameter).
+   */
+  @Test
+  void handMadeLayersBeyondOneArrayAreRefusedByName() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new Dense("wide", 1 << 16, 1 << 16, true, Kernels.vector().gemm(), Kernels.vector().arrayOps()));
+    assertEquals("parameter wide.weight (65536 x 65536) has 4294967296 values, more than one array holds ("
+        + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new Parameter("p", 2, Integer.MAX_VALUE, false));
+    assertTrue(e.getMessage().startsWith("parameter p (2 x 2147483647) has 4294967294 values"), e.getMessage());
+    Parameter p = new Parameter("p", 2, 3, true);
+    assertEquals("p[1,2]", p.entryName(5));
+    for (int index : new int[] {-1, 6}) {
+      e = assertThrows(IllegalArgumentException.class, () -> p.entryName(index));
+      assertEquals("index must be in [0, 6), got " + index, e.getMessage());
     }
   }
 
