@@ -58,6 +58,21 @@ class NullArgumentsTest {
     refused("layers[0] must not be null", () -> Network.of(Arrays.asList((Layer) null), 2, Kernels.vector()));
   }
 
+  /** Building by hand: Kernels' and Dense.initialize's nulls were NullPointerExceptions ("gemm", or from the first draw). */
+  @Test
+  void handMadePartsNameTheirNullArguments() {
+    Kernels v = Kernels.vector();
+    refused("gemm must not be null", () -> v.withGemm(null));
+    refused("gemm must not be null",
+        () -> new Kernels(null, v.activations(), v.batchNorm(), v.softmax(), v.arrayOps(), v.optimizers(), v.dropout(), 1));
+    refused("dropout must not be null",
+        () -> new Kernels(v.gemm(), v.activations(), v.batchNorm(), v.softmax(), v.arrayOps(), v.optimizers(), null, 1));
+    org.caviar.model.layer.Dense dense = new org.caviar.model.layer.Dense("d", 2, 3, true, v.gemm(), v.arrayOps());
+    refused("init must not be null", () -> dense.initialize(null, new java.util.Random(1)));
+    refused("random must not be null", () -> dense.initialize(Init.HE, null));
+    refused("name must not be null", () -> new Parameter(null, 2, 3, true));
+  }
+
   /** Saving and loading: a null path or model was a NullPointerException from java.nio or from inside the writer. */
   @Test
   void modelFilesNameTheirNullArguments() {

@@ -19,6 +19,7 @@ public final class Parameter {
   private final boolean decayed;
 
   public Parameter(String name, int rows, int cols, boolean decayed) {
+    if (name == null) throw new IllegalArgumentException("name must not be null");
     if (rows <= 0 || cols <= 0) {
       throw new IllegalArgumentException("parameter " + name + " shape must be positive, got " + rows + " x " + cols);
     }
