@@ -56,16 +56,20 @@ class ModelTest {
     assertTrue(DigitsSplit.TRAIN.rows() > 1000, "rows " + DigitsSplit.TRAIN.rows());
     java.nio.file.Path file = java.nio.file.Files.createTempFile("caviar-model", ".bin");
     try {
-      for (int batchSize : new int[] {300, 1000}) {
-        Network network = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 5);
+      // On one thread, and on two (the trainer's evaluation shares its chunks between replicas;
+      // the loaded model runs on one thread).
+      for (int[] run : new int[][] {{300, 1}, {1000, 1}, {1000, 2}}) {
+        int batchSize = run[0];
+        Kernels kernels = run[1] == 1 ? Kernels.vector() : Kernels.parallel(run[1]);
+        Network network = Network.create(NetworkSpec.parse("64-32-10 relu batchnorm"), 5, kernels);
         Trainer trainer = new Trainer(network, TrainingConfig.builder().epochs(2).batchSize(batchSize).build());
         trainer.fit(DigitsSplit.TRAIN, null, null);
         new Model(network, DigitsSplit.STANDARDIZER, DigitsSplit.RAW.train().classNames()).save(file);
         Model loaded = Model.load(file);
         Evaluation fromTrainer = trainer.evaluate(DigitsSplit.TRAIN);
         Evaluation fromModel = loaded.evaluate(DigitsSplit.RAW.train());
-        assertEquals(fromTrainer.loss(), fromModel.loss(), "batch size " + batchSize);
-        assertEquals(fromTrainer.accuracy(), fromModel.accuracy(), "batch size " + batchSize);
+        assertEquals(fromTrainer.loss(), fromModel.loss(), "batch size " + batchSize + ", threads " + run[1]);
+        assertEquals(fromTrainer.accuracy(), fromModel.accuracy(), "batch size " + batchSize + ", threads " + run[1]);
       }
     } finally {
       java.nio.file.Files.deleteIfExists(file);
