@@ -58,27 +58,36 @@ final class ScalarBatchNorm extends BatchNorm {
   void backwardImpl(
       int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd,
       float[] dx, float[] dGamma, float[] dBeta) {
-    for (int j = 0; j < f; j++) {
-      float sumDy = 0f;
-      float sumDyXhat = 0f;
-      float sumDxhat = 0f;
-      float sumDxhatXhat = 0f;
-      for (int i = 0; i < n; i++) {
-        int at = i * f + j;
-        float dxhat = dy[at] * gamma[j];
-        sumDy += dy[at];
-        sumDyXhat += dy[at] * xhat[at];
-        sumDxhat += dxhat;
-        sumDxhatXhat += dxhat * xhat[at];
-      }
-      dBeta[j] = sumDy;
-      dGamma[j] = sumDyXhat;
-      float k = invStd[j] / n;
-      for (int i = 0; i < n; i++) {
-        int at = i * f + j;
-        float dxhat = dy[at] * gamma[j];
-        dx[at] = k * (n * dxhat - sumDxhat - xhat[at] * sumDxhatXhat);
-      }
+    for (int j = 0; j < f; j++) backwardColumn(n, f, j, dy, xhat, gamma, invStd, dx, j, f, dGamma, dBeta);
+  }
+
+  /**
+   * Column j of backward: dx's n values at {@code dxOff + i * dxStride} (column j of dx, or a
+   * buffer of its own; in place over dy or xhat, each value is read before it is written), and
+   * dGamma[j] and dBeta[j]. {@link VectorBatchNorm} runs it on columns whose sums overflow.
+   */
+  static void backwardColumn(
+      int n, int f, int j, float[] dy, float[] xhat, float[] gamma, float[] invStd,
+      float[] dx, int dxOff, int dxStride, float[] dGamma, float[] dBeta) {
+    float sumDy = 0f;
+    float sumDyXhat = 0f;
+    float sumDxhat = 0f;
+    float sumDxhatXhat = 0f;
+    for (int i = 0; i < n; i++) {
+      int at = i * f + j;
+      float dxhat = dy[at] * gamma[j];
+      sumDy += dy[at];
+      sumDyXhat += dy[at] * xhat[at];
+      sumDxhat += dxhat;
+      sumDxhatXhat += dxhat * xhat[at];
+    }
+    dBeta[j] = sumDy;
+    dGamma[j] = sumDyXhat;
+    float k = invStd[j] / n;
+    for (int i = 0; i < n; i++) {
+      int at = i * f + j;
+      float dxhat = dy[at] * gamma[j];
+      dx[dxOff + i * dxStride] = k * (n * dxhat - sumDxhat - xhat[at] * sumDxhatXhat);
     }
   }
 }

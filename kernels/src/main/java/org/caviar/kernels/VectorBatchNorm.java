@@ -131,7 +131,44 @@ final class VectorBatchNorm extends BatchNorm {
       float[] dx, float[] dGamma, float[] dBeta) {
     int fv = SPECIES.loopBound(f);
     gradSums(n, f, fv, dy, xhat, dGamma, dBeta);
+    float[] overflowed = overflowedColumns(n, f, dy, xhat, gamma, invStd, dGamma, dBeta);
     gradInput(n, f, fv, dy, xhat, gamma, invStd, dGamma, dBeta, dx);
+    if (overflowed != null) {
+      for (int j = 0, q = 0; j < f; j++) {
+        if (overflows(dGamma[j], dBeta[j])) {
+          for (int i = 0; i < n; i++) dx[i * f + j] = overflowed[q * n + i];
+          q++;
+        }
+      }
+    }
+  }
+
+  private static boolean overflows(float dGamma, float dBeta) {
+    return !Float.isFinite(dGamma) || !Float.isFinite(dBeta);
+  }
+
+  /**
+   * dx of the columns whose sums are not finite, by the reference's formula ({@link
+   * ScalarBatchNorm#backwardColumn}), one column after another; null when there is none (once per
+   * feature, nothing per element). {@link #gradInput} factors gamma out of the sums: an infinite
+   * dGamma or dBeta times {@code gamma = 0} made the column NaN, and times a small gamma infinite,
+   * where the reference, whose sums hold {@code dy gamma}, gives 0 (the derivative: y does not
+   * depend on x) or a finite dx. Taken before gradInput, which may write dx over dy or xhat.
+   */
+  private static float[] overflowedColumns(
+      int n, int f, float[] dy, float[] xhat, float[] gamma, float[] invStd, float[] dGamma, float[] dBeta) {
+    int count = 0;
+    for (int j = 0; j < f; j++) if (overflows(dGamma[j], dBeta[j])) count++;
+    if (count == 0) return null;
+    float[] columns = new float[count * n];
+    float[] sums = new float[f];
+    for (int j = 0, q = 0; j < f; j++) {
+      if (overflows(dGamma[j], dBeta[j])) {
+        ScalarBatchNorm.backwardColumn(n, f, j, dy, xhat, gamma, invStd, columns, q * n, 1, sums, sums.clone());
+        q++;
+      }
+    }
+    return columns;
   }
 
   /**
@@ -141,7 +178,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void sumDeviations(int n, int f, int fv, float[] x, float[] mean) {
     Arrays.fill(mean, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -185,7 +222,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void sumSquares(int n, int f, int fv, float[] x, float[] mean, float[] invStd) {
     Arrays.fill(invStd, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -246,7 +283,7 @@ final class VectorBatchNorm extends BatchNorm {
       int n, int f, int fv, float[] x, float[] gamma, float[] beta, float[] mean, float[] invStd,
       float[] xhat, float[] y) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -301,7 +338,7 @@ final class VectorBatchNorm extends BatchNorm {
   private static void infer(
       int n, int f, int fv, float[] x, float[] beta, float[] runningMean, float[] scale, float[] y) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -371,7 +408,7 @@ final class VectorBatchNorm extends BatchNorm {
     Arrays.fill(dBeta, 0, f, 0f);
     Arrays.fill(dGamma, 0, f, 0f);
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;
@@ -422,7 +459,7 @@ final class VectorBatchNorm extends BatchNorm {
       float[] dGamma, float[] dBeta, float[] dx) {
     float invN = 1f / n;
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; Blocks.whole(i, 4, n); i += 4) {
       int r0 = i * f;
       int r1 = r0 + f;
       int r2 = r1 + f;

@@ -136,7 +136,7 @@ final class VectorGemm extends Gemm {
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     FloatVector va = FloatVector.broadcast(S, alpha);
-    for (int pc = 0; pc < k; pc += KC) {
+    for (int pc = 0; pc < k; pc = Blocks.next(pc, KC, k)) {
       int kc = Math.min(KC, k - pc);
       float betaBlock = pc == 0 ? beta : 1f;
       FloatVector vb = FloatVector.broadcast(S, betaBlock);
@@ -145,7 +145,7 @@ final class VectorGemm extends Gemm {
         int aStep = transA ? lda : 1;
         int cRow = cOff + i * ldc;
         int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L) {
+        for (; Blocks.whole(j, 4 * L, n); j += 4 * L) {
           FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
           for (int p = 0, ai = aIdx, bi = bOff + pc * ldb + j; p < kc; p++, ai += aStep, bi += ldb) {
             FloatVector ap = FloatVector.broadcast(S, a[ai]);
@@ -167,7 +167,7 @@ final class VectorGemm extends Gemm {
             s3.fma(va, FloatVector.fromArray(S, c, ci + 3 * L).mul(vb)).intoArray(c, ci + 3 * L);
           }
         }
-        for (; j + L <= n; j += L) {
+        for (; Blocks.whole(j, L, n); j += L) {
           FloatVector s0 = FloatVector.zero(S);
           for (int p = 0, ai = aIdx, bi = bOff + pc * ldb + j; p < kc; p++, ai += aStep, bi += ldb) {
             s0 = FloatVector.broadcast(S, a[ai]).fma(FloatVector.fromArray(S, b, bi), s0);
@@ -219,7 +219,7 @@ final class VectorGemm extends Gemm {
     int iStep = transA ? 1 : lda;
     // Rows of C that fill two vectors go by columns (see columns), the rest by rows.
     int byColumns = BLOCK_TRANSPOSE && n <= COLUMNS_N ? m / (2 * L) * (2 * L) : 0;
-    for (int pc = 0; pc < k; pc += KC) {
+    for (int pc = 0; pc < k; pc = Blocks.next(pc, KC, k)) {
       int kc = Math.min(KC, k - pc);
       float betaBlock = pc == 0 ? beta : 1f;
       int aBlock = aOff + pc * pStep;
@@ -323,7 +323,7 @@ final class VectorGemm extends Gemm {
       int m, int n, int kc, float[] a, int aBlock, int pStep, int iStep, float[] bp, float[] tile,
       float alpha, float beta, float[] c, int cOff, int ldc) {
     int i = 0;
-    for (; i + SMALL_N_ROWS <= m; i += SMALL_N_ROWS) {
+    for (; Blocks.whole(i, SMALL_N_ROWS, m); i += SMALL_N_ROWS) {
       FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
       for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += L) {
         FloatVector bv = FloatVector.fromArray(S, bp, bi);
@@ -361,7 +361,7 @@ final class VectorGemm extends Gemm {
       int m, int n, int kc, float[] a, int aBlock, int pStep, int iStep, float[] bp, float[] tile,
       float alpha, float beta, float[] c, int cOff, int ldc) {
     int i = 0;
-    for (; i + 4 <= m; i += 4) {
+    for (; Blocks.whole(i, 4, m); i += 4) {
       FloatVector s0a = FloatVector.zero(S), s0b = s0a, s1a = s0a, s1b = s0a, s2a = s0a, s2b = s0a, s3a = s0a, s3b = s0a;
       for (int p = 0, ai = aBlock + i * iStep, bi = 0; p < kc; p++, ai += pStep, bi += NR) {
         FloatVector b0 = FloatVector.fromArray(S, bp, bi);
@@ -517,19 +517,19 @@ final class VectorGemm extends Gemm {
     if (streamB && transB) throw new IllegalArgumentException("a transposed B cannot be streamed");
     Workspace ws = WORKSPACE.get();
     float[] ap = ws.ap;
-    for (int jc = j0; jc < j1; jc += NC) {
+    for (int jc = j0; jc < j1; jc = Blocks.next(jc, NC, j1)) {
       int nc = Math.min(NC, j1 - jc);
       // A streamed B is read where it lies in whole panels of NR columns, and of L columns when
       // exactly L are left; a last panel narrower than that is packed, zero-padded.
       int rest = nc % NR;
       int packedFrom = streamB ? (rest == L ? nc : nc - rest) : 0;
       float[] bp = ws.bp(KC * roundUp(nc - packedFrom, NR));
-      for (int pc = 0; pc < k; pc += KC) {
+      for (int pc = 0; pc < k; pc = Blocks.next(pc, KC, k)) {
         int kc = Math.min(KC, k - pc);
         // Later k blocks add to what the first one wrote.
         float betaBlock = pc == 0 ? beta : 1f;
         if (packedFrom < nc) packB(transB, b, bOff, ldb, pc, kc, jc + packedFrom, nc - packedFrom, bp);
-        for (int ic = i0; ic < i1; ic += MC) {
+        for (int ic = i0; ic < i1; ic = Blocks.next(ic, MC, i1)) {
           int mc = Math.min(MC, i1 - ic);
           // In place, only a last tile that no kernel fits exactly is packed (as panel 0).
           int edge = mc % MR;
@@ -645,7 +645,7 @@ final class VectorGemm extends Gemm {
    * holds op(A)[ic + q*MR + r][pc + p] at {@code q*kc*MR + p*MR + r}, rows past mc are zero.
    */
   static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
-    for (int q = 0, i = ic; i < ic + mc; q++, i += MR) {
+    for (int q = 0, i = ic; i < ic + mc; q++, i = Blocks.next(i, MR, ic + mc)) {
       int rows = Math.min(MR, ic + mc - i);
       int dst = q * kc * MR;
       if (transA) {
@@ -707,7 +707,7 @@ final class VectorGemm extends Gemm {
    * {@link #panelWidth} (NR, or L for a last panel of at most L columns); columns past nc are zero.
    */
   static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
-    for (int q = 0, j = jc; j < jc + nc; q++, j += NR) {
+    for (int q = 0, j = jc; j < jc + nc; q++, j = Blocks.next(j, NR, jc + nc)) {
       int cols = Math.min(NR, jc + nc - j);
       int w = panelWidth(cols);
       int dst = q * kc * NR;

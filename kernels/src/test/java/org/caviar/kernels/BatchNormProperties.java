@@ -398,6 +398,53 @@ class BatchNormProperties {
   }
 
   /**
+   * Backward where a column's sums overflow the float range (dy near Float.MAX_VALUE with the
+   * sign of xhat, so {@code dGamma = sum dy xhat} is infinite). The reference's formula keeps gamma
+   * inside its sums ({@code dxhat = dy gamma}), so with {@code gamma = 0} every dxhat, both sums and
+   * dx are exactly 0 under IEEE rules, which is also the true derivative (y does not depend on x);
+   * with a small gamma its sums stay finite and so does dx. The vector kernel factors gamma out of
+   * the sums and then multiplied an infinite dGamma by 0 (NaN) or by the small gamma (infinity).
+   * Both must give the reference's dx, bit for bit, on every column whose sums overflow, in place
+   * too; columns of gamma = 0 must be exactly zero.
+   */
+  @Property(tries = 30)
+  void backwardWithOverflowingSumsFollowsTheReference(
+      @ForAll("batch") int n, @ForAll("features") int f, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] x = BatchNormInputs.columns(rnd, n, f);
+    float[] ones = new float[f];
+    Arrays.fill(ones, 1f);
+    Training t = Training.run(SCALAR, n, f, x, ones, new float[f], 0.9f, new float[f], new float[f]);
+    float[] gamma = new float[f];
+    float[] choices = {0f, -0f, 1e-3f, -1e-30f, 1f};
+    for (int j = 0; j < f; j++) gamma[j] = choices[rnd.nextInt(choices.length)];
+    float[] dy = new float[n * f];
+    for (int at = 0; at < n * f; at++) dy[at] = Math.copySign((float) (1e38 + 2e38 * rnd.nextDouble()), t.xhat[at]);
+    float[][] dx = new float[2][n * f];
+    for (int k = 0; k < 2; k++) BOTH[k].backward(n, f, dy, t.xhat, gamma, t.invStd, dx[k], new float[f], new float[f]);
+    for (int k = 0; k < 2; k++) {
+      float[] inPlace = dy.clone();
+      BOTH[k].backward(n, f, inPlace, t.xhat, gamma, t.invStd, inPlace, new float[f], new float[f]);
+      assertArrayEquals(dx[k], inPlace, name(BOTH[k]) + " in place");
+    }
+    float[] dGamma = new float[f];
+    float[] dBeta = new float[f];
+    VECTOR.backward(n, f, dy, t.xhat, gamma, t.invStd, new float[n * f], dGamma, dBeta);
+    for (int j = 0; j < f; j++) {
+      boolean overflows = !Float.isFinite(dGamma[j]) || !Float.isFinite(dBeta[j]);
+      for (int i = 0; i < n; i++) {
+        int at = i * f + j;
+        String where = "dx[" + at + "] (gamma " + gamma[j] + ", dGamma " + dGamma[j] + ", dBeta " + dBeta[j] + ")";
+        if (gamma[j] == 0f) {
+          assertEquals(0f, Math.abs(dx[0][at]), "scalar " + where);
+          assertEquals(0f, Math.abs(dx[1][at]), "vector " + where);
+        }
+        if (overflows) assertSameBits(dx[0][at], dx[1][at], where);
+      }
+    }
+  }
+
+  /**
    * Bad arguments: IllegalArgumentException whose message starts with the argument's name, and
    * nothing written (outputs and running statistics keep their sentinels).
    */

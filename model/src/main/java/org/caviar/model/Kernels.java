@@ -1,6 +1,5 @@
 package org.caviar.model;
 
-import java.util.Objects;
 import org.caviar.kernels.Activations;
 import org.caviar.kernels.ArrayOps;
 import org.caviar.kernels.BatchNorm;
@@ -30,14 +29,19 @@ public record Kernels(
     int threads) {
 
   public Kernels {
-    Objects.requireNonNull(gemm, "gemm");
-    Objects.requireNonNull(activations, "activations");
-    Objects.requireNonNull(batchNorm, "batchNorm");
-    Objects.requireNonNull(softmax, "softmax");
-    Objects.requireNonNull(arrayOps, "arrayOps");
-    Objects.requireNonNull(optimizers, "optimizers");
-    Objects.requireNonNull(dropout, "dropout");
+    notNull("gemm", gemm);
+    notNull("activations", activations);
+    notNull("batchNorm", batchNorm);
+    notNull("softmax", softmax);
+    notNull("arrayOps", arrayOps);
+    notNull("optimizers", optimizers);
+    notNull("dropout", dropout);
     if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+  }
+
+  /** As everywhere in the module: an IllegalArgumentException naming the argument, not a NullPointerException. */
+  private static void notNull(String name, Object kernel) {
+    if (kernel == null) throw new IllegalArgumentException(name + " must not be null");
   }
 
   /** The Vector API kernels, GEMM on the calling thread. */

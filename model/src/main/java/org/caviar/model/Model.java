@@ -112,7 +112,9 @@ public final class Model {
 
   /**
    * Loss, accuracy and confusion matrix on a dataset of raw (unstandardized) examples, its labels
-   * matched to the model's classes by name (see {@link Dataset#inClasses}).
+   * matched to the model's classes by name (see {@link Dataset#inClasses}). On the same rows the loss
+   * is the one {@link org.caviar.model.train.Trainer#evaluate} gave, to the bit (one chunking:
+   * {@link Evaluator#CHUNK_ROWS}).
    *
    * @throws IllegalArgumentException if the data has a class the model does not know
    */
@@ -120,11 +122,13 @@ public final class Model {
     if (raw == null) throw new IllegalArgumentException("data must not be null");
     Dataset named = raw.inClasses(classNames, "the data", "the model");
     Dataset data = standardizer != null ? standardizer.apply(named) : named;
-    return new Evaluator(network, 256).evaluate(data);
+    // The trainer's chunks (Evaluator.CHUNK_ROWS): the loss its training printed, to the bit.
+    return new Evaluator(network).evaluate(data);
   }
 
   /** Writes the model in the {@link ModelFile} format. */
   public void save(Path path) throws IOException {
+    if (path == null) throw new IllegalArgumentException("path must not be null");
     ModelFile.save(this, path);
   }
 

@@ -240,6 +240,11 @@ public final class Network {
    * or returns -1 if any entry is NaN or infinite.
    */
   public static int countCorrect(float[] z, int[] labels, int rows, int classes) {
+    // Once per call (a training step's), not per row: an index error from the loop named nothing.
+    if (rows < 0) throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+    if (classes <= 0) throw new IllegalArgumentException("classes must be > 0, got " + classes);
+    requireValues("z", z == null ? -1 : z.length, rows, classes);
+    requireLabels(labels, rows);
     int correct = 0;
     for (int r = 0; r < rows; r++) {
       int o = r * classes;
@@ -272,12 +277,26 @@ public final class Network {
 
   /** Output of layer {@code i} in the last forward pass. */
   public float[] layerOutput(int i) {
-    return outputs[i];
+    return outputs[layerIndex(i)];
   }
 
   /** Gradient of the loss with respect to layer {@code i}'s output in the last backward pass. */
   public float[] layerOutputGradient(int i) {
-    return outputGradients[i];
+    return outputGradients[layerIndex(i)];
+  }
+
+  private int layerIndex(int i) {
+    if (i < 0 || i >= layers.length) throw new IllegalArgumentException("i must be in [0, " + layers.length + "), got " + i);
+    return i;
+  }
+
+  /** An array of {@code rows x classes} values (length -1 for null), named before a loop runs off its end. */
+  private static void requireValues(String name, long length, int rows, int classes) {
+    long needed = (long) rows * classes;
+    if (length < needed) {
+      throw new IllegalArgumentException(
+          name + " needs " + needed + " values (" + rows + " x " + classes + "), got " + (length < 0 ? "null" : length));
+    }
   }
 
   /** Rows of the last forward pass (0 before any). */
@@ -383,6 +402,10 @@ public final class Network {
 
   /** Double-precision reference loss: used by the gradient check. Mean cross-entropy of logits. */
   public double referenceLoss(double[] logits, int[] labels, int rows) {
+    // A label past the classes read a logit of the next row: a wrong loss, no error.
+    if (rows <= 0) throw new IllegalArgumentException("rows must be > 0, got " + rows);
+    requireValues("logits", logits == null ? -1 : logits.length, rows, classes());
+    requireLabels(labels, rows, classes());
     return SoftmaxCrossEntropy.referenceLoss(logits, labels, rows, classes());
   }
 

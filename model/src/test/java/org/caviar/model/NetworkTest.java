@@ -19,6 +19,7 @@ import org.caviar.model.layer.Dense;
 import org.caviar.model.layer.Dropout;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.layer.Parameter;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,50 @@ class NetworkTest {
   }
 
   /**
+   * The public methods that take a layer index or bare arrays name a bad one: they threw an
+   * ArrayIndexOutOfBoundsException or a NullPointerException from their loops, and referenceLoss
+   * took a label past the classes as a logit of the next row (a wrong loss, no error).
+   */
+  @Test
+  void badIndicesAndArraysAreNamed() {
+    Network n = Network.create(NetworkSpec.parse("4-8-3 relu"), 1);
+    n.forward(new float[8], 2, Mode.TRAIN);
+    n.loss(new int[] {0, 1}, 2);
+    n.backward();
+    int layers = n.layers().size();
+    for (int i : new int[] {-1, layers}) {
+      assertEquals("i must be in [0, " + layers + "), got " + i,
+          assertThrows(IllegalArgumentException.class, () -> n.layerOutput(i)).getMessage());
+      assertEquals("i must be in [0, " + layers + "), got " + i,
+          assertThrows(IllegalArgumentException.class, () -> n.layerOutputGradient(i)).getMessage());
+    }
+    int[] labels = {0, 1};
+    assertEquals("logits needs 6 values (2 x 3), got 5",
+        assertThrows(IllegalArgumentException.class, () -> n.referenceLoss(new double[5], labels, 2)).getMessage());
+    assertEquals("logits needs 6 values (2 x 3), got null",
+        assertThrows(IllegalArgumentException.class, () -> n.referenceLoss(null, labels, 2)).getMessage());
+    assertEquals("rows must be > 0, got 0",
+        assertThrows(IllegalArgumentException.class, () -> n.referenceLoss(new double[6], labels, 0)).getMessage());
+    // Row 0's label 4 read row 1's second logit: loss log 3 - 5 with no error.
+    double[] logits = {0, 0, 0, 0, 5, 0};
+    assertEquals("labels[0] must be in [0, 3), got 4",
+        assertThrows(IllegalArgumentException.class, () -> n.referenceLoss(logits, new int[] {4, 0}, 2)).getMessage());
+    assertEquals("labels needs 2 elements (one per row), got 1",
+        assertThrows(IllegalArgumentException.class, () -> n.referenceLoss(logits, new int[] {0}, 2)).getMessage());
+    assertEquals("z needs 6 values (2 x 3), got 3",
+        assertThrows(IllegalArgumentException.class, () -> Network.countCorrect(new float[3], labels, 2, 3)).getMessage());
+    assertEquals("z needs 6 values (2 x 3), got null",
+        assertThrows(IllegalArgumentException.class, () -> Network.countCorrect(null, labels, 2, 3)).getMessage());
+    assertEquals("labels needs 2 elements (one per row), got 1",
+        assertThrows(IllegalArgumentException.class, () -> Network.countCorrect(new float[6], new int[1], 2, 3)).getMessage());
+    assertEquals("classes must be > 0, got 0",
+        assertThrows(IllegalArgumentException.class, () -> Network.countCorrect(new float[6], labels, 2, 0)).getMessage());
+    assertEquals("rows must be >= 0, got -1",
+        assertThrows(IllegalArgumentException.class, () -> Network.countCorrect(new float[6], labels, -1, 3)).getMessage());
+    assertEquals(1, Network.countCorrect(new float[] {1, 0, 0, 1, 0, 0}, labels, 2, 3));
+  }
+
+  /**
    * Data of the wrong shape is named, with what the network takes, by every API that runs a
    * dataset through a network, before any layer sees it (a layer would name only its own array).
    */
@@ -200,6 +245,28 @@ class NetworkTest {
           + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> widening.forward(new float[2 * rows], rows, Mode.INFERENCE));
       assertTrue(e.getMessage().startsWith("a batch of " + rows + " rows is too large for layer dense1"), e.getMessage());
+    }
+  }
+
+  /**
+   * A hand-made layer or parameter past one array: an ArithmeticException ("integer overflow")
+   * from Math.multiplyExact, or an OutOfMemoryError for a shape just past the limit. And an entry
+   * index outside the parameter was named as an entry of another row ({@code p[2,0]} for index 6
+   * of a 2 x 3 parameter).
+   */
+  @Test
+  void handMadeLayersBeyondOneArrayAreRefusedByName() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> new Dense("wide", 1 << 16, 1 << 16, true, Kernels.vector().gemm(), Kernels.vector().arrayOps()));
+    assertEquals("parameter wide.weight (65536 x 65536) has 4294967296 values, more than one array holds ("
+        + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new Parameter("p", 2, Integer.MAX_VALUE, false));
+    assertTrue(e.getMessage().startsWith("parameter p (2 x 2147483647) has 4294967294 values"), e.getMessage());
+    Parameter p = new Parameter("p", 2, 3, true);
+    assertEquals("p[1,2]", p.entryName(5));
+    for (int index : new int[] {-1, 6}) {
+      e = assertThrows(IllegalArgumentException.class, () -> p.entryName(index));
+      assertEquals("index must be in [0, 6), got " + index, e.getMessage());
     }
   }
 

@@ -12,6 +12,7 @@ import org.caviar.model.debug.GradientCheck;
 import org.caviar.model.debug.HistogramRecorder;
 import org.caviar.model.debug.LayerStatistics;
 import org.caviar.model.debug.WorstExamples;
+import org.caviar.model.io.ModelFile;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.optim.Optimizer;
@@ -55,5 +56,41 @@ class NullArgumentsTest {
     refused("parameters[0] must not be null",
         () -> new Optimizer(new OptimizerSpec.Sgd(), Arrays.asList((Parameter) null), 0f, Kernels.vector().optimizers()));
     refused("layers[0] must not be null", () -> Network.of(Arrays.asList((Layer) null), 2, Kernels.vector()));
+  }
+
+  /** Building by hand: Kernels' and Dense.initialize's nulls were NullPointerExceptions ("gemm", or from the first draw). */
+  @Test
+  void handMadePartsNameTheirNullArguments() {
+    Kernels v = Kernels.vector();
+    refused("gemm must not be null", () -> v.withGemm(null));
+    refused("gemm must not be null",
+        () -> new Kernels(null, v.activations(), v.batchNorm(), v.softmax(), v.arrayOps(), v.optimizers(), v.dropout(), 1));
+    refused("dropout must not be null",
+        () -> new Kernels(v.gemm(), v.activations(), v.batchNorm(), v.softmax(), v.arrayOps(), v.optimizers(), null, 1));
+    org.caviar.model.layer.Dense dense = new org.caviar.model.layer.Dense("d", 2, 3, true, v.gemm(), v.arrayOps());
+    refused("init must not be null", () -> dense.initialize(null, new java.util.Random(1)));
+    refused("random must not be null", () -> dense.initialize(Init.HE, null));
+    refused("name must not be null", () -> new Parameter(null, 2, 3, true));
+    // Taken, and a NullPointerException at total() or toString().
+    refused("counts must not be null", () -> new org.caviar.model.debug.Histogram(0, 1, null));
+    refused("nonFinite must be >= 0, got -1", () -> new org.caviar.model.debug.Histogram(0, 1, new long[2], -1));
+  }
+
+  /** Saving and loading: a null path or model was a NullPointerException from java.nio or from inside the writer. */
+  @Test
+  void modelFilesNameTheirNullArguments() {
+    Model model = new Model(Network.create(SPEC, 1), null, java.util.List.of("a", "b"));
+    java.nio.file.Path somewhere = java.nio.file.Path.of("model.bin");
+    refused("path must not be null", () -> model.save(null));
+    refused("path must not be null", () -> Model.load(null));
+    refused("path must not be null", () -> ModelFile.save(model, null));
+    refused("model must not be null", () -> ModelFile.save(null, somewhere));
+    refused("path must not be null", () -> ModelFile.load(null, Kernels.vector()));
+    refused("kernels must not be null", () -> ModelFile.load(somewhere, null));
+    refused("path must not be null", () -> ModelFile.isModelFile(null));
+    refused("model must not be null", () -> ModelFile.write(null, java.io.OutputStream.nullOutputStream()));
+    refused("stream must not be null", () -> ModelFile.write(model, null));
+    refused("stream must not be null", () -> ModelFile.read(null, "x", Kernels.vector()));
+    refused("kernels must not be null", () -> ModelFile.read(java.io.InputStream.nullInputStream(), "x", null));
   }
 }

@@ -6,6 +6,10 @@ package org.caviar.model.debug;
  * NaN and every bin 0.
  */
 public record Histogram(double min, double max, long[] counts, long nonFinite) {
+  public Histogram {
+    if (counts == null) throw new IllegalArgumentException("counts must not be null");
+    if (nonFinite < 0) throw new IllegalArgumentException("nonFinite must be >= 0, got " + nonFinite);
+  }
 
   /** Of finite values only. */
   public Histogram(double min, double max, long[] counts) {

@@ -78,6 +78,8 @@ public final class ModelFile {
    * A failure names the file.
    */
   public static void save(Model model, Path path) throws IOException {
+    notNull("model", model);
+    notNull("path", path);
     // Said before the file is touched, and by name: writeUTF's own error quotes the start of the string.
     List<String> names = model.classNames();
     for (int c = 0; c < names.size(); c++) {
@@ -98,6 +100,11 @@ public final class ModelFile {
     } catch (IOException e) {
       throw new IOException("cannot save the model to " + path + ": " + reason(e), e);
     }
+  }
+
+  /** A null argument named, not a NullPointerException from java.nio or from inside the format. */
+  private static void notNull(String name, Object value) {
+    if (value == null) throw new IllegalArgumentException(name + " must not be null");
   }
 
   /** The most bytes a string takes in the file (writeUTF's 16-bit length). */
@@ -123,6 +130,7 @@ public final class ModelFile {
 
   /** Whether {@code path} starts as a Caviar model file does (its magic), whatever its state after that. */
   public static boolean isModelFile(Path path) {
+    notNull("path", path);
     try (InputStream in = Files.newInputStream(path)) {
       byte[] head = in.readNBytes(4);
       return head.length == 4 && ByteBuffer.wrap(head).getInt() == MAGIC;
@@ -141,6 +149,8 @@ public final class ModelFile {
    * they are, a read error that names no file (a folder's "Is a directory") with the file named.
    */
   public static Model load(Path path, Kernels kernels) throws IOException {
+    notNull("path", path);
+    notNull("kernels", kernels);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
       return read(in, path.toString(), kernels);
     } catch (MalformedModelException | FileSystemException e) {
@@ -152,6 +162,8 @@ public final class ModelFile {
 
   /** Writes the format to a stream (left open). */
   public static void write(Model model, OutputStream stream) throws IOException {
+    notNull("model", model);
+    notNull("stream", stream);
     Network network = model.network();
     if (network.spec() == null) throw new IllegalArgumentException("only networks built from a NetworkSpec can be saved");
     CRC32 crc = new CRC32();
@@ -201,6 +213,8 @@ public final class ModelFile {
    * naming a huge layer reads as a damaged file instead of running out of memory.
    */
   public static Model read(InputStream stream, String source, Kernels kernels) throws IOException {
+    notNull("stream", stream);
+    notNull("kernels", kernels);
     byte[] header = stream.readNBytes(8);
     // A short file is a model file cut short only if it starts as one: a 6-byte CSV is not a model file.
     byte[] magicBytes = ByteBuffer.allocate(4).putInt(MAGIC).array();

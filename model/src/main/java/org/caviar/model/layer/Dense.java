@@ -38,6 +38,8 @@ public final class Dense extends Layer {
 
   /** Draws the weights from N(0, init.std(in, out)^2) and zeroes the bias. */
   public void initialize(Init init, Random random) {
+    if (init == null) throw new IllegalArgumentException("init must not be null");
+    if (random == null) throw new IllegalArgumentException("random must not be null");
     double std = init.std(inputSize(), outputSize());
     float[] w = weight.values();
     for (int i = 0; i < w.length; i++) w[i] = (float) (random.nextGaussian() * std);

@@ -1,5 +1,7 @@
 package org.caviar.model.layer;
 
+import org.caviar.model.NetworkSpec;
+
 /**
  * A trainable tensor: its values, the gradient backward writes for it (same length, overwritten by
  * each backward pass, never accumulated), its shape for naming entries, and whether L2 weight
@@ -17,13 +19,21 @@ public final class Parameter {
   private final boolean decayed;
 
   public Parameter(String name, int rows, int cols, boolean decayed) {
+    if (name == null) throw new IllegalArgumentException("name must not be null");
     if (rows <= 0 || cols <= 0) {
       throw new IllegalArgumentException("parameter " + name + " shape must be positive, got " + rows + " x " + cols);
+    }
+    // One float[]: past it Math.multiplyExact threw a bare "integer overflow" (or, just past the
+    // VM's limit, the allocation an OutOfMemoryError).
+    long size = (long) rows * cols;
+    if (size > NetworkSpec.MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException("parameter " + name + " (" + rows + " x " + cols + ") has " + size
+          + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
     }
     this.name = name;
     this.rows = rows;
     this.cols = cols;
-    this.values = new float[Math.multiplyExact(rows, cols)];
+    this.values = new float[(int) size];
     this.gradient = new float[values.length];
     this.decayed = decayed;
   }
@@ -59,6 +69,10 @@ public final class Parameter {
 
   /** Names entry {@code index}: {@code dense1.weight[3,5]} for a matrix, {@code dense1.bias[5]} for a vector. */
   public String entryName(int index) {
+    // Past the end it named an entry of another row (p[2,0] for index 6 of 2 x 3).
+    if (index < 0 || index >= values.length) {
+      throw new IllegalArgumentException("index must be in [0, " + values.length + "), got " + index);
+    }
     return rows == 1 ? name + "[" + index + "]" : name + "[" + index / cols + "," + index % cols + "]";
   }
 

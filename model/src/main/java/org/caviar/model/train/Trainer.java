@@ -31,13 +31,6 @@ import org.caviar.model.optim.Optimizer;
  * The result is deterministic for a thread count and differs from one thread's by rounding.
  */
 public final class Trainer {
-  /** Rows per forward pass when evaluating: big enough for efficient GEMM, small enough for cache. */
-  private static final int EVAL_CHUNK = 256;
-  /**
-   * Evaluation chunks follow a larger batch size up to this many rows (a chunk's buffers are
-   * allocated whole, per thread): past it a product gains nothing from more rows.
-   */
-  private static final int MAX_EVAL_CHUNK = 4096;
 
   private final Network network;
   private final TrainingConfig config;
@@ -274,7 +267,9 @@ public final class Trainer {
 
   /**
    * Loss, accuracy and confusion matrix on {@code data}, in inference mode; after {@link #fit}, its
-   * labels matched to the training data's classes by name (see {@link Dataset#inClasses}).
+   * labels matched to the training data's classes by name (see {@link Dataset#inClasses}). In chunks
+   * of {@link Evaluator#CHUNK_ROWS} rows whatever the batch size, as the validation of {@link #fit}
+   * and {@link org.caviar.model.Model#evaluate}: a saved model gives the same loss, to the bit.
    */
   public Evaluation evaluate(Dataset data) {
     if (data == null) throw new IllegalArgumentException("data must not be null");
@@ -410,7 +405,9 @@ public final class Trainer {
   }
 
   private Evaluator evaluator() {
-    if (evaluator == null) evaluator = new Evaluator(network, Math.max(EVAL_CHUNK, Math.min(config.batchSize(), MAX_EVAL_CHUNK)));
+    // Model.evaluate's chunks (Evaluator.CHUNK_ROWS), whatever the batch size: chunks of the batch
+    // size gave a loss that differed from the saved model's in the last bits.
+    if (evaluator == null) evaluator = new Evaluator(network);
     return evaluator;
   }
 }
