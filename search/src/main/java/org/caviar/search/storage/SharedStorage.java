@@ -13,8 +13,9 @@ import org.caviar.search.trial.TrialRecord;
 public interface SharedStorage extends Storage {
   /**
    * Claims the next trial, unless {@code budget} trials already count (every trial but those lost
-   * with their worker). The parameters of a lost trial that wait for their one re-run come first:
-   * the claimed trial carries them and {@link TrialRecord#retryOf()}. Otherwise a fresh trial,
+   * with their worker). The parameters of an interrupted trial that wait for a re-run come first:
+   * the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
+   * re-run lost with its worker is not re-run again; one released as its worker stopped is). Otherwise a fresh trial,
    * without parameters, is claimed while fewer than {@code freshLimit} count (e.g. the size of a
    * grid). Returns null when nothing may be claimed.
    *
@@ -34,7 +35,8 @@ public interface SharedStorage extends Storage {
 
   /**
    * Finishes the trials this storage claimed and has not finished as interrupted, at once (not
-   * after the grace), so that the next claim re-runs them; for a process that stops. Claims nothing
+   * after the grace), so that the next claim re-runs them, re-runs included ({@link TrialRecord#STOPPED}:
+   * stopped, not lost); for a process that stops. Claims nothing
    * after. Returns how many it finished; throws {@link StorageException} if it could not.
    */
   int releaseHeld();

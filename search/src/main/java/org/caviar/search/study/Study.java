@@ -45,11 +45,15 @@ import org.caviar.search.trial.TrialState;
  * a study is the same from run to run; with several, which trials run beside which depends on
  * timing, but each trial's own draws do not.
  *
- * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
- * crash are not counted and their parameters are re-run first, once, as new trials that point back
- * to them ({@link TrialRecord#retryOf()}): a re-run that is interrupted too is not re-run again, so a
- * configuration that kills or hangs the process does not come back on every resume. The trial
- * budget counts the study's trials across runs.
+ * <p>Resuming: opening a study on a storage that holds it continues it; interrupted trials (a
+ * crash, a kill, an interrupt) are not counted and their parameters are re-run first, as new trials
+ * that point back to them ({@link TrialRecord#retryOf()}, always the first run). A re-run lost with
+ * its process too ({@link TrialRecord#isLost()}: killed, crashed) is not re-run again, so a
+ * configuration that kills the process does not come back on every resume: its point is given up
+ * ({@link #givenUpPoints}). A re-run that the study's own process stopped (an interrupt, a listener
+ * failing as it started, a PostgreSQL worker releasing it as it stops) is no such sign, and is
+ * re-run again on the next resume, as often as that happens. The trial budget counts the study's
+ * trials across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
  * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
@@ -372,29 +376,36 @@ public final class Study implements AutoCloseable {
   }
 
   /**
-   * Interrupted trials whose parameters no later trial re-ran, oldest first, but for re-runs:
-   * each gets one, as on a shared storage.
+   * Interrupted first runs (not re-runs themselves) whose parameters are due for a re-run, oldest
+   * first: those none of whose re-runs ran to an end (or runs) or was lost with its process. A
+   * re-run that was stopped ({@link TrialRecord#isLost()} false) leaves its first run due again; the
+   * next re-run points back to the first run too. As on a shared storage.
    */
   private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
     List<TrialRecord> all = storage.trials();
-    Set<Integer> retried = new HashSet<>();
-    for (TrialRecord t : all) if (t.retryOf() >= 0) retried.add(t.retryOf());
+    Set<Integer> settled = new HashSet<>();
+    for (TrialRecord t : all) {
+      // Through retry_of chains: journals written before 2026-12-05 hold re-runs of re-runs.
+      if (t.retryOf() >= 0 && (!t.isInterrupted() || t.isLost())) settled.add(firstRun(all, t.retryOf()));
+    }
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
     for (TrialRecord t : all) {
-      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) q.add(t);
+      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !settled.contains(t.number())) q.add(t);
     }
     return q;
   }
 
   /**
-   * How many points were given up: those whose re-run was interrupted too, and which no other
-   * trial has run or runs. They do not count against the budget, but a sampler with a set of points
-   * (a grid) has no other point to offer in their place, and offering them again would bring back,
-   * on every resume, a configuration that kills the process.
+   * How many points were given up: those with a re-run lost with its process
+   * ({@link TrialRecord#isLost()}), and which no other trial has run or runs. They do not count
+   * against the budget, but a sampler with a set of points (a grid) has no other point to offer in
+   * their place, and offering them again would bring back, on every resume, a configuration that
+   * kills the process. (A re-run that was stopped, by an interrupt say, gives up nothing: its point
+   * is re-run again.)
    */
   public static long givenUpPoints(List<TrialRecord> trials) {
     Set<Point> up = new HashSet<>();
-    for (TrialRecord t : trials) if (t.isInterrupted() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
+    for (TrialRecord t : trials) if (t.isLost() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
     if (up.isEmpty()) return 0;
     for (TrialRecord t : trials) if (!t.isInterrupted() && t.params() != null) up.remove(t.params());
     return up.size();

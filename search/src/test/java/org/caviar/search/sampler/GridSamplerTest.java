@@ -2,6 +2,7 @@ package org.caviar.search.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -237,20 +238,9 @@ class GridSamplerTest {
   }
 
   private static void assertGivesUpAPointKilledTwice(Supplier<Storage> storage) {
-    Point killer;
     // Killed in trial 0; the resume was killed in its re-run, trial 1.
-    try (Study s = fourPointStudy(storage.get())) {
-      assertThrows(Killed.class, () -> s.optimize(t -> {
-        throw new Killed();
-      }, Budget.trials(4)));
-      killer = s.history().trials().get(0).params();
-    }
-    try (Study s = fourPointStudy(storage.get())) {
-      assertThrows(Killed.class, () -> s.optimize(t -> {
-        throw new Killed();
-      }, Budget.trials(4)));
-      assertEquals(0, s.history().trials().get(1).retryOf());
-    }
+    Point killer = killedIn(storage.get()).get(0).params();
+    assertEquals(0, killedIn(storage.get()).get(1).retryOf());
     for (int resume = 0; resume < 2; resume++) {
       List<Point> ran = new ArrayList<>();
       try (Study s = fourPointStudy(storage.get())) {
@@ -264,6 +254,94 @@ class GridSamplerTest {
       assertEquals(resume == 0 ? 3 : 0, ran.size(), "resume " + resume + " ran " + ran);
       assertFalse(ran.contains(killer), "resume " + resume + " ran " + ran);
     }
+  }
+
+  /**
+   * A re-run that the user stopped (an interrupt, as Ctrl-C is through the API; a listener failing
+   * as it starts, so that it never ran) is no strike against its point: the next resume runs the
+   * point again, as another re-run of its first run, however often that happens. Only a re-run lost
+   * with its process (killed, crashed) gives its point up. A grid lost such a point for good when
+   * the user stopped the study twice, each time during a re-run.
+   */
+  @Test
+  void aReRunStoppedByTheUserIsRunAgainAndOnlyOneLostWithItsProcessGivesItsPointUp() {
+    Path journal = dir.resolve("stopped-reruns.jsonl");
+    assertReRunsStoppedOnesAndGivesUpLostOnes(() -> new JournalStorage(journal));
+  }
+
+  /** The same on PostgreSQL, where a stopped worker releases its trials and a killed one is reaped after the grace. */
+  @Test
+  void aReRunStoppedByTheUserIsRunAgainAndOnlyOneLostWithItsProcessGivesItsPointUpOnPostgres() {
+    String url = TestPostgres.newDatabase();
+    assertReRunsStoppedOnesAndGivesUpLostOnes(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+  }
+
+  private static void assertReRunsStoppedOnesAndGivesUpLostOnes(Supplier<Storage> storage) {
+    Point killer = killedIn(storage.get()).get(0).params();
+    // Trial 1, its re-run, is interrupted: the study stops with the interrupt flag set.
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        throw new InterruptedException("Ctrl-C");
+      }, Budget.trials(100));
+      assertTrue(Thread.interrupted(), "the interrupt flag is restored");
+      assertEquals(2, h.size(), h.trials().toString());
+    }
+    // Trial 2, its next re-run, never starts: a listener fails as it does.
+    IllegalStateException bug = new IllegalStateException("listener bug");
+    try (Study s = Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(storage.get()).seed(5).workers(1)
+        .listener(new org.caviar.search.study.StudyListener() {
+          @Override
+          public void trialStarted(TrialRecord trial) {
+            throw bug;
+          }
+        }).build()) {
+      assertSame(bug, assertThrows(IllegalStateException.class, () -> s.optimize(t -> 0, Budget.trials(100))));
+    }
+    // Trial 3 re-runs it again, and is killed: the point is given up, the other three run.
+    List<TrialRecord> before = killedIn(storage.get());
+    assertEquals(4, before.size(), before.toString());
+    for (TrialRecord t : before.subList(1, 4)) {
+      assertEquals(killer, t.params(), t.toString());
+      assertEquals(0, t.retryOf(), "a re-run of the first run: " + t);
+    }
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      assertEquals(7, h.size(), h.trials().toString());
+      assertEquals(1, Study.givenUpPoints(h.trials()));
+    }
+    assertEquals(3, ran.size(), ran.toString());
+    assertFalse(ran.contains(killer), ran.toString());
+  }
+
+  /**
+   * A study's trial that throws Killed (the first trial it runs: on a resume, the re-run), left as
+   * kill -9 leaves it: the storage closed, the study not (it would release the trial on PostgreSQL,
+   * as a worker that stops does), and on PostgreSQL the grace waited out, so that a later claim
+   * reaps the trial as lost with its worker. Returns the study's trials as the kill left them.
+   */
+  private static List<TrialRecord> killedIn(Storage storage) {
+    Study s = fourPointStudy(storage);
+    List<Point> ran = new ArrayList<>();
+    assertThrows(Killed.class, () -> s.optimize(t -> {
+      ran.add(t.params());
+      throw new Killed();
+    }, Budget.trials(100)));
+    List<TrialRecord> left = s.history().trials();
+    storage.close();
+    if (storage instanceof PostgresStorage) {
+      try {
+        Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 300);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    assertEquals(1, ran.size(), ran.toString());
+    assertEquals(ran.getFirst(), left.getLast().params());
+    return left;
   }
 
   /** Parallel workers of one study take every point once between them, and the study stops at the last. */

@@ -213,6 +213,36 @@ class ResumeTest {
   }
 
   /**
+   * Which interrupted trials were lost with their process (a strike against their point, if a
+   * re-run) and which their own process stopped, by the reasons each writer records; any other
+   * interrupted reason (an older Caviar's, one's own) counts as lost, as every interrupted re-run
+   * did before the two were told apart.
+   */
+  @Test
+  void lostAndStoppedTrialsAreToldApartByTheirReason() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord running = TrialRecord.claimed(0, 1).withParams(space.pointFromUnit(new double[] {0.5}), -1);
+    Map<String, Boolean> lost = new java.util.LinkedHashMap<>();
+    lost.put("interrupted: the process stopped while this trial ran", true);
+    lost.put("interrupted: worker lost, host:12 sent no heartbeat for 0:01:02", true);
+    lost.put("interrupted: worker lost, host:12 sent no heartbeat for 0:01:02; late result, not counted: COMPLETE 0.5 from host:12", true);
+    lost.put("interrupted: killed", true);
+    lost.put("interrupted", true);
+    lost.put("interrupted: the study was interrupted while this trial ran", false);
+    lost.put("interrupted: a listener failed as the trial started: java.lang.IllegalStateException: bug", false);
+    lost.put("interrupted: worker host:12 stopped while this trial ran", false);
+    lost.put("interrupted: worker host:12 stopped while this trial ran; late result, not counted: COMPLETE 0.5 from host:12", false);
+    lost.put("interrupted: worker host:12 stopped before this trial ran", false);
+    lost.forEach((reason, expected) -> {
+      TrialRecord t = running.withOutcome(TrialState.FAILED, Double.NaN, reason, 2);
+      assertTrue(t.isInterrupted(), reason);
+      assertEquals(expected, t.isLost(), reason);
+    });
+    assertFalse(running.withOutcome(TrialState.FAILED, Double.NaN, "java.lang.RuntimeException: interrupted: x", 2).isLost());
+    assertFalse(running.isLost());
+  }
+
+  /**
    * ASHA's rung holds an interrupted trial once, by its re-run: the first attempt's reports stay in
    * the journal, and counted beside the re-run's they would let more trials through the rung.
    */
