@@ -17,7 +17,9 @@ public interface SharedStorage extends Storage {
    * the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
    * re-run lost with its worker is not re-run again; one released as its worker stopped is). Otherwise a fresh trial,
    * without parameters, is claimed while fewer than {@code freshLimit} count (e.g. the size of a
-   * grid). Returns null when nothing may be claimed.
+   * grid), less the points given up ({@code Study.givenUpPoints}: a re-run lost with its worker),
+   * which the claim counts itself, in the same atomic step: a re-run given up just before (by this
+   * claim's own reaping, say) is counted. Returns null when nothing may be claimed.
    *
    * <p>Before claiming, finishes trials whose worker stopped sending heartbeats as interrupted
    * (not on every call: at most once per heartbeat period of this storage).

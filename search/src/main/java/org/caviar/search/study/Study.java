@@ -475,10 +475,9 @@ public final class Study implements AutoCloseable {
    */
   private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    long points = sampler.pointCount(space);
-    // A grid's given-up points are not for fresh trials either (a database read, for such samplers only).
-    long fresh = points == Long.MAX_VALUE ? points : Math.max(0, points - givenUpPoints(shared.trials()));
-    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), fresh, kernelThreads);
+    // A grid's given-up points are not for fresh trials either: the claim counts them in its own
+    // step (a re-run it reaps first is given up by then), not from a read made before it.
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space), kernelThreads);
     if (claimed == null) return null;
     int number = claimed.number();
     Point params = claimed.params();

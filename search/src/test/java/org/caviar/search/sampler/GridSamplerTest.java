@@ -318,6 +318,41 @@ class GridSamplerTest {
   }
 
   /**
+   * On PostgreSQL a point is given up by the claim that reaps its lost re-run: that claim's own
+   * count of the points left must leave it out, not the count the study read just before (the
+   * re-run still RUNNING there). A study resumed once every other point had run claimed one fresh
+   * trial past the grid, and the grid, out of points, ran one of them again.
+   */
+  @Test
+  void aClaimThatReapsALostReRunClaimsNoTrialPastTheGridOnPostgres() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Supplier<Storage> storage = () -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
+    // The first worker ran three points and was killed in the fourth, the second in its re-run.
+    Storage first = storage.get();
+    try {
+      Study s = fourPointStudy(first);
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        if (t.number() == 3) throw new Killed();
+        return 0;
+      }, Budget.trials(100)));
+    } finally {
+      first.close();
+    }
+    Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 300);
+    List<TrialRecord> left = killedIn(storage.get());
+    assertEquals(3, left.get(4).retryOf(), left.toString());
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      assertEquals(5, h.size(), h.trials().toString());
+    }
+    assertEquals(List.of(), ran);
+  }
+
+  /**
    * A study's trial that throws Killed (the first trial it runs: on a resume, the re-run), left as
    * kill -9 leaves it: the storage closed, the study not (it would release the trial on PostgreSQL,
    * as a worker that stops does), and on PostgreSQL the grace waited out, so that a later claim
