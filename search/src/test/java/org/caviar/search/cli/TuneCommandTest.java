@@ -344,6 +344,10 @@ class TuneCommandTest {
     var killedAgain = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1).withOutcome(failed, Double.NaN, lost, 6);
     assertFalse(TuneCommand.gridSpent(List.of(run, killed), 2), "b still to re-run");
     assertTrue(TuneCommand.gridSpent(List.of(run, killed, killedAgain), 2), "b given up");
+    // A re-run stopped by the study (an interrupt, Ctrl-C through the API) gives nothing up: b runs again.
+    var stopped = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1)
+        .withOutcome(failed, Double.NaN, org.caviar.search.trial.TrialRecord.INTERRUPTED + ": the study was interrupted while this trial ran", 6);
+    assertFalse(TuneCommand.gridSpent(List.of(run, killed, stopped), 2), "b to re-run again");
   }
 
   /** The default of a worker per core stops at the budget, as a given --workers does: "2 workers" for one trial was wrong. */
