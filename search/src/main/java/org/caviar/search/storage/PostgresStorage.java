@@ -222,7 +222,7 @@ public final class PostgresStorage implements SharedStorage {
   /**
    * Gives back a trial whose claim committed after {@link #releaseHeld}: finishes it as interrupted
    * with neither parameters nor a re-run of its own (it never ran, so it is nobody's re-run), puts
-   * the lost trial it took, if any, back in the queue for its one re-run, and counts it lost.
+   * the interrupted trial it took, if any, back in the queue for its re-run, and counts it lost.
    * Parameters: end, reason, study, number, study, number of the re-run taken (-1: none), study.
    */
   private static final String GIVE_BACK = """

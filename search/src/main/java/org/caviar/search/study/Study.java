@@ -241,7 +241,8 @@ public final class Study implements AutoCloseable {
    * its thread's interrupt flag set) is a request to stop, not a failure of the trial: the study
    * claims no more trials and the trial is recorded interrupted ({@link TrialRecord#INTERRUPTED};
    * on a {@link SharedStorage} it is left RUNNING, and {@link #close()} releases it), so its
-   * parameters are re-run once, as after a crash. An interrupt of the thread that called optimize
+   * parameters are re-run, as after a crash (a re-run interrupted so is re-run again: stopped, not
+   * lost, {@link TrialRecord#isLost()}). An interrupt of the thread that called optimize
    * stops the study too: optimize waits for the trials under way (with one worker, the trial runs on
    * that thread and is interrupted itself), returns, and leaves the interrupt flag set.
    */
@@ -468,7 +469,7 @@ public final class Study implements AutoCloseable {
   /**
    * Claims on a storage shared with other processes, without this study's lock but for the
    * proposal: the storage numbers the trial within the budget (counting every worker's trials) or
-   * hands out a lost trial's parameters for their one re-run; a fresh trial's parameters are then
+   * hands out an interrupted trial's parameters for their re-run; a fresh trial's parameters are then
    * proposed from every worker's trials, whose running ones are pending, and recorded. Another
    * worker's trial claimed but not yet given parameters is pending without a point; two trials
    * proposed at once still differ, as each draws from its own number.
@@ -543,7 +544,8 @@ public final class Study implements AutoCloseable {
 
   /**
    * Ends {@code trial} without an outcome of its own (interrupted, or never run): recorded as
-   * interrupted, so that it does not count and its parameters are re-run once, as after a crash. On
+   * interrupted (stopped, not lost: {@link TrialRecord#STOPPED}), so that it does not count and its
+   * parameters are re-run, as after a crash, even if it was a re-run itself. On
    * a shared storage it is left RUNNING: an interrupted outcome recorded there would count against
    * the budget and never be re-run, whereas {@link #close()} releases it for its re-run.
    */
