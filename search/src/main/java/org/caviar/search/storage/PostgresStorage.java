@@ -55,10 +55,12 @@ import org.flywaydb.core.api.MigrationState;
  * heartbeat is older than {@link Settings#grace} is finished as FAILED with reason
  * {@code interrupted: worker lost, ...} by a later claim of any worker (each worker looks at most
  * once per heartbeat period, skipping rows another is finishing), and its parameters wait for a
- * re-run, unless it was a re-run itself: lost with its process twice, its point is given up
- * ({@code Study.givenUpPoints}). A worker that stops releases its trials at once instead
- * ({@link #releaseHeld}): stopped, not lost, so that even a re-run's parameters wait for another
- * re-run. A re-run's {@code retry_of} is always the first run.
+ * re-run, unless it was a re-run itself: interrupted while it ran, its point is given up
+ * ({@code Study.givenUpPoints}). A worker that stops (Ctrl-C) releases its trials at once instead
+ * ({@link #releaseHeld}), with the same effect: a released re-run gives its point up too, since
+ * Ctrl-C is often the answer to a configuration that hangs. Only a trial given back before it ran
+ * (its claim committed as its worker stopped) leaves the re-run it took due again. A re-run's
+ * {@code retry_of} is always the first run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
  * backoff for {@link Settings#retryFor}, then fail with one clear message; a statement with no reply
@@ -149,9 +151,9 @@ public final class PostgresStorage implements SharedStorage {
 
   /**
    * How many points are given up ({@code Study.givenUpPoints}, in SQL, correlated on the study row
-   * {@code caviar_study.id}): the distinct parameters of re-runs lost with their worker (interrupted
-   * for a reason {@link TrialRecord#STOPPED} does not match) that no trial but an interrupted one
-   * has. Parameters compare as jsonb, whatever the text's spacing.
+   * {@code caviar_study.id}): the distinct parameters of re-runs interrupted while they ran
+   * (interrupted for a reason {@link TrialRecord#NEVER_RAN} does not match: reaped or released)
+   * that no trial but an interrupted one has. Parameters compare as jsonb, whatever the text's spacing.
    */
   private static final String GIVEN_UP = """
       (SELECT count(DISTINCT g.params::jsonb) FROM caviar_trial g
@@ -159,7 +161,7 @@ public final class PostgresStorage implements SharedStorage {
           AND starts_with(g.reason, '%1$s') AND g.reason !~ '%2$s'
           AND NOT EXISTS (SELECT 1 FROM caviar_trial o WHERE o.study_id = g.study_id AND o.params::jsonb = g.params::jsonb
             AND NOT (o.state = 'FAILED' AND starts_with(coalesce(o.reason, ''), '%1$s'))))"""
-      .formatted(TrialRecord.INTERRUPTED, TrialRecord.STOPPED.replace("'", "''"));
+      .formatted(TrialRecord.INTERRUPTED, TrialRecord.NEVER_RAN.replace("'", "''"));
 
   /**
    * {@link #CLAIM} for a limited number of fresh trials (a grid's points): the points given up
@@ -180,30 +182,18 @@ public final class PostgresStorage implements SharedStorage {
    * touched only when something was reaped. Parameters: study, grace in s, end, reason prefix, study.
    */
   private static final String REAP = interrupt("heartbeat < now() - make_interval(secs => ?)",
-      "' sent no heartbeat for ' || to_char(now() - t.heartbeat, 'FMHH24:MI:SS')", "", "");
+      "' sent no heartbeat for ' || to_char(now() - t.heartbeat, 'FMHH24:MI:SS')", "");
 
   /**
    * The reaper's statement for the trials this storage holds, whatever their heartbeat: its process
-   * stops, so they are released now rather than lost after the grace. Stopped, not lost
-   * ({@link TrialRecord#STOPPED}): a re-run released so puts its first run back in the queue, for
-   * another re-run, as a first run released is. Returns how many it finished. Parameters: study,
-   * worker, numbers, end, reason prefix, study, study, study.
+   * stops, so they are lost now rather than after the grace. Returns how many it finished.
+   * Parameters: study, worker, numbers, end, reason prefix, study, study.
    */
   private static final String RELEASE = interrupt("worker = ? AND number = ANY (?)", "' stopped while this trial ran'",
-      """
-      ,
-      again AS (
-        UPDATE caviar_trial f SET requeued = true
-        FROM reaped WHERE f.study_id = ? AND f.number = reaped.retry_of AND reaped.params IS NOT NULL)""",
       " RETURNING (SELECT count(*) FROM reaped)");
 
-  /**
-   * {@link #REAP} for the RUNNING trials that match {@code which}, with the reason's end, more
-   * statements run on the trials finished ({@code reaped}: number, retry_of, params), and the last
-   * clause's end. A trial finished so is re-queued if it has parameters and is a first run; a re-run
-   * is not (reaped, it was lost with its process: the one strike that gives its point up).
-   */
-  private static String interrupt(String which, String reasonEnd, String more, String returning) {
+  /** {@link #REAP} for the RUNNING trials that match {@code which}, with the reason's end and the last clause's. */
+  private static String interrupt(String which, String reasonEnd, String returning) {
     return """
         WITH stale AS (
           SELECT number FROM caviar_trial
@@ -214,9 +204,9 @@ public final class PostgresStorage implements SharedStorage {
             reason = ? || t.worker || %s,
             requeued = t.params IS NOT NULL AND t.retry_of < 0, changed_xid = pg_current_xact_id()
           FROM stale WHERE t.study_id = ? AND t.number = stale.number
-          RETURNING t.number, t.retry_of, t.params)%s
+          RETURNING t.number)
         UPDATE caviar_study SET lost = lost + (SELECT count(*) FROM reaped)
-        WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, more, returning);
+        WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, returning);
   }
 
   /**
@@ -917,8 +907,9 @@ public final class PostgresStorage implements SharedStorage {
   /**
    * Finishes the trials this storage claimed and has not finished as interrupted, at once, rather
    * than leave them to the reaper once their heartbeat is older than the grace: the next claim of
-   * any worker re-runs those with parameters, re-runs included (stopped, {@link TrialRecord#STOPPED},
-   * not lost: no strike against their point). For a process that stops (the study is
+   * any worker re-runs those with parameters, but for re-runs: interrupted while they ran, as when
+   * reaped, they give their point up (a hang answered by Ctrl-C must not come back on every resume).
+   * For a process that stops (the study is
    * closed, Ctrl-C); the storage claims nothing after. Waits for the database a few seconds at
    * most, then throws a {@link StorageException} saying that the trials are re-run after the grace.
    * Returns how many trials it finished.
@@ -941,7 +932,6 @@ public final class PostgresStorage implements SharedStorage {
         ps.setString(5, TrialRecord.INTERRUPTED + ": worker ");
         ps.setLong(6, studyId);
         ps.setLong(7, studyId);
-        ps.setLong(8, studyId);
         try (ResultSet r = ps.executeQuery()) {
           return r.next() ? r.getInt(1) : 0;
         }

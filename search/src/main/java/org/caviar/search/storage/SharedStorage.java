@@ -15,9 +15,10 @@ public interface SharedStorage extends Storage {
    * Claims the next trial, unless {@code budget} trials already count (every trial but those lost
    * with their worker). The parameters of an interrupted trial that wait for a re-run come first:
    * the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
-   * re-run lost with its worker is not re-run again; one released as its worker stopped is). Otherwise a fresh trial,
+   * re-run interrupted while it ran, reaped or released, is not re-run again; one given back before
+   * it ran is). Otherwise a fresh trial,
    * without parameters, is claimed while fewer than {@code freshLimit} count (e.g. the size of a
-   * grid), less the points given up ({@code Study.givenUpPoints}: a re-run lost with its worker),
+   * grid), less the points given up ({@code Study.givenUpPoints}: a re-run interrupted while it ran),
    * which the claim counts itself, in the same atomic step: a re-run given up just before (by this
    * claim's own reaping, say) is counted. Returns null when nothing may be claimed.
    *
@@ -37,8 +38,8 @@ public interface SharedStorage extends Storage {
 
   /**
    * Finishes the trials this storage claimed and has not finished as interrupted, at once (not
-   * after the grace), so that the next claim re-runs them, re-runs included ({@link TrialRecord#STOPPED}:
-   * stopped, not lost); for a process that stops. Claims nothing
+   * after the grace), so that the next claim re-runs them, but for re-runs: interrupted while they
+   * ran, as when reaped, they give their point up; for a process that stops. Claims nothing
    * after. Returns how many it finished; throws {@link StorageException} if it could not.
    */
   int releaseHeld();

@@ -46,14 +46,15 @@ import org.caviar.search.trial.TrialState;
  * timing, but each trial's own draws do not.
  *
  * <p>Resuming: opening a study on a storage that holds it continues it; interrupted trials (a
- * crash, a kill, an interrupt) are not counted and their parameters are re-run first, as new trials
- * that point back to them ({@link TrialRecord#retryOf()}, always the first run). A re-run lost with
- * its process too ({@link TrialRecord#isLost()}: killed, crashed) is not re-run again, so a
- * configuration that kills the process does not come back on every resume: its point is given up
- * ({@link #givenUpPoints}). A re-run that the study's own process stopped (an interrupt, a listener
- * failing as it started, a PostgreSQL worker releasing it as it stops) is no such sign, and is
- * re-run again on the next resume, as often as that happens. The trial budget counts the study's
- * trials across runs.
+ * crash, a kill, an interrupt, Ctrl-C) are not counted and their parameters are re-run first, as new
+ * trials that point back to them ({@link TrialRecord#retryOf()}, always the first run). A re-run
+ * interrupted while it ran ({@link TrialRecord#isInterruptedWhileRunning()}), whatever stopped it,
+ * is not re-run again: its point is given up ({@link #givenUpPoints}), so that a configuration that
+ * kills or hangs the process does not come back on every resume (a hang is often answered by
+ * Ctrl-C, or an interrupt). Only a re-run that never ran (a listener failed as it started; on
+ * PostgreSQL, a claim given back as its worker stopped: {@link TrialRecord#NEVER_RAN}) is no sign
+ * against its point, and its first run is re-run again. The trial budget counts the study's trials
+ * across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
  * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
@@ -241,8 +242,9 @@ public final class Study implements AutoCloseable {
    * its thread's interrupt flag set) is a request to stop, not a failure of the trial: the study
    * claims no more trials and the trial is recorded interrupted ({@link TrialRecord#INTERRUPTED};
    * on a {@link SharedStorage} it is left RUNNING, and {@link #close()} releases it), so its
-   * parameters are re-run, as after a crash (a re-run interrupted so is re-run again: stopped, not
-   * lost, {@link TrialRecord#isLost()}). An interrupt of the thread that called optimize
+   * parameters are re-run, as after a crash (a re-run interrupted so is not re-run again: it was
+   * interrupted while it ran, {@link TrialRecord#isInterruptedWhileRunning()}, and its point is
+   * given up, since the interrupt may be the answer to a hang). An interrupt of the thread that called optimize
    * stops the study too: optimize waits for the trials under way (with one worker, the trial runs on
    * that thread and is interrupted itself), returns, and leaves the interrupt flag set.
    */
@@ -378,16 +380,16 @@ public final class Study implements AutoCloseable {
 
   /**
    * Interrupted first runs (not re-runs themselves) whose parameters are due for a re-run, oldest
-   * first: those none of whose re-runs ran to an end (or runs) or was lost with its process. A
-   * re-run that was stopped ({@link TrialRecord#isLost()} false) leaves its first run due again; the
-   * next re-run points back to the first run too. As on a shared storage.
+   * first: those none of whose re-runs ran, whether to an end, or still running, or interrupted
+   * while it ran. A re-run that never ran ({@link TrialRecord#NEVER_RAN}) leaves its first run due
+   * again; the next re-run points back to the first run too. As on a shared storage.
    */
   private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
     List<TrialRecord> all = storage.trials();
     Set<Integer> settled = new HashSet<>();
     for (TrialRecord t : all) {
       // Through retry_of chains: journals written before 2026-12-05 hold re-runs of re-runs.
-      if (t.retryOf() >= 0 && (!t.isInterrupted() || t.isLost())) settled.add(firstRun(all, t.retryOf()));
+      if (t.retryOf() >= 0 && (!t.isInterrupted() || t.isInterruptedWhileRunning())) settled.add(firstRun(all, t.retryOf()));
     }
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
     for (TrialRecord t : all) {
@@ -397,16 +399,16 @@ public final class Study implements AutoCloseable {
   }
 
   /**
-   * How many points were given up: those with a re-run lost with its process
-   * ({@link TrialRecord#isLost()}), and which no other trial has run or runs. They do not count
-   * against the budget, but a sampler with a set of points (a grid) has no other point to offer in
-   * their place, and offering them again would bring back, on every resume, a configuration that
-   * kills the process. (A re-run that was stopped, by an interrupt say, gives up nothing: its point
-   * is re-run again.)
+   * How many points were given up: those with a re-run interrupted while it ran
+   * ({@link TrialRecord#isInterruptedWhileRunning()}: killed, crashed, or stopped by Ctrl-C or an
+   * interrupt), and which no other trial has run or runs. They do not count against the budget, but
+   * a sampler with a set of points (a grid) has no other point to offer in their place, and offering
+   * them again would bring back, on every resume, a configuration that kills or hangs the process.
+   * (A re-run that never ran, {@link TrialRecord#NEVER_RAN}, gives up nothing: its point is re-run.)
    */
   public static long givenUpPoints(List<TrialRecord> trials) {
     Set<Point> up = new HashSet<>();
-    for (TrialRecord t : trials) if (t.isLost() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
+    for (TrialRecord t : trials) if (t.isInterruptedWhileRunning() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
     if (up.isEmpty()) return 0;
     for (TrialRecord t : trials) if (!t.isInterrupted() && t.params() != null) up.remove(t.params());
     return up.size();
@@ -544,8 +546,8 @@ public final class Study implements AutoCloseable {
 
   /**
    * Ends {@code trial} without an outcome of its own (interrupted, or never run): recorded as
-   * interrupted (stopped, not lost: {@link TrialRecord#STOPPED}), so that it does not count and its
-   * parameters are re-run, as after a crash, even if it was a re-run itself. On
+   * interrupted, so that it does not count and its parameters are re-run, as after a crash, unless
+   * it was a re-run that ran (a re-run that never ran, {@link TrialRecord#NEVER_RAN}, is re-run). On
    * a shared storage it is left RUNNING: an interrupted outcome recorded there would count against
    * the budget and never be re-run, whereas {@link #close()} releases it for its re-run.
    */

@@ -10,26 +10,23 @@ import org.caviar.search.space.Point;
  */
 public final class TrialRecord {
   /**
-   * The start of the reason of a trial that did not run to its end because its process stopped
-   * while it ran: lost with the process ({@link #isLost()}), or stopped by it ({@link #STOPPED}).
-   * Studies do not count such trials against their budget and re-run their parameters.
+   * The start of the reason of a trial that did not run to its end because its process stopped, or
+   * died, while it ran, or that never ran ({@link #NEVER_RAN}). Studies do not count such trials
+   * against their budget and re-run their parameters.
    */
   public static final String INTERRUPTED = "interrupted";
 
   /**
-   * The reasons of interrupted trials that their own process stopped, and lived to record so: the
-   * study interrupted ("interrupted: the study was interrupted while this trial ran", as an
-   * interrupt of optimize leaves it), a listener failing as the trial started (it never ran), a
-   * PostgreSQL worker releasing the trials it ran as it stopped ("interrupted: worker W stopped
-   * while this trial ran": tune or worker stopped by Ctrl-C or a plain kill, or their study closed
-   * after an error), or giving back one it claimed as it stopped ("... stopped before this trial
-   * ran"). A regular expression that Java and PostgreSQL read alike. Every other interrupted trial
-   * is {@link #isLost() lost}.
+   * The reasons of interrupted trials that never ran: a listener failed as the trial started
+   * ("interrupted: a listener failed as the trial started: ..."), or a PostgreSQL worker that was
+   * stopping gave back a trial it had just claimed ("interrupted: worker W stopped before this
+   * trial ran"). A regular expression that Java and PostgreSQL read alike. Every other interrupted
+   * trial was {@link #isInterruptedWhileRunning() interrupted while it ran}.
    */
-  public static final String STOPPED =
-      "^interrupted: (the study was interrupted|a listener failed as the trial started|worker [^ ]+ stopped (while|before) this trial ran)";
+  public static final String NEVER_RAN =
+      "^interrupted: (a listener failed as the trial started|worker [^ ]+ stopped before this trial ran)";
 
-  private static final java.util.regex.Pattern STOPPED_REASON = java.util.regex.Pattern.compile(STOPPED);
+  private static final java.util.regex.Pattern NEVER_RAN_REASON = java.util.regex.Pattern.compile(NEVER_RAN);
 
   /**
    * The start of the reason of a trial whose training diverged (a loss or reported value that is
@@ -199,16 +196,18 @@ public final class TrialRecord {
   }
 
   /**
-   * Whether this trial was lost with its process: interrupted, and not stopped by that process
-   * ({@link #STOPPED}). The process was killed (kill -9, the kernel's OOM killer) or crashed while
-   * the trial ran: a journal's next open finds it RUNNING ("interrupted: the process stopped while
-   * this trial ran"), PostgreSQL reaps it once its worker's heartbeat stops ("interrupted: worker
-   * lost, ..."). So is an interrupted trial of any other reason (a Caviar that did not tell the two
-   * apart). Its parameters may be what killed the process: a re-run lost so gives its point up,
-   * whereas a re-run the user stopped is re-run again.
+   * Whether this trial was interrupted while it ran: interrupted, and not one that never ran
+   * ({@link #NEVER_RAN}), whatever stopped it: a kill or a crash (a journal's next open finds it
+   * RUNNING: "interrupted: the process stopped while this trial ran"; PostgreSQL reaps it once its
+   * worker's heartbeat stops: "interrupted: worker lost, ..."), an interrupt of optimize ("the
+   * study was interrupted while this trial ran"), a PostgreSQL worker releasing it as it stopped
+   * ("worker W stopped while this trial ran": tune or worker stopped by Ctrl-C). So is an
+   * interrupted trial of any other reason (an older Caviar's). A re-run interrupted so gives its
+   * point up: its parameters may be what killed or hung the process, and a hang is often answered
+   * by Ctrl-C. A re-run that never ran is no sign against its point, and is re-run.
    */
-  public boolean isLost() {
-    return isInterrupted() && !STOPPED_REASON.matcher(reason).lookingAt();
+  public boolean isInterruptedWhileRunning() {
+    return isInterrupted() && !NEVER_RAN_REASON.matcher(reason).lookingAt();
   }
 
   /**

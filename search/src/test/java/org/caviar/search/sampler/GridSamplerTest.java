@@ -238,9 +238,22 @@ class GridSamplerTest {
   }
 
   private static void assertGivesUpAPointKilledTwice(Supplier<Storage> storage) {
-    // Killed in trial 0; the resume was killed in its re-run, trial 1.
-    Point killer = killedIn(storage.get()).get(0).params();
-    assertEquals(0, killedIn(storage.get()).get(1).retryOf());
+    Point killer;
+    // Killed in trial 0; the resume was killed in its re-run, trial 1. The study is closed: on
+    // PostgreSQL that releases the re-run while it ran ("worker W stopped while this trial ran"), a
+    // strike against its point as much as a kill -9's.
+    try (Study s = fourPointStudy(storage.get())) {
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        throw new Killed();
+      }, Budget.trials(4)));
+      killer = s.history().trials().get(0).params();
+    }
+    try (Study s = fourPointStudy(storage.get())) {
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        throw new Killed();
+      }, Budget.trials(4)));
+      assertEquals(0, s.history().trials().get(1).retryOf());
+    }
     for (int resume = 0; resume < 2; resume++) {
       List<Point> ran = new ArrayList<>();
       try (Study s = fourPointStudy(storage.get())) {
@@ -257,28 +270,28 @@ class GridSamplerTest {
   }
 
   /**
-   * A re-run that the user stopped (an interrupt, as Ctrl-C is through the API; a listener failing
-   * as it starts, so that it never ran) is no strike against its point: the next resume runs the
-   * point again, as another re-run of its first run, however often that happens. Only a re-run lost
-   * with its process (killed, crashed) gives its point up. A grid lost such a point for good when
-   * the user stopped the study twice, each time during a re-run.
+   * A re-run interrupted while it ran gives its point up, whatever stopped it: an interrupt of
+   * optimize (as Ctrl-C is through the API) as much as a kill. A configuration that hangs the
+   * process is often answered by Ctrl-C; re-run again on every resume, it would hang every resume.
+   * (A re-run stopped so was run again and again, and tune's Ctrl-C, which the journal finds as a
+   * kill, did not agree with PostgreSQL's, which releases the trial.)
    */
   @Test
-  void aReRunStoppedByTheUserIsRunAgainAndOnlyOneLostWithItsProcessGivesItsPointUp() {
-    Path journal = dir.resolve("stopped-reruns.jsonl");
-    assertReRunsStoppedOnesAndGivesUpLostOnes(() -> new JournalStorage(journal));
+  void aReRunInterruptedWhileItRanGivesItsPointUp() {
+    Path journal = dir.resolve("interrupted-rerun.jsonl");
+    assertAReRunInterruptedWhileItRanGivesItsPointUp(() -> new JournalStorage(journal));
   }
 
-  /** The same on PostgreSQL, where a stopped worker releases its trials and a killed one is reaped after the grace. */
+  /** The same on PostgreSQL, where the interrupted re-run is released as the study closes. */
   @Test
-  void aReRunStoppedByTheUserIsRunAgainAndOnlyOneLostWithItsProcessGivesItsPointUpOnPostgres() {
+  void aReRunInterruptedWhileItRanGivesItsPointUpOnPostgres() {
     String url = TestPostgres.newDatabase();
-    assertReRunsStoppedOnesAndGivesUpLostOnes(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+    assertAReRunInterruptedWhileItRanGivesItsPointUp(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
   }
 
-  private static void assertReRunsStoppedOnesAndGivesUpLostOnes(Supplier<Storage> storage) {
+  private static void assertAReRunInterruptedWhileItRanGivesItsPointUp(Supplier<Storage> storage) {
     Point killer = killedIn(storage.get()).get(0).params();
-    // Trial 1, its re-run, is interrupted: the study stops with the interrupt flag set.
+    // Trial 1, its re-run, is interrupted while it runs: the study stops with the interrupt flag set.
     try (Study s = fourPointStudy(storage.get())) {
       History h = s.optimize(t -> {
         throw new InterruptedException("Ctrl-C");
@@ -286,23 +299,45 @@ class GridSamplerTest {
       assertTrue(Thread.interrupted(), "the interrupt flag is restored");
       assertEquals(2, h.size(), h.trials().toString());
     }
-    // Trial 2, its next re-run, never starts: a listener fails as it does.
-    IllegalStateException bug = new IllegalStateException("listener bug");
-    try (Study s = Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(storage.get()).seed(5).workers(1)
-        .listener(new org.caviar.search.study.StudyListener() {
-          @Override
-          public void trialStarted(TrialRecord trial) {
-            throw bug;
-          }
-        }).build()) {
-      assertSame(bug, assertThrows(IllegalStateException.class, () -> s.optimize(t -> 0, Budget.trials(100))));
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      TrialRecord rerun = h.trials().get(1);
+      assertEquals(0, rerun.retryOf(), rerun.toString());
+      assertTrue(rerun.isInterruptedWhileRunning(), rerun.toString());
+      assertEquals(5, h.size(), h.trials().toString());
+      assertEquals(1, Study.givenUpPoints(h.trials()));
     }
-    // Trial 3 re-runs it again, and is killed: the point is given up, the other three run.
-    List<TrialRecord> before = killedIn(storage.get());
-    assertEquals(4, before.size(), before.toString());
-    for (TrialRecord t : before.subList(1, 4)) {
-      assertEquals(killer, t.params(), t.toString());
-      assertEquals(0, t.retryOf(), "a re-run of the first run: " + t);
+    assertEquals(3, ran.size(), ran.toString());
+    assertFalse(ran.contains(killer), ran.toString());
+  }
+
+  /**
+   * A re-run that never ran (a listener failed as it started) is no strike against its point: the
+   * next resume runs the point again, as another re-run of its first run, and a re-run of that one
+   * is still a re-run of the first run (retry_of). On PostgreSQL a worker that gives back a claim as
+   * it stops does the same (PostgresStorageTest.aClaimCommittedAsTheStorageIsReleasedGivesBackItsReRunAndClaimsNoMore).
+   */
+  @Test
+  void aReRunThatNeverRanIsRunAgain() {
+    Path journal = dir.resolve("never-ran.jsonl");
+    Supplier<Storage> storage = () -> new JournalStorage(journal);
+    Point killer = killedIn(storage.get()).get(0).params();
+    // Trials 1 and 2, its re-runs, never start: a listener fails as they do.
+    IllegalStateException bug = new IllegalStateException("listener bug");
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try (Study s = Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(storage.get()).seed(5).workers(1)
+          .listener(new org.caviar.search.study.StudyListener() {
+            @Override
+            public void trialStarted(TrialRecord trial) {
+              throw bug;
+            }
+          }).build()) {
+        assertSame(bug, assertThrows(IllegalStateException.class, () -> s.optimize(t -> 0, Budget.trials(100))));
+      }
     }
     List<Point> ran = new ArrayList<>();
     try (Study s = fourPointStudy(storage.get())) {
@@ -310,11 +345,16 @@ class GridSamplerTest {
         ran.add(t.params());
         return 0;
       }, Budget.trials(100));
+      for (TrialRecord t : h.trials().subList(1, 4)) {
+        assertEquals(killer, t.params(), t.toString());
+        assertEquals(0, t.retryOf(), "a re-run of the first run: " + t);
+      }
+      assertFalse(h.trials().get(1).isInterruptedWhileRunning(), h.trials().get(1).toString());
       assertEquals(7, h.size(), h.trials().toString());
-      assertEquals(1, Study.givenUpPoints(h.trials()));
+      assertEquals(0, Study.givenUpPoints(h.trials()));
     }
-    assertEquals(3, ran.size(), ran.toString());
-    assertFalse(ran.contains(killer), ran.toString());
+    assertEquals(4, ran.size(), ran.toString());
+    assertEquals(killer, ran.getFirst(), "the re-run comes first: " + ran);
   }
 
   /**

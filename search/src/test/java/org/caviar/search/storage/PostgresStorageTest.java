@@ -477,12 +477,37 @@ class PostgresStorageTest {
       TrialRecord unrun = all.get(1);
       assertTrue(unrun.isInterrupted(), unrun::toString);
       assertEquals(-1, unrun.retryOf(), () -> "counted as trial 0's re-run, which never ran: " + unrun);
+      assertFalse(unrun.isInterruptedWhileRunning(), unrun::toString);
       TrialRecord rerun = other.claimNext(System.currentTimeMillis(), 1, UNLIMITED);
       assertEquals(0, rerun.retryOf(), rerun::toString);
       assertEquals(lost, rerun.params());
     } finally {
       stopping.close(); // also ends a claim loop that did not stop
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A re-run that a stopping worker releases while it ran (Ctrl-C of tune or worker) gives its point
+   * up, as a re-run reaped after its worker's kill does: interrupted while it ran, whatever stopped
+   * it (a hang answered by Ctrl-C would otherwise come back on every resume, and a journal, which
+   * finds tune's Ctrl-C as a kill, gives it up). It was put back in the queue for another re-run.
+   */
+  @Test
+  void aReRunReleasedWhileItRanIsNotReRunAgain() throws Exception {
+    String url = databaseWithALostTrial(point(0.4, 0.4));
+    try (PostgresStorage other = open(url, TestPostgres.fastSettings());
+        PostgresStorage stopping = open(url, TestPostgres.fastSettings())) {
+      assertNull(other.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
+      TrialRecord rerun = stopping.claimNext(2, 10, UNLIMITED);
+      assertEquals(0, rerun.retryOf(), rerun::toString);
+      assertEquals(1, stopping.releaseHeld());
+      TrialRecord released = other.trials().get(1);
+      assertTrue(released.isInterruptedWhileRunning(), released::toString);
+      TrialRecord next = other.claimNext(3, 10, UNLIMITED);
+      assertEquals(-1, next.retryOf(), () -> "trial 0 re-run again: " + next);
+      assertNull(next.params(), next::toString);
+      assertEquals(1, org.caviar.search.study.Study.givenUpPoints(other.trials()));
     }
   }
 
