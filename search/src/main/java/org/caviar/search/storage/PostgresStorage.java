@@ -59,7 +59,8 @@ import org.flywaydb.core.api.MigrationState;
  * ({@code Study.givenUpPoints}). A worker that stops (Ctrl-C) releases its trials at once instead
  * ({@link #releaseHeld}), with the same effect: a released re-run gives its point up too, since
  * Ctrl-C is often the answer to a configuration that hangs. Only a trial given back before it ran
- * (its claim committed as its worker stopped) leaves the re-run it took due again. A re-run's
+ * (its claim committed as its worker stopped, or a listener failed as it started: {@link #giveBack})
+ * leaves the re-run it took due again. A re-run's
  * {@code retry_of} is always the first run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
@@ -729,7 +730,7 @@ public final class PostgresStorage implements SharedStorage {
       }
     }
     // Committed after releaseHeld read mine: the trial never ran, so its re-run, if it took one, is still due.
-    giveBack(t);
+    giveBack(t, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran", "claimed as this worker stopped");
     return null;
   }
 
@@ -756,12 +757,26 @@ public final class PostgresStorage implements SharedStorage {
     }
   }
 
-  /** Runs {@link #GIVE_BACK} for {@code t}, waiting for the database a few seconds at most, as {@link #releaseHeld}. */
-  private void giveBack(TrialRecord t) {
+  /**
+   * {@link #GIVE_BACK} for a held trial that never ran, and this storage no longer holds it (no
+   * heartbeat, no release). A trial already finished (released meanwhile) is left as it is.
+   */
+  @Override
+  public void giveBack(TrialRecord claimed, String why) {
+    requireWritable();
+    giveBack(claimed, TrialRecord.INTERRUPTED + ": " + why, "which never ran");
+    mine.remove(claimed.number());
+  }
+
+  /**
+   * Runs {@link #GIVE_BACK} for {@code t} with {@code reason}, waiting for the database a few
+   * seconds at most, as {@link #releaseHeld}; {@code claimedWhen} says when it was claimed, for the error.
+   */
+  private void giveBack(TrialRecord t, String reason, String claimedWhen) {
     try {
       asStopping(GIVE_BACK, (c, ps) -> {
         ps.setLong(1, System.currentTimeMillis());
-        ps.setString(2, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran");
+        ps.setString(2, reason);
         ps.setLong(3, studyId);
         ps.setInt(4, t.number());
         ps.setLong(5, studyId);
@@ -770,7 +785,7 @@ public final class PostgresStorage implements SharedStorage {
         return ps.executeUpdate();
       });
     } catch (SQLException | RuntimeException e) {
-      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", claimed as this worker stopped ("
+      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", " + claimedWhen + " ("
           + firstLine(e.getMessage()) + "); another worker's claim finishes it once it has sent no heartbeat for "
           + settings.grace.toSeconds() + " s" + (t.retryOf() >= 0 ? ", but the re-run of trial " + t.retryOf() + " it took is lost" : ""), e);
     }

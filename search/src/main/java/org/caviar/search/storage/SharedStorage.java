@@ -43,4 +43,13 @@ public interface SharedStorage extends Storage {
    * after. Returns how many it finished; throws {@link StorageException} if it could not.
    */
   int releaseHeld();
+
+  /**
+   * Gives back {@code claimed}, a trial this storage claimed that never ran (a listener failed as
+   * it started), at once: finished as interrupted with reason {@code interrupted: <why>} (which
+   * {@link TrialRecord#NEVER_RAN} should match), it counts against neither the budget nor its
+   * point, and the interrupted trial whose re-run it was, if any, waits for another re-run. Throws
+   * {@link StorageException} if it could not (the trial is then released or reaped as any other).
+   */
+  void giveBack(TrialRecord claimed, String why);
 }

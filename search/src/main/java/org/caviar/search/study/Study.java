@@ -510,12 +510,23 @@ public final class Study implements AutoCloseable {
 
   /**
    * Tells the listeners that {@code trial} starts. One that throws stops the study with its error;
-   * the trial, which never ran, is given up as interrupted, so its parameters are re-run.
+   * the trial, which never ran, is given up as interrupted ({@link TrialRecord#NEVER_RAN}), so its
+   * parameters are re-run, even if it was a re-run itself. On a shared storage it is given back at
+   * once ({@link SharedStorage#giveBack}): left RUNNING, it would be released as the study closes,
+   * as if it had been interrupted while it ran, and a re-run would give its point up.
    */
   private void started(Trial trial, TrialRecord record) {
     Throwable failure = tell(l -> l.trialStarted(record));
     if (failure != null) {
-      giveUp(trial, "a listener failed as the trial started: " + failure);
+      String why = "a listener failed as the trial started: " + failure;
+      if (storage instanceof SharedStorage shared) {
+        try {
+          shared.giveBack(record, why);
+        } catch (RuntimeException e) {
+          failure.addSuppressed(e); // the listener's error stays the one thrown; close() releases the trial
+        }
+      }
+      giveUp(trial, why);
       throw rethrow(failure);
     }
   }
