@@ -388,7 +388,7 @@ public final class Study implements AutoCloseable {
     List<TrialRecord> all = storage.trials();
     Set<Integer> settled = new HashSet<>();
     for (TrialRecord t : all) {
-      // Through retry_of chains: journals written before 2026-12-05 hold re-runs of re-runs.
+      // Through retry_of chains, should a journal hold a re-run of a re-run.
       if (t.retryOf() >= 0 && (!t.isInterrupted() || t.isInterruptedWhileRunning())) settled.add(firstRun(all, t.retryOf()));
     }
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
@@ -560,7 +560,9 @@ public final class Study implements AutoCloseable {
    * interrupted, so that it does not count and its parameters are re-run, as after a crash, unless
    * it was a re-run that ran (a re-run that never ran, {@link TrialRecord#NEVER_RAN}, is re-run). On
    * a shared storage it is left RUNNING: an interrupted outcome recorded there would count against
-   * the budget and never be re-run, whereas {@link #close()} releases it for its re-run.
+   * the budget and never be re-run, whereas {@link #close()} releases it (a first run for its
+   * re-run; a re-run gives its point up, as a re-run interrupted on any storage does), unless it
+   * never ran and was given back already ({@link #started}).
    */
   private void giveUp(Trial trial, String why) {
     synchronized (this) {

@@ -190,7 +190,10 @@ public final class TrialRecord {
     return threads;
   }
 
-  /** Whether this trial FAILED because its process stopped, or died, while it ran ({@link #INTERRUPTED}). */
+  /**
+   * Whether this trial FAILED interrupted ({@link #INTERRUPTED}): its process stopped, or died,
+   * while it ran ({@link #isInterruptedWhileRunning()}), or it never ran ({@link #NEVER_RAN}).
+   */
   public boolean isInterrupted() {
     return state == TrialState.FAILED && reason != null && reason.startsWith(INTERRUPTED);
   }
