@@ -29,7 +29,9 @@ import org.caviar.search.trial.TrialRecord;
  * curve of a partial grid is not biased toward one corner; each takes the first point no trial has
  * yet (in a clean run trial n takes position n), so parallel workers never share a point and a
  * study resumed after a crash still covers every point once (but for a point whose re-run was
- * killed too: given up, as {@link org.caviar.search.study.Study} gives it up). Past the last point the study stops
+ * interrupted while it ran too, {@link TrialRecord#isInterruptedWhileRunning()}, killed or stopped:
+ * given up, as {@link org.caviar.search.study.Study} gives it up; a re-run that never ran gives up
+ * nothing). Past the last point the study stops
  * ({@link #pointCount}).
  */
 public final class GridSampler implements Sampler {
@@ -64,8 +66,8 @@ public final class GridSampler implements Sampler {
    * each lower-numbered trial that has no point yet but will take one (claimed by another worker, or
    * missing from the history): trial numbers are not grid positions once a crash has re-run a
    * trial's point under a new number or used a number up without one. In a clean run, trial n
-   * takes position n. Past the last point: one whose trials were all interrupted before any re-run
-   * of it (a point whose re-run was interrupted too is given up, as by the study), else position
+   * takes position n. Past the last point: one whose trials were all interrupted, none of them a
+   * re-run interrupted while it ran (such a point is given up, as by the study), else position
    * {@code number} again.
    */
   @Override
@@ -74,8 +76,10 @@ public final class GridSampler implements Sampler {
     Map<Point, Boolean> taken = new HashMap<>(); // point -> whether a trial not interrupted has it
     int settledBelow = 0;
     for (TrialRecord t : history.trials()) {
-      // A point whose re-run was interrupted too is given up, as the study gives it up: taken.
-      if (t.params() != null) taken.merge(t.params(), !t.isInterrupted() || t.retryOf() >= 0, Boolean::logicalOr);
+      // A point whose re-run was interrupted while it ran is given up, as the study gives it up: taken.
+      if (t.params() != null) {
+        taken.merge(t.params(), !t.isInterrupted() || (t.retryOf() >= 0 && t.isInterruptedWhileRunning()), Boolean::logicalOr);
+      }
       if (t.number() < number && (t.params() != null || t.state().isFinished())) settledBelow++;
     }
     int skip = Math.max(0, number - settledBelow);

@@ -61,7 +61,9 @@ import org.caviar.search.trial.TrialState;
  * newline, so nothing after it is appended to garbage; a bad line anywhere else is corruption and
  * an error naming the line. Trials still RUNNING in the journal belonged to the dead process: they
  * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED}, and the study re-runs their
- * parameters once, as new trials (see {@code Study}); a re-run interrupted too is not re-run again.
+ * parameters, as new trials (see {@code Study}); a re-run interrupted while it ran
+ * ({@link TrialRecord#isInterruptedWhileRunning()}: found RUNNING so, or stopped by an interrupt) is
+ * not re-run again, and its point is given up.
  * Finished trials are never re-run.
  *
  * <p>One process at a time: the file is locked while open, and a second opener gets a clear error.

@@ -40,7 +40,9 @@ import org.flywaydb.core.api.MigrationState;
  *
  * <p>Claims ({@link #claimNext}) are one autocommitted statement: it takes a lost trial's
  * parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}), numbers the trial and checks
- * the budget by incrementing the study row's counter, and inserts the RUNNING trial. The study row
+ * the budget by incrementing the study row's counter, and inserts the RUNNING trial. (With a limit
+ * on fresh trials, a grid's, the study row is locked first, in the same transaction, and the claim
+ * counts the points given up against the limit itself.) The study row
  * is locked only while that statement runs, so claims do not wait for each other's samplers, and
  * their cost does not grow with the study. Every other event is one autocommitted statement too.
  *
@@ -51,8 +53,15 @@ import org.flywaydb.core.api.MigrationState;
  * <p>Heartbeats: while this process runs a trial, a daemon thread refreshes the trial's
  * {@code heartbeat} (the server's clock) every {@link Settings#heartbeat}; a RUNNING trial whose
  * heartbeat is older than {@link Settings#grace} is finished as FAILED with reason
- * {@code interrupted: ...} by a later claim of any worker (each worker looks at most once per
- * heartbeat period, skipping rows another is finishing), and its parameters wait for one re-run.
+ * {@code interrupted: worker lost, ...} by a later claim of any worker (each worker looks at most
+ * once per heartbeat period, skipping rows another is finishing), and its parameters wait for a
+ * re-run, unless it was a re-run itself: interrupted while it ran, its point is given up
+ * ({@code Study.givenUpPoints}). A worker that stops (Ctrl-C) releases its trials at once instead
+ * ({@link #releaseHeld}), with the same effect: a released re-run gives its point up too, since
+ * Ctrl-C is often the answer to a configuration that hangs. Only a trial given back before it ran
+ * (its claim committed as its worker stopped, or a listener failed as it started: {@link #giveBack})
+ * leaves the re-run it took due again. A re-run's
+ * {@code retry_of} is always the first run.
  *
  * <p>Lost connections (the server restarts, the network drops) are retried with exponential
  * backoff for {@link Settings#retryFor}, then fail with one clear message; a statement with no reply
@@ -119,7 +128,9 @@ public final class PostgresStorage implements SharedStorage {
    * waiting, locked ones included, so that a fresh claim never takes the slot of a re-run another
    * claim is taking), mark the re-run taken only if a number was given, and insert the RUNNING
    * trial with the re-run's parameters, if any, and its threads (NULL: not recorded). Parameters:
-   * study (x5), whether to take re-runs, budget, fresh limit, start, worker, token, threads.
+   * study, whether to take re-runs, study, budget, study, budget, fresh limit, study, study, start,
+   * worker, token, threads. The {@code %s} is what else counts against the fresh limit (not the
+   * budget): {@link #CLAIM_LIMITED}, {@link #CLAIM_UNLIMITED}.
    */
   private static final String CLAIM = """
       WITH rerun AS (
@@ -128,7 +139,7 @@ public final class PostgresStorage implements SharedStorage {
       numbered AS (
         UPDATE caviar_study SET next_number = next_number + 1
         WHERE id = ? AND CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN next_number - lost < ?
-          ELSE next_number - lost + (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) < ? END
+          ELSE next_number - lost + (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) < least(?, ? - %s) END
         RETURNING next_number - 1 AS number),
       taken AS (
         UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
@@ -138,6 +149,32 @@ public final class PostgresStorage implements SharedStorage {
       SELECT ?, numbered.number, 'RUNNING', taken.params, coalesce(taken.number, -1), ?, ?, ?, ?
       FROM numbered LEFT JOIN taken ON true
       RETURNING number, params, retry_of, threads""";
+
+  /**
+   * How many points are given up ({@code Study.givenUpPoints}, in SQL, correlated on the study row
+   * {@code caviar_study.id}): the distinct parameters of re-runs interrupted while they ran
+   * (interrupted for a reason {@link TrialRecord#NEVER_RAN} does not match: reaped or released)
+   * that no trial but an interrupted one has. Parameters compare as jsonb, whatever the text's spacing.
+   */
+  private static final String GIVEN_UP = """
+      (SELECT count(DISTINCT g.params::jsonb) FROM caviar_trial g
+        WHERE g.study_id = caviar_study.id AND g.retry_of >= 0 AND g.params IS NOT NULL AND g.state = 'FAILED'
+          AND starts_with(g.reason, '%1$s') AND g.reason !~ '%2$s'
+          AND NOT EXISTS (SELECT 1 FROM caviar_trial o WHERE o.study_id = g.study_id AND o.params::jsonb = g.params::jsonb
+            AND NOT (o.state = 'FAILED' AND starts_with(coalesce(o.reason, ''), '%1$s'))))"""
+      .formatted(TrialRecord.INTERRUPTED, TrialRecord.NEVER_RAN.replace("'", "''"));
+
+  /**
+   * {@link #CLAIM} for a limited number of fresh trials (a grid's points): the points given up
+   * count against it, read by the claim itself, in the transaction that locked the study row
+   * first ({@link #claim}), so that a re-run reaped by another worker meanwhile counts both as lost
+   * on the study row and as given up, or as neither. Read from the trials the study had just read,
+   * the count missed a re-run reaped between the two, and the claim took a fresh trial past the grid.
+   */
+  private static final String CLAIM_LIMITED = CLAIM.formatted(GIVEN_UP);
+
+  /** {@link #CLAIM} without a limit on fresh trials: no point is given up for want of another. */
+  private static final String CLAIM_UNLIMITED = CLAIM.formatted("0");
 
   /**
    * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
@@ -176,7 +213,7 @@ public final class PostgresStorage implements SharedStorage {
   /**
    * Gives back a trial whose claim committed after {@link #releaseHeld}: finishes it as interrupted
    * with neither parameters nor a re-run of its own (it never ran, so it is nobody's re-run), puts
-   * the lost trial it took, if any, back in the queue for its one re-run, and counts it lost.
+   * the interrupted trial it took, if any, back in the queue for its re-run, and counts it lost.
    * Parameters: end, reason, study, number, study, number of the re-run taken (-1: none), study.
    */
   private static final String GIVE_BACK = """
@@ -589,7 +626,7 @@ public final class PostgresStorage implements SharedStorage {
     requireWritable();
     if (released) return null;
     reapLostNowAndThen();
-    int limit = (int) Math.min(Math.min(freshLimit, budget), Integer.MAX_VALUE);
+    int limit = (int) Math.min(freshLimit, Integer.MAX_VALUE);
     for (int attempt = 0; ; attempt++) {
       // Released meanwhile (Ctrl-C): a given-back claim frees a slot, so without this the loop
       // would claim and give back until the process halts.
@@ -612,20 +649,22 @@ public final class PostgresStorage implements SharedStorage {
 
   /**
    * Whether another claim could still succeed: a re-run is waiting and the budget has room, or the
-   * fresh limit has room beyond the waiting re-runs.
+   * fresh limit has room beyond the waiting re-runs (and, for a limited one, the given-up points).
    */
   private boolean slotsRemain(int budget, int freshLimit) {
+    boolean limited = freshLimit < Integer.MAX_VALUE;
     return withRetry("read the study's budget", c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT next_number - lost, (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) "
-              + "FROM caviar_study WHERE id = ?")) {
+          "SELECT next_number - lost, (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued), "
+              + (limited ? GIVEN_UP : "0") + " FROM caviar_study WHERE id = ?")) {
         ps.setLong(1, studyId);
         ps.setLong(2, studyId);
         try (ResultSet r = ps.executeQuery()) {
           if (!r.next()) return false;
           long used = r.getLong(1);
           long waiting = r.getLong(2);
-          return (waiting > 0 && used < budget) || used + waiting < freshLimit;
+          long givenUp = r.getLong(3);
+          return (waiting > 0 && used < budget) || used + waiting < Math.min(budget, freshLimit - givenUp);
         }
       }
     });
@@ -655,21 +694,30 @@ public final class PostgresStorage implements SharedStorage {
         if (earlier != null) return earlier;
       }
       sent[0] = true;
-      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-        ps.setLong(1, studyId);
-        ps.setBoolean(2, takeReruns);
-        ps.setLong(3, studyId);
-        ps.setInt(4, budget);
-        ps.setLong(5, studyId);
-        ps.setInt(6, freshLimit);
-        ps.setLong(7, studyId);
-        ps.setLong(8, studyId);
-        ps.setLong(9, startMillis);
-        ps.setString(10, worker);
-        ps.setObject(11, token);
-        if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(12, Types.INTEGER); else ps.setInt(12, threads);
-        try (ResultSet r = ps.executeQuery()) {
-          return r.next() ? claimedRecord(r, startMillis, r.getInt(4)) : null;
+      if (freshLimit == Integer.MAX_VALUE) return claimIn(c, CLAIM_UNLIMITED, token, startMillis, takeReruns, budget, freshLimit, threads);
+      // The given-up points are counted after the study row is locked: no reap commits between the
+      // count and the study row's number of lost trials (see CLAIM_LIMITED).
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM caviar_study WHERE id = ? FOR UPDATE")) {
+          lock.setLong(1, studyId);
+          lock.executeQuery().close();
+        }
+        TrialRecord claimed = claimIn(c, CLAIM_LIMITED, token, startMillis, takeReruns, budget, freshLimit, threads);
+        c.commit();
+        return claimed;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException lost) {
+          e.addSuppressed(lost);
+        }
+        throw e;
+      } finally {
+        try {
+          c.setAutoCommit(true);
+        } catch (SQLException broken) {
+          // A lost connection, which the pool drops: the error above is the one to retry or report.
         }
       }
     });
@@ -682,16 +730,53 @@ public final class PostgresStorage implements SharedStorage {
       }
     }
     // Committed after releaseHeld read mine: the trial never ran, so its re-run, if it took one, is still due.
-    giveBack(t);
+    giveBack(t, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran", "claimed as this worker stopped");
     return null;
   }
 
-  /** Runs {@link #GIVE_BACK} for {@code t}, waiting for the database a few seconds at most, as {@link #releaseHeld}. */
-  private void giveBack(TrialRecord t) {
+  /** Runs the claim statement {@code sql} ({@link #CLAIM_LIMITED} or {@link #CLAIM_UNLIMITED}) on {@code c}. */
+  private TrialRecord claimIn(Connection c, String sql, UUID token, long startMillis, boolean takeReruns, int budget, int freshLimit,
+      int threads) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, studyId);
+      ps.setBoolean(2, takeReruns);
+      ps.setLong(3, studyId);
+      ps.setInt(4, budget);
+      ps.setLong(5, studyId);
+      ps.setInt(6, budget);
+      ps.setInt(7, freshLimit);
+      ps.setLong(8, studyId);
+      ps.setLong(9, studyId);
+      ps.setLong(10, startMillis);
+      ps.setString(11, worker);
+      ps.setObject(12, token);
+      if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(13, Types.INTEGER); else ps.setInt(13, threads);
+      try (ResultSet r = ps.executeQuery()) {
+        return r.next() ? claimedRecord(r, startMillis, r.getInt(4)) : null;
+      }
+    }
+  }
+
+  /**
+   * {@link #GIVE_BACK} for a held trial that never ran, and this storage no longer holds it (no
+   * heartbeat, no release). A trial already finished (released meanwhile) is left as it is.
+   */
+  @Override
+  public void giveBack(TrialRecord claimed, String why) {
+    requireWritable();
+    giveBack(claimed, TrialRecord.INTERRUPTED + ": " + why, "which never ran");
+    mine.remove(claimed.number());
+  }
+
+  /**
+   * Runs {@link #GIVE_BACK} for {@code t} with {@code reason}, waiting for the database a few
+   * seconds at most, as {@link #releaseHeld}; {@code claimedWhen} says when it was claimed, for the error.
+   */
+  private void giveBack(TrialRecord t, String reason, String claimedWhen) {
     try {
       asStopping(GIVE_BACK, (c, ps) -> {
         ps.setLong(1, System.currentTimeMillis());
-        ps.setString(2, TrialRecord.INTERRUPTED + ": worker " + worker + " stopped before this trial ran");
+        ps.setString(2, reason);
         ps.setLong(3, studyId);
         ps.setInt(4, t.number());
         ps.setLong(5, studyId);
@@ -700,7 +785,7 @@ public final class PostgresStorage implements SharedStorage {
         return ps.executeUpdate();
       });
     } catch (SQLException | RuntimeException e) {
-      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", claimed as this worker stopped ("
+      throw new StorageException("PostgreSQL storage " + url + ": cannot give back trial " + t.number() + ", " + claimedWhen + " ("
           + firstLine(e.getMessage()) + "); another worker's claim finishes it once it has sent no heartbeat for "
           + settings.grace.toSeconds() + " s" + (t.retryOf() >= 0 ? ", but the re-run of trial " + t.retryOf() + " it took is lost" : ""), e);
     }
@@ -835,9 +920,11 @@ public final class PostgresStorage implements SharedStorage {
   }
 
   /**
-   * Finishes the trials this storage claimed and has not finished as interrupted, at once, as the
-   * reaper would once their heartbeat is older than the grace: the next claim of any worker re-runs
-   * those with parameters (once, as for any lost trial). For a process that stops (the study is
+   * Finishes the trials this storage claimed and has not finished as interrupted, at once, rather
+   * than leave them to the reaper once their heartbeat is older than the grace: the next claim of
+   * any worker re-runs those with parameters, but for re-runs: interrupted while they ran, as when
+   * reaped, they give their point up (a hang answered by Ctrl-C must not come back on every resume).
+   * For a process that stops (the study is
    * closed, Ctrl-C); the storage claims nothing after. Waits for the database a few seconds at
    * most, then throws a {@link StorageException} saying that the trials are re-run after the grace.
    * Returns how many trials it finished.

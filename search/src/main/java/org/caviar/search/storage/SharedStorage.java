@@ -13,10 +13,14 @@ import org.caviar.search.trial.TrialRecord;
 public interface SharedStorage extends Storage {
   /**
    * Claims the next trial, unless {@code budget} trials already count (every trial but those lost
-   * with their worker). The parameters of a lost trial that wait for their one re-run come first:
-   * the claimed trial carries them and {@link TrialRecord#retryOf()}. Otherwise a fresh trial,
+   * with their worker). The parameters of an interrupted trial that wait for a re-run come first:
+   * the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
+   * re-run interrupted while it ran, reaped or released, is not re-run again; one given back before
+   * it ran is). Otherwise a fresh trial,
    * without parameters, is claimed while fewer than {@code freshLimit} count (e.g. the size of a
-   * grid). Returns null when nothing may be claimed.
+   * grid), less the points given up ({@code Study.givenUpPoints}: a re-run interrupted while it ran),
+   * which the claim counts itself, in the same atomic step: a re-run given up just before (by this
+   * claim's own reaping, say) is counted. Returns null when nothing may be claimed.
    *
    * <p>Before claiming, finishes trials whose worker stopped sending heartbeats as interrupted
    * (not on every call: at most once per heartbeat period of this storage).
@@ -34,8 +38,18 @@ public interface SharedStorage extends Storage {
 
   /**
    * Finishes the trials this storage claimed and has not finished as interrupted, at once (not
-   * after the grace), so that the next claim re-runs them; for a process that stops. Claims nothing
+   * after the grace), so that the next claim re-runs them, but for re-runs: interrupted while they
+   * ran, as when reaped, they give their point up; for a process that stops. Claims nothing
    * after. Returns how many it finished; throws {@link StorageException} if it could not.
    */
   int releaseHeld();
+
+  /**
+   * Gives back {@code claimed}, a trial this storage claimed that never ran (a listener failed as
+   * it started), at once: finished as interrupted with reason {@code interrupted: <why>} (which
+   * {@link TrialRecord#NEVER_RAN} should match), it counts against neither the budget nor its
+   * point, and the interrupted trial whose re-run it was, if any, waits for another re-run. Throws
+   * {@link StorageException} if it could not (the trial is then released or reaped as any other).
+   */
+  void giveBack(TrialRecord claimed, String why);
 }

@@ -45,11 +45,16 @@ import org.caviar.search.trial.TrialState;
  * a study is the same from run to run; with several, which trials run beside which depends on
  * timing, but each trial's own draws do not.
  *
- * <p>Resuming: opening a study on a storage that holds it continues it; trials interrupted by a
- * crash are not counted and their parameters are re-run first, once, as new trials that point back
- * to them ({@link TrialRecord#retryOf()}): a re-run that is interrupted too is not re-run again, so a
- * configuration that kills or hangs the process does not come back on every resume. The trial
- * budget counts the study's trials across runs.
+ * <p>Resuming: opening a study on a storage that holds it continues it; interrupted trials (a
+ * crash, a kill, an interrupt, Ctrl-C) are not counted and their parameters are re-run first, as new
+ * trials that point back to them ({@link TrialRecord#retryOf()}, always the first run). A re-run
+ * interrupted while it ran ({@link TrialRecord#isInterruptedWhileRunning()}), whatever stopped it,
+ * is not re-run again: its point is given up ({@link #givenUpPoints}), so that a configuration that
+ * kills or hangs the process does not come back on every resume (a hang is often answered by
+ * Ctrl-C, or an interrupt). Only a re-run that never ran (a listener failed as it started; on
+ * PostgreSQL, a claim given back as its worker stopped: {@link TrialRecord#NEVER_RAN}) is no sign
+ * against its point, and its first run is re-run again. The trial budget counts the study's trials
+ * across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
  * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
@@ -237,7 +242,9 @@ public final class Study implements AutoCloseable {
    * its thread's interrupt flag set) is a request to stop, not a failure of the trial: the study
    * claims no more trials and the trial is recorded interrupted ({@link TrialRecord#INTERRUPTED};
    * on a {@link SharedStorage} it is left RUNNING, and {@link #close()} releases it), so its
-   * parameters are re-run once, as after a crash. An interrupt of the thread that called optimize
+   * parameters are re-run, as after a crash (a re-run interrupted so is not re-run again: it was
+   * interrupted while it ran, {@link TrialRecord#isInterruptedWhileRunning()}, and its point is
+   * given up, since the interrupt may be the answer to a hang). An interrupt of the thread that called optimize
    * stops the study too: optimize waits for the trials under way (with one worker, the trial runs on
    * that thread and is interrupted itself), returns, and leaves the interrupt flag set.
    */
@@ -372,29 +379,36 @@ public final class Study implements AutoCloseable {
   }
 
   /**
-   * Interrupted trials whose parameters no later trial re-ran, oldest first, but for re-runs:
-   * each gets one, as on a shared storage.
+   * Interrupted first runs (not re-runs themselves) whose parameters are due for a re-run, oldest
+   * first: those none of whose re-runs ran, whether to an end, or still running, or interrupted
+   * while it ran. A re-run that never ran ({@link TrialRecord#NEVER_RAN}) leaves its first run due
+   * again; the next re-run points back to the first run too. As on a shared storage.
    */
   private ArrayDeque<TrialRecord> interruptedWithoutRetry() {
     List<TrialRecord> all = storage.trials();
-    Set<Integer> retried = new HashSet<>();
-    for (TrialRecord t : all) if (t.retryOf() >= 0) retried.add(t.retryOf());
+    Set<Integer> settled = new HashSet<>();
+    for (TrialRecord t : all) {
+      // Through retry_of chains, should a journal hold a re-run of a re-run.
+      if (t.retryOf() >= 0 && (!t.isInterrupted() || t.isInterruptedWhileRunning())) settled.add(firstRun(all, t.retryOf()));
+    }
     ArrayDeque<TrialRecord> q = new ArrayDeque<>();
     for (TrialRecord t : all) {
-      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !retried.contains(t.number())) q.add(t);
+      if (t.isInterrupted() && t.params() != null && t.retryOf() < 0 && !settled.contains(t.number())) q.add(t);
     }
     return q;
   }
 
   /**
-   * How many points were given up: those whose re-run was interrupted too, and which no other
-   * trial has run or runs. They do not count against the budget, but a sampler with a set of points
-   * (a grid) has no other point to offer in their place, and offering them again would bring back,
-   * on every resume, a configuration that kills the process.
+   * How many points were given up: those with a re-run interrupted while it ran
+   * ({@link TrialRecord#isInterruptedWhileRunning()}: killed, crashed, or stopped by Ctrl-C or an
+   * interrupt), and which no other trial has run or runs. They do not count against the budget, but
+   * a sampler with a set of points (a grid) has no other point to offer in their place, and offering
+   * them again would bring back, on every resume, a configuration that kills or hangs the process.
+   * (A re-run that never ran, {@link TrialRecord#NEVER_RAN}, gives up nothing: its point is re-run.)
    */
   public static long givenUpPoints(List<TrialRecord> trials) {
     Set<Point> up = new HashSet<>();
-    for (TrialRecord t : trials) if (t.isInterrupted() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
+    for (TrialRecord t : trials) if (t.isInterruptedWhileRunning() && t.retryOf() >= 0 && t.params() != null) up.add(t.params());
     if (up.isEmpty()) return 0;
     for (TrialRecord t : trials) if (!t.isInterrupted() && t.params() != null) up.remove(t.params());
     return up.size();
@@ -457,17 +471,16 @@ public final class Study implements AutoCloseable {
   /**
    * Claims on a storage shared with other processes, without this study's lock but for the
    * proposal: the storage numbers the trial within the budget (counting every worker's trials) or
-   * hands out a lost trial's parameters for their one re-run; a fresh trial's parameters are then
+   * hands out an interrupted trial's parameters for their re-run; a fresh trial's parameters are then
    * proposed from every worker's trials, whose running ones are pending, and recorded. Another
    * worker's trial claimed but not yet given parameters is pending without a point; two trials
    * proposed at once still differ, as each draws from its own number.
    */
   private Trial claimShared(SharedStorage shared, Budget budget, long deadline, int kernelThreads) {
     if (stopRequested || fatal != null || System.nanoTime() >= deadline) return null;
-    long points = sampler.pointCount(space);
-    // A grid's given-up points are not for fresh trials either (a database read, for such samplers only).
-    long fresh = points == Long.MAX_VALUE ? points : Math.max(0, points - givenUpPoints(shared.trials()));
-    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), fresh, kernelThreads);
+    // A grid's given-up points are not for fresh trials either: the claim counts them in its own
+    // step (a re-run it reaps first is given up by then), not from a read made before it.
+    TrialRecord claimed = shared.claimNext(System.currentTimeMillis(), budget.maxTrials(), sampler.pointCount(space), kernelThreads);
     if (claimed == null) return null;
     int number = claimed.number();
     Point params = claimed.params();
@@ -497,12 +510,23 @@ public final class Study implements AutoCloseable {
 
   /**
    * Tells the listeners that {@code trial} starts. One that throws stops the study with its error;
-   * the trial, which never ran, is given up as interrupted, so its parameters are re-run.
+   * the trial, which never ran, is given up as interrupted ({@link TrialRecord#NEVER_RAN}), so its
+   * parameters are re-run, even if it was a re-run itself. On a shared storage it is given back at
+   * once ({@link SharedStorage#giveBack}): left RUNNING, it would be released as the study closes,
+   * as if it had been interrupted while it ran, and a re-run would give its point up.
    */
   private void started(Trial trial, TrialRecord record) {
     Throwable failure = tell(l -> l.trialStarted(record));
     if (failure != null) {
-      giveUp(trial, "a listener failed as the trial started: " + failure);
+      String why = "a listener failed as the trial started: " + failure;
+      if (storage instanceof SharedStorage shared) {
+        try {
+          shared.giveBack(record, why);
+        } catch (RuntimeException e) {
+          failure.addSuppressed(e); // the listener's error stays the one thrown; close() releases the trial
+        }
+      }
+      giveUp(trial, why);
       throw rethrow(failure);
     }
   }
@@ -533,9 +557,12 @@ public final class Study implements AutoCloseable {
 
   /**
    * Ends {@code trial} without an outcome of its own (interrupted, or never run): recorded as
-   * interrupted, so that it does not count and its parameters are re-run once, as after a crash. On
+   * interrupted, so that it does not count and its parameters are re-run, as after a crash, unless
+   * it was a re-run that ran (a re-run that never ran, {@link TrialRecord#NEVER_RAN}, is re-run). On
    * a shared storage it is left RUNNING: an interrupted outcome recorded there would count against
-   * the budget and never be re-run, whereas {@link #close()} releases it for its re-run.
+   * the budget and never be re-run, whereas {@link #close()} releases it (a first run for its
+   * re-run; a re-run gives its point up, as a re-run interrupted on any storage does), unless it
+   * never ran and was given back already ({@link #started}).
    */
   private void giveUp(Trial trial, String why) {
     synchronized (this) {

@@ -10,10 +10,23 @@ import org.caviar.search.space.Point;
  */
 public final class TrialRecord {
   /**
-   * The start of the reason of a trial that was RUNNING when its process died. Studies do not count
-   * such trials against their budget and re-run their parameters.
+   * The start of the reason of a trial that did not run to its end because its process stopped, or
+   * died, while it ran, or that never ran ({@link #NEVER_RAN}). Studies do not count such trials
+   * against their budget and re-run their parameters.
    */
   public static final String INTERRUPTED = "interrupted";
+
+  /**
+   * The reasons of interrupted trials that never ran: a listener failed as the trial started
+   * ("interrupted: a listener failed as the trial started: ..."), or a PostgreSQL worker that was
+   * stopping gave back a trial it had just claimed ("interrupted: worker W stopped before this
+   * trial ran"). A regular expression that Java and PostgreSQL read alike. Every other interrupted
+   * trial was {@link #isInterruptedWhileRunning() interrupted while it ran}.
+   */
+  public static final String NEVER_RAN =
+      "^interrupted: (a listener failed as the trial started|worker [^ ]+ stopped before this trial ran)";
+
+  private static final java.util.regex.Pattern NEVER_RAN_REASON = java.util.regex.Pattern.compile(NEVER_RAN);
 
   /**
    * The start of the reason of a trial whose training diverged (a loss or reported value that is
@@ -177,9 +190,27 @@ public final class TrialRecord {
     return threads;
   }
 
-  /** Whether this trial FAILED because its process died while it ran. */
+  /**
+   * Whether this trial FAILED interrupted ({@link #INTERRUPTED}): its process stopped, or died,
+   * while it ran ({@link #isInterruptedWhileRunning()}), or it never ran ({@link #NEVER_RAN}).
+   */
   public boolean isInterrupted() {
     return state == TrialState.FAILED && reason != null && reason.startsWith(INTERRUPTED);
+  }
+
+  /**
+   * Whether this trial was interrupted while it ran: interrupted, and not one that never ran
+   * ({@link #NEVER_RAN}), whatever stopped it: a kill or a crash (a journal's next open finds it
+   * RUNNING: "interrupted: the process stopped while this trial ran"; PostgreSQL reaps it once its
+   * worker's heartbeat stops: "interrupted: worker lost, ..."), an interrupt of optimize ("the
+   * study was interrupted while this trial ran"), a PostgreSQL worker releasing it as it stopped
+   * ("worker W stopped while this trial ran": tune or worker stopped by Ctrl-C). So is an
+   * interrupted trial of any other reason (an older Caviar's). A re-run interrupted so gives its
+   * point up: its parameters may be what killed or hung the process, and a hang is often answered
+   * by Ctrl-C. A re-run that never ran is no sign against its point, and is re-run.
+   */
+  public boolean isInterruptedWhileRunning() {
+    return isInterrupted() && !NEVER_RAN_REASON.matcher(reason).lookingAt();
   }
 
   /**

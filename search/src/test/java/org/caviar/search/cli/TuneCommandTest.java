@@ -344,6 +344,15 @@ class TuneCommandTest {
     var killedAgain = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1).withOutcome(failed, Double.NaN, lost, 6);
     assertFalse(TuneCommand.gridSpent(List.of(run, killed), 2), "b still to re-run");
     assertTrue(TuneCommand.gridSpent(List.of(run, killed, killedAgain), 2), "b given up");
+    // A re-run interrupted while it ran gives b up whatever stopped it: an interrupt (Ctrl-C through the API) too.
+    var interrupted = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1)
+        .withOutcome(failed, Double.NaN, org.caviar.search.trial.TrialRecord.INTERRUPTED + ": the study was interrupted while this trial ran", 6);
+    assertTrue(TuneCommand.gridSpent(List.of(run, killed, interrupted), 2), "b given up by the interrupt");
+    // A re-run that never ran (a listener of a study run through the API failed as it started) gives
+    // nothing up: b runs again on the next resume, so tune offers to resume the grid.
+    var neverRan = org.caviar.search.trial.TrialRecord.claimed(2, 5).withParams(b, 1)
+        .withOutcome(failed, Double.NaN, org.caviar.search.trial.TrialRecord.INTERRUPTED + ": a listener failed as the trial started: java.lang.IllegalStateException: bug", 6);
+    assertFalse(TuneCommand.gridSpent(List.of(run, killed, neverRan), 2), "b to re-run again");
   }
 
   /** The default of a worker per core stops at the budget, as a given --workers does: "2 workers" for one trial was wrong. */

@@ -2,6 +2,7 @@ package org.caviar.search.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -238,7 +239,9 @@ class GridSamplerTest {
 
   private static void assertGivesUpAPointKilledTwice(Supplier<Storage> storage) {
     Point killer;
-    // Killed in trial 0; the resume was killed in its re-run, trial 1.
+    // Killed in trial 0; the resume was killed in its re-run, trial 1. The study is closed: on
+    // PostgreSQL that releases the re-run while it ran ("worker W stopped while this trial ran"), a
+    // strike against its point as much as a kill -9's.
     try (Study s = fourPointStudy(storage.get())) {
       assertThrows(Killed.class, () -> s.optimize(t -> {
         throw new Killed();
@@ -264,6 +267,174 @@ class GridSamplerTest {
       assertEquals(resume == 0 ? 3 : 0, ran.size(), "resume " + resume + " ran " + ran);
       assertFalse(ran.contains(killer), "resume " + resume + " ran " + ran);
     }
+  }
+
+  /**
+   * A re-run interrupted while it ran gives its point up, whatever stopped it: an interrupt of
+   * optimize (as Ctrl-C is through the API) as much as a kill. A configuration that hangs the
+   * process is often answered by Ctrl-C; re-run again on every resume, it would hang every resume.
+   * (A re-run stopped so was run again and again, and tune's Ctrl-C, which the journal finds as a
+   * kill, did not agree with PostgreSQL's, which releases the trial.)
+   */
+  @Test
+  void aReRunInterruptedWhileItRanGivesItsPointUp() {
+    Path journal = dir.resolve("interrupted-rerun.jsonl");
+    assertAReRunInterruptedWhileItRanGivesItsPointUp(() -> new JournalStorage(journal));
+  }
+
+  /** The same on PostgreSQL, where the interrupted re-run is released as the study closes. */
+  @Test
+  void aReRunInterruptedWhileItRanGivesItsPointUpOnPostgres() {
+    String url = TestPostgres.newDatabase();
+    assertAReRunInterruptedWhileItRanGivesItsPointUp(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+  }
+
+  private static void assertAReRunInterruptedWhileItRanGivesItsPointUp(Supplier<Storage> storage) {
+    Point killer = killedIn(storage.get()).get(0).params();
+    // Trial 1, its re-run, is interrupted while it runs: the study stops with the interrupt flag set.
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        throw new InterruptedException("Ctrl-C");
+      }, Budget.trials(100));
+      assertTrue(Thread.interrupted(), "the interrupt flag is restored");
+      assertEquals(2, h.size(), h.trials().toString());
+    }
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      TrialRecord rerun = h.trials().get(1);
+      assertEquals(0, rerun.retryOf(), rerun.toString());
+      assertTrue(rerun.isInterruptedWhileRunning(), rerun.toString());
+      assertEquals(5, h.size(), h.trials().toString());
+      assertEquals(1, Study.givenUpPoints(h.trials()));
+    }
+    assertEquals(3, ran.size(), ran.toString());
+    assertFalse(ran.contains(killer), ran.toString());
+  }
+
+  /**
+   * A re-run that never ran (a listener failed as it started) is no strike against its point: the
+   * next resume runs the point again, as another re-run of its first run, and a re-run of that one
+   * is still a re-run of the first run (retry_of). On PostgreSQL a worker that gives back a claim as
+   * it stops does the same (PostgresStorageTest.aClaimCommittedAsTheStorageIsReleasedGivesBackItsReRunAndClaimsNoMore).
+   */
+  @Test
+  void aReRunThatNeverRanIsRunAgain() {
+    Path journal = dir.resolve("never-ran.jsonl");
+    assertAReRunThatNeverRanIsRunAgain(() -> new JournalStorage(journal));
+  }
+
+  /**
+   * The same on PostgreSQL, where the re-run is given back as the listener fails. Left RUNNING, it
+   * was released as the study closed, "worker W stopped while this trial ran", and gave its point
+   * up although it never ran, where the journal re-ran it.
+   */
+  @Test
+  void aReRunThatNeverRanIsRunAgainOnPostgres() {
+    String url = TestPostgres.newDatabase();
+    assertAReRunThatNeverRanIsRunAgain(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+  }
+
+  private static void assertAReRunThatNeverRanIsRunAgain(Supplier<Storage> storage) {
+    Point killer = killedIn(storage.get()).get(0).params();
+    // Trials 1 and 2, its re-runs, never start: a listener fails as they do.
+    IllegalStateException bug = new IllegalStateException("listener bug");
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try (Study s = Study.builder(FOUR).name("grid").sampler(new GridSampler(3)).storage(storage.get()).seed(5).workers(1)
+          .listener(new org.caviar.search.study.StudyListener() {
+            @Override
+            public void trialStarted(TrialRecord trial) {
+              throw bug;
+            }
+          }).build()) {
+        assertSame(bug, assertThrows(IllegalStateException.class, () -> s.optimize(t -> 0, Budget.trials(100))));
+      }
+    }
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      for (TrialRecord t : h.trials().subList(1, 3)) {
+        assertTrue(t.isInterrupted() && !t.isInterruptedWhileRunning(), t.toString());
+        // On PostgreSQL a trial given back keeps neither parameters nor retry_of: it is nobody's re-run.
+        if (t.params() != null) assertEquals(killer, t.params(), t.toString());
+        if (t.params() != null) assertEquals(0, t.retryOf(), "a re-run of the first run: " + t);
+      }
+      TrialRecord rerun = h.trials().get(3);
+      assertEquals(killer, rerun.params(), rerun.toString());
+      assertEquals(0, rerun.retryOf(), "a re-run of the first run: " + rerun);
+      assertEquals(7, h.size(), h.trials().toString());
+      assertEquals(0, Study.givenUpPoints(h.trials()));
+    }
+    assertEquals(4, ran.size(), ran.toString());
+    assertEquals(killer, ran.getFirst(), "the re-run comes first: " + ran);
+  }
+
+  /**
+   * On PostgreSQL a point is given up by the claim that reaps its lost re-run: that claim's own
+   * count of the points left must leave it out, not the count the study read just before (the
+   * re-run still RUNNING there). A study resumed once every other point had run claimed one fresh
+   * trial past the grid, and the grid, out of points, ran one of them again.
+   */
+  @Test
+  void aClaimThatReapsALostReRunClaimsNoTrialPastTheGridOnPostgres() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Supplier<Storage> storage = () -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
+    // The first worker ran three points and was killed in the fourth, the second in its re-run.
+    Storage first = storage.get();
+    try {
+      Study s = fourPointStudy(first);
+      assertThrows(Killed.class, () -> s.optimize(t -> {
+        if (t.number() == 3) throw new Killed();
+        return 0;
+      }, Budget.trials(100)));
+    } finally {
+      first.close();
+    }
+    Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 300);
+    List<TrialRecord> left = killedIn(storage.get());
+    assertEquals(3, left.get(4).retryOf(), left.toString());
+    List<Point> ran = new ArrayList<>();
+    try (Study s = fourPointStudy(storage.get())) {
+      History h = s.optimize(t -> {
+        ran.add(t.params());
+        return 0;
+      }, Budget.trials(100));
+      assertEquals(5, h.size(), h.trials().toString());
+    }
+    assertEquals(List.of(), ran);
+  }
+
+  /**
+   * A study's trial that throws Killed (the first trial it runs: on a resume, the re-run), left as
+   * kill -9 leaves it: the storage closed, the study not (it would release the trial on PostgreSQL,
+   * as a worker that stops does), and on PostgreSQL the grace waited out, so that a later claim
+   * reaps the trial as lost with its worker. Returns the study's trials as the kill left them.
+   */
+  private static List<TrialRecord> killedIn(Storage storage) {
+    Study s = fourPointStudy(storage);
+    List<Point> ran = new ArrayList<>();
+    assertThrows(Killed.class, () -> s.optimize(t -> {
+      ran.add(t.params());
+      throw new Killed();
+    }, Budget.trials(100)));
+    List<TrialRecord> left = s.history().trials();
+    storage.close();
+    if (storage instanceof PostgresStorage) {
+      try {
+        Thread.sleep(TestPostgres.fastSettings().grace().toMillis() + 300);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    assertEquals(1, ran.size(), ran.toString());
+    assertEquals(ran.getFirst(), left.getLast().params());
+    return left;
   }
 
   /** Parallel workers of one study take every point once between them, and the study stops at the last. */

@@ -276,6 +276,66 @@ class PostgresStorageTest {
   }
 
   /**
+   * A claim with a limit on fresh trials (a grid's points) counts the points given up itself, in a
+   * snapshot taken once it holds the study row. Counted in the claim statement's own snapshot, taken
+   * before it waited for the row, they missed a re-run that a reaper gave up meanwhile, while the
+   * row it then read counted that re-run lost (no longer against the limit) and another worker's
+   * fresh trial claimed meanwhile: with one point left for two claims, both took a fresh trial, one
+   * past the grid. Here the other worker's claim and the reaper are transactions of the test's own,
+   * which hold the study row as theirs do.
+   */
+  @Test
+  void aLimitedClaimCountsAReRunGivenUpWhileItWaitedForTheStudyRow() throws Exception {
+    String url = databaseWithALostTrial(point(0.9, 0.9));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (PostgresStorage dead = open(url, silent());
+        PostgresStorage s = open(url, TestPostgres.fastSettings());
+        Connection claimer = TestPostgres.connect(url);
+        Connection reaper = TestPostgres.connect(url)) {
+      assertNull(s.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
+      TrialRecord rerun = dead.claimNext(1, 10, UNLIMITED); // trial 1, on a worker that then falls silent
+      assertEquals(0, rerun.retryOf(), rerun::toString);
+      for (int n = 2; n < 5; n++) {
+        assertEquals(n, s.claimNext(1, 10, UNLIMITED).number());
+        s.recordParams(n, point(0.1 * n, 0.5), -1);
+        s.recordOutcome(n, TrialState.COMPLETE, n, null, 2);
+      }
+      // A grid of 5 points: 3 have run, trial 0's is re-run by trial 1, and one is left.
+      int grid = 5;
+      // Another worker claims it (trial 5), holding the study row until it commits.
+      claimer.setAutoCommit(false);
+      try (Statement st = claimer.createStatement()) {
+        st.executeUpdate("UPDATE caviar_study SET next_number = next_number + 1");
+        st.executeUpdate("INSERT INTO caviar_trial (study_id, number, state, start_millis, worker) SELECT id, 5, 'RUNNING', 4, 'other:1' FROM caviar_study");
+      }
+      // A reaper finishes trial 1 as lost (its point is given up), and waits for the study row.
+      reaper.setAutoCommit(false);
+      Future<Integer> reap = pool.submit(() -> {
+        try (Statement st = reaper.createStatement()) {
+          st.executeUpdate("UPDATE caviar_trial SET state = 'FAILED', end_millis = 3, changed_xid = pg_current_xact_id(),"
+              + " reason = 'interrupted: worker lost, w:1 sent no heartbeat for 0:01:00' WHERE number = 1");
+          return st.executeUpdate("UPDATE caviar_study SET lost = lost + 1");
+        }
+      });
+      Thread.sleep(300);
+      assertFalse(reap.isDone(), "the reaper did not wait for the study row");
+      Future<TrialRecord> claim = pool.submit(() -> s.claimNext(System.currentTimeMillis(), 100, grid));
+      Thread.sleep(500);
+      assertFalse(claim.isDone(), () -> "claimed while the study row was held: " + claim.resultNow());
+      claimer.commit();
+      assertEquals(1, reap.get(30, TimeUnit.SECONDS));
+      reaper.commit();
+      assertNull(claim.get(30, TimeUnit.SECONDS), () -> "a fresh trial past the grid: " + s.trials());
+      assertEquals(6, s.trials().size(), () -> s.trials().toString());
+      // Given up, a point counts against the grid's points, not the budget: 4 trials count of 5.
+      assertEquals(6, s.claimNext(System.currentTimeMillis(), 5, 100).number());
+      assertNull(s.claimNext(System.currentTimeMillis(), 5, 100), "the budget of 5 is spent");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Claims with {@code clients} storages, two threads each, until the budget is spent; fresh trials
    * get {@code propose(number)}. Returns every claimed number.
    */
@@ -417,12 +477,37 @@ class PostgresStorageTest {
       TrialRecord unrun = all.get(1);
       assertTrue(unrun.isInterrupted(), unrun::toString);
       assertEquals(-1, unrun.retryOf(), () -> "counted as trial 0's re-run, which never ran: " + unrun);
+      assertFalse(unrun.isInterruptedWhileRunning(), unrun::toString);
       TrialRecord rerun = other.claimNext(System.currentTimeMillis(), 1, UNLIMITED);
       assertEquals(0, rerun.retryOf(), rerun::toString);
       assertEquals(lost, rerun.params());
     } finally {
       stopping.close(); // also ends a claim loop that did not stop
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A re-run that a stopping worker releases while it ran (Ctrl-C of tune or worker) gives its point
+   * up, as a re-run reaped after its worker's kill does: interrupted while it ran, whatever stopped
+   * it (a hang answered by Ctrl-C would otherwise come back on every resume, and a journal, which
+   * finds tune's Ctrl-C as a kill, gives it up). It was put back in the queue for another re-run.
+   */
+  @Test
+  void aReRunReleasedWhileItRanIsNotReRunAgain() throws Exception {
+    String url = databaseWithALostTrial(point(0.4, 0.4));
+    try (PostgresStorage other = open(url, TestPostgres.fastSettings());
+        PostgresStorage stopping = open(url, TestPostgres.fastSettings())) {
+      assertNull(other.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
+      TrialRecord rerun = stopping.claimNext(2, 10, UNLIMITED);
+      assertEquals(0, rerun.retryOf(), rerun::toString);
+      assertEquals(1, stopping.releaseHeld());
+      TrialRecord released = other.trials().get(1);
+      assertTrue(released.isInterruptedWhileRunning(), released::toString);
+      TrialRecord next = other.claimNext(3, 10, UNLIMITED);
+      assertEquals(-1, next.retryOf(), () -> "trial 0 re-run again: " + next);
+      assertNull(next.params(), next::toString);
+      assertEquals(1, org.caviar.search.study.Study.givenUpPoints(other.trials()));
     }
   }
 

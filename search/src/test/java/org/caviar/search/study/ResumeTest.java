@@ -213,6 +213,37 @@ class ResumeTest {
   }
 
   /**
+   * Which interrupted trials ran and were interrupted while they ran (a strike against their point,
+   * if a re-run), and which never ran, by the reasons each writer records: a listener failing as
+   * the trial started, a PostgreSQL worker giving back a claim as it stopped. Interrupted while it
+   * ran is every other interrupted reason, whatever stopped the trial (a kill, a crash, an interrupt
+   * of optimize, a worker releasing it as it stopped), and an older Caviar's or an unknown one.
+   */
+  @Test
+  void trialsThatNeverRanAreToldApartByTheirReason() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    TrialRecord running = TrialRecord.claimed(0, 1).withParams(space.pointFromUnit(new double[] {0.5}), -1);
+    Map<String, Boolean> ran = new java.util.LinkedHashMap<>();
+    ran.put("interrupted: the process stopped while this trial ran", true);
+    ran.put("interrupted: worker lost, host:12 sent no heartbeat for 0:01:02", true);
+    ran.put("interrupted: worker lost, host:12 sent no heartbeat for 0:01:02; late result, not counted: COMPLETE 0.5 from host:12", true);
+    ran.put("interrupted: killed", true);
+    ran.put("interrupted", true);
+    ran.put("interrupted: the study was interrupted while this trial ran", true);
+    ran.put("interrupted: worker host:12 stopped while this trial ran", true);
+    ran.put("interrupted: worker host:12 stopped while this trial ran; late result, not counted: COMPLETE 0.5 from host:12", true);
+    ran.put("interrupted: a listener failed as the trial started: java.lang.IllegalStateException: bug", false);
+    ran.put("interrupted: worker host:12 stopped before this trial ran", false);
+    ran.forEach((reason, expected) -> {
+      TrialRecord t = running.withOutcome(TrialState.FAILED, Double.NaN, reason, 2);
+      assertTrue(t.isInterrupted(), reason);
+      assertEquals(expected, t.isInterruptedWhileRunning(), reason);
+    });
+    assertFalse(running.withOutcome(TrialState.FAILED, Double.NaN, "java.lang.RuntimeException: interrupted: x", 2).isInterruptedWhileRunning());
+    assertFalse(running.isInterruptedWhileRunning());
+  }
+
+  /**
    * ASHA's rung holds an interrupted trial once, by its re-run: the first attempt's reports stay in
    * the journal, and counted beside the re-run's they would let more trials through the rung.
    */
