@@ -744,12 +744,29 @@ public class TuneCommand implements Callable<Integer> {
   /** Releases the trials this run holds, so that a resume re-runs them at once; what happened, in one line, or null if none. */
   private static String release(SharedStorage storage) {
     try {
-      int n = storage.releaseHeld();
-      return n == 0 ? null : (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were")
-          + " released: the resume re-runs " + (n == 1 ? "it" : "them");
+      return released(storage.releaseHeld());
     } catch (StorageException e) {
       return e.getMessage();
     }
+  }
+
+  /**
+   * What {@link #release} says of {@code r}: a released re-run is not re-run again (interrupted
+   * twice, its point is given up, as a hang answered by Ctrl-C must not come back on every resume).
+   */
+  static String released(SharedStorage.Released r) {
+    int n = r.trials();
+    if (n == 0) return null;
+    String head = (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were") + " released: ";
+    int reruns = r.reruns();
+    int fresh = n - reruns;
+    if (reruns == 0) return head + "the resume re-runs " + (n == 1 ? "it" : "them");
+    String givenUp = "interrupted a second time, its point is given up";
+    if (fresh == 0) {
+      return head + (n == 1 ? "it was a re-run: " + givenUp : "they were re-runs: interrupted a second time, their points are given up");
+    }
+    return head + "the resume re-runs " + fresh + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
+        : "the other " + reruns + " were re-runs: interrupted a second time, their points are given up");
   }
 
   /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.OptionSpec;
           + "[--trials N]. Each claims its next trial in one short database statement, so no trial runs twice and the "
           + "budget (--trials, counting every worker's trials) is not overshot, then proposes its parameters from every "
           + "worker's trials. A worker killed mid-trial is noticed by the others after a grace period; its trial is "
-          + "failed and re-run once. The data, epochs, sampler and pruner options are those stored with the study when "
+          + "failed and its parameters re-run, once: a re-run interrupted too gives its point up. The data, epochs, sampler and pruner options are those stored with the study when "
           + "tune created it: leave them out (a dataset file is found by its stored path; give --csv or --idx-* with "
           + "another path to the same file if it lies elsewhere here), or give the same values.",
       ""})

@@ -191,7 +191,7 @@ public final class PostgresStorage implements SharedStorage {
    * Parameters: study, worker, numbers, end, reason prefix, study, study.
    */
   private static final String RELEASE = interrupt("worker = ? AND number = ANY (?)", "' stopped while this trial ran'",
-      " RETURNING (SELECT count(*) FROM reaped)");
+      " RETURNING (SELECT count(*) FROM reaped), (SELECT count(*) FROM reaped WHERE reaped.retry_of >= 0 AND reaped.has_params)");
 
   /** {@link #REAP} for the RUNNING trials that match {@code which}, with the reason's end and the last clause's. */
   private static String interrupt(String which, String reasonEnd, String returning) {
@@ -205,7 +205,7 @@ public final class PostgresStorage implements SharedStorage {
             reason = ? || t.worker || %s,
             requeued = t.params IS NOT NULL AND t.retry_of < 0, changed_xid = pg_current_xact_id()
           FROM stale WHERE t.study_id = ? AND t.number = stale.number
-          RETURNING t.number)
+          RETURNING t.number, t.retry_of, t.params IS NOT NULL AS has_params)
         UPDATE caviar_study SET lost = lost + (SELECT count(*) FROM reaped)
         WHERE id = ? AND EXISTS (SELECT 1 FROM reaped)%s""".formatted(which, reasonEnd, returning);
   }
@@ -927,17 +927,17 @@ public final class PostgresStorage implements SharedStorage {
    * For a process that stops (the study is
    * closed, Ctrl-C); the storage claims nothing after. Waits for the database a few seconds at
    * most, then throws a {@link StorageException} saying that the trials are re-run after the grace.
-   * Returns how many trials it finished.
+   * Returns how many trials it finished, and how many of them were re-runs.
    */
   @Override
-  public int releaseHeld() {
+  public Released releaseHeld() {
     Integer[] held;
     synchronized (releaseLock) {
       released = true;
       held = mine.toArray(Integer[]::new);
     }
-    if (held.length == 0 || studyId < 0) return 0;
-    int n;
+    if (held.length == 0 || studyId < 0) return Released.NONE;
+    Released n;
     try {
       n = asStopping(RELEASE, (c, ps) -> {
         ps.setLong(1, studyId);
@@ -948,7 +948,7 @@ public final class PostgresStorage implements SharedStorage {
         ps.setLong(6, studyId);
         ps.setLong(7, studyId);
         try (ResultSet r = ps.executeQuery()) {
-          return r.next() ? r.getInt(1) : 0;
+          return r.next() ? new Released(r.getInt(1), r.getInt(2)) : Released.NONE;
         }
       });
     } catch (SQLException | RuntimeException e) {

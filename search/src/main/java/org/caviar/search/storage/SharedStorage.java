@@ -40,9 +40,19 @@ public interface SharedStorage extends Storage {
    * Finishes the trials this storage claimed and has not finished as interrupted, at once (not
    * after the grace), so that the next claim re-runs them, but for re-runs: interrupted while they
    * ran, as when reaped, they give their point up; for a process that stops. Claims nothing
-   * after. Returns how many it finished; throws {@link StorageException} if it could not.
+   * after. Returns how many it finished, and how many of those were re-runs; throws {@link
+   * StorageException} if it could not.
    */
-  int releaseHeld();
+  Released releaseHeld();
+
+  /**
+   * What {@link #releaseHeld} finished: {@code trials} trials, of which {@code reruns} were re-runs
+   * with parameters (their points are given up; the others' parameters are re-run).
+   */
+  record Released(int trials, int reruns) {
+    /** Nothing held, nothing released. */
+    public static final Released NONE = new Released(0, 0);
+  }
 
   /**
    * Gives back {@code claimed}, a trial this storage claimed that never ran (a listener failed as

@@ -106,7 +106,7 @@ class PostgresStorageTest {
     s.recordParams(0, point(0.1, 0.1), -1);
     s.recordOutcome(0, TrialState.COMPLETE, 1.0, null, 1500);
     s.claimNext(2000, 10, UNLIMITED); // still running when its study closes: released
-    s.releaseHeld();
+    assertEquals(new SharedStorage.Released(1, 0), s.releaseHeld()); // no parameters yet: no re-run among them
     s.close();
     try (PostgresStorage other = open(url, TestPostgres.fastSettings())) {
       other.claimNext(3000, 10, UNLIMITED);
@@ -501,7 +501,7 @@ class PostgresStorageTest {
       assertNull(other.claimNext(1, 0, UNLIMITED)); // reaps trial 0: lost, waiting for its re-run
       TrialRecord rerun = stopping.claimNext(2, 10, UNLIMITED);
       assertEquals(0, rerun.retryOf(), rerun::toString);
-      assertEquals(1, stopping.releaseHeld());
+      assertEquals(new SharedStorage.Released(1, 1), stopping.releaseHeld());
       TrialRecord released = other.trials().get(1);
       assertTrue(released.isInterruptedWhileRunning(), released::toString);
       TrialRecord next = other.claimNext(3, 10, UNLIMITED);
