@@ -2,7 +2,8 @@ package org.caviar.model.optim;
 
 /**
  * The learning rate as a function of the epoch (counted from 0), fixed for the whole epoch. A
- * decaying rate never goes below {@link Float#MIN_NORMAL}: the update kernels need a rate > 0.
+ * decaying rate never goes below {@link Float#MIN_NORMAL}, or below {@code lr} if that is smaller:
+ * the update kernels need a rate > 0, and no epoch's rate exceeds {@code lr}.
  */
 public sealed interface LearningRateSchedule {
 
@@ -36,7 +37,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr / (1.0 + decay * (double) checkEpoch(epoch)));
+      return floor(lr / (1.0 + decay * (double) checkEpoch(epoch)), lr);
     }
 
     @Override
@@ -54,7 +55,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr * Math.pow(gamma, checkEpoch(epoch)));
+      return floor(lr * Math.pow(gamma, checkEpoch(epoch)), lr);
     }
 
     @Override
@@ -73,7 +74,7 @@ public sealed interface LearningRateSchedule {
 
     @Override
     public float rate(int epoch) {
-      return floor(lr * Math.pow(factor, checkEpoch(epoch) / every));
+      return floor(lr * Math.pow(factor, checkEpoch(epoch) / every), lr);
     }
 
     @Override
@@ -88,8 +89,9 @@ public sealed interface LearningRateSchedule {
     return epoch;
   }
 
-  private static float floor(double rate) {
-    return (float) Math.max(rate, Float.MIN_NORMAL);
+  /** {@code rate}, but at least MIN_NORMAL, or {@code lr} when that is smaller (a subnormal lr: the floor was above it). */
+  private static float floor(double rate, float lr) {
+    return (float) Math.max(rate, Math.min(lr, Float.MIN_NORMAL));
   }
 
   private static void positive(String name, float v) {

@@ -52,6 +52,20 @@ class LearningRateScheduleTest {
     }
   }
 
+  /** A subnormal lr (allowed: > 0) decays no further than itself; the floor never lifts a rate above lr. */
+  @Test
+  void aSubnormalRateIsNeverRaised() {
+    float lr = Float.MIN_VALUE * 4;
+    for (LearningRateSchedule s : java.util.List.of(new LearningRateSchedule.InverseTime(lr, 1), new LearningRateSchedule.Exponential(lr, 0.5f),
+        new LearningRateSchedule.Step(lr, 0.5f, 1))) {
+      for (int epoch : new int[] {0, 1, 3, 1000}) {
+        float r = s.rate(epoch);
+        assertTrue(r > 0 && r <= lr, s + " epoch " + epoch + ": " + r);
+      }
+      assertEquals(lr, s.rate(0), s.toString());
+    }
+  }
+
   @Test
   void badArgumentsAreNamed() {
     assertName("lr", () -> new LearningRateSchedule.Constant(0f));
