@@ -199,6 +199,7 @@ public final class DataOptions {
       } catch (MalformedDataException e) {
         throw labelHint(e);
       }
+      for (java.util.function.Consumer<CsvLoader.Table> check : csvChecks) check.accept(table);
       all = table.data();
       name = dataName(csv);
       for (int column : table.rowNumberColumns()) {
@@ -279,6 +280,12 @@ public final class DataOptions {
   }
 
   Fingerprints fingerprints;
+
+  /**
+   * Checks of the CSV once read (a study's stored --label-column against this run's, as the
+   * columns they name), each throwing an IllegalArgumentException that refuses the data.
+   */
+  final List<java.util.function.Consumer<CsvLoader.Table>> csvChecks = new ArrayList<>();
 
   /** A data file opened to load it: hashed as it is read when {@link #fingerprints} wants it. */
   private InputStream open(Path file) throws IOException {

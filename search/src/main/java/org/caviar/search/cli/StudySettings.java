@@ -35,6 +35,8 @@ import org.caviar.search.storage.StudyInfo;
  * taken nor compared).
  */
 final class StudySettings {
+  private static final String LABEL_COLUMN = "--label-column";
+
   /** The key of a dataset file's fingerprint beside its path. */
   static final String FINGERPRINT = ".fingerprint";
 
@@ -51,6 +53,7 @@ final class StudySettings {
   /** A dataset file option; null when not given. */
   private record FileOption(String name, Supplier<Path> value, Consumer<Path> adopt) {}
 
+  private final DataOptions data;
   private final List<FileOption> files;
   private final List<TextOption> texts;
   /** Hashing a large dataset takes a moment: once per file and run. */
@@ -64,6 +67,7 @@ final class StudySettings {
    * <(zcat data.csv.gz), a named pipe) requires: read again to hash it, it waited for a new writer.
    */
   private StudySettings(DataOptions data, List<TextOption> texts) {
+    this.data = data;
     this.files = dataFiles(data);
     this.texts = concat(dataTexts(data), texts);
     data.fingerprints = new DataOptions.Fingerprints() {
@@ -119,7 +123,7 @@ final class StudySettings {
 
   private static List<TextOption> dataTexts(DataOptions d) {
     return List.of(
-        new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
+        new TextOption(LABEL_COLUMN, () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
             v -> d.labelColumn = v.isEmpty() ? null : v),
         // Not stored by older versions: such a study keeps this run's (none unless given).
         new TextOption("--ignore-columns", () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
@@ -206,9 +210,15 @@ final class StudySettings {
       String now = o.value().get();
       if (given.test(o.name())) {
         if (!now.equals(value)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + (value.isEmpty() ? "without " + o.name()
-              : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " " + (now.isEmpty() ? "''" : now)
-              + " (leave it out to use the stored value, or start a new study)");
+          IllegalArgumentException refused = new IllegalArgumentException("study '" + study + "' was created "
+              + (value.isEmpty() ? "without " + o.name() : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " "
+              + (now.isEmpty() ? "''" : now) + " (leave it out to use the stored value, or start a new study)");
+          if (!o.name().equals(LABEL_COLUMN) || data.csv == null) throw refused;
+          // The same column spelled otherwise (its name, its index, from the end, or the default
+          // last) is the same label: compared once the CSV's header is read.
+          data.csvChecks.add(table -> {
+            if (table.labelColumn() != (value.isEmpty() ? table.columns() - 1 : table.indexOf(value))) throw refused;
+          });
         }
       } else {
         if (!now.equals(value)) taken.add(o.name() + (value.isEmpty() ? " (not given)" : " " + value));

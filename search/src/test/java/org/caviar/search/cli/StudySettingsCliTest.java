@@ -277,6 +277,40 @@ class StudySettingsCliTest {
     return file;
   }
 
+  /**
+   * The label column is compared as the column it names in the data, not as spelled: a study
+   * created without --label-column (the last) was refused a resume that named the last column
+   * ("was created without --label-column; this run asks for --label-column label").
+   */
+  @Test
+  void aResumeNamingTheSameLabelColumnOtherwiseIsAccepted() throws IOException {
+    Path a = csv(dir.resolve("a.csv"), 1);
+    Path omitted = dir.resolve("omitted");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", a.toString()));
+    for (String same : new String[] {"label", "4", "-1", " label "}) {
+      assertOk(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "1", "--label-column", same));
+    }
+    // Another column is still another study's label, refused in one line before anything is written.
+    byte[] journal = Files.readAllBytes(omitted.resolve("journal.jsonl"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "2", "--label-column", "d"), "tune",
+        "study 'omitted' was created without --label-column; this run asks for --label-column d");
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "2", "--label-column", "0"), "tune",
+        "study 'omitted' was created without --label-column; this run asks for --label-column 0");
+    assertArrayEquals(journal, Files.readAllBytes(omitted.resolve("journal.jsonl")), "a refused run wrote to the journal");
+
+    // Given at the start: the default, another spelling of it, or nothing on resume.
+    Path named = dir.resolve("named");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", a.toString(), "--label-column", "label"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "2"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "2", "--label-column", "-1"));
+    assertOk(run("train", "--from-study", named.toString(), "--epochs", "1", "--label-column", "4", "--out",
+        dir.resolve("m.caviar").toString()));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "3", "--label-column", "a"), "tune",
+        "study 'named' was created with --label-column label; this run asks for --label-column a");
+  }
+
   @Test
   void trainFromAStudyTrainsOnTheStudysData() throws IOException {
     Path a = csv(dir.resolve("a.csv"), 1);
