@@ -1207,6 +1207,35 @@ class CaviarCliTest {
   }
 
   /**
+   * Words that are neither options nor their values: after a stray '--' ("tune -- --trials 3" said
+   * "Unknown options: '--trials', '3'; did you mean --trials?"), or a value with spaces not quoted
+   * ("Unmatched arguments from index 3: '=', 'log(1e-4,', '1)'"): the message says what they were
+   * taken for, and what to write.
+   */
+  @Test
+  void strayArgumentsSayWhatTheyWereTakenFor() {
+    CliRun r = run("tune", "--", "--trials", "3");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar tune: '--trials', '3' after '--' are arguments, not options ('--' ends the options), and tune "
+        + "takes no arguments: leave out the '--'", "see: caviar tune --help"), r.err().strip().lines().toList());
+    r = run("--", "tune");
+    assertEquals(List.of("caviar: 'tune' after '--' is an argument, not a command or an option ('--' ends the options), and "
+        + "caviar takes no arguments: leave out the '--'", "see: caviar --help"), r.err().strip().lines().toList());
+    r = run("tune", "--param", "lr", "=", "log(1e-4,", "1)");
+    assertEquals(List.of("caviar tune: '=', 'log(1e-4,', '1)' are neither options nor values of one, and tune takes no other "
+        + "arguments; if they belong to the value of --param, quote it whole: --param 'lr = log(1e-4, 1)'", "see: caviar tune --help"),
+        r.err().strip().lines().toList());
+    r = run("train", "--csv", "my", "data.csv");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar train: 'data.csv' is neither an option nor the value of one, and train takes no other arguments; "
+        + "if it belongs to the value of --csv, quote it whole: --csv 'my data.csv'", "see: caviar train --help"),
+        r.err().strip().lines().toList());
+    r = run("tune", "--trials", "3", "5");
+    assertEquals(List.of("caviar tune: '5' is neither an option nor the value of one, and tune takes no other arguments",
+        "see: caviar tune --help"), r.err().strip().lines().toList());
+  }
+
+  /**
    * --spec gives the whole network: a --param for a part of it (units, layers, activation,
    * batchnorm, dropout) was dropped without a word, and the run trained another network than asked.
    */
