@@ -275,8 +275,8 @@ public final class DataOptions {
     /** Whether {@code file}'s fingerprint is known already (a resumed study checks a regular file first): not hashed again. */
     boolean known(Path file);
 
-    /** The fingerprint of {@code file}, whose load has read it whole. */
-    void read(Path file, String print);
+    /** The fingerprints of {@code file}, whose load has read it whole. */
+    void read(Path file, StudySettings.Prints print);
   }
 
   Fingerprints fingerprints;
@@ -287,15 +287,18 @@ public final class DataOptions {
    */
   final List<java.util.function.Consumer<CsvLoader.Table>> csvChecks = new ArrayList<>();
 
-  /** A data file opened to load it: hashed as it is read when {@link #fingerprints} wants it. */
+  /**
+   * A data file opened to load it: when {@link #fingerprints} wants it, decompressed here (the
+   * fingerprint is of the data, gzipped or not) and hashed as it is read.
+   */
   private InputStream open(Path file) throws IOException {
     InputStream in = Files.newInputStream(file);
-    return fingerprints == null || fingerprints.known(file) ? in : new StudySettings.Hashing(in);
+    return fingerprints == null || fingerprints.known(file) ? in : StudySettings.Reading.of(in, file.toString());
   }
 
   /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #fingerprints} its fingerprint. */
   private void read(Path file, InputStream in) throws IOException {
-    if (in instanceof StudySettings.Hashing hashing) fingerprints.read(file, hashing.fingerprint());
+    if (in instanceof StudySettings.Reading reading) fingerprints.read(file, reading.prints());
   }
 
   /** What the last load found worth saying of the data, each a line after "note: ". */

@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.caviar.model.data.Inputs;
+import org.caviar.model.data.MalformedDataException;
 import org.caviar.search.storage.StudyInfo;
 
 /**
@@ -27,9 +29,11 @@ import org.caviar.search.storage.StudyInfo;
  * existing study takes the stored value of each of these options it was not given, and refuses
  * one given with another value, so that every trial of a study answers the same question.
  *
- * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, its size
- * and SHA-256: a worker on another machine may give another path to the same file, and a file
- * changed in place under the stored path is noticed. An option not given when the study was
+ * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, the size
+ * and SHA-256 of its data (decompressed, for a gzip file): a worker on another machine may give
+ * another path to the same file, the same data gzipped or not is the same data, and a file changed
+ * in place under the stored path is noticed. Earlier versions stored a gzip file's fingerprint of
+ * its bytes as they are on disk: that one is accepted too. An option not given when the study was
  * created is stored as the empty text. A sampler's or pruner's own option is stored only with a
  * study of that sampler or pruner (older versions stored them all: such a stored value is neither
  * taken nor compared).
@@ -57,9 +61,20 @@ final class StudySettings {
   private final List<FileOption> files;
   private final List<TextOption> texts;
   /** Hashing a large dataset takes a moment: once per file and run. */
-  private final Map<Path, String> fingerprints = new HashMap<>();
+  private final Map<Path, Prints> fingerprints = new HashMap<>();
   /** The checks of files that are not regular (a pipe), made on the fingerprint the load computes. */
-  private final Map<Path, Consumer<String>> checksOnLoad = new HashMap<>();
+  private final Map<Path, Consumer<Prints>> checksOnLoad = new HashMap<>();
+
+  /**
+   * A data file's fingerprint, "SIZE bytes, sha256 HEX" of its data (decompressed), and for a gzip
+   * file that of its bytes on disk (null for another), which earlier versions stored.
+   */
+  record Prints(String data, String file) {
+    /** Whether {@code stored} is this file's fingerprint, in either form. */
+    boolean match(String stored) {
+      return data.equals(stored) || file != null && file.equals(stored);
+    }
+  }
 
   /**
    * The data options of {@code data} and the other {@code texts}. The load of {@code data} tells
@@ -77,7 +92,7 @@ final class StudySettings {
       }
 
       @Override
-      public void read(Path file, String print) {
+      public void read(Path file, Prints print) {
         loaded(file, print);
       }
     };
@@ -149,7 +164,7 @@ final class StudySettings {
     for (FileOption f : files) {
       Path p = f.value().get();
       settings.put(f.name(), p == null ? "" : p.toAbsolutePath().normalize().toString());
-      if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p));
+      if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p).data());
     }
     for (TextOption o : texts) {
       if (o.applies().getAsBoolean()) settings.put(o.name(), o.value().get());
@@ -179,9 +194,9 @@ final class StudySettings {
         Path p = f.value().get();
         PathChecks.existingFile(f.name(), p); // named, rather than found out while hashing it
         check(p, print -> {
-          if (storedPath.isEmpty() || !print.equals(storedPrint)) {
+          if (storedPath.isEmpty() || !print.match(storedPrint)) {
             throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p
-                + " (" + print + "), another file (leave it out to use the stored one, or start a new study)");
+                + " (" + print.data() + "), another file (leave it out to use the stored one, or start a new study)");
           }
         });
       } else if (!storedPath.isEmpty()) {
@@ -194,9 +209,9 @@ final class StudySettings {
               : ", which is not found here: give " + f.name() + " with the path of the same file on this machine"));
         }
         check(p, print -> {
-          if (!print.equals(storedPrint)) {
+          if (!print.match(storedPrint)) {
             throw new IllegalArgumentException("study '" + study + "' was created " + was + ", but that file now holds other data ("
-                + print + "): give " + f.name() + " with the path of the original, or start a new study");
+                + print.data() + "): give " + f.name() + " with the path of the original, or start a new study");
           }
         });
         f.adopt().accept(p);
@@ -263,7 +278,7 @@ final class StudySettings {
    * data is refused before it loads); for another (a pipe), which can be read only once, when the
    * load has read it ({@link #loaded}).
    */
-  private void check(Path file, Consumer<String> check) {
+  private void check(Path file, Consumer<Prints> check) {
     if (Files.isRegularFile(file)) {
       check.accept(fingerprint(file));
     } else {
@@ -272,22 +287,74 @@ final class StudySettings {
   }
 
   /** Told by the load: the fingerprint of a file it has read whole. */
-  private void loaded(Path file, String print) {
+  private void loaded(Path file, Prints print) {
     fingerprints.put(file, print);
-    Consumer<String> check = checksOnLoad.remove(file);
+    Consumer<Prints> check = checksOnLoad.remove(file);
     if (check != null) check.accept(print);
   }
 
-  /** "SIZE bytes, sha256 HEX": the file's content, whatever its path; the load's, if it has read the file. */
-  private String fingerprint(Path file) {
-    String known = fingerprints.get(file);
+  /** The fingerprints of the file's data, whatever its path; the load's, if it has read the file. */
+  private Prints fingerprint(Path file) {
+    Prints known = fingerprints.get(file);
     if (known != null) return known;
-    try (Hashing in = new Hashing(Files.newInputStream(file))) {
-      String print = in.fingerprint();
+    try (Reading in = Reading.of(Files.newInputStream(file), file.toString())) {
+      Prints print = in.prints();
       fingerprints.put(file, print);
       return print;
+    } catch (MalformedDataException e) {
+      // Damaged gzip data: what the load would say of it, as bad usage (another file is needed).
+      throw new IllegalArgumentException(e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A data file's data as read to load it (decompressed, for gzip), hashed as it is read: its
+   * {@link Prints}. A gzip file's bytes on disk are hashed too (they are fewer than its data's).
+   */
+  static final class Reading extends FilterInputStream {
+    private final Hashing data;
+    private final Hashing file;
+
+    private Reading(Hashing data, Hashing file) {
+      super(data);
+      this.data = data;
+      this.file = file;
+    }
+
+    /** {@code in} (closed with this), decompressed when it is gzip; {@code source} names it in errors. */
+    static Reading of(InputStream in, String source) throws IOException {
+      java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
+      b.mark(2);
+      boolean gzip = b.read() == 0x1f && b.read() == 0x8b;
+      b.reset();
+      if (!gzip) return new Reading(new Hashing(b), null);
+      Hashing file = new Hashing(b);
+      return new Reading(new Hashing(Inputs.maybeGunzip(file, source)), file);
+    }
+
+    /** Read, not skipped below, as {@link Hashing#skip} does. */
+    @Override
+    public long skip(long n) throws IOException {
+      return data.skip(n);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      data.close();
+      if (file != null) file.close(); // the gzip stream leaves the file's open
+    }
+
+    /** The fingerprints of the whole file: what is left (a loader may stop before the end) is read first. */
+    Prints prints() throws IOException {
+      String print = data.fingerprint();
+      return new Prints(print, file == null ? null : file.fingerprint());
     }
   }
 

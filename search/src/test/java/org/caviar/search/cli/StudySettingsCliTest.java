@@ -407,6 +407,56 @@ class StudySettingsCliTest {
         "study 'digits' was created without --csv; this run asks for --csv " + copy);
   }
 
+  /** "SIZE bytes, sha256 HEX" of {@code bytes}: the form of a stored fingerprint. */
+  private static String print(byte[] bytes) throws Exception {
+    return bytes.length + " bytes, sha256 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static Path gzip(Path plain, Path gz) throws IOException {
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      Files.copy(plain, out);
+    }
+    return gz;
+  }
+
+  /**
+   * The same rows gzipped are the same data: a study's fingerprint is that of the data read, not
+   * of the file's bytes ("tune --csv d.csv" on a study of d.csv.gz was refused as another file). A
+   * study whose stored fingerprint is of the gzip file's bytes (as earlier versions stored it)
+   * still resumes on that file.
+   */
+  @Test
+  void aGzippedCsvIsTheSameDataAsThePlainOne() throws Exception {
+    Path plain = csv(dir.resolve("a.csv"), 1);
+    Path gz = gzip(plain, dir.resolve("a.csv.gz"));
+    Path zipped = dir.resolve("zipped");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", gz.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "2", "--csv", plain.toString()));
+    Path unzipped = dir.resolve("unzipped");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", unzipped.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", plain.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", unzipped.toString(), "--trials", "2", "--csv", gz.toString()));
+    String key = "--csv" + StudySettings.FINGERPRINT;
+    assertEquals(print(Files.readAllBytes(plain)), JournalStorage.peek(zipped.resolve("journal.jsonl")).settings().get(key));
+    assertEquals(print(Files.readAllBytes(plain)), JournalStorage.peek(unzipped.resolve("journal.jsonl")).settings().get(key));
+
+    // A study as earlier versions stored it: the fingerprint of the gzip file's bytes.
+    Path journalFile = zipped.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).put(key, print(Files.readAllBytes(gz)));
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "3", "--csv", gz.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "4"));
+    Path other = gzip(csv(dir.resolve("b.csv"), 2), dir.resolve("b.csv.gz"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "5", "--csv", other.toString()), "tune",
+        "study 'zipped' was created with --csv " + plain.toAbsolutePath().normalize() + ".gz (" + print(Files.readAllBytes(gz)) + ")");
+    assertEquals(4, journalTrials(zipped).size());
+  }
+
   /**
    * A pipe as --csv (--csv <(zcat data.csv.gz), a named pipe) is read once: a new study stores the
    * fingerprint of the bytes its load read, that of the same bytes in a regular file. The file was
