@@ -219,7 +219,8 @@ final class StudySettings {
       }
     }
     for (TextOption o : texts) {
-      String value = s.get(o.name());
+      // A split stored by earlier versions as Java wrote its numbers (0.9,5.0E-4): compared and said as this version writes them.
+      String value = o.name().equals("--split") && s.get(o.name()) != null ? canonicalSplit(s.get(o.name())) : s.get(o.name());
       // Older versions stored every sampler's and pruner's options: one the study's does not use was never used.
       if (value == null || !o.applies().getAsBoolean()) continue;
       String now = o.value().get();
@@ -262,15 +263,25 @@ final class StudySettings {
     if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
   }
 
-  /** "0.6,0.2" for any spelling of the same two fractions; the text itself when it is not two numbers (load() says why). */
+  /**
+   * "0.6,0.2" for any spelling of the same two fractions, each as short as reads back to the same
+   * double and without an exponent (0.0005 for 5e-4, not Java's 5.0E-4, which earlier versions
+   * stored); the text itself when it is not two numbers (load() says why).
+   */
   static String canonicalSplit(String split) {
     String[] f = split.split(",");
     if (f.length != 2) return split.trim();
     try {
-      return Double.parseDouble(f[0].trim()) + "," + Double.parseDouble(f[1].trim());
+      return plain(Double.parseDouble(f[0].trim())) + "," + plain(Double.parseDouble(f[1].trim()));
     } catch (NumberFormatException e) {
       return split.trim();
     }
+  }
+
+  private static String plain(double x) {
+    if (!Double.isFinite(x)) return Double.toString(x);
+    java.math.BigDecimal d = java.math.BigDecimal.valueOf(x).stripTrailingZeros();
+    return d.signum() == 0 ? "0" : d.toPlainString();
   }
 
   /**

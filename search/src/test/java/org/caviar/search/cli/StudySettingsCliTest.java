@@ -407,6 +407,37 @@ class StudySettingsCliTest {
         "study 'digits' was created without --csv; this run asks for --csv " + copy);
   }
 
+  /**
+   * A small split fraction is said as written, not as Java's 5.0E-4 ("was created with --split
+   * 0.9,5.0E-4"); a study that stored that form (as earlier versions did) compares and says it so.
+   */
+  @Test
+  void aStoredSplitIsSaidAsWritten() throws Exception {
+    Path study = dir.resolve("small");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--split", "0.9,5e-4"));
+    assertEquals("0.9,0.0005", JournalStorage.peek(study.resolve("journal.jsonl")).settings().get("--split"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--split", "0.5,0.1"), "tune",
+        "study 'small' was created with --split 0.9,0.0005; this run asks for --split 0.5,0.1");
+    CliRun r = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--split-seed", "42");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'small' uses its stored --split 0.9,0.0005"), r.out());
+
+    Path journalFile = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).put("--split", "0.9,5.0E-4");
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "3", "--split", "0.9,0.0005"));
+    r = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "4");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'small' uses its stored --split 0.9,0.0005"), r.out());
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "5", "--split", "0.5,0.1"), "tune",
+        "study 'small' was created with --split 0.9,0.0005; this run asks for --split 0.5,0.1");
+  }
+
   /** "SIZE bytes, sha256 HEX" of {@code bytes}: the form of a stored fingerprint. */
   private static String print(byte[] bytes) throws Exception {
     return bytes.length + " bytes, sha256 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
