@@ -317,6 +317,9 @@ public final class DataOptions {
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */
   private String defaultLabelName;
 
+  /** CsvLoader's note of another delimiter in a line or field: "(the delimiter is ','; this line has ';')", or tabs. */
+  private static final Pattern OTHER_DELIMITER = Pattern.compile("\\(the delimiter is (?:'.'|a tab); this (?:line|field) has ('.'|tabs|a tab)\\)$");
+
   /** A feature column's problem as CsvLoader says it: "column 1 (index 0) 'digit': 'zero' is not a number". */
   private static final Pattern NOT_A_NUMBER = Pattern.compile("column \\d+ \\(index (\\d+)\\)(?: '(.*)')?: '.*' is not a number");
 
@@ -329,6 +332,15 @@ public final class DataOptions {
     String prefix = e.source() + " line " + e.line() + ": ";
     if (e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
     String problem = e.getMessage().substring(prefix.length());
+    Matcher other = OTHER_DELIMITER.matcher(problem);
+    if (other.find()) {
+      // The loader names the delimiter the data seems to have: the option that reads it.
+      String c = other.group(1);
+      MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem.substring(0, problem.length() - 1)
+          + ": give --csv-delimiter " + (c.startsWith("'") ? c : "tab") + ")");
+      hinted.initCause(e);
+      return hinted;
+    }
     if (problem.endsWith(CsvLoader.HEADER_HINT)) {
       // The loader's way to say whether the first line is a header, as this command line says it.
       MalformedDataException hinted = new MalformedDataException(e.source(), e.line(),

@@ -320,8 +320,17 @@ class CaviarCliTest {
     Path model = dir.resolve("semi.caviar");
     CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
     assertEquals(2, r.code());
+    // With the option that reads it (the loader's message alone did not name it).
     assertEquals("caviar train: " + csv + " line 1: needs at least 2 columns (features and a label), found 1 (the delimiter is ','; "
-        + "this line has ';')", r.err().strip());
+        + "this line has ';': give --csv-delimiter ';')", r.err().strip());
+    Path tabs = Files.writeString(dir.resolve("tabs.csv"), Files.readString(csv).replace(';', '\t'));
+    r = run("train", "--csv", tabs.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals("caviar train: " + tabs + " line 1: needs at least 2 columns (features and a label), found 1 (the delimiter is ','; "
+        + "this line has tabs: give --csv-delimiter tab)", r.err().strip());
+    // A field of a ';' file of commas in its numbers, read with ',': the field says it.
+    Path mixed = Files.writeString(dir.resolve("mixed.csv"), "a,b,label\n1;5,2,x\n");
+    r = run("train", "--csv", mixed.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertTrue(r.err().strip().endsWith("(the delimiter is ','; this field has ';': give --csv-delimiter ';')"), r.err());
     r = run("train", "--csv", csv.toString(), "--csv-delimiter", ";", "--epochs", "1", "--threads", "1", "--out", model.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("caviar train on semi.csv: 40 rows"), r.out());
