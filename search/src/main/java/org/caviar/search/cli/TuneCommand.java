@@ -188,7 +188,7 @@ public class TuneCommand implements Callable<Integer> {
     checkExecutionOptions();
     // Checked before anything is written or trained: these are read only at the end of a run.
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
-    if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
+    if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + org.caviar.model.optim.Floats.text(timeout));
     trials = trialsOption != null ? trialsOption : 60;
     Path named = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -240,7 +240,7 @@ class CaviarCliTest {
     assertEquals("caviar tune: --top must be >= 1, got 0", r.err().strip());
     r = run("tune", "--timeout", "-5", "--trials", "1", "--study", study.toString());
     assertEquals(2, r.code());
-    assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5.0", r.err().strip());
+    assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5", r.err().strip()); // as given, not Java's -5.0
     assertTrue(!Files.exists(study), "nothing written");
     // An option's error gives the value as given (epochs reached the network's settings as a
     // default, whose message said "got null"), and comes before the data loads.
@@ -276,6 +276,8 @@ class CaviarCliTest {
       String given = args[1].startsWith("--param") ? args[2].substring(0, args[2].indexOf('=')) : args[1];
       assertTrue(r.err().startsWith("caviar " + args[0] + ": " + given + " "), r.err());
     }
+    // A number as written, not as Java writes a double (-1.0E-4).
+    assertEquals("caviar gradcheck: --weight-decay must be finite and >= 0, got -1e-4", run("gradcheck", "--weight-decay", "-1e-4").err().strip());
     assertTrue(!Files.exists(study), "nothing written");
   }
 
