@@ -171,7 +171,8 @@ class CaviarCliTest {
     assertEquals("caviar evaluate: other.csv has class 'top', which the model does not know [high, low, mid]", c.err().strip());
     CliRun d = run("evaluate", "--model", model.toString(), "--all");
     assertEquals(2, d.code());
-    assertEquals("caviar evaluate: the model takes 2 features, digits has 64", d.err().strip());
+    assertEquals("caviar evaluate: the model takes 2 features, digits has 64; the model was trained on three.csv (90 rows, "
+        + "2 features, 3 classes): give it with --csv (no data option reads the shipped digits)", d.err().strip());
     // --all evaluates every row: a split given with it was ignored without a word.
     CliRun split = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--all", "--split", "0.5,0.2");
     assertEquals(2, split.code());
@@ -887,6 +888,24 @@ class CaviarCliTest {
     assertTrue(r.err().contains("model format version 3, this build reads 1 and 2"), r.err());
     assertEquals(1, CaviarCli.exitCode(new java.nio.file.AccessDeniedException(model.toString())));
     assertEquals(1, CaviarCli.exitCode(new java.io.IOException("Input/output error")));
+  }
+
+  /**
+   * A model trained on a CSV, evaluated without data options: evaluate reads the shipped digits,
+   * and said only "the model takes 4 features, digits has 64", not that the data was left out.
+   */
+  @Test
+  void aModelEvaluatedWithoutItsDataSaysWhichDataItWasTrainedOn() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,c,d,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",1,2,").append(i % 3).append('\n');
+    Path csv = Files.writeString(dir.resolve("four.csv"), b);
+    Path model = dir.resolve("four.caviar");
+    CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("evaluate", "--model", model.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 4 features, digits has 64; the model was trained on four.csv (60 rows, 4 features, "
+        + "3 classes): give it with --csv (no data option reads the shipped digits)", r.err().strip());
   }
 
   /**
