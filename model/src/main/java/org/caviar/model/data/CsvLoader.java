@@ -292,6 +292,14 @@ public final class CsvLoader {
       if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));
       int f = rows * featureCount;
       String headerQuestion = rows == 0 && header == Header.DETECT && names == null ? headerQuestion(fields, label, lineNo) : null;
+      // A delimiter after the last field (on every line of some exports) is said first: the empty
+      // column it makes is the label by default, and the real label before it, read as a feature,
+      // was said to be "not a number" instead.
+      int last = columns - 1;
+      if (rows == 0 && (skip == null || !skip[last]) && fields.get(last).isEmpty() && !trailingDelimiter(line, last, columns).isEmpty()) {
+        throw new MalformedDataException(source, lineNo, (last == label ? "the label, " + column(last) + "," : where(last, names))
+            + " is empty" + trailingDelimiter(line, last, columns));
+      }
       for (int c = 0; c < columns; c++) {
         if (skip != null && skip[c]) continue;
         if (c != label) {
