@@ -197,9 +197,13 @@ public final class DataOptions {
         table = loader.loadTable(in, csv.toString());
         read(csv, in);
       } catch (MalformedDataException e) {
+        // Read with another column than the study's (as the label, or left out): the likely cause.
+        if (!csvChecks.isEmpty()) throw csvChecks.getFirst().refused();
         throw labelHint(e);
       }
-      for (java.util.function.Consumer<CsvLoader.Table> check : csvChecks) check.accept(table);
+      for (CsvCheck check : csvChecks) {
+        if (!check.same().test(table)) throw check.refused();
+      }
       all = table.data();
       name = dataName(csv);
       for (int column : table.rowNumberColumns()) {
@@ -282,10 +286,14 @@ public final class DataOptions {
   Fingerprints fingerprints;
 
   /**
-   * Checks of the CSV once read (a study's stored --label-column against this run's, as the
-   * columns they name), each throwing an IllegalArgumentException that refuses the data.
+   * A check of the CSV once read: whether an option spelled otherwise than a study stored it names
+   * the same columns ({@code same}), and the refusal when it does not, or when the CSV does not
+   * load (read with other columns than the study's, the likely reason).
    */
-  final List<java.util.function.Consumer<CsvLoader.Table>> csvChecks = new ArrayList<>();
+  record CsvCheck(java.util.function.Predicate<CsvLoader.Table> same, IllegalArgumentException refused) {}
+
+  /** The checks of the next load of a CSV. */
+  final List<CsvCheck> csvChecks = new ArrayList<>();
 
   /**
    * A data file opened to load it: when {@link #fingerprints} wants it, decompressed here (the

@@ -41,6 +41,15 @@ import org.caviar.search.storage.StudyInfo;
 final class StudySettings {
   private static final String LABEL_COLUMN = "--label-column";
 
+  private static final String IGNORE_COLUMNS = "--ignore-columns";
+
+  /** The indexes of the columns that {@code list}, comma-separated, names in {@code table} (-1 for a name it has not). */
+  private static java.util.Set<Integer> columns(org.caviar.model.data.CsvLoader.Table table, String list) {
+    java.util.Set<Integer> indexes = new java.util.TreeSet<>();
+    if (!list.isEmpty()) for (String c : list.split(",", -1)) indexes.add(table.indexOf(c));
+    return indexes;
+  }
+
   /** The key of a dataset file's fingerprint beside its path. */
   static final String FINGERPRINT = ".fingerprint";
 
@@ -141,7 +150,7 @@ final class StudySettings {
         new TextOption(LABEL_COLUMN, () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
             v -> d.labelColumn = v.isEmpty() ? null : v),
         // Not stored by older versions: such a study keeps this run's (none unless given).
-        new TextOption("--ignore-columns", () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
+        new TextOption(IGNORE_COLUMNS, () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
             v -> d.ignoreColumns = v.isEmpty() ? null : List.of(v.split(",", -1))),
         new TextOption("--csv-delimiter", () -> DataOptions.canonicalDelimiter(d.csvDelimiter),
             v -> d.csvDelimiter = v.isEmpty() ? null : v),
@@ -229,12 +238,12 @@ final class StudySettings {
           IllegalArgumentException refused = new IllegalArgumentException("study '" + study + "' was created "
               + (value.isEmpty() ? "without " + o.name() : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " "
               + (now.isEmpty() ? "''" : now) + " (leave it out to use the stored value, or start a new study)");
-          if (!o.name().equals(LABEL_COLUMN) || data.csv == null) throw refused;
-          // The same column spelled otherwise (its name, its index, from the end, or the default
-          // last) is the same label: compared once the CSV's header is read.
-          data.csvChecks.add(table -> {
-            if (table.labelColumn() != (value.isEmpty() ? table.columns() - 1 : table.indexOf(value))) throw refused;
-          });
+          if (!(o.name().equals(LABEL_COLUMN) || o.name().equals(IGNORE_COLUMNS)) || data.csv == null) throw refused;
+          // The same columns spelled otherwise (by name, by index, from the end, the default last
+          // label, ignored ones in another order) are the same: compared once the CSV's header is read.
+          data.csvChecks.add(new DataOptions.CsvCheck(table -> o.name().equals(LABEL_COLUMN)
+              ? table.labelColumn() == (value.isEmpty() ? table.columns() - 1 : table.indexOf(value))
+              : columns(table, value).equals(columns(table, now)) && !columns(table, value).contains(-1), refused));
         }
       } else {
         if (!now.equals(value)) taken.add(o.name() + (value.isEmpty() ? " (not given)" : " " + value));
