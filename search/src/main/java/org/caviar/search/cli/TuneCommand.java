@@ -140,7 +140,8 @@ public class TuneCommand implements Callable<Integer> {
           + "(a resumed study keeps the one it was created with: leave --param and --space out).")
   List<String> params;
 
-  @Option(names = "--show-space", description = "Print the default space and the parameter names the MLP reads, and exit.")
+  @Option(names = "--show-space", description = "Print the default space (or the one --param or --space gives, checked) and the "
+      + "parameter names the MLP reads, and exit.")
   boolean showSpace;
 
   @Option(names = "--mode", paramLabel = "MODE", defaultValue = "caviar",
@@ -180,8 +181,15 @@ public class TuneCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
     if (showSpace) {
-      out.print("Default space:\n" + DEFAULT_SPACE + "\nParameters the MLP reads: "
-          + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
+      // A space given is printed as the run reads it, checked as the run checks it (the default was printed, as if it were ignored).
+      String given = null;
+      if (spaceFile != null || params != null) {
+        SearchSpace space = space(null);
+        MlpSettings.checkSpace(space);
+        given = space.spec();
+      }
+      out.print((given != null ? "Space given:\n" + given + (given.endsWith("\n") ? "" : "\n") : "Default space:\n" + DEFAULT_SPACE)
+          + "\nParameters the MLP reads: " + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
       return 0;
     }
     if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
