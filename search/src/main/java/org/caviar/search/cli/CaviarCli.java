@@ -91,6 +91,8 @@ public final class CaviarCli implements Runnable {
     cl.setErr(err);
     listExitCodes(cl);
     cl.getSubcommands().values().forEach(CaviarCli::listExitCodes);
+    // Each command's help lists -V, --version: the root's version, which theirs printed as nothing.
+    for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().version(cl.getCommandSpec().version());
     // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).
     cl.setParameterExceptionHandler((thrown, given) -> {
       CommandLine c = thrown.getCommandLine();

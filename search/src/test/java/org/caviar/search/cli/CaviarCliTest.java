@@ -43,6 +43,19 @@ class CaviarCliTest {
     assertTrue(!worker.contains("Print the default space"), worker);
   }
 
+  /** Every command's help lists -V, --version: a command's printed nothing (and exited 0). */
+  @Test
+  void everyCommandPrintsTheVersion() {
+    String version = run("--version").out().strip();
+    assertTrue(version.startsWith("caviar "), version);
+    for (String command : List.of("tune", "worker", "train", "evaluate", "gradcheck")) {
+      assertTrue(run(command, "--help").out().contains("-V, --version"), command);
+      CliRun r = run(command, "--version");
+      assertEquals(0, r.code(), command);
+      assertEquals(version, r.out().strip(), command);
+    }
+  }
+
   /**
    * A worker cannot run without --storage and --study: its help showed both as optional
    * ("[--study=NAME] [--storage=URL]"), as tune's (which has a default folder and a journal). They
