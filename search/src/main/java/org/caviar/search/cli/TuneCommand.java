@@ -796,8 +796,8 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), epochsRun, epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
+        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
@@ -928,7 +928,7 @@ public class TuneCommand implements Callable<Integer> {
     if (p instanceof AshaPruner a) {
       StringBuilder rungs = new StringBuilder();
       for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
-      if (rungs.isEmpty()) return "asha (no decision within " + epochs + " epochs: it prunes nothing; see --asha-min-epochs)";
+      if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
       return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
     }
     return p.name();

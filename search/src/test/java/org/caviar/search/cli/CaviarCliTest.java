@@ -948,7 +948,9 @@ class CaviarCliTest {
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
         "--study", dir.resolve("s").toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("pruner asha (no decision within 1 epochs: it prunes nothing"), r.out());
+    assertTrue(r.out().contains("pruner asha (no decision within 1 epoch: it prunes nothing"), r.out());
+    // In the singular (it said "1 epochs", as train's "training: 1 epochs").
+    assertTrue(r.out().contains("; 1 epoch trained of 1 without pruning (100%)"), r.out());
   }
 
   /** The small space of the quick studies below: two trials take about a second. */

@@ -219,7 +219,7 @@ class StudySettingsCliTest {
     CliRun own = run("train", "--from-study", study.toString(), "--out", dir.resolve("a.caviar").toString());
     assertOk(own);
     assertTrue(own.out().contains("epochs: 1, the trial's own (--epochs to change)"), own.out());
-    assertTrue(own.out().contains("training: 1 epochs"), own.out());
+    assertTrue(own.out().contains("training: 1 epoch,"), own.out());
     CliRun given = run("train", "--from-study", study.toString(), "--epochs", "2", "--out", dir.resolve("b.caviar").toString());
     assertOk(given);
     assertTrue(given.out().contains("training: 2 epochs"), given.out());
