@@ -150,11 +150,30 @@ public final class CsvLoader {
    *     it tells a model the class of a file sorted by class, even after the rows are shuffled (a
    *     model of noise and Kaggle's Iris.csv "Id" scored 1.00). Loaded as a feature all the same
    *     (a rank can be one); {@link #withIgnoredColumns} leaves it out.
+   * @param columns the number of the file's columns, the label and ignored ones included
+   * @param labelColumn the 0-based index of the label column
    */
-  public record Table(Dataset data, String labelName, List<String> columnNames, List<Integer> rowNumberColumns) {
+  public record Table(Dataset data, String labelName, List<String> columnNames, List<Integer> rowNumberColumns, int columns,
+      int labelColumn) {
     public Table {
       columnNames = List.copyOf(columnNames);
       rowNumberColumns = List.copyOf(rowNumberColumns);
+    }
+
+    /**
+     * The 0-based index of the column that {@code column} names as {@link #withLabelColumn} and
+     * {@link #withIgnoredColumns} take it (an integer is an index, negative from the end; anything
+     * else a header name, trimmed), or -1 when it names none of this file's columns (or two).
+     */
+    public int indexOf(String column) {
+      String c = column.strip();
+      if (isIndex(c)) {
+        int i = Integer.parseInt(c);
+        int index = i < 0 ? columns + i : i;
+        return index >= 0 && index < columns ? index : -1;
+      }
+      int index = columnNames.indexOf(c);
+      return index >= 0 && columnNames.lastIndexOf(c) == index ? index : -1;
     }
 
     /** A column as this loader's messages name it: "column 1 (index 0) 'Id'" (without the name when there is no header). */
@@ -273,6 +292,14 @@ public final class CsvLoader {
       if (rows == provisional.length) provisional = Arrays.copyOf(provisional, (int) Math.min(Dataset.MAX_VALUES, 2L * rows));
       int f = rows * featureCount;
       String headerQuestion = rows == 0 && header == Header.DETECT && names == null ? headerQuestion(fields, label, lineNo) : null;
+      // A delimiter after the last field (on every line of some exports) is said first: the empty
+      // column it makes is the label by default, and the real label before it, read as a feature,
+      // was said to be "not a number" instead.
+      int last = columns - 1;
+      if (rows == 0 && (skip == null || !skip[last]) && fields.get(last).isEmpty() && !trailingDelimiter(line, last, columns).isEmpty()) {
+        throw new MalformedDataException(source, lineNo, (last == label ? "the label, " + column(last) + "," : where(last, names))
+            + " is empty" + trailingDelimiter(line, last, columns));
+      }
       for (int c = 0; c < columns; c++) {
         if (skip != null && skip[c]) continue;
         if (c != label) {
@@ -358,7 +385,7 @@ public final class CsvLoader {
       f++;
     }
     return new Table(new Dataset(Arrays.copyOf(features, rows * featureCount), labels, featureCount, classes), labelHeader,
-        names == null ? List.of() : Arrays.asList(names), rowNumbers);
+        names == null ? List.of() : Arrays.asList(names), rowNumbers, columns, label);
   }
 
   /** Whether feature {@code f} holds the rows' numbers, from 0 or from 1, in any order (see {@link Table#rowNumberColumns}). */

@@ -52,7 +52,8 @@ public final class IdxLoader {
   private static Header readLabelsHeader(DataInputStream li, String labelsSource) throws IOException {
     Header lh = Header.read(li, labelsSource);
     if (lh.dims.length != 1) {
-      throw new MalformedDataException(labelsSource, "a labels file has 1 dimension, this one has " + lh.dims.length);
+      throw new MalformedDataException(labelsSource, "a labels file has 1 dimension, this one has " + lh.dims.length
+          + (lh.dims.length >= 2 ? ": is it the images file, given as the labels?" : ""));
     }
     if (lh.type > 0x0C) {
       throw new MalformedDataException(labelsSource, "labels must have an integer type, found type 0x" + Integer.toHexString(lh.type));
@@ -64,7 +65,8 @@ public final class IdxLoader {
       throws IOException {
     Header ih = Header.read(ii, imagesSource);
     if (ih.dims.length < 2) {
-      throw new MalformedDataException(imagesSource, "an images file has at least 2 dimensions, this one has " + ih.dims.length);
+      throw new MalformedDataException(imagesSource, "an images file has at least 2 dimensions, this one has " + ih.dims.length
+          + (ih.dims.length == 1 ? ": is it the labels file, given as the images?" : ""));
     }
     int n = ih.dims[0];
     if (lh.dims[0] != n) {

@@ -9,7 +9,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /** Opens data streams, decompressing gzip when the first bytes say so (not the file name). */
-final class Inputs {
+public final class Inputs {
   private Inputs() {}
 
   /**
@@ -19,7 +19,7 @@ final class Inputs {
    * Closing the stream returned frees the decompressor's native memory at once (not at the next
    * garbage collection) and leaves {@code in} open: the caller opened it and closes it.
    */
-  static InputStream maybeGunzip(InputStream in, String source) throws IOException {
+  public static InputStream maybeGunzip(InputStream in, String source) throws IOException {
     BufferedInputStream b = new BufferedInputStream(new LeftOpen(in), 1 << 16);
     b.mark(2);
     int first = b.read();

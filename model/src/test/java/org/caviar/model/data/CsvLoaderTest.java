@@ -392,6 +392,10 @@ class CsvLoaderTest {
         "the label, column 4 (index 3), is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
     assertMalformed(CsvLoader.defaults().withLabelColumn(0), "a,b,\nx,2,\n", 2,
         "column 3 (index 2) '' is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
+    // Class names in the label column: the empty column after them is the (default, last) label,
+    // and the names were said first, a feature that is not a number ("choose it with --label-column").
+    assertMalformed(CsvLoader.defaults(), "a,b,label,\n1,2,x,\n3,4,y,\n", 2,
+        "the label, column 4 (index 3), is empty (the line ends with ',': a delimiter after the last field makes an empty last column)");
     // An empty field elsewhere has no such hint.
     var e = assertThrows(MalformedDataException.class, () -> load(CsvLoader.defaults(), "1,,0\n"));
     assertTrue(e.getMessage().endsWith("column 2 (index 1) is empty"), e.getMessage());

@@ -106,7 +106,13 @@ class IdxLoaderTest {
     Path labels = write("labels", idx(0x08, new int[] {2}, new double[] {0, 1}));
     assertProblem(write("bad-magic", new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), labels, "not an IDX file");
     assertProblem(write("bad-type", idx(0x07, new int[] {2, 2}, new double[0])), labels, "unknown IDX type 0x7");
-    assertProblem(write("one-dim", idx(0x08, new int[] {2}, new double[] {1, 2})), labels, "at least 2 dimensions");
+    assertProblem(write("one-dim", idx(0x08, new int[] {2}, new double[] {1, 2})), labels,
+        "an images file has at least 2 dimensions, this one has 1: is it the labels file, given as the images?");
+    // The two files given the other way round: the labels are read first, and said to be images.
+    Path images = write("images", idx(0x08, new int[] {2, 2}, range(4, 1)));
+    var swapped = assertThrows(MalformedDataException.class, () -> IdxLoader.load(labels, images));
+    assertTrue(swapped.getMessage().endsWith("a labels file has 1 dimension, this one has 2: is it the images file, given as the labels?"),
+        swapped.getMessage());
     assertProblem(write("count", idx(0x08, new int[] {3, 2}, range(6, 1))), labels, "2 labels for 3 images");
     byte[] full = idx(0x08, new int[] {2, 2}, range(4, 1));
     assertProblem(write("truncated", java.util.Arrays.copyOf(full, full.length - 1)), labels, "truncated: the header promises 4 values, the data ends at value 3");

@@ -91,13 +91,16 @@ public final class CaviarCli implements Runnable {
     cl.setErr(err);
     listExitCodes(cl);
     cl.getSubcommands().values().forEach(CaviarCli::listExitCodes);
+    // Each command's help lists -V, --version: the root's version, which theirs printed as nothing.
+    for (CommandLine sub : cl.getSubcommands().values()) sub.getCommandSpec().version(cl.getCommandSpec().version());
     // A mistyped option: one line and where the help is, not the whole usage (80 lines for tune).
     cl.setParameterExceptionHandler((thrown, given) -> {
       CommandLine c = thrown.getCommandLine();
       // A misspelled required option (--modle) is first reported missing: say what was mistyped.
       CommandLine.ParameterException e = thrown instanceof CommandLine.MissingParameterException ? unknownOptions(c, given, thrown) : thrown;
       String name = c.getCommandSpec().qualifiedName();
-      c.getErr().println(name + ": " + e.getMessage() + suggestion(e));
+      String stray = strayArguments(e, given);
+      c.getErr().println(name + ": " + (stray != null ? stray : e.getMessage() + suggestion(e)));
       String sub = name.substring(c.getCommandSpec().root().name().length()).strip();
       c.getErr().println("see: " + (sub.isEmpty() ? commandLine("--help") : commandLine(sub, "--help")));
       c.getErr().flush();
@@ -153,6 +156,68 @@ public final class CaviarCli implements Runnable {
       if (eq < 0 && i + 1 < given.length && !given[i + 1].startsWith("-")) unknown.add(given[++i]);
     }
     return unknown.isEmpty() ? otherwise : new CommandLine.UnmatchedArgumentException(c, unknown);
+  }
+
+  /** Where picocli's unmatched-argument message says the first one is: "at index 3", "from index 3". */
+  private static final java.util.regex.Pattern UNMATCHED_INDEX = java.util.regex.Pattern.compile("^Unmatched arguments? (?:at|from) index (\\d+):");
+
+  /**
+   * For words that are neither options nor their values, as no command takes any other, what
+   * they were taken for, or null for picocli's message: after a '--' (which makes "--trials"
+   * an argument; picocli called it an unknown option and suggested --trials), or after an
+   * option's value, as the rest of a value with spaces that was not quoted (picocli said
+   * "Unmatched arguments from index 3").
+   */
+  private static String strayArguments(CommandLine.ParameterException e, String[] given) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) return null;
+    List<String> words = u.getUnmatched();
+    CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+    String command = spec.name();
+    List<String> args = java.util.Arrays.asList(given);
+    int dashes = args.indexOf("--");
+    List<String> afterDashes = dashes < 0 ? List.of() : args.subList(dashes + 1, args.size());
+    if (!afterDashes.isEmpty() && words.size() >= afterDashes.size()
+        && words.subList(words.size() - afterDashes.size(), words.size()).equals(afterDashes)) {
+      boolean one = afterDashes.size() == 1;
+      return quote(afterDashes) + " after '--' " + (one ? "is an argument" : "are arguments") + ", not "
+          + (spec.subcommands().isEmpty() ? (one ? "an option" : "options") : one ? "a command or an option" : "commands or options")
+          + " ('--' ends the options), and " + command + " takes no arguments: leave out the '--'";
+    }
+    // A misspelled command, a misspelled option: picocli's message and suggestion say it.
+    if (!spec.subcommands().isEmpty() || words.get(0).startsWith("-")) return null;
+    java.util.regex.Matcher m = UNMATCHED_INDEX.matcher(String.valueOf(e.getMessage()));
+    if (!m.find()) return null;
+    int first = Integer.parseInt(m.group(1));
+    if (first >= given.length || !given[first].equals(words.get(0))) return null;
+    String quoted = quote(words);
+    boolean one = words.size() == 1;
+    String said = quoted + (one ? " is neither an option nor the value of one" : " are neither options nor values of one") + ", and "
+        + command + " takes no other arguments";
+    // The words right after an option's value: the rest of a value with spaces, unquoted?
+    if (first < 2) return said;
+    CommandLine.Model.OptionSpec option = spec.findOption(given[first - 2]);
+    if (option == null || option.arity().max() != 1 || Number.class.isAssignableFrom(boxed(option.type()))) return said;
+    String value = given[first - 1] + " " + String.join(" ", words.subList(0, countUntilOption(words)));
+    if (value.contains("'")) return said;
+    return said + "; if " + (one ? "it belongs" : "they belong") + " to the value of " + given[first - 2] + ", quote it whole: "
+        + given[first - 2] + " '" + value + "'";
+  }
+
+  /** 'a', 'b' */
+  private static String quote(List<String> words) {
+    return String.join(", ", words.stream().map(w -> "'" + w + "'").toList());
+  }
+
+  /** The number of words before the first that looks like an option. */
+  private static int countUntilOption(List<String> words) {
+    int n = 0;
+    while (n < words.size() && !words.get(n).startsWith("-")) n++;
+    return n;
+  }
+
+  private static Class<?> boxed(Class<?> type) {
+    return type == int.class || type == long.class || type == double.class || type == float.class || type == short.class
+        || type == byte.class ? Number.class : type;
   }
 
   /** "; did you mean --trials?" for a misspelled option or command that picocli finds close names for, else "". */

@@ -197,7 +197,12 @@ public final class DataOptions {
         table = loader.loadTable(in, csv.toString());
         read(csv, in);
       } catch (MalformedDataException e) {
+        // Read with another column than the study's (as the label, or left out): the likely cause.
+        if (!csvChecks.isEmpty()) throw csvChecks.getFirst().refused();
         throw labelHint(e);
+      }
+      for (CsvCheck check : csvChecks) {
+        if (!check.same().test(table)) throw check.refused();
       }
       all = table.data();
       name = dataName(csv);
@@ -274,21 +279,34 @@ public final class DataOptions {
     /** Whether {@code file}'s fingerprint is known already (a resumed study checks a regular file first): not hashed again. */
     boolean known(Path file);
 
-    /** The fingerprint of {@code file}, whose load has read it whole. */
-    void read(Path file, String print);
+    /** The fingerprints of {@code file}, whose load has read it whole. */
+    void read(Path file, StudySettings.Prints print);
   }
 
   Fingerprints fingerprints;
 
-  /** A data file opened to load it: hashed as it is read when {@link #fingerprints} wants it. */
+  /**
+   * A check of the CSV once read: whether an option spelled otherwise than a study stored it names
+   * the same columns ({@code same}), and the refusal when it does not, or when the CSV does not
+   * load (read with other columns than the study's, the likely reason).
+   */
+  record CsvCheck(java.util.function.Predicate<CsvLoader.Table> same, IllegalArgumentException refused) {}
+
+  /** The checks of the next load of a CSV. */
+  final List<CsvCheck> csvChecks = new ArrayList<>();
+
+  /**
+   * A data file opened to load it: when {@link #fingerprints} wants it, decompressed here (the
+   * fingerprint is of the data, gzipped or not) and hashed as it is read.
+   */
   private InputStream open(Path file) throws IOException {
     InputStream in = Files.newInputStream(file);
-    return fingerprints == null || fingerprints.known(file) ? in : new StudySettings.Hashing(in);
+    return fingerprints == null || fingerprints.known(file) ? in : StudySettings.Reading.of(in, file.toString());
   }
 
   /** Once {@code in}, opened by {@link #open}, has loaded {@code file}: tells {@link #fingerprints} its fingerprint. */
   private void read(Path file, InputStream in) throws IOException {
-    if (in instanceof StudySettings.Hashing hashing) fingerprints.read(file, hashing.fingerprint());
+    if (in instanceof StudySettings.Reading reading) fingerprints.read(file, reading.prints());
   }
 
   /** What the last load found worth saying of the data, each a line after "note: ". */
@@ -307,6 +325,9 @@ public final class DataOptions {
   /** The header's name of the label column when --label-column is not given (the last), once loadRaw has read a CSV with a header. */
   private String defaultLabelName;
 
+  /** CsvLoader's note of another delimiter in a line or field: "(the delimiter is ','; this line has ';')", or tabs. */
+  private static final Pattern OTHER_DELIMITER = Pattern.compile("\\(the delimiter is (?:'.'|a tab); this (?:line|field) has ('.'|tabs|a tab)\\)$");
+
   /** A feature column's problem as CsvLoader says it: "column 1 (index 0) 'digit': 'zero' is not a number". */
   private static final Pattern NOT_A_NUMBER = Pattern.compile("column \\d+ \\(index (\\d+)\\)(?: '(.*)')?: '.*' is not a number");
 
@@ -319,6 +340,15 @@ public final class DataOptions {
     String prefix = e.source() + " line " + e.line() + ": ";
     if (e.line() < 0 || e.getMessage() == null || !e.getMessage().startsWith(prefix)) return e;
     String problem = e.getMessage().substring(prefix.length());
+    Matcher other = OTHER_DELIMITER.matcher(problem);
+    if (other.find()) {
+      // The loader names the delimiter the data seems to have: the option that reads it.
+      String c = other.group(1);
+      MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem.substring(0, problem.length() - 1)
+          + ": give --csv-delimiter " + (c.startsWith("'") ? c : "tab") + ")");
+      hinted.initCause(e);
+      return hinted;
+    }
     if (problem.endsWith(CsvLoader.HEADER_HINT)) {
       // The loader's way to say whether the first line is a header, as this command line says it.
       MalformedDataException hinted = new MalformedDataException(e.source(), e.line(),

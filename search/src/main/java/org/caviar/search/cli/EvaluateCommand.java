@@ -113,9 +113,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     int inputs = model.network().inputSize();
     if (rows.featureCount() != inputs) {
       // A CSV's columns are the features but the label and those left out: the same options as train's give the same ones.
+      // No data option: the shipped digits, which a model of other data was not meant to be scored on.
+      boolean digits = data.csv == null && data.idxImages == null && data.idxLabels == null;
       throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount()
           + (data.csv == null ? "" : " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
-              + "): give the --label-column and --ignore-columns it was trained with"));
+              + "): give the --label-column and --ignore-columns it was trained with")
+          + (digits && trained != null ? "; the model was trained on " + trained.data() + " (" + trained.shape() + "): give it with "
+              + (trained.data().matches("(?i).*\\.(csv|tsv|txt)(\\.gz)?") ? "--csv" : "--csv, or --idx-images and --idx-labels")
+              + " (no data option reads the shipped digits)" : ""));
     }
     // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
     // indices (as an IDX file's are), which for a CSV means another column or another coding, and

@@ -57,7 +57,7 @@ public final class GradcheckCommand implements Callable<Integer> {
           + ", got " + rows + (batchNorm ? BATCH_NORM_ROWS : ""));
     }
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-      throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + weightDecay);
+      throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + org.caviar.model.optim.Floats.text(weightDecay));
     }
     DataOptions.Data d = data.load(false); // the training part only: a split without validation rows will do
     NetworkSpec net = given != null ? given : NetworkSpec.parse(d.inputs() + "-32-32-" + d.classes() + " relu batchnorm");

@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.caviar.model.data.Inputs;
+import org.caviar.model.data.MalformedDataException;
 import org.caviar.search.storage.StudyInfo;
 
 /**
@@ -27,14 +29,27 @@ import org.caviar.search.storage.StudyInfo;
  * existing study takes the stored value of each of these options it was not given, and refuses
  * one given with another value, so that every trial of a study answers the same question.
  *
- * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, its size
- * and SHA-256: a worker on another machine may give another path to the same file, and a file
- * changed in place under the stored path is noticed. An option not given when the study was
+ * <p>A dataset file is stored as its absolute path and, under {@code NAME.fingerprint}, the size
+ * and SHA-256 of its data (decompressed, for a gzip file): a worker on another machine may give
+ * another path to the same file, the same data gzipped or not is the same data, and a file changed
+ * in place under the stored path is noticed. Earlier versions stored a gzip file's fingerprint of
+ * its bytes as they are on disk: that one is accepted too. An option not given when the study was
  * created is stored as the empty text. A sampler's or pruner's own option is stored only with a
  * study of that sampler or pruner (older versions stored them all: such a stored value is neither
  * taken nor compared).
  */
 final class StudySettings {
+  private static final String LABEL_COLUMN = "--label-column";
+
+  private static final String IGNORE_COLUMNS = "--ignore-columns";
+
+  /** The indexes of the columns that {@code list}, comma-separated, names in {@code table} (-1 for a name it has not). */
+  private static java.util.Set<Integer> columns(org.caviar.model.data.CsvLoader.Table table, String list) {
+    java.util.Set<Integer> indexes = new java.util.TreeSet<>();
+    if (!list.isEmpty()) for (String c : list.split(",", -1)) indexes.add(table.indexOf(c));
+    return indexes;
+  }
+
   /** The key of a dataset file's fingerprint beside its path. */
   static final String FINGERPRINT = ".fingerprint";
 
@@ -51,12 +66,24 @@ final class StudySettings {
   /** A dataset file option; null when not given. */
   private record FileOption(String name, Supplier<Path> value, Consumer<Path> adopt) {}
 
+  private final DataOptions data;
   private final List<FileOption> files;
   private final List<TextOption> texts;
   /** Hashing a large dataset takes a moment: once per file and run. */
-  private final Map<Path, String> fingerprints = new HashMap<>();
+  private final Map<Path, Prints> fingerprints = new HashMap<>();
   /** The checks of files that are not regular (a pipe), made on the fingerprint the load computes. */
-  private final Map<Path, Consumer<String>> checksOnLoad = new HashMap<>();
+  private final Map<Path, Consumer<Prints>> checksOnLoad = new HashMap<>();
+
+  /**
+   * A data file's fingerprint, "SIZE bytes, sha256 HEX" of its data (decompressed), and for a gzip
+   * file that of its bytes on disk (null for another), which earlier versions stored.
+   */
+  record Prints(String data, String file) {
+    /** Whether {@code stored} is this file's fingerprint, in either form. */
+    boolean match(String stored) {
+      return data.equals(stored) || file != null && file.equals(stored);
+    }
+  }
 
   /**
    * The data options of {@code data} and the other {@code texts}. The load of {@code data} tells
@@ -64,6 +91,7 @@ final class StudySettings {
    * <(zcat data.csv.gz), a named pipe) requires: read again to hash it, it waited for a new writer.
    */
   private StudySettings(DataOptions data, List<TextOption> texts) {
+    this.data = data;
     this.files = dataFiles(data);
     this.texts = concat(dataTexts(data), texts);
     data.fingerprints = new DataOptions.Fingerprints() {
@@ -73,7 +101,7 @@ final class StudySettings {
       }
 
       @Override
-      public void read(Path file, String print) {
+      public void read(Path file, Prints print) {
         loaded(file, print);
       }
     };
@@ -119,10 +147,10 @@ final class StudySettings {
 
   private static List<TextOption> dataTexts(DataOptions d) {
     return List.of(
-        new TextOption("--label-column", () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
+        new TextOption(LABEL_COLUMN, () -> d.labelColumn == null ? "" : d.labelColumn.trim(),
             v -> d.labelColumn = v.isEmpty() ? null : v),
         // Not stored by older versions: such a study keeps this run's (none unless given).
-        new TextOption("--ignore-columns", () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
+        new TextOption(IGNORE_COLUMNS, () -> d.ignoreColumns == null ? "" : DataOptions.canonicalIgnored(d.ignoreColumns),
             v -> d.ignoreColumns = v.isEmpty() ? null : List.of(v.split(",", -1))),
         new TextOption("--csv-delimiter", () -> DataOptions.canonicalDelimiter(d.csvDelimiter),
             v -> d.csvDelimiter = v.isEmpty() ? null : v),
@@ -145,7 +173,7 @@ final class StudySettings {
     for (FileOption f : files) {
       Path p = f.value().get();
       settings.put(f.name(), p == null ? "" : p.toAbsolutePath().normalize().toString());
-      if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p));
+      if (p != null) settings.put(f.name() + FINGERPRINT, fingerprint(p).data());
     }
     for (TextOption o : texts) {
       if (o.applies().getAsBoolean()) settings.put(o.name(), o.value().get());
@@ -175,9 +203,9 @@ final class StudySettings {
         Path p = f.value().get();
         PathChecks.existingFile(f.name(), p); // named, rather than found out while hashing it
         check(p, print -> {
-          if (storedPath.isEmpty() || !print.equals(storedPrint)) {
+          if (storedPath.isEmpty() || !print.match(storedPrint)) {
             throw new IllegalArgumentException("study '" + study + "' was created " + was + "; this run asks for " + f.name() + " " + p
-                + " (" + print + "), another file (leave it out to use the stored one, or start a new study)");
+                + " (" + print.data() + "), another file (leave it out to use the stored one, or start a new study)");
           }
         });
       } else if (!storedPath.isEmpty()) {
@@ -190,9 +218,9 @@ final class StudySettings {
               : ", which is not found here: give " + f.name() + " with the path of the same file on this machine"));
         }
         check(p, print -> {
-          if (!print.equals(storedPrint)) {
+          if (!print.match(storedPrint)) {
             throw new IllegalArgumentException("study '" + study + "' was created " + was + ", but that file now holds other data ("
-                + print + "): give " + f.name() + " with the path of the original, or start a new study");
+                + print.data() + "): give " + f.name() + " with the path of the original, or start a new study");
           }
         });
         f.adopt().accept(p);
@@ -200,15 +228,22 @@ final class StudySettings {
       }
     }
     for (TextOption o : texts) {
-      String value = s.get(o.name());
+      // A split stored by earlier versions as Java wrote its numbers (0.9,5.0E-4): compared and said as this version writes them.
+      String value = o.name().equals("--split") && s.get(o.name()) != null ? canonicalSplit(s.get(o.name())) : s.get(o.name());
       // Older versions stored every sampler's and pruner's options: one the study's does not use was never used.
       if (value == null || !o.applies().getAsBoolean()) continue;
       String now = o.value().get();
       if (given.test(o.name())) {
         if (!now.equals(value)) {
-          throw new IllegalArgumentException("study '" + study + "' was created " + (value.isEmpty() ? "without " + o.name()
-              : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " " + (now.isEmpty() ? "''" : now)
-              + " (leave it out to use the stored value, or start a new study)");
+          IllegalArgumentException refused = new IllegalArgumentException("study '" + study + "' was created "
+              + (value.isEmpty() ? "without " + o.name() : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " "
+              + (now.isEmpty() ? "''" : now) + " (leave it out to use the stored value, or start a new study)");
+          if (!(o.name().equals(LABEL_COLUMN) || o.name().equals(IGNORE_COLUMNS)) || data.csv == null) throw refused;
+          // The same columns spelled otherwise (by name, by index, from the end, the default last
+          // label, ignored ones in another order) are the same: compared once the CSV's header is read.
+          data.csvChecks.add(new DataOptions.CsvCheck(table -> o.name().equals(LABEL_COLUMN)
+              ? table.labelColumn() == (value.isEmpty() ? table.columns() - 1 : table.indexOf(value))
+              : columns(table, value).equals(columns(table, now)) && !columns(table, value).contains(-1), refused));
         }
       } else {
         if (!now.equals(value)) taken.add(o.name() + (value.isEmpty() ? " (not given)" : " " + value));
@@ -237,15 +272,25 @@ final class StudySettings {
     if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
   }
 
-  /** "0.6,0.2" for any spelling of the same two fractions; the text itself when it is not two numbers (load() says why). */
+  /**
+   * "0.6,0.2" for any spelling of the same two fractions, each as short as reads back to the same
+   * double and without an exponent (0.0005 for 5e-4, not Java's 5.0E-4, which earlier versions
+   * stored); the text itself when it is not two numbers (load() says why).
+   */
   static String canonicalSplit(String split) {
     String[] f = split.split(",");
     if (f.length != 2) return split.trim();
     try {
-      return Double.parseDouble(f[0].trim()) + "," + Double.parseDouble(f[1].trim());
+      return plain(Double.parseDouble(f[0].trim())) + "," + plain(Double.parseDouble(f[1].trim()));
     } catch (NumberFormatException e) {
       return split.trim();
     }
+  }
+
+  private static String plain(double x) {
+    if (!Double.isFinite(x)) return Double.toString(x);
+    java.math.BigDecimal d = java.math.BigDecimal.valueOf(x).stripTrailingZeros();
+    return d.signum() == 0 ? "0" : d.toPlainString();
   }
 
   /**
@@ -253,7 +298,7 @@ final class StudySettings {
    * data is refused before it loads); for another (a pipe), which can be read only once, when the
    * load has read it ({@link #loaded}).
    */
-  private void check(Path file, Consumer<String> check) {
+  private void check(Path file, Consumer<Prints> check) {
     if (Files.isRegularFile(file)) {
       check.accept(fingerprint(file));
     } else {
@@ -262,22 +307,74 @@ final class StudySettings {
   }
 
   /** Told by the load: the fingerprint of a file it has read whole. */
-  private void loaded(Path file, String print) {
+  private void loaded(Path file, Prints print) {
     fingerprints.put(file, print);
-    Consumer<String> check = checksOnLoad.remove(file);
+    Consumer<Prints> check = checksOnLoad.remove(file);
     if (check != null) check.accept(print);
   }
 
-  /** "SIZE bytes, sha256 HEX": the file's content, whatever its path; the load's, if it has read the file. */
-  private String fingerprint(Path file) {
-    String known = fingerprints.get(file);
+  /** The fingerprints of the file's data, whatever its path; the load's, if it has read the file. */
+  private Prints fingerprint(Path file) {
+    Prints known = fingerprints.get(file);
     if (known != null) return known;
-    try (Hashing in = new Hashing(Files.newInputStream(file))) {
-      String print = in.fingerprint();
+    try (Reading in = Reading.of(Files.newInputStream(file), file.toString())) {
+      Prints print = in.prints();
       fingerprints.put(file, print);
       return print;
+    } catch (MalformedDataException e) {
+      // Damaged gzip data: what the load would say of it, as bad usage (another file is needed).
+      throw new IllegalArgumentException(e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A data file's data as read to load it (decompressed, for gzip), hashed as it is read: its
+   * {@link Prints}. A gzip file's bytes on disk are hashed too (they are fewer than its data's).
+   */
+  static final class Reading extends FilterInputStream {
+    private final Hashing data;
+    private final Hashing file;
+
+    private Reading(Hashing data, Hashing file) {
+      super(data);
+      this.data = data;
+      this.file = file;
+    }
+
+    /** {@code in} (closed with this), decompressed when it is gzip; {@code source} names it in errors. */
+    static Reading of(InputStream in, String source) throws IOException {
+      java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
+      b.mark(2);
+      boolean gzip = b.read() == 0x1f && b.read() == 0x8b;
+      b.reset();
+      if (!gzip) return new Reading(new Hashing(b), null);
+      Hashing file = new Hashing(b);
+      return new Reading(new Hashing(Inputs.maybeGunzip(file, source)), file);
+    }
+
+    /** Read, not skipped below, as {@link Hashing#skip} does. */
+    @Override
+    public long skip(long n) throws IOException {
+      return data.skip(n);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      data.close();
+      if (file != null) file.close(); // the gzip stream leaves the file's open
+    }
+
+    /** The fingerprints of the whole file: what is left (a loader may stop before the end) is read first. */
+    Prints prints() throws IOException {
+      String print = data.fingerprint();
+      return new Prints(print, file == null ? null : file.fingerprint());
     }
   }
 

@@ -206,7 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("caviar train on " + d.description());
     data.printNotes(out);
     out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
-    trainingLine = s.training().epochs() + " epochs, batch " + s.training().batchSize() + ", "
+    trainingLine = CaviarCli.count(s.training().epochs(), "epoch") + ", batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + Floats.text(s.training().weightDecay());
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
     if (Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");

@@ -140,7 +140,8 @@ public class TuneCommand implements Callable<Integer> {
           + "(a resumed study keeps the one it was created with: leave --param and --space out).")
   List<String> params;
 
-  @Option(names = "--show-space", description = "Print the default space and the parameter names the MLP reads, and exit.")
+  @Option(names = "--show-space", description = "Print the default space (or the one --param or --space gives, checked) and the "
+      + "parameter names the MLP reads, and exit.")
   boolean showSpace;
 
   @Option(names = "--mode", paramLabel = "MODE", defaultValue = "caviar",
@@ -180,15 +181,22 @@ public class TuneCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     out = commandSpec.commandLine().getOut();
     if (showSpace) {
-      out.print("Default space:\n" + DEFAULT_SPACE + "\nParameters the MLP reads: "
-          + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
+      // A space given is printed as the run reads it, checked as the run checks it (the default was printed, as if it were ignored).
+      String given = null;
+      if (spaceFile != null || params != null) {
+        SearchSpace space = space(null);
+        MlpSettings.checkSpace(space);
+        given = space.spec();
+      }
+      out.print((given != null ? "Space given:\n" + given + (given.endsWith("\n") ? "" : "\n") : "Default space:\n" + DEFAULT_SPACE)
+          + "\nParameters the MLP reads: " + String.join(", ", new java.util.TreeSet<>(MlpSettings.NAMES)) + "\n");
       return 0;
     }
     if (trialsOption != null && trialsOption < 1) throw new IllegalArgumentException("--trials must be >= 1, got " + trialsOption);
     checkExecutionOptions();
     // Checked before anything is written or trained: these are read only at the end of a run.
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
-    if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + timeout);
+    if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + org.caviar.model.optim.Floats.text(timeout));
     trials = trialsOption != null ? trialsOption : 60;
     Path named = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -805,8 +813,8 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %d epochs trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), epochsRun, epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
+        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
@@ -937,7 +945,7 @@ public class TuneCommand implements Callable<Integer> {
     if (p instanceof AshaPruner a) {
       StringBuilder rungs = new StringBuilder();
       for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
-      if (rungs.isEmpty()) return "asha (no decision within " + epochs + " epochs: it prunes nothing; see --asha-min-epochs)";
+      if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
       return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
     }
     return p.name();

@@ -34,10 +34,7 @@ public final class SearchSpace {
       Condition c = p.condition();
       if (c == null) continue;
       Integer pi = indexByName.get(c.parent());
-      if (pi == null || pi == i) {
-        throw new IllegalArgumentException("parameter '" + p.name() + "': condition parent '" + c.parent()
-            + "' must be a categorical parameter declared before it");
-      }
+      if (pi == null || pi == i) throw new IllegalArgumentException(missingParent(parameters, i));
       if (!(parameters[pi] instanceof CategoricalParameter cat)) {
         throw new IllegalArgumentException("parameter '" + p.name() + "': condition parent '" + c.parent()
             + "' is " + parameters[pi].spec() + ", not categorical");
@@ -178,5 +175,55 @@ public final class SearchSpace {
   @Override
   public String toString() {
     return spec();
+  }
+
+  /**
+   * Why parameter i's condition parent is not one before it: it is the parameter itself, one
+   * declared after it, or none of the space's (a misspelling, said with the name meant).
+   */
+  private static String missingParent(Parameter[] parameters, int i) {
+    String parent = parameters[i].condition().parent();
+    String start = "parameter '" + parameters[i].name() + "': condition parent '" + parent + "' ";
+    if (parameters[i].name().equals(parent)) return start + "is the parameter itself";
+    java.util.List<String> names = java.util.Arrays.stream(parameters).map(Parameter::name).toList();
+    if (names.contains(parent)) return start + "is declared after it: declare it first";
+    String meant = closest(parent, names);
+    return start + "is not a parameter of the space" + (meant != null ? "; did you mean '" + meant + "'?"
+        : " (" + String.join(", ", names) + ")");
+  }
+
+  /**
+   * The name among {@code names} that {@code name} is a misspelling of: within 2 edits (a letter
+   * added, left out, changed, or two swapped), fewer than half its length, and the closest; null
+   * when none is.
+   */
+  static String closest(String name, java.util.List<String> names) {
+    String best = null;
+    int bestDistance = Math.min(3, (name.length() + 1) / 2);
+    for (String n : names) {
+      int d = edits(name, n);
+      if (d < bestDistance) {
+        best = n;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** The optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+  private static int edits(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+    for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 }

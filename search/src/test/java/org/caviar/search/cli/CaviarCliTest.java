@@ -43,6 +43,19 @@ class CaviarCliTest {
     assertTrue(!worker.contains("Print the default space"), worker);
   }
 
+  /** Every command's help lists -V, --version: a command's printed nothing (and exited 0). */
+  @Test
+  void everyCommandPrintsTheVersion() {
+    String version = run("--version").out().strip();
+    assertTrue(version.startsWith("caviar "), version);
+    for (String command : List.of("tune", "worker", "train", "evaluate", "gradcheck")) {
+      assertTrue(run(command, "--help").out().contains("-V, --version"), command);
+      CliRun r = run(command, "--version");
+      assertEquals(0, r.code(), command);
+      assertEquals(version, r.out().strip(), command);
+    }
+  }
+
   /**
    * A worker cannot run without --storage and --study: its help showed both as optional
    * ("[--study=NAME] [--storage=URL]"), as tune's (which has a default folder and a journal). They
@@ -171,7 +184,8 @@ class CaviarCliTest {
     assertEquals("caviar evaluate: other.csv has class 'top', which the model does not know [high, low, mid]", c.err().strip());
     CliRun d = run("evaluate", "--model", model.toString(), "--all");
     assertEquals(2, d.code());
-    assertEquals("caviar evaluate: the model takes 2 features, digits has 64", d.err().strip());
+    assertEquals("caviar evaluate: the model takes 2 features, digits has 64; the model was trained on three.csv (90 rows, "
+        + "2 features, 3 classes): give it with --csv (no data option reads the shipped digits)", d.err().strip());
     // --all evaluates every row: a split given with it was ignored without a word.
     CliRun split = run("evaluate", "--model", model.toString(), "--csv", csv.toString(), "--all", "--split", "0.5,0.2");
     assertEquals(2, split.code());
@@ -240,7 +254,7 @@ class CaviarCliTest {
     assertEquals("caviar tune: --top must be >= 1, got 0", r.err().strip());
     r = run("tune", "--timeout", "-5", "--trials", "1", "--study", study.toString());
     assertEquals(2, r.code());
-    assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5.0", r.err().strip());
+    assertEquals("caviar tune: --timeout must be >= 0 seconds, got -5", r.err().strip()); // as given, not Java's -5.0
     assertTrue(!Files.exists(study), "nothing written");
     // An option's error gives the value as given (epochs reached the network's settings as a
     // default, whose message said "got null"), and comes before the data loads.
@@ -276,6 +290,8 @@ class CaviarCliTest {
       String given = args[1].startsWith("--param") ? args[2].substring(0, args[2].indexOf('=')) : args[1];
       assertTrue(r.err().startsWith("caviar " + args[0] + ": " + given + " "), r.err());
     }
+    // A number as written, not as Java writes a double (-1.0E-4).
+    assertEquals("caviar gradcheck: --weight-decay must be finite and >= 0, got -1e-4", run("gradcheck", "--weight-decay", "-1e-4").err().strip());
     assertTrue(!Files.exists(study), "nothing written");
   }
 
@@ -320,8 +336,17 @@ class CaviarCliTest {
     Path model = dir.resolve("semi.caviar");
     CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
     assertEquals(2, r.code());
+    // With the option that reads it (the loader's message alone did not name it).
     assertEquals("caviar train: " + csv + " line 1: needs at least 2 columns (features and a label), found 1 (the delimiter is ','; "
-        + "this line has ';')", r.err().strip());
+        + "this line has ';': give --csv-delimiter ';')", r.err().strip());
+    Path tabs = Files.writeString(dir.resolve("tabs.csv"), Files.readString(csv).replace(';', '\t'));
+    r = run("train", "--csv", tabs.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals("caviar train: " + tabs + " line 1: needs at least 2 columns (features and a label), found 1 (the delimiter is ','; "
+        + "this line has tabs: give --csv-delimiter tab)", r.err().strip());
+    // A field of a ';' file of commas in its numbers, read with ',': the field says it.
+    Path mixed = Files.writeString(dir.resolve("mixed.csv"), "a,b,label\n1;5,2,x\n");
+    r = run("train", "--csv", mixed.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertTrue(r.err().strip().endsWith("(the delimiter is ','; this field has ';': give --csv-delimiter ';')"), r.err());
     r = run("train", "--csv", csv.toString(), "--csv-delimiter", ";", "--epochs", "1", "--threads", "1", "--out", model.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("caviar train on semi.csv: 40 rows"), r.out());
@@ -879,6 +904,24 @@ class CaviarCliTest {
   }
 
   /**
+   * A model trained on a CSV, evaluated without data options: evaluate reads the shipped digits,
+   * and said only "the model takes 4 features, digits has 64", not that the data was left out.
+   */
+  @Test
+  void aModelEvaluatedWithoutItsDataSaysWhichDataItWasTrainedOn() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,c,d,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",1,2,").append(i % 3).append('\n');
+    Path csv = Files.writeString(dir.resolve("four.csv"), b);
+    Path model = dir.resolve("four.caviar");
+    CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("evaluate", "--model", model.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 4 features, digits has 64; the model was trained on four.csv (60 rows, 4 features, "
+        + "3 classes): give it with --csv (no data option reads the shipped digits)", r.err().strip());
+  }
+
+  /**
    * The "is this the label?" check (more classes than half the rows) is for the default last
    * column: a label column the user chose is used, however many classes it has.
    */
@@ -905,7 +948,9 @@ class CaviarCliTest {
         "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)",
         "--study", dir.resolve("s").toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("pruner asha (no decision within 1 epochs: it prunes nothing"), r.out());
+    assertTrue(r.out().contains("pruner asha (no decision within 1 epoch: it prunes nothing"), r.out());
+    // In the singular (it said "1 epochs", as train's "training: 1 epochs").
+    assertTrue(r.out().contains("; 1 epoch trained of 1 without pruning (100%)"), r.out());
   }
 
   /** The small space of the quick studies below: two trials take about a second. */
@@ -1204,6 +1249,35 @@ class CaviarCliTest {
     r = run("evaluate", "--modle", "m.caviar");
     assertEquals(List.of("caviar evaluate: Unknown options: '--modle', 'm.caviar'; did you mean --model?",
         "see: caviar evaluate --help"), r.err().strip().lines().toList());
+  }
+
+  /**
+   * Words that are neither options nor their values: after a stray '--' ("tune -- --trials 3" said
+   * "Unknown options: '--trials', '3'; did you mean --trials?"), or a value with spaces not quoted
+   * ("Unmatched arguments from index 3: '=', 'log(1e-4,', '1)'"): the message says what they were
+   * taken for, and what to write.
+   */
+  @Test
+  void strayArgumentsSayWhatTheyWereTakenFor() {
+    CliRun r = run("tune", "--", "--trials", "3");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar tune: '--trials', '3' after '--' are arguments, not options ('--' ends the options), and tune "
+        + "takes no arguments: leave out the '--'", "see: caviar tune --help"), r.err().strip().lines().toList());
+    r = run("--", "tune");
+    assertEquals(List.of("caviar: 'tune' after '--' is an argument, not a command or an option ('--' ends the options), and "
+        + "caviar takes no arguments: leave out the '--'", "see: caviar --help"), r.err().strip().lines().toList());
+    r = run("tune", "--param", "lr", "=", "log(1e-4,", "1)");
+    assertEquals(List.of("caviar tune: '=', 'log(1e-4,', '1)' are neither options nor values of one, and tune takes no other "
+        + "arguments; if they belong to the value of --param, quote it whole: --param 'lr = log(1e-4, 1)'", "see: caviar tune --help"),
+        r.err().strip().lines().toList());
+    r = run("train", "--csv", "my", "data.csv");
+    assertEquals(2, r.code());
+    assertEquals(List.of("caviar train: 'data.csv' is neither an option nor the value of one, and train takes no other arguments; "
+        + "if it belongs to the value of --csv, quote it whole: --csv 'my data.csv'", "see: caviar train --help"),
+        r.err().strip().lines().toList());
+    r = run("tune", "--trials", "3", "5");
+    assertEquals(List.of("caviar tune: '5' is neither an option nor the value of one, and tune takes no other arguments",
+        "see: caviar tune --help"), r.err().strip().lines().toList());
   }
 
   /**

@@ -93,5 +93,17 @@ class IgnoreColumnsCliTest {
     CliRun resume = run("tune", "--study", study.toString(), "--ignore-columns", "Name", "--trials", "3", "--no-report", "--no-progress");
     assertEquals(2, resume.code(), resume.out());
     assertTrue(resume.err().contains("--ignore-columns"), resume.err());
+    // The same columns otherwise written (in another order, by index) are the same: they were refused as another value.
+    for (String same : new String[] {"Name,Id", "0,Name", "Name,0"}) {
+      CliRun r = run("tune", "--study", study.toString(), "--ignore-columns", same, "--trials", "2", "--no-report", "--no-progress");
+      assertEquals(0, r.code(), same + ": " + r.out() + r.err());
+    }
+    CliRun two = run("tune", "--study", study.toString(), "--ignore-columns", "Id", "--ignore-columns", "Name", "--trials", "2",
+        "--no-report", "--no-progress");
+    assertEquals(0, two.code(), two.out() + two.err());
+    CliRun other = run("tune", "--study", study.toString(), "--ignore-columns", "0", "--trials", "3", "--no-report", "--no-progress");
+    assertEquals(2, other.code(), other.out());
+    assertEquals("caviar tune: study 's' was created with --ignore-columns Id,Name; this run asks for --ignore-columns 0 (leave it out "
+        + "to use the stored value, or start a new study)", other.err().strip());
   }
 }

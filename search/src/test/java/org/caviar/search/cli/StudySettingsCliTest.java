@@ -219,7 +219,7 @@ class StudySettingsCliTest {
     CliRun own = run("train", "--from-study", study.toString(), "--out", dir.resolve("a.caviar").toString());
     assertOk(own);
     assertTrue(own.out().contains("epochs: 1, the trial's own (--epochs to change)"), own.out());
-    assertTrue(own.out().contains("training: 1 epochs"), own.out());
+    assertTrue(own.out().contains("training: 1 epoch,"), own.out());
     CliRun given = run("train", "--from-study", study.toString(), "--epochs", "2", "--out", dir.resolve("b.caviar").toString());
     assertOk(given);
     assertTrue(given.out().contains("training: 2 epochs"), given.out());
@@ -275,6 +275,40 @@ class StudySettingsCliTest {
     }
     Files.writeString(file, sb);
     return file;
+  }
+
+  /**
+   * The label column is compared as the column it names in the data, not as spelled: a study
+   * created without --label-column (the last) was refused a resume that named the last column
+   * ("was created without --label-column; this run asks for --label-column label").
+   */
+  @Test
+  void aResumeNamingTheSameLabelColumnOtherwiseIsAccepted() throws IOException {
+    Path a = csv(dir.resolve("a.csv"), 1);
+    Path omitted = dir.resolve("omitted");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", a.toString()));
+    for (String same : new String[] {"label", "4", "-1", " label "}) {
+      assertOk(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "1", "--label-column", same));
+    }
+    // Another column is still another study's label, refused in one line before anything is written.
+    byte[] journal = Files.readAllBytes(omitted.resolve("journal.jsonl"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "2", "--label-column", "d"), "tune",
+        "study 'omitted' was created without --label-column; this run asks for --label-column d");
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "2", "--label-column", "0"), "tune",
+        "study 'omitted' was created without --label-column; this run asks for --label-column 0");
+    assertArrayEquals(journal, Files.readAllBytes(omitted.resolve("journal.jsonl")), "a refused run wrote to the journal");
+
+    // Given at the start: the default, another spelling of it, or nothing on resume.
+    Path named = dir.resolve("named");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", a.toString(), "--label-column", "label"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "2"));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "2", "--label-column", "-1"));
+    assertOk(run("train", "--from-study", named.toString(), "--epochs", "1", "--label-column", "4", "--out",
+        dir.resolve("m.caviar").toString()));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", named.toString(), "--trials", "3", "--label-column", "a"), "tune",
+        "study 'named' was created with --label-column label; this run asks for --label-column a");
   }
 
   @Test
@@ -371,6 +405,87 @@ class StudySettingsCliTest {
     assertOk(runWith(SMALL_SPACE, "tune", "--study", digits.toString(), "--trials", "1", "--epochs", "1"));
     assertOneLineError(run("tune", "--study", digits.toString(), "--trials", "2", "--csv", copy.toString()), "tune",
         "study 'digits' was created without --csv; this run asks for --csv " + copy);
+  }
+
+  /**
+   * A small split fraction is said as written, not as Java's 5.0E-4 ("was created with --split
+   * 0.9,5.0E-4"); a study that stored that form (as earlier versions did) compares and says it so.
+   */
+  @Test
+  void aStoredSplitIsSaidAsWritten() throws Exception {
+    Path study = dir.resolve("small");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--split", "0.9,5e-4"));
+    assertEquals("0.9,0.0005", JournalStorage.peek(study.resolve("journal.jsonl")).settings().get("--split"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--split", "0.5,0.1"), "tune",
+        "study 'small' was created with --split 0.9,0.0005; this run asks for --split 0.5,0.1");
+    CliRun r = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--split-seed", "42");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'small' uses its stored --split 0.9,0.0005"), r.out());
+
+    Path journalFile = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).put("--split", "0.9,5.0E-4");
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "3", "--split", "0.9,0.0005"));
+    r = runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "4");
+    assertOk(r);
+    assertTrue(r.out().contains("study 'small' uses its stored --split 0.9,0.0005"), r.out());
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "5", "--split", "0.5,0.1"), "tune",
+        "study 'small' was created with --split 0.9,0.0005; this run asks for --split 0.5,0.1");
+  }
+
+  /** "SIZE bytes, sha256 HEX" of {@code bytes}: the form of a stored fingerprint. */
+  private static String print(byte[] bytes) throws Exception {
+    return bytes.length + " bytes, sha256 " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static Path gzip(Path plain, Path gz) throws IOException {
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      Files.copy(plain, out);
+    }
+    return gz;
+  }
+
+  /**
+   * The same rows gzipped are the same data: a study's fingerprint is that of the data read, not
+   * of the file's bytes ("tune --csv d.csv" on a study of d.csv.gz was refused as another file). A
+   * study whose stored fingerprint is of the gzip file's bytes (as earlier versions stored it)
+   * still resumes on that file.
+   */
+  @Test
+  void aGzippedCsvIsTheSameDataAsThePlainOne() throws Exception {
+    Path plain = csv(dir.resolve("a.csv"), 1);
+    Path gz = gzip(plain, dir.resolve("a.csv.gz"));
+    Path zipped = dir.resolve("zipped");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", gz.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "2", "--csv", plain.toString()));
+    Path unzipped = dir.resolve("unzipped");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", unzipped.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--csv", plain.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", unzipped.toString(), "--trials", "2", "--csv", gz.toString()));
+    String key = "--csv" + StudySettings.FINGERPRINT;
+    assertEquals(print(Files.readAllBytes(plain)), JournalStorage.peek(zipped.resolve("journal.jsonl")).settings().get(key));
+    assertEquals(print(Files.readAllBytes(plain)), JournalStorage.peek(unzipped.resolve("journal.jsonl")).settings().get(key));
+
+    // A study as earlier versions stored it: the fingerprint of the gzip file's bytes.
+    Path journalFile = zipped.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).put(key, print(Files.readAllBytes(gz)));
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "3", "--csv", gz.toString()));
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "4"));
+    Path other = gzip(csv(dir.resolve("b.csv"), 2), dir.resolve("b.csv.gz"));
+    assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "5", "--csv", other.toString()), "tune",
+        "study 'zipped' was created with --csv " + plain.toAbsolutePath().normalize() + ".gz (" + print(Files.readAllBytes(gz)) + ")");
+    assertEquals(4, journalTrials(zipped).size());
   }
 
   /**

@@ -177,7 +177,7 @@ class TrainCommandTest {
     Path model = dir.resolve("m.caviar");
     CliRun r = run("train", "--from-study", own.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertTrue(r.out().contains("training: 1 epoch,"), r.out());
     assertFalse(r.out().contains("the trial's own"), r.out());
     r = run("train", "--from-study", own.toString(), "--threads", "1", "--out", model.toString());
     assertEquals(0, r.code(), r.out() + r.err());
@@ -188,7 +188,7 @@ class TrainCommandTest {
     assertEquals(0, t.code(), t.out() + t.err());
     r = run("train", "--from-study", stored.toString(), "--param", "epochs=1", "--threads", "1", "--out", model.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("training: 1 epochs"), r.out());
+    assertTrue(r.out().contains("training: 1 epoch,"), r.out());
     assertFalse(r.out().contains("as in the study"), r.out());
   }
 

@@ -61,6 +61,28 @@ class TuneCommandTest {
   }
 
   /** A study is named by the last part of --study: "/" has none (it was a NullPointerException's stack trace). */
+  /**
+   * --show-space with a space given (--param, --space) printed the default space, as if the one
+   * given were ignored: it prints the space given, as the run would read it, after the same checks.
+   */
+  @Test
+  void showSpacePrintsTheSpaceGiven() throws IOException {
+    CliRun r = run("tune", "--show-space", "--param", "lr = log(1e-4, 1)", "--param", "units = int_log(8, 64)");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("Space given:\nlr = log(1e-4, 1)\nunits = int_log(8, 64)\n\nParameters the MLP reads: "), r.out());
+    assertFalse(r.out().contains("Default space"), r.out());
+    Path file = Files.writeString(dir.resolve("space.txt"), "lr = log(0.0001, 1)\nlayers = int(1, 3)\n");
+    r = run("tune", "--show-space", "--space", file.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("Space given:\nlr = log(1e-4, 1)\nlayers = int(1, 3)\n"), r.out());
+    // Checked as a run checks it: a parameter the MLP does not read is refused.
+    r = run("tune", "--show-space", "--param", "unit = int(8, 16)");
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().startsWith("caviar tune: unknown parameter 'unit' for the MLP objective"), r.err());
+    // Without one: the default, as before.
+    assertTrue(run("tune", "--show-space").out().startsWith("Default space:\nlr = log(1e-4, 0.3)\n"));
+  }
+
   /** Every share 0 printed a list of zeros ("x 0% c 0%"); the line now says what that means. */
   @Test
   void importanceOfNoShareSaysSo() {

@@ -49,9 +49,18 @@ class SearchSpaceTest {
     rejects(() -> Parameter.uniform("b", 0, 1).when(" ", "adam"), "'b'", "' '");
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
     rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
+    // A misspelled parent is not in the space at all, and said so with the name meant; one declared
+    // later, or the parameter itself, is said so (both were "must be a categorical parameter declared before it").
+    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\noptimizer = categorical(adam, momentum)\n"
+        + "beta2 = one_minus_log(0.99, 0.999) if optimzer = adam"), "'beta2'", "condition parent 'optimzer' is not a parameter "
+        + "of the space; did you mean 'optimizer'?");
+    rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nbeta2 = one_minus_log(0.99, 0.999) if zzz = adam"), "'beta2'",
+        "condition parent 'zzz' is not a parameter of the space (lr, beta2)");
     rejects(() -> SearchSpace.of(
         Parameter.uniform("b", 0, 1).when("opt", "adam"), Parameter.categorical("opt", "sgd", "adam")),
-        "'b'", "'opt'", "declared before");
+        "'b'", "condition parent 'opt' is declared after it: declare it first");
+    rejects(() -> SearchSpace.of(Parameter.categorical("opt", "sgd", "adam").when("opt", "adam")), "'opt'",
+        "condition parent 'opt' is the parameter itself");
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("b", 0, 1).when("x", "1")),
         "'b'", "'x'", "not categorical");
     rejects(() -> SearchSpace.of(

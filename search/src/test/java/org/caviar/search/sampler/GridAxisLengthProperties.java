@@ -1,0 +1,83 @@
+package org.caviar.search.sampler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import org.caviar.search.space.IntParameter;
+import org.caviar.search.space.Parameter;
+
+/**
+ * The length of an integer parameter's grid axis (the number of distinct grid values) is counted
+ * without a loop over every grid index, and is the count that loop gives.
+ */
+class GridAxisLengthProperties {
+  private static final int MAX_RESOLUTION = 100_000; // keeps the reference loop short
+
+  /** The count as a loop over every grid index takes it: the reference. */
+  private static long byLoop(IntParameter n, int resolution) {
+    long distinct = 1;
+    int last = GridSampler.gridValue(n, 0, resolution);
+    for (int k = 1; k < resolution; k++) {
+      int v = GridSampler.gridValue(n, k, resolution);
+      if (v != last) distinct++;
+      last = v;
+    }
+    return distinct;
+  }
+
+  /** hi from lo and a fraction of the room above it, spread over magnitudes; a resolution below the range. */
+  private static void check(IntParameter n, double resolutionShare) {
+    long range = (long) n.hi() - n.lo() + 1;
+    int resolution = 2 + (int) ((Math.min(range - 1, MAX_RESOLUTION) - 2) * resolutionShare);
+    Assume.that(resolution < range);
+    assertEquals(byLoop(n, resolution), GridSampler.axisLength(n, resolution), n + " at " + resolution);
+  }
+
+  private static int hiAbove(int lo, double room) {
+    long above = (long) Math.ceil(Math.pow((double) Integer.MAX_VALUE - lo, room));
+    return (int) Math.min(Integer.MAX_VALUE, lo + Math.max(2, above));
+  }
+
+  @Property(tries = 400)
+  void logAxesCountAsTheLoop(@ForAll @IntRange(min = 1, max = Integer.MAX_VALUE - 3) int lo,
+      @ForAll @DoubleRange(min = 0, max = 1) double room, @ForAll @DoubleRange(min = 0, max = 1) double resolutionShare) {
+    check(Parameter.intLog("n", lo, hiAbove(lo, room)), resolutionShare);
+  }
+
+  @Property(tries = 400)
+  void linearAxesCountAsTheLoop(@ForAll @IntRange(min = Integer.MIN_VALUE, max = Integer.MAX_VALUE - 3) int lo,
+      @ForAll @DoubleRange(min = 0, max = 1) double room, @ForAll @DoubleRange(min = 0, max = 1) double resolutionShare) {
+    check(Parameter.intUniform("n", lo, hiAbove(lo, room)), resolutionShare);
+  }
+
+  /** A resolution just below the range: a step of about 1 before rounding, where the loop must decide. */
+  @Property(tries = 200)
+  void axesWithAStepOfAboutOneCountAsTheLoop(@ForAll @IntRange(min = 1, max = Integer.MAX_VALUE - MAX_RESOLUTION - 2) int lo,
+      @ForAll @IntRange(min = 2, max = MAX_RESOLUTION) int resolution, @ForAll @IntRange(min = 1, max = 3) int extra, @ForAll boolean log) {
+    int hi = lo + resolution - 1 + extra;
+    IntParameter n = log ? Parameter.intLog("n", lo, hi) : Parameter.intUniform("n", lo, hi);
+    assertEquals(byLoop(n, resolution), GridSampler.axisLength(n, resolution), n + " at " + resolution);
+  }
+
+  /** './caviar tune --grid-resolution 200000000' on int_log(1, 2^31 - 1) spent ~25 s here before its first trial. */
+  @Example
+  void aHugeResolutionOnAWideRangeIsCountedAtOnce() {
+    int max = Integer.MAX_VALUE;
+    assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
+      // The loop's counts (taken once; they take seconds to minutes).
+      assertEquals(59_952_904L, GridSampler.axisLength(Parameter.intLog("n", 1, max), 200_000_000));
+      assertEquals(406_506_530L, GridSampler.distinctGridValues(Parameter.intLog("n", 1, max), max));
+      // Linear, 2^32 integers: the grid's spacing of about 2 keeps every one of its points apart.
+      // (The loop's count too.)
+      assertEquals(max, GridSampler.axisLength(Parameter.intUniform("n", Integer.MIN_VALUE, max), max));
+      GridSampler.axisLength(Parameter.intLog("n", 1 << 20, max), 1 << 30);
+    });
+  }
+}
