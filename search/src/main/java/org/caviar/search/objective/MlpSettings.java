@@ -87,7 +87,10 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
   /** Settings from parameters by name (Double, Integer or String values), for a dataset's shape. */
   public static MlpSettings from(Map<String, ?> p, int inputs, int classes, int defaultEpochs, long seed) {
     for (String name : p.keySet()) {
-      if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown parameter '" + name + "' for the MLP objective");
+      if (!NAMES.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter '" + name + "' for the MLP objective; known: "
+            + String.join(", ", new java.util.TreeSet<>(NAMES)));
+      }
     }
     int units = integer(p, "units", 128);
     int layers = integer(p, "layers", 2);

@@ -18,7 +18,14 @@ public record PostgresUrl(String host, int port, String database, String user) {
 
   /** Parses {@code url}; the user defaults to {@code PGUSER}, then to the OS user. */
   public static PostgresUrl parse(String url) {
-    if (!isPostgres(url)) throw bad(url, "expected postgresql://host[:port]/database");
+    if (!isPostgres(url)) {
+      // A JDBC URL is the likeliest other spelling: say which part to drop.
+      if (url != null && url.startsWith("jdbc:") && isPostgres(url.substring(5))) {
+        String shown = stripPassword(url);
+        throw bad(shown, "leave out the 'jdbc:': " + shown.substring(5));
+      }
+      throw bad(url, "expected postgresql://host[:port]/database");
+    }
     URI u;
     try {
       u = new URI(url);

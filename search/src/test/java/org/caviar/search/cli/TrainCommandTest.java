@@ -152,7 +152,7 @@ class TrainCommandTest {
   void aParamMistakeCreatesNoFolder() {
     Path out = dir.resolve("new/m.caviar");
     Path report = dir.resolve("new-report");
-    for (String[] param : List.of(new String[] {"nope=1", "unknown parameter 'nope' for the MLP objective"},
+    for (String[] param : List.of(new String[] {"nope=1", "unknown parameter 'nope' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay"},
         new String[] {"units=many", "units must be a number, got 'many'"}, new String[] {"lr", "--param needs NAME=VALUE, got 'lr'"})) {
       CliRun r = run("train", "--param", param[0], "--out", out.toString(), "--report", report.toString());
       assertOneLineError(r, "caviar train: " + param[1]);

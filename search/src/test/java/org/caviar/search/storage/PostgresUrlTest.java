@@ -23,7 +23,7 @@ class PostgresUrlTest {
   @Test
   void badUrlsNameTheUrlAndWhatIsWrong() {
     for (String[] c : new String[][] {
-        {"jdbc:postgresql://h/d", "expected postgresql://"}, {"postgresql:///d", "no host"}, {"postgresql://h", "one database"},
+        {"jdbc:postgresql://h/d", "leave out the 'jdbc:': postgresql://h/d"}, {"mysql://h/d", "expected postgresql://"}, {"postgresql:///d", "no host"}, {"postgresql://h", "one database"},
         {"postgresql://h/a/b", "one database"}, {"postgresql://h/d?ssl=true", "'?'"},
         // A port that is not one: the URI then has no host at all, and "no host" blamed the host.
         {"postgresql://h:notaport/d", "port 'notaport' is not a number from 1 to 65535"},
@@ -36,5 +36,8 @@ class PostgresUrlTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse("postgresql://ann:hunter2@h/d"));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertTrue(e.getMessage().contains("PGPASSWORD"), e.getMessage());
+    IllegalArgumentException jdbc = assertThrows(IllegalArgumentException.class, () -> PostgresUrl.parse("jdbc:postgresql://ann:hunter2@h/d"));
+    assertFalse(jdbc.getMessage().contains("hunter2"), jdbc.getMessage());
+    assertTrue(jdbc.getMessage().contains("leave out the 'jdbc:'"), jdbc.getMessage());
   }
 }
