@@ -38,13 +38,14 @@ import org.flywaydb.core.api.MigrationState;
 /**
  * A study in a PostgreSQL database, shared by any number of worker processes on any machines.
  *
- * <p>Claims ({@link #claimNext}) are one autocommitted statement: it takes a lost trial's
- * parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}), numbers the trial and checks
- * the budget by incrementing the study row's counter, and inserts the RUNNING trial. (With a limit
- * on fresh trials, a grid's, the study row is locked first, in the same transaction, and the claim
- * counts the points given up against the limit itself.) The study row
- * is locked only while that statement runs, so claims do not wait for each other's samplers, and
- * their cost does not grow with the study. Every other event is one autocommitted statement too.
+ * <p>Claims ({@link #claimNext}) are one short transaction: it locks the study row, then one
+ * statement takes a lost trial's parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}),
+ * numbers the trial and checks the budget by incrementing the study row's counter (with a limit on
+ * fresh trials, a grid's, it also counts the points given up against the limit), and inserts the
+ * RUNNING trial. Locked first, the row and the trials that statement counts are read after any reap
+ * or claim that committed while it waited. The study row is locked only for that transaction, so
+ * claims do not wait for each other's samplers, and their cost does not grow with the study. Every
+ * other event is one autocommitted statement.
  *
  * <p>Reads are incremental: this process keeps its copy of the study ({@link TrialCache}) and asks
  * only for trials changed since its last read (see the {@code changed_xid} column in the V3
@@ -694,16 +695,19 @@ public final class PostgresStorage implements SharedStorage {
         if (earlier != null) return earlier;
       }
       sent[0] = true;
-      if (freshLimit == Integer.MAX_VALUE) return claimIn(c, CLAIM_UNLIMITED, token, startMillis, takeReruns, budget, freshLimit, threads);
-      // The given-up points are counted after the study row is locked: no reap commits between the
-      // count and the study row's number of lost trials (see CLAIM_LIMITED).
+      // The study row is locked first, and the claim's statement (a snapshot of its own) reads the
+      // trials after: a reap or a claim that committed while this one waited for the row is in both
+      // the row and the trials it counts (the waiting re-runs, a grid's given-up points). Counted in
+      // a snapshot taken before the wait, a re-run re-queued meanwhile was missed while the row
+      // counted its trial out, and a fresh trial took the re-run's slot (see CLAIM_LIMITED).
+      String sql = freshLimit == Integer.MAX_VALUE ? CLAIM_UNLIMITED : CLAIM_LIMITED;
       c.setAutoCommit(false);
       try {
         try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM caviar_study WHERE id = ? FOR UPDATE")) {
           lock.setLong(1, studyId);
           lock.executeQuery().close();
         }
-        TrialRecord claimed = claimIn(c, CLAIM_LIMITED, token, startMillis, takeReruns, budget, freshLimit, threads);
+        TrialRecord claimed = claimIn(c, sql, token, startMillis, takeReruns, budget, freshLimit, threads);
         c.commit();
         return claimed;
       } catch (SQLException | RuntimeException e) {

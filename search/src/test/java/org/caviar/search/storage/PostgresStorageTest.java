@@ -336,6 +336,57 @@ class PostgresStorageTest {
   }
 
   /**
+   * The budget's race, for any claim: a reaper that re-queues a lost trial commits, with another
+   * worker's fresh claim, while a claim waits for the study row. The claim's statement had counted
+   * the waiting re-runs in its own snapshot, taken before it waited (none), and the study row it
+   * then read counted the lost trial out: it took the last slot for a fresh trial, and the re-run
+   * waited for a slot that never came (the study ended with the lost point never re-run). Locked
+   * first, the study row is read, and the re-runs counted, after the others committed.
+   */
+  @Test
+  void aClaimCountsAReRunQueuedWhileItWaitedForTheStudyRow() throws Exception {
+    Point lost = point(0.3, 0.7);
+    String url = databaseWithALostTrial(lost); // trial 0, RUNNING on a silent worker
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (PostgresStorage s = open(url, TestPostgres.fastSettings());
+        Connection claimer = TestPostgres.connect(url);
+        Connection reaper = TestPostgres.connect(url)) {
+      // A reaper finishes trial 0 as lost and re-queues it (holding its row, which the claim's own
+      // reap then skips), then waits for the study row, which another worker's claim holds.
+      reaper.setAutoCommit(false);
+      try (Statement st = reaper.createStatement()) {
+        st.executeUpdate("UPDATE caviar_trial SET state = 'FAILED', end_millis = 3, changed_xid = pg_current_xact_id(), requeued = true,"
+            + " reason = 'interrupted: worker lost, w:1 sent no heartbeat for 0:01:00' WHERE number = 0");
+      }
+      claimer.setAutoCommit(false);
+      try (Statement st = claimer.createStatement()) {
+        st.executeUpdate("UPDATE caviar_study SET next_number = next_number + 1");
+        st.executeUpdate("INSERT INTO caviar_trial (study_id, number, state, start_millis, worker) SELECT id, 1, 'RUNNING', 4, 'other:1' FROM caviar_study");
+      }
+      Future<Integer> reap = pool.submit(() -> {
+        try (Statement st = reaper.createStatement()) {
+          return st.executeUpdate("UPDATE caviar_study SET lost = lost + 1");
+        }
+      });
+      Thread.sleep(300);
+      assertFalse(reap.isDone(), "the reaper did not wait for the study row");
+      // A budget of 2: trial 1 and the re-run of trial 0 (trial 0, lost, does not count).
+      Future<TrialRecord> claim = pool.submit(() -> s.claimNext(System.currentTimeMillis(), 2, UNLIMITED));
+      Thread.sleep(500);
+      assertFalse(claim.isDone(), () -> "claimed while the study row was held: " + claim.resultNow());
+      claimer.commit();
+      assertEquals(1, reap.get(30, TimeUnit.SECONDS));
+      reaper.commit();
+      TrialRecord t = claim.get(30, TimeUnit.SECONDS);
+      assertEquals(0, t.retryOf(), () -> "took the re-run's slot for a fresh trial: " + t);
+      assertEquals(lost, t.params());
+      assertNull(s.claimNext(System.currentTimeMillis(), 2, UNLIMITED), "the budget of 2 is spent");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Claims with {@code clients} storages, two threads each, until the budget is spent; fresh trials
    * get {@code propose(number)}. Returns every claimed number.
    */
