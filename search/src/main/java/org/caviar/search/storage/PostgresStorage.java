@@ -38,12 +38,12 @@ import org.flywaydb.core.api.MigrationState;
 /**
  * A study in a PostgreSQL database, shared by any number of worker processes on any machines.
  *
- * <p>Claims ({@link #claimNext}) are one short transaction: it locks the study row, then one
- * statement takes a lost trial's parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}),
+ * <p>Claims ({@link #claimNext}) are one message, one implicit transaction: it locks the study
+ * row, then one statement takes a lost trial's parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}),
  * numbers the trial and checks the budget by incrementing the study row's counter (with a limit on
  * fresh trials, a grid's, it also counts the points given up against the limit), and inserts the
  * RUNNING trial. Locked first, the row and the trials that statement counts are read after any reap
- * or claim that committed while it waited. The study row is locked only for that transaction, so
+ * or claim that committed while it waited. The study row is locked only for that message, so
  * claims do not wait for each other's samplers, and their cost does not grow with the study. Every
  * other event is one autocommitted statement.
  *
@@ -166,16 +166,24 @@ public final class PostgresStorage implements SharedStorage {
       .formatted(TrialRecord.INTERRUPTED, TrialRecord.NEVER_RAN.replace("'", "''"));
 
   /**
+   * What a claim sends before {@link #CLAIM}, in the same message: the study row locked, so that
+   * the claim statement's snapshot, taken after, holds every reap and claim that committed while
+   * this one waited for the row. Sent together (the extended protocol's one Sync), the two run as
+   * one implicit transaction in one round trip. Parameter: study.
+   */
+  private static final String LOCKED = "SELECT 1 FROM caviar_study WHERE id = ? FOR UPDATE;\n";
+
+  /**
    * {@link #CLAIM} for a limited number of fresh trials (a grid's points): the points given up
-   * count against it, read by the claim itself, in the transaction that locked the study row
-   * first ({@link #claim}), so that a re-run reaped by another worker meanwhile counts both as lost
-   * on the study row and as given up, or as neither. Read from the trials the study had just read,
+   * count against it, read by the claim itself after {@link #LOCKED}, so that a re-run reaped by
+   * another worker meanwhile counts both as lost on the study row and as given up, or as neither.
+   * Read from the trials the study had just read,
    * the count missed a re-run reaped between the two, and the claim took a fresh trial past the grid.
    */
-  private static final String CLAIM_LIMITED = CLAIM.formatted(GIVEN_UP);
+  private static final String CLAIM_LIMITED = LOCKED + CLAIM.formatted(GIVEN_UP);
 
   /** {@link #CLAIM} without a limit on fresh trials: no point is given up for want of another. */
-  private static final String CLAIM_UNLIMITED = CLAIM.formatted("0");
+  private static final String CLAIM_UNLIMITED = LOCKED + CLAIM.formatted("0");
 
   /**
    * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
@@ -699,31 +707,10 @@ public final class PostgresStorage implements SharedStorage {
       // trials after: a reap or a claim that committed while this one waited for the row is in both
       // the row and the trials it counts (the waiting re-runs, a grid's given-up points). Counted in
       // a snapshot taken before the wait, a re-run re-queued meanwhile was missed while the row
-      // counted its trial out, and a fresh trial took the re-run's slot (see CLAIM_LIMITED).
-      String sql = freshLimit == Integer.MAX_VALUE ? CLAIM_UNLIMITED : CLAIM_LIMITED;
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM caviar_study WHERE id = ? FOR UPDATE")) {
-          lock.setLong(1, studyId);
-          lock.executeQuery().close();
-        }
-        TrialRecord claimed = claimIn(c, sql, token, startMillis, takeReruns, budget, freshLimit, threads);
-        c.commit();
-        return claimed;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException lost) {
-          e.addSuppressed(lost);
-        }
-        throw e;
-      } finally {
-        try {
-          c.setAutoCommit(true);
-        } catch (SQLException broken) {
-          // A lost connection, which the pool drops: the error above is the one to retry or report.
-        }
-      }
+      // counted its trial out, and a fresh trial took the re-run's slot (see LOCKED). Both
+      // statements go in one message, one implicit transaction: one round trip, as one statement.
+      return claimIn(c, freshLimit == Integer.MAX_VALUE ? CLAIM_UNLIMITED : CLAIM_LIMITED, token, startMillis, takeReruns, budget,
+          freshLimit, threads);
     });
     afterClaimCommit.run();
     if (t == null) return null;
@@ -742,20 +729,23 @@ public final class PostgresStorage implements SharedStorage {
   private TrialRecord claimIn(Connection c, String sql, UUID token, long startMillis, boolean takeReruns, int budget, int freshLimit,
       int threads) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, studyId);
-      ps.setBoolean(2, takeReruns);
-      ps.setLong(3, studyId);
-      ps.setInt(4, budget);
-      ps.setLong(5, studyId);
-      ps.setInt(6, budget);
-      ps.setInt(7, freshLimit);
-      ps.setLong(8, studyId);
+      ps.setLong(1, studyId); // LOCKED's
+      ps.setLong(2, studyId);
+      ps.setBoolean(3, takeReruns);
+      ps.setLong(4, studyId);
+      ps.setInt(5, budget);
+      ps.setLong(6, studyId);
+      ps.setInt(7, budget);
+      ps.setInt(8, freshLimit);
       ps.setLong(9, studyId);
-      ps.setLong(10, startMillis);
-      ps.setString(11, worker);
-      ps.setObject(12, token);
-      if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(13, Types.INTEGER); else ps.setInt(13, threads);
-      try (ResultSet r = ps.executeQuery()) {
+      ps.setLong(10, studyId);
+      ps.setLong(11, startMillis);
+      ps.setString(12, worker);
+      ps.setObject(13, token);
+      if (threads == TrialRecord.THREADS_UNKNOWN) ps.setNull(14, Types.INTEGER); else ps.setInt(14, threads);
+      ps.execute(); // the lock's row, then the claim's
+      if (!ps.getMoreResults()) throw new SQLException("the claim returned no rows after the study row's lock");
+      try (ResultSet r = ps.getResultSet()) {
         return r.next() ? claimedRecord(r, startMillis, r.getInt(4)) : null;
       }
     }

@@ -18,7 +18,7 @@ class LostReplyTest {
         PostgresStorage s = new PostgresStorage(new PostgresUrl("127.0.0.1", proxy.port(), direct.database(), direct.user()),
             TestPostgres.fastSettings())) {
       s.open(new StudyInfo("lost-reply", Direction.MINIMIZE, TestFunction.BRANIN.space(), 1));
-      proxy.armOn("COMMIT"); // the claim's transaction's command tag
+      proxy.armOn("INSERT 0 1"); // the claim's command tag (its implicit transaction ends at the reply's ReadyForQuery)
       TrialRecord t = s.claimNext(1, 10, Long.MAX_VALUE, 3);
       assertTrue(proxy.cutAfterCommit(), "the reply was not cut after its commit: this test proves nothing");
       assertEquals(TrialRecord.claimed(0, 1, 3), t, "the committed trial, with its threads, as the retry found it");

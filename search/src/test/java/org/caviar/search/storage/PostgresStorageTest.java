@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -383,6 +385,32 @@ class PostgresStorageTest {
       assertNull(s.claimNext(System.currentTimeMillis(), 2, UNLIMITED), "the budget of 2 is spent");
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * What the claim's lock rests on: the driver sends the statements of one prepared statement in
+   * one message (one Sync), which the server runs as one implicit transaction even in autocommit,
+   * so the study row locked by the first is held until the claim after it has committed.
+   */
+  @Test
+  void twoStatementsOfOnePreparedStatementRunInOneTransaction() throws Exception {
+    try (Connection c = TestPostgres.connect(TestPostgres.newDatabase());
+        PreparedStatement ps = c.prepareStatement("SELECT pg_current_xact_id()::text WHERE ? = 1;\nSELECT pg_current_xact_id()::text WHERE ? = 2")) {
+      assertTrue(c.getAutoCommit());
+      ps.setInt(1, 1);
+      ps.setInt(2, 2);
+      ps.execute();
+      String first;
+      try (ResultSet r = ps.getResultSet()) {
+        assertTrue(r.next());
+        first = r.getString(1);
+      }
+      assertTrue(ps.getMoreResults(), "the second statement's rows");
+      try (ResultSet r = ps.getResultSet()) {
+        assertTrue(r.next());
+        assertEquals(first, r.getString(1), "the two statements ran in two transactions");
+      }
     }
   }
 
