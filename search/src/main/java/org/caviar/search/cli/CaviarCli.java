@@ -100,7 +100,7 @@ public final class CaviarCli implements Runnable {
       CommandLine.ParameterException e = thrown instanceof CommandLine.MissingParameterException ? unknownOptions(c, given, thrown) : thrown;
       String name = c.getCommandSpec().qualifiedName();
       String stray = strayArguments(e, given);
-      c.getErr().println(name + ": " + (stray != null ? stray : e.getMessage() + suggestion(e)));
+      c.getErr().println(name + ": " + (stray != null ? stray : withSuggestion(e.getMessage(), suggestion(e))));
       String sub = name.substring(c.getCommandSpec().root().name().length()).strip();
       c.getErr().println("see: " + (sub.isEmpty() ? commandLine("--help") : commandLine(sub, "--help")));
       c.getErr().flush();
@@ -220,8 +220,23 @@ public final class CaviarCli implements Runnable {
         || type == byte.class ? Number.class : type;
   }
 
+  /** {@code message} and then {@code suggestion} ("; did you mean ..."), without a full stop between them. */
+  private static String withSuggestion(String message, String suggestion) {
+    return !suggestion.isEmpty() && message.endsWith(".") ? message.substring(0, message.length() - 1) + suggestion : message + suggestion;
+  }
+
+  /** picocli's help command's message for a command it does not know. */
+  private static final java.util.regex.Pattern UNKNOWN_SUBCOMMAND = java.util.regex.Pattern.compile("^Unknown subcommand '([^']*)'");
+
   /** "; did you mean --trials?" for a misspelled option or command that picocli finds close names for, else "". */
   private static String suggestion(CommandLine.ParameterException e) {
+    // 'help tun': picocli's help command says only "Unknown subcommand 'tun'."; the root's commands are the ones meant.
+    java.util.regex.Matcher help = UNKNOWN_SUBCOMMAND.matcher(String.valueOf(e.getMessage()));
+    if (!(e instanceof CommandLine.UnmatchedArgumentException) && help.find()) {
+      CommandLine root = e.getCommandLine();
+      while (root.getParent() != null) root = root.getParent();
+      return suggestion(new CommandLine.UnmatchedArgumentException(root, List.of(help.group(1))));
+    }
     if (!(e instanceof CommandLine.UnmatchedArgumentException u)) return "";
     // A setting of the MLP given as an option of its own (--lr 0.1): the --param that gives it.
     List<String> unmatched = u.getUnmatched();

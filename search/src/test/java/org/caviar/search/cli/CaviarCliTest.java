@@ -43,6 +43,15 @@ class CaviarCliTest {
     assertTrue(!worker.contains("Print the default space"), worker);
   }
 
+  /** 'help' of a mistyped command suggests the command meant, as 'caviar tun' does. */
+  @Test
+  void helpOfAMistypedCommandSuggestsOne() {
+    CliRun r = run("help", "tun");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar: Unknown subcommand 'tun'; did you mean tune?\n"), r.err());
+    assertTrue(run("help", "zzzzzz").err().contains("Unknown subcommand 'zzzzzz'"), "no suggestion for nothing close");
+  }
+
   /** Every command's help lists -V, --version: a command's printed nothing (and exited 0). */
   @Test
   void everyCommandPrintsTheVersion() {
