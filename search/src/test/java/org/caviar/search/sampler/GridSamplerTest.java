@@ -233,8 +233,13 @@ class GridSamplerTest {
   /** The same on PostgreSQL, where the storage hands out the one re-run and the study closing releases the trial. */
   @Test
   void aPointWhoseReRunWasKilledTooIsGivenUpOnPostgres() {
+    assertGivesUpAPointKilledTwice(newPostgres());
+  }
+
+  /** A new PostgreSQL database, and a new storage of it (fast settings) at each call, as each resume opens one. */
+  private static Supplier<Storage> newPostgres() {
     String url = TestPostgres.newDatabase();
-    assertGivesUpAPointKilledTwice(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+    return () -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
   }
 
   private static void assertGivesUpAPointKilledTwice(Supplier<Storage> storage) {
@@ -285,8 +290,7 @@ class GridSamplerTest {
   /** The same on PostgreSQL, where the interrupted re-run is released as the study closes. */
   @Test
   void aReRunInterruptedWhileItRanGivesItsPointUpOnPostgres() {
-    String url = TestPostgres.newDatabase();
-    assertAReRunInterruptedWhileItRanGivesItsPointUp(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+    assertAReRunInterruptedWhileItRanGivesItsPointUp(newPostgres());
   }
 
   private static void assertAReRunInterruptedWhileItRanGivesItsPointUp(Supplier<Storage> storage) {
@@ -334,8 +338,7 @@ class GridSamplerTest {
    */
   @Test
   void aReRunThatNeverRanIsRunAgainOnPostgres() {
-    String url = TestPostgres.newDatabase();
-    assertAReRunThatNeverRanIsRunAgain(() -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()));
+    assertAReRunThatNeverRanIsRunAgain(newPostgres());
   }
 
   private static void assertAReRunThatNeverRanIsRunAgain(Supplier<Storage> storage) {
@@ -383,8 +386,7 @@ class GridSamplerTest {
    */
   @Test
   void aClaimThatReapsALostReRunClaimsNoTrialPastTheGridOnPostgres() throws Exception {
-    String url = TestPostgres.newDatabase();
-    Supplier<Storage> storage = () -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
+    Supplier<Storage> storage = newPostgres();
     // The first worker ran three points and was killed in the fourth, the second in its re-run.
     Storage first = storage.get();
     try {

@@ -305,11 +305,7 @@ class PostgresStorageTest {
       // A grid of 5 points: 3 have run, trial 0's is re-run by trial 1, and one is left.
       int grid = 5;
       // Another worker claims it (trial 5), holding the study row until it commits.
-      claimer.setAutoCommit(false);
-      try (Statement st = claimer.createStatement()) {
-        st.executeUpdate("UPDATE caviar_study SET next_number = next_number + 1");
-        st.executeUpdate("INSERT INTO caviar_trial (study_id, number, state, start_millis, worker) SELECT id, 5, 'RUNNING', 4, 'other:1' FROM caviar_study");
-      }
+      holdStudyRowClaiming(claimer, 5);
       // A reaper finishes trial 1 as lost (its point is given up), and waits for the study row.
       reaper.setAutoCommit(false);
       Future<Integer> reap = pool.submit(() -> {
@@ -360,11 +356,7 @@ class PostgresStorageTest {
         st.executeUpdate("UPDATE caviar_trial SET state = 'FAILED', end_millis = 3, changed_xid = pg_current_xact_id(), requeued = true,"
             + " reason = 'interrupted: worker lost, w:1 sent no heartbeat for 0:01:00' WHERE number = 0");
       }
-      claimer.setAutoCommit(false);
-      try (Statement st = claimer.createStatement()) {
-        st.executeUpdate("UPDATE caviar_study SET next_number = next_number + 1");
-        st.executeUpdate("INSERT INTO caviar_trial (study_id, number, state, start_millis, worker) SELECT id, 1, 'RUNNING', 4, 'other:1' FROM caviar_study");
-      }
+      holdStudyRowClaiming(claimer, 1);
       Future<Integer> reap = pool.submit(() -> {
         try (Statement st = reaper.createStatement()) {
           return st.executeUpdate("UPDATE caviar_study SET lost = lost + 1");
@@ -385,6 +377,19 @@ class PostgresStorageTest {
       assertNull(s.claimNext(System.currentTimeMillis(), 2, UNLIMITED), "the budget of 2 is spent");
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Another worker's claim of trial {@code number}, left uncommitted on {@code claimer}: it holds
+   * the study row (its counter incremented) until the test commits or rolls it back.
+   */
+  private static void holdStudyRowClaiming(Connection claimer, int number) throws java.sql.SQLException {
+    claimer.setAutoCommit(false);
+    try (Statement st = claimer.createStatement()) {
+      st.executeUpdate("UPDATE caviar_study SET next_number = next_number + 1");
+      st.executeUpdate("INSERT INTO caviar_trial (study_id, number, state, start_millis, worker) SELECT id, " + number
+          + ", 'RUNNING', 4, 'other:1' FROM caviar_study");
     }
   }
 
