@@ -53,9 +53,15 @@ final class ParallelGemm extends Gemm {
    * m has fewer micro-tiles ({@link VectorGemm#MR} rows) than threads.
    */
   static boolean alongColumns(int m, int n, int threads) {
-    int colTiles = (n + VectorGemm.NR - 1) / VectorGemm.NR;
-    int rowTiles = (m + VectorGemm.MR - 1) / VectorGemm.MR;
+    int colTiles = Math.ceilDiv(n, VectorGemm.NR);
+    int rowTiles = Math.ceilDiv(m, VectorGemm.MR);
     return colTiles >= threads && (m <= n || rowTiles < threads);
+  }
+
+  /** The shares of a split of {@code extent} rows or columns in whole {@code unit}s: one a unit, at most {@code threads}. */
+  static int parts(int extent, int unit, int threads) {
+    // ceilDiv: (extent + unit - 1) / unit wrapped negative for an extent within a unit of Integer.MAX_VALUE.
+    return Math.min(threads, Math.ceilDiv(extent, unit));
   }
 
   @Override
@@ -66,7 +72,7 @@ final class ParallelGemm extends Gemm {
     boolean splitN = alongColumns(m, n, threads);
     int unit = splitN ? VectorGemm.NR : VectorGemm.MR;
     int extent = splitN ? n : m;
-    int parts = Math.min(threads, (extent + unit - 1) / unit);
+    int parts = parts(extent, unit, threads);
     // isHeldByCurrentThread: a caller inside one of this GEMM's own shares computes alone.
     if (2L * m * n * k < MIN_PARALLEL_FLOPS || parts < 2 || busy.isHeldByCurrentThread() || !busy.tryLock()) {
       VectorGemm.INSTANCE.compute(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);

@@ -559,6 +559,22 @@ class GemmProperties {
   }
 
   /**
+   * The split's arithmetic near Integer.MAX_VALUE: tiles were counted as (n + NR - 1) / NR, which
+   * wrapped negative there, so a product that wide was never split along n and its shares came
+   * out negative (run on one thread).
+   */
+  @Test
+  void theSplitCountsTheTilesOfAnExtentNearIntegerMaxValue() {
+    assertTrue(ParallelGemm.alongColumns(1, Integer.MAX_VALUE, 2), "one row of Integer.MAX_VALUE columns splits along n");
+    assertTrue(ParallelGemm.alongColumns(1, Integer.MAX_VALUE - VectorGemm.NR + 2, 2));
+    assertFalse(ParallelGemm.alongColumns(Integer.MAX_VALUE, 1, 2), "one column: split along m");
+    assertEquals(2, ParallelGemm.parts(Integer.MAX_VALUE, VectorGemm.NR, 2));
+    assertEquals(2, ParallelGemm.parts(Integer.MAX_VALUE - 1, VectorGemm.MR, 2));
+    assertEquals(1, ParallelGemm.parts(VectorGemm.NR, VectorGemm.NR, 2), "one unit: one share");
+    assertEquals(2, ParallelGemm.parts(VectorGemm.NR + 1, VectorGemm.NR, 2), "a unit and a bit: two shares");
+  }
+
+  /**
    * parallel(n) is one long-lived instance per thread count, and it hands the product to its
    * shares through a field: once a product has returned, its operands and C must not stay
    * reachable from there (weights and activations of a network that is gone, held until the next
