@@ -72,7 +72,7 @@ public final class ActivationLayer extends Layer {
   }
 
   @Override
-  public void referenceForward(double[] x, int rows, double[][] params, double[] y) {
+  protected void referenceForwardImpl(double[] x, int rows, double[][] params, double[] y) {
     int len = rows * outputSize();
     for (int i = 0; i < len; i++) y[i] = apply(activation, slope, x[i]);
   }
@@ -82,7 +82,7 @@ public final class ActivationLayer extends Layer {
    * and sigmoid the slope computed from an output within 2 ulp (see Activations), off by up to 4 u.
    */
   @Override
-  public void referenceBackwardError(
+  protected void referenceBackwardErrorImpl(
       double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
       double[] inputError) {
     if (inputError == null) return;
