@@ -18,12 +18,21 @@ import java.util.List;
  *     ({@code bestEpoch} -1, status {@link TrainingStatus#DIVERGED}) holds the weights it started
  *     from, and has -1 here too: no epoch's weights were restored (its message says so)
  * @param seconds wall time of the whole run
+ * @throws IllegalArgumentException if {@code status}, {@code message}, {@code history} or an
+ *     entry of it is null
  */
 public record TrainingResult(
     TrainingStatus status, String message, List<EpochMetrics> history, int bestEpoch,
     double bestValidationLoss, int restoredEpoch, double seconds) {
 
   public TrainingResult {
+    // A bare NullPointerException from List.copyOf, or later from whoever read the status.
+    if (status == null) throw new IllegalArgumentException("status must not be null");
+    if (message == null) throw new IllegalArgumentException("message must not be null");
+    if (history == null) throw new IllegalArgumentException("history must not be null");
+    for (int i = 0; i < history.size(); i++) {
+      if (history.get(i) == null) throw new IllegalArgumentException("history[" + i + "] must not be null");
+    }
     history = List.copyOf(history);
   }
 
