@@ -99,8 +99,14 @@ public final class ActivationLayer extends Layer {
     }
   }
 
-  /** The activation in double precision. */
+  /**
+   * The activation in double precision ({@code slope} is leaky ReLU's).
+   *
+   * @throws IllegalArgumentException if {@code activation} is null
+   */
   public static double apply(Activation activation, double slope, double x) {
+    // A bare NullPointerException from the switch otherwise.
+    if (activation == null) throw new IllegalArgumentException("activation must not be null");
     return switch (activation) {
       case RELU -> Math.max(x, 0);
       case LEAKY_RELU -> x > 0 ? x : slope * x;

@@ -96,4 +96,12 @@ class ReferenceArgumentsTest {
             new double[3], new double[2], 1, new double[][] {new double[6]}, new double[2], new double[2],
             new double[][] {new double[5]}, null));
   }
+
+  /** The public double-precision activation: a null activation was a bare NullPointerException from its switch. */
+  @Test
+  void applyRefusesANullActivationByName() {
+    refused("activation must not be null", () -> ActivationLayer.apply(null, 0.01, 1.0));
+    // Exact: -2 * 0.01 only scales 0.01's double by a power of two, as the literal -0.02 is.
+    assertEquals(-0.02, ActivationLayer.apply(Activation.LEAKY_RELU, 0.01, -2.0), 0.0);
+  }
 }
