@@ -62,6 +62,7 @@ public record NetworkSpec(
     if (!(leakySlope >= 0 && leakySlope < 1)) {
       throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + leakySlope);
     }
+    leakySlope += 0f; // -0 as +0, as the dropout below: it printed "slope=-0.0" and compared unequal to slope=0
     if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
     if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     dropout += 0f; // -0 as +0: toString leaves a zero rate out, and the spec must read back equal

@@ -104,6 +104,27 @@ class NetworkSpecProperties {
     assertEquals(s, NetworkSpec.parse(s.toString()));
   }
 
+  /**
+   * A leaky ReLU slope of -0 is the slope 0: it printed as "slope=-0.0" (in the spec's text, which
+   * a saved model stores, and the network's layers) and the spec compared unequal to the one with
+   * slope=0, so two trials of the same network were two specs.
+   */
+  @Test
+  void aNegativeZeroSlopeIsZero() {
+    NetworkSpec negative = NetworkSpec.parse("4-3-2 leaky_relu slope=-0");
+    NetworkSpec zero = NetworkSpec.parse("4-3-2 leaky_relu slope=0");
+    assertEquals("4-3-2 leaky_relu slope=0.0", negative.toString());
+    assertEquals(zero, negative);
+    assertEquals(zero.hashCode(), negative.hashCode());
+    assertEquals(zero, zero.withLeakySlope(-0f));
+    assertEquals(negative, NetworkSpec.parse(negative.toString()));
+    assertEquals("[dense1 4->3, leaky_relu1 leaky_relu(0.0)]",
+        Network.create(negative, 1).layers().subList(0, 2).toString());
+    var layer = new org.caviar.model.layer.ActivationLayer("a", 3, Activation.LEAKY_RELU, -0f, Kernels.vector().activations());
+    assertEquals("a leaky_relu(0.0)", layer.toString());
+    assertEquals(0, Float.compare(0f, layer.slope()));
+  }
+
   /** The message says what is wrong and, first, which text it is in. */
   private static void assertMessage(String text, String expected) {
     var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse(text));

@@ -27,7 +27,7 @@ public final class ActivationLayer extends Layer {
       throw new IllegalArgumentException(name + ": leaky ReLU slope must be in [0, 1), got " + slope);
     }
     this.activation = activation;
-    this.slope = slope;
+    this.slope = slope + 0f; // -0 as +0: the layer's description said "leaky_relu(-0.0)"
     this.kernel = kernel;
   }
 
