@@ -104,4 +104,26 @@ class ReferenceArgumentsTest {
     // Exact: -2 * 0.01 only scales 0.01's double by a power of two, as the literal -0.02 is.
     assertEquals(-0.02, ActivationLayer.apply(Activation.LEAKY_RELU, 0.01, -2.0), 0.0);
   }
+
+  /**
+   * The output's public double references: Network.referenceLoss checked its arguments, but the
+   * static one it calls took a label past the classes as a logit of the next row (a wrong loss, no
+   * error), and logSumExp of no entries was -Infinity; short arrays were index errors.
+   */
+  @Test
+  void outputReferencesRefuseBadArgumentsByName() {
+    double[] logits = {0, 0, 0, 0, 5, 0};
+    refused("labels[0] must be in [0, 3), got 4", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[] {4, 0}, 2, 3));
+    refused("labels[1] must be in [0, 3), got -1", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[] {0, -1}, 2, 3));
+    refused("labels needs 2 elements (one per row), got 1", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[] {0}, 2, 3));
+    refused("logits needs 9 values (3 x 3), got 6", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[] {0, 0, 0}, 3, 3));
+    refused("rows must be > 0, got 0", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[0], 0, 3));
+    refused("classes must be > 0, got 0", () -> SoftmaxCrossEntropy.referenceLoss(logits, new int[] {0}, 1, 0));
+    refused("n must be > 0, got 0", () -> SoftmaxCrossEntropy.logSumExp(logits, 0, 0));
+    refused("z needs 3 values from offset 4, has 6", () -> SoftmaxCrossEntropy.logSumExp(logits, 4, 3));
+    refused("z needs 3 values from offset -1, has 6", () -> SoftmaxCrossEntropy.logSumExp(logits, -1, 3));
+    refused("z must not be null", () -> SoftmaxCrossEntropy.logSumExp(null, 0, 3));
+    // Row 1 of the logits: log(e^0 + e^5 + e^0) - 0, to double rounding of a few ulp.
+    assertEquals(Math.log(2 + Math.exp(5)), SoftmaxCrossEntropy.referenceLoss(logits, new int[] {0, 0}, 2, 3) * 2 - Math.log(3), 1e-12);
+  }
 }
