@@ -93,4 +93,31 @@ class NullArgumentsTest {
     refused("stream must not be null", () -> ModelFile.read(null, "x", Kernels.vector()));
     refused("kernels must not be null", () -> ModelFile.read(java.io.InputStream.nullInputStream(), "x", null));
   }
+
+  /**
+   * The loaders and the provenance: a null path, stream or dataset was a NullPointerException from
+   * java.nio or from inside the loader ("this.in is null", "all is null"), and a null among the
+   * classes to match one from CsvLoader's number parsing ("s is null").
+   */
+  @Test
+  void loadersAndProvenanceNameTheirNullArguments() {
+    java.nio.file.Path somewhere = java.nio.file.Path.of("data.csv");
+    var csv = org.caviar.model.data.CsvLoader.defaults();
+    refused("path must not be null", () -> csv.load((java.nio.file.Path) null));
+    refused("path must not be null", () -> csv.loadTable((java.nio.file.Path) null));
+    refused("stream must not be null", () -> csv.load((java.io.InputStream) null, "x"));
+    refused("stream must not be null", () -> csv.loadTable((java.io.InputStream) null, "x"));
+    refused("reader must not be null", () -> csv.load((java.io.Reader) null, "x"));
+    refused("images must not be null", () -> org.caviar.model.data.IdxLoader.load(null, somewhere));
+    refused("labels must not be null", () -> org.caviar.model.data.IdxLoader.load(somewhere, null));
+    refused("images must not be null",
+        () -> org.caviar.model.data.IdxLoader.load(null, "i", java.io.InputStream.nullInputStream(), "l"));
+    refused("labels must not be null",
+        () -> org.caviar.model.data.IdxLoader.load(java.io.InputStream.nullInputStream(), "i", null, "l"));
+    refused("all must not be null", () -> org.caviar.model.io.Provenance.of("x", null, 0.5, 0.25, 1));
+    var provenance = org.caviar.model.io.Provenance.of("x", DATA, 0.5, 0.25, 1);
+    refused("dataset must not be null", () -> provenance.sameData(null));
+    refused("dataset must not be null", () -> org.caviar.model.io.Provenance.checksum(null));
+    refused("classes[1] must not be null", () -> DATA.inClasses(Arrays.asList("0", null), "the data", "the model"));
+  }
 }
