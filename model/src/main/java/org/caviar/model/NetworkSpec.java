@@ -80,7 +80,17 @@ public record NetworkSpec(
     return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
   }
 
+  /**
+   * Same spec with another leaky ReLU slope.
+   *
+   * @throws IllegalArgumentException unless the activation is leaky ReLU: the slope of another is
+   *     kept at the default, so a slope set before the activation was lost without a word
+   */
   public NetworkSpec withLeakySlope(float slope) {
+    if (activation != Activation.LEAKY_RELU) {
+      throw new IllegalArgumentException("leakySlope is leaky_relu's option, the activation is " + activation.label()
+          + ": set the activation first, withActivation(Activation.LEAKY_RELU).withLeakySlope(" + org.caviar.model.optim.Floats.text(slope) + ")");
+    }
     return new NetworkSpec(inputs, hidden, classes, activation, slope, batchNorm, dropout, init);
   }
 

@@ -87,6 +87,21 @@ class NetworkSpecProperties {
   }
 
   /**
+   * As in the text form: a slope set on a spec of another activation was kept at the default
+   * without a word, so {@code withLeakySlope(0.2f).withActivation(LEAKY_RELU)} trained at 0.01.
+   */
+  @Test
+  void aSlopeSetBeforeTheActivationIsAnError() {
+    NetworkSpec relu = NetworkSpec.parse("64-32-10 relu");
+    assertEquals("leakySlope is leaky_relu's option, the activation is relu: set the activation first, "
+            + "withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2)",
+        assertThrows(IllegalArgumentException.class, () -> relu.withLeakySlope(0.2f)).getMessage());
+    NetworkSpec leaky = relu.withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2f);
+    assertEquals(0.2f, leaky.leakySlope());
+    assertEquals("64-32-10 leaky_relu slope=0.2", leaky.toString());
+  }
+
+  /**
    * An option given twice is an error, as a second activation is: the last one won and the other
    * was dropped without a word ("dropout=0.2 ... dropout=0.5" trained at 0.5).
    */
