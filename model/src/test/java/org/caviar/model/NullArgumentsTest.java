@@ -71,6 +71,9 @@ class NullArgumentsTest {
     refused("init must not be null", () -> dense.initialize(null, new java.util.Random(1)));
     refused("random must not be null", () -> dense.initialize(Init.HE, null));
     refused("name must not be null", () -> new Parameter(null, 2, 3, true));
+    // Taken, and a NullPointerException at the first Trainer (its snapshot of the state) or save.
+    refused("name must not be null", () -> new org.caviar.model.layer.StateTensor(null, new float[1]));
+    refused("values of s must not be null", () -> new org.caviar.model.layer.StateTensor("s", null));
     // Taken, and a NullPointerException at total() or toString().
     refused("counts must not be null", () -> new org.caviar.model.debug.Histogram(0, 1, null));
     refused("nonFinite must be >= 0, got -1", () -> new org.caviar.model.debug.Histogram(0, 1, new long[2], -1));
