@@ -2,9 +2,7 @@ package org.caviar.model.layer;
 
 /**
  * Non-trainable state that a saved model must carry, e.g. batch norm's running mean. The array is
- * the layer's live storage.
- *
- * @throws IllegalArgumentException if {@code name} or {@code values} is null
+ * the layer's live storage. Neither may be null (an IllegalArgumentException names it).
  */
 public record StateTensor(String name, float[] values) {
   public StateTensor {

@@ -18,13 +18,12 @@ import java.util.List;
  *     ({@code bestEpoch} -1, status {@link TrainingStatus#DIVERGED}) holds the weights it started
  *     from, and has -1 here too: no epoch's weights were restored (its message says so)
  * @param seconds wall time of the whole run
- * @throws IllegalArgumentException if {@code status}, {@code message}, {@code history} or an
- *     entry of it is null
  */
 public record TrainingResult(
     TrainingStatus status, String message, List<EpochMetrics> history, int bestEpoch,
     double bestValidationLoss, int restoredEpoch, double seconds) {
 
+  /** Refuses a null status, message, history or history entry with an IllegalArgumentException naming it. */
   public TrainingResult {
     // A bare NullPointerException from List.copyOf, or later from whoever read the status.
     if (status == null) throw new IllegalArgumentException("status must not be null");
