@@ -32,7 +32,7 @@ public enum Init {
     return switch (this) {
       case HE -> Math.sqrt(2.0 / nIn);
       case XAVIER -> Math.sqrt(1.0 / nIn);
-      case GLOROT -> Math.sqrt(2.0 / (nIn + nOut));
+      case GLOROT -> Math.sqrt(2.0 / ((double) nIn + nOut)); // in double: an int sum past 2^31 wrapped negative (NaN)
     };
   }
 

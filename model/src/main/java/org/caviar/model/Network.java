@@ -42,6 +42,22 @@ public final class Network {
     this.spec = spec;
     this.kernels = kernels;
     this.layers = layerList.toArray(new Layer[0]);
+    // A layer holds its last pass (its output, the input backward reads): given twice, the first
+    // pass's gradient was computed from the second's input, wrong without a word.
+    java.util.Map<String, Integer> named = new java.util.HashMap<>();
+    for (int i = 0; i < layers.length; i++) {
+      for (int j = 0; j < i; j++) {
+        if (layers[j] == layers[i]) {
+          throw new IllegalArgumentException("layers[" + i + "] is layers[" + j + "] (" + layers[i].name()
+              + "), the same layer: each holds its own pass, give a new one");
+        }
+      }
+      Integer before = named.putIfAbsent(layers[i].name(), i);
+      if (before != null) {
+        throw new IllegalArgumentException("layers[" + i + "] is named " + layers[i].name() + " as layers[" + before
+            + "] is: a network's layers have names of their own");
+      }
+    }
     for (int i = 1; i < layers.length; i++) {
       if (layers[i].inputSize() != layers[i - 1].outputSize()) {
         throw new IllegalArgumentException(
@@ -106,6 +122,9 @@ public final class Network {
   /**
    * A network of hand-made layers (the last one gives the logits). It has no spec, so it cannot be
    * saved; it is for experiments and tests.
+   *
+   * @throws IllegalArgumentException if a layer is null, given twice, or named as another is, or
+   *     if one's input size is not the previous one's output size
    */
   public static Network of(List<Layer> layers, int classes, Kernels kernels) {
     if (layers == null || kernels == null) throw new IllegalArgumentException("layers and kernels must not be null");

@@ -62,6 +62,7 @@ public record NetworkSpec(
     if (!(leakySlope >= 0 && leakySlope < 1)) {
       throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + leakySlope);
     }
+    leakySlope += 0f; // -0 as +0, as the dropout below: it printed "slope=-0.0" and compared unequal to slope=0
     if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
     if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     dropout += 0f; // -0 as +0: toString leaves a zero rate out, and the spec must read back equal
@@ -79,7 +80,17 @@ public record NetworkSpec(
     return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
   }
 
+  /**
+   * Same spec with another leaky ReLU slope.
+   *
+   * @throws IllegalArgumentException unless the activation is leaky ReLU: the slope of another is
+   *     kept at the default, so a slope set before the activation was lost without a word
+   */
   public NetworkSpec withLeakySlope(float slope) {
+    if (activation != Activation.LEAKY_RELU) {
+      throw new IllegalArgumentException("leakySlope is leaky_relu's option, the activation is " + activation.label()
+          + ": set the activation first, withActivation(Activation.LEAKY_RELU).withLeakySlope(" + org.caviar.model.optim.Floats.text(slope) + ")");
+    }
     return new NetworkSpec(inputs, hidden, classes, activation, slope, batchNorm, dropout, init);
   }
 

@@ -87,6 +87,21 @@ class NetworkSpecProperties {
   }
 
   /**
+   * As in the text form: a slope set on a spec of another activation was kept at the default
+   * without a word, so {@code withLeakySlope(0.2f).withActivation(LEAKY_RELU)} trained at 0.01.
+   */
+  @Test
+  void aSlopeSetBeforeTheActivationIsAnError() {
+    NetworkSpec relu = NetworkSpec.parse("64-32-10 relu");
+    assertEquals("leakySlope is leaky_relu's option, the activation is relu: set the activation first, "
+            + "withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2)",
+        assertThrows(IllegalArgumentException.class, () -> relu.withLeakySlope(0.2f)).getMessage());
+    NetworkSpec leaky = relu.withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2f);
+    assertEquals(0.2f, leaky.leakySlope());
+    assertEquals("64-32-10 leaky_relu slope=0.2", leaky.toString());
+  }
+
+  /**
    * An option given twice is an error, as a second activation is: the last one won and the other
    * was dropped without a word ("dropout=0.2 ... dropout=0.5" trained at 0.5).
    */
@@ -102,6 +117,27 @@ class NetworkSpecProperties {
   void aNegativeZeroDropoutSurvivesTheRoundTrip() {
     NetworkSpec s = NetworkSpec.parse("4-3 relu dropout=-0");
     assertEquals(s, NetworkSpec.parse(s.toString()));
+  }
+
+  /**
+   * A leaky ReLU slope of -0 is the slope 0: it printed as "slope=-0.0" (in the spec's text, which
+   * a saved model stores, and the network's layers) and the spec compared unequal to the one with
+   * slope=0, so two trials of the same network were two specs.
+   */
+  @Test
+  void aNegativeZeroSlopeIsZero() {
+    NetworkSpec negative = NetworkSpec.parse("4-3-2 leaky_relu slope=-0");
+    NetworkSpec zero = NetworkSpec.parse("4-3-2 leaky_relu slope=0");
+    assertEquals("4-3-2 leaky_relu slope=0.0", negative.toString());
+    assertEquals(zero, negative);
+    assertEquals(zero.hashCode(), negative.hashCode());
+    assertEquals(zero, zero.withLeakySlope(-0f));
+    assertEquals(negative, NetworkSpec.parse(negative.toString()));
+    assertEquals("[dense1 4->3, leaky_relu1 leaky_relu(0.0)]",
+        Network.create(negative, 1).layers().subList(0, 2).toString());
+    var layer = new org.caviar.model.layer.ActivationLayer("a", 3, Activation.LEAKY_RELU, -0f, Kernels.vector().activations());
+    assertEquals("a leaky_relu(0.0)", layer.toString());
+    assertEquals(0, Float.compare(0f, layer.slope()));
   }
 
   /** The message says what is wrong and, first, which text it is in. */

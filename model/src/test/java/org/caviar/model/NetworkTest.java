@@ -142,6 +142,28 @@ class NetworkTest {
   }
 
   /**
+   * A layer holds its last pass (its output buffer, the input it keeps for backward): the same
+   * layer twice in one network (a tanh between two dense layers, given twice for two) computed the
+   * first pass's gradient from the second's input, a silently wrong gradient (the gradient check
+   * failed dense1 at 7.6e-2). Names are unique within a network, as Layer says (they name the
+   * gradient check's entries, a report's rows): two layers of one name were taken too.
+   */
+  @Test
+  void theSameLayerOrNameTwiceIsRefused() {
+    Kernels k = Kernels.vector();
+    Dense first = new Dense("dense1", 4, 5, true, k.gemm(), k.arrayOps());
+    ActivationLayer tanh = new ActivationLayer("tanh1", 5, Activation.TANH, 0f, k.activations());
+    Dense last = new Dense("dense2", 5, 3, true, k.gemm(), k.arrayOps());
+    assertEquals("layers[2] is layers[1] (tanh1), the same layer: each holds its own pass, give a new one",
+        assertThrows(IllegalArgumentException.class, () -> Network.of(List.of(first, tanh, tanh, last), 3, k)).getMessage());
+    ActivationLayer other = new ActivationLayer("tanh1", 5, Activation.TANH, 0f, k.activations());
+    assertEquals("layers[2] is named tanh1 as layers[1] is: a network's layers have names of their own",
+        assertThrows(IllegalArgumentException.class, () -> Network.of(List.of(first, tanh, other, last), 3, k)).getMessage());
+    ActivationLayer second = new ActivationLayer("tanh2", 5, Activation.TANH, 0f, k.activations());
+    assertEquals(4, Network.of(List.of(first, tanh, second, last), 3, k).layers().size());
+  }
+
+  /**
    * The public methods that take a layer index or bare arrays name a bad one: they threw an
    * ArrayIndexOutOfBoundsException or a NullPointerException from their loops, and referenceLoss
    * took a label past the classes as a logit of the next row (a wrong loss, no error).

@@ -71,6 +71,9 @@ class NullArgumentsTest {
     refused("init must not be null", () -> dense.initialize(null, new java.util.Random(1)));
     refused("random must not be null", () -> dense.initialize(Init.HE, null));
     refused("name must not be null", () -> new Parameter(null, 2, 3, true));
+    // Taken, and a NullPointerException at the first Trainer (its snapshot of the state) or save.
+    refused("name must not be null", () -> new org.caviar.model.layer.StateTensor(null, new float[1]));
+    refused("values of s must not be null", () -> new org.caviar.model.layer.StateTensor("s", null));
     // Taken, and a NullPointerException at total() or toString().
     refused("counts must not be null", () -> new org.caviar.model.debug.Histogram(0, 1, null));
     refused("nonFinite must be >= 0, got -1", () -> new org.caviar.model.debug.Histogram(0, 1, new long[2], -1));
@@ -92,5 +95,32 @@ class NullArgumentsTest {
     refused("stream must not be null", () -> ModelFile.write(model, null));
     refused("stream must not be null", () -> ModelFile.read(null, "x", Kernels.vector()));
     refused("kernels must not be null", () -> ModelFile.read(java.io.InputStream.nullInputStream(), "x", null));
+  }
+
+  /**
+   * The loaders and the provenance: a null path, stream or dataset was a NullPointerException from
+   * java.nio or from inside the loader ("this.in is null", "all is null"), and a null among the
+   * classes to match one from CsvLoader's number parsing ("s is null").
+   */
+  @Test
+  void loadersAndProvenanceNameTheirNullArguments() {
+    java.nio.file.Path somewhere = java.nio.file.Path.of("data.csv");
+    var csv = org.caviar.model.data.CsvLoader.defaults();
+    refused("path must not be null", () -> csv.load((java.nio.file.Path) null));
+    refused("path must not be null", () -> csv.loadTable((java.nio.file.Path) null));
+    refused("stream must not be null", () -> csv.load((java.io.InputStream) null, "x"));
+    refused("stream must not be null", () -> csv.loadTable((java.io.InputStream) null, "x"));
+    refused("reader must not be null", () -> csv.load((java.io.Reader) null, "x"));
+    refused("images must not be null", () -> org.caviar.model.data.IdxLoader.load(null, somewhere));
+    refused("labels must not be null", () -> org.caviar.model.data.IdxLoader.load(somewhere, null));
+    refused("images must not be null",
+        () -> org.caviar.model.data.IdxLoader.load(null, "i", java.io.InputStream.nullInputStream(), "l"));
+    refused("labels must not be null",
+        () -> org.caviar.model.data.IdxLoader.load(java.io.InputStream.nullInputStream(), "i", null, "l"));
+    refused("all must not be null", () -> org.caviar.model.io.Provenance.of("x", null, 0.5, 0.25, 1));
+    var provenance = org.caviar.model.io.Provenance.of("x", DATA, 0.5, 0.25, 1);
+    refused("dataset must not be null", () -> provenance.sameData(null));
+    refused("dataset must not be null", () -> org.caviar.model.io.Provenance.checksum(null));
+    refused("classes[1] must not be null", () -> DATA.inClasses(Arrays.asList("0", null), "the data", "the model"));
   }
 }

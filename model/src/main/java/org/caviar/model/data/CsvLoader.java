@@ -191,6 +191,8 @@ public final class CsvLoader {
 
   /** {@link #load(Path)}, with the label column's header name as the header detection found it. */
   public Table loadTable(Path path) throws IOException {
+    // Named: a NullPointerException from java.nio otherwise.
+    if (path == null) throw new IllegalArgumentException("path must not be null");
     try (InputStream in = Files.newInputStream(path)) {
       return loadTable(in, path.toString());
     }
@@ -203,6 +205,7 @@ public final class CsvLoader {
 
   /** {@link #load(InputStream, String)}, with the label column's header name as the header detection found it. */
   public Table loadTable(InputStream in, String source) throws IOException {
+    if (in == null) throw new IllegalArgumentException("stream must not be null");
     try (InputStream data = Inputs.maybeGunzip(in, source)) {
       return loadTable(new InputStreamReader(data, StandardCharsets.UTF_8), source);
     } catch (java.io.EOFException e) {
@@ -213,6 +216,7 @@ public final class CsvLoader {
   }
 
   public Dataset load(Reader reader, String source) throws IOException {
+    if (reader == null) throw new IllegalArgumentException("reader must not be null");
     return loadTable(reader, source).data();
   }
 

@@ -166,6 +166,10 @@ public final class Dataset {
    */
   public Dataset inClasses(List<String> classes, String name, String owner) {
     if (classes == null) throw new IllegalArgumentException("classes must not be null");
+    // A null among them was a NullPointerException from the number parsing below.
+    for (int i = 0; i < classes.size(); i++) {
+      if (classes.get(i) == null) throw new IllegalArgumentException("classes[" + i + "] must not be null");
+    }
     if (classNames.equals(classes)) return this;
     // Unnamed rows (classes "0" to "k-1") against classes with names that are not numbers: the
     // numbers can only be indices. Against numbered classes they are names ("0" is not "1").

@@ -32,6 +32,9 @@ public final class IdxLoader {
 
   /** Images and labels files into one dataset; classes are {@code 0..max(label)}. */
   public static Dataset load(Path images, Path labels) throws IOException {
+    // Named: a NullPointerException from java.nio otherwise.
+    if (images == null) throw new IllegalArgumentException("images must not be null");
+    if (labels == null) throw new IllegalArgumentException("labels must not be null");
     try (InputStream i = Files.newInputStream(images); InputStream l = Files.newInputStream(labels)) {
       return load(i, images.toString(), l, labels.toString());
     }
@@ -39,6 +42,8 @@ public final class IdxLoader {
 
   public static Dataset load(InputStream images, String imagesSource, InputStream labels, String labelsSource)
       throws IOException {
+    if (images == null) throw new IllegalArgumentException("images must not be null");
+    if (labels == null) throw new IllegalArgumentException("labels must not be null");
     // Closed here, they free gzip's native memory at once; the caller's streams stay open.
     try (InputStream labelData = Inputs.maybeGunzip(labels, labelsSource)) {
       DataInputStream li = new DataInputStream(labelData);

@@ -81,14 +81,7 @@ public final class ModelFile {
     notNull("model", model);
     notNull("path", path);
     // Said before the file is touched, and by name: writeUTF's own error quotes the start of the string.
-    List<String> names = model.classNames();
-    for (int c = 0; c < names.size(); c++) {
-      long bytes = modifiedUtf8Length(names.get(c));
-      if (bytes > MAX_STRING_BYTES) {
-        throw new IllegalArgumentException("class " + c + "'s name is " + bytes + " bytes in UTF-8, more than a model file holds ("
-            + MAX_STRING_BYTES + "): cannot save the model to " + path);
-      }
-    }
+    requireNamesFit(model, ": cannot save the model to " + path);
     try {
       AtomicFiles.write(path, partial -> {
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
@@ -99,6 +92,18 @@ public final class ModelFile {
       });
     } catch (IOException e) {
       throw new IOException("cannot save the model to " + path + ": " + reason(e), e);
+    }
+  }
+
+  /** Each class name fits writeUTF's 16-bit length; {@code context} ends the message. */
+  private static void requireNamesFit(Model model, String context) {
+    List<String> names = model.classNames();
+    for (int c = 0; c < names.size(); c++) {
+      long bytes = modifiedUtf8Length(names.get(c));
+      if (bytes > MAX_STRING_BYTES) {
+        throw new IllegalArgumentException("class " + c + "'s name is " + bytes + " bytes in UTF-8, more than a model file holds ("
+            + MAX_STRING_BYTES + ")" + context);
+      }
     }
   }
 
@@ -166,6 +171,8 @@ public final class ModelFile {
     notNull("stream", stream);
     Network network = model.network();
     if (network.spec() == null) throw new IllegalArgumentException("only networks built from a NetworkSpec can be saved");
+    // Before the first byte: writeUTF's UTFDataFormatException quoted the name's start, after the stream had the model's first part.
+    requireNamesFit(model, "");
     CRC32 crc = new CRC32();
     DataOutputStream out = new DataOutputStream(new CheckedOutputStream(stream, crc));
     out.writeInt(MAGIC);

@@ -44,13 +44,16 @@ public record Provenance(String data, int rows, int features, int classes, long 
 
   /** The provenance of a model trained on the split of {@code all} by these fractions and seed. */
   public static Provenance of(String data, Dataset all, double trainFraction, double validationFraction, long splitSeed) {
+    if (all == null) throw new IllegalArgumentException("all must not be null");
     return new Provenance(data, all.rows(), all.featureCount(), all.classCount(), checksum(all), trainFraction, validationFraction,
         splitSeed);
   }
 
-  /** Whether {@code d} is the dataset this provenance fingerprints: the same shape and checksum. */
-  public boolean sameData(Dataset d) {
-    return d.rows() == rows && d.featureCount() == features && d.classCount() == classes && checksum(d) == checksum;
+  /** Whether {@code dataset} is the dataset this provenance fingerprints: the same shape and checksum. */
+  public boolean sameData(Dataset dataset) {
+    if (dataset == null) throw new IllegalArgumentException("dataset must not be null");
+    return dataset.rows() == rows && dataset.featureCount() == features && dataset.classCount() == classes
+        && checksum(dataset) == checksum;
   }
 
   /** The split's fractions as --split takes them, e.g. "0.5,0.3". */
@@ -79,12 +82,13 @@ public record Provenance(String data, int rows, int features, int classes, long 
    * dataset that differs in any value is told apart but for a chance of about 2^-64. Both run on
    * the processor's CRC instructions (about a tenth of a second for MNIST's 47 million values).
    */
-  public static long checksum(Dataset d) {
+  public static long checksum(Dataset dataset) {
+    if (dataset == null) throw new IllegalArgumentException("dataset must not be null");
     CRC32 a = new CRC32();
     CRC32C b = new CRC32C();
     ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.BIG_ENDIAN);
-    buffer.putInt(d.rows()).putInt(d.featureCount()).putInt(d.classCount());
-    for (String name : d.classNames()) {
+    buffer.putInt(dataset.rows()).putInt(dataset.featureCount()).putInt(dataset.classCount());
+    for (String name : dataset.classNames()) {
       byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
       flushIfFull(buffer, 4, a, b);
       buffer.putInt(utf8.length);
@@ -93,11 +97,11 @@ public record Provenance(String data, int rows, int features, int classes, long 
         buffer.put(utf8[i]);
       }
     }
-    for (float v : d.features()) {
+    for (float v : dataset.features()) {
       flushIfFull(buffer, 4, a, b);
       buffer.putInt(Float.floatToRawIntBits(v));
     }
-    for (int label : d.labels()) {
+    for (int label : dataset.labels()) {
       flushIfFull(buffer, 4, a, b);
       buffer.putInt(label);
     }

@@ -27,7 +27,7 @@ public final class ActivationLayer extends Layer {
       throw new IllegalArgumentException(name + ": leaky ReLU slope must be in [0, 1), got " + slope);
     }
     this.activation = activation;
-    this.slope = slope;
+    this.slope = slope + 0f; // -0 as +0: the layer's description said "leaky_relu(-0.0)"
     this.kernel = kernel;
   }
 
@@ -72,7 +72,7 @@ public final class ActivationLayer extends Layer {
   }
 
   @Override
-  public void referenceForward(double[] x, int rows, double[][] params, double[] y) {
+  protected void referenceForwardImpl(double[] x, int rows, double[][] params, double[] y) {
     int len = rows * outputSize();
     for (int i = 0; i < len; i++) y[i] = apply(activation, slope, x[i]);
   }
@@ -82,7 +82,7 @@ public final class ActivationLayer extends Layer {
    * and sigmoid the slope computed from an output within 2 ulp (see Activations), off by up to 4 u.
    */
   @Override
-  public void referenceBackwardError(
+  protected void referenceBackwardErrorImpl(
       double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
       double[] inputError) {
     if (inputError == null) return;
@@ -99,8 +99,14 @@ public final class ActivationLayer extends Layer {
     }
   }
 
-  /** The activation in double precision. */
+  /**
+   * The activation in double precision ({@code slope} is leaky ReLU's).
+   *
+   * @throws IllegalArgumentException if {@code activation} is null
+   */
   public static double apply(Activation activation, double slope, double x) {
+    // A bare NullPointerException from the switch otherwise.
+    if (activation == null) throw new IllegalArgumentException("activation must not be null");
     return switch (activation) {
       case RELU -> Math.max(x, 0);
       case LEAKY_RELU -> x > 0 ? x : slope * x;

@@ -113,7 +113,7 @@ public final class BatchNormLayer extends Layer {
   }
 
   @Override
-  public void referenceForward(double[] x, int rows, double[][] params, double[] y) {
+  protected void referenceForwardImpl(double[] x, int rows, double[][] params, double[] y) {
     int f = outputSize();
     double[] g = params[0];
     double[] b = params[1];
@@ -135,7 +135,7 @@ public final class BatchNormLayer extends Layer {
    * {@code a_r = (|x_r| + |mean|) / std}, the variance relative to {@code mean(a |xhat|)}.
    */
   @Override
-  public void referenceBackwardError(
+  protected void referenceBackwardErrorImpl(
       double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
       double[] inputError) {
     int f = outputSize();

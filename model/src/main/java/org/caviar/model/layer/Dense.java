@@ -92,7 +92,7 @@ public final class Dense extends Layer {
   }
 
   @Override
-  public void referenceForward(double[] x, int rows, double[][] params, double[] y) {
+  protected void referenceForwardImpl(double[] x, int rows, double[][] params, double[] y) {
     int in = inputSize();
     int out = outputSize();
     double[] w = params[0];
@@ -111,7 +111,7 @@ public final class Dense extends Layer {
    * each carries the incoming errors through the same products.
    */
   @Override
-  public void referenceBackwardError(
+  protected void referenceBackwardErrorImpl(
       double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
       double[] inputError) {
     int in = inputSize();

@@ -74,13 +74,13 @@ public final class Dropout extends Layer {
 
   /** Dropout is off in the reference: gradient checks run without randomness. */
   @Override
-  public void referenceForward(double[] x, int rows, double[][] params, double[] y) {
+  protected void referenceForwardImpl(double[] x, int rows, double[][] params, double[] y) {
     System.arraycopy(x, 0, y, 0, rows * outputSize());
   }
 
   /** The identity, as in the reference forward: the error passes through and nothing is rounded. */
   @Override
-  public void referenceBackwardError(
+  protected void referenceBackwardErrorImpl(
       double[] x, double[] y, int rows, double[][] params, double[] dy, double[] e, double[][] paramErrors,
       double[] inputError) {
     if (inputError != null) System.arraycopy(e, 0, inputError, 0, rows * outputSize());

@@ -145,8 +145,19 @@ public abstract class Layer {
    * inputSize()} from {@code input} and writes {@code rows x outputSize()} into {@code output},
    * with the parameters taken from {@code params}, one array per entry of {@link #parameters()}
    * in that order. Slow and allocation-free is not a goal: it exists for gradient checking.
+   *
+   * @throws IllegalArgumentException if {@code rows <= 0}, an array holds fewer values than
+   *     {@code rows} rows need, or {@code params} does not hold one array of each parameter's size
    */
-  public abstract void referenceForward(double[] input, int rows, double[][] params, double[] output);
+  public final void referenceForward(double[] input, int rows, double[][] params, double[] output) {
+    // Checked here, as forward is: a short array or a missing parameter was an
+    // ArrayIndexOutOfBoundsException from the middle of a layer's loop (rows 0 wrote nothing, silently).
+    checkRows(rows);
+    checkBatch("input", input, rows, inputSize());
+    checkBatch("output", output, rows, outputSize());
+    checkParams("params", params);
+    referenceForwardImpl(input, rows, params, output);
+  }
 
   /**
    * An estimate of the float32 backward pass's rounding error, for the gradient check, in units of
@@ -165,10 +176,64 @@ public abstract class Layer {
    * keeps the estimate from growing with depth faster than the errors do (sums of magnitudes
    * compound each layer's cancellation, a factor of 10 or more per layer with batch norm).
    * {@code input} and {@code output} are the reference forward's, for {@code params}.
+   *
+   * @throws IllegalArgumentException as {@link #referenceForward} does, and for {@code gradOutput},
+   *     {@code errorOutput}, {@code paramErrors} and a non-null {@code errorInput} likewise
    */
-  public abstract void referenceBackwardError(
+  public final void referenceBackwardError(
+      double[] input, double[] output, int rows, double[][] params, double[] gradOutput, double[] errorOutput,
+      double[][] paramErrors, double[] errorInput) {
+    checkRows(rows);
+    checkBatch("input", input, rows, inputSize());
+    checkBatch("output", output, rows, outputSize());
+    checkParams("params", params);
+    checkBatch("gradOutput", gradOutput, rows, outputSize());
+    checkBatch("errorOutput", errorOutput, rows, outputSize());
+    checkParams("paramErrors", paramErrors);
+    if (errorInput != null) checkBatch("errorInput", errorInput, rows, inputSize());
+    referenceBackwardErrorImpl(input, output, rows, params, gradOutput, errorOutput, paramErrors, errorInput);
+  }
+
+  /** {@link #referenceForward} with its arguments checked. */
+  protected abstract void referenceForwardImpl(double[] input, int rows, double[][] params, double[] output);
+
+  /** {@link #referenceBackwardError} with its arguments checked. */
+  protected abstract void referenceBackwardErrorImpl(
       double[] input, double[] output, int rows, double[][] params, double[] gradOutput, double[] errorOutput,
       double[][] paramErrors, double[] errorInput);
+
+  private void checkRows(int rows) {
+    if (rows <= 0) throw new IllegalArgumentException(name + ": rows must be > 0, got " + rows);
+  }
+
+  /** {@code array} holds at least {@code rows x width} values, as {@link #forward}'s input must. */
+  private void checkBatch(String what, double[] array, int rows, int width) {
+    long needed = (long) rows * width;
+    if (array == null || array.length < needed) {
+      throw new IllegalArgumentException(name + ": " + what + " needs " + needed + " elements (" + rows + " x " + width
+          + "), got " + (array == null ? "null" : array.length));
+    }
+  }
+
+  /** One array per entry of {@link #parameters()}, each exactly that parameter's size. */
+  private void checkParams(String what, double[][] arrays) {
+    if (arrays == null) throw new IllegalArgumentException(name + ": " + what + " must not be null");
+    List<Parameter> ps = parameters();
+    if (arrays.length != ps.size()) {
+      throw new IllegalArgumentException(
+          name + ": " + what + " needs " + ps.size() + " arrays (one per parameter), got " + arrays.length);
+    }
+    for (int t = 0; t < arrays.length; t++) {
+      Parameter p = ps.get(t);
+      if (arrays[t] == null) {
+        throw new IllegalArgumentException(name + ": " + what + "[" + t + "] (" + p.name() + ") must not be null");
+      }
+      if (arrays[t].length != p.size()) {
+        throw new IllegalArgumentException(
+            name + ": " + what + "[" + t + "] (" + p.name() + ") needs " + p.size() + " values, got " + arrays[t].length);
+      }
+    }
+  }
 
   /** Allocates workspaces for {@code rows} rows. */
   protected abstract void allocate(int rows);

@@ -32,8 +32,15 @@ public final class Optimizer {
     }
     this.spec = spec;
     this.parameters = parameters.toArray(new Parameter[0]);
+    // Identity, not names: a tensor listed twice was updated twice a step, silently.
+    java.util.Map<Parameter, Integer> seen = new java.util.IdentityHashMap<>();
     for (int i = 0; i < this.parameters.length; i++) {
       if (this.parameters[i] == null) throw new IllegalArgumentException("parameters[" + i + "] must not be null");
+      Integer before = seen.putIfAbsent(this.parameters[i], i);
+      if (before != null) {
+        throw new IllegalArgumentException("parameters[" + i + "] is parameters[" + before + "] (" + this.parameters[i].name()
+            + "): each tensor once, or it is updated twice a step");
+      }
     }
     this.weightDecay = weightDecay;
     this.kernel = kernel;

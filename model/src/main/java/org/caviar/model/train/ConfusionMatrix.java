@@ -7,8 +7,12 @@ public final class ConfusionMatrix {
   private final List<String> classNames;
   private final int[][] counts;
 
+  /** @param classNames one per class, each once, not null */
   public ConfusionMatrix(List<String> classNames) {
     if (classNames == null) throw new IllegalArgumentException("classNames must not be null");
+    // A null was a NullPointerException from List.copyOf; a name twice, a table of two rows of one name.
+    if (classNames.isEmpty()) throw new IllegalArgumentException("classNames must not be empty");
+    org.caviar.model.data.ClassNames.requireDistinct(classNames, "classNames");
     this.classNames = List.copyOf(classNames);
     this.counts = new int[classNames.size()][classNames.size()];
   }

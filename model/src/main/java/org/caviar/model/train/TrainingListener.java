@@ -42,6 +42,11 @@ public interface TrainingListener {
 
   /** Notifies each listener in turn; stops if any of them asks to. */
   static TrainingListener all(List<TrainingListener> listeners) {
+    // Named: List.copyOf's NullPointerException said neither the list nor which entry.
+    if (listeners == null) throw new IllegalArgumentException("listeners must not be null");
+    for (int i = 0; i < listeners.size(); i++) {
+      if (listeners.get(i) == null) throw new IllegalArgumentException("listeners[" + i + "] must not be null");
+    }
     List<TrainingListener> copy = List.copyOf(listeners);
     return new TrainingListener() {
       @Override

@@ -23,7 +23,15 @@ public record TrainingResult(
     TrainingStatus status, String message, List<EpochMetrics> history, int bestEpoch,
     double bestValidationLoss, int restoredEpoch, double seconds) {
 
+  /** Refuses a null status, message, history or history entry with an IllegalArgumentException naming it. */
   public TrainingResult {
+    // A bare NullPointerException from List.copyOf, or later from whoever read the status.
+    if (status == null) throw new IllegalArgumentException("status must not be null");
+    if (message == null) throw new IllegalArgumentException("message must not be null");
+    if (history == null) throw new IllegalArgumentException("history must not be null");
+    for (int i = 0; i < history.size(); i++) {
+      if (history.get(i) == null) throw new IllegalArgumentException("history[" + i + "] must not be null");
+    }
     history = List.copyOf(history);
   }
 

@@ -37,12 +37,12 @@ final class BrokenLayers {
     }
 
     @Override
-    public void referenceForward(double[] input, int rows, double[][] params, double[] output) {
+    protected void referenceForwardImpl(double[] input, int rows, double[][] params, double[] output) {
       inner.referenceForward(input, rows, params, output);
     }
 
     @Override
-    public void referenceBackwardError(
+    protected void referenceBackwardErrorImpl(
         double[] input, double[] output, int rows, double[][] params, double[] gradOutput, double[] errorOutput,
         double[][] paramErrors, double[] errorInput) {
       inner.referenceBackwardError(input, output, rows, params, gradOutput, errorOutput, paramErrors, errorInput);

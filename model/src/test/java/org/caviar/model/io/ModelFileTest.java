@@ -445,6 +445,21 @@ class ModelFileTest {
     assertEquals(List.of("longest.caviar"), listing(dir));
   }
 
+  /**
+   * The same name written to a stream (a model copied through memory, as Model's doc says to give
+   * each thread its own) was writeUTF's UTFDataFormatException quoting the name's start, with the
+   * stream already holding the model's first part.
+   */
+  @Test
+  void aClassNameTooLongIsNamedWhenWrittenToAStream() {
+    Network network = Network.create(NetworkSpec.parse("2-3-2"), 1);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> ModelFile.write(new Model(network, null, List.of("b", "a".repeat(65_536))), bytes));
+    assertEquals("class 1's name is 65536 bytes in UTF-8, more than a model file holds (65535)", e.getMessage());
+    assertEquals(0, bytes.size(), "nothing written");
+  }
+
   /** The loaded model's classes of every test row, and its loss there, are the saved one's, to the bit. */
   private static void assertPredictsAsSaved(Model saved, Model loaded) {
     int n = rawTest.rows();

@@ -100,4 +100,16 @@ class OptimizerTest {
     var d = assertThrows(IllegalArgumentException.class, () -> new Optimizer(adam, List.of(), -1f, K));
     assertTrue(d.getMessage().contains("weightDecay"), d.getMessage());
   }
+
+  /**
+   * A tensor listed twice (a network's parameters and a layer's, concatenated) was updated twice a
+   * step, with Adam's state of the first update ignored by the second: a silently wrong step.
+   */
+  @Test
+  void aParameterListedTwiceIsRefused() {
+    Parameter w = param("dense1.weight", true, 2f, 0.5f);
+    Parameter b = param("dense1.bias", false, 2f, 0.5f);
+    assertEquals("parameters[2] is parameters[0] (dense1.weight): each tensor once, or it is updated twice a step",
+        assertThrows(IllegalArgumentException.class, () -> new Optimizer(new OptimizerSpec.Adam(), List.of(w, b, w), 0f, K)).getMessage());
+  }
 }

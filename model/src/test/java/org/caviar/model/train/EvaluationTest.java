@@ -62,6 +62,20 @@ class EvaluationTest {
     assertEquals("classNames must not be null", assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(null)).getMessage());
   }
 
+  /**
+   * A null class name was a bare NullPointerException from List.copyOf; a name given twice printed a
+   * table with two rows of one name, and no class at all a matrix nothing can be added to.
+   */
+  @Test
+  void aConfusionMatrixRefusesNullTwiceGivenOrNoClassNames() {
+    assertEquals("classNames[1] must not be null",
+        assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(java.util.Arrays.asList("cat", null))).getMessage());
+    assertEquals("classNames has 'cat' twice (classes 0 and 2): classes are matched by name",
+        assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(List.of("cat", "dog", "cat"))).getMessage());
+    assertEquals("classNames must not be empty",
+        assertThrows(IllegalArgumentException.class, () -> new ConfusionMatrix(List.of())).getMessage());
+  }
+
   @Test
   void aConfusionMatrixOfOtherClassesIsRefusedBeforeTheWork() {
     Network n = Network.create(NetworkSpec.parse("5-8-3 relu"), 2);

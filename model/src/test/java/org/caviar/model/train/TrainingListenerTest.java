@@ -1,6 +1,7 @@
 package org.caviar.model.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,5 +55,18 @@ class TrainingListenerTest {
     assertEquals(TrainingListener.Action.CONTINUE, one.onEpochEnd(null));
     assertEquals(TrainingListener.Action.CONTINUE, TrainingListener.all(List.of()).onEpochEnd(null));
     assertEquals(TrainingListener.Action.CONTINUE, TrainingListener.none().onEpochEnd(null));
+  }
+
+  /**
+   * A listener left null (an optional recorder not made) was a bare NullPointerException from
+   * List.copyOf, with no word of which one.
+   */
+  @Test
+  void allNamesANullListener() {
+    assertEquals("listeners must not be null",
+        assertThrows(IllegalArgumentException.class, () -> TrainingListener.all(null)).getMessage());
+    assertEquals("listeners[1] must not be null",
+        assertThrows(IllegalArgumentException.class,
+            () -> TrainingListener.all(java.util.Arrays.asList(TrainingListener.none(), null))).getMessage());
   }
 }
