@@ -184,6 +184,7 @@ public class TuneCommand implements Callable<Integer> {
       // A space given is printed as the run reads it, checked as the run checks it (the default was printed, as if it were ignored).
       String given = null;
       if (spaceFile != null || params != null) {
+        PathChecks.existingFile("--space", spaceFile); // as the run checks it: reading a folder said only "Is a directory"
         SearchSpace space = space(null);
         MlpSettings.checkSpace(space);
         given = space.spec();

@@ -83,6 +83,23 @@ class TuneCommandTest {
     assertTrue(run("tune", "--show-space").out().startsWith("Default space:\nlr = log(1e-4, 0.3)\n"));
   }
 
+  /**
+   * --show-space checks a --space path as the run does: a folder said only "caviar tune: Is a
+   * directory" (exit 1, a file error), a missing file "no such file: F" without the option.
+   */
+  @Test
+  void showSpaceNamesABadSpacePathAsTheRunDoes() {
+    Path missing = dir.resolve("missing.space");
+    for (Path bad : List.of(dir, missing)) {
+      CliRun shown = run("tune", "--show-space", "--space", bad.toString());
+      CliRun ran = run("tune", "--trials", "1", "--epochs", "1", "--no-report", "--no-progress", "--study", dir.resolve("s").toString(),
+          "--space", bad.toString());
+      String expected = "caviar tune: --space " + bad + (bad == dir ? " is a directory, not a file" : ": no such file");
+      assertRefused(expected, ran);
+      assertUsageError(expected, shown);
+    }
+  }
+
   /** Every share 0 printed a list of zeros ("x 0% c 0%"); the line now says what that means. */
   @Test
   void importanceOfNoShareSaysSo() {
