@@ -100,6 +100,16 @@ class TuneCommandTest {
     }
   }
 
+  /** A study resumed with one trial done said "(1 trials done before)". */
+  @Test
+  void oneTrialDoneBeforeIsOneTrial() {
+    String study = dir.resolve("one").toString();
+    assertOk(runQuick("tune", "--trials", "1", "--study", study));
+    CliRun r = runQuick("tune", "--trials", "2", "--study", study);
+    assertOk(r);
+    assertTrue(r.out().contains("study: " + Path.of(study, "journal.jsonl") + " (1 trial done before)\n"), r.out());
+  }
+
   /** Every share 0 printed a list of zeros ("x 0% c 0%"); the line now says what that means. */
   @Test
   void importanceOfNoShareSaysSo() {
