@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Choice i of n covers [i / n, (i + 1) / n) of the unit interval, its ends the doubles nearest
  * i / n: {@link CategoricalParameter#indexAt} gives i on the whole share, its start included (the
  * product u * n rounds 1.0 / 49 * 49 to 0.9999999999999999, which truncated to choice 0), and the
- * choice before it just below.
+ * choice before it just below; each choice's middle, its unit position, gives it back.
  */
 class CategoricalShareProperties {
   private static CategoricalParameter choices(int n) {
@@ -33,6 +33,7 @@ class CategoricalShareProperties {
       for (int i = 0; i < n; i++) {
         double start = (double) i / n;
         boolean ok = p.indexAt(start) == i && (i == 0 || p.indexAt(Math.nextDown(start)) == i - 1);
+        ok &= p.indexAt(p.unitOfIndex(i)) == i && p.fromUnit(p.toUnit("c" + i)).equals("c" + i); // the round trip
         if (!ok && wrong++ == 0) {
           first = "n = " + n + ", u = " + i + "/" + n + ": " + p.indexAt(start) + ", just below: " + p.indexAt(Math.nextDown(start));
         }
