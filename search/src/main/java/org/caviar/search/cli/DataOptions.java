@@ -159,6 +159,14 @@ public final class DataOptions {
     }
   }
 
+  /** Refuses a CSV's own option (label, ignored columns, delimiter, header) without a --csv, naming it. */
+  void checkCsvOptions() {
+    if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
+    if (ignoreColumns != null && csv == null) throw new IllegalArgumentException("--ignore-columns goes with --csv");
+    if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
+    if (csvHeader != null && csv == null) throw new IllegalArgumentException("--csv-header goes with --csv");
+  }
+
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
     notes.clear();
@@ -168,10 +176,7 @@ public final class DataOptions {
     if (csv != null && (idxImages != null || idxLabels != null)) {
       throw new IllegalArgumentException("give either --csv or --idx-images with --idx-labels, not both");
     }
-    if (labelColumn != null && csv == null) throw new IllegalArgumentException("--label-column goes with --csv");
-    if (ignoreColumns != null && csv == null) throw new IllegalArgumentException("--ignore-columns goes with --csv");
-    if (csvDelimiter != null && csv == null) throw new IllegalArgumentException("--csv-delimiter goes with --csv");
-    if (csvHeader != null && csv == null) throw new IllegalArgumentException("--csv-header goes with --csv");
+    checkCsvOptions();
     char delimiter = delimiter(csvDelimiter);
     CsvLoader.Header header = header(csvHeader);
     PathChecks.existingFile("--csv", csv);

@@ -227,6 +227,9 @@ final class StudySettings {
         taken.add(f.name() + " " + storedPath);
       }
     }
+    // The data files are the run's now (given or stored): a CSV's option on a study of no CSV is
+    // refused as on a new study, not as "created without" it (a new study would refuse it too).
+    data.checkCsvOptions();
     for (TextOption o : texts) {
       // A split stored by earlier versions as Java wrote its numbers (0.9,5.0E-4): compared and said as this version writes them.
       String value = o.name().equals("--split") && s.get(o.name()) != null ? canonicalSplit(s.get(o.name())) : s.get(o.name());

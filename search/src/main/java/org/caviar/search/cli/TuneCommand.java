@@ -184,6 +184,7 @@ public class TuneCommand implements Callable<Integer> {
       // A space given is printed as the run reads it, checked as the run checks it (the default was printed, as if it were ignored).
       String given = null;
       if (spaceFile != null || params != null) {
+        PathChecks.existingFile("--space", spaceFile); // as the run checks it: reading a folder said only "Is a directory"
         SearchSpace space = space(null);
         MlpSettings.checkSpace(space);
         given = space.spec();
@@ -662,7 +663,7 @@ public class TuneCommand implements Callable<Integer> {
           CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
           CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(study.workers(), "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
-      out.println("study: " + where + (done > 0 ? " (" + done + " trials done before)" : ""));
+      out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       Budget budget = Budget.trials(trials);
       if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);

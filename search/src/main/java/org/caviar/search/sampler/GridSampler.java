@@ -1,11 +1,13 @@
 package org.caviar.search.sampler;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.IntUnaryOperator;
 import org.caviar.search.space.CategoricalParameter;
 import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.FloatParameter;
@@ -182,45 +184,79 @@ public final class GridSampler implements Sampler {
    * constant on a linear scale and grows with k on a log one. Where it is below 1 by more than
    * rounding error, the value rises by 0 or 1 at each k, so the rises on [i, j] number
    * gridValue(j) - gridValue(i); where it is above 1 by as much, it rises at every k, so they
-   * number j - i. Only the k around a step of 1 are counted one by one.
+   * number j - i. Only the k around a step of 1 are counted one by one (on a log scale, where
+   * that is a narrow band of k; a linear scale is counted exactly without a margin, see
+   * {@link #distinctLinearGridValues}).
    */
   static long distinctGridValues(IntParameter n, int resolution) {
+    return distinctGridValues(n, resolution, k -> gridValue(n, k, resolution));
+  }
+
+  /** {@link #distinctGridValues}, evaluating {@link #gridValue}{@code (n, k, resolution)} as {@code value} (k). */
+  static long distinctGridValues(IntParameter n, int resolution, IntUnaryOperator value) {
+    if (n.scale() != Scale.LOG) return distinctLinearGridValues(n, resolution, value);
     int last = resolution - 1;
     // Rounding error of a value before rounding, and of the unit shares valueAt compares (their
     // width 1 / range against the grid's spacing): below 1e-14 of the largest magnitude.
     double margin = 1e-9 + 1e-12 * ((double) Math.abs((long) n.lo()) + Math.abs((long) n.hi()));
-    int dense; // the steps before it are below 1 - margin
-    int sparse; // the steps from it on are above 1 + margin
-    if (n.scale() != Scale.LOG) {
-      dense = 0;
-      sparse = ((double) n.hi() - n.lo() + 1) / last > 1 + margin ? 0 : last;
-    } else {
-      double lnLo = Math.log(n.lo());
-      double span = Math.log(n.hi()) - lnLo;
-      double growth = Math.expm1(span / last); // the step at k is lo e^(span k / last) growth
-      dense = clampIndex(Math.floor((Math.log((1 - margin) / growth) - lnLo) / span * last) - 2, last, 0);
-      sparse = Math.max(dense, clampIndex(Math.ceil((Math.log((1 + margin) / growth) - lnLo) / span * last) + 2, last, last));
-    }
-    int atDense = gridValue(n, dense, resolution);
-    int atSparse = gridValue(n, sparse, resolution);
-    long denseRises = (long) atDense - gridValue(n, 0, resolution);
+    double lnLo = Math.log(n.lo());
+    double span = Math.log(n.hi()) - lnLo;
+    double growth = Math.expm1(span / last); // the step at k is lo e^(span k / last) growth
+    // The steps before dense are below 1 - margin, those from sparse on above 1 + margin.
+    int dense = clampIndex(Math.floor((Math.log((1 - margin) / growth) - lnLo) / span * last) - 2, last, 0);
+    int sparse = Math.max(dense, clampIndex(Math.ceil((Math.log((1 + margin) / growth) - lnLo) / span * last) + 2, last, last));
+    int atDense = value.applyAsInt(dense);
+    int atSparse = value.applyAsInt(sparse);
+    long denseRises = (long) atDense - value.applyAsInt(0);
     long sparseRises = last - sparse;
-    if (denseRises > dense || (long) gridValue(n, last, resolution) - atSparse < sparseRises) {
+    if (denseRises > dense || (long) value.applyAsInt(last) - atSparse < sparseRises) {
       // Cannot be if the margins hold: count every k rather than trust them.
       dense = 0;
       sparse = last;
       denseRises = 0;
       sparseRises = 0;
-      atDense = gridValue(n, 0, resolution);
+      atDense = value.applyAsInt(0);
     }
     long rises = denseRises + sparseRises;
     int previous = atDense;
     for (int k = dense + 1; k <= sparse; k++) {
-      int v = gridValue(n, k, resolution);
+      int v = value.applyAsInt(k);
       if (v != previous) rises++;
       previous = v;
     }
     return rises + 1;
+  }
+
+  /**
+   * {@link #distinctGridValues} on a linear scale, R = hi - lo + 1 integers above the resolution
+   * L + 1, without a margin (one of 2e-4 around a step of 1 looped over all 2e8 grid values of
+   * int(0, 2e8), seconds before the "too many points" refusal). Value k is lo + J(k), J(k) the
+   * largest j with fl(j / R) <= fl(k / L) (valueAt's shares, quotients of integers below 2^33 each
+   * rounded once; the last value at k = L): floor(k R / L), or one more where (floor(k R / L) + 1)
+   * / R rounds to the double k / L rounds to. The step k R / L is above 1, so J(k + 1) >= floor(k R
+   * / L) + 1 and two values merge only at such a k: there m L - k R = e for m = floor(k R / L) + 1
+   * and e within the doubles' spacing, 0 < e <= R L 2^-52. Those k solve k R = -e (mod L), a few
+   * thousand at most: each is looked at.
+   */
+  private static long distinctLinearGridValues(IntParameter n, int resolution, IntUnaryOperator value) {
+    long last = resolution - 1; // L >= 1
+    long range = (long) n.hi() - n.lo() + 1; // R > L + 1
+    // R L 2^-52, rounded up, and one spare; e = m L - k R is also at most L (m L > k R >= m L - L),
+    // and each e up to L is one residue: no k is looked at twice.
+    long maxE = Math.min(last, (long) Math.ceil((double) range * last * 0x1p-52) + 1);
+    long r = range % last;
+    long g = BigInteger.valueOf(r).gcd(BigInteger.valueOf(last)).longValueExact(); // gcd(0, L) = L
+    long period = last / g; // k R = -e (mod L) needs g | e, then k = -(e / g) (r / g)^-1 (mod L / g)
+    long inverse = period == 1 ? 0
+        : BigInteger.valueOf(r / g).modInverse(BigInteger.valueOf(period)).longValueExact();
+    long merges = 0;
+    for (long e = g; e <= maxE; e += g) {
+      long k0 = Math.floorMod(-((e / g) % period) * inverse, period);
+      for (long k = k0; k < last; k += period) {
+        if (value.applyAsInt((int) k) == value.applyAsInt((int) k + 1)) merges++;
+      }
+    }
+    return resolution - merges;
   }
 
   /** k within [0, last]; ifNaN (never expected) for NaN, the end that counts every k. */

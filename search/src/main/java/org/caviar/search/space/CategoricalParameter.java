@@ -33,9 +33,20 @@ public final class CategoricalParameter extends Parameter {
     return choices.indexOf(choice);
   }
 
-  /** The index of the choice at unit position u. */
+  /**
+   * The index of the choice at unit position u: the i whose share [i / k, (i + 1) / k) holds u,
+   * its ends the doubles nearest i / k (1 in the last share).
+   */
   public int indexAt(double u) {
-    return Math.min(choices.size() - 1, (int) (clampUnit(u) * choices.size()));
+    int k = choices.size();
+    double c = clampUnit(u);
+    int i = (int) (c * k);
+    if (i >= k) return k - 1;
+    // The product rounds: at a share's start (1.0 / 49 * 49 is 0.9999999999999999) or just below
+    // it, u * k can land one choice off; the shares decide, and one step always suffices.
+    if (i > 0 && c < (double) i / k) return i - 1;
+    if (i + 1 < k && c >= (double) (i + 1) / k) return i + 1;
+    return i;
   }
 
   /** The unit position of the middle of choice i's share. */

@@ -1149,7 +1149,7 @@ public final class PostgresStorage implements SharedStorage {
     }
     String state = sql == null ? "" : String.valueOf(sql.getSQLState());
     String msg = firstLine(sql != null ? sql.getMessage() : e.getMessage());
-    String where = "PostgreSQL at " + url.host() + ":" + url.port();
+    String where = "PostgreSQL at " + url.hostAndPort();
     String source = passwordFromEnv ? " (password from PGPASSWORD)" : " (no PGPASSWORD: password from PGPASSFILE or ~/.pgpass, if any)";
     if (state.startsWith("28")) return where + " refused user '" + url.user() + "': " + msg + source;
     if (state.equals(REJECTED) && msg.contains("password")) {

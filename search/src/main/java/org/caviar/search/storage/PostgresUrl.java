@@ -76,6 +76,11 @@ public record PostgresUrl(String host, int port, String database, String user) {
     return SCHEME + "://" + user + "@" + bracketed() + ":" + port + "/" + database;
   }
 
+  /** host:port as messages show it, an IPv6 host in brackets ([::1]:5432, not ::1:5432). */
+  public String hostAndPort() {
+    return bracketed() + ":" + port;
+  }
+
   private String bracketed() {
     return host.contains(":") ? "[" + host + "]" : host;
   }

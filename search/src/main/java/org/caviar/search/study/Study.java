@@ -36,10 +36,12 @@ import org.caviar.search.trial.TrialState;
  *
  * <p>Each worker claims a trial, has the sampler propose its parameters (on a local storage both
  * under the study's lock, so the sampler sees every running trial as pending), evaluates the
- * objective outside the lock, and records the outcome. A trial that throws, reports a value that is not finite or returns
- * one is recorded FAILED with its reason, and the worker goes on. The storage failing while a trial
- * reports is no fault of the trial, nor is a listener failing, nor an interrupt: each stops the
- * study ({@link #optimize}).
+ * objective outside the lock, and records the outcome. A trial that throws (an exception, or a
+ * stack overflow, out of memory or a failed assertion, which a bad configuration can cause),
+ * reports a value that is not finite or returns one is recorded FAILED with its reason, and the
+ * worker goes on. The storage failing while a trial reports is no fault of the trial, nor is a
+ * listener failing, nor an interrupt, nor any other {@link Error} (a class that cannot load, say):
+ * each stops the study ({@link #optimize}).
  *
  * <p>Reproducibility: every trial draws from the study seed and its own number, so with one worker
  * a study is the same from run to run; with several, which trials run beside which depends on
@@ -236,7 +238,11 @@ public final class Study implements AutoCloseable {
    * ended (the first such failure; later ones are suppressed in it), so that no trial runs on when
    * optimize returns or throws, and the caller may close the study at once. A storage failure while
    * a trial reports or asks the pruner leaves that trial RUNNING in the storage (a resume re-runs it)
-   * rather than failing it; a listener's failure leaves the trial's outcome recorded as it was.
+   * rather than failing it; a listener's failure leaves the trial's outcome recorded as it was. An
+   * {@link Error} the objective throws, other than those that fail the trial (stack overflow, out of
+   * memory, a failed assertion), stops the study too and is thrown as it is; its trial is recorded
+   * interrupted, as an interrupted one is below (on a {@link SharedStorage} released by
+   * {@link #close()}), so a resume re-runs it.
    *
    * <p>Interrupts: an objective interrupted (it throws {@link InterruptedException}, or ends with
    * its thread's interrupt flag set) is a request to stop, not a failure of the trial: the study
@@ -623,6 +629,19 @@ public final class Study implements AutoCloseable {
         value = Double.NaN;
         // Thrown with the flag set (I/O closed by the interrupt, an exception wrapping it): the interrupt's doing.
         interruptedTrial = Thread.currentThread().isInterrupted();
+      } catch (Error e) {
+        // Not the trial's failure (a class that cannot load, a bug): the study stops with it. The
+        // trial ends as one the study stopped while it ran, as PostgreSQL's close releases it; the
+        // journal left it RUNNING until its next open. The flag is cleared for the write, set again below.
+        interrupted = Thread.interrupted();
+        stopRequested = true;
+        holding = false;
+        try {
+          giveUp(trial, "the study stopped with " + e + " while this trial ran");
+        } catch (RuntimeException | Error w) {
+          e.addSuppressed(w); // the objective's error stays the one thrown; the trial is found RUNNING on open
+        }
+        throw e;
       }
       // Cleared before the storage is written (an interrupted write closes a journal's channel); the worker stops.
       interrupted = Thread.interrupted() || interruptedTrial;

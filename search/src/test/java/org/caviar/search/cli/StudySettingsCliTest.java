@@ -94,8 +94,9 @@ class StudySettingsCliTest {
         "study 'mlp' was created with --pruner none; this run asks for --pruner asha");
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--split", "0.5,0.3", "--no-progress"), "tune",
         "study 'mlp' was created with --split 0.6,0.2; this run asks for --split 0.5,0.3");
+    // A CSV's option on a study of the digits: refused as on a new study (TuneCommandTest.aCsvOptionOnAStudyWithoutACsvGoesWithCsv).
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "3", "--label-column", "2", "--no-progress"), "tune",
-        "study 'mlp' was created without --label-column; this run asks for --label-column 2");
+        "--label-column goes with --csv");
 
     assertArrayEquals(journal, Files.readAllBytes(study.resolve("journal.jsonl")), "a refused run wrote to the journal");
     try (Stream<Path> s = Files.walk(study)) {

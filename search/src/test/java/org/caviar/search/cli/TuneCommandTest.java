@@ -83,6 +83,51 @@ class TuneCommandTest {
     assertTrue(run("tune", "--show-space").out().startsWith("Default space:\nlr = log(1e-4, 0.3)\n"));
   }
 
+  /**
+   * --show-space checks a --space path as the run does: a folder said only "caviar tune: Is a
+   * directory" (exit 1, a file error), a missing file "no such file: F" without the option.
+   */
+  @Test
+  void showSpaceNamesABadSpacePathAsTheRunDoes() {
+    Path missing = dir.resolve("missing.space");
+    for (Path bad : List.of(dir, missing)) {
+      CliRun shown = run("tune", "--show-space", "--space", bad.toString());
+      CliRun ran = run("tune", "--trials", "1", "--epochs", "1", "--no-report", "--no-progress", "--study", dir.resolve("s").toString(),
+          "--space", bad.toString());
+      String expected = "caviar tune: --space " + bad + (bad == dir ? " is a directory, not a file" : ": no such file");
+      assertRefused(expected, ran);
+      assertUsageError(expected, shown);
+    }
+  }
+
+  /** A study resumed with one trial done said "(1 trials done before)". */
+  @Test
+  void oneTrialDoneBeforeIsOneTrial() {
+    String study = dir.resolve("one").toString();
+    assertOk(runQuick("tune", "--trials", "1", "--study", study));
+    CliRun r = runQuick("tune", "--trials", "2", "--study", study);
+    assertOk(r);
+    assertTrue(r.out().contains("study: " + Path.of(study, "journal.jsonl") + " (1 trial done before)\n"), r.out());
+  }
+
+  /**
+   * A CSV's option given to a study of the shipped digits (or of IDX files) is refused as on a new
+   * study, "goes with --csv": it said "study 'S' was created without --label-column ... start a new
+   * study", and the new study then refused it for want of a --csv.
+   */
+  @Test
+  void aCsvOptionOnAStudyWithoutACsvGoesWithCsv() {
+    String study = dir.resolve("digits").toString();
+    assertOk(runQuick("tune", "--trials", "1", "--study", study));
+    for (String[] option : new String[][] {{"--label-column", "64"}, {"--ignore-columns", "3"}, {"--csv-header", "present"},
+        {"--csv-delimiter", ";"}}) {
+      assertRefused("caviar tune: " + option[0] + " goes with --csv", runQuick("tune", "--study", study, option[0], option[1]));
+      CliRun train = run("train", "--from-study", study, "--epochs", "1", "--out", dir.resolve("m.caviar").toString(), option[0], option[1]);
+      assertEquals(2, train.code(), train.out() + train.err());
+      assertEquals("caviar train: " + option[0] + " goes with --csv", train.err().strip());
+    }
+  }
+
   /** Every share 0 printed a list of zeros ("x 0% c 0%"); the line now says what that means. */
   @Test
   void importanceOfNoShareSaysSo() {

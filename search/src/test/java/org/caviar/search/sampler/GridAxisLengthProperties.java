@@ -2,8 +2,10 @@ package org.caviar.search.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import net.jqwik.api.Assume;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -64,6 +66,47 @@ class GridAxisLengthProperties {
     int hi = lo + resolution - 1 + extra;
     IntParameter n = log ? Parameter.intLog("n", lo, hi) : Parameter.intUniform("n", lo, hi);
     assertEquals(byLoop(n, resolution), GridSampler.axisLength(n, resolution), n + " at " + resolution);
+  }
+
+  /**
+   * Linear, a step between 1 and 2 before rounding on ranges of any magnitude (and so any common
+   * divisor of the range and the resolution): where rounding may merge two grid values.
+   */
+  @Property(tries = 300)
+  void linearAxesWithAStepBelowTwoCountAsTheLoop(@ForAll @IntRange(min = Integer.MIN_VALUE, max = Integer.MAX_VALUE - 2 * MAX_RESOLUTION) int lo,
+      @ForAll @IntRange(min = 2, max = MAX_RESOLUTION) int resolution, @ForAll @DoubleRange(min = 0, max = 1) double extraShare) {
+    int hi = lo + resolution - 1 + 1 + (int) ((resolution - 1) * extraShare);
+    IntParameter n = Parameter.intUniform("n", lo, hi);
+    assertEquals(byLoop(n, resolution), GridSampler.axisLength(n, resolution), n + " at " + resolution);
+  }
+
+  /** The count of {@code n}'s grid values at {@code resolution}, and how many grid values it evaluated. */
+  private static long[] countAndEvaluations(IntParameter n, int resolution) {
+    long[] evaluations = {0};
+    long count = GridSampler.distinctGridValues(n, resolution, k -> {
+      evaluations[0]++;
+      return GridSampler.gridValue(n, k, resolution);
+    });
+    return new long[] {count, evaluations[0]};
+  }
+
+  /**
+   * 'tune --grid-resolution 200000000' on int(0, 200000000), a step within 1e-8 of 1, evaluated
+   * every grid value (~2 s before the "too many points" refusal; the others here 16 s and 30 s): the count
+   * evaluates only where rounding may merge two values. Expected counts: the loop's, taken once.
+   */
+  @Example
+  void aLinearStepNearOneIsCountedWithoutEvaluatingEveryGridValue() {
+    record Case(IntParameter n, int resolution, long loopCount) {}
+    for (Case c : List.of(new Case(Parameter.intUniform("n", 0, 200_000_000), 200_000_000, 199_999_999L),
+        new Case(Parameter.intUniform("n", 0, 2_000_000_000), 1_999_999_999, 1_999_999_917L),
+        new Case(Parameter.intUniform("n", -(1 << 30), 1 << 30), Integer.MAX_VALUE, 2_147_483_646L))) {
+      long[] got = countAndEvaluations(c.n(), c.resolution());
+      assertEquals(c.loopCount(), got[0], c.n() + " at " + c.resolution());
+      // At most a few thousand candidates (the rounding error of two quotients of integers below
+      // 2^32, over the shares' width): far from the resolution's hundreds of millions.
+      assertTrue(got[1] < 20_000, c.n() + " at " + c.resolution() + ": " + got[1] + " grid values evaluated");
+    }
   }
 
   /** './caviar tune --grid-resolution 200000000' on int_log(1, 2^31 - 1) spent ~25 s here before its first trial. */

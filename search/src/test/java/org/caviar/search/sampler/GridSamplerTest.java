@@ -165,7 +165,10 @@ class GridSamplerTest {
     assertTrue(e.getMessage().contains("resolution"));
   }
 
-  /** An error the study does not catch: the trial stays RUNNING in the journal, as after kill -9. */
+  /**
+   * An error the study does not take for the trial's failure: it stops the study, and the trial
+   * ends interrupted while it ran, as after kill -9 (found RUNNING on open) or Ctrl-C.
+   */
   private static final class Killed extends Error {}
 
   private static final SearchSpace FOUR = SearchSpace.of(Parameter.categorical("c", "a", "b", "c", "d"));
@@ -416,7 +419,9 @@ class GridSamplerTest {
    * A study's trial that throws Killed (the first trial it runs: on a resume, the re-run), left as
    * kill -9 leaves it: the storage closed, the study not (it would release the trial on PostgreSQL,
    * as a worker that stops does), and on PostgreSQL the grace waited out, so that a later claim
-   * reaps the trial as lost with its worker. Returns the study's trials as the kill left them.
+   * reaps the trial as lost with its worker (a journal records it interrupted as Killed stops the
+   * study: the same as the kill's RUNNING trial found on open). Returns the study's trials as the
+   * kill left them.
    */
   private static List<TrialRecord> killedIn(Storage storage) {
     Study s = fourPointStudy(storage);

@@ -20,6 +20,16 @@ class PostgresUrlTest {
     assertFalse(PostgresUrl.isPostgres("studies/x"));
   }
 
+  /** An IPv6 host in a connect failure: "cannot reach PostgreSQL at ::1:5" read as host ::1:5 (or :: port 1:5). */
+  @Test
+  void aConnectFailureBracketsAnIpv6Host() {
+    var refused = new java.sql.SQLException("Connection to [::1]:5 refused.", "08001");
+    assertEquals("cannot reach PostgreSQL at [::1]:5: Connection to [::1]:5 refused.",
+        PostgresStorage.describeConnectFailure(PostgresUrl.parse("postgresql://ann@[::1]:5/s"), refused, true));
+    assertEquals("cannot reach PostgreSQL at db:5: Connection to [::1]:5 refused.",
+        PostgresStorage.describeConnectFailure(PostgresUrl.parse("postgresql://ann@db:5/s"), refused, true));
+  }
+
   @Test
   void badUrlsNameTheUrlAndWhatIsWrong() {
     for (String[] c : new String[][] {

@@ -270,6 +270,57 @@ class StudyLifecycleTest {
     }
   }
 
+  /** An Error the study does not take for the trial's failure (not out of stack or heap, nor an assertion). */
+  private static final class Broken extends Error {
+    Broken() {
+      super("broken installation");
+    }
+  }
+
+  /**
+   * An Error other than those that fail the trial (a class that cannot load, say) stops the study,
+   * and the trial it stopped ends as the storages end a trial the study stopped while it ran:
+   * interrupted, re-run by the resume. PostgreSQL released it as the study closed; the journal left
+   * it RUNNING, a trial under way to any reader ('train --from-study', a report) until the next
+   * study opened the journal for writing.
+   */
+  @Test
+  void anErrorThatStopsTheStudyEndsItsTrialOnEveryStorage(@TempDir Path dir) {
+    Path journal = dir.resolve("j.jsonl");
+    String url = TestPostgres.newDatabase();
+    record Storages(String name, java.util.function.Supplier<org.caviar.search.storage.Storage> open,
+        java.util.function.Supplier<org.caviar.search.storage.Storage> read) {}
+    for (Storages st : List.of(
+        new Storages("journal", () -> new JournalStorage(journal), () -> JournalStorage.readOnly(journal)),
+        new Storages("postgres", () -> new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings()),
+            () -> PostgresStorage.readOnly(PostgresUrl.parse(url), TestPostgres.fastSettings())))) {
+      History h;
+      try (Study s = Study.builder(BRANIN.space()).name("broken").sampler(new RandomSampler()).storage(st.open().get())
+          .seed(3).workers(1).build()) {
+        assertThrows(Broken.class, () -> s.optimize(t -> {
+          if (t.number() == 1) throw new Broken();
+          return BRANIN.evaluate(t.params());
+        }, Budget.trials(5)));
+        h = s.history();
+      }
+      List<TrialRecord> stored;
+      try (var reader = st.read().get()) {
+        reader.open(Study.builder(BRANIN.space()).name("broken").seed(3).build().info());
+        stored = reader.trials();
+      }
+      assertEquals(2, stored.size(), st.name() + ": " + stored);
+      assertEquals(TrialState.COMPLETE, stored.get(0).state(), st.name() + ": " + stored);
+      assertTrue(stored.get(1).isInterruptedWhileRunning(), st.name() + ": " + stored.get(1));
+      try (Study s = Study.builder(BRANIN.space()).name("broken").sampler(new RandomSampler()).storage(st.open().get())
+          .seed(3).workers(1).build()) {
+        History resumed = s.optimize(t -> BRANIN.evaluate(t.params()), Budget.trials(5));
+        assertEquals(5, counted(resumed), st.name());
+        assertEquals(1, resumed.trials().get(2).retryOf(), st.name());
+        assertEquals(h.trials().get(1).params(), resumed.trials().get(2).params(), st.name());
+      }
+    }
+  }
+
   /** The same in memory with several workers: the study stops, the others' trials finish. */
   @Test
   void anInterruptedObjectiveStopsAStudyOfSeveralWorkers() {
