@@ -119,6 +119,10 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     for (int i = 0; i < layers; i++) hidden.add(units);
     Activation activation = Activation.parse(text(p, "activation", "relu"));
     boolean batchNorm = bool(p, "batchnorm", false);
+    // By the parameters' names: the trainer's own check said "batchSize must be >= 2 with batch norm".
+    if (batchNorm && layers > 0 && batchSize < 2) {
+      throw new IllegalArgumentException("batch_size must be >= 2 with batchnorm=true (batch norm normalizes over a batch's rows), got " + batchSize);
+    }
     float dropout = (float) number(p, "dropout", 0);
     NetworkSpec net = new NetworkSpec(inputs, hidden, classes, activation, NetworkSpec.DEFAULT_LEAKY_SLOPE, batchNorm, dropout, null);
 

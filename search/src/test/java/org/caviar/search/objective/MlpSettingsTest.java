@@ -46,4 +46,19 @@ class MlpSettingsTest {
     assertEquals("unknown parameter 'units2' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, "
         + "dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay", rejected("units2 = int(1, 3)"));
   }
+
+  /**
+   * Batch norm cannot train on one row: the trainer refused it by its own field's name ("batchSize
+   * must be >= 2 with batch norm"), which is not what `train --param batch_size=1` or a trial's
+   * reason should say. Without hidden layers there is no batch norm to train, and one row is fine.
+   */
+  @Test
+  void batchNormWithBatchesOfOneRowIsRefusedByTheParametersNames() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MlpSettings.from(java.util.Map.of("batch_size", 1, "batchnorm", "true"), 4, 3, 1, 0));
+    assertEquals("batch_size must be >= 2 with batchnorm=true (batch norm normalizes over a batch's rows), got 1", e.getMessage());
+    assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 2, "batchnorm", "true"), 4, 3, 1, 0));
+    assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 1, "batchnorm", "false"), 4, 3, 1, 0));
+    assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 1, "batchnorm", "true", "layers", 0), 4, 3, 1, 0));
+  }
 }
