@@ -73,6 +73,11 @@ public final class GradcheckCommand implements Callable<Integer> {
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));
     out.println("gradcheck of " + net + " on " + batch.rows() + " rows of " + d.description());
     data.printNotes(out);
+    if (net.dropout() > 0 && !net.hidden().isEmpty()) {
+      // The check switches it off; without a word a user could take dropout's backward as checked.
+      out.println("note: dropout=" + org.caviar.model.optim.Floats.text(net.dropout())
+          + " is off during the check: a random mask would make the loss a different function at every evaluation");
+    }
     GradientCheckResult r = GradientCheck.check(network, batch.features(), batch.labels(), batch.rows(), weightDecay,
         GradientCheck.Options.defaults());
     out.println(r.toString().stripTrailing());

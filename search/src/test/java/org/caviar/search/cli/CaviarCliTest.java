@@ -3,6 +3,7 @@ package org.caviar.search.cli;
 import static org.caviar.search.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -852,6 +853,12 @@ class CaviarCliTest {
     r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4", "--split", "1,0");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("train 1797 / validation 0 / test 0") && r.out().contains("PASSED"), r.out());
+    assertFalse(r.out().contains("dropout"), r.out());
+    // Dropout is switched off for the check: said, so that nobody takes its backward as checked.
+    r = run("gradcheck", "--spec", "64-8-10 tanh dropout=0.3", "--rows", "4");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("note: dropout=0.3 is off during the check: a random mask would make the loss a different function"
+        + " at every evaluation"), r.out());
     r = run("gradcheck", "--spec", "64-8-5", "--rows", "4"); // fewer classes than the digits have
     assertEquals(2, r.code());
     assertEquals("caviar gradcheck: --spec takes 64 inputs and 5 classes, the data has 64 and 10", r.err().strip());
