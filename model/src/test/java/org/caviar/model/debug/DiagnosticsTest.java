@@ -355,6 +355,30 @@ class DiagnosticsTest {
   }
 
   /**
+   * A model's worst examples in a file of its own, which numbers its own classes: on a Network the
+   * rows' labels are taken as its output indices, so a file without class "0" was scored against
+   * the wrong outputs (every loss that of the next class, the label printed one class off). On a
+   * Model they are matched to its classes by name and standardized, as Model.evaluate does: the
+   * same examples, losses and labels as the network's on the rows matched by hand.
+   */
+  @Test
+  void aModelsWorstExamplesMatchTheDataToItsClassesByName() {
+    Network n = Network.create(NetworkSpec.parse("64-16-10 relu"), 4);
+    new Trainer(n, TrainingConfig.builder().epochs(1).build()).fit(train, null, TrainingListener.none());
+    org.caviar.model.Model model = new org.caviar.model.Model(n, DigitsSplit.STANDARDIZER, train.classNames());
+    Dataset own = withoutClassZero(DigitsSplit.RAW.validation());
+    List<WorstExamples.Example> worst = WorstExamples.find(model, own, 5);
+    Dataset byHand = DigitsSplit.STANDARDIZER.apply(own.inClasses(model.classNames(), "the data", "the model"));
+    assertEquals(WorstExamples.find(n, byHand, 5), worst);
+    for (WorstExamples.Example e : worst) {
+      assertEquals(own.classNames().get(own.label(e.index())), model.classNames().get(e.label()), "the row's own class, by name");
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> WorstExamples.find(model, new Dataset(own.features(), own.labels(),
+        64, java.util.stream.Stream.concat(own.classNames().subList(0, 8).stream(), java.util.stream.Stream.of("ten")).toList()), 5));
+    assertEquals("the data has class 'ten', which the model does not know " + model.classNames(), e.getMessage());
+  }
+
+  /**
    * Labels far behind the top logit: float32 softmax gives each of them probability exactly 0
    * (a gap above ~104), but their losses, the gaps, still rank them, and equal losses go to the lower
    * index. A 3-3 network with identity weights and zero bias makes the logits the features; each
