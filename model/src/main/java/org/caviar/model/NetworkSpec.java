@@ -89,10 +89,17 @@ public record NetworkSpec(
     return new NetworkSpec(inputs, hidden, classes, Activation.RELU, DEFAULT_LEAKY_SLOPE, false, 0f, null);
   }
 
-  /** Same spec with another activation and that activation's default init. */
+  /**
+   * Same spec with another activation. An init other than the current activation's default (one
+   * the text form writes, {@code init=...}) is kept, as editing the activation in the text keeps
+   * it: {@code withInit(GLOROT).withActivation(TANH)} replaced it with Xavier without a word. The
+   * default init follows the activation ({@code "relu"} to {@code "tanh"}: He to Xavier); so does an
+   * init set to the current default, which the spec cannot tell from it.
+   */
   public NetworkSpec withActivation(Activation a) {
     if (a == null) throw new IllegalArgumentException("activation must not be null");
-    return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
+    Init kept = init != activation.defaultInit() ? init : null; // null: the new activation's default
+    return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, kept);
   }
 
   /**

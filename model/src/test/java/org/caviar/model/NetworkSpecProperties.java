@@ -102,6 +102,24 @@ class NetworkSpecProperties {
   }
 
   /**
+   * An init set before the activation was replaced by the activation's default without a word:
+   * {@code withInit(GLOROT).withActivation(TANH)} trained with Xavier. As in the text form, where
+   * "relu init=glorot" edited to "tanh init=glorot" keeps Glorot, an init other than the current
+   * activation's default is kept; the default (which the text does not write) follows the activation.
+   */
+  @Test
+  void anInitSetBeforeTheActivationIsKept() {
+    NetworkSpec relu = NetworkSpec.parse("64-32-10 relu");
+    NetworkSpec glorot = relu.withInit(Init.GLOROT).withActivation(Activation.TANH);
+    assertEquals(Init.GLOROT, glorot.init());
+    assertEquals(NetworkSpec.parse("64-32-10 tanh init=glorot"), glorot);
+    assertEquals(glorot, relu.withActivation(Activation.TANH).withInit(Init.GLOROT), "in either order");
+    assertEquals(Init.XAVIER, relu.withActivation(Activation.TANH).init(), "the default follows the activation");
+    assertEquals(Init.GLOROT, relu.withActivation(Activation.SIGMOID).init());
+    assertEquals(Init.HE, NetworkSpec.parse("64-32-10 sigmoid").withActivation(Activation.LEAKY_RELU).init());
+  }
+
+  /**
    * An option given twice is an error, as a second activation is: the last one won and the other
    * was dropped without a word ("dropout=0.2 ... dropout=0.5" trained at 0.5).
    */
