@@ -106,9 +106,12 @@ public record NetworkSpec(
    * Same spec with another leaky ReLU slope.
    *
    * @throws IllegalArgumentException unless the activation is leaky ReLU: the slope of another is
-   *     kept at the default, so a slope set before the activation was lost without a word
+   *     kept at the default, so a slope set before the activation was lost without a word (without
+   *     hidden layers there is no activation, and the spec stays as it is, as for every option)
    */
   public NetworkSpec withLeakySlope(float slope) {
+    // No hidden layer: the activation reads relu, and "set the activation first" would mislead.
+    if (hidden.isEmpty()) return new NetworkSpec(inputs, hidden, classes, activation, slope, batchNorm, dropout, init);
     if (activation != Activation.LEAKY_RELU) {
       throw new IllegalArgumentException("leakySlope is leaky_relu's option, the activation is " + activation.label()
           + ": set the activation first, withActivation(Activation.LEAKY_RELU).withLeakySlope(" + org.caviar.model.optim.Floats.text(slope) + ")");

@@ -172,6 +172,8 @@ class NetworkSpecProperties {
     assertEquals(NetworkSpec.parse("64-10 relu"), built);
     assertEquals(NetworkSpec.parse("64-10"), NetworkSpec.of(64, List.of(), 10).withBatchNorm(true).withDropout(0.5f));
     assertEquals(built.hashCode(), NetworkSpec.parse("64-10").hashCode());
+    // Not "the activation is relu: set the activation first", to a caller who just did.
+    assertEquals(built, NetworkSpec.of(64, List.of(), 10).withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2f));
     assertMessage("64-10 relu batchnorm dropout=0.5",
         "batchnorm and dropout=0.5 are options of hidden layers, and 64-10 has none: leave them out, or give a hidden layer (64-H-10)");
     assertMessage("64-10 TANH", "tanh is an option of hidden layers, and 64-10 has none: leave it out, or give a hidden layer (64-H-10)");
@@ -179,6 +181,7 @@ class NetworkSpecProperties {
     // What the canonical text says, and options that change nothing, still read.
     assertEquals(built, NetworkSpec.parse("64-10 relu dropout=0 init=he"));
     assertEquals(built, NetworkSpec.parseSaved("64-10 tanh batchnorm dropout=0.5 init=glorot"));
+    assertEquals(built, NetworkSpec.parseSaved("64-10 leaky_relu slope=0.2 batchnorm"));
     assertEquals(NetworkSpec.parse("64-8-10 tanh bn"), NetworkSpec.parseSaved("64-8-10 tanh bn"));
     var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parseSaved("64-10 relu dropout=2"));
     assertTrue(e.getMessage().contains("dropout must be in [0, 1)"), e.getMessage());
