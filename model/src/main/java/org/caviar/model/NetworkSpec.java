@@ -21,8 +21,13 @@ import org.caviar.model.data.Dataset;
  * {@code init=he|xavier|glorot}. {@link #toString()} writes the canonical form and
  * {@link #parse(String)} reads it back to an equal spec.
  *
+ * <p>Without hidden layers (softmax regression) the options are those of layers the network does
+ * not have: a spec built with them keeps the defaults ({@code "64-10 relu"}, as for the leaky slope
+ * of another activation), and {@link #parse} refuses a text that gives them, naming them.
+ *
  * @param inputs features per example
- * @param hidden hidden layer widths, possibly empty (then the network is softmax regression)
+ * @param hidden hidden layer widths, possibly empty (then the network is softmax regression, and
+ *     the options below are kept at their defaults)
  * @param classes number of classes, at least 2
  * @param activation hidden non-linearity
  * @param leakySlope leaky ReLU's negative slope in [0, 1) (kept at the default for the others)
@@ -66,6 +71,16 @@ public record NetworkSpec(
     if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
     if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     dropout += 0f; // -0 as +0: toString leaves a zero rate out, and the spec must read back equal
+    if (hidden.isEmpty()) {
+      // No hidden layer, none of its options: the spec printed (and a model file kept) "64-10 relu
+      // batchnorm dropout=0.5" for a network with neither, unequal to "64-10 relu", the same network.
+      // A search's trial of 0 layers still builds with what it sampled for them.
+      activation = Activation.RELU;
+      leakySlope = DEFAULT_LEAKY_SLOPE;
+      batchNorm = false;
+      dropout = 0f;
+      init = null;
+    }
     if (init == null) init = activation.defaultInit();
   }
 
@@ -74,19 +89,29 @@ public record NetworkSpec(
     return new NetworkSpec(inputs, hidden, classes, Activation.RELU, DEFAULT_LEAKY_SLOPE, false, 0f, null);
   }
 
-  /** Same spec with another activation and that activation's default init. */
+  /**
+   * Same spec with another activation. An init other than the current activation's default (one
+   * the text form writes, {@code init=...}) is kept, as editing the activation in the text keeps
+   * it: {@code withInit(GLOROT).withActivation(TANH)} replaced it with Xavier without a word. The
+   * default init follows the activation ({@code "relu"} to {@code "tanh"}: He to Xavier); so does an
+   * init set to the current default, which the spec cannot tell from it.
+   */
   public NetworkSpec withActivation(Activation a) {
     if (a == null) throw new IllegalArgumentException("activation must not be null");
-    return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, a.defaultInit());
+    Init kept = init != activation.defaultInit() ? init : null; // null: the new activation's default
+    return new NetworkSpec(inputs, hidden, classes, a, leakySlope, batchNorm, dropout, kept);
   }
 
   /**
    * Same spec with another leaky ReLU slope.
    *
    * @throws IllegalArgumentException unless the activation is leaky ReLU: the slope of another is
-   *     kept at the default, so a slope set before the activation was lost without a word
+   *     kept at the default, so a slope set before the activation was lost without a word (without
+   *     hidden layers there is no activation, and the spec stays as it is, as for every option)
    */
   public NetworkSpec withLeakySlope(float slope) {
+    // No hidden layer: the activation reads relu, and "set the activation first" would mislead.
+    if (hidden.isEmpty()) return new NetworkSpec(inputs, hidden, classes, activation, slope, batchNorm, dropout, init);
     if (activation != Activation.LEAKY_RELU) {
       throw new IllegalArgumentException("leakySlope is leaky_relu's option, the activation is " + activation.label()
           + ": set the activation first, withActivation(Activation.LEAKY_RELU).withLeakySlope(" + org.caviar.model.optim.Floats.text(slope) + ")");
@@ -117,8 +142,27 @@ public record NetworkSpec(
     return total + (long) in * classes;
   }
 
-  /** Parses the text form described in the class comment. */
+  /**
+   * Parses the text form described in the class comment.
+   *
+   * @throws IllegalArgumentException naming the text and what is wrong with it; without hidden
+   *     layers, naming the options of hidden layers it gives
+   */
   public static NetworkSpec parse(String text) {
+    return parse(text, true);
+  }
+
+  /**
+   * Reads a spec's text as a model file keeps it: as {@link #parse}, except that options of hidden
+   * layers beside no hidden layer are dropped, not refused. Earlier versions wrote them (as
+   * {@code "64-10 relu batchnorm dropout=0.5"}) for networks that had none of them, and their files
+   * must still load.
+   */
+  public static NetworkSpec parseSaved(String text) {
+    return parse(text, false);
+  }
+
+  private static NetworkSpec parse(String text, boolean strict) {
     if (text == null || text.isBlank()) throw new IllegalArgumentException("network spec must not be empty");
     String[] tokens = text.trim().split("\\s+");
     String[] sizes = tokens[0].split("-", -1);
@@ -143,6 +187,8 @@ public record NetworkSpec(
     Init init = null;
     boolean activationSeen = false;
     String slopeText = null;
+    // The options given, as written, that only hidden layers take: refused beside none.
+    List<String> hiddenOnly = new ArrayList<>();
     // Each valued option once, as the activation: the last one given won, the others dropped unsaid.
     java.util.Map<String, String> given = new java.util.HashMap<>();
     for (int t = 1; t < tokens.length; t++) {
@@ -161,22 +207,30 @@ public record NetworkSpec(
           // A flag: "batchnorm=false" would otherwise turn batch norm on.
           if (value != null) throw new IllegalArgumentException("network spec '" + text + "': " + key + " takes no value, got '" + value + "'");
           bn = true;
+          hiddenOnly.add(token);
         }
-        case "dropout" -> dropout = number(text, key, value);
+        case "dropout" -> {
+          dropout = number(text, key, value);
+          if (dropout != 0) hiddenOnly.add(token);
+        }
         case "slope" -> {
           slope = number(text, key, value);
           slopeText = value;
+          hiddenOnly.add(token);
         }
         case "init" -> {
           // require names the spec itself: outside inSpec, which would name it a second time.
           String name = require(text, key, value);
           init = inSpec(text, () -> Init.parse(name));
+          if (init != Activation.RELU.defaultInit()) hiddenOnly.add(token);
         }
         default -> {
           if (value != null) throw new IllegalArgumentException("network spec '" + text + "': unknown option '" + key + "'");
           if (activationSeen) throw new IllegalArgumentException("network spec '" + text + "': more than one activation");
           activation = inSpec(text, () -> Activation.parse(token));
           activationSeen = true;
+          // The canonical text of a network without hidden layers says relu.
+          if (activation != Activation.RELU) hiddenOnly.add(token);
         }
       }
     }
@@ -192,7 +246,16 @@ public record NetworkSpec(
     boolean batchNorm = bn;
     float rate = dropout;
     Init in = init;
-    return inSpec(text, () -> new NetworkSpec(s[0], hidden, s[s.length - 1], a, leakySlope, batchNorm, rate, in));
+    NetworkSpec spec = inSpec(text, () -> new NetworkSpec(s[0], hidden, s[s.length - 1], a, leakySlope, batchNorm, rate, in));
+    // After the constructor's checks, which say what is wrong with a value whatever the layers.
+    if (strict && hidden.isEmpty() && !hiddenOnly.isEmpty()) {
+      int n = hiddenOnly.size();
+      String names = n == 1 ? hiddenOnly.get(0) : String.join(", ", hiddenOnly.subList(0, n - 1)) + " and " + hiddenOnly.get(n - 1);
+      throw new IllegalArgumentException("network spec '" + text + "': " + names + (n == 1 ? " is an option" : " are options")
+          + " of hidden layers, and " + s[0] + "-" + s[1] + " has none: leave " + (n == 1 ? "it" : "them")
+          + " out, or give a hidden layer (" + s[0] + "-H-" + s[1] + ")");
+    }
+    return spec;
   }
 
   private static <T> T inSpec(String text, java.util.function.Supplier<T> parse) {

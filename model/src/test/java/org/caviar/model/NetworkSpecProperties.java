@@ -38,9 +38,9 @@ class NetworkSpecProperties {
     assertTrue(s.batchNorm());
     assertEquals(0.2f, s.dropout());
     assertEquals(Init.HE, s.init(), "He by default for ReLU");
-    assertEquals(Init.XAVIER, NetworkSpec.parse("4-3 tanh").init());
-    assertEquals(Init.GLOROT, NetworkSpec.parse("4-3 sigmoid").init());
-    assertEquals(Init.GLOROT, NetworkSpec.parse("4-3 relu init=glorot").init(), "overridable");
+    assertEquals(Init.XAVIER, NetworkSpec.parse("4-2-3 tanh").init());
+    assertEquals(Init.GLOROT, NetworkSpec.parse("4-2-3 sigmoid").init());
+    assertEquals(Init.GLOROT, NetworkSpec.parse("4-2-3 relu init=glorot").init(), "overridable");
     assertEquals(64L * 128 + 128 * 128 + 128 * 10, s.forwardMultiplyAdds());
   }
 
@@ -83,7 +83,7 @@ class NetworkSpecProperties {
     assertMessage("64-10 relu slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
     assertMessage("64-10 slope=0.2", "slope=0.2 is leaky_relu's option, the activation is relu");
     assertMessage("64-10 slope=0.2 tanh", "slope=0.2 is leaky_relu's option, the activation is tanh");
-    assertEquals(0.2f, NetworkSpec.parse("64-10 slope=0.2 leaky_relu").leakySlope(), "in any order");
+    assertEquals(0.2f, NetworkSpec.parse("64-8-10 slope=0.2 leaky_relu").leakySlope(), "in any order");
   }
 
   /**
@@ -99,6 +99,24 @@ class NetworkSpecProperties {
     NetworkSpec leaky = relu.withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2f);
     assertEquals(0.2f, leaky.leakySlope());
     assertEquals("64-32-10 leaky_relu slope=0.2", leaky.toString());
+  }
+
+  /**
+   * An init set before the activation was replaced by the activation's default without a word:
+   * {@code withInit(GLOROT).withActivation(TANH)} trained with Xavier. As in the text form, where
+   * "relu init=glorot" edited to "tanh init=glorot" keeps Glorot, an init other than the current
+   * activation's default is kept; the default (which the text does not write) follows the activation.
+   */
+  @Test
+  void anInitSetBeforeTheActivationIsKept() {
+    NetworkSpec relu = NetworkSpec.parse("64-32-10 relu");
+    NetworkSpec glorot = relu.withInit(Init.GLOROT).withActivation(Activation.TANH);
+    assertEquals(Init.GLOROT, glorot.init());
+    assertEquals(NetworkSpec.parse("64-32-10 tanh init=glorot"), glorot);
+    assertEquals(glorot, relu.withActivation(Activation.TANH).withInit(Init.GLOROT), "in either order");
+    assertEquals(Init.XAVIER, relu.withActivation(Activation.TANH).init(), "the default follows the activation");
+    assertEquals(Init.GLOROT, relu.withActivation(Activation.SIGMOID).init());
+    assertEquals(Init.HE, NetworkSpec.parse("64-32-10 sigmoid").withActivation(Activation.LEAKY_RELU).init());
   }
 
   /**
@@ -138,6 +156,35 @@ class NetworkSpecProperties {
     var layer = new org.caviar.model.layer.ActivationLayer("a", 3, Activation.LEAKY_RELU, -0f, Kernels.vector().activations());
     assertEquals("a leaky_relu(0.0)", layer.toString());
     assertEquals(0, Float.compare(0f, layer.slope()));
+  }
+
+  /**
+   * A network without hidden layers (softmax regression) has no activation, batch norm, dropout or
+   * hidden init: "64-10 relu batchnorm dropout=0.5" printed (and saved) batchnorm and dropout the
+   * network did not have, and compared unequal to "64-10 relu", the same network. A spec built
+   * with such options says what the network has; a text that gives them is refused, naming them;
+   * the text earlier versions saved in model files reads as the network it described.
+   */
+  @Test
+  void aSpecWithoutHiddenLayersHasNoneOfTheirOptions() {
+    NetworkSpec built = new NetworkSpec(64, List.of(), 10, Activation.TANH, 0.01f, true, 0.5f, Init.GLOROT);
+    assertEquals("64-10 relu", built.toString());
+    assertEquals(NetworkSpec.parse("64-10 relu"), built);
+    assertEquals(NetworkSpec.parse("64-10"), NetworkSpec.of(64, List.of(), 10).withBatchNorm(true).withDropout(0.5f));
+    assertEquals(built.hashCode(), NetworkSpec.parse("64-10").hashCode());
+    // Not "the activation is relu: set the activation first", to a caller who just did.
+    assertEquals(built, NetworkSpec.of(64, List.of(), 10).withActivation(Activation.LEAKY_RELU).withLeakySlope(0.2f));
+    assertMessage("64-10 relu batchnorm dropout=0.5",
+        "batchnorm and dropout=0.5 are options of hidden layers, and 64-10 has none: leave them out, or give a hidden layer (64-H-10)");
+    assertMessage("64-10 TANH", "tanh is an option of hidden layers, and 64-10 has none: leave it out, or give a hidden layer (64-H-10)");
+    assertMessage("64-10 bn leaky_relu slope=0.2 init=glorot", "bn, leaky_relu, slope=0.2 and init=glorot are options of hidden layers");
+    // What the canonical text says, and options that change nothing, still read.
+    assertEquals(built, NetworkSpec.parse("64-10 relu dropout=0 init=he"));
+    assertEquals(built, NetworkSpec.parseSaved("64-10 tanh batchnorm dropout=0.5 init=glorot"));
+    assertEquals(built, NetworkSpec.parseSaved("64-10 leaky_relu slope=0.2 batchnorm"));
+    assertEquals(NetworkSpec.parse("64-8-10 tanh bn"), NetworkSpec.parseSaved("64-8-10 tanh bn"));
+    var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parseSaved("64-10 relu dropout=2"));
+    assertTrue(e.getMessage().contains("dropout must be in [0, 1)"), e.getMessage());
   }
 
   /** The message says what is wrong and, first, which text it is in. */

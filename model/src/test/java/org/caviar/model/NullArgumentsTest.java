@@ -50,7 +50,9 @@ class NullArgumentsTest {
     refused("data must not be null", () -> Diagnostics.overfitTinyBatch(SPEC, null, 2, 1, 0, Kernels.vector()));
     refused("network must not be null", () -> GradientCheck.check(null, DATA, 0f));
     refused("options must not be null", () -> GradientCheck.check(network, DATA.features(), DATA.labels(), 4, 0f, null));
-    refused("network must not be null", () -> WorstExamples.find(null, DATA, 1));
+    refused("network must not be null", () -> WorstExamples.find((Network) null, DATA, 1));
+    refused("model must not be null", () -> WorstExamples.find((Model) null, DATA, 1));
+    refused("data must not be null", () -> WorstExamples.find(new Model(network, null, DATA.classNames()), null, 1));
     refused("network must not be null", () -> LayerStatistics.probe(null, DATA.features(), DATA.labels(), 4, 3));
     refused("network must not be null", () -> new HistogramRecorder(null, DATA, 2, 3));
     refused("parameters[0] must not be null",

@@ -35,7 +35,8 @@ public final class Diagnostics {
     if (examples < 2) throw new IllegalArgumentException("examples must be >= 2, got " + examples);
     if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
     // Before the trainer, which names the data "train", an argument the caller never gave.
-    Network network = Network.create(spec.withDropout(0f), seed, kernels);
+    NetworkSpec trained = spec.withDropout(0f);
+    Network network = Network.create(trained, seed, kernels);
     network.checkFits(data, "data");
     if (data.rows() < examples) throw new IllegalArgumentException("data has " + data.rows() + " rows, fewer than " + examples);
     int[] pick = new int[data.rows()];
@@ -73,13 +74,15 @@ public final class Diagnostics {
       passed = correct == examples;
       steps = result.epochsRun();
     }
+    // The network trained: the spec with its dropout would read as if dropout had been on.
+    String name = trained.equals(spec) ? spec.toString() : trained + " (dropout=" + org.caviar.model.optim.Floats.text(spec.dropout()) + " off)";
     String message = passed
-        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d step%s (loss %.4f)", spec, examples, steps,
+        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d step%s (loss %.4f)", name, examples, steps,
             steps == 1 ? "" : "s", loss)
         : String.format(java.util.Locale.ROOT,
             "FAILED: %s reached only %.1f%% on %d examples after %d step%s (loss %.4f, %s): suspect the gradients"
                 + " (run GradientCheck), the labels, the learning rate or too small a network",
-            spec, 100 * accuracy, examples, steps, steps == 1 ? "" : "s", loss, result.status());
+            name, 100 * accuracy, examples, steps, steps == 1 ? "" : "s", loss, result.status());
     return new OverfitReport(passed, accuracy, loss, steps, examples, message);
   }
 }

@@ -12,13 +12,21 @@ import org.caviar.model.train.TrainingListener;
  * probe batch (the first rows of a dataset, e.g. the validation set). Probing runs in PROBE mode,
  * so it changes neither the weights, nor batch norm's statistics, nor the dropout masks to come:
  * training with and without the recorder gives the same weights.
+ *
+ * <p>The probe's labels give the gradients. When {@link org.caviar.model.train.Trainer#fit} starts,
+ * the probe's classes are matched to the training data's by name ({@link Dataset#inClasses}), as
+ * the trainer matches its validation set's: a validation file without some class numbers the others
+ * differently, and probed by its own numbers every gradient would be that of another label. Used
+ * without a trainer, the probe's labels must be numbered as the network's outputs.
  */
 public final class HistogramRecorder implements TrainingListener {
   /** One epoch's statistics. */
   public record Snapshot(int epoch, List<LayerStatistics> layers) {}
 
   private final Network network;
-  private final Dataset probe;
+  /** The rows as given, and as matched to the training data's classes (the rows given until a fit starts). */
+  private final Dataset given;
+  private Dataset probe;
   private final int bins;
   private final List<Snapshot> snapshots = new ArrayList<>();
 
@@ -31,8 +39,15 @@ public final class HistogramRecorder implements TrainingListener {
     // Checked here, not at the first epoch's end, when an epoch of training has been spent.
     if (data.rows() < 2) throw new IllegalArgumentException("data must have at least 2 rows to probe, has " + data.rows());
     this.network = network;
-    this.probe = data.head(rows);
+    this.given = data.head(rows);
+    this.probe = given;
     this.bins = bins;
+  }
+
+  /** Matches the probe's classes to the training data's by name; a class it does not know is refused before the first epoch. */
+  @Override
+  public void onTrainingStart(Network network, org.caviar.model.train.TrainingConfig config, List<String> classes) {
+    probe = given.inClasses(classes, "the probe data", "the training data");
   }
 
   @Override

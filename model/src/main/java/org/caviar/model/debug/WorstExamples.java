@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import org.caviar.model.Model;
 import org.caviar.model.Network;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.layer.Mode;
@@ -36,7 +37,29 @@ public final class WorstExamples {
 
   private WorstExamples() {}
 
-  /** The {@code k} examples of {@code data} with the highest loss, worst first, in inference mode. */
+  /**
+   * The {@code k} examples of {@code raw} (unstandardized rows) a model gets most wrong, worst
+   * first, in inference mode: its labels matched to the model's classes by name (see
+   * {@link Dataset#inClasses}) and its features standardized, as {@link Model#evaluate} does. The
+   * examples' {@code label} and {@code predicted} are indices of {@link Model#classNames()}, their
+   * {@code index} a row of {@code raw}.
+   *
+   * @throws IllegalArgumentException if the data has a class the model does not know
+   */
+  public static List<Example> find(Model model, Dataset raw, int k) {
+    if (model == null) throw new IllegalArgumentException("model must not be null");
+    if (raw == null) throw new IllegalArgumentException("data must not be null");
+    Dataset named = raw.inClasses(model.classNames(), "the data", "the model");
+    return find(model.network(), model.standardizer() != null ? model.standardizer().apply(named) : named, k);
+  }
+
+  /**
+   * The {@code k} examples of {@code data} with the highest loss, worst first, in inference mode.
+   * The data is taken as the network sees it: standardized, and labelled by the network's output
+   * indices. Rows from a file of their own number their own classes (a file without some class
+   * numbers the others differently) and would be scored against other outputs: match them first
+   * ({@link Dataset#inClasses}), or give the {@link Model} ({@link #find(Model, Dataset, int)}).
+   */
   public static List<Example> find(Network network, Dataset data, int k) {
     if (network == null) throw new IllegalArgumentException("network must not be null");
     if (k < 0) throw new IllegalArgumentException("k must be >= 0, got " + k);

@@ -253,7 +253,7 @@ public final class ModelFile {
       NetworkSpec spec;
       String specText = in.readUTF();
       try {
-        spec = NetworkSpec.parse(specText);
+        spec = NetworkSpec.parseSaved(specText); // as earlier versions wrote it too
       } catch (IllegalArgumentException e) {
         throw new MalformedModelException(source + ": bad network spec: " + e.getMessage(), e);
       }

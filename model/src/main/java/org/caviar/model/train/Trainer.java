@@ -316,7 +316,7 @@ public final class Trainer {
     optimizer.reset();
     if (sharded != null) sharded.resetOptimizers();
     long start = System.nanoTime();
-    l.onTrainingStart(network, config);
+    l.onTrainingStart(network, config, trainedClasses);
     List<EpochMetrics> history = new ArrayList<>();
     Snapshot best = validation != null && config.restoreBest() ? Snapshot.ofEverything(network) : null;
     double bestLoss = Double.POSITIVE_INFINITY;

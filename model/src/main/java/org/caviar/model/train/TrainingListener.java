@@ -32,6 +32,17 @@ public interface TrainingListener {
   /** Before the first epoch. */
   default void onTrainingStart(Network network, TrainingConfig config) {}
 
+  /**
+   * Before the first epoch, with the training data's class names: output {@code i} of the network
+   * is {@code classes.get(i)}. {@link Trainer#fit} calls this one; by default it calls
+   * {@link #onTrainingStart(Network, TrainingConfig)}. A listener that holds data of its own (a
+   * {@link org.caviar.model.debug.HistogramRecorder}'s probe) matches its classes here by name, as
+   * the trainer matches the validation set's.
+   */
+  default void onTrainingStart(Network network, TrainingConfig config, List<String> classes) {
+    onTrainingStart(network, config);
+  }
+
   /** After the last epoch, whatever ended training. */
   default void onTrainingEnd(TrainingResult result) {}
 
@@ -64,6 +75,11 @@ public interface TrainingListener {
       @Override
       public void onTrainingStart(Network network, TrainingConfig config) {
         for (TrainingListener l : copy) l.onTrainingStart(network, config);
+      }
+
+      @Override
+      public void onTrainingStart(Network network, TrainingConfig config, List<String> classes) {
+        for (TrainingListener l : copy) l.onTrainingStart(network, config, classes);
       }
 
       @Override

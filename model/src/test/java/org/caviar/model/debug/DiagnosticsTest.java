@@ -67,7 +67,8 @@ class DiagnosticsTest {
     OverfitReport report = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu batchnorm dropout=0.5"), train);
     assertTrue(report.passed(), report.message());
     assertEquals(1.0, report.accuracy());
-    assertTrue(report.message().startsWith("PASSED"));
+    // The network trained without its dropout: the report named the spec with it, as if dropout had been on.
+    assertTrue(report.message().startsWith("PASSED: 64-32-10 relu batchnorm (dropout=0.5 off) memorized 32 examples in "), report.message());
   }
 
   /**
@@ -272,6 +273,45 @@ class DiagnosticsTest {
     for (int i = 0; i < plain.state().size(); i++) assertArrayEquals(plain.state().get(i).values(), observed.state().get(i).values());
   }
 
+  /**
+   * A validation set loaded from a file of its own numbers its own classes: one without "0" has "1"
+   * as class 0. The trainer matches it to the training data's classes by name; the recorder probed
+   * the same rows with their file's numbers, so every label was off by one and the gradients it
+   * reported were those of other labels (larger, as if the network had learned nothing). Probed
+   * side by side in one run, the recorder of the raw rows and the one of the rows matched by name
+   * must report the same gradients, to the bit (the same rows, network and arithmetic).
+   */
+  @Test
+  void aRecorderMatchesItsProbesClassesToTheTrainingDataByName() {
+    Dataset own = withoutClassZero(validation);
+    Dataset matched = own.inClasses(train.classNames(), "validation", "the training data");
+    Network n = Network.create(NetworkSpec.parse("64-16-10 relu"), 2, Kernels.scalar());
+    HistogramRecorder raw = new HistogramRecorder(n, own, 64, 12);
+    HistogramRecorder named = new HistogramRecorder(n, matched, 64, 12);
+    new Trainer(n, TrainingConfig.builder().epochs(1).seed(5).build()).fit(train, own, TrainingListener.all(List.of(raw, named)));
+    List<LayerStatistics> a = raw.snapshots().get(0).layers();
+    List<LayerStatistics> b = named.snapshots().get(0).layers();
+    for (int l = 0; l < a.size(); l++) {
+      assertEquals(b.get(l).gradientNorm(), a.get(l).gradientNorm(), a.get(l).layer());
+      assertEquals(b.get(l).parameterGradientNorm(), a.get(l).parameterGradientNorm(), a.get(l).layer());
+    }
+    // A class the training data does not know is refused when training starts, as the trainer refuses it.
+    Dataset stranger = new Dataset(own.features(), own.labels(), own.featureCount(),
+        java.util.stream.Stream.concat(own.classNames().subList(0, 8).stream(), java.util.stream.Stream.of("ten")).toList());
+    HistogramRecorder odd = new HistogramRecorder(n, stranger, 64, 12);
+    Trainer trainer = new Trainer(n, TrainingConfig.builder().epochs(1).seed(5).build());
+    var e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(train, null, odd));
+    assertEquals("the probe data has class 'ten', which the training data does not know " + train.classNames(), e.getMessage());
+  }
+
+  /** The rows of {@code data} not of class "0", as a file without that class loads them: "1" to "9" as classes 0 to 8. */
+  private static Dataset withoutClassZero(Dataset data) {
+    int[] rows = java.util.stream.IntStream.range(0, data.rows()).filter(r -> data.label(r) != 0).toArray();
+    Dataset kept = data.subset(rows);
+    int[] labels = java.util.Arrays.stream(kept.labels()).map(l -> l - 1).toArray();
+    return new Dataset(kept.features(), labels, kept.featureCount(), data.classNames().subList(1, 10));
+  }
+
   @Test
   void aRecorderThatCannotProbeSaysSoWhenBuilt() {
     // Not at the end of the first epoch, when the epoch has been spent.
@@ -313,6 +353,30 @@ class DiagnosticsTest {
       assertEquals(labelP, e.labelProbability(), 1e-5 * labelP);
       assertEquals(validation.label(e.index()), e.label());
     }
+  }
+
+  /**
+   * A model's worst examples in a file of its own, which numbers its own classes: on a Network the
+   * rows' labels are taken as its output indices, so a file without class "0" was scored against
+   * the wrong outputs (every loss that of the next class, the label printed one class off). On a
+   * Model they are matched to its classes by name and standardized, as Model.evaluate does: the
+   * same examples, losses and labels as the network's on the rows matched by hand.
+   */
+  @Test
+  void aModelsWorstExamplesMatchTheDataToItsClassesByName() {
+    Network n = Network.create(NetworkSpec.parse("64-16-10 relu"), 4);
+    new Trainer(n, TrainingConfig.builder().epochs(1).build()).fit(train, null, TrainingListener.none());
+    org.caviar.model.Model model = new org.caviar.model.Model(n, DigitsSplit.STANDARDIZER, train.classNames());
+    Dataset own = withoutClassZero(DigitsSplit.RAW.validation());
+    List<WorstExamples.Example> worst = WorstExamples.find(model, own, 5);
+    Dataset byHand = DigitsSplit.STANDARDIZER.apply(own.inClasses(model.classNames(), "the data", "the model"));
+    assertEquals(WorstExamples.find(n, byHand, 5), worst);
+    for (WorstExamples.Example e : worst) {
+      assertEquals(own.classNames().get(own.label(e.index())), model.classNames().get(e.label()), "the row's own class, by name");
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> WorstExamples.find(model, new Dataset(own.features(), own.labels(),
+        64, java.util.stream.Stream.concat(own.classNames().subList(0, 8).stream(), java.util.stream.Stream.of("ten")).toList()), 5));
+    assertEquals("the data has class 'ten', which the model does not know " + model.classNames(), e.getMessage());
   }
 
   /**

@@ -247,6 +247,27 @@ class ModelFileTest {
         + " (4 bytes each), more than the file's");
   }
 
+  /**
+   * Earlier versions saved a spec without hidden layers with the options the network did not have
+   * ("64-10 relu batchnorm dropout=0.5"), which the spec's text now refuses: such a file still
+   * loads, as the network it holds, and says so ("64-10 relu").
+   */
+  @Test
+  void aSpecSavedWithOptionsItsNetworkDidNotHaveStillLoads(@TempDir Path dir) throws IOException {
+    Network network = Network.create(NetworkSpec.parse("64-10 relu"), 3);
+    Model model = new Model(network, DigitsSplit.STANDARDIZER, trained.classNames());
+    Path file = dir.resolve("m.cvm");
+    model.save(file);
+    byte[] old = withSpec(Files.readAllBytes(file), s -> s + " batchnorm dropout=0.5");
+    var crc = new java.util.zip.CRC32();
+    crc.update(old, 0, old.length - 8);
+    java.nio.ByteBuffer.wrap(old, old.length - 8, 8).putLong(crc.getValue());
+    Files.write(file, old);
+    Model loaded = ModelFile.load(file, Kernels.vector());
+    assertEquals("64-10 relu", loaded.network().spec().toString());
+    assertPredictsAsSaved(model, loaded);
+  }
+
   /** Where the first tensor's length lies: past the standardizer's floats, the provenance, the tensor count and the first name. */
   private static int tensorLengthOffset(byte[] file) throws IOException {
     var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));

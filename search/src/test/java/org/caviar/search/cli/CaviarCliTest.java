@@ -881,7 +881,10 @@ class CaviarCliTest {
     assertUsageError("caviar gradcheck: --rows must be >= 1, got 0", "gradcheck", "--spec", "64-8-10 tanh", "--rows", "0");
     r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "2"); // no batch norm: 2 rows are enough
     assertEquals(0, r.code(), r.out() + r.err());
-    r = run("gradcheck", "--spec", "64-10 batchnorm", "--rows", "2"); // no hidden layer: no batch norm layer
+    // No hidden layer, no batch norm layer: the spec's text may not claim one.
+    assertUsageError("caviar gradcheck: network spec '64-10 batchnorm': batchnorm is an option of hidden layers, and 64-10 has none: "
+        + "leave it out, or give a hidden layer (64-H-10)", "gradcheck", "--spec", "64-10 batchnorm", "--rows", "2");
+    r = run("gradcheck", "--spec", "64-10 relu", "--rows", "2"); // and without it, 2 rows are enough
     assertEquals(0, r.code(), r.out() + r.err());
     // Two classes of 3 rows: a split of 0.4 leaves 2 training rows.
     Path csv = Files.writeString(dir.resolve("six.csv"), "a,label\n1,x\n2,x\n3,x\n4,y\n5,y\n6,y\n");
