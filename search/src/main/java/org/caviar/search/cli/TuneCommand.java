@@ -648,12 +648,25 @@ public class TuneCommand implements Callable<Integer> {
       at.accept(BEFORE_BUDGET);
       if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
       if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
+      Budget budget = Budget.trials(trials);
+      if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
+      // The threads this run starts: on a resume, no more than the trials left (the budget's less
+      // those done, or the grid's points left), which a nearly finished study has fewer of.
+      int running = study.workers(budget);
+      long left = study.trialsLeft(budget);
       int cores = Runtime.getRuntime().availableProcessors();
       // More trials at once than cores only time-slice them, and the sampler then proposes more
       // trials before it has heard from the earlier ones.
-      String beyondCores = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
+      String beyondCores = executionMode == ExecutionMode.CAVIAR && running > cores
           ? "more than the " + cores + " cores: they take turns on them" : "";
-      String cap = capped ? "--workers " + workers + ", capped at the budget's " + CaviarCli.count(trials, "trial") : "";
+      String cap = "";
+      if (workers != null && workers > running) {
+        long budgetLeft = Math.max(0, trials - done);
+        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + trials
+            : ", capped at the " + (left < budgetLeft ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
+                : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + trials
+                : "budget's " + CaviarCli.count(trials, "trial")));
+      }
       String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
@@ -661,11 +674,9 @@ public class TuneCommand implements Callable<Integer> {
           : "up to " + CaviarCli.count(epochs, "epoch");
       out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
           CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
-          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(study.workers(), "worker"),
+          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
-      Budget budget = Budget.trials(trials);
-      if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) progress.start(done);
       long t0 = System.nanoTime();

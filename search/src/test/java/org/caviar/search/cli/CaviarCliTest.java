@@ -412,6 +412,33 @@ class CaviarCliTest {
   }
 
   /**
+   * A resume caps the workers at the trials left, not at the budget: a study with 2 of its 3
+   * trials done, resumed with --workers 4, said "3 workers (--workers 4, capped at the budget's 3
+   * trials)" and started three threads for the one trial it could run. The default (a worker per
+   * core, 2 or more here) is capped the same way, and a grid's at its points left.
+   */
+  @Test
+  void aResumeCapsTheWorkersAtTheTrialsLeft() {
+    String[] space = {"--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    String study = dir.resolve("left").toString();
+    CliRun r = run(concat(new String[] {"tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--study", study}, space));
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("tune", "--trials", "3", "--workers", "4", "--no-report", "--no-progress", "--study", study);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 1 worker in caviar mode (--workers 4, capped at the 1 trial left of the budget's 3)"), r.out());
+    r = run("tune", "--trials", "4", "--no-report", "--no-progress", "--study", study);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 1 worker in caviar mode\n"), r.out());
+    // A grid with fewer points than the budget's trials: no more workers than its points.
+    r = run("tune", "--sampler", "grid", "--trials", "10", "--workers", "4", "--epochs", "1", "--no-report", "--no-progress",
+        "--param", "units = int(8, 9)", "--param", "layers = fixed(1)", "--param", "lr = fixed(0.01)",
+        "--study", dir.resolve("grid").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 4, capped at the grid sampler's 2 points left)"), r.out());
+  }
+
+  /**
    * How a run executes is checked before any study is opened: a worker given --workers 0 was
    * refused only after it had connected to the database (or failed to, with a database error).
    */
