@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -627,10 +629,12 @@ public class TuneCommand implements Callable<Integer> {
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
+    Set<Integer> mine = ConcurrentHashMap.newKeySet(); // their numbers, for the summary
     builder.listener(new StudyListener() {
       @Override
       public void trialStarted(TrialRecord trial) {
         claimed.incrementAndGet();
+        mine.add(trial.number());
       }
     });
     Study study = builder.build();
@@ -702,7 +706,7 @@ public class TuneCommand implements Callable<Integer> {
       at.accept(AFTER_TRIALS);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Importance.Result importance = Importance.compute(h, space); // once, for the summary and the report
-      int failedNow = printSummary(h, before, seconds, space, dir, importance);
+      int failedNow = printSummary(h, before, mine, seconds, space, dir, importance);
       int held = h.inState(TrialState.RUNNING).size();
       if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
         // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
@@ -807,15 +811,23 @@ public class TuneCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir, Importance.Result importance) {
+  /**
+   * The search time's trials, epochs and failures are those this process ran ({@code mine}): on a
+   * shared study, the trials other workers ran meanwhile are named apart (they were counted as
+   * this run's, with their epochs).
+   */
+  private int printSummary(History h, History before, Set<Integer> mine, double seconds, SearchSpace space, Path dir,
+      Importance.Result importance) {
     long epochsRun = 0;
     long epochsUnpruned = 0;
     long newTrials = 0;
+    long others = 0;
     // Why trials failed, most common first: otherwise only the journal says.
     Map<String, Integer> failures = new LinkedHashMap<>();
     int failedNow = 0;
     for (TrialRecord t : h.trials()) {
-      if (t.number() >= before.size()) {
+      if (t.number() >= before.size() && !mine.contains(t.number())) others++;
+      if (mine.contains(t.number())) {
         epochsRun += t.reportCount();
         epochsUnpruned += epochsOf(t);
         newTrials++;
@@ -825,8 +837,9 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
+        seconds, CaviarCli.count(newTrials, "trial"), others == 0 ? "" : " (" + others + " more by other workers meanwhile)",
+        Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
