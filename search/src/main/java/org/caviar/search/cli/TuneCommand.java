@@ -968,10 +968,16 @@ public class TuneCommand implements Callable<Integer> {
 
   private String describe(Pruner p) {
     if (p instanceof AshaPruner a) {
-      StringBuilder rungs = new StringBuilder();
-      for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
+      List<Long> rungs = new ArrayList<>();
+      for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.add(a.rungStep(k));
       if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
-      return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
+      // A count of epochs run ("after 2 and 6 epochs"), not "at epochs 2, 6": train numbers its
+      // epochs from 0, and so does a diverged trial's reason, which called the first epoch 0.
+      String last = String.valueOf(rungs.getLast());
+      String counts = rungs.size() == 1 ? last
+          : String.join(", ", rungs.subList(0, rungs.size() - 1).stream().map(String::valueOf).toList()) + " and " + last;
+      return "asha (decisions after " + counts + (rungs.size() == 1 && rungs.getFirst() == 1 ? " epoch" : " epochs")
+          + "; eta " + ashaEta + ")";
     }
     return p.name();
   }

@@ -439,6 +439,36 @@ class CaviarCliTest {
   }
 
   /**
+   * tune names epochs by how many a trial has run, train by their index from 0, as does the
+   * Trainer's "diverged ... in epoch 0" that tune prints for a diverged trial: "decisions at epochs
+   * 1" and "pruned at epoch 1" (after the first epoch) read as the epoch that train, and the
+   * divergence line beside them, call 1, the second. tune's own words now say a count: "after N
+   * epochs".
+   */
+  @Test
+  void tuneSaysHowManyEpochsATrialRanNotWhichEpoch() throws Exception {
+    Path study = dir.resolve("counts");
+    CliRun r = run("tune", "--trials", "10", "--epochs", "3", "--workers", "1", "--seed", "3", "--asha-min-epochs", "1",
+        "--no-report", "--no-progress", "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)", "--study", study.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("pruner asha (decisions after 1 epoch; eta 3)"), r.out());
+    Path journal = study.resolve("journal.jsonl");
+    try (JournalStorage j = JournalStorage.readOnly(journal)) {
+      j.open(JournalStorage.peek(journal));
+      List<TrialRecord> pruned = j.trials().stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.PRUNED).toList();
+      assertFalse(pruned.isEmpty(), j.trials()::toString);
+      for (TrialRecord t : pruned) {
+        assertEquals("pruned after " + t.reportCount() + (t.reportCount() == 1 ? " epoch" : " epochs"), t.reason(), t::toString);
+      }
+    }
+    // The default rungs of 30 epochs (no trial run: --timeout 0).
+    r = run("tune", "--epochs", "30", "--timeout", "0", "--no-report", "--no-progress", "--study", dir.resolve("rungs").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("pruner asha (decisions after 2 and 6 epochs; eta 3)"), r.out());
+  }
+
+  /**
    * How a run executes is checked before any study is opened: a worker given --workers 0 was
    * refused only after it had connected to the database (or failed to, with a database error).
    */
