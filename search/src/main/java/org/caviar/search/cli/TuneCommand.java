@@ -607,11 +607,14 @@ public class TuneCommand implements Callable<Integer> {
       StudySettings settings, SearchSpace space, StopHook stop) throws Exception {
     ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
-    long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
+    // Counted up to the limit: a narrow band of a log-scale int axis is counted one grid value at a
+    // time, and past the limit only that it is past it matters (Long.MAX_VALUE: not counted to the end).
+    long gridPoints = s instanceof GridSampler g ? g.pointCount(space, GridSampler.MAX_POINTS) : 0;
     if (gridPoints > GridSampler.MAX_POINTS) {
       // Now, not at the first proposal: the resolution is stored with the study, which could then not take another.
-      throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of " + gridPoints
-          + " points, more than the grid sampler holds (" + GridSampler.MAX_POINTS + "): lower it");
+      throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of "
+          + (gridPoints == Long.MAX_VALUE ? "more points than" : gridPoints + " points, more than")
+          + " the grid sampler holds (" + GridSampler.MAX_POINTS + "): lower it");
     }
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
