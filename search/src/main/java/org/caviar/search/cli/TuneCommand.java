@@ -623,12 +623,10 @@ public class TuneCommand implements Callable<Integer> {
     Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
         .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
-    // No more at once than the budget's trials: the others would only start a thread each that claims
-    // nothing (--workers 100000 --trials 1 ran out the machine's threads for minutes).
-    boolean capped = workers != null && workers > trials;
-    if (workers != null) builder.workers(capped ? trials : workers);
-    // The default (a worker per core) too: "2 workers" for --trials 1 said two trials would run at once.
-    else if (trials < Runtime.getRuntime().availableProcessors()) builder.workers(Math.max(1, trials));
+    // No more at once than the trials left is Study.workers(budget)'s cap, below: the others would
+    // only start a thread each that claims nothing (--workers 100000 --trials 1 ran out the
+    // machine's threads for minutes), and the default (a worker per core) said "2 workers" for --trials 1.
+    if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
@@ -653,7 +651,13 @@ public class TuneCommand implements Callable<Integer> {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
       }
       at.accept(BEFORE_BUDGET);
-      if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
+      if (shared instanceof PostgresStorage pg) {
+        // Without --trials, the study's budget as it is now: the one read before the data loaded,
+        // written back, undid a budget another run had set meanwhile (for every worker).
+        Integer now = trialsOption == null ? pg.trialBudget(name) : null;
+        if (now != null) trials = now;
+        else pg.recordTrialBudget(trials);
+      }
       if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
       Budget budget = Budget.trials(trials);
       if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
@@ -685,7 +689,7 @@ public class TuneCommand implements Callable<Integer> {
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
-      if (progress != null) progress.start(done);
+      if (progress != null) progress.start(done, trials);
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and

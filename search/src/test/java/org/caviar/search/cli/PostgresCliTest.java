@@ -136,6 +136,40 @@ class PostgresCliTest {
   }
 
   /**
+   * A worker without --trials runs to the study's budget as it is when its trials start: it read
+   * the budget before loading its data, and then wrote that back, so that a 'tune --trials 3' that
+   * raised it meanwhile (seconds, for a large file) was silently undone, for every worker, and this
+   * one stopped at the old budget. The other process raises it here between the two (the hook
+   * {@link TuneCommand#at}).
+   */
+  @Test
+  void aWorkerWithoutTrialsDoesNotUndoABudgetRaisedWhileItLoaded() throws Exception {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "raised",
+        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
+    assertEquals(0, first.code(), first.out() + first.err());
+    java.util.function.Consumer<String> was = TuneCommand.at;
+    TuneCommand.at = point -> {
+      if (!point.equals(TuneCommand.BEFORE_BUDGET)) return;
+      try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+        other.open(other.peek("raised"));
+        other.recordTrialBudget(3);
+      }
+    };
+    CliRun worker;
+    try {
+      worker = run(concat(new String[] {"worker"}, small));
+    } finally {
+      TuneCommand.at = was;
+    }
+    assertEquals(0, worker.code(), worker.out() + worker.err());
+    assertEquals(3, budget(url, "raised"));
+    assertTrue(worker.out().contains("3 trials of up to 1 epoch;") && worker.out().contains("for 2 trials;"), worker.out());
+  }
+
+  /**
    * A worker's --trials below the study's finished trials is refused as tune's is: it silently
    * replaced the shared budget (10 became 3). Equal runs nothing and keeps it.
    */
