@@ -23,7 +23,7 @@ import org.caviar.search.trial.TrialState;
  * of the trials, so logs stay readable.
  */
 final class ProgressDisplay implements StudyListener, AutoCloseable {
-  private final long trials;
+  private long trials;
   private final boolean perEpoch;
   private final boolean terminal;
   private final PrintWriter out;
@@ -71,6 +71,15 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private static boolean onTerminal() {
     Console c = System.console();
     return c != null && c.isTerminal();
+  }
+
+  /**
+   * {@link #start(long)} of {@code total} trials: the budget as the trials start (on a shared study
+   * another run may have changed it since this display was made).
+   */
+  synchronized void start(long alreadyDone, long total) {
+    trials = total;
+    start(alreadyDone);
   }
 
   /** Shows the progress, starting at the trials a resumed study had done. */

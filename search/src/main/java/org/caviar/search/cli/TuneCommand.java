@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -605,11 +607,14 @@ public class TuneCommand implements Callable<Integer> {
       StudySettings settings, SearchSpace space, StopHook stop) throws Exception {
     ExecutionMode executionMode = executionMode();
     Sampler s = sampler();
-    long gridPoints = s instanceof GridSampler ? s.pointCount(space) : 0;
+    // Counted up to the limit: a narrow band of a log-scale int axis is counted one grid value at a
+    // time, and past the limit only that it is past it matters (Long.MAX_VALUE: not counted to the end).
+    long gridPoints = s instanceof GridSampler g ? g.pointCount(space, GridSampler.MAX_POINTS) : 0;
     if (gridPoints > GridSampler.MAX_POINTS) {
       // Now, not at the first proposal: the resolution is stored with the study, which could then not take another.
-      throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of " + gridPoints
-          + " points, more than the grid sampler holds (" + GridSampler.MAX_POINTS + "): lower it");
+      throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of "
+          + (gridPoints == Long.MAX_VALUE ? "more points than" : gridPoints + " points, more than")
+          + " the grid sampler holds (" + GridSampler.MAX_POINTS + "): lower it");
     }
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
@@ -618,19 +623,19 @@ public class TuneCommand implements Callable<Integer> {
     Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
         .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
         .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
-    // No more at once than the budget's trials: the others would only start a thread each that claims
-    // nothing (--workers 100000 --trials 1 ran out the machine's threads for minutes).
-    boolean capped = workers != null && workers > trials;
-    if (workers != null) builder.workers(capped ? trials : workers);
-    // The default (a worker per core) too: "2 workers" for --trials 1 said two trials would run at once.
-    else if (trials < Runtime.getRuntime().availableProcessors()) builder.workers(Math.max(1, trials));
+    // No more at once than the trials left is Study.workers(budget)'s cap, below: the others would
+    // only start a thread each that claims nothing (--workers 100000 --trials 1 ran out the
+    // machine's threads for minutes), and the default (a worker per core) said "2 workers" for --trials 1.
+    if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
     if (progress != null) builder.listener(progress);
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
+    Set<Integer> mine = ConcurrentHashMap.newKeySet(); // their numbers, for the summary
     builder.listener(new StudyListener() {
       @Override
       public void trialStarted(TrialRecord trial) {
         claimed.incrementAndGet();
+        mine.add(trial.number());
       }
     });
     Study study = builder.build();
@@ -646,14 +651,33 @@ public class TuneCommand implements Callable<Integer> {
         out.println("the study keeps its seed " + stored.seed() + " (--seed " + seed + " applies to new studies only)");
       }
       at.accept(BEFORE_BUDGET);
-      if (shared instanceof PostgresStorage pg) pg.recordTrialBudget(trials);
+      if (shared instanceof PostgresStorage pg) {
+        // Without --trials, the study's budget as it is now: the one read before the data loaded,
+        // written back, undid a budget another run had set meanwhile (for every worker).
+        Integer now = trialsOption == null ? pg.trialBudget(name) : null;
+        if (now != null) trials = now;
+        else pg.recordTrialBudget(trials);
+      }
       if (storage instanceof JournalStorage j) j.recordTrialBudget(trials);
+      Budget budget = Budget.trials(trials);
+      if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
+      // The threads this run starts: on a resume, no more than the trials left (the budget's less
+      // those done, or the grid's points left), which a nearly finished study has fewer of.
+      int running = study.workers(budget);
+      long left = study.trialsLeft(budget);
       int cores = Runtime.getRuntime().availableProcessors();
       // More trials at once than cores only time-slice them, and the sampler then proposes more
       // trials before it has heard from the earlier ones.
-      String beyondCores = executionMode == ExecutionMode.CAVIAR && study.workers() > cores
+      String beyondCores = executionMode == ExecutionMode.CAVIAR && running > cores
           ? "more than the " + cores + " cores: they take turns on them" : "";
-      String cap = capped ? "--workers " + workers + ", capped at the budget's " + CaviarCli.count(trials, "trial") : "";
+      String cap = "";
+      if (workers != null && workers > running) {
+        long budgetLeft = Math.max(0, trials - done);
+        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + trials
+            : ", capped at the " + (left < budgetLeft ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
+                : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + trials
+                : "budget's " + CaviarCli.count(trials, "trial")));
+      }
       String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
@@ -661,13 +685,11 @@ public class TuneCommand implements Callable<Integer> {
           : "up to " + CaviarCli.count(epochs, "epoch");
       out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
           CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
-          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(study.workers(), "worker"),
+          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
-      Budget budget = Budget.trials(trials);
-      if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
-      if (progress != null) progress.start(done);
+      if (progress != null) progress.start(done, trials);
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
@@ -691,7 +713,7 @@ public class TuneCommand implements Callable<Integer> {
       at.accept(AFTER_TRIALS);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Importance.Result importance = Importance.compute(h, space); // once, for the summary and the report
-      int failedNow = printSummary(h, before, seconds, space, dir, importance);
+      int failedNow = printSummary(h, before, mine, seconds, space, dir, importance);
       int held = h.inState(TrialState.RUNNING).size();
       if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
         // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
@@ -796,15 +818,23 @@ public class TuneCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private int printSummary(History h, History before, double seconds, SearchSpace space, Path dir, Importance.Result importance) {
+  /**
+   * The search time's trials, epochs and failures are those this process ran ({@code mine}): on a
+   * shared study, the trials other workers ran meanwhile are named apart (they were counted as
+   * this run's, with their epochs).
+   */
+  private int printSummary(History h, History before, Set<Integer> mine, double seconds, SearchSpace space, Path dir,
+      Importance.Result importance) {
     long epochsRun = 0;
     long epochsUnpruned = 0;
     long newTrials = 0;
+    long others = 0;
     // Why trials failed, most common first: otherwise only the journal says.
     Map<String, Integer> failures = new LinkedHashMap<>();
     int failedNow = 0;
     for (TrialRecord t : h.trials()) {
-      if (t.number() >= before.size()) {
+      if (t.number() >= before.size() && !mine.contains(t.number())) others++;
+      if (mine.contains(t.number())) {
         epochsRun += t.reportCount();
         epochsUnpruned += epochsOf(t);
         newTrials++;
@@ -814,8 +844,9 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
+        seconds, CaviarCli.count(newTrials, "trial"), others == 0 ? "" : " (" + others + " more by other workers meanwhile)",
+        Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
         epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
@@ -944,10 +975,16 @@ public class TuneCommand implements Callable<Integer> {
 
   private String describe(Pruner p) {
     if (p instanceof AshaPruner a) {
-      StringBuilder rungs = new StringBuilder();
-      for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.append(k == 0 ? "" : ", ").append(a.rungStep(k));
+      List<Long> rungs = new ArrayList<>();
+      for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.add(a.rungStep(k));
       if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
-      return "asha (decisions at epochs " + rungs + "; eta " + ashaEta + ")";
+      // A count of epochs run ("after 2 and 6 epochs"), not "at epochs 2, 6": train numbers its
+      // epochs from 0, and so does a diverged trial's reason, which called the first epoch 0.
+      String last = String.valueOf(rungs.getLast());
+      String counts = rungs.size() == 1 ? last
+          : String.join(", ", rungs.subList(0, rungs.size() - 1).stream().map(String::valueOf).toList()) + " and " + last;
+      return "asha (decisions after " + counts + (rungs.size() == 1 && rungs.getFirst() == 1 ? " epoch" : " epochs")
+          + "; eta " + ashaEta + ")";
     }
     return p.name();
   }

@@ -67,7 +67,9 @@ public final class MlpObjective implements Objective {
       return TrainingListener.Action.CONTINUE;
     };
     TrainingResult result = trainer.fit(train, validation, listener);
-    if (pruned[0]) throw new TrialPrunedException("pruned at epoch " + result.epochsRun());
+    // How many epochs it ran ("pruned at epoch 1" was after the first, which train and a diverged
+    // trial's reason call epoch 0).
+    if (pruned[0]) throw new TrialPrunedException("pruned after " + result.epochsRun() + (result.epochsRun() == 1 ? " epoch" : " epochs"));
     if (result.status() == TrainingStatus.DIVERGED) throw new TrialDivergedException(result.message());
     return best[0];
   }

@@ -115,14 +115,24 @@ public final class GridSampler implements Sampler {
   @Override
   public synchronized long pointCount(SearchSpace space) {
     if (cachedPoints != null && space.equals(cachedSpace)) return cachedPoints.size();
-    return count(space);
+    return count(space, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #pointCount}, exact up to {@code limit}; past it, exact or Long.MAX_VALUE (more than
+   * {@code limit}, not counted to the end): for a check against a limit, which need not count a
+   * narrow band of a log-scale integer axis one grid value at a time past it.
+   */
+  public synchronized long pointCount(SearchSpace space, long limit) {
+    if (cachedPoints != null && space.equals(cachedSpace)) return cachedPoints.size();
+    return count(space, limit);
   }
 
   /**
    * The number of grid points, from each axis's length: only the axes of parents of conditional
    * parameters (categorical, short) are built, so a huge resolution is counted at once.
    */
-  private long count(SearchSpace space) {
+  private long count(SearchSpace space, long limit) {
     checkNames(space);
     boolean[] parent = new boolean[space.size()];
     for (int i = 0; i < space.size(); i++) if (space.parentOf(i) >= 0) parent[space.parentOf(i)] = true;
@@ -132,7 +142,7 @@ public final class GridSampler implements Sampler {
       Parameter p = space.get(i);
       int resolution = resolutions.getOrDefault(p.name(), defaultResolution);
       if (parent[i]) parentAxes[i] = axis(p, resolution);
-      lengths[i] = parent[i] ? parentAxes[i].length : axisLength(p, resolution);
+      lengths[i] = parent[i] ? parentAxes[i].length : axisLength(p, resolution, limit);
     }
     return count(space, parentAxes, lengths, 0, new double[space.size()]);
   }
@@ -163,6 +173,11 @@ public final class GridSampler implements Sampler {
 
   /** The length of {@link #axis}{@code (p, resolution)}, without building it. */
   static long axisLength(Parameter p, int resolution) {
+    return axisLength(p, resolution, Long.MAX_VALUE);
+  }
+
+  /** {@link #axisLength(Parameter, int)}, exact up to {@code limit}; past it, exact or Long.MAX_VALUE (see {@link #distinctGridValues(IntParameter, int, IntUnaryOperator, long)}). */
+  static long axisLength(Parameter p, int resolution, long limit) {
     return switch (p) {
       case FixedParameter f -> 1;
       case CategoricalParameter c -> c.size();
@@ -171,7 +186,7 @@ public final class GridSampler implements Sampler {
         long range = (long) n.hi() - n.lo() + 1;
         if (range <= resolution) yield range;
         if (resolution == 1) yield 1;
-        yield distinctGridValues(n, resolution);
+        yield distinctGridValues(n, resolution, k -> gridValue(n, k, resolution), limit);
       }
     };
   }
@@ -194,6 +209,14 @@ public final class GridSampler implements Sampler {
 
   /** {@link #distinctGridValues}, evaluating {@link #gridValue}{@code (n, k, resolution)} as {@code value} (k). */
   static long distinctGridValues(IntParameter n, int resolution, IntUnaryOperator value) {
+    return distinctGridValues(n, resolution, value, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #distinctGridValues(IntParameter, int, IntUnaryOperator)}, exact up to {@code limit};
+   * past it, exact, or Long.MAX_VALUE once the values counted one by one pass it.
+   */
+  static long distinctGridValues(IntParameter n, int resolution, IntUnaryOperator value, long limit) {
     if (n.scale() != Scale.LOG) return distinctLinearGridValues(n, resolution, value);
     int last = resolution - 1;
     // Rounding error of a value before rounding, and of the unit shares valueAt compares (their
@@ -220,6 +243,10 @@ public final class GridSampler implements Sampler {
     long rises = denseRises + sparseRises;
     int previous = atDense;
     for (int k = dense + 1; k <= sparse; k++) {
+      // Past the limit after more than limit values looked at one by one: stop (a count that is
+      // cheap, the band short, stays exact). The band's steps are near 1, so this ends the loop
+      // soon after limit evaluations.
+      if (rises >= limit && k - dense > limit) return Long.MAX_VALUE;
       int v = value.applyAsInt(k);
       if (v != previous) rises++;
       previous = v;
@@ -298,9 +325,10 @@ public final class GridSampler implements Sampler {
 
   /** All grid points, as unit positions (NaN for inactive parameters), in a fixed order. */
   public List<double[]> enumerate(SearchSpace space) {
-    long n = count(space);
+    long n = count(space, MAX_POINTS);
     if (n > MAX_POINTS) {
-      throw new IllegalArgumentException("grid has " + n + " points, more than " + MAX_POINTS + ": lower the resolution");
+      throw new IllegalArgumentException("grid has " + (n == Long.MAX_VALUE ? "more than " + MAX_POINTS + " points" : n + " points, more than "
+          + MAX_POINTS) + ": lower the resolution");
     }
     double[][] axes = axes(space);
     List<double[]> out = new ArrayList<>((int) n);

@@ -207,6 +207,28 @@ public final class Study implements AutoCloseable {
     return workers;
   }
 
+  /**
+   * The trials {@code budget} has left to start: its trials less those finished (interrupted ones
+   * do not count, as in the claims), and no more than the sampler's points not yet run. On a shared
+   * storage other workers may take some of them.
+   */
+  public long trialsLeft(Budget budget) {
+    List<TrialRecord> all = storage.trials();
+    long counted = all.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
+    long points = sampler.pointCount(space);
+    long pointsLeft = points == Long.MAX_VALUE ? Long.MAX_VALUE : points - counted - givenUpPoints(all);
+    return Math.max(0, Math.min(budget.maxTrials() - counted, pointsLeft));
+  }
+
+  /**
+   * The workers {@link #optimize} starts for {@code budget}: {@link #workers()}, but no more than
+   * the trials it has left (a resume of a nearly finished study started threads that claimed
+   * nothing), and at least one.
+   */
+  public int workers(Budget budget) {
+    return (int) Math.max(1, Math.min(workers, trialsLeft(budget)));
+  }
+
   public Direction direction() {
     return info.direction();
   }
@@ -306,18 +328,19 @@ public final class Study implements AutoCloseable {
         if (interrupted) Thread.currentThread().interrupt(); // cleared for the storage's writes: the caller's (one worker) again
       }
     };
-    if (workers == 1) {
+    int threads = workers(budget);
+    if (threads == 1) {
       loop.run();
     } else {
       AtomicInteger ids = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
         Thread t = new Thread(r, "caviar-trial-" + ids.getAndIncrement());
         t.setDaemon(true);
         return t;
       });
       List<Future<?>> futures = new ArrayList<>();
       try {
-        for (int w = 0; w < workers; w++) futures.add(pool.submit(loop));
+        for (int w = 0; w < threads; w++) futures.add(pool.submit(loop));
       } finally {
         pool.shutdown();
       }

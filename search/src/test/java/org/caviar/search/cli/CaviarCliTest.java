@@ -118,6 +118,12 @@ class CaviarCliTest {
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("caviar tune: --grid-resolution 10 makes a grid of 7200000 points, more than the grid sampler holds (1000000): "
         + "lower it", r.err().strip());
+    // A log-scale int axis whose steps are near 1 all along is counted only until it is past the limit.
+    r = run("tune", "--sampler", "grid", "--grid-resolution", "147483640", "--param", "epochs = int_log(2000000000, 2147483647)",
+        "--study", dir.resolve("s").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar tune: --grid-resolution 147483640 makes a grid of more points than the grid sampler holds (1000000): lower it",
+        r.err().strip());
     assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
     r = run("tune", "--sampler", "bayes", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code());
@@ -409,6 +415,63 @@ class CaviarCliTest {
         "--study", dir.resolve("huge").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("caviar tune: --workers must be <= 1024 (a thread each), got 100000", r.err().strip().lines().findFirst().orElse(""));
+  }
+
+  /**
+   * A resume caps the workers at the trials left, not at the budget: a study with 2 of its 3
+   * trials done, resumed with --workers 4, said "3 workers (--workers 4, capped at the budget's 3
+   * trials)" and started three threads for the one trial it could run. The default (a worker per
+   * core, 2 or more here) is capped the same way, and a grid's at its points left.
+   */
+  @Test
+  void aResumeCapsTheWorkersAtTheTrialsLeft() {
+    String[] space = {"--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"};
+    String study = dir.resolve("left").toString();
+    CliRun r = run(concat(new String[] {"tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--study", study}, space));
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("tune", "--trials", "3", "--workers", "4", "--no-report", "--no-progress", "--study", study);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 1 worker in caviar mode (--workers 4, capped at the 1 trial left of the budget's 3)"), r.out());
+    r = run("tune", "--trials", "4", "--no-report", "--no-progress", "--study", study);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 1 worker in caviar mode\n"), r.out());
+    // A grid with fewer points than the budget's trials: no more workers than its points.
+    r = run("tune", "--sampler", "grid", "--trials", "10", "--workers", "4", "--epochs", "1", "--no-report", "--no-progress",
+        "--param", "units = int(8, 9)", "--param", "layers = fixed(1)", "--param", "lr = fixed(0.01)",
+        "--study", dir.resolve("grid").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 4, capped at the grid sampler's 2 points left)"), r.out());
+  }
+
+  /**
+   * tune names epochs by how many a trial has run, train by their index from 0, as does the
+   * Trainer's "diverged ... in epoch 0" that tune prints for a diverged trial: "decisions at epochs
+   * 1" and "pruned at epoch 1" (after the first epoch) read as the epoch that train, and the
+   * divergence line beside them, call 1, the second. tune's own words now say a count: "after N
+   * epochs".
+   */
+  @Test
+  void tuneSaysHowManyEpochsATrialRanNotWhichEpoch() throws Exception {
+    Path study = dir.resolve("counts");
+    CliRun r = run("tune", "--trials", "10", "--epochs", "3", "--workers", "1", "--seed", "3", "--asha-min-epochs", "1",
+        "--no-report", "--no-progress", "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)", "--study", study.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("pruner asha (decisions after 1 epoch; eta 3)"), r.out());
+    Path journal = study.resolve("journal.jsonl");
+    try (JournalStorage j = JournalStorage.readOnly(journal)) {
+      j.open(JournalStorage.peek(journal));
+      List<TrialRecord> pruned = j.trials().stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.PRUNED).toList();
+      assertFalse(pruned.isEmpty(), j.trials()::toString);
+      for (TrialRecord t : pruned) {
+        assertEquals("pruned after " + t.reportCount() + (t.reportCount() == 1 ? " epoch" : " epochs"), t.reason(), t::toString);
+      }
+    }
+    // The default rungs of 30 epochs (no trial run: --timeout 0).
+    r = run("tune", "--epochs", "30", "--timeout", "0", "--no-report", "--no-progress", "--study", dir.resolve("rungs").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("pruner asha (decisions after 2 and 6 epochs; eta 3)"), r.out());
   }
 
   /**

@@ -100,6 +100,76 @@ class PostgresCliTest {
   }
 
   /**
+   * The closing "search time ... for N trials" counts this process's trials: on a shared study it
+   * counted every trial numbered after this run began, those other workers ran meanwhile too (and
+   * their epochs), as if this run had run them in its time. Another worker runs a trial while this
+   * tune is between its first look at the study and its own trials (the hook {@link TuneCommand#at}).
+   */
+  @Test
+  void theSearchTimeLineCountsThisProcesssTrials() {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "2", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "mine",
+        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
+    assertEquals(0, first.code(), first.out() + first.err());
+    java.util.concurrent.atomic.AtomicReference<CliRun> other = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.function.Consumer<String> was = TuneCommand.at;
+    TuneCommand.at = point -> {
+      if (point.equals(TuneCommand.BEFORE_BUDGET) && other.get() == null) {
+        other.set(new CliRun(-1, "", "")); // the other worker's own run passes here too
+        other.set(run(concat(new String[] {"worker", "--trials", "2"}, small)));
+      }
+    };
+    CliRun again;
+    try {
+      again = run(concat(new String[] {"tune", "--trials", "3"}, small));
+    } finally {
+      TuneCommand.at = was;
+    }
+    assertEquals(0, other.get().code(), other.get().out() + other.get().err());
+    assertTrue(other.get().out().contains("for 1 trial;"), other.get().out());
+    assertEquals(0, again.code(), again.out() + again.err());
+    assertTrue(again.out().contains("1 trial done before"), again.out());
+    assertTrue(again.out().contains(" s for 1 trial (1 more by other workers meanwhile); 3 trials: 3 complete, 0 pruned, 0 failed; "
+        + "2 epochs trained of 2 without pruning (100%)"), again.out());
+  }
+
+  /**
+   * A worker without --trials runs to the study's budget as it is when its trials start: it read
+   * the budget before loading its data, and then wrote that back, so that a 'tune --trials 3' that
+   * raised it meanwhile (seconds, for a large file) was silently undone, for every worker, and this
+   * one stopped at the old budget. The other process raises it here between the two (the hook
+   * {@link TuneCommand#at}).
+   */
+  @Test
+  void aWorkerWithoutTrialsDoesNotUndoABudgetRaisedWhileItLoaded() throws Exception {
+    String url = TestPostgres.newDatabase();
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "raised",
+        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
+    assertEquals(0, first.code(), first.out() + first.err());
+    java.util.function.Consumer<String> was = TuneCommand.at;
+    TuneCommand.at = point -> {
+      if (!point.equals(TuneCommand.BEFORE_BUDGET)) return;
+      try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+        other.open(other.peek("raised"));
+        other.recordTrialBudget(3);
+      }
+    };
+    CliRun worker;
+    try {
+      worker = run(concat(new String[] {"worker"}, small));
+    } finally {
+      TuneCommand.at = was;
+    }
+    assertEquals(0, worker.code(), worker.out() + worker.err());
+    assertEquals(3, budget(url, "raised"));
+    assertTrue(worker.out().contains("3 trials of up to 1 epoch;") && worker.out().contains("for 2 trials;"), worker.out());
+  }
+
+  /**
    * A worker's --trials below the study's finished trials is refused as tune's is: it silently
    * replaced the shared budget (10 became 3). Equal runs nothing and keeps it.
    */

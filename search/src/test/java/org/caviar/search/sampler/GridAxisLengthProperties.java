@@ -109,6 +109,41 @@ class GridAxisLengthProperties {
     }
   }
 
+  /**
+   * On a log scale a range far from 1 has steps near 1 all along: int_log(2000000000, 2147483647)
+   * at --grid-resolution 147483640 counted its 147 million grid values one by one (~1.2 s) before
+   * the ">1,000,000 points" refusal. Counted up to a limit, the count stops once it is past it.
+   */
+  @Example
+  void aCountUpToALimitStopsOncePastIt() {
+    IntParameter n = Parameter.intLog("n", 2_000_000_000, Integer.MAX_VALUE);
+    int resolution = 147_483_640;
+    long[] evaluations = {0};
+    long count = GridSampler.distinctGridValues(n, resolution, k -> {
+      evaluations[0]++;
+      return GridSampler.gridValue(n, k, resolution);
+    }, GridSampler.MAX_POINTS);
+    assertTrue(count > GridSampler.MAX_POINTS, "count " + count);
+    // The band's values rise at nearly every grid index (each step is within 0.5% of 1): past the
+    // limit after a little more than the limit's evaluations; 3x leaves room, far below 147 million.
+    assertTrue(evaluations[0] < 3L * GridSampler.MAX_POINTS, evaluations[0] + " grid values evaluated");
+  }
+
+  /** Counted up to a limit, a count is exact up to it, and past it exact or Long.MAX_VALUE. */
+  @Property(tries = 200)
+  void aCountUpToALimitIsExactUpToIt(@ForAll @IntRange(min = 1, max = Integer.MAX_VALUE - 3) int lo,
+      @ForAll @DoubleRange(min = 0, max = 1) double room, @ForAll @DoubleRange(min = 0, max = 1) double resolutionShare,
+      @ForAll @IntRange(min = 1, max = MAX_RESOLUTION) int limit) {
+    IntParameter n = Parameter.intLog("n", lo, hiAbove(lo, room));
+    long range = (long) n.hi() - n.lo() + 1;
+    int resolution = 2 + (int) ((Math.min(range - 1, MAX_RESOLUTION) - 2) * resolutionShare);
+    Assume.that(resolution < range);
+    long exact = byLoop(n, resolution);
+    long limited = GridSampler.axisLength(n, resolution, limit);
+    if (exact <= limit) assertEquals(exact, limited, n + " at " + resolution + " up to " + limit);
+    else assertTrue(limited == exact || limited == Long.MAX_VALUE, n + " at " + resolution + " up to " + limit + ": " + limited);
+  }
+
   /** './caviar tune --grid-resolution 200000000' on int_log(1, 2^31 - 1) spent ~25 s here before its first trial. */
   @Example
   void aHugeResolutionOnAWideRangeIsCountedAtOnce() {
