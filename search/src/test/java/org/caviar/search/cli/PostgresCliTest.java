@@ -66,9 +66,7 @@ class PostgresCliTest {
   @Test
   void tuneAndWorkerShareAStudyInTheDatabase() {
     String url = TestPostgres.newDatabase();
-    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--storage", url, "--study", dir.resolve("shared").toString(),
-        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
-        "--param", "layers = fixed(1)"};
+    String[] small = small(url, dir.resolve("shared").toString(), 1, true);
     CliRun tune = run(concat(new String[] {"tune", "--trials", "2", "--no-report"}, small));
     assertEquals(0, tune.code(), tune.err());
     assertTrue(tune.out().contains("study: 'shared' in postgresql://postgres@localhost:"), tune.out());
@@ -108,9 +106,7 @@ class PostgresCliTest {
   @Test
   void theSearchTimeLineCountsThisProcesssTrials() {
     String url = TestPostgres.newDatabase();
-    String[] small = {"--epochs", "2", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "mine",
-        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
-        "--param", "layers = fixed(1)"};
+    String[] small = small(url, "mine", 2, false);
     CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
     assertEquals(0, first.code(), first.out() + first.err());
     java.util.concurrent.atomic.AtomicReference<CliRun> other = new java.util.concurrent.atomic.AtomicReference<>();
@@ -145,9 +141,7 @@ class PostgresCliTest {
   @Test
   void aWorkerWithoutTrialsDoesNotUndoABudgetRaisedWhileItLoaded() throws Exception {
     String url = TestPostgres.newDatabase();
-    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "raised",
-        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
-        "--param", "layers = fixed(1)"};
+    String[] small = small(url, "raised", 1, false);
     CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
     assertEquals(0, first.code(), first.out() + first.err());
     java.util.function.Consumer<String> was = TuneCommand.at;
@@ -217,9 +211,7 @@ class PostgresCliTest {
   @Test
   void aRunThatFindsTheBudgetHeldByRunningTrialsSaysSo() {
     String url = TestPostgres.newDatabase();
-    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "held",
-        "--sampler", "random", "--pruner", "none", "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
-        "--param", "layers = fixed(1)"};
+    String[] small = small(url, "held", 1, false);
     CliRun first = run(concat(new String[] {"tune", "--trials", "1"}, small));
     assertEquals(0, first.code(), first.out() + first.err());
     // Another worker, whose first heartbeat would come after the test: its trials are fresh, not lost.
@@ -286,5 +278,17 @@ class PostgresCliTest {
     String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;
+  }
+
+  /**
+   * The options of a small random search of one worker on study {@code study} at {@code url}: two
+   * parameters, one hidden layer, {@code epochs} epochs, no progress bar, no report unless asked.
+   */
+  private static String[] small(String url, String study, int epochs, boolean report) {
+    List<String> options = new java.util.ArrayList<>(List.of("--epochs", Integer.toString(epochs), "--workers", "1", "--no-progress"));
+    if (!report) options.add("--no-report");
+    options.addAll(List.of("--storage", url, "--study", study, "--sampler", "random", "--pruner", "none",
+        "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)", "--param", "layers = fixed(1)"));
+    return options.toArray(new String[0]);
   }
 }
