@@ -89,13 +89,9 @@ public abstract class Layer {
 
   /** Forward over {@code rows} examples; returns the layer's output buffer ({@code rows x outputSize()}). */
   public final float[] forward(float[] input, int rows, Mode mode) {
-    if (rows <= 0) throw new IllegalArgumentException(name + ": rows must be > 0, got " + rows);
+    checkRows(rows);
     if (mode == null) throw new IllegalArgumentException(name + ": mode must not be null");
-    if (input == null || input.length < (long) rows * inputSize) {
-      throw new IllegalArgumentException(
-          name + ": input needs " + (long) rows * inputSize + " elements (" + rows + " x " + inputSize
-              + "), got " + (input == null ? "null" : input.length));
-    }
+    checkBatch("input", input == null ? -1 : input.length, rows, inputSize);
     ensureCapacity(rows);
     forwardRows = 0;
     float[] out = forwardImpl(input, rows, mode);
@@ -116,11 +112,7 @@ public abstract class Layer {
     if (rows != forwardRows) {
       throw new IllegalArgumentException(name + ": backward rows " + rows + " != forward rows " + forwardRows);
     }
-    if (gradOutput == null || gradOutput.length < (long) rows * outputSize) {
-      throw new IllegalArgumentException(
-          name + ": gradOutput needs " + (long) rows * outputSize + " elements, got "
-              + (gradOutput == null ? "null" : gradOutput.length));
-    }
+    checkBatch("gradOutput", gradOutput == null ? -1 : gradOutput.length, rows, outputSize);
     return backwardImpl(gradOutput, rows);
   }
 
@@ -206,12 +198,17 @@ public abstract class Layer {
     if (rows <= 0) throw new IllegalArgumentException(name + ": rows must be > 0, got " + rows);
   }
 
-  /** {@code array} holds at least {@code rows x width} values, as {@link #forward}'s input must. */
+  /** {@code array} holds at least {@code rows x width} values. */
   private void checkBatch(String what, double[] array, int rows, int width) {
+    checkBatch(what, array == null ? -1 : array.length, rows, width);
+  }
+
+  /** An array of {@code length} values (-1: null) holds at least {@code rows x width}: the float passes' and the references' check. */
+  private void checkBatch(String what, int length, int rows, int width) {
     long needed = (long) rows * width;
-    if (array == null || array.length < needed) {
+    if (length < needed) {
       throw new IllegalArgumentException(name + ": " + what + " needs " + needed + " elements (" + rows + " x " + width
-          + "), got " + (array == null ? "null" : array.length));
+          + "), got " + (length < 0 ? "null" : length));
     }
   }
 
