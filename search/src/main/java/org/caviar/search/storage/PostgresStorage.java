@@ -42,7 +42,9 @@ import org.flywaydb.core.api.MigrationState;
  * row, then one statement takes a lost trial's parameters waiting for a re-run ({@code FOR UPDATE SKIP LOCKED}),
  * numbers the trial and checks the budget by incrementing the study row's counter (with a limit on
  * fresh trials, a grid's, it also counts the points given up against the limit), and inserts the
- * RUNNING trial. Locked first, the row and the trials that statement counts are read after any reap
+ * RUNNING trial. The budget is the one stored on that row ({@link #recordTrialBudget}) as it is
+ * then, so that a budget another process raised or lowered meanwhile applies to this one's next
+ * claim; the caller's only for a study that stores none. Locked first, the row and the trials that statement counts are read after any reap
  * or claim that committed while it waited. The study row is locked only for that message, so
  * claims do not wait for each other's samplers, and their cost does not grow with the study. Every
  * other event is one autocommitted statement.
@@ -130,8 +132,9 @@ public final class PostgresStorage implements SharedStorage {
    * claim is taking), mark the re-run taken only if a number was given, and insert the RUNNING
    * trial with the re-run's parameters, if any, and its threads (NULL: not recorded). Parameters:
    * study, whether to take re-runs, study, budget, study, budget, fresh limit, study, study, start,
-   * worker, token, threads. The {@code %s} is what else counts against the fresh limit (not the
-   * budget): {@link #CLAIM_LIMITED}, {@link #CLAIM_UNLIMITED}.
+   * worker, token, threads. The {@code %1$s} is the budget checked, with the budget parameter in it
+   * ({@link #STORED_BUDGET}, or the parameter alone); the {@code %2$s} is what else counts against
+   * the fresh limit (not the budget): {@link #CLAIM_LIMITED}, {@link #CLAIM_UNLIMITED}.
    */
   private static final String CLAIM = """
       WITH rerun AS (
@@ -139,8 +142,8 @@ public final class PostgresStorage implements SharedStorage {
         ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED),
       numbered AS (
         UPDATE caviar_study SET next_number = next_number + 1
-        WHERE id = ? AND CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN next_number - lost < ?
-          ELSE next_number - lost + (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) < least(?, ? - %s) END
+        WHERE id = ? AND CASE WHEN EXISTS (SELECT 1 FROM rerun) THEN next_number - lost < %1$s
+          ELSE next_number - lost + (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued) < least(%1$s, ? - %2$s) END
         RETURNING next_number - 1 AS number),
       taken AS (
         UPDATE caviar_trial t SET requeued = false FROM rerun, numbered
@@ -166,6 +169,13 @@ public final class PostgresStorage implements SharedStorage {
       .formatted(TrialRecord.INTERRUPTED, TrialRecord.NEVER_RAN.replace("'", "''"));
 
   /**
+   * The budget a claim checks, on the study row it updates: the one stored with the study as it is
+   * at the claim (set by any process, e.g. {@code tune --trials} on another machine), else the
+   * claim's own (the parameter).
+   */
+  private static final String STORED_BUDGET = "coalesce(max_trials, ?)";
+
+  /**
    * What a claim sends before {@link #CLAIM}, in the same message: the study row locked, so that
    * the claim statement's snapshot, taken after, holds every reap and claim that committed while
    * this one waited for the row. Sent together (the extended protocol's one Sync), the two run as
@@ -180,10 +190,13 @@ public final class PostgresStorage implements SharedStorage {
    * Read from the trials the study had just read,
    * the count missed a re-run reaped between the two, and the claim took a fresh trial past the grid.
    */
-  private static final String CLAIM_LIMITED = LOCKED + CLAIM.formatted(GIVEN_UP);
+  private static final String CLAIM_LIMITED = LOCKED + CLAIM.formatted(STORED_BUDGET, GIVEN_UP);
 
   /** {@link #CLAIM} without a limit on fresh trials: no point is given up for want of another. */
-  private static final String CLAIM_UNLIMITED = LOCKED + CLAIM.formatted("0");
+  private static final String CLAIM_UNLIMITED = LOCKED + CLAIM.formatted(STORED_BUDGET, "0");
+
+  /** {@link #CLAIM_UNLIMITED} against the budget given, whatever the study stores ({@link #claimTrial}: none). */
+  private static final String CLAIM_ANY = LOCKED + CLAIM.formatted("?", "0");
 
   /**
    * Finishes RUNNING trials silent for longer than the grace as interrupted, skipping rows another
@@ -505,6 +518,25 @@ public final class PostgresStorage implements SharedStorage {
   }
 
   /**
+   * The budget claims check against now: the one stored with the open study (by any process, e.g.
+   * {@code tune --trials N} on another machine), else {@code fallback}. One read of the study row.
+   */
+  @Override
+  public int budget(int fallback) {
+    requireOpen();
+    if (schemaVersion < 2) return fallback; // a read-only storage on a schema from before budgets were stored
+    return withRetry("read the budget of study '" + info.name() + "'", c -> {
+      try (PreparedStatement q = c.prepareStatement("SELECT " + STORED_BUDGET + " FROM caviar_study WHERE id = ?")) {
+        q.setInt(1, fallback);
+        q.setLong(2, studyId);
+        try (ResultSet r = q.executeQuery()) {
+          return r.next() ? r.getInt(1) : fallback;
+        }
+      }
+    });
+  }
+
+  /**
    * Opens (or creates) the study; a storage that was closed connects again first (as {@link #peek}
    * and {@link #trialBudget} do), and then works as a new one.
    */
@@ -624,7 +656,7 @@ public final class PostgresStorage implements SharedStorage {
   @Override
   public TrialRecord claimTrial(long startMillis, int threads) {
     checkThreads(threads);
-    return claim(startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE, threads);
+    return claim(CLAIM_ANY, startMillis, false, Integer.MAX_VALUE, Integer.MAX_VALUE, threads);
   }
 
   @Override
@@ -642,7 +674,7 @@ public final class PostgresStorage implements SharedStorage {
       if (released) return null;
       TrialRecord t;
       try {
-        t = claim(startMillis, true, budget, limit, threads);
+        t = claim(limit == Integer.MAX_VALUE ? CLAIM_UNLIMITED : CLAIM_LIMITED, startMillis, true, budget, limit, threads);
       } catch (StorageException e) {
         // A role that may only SELECT claims nothing; where nothing was left to claim, that is no error (a report).
         if (deniedWrite(e) && !slotsRemain(budget, limit)) return null;
@@ -657,23 +689,26 @@ public final class PostgresStorage implements SharedStorage {
   }
 
   /**
-   * Whether another claim could still succeed: a re-run is waiting and the budget has room, or the
-   * fresh limit has room beyond the waiting re-runs (and, for a limited one, the given-up points).
+   * Whether another claim could still succeed: a re-run is waiting and the budget (the stored one,
+   * else {@code budget}, as the claim checks) has room, or the fresh limit has room beyond the
+   * waiting re-runs (and, for a limited one, the given-up points).
    */
   private boolean slotsRemain(int budget, int freshLimit) {
     boolean limited = freshLimit < Integer.MAX_VALUE;
     return withRetry("read the study's budget", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT next_number - lost, (SELECT count(*) FROM caviar_trial WHERE study_id = ? AND requeued), "
-              + (limited ? GIVEN_UP : "0") + " FROM caviar_study WHERE id = ?")) {
+              + (limited ? GIVEN_UP : "0") + ", " + STORED_BUDGET + " FROM caviar_study WHERE id = ?")) {
         ps.setLong(1, studyId);
-        ps.setLong(2, studyId);
+        ps.setInt(2, budget);
+        ps.setLong(3, studyId);
         try (ResultSet r = ps.executeQuery()) {
           if (!r.next()) return false;
           long used = r.getLong(1);
           long waiting = r.getLong(2);
           long givenUp = r.getLong(3);
-          return (waiting > 0 && used < budget) || used + waiting < Math.min(budget, freshLimit - givenUp);
+          long max = r.getLong(4);
+          return (waiting > 0 && used < max) || used + waiting < Math.min(max, freshLimit - givenUp);
         }
       }
     });
@@ -692,7 +727,8 @@ public final class PostgresStorage implements SharedStorage {
     if (threads < 0) throw new IllegalArgumentException("threads must be >= 1, or THREADS_UNKNOWN (0), got " + threads);
   }
 
-  private TrialRecord claim(long startMillis, boolean takeReruns, int budget, int freshLimit, int threads) {
+  /** Claims with {@code sql}: {@link #CLAIM_LIMITED}, {@link #CLAIM_UNLIMITED} or {@link #CLAIM_ANY}. */
+  private TrialRecord claim(String sql, long startMillis, boolean takeReruns, int budget, int freshLimit, int threads) {
     requireWritable();
     UUID token = UUID.randomUUID();
     boolean[] sent = {false};
@@ -709,8 +745,7 @@ public final class PostgresStorage implements SharedStorage {
       // a snapshot taken before the wait, a re-run re-queued meanwhile was missed while the row
       // counted its trial out, and a fresh trial took the re-run's slot (see LOCKED). Both
       // statements go in one message, one implicit transaction: one round trip, as one statement.
-      return claimIn(c, freshLimit == Integer.MAX_VALUE ? CLAIM_UNLIMITED : CLAIM_LIMITED, token, startMillis, takeReruns, budget,
-          freshLimit, threads);
+      return claimIn(c, sql, token, startMillis, takeReruns, budget, freshLimit, threads);
     });
     afterClaimCommit.run();
     if (t == null) return null;
@@ -725,7 +760,7 @@ public final class PostgresStorage implements SharedStorage {
     return null;
   }
 
-  /** Runs the claim statement {@code sql} ({@link #CLAIM_LIMITED} or {@link #CLAIM_UNLIMITED}) on {@code c}. */
+  /** Runs the claim statement {@code sql} ({@link #CLAIM_LIMITED}, {@link #CLAIM_UNLIMITED} or {@link #CLAIM_ANY}) on {@code c}. */
   private TrialRecord claimIn(Connection c, String sql, UUID token, long startMillis, boolean takeReruns, int budget, int freshLimit,
       int threads) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -12,9 +12,11 @@ import org.caviar.search.trial.TrialRecord;
  */
 public interface SharedStorage extends Storage {
   /**
-   * Claims the next trial, unless {@code budget} trials already count (every trial but those lost
-   * with their worker). The parameters of an interrupted trial that wait for a re-run come first:
-   * the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
+   * Claims the next trial, unless the study's budget is spent: as many trials count as it allows
+   * (every trial but those lost with their worker). The budget is the one the storage keeps with
+   * the study, as it is at this claim (another process may have raised or lowered it since this one
+   * started), and {@code budget} only for a study that keeps none ({@link #budget}). The
+   * parameters of an interrupted trial that wait for a re-run come first: the claimed trial carries them and {@link TrialRecord#retryOf()}, the first run's number (a
    * re-run interrupted while it ran, reaped or released, is not re-run again; one given back before
    * it ran is). Otherwise a fresh trial,
    * without parameters, is claimed while fewer than {@code freshLimit} count (e.g. the size of a
@@ -30,6 +32,12 @@ public interface SharedStorage extends Storage {
    * records its own, not those of the lost trial it repeats.
    */
   TrialRecord claimNext(long startMillis, int budget, long freshLimit, int threads);
+
+  /**
+   * The budget {@link #claimNext} checks against now: the one the storage keeps with the open study
+   * (which any process may change while this one runs), else {@code fallback}.
+   */
+  int budget(int fallback);
 
   /** {@link #claimNext(long, int, long, int)} without recording the trial's threads. */
   default TrialRecord claimNext(long startMillis, int budget, long freshLimit) {

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * When a study stops claiming new trials: after {@code maxTrials} trials of the study in total
  * (across resumed runs; trials interrupted by a crash do not count, their re-runs do), or once
- * {@code maxTime} has passed in this run. Trials already running then finish normally.
+ * {@code maxTime} has passed in this run. Trials already running then finish normally. On a shared
+ * storage that keeps a budget with the study (PostgreSQL's, set by {@code tune --trials}), that
+ * budget counts instead of {@code maxTrials}, as it is at each claim ({@link Study#maxTrials}).
  */
 public record Budget(int maxTrials, Duration maxTime) {
   public Budget {

@@ -59,7 +59,8 @@ import org.caviar.search.trial.TrialState;
  * across runs.
  *
  * <p>On a {@link SharedStorage} (processes on several machines) the storage numbers the trial and
- * checks the budget in one atomic step across processes, and hands out lost trials' parameters for
+ * checks the budget in one atomic step across processes (the budget it keeps with the study, if it
+ * keeps one: another process may raise or lower it while this one runs, see {@link #maxTrials}), and hands out lost trials' parameters for
  * their re-run; the sampler then proposes outside any lock but this study's own (samplers are called
  * from one thread at a time), from every process's trials, their running ones as pending.
  */
@@ -210,14 +211,25 @@ public final class Study implements AutoCloseable {
   /**
    * The trials {@code budget} has left to start: its trials less those finished (interrupted ones
    * do not count, as in the claims), and no more than the sampler's points not yet run. On a shared
-   * storage other workers may take some of them.
+   * storage other workers may take some of them, and the budget is the one the storage keeps with
+   * the study, as the claims check it ({@link #maxTrials}).
    */
   public long trialsLeft(Budget budget) {
+    int max = maxTrials(budget);
     List<TrialRecord> all = storage.trials();
     long counted = all.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
     long points = sampler.pointCount(space);
     long pointsLeft = points == Long.MAX_VALUE ? Long.MAX_VALUE : points - counted - givenUpPoints(all);
-    return Math.max(0, Math.min(budget.maxTrials() - counted, pointsLeft));
+    return Math.max(0, Math.min(max - counted, pointsLeft));
+  }
+
+  /**
+   * The trials in all that {@code budget} lets this study run now: on a {@link SharedStorage}, the
+   * budget the storage keeps with the study ({@link SharedStorage#budget}: any process may raise or
+   * lower it while this one runs, and every claim checks it), else {@code budget}'s.
+   */
+  public int maxTrials(Budget budget) {
+    return storage instanceof SharedStorage shared ? shared.budget(budget.maxTrials()) : budget.maxTrials();
   }
 
   /**
@@ -226,7 +238,12 @@ public final class Study implements AutoCloseable {
    * nothing), and at least one.
    */
   public int workers(Budget budget) {
-    return (int) Math.max(1, Math.min(workers, trialsLeft(budget)));
+    return workersFor(trialsLeft(budget));
+  }
+
+  /** {@link #workers(Budget)} for a budget with {@code trialsLeft} trials left ({@link #trialsLeft}), read once by the caller. */
+  public int workersFor(long trialsLeft) {
+    return (int) Math.max(1, Math.min(workers, trialsLeft));
   }
 
   public Direction direction() {

@@ -218,6 +218,7 @@ class PostgresCliTest {
     try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url),
         new PostgresStorage.Settings(Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(10)))) {
       other.open(other.peek("held"));
+      other.recordTrialBudget(3); // as a 'worker --trials 3' does: the claims check the study's budget
       for (int n = 1; n <= 2; n++) assertEquals(n, other.claimNext(System.currentTimeMillis(), 3, Long.MAX_VALUE).number());
       CliRun again = run(concat(new String[] {"tune", "--trials", "3"}, small));
       assertEquals(0, again.code(), again.out() + again.err());

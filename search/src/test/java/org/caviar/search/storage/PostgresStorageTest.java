@@ -153,6 +153,32 @@ class PostgresStorageTest {
     }
   }
 
+  /**
+   * A claim checks the budget stored with the study as it is at the claim, whatever budget its
+   * process started with: another process (tune --trials N elsewhere) that raises it lets this one
+   * claim up to the new budget, one that lowers it stops this one at the new one. The budget given
+   * is the fallback for a study that stores none.
+   */
+  @Test
+  void claimsFollowTheStoredBudgetAsAnotherProcessChangesIt() {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage worker = open(url, TestPostgres.fastSettings()); PostgresStorage other = open(url, TestPostgres.fastSettings())) {
+      assertEquals(7, worker.budget(7), "no stored budget: the fallback");
+      worker.recordTrialBudget(2);
+      for (int n = 0; n < 2; n++) worker.recordOutcome(worker.claimNext(1, 2, UNLIMITED).number(), TrialState.COMPLETE, n, null, 2);
+      assertNull(worker.claimNext(1, 2, UNLIMITED));
+      other.recordTrialBudget(4);
+      assertEquals(4, worker.budget(2));
+      TrialRecord past = worker.claimNext(1, 2, UNLIMITED);
+      assertTrue(past != null && past.number() == 2, "raised elsewhere: this worker claims past its own budget, got " + past);
+      worker.recordOutcome(2, TrialState.COMPLETE, 2, null, 2);
+      other.recordTrialBudget(3);
+      assertNull(worker.claimNext(1, 4, UNLIMITED), "lowered elsewhere: this worker stops at the new budget");
+      assertEquals(3, worker.budget(4));
+      assertEquals(3, worker.trials().size());
+    }
+  }
+
   /** A trial longer than the grace survives on heartbeats alone; once they stop it is reaped. */
   @Test
   void heartbeatsKeepALongTrialAliveAndTheirSilenceGetsItReaped() throws Exception {
