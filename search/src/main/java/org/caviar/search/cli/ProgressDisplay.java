@@ -4,6 +4,7 @@ import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -33,6 +34,9 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private long nextLine;
   /** The count of the last plain line. */
   private long printed;
+
+  /** The study's budget as it is now, read as trials finish (null: the total stays as started); see {@link #followTotal}. */
+  private LongSupplier totalNow;
 
   /** The bar's consumer: by default standard output at the terminal's width. */
   private final ProgressBarConsumer consumer;
@@ -82,6 +86,16 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     start(alreadyDone);
   }
 
+  /**
+   * Reads the total from {@code budgetNow} as each trial finishes: a shared study's budget, which
+   * another process may raise or lower while this one runs (its claims follow it; the display
+   * showed "trials 3/1"). A read that fails keeps the total the display had: the display must not
+   * stop the study.
+   */
+  synchronized void followTotal(LongSupplier budgetNow) {
+    totalNow = budgetNow;
+  }
+
   /** Shows the progress, starting at the trials a resumed study had done. */
   synchronized void start(long alreadyDone) {
     finished = alreadyDone;
@@ -108,8 +122,30 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   }
 
   @Override
-  public synchronized void trialFinished(TrialRecord t, History h) {
+  public void trialFinished(TrialRecord t, History h) {
     if (t.isInterrupted()) return;
+    LongSupplier read;
+    synchronized (this) {
+      read = totalNow;
+    }
+    long total = -1;
+    if (read != null) {
+      try {
+        total = read.getAsLong(); // a database read: not under this display's lock, which other workers' trials wait for
+      } catch (RuntimeException e) {
+        // The total stays as it was (see followTotal).
+      }
+    }
+    finished(t, h, total);
+  }
+
+  /** {@link #trialFinished}, with the study's budget as it is now ({@code total}), or -1 if it stays as it was. */
+  private synchronized void finished(TrialRecord t, History h, long total) {
+    if (total >= 0 && total != trials) {
+      trials = total;
+      nextLine = Math.min(nextLine, printed + step());
+      if (bar != null) bar.maxHint(total);
+    }
     TrialRecord best = h.best();
     int pruned = 0;
     int failed = 0;

@@ -449,8 +449,11 @@ public class TuneCommand implements Callable<Integer> {
    */
   static volatile Consumer<String> at = point -> {};
 
-  /** Points of {@link #at}: once the study is created, before its budget is recorded; after the trials, before the summary. */
-  static final String BEFORE_BUDGET = "before the budget", AFTER_TRIALS = "after the trials";
+  /**
+   * Points of {@link #at}: once the study is created, before its budget is recorded; as each trial
+   * of this run starts (on its worker thread); after the trials, before the summary.
+   */
+  static final String BEFORE_BUDGET = "before the budget", TRIAL_STARTED = "a trial started", AFTER_TRIALS = "after the trials";
 
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
@@ -636,6 +639,7 @@ public class TuneCommand implements Callable<Integer> {
       public void trialStarted(TrialRecord trial) {
         claimed.incrementAndGet();
         mine.add(trial.number());
+        at.accept(TRIAL_STARTED);
       }
     });
     Study study = builder.build();
@@ -663,8 +667,8 @@ public class TuneCommand implements Callable<Integer> {
       if (timeout != null) budget = budget.andTime(Duration.ofMillis((long) (timeout * 1000)));
       // The threads this run starts: on a resume, no more than the trials left (the budget's less
       // those done, or the grid's points left), which a nearly finished study has fewer of.
-      int running = study.workers(budget);
-      long left = study.trialsLeft(budget);
+      long left = study.trialsLeft(budget); // read once: the worker count and the cap's words below agree
+      int running = study.workersFor(left);
       int cores = Runtime.getRuntime().availableProcessors();
       // More trials at once than cores only time-slice them, and the sampler then proposes more
       // trials before it has heard from the earlier ones.
@@ -689,7 +693,12 @@ public class TuneCommand implements Callable<Integer> {
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
-      if (progress != null) progress.start(done, trials);
+      if (progress != null) {
+        progress.start(done, trials);
+        // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total.
+        Budget claimedAgainst = budget;
+        if (shared != null) progress.followTotal(() -> study.maxTrials(claimedAgainst));
+      }
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
@@ -726,6 +735,8 @@ public class TuneCommand implements Callable<Integer> {
         out.println("report: " + page.toAbsolutePath());
       }
       int finished = finishedTrials(h.trials());
+      // The budget the claims ended at: another process may have raised or lowered a shared study's meanwhile.
+      if (shared != null) trials = study.maxTrials(budget);
       // Stopped by --timeout before the budget: the same command without --trials runs the rest. (Not
       // a grid spent before the budget, nor a shared study whose last trials run on other workers.)
       boolean timedOut = timeout != null && seconds >= timeout;

@@ -132,6 +132,47 @@ class PostgresCliTest {
   }
 
   /**
+   * A tune running on a shared study follows a budget another process changes meanwhile (tune
+   * --trials N elsewhere): raised, it claims up to the new budget, and its progress lines and its
+   * closing "resume or extend" count against the new one; lowered, it stops there. It claimed
+   * against the budget it started with, and printed that one. The other process changes the budget
+   * as this run's first trial starts (the hook {@link TuneCommand#at}).
+   */
+  @Test
+  void aRunningTuneFollowsABudgetChangedElsewhere() {
+    String url = TestPostgres.newDatabase();
+    // With plain progress lines (the output is no terminal): --no-progress left out.
+    String[] small = java.util.Arrays.stream(small(url, "moving", 1, false)).filter(o -> !o.equals("--no-progress")).toArray(String[]::new);
+    CliRun raised = runWhileBudgetSet(url, "moving", 3, concat(new String[] {"tune", "--trials", "1"}, small));
+    assertEquals(0, raised.code(), raised.out() + raised.err());
+    assertTrue(raised.out().contains(" s for 3 trials;") && raised.out().contains("trials 3/3 |"), raised.out());
+    assertFalse(raised.out().contains("trials 1/1"), raised.out());
+    assertTrue(raised.out().contains("resume or extend: caviar tune --study moving --storage " + url + " --trials 43"), raised.out());
+    CliRun lowered = runWhileBudgetSet(url, "moving", 4, concat(new String[] {"tune", "--trials", "6"}, small));
+    assertEquals(0, lowered.code(), lowered.out() + lowered.err());
+    assertTrue(lowered.out().contains(" s for 1 trial;") && lowered.out().contains("trials 4/4 |"), lowered.out());
+    assertTrue(lowered.out().contains("--trials 44"), lowered.out());
+  }
+
+  /** Runs {@code args} while another storage sets the budget of {@code study} to {@code budget} as the run's first trial starts. */
+  private static CliRun runWhileBudgetSet(String url, String study, int budget, String... args) {
+    java.util.function.Consumer<String> was = TuneCommand.at;
+    java.util.concurrent.atomic.AtomicBoolean set = new java.util.concurrent.atomic.AtomicBoolean();
+    TuneCommand.at = point -> {
+      if (!point.equals(TuneCommand.TRIAL_STARTED) || set.getAndSet(true)) return;
+      try (PostgresStorage other = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+        other.open(other.peek(study));
+        other.recordTrialBudget(budget);
+      }
+    };
+    try {
+      return run(args);
+    } finally {
+      TuneCommand.at = was;
+    }
+  }
+
+  /**
    * A worker without --trials runs to the study's budget as it is when its trials start: it read
    * the budget before loading its data, and then wrote that back, so that a 'tune --trials 3' that
    * raised it meanwhile (seconds, for a large file) was silently undone, for every worker, and this
