@@ -297,6 +297,12 @@ public class TuneCommand implements Callable<Integer> {
         Integer storedBudget = pg.trialBudget(name);
         if (trialsOption == null && storedBudget != null) trials = storedBudget;
         where = "'" + name + "' in " + pg.url();
+        if (stored != null && trialsOption != null) {
+          // Before the data is read, as the journal's below (opening an existing study writes nothing): refused
+          // after it, a large file was hashed and loaded for nothing. run() checks again on the study it opens.
+          pg.open(stored);
+          checkExtends(finishedTrials(pg.trials()));
+        }
       } else {
         stored = JournalStorage.peek(journal);
         Integer storedBudget = stored != null ? JournalStorage.peekTrialBudget(journal) : null;

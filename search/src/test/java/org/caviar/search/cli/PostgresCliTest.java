@@ -224,6 +224,29 @@ class PostgresCliTest {
     assertEquals(10, budget(url, "lower"));
   }
 
+  /**
+   * A --trials below the finished trials is refused before the data is read, as on a journal: on
+   * PostgreSQL it was refused only after the data loaded (after hashing it against the study's
+   * stored fingerprint, minutes for a large file), and a dataset changed meanwhile was reported
+   * first, for a run that was to be refused anyway.
+   */
+  @Test
+  void aTooLowTrialsIsRefusedBeforeTheDataIsRead() throws Exception {
+    String url = TestPostgres.newDatabase();
+    Path csv = dir.resolve("data.csv");
+    StringBuilder rows = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 60; i++) rows.append(i % 3).append(',').append(i % 7).append(',').append(i % 3).append('\n');
+    java.nio.file.Files.writeString(csv, rows);
+    String[] small = {"--epochs", "1", "--workers", "1", "--no-progress", "--no-report", "--storage", url, "--study", "early",
+        "--pruner", "none", "--csv", csv.toString(), "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)",
+        "--param", "layers = fixed(1)"};
+    CliRun tune = run(concat(new String[] {"tune", "--trials", "2"}, small));
+    assertEquals(0, tune.code(), tune.out() + tune.err());
+    java.nio.file.Files.writeString(csv, rows.toString().replace("0,0,0", "0,1,0")); // changed in place: not the study's data
+    assertOneLineError(run(concat(new String[] {"worker", "--trials", "1"}, small)), "worker",
+        "the study has 2 finished trials: --trials 1 would lower its budget; give --trials 2 or more");
+  }
+
   private static Integer budget(String url, String study) {
     try (PostgresStorage s = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
       return s.trialBudget(study);
