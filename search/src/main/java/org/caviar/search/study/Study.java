@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -216,11 +218,22 @@ public final class Study implements AutoCloseable {
    */
   public long trialsLeft(Budget budget) {
     int max = maxTrials(budget);
-    List<TrialRecord> all = storage.trials();
+    return trialsLeft(storage.trials(), max);
+  }
+
+  /** {@link #trialsLeft(Budget)} of the trials {@code all}, for a budget of {@code max} trials. */
+  private long trialsLeft(List<TrialRecord> all, int max) {
     long counted = all.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
     long points = sampler.pointCount(space);
     long pointsLeft = points == Long.MAX_VALUE ? Long.MAX_VALUE : points - counted - givenUpPoints(all);
     return Math.max(0, Math.min(max - counted, pointsLeft));
+  }
+
+  /** The trials left that no worker of any process runs yet: {@link #trialsLeft(Budget)} less the running ones. */
+  private long unclaimed(Budget budget) {
+    int max = maxTrials(budget);
+    List<TrialRecord> all = storage.trials();
+    return trialsLeft(all, max) - all.stream().filter(t -> t.state() == TrialState.RUNNING).count();
   }
 
   /**
@@ -235,7 +248,8 @@ public final class Study implements AutoCloseable {
   /**
    * The workers {@link #optimize} starts for {@code budget}: {@link #workers()}, but no more than
    * the trials it has left (a resume of a nearly finished study started threads that claimed
-   * nothing), and at least one.
+   * nothing), and at least one. On a {@link SharedStorage}, whose budget another process may raise
+   * meanwhile, optimize starts more, up to {@link #workers()}, as its claims find trials left for them.
    */
   public int workers(Budget budget) {
     return workersFor(trialsLeft(budget));
@@ -318,6 +332,8 @@ public final class Study implements AutoCloseable {
       // by an earlier run's failure must not shrink this one's budget.
       running = 0;
     }
+    // Run after each claim that got a trial (see grows below).
+    Runnable[] claimed = {() -> {}};
     Runnable loop = () -> {
       boolean interrupted = false;
       try {
@@ -332,6 +348,7 @@ public final class Study implements AutoCloseable {
               ? claimShared(shared, budget, deadline, kernelThreads)
               : claim(budget, deadline, retries, kernelThreads);
           if (trial == null) return;
+          claimed[0].run();
           if (evaluate(objective, trial)) {
             interrupted = true;
             stopRequested = true;
@@ -346,26 +363,63 @@ public final class Study implements AutoCloseable {
       }
     };
     int threads = workers(budget);
-    if (threads == 1) {
+    // On a shared storage another process may raise the study's budget while this one runs (every
+    // claim checks the budget as it is then): a study with fewer threads than its workers (it started
+    // no more than the trials then left; at the budget's end, a thread that finds nothing to claim
+    // returns) starts more as a claim finds trials left for them. It ran a raised budget's trials on
+    // the threads it had left: one, at the end of a study.
+    boolean grows = storage instanceof SharedStorage && workers > 1;
+    if (threads == 1 && !grows) {
       loop.run();
     } else {
       AtomicInteger ids = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      ExecutorService pool = Executors.newFixedThreadPool(grows ? workers : threads, r -> {
         Thread t = new Thread(r, "caviar-trial-" + ids.getAndIncrement());
         t.setDaemon(true);
         return t;
       });
-      List<Future<?>> futures = new ArrayList<>();
-      try {
-        for (int w = 0; w < threads; w++) futures.add(pool.submit(loop));
-      } finally {
-        pool.shutdown();
+      // Polled until empty: a worker adds one (grows) only while its own is not yet done.
+      Queue<Future<?>> futures = new ConcurrentLinkedQueue<>();
+      AtomicInteger live = new AtomicInteger(); // workers whose loop has not returned
+      Runnable counted = () -> {
+        try {
+          loop.run();
+        } finally {
+          live.decrementAndGet();
+        }
+      };
+      if (grows) {
+        claimed[0] = () -> {
+          synchronized (live) {
+            if (stopRequested || fatal != null || live.get() >= workers) return;
+            long free;
+            try {
+              free = unclaimed(budget);
+            } catch (RuntimeException e) {
+              return; // no more workers, this time: the storage's failure is the claims' to report
+            }
+            for (long k = Math.min(workers - live.get(), free); k > 0; k--) {
+              live.incrementAndGet();
+              futures.add(pool.submit(counted));
+            }
+          }
+        };
       }
       Throwable failure = null;
       boolean interrupted = false;
+      try {
+        synchronized (live) {
+          for (int w = 0; w < threads; w++) {
+            live.incrementAndGet();
+            futures.add(pool.submit(counted));
+          }
+        }
+      } finally {
+        if (!grows) pool.shutdown();
+      }
       // Every worker is awaited, whatever the first one did: a trial still running when optimize
       // returns would outlive the storage the caller closes next, and lose its outcome.
-      for (Future<?> f : futures) {
+      for (Future<?> f; (f = futures.poll()) != null; ) {
         while (true) {
           try {
             f.get();
@@ -381,6 +435,7 @@ public final class Study implements AutoCloseable {
           }
         }
       }
+      pool.shutdown(); // every worker has returned: none adds another
       if (interrupted) Thread.currentThread().interrupt();
       if (failure != null) {
         // The worker's own error, as one worker throws it: a journal that cannot be written says so.
