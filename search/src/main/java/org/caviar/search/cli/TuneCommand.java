@@ -87,7 +87,8 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--trials", paramLabel = "N",
       description = "Trials in the study in all (counting trials of earlier runs of a resumed study, and of every worker's "
-          + "with --storage). It is stored as the study's budget; to extend a study, give more than the trials it has "
+          + "with --storage). It is stored as the study's budget (with --storage, the runs already on the study follow it "
+          + "too); to extend a study, give more than the trials it has "
           + "finished (fewer is refused: it would lower the budget). Default: the stored budget, else 60.")
   Integer trialsOption;
 

@@ -505,7 +505,10 @@ public final class PostgresStorage implements SharedStorage {
     });
   }
 
-  /** Stores the open study's trial budget, which workers started without one then use. */
+  /**
+   * Stores the open study's trial budget: every claim after it checks it, those of workers already
+   * running too (see {@link #claimNext}), and workers started without --trials run to it.
+   */
   public void recordTrialBudget(int maxTrials) {
     requireWritable();
     if (maxTrials < 1) throw new IllegalArgumentException("maxTrials must be >= 1, got " + maxTrials);
