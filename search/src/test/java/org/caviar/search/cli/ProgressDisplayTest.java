@@ -103,6 +103,39 @@ class ProgressDisplayTest {
     assertTrue(last.contains("best 0.9666"), last);
   }
   /**
+   * The total follows the budget it is told to (a shared study's, which another process may raise
+   * while this one runs), on the bar as in the plain lines; a read of it that fails keeps the total
+   * the display had, and the display goes on.
+   */
+  @Test
+  void theTotalFollowsTheBudgetAndAFailedReadKeepsIt() {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    ProgressDisplay bar = new ProgressDisplay(1, false, new PrintWriter(new StringWriter()), true,
+        new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 80));
+    TrialRecord first = TrialRecord.claimed(0, 0).withOutcome(TrialState.COMPLETE, 0.9666, null, 10);
+    try {
+      bar.start(0, 1);
+      bar.followTotal(() -> 3);
+      bar.trialFinished(first, new History(List.of(first), Direction.MAXIMIZE));
+    } finally {
+      bar.close(); // draws the bar a last time, as it is now
+    }
+    String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    assertTrue(last.contains("1/3"), last);
+
+    StringWriter out = new StringWriter();
+    ProgressDisplay lines = new ProgressDisplay(2, false, new PrintWriter(out), false, null);
+    lines.start(0);
+    lines.followTotal(() -> {
+      throw new IllegalStateException("the database is away");
+    });
+    lines.trialFinished(first, new History(List.of(first), Direction.MAXIMIZE));
+    lines.close();
+    assertTrue(out.toString().startsWith("trials 1/2 |"), out.toString());
+  }
+
+  /**
    * On a terminal the bar goes where the terminal was found, standard output, as the plain lines
    * do off one. The library's own consumer wrote it to standard error: `caviar tune 2>/dev/null`
    * (to drop the JVM's incubator warning) showed no progress at all, and `2>tune.log` filled the
