@@ -724,8 +724,10 @@ public class TuneCommand implements Callable<Integer> {
       }
       // Stopped from here on, every trial is in the storage: only the summary and the report are cut
       // short (a report half drawn, and no word of it), and the same command writes them again.
-      stop.enter(() -> System.lineSeparator() + interrupted(" while writing the report; the study is kept whole in " + where
-          + "; write the report again with: " + resumeCommand));
+      // Without a report (--no-report, every worker) only the summary is cut short.
+      stop.enter(() -> System.lineSeparator() + interrupted((noReport ? " while printing the summary" : " while writing the report")
+          + "; the study is kept whole in " + where + (noReport ? "; print it again with: " : "; write the report again with: ")
+          + resumeCommand));
       at.accept(AFTER_TRIALS);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Importance.Result importance = Importance.compute(h, space); // once, for the summary and the report

@@ -421,8 +421,10 @@ class InterruptedCliTest {
 
   /**
    * Stopped between the end of the trials and the summary, {@code tune} says that the study is whole
-   * and how to write the report again. Between the trials' hook and the report's no hook was set:
-   * a stop there ended with 130 and no word.
+   * and how to print the summary again. Between the trials' hook and the report's no hook was set:
+   * a stop there ended with 130 and no word. Without a report (--no-report, and every worker) it
+   * spoke of one: "interrupted while writing the report ...; write the report again with: caviar
+   * worker ...", a command that writes none.
    */
   @Test
   void aTuneStoppedJustAfterItsTrialsSaysTheStudyIsWhole() throws Exception {
@@ -430,8 +432,9 @@ class InterruptedCliTest {
     String[] args = oneTrial(study);
     String out = interruptedWhileHolding(TuneCommand.AFTER_TRIALS, args);
     Path journal = study.resolve("journal.jsonl");
-    assertTrue(out.contains("caviar tune: interrupted while writing the report; the study is kept whole in " + journal
-        + "; write the report again with: caviar tune --study " + study + "\n"), out);
+    assertTrue(out.contains("caviar tune: interrupted while printing the summary; the study is kept whole in " + journal
+        + "; print it again with: caviar tune --study " + study + "\n"), out);
+    assertFalse(out.contains("report"), out);
     assertTrue(!out.contains("search time"), out); // the summary was not printed: the run waited for the halt
     try (JournalStorage j = JournalStorage.readOnly(journal)) {
       j.open(JournalStorage.peek(journal));
