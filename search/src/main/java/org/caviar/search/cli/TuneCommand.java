@@ -688,6 +688,9 @@ public class TuneCommand implements Callable<Integer> {
             : ", capped at the " + (left < budgetLeft ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
                 : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + trials
                 : "budget's " + CaviarCli.count(trials, "trial")));
+        // A shared study's budget may be raised by another process while this one runs; the study
+        // then starts more workers, up to --workers (Study.optimize), so the cap is only for now.
+        if (shared != null && left > 0 && left >= budgetLeft) cap += "; more start if the budget is raised meanwhile";
       }
       String oversubscribed = cap.isEmpty() && beyondCores.isEmpty() ? ""
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";

@@ -132,6 +132,24 @@ class PostgresCliTest {
   }
 
   /**
+   * On a shared study the workers capped at the budget are capped for now: a budget another process
+   * raises meanwhile starts more, up to --workers (Study.optimize), and the line says so. A grid's
+   * points left are not raised by a budget, and a journal's budget is this run's alone
+   * (CaviarCliTest), so neither says it.
+   */
+  @Test
+  void theWorkersCapOnASharedStudySaysARaiseStartsMore() {
+    String url = TestPostgres.newDatabase();
+    String[] small = small(url, "capped", 1, false);
+    int w = java.util.Arrays.asList(small).indexOf("--workers");
+    small[w + 1] = "4";
+    CliRun r = run(concat(new String[] {"tune", "--trials", "2"}, small));
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 workers in caviar mode (--workers 4, capped at the budget's 2 trials; more start if the budget "
+        + "is raised meanwhile)"), r.out());
+  }
+
+  /**
    * A tune running on a shared study follows a budget another process changes meanwhile (tune
    * --trials N elsewhere): raised, it claims up to the new budget, and its progress lines and its
    * closing "resume or extend" count against the new one; lowered, it stops there. It claimed
