@@ -364,7 +364,7 @@ public final class Trainer {
       if (config.patience() > 0 && validation != null && epoch - bestEpoch >= config.patience()) {
         status = TrainingStatus.EARLY_STOPPED;
         message = "early stop after epoch " + epoch + ": no validation improvement for " + config.patience()
-            + (config.patience() == 1 ? " epoch" : " epochs") + " (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch " + bestEpoch + ")";
+            + (config.patience() == 1 ? " epoch" : " epochs") + " (best " + Figures.loss(bestLoss) + " at epoch " + bestEpoch + ")";
         break;
       }
     }

@@ -39,7 +39,7 @@ class DiagnosticsTest {
       // One step cannot memorize 32 examples: the FAILED report, in figures with a decimal point.
       OverfitReport failed = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 1, 0, Kernels.vector());
       assertFalse(failed.passed(), failed.message());
-      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 step \\(loss \\d+\\.\\d{4}, .*"),
+      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 step \\(loss \\d+\\.\\d{4}(e[+-]\\d+)?, .*"),
           failed.message());
     } finally {
       java.util.Locale.setDefault(before);

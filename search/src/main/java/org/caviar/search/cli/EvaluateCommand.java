@@ -11,6 +11,7 @@ import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
 import org.caviar.model.io.Provenance;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -142,7 +143,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());
     if (note != null) out.println("note: " + note);
     data.printNotes(out);
-    out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
+    out.printf(Locale.ROOT, "accuracy %.4f, loss %s%n", e.accuracy(), Figures.loss(e.loss()));
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {
       Dataset input = model.standardizer() != null ? model.standardizer().apply(labelled) : labelled;

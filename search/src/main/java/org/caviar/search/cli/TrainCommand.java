@@ -26,6 +26,7 @@ import org.caviar.model.debug.OverfitReport;
 import org.caviar.model.io.ModelFile;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
@@ -386,8 +387,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (test.rows() == 0) {
       tested = String.format(Locale.ROOT, "none (the split leaves no test rows; %.1f s of training)", result.seconds());
     } else {
-      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %.4f on %d rows (%.1f s of training)",
-          test.accuracy(), test.loss(), test.rows(), result.seconds());
+      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %s on %d rows (%.1f s of training)",
+          test.accuracy(), Figures.loss(test.loss()), test.rows(), result.seconds());
     }
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;

@@ -17,6 +17,7 @@ import org.caviar.model.io.AtomicFiles;
 import org.caviar.model.train.ConfusionMatrix;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 
 /**
  * Writes the report folder of one training run: its learning curves, dead and saturated units,
@@ -174,7 +175,7 @@ public final class TrainingReport {
     if (run.test() != null && run.test().rows() > 0) {
       Evaluation t = run.test();
       sb.append("<h2>Test set</h2>\n<p>Accuracy <b>").append(String.format(Locale.ROOT, "%.4f", t.accuracy()))
-          .append("</b>, loss ").append(String.format(Locale.ROOT, "%.4f", t.loss())).append(" on ").append(t.rows())
+          .append("</b>, loss ").append(Figures.loss(t.loss())).append(" on ").append(t.rows())
           .append(" rows. Confusion matrix (rows: true class, columns: predicted):</p>\n");
       confusion(sb, t.confusion());
     }

@@ -346,6 +346,29 @@ class TrainCommandTest {
     assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
   }
 
+  /**
+   * A run at lr=1e6 without batch norm has losses of 1e18 and more that stay finite: train printed
+   * "loss 1894638194352128800000.0000" in each epoch line and the test line, evaluate and the
+   * report's page the same. They are in scientific notation now, as ordinary losses are not.
+   */
+  @Test
+  void hugeLossesArePrintedInScientificNotation() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "lr=1e6", "--param", "batchnorm=false",
+        "--out", model.toString(), "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    String sci = "\\d\\.\\d{4}e\\+\\d{2}";
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch   0  loss " + sci + "  acc .* val_loss " + sci + "  val_acc .*")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("test: accuracy \\d\\.\\d{4}, loss " + sci + " on 360 rows .*")), r.out());
+    assertTrue(r.out().lines().filter(l -> l.startsWith("epoch ") || l.startsWith("test: ")).noneMatch(l -> l.matches(".*\\d{12}.*")),
+        r.out());
+    assertTrue(Files.readString(report.resolve("index.html")).matches("(?s).*</b>, loss " + sci + " on 360 rows.*"), "report");
+    CliRun e = run("evaluate", "--model", model.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertTrue(e.out().lines().anyMatch(l -> l.matches("accuracy \\d\\.\\d{4}, loss " + sci)), e.out());
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
