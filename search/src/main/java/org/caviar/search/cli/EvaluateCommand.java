@@ -116,12 +116,20 @@ public final class EvaluateCommand implements Callable<Integer> {
       // A CSV's columns are the features but the label and those left out: the same options as train's give the same ones.
       // No data option: the shipped digits, which a model of other data was not meant to be scored on.
       boolean digits = data.csv == null && data.idxImages == null && data.idxLabels == null;
-      throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount()
-          + (data.csv == null ? "" : " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
-              + "): give the --label-column and --ignore-columns it was trained with")
-          + (digits && trained != null ? "; the model was trained on " + trained.data() + " (" + trained.shape() + "): give it with "
-              + (trained.data().matches("(?i).*\\.(csv|tsv|txt)(\\.gz)?") ? "--csv" : "--csv, or --idx-images and --idx-labels")
-              + " (no data option reads the shipped digits)" : ""));
+      String mismatch = "the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount();
+      // The data the model file records, when it is not this file: a model of the digits scored on
+      // a CSV of 4 columns was told to pick other columns of it.
+      String trainedOn = trained == null || trained.data().equals(raw.name()) ? null
+          : "the model was trained on " + trained.data() + " (" + trained.shape() + ")";
+      if (digits) {
+        throw new IllegalArgumentException(mismatch + (trainedOn == null ? "" : "; " + trainedOn + ": give it with "
+            + (trained.data().matches("(?i).*\\.(csv|tsv|txt)(\\.gz)?") ? "--csv" : "--csv, or --idx-images and --idx-labels")
+            + " (no data option reads the shipped digits)"));
+      }
+      if (data.csv == null) throw new IllegalArgumentException(mismatch + (trainedOn == null ? "" : "; " + trainedOn + ": give that data"));
+      String columns = "the --label-column and --ignore-columns it was trained with";
+      throw new IllegalArgumentException(mismatch + " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
+          + ")" + (trainedOn == null ? ": give " + columns : "; " + trainedOn + ": give that data, or " + columns));
     }
     // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
     // indices (as an IDX file's are), which for a CSV means another column or another coding, and

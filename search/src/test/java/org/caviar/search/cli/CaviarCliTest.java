@@ -1004,6 +1004,40 @@ class CaviarCliTest {
   }
 
   /**
+   * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
+   * has 4 (the columns but the label): give the --label-column and --ignore-columns it was trained
+   * with", as if four.csv were its data with other columns chosen, and said nothing of the data with
+   * IDX files. It now says which data the model was trained on.
+   */
+  @Test
+  void aModelEvaluatedOnOtherDataSaysWhichDataItWasTrainedOn() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,c,d,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",1,2,").append(i % 3).append('\n');
+    Path csv = Files.writeString(dir.resolve("four.csv"), b);
+    Path digits = dir.resolve("digits.caviar");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--param", "layers=1", "--out", digits.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("evaluate", "--model", digits.toString(), "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 64 features, four.csv has 4 (the columns but the label); the model was trained on "
+        + "digits (1797 rows, 64 features, 10 classes): give that data, or the --label-column and --ignore-columns it was "
+        + "trained with", r.err().strip());
+    // IDX files of 2 x 2 images: 4 features, which a model of the digits does not take either.
+    Path images = dir.resolve("images.idx");
+    Path labels = dir.resolve("labels.idx");
+    java.nio.ByteBuffer i = java.nio.ByteBuffer.allocate(16 + 6 * 4).putInt(0x803).putInt(6).putInt(2).putInt(2);
+    for (int k = 0; k < 24; k++) i.put((byte) k);
+    Files.write(images, i.array());
+    java.nio.ByteBuffer l = java.nio.ByteBuffer.allocate(8 + 6).putInt(0x801).putInt(6);
+    for (int k = 0; k < 6; k++) l.put((byte) (k % 2));
+    Files.write(labels, l.array());
+    r = run("evaluate", "--model", digits.toString(), "--idx-images", images.toString(), "--idx-labels", labels.toString(), "--all");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 64 features, images.idx has 4; the model was trained on digits (1797 rows, "
+        + "64 features, 10 classes): give that data", r.err().strip());
+  }
+
+  /**
    * The "is this the label?" check (more classes than half the rows) is for the default last
    * column: a label column the user chose is used, however many classes it has.
    */
