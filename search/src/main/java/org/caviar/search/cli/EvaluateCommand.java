@@ -160,8 +160,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       List<String> names = model.classNames();
       for (WorstExamples.Example x : found) {
         int row = all ? x.index() : raw.rows().test()[x.index()];
-        out.printf(Locale.ROOT, "  row %d: true %s (p %.3f), predicted %s (p %.3f)%n",
-            row, names.get(x.label()), x.labelProbability(), names.get(x.predicted()), x.predictedProbability());
+        // Ranked by their loss in double: a true class's p of 2e-9 printed "0.000" like one of 4e-4.
+        out.printf(Locale.ROOT, "  row %d: true %s (p %s), predicted %s (p %s)%n", row, names.get(x.label()),
+            Figures.fixed(x.labelProbability(), 3), names.get(x.predicted()), Figures.fixed(x.predictedProbability(), 3));
       }
     }
     return 0;

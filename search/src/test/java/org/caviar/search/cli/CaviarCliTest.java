@@ -1004,6 +1004,29 @@ class CaviarCliTest {
   }
 
   /**
+   * The worst examples are ranked by their loss, computed in double so that a true class's
+   * probability of 2e-9 is not 0; evaluate printed it "(p 0.000)", as it printed one of 4e-4, and
+   * rows so ranked could not be told apart. Tiny probabilities are now in scientific notation.
+   */
+  @Test
+  void theWorstExamplesShowTinyProbabilitiesInScientificNotation() throws Exception {
+    // One dense layer, logits (20 x0, 0): the row (1, 0) of class b gets p(b) = 1 / (1 + e^20) = 2.061e-9.
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    float[] w = network.parameters().get(0).values();
+    java.util.Arrays.fill(w, 0);
+    w[0] = 20; // input 0 -> class a
+    java.util.Arrays.fill(network.parameters().get(1).values(), 0);
+    Path file = dir.resolve("tiny.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path csv = Files.writeString(dir.resolve("two.csv"), "x0,x1,label\n1,0,b\n0,0,a\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all", "--worst", "2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> worst = r.out().lines().filter(l -> l.startsWith("  row ")).toList();
+    assertEquals(List.of("  row 0: true b (p 2.061e-09), predicted a (p 1.000)", "  row 1: true a (p 0.500), predicted a (p 0.500)"),
+        worst, r.out());
+  }
+
+  /**
    * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
    * has 4 (the columns but the label): give the --label-column and --ignore-columns it was trained
    * with", as if four.csv were its data with other columns chosen, and said nothing of the data with
