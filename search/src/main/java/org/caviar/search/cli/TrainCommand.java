@@ -187,6 +187,12 @@ public final class TrainCommand implements Callable<Integer> {
     checkOut();
     checkReport();
     DataOptions.Data d = data.load();
+    // Diagnostics' own check named its argument ("examples must be >= 2, got 1").
+    if (overfitCheck && d.train().rows() < 2) {
+      throw new IllegalArgumentException("--overfit-check memorizes at least 2 training rows, and the training part has "
+          + d.train().rows() + " (train " + d.train().rows() + " / validation " + d.validation().rows() + " / test " + d.test().rows()
+          + "): give --split a larger TRAIN, or leave --overfit-check out");
+    }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
     if (specGiven != null) {

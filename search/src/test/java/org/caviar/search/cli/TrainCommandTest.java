@@ -369,6 +369,21 @@ class TrainCommandTest {
     assertTrue(e.out().lines().anyMatch(l -> l.matches("accuracy \\d\\.\\d{4}, loss " + sci)), e.out());
   }
 
+  /**
+   * The overfit check memorizes up to 32 training rows, and takes at least 2: on a split that left
+   * one training row, train said "examples must be >= 2, got 1", an argument of the check's Java
+   * method that the user never gave. It now says what is short and what to give.
+   */
+  @Test
+  void anOverfitCheckOnOneTrainingRowSaysWhatIsShort() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("train", "--csv", csv.toString(), "--overfit-check", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --overfit-check memorizes at least 2 training rows, and the training part has 1 "
+        + "(train 1 / validation 1 / test 1): give --split a larger TRAIN, or leave --overfit-check out");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
