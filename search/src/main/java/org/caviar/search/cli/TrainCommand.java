@@ -563,6 +563,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
   private void checkReport() {
     if (reportDir == null) return;
+    // An empty path names the current folder: "--report  holds other files", or a report among the user's files.
+    if (reportDir.toString().isEmpty()) throw new IllegalArgumentException("--report is empty: give a folder's path");
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }

@@ -384,6 +384,19 @@ class TrainCommandTest {
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
+  /**
+   * An empty --report (a script's unset variable, --report "$DIR") names the current folder: train
+   * said "--report  holds other files than a Caviar training report", or wrote the report's files
+   * among the user's own in an empty one. It is refused as an empty --out is.
+   */
+  @Test
+  void anEmptyReportIsRefused() {
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--report", "", "--out",
+        dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --report is empty: give a folder's path");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
