@@ -152,9 +152,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (note != null) out.println("note: " + note);
     data.printNotes(out);
     out.printf(Locale.ROOT, "accuracy %.4f, loss %s%n", e.accuracy(), Figures.loss(e.loss()));
+    Dataset input = worst > 0 || Double.isNaN(e.loss()) ? (model.standardizer() != null ? model.standardizer().apply(labelled) : labelled)
+        : null;
+    if (Double.isNaN(e.loss())) out.println("note: " + notFinite(model, input, all ? null : raw.rows().test()));
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {
-      Dataset input = model.standardizer() != null ? model.standardizer().apply(labelled) : labelled;
       List<WorstExamples.Example> found = WorstExamples.find(model.network(), input, worst);
       out.println("worst " + found.size() + ":");
       List<String> names = model.classNames();
@@ -166,5 +168,26 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The rows named in the note of a NaN loss, at most. */
+  private static final int NOT_FINITE_NAMED = 5;
+
+  /**
+   * Why the loss is NaN: the rows whose outputs are not finite (a NaN loss said nothing more, and
+   * their predictions, from logits of Infinity or NaN, still count), by their row in the data
+   * ({@code test}: the test part's rows in it; null: every row).
+   */
+  private static String notFinite(Model model, Dataset input, int[] test) {
+    // A logit of Infinity or NaN makes the row's loss (in double) Infinity or NaN.
+    List<Integer> rows = WorstExamples.find(model.network(), input, input.rows()).stream()
+        .filter(x -> !Double.isFinite(x.loss())).map(x -> test == null ? x.index() : test[x.index()]).sorted().toList();
+    String far = "such rows hold values far outside those the model was trained on";
+    // Finite in double, but not in the float loss of their chunk (logits near a float's limit, or one of -Infinity).
+    if (rows.isEmpty()) return "the loss is NaN: the model's outputs on some rows are not finite, or too far apart for a float; " + far;
+    String named = rows.stream().limit(NOT_FINITE_NAMED).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+        + (rows.size() > NOT_FINITE_NAMED ? ", ..." : "");
+    return "the loss is NaN: the model's outputs are not finite on " + rows.size() + " of the " + input.rows() + " rows ("
+        + (rows.size() == 1 ? "row " : "rows ") + named + "), whose predictions count in the accuracy as they are; " + far;
   }
 }

@@ -1027,6 +1027,30 @@ class CaviarCliTest {
   }
 
   /**
+   * A row far outside the data a model trained on can overflow its logits: evaluate printed
+   * "accuracy 0.5000, loss NaN" and nothing more, though the row's prediction (from logits of
+   * Infinity) counted as right. It now says which rows, and that they count.
+   */
+  @Test
+  void aNaNLossOnEvaluationNamesTheRowsWhoseOutputsAreNotFinite() throws Exception {
+    // One dense layer, logit a = 1e30 x0: the row (1e10, 0) overflows it to Infinity, and its loss is NaN.
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    float[] w = network.parameters().get(0).values();
+    java.util.Arrays.fill(w, 0);
+    w[0] = 1e30f;
+    java.util.Arrays.fill(network.parameters().get(1).values(), 0);
+    Path file = dir.resolve("overflow.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path csv = Files.writeString(dir.resolve("far.csv"), "x0,x1,label\n0,0,b\n1e10,0,a\n0,0,a\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("accuracy 0.6667, loss NaN\n"), r.out());
+    assertEquals("note: the loss is NaN: the model's outputs are not finite on 1 of the 3 rows (row 1), whose predictions count "
+        + "in the accuracy as they are; such rows hold values far outside those the model was trained on",
+        r.out().lines().filter(l -> l.startsWith("note: ")).findFirst().orElse(r.out()));
+  }
+
+  /**
    * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
    * has 4 (the columns but the label): give the --label-column and --ignore-columns it was trained
    * with", as if four.csv were its data with other columns chosen, and said nothing of the data with
