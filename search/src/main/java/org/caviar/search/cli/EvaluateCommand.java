@@ -164,10 +164,18 @@ public final class EvaluateCommand implements Callable<Integer> {
         int row = all ? x.index() : raw.rows().test()[x.index()];
         // Ranked by their loss in double: a true class's p of 2e-9 printed "0.000" like one of 4e-4.
         out.printf(Locale.ROOT, "  row %d: true %s (p %s), predicted %s (p %s)%n", row, names.get(x.label()),
-            Figures.fixed(x.labelProbability(), 3), names.get(x.predicted()), Figures.fixed(x.predictedProbability(), 3));
+            probability(x.labelProbability()), names.get(x.predicted()), probability(x.predictedProbability()));
       }
     }
     return 0;
+  }
+
+  /**
+   * A probability with 3 decimals, as ever, but in scientific notation below 0.001, where those
+   * show 0.000 (Figures' own rule, two significant digits, would write 0.004 as 4.000e-03).
+   */
+  static String probability(double p) {
+    return p == 0 || !(Math.abs(p) < 1e-3) ? String.format(Locale.ROOT, "%.3f", p) : Figures.fixed(p, 3);
   }
 
   /** The rows named in the note of a NaN loss, at most. */

@@ -1018,12 +1018,13 @@ class CaviarCliTest {
     java.util.Arrays.fill(network.parameters().get(1).values(), 0);
     Path file = dir.resolve("tiny.caviar");
     new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
-    Path csv = Files.writeString(dir.resolve("two.csv"), "x0,x1,label\n1,0,b\n0,0,a\n");
-    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all", "--worst", "2");
+    // Rows 2 and 3 on either side of 0.001, where 3 decimals show 0.000: p(b) = 1 / (1 + e^7) = 9.111e-4 and 1 / (1 + e^5.4) = 0.0045.
+    Path csv = Files.writeString(dir.resolve("two.csv"), "x0,x1,label\n1,0,b\n0,0,a\n0.35,0,b\n0.27,0,b\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all", "--worst", "4");
     assertEquals(0, r.code(), r.out() + r.err());
     List<String> worst = r.out().lines().filter(l -> l.startsWith("  row ")).toList();
-    assertEquals(List.of("  row 0: true b (p 2.061e-09), predicted a (p 1.000)", "  row 1: true a (p 0.500), predicted a (p 0.500)"),
-        worst, r.out());
+    assertEquals(List.of("  row 0: true b (p 2.061e-09), predicted a (p 1.000)", "  row 2: true b (p 9.111e-04), predicted a (p 0.999)",
+        "  row 3: true b (p 0.004), predicted a (p 0.996)", "  row 1: true a (p 0.500), predicted a (p 0.500)"), worst, r.out());
   }
 
   /**
