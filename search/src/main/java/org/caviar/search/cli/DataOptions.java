@@ -147,9 +147,43 @@ public final class DataOptions {
     String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes%s; train %d / validation %d / test %d",
         raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
         parts.validation().rows(), parts.test().rows());
+    requireStandardizable(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'");
+    requireStandardizable(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'");
+    requireStandardizable(standardizer, parts.test(), raw, raw.rows().test(), "a test row; ", "the training rows'");
     return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
         standardizer.apply(parts.test()), standardizer, description, raw);
   }
+
+  /**
+   * Refuses a value of {@code data} (rows of {@code raw}: its {@code rows}, or all of them when
+   * null) that {@code standardizer} takes to Infinity, naming it by its row and column in the file:
+   * the standardizer's own check named the row of the part and an index into the program's array
+   * ("features[10] (row 5, feature 0)"). {@code part} says which part the row is in ("a test row;
+   * ", or empty), {@code whose} whose statistics these are.
+   */
+  void requireStandardizable(Standardizer standardizer, Dataset data, Raw raw, int[] rows, String part, String whose) {
+    float[] mean = standardizer.mean();
+    float[] scale = standardizer.scale();
+    float[] x = data.features();
+    int f = data.featureCount();
+    long n = (long) data.rows() * f;
+    for (int i = 0; i < n; i++) {
+      int j = i % f;
+      float v = (x[i] - mean[j]) * scale[j]; // as Standardizer.transform computes it
+      if (Float.isFinite(v)) continue;
+      int row = rows == null ? i / f : rows[i / f];
+      String counted = csv != null ? "data rows counted from 0" : idxImages != null ? "images counted from 0" : "rows counted from 0";
+      String feature = featureNames != null && j < featureNames.size() ? featureNames.get(j)
+          : (idxImages != null ? "value " : "feature ") + j;
+      throw new IllegalArgumentException(raw.name() + " row " + row + " (" + part + counted + "), " + feature + ": "
+          + org.caviar.model.optim.Floats.text(x[i]) + " standardizes to " + v + " with " + whose + " mean "
+          + org.caviar.model.optim.Floats.text(mean[j]) + " and scale " + org.caviar.model.optim.Floats.text(scale[j])
+          + ": far outside the training data; leave the row out, or scale the column down");
+    }
+  }
+
+  /** The last CSV load's feature columns as its messages name them ("column 2 (index 1) 'b'"), or null. */
+  private List<String> featureNames;
 
   /** The whole dataset as read, which of its rows each part of the split holds, and where it came from. */
   public record Raw(Dataset all, Split.Rows rows, String name) {
@@ -170,6 +204,7 @@ public final class DataOptions {
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
     notes.clear();
+    featureNames = null;
     Dataset all;
     String name;
     double[] fractions = fractions();
@@ -211,6 +246,12 @@ public final class DataOptions {
       }
       all = table.data();
       name = dataName(csv);
+      // The features are the columns but the label and the ignored ones, in order.
+      java.util.Set<Integer> left = new java.util.HashSet<>();
+      if (ignoreColumns != null) for (String c : ignoreColumns) left.add(table.indexOf(c));
+      List<String> features = new ArrayList<>();
+      for (int c = 0; c < table.columns(); c++) if (c != table.labelColumn() && !left.contains(c)) features.add(table.describe(c));
+      featureNames = features.size() == all.featureCount() ? features : null;
       for (int column : table.rowNumberColumns()) {
         // By name where a name can be given (no comma in it, and not an integer, which would read as an index).
         String byName = column < table.columnNames().size() ? table.columnNames().get(column) : null;

@@ -146,6 +146,11 @@ public final class EvaluateCommand implements Callable<Integer> {
               + names + "): give the column of these names with --label-column");
     }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
+    // Named by its row and column in the file, not by the model's standardizer ("features[10] (row 5, feature 0)").
+    if (model.standardizer() != null) {
+      data.requireStandardizable(model.standardizer(), labelled, raw, all ? null : raw.rows().test(), all ? "" : "a test row; ",
+          "the model's");
+    }
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
     out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());

@@ -397,6 +397,50 @@ class TrainCommandTest {
     assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
   }
 
+  /**
+   * A test row far outside the training rows standardizes to Infinity: train refused the run with
+   * "features[10] (row 5, feature 0) is 3.0E38, which standardizes to Infinity ...", the row of the
+   * test part and the index of an array of the program's, neither of which finds it in the file.
+   * It now names the file's row and column; evaluate the same.
+   */
+  @Test
+  void aValueThatStandardizesToInfinityIsNamedByItsRowAndColumnInTheFile() throws Exception {
+    int n = 100;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) labels[i] = i % 2;
+    // The split depends on the labels only: the first test row of the default split, 0.6,0.2 seed 42.
+    int far = org.caviar.model.data.Split.stratifiedRows(org.caviar.model.data.Dataset.of(new float[n], labels, 1, 2), 0.6, 0.2, 42)
+        .test()[0];
+    StringBuilder b = new StringBuilder("id,a,b,label\n");
+    Random random = new Random(3);
+    for (int i = 0; i < n; i++) {
+      b.append("x").append(i).append(',').append(labels[i] + random.nextGaussian() * 0.3).append(',')
+          .append(i == far ? "3e38" : Double.toString(random.nextGaussian() * 0.3)).append(',').append(labels[i]).append('\n');
+    }
+    Path csv = Files.writeString(dir.resolve("far.csv"), b);
+    CliRun r = run("train", "--csv", csv.toString(), "--ignore-columns", "id", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    String message = r.err().strip();
+    assertTrue(message.startsWith("caviar train: far.csv row " + far + " (a test row; data rows counted from 0), column 3 (index 2) "
+        + "'b': 3e38 standardizes to Infinity with the training rows' mean "), message);
+    assertTrue(message.endsWith(": far outside the training data; leave the row out, or scale the column down"), message);
+    // evaluate: a model of the same file without that value, scored on it (the same labels: the same split).
+    Path near = Files.writeString(dir.resolve("near.csv"), b.toString().replace(",3e38,", ",0.5,"));
+    Path model = dir.resolve("near.caviar");
+    r = run("train", "--csv", near.toString(), "--ignore-columns", "id", "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    for (String[] how : new String[][] {{}, {"--all"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("evaluate", "--model", model.toString(), "--csv", csv.toString(),
+          "--ignore-columns", "id"));
+      args.addAll(List.of(how));
+      CliRun e = run(args.toArray(new String[0]));
+      assertEquals(2, e.code(), e.out() + e.err());
+      assertTrue(e.err().strip().startsWith("caviar evaluate: far.csv row " + far + " (" + (how.length == 0 ? "a test row; " : "")
+          + "data rows counted from 0), column 3 (index 2) 'b': 3e38 standardizes to Infinity with the model's mean "), e.err());
+    }
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
