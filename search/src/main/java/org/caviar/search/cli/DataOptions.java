@@ -403,12 +403,20 @@ public final class DataOptions {
       hinted.initCause(e);
       return hinted;
     }
-    if (labelColumn != null) return e;
     Matcher m = NOT_A_NUMBER.matcher(problem);
     if (!m.matches()) return e;
+    // Line 1 read as data because --csv-header absent said so: a header is as likely as a label elsewhere.
+    String header = e.line() == 1 && "absent".equals(canonicalHeader(csvHeader))
+        ? "; if line 1 is a header, give --csv-header present (not absent)" : "";
+    if (labelColumn != null) {
+      if (header.isEmpty()) return e;
+      MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem + header);
+      hinted.initCause(e);
+      return hinted;
+    }
     String column = m.group(2) == null ? m.group(1)
         : m.group(2).matches("[A-Za-z0-9_.:+-]+") ? m.group(2) : "'" + m.group(2).replace("'", "'\\''") + "'";
-    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem
+    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem + header
         + "; if this column is the label, choose it with --label-column " + column + " (the label is the last column by default)");
     hinted.initCause(e);
     return hinted;

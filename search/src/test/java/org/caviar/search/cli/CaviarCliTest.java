@@ -574,6 +574,15 @@ class CaviarCliTest {
         "--out", dir.resolve("present.caviar").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("60 rows, 2 features, 3 classes in column 'cat'"), r.out());
+    // A header read as data (--csv-header absent on a file that has one): the error pointed at --label-column alone.
+    Path headed = Files.writeString(dir.resolve("headed.csv"), "width,height,label\n" + csv.substring(csv.indexOf("\n") + 1));
+    assertUsageError("caviar train: " + headed + " line 1: column 1 (index 0): 'width' is not a number; if line 1 is a header, give "
+        + "--csv-header present (not absent); if this column is the label, choose it with --label-column 0 (the label is the last "
+        + "column by default)", "train", "--csv", headed.toString(), "--csv-header", "absent", "--epochs", "1");
+    // With --label-column given, the header's hint alone.
+    assertUsageError("caviar train: " + headed + " line 1: column 1 (index 0): 'width' is not a number; if line 1 is a header, give "
+        + "--csv-header present (not absent)", "train", "--csv", headed.toString(), "--csv-header", "absent", "--label-column", "2",
+        "--epochs", "1");
     assertUsageError("caviar train: --csv-header must be present, absent or detect, got 'maybe'",
         "train", "--csv", file.toString(), "--csv-header", "maybe", "--epochs", "1");
     assertUsageError("caviar train: --csv-header goes with --csv", "train", "--csv-header", "absent", "--epochs", "1");
