@@ -124,7 +124,7 @@ public record LayerStatistics(
     // Through Figures: a diverging network's outputs of 1e20 took 25 digits in %.3f. The mean keeps
     // % .3f's room for a sign.
     StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%-12s mean %s%s std %s", layer,
-        mean < 0 ? "" : " ", Figures.fixed(mean, 3), Figures.fixed(std, 3)));
+        !Double.isNaN(mean) && Math.copySign(1.0, mean) > 0 ? " " : "", Figures.fixed(mean, 3), Figures.fixed(std, 3)));
     if (!Double.isNaN(saturatedFraction)) b.append(String.format(java.util.Locale.ROOT, "  saturated %.1f%%", 100 * saturatedFraction));
     if (!Double.isNaN(deadFraction)) b.append(String.format(java.util.Locale.ROOT, "  dead %.1f%%", 100 * deadFraction));
     b.append(Double.isNaN(gradientNorm) ? "  no gradient (logits not finite)" : String.format(java.util.Locale.ROOT, "  |grad| %.3e", gradientNorm));

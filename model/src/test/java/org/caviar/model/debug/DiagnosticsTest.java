@@ -41,6 +41,9 @@ class DiagnosticsTest {
           1.5, 2.5, 0.5, false);
       assertEquals("dense3       mean -1.423e+20 std 5.211e+21  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
           huge.toString().lines().findFirst().orElseThrow());
+      // NaN (a diverged probe) as % .3f printed it: no room for a sign.
+      LayerStatistics nan = new LayerStatistics("dense3", h, h, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1.5, 2.5, 0.5, false);
+      assertTrue(nan.toString().startsWith("dense3       mean NaN std NaN  "), nan.toString());
       // One step cannot memorize 32 examples: the FAILED report, in figures with a decimal point.
       OverfitReport failed = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 1, 0, Kernels.vector());
       assertFalse(failed.passed(), failed.message());
