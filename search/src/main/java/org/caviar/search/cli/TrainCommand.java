@@ -180,10 +180,16 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
-    MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    int batchSize = MlpSettings.from(settings, 1, 2, epochs, trainSeed).training().batchSize();
     checkOptimizerSettings(given, settings);
     checkHiddenSettings(given, settings);
     NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
+    // MlpSettings refuses batch_size=1 with batchnorm=true; a spec's batch norm is no parameter, and
+    // the trainer said "batchSize must be >= 2 with batch norm", a Java name.
+    if (specGiven != null && specGiven.batchNorm() && !specGiven.hidden().isEmpty() && batchSize < 2) {
+      throw new IllegalArgumentException("batch_size must be >= 2 with --spec '" + spec + "', which has batch norm (batch norm "
+          + "normalizes over a batch's rows), got " + batchSize);
+    }
     checkOut();
     checkReport();
     DataOptions.Data d = data.load();

@@ -441,6 +441,20 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A --spec with batch norm and --param batch_size=1: MlpSettings refuses batch_size=1 with
+   * batchnorm=true by the parameters' names, but the spec's batch norm is not a parameter, and the
+   * trainer's own check said "batchSize must be >= 2 with batch norm, got 1", a Java name.
+   */
+  @Test
+  void aSpecWithBatchNormAndABatchOfOneIsRefusedByTheParametersNames() {
+    CliRun r = run("train", "--spec", "64-16-10 relu batchnorm", "--param", "batch_size=1", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: batch_size must be >= 2 with --spec '64-16-10 relu batchnorm', which has batch norm "
+        + "(batch norm normalizes over a batch's rows), got 1");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
