@@ -196,8 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
     // Diagnostics' own check named its argument ("examples must be >= 2, got 1").
     if (overfitCheck && d.train().rows() < 2) {
       throw new IllegalArgumentException("--overfit-check memorizes at least 2 training rows, and the training part has "
-          + d.train().rows() + " (train " + d.train().rows() + " / validation " + d.validation().rows() + " / test " + d.test().rows()
-          + "): give --split a larger TRAIN, or leave --overfit-check out");
+          + d.train().rows() + " (" + parts(d) + "): give --split a larger TRAIN, or leave --overfit-check out");
     }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
@@ -207,6 +206,11 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
+    }
+    // The trainer's own check came after the training line, as "train has 1 row, batch norm trains on batches of at least 2".
+    if (net.batchNorm() && !net.hidden().isEmpty() && d.train().rows() < 2) {
+      throw new IllegalArgumentException("batch norm trains on batches of at least 2 rows, and the training part has "
+          + d.train().rows() + " (" + parts(d) + "): give --split a larger TRAIN, or train without batch norm");
     }
     int cores = Runtime.getRuntime().availableProcessors();
     int t = threads != null ? threads : trialThreads != TrialRecord.THREADS_UNKNOWN ? trialThreads : Workers.allProcessors();
@@ -435,6 +439,11 @@ public final class TrainCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** The split's part sizes as the data line says them: "train 1 / validation 1 / test 1". */
+  private static String parts(DataOptions.Data d) {
+    return "train " + d.train().rows() + " / validation " + d.validation().rows() + " / test " + d.test().rows();
   }
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */

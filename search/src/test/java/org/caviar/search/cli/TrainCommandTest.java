@@ -455,6 +455,25 @@ class TrainCommandTest {
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
+  /**
+   * Batch norm on a training part of one row: train printed its training line, then stopped with
+   * the trainer's "train has 1 row, batch norm trains on batches of at least 2", which names
+   * neither the split nor what to change.
+   */
+  @Test
+  void batchNormOnOneTrainingRowSaysWhatIsShort() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    for (String[] how : new String[][] {{"--param", "batchnorm=true"}, {"--spec", "2-8-2 relu batchnorm"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1",
+          "--out", dir.resolve("m.caviar").toString()));
+      args.addAll(List.of(how));
+      CliRun r = run(args.toArray(new String[0]));
+      assertOneLineError(r, "caviar train: batch norm trains on batches of at least 2 rows, and the training part has 1 (train 1 / "
+          + "validation 1 / test 1): give --split a larger TRAIN, or train without batch norm");
+      assertFalse(r.out().contains("training: "), "refused before the training line: " + r.out());
+    }
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
