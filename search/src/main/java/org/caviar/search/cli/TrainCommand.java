@@ -625,7 +625,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
-      return best(storage, info, study.toString());
+      return best(storage, info, study.toString(), n -> CaviarCli.commandLine("tune", "--study", study, "--trials", n));
     }
   }
 
@@ -644,15 +644,29 @@ public final class TrainCommand implements Callable<Integer> {
     try (PostgresStorage storage = PostgresStorage.readOnly(url)) {
       StudyInfo info = storage.peek(name);
       if (info == null) throw new IllegalArgumentException("no study '" + name + "' in " + storage.url());
-      return best(storage, info, "'" + name + "' in " + storage.url());
+      return best(storage, info, "'" + name + "' in " + storage.url(),
+          n -> CaviarCli.commandLine("tune", "--storage", storage.url(), "--study", name, "--trials", n));
     }
   }
 
-  private Best best(Storage storage, StudyInfo info, String where) {
+  /** Trials beyond a study's own that the message of a study with no completed trial suggests. */
+  static final int MORE_TRIALS = 10;
+
+  /** {@code more}: the tune command that runs the study up to the given number of trials. */
+  private Best best(Storage storage, StudyInfo info, String where, java.util.function.IntFunction<String> more) {
     StudySettings.forTraining(this).useStored(info, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data");
     storage.open(info);
-    TrialRecord best = new History(storage.trials(), info.direction()).best();
-    if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
+    List<TrialRecord> trials = storage.trials();
+    TrialRecord best = new History(trials, info.direction()).best();
+    if (best == null) {
+      // What became of its trials, and what to do: it said "has no completed trial" and no more.
+      long pruned = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.PRUNED).count();
+      long failed = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.FAILED).count();
+      long unfinished = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.RUNNING).count();
+      throw new IllegalArgumentException("the study " + where + " has no completed trial (" + CaviarCli.count(trials.size(), "trial")
+          + ": 0 complete, " + pruned + " pruned, " + failed + " failed" + (unfinished > 0 ? ", " + unfinished + " unfinished" : "")
+          + "): run more with " + more.apply(trials.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
+    }
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
     return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), storage.trials(), best),

@@ -474,6 +474,23 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * --from-study on a study whose trials all failed said "the study S has no completed trial", and
+   * no more: not what became of its trials, nor what to do.
+   */
+  @Test
+  void fromStudyWithNoCompletedTrialSaysWhatItHasAndWhatToDo() {
+    Path study = dir.resolve("s");
+    CliRun tune = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", study.toString());
+    assertEquals(1, tune.code(), tune.out() + tune.err());
+    CliRun r = run("train", "--from-study", study.toString(), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: the study " + study + " has no completed trial (2 trials: 0 complete, 0 pruned, 2 failed): "
+        + "run more with " + CaviarCli.commandLine("tune", "--study", study, "--trials", 12) + " until one completes, or give a "
+        + "configuration with --param");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
