@@ -18,6 +18,7 @@ import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.io.Provenance;
+import org.caviar.model.optim.Floats;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from and how it is split; shared by the commands. */
@@ -176,8 +177,8 @@ public final class DataOptions {
       String feature = featureNames != null && j < featureNames.size() ? featureNames.get(j)
           : (idxImages != null ? "value " : "feature ") + j;
       throw new IllegalArgumentException(raw.name() + " row " + row + " (" + part + counted + "), " + feature + ": "
-          + org.caviar.model.optim.Floats.text(x[i]) + " standardizes to " + v + " with " + whose + " mean "
-          + org.caviar.model.optim.Floats.text(mean[j]) + " and scale " + org.caviar.model.optim.Floats.text(scale[j])
+          + Floats.text(x[i]) + " standardizes to " + v + " with " + whose + " mean "
+          + Floats.text(mean[j]) + " and scale " + Floats.text(scale[j])
           + ": far outside the training data; leave the row out, or scale the column down");
     }
   }

@@ -40,6 +40,7 @@ import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -660,9 +661,9 @@ public final class TrainCommand implements Callable<Integer> {
     TrialRecord best = new History(trials, info.direction()).best();
     if (best == null) {
       // What became of its trials, and what to do: it said "has no completed trial" and no more.
-      long pruned = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.PRUNED).count();
-      long failed = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.FAILED).count();
-      long unfinished = trials.stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.RUNNING).count();
+      long pruned = trials.stream().filter(t -> t.state() == TrialState.PRUNED).count();
+      long failed = trials.stream().filter(t -> t.state() == TrialState.FAILED).count();
+      long unfinished = trials.stream().filter(t -> t.state() == TrialState.RUNNING).count();
       throw new IllegalArgumentException("the study " + where + " has no completed trial (" + CaviarCli.count(trials.size(), "trial")
           + ": 0 complete, " + pruned + " pruned, " + failed + " failed" + (unfinished > 0 ? ", " + unfinished + " unfinished" : "")
           + "): run more with " + more.apply(trials.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
