@@ -472,9 +472,9 @@ public final class DataOptions {
     }
     if (part == TEST) why += "; use --all to evaluate on every row";
     // Not given (the default): said so, or the user looks for a --split in a command that has none.
-    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %d rows leaves no %s row "
+    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %s leaves no %s row "
         + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
-        split.strip(), raw.all().rows(), PART_NAMES[part],
+        split.strip(), CaviarCli.count(raw.all().rows(), "row"), PART_NAMES[part],
         sizes[0], sizes[1], sizes[2], plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
 

@@ -153,7 +153,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
-    out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());
+    out.printf(Locale.ROOT, "data: %s, %s (%s)%n", raw.name(), all ? "every row" : part, CaviarCli.count(rows.rows(), "row"));
     if (note != null) out.println("note: " + note);
     data.printNotes(out);
     out.printf(Locale.ROOT, "accuracy %.4f, loss %s%n", e.accuracy(), Figures.loss(e.loss()));

@@ -1060,6 +1060,21 @@ class CaviarCliTest {
         r.out().lines().filter(l -> l.startsWith("note: ")).findFirst().orElse(r.out()));
   }
 
+  /** A file of one row: evaluate said "every row (1 rows)", and the split's refusal "of 1 rows". */
+  @Test
+  void oneRowIsSaidInTheSingular() throws Exception {
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    Path file = dir.resolve("two.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path csv = Files.writeString(dir.resolve("one.csv"), "x0,x1,label\n1,0,b\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("data: one.csv, every row (1 row)\n"), r.out());
+    r = run("evaluate", "--model", file.toString(), "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: the default --split 0.6,0.2 of 1 row leaves no test row"), r.err());
+  }
+
   /**
    * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
    * has 4 (the columns but the label): give the --label-column and --ignore-columns it was trained
