@@ -1060,6 +1060,18 @@ class CaviarCliTest {
         r.out().lines().filter(l -> l.startsWith("note: ")).findFirst().orElse(r.out()));
   }
 
+  /** gradcheck on a training part of one row said "on 1 rows of" and "the training part's 1 rows". */
+  @Test
+  void gradcheckSaysOneRowInTheSingular() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("gradcheck", "--csv", csv.toString(), "--spec", "2-4-2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("gradcheck of 2-4-2 relu on 1 row of three.csv: "), r.out());
+    r = run("gradcheck", "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar gradcheck: --rows 16 takes the training part's 1 row: "), r.err());
+  }
+
   /** A file of one row: evaluate said "every row (1 rows)", and the split's refusal "of 1 rows". */
   @Test
   void oneRowIsSaidInTheSingular() throws Exception {
