@@ -404,8 +404,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (test.rows() == 0) {
       tested = String.format(Locale.ROOT, "none (the split leaves no test rows; %.1f s of training)", result.seconds());
     } else {
-      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %s on %d rows (%.1f s of training)",
-          test.accuracy(), Figures.loss(test.loss()), test.rows(), result.seconds());
+      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %s on %s (%.1f s of training)",
+          test.accuracy(), Figures.loss(test.loss()), CaviarCli.count(test.rows(), "row"), result.seconds());
     }
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;

@@ -176,7 +176,7 @@ public final class TrainingReport {
       Evaluation t = run.test();
       sb.append("<h2>Test set</h2>\n<p>Accuracy <b>").append(String.format(Locale.ROOT, "%.4f", t.accuracy()))
           .append("</b>, loss ").append(Figures.loss(t.loss())).append(" on ").append(t.rows())
-          .append(" rows. Confusion matrix (rows: true class, columns: predicted):</p>\n");
+          .append(t.rows() == 1 ? " row" : " rows").append(". Confusion matrix (rows: true class, columns: predicted):</p>\n");
       confusion(sb, t.confusion());
     }
     sb.append("<p>Per epoch: <a href=\"epochs.csv\">epochs.csv</a>");

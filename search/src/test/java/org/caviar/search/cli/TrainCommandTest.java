@@ -491,6 +491,21 @@ class TrainCommandTest {
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
+  /** A test part of one row: train said "on 1 rows", and so did the report. */
+  @Test
+  void oneTestRowIsSaidInTheSingular() throws Exception {
+    // 3 rows of x and 2 of y at 0.4,0.4: train 2 / validation 2 / test 1.
+    Path csv = Files.writeString(dir.resolve("five.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--csv", csv.toString(), "--split", "0.4,0.4", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString(), "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("train 2 / validation 2 / test 1"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("test: ") && l.contains(" on 1 row (")), r.out());
+    String html = Files.readString(report.resolve("index.html"));
+    assertTrue(html.contains(" on 1 row. Confusion matrix"), html);
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));
