@@ -199,6 +199,11 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--overfit-check memorizes at least 2 training rows, and the training part has "
           + d.train().rows() + " (" + parts(d) + "): give --split a larger TRAIN, or leave --overfit-check out");
     }
+    // HistogramRecorder's own check came after the training line ("data must have at least 2 rows to probe, has 1").
+    if (reportDir != null && !probeFromValidation(d) && d.train().rows() < 2) {
+      throw new IllegalArgumentException("--report probes the layers on at least 2 rows of the validation or the training part, and "
+          + "neither has 2 (" + parts(d) + "): give --split a larger TRAIN, or leave --report out");
+    }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
     if (specGiven != null) {

@@ -491,6 +491,21 @@ class TrainCommandTest {
     assertFalse(Files.exists(dir.resolve("m.caviar")));
   }
 
+  /**
+   * The report probes the layers on 2 rows at least, of the validation part or else of the training
+   * part: with one row in each, train printed its training line and stopped with "data must have at
+   * least 2 rows to probe, has 1". It is now refused before anything is printed, saying what to give.
+   */
+  @Test
+  void aReportWithNoTwoRowsToProbeIsRefusedUpFront() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("m.caviar").toString(),
+        "--report", dir.resolve("report").toString());
+    assertOneLineError(r, "caviar train: --report probes the layers on at least 2 rows of the validation or the training part, and "
+        + "neither has 2 (train 1 / validation 1 / test 1): give --split a larger TRAIN, or leave --report out");
+    assertTrue(r.out().isEmpty(), r.out());
+  }
+
   /** A test part of one row: train said "on 1 rows", and so did the report. */
   @Test
   void oneTestRowIsSaidInTheSingular() throws Exception {
