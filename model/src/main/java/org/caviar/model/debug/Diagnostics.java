@@ -7,6 +7,7 @@ import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.train.EpochMetrics;
+import org.caviar.model.train.Figures;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.model.train.TrainingListener;
@@ -77,12 +78,12 @@ public final class Diagnostics {
     // The network trained: the spec with its dropout would read as if dropout had been on.
     String name = trained.equals(spec) ? spec.toString() : trained + " (dropout=" + org.caviar.model.optim.Floats.text(spec.dropout()) + " off)";
     String message = passed
-        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d step%s (loss %.4f)", name, examples, steps,
-            steps == 1 ? "" : "s", loss)
+        ? String.format(java.util.Locale.ROOT, "PASSED: %s memorized %d examples in %d step%s (loss %s)", name, examples, steps,
+            steps == 1 ? "" : "s", Figures.loss(loss))
         : String.format(java.util.Locale.ROOT,
-            "FAILED: %s reached only %.1f%% on %d examples after %d step%s (loss %.4f, %s): suspect the gradients"
+            "FAILED: %s reached only %.1f%% on %d examples after %d step%s (loss %s, %s): suspect the gradients"
                 + " (run GradientCheck), the labels, the learning rate or too small a network",
-            name, 100 * accuracy, examples, steps, steps == 1 ? "" : "s", loss, result.status());
+            name, 100 * accuracy, examples, steps, steps == 1 ? "" : "s", Figures.loss(loss), result.status());
     return new OverfitReport(passed, accuracy, loss, steps, examples, message);
   }
 }

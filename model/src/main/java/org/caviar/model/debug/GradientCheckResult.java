@@ -3,11 +3,22 @@ package org.caviar.model.debug;
 import java.util.List;
 
 /**
- * What a {@link GradientCheck} found.
+ * What a {@link GradientCheck} found. The gradient checked is that of the mean cross-entropy over
+ * the batch in {@link org.caviar.model.layer.Mode#PROBE} (batch norm on the batch's own statistics,
+ * dropout off: a spec's dropout is not part of what is checked), plus
+ * {@code weightDecay / 2 * ||w||^2} over the decayed tensors (the dense layers' weights; not biases,
+ * nor batch norm's gamma and beta) when the weight decay given is above 0. Entries whose central
+ * difference straddles a kink are left out of every figure below but {@code kinks}.
  *
- * @param relativeError {@code ||g - g_num|| / (||g|| + ||g_num||)} over every checked entry
- * @param threshold the largest relative error that passes
- * @param passed whether the overall error is within the threshold and every tensor passes
+ * @param relativeError {@code ||g - g_num|| / (||g|| + ||g_num||)} over every checked entry (0 when
+ *     both norms are 0)
+ * @param threshold the largest relative error that passes, overall and per tensor
+ * @param passed whether the check passed: at least one entry was compared; every tensor with a
+ *     compared entry {@linkplain TensorError#passed() passed}; and overall, the relative error is at
+ *     most {@code threshold} or the differences are within what float32 rounding can leave (the RMS
+ *     of the differences at most that of the entries' allowances, {@link GradientCheck#NOISE}).
+ *     A tensor over the threshold within rounding passes (the report says so); a tensor whose
+ *     sampled entries were all at kinks is not judged
  * @param tensors the same error per parameter tensor, in network order (a broken layer shows here)
  * @param worst the entries with the largest {@code |g - g_num|}, worst first
  * @param checkedEntries how many parameter entries were compared
@@ -44,7 +55,10 @@ public record GradientCheckResult(
    */
   public record EntryError(String name, double analytic, double numeric, double relativeError) {}
 
-  /** The tensors whose error exceeds the threshold. */
+  /**
+   * The tensors that failed: error over the threshold and differences beyond float32 rounding (a
+   * tensor over the threshold within rounding passed, and is not among them).
+   */
   public List<TensorError> failingTensors() {
     return tensors.stream().filter(t -> !t.passed()).toList();
   }

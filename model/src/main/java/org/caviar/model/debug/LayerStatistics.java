@@ -8,6 +8,7 @@ import org.caviar.model.layer.ActivationLayer;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.layer.Parameter;
+import org.caviar.model.train.Figures;
 
 /**
  * One layer's outputs and output gradients on a probe batch.
@@ -120,7 +121,10 @@ public record LayerStatistics(
 
   @Override
   public String toString() {
-    StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%-12s mean % .3f std %.3f", layer, mean, std));
+    // Through Figures: a diverging network's outputs of 1e20 took 25 digits in %.3f. The mean keeps
+    // % .3f's room for a sign.
+    StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%-12s mean %s%s std %s", layer,
+        !Double.isNaN(mean) && Math.copySign(1.0, mean) > 0 ? " " : "", Figures.fixed(mean, 3), Figures.fixed(std, 3)));
     if (!Double.isNaN(saturatedFraction)) b.append(String.format(java.util.Locale.ROOT, "  saturated %.1f%%", 100 * saturatedFraction));
     if (!Double.isNaN(deadFraction)) b.append(String.format(java.util.Locale.ROOT, "  dead %.1f%%", 100 * deadFraction));
     b.append(Double.isNaN(gradientNorm) ? "  no gradient (logits not finite)" : String.format(java.util.Locale.ROOT, "  |grad| %.3e", gradientNorm));

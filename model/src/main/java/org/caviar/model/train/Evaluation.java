@@ -12,6 +12,6 @@ package org.caviar.model.train;
 public record Evaluation(double loss, double accuracy, int rows, ConfusionMatrix confusion) {
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT, "loss %.4f, accuracy %.4f on %d examples", loss, accuracy, rows);
+    return String.format(java.util.Locale.ROOT, "loss %s, accuracy %.4f on %d examples", Figures.loss(loss), accuracy, rows);
   }
 }

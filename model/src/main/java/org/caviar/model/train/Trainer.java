@@ -9,6 +9,7 @@ import org.caviar.model.data.MiniBatches;
 import org.caviar.model.layer.BatchNormLayer;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
+import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.Optimizer;
 
 /**
@@ -331,7 +332,7 @@ public final class Trainer {
       if (totals.diverged()) {
         status = TrainingStatus.DIVERGED;
         message = "diverged: the loss became NaN or infinite in epoch " + epoch + ", batch " + totals.divergedAtBatch()
-            + " (learning rate " + lr + "); try a lower learning rate";
+            + " (learning rate " + Floats.text(lr) + "); try a lower learning rate";
         break;
       }
       double valLoss = Double.NaN;
@@ -364,7 +365,7 @@ public final class Trainer {
       if (config.patience() > 0 && validation != null && epoch - bestEpoch >= config.patience()) {
         status = TrainingStatus.EARLY_STOPPED;
         message = "early stop after epoch " + epoch + ": no validation improvement for " + config.patience()
-            + (config.patience() == 1 ? " epoch" : " epochs") + " (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch " + bestEpoch + ")";
+            + (config.patience() == 1 ? " epoch" : " epochs") + " (best " + Figures.loss(bestLoss) + " at epoch " + bestEpoch + ")";
         break;
       }
     }
@@ -375,7 +376,7 @@ public final class Trainer {
       EpochMetrics last = history.get(history.size() - 1);
       status = TrainingStatus.DIVERGED;
       message = "diverged: a weight became NaN or infinite in the last update of epoch " + last.epoch() + " (learning rate "
-          + last.learningRate() + "); try a lower learning rate";
+          + Floats.text(last.learningRate()) + "); try a lower learning rate";
     }
     int restored = -1;
     int lastEpoch = history.isEmpty() ? -1 : history.get(history.size() - 1).epoch();

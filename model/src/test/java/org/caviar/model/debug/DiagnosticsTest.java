@@ -36,10 +36,18 @@ class DiagnosticsTest {
       LayerStatistics stats = new LayerStatistics("relu1", h, h, 0.5, 0.25, Double.NaN, 0.125, 1.5, 2.5, 0.5, true);
       assertEquals("relu1        mean  0.500 std 0.250  dead 12.5%  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
           stats.toString().lines().findFirst().orElseThrow());
+      // A diverging network's outputs (lr=1e6): %.3f printed "mean -142256405360624060000.000".
+      LayerStatistics huge = new LayerStatistics("dense3", h, h, -1.4225640536062406e20, 5.210613055811842e21, Double.NaN, Double.NaN,
+          1.5, 2.5, 0.5, false);
+      assertEquals("dense3       mean -1.423e+20 std 5.211e+21  |grad| 1.500e+00  |W| 2.500e+00 |dW| 5.000e-01",
+          huge.toString().lines().findFirst().orElseThrow());
+      // NaN (a diverged probe) as % .3f printed it: no room for a sign.
+      LayerStatistics nan = new LayerStatistics("dense3", h, h, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1.5, 2.5, 0.5, false);
+      assertTrue(nan.toString().startsWith("dense3       mean NaN std NaN  "), nan.toString());
       // One step cannot memorize 32 examples: the FAILED report, in figures with a decimal point.
       OverfitReport failed = Diagnostics.overfitTinyBatch(NetworkSpec.parse("64-32-10 relu"), train, 32, 1, 0, Kernels.vector());
       assertFalse(failed.passed(), failed.message());
-      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 step \\(loss \\d+\\.\\d{4}, .*"),
+      assertTrue(failed.message().matches("FAILED: .* reached only \\d+\\.\\d% on 32 examples after 1 step \\(loss \\d+\\.\\d{4}(e[+-]\\d+)?, .*"),
           failed.message());
     } finally {
       java.util.Locale.setDefault(before);

@@ -122,6 +122,8 @@ class GradientCheckProperties {
     assertTrue(dense1.relativeError() > 0.01, result.toString());
     assertTrue(result.toString().lines().anyMatch(l -> l.contains("dense1.weight") && l.endsWith("(within float32 rounding)")),
         "the report says why the tensor passed\n" + result);
+    // failingTensors is the tensors that failed, not those over the threshold (as its doc said).
+    assertTrue(result.failingTensors().isEmpty(), result.toString());
   }
 
   @Property(tries = 15)

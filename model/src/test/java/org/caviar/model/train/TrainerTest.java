@@ -346,6 +346,8 @@ class TrainerTest {
     TrainingResult r = new Trainer(network, config).fit(train, validation, null);
     assertEquals(TrainingStatus.DIVERGED, r.status());
     assertTrue(r.message().contains("diverged") && r.message().contains("lower learning rate"), r.message());
+    // The rate as the command line writes it ("lr 1e9" in train's training line), not Java's "1.0E9".
+    assertTrue(r.message().contains(" (learning rate 1e9); "), r.message());
   }
 
   /**
@@ -365,8 +367,8 @@ class TrainerTest {
     assertEquals(1, r.epochsRun(), "the epoch itself was finite");
     assertTrue(Double.isFinite(r.last().trainLoss()));
     assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
-    assertEquals("diverged: a weight became NaN or infinite in the last update of epoch 0 (learning rate " + Float.MAX_VALUE
-        + "); try a lower learning rate", r.message());
+    assertEquals("diverged: a weight became NaN or infinite in the last update of epoch 0 (learning rate 3.4028235e38); try a "
+        + "lower learning rate", r.message());
     // A finite run still completes.
     TrainingResult fine = new Trainer(Network.create(NetworkSpec.parse("64-32-10 relu"), 3),
         TrainingConfig.builder().epochs(1).build()).fit(train, null, null);

@@ -18,6 +18,7 @@ import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.io.Provenance;
+import org.caviar.model.optim.Floats;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from and how it is split; shared by the commands. */
@@ -147,9 +148,43 @@ public final class DataOptions {
     String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes%s; train %d / validation %d / test %d",
         raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
         parts.validation().rows(), parts.test().rows());
+    requireStandardizable(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'");
+    requireStandardizable(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'");
+    requireStandardizable(standardizer, parts.test(), raw, raw.rows().test(), "a test row; ", "the training rows'");
     return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
         standardizer.apply(parts.test()), standardizer, description, raw);
   }
+
+  /**
+   * Refuses a value of {@code data} (rows of {@code raw}: its {@code rows}, or all of them when
+   * null) that {@code standardizer} takes to Infinity, naming it by its row and column in the file:
+   * the standardizer's own check named the row of the part and an index into the program's array
+   * ("features[10] (row 5, feature 0)"). {@code part} says which part the row is in ("a test row;
+   * ", or empty), {@code whose} whose statistics these are.
+   */
+  void requireStandardizable(Standardizer standardizer, Dataset data, Raw raw, int[] rows, String part, String whose) {
+    float[] mean = standardizer.mean();
+    float[] scale = standardizer.scale();
+    float[] x = data.features();
+    int f = data.featureCount();
+    long n = (long) data.rows() * f;
+    for (int i = 0; i < n; i++) {
+      int j = i % f;
+      float v = (x[i] - mean[j]) * scale[j]; // as Standardizer.transform computes it
+      if (Float.isFinite(v)) continue;
+      int row = rows == null ? i / f : rows[i / f];
+      String counted = csv != null ? "data rows counted from 0" : idxImages != null ? "images counted from 0" : "rows counted from 0";
+      String feature = featureNames != null && j < featureNames.size() ? featureNames.get(j)
+          : (idxImages != null ? "value " : "feature ") + j;
+      throw new IllegalArgumentException(raw.name() + " row " + row + " (" + part + counted + "), " + feature + ": "
+          + Floats.text(x[i]) + " standardizes to " + v + " with " + whose + " mean "
+          + Floats.text(mean[j]) + " and scale " + Floats.text(scale[j])
+          + ": far outside the training data; leave the row out, or scale the column down");
+    }
+  }
+
+  /** The last CSV load's feature columns as its messages name them ("column 2 (index 1) 'b'"), or null. */
+  private List<String> featureNames;
 
   /** The whole dataset as read, which of its rows each part of the split holds, and where it came from. */
   public record Raw(Dataset all, Split.Rows rows, String name) {
@@ -170,6 +205,7 @@ public final class DataOptions {
   /** The data and its split as read, before any standardization. */
   public Raw loadRaw() throws IOException {
     notes.clear();
+    featureNames = null;
     Dataset all;
     String name;
     double[] fractions = fractions();
@@ -211,6 +247,12 @@ public final class DataOptions {
       }
       all = table.data();
       name = dataName(csv);
+      // The features are the columns but the label and the ignored ones, in order.
+      java.util.Set<Integer> left = new java.util.HashSet<>();
+      if (ignoreColumns != null) for (String c : ignoreColumns) left.add(table.indexOf(c));
+      List<String> features = new ArrayList<>();
+      for (int c = 0; c < table.columns(); c++) if (c != table.labelColumn() && !left.contains(c)) features.add(table.describe(c));
+      featureNames = features.size() == all.featureCount() ? features : null;
       for (int column : table.rowNumberColumns()) {
         // By name where a name can be given (no comma in it, and not an integer, which would read as an index).
         String byName = column < table.columnNames().size() ? table.columnNames().get(column) : null;
@@ -362,12 +404,20 @@ public final class DataOptions {
       hinted.initCause(e);
       return hinted;
     }
-    if (labelColumn != null) return e;
     Matcher m = NOT_A_NUMBER.matcher(problem);
     if (!m.matches()) return e;
+    // Line 1 read as data because --csv-header absent said so: a header is as likely as a label elsewhere.
+    String header = e.line() == 1 && "absent".equals(canonicalHeader(csvHeader))
+        ? "; if line 1 is a header, give --csv-header present (not absent)" : "";
+    if (labelColumn != null) {
+      if (header.isEmpty()) return e;
+      MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem + header);
+      hinted.initCause(e);
+      return hinted;
+    }
     String column = m.group(2) == null ? m.group(1)
         : m.group(2).matches("[A-Za-z0-9_.:+-]+") ? m.group(2) : "'" + m.group(2).replace("'", "'\\''") + "'";
-    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem
+    MalformedDataException hinted = new MalformedDataException(e.source(), e.line(), problem + header
         + "; if this column is the label, choose it with --label-column " + column + " (the label is the last column by default)");
     hinted.initCause(e);
     return hinted;
@@ -422,9 +472,9 @@ public final class DataOptions {
     }
     if (part == TEST) why += "; use --all to evaluate on every row";
     // Not given (the default): said so, or the user looks for a --split in a command that has none.
-    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %d rows leaves no %s row "
+    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %s leaves no %s row "
         + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
-        split.strip(), raw.all().rows(), PART_NAMES[part],
+        split.strip(), CaviarCli.count(raw.all().rows(), "row"), PART_NAMES[part],
         sizes[0], sizes[1], sizes[2], plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
 

@@ -11,6 +11,7 @@ import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
 import org.caviar.model.io.Provenance;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,12 +116,20 @@ public final class EvaluateCommand implements Callable<Integer> {
       // A CSV's columns are the features but the label and those left out: the same options as train's give the same ones.
       // No data option: the shipped digits, which a model of other data was not meant to be scored on.
       boolean digits = data.csv == null && data.idxImages == null && data.idxLabels == null;
-      throw new IllegalArgumentException("the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount()
-          + (data.csv == null ? "" : " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
-              + "): give the --label-column and --ignore-columns it was trained with")
-          + (digits && trained != null ? "; the model was trained on " + trained.data() + " (" + trained.shape() + "): give it with "
-              + (trained.data().matches("(?i).*\\.(csv|tsv|txt)(\\.gz)?") ? "--csv" : "--csv, or --idx-images and --idx-labels")
-              + " (no data option reads the shipped digits)" : ""));
+      String mismatch = "the model takes " + inputs + " features, " + raw.name() + " has " + rows.featureCount();
+      // The data the model file records, when it is not this file: a model of the digits scored on
+      // a CSV of 4 columns was told to pick other columns of it.
+      String trainedOn = trained == null || trained.data().equals(raw.name()) ? null
+          : "the model was trained on " + trained.data() + " (" + trained.shape() + ")";
+      if (digits) {
+        throw new IllegalArgumentException(mismatch + (trainedOn == null ? "" : "; " + trainedOn + ": give it with "
+            + (trained.data().matches("(?i).*\\.(csv|tsv|txt)(\\.gz)?") ? "--csv" : "--csv, or --idx-images and --idx-labels")
+            + " (no data option reads the shipped digits)"));
+      }
+      if (data.csv == null) throw new IllegalArgumentException(mismatch + (trainedOn == null ? "" : "; " + trainedOn + ": give that data"));
+      String columns = "the --label-column and --ignore-columns it was trained with";
+      throw new IllegalArgumentException(mismatch + " (the columns but the label" + (data.ignoreColumns == null ? "" : " and --ignore-columns")
+          + ")" + (trainedOn == null ? ": give " + columns : "; " + trainedOn + ": give that data, or " + columns));
     }
     // A CSV's labels 0..k-1 against a model of named classes: the model takes numbers for its class
     // indices (as an IDX file's are), which for a CSV means another column or another coding, and
@@ -137,24 +146,61 @@ public final class EvaluateCommand implements Callable<Integer> {
               + names + "): give the column of these names with --label-column");
     }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
+    // Named by its row and column in the file, not by the model's standardizer ("features[10] (row 5, feature 0)").
+    if (model.standardizer() != null) {
+      data.requireStandardizable(model.standardizer(), labelled, raw, all ? null : raw.rows().test(), all ? "" : "a test row; ",
+          "the model's");
+    }
     Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
-    out.printf(Locale.ROOT, "data: %s, %s (%d rows)%n", raw.name(), all ? "every row" : part, rows.rows());
+    out.printf(Locale.ROOT, "data: %s, %s (%s)%n", raw.name(), all ? "every row" : part, CaviarCli.count(rows.rows(), "row"));
     if (note != null) out.println("note: " + note);
     data.printNotes(out);
-    out.printf(Locale.ROOT, "accuracy %.4f, loss %.4f%n", e.accuracy(), e.loss());
+    out.printf(Locale.ROOT, "accuracy %.4f, loss %s%n", e.accuracy(), Figures.loss(e.loss()));
+    Dataset input = worst > 0 || Double.isNaN(e.loss()) ? (model.standardizer() != null ? model.standardizer().apply(labelled) : labelled)
+        : null;
+    if (Double.isNaN(e.loss())) out.println("note: " + notFinite(model, input, all ? null : raw.rows().test()));
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {
-      Dataset input = model.standardizer() != null ? model.standardizer().apply(labelled) : labelled;
       List<WorstExamples.Example> found = WorstExamples.find(model.network(), input, worst);
       out.println("worst " + found.size() + ":");
       List<String> names = model.classNames();
       for (WorstExamples.Example x : found) {
         int row = all ? x.index() : raw.rows().test()[x.index()];
-        out.printf(Locale.ROOT, "  row %d: true %s (p %.3f), predicted %s (p %.3f)%n",
-            row, names.get(x.label()), x.labelProbability(), names.get(x.predicted()), x.predictedProbability());
+        // Ranked by their loss in double: a true class's p of 2e-9 printed "0.000" like one of 4e-4.
+        out.printf(Locale.ROOT, "  row %d: true %s (p %s), predicted %s (p %s)%n", row, names.get(x.label()),
+            probability(x.labelProbability()), names.get(x.predicted()), probability(x.predictedProbability()));
       }
     }
     return 0;
+  }
+
+  /**
+   * A probability with 3 decimals, as ever, but in scientific notation below 0.001, where those
+   * show 0.000 (Figures' own rule, two significant digits, would write 0.004 as 4.000e-03).
+   */
+  static String probability(double p) {
+    return p == 0 || !(Math.abs(p) < 1e-3) ? String.format(Locale.ROOT, "%.3f", p) : Figures.fixed(p, 3);
+  }
+
+  /** The rows named in the note of a NaN loss, at most. */
+  private static final int NOT_FINITE_NAMED = 5;
+
+  /**
+   * Why the loss is NaN: the rows whose outputs are not finite (a NaN loss said nothing more, and
+   * their predictions, from logits of Infinity or NaN, still count), by their row in the data
+   * ({@code test}: the test part's rows in it; null: every row).
+   */
+  private static String notFinite(Model model, Dataset input, int[] test) {
+    // A logit of Infinity or NaN makes the row's loss (in double) Infinity or NaN.
+    List<Integer> rows = WorstExamples.find(model.network(), input, input.rows()).stream()
+        .filter(x -> !Double.isFinite(x.loss())).map(x -> test == null ? x.index() : test[x.index()]).sorted().toList();
+    String far = "such rows hold values far outside those the model was trained on";
+    // Finite in double, but not in the float loss of their chunk (logits near a float's limit, or one of -Infinity).
+    if (rows.isEmpty()) return "the loss is NaN: the model's outputs on some rows are not finite, or too far apart for a float; " + far;
+    String named = rows.stream().limit(NOT_FINITE_NAMED).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+        + (rows.size() > NOT_FINITE_NAMED ? ", ..." : "");
+    return "the loss is NaN: the model's outputs are not finite on " + rows.size() + " of the " + input.rows() + " rows ("
+        + (rows.size() == 1 ? "row " : "rows ") + named + "), whose predictions count in the accuracy as they are; " + far;
   }
 }

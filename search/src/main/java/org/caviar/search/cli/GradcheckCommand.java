@@ -66,12 +66,12 @@ public final class GradcheckCommand implements Callable<Integer> {
           + d.inputs() + " and " + d.classes());
     }
     if (d.train().rows() < fewest) {
-      throw new IllegalArgumentException("--rows " + rows + " takes the training part's " + d.train().rows() + " rows: a network "
+      throw new IllegalArgumentException("--rows " + rows + " takes the training part's " + CaviarCli.count(d.train().rows(), "row") + ": a network "
           + "with batch norm needs at least " + fewest + BATCH_NORM_ROWS + "; give --split a larger TRAIN");
     }
     Network network = Network.create(net, seed, Kernels.vector());
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));
-    out.println("gradcheck of " + net + " on " + batch.rows() + " rows of " + d.description());
+    out.println("gradcheck of " + net + " on " + CaviarCli.count(batch.rows(), "row") + " of " + d.description());
     data.printNotes(out);
     if (net.dropout() > 0 && !net.hidden().isEmpty()) {
       // The check switches it off; without a word a user could take dropout's backward as checked.

@@ -26,6 +26,7 @@ import org.caviar.model.debug.OverfitReport;
 import org.caviar.model.io.ModelFile;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
@@ -39,6 +40,7 @@ import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,13 +181,29 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // The parameters' own checks need no data (any shape will do): a mistake is said before a large
     // file loads, and before anything is written.
-    MlpSettings.from(settings, 1, 2, epochs, trainSeed);
+    int batchSize = MlpSettings.from(settings, 1, 2, epochs, trainSeed).training().batchSize();
     checkOptimizerSettings(given, settings);
     checkHiddenSettings(given, settings);
     NetworkSpec specGiven = spec != null ? NetworkSpec.parse(spec) : null;
+    // MlpSettings refuses batch_size=1 with batchnorm=true; a spec's batch norm is no parameter, and
+    // the trainer said "batchSize must be >= 2 with batch norm", a Java name.
+    if (specGiven != null && specGiven.batchNorm() && !specGiven.hidden().isEmpty() && batchSize < 2) {
+      throw new IllegalArgumentException("batch_size must be >= 2 with --spec '" + spec + "', which has batch norm (batch norm "
+          + "normalizes over a batch's rows), got " + batchSize);
+    }
     checkOut();
     checkReport();
     DataOptions.Data d = data.load();
+    // Diagnostics' own check named its argument ("examples must be >= 2, got 1").
+    if (overfitCheck && d.train().rows() < 2) {
+      throw new IllegalArgumentException("--overfit-check memorizes at least 2 training rows, and the training part has "
+          + d.train().rows() + " (" + parts(d) + "): give --split a larger TRAIN, or leave --overfit-check out");
+    }
+    // HistogramRecorder's own check came after the training line ("data must have at least 2 rows to probe, has 1").
+    if (reportDir != null && !probeFromValidation(d) && d.train().rows() < 2) {
+      throw new IllegalArgumentException("--report probes the layers on at least 2 rows of the validation or the training part, and "
+          + "neither has 2 (" + parts(d) + "): give --split a larger TRAIN, or leave --report out");
+    }
     MlpSettings s = MlpSettings.from(settings, d.inputs(), d.classes(), epochs, trainSeed);
     NetworkSpec net = s.network();
     if (specGiven != null) {
@@ -194,6 +212,11 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--spec '" + spec + "' takes " + net.inputs() + " inputs and " + net.classes()
             + " classes, the data has " + d.inputs() + " and " + d.classes());
       }
+    }
+    // The trainer's own check came after the training line, as "train has 1 row, batch norm trains on batches of at least 2".
+    if (net.batchNorm() && !net.hidden().isEmpty() && d.train().rows() < 2) {
+      throw new IllegalArgumentException("batch norm trains on batches of at least 2 rows, and the training part has "
+          + d.train().rows() + " (" + parts(d) + "): give --split a larger TRAIN, or train without batch norm");
     }
     int cores = Runtime.getRuntime().availableProcessors();
     int t = threads != null ? threads : trialThreads != TrialRecord.THREADS_UNKNOWN ? trialThreads : Workers.allProcessors();
@@ -386,8 +409,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (test.rows() == 0) {
       tested = String.format(Locale.ROOT, "none (the split leaves no test rows; %.1f s of training)", result.seconds());
     } else {
-      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %.4f on %d rows (%.1f s of training)",
-          test.accuracy(), test.loss(), test.rows(), result.seconds());
+      tested = String.format(Locale.ROOT, "accuracy %.4f, loss %s on %s (%.1f s of training)",
+          test.accuracy(), Figures.loss(test.loss()), CaviarCli.count(test.rows(), "row"), result.seconds());
     }
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
@@ -422,6 +445,11 @@ public final class TrainCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** The split's part sizes as the data line says them: "train 1 / validation 1 / test 1". */
+  private static String parts(DataOptions.Data d) {
+    return "train " + d.train().rows() + " / validation " + d.validation().rows() + " / test " + d.test().rows();
   }
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
@@ -556,6 +584,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** Before the data loads: a report that cannot be written would be found out only after the training. */
   private void checkReport() {
     if (reportDir == null) return;
+    // An empty path names the current folder: "--report  holds other files", or a report among the user's files.
+    if (reportDir.toString().isEmpty()) throw new IllegalArgumentException("--report is empty: give a folder's path");
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new IllegalArgumentException("--report " + reportDir + " is a file, not a directory");
     }
@@ -601,7 +631,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
-      return best(storage, info, study.toString());
+      return best(storage, info, study.toString(), n -> CaviarCli.commandLine("tune", "--study", study, "--trials", n));
     }
   }
 
@@ -620,15 +650,29 @@ public final class TrainCommand implements Callable<Integer> {
     try (PostgresStorage storage = PostgresStorage.readOnly(url)) {
       StudyInfo info = storage.peek(name);
       if (info == null) throw new IllegalArgumentException("no study '" + name + "' in " + storage.url());
-      return best(storage, info, "'" + name + "' in " + storage.url());
+      return best(storage, info, "'" + name + "' in " + storage.url(),
+          n -> CaviarCli.commandLine("tune", "--storage", storage.url(), "--study", name, "--trials", n));
     }
   }
 
-  private Best best(Storage storage, StudyInfo info, String where) {
+  /** Trials beyond a study's own that the message of a study with no completed trial suggests. */
+  static final int MORE_TRIALS = 10;
+
+  /** {@code more}: the tune command that runs the study up to the given number of trials. */
+  private Best best(Storage storage, StudyInfo info, String where, java.util.function.IntFunction<String> more) {
     StudySettings.forTraining(this).useStored(info, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data");
     storage.open(info);
-    TrialRecord best = new History(storage.trials(), info.direction()).best();
-    if (best == null) throw new IllegalArgumentException("the study " + where + " has no completed trial");
+    List<TrialRecord> trials = storage.trials();
+    TrialRecord best = new History(trials, info.direction()).best();
+    if (best == null) {
+      // What became of its trials, and what to do: it said "has no completed trial" and no more.
+      long pruned = trials.stream().filter(t -> t.state() == TrialState.PRUNED).count();
+      long failed = trials.stream().filter(t -> t.state() == TrialState.FAILED).count();
+      long unfinished = trials.stream().filter(t -> t.state() == TrialState.RUNNING).count();
+      throw new IllegalArgumentException("the study " + where + " has no completed trial (" + CaviarCli.count(trials.size(), "trial")
+          + ": 0 complete, " + pruned + " pruned, " + failed + " failed" + (unfinished > 0 ? ", " + unfinished + " unfinished" : "")
+          + "): run more with " + more.apply(trials.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
+    }
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
     return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), storage.trials(), best),

@@ -17,6 +17,7 @@ import org.caviar.model.io.AtomicFiles;
 import org.caviar.model.train.ConfusionMatrix;
 import org.caviar.model.train.EpochMetrics;
 import org.caviar.model.train.Evaluation;
+import org.caviar.model.train.Figures;
 
 /**
  * Writes the report folder of one training run: its learning curves, dead and saturated units,
@@ -162,7 +163,7 @@ public final class TrainingReport {
           + "<th>dead / saturated</th><th>|output gradient|</th><th>|parameters|</th><th>|parameter gradient|</th></tr>\n");
       for (LayerStatistics l : last.layers()) {
         double share = Double.isNaN(l.deadFraction()) ? l.saturatedFraction() : l.deadFraction();
-        sb.append("<tr><td>").append(esc(l.layer())).append("</td>").append(num("%.3f", l.mean())).append(num("%.3f", l.std()))
+        sb.append("<tr><td>").append(esc(l.layer())).append("</td>").append(figure(l.mean())).append(figure(l.std()))
             .append(Double.isNaN(share) ? "<td></td>" : num("%.1f%%", 100 * share)).append(num("%.3e", l.gradientNorm()))
             .append(l.parameterNorm() == 0 ? "<td></td><td></td>" : num("%.3e", l.parameterNorm()) + num("%.3e", l.parameterGradientNorm()))
             .append("</tr>\n");
@@ -174,8 +175,8 @@ public final class TrainingReport {
     if (run.test() != null && run.test().rows() > 0) {
       Evaluation t = run.test();
       sb.append("<h2>Test set</h2>\n<p>Accuracy <b>").append(String.format(Locale.ROOT, "%.4f", t.accuracy()))
-          .append("</b>, loss ").append(String.format(Locale.ROOT, "%.4f", t.loss())).append(" on ").append(t.rows())
-          .append(" rows. Confusion matrix (rows: true class, columns: predicted):</p>\n");
+          .append("</b>, loss ").append(Figures.loss(t.loss())).append(" on ").append(t.rows())
+          .append(t.rows() == 1 ? " row" : " rows").append(". Confusion matrix (rows: true class, columns: predicted):</p>\n");
       confusion(sb, t.confusion());
     }
     sb.append("<p>Per epoch: <a href=\"epochs.csv\">epochs.csv</a>");
@@ -200,6 +201,11 @@ public final class TrainingReport {
     sb.append("<tr><th>precision</th>");
     for (int j = 0; j < cm.classes(); j++) sb.append(num("%.3f", cm.precision(j)));
     sb.append("<td></td></tr></table>\n");
+  }
+
+  /** A mean or a std: {@code %.3f}, or scientific where that would take 20 digits or show none (Figures). */
+  private static String figure(double v) {
+    return "<td class=\"num\">" + (Double.isNaN(v) ? "" : Figures.fixed(v, 3)) + "</td>";
   }
 
   private static String num(String format, double v) {

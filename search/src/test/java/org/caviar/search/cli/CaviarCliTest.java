@@ -574,6 +574,15 @@ class CaviarCliTest {
         "--out", dir.resolve("present.caviar").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("60 rows, 2 features, 3 classes in column 'cat'"), r.out());
+    // A header read as data (--csv-header absent on a file that has one): the error pointed at --label-column alone.
+    Path headed = Files.writeString(dir.resolve("headed.csv"), "width,height,label\n" + csv.substring(csv.indexOf("\n") + 1));
+    assertUsageError("caviar train: " + headed + " line 1: column 1 (index 0): 'width' is not a number; if line 1 is a header, give "
+        + "--csv-header present (not absent); if this column is the label, choose it with --label-column 0 (the label is the last "
+        + "column by default)", "train", "--csv", headed.toString(), "--csv-header", "absent", "--epochs", "1");
+    // With --label-column given, the header's hint alone.
+    assertUsageError("caviar train: " + headed + " line 1: column 1 (index 0): 'width' is not a number; if line 1 is a header, give "
+        + "--csv-header present (not absent)", "train", "--csv", headed.toString(), "--csv-header", "absent", "--label-column", "2",
+        "--epochs", "1");
     assertUsageError("caviar train: --csv-header must be present, absent or detect, got 'maybe'",
         "train", "--csv", file.toString(), "--csv-header", "maybe", "--epochs", "1");
     assertUsageError("caviar train: --csv-header goes with --csv", "train", "--csv-header", "absent", "--epochs", "1");
@@ -1001,6 +1010,115 @@ class CaviarCliTest {
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("caviar evaluate: the model takes 4 features, digits has 64; the model was trained on four.csv (60 rows, 4 features, "
         + "3 classes): give it with --csv (no data option reads the shipped digits)", r.err().strip());
+  }
+
+  /**
+   * The worst examples are ranked by their loss, computed in double so that a true class's
+   * probability of 2e-9 is not 0; evaluate printed it "(p 0.000)", as it printed one of 4e-4, and
+   * rows so ranked could not be told apart. Tiny probabilities are now in scientific notation.
+   */
+  @Test
+  void theWorstExamplesShowTinyProbabilitiesInScientificNotation() throws Exception {
+    // One dense layer, logits (20 x0, 0): the row (1, 0) of class b gets p(b) = 1 / (1 + e^20) = 2.061e-9.
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    float[] w = network.parameters().get(0).values();
+    java.util.Arrays.fill(w, 0);
+    w[0] = 20; // input 0 -> class a
+    java.util.Arrays.fill(network.parameters().get(1).values(), 0);
+    Path file = dir.resolve("tiny.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    // Rows 2 and 3 on either side of 0.001, where 3 decimals show 0.000: p(b) = 1 / (1 + e^7) = 9.111e-4 and 1 / (1 + e^5.4) = 0.0045.
+    Path csv = Files.writeString(dir.resolve("two.csv"), "x0,x1,label\n1,0,b\n0,0,a\n0.35,0,b\n0.27,0,b\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all", "--worst", "4");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> worst = r.out().lines().filter(l -> l.startsWith("  row ")).toList();
+    assertEquals(List.of("  row 0: true b (p 2.061e-09), predicted a (p 1.000)", "  row 2: true b (p 9.111e-04), predicted a (p 0.999)",
+        "  row 3: true b (p 0.004), predicted a (p 0.996)", "  row 1: true a (p 0.500), predicted a (p 0.500)"), worst, r.out());
+  }
+
+  /**
+   * A row far outside the data a model trained on can overflow its logits: evaluate printed
+   * "accuracy 0.5000, loss NaN" and nothing more, though the row's prediction (from logits of
+   * Infinity) counted as right. It now says which rows, and that they count.
+   */
+  @Test
+  void aNaNLossOnEvaluationNamesTheRowsWhoseOutputsAreNotFinite() throws Exception {
+    // One dense layer, logit a = 1e30 x0: the row (1e10, 0) overflows it to Infinity, and its loss is NaN.
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    float[] w = network.parameters().get(0).values();
+    java.util.Arrays.fill(w, 0);
+    w[0] = 1e30f;
+    java.util.Arrays.fill(network.parameters().get(1).values(), 0);
+    Path file = dir.resolve("overflow.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path csv = Files.writeString(dir.resolve("far.csv"), "x0,x1,label\n0,0,b\n1e10,0,a\n0,0,a\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("accuracy 0.6667, loss NaN\n"), r.out());
+    assertEquals("note: the loss is NaN: the model's outputs are not finite on 1 of the 3 rows (row 1), whose predictions count "
+        + "in the accuracy as they are; such rows hold values far outside those the model was trained on",
+        r.out().lines().filter(l -> l.startsWith("note: ")).findFirst().orElse(r.out()));
+  }
+
+  /** gradcheck on a training part of one row said "on 1 rows of" and "the training part's 1 rows". */
+  @Test
+  void gradcheckSaysOneRowInTheSingular() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("gradcheck", "--csv", csv.toString(), "--spec", "2-4-2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("gradcheck of 2-4-2 relu on 1 row of three.csv: "), r.out());
+    r = run("gradcheck", "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar gradcheck: --rows 16 takes the training part's 1 row: "), r.err());
+  }
+
+  /** A file of one row: evaluate said "every row (1 rows)", and the split's refusal "of 1 rows". */
+  @Test
+  void oneRowIsSaidInTheSingular() throws Exception {
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    Path file = dir.resolve("two.caviar");
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path csv = Files.writeString(dir.resolve("one.csv"), "x0,x1,label\n1,0,b\n");
+    CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("data: one.csv, every row (1 row)\n"), r.out());
+    r = run("evaluate", "--model", file.toString(), "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("caviar evaluate: the default --split 0.6,0.2 of 1 row leaves no test row"), r.err());
+  }
+
+  /**
+   * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
+   * has 4 (the columns but the label): give the --label-column and --ignore-columns it was trained
+   * with", as if four.csv were its data with other columns chosen, and said nothing of the data with
+   * IDX files. It now says which data the model was trained on.
+   */
+  @Test
+  void aModelEvaluatedOnOtherDataSaysWhichDataItWasTrainedOn() throws Exception {
+    StringBuilder b = new StringBuilder("a,b,c,d,label\n");
+    for (int i = 0; i < 60; i++) b.append(i % 7).append(',').append(i * 0.5).append(",1,2,").append(i % 3).append('\n');
+    Path csv = Files.writeString(dir.resolve("four.csv"), b);
+    Path digits = dir.resolve("digits.caviar");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--param", "layers=1", "--out", digits.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    r = run("evaluate", "--model", digits.toString(), "--csv", csv.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 64 features, four.csv has 4 (the columns but the label); the model was trained on "
+        + "digits (1797 rows, 64 features, 10 classes): give that data, or the --label-column and --ignore-columns it was "
+        + "trained with", r.err().strip());
+    // IDX files of 2 x 2 images: 4 features, which a model of the digits does not take either.
+    Path images = dir.resolve("images.idx");
+    Path labels = dir.resolve("labels.idx");
+    java.nio.ByteBuffer i = java.nio.ByteBuffer.allocate(16 + 6 * 4).putInt(0x803).putInt(6).putInt(2).putInt(2);
+    for (int k = 0; k < 24; k++) i.put((byte) k);
+    Files.write(images, i.array());
+    java.nio.ByteBuffer l = java.nio.ByteBuffer.allocate(8 + 6).putInt(0x801).putInt(6);
+    for (int k = 0; k < 6; k++) l.put((byte) (k % 2));
+    Files.write(labels, l.array());
+    r = run("evaluate", "--model", digits.toString(), "--idx-images", images.toString(), "--idx-labels", labels.toString(), "--all");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("caviar evaluate: the model takes 64 features, images.idx has 4; the model was trained on digits (1797 rows, "
+        + "64 features, 10 classes): give that data", r.err().strip());
   }
 
   /**

@@ -346,6 +346,181 @@ class TrainCommandTest {
     assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
   }
 
+  /**
+   * A run at lr=1e6 without batch norm has losses of 1e18 and more that stay finite: train printed
+   * "loss 1894638194352128800000.0000" in each epoch line and the test line, evaluate and the
+   * report's page the same. They are in scientific notation now, as ordinary losses are not.
+   */
+  @Test
+  void hugeLossesArePrintedInScientificNotation() throws Exception {
+    Path model = dir.resolve("m.caviar");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "lr=1e6", "--param", "batchnorm=false",
+        "--out", model.toString(), "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    String sci = "\\d\\.\\d{4}e\\+\\d{2}";
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch   0  loss " + sci + "  acc .* val_loss " + sci + "  val_acc .*")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("test: accuracy \\d\\.\\d{4}, loss " + sci + " on 360 rows .*")), r.out());
+    assertTrue(r.out().lines().filter(l -> l.startsWith("epoch ") || l.startsWith("test: ")).noneMatch(l -> l.matches(".*\\d{12}.*")),
+        r.out());
+    assertTrue(Files.readString(report.resolve("index.html")).matches("(?s).*</b>, loss " + sci + " on 360 rows.*"), "report");
+    CliRun e = run("evaluate", "--model", model.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertTrue(e.out().lines().anyMatch(l -> l.matches("accuracy \\d\\.\\d{4}, loss " + sci)), e.out());
+  }
+
+  /**
+   * The overfit check memorizes up to 32 training rows, and takes at least 2: on a split that left
+   * one training row, train said "examples must be >= 2, got 1", an argument of the check's Java
+   * method that the user never gave. It now says what is short and what to give.
+   */
+  @Test
+  void anOverfitCheckOnOneTrainingRowSaysWhatIsShort() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("train", "--csv", csv.toString(), "--overfit-check", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --overfit-check memorizes at least 2 training rows, and the training part has 1 "
+        + "(train 1 / validation 1 / test 1): give --split a larger TRAIN, or leave --overfit-check out");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
+  /**
+   * An empty --report (a script's unset variable, --report "$DIR") names the current folder: train
+   * said "--report  holds other files than a Caviar training report", or wrote the report's files
+   * among the user's own in an empty one. It is refused as an empty --out is.
+   */
+  @Test
+  void anEmptyReportIsRefused() {
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--report", "", "--out",
+        dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: --report is empty: give a folder's path");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+  }
+
+  /**
+   * A test row far outside the training rows standardizes to Infinity: train refused the run with
+   * "features[10] (row 5, feature 0) is 3.0E38, which standardizes to Infinity ...", the row of the
+   * test part and the index of an array of the program's, neither of which finds it in the file.
+   * It now names the file's row and column; evaluate the same.
+   */
+  @Test
+  void aValueThatStandardizesToInfinityIsNamedByItsRowAndColumnInTheFile() throws Exception {
+    int n = 100;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) labels[i] = i % 2;
+    // The split depends on the labels only: the first test row of the default split, 0.6,0.2 seed 42.
+    int far = org.caviar.model.data.Split.stratifiedRows(org.caviar.model.data.Dataset.of(new float[n], labels, 1, 2), 0.6, 0.2, 42)
+        .test()[0];
+    StringBuilder b = new StringBuilder("id,a,b,label\n");
+    Random random = new Random(3);
+    for (int i = 0; i < n; i++) {
+      b.append("x").append(i).append(',').append(labels[i] + random.nextGaussian() * 0.3).append(',')
+          .append(i == far ? "3e38" : Double.toString(random.nextGaussian() * 0.3)).append(',').append(labels[i]).append('\n');
+    }
+    Path csv = Files.writeString(dir.resolve("far.csv"), b);
+    CliRun r = run("train", "--csv", csv.toString(), "--ignore-columns", "id", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    String message = r.err().strip();
+    assertTrue(message.startsWith("caviar train: far.csv row " + far + " (a test row; data rows counted from 0), column 3 (index 2) "
+        + "'b': 3e38 standardizes to Infinity with the training rows' mean "), message);
+    assertTrue(message.endsWith(": far outside the training data; leave the row out, or scale the column down"), message);
+    // evaluate: a model of the same file without that value, scored on it (the same labels: the same split).
+    Path near = Files.writeString(dir.resolve("near.csv"), b.toString().replace(",3e38,", ",0.5,"));
+    Path model = dir.resolve("near.caviar");
+    r = run("train", "--csv", near.toString(), "--ignore-columns", "id", "--epochs", "1", "--threads", "1", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    for (String[] how : new String[][] {{}, {"--all"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("evaluate", "--model", model.toString(), "--csv", csv.toString(),
+          "--ignore-columns", "id"));
+      args.addAll(List.of(how));
+      CliRun e = run(args.toArray(new String[0]));
+      assertEquals(2, e.code(), e.out() + e.err());
+      assertTrue(e.err().strip().startsWith("caviar evaluate: far.csv row " + far + " (" + (how.length == 0 ? "a test row; " : "")
+          + "data rows counted from 0), column 3 (index 2) 'b': 3e38 standardizes to Infinity with the model's mean "), e.err());
+    }
+  }
+
+  /**
+   * A --spec with batch norm and --param batch_size=1: MlpSettings refuses batch_size=1 with
+   * batchnorm=true by the parameters' names, but the spec's batch norm is not a parameter, and the
+   * trainer's own check said "batchSize must be >= 2 with batch norm, got 1", a Java name.
+   */
+  @Test
+  void aSpecWithBatchNormAndABatchOfOneIsRefusedByTheParametersNames() {
+    CliRun r = run("train", "--spec", "64-16-10 relu batchnorm", "--param", "batch_size=1", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: batch_size must be >= 2 with --spec '64-16-10 relu batchnorm', which has batch norm "
+        + "(batch norm normalizes over a batch's rows), got 1");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
+  /**
+   * Batch norm on a training part of one row: train printed its training line, then stopped with
+   * the trainer's "train has 1 row, batch norm trains on batches of at least 2", which names
+   * neither the split nor what to change.
+   */
+  @Test
+  void batchNormOnOneTrainingRowSaysWhatIsShort() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    for (String[] how : new String[][] {{"--param", "batchnorm=true"}, {"--spec", "2-8-2 relu batchnorm"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1",
+          "--out", dir.resolve("m.caviar").toString()));
+      args.addAll(List.of(how));
+      CliRun r = run(args.toArray(new String[0]));
+      assertOneLineError(r, "caviar train: batch norm trains on batches of at least 2 rows, and the training part has 1 (train 1 / "
+          + "validation 1 / test 1): give --split a larger TRAIN, or train without batch norm");
+      assertFalse(r.out().contains("training: "), "refused before the training line: " + r.out());
+    }
+  }
+
+  /**
+   * --from-study on a study whose trials all failed said "the study S has no completed trial", and
+   * no more: not what became of its trials, nor what to do.
+   */
+  @Test
+  void fromStudyWithNoCompletedTrialSaysWhatItHasAndWhatToDo() {
+    Path study = dir.resolve("s");
+    CliRun tune = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", study.toString());
+    assertEquals(1, tune.code(), tune.out() + tune.err());
+    CliRun r = run("train", "--from-study", study.toString(), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: the study " + study + " has no completed trial (2 trials: 0 complete, 0 pruned, 2 failed): "
+        + "run more with " + CaviarCli.commandLine("tune", "--study", study, "--trials", 12) + " until one completes, or give a "
+        + "configuration with --param");
+    assertFalse(Files.exists(dir.resolve("m.caviar")));
+  }
+
+  /**
+   * The report probes the layers on 2 rows at least, of the validation part or else of the training
+   * part: with one row in each, train printed its training line and stopped with "data must have at
+   * least 2 rows to probe, has 1". It is now refused before anything is printed, saying what to give.
+   */
+  @Test
+  void aReportWithNoTwoRowsToProbeIsRefusedUpFront() throws Exception {
+    Path csv = Files.writeString(dir.resolve("three.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CliRun r = run("train", "--csv", csv.toString(), "--epochs", "1", "--threads", "1", "--out", dir.resolve("m.caviar").toString(),
+        "--report", dir.resolve("report").toString());
+    assertOneLineError(r, "caviar train: --report probes the layers on at least 2 rows of the validation or the training part, and "
+        + "neither has 2 (train 1 / validation 1 / test 1): give --split a larger TRAIN, or leave --report out");
+    assertTrue(r.out().isEmpty(), r.out());
+  }
+
+  /** A test part of one row: train said "on 1 rows", and so did the report. */
+  @Test
+  void oneTestRowIsSaidInTheSingular() throws Exception {
+    // 3 rows of x and 2 of y at 0.4,0.4: train 2 / validation 2 / test 1.
+    Path csv = Files.writeString(dir.resolve("five.csv"), "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n");
+    Path report = dir.resolve("report");
+    CliRun r = run("train", "--csv", csv.toString(), "--split", "0.4,0.4", "--epochs", "1", "--threads", "1",
+        "--out", dir.resolve("m.caviar").toString(), "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("train 2 / validation 2 / test 1"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("test: ") && l.contains(" on 1 row (")), r.out());
+    String html = Files.readString(report.resolve("index.html"));
+    assertTrue(html.contains(" on 1 row. Confusion matrix"), html);
+  }
+
   /** train with these --param values is refused in one line, {@code message}, before the data loads. */
   private void assertParamsRefused(Path out, String message, String... params) {
     List<String> args = new java.util.ArrayList<>(List.of("train"));

@@ -280,6 +280,24 @@ class TrainingReportTest {
     for (double v : named) assertTrue(v > 0.001 && v < 0.02, named.toString());
   }
 
+  /**
+   * A diverging run (lr=1e6 without batch norm) has layer outputs of 1e20 and more: the layer table
+   * printed "-142256405360624060000.000" with %.3f. Such figures are now in scientific notation.
+   */
+  @Test
+  void theLayerTablePrintsHugeMeansInScientificNotation() throws IOException {
+    Histogram h = Histogram.of(new float[] {1, 2}, 2, 2);
+    LayerStatistics huge = new LayerStatistics("dense3", h, h, -1.4225640536062406e20, 5.210613055811842e21, Double.NaN, Double.NaN,
+        0.0795, 1.891e8, 0.856, false);
+    LayerStatistics small = new LayerStatistics("relu3", h, h, 0.25, 0.0004, Double.NaN, 0.5, 0.1, 0, 0, true);
+    List<HistogramRecorder.Snapshot> snapshots = List.of(new HistogramRecorder.Snapshot(0, List.of(huge, small)));
+    Path page = TrainingReport.write(dir, new Run("huge", Map.of(), null,
+        List.of(new EpochMetrics(0, 1e21, 0.2, 4e18, 0.25, 1e6f, 100, 0.1)), snapshots, "4 rows", null, null));
+    String html = Files.readString(page);
+    assertTrue(html.contains("<tr><td>dense3</td><td class=\"num\">-1.423e+20</td><td class=\"num\">5.211e+21</td>"), html);
+    assertTrue(html.contains("<tr><td>relu3</td><td class=\"num\">0.250</td><td class=\"num\">4.000e-04</td>"), html);
+  }
+
   /** A run of two epochs whose snapshots have the given activation layers (each after a dense layer), with small made-up statistics. */
   private static Run run(String title, String... activations) {
     List<EpochMetrics> epochs = List.of(new EpochMetrics(0, 1.0, 0.5, 1.1, 0.4, 0.01f, 120, 0.1),
