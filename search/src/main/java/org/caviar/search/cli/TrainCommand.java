@@ -171,6 +171,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
     }
+    // --param epochs=N outranks --epochs; both given and apart, one was dropped without a word (as a
+    // --param given twice with two values is refused).
+    if (given.containsKey("epochs") && commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs")
+        && MlpSettings.epochs(given, epochs) != epochs) {
+      throw new IllegalArgumentException("--epochs " + epochs + " and --param epochs=" + MlpSettings.epochs(given, epochs)
+          + " disagree: give one");
+    }
     settings.putAll(given);
     // Checked before the data loads; --param epochs=N, checked with the other parameters, overrides it.
     if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -567,6 +574,13 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private void checkOut() {
     PathChecks.notADirectory("--out", outFile);
+    // A Path drops a trailing '/': --out models/ (a folder meant, not yet made) wrote the file 'models'.
+    var given = commandSpec.commandLine().getParseResult().matchedOption("--out");
+    String raw = given != null ? given.stringValues().get(given.stringValues().size() - 1) : "";
+    if (raw.endsWith("/") || raw.endsWith(java.io.File.separator)) {
+      throw new IllegalArgumentException("--out " + raw + " ends with '" + raw.charAt(raw.length() - 1) + "', which names a folder: give a "
+          + "file's path, such as " + raw + "model.caviar");
+    }
     // A model is replaced (the same command run again); any other file is not: --out iris.csv
     // would have destroyed the data set at the first epoch's save.
     if (Files.isRegularFile(outFile) && !ModelFile.isModelFile(outFile)) {

@@ -347,6 +347,36 @@ class TrainCommandTest {
   }
 
   /**
+   * --param epochs=N outranks --epochs (the help says so), and with both given the run trained 3
+   * epochs of "--epochs 1 --param epochs=3" without a word. Both given with one value is fine.
+   */
+  @Test
+  void epochsGivenTwiceWithTwoValuesIsRefused() {
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--param", "epochs=3",
+        "--out", dir.resolve("e.caviar").toString());
+    assertOneLineError(r, "caviar train: --epochs 1 and --param epochs=3 disagree: give one");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    CliRun same = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--param", "epochs=1",
+        "--out", dir.resolve("e.caviar").toString());
+    assertEquals(0, same.code(), same.out() + same.err());
+    assertTrue(same.out().contains("completed 1 epoch"), same.out());
+  }
+
+  /**
+   * A Path drops a trailing '/': --out models/ (a folder meant, not yet made) saved the model as the
+   * file 'models'. Refused before the data loads, and nothing is written.
+   */
+  @Test
+  void anOutEndingInASlashIsRefused() {
+    String out = dir.resolve("models") + "/";
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=8", "--out", out);
+    assertOneLineError(r, "caviar train: --out " + out + " ends with '/', which names a folder: give a file's path, such as "
+        + out + "model.caviar");
+    assertTrue(r.out().isEmpty(), "before the data loads: " + r.out());
+    assertFalse(Files.exists(dir.resolve("models")), "the file 'models' was written");
+  }
+
+  /**
    * A run at lr=1e6 without batch norm has losses of 1e18 and more that stay finite: train printed
    * "loss 1894638194352128800000.0000" in each epoch line and the test line, evaluate and the
    * report's page the same. They are in scientific notation now, as ordinary losses are not.
