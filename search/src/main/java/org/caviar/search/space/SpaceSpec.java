@@ -37,6 +37,7 @@ public final class SpaceSpec {
   public static SearchSpace parse(String spec) {
     if (spec == null) throw new IllegalArgumentException("space spec is null");
     List<Parameter> params = new ArrayList<>();
+    List<Integer> lineOf = new ArrayList<>();
     String[] lines = spec.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       // The comment goes first: a ';' in it separates nothing.
@@ -47,12 +48,27 @@ public final class SpaceSpec {
         if (entry.isEmpty()) continue;
         try {
           params.add(entry(entry));
+          lineOf.add(i + 1);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("space spec line " + (i + 1) + ": " + e.getMessage(), e);
         }
       }
     }
-    return SearchSpace.of(params);
+    try {
+      return SearchSpace.of(params);
+    } catch (IllegalArgumentException e) {
+      // A name declared twice, or a condition's parent or value: only the space sees these. Each
+      // concerns the first parameter whose check fails, and depends only on those before it, so
+      // the shortest failing prefix ends at its line.
+      for (int k = 1; k <= params.size(); k++) {
+        try {
+          SearchSpace.of(params.subList(0, k));
+        } catch (IllegalArgumentException atK) {
+          throw new IllegalArgumentException("space spec line " + lineOf.get(k - 1) + ": " + e.getMessage(), e);
+        }
+      }
+      throw e;
+    }
   }
 
   private static Parameter entry(String line) {

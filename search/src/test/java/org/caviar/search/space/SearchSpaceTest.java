@@ -197,6 +197,22 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("a = uniform(0, 1)\nb = int(1, x)"), "line 2", "'x' is not a number");
   }
 
+  /**
+   * The README: "An error in the text names its line". Errors only the whole space can see (a
+   * name declared twice, a condition's parent or value) named the parameter but not the line.
+   */
+  @Test
+  void spaceLevelErrorsInTheTextNameTheirLine() {
+    String start = "lr = log(1e-4, 1)\n# a comment\noptimizer = categorical(sgd, adam)\n";
+    rejects(() -> SearchSpace.parse(start + "beta2 = one_minus_log(0.99, 0.9999) if optimizer = adma"),
+        "line 4", "'beta2'", "'adma'");
+    rejects(() -> SearchSpace.parse(start + "\nlr = uniform(0, 1)"), "line 5", "'lr' is declared twice");
+    rejects(() -> SearchSpace.parse(start + "x = uniform(0, 1) if lr = adam"), "line 4", "'x'", "not categorical");
+    rejects(() -> SearchSpace.parse(start + "x = uniform(0, 1) if optimiser = adam"), "line 4", "'x'", "'optimizer'");
+    rejects(() -> SearchSpace.parse("x = uniform(0, 1) if optimizer = adam\n" + start), "line 1", "'x'", "declare it first");
+    rejects(() -> SearchSpace.parse(start + "a = fixed(1); b = uniform(0, 1) if lr = adam"), "line 4", "'b'");
+  }
+
   @Test
   void parsesTheDocumentedForm() {
     SearchSpace s = SearchSpace.parse("""
