@@ -80,7 +80,13 @@ public final class SpaceSpec {
     if (m.group(4) != null) {
       String values = m.group(5).strip();
       if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
-      p = p.when(m.group(4), Arrays.stream(values.split("[|,]")).map(String::strip).toArray(String[]::new));
+      String[] list = Arrays.stream(values.split("[|,]", -1)).map(String::strip).toArray(String[]::new);
+      // Kept with -1: split drops trailing empty strings, so "adam |" (a value forgotten) read as adam.
+      if (Arrays.asList(list).contains("")) {
+        throw new IllegalArgumentException("parameter '" + m.group(1) + "': the condition '" + m.group(5).strip()
+            + "' has an empty value (give each value between '|' once)");
+      }
+      p = p.when(m.group(4), list);
     }
     return p;
   }

@@ -213,6 +213,20 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse(start + "a = fixed(1); b = uniform(0, 1) if lr = adam"), "line 4", "'b'");
   }
 
+  /**
+   * A condition's list with a value left out ("adam |", a second value forgotten) was taken as the
+   * values that were there: Java's split drops trailing empty strings.
+   */
+  @Test
+  void aConditionWithAValueLeftOutIsRefused() {
+    String start = "optimizer = categorical(sgd, adam, momentum)\n";
+    for (String values : List.of("adam |", "adam | ", "adam ||", "adam || sgd", "{adam, }", "| adam")) {
+      rejects(() -> SearchSpace.parse(start + "beta2 = uniform(0, 1) if optimizer = " + values),
+          "line 2", "'beta2", "empty value");
+    }
+    assertEquals(List.of("adam", "sgd"), SearchSpace.parse(start + "b = uniform(0, 1) if optimizer = adam|sgd").get(1).condition().values());
+  }
+
   @Test
   void parsesTheDocumentedForm() {
     SearchSpace s = SearchSpace.parse("""
