@@ -92,8 +92,13 @@ public final class SpaceSpec {
   }
 
   private static Parameter parameter(String name, String kind, String argText, String line) {
-    String[] args = argText.isBlank() ? new String[0] : argText.split(",");
-    for (int i = 0; i < args.length; i++) args[i] = args[i].strip();
+    // -1 keeps a trailing empty argument, which split would drop: "categorical(relu, tanh,)" was
+    // taken as two choices, where "categorical(relu, , tanh)" was refused.
+    String[] args = argText.isBlank() ? new String[0] : argText.split(",", -1);
+    for (int i = 0; i < args.length; i++) {
+      args[i] = args[i].strip();
+      if (args[i].isEmpty()) throw new IllegalArgumentException("'" + line + "': an empty argument (a value left out?)");
+    }
     return switch (kind) {
       case "uniform" -> Parameter.uniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
       case "log" -> Parameter.logUniform(name, number(args, 0, 2, line), number(args, 1, 2, line));

@@ -81,6 +81,20 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("x = fixed(a b)"), "'x'", "'a b'");
   }
 
+  /**
+   * A trailing comma (a choice or number left out) was dropped by split, so "categorical(relu,
+   * tanh, )" was two choices, while "categorical(relu, , tanh)" was refused.
+   */
+  @Test
+  void anArgumentLeftOutAtTheEndIsRefusedAsInTheMiddle() {
+    for (String line : List.of("act = categorical(relu, tanh, )", "act = categorical(relu, tanh,)", "lr = log(1e-4, 1,)",
+        "n = int(1, 8, )", "e = fixed(30,)")) {
+      rejects(() -> SearchSpace.parse("x = uniform(0, 1)\n" + line), "line 2", "'" + line + "'", "empty argument");
+    }
+    rejects(() -> SearchSpace.parse("act = categorical(relu, , tanh)"), "'act = categorical(relu, , tanh)'", "empty argument");
+    assertEquals(0, SearchSpace.parse("e = fixed(30)").get(0).spec().indexOf("e = fixed(30)"));
+  }
+
   @Test
   void specRoundTrips() {
     SearchSpace s = Spaces.everyKind();
