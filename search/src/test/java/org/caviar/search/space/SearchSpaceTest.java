@@ -47,6 +47,11 @@ class SearchSpaceTest {
     // A bad condition names the parameter it was put on, not only its parent.
     rejects(() -> Parameter.uniform("b", 0, 1).when("opt"), "'b'", "'opt'", "at least one value");
     rejects(() -> Parameter.uniform("b", 0, 1).when(" ", "adam"), "'b'", "' '");
+    // A null value was a bare NullPointerException from List.of, naming nothing.
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt", "adam", null), "'b'", "'opt'", "null value");
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt", (String[]) null), "'b'", "'opt'", "at least one value");
+    rejects(() -> new Condition("opt", java.util.Arrays.asList("adam", null)), "'opt'", "null value");
+    assertEquals(List.of("adam"), new Condition("opt", List.of("adam")).values());
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
     rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
     // A misspelled parent is not in the space at all, and said so with the name meant; one declared
