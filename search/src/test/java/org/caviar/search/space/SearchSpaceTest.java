@@ -312,6 +312,22 @@ class SearchSpaceTest {
   }
 
   /**
+   * isActive of a name the space does not have (a typo: "beta_2" for "beta2") said false, so an
+   * objective's {@code if (trial.isActive("beta_2"))} silently never applied the parameter; get
+   * already refused such a name.
+   */
+  @Test
+  void isActiveOfAnUnknownNameIsAnErrorAsGetIs() {
+    SearchSpace s = Spaces.everyKind();
+    Point sgd = s.pointFromValues(Map.of("lr", 0.01, "beta1", 0.9, "dropout", 0.1, "layers", 2,
+        "units", 64, "optimizer", "momentum", "momentum", 0.9));
+    assertFalse(sgd.isActive("beta2"));
+    assertTrue(sgd.isActive("momentum"));
+    rejects(() -> sgd.isActive("beta_2"), "unknown parameter 'beta_2'", "did you mean 'beta2'?");
+    rejects(() -> sgd.get("beta_2"), "unknown parameter 'beta_2'", "did you mean 'beta2'?");
+  }
+
+  /**
    * An objective reads its parameters with typed getters: a categorical of numbers ("32", "64")
    * and a fixed value given as text convert, a float that is not whole is no integer, and what
    * cannot convert is an error that names the parameter and its value.
