@@ -345,7 +345,10 @@ public final class TpeSampler implements Sampler {
     for (TrialRecord t : history.trials()) {
       if (t.params() == null) continue;
       if (t.state() == TrialState.COMPLETE) complete.add(t);
-      else if (t.state() == TrialState.PRUNED && !Double.isNaN(t.value())) pruned.add(t);
+      // A pruned trial that reported nothing (an objective that throws TrialPrunedException for a
+      // configuration it will not run) got least far: last among the pruned, as in Optuna. Left
+      // out, its region was never in the bad group, and TPE proposed there ever more often.
+      else if (t.state() == TrialState.PRUNED) pruned.add(t);
       else if (t.isDiverged()) diverged.add(t);
       else if (t.state() == TrialState.RUNNING && constantLiar && t.number() != number) pending.add(t.params());
     }
