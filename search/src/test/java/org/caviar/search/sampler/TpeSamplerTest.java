@@ -116,6 +116,26 @@ class TpeSamplerTest {
   }
 
   /**
+   * A trial pruned before any report has no value to rank, as a diverged one has none: it is never
+   * good. While every observation is such a trial, nothing is known to be good and the proposal is
+   * the random one; ranked among the pruned, the refused points made up the good group and TPE
+   * drew around two of them.
+   */
+  @Test
+  void trialsPrunedBeforeAnyReportAreNeverGood() {
+    SearchSpace space = SearchSpace.parse("x = uniform(0, 1); y = uniform(0, 1)");
+    List<TrialRecord> trials = new ArrayList<>();
+    for (int n = 0; n < 12; n++) {
+      TrialRecord t = TrialRecord.claimed(n, 0).withParams(new RandomSampler().propose(space, History.empty(Direction.MINIMIZE), n, 3), -1);
+      trials.add(t.withOutcome(TrialState.PRUNED, Double.NaN, "not run", 0));
+    }
+    History h = new History(trials, Direction.MINIMIZE);
+    for (Sampler s : List.of(new TpeSampler(), TpeSampler.optunaDefaults())) {
+      assertEquals(new RandomSampler().propose(space, h, 12, 3), s.propose(space, h, 12, 3), s.name());
+    }
+  }
+
+  /**
    * An integer candidate is scored by the probability l and g give the share of the value it
    * rounds to (Optuna's discrete kernels), not by the density at the unrounded draw. Here k = 2 has
    * the best ratio by far: good k = 2, 2, 1, bad k = 1 x 10, 3 x 10, 2 x 7, so l / g is about
