@@ -33,8 +33,9 @@ import org.caviar.search.trial.TrialState;
  *
  * <p><b>Diverged</b> trials ({@link TrialRecord#isDiverged}: FAILED because the training's loss
  * or a reported value was not finite, not an objective that returned NaN) rank after all completed
- * and pruned ones, in the bad group and never in the good one; other failures, and interrupted
- * trials, are left out. Optuna leaves out every failed trial, since a failure may come from outside
+ * and pruned ones, in the bad group and never in the good one, as do pruned trials that reported
+ * nothing (an objective's TrialPrunedException for a configuration it will not run); other
+ * failures, and interrupted trials, are left out. Optuna leaves out every failed trial, since a failure may come from outside
  * the configuration; but a divergence comes from the configuration itself (a learning rate too
  * high), and left out, its region would be drawn from at the prior's rate.
  *
@@ -346,11 +347,15 @@ public final class TpeSampler implements Sampler {
       if (t.params() == null) continue;
       if (t.state() == TrialState.COMPLETE) complete.add(t);
       else if (t.state() == TrialState.PRUNED && !Double.isNaN(t.value())) pruned.add(t);
-      else if (t.isDiverged()) diverged.add(t);
+      // A pruned trial that reported nothing (an objective that throws TrialPrunedException for a
+      // configuration it will not run) has, like a diverged one, no value to rank: bad, never good.
+      // Left out, its region was never in the bad group, and TPE proposed there ever more often.
+      else if (t.state() == TrialState.PRUNED || t.isDiverged()) diverged.add(t);
       else if (t.state() == TrialState.RUNNING && constantLiar && t.number() != number) pending.add(t.params());
     }
     int observed = complete.size() + pruned.size() + diverged.size();
-    // Diverged trials rank last, and are never good: they have no value to rank among themselves.
+    // Diverged trials (and pruned ones that reported nothing) rank last, and are never good: they
+    // have no value to rank among themselves.
     int nGood = Math.min(gamma(observed, gammaFraction, gammaMax), complete.size() + pruned.size());
     // Rank: completed by loss, then pruned by how far they got, then by their last value, then diverged.
     double[] losses = new double[complete.size()];

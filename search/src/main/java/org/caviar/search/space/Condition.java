@@ -15,6 +15,10 @@ public record Condition(String parent, List<String> values) {
     if (values == null || values.isEmpty()) {
       throw new IllegalArgumentException("condition on '" + parent + "' needs at least one value");
     }
+    // Not values.contains(null): List.of's lists throw on that question.
+    if (values.stream().anyMatch(java.util.Objects::isNull)) {
+      throw new IllegalArgumentException("condition on '" + parent + "' has a null value: " + values);
+    }
     values = List.copyOf(values);
   }
 

@@ -80,7 +80,8 @@ public abstract sealed class Parameter
   public final Parameter when(String parent, String... values) {
     Condition condition;
     try {
-      condition = new Condition(parent, List.of(values));
+      // Arrays.asList, not List.of: a null value is the condition's error naming it, not a bare NPE.
+      condition = new Condition(parent, values == null ? List.of() : java.util.Arrays.asList(values));
     } catch (IllegalArgumentException e) {
       throw invalid(e.getMessage()); // the parameter it is for, not only its parent
     }

@@ -40,20 +40,34 @@ public final class Point {
     return unit.clone();
   }
 
+  /**
+   * Whether parameter {@code name} is active here; a name the space does not have is an error, as
+   * in {@link #get} (a misspelt name, were it just inactive, would silently never apply).
+   */
   public boolean isActive(String name) {
-    int i = space.indexOf(name);
-    return i >= 0 && values[i] != null;
+    return values[indexOf(name)] != null;
   }
 
   /** The value of an active parameter; an unknown or inactive name is an error. */
   public Object get(String name) {
-    int i = space.indexOf(name);
-    if (i < 0) throw new IllegalArgumentException("unknown parameter '" + name + "'");
+    int i = indexOf(name);
     if (values[i] == null) {
       throw new IllegalArgumentException("parameter '" + name + "' is not active here ("
           + space.get(i).condition().spec() + ")");
     }
     return values[i];
+  }
+
+  /** The index of {@code name} in the space; an unknown name is an error, with the name meant if it is a misspelling. */
+  private int indexOf(String name) {
+    int i = space.indexOf(name);
+    if (i < 0) {
+      java.util.List<String> names = space.parameters().stream().map(Parameter::name).toList();
+      String meant = SearchSpace.closest(String.valueOf(name), names);
+      throw new IllegalArgumentException("unknown parameter '" + name + "'"
+          + (meant != null ? "; did you mean '" + meant + "'?" : " (" + String.join(", ", names) + ")"));
+    }
+    return i;
   }
 
   public double getDouble(String name) {

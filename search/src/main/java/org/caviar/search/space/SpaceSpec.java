@@ -37,6 +37,7 @@ public final class SpaceSpec {
   public static SearchSpace parse(String spec) {
     if (spec == null) throw new IllegalArgumentException("space spec is null");
     List<Parameter> params = new ArrayList<>();
+    List<Integer> lineOf = new ArrayList<>();
     String[] lines = spec.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       // The comment goes first: a ';' in it separates nothing.
@@ -47,12 +48,27 @@ public final class SpaceSpec {
         if (entry.isEmpty()) continue;
         try {
           params.add(entry(entry));
+          lineOf.add(i + 1);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("space spec line " + (i + 1) + ": " + e.getMessage(), e);
         }
       }
     }
-    return SearchSpace.of(params);
+    try {
+      return SearchSpace.of(params);
+    } catch (IllegalArgumentException e) {
+      // A name declared twice, or a condition's parent or value: only the space sees these. Each
+      // concerns the first parameter whose check fails, and depends only on those before it, so
+      // the shortest failing prefix ends at its line.
+      for (int k = 1; k <= params.size(); k++) {
+        try {
+          SearchSpace.of(params.subList(0, k));
+        } catch (IllegalArgumentException atK) {
+          throw new IllegalArgumentException("space spec line " + lineOf.get(k - 1) + ": " + e.getMessage(), e);
+        }
+      }
+      throw e;
+    }
   }
 
   private static Parameter entry(String line) {
@@ -64,14 +80,25 @@ public final class SpaceSpec {
     if (m.group(4) != null) {
       String values = m.group(5).strip();
       if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
-      p = p.when(m.group(4), Arrays.stream(values.split("[|,]")).map(String::strip).toArray(String[]::new));
+      String[] list = Arrays.stream(values.split("[|,]", -1)).map(String::strip).toArray(String[]::new);
+      // Kept with -1: split drops trailing empty strings, so "adam |" (a value forgotten) read as adam.
+      if (Arrays.asList(list).contains("")) {
+        throw new IllegalArgumentException("parameter '" + m.group(1) + "': the condition '" + m.group(5).strip()
+            + "' has an empty value (give each value between '|' once)");
+      }
+      p = p.when(m.group(4), list);
     }
     return p;
   }
 
   private static Parameter parameter(String name, String kind, String argText, String line) {
-    String[] args = argText.isBlank() ? new String[0] : argText.split(",");
-    for (int i = 0; i < args.length; i++) args[i] = args[i].strip();
+    // -1 keeps a trailing empty argument, which split would drop: "categorical(relu, tanh,)" was
+    // taken as two choices, where "categorical(relu, , tanh)" was refused.
+    String[] args = argText.isBlank() ? new String[0] : argText.split(",", -1);
+    for (int i = 0; i < args.length; i++) {
+      args[i] = args[i].strip();
+      if (args[i].isEmpty()) throw new IllegalArgumentException("'" + line + "': an empty argument (a value left out?)");
+    }
     return switch (kind) {
       case "uniform" -> Parameter.uniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
       case "log" -> Parameter.logUniform(name, number(args, 0, 2, line), number(args, 1, 2, line));

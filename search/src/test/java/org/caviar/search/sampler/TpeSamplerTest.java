@@ -13,10 +13,12 @@ import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
+import org.caviar.search.trial.TrialState;
 
 import org.caviar.search.bench.TestFunction;
 import org.caviar.search.study.Budget;
 import org.caviar.search.study.Study;
+import org.caviar.search.study.TrialPrunedException;
 import org.junit.jupiter.api.Test;
 
 class TpeSamplerTest {
@@ -79,6 +81,58 @@ class TpeSamplerTest {
     }
     assertTrue(median(withLiar) > 1.5 * median(without),
         "spread with liar " + median(withLiar) + " vs without " + median(without));
+  }
+
+  /**
+   * A trial pruned before it reported anything (an objective that throws TrialPrunedException for
+   * a configuration it will not run, Optuna's idiom) is a bad observation, last among the pruned,
+   * as in Optuna. TPE left such trials out: here x > 0.5 is refused and the best value lies just
+   * below 0.5, so l straddled 0.5 while g never saw the refused side, and of trials 10-59 over 10
+   * seeds 89% (multivariate) and 90% (univariate) went to refused points, against random search's
+   * 53%. Counted, 36% and 40%. The bound, half, sits between those and below random's share: each
+   * figure is over 500 trials, whose binomial standard deviation is at most 2.2%.
+   */
+  @Test
+  void trialsPrunedBeforeAnyReportAreBadObservations() {
+    SearchSpace space = SearchSpace.parse("x = uniform(0, 1); y = uniform(0, 1)");
+    for (Sampler s : List.of(new TpeSampler(), TpeSampler.optunaDefaults())) {
+      int refused = 0;
+      int total = 0;
+      for (int seed = 0; seed < 10; seed++) {
+        Study study = Study.builder(space).sampler(s).seed(seed).workers(1).build();
+        History h = study.optimize(t -> {
+          double x = t.getDouble("x");
+          if (x > 0.5) throw new TrialPrunedException("not run: x > 0.5");
+          return -x + 0.1 * t.getDouble("y");
+        }, Budget.trials(60));
+        for (TrialRecord t : h.trials()) {
+          if (t.number() < 10) continue;
+          total++;
+          if (t.state() == TrialState.PRUNED) refused++;
+        }
+      }
+      assertTrue(refused < total / 2, s.name() + ": " + refused + " of " + total + " trials after the start-up were refused");
+    }
+  }
+
+  /**
+   * A trial pruned before any report has no value to rank, as a diverged one has none: it is never
+   * good. While every observation is such a trial, nothing is known to be good and the proposal is
+   * the random one; ranked among the pruned, the refused points made up the good group and TPE
+   * drew around two of them.
+   */
+  @Test
+  void trialsPrunedBeforeAnyReportAreNeverGood() {
+    SearchSpace space = SearchSpace.parse("x = uniform(0, 1); y = uniform(0, 1)");
+    List<TrialRecord> trials = new ArrayList<>();
+    for (int n = 0; n < 12; n++) {
+      TrialRecord t = TrialRecord.claimed(n, 0).withParams(new RandomSampler().propose(space, History.empty(Direction.MINIMIZE), n, 3), -1);
+      trials.add(t.withOutcome(TrialState.PRUNED, Double.NaN, "not run", 0));
+    }
+    History h = new History(trials, Direction.MINIMIZE);
+    for (Sampler s : List.of(new TpeSampler(), TpeSampler.optunaDefaults())) {
+      assertEquals(new RandomSampler().propose(space, h, 12, 3), s.propose(space, h, 12, 3), s.name());
+    }
   }
 
   /**

@@ -47,6 +47,11 @@ class SearchSpaceTest {
     // A bad condition names the parameter it was put on, not only its parent.
     rejects(() -> Parameter.uniform("b", 0, 1).when("opt"), "'b'", "'opt'", "at least one value");
     rejects(() -> Parameter.uniform("b", 0, 1).when(" ", "adam"), "'b'", "' '");
+    // A null value was a bare NullPointerException from List.of, naming nothing.
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt", "adam", null), "'b'", "'opt'", "null value");
+    rejects(() -> Parameter.uniform("b", 0, 1).when("opt", (String[]) null), "'b'", "'opt'", "at least one value");
+    rejects(() -> new Condition("opt", java.util.Arrays.asList("adam", null)), "'opt'", "null value");
+    assertEquals(List.of("adam"), new Condition("opt", List.of("adam")).values());
     rejects(() -> SearchSpace.of(Parameter.uniform("x", 0, 1), Parameter.uniform("x", 0, 2)), "'x'", "twice");
     rejects(() -> SearchSpace.of(Parameter.uniform("b", 0, 1).when("opt", "adam")), "'b'", "'opt'");
     // A misspelled parent is not in the space at all, and said so with the name meant; one declared
@@ -79,6 +84,20 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("lr = loggy(1, 2)"), "unknown kind 'loggy'");
     rejects(() -> SearchSpace.parse("lr = log(1e-4, 1)\nlr log(1, 2)"), "line 2", "'lr log(1, 2)'", "name = kind(args)");
     rejects(() -> SearchSpace.parse("x = fixed(a b)"), "'x'", "'a b'");
+  }
+
+  /**
+   * A trailing comma (a choice or number left out) was dropped by split, so "categorical(relu,
+   * tanh, )" was two choices, while "categorical(relu, , tanh)" was refused.
+   */
+  @Test
+  void anArgumentLeftOutAtTheEndIsRefusedAsInTheMiddle() {
+    for (String line : List.of("act = categorical(relu, tanh, )", "act = categorical(relu, tanh,)", "lr = log(1e-4, 1,)",
+        "n = int(1, 8, )", "e = fixed(30,)")) {
+      rejects(() -> SearchSpace.parse("x = uniform(0, 1)\n" + line), "line 2", "'" + line + "'", "empty argument");
+    }
+    rejects(() -> SearchSpace.parse("act = categorical(relu, , tanh)"), "'act = categorical(relu, , tanh)'", "empty argument");
+    assertEquals(0, SearchSpace.parse("e = fixed(30)").get(0).spec().indexOf("e = fixed(30)"));
   }
 
   @Test
@@ -197,6 +216,36 @@ class SearchSpaceTest {
     rejects(() -> SearchSpace.parse("a = uniform(0, 1)\nb = int(1, x)"), "line 2", "'x' is not a number");
   }
 
+  /**
+   * The README: "An error in the text names its line". Errors only the whole space can see (a
+   * name declared twice, a condition's parent or value) named the parameter but not the line.
+   */
+  @Test
+  void spaceLevelErrorsInTheTextNameTheirLine() {
+    String start = "lr = log(1e-4, 1)\n# a comment\noptimizer = categorical(sgd, adam)\n";
+    rejects(() -> SearchSpace.parse(start + "beta2 = one_minus_log(0.99, 0.9999) if optimizer = adma"),
+        "line 4", "'beta2'", "'adma'");
+    rejects(() -> SearchSpace.parse(start + "\nlr = uniform(0, 1)"), "line 5", "'lr' is declared twice");
+    rejects(() -> SearchSpace.parse(start + "x = uniform(0, 1) if lr = adam"), "line 4", "'x'", "not categorical");
+    rejects(() -> SearchSpace.parse(start + "x = uniform(0, 1) if optimiser = adam"), "line 4", "'x'", "'optimizer'");
+    rejects(() -> SearchSpace.parse("x = uniform(0, 1) if optimizer = adam\n" + start), "line 1", "'x'", "declare it first");
+    rejects(() -> SearchSpace.parse(start + "a = fixed(1); b = uniform(0, 1) if lr = adam"), "line 4", "'b'");
+  }
+
+  /**
+   * A condition's list with a value left out ("adam |", a second value forgotten) was taken as the
+   * values that were there: Java's split drops trailing empty strings.
+   */
+  @Test
+  void aConditionWithAValueLeftOutIsRefused() {
+    String start = "optimizer = categorical(sgd, adam, momentum)\n";
+    for (String values : List.of("adam |", "adam | ", "adam ||", "adam || sgd", "{adam, }", "| adam")) {
+      rejects(() -> SearchSpace.parse(start + "beta2 = uniform(0, 1) if optimizer = " + values),
+          "line 2", "'beta2", "empty value");
+    }
+    assertEquals(List.of("adam", "sgd"), SearchSpace.parse(start + "b = uniform(0, 1) if optimizer = adam|sgd").get(1).condition().values());
+  }
+
   @Test
   void parsesTheDocumentedForm() {
     SearchSpace s = SearchSpace.parse("""
@@ -260,6 +309,22 @@ class SearchSpaceTest {
         "units", 64, "optimizer", "sgd", "beta2", 0.999)), "'beta2'", "inactive");
     rejects(() -> s.pointFromValues(Map.of("lr", 5.0)), "'lr'", "value 5 is outside [");
     rejects(() -> s.pointFromValues(Map.of("nope", 1)), "'nope'");
+  }
+
+  /**
+   * isActive of a name the space does not have (a typo: "beta_2" for "beta2") said false, so an
+   * objective's {@code if (trial.isActive("beta_2"))} silently never applied the parameter; get
+   * already refused such a name.
+   */
+  @Test
+  void isActiveOfAnUnknownNameIsAnErrorAsGetIs() {
+    SearchSpace s = Spaces.everyKind();
+    Point sgd = s.pointFromValues(Map.of("lr", 0.01, "beta1", 0.9, "dropout", 0.1, "layers", 2,
+        "units", 64, "optimizer", "momentum", "momentum", 0.9));
+    assertFalse(sgd.isActive("beta2"));
+    assertTrue(sgd.isActive("momentum"));
+    rejects(() -> sgd.isActive("beta_2"), "unknown parameter 'beta_2'", "did you mean 'beta2'?");
+    rejects(() -> sgd.get("beta_2"), "unknown parameter 'beta_2'", "did you mean 'beta2'?");
   }
 
   /**
