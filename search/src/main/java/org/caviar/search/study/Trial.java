@@ -56,7 +56,11 @@ public final class Trial {
     return params.getString(name);
   }
 
-  /** Whether {@code name} is active in this trial (conditional parameters may not be). */
+  /**
+   * Whether {@code name} is active in this trial (conditional parameters may not be). A name the
+   * space does not have is an error, as in {@link #get}: a misspelt name, taken as inactive, would
+   * silently never apply.
+   */
   public boolean isActive(String name) {
     return params.isActive(name);
   }
