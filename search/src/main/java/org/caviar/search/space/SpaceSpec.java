@@ -80,7 +80,7 @@ public final class SpaceSpec {
     if (m.group(4) != null) {
       String values = m.group(5).strip();
       if (values.startsWith("{") && values.endsWith("}")) values = values.substring(1, values.length() - 1);
-      String[] list = Arrays.stream(values.split("[|,]", -1)).map(String::strip).toArray(String[]::new);
+      String[] list = Arrays.stream(values.split("[|,]", -1)).map(String::strip).map(SpaceSpec::unquoted).toArray(String[]::new);
       // Kept with -1: split drops trailing empty strings, so "adam |" (a value forgotten) read as adam.
       if (Arrays.asList(list).contains("")) {
         throw new IllegalArgumentException("parameter '" + m.group(1) + "': the condition '" + m.group(5).strip()
@@ -105,7 +105,9 @@ public final class SpaceSpec {
       case "one_minus_log" -> Parameter.oneMinusLog(name, number(args, 0, 2, line), number(args, 1, 2, line));
       case "int" -> Parameter.intUniform(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
       case "int_log" -> Parameter.intLog(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
-      case "categorical" -> Parameter.categorical(name, args);
+      // Quoted as fixed's words are ("relu", as Python writes it): the quotes were kept, and "relu"
+      // with them was a choice the MLP does not know.
+      case "categorical" -> Parameter.categorical(name, Arrays.stream(args).map(SpaceSpec::unquoted).toArray(String[]::new));
       case "fixed" -> {
         if (args.length != 1) throw new IllegalArgumentException("'" + line + "': fixed takes one value");
         yield Parameter.fixed(name, fixedValue(args[0]));
@@ -145,12 +147,21 @@ public final class SpaceSpec {
     return Floats.text(v);
   }
 
+  private static boolean isQuoted(String s) {
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"");
+  }
+
+  /** {@code s} without the double quotes around it, if it has them (a choice, a condition's value, a fixed word). */
+  private static String unquoted(String s) {
+    return isQuoted(s) ? s.substring(1, s.length() - 1) : s;
+  }
+
   /**
    * The value of {@code fixed(s)}: text in double quotes is that text; otherwise an Integer, a
    * Double, or the text itself, as specs written before quoting are read.
    */
   static Object fixedValue(String s) {
-    if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) return s.substring(1, s.length() - 1);
+    if (isQuoted(s)) return unquoted(s);
     try {
       return Integer.parseInt(s);
     } catch (NumberFormatException notInt) {

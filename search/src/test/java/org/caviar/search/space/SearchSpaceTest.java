@@ -193,6 +193,22 @@ class SearchSpaceTest {
   }
 
   /**
+   * Choices and condition values may be quoted as fixed's words are (categorical("relu", "tanh"), as
+   * Python writes it): the quotes were kept, and the choice '"relu"' was one the MLP does not know.
+   */
+  @Test
+  void quotedChoicesAndConditionValuesAreTheirWords() {
+    SearchSpace s = SearchSpace.parse("""
+        optimizer = categorical("adam", momentum)
+        beta1 = one_minus_log(1e-2, 1e-1) if optimizer = "adam"
+        """);
+    assertEquals(List.of("adam", "momentum"), ((CategoricalParameter) s.parameters().get(0)).choices());
+    assertEquals(List.of("adam"), s.parameters().get(1).condition().values());
+    assertEquals(SearchSpace.parse("optimizer = categorical(adam, momentum)\nbeta1 = one_minus_log(1e-2, 1e-1) if optimizer = adam"), s);
+    rejects(() -> SearchSpace.parse("a = categorical(\"\", b)"), "'a'", "got ''");
+  }
+
+  /**
    * A journal written before text was quoted may hold "30" for a space stored as fixed(30): a fixed
    * number takes its own text form, so such a study opens with the number.
    */
