@@ -29,7 +29,7 @@ import org.caviar.model.optim.Floats;
  */
 public final class SpaceSpec {
   private static final Pattern LINE = Pattern.compile(
-      "([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*=\\s*([a-z_]+)\\s*\\(([^()]*)\\)\\s*"
+      "([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*=\\s*([A-Za-z_]+)\\s*\\(([^()]*)\\)\\s*"
           + "(?:if\\s+([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*(?:=|in)\\s*(.+))?");
 
   private SpaceSpec() {}

@@ -192,6 +192,12 @@ class SearchSpaceTest {
         s.parameters().stream().map(p -> ((FixedParameter) p).value()).toList());
   }
 
+  /** A kind in capitals was "not of the form 'name = kind(args)'", which it is: an unknown kind, the kinds listed. */
+  @Test
+  void aKindInCapitalsIsAnUnknownKind() {
+    rejects(() -> SearchSpace.parse("x = UNIFORM(0, 1)"), "unknown kind 'UNIFORM' (uniform, log,");
+  }
+
   /**
    * Choices and condition values may be quoted as fixed's words are (categorical("relu", "tanh"), as
    * Python writes it): the quotes were kept, and the choice '"relu"' was one the MLP does not know.
