@@ -17,8 +17,9 @@ final class Gaussians {
   /**
    * The complementary error function, by the Chebyshev fit of Numerical Recipes (erfcc), fractional
    * error below 1.2e-7 everywhere. The estimators only divide by the mass a kernel keeps inside
-   * [0, 1], which is at least 0.38 (a kernel's mean lies inside, so half of it at least, and the
-   * prior's sigma of 1 keeps Phi(0.5) - Phi(-0.5)), so this error stays below 1e-6 of a density.
+   * [0, 1], which is at least 0.34 (a kernel's mean lies inside and its sigma is at most 1: the
+   * least is Phi(1) - Phi(0), a mean at an edge with sigma 1), so this error stays below 1e-6 of a
+   * density.
    */
   static double erfc(double x) {
     double z = Math.abs(x);
@@ -76,7 +77,7 @@ final class Gaussians {
     return Math.max(0, 1 - upperTail(-zl) - upperTail(zh));
   }
 
-  /** A draw of N(mu, sigma) truncated to [0, 1], by rejection (at least 38% accepted, see erfc). */
+  /** A draw of N(mu, sigma) truncated to [0, 1], by rejection (at least 34% accepted, see erfc). */
   static double sampleInUnit(double mu, double sigma, SplittableRandom r) {
     for (int tries = 0; tries < 64; tries++) {
       double x = mu + sigma * r.nextGaussian();
