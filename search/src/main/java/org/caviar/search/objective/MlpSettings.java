@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.caviar.model.Activation;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.OptimizerSpec;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.search.space.CategoricalParameter;
@@ -67,7 +68,7 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         try {
           from(Map.of(name, v), 1, 2, 1, 0);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("parameter '" + name + "' can take " + v + ": " + e.getMessage(), e);
+          throw new IllegalArgumentException("parameter '" + name + "' can take " + shown(v) + ": " + e.getMessage(), e);
         }
       }
     }
@@ -97,18 +98,20 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
     // Ranges checked here by the parameters' own names (the optimizer and the training config
-    // would name their fields); NetworkSpec already names dropout.
-    // The optimizers take floats: a value within 3e-8 of 1 becomes 1 there (one_minus_log(0.9,
-    // 0.99999999) can draw one), which they reject trial by trial as "beta ... got 1.0".
-    for (String name : List.of("momentum", "beta1", "beta2", "rho")) {
+    // would name their fields), and the values as given.
+    // The optimizers and the network take floats: a value within 3e-8 of 1 becomes 1 there
+    // (one_minus_log(0.9, 0.99999999) can draw one), which they reject trial by trial as "beta ...
+    // got 1.0" (dropout: the network said "got 1.0" of 0.99999999).
+    for (String name : List.of("momentum", "beta1", "beta2", "rho", "dropout")) {
       double v = number(p, name, 0);
       if (p.containsKey(name) && !(v >= 0 && (float) v < 1)) {
-        throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name) + (v < 1 ? " (1.0 as a float)" : ""));
+        throw new IllegalArgumentException(name + " must be in [0, 1), got " + shown(p.get(name))
+            + (v >= 0 && v < 1 ? " (1 as a float)" : ""));
       }
     }
-    if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + p.get("lr"));
+    if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + shown(p.get("lr")));
     if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
-      throw new IllegalArgumentException("weight_decay must be >= 0, got " + p.get("weight_decay"));
+      throw new IllegalArgumentException("weight_decay must be >= 0, got " + shown(p.get("weight_decay")));
     }
     int batchSize = integer(p, "batch_size", 64);
     int epochs = epochs(p, defaultEpochs);
@@ -163,11 +166,20 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
 
   private static int integer(Map<String, ?> p, String name, int fallback) {
     double d = number(p, name, fallback);
-    if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + p.get(name));
+    if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + shown(p.get(name)));
     // The value as given: a cast would report 1e10 as 2147483647.
-    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
-    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + p.get(name));
+    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + shown(p.get(name)));
+    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + shown(p.get(name)));
     return (int) d;
+  }
+
+  /** A value as a person writes it: a number plainly (1e12, 1, not Java's 1.0E12 and 1.0), text as given. */
+  private static String shown(Object v) {
+    return switch (v) {
+      case Double d -> Floats.text(d);
+      case Float f -> Floats.text(f);
+      case null, default -> String.valueOf(v);
+    };
   }
 
   private static String text(Map<String, ?> p, String name, String fallback) {
