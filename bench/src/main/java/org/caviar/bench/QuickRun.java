@@ -161,7 +161,14 @@ public final class QuickRun {
             for (String v : values) {
               if (v.isEmpty()) throw new BadUsage("-p " + spec + " has an empty value");
             }
-            overrides.put(spec.substring(0, eq), values);
+            String name = spec.substring(0, eq);
+            // The last one ran, the others dropped without a word.
+            String[] before = overrides.put(name, values);
+            if (before != null) {
+              String all = String.join(",", before) + "," + String.join(",", values);
+              throw new BadUsage("-p " + name + " is given twice (" + name + "=" + String.join(",", before) + " and " + spec
+                  + "): give its values in one, -p " + name + "=" + all);
+            }
           }
           case "-h", "--help" -> {
             return new Args(full, forks, out, overrides, includes, true);

@@ -110,6 +110,12 @@ class QuickRunTest {
     }
   }
 
+  /** "-p n=256 -p n=512" ran only n=512, the first dropped without a word. */
+  @Test
+  void aParameterGivenTwiceIsRefused() {
+    assertEquals("-p n is given twice (n=256 and n=512): give its values in one, -p n=256,512", problem("-p", "n=256", "-p", "n=512"));
+  }
+
   @Test
   void badOptionsAreNamedWithTheirValues() {
     assertTrue(problem("--forks", "two", "--full").contains("--forks wants a positive whole number, got two"));
