@@ -109,9 +109,19 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
             + (v >= 0 && v < 1 ? " (1 as a float)" : ""));
       }
     }
-    if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + shown(p.get("lr")));
-    if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
-      throw new IllegalArgumentException("weight_decay must be >= 0, got " + shown(p.get("weight_decay")));
+    // Also as the floats they train as: the trainer refused lr=1e-50 (0 as a float) and 1e39
+    // (infinite) by its own fields' names ("learningRate ... got 0.0", "weightDecay ... Infinity").
+    if (p.containsKey("lr")) {
+      double v = number(p, "lr", 1);
+      if (!((float) v > 0 && Float.isFinite((float) v))) {
+        throw new IllegalArgumentException("lr must be finite and > 0, got " + shown(p.get("lr")) + asFloat(v));
+      }
+    }
+    if (p.containsKey("weight_decay")) {
+      double v = number(p, "weight_decay", 0);
+      if (!((float) v >= 0 && Float.isFinite((float) v))) {
+        throw new IllegalArgumentException("weight_decay must be finite and >= 0, got " + shown(p.get("weight_decay")) + asFloat(v));
+      }
     }
     int batchSize = integer(p, "batch_size", 64);
     int epochs = epochs(p, defaultEpochs);
@@ -180,6 +190,12 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
       case Float f -> Floats.text(f);
       case null, default -> String.valueOf(v);
     };
+  }
+
+  /** " (0 as a float)": what a finite double {@code v} becomes as a float, when that differs in kind; else "". */
+  private static String asFloat(double v) {
+    float f = (float) v;
+    return Double.isFinite(v) && (f == 0 && v != 0 || Float.isInfinite(f)) ? " (" + Floats.text(f) + " as a float)" : "";
   }
 
   private static String text(Map<String, ?> p, String name, String fallback) {

@@ -67,11 +67,27 @@ class MlpSettingsTest {
     assertEquals("beta1 must be in [0, 1), got 1", refused("beta1", 1.0));
     // Not "(1 as a float)" of a value below 0, which no float rounding made.
     assertEquals("momentum must be in [0, 1), got -0.5", refused("momentum", -0.5));
-    assertEquals("lr must be > 0, got 0", refused("lr", 0.0));
-    assertEquals("weight_decay must be >= 0, got -1e-4", refused("weight_decay", -1e-4));
     // Text, as the value of a categorical or fixed parameter, stands as given.
     assertEquals("epochs must be at most 2147483647, got 1E12", refused("epochs", "1E12"));
     assertEquals("parameter 'dropout' can take 1: dropout must be in [0, 1), got 1", rejected("dropout = uniform(0, 1)"));
+  }
+
+  /**
+   * The learning rate and weight decay train as floats: lr=1e-50 is 0 there and lr=1e39 infinite,
+   * which the trainer refused by its own fields' names and the float ("learningRate ... got 0.0",
+   * "weightDecay must be finite and >= 0, got Infinity"). Said by the parameters' names, as given.
+   */
+  @Test
+  void rateAndDecayOutsideTheFloatsAreSaidByTheirNames() {
+    assertEquals("lr must be finite and > 0, got 0", refused("lr", 0.0));
+    assertEquals("lr must be finite and > 0, got 1e-50 (0 as a float)", refused("lr", 1e-50));
+    assertEquals("lr must be finite and > 0, got 1e39 (Infinity as a float)", refused("lr", 1e39));
+    assertEquals("lr must be finite and > 0, got NaN", refused("lr", Double.NaN));
+    assertEquals("weight_decay must be finite and >= 0, got -1e-4", refused("weight_decay", -1e-4));
+    assertEquals("weight_decay must be finite and >= 0, got 1e39 (Infinity as a float)", refused("weight_decay", 1e39));
+    assertEquals("weight_decay must be finite and >= 0, got Infinity", refused("weight_decay", Double.POSITIVE_INFINITY));
+    // 1e-50 is 0 as a float, a weight decay of none: allowed, as 0 is.
+    assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("weight_decay", 1e-50), 4, 3, 1, 0));
   }
 
   /**
