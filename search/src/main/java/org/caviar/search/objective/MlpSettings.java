@@ -93,8 +93,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
             + String.join(", ", new java.util.TreeSet<>(NAMES)));
       }
     }
-    int units = integer(p, "units", 128);
-    int layers = integer(p, "layers", 2);
+    int units = integer(p, "units", 128, 1);
+    int layers = integer(p, "layers", 2, 0);
     if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
     // Ranges checked here by the parameters' own names (the optimizer and the training config
@@ -123,7 +123,7 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         throw new IllegalArgumentException("weight_decay must be finite and >= 0, got " + shown(p.get("weight_decay")) + asFloat(v));
       }
     }
-    int batchSize = integer(p, "batch_size", 64);
+    int batchSize = integer(p, "batch_size", 64, 1);
     int epochs = epochs(p, defaultEpochs);
     // The values themselves: epochs may be the caller's default rather than a parameter.
     if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
@@ -171,12 +171,15 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
 
   /** The epochs a trial of parameters {@code p} trains unless pruned: its 'epochs', else {@code defaultEpochs}. */
   public static int epochs(Map<String, ?> p, int defaultEpochs) {
-    return integer(p, "epochs", defaultEpochs);
+    return integer(p, "epochs", defaultEpochs, 1);
   }
 
-  private static int integer(Map<String, ?> p, String name, int fallback) {
+  /** {@code least}: the least value the parameter takes, checked when it is given (the callers check a fallback). */
+  private static int integer(Map<String, ?> p, String name, int fallback, int least) {
     double d = number(p, name, fallback);
     if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + shown(p.get(name)));
+    // Before the int range: layers=-1e10 said "must be at least -2147483648", as if -5 would do.
+    if (p.get(name) != null && d < least) throw new IllegalArgumentException(name + " must be >= " + least + ", got " + shown(p.get(name)));
     // The value as given: a cast would report 1e10 as 2147483647.
     if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + shown(p.get(name)));
     if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + shown(p.get(name)));

@@ -40,8 +40,10 @@ class MlpSettingsTest {
         rejected("activation = categorical(relu, swish)"));
     assertEquals("parameter 'epochs' can take 0: epochs must be >= 1, got 0", rejected("epochs = fixed(0)"));
     assertEquals("parameter 'units' can take 1e10: units must be at most 2147483647, got 1e10", rejected("units = fixed(1e10)"));
-    // Below the int range: not "at most 2147483647", which it is.
-    assertEquals("parameter 'layers' can take -1e10: layers must be at least -2147483648, got -1e10", rejected("layers = fixed(-1e10)"));
+    // Below the int range: not "at most 2147483647", which it is, nor "at least -2147483648", which
+    // read as if -5 layers would do.
+    assertEquals("parameter 'layers' can take -1e10: layers must be >= 0, got -1e10", rejected("layers = fixed(-1e10)"));
+    assertEquals("parameter 'batch_size' can take -1e10: batch_size must be >= 1, got -1e10", rejected("batch_size = fixed(-1e10)"));
     assertEquals("parameter 'layers' takes whole numbers: give it int(lo, hi) or int_log(lo, hi)", rejected("layers = uniform(1, 3)"));
     assertEquals("unknown parameter 'units2' for the MLP objective; known: activation, batch_size, batchnorm, beta1, beta2, "
         + "dropout, epochs, layers, lr, momentum, optimizer, rho, units, weight_decay", rejected("units2 = int(1, 3)"));
