@@ -303,9 +303,10 @@ public record NetworkSpec(
     StringBuilder b = new StringBuilder().append(inputs);
     for (int h : hidden) b.append('-').append(h);
     b.append('-').append(classes).append(' ').append(activation.label());
-    if (activation == Activation.LEAKY_RELU) b.append(" slope=").append(leakySlope);
+    // As a person writes them (0.2, 1e-4, 0), not Float.toString's 1.0E-4 and 0.0: the same floats read back.
+    if (activation == Activation.LEAKY_RELU) b.append(" slope=").append(org.caviar.model.optim.Floats.text(leakySlope));
     if (batchNorm) b.append(" batchnorm");
-    if (dropout > 0) b.append(" dropout=").append(dropout);
+    if (dropout > 0) b.append(" dropout=").append(org.caviar.model.optim.Floats.text(dropout));
     if (init != activation.defaultInit()) b.append(" init=").append(init.label());
     return b.toString();
   }

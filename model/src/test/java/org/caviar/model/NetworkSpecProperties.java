@@ -146,7 +146,7 @@ class NetworkSpecProperties {
   void aNegativeZeroSlopeIsZero() {
     NetworkSpec negative = NetworkSpec.parse("4-3-2 leaky_relu slope=-0");
     NetworkSpec zero = NetworkSpec.parse("4-3-2 leaky_relu slope=0");
-    assertEquals("4-3-2 leaky_relu slope=0.0", negative.toString());
+    assertEquals("4-3-2 leaky_relu slope=0", negative.toString());
     assertEquals(zero, negative);
     assertEquals(zero.hashCode(), negative.hashCode());
     assertEquals(zero, zero.withLeakySlope(-0f));
@@ -206,6 +206,20 @@ class NetworkSpecProperties {
     assertMessage("64-8-10 relu dropout=0.99999999",
         "network spec '64-8-10 relu dropout=0.99999999': dropout must be in [0, 1), got 0.99999999 (1 as a float)");
     assertMessage("64-8-10 leaky_relu slope=-1e-5", "network spec '64-8-10 leaky_relu slope=-1e-5': slope must be in [0, 1), got -1e-5");
+  }
+
+  /**
+   * The text form (which train prints and a model file keeps) writes a rate or slope as a person
+   * does: "slope=1.0E-4 dropout=1.0E-4" and "slope=0.0" were Java's float text; it reads back the same.
+   */
+  @Test
+  void theTextFormWritesNumbersPlainly() {
+    NetworkSpec small = NetworkSpec.parse("64-8-10 leaky_relu slope=1e-4 dropout=1e-4");
+    assertEquals("64-8-10 leaky_relu slope=1e-4 dropout=1e-4", small.toString());
+    assertEquals(small, NetworkSpec.parse(small.toString()));
+    assertEquals("64-8-10 leaky_relu slope=0.2 dropout=0.5", NetworkSpec.parse("64-8-10 leaky_relu slope=0.2 dropout=0.5").toString());
+    // Files written before still read.
+    assertEquals(small, NetworkSpec.parseSaved("64-8-10 leaky_relu slope=1.0E-4 dropout=1.0E-4"));
   }
 
   /** The message says what is wrong and, first, which text it is in. */
