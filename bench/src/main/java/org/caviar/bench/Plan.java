@@ -114,10 +114,16 @@ final class Plan {
     Class<?> t = f.getType();
     String where = f.getName() + " of " + simpleName(f.getDeclaringClass().getName().replace('$', '.'));
     try {
-      if (t == int.class || t == Integer.class) Integer.parseInt(value);
-      else if (t == long.class || t == Long.class) Long.parseLong(value);
-      else if (t == float.class || t == Float.class || t == double.class || t == Double.class) Double.parseDouble(value);
-      else if ((t == boolean.class || t == Boolean.class) && !value.equals("true") && !value.equals("false")) {
+      // Sizes and counts: below their least, every configuration failed in its setup, each with a
+      // stack trace (NegativeArraySizeException), as a dropout rate of 1 did.
+      long least = f.getName().equals("objectiveMillis") ? 0 : 1;
+      if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+        long v = t == int.class || t == Integer.class ? Integer.parseInt(value) : Long.parseLong(value);
+        if (v < least) return where + " is a whole number >= " + least + ", not " + value;
+      } else if (t == float.class || t == Float.class || t == double.class || t == Double.class) {
+        double v = Double.parseDouble(value);
+        if (f.getName().equals("rate") && !(v >= 0 && (float) v < 1)) return where + " is in [0, 1), not " + value;
+      } else if ((t == boolean.class || t == Boolean.class) && !value.equals("true") && !value.equals("false")) {
         return where + " is true or false, not " + value;
       }
     } catch (NumberFormatException e) {

@@ -138,7 +138,12 @@ public final class QuickRun {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--full" -> full = true;
-          case "--out" -> out = Path.of(value(args, ++i, "--out"));
+          case "--out" -> {
+            String v = value(args, ++i, "--out");
+            // "results/" is a folder meant: Path.of drops the '/', and the summary became a file "results".
+            if (v.endsWith("/") || v.endsWith(java.io.File.separator)) throw outIsAFolder(v, Path.of(v));
+            out = Path.of(v);
+          }
           case "--forks" -> {
             String v = value(args, ++i, "--forks");
             try {
@@ -156,7 +161,14 @@ public final class QuickRun {
             for (String v : values) {
               if (v.isEmpty()) throw new BadUsage("-p " + spec + " has an empty value");
             }
-            overrides.put(spec.substring(0, eq), values);
+            String name = spec.substring(0, eq);
+            // The last one ran, the others dropped without a word.
+            String[] before = overrides.put(name, values);
+            if (before != null) {
+              String all = String.join(",", before) + "," + String.join(",", values);
+              throw new BadUsage("-p " + name + " is given twice (" + name + "=" + String.join(",", before) + " and " + spec
+                  + "): give its values in one, -p " + name + "=" + all);
+            }
           }
           case "-h", "--help" -> {
             return new Args(full, forks, out, overrides, includes, true);
@@ -235,11 +247,10 @@ public final class QuickRun {
             + QUICK_CLASS_WARMUP_SECONDS + " s per class at least), 3 x " + QUICK_SECONDS
             + " s measurement; --full for the README's figures.");
 
-    // Before the run, not after it: a folder that cannot be made would lose the run's results.
     try {
-      Files.createDirectories(out.toAbsolutePath().getParent());
-    } catch (IOException e) {
-      System.err.println("run-quick: --out " + out + ": cannot create its folder (" + e + ")");
+      prepareOut(out);
+    } catch (BadUsage e) {
+      System.err.println("run-quick: " + e.getMessage());
       return 2;
     }
     deleteOldJson(out, plan.runOrder());
@@ -288,6 +299,30 @@ public final class QuickRun {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * Makes {@code out}'s folder, before the run rather than after it, and refuses an {@code out} the
+   * summary cannot be written to: the run's results would be lost after all its minutes.
+   *
+   * @throws BadUsage naming {@code out} and what is wrong with it
+   */
+  static void prepareOut(Path out) {
+    // A folder: the summary's write failed after the run ("Is a directory"), its JSON beside it.
+    if (Files.isDirectory(out)) throw outIsAFolder(out.toString(), out);
+    Path folder = out.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new BadUsage("--out " + out + ": cannot create its folder (" + e + ")");
+    }
+    if (Files.exists(out) ? !Files.isWritable(out) : !Files.isWritable(folder)) {
+      throw new BadUsage("--out " + out + ": cannot write " + (Files.exists(out) ? "it" : "into " + folder));
+    }
+  }
+
+  private static BadUsage outIsAFolder(String given, Path folder) {
+    return new BadUsage("--out " + given + " is a folder: give the summary's file, e.g. " + folder.resolve("summary.csv"));
   }
 
   /** Epoch pairs of {@link TrainScaling} per round of a full run. */

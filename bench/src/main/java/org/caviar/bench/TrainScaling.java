@@ -77,22 +77,25 @@ public final class TrainScaling {
         if (kv.length != 2) throw new IllegalArgumentException("arguments are key=value, got " + a);
         switch (kv[0]) {
           case "config" -> config = TrainCase.of(kv[1]);
-          case "threads" -> threads = atLeast(a, kv[1], 2);
-          case "epochs" -> epochs = atLeast(a, kv[1], 4);
+          // At most a team's size: else the kernels' own check, a stack trace once the data was built.
+          case "threads" -> threads = within(a, kv[1], 2, Workers.MAX_THREADS);
+          case "epochs" -> epochs = within(a, kv[1], 4, Integer.MAX_VALUE);
           default -> throw new IllegalArgumentException("unknown argument " + a + " (config, threads, epochs)");
         }
       }
       return new Options(config, threads, epochs);
     }
 
-    private static int atLeast(String arg, String value, int least) {
+    private static int within(String arg, String value, int least, int most) {
       int n;
       try {
         n = Integer.parseInt(value);
       } catch (NumberFormatException e) {
         n = Integer.MIN_VALUE;
       }
-      if (n < least) throw new IllegalArgumentException(arg + ": wants a whole number >= " + least);
+      if (n < least || n > most) {
+        throw new IllegalArgumentException(arg + ": wants a whole number " + (most == Integer.MAX_VALUE ? ">= " + least : "from " + least + " to " + most));
+      }
       return n;
     }
   }

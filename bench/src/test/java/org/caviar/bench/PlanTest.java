@@ -47,6 +47,24 @@ class PlanTest {
     assertTrue(rate.contains("rate") && rate.contains("a number"), rate);
   }
 
+  /**
+   * A size of 0 or below, or a dropout rate of 1, failed every configuration inside JMH, each with
+   * a stack trace from its setup (NegativeArraySizeException, "rate must be in [0, 1)").
+   */
+  @Test
+  void aNumberOutsideWhatTheBenchmarkTakesIsNamed() {
+    assertEquals("-p n=256,0: n of GemmBench is a whole number >= 1, not 0", refused(List.of("GemmBench"), "n", "256", "0"));
+    assertEquals("-p elements=-5: elements of ActivationBench is a whole number >= 1, not -5",
+        refused(List.of("ActivationBench"), "elements", "-5"));
+    assertEquals("-p workers=0: workers of StorageBench is a whole number >= 1, not 0", refused(List.of("StorageBench"), "workers", "0"));
+    assertEquals("-p objectiveMillis=-1: objectiveMillis of StorageBench is a whole number >= 0, not -1",
+        refused(List.of("StorageBench"), "objectiveMillis", "-1"));
+    assertEquals("-p rate=1: rate of DropoutBench is in [0, 1), not 1", refused(List.of("DropoutBench"), "rate", "1"));
+    // What they do take.
+    Plan.checkOverrides(List.of(StorageBench.class.getName()), Map.of("objectiveMillis", new String[] {"0"}));
+    Plan.checkOverrides(List.of(DropoutBench.class.getName()), Map.of("rate", new String[] {"0", "0.5"}));
+  }
+
   /** An unknown training case threw from the full run's time estimate, a stack trace before anything ran. */
   @Test
   void anUnknownTrainingCaseIsNamed() {

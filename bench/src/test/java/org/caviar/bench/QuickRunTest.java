@@ -56,6 +56,30 @@ class QuickRunTest {
     QuickRun.deleteOldJson(dir.resolve("none").resolve("summary.csv"), List.of(TrainBench.class.getName()));
   }
 
+  /**
+   * An --out that names a folder, an existing one or one written with a trailing '/', is refused
+   * before the run: the folder's JSON went beside it (into its parent), and after the whole run the
+   * summary's write failed with a FileSystemException stack trace ("Is a directory"), the table
+   * printed but no summary.csv; "results/" made a file named "results".
+   */
+  @Test
+  void anOutThatNamesAFolderIsRefusedBeforeTheRun(@TempDir Path dir) throws Exception {
+    var existing = assertThrows(QuickRun.BadUsage.class, () -> QuickRun.prepareOut(dir));
+    assertEquals("--out " + dir + " is a folder: give the summary's file, e.g. " + dir.resolve("summary.csv"), existing.getMessage());
+    String slash = dir.resolve("results") + "/";
+    assertEquals("--out " + slash + " is a folder: give the summary's file, e.g. " + dir.resolve("results").resolve("summary.csv"),
+        problem("--out", slash));
+    // A file that is not there yet, in a folder that is not either, is fine: the folder is made.
+    Path fine = dir.resolve("new").resolve("summary.csv");
+    QuickRun.prepareOut(fine);
+    assertTrue(Files.isDirectory(fine.getParent()));
+    // Its parent a file: said, not a stack trace.
+    Files.writeString(dir.resolve("file"), "x");
+    var parentIsFile = assertThrows(QuickRun.BadUsage.class, () -> QuickRun.prepareOut(dir.resolve("file").resolve("s.csv")));
+    assertTrue(parentIsFile.getMessage().startsWith("--out " + dir.resolve("file").resolve("s.csv") + ": cannot create its folder"),
+        parentIsFile.getMessage());
+  }
+
   private static String problem(String... args) {
     return assertThrows(QuickRun.BadUsage.class, () -> QuickRun.Args.parse(args)).getMessage();
   }
@@ -84,6 +108,12 @@ class QuickRunTest {
       String p = problem("-p", spec);
       assertTrue(p.contains("-p") && p.contains(spec), p);
     }
+  }
+
+  /** "-p n=256 -p n=512" ran only n=512, the first dropped without a word. */
+  @Test
+  void aParameterGivenTwiceIsRefused() {
+    assertEquals("-p n is given twice (n=256 and n=512): give its values in one, -p n=256,512", problem("-p", "n=256", "-p", "n=512"));
   }
 
   @Test

@@ -65,11 +65,13 @@ public record NetworkSpec(
     }
     if (activation == null) throw new IllegalArgumentException("activation must not be null");
     if (!(leakySlope >= 0 && leakySlope < 1)) {
-      throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + leakySlope);
+      throw new IllegalArgumentException("leakySlope must be in [0, 1), got " + org.caviar.model.optim.Floats.text(leakySlope));
     }
     leakySlope += 0f; // -0 as +0, as the dropout below: it printed "slope=-0.0" and compared unequal to slope=0
     if (activation != Activation.LEAKY_RELU) leakySlope = DEFAULT_LEAKY_SLOPE;
-    if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("dropout must be in [0, 1), got " + org.caviar.model.optim.Floats.text(dropout));
+    }
     dropout += 0f; // -0 as +0: toString leaves a zero rate out, and the spec must read back equal
     if (hidden.isEmpty()) {
       // No hidden layer, none of its options: the spec printed (and a model file kept) "64-10 relu
@@ -187,6 +189,7 @@ public record NetworkSpec(
     Init init = null;
     boolean activationSeen = false;
     String slopeText = null;
+    String dropoutText = null;
     // The options given, as written, that only hidden layers take: refused beside none.
     List<String> hiddenOnly = new ArrayList<>();
     // Each valued option once, as the activation: the last one given won, the others dropped unsaid.
@@ -211,6 +214,7 @@ public record NetworkSpec(
         }
         case "dropout" -> {
           dropout = number(text, key, value);
+          dropoutText = value;
           if (dropout != 0) hiddenOnly.add(token);
         }
         case "slope" -> {
@@ -240,6 +244,10 @@ public record NetworkSpec(
       throw new IllegalArgumentException("network spec '" + text + "': slope=" + slopeText + " is leaky_relu's option, the activation is "
           + activation.label() + (activationSeen ? "" : " (the default)"));
     }
+    // As written, and by the text's own names: the constructor's check said "leakySlope ... got 1.0"
+    // of slope=1, and "got 1.0" of dropout=0.99999999, a float's 1.
+    inUnitRange(text, "dropout", dropoutText, dropout);
+    inUnitRange(text, "slope", slopeText, slope);
     // The constructor's own checks name its fields ("inputs must be > 0"); say which text they came from.
     Activation a = activation;
     float leakySlope = slope;
@@ -273,6 +281,14 @@ public record NetworkSpec(
     return value;
   }
 
+  /** Throws unless {@code v}, read from {@code written}, is in [0, 1); nothing to check if not given. */
+  private static void inUnitRange(String text, String key, String written, float v) {
+    if (written == null || (v >= 0 && v < 1)) return;
+    boolean belowOne = Double.parseDouble(written) < 1; // parsed as a float already: a number
+    throw new IllegalArgumentException("network spec '" + text + "': " + key + " must be in [0, 1), got " + written
+        + (v == 1 && belowOne ? " (1 as a float)" : ""));
+  }
+
   private static float number(String text, String key, String value) {
     try {
       return Float.parseFloat(require(text, key, value));
@@ -287,9 +303,10 @@ public record NetworkSpec(
     StringBuilder b = new StringBuilder().append(inputs);
     for (int h : hidden) b.append('-').append(h);
     b.append('-').append(classes).append(' ').append(activation.label());
-    if (activation == Activation.LEAKY_RELU) b.append(" slope=").append(leakySlope);
+    // As a person writes them (0.2, 1e-4, 0), not Float.toString's 1.0E-4 and 0.0: the same floats read back.
+    if (activation == Activation.LEAKY_RELU) b.append(" slope=").append(org.caviar.model.optim.Floats.text(leakySlope));
     if (batchNorm) b.append(" batchnorm");
-    if (dropout > 0) b.append(" dropout=").append(dropout);
+    if (dropout > 0) b.append(" dropout=").append(org.caviar.model.optim.Floats.text(dropout));
     if (init != activation.defaultInit()) b.append(" init=").append(init.label());
     return b.toString();
   }

@@ -146,7 +146,7 @@ class NetworkSpecProperties {
   void aNegativeZeroSlopeIsZero() {
     NetworkSpec negative = NetworkSpec.parse("4-3-2 leaky_relu slope=-0");
     NetworkSpec zero = NetworkSpec.parse("4-3-2 leaky_relu slope=0");
-    assertEquals("4-3-2 leaky_relu slope=0.0", negative.toString());
+    assertEquals("4-3-2 leaky_relu slope=0", negative.toString());
     assertEquals(zero, negative);
     assertEquals(zero.hashCode(), negative.hashCode());
     assertEquals(zero, zero.withLeakySlope(-0f));
@@ -185,6 +185,41 @@ class NetworkSpecProperties {
     assertEquals(NetworkSpec.parse("64-8-10 tanh bn"), NetworkSpec.parseSaved("64-8-10 tanh bn"));
     var e = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parseSaved("64-10 relu dropout=2"));
     assertTrue(e.getMessage().contains("dropout must be in [0, 1)"), e.getMessage());
+  }
+
+  /**
+   * A rate or slope out of range is said as a person writes it: "got 1", not Java's "got 1.0" (and
+   * 1e-5, not 1.0E-5). In a spec's text it is named as written there ("slope", not the field
+   * "leakySlope"), and a value below 1 that is 1 as a float says so: "got 0.99999999" beside "must
+   * be in [0, 1)" alone read as a wrong check.
+   */
+  @Test
+  void outOfRangeValuesAreSaidInPlainForm() {
+    var ctor = assertThrows(IllegalArgumentException.class,
+        () -> new NetworkSpec(4, List.of(3), 2, Activation.RELU, 0.01f, false, 1f, null));
+    assertEquals("dropout must be in [0, 1), got 1", ctor.getMessage());
+    var slope = assertThrows(IllegalArgumentException.class,
+        () -> new NetworkSpec(4, List.of(3), 2, Activation.LEAKY_RELU, -1e-5f, false, 0f, null));
+    assertEquals("leakySlope must be in [0, 1), got -1e-5", slope.getMessage());
+    assertMessage("64-8-10 relu dropout=1", "network spec '64-8-10 relu dropout=1': dropout must be in [0, 1), got 1");
+    assertMessage("64-8-10 relu dropout=1e0", "network spec '64-8-10 relu dropout=1e0': dropout must be in [0, 1), got 1e0");
+    assertMessage("64-8-10 relu dropout=0.99999999",
+        "network spec '64-8-10 relu dropout=0.99999999': dropout must be in [0, 1), got 0.99999999 (1 as a float)");
+    assertMessage("64-8-10 leaky_relu slope=-1e-5", "network spec '64-8-10 leaky_relu slope=-1e-5': slope must be in [0, 1), got -1e-5");
+  }
+
+  /**
+   * The text form (which train prints and a model file keeps) writes a rate or slope as a person
+   * does: "slope=1.0E-4 dropout=1.0E-4" and "slope=0.0" were Java's float text; it reads back the same.
+   */
+  @Test
+  void theTextFormWritesNumbersPlainly() {
+    NetworkSpec small = NetworkSpec.parse("64-8-10 leaky_relu slope=1e-4 dropout=1e-4");
+    assertEquals("64-8-10 leaky_relu slope=1e-4 dropout=1e-4", small.toString());
+    assertEquals(small, NetworkSpec.parse(small.toString()));
+    assertEquals("64-8-10 leaky_relu slope=0.2 dropout=0.5", NetworkSpec.parse("64-8-10 leaky_relu slope=0.2 dropout=0.5").toString());
+    // Files written before still read.
+    assertEquals(small, NetworkSpec.parseSaved("64-8-10 leaky_relu slope=1.0E-4 dropout=1.0E-4"));
   }
 
   /** The message says what is wrong and, first, which text it is in. */

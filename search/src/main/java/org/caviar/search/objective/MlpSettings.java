@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.caviar.model.Activation;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.OptimizerSpec;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.search.space.CategoricalParameter;
@@ -67,7 +68,7 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         try {
           from(Map.of(name, v), 1, 2, 1, 0);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("parameter '" + name + "' can take " + v + ": " + e.getMessage(), e);
+          throw new IllegalArgumentException("parameter '" + name + "' can take " + shown(v) + ": " + e.getMessage(), e);
         }
       }
     }
@@ -92,25 +93,37 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
             + String.join(", ", new java.util.TreeSet<>(NAMES)));
       }
     }
-    int units = integer(p, "units", 128);
-    int layers = integer(p, "layers", 2);
+    int units = integer(p, "units", 128, 1);
+    int layers = integer(p, "layers", 2, 0);
     if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
     if (layers < 0) throw new IllegalArgumentException("layers must be >= 0, got " + layers);
     // Ranges checked here by the parameters' own names (the optimizer and the training config
-    // would name their fields); NetworkSpec already names dropout.
-    // The optimizers take floats: a value within 3e-8 of 1 becomes 1 there (one_minus_log(0.9,
-    // 0.99999999) can draw one), which they reject trial by trial as "beta ... got 1.0".
-    for (String name : List.of("momentum", "beta1", "beta2", "rho")) {
+    // would name their fields), and the values as given.
+    // The optimizers and the network take floats: a value within 3e-8 of 1 becomes 1 there
+    // (one_minus_log(0.9, 0.99999999) can draw one), which they reject trial by trial as "beta ...
+    // got 1.0" (dropout: the network said "got 1.0" of 0.99999999).
+    for (String name : List.of("momentum", "beta1", "beta2", "rho", "dropout")) {
       double v = number(p, name, 0);
       if (p.containsKey(name) && !(v >= 0 && (float) v < 1)) {
-        throw new IllegalArgumentException(name + " must be in [0, 1), got " + p.get(name) + (v < 1 ? " (1.0 as a float)" : ""));
+        throw new IllegalArgumentException(name + " must be in [0, 1), got " + shown(p.get(name))
+            + (v >= 0 && v < 1 ? " (1 as a float)" : ""));
       }
     }
-    if (p.containsKey("lr") && !(number(p, "lr", 1) > 0)) throw new IllegalArgumentException("lr must be > 0, got " + p.get("lr"));
-    if (p.containsKey("weight_decay") && !(number(p, "weight_decay", 0) >= 0)) {
-      throw new IllegalArgumentException("weight_decay must be >= 0, got " + p.get("weight_decay"));
+    // Also as the floats they train as: the trainer refused lr=1e-50 (0 as a float) and 1e39
+    // (infinite) by its own fields' names ("learningRate ... got 0.0", "weightDecay ... Infinity").
+    if (p.containsKey("lr")) {
+      double v = number(p, "lr", 1);
+      if (!((float) v > 0 && Float.isFinite((float) v))) {
+        throw new IllegalArgumentException("lr must be finite and > 0, got " + shown(p.get("lr")) + asFloat(v));
+      }
     }
-    int batchSize = integer(p, "batch_size", 64);
+    if (p.containsKey("weight_decay")) {
+      double v = number(p, "weight_decay", 0);
+      if (!((float) v >= 0 && Float.isFinite((float) v))) {
+        throw new IllegalArgumentException("weight_decay must be finite and >= 0, got " + shown(p.get("weight_decay")) + asFloat(v));
+      }
+    }
+    int batchSize = integer(p, "batch_size", 64, 1);
     int epochs = epochs(p, defaultEpochs);
     // The values themselves: epochs may be the caller's default rather than a parameter.
     if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
@@ -158,16 +171,34 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
 
   /** The epochs a trial of parameters {@code p} trains unless pruned: its 'epochs', else {@code defaultEpochs}. */
   public static int epochs(Map<String, ?> p, int defaultEpochs) {
-    return integer(p, "epochs", defaultEpochs);
+    return integer(p, "epochs", defaultEpochs, 1);
   }
 
-  private static int integer(Map<String, ?> p, String name, int fallback) {
+  /** {@code least}: the least value the parameter takes, checked when it is given (the callers check a fallback). */
+  private static int integer(Map<String, ?> p, String name, int fallback, int least) {
     double d = number(p, name, fallback);
-    if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + p.get(name));
+    if (d != Math.rint(d)) throw new IllegalArgumentException(name + " must be an integer, got " + shown(p.get(name)));
+    // Before the int range: layers=-1e10 said "must be at least -2147483648", as if -5 would do.
+    if (p.get(name) != null && d < least) throw new IllegalArgumentException(name + " must be >= " + least + ", got " + shown(p.get(name)));
     // The value as given: a cast would report 1e10 as 2147483647.
-    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + p.get(name));
-    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + p.get(name));
+    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + shown(p.get(name)));
+    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + shown(p.get(name)));
     return (int) d;
+  }
+
+  /** A value as a person writes it: a number plainly (1e12, 1, not Java's 1.0E12 and 1.0), text as given. */
+  private static String shown(Object v) {
+    return switch (v) {
+      case Double d -> Floats.text(d);
+      case Float f -> Floats.text(f);
+      case null, default -> String.valueOf(v);
+    };
+  }
+
+  /** " (0 as a float)": what a finite double {@code v} becomes as a float, when that differs in kind; else "". */
+  private static String asFloat(double v) {
+    float f = (float) v;
+    return Double.isFinite(v) && (f == 0 && v != 0 || Float.isInfinite(f)) ? " (" + Floats.text(f) + " as a float)" : "";
   }
 
   private static String text(Map<String, ?> p, String name, String fallback) {
