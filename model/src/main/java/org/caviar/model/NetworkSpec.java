@@ -177,7 +177,9 @@ public record NetworkSpec(
       try {
         s[i] = Integer.parseInt(sizes[i]);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("network spec '" + text + "': size '" + sizes[i] + "' is not an integer");
+        // An integer past int's range is one: "is not an integer" misled.
+        String why = sizes[i].matches("[+-]?\\d+") ? "is too large (at most " + Integer.MAX_VALUE + ")" : "is not an integer";
+        throw new IllegalArgumentException("network spec '" + text + "': size '" + sizes[i] + "' " + why);
       }
     }
     List<Integer> hidden = new ArrayList<>();
