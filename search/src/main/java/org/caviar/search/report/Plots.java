@@ -268,22 +268,30 @@ public final class Plots {
     for (TrialRecord t : h.trials()) {
       if (t.reportCount() == 0 || best.contains(t) || others >= 200) continue;
       others++;
-      XYSeries s = c.addSeries("trial " + t.number(), steps(t), values(t));
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineColor(PRUNED);
+      XYSeries s = curve(c, "trial " + t.number(), t, PRUNED);
       s.setShowInLegend(false);
     }
     int k = 0;
     for (TrialRecord t : best) {
       if (t.reportCount() == 0) continue;
-      XYSeries s = c.addSeries("#" + (k + 1) + " trial " + t.number(), steps(t), values(t));
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineColor(TOP[k % TOP.length]);
+      XYSeries s = curve(c, "#" + (k + 1) + " trial " + t.number(), t, TOP[k % TOP.length]);
       s.setLineStyle(new BasicStroke(2.0f));
       k++;
     }
     if (c.getSeriesMap().isEmpty()) c.addSeries("no intermediate values", new double[] {0}, new double[] {0});
     return c;
+  }
+
+  /**
+   * A trial's intermediate values as a line; one value (tune --epochs 1, a trial pruned at its first
+   * step) as a point, which a line without markers does not draw at all.
+   */
+  private static XYSeries curve(XYChart c, String name, TrialRecord t, Color color) {
+    XYSeries s = c.addSeries(name, steps(t), values(t));
+    s.setMarker(t.reportCount() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+    s.setMarkerColor(color);
+    s.setLineColor(color);
+    return s;
   }
 
   private static double[] steps(TrialRecord t) {

@@ -312,6 +312,40 @@ class ReportTest {
     assertEquals("0,RUNNING,,1,,,0.5", lines.get(1));
   }
 
+  /**
+   * A trial that reported once (tune --epochs 1, or one pruned at its first step) is a point on the
+   * learning curves: drawn as a line without markers, a curve of one point was nothing, and a study
+   * of one-epoch trials had an empty chart under its legend.
+   */
+  @Test
+  void learningCurvesShowTrialsThatReportedOnce() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      double v = i < 6 ? 0.5 + 0.05 * i : 0.57 + 0.1 * (i - 6); // the pruned ones within the others' range: the same axes
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("x", i / 8.0)), -1).withIntermediate(1, v)
+          .withOutcome(i < 6 ? TrialState.COMPLETE : TrialState.PRUNED, v, null, 10));
+    }
+    BufferedImage img = org.knowm.xchart.BitmapEncoder.getBufferedImage(Plots.learningCurves(new History(trials, Direction.MAXIMIZE), 5));
+    BufferedImage completeOnly = org.knowm.xchart.BitmapEncoder.getBufferedImage(
+        Plots.learningCurves(new History(trials.subList(0, 6), Direction.MAXIMIZE), 5));
+    // Above the legend (below the plot, in the last fifth of the chart): the best trial's colour; and
+    // the grey of the others, which the chart's grid and frame have some of, more than without them.
+    int above = img.getHeight() * 4 / 5;
+    assertTrue(pixels(img, Plots.TOP[0], above) > 0, "the best trial's point");
+    java.awt.Color grey = new java.awt.Color(0xbb, 0xbb, 0xbb);
+    assertTrue(pixels(img, grey, above) > pixels(completeOnly, grey, above), "the other trials' points");
+  }
+
+  /** Pixels of exactly {@code color} in the rows above {@code rows}. */
+  private static int pixels(BufferedImage img, java.awt.Color color, int rows) {
+    int n = 0;
+    for (int y = 0; y < rows; y++) {
+      for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xffffff) == (color.getRGB() & 0xffffff)) n++;
+    }
+    return n;
+  }
+
   /** A study without a completed trial (all failed or pruned) says so in its leaderboard, which was an empty table. */
   @Test
   void leaderboardOfAStudyWithoutACompletedTrialSaysSo() throws IOException {
