@@ -2,9 +2,11 @@ package org.caviar.search.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.caviar.search.space.CategoricalParameter;
 import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.Parameter;
@@ -97,18 +99,21 @@ public final class Importance {
   /** The latest step that at least two thirds of the finished trials with reports reported, or -1. */
   private static int commonStep(History h) {
     List<TrialRecord> reported = new ArrayList<>();
-    int maxStep = -1;
+    // Trials by step, latest first; only the steps reported: every integer below the largest step
+    // took minutes for steps counted in examples (2e9).
+    TreeMap<Integer, Integer> trialsAt = new TreeMap<>(Comparator.reverseOrder());
     for (TrialRecord t : h.trials()) {
       if (t.state() != TrialState.RUNNING && !t.isInterrupted() && t.reportCount() > 0) {
         reported.add(t);
-        maxStep = Math.max(maxStep, t.lastStep());
+        // A trial's steps are distinct (a report at a step replaces the one before).
+        for (int i = 0; i < t.reportCount(); i++) {
+          if (t.stepAt(i) >= 0 && !Double.isNaN(t.intermediateAt(i))) trialsAt.merge(t.stepAt(i), 1, Integer::sum);
+        }
       }
     }
     int need = (int) Math.ceil(2.0 * reported.size() / 3);
-    for (int step = maxStep; step >= 0; step--) {
-      int n = 0;
-      for (TrialRecord t : reported) if (!Double.isNaN(t.intermediate(step))) n++;
-      if (n >= need && n >= 4) return step;
+    for (Map.Entry<Integer, Integer> e : trialsAt.entrySet()) {
+      if (e.getValue() >= need && e.getValue() >= 4) return e.getKey();
     }
     return -1;
   }

@@ -275,6 +275,29 @@ class ReportTest {
     assertEquals("values at step 3 of 6 trials", Importance.compute(new History(trials, Direction.MAXIMIZE), space).basis());
   }
 
+  /**
+   * The common step is found among the steps reported, whatever their size: it was looked for at
+   * every integer from the largest step down, and an objective reporting at its examples seen (one
+   * trial of many running on to step 2e9) held the summary and the report for minutes.
+   */
+  @Test
+  void importanceOnIntermediateValuesAtLargeStepsIsQuick() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      double x = i / 6.0;
+      TrialRecord t = TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("x", x)), -1)
+          .withIntermediate(1_000_000, x).withIntermediate(2_000_000, 2 * x);
+      if (i == 0) t = t.withIntermediate(2_000_000_000, 3 * x);
+      trials.add(t.withOutcome(TrialState.PRUNED, Double.NaN, null, 0));
+    }
+    History h = new History(trials, Direction.MAXIMIZE);
+    // Milliseconds once the steps are the ones reported; the limit is for a loaded machine.
+    Importance.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> Importance.compute(h, space));
+    assertEquals("values at step 2000000 of 6 trials", r.basis());
+  }
+
   /** A choice may hold a double quote (a word is anything without spaces or , | ( ) = # ;): its CSV field is quoted. */
   @Test
   void csvQuotesAValueWithADoubleQuote() {
