@@ -308,6 +308,11 @@ public final class Plots {
 
   /** Bars of the parameters' importance. */
   public static CategoryChart importance(Map<String, Double> importance) {
+    return importance(importance, null);
+  }
+
+  /** Bars of the parameters' importance in {@code space} (null: not known), which says why there are none. */
+  public static CategoryChart importance(Map<String, Double> importance, SearchSpace space) {
     CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Parameter importance")
         .xAxisTitle("parameter").yAxisTitle("share of explained variance").build();
     c.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -316,7 +321,7 @@ public final class Plots {
     List<String> names = new ArrayList<>(importance.keySet());
     List<Double> values = new ArrayList<>(importance.values());
     if (names.isEmpty()) {
-      names.add("(too few completed trials)");
+      names.add(space != null && !varies(space) ? "(every parameter fixed)" : "(too few completed trials)");
       values.add(0.0);
     }
     // Bars of 0 only: XChart's axis from 0 to 0 put them at y = NaN in the SVG (a browser's error).
@@ -329,5 +334,11 @@ public final class Plots {
     c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * TICK_SPACE / names.size()));
     c.addSeries("importance", names, values);
     return c;
+  }
+
+  /** Whether {@code space} has a parameter that is not fixed. */
+  static boolean varies(SearchSpace space) {
+    for (int i = 0; i < space.size(); i++) if (!(space.get(i) instanceof org.caviar.search.space.FixedParameter)) return true;
+    return false;
   }
 }

@@ -218,6 +218,26 @@ class ReportTest {
     assertTrue(html.contains("No parameter explains more of the ranks than chance would"), html);
   }
 
+  /**
+   * A space whose every parameter is fixed has no importance to show, however many trials ran: the
+   * page said "Too few trials to estimate it (it takes 4 with a value; here the final values of 6
+   * completed trials)", and the chart's bar "(too few completed trials)".
+   */
+  @Test
+  void importanceOfASpaceWithNothingToVarySaysSo() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.fixed("lr", 0.05), Parameter.fixed("units", 32));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of()), -1).withOutcome(TrialState.COMPLETE, 0.9 + i / 100.0, null, 10));
+    }
+    String html = Files.readString(ReportWriter.write(dir.resolve("fixed"), new History(trials, Direction.MAXIMIZE), space,
+        new ReportWriter.Meta("fixed", "random", "none", null)));
+    assertTrue(!html.contains("Too few trials"), html);
+    assertTrue(html.contains("<p>Every parameter of the space is fixed: there is no variation to attribute.</p>"), html);
+    var chart = Plots.importance(Map.of(), space);
+    assertEquals(List.of("(every parameter fixed)"), List.copyOf(chart.getSeriesMap().get("importance").getXData()));
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
