@@ -256,6 +256,31 @@ class ReportTest {
   }
 
   /**
+   * A conditional parameter's share is of the variation in the whole study, as every other's: it
+   * was of the variation among the trials where it is active only, and a parameter that just
+   * ordered the adam trials among themselves (by a hundredth, where adam against sgd made ten)
+   * came out above the optimizer, as beta2 and momentum topped the default space's shares.
+   */
+  @Test
+  void aConditionalParametersShareIsOfTheWholeStudy() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("optimizer", "adam", "sgd"),
+        Parameter.uniform("beta", 0, 1).when("optimizer", "adam"));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      boolean adam = i % 2 == 0;
+      double beta = ((i * 7) % 40) / 40.0;
+      var p = adam ? space.pointFromValues(Map.of("optimizer", "adam", "beta", beta)) : space.pointFromValues(Map.of("optimizer", "sgd"));
+      trials.add(TrialRecord.claimed(i, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, (adam ? 10 : 0) + 0.01 * beta, null, 10));
+    }
+    Map<String, Double> imp = Importance.compute(new History(trials, Direction.MAXIMIZE), space).shares();
+    // In ranks: the optimizer splits them in halves, 3/4 of their variance; beta orders the adam half,
+    // 1/8 of it (the half's variance, a quarter of the whole's, over half the trials). Less the chance
+    // terms, and normalized: 6/7 and 1/7; 0.05 is room for the chance corrections and the 20 bins' steps.
+    assertEquals(6.0 / 7, imp.get("optimizer"), 0.05, imp.toString());
+    assertEquals(1.0 / 7, imp.get("beta"), 0.05, imp.toString());
+  }
+
+  /**
    * Equal values of a parameter (an integer, a grid's points) fall in one bin: split by trial order
    * instead, they took on the trend of the scores over the study (a sampler that improves), and a
    * parameter that did nothing explained all of it.
