@@ -3,6 +3,7 @@ package org.caviar.search.cli;
 import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -102,10 +103,13 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     nextLine = alreadyDone + step();
     printed = alreadyDone;
     if (!terminal) return;
+    // Starting from the trials done before, not stepped to them: the time left is this run's pace
+    // times the trials left, and stepped to, they counted as done in no time (50 of 60 done, a first
+    // trial of a minute left "0:00:10").
     ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
-        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate();
+        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
+        .startsFrom(alreadyDone, Duration.ZERO);
     bar = builder.setConsumer(consumer).build();
-    if (alreadyDone > 0) bar.stepTo(alreadyDone);
   }
 
   private long step() {
