@@ -105,9 +105,12 @@ public final class Plots {
     List<Double> ys = new ArrayList<>();
     List<Double> px = new ArrayList<>();
     List<Double> py = new ArrayList<>();
+    int finished = 0; // with a value, the parameter active or not
     for (TrialRecord t : h.trials()) {
-      if (t.params() == null || t.params().value(i) == null || Double.isNaN(t.value())) continue;
+      if (t.params() == null || Double.isNaN(t.value())) continue;
       if (t.state() != TrialState.COMPLETE && t.state() != TrialState.PRUNED) continue;
+      finished++;
+      if (t.params().value(i) == null) continue;
       double x;
       if (p instanceof CategoricalParameter cat) {
         // A fixed jitter from the trial number: the same report every time.
@@ -136,7 +139,11 @@ public final class Plots {
     }
     if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
     if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
-    if (xs.isEmpty() && px.isEmpty()) c.addSeries("no finished trial", new double[] {1}, new double[] {0});
+    if (xs.isEmpty() && px.isEmpty()) {
+      // A conditional parameter that no finished trial had active: not that none finished.
+      String none = finished == 0 ? "no finished trial" : "no finished trial had " + p.name() + " (" + finished + " finished)";
+      c.addSeries(none, new double[] {1}, new double[] {0});
+    }
     return c;
   }
 

@@ -115,6 +115,25 @@ class ReportTest {
   }
 
   /**
+   * The chart of a conditional parameter that no finished trial had active (TPE kept to the other
+   * optimizer) says so: it said "no finished trial" over a study of finished trials.
+   */
+  @Test
+  void aConditionalParametersEmptyChartSaysItWasNeverActive() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("optimizer", "adam", "sgd"),
+        Parameter.uniform("momentum", 0.5, 0.99).when("optimizer", "sgd"));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("optimizer", "adam")), -1)
+          .withOutcome(TrialState.COMPLETE, 0.9, null, 10));
+    }
+    History h = new History(trials, Direction.MAXIMIZE);
+    assertEquals(List.of("no finished trial had momentum (5 finished)"), List.copyOf(Plots.parameter(h, space, 1).getSeriesMap().keySet()));
+    assertEquals(List.of("no finished trial"),
+        List.copyOf(Plots.parameter(History.empty(Direction.MAXIMIZE), space, 1).getSeriesMap().keySet()));
+  }
+
+  /**
    * A log-scale parameter's chart has numbers on its axis when its range spans less than a decade
    * or two: XChart's log axis names only the powers of ten, and the default space's units (32 to
    * 256) had one number, 100; momentum's 1 - momentum (0.01 to 0.2) two.
