@@ -103,6 +103,29 @@ class ProgressDisplayTest {
     assertTrue(last.contains("best 0.9666"), last);
   }
   /**
+   * Off a terminal, a study whose budget is no limit (--trials 2147483647 with --timeout, or a
+   * million) prints a line at least every minute while trials finish: a tenth of its trials is never
+   * reached, and its log had no line at all for the whole run.
+   */
+  @Test
+  void plainLinesComeAtLeastEveryMinuteWhenATenthIsFarOff() {
+    StringWriter out = new StringWriter();
+    long[] now = {0};
+    ProgressDisplay progress = new ProgressDisplay(Integer.MAX_VALUE, false, new PrintWriter(out), false, null, () -> now[0]);
+    List<TrialRecord> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) all.add(TrialRecord.claimed(i, 0).withOutcome(TrialState.COMPLETE, i, null, 10));
+    progress.start(0);
+    long second = 1_000_000_000L;
+    for (int i = 0; i < 4; i++) {
+      now[0] = new long[] {30, 61, 100, 125}[i] * second; // trials ending 30 s, 61 s, 100 s and 125 s in
+      progress.trialFinished(all.get(i), new History(all.subList(0, i + 1), Direction.MAXIMIZE));
+    }
+    progress.close();
+    List<String> counts = out.toString().lines().map(l -> l.substring(0, l.indexOf(" |"))).toList();
+    assertEquals(List.of("trials 2/2147483647", "trials 4/2147483647"), counts, out.toString());
+  }
+
+  /**
    * A resumed study's remaining time is from this run's pace: the trials done before were counted
    * as done in no time, and with 50 of 60 done, a first trial of 1 s left "0:00:00" to go, not 9 s.
    */
