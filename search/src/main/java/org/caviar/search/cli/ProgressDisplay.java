@@ -3,6 +3,7 @@ package org.caviar.search.cli;
 import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -21,7 +22,7 @@ import org.caviar.search.trial.TrialState;
  * worker's, when several share the storage) against its budget, with the best value and the pruned
  * and failed counts, and with {@code perEpoch} (panda mode, one trial at a time) the
  * running trial's last epoch. Otherwise (output to a file or a pipe): a plain line at every tenth
- * of the trials, so logs stay readable.
+ * of the trials, so logs stay readable, and at least every minute while trials finish.
  */
 final class ProgressDisplay implements StudyListener, AutoCloseable {
   private long trials;
@@ -34,6 +35,12 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private long nextLine;
   /** The count of the last plain line. */
   private long printed;
+  /** When the last plain line was printed (or the display started), by {@link #nanoTime}. */
+  private long printedAt;
+  private final LongSupplier nanoTime;
+
+  /** A plain line at least this often while trials finish, whatever a tenth of the trials is. */
+  static final long LINE_EVERY_NANOS = 60_000_000_000L;
 
   /** The study's budget as it is now, read as trials finish (null: the total stays as started); see {@link #followTotal}. */
   private LongSupplier totalNow;
@@ -47,6 +54,12 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
 
   /** {@code terminal}: a bar, written to {@code consumer} (null: standard output); else plain lines to {@code out}. */
   ProgressDisplay(long trials, boolean perEpoch, PrintWriter out, boolean terminal, ProgressBarConsumer consumer) {
+    this(trials, perEpoch, out, terminal, consumer, System::nanoTime);
+  }
+
+  /** The same with the clock of the plain lines' minute ({@link System#nanoTime} but in tests). */
+  ProgressDisplay(long trials, boolean perEpoch, PrintWriter out, boolean terminal, ProgressBarConsumer consumer, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.trials = trials;
     this.perEpoch = perEpoch;
     this.out = out;
@@ -101,11 +114,15 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     finished = alreadyDone;
     nextLine = alreadyDone + step();
     printed = alreadyDone;
+    printedAt = nanoTime.getAsLong();
     if (!terminal) return;
+    // Starting from the trials done before, not stepped to them: the time left is this run's pace
+    // times the trials left, and stepped to, they counted as done in no time (50 of 60 done, a first
+    // trial of a minute left "0:00:10").
     ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
-        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate();
+        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
+        .startsFrom(alreadyDone, Duration.ZERO);
     bar = builder.setConsumer(consumer).build();
-    if (alreadyDone > 0) bar.stepTo(alreadyDone);
   }
 
   private long step() {
@@ -161,12 +178,17 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     if (bar != null) {
       bar.setExtraMessage(summary);
       bar.stepTo(finished);
-    } else if (finished > printed && (finished >= nextLine || finished == trials)) {
+    } else if (finished > printed) {
       // Above the last line only: two trials ending together may both read every trial finished.
-      out.printf(Locale.ROOT, "trials %d/%d | %s%n", finished, trials, summary);
-      out.flush();
-      nextLine = finished + step();
-      printed = finished;
+      // And at least every minute: a budget meant as no limit (with --timeout) never reaches a tenth.
+      long now = nanoTime.getAsLong();
+      if (finished >= nextLine || finished == trials || now - printedAt >= LINE_EVERY_NANOS) {
+        out.printf(Locale.ROOT, "trials %d/%d | %s%n", finished, trials, summary);
+        out.flush();
+        nextLine = finished + step();
+        printed = finished;
+        printedAt = now;
+      }
     }
   }
 

@@ -2,9 +2,11 @@ package org.caviar.search.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.caviar.search.space.CategoricalParameter;
 import org.caviar.search.space.FixedParameter;
 import org.caviar.search.space.Parameter;
@@ -22,7 +24,8 @@ import org.caviar.search.trial.TrialState;
  * position (equal-count bins, about sqrt(n) of them, at most 10, equal values always in one bin; one
  * bin per choice for a categorical one). Its raw share is the between-bin part of the variance of the scores,
  * corrected for the share that k bins would explain by chance (epsilon squared,
- * {@code (SS_between - (k - 1) MS_within) / SS_total}, floored at 0). Scores are replaced by their
+ * {@code (SS_between - (k - 1) MS_within) / SS_total}, floored at 0); for a conditional parameter,
+ * the between-bin part among the trials where it is active, of the variance over all of them. Scores are replaced by their
  * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1,
  * unless no parameter explains anything beyond chance: then every share is 0.
  *
@@ -97,18 +100,21 @@ public final class Importance {
   /** The latest step that at least two thirds of the finished trials with reports reported, or -1. */
   private static int commonStep(History h) {
     List<TrialRecord> reported = new ArrayList<>();
-    int maxStep = -1;
+    // Trials by step, latest first; only the steps reported: every integer below the largest step
+    // took minutes for steps counted in examples (2e9).
+    TreeMap<Integer, Integer> trialsAt = new TreeMap<>(Comparator.reverseOrder());
     for (TrialRecord t : h.trials()) {
       if (t.state() != TrialState.RUNNING && !t.isInterrupted() && t.reportCount() > 0) {
         reported.add(t);
-        maxStep = Math.max(maxStep, t.lastStep());
+        // A trial's steps are distinct (a report at a step replaces the one before).
+        for (int i = 0; i < t.reportCount(); i++) {
+          if (t.stepAt(i) >= 0 && !Double.isNaN(t.intermediateAt(i))) trialsAt.merge(t.stepAt(i), 1, Integer::sum);
+        }
       }
     }
     int need = (int) Math.ceil(2.0 * reported.size() / 3);
-    for (int step = maxStep; step >= 0; step--) {
-      int n = 0;
-      for (TrialRecord t : reported) if (!Double.isNaN(t.intermediate(step))) n++;
-      if (n >= need && n >= 4) return step;
+    for (Map.Entry<Integer, Integer> e : trialsAt.entrySet()) {
+      if (e.getValue() >= need && e.getValue() >= 4) return e.getKey();
     }
     return -1;
   }
@@ -159,7 +165,21 @@ public final class Importance {
         bin[order[k]] = k > 0 && xs[order[k]] == xs[order[k - 1]] ? bin[order[k - 1]] : (int) ((long) k * bins / n);
       }
     }
-    return epsilonSquared(y, bin, n, bins);
+    // Of the variation in the whole study, as every other parameter's share: a conditional one's
+    // corrected between-bin part, of the variation among the trials where it is active only, put a
+    // parameter that orders the adam trials among themselves above the optimizer that sets them apart.
+    double all = sumOfSquares(score, score.length);
+    return all == 0 ? 0 : epsilonSquared(y, bin, n, bins) * sumOfSquares(y, n) / all;
+  }
+
+  /** The sum of the squared deviations of the first {@code n} of {@code y} from their mean. */
+  private static double sumOfSquares(double[] y, int n) {
+    double mean = 0;
+    for (int i = 0; i < n; i++) mean += y[i];
+    mean /= n;
+    double ss = 0;
+    for (int i = 0; i < n; i++) ss += (y[i] - mean) * (y[i] - mean);
+    return ss;
   }
 
   /** Between-bin share of the variance of y, corrected for chance; 0 when nothing varies. */

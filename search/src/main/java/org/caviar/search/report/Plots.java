@@ -105,9 +105,12 @@ public final class Plots {
     List<Double> ys = new ArrayList<>();
     List<Double> px = new ArrayList<>();
     List<Double> py = new ArrayList<>();
+    int finished = 0; // with a value, the parameter active or not
     for (TrialRecord t : h.trials()) {
-      if (t.params() == null || t.params().value(i) == null || Double.isNaN(t.value())) continue;
+      if (t.params() == null || Double.isNaN(t.value())) continue;
       if (t.state() != TrialState.COMPLETE && t.state() != TrialState.PRUNED) continue;
+      finished++;
+      if (t.params().value(i) == null) continue;
       double x;
       if (p instanceof CategoricalParameter cat) {
         // A fixed jitter from the trial number: the same report every time.
@@ -136,7 +139,11 @@ public final class Plots {
     }
     if (!px.isEmpty()) scatter(c, "pruned (last value)", px, py, PRUNED);
     if (!xs.isEmpty()) scatter(c, "complete", xs, ys, GOOD);
-    if (xs.isEmpty() && px.isEmpty()) c.addSeries("no finished trial", new double[] {1}, new double[] {0});
+    if (xs.isEmpty() && px.isEmpty()) {
+      // A conditional parameter that no finished trial had active: not that none finished.
+      String none = finished == 0 ? "no finished trial" : "no finished trial had " + p.name() + " (" + finished + " finished)";
+      c.addSeries(none, new double[] {1}, new double[] {0});
+    }
     return c;
   }
 
@@ -268,22 +275,30 @@ public final class Plots {
     for (TrialRecord t : h.trials()) {
       if (t.reportCount() == 0 || best.contains(t) || others >= 200) continue;
       others++;
-      XYSeries s = c.addSeries("trial " + t.number(), steps(t), values(t));
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineColor(PRUNED);
+      XYSeries s = curve(c, "trial " + t.number(), t, PRUNED);
       s.setShowInLegend(false);
     }
     int k = 0;
     for (TrialRecord t : best) {
       if (t.reportCount() == 0) continue;
-      XYSeries s = c.addSeries("#" + (k + 1) + " trial " + t.number(), steps(t), values(t));
-      s.setMarker(SeriesMarkers.NONE);
-      s.setLineColor(TOP[k % TOP.length]);
+      XYSeries s = curve(c, "#" + (k + 1) + " trial " + t.number(), t, TOP[k % TOP.length]);
       s.setLineStyle(new BasicStroke(2.0f));
       k++;
     }
     if (c.getSeriesMap().isEmpty()) c.addSeries("no intermediate values", new double[] {0}, new double[] {0});
     return c;
+  }
+
+  /**
+   * A trial's intermediate values as a line; one value (tune --epochs 1, a trial pruned at its first
+   * step) as a point, which a line without markers does not draw at all.
+   */
+  private static XYSeries curve(XYChart c, String name, TrialRecord t, Color color) {
+    XYSeries s = c.addSeries(name, steps(t), values(t));
+    s.setMarker(t.reportCount() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+    s.setMarkerColor(color);
+    s.setLineColor(color);
+    return s;
   }
 
   private static double[] steps(TrialRecord t) {
@@ -300,6 +315,11 @@ public final class Plots {
 
   /** Bars of the parameters' importance. */
   public static CategoryChart importance(Map<String, Double> importance) {
+    return importance(importance, null);
+  }
+
+  /** Bars of the parameters' importance in {@code space} (null: not known), which says why there are none. */
+  public static CategoryChart importance(Map<String, Double> importance, SearchSpace space) {
     CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Parameter importance")
         .xAxisTitle("parameter").yAxisTitle("share of explained variance").build();
     c.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -308,7 +328,7 @@ public final class Plots {
     List<String> names = new ArrayList<>(importance.keySet());
     List<Double> values = new ArrayList<>(importance.values());
     if (names.isEmpty()) {
-      names.add("(too few completed trials)");
+      names.add(space != null && !varies(space) ? "(every parameter fixed)" : "(too few completed trials)");
       values.add(0.0);
     }
     // Bars of 0 only: XChart's axis from 0 to 0 put them at y = NaN in the SVG (a browser's error).
@@ -321,5 +341,11 @@ public final class Plots {
     c.getStyler().setXAxisLabelRotation(rotation(c.getStyler().getAxisTickLabelsFont(), names, 0.9 * TICK_SPACE / names.size()));
     c.addSeries("importance", names, values);
     return c;
+  }
+
+  /** Whether {@code space} has a parameter that is not fixed. */
+  static boolean varies(SearchSpace space) {
+    for (int i = 0; i < space.size(); i++) if (!(space.get(i) instanceof org.caviar.search.space.FixedParameter)) return true;
+    return false;
   }
 }

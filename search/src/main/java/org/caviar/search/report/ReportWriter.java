@@ -51,7 +51,7 @@ public final class ReportWriter {
       save(folder, "history", Plots.history(h), figures);
       save(folder, "learning_curves", Plots.learningCurves(h, 5), figures);
       save(folder, "parallel_coordinates", Plots.parallelCoordinates(h, space, 50), figures);
-      save(folder, "importance", Plots.importance(importance.shares()), figures);
+      save(folder, "importance", Plots.importance(importance.shares(), space), figures);
       for (int i = 0; i < space.size(); i++) {
         if (space.get(i) instanceof FixedParameter) continue;
         save(folder, "param_" + space.get(i).name(), Plots.parameter(h, space, i), figures);
@@ -184,7 +184,9 @@ public final class ReportWriter {
           .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
     }
     sb.append("</table>\n<h2>Parameter importance</h2>\n");
-    if (importance.isEmpty()) {
+    if (importance.isEmpty() && !Plots.varies(space)) {
+      sb.append("<p>Every parameter of the space is fixed: there is no variation to attribute.</p>\n");
+    } else if (importance.isEmpty()) {
       sb.append("<p>Too few trials to estimate it (it takes 4 with a value; here the ").append(esc(importance.basis())).append(").</p>\n");
     } else {
       sb.append("<p>Share of the variation in the ranks of the scores that each "

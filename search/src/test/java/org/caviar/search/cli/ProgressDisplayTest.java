@@ -103,6 +103,56 @@ class ProgressDisplayTest {
     assertTrue(last.contains("best 0.9666"), last);
   }
   /**
+   * Off a terminal, a study whose budget is no limit (--trials 2147483647 with --timeout, or a
+   * million) prints a line at least every minute while trials finish: a tenth of its trials is never
+   * reached, and its log had no line at all for the whole run.
+   */
+  @Test
+  void plainLinesComeAtLeastEveryMinuteWhenATenthIsFarOff() {
+    StringWriter out = new StringWriter();
+    long[] now = {0};
+    ProgressDisplay progress = new ProgressDisplay(Integer.MAX_VALUE, false, new PrintWriter(out), false, null, () -> now[0]);
+    List<TrialRecord> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) all.add(TrialRecord.claimed(i, 0).withOutcome(TrialState.COMPLETE, i, null, 10));
+    progress.start(0);
+    long second = 1_000_000_000L;
+    for (int i = 0; i < 4; i++) {
+      now[0] = new long[] {30, 61, 100, 125}[i] * second; // trials ending 30 s, 61 s, 100 s and 125 s in
+      progress.trialFinished(all.get(i), new History(all.subList(0, i + 1), Direction.MAXIMIZE));
+    }
+    progress.close();
+    List<String> counts = out.toString().lines().map(l -> l.substring(0, l.indexOf(" |"))).toList();
+    assertEquals(List.of("trials 2/2147483647", "trials 4/2147483647"), counts, out.toString());
+  }
+
+  /**
+   * A resumed study's remaining time is from this run's pace: the trials done before were counted
+   * as done in no time, and with 50 of 60 done, a first trial of 1 s left "0:00:00" to go, not 9 s.
+   */
+  @Test
+  void aResumedStudysRemainingTimeIsFromThisRunsTrials() throws InterruptedException {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    ProgressDisplay progress = new ProgressDisplay(60, false, new PrintWriter(new StringWriter()), true,
+        new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 120));
+    List<TrialRecord> all = new java.util.ArrayList<>();
+    for (int i = 0; i <= 50; i++) all.add(TrialRecord.claimed(i, 0).withOutcome(TrialState.COMPLETE, 0.5, null, 10));
+    try {
+      progress.start(50);
+      Thread.sleep(1100); // the trial of this run
+      progress.trialFinished(all.get(50), new History(all, Direction.MAXIMIZE));
+    } finally {
+      progress.close(); // draws the bar a last time, as it is now
+    }
+    String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("51/60 \\(\\d+:\\d\\d:\\d\\d / (\\d+):(\\d\\d):(\\d\\d)\\)").matcher(last);
+    assertTrue(m.find(), last);
+    // At least 1 s for the one trial of this run: at least 9 s for the 9 left.
+    long eta = Long.parseLong(m.group(1)) * 3600 + Long.parseLong(m.group(2)) * 60 + Long.parseLong(m.group(3));
+    assertTrue(eta >= 9, last);
+  }
+
+  /**
    * The total follows the budget it is told to (a shared study's, which another process may raise
    * while this one runs), on the bar as in the plain lines; a read of it that fails keeps the total
    * the display had, and the display goes on.

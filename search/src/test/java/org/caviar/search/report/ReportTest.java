@@ -115,6 +115,25 @@ class ReportTest {
   }
 
   /**
+   * The chart of a conditional parameter that no finished trial had active (TPE kept to the other
+   * optimizer) says so: it said "no finished trial" over a study of finished trials.
+   */
+  @Test
+  void aConditionalParametersEmptyChartSaysItWasNeverActive() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("optimizer", "adam", "sgd"),
+        Parameter.uniform("momentum", 0.5, 0.99).when("optimizer", "sgd"));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("optimizer", "adam")), -1)
+          .withOutcome(TrialState.COMPLETE, 0.9, null, 10));
+    }
+    History h = new History(trials, Direction.MAXIMIZE);
+    assertEquals(List.of("no finished trial had momentum (5 finished)"), List.copyOf(Plots.parameter(h, space, 1).getSeriesMap().keySet()));
+    assertEquals(List.of("no finished trial"),
+        List.copyOf(Plots.parameter(History.empty(Direction.MAXIMIZE), space, 1).getSeriesMap().keySet()));
+  }
+
+  /**
    * A log-scale parameter's chart has numbers on its axis when its range spans less than a decade
    * or two: XChart's log axis names only the powers of ten, and the default space's units (32 to
    * 256) had one number, 100; momentum's 1 - momentum (0.01 to 0.2) two.
@@ -218,6 +237,26 @@ class ReportTest {
     assertTrue(html.contains("No parameter explains more of the ranks than chance would"), html);
   }
 
+  /**
+   * A space whose every parameter is fixed has no importance to show, however many trials ran: the
+   * page said "Too few trials to estimate it (it takes 4 with a value; here the final values of 6
+   * completed trials)", and the chart's bar "(too few completed trials)".
+   */
+  @Test
+  void importanceOfASpaceWithNothingToVarySaysSo() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.fixed("lr", 0.05), Parameter.fixed("units", 32));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of()), -1).withOutcome(TrialState.COMPLETE, 0.9 + i / 100.0, null, 10));
+    }
+    String html = Files.readString(ReportWriter.write(dir.resolve("fixed"), new History(trials, Direction.MAXIMIZE), space,
+        new ReportWriter.Meta("fixed", "random", "none", null)));
+    assertTrue(!html.contains("Too few trials"), html);
+    assertTrue(html.contains("<p>Every parameter of the space is fixed: there is no variation to attribute.</p>"), html);
+    var chart = Plots.importance(Map.of(), space);
+    assertEquals(List.of("(every parameter fixed)"), List.copyOf(chart.getSeriesMap().get("importance").getXData()));
+  }
+
   @Test
   void importanceFindsTheParameterThatMatters() {
     SearchSpace space = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 1), Parameter.uniform("noise", 0, 1),
@@ -233,6 +272,31 @@ class ReportTest {
     assertTrue(imp.get("noise") < 0.05, imp.toString());
     assertTrue(imp.get("act") < 0.05, imp.toString());
     assertEquals(1.0, imp.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+  }
+
+  /**
+   * A conditional parameter's share is of the variation in the whole study, as every other's: it
+   * was of the variation among the trials where it is active only, and a parameter that just
+   * ordered the adam trials among themselves (by a hundredth, where adam against sgd made ten)
+   * came out above the optimizer, as beta2 and momentum topped the default space's shares.
+   */
+  @Test
+  void aConditionalParametersShareIsOfTheWholeStudy() {
+    SearchSpace space = SearchSpace.of(Parameter.categorical("optimizer", "adam", "sgd"),
+        Parameter.uniform("beta", 0, 1).when("optimizer", "adam"));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      boolean adam = i % 2 == 0;
+      double beta = ((i * 7) % 40) / 40.0;
+      var p = adam ? space.pointFromValues(Map.of("optimizer", "adam", "beta", beta)) : space.pointFromValues(Map.of("optimizer", "sgd"));
+      trials.add(TrialRecord.claimed(i, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, (adam ? 10 : 0) + 0.01 * beta, null, 10));
+    }
+    Map<String, Double> imp = Importance.compute(new History(trials, Direction.MAXIMIZE), space).shares();
+    // In ranks: the optimizer splits them in halves, 3/4 of their variance; beta orders the adam half,
+    // 1/8 of it (the half's variance, a quarter of the whole's, over half the trials). Less the chance
+    // terms, and normalized: 6/7 and 1/7; 0.05 is room for the chance corrections and the 20 bins' steps.
+    assertEquals(6.0 / 7, imp.get("optimizer"), 0.05, imp.toString());
+    assertEquals(1.0 / 7, imp.get("beta"), 0.05, imp.toString());
   }
 
   /**
@@ -275,6 +339,29 @@ class ReportTest {
     assertEquals("values at step 3 of 6 trials", Importance.compute(new History(trials, Direction.MAXIMIZE), space).basis());
   }
 
+  /**
+   * The common step is found among the steps reported, whatever their size: it was looked for at
+   * every integer from the largest step down, and an objective reporting at its examples seen (one
+   * trial of many running on to step 2e9) held the summary and the report for minutes.
+   */
+  @Test
+  void importanceOnIntermediateValuesAtLargeStepsIsQuick() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      double x = i / 6.0;
+      TrialRecord t = TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("x", x)), -1)
+          .withIntermediate(1_000_000, x).withIntermediate(2_000_000, 2 * x);
+      if (i == 0) t = t.withIntermediate(2_000_000_000, 3 * x);
+      trials.add(t.withOutcome(TrialState.PRUNED, Double.NaN, null, 0));
+    }
+    History h = new History(trials, Direction.MAXIMIZE);
+    // Milliseconds once the steps are the ones reported; the limit is for a loaded machine.
+    Importance.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> Importance.compute(h, space));
+    assertEquals("values at step 2000000 of 6 trials", r.basis());
+  }
+
   /** A choice may hold a double quote (a word is anything without spaces or , | ( ) = # ;): its CSV field is quoted. */
   @Test
   void csvQuotesAValueWithADoubleQuote() {
@@ -310,6 +397,40 @@ class ReportTest {
     TrialRecord t = TrialRecord.claimed(0, 1_000).withParams(space.pointFromValues(Map.of("x", 0.5)), -1).withIntermediate(1, 0.3);
     List<String> lines = ReportWriter.csv(new History(List.of(t), Direction.MAXIMIZE), space).lines().toList();
     assertEquals("0,RUNNING,,1,,,0.5", lines.get(1));
+  }
+
+  /**
+   * A trial that reported once (tune --epochs 1, or one pruned at its first step) is a point on the
+   * learning curves: drawn as a line without markers, a curve of one point was nothing, and a study
+   * of one-epoch trials had an empty chart under its legend.
+   */
+  @Test
+  void learningCurvesShowTrialsThatReportedOnce() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      double v = i < 6 ? 0.5 + 0.05 * i : 0.57 + 0.1 * (i - 6); // the pruned ones within the others' range: the same axes
+      trials.add(TrialRecord.claimed(i, 0).withParams(space.pointFromValues(Map.of("x", i / 8.0)), -1).withIntermediate(1, v)
+          .withOutcome(i < 6 ? TrialState.COMPLETE : TrialState.PRUNED, v, null, 10));
+    }
+    BufferedImage img = org.knowm.xchart.BitmapEncoder.getBufferedImage(Plots.learningCurves(new History(trials, Direction.MAXIMIZE), 5));
+    BufferedImage completeOnly = org.knowm.xchart.BitmapEncoder.getBufferedImage(
+        Plots.learningCurves(new History(trials.subList(0, 6), Direction.MAXIMIZE), 5));
+    // Above the legend (below the plot, in the last fifth of the chart): the best trial's colour; and
+    // the grey of the others, which the chart's grid and frame have some of, more than without them.
+    int above = img.getHeight() * 4 / 5;
+    assertTrue(pixels(img, Plots.TOP[0], above) > 0, "the best trial's point");
+    java.awt.Color grey = new java.awt.Color(0xbb, 0xbb, 0xbb);
+    assertTrue(pixels(img, grey, above) > pixels(completeOnly, grey, above), "the other trials' points");
+  }
+
+  /** Pixels of exactly {@code color} in the rows above {@code rows}. */
+  private static int pixels(BufferedImage img, java.awt.Color color, int rows) {
+    int n = 0;
+    for (int y = 0; y < rows; y++) {
+      for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xffffff) == (color.getRGB() & 0xffffff)) n++;
+    }
+    return n;
   }
 
   /** A study without a completed trial (all failed or pruned) says so in its leaderboard, which was an empty table. */
