@@ -681,11 +681,15 @@ public class TuneCommand implements Callable<Integer> {
       // trials before it has heard from the earlier ones.
       String beyondCores = executionMode == ExecutionMode.CAVIAR && running > cores
           ? "more than the " + cores + " cores: they take turns on them" : "";
+      long budgetLeft = Math.max(0, trials - done);
+      // A grid (or any sampler with fewer points left than the budget's trials) ends at its points:
+      // the line said "60 trials" and the progress counted to 60 for a grid of 4.
+      boolean pointsBound = left < budgetLeft;
+      long total = pointsBound ? done + left : trials;
       String cap = "";
       if (workers != null && workers > running) {
-        long budgetLeft = Math.max(0, trials - done);
         cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + trials
-            : ", capped at the " + (left < budgetLeft ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
+            : ", capped at the " + (pointsBound ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
                 : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + trials
                 : "budget's " + CaviarCli.count(trials, "trial")));
         // A shared study's budget may be raised by another process while this one runs; the study
@@ -699,15 +703,19 @@ public class TuneCommand implements Callable<Integer> {
           : "up to " + CaviarCli.count(epochs, "epoch");
       out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
           CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
-          CaviarCli.count(trials, "trial"), trialEpochs, CaviarCli.count(running, "worker"),
+          pointsBound ? CaviarCli.count(total, "trial") + " (the " + s.name() + " sampler's points, within the budget's " + trials + ")"
+              : CaviarCli.count(trials, "trial"),
+          trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) {
-        progress.start(done, trials);
-        // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total.
+        progress.start(done, total);
+        // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total
+        // (up to the sampler's points).
         Budget claimedAgainst = budget;
-        if (shared != null) progress.followTotal(() -> study.maxTrials(claimedAgainst));
+        long points = pointsBound ? total : Long.MAX_VALUE;
+        if (shared != null) progress.followTotal(() -> Math.min(points, study.maxTrials(claimedAgainst)));
       }
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
@@ -828,7 +836,6 @@ public class TuneCommand implements Callable<Integer> {
     return t.params() == null ? epochs : MlpSettings.epochs(t.params().asMap(), epochs);
   }
 
-  /** Prints the run's summary, leaderboard and best trial; returns the trials of this run that failed. */
   /** The summary's importance line: each parameter's share, or why there is none to show. */
   static String importanceLine(Importance.Result importance) {
     StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
@@ -836,7 +843,7 @@ public class TuneCommand implements Callable<Integer> {
     if (importance.shares().values().stream().allMatch(v -> v == 0)) {
       sb.append(" no parameter explains more of the ranks than chance would (every share 0)");
     } else {
-      importance.shares().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.0f%%", k, 100 * v)));
+      importance.percents(0).forEach((k, v) -> sb.append(" ").append(k).append(" ").append(v));
     }
     return sb.toString();
   }

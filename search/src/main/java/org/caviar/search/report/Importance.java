@@ -47,6 +47,30 @@ public final class Importance {
     public boolean isEmpty() {
       return shares.isEmpty();
     }
+
+    /**
+     * The shares as percentages with {@code decimals} decimals that add up to 100 when the shares add
+     * up to 1 (largest remainders: each share rounded down, and the units left over go to those
+     * that lost most), so that a printed list does not total 99% or 100.1%; in the shares' order.
+     */
+    public Map<String, String> percents(int decimals) {
+      long units = Math.round(100 * Math.pow(10, decimals)); // 100% in steps of the last decimal
+      double sum = shares.values().stream().mapToDouble(Double::doubleValue).sum();
+      Map<String, Long> floor = new LinkedHashMap<>();
+      shares.forEach((k, v) -> floor.put(k, (long) Math.floor(v * units)));
+      // Only shares that add up to 1 (up to the doubles' rounding) are completed to 100.
+      if (Math.abs(sum - 1) < 1e-9) {
+        long left = units - floor.values().stream().mapToLong(Long::longValue).sum();
+        List<String> byRemainder = new ArrayList<>(shares.keySet());
+        byRemainder.sort(Comparator.comparingDouble((String k) -> -(shares.get(k) * units - floor.get(k))));
+        for (int i = 0; i < left && i < byRemainder.size(); i++) floor.merge(byRemainder.get(i), 1L, Long::sum);
+      } else {
+        shares.forEach((k, v) -> floor.put(k, Math.round(v * units)));
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      floor.forEach((k, u) -> out.put(k, java.math.BigDecimal.valueOf(u, decimals).toPlainString() + "%"));
+      return out;
+    }
   }
 
   /** Fewer completed trials than this, and the intermediate values are used. */

@@ -192,9 +192,8 @@ public final class ReportWriter {
       sb.append("<p>Share of the variation in the ranks of the scores that each "
           + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
           + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
-      for (Map.Entry<String, Double> e : importance.shares().entrySet()) {
-        sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">")
-            .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue())).append("</td></tr>");
+      for (Map.Entry<String, String> e : importance.percents(1).entrySet()) {
+        sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">").append(e.getValue()).append("</td></tr>");
       }
       sb.append("</table>\n");
       if (importance.shares().values().stream().allMatch(v -> v == 0)) {

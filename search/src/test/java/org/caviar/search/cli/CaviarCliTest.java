@@ -445,6 +445,22 @@ class CaviarCliTest {
   }
 
   /**
+   * A grid with fewer points than the budget's trials runs its points: the line said "10 trials" and
+   * the progress counted to 10 ("trials 2/10" at the end, and off a terminal no line at all before
+   * a tenth of 10 was reached). Both count the points now.
+   */
+  @Test
+  void aGridSmallerThanTheBudgetCountsItsPoints() {
+    CliRun r = run("tune", "--sampler", "grid", "--trials", "10", "--workers", "1", "--epochs", "1", "--no-report",
+        "--param", "units = int(8, 9)", "--param", "layers = fixed(1)", "--param", "lr = fixed(0.01)",
+        "--study", dir.resolve("small-grid").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("; 2 trials (the grid sampler's points, within the budget's 10) of up to 1 epoch; 1 worker in "), r.out());
+    assertTrue(r.out().contains("\ntrials 2/2 | "), r.out());
+    assertFalse(r.out().contains("/10 | "), r.out());
+  }
+
+  /**
    * tune names epochs by how many a trial has run, train by their index from 0, as does the
    * Trainer's "diverged ... in epoch 0" that tune prints for a diverged trial: "decisions at epochs
    * 1" and "pruned at epoch 1" (after the first epoch) read as the epoch that train, and the

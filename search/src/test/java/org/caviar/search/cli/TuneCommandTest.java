@@ -140,6 +140,23 @@ class TuneCommandTest {
     assertEquals("importance (values at step 2 of 1 trial): x 25%", TuneCommand.importanceLine(some));
   }
 
+  /**
+   * Shares rounded each on its own printed 41 + 22 + 16 + 14 + 6 = 99%: the largest remainders now
+   * take the units left over (here 41.4 and 5.8), so the line adds up to 100%.
+   */
+  @Test
+  void importanceSharesAddUpTo100() {
+    var shares = new java.util.LinkedHashMap<String, Double>();
+    shares.put("a", 0.414);
+    shares.put("b", 0.223);
+    shares.put("c", 0.163);
+    shares.put("d", 0.142);
+    shares.put("e", 0.058);
+    var r = new org.caviar.search.report.Importance.Result(shares, "final values of 30 completed trials");
+    assertEquals("importance (final values of 30 completed trials): a 42% b 22% c 16% d 14% e 6%", TuneCommand.importanceLine(r));
+    assertEquals(java.util.List.of("41.4%", "22.3%", "16.3%", "14.2%", "5.8%"), java.util.List.copyOf(r.percents(1).values()));
+  }
+
   @Test
   void aStudyPathWithoutANameIsRefused() {
     String expected = "caviar tune: --study / has no name: the study is named by the path's last part";
