@@ -171,7 +171,7 @@ public class TuneCommand implements Callable<Integer> {
       description = "Study seed: with one worker the same seed gives the same study. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "Rows of the leaderboard. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--top", paramLabel = "N", defaultValue = "10", description = "Rows of the leaderboard, printed and in the report. Default: ${DEFAULT-VALUE}.")
   int top;
 
   @Option(names = "--no-report", description = "Do not write the report folder.")
@@ -751,7 +751,7 @@ public class TuneCommand implements Callable<Integer> {
       }
       if (!noReport) {
         Path page = ReportWriter.write(dir.resolve("report"), h, space, new ReportWriter.Meta(studyName(dir),
-            s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs"), importance);
+            s.name(), describe(p), d.description() + "; value = best validation accuracy over a trial's epochs", top), importance);
         out.println("report: " + page.toAbsolutePath());
       }
       int finished = finishedTrials(h.trials());

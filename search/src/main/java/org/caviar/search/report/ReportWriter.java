@@ -36,7 +36,16 @@ public final class ReportWriter {
   private static final Pattern PARAMETER_CHART = Pattern.compile("param_.+");
 
   /** What the page says about how the study was run. */
-  public record Meta(String studyName, String sampler, String pruner, String notes) {}
+  public record Meta(String studyName, String sampler, String pruner, String notes, int top) {
+    public Meta {
+      if (top < 1) throw new IllegalArgumentException("top must be >= 1, got " + top);
+    }
+
+    /** With the leaderboard's 10 rows. */
+    public Meta(String studyName, String sampler, String pruner, String notes) {
+      this(studyName, sampler, pruner, notes, 10);
+    }
+  }
 
   /** Writes the report into {@code folder} (created if needed); returns the HTML page. */
   public static Path write(Path folder, History h, SearchSpace space, Meta meta) {
@@ -176,7 +185,7 @@ public final class ReportWriter {
     sb.append("<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th>trial</th><th>value</th><th>steps</th><th>seconds</th><th>parameters</th></tr>\n");
     int rank = 1;
     if (best == null) sb.append("<tr><td colspan=\"6\">No trial completed.</td></tr>\n");
-    for (TrialRecord t : Leaderboard.top(h, 10)) {
+    for (TrialRecord t : Leaderboard.top(h, meta.top())) {
       sb.append("<tr><td class=\"num\">").append(rank++).append("</td><td class=\"num\">").append(t.number())
           .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")
           .append(t.reportCount() == 0 ? "-" : t.lastStep()).append("</td><td class=\"num\">")

@@ -2,6 +2,7 @@ package org.caviar.search.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -67,6 +68,23 @@ class ReportTest {
     List<String> csv = Files.readAllLines(dir.resolve("report/trials.csv"));
     assertEquals(h.size() + 1, csv.size());
     assertTrue(csv.get(0).startsWith("trial,state,value,steps,seconds,reason,lr,"));
+  }
+
+  /** tune --top N set the printed leaderboard's rows, and the report's stayed at 10 whatever N was. */
+  @Test
+  void theReportsLeaderboardHasTheRowsAsked() throws IOException {
+    History h = study(12, org.caviar.search.pruner.Pruner.none());
+    SearchSpace space = Spaces.everyKind();
+    long completed = h.trials().stream().filter(t -> t.state() == org.caviar.search.trial.TrialState.COMPLETE).count();
+    assertTrue(completed >= 4, "the study needs more complete trials than the rows asked: " + completed);
+    for (int top : new int[] {3, 10}) {
+      String html = Files.readString(ReportWriter.write(dir.resolve("top" + top), h, space, new ReportWriter.Meta("demo", "tpe", "asha", null, top)));
+      String board = html.substring(html.indexOf("<h2>Leaderboard</h2>"));
+      board = board.substring(0, board.indexOf("</table>"));
+      long rows = board.lines().filter(l -> l.startsWith("<tr><td class=\"num\">")).count();
+      assertEquals(Math.min(top, Leaderboard.top(h, Integer.MAX_VALUE).size()), rows, board);
+    }
+    assertThrows(IllegalArgumentException.class, () -> new ReportWriter.Meta("demo", "tpe", "asha", null, 0));
   }
 
   /** A study's report folder written again drops the charts of parameters the study no longer has, and keeps anything else. */
