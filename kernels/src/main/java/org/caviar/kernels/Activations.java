@@ -27,7 +27,9 @@ package org.caviar.kernels;
  *
  * <p>{@link #scalar()} computes tanh, sigmoid and their backward in double, rounded once.
  * {@link #vector()} approximates tanh and sigmoid within 2 ulp of it and the two backward within
- * {@code 3 * 2^-24} relative; ReLU and leaky ReLU agree bit for bit.
+ * {@code 3 * 2^-24} relative, plus {@code 2^-149} where the result is subnormal (there rounding
+ * errors are absolute: results near 1e-43 may differ by one subnormal step, about 1%);
+ * ReLU and leaky ReLU agree bit for bit.
  */
 public abstract class Activations {
   /** The plain reference. */
