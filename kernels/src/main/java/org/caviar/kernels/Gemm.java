@@ -20,7 +20,10 @@ package org.caviar.kernels;
  *
  * <p>Implementations: {@link #scalar()} (the reference), {@link #vector()} (packed panels and a
  * register-blocked FMA micro-kernel on the Vector API, one thread) and {@link #parallel(int)}
- * (the same kernel with the n or m loop split over a pool).
+ * (the same kernel with the n or m loop split over a pool). The vector kernel sums in another
+ * order than the reference and fuses each multiply-add (one rounding, not two), so the two agree
+ * within float rounding, not to the bit; where a product underflows they may differ by the sign of
+ * a zero or by one subnormal step. {@code parallel(t)} gives {@code vector()}'s bits.
  */
 public abstract class Gemm {
   /** Whether an operand is used as stored or transposed. */
