@@ -57,8 +57,8 @@ import org.caviar.model.layer.StateTensor;
  * </pre>
  *
  * Loading rebuilds the network from the spec, then requires each tensor's name and length to match
- * the rebuilt network's, in order; any mismatch, a wrong checksum or trailing bytes is a
- * {@link MalformedModelException} saying what differs. A version 1 file (no provenance) loads as a
+ * the rebuilt network's, in order; any mismatch, a batch norm running variance below 0 or NaN, a
+ * wrong checksum or trailing bytes is a {@link MalformedModelException} saying what differs. A version 1 file (no provenance) loads as a
  * model whose {@link Model#provenance()} is null.
  */
 public final class ModelFile {
@@ -313,6 +313,17 @@ public final class ModelFile {
         for (int j = 0; j < length; j++) dst[j] = Float.intBitsToFloat(in.readInt());
       }
       if (in.available() > 0) throw new MalformedModelException(source + ": " + in.available() + " bytes between the tensors and the checksum");
+      // No training writes a running variance below 0 (nor NaN): such a file loaded, and its first
+      // prediction failed in the batch norm kernel, naming neither the file nor the tensor.
+      for (var layer : network.layers()) {
+        if (!(layer instanceof org.caviar.model.layer.BatchNormLayer bn)) continue;
+        float[] v = bn.runningVar();
+        for (int j = 0; j < v.length; j++) {
+          if (!(v[j] >= 0)) {
+            throw new MalformedModelException(source + ": " + bn.name() + ".runningVar[" + j + "] is " + v[j] + ": a variance must be >= 0");
+          }
+        }
+      }
       return new Model(network, standardizer, classNames, provenance);
     } catch (EOFException e) {
       // The checksum matched, so the file is as written: a writer's fault, not damage.

@@ -316,6 +316,10 @@ public final class Trainer {
     // A new run (see above); after the checks, so that a refused fit changes nothing.
     optimizer.reset();
     if (sharded != null) sharded.resetOptimizers();
+    // After bare steps split over threads the shards hold the live weights: the listener was told
+    // of a network whose arrays were behind, and the snapshot of the starting weights (restored by a
+    // run that diverges before its first best) took those, from before the steps.
+    syncNetwork();
     long start = System.nanoTime();
     l.onTrainingStart(network, config, trainedClasses);
     List<EpochMetrics> history = new ArrayList<>();

@@ -231,6 +231,34 @@ class ModelFileTest {
   }
 
   /**
+   * A running variance below 0 or NaN (another writer's file, its checksum right) is a malformed
+   * model: no training writes one, and the file loaded, to fail at its first prediction with the
+   * batch norm kernel's "runningVar[5] must be >= 0, got -1.0", which named neither the file nor
+   * the tensor.
+   */
+  @Test
+  void aRunningVarianceBelowZeroIsAMalformedModel(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("m.cvm");
+    trained.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] name = "batchnorm1.runningVar".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int at = -1;
+    for (int i = 0; at < 0 && i + name.length <= bytes.length; i++) {
+      if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length)) at = i;
+    }
+    assertTrue(at > 0, "the tensor batchnorm1.runningVar is in the file");
+    int values = at + name.length + 4; // past the name and the tensor's length
+    for (float bad : new float[] {-1f, Float.NaN}) {
+      byte[] damaged = bytes.clone();
+      java.nio.ByteBuffer.wrap(damaged, values + 5 * 4, 4).putFloat(bad);
+      var crc = new java.util.zip.CRC32();
+      crc.update(damaged, 0, damaged.length - 8);
+      java.nio.ByteBuffer.wrap(damaged, damaged.length - 8, 8).putLong(crc.getValue());
+      assertProblem(dir, "variance", damaged, "variance: batchnorm1.runningVar[5] is " + bad + ": a variance must be >= 0");
+    }
+  }
+
+  /**
    * A spec whose weights need more bytes than the file has, its checksum right (a file edited and
    * re-summed, or another writer's): a first layer of 20 million units (5 GB of weights) ran out of
    * memory building the network before the tensors were compared with it.

@@ -409,6 +409,40 @@ class TrainerTest {
   }
 
   /**
+   * A fit after bare steps split over threads starts from the weights those steps left, and a run
+   * that diverges before its first best epoch ends with them: the shards held them, the network's
+   * own arrays were behind (until a sync), and fit took its snapshot of the starting weights from
+   * those arrays, so that restoreBest put back the weights from before the bare steps. The run is
+   * the one above whose single update overflows every weight; the expected weights are a twin's,
+   * synced after the same steps (the split is deterministic for a thread count).
+   */
+  @Test
+  void aFitAfterBareSplitStepsRestoresTheWeightsTheyLeft() {
+    NetworkSpec spec = NetworkSpec.parse("64-32-10 relu");
+    TrainingConfig config = TrainingConfig.builder().epochs(3).batchSize(train.rows()).optimizer(new OptimizerSpec.Sgd())
+        .learningRate(Float.MAX_VALUE).weightDecay(100f).restoreBest(true).build();
+    float[][] after = new float[2][];
+    Trainer[] trainers = new Trainer[2];
+    for (int i = 0; i < 2; i++) {
+      Network n = Network.create(spec, 3, Kernels.parallel(2));
+      trainers[i] = new Trainer(n, config, true);
+      MiniBatches b = trainers[i].batches(train);
+      b.shuffle();
+      int rows = b.load(0);
+      for (int step = 0; step < 3; step++) assertTrue(Float.isFinite(trainers[i].step(b.features(), b.labels(), rows, 1e-3f)));
+    }
+    Network start = Network.create(spec, 3);
+    trainers[1].syncNetwork();
+    float[] expected = parametersAndState(trainers[1].network());
+    assertAllFinite(expected, "after the bare steps");
+    assertTrue(!java.util.Arrays.equals(expected, parametersAndState(start)), "the bare steps moved the weights");
+    TrainingResult r = trainers[0].fit(train, validation, null);
+    assertEquals(TrainingStatus.DIVERGED, r.status(), r.message());
+    assertTrue(r.message().endsWith("restored the weights the run started from"), r.message());
+    assertArrayEquals(expected, parametersAndState(trainers[0].network()));
+  }
+
+  /**
    * An epoch that was validated and diverged there (its validation loss NaN) had validation:
    * {@code hasValidation()} was false for it, as for a run without a validation set, so that a
    * report of the run's curves left the validation curve out (its first epoch "had none") and a
