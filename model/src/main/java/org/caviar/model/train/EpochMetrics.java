@@ -4,7 +4,7 @@ package org.caviar.model.train;
  * What one epoch achieved. Training loss and accuracy are averaged over the epoch's mini-batches
  * as they were trained (training mode, before each update); validation figures are measured after
  * the epoch in inference mode, and are NaN without a validation set. An epoch whose network
- * diverged on the validation set (a logit not finite: the run ends {@link TrainingStatus#DIVERGED}
+ * diverged on the validation set (a logit not finite, or the loss past float's range: the run ends {@link TrainingStatus#DIVERGED}
  * after it) has a NaN validation loss and the accuracy of its predictions as they were: it
  * {@linkplain #hasValidation() had validation}, and {@linkplain #validationDiverged() diverged there}.
  *
@@ -12,7 +12,7 @@ package org.caviar.model.train;
  * @param trainLoss mean cross-entropy over the epoch's examples (without the L2 term)
  * @param trainAccuracy fraction of the epoch's examples classified right
  * @param validationLoss mean cross-entropy on the validation set; NaN without one, or when a
- *     logit on it was not finite
+ *     logit on it was not finite, or the loss overflowed a float
  * @param validationAccuracy fraction of the validation set classified right; NaN without one
  * @param learningRate the rate used for this epoch
  * @param examples training examples seen in this epoch
@@ -30,7 +30,7 @@ public record EpochMetrics(
     return !Double.isNaN(validationAccuracy);
   }
 
-  /** Whether the epoch was measured on a validation set and its loss there is NaN: a logit was not finite. */
+  /** Whether the epoch was measured on a validation set and its loss there is NaN: a logit was not finite, or the loss overflowed a float. */
   public boolean validationDiverged() {
     return hasValidation() && Double.isNaN(validationLoss);
   }

@@ -84,7 +84,7 @@ public final class Evaluator {
   }
 
   /**
-   * Mean loss on {@code data} (NaN if a logit is not finite, or if the data has no rows), adding
+   * Mean loss on {@code data} (NaN if a logit is not finite or the loss overflows a float, or if the data has no rows), adding
    * each example's (true, predicted) pair to {@code confusion} (sized for the network's classes)
    * if it is not null.
    */
