@@ -28,4 +28,22 @@ class RunQuickScriptTest {
       assertTrue(!out.contains("set -euo"), "the usage ends with the comment: " + out);
     }
   }
+
+  /**
+   * An unknown option (a typo: --fulll) is refused before the build, which it cost first (QuickRun
+   * refused it only then); the same words and usage as QuickRun's. An option's value that starts
+   * with '-' is not taken for an option.
+   */
+  @Test
+  void anUnknownOptionIsRefusedBeforeTheBuild() throws Exception {
+    Path script = Path.of("run-quick").toAbsolutePath();
+    Process p = new ProcessBuilder(script.toString(), "--fulll", "Peak").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor(), out);
+    assertEquals("run-quick: unknown option --fulll\n" + QuickRun.USAGE + "\n", out);
+    // --forks -1 reaches QuickRun (here without a build: --no-build on a jar that may be missing), whose check names the value.
+    p = new ProcessBuilder(script.toString(), "--no-build", "--forks", "-1").redirectErrorStream(true).start();
+    out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(!out.contains("unknown option -1"), out);
+  }
 }
