@@ -74,7 +74,7 @@ public final class Standardizer {
   /**
    * A new dataset with standardized features.
    *
-   * @throws IllegalArgumentException naming the row and feature, if a value standardizes to infinity
+   * @throws NotFiniteException naming the row and feature, if a value standardizes to infinity
    */
   public Dataset apply(Dataset data) {
     if (data == null) throw new IllegalArgumentException("data must not be null");
@@ -97,9 +97,48 @@ public final class Standardizer {
     int f = mean.length;
     for (int i = 0; i < rows * f; i++) {
       if (!Float.isFinite(dst[i])) {
-        throw new IllegalArgumentException(name + "[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + src[i]
-            + ", which standardizes to " + dst[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the training data");
+        throw new NotFiniteException(name + "[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + src[i]
+            + ", which standardizes to " + dst[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the training data",
+            i / f, i % f, src[i], dst[i]);
       }
+    }
+  }
+
+  /**
+   * A value that standardizes to infinity ({@link #transformFinite}, {@link #apply}), with where it
+   * lies in the rows given, so that a caller can name it as its user knows it (a file's row and column).
+   */
+  public static final class NotFiniteException extends IllegalArgumentException {
+    private final int row;
+    private final int feature;
+    private final float value;
+    private final float standardized;
+
+    NotFiniteException(String message, int row, int feature, float value, float standardized) {
+      super(message);
+      this.row = row;
+      this.feature = feature;
+      this.value = value;
+      this.standardized = standardized;
+    }
+
+    /** The row, counted from 0 in the rows given. */
+    public int row() {
+      return row;
+    }
+
+    public int feature() {
+      return feature;
+    }
+
+    /** The value as given. */
+    public float value() {
+      return value;
+    }
+
+    /** What it standardized to: an infinity. */
+    public float standardized() {
+      return standardized;
     }
   }
 

@@ -148,39 +148,41 @@ public final class DataOptions {
     String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes%s; train %d / validation %d / test %d",
         raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
         parts.validation().rows(), parts.test().rows());
-    requireStandardizable(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'");
-    requireStandardizable(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'");
-    requireStandardizable(standardizer, parts.test(), raw, raw.rows().test(), "a test row; ", "the training rows'");
-    return new Data(standardizer.apply(parts.train()), standardizer.apply(parts.validation()),
-        standardizer.apply(parts.test()), standardizer, description, raw);
+    // Left to right: a training row's value is named before a validation row's, a validation row's before a test row's.
+    return new Data(standardize(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'"),
+        standardize(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'"),
+        standardize(standardizer, parts.test(), raw, raw.rows().test(), "a test row; ", "the training rows'"),
+        standardizer, description, raw);
+  }
+
+  /** {@code standardizer.apply(data)}, a value it takes to Infinity named by {@link #notStandardizable}. */
+  private Dataset standardize(Standardizer standardizer, Dataset data, Raw raw, int[] rows, String part, String whose) {
+    try {
+      return standardizer.apply(data);
+    } catch (Standardizer.NotFiniteException e) {
+      throw notStandardizable(e, standardizer, raw, rows, part, whose);
+    }
   }
 
   /**
-   * Refuses a value of {@code data} (rows of {@code raw}: its {@code rows}, or all of them when
-   * null) that {@code standardizer} takes to Infinity, naming it by its row and column in the file:
-   * the standardizer's own check named the row of the part and an index into the program's array
-   * ("features[10] (row 5, feature 0)"). {@code part} says which part the row is in ("a test row;
-   * ", or empty), {@code whose} whose statistics these are.
+   * The value {@code e} found (in rows of {@code raw}: its {@code rows}, or all of them when null),
+   * named by its row and column in the file: the standardizer's own message named the row of the
+   * part and an index into the program's array ("features[10] (row 5, feature 0)"). {@code part}
+   * says which part the row is in ("a test row; ", or empty), {@code whose} whose statistics these are.
    */
-  void requireStandardizable(Standardizer standardizer, Dataset data, Raw raw, int[] rows, String part, String whose) {
-    float[] mean = standardizer.mean();
-    float[] scale = standardizer.scale();
-    float[] x = data.features();
-    int f = data.featureCount();
-    long n = (long) data.rows() * f;
-    for (int i = 0; i < n; i++) {
-      int j = i % f;
-      float v = (x[i] - mean[j]) * scale[j]; // as Standardizer.transform computes it
-      if (Float.isFinite(v)) continue;
-      int row = rows == null ? i / f : rows[i / f];
-      String counted = csv != null ? "data rows counted from 0" : idxImages != null ? "images counted from 0" : "rows counted from 0";
-      String feature = featureNames != null && j < featureNames.size() ? featureNames.get(j)
-          : (idxImages != null ? "value " : "feature ") + j;
-      throw new IllegalArgumentException(raw.name() + " row " + row + " (" + part + counted + "), " + feature + ": "
-          + Floats.text(x[i]) + " standardizes to " + v + " with " + whose + " mean "
-          + Floats.text(mean[j]) + " and scale " + Floats.text(scale[j])
-          + ": far outside the training data; leave the row out, or scale the column down");
-    }
+  IllegalArgumentException notStandardizable(Standardizer.NotFiniteException e, Standardizer standardizer, Raw raw, int[] rows,
+      String part, String whose) {
+    int j = e.feature();
+    int row = rows == null ? e.row() : rows[e.row()];
+    String counted = csv != null ? "data rows counted from 0" : idxImages != null ? "images counted from 0" : "rows counted from 0";
+    String feature = featureNames != null && j < featureNames.size() ? featureNames.get(j)
+        : (idxImages != null ? "value " : "feature ") + j;
+    IllegalArgumentException named = new IllegalArgumentException(raw.name() + " row " + row + " (" + part + counted + "), " + feature
+        + ": " + Floats.text(e.value()) + " standardizes to " + e.standardized() + " with " + whose + " mean "
+        + Floats.text(standardizer.mean()[j]) + " and scale " + Floats.text(standardizer.scale()[j])
+        + ": far outside the training data; leave the row out, or scale the column down");
+    named.initCause(e);
+    return named;
   }
 
   /** The last CSV load's feature columns as its messages name them ("column 2 (index 1) 'b'"), or null. */

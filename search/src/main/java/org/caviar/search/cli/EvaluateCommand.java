@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.caviar.model.Model;
 import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.data.Standardizer;
 import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
 import org.caviar.model.io.Provenance;
@@ -146,12 +147,13 @@ public final class EvaluateCommand implements Callable<Integer> {
               + names + "): give the column of these names with --label-column");
     }
     Dataset labelled = rows.inClasses(model.classNames(), raw.name(), "the model");
-    // Named by its row and column in the file, not by the model's standardizer ("features[10] (row 5, feature 0)").
-    if (model.standardizer() != null) {
-      data.requireStandardizable(model.standardizer(), labelled, raw, all ? null : raw.rows().test(), all ? "" : "a test row; ",
-          "the model's");
+    Evaluation e;
+    try {
+      e = model.evaluate(labelled);
+    } catch (Standardizer.NotFiniteException x) {
+      // Named by its row and column in the file, not by the model's standardizer ("features[10] (row 5, feature 0)").
+      throw data.notStandardizable(x, model.standardizer(), raw, all ? null : raw.rows().test(), all ? "" : "a test row; ", "the model's");
     }
-    Evaluation e = model.evaluate(labelled);
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
     out.printf(Locale.ROOT, "data: %s, %s (%s)%n", raw.name(), all ? "every row" : part, CaviarCli.count(rows.rows(), "row"));
     if (note != null) out.println("note: " + note);
