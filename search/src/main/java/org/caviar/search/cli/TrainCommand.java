@@ -32,6 +32,7 @@ import org.caviar.model.train.TrainingListener;
 import org.caviar.model.train.TrainingResult;
 import org.caviar.model.train.TrainingStatus;
 import org.caviar.search.objective.MlpSettings;
+import org.caviar.search.report.Leaderboard;
 import org.caviar.search.report.TrainingReport;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
@@ -40,7 +41,6 @@ import org.caviar.search.storage.StudyInfo;
 import org.caviar.search.study.Study;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
-import org.caviar.search.trial.TrialState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -676,20 +676,17 @@ public final class TrainCommand implements Callable<Integer> {
   private Best best(Storage storage, StudyInfo info, String where, java.util.function.IntFunction<String> more) {
     StudySettings.forTraining(this).useStored(info, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data");
     storage.open(info);
-    List<TrialRecord> trials = storage.trials();
-    TrialRecord best = new History(trials, info.direction()).best();
+    History history = new History(storage.trials(), info.direction());
+    TrialRecord best = history.best();
     if (best == null) {
-      // What became of its trials, and what to do: it said "has no completed trial" and no more.
-      long pruned = trials.stream().filter(t -> t.state() == TrialState.PRUNED).count();
-      long failed = trials.stream().filter(t -> t.state() == TrialState.FAILED).count();
-      long unfinished = trials.stream().filter(t -> t.state() == TrialState.RUNNING).count();
-      throw new IllegalArgumentException("the study " + where + " has no completed trial (" + CaviarCli.count(trials.size(), "trial")
-          + ": 0 complete, " + pruned + " pruned, " + failed + " failed" + (unfinished > 0 ? ", " + unfinished + " unfinished" : "")
-          + "): run more with " + more.apply(trials.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
+      // What became of its trials (counted as tune's summary counts them), and what to do: it said
+      // "has no completed trial" and no more.
+      throw new IllegalArgumentException("the study " + where + " has no completed trial (" + Leaderboard.summary(history)
+          + "): run more with " + more.apply(history.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
     }
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
-    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), storage.trials(), best),
+    return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), history.trials(), best),
         storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs), best.threads());
   }
 
