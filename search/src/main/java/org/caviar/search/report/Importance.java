@@ -105,11 +105,12 @@ public final class Importance {
     Map<String, Double> raw = new LinkedHashMap<>();
     if (done.size() < 4) return new Result(raw, basis);
     double[] score = ranks(values, history);
+    double ssAll = sumOfSquares(score, score.length);
     double total = 0;
     for (int i = 0; i < space.size(); i++) {
       Parameter p = space.get(i);
       if (p instanceof FixedParameter) continue;
-      double share = share(done, score, i, p);
+      double share = share(done, score, ssAll, i, p);
       raw.put(p.name(), share);
       total += share;
     }
@@ -160,7 +161,8 @@ public final class Importance {
     return r;
   }
 
-  private static double share(List<TrialRecord> done, double[] score, int param, Parameter p) {
+  /** {@code ssAll}: the scores' sum of squared deviations over the whole study, every share's denominator. */
+  private static double share(List<TrialRecord> done, double[] score, double ssAll, int param, Parameter p) {
     int n = 0;
     double[] x = new double[done.size()];
     double[] y = new double[done.size()];
@@ -192,8 +194,7 @@ public final class Importance {
     // Of the variation in the whole study, as every other parameter's share: a conditional one's
     // corrected between-bin part, of the variation among the trials where it is active only, put a
     // parameter that orders the adam trials among themselves above the optimizer that sets them apart.
-    double all = sumOfSquares(score, score.length);
-    return all == 0 ? 0 : epsilonSquared(y, bin, n, bins) * sumOfSquares(y, n) / all;
+    return epsilonSquared(y, bin, n, bins, ssAll);
   }
 
   /** The sum of the squared deviations of the first {@code n} of {@code y} from their mean. */
@@ -206,8 +207,12 @@ public final class Importance {
     return ss;
   }
 
-  /** Between-bin share of the variance of y, corrected for chance; 0 when nothing varies. */
-  static double epsilonSquared(double[] y, int[] bin, int n, int bins) {
+  /**
+   * The between-bin part of the variation of y (its first {@code n}), corrected for chance, as a
+   * share of {@code ssAll} (the variation it is a part of: y's own for epsilon squared, the whole
+   * study's for a conditional parameter's trials); 0 when nothing varies.
+   */
+  static double epsilonSquared(double[] y, int[] bin, int n, int bins, double ssAll) {
     double mean = 0;
     for (int i = 0; i < n; i++) mean += y[i];
     mean /= n;
@@ -219,7 +224,7 @@ public final class Importance {
       count[bin[i]]++;
       ssTotal += (y[i] - mean) * (y[i] - mean);
     }
-    if (ssTotal == 0) return 0;
+    if (ssTotal == 0 || ssAll == 0) return 0;
     double ssBetween = 0;
     int used = 0;
     for (int b = 0; b < bins; b++) {
@@ -230,7 +235,7 @@ public final class Importance {
     }
     if (used < 2 || n <= used) return 0;
     double msWithin = (ssTotal - ssBetween) / (n - used);
-    return Math.max(0, (ssBetween - (used - 1) * msWithin) / ssTotal);
+    return Math.max(0, (ssBetween - (used - 1) * msWithin) / ssAll);
   }
 
   private static String trials(int n) {
