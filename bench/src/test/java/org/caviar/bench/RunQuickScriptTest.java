@@ -45,5 +45,19 @@ class RunQuickScriptTest {
     p = new ProcessBuilder(script.toString(), "--no-build", "--forks", "-1").redirectErrorStream(true).start();
     out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(!out.contains("unknown option -1"), out);
+    // The script's list of options is QuickRun's: each option of QuickRun's usage passes the script
+    // (then --help answers, before any build), so an option QuickRun gains fails here until the script knows it.
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(-{1,2}[a-z-]+)( [A-Za-z=0-9,]+)?").matcher(QuickRun.USAGE);
+    int options = 0;
+    while (m.find()) {
+      options++;
+      java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(script.toString(), m.group(1)));
+      if (m.group(2) != null) command.add(m.group(2).strip());
+      command.add("--help");
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), command + ": " + out);
+    }
+    assertEquals(5, options, QuickRun.USAGE); // --no-build, --full, --forks, --out, -p
   }
 }
