@@ -44,13 +44,14 @@ public final class Network {
     this.layers = layerList.toArray(new Layer[0]);
     // A layer holds its last pass (its output, the input backward reads): given twice, the first
     // pass's gradient was computed from the second's input, wrong without a word.
+    // Identity, as Optimizer finds a tensor listed twice.
+    java.util.Map<Layer, Integer> seen = new java.util.IdentityHashMap<>();
     java.util.Map<String, Integer> named = new java.util.HashMap<>();
     for (int i = 0; i < layers.length; i++) {
-      for (int j = 0; j < i; j++) {
-        if (layers[j] == layers[i]) {
-          throw new IllegalArgumentException("layers[" + i + "] is layers[" + j + "] (" + layers[i].name()
-              + "), the same layer: each holds its own pass, give a new one");
-        }
+      Integer same = seen.putIfAbsent(layers[i], i);
+      if (same != null) {
+        throw new IllegalArgumentException("layers[" + i + "] is layers[" + same + "] (" + layers[i].name()
+            + "), the same layer: each holds its own pass, give a new one");
       }
       Integer before = named.putIfAbsent(layers[i].name(), i);
       if (before != null) {
