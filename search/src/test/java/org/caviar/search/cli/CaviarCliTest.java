@@ -1060,13 +1060,12 @@ class CaviarCliTest {
   @Test
   void aNaNLossOnEvaluationNamesTheRowsWhoseOutputsAreNotFinite() throws Exception {
     // One dense layer, logit a = 1e30 x0: the row (1e10, 0) overflows it to Infinity, and its loss is NaN.
-    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
-    float[] w = network.parameters().get(0).values();
-    java.util.Arrays.fill(w, 0);
-    w[0] = 1e30f;
-    java.util.Arrays.fill(network.parameters().get(1).values(), 0);
-    Path file = dir.resolve("overflow.caviar");
-    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path file = twoClassModel("overflow.caviar", network -> {
+      float[] w = network.parameters().get(0).values();
+      java.util.Arrays.fill(w, 0);
+      w[0] = 1e30f;
+      java.util.Arrays.fill(network.parameters().get(1).values(), 0);
+    });
     Path csv = Files.writeString(dir.resolve("far.csv"), "x0,x1,label\n0,0,b\n1e10,0,a\n0,0,a\n");
     CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
     assertEquals(0, r.code(), r.out() + r.err());
@@ -1091,9 +1090,7 @@ class CaviarCliTest {
   /** A file of one row: evaluate said "every row (1 rows)", and the split's refusal "of 1 rows". */
   @Test
   void oneRowIsSaidInTheSingular() throws Exception {
-    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
-    Path file = dir.resolve("two.caviar");
-    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    Path file = twoClassModel("two.caviar", network -> {});
     Path csv = Files.writeString(dir.resolve("one.csv"), "x0,x1,label\n1,0,b\n");
     CliRun r = run("evaluate", "--model", file.toString(), "--csv", csv.toString(), "--all");
     assertEquals(0, r.code(), r.out() + r.err());
@@ -1102,6 +1099,15 @@ class CaviarCliTest {
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("caviar evaluate: the default --split 0.6,0.2 of 1 row leaves no test row"), r.err());
   }
+  /** A model file of a 2-2 network (no hidden layer, no standardizer) of classes a and b, its weights set by {@code weights}. */
+  private Path twoClassModel(String name, java.util.function.Consumer<org.caviar.model.Network> weights) throws Exception {
+    org.caviar.model.Network network = org.caviar.model.Network.create(org.caviar.model.NetworkSpec.parse("2-2"), 1);
+    weights.accept(network);
+    Path file = dir.resolve(name);
+    new org.caviar.model.Model(network, null, List.of("a", "b")).save(file);
+    return file;
+  }
+
 
   /**
    * A model of other data evaluated on a CSV: evaluate said "the model takes 64 features, four.csv
