@@ -32,6 +32,7 @@ import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.StateTensor;
+import org.caviar.model.optim.Floats;
 
 /**
  * The saved-model format, version 2. Everything is big-endian as {@link java.io.DataOutput}
@@ -320,7 +321,7 @@ public final class ModelFile {
         float[] v = bn.runningVar();
         for (int j = 0; j < v.length; j++) {
           if (!(v[j] >= 0)) {
-            throw new MalformedModelException(source + ": " + bn.name() + ".runningVar[" + j + "] is " + v[j] + ": a variance must be >= 0");
+            throw new MalformedModelException(source + ": " + bn.name() + ".runningVar[" + j + "] is " + Floats.text(v[j]) + ": a variance must be >= 0");
           }
         }
       }

@@ -248,13 +248,16 @@ class ModelFileTest {
     }
     assertTrue(at > 0, "the tensor batchnorm1.runningVar is in the file");
     int values = at + name.length + 4; // past the name and the tensor's length
-    for (float bad : new float[] {-1f, Float.NaN}) {
+    // The value as the other messages write numbers (Floats.text): -1e-5, not Java's -1.0E-5.
+    float[] bads = {-1f, -1e-5f, Float.NaN};
+    String[] written = {"-1", "-1e-5", "NaN"};
+    for (int b = 0; b < bads.length; b++) {
       byte[] damaged = bytes.clone();
-      java.nio.ByteBuffer.wrap(damaged, values + 5 * 4, 4).putFloat(bad);
+      java.nio.ByteBuffer.wrap(damaged, values + 5 * 4, 4).putFloat(bads[b]);
       var crc = new java.util.zip.CRC32();
       crc.update(damaged, 0, damaged.length - 8);
       java.nio.ByteBuffer.wrap(damaged, damaged.length - 8, 8).putLong(crc.getValue());
-      assertProblem(dir, "variance", damaged, "variance: batchnorm1.runningVar[5] is " + bad + ": a variance must be >= 0");
+      assertProblem(dir, "variance", damaged, "variance: batchnorm1.runningVar[5] is " + written[b] + ": a variance must be >= 0");
     }
   }
 
