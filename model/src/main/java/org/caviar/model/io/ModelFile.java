@@ -128,10 +128,20 @@ public final class ModelFile {
 
   /** What went wrong, without the path: the JDK's file exceptions are often only the path. */
   private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) return "no such folder";
+    if (e instanceof NoSuchFileException missing) return noSuchFile(missing);
     if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /**
+   * A save's "no such file" (ENOENT): its folder is missing, or the folder is there and its file
+   * system answers so for a new file (Linux's /proc, whose folder a "no such folder" named).
+   */
+  private static String noSuchFile(NoSuchFileException e) {
+    Path folder = e.getFile() == null ? null : Path.of(e.getFile()).toAbsolutePath().getParent();
+    if (folder == null || !Files.isDirectory(folder)) return "no such folder";
+    return "its folder " + folder + " exists, but the file system refused a file there (no such file or directory)";
   }
 
   /** Whether {@code path} starts as a Caviar model file does (its magic), whatever its state after that. */

@@ -411,6 +411,21 @@ class ModelFileTest {
   }
 
   /**
+   * A folder that exists but makes no new file (Linux's /proc answers "no such file", ENOENT, as a
+   * missing folder does) is not a missing folder: the message said "no such folder" of /proc.
+   */
+  @Test
+  void aFolderThatExistsButTakesNoFileIsNotCalledMissing() {
+    Path proc = Path.of("/proc");
+    // Only where there is a /proc (Linux): elsewhere this case has no real folder to try, and is skipped.
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc), "no /proc on this machine");
+    Path file = proc.resolve("caviar-model.bin");
+    var e = assertThrows(IOException.class, () -> trained.save(file));
+    assertEquals("cannot save the model to " + file + ": its folder " + proc
+        + " exists, but the file system refused a file there (no such file or directory)", e.getMessage());
+  }
+
+  /**
    * A save does not depend on a fixed file beside the model: one left by an earlier run (here a
    * folder under the name the save once wrote first, m.caviar.partial) neither fails it nor is
    * touched by it.
