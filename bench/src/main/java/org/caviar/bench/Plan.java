@@ -69,9 +69,9 @@ final class Plan {
   }
 
   /**
-   * The longest array this checks for: the JDK's own limit for the arrays it grows
-   * (ArraysSupport.SOFT_MAX_ARRAY_LENGTH), since HotSpot refuses the few lengths above it
-   * ("Requested array size exceeds VM limit").
+   * The longest array this lets through: the JDK's own bound for the arrays it grows
+   * (ArraysSupport.SOFT_MAX_ARRAY_LENGTH). HotSpot's own limit lies a few elements below
+   * Integer.MAX_VALUE, by VM and element type ("Requested array size exceeds VM limit").
    */
   static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
@@ -97,14 +97,14 @@ final class Plan {
       List<String> factors = List.of(product.split("\\*"));
       List<String> names = factors.stream().map(Plan::parameterOf).distinct().toList();
       for (Map<String, String> combination : combinations(className, names, values)) {
-        if (length(factors, combination).compareTo(MAX) > 0) {
+        if (length(factors, combination).compareTo(MAX_ARRAY_LENGTH_BIG) > 0) {
           throw tooLong(className, product, factors, combination, overrides);
         }
       }
     }
   }
 
-  private static final BigInteger MAX = BigInteger.valueOf(MAX_ARRAY_LENGTH);
+  private static final BigInteger MAX_ARRAY_LENGTH_BIG = BigInteger.valueOf(MAX_ARRAY_LENGTH);
 
   /** The parameter a factor is of: {@code layer} for {@code layer.K}. */
   private static String parameterOf(String factor) {
@@ -194,7 +194,7 @@ final class Plan {
     while (low < high) { // the product grows with the value: the last that fits
       long mid = (low + high + 1) >>> 1;
       trial.put(name, Long.toString(mid));
-      if (length(factors, trial).compareTo(MAX) <= 0) low = mid;
+      if (length(factors, trial).compareTo(MAX_ARRAY_LENGTH_BIG) <= 0) low = mid;
       else high = mid - 1;
     }
     return low;
