@@ -1,6 +1,7 @@
 package org.caviar.bench;
 
 import java.lang.reflect.Field;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.caviar.model.optim.Floats;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -62,7 +64,140 @@ final class Plan {
       }
       plan.params.put(className, values);
     });
+    plan.params.forEach((className, values) -> checkArrayLengths(className, values, overrides));
     return plan;
+  }
+
+  /**
+   * The longest array this lets through: the JDK's own bound for the arrays it grows
+   * (ArraysSupport.SOFT_MAX_ARRAY_LENGTH). HotSpot's own limit lies a few elements below
+   * Integer.MAX_VALUE, by VM and element type ("Requested array size exceeds VM limit").
+   */
+  static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+  /**
+   * Refuses, before the run, values that make one of a class's {@link ArrayLengths} longer than
+   * {@link #MAX_ARRAY_LENGTH}, with any other values of the class's parameters: its setup multiplies
+   * them in int, which wrapped (GemmBench's n = 50000: n * n is negative), and every configuration
+   * failed inside JMH with a stack trace. One rule for every size, from the products each class
+   * declares, rather than a bound per field.
+   *
+   * @param values the class's parameters and the values it runs with (overrides and defaults)
+   * @throws QuickRun.BadUsage naming the -p option, the parameter's value and its bound
+   */
+  private static void checkArrayLengths(String className, Map<String, String[]> values, Map<String, String[]> overrides) {
+    ArrayLengths lengths;
+    try {
+      lengths = Class.forName(className).getAnnotation(ArrayLengths.class);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("JMH lists " + className + ", which does not load", e);
+    }
+    if (lengths == null) return;
+    for (String product : lengths.value()) {
+      List<String> factors = List.of(product.split("\\*"));
+      List<String> names = factors.stream().map(Plan::parameterOf).distinct().toList();
+      for (Map<String, String> combination : combinations(className, names, values)) {
+        if (length(factors, combination).compareTo(MAX_ARRAY_LENGTH_BIG) > 0) {
+          throw tooLong(className, product, factors, combination, overrides);
+        }
+      }
+    }
+  }
+
+  private static final BigInteger MAX_ARRAY_LENGTH_BIG = BigInteger.valueOf(MAX_ARRAY_LENGTH);
+
+  /** The parameter a factor is of: {@code layer} for {@code layer.K}. */
+  private static String parameterOf(String factor) {
+    int dot = factor.indexOf('.');
+    return dot < 0 ? factor : factor.substring(0, dot);
+  }
+
+  /** A factor's value: a whole-number parameter's, or one side of a K x N parameter's ({@code layer.K}, {@code layer.N}). */
+  private static long factor(String factor, Map<String, String> combination) {
+    String value = combination.get(parameterOf(factor));
+    if (factor.endsWith(".K")) return Long.parseLong(value.substring(0, value.indexOf('x')));
+    if (factor.endsWith(".N")) return Long.parseLong(value.substring(value.indexOf('x') + 1));
+    return Long.parseLong(value);
+  }
+
+  /** The product's value, exact (three int factors pass a long). */
+  private static BigInteger length(List<String> factors, Map<String, String> combination) {
+    BigInteger length = BigInteger.ONE;
+    for (String f : factors) length = length.multiply(BigInteger.valueOf(factor(f, combination)));
+    return length;
+  }
+
+  /** Every combination of the values of {@code names} that the class runs. */
+  private static List<Map<String, String>> combinations(String className, List<String> names, Map<String, String[]> values) {
+    List<Map<String, String>> all = List.of(Map.of());
+    for (String name : names) {
+      String[] options = values.get(name);
+      if (options == null) throw new IllegalStateException(className + "'s @ArrayLengths names " + name + ", which is not its parameter");
+      List<Map<String, String>> longer = new ArrayList<>();
+      for (Map<String, String> c : all) {
+        for (String v : options) {
+          Map<String, String> next = new LinkedHashMap<>(c);
+          next.put(name, v);
+          longer.add(next);
+        }
+      }
+      all = longer;
+    }
+    return all;
+  }
+
+  /**
+   * The refusal of {@code combination}, whose {@code product} is too long, naming an overridden
+   * parameter in it: with its largest value that fits, given the others', where it has one.
+   */
+  private static QuickRun.BadUsage tooLong(String className, String product, List<String> factors,
+      Map<String, String> combination, Map<String, String[]> overrides) {
+    List<String> given = combination.keySet().stream().filter(overrides::containsKey).toList();
+    if (given.isEmpty()) {
+      throw new IllegalStateException(className + "'s own parameters " + combination + " make its " + product + " array too long");
+    }
+    String tail = ": its " + product + " array would hold " + Floats.text(length(factors, combination).doubleValue())
+        + " elements, more than a Java array holds (" + MAX_ARRAY_LENGTH + ")";
+    // The first given parameter that fits on its own, at its largest, with the others' values.
+    for (String name : given) {
+      long most = largestFitting(name, factors, combination);
+      if (most >= 1) {
+        return refusal(className, name, combination, " is at most " + most + with(name, combination) + ", not " + combination.get(name) + tail, overrides);
+      }
+    }
+    String name = given.get(0);
+    return refusal(className, name, combination, " cannot be " + combination.get(name) + with(name, combination) + tail, overrides);
+  }
+
+  private static QuickRun.BadUsage refusal(String className, String name, Map<String, String> combination, String problem,
+      Map<String, String[]> overrides) {
+    String spec = "-p " + name + "=" + String.join(",", overrides.get(name));
+    return new QuickRun.BadUsage(spec + ": " + name + " of " + simpleName(className) + problem);
+  }
+
+  /** " with cols=1000": the values of the product's other parameters, or nothing. */
+  private static String with(String name, Map<String, String> combination) {
+    List<String> others = combination.entrySet().stream().filter(e -> !e.getKey().equals(name))
+        .map(e -> e.getKey() + "=" + e.getValue()).toList();
+    return others.isEmpty() ? "" : " with " + String.join(", ", others);
+  }
+
+  /**
+   * The largest whole-number value of {@code name} whose product fits, the others as in
+   * {@code combination}: 0 if none does, -1 if {@code name} is no whole number (a K x N).
+   */
+  private static long largestFitting(String name, List<String> factors, Map<String, String> combination) {
+    if (factors.stream().anyMatch(f -> f.startsWith(name + "."))) return -1;
+    long low = 0;
+    long high = Integer.MAX_VALUE;
+    Map<String, String> trial = new LinkedHashMap<>(combination);
+    while (low < high) { // the product grows with the value: the last that fits
+      long mid = (low + high + 1) >>> 1;
+      trial.put(name, Long.toString(mid));
+      if (length(factors, trial).compareTo(MAX_ARRAY_LENGTH_BIG) <= 0) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   }
 
   /**

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Param;
 
 /** What a round of run-quick runs, and in which order, and the -p overrides it refuses before measuring anything. */
 class PlanTest {
@@ -116,6 +121,84 @@ class PlanTest {
         assertTrue(name.startsWith("openblas") && absent.getMessage().contains("OpenBLAS is absent"), absent.getMessage());
       }
     }
+  }
+
+  /**
+   * A size whose array cannot exist: "-p n=50000 GemmBench" passed the check (n >= 1), and every
+   * configuration failed in setup, n * n wrapped in int (NegativeArraySizeException), each with a
+   * stack trace. Each product a benchmark's setup makes is held to the longest array, with its
+   * other parameters' values, overrides or defaults.
+   */
+  @Test
+  void aSizeWhoseArrayCannotExistIsRefusedBeforeTheRun() {
+    assertEquals("-p n=64,50000: n of GemmBench is at most 46340, not 50000: its n*n array would hold 2.5e9 elements,"
+        + " more than a Java array holds (2147483639)", refused(List.of("GemmBench"), "n", "64", "50000"));
+    // 46340^2 fits, 46341^2 is past 2^31 - 1: the bound is exact.
+    Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"46340"}), false);
+    // With the default cols=1000 (rows=10^7 alone is a fine int).
+    assertEquals("-p rows=10000000: rows of SoftmaxBench is at most 2147483 with cols=1000, not 10000000: its rows*cols array"
+        + " would hold 1e10 elements, more than a Java array holds (2147483639)", refused(List.of("SoftmaxBench"), "rows", "10000000"));
+    // One factor alone: an int, but past what an array holds.
+    assertEquals("-p elements=2147483647: elements of ActivationBench is at most 2147483639, not 2147483647: its elements array"
+        + " would hold 2.147483647e9 elements, more than a Java array holds (2147483639)",
+        refused(List.of("ActivationBench"), "elements", "2147483647"));
+    Plan.of(List.of("DropoutBench"), Map.of("elements", new String[] {"2147483639"}), false);
+    // A K x N layer: both sides within the layer's 6 digits, their product not.
+    assertEquals("-p layer=999999x999999: layer of GemmMlpBench cannot be 999999x999999: its layer.K*layer.N array"
+        + " would hold 9.99998000001e11 elements, more than a Java array holds (2147483639)",
+        refused(List.of("GemmMlpBench"), "layer", "999999x999999"));
+    // The batch against the default layers' largest fan-in, 784: 2147483639 / 784 = 2739137.
+    String batch = refused(List.of("GemmMlpBench"), "batch", "3000000");
+    assertTrue(batch.startsWith("-p batch=3000000: batch of GemmMlpBench is at most 2739137 with layer=784x256, not 3000000: its batch*layer.K"), batch);
+    // The other benchmarks' sizes: rows x cols, examples x features, params.
+    assertTrue(refused(List.of("ArrayOpsBench"), "cols", "100000000").contains("cols of ArrayOpsBench is at most 16777215 with rows=128"));
+    assertTrue(refused(List.of("BatchNormBench"), "examples", "3000000").contains("examples of BatchNormBench is at most 2097151 with features=1024"));
+    assertTrue(refused(List.of("OptimizerBench"), "params", "2147483640").contains("params of OptimizerBench is at most 2147483639"));
+  }
+
+  /** Whole-number parameters that size no array: StorageBench's workers (threads) and the objective's sleep. */
+  private static final Set<String> NOT_ARRAY_SIZES = Set.of("StorageBench.workers", "StorageBench.objectiveMillis");
+
+  /**
+   * Every whole-number parameter of every benchmark is held to the longest array by its class's
+   * {@link ArrayLengths} (or is listed above as sizing none): a new size parameter without it
+   * would be let through to wrap in its setup as n * n did. The defaults all fit.
+   */
+  @Test
+  void everySizeParameterIsHeldToItsArrays() throws Exception {
+    Plan all = Plan.of(List.of(), Map.of(), false);
+    List<String> unchecked = new ArrayList<>();
+    for (String className : all.classes()) {
+      Class<?> type = Class.forName(className);
+      ArrayLengths lengths = type.getAnnotation(ArrayLengths.class);
+      Set<String> factors = new HashSet<>();
+      if (lengths != null) {
+        for (String product : lengths.value()) {
+          for (String f : product.split("\\*")) factors.add(f.replaceFirst("\\..*", ""));
+        }
+      }
+      for (String name : wholeNumberParams(type)) {
+        String field = Plan.simpleName(className) + "." + name;
+        if (!factors.contains(name) && !NOT_ARRAY_SIZES.contains(field)) unchecked.add(field);
+      }
+      // Every factor is a parameter of the class (a misspelt one would be a failure of the plan, here).
+      assertTrue(all.params(className).keySet().containsAll(factors), className + ": " + factors);
+    }
+    assertEquals(List.of(), unchecked, "whole-number parameters no @ArrayLengths names");
+  }
+
+  private static List<String> wholeNumberParams(Class<?> type) {
+    List<String> names = new ArrayList<>();
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        Class<?> t = f.getType();
+        if (f.isAnnotationPresent(Param.class) && (t == int.class || t == long.class || t == Integer.class || t == Long.class)) {
+          names.add(f.getName());
+        }
+      }
+      for (Class<?> nested : c.getDeclaredClasses()) names.addAll(wholeNumberParams(nested));
+    }
+    return names;
   }
 
   @Test

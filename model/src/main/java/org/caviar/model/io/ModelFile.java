@@ -32,6 +32,7 @@ import org.caviar.model.data.ClassNames;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.StateTensor;
+import org.caviar.model.optim.Floats;
 
 /**
  * The saved-model format, version 2. Everything is big-endian as {@link java.io.DataOutput}
@@ -127,10 +128,20 @@ public final class ModelFile {
 
   /** What went wrong, without the path: the JDK's file exceptions are often only the path. */
   private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) return "no such folder";
+    if (e instanceof NoSuchFileException missing) return noSuchFile(missing);
     if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /**
+   * A save's "no such file" (ENOENT): its folder is missing, or the folder is there and its file
+   * system answers so for a new file (Linux's /proc, whose folder a "no such folder" named).
+   */
+  private static String noSuchFile(NoSuchFileException e) {
+    Path folder = e.getFile() == null ? null : Path.of(e.getFile()).toAbsolutePath().getParent();
+    if (folder == null || !Files.isDirectory(folder)) return "no such folder";
+    return "its folder " + folder + " exists, but the file system refused a file there (no such file or directory)";
   }
 
   /** Whether {@code path} starts as a Caviar model file does (its magic), whatever its state after that. */
@@ -320,7 +331,7 @@ public final class ModelFile {
         float[] v = bn.runningVar();
         for (int j = 0; j < v.length; j++) {
           if (!(v[j] >= 0)) {
-            throw new MalformedModelException(source + ": " + bn.name() + ".runningVar[" + j + "] is " + v[j] + ": a variance must be >= 0");
+            throw new MalformedModelException(source + ": " + bn.name() + ".runningVar[" + j + "] is " + Floats.text(v[j]) + ": a variance must be >= 0");
           }
         }
       }

@@ -248,13 +248,16 @@ class ModelFileTest {
     }
     assertTrue(at > 0, "the tensor batchnorm1.runningVar is in the file");
     int values = at + name.length + 4; // past the name and the tensor's length
-    for (float bad : new float[] {-1f, Float.NaN}) {
+    // The value as the other messages write numbers (Floats.text): -1e-5, not Java's -1.0E-5.
+    float[] bads = {-1f, -1e-5f, Float.NaN};
+    String[] written = {"-1", "-1e-5", "NaN"};
+    for (int b = 0; b < bads.length; b++) {
       byte[] damaged = bytes.clone();
-      java.nio.ByteBuffer.wrap(damaged, values + 5 * 4, 4).putFloat(bad);
+      java.nio.ByteBuffer.wrap(damaged, values + 5 * 4, 4).putFloat(bads[b]);
       var crc = new java.util.zip.CRC32();
       crc.update(damaged, 0, damaged.length - 8);
       java.nio.ByteBuffer.wrap(damaged, damaged.length - 8, 8).putLong(crc.getValue());
-      assertProblem(dir, "variance", damaged, "variance: batchnorm1.runningVar[5] is " + bad + ": a variance must be >= 0");
+      assertProblem(dir, "variance", damaged, "variance: batchnorm1.runningVar[5] is " + written[b] + ": a variance must be >= 0");
     }
   }
 
@@ -405,6 +408,21 @@ class ModelFileTest {
     Path nowhere = dir.resolve("missing").resolve("m.caviar");
     var e = assertThrows(IOException.class, () -> trained.save(nowhere));
     assertEquals("cannot save the model to " + nowhere + ": no such folder", e.getMessage());
+  }
+
+  /**
+   * A folder that exists but makes no new file (Linux's /proc answers "no such file", ENOENT, as a
+   * missing folder does) is not a missing folder: the message said "no such folder" of /proc.
+   */
+  @Test
+  void aFolderThatExistsButTakesNoFileIsNotCalledMissing() {
+    Path proc = Path.of("/proc");
+    // Only where there is a /proc (Linux): elsewhere this case has no real folder to try, and is skipped.
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc), "no /proc on this machine");
+    Path file = proc.resolve("caviar-model.bin");
+    var e = assertThrows(IOException.class, () -> trained.save(file));
+    assertEquals("cannot save the model to " + file + ": its folder " + proc
+        + " exists, but the file system refused a file there (no such file or directory)", e.getMessage());
   }
 
   /**
