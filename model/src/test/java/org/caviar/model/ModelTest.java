@@ -124,10 +124,10 @@ class ModelTest {
     Model model = new Model(network, nearlyConstant, List.of("a", "b", "c"));
     float[] x = {1e30f, 0, 0, 0};
     var e = assertThrows(IllegalArgumentException.class, () -> model.predictName(x));
-    assertEquals("features[0] (row 0, feature 0) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+    assertEquals("features[0] (row 0, feature 0) is 1e30, which standardizes to Infinity (mean 0, scale 1e10):"
         + " far outside the training data", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> model.probabilities(x));
-    assertEquals("features[0] (row 0, feature 0) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+    assertEquals("features[0] (row 0, feature 0) is 1e30, which standardizes to Infinity (mean 0, scale 1e10):"
         + " far outside the training data", e.getMessage());
     Model raw = new Model(network, null, List.of("a", "b", "c"));
     float[] huge = {3e38f, 3e38f, -3e38f, 3e38f};

@@ -1,5 +1,7 @@
 package org.caviar.model.data;
 
+import org.caviar.model.optim.Floats;
+
 /**
  * Per-feature standardization {@code x' = (x - mean) * scale} with {@code scale = 1 / std},
  * fitted on the training split only (fitting on all data would leak the test set's statistics into
@@ -20,7 +22,7 @@ public final class Standardizer {
     }
     for (int j = 0; j < mean.length; j++) {
       if (!Float.isFinite(mean[j]) || !Float.isFinite(scale[j]) || scale[j] == 0) {
-        throw new IllegalArgumentException("feature " + j + ": mean " + mean[j] + " and scale " + scale[j] + " must be finite, scale != 0");
+        throw new IllegalArgumentException("feature " + j + ": mean " + Floats.text(mean[j]) + " and scale " + Floats.text(scale[j]) + " must be finite, scale != 0");
       }
     }
     this.mean = mean.clone();
@@ -97,8 +99,9 @@ public final class Standardizer {
     int f = mean.length;
     for (int i = 0; i < rows * f; i++) {
       if (!Float.isFinite(dst[i])) {
-        throw new NotFiniteException(name + "[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + src[i]
-            + ", which standardizes to " + dst[i] + " (mean " + mean[i % f] + ", scale " + scale[i % f] + "): far outside the training data",
+        throw new NotFiniteException(name + "[" + i + "] (row " + i / f + ", feature " + i % f + ") is " + Floats.text(src[i])
+            + ", which standardizes to " + Floats.text(dst[i]) + " (mean " + Floats.text(mean[i % f]) + ", scale " + Floats.text(scale[i % f])
+            + "): far outside the training data",
             i / f, i % f, src[i], dst[i]);
       }
     }

@@ -9,6 +9,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.Checksum;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Split;
+import org.caviar.model.optim.Floats;
 
 /**
  * Where a model's training data came from: the dataset it was split from, by a fingerprint, and
@@ -38,7 +39,7 @@ public record Provenance(String data, int rows, int features, int classes, long 
     }
     if (!(trainFraction > 0) || !(validationFraction >= 0) || !(trainFraction + validationFraction <= 1)) {
       throw new IllegalArgumentException(
-          "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + trainFraction + " and " + validationFraction);
+          "need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got " + Floats.text(trainFraction) + " and " + Floats.text(validationFraction));
     }
   }
 

@@ -229,12 +229,21 @@ class SplitStandardizeBatchTest {
    * scale): apply said "features must be finite: row 1, feature 0 is Infinity" of data whose
    * features all were.
    */
+  /** A bad mean or scale is written as a person writes numbers (1e-45, not Java's 1.4E-45). */
+  @Test
+  void aBadMeanOrScaleIsNamedAsWritten() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new Standardizer(new float[] {0.5f, Float.NaN}, new float[] {1, 1e-3f}));
+    assertEquals("feature 1: mean NaN and scale 0.001 must be finite, scale != 0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new Standardizer(new float[] {1e20f}, new float[] {0}));
+    assertEquals("feature 0: mean 1e20 and scale 0 must be finite, scale != 0", e.getMessage());
+  }
+
   @Test
   void dataThatStandardizesToInfinityIsNamedAsItWas() {
     Standardizer st = new Standardizer(new float[] {0, 0}, new float[] {1, 1e10f});
     Dataset raw = Dataset.of(new float[] {1, 2, 3, 1e30f}, new int[] {0, 1}, 2, 2);
     var e = assertThrows(IllegalArgumentException.class, () -> st.apply(raw));
-    assertEquals("features[3] (row 1, feature 1) is 1.0E30, which standardizes to Infinity (mean 0.0, scale 1.0E10):"
+    assertEquals("features[3] (row 1, feature 1) is 1e30, which standardizes to Infinity (mean 0, scale 1e10):"
         + " far outside the training data", e.getMessage());
   }
 

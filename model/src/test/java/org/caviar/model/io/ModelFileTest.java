@@ -80,6 +80,13 @@ class ModelFileTest {
     assertArrayEquals(new byte[] {0, 0, 0, 2}, java.util.Arrays.copyOfRange(bytes, 4, 8));
   }
 
+  /** Bad split fractions are written as a person writes numbers (0 and 1.5, not Java's 0.0). */
+  @Test
+  void badSplitFractionsAreNamedAsWritten() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new Provenance("d", 10, 2, 2, 0, 0.0, 1.5, 1));
+    assertEquals("need trainFraction > 0, validationFraction >= 0 and their sum <= 1, got 0 and 1.5", e.getMessage());
+  }
+
   /** The data and split a model was trained on come back as saved, and the model predicts as before. */
   @Test
   void aRoundTripKeepsTheProvenance(@TempDir Path dir) throws IOException {
