@@ -11,6 +11,7 @@ import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.SoftmaxCrossEntropy;
+import org.caviar.model.optim.Floats;
 
 /**
  * Checks a network's backward pass against numerical differentiation, as a user-facing tool.
@@ -107,8 +108,8 @@ public final class GradientCheck {
   public record Options(double step, double threshold, int maxChecked, int worst, long seed) {
     public Options {
       // An infinite step makes every numerical gradient NaN, which reads as a broken backward pass.
-      if (!(step > 0) || !Double.isFinite(step)) throw new IllegalArgumentException("step must be finite and > 0, got " + step);
-      if (!(threshold > 0)) throw new IllegalArgumentException("threshold must be > 0, got " + threshold);
+      if (!(step > 0) || !Double.isFinite(step)) throw new IllegalArgumentException("step must be finite and > 0, got " + Floats.text(step));
+      if (!(threshold > 0)) throw new IllegalArgumentException("threshold must be > 0, got " + Floats.text(threshold));
       if (maxChecked <= 0) throw new IllegalArgumentException("maxChecked must be > 0, got " + maxChecked);
       if (worst < 0) throw new IllegalArgumentException("worst must be >= 0, got " + worst);
     }

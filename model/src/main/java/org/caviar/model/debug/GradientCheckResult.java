@@ -1,6 +1,7 @@
 package org.caviar.model.debug;
 
 import java.util.List;
+import org.caviar.model.optim.Floats;
 
 /**
  * What a {@link GradientCheck} found. The gradient checked is that of the mean cross-entropy over
@@ -66,8 +67,8 @@ public record GradientCheckResult(
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(java.util.Locale.ROOT, "gradient check %s: relative error %.3e (threshold %.1e), %d of %d entries checked%s%n",
-        passed ? "PASSED" : "FAILED", relativeError, threshold, checkedEntries, totalEntries,
+    b.append(String.format(java.util.Locale.ROOT, "gradient check %s: relative error %.3e (threshold %s), %d of %d entries checked%s%n",
+        passed ? "PASSED" : "FAILED", relativeError, Floats.text(threshold), checkedEntries, totalEntries,
         kinks > 0 ? ", " + kinks + " left out at kinks" : ""));
     for (TensorError t : tensors) {
       if (t.checked() == 0) {

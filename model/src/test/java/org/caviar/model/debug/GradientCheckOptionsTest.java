@@ -21,6 +21,15 @@ class GradientCheckOptionsTest {
     assertEquals("step must be finite and > 0, got NaN", e.getMessage());
   }
 
+  /** Bad values are written as a person writes them: -1e-4 and 0, not Java's -1.0E-4 and 0.0. */
+  @Test
+  void badValuesAreNamedAsWritten() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new GradientCheck.Options(-1e-4, 1e-3, 10, 1, 0));
+    assertEquals("step must be finite and > 0, got -1e-4", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new GradientCheck.Options(1e-3, 0.0, 10, 1, 0));
+    assertEquals("threshold must be > 0, got 0", e.getMessage());
+  }
+
   /**
    * The batch is checked before the check: a NaN feature was "the network's logits are not finite:
    * nothing to check" (an IllegalStateException blaming a sound network), and a label out of range
