@@ -44,7 +44,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--worst", paramLabel = "K", defaultValue = "0",
       description = "Also list the K examples the model gets most wrong (least probability on the true class), by their "
-          + "row in the data: the data rows of a CSV counted from 0, the header not counted. Default: none.")
+          + "row in the data: the data rows of a CSV counted from 0, the header not counted. Its heading says how many rows are "
+          + "misclassified and how many of them are listed; beyond them (or ranked among them) come rows classified right "
+          + "with a low probability. Default: none.")
   int worst;
 
   @Override
