@@ -145,6 +145,48 @@ public record NetworkSpec(
   }
 
   /**
+   * Trainable values of the network this spec builds, as {@link Network#parameterCount()} counts
+   * them once it is built: each dense layer's weights and bias (none before batch norm, whose beta
+   * does its job), batch norm's gamma and beta.
+   */
+  public long parameterCount() {
+    long total = 0;
+    int in = inputs;
+    for (int h : hidden) {
+      total += (long) in * h + h; // weights, and the bias or batch norm's beta
+      if (batchNorm) total += h; // gamma
+      in = h;
+    }
+    return total + (long) in * classes + classes;
+  }
+
+  /** Values the network keeps beside its parameters: batch norm's running mean and variance. */
+  public long stateCount() {
+    long total = 0;
+    if (batchNorm) for (int h : hidden) total += 2L * h;
+    return total;
+  }
+
+  /**
+   * Floats the network's layers hold per row of a batch in their workspaces, once sized for it
+   * ({@link Network#ensureCapacity}): a dense layer its output and its input's gradient, batch norm
+   * three arrays of its width (output, normalized input, gradient), an activation two, dropout three
+   * (mask, output, gradient), and the loss its gradient of the logits.
+   */
+  public long workspaceFloatsPerRow() {
+    long total = 0;
+    int in = inputs;
+    for (int h : hidden) {
+      total += in + h;
+      if (batchNorm) total += 3L * h;
+      total += 2L * h;
+      if (dropout > 0) total += 3L * h;
+      in = h;
+    }
+    return total + in + 2L * classes;
+  }
+
+  /**
    * Parses the text form described in the class comment.
    *
    * @throws IllegalArgumentException naming the text and what is wrong with it; without hidden

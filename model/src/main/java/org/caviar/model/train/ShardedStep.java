@@ -8,6 +8,7 @@ import org.caviar.kernels.Gemm.Op;
 import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.MiniBatches;
 import org.caviar.model.layer.ActivationLayer;
 import org.caviar.model.layer.BatchNormLayer;
@@ -146,8 +147,13 @@ final class ShardedStep {
    * dense output) with at least one hidden layer, each at least {@code shards} units wide.
    */
   static boolean supports(Network network, int shards) {
-    if (network.spec() == null || network.spec().hidden().isEmpty() || shards < 2) return false;
-    for (int w : network.spec().hidden()) if (w < shards) return false;
+    return network.spec() != null && supports(network.spec(), shards);
+  }
+
+  /** {@link #supports(Network, int)} of the network {@code spec} builds, before it is built (Trainer's memory estimate). */
+  static boolean supports(NetworkSpec spec, int shards) {
+    if (spec.hidden().isEmpty() || shards < 2) return false;
+    for (int w : spec.hidden()) if (w < shards) return false;
     return true;
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.caviar.kernels.Workers;
 import org.caviar.model.Network;
+import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.MiniBatches;
 import org.caviar.model.layer.BatchNormLayer;
@@ -11,6 +12,7 @@ import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.Optimizer;
+import org.caviar.model.optim.OptimizerSpec;
 
 /**
  * Trains a network by mini-batch gradient descent: {@link #fit} runs epochs with validation,
@@ -107,12 +109,95 @@ public final class Trainer {
     this.minBatch = hasBatchNorm ? 2 : 1;
     // The network's workspaces are sized for the batches in batches(train): no larger than the data.
     int threads = network.kernels().threads();
-    boolean bigEnough = alwaysShard
-        || network.spec() != null && 6.0 * network.spec().forwardMultiplyAdds() * config.batchSize() >= MIN_SHARDED_FLOPS;
+    boolean bigEnough = alwaysShard || network.spec() != null && bigEnoughToSplit(network.spec(), config.batchSize());
     this.sharded = bigEnough && ShardedStep.supports(network, threads)
         ? new ShardedStep(network, threads, team != null ? team : Workers.of(threads), config.optimizer(), config.weightDecay(), config.seed())
         : null;
     this.statisticsBefore = Snapshot.ofState(network);
+  }
+
+  /** Whether a step of {@code spec} at {@code batchSize} has the flops to split over threads ({@link #MIN_SHARDED_FLOPS}). */
+  private static boolean bigEnoughToSplit(NetworkSpec spec, int batchSize) {
+    return 6.0 * spec.forwardMultiplyAdds() * batchSize >= MIN_SHARDED_FLOPS;
+  }
+
+  /**
+   * The memory a trainer of a network of {@code spec} holds while it trains with {@code config}
+   * ({@link #fit}, with validation), estimated from the spec before anything is allocated: a
+   * network too large for the heap is then refused at once, where its allocation ran for half a
+   * minute (the OS paging in gigabytes) and ended in an OutOfMemoryError. It counts the arrays this
+   * class and the network allocate, not the data, nor the JVM's own overhead:
+   * <ul>
+   *   <li>per value of the network (its {@link NetworkSpec#parameterCount parameters} and batch norm
+   *       {@link NetworkSpec#stateCount statistics}; the statistics have no gradient or moment, and
+   *       are counted as if they had, a few floats per unit): its weight and gradient; the
+   *       optimizer's moments (none for SGD, one for momentum and RMSprop, two for Adam); with
+   *       {@code restoreBest}, the best epoch's copy; on several threads, when the step is split
+   *       over them ({@link #MIN_SHARDED_FLOPS}), the shards' own weight, gradient and moments, and
+   *       the evaluation's replica of the network on each thread (weights and gradients);
+   *   <li>per row of a batch (at most the training rows), {@link NetworkSpec#workspaceFloatsPerRow}
+   *       and the batch's inputs; evaluation's chunks of {@link Evaluator#CHUNK_ROWS} rows the
+   *       same, taken whole (on one thread the network's own workspaces, sized for the larger of
+   *       the two; on several, a chunk per replica, and a split step's shards a batch each).
+   * </ul>
+   * The bytes {@code Network.create}, the trainer and a one-epoch {@code fit} allocate on one
+   * thread are 2% above it (MemoryEstimateTest: the arrays' headers and fit's small objects).
+   *
+   * @param threads the kernels' threads ({@code Kernels.parallel(threads)}, 1 for {@code Kernels.vector()})
+   * @param trainRows the rows of the training data (a batch has no more)
+   */
+  public static MemoryEstimate memoryEstimate(NetworkSpec spec, TrainingConfig config, int threads, int trainRows) {
+    if (spec == null || config == null) throw new IllegalArgumentException("spec and config must not be null");
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    if (trainRows < 0) throw new IllegalArgumentException("trainRows must be >= 0, got " + trainRows);
+    OptimizerSpec optimizer = config.optimizer();
+    int moments = switch (optimizer) {
+      case OptimizerSpec.Sgd sgd -> 0;
+      case OptimizerSpec.Momentum momentum -> 1;
+      case OptimizerSpec.RmsProp rmsProp -> 1;
+      case OptimizerSpec.Adam adam -> 2;
+    };
+    // Its name as the settings give it ("adam"), not its toString with the betas.
+    String name = optimizer.toString().replaceFirst("\\(.*", "");
+    boolean split = threads > 1 && bigEnoughToSplit(spec, config.batchSize()) && ShardedStep.supports(spec, threads);
+    List<String> held = new ArrayList<>(List.of("weights", "gradients"));
+    if (moments > 0) held.add(name + "'s " + (moments == 1 ? "moment" : moments + " moments"));
+    int copies = 2 + moments;
+    if (config.restoreBest()) {
+      held.add("the best epoch's copy");
+      copies++;
+    }
+    if (split) {
+      held.add("the step split over " + threads + " threads (" + (2 + moments) + " more)");
+      copies += 2 + moments;
+    }
+    if (threads > 1) {
+      held.add(threads + " evaluation replicas (2 each)");
+      copies += 2 * threads;
+    }
+    int batchRows = (int) Math.max(1, Math.min(config.batchSize(), (long) trainRows));
+    long widest = Math.max(spec.inputs(), spec.classes());
+    for (int h : spec.hidden()) widest = Math.max(widest, h);
+    long chunkRows = Math.max(1, Math.min(Evaluator.CHUNK_ROWS, NetworkSpec.MAX_ARRAY_LENGTH / widest));
+    long rows = threads == 1 ? Math.max(batchRows, chunkRows) : (long) batchRows * (split ? 1 + threads : 1) + threads * chunkRows;
+    long workspace = rows * (spec.workspaceFloatsPerRow() + spec.inputs());
+    return new MemoryEstimate(spec.parameterCount() + spec.stateCount(), copies, String.join(", ", held), batchRows, workspace);
+  }
+
+  /**
+   * An estimate of {@link #memoryEstimate}.
+   *
+   * @param values the network's parameters and batch norm statistics
+   * @param copies floats held per value
+   * @param held what they are, as a person reads it: "weights, gradients, adam's 2 moments, the best epoch's copy"
+   * @param batchRows the rows of a training batch
+   * @param workspaceFloats the floats of the layers' workspaces for batches and evaluation chunks
+   */
+  public record MemoryEstimate(long values, int copies, String held, int batchRows, long workspaceFloats) {
+    /** The whole estimate in bytes. */
+    public long bytes() {
+      return Float.BYTES * (values * copies + workspaceFloats);
+    }
   }
 
   public Network network() {

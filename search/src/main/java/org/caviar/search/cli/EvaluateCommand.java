@@ -44,7 +44,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--worst", paramLabel = "K", defaultValue = "0",
       description = "Also list the K examples the model gets most wrong (least probability on the true class), by their "
-          + "row in the data: the data rows of a CSV counted from 0, the header not counted. Default: none.")
+          + "row in the data: the data rows of a CSV counted from 0, the header not counted. Its heading says how many rows are "
+          + "misclassified and how many of them are listed; beyond them (or ranked among them) come rows classified right "
+          + "with a low probability. Default: none.")
   int worst;
 
   @Override
@@ -165,7 +167,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.print("confusion (true class down, predicted across):\n" + e.confusion());
     if (worst > 0) {
       List<WorstExamples.Example> found = WorstExamples.find(model.network(), input, worst);
-      out.println("worst " + found.size() + ":");
+      int shownWrong = (int) found.stream().filter(x -> x.predicted() != x.label()).count();
+      out.println(worstHeading(worst, found.size(), shownWrong, e.confusion().total() - e.confusion().correct()));
       List<String> names = model.classNames();
       for (WorstExamples.Example x : found) {
         int row = all ? x.index() : raw.rows().test()[x.index()];
@@ -175,6 +178,36 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The heading of --worst: how many rows are misclassified, and how many of them are shown. The
+   * rows are ranked by the probability of their true class, so past the misclassified ones (or
+   * among them) come rows classified right; it said "worst 12:" over 9 misclassified rows and 3
+   * right ones, and "worst 3:" over 3 right rows when none was wrong.
+   *
+   * @param asked K of --worst
+   * @param shown rows listed (fewer than asked when the data has fewer)
+   * @param shownWrong misclassified rows among those listed
+   * @param wrong misclassified rows in the data evaluated
+   */
+  static String worstHeading(int asked, int shown, int shownWrong, int wrong) {
+    StringBuilder b = new StringBuilder("worst ").append(shown);
+    if (asked > shown) b.append(" (every row; ").append(asked).append(" asked)");
+    b.append(": ");
+    if (wrong == 0) {
+      b.append("no row is misclassified");
+    } else if (shownWrong == wrong) {
+      b.append(wrong == 1 ? "1 misclassified row, shown" : wrong + " misclassified rows, all shown");
+    } else {
+      b.append(shownWrong).append(" of the ").append(wrong).append(" misclassified rows");
+    }
+    int right = shown - shownWrong;
+    if (right > 0) {
+      b.append(wrong == 0 ? "; " : shownWrong == wrong ? ", and " : " and ").append(CaviarCli.count(right, "row"))
+          .append(" classified right, ranked by the probability of ").append(right == 1 ? "its" : "their").append(" true class");
+    }
+    return b.append(':').toString();
   }
 
   /**

@@ -232,6 +232,11 @@ public final class TrainCommand implements Callable<Integer> {
       // A step waits for its slowest thread: one that shares a core makes every step wait (digits, 4 threads on 2 cores: half the speed).
       out.println("note: --threads " + t + " is more than the " + cores + " cores here; the threads beyond them share cores and slow training");
     }
+    // Before the network is allocated: one larger than the heap allocated for half a minute (the OS
+    // paging in gigabytes) and then ended in "out of memory".
+    new MlpSettings(net, s.training()).requireMemory(t, d.train().rows(), MlpSettings.heapBytes(), MlpSettings.machineBytes(),
+        specGiven != null ? "--spec '" + spec + "'" : s.sizes(),
+        n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g " + CaviarCli.commandLine(commandSpec.commandLine().getParseResult().originalArgs().toArray()));
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     data.printNotes(out);

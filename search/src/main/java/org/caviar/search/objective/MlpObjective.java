@@ -22,20 +22,31 @@ import org.caviar.search.study.TrialPrunedException;
  *
  * <p>The datasets are shared by all trials and only read. Each trial builds its own network and
  * trainer, single-threaded in CAVIAR mode and with a GEMM over all cores in PANDA mode
- * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}.
+ * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}. A trial whose training would
+ * need more memory than the heap holds ({@link MlpSettings#requireMemory}) fails at once with the
+ * estimate, before it allocates anything.
  */
 public final class MlpObjective implements Objective {
   private final Dataset train;
   private final Dataset validation;
   private final int epochs;
+  /** The most the heap may hold: a trial whose training would need more fails at once. */
+  private final java.util.function.LongSupplier heapBytes;
+
   /** @param epochs the epochs of a trial whose space has no {@code epochs} parameter */
   public MlpObjective(Dataset train, Dataset validation, int epochs) {
+    this(train, validation, epochs, MlpSettings::heapBytes);
+  }
+
+  /** The same with the heap's size given (a test's small one: no gigabytes allocated to find a trial too large). */
+  MlpObjective(Dataset train, Dataset validation, int epochs, java.util.function.LongSupplier heapBytes) {
     if (train == null || validation == null) throw new IllegalArgumentException("train and validation must not be null");
     if (validation.rows() == 0) throw new IllegalArgumentException("the validation set is empty");
     if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
     this.train = train;
     this.validation = validation;
     this.epochs = epochs;
+    this.heapBytes = heapBytes;
   }
 
   public int classes() {
@@ -50,6 +61,11 @@ public final class MlpObjective implements Objective {
   @Override
   public double evaluate(Trial trial) {
     MlpSettings s = settings(trial);
+    // Before anything is allocated: a network larger than the heap allocated for half a minute (the
+    // study stalled) before an OutOfMemoryError failed the trial. Checked against the whole heap; the
+    // data and the trials beside this one hold part of it.
+    s.requireMemory(trial.kernelThreads(), train.rows(), heapBytes.getAsLong(), MlpSettings.machineBytes(), s.sizes(),
+        n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar tune ... (the JVM's option -Xmx" + n + "g)");
     // Gemm.parallel keeps one pool per thread count, so asking per trial starts no new threads.
     Kernels k = trial.kernelThreads() > 1 ? Kernels.parallel(trial.kernelThreads()) : Kernels.vector();
     Network network = Network.create(s.network(), trial.seed(), k);

@@ -9,6 +9,7 @@ import org.caviar.model.Activation;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.OptimizerSpec;
+import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.caviar.search.space.CategoricalParameter;
 import org.caviar.search.space.FixedParameter;
@@ -156,6 +157,68 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         .seed(seed)
         .build();
     return new MlpSettings(net, training);
+  }
+
+  /**
+   * Refuses, before anything is allocated, settings whose training would hold more memory than the
+   * heap: such a network allocated for half a minute (the OS paging in gigabytes) and then ended in
+   * an OutOfMemoryError. The estimate is {@link Trainer#memoryEstimate}'s; the message names it,
+   * what it is made of, the heap, what sets the network's size and how to raise the heap (or, when
+   * even that would be more than the machine has, says so).
+   *
+   * @param threads the threads the network trains on
+   * @param trainRows the rows of the training data
+   * @param heapBytes the most the heap may hold ({@link #heapBytes()}; a test gives its own)
+   * @param machineBytes the machine's memory ({@link #machineBytes()}), or 0 if unknown
+   * @param sizes what gives the network its size, as the user gave it: "units=30000, layers=3"
+   * @param raise how the user gives the JVM a heap of so many GB: {@code n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar train ..."}
+   * @return the estimate, when it fits
+   * @throws IllegalArgumentException when it does not
+   */
+  public Trainer.MemoryEstimate requireMemory(int threads, int trainRows, long heapBytes, long machineBytes, String sizes,
+      java.util.function.IntFunction<String> raise) {
+    Trainer.MemoryEstimate e = Trainer.memoryEstimate(network, training, threads, trainRows);
+    if (e.bytes() <= heapBytes) return e;
+    // A quarter more for the data and the JVM's own, in whole GB as -Xmx takes them.
+    long gigabytes = (long) Math.ceil(e.bytes() * 1.25 / (1L << 30));
+    String remedy = machineBytes > 0 && gigabytes << 30 > machineBytes
+        ? "make it smaller (this machine has " + bytes(machineBytes) + " of memory in all, too little for such a heap)"
+        : "make it smaller, or give the JVM a larger heap: " + raise.apply((int) Math.min(gigabytes, Integer.MAX_VALUE));
+    throw new IllegalArgumentException("training " + network + " needs about " + bytes(e.bytes()) + " of memory, and the Java heap "
+        + "holds at most " + bytes(heapBytes) + ": " + network.parameterCount() + " parameters x " + e.copies() + " floats ("
+        + e.held() + "), and " + bytes(Float.BYTES * e.workspaceFloats()) + " of workspaces for batches of " + e.batchRows()
+        + (e.batchRows() == 1 ? " row" : " rows") + ". The network's size comes from " + sizes + "; the optimizer (sgd keeps no "
+        + "moments) and the threads multiply it, batch_size sets the workspaces: " + remedy);
+  }
+
+  /** The most memory this JVM's heap may hold: {@link Runtime#maxMemory}. */
+  public static long heapBytes() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
+  /** The machine's physical memory, or 0 where the JVM cannot tell. */
+  public static long machineBytes() {
+    try {
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        return os.getTotalMemorySize();
+      }
+    } catch (RuntimeException | LinkageError notThere) {
+      // jdk.management left out of a runtime image: no figure, and no advice that depends on it.
+    }
+    return 0;
+  }
+
+  /** Bytes as a person reads them: "870 MB", "5.2 GB", "88 GB" (of 2^20 and 2^30 bytes, as -Xmx counts them). */
+  static String bytes(long n) {
+    double gb = n / (double) (1L << 30);
+    if (gb < 1) return Math.max(1, Math.round(n / (double) (1L << 20))) + " MB";
+    return (gb < 10 ? String.format(Locale.ROOT, "%.1f", gb) : Long.toString(Math.round(gb))) + " GB";
+  }
+
+  /** "units=30000, layers=3": the settings that give a network of these settings its size, as the search names them. */
+  public String sizes() {
+    List<Integer> hidden = network.hidden();
+    return hidden.isEmpty() ? "layers=0" : "units=" + hidden.get(0) + ", layers=" + hidden.size();
   }
 
   private static double number(Map<String, ?> p, String name, double fallback) {

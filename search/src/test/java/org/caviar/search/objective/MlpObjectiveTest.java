@@ -1,6 +1,7 @@
 package org.caviar.search.objective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.caviar.model.data.Dataset;
 import org.caviar.search.pruner.Pruner;
@@ -61,5 +62,29 @@ class MlpObjectiveTest {
     TrialRecord three = onlyTrial(3);
     assertEquals(TrialState.PRUNED, three.state(), three.toString());
     assertEquals(1, three.lastStep());
+  }
+
+  /**
+   * A trial whose network cannot fit the heap fails at once with the estimate and the remedy, and
+   * the study goes on: such a trial allocated for half a minute before an OutOfMemoryError failed
+   * it. The heap is given (1 MB), so nothing large is allocated to find it.
+   */
+  @Test
+  void aTrialLargerThanTheHeapFailsAtOnceWithTheEstimate() {
+    SearchSpace space = SearchSpace.parse("units = categorical(2, 1000)\nlayers = fixed(2)");
+    History h = Study.builder(space).direction(Direction.MAXIMIZE).seed(1).workers(1).build()
+        .optimize(new MlpObjective(data(24), data(8), 1, () -> 1 << 20), Budget.trials(8));
+    int failed = 0;
+    for (TrialRecord t : h.trials()) {
+      boolean wide = Double.parseDouble(String.valueOf(t.params().asMap().get("units"))) == 1000;
+      assertEquals(wide ? TrialState.FAILED : TrialState.COMPLETE, t.state(), t.toString());
+      if (!wide) continue;
+      failed++;
+      assertTrue(t.reason().contains("training 2-1000-1000-2 relu needs about ") && t.reason().contains(" of memory, and the Java "
+          + "heap holds at most 1 MB") && t.reason().contains("The network's size comes from units=1000, layers=2;")
+          && t.reason().endsWith("give the JVM a larger heap: JDK_JAVA_OPTIONS=-Xmx1g ./caviar tune ... (the JVM's option -Xmx1g)"),
+          t.reason());
+    }
+    assertTrue(failed > 0 && failed < h.trials().size(), "both widths drawn: " + h.trials());
   }
 }

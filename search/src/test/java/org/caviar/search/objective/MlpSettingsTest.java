@@ -3,6 +3,7 @@ package org.caviar.search.objective;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.caviar.search.cli.TuneCommand;
 import org.caviar.search.space.SearchSpace;
@@ -105,5 +106,55 @@ class MlpSettingsTest {
     assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 2, "batchnorm", "true"), 4, 3, 1, 0));
     assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 1, "batchnorm", "false"), 4, 3, 1, 0));
     assertDoesNotThrow(() -> MlpSettings.from(java.util.Map.of("batch_size", 1, "batchnorm", "true", "layers", 0), 4, 3, 1, 0));
+  }
+
+  /** units=1000, layers=2 on 64 inputs and 10 classes with SGD: 1,076,010 parameters. */
+  private static MlpSettings thousandWide() {
+    return MlpSettings.from(java.util.Map.of("units", 1000, "layers", 2, "optimizer", "sgd"), 64, 10, 1, 1);
+  }
+
+  /**
+   * A network too large for the heap is refused before anything is allocated, naming the estimate,
+   * the heap, what it is made of, the settings that size it and how to raise the heap. The heap is
+   * given (1 MB), so nothing large is allocated here.
+   */
+  @Test
+  void settingsLargerThanTheHeapAreRefusedWithTheEstimateAndTheRemedy() {
+    String message = assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 1 << 20, 16L << 30,
+        "units=1000, layers=2", n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar train")).getMessage();
+    // 4 x (1,076,010 x 3 + 256 rows x 8,148 floats) = 21,255,672 bytes: 20 MB; the workspaces 8 MB.
+    assertEquals("training 64-1000-1000-10 relu needs about 20 MB of memory, and the Java heap holds at most 1 MB: 1076010 parameters "
+        + "x 3 floats (weights, gradients, the best epoch's copy), and 8 MB of workspaces for batches of 64 rows. The network's size "
+        + "comes from units=1000, layers=2; the optimizer (sgd keeps no moments) and the threads multiply it, batch_size sets the "
+        + "workspaces: make it smaller, or give the JVM a larger heap: JDK_JAVA_OPTIONS=-Xmx1g ./caviar train", message);
+    // A heap the machine cannot give is no remedy.
+    String small = assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 1 << 20, 512L << 20,
+        "units=1000, layers=2", n -> "-Xmx" + n + "g")).getMessage();
+    assertTrue(small.endsWith("batch_size sets the workspaces: make it smaller (this machine has 512 MB of memory in all, too little "
+        + "for such a heap)"), small);
+    // The suggested heap is a quarter above the estimate, in whole GB.
+    MlpSettings wide = MlpSettings.from(java.util.Map.of("units", 30000, "layers", 3), 64, 10, 1, 1);
+    String huge = assertThrows(IllegalArgumentException.class, () -> wide.requireMemory(2, 1078, 5358L << 20, 1L << 40, wide.sizes(),
+        n -> "-Xmx" + n + "g")).getMessage();
+    long bytes = wide.requireMemory(2, 1078, Long.MAX_VALUE, 0, "", n -> "").bytes();
+    assertTrue(huge.startsWith("training 64-30000-30000-30000-10 relu needs about " + Math.round(bytes / (double) (1L << 30))
+        + " GB of memory, and the Java heap holds at most 5.2 GB: 1802310010 parameters x 13 floats (weights, gradients, adam's 2 "
+        + "moments, the best epoch's copy, the step split over 2 threads (4 more), 2 evaluation replicas (2 each))"), huge);
+    assertTrue(huge.contains("The network's size comes from units=30000, layers=3;"), huge);
+    assertTrue(huge.endsWith("give the JVM a larger heap: -Xmx" + (long) Math.ceil(bytes * 1.25 / (1L << 30)) + "g"), huge);
+  }
+
+  @Test
+  void settingsThatFitTheHeapPass() {
+    var e = thousandWide().requireMemory(1, 1078, 1L << 30, 0, "units=1000, layers=2", n -> "");
+    assertEquals(21_255_672, e.bytes());
+  }
+
+  @Test
+  void bytesAreWrittenAsAPersonReadsThem() {
+    assertEquals("1 MB", MlpSettings.bytes(1));
+    assertEquals("870 MB", MlpSettings.bytes(870L << 20));
+    assertEquals("5.2 GB", MlpSettings.bytes(5358L << 20));
+    assertEquals("88 GB", MlpSettings.bytes(88L << 30));
   }
 }
