@@ -120,8 +120,11 @@ public final class CaviarCli implements Runnable {
       code = cl.execute(args);
     } catch (OutOfMemoryError e) {
       // A network or batch larger than the heap: say so in one line rather than with a stack trace.
-      err.println("caviar: out of memory (" + e.getMessage() + "; the heap holds at most "
-          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): use a smaller network or batch, or a larger -Xmx");
+      // ./caviar passes no JVM options of its own; the java launcher reads JDK_JAVA_OPTIONS.
+      long heap = Runtime.getRuntime().maxMemory();
+      long twice = Math.max(1, (2 * heap + (1L << 30) - 1) >> 30);
+      err.println("caviar: out of memory (" + e.getMessage() + "; the heap holds at most " + heap / (1 << 20)
+          + " MB): use a smaller network or batch, or a larger heap: JDK_JAVA_OPTIONS=-Xmx" + twice + "g ./caviar ...");
       err.flush();
       code = FAILED;
     }

@@ -70,6 +70,8 @@ class OutOfMemoryCliTest {
     assertEquals(1, c.messages().size(), c.out());
     String line = c.messages().get(0);
     assertTrue(line.startsWith("caviar: out of memory (Java heap space; the heap holds at most "), line);
-    assertTrue(line.endsWith("use a smaller network or batch, or a larger -Xmx"), line);
+    // ./caviar passes no JVM options of its own; the java launcher reads JDK_JAVA_OPTIONS. Twice
+    // the child's 64 MB heap, in whole GB as -Xmx takes them: 1g.
+    assertTrue(line.endsWith("use a smaller network or batch, or a larger heap: JDK_JAVA_OPTIONS=-Xmx1g ./caviar ..."), line);
   }
 }
