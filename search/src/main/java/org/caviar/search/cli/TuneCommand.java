@@ -405,6 +405,14 @@ public class TuneCommand implements Callable<Integer> {
       awaitHalt();
     }
 
+    /** Waits for the halt if the hook has run, or the JVM is shutting down; else returns. */
+    void awaitHaltIfStopped() {
+      synchronized (lock) {
+        if (!ran && !shuttingDown()) return;
+      }
+      awaitHalt();
+    }
+
     void remove() {
       try {
         Runtime.getRuntime().removeShutdownHook(thread);
@@ -723,13 +731,20 @@ public class TuneCommand implements Callable<Integer> {
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
       stop.enter(() -> {
-        String released = shared instanceof SharedStorage held ? release(held) : null;
+        // A journal's too, as its next open would: meanwhile a reader of the study counted them running.
+        String released = shared instanceof SharedStorage held ? release(held)
+            : storage instanceof JournalStorage j ? release(j) : null;
         return System.lineSeparator() + interrupted("; the finished trials are kept in " + where + "; resume with: " + resumeCommand
             + (released != null ? System.lineSeparator() + released : ""));
       });
       History h;
       try {
         h = study.optimize(objective, budget);
+      } catch (RuntimeException | Error e) {
+        // After a stop, the trials' failure is the stop's doing (a journal released by the hook refuses
+        // the next epoch's report): the hook says what the stop leaves, and the run waits for the halt.
+        stop.awaitHaltIfStopped();
+        throw e;
       } finally {
         if (progress != null) progress.close();
       }
@@ -812,14 +827,28 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /** Records the trials this run's journal holds interrupted (see {@link JournalStorage#releaseHeld}); what happened, in one line, or null if none. */
+  private static String release(JournalStorage journal) {
+    try {
+      return released(journal.releaseHeld(), "recorded interrupted");
+    } catch (RuntimeException e) {
+      return "the trials under way stay running in the journal until the study is next opened: " + e.getMessage();
+    }
+  }
+
   /**
    * What {@link #release} says of {@code r}: a released re-run is not re-run again (interrupted
    * twice, its point is given up, as a hang answered by Ctrl-C must not come back on every resume).
    */
   static String released(SharedStorage.Released r) {
+    return released(r, "released");
+  }
+
+  /** {@link #released(SharedStorage.Released)} of trials that were {@code done} ("released", "recorded interrupted"). */
+  static String released(SharedStorage.Released r, String done) {
     int n = r.trials();
     if (n == 0) return null;
-    String head = (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were") + " released: ";
+    String head = (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
     int reruns = r.reruns();
     int fresh = n - reruns;
     if (reruns == 0) return head + "the resume re-runs " + (n == 1 ? "it" : "them");
