@@ -646,7 +646,10 @@ public class TuneCommand implements Callable<Integer> {
     // machine's threads for minutes), and the default (a worker per core) said "2 workers" for --trials 1.
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
-    if (progress != null) builder.listener(progress);
+    if (progress != null) {
+      progress.epochsOf(this::epochsOf);
+      builder.listener(progress);
+    }
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
     Set<Integer> mine = ConcurrentHashMap.newKeySet(); // their numbers, for the summary
     builder.listener(new StudyListener() {
