@@ -119,6 +119,15 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     epochsOf = epochs;
   }
 
+  /**
+   * {@link #start(long, long)} of a resumed study whose trials were {@code before}: its best and
+   * counts show from the start (they showed only once this run's first trial had finished).
+   */
+  synchronized void start(long alreadyDone, long total, History before) {
+    if (alreadyDone > 0) summary = summary(before);
+    start(alreadyDone, total);
+  }
+
   /** Shows the progress, starting at the trials a resumed study had done. */
   synchronized void start(long alreadyDone) {
     finished = alreadyDone;
@@ -192,14 +201,7 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
       nextLine = Math.min(nextLine, printed + step());
       if (bar != null) bar.maxHint(total);
     }
-    TrialRecord best = h.best();
-    int pruned = 0;
-    int failed = 0;
-    for (TrialRecord r : h.trials()) {
-      if (r.state() == TrialState.PRUNED) pruned++;
-      if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
-    }
-    summary = "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
+    summary = summary(h);
     // The study's count, from the history it read anyway: other workers' trials show without another
     // read of the storage. Histories of trials that finish at once may arrive out of order: the bar
     // never goes back.
@@ -219,6 +221,18 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
         printedAt = now;
       }
     }
+  }
+
+  /** "best 0.9666 | pruned 4 | failed 0" of the study's trials {@code h}. */
+  private static String summary(History h) {
+    TrialRecord best = h.best();
+    int pruned = 0;
+    int failed = 0;
+    for (TrialRecord r : h.trials()) {
+      if (r.state() == TrialState.PRUNED) pruned++;
+      if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
+    }
+    return "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
   }
 
   @Override

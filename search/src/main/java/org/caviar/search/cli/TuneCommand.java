@@ -721,7 +721,7 @@ public class TuneCommand implements Callable<Integer> {
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) {
-        progress.start(done, total);
+        progress.start(done, total, before);
         // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total
         // (up to the sampler's points).
         Budget claimedAgainst = budget;

@@ -101,6 +101,28 @@ class ProgressDisplayTest {
   }
 
   /**
+   * A resumed study's best, from its earlier runs, shows from the start: the live line said only
+   * "trial 4 epoch 96/1500: acc 0.1978" until this run's first trial finished, as if the study had no best.
+   */
+  @Test
+  void aResumedStudysBestShowsFromTheStart() {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    ProgressDisplay progress = new ProgressDisplay(30, true, new PrintWriter(new StringWriter()), true,
+        new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 120));
+    TrialRecord earlier = TrialRecord.claimed(0, 0).withIntermediate(1, 0.9).withOutcome(TrialState.COMPLETE, 0.9666, null, 1000);
+    TrialRecord pruned = TrialRecord.claimed(1, 0).withIntermediate(1, 0.2).withOutcome(TrialState.PRUNED, 0.2, null, 1000);
+    try {
+      progress.start(2, 30, new History(List.of(earlier, pruned), Direction.MAXIMIZE));
+      progress.trialReported(TrialRecord.claimed(2, 1000).withIntermediate(1, 0.5));
+    } finally {
+      progress.close();
+    }
+    String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    assertTrue(last.endsWith("trial 2 epoch 1: acc 0.5 | best 0.9666 | pruned 1 | failed 0"), last);
+  }
+
+  /**
    * The live line in 80 columns, from "trial" to the study's best, of trial {@code number} (a
    * trial before it completed with 0.9666) at {@code epoch} of {@code epochs}, with an accuracy of 0.912 there.
    */
