@@ -906,10 +906,12 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), others == 0 ? "" : " (" + others + " more by other workers meanwhile)",
-        Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
-        epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+    // A run of no trial (its budget had run) trained no epoch: "0 epochs trained of 0 without pruning (0%)" said nothing.
+    String epochsLine = newTrials == 0 ? "" : String.format(Locale.ROOT, "; %s trained of %d without pruning (%.0f%%)",
+        CaviarCli.count(epochsRun, "epoch"), epochsUnpruned, epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s%s%n%n",
+        seconds, newTrials == 0 ? "no trial" : CaviarCli.count(newTrials, "trial"),
+        others == 0 ? "" : " (" + others + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();
