@@ -60,7 +60,8 @@ import org.caviar.search.trial.TrialState;
  * leave at most the last line torn (no newline): it is dropped and the file cut back to the last
  * newline, so nothing after it is appended to garbage; a bad line anywhere else is corruption and
  * an error naming the line. Trials still RUNNING in the journal belonged to the dead process: they
- * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED}, and the study re-runs their
+ * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED} (by a process that
+ * stops less suddenly, at once: {@link #releaseHeld}), and the study re-runs their
  * parameters, as new trials (see {@code Study}); a re-run interrupted while it ran
  * ({@link TrialRecord#isInterruptedWhileRunning()}: found RUNNING so, or stopped by an interrupt) is
  * not re-run again, and its point is given up.
