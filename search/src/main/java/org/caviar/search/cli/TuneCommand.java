@@ -373,6 +373,8 @@ public class TuneCommand implements Callable<Integer> {
     private final Thread thread;
     /** What a stop in the current stage prints (read by the hook: a trials' stop first releases the trials held). */
     private Supplier<String> says;
+    /** Run by the hook before it speaks: ends the live progress bar, which redrew under the words until the halt. */
+    private volatile Runnable quiet = () -> {};
     private boolean ran;
 
     StopHook(Supplier<String> first) {
@@ -384,6 +386,7 @@ public class TuneCommand implements Callable<Integer> {
           now = says;
         }
         // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
+        Stderr.within(quiet); // the bar's last frame goes to stdout, which may be stalled as well
         Stderr.println(commandSpec.commandLine().getErr(), now.get());
       }, "caviar-tune-stop");
       Runtime.getRuntime().addShutdownHook(thread);
@@ -403,6 +406,11 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
       awaitHalt();
+    }
+
+    /** {@code r} runs when the hook does, before its words: it ends what draws on the terminal. */
+    void quiet(Runnable r) {
+      quiet = r;
     }
 
     /** Waits for the halt if the hook has run, or the JVM is shutting down; else returns. */
@@ -730,6 +738,7 @@ public class TuneCommand implements Callable<Integer> {
       }
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
+      if (progress != null) stop.quiet(progress::close);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.

@@ -598,6 +598,45 @@ class InterruptedCliTest {
   }
 
   /**
+   * Stopped on a terminal, panda mode's live line ends before the stop's words: the bar went on
+   * redrawing until the halt, and left a frame of the trial under them, the last line on the screen.
+   * The shutdown is held 3 s ({@link SlowShutdownCli}): 15 of the bar's redraws. The terminal is
+   * util-linux's {@code script}; without it (another system), the test is skipped.
+   */
+  @Test
+  void aStoppedPandaRunsLiveLineEndsBeforeTheStopsWords() throws Exception {
+    Assumptions.assumeTrue(new java.io.File("/usr/bin/script").canExecute(), "no util-linux script here");
+    Path study = dir.resolve("panda-terminal");
+    List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-Dcaviar.command=caviar", "-cp", System.getProperty("java.class.path"),
+        SlowShutdownCli.class.getName(), "tune", "--mode", "panda", "--trials", "3", "--epochs", "100000", "--pruner", "none",
+        "--no-report", "--study", study.toString()));
+    StringBuilder command = new StringBuilder("stty cols 80; exec");
+    for (String word : java) command.append(" '").append(word.replace("'", "'\\''")).append('\'');
+    Process p = new ProcessBuilder("/usr/bin/script", "-qfec", command.toString(), "/dev/null").redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    try (var in = p.getInputStream()) {
+      byte[] buffer = new byte[8192];
+      boolean sent = false;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        out.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        if (!sent && out.indexOf("epoch 1") >= 0) { // the trial trains
+          ProcessHandle child = p.descendants().filter(h -> h.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+          Assumptions.assumeFalse(ignoresInterrupts(child.pid()), "SIGINT is ignored in this process tree");
+          assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start().waitFor());
+          sent = true;
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the terminal did not end: " + out);
+    String screen = out.toString();
+    int words = screen.indexOf("caviar tune: interrupted; ");
+    assertTrue(words >= 0, screen);
+    String after = screen.substring(words);
+    assertFalse(after.contains("\rtrials ") || after.contains("\ntrials "), after); // a frame starts "trials  0% [..."
+  }
+
+  /**
    * Stopped after its trials, while it writes the report: the study is whole in the journal, and the
    * run says so and how to write the report again (it ended without a word, its report half drawn).
    */
