@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -21,7 +22,8 @@ import org.caviar.search.trial.TrialState;
  * The tune command's progress. On a terminal: a live bar of the study's finished trials (every
  * worker's, when several share the storage) against its budget, with the best value and the pruned
  * and failed counts, and with {@code perEpoch} (panda mode, one trial at a time) the
- * running trial's last epoch. Otherwise (output to a file or a pipe): a plain line at every tenth
+ * running trial: its number, its last epoch of those it runs and that epoch's validation accuracy
+ * ("trial 1 epoch 12/30: acc 0.912 | best 0.9666 | ..."). Otherwise (output to a file or a pipe): a plain line at every tenth
  * of the trials, so logs stay readable, and at least every minute while trials finish.
  */
 final class ProgressDisplay implements StudyListener, AutoCloseable {
@@ -44,6 +46,9 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
 
   /** The study's budget as it is now, read as trials finish (null: the total stays as started); see {@link #followTotal}. */
   private LongSupplier totalNow;
+
+  /** The epochs a trial runs unless pruned (its 'epochs' parameter, else --epochs), or -1 if not known. */
+  private ToIntFunction<TrialRecord> epochsOf = t -> -1;
 
   /** The bar's consumer: by default standard output at the terminal's width. */
   private final ProgressBarConsumer consumer;
@@ -109,6 +114,20 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     totalNow = budgetNow;
   }
 
+  /** How many epochs trial {@code t} runs unless pruned, for panda mode's "epoch 12/30". */
+  synchronized void epochsOf(ToIntFunction<TrialRecord> epochs) {
+    epochsOf = epochs;
+  }
+
+  /**
+   * {@link #start(long, long)} of a resumed study whose trials were {@code before}: its best and
+   * counts show from the start (they showed only once this run's first trial had finished).
+   */
+  synchronized void start(long alreadyDone, long total, History before) {
+    if (alreadyDone > 0) summary = summary(before);
+    start(alreadyDone, total);
+  }
+
   /** Shows the progress, starting at the trials a resumed study had done. */
   synchronized void start(long alreadyDone) {
     finished = alreadyDone;
@@ -122,6 +141,9 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("trials").setInitialMax(trials)
         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate()
         .startsFrom(alreadyDone, Duration.ZERO);
+    // Panda mode: the running trial's line takes the room of the study's time left, a guess from
+    // trials of a few epochs (pruned) and of all of them; in 80 columns the line was cut in its best.
+    if (perEpoch) builder.hideEta();
     bar = builder.setConsumer(consumer).build();
   }
 
@@ -129,13 +151,29 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     return Math.max(1, trials / 10);
   }
 
+  /** Panda mode: the trial as it starts, "trial 2 epoch 0/30": its first epoch may take seconds (the JIT's, at first). */
+  @Override
+  public synchronized void trialStarted(TrialRecord t) {
+    trialReported(t);
+  }
+
   @Override
   public synchronized void trialReported(TrialRecord t) {
     if (!perEpoch || bar == null) return;
     // The running trial first: the bar cuts what does not fit the terminal's width from the end, and
     // in 80 columns it left "best 0.9666 | pruned 4 | failed 0 | t" of the line panda mode is for.
-    bar.setExtraMessage(String.format(Locale.ROOT, "trial %d epoch %d: %s", t.number(), t.lastStep(),
-        Leaderboard.format(t.lastIntermediate())) + (summary.isEmpty() ? "" : " | " + summary));
+    bar.setExtraMessage(epochLine(t, epochsOf.applyAsInt(t)) + (summary.isEmpty() ? "" : " | " + summary));
+  }
+
+  /**
+   * "trial 1 epoch 12/30: acc 0.912": the trial's number (the leaderboard's), its last epoch of the
+   * {@code epochs} it runs unless pruned (-1: not known, not shown), and that epoch's validation
+   * accuracy, named (a bare "0.912" beside the study's best read as the trial's value, its best epoch's).
+   */
+  static String epochLine(TrialRecord t, int epochs) {
+    if (t.reportCount() == 0) return "trial " + t.number() + " epoch 0" + (epochs > 0 ? "/" + epochs : "");
+    return "trial " + t.number() + " epoch " + t.lastStep() + (epochs > 0 ? "/" + epochs : "") + ": acc "
+        + Leaderboard.format(t.lastIntermediate());
   }
 
   @Override
@@ -163,14 +201,7 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
       nextLine = Math.min(nextLine, printed + step());
       if (bar != null) bar.maxHint(total);
     }
-    TrialRecord best = h.best();
-    int pruned = 0;
-    int failed = 0;
-    for (TrialRecord r : h.trials()) {
-      if (r.state() == TrialState.PRUNED) pruned++;
-      if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
-    }
-    summary = "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
+    summary = summary(h);
     // The study's count, from the history it read anyway: other workers' trials show without another
     // read of the storage. Histories of trials that finish at once may arrive out of order: the bar
     // never goes back.
@@ -190,6 +221,18 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
         printedAt = now;
       }
     }
+  }
+
+  /** "best 0.9666 | pruned 4 | failed 0" of the study's trials {@code h}. */
+  private static String summary(History h) {
+    TrialRecord best = h.best();
+    int pruned = 0;
+    int failed = 0;
+    for (TrialRecord r : h.trials()) {
+      if (r.state() == TrialState.PRUNED) pruned++;
+      if (r.state() == TrialState.FAILED && !r.isInterrupted()) failed++;
+    }
+    return "best " + (best == null ? "-" : Leaderboard.format(best.value())) + " | pruned " + pruned + " | failed " + failed;
   }
 
   @Override

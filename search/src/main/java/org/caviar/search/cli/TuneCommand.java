@@ -373,6 +373,8 @@ public class TuneCommand implements Callable<Integer> {
     private final Thread thread;
     /** What a stop in the current stage prints (read by the hook: a trials' stop first releases the trials held). */
     private Supplier<String> says;
+    /** Run by the hook before it speaks: ends the live progress bar, which redrew under the words until the halt. */
+    private volatile Runnable quiet = () -> {};
     private boolean ran;
 
     StopHook(Supplier<String> first) {
@@ -384,6 +386,7 @@ public class TuneCommand implements Callable<Integer> {
           now = says;
         }
         // Waited for a while only: on a stalled stderr the hook never returned, and the JVM never exited.
+        Stderr.within(quiet); // the bar's last frame goes to stdout, which may be stalled as well
         Stderr.println(commandSpec.commandLine().getErr(), now.get());
       }, "caviar-tune-stop");
       Runtime.getRuntime().addShutdownHook(thread);
@@ -401,6 +404,19 @@ public class TuneCommand implements Callable<Integer> {
           says = next;
           return;
         }
+      }
+      awaitHalt();
+    }
+
+    /** {@code r} runs when the hook does, before its words: it ends what draws on the terminal. */
+    void quiet(Runnable r) {
+      quiet = r;
+    }
+
+    /** Waits for the halt if the hook has run, or the JVM is shutting down; else returns. */
+    void awaitHaltIfStopped() {
+      synchronized (lock) {
+        if (!ran && !shuttingDown()) return;
       }
       awaitHalt();
     }
@@ -638,7 +654,10 @@ public class TuneCommand implements Callable<Integer> {
     // machine's threads for minutes), and the default (a worker per core) said "2 workers" for --trials 1.
     if (workers != null) builder.workers(workers);
     ProgressDisplay progress = noProgress ? null : new ProgressDisplay(trials, executionMode == ExecutionMode.PANDA, out);
-    if (progress != null) builder.listener(progress);
+    if (progress != null) {
+      progress.epochsOf(this::epochsOf);
+      builder.listener(progress);
+    }
     AtomicInteger claimed = new AtomicInteger(); // this run's trials: other workers add theirs to the history
     Set<Integer> mine = ConcurrentHashMap.newKeySet(); // their numbers, for the summary
     builder.listener(new StudyListener() {
@@ -710,7 +729,7 @@ public class TuneCommand implements Callable<Integer> {
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) {
-        progress.start(done, total);
+        progress.start(done, total, before);
         // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total
         // (up to the sampler's points).
         Budget claimedAgainst = budget;
@@ -719,17 +738,25 @@ public class TuneCommand implements Callable<Integer> {
       }
       long t0 = System.nanoTime();
       String resumeCommand = resumeCommand(dir);
+      if (progress != null) stop.quiet(progress::close);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.
       // On a shared storage the trials under way are released first: the resume re-runs them at once, not after the grace.
       stop.enter(() -> {
-        String released = shared instanceof SharedStorage held ? release(held) : null;
+        // A journal's too, as its next open would: meanwhile a reader of the study counted them running.
+        String released = shared instanceof SharedStorage held ? release(held)
+            : storage instanceof JournalStorage j ? release(j) : null;
         return System.lineSeparator() + interrupted("; the finished trials are kept in " + where + "; resume with: " + resumeCommand
             + (released != null ? System.lineSeparator() + released : ""));
       });
       History h;
       try {
         h = study.optimize(objective, budget);
+      } catch (RuntimeException | Error e) {
+        // After a stop, the trials' failure is the stop's doing (a journal released by the hook refuses
+        // the next epoch's report): the hook says what the stop leaves, and the run waits for the halt.
+        stop.awaitHaltIfStopped();
+        throw e;
       } finally {
         if (progress != null) progress.close();
       }
@@ -812,14 +839,28 @@ public class TuneCommand implements Callable<Integer> {
     }
   }
 
+  /** Records the trials this run's journal holds interrupted (see {@link JournalStorage#releaseHeld}); what happened, in one line, or null if none. */
+  private static String release(JournalStorage journal) {
+    try {
+      return released(journal.releaseHeld(), "recorded interrupted");
+    } catch (RuntimeException e) {
+      return "the trials under way stay running in the journal until the study is next opened: " + e.getMessage();
+    }
+  }
+
   /**
    * What {@link #release} says of {@code r}: a released re-run is not re-run again (interrupted
    * twice, its point is given up, as a hang answered by Ctrl-C must not come back on every resume).
    */
   static String released(SharedStorage.Released r) {
+    return released(r, "released");
+  }
+
+  /** {@link #released(SharedStorage.Released)} of trials that were {@code done} ("released", "recorded interrupted"). */
+  static String released(SharedStorage.Released r, String done) {
     int n = r.trials();
     if (n == 0) return null;
-    String head = (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were") + " released: ";
+    String head = (n == 1 ? "the trial" : "the " + n + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
     int reruns = r.reruns();
     int fresh = n - reruns;
     if (reruns == 0) return head + "the resume re-runs " + (n == 1 ? "it" : "them");
@@ -874,10 +915,12 @@ public class TuneCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s; %s trained of %d without pruning (%.0f%%)%n%n",
-        seconds, CaviarCli.count(newTrials, "trial"), others == 0 ? "" : " (" + others + " more by other workers meanwhile)",
-        Leaderboard.summary(h), CaviarCli.count(epochsRun, "epoch"), epochsUnpruned,
-        epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+    // A run of no trial (its budget had run) trained no epoch: "0 epochs trained of 0 without pruning (0%)" said nothing.
+    String epochsLine = newTrials == 0 ? "" : String.format(Locale.ROOT, "; %s trained of %d without pruning (%.0f%%)",
+        CaviarCli.count(epochsRun, "epoch"), epochsUnpruned, epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+    out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s%s%n%n",
+        seconds, newTrials == 0 ? "no trial" : CaviarCli.count(newTrials, "trial"),
+        others == 0 ? "" : " (" + others + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();

@@ -60,7 +60,8 @@ import org.caviar.search.trial.TrialState;
  * leave at most the last line torn (no newline): it is dropped and the file cut back to the last
  * newline, so nothing after it is appended to garbage; a bad line anywhere else is corruption and
  * an error naming the line. Trials still RUNNING in the journal belonged to the dead process: they
- * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED}, and the study re-runs their
+ * are finished as FAILED with a reason starting {@value TrialRecord#INTERRUPTED} (by a process that
+ * stops less suddenly, at once: {@link #releaseHeld}), and the study re-runs their
  * parameters, as new trials (see {@code Study}); a re-run interrupted while it ran
  * ({@link TrialRecord#isInterruptedWhileRunning()}: found RUNNING so, or stopped by an interrupt) is
  * not re-run again, and its point is given up.
@@ -108,6 +109,8 @@ public final class JournalStorage extends InMemoryStorage {
    * study's optimize) cannot land inside a write.
    */
   private ExecutorService writer;
+  /** Set by {@link #releaseHeld}: the process is stopping, and nothing more is written until the journal is closed. */
+  private boolean released;
   /** The budget last recorded (replayed or written), so that an unchanged one is not written again. */
   private Integer trialBudget;
 
@@ -204,8 +207,7 @@ public final class JournalStorage extends InMemoryStorage {
         }
         for (TrialRecord t : trials()) {
           if (t.state() == TrialState.RUNNING) {
-            recordOutcome(t.number(), TrialState.FAILED, Double.NaN,
-                TrialRecord.INTERRUPTED + ": the process stopped while this trial ran", System.currentTimeMillis());
+            recordOutcome(t.number(), TrialState.FAILED, Double.NaN, STOPPED_WHILE_RUNNING, System.currentTimeMillis());
           }
         }
       } catch (RuntimeException | IOException e) {
@@ -568,6 +570,7 @@ public final class JournalStorage extends InMemoryStorage {
     if (channel == null) throw new IllegalStateException("journal " + file + " is not open");
     if (torn) throw new IllegalStateException("journal " + file + " ends in a line cut short by a failed write: reopen it to resume");
     if (!channel.isOpen()) throw new IllegalStateException("journal " + file + " was closed: reopen it to resume");
+    if (released) throw new IllegalStateException("journal " + file + " takes no more events: its trials were released as the process stopped");
     // The event is written by the writer thread, and waited for even if this thread is
     // interrupted meanwhile: the caller takes the event into memory only once it is in the file.
     Future<?> done = writer.submit(() -> {
@@ -632,6 +635,32 @@ public final class JournalStorage extends InMemoryStorage {
     }
   }
 
+  /**
+   * Finishes the trials still RUNNING as interrupted, as the journal's next open would, for a
+   * process that stops (Ctrl-C, a kill: its shutdown hook): until that open, a reader of the study
+   * ({@code train --from-study}, a report) counted them running though no process ran them. Nothing
+   * more is written after it until the journal is closed: the stopping process's trials train on
+   * until it halts, and a report, an outcome or a claim of theirs is refused (a trial claimed now
+   * would stay RUNNING). Returns how many it finished, and how many of those were re-runs (their
+   * points are given up, as on open); nothing when the journal is not open for writing.
+   */
+  public synchronized SharedStorage.Released releaseHeld() {
+    if (channel == null || released) return SharedStorage.Released.NONE;
+    int trials = 0;
+    int reruns = 0;
+    for (TrialRecord t : trials()) {
+      if (t.state() != TrialState.RUNNING) continue;
+      recordOutcome(t.number(), TrialState.FAILED, Double.NaN, STOPPED_WHILE_RUNNING, System.currentTimeMillis());
+      trials++;
+      if (t.retryOf() >= 0) reruns++;
+    }
+    released = true;
+    return new SharedStorage.Released(trials, reruns);
+  }
+
+  /** The reason of a trial that was running when its process stopped: recorded as it stopped, or on the journal's next open. */
+  private static final String STOPPED_WHILE_RUNNING = TrialRecord.INTERRUPTED + ": the process stopped while this trial ran";
+
   @Override
   public synchronized void close() {
     viewOpen = false;
@@ -655,6 +684,7 @@ public final class JournalStorage extends InMemoryStorage {
       channel = null;
       lock = null;
       torn = false;
+      released = false;
       // Idle: every write was waited for. Read-only views and refused opens have none.
       if (writer != null) writer.shutdown();
       writer = null;

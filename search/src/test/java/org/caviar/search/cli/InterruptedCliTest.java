@@ -561,6 +561,82 @@ class InterruptedCliTest {
   }
 
   /**
+   * Stopped (Ctrl-C) while a panda trial trains, {@code tune} records the trial interrupted in the
+   * journal before it exits, and says so: it stayed RUNNING until the study was next opened, and
+   * meanwhile a reader ({@code train --from-study}) counted "1 running" on a study no process ran.
+   * The shutdown is held 3 s ({@link SlowShutdownCli}), in which the main thread trains on: its next
+   * epoch's report, refused for the finished trial, ended in no error of its own, and no trial was
+   * claimed after the stop.
+   */
+  @Test
+  void aTuneStoppedMidTrialRecordsTheTrialInterrupted() throws Exception {
+    Path study = dir.resolve("mid-trial");
+    // Epochs enough that the trial is still training when the signal comes, and through the slow shutdown.
+    Process p = CliRun.startChild(SlowShutdownCli.class, List.of("-Dcaviar.command=caviar"), "tune", "--mode", "panda",
+        "--trials", "3", "--epochs", "100000", "--pruner", "none", "--no-progress", "--no-report", "--study", study.toString());
+    Assumptions.assumeFalse(ignoresInterrupts(p), "SIGINT is ignored in this process tree");
+    String out = CliRun.stopAfter(p, line -> {
+      if (!line.startsWith("study: ")) return false;
+      CliRun.sleep(1500); // into the first trial's epochs
+      try {
+        interrupt(p);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      return false; // SIGINT sent: no SIGTERM
+    });
+    assertEquals(130, p.exitValue(), out);
+    assertTrue(out.contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
+        + "; resume with: caviar tune --study " + study + " --mode panda\nthe trial under way was recorded interrupted: the resume re-runs it\n"), out);
+    assertFalse(out.contains("cannot report"), out);
+    Path journal = study.resolve("journal.jsonl");
+    try (JournalStorage j = JournalStorage.readOnly(journal)) {
+      j.open(JournalStorage.peek(journal));
+      assertEquals(1, j.trials().size(), out);
+      assertTrue(j.trials().get(0).isInterruptedWhileRunning(), j.trials().get(0) + "\n" + out);
+    }
+  }
+
+  /**
+   * Stopped on a terminal, panda mode's live line ends before the stop's words: the bar went on
+   * redrawing until the halt, and left a frame of the trial under them, the last line on the screen.
+   * The shutdown is held 3 s ({@link SlowShutdownCli}): 15 of the bar's redraws. The terminal is
+   * util-linux's {@code script}; without it (another system), the test is skipped.
+   */
+  @Test
+  void aStoppedPandaRunsLiveLineEndsBeforeTheStopsWords() throws Exception {
+    Assumptions.assumeTrue(new java.io.File("/usr/bin/script").canExecute(), "no util-linux script here");
+    Path study = dir.resolve("panda-terminal");
+    List<String> java = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--add-modules=jdk.incubator.vector", "-Dcaviar.command=caviar", "-cp", System.getProperty("java.class.path"),
+        SlowShutdownCli.class.getName(), "tune", "--mode", "panda", "--trials", "3", "--epochs", "100000", "--pruner", "none",
+        "--no-report", "--study", study.toString()));
+    StringBuilder command = new StringBuilder("stty cols 80; exec");
+    for (String word : java) command.append(" '").append(word.replace("'", "'\\''")).append('\'');
+    Process p = new ProcessBuilder("/usr/bin/script", "-qfec", command.toString(), "/dev/null").redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    try (var in = p.getInputStream()) {
+      byte[] buffer = new byte[8192];
+      boolean sent = false;
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        out.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        if (!sent && out.indexOf("epoch 1") >= 0) { // the trial trains
+          ProcessHandle child = p.descendants().filter(h -> h.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+          Assumptions.assumeFalse(ignoresInterrupts(child.pid()), "SIGINT is ignored in this process tree");
+          assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start().waitFor());
+          sent = true;
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the terminal did not end: " + out);
+    String screen = out.toString();
+    int words = screen.indexOf("caviar tune: interrupted; ");
+    assertTrue(words >= 0, screen);
+    String after = screen.substring(words);
+    assertFalse(after.contains("\rtrials ") || after.contains("\ntrials "), after); // a frame starts "trials  0% [..."
+  }
+
+  /**
    * Stopped after its trials, while it writes the report: the study is whole in the journal, and the
    * run says so and how to write the report again (it ended without a word, its report half drawn).
    */

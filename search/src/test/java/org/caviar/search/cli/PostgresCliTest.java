@@ -78,11 +78,11 @@ class PostgresCliTest {
     // The budget is the study's: a worker without --trials runs until the stored one (3) is spent.
     CliRun idle = run(concat(new String[] {"worker"}, small));
     assertEquals(0, idle.code(), idle.err());
-    assertTrue(idle.out().contains("3 trials of up to 1 epoch;") && idle.out().contains("for 0 trials"), idle.out());
+    assertTrue(idle.out().contains("3 trials of up to 1 epoch;") && idle.out().contains("for no trial;"), idle.out());
     // tune on the same study, from anywhere, reports it.
     CliRun watch = run(concat(new String[] {"tune"}, small));
     assertEquals(0, watch.code(), watch.err());
-    assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for 0 trials"), watch.out());
+    assertTrue(watch.out().contains("3 trials done before") && watch.out().contains("for no trial;"), watch.out());
     assertTrue(watch.out().contains("best: trial"), watch.out());
     // And the best trial trains again from the database, as from a journal.
     CliRun train = run("train", "--from-study", "shared", "--storage", url, "--epochs", "1", "--threads", "1",
@@ -238,7 +238,7 @@ class PostgresCliTest {
     assertEquals(10, budget(url, "lower"));
     CliRun same = run(concat(new String[] {"worker", "--trials", "10"}, small));
     assertEquals(0, same.code(), same.out() + same.err());
-    assertTrue(same.out().contains("10 trials done before") && same.out().contains("for 0 trials"), same.out());
+    assertTrue(same.out().contains("10 trials done before") && same.out().contains("for no trial;"), same.out());
     assertEquals(10, budget(url, "lower"));
   }
 
@@ -304,7 +304,7 @@ class PostgresCliTest {
       for (int n = 1; n <= 2; n++) assertEquals(n, other.claimNext(System.currentTimeMillis(), 3, Long.MAX_VALUE).number());
       CliRun again = run(concat(new String[] {"tune", "--trials", "3"}, small));
       assertEquals(0, again.code(), again.out() + again.err());
-      assertTrue(again.out().contains("for 0 trials") && again.out().contains("2 running"), again.out());
+      assertTrue(again.out().contains("for no trial;") && again.out().contains("2 running"), again.out());
       assertTrue(again.out().contains("2 trials are still held by another worker (or one stopped less than 60 s ago); "
           + "run again after that to re-run them if it stopped"), again.out());
     }

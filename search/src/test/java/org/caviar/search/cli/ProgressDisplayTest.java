@@ -77,31 +77,81 @@ class ProgressDisplayTest {
 
   /**
    * Panda mode on a terminal 80 columns wide, the most common: the live line shows the running
-   * trial's epoch and value. After the first trial it ended "best 0.9666 | pruned 0 | failed 0 | t",
-   * the trial's part cut off by the width.
+   * trial (its number in the leaderboard), its epoch of the epochs it runs, that epoch's validation
+   * accuracy, named, and the study's best. After the first trial it ended "best 0.9666 | pruned 0 |
+   * failed 0 | t", the trial's part cut off by the width; then it read "trial 1 epoch 12: 0.912":
+   * epoch 12 of how many, and 0.912 of what. The study's time left, guessed from trials of a few
+   * epochs (pruned) and of all of them, gives its room to the trial's line (the time spent stays).
+   * Large numbers (trial 12, epoch 120 of 300) fit as well.
    */
   @Test
   void pandasLiveLineShowsTheRunningTrialIn80Columns() {
+    assertEquals("trial 1 epoch 12/30: acc 0.912 | best 0.9666", pandaLine(1, 12, 30));
+    assertEquals("trial 12 epoch 120/300: acc 0.912 | best 0.9666", pandaLine(12, 120, 300));
+  }
+
+  /**
+   * Panda mode shows the trial as it starts, before its first epoch ends: the bar said only "0/6
+   * (0:00:05)" for the first trial's first epoch (seconds, while the JIT compiles), and the study's
+   * best alone for a later trial's.
+   */
+  @Test
+  void pandasLiveLineShowsATrialAsItStarts() {
+    assertEquals("trial 1 epoch 0/30 | best 0.9666", pandaLine(1, 0, 30));
+  }
+
+  /**
+   * A resumed study's best, from its earlier runs, shows from the start: the live line said only
+   * "trial 4 epoch 96/1500: acc 0.1978" until this run's first trial finished, as if the study had no best.
+   */
+  @Test
+  void aResumedStudysBestShowsFromTheStart() {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    ProgressDisplay progress = new ProgressDisplay(30, true, new PrintWriter(new StringWriter()), true,
+        new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 120));
+    TrialRecord earlier = TrialRecord.claimed(0, 0).withIntermediate(1, 0.9).withOutcome(TrialState.COMPLETE, 0.9666, null, 1000);
+    TrialRecord pruned = TrialRecord.claimed(1, 0).withIntermediate(1, 0.2).withOutcome(TrialState.PRUNED, 0.2, null, 1000);
+    try {
+      progress.start(2, 30, new History(List.of(earlier, pruned), Direction.MAXIMIZE));
+      progress.trialReported(TrialRecord.claimed(2, 1000).withIntermediate(1, 0.5));
+    } finally {
+      progress.close();
+    }
+    String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
+    String last = frames[frames.length - 1].strip();
+    assertTrue(last.endsWith("trial 2 epoch 1: acc 0.5 | best 0.9666 | pruned 1 | failed 0"), last);
+  }
+
+  /**
+   * The live line in 80 columns, from "trial" to the study's best, of trial {@code number} (a
+   * trial before it completed with 0.9666) at {@code epoch} of {@code epochs}, with an accuracy of 0.912 there.
+   */
+  private static String pandaLine(int number, int epoch, int epochs) {
     ByteArrayOutputStream terminal = new ByteArrayOutputStream();
     ProgressDisplay progress = new ProgressDisplay(30, true, new PrintWriter(new StringWriter()), true,
         new ConsoleProgressBarConsumer(new PrintStream(terminal, true, StandardCharsets.UTF_8), 80));
+    progress.epochsOf(t -> t.number() == number ? epochs : 1);
     TrialRecord first = TrialRecord.claimed(0, 0).withIntermediate(1, 0.9).withOutcome(TrialState.COMPLETE, 0.9666, null, 1000);
-    TrialRecord second = TrialRecord.claimed(1, 1000);
+    TrialRecord running = TrialRecord.claimed(number, 1000);
     try {
       progress.start(0);
       progress.trialFinished(first, new History(List.of(first), Direction.MAXIMIZE));
-      for (int epoch = 1; epoch <= 12; epoch++) {
-        second = second.withIntermediate(epoch, 0.9 + epoch / 1000.0);
-        progress.trialReported(second);
+      progress.trialStarted(running);
+      for (int e = 1; e <= epoch; e++) {
+        running = running.withIntermediate(e, e == epoch ? 0.912 : 0.5);
+        progress.trialReported(running);
       }
     } finally {
       progress.close(); // draws the bar a last time, as it is now
     }
     String[] frames = terminal.toString(StandardCharsets.UTF_8).split("\r");
     String last = frames[frames.length - 1].strip();
-    assertTrue(last.contains("trial 1 epoch 12: 0.912"), last);
-    assertTrue(last.contains("best 0.9666"), last);
+    int from = last.indexOf("trial ");
+    int to = last.indexOf("best 0.9666");
+    assertTrue(from >= 0 && to > from, last);
+    return last.substring(from, to + "best 0.9666".length());
   }
+
   /**
    * Off a terminal, a study whose budget is no limit (--trials 2147483647 with --timeout, or a
    * million) prints a line at least every minute while trials finish: a tenth of its trials is never

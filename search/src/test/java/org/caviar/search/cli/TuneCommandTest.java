@@ -111,6 +111,21 @@ class TuneCommandTest {
   }
 
   /**
+   * A run that runs no trial (the study's budget has run) says so in its closing line, without the
+   * epochs it did not train: it read "search time 1.1 s for 0 trials; ...; 0 epochs trained of 0
+   * without pruning (0%)".
+   */
+  @Test
+  void aRunOfNoTrialSaysSoWithoutEpochs() {
+    String study = dir.resolve("done").toString();
+    assertOk(runQuick("tune", "--trials", "1", "--study", study));
+    CliRun r = runQuick("tune", "--study", study);
+    assertOk(r);
+    assertTrue(r.out().matches("(?s).*\nsearch time \\d+\\.\\d s for no trial; 1 trial: 1 complete, 0 pruned, 0 failed\n.*"), r.out());
+    assertFalse(r.out().contains("epochs trained"), r.out());
+  }
+
+  /**
    * A CSV's option given to a study of the shipped digits (or of IDX files) is refused as on a new
    * study, "goes with --csv": it said "study 'S' was created without --label-column ... start a new
    * study", and the new study then refused it for want of a --csv.

@@ -537,6 +537,38 @@ class JournalStorageTest {
     }
   }
 
+  /**
+   * A stopping process records its running trials interrupted at once ({@link JournalStorage#releaseHeld}),
+   * as the next open would: a reader sees them interrupted, not running. A re-run is counted apart
+   * (its point is given up). Nothing more is written until the journal is closed: the stopping
+   * process's trial, training on, cannot report, and no trial can be claimed, to stay RUNNING.
+   */
+  @Test
+  void releaseHeldRecordsTheRunningTrialsInterrupted() {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage s = new JournalStorage(file)) {
+      int d = writeThreeAndClaimOne(s);
+      int rerun = s.claimTrial(3100).number();
+      s.recordParams(rerun, adam(0.9), 2);
+      assertEquals(new SharedStorage.Released(2, 1), s.releaseHeld());
+      assertThrows(IllegalStateException.class, () -> s.recordIntermediate(d, 1, 0.5));
+      assertThrows(IllegalStateException.class, () -> s.claimTrial(4000));
+      assertEquals(SharedStorage.Released.NONE, s.releaseHeld(), "released once");
+      try (JournalStorage view = JournalStorage.readOnly(file)) {
+        view.open(INFO);
+        List<TrialRecord> t = view.trials();
+        assertEquals(5, t.size(), "no trial claimed after the release");
+        assertTrue(t.get(d).isInterruptedWhileRunning(), t.get(d).toString());
+        assertTrue(t.get(rerun).isInterruptedWhileRunning(), t.get(rerun).toString());
+        assertEquals(0.975, t.get(0).value(), "finished trials as they were");
+      }
+    }
+    try (JournalStorage again = new JournalStorage(file)) {
+      again.open(INFO); // writes again once reopened: the resume
+      assertEquals(5, again.claimTrial(5000).number());
+    }
+  }
+
   /** A read-only view reads a journal that a running study holds, and writes nothing to it. */
   @Test
   void aReadOnlyViewLeavesARunningStudyAlone() throws IOException {
