@@ -39,10 +39,17 @@ public final class PruningComparison {
     return new Outcome(epochs, h.best() == null ? Double.NaN : h.best().value(), seconds);
   }
 
-  public static void main(String[] args) {
-    int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    int trials = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+  static final String USAGE = "usage: PruningComparison [SEEDS [TRIALS [EPOCHS]]]  (defaults 3, 60, 30)";
+
+  public static void main(String[] args) throws Exception {
+    ToolArgs.run(args, PruningComparison::compare);
+  }
+
+  private static void compare(String[] args) {
+    ToolArgs.atMost(args, 3, USAGE);
+    int seeds = ToolArgs.positiveInt(args, 0, "SEEDS", 3, USAGE);
+    int trials = ToolArgs.positiveInt(args, 1, "TRIALS", 60, USAGE);
+    int epochs = ToolArgs.positiveInt(args, 2, "EPOCHS", 30, USAGE);
     Split split = Split.stratified(Datasets.digits(), 0.6, 0.2, 42);
     Standardizer st = Standardizer.fit(split.train());
     MlpObjective objective = new MlpObjective(st.apply(split.train()), st.apply(split.validation()), epochs);

@@ -68,9 +68,16 @@ public final class SamplerComparison {
     return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
   }
 
-  public static void main(String[] args) throws IOException {
-    int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    int trials = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+  static final String USAGE = "usage: SamplerComparison [SEEDS [TRIALS [CSV]]]  (defaults 20, 100, no CSV)";
+
+  public static void main(String[] args) throws Exception {
+    ToolArgs.run(args, SamplerComparison::compare);
+  }
+
+  private static void compare(String[] args) throws IOException {
+    ToolArgs.atMost(args, 3, USAGE);
+    int seeds = ToolArgs.positiveInt(args, 0, "SEEDS", 20, USAGE);
+    int trials = ToolArgs.positiveInt(args, 1, "TRIALS", 100, USAGE);
     Path csv = args.length > 2 ? Path.of(args[2]) : null;
     List<String> csvLines = new ArrayList<>();
     csvLines.add("function,sampler,seed,trial,best");
