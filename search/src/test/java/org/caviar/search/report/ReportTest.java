@@ -246,7 +246,14 @@ class ReportTest {
     String html = Files.readString(page);
     assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
     assertTrue(!html.contains("<table></table>"), html);
-    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trial)."), html);
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+        + "final values of 1 completed trial."), html);
+    // Four trials, from which the summary printed "dropout 100%", are as few: the page says so, and how many it takes.
+    History four = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(4));
+    html = Files.readString(ReportWriter.write(dir.resolve("four"), four, space, new ReportWriter.Meta("four", "tpe", "none", null)));
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+        + "final values of 4 completed trials."), html);
 
     Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
         "final values of 30 completed trials");
