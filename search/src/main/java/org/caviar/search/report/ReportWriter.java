@@ -190,7 +190,7 @@ public final class ReportWriter {
           .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")
           .append(t.reportCount() == 0 ? "-" : t.lastStep()).append("</td><td class=\"num\">")
           .append(String.format(Locale.ROOT, "%.2f", Leaderboard.seconds(t))).append("</td><td>")
-          .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
+          .append(esc(Leaderboard.rerunMark(t) + Leaderboard.params(t))).append("</td></tr>\n");
     }
     sb.append("</table>\n<h2>Parameter importance</h2>\n");
     if (importance.isEmpty() && !Plots.varies(space)) {

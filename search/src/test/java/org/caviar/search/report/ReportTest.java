@@ -469,6 +469,17 @@ class ReportTest {
     assertTrue(html.contains("<tr><td colspan=\"6\">No trial completed.</td></tr>"), html);
   }
 
+  /** The page's leaderboard marks a re-run as the text table does, in the parameters cell: its six columns stay six. */
+  @Test
+  void leaderboardOfThePageMarksARerun() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    String html = Files.readString(ReportWriter.write(dir.resolve("rerun"), LeaderboardTest.withARerun(), space,
+        new ReportWriter.Meta("rerun", "tpe", "none", null)));
+    assertTrue(html.contains("<td class=\"num\">2</td><td class=\"num\">0.9</td><td class=\"num\">-</td><td class=\"num\">0.00</td>"
+        + "<td>(re-run of 1) x=0.5</td></tr>"), html);
+    assertTrue(html.contains("<td class=\"num\">0.00</td><td>x=0.25</td></tr>"), html);
+  }
+
   @Test
   void leaderboardIsBestFirst() {
     History h = study(30, Pruner.none());
