@@ -254,6 +254,10 @@ class ReportTest {
     html = Files.readString(ReportWriter.write(dir.resolve("four"), four, space, new ReportWriter.Meta("four", "tpe", "none", null)));
     assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
         + "final values of 4 completed trials."), html);
+    // The chart, which is also read on its own, says as much: its bar said "(too few completed trials)",
+    // which named neither the trials with intermediate values that also count nor how many it takes.
+    assertEquals(List.of("(too few trials: it takes 20)"),
+        List.copyOf(Plots.importance(Map.of(), space).getSeriesMap().get("importance").getXData()));
 
     Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
         "final values of 30 completed trials");
