@@ -30,21 +30,23 @@ import org.caviar.search.trial.TrialState;
  * unless no parameter explains anything beyond chance: then every share is 0.
  *
  * <p>How many trials: at least {@value #TRIALS_PER_PARAMETER} for each parameter that varies (P of
- * them: 10 P); below that there are no shares, and the result says how many
- * it takes ({@link Result#tooFew()}). The shares are P effects estimated from the same trials, and
+ * them: 10 P); below that there are no shares, and the result says how many it takes
+ * ({@link Result#tooFew()}, {@link Result#tooFewReason()}). The shares are P effects estimated from the same trials, and
  * their error is set by the trials per parameter, not by the trials alone: the statistician's rule
- * of ten observations per estimated effect (Harrell, Regression Modeling Strategies, 4.4). Measured
- * here (random trials, one parameter of three with an effect explaining half of the score's variance
- * together, 200 studies each), the part of the 100% put on the wrong parameters was 0.44-0.76 at
- * 4 trials, whatever P, 0.35-0.37 at 5 per parameter, 0.25-0.27 at 10 and 0.16-0.18 at 20, for P = 2,
- * 5 and 11 alike; with 4 trials the strongest parameter came first about as often as chance would
+ * of ten observations per estimated effect (Harrell, Regression Modeling Strategies, on the limits
+ * to the number of predictors). Measured here (random trials; three parameters with effects of
+ * weights 1, 0.7 and 0.4, two for P = 2, together half of the score's variance, the others none;
+ * 200 studies each), the part of the 100% put on the wrong parameters (half the summed absolute
+ * errors of the shares) was 0.44-0.76 at 4 trials (P = 2 to 11), and 0.35-0.37 at 5 per parameter,
+ * 0.25-0.27 at 10 and 0.16-0.18 at 20, for P = 2, 5 and 11 alike; with 4 trials the strongest parameter came first about as often as chance would
  * put it there (48% of studies of P = 2), at 10 per parameter in 64-90%. Shares from fewer trials
  * would rank noise.
  *
  * <p>Which values: the final values of the completed trials when there are at least 20 of them and
  * enough for the shares; otherwise (a pruner stopped most trials) the intermediate values at the
  * latest step that at least two thirds of the trials with reports reached, which compares them at
- * equal training, if that step has more trials. A trial interrupted with its process is left out
+ * equal training: below 20 completed trials always, from 20 on only if more trials reached that
+ * step than completed. A trial interrupted with its process is left out
  * there: its re-run, a trial of its own, stands for its parameters. The result says which basis it
  * used.
  *
