@@ -39,7 +39,10 @@ public final class Leaderboard {
     return String.valueOf(v);
   }
 
-  /** A text table: rank, trial, value, steps reported, seconds, parameters. */
+  /**
+   * A text table: rank, trial, value, steps reported, seconds, parameters; a trial that re-runs an
+   * interrupted one has its parameters marked "(re-run of N)".
+   */
   public static String table(History history, int top) {
     List<TrialRecord> rows = top(history, top);
     StringBuilder sb = new StringBuilder();
@@ -47,7 +50,7 @@ public final class Leaderboard {
     int rank = 1;
     for (TrialRecord t : rows) {
       sb.append(String.format(Locale.ROOT, "%4d  %5d  %10s  %5s  %7.2f  %s%n", rank++, t.number(), format(t.value()),
-          t.reportCount() == 0 ? "-" : Integer.toString(t.lastStep()), seconds(t), params(t)));
+          t.reportCount() == 0 ? "-" : Integer.toString(t.lastStep()), seconds(t), rerunMark(t) + params(t)));
     }
     if (rows.isEmpty()) sb.append("  (no completed trial)\n");
     return sb.toString();
@@ -55,6 +58,15 @@ public final class Leaderboard {
 
   static double seconds(TrialRecord t) {
     return t.endMillis() < 0 ? 0 : (t.endMillis() - t.startMillis()) / 1000.0;
+  }
+
+  /**
+   * "(re-run of 1) " for a trial that re-runs interrupted trial 1 with its parameters, else "": put
+   * before the parameters, the last column, whose width is free, so that the fixed columns keep
+   * their widths (beside the trial number, it pushed a five-digit one out of its column).
+   */
+  public static String rerunMark(TrialRecord t) {
+    return t.retryOf() >= 0 ? "(re-run of " + t.retryOf() + ") " : "";
   }
 
   /** "name=value, ..." of the trial's active parameters. */

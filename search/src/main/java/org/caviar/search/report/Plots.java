@@ -328,7 +328,9 @@ public final class Plots {
     List<String> names = new ArrayList<>(importance.keySet());
     List<Double> values = new ArrayList<>(importance.values());
     if (names.isEmpty()) {
-      names.add(space != null && !varies(space) ? "(every parameter fixed)" : "(too few completed trials)");
+      // Intermediate values count too, and the chart is read apart from the page: how many it takes.
+      names.add(space == null ? "(too few trials)"
+          : !varies(space) ? "(every parameter fixed)" : "(too few trials: it takes " + Importance.trialsNeeded(space) + ")");
       values.add(0.0);
     }
     // Bars of 0 only: XChart's axis from 0 to 0 put them at y = NaN in the SVG (a browser's error).

@@ -190,13 +190,15 @@ public final class ReportWriter {
           .append("</td><td class=\"num\">").append(esc(Leaderboard.format(t.value()))).append("</td><td class=\"num\">")
           .append(t.reportCount() == 0 ? "-" : t.lastStep()).append("</td><td class=\"num\">")
           .append(String.format(Locale.ROOT, "%.2f", Leaderboard.seconds(t))).append("</td><td>")
-          .append(esc(Leaderboard.params(t))).append("</td></tr>\n");
+          .append(esc(Leaderboard.rerunMark(t) + Leaderboard.params(t))).append("</td></tr>\n");
     }
     sb.append("</table>\n<h2>Parameter importance</h2>\n");
     if (importance.isEmpty() && !Plots.varies(space)) {
       sb.append("<p>Every parameter of the space is fixed: there is no variation to attribute.</p>\n");
     } else if (importance.isEmpty()) {
-      sb.append("<p>Too few trials to estimate it (it takes 4 with a value; here the ").append(esc(importance.basis())).append(").</p>\n");
+      String reason = importance.tooFew() ? importance.tooFewReason() : "too few trials to estimate it";
+      sb.append("<p>").append(esc(Character.toUpperCase(reason.charAt(0)) + reason.substring(1))).append("; here the ")
+          .append(esc(importance.basis())).append(".</p>\n");
     } else {
       sb.append("<p>Share of the variation in the ranks of the scores that each "
           + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "

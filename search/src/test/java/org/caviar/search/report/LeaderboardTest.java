@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Map;
+import org.caviar.search.space.Parameter;
+import org.caviar.search.space.SearchSpace;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -45,6 +48,33 @@ class LeaderboardTest {
     assertEquals("6 trials: 1 complete, 1 pruned, 1 failed, 2 interrupted, 1 running", Leaderboard.summary(h));
     History clean = new History(List.of(finished(0, TrialState.COMPLETE, 0.9, null)), Direction.MAXIMIZE);
     assertEquals("1 trial: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
+  }
+
+  /** Trial 1 interrupted with its process, trial 2 its re-run (the same x), and trial 0. */
+  static History withARerun() {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    return new History(List.of(
+        TrialRecord.claimed(0, 0).withParams(space.pointFromValues(Map.of("x", 0.25)), -1).withOutcome(TrialState.COMPLETE, 0.8, null, 1),
+        TrialRecord.claimed(1, 0).withParams(space.pointFromValues(Map.of("x", 0.5)), -1)
+            .withOutcome(TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process ended while it ran", 1),
+        TrialRecord.claimed(2, 0).withParams(space.pointFromValues(Map.of("x", 0.5)), 1).withOutcome(TrialState.COMPLETE, 0.9, null, 1)),
+        Direction.MAXIMIZE);
+  }
+
+  /**
+   * Nothing showed that trial 2 re-runs interrupted trial 1: its row now starts its parameters with
+   * the mark, in the last column, whose width is free, so the fixed columns stay aligned with the
+   * header (a mark beside the trial number would push a five-digit number out of its column).
+   */
+  @Test
+  void aRerunIsMarkedWithTheTrialItReruns() {
+    List<String> lines = Leaderboard.table(withARerun(), 5).lines().toList();
+    assertEquals(3, lines.size(), String.join("\n", lines));
+    assertEquals("   1      2         0.9      -     0.00  (re-run of 1) x=0.5", lines.get(1));
+    assertEquals("   2      0         0.8      -     0.00  x=0.25", lines.get(2));
+    int parameters = lines.get(0).indexOf("parameters");
+    assertEquals(parameters, lines.get(1).indexOf("(re-run of 1)"));
+    assertEquals(parameters, lines.get(2).indexOf("x=0.25"));
   }
 
   /** A negative row count is named, not a subList's "fromIndex(0) > toIndex(-1)". */

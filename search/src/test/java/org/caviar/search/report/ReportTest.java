@@ -246,7 +246,18 @@ class ReportTest {
     String html = Files.readString(page);
     assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
     assertTrue(!html.contains("<table></table>"), html);
-    assertTrue(html.contains("Too few trials to estimate it (it takes 4 with a value; here the final values of 1 completed trial)."), html);
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+        + "final values of 1 completed trial."), html);
+    // Four trials, from which the summary printed "dropout 100%", are as few: the page says so, and how many it takes.
+    History four = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(4));
+    html = Files.readString(ReportWriter.write(dir.resolve("four"), four, space, new ReportWriter.Meta("four", "tpe", "none", null)));
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+        + "final values of 4 completed trials."), html);
+    // The chart, which is also read on its own, says as much: its bar said "(too few completed trials)",
+    // which named neither the trials with intermediate values that also count nor how many it takes.
+    assertEquals(List.of("(too few trials: it takes 20)"),
+        List.copyOf(Plots.importance(Map.of(), space).getSeriesMap().get("importance").getXData()));
 
     Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
         "final values of 30 completed trials");
@@ -460,6 +471,17 @@ class ReportTest {
     String html = Files.readString(ReportWriter.write(dir.resolve("failed"), new History(List.of(failed), Direction.MAXIMIZE), space,
         new ReportWriter.Meta("failed", "tpe", "asha", null)));
     assertTrue(html.contains("<tr><td colspan=\"6\">No trial completed.</td></tr>"), html);
+  }
+
+  /** The page's leaderboard marks a re-run as the text table does, in the parameters cell: its six columns stay six. */
+  @Test
+  void leaderboardOfThePageMarksARerun() throws IOException {
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    String html = Files.readString(ReportWriter.write(dir.resolve("rerun"), LeaderboardTest.withARerun(), space,
+        new ReportWriter.Meta("rerun", "tpe", "none", null)));
+    assertTrue(html.contains("<td class=\"num\">2</td><td class=\"num\">0.9</td><td class=\"num\">-</td><td class=\"num\">0.00</td>"
+        + "<td>(re-run of 1) x=0.5</td></tr>"), html);
+    assertTrue(html.contains("<td class=\"num\">0.00</td><td>x=0.25</td></tr>"), html);
   }
 
   @Test
