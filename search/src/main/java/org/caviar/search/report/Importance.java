@@ -29,21 +29,25 @@ import org.caviar.search.trial.TrialState;
  * ranks first, so one diverged trial does not decide everything. Shares are normalized to sum to 1,
  * unless no parameter explains anything beyond chance: then every share is 0.
  *
- * <p>How many trials: at least {@value #TRIALS_PER_PARAMETER} for each parameter that varies (P of
- * them: 10 P); below that there are no shares, and the result says how many it takes
- * ({@link Result#tooFew()}, {@link Result#tooFewReason()}). The shares are P effects estimated from the same trials, and
- * their error is set by the trials per parameter, not by the trials alone: the statistician's rule
- * of ten observations per estimated effect (Harrell, Regression Modeling Strategies, on the limits
- * to the number of predictors). Measured here (random trials; three parameters with effects of
- * weights 1, 0.7 and 0.4, two for P = 2, together half of the score's variance, the others none;
- * 200 studies each), the part of the 100% put on the wrong parameters (half the summed absolute
- * errors of the shares) was 0.44-0.76 at 4 trials (P = 2 to 11), and 0.35-0.37 at 5 per parameter,
- * 0.25-0.27 at 10 and 0.16-0.18 at 20, for P = 2, 5 and 11 alike; with 4 trials the strongest parameter came first about as often as chance would
- * put it there (48% of studies of P = 2), at 10 per parameter in 64-90%. Shares from fewer trials
- * would rank noise.
+ * <p>How many trials: at least {@value #MIN_TRIALS_PER_PARAMETER} for each parameter that varies
+ * (P of them: 5 P); below that there are no shares, and the result says how many it takes
+ * ({@link Result#tooFew()}, {@link Result#tooFewReason()}). Below {@value #FIRM_TRIALS_PER_PARAMETER}
+ * per parameter the shares are given as rough ({@link Result#rough()}, {@link Result#roughNote()}).
+ * The shares are P effects estimated from the same trials, and their error is set by the trials per
+ * parameter, not by the trials alone: the statistician's rule of ten observations per estimated
+ * effect (Harrell, Regression Modeling Strategies, on the limits to the number of predictors).
+ * Measured here (random trials; three parameters with effects of weights 1, 0.7 and 0.4, two for
+ * P = 2, together half of the score's variance, the others none; 200 studies each), the part of
+ * the 100% put on the wrong parameters (half the summed absolute errors of the shares) was
+ * 0.44-0.76 at 4 trials (P = 2 to 11), and 0.35-0.37 at 5 per parameter, 0.25-0.27 at 10 and
+ * 0.16-0.18 at 20, for P = 2, 5 and 11 alike; with 2 trials per parameter (4 trials, P = 2) the
+ * strongest parameter came first about as often as chance would put it there (48% of studies), at
+ * 10 per parameter in 64-90%. So: nothing below 5 per parameter, where the shares rank noise;
+ * rough from 5 (a third of the 100% misplaced, but the leaders show: the default 60-trial study
+ * of 11 parameters has 5.5); firm from 10.
  *
  * <p>Which values: the final values of the completed trials when there are at least 20 of them and
- * enough for the shares; otherwise (a pruner stopped most trials) the intermediate values at the
+ * enough for firm shares; otherwise (a pruner stopped most trials) the intermediate values at the
  * latest step that at least two thirds of the trials with reports reached, which compares them at
  * equal training: below 20 completed trials always, from 20 on only if more trials reached that
  * step than completed. A trial interrupted with its process is left out
@@ -59,12 +63,23 @@ public final class Importance {
 
   /**
    * Shares by parameter name, largest first, and the values they were computed from;
-   * {@code trialsNeeded}, the trials the space's shares take (0: not stated).
+   * {@code trialsNeeded}, the trials the space's shares take (0: not stated); {@code firmAt}, the
+   * trials from which they are firm, when the shares came from fewer (0: firm, or not stated).
    */
-  public record Result(Map<String, Double> shares, String basis, int trialsNeeded) {
+  public record Result(Map<String, Double> shares, String basis, int trialsNeeded, int firmAt) {
     /** Shares whose trials were not counted against a need. */
     public Result(Map<String, Double> shares, String basis) {
-      this(shares, basis, 0);
+      this(shares, basis, 0, 0);
+    }
+
+    /** Whether the shares came from fewer than {@value #FIRM_TRIALS_PER_PARAMETER} trials per parameter that varies. */
+    public boolean rough() {
+      return !shares.isEmpty() && firmAt > 0;
+    }
+
+    /** "rough: 110 trials make it firm (10 per parameter)" for rough shares, else empty. */
+    public String roughNote() {
+      return rough() ? "rough: " + firmAt + " trials make it firm (" + FIRM_TRIALS_PER_PARAMETER + " per parameter)" : "";
     }
 
     public boolean isEmpty() {
@@ -82,9 +97,9 @@ public final class Importance {
      */
     public String tooFewReason() {
       if (!tooFew()) return "";
-      int parameters = trialsNeeded / TRIALS_PER_PARAMETER;
+      int parameters = trialsNeeded / MIN_TRIALS_PER_PARAMETER;
       return "too few trials to estimate it: " + parameters + (parameters == 1 ? " parameter varies" : " parameters vary")
-          + ", which takes " + trialsNeeded + " trials (" + TRIALS_PER_PARAMETER + " per parameter)";
+          + ", which takes " + trialsNeeded + " trials (" + MIN_TRIALS_PER_PARAMETER + " per parameter)";
     }
 
     /**
@@ -116,16 +131,23 @@ public final class Importance {
   static final int MIN_COMPLETE = 20;
 
   /** Trials for each parameter that varies below which there are no shares (see the class comment). */
-  public static final int TRIALS_PER_PARAMETER = 10;
+  public static final int MIN_TRIALS_PER_PARAMETER = 5;
+
+  /** Trials for each parameter that varies below which the shares are rough (see the class comment). */
+  public static final int FIRM_TRIALS_PER_PARAMETER = 10;
 
   /**
-   * The trials that shares over {@code space} take: {@value #TRIALS_PER_PARAMETER} per parameter
+   * The trials that shares over {@code space} take: {@value #MIN_TRIALS_PER_PARAMETER} per parameter
    * that is not fixed; 0 when every one is (no number of trials gives shares then).
    */
   public static int trialsNeeded(SearchSpace space) {
+    return MIN_TRIALS_PER_PARAMETER * varying(space);
+  }
+
+  private static int varying(SearchSpace space) {
     int varying = 0;
     for (int i = 0; i < space.size(); i++) if (!(space.get(i) instanceof FixedParameter)) varying++;
-    return TRIALS_PER_PARAMETER * varying;
+    return varying;
   }
 
   /**
@@ -143,7 +165,8 @@ public final class Importance {
       }
     }
     String basis = "final values of " + done.size() + " completed " + trials(done.size());
-    if (done.size() < Math.max(MIN_COMPLETE, needed)) {
+    int firm = FIRM_TRIALS_PER_PARAMETER * varying(space);
+    if (done.size() < Math.max(MIN_COMPLETE, firm)) {
       int step = commonStep(history);
       if (step >= 0) {
         List<TrialRecord> atStep = new ArrayList<>();
@@ -156,7 +179,7 @@ public final class Importance {
           }
         }
         // From 20 completed trials on, their final values give way only to more trials: 25 completed
-        // of a space that takes 30 are too few, where the 40 that reached step 1 are enough.
+        // of a space firm at 30 give rough shares, where the 40 that reached step 1 give firm ones.
         if (done.size() < MIN_COMPLETE || atStep.size() > done.size()) {
           done = atStep;
           values = valuesAtStep;
@@ -165,7 +188,7 @@ public final class Importance {
       }
     }
     Map<String, Double> raw = new LinkedHashMap<>();
-    if (needed == 0 || done.size() < needed) return new Result(raw, basis, needed);
+    if (needed == 0 || done.size() < needed) return new Result(raw, basis, needed, 0);
     double[] score = ranks(values, history);
     double ssAll = sumOfSquares(score, score.length);
     double total = 0;
@@ -181,7 +204,7 @@ public final class Importance {
     raw.entrySet().stream()
         .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
         .forEach(e -> out.put(e.getKey(), sum > 0 ? e.getValue() / sum : 0.0));
-    return new Result(out, basis, needed);
+    return new Result(out, basis, needed, done.size() < firm ? firm : 0);
   }
 
   /** The latest step that at least two thirds of the finished trials with reports reported, or -1. */

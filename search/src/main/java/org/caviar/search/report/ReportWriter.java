@@ -202,7 +202,8 @@ public final class ReportWriter {
     } else {
       sb.append("<p>Share of the variation in the ranks of the scores that each "
           + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
-          + "attributed), from the ").append(esc(importance.basis())).append(".</p>\n<table>");
+          + "attributed), from the ").append(esc(importance.basis()))
+          .append(importance.rough() ? " (" + esc(importance.roughNote()) + ")" : "").append(".</p>\n<table>");
       for (Map.Entry<String, String> e : importance.percents(1).entrySet()) {
         sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">").append(e.getValue()).append("</td></tr>");
       }

@@ -29,27 +29,34 @@ class ImportanceTest {
   }
 
   /**
-   * Four trials printed "dropout 100%", a share drawn from four points: shares now take 10 trials
-   * per parameter that varies, here 30, and 29 give none.
+   * Four trials printed "dropout 100%", a share drawn from four points: shares now take 5 trials
+   * per parameter that varies, here 15, and 14 give none; below 10 per parameter (30) they are rough.
    */
   @Test
-  void sharesTakeTenTrialsPerParameterThatVaries() {
+  void sharesTakeFiveTrialsPerParameterThatVariesAndTenToBeFirm() {
     Importance.Result four = Importance.compute(randomStudy(4), THREE);
     assertEquals(Map.of(), four.shares());
     assertEquals("final values of 4 completed trials", four.basis());
-    Importance.Result below = Importance.compute(randomStudy(29), THREE);
+    Importance.Result below = Importance.compute(randomStudy(14), THREE);
     assertEquals(Map.of(), below.shares());
-    Importance.Result enough = Importance.compute(randomStudy(30), THREE);
-    assertEquals(java.util.Set.of("x", "lr", "c"), enough.shares().keySet());
-    assertEquals("x", enough.shares().keySet().iterator().next(), enough.shares().toString());
+    Importance.Result rough = Importance.compute(randomStudy(15), THREE);
+    assertEquals(java.util.Set.of("x", "lr", "c"), rough.shares().keySet());
+    assertTrue(rough.rough());
+    assertEquals("rough: 30 trials make it firm (10 per parameter)", rough.roughNote());
+    Importance.Result almost = Importance.compute(randomStudy(29), THREE);
+    assertTrue(almost.rough());
+    Importance.Result firm = Importance.compute(randomStudy(30), THREE);
+    assertFalse(firm.rough());
+    assertEquals("", firm.roughNote());
+    assertEquals("x", firm.shares().keySet().iterator().next(), firm.shares().toString());
     // x alone sets the score: its share is the largest by far (the others are chance, at most a few percent).
-    assertTrue(enough.shares().get("x") > 0.8, enough.shares().toString());
+    assertTrue(firm.shares().get("x") > 0.8, firm.shares().toString());
   }
 
   /**
-   * 25 completed trials of a space that takes 30 are too few, where the 40 that reached step 1
-   * (15 of them pruned there) are enough: the final values gave way to intermediate ones only below
-   * 20 completed trials, and would now give no shares at all.
+   * 25 completed trials of a space firm at 30 give rough shares, where the 40 that reached step 1
+   * (15 of them pruned there) give firm ones: the final values gave way to intermediate ones only
+   * below 20 completed trials.
    */
   @Test
   void tooFewCompletedTrialsGiveWayToMoreAtACommonStep() {
@@ -64,6 +71,7 @@ class ImportanceTest {
     }
     Importance.Result r = Importance.compute(new History(trials, Direction.MAXIMIZE), THREE);
     assertEquals("values at step 1 of 40 trials", r.basis());
+    assertFalse(r.rough());
     assertEquals("x", r.shares().keySet().iterator().next(), r.shares().toString());
   }
 
@@ -72,13 +80,13 @@ class ImportanceTest {
   void tooFewSaysHowManyItTakes() {
     Importance.Result r = Importance.compute(randomStudy(4), THREE);
     assertTrue(r.tooFew());
-    assertEquals(30, r.trialsNeeded());
-    assertEquals("too few trials to estimate it: 3 parameters vary, which takes 30 trials (10 per parameter)", r.tooFewReason());
+    assertEquals(15, r.trialsNeeded());
+    assertEquals("too few trials to estimate it: 3 parameters vary, which takes 15 trials (5 per parameter)", r.tooFewReason());
     SearchSpace one = SearchSpace.of(Parameter.uniform("x", 0, 1));
-    History nine = Study.builder(one).sampler(new RandomSampler()).seed(2).workers(1).build()
-        .optimize(t -> t.getDouble("x"), Budget.trials(9));
-    assertEquals("too few trials to estimate it: 1 parameter varies, which takes 10 trials (10 per parameter)",
-        Importance.compute(nine, one).tooFewReason());
+    History four = Study.builder(one).sampler(new RandomSampler()).seed(2).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(4));
+    assertEquals("too few trials to estimate it: 1 parameter varies, which takes 5 trials (5 per parameter)",
+        Importance.compute(four, one).tooFewReason());
     Importance.Result enough = Importance.compute(randomStudy(30), THREE);
     assertFalse(enough.tooFew());
     assertEquals("", enough.tooFewReason());

@@ -246,18 +246,24 @@ class ReportTest {
     String html = Files.readString(page);
     assertTrue(!Files.readString(dir.resolve("one/importance.svg")).contains("NaN"), "finite bars");
     assertTrue(!html.contains("<table></table>"), html);
-    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 10 trials (5 per parameter); here the "
         + "final values of 1 completed trial."), html);
     // Four trials, from which the summary printed "dropout 100%", are as few: the page says so, and how many it takes.
     History four = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
         .optimize(t -> t.getDouble("x"), Budget.trials(4));
     html = Files.readString(ReportWriter.write(dir.resolve("four"), four, space, new ReportWriter.Meta("four", "tpe", "none", null)));
-    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 20 trials (10 per parameter); here the "
+    assertTrue(html.contains("Too few trials to estimate it: 2 parameters vary, which takes 10 trials (5 per parameter); here the "
         + "final values of 4 completed trials."), html);
     // The chart, which is also read on its own, says as much: its bar said "(too few completed trials)",
     // which named neither the trials with intermediate values that also count nor how many it takes.
-    assertEquals(List.of("(too few trials: it takes 20)"),
+    assertEquals(List.of("(too few trials: it takes 10)"),
         List.copyOf(Plots.importance(Map.of(), space).getSeriesMap().get("importance").getXData()));
+
+    // From 5 trials per parameter the shares show, marked rough below 10 per parameter.
+    History twelve = Study.builder(space).sampler(new RandomSampler()).seed(5).workers(1).build()
+        .optimize(t -> t.getDouble("x"), Budget.trials(12));
+    html = Files.readString(ReportWriter.write(dir.resolve("twelve"), twelve, space, new ReportWriter.Meta("twelve", "tpe", "none", null)));
+    assertTrue(html.contains("from the final values of 12 completed trials (rough: 20 trials make it firm (10 per parameter)).</p>"), html);
 
     Importance.Result none = new Importance.Result(new java.util.LinkedHashMap<>(Map.of("x", 0.0, "c", 0.0)),
         "final values of 30 completed trials");
