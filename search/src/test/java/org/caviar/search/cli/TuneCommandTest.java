@@ -417,6 +417,21 @@ class TuneCommandTest {
   }
 
   /**
+   * A trial too large for the heap fails at once, with a message written for the user: the
+   * summary printed it after the exception's class ("failed: 2 trials: java.lang.IllegalArgumentException:
+   * training ..."). 30000 units in 3 layers are 1.8e9 weights, with Adam's moments about 29 GB: beyond the
+   * heap of any JVM on a machine where the tests run (the check is against the heap before anything is allocated).
+   */
+  @Test
+  void aFailedTrialsReasonIsPrintedWithoutTheExceptionsClass() {
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "units = fixed(30000)", "--param", "layers = fixed(3)", "--param", "optimizer = fixed(adam)", "--study", dir.resolve("large").toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("\nfailed: 2 trials: training "), r.out());
+    assertFalse(r.out().contains("Exception"), r.out());
+  }
+
+  /**
    * A grid whose every point has run: the run says so, and prints no "resume or extend" command,
    * which ran no trial (a grid of 4 points, "--trials 44", then "--trials 84", ...).
    */
