@@ -94,8 +94,11 @@ public class TuneCommand implements Callable<Integer> {
           + "finished (fewer is refused: it would lower the budget). Default: the stored budget, else 60.")
   Integer trialsOption;
 
-  /** The study's budget: --trials, else the budget stored with the study, else 60. */
+  /** The study's budget: --trials, else the budget stored with the study, else {@link #DEFAULT_TRIALS}. */
   int trials;
+
+  /** The budget of a study that stores none (a new one without --trials, a journal from before budgets were stored). */
+  static final int DEFAULT_TRIALS = 60;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop starting trials after this many seconds. Default: none.")
   Double timeout;
@@ -203,7 +206,7 @@ public class TuneCommand implements Callable<Integer> {
     // Checked before anything is written or trained: these are read only at the end of a run.
     if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
     if (timeout != null && !(timeout >= 0)) throw new IllegalArgumentException("--timeout must be >= 0 seconds, got " + org.caviar.model.optim.Floats.text(timeout));
-    trials = trialsOption != null ? trialsOption : 60;
+    trials = trialsOption != null ? trialsOption : DEFAULT_TRIALS;
     Path named = studyDir != null ? studyDir
         : Path.of("studies", "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     // Not given, a folder of its own, created now: two runs started in the same second took the same
