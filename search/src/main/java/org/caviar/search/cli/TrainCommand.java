@@ -34,6 +34,7 @@ import org.caviar.model.train.TrainingStatus;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.report.Leaderboard;
 import org.caviar.search.report.TrainingReport;
+import org.caviar.search.sampler.GridSampler;
 import org.caviar.search.storage.JournalStorage;
 import org.caviar.search.storage.PostgresStorage;
 import org.caviar.search.storage.Storage;
@@ -650,7 +651,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Read-only: the study may still be running in another process, which holds the journal's lock.
     try (JournalStorage storage = JournalStorage.readOnly(journal)) {
-      return best(storage, info, study.toString(), n -> CaviarCli.commandLine("tune", "--study", study, "--trials", n));
+      return best(storage, info, study.toString(), JournalStorage.peekTrialBudget(journal),
+          n -> CaviarCli.commandLine(withTrials(n, "tune", "--study", study)));
     }
   }
 
@@ -669,16 +671,28 @@ public final class TrainCommand implements Callable<Integer> {
     try (PostgresStorage storage = PostgresStorage.readOnly(url)) {
       StudyInfo info = storage.peek(name);
       if (info == null) throw new IllegalArgumentException("no study '" + name + "' in " + storage.url());
-      return best(storage, info, "'" + name + "' in " + storage.url(),
-          n -> CaviarCli.commandLine("tune", "--storage", storage.url(), "--study", name, "--trials", n));
+      return best(storage, info, "'" + name + "' in " + storage.url(), storage.trialBudget(name),
+          n -> CaviarCli.commandLine(withTrials(n, "tune", "--storage", storage.url(), "--study", name)));
     }
   }
 
-  /** Trials beyond a study's own that the message of a study with no completed trial suggests. */
+  /** Trials beyond a study's own that the message of a study with no completed trial suggests, once its budget is spent. */
   static final int MORE_TRIALS = 10;
 
-  /** {@code more}: the tune command that runs the study up to the given number of trials. */
-  private Best best(Storage storage, StudyInfo info, String where, java.util.function.IntFunction<String> more) {
+  /** {@code args}, then --trials {@code n} unless it is null. */
+  private static Object[] withTrials(Integer n, Object... args) {
+    if (n == null) return args;
+    Object[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--trials";
+    all[args.length + 1] = n;
+    return all;
+  }
+
+  /**
+   * @param budget the study's stored budget, or null if it stores none (tune then resumes it at {@link TuneCommand#DEFAULT_TRIALS})
+   * @param tune the tune command that resumes the study, with --trials N for a number, without it for null
+   */
+  private Best best(Storage storage, StudyInfo info, String where, Integer budget, java.util.function.Function<Integer, String> tune) {
     StudySettings.forTraining(this).useStored(info, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data");
     storage.open(info);
     History history = new History(storage.trials(), info.direction());
@@ -687,12 +701,40 @@ public final class TrainCommand implements Callable<Integer> {
       // What became of its trials (counted as tune's summary counts them), and what to do: it said
       // "has no completed trial" and no more.
       throw new IllegalArgumentException("the study " + where + " has no completed trial (" + Leaderboard.summary(history)
-          + "): run more with " + more.apply(history.size() + MORE_TRIALS) + " until one completes, or give a configuration with --param");
+          + "): " + runMore(info, history, budget, tune) + " a configuration with --param");
     }
     out.printf(Locale.ROOT, "from %s: trial %d, value %.4f%n", where, best.number(), best.value());
     String storedEpochs = info.settings().get("--epochs");
     return new Best(new LinkedHashMap<>(best.params().asMap()), Study.trialSeed(info.seed(), history.trials(), best),
         storedEpochs == null || storedEpochs.isEmpty() ? null : Integer.valueOf(storedEpochs), best.threads());
+  }
+
+  /**
+   * What runs more trials of a study with none completed, up to "or give" (a configuration): tune's plain resume while its budget has
+   * trials to go (after a Ctrl-C, a --timeout), as the study was run: its stored options, its budget;
+   * once the budget is spent, a --trials {@link #MORE_TRIALS} beyond it (beyond the finished trials,
+   * if more: interrupted ones are not counted against the budget, and are re-run). It suggested
+   * "--trials 11" (all its trials plus 10) for a study of 4 stopped after 1 interrupted trial. The
+   * mode (caviar or panda) is not stored with a study, so it is not named. A grid whose every
+   * point has run runs no more on any budget (as tune's summary says).
+   */
+  static String runMore(StudyInfo info, History history, Integer budget, java.util.function.Function<Integer, String> tune) {
+    String resolution = info.settings().get("--grid-resolution");
+    if ("grid".equals(info.settings().get("--sampler")) && resolution != null && !resolution.isEmpty()) {
+      long points = new GridSampler(Integer.parseInt(resolution)).pointCount(info.space());
+      if (TuneCommand.gridSpent(history.trials(), points)) {
+        return "the grid sampler's " + TuneCommand.count(points, "point") + (points == 1 ? " has" : " have") + " all run: a finer grid "
+            + "is a new --study with a larger --grid-resolution; or give";
+      }
+    }
+    int finished = TuneCommand.finishedTrials(history.trials());
+    int trials = budget != null ? budget : TuneCommand.DEFAULT_TRIALS;
+    if (finished < trials) {
+      return "run the rest of its budget (" + TuneCommand.count(trials - finished, "trial") + " to go) with " + tune.apply(null)
+          + " until one completes, or give";
+    }
+    return "run more with " + tune.apply((int) Math.min((long) Math.max(trials, finished) + MORE_TRIALS, Integer.MAX_VALUE))
+        + " until one completes, or give";
   }
 
   static Object literal(String s) {

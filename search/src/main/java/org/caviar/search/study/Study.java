@@ -40,7 +40,7 @@ import org.caviar.search.trial.TrialState;
  * under the study's lock, so the sampler sees every running trial as pending), evaluates the
  * objective outside the lock, and records the outcome. A trial that throws (an exception, or a
  * stack overflow, out of memory or a failed assertion, which a bad configuration can cause),
- * reports a value that is not finite or returns one is recorded FAILED with its reason, and the
+ * reports a value that is not finite or returns one is recorded FAILED with its reason ({@link #failureReason}), and the
  * worker goes on. The storage failing while a trial reports is no fault of the trial, nor is a
  * listener failing, nor an interrupt, nor any other {@link Error} (a class that cannot load, say):
  * each stops the study ({@link #optimize}).
@@ -688,6 +688,24 @@ public final class Study implements AutoCloseable {
   }
 
   /**
+   * The reason recorded for a trial that threw {@code e}, which tune prints ("failed: 3 trials:
+   * REASON") and the report lists. An {@link IllegalArgumentException} of the project's own, or
+   * the JDK's class itself, with a message, is a refusal written for the user (the objective's
+   * "training ... needs about 40 GB of memory ..." and every check of a configuration): its message
+   * alone. Anything else keeps its class name, which tells what went wrong: a bug
+   * (NullPointerException, IllegalStateException), an Error (StackOverflowError, OutOfMemoryError),
+   * an exception with no message, a JDK subclass whose message is only a detail
+   * (NumberFormatException: For input string: "x"). A reason is only text: journals whose reasons
+   * name the class throughout (before this rule) load as they were written.
+   */
+  static String failureReason(Throwable e) {
+    boolean userFacing = e instanceof IllegalArgumentException
+        && (e.getClass() == IllegalArgumentException.class || e.getClass().getName().startsWith("org.caviar."));
+    String message = e.getMessage();
+    return userFacing && message != null && !message.isBlank() ? message : e.toString();
+  }
+
+  /**
    * Runs the objective on {@code trial} and records its outcome. Returns whether the worker was
    * interrupted: the trial was then given up ({@link #giveUp}) unless it ended on its own, and the
    * interrupt flag is cleared (the caller stops, and sets it again).
@@ -720,7 +738,7 @@ public final class Study implements AutoCloseable {
       } catch (Exception | StackOverflowError | OutOfMemoryError | AssertionError e) {
         // A bad configuration can blow the stack or the heap: that fails the trial, not the study.
         state = TrialState.FAILED;
-        reason = e instanceof TrialDivergedException ? divergedReason(e.getMessage()) : e.toString();
+        reason = e instanceof TrialDivergedException ? divergedReason(e.getMessage()) : failureReason(e);
         value = Double.NaN;
         // Thrown with the flag set (I/O closed by the interrupt, an exception wrapping it): the interrupt's doing.
         interruptedTrial = Thread.currentThread().isInterrupted();

@@ -116,13 +116,13 @@ class CaviarCliTest {
     // A grid too large to hold is refused before the study exists (its resolution would be stored with it).
     r = run("tune", "--sampler", "grid", "--grid-resolution", "10", "--trials", "1", "--study", dir.resolve("s").toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("caviar tune: --grid-resolution 10 makes a grid of 7200000 points, more than the grid sampler holds (1000000): "
+    assertEquals("caviar tune: --grid-resolution 10 makes a grid of 7,200,000 points, more than the grid sampler holds (1,000,000): "
         + "lower it", r.err().strip());
     // A log-scale int axis whose steps are near 1 all along is counted only until it is past the limit.
     r = run("tune", "--sampler", "grid", "--grid-resolution", "147483640", "--param", "epochs = int_log(2000000000, 2147483647)",
         "--study", dir.resolve("s").toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("caviar tune: --grid-resolution 147483640 makes a grid of more points than the grid sampler holds (1000000): lower it",
+    assertEquals("caviar tune: --grid-resolution 147483640 makes a grid of more points than the grid sampler holds (1,000,000): lower it",
         r.err().strip());
     assertTrue(!Files.exists(dir.resolve("s")), "nothing written");
     r = run("tune", "--sampler", "bayes", "--study", dir.resolve("s").toString());

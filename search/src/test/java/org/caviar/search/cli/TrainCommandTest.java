@@ -522,6 +522,49 @@ class TrainCommandTest {
   }
 
   /**
+   * A study stopped before any trial completed (Ctrl-C, --timeout) has the rest of its budget to
+   * run: train suggested "tune --study S --trials 11" (its trials, interrupted ones too, plus 10),
+   * which changed the study's budget of 4 where a plain resume runs it. The suggestion is the plain
+   * resume then; --trials only once the budget is spent (see the test above). The mode a study ran
+   * in is not stored with it, so no --mode is suggested.
+   */
+  @Test
+  void fromStudyWithNoCompletedTrialAndBudgetLeftSuggestsThePlainResume() {
+    Path study = dir.resolve("stopped");
+    CliRun tune = run("tune", "--trials", "4", "--timeout", "0", "--mode", "panda", "--no-report", "--no-progress",
+        "--study", study.toString());
+    assertEquals(0, tune.code(), tune.out() + tune.err());
+    // A trial under way when Ctrl-C came, recorded interrupted as tune's stop records it.
+    Path journal = study.resolve("journal.jsonl");
+    try (org.caviar.search.storage.JournalStorage storage = new org.caviar.search.storage.JournalStorage(journal)) {
+      storage.open(org.caviar.search.storage.JournalStorage.peek(journal));
+      int n = storage.claimTrial(System.currentTimeMillis()).number();
+      storage.recordOutcome(n, org.caviar.search.trial.TrialState.FAILED, Double.NaN,
+          org.caviar.search.trial.TrialRecord.INTERRUPTED + ": the study was interrupted while this trial ran", System.currentTimeMillis());
+    }
+    CliRun r = run("train", "--from-study", study.toString(), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: the study " + study + " has no completed trial (1 trial: 0 complete, 0 pruned, 0 failed, "
+        + "1 interrupted): run the rest of its budget (4 trials to go) with " + CaviarCli.commandLine("tune", "--study", study)
+        + " until one completes, or give a configuration with --param");
+  }
+
+  /**
+   * A grid study whose every point has run, none completed, has nothing more to run on its budget
+   * nor on a larger one: it suggested "--trials 12", which runs no trial.
+   */
+  @Test
+  void fromAGridStudyWithEveryPointRunAndNoneCompletedSuggestsAFinerGrid() {
+    Path study = dir.resolve("grid");
+    CliRun tune = run("tune", "--trials", "10", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress", "--sampler", "grid",
+        "--grid-resolution", "2", "--param", "lr = log(1e8, 1e9)", "--param", "optimizer = fixed(momentum)", "--study", study.toString());
+    assertEquals(1, tune.code(), tune.out() + tune.err());
+    CliRun r = run("train", "--from-study", study.toString(), "--out", dir.resolve("m.caviar").toString());
+    assertOneLineError(r, "caviar train: the study " + study + " has no completed trial (2 trials: 0 complete, 0 pruned, 2 failed): "
+        + "the grid sampler's 2 points have all run: a finer grid is a new --study with a larger --grid-resolution; "
+        + "or give a configuration with --param");
+  }
+
+  /**
    * The report probes the layers on 2 rows at least, of the validation part or else of the training
    * part: with one row in each, train printed its training line and stopped with "data must have at
    * least 2 rows to probe, has 1". It is now refused before anything is printed, saying what to give.

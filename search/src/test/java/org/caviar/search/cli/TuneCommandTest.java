@@ -236,12 +236,12 @@ class TuneCommandTest {
     Path study = dir.resolve("unlimited");
     CliRun r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE), "--timeout", "0", "--study", study.toString());
     assertOk(r);
-    assertTrue(r.out().contains("\nresume: caviar tune --study " + study + " (2147483647 of the study's 2147483647 trials to go)\n"),
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + study + " (2,147,483,647 of the study's 2,147,483,647 trials to go)\n"),
         r.out());
     Path near = dir.resolve("near");
     r = runQuick("tune", "--trials", Integer.toString(Integer.MAX_VALUE - 1), "--timeout", "0", "--study", near.toString());
     assertOk(r);
-    assertTrue(r.out().contains("\nresume: caviar tune --study " + near + " (2147483646 of the study's 2147483646 trials to go; "
+    assertTrue(r.out().contains("\nresume: caviar tune --study " + near + " (2,147,483,646 of the study's 2,147,483,646 trials to go; "
         + "--trials 2147483647 extends it)\n"), r.out());
   }
 
@@ -370,6 +370,67 @@ class TuneCommandTest {
     int end = next.find(start + 1) ? next.start() : help.length();
     return help.substring(start, end).replaceAll("\\s+", " ");
   }
+  /**
+   * Large counts are written as search/README writes them, with digit grouping ("a grid of
+   * 7200000 points" was hard to read); an option's value in a command to run is left as typed.
+   */
+  @Test
+  void largeCountsAreGroupedAndOptionValuesAreNot() {
+    assertEquals("999", TuneCommand.grouped(999));
+    assertEquals("1,000", TuneCommand.grouped(1000));
+    assertEquals("2,147,483,647", TuneCommand.grouped(Integer.MAX_VALUE));
+    assertEquals("1,800 epochs", TuneCommand.count(1800, "epoch"));
+    assertEquals("1 trial", TuneCommand.count(1, "trial"));
+    // --timeout 0 runs no trial: the budget's counts are printed, and the resume line.
+    Path study = dir.resolve("large");
+    CliRun r = runQuick("tune", "--trials", "2000", "--timeout", "0", "--study", study.toString());
+    assertOk(r);
+    assertTrue(r.out().contains("; 2,000 trials of up to 1 epoch;"), r.out());
+    assertTrue(r.out().contains("resume: " + CaviarCli.commandLine("tune", "--study", study)
+        + " (2,000 of the study's 2,000 trials to go; --trials 2040 extends it)"), r.out());
+  }
+
+  /**
+   * A resumed study given another space named the stored and the given parameter with the same
+   * kind of number written two ways ("created with lr = log(1e-4, 0.3), not lr = log(0.001, 0.3)",
+   * for --param 'lr = log(1e-3, 0.3)'): a bound one side writes with an exponent is written with
+   * one on the other side too.
+   */
+  @Test
+  void aDifferentSpaceIsNamedWithItsNumbersWrittenAlike() {
+    Path study = dir.resolve("lr");
+    CliRun created = run("tune", "--trials", "1", "--timeout", "0", "--no-report", "--no-progress",
+        "--param", "lr = log(1e-4, 0.3)", "--study", study.toString());
+    assertOk(created);
+    assertRefused("caviar tune: --param: the study in " + study + " was created with lr = log(1e-4, 0.3), not lr = log(1e-3, 0.3); "
+        + "resume without --param/--space, or start a new --study",
+        run("tune", "--no-progress", "--param", "lr = log(1e-3, 0.3)", "--study", study.toString()));
+    // Either side: a stored 0.002 next to a given 1e-5, and large numbers as well.
+    assertEquals("with lr = log(2e-3, 0.3), not lr = log(1e-5, 0.3)", TuneCommand.spaceDifference(
+        org.caviar.search.space.SearchSpace.parse("lr = log(0.002, 0.3)"), org.caviar.search.space.SearchSpace.parse("lr = log(1e-5, 0.3)")));
+    assertEquals("with x = uniform(0, 5e6) if y = a, not x = uniform(0, 1e7) if y = a", TuneCommand.spaceDifference(
+        org.caviar.search.space.SearchSpace.parse("y = categorical(a, b)\nx = uniform(0, 5000000) if y = a"),
+        org.caviar.search.space.SearchSpace.parse("y = categorical(a, b)\nx = uniform(0, 1e7) if y = a")));
+    // Numbers of another kind stay as they are: 0.3 is not written 3e-1 beside a 1e-4.
+    assertEquals("with lr = log(1e-4, 0.3), not lr = log(0.3, 0.9)", TuneCommand.spaceDifference(
+        org.caviar.search.space.SearchSpace.parse("lr = log(1e-4, 0.3)"), org.caviar.search.space.SearchSpace.parse("lr = log(0.3, 0.9)")));
+  }
+
+  /**
+   * A trial too large for the heap fails at once, with a message written for the user: the
+   * summary printed it after the exception's class ("failed: 2 trials: java.lang.IllegalArgumentException:
+   * training ..."). 30000 units in 3 layers are 1.8e9 weights, with Adam's moments about 29 GB: beyond the
+   * heap of any JVM on a machine where the tests run (the check is against the heap before anything is allocated).
+   */
+  @Test
+  void aFailedTrialsReasonIsPrintedWithoutTheExceptionsClass() {
+    CliRun r = run("tune", "--trials", "2", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--param", "units = fixed(30000)", "--param", "layers = fixed(3)", "--param", "optimizer = fixed(adam)", "--study", dir.resolve("large").toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("\nfailed: 2 trials: training "), r.out());
+    assertFalse(r.out().contains("Exception"), r.out());
+  }
+
   /**
    * A grid whose every point has run: the run says so, and prints no "resume or extend" command,
    * which ran no trial (a grid of 4 points, "--trials 44", then "--trials 84", ...).

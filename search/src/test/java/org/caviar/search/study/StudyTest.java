@@ -117,6 +117,59 @@ class StudyTest {
    * journal), and another space's point was written to the journal, which then no resume could
    * read ("journal line 12: unknown parameter 'y'"): the study was lost.
    */
+  /**
+   * A failed trial's reason is what a user reads in tune's summary ("failed: 1 trial: ..."): an
+   * IllegalArgumentException's message is written for the user (the objective refuses a
+   * configuration with one) and is the reason alone; it read "java.lang.IllegalArgumentException:
+   * training ...". The class name stays where it tells what went wrong (a bug, an Error, an
+   * exception with no message, a JDK exception whose message is only a detail). A journal with
+   * reasons of the old form still loads them as they were written.
+   */
+  @Test
+  void aFailedTrialsReasonIsTheMessageOfAnIllegalArgumentAndNamesTheClassOtherwise(@TempDir Path dir) {
+    List<java.util.function.Supplier<Throwable>> thrown = List.of(
+        () -> new IllegalArgumentException("training 2-100000-10 needs about 40 GB of memory"),
+        () -> new IllegalArgumentException("feature 3 is not finite") {}, // a subclass of the project's own
+        () -> new IllegalArgumentException(),
+        () -> new IllegalArgumentException(" "),
+        () -> new NumberFormatException("For input string: \"x\""),
+        () -> new NullPointerException("Cannot read field \"w\" because \"layer\" is null"),
+        () -> new IllegalStateException("boom"),
+        () -> new StackOverflowError(),
+        () -> new OutOfMemoryError("Java heap space"));
+    List<String> expected = List.of(
+        "training 2-100000-10 needs about 40 GB of memory",
+        "feature 3 is not finite",
+        "java.lang.IllegalArgumentException",
+        "java.lang.IllegalArgumentException:  ",
+        "java.lang.NumberFormatException: For input string: \"x\"",
+        "java.lang.NullPointerException: Cannot read field \"w\" because \"layer\" is null",
+        "java.lang.IllegalStateException: boom",
+        "java.lang.StackOverflowError",
+        "java.lang.OutOfMemoryError: Java heap space");
+    Path journal = dir.resolve("journal.jsonl");
+    SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
+    try (Study study = Study.builder(space).storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+      study.optimize(t -> {
+        Throwable e = thrown.get(t.number()).get();
+        if (e instanceof RuntimeException r) throw r;
+        throw (Error) e;
+      }, Budget.trials(thrown.size()));
+    }
+    // Read back from the journal, with a reason of the old form added: it loads as it was written.
+    try (JournalStorage storage = new JournalStorage(journal)) {
+      StudyInfo info = JournalStorage.peek(journal);
+      storage.open(info);
+      int old = storage.claimTrial(System.currentTimeMillis()).number();
+      storage.recordOutcome(old, TrialState.FAILED, Double.NaN, "java.lang.IllegalArgumentException: an old reason", System.currentTimeMillis());
+    }
+    try (Study study = Study.builder(space).storage(new JournalStorage(journal)).seed(3).workers(1).build()) {
+      List<TrialRecord> trials = study.history().trials();
+      assertEquals(expected, trials.subList(0, expected.size()).stream().map(TrialRecord::reason).toList());
+      assertEquals("java.lang.IllegalArgumentException: an old reason", trials.getLast().reason());
+    }
+  }
+
   @Test
   void aSamplerProposingNoPointOrAnotherSpacesFailsAsASamplerAndTheJournalStillResumes(@TempDir Path dir) {
     SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
