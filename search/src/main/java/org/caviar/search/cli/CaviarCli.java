@@ -2,6 +2,7 @@ package org.caviar.search.cli;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.io.MalformedModelException;
@@ -36,9 +37,17 @@ public final class CaviarCli implements Runnable {
     return given == null || given.isBlank() ? DEFAULT_COMMAND : given.strip();
   }
 
-  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials". */
+  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials", "1,800 epochs" ({@link #grouped}). */
   static String count(long n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
+    return grouped(n) + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  /**
+   * {@code n} with its digits grouped in threes, as the READMEs write large counts (1,000,000), for
+   * the counts the commands' messages give. An option's value in a command to run stays as typed.
+   */
+  static String grouped(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
   }
 
   /**

@@ -723,14 +723,14 @@ public final class TrainCommand implements Callable<Integer> {
     if ("grid".equals(info.settings().get("--sampler")) && resolution != null && !resolution.isEmpty()) {
       long points = new GridSampler(Integer.parseInt(resolution)).pointCount(info.space());
       if (TuneCommand.gridSpent(history.trials(), points)) {
-        return "the grid sampler's " + TuneCommand.count(points, "point") + (points == 1 ? " has" : " have") + " all run: a finer grid "
+        return "the grid sampler's " + CaviarCli.count(points, "point") + (points == 1 ? " has" : " have") + " all run: a finer grid "
             + "is a new --study with a larger --grid-resolution; or give";
       }
     }
     int finished = TuneCommand.finishedTrials(history.trials());
     int trials = budget != null ? budget : TuneCommand.DEFAULT_TRIALS;
     if (finished < trials) {
-      return "run the rest of its budget (" + TuneCommand.count(trials - finished, "trial") + " to go) with " + tune.apply(null)
+      return "run the rest of its budget (" + CaviarCli.count(trials - finished, "trial") + " to go) with " + tune.apply(null)
           + " until one completes, or give";
     }
     return "run more with " + tune.apply((int) Math.min((long) Math.max(trials, finished) + MORE_TRIALS, Integer.MAX_VALUE))

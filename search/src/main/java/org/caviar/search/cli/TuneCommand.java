@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.caviar.model.optim.Floats;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.pruner.AshaPruner;
@@ -31,7 +30,6 @@ import org.caviar.search.sampler.GridSampler;
 import org.caviar.search.sampler.RandomSampler;
 import org.caviar.search.sampler.Sampler;
 import org.caviar.search.sampler.TpeSampler;
-import org.caviar.search.space.FloatParameter;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.JournalStorage;
@@ -483,19 +481,6 @@ public class TuneCommand implements Callable<Integer> {
    */
   static final String BEFORE_BUDGET = "before the budget", TRIAL_STARTED = "a trial started", AFTER_TRIALS = "after the trials";
 
-  /**
-   * {@code n} with its digits grouped in threes, as search/README writes large counts (1,000,000):
-   * for the counts tune's messages give. An option's value in a command to run stays as typed.
-   */
-  static String grouped(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
-  }
-
-  /** "1 trial", "1,800 epochs": {@link CaviarCli#count} with the number {@link #grouped}. */
-  static String count(long n, String noun) {
-    return grouped(n) + " " + noun + (n == 1 ? "" : "s");
-  }
-
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
 
@@ -520,7 +505,7 @@ public class TuneCommand implements Callable<Integer> {
    */
   private void checkExtends(int done) {
     if (trialsOption != null && trialsOption < done) {
-      throw new IllegalArgumentException("the study has " + count(done, "finished trial") + ": --trials "
+      throw new IllegalArgumentException("the study has " + CaviarCli.count(done, "finished trial") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
   }
@@ -657,8 +642,8 @@ public class TuneCommand implements Callable<Integer> {
     if (gridPoints > GridSampler.MAX_POINTS) {
       // Now, not at the first proposal: the resolution is stored with the study, which could then not take another.
       throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of "
-          + (gridPoints == Long.MAX_VALUE ? "more points than" : grouped(gridPoints) + " points, more than")
-          + " the grid sampler holds (" + grouped(GridSampler.MAX_POINTS) + "): lower it");
+          + (gridPoints == Long.MAX_VALUE ? "more points than" : CaviarCli.grouped(gridPoints) + " points, more than")
+          + " the grid sampler holds (" + CaviarCli.grouped(GridSampler.MAX_POINTS) + "): lower it");
     }
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
@@ -725,10 +710,10 @@ public class TuneCommand implements Callable<Integer> {
       long total = pointsBound ? done + left : trials;
       String cap = "";
       if (workers != null && workers > running) {
-        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + grouped(trials)
-            : ", capped at the " + (pointsBound ? s.name() + " sampler's " + count(left, "point") + " left"
-                : left < trials ? count(left, "trial") + " left of the budget's " + grouped(trials)
-                : "budget's " + count(trials, "trial")));
+        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + CaviarCli.grouped(trials)
+            : ", capped at the " + (pointsBound ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
+                : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + CaviarCli.grouped(trials)
+                : "budget's " + CaviarCli.count(trials, "trial")));
         // A shared study's budget may be raised by another process while this one runs; the study
         // then starts more workers, up to --workers (Study.optimize), so the cap is only for now.
         if (shared != null && left > 0 && left >= budgetLeft) cap += "; more start if the budget is raised meanwhile";
@@ -737,14 +722,14 @@ public class TuneCommand implements Callable<Integer> {
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
       String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs"
-          : "up to " + count(epochs, "epoch");
+          : "up to " + CaviarCli.count(epochs, "epoch");
       out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
-          count(space.size(), "parameter"), s.name(), describe(p),
-          pointsBound ? count(total, "trial") + " (the " + s.name() + " sampler's points, within the budget's " + grouped(trials) + ")"
-              : count(trials, "trial"),
-          trialEpochs, count(running, "worker"),
+          CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
+          pointsBound ? CaviarCli.count(total, "trial") + " (the " + s.name() + " sampler's points, within the budget's " + CaviarCli.grouped(trials) + ")"
+              : CaviarCli.count(trials, "trial"),
+          trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
-      out.println("study: " + where + (done > 0 ? " (" + count(done, "trial") + " done before)" : ""));
+      out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
       if (progress != null) {
         progress.start(done, total, before);
@@ -791,7 +776,7 @@ public class TuneCommand implements Callable<Integer> {
       int held = h.inState(TrialState.RUNNING).size();
       if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
         // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
-        out.println((held == 1 ? "1 trial is" : grouped(held) + " trials are") + " still held by another worker (or one stopped less than "
+        out.println((held == 1 ? "1 trial is" : CaviarCli.grouped(held) + " trials are") + " still held by another worker (or one stopped less than "
             + pg.settings().grace().toSeconds() + " s ago); run again after that to re-run " + (held == 1 ? "it" : "them") + " if it stopped");
       }
       if (!noReport) {
@@ -817,11 +802,11 @@ public class TuneCommand implements Callable<Integer> {
       int extended = (int) Math.min((long) most + EXTEND_BY, Integer.MAX_VALUE);
       boolean extensible = extended > most;
       if (spent) {
-        out.println("the " + s.name() + " sampler's " + grouped(points) + " points have all run: a larger --trials would run no more "
+        out.println("the " + s.name() + " sampler's " + CaviarCli.grouped(points) + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
       } else if (timedOut && finished < trials) {
         // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
-        out.println("resume: " + resumeCommand + " (" + grouped(trials - finished) + " of the study's " + grouped(trials) + " trials to go"
+        out.println("resume: " + resumeCommand + " (" + CaviarCli.grouped(trials - finished) + " of the study's " + CaviarCli.grouped(trials) + " trials to go"
             + (extensible ? "; --trials " + extended + " extends it" : "") + ")");
       } else if (extensible) {
         out.println("resume or extend: " + resumeCommand + " --trials " + extended);
@@ -878,7 +863,7 @@ public class TuneCommand implements Callable<Integer> {
   static String released(SharedStorage.Released r, String done) {
     int n = r.trials();
     if (n == 0) return null;
-    String head = (n == 1 ? "the trial" : "the " + grouped(n) + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
+    String head = (n == 1 ? "the trial" : "the " + CaviarCli.grouped(n) + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
     int reruns = r.reruns();
     int fresh = n - reruns;
     if (reruns == 0) return head + "the resume re-runs " + (n == 1 ? "it" : "them");
@@ -886,8 +871,8 @@ public class TuneCommand implements Callable<Integer> {
     if (fresh == 0) {
       return head + (n == 1 ? "it was a re-run: " + givenUp : "they were re-runs: interrupted a second time, their points are given up");
     }
-    return head + "the resume re-runs " + grouped(fresh) + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
-        : "the other " + grouped(reruns) + " were re-runs: interrupted a second time, their points are given up");
+    return head + "the resume re-runs " + CaviarCli.grouped(fresh) + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
+        : "the other " + CaviarCli.grouped(reruns) + " were re-runs: interrupted a second time, their points are given up");
   }
 
   /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */
@@ -935,15 +920,15 @@ public class TuneCommand implements Callable<Integer> {
     }
     // A run of no trial (its budget had run) trained no epoch: "0 epochs trained of 0 without pruning (0%)" said nothing.
     String epochsLine = newTrials == 0 ? "" : String.format(Locale.ROOT, "; %s trained of %s without pruning (%.0f%%)",
-        count(epochsRun, "epoch"), grouped(epochsUnpruned), epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+        CaviarCli.count(epochsRun, "epoch"), CaviarCli.grouped(epochsUnpruned), epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s%s%n%n",
-        seconds, newTrials == 0 ? "no trial" : count(newTrials, "trial"),
-        others == 0 ? "" : " (" + grouped(others) + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
+        seconds, newTrials == 0 ? "no trial" : CaviarCli.count(newTrials, "trial"),
+        others == 0 ? "" : " (" + CaviarCli.grouped(others) + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();
       failures.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-          .forEach(e -> out.println("failed: " + count(e.getValue(), "trial") + ": " + e.getKey()));
+          .forEach(e -> out.println("failed: " + CaviarCli.count(e.getValue(), "trial") + ": " + e.getKey()));
     }
     TrialRecord best = h.best();
     if (best != null) {
@@ -1020,59 +1005,13 @@ public class TuneCommand implements Callable<Integer> {
     for (Parameter p : stored.parameters()) {
       int i = given.indexOf(p.name());
       if (i < 0) return "with " + p.spec() + ", which the space given leaves out";
-      if (!given.get(i).equals(p)) {
-        String[] specs = specsAlike(p, given.get(i));
-        return "with " + specs[0] + ", not " + specs[1];
-      }
+      if (!given.get(i).equals(p)) return "with " + p.spec() + ", not " + given.get(i).spec();
     }
     for (Parameter p : given.parameters()) {
       if (stored.indexOf(p.name()) < 0) return "without " + p.name() + ", which the space given adds as " + p.spec();
     }
     // The same parameters in another order: samplers fill a point in declaration order.
     return "with its parameters in the order " + names(stored) + ", not " + names(given);
-  }
-
-  /**
-   * The specs of {@code stored} and {@code given}, two parameters of one name, for one message:
-   * each bound written alike on both sides ({@link #alike}), where a spec writes the numbers as
-   * Java does, 1e-4 but 0.001, so that "log(1e-4, 0.3), not log(0.001, 0.3)" read as two kinds.
-   */
-  private static String[] specsAlike(Parameter stored, Parameter given) {
-    if (stored instanceof FloatParameter a && given instanceof FloatParameter b) {
-      String[] lo = alike(a.lo(), b.lo());
-      String[] hi = alike(a.hi(), b.hi());
-      return new String[] {floatSpec(a, lo[0], hi[0]), floatSpec(b, lo[1], hi[1])};
-    }
-    return new String[] {stored.spec(), given.spec()};
-  }
-
-  /** {@link Parameter#spec} of {@code p} with its bounds written {@code lo} and {@code hi}. */
-  private static String floatSpec(FloatParameter p, String lo, String hi) {
-    return p.name() + " = " + p.scale().specName() + "(" + lo + ", " + hi + ")" + (p.condition() == null ? "" : " " + p.condition().spec());
-  }
-
-  /**
-   * {@code a} and {@code b}, two numbers in one place of two specs, written alike: when one is
-   * written with an exponent (1e-4), so is the other if it is of that kind too, small (below 0.1)
-   * or large (1e6 and above): 1e-3, not 0.001. A number of another kind (0.3 beside 1e-4) stays as it is.
-   */
-  private static String[] alike(double a, double b) {
-    String ta = Floats.text(a);
-    String tb = Floats.text(b);
-    boolean ea = ta.contains("e");
-    boolean eb = tb.contains("e");
-    if (ea == eb) return new String[] {ta, tb};
-    return new String[] {ea ? ta : withExponent(a), eb ? tb : withExponent(b)};
-  }
-
-  /** {@code v}'s shortest digits with an exponent (2.5e-3, 5e6) if it is small or large; else as {@link Floats#text}. */
-  private static String withExponent(double v) {
-    double size = Math.abs(v);
-    if (v == 0 || size >= 0.1 && size < 1e6) return Floats.text(v);
-    java.math.BigDecimal d = new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros();
-    String digits = d.unscaledValue().abs().toString();
-    int exponent = d.precision() - d.scale() - 1;
-    return (v < 0 ? "-" : "") + digits.charAt(0) + (digits.length() > 1 ? "." + digits.substring(1) : "") + "e" + exponent;
   }
 
   private static String names(SearchSpace space) {
@@ -1114,7 +1053,7 @@ public class TuneCommand implements Callable<Integer> {
     if (p instanceof AshaPruner a) {
       List<Long> rungs = new ArrayList<>();
       for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.add(a.rungStep(k));
-      if (rungs.isEmpty()) return "asha (no decision within " + count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
+      if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
       // A count of epochs run ("after 2 and 6 epochs"), not "at epochs 2, 6": train numbers its
       // epochs from 0, and so does a diverged trial's reason, which called the first epoch 0.
       String last = String.valueOf(rungs.getLast());

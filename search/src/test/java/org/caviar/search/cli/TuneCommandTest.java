@@ -376,11 +376,11 @@ class TuneCommandTest {
    */
   @Test
   void largeCountsAreGroupedAndOptionValuesAreNot() {
-    assertEquals("999", TuneCommand.grouped(999));
-    assertEquals("1,000", TuneCommand.grouped(1000));
-    assertEquals("2,147,483,647", TuneCommand.grouped(Integer.MAX_VALUE));
-    assertEquals("1,800 epochs", TuneCommand.count(1800, "epoch"));
-    assertEquals("1 trial", TuneCommand.count(1, "trial"));
+    assertEquals("999", CaviarCli.grouped(999));
+    assertEquals("1,000", CaviarCli.grouped(1000));
+    assertEquals("2,147,483,647", CaviarCli.grouped(Integer.MAX_VALUE));
+    assertEquals("1,800 epochs", CaviarCli.count(1800, "epoch"));
+    assertEquals("1 trial", CaviarCli.count(1, "trial"));
     // --timeout 0 runs no trial: the budget's counts are printed, and the resume line.
     Path study = dir.resolve("large");
     CliRun r = runQuick("tune", "--trials", "2000", "--timeout", "0", "--study", study.toString());
@@ -388,32 +388,6 @@ class TuneCommandTest {
     assertTrue(r.out().contains("; 2,000 trials of up to 1 epoch;"), r.out());
     assertTrue(r.out().contains("resume: " + CaviarCli.commandLine("tune", "--study", study)
         + " (2,000 of the study's 2,000 trials to go; --trials 2040 extends it)"), r.out());
-  }
-
-  /**
-   * A resumed study given another space named the stored and the given parameter with the same
-   * kind of number written two ways ("created with lr = log(1e-4, 0.3), not lr = log(0.001, 0.3)",
-   * for --param 'lr = log(1e-3, 0.3)'): a bound one side writes with an exponent is written with
-   * one on the other side too.
-   */
-  @Test
-  void aDifferentSpaceIsNamedWithItsNumbersWrittenAlike() {
-    Path study = dir.resolve("lr");
-    CliRun created = run("tune", "--trials", "1", "--timeout", "0", "--no-report", "--no-progress",
-        "--param", "lr = log(1e-4, 0.3)", "--study", study.toString());
-    assertOk(created);
-    assertRefused("caviar tune: --param: the study in " + study + " was created with lr = log(1e-4, 0.3), not lr = log(1e-3, 0.3); "
-        + "resume without --param/--space, or start a new --study",
-        run("tune", "--no-progress", "--param", "lr = log(1e-3, 0.3)", "--study", study.toString()));
-    // Either side: a stored 0.002 next to a given 1e-5, and large numbers as well.
-    assertEquals("with lr = log(2e-3, 0.3), not lr = log(1e-5, 0.3)", TuneCommand.spaceDifference(
-        org.caviar.search.space.SearchSpace.parse("lr = log(0.002, 0.3)"), org.caviar.search.space.SearchSpace.parse("lr = log(1e-5, 0.3)")));
-    assertEquals("with x = uniform(0, 5e6) if y = a, not x = uniform(0, 1e7) if y = a", TuneCommand.spaceDifference(
-        org.caviar.search.space.SearchSpace.parse("y = categorical(a, b)\nx = uniform(0, 5000000) if y = a"),
-        org.caviar.search.space.SearchSpace.parse("y = categorical(a, b)\nx = uniform(0, 1e7) if y = a")));
-    // Numbers of another kind stay as they are: 0.3 is not written 3e-1 beside a 1e-4.
-    assertEquals("with lr = log(1e-4, 0.3), not lr = log(0.3, 0.9)", TuneCommand.spaceDifference(
-        org.caviar.search.space.SearchSpace.parse("lr = log(1e-4, 0.3)"), org.caviar.search.space.SearchSpace.parse("lr = log(0.3, 0.9)")));
   }
 
   /**
