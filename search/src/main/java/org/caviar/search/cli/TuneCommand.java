@@ -882,9 +882,12 @@ public class TuneCommand implements Callable<Integer> {
 
   /** The summary's importance line: each parameter's share, or why there is none to show. */
   static String importanceLine(Importance.Result importance) {
-    StringBuilder sb = new StringBuilder("importance (" + importance.basis() + "):");
-    // Every share 0 read as a list of zeros, as if something had gone wrong.
-    if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+    StringBuilder sb = new StringBuilder("importance (" + importance.basis()
+        + (importance.rough() ? "; " + importance.roughNote() : "") + "):");
+    if (importance.tooFew()) {
+      sb.append(" ").append(importance.tooFewReason());
+    } else if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+      // Every share 0 read as a list of zeros, as if something had gone wrong.
       sb.append(" no parameter explains more of the ranks than chance would (every share 0)");
     } else {
       importance.percents(0).forEach((k, v) -> sb.append(" ").append(k).append(" ").append(v));
@@ -936,7 +939,7 @@ public class TuneCommand implements Callable<Integer> {
       for (Map.Entry<String, Object> e : best.params().asMap().entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), Leaderboard.format(e.getValue()));
       }
-      if (!importance.isEmpty()) out.println(importanceLine(importance));
+      if (!importance.isEmpty() || importance.tooFew()) out.println(importanceLine(importance));
       out.println("train and save it: " + onThisStudy("train", "--from-study", dir));
     }
     return failedNow;

@@ -156,6 +156,27 @@ class TuneCommandTest {
   }
 
   /**
+   * Too few trials printed no importance line at all, and rough shares (under 10 trials per
+   * parameter) read as firm ones: the line says which, and how many trials it takes.
+   */
+  @Test
+  void importanceSaysWhenItIsRoughOrTooFew() {
+    var rough = new org.caviar.search.report.Importance.Result(
+        new java.util.LinkedHashMap<>(java.util.Map.of("x", 1.0)), "values at step 2 of 60 trials", 55, 110);
+    assertEquals("importance (values at step 2 of 60 trials; rough: 110 trials make it firm (10 per parameter)): x 100%",
+        TuneCommand.importanceLine(rough));
+    var tooFew = new org.caviar.search.report.Importance.Result(
+        new java.util.LinkedHashMap<>(), "values at step 20 of 4 trials", 55, 0);
+    assertEquals("importance (values at step 20 of 4 trials): too few trials to estimate it: 11 parameters vary, which takes 55 "
+        + "trials (5 per parameter)", TuneCommand.importanceLine(tooFew));
+    CliRun r = run("tune", "--trials", "3", "--epochs", "1", "--workers", "1", "--no-report", "--no-progress",
+        "--study", dir.resolve("few").toString());
+    assertOk(r);
+    assertTrue(r.out().contains("\nimportance (final values of 3 completed trials): too few trials to estimate it: 11 parameters vary, "
+        + "which takes 55 trials (5 per parameter)\n"), r.out());
+  }
+
+  /**
    * Shares rounded each on its own printed 41 + 22 + 16 + 14 + 6 = 99%: the largest remainders now
    * take the units left over (here 41.4 and 5.8), so the line adds up to 100%.
    */
