@@ -17,10 +17,11 @@ import org.caviar.model.layer.StateTensor;
  * chunks are shared out between the threads, each running a replica of the network (the same
  * spec, the network's parameters and batch-norm statistics copied in at every evaluation) on
  * contiguous chunks. A replica is {@linkplain Network#createForInference inference-only}: it
- * holds no gradients, which it never uses, and which were as large as its weights. Splitting each chunk's products instead, as the parallel GEMM does, evaluated
- * 12,000 rows of 784-256-256-10 in 37-42 ms against 38-45 ms on one thread (two Zen 5 vCPUs). A
- * chunk's rows go through the same kernels in the same chunk either way and the chunks' losses
- * are summed in chunk order, so the result is the same to the bit as on one thread.
+ * holds no gradients, which it never uses, and which were as large as its weights. Splitting each
+ * chunk's products instead, as the parallel GEMM does, evaluated 12,000 rows of 784-256-256-10
+ * in 37-42 ms against 38-45 ms on one thread (two Zen 5 vCPUs). A chunk's rows go through the
+ * same kernels in the same chunk either way and the chunks' losses are summed in chunk order, so
+ * the result is the same to the bit as on one thread.
  */
 public final class Evaluator {
   private final Network network;
