@@ -22,6 +22,9 @@ import org.caviar.model.layer.StateTensor;
  * then in {@link Parameter#gradient()} for an optimizer. Workspaces are sized for the largest
  * batch seen and reused, so steps with a fixed batch size allocate nothing.
  *
+ * <p>An {@linkplain #createForInference inference-only} network has no gradient arrays (half the
+ * memory of its parameters): it runs forward and computes losses, and refuses backward.
+ *
  * <p>Not thread-safe: a network holds the activations of its last pass. Use one per thread.
  */
 public final class Network {
@@ -33,6 +36,8 @@ public final class Network {
   private final List<StateTensor> state;
   private final float[][] outputs;
   private final float[][] outputGradients;
+  /** Whether a parameter has no gradient array: backward is refused. */
+  private final boolean inferenceOnly;
   private int forwardRows;
   private Mode forwardMode;
   private boolean lossComputed;
@@ -81,6 +86,7 @@ public final class Network {
     }
     this.parameters = List.copyOf(ps);
     this.state = List.copyOf(st);
+    this.inferenceOnly = ps.stream().anyMatch(p -> !p.hasGradient());
     this.outputs = new float[layers.length][];
     this.outputGradients = new float[layers.length][];
   }
@@ -95,6 +101,20 @@ public final class Network {
    * masks: the same spec, seed and kernels give the same network.
    */
   public static Network create(NetworkSpec spec, long seed, Kernels kernels) {
+    return build(spec, seed, kernels, true);
+  }
+
+  /**
+   * The network {@link #create(NetworkSpec, long, Kernels)} builds, to the bit, but whose
+   * parameters have no gradient arrays: for passes that only run forward (the evaluator's replicas,
+   * one per thread, which take the trained network's values before each evaluation). {@link
+   * #backward}, a layer's backward and a trainer refuse it, naming why.
+   */
+  public static Network createForInference(NetworkSpec spec, long seed, Kernels kernels) {
+    return build(spec, seed, kernels, false);
+  }
+
+  private static Network build(NetworkSpec spec, long seed, Kernels kernels, boolean withGradients) {
     if (spec == null) throw new IllegalArgumentException("spec must not be null");
     if (kernels == null) throw new IllegalArgumentException("kernels must not be null");
     Random random = new Random(seed);
@@ -102,10 +122,10 @@ public final class Network {
     int in = spec.inputs();
     int index = 1;
     for (int width : spec.hidden()) {
-      Dense dense = new Dense("dense" + index, in, width, !spec.batchNorm(), kernels.gemm(), kernels.arrayOps());
+      Dense dense = new Dense("dense" + index, in, width, !spec.batchNorm(), kernels.gemm(), kernels.arrayOps(), withGradients);
       dense.initialize(spec.init(), random);
       list.add(dense);
-      if (spec.batchNorm()) list.add(new BatchNormLayer("batchnorm" + index, width, kernels.batchNorm()));
+      if (spec.batchNorm()) list.add(new BatchNormLayer("batchnorm" + index, width, kernels.batchNorm(), withGradients));
       list.add(new ActivationLayer(
           spec.activation().label() + index, width, spec.activation(), spec.leakySlope(), kernels.activations()));
       if (spec.dropout() > 0) {
@@ -114,7 +134,7 @@ public final class Network {
       in = width;
       index++;
     }
-    Dense last = new Dense("dense" + index, in, spec.classes(), true, kernels.gemm(), kernels.arrayOps());
+    Dense last = new Dense("dense" + index, in, spec.classes(), true, kernels.gemm(), kernels.arrayOps(), withGradients);
     last.initialize(Init.GLOROT, random);
     list.add(last);
     return new Network(spec, list, spec.classes(), kernels);
@@ -133,6 +153,14 @@ public final class Network {
       if (layers.get(i) == null) throw new IllegalArgumentException("layers[" + i + "] must not be null");
     }
     return new Network(null, layers, classes, kernels);
+  }
+
+  /**
+   * Whether this network only runs forward: built by {@link #createForInference} (or of layers
+   * whose parameters have no gradients), it refuses backward and training.
+   */
+  public boolean inferenceOnly() {
+    return inferenceOnly;
   }
 
   /** The spec this network was built from, or null for {@link #of hand-made} ones. */
@@ -284,8 +312,17 @@ public final class Network {
     return correct;
   }
 
-  /** Backward from the gradient {@link #loss} computed; fills every parameter's gradient. */
+  /**
+   * Backward from the gradient {@link #loss} computed; fills every parameter's gradient.
+   *
+   * @throws IllegalStateException if this network is {@linkplain #inferenceOnly inference-only},
+   *     or no loss follows a TRAIN or PROBE forward
+   */
   public void backward() {
+    if (inferenceOnly) {
+      throw new IllegalStateException("backward needs gradients, and this network is inference-only "
+          + "(Network.createForInference): build it with Network.create to train it");
+    }
     if (!lossComputed) throw new IllegalStateException("backward needs loss(labels, rows) after a TRAIN or PROBE forward");
     int rows = forwardRows;
     float[] g = output.gradient();

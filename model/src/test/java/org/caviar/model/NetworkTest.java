@@ -312,4 +312,52 @@ class NetworkTest {
     // Finite logits are still predicted as before.
     assertEquals(network.predict(new float[] {1, 2, 3, 4}), network.predict(new float[] {1, 2, 3, 4}));
   }
+
+  /**
+   * An inference-only network (the evaluator's replicas) is the network {@code create} builds from
+   * the same spec, seed and kernels, to the bit, with no gradient arrays. Backward on it, on one of
+   * its layers, or training it is a clear error, where a null gradient would have been a
+   * NullPointerException from inside a kernel.
+   */
+  @Test
+  void anInferenceOnlyNetworkComputesAsTheFullOneAndRefusesBackward() {
+    NetworkSpec spec = NetworkSpec.parse("6-9-9-4 relu batchnorm dropout=0.2");
+    Network full = Network.create(spec, 3, Kernels.vector());
+    Network inference = Network.createForInference(spec, 3, Kernels.vector());
+    assertFalse(full.inferenceOnly());
+    assertTrue(inference.inferenceOnly());
+    assertEquals(full.parameters().size(), inference.parameters().size());
+    for (int i = 0; i < full.parameters().size(); i++) {
+      Parameter p = full.parameters().get(i);
+      Parameter q = inference.parameters().get(i);
+      assertEquals(p.name(), q.name());
+      assertArrayEquals(p.values(), q.values(), p.name());
+      assertTrue(p.hasGradient(), p.name());
+      assertFalse(q.hasGradient(), q.name());
+    }
+    Random random = new Random(4);
+    float[] x = TestShapes.uniform(random, 5 * 6, 2f);
+    int[] y = {0, 1, 2, 3, 1};
+    // Exact: the same layers, kernels and values.
+    assertArrayEquals(full.forward(x, 5, Mode.INFERENCE).clone(), inference.forward(x, 5, Mode.INFERENCE).clone());
+    assertEquals(full.loss(y, 5), inference.loss(y, 5));
+
+    inference.forward(x, 5, Mode.TRAIN);
+    inference.loss(y, 5);
+    var e = assertThrows(IllegalStateException.class, inference::backward);
+    assertEquals("backward needs gradients, and this network is inference-only (Network.createForInference): "
+        + "build it with Network.create to train it", e.getMessage());
+    // A layer's own backward names the parameter that has no gradient.
+    Layer dense = inference.layers().get(0);
+    Layer batchNorm = inference.layers().get(1);
+    e = assertThrows(IllegalStateException.class, () -> dense.backward(new float[5 * 9], 5));
+    assertEquals("dense1.weight has no gradient: it belongs to an inference-only network (Network.createForInference), "
+        + "which runs forward only", e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> batchNorm.backward(new float[5 * 9], 5));
+    assertEquals("batchnorm1.gamma has no gradient: it belongs to an inference-only network (Network.createForInference), "
+        + "which runs forward only", e.getMessage());
+    var refused = assertThrows(IllegalArgumentException.class, () -> new Trainer(inference, TrainingConfig.builder().build()));
+    assertEquals("network is inference-only (Network.createForInference): its parameters have no gradients to train; "
+        + "build it with Network.create", refused.getMessage());
+  }
 }

@@ -34,11 +34,19 @@ public final class BatchNormLayer extends Layer {
   private float[] gradInput = new float[0];
 
   public BatchNormLayer(String name, int features, BatchNorm kernel) {
+    this(name, features, kernel, true);
+  }
+
+  /**
+   * @param withGradients false for an inference-only layer: gamma and beta have no gradient arrays
+   *     ({@link Parameter#withoutGradient}), and backward fails naming one
+   */
+  public BatchNormLayer(String name, int features, BatchNorm kernel, boolean withGradients) {
     super(name, features, features);
     if (kernel == null) throw new IllegalArgumentException(name + ": kernel must not be null");
     this.kernel = kernel;
-    this.gamma = new Parameter(name + ".gamma", 1, features, false);
-    this.beta = new Parameter(name + ".beta", 1, features, false);
+    this.gamma = new Parameter(name + ".gamma", 1, features, false, withGradients);
+    this.beta = new Parameter(name + ".beta", 1, features, false, withGradients);
     this.parameters = List.of(gamma, beta);
     Arrays.fill(gamma.values(), 1f);
     this.runningMean = new float[features];

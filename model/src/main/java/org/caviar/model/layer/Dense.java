@@ -27,12 +27,21 @@ public final class Dense extends Layer {
    * @param bias whether the layer has a bias (false when a batch norm follows)
    */
   public Dense(String name, int in, int out, boolean bias, Gemm gemm, ArrayOps ops) {
+    this(name, in, out, bias, gemm, ops, true);
+  }
+
+  /**
+   * @param bias whether the layer has a bias (false when a batch norm follows)
+   * @param withGradients false for an inference-only layer: its parameters have no gradient arrays
+   *     ({@link Parameter#withoutGradient}), and backward fails naming one
+   */
+  public Dense(String name, int in, int out, boolean bias, Gemm gemm, ArrayOps ops, boolean withGradients) {
     super(name, in, out);
     if (gemm == null || ops == null) throw new IllegalArgumentException(name + ": kernels must not be null");
     this.gemm = gemm;
     this.ops = ops;
-    this.weight = new Parameter(name + ".weight", in, out, true);
-    this.bias = bias ? new Parameter(name + ".bias", 1, out, false) : null;
+    this.weight = new Parameter(name + ".weight", in, out, true, withGradients);
+    this.bias = bias ? new Parameter(name + ".bias", 1, out, false, withGradients) : null;
     this.parameters = bias ? List.of(weight, this.bias) : List.of(weight);
   }
 

@@ -9,16 +9,31 @@ import org.caviar.model.NetworkSpec;
  *
  * <p>The arrays are the live storage of the layer: an optimizer updates {@link #values()} in
  * place. Both are exactly {@link #size()} long.
+ *
+ * <p>A parameter of an inference-only network ({@link #withoutGradient}) has values and no
+ * gradient: such a network only runs forward (the evaluator's replicas, one per thread), and a
+ * gradient array per value was memory nothing wrote or read.
  */
 public final class Parameter {
   private final String name;
   private final float[] values;
+  /** Null for a parameter {@link #withoutGradient without one}. */
   private final float[] gradient;
   private final int rows;
   private final int cols;
   private final boolean decayed;
 
   public Parameter(String name, int rows, int cols, boolean decayed) {
+    this(name, rows, cols, decayed, true);
+  }
+
+  /** A parameter with values and no gradient, for an inference-only network: {@link #gradient()} throws. */
+  public static Parameter withoutGradient(String name, int rows, int cols, boolean decayed) {
+    return new Parameter(name, rows, cols, decayed, false);
+  }
+
+  /** With a gradient array or, {@code withGradient} false, without (the layers' inference-only constructors). */
+  Parameter(String name, int rows, int cols, boolean decayed, boolean withGradient) {
     if (name == null) throw new IllegalArgumentException("name must not be null");
     if (rows <= 0 || cols <= 0) {
       throw new IllegalArgumentException("parameter " + name + " shape must be positive, got " + rows + " x " + cols);
@@ -34,7 +49,7 @@ public final class Parameter {
     this.rows = rows;
     this.cols = cols;
     this.values = new float[(int) size];
-    this.gradient = new float[values.length];
+    this.gradient = withGradient ? new float[values.length] : null;
     this.decayed = decayed;
   }
 
@@ -47,8 +62,23 @@ public final class Parameter {
     return values;
   }
 
+  /**
+   * The gradient backward writes.
+   *
+   * @throws IllegalStateException if this parameter has none ({@link #withoutGradient}): said
+   *     here, before a backward pass or an optimizer writes into null
+   */
   public float[] gradient() {
+    if (gradient == null) {
+      throw new IllegalStateException(name + " has no gradient: it belongs to an inference-only network "
+          + "(Network.createForInference), which runs forward only");
+    }
     return gradient;
+  }
+
+  /** Whether backward can write this parameter's gradient (false for {@link #withoutGradient}). */
+  public boolean hasGradient() {
+    return gradient != null;
   }
 
   public int size() {

@@ -97,6 +97,11 @@ public final class Trainer {
   /** {@code team} runs the shards of a split step; null for the team of the kernels' thread count. */
   private Trainer(Network network, TrainingConfig config, boolean alwaysShard, Workers team) {
     if (network == null || config == null) throw new IllegalArgumentException("network and config must not be null");
+    // Here, not at the first step's backward, after the optimizer allocated its moments.
+    if (network.inferenceOnly()) {
+      throw new IllegalArgumentException("network is inference-only (Network.createForInference): its parameters have no "
+          + "gradients to train; build it with Network.create");
+    }
     this.network = network;
     this.config = config;
     this.optimizer = new Optimizer(config.optimizer(), network.parameters(), config.weightDecay(), network.kernels().optimizers());
@@ -134,7 +139,8 @@ public final class Trainer {
    *       optimizer's moments (none for SGD, one for momentum and RMSprop, two for Adam); with
    *       {@code restoreBest}, the best epoch's copy; on several threads, when the step is split
    *       over them ({@link #MIN_SHARDED_FLOPS}), the shards' own weight, gradient and moments, and
-   *       the evaluation's replica of the network on each thread (weights and gradients);
+   *       the evaluation's replica of the network on each thread (its weights only: a replica is
+   *       {@linkplain Network#createForInference inference-only}, without gradients);
    *   <li>per row of a batch (at most the training rows), {@link NetworkSpec#workspaceFloatsPerRow}
    *       and the batch's inputs; evaluation's chunks of {@link Evaluator#CHUNK_ROWS} rows the
    *       same, taken whole (on one thread the network's own workspaces, sized for the larger of
@@ -172,8 +178,8 @@ public final class Trainer {
       copies += 2 + moments;
     }
     if (threads > 1) {
-      held.add(threads + " evaluation replicas (2 each)");
-      copies += 2 * threads;
+      held.add(threads + " evaluation replicas' weights");
+      copies += threads;
     }
     int batchRows = (int) Math.max(1, Math.min(config.batchSize(), (long) trainRows));
     long widest = Math.max(spec.inputs(), spec.classes());

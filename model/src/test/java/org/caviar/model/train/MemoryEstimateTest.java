@@ -72,14 +72,15 @@ class MemoryEstimateTest {
     // 6 x 148,000 multiply-adds x 64 rows = 57 MFLOP a step, past Trainer.MIN_SHARDED_FLOPS: split.
     NetworkSpec wide = NetworkSpec.parse("64-2000-10");
     Trainer.MemoryEstimate split = Trainer.memoryEstimate(wide, config(new OptimizerSpec.Adam(), 64, true), 2, 1000);
-    assertEquals(5 + 4 + 4, split.copies(), split.held());
+    // The replicas only evaluate: their weights, one float each, and no gradients (EvaluatorReplicasTest).
+    assertEquals(5 + 4 + 2, split.copies(), split.held());
     assertEquals("weights, gradients, adam's 2 moments, the best epoch's copy, the step split over 2 threads (4 more), "
-        + "2 evaluation replicas (2 each)", split.held());
+        + "2 evaluation replicas' weights", split.held());
     // A batch for the network, one for each shard, and an evaluation chunk for each replica.
     assertEquals((64L * 3 + 2 * 256) * (wide.workspaceFloatsPerRow() + 64), split.workspaceFloats());
     // The digits MLP's step is too small to split: only the replicas.
     Trainer.MemoryEstimate small = Trainer.memoryEstimate(NetworkSpec.parse("64-128-128-10"), config(new OptimizerSpec.Adam(), 64, true), 2, 1000);
-    assertEquals(5 + 4, small.copies(), small.held());
+    assertEquals(5 + 2, small.copies(), small.held());
   }
 
   @Test
