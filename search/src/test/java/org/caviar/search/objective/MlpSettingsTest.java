@@ -138,8 +138,8 @@ class MlpSettingsTest {
         n -> "-Xmx" + n + "g")).getMessage();
     long bytes = wide.requireMemory(2, 1078, Long.MAX_VALUE, 0, "", n -> "").bytes();
     assertTrue(huge.startsWith("training 64-30000-30000-30000-10 relu needs about " + Math.round(bytes / (double) (1L << 30))
-        + " GB of memory, and the Java heap holds at most 5.2 GB: 1802310010 parameters x 13 floats (weights, gradients, adam's 2 "
-        + "moments, the best epoch's copy, the step split over 2 threads (4 more), 2 evaluation replicas (2 each))"), huge);
+        + " GB of memory, and the Java heap holds at most 5.2 GB: 1802310010 parameters x 11 floats (weights, gradients, adam's 2 "
+        + "moments, the best epoch's copy, the step split over 2 threads (4 more), 2 evaluation replicas' weights)"), huge);
     assertTrue(huge.contains("The network's size comes from units=30000, layers=3;"), huge);
     assertTrue(huge.endsWith("give the JVM a larger heap: -Xmx" + (long) Math.ceil(bytes * 1.25 / (1L << 30)) + "g"), huge);
   }
