@@ -152,7 +152,8 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--mode", paramLabel = "MODE", defaultValue = "caviar",
       description = "caviar: many trials at once, one per core; panda: one trial at a time on all cores, with a live "
-          + "per-epoch line. Default: ${DEFAULT-VALUE}.")
+          + "per-epoch line. Default: ${DEFAULT-VALUE}; on a resumed study, the mode stored with it (another given applies to "
+          + "that run).")
   String mode;
 
   @Option(names = "--workers", paramLabel = "N",
