@@ -37,6 +37,13 @@ import org.caviar.search.storage.StudyInfo;
  * created is stored as the empty text. A sampler's or pruner's own option is stored only with a
  * study of that sampler or pruner (older versions stored them all: such a stored value is neither
  * taken nor compared).
+ *
+ * <p>The mode ({@code --mode}) is stored too, and taken when not given, but one given with another
+ * value is allowed, for that run: it is how trials run (one per core, or one on all cores), not
+ * what question they answer. It does set the threads a trial trains on, and so the last bits of its
+ * sums, but each trial records its threads ({@code train --from-study} retraces it on them), and a
+ * panda trial's threads differ from machine to machine anyway. A study stored without a mode (an
+ * older version's) runs in the mode given, caviar by default, as it did.
  */
 final class StudySettings {
   private static final String LABEL_COLUMN = "--label-column";
@@ -54,14 +61,27 @@ final class StudySettings {
   static final String FINGERPRINT = ".fingerprint";
 
   /**
-   * An option stored as text: its canonical value in this run, how this run takes a stored one, and
-   * whether it applies (an option of one sampler or pruner, read after the study's is taken).
+   * An option stored as text: its canonical value in this run, how this run takes a stored one,
+   * whether it applies (an option of one sampler or pruner, read after the study's is taken), and,
+   * for an option that may differ from the study's for one run (the mode), why that is fine (null
+   * for one that must not differ).
    */
-  private record TextOption(String name, Supplier<String> value, Consumer<String> adopt, BooleanSupplier applies) {
+  private record TextOption(String name, Supplier<String> value, Consumer<String> adopt, BooleanSupplier applies, String mayDiffer) {
+    TextOption(String name, Supplier<String> value, Consumer<String> adopt, BooleanSupplier applies) {
+      this(name, value, adopt, applies, null);
+    }
+
     TextOption(String name, Supplier<String> value, Consumer<String> adopt) {
-      this(name, value, adopt, () -> true);
+      this(name, value, adopt, () -> true, null);
     }
   }
+
+  /**
+   * What {@link #adopt} did: the options taken from the study whose value differs from this run's
+   * ("--name value"), and those given with another value than the study's, which it allows (one
+   * line each, saying so).
+   */
+  record Adopted(List<String> taken, List<String> differing) {}
 
   /** A dataset file option; null when not given. */
   private record FileOption(String name, Supplier<Path> value, Consumer<Path> adopt) {}
@@ -125,7 +145,10 @@ final class StudySettings {
         new TextOption("--asha-min-epochs",
             () -> Integer.toString(t.ashaMinEpochs != null ? t.ashaMinEpochs : TuneCommand.defaultAshaMinEpochs(t.epochs)),
             v -> t.ashaMinEpochs = Integer.parseInt(v), t::usesAsha),
-        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v), t::usesAsha)));
+        new TextOption("--asha-eta", () -> Integer.toString(t.ashaEta), v -> t.ashaEta = Integer.parseInt(v), t::usesAsha),
+        // Not stored by older versions: such a study runs in this run's mode (caviar unless given).
+        new TextOption("--mode", () -> t.mode.toLowerCase(Locale.ROOT), v -> t.mode = TuneCommand.modeName(v), () -> true,
+            "the mode sets the threads a trial trains on, which each trial records: train --from-study retraces it on them")));
   }
 
   /**
@@ -186,14 +209,15 @@ final class StudySettings {
    * the command line takes its stored value; one given with another value is an
    * {@link IllegalArgumentException} naming the option, both values and the study. Options the
    * study did not record (stored by an older version) keep this run's values, and those of another
-   * sampler or pruner than the study's are skipped (the command refuses them given). Returns the
-   * options taken from the study whose value differs from this run's, as "--name value", in option
-   * order.
+   * sampler or pruner than the study's are skipped (the command refuses them given). An option that
+   * may differ (the mode) is not refused: this run keeps the value given. Returns what was taken
+   * and what differs, in option order.
    */
-  List<String> adopt(StudyInfo stored, Predicate<String> given) {
+  Adopted adopt(StudyInfo stored, Predicate<String> given) {
     Map<String, String> s = stored.settings();
     String study = stored.name();
     List<String> taken = new ArrayList<>();
+    List<String> differing = new ArrayList<>();
     for (FileOption f : files) {
       String storedPath = s.get(f.name());
       if (storedPath == null) continue;
@@ -237,7 +261,10 @@ final class StudySettings {
       if (value == null || !o.applies().getAsBoolean()) continue;
       String now = o.value().get();
       if (given.test(o.name())) {
-        if (!now.equals(value)) {
+        if (!now.equals(value) && o.mayDiffer() != null) {
+          differing.add("study '" + study + "' was created with " + o.name() + " " + value + "; this run uses " + o.name() + " " + now
+              + ", as given (" + o.mayDiffer() + "); a resume without " + o.name() + " takes " + value + " again");
+        } else if (!now.equals(value)) {
           IllegalArgumentException refused = new IllegalArgumentException("study '" + study + "' was created "
               + (value.isEmpty() ? "without " + o.name() : "with " + o.name() + " " + value) + "; this run asks for " + o.name() + " "
               + (now.isEmpty() ? "''" : now) + " (leave it out to use the stored value, or start a new study)");
@@ -252,18 +279,18 @@ final class StudySettings {
         if (!now.equals(value)) taken.add(o.name() + (value.isEmpty() ? " (not given)" : " " + value));
         try {
           o.adopt().accept(value);
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // a number that does not parse, a name of none
           throw new IllegalArgumentException("study '" + study + "' has a bad stored value for " + o.name() + ": '" + value + "'", e);
         }
       }
     }
-    return taken;
+    return new Adopted(taken, differing);
   }
 
   /**
-   * {@link #adopt}, then one line on {@code out} naming what was taken from the study, or saying
-   * that the study recorded nothing (created by an older version) and this run's {@code options}
-   * stand as given.
+   * {@link #adopt}, then one line on {@code out} naming what was taken from the study, and one for
+   * each option given with another value that is allowed; or one saying that the study recorded
+   * nothing (created by an older version) and this run's {@code options} stand as given.
    */
   void useStored(StudyInfo stored, Predicate<String> given, java.io.PrintWriter out, String options) {
     if (!stored.settingsRecorded()) {
@@ -271,8 +298,9 @@ final class StudySettings {
           + "(" + options + ") as given");
       return;
     }
-    List<String> taken = adopt(stored, given);
-    if (!taken.isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", taken));
+    Adopted adopted = adopt(stored, given);
+    if (!adopted.taken().isEmpty()) out.println("study '" + stored.name() + "' uses its stored " + String.join(", ", adopted.taken()));
+    adopted.differing().forEach(out::println);
   }
 
   /**

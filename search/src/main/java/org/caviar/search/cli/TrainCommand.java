@@ -714,8 +714,9 @@ public final class TrainCommand implements Callable<Integer> {
    * trials to go (after a Ctrl-C, a --timeout), as the study was run: its stored options, its budget;
    * once the budget is spent, a --trials {@link #MORE_TRIALS} beyond it (beyond the finished trials,
    * if more: interrupted ones are not counted against the budget, and are re-run). It suggested
-   * "--trials 11" (all its trials plus 10) for a study of 4 stopped after 1 interrupted trial. The
-   * mode (caviar or panda) is not stored with a study, so it is not named. A grid whose every
+   * "--trials 11" (all its trials plus 10) for a study of 4 stopped after 1 interrupted trial. No
+   * --mode: the study stores its mode, which the plain resume takes (one stored without a mode ran
+   * in caviar mode unless told, and the study does not say). A grid whose every
    * point has run runs no more on any budget (as tune's summary says).
    */
   static String runMore(StudyInfo info, History history, Integer budget, java.util.function.Function<Integer, String> tune) {

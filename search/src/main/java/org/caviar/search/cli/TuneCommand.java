@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
           + "the same command with --study DIR again to resume it after an interruption (even kill -9), or with a "
           + "larger --trials to extend it. The study stores the options its trials depend on (data, epochs, sampler, "
           + "pruner and their settings): a resumed study uses them for every such option left out, and refuses one "
-          + "given with another value.",
+          + "given with another value. It stores the mode too, which a resume takes when --mode is left out.",
       ""})
 public class TuneCommand implements Callable<Integer> {
   @Spec CommandSpec commandSpec;
@@ -152,7 +152,8 @@ public class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--mode", paramLabel = "MODE", defaultValue = "caviar",
       description = "caviar: many trials at once, one per core; panda: one trial at a time on all cores, with a live "
-          + "per-epoch line. Default: ${DEFAULT-VALUE}.")
+          + "per-epoch line. Default: ${DEFAULT-VALUE}; on a resumed study, the mode stored with it (another given applies to "
+          + "that run).")
   String mode;
 
   @Option(names = "--workers", paramLabel = "N",
@@ -327,7 +328,7 @@ public class TuneCommand implements Callable<Integer> {
       // From here to the end, this hook says what a stop leaves: the data is read first (a resumed
       // study first checks its file's fingerprint), seconds for a large file, before anything is
       // written; then the study is created, or its budget recorded; then the trials, the report.
-      String resume = resumeCommand(dir);
+      String resume = resumeCommand(dir, stored);
       String loading = interrupted(" while loading the data; no trial started and " + (stored != null
           ? "the study " + where + " is as it was; resume with: " + resume
           : "no study was created; run the command again to start it"));
@@ -511,13 +512,19 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   /**
-   * The command that resumes the study in {@code dir} as the user ran it: a worker goes on as a
-   * worker, and panda mode, which the study does not store, stays panda mode (resumed in caviar
-   * mode, each trial trained on one core instead of all of them, without a word).
+   * The command that resumes the study in {@code dir} ({@code stored}, or null for a new one) as
+   * the user ran it: a worker goes on as a worker, and a --mode given is named only when a resume
+   * without it would take another mode: the study's stored one, or caviar for a study stored
+   * without one (a new study stores this run's). Read before the stored options are taken: a mode
+   * not given is then this run's default, but it is not named.
    */
-  private String resumeCommand(Path dir) {
+  private String resumeCommand(Path dir, StudyInfo stored) {
     List<Object> args = new ArrayList<>(List.of(commandSpec.name(), "--study", dir));
-    if (executionMode() == ExecutionMode.PANDA) args.addAll(List.of("--mode", "panda"));
+    String mode = modeName(this.mode);
+    if (stored != null && commandSpec.commandLine().getParseResult().hasMatchedOption("--mode")
+        && !mode.equals(stored.settings().getOrDefault("--mode", "caviar"))) {
+      args.addAll(List.of("--mode", mode));
+    }
     return onThisStudy(args.toArray());
   }
 
@@ -533,7 +540,10 @@ public class TuneCommand implements Callable<Integer> {
     return true;
   }
 
-  /** How this run executes its trials (not stored with the study): checked before a study or a database is opened. */
+  /**
+   * How this run executes its trials, as given: checked before a study or a database is opened
+   * (and the mode again once a resumed study's is taken, {@link #useStoredSettings}).
+   */
   private void checkExecutionOptions() {
     ExecutionMode executionMode = executionMode(); // an unknown one is named before the data loads
     if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
@@ -588,7 +598,12 @@ public class TuneCommand implements Callable<Integer> {
   }
 
   private ExecutionMode executionMode() {
-    return oneOf("--mode", mode, MODES).equals("panda") ? ExecutionMode.PANDA : ExecutionMode.CAVIAR;
+    return modeName(mode).equals("panda") ? ExecutionMode.PANDA : ExecutionMode.CAVIAR;
+  }
+
+  /** The mode {@code value} names, in lower case; else a usage error naming --mode and the modes. */
+  static String modeName(String value) {
+    return oneOf("--mode", value, MODES);
   }
 
   /** Whether the sampler models after random start-up trials (TPE, GP), so that --startup-trials applies. */
@@ -625,7 +640,13 @@ public class TuneCommand implements Callable<Integer> {
    * A study created before its settings were stored runs with this run's options, as it always did.
    */
   private void useStoredSettings(StudySettings settings, StudyInfo stored) {
-    settings.useStored(stored, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data, epochs, sampler, pruner");
+    settings.useStored(stored, commandSpec.commandLine().getParseResult()::hasMatchedOption, out, "data, epochs, sampler, pruner, mode");
+    // --workers 2 was checked against the mode given, caviar by default: a panda study's refuses it as a new one does.
+    if (workers != null && workers > 1 && executionMode() == ExecutionMode.PANDA
+        && !commandSpec.commandLine().getParseResult().hasMatchedOption("--mode")) {
+      throw new IllegalArgumentException("study '" + stored.name() + "' runs in panda mode (stored with it), one trial at a time on all "
+          + "cores: --workers " + workers + " does not go with it; give --mode caviar too to run " + workers + " trials at once");
+    }
   }
 
   /**
@@ -740,7 +761,7 @@ public class TuneCommand implements Callable<Integer> {
         if (shared != null) progress.followTotal(() -> Math.min(points, study.maxTrials(claimedAgainst)));
       }
       long t0 = System.nanoTime();
-      String resumeCommand = resumeCommand(dir);
+      String resumeCommand = resumeCommand(dir, stored);
       if (progress != null) stop.quiet(progress::close);
       // Stopped (Ctrl-C, kill): every finished trial is already in the journal or the database, and
       // the ones under way run again on resume; say so and how, rather than end without a word.

@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.OptionSpec;
           + "worker's trials. A worker killed mid-trial is noticed by the others after a grace period; its trial is "
           + "failed and its parameters re-run, once: a re-run interrupted too gives its point up. The data, epochs, sampler and pruner options are those stored with the study when "
           + "tune created it: leave them out (a dataset file is found by its stored path; give --csv or --idx-* with "
-          + "another path to the same file if it lies elsewhere here), or give the same values.",
+          + "another path to the same file if it lies elsewhere here), or give the same values. It runs in the study's "
+          + "mode (tune's --mode when it created it) unless given another --mode.",
       ""})
 public final class WorkerCommand extends TuneCommand {
   /**

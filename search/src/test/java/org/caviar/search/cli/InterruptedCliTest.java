@@ -587,7 +587,7 @@ class InterruptedCliTest {
     });
     assertEquals(130, p.exitValue(), out);
     assertTrue(out.contains("caviar tune: interrupted; the finished trials are kept in " + study.resolve("journal.jsonl")
-        + "; resume with: caviar tune --study " + study + " --mode panda\nthe trial under way was recorded interrupted: the resume re-runs it\n"), out);
+        + "; resume with: caviar tune --study " + study + "\nthe trial under way was recorded interrupted: the resume re-runs it\n"), out);
     assertFalse(out.contains("cannot report"), out);
     Path journal = study.resolve("journal.jsonl");
     try (JournalStorage j = JournalStorage.readOnly(journal)) {

@@ -182,6 +182,101 @@ class StudySettingsCliTest {
   }
 
   /**
+   * The mode was not stored: a panda study resumed with a plain "tune --study S" ran on in caviar
+   * mode, each trial on one core instead of all of them, without a word. A resume without --mode
+   * now takes the stored one and says so; --mode given with another value is allowed (the mode is
+   * how trials run: each trial records the threads it trained on, which train --from-study
+   * retraces), said in one line, and for that run only; --workers 2 on a panda study is refused
+   * as on a new one.
+   */
+  @Test
+  void aResumeTakesTheStoredModeAndAnotherGivenOneIsSaid() throws IOException {
+    Path study = dir.resolve("panda");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--mode", "panda"));
+    assertEquals("panda", JournalStorage.peek(study.resolve("journal.jsonl")).settings().get("--mode"));
+    String[] resume = {"tune", "--study", study.toString(), "--no-report", "--no-progress"};
+
+    CliRun plain = runFollowedBy(resume, "--trials", "2");
+    assertOk(plain);
+    assertTrue(plain.out().contains("study 'panda' uses its stored --epochs 1, --pruner none, --mode panda\n"), plain.out());
+    assertTrue(plain.out().contains("1 worker in panda mode"), plain.out());
+    // Panda mode trains a trial on every core, and the trial records them.
+    assertEquals(Runtime.getRuntime().availableProcessors(), journalTrials(study).get(1).threads());
+
+    assertOneLineError(runFollowedBy(resume, "--trials", "3", "--workers", "2"), "tune", "study 'panda' runs in panda mode (stored "
+        + "with it), one trial at a time on all cores: --workers 2 does not go with it; give --mode caviar too to run 2 trials at once");
+
+    CliRun caviar = runFollowedBy(resume, "--trials", "3", "--workers", "1", "--mode", "caviar");
+    assertOk(caviar);
+    assertTrue(caviar.out().contains("study 'panda' was created with --mode panda; this run uses --mode caviar, as given (the mode "
+        + "sets the threads a trial trains on, which each trial records: train --from-study retraces it on them); a resume without "
+        + "--mode takes panda again\n"), caviar.out());
+    assertTrue(caviar.out().contains("1 worker in caviar mode"), caviar.out());
+    assertEquals(1, journalTrials(study).get(2).threads());
+    // Its resume command keeps this run's mode, which a plain resume would not take.
+    assertTrue(caviar.out().contains("\nresume or extend: caviar tune --study " + study + " --mode caviar --trials 43\n"), caviar.out());
+
+    CliRun again = runFollowedBy(resume, "--trials", "4");
+    assertOk(again);
+    assertTrue(again.out().contains("1 worker in panda mode"), again.out());
+    assertTrue(again.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 44\n"), again.out());
+  }
+
+  /** A study whose settings do not hold the mode (an older version's) keeps today's default, caviar, or the --mode given. */
+  @Test
+  void aStudyStoredWithoutAModeRunsInTheModeGiven() throws IOException {
+    Path study = dir.resolve("old");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
+        "--mode", "panda"));
+    Path journalFile = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).remove("--mode");
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+
+    CliRun plain = run("tune", "--study", study.toString(), "--trials", "2", "--workers", "1", "--no-report", "--no-progress");
+    assertOk(plain);
+    assertTrue(plain.out().contains("1 worker in caviar mode"), plain.out());
+    assertFalse(plain.out().contains("--mode"), plain.out());
+    CliRun panda = run("tune", "--study", study.toString(), "--trials", "3", "--mode", "panda", "--no-report", "--no-progress");
+    assertOk(panda);
+    assertTrue(panda.out().contains("1 worker in panda mode"), panda.out());
+    // A plain resume of this study runs in caviar mode: the command it prints keeps panda.
+    assertTrue(panda.out().contains("\nresume or extend: caviar tune --study " + study + " --mode panda --trials 43\n"), panda.out());
+  }
+
+  /** A bad mode stored in a study (a journal edited by hand) is named as the study's, not as a --mode given. */
+  @Test
+  void aBadStoredModeIsNamedAsTheStudys() throws IOException {
+    Path study = dir.resolve("bad");
+    assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none"));
+    Path journalFile = study.resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(journalFile);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode header = (ObjectNode) json.readTree(lines.get(0));
+    ((ObjectNode) header.get("settings")).put("--mode", "gpu");
+    Files.writeString(journalFile, Stream.concat(Stream.of(json.writeValueAsString(header)), lines.stream().skip(1))
+        .map(l -> l + "\n").reduce("", String::concat));
+    assertOneLineError(run("tune", "--study", study.toString(), "--trials", "2", "--no-progress"), "tune",
+        "study 'bad' has a bad stored value for --mode: 'gpu'");
+  }
+
+  /** A worker on a panda study in PostgreSQL runs in panda mode without being told. */
+  @Test
+  void aWorkerTakesTheStoredMode() {
+    String url = TestPostgres.newDatabase();
+    assertOk(runWith(SMALL_SPACE, "tune", "--storage", url, "--study", "shared-panda", "--trials", "1", "--epochs", "1", "--pruner",
+        "none", "--mode", "panda"));
+    CliRun worker = run("worker", "--storage", url, "--study", "shared-panda", "--trials", "2", "--no-progress");
+    assertOk(worker);
+    assertTrue(worker.out().contains("study 'shared-panda' uses its stored --epochs 1, --pruner none, --mode panda\n"), worker.out());
+    assertTrue(worker.out().contains("1 worker in panda mode"), worker.out());
+  }
+
+  /**
    * Coarse-to-fine's rounds are the study's: extended from 10 to 20 trials, it keeps rounds of 2
    * (a fifth of the 10 it was created with), where a fifth of this run's --trials would make the
    * rounds 4 and put trials already drawn into other rounds than the ones they were drawn in.

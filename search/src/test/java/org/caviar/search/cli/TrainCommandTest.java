@@ -525,8 +525,9 @@ class TrainCommandTest {
    * A study stopped before any trial completed (Ctrl-C, --timeout) has the rest of its budget to
    * run: train suggested "tune --study S --trials 11" (its trials, interrupted ones too, plus 10),
    * which changed the study's budget of 4 where a plain resume runs it. The suggestion is the plain
-   * resume then; --trials only once the budget is spent (see the test above). The mode a study ran
-   * in is not stored with it, so no --mode is suggested.
+   * resume then; --trials only once the budget is spent (see the test above). It named no --mode,
+   * and a panda study resumed so ran on in caviar mode: the study stores its mode now, and the
+   * plain resume takes it.
    */
   @Test
   void fromStudyWithNoCompletedTrialAndBudgetLeftSuggestsThePlainResume() {
@@ -545,7 +546,10 @@ class TrainCommandTest {
     CliRun r = run("train", "--from-study", study.toString(), "--out", dir.resolve("m.caviar").toString());
     assertOneLineError(r, "caviar train: the study " + study + " has no completed trial (1 trial: 0 complete, 0 pruned, 0 failed, "
         + "1 interrupted): run the rest of its budget (4 trials to go) with " + CaviarCli.commandLine("tune", "--study", study)
-        + " until one completes, or give a configuration with --param");
+        + " until one completes, or give a configuration with --param");    // The command suggested runs the study as it was run (--timeout 0: its trials are not the point here).
+    CliRun resumed = run("tune", "--study", study.toString(), "--timeout", "0", "--no-report", "--no-progress");
+    assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+    assertTrue(resumed.out().contains("1 worker in panda mode"), resumed.out());
   }
 
   /**

@@ -216,19 +216,21 @@ class TuneCommandTest {
   }
 
   /**
-   * The mode is not stored with the study: a panda-mode run printed "resume with: caviar tune
-   * --study S" (on Ctrl-C too), which resumed it in caviar mode, each trial on one core instead of
-   * all of them, without a word. The commands it prints to resume keep the mode.
+   * A panda-mode run printed "resume with: caviar tune --study S" (on Ctrl-C too), which resumed it
+   * in caviar mode, each trial on one core instead of all of them, without a word; then "--mode
+   * panda" in that command, which a resume left out when typed by hand. The study stores its mode
+   * now: the plain resume it prints keeps it.
    */
   @Test
   void aPandaRunsResumeCommandKeepsTheMode() {
     Path study = dir.resolve("panda-resumed");
     CliRun r = runSmall("tune", "--mode", "panda", "--trials", "1", "--study", study.toString());
     assertOk(r);
-    assertTrue(r.out().contains("\nresume or extend: caviar tune --study " + study + " --mode panda --trials 41\n"), r.out());
-    CliRun caviar = runQuick("tune", "--trials", "2", "--study", study.toString());
-    assertOk(caviar);
-    assertTrue(caviar.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 42\n"), caviar.out());
+    assertTrue(r.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 41\n"), r.out());
+    CliRun resumed = runQuick("tune", "--trials", "2", "--study", study.toString());
+    assertOk(resumed);
+    assertTrue(resumed.out().contains("1 worker in panda mode"), resumed.out());
+    assertTrue(resumed.out().contains("\nresume or extend: caviar tune --study " + study + " --trials 42\n"), resumed.out());
   }
 
   /**
