@@ -221,7 +221,8 @@ public record NetworkSpec(
         s[i] = Integer.parseInt(sizes[i]);
       } catch (NumberFormatException e) {
         // An integer past int's range is one: "is not an integer" misled.
-        String why = sizes[i].matches("[+-]?\\d+") ? "is too large (at most " + Counts.grouped(Integer.MAX_VALUE) + ")" : "is not an integer";
+        String why = sizes[i].matches("[+-]?\\d+") ? "is too large (at most " + Counts.grouped(Integer.MAX_VALUE) + ")"
+            : "is not an integer";
         throw new IllegalArgumentException("network spec '" + text + "': size '" + sizes[i] + "' " + why);
       }
     }

@@ -271,7 +271,8 @@ public final class DataOptions {
       // user chose is the label, however many classes it has.
       if (labelColumn == null && all.rows() >= 20 && all.classCount() > all.rows() / 2) {
         throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + CaviarCli.grouped(all.classCount())
-            + " distinct values in " + CaviarCli.grouped(all.rows()) + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
+            + " distinct values in " + CaviarCli.grouped(all.rows())
+            + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
       }
     } else if (idxImages != null || idxLabels != null) {
       if (idxImages == null || idxLabels == null) throw new IllegalArgumentException("--idx-images and --idx-labels go together");
@@ -479,7 +480,8 @@ public final class DataOptions {
     throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %s leaves no %s row "
         + "(train %s, validation %s, test %s for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
         split.strip(), CaviarCli.count(raw.all().rows(), "row"), PART_NAMES[part],
-        CaviarCli.grouped(sizes[0]), CaviarCli.grouped(sizes[1]), CaviarCli.grouped(sizes[2]), plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
+        CaviarCli.grouped(sizes[0]), CaviarCli.grouped(sizes[1]), CaviarCli.grouped(sizes[2]),
+        plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
 
   /** Whether a part of this fraction is asked for, as Split counts it (not a test fraction rounded from a sum meant to be 1). */
