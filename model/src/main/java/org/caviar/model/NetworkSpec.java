@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.caviar.model.data.Dataset;
+import org.caviar.model.optim.Counts;
 
 /**
  * What a multi-layer perceptron looks like, in a form a person reads and writes:
@@ -58,8 +59,8 @@ public record NetworkSpec(
     for (int i = 0; i <= hidden.size(); i++) {
       int out = i < hidden.size() ? hidden.get(i) : classes;
       if ((long) in * out > MAX_ARRAY_LENGTH) {
-        throw new IllegalArgumentException("layer " + (i + 1) + " (" + in + " x " + out + ") has " + (long) in * out
-            + " weights, more than one array holds (" + MAX_ARRAY_LENGTH + ")");
+        throw new IllegalArgumentException("layer " + (i + 1) + " (" + Counts.grouped(in) + " x " + Counts.grouped(out) + ") has "
+            + Counts.grouped((long) in * out) + " weights, more than one array holds (" + Counts.grouped(MAX_ARRAY_LENGTH) + ")");
       }
       in = out;
     }
@@ -220,7 +221,8 @@ public record NetworkSpec(
         s[i] = Integer.parseInt(sizes[i]);
       } catch (NumberFormatException e) {
         // An integer past int's range is one: "is not an integer" misled.
-        String why = sizes[i].matches("[+-]?\\d+") ? "is too large (at most " + Integer.MAX_VALUE + ")" : "is not an integer";
+        String why = sizes[i].matches("[+-]?\\d+") ? "is too large (at most " + Counts.grouped(Integer.MAX_VALUE) + ")"
+            : "is not an integer";
         throw new IllegalArgumentException("network spec '" + text + "': size '" + sizes[i] + "' " + why);
       }
     }

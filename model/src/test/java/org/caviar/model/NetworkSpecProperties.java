@@ -47,7 +47,7 @@ class NetworkSpecProperties {
   @Test
   void badTextIsAClearError() {
     assertMessage("64-abc-10 relu", "'abc' is not an integer");
-    assertMessage("64-99999999999-10 relu", "size '99999999999' is too large (at most 2147483647)");
+    assertMessage("64-99999999999-10 relu", "size '99999999999' is too large (at most 2,147,483,647)");
     assertMessage("64 relu", "must start with sizes");
     assertMessage("64-10 swish", "unknown activation 'swish'");
     assertMessage("64-10 relu tanh", "more than one activation");

@@ -248,7 +248,7 @@ class NetworkTest {
   @Test
   void layersAndBatchesBeyondOneArrayAreRefusedByName() {
     var wide = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.parse("64-2000000000-10"));
-    assertTrue(wide.getMessage().contains("layer 1 (64 x 2000000000)"), wide.getMessage());
+    assertTrue(wide.getMessage().contains("layer 1 (64 x 2,000,000,000)"), wide.getMessage());
     // Layer 1 holds exactly the limit (1 x MAX) and passes; layer 2 (MAX x 2) is the one named.
     int max = (int) NetworkSpec.MAX_ARRAY_LENGTH;
     var second = assertThrows(IllegalArgumentException.class, () -> NetworkSpec.of(1, List.of(max), 2));

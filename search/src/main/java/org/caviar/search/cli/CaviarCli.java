@@ -47,7 +47,7 @@ public final class CaviarCli implements Runnable {
    * the counts the commands' messages give. An option's value in a command to run stays as typed.
    */
   static String grouped(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
+    return org.caviar.model.optim.Counts.grouped(n); // the model's messages group theirs the same way
   }
 
   /**

@@ -145,9 +145,11 @@ public final class DataOptions {
     // values taken for a label that sits elsewhere reads as classes, and would train unnoticed.
     String label = defaultLabelName == null ? ""
         : " in column '" + defaultLabelName + "' (the last; --label-column chooses another)";
-    String description = String.format(Locale.ROOT, "%s: %d rows, %d features, %d classes%s; train %d / validation %d / test %d",
-        raw.name(), raw.all().rows(), raw.all().featureCount(), raw.all().classCount(), label, parts.train().rows(),
-        parts.validation().rows(), parts.test().rows());
+    // Counts grouped from 1,000 on, as the lines below it write theirs ("612 epochs trained of 1,800").
+    String description = String.format(Locale.ROOT, "%s: %s rows, %s features, %s classes%s; train %s / validation %s / test %s",
+        raw.name(), CaviarCli.grouped(raw.all().rows()), CaviarCli.grouped(raw.all().featureCount()),
+        CaviarCli.grouped(raw.all().classCount()), label, CaviarCli.grouped(parts.train().rows()),
+        CaviarCli.grouped(parts.validation().rows()), CaviarCli.grouped(parts.test().rows()));
     // Left to right: a training row's value is named before a validation row's, a validation row's before a test row's.
     return new Data(standardize(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'"),
         standardize(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'"),
@@ -268,8 +270,9 @@ public final class DataOptions {
       // of its own, and the split then fails for a reason that does not point here. A column the
       // user chose is the label, however many classes it has.
       if (labelColumn == null && all.rows() >= 20 && all.classCount() > all.rows() / 2) {
-        throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + all.classCount()
-            + " distinct values in " + all.rows() + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
+        throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + CaviarCli.grouped(all.classCount())
+            + " distinct values in " + CaviarCli.grouped(all.rows())
+            + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
       }
     } else if (idxImages != null || idxLabels != null) {
       if (idxImages == null || idxLabels == null) throw new IllegalArgumentException("--idx-images and --idx-labels go together");
@@ -475,9 +478,10 @@ public final class DataOptions {
     if (part == TEST) why += "; use --all to evaluate on every row";
     // Not given (the default): said so, or the user looks for a --split in a command that has none.
     throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %s leaves no %s row "
-        + "(train %d, validation %d, test %d for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
+        + "(train %s, validation %s, test %s for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
         split.strip(), CaviarCli.count(raw.all().rows(), "row"), PART_NAMES[part],
-        sizes[0], sizes[1], sizes[2], plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
+        CaviarCli.grouped(sizes[0]), CaviarCli.grouped(sizes[1]), CaviarCli.grouped(sizes[2]),
+        plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
 
   /** Whether a part of this fraction is asked for, as Split counts it (not a test fraction rounded from a sum meant to be 1). */

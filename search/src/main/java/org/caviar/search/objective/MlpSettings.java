@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.caviar.model.Activation;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.optim.Floats;
 import org.caviar.model.optim.OptimizerSpec;
 import org.caviar.model.train.Trainer;
@@ -185,9 +186,9 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         ? "make it smaller (this machine has " + bytes(machineBytes) + " of memory in all, too little for such a heap)"
         : "make it smaller, or give the JVM a larger heap: " + raise.apply((int) Math.min(gigabytes, Integer.MAX_VALUE));
     throw new IllegalArgumentException("training " + network + " needs about " + bytes(e.bytes()) + " of memory, and the Java heap "
-        + "holds at most " + bytes(heapBytes) + ": " + network.parameterCount() + " parameters x " + e.copies() + " floats ("
-        + e.held() + "), and " + bytes(Float.BYTES * e.workspaceFloats()) + " of workspaces for batches of " + e.batchRows()
-        + (e.batchRows() == 1 ? " row" : " rows") + ". The network's size comes from " + sizes + "; the optimizer (sgd keeps no "
+        + "holds at most " + bytes(heapBytes) + ": " + Counts.grouped(network.parameterCount()) + " parameters x " + e.copies()
+        + " floats (" + e.held() + "), and " + bytes(Float.BYTES * e.workspaceFloats()) + " of workspaces for batches of "
+        + Counts.of(e.batchRows(), "row") + ". The network's size comes from " + sizes + "; the optimizer (sgd keeps no "
         + "moments) and the threads multiply it, batch_size sets the workspaces: " + remedy);
   }
 
@@ -208,11 +209,11 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     return 0;
   }
 
-  /** Bytes as a person reads them: "870 MB", "5.2 GB", "88 GB" (of 2^20 and 2^30 bytes, as -Xmx counts them). */
+  /** Bytes as a person reads them: "870 MB", "5.2 GB", "88 GB", "1,500 GB" (of 2^20 and 2^30 bytes, as -Xmx counts them). */
   static String bytes(long n) {
     double gb = n / (double) (1L << 30);
     if (gb < 1) return Math.max(1, Math.round(n / (double) (1L << 20))) + " MB";
-    return (gb < 10 ? String.format(Locale.ROOT, "%.1f", gb) : Long.toString(Math.round(gb))) + " GB";
+    return (gb < 10 ? String.format(Locale.ROOT, "%.1f", gb) : Counts.grouped(Math.round(gb))) + " GB";
   }
 
   /** "units=30000, layers=3": the settings that give a network of these settings its size, as the search names them. */
@@ -244,8 +245,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
     // Before the int range: layers=-1e10 said "must be at least -2147483648", as if -5 would do.
     if (p.get(name) != null && d < least) throw new IllegalArgumentException(name + " must be >= " + least + ", got " + shown(p.get(name)));
     // The value as given: a cast would report 1e10 as 2147483647.
-    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", got " + shown(p.get(name)));
-    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Integer.MIN_VALUE + ", got " + shown(p.get(name)));
+    if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " must be at most " + Counts.grouped(Integer.MAX_VALUE) + ", got " + shown(p.get(name)));
+    if (d < Integer.MIN_VALUE) throw new IllegalArgumentException(name + " must be at least " + Counts.grouped(Integer.MIN_VALUE) + ", got " + shown(p.get(name)));
     return (int) d;
   }
 

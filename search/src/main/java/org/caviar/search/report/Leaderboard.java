@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.caviar.model.optim.Counts;
 import org.caviar.search.trial.Direction;
 import org.caviar.search.trial.History;
 import org.caviar.search.trial.TrialRecord;
@@ -81,7 +82,8 @@ public final class Leaderboard {
   }
 
   /**
-   * Counts by state, e.g. "60 trials: 14 complete, 44 pruned, 2 failed". Trials interrupted by the
+   * Counts by state, e.g. "60 trials: 14 complete, 44 pruned, 2 failed" (from 1,000 on grouped, as
+   * the other lines write counts: "2,000 trials: 1,500 complete, ..."). Trials interrupted by the
    * end of their process (Ctrl-C, a kill, a lost worker) are FAILED in the storage but did not
    * fail: they are counted apart ("2 interrupted"), as the budget and the progress line leave them
    * out, and their parameters run again as new trials.
@@ -89,9 +91,9 @@ public final class Leaderboard {
   public static String summary(History h) {
     List<TrialRecord> failed = h.inState(TrialState.FAILED);
     long interrupted = failed.stream().filter(TrialRecord::isInterrupted).count();
-    return h.size() + (h.size() == 1 ? " trial: " : " trials: ") + h.inState(TrialState.COMPLETE).size() + " complete, "
-        + h.inState(TrialState.PRUNED).size() + " pruned, " + (failed.size() - interrupted) + " failed"
-        + (interrupted == 0 ? "" : ", " + interrupted + " interrupted")
-        + (h.inState(TrialState.RUNNING).isEmpty() ? "" : ", " + h.inState(TrialState.RUNNING).size() + " running");
+    return Counts.of(h.size(), "trial") + ": " + Counts.grouped(h.inState(TrialState.COMPLETE).size()) + " complete, "
+        + Counts.grouped(h.inState(TrialState.PRUNED).size()) + " pruned, " + Counts.grouped(failed.size() - interrupted) + " failed"
+        + (interrupted == 0 ? "" : ", " + Counts.grouped(interrupted) + " interrupted")
+        + (h.inState(TrialState.RUNNING).isEmpty() ? "" : ", " + Counts.grouped(h.inState(TrialState.RUNNING).size()) + " running");
   }
 }

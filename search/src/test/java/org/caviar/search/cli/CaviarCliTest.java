@@ -940,7 +940,7 @@ class CaviarCliTest {
     // ("training and tuning are scored on validation rows").
     r = run("gradcheck", "--spec", "64-8-10 tanh", "--rows", "4", "--split", "1,0");
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("train 1797 / validation 0 / test 0") && r.out().contains("PASSED"), r.out());
+    assertTrue(r.out().contains("train 1,797 / validation 0 / test 0") && r.out().contains("PASSED"), r.out());
     assertFalse(r.out().contains("dropout"), r.out());
     // Dropout is switched off for the check: said, so that nobody takes its backward as checked.
     r = run("gradcheck", "--spec", "64-8-10 tanh dropout=0.3", "--rows", "4");

@@ -47,7 +47,7 @@ class OutOfMemoryCliTest {
     String line = spec.messages().get(0);
     assertTrue(line.startsWith("caviar train: training 64-4000-4000-10 relu needs about "), line);
     assertTrue(line.contains(" of memory, and the Java heap holds at most 6"), line); // 64 MB less a survivor space
-    assertTrue(line.contains("16304010 parameters x "), line);
+    assertTrue(line.contains("16,304,010 parameters x "), line);
     assertTrue(line.contains("The network's size comes from --spec '64-4000-4000-10';"), line);
     // One GB or more: a quarter above the estimate, whatever the threads (1 GB on one, 2 on more).
     assertTrue(line.matches(".*give the JVM a larger heap: JDK_JAVA_OPTIONS=-Xmx[12]g caviar train --spec 64-4000-4000-10 --epochs 1 "

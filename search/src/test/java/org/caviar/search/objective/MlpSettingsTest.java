@@ -40,8 +40,8 @@ class MlpSettingsTest {
     assertEquals("parameter 'activation' can take swish: unknown activation 'swish': expected one of relu, leaky_relu, tanh, sigmoid",
         rejected("activation = categorical(relu, swish)"));
     assertEquals("parameter 'epochs' can take 0: epochs must be >= 1, got 0", rejected("epochs = fixed(0)"));
-    assertEquals("parameter 'units' can take 1e10: units must be at most 2147483647, got 1e10", rejected("units = fixed(1e10)"));
-    // Below the int range: not "at most 2147483647", which it is, nor "at least -2147483648", which
+    assertEquals("parameter 'units' can take 1e10: units must be at most 2,147,483,647, got 1e10", rejected("units = fixed(1e10)"));
+    // Below the int range: not "at most 2,147,483,647", which it is, nor "at least -2,147,483,648", which
     // read as if -5 layers would do.
     assertEquals("parameter 'layers' can take -1e10: layers must be >= 0, got -1e10", rejected("layers = fixed(-1e10)"));
     assertEquals("parameter 'batch_size' can take -1e10: batch_size must be >= 1, got -1e10", rejected("batch_size = fixed(-1e10)"));
@@ -61,7 +61,7 @@ class MlpSettingsTest {
    */
   @Test
   void valuesAreSaidInPlainForm() {
-    assertEquals("epochs must be at most 2147483647, got 1e12", refused("epochs", 1e12));
+    assertEquals("epochs must be at most 2,147,483,647, got 1e12", refused("epochs", 1e12));
     assertEquals("units must be an integer, got 2.5", refused("units", 2.5));
     assertEquals("dropout must be in [0, 1), got 1", refused("dropout", 1.0));
     assertEquals("dropout must be in [0, 1), got 1", refused("dropout", 1));
@@ -71,7 +71,7 @@ class MlpSettingsTest {
     // Not "(1 as a float)" of a value below 0, which no float rounding made.
     assertEquals("momentum must be in [0, 1), got -0.5", refused("momentum", -0.5));
     // Text, as the value of a categorical or fixed parameter, stands as given.
-    assertEquals("epochs must be at most 2147483647, got 1E12", refused("epochs", "1E12"));
+    assertEquals("epochs must be at most 2,147,483,647, got 1E12", refused("epochs", "1E12"));
     assertEquals("parameter 'dropout' can take 1: dropout must be in [0, 1), got 1", rejected("dropout = uniform(0, 1)"));
   }
 
@@ -123,7 +123,7 @@ class MlpSettingsTest {
     String message = assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 1 << 20, 16L << 30,
         "units=1000, layers=2", n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar train")).getMessage();
     // 4 x (1,076,010 x 3 + 256 rows x 8,148 floats) = 21,255,672 bytes: 20 MB; the workspaces 8 MB.
-    assertEquals("training 64-1000-1000-10 relu needs about 20 MB of memory, and the Java heap holds at most 1 MB: 1076010 parameters "
+    assertEquals("training 64-1000-1000-10 relu needs about 20 MB of memory, and the Java heap holds at most 1 MB: 1,076,010 parameters "
         + "x 3 floats (weights, gradients, the best epoch's copy), and 8 MB of workspaces for batches of 64 rows. The network's size "
         + "comes from units=1000, layers=2; the optimizer (sgd keeps no moments) and the threads multiply it, batch_size sets the "
         + "workspaces: make it smaller, or give the JVM a larger heap: JDK_JAVA_OPTIONS=-Xmx1g ./caviar train", message);
@@ -138,9 +138,16 @@ class MlpSettingsTest {
         n -> "-Xmx" + n + "g")).getMessage();
     long bytes = wide.requireMemory(2, 1078, Long.MAX_VALUE, 0, "", n -> "").bytes();
     assertTrue(huge.startsWith("training 64-30000-30000-30000-10 relu needs about " + Math.round(bytes / (double) (1L << 30))
-        + " GB of memory, and the Java heap holds at most 5.2 GB: 1802310010 parameters x 11 floats (weights, gradients, adam's 2 "
+        + " GB of memory, and the Java heap holds at most 5.2 GB: 1,802,310,010 parameters x 11 floats (weights, gradients, adam's 2 "
         + "moments, the best epoch's copy, the step split over 2 threads (4 more), 2 evaluation replicas' weights)"), huge);
     assertTrue(huge.contains("The network's size comes from units=30000, layers=3;"), huge);
+    // Rows of a batch are a count too; batch_size=4096 in the settings stays as given.
+    MlpSettings wideBatches = MlpSettings.from(java.util.Map.of("units", 1000, "layers", 2, "optimizer", "sgd", "batch_size", 4096),
+        64, 10, 1, 1);
+    String batches = assertThrows(IllegalArgumentException.class, () -> wideBatches.requireMemory(1, 5000, 1 << 20, 0,
+        "units=1000, layers=2, batch_size=4096", n -> "-Xmx" + n + "g")).getMessage();
+    assertTrue(batches.contains(" of workspaces for batches of 4,096 rows. The network's size comes from units=1000, layers=2, "
+        + "batch_size=4096;"), batches);
     assertTrue(huge.endsWith("give the JVM a larger heap: -Xmx" + (long) Math.ceil(bytes * 1.25 / (1L << 30)) + "g"), huge);
   }
 
@@ -156,5 +163,7 @@ class MlpSettingsTest {
     assertEquals("870 MB", MlpSettings.bytes(870L << 20));
     assertEquals("5.2 GB", MlpSettings.bytes(5358L << 20));
     assertEquals("88 GB", MlpSettings.bytes(88L << 30));
+    // Grouped as counts are from 1,000 on: "1500 GB" read as one of the counts before the grouping.
+    assertEquals("1,500 GB", MlpSettings.bytes(1500L << 30));
   }
 }

@@ -50,6 +50,20 @@ class LeaderboardTest {
     assertEquals("1 trial: 1 complete, 0 pruned, 0 failed", Leaderboard.summary(clean));
   }
 
+  /** Counts of 1,000 or more grouped as the other lines write them: "2000 trials: 1500 complete" read apart from them. */
+  @Test
+  void theSummaryGroupsCountsOfAThousandOrMore() {
+    List<TrialRecord> trials = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      trials.add(i < 1500 ? finished(i, TrialState.COMPLETE, 0.9, null)
+          : i < 1998 ? finished(i, TrialState.PRUNED, 0.5, "pruned at step 2")
+          : i < 1999 ? finished(i, TrialState.FAILED, Double.NaN, TrialRecord.INTERRUPTED + ": the process ended while it ran")
+          : TrialRecord.claimed(i, 0));
+    }
+    assertEquals("2,000 trials: 1,500 complete, 498 pruned, 0 failed, 1 interrupted, 1 running",
+        Leaderboard.summary(new History(trials, Direction.MAXIMIZE)));
+  }
+
   /** Trial 1 interrupted with its process, trial 2 its re-run (the same x), and trial 0. */
   static History withARerun() {
     SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
