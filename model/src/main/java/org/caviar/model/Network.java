@@ -13,6 +13,7 @@ import org.caviar.model.layer.Mode;
 import org.caviar.model.layer.Parameter;
 import org.caviar.model.layer.SoftmaxCrossEntropy;
 import org.caviar.model.layer.StateTensor;
+import org.caviar.model.optim.Counts;
 
 /**
  * A classifier: a sequence of layers producing logits, and a softmax cross-entropy output.
@@ -231,8 +232,8 @@ public final class Network {
     for (Layer l : layers) {
       long floats = (long) rows * Math.max(l.inputSize(), l.outputSize());
       if (floats > NetworkSpec.MAX_ARRAY_LENGTH) {
-        throw new IllegalArgumentException("a batch of " + rows + " rows is too large for layer " + l.name() + ": "
-            + floats + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
+        throw new IllegalArgumentException("a batch of " + Counts.grouped(rows) + " rows is too large for layer " + l.name() + ": "
+            + Counts.grouped(floats) + " values, more than one array holds (" + Counts.grouped(NetworkSpec.MAX_ARRAY_LENGTH) + ")");
       }
     }
     for (Layer l : layers) l.ensureCapacity(rows);

@@ -20,6 +20,7 @@ import org.caviar.model.layer.Dropout;
 import org.caviar.model.layer.Layer;
 import org.caviar.model.layer.Mode;
 import org.caviar.model.layer.Parameter;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.train.Trainer;
 import org.caviar.model.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
@@ -255,7 +256,7 @@ class NetworkTest {
     assertTrue(second.getMessage().startsWith("layer 2 "), second.getMessage());
     Network n = Network.create(NetworkSpec.parse("64-128-10"), 1);
     var batch = assertThrows(IllegalArgumentException.class, () -> n.ensureCapacity(2_000_000_000));
-    assertTrue(batch.getMessage().contains("a batch of 2000000000 rows is too large"), batch.getMessage());
+    assertTrue(batch.getMessage().contains("a batch of 2,000,000,000 rows is too large"), batch.getMessage());
     // A prediction's batch whose input fits one array but a wider layer's output does not: it was a
     // NegativeArraySizeException from Dense.allocate (30,000 x 100,000 wraps to a negative int), or
     // for 50,000 rows an array of the wrapped size (2.8 GB) and an OutOfMemoryError.
@@ -263,10 +264,10 @@ class NetworkTest {
     Model model = new Model(widening, null, List.of("a", "b"));
     for (int rows : new int[] {30_000, 50_000}) {
       var e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[2 * rows], rows, new int[rows]));
-      assertEquals("a batch of " + rows + " rows is too large for layer dense1: " + rows * 100_000L
-          + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
+      assertEquals("a batch of " + Counts.grouped(rows) + " rows is too large for layer dense1: " + Counts.grouped(rows * 100_000L)
+          + " values, more than one array holds (2,147,483,639)", e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> widening.forward(new float[2 * rows], rows, Mode.INFERENCE));
-      assertTrue(e.getMessage().startsWith("a batch of " + rows + " rows is too large for layer dense1"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("a batch of " + Counts.grouped(rows) + " rows is too large for layer dense1"), e.getMessage());
     }
   }
 
@@ -280,10 +281,10 @@ class NetworkTest {
   void handMadeLayersBeyondOneArrayAreRefusedByName() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> new Dense("wide", 1 << 16, 1 << 16, true, Kernels.vector().gemm(), Kernels.vector().arrayOps()));
-    assertEquals("parameter wide.weight (65536 x 65536) has 4294967296 values, more than one array holds ("
-        + NetworkSpec.MAX_ARRAY_LENGTH + ")", e.getMessage());
+    assertEquals("parameter wide.weight (65,536 x 65,536) has 4,294,967,296 values, more than one array holds (2,147,483,639)",
+        e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new Parameter("p", 2, Integer.MAX_VALUE, false));
-    assertTrue(e.getMessage().startsWith("parameter p (2 x 2147483647) has 4294967294 values"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("parameter p (2 x 2,147,483,647) has 4,294,967,294 values"), e.getMessage());
     Parameter p = new Parameter("p", 2, 3, true);
     assertEquals("p[1,2]", p.entryName(5));
     for (int index : new int[] {-1, 6}) {

@@ -9,6 +9,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.Checksum;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.data.Split;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.optim.Floats;
 
 /**
@@ -62,7 +63,7 @@ public record Provenance(String data, int rows, int features, int classes, long 
     return plain(trainFraction) + "," + plain(validationFraction);
   }
 
-  /** The dataset's shape, e.g. "1797 rows, 64 features, 10 classes". */
+  /** The dataset's shape, e.g. "1,797 rows, 64 features, 10 classes". */
   public String shape() {
     return shape(rows, features, classes);
   }
@@ -74,7 +75,7 @@ public record Provenance(String data, int rows, int features, int classes, long 
 
   /** "1 class", "2 classes": the shape is said to users (evaluate's notes). */
   private static String count(int n, String noun) {
-    return n + " " + (n == 1 ? noun : noun.endsWith("s") ? noun + "es" : noun + "s");
+    return Counts.grouped(n) + " " + (n == 1 ? noun : noun.endsWith("s") ? noun + "es" : noun + "s");
   }
 
   /**

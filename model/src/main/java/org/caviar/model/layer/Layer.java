@@ -2,6 +2,7 @@ package org.caviar.model.layer;
 
 import java.util.List;
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.Counts;
 
 /**
  * One step of a network over a batch stored as a flat row-major {@code float[]} of
@@ -70,8 +71,8 @@ public abstract class Layer {
       // a negative int (a NegativeArraySizeException from allocate) or to a wrong positive one.
       long values = (long) rows * Math.max(inputSize, outputSize);
       if (values > NetworkSpec.MAX_ARRAY_LENGTH) {
-        throw new IllegalArgumentException("a batch of " + rows + " rows is too large for layer " + name + ": " + values
-            + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
+        throw new IllegalArgumentException("a batch of " + Counts.grouped(rows) + " rows is too large for layer " + name + ": "
+            + Counts.grouped(values) + " values, more than one array holds (" + Counts.grouped(NetworkSpec.MAX_ARRAY_LENGTH) + ")");
       }
       allocate(rows);
       capacity = rows;

@@ -1,6 +1,7 @@
 package org.caviar.model.layer;
 
 import org.caviar.model.NetworkSpec;
+import org.caviar.model.optim.Counts;
 
 /**
  * A trainable tensor: its values, the gradient backward writes for it (same length, overwritten by
@@ -42,8 +43,8 @@ public final class Parameter {
     // VM's limit, the allocation an OutOfMemoryError).
     long size = (long) rows * cols;
     if (size > NetworkSpec.MAX_ARRAY_LENGTH) {
-      throw new IllegalArgumentException("parameter " + name + " (" + rows + " x " + cols + ") has " + size
-          + " values, more than one array holds (" + NetworkSpec.MAX_ARRAY_LENGTH + ")");
+      throw new IllegalArgumentException("parameter " + name + " (" + Counts.grouped(rows) + " x " + Counts.grouped(cols) + ") has "
+          + Counts.grouped(size) + " values, more than one array holds (" + Counts.grouped(NetworkSpec.MAX_ARRAY_LENGTH) + ")");
     }
     this.name = name;
     this.rows = rows;

@@ -2,7 +2,6 @@ package org.caviar.search.cli;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.io.MalformedModelException;
@@ -39,7 +38,7 @@ public final class CaviarCli implements Runnable {
 
   /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials", "1,800 epochs" ({@link #grouped}). */
   static String count(long n, String noun) {
-    return grouped(n) + " " + noun + (n == 1 ? "" : "s");
+    return org.caviar.model.optim.Counts.of(n, noun);
   }
 
   /**

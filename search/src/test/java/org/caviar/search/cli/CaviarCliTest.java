@@ -1126,7 +1126,7 @@ class CaviarCliTest {
     r = run("evaluate", "--model", digits.toString(), "--csv", csv.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("caviar evaluate: the model takes 64 features, four.csv has 4 (the columns but the label); the model was trained on "
-        + "digits (1797 rows, 64 features, 10 classes): give that data, or the --label-column and --ignore-columns it was "
+        + "digits (1,797 rows, 64 features, 10 classes): give that data, or the --label-column and --ignore-columns it was "
         + "trained with", r.err().strip());
     // IDX files of 2 x 2 images: 4 features, which a model of the digits does not take either.
     Path images = dir.resolve("images.idx");
@@ -1139,7 +1139,7 @@ class CaviarCliTest {
     Files.write(labels, l.array());
     r = run("evaluate", "--model", digits.toString(), "--idx-images", images.toString(), "--idx-labels", labels.toString(), "--all");
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("caviar evaluate: the model takes 64 features, images.idx has 4; the model was trained on digits (1797 rows, "
+    assertEquals("caviar evaluate: the model takes 64 features, images.idx has 4; the model was trained on digits (1,797 rows, "
         + "64 features, 10 classes): give that data", r.err().strip());
   }
 
