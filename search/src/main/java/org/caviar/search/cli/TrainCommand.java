@@ -241,7 +241,7 @@ public final class TrainCommand implements Callable<Integer> {
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     data.printNotes(out);
-    out.println("network: " + net + " (" + network.parameterCount() + " parameters)");
+    out.println("network: " + net + " (" + CaviarCli.count(network.parameterCount(), "parameter") + ")");
     trainingLine = CaviarCli.count(s.training().epochs(), "epoch") + ", batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + Floats.text(s.training().weightDecay());
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
@@ -462,7 +462,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The split's part sizes as the data line says them: "train 1 / validation 1 / test 1". */
   private static String parts(DataOptions.Data d) {
-    return "train " + d.train().rows() + " / validation " + d.validation().rows() + " / test " + d.test().rows();
+    return "train " + CaviarCli.grouped(d.train().rows()) + " / validation " + CaviarCli.grouped(d.validation().rows())
+        + " / test " + CaviarCli.grouped(d.test().rows());
   }
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
@@ -471,7 +472,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("data", d.description());
-    facts.put("network", network.spec() + " (" + network.parameterCount() + " parameters)");
+    facts.put("network", network.spec() + " (" + CaviarCli.count(network.parameterCount(), "parameter") + ")");
     facts.put("training", trainingLine);
     facts.put("outcome", outcome);
     if (result.restoredEpoch() >= 0) facts.put("weights", "those of epoch " + result.restoredEpoch() + ", the lowest validation loss");

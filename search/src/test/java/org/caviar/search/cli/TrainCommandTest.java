@@ -114,6 +114,17 @@ class TrainCommandTest {
     assertTrue(second.out().contains(note), second.out());
   }
 
+  /** The network line's parameter count is grouped as the data line's counts are: "(26,122 parameters)", not "(26122 parameters)". */
+  @Test
+  void theNetworksParameterCountIsGrouped() {
+    Path model = dir.resolve("grouped.caviar");
+    CliRun r = run("train", "--epochs", "1", "--threads", "1", "--param", "units=128", "--param", "layers=2", "--out", model.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    // 64-128-128-10 relu (no batch norm by default): each dense layer's weights and bias.
+    long parameters = 64 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10;
+    assertTrue(r.out().contains(" (" + String.format(java.util.Locale.ROOT, "%,d", parameters) + " parameters)"), r.out());
+  }
+
   @Test
   void theReportDoesNotOverwriteAnotherFolder() throws Exception {
     Path mine = Files.createDirectories(dir.resolve("site"));
