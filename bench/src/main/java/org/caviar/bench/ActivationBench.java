@@ -29,7 +29,7 @@ import org.caviar.kernels.Activations;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("elements")
+@ArrayLengths(value = "elements", heap = "4*elements")
 public class ActivationBench {
   private static final float SLOPE = 0.01f;
 

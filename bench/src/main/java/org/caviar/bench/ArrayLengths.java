@@ -18,4 +18,13 @@ import java.lang.annotation.Target;
 @interface ArrayLengths {
   /** One product per array shape, its factors joined by {@code *}. */
   String[] value();
+
+  /**
+   * The floats its setup holds at once, as a sum of such products with a whole-number count first
+   * where several arrays share a shape ({@code "3*n*n"}: GemmBench's A, B and C): {@link Plan}
+   * refuses values whose arrays alone pass the forks' heap ({@link ForkArgs#HEAP_MAX}), where every
+   * configuration ran into an OutOfMemoryError in setup. Arrays of a few values (a row of biases)
+   * are left out: a lower bound, so that nothing it refuses could have run.
+   */
+  String[] heap() default {};
 }

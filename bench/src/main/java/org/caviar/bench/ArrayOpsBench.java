@@ -34,7 +34,7 @@ import org.caviar.kernels.ArrayOps;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("rows*cols")
+@ArrayLengths(value = "rows*cols", heap = "3*rows*cols")
 public class ArrayOpsBench {
   @Param({"128"})
   public int rows;

@@ -38,7 +38,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("examples*features")
+@ArrayLengths(value = "examples*features", heap = "5*examples*features")
 public class BatchNormBench {
   private static final float EPS = 1e-5f;
   private static final float MOMENTUM = 0.9f;

@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("n*n")
+@ArrayLengths(value = "n*n", heap = "3*n*n")
 public class GemmBench {
   /** op(A) op(B): NN is a layer's forward, TN its weight gradient, NT its input gradient. */
   @Param({"NN", "NT", "TN"})

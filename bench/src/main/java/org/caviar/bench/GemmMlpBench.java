@@ -30,7 +30,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths({"batch*layer.K", "layer.K*layer.N", "batch*layer.N"})
+@ArrayLengths(value = {"batch*layer.K", "layer.K*layer.N", "batch*layer.N"},
+    heap = {"batch*layer.K", "layer.K*layer.N", "batch*layer.N"})
 public class GemmMlpBench {
   /** M, the batch size. */
   @Param({"32", "128"})

@@ -32,7 +32,7 @@ import org.caviar.kernels.Optimizers;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("params")
+@ArrayLengths(value = "params", heap = "4*params")
 public class OptimizerBench {
   private static final float LEARNING_RATE = 1e-3f;
   private static final float WEIGHT_DECAY = 1e-4f;

@@ -102,6 +102,67 @@ final class Plan {
         }
       }
     }
+    if (lengths.heap().length > 0) checkHeap(className, List.of(lengths.heap()), values, overrides);
+  }
+
+  /** The forks' heap in bytes, from {@link ForkArgs#HEAP_MAX} ("-Xmx1g"). */
+  static final long HEAP_BYTES = heapBytes(ForkArgs.HEAP_MAX);
+
+  static long heapBytes(String xmx) {
+    String size = xmx.substring("-Xmx".length()).toLowerCase(java.util.Locale.ROOT);
+    long unit = switch (size.charAt(size.length() - 1)) {
+      case 'k' -> 1L << 10;
+      case 'm' -> 1L << 20;
+      case 'g' -> 1L << 30;
+      default -> 1;
+    };
+    return Long.parseLong(unit == 1 ? size : size.substring(0, size.length() - 1)) * unit;
+  }
+
+  /**
+   * Refuses, before the run, values whose arrays ({@link ArrayLengths#heap}, a lower bound of what
+   * the setup holds) take more bytes than the forks' heap: {@code -p n=20000 GemmBench} made three
+   * arrays of 1.6 GB each against a heap of 1 GB, and every configuration failed in setup with an
+   * OutOfMemoryError.
+   */
+  private static void checkHeap(String className, List<String> terms, Map<String, String[]> values, Map<String, String[]> overrides) {
+    List<List<String>> products = terms.stream().map(t -> List.of(t.split("\\*"))).toList();
+    List<String> names = products.stream().flatMap(List::stream).filter(f -> !isCount(f)).map(Plan::parameterOf).distinct().toList();
+    BigInteger heap = BigInteger.valueOf(HEAP_BYTES);
+    for (Map<String, String> combination : combinations(className, names, values)) {
+      if (bytes(products, combination).compareTo(heap) <= 0) continue;
+      List<String> given = combination.keySet().stream().filter(overrides::containsKey).toList();
+      if (given.isEmpty()) {
+        throw new IllegalStateException(className + "'s own parameters " + combination + " make arrays larger than the forks' heap");
+      }
+      String tail = ": its arrays (" + String.join(" + ", terms) + " floats) would take " + gigabytes(bytes(products, combination))
+          + ", more than the forks' heap (" + gigabytes(heap) + ", " + ForkArgs.HEAP_MAX + ")";
+      for (String name : given) {
+        long most = largest(name, combination, c -> bytes(products, c), heap);
+        if (most >= 1) {
+          throw refusal(className, name, combination, " is at most " + most + with(name, combination) + ", not " + combination.get(name) + tail, overrides);
+        }
+      }
+      String name = given.get(0);
+      throw refusal(className, name, combination, " cannot be " + combination.get(name) + with(name, combination) + tail, overrides);
+    }
+  }
+
+  /** A factor that is a count of arrays ("3" in "3*n*n"), not a parameter. */
+  private static boolean isCount(String factor) {
+    return !factor.isEmpty() && factor.chars().allMatch(Character::isDigit);
+  }
+
+  /** The bytes of the floats of {@code products} (each a count and factors) with these values. */
+  private static BigInteger bytes(List<List<String>> products, Map<String, String> combination) {
+    BigInteger floats = BigInteger.ZERO;
+    for (List<String> factors : products) floats = floats.add(length(factors, combination));
+    return floats.multiply(BigInteger.valueOf(Float.BYTES));
+  }
+
+  /** "1.6 GB", "1 GB": bytes in GB of 2^30, as -Xmx counts them. */
+  private static String gigabytes(BigInteger bytes) {
+    return Floats.text(Math.round(bytes.doubleValue() / (1L << 30) * 10) / 10.0) + " GB";
   }
 
   private static final BigInteger MAX_ARRAY_LENGTH_BIG = BigInteger.valueOf(MAX_ARRAY_LENGTH);
@@ -114,6 +175,7 @@ final class Plan {
 
   /** A factor's value: a whole-number parameter's, or one side of a K x N parameter's ({@code layer.K}, {@code layer.N}). */
   private static long factor(String factor, Map<String, String> combination) {
+    if (isCount(factor)) return Long.parseLong(factor);
     String value = combination.get(parameterOf(factor));
     if (factor.endsWith(".K")) return Long.parseLong(value.substring(0, value.indexOf('x')));
     if (factor.endsWith(".N")) return Long.parseLong(value.substring(value.indexOf('x') + 1));
@@ -187,14 +249,24 @@ final class Plan {
    * {@code combination}: 0 if none does, -1 if {@code name} is no whole number (a K x N).
    */
   private static long largestFitting(String name, List<String> factors, Map<String, String> combination) {
-    if (factors.stream().anyMatch(f -> f.startsWith(name + "."))) return -1;
+    return largest(name, combination, c -> length(factors, c), MAX_ARRAY_LENGTH_BIG);
+  }
+
+  /**
+   * The largest whole-number value of {@code name} for which {@code size} stays within
+   * {@code bound}, the others as in {@code combination}: 0 if none does, -1 if {@code name} is no
+   * whole number (a K x N).
+   */
+  private static long largest(String name, Map<String, String> combination,
+      java.util.function.Function<Map<String, String>, BigInteger> size, BigInteger bound) {
+    if (!combination.get(name).chars().allMatch(Character::isDigit)) return -1;
     long low = 0;
     long high = Integer.MAX_VALUE;
     Map<String, String> trial = new LinkedHashMap<>(combination);
-    while (low < high) { // the product grows with the value: the last that fits
+    while (low < high) { // the size grows with the value: the last that fits
       long mid = (low + high + 1) >>> 1;
       trial.put(name, Long.toString(mid));
-      if (length(factors, trial).compareTo(MAX_ARRAY_LENGTH_BIG) <= 0) low = mid;
+      if (size.apply(trial).compareTo(bound) <= 0) low = mid;
       else high = mid - 1;
     }
     return low;

@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {ForkArgs.VECTOR, ForkArgs.NATIVE, ForkArgs.UNSAFE, ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX})
-@ArrayLengths("rows*cols")
+@ArrayLengths(value = "rows*cols", heap = "3*rows*cols")
 public class SoftmaxBench {
   @Param({"256"})
   public int rows;

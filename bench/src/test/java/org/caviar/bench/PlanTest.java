@@ -133,8 +133,8 @@ class PlanTest {
   void aSizeWhoseArrayCannotExistIsRefusedBeforeTheRun() {
     assertEquals("-p n=64,50000: n of GemmBench is at most 46340, not 50000: its n*n array would hold 2.5e9 elements,"
         + " more than a Java array holds (2147483639)", refused(List.of("GemmBench"), "n", "64", "50000"));
-    // 46340^2 fits, 46341^2 is past 2^31 - 1: the bound is exact.
-    Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"46340"}), false);
+    // 46340^2 fits an array, 46341^2 is past 2^31 - 1: the bound is exact (46340 is then refused by the heap, below).
+    assertTrue(refused(List.of("GemmBench"), "n", "46340").contains("more than the forks' heap"));
     // With the default cols=1000 (rows=10^7 alone is a fine int).
     assertEquals("-p rows=10000000: rows of SoftmaxBench is at most 2147483 with cols=1000, not 10000000: its rows*cols array"
         + " would hold 1e10 elements, more than a Java array holds (2147483639)", refused(List.of("SoftmaxBench"), "rows", "10000000"));
@@ -142,7 +142,7 @@ class PlanTest {
     assertEquals("-p elements=2147483647: elements of ActivationBench is at most 2147483639, not 2147483647: its elements array"
         + " would hold 2.147483647e9 elements, more than a Java array holds (2147483639)",
         refused(List.of("ActivationBench"), "elements", "2147483647"));
-    Plan.of(List.of("DropoutBench"), Map.of("elements", new String[] {"2147483639"}), false);
+    assertTrue(refused(List.of("DropoutBench"), "elements", "2147483639").contains("more than the forks' heap"));
     // A K x N layer: both sides within the layer's 6 digits, their product not.
     assertEquals("-p layer=999999x999999: layer of GemmMlpBench cannot be 999999x999999: its layer.K*layer.N array"
         + " would hold 9.99998000001e11 elements, more than a Java array holds (2147483639)",
@@ -154,6 +154,25 @@ class PlanTest {
     assertTrue(refused(List.of("ArrayOpsBench"), "cols", "100000000").contains("cols of ArrayOpsBench is at most 16777215 with rows=128"));
     assertTrue(refused(List.of("BatchNormBench"), "examples", "3000000").contains("examples of BatchNormBench is at most 2097151 with features=1024"));
     assertTrue(refused(List.of("OptimizerBench"), "params", "2147483640").contains("params of OptimizerBench is at most 2147483639"));
+  }
+
+  /**
+   * Sizes whose arrays fit one array each but not the forks' heap together: -p n=20000 GemmBench
+   * made three arrays of 1.6 GB against -Xmx1g, and every configuration failed in setup with an
+   * OutOfMemoryError. Refused before the run, with the largest value that fits.
+   */
+  @Test
+  void sizesWhoseArraysPassTheHeapAreRefusedBeforeTheRun() {
+    // 3 n^2 floats of 4 bytes within 2^30 bytes: n <= sqrt(2^28 / 3) = 9459.
+    assertEquals("-p n=20000: n of GemmBench is at most 9459, not 20000: its arrays (3*n*n floats) would take 4.5 GB, more than"
+        + " the forks' heap (1 GB, -Xmx1g)", refused(List.of("GemmBench"), "n", "20000"));
+    Plan.of(List.of("GemmBench"), Map.of("n", new String[] {"9459"}), false);
+    assertTrue(refused(List.of("GemmBench"), "n", "9460").contains("is at most 9459"));
+    // 4 arrays of params floats: 2^28 / 4 = 67108864.
+    Plan.of(List.of("OptimizerBench"), Map.of("params", new String[] {"67108864"}), false);
+    assertTrue(refused(List.of("OptimizerBench"), "params", "67108865").contains("params of OptimizerBench is at most 67108864"));
+    assertEquals(1L << 30, Plan.heapBytes("-Xmx1g"));
+    assertEquals(512L << 20, Plan.heapBytes("-Xmx512m"));
   }
 
   /** Whole-number parameters that size no array: StorageBench's workers (threads) and the objective's sleep. */
