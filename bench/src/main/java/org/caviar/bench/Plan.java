@@ -98,7 +98,9 @@ final class Plan {
       List<String> names = factors.stream().map(Plan::parameterOf).distinct().toList();
       for (Map<String, String> combination : combinations(className, names, values)) {
         if (length(factors, combination).compareTo(MAX_ARRAY_LENGTH_BIG) > 0) {
-          throw tooLong(className, product, factors, combination, overrides);
+          throw tooLarge(className, combination, overrides, c -> length(factors, c), MAX_ARRAY_LENGTH_BIG,
+              "make its " + product + " array too long", ": its " + product + " array would hold "
+                  + Floats.text(length(factors, combination).doubleValue()) + " elements, more than a Java array holds (" + MAX_ARRAY_LENGTH + ")");
         }
       }
     }
@@ -131,20 +133,9 @@ final class Plan {
     BigInteger heap = BigInteger.valueOf(HEAP_BYTES);
     for (Map<String, String> combination : combinations(className, names, values)) {
       if (bytes(products, combination).compareTo(heap) <= 0) continue;
-      List<String> given = combination.keySet().stream().filter(overrides::containsKey).toList();
-      if (given.isEmpty()) {
-        throw new IllegalStateException(className + "'s own parameters " + combination + " make arrays larger than the forks' heap");
-      }
-      String tail = ": its arrays (" + String.join(" + ", terms) + " floats) would take " + gigabytes(bytes(products, combination))
-          + ", more than the forks' heap (" + gigabytes(heap) + ", " + ForkArgs.HEAP_MAX + ")";
-      for (String name : given) {
-        long most = largest(name, combination, c -> bytes(products, c), heap);
-        if (most >= 1) {
-          throw refusal(className, name, combination, " is at most " + most + with(name, combination) + ", not " + combination.get(name) + tail, overrides);
-        }
-      }
-      String name = given.get(0);
-      throw refusal(className, name, combination, " cannot be " + combination.get(name) + with(name, combination) + tail, overrides);
+      throw tooLarge(className, combination, overrides, c -> bytes(products, c), heap, "make arrays larger than the forks' heap",
+          ": its arrays (" + String.join(" + ", terms) + " floats) would take " + gigabytes(bytes(products, combination))
+              + ", more than the forks' heap (" + gigabytes(heap) + ", " + ForkArgs.HEAP_MAX + ")");
     }
   }
 
@@ -209,20 +200,18 @@ final class Plan {
   }
 
   /**
-   * The refusal of {@code combination}, whose {@code product} is too long, naming an overridden
-   * parameter in it: with its largest value that fits, given the others', where it has one.
+   * The refusal of {@code combination}, whose {@code size} is past {@code bound}, naming an
+   * overridden parameter in it: with its largest value within the bound, given the others', where it
+   * has one. {@code ownProblem} says what the class's own values do (a defect of the class, not of
+   * the -p given); {@code tail}, what the size is and what it is against.
    */
-  private static QuickRun.BadUsage tooLong(String className, String product, List<String> factors,
-      Map<String, String> combination, Map<String, String[]> overrides) {
+  private static QuickRun.BadUsage tooLarge(String className, Map<String, String> combination, Map<String, String[]> overrides,
+      java.util.function.Function<Map<String, String>, BigInteger> size, BigInteger bound, String ownProblem, String tail) {
     List<String> given = combination.keySet().stream().filter(overrides::containsKey).toList();
-    if (given.isEmpty()) {
-      throw new IllegalStateException(className + "'s own parameters " + combination + " make its " + product + " array too long");
-    }
-    String tail = ": its " + product + " array would hold " + Floats.text(length(factors, combination).doubleValue())
-        + " elements, more than a Java array holds (" + MAX_ARRAY_LENGTH + ")";
+    if (given.isEmpty()) throw new IllegalStateException(className + "'s own parameters " + combination + " " + ownProblem);
     // The first given parameter that fits on its own, at its largest, with the others' values.
     for (String name : given) {
-      long most = largestFitting(name, factors, combination);
+      long most = largest(name, combination, size, bound);
       if (most >= 1) {
         return refusal(className, name, combination, " is at most " + most + with(name, combination) + ", not " + combination.get(name) + tail, overrides);
       }
@@ -242,14 +231,6 @@ final class Plan {
     List<String> others = combination.entrySet().stream().filter(e -> !e.getKey().equals(name))
         .map(e -> e.getKey() + "=" + e.getValue()).toList();
     return others.isEmpty() ? "" : " with " + String.join(", ", others);
-  }
-
-  /**
-   * The largest whole-number value of {@code name} whose product fits, the others as in
-   * {@code combination}: 0 if none does, -1 if {@code name} is no whole number (a K x N).
-   */
-  private static long largestFitting(String name, List<String> factors, Map<String, String> combination) {
-    return largest(name, combination, c -> length(factors, c), MAX_ARRAY_LENGTH_BIG);
   }
 
   /**
