@@ -44,9 +44,8 @@ public final class Optimizer {
     }
     this.weightDecay = weightDecay;
     this.kernel = kernel;
-    boolean needsFirst = spec instanceof OptimizerSpec.Momentum || spec instanceof OptimizerSpec.RmsProp
-        || spec instanceof OptimizerSpec.Adam;
-    boolean needsSecond = spec instanceof OptimizerSpec.Adam;
+    boolean needsFirst = spec.moments() >= 1;
+    boolean needsSecond = spec.moments() >= 2;
     this.first = new float[this.parameters.length][];
     this.second = new float[this.parameters.length][];
     for (int i = 0; i < this.parameters.length; i++) {

@@ -7,6 +7,19 @@ package org.caviar.model.optim;
  */
 public sealed interface OptimizerSpec {
 
+  /**
+   * The averages the rule keeps per parameter value, each an array as large as the parameter:
+   * none for SGD, the gradients' for momentum, the squares' for RMSprop, both for Adam.
+   */
+  default int moments() {
+    return switch (this) {
+      case Sgd sgd -> 0;
+      case Momentum momentum -> 1;
+      case RmsProp rmsProp -> 1;
+      case Adam adam -> 2;
+    };
+  }
+
   /** Plain stochastic gradient descent: {@code w -= lr * g}. */
   record Sgd() implements OptimizerSpec {
     @Override

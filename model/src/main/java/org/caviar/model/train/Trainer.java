@@ -157,12 +157,7 @@ public final class Trainer {
     if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     if (trainRows < 0) throw new IllegalArgumentException("trainRows must be >= 0, got " + trainRows);
     OptimizerSpec optimizer = config.optimizer();
-    int moments = switch (optimizer) {
-      case OptimizerSpec.Sgd sgd -> 0;
-      case OptimizerSpec.Momentum momentum -> 1;
-      case OptimizerSpec.RmsProp rmsProp -> 1;
-      case OptimizerSpec.Adam adam -> 2;
-    };
+    int moments = optimizer.moments(); // the arrays Optimizer allocates by the same count
     // Its name as the settings give it ("adam"), not its toString with the betas.
     String name = optimizer.toString().replaceFirst("\\(.*", "");
     boolean split = threads > 1 && bigEnoughToSplit(spec, config.batchSize()) && ShardedStep.supports(spec, threads);
