@@ -205,11 +205,7 @@ public final class JournalStorage extends InMemoryStorage {
           setInfo(requested);
           writeHeader(requested);
         }
-        for (TrialRecord t : trials()) {
-          if (t.state() == TrialState.RUNNING) {
-            recordOutcome(t.number(), TrialState.FAILED, Double.NaN, STOPPED_WHILE_RUNNING, System.currentTimeMillis());
-          }
-        }
+        interruptRunning();
       } catch (RuntimeException | IOException e) {
         close(); // a journal that cannot be resumed stays unlocked, and no more is written to it
         throw e;
@@ -646,6 +642,13 @@ public final class JournalStorage extends InMemoryStorage {
    */
   public synchronized SharedStorage.Released releaseHeld() {
     if (channel == null || released) return SharedStorage.Released.NONE;
+    SharedStorage.Released r = interruptRunning();
+    released = true;
+    return r;
+  }
+
+  /** Finishes every trial still RUNNING as interrupted (at open: the dead process's; at a stop: this one's); how many, and how many were re-runs. */
+  private SharedStorage.Released interruptRunning() {
     int trials = 0;
     int reruns = 0;
     for (TrialRecord t : trials()) {
@@ -654,7 +657,6 @@ public final class JournalStorage extends InMemoryStorage {
       trials++;
       if (t.retryOf() >= 0) reruns++;
     }
-    released = true;
     return new SharedStorage.Released(trials, reruns);
   }
 
