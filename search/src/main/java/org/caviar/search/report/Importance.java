@@ -144,7 +144,8 @@ public final class Importance {
     return MIN_TRIALS_PER_PARAMETER * varying(space);
   }
 
-  private static int varying(SearchSpace space) {
+  /** The parameters of {@code space} that are not fixed. */
+  static int varying(SearchSpace space) {
     int varying = 0;
     for (int i = 0; i < space.size(); i++) if (!(space.get(i) instanceof FixedParameter)) varying++;
     return varying;

@@ -347,7 +347,6 @@ public final class Plots {
 
   /** Whether {@code space} has a parameter that is not fixed. */
   static boolean varies(SearchSpace space) {
-    for (int i = 0; i < space.size(); i++) if (!(space.get(i) instanceof org.caviar.search.space.FixedParameter)) return true;
-    return false;
+    return Importance.varying(space) > 0;
   }
 }
