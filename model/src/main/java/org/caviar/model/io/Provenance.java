@@ -70,12 +70,7 @@ public record Provenance(String data, int rows, int features, int classes, long 
 
   /** A dataset's shape as {@link #shape()} says it. */
   public static String shape(int rows, int features, int classes) {
-    return count(rows, "row") + ", " + count(features, "feature") + ", " + count(classes, "class");
-  }
-
-  /** "1 class", "2 classes": the shape is said to users (evaluate's notes). */
-  private static String count(int n, String noun) {
-    return Counts.grouped(n) + " " + (n == 1 ? noun : noun.endsWith("s") ? noun + "es" : noun + "s");
+    return Counts.of(rows, "row") + ", " + Counts.of(features, "feature") + ", " + Counts.of(classes, "class");
   }
 
   /**

@@ -15,8 +15,8 @@ public final class Counts {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials", "2,000 trials". */
+  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials", "2,000 trials", "10 classes". */
   public static String of(long n, String noun) {
-    return grouped(n) + " " + noun + (n == 1 ? "" : "s");
+    return grouped(n) + " " + (n == 1 ? noun : noun.endsWith("s") ? noun + "es" : noun + "s");
   }
 }
