@@ -326,11 +326,12 @@ final class StudySettings {
 
   /**
    * Runs {@code check} on the fingerprint of {@code file}: now for a regular file (a file of other
-   * data is refused before it loads); for another (a pipe), which can be read only once, when the
-   * load has read it ({@link #loaded}).
+   * data is refused before it loads), or for one read already (a run that looks again for a study
+   * another run created meanwhile does not read its data again unless it must); for another (a
+   * pipe), which can be read only once, when the load has read it ({@link #loaded}).
    */
   private void check(Path file, Consumer<Prints> check) {
-    if (Files.isRegularFile(file)) {
+    if (Files.isRegularFile(file) || fingerprints.containsKey(file)) {
       check.accept(fingerprint(file));
     } else {
       checksOnLoad.put(file, check);

@@ -223,10 +223,29 @@ public class TuneCommand implements Callable<Integer> {
       }
     };
     try {
-      return call(dir, giveBack);
+      try {
+        return call(dir, giveBack);
+      } catch (CreatedMeanwhile e) {
+        // Looked for again, the study is found, and taken as any resume takes it.
+        out.println(e.getMessage());
+        return call(dir, giveBack);
+      }
     } catch (Throwable e) {
       giveBack.run();
       throw e;
+    }
+  }
+
+  /**
+   * Thrown when this run, which found no study, was about to create it and found that another run
+   * (started at the same time, with options of its own) had created it since: this run then looks
+   * for it again, and takes the study's stored options as a resume does (or refuses one given with
+   * another value). It ran its trials with its own options, in a study of other ones.
+   */
+  private static final class CreatedMeanwhile extends RuntimeException {
+    CreatedMeanwhile(String where) {
+      super("another run created the study " + where + " after this one looked for it: this run resumes it, with the options "
+          + "stored with it", null, false, false);
     }
   }
 
@@ -342,11 +361,11 @@ public class TuneCommand implements Callable<Integer> {
         return loading;
       });
       try {
-        StudySettings settings = new StudySettings(this);
+        if (settings == null) settings = new StudySettings(this);
         if (stored != null) useStoredSettings(settings, stored);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         checkSearchOptions();
-        DataOptions.Data d = data.load();
+        DataOptions.Data d = load(where);
         stop.enter(() -> creating);
         return run(d, dir, pg, journal, stored, where, settings, space, stop);
       } finally {
@@ -356,6 +375,30 @@ public class TuneCommand implements Callable<Integer> {
       if (pg != null) pg.close(); // closing twice (after the study closed it) is harmless
       throw e;
     }
+  }
+
+  // Kept for a second look at a study created meanwhile (CreatedMeanwhile): the settings know the
+  // fingerprints of the files read, and the data is read again only if the study's stored options
+  // read it otherwise (a pipe can be read only once).
+  /** This run's settings, made at its first look at the study. */
+  private StudySettings settings;
+  /** The data loaded last, and the data options it was loaded with ({@link DataOptions#arguments}). */
+  private DataOptions.Data loaded;
+  private List<Object> loadedWith;
+
+  /** The data as the data options now say: the data loaded before, if they say what they said then. */
+  private DataOptions.Data load(String where) throws java.io.IOException {
+    List<Object> with = data.arguments();
+    // A CSV check (a label column spelled otherwise than stored) is made as the CSV is read.
+    if (loaded != null && with.equals(loadedWith) && data.csvChecks.isEmpty()) return loaded;
+    String piped = data.piped();
+    if (loaded != null && piped != null) {
+      throw new IllegalArgumentException("the study " + where + " stores other data options than this run read its data with, "
+          + "from a pipe (" + piped + "), which is read once: run the command again, to read it as the study does");
+    }
+    loaded = data.load();
+    loadedWith = with;
+    return loaded;
   }
 
   /** "caviar tune: interrupted" and {@code rest}: what a stop leaves. */
@@ -477,10 +520,12 @@ public class TuneCommand implements Callable<Integer> {
   static volatile Consumer<String> at = point -> {};
 
   /**
-   * Points of {@link #at}: once the study is created, before its budget is recorded; as each trial
-   * of this run starts (on its worker thread); after the trials, before the summary.
+   * Points of {@link #at}: once the data is loaded, before a study this run did not find is created;
+   * once the study is created, before its budget is recorded; as each trial of this run starts (on
+   * its worker thread); after the trials, before the summary.
    */
-  static final String BEFORE_BUDGET = "before the budget", TRIAL_STARTED = "a trial started", AFTER_TRIALS = "after the trials";
+  static final String BEFORE_CREATING = "before creating the study", BEFORE_BUDGET = "before the budget",
+      TRIAL_STARTED = "a trial started", AFTER_TRIALS = "after the trials";
 
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
@@ -670,9 +715,9 @@ public class TuneCommand implements Callable<Integer> {
     Storage storage = shared != null ? shared : new JournalStorage(journal);
     // A journal study keeps the name it was created with, so that its folder may be copied or renamed.
     String name = stored != null && shared == null ? stored.name() : studyName(dir);
+    Map<String, String> studySettings = stored != null ? stored.settings() : settings.current(); // a stored study keeps its own
     Study.Builder builder = Study.builder(space).name(name).direction(Direction.MAXIMIZE)
-        .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode)
-        .settings(stored != null ? stored.settings() : settings.current()); // a stored study keeps its own
+        .sampler(s).pruner(p).storage(storage).seed(seed).mode(executionMode).settings(studySettings);
     // No more at once than the trials left is Study.workers(budget)'s cap, below: the others would
     // only start a thread each that claims nothing (--workers 100000 --trials 1 ran out the
     // machine's threads for minutes), and the default (a worker per core) said "2 workers" for --trials 1.
@@ -692,6 +737,13 @@ public class TuneCommand implements Callable<Integer> {
         at.accept(TRIAL_STARTED);
       }
     });
+    if (stored == null) {
+      at.accept(BEFORE_CREATING);
+      // Created here, not by the build, which would open a study another run created since this one looked.
+      StudyInfo requested = new StudyInfo(name, Direction.MAXIMIZE, space, seed, studySettings);
+      boolean created = storage instanceof PostgresStorage pg ? pg.create(requested) : ((JournalStorage) storage).create(requested);
+      if (!created) throw new CreatedMeanwhile(where);
+    }
     Study study = builder.build();
     try {
       History before = study.history();

@@ -165,6 +165,25 @@ public final class JournalStorage extends InMemoryStorage {
   public synchronized StudyInfo open(StudyInfo requested) {
     if (channel != null || viewOpen) return super.open(requested);
     if (readOnly) return openReadOnly(requested);
+    return open(requested, false);
+  }
+
+  /**
+   * Creates the study {@code requested} in this journal, which held none when {@link #peek} looked,
+   * and opens it as {@link #open} does; true when it did. False when the journal holds a study by
+   * then, which another process created since (the lock serializes the two, but the other may have
+   * closed it again): the journal is then left closed, and the study in it is not compared with
+   * {@code requested}, as a run that finds it must take its settings as a resume does rather than
+   * run its trials with its own.
+   */
+  public synchronized boolean create(StudyInfo requested) {
+    if (channel != null || viewOpen || readOnly) throw new IllegalStateException("journal " + file + " is open already, or read-only");
+    open(requested, true);
+    return channel != null;
+  }
+
+  /** {@link #open}; with {@code onlyNew}, once the file is locked, a study found in it closes the journal again and is returned. */
+  private StudyInfo open(StudyInfo requested, boolean onlyNew) {
     requireFile(file);
     try {
       Path dir = file.toAbsolutePath().getParent();
@@ -197,6 +216,11 @@ public final class JournalStorage extends InMemoryStorage {
         return t;
       });
       try {
+        StudyInfo there = onlyNew ? peek(file) : null; // read through this journal's channel: the lock stays held
+        if (there != null) {
+          close();
+          return there;
+        }
         forgetReplayed();
         long goodEnd = replay(readAll(), requested);
         if (goodEnd < channel.size()) channel.truncate(goodEnd); // drop a torn last line

@@ -551,15 +551,7 @@ public final class PostgresStorage implements SharedStorage {
       // may only SELECT can report a study whose trials have all run (tune --study S again).
       StudyInfo existing = readStudy(c, requested.name());
       if (readOnly || existing != null) return existing;
-      try (PreparedStatement ins = c.prepareStatement(
-          "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
-        ins.setString(1, requested.name());
-        ins.setString(2, requested.direction().name());
-        ins.setString(3, requested.space().spec());
-        ins.setLong(4, requested.seed());
-        ins.setString(5, requested.settingsRecorded() ? toJson(requested.settings()) : null);
-        ins.executeUpdate();
-      }
+      insertStudy(c, requested);
       return readStudy(c, requested.name());
     });
     if (stored == null) throw new IllegalArgumentException("no study '" + requested.name() + "' in " + url);
@@ -569,6 +561,33 @@ public final class PostgresStorage implements SharedStorage {
       cache = new TrialCache();
     }
     return stored;
+  }
+
+  /**
+   * Creates the study {@code requested} unless one of its name exists; true when this call created
+   * it. A run that looked for the study ({@link #peek}) and found none must know: another process
+   * may have created it since, with settings of its own, which the run must then take as a resume
+   * does rather than run its trials with its own. Opens nothing: {@link #open} opens the study. (A
+   * retry after a lost reply finds the study its first attempt created, and says false: the caller
+   * then takes the study's settings, which are its own.)
+   */
+  public boolean create(StudyInfo requested) {
+    requireNotReadOnly();
+    reconnectIfClosed();
+    return withRetry("create study '" + requested.name() + "'", c -> insertStudy(c, requested));
+  }
+
+  /** Inserts the study {@code requested} unless one of its name exists; true when it did. */
+  private boolean insertStudy(Connection c, StudyInfo requested) throws SQLException {
+    try (PreparedStatement ins = c.prepareStatement(
+        "INSERT INTO caviar_study (name, direction, space, seed, settings) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+      ins.setString(1, requested.name());
+      ins.setString(2, requested.direction().name());
+      ins.setString(3, requested.space().spec());
+      ins.setLong(4, requested.seed());
+      ins.setString(5, requested.settingsRecorded() ? toJson(requested.settings()) : null);
+      return ins.executeUpdate() == 1;
+    }
   }
 
   /** The study named {@code name}, its id noted as the open study's, or null when there is none (nor any caviar table). */
@@ -1078,8 +1097,12 @@ public final class PostgresStorage implements SharedStorage {
   }
 
   private void requireWritable() {
-    if (readOnly) throw new IllegalStateException("PostgreSQL storage " + url + " is open read-only");
+    requireNotReadOnly();
     requireOpen();
+  }
+
+  private void requireNotReadOnly() {
+    if (readOnly) throw new IllegalStateException("PostgreSQL storage " + url + " is open read-only");
   }
 
   @FunctionalInterface

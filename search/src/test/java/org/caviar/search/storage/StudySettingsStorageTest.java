@@ -1,5 +1,6 @@
 package org.caviar.search.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,6 +86,44 @@ class StudySettingsStorageTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new JournalStorage(file).open(new StudyInfo("s", Direction.MAXIMIZE, SearchSpace.parse("x = uniform(0, 1)"), 7)));
     assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("'--epochs'"), e.getMessage());
+  }
+
+  /** A study of the same name as {@link #WITH}, of another space, seed and settings. */
+  private static final StudyInfo OTHER = new StudyInfo("s", Direction.MAXIMIZE, SearchSpace.parse("x = uniform(0, 1)"), 8,
+      Map.of("--epochs", "5"));
+
+  /**
+   * create, for a run that found no study: true when it created it; false when another process had
+   * (the run then takes that study's settings as a resume does), whose study is neither compared
+   * (another space is no error here) nor changed, and the journal is left closed: unlocked.
+   */
+  @Test
+  void journalCreateSaysWhetherItCreatedTheStudy() throws Exception {
+    Path file = dir.resolve("journal.jsonl");
+    try (JournalStorage first = new JournalStorage(file)) {
+      assertTrue(first.create(WITH));
+      assertEquals(WITH, first.open(WITH)); // as the study opens it
+    }
+    byte[] written = Files.readAllBytes(file);
+    try (JournalStorage second = new JournalStorage(file)) {
+      assertFalse(second.create(OTHER));
+      assertArrayEquals(written, Files.readAllBytes(file));
+      try (JournalStorage third = new JournalStorage(file)) {
+        assertEquals(WITH, third.open(WITH));
+      }
+    }
+  }
+
+  @Test
+  void postgresCreateSaysWhetherItCreatedTheStudy() {
+    String url = TestPostgres.newDatabase();
+    try (PostgresStorage a = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings());
+        PostgresStorage b = new PostgresStorage(PostgresUrl.parse(url), TestPostgres.fastSettings())) {
+      assertTrue(a.create(WITH));
+      assertFalse(b.create(OTHER));
+      assertEquals(WITH, b.peek("s"));
+      assertEquals(WITH, a.open(WITH));
+    }
   }
 
   @Test
