@@ -57,7 +57,8 @@ import org.caviar.model.optim.Floats;
  * checksum      int64    CRC-32 of every byte before it
  * </pre>
  *
- * Loading rebuilds the network from the spec, then requires each tensor's name and length to match
+ * Loading rebuilds the network from the spec ({@linkplain Network#createForInference inference-only}:
+ * a loaded model predicts and evaluates, and has no gradient arrays), then requires each tensor's name and length to match
  * the rebuilt network's, in order; any mismatch, a batch norm running variance below 0 or NaN, a
  * wrong checksum or trailing bytes is a {@link MalformedModelException} saying what differs. A version 1 file (no provenance) loads as a
  * model whose {@link Model#provenance()} is null.
@@ -299,7 +300,9 @@ public final class ModelFile {
         throw new MalformedModelException(source + ": the spec " + spec + " has " + weights + " weights (4 bytes each), more than the file's "
             + (end + 16) + " bytes hold");
       }
-      Network network = Network.create(spec, 0L, kernels);
+      // A loaded model only predicts (Model, evaluate): no gradient arrays, as many floats again as
+      // its weights. The trainer refuses such a network by name, should a caller ever train one.
+      Network network = Network.createForInference(spec, 0L, kernels);
       List<String> names = new ArrayList<>();
       List<float[]> targets = new ArrayList<>();
       for (Parameter p : network.parameters()) {

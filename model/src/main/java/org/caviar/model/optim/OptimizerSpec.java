@@ -20,11 +20,24 @@ public sealed interface OptimizerSpec {
     };
   }
 
+  /**
+   * The rule's name, as a search's {@code optimizer} parameter gives it and as its text starts:
+   * "sgd", "momentum", "rmsprop", "adam" (what {@code Trainer.memoryEstimate} names its moments by).
+   */
+  default String name() {
+    return switch (this) {
+      case Sgd sgd -> "sgd";
+      case Momentum momentum -> "momentum";
+      case RmsProp rmsProp -> "rmsprop";
+      case Adam adam -> "adam";
+    };
+  }
+
   /** Plain stochastic gradient descent: {@code w -= lr * g}. */
   record Sgd() implements OptimizerSpec {
     @Override
     public String toString() {
-      return "sgd";
+      return name();
     }
   }
 
@@ -44,7 +57,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "momentum(beta=" + Floats.text(beta) + ")";
+      return name() + "(beta=" + Floats.text(beta) + ")";
     }
   }
 
@@ -61,7 +74,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "rmsprop(beta=" + Floats.text(beta) + ", eps=" + Floats.text(eps) + ")";
+      return name() + "(beta=" + Floats.text(beta) + ", eps=" + Floats.text(eps) + ")";
     }
   }
 
@@ -79,7 +92,7 @@ public sealed interface OptimizerSpec {
 
     @Override
     public String toString() {
-      return "adam(beta1=" + Floats.text(beta1) + ", beta2=" + Floats.text(beta2) + ", eps=" + Floats.text(eps) + ")";
+      return name() + "(beta1=" + Floats.text(beta1) + ", beta2=" + Floats.text(beta2) + ", eps=" + Floats.text(eps) + ")";
     }
   }
 

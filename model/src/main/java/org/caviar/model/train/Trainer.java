@@ -158,8 +158,7 @@ public final class Trainer {
     if (trainRows < 0) throw new IllegalArgumentException("trainRows must be >= 0, got " + trainRows);
     OptimizerSpec optimizer = config.optimizer();
     int moments = optimizer.moments(); // the arrays Optimizer allocates by the same count
-    // Its name as the settings give it ("adam"), not its toString with the betas.
-    String name = optimizer.toString().replaceFirst("\\(.*", "");
+    String name = optimizer.name(); // "adam", not its toString with the betas
     boolean split = threads > 1 && bigEnoughToSplit(spec, config.batchSize()) && ShardedStep.supports(spec, threads);
     List<String> held = new ArrayList<>(List.of("weights", "gradients"));
     if (moments > 0) held.add(name + "'s " + (moments == 1 ? "moment" : moments + " moments"));

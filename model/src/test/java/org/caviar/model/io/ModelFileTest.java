@@ -71,6 +71,23 @@ class ModelFileTest {
     assertPredictsAsSaved(trained, loaded);
   }
 
+  /**
+   * A loaded model only predicts: its network has no gradient arrays (as many floats again as its
+   * weights, allocated for nothing), and still predicts and scores as the saved one, to the bit, on
+   * one thread and on two (the evaluator's replicas copy its values).
+   */
+  @Test
+  void aLoadedNetworkHasNoGradients(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("digits.cvm");
+    trained.save(file);
+    for (Kernels kernels : List.of(Kernels.vector(), Kernels.parallel(2))) {
+      Model loaded = ModelFile.load(file, kernels);
+      assertTrue(loaded.network().inferenceOnly(), "threads " + kernels.threads());
+      for (var p : loaded.network().parameters()) assertTrue(!p.hasGradient(), p.name());
+      assertPredictsAsSaved(trained, loaded);
+    }
+  }
+
   @Test
   void theFileStartsWithItsMagicAndVersion(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("m.cvm");

@@ -59,8 +59,12 @@ class MemoryEstimateTest {
     Trainer.MemoryEstimate sgd = Trainer.memoryEstimate(spec, config(new OptimizerSpec.Sgd(), 64, false), 1, 1000);
     assertEquals(2, sgd.copies(), sgd.held());
     assertEquals("weights, gradients", sgd.held());
-    assertEquals(3, Trainer.memoryEstimate(spec, config(new OptimizerSpec.Momentum(), 64, false), 1, 1000).copies());
-    assertEquals(3, Trainer.memoryEstimate(spec, config(new OptimizerSpec.RmsProp(), 64, false), 1, 1000).copies());
+    Trainer.MemoryEstimate momentum = Trainer.memoryEstimate(spec, config(new OptimizerSpec.Momentum(), 64, false), 1, 1000);
+    assertEquals(3, momentum.copies());
+    assertEquals("weights, gradients, momentum's moment", momentum.held());
+    Trainer.MemoryEstimate rmsprop = Trainer.memoryEstimate(spec, config(new OptimizerSpec.RmsProp(), 64, false), 1, 1000);
+    assertEquals(3, rmsprop.copies());
+    assertEquals("weights, gradients, rmsprop's moment", rmsprop.held());
     // A batch of 4096 rows of a file of 1000 is 1000 rows: the trainer sizes for no more.
     Trainer.MemoryEstimate large = Trainer.memoryEstimate(spec, config(new OptimizerSpec.Sgd(), 4096, false), 1, 1000);
     assertEquals(1000, large.batchRows());

@@ -22,16 +22,23 @@ import org.caviar.search.study.TrialPrunedException;
  *
  * <p>The datasets are shared by all trials and only read. Each trial builds its own network and
  * trainer, single-threaded in CAVIAR mode and with a GEMM over all cores in PANDA mode
- * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}. A trial whose training would
- * need more memory than the heap holds ({@link MlpSettings#requireMemory}) fails at once with the
- * estimate, before it allocates anything.
+ * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}.
+ *
+ * <p>Memory: the trials of one objective share a {@link HeapBudget}, the heap less the data. A trial
+ * whose training would need more than that ({@link MlpSettings#requireMemory}) fails at once with
+ * the estimate, before it allocates anything; one that fits, but not beside the trials running,
+ * waits until they release enough (an interrupt ends the wait, and the study stops).
  */
 public final class MlpObjective implements Objective {
   private final Dataset train;
   private final Dataset validation;
   private final int epochs;
-  /** The most the heap may hold: a trial whose training would need more fails at once. */
-  private final java.util.function.LongSupplier heapBytes;
+  /** The most the heap may hold. */
+  private final long heapBytes;
+  /** What the datasets hold, which every trial reads. */
+  private final long dataBytes;
+  /** The heap less the data, shared by the trials that run at once. */
+  private final HeapBudget budget;
 
   /** @param epochs the epochs of a trial whose space has no {@code epochs} parameter */
   public MlpObjective(Dataset train, Dataset validation, int epochs) {
@@ -46,7 +53,26 @@ public final class MlpObjective implements Objective {
     this.train = train;
     this.validation = validation;
     this.epochs = epochs;
-    this.heapBytes = heapBytes;
+    this.heapBytes = heapBytes.getAsLong();
+    // What is already held, as the datasets' arrays count it rather than as the heap's use is
+    // measured now: that counts the loading's garbage too (a CSV's parsed text can be larger than
+    // the data), which differs from run to run and which the next collection frees, and a
+    // collection forced to measure it is slow on a large heap and may be disabled. So the budget is
+    // the same on every run, and a trial is refused or waits for the same reasons each time. Not
+    // counted: what the caller keeps beside (tune's test split, the file's rows) and the JVM's own,
+    // small beside the networks (the -Xmx a refusal suggests is a quarter above what it counts).
+    this.dataBytes = dataBytes(train) + dataBytes(validation);
+    this.budget = new HeapBudget(Math.max(0, this.heapBytes - dataBytes));
+  }
+
+  /** The bytes of {@code d}'s features and labels. */
+  static long dataBytes(Dataset d) {
+    return (long) Float.BYTES * d.rows() * d.featureCount() + (long) Integer.BYTES * d.rows();
+  }
+
+  /** The memory this objective's trials share. */
+  HeapBudget budget() {
+    return budget;
   }
 
   public int classes() {
@@ -59,13 +85,24 @@ public final class MlpObjective implements Objective {
   }
 
   @Override
-  public double evaluate(Trial trial) {
+  public double evaluate(Trial trial) throws InterruptedException {
     MlpSettings s = settings(trial);
     // Before anything is allocated: a network larger than the heap allocated for half a minute (the
-    // study stalled) before an OutOfMemoryError failed the trial. Checked against the whole heap; the
-    // data and the trials beside this one hold part of it.
-    s.requireMemory(trial.kernelThreads(), train.rows(), heapBytes.getAsLong(), MlpSettings.machineBytes(), s.sizes(),
-        n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar tune ... (the JVM's option -Xmx" + n + "g)");
+    // study stalled) before an OutOfMemoryError failed the trial. Beside the data, which stay.
+    Trainer.MemoryEstimate estimate = s.requireMemory(trial.kernelThreads(), train.rows(), heapBytes, dataBytes, MlpSettings.machineBytes(),
+        s.sizes(), n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar tune ... (the JVM's option -Xmx" + n + "g)");
+    // Beside the trials running: each passed the check above alone, and together they overran the
+    // heap. Released however the trial ends (complete, pruned, diverged, failed, interrupted).
+    HeapBudget.Reservation held = budget.reserve(estimate.bytes());
+    try {
+      return train(trial, s);
+    } finally {
+      held.close();
+    }
+  }
+
+  /** Trains {@code trial}'s network, its memory reserved. */
+  private double train(Trial trial, MlpSettings s) {
     // Gemm.parallel keeps one pool per thread count, so asking per trial starts no new threads.
     Kernels k = trial.kernelThreads() > 1 ? Kernels.parallel(trial.kernelThreads()) : Kernels.vector();
     Network network = Network.create(s.network(), trial.seed(), k);

@@ -178,15 +178,26 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
    */
   public Trainer.MemoryEstimate requireMemory(int threads, int trainRows, long heapBytes, long machineBytes, String sizes,
       java.util.function.IntFunction<String> raise) {
+    return requireMemory(threads, trainRows, heapBytes, 0, machineBytes, sizes, raise);
+  }
+
+  /**
+   * The same, beside {@code heldBytes} that the heap holds already for as long as the training
+   * runs (the data, which a search's trials share): the training may have the rest, and the message
+   * says what the data take.
+   */
+  public Trainer.MemoryEstimate requireMemory(int threads, int trainRows, long heapBytes, long heldBytes, long machineBytes, String sizes,
+      java.util.function.IntFunction<String> raise) {
+    if (heldBytes < 0) throw new IllegalArgumentException("heldBytes must be >= 0, got " + heldBytes);
     Trainer.MemoryEstimate e = Trainer.memoryEstimate(network, training, threads, trainRows);
-    if (e.bytes() <= heapBytes) return e;
-    // A quarter more for the data and the JVM's own, in whole GB as -Xmx takes them.
-    long gigabytes = (long) Math.ceil(e.bytes() * 1.25 / (1L << 30));
+    if (e.bytes() <= heapBytes - heldBytes) return e;
+    // What is held, and a quarter more for the JVM's own (and the data, when not counted), in whole GB as -Xmx takes them.
+    long gigabytes = (long) Math.ceil((e.bytes() + heldBytes) * 1.25 / (1L << 30));
     String remedy = machineBytes > 0 && gigabytes << 30 > machineBytes
         ? "make it smaller (this machine has " + bytes(machineBytes) + " of memory in all, too little for such a heap)"
         : "make it smaller, or give the JVM a larger heap: " + raise.apply((int) Math.min(gigabytes, Integer.MAX_VALUE));
     throw new IllegalArgumentException("training " + network + " needs about " + bytes(e.bytes()) + " of memory, and the Java heap "
-        + "holds at most " + bytes(heapBytes) + ": " + Counts.grouped(network.parameterCount()) + " parameters x " + e.copies()
+        + "holds at most " + bytes(heapBytes) + (heldBytes > 0 ? ", " + bytes(heldBytes) + " of it taken by the data" : "") + ": " + Counts.grouped(network.parameterCount()) + " parameters x " + e.copies()
         + " floats (" + e.held() + "), and " + bytes(Float.BYTES * e.workspaceFloats()) + " of workspaces for batches of "
         + Counts.of(e.batchRows(), "row") + ". The network's size comes from " + sizes + "; the optimizer (sgd keeps no "
         + "moments) and the threads multiply it, batch_size sets the workspaces: " + remedy);

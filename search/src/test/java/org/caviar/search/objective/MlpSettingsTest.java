@@ -151,6 +151,28 @@ class MlpSettingsTest {
     assertTrue(huge.endsWith("give the JVM a larger heap: -Xmx" + (long) Math.ceil(bytes * 1.25 / (1L << 30)) + "g"), huge);
   }
 
+  /**
+   * Beside data that the heap holds for as long as the training runs (a search's trials share
+   * them), the training may have only the rest: 20 MB of it do not fit 30 MB of which the data take
+   * 15, and the message says so; the suggested heap counts the data too.
+   */
+  @Test
+  void settingsThatFitTheHeapButNotBesideTheDataAreRefused() {
+    String message = assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 30L << 20, 15L << 20,
+        16L << 30, "units=1000, layers=2", n -> "-Xmx" + n + "g")).getMessage();
+    assertTrue(message.startsWith("training 64-1000-1000-10 relu needs about 20 MB of memory, and the Java heap holds at most 30 MB, "
+        + "15 MB of it taken by the data: 1,076,010 parameters x 3 floats"), message);
+    assertTrue(message.endsWith("give the JVM a larger heap: -Xmx1g"), message);
+    // (20 MB + 1.5 GB) x 1.25 = 1.9 GB: a heap of 2 GB.
+    String large = assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 1536L << 20, 1536L << 20,
+        16L << 30, "units=1000, layers=2", n -> "-Xmx" + n + "g")).getMessage();
+    assertTrue(large.contains("the Java heap holds at most 1.5 GB, 1.5 GB of it taken by the data: "), large);
+    assertTrue(large.endsWith("give the JVM a larger heap: -Xmx2g"), large);
+    assertEquals(21_255_672, thousandWide().requireMemory(1, 1078, 30L << 20, 9L << 20, 0, "", n -> "").bytes());
+    assertEquals("heldBytes must be >= 0, got -1",
+        assertThrows(IllegalArgumentException.class, () -> thousandWide().requireMemory(1, 1078, 30L << 20, -1, 0, "", n -> "")).getMessage());
+  }
+
   @Test
   void settingsThatFitTheHeapPass() {
     var e = thousandWide().requireMemory(1, 1078, 1L << 30, 0, "units=1000, layers=2", n -> "");
