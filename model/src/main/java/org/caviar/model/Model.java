@@ -132,7 +132,11 @@ public final class Model {
     ModelFile.save(this, path);
   }
 
-  /** Reads a model written by {@link #save}, on the default kernels. */
+  /**
+   * Reads a model written by {@link #save}, on the default kernels. Its network is
+   * {@linkplain Network#createForInference inference-only}: it predicts and evaluates, and has no
+   * gradient arrays to train with.
+   */
   public static Model load(Path path) throws IOException {
     return ModelFile.load(path);
   }
