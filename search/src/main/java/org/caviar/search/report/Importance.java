@@ -73,10 +73,10 @@ public final class Importance {
    * Shares by parameter name, largest first, and the values they were computed from;
    * {@code trialsNeeded}, the trials the space's shares take (0: not stated); {@code firmAt}, the
    * trials from which they are firm, when the shares came from fewer (0: firm, or not stated);
-   * {@code explained}, the part of the scores' variation the parameters explain together (see
-   * {@link #explained()}; NaN when there are no shares, or not stated).
+   * {@code summed}, the parameters' chance-corrected shares summed, floored at 0: above 1 when
+   * they overlap ({@link #explained()} caps it; NaN when there are no shares, or not stated).
    */
-  public record Result(Map<String, Double> shares, String basis, int trialsNeeded, int firmAt, double explained) {
+  public record Result(Map<String, Double> shares, String basis, int trialsNeeded, int firmAt, double summed) {
     /** Shares whose trials were not counted against a need. */
     public Result(Map<String, Double> shares, String basis) {
       this(shares, basis, 0, 0);
@@ -96,12 +96,20 @@ public final class Importance {
      * diverged trial counts as one rank), and it holds main effects only: what two parameters do
      * together beyond their separate effects (interactions), and the seeds' noise, are the rest.
      * Parameters that a sampler moved together (TPE) can count the same variation twice, which the
-     * cap bounds. Its spread from study to study is measured at {@link #SMALL_EXPLAINED}. NaN when
-     * there are no shares.
+     * cap bounds ({@link #capped()}). Its spread from study to study is measured at {@link
+     * #SMALL_EXPLAINED}. NaN when there are no shares.
      */
-    @Override
     public double explained() {
-      return shares.isEmpty() ? Double.NaN : explained;
+      return shares.isEmpty() ? Double.NaN : Math.min(1, summed);
+    }
+
+    /**
+     * Whether the shares summed to more than 1, which {@link #explained()} caps: parameters moved
+     * together count what they share twice, and chance moves the sum (its spread is measured at
+     * {@link #SMALL_EXPLAINED}).
+     */
+    public boolean capped() {
+      return !shares.isEmpty() && summed > 1;
     }
 
     /** Whether the parameters together explain less than {@value #SMALL_EXPLAINED} of the variation (see there). */
@@ -116,8 +124,16 @@ public final class Importance {
      */
     public String explainedNote() {
       if (Double.isNaN(explained())) return "";
-      return "together they explain " + explainedPercent() + " of the variation in score"
-          + (explainsLittle() ? " (" + LITTLE_EXPLAINED + ")" : "");
+      return "together they explain " + explainedPercent() + " of the variation in score" + explainedQualifier();
+    }
+
+    /**
+     * What the part explained needs said beside it: " (capped from 106%: ...)" or " (little: ...)"
+     * ({@link #capped()}, {@link #explainsLittle()}); empty when neither.
+     */
+    public String explainedQualifier() {
+      if (capped()) return " (capped from " + Math.round(100 * summed) + "%: " + CAPPED_EXPLAINED + ")";
+      return explainsLittle() ? " (" + LITTLE_EXPLAINED + ")" : "";
     }
 
     /**
@@ -195,6 +211,10 @@ public final class Importance {
    * at 110, 31% to 57%.
    */
   public static final double SMALL_EXPLAINED = 0.10;
+
+  /** Why the shares can sum to more than 1, for a reader. */
+  static final String CAPPED_EXPLAINED = "parameters the sampler varied together count their common part twice, and chance "
+      + "moves the sum";
 
   /** What the score varies with when the parameters explain little of it, for a reader. */
   static final String LITTLE_EXPLAINED = "little: the score varies mostly with what no single parameter explains, noise "
@@ -280,7 +300,7 @@ public final class Importance {
     raw.entrySet().stream()
         .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
         .forEach(e -> out.put(e.getKey(), sum > 0 ? e.getValue() / sum : 0.0));
-    return new Result(out, basis, needed, done.size() < firm ? firm : 0, Math.min(1, Math.max(0, corrected)));
+    return new Result(out, basis, needed, done.size() < firm ? firm : 0, Math.max(0, corrected));
   }
 
   /** The latest step that at least two thirds of the finished trials with reports reported, or -1. */

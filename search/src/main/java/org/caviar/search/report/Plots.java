@@ -327,7 +327,7 @@ public final class Plots {
     boolean zeros = importance.shares().values().stream().allMatch(v -> v == 0);
     if (!Double.isNaN(importance.explained()) && !zeros) {
       c.setTitle("Parameter importance: together they explain " + importance.explainedPercent() + " of the variation in score"
-          + (importance.explainsLittle() ? " (little)" : ""));
+          + (importance.capped() ? " (capped)" : importance.explainsLittle() ? " (little)" : ""));
     }
     return c;
   }

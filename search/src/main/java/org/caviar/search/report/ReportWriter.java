@@ -213,8 +213,8 @@ public final class ReportWriter {
       } else if (!Double.isNaN(importance.explained())) {
         // The shares add up to 100% whatever part of the variation that is.
         sb.append("<p>Together they explain ").append(importance.explainedPercent())
-            .append(" of the variation in the ranks of the scores").append(importance.explainsLittle()
-                ? " (" + esc(Importance.LITTLE_EXPLAINED) + ")." : "; the rest is noise (seeds) or interactions.")
+            .append(" of the variation in the ranks of the scores").append(importance.explainedQualifier().isEmpty()
+                ? "; the rest is noise (seeds) or interactions." : esc(importance.explainedQualifier()) + ".")
             .append("</p>\n");
       }
     }

@@ -171,6 +171,30 @@ class ImportanceTest {
     assertTrue(sum / 40 < 0.07, "average explained of noise " + sum / 40);
   }
 
+  /**
+   * Two parameters that moved together (as a sampler that concentrates its trials moves them) each
+   * hold the whole effect, and their shares summed to about 2: capped at 1, the part explained read
+   * "100%" as if the parameters' effects were known to make up all of the variation. It says it
+   * is capped, and from what: each one's 10 bins of 10 hold all but (10^2 - 1)/(100^2 - 1) of the
+   * ranks' variance, less the chance term, 0.989, twice: 198%.
+   */
+  @Test
+  void aCappedPartExplainedSaysSo() {
+    SearchSpace two = SearchSpace.of(Parameter.uniform("a", 0, 1), Parameter.uniform("b", 0, 1));
+    List<TrialRecord> trials = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      double u = ((i * 37) % 100 + 0.5) / 100;
+      var p = two.pointFromValues(Map.of("a", u, "b", u));
+      trials.add(TrialRecord.claimed(i, 0).withParams(p, -1).withOutcome(TrialState.COMPLETE, u, null, 0));
+    }
+    Importance.Result r = Importance.compute(new History(trials, Direction.MAXIMIZE), two);
+    assertEquals(1.0, r.explained());
+    assertTrue(r.capped());
+    assertEquals("together they explain 100% of the variation in score (capped from 198%: parameters the sampler varied "
+        + "together count their common part twice, and chance moves the sum)", r.explainedNote());
+    assertFalse(Importance.compute(noiseStudy(1, 100), LR).capped());
+  }
+
   /** There is no part explained without shares, nor in a result made without it. */
   @Test
   void explainedIsNotKnownWithoutShares() {
