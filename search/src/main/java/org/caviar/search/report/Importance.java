@@ -128,16 +128,24 @@ public final class Importance {
      */
     public String explainedNote() {
       if (Double.isNaN(explained())) return "";
-      return "together they explain " + explainedPercent() + " of the variation in score" + explainedQualifier();
+      return "together they explain " + explainedAmount() + " of the variation in score" + explainedQualifier();
     }
 
     /**
-     * What the part explained needs said beside it: " (capped from 106%: ...)" or " (little: ...)"
+     * What the part explained needs said beside it: " (their shares summed to 106%: ...)" or " (little: ...)"
      * ({@link #capped()}, {@link #explainsLittle()}); empty when neither.
      */
     public String explainedQualifier() {
-      if (capped()) return " (capped from " + Math.round(100 * summed) + "%: " + CAPPED_EXPLAINED + ")";
+      if (capped()) return " (their shares summed to " + Math.round(100 * summed) + "%: " + CAPPED_EXPLAINED + ")";
       return explainsLittle() ? " (" + LITTLE_EXPLAINED + ")" : "";
+    }
+
+    /**
+     * {@link #explainedPercent()}, or "most" when the shares summed past 100%: a figure of 100%
+     * would claim that nothing is left to noise, which overlapping shares do not show.
+     */
+    public String explainedAmount() {
+      return capped() ? "most" : explainedPercent();
     }
 
     /**
@@ -217,8 +225,7 @@ public final class Importance {
   public static final double SMALL_EXPLAINED = 0.10;
 
   /** Why the shares can sum to more than 1, for a reader. */
-  static final String CAPPED_EXPLAINED = "parameters the sampler varied together count their common part twice, and chance "
-      + "moves the sum";
+  static final String CAPPED_EXPLAINED = "parameters the sampler varied together overlap";
 
   /** What the score varies with when the parameters explain little of it, for a reader. */
   static final String LITTLE_EXPLAINED = "little: the score varies mostly with what no single parameter explains, noise "

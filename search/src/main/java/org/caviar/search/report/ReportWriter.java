@@ -212,7 +212,7 @@ public final class ReportWriter {
         sb.append("<p>No parameter explains more of the ranks than chance would: every share is 0.</p>\n");
       } else if (!Double.isNaN(importance.explained())) {
         // The shares add up to 100% whatever part of the variation that is.
-        sb.append("<p>Together they explain ").append(importance.explainedPercent())
+        sb.append("<p>Together they explain ").append(importance.explainedAmount())
             .append(" of the variation in the ranks of the scores").append(importance.explainedQualifier().isEmpty()
                 ? "; the rest is noise (seeds) or interactions." : esc(importance.explainedQualifier()) + ".")
             .append("</p>\n");

@@ -190,8 +190,8 @@ class ImportanceTest {
     Importance.Result r = Importance.compute(new History(trials, Direction.MAXIMIZE), two);
     assertEquals(1.0, r.explained());
     assertTrue(r.capped());
-    assertEquals("together they explain 100% of the variation in score (capped from 198%: parameters the sampler varied "
-        + "together count their common part twice, and chance moves the sum)", r.explainedNote());
+    assertEquals("together they explain most of the variation in score (their shares summed to 198%: parameters the "
+        + "sampler varied together overlap)", r.explainedNote());
     assertFalse(Importance.compute(noiseStudy(1, 100), LR).capped());
   }
 
