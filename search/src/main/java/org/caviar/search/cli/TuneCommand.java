@@ -953,7 +953,10 @@ public class TuneCommand implements Callable<Integer> {
     return t.params() == null ? epochs : MlpSettings.epochs(t.params().asMap(), epochs);
   }
 
-  /** The summary's importance line: each parameter's share, or why there is none to show. */
+  /**
+   * The summary's importance line: each parameter's share and how much they explain together, or
+   * why there is none to show.
+   */
   static String importanceLine(Importance.Result importance) {
     StringBuilder sb = new StringBuilder("importance (" + importance.basis()
         + (importance.rough() ? "; " + importance.roughNote() : "") + "):");
@@ -964,6 +967,8 @@ public class TuneCommand implements Callable<Integer> {
       sb.append(" no parameter explains more of the ranks than chance would (every share 0)");
     } else {
       importance.percents(0).forEach((k, v) -> sb.append(" ").append(k).append(" ").append(v));
+      // "lr 100%" alone read the same whether lr explained 3% of the variation or 90%.
+      if (!Double.isNaN(importance.explained())) sb.append("; ").append(importance.explainedNote());
     }
     return sb.toString();
   }

@@ -318,6 +318,20 @@ public final class Plots {
     return importance(importance, null);
   }
 
+  /**
+   * Bars of {@code importance}'s shares in {@code space}, titled with how much they explain together:
+   * the chart is read apart from the page, and its bars add up to 1 whatever part that is.
+   */
+  public static CategoryChart importance(Importance.Result importance, SearchSpace space) {
+    CategoryChart c = importance(importance.shares(), space);
+    boolean zeros = importance.shares().values().stream().allMatch(v -> v == 0);
+    if (!Double.isNaN(importance.explained()) && !zeros) {
+      c.setTitle("Parameter importance: together they explain " + importance.explainedPercent() + " of the variation in score"
+          + (importance.capped() ? " (capped)" : importance.explainsLittle() ? " (little)" : ""));
+    }
+    return c;
+  }
+
   /** Bars of the parameters' importance in {@code space} (null: not known), which says why there are none. */
   public static CategoryChart importance(Map<String, Double> importance, SearchSpace space) {
     CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Parameter importance")

@@ -60,7 +60,7 @@ public final class ReportWriter {
       save(folder, "history", Plots.history(h), figures);
       save(folder, "learning_curves", Plots.learningCurves(h, 5), figures);
       save(folder, "parallel_coordinates", Plots.parallelCoordinates(h, space, 50), figures);
-      save(folder, "importance", Plots.importance(importance.shares(), space), figures);
+      save(folder, "importance", Plots.importance(importance, space), figures);
       for (int i = 0; i < space.size(); i++) {
         if (space.get(i) instanceof FixedParameter) continue;
         save(folder, "param_" + space.get(i).name(), Plots.parameter(h, space, i), figures);
@@ -200,8 +200,8 @@ public final class ReportWriter {
       sb.append("<p>").append(esc(Character.toUpperCase(reason.charAt(0)) + reason.substring(1))).append("; here the ")
           .append(esc(importance.basis())).append(".</p>\n");
     } else {
-      sb.append("<p>Share of the variation in the ranks of the scores that each "
-          + "parameter explains on its own (binned main effects, corrected for chance; interactions are not "
+      sb.append("<p>Each parameter's share of the variation in the ranks of the scores that the parameters "
+          + "explain on their own (binned main effects, corrected for chance; interactions are not "
           + "attributed), from the ").append(esc(importance.basis()))
           .append(importance.rough() ? " (" + esc(importance.roughNote()) + ")" : "").append(".</p>\n<table>");
       for (Map.Entry<String, String> e : importance.percents(1).entrySet()) {
@@ -210,6 +210,12 @@ public final class ReportWriter {
       sb.append("</table>\n");
       if (importance.shares().values().stream().allMatch(v -> v == 0)) {
         sb.append("<p>No parameter explains more of the ranks than chance would: every share is 0.</p>\n");
+      } else if (!Double.isNaN(importance.explained())) {
+        // The shares add up to 100% whatever part of the variation that is.
+        sb.append("<p>Together they explain ").append(importance.explainedAmount())
+            .append(" of the variation in the ranks of the scores").append(importance.explainedQualifier().isEmpty()
+                ? "; the rest is noise (seeds) or interactions." : esc(importance.explainedQualifier()) + ".")
+            .append("</p>\n");
       }
     }
     sb.append("<h2>Charts</h2>\n");

@@ -193,6 +193,26 @@ class TuneCommandTest {
     assertEquals(java.util.List.of("41.4%", "22.3%", "16.3%", "14.2%", "5.8%"), java.util.List.copyOf(r.percents(1).values()));
   }
 
+  /**
+   * "lr 100%" read the same whether lr decided the score or barely stood out of noise: the line
+   * now says how much the parameters explain together, and when that is little, what else.
+   */
+  @Test
+  void importanceSaysHowMuchTheParametersExplainTogether() {
+    var lr = org.caviar.search.space.SearchSpace.of(org.caviar.search.space.Parameter.logUniform("lr", 1e-4, 1));
+    var noise = new java.util.Random(99);
+    var noisy = org.caviar.search.study.Study.builder(lr).sampler(new org.caviar.search.sampler.RandomSampler()).seed(1).workers(1)
+        .build().optimize(t -> noise.nextDouble(), org.caviar.search.study.Budget.trials(100));
+    assertEquals("importance (final values of 100 completed trials): lr 100%; together they explain 2% of the variation in score "
+        + "(little: the score varies mostly with what no single parameter explains, noise (seeds) or interactions; more trials, "
+        + "or fewer parameters, sharpen the shares)", TuneCommand.importanceLine(org.caviar.search.report.Importance.compute(noisy, lr)));
+    // lr decides the score: 10 bins of 10 trials hold all but (10^2 - 1)/(100^2 - 1) of the ranks' variance.
+    var decided = org.caviar.search.study.Study.builder(lr).sampler(new org.caviar.search.sampler.RandomSampler()).seed(1).workers(1)
+        .build().optimize(t -> Math.log10(t.getDouble("lr")), org.caviar.search.study.Budget.trials(100));
+    assertEquals("importance (final values of 100 completed trials): lr 100%; together they explain 99% of the variation in score",
+        TuneCommand.importanceLine(org.caviar.search.report.Importance.compute(decided, lr)));
+  }
+
   @Test
   void aStudyPathWithoutANameIsRefused() {
     String expected = "caviar tune: --study / has no name: the study is named by the path's last part";

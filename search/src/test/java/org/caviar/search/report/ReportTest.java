@@ -273,6 +273,33 @@ class ReportTest {
   }
 
   /**
+   * The page said "Share of the variation ... that each parameter explains" beside shares that add
+   * up to 100% whatever they explain: noise where lr barely stood out of chance read "lr 100.0%"
+   * as a study that lr decides does. Page and chart now say how much the parameters explain
+   * together, and when that is little, what the score varies with instead.
+   */
+  @Test
+  void importanceSaysHowMuchTheParametersExplainTogether() throws IOException {
+    SearchSpace lr = ImportanceTest.LR;
+    History noise = ImportanceTest.noiseStudy(1, 100);
+    String html = Files.readString(ReportWriter.write(dir.resolve("noise"), noise, lr, new ReportWriter.Meta("noise", "random", "none", null)));
+    assertTrue(html.contains("<tr><th>lr</th><td class=\"num\">100.0%</td></tr>"), html);
+    assertTrue(html.contains("<p>Together they explain 2% of the variation in the ranks of the scores (little: the score varies mostly "
+        + "with what no single parameter explains, noise (seeds) or interactions; more trials, or fewer parameters, sharpen the "
+        + "shares).</p>"), html);
+    assertEquals("Parameter importance: together they explain 2% of the variation in score (little)",
+        Plots.importance(Importance.compute(noise, lr), lr).getTitle());
+    // lr decides the score: its 10 bins of 10 trials hold all but (10^2 - 1)/(100^2 - 1) of the ranks' variance, 99%.
+    History decided = Study.builder(lr).sampler(new RandomSampler()).seed(1).workers(1).build()
+        .optimize(t -> Math.log10(t.getDouble("lr")), Budget.trials(100));
+    html = Files.readString(ReportWriter.write(dir.resolve("decided"), decided, lr, new ReportWriter.Meta("decided", "random", "none", null)));
+    assertTrue(html.contains("<p>Together they explain 99% of the variation in the ranks of the scores; the rest is noise (seeds) or "
+        + "interactions.</p>"), html);
+    assertEquals("Parameter importance: together they explain 99% of the variation in score",
+        Plots.importance(Importance.compute(decided, lr), lr).getTitle());
+  }
+
+  /**
    * A space whose every parameter is fixed has no importance to show, however many trials ran: the
    * page said "Too few trials to estimate it (it takes 4 with a value; here the final values of 6
    * completed trials)", and the chart's bar "(too few completed trials)".
