@@ -201,19 +201,8 @@ class CreatedMeanwhileCliTest {
 
   /** {@code run}'s result, while {@code bytes} are written once into the named pipe {@code fifo}; a run that waits for good fails. */
   private static CliRun throughPipe(Path fifo, byte[] bytes, Callable<CliRun> run) throws Exception {
-    Thread writer = Thread.ofPlatform().daemon().start(() -> {
-      try (var pipe = Files.newOutputStream(fifo)) { // waits for the run to open it to read
-        pipe.write(bytes);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    try {
+    try (PipeWriter writer = new PipeWriter(fifo, bytes)) {
       return assertTimeoutPreemptively(Duration.ofSeconds(60), run::call, "the run waited for the pipe");
-    } finally {
-      // A reader's open, even one closed at once, ends the wait of a writer that the run never read.
-      new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
-      writer.join(10_000);
     }
   }
 

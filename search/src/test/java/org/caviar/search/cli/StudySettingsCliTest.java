@@ -631,23 +631,12 @@ class StudySettingsCliTest {
   /** {@code args} with the small space, run in a child JVM while {@code bytes} are written once into the named pipe {@code fifo}. */
   private static CliRun throughPipe(Path fifo, byte[] bytes, String... args) throws Exception {
     Process p = CliRun.startChild(List.of(), Stream.concat(Stream.of(args), Stream.of(SMALL_SPACE)).toArray(String[]::new));
-    Thread writer = Thread.ofPlatform().daemon().start(() -> {
-      try (var pipe = Files.newOutputStream(fifo)) { // waits for the child to open it to read
-        pipe.write(bytes);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    try {
+    try (PipeWriter writer = new PipeWriter(fifo, bytes)) {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(); // its output goes with it
         throw new AssertionError("the child JVM did not end: " + String.join(" ", args));
       }
       return new CliRun(p.exitValue(), new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "");
-    } finally {
-      // A reader's open, even one closed at once, ends the wait of a writer that the child never read.
-      new java.io.RandomAccessFile(fifo.toFile(), "rw").close();
-      writer.join(10_000);
     }
   }
 
