@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.caviar.search.objective.HeapBudget;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.pruner.AshaPruner;
@@ -803,7 +804,8 @@ public class TuneCommand implements Callable<Integer> {
           trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
-      MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
+      // The display says when a trial waits for memory: else it looked running, and the study stuck.
+      MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs, progress != null ? progress : HeapBudget.Listener.NONE);
       if (progress != null) {
         progress.start(done, total, before);
         // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total

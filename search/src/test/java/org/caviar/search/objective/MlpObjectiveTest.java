@@ -154,6 +154,49 @@ class MlpObjectiveTest {
   }
 
   /**
+   * The objective tells the listener it is given of a trial's wait, by the trials' numbers: of two
+   * trials that fit only alone, the second waits while the first holds its estimate, and is told
+   * going on once it ends; a budget they fit together tells nothing.
+   */
+  @Test
+  void aTrialsWaitIsToldToTheListenerGiven() {
+    long each = estimate(50, 1);
+    List<String> told = Collections.synchronizedList(new ArrayList<>());
+    HeapBudget.Listener listener = new HeapBudget.Listener() {
+      @Override
+      public void waits(MemoryWait w) {
+        told.add("waits " + w.trial() + " held " + w.held() + " of " + w.budget());
+      }
+
+      @Override
+      public void goesOn(MemoryWait w, long waitedNanos) {
+        told.add("goes on " + w.trial());
+      }
+    };
+    long heap = heldByTheData() + each * 10 / 6; // each trial 60% of the budget
+    MlpObjective objective = new MlpObjective(data(24), data(8), 1, listener, () -> heap);
+    List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    StudyListener holdTheFirst = new StudyListener() {
+      @Override
+      public void trialReported(TrialRecord t) {
+        started.add(t.number());
+        if (started.size() == 1) awaitUntil(() -> objective.budget().waiting() > 0, "the other trial to wait for its memory");
+      }
+    };
+    Study.builder(SearchSpace.parse("units = fixed(50)\nlayers = fixed(1)")).direction(Direction.MAXIMIZE).seed(1)
+        .workers(2).listener(holdTheFirst).build().optimize(objective, Budget.trials(2));
+    int first = started.get(0);
+    int other = 1 - first;
+    assertEquals(List.of("waits " + other + " held {" + first + "=" + each + "} of " + (heap - heldByTheData()), "goes on " + other), told);
+
+    told.clear();
+    MlpObjective roomy = new MlpObjective(data(24), data(8), 1, listener, () -> heldByTheData() + 2 * each);
+    Study.builder(SearchSpace.parse("units = fixed(50)\nlayers = fixed(1)")).direction(Direction.MAXIMIZE).seed(1)
+        .workers(2).build().optimize(roomy, Budget.trials(2));
+    assertEquals(List.of(), told);
+  }
+
+  /**
    * A trial that fits the whole heap but not beside the data, which every trial shares, can never
    * run: refused at once with the estimate, as one larger than the heap is, saying what the data hold.
    */
