@@ -12,6 +12,8 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.caviar.search.objective.HeapBudget;
+import org.caviar.search.objective.MemoryWait;
 import org.caviar.search.report.Leaderboard;
 import org.caviar.search.study.StudyListener;
 import org.caviar.search.trial.History;
@@ -25,8 +27,12 @@ import org.caviar.search.trial.TrialState;
  * running trial: its number, its last epoch of those it runs and that epoch's validation accuracy
  * ("trial 1 epoch 12/30: acc 0.912 | best 0.9666 | ..."). Otherwise (output to a file or a pipe): a plain line at every tenth
  * of the trials, so logs stay readable, and at least every minute while trials finish.
+ *
+ * <p>A trial that waits for memory ({@link HeapBudget}: it fits alone, not beside the trials
+ * running) gets a line of its own as its wait starts, and another as it goes on, above the bar on a
+ * terminal: a study whose trials all wait looked stuck, its waiting trials counted as running.
  */
-final class ProgressDisplay implements StudyListener, AutoCloseable {
+final class ProgressDisplay implements StudyListener, HeapBudget.Listener, AutoCloseable {
   private long trials;
   private final boolean perEpoch;
   private final boolean terminal;
@@ -51,7 +57,7 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
   private ToIntFunction<TrialRecord> epochsOf = t -> -1;
 
   /** The bar's consumer: by default standard output at the terminal's width. */
-  private final ProgressBarConsumer consumer;
+  private final LinesAbove consumer;
 
   ProgressDisplay(long trials, boolean perEpoch, PrintWriter out) {
     this(trials, perEpoch, out, onTerminal(), null);
@@ -69,7 +75,41 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
     this.perEpoch = perEpoch;
     this.out = out;
     this.terminal = terminal;
-    this.consumer = consumer != null ? consumer : standardOutput();
+    this.consumer = new LinesAbove(consumer != null ? consumer : standardOutput());
+  }
+
+  /**
+   * The bar's consumer, which a line printed above the bar ({@link #between}) does not interleave
+   * with: the bar is drawn by the library's own thread.
+   */
+  private static final class LinesAbove implements ProgressBarConsumer {
+    private final ProgressBarConsumer bar;
+
+    LinesAbove(ProgressBarConsumer bar) {
+      this.bar = bar;
+    }
+
+    @Override
+    public int getMaxRenderedLength() {
+      return bar.getMaxRenderedLength();
+    }
+
+    @Override
+    public synchronized void accept(String frame) {
+      bar.accept(frame);
+    }
+
+    @Override
+    public synchronized void close() {
+      bar.close();
+    }
+
+    /** Blanks the bar's line and runs {@code print} at its start, no frame drawn meanwhile; the next frame comes below. */
+    synchronized void between(Runnable print) {
+      bar.clear();
+      bar.accept("");
+      print.run();
+    }
   }
 
   /**
@@ -221,6 +261,28 @@ final class ProgressDisplay implements StudyListener, AutoCloseable {
         printedAt = now;
       }
     }
+  }
+
+  /** "trial 12 waits for memory: it needs 1.2 GB, and trials 10 and 11 hold 2.1 GB of the 3.0 GB ...": once, as the wait starts. */
+  @Override
+  public void waits(MemoryWait wait) {
+    line(wait.line());
+  }
+
+  /** "trial 12 has its memory after 41.0 s of waiting, and trains": else the wait's line read as if it still waited. */
+  @Override
+  public void goesOn(MemoryWait wait, long waitedNanos) {
+    line(wait.goesOnLine(waitedNanos));
+  }
+
+  /** {@code line} on a line of its own: above the bar on a terminal, among the plain lines otherwise. */
+  private synchronized void line(String line) {
+    Runnable print = () -> {
+      out.println(line);
+      out.flush();
+    };
+    if (bar != null) consumer.between(print);
+    else print.run();
   }
 
   /** "best 0.9666 | pruned 4 | failed 0" of the study's trials {@code h}. */

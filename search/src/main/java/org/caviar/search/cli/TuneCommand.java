@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.caviar.search.objective.HeapBudget;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
 import org.caviar.search.pruner.AshaPruner;
@@ -803,7 +804,9 @@ public class TuneCommand implements Callable<Integer> {
           trialEpochs, CaviarCli.count(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
       out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
-      MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs);
+      // The display says when a trial waits for memory: else it looked running, and the study stuck.
+      MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs, heldBesideTheTrials(d),
+          progress != null ? progress : HeapBudget.Listener.NONE);
       if (progress != null) {
         progress.start(done, total, before);
         // A shared study's budget may be raised or lowered by another process while this one runs: its claims follow it, and so does the total
@@ -946,6 +949,19 @@ public class TuneCommand implements Callable<Integer> {
     }
     return head + "the resume re-runs " + CaviarCli.grouped(fresh) + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
         : "the other " + CaviarCli.grouped(reruns) + " were re-runs: interrupted a second time, their points are given up");
+  }
+
+  /**
+   * What this run holds on the heap beside the training and validation sets while the trials run,
+   * which their memory budget leaves out: the test split (for no trial; it stays with the data) and
+   * the rows as read with the split's row numbers ({@link DataOptions.Data#raw()}), both still
+   * referenced through {@code d} and {@link #loaded} (kept to load the data again only if a study
+   * created meanwhile reads it otherwise). The standardizer's two floats a feature are left out.
+   */
+  static long heldBesideTheTrials(DataOptions.Data d) {
+    DataOptions.Raw raw = d.raw();
+    long rowNumbers = (long) Integer.BYTES * ((long) raw.rows().train().length + raw.rows().validation().length + raw.rows().test().length);
+    return MlpObjective.dataBytes(d.test()) + MlpObjective.dataBytes(raw.all()) + rowNumbers;
   }
 
   /** The epochs trial {@code t} runs unless pruned: its own 'epochs' parameter, else --epochs. */

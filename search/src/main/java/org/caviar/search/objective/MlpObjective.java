@@ -24,10 +24,12 @@ import org.caviar.search.study.TrialPrunedException;
  * trainer, single-threaded in CAVIAR mode and with a GEMM over all cores in PANDA mode
  * ({@link Trial#kernelThreads()}), seeded from {@link Trial#seed()}.
  *
- * <p>Memory: the trials of one objective share a {@link HeapBudget}, the heap less the data. A trial
- * whose training would need more than that ({@link MlpSettings#requireMemory}) fails at once with
- * the estimate, before it allocates anything; one that fits, but not beside the trials running,
- * waits until they release enough (an interrupt ends the wait, and the study stops).
+ * <p>Memory: the trials of one objective share a {@link HeapBudget}, the heap less the data (and
+ * less what the caller says it holds beside them). A trial whose training would need more than
+ * that ({@link MlpSettings#requireMemory}) fails at once with the estimate, before it allocates
+ * anything; one that fits, but not beside the trials running, waits until they release enough (an
+ * interrupt ends the wait, and the study stops), and a listener given is told of the wait as it
+ * starts and ends (tune's display says why a study seems stuck).
  */
 public final class MlpObjective implements Objective {
   private final Dataset train;
@@ -35,21 +37,42 @@ public final class MlpObjective implements Objective {
   private final int epochs;
   /** The most the heap may hold. */
   private final long heapBytes;
-  /** What the datasets hold, which every trial reads. */
+  /** What the datasets hold, which every trial reads, and what the caller holds beside them. */
   private final long dataBytes;
   /** The heap less the data, shared by the trials that run at once. */
   private final HeapBudget budget;
 
   /** @param epochs the epochs of a trial whose space has no {@code epochs} parameter */
   public MlpObjective(Dataset train, Dataset validation, int epochs) {
-    this(train, validation, epochs, MlpSettings::heapBytes);
+    this(train, validation, epochs, 0, HeapBudget.Listener.NONE);
   }
 
-  /** The same with the heap's size given (a test's small one: no gigabytes allocated to find a trial too large). */
+  /**
+   * The same, beside what else the caller holds for the run, and telling {@code waits} when a trial
+   * waits for memory.
+   *
+   * @param heldBytes what the caller keeps on the heap for as long as the trials run, beside the
+   *     training and validation sets (tune: the test split, the rows as read): the budget leaves it
+   *     out too, and a refusal counts it as taken by the data
+   * @param waits told when a trial starts and ends a wait for memory ({@link HeapBudget.Listener#NONE}: no one)
+   */
+  public MlpObjective(Dataset train, Dataset validation, int epochs, long heldBytes, HeapBudget.Listener waits) {
+    this(train, validation, epochs, heldBytes, waits, MlpSettings::heapBytes);
+  }
+
+  /** The first with the heap's size given (a test's small one: no gigabytes allocated to find a trial too large). */
   MlpObjective(Dataset train, Dataset validation, int epochs, java.util.function.LongSupplier heapBytes) {
+    this(train, validation, epochs, 0, HeapBudget.Listener.NONE, heapBytes);
+  }
+
+  /** The second with the heap's size given. */
+  MlpObjective(Dataset train, Dataset validation, int epochs, long heldBytes, HeapBudget.Listener waits,
+      java.util.function.LongSupplier heapBytes) {
     if (train == null || validation == null) throw new IllegalArgumentException("train and validation must not be null");
     if (validation.rows() == 0) throw new IllegalArgumentException("the validation set is empty");
     if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+    if (heldBytes < 0) throw new IllegalArgumentException("heldBytes must be >= 0, got " + heldBytes);
+    if (waits == null) throw new IllegalArgumentException("waits must not be null (HeapBudget.Listener.NONE tells no one)");
     this.train = train;
     this.validation = validation;
     this.epochs = epochs;
@@ -59,14 +82,14 @@ public final class MlpObjective implements Objective {
     // the data), which differs from run to run and which the next collection frees, and a
     // collection forced to measure it is slow on a large heap and may be disabled. So the budget is
     // the same on every run, and a trial is refused or waits for the same reasons each time. Not
-    // counted: what the caller keeps beside (tune's test split, the file's rows) and the JVM's own,
-    // small beside the networks (the -Xmx a refusal suggests is a quarter above what it counts).
-    this.dataBytes = dataBytes(train) + dataBytes(validation);
-    this.budget = new HeapBudget(Math.max(0, this.heapBytes - dataBytes));
+    // counted: the JVM's own, small beside the networks (the -Xmx a refusal suggests is a quarter
+    // above what it counts). What the caller keeps beside is its to say (heldBytes).
+    this.dataBytes = dataBytes(train) + dataBytes(validation) + heldBytes;
+    this.budget = new HeapBudget(Math.max(0, this.heapBytes - dataBytes), waits);
   }
 
   /** The bytes of {@code d}'s features and labels. */
-  static long dataBytes(Dataset d) {
+  public static long dataBytes(Dataset d) {
     return (long) Float.BYTES * d.rows() * d.featureCount() + (long) Integer.BYTES * d.rows();
   }
 
@@ -93,7 +116,7 @@ public final class MlpObjective implements Objective {
         s.sizes(), n -> "JDK_JAVA_OPTIONS=-Xmx" + n + "g ./caviar tune ... (the JVM's option -Xmx" + n + "g)");
     // Beside the trials running: each passed the check above alone, and together they overran the
     // heap. Released however the trial ends (complete, pruned, diverged, failed, interrupted).
-    HeapBudget.Reservation held = budget.reserve(estimate.bytes());
+    HeapBudget.Reservation held = budget.reserve(trial.number(), estimate.bytes());
     try {
       return train(trial, s);
     } finally {

@@ -275,11 +275,6 @@ public final class JournalStorage extends InMemoryStorage {
   }
 
   /**
-   * The bytes of {@code file}: read through the channel of the journal of this process that holds
-   * it, if one does (see {@link #HELD}), else through a descriptor of their own, opened and closed
-   * while no journal of this process can take the file's lock.
-   */
-  /**
    * A journal that exists must be a regular file: a named pipe there made tune wait for a writer
    * for good (reading it), and a device or a folder is no journal either.
    */
@@ -290,6 +285,11 @@ public final class JournalStorage extends InMemoryStorage {
     }
   }
 
+  /**
+   * The bytes of {@code file}: read through the channel of the journal of this process that holds
+   * it, if one does (see {@link #HELD}), else through a descriptor of their own, opened and closed
+   * while no journal of this process can take the file's lock.
+   */
   private static byte[] readBytes(Path file) {
     try {
       synchronized (HELD) {

@@ -2,6 +2,7 @@ package org.caviar.search.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -9,7 +10,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import org.caviar.search.objective.HeapBudget;
+import org.caviar.search.objective.MemoryWait;
 import org.caviar.search.space.Parameter;
 import org.caviar.search.space.SearchSpace;
 import org.caviar.search.storage.PostgresStorage;
@@ -258,5 +264,94 @@ class ProgressDisplayTest {
     String[] frames = stdout.toString(StandardCharsets.UTF_8).split("\r");
     String last = frames[frames.length - 1].strip();
     assertTrue(last.startsWith("trials") && last.contains("1/4") && last.contains("best 0.9666"), stdout.toString(StandardCharsets.UTF_8));
+  }
+
+  private static final long GB = 1L << 30;
+
+  /**
+   * Two trials on two workers that each reserve {@code each} bytes of a 3 GB budget told to
+   * a display (no memory is allocated: the budget only counts): each holds its bytes until the other
+   * either waits for memory or has held its own too. What the display printed.
+   */
+  private static String twoTrials(long each) {
+    StringWriter out = new StringWriter();
+    ProgressDisplay progress = new ProgressDisplay(2, false, new PrintWriter(out), false, null);
+    HeapBudget budget = new HeapBudget(3 * GB, progress);
+    AtomicInteger reservations = new AtomicInteger();
+    progress.start(0);
+    History h = Study.builder(SearchSpace.parse("x = uniform(0, 1)")).direction(Direction.MAXIMIZE).seed(1).workers(2).listener(progress).build()
+        .optimize(trial -> {
+          HeapBudget.Reservation held = budget.reserve(trial.number(), each);
+          try {
+            // Counted, not read from reserved(): the second of two that fit together released its
+            // bytes before the first, polling, saw them both held.
+            reservations.incrementAndGet();
+            awaitUntil(() -> reservations.get() == 2 || budget.waiting() == 1, "the other trial to wait or to hold its memory");
+          } finally {
+            held.close();
+          }
+          return 1;
+        }, Budget.trials(2));
+    progress.close();
+    // A wait that timed out fails its trial, not the test.
+    for (TrialRecord t : h.trials()) assertEquals(TrialState.COMPLETE, t.state(), t + "; " + out);
+    return out.toString();
+  }
+
+  /** The lines of {@code printed} that speak of memory. */
+  private static List<String> memoryLines(String printed) {
+    return printed.lines().filter(l -> l.contains("memory")).toList();
+  }
+
+  /**
+   * A trial that fits the budget alone but not beside the one running gets a line as its wait
+   * starts, saying why, and one as it goes on; not a line a tick. (It showed as running, and the
+   * study looked stuck.) Trials that fit together print no such line.
+   */
+  @Test
+  void aTrialWaitingForMemoryGetsALineAsItWaitsAndAsItGoesOn() {
+    List<String> lines = memoryLines(twoTrials(18 * GB / 10));
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(lines.get(0).matches("trial ([01]) waits for memory: it needs 1\\.8 GB, and trial [01] holds 1\\.8 GB of the 3\\.0 GB the trials "
+        + "share \\(the heap less the data\\)"), lines.get(0));
+    String waiting = lines.get(0).substring(0, lines.get(0).indexOf(" waits"));
+    assertTrue(!lines.get(0).contains("and " + waiting + " holds"), lines.get(0)); // held by the other
+    assertTrue(lines.get(1).matches(waiting + " has its memory after \\d+\\.\\d s of waiting, and trains"), lines.get(1));
+
+    assertEquals(List.of(), memoryLines(twoTrials(12 * GB / 10)));
+  }
+
+  /**
+   * On a terminal the wait's line goes above the bar: the bar's line blanked, the wait's line at
+   * its start, and the bar drawn again below it (not "trials 1/4 ...trial 3 waits" run together).
+   */
+  @Test
+  void onATerminalTheWaitsLineGoesAboveTheBar() {
+    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+    PrintStream stream = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+    ProgressDisplay progress = new ProgressDisplay(4, false, new PrintWriter(stream), true, new ConsoleProgressBarConsumer(stream, 80));
+    MemoryWait wait = new MemoryWait(3, 18 * GB / 10, new java.util.TreeMap<>(java.util.Map.of(2, 18 * GB / 10)), List.of(), 3 * GB);
+    try {
+      progress.start(0);
+      progress.waits(wait);
+    } finally {
+      progress.close();
+    }
+    String text = terminal.toString(StandardCharsets.UTF_8);
+    int at = text.indexOf(wait.line());
+    assertTrue(at > 0, text);
+    // The library's clear() writes its own carriage returns: one or more before the line.
+    assertTrue(java.util.regex.Pattern.compile("\r {80}\r+$").matcher(text.substring(0, at)).find(), "the bar's line blanked before the wait's: " + text);
+    assertTrue(text.startsWith(wait.line() + System.lineSeparator(), at), text);
+    assertTrue(text.substring(at + wait.line().length()).contains("trials"), "the bar below it: " + text);
+  }
+
+  /** Polls {@code done} until it holds (the minute is only there so that a broken build fails rather than hangs). */
+  private static void awaitUntil(BooleanSupplier done, String what) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) fail("waited a minute for " + what);
+      LockSupport.parkNanos(100_000);
+    }
   }
 }

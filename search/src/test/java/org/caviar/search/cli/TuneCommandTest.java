@@ -552,4 +552,21 @@ class TuneCommandTest {
     assertEquals("", TuneCommand.studyName(Path.of("/")));
     assertEquals("", TuneCommand.studyName(Path.of("")));
   }
+
+  /**
+   * What tune holds beside the training and validation sets while its trials run, which their
+   * memory budget leaves out: the test split and the rows as read (features and labels, 4 bytes
+   * each), and the split's row numbers (one int a row). On the digits: 1,797 rows of 64 features.
+   */
+  @Test
+  void heldBesideTheTrialsIsTheTestSplitAndTheRowsAsRead() throws IOException {
+    TuneCommand tune = new TuneCommand();
+    new picocli.CommandLine(tune).parseArgs(); // the data options' defaults: the digits, the default split
+    org.caviar.search.cli.DataOptions.Data d = tune.data.load();
+    int rows = d.raw().all().rows();
+    assertEquals(1797, rows);
+    assertEquals(64, d.inputs());
+    long perRow = 4L * (64 + 1);
+    assertEquals(perRow * d.test().rows() + perRow * rows + 4L * rows, TuneCommand.heldBesideTheTrials(d));
+  }
 }

@@ -28,10 +28,10 @@ class HeapBudgetTest {
   @Test
   void moreThanTheWholeBudgetIsRefusedAtOnce() {
     HeapBudget budget = new HeapBudget(100);
-    var e = assertThrows(IllegalArgumentException.class, () -> budget.reserve(101));
+    var e = assertThrows(IllegalArgumentException.class, () -> budget.reserve(0, 101));
     assertEquals("bytes must be at most the budget's 100, got 101", e.getMessage());
     assertEquals(0, budget.reserved());
-    assertThrows(IllegalArgumentException.class, () -> budget.reserve(-1));
+    assertThrows(IllegalArgumentException.class, () -> budget.reserve(0, -1));
     assertThrows(IllegalArgumentException.class, () -> new HeapBudget(-1));
   }
 
@@ -45,10 +45,10 @@ class HeapBudgetTest {
     HeapBudget budget = new HeapBudget(100);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      HeapBudget.Reservation held = budget.reserve(60);
-      Future<HeapBudget.Reservation> large = pool.submit(() -> budget.reserve(60));
+      HeapBudget.Reservation held = budget.reserve(0, 60);
+      Future<HeapBudget.Reservation> large = pool.submit(() -> budget.reserve(1, 60));
       awaitUntil(() -> budget.waiting() == 1, "the large reservation to wait");
-      Future<HeapBudget.Reservation> small = pool.submit(() -> budget.reserve(30));
+      Future<HeapBudget.Reservation> small = pool.submit(() -> budget.reserve(2, 30));
       awaitUntil(() -> budget.waiting() == 2, "the small reservation to wait behind it");
       assertEquals(60, budget.reserved());
       held.close();
@@ -60,6 +60,61 @@ class HeapBudgetTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A wait is told as it starts, with what the waiting trial needs, what each running trial holds,
+   * who waits before it and the budget, and once more as it ends; a reservation that fits at once
+   * is not told at all. (It was told to no one: a study whose trials waited looked stuck.)
+   */
+  @Test
+  void aWaitIsToldAsItStartsAndAsItEnds() throws Exception {
+    List<String> told = new CopyOnWriteArrayList<>();
+    HeapBudget.Listener listener = new HeapBudget.Listener() {
+      @Override
+      public void waits(MemoryWait w) {
+        told.add("waits " + w.trial() + " " + w.bytes() + " held " + w.held() + " ahead " + w.ahead() + " of " + w.budget());
+      }
+
+      @Override
+      public void goesOn(MemoryWait w, long waitedNanos) {
+        told.add("goes on " + w.trial() + (waitedNanos >= 0 ? "" : " " + waitedNanos));
+      }
+    };
+    HeapBudget budget = new HeapBudget(100, listener);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      HeapBudget.Reservation first = budget.reserve(10, 50);
+      HeapBudget.Reservation second = budget.reserve(11, 20);
+      assertEquals(List.of(), told); // each fitted at once
+      Future<HeapBudget.Reservation> large = pool.submit(() -> budget.reserve(12, 60));
+      awaitUntil(() -> told.size() == 1, "the large reservation to be told waiting");
+      Future<HeapBudget.Reservation> small = pool.submit(() -> budget.reserve(13, 10));
+      awaitUntil(() -> told.size() == 2, "the small reservation to be told waiting behind it");
+      assertEquals(List.of("waits 12 60 held {10=50, 11=20} ahead [] of 100", "waits 13 10 held {10=50, 11=20} ahead [12] of 100"), told);
+      first.close();
+      large.get(1, TimeUnit.MINUTES).close();
+      small.get(1, TimeUnit.MINUTES).close();
+      second.close();
+      // Each told on its own thread once it has its memory: in either order.
+      assertEquals(4, told.size(), told.toString());
+      assertEquals(java.util.Set.of("goes on 12", "goes on 13"), java.util.Set.copyOf(told.subList(2, 4)));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The line a wait gets: what it needs, who holds what of the budget, and who is before it in line. */
+  @Test
+  void aWaitsLineSaysWhoHoldsTheMemory() {
+    long gb = 1L << 30;
+    MemoryWait alone = new MemoryWait(12, 12 * gb / 10, new java.util.TreeMap<>(java.util.Map.of(10, gb, 11, 11 * gb / 10)), List.of(), 3 * gb);
+    assertEquals("trial 12 waits for memory: it needs 1.2 GB, and trials 10 and 11 hold 2.1 GB of the 3.0 GB the trials share "
+        + "(the heap less the data)", alone.line());
+    MemoryWait behind = new MemoryWait(14, 300L << 20, new java.util.TreeMap<>(java.util.Map.of(10, 2 * gb)), List.of(12, 13), 3 * gb);
+    assertEquals("trial 14 waits for memory, behind trials 12 and 13 in line: it needs 300 MB, and trial 10 holds 2.0 GB of the "
+        + "3.0 GB the trials share (the heap less the data)", behind.line());
+    assertEquals("trial 12 has its memory after 41.0 s of waiting, and trains", alone.goesOnLine(41_000_000_000L));
   }
 
   /**
@@ -81,7 +136,7 @@ class HeapBudgetTest {
       threads.add(Thread.currentThread());
       boolean holds = false;
       try {
-        HeapBudget.Reservation r = budget.reserve(60);
+        HeapBudget.Reservation r = budget.reserve(trial.number(), 60);
         holds = holder.compareAndSet(null, Thread.currentThread());
         if (holds) {
           firstHolds.countDown();
@@ -104,7 +159,7 @@ class HeapBudgetTest {
       assertEquals(0, budget.waiting());
       assertEquals(60, budget.reserved());
       // Its place in line given up: what fits beside the first goes on.
-      budget.reserve(40).close();
+      budget.reserve(2, 40).close();
     } finally {
       firstMayEnd.countDown();
     }

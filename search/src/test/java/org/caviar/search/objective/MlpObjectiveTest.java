@@ -154,6 +154,81 @@ class MlpObjectiveTest {
   }
 
   /**
+   * The objective tells the listener it is given of a trial's wait, by the trials' numbers: of two
+   * trials that fit only alone, the second waits while the first holds its estimate, and is told
+   * going on once it ends; a budget they fit together tells nothing.
+   */
+  @Test
+  void aTrialsWaitIsToldToTheListenerGiven() {
+    long each = estimate(50, 1);
+    List<String> told = Collections.synchronizedList(new ArrayList<>());
+    HeapBudget.Listener listener = new HeapBudget.Listener() {
+      @Override
+      public void waits(MemoryWait w) {
+        told.add("waits " + w.trial() + " held " + w.held() + " of " + w.budget());
+      }
+
+      @Override
+      public void goesOn(MemoryWait w, long waitedNanos) {
+        told.add("goes on " + w.trial());
+      }
+    };
+    long heap = heldByTheData() + each * 10 / 6; // each trial 60% of the budget
+    MlpObjective objective = new MlpObjective(data(24), data(8), 1, 0, listener, () -> heap);
+    List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    StudyListener holdTheFirst = new StudyListener() {
+      @Override
+      public void trialReported(TrialRecord t) {
+        started.add(t.number());
+        if (started.size() == 1) awaitUntil(() -> objective.budget().waiting() > 0, "the other trial to wait for its memory");
+      }
+    };
+    Study.builder(SearchSpace.parse("units = fixed(50)\nlayers = fixed(1)")).direction(Direction.MAXIMIZE).seed(1)
+        .workers(2).listener(holdTheFirst).build().optimize(objective, Budget.trials(2));
+    int first = started.get(0);
+    int other = 1 - first;
+    assertEquals(List.of("waits " + other + " held {" + first + "=" + each + "} of " + (heap - heldByTheData()), "goes on " + other), told);
+
+    told.clear();
+    MlpObjective roomy = new MlpObjective(data(24), data(8), 1, 0, listener, () -> heldByTheData() + 2 * each);
+    Study.builder(SearchSpace.parse("units = fixed(50)\nlayers = fixed(1)")).direction(Direction.MAXIMIZE).seed(1)
+        .workers(2).build().optimize(roomy, Budget.trials(2));
+    assertEquals(List.of(), told);
+  }
+
+  /**
+   * What the caller says it holds beside the training and validation sets (tune: the test split,
+   * the rows as read) is left out of the budget, to the byte. It was not: the trials were given
+   * memory the test split and the rows held.
+   */
+  @Test
+  void theBudgetLeavesOutWhatTheCallerHolds() {
+    long heap = 1L << 30;
+    long held = 123_456_789;
+    long without = new MlpObjective(data(24), data(8), 1, () -> heap).budget().bytes();
+    assertEquals(heap - heldByTheData(), without);
+    assertEquals(without - held, new MlpObjective(data(24), data(8), 1, held, HeapBudget.Listener.NONE, () -> heap).budget().bytes());
+    assertThrows(IllegalArgumentException.class, () -> new MlpObjective(data(24), data(8), 1, -1, HeapBudget.Listener.NONE, () -> heap));
+  }
+
+  /**
+   * A trial that fits the heap less the training and validation sets, but not less what the caller
+   * holds beside them too, is refused at once, its message counting what the caller holds as taken
+   * by the data (3 MB here, beside the sets' few hundred bytes).
+   */
+  @Test
+  void aTrialThatFitsBesideTheSetsButNotBesideAllTheDataIsRefused() {
+    long held = 3L << 20;
+    long heap = estimate(50, 1) + heldByTheData() + held / 2;
+    History h = Study.builder(SearchSpace.parse("units = fixed(50)\nlayers = fixed(1)")).direction(Direction.MAXIMIZE).seed(1)
+        .workers(1).build().optimize(new MlpObjective(data(24), data(8), 1, held, HeapBudget.Listener.NONE, () -> heap), Budget.trials(1));
+    TrialRecord t = h.trials().get(0);
+    assertEquals(TrialState.FAILED, t.state(), t.toString());
+    assertTrue(t.reason().startsWith("training 2-50-2 relu needs about ") && t.reason().contains(" of memory, and the Java heap holds at "
+        + "most 2 MB, 3 MB of it taken by the data: "), t.reason());
+  }
+
+  /**
    * A trial that fits the whole heap but not beside the data, which every trial shares, can never
    * run: refused at once with the estimate, as one larger than the heap is, saying what the data hold.
    */
