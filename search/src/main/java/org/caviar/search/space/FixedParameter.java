@@ -64,7 +64,7 @@ public final class FixedParameter extends Parameter {
         || (v instanceof Number || value instanceof Number) && asNumber(v) == asNumber(value))) {
       return value;
     }
-    throw invalid("fixed at " + (typed != null ? typed : value) + ", got " + v);
+    throw invalid("fixed at " + (typed != null ? typed : value instanceof Double d ? SpaceSpec.number(d) : value) + ", got " + v);
   }
 
   /** v as a double, parsed if it is text; NaN, equal to nothing, when it is not a number. */

@@ -65,6 +65,11 @@ class TypedNumbersTest {
     Parameter lr = SearchSpace.parse("lr = log(1e-3, 1e-1)").get(0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lr.coerce(0.5));
     assertTrue(e.getMessage().contains("value 0.5 is outside [1e-3, 1e-1]"), e.getMessage());
+    // A fixed value as typed, and one built in code as a user writes it (it said "fixed at 1.0E-4").
+    e = assertThrows(IllegalArgumentException.class, () -> SearchSpace.parse("decay = fixed(1e-3)").get(0).coerce(0.5));
+    assertTrue(e.getMessage().contains("fixed at 1e-3, got 0.5"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Parameter.fixed("decay", 1e-4).coerce(0.5));
+    assertTrue(e.getMessage().contains("fixed at 1e-4, got 0.5"), e.getMessage());
   }
 
   private static void rejects(String spec, String... words) {
