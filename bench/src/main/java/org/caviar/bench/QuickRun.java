@@ -18,6 +18,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
+import org.caviar.search.cli.PathChecks;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
@@ -141,7 +142,7 @@ public final class QuickRun {
           case "--out" -> {
             String v = value(args, ++i, "--out");
             // "results/" is a folder meant: Path.of drops the '/', and the summary became a file "results".
-            if (v.endsWith("/") || v.endsWith(java.io.File.separator)) throw outIsAFolder(v, Path.of(v));
+            if (PathChecks.endsWithSeparator(v)) throw outIsAFolder(v, Path.of(v));
             out = Path.of(v);
           }
           case "--forks" -> {

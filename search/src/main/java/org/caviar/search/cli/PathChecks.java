@@ -1,5 +1,6 @@
 package org.caviar.search.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -10,10 +11,19 @@ import java.nio.file.Path;
 /**
  * The commands' paths, checked before the data loads and anything trains, with messages that name
  * the option as given: reading or writing them later fails with only the path, or a reason that
- * misleads (/proc refuses a new file with "no such file").
+ * misleads (/proc refuses a new file with "no such file"). Public for {@link #endsWithSeparator},
+ * which bench's run-quick checks its --out with too; the rest is the commands' own.
  */
-final class PathChecks {
+public final class PathChecks {
   private PathChecks() {}
+
+  /**
+   * Whether a path as typed ends with a separator ("models/"), so names a folder: {@link Path#of}
+   * drops the separator, and a file of the folder's name ("models") would be written instead.
+   */
+  public static boolean endsWithSeparator(String typed) {
+    return typed.endsWith("/") || typed.endsWith(File.separator);
+  }
 
   /** The start of a probe file's name: a folder holding only another run's probe is still empty. */
   static final String PROBE_PREFIX = ".caviar-probe";

@@ -584,7 +584,7 @@ public final class TrainCommand implements Callable<Integer> {
     // A Path drops a trailing '/': --out models/ (a folder meant, not yet made) wrote the file 'models'.
     var given = commandSpec.commandLine().getParseResult().matchedOption("--out");
     String raw = given != null ? given.stringValues().get(given.stringValues().size() - 1) : "";
-    if (raw.endsWith("/") || raw.endsWith(java.io.File.separator)) {
+    if (PathChecks.endsWithSeparator(raw)) {
       throw new IllegalArgumentException("--out " + raw + " ends with '" + raw.charAt(raw.length() - 1) + "', which names a folder: give a "
           + "file's path, such as " + raw + "model.caviar");
     }

@@ -4,39 +4,52 @@ package org.caviar.search.space;
 public final class FloatParameter extends Parameter {
   private final double lo;
   private final double hi;
+  // The bounds as the spec they were read from spelled them (1e-3, not 0.001), which the spec
+  // writes back and errors name.
+  private final String loText;
+  private final String hiText;
   private final Scale scale;
   // The bounds on the scale: value = inverse(a + u (b - a)).
   private final double a;
   private final double b;
 
   FloatParameter(String name, double lo, double hi, Scale scale, Condition condition) {
+    this(name, lo, hi, null, null, scale, condition);
+  }
+
+  /** With the bounds' text as typed in a spec ({@code loText} and {@code hiText}; null: as {@link SpaceSpec#number} writes them). */
+  FloatParameter(String name, double lo, double hi, String loText, String hiText, Scale scale, Condition condition) {
     super(name, condition);
-    if (!Double.isFinite(lo)) throw invalid("lo must be finite, got " + SpaceSpec.number(lo));
-    if (!Double.isFinite(hi)) throw invalid("hi must be finite, got " + SpaceSpec.number(hi));
-    if (!(lo < hi)) throw invalid("needs lo < hi, got lo = " + SpaceSpec.number(lo) + ", hi = " + SpaceSpec.number(hi) + " (use fixed for one value)");
+    loText = loText != null ? loText : SpaceSpec.number(lo);
+    hiText = hiText != null ? hiText : SpaceSpec.number(hi);
+    if (!Double.isFinite(lo)) throw invalid("lo must be finite, got " + SpaceSpec.asRead(loText, lo));
+    if (!Double.isFinite(hi)) throw invalid("hi must be finite, got " + SpaceSpec.asRead(hiText, hi));
+    if (!(lo < hi)) throw invalid("needs lo < hi, got lo = " + loText + ", hi = " + hiText + " (use fixed for one value)");
     switch (scale) {
       case LOG -> {
-        if (lo <= 0) throw invalid("log scale needs lo > 0, got lo = " + SpaceSpec.number(lo));
+        if (lo <= 0) throw invalid("log scale needs lo > 0, got lo = " + loText);
       }
       case ONE_MINUS_LOG -> {
-        if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + SpaceSpec.number(hi));
+        if (hi >= 1) throw invalid("one_minus_log scale needs hi < 1, got hi = " + hiText);
       }
       case LINEAR -> {
         // Values are lo + u (hi - lo): were hi - lo to overflow, every value would be NaN.
         if (Double.isInfinite(hi - lo)) {
-          throw invalid("needs hi - lo <= Double.MAX_VALUE, got lo = " + SpaceSpec.number(lo) + ", hi = " + SpaceSpec.number(hi) + " (use a narrower range)");
+          throw invalid("needs hi - lo <= Double.MAX_VALUE, got lo = " + loText + ", hi = " + hiText + " (use a narrower range)");
         }
       }
     }
     this.lo = lo;
     this.hi = hi;
+    this.loText = loText;
+    this.hiText = hiText;
     this.scale = scale;
     this.a = forward(lo);
     this.b = forward(hi);
     // Ends this close map to one position (1 - 1e-17 is 1): every unit position would be 0 / 0.
     // (On one_minus_log a > b: the scale runs down.)
     if (a == b) {
-      throw invalid("lo = " + SpaceSpec.number(lo) + " and hi = " + SpaceSpec.number(hi) + " are one position on the " + scale.specName()
+      throw invalid("lo = " + loText + " and hi = " + hiText + " are one position on the " + scale.specName()
           + " scale (use fixed for one value, or a wider range)");
     }
   }
@@ -99,17 +112,22 @@ public final class FloatParameter extends Parameter {
   public Object coerce(Object value) {
     if (!(value instanceof Number n)) throw invalid("needs a number, got " + value);
     double v = n.doubleValue();
-    if (!(v >= lo && v <= hi)) throw invalid("value " + SpaceSpec.number(v) + " is outside [" + SpaceSpec.number(lo) + ", " + SpaceSpec.number(hi) + "]");
+    if (!(v >= lo && v <= hi)) throw invalid("value " + SpaceSpec.number(v) + " is outside [" + loText + ", " + hiText + "]");
     return v;
   }
 
   @Override
   Parameter withCondition(Condition condition) {
-    return new FloatParameter(name(), lo, hi, scale, condition);
+    return new FloatParameter(name(), lo, hi, loText, hiText, scale, condition);
   }
 
   @Override
   String kindSpec() {
+    return scale.specName() + "(" + loText + ", " + hiText + ")";
+  }
+
+  @Override
+  String valueSpec() {
     return scale.specName() + "(" + SpaceSpec.number(lo) + ", " + SpaceSpec.number(hi) + ")";
   }
 }

@@ -8,22 +8,35 @@ package org.caviar.search.space;
 public final class IntParameter extends Parameter {
   private final int lo;
   private final int hi;
+  // The bounds as the spec they were read from spelled them (1e3 for 1000), which the spec writes
+  // back and errors name.
+  private final String loText;
+  private final String hiText;
   private final Scale scale;
   private final double a;
   private final double b;
 
   IntParameter(String name, int lo, int hi, Scale scale, Condition condition) {
+    this(name, lo, hi, null, null, scale, condition);
+  }
+
+  /** With the bounds' text as typed in a spec ({@code loText} and {@code hiText}; null: the integers' digits). */
+  IntParameter(String name, int lo, int hi, String loText, String hiText, Scale scale, Condition condition) {
     super(name, condition);
-    if (lo >= hi) throw invalid("needs lo < hi, got lo = " + lo + ", hi = " + hi + " (use fixed for one value)");
+    loText = loText != null ? loText : Integer.toString(lo);
+    hiText = hiText != null ? hiText : Integer.toString(hi);
+    if (lo >= hi) throw invalid("needs lo < hi, got lo = " + loText + ", hi = " + hiText + " (use fixed for one value)");
     switch (scale) {
       case LOG -> {
-        if (lo < 1) throw invalid("int_log scale needs lo >= 1, got lo = " + lo);
+        if (lo < 1) throw invalid("int_log scale needs lo >= 1, got lo = " + loText);
       }
       case ONE_MINUS_LOG -> throw invalid("an integer parameter cannot use the one_minus_log scale");
       case LINEAR -> {}
     }
     this.lo = lo;
     this.hi = hi;
+    this.loText = loText;
+    this.hiText = hiText;
     this.scale = scale;
     this.a = forward(lo - 0.5);
     this.b = forward(hi + 0.5);
@@ -94,17 +107,22 @@ public final class IntParameter extends Parameter {
     if (!(value instanceof Number n)) throw invalid("needs an integer, got " + value);
     double d = n.doubleValue();
     if (d != Math.rint(d)) throw invalid("needs an integer, got " + value);
-    if (d < lo || d > hi) throw invalid("value " + value + " is outside [" + lo + ", " + hi + "]");
+    if (d < lo || d > hi) throw invalid("value " + value + " is outside [" + loText + ", " + hiText + "]");
     return (int) d;
   }
 
   @Override
   Parameter withCondition(Condition condition) {
-    return new IntParameter(name(), lo, hi, scale, condition);
+    return new IntParameter(name(), lo, hi, loText, hiText, scale, condition);
   }
 
   @Override
   String kindSpec() {
+    return (scale == Scale.LOG ? "int_log" : "int") + "(" + loText + ", " + hiText + ")";
+  }
+
+  @Override
+  String valueSpec() {
     return (scale == Scale.LOG ? "int_log" : "int") + "(" + lo + ", " + hi + ")";
   }
 }

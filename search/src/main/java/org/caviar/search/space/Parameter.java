@@ -109,12 +109,27 @@ public abstract sealed class Parameter
   /** The scale samplers see; categorical and fixed parameters are {@link Scale#LINEAR}. */
   public abstract Scale scale();
 
-  /** The kind and its arguments in a space spec, e.g. {@code log(1e-4, 1)}. */
+  /**
+   * The kind and its arguments in a space spec, e.g. {@code log(1e-4, 1)}: each number as it was
+   * typed in the spec it was read from, else as {@link SpaceSpec#number} writes it.
+   */
   abstract String kindSpec();
+
+  /**
+   * The kind and its arguments with each number as {@link SpaceSpec#number} writes it (one text for
+   * each value): what equality compares, so that 1e-3 and 0.001 make the same space.
+   */
+  String valueSpec() {
+    return kindSpec();
+  }
 
   /** One line of a space spec, e.g. {@code beta2 = one_minus_log(0.99, 0.9999) if optimizer = adam}. */
   public final String spec() {
-    return name + " = " + kindSpec() + (condition == null ? "" : " " + condition.spec());
+    return line(kindSpec());
+  }
+
+  private String line(String kind) {
+    return name + " = " + kind + (condition == null ? "" : " " + condition.spec());
   }
 
   @Override
@@ -122,14 +137,15 @@ public abstract sealed class Parameter
     return spec();
   }
 
+  /** Equal when of the same kind, name, values and condition, however their numbers were spelled. */
   @Override
   public final boolean equals(Object o) {
-    return o instanceof Parameter p && p.getClass() == getClass() && p.spec().equals(spec());
+    return o instanceof Parameter p && p.getClass() == getClass() && p.line(p.valueSpec()).equals(line(valueSpec()));
   }
 
   @Override
   public final int hashCode() {
-    return spec().hashCode();
+    return line(valueSpec()).hashCode();
   }
 
   final IllegalArgumentException invalid(String what) {

@@ -25,7 +25,9 @@ import org.caviar.model.optim.Floats;
  * A condition lists one or more parent values separated by '|'. A fixed value is a number, or text;
  * text in double quotes stays text even when it looks like a number ({@code fixed("1e-3")}).
  * {@link SearchSpace#spec()} writes this form, quoting such text, so a space and its value types
- * survive a round trip through a journal.
+ * survive a round trip through a journal. Each number is written back as it was typed here (1e-3
+ * stays 1e-3, not 0.001); a space's equality goes by the values, so the same space typed otherwise,
+ * or stored by an older version in another form (1.0E-3, 0.001), is the same space.
  */
 public final class SpaceSpec {
   private static final Pattern LINE = Pattern.compile(
@@ -100,21 +102,26 @@ public final class SpaceSpec {
       if (args[i].isEmpty()) throw new IllegalArgumentException("'" + line + "': an empty argument (a value left out?)");
     }
     return switch (kind) {
-      case "uniform" -> Parameter.uniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
-      case "log" -> Parameter.logUniform(name, number(args, 0, 2, line), number(args, 1, 2, line));
-      case "one_minus_log" -> Parameter.oneMinusLog(name, number(args, 0, 2, line), number(args, 1, 2, line));
-      case "int" -> Parameter.intUniform(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
-      case "int_log" -> Parameter.intLog(name, integer(args, 0, 2, line), integer(args, 1, 2, line));
+      // Each number keeps its text (args are stripped): the spec writes back what the user typed.
+      case "uniform" -> floats(name, args, Scale.LINEAR, line);
+      case "log" -> floats(name, args, Scale.LOG, line);
+      case "one_minus_log" -> floats(name, args, Scale.ONE_MINUS_LOG, line);
+      case "int" -> new IntParameter(name, integer(args, 0, 2, line), integer(args, 1, 2, line), args[0], args[1], Scale.LINEAR, null);
+      case "int_log" -> new IntParameter(name, integer(args, 0, 2, line), integer(args, 1, 2, line), args[0], args[1], Scale.LOG, null);
       // Quoted as fixed's words are ("relu", as Python writes it): the quotes were kept, and "relu"
       // with them was a choice the MLP does not know.
       case "categorical" -> Parameter.categorical(name, Arrays.stream(args).map(SpaceSpec::unquoted).toArray(String[]::new));
       case "fixed" -> {
         if (args.length != 1) throw new IllegalArgumentException("'" + line + "': fixed takes one value");
-        yield Parameter.fixed(name, fixedValue(args[0]));
+        yield new FixedParameter(name, fixedValue(args[0]), args[0], null);
       }
       default -> throw new IllegalArgumentException("'" + line + "': unknown kind '" + kind
           + "' (uniform, log, one_minus_log, int, int_log, categorical, fixed)");
     };
+  }
+
+  private static FloatParameter floats(String name, String[] args, Scale scale, String line) {
+    return new FloatParameter(name, number(args, 0, 2, line), number(args, 1, 2, line), args[0], args[1], scale, null);
   }
 
   private static double number(String[] args, int i, int count, String line) {
@@ -145,6 +152,14 @@ public final class SpaceSpec {
    */
   static String number(double v) {
     return Floats.text(v);
+  }
+
+  /**
+   * A number's text as typed, and what it read as where that is not a number (1e999 is Infinity):
+   * "must be finite, got 1e999" alone would puzzle.
+   */
+  static String asRead(String typed, double v) {
+    return Double.isFinite(v) || typed.equals(number(v)) ? typed : typed + " (" + number(v) + ")";
   }
 
   private static boolean isQuoted(String s) {

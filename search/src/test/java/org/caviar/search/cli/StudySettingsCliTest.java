@@ -119,8 +119,8 @@ class StudySettingsCliTest {
 
     CliRun lr = runFollowedBy(resume, "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)", "--param",
         "layers = fixed(1)");
-    assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1), "
-        + "not lr = log(1e-4, 0.1)" + advice);
+    assertOneLineError(lr, "tune", "--param: the study in " + study + " was created with lr = log(1e-3, 1e-1), "
+        + "not lr = log(1e-4, 1e-1)" + advice); // each as typed (it said log(0.001, 0.1), not log(1e-4, 0.1))
     assertFalse(lr.err().contains("line 1"), lr.err());
     assertOneLineError(runFollowedBy(resume, "--param", "lr = log(1e-3, 1e-1)", "--param", "units = int_log(8, 16)"), "tune",
         "--param: the study in " + study + " was created with layers = fixed(1), which the space given leaves out" + advice);
@@ -148,7 +148,7 @@ class StudySettingsCliTest {
         .map(l -> l + "\n").reduce("", String::concat));
     CliRun early = runFollowedBy(resume, "--label-column", "3", "--param", "lr = log(1e-4, 1e-1)", "--param", "units = int_log(8, 16)",
         "--param", "layers = fixed(1)");
-    assertOneLineError(early, "tune", "--param: the study in " + study + " was created with lr = log(0.001, 0.1)");
+    assertOneLineError(early, "tune", "--param: the study in " + study + " was created with lr = log(1e-3, 1e-1)");
     assertTrue(early.out().isEmpty(), early.out());
   }
 

@@ -133,9 +133,10 @@ class SearchSpaceTest {
   }
 
   /**
-   * A spec shows numbers as a user writes them (it printed Java's forms: log(1.0E-4, 0.3),
-   * uniform(0.0, 0.5)): no exponent in capitals, no ".0" on a float bound; a fixed float keeps its
-   * ".0" or exponent, so that it still reads back as a float and not an integer.
+   * A space built in code shows numbers as a user writes them (it printed Java's forms: log(1.0E-4,
+   * 0.3), uniform(0.0, 0.5)): no exponent in capitals, no ".0" on a float bound; a fixed float keeps
+   * its ".0" or exponent, so that it still reads back as a float and not an integer. (A space read
+   * from text keeps the text's numbers: TypedNumbersTest.)
    */
   @Test
   void specsPrintNumbersAsAUserWritesThem() {
@@ -150,12 +151,17 @@ class SearchSpaceTest {
         h = fixed(-0.0)
         k = fixed(1e20)
         """;
+    SearchSpace built = SearchSpace.of(Parameter.logUniform("lr", 1e-4, 0.3), Parameter.uniform("dropout", 0, 0.5),
+        Parameter.oneMinusLog("beta", 0.9, 0.999), Parameter.uniform("w", -1e7, 2.5e-8), Parameter.logUniform("big", 1, 1.5e300),
+        Parameter.fixed("f", 1e-4), Parameter.fixed("g", 30.0), Parameter.fixed("h", -0.0), Parameter.fixed("k", 1e20));
+    assertEquals(spec, built.spec());
     assertEquals(spec, SearchSpace.parse(spec).spec());
   }
 
   /**
-   * Whatever the form, a bound or fixed value reads back from the spec as the very same double (the
-   * spaces' equality compares specs, so it would not see a bound that moved by an ulp).
+   * Whatever the form, a bound or fixed value of a space built in code reads back from its spec as
+   * the very same double (a journal keeps only the spec: a bound that moved by an ulp would be
+   * another space on resume).
    */
   @Test
   void specNumbersReadBackBitForBit() {
