@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -171,7 +168,7 @@ class CreatedMeanwhileCliTest {
    */
   @Test
   void dataFromAPipeIsNotReadAgain() throws Exception {
-    byte[] data = Files.readAllBytes(csv(dir.resolve("data.csv"), 1));
+    byte[] data = Files.readAllBytes(SmallCsv.threeClasses(dir.resolve("data.csv"), 1));
     Path fifo = dir.resolve("pipe.csv");
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
     String[] firstRun = concat(new String[] {"--csv", dir.resolve("data.csv").toString()}, FIRST, SPACE);
@@ -183,7 +180,7 @@ class CreatedMeanwhileCliTest {
     assertTrue(same.out().contains("study 'same' uses its stored --epochs 1, --sampler random, --pruner none"), same.out());
     assertOneEpochEach(journalTrials(dir.resolve("same")), 2);
 
-    CliRun other = throughPipe(fifo, Files.readAllBytes(csv(dir.resolve("other.csv"), 2)), () -> raced(concat(at(dir, "other"), firstRun),
+    CliRun other = throughPipe(fifo, Files.readAllBytes(SmallCsv.threeClasses(dir.resolve("other.csv"), 2)), () -> raced(concat(at(dir, "other"), firstRun),
         concat(at(dir, "other"), second, new String[] {"--split", "0.5,0.3"}, SPACE)).second());
     assertOneLineError(other, "study 'other' was created with --csv " + dir.resolve("data.csv").toAbsolutePath().normalize() + " ("
         + data.length + " bytes, sha256 ");
@@ -204,17 +201,5 @@ class CreatedMeanwhileCliTest {
     try (PipeWriter writer = new PipeWriter(fifo, bytes)) {
       return assertTimeoutPreemptively(Duration.ofSeconds(60), run::call, "the run waited for the pipe");
     }
-  }
-
-  /** A CSV of 90 rows, 4 features and 3 classes, its values drawn with {@code seed}. */
-  private static Path csv(Path file, long seed) throws IOException {
-    Random random = new Random(seed);
-    StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
-    for (int i = 0; i < 90; i++) {
-      int label = i % 3;
-      for (int f = 0; f < 4; f++) sb.append(String.format(Locale.ROOT, "%.4f,", label + random.nextGaussian()));
-      sb.append(label).append('\n');
-    }
-    return Files.writeString(file, sb);
   }
 }

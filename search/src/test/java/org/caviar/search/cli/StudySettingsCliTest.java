@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.caviar.search.storage.JournalStorage;
@@ -360,19 +359,6 @@ class StudySettingsCliTest {
     assertFalse(JournalStorage.peek(journal).settingsRecorded());
   }
 
-  /** A small three-class CSV whose content depends on {@code seed}. */
-  private static Path csv(Path file, long seed) throws IOException {
-    Random random = new Random(seed);
-    StringBuilder sb = new StringBuilder("a,b,c,d,label\n");
-    for (int i = 0; i < 90; i++) {
-      int label = i % 3;
-      for (int f = 0; f < 4; f++) sb.append(String.format(Locale.ROOT, "%.4f,", label + random.nextGaussian()));
-      sb.append(label).append('\n');
-    }
-    Files.writeString(file, sb);
-    return file;
-  }
-
   /**
    * The label column is compared as the column it names in the data, not as spelled: a study
    * created without --label-column (the last) was refused a resume that named the last column
@@ -380,7 +366,7 @@ class StudySettingsCliTest {
    */
   @Test
   void aResumeNamingTheSameLabelColumnOtherwiseIsAccepted() throws IOException {
-    Path a = csv(dir.resolve("a.csv"), 1);
+    Path a = SmallCsv.threeClasses(dir.resolve("a.csv"), 1);
     Path omitted = dir.resolve("omitted");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", omitted.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
         "--csv", a.toString()));
@@ -409,7 +395,7 @@ class StudySettingsCliTest {
 
   @Test
   void trainFromAStudyTrainsOnTheStudysData() throws IOException {
-    Path a = csv(dir.resolve("a.csv"), 1);
+    Path a = SmallCsv.threeClasses(dir.resolve("a.csv"), 1);
     Path study = dir.resolve("found");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "2", "--epochs", "1", "--pruner", "none",
         "--csv", a.toString(), "--split", "0.5,0.25"));
@@ -422,7 +408,7 @@ class StudySettingsCliTest {
     assertTrue(r.out().contains("training: 2 epochs"), r.out()); // epochs are the run's own
     assertTrue(Files.isRegularFile(model));
     // Other data than the study's: refused before training.
-    Path other = csv(dir.resolve("other.csv"), 2);
+    Path other = SmallCsv.threeClasses(dir.resolve("other.csv"), 2);
     assertOneLineError(run("train", "--from-study", study.toString(), "--csv", other.toString(), "--out", model.toString()),
         "train", "study 'found' was created with --csv " + a.toAbsolutePath().normalize());
   }
@@ -430,7 +416,7 @@ class StudySettingsCliTest {
   @Test
   void aStudyKeepsItsCsvDelimiter() throws IOException {
     Path tabs = dir.resolve("tabs.csv");
-    Files.writeString(tabs, Files.readString(csv(dir.resolve("a.csv"), 1)).replace(',', '\t'));
+    Files.writeString(tabs, Files.readString(SmallCsv.threeClasses(dir.resolve("a.csv"), 1)).replace(',', '\t'));
     Path study = dir.resolve("tabs");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", tabs.toString(),
         "--csv-delimiter", "tab"));
@@ -449,7 +435,7 @@ class StudySettingsCliTest {
   void aStudyKeepsItsCsvHeader() throws IOException {
     Path file = dir.resolve("numbers-header.csv");
     // A header whose label is a word and whose other fields are numbers, not the columns': the loader asks.
-    Files.writeString(file, Files.readString(csv(dir.resolve("a.csv"), 1)).replace("a,b,c,d,label", "7.5,2,1,3,cat"));
+    Files.writeString(file, Files.readString(SmallCsv.threeClasses(dir.resolve("a.csv"), 1)).replace("a,b,c,d,label", "7.5,2,1,3,cat"));
     Path study = dir.resolve("header");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", file.toString(),
         "--csv-header", "present"));
@@ -463,7 +449,7 @@ class StudySettingsCliTest {
 
   @Test
   void datasetFilesAreComparedByContentNotPath() throws IOException {
-    Path a = csv(dir.resolve("a.csv"), 1);
+    Path a = SmallCsv.threeClasses(dir.resolve("a.csv"), 1);
     Path study = dir.resolve("csv");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", study.toString(), "--trials", "1", "--epochs", "1", "--csv", a.toString()));
 
@@ -479,7 +465,7 @@ class StudySettingsCliTest {
     assertTrue(r.out().contains("study 'csv' uses its stored --csv " + a.toAbsolutePath().normalize() + ", --epochs 1"), r.out());
     assertTrue(dataLine(r).startsWith("a.csv: 90 rows"), r.out());
 
-    Path other = csv(dir.resolve("other.csv"), 2);
+    Path other = SmallCsv.threeClasses(dir.resolve("other.csv"), 2);
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--csv", other.toString()), "tune",
         "study 'csv' was created with --csv " + a.toAbsolutePath().normalize() + " (" + Files.size(a) + " bytes, sha256 ");
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--csv", other.toString()), "tune",
@@ -487,7 +473,7 @@ class StudySettingsCliTest {
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4", "--idx-images", other.toString(), "--idx-labels",
         other.toString()), "tune", "study 'csv' was created without --idx-images; this run asks for --idx-images " + other);
 
-    csv(a, 3); // changed in place
+    SmallCsv.threeClasses(a, 3); // changed in place
     assertOneLineError(run("tune", "--study", study.toString(), "--trials", "4"), "tune",
         "study 'csv' was created with --csv " + a.toAbsolutePath().normalize());
     assertTrue(run("tune", "--study", study.toString(), "--trials", "4").err().contains("but that file now holds other data"));
@@ -554,7 +540,7 @@ class StudySettingsCliTest {
    */
   @Test
   void aGzippedCsvIsTheSameDataAsThePlainOne() throws Exception {
-    Path plain = csv(dir.resolve("a.csv"), 1);
+    Path plain = SmallCsv.threeClasses(dir.resolve("a.csv"), 1);
     Path gz = gzip(plain, dir.resolve("a.csv.gz"));
     Path zipped = dir.resolve("zipped");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "1", "--epochs", "1", "--pruner", "none",
@@ -578,7 +564,7 @@ class StudySettingsCliTest {
         .map(l -> l + "\n").reduce("", String::concat));
     assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "3", "--csv", gz.toString()));
     assertOk(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "4"));
-    Path other = gzip(csv(dir.resolve("b.csv"), 2), dir.resolve("b.csv.gz"));
+    Path other = gzip(SmallCsv.threeClasses(dir.resolve("b.csv"), 2), dir.resolve("b.csv.gz"));
     assertOneLineError(runWith(SMALL_SPACE, "tune", "--study", zipped.toString(), "--trials", "5", "--csv", other.toString()), "tune",
         "study 'zipped' was created with --csv " + plain.toAbsolutePath().normalize() + ".gz (" + print(Files.readAllBytes(gz)) + ")");
     assertEquals(4, journalTrials(zipped).size());
@@ -593,7 +579,7 @@ class StudySettingsCliTest {
    */
   @Test
   void aPipeAsTheCsvIsReadOnce() throws Exception {
-    Path file = csv(dir.resolve("data.csv"), 1);
+    Path file = SmallCsv.threeClasses(dir.resolve("data.csv"), 1);
     byte[] bytes = Files.readAllBytes(file);
     Path regular = dir.resolve("regular");
     assertOk(runWith(SMALL_SPACE, "tune", "--study", regular.toString(), "--trials", "1", "--epochs", "1", "--csv", file.toString()));
@@ -616,7 +602,7 @@ class StudySettingsCliTest {
     CliRun resumed = throughPipe(fifo, bytes, Stream.concat(Stream.of(args), Stream.of("--trials", "2")).toArray(String[]::new));
     assertOk(resumed);
     assertTrue(resumed.out().contains("resuming the study "), resumed.out());
-    CliRun other = throughPipe(fifo, Files.readAllBytes(csv(dir.resolve("other.csv"), 2)),
+    CliRun other = throughPipe(fifo, Files.readAllBytes(SmallCsv.threeClasses(dir.resolve("other.csv"), 2)),
         Stream.concat(Stream.of(args), Stream.of("--trials", "3")).toArray(String[]::new));
     assertEquals(2, other.code(), other.out());
     assertTrue(other.out().contains("caviar tune: study 'piped' was created with --csv " + fifo.toAbsolutePath().normalize() + " ("
