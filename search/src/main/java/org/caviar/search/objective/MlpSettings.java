@@ -197,7 +197,8 @@ public record MlpSettings(NetworkSpec network, TrainingConfig training) {
         ? "make it smaller (this machine has " + bytes(machineBytes) + " of memory in all, too little for such a heap)"
         : "make it smaller, or give the JVM a larger heap: " + raise.apply((int) Math.min(gigabytes, Integer.MAX_VALUE));
     throw new IllegalArgumentException("training " + network + " needs about " + bytes(e.bytes()) + " of memory, and the Java heap "
-        + "holds at most " + bytes(heapBytes) + (heldBytes > 0 ? ", " + bytes(heldBytes) + " of it taken by the data" : "") + ": " + Counts.grouped(network.parameterCount()) + " parameters x " + e.copies()
+        + "holds at most " + bytes(heapBytes) + (heldBytes > 0 ? ", " + bytes(heldBytes) + " of it taken by the data" : "") + ": "
+        + Counts.grouped(network.parameterCount()) + " parameters x " + e.copies()
         + " floats (" + e.held() + "), and " + bytes(Float.BYTES * e.workspaceFloats()) + " of workspaces for batches of "
         + Counts.of(e.batchRows(), "row") + ". The network's size comes from " + sizes + "; the optimizer (sgd keeps no "
         + "moments) and the threads multiply it, batch_size sets the workspaces: " + remedy);
