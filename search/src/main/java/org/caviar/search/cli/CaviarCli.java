@@ -36,19 +36,6 @@ public final class CaviarCli implements Runnable {
     return given == null || given.isBlank() ? DEFAULT_COMMAND : given.strip();
   }
 
-  /** {@code n} and the noun, in the plural unless n is 1: "1 trial", "2 trials", "1,800 epochs" ({@link #grouped}). */
-  static String count(long n, String noun) {
-    return org.caviar.model.optim.Counts.of(n, noun);
-  }
-
-  /**
-   * {@code n} with its digits grouped in threes, as the READMEs write large counts (1,000,000), for
-   * the counts the commands' messages give. An option's value in a command to run stays as typed.
-   */
-  static String grouped(long n) {
-    return org.caviar.model.optim.Counts.grouped(n); // the model's messages group theirs the same way
-  }
-
   /**
    * A command to print for the user to run: {@link #command()} and then {@code args}, each quoted
    * for a POSIX shell where it would be split or expanded (a path with a space, a network spec).

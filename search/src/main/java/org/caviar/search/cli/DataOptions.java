@@ -18,6 +18,7 @@ import org.caviar.model.data.MalformedDataException;
 import org.caviar.model.data.Split;
 import org.caviar.model.data.Standardizer;
 import org.caviar.model.io.Provenance;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.optim.Floats;
 import picocli.CommandLine.Option;
 
@@ -147,9 +148,9 @@ public final class DataOptions {
         : " in column '" + defaultLabelName + "' (the last; --label-column chooses another)";
     // Counts grouped from 1,000 on, as the lines below it write theirs ("612 epochs trained of 1,800").
     String description = String.format(Locale.ROOT, "%s: %s rows, %s features, %s classes%s; train %s / validation %s / test %s",
-        raw.name(), CaviarCli.grouped(raw.all().rows()), CaviarCli.grouped(raw.all().featureCount()),
-        CaviarCli.grouped(raw.all().classCount()), label, CaviarCli.grouped(parts.train().rows()),
-        CaviarCli.grouped(parts.validation().rows()), CaviarCli.grouped(parts.test().rows()));
+        raw.name(), Counts.grouped(raw.all().rows()), Counts.grouped(raw.all().featureCount()),
+        Counts.grouped(raw.all().classCount()), label, Counts.grouped(parts.train().rows()),
+        Counts.grouped(parts.validation().rows()), Counts.grouped(parts.test().rows()));
     // Left to right: a training row's value is named before a validation row's, a validation row's before a test row's.
     return new Data(standardize(standardizer, parts.train(), raw, raw.rows().train(), "a training row; ", "the training rows'"),
         standardize(standardizer, parts.validation(), raw, raw.rows().validation(), "a validation row; ", "the training rows'"),
@@ -270,8 +271,8 @@ public final class DataOptions {
       // of its own, and the split then fails for a reason that does not point here. A column the
       // user chose is the label, however many classes it has.
       if (labelColumn == null && all.rows() >= 20 && all.classCount() > all.rows() / 2) {
-        throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + CaviarCli.grouped(all.classCount())
-            + " distinct values in " + CaviarCli.grouped(all.rows())
+        throw new IllegalArgumentException("the label column of " + csv + " (the last) has " + Counts.grouped(all.classCount())
+            + " distinct values in " + Counts.grouped(all.rows())
             + " rows; is it the label? Choose it with --label-column (a name, or an index from 0)");
       }
     } else if (idxImages != null || idxLabels != null) {
@@ -479,8 +480,8 @@ public final class DataOptions {
     // Not given (the default): said so, or the user looks for a --split in a command that has none.
     throw new IllegalArgumentException(String.format(Locale.ROOT, "%s--split %s of %s leaves no %s row "
         + "(train %s, validation %s, test %s for fractions %s, %s, %s): %s", defaultFractions() ? "the default " : "",
-        split.strip(), CaviarCli.count(raw.all().rows(), "row"), PART_NAMES[part],
-        CaviarCli.grouped(sizes[0]), CaviarCli.grouped(sizes[1]), CaviarCli.grouped(sizes[2]),
+        split.strip(), Counts.of(raw.all().rows(), "row"), PART_NAMES[part],
+        Counts.grouped(sizes[0]), Counts.grouped(sizes[1]), Counts.grouped(sizes[2]),
         plain(fraction[0]), plain(fraction[1]), plain(fraction[2]), why));
   }
 

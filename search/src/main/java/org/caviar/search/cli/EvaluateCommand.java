@@ -11,6 +11,7 @@ import org.caviar.model.data.Standardizer;
 import org.caviar.model.debug.WorstExamples;
 import org.caviar.model.io.MalformedModelException;
 import org.caviar.model.io.Provenance;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.train.Evaluation;
 import org.caviar.model.train.Figures;
 import picocli.CommandLine.Command;
@@ -157,7 +158,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw data.notStandardizable(x, model.standardizer(), raw, all ? null : raw.rows().test(), all ? "" : "a test row; ", "the model's");
     }
     out.printf(Locale.ROOT, "model %s: %s%n", modelFile, model.network().spec());
-    out.printf(Locale.ROOT, "data: %s, %s (%s)%n", raw.name(), all ? "every row" : part, CaviarCli.count(rows.rows(), "row"));
+    out.printf(Locale.ROOT, "data: %s, %s (%s)%n", raw.name(), all ? "every row" : part, Counts.of(rows.rows(), "row"));
     if (note != null) out.println("note: " + note);
     data.printNotes(out);
     out.printf(Locale.ROOT, "accuracy %.4f, loss %s%n", e.accuracy(), Figures.loss(e.loss()));
@@ -204,7 +205,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     int right = shown - shownWrong;
     if (right > 0) {
-      b.append(wrong == 0 ? "; " : shownWrong == wrong ? ", and " : " and ").append(CaviarCli.count(right, "row"))
+      b.append(wrong == 0 ? "; " : shownWrong == wrong ? ", and " : " and ").append(Counts.of(right, "row"))
           .append(" classified right, ranked by the probability of ").append(right == 1 ? "its" : "their").append(" true class");
     }
     return b.append(':').toString();

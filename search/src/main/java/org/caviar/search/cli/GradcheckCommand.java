@@ -7,6 +7,7 @@ import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
 import org.caviar.model.debug.GradientCheck;
 import org.caviar.model.debug.GradientCheckResult;
+import org.caviar.model.optim.Counts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,12 +67,12 @@ public final class GradcheckCommand implements Callable<Integer> {
           + d.inputs() + " and " + d.classes());
     }
     if (d.train().rows() < fewest) {
-      throw new IllegalArgumentException("--rows " + rows + " takes the training part's " + CaviarCli.count(d.train().rows(), "row") + ": a network "
+      throw new IllegalArgumentException("--rows " + rows + " takes the training part's " + Counts.of(d.train().rows(), "row") + ": a network "
           + "with batch norm needs at least " + fewest + BATCH_NORM_ROWS + "; give --split a larger TRAIN");
     }
     Network network = Network.create(net, seed, Kernels.vector());
     Dataset batch = d.train().head(Math.min(rows, d.train().rows()));
-    out.println("gradcheck of " + net + " on " + CaviarCli.count(batch.rows(), "row") + " of " + d.description());
+    out.println("gradcheck of " + net + " on " + Counts.of(batch.rows(), "row") + " of " + d.description());
     data.printNotes(out);
     if (net.dropout() > 0 && !net.hidden().isEmpty()) {
       // The check switches it off; without a word a user could take dropout's backward as checked.

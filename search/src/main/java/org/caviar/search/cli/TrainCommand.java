@@ -17,6 +17,7 @@ import org.caviar.kernels.Workers;
 import org.caviar.model.Kernels;
 import org.caviar.model.Model;
 import org.caviar.model.Network;
+import org.caviar.model.optim.Counts;
 import org.caviar.model.optim.Floats;
 import org.caviar.model.NetworkSpec;
 import org.caviar.model.data.Dataset;
@@ -241,8 +242,8 @@ public final class TrainCommand implements Callable<Integer> {
     Network network = Network.create(net, trainSeed, t > 1 ? Kernels.parallel(t) : Kernels.vector());
     out.println("caviar train on " + d.description());
     data.printNotes(out);
-    out.println("network: " + net + " (" + CaviarCli.count(network.parameterCount(), "parameter") + ")");
-    trainingLine = CaviarCli.count(s.training().epochs(), "epoch") + ", batch " + s.training().batchSize() + ", "
+    out.println("network: " + net + " (" + Counts.of(network.parameterCount(), "parameter") + ")");
+    trainingLine = Counts.of(s.training().epochs(), "epoch") + ", batch " + s.training().batchSize() + ", "
         + s.training().optimizer() + ", " + s.training().schedule() + ", weight decay " + Floats.text(s.training().weightDecay());
     // Saved at the first new best, over whatever --out held: a model of an earlier run, say so now.
     if (Files.exists(outFile)) out.println("note: " + outFile + " exists; this run replaces it at its first new best epoch");
@@ -413,7 +414,7 @@ public final class TrainCommand implements Callable<Integer> {
     // Interrupted, the weights are those of the best epoch (restoreBest), as when the run completes:
     // say so, as then, or "interrupted after 80 epochs" passes for the last epoch's weights.
     String outcome = stopAsked.get() && result.status() == TrainingStatus.STOPPED_BY_LISTENER
-        ? "interrupted after " + CaviarCli.count(result.epochsRun(), "epoch")
+        ? "interrupted after " + Counts.of(result.epochsRun(), "epoch")
             + (result.restoredEpoch() >= 0 ? "; restored the weights of epoch " + result.restoredEpoch() : "")
         : result.message();
     out.println(outcome);
@@ -423,7 +424,7 @@ public final class TrainCommand implements Callable<Integer> {
       tested = String.format(Locale.ROOT, "none (the split leaves no test rows; %.1f s of training)", result.seconds());
     } else {
       tested = String.format(Locale.ROOT, "accuracy %.4f, loss %s on %s (%.1f s of training)",
-          test.accuracy(), Figures.loss(test.loss()), CaviarCli.count(test.rows(), "row"), result.seconds());
+          test.accuracy(), Figures.loss(test.loss()), Counts.of(test.rows(), "row"), result.seconds());
     }
     out.println("test: " + tested);
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
@@ -462,8 +463,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The split's part sizes as the data line says them: "train 1 / validation 1 / test 1". */
   private static String parts(DataOptions.Data d) {
-    return "train " + CaviarCli.grouped(d.train().rows()) + " / validation " + CaviarCli.grouped(d.validation().rows())
-        + " / test " + CaviarCli.grouped(d.test().rows());
+    return "train " + Counts.grouped(d.train().rows()) + " / validation " + Counts.grouped(d.validation().rows())
+        + " / test " + Counts.grouped(d.test().rows());
   }
 
   /** The run's report (--report): written also for a diverged run, whose curves show how it went. */
@@ -472,7 +473,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean diverged = result.status() == TrainingStatus.DIVERGED;
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("data", d.description());
-    facts.put("network", network.spec() + " (" + CaviarCli.count(network.parameterCount(), "parameter") + ")");
+    facts.put("network", network.spec() + " (" + Counts.of(network.parameterCount(), "parameter") + ")");
     facts.put("training", trainingLine);
     facts.put("outcome", outcome);
     if (result.restoredEpoch() >= 0) facts.put("weights", "those of epoch " + result.restoredEpoch() + ", the lowest validation loss");
@@ -725,14 +726,14 @@ public final class TrainCommand implements Callable<Integer> {
     if ("grid".equals(info.settings().get("--sampler")) && resolution != null && !resolution.isEmpty()) {
       long points = new GridSampler(Integer.parseInt(resolution)).pointCount(info.space());
       if (TuneCommand.gridSpent(history.trials(), points)) {
-        return "the grid sampler's " + CaviarCli.count(points, "point") + (points == 1 ? " has" : " have") + " all run: a finer grid "
+        return "the grid sampler's " + Counts.of(points, "point") + (points == 1 ? " has" : " have") + " all run: a finer grid "
             + "is a new --study with a larger --grid-resolution; or give";
       }
     }
     int finished = TuneCommand.finishedTrials(history.trials());
     int trials = budget != null ? budget : TuneCommand.DEFAULT_TRIALS;
     if (finished < trials) {
-      return "run the rest of its budget (" + CaviarCli.count(trials - finished, "trial") + " to go) with " + tune.apply(null)
+      return "run the rest of its budget (" + Counts.of(trials - finished, "trial") + " to go) with " + tune.apply(null)
           + " until one completes, or give";
     }
     return "run more with " + tune.apply((int) Math.min((long) Math.max(trials, finished) + MORE_TRIALS, Integer.MAX_VALUE))

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.caviar.model.optim.Counts;
 import org.caviar.search.objective.HeapBudget;
 import org.caviar.search.objective.MlpObjective;
 import org.caviar.search.objective.MlpSettings;
@@ -552,7 +553,7 @@ public class TuneCommand implements Callable<Integer> {
    */
   private void checkExtends(int done) {
     if (trialsOption != null && trialsOption < done) {
-      throw new IllegalArgumentException("the study has " + CaviarCli.count(done, "finished trial") + ": --trials "
+      throw new IllegalArgumentException("the study has " + Counts.of(done, "finished trial") + ": --trials "
           + trialsOption + " would lower its budget; give --trials " + done + " or more");
     }
   }
@@ -709,8 +710,8 @@ public class TuneCommand implements Callable<Integer> {
     if (gridPoints > GridSampler.MAX_POINTS) {
       // Now, not at the first proposal: the resolution is stored with the study, which could then not take another.
       throw new IllegalArgumentException("--grid-resolution " + gridResolution + " makes a grid of "
-          + (gridPoints == Long.MAX_VALUE ? "more points than" : CaviarCli.grouped(gridPoints) + " points, more than")
-          + " the grid sampler holds (" + CaviarCli.grouped(GridSampler.MAX_POINTS) + "): lower it");
+          + (gridPoints == Long.MAX_VALUE ? "more points than" : Counts.grouped(gridPoints) + " points, more than")
+          + " the grid sampler holds (" + Counts.grouped(GridSampler.MAX_POINTS) + "): lower it");
     }
     Pruner p = pruner();
     Storage storage = shared != null ? shared : new JournalStorage(journal);
@@ -784,10 +785,10 @@ public class TuneCommand implements Callable<Integer> {
       long total = pointsBound ? done + left : trials;
       String cap = "";
       if (workers != null && workers > running) {
-        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + CaviarCli.grouped(trials)
-            : ", capped at the " + (pointsBound ? s.name() + " sampler's " + CaviarCli.count(left, "point") + " left"
-                : left < trials ? CaviarCli.count(left, "trial") + " left of the budget's " + CaviarCli.grouped(trials)
-                : "budget's " + CaviarCli.count(trials, "trial")));
+        cap = "--workers " + workers + (left == 0 ? ": no trial left of the budget's " + Counts.grouped(trials)
+            : ", capped at the " + (pointsBound ? s.name() + " sampler's " + Counts.of(left, "point") + " left"
+                : left < trials ? Counts.of(left, "trial") + " left of the budget's " + Counts.grouped(trials)
+                : "budget's " + Counts.of(trials, "trial")));
         // A shared study's budget may be raised by another process while this one runs; the study
         // then starts more workers, up to --workers (Study.optimize), so the cap is only for now.
         if (shared != null && left > 0 && left >= budgetLeft) cap += "; more start if the budget is raised meanwhile";
@@ -796,14 +797,14 @@ public class TuneCommand implements Callable<Integer> {
           : " (" + cap + (cap.isEmpty() || beyondCores.isEmpty() ? "" : "; ") + beyondCores + ")";
       // A space with an 'epochs' parameter sets each trial's own (MlpSettings); --epochs is then the default.
       String trialEpochs = space.indexOf("epochs") >= 0 ? "their 'epochs' parameter's epochs"
-          : "up to " + CaviarCli.count(epochs, "epoch");
+          : "up to " + Counts.of(epochs, "epoch");
       out.printf(Locale.ROOT, "space: %s; sampler %s; pruner %s; %s of %s; %s in %s mode%s%n",
-          CaviarCli.count(space.size(), "parameter"), s.name(), describe(p),
-          pointsBound ? CaviarCli.count(total, "trial") + " (the " + s.name() + " sampler's points, within the budget's " + CaviarCli.grouped(trials) + ")"
-              : CaviarCli.count(trials, "trial"),
-          trialEpochs, CaviarCli.count(running, "worker"),
+          Counts.of(space.size(), "parameter"), s.name(), describe(p),
+          pointsBound ? Counts.of(total, "trial") + " (the " + s.name() + " sampler's points, within the budget's " + Counts.grouped(trials) + ")"
+              : Counts.of(trials, "trial"),
+          trialEpochs, Counts.of(running, "worker"),
           executionMode.name().toLowerCase(Locale.ROOT), oversubscribed);
-      out.println("study: " + where + (done > 0 ? " (" + CaviarCli.count(done, "trial") + " done before)" : ""));
+      out.println("study: " + where + (done > 0 ? " (" + Counts.of(done, "trial") + " done before)" : ""));
       // The display says when a trial waits for memory: else it looked running, and the study stuck.
       MlpObjective objective = new MlpObjective(d.train(), d.validation(), epochs, heldBesideTheTrials(d),
           progress != null ? progress : HeapBudget.Listener.NONE);
@@ -852,7 +853,7 @@ public class TuneCommand implements Callable<Integer> {
       int held = h.inState(TrialState.RUNNING).size();
       if (shared instanceof PostgresStorage pg && claimed.get() == 0 && held > 0) {
         // They hold the budget, and a claim re-runs them only once their heartbeat is older than the grace: not silently.
-        out.println((held == 1 ? "1 trial is" : CaviarCli.grouped(held) + " trials are") + " still held by another worker (or one stopped less than "
+        out.println((held == 1 ? "1 trial is" : Counts.grouped(held) + " trials are") + " still held by another worker (or one stopped less than "
             + pg.settings().grace().toSeconds() + " s ago); run again after that to re-run " + (held == 1 ? "it" : "them") + " if it stopped");
       }
       if (!noReport) {
@@ -878,11 +879,11 @@ public class TuneCommand implements Callable<Integer> {
       int extended = (int) Math.min((long) most + EXTEND_BY, Integer.MAX_VALUE);
       boolean extensible = extended > most;
       if (spent) {
-        out.println("the " + s.name() + " sampler's " + CaviarCli.grouped(points) + " points have all run: a larger --trials would run no more "
+        out.println("the " + s.name() + " sampler's " + Counts.grouped(points) + " points have all run: a larger --trials would run no more "
             + "(a finer grid is a new --study with a larger --grid-resolution)");
       } else if (timedOut && finished < trials) {
         // One line: the rest of the budget is the next step (a "resume or extend" line below it gave two commands).
-        out.println("resume: " + resumeCommand + " (" + CaviarCli.grouped(trials - finished) + " of the study's " + CaviarCli.grouped(trials) + " trials to go"
+        out.println("resume: " + resumeCommand + " (" + Counts.grouped(trials - finished) + " of the study's " + Counts.grouped(trials) + " trials to go"
             + (extensible ? "; --trials " + extended + " extends it" : "") + ")");
       } else if (extensible) {
         out.println("resume or extend: " + resumeCommand + " --trials " + extended);
@@ -939,7 +940,7 @@ public class TuneCommand implements Callable<Integer> {
   static String released(SharedStorage.Released r, String done) {
     int n = r.trials();
     if (n == 0) return null;
-    String head = (n == 1 ? "the trial" : "the " + CaviarCli.grouped(n) + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
+    String head = (n == 1 ? "the trial" : "the " + Counts.grouped(n) + " trials") + " under way " + (n == 1 ? "was" : "were") + " " + done + ": ";
     int reruns = r.reruns();
     int fresh = n - reruns;
     if (reruns == 0) return head + "the resume re-runs " + (n == 1 ? "it" : "them");
@@ -947,8 +948,8 @@ public class TuneCommand implements Callable<Integer> {
     if (fresh == 0) {
       return head + (n == 1 ? "it was a re-run: " + givenUp : "they were re-runs: interrupted a second time, their points are given up");
     }
-    return head + "the resume re-runs " + CaviarCli.grouped(fresh) + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
-        : "the other " + CaviarCli.grouped(reruns) + " were re-runs: interrupted a second time, their points are given up");
+    return head + "the resume re-runs " + Counts.grouped(fresh) + " of them; " + (reruns == 1 ? (fresh == 1 ? "the other" : "one") + " was a re-run: " + givenUp
+        : "the other " + Counts.grouped(reruns) + " were re-runs: interrupted a second time, their points are given up");
   }
 
   /**
@@ -1017,15 +1018,15 @@ public class TuneCommand implements Callable<Integer> {
     }
     // A run of no trial (its budget had run) trained no epoch: "0 epochs trained of 0 without pruning (0%)" said nothing.
     String epochsLine = newTrials == 0 ? "" : String.format(Locale.ROOT, "; %s trained of %s without pruning (%.0f%%)",
-        CaviarCli.count(epochsRun, "epoch"), CaviarCli.grouped(epochsUnpruned), epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
+        Counts.of(epochsRun, "epoch"), Counts.grouped(epochsUnpruned), epochsUnpruned == 0 ? 0.0 : 100.0 * epochsRun / epochsUnpruned);
     out.printf(Locale.ROOT, "%nsearch time %.1f s for %s%s; %s%s%n%n",
-        seconds, newTrials == 0 ? "no trial" : CaviarCli.count(newTrials, "trial"),
-        others == 0 ? "" : " (" + CaviarCli.grouped(others) + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
+        seconds, newTrials == 0 ? "no trial" : Counts.of(newTrials, "trial"),
+        others == 0 ? "" : " (" + Counts.grouped(others) + " more by other workers meanwhile)", Leaderboard.summary(h), epochsLine);
     out.print(Leaderboard.table(h, top));
     if (!failures.isEmpty()) {
       out.println();
       failures.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-          .forEach(e -> out.println("failed: " + CaviarCli.count(e.getValue(), "trial") + ": " + e.getKey()));
+          .forEach(e -> out.println("failed: " + Counts.of(e.getValue(), "trial") + ": " + e.getKey()));
     }
     TrialRecord best = h.best();
     if (best != null) {
@@ -1150,7 +1151,7 @@ public class TuneCommand implements Callable<Integer> {
     if (p instanceof AshaPruner a) {
       List<Long> rungs = new ArrayList<>();
       for (int k = 0; a.rungStep(k) <= epochs && a.decidesAt(k); k++) rungs.add(a.rungStep(k));
-      if (rungs.isEmpty()) return "asha (no decision within " + CaviarCli.count(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
+      if (rungs.isEmpty()) return "asha (no decision within " + Counts.of(epochs, "epoch") + ": it prunes nothing; see --asha-min-epochs)";
       // A count of epochs run ("after 2 and 6 epochs"), not "at epochs 2, 6": train numbers its
       // epochs from 0, and so does a diverged trial's reason, which called the first epoch 0.
       String last = String.valueOf(rungs.getLast());

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The data's counts as the other lines write them, grouped from 1,000 on (CaviarCli.grouped). */
+/** The data's counts as the other lines write them, grouped from 1,000 on (Counts.grouped). */
 class DataOptionsTest {
   @TempDir Path dir;
 
