@@ -28,7 +28,7 @@ final class Lanes {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array is created raw
   private static final VectorMask<Float>[] FIRST = new VectorMask[L + 1];
 
   static {

@@ -224,11 +224,6 @@ class SplitStandardizeBatchTest {
     assertEquals(Float.MAX_VALUE, tiny.scale()[0]);
   }
 
-  /**
-   * Finite data can standardize to infinity (a feature nearly constant in training has a large
-   * scale): apply said "features must be finite: row 1, feature 0 is Infinity" of data whose
-   * features all were.
-   */
   /** A bad mean or scale is written as a person writes numbers (1e-45, not Java's 1.4E-45). */
   @Test
   void aBadMeanOrScaleIsNamedAsWritten() {
@@ -238,6 +233,11 @@ class SplitStandardizeBatchTest {
     assertEquals("feature 0: mean 1e20 and scale 0 must be finite, scale != 0", e.getMessage());
   }
 
+  /**
+   * Finite data can standardize to infinity (a feature nearly constant in training has a large
+   * scale): apply said "features must be finite: row 1, feature 0 is Infinity" of data whose
+   * features all were.
+   */
   @Test
   void dataThatStandardizesToInfinityIsNamedAsItWas() {
     Standardizer st = new Standardizer(new float[] {0, 0}, new float[] {1, 1e10f});

@@ -532,7 +532,6 @@ public class TuneCommand implements Callable<Integer> {
   /** The trials the "resume or extend" line suggests beyond those the study has. */
   static final int EXTEND_BY = 40;
 
-  /** The trials that count against a study's budget: finished, and not interrupted (their re-runs count). */
   /**
    * Whether every point of a sampler with a set of them (a grid) has run or been given up: a point
    * whose run and re-run were both interrupted is given up by the study ({@link Study#givenUpPoints})
@@ -542,6 +541,7 @@ public class TuneCommand implements Callable<Integer> {
     return finishedTrials(trials) + Study.givenUpPoints(trials) >= points;
   }
 
+  /** The trials that count against a study's budget: finished, and not interrupted (their re-runs count). */
   static int finishedTrials(List<TrialRecord> trials) {
     return (int) trials.stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
   }

@@ -198,7 +198,7 @@ class CreatedMeanwhileCliTest {
 
   /** {@code run}'s result, while {@code bytes} are written once into the named pipe {@code fifo}; a run that waits for good fails. */
   private static CliRun throughPipe(Path fifo, byte[] bytes, Callable<CliRun> run) throws Exception {
-    try (PipeWriter writer = new PipeWriter(fifo, bytes)) {
+    try (var _ = new PipeWriter(fifo, bytes)) {
       return assertTimeoutPreemptively(Duration.ofSeconds(60), run::call, "the run waited for the pipe");
     }
   }

@@ -27,8 +27,12 @@ final class PipeWriter implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     new RandomAccessFile(fifo.toFile(), "rw").close();
-    writer.join(10_000);
+    try {
+      writer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the test's own interrupt, kept for it
+    }
   }
 }

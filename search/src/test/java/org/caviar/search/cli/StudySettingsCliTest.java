@@ -617,7 +617,7 @@ class StudySettingsCliTest {
   /** {@code args} with the small space, run in a child JVM while {@code bytes} are written once into the named pipe {@code fifo}. */
   private static CliRun throughPipe(Path fifo, byte[] bytes, String... args) throws Exception {
     Process p = CliRun.startChild(List.of(), Stream.concat(Stream.of(args), Stream.of(SMALL_SPACE)).toArray(String[]::new));
-    try (PipeWriter writer = new PipeWriter(fifo, bytes)) {
+    try (var _ = new PipeWriter(fifo, bytes)) {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(); // its output goes with it
         throw new AssertionError("the child JVM did not end: " + String.join(" ", args));

@@ -60,7 +60,6 @@ class TuneCommandTest {
     return JournalStorage.peek(study.resolve("journal.jsonl")).settings().keySet();
   }
 
-  /** A study is named by the last part of --study: "/" has none (it was a NullPointerException's stack trace). */
   /**
    * --show-space with a space given (--param, --space) printed the default space, as if the one
    * given were ignored: it prints the space given, as the run would read it, after the same checks.
@@ -546,7 +545,7 @@ class TuneCommandTest {
     assertEquals("tmp", TuneCommand.studyName(Path.of("/tmp/runs/..")));
     assertEquals("mlp", TuneCommand.studyName(Path.of("mlp")));
     assertEquals(Path.of("").toAbsolutePath().getFileName().toString(), TuneCommand.studyName(Path.of(".")));
-    assertEquals("", TuneCommand.studyName(Path.of("/")));
+    assertEquals("", TuneCommand.studyName(Path.of("/"))); // "/" has none (it was a NullPointerException's stack trace)
     assertEquals("", TuneCommand.studyName(Path.of("")));
   }
 

@@ -18,10 +18,6 @@ class LeaderboardTest {
     return TrialRecord.claimed(number, 0).withOutcome(state, value, reason, 1);
   }
 
-  /**
-   * A trial interrupted by the end of its process (Ctrl-C, kill -9, a lost worker) did not fail: it
-   * is counted apart, as the progress line and the budget leave it out, and its re-run counts.
-   */
   /** Plain from 1e-3 to below 1e5, as documented (%.4g went scientific from 1e4: "1.235e+04"). */
   @Test
   void numbersArePlainBetweenATinyAndAHugeOne() {
@@ -36,6 +32,10 @@ class LeaderboardTest {
     assertEquals("0", Leaderboard.format(0.0));
   }
 
+  /**
+   * A trial interrupted by the end of its process (Ctrl-C, kill -9, a lost worker) did not fail: it
+   * is counted apart, as the progress line and the budget leave it out, and its re-run counts.
+   */
   @Test
   void theSummaryCountsInterruptedTrialsApartFromFailedOnes() {
     History h = new History(List.of(

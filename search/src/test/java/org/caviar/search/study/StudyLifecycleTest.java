@@ -39,11 +39,6 @@ class StudyLifecycleTest {
     return h.trials().stream().filter(t -> t.state().isFinished() && !t.isInterrupted()).count();
   }
 
-  /**
-   * A worker's failure (the storage cannot record trial 0) does not end optimize while another
-   * worker is mid-trial: its trial finishes and is recorded before the error is thrown, so the
-   * caller's close() does not pull the storage from under it.
-   */
   /** Workers are threads: a count past any machine's cores is refused by name before one starts. */
   @Test
   void workersPastTheMostAreRefused() {
@@ -55,6 +50,11 @@ class StudyLifecycleTest {
     }
   }
 
+  /**
+   * A worker's failure (the storage cannot record trial 0) does not end optimize while another
+   * worker is mid-trial: its trial finishes and is recorded before the error is thrown, so the
+   * caller's close() does not pull the storage from under it.
+   */
   @Test
   void aWorkersFailureWaitsForTheOtherWorkersTrial() {
     UncheckedIOException diskFull = new UncheckedIOException("cannot append", new IOException("No space left on device"));

@@ -111,13 +111,6 @@ class StudyTest {
   }
 
   /**
-   * A sampler of one's own that proposes no point, or a point of another space, is a failing
-   * sampler, said so in one line. It was taken as the trial's parameters: no point failed every
-   * trial with a NullPointerException in the objective (or threw one from deep inside the
-   * journal), and another space's point was written to the journal, which then no resume could
-   * read ("journal line 12: unknown parameter 'y'"): the study was lost.
-   */
-  /**
    * A failed trial's reason is what a user reads in tune's summary ("failed: 1 trial: ..."): an
    * IllegalArgumentException's message is written for the user (the objective refuses a
    * configuration with one) and is the reason alone; it read "java.lang.IllegalArgumentException:
@@ -170,6 +163,13 @@ class StudyTest {
     }
   }
 
+  /**
+   * A sampler of one's own that proposes no point, or a point of another space, is a failing
+   * sampler, said so in one line. It was taken as the trial's parameters: no point failed every
+   * trial with a NullPointerException in the objective (or threw one from deep inside the
+   * journal), and another space's point was written to the journal, which then no resume could
+   * read ("journal line 12: unknown parameter 'y'"): the study was lost.
+   */
   @Test
   void aSamplerProposingNoPointOrAnotherSpacesFailsAsASamplerAndTheJournalStillResumes(@TempDir Path dir) {
     SearchSpace space = SearchSpace.of(Parameter.uniform("x", 0, 1));
