@@ -979,7 +979,7 @@ public class TuneCommand implements Callable<Integer> {
         + (importance.rough() ? "; " + importance.roughNote() : "") + "):");
     if (importance.tooFew()) {
       sb.append(" ").append(importance.tooFewReason());
-    } else if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+    } else if (importance.allZero()) {
       // Every share 0 read as a list of zeros, as if something had gone wrong.
       sb.append(" no parameter explains more of the ranks than chance would (every share 0)");
     } else {

@@ -170,6 +170,14 @@ public final class Importance {
       return shares.isEmpty();
     }
 
+    /**
+     * Whether every share is 0 (none at all included): no parameter explains more of the ranks
+     * than chance would, which the summary and the report say in words rather than as zeros.
+     */
+    public boolean allZero() {
+      return shares.values().stream().allMatch(v -> v == 0);
+    }
+
     /** Whether there are no shares because there were too few trials (not because nothing varies). */
     public boolean tooFew() {
       return shares.isEmpty() && trialsNeeded > 0;

@@ -324,8 +324,7 @@ public final class Plots {
    */
   public static CategoryChart importance(Importance.Result importance, SearchSpace space) {
     CategoryChart c = importance(importance.shares(), space);
-    boolean zeros = importance.shares().values().stream().allMatch(v -> v == 0);
-    if (!Double.isNaN(importance.explained()) && !zeros) {
+    if (!Double.isNaN(importance.explained()) && !importance.allZero()) {
       c.setTitle("Parameter importance: together they explain " + importance.explainedPercent() + " of the variation in score"
           + (importance.capped() ? " (capped)" : importance.explainsLittle() ? " (little)" : ""));
     }

@@ -208,7 +208,7 @@ public final class ReportWriter {
         sb.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"num\">").append(e.getValue()).append("</td></tr>");
       }
       sb.append("</table>\n");
-      if (importance.shares().values().stream().allMatch(v -> v == 0)) {
+      if (importance.allZero()) {
         sb.append("<p>No parameter explains more of the ranks than chance would: every share is 0.</p>\n");
       } else if (!Double.isNaN(importance.explained())) {
         // The shares add up to 100% whatever part of the variation that is.
